@@ -1,0 +1,55 @@
+"""``ofcrm config``: the effective settings, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from sqlalchemy.engine import make_url
+
+from ofcrm_tui import paths
+from ofcrm_tui.cli.common import add_command
+from ofcrm_tui.config import load_settings
+from ofcrm_tui.logs import MASK
+
+
+def _masked_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its userinfo
+        return url.split("@")[-1]
+
+
+def _show(args: argparse.Namespace) -> int:
+    overrides = {"database_url": args.db} if args.db else {}
+    settings = load_settings(**overrides)
+    values = settings.model_dump()
+    values["database_url"] = _masked_url(settings.effective_database_url())
+    keymap = values.pop("keymap")
+    print(f"# effective settings: --db, then OFCRM_* environment, then {paths.config_file()}")
+    for key, value in values.items():
+        print(f"{key} = {json.dumps(value)}")
+    print("\n[keymap]")
+    for binding, keys in sorted(keymap.items()):
+        print(f"{json.dumps(binding)} = {json.dumps(keys)}")
+    overrides_set = sorted(name for name in os.environ if name.startswith("OFCRM_TOKEN_"))
+    print("\n# account tokens from the environment (values never shown)")
+    for name in overrides_set:
+        print(f"# {name} = {MASK}")
+    print(f"\n# logs: {paths.log_file()}")
+    return 0
+
+
+def _path(args: argparse.Namespace) -> int:
+    print(paths.config_file())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(subparsers, "config", "settings: show the effective values")
+    commands = parser.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    add_command(commands, "show", "print the effective settings, secrets masked").set_defaults(
+        handler=_show
+    )
+    add_command(commands, "path", "print the path of the config file").set_defaults(handler=_path)

@@ -1,0 +1,51 @@
+"""``ofcrm db``: the schema and its migrations."""
+
+from __future__ import annotations
+
+import argparse
+
+from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return Database(context(args).settings.effective_database_url())
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        before = migrate.current_revision(db)
+        migrate.upgrade(db)
+        after = migrate.current_revision(db)
+    finally:
+        db.dispose()
+    if before == after:
+        print(f"{db.url_for_display}: already at {after}")
+    else:
+        print(f"{db.url_for_display}: upgraded {before or 'empty'} -> {after}")
+    return 0
+
+
+def _current(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        current = migrate.current_revision(db)
+    finally:
+        db.dispose()
+    head = migrate.head_revision()
+    state = "up to date" if current == head else f"behind (latest {head}): run `ofcrm db upgrade`"
+    print(f"{db.url_for_display}: {current or 'empty'}, {state}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(subparsers, "db", "database schema: create, upgrade, show revision")
+    commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    add_command(commands, "upgrade", "create or upgrade the schema to the latest revision").set_defaults(
+        handler=_upgrade
+    )
+    add_command(commands, "current", "show the schema revision of the database").set_defaults(
+        handler=_current
+    )

@@ -1,0 +1,38 @@
+"""What a command or the app needs to run: settings and the upgraded database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ofcrm_tui import paths
+from ofcrm_tui.config import Settings, load_settings
+from ofcrm_tui.logs import setup_logging
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    verbose: bool = False
+    _opened: list[Database] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def load(cls, *, database_url: str | None = None, verbose: bool = False) -> AppContext:
+        overrides = {"database_url": database_url} if database_url else {}
+        context = cls(load_settings(**overrides), verbose=verbose)
+        setup_logging(paths.log_file(), context.settings.log_level, console=verbose)
+        return context
+
+    @cached_property
+    def db(self) -> Database:
+        """The database, upgraded to the current schema on first use."""
+        database = Database(self.settings.effective_database_url())
+        self._opened.append(database)
+        migrate.ensure_current(database)
+        return database
+
+    def close(self) -> None:
+        for database in self._opened:
+            database.dispose()

@@ -1,0 +1,123 @@
+"""Creator accounts: adding one checks its token against the platform first."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from ofcrm_tui import secrets
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class AccountError(OfcrmError):
+    pass
+
+
+class AccountInfo(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    name: str
+    base_url: str
+    creator_platform_id: int | None
+    creator_username: str | None
+    creator_name: str | None
+    send_limit_per_minute: int
+    auth_error: str | None
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise AccountError(
+            f"bad account name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)"
+        )
+    return name
+
+
+def validate_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise AccountError(f"bad base URL {url!r}: expected http(s)://host[:port]")
+    return url.strip().rstrip("/")
+
+
+def get_account(db: Database, name: str) -> AccountInfo:
+    with db.read() as session:
+        account = session.scalar(select(Account).where(Account.name == name))
+        if account is None:
+            known = session.scalars(select(Account.name).order_by(Account.name)).all()
+            hint = f"; accounts: {', '.join(known)}" if known else "; add one with `ofcrm account add`"
+            raise AccountError(f"no account named {name!r}{hint}")
+        return AccountInfo.model_validate(account)
+
+
+def resolve_account(db: Database, name: str | None) -> AccountInfo:
+    """The named account, or the only one there is."""
+    if name:
+        return get_account(db, name)
+    accounts = list_accounts(db)
+    if len(accounts) == 1:
+        return accounts[0]
+    if not accounts:
+        raise AccountError("no accounts yet: add one with `ofcrm account add NAME --base-url URL`")
+    names = ", ".join(account.name for account in accounts)
+    raise AccountError(f"several accounts ({names}): pick one with --account")
+
+
+def list_accounts(db: Database) -> list[AccountInfo]:
+    with db.read() as session:
+        rows = session.scalars(select(Account).order_by(Account.name)).all()
+        return [AccountInfo.model_validate(row) for row in rows]
+
+
+def add_account(
+    db: Database,
+    name: str,
+    base_url: str,
+    token: str,
+    *,
+    send_limit_per_minute: int,
+    timeout_seconds: float,
+) -> AccountInfo:
+    """Check the token with ``GET /users/me``, keep it, then record the account."""
+    name = validate_name(name)
+    base_url = validate_base_url(base_url)
+    token = token.strip()
+    if not token:
+        raise AccountError("the token is empty")
+    if send_limit_per_minute < 1:
+        raise AccountError("the send limit must be at least 1 a minute")
+    with db.read() as session:
+        if session.scalar(select(Account.id).where(Account.name == name)) is not None:
+            raise AccountError(f"account {name!r} already exists; remove it first to replace it")
+    with PlatformClient(base_url, token, timeout=timeout_seconds) as client:
+        creator = client.me()
+    secrets.store_token(name, token)
+    with db.write() as session:
+        account = Account(
+            name=name,
+            base_url=base_url,
+            creator_platform_id=creator.id,
+            creator_username=creator.username,
+            creator_name=creator.name,
+            send_limit_per_minute=send_limit_per_minute,
+        )
+        session.add(account)
+        session.flush()
+        return AccountInfo.model_validate(account)
+
+
+def remove_account(db: Database, name: str) -> None:
+    """Delete the account with all its local data, and forget its token."""
+    account = get_account(db, name)
+    with db.write() as session:
+        session.delete(session.get(Account, account.id))
+    secrets.delete_token(name)

@@ -1,0 +1,360 @@
+"""Synchronous client for the platform contract, one per creator account.
+
+It runs in worker threads and headless processes, never on the UI event loop.
+Every failure is raised as a ``PlatformError`` subclass (see errors.py); the token
+never appears in an error, a repr or a log line of ours.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .errors import (
+    Ambiguous,
+    BadResponse,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Transient,
+    Unauthorized,
+    Unreachable,
+    parse_retry_after,
+)
+from .money import dollars_json
+from .text import text_to_html
+from .wire import (
+    Chat,
+    Media,
+    Me,
+    Message,
+    Page,
+    SendMessageRequest,
+    Success,
+    Transaction,
+    TransactionPage,
+    User,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+MAX_LIMIT = 100
+
+SubscriberType = Literal["all", "active", "expired"]
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+_SEND = "POST /chats/{userId}/messages"
+
+
+class PlatformClient:
+    """``with PlatformClient(base_url, token) as client: client.me()``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        # A malformed header would make httpx quote the token in its error.
+        if not token or not token.isascii() or not token.isprintable() or " " in token:
+            raise ValueError("token must be a non-empty string of printable ASCII without spaces")
+        url = httpx.URL(base_url.rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base URL must be http(s)://host[:port], not {base_url!r}")
+        if url.userinfo:
+            raise ValueError("base URL must not hold credentials; the token is the credential")
+        self.base_url = str(url)
+        self._token = token
+        self._http = httpx.Client(
+            base_url=f"{url}/api2/v2",
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"PlatformClient({self.base_url!r})"
+
+    def __enter__(self) -> PlatformClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- endpoints -------------------------------------------------------------------
+
+    def me(self) -> Me:
+        return self._call("GET", "/users/me", Me)
+
+    def subscribers_page(
+        self, type: SubscriberType = "all", limit: int = MAX_LIMIT, offset: int = 0
+    ) -> Page[User]:
+        params = {"type": type, "limit": _limit(limit), "offset": offset}
+        return self._call("GET", "/subscriptions/subscribers", Page[User], params=params)
+
+    def iter_subscribers(
+        self, type: SubscriberType = "all", page_size: int = MAX_LIMIT
+    ) -> Iterator[User]:
+        return self._walk_offset(
+            "GET /subscriptions/subscribers",
+            lambda offset: self.subscribers_page(type, page_size, offset),
+            key=lambda user: user.id,
+        )
+
+    def chats_page(self, limit: int = MAX_LIMIT, offset: int = 0) -> Page[Chat]:
+        """Chats with the newest last message first."""
+        params = {"limit": _limit(limit), "offset": offset, "order": "recent"}
+        return self._call("GET", "/chats", Page[Chat], params=params)
+
+    def iter_chats(self, page_size: int = MAX_LIMIT) -> Iterator[Chat]:
+        return self._walk_offset(
+            "GET /chats",
+            lambda offset: self.chats_page(page_size, offset),
+            key=lambda chat: chat.with_user.id,
+        )
+
+    def messages_page(
+        self, user_id: int, limit: int = MAX_LIMIT, before_id: int | None = None
+    ) -> Page[Message]:
+        """Messages newest first; with ``before_id``, only those older than it."""
+        params: dict[str, Any] = {"limit": _limit(limit), "order": "desc"}
+        if before_id is not None:
+            params["id"] = _id(before_id)
+        return self._call(
+            "GET", "/chats/{userId}/messages", Page[Message], user_id=user_id, params=params
+        )
+
+    def iter_messages(
+        self, user_id: int, before_id: int | None = None, page_size: int = MAX_LIMIT
+    ) -> Iterator[Message]:
+        """Newest first; stop iterating as soon as a known id shows up."""
+        seen: set[int] = set()
+        while True:
+            page = self.messages_page(user_id, page_size, before_id)
+            yield from _fresh("GET /chats/{userId}/messages", page, seen, lambda m: m.id)
+            if not page.has_more:
+                return
+            oldest = min(message.id for message in page.items)
+            if before_id is not None and oldest >= before_id:
+                raise BadResponse(
+                    "GET /chats/{userId}/messages", "hasMore is true but no older messages came"
+                )
+            before_id = oldest
+
+    def send_message(
+        self,
+        user_id: int,
+        text: str,
+        price_cents: int = 0,
+        media_ids: Sequence[int] = (),
+        preview_ids: Sequence[int] = (),
+    ) -> Message:
+        """Send plain ``text``; returns the created message.
+
+        Raises Ambiguous (or a BadResponse of kind AMBIGUOUS) when the message may
+        have been delivered: read the chat before sending it again.
+        """
+        request = SendMessageRequest(
+            text=text_to_html(text),
+            price=dollars_json(price_cents),
+            media_files=list(media_ids),
+            previews=list(preview_ids),
+        )
+        return self._call(
+            "POST",
+            "/chats/{userId}/messages",
+            Message,
+            user_id=user_id,
+            body=request.model_dump(by_alias=True),
+            idempotent=False,
+        )
+
+    def mark_as_read(self, user_id: int) -> None:
+        # Marking read twice is harmless, so this POST counts as idempotent.
+        self._call("POST", "/chats/{userId}/mark-as-read", Success, user_id=user_id)
+
+    def transactions_page(
+        self, limit: int = MAX_LIMIT, marker: str | int | None = None
+    ) -> TransactionPage:
+        """Transactions newest first; pass the previous page's ``next_marker``."""
+        params: dict[str, Any] = {"limit": _limit(limit)}
+        if marker is not None:
+            params["marker"] = marker
+        return self._call("GET", "/payouts/transactions", TransactionPage, params=params)
+
+    def iter_transactions(self, page_size: int = MAX_LIMIT) -> Iterator[Transaction]:
+        seen: set[int] = set()
+        marker: str | int | None = None
+        while True:
+            page = self.transactions_page(page_size, marker)
+            yield from _fresh("GET /payouts/transactions", page, seen, lambda t: t.id)
+            if not page.has_more:
+                return
+            marker = page.next_marker
+
+    def media_page(self, limit: int = MAX_LIMIT, offset: int = 0) -> Page[Media]:
+        params = {"limit": _limit(limit), "offset": offset}
+        return self._call("GET", "/vault/media", Page[Media], params=params)
+
+    def iter_media(self, page_size: int = MAX_LIMIT) -> Iterator[Media]:
+        return self._walk_offset(
+            "GET /vault/media",
+            lambda offset: self.media_page(page_size, offset),
+            key=lambda media: media.id,
+        )
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _walk_offset(
+        self, endpoint: str, fetch: Callable[[int], Page[T]], key: Callable[[T], Hashable]
+    ) -> Iterator[T]:
+        seen: set[Hashable] = set()
+        offset = 0
+        while True:
+            page = fetch(offset)
+            yield from _fresh(endpoint, page, seen, key)
+            if not page.has_more:
+                return
+            offset += len(page.items)
+
+    def _call(
+        self,
+        method: str,
+        template: str,
+        model: type[M],
+        *,
+        user_id: int | None = None,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool = True,
+    ) -> M:
+        endpoint = f"{method} {template}"
+        path = template if user_id is None else template.format(userId=_id(user_id))
+        try:
+            try:
+                response = self._http.request(method, path, params=params, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise Unreachable(endpoint, self.base_url, _describe(exc)) from exc
+            except httpx.PoolTimeout as exc:
+                raise Transient(endpoint, f"no free connection ({_describe(exc)})") from exc
+            except httpx.TransportError as exc:
+                # Sent, or partly sent, and no answer came back.
+                error = Transient if idempotent else Ambiguous
+                raise error(endpoint, f"no answer: {_describe(exc)}") from exc
+            if response.is_success:
+                return _parse(endpoint, response, model, effect_unknown=not idempotent)
+            raise _status_error(endpoint, response, idempotent=idempotent)
+        except PlatformError as exc:
+            self._redact(exc)
+            raise
+
+    def _redact(self, error: PlatformError) -> None:
+        """Servers may echo what they were sent; keep the token out of our errors."""
+        if self._token in error.message:
+            error.message = error.message.replace(self._token, "***")
+            error.args = (f"{error.endpoint}: {error.message}",)
+
+
+def _status_error(endpoint: str, response: httpx.Response, *, idempotent: bool) -> PlatformError:
+    status = response.status_code
+    message = f"HTTP {status}: {_server_message(response)}"
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimited(endpoint, message, retry_after=retry_after)
+    if status == 401:
+        return Unauthorized(endpoint, message, status=status)
+    if status == 403:
+        if endpoint == _SEND and "subscri" in message.lower():
+            return Forbidden(endpoint, message, status=status)
+        return Unauthorized(endpoint, message, status=status)
+    if status == 404:
+        return NotFound(endpoint, message, status=status)
+    if status == 408:  # the server gave up waiting for the request: nothing was done
+        return Transient(endpoint, message, status=status)
+    if 400 <= status < 500:
+        return InvalidRequest(endpoint, message, status=status)
+    if status >= 500:
+        error = Transient if idempotent else Ambiguous
+        return error(endpoint, message, status=status)
+    return BadResponse(endpoint, f"unexpected HTTP status {status}", status=status)
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The contract's ``error.message``, else whatever text the body holds."""
+    try:
+        body = json.loads(response.content)
+        message = body["error"]["message"]
+        if isinstance(message, str) and message.strip():
+            return message
+    except (ValueError, TypeError, KeyError):
+        pass
+    text = response.content[:200].decode("utf-8", "replace").strip()
+    return text or response.reason_phrase or "no details"
+
+
+def _parse(endpoint: str, response: httpx.Response, model: type[M], *, effect_unknown: bool) -> M:
+    status = response.status_code
+    try:
+        data = json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        raise BadResponse(
+            endpoint, "answer is not JSON", status=status, effect_unknown=effect_unknown
+        ) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'answer'}: {error['msg']}"
+            for error in exc.errors()[:3]
+        )
+        raise BadResponse(
+            endpoint,
+            f"unexpected answer ({problems})",
+            status=status,
+            effect_unknown=effect_unknown,
+        ) from None
+
+
+def _fresh(
+    endpoint: str, page: Page[T], seen: set[Any], key: Callable[[T], Hashable]
+) -> Iterable[T]:
+    """Items not yielded before in this walk.
+
+    A page that says hasMore but brings nothing new would make the walk loop forever.
+    """
+    fresh = []
+    for item in page.items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            fresh.append(item)
+    if page.has_more and not fresh:
+        raise BadResponse(endpoint, "hasMore is true but the page brought nothing new")
+    return fresh
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    return limit
+
+
+def _id(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"ids are positive integers, not {value!r}")
+    return value

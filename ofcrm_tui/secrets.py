@@ -1,0 +1,80 @@
+"""Account tokens: the OS keyring, or an ``OFCRM_TOKEN_<NAME>`` environment override.
+
+A token is never written to the database, a log or an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import keyring
+import keyring.errors
+
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.logs import register_secret
+
+SERVICE = "ofcrm"
+
+
+class CredentialError(OfcrmError):
+    """A token that cannot be read or stored, with the ways out."""
+
+
+def env_var_name(account: str) -> str:
+    return "OFCRM_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", account.upper())
+
+
+def _no_keyring(account: str, exc: Exception) -> CredentialError:
+    if isinstance(exc, keyring.errors.NoKeyringError):
+        reason = "no keyring backend is installed"
+    else:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return CredentialError(
+        f"no usable OS keyring ({reason}); set {env_var_name(account)} to the token, "
+        "or install a keyring backend (e.g. gnome-keyring or `pip install keyrings.alt`)"
+    )
+
+
+def token_source(account: str) -> str:
+    """Where the token would come from, for display: never the token itself."""
+    return f"env {env_var_name(account)}" if os.environ.get(env_var_name(account)) else "keyring"
+
+
+def get_token(account: str) -> str:
+    token = os.environ.get(env_var_name(account))
+    if not token:
+        try:
+            token = keyring.get_password(SERVICE, account)
+        except keyring.errors.KeyringError as exc:
+            raise _no_keyring(account, exc) from None
+    if not token:
+        raise CredentialError(
+            f"no token for account {account!r}: run `ofcrm account add {account} --base-url URL` "
+            f"or set {env_var_name(account)}"
+        )
+    register_secret(token)
+    return token
+
+
+def store_token(account: str, token: str) -> str:
+    """Keep ``token`` for ``account``; returns where it lives."""
+    register_secret(token)
+    if os.environ.get(env_var_name(account)) == token:
+        return token_source(account)
+    try:
+        keyring.set_password(SERVICE, account, token)
+    except keyring.errors.KeyringError as exc:
+        raise _no_keyring(account, exc) from None
+    return "keyring"
+
+
+def delete_token(account: str) -> None:
+    """Forget the stored token; an env override or an absent entry is left as it is."""
+    try:
+        keyring.delete_password(SERVICE, account)
+    except keyring.errors.PasswordDeleteError:
+        pass
+    except keyring.errors.KeyringError as exc:
+        if not os.environ.get(env_var_name(account)):
+            raise _no_keyring(account, exc) from None

@@ -1,0 +1,137 @@
+"""Engine and session setup for SQLite (one person) and PostgreSQL (an agency).
+
+SQLite runs in WAL with a busy timeout and foreign keys on. Transactions that read
+then write use ``Database.write()``, which starts them with ``BEGIN IMMEDIATE`` so two
+processes never both read, then both fail to upgrade their lock (SQLAlchemy docs,
+"Transactions with SQLite and the sqlite3 driver").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from ofcrm_tui.errors import OfcrmError
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_IMMEDIATE = "ofcrm_begin_immediate"
+# Serialises schema upgrades of processes starting at once on one PostgreSQL database.
+_SCHEMA_LOCK_KEY = 0x0FC7_0001
+
+
+class DatabaseUrlError(OfcrmError, ValueError):
+    """A database URL we cannot use, with a one-line reason."""
+
+
+def parse_url(url: str | URL) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"not a database URL: {url!s}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed
+    if backend == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
+        if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed
+    raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _enable_wal(engine: Engine) -> None:
+    """WAL is a property of the file: set it once and check that it took."""
+    if engine.url.database in (None, "", ":memory:"):
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        cursor.close()
+    finally:
+        raw.close()
+    if str(mode).lower() != "wal":
+        raise DatabaseUrlError(f"SQLite refused WAL mode (got {mode!r}) for {engine.url.database}")
+
+
+def make_engine(url: str | URL) -> Engine:
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # Each thread and process opens its own short-lived connections: no pool
+        # sharing surprises across the scheduler's threads.
+        engine = create_engine(parsed, poolclass=NullPool)
+        _configure_sqlite(engine)
+        _enable_wal(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Database:
+    """One engine plus the two kinds of unit of work the services use."""
+
+    def __init__(self, url: str | URL) -> None:
+        self.engine = make_engine(url)
+        self.url_for_display = self.engine.url.render_as_string(hide_password=True)
+        self.url = self.engine.url
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        write_engine = (
+            self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine
+        )
+        self._write_sessions = sessionmaker(write_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A unit of work that only reads (or writes without reading first)."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that reads then writes: takes the write lock up front on SQLite."""
+        with self._write_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[Connection]:
+        """A connection in a transaction that no other process's schema change can share."""
+        if self.is_sqlite:
+            with self.engine.execution_options(**{_IMMEDIATE: True}).begin() as connection:
+                yield connection
+            return
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK_KEY})")
+            yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,58 @@
+"""Shared fixtures: an isolated home for every test, and clean databases."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, sqlite_url
+from tests.support.memory_keyring import MemoryKeyring
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, data, state and keyring of a fresh user, with no OFCRM_* leaking in."""
+    home = tmp_path / "home"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    for name in list(os.environ):
+        if name.startswith("OFCRM_") and name != "OFCRM_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind; PostgreSQL gets a schema of its own per test."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip(NO_POSTGRES)
+    with postgres_schema(base) as url:
+        yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A database at the current schema, on SQLite and (when configured) PostgreSQL."""
+    database = Database(database_url)
+    migrate.upgrade(database)
+    yield database
+    database.dispose()

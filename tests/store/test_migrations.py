@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Base
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def _snapshot(db: Database) -> dict[str, list[tuple]]:
+    with db.engine.connect() as connection:
+        names = [n for n in inspect(connection).get_table_names() if "_fts" not in n]
+        return {
+            name: sorted(
+                tuple(row) for row in connection.execute(text(f"SELECT * FROM {name}")).all()
+            )
+            for name in names
+            if name != "alembic_version"
+        }
+
+
+def test_upgrade_creates_the_schema_and_twice_changes_nothing(database_url: str) -> None:
+    db = Database(database_url)
+    assert migrate.current_revision(db) is None
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    before = _snapshot(db)
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert _snapshot(db) == before
+    db.dispose()
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": _not_search_objects},
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def _not_search_objects(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    return not (name and ("_fts" in name or name.startswith("ix_search_")))
+
+
+def test_upgrade_from_the_first_revision_keeps_existing_rows(database_url: str) -> None:
+    revisions = _revisions()
+    db = Database(database_url)
+    migrate.upgrade(db, revisions[0])
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, base_url, send_limit_per_minute, created_at) "
+                "VALUES (1, 'mia', 'http://x', 10, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+                " VALUES (1, 1, 4101, 'u4101', 'Alex', '', 'active', 999, 12345, 4000, 6000,"
+                " 2345, 0, :now, :now)"
+            ),
+            {"now": now},
+        )
+    before = _snapshot(db)
+    for revision in revisions[1:]:
+        migrate.upgrade(db, revision)
+    after = _snapshot(db)
+    for table, rows in before.items():
+        assert after[table] == rows, table
+    assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()
+
+
+def test_search_index_follows_fan_and_message_changes(db: Database) -> None:
+    """Rows written before and after the index migration are both found."""
+    if not db.is_sqlite:
+        with db.engine.connect() as connection:
+            indexes = {ix["name"] for ix in inspect(connection).get_indexes("messages")}
+        assert "ix_search_messages_text" in indexes
+        return
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
+                                " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+            " VALUES (1, 1, 5, 'moonlight_rider', 'Sam', '', 'active', 0,0,0,0,0,0,"
+            " '2026-01-01', '2026-01-01')"))
+        hits = connection.execute(
+            text("SELECT rowid FROM fans_fts WHERE fans_fts MATCH :q"), {"q": '"light"'}
+        ).all()
+        assert hits == [(1,)]
+        connection.execute(text("UPDATE fans SET username = 'sunrise' WHERE id = 1"))
+        assert connection.execute(
+            text("SELECT count(*) FROM fans_fts WHERE fans_fts MATCH :q"), {"q": '"light"'}
+        ).scalar() == 0
