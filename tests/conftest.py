@@ -9,6 +9,7 @@ from pathlib import Path
 import keyring
 import pytest
 
+from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, sqlite_url
@@ -56,3 +57,11 @@ def db(database_url: str) -> Iterator[Database]:
     migrate.upgrade(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def simulator() -> Iterator[tuple[Simulator, str]]:
+    """A 40-fan simulator served on loopback: (simulator, base URL)."""
+    sim = Simulator(SimulatorConfig(fans=40, seed=7, token="sim-token-123"))
+    with sim.serve() as base_url:
+        yield sim, base_url

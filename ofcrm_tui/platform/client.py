@@ -139,7 +139,7 @@ class PlatformClient:
     def iter_messages(
         self, user_id: int, before_id: int | None = None, page_size: int = MAX_LIMIT
     ) -> Iterator[Message]:
-        """Newest first; stop iterating as soon as a known id shows up."""
+        """Newest first, walking back by id; break out once a known message shows up."""
         seen: set[int] = set()
         while True:
             page = self.messages_page(user_id, page_size, before_id)
@@ -166,6 +166,8 @@ class PlatformClient:
         Raises Ambiguous (or a BadResponse of kind AMBIGUOUS) when the message may
         have been delivered: read the chat before sending it again.
         """
+        if isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents < 0:
+            raise ValueError(f"price_cents must be a non-negative int, not {price_cents!r}")
         request = SendMessageRequest(
             text=text_to_html(text),
             price=dollars_json(price_cents),

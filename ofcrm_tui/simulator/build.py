@@ -68,8 +68,7 @@ def build_world(seed: int, fan_count: int, anchor: int) -> World:
     _number(rng, messages, 1_000_000)
     _number(rng, transactions, 50_000_000)
     for chat in chats.values():
-        read = chat.messages[-chat.unread - 1]
-        chat.last_read = read.id
+        chat.last_read = chat.messages[-chat.unread - 1].id
     for tx in transactions:
         fans[tx.fan_id].sums[tx.type] += tx.amount
     return World(creator, fans, chats, transactions, media, unbought)
@@ -82,8 +81,6 @@ def _number(rng: random.Random, items: list, first: int) -> None:
     for item in items:
         next_id += 1 + (rng.random() < 0.2)
         item.id = next_id
-    if isinstance(items, list) and items and isinstance(items[0], Transaction):
-        return
 
 
 def _vault(rng: random.Random, fan_count: int, anchor: int) -> list[Media]:

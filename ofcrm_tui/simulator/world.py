@@ -55,11 +55,11 @@ class Message:
 
 @dataclass(slots=True)
 class Chat:
-    """Messages oldest first; ``last_read`` is 0 while the creator has read nothing."""
+    """Messages oldest first; ``last_read`` is None while the creator has read nothing."""
 
     messages: list[Message] = field(default_factory=list)
     unread: int = 0
-    last_read: int = 0
+    last_read: int | None = None
 
 
 @dataclass(slots=True)
@@ -96,8 +96,9 @@ class World:
         self.chats = chats
         self.transactions = transactions
         self.media = media
-        self.media_ids = frozenset(m.id for m in media)
+        self.media_types = {m.id: m.type for m in media}
         self.unbought = unbought  # outbound PPV messages to active fans, not bought yet
+        self.fan_ids = list(fans)
         self.active_ids = [f.id for f in fans.values() if f.active]
         self.expired_ids = [f.id for f in fans.values() if not f.active]
         last_messages = [c.messages[-1] for c in chats.values() if c.messages]

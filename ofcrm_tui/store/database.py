@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from ofcrm_tui.errors import OfcrmError
 
@@ -84,9 +83,7 @@ def make_engine(url: str | URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # Each thread and process opens its own short-lived connections: no pool
-        # sharing surprises across the scheduler's threads.
-        engine = create_engine(parsed, poolclass=NullPool)
+        engine = create_engine(parsed)
         _configure_sqlite(engine)
         _enable_wal(engine)
         return engine

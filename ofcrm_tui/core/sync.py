@@ -1,0 +1,562 @@
+"""Inbound sync: bring fans, chats, messages, media and transactions into the database.
+
+``full()`` reads everything once. ``poll()`` then follows what changed: it reads
+``/chats`` newest first only until a chat whose last message is already known, so a
+poll with nothing new costs one request whatever the number of fans. Transactions
+(and PPV purchases they reveal) and the fans' own figures are re-read on a slower
+cadence. Every write is an upsert on the platform ids, so two polls at once, or a
+poll after a crash, leave no duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core import metrics
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.errors import RateLimited
+from ofcrm_tui.platform.wire import Chat, User, UserSummary
+from ofcrm_tui.platform.wire import Media as WireMedia
+from ofcrm_tui.platform.wire import Message as WireMessage
+from ofcrm_tui.platform.wire import Transaction as WireTransaction
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
+from ofcrm_tui.store.models import (
+    Account,
+    Conversation,
+    Fan,
+    Media,
+    Message,
+    SyncCursor,
+    Transaction,
+)
+from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.upsert import upsert
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_HasId = TypeVar("_HasId", WireMedia, WireMessage, WireTransaction, User)
+
+POLL_PAGE_SIZE = 20
+PREVIEW_LENGTH = 200
+TRANSACTIONS_EVERY = timedelta(seconds=60)
+FANS_EVERY = timedelta(minutes=15)
+# A full sync waits out 429s up to this long each time; a poll gives up instead.
+MAX_RATE_LIMIT_WAIT = 300.0
+
+_TXN_CURSOR = "transactions.newest_id"
+_TXN_CHECKED = "transactions.checked_at"
+_FANS_CHECKED = "fans.checked_at"
+# What each transaction type adds to on the fan's figures.
+_SPEND_COLUMN = {
+    TransactionType.TIP: "tips_cents",
+    TransactionType.MESSAGE: "messages_cents",
+    TransactionType.SUBSCRIPTION: "subscriptions_cents",
+    TransactionType.POST: "posts_cents",
+}
+
+
+@dataclass(frozen=True)
+class NewInbound:
+    """A fan's message that arrived with this poll (for live updates and toasts)."""
+
+    conversation_id: int
+    fan_name: str
+    text: str
+    tip_cents: int
+
+
+@dataclass
+class SyncReport:
+    fans: int = 0
+    chats: int = 0
+    messages: int = 0
+    transactions: int = 0
+    media: int = 0
+    new_inbound: list[NewInbound] = field(default_factory=list)
+
+    def changed(self) -> bool:
+        return bool(self.fans or self.chats or self.messages or self.transactions or self.media)
+
+
+Progress = Callable[[str, int], None]
+
+
+class InboundSync:
+    """Sync of one account through one client; cheap to create per run."""
+
+    def __init__(
+        self,
+        db: Database,
+        account_id: int,
+        client: PlatformClient,
+        *,
+        progress: Progress | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.db = db
+        self.account_id = account_id
+        self.client = client
+        self._progress = progress or (lambda stage, count: None)
+        self._sleep = sleep
+        self._creator_id = self._load_creator_id()
+        self._waiting = False
+
+    # -- entry points --------------------------------------------------------------
+
+    def full(self) -> SyncReport:
+        """Everything once: media, transactions, fans (whose figures win), chats."""
+        self._waiting = True
+        report = SyncReport()
+        report.media = self._sync_media()
+        report.transactions = self._sync_transactions(add_to_spend=False)
+        report.fans = self._sync_fans()
+        self._walk_chats(report, page_size=100, stop_at_known=False)
+        self._record_poll()
+        return report
+
+    def poll(self) -> SyncReport:
+        """What changed since the last run, as cheaply as the contract allows."""
+        self._waiting = False
+        report = SyncReport()
+        self._walk_chats(report, page_size=POLL_PAGE_SIZE, stop_at_known=True)
+        if self._due(_TXN_CHECKED, TRANSACTIONS_EVERY):
+            report.transactions = self._sync_transactions(add_to_spend=True)
+        if self._due(_FANS_CHECKED, FANS_EVERY):
+            report.fans = self._sync_fans()
+        self._record_poll()
+        return report
+
+    # -- platform reads ------------------------------------------------------------
+
+    def _patient(self, walk: Callable[[], Iterator[_HasId]]) -> Iterator[_HasId]:
+        """Items of a walk; in a full sync a 429 is waited out and the walk restarted,
+        skipping what it already gave."""
+        done: set[int] = set()
+        while True:
+            try:
+                for item in walk():
+                    if item.id not in done:
+                        done.add(item.id)
+                        yield item
+                return
+            except RateLimited as exc:
+                self._wait_out(exc)
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        while True:
+            try:
+                return call()
+            except RateLimited as exc:
+                self._wait_out(exc)
+
+    def _wait_out(self, exc: RateLimited) -> None:
+        if not self._waiting or exc.retry_after > MAX_RATE_LIMIT_WAIT:
+            raise exc
+        log.info("rate limited during full sync; waiting %.0f s", exc.retry_after)
+        self._progress("waiting (rate limited)", int(exc.retry_after))
+        self._sleep(exc.retry_after)
+
+    # -- media ---------------------------------------------------------------------
+
+    def _sync_media(self) -> int:
+        rows = [self._media_row(item) for item in self._patient(self.client.iter_media)]
+        with self.db.write() as session:
+            upsert(session, Media, rows, key=("account_id", "platform_media_id"), update=("type",))
+        self._progress("media", len(rows))
+        return len(rows)
+
+    def _media_row(self, media: WireMedia) -> dict[str, object]:
+        return {
+            "account_id": self.account_id,
+            "platform_media_id": media.id,
+            "type": media.type,
+            "created_at": media.created_at,
+        }
+
+    # -- fans ----------------------------------------------------------------------
+
+    def _sync_fans(self) -> int:
+        count = 0
+        batch: list[User] = []
+        for user in self._patient(self.client.iter_subscribers):
+            batch.append(user)
+            if len(batch) == 500:
+                count += self._write_fans(batch)
+                batch = []
+        count += self._write_fans(batch)
+        with self.db.write() as session:
+            self._set_cursor(session, _FANS_CHECKED, utcnow().isoformat())
+        return count
+
+    def _write_fans(self, users: list[User]) -> int:
+        rows = [self._fan_row(user) for user in users]
+        with self.db.write() as session:
+            upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
+        self._progress("fans", len(rows))
+        return len(rows)
+
+    def _fan_row(self, user: User) -> dict[str, object]:
+        sub = user.subscription
+        now = utcnow()
+        return {
+            "account_id": self.account_id,
+            "platform_user_id": user.id,
+            "username": user.username,
+            "name": user.name,
+            "nickname": user.display_name,
+            "last_seen_at": user.last_seen,
+            "subscription_status": sub.status,
+            "subscribed_at": sub.subscribe_at,
+            "expires_at": sub.expired_at,
+            "renewed_at": sub.renewed_at,
+            "subscribe_price_cents": sub.subscribe_price_cents,
+            "total_spent_cents": sub.total_cents,
+            "tips_cents": sub.tips_cents,
+            "messages_cents": sub.messages_cents,
+            "subscriptions_cents": sub.subscribes_cents,
+            "posts_cents": sub.posts_cents,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _ensure_fans(self, session: Session, users: Iterable[UserSummary]) -> dict[int, int]:
+        """Local fan ids for platform users, creating minimal fans for unknown ones.
+
+        A chat or a transaction can name a user before the next subscribers refresh.
+        """
+        wanted = {user.id: user for user in users}
+        if not wanted:
+            return {}
+        now = utcnow()
+        upsert(
+            session,
+            Fan,
+            [
+                {
+                    "account_id": self.account_id,
+                    "platform_user_id": user.id,
+                    "username": user.username,
+                    "name": user.name,
+                    "nickname": "",
+                    "subscription_status": SubscriptionStatus.ACTIVE,
+                    "subscribe_price_cents": 0,
+                    "total_spent_cents": 0,
+                    "tips_cents": 0,
+                    "messages_cents": 0,
+                    "subscriptions_cents": 0,
+                    "posts_cents": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for user in wanted.values()
+            ],
+            key=("account_id", "platform_user_id"),
+        )
+        rows = session.execute(
+            select(Fan.platform_user_id, Fan.id).where(
+                Fan.account_id == self.account_id, Fan.platform_user_id.in_(wanted)
+            )
+        )
+        return {platform_id: fan_id for platform_id, fan_id in rows}
+
+    # -- transactions --------------------------------------------------------------
+
+    def _sync_transactions(self, *, add_to_spend: bool) -> int:
+        """Transactions newer than the newest known one, newest first."""
+        with self.db.read() as session:
+            newest_known = int(self._cursor(session, _TXN_CURSOR) or 0)
+        fresh: list[WireTransaction] = []
+        for transaction in self._patient(self.client.iter_transactions):
+            if transaction.id <= newest_known:
+                break
+            fresh.append(transaction)
+        with self.db.write() as session:
+            if fresh:
+                self._write_transactions(session, fresh, add_to_spend=add_to_spend)
+                self._set_cursor(session, _TXN_CURSOR, str(max(t.id for t in fresh)))
+            self._set_cursor(session, _TXN_CHECKED, utcnow().isoformat())
+        if add_to_spend:
+            self._refresh_purchases({t.user.id for t in fresh if t.type == TransactionType.MESSAGE})
+        self._progress("transactions", len(fresh))
+        return len(fresh)
+
+    def _write_transactions(
+        self, session: Session, fresh: list[WireTransaction], *, add_to_spend: bool
+    ) -> None:
+        fans = self._ensure_fans(session, (t.user for t in fresh))
+        known = set(
+            session.scalars(
+                select(Transaction.platform_transaction_id).where(
+                    Transaction.account_id == self.account_id,
+                    Transaction.platform_transaction_id.in_([t.id for t in fresh]),
+                )
+            )
+        )
+        new = [t for t in fresh if t.id not in known]
+        upsert(
+            session,
+            Transaction,
+            [
+                {
+                    "account_id": self.account_id,
+                    "platform_transaction_id": t.id,
+                    "fan_id": fans.get(t.user.id),
+                    "platform_user_id": t.user.id,
+                    "type": t.type,
+                    "amount_cents": t.amount_cents,
+                    "net_cents": t.net_cents,
+                    "fee_cents": t.fee_cents,
+                    "currency": t.currency,
+                    "description": t.description,
+                    "status": t.status,
+                    "created_at": t.created_at,
+                }
+                for t in new
+            ],
+            key=("account_id", "platform_transaction_id"),
+        )
+        if not add_to_spend:
+            return
+        # Between two refreshes of the platform's own figures, new money adds on.
+        for t in new:
+            column = _SPEND_COLUMN.get(TransactionType(t.type))
+            values = {"total_spent_cents": Fan.total_spent_cents + t.amount_cents}
+            if column:
+                values[column] = getattr(Fan, column) + t.amount_cents
+            session.execute(update(Fan).where(Fan.id == fans[t.user.id]).values(**values))
+
+    def _refresh_purchases(self, platform_user_ids: set[int]) -> None:
+        """Re-read chats where a PPV message was bought, down to the oldest unbought one."""
+        for user_id in platform_user_ids:
+            with self.db.read() as session:
+                oldest_unbought = session.scalar(
+                    select(func.min(Message.platform_message_id))
+                    .join(Fan, Fan.id == Message.fan_id)
+                    .where(
+                        Message.account_id == self.account_id,
+                        Fan.platform_user_id == user_id,
+                        Message.price_cents > 0,
+                        Message.is_opened.is_(False),
+                    )
+                )
+            if oldest_unbought is None:
+                continue
+            messages = []
+            for message in self._patient(lambda uid=user_id: self.client.iter_messages(uid)):
+                messages.append(message)
+                if message.id <= oldest_unbought:
+                    break
+            with self.db.write() as session:
+                conversation = self._conversation_for(session, user_id)
+                if conversation is not None:
+                    self._write_messages(session, conversation, user_id, messages)
+
+    # -- chats and messages --------------------------------------------------------
+
+    def _walk_chats(self, report: SyncReport, *, page_size: int, stop_at_known: bool) -> None:
+        offset = 0
+        while True:
+            page = self._retrying(lambda: self.client.chats_page(page_size, offset))
+            reached_known = False
+            for chat in page.items:
+                if not self._sync_chat(chat, report, stop_at_known=stop_at_known):
+                    reached_known = True
+                    if stop_at_known:
+                        break
+            offset += len(page.items)
+            self._progress("chats", report.chats)
+            if not page.has_more or (stop_at_known and reached_known) or not page.items:
+                return
+
+    def _sync_chat(self, chat: Chat, report: SyncReport, *, stop_at_known: bool) -> bool:
+        """Bring one chat up to date; False when it had nothing new."""
+        user = chat.with_user
+        with self.db.read() as session:
+            known_last = session.scalar(
+                select(Conversation.last_platform_message_id)
+                .join(Fan, Fan.id == Conversation.fan_id)
+                .where(Fan.account_id == self.account_id, Fan.platform_user_id == user.id)
+            )
+        last = chat.last_message
+        if last is None or (known_last is not None and last.id <= known_last):
+            with self.db.write() as session:
+                self._update_unread(session, user.id, chat)
+            return False
+        messages: list[WireMessage] = []
+        for message in self._patient(lambda: self.client.iter_messages(user.id)):
+            if stop_at_known and known_last is not None and message.id <= known_last:
+                break
+            messages.append(message)
+        with self.db.write() as session:
+            fan_id = self._ensure_fans(session, [user])[user.id]
+            conversation = self._upsert_conversation(session, fan_id, chat)
+            new_ids = self._write_messages(session, conversation, user.id, messages)
+        report.chats += 1
+        report.messages += len(new_ids)
+        if stop_at_known:
+            name = user.name or user.username
+            report.new_inbound.extend(
+                NewInbound(conversation.id, name, m.text, m.tip_cents)
+                for m in reversed(messages)
+                if m.id in new_ids and m.from_user.id != self._creator_id
+            )
+        return True
+
+    def _conversation_for(self, session: Session, platform_user_id: int) -> Conversation | None:
+        return session.scalar(
+            select(Conversation)
+            .join(Fan, Fan.id == Conversation.fan_id)
+            .where(Fan.account_id == self.account_id, Fan.platform_user_id == platform_user_id)
+        )
+
+    def _upsert_conversation(self, session: Session, fan_id: int, chat: Chat) -> Conversation:
+        last = chat.last_message
+        assert last is not None
+        upsert(
+            session,
+            Conversation,
+            [
+                {
+                    "account_id": self.account_id,
+                    "fan_id": fan_id,
+                    "unread_count": chat.unread_count,
+                    "last_read_platform_message_id": chat.last_read_message_id,
+                    "last_platform_message_id": last.id,
+                    "last_message_at": last.created_at,
+                    "last_message_preview": _preview(last.text),
+                    "last_message_direction": self._direction(last),
+                }
+            ],
+            key=("fan_id",),
+            update=(
+                "unread_count",
+                "last_read_platform_message_id",
+                "last_platform_message_id",
+                "last_message_at",
+                "last_message_preview",
+                "last_message_direction",
+            ),
+        )
+        conversation = session.scalar(select(Conversation).where(Conversation.fan_id == fan_id))
+        assert conversation is not None
+        return conversation
+
+    def _update_unread(self, session: Session, platform_user_id: int, chat: Chat) -> None:
+        conversation = self._conversation_for(session, platform_user_id)
+        if conversation is not None and conversation.unread_count != chat.unread_count:
+            conversation.unread_count = chat.unread_count
+            conversation.last_read_platform_message_id = chat.last_read_message_id
+
+    def _write_messages(
+        self,
+        session: Session,
+        conversation: Conversation,
+        platform_user_id: int,
+        messages: list[WireMessage],
+    ) -> set[int]:
+        """Upsert messages; returns the platform ids that were not stored before."""
+        if not messages:
+            return set()
+        ids = [m.id for m in messages]
+        known = set(
+            session.scalars(
+                select(Message.platform_message_id).where(
+                    Message.account_id == self.account_id, Message.platform_message_id.in_(ids)
+                )
+            )
+        )
+        upsert(
+            session,
+            Message,
+            [
+                {
+                    "account_id": self.account_id,
+                    "conversation_id": conversation.id,
+                    "fan_id": conversation.fan_id,
+                    "platform_message_id": m.id,
+                    "direction": self._direction(m),
+                    "text": m.text,
+                    "price_cents": m.price_cents,
+                    "is_opened": m.is_opened,
+                    "is_tip": m.is_tip,
+                    "tip_cents": m.tip_cents,
+                    "media_count": m.media_count,
+                    "media_ids": [media.id for media in m.media],
+                    "created_at": m.created_at,
+                    "sent_by": None,
+                }
+                for m in messages
+            ],
+            key=("account_id", "platform_message_id"),
+            update=("is_opened",),
+        )
+        return set(ids) - known
+
+    def _direction(self, message: WireMessage) -> str:
+        return Direction.OUTBOUND if message.from_user.id == self._creator_id else Direction.INBOUND
+
+    # -- cursors -------------------------------------------------------------------
+
+    def _load_creator_id(self) -> int | None:
+        with self.db.read() as session:
+            return session.scalar(
+                select(Account.creator_platform_id).where(Account.id == self.account_id)
+            )
+
+    def _cursor(self, session: Session, stream: str) -> str | None:
+        return session.scalar(
+            select(SyncCursor.value).where(
+                SyncCursor.account_id == self.account_id, SyncCursor.stream == stream
+            )
+        )
+
+    def _set_cursor(self, session: Session, stream: str, value: str) -> None:
+        upsert(
+            session,
+            SyncCursor,
+            [{"account_id": self.account_id, "stream": stream, "value": value, "updated_at": utcnow()}],
+            key=("account_id", "stream"),
+            update=("value", "updated_at"),
+        )
+
+    def _due(self, stream: str, every: timedelta) -> bool:
+        with self.db.read() as session:
+            value = self._cursor(session, stream)
+        return value is None or utcnow() - datetime.fromisoformat(value) >= every
+
+    def _record_poll(self) -> None:
+        with self.db.write() as session:
+            metrics.record(session, self.account_id, metrics.POLL)
+
+
+_FAN_UPDATE = (
+    "username",
+    "name",
+    "nickname",
+    "last_seen_at",
+    "subscription_status",
+    "subscribed_at",
+    "expires_at",
+    "renewed_at",
+    "subscribe_price_cents",
+    "total_spent_cents",
+    "tips_cents",
+    "messages_cents",
+    "subscriptions_cents",
+    "posts_cents",
+    "updated_at",
+)
+
+
+def _preview(text: str) -> str:
+    return " ".join(text.split())[:PREVIEW_LENGTH]

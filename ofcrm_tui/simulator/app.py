@@ -1,0 +1,268 @@
+"""Starlette routes: the contract under ``/api2/v2`` and test-only admin under ``/_sim``.
+
+Every contract request goes through ``_enter``: latency, bearer auth, an injected
+429, the rate limit, an injected 5xx. World access happens under the world lock and
+never across an ``await``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from ofcrm_tui.simulator import shapes
+from ofcrm_tui.simulator.faults import Faults, Roll
+from ofcrm_tui.simulator.rules import ApiError, parse_send
+from ofcrm_tui.simulator.world import Message
+
+if TYPE_CHECKING:
+    from ofcrm_tui.simulator.simulator import Simulator
+
+API = "/api2/v2"
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+def create_app(sim: Simulator) -> Starlette:
+    api = _Api(sim)
+    routes = [
+        Route(f"{API}/users/me", api.me),
+        Route(f"{API}/subscriptions/subscribers", api.subscribers),
+        Route(f"{API}/chats", api.chats),
+        Route(f"{API}/chats/{{user_id:int}}/messages", api.messages),
+        Route(f"{API}/chats/{{user_id:int}}/messages", api.send, methods=["POST"]),
+        Route(f"{API}/chats/{{user_id:int}}/mark-as-read", api.mark_read, methods=["POST"]),
+        Route(f"{API}/payouts/transactions", api.transactions),
+        Route(f"{API}/vault/media", api.vault),
+        Route("/_sim/ledger", api.admin_ledger),
+        Route("/_sim/faults", api.admin_faults, methods=["POST"]),
+        Route("/_sim/inbound", api.admin_inbound, methods=["POST"]),
+        Route("/_sim/step", api.admin_step, methods=["POST"]),
+    ]
+    return Starlette(
+        routes=routes,
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+    )
+
+
+def _error_response(status: int, message: str, retry_after: int | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(shapes.error(status, message), status_code=status, headers=headers)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return _error_response(exc.status, str(exc), exc.retry_after)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return _error_response(exc.status_code, exc.detail)
+
+
+def _int_param(request: Request, name: str, default: int | None, low: int, high: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(f"{name} must be an integer", 400)
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ApiError(f"{name} must be {bounds}", 400)
+    return value
+
+
+def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str:
+    value = request.query_params.get(name, allowed[0])
+    if value not in allowed:
+        raise ApiError(f"{name} must be one of {', '.join(allowed)}", 400)
+    return value
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    limit = _int_param(request, "limit", 20, 1, 100)
+    offset = _int_param(request, "offset", 0, 0)
+    assert limit is not None and offset is not None
+    return limit, offset
+
+
+def _page(items: list[Any], has_more: bool) -> JSONResponse:
+    return JSONResponse({"list": items, "hasMore": has_more})
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError as exc:
+        raise ApiError("body must be JSON", 400) from exc
+
+
+class _Api:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.world = sim.world
+        self._auth = f"Bearer {sim.config.token}".encode()
+
+    async def _enter(self, request: Request, *, sending: bool = False) -> Roll:
+        """The checks every contract request passes; raises ApiError to refuse it."""
+        sim = self.sim
+        dice = sim.dice
+        if dice.faults.latency_s:
+            await asyncio.sleep(dice.faults.latency_s)
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, self._auth):
+            raise ApiError("missing or wrong bearer token", 401)
+        with sim.lock:
+            roll = dice.roll()
+            if roll.rate_limited:
+                raise ApiError("too many requests (injected)", 429, dice.faults.retry_after_s)
+            if not sending:
+                wait = sim.other_window.acquire()
+                if wait is not None:
+                    raise ApiError("too many requests", 429, wait)
+        if roll.server_error and not (sending and roll.error_after_store):
+            raise ApiError("server error (injected)", roll.server_error)
+        return roll
+
+    def _fan(self, request: Request) -> int:
+        fan_id = request.path_params["user_id"]
+        if fan_id not in self.world.fans:
+            raise ApiError("user not found", 404)
+        return fan_id
+
+    async def me(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        return JSONResponse(shapes.creator_json(self.world.creator))
+
+    async def subscribers(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        kind = _choice(request, "type", ("all", "active", "expired"))
+        limit, offset = _paging(request)
+        world = self.world
+        with world.lock:
+            ids = {"all": world.fan_ids, "active": world.active_ids, "expired": world.expired_ids}[kind]
+            items = [shapes.user_json(world.fans[i]) for i in ids[offset : offset + limit]]
+            return _page(items, offset + limit < len(ids))
+
+    async def chats(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        _choice(request, "order", ("recent",))
+        limit, offset = _paging(request)
+        world = self.world
+        with world.lock:
+            ids = world.recent_chats()
+            items = [shapes.chat_json(world.fans[i], world.chats[i], world) for i in ids[offset : offset + limit]]
+            return _page(items, offset + limit < len(ids))
+
+    async def messages(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        fan_id = self._fan(request)
+        _choice(request, "order", ("desc",))
+        limit = _int_param(request, "limit", 20, 1, 100)
+        before = _int_param(request, "id", None, 1)
+        assert limit is not None
+        world = self.world
+        with world.lock:
+            messages, has_more = world.messages_before(fan_id, before, limit)
+            return _page([shapes.message_json(m, world) for m in messages], has_more)
+
+    async def send(self, request: Request) -> JSONResponse:
+        roll = await self._enter(request, sending=True)
+        body = await _json_body(request)
+        world = self.world
+        with world.lock:
+            try:
+                payload = shapes.message_json(self._accept(request, body), world)
+            except ApiError:
+                if roll.server_error:
+                    raise ApiError("server error (injected)", roll.server_error) from None
+                raise
+        if roll.server_error:
+            raise ApiError("server error (injected after storing)", roll.server_error)
+        if roll.hang_s:
+            await self._hang(roll.hang_s)
+        return JSONResponse(payload)
+
+    def _accept(self, request: Request, body: Any) -> Message:
+        """Send-limit check, recipient checks, the sending rules, then store (lock held)."""
+        wait = self.sim.send_window.retry_after()
+        if wait is not None:
+            raise ApiError("send limit reached", 429, wait)
+        fan_id = self._fan(request)
+        if not self.world.fans[fan_id].active:
+            raise ApiError("the user's subscription is not active", 403)
+        return self.sim.accept(fan_id, parse_send(body, self.world.media_types))
+
+    async def _hang(self, seconds: float) -> None:
+        """Hold the response for ``seconds``, or until the server begins to stop."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self.sim.stopping.is_set() and loop.time() < deadline:
+            await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+
+    async def mark_read(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        fan_id = self._fan(request)
+        with self.world.lock:
+            self.world.mark_read(fan_id)
+        return JSONResponse({"success": True})
+
+    async def transactions(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        limit = _int_param(request, "limit", 20, 1, 100)
+        marker = _int_param(request, "marker", None, 1)
+        assert limit is not None
+        world = self.world
+        with world.lock:
+            txs, has_more = world.transactions_before(marker, limit)
+            items = [shapes.transaction_json(t, world.fans[t.fan_id]) for t in txs]
+        next_marker = str(txs[-1].id) if has_more else None
+        return JSONResponse({"list": items, "hasMore": has_more, "nextMarker": next_marker})
+
+    async def vault(self, request: Request) -> JSONResponse:
+        await self._enter(request)
+        limit, offset = _paging(request)
+        media = self.world.media  # fixed at build time
+        end = max(0, len(media) - offset)
+        items = [shapes.media_json(m) for m in media[max(0, end - limit) : end][::-1]]
+        return _page(items, end - limit > 0)
+
+    async def admin_ledger(self, request: Request) -> JSONResponse:
+        return JSONResponse([entry.to_json() for entry in self.sim.ledger()])
+
+    async def admin_faults(self, request: Request) -> JSONResponse:
+        try:
+            faults = Faults.from_json(await _json_body(request))
+        except ValueError as exc:
+            raise ApiError(str(exc), 400) from exc
+        self.sim.set_faults(faults)
+        return JSONResponse(faults.to_json())
+
+    async def admin_inbound(self, request: Request) -> JSONResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            raise ApiError("body must be a JSON object", 400)
+        user_id, text, tip = body.get("user_id"), body.get("text"), body.get("tip_cents", 0)
+        if type(user_id) is not int or not isinstance(text, str) or type(tip) is not int or tip < 0:
+            raise ApiError("needs user_id (int), text (str) and optionally tip_cents (int >= 0)", 400)
+        try:
+            message_id = self.sim.add_inbound_message(user_id, text, tip_cents=tip)
+        except KeyError:
+            raise ApiError("user not found", 404) from None
+        return JSONResponse({"id": message_id})
+
+    async def admin_step(self, request: Request) -> JSONResponse:
+        body = await _json_body(request) if await request.body() else {}
+        n = body.get("n", 1) if isinstance(body, dict) else None
+        if type(n) is not int or n < 0:
+            raise ApiError("n must be a non-negative integer", 400)
+        self.sim.step(n)
+        return JSONResponse({"steps": n})

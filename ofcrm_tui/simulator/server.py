@@ -1,0 +1,62 @@
+"""Run an ASGI app under uvicorn in a background thread, on a socket bound up front."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from starlette.types import ASGIApp
+
+START_TIMEOUT_S = 10.0
+
+
+@contextmanager
+def serve_in_thread(app: ASGIApp, host: str, port: int, on_stop: Callable[[], None]) -> Iterator[str]:
+    """Yield the base URL while serving; ``on_stop`` runs before uvicorn is told to exit."""
+    sock = _listen(host, port)
+    bound_port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ofcrm-simulator", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"simulator failed to start on {host}:{bound_port}")
+            time.sleep(0.01)
+        yield f"http://{f'[{host}]' if ':' in host else host}:{bound_port}"
+    finally:
+        on_stop()
+        server.should_exit = True
+        thread.join(START_TIMEOUT_S)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(START_TIMEOUT_S)
+        sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that say so, and
+    # without it every small answer waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -1,0 +1,35 @@
+"""Idempotent bulk writes keyed on a unique constraint, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.store.models import Base
+
+
+def upsert(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str],
+    update: Sequence[str] = (),
+) -> None:
+    """Insert ``rows``; where ``key`` already exists, overwrite ``update`` (or keep the row)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    if update:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={column: statement.excluded[column] for column in update},
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    # A list of parameter sets: compiled once, sent as an executemany batch.
+    session.execute(statement, list(rows))

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.simulator import Simulator, SimulatorConfig
+from ofcrm_tui.simulator.limits import SlidingWindow
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Conversation, Fan, Media, Message, Transaction
+from tests.support.accounts import add_simulated_account
+
+
+def _counts(db: Database) -> dict[str, int]:
+    with db.read() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Fan, Conversation, Message, Transaction, Media)
+        }
+
+
+class CountingClient(PlatformClient):
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.requests: list[str] = []
+        self._http.event_hooks["request"].append(lambda request: self.requests.append(request.url.path))
+
+
+@pytest.fixture
+def synced(db: Database, simulator, monkeypatch):  # noqa: ANN001, ANN201
+    sim, base_url = simulator
+    account = add_simulated_account(db, sim, base_url, monkeypatch)
+    client = CountingClient(base_url, sim.config.token)
+    report = InboundSync(db, account.id, client).full()
+    yield sim, account, client, report
+    client.close()
+
+
+def test_full_sync_brings_everything(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, report = synced
+    counts = _counts(db)
+    assert counts["fans"] == len(sim.fan_ids()) == report.fans
+    assert counts["transactions"] == report.transactions > 0
+    assert counts["media"] == report.media > 0
+    assert counts["conversations"] == report.chats > 0
+    assert counts["messages"] == report.messages > 0
+    with db.read() as session:
+        fan = session.scalars(select(Fan).order_by(Fan.total_spent_cents.desc())).first()
+        assert fan.total_spent_cents == (
+            fan.tips_cents + fan.messages_cents + fan.subscriptions_cents + fan.posts_cents
+        )
+        directions = set(session.scalars(select(Message.direction)))
+    assert directions == {"in", "out"}
+
+
+def test_poll_with_nothing_new_is_one_request(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    client.requests.clear()
+    report = InboundSync(db, account.id, client).poll()
+    assert not report.changed()
+    assert client.requests == ["/api2/v2/chats"]
+
+
+def test_poll_brings_a_new_message_in_a_few_requests(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    fan_id = sim.active_fan_ids()[3]
+    sim.add_inbound_message(fan_id, "[bold red]hey[/] <b>you</b> \x1b[31m😀")
+    client.requests.clear()
+    before = _counts(db)
+    report = InboundSync(db, account.id, client).poll()
+    assert len(client.requests) == 2
+    assert [m.text for m in report.new_inbound] == ["[bold red]hey[/] <b>you</b> \x1b[31m😀"]
+    assert _counts(db)["messages"] == before["messages"] + 1
+    with db.read() as session:
+        conversation = session.scalar(
+            select(Conversation).join(Fan).where(Fan.platform_user_id == fan_id)
+        )
+        assert conversation.last_message_preview.startswith("[bold red]hey[/]")
+        assert conversation.unread_count >= 1
+
+
+def test_polls_at_once_and_repeated_syncs_leave_no_duplicates(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    for fan_id in sim.active_fan_ids()[:5]:
+        sim.add_inbound_message(fan_id, "one more")
+    sim.step(3)
+    errors: list[BaseException] = []
+
+    def run(full: bool) -> None:
+        with PlatformClient(client.base_url, sim.config.token) as own:
+            try:
+                sync = InboundSync(db, account.id, own)
+                sync.full() if full else sync.poll()
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(full,)) for full in (False, True, False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    once = _counts(db)
+    InboundSync(db, account.id, client).full()
+    assert _counts(db) == once
+
+
+def test_new_transactions_add_to_spend_and_mark_purchases(db: Database, synced, monkeypatch) -> None:  # noqa: ANN001
+    import ofcrm_tui.core.sync as sync_module
+
+    sim, account, client, _ = synced
+    monkeypatch.setattr(sync_module, "TRANSACTIONS_EVERY", sync_module.timedelta(0))
+    before_total = _total_spend(db)
+    sim.step(20)
+    report = InboundSync(db, account.id, client).poll()
+    assert report.transactions > 0
+    with db.read() as session:
+        new_money = session.scalar(
+            select(func.sum(Transaction.amount_cents)).where(
+                Transaction.platform_transaction_id > 0
+            )
+        )
+    assert _total_spend(db) > before_total
+    assert new_money > 0
+
+
+def _total_spend(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.sum(Fan.total_spent_cents)))
+
+
+def test_rate_limits_are_waited_out_in_a_full_sync(db: Database, monkeypatch) -> None:  # noqa: ANN001
+    sim = Simulator(SimulatorConfig(fans=15, seed=3, token="tok", other_limit_per_5min=12))
+    waits: list[float] = []
+    with sim.serve() as base_url:
+        account = add_simulated_account(db, sim, base_url, monkeypatch)
+        with PlatformClient(base_url, "tok") as client:
+
+            def fake_sleep(seconds: float) -> None:
+                waits.append(seconds)
+                sim.other_window = SlidingWindow(12, 300.0)
+
+            InboundSync(db, account.id, client, sleep=fake_sleep).full()
+    assert waits
+    assert _counts(db)["fans"] == 15
+
+
+def test_sync_of_5000_fans_completes(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """SQLite only: the size is what is tested here, not the backend."""
+    db = Database(f"sqlite:///{tmp_path / 'big.db'}")
+    migrate.upgrade(db)
+    sim = Simulator(SimulatorConfig(fans=5000, seed=11, token="tok", other_limit_per_5min=10**6))
+    with sim.serve() as base_url:
+        account = add_simulated_account(db, sim, base_url, monkeypatch)
+        with CountingClient(base_url, "tok") as client:
+            InboundSync(db, account.id, client).full()
+            assert _counts(db)["fans"] == 5000
+            client.requests.clear()
+            InboundSync(db, account.id, client).poll()
+            assert len(client.requests) == 1
+
+
+def test_unreachable_server_is_a_clear_error(db: Database, monkeypatch) -> None:  # noqa: ANN001
+    from ofcrm_tui.platform.errors import Unreachable
+
+    with pytest.raises(Unreachable, match="unreachable"):
+        with PlatformClient("http://127.0.0.1:9", "tok", timeout=httpx.Timeout(2.0)) as client:
+            client.me()
