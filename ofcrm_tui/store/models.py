@@ -349,3 +349,19 @@ class MetricEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_metric_events_lookup", "account_id", "name", "recorded_at"),)
+
+
+class Draft(Base):
+    """What a chatter typed in a conversation and has not sent yet."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = _account_fk()
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    media_ids: Mapped[list[int]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 
 import httpx
 
@@ -61,3 +62,23 @@ def test_runs_as_a_process_and_stops_on_sigterm() -> None:
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+def test_concurrent_sends_never_exceed_the_limit() -> None:
+    sim = make_sim(send_limit_per_minute=10)
+    fan_id = sim.active_fan_ids()[0]
+    statuses: list[int] = []
+
+    def sender(n: int) -> None:
+        with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+            for i in range(5):
+                statuses.append(client.post(f"/api2/v2/chats/{fan_id}/messages", json={"text": f"<p>{n}.{i}</p>"}).status_code)
+
+    with sim.serve() as base_url:
+        threads = [threading.Thread(target=sender, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(statuses) == [200] * 10 + [429] * 20
+    assert len(sim.ledger()) == 10 and len({e.message_id for e in sim.ledger()}) == 10
