@@ -245,33 +245,37 @@ class PlatformClient:
         endpoint = f"{method} {template}"
         path = template if user_id is None else template.format(userId=_id(user_id))
         try:
-            try:
-                response = self._http.request(method, path, params=params, json=body)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise Unreachable(endpoint, self.base_url, _describe(exc)) from exc
-            except httpx.PoolTimeout as exc:
-                raise Transient(endpoint, f"no free connection ({_describe(exc)})") from exc
-            except httpx.TransportError as exc:
-                # Sent, or partly sent, and no answer came back.
-                error = Transient if idempotent else Ambiguous
-                raise error(endpoint, f"no answer: {_describe(exc)}") from exc
-            if response.is_success:
-                return _parse(endpoint, response, model, effect_unknown=not idempotent)
-            raise _status_error(endpoint, response, idempotent=idempotent)
-        except PlatformError as exc:
-            self._redact(exc)
-            raise
+            response = self._http.request(method, path, params=params, json=body)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Unreachable(endpoint, self.base_url, self._describe(exc)) from exc
+        except httpx.PoolTimeout as exc:
+            raise Transient(endpoint, f"no free connection ({self._describe(exc)})") from exc
+        except httpx.TransportError as exc:
+            # Sent, or partly sent, and no answer came back.
+            error = Transient if idempotent else Ambiguous
+            raise error(endpoint, f"no answer: {self._describe(exc)}") from exc
+        except httpx.DecodingError as exc:  # an answer came, but its body is garbled
+            raise BadResponse(
+                endpoint, f"unreadable answer: {self._describe(exc)}", effect_unknown=not idempotent
+            ) from exc
+        if response.is_success:
+            return _parse(endpoint, response, model, effect_unknown=not idempotent)
+        detail = self._scrub(_server_message(response))
+        raise _status_error(endpoint, response, detail, idempotent=idempotent)
 
-    def _redact(self, error: PlatformError) -> None:
+    def _describe(self, exc: httpx.HTTPError) -> str:
+        return self._scrub(str(exc) or type(exc).__name__)
+
+    def _scrub(self, text: str) -> str:
         """Servers may echo what they were sent; keep the token out of our errors."""
-        if self._token in error.message:
-            error.message = error.message.replace(self._token, "***")
-            error.args = (f"{error.endpoint}: {error.message}",)
+        return text.replace(self._token, "***")
 
 
-def _status_error(endpoint: str, response: httpx.Response, *, idempotent: bool) -> PlatformError:
+def _status_error(
+    endpoint: str, response: httpx.Response, detail: str, *, idempotent: bool
+) -> PlatformError:
     status = response.status_code
-    message = f"HTTP {status}: {_server_message(response)}"
+    message = f"HTTP {status}: {detail}"
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return RateLimited(endpoint, message, retry_after=retry_after)
@@ -344,10 +348,6 @@ def _fresh(
     if page.has_more and not fresh:
         raise BadResponse(endpoint, "hasMore is true but the page brought nothing new")
     return fresh
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    return str(exc) or type(exc).__name__
 
 
 def _limit(limit: int) -> int:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ofcrm_tui.simulator.simulator import Simulator
 
 API = "/api2/v2"
+DEFAULT_LIMIT = 20
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
@@ -52,8 +53,12 @@ def create_app(sim: Simulator) -> Starlette:
     )
 
 
-def _error_response(status: int, message: str, retry_after: int | None = None) -> JSONResponse:
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+def _error_response(
+    status: int, message: str, retry_after: int | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    headers = dict(headers or {})
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(shapes.error(status, message), status_code=status, headers=headers)
 
 
@@ -64,13 +69,14 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return _error_response(exc.status_code, exc.detail)
+    return _error_response(exc.status_code, exc.detail, headers=exc.headers)
 
 
-def _int_param(request: Request, name: str, default: int | None, low: int, high: int | None = None) -> int | None:
+def _query_int(request: Request, name: str, low: int, high: int | None = None) -> int | None:
+    """An integer query parameter within bounds, or None when absent; 400 otherwise."""
     raw = request.query_params.get(name)
     if raw is None:
-        return default
+        return None
     if not _INTEGER.fullmatch(raw):
         raise ApiError(f"{name} must be an integer", 400)
     value = int(raw)
@@ -80,18 +86,20 @@ def _int_param(request: Request, name: str, default: int | None, low: int, high:
     return value
 
 
+def _limit(request: Request) -> int:
+    limit = _query_int(request, "limit", 1, 100)
+    return DEFAULT_LIMIT if limit is None else limit
+
+
+def _offset(request: Request) -> int:
+    return _query_int(request, "offset", 0) or 0
+
+
 def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str:
     value = request.query_params.get(name, allowed[0])
     if value not in allowed:
         raise ApiError(f"{name} must be one of {', '.join(allowed)}", 400)
     return value
-
-
-def _paging(request: Request) -> tuple[int, int]:
-    limit = _int_param(request, "limit", 20, 1, 100)
-    offset = _int_param(request, "offset", 0, 0)
-    assert limit is not None and offset is not None
-    return limit, offset
 
 
 def _page(items: list[Any], has_more: bool) -> JSONResponse:
@@ -145,7 +153,7 @@ class _Api:
     async def subscribers(self, request: Request) -> JSONResponse:
         await self._enter(request)
         kind = _choice(request, "type", ("all", "active", "expired"))
-        limit, offset = _paging(request)
+        limit, offset = _limit(request), _offset(request)
         world = self.world
         with world.lock:
             ids = {"all": world.fan_ids, "active": world.active_ids, "expired": world.expired_ids}[kind]
@@ -155,7 +163,7 @@ class _Api:
     async def chats(self, request: Request) -> JSONResponse:
         await self._enter(request)
         _choice(request, "order", ("recent",))
-        limit, offset = _paging(request)
+        limit, offset = _limit(request), _offset(request)
         world = self.world
         with world.lock:
             ids = world.recent_chats()
@@ -166,9 +174,7 @@ class _Api:
         await self._enter(request)
         fan_id = self._fan(request)
         _choice(request, "order", ("desc",))
-        limit = _int_param(request, "limit", 20, 1, 100)
-        before = _int_param(request, "id", None, 1)
-        assert limit is not None
+        limit, before = _limit(request), _query_int(request, "id", 1)
         world = self.world
         with world.lock:
             messages, has_more = world.messages_before(fan_id, before, limit)
@@ -217,9 +223,7 @@ class _Api:
 
     async def transactions(self, request: Request) -> JSONResponse:
         await self._enter(request)
-        limit = _int_param(request, "limit", 20, 1, 100)
-        marker = _int_param(request, "marker", None, 1)
-        assert limit is not None
+        limit, marker = _limit(request), _query_int(request, "marker", 1)
         world = self.world
         with world.lock:
             txs, has_more = world.transactions_before(marker, limit)
@@ -229,7 +233,7 @@ class _Api:
 
     async def vault(self, request: Request) -> JSONResponse:
         await self._enter(request)
-        limit, offset = _paging(request)
+        limit, offset = _limit(request), _offset(request)
         media = self.world.media  # fixed at build time
         end = max(0, len(media) - offset)
         items = [shapes.media_json(m) for m in media[max(0, end - limit) : end][::-1]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -15,8 +15,8 @@ START_TIMEOUT_S = 10.0
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, host: str, port: int, on_stop: Callable[[], None]) -> Iterator[str]:
-    """Yield the base URL while serving; ``on_stop`` runs before uvicorn is told to exit."""
+def serve_in_thread(app: ASGIApp, host: str, port: int) -> Iterator[str]:
+    """Yield the base URL while serving; on exit, stop (in-flight requests get 1 s)."""
     sock = _listen(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
@@ -38,7 +38,6 @@ def serve_in_thread(app: ASGIApp, host: str, port: int, on_stop: Callable[[], No
             time.sleep(0.01)
         yield f"http://{f'[{host}]' if ':' in host else host}:{bound_port}"
     finally:
-        on_stop()
         server.should_exit = True
         thread.join(START_TIMEOUT_S)
         if thread.is_alive():

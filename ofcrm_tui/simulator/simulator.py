@@ -23,6 +23,8 @@ from ofcrm_tui.simulator.world import Creator, Message
 
 @dataclass(frozen=True)
 class SimulatorConfig:
+    """World size and seed, the account's token and rate limits, background fan activity."""
+
     fans: int = 50
     seed: int = 1
     send_limit_per_minute: int = 10
@@ -126,12 +128,15 @@ class Simulator:
 
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-        """Serve over HTTP in a background thread; yields the base URL."""
+        """Serve over HTTP in a background thread; yields the base URL.
+
+        On exit, hung responses (``timeout_after_accept``) are released before uvicorn stops.
+        """
         self.stopping.clear()
         activity = None
         if self.config.activity_interval_s:
             activity = threading.Thread(target=self._run_activity, name="ofcrm-simulator-fans", daemon=True)
-        with serve_in_thread(self.asgi_app, host, port, on_stop=self.stopping.set) as base_url:
+        with serve_in_thread(self.asgi_app, host, port) as base_url:
             if activity:
                 activity.start()
             try:
@@ -140,6 +145,7 @@ class Simulator:
                 self.stopping.set()
                 if activity:
                     activity.join()
+        self.stopping.clear()
 
     def _run_activity(self) -> None:
         interval = self.config.activity_interval_s
@@ -151,14 +157,17 @@ def run(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8765) -> N
     """Serve until interrupted (Ctrl+C or SIGTERM), printing the base URL and token."""
     sim = Simulator(config)
     done = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with sim.serve(host, port) as base_url:
-        print(f"ofcrm simulator for @{sim.creator.username} ({config.fans} fans, seed {config.seed})")
-        print(f"base URL: {base_url}")
-        print(f"token: {config.token}", flush=True)
-        try:
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: done.set()) if in_main else None
+    try:
+        with sim.serve(host, port) as base_url:
+            print(f"ofcrm simulator for @{sim.creator.username} ({config.fans} fans, seed {config.seed})")
+            print(f"base URL: {base_url}")
+            print(f"token: {config.token}", flush=True)
             while not done.wait(0.5):
                 pass
-        except KeyboardInterrupt:
-            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -82,7 +82,11 @@ def make_engine(url: str | URL) -> Engine:
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUrlError(f"cannot create {folder} for the database: {exc.strerror}") from None
         engine = create_engine(parsed)
         _configure_sqlite(engine)
         _enable_wal(engine)

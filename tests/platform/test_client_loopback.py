@@ -33,20 +33,30 @@ SHORT = httpx.Timeout(0.4, connect=2.0)
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
+def served() -> Iterator[tuple[Simulator, str]]:
+    """One simulator for the module, with a send limit the tests never reach."""
     simulator = Simulator(
         SimulatorConfig(fans=30, seed=7, send_limit_per_minute=10_000, token=TOKEN)
     )
     with simulator.serve() as base_url:
-        simulator.base_url = base_url  # type: ignore[attr-defined]
-        yield simulator
+        yield simulator, base_url
 
 
 @pytest.fixture
-def client(sim: Simulator) -> Iterator[PlatformClient]:
-    with PlatformClient(sim.base_url, TOKEN, timeout=5.0) as client:
+def sim(served: tuple[Simulator, str]) -> Iterator[Simulator]:
+    yield served[0]
+    served[0].set_faults(Faults())
+
+
+@pytest.fixture
+def base_url(served: tuple[Simulator, str]) -> str:
+    return served[1]
+
+
+@pytest.fixture
+def client(sim: Simulator, base_url: str) -> Iterator[PlatformClient]:
+    with PlatformClient(base_url, TOKEN, timeout=5.0) as client:
         yield client
-    sim.set_faults(Faults())
 
 
 def clean(error: PlatformError) -> PlatformError:
@@ -192,8 +202,8 @@ def test_media(client) -> None:
 # -- credentials, limits, faults ---------------------------------------------------------
 
 
-def test_bad_token_is_unauthorized(sim) -> None:
-    with PlatformClient(sim.base_url, "wrong-token") as client:
+def test_bad_token_is_unauthorized(sim, base_url) -> None:
+    with PlatformClient(base_url, "wrong-token") as client:
         error = fail(client.me, Unauthorized)
         fail(lambda: client.send_message(active_fan(sim), "x"), Unauthorized)
     assert error.kind is ErrorKind.UNAUTHORIZED and error.status == 401
@@ -245,18 +255,17 @@ def test_latency_within_the_timeout(client, sim) -> None:
     assert time.monotonic() - started >= 0.4
 
 
-def test_latency_past_the_timeout_is_transient_on_a_read(sim) -> None:
+def test_latency_past_the_timeout_is_transient_on_a_read(sim, base_url) -> None:
     sim.set_faults(Faults(latency_s=1.0))
-    with PlatformClient(sim.base_url, TOKEN, timeout=SHORT) as client:
+    with PlatformClient(base_url, TOKEN, timeout=SHORT) as client:
         error = fail(client.chats_page, Transient)
-    sim.set_faults(Faults())
     assert "no answer" in str(error) and not isinstance(error, Unreachable)
 
 
-def test_timeout_after_accept_is_ambiguous_and_the_chat_tells(sim) -> None:
+def test_timeout_after_accept_is_ambiguous_and_the_chat_tells(sim, base_url) -> None:
     fan = active_fan(sim)
     sim.set_faults(Faults(timeout_after_accept_rate=1.0, hang_seconds=3.0))
-    with PlatformClient(sim.base_url, TOKEN, timeout=SHORT) as client:
+    with PlatformClient(base_url, TOKEN, timeout=SHORT) as client:
         error = fail(lambda: client.send_message(fan, "did it arrive?"), Ambiguous)
         assert error.kind is ErrorKind.AMBIGUOUS and not error.retryable
         sim.set_faults(Faults())

@@ -1,0 +1,81 @@
+"""``ofcrm demo``: the app on a live simulated account, in a database of its own."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ofcrm_tui import paths, secrets
+from ofcrm_tui.cli.common import add_command, positive_int
+from ofcrm_tui.cli.sync_cmd import sync_account
+from ofcrm_tui.config import load_settings
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core import accounts
+from ofcrm_tui.logs import setup_logging
+from ofcrm_tui.simulator import Simulator, SimulatorConfig
+
+DEMO_ACCOUNT = "demo"
+DEMO_TOKEN = "demo-token"
+
+
+def demo_database_url() -> str:
+    return f"sqlite:///{paths.data_dir() / 'demo.db'}"
+
+
+def _fresh_demo_database() -> str:
+    """The demo starts over each time: its simulator's world is made anew too."""
+    path = paths.data_dir() / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()
+    return demo_database_url()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    # The demo never touches the user's database, and its token needs no keyring.
+    os.environ[secrets.env_var_name(DEMO_ACCOUNT)] = DEMO_TOKEN
+    settings = load_settings(database_url=_fresh_demo_database())
+    setup_logging(paths.log_file(), settings.log_level, console=args.verbose)
+    context = AppContext(settings, verbose=args.verbose)
+    sim = Simulator(
+        SimulatorConfig(
+            fans=args.fans, seed=args.seed, token=DEMO_TOKEN, activity_interval_s=args.activity
+        )
+    )
+    try:
+        with sim.serve() as base_url:
+            print(f"demo: simulator with {args.fans} fans at {base_url}", file=sys.stderr)
+            account = accounts.add_account(
+                context.db,
+                DEMO_ACCOUNT,
+                base_url,
+                DEMO_TOKEN,
+                send_limit_per_minute=settings.default_send_limit_per_minute,
+                timeout_seconds=settings.http_timeout_seconds,
+            )
+            sync_account(context.db, account, settings.http_timeout_seconds, full=True)
+            from ofcrm_tui.tui.launch import run_app
+
+            return run_app(context, DEMO_ACCOUNT)
+    finally:
+        context.close()
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "demo",
+        "open the app on a live simulated account (a demo database of its own; nothing to set up)",
+    )
+    parser.add_argument("--fans", type=positive_int, default=300, help="simulated fans (default 300)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world")
+    parser.add_argument(
+        "--activity",
+        type=float,
+        default=6.0,
+        metavar="SECONDS",
+        help="simulated fans write, tip and buy every SECONDS (default 6)",
+    )
+    parser.set_defaults(handler=_demo)

@@ -1,0 +1,44 @@
+"""``ofcrm simulate``: serve the platform simulator on loopback."""
+
+from __future__ import annotations
+
+import argparse
+
+from ofcrm_tui.cli.common import add_command, positive_int
+from ofcrm_tui.simulator import SimulatorConfig, run
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    config = SimulatorConfig(
+        fans=args.fans,
+        seed=args.seed,
+        token=args.token,
+        send_limit_per_minute=args.send_limit,
+        activity_interval_s=args.activity or None,
+    )
+    run(config, host=args.host, port=args.port)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "simulate",
+        "serve a simulated creator account that follows the platform contract (for demos and tests)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--fans", type=positive_int, default=200, help="number of fans (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world (default 1)")
+    parser.add_argument("--token", default="sim-token", help="the bearer token to accept")
+    parser.add_argument(
+        "--send-limit", type=positive_int, default=10, help="sends a minute allowed (default 10)"
+    )
+    parser.add_argument(
+        "--activity",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="fans write, tip and buy every SECONDS (default 10; 0 turns it off)",
+    )
+    parser.set_defaults(handler=_simulate)

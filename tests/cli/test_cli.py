@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ofcrm_tui import paths
+from ofcrm_tui.cli.main import build_parser, main
+from ofcrm_tui.core.accounts import list_accounts
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(list(argv))
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ofcrm: error: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_installed_command_lists_its_commands() -> None:
+    ofcrm = Path(sys.executable).with_name("ofcrm")
+    result = subprocess.run([str(ofcrm), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("account", "config", "db", "demo", "simulate", "sync"):
+        assert command in result.stdout
+
+
+def _all_commands(parser=None, prefix=()):  # noqa: ANN001, ANN202
+    parser = parser or build_parser()
+    yield prefix
+    for action in parser._actions:  # noqa: SLF001 - walking argparse's own tree
+        if action.__class__.__name__ == "_SubParsersAction":
+            for name, sub in action.choices.items():
+                yield from _all_commands(sub, (*prefix, name))
+
+
+@pytest.mark.parametrize("command", list(_all_commands()), ids=lambda c: " ".join(c) or "ofcrm")
+def test_every_command_has_help(command: tuple[str, ...], capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--help"])
+    assert exited.value.code == 0
+    assert "usage: ofcrm" in capsys.readouterr().out
+
+
+def test_version(capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("ofcrm 0.")
+
+
+def test_db_upgrade_creates_then_changes_nothing(database_url: str, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "--db", database_url, "db", "upgrade")
+    assert code == 0 and "upgraded empty ->" in out
+    code, out, _ = run(capsys, "--db", database_url, "db", "upgrade")
+    assert code == 0 and "already at" in out
+    code, out, _ = run(capsys, "--db", database_url, "db", "current")
+    assert "up to date" in out
+
+
+def test_default_database_lives_in_the_user_data_directory(capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0
+    assert (paths.data_dir() / "ofcrm.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("nonsense", "not a database URL"),
+        ("mysql://root@localhost/x", "unsupported database"),
+        ("postgresql://nobody@127.0.0.1:1/x", "database error"),
+        ("sqlite:////proc/forbidden/x.db", ""),
+    ],
+)
+def test_bad_database_urls_are_one_line_errors(url: str, fragment: str, capsys) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "--db", url, "db", "upgrade")
+    assert_one_line_error(code, err, fragment)
+
+
+def test_bad_settings_are_one_line_errors(capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("OFCRM_POLL_INTERVAL_SECONDS", "-1")
+    code, _, err = run(capsys, "account", "list")
+    assert_one_line_error(code, err, "poll_interval_seconds")
+
+
+def test_config_show_masks_secrets(capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", "very-secret-token")
+    code, out, _ = run(capsys, "--db", "postgresql://me:hunter2@db.example/crm", "config", "show")
+    assert code == 0
+    assert "hunter2" not in out and "very-secret-token" not in out
+    assert "OFCRM_TOKEN_MIA = ***" in out
+    assert 'chatter_name = "' in out
+
+
+def test_account_add_list_remove(database_url: str, simulator, capsys, memory_keyring) -> None:  # noqa: ANN001
+    sim, base_url = simulator
+    token = sim.config.token
+    code, out, err = run(
+        capsys, "--db", database_url, "account", "add", "mia", "--base-url", base_url, stdin=token + "\n"
+    )
+    assert code == 0, err
+    assert f"@{sim.creator.username}" in out and "token in keyring" in out
+    assert memory_keyring.store[("ofcrm", "mia")] == token
+    code, out, _ = run(capsys, "--db", database_url, "account", "list")
+    assert "mia" in out and token not in out
+    code, out, _ = run(capsys, "--db", database_url, "account", "remove", "mia", "--yes")
+    assert code == 0
+    assert ("ofcrm", "mia") not in memory_keyring.store
+    db = Database(database_url)
+    assert list_accounts(db) == []
+    db.dispose()
+
+
+def test_account_add_with_env_token_needs_no_keyring(simulator, capsys, monkeypatch) -> None:  # noqa: ANN001
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    sim, base_url = simulator
+    keyring.set_keyring(NoKeyring())
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", sim.config.token)
+    code, out, err = run(capsys, "account", "add", "mia", "--base-url", base_url)
+    assert code == 0, err
+    assert "token in env OFCRM_TOKEN_MIA" in out
+
+
+def test_no_keyring_is_explained(simulator, capsys) -> None:  # noqa: ANN001
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    sim, base_url = simulator
+    keyring.set_keyring(NoKeyring())
+    code, _, err = run(
+        capsys, "account", "add", "mia", "--base-url", base_url, stdin=sim.config.token
+    )
+    assert_one_line_error(code, err, "OFCRM_TOKEN_MIA", "keyring")
+
+
+def test_wrong_token_is_refused_and_nothing_is_stored(simulator, capsys, memory_keyring) -> None:  # noqa: ANN001
+    _, base_url = simulator
+    code, _, err = run(
+        capsys, "account", "add", "mia", "--base-url", base_url, stdin="wrong-token-xyz\n"
+    )
+    assert_one_line_error(code, err, "401")
+    assert "wrong-token-xyz" not in err
+    assert memory_keyring.store == {}
+    code, out, _ = run(capsys, "account", "list")
+    assert "no accounts" in out
+
+
+def test_unreachable_base_url_is_a_one_line_error(capsys) -> None:  # noqa: ANN001
+    code, _, err = run(
+        capsys, "account", "add", "mia", "--base-url", "http://127.0.0.1:9", stdin="tok\n"
+    )
+    assert_one_line_error(code, err, "unreachable", "127.0.0.1:9")
+
+
+def test_garbage_server_is_a_one_line_error(capsys) -> None:  # noqa: ANN001
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from ofcrm_tui.simulator.server import serve_in_thread
+
+    garbage = Starlette(routes=[Route("/api2/v2/users/me", lambda r: PlainTextResponse("<html>"))])
+    with serve_in_thread(garbage, "127.0.0.1", 0) as base_url:
+        code, _, err = run(capsys, "account", "add", "mia", "--base-url", base_url, stdin="tok\n")
+    assert_one_line_error(code, err, "GET /users/me", "not JSON")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (("account", "add", "bad name!", "--base-url", "http://x"), "bad account name"),
+        (("account", "add", "mia", "--base-url", "ftp://x"), "bad base URL"),
+        (("account", "remove", "ghost", "--yes"), "no account named 'ghost'"),
+        (("sync",), "no accounts yet"),
+    ],
+)
+def test_bad_input_is_a_one_line_error(argv, fragment, capsys) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, *argv, stdin="tok\n")
+    assert_one_line_error(code, err, fragment)
+
+
+def test_sync_command_reports_what_it_brought(simulator, capsys, monkeypatch) -> None:  # noqa: ANN001
+    sim, base_url = simulator
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", sim.config.token)
+    assert run(capsys, "account", "add", "mia", "--base-url", base_url)[0] == 0
+    code, out, err = run(capsys, "sync")
+    assert code == 0, err
+    assert f"mia: {len(sim.fan_ids())} fans" in out
+    code, out, _ = run(capsys, "sync", "--poll", "--account", "mia")
+    assert code == 0 and "0 new messages" in out
+
+
+def test_database_is_upgraded_on_first_start(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, _, _ = run(capsys, "--db", url, "account", "list")
+    assert code == 0
+    db = Database(url)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()
