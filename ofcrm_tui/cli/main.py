@@ -10,13 +10,27 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui import __version__
-from ofcrm_tui.cli import account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd
+from ofcrm_tui.cli import (
+    account_cmd,
+    config_cmd,
+    db_cmd,
+    demo_cmd,
+    failed_cmd,
+    queue_cmd,
+    send_cmd,
+    simulate_cmd,
+    sync_cmd,
+    worker_cmd,
+)
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
-COMMANDS = (account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd)
+COMMANDS = (
+    account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd,
+    send_cmd, queue_cmd, failed_cmd, worker_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ def _simulate(args: argparse.Namespace) -> int:
         seed=args.seed,
         token=args.token,
         send_limit_per_minute=args.send_limit,
+        other_limit_per_5min=args.request_limit,
         activity_interval_s=args.activity or None,
     )
     run(config, host=args.host, port=args.port)
@@ -33,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--token", default="sim-token", help="the bearer token to accept")
     parser.add_argument(
         "--send-limit", type=positive_int, default=10, help="sends a minute allowed (default 10)"
+    )
+    parser.add_argument(
+        "--request-limit",
+        type=positive_int,
+        default=1000,
+        help="other requests allowed per 5 minutes (default 1000)",
     )
     parser.add_argument(
         "--activity",

@@ -339,8 +339,8 @@ class InboundSync:
         """Re-read chats where a PPV message was bought, down to the oldest unbought one."""
         for user_id in platform_user_ids:
             with self.db.read() as session:
-                oldest_unbought = session.scalar(
-                    select(func.min(Message.platform_message_id))
+                oldest_unbought = session.execute(
+                    select(func.min(Message.platform_message_id), Message.conversation_id, Fan.id)
                     .join(Fan, Fan.id == Message.fan_id)
                     .where(
                         Message.account_id == self.account_id,
@@ -348,141 +348,173 @@ class InboundSync:
                         Message.price_cents > 0,
                         Message.is_opened.is_(False),
                     )
-                )
+                    .group_by(Message.conversation_id, Fan.id)
+                ).first()
             if oldest_unbought is None:
                 continue
-            messages = []
-            for message in self._patient(lambda uid=user_id: self.client.iter_messages(uid)):
-                messages.append(message)
-                if message.id <= oldest_unbought:
-                    break
+            oldest, conversation_id, fan_id = oldest_unbought
+            messages = self._messages_since(user_id, oldest - 1)
             with self.db.write() as session:
-                conversation = self._conversation_for(session, user_id)
-                if conversation is not None:
-                    self._write_messages(session, conversation, user_id, messages)
+                self._store_messages(session, [((conversation_id, fan_id), messages)])
 
     # -- chats and messages --------------------------------------------------------
 
     def _walk_chats(self, report: SyncReport, *, page_size: int, stop_at_known: bool) -> None:
+        """Chats newest first, a page at a time, each page written in one unit of work."""
         offset = 0
         while True:
             page = self._retrying(lambda: self.client.chats_page(page_size, offset))
+            known = self._known_last_ids([chat.with_user.id for chat in page.items])
+            seen: list[Chat] = []
+            changed: list[Chat] = []
             reached_known = False
             for chat in page.items:
-                if not self._sync_chat(chat, report, stop_at_known=stop_at_known):
+                seen.append(chat)
+                last, known_last = chat.last_message, known.get(chat.with_user.id)
+                if last is None or (known_last is not None and last.id <= known_last):
                     reached_known = True
                     if stop_at_known:
                         break
+                else:
+                    changed.append(chat)
+            fetched = [
+                (chat, self._messages_since(chat.with_user.id, known.get(chat.with_user.id)))
+                for chat in changed
+            ]
+            with self.db.write() as session:
+                self._write_chats(session, fetched, report, live=stop_at_known)
+                changed_ids = {chat.with_user.id for chat in changed}
+                self._update_unread(
+                    session, [chat for chat in seen if chat.with_user.id not in changed_ids]
+                )
             offset += len(page.items)
             self._progress("chats", report.chats)
-            if not page.has_more or (stop_at_known and reached_known) or not page.items:
+            if not page.has_more or not page.items or (stop_at_known and reached_known):
                 return
 
-    def _sync_chat(self, chat: Chat, report: SyncReport, *, stop_at_known: bool) -> bool:
-        """Bring one chat up to date; False when it had nothing new."""
-        user = chat.with_user
+    def _known_last_ids(self, platform_user_ids: list[int]) -> dict[int, int | None]:
         with self.db.read() as session:
-            known_last = session.scalar(
-                select(Conversation.last_platform_message_id)
-                .join(Fan, Fan.id == Conversation.fan_id)
-                .where(Fan.account_id == self.account_id, Fan.platform_user_id == user.id)
+            rows = session.execute(
+                select(Fan.platform_user_id, Conversation.last_platform_message_id)
+                .join(Conversation, Conversation.fan_id == Fan.id)
+                .where(Fan.account_id == self.account_id, Fan.platform_user_id.in_(platform_user_ids))
             )
-        last = chat.last_message
-        if last is None or (known_last is not None and last.id <= known_last):
-            with self.db.write() as session:
-                self._update_unread(session, user.id, chat)
-            return False
-        messages: list[WireMessage] = []
-        for message in self._patient(lambda: self.client.iter_messages(user.id)):
-            if stop_at_known and known_last is not None and message.id <= known_last:
+            return {user_id: last_id for user_id, last_id in rows}
+
+    def _messages_since(self, platform_user_id: int, known_last: int | None) -> list[WireMessage]:
+        """The chat's messages newer than ``known_last`` (all of them when None)."""
+        messages = []
+        for message in self._patient(lambda: self.client.iter_messages(platform_user_id)):
+            if known_last is not None and message.id <= known_last:
                 break
             messages.append(message)
-        with self.db.write() as session:
-            fan_id = self._ensure_fans(session, [user])[user.id]
-            conversation = self._upsert_conversation(session, fan_id, chat)
-            new_ids = self._write_messages(session, conversation, user.id, messages)
-        report.chats += 1
-        report.messages += len(new_ids)
-        if stop_at_known:
-            name = user.name or user.username
-            report.new_inbound.extend(
-                NewInbound(conversation.id, name, m.text, m.tip_cents)
-                for m in reversed(messages)
-                if m.id in new_ids and m.from_user.id != self._creator_id
-            )
-        return True
+        return messages
 
-    def _conversation_for(self, session: Session, platform_user_id: int) -> Conversation | None:
-        return session.scalar(
-            select(Conversation)
-            .join(Fan, Fan.id == Conversation.fan_id)
-            .where(Fan.account_id == self.account_id, Fan.platform_user_id == platform_user_id)
-        )
-
-    def _upsert_conversation(self, session: Session, fan_id: int, chat: Chat) -> Conversation:
-        last = chat.last_message
-        assert last is not None
+    def _write_chats(
+        self,
+        session: Session,
+        fetched: list[tuple[Chat, list[WireMessage]]],
+        report: SyncReport,
+        *,
+        live: bool,
+    ) -> None:
+        if not fetched:
+            return
+        fans = self._ensure_fans(session, (chat.with_user for chat, _ in fetched))
         upsert(
             session,
             Conversation,
-            [
-                {
-                    "account_id": self.account_id,
-                    "fan_id": fan_id,
-                    "unread_count": chat.unread_count,
-                    "last_read_platform_message_id": chat.last_read_message_id,
-                    "last_platform_message_id": last.id,
-                    "last_message_at": last.created_at,
-                    "last_message_preview": _preview(last.text),
-                    "last_message_direction": self._direction(last),
-                }
-            ],
+            [self._conversation_row(fans[chat.with_user.id], chat) for chat, _ in fetched],
             key=("fan_id",),
-            update=(
-                "unread_count",
-                "last_read_platform_message_id",
-                "last_platform_message_id",
-                "last_message_at",
-                "last_message_preview",
-                "last_message_direction",
-            ),
+            update=_CONVERSATION_UPDATE,
         )
-        conversation = session.scalar(select(Conversation).where(Conversation.fan_id == fan_id))
-        assert conversation is not None
-        return conversation
+        conversations = self._conversations(session, list(fans.values()))
+        new_ids = self._store_messages(
+            session,
+            [(conversations[fans[chat.with_user.id]], messages) for chat, messages in fetched],
+        )
+        report.chats += len(fetched)
+        report.messages += len(new_ids)
+        if not live:
+            return
+        for chat, messages in fetched:
+            name = chat.with_user.name or chat.with_user.username
+            conversation_id = conversations[fans[chat.with_user.id]][0]
+            report.new_inbound.extend(
+                NewInbound(conversation_id, name, m.text, m.tip_cents)
+                for m in reversed(messages)
+                if m.id in new_ids and m.from_user.id != self._creator_id
+            )
 
-    def _update_unread(self, session: Session, platform_user_id: int, chat: Chat) -> None:
-        conversation = self._conversation_for(session, platform_user_id)
-        if conversation is not None and conversation.unread_count != chat.unread_count:
-            conversation.unread_count = chat.unread_count
-            conversation.last_read_platform_message_id = chat.last_read_message_id
+    def _conversation_row(self, fan_id: int, chat: Chat) -> dict[str, object]:
+        last = chat.last_message
+        assert last is not None
+        return {
+            "account_id": self.account_id,
+            "fan_id": fan_id,
+            "unread_count": chat.unread_count,
+            "last_read_platform_message_id": chat.last_read_message_id,
+            "last_platform_message_id": last.id,
+            "last_message_at": last.created_at,
+            "last_message_preview": _preview(last.text),
+            "last_message_direction": self._direction(last),
+        }
 
-    def _write_messages(
-        self,
-        session: Session,
-        conversation: Conversation,
-        platform_user_id: int,
-        messages: list[WireMessage],
-    ) -> set[int]:
-        """Upsert messages; returns the platform ids that were not stored before."""
-        if not messages:
-            return set()
-        ids = [m.id for m in messages]
-        known = set(
-            session.scalars(
-                select(Message.platform_message_id).where(
-                    Message.account_id == self.account_id, Message.platform_message_id.in_(ids)
-                )
+    def _conversations(self, session: Session, fan_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """fan id -> (conversation id, fan id)."""
+        rows = session.execute(
+            select(Conversation.fan_id, Conversation.id).where(
+                Conversation.account_id == self.account_id, Conversation.fan_id.in_(fan_ids)
             )
         )
+        return {fan_id: (conversation_id, fan_id) for fan_id, conversation_id in rows}
+
+    def _update_unread(self, session: Session, chats: list[Chat]) -> None:
+        """Read elsewhere (another device, another chatter): follow the platform's count."""
+        for chat in chats:
+            session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.account_id == self.account_id,
+                    Conversation.fan_id.in_(
+                        select(Fan.id).where(
+                            Fan.account_id == self.account_id,
+                            Fan.platform_user_id == chat.with_user.id,
+                        )
+                    ),
+                    Conversation.unread_count != chat.unread_count,
+                )
+                .values(
+                    unread_count=chat.unread_count,
+                    last_read_platform_message_id=chat.last_read_message_id,
+                )
+            )
+
+    def _store_messages(
+        self, session: Session, chats: list[tuple[tuple[int, int], list[WireMessage]]]
+    ) -> set[int]:
+        """Upsert messages of (conversation id, fan id) pairs; returns the new platform ids."""
+        ids = [m.id for _, messages in chats for m in messages]
+        if not ids:
+            return set()
+        known: set[int] = set()
+        for start in range(0, len(ids), _IN_CHUNK):
+            known.update(
+                session.scalars(
+                    select(Message.platform_message_id).where(
+                        Message.account_id == self.account_id,
+                        Message.platform_message_id.in_(ids[start : start + _IN_CHUNK]),
+                    )
+                )
+            )
         upsert(
             session,
             Message,
             [
                 {
                     "account_id": self.account_id,
-                    "conversation_id": conversation.id,
-                    "fan_id": conversation.fan_id,
+                    "conversation_id": conversation_id,
+                    "fan_id": fan_id,
                     "platform_message_id": m.id,
                     "direction": self._direction(m),
                     "text": m.text,
@@ -495,6 +527,7 @@ class InboundSync:
                     "created_at": m.created_at,
                     "sent_by": None,
                 }
+                for (conversation_id, fan_id), messages in chats
                 for m in messages
             ],
             key=("account_id", "platform_message_id"),
@@ -539,6 +572,15 @@ class InboundSync:
             metrics.record(session, self.account_id, metrics.POLL)
 
 
+_IN_CHUNK = 5_000
+_CONVERSATION_UPDATE = (
+    "unread_count",
+    "last_read_platform_message_id",
+    "last_platform_message_id",
+    "last_message_at",
+    "last_message_preview",
+    "last_message_direction",
+)
 _FAN_UPDATE = (
     "username",
     "name",

@@ -1,0 +1,1 @@
+"""Background jobs: the APScheduler wiring of the inbound poll and the outbound drain."""

@@ -306,6 +306,10 @@ class OutboundMessage(Base):
         CheckConstraint(check_in("state", OutboundState), name="state"),
         CheckConstraint(check_in("kind", OutboundKind), name="kind"),
         Index("ix_outbound_claim", "account_id", "state", "priority", "next_attempt_at"),
+        # One platform message settles at most one row (reconciliation relies on it).
+        UniqueConstraint(
+            "account_id", "platform_message_id", name="uq_outbound_messages_platform_message"
+        ),
     )
 
 

@@ -115,18 +115,30 @@ def test_new_transactions_add_to_spend_and_mark_purchases(db: Database, synced, 
 
     sim, account, client, _ = synced
     monkeypatch.setattr(sync_module, "TRANSACTIONS_EVERY", sync_module.timedelta(0))
-    before_total = _total_spend(db)
-    sim.step(20)
+    before_total, before_bought = _total_spend(db), _bought(db)
+    with db.read() as session:
+        newest_known = session.scalar(select(func.max(Transaction.platform_transaction_id)))
+    sim.step(40)
     report = InboundSync(db, account.id, client).poll()
     assert report.transactions > 0
     with db.read() as session:
-        new_money = session.scalar(
-            select(func.sum(Transaction.amount_cents)).where(
-                Transaction.platform_transaction_id > 0
+        fresh = session.execute(
+            select(Transaction.type, Transaction.amount_cents).where(
+                Transaction.platform_transaction_id > newest_known
             )
+        ).all()
+    assert len(fresh) == report.transactions
+    assert _total_spend(db) == before_total + sum(amount for _, amount in fresh)
+    purchases = sum(1 for kind, _ in fresh if kind == "message")
+    assert purchases > 0
+    assert _bought(db) == before_bought + purchases
+
+
+def _bought(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(
+            select(func.count()).where(Message.price_cents > 0, Message.is_opened.is_(True))
         )
-    assert _total_spend(db) > before_total
-    assert new_money > 0
 
 
 def _total_spend(db: Database) -> int:

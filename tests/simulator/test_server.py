@@ -47,7 +47,7 @@ def test_serve_twice_on_the_same_simulator() -> None:
 
 
 def test_runs_as_a_process_and_stops_on_sigterm() -> None:
-    command = [sys.executable, "-m", "ofcrm_tui.simulator", "--port", "0", "--fans", "20", "--token", "tok"]
+    command = [sys.executable, "-m", "ofcrm_tui.cli.main", "simulate", "--port", "0", "--fans", "20", "--token", "tok"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         lines = [process.stdout.readline() for _ in range(3)]

@@ -1,0 +1,94 @@
+"""``ofcrm failed``: messages that could not be sent: list, retry, discard."""
+
+from __future__ import annotations
+
+import argparse
+
+from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.platform.errors import one_line
+from ofcrm_tui.platform.money import format_cents
+
+PREVIEW = 60
+
+
+def _ids(values: list[int]) -> str:
+    return " ".join(f"#{i}" for i in values)
+
+
+def _list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    rows = outbox.failed(ctx.db, account.id, since_days=args.days)
+    if not rows:
+        print(f"{account.name}: no failed messages in the last {args.days:g} days")
+        return 0
+    for row in rows:
+        text = one_line(row.text)
+        text = text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+        price = format_cents(row.price_cents) if row.price_cents else "free"
+        when = row.updated_at or row.created_at
+        print(
+            f"#{row.id}\t{when:%Y-%m-%d %H:%M} UTC\t@{row.fan_username}\t{price}\t"
+            f"{row.attempts} attempt{'s' if row.attempts != 1 else ''}\t{row.created_by}\t"
+            f"{text!r}\t{one_line(row.last_error or '')}"
+        )
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    if bool(args.ids) == bool(args.all):
+        raise outbox.OutboxError("give message ids or --all (not both)")
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    result = outbox.retry_detailed(
+        ctx.db, account.id, None if args.all else args.ids, by=ctx.settings.chatter_name
+    )
+    if result.retried:
+        print(f"queued again: {_ids(result.retried)}")
+    if result.not_failed:
+        print(f"not failed (or not of {account.name}), left alone: {_ids(result.not_failed)}")
+    if result.over_limit:
+        print(
+            f"still failed: {len(result.over_limit)} (manual retries are limited to "
+            f"{outbox.MANUAL_RETRIES_PER_MINUTE} a minute; try again in {result.wait_seconds} s)"
+        )
+    if not result.retried and not result.over_limit and not result.not_failed:
+        print(f"{account.name}: no failed messages")
+    return 0 if result.retried or not (result.not_failed or result.over_limit) else 1
+
+
+def _discard(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    count = outbox.discard(ctx.db, account.id, args.ids)
+    print(f"discarded {count} of {len(set(args.ids))}")
+    return 0 if count == len(set(args.ids)) else 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(subparsers, "failed", "messages that could not be sent: list, retry, discard")
+    commands = parser.add_subparsers(dest="failed_command", metavar="ACTION", required=True)
+
+    listing = add_command(commands, "list", "failed messages, newest first, with the reason")
+    listing.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    listing.add_argument("--days", type=float, default=7, help="how far back (default 7)")
+    listing.set_defaults(handler=_list)
+
+    retry = add_command(
+        commands,
+        "retry",
+        f"queue failed messages again (at most {outbox.MANUAL_RETRIES_PER_MINUTE} a minute "
+        "per account)",
+    )
+    retry.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    retry.add_argument("ids", type=int, nargs="*", metavar="ID")
+    retry.add_argument("--all", action="store_true", help="every failed message, oldest first")
+    retry.set_defaults(handler=_retry)
+
+    discard = add_command(
+        commands, "discard", "cancel messages that will not be sent (failed, or still queued)"
+    )
+    discard.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    discard.add_argument("ids", type=int, nargs="+", metavar="ID")
+    discard.set_defaults(handler=_discard)

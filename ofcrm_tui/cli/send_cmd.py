@@ -1,0 +1,93 @@
+"""``ofcrm send``: queue a message for a fan (a running worker or the app sends it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
+
+_DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
+
+
+def price_cents(text: str) -> int:
+    """``9.99`` or ``$9.99`` (dollars) as cents."""
+    try:
+        return to_cents(text.strip().removeprefix("$"))
+    except MoneyError:
+        raise outbox.OutboxError(f"bad price {text!r}: give dollars, e.g. 9.99") from None
+
+
+def _send(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan = outbox.resolve_fan(ctx.db, account.id, args.fan)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    outbound_id = outbox.enqueue(
+        ctx.db,
+        account.id,
+        fan.id,
+        text,
+        created_by=ctx.settings.chatter_name,
+        kind=args.kind,
+        price_cents=price_cents(args.price) if args.price else 0,
+        media_ids=args.media or (),
+        preview_ids=args.preview or (),
+        max_attempts=ctx.settings.max_send_attempts,
+    )
+    what = format_cents(price_cents(args.price)) if args.price else "free"
+    media = f", {len(args.media)} media" if args.media else ""
+    print(f"queued #{outbound_id} for @{fan.username} on {account.name} ({what}{media})")
+    if args.wait is None:
+        return 0
+    deadline = time.monotonic() + args.wait
+    while True:
+        view = outbox.get(ctx.db, account.id, outbound_id)
+        assert view is not None
+        if view.state in _DONE or time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)
+    detail = f": {view.last_error}" if view.last_error and view.state != OutboundState.SENT else ""
+    print(f"#{outbound_id} {view.state.value}{detail}")
+    if view.state == OutboundState.SENT:
+        return 0
+    return 1 if view.state in _DONE else 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "send",
+        "queue a message to a fan; a running `ofcrm worker` or the app sends it within the "
+        "account's send limit",
+    )
+    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    parser.add_argument(
+        "--fan", required=True, metavar="FAN", help="the fan's platform user id or username"
+    )
+    parser.add_argument("--text", required=True, metavar="TEXT", help="plain text; '-' reads stdin")
+    parser.add_argument("--price", metavar="DOLLARS", help="a price in dollars (3 to 200): PPV")
+    parser.add_argument(
+        "--media", type=int, nargs="+", action="extend", metavar="ID", help="vault media ids"
+    )
+    parser.add_argument(
+        "--preview", type=int, nargs="+", action="extend", metavar="ID",
+        help="media shown before buying (among --media)",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=[OutboundKind.MANUAL.value, OutboundKind.REPLY.value],
+        default=OutboundKind.MANUAL.value,
+        help="queue priority: reply goes before manual sends (default manual)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        metavar="S",
+        help="wait up to S seconds for the outcome (exit 0 sent, 1 failed, 2 still pending)",
+    )
+    parser.set_defaults(handler=_send)

@@ -1,0 +1,108 @@
+"""``ofcrm worker``: poll and drain headless until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.core import accounts
+from ofcrm_tui.jobs.events import (
+    AccountAuthFailed,
+    DrainFailed,
+    JobEvent,
+    MessagesFailed,
+    MessagesSent,
+    PollFailed,
+    SendsBlocked,
+)
+from ofcrm_tui.jobs.scheduler import BackgroundJobs
+
+log = logging.getLogger(__name__)
+
+
+def _log_event(event: JobEvent) -> None:
+    if isinstance(event, MessagesSent):
+        log.info("account %s: sent %s", event.account_id, list(event.outbound_ids))
+    elif isinstance(event, MessagesFailed):
+        log.warning("account %s: failed %s", event.account_id, list(event.outbound_ids))
+    elif isinstance(event, SendsBlocked):
+        log.info("account %s: rate limited until %s", event.account_id, event.until.isoformat())
+    elif isinstance(event, (AccountAuthFailed, PollFailed, DrainFailed)):
+        log.warning("account %s: %s: %s", event.account_id, type(event).__name__, event.error)
+
+
+def _run(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    for name in args.account or ():
+        accounts.get_account(ctx.db, name)  # a typo should not make an idle worker
+    jobs = BackgroundJobs(
+        ctx,
+        on_event=_log_event,
+        accounts=args.account,
+        poll=not args.no_poll,
+        drain=not args.no_drain,
+        lease_seconds=args.lease_seconds,
+        reconcile_grace_seconds=args.reconcile_grace_seconds,
+    )
+    stop = threading.Event()
+    received: list[str] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        jobs.start()
+        print(
+            f"ofcrm worker {os.getpid()} running on {ctx.db.url_for_display} "
+            f"(poll {'off' if args.no_poll else 'on'}, drain {'off' if args.no_drain else 'on'}); "
+            "stop with Ctrl+C or SIGTERM",
+            file=sys.stderr,
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+        log.info("worker stopping on %s; finishing in-flight sends", received[0])
+        print("ofcrm worker: stopping, finishing in-flight sends", file=sys.stderr, flush=True)
+    finally:
+        jobs.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        ctx.close()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "worker",
+        "poll accounts and send queued messages until stopped (SIGTERM/SIGINT stop it cleanly); "
+        "any number of workers may share a database",
+    )
+    parser.add_argument(
+        "--account", action="append", metavar="NAME", help="only this account (repeatable)"
+    )
+    parser.add_argument("--no-poll", action="store_true", help="do not poll for new messages")
+    parser.add_argument("--no-drain", action="store_true", help="do not send queued messages")
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        metavar="S",
+        help="how long a claimed message is this worker's before others take it for dead "
+        "(default: max(60, 3 x HTTP timeout + 15))",
+    )
+    parser.add_argument(
+        "--reconcile-grace-seconds",
+        type=float,
+        metavar="S",
+        help="how long after an unanswered send its absence from the chat means it was not "
+        "delivered (default 30)",
+    )
+    parser.set_defaults(handler=_run)

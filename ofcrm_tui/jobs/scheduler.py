@@ -1,0 +1,426 @@
+"""The two background jobs, poll and drain, on APScheduler 3.x.
+
+The same ``BackgroundJobs`` runs inside the TUI and headless as ``ofcrm worker``:
+
+- **poll** (every ``poll_interval_seconds``): ``InboundSync.poll()`` for every account;
+- **drain** (every ``drain_interval_seconds``, or sooner): ``Sender.drain()`` for every
+  account. A drain sends while budget and due messages last, then says when there will
+  be something to do again (a slot of the send window frees, a backoff ends, a 429 block
+  lifts); the drain job is moved forward to that time when it is sooner than the next
+  regular run.
+
+Each job only dispatches: every account is polled and drained in a small thread pool of
+our own, at most one poll and one drain per account at a time, so a slow or blocked
+account never holds the others back. The scheduler has an in-memory job store (job
+stores must never be shared between schedulers), ``max_instances=1`` and
+``coalesce=True``. Correctness never depends on the scheduler: claims, the limiter and
+leases live in the database, so any number of processes may run these jobs at once.
+
+``shutdown(wait=True)`` stops claiming new messages, lets in-flight sends finish and
+record their outcome, then returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor as Pool
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select, update
+
+from ofcrm_tui import secrets
+from ofcrm_tui.config import Settings
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core import metrics, outbox
+from ofcrm_tui.core.sender import Sender, SenderConfig, default_worker_id
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.jobs.events import (
+    AccountAuthFailed,
+    DrainFailed,
+    JobEvent,
+    MessagesFailed,
+    MessagesSent,
+    PollCompleted,
+    PollFailed,
+    QueueChanged,
+    SendsBlocked,
+)
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_JOB = "poll"
+DRAIN_JOB = "drain"
+DEFAULT_RECONCILE_GRACE_SECONDS = 30.0
+QUEUE_DEPTH_EVERY = timedelta(seconds=60)
+
+EventHandler = Callable[[JobEvent], None]
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    name: str
+    base_url: str
+
+
+ClientFactory = Callable[[AccountRef], PlatformClient]
+
+
+def default_lease_seconds(http_timeout_seconds: float) -> float:
+    """Long enough for the slowest send (connect, write and read timeouts) to end."""
+    return max(60.0, 3 * http_timeout_seconds + 15)
+
+
+class BackgroundJobs:
+    """``BackgroundJobs(context, on_event=...)`` or ``BackgroundJobs(db, settings, ...)``."""
+
+    def __init__(
+        self,
+        source: AppContext | Database,
+        settings: Settings | None = None,
+        *,
+        on_event: EventHandler | None = None,
+        accounts: Collection[str] | None = None,
+        poll: bool = True,
+        drain: bool = True,
+        worker_id: str | None = None,
+        lease_seconds: float | None = None,
+        reconcile_grace_seconds: float | None = None,
+        max_threads: int = 8,
+        client_factory: ClientFactory | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if isinstance(source, AppContext):
+            self.db = source.db
+            settings = settings or source.settings
+        else:
+            self.db = source
+        if settings is None:
+            raise TypeError("BackgroundJobs needs settings with a Database")
+        self.settings = settings
+        self._on_event = on_event
+        self._only = set(accounts) if accounts else None
+        self._poll_enabled = poll
+        self._drain_enabled = drain
+        self._clock = clock
+        timeout = settings.http_timeout_seconds
+        lease = default_lease_seconds(timeout) if lease_seconds is None else lease_seconds
+        if lease < 2 * timeout + 1:
+            raise OfcrmError(
+                f"the send lease ({lease:g} s) must be at least twice the HTTP timeout plus "
+                f"a second ({2 * timeout + 1:g} s), or a slow send would be taken for a dead one"
+            )
+        grace = DEFAULT_RECONCILE_GRACE_SECONDS if reconcile_grace_seconds is None else (
+            reconcile_grace_seconds
+        )
+        if grace < 2 * timeout:
+            raise OfcrmError(
+                f"the reconcile grace ({grace:g} s) must be at least twice the HTTP timeout "
+                f"({2 * timeout:g} s)"
+            )
+        self.sender_config = SenderConfig(
+            worker_id=worker_id or default_worker_id(),
+            lease=timedelta(seconds=lease),
+            reconcile_grace=timedelta(seconds=grace),
+            campaign_budget_share=settings.campaign_budget_share,
+        )
+        self._client_factory = client_factory or self._make_client
+        self._clients: dict[int, tuple[str, PlatformClient]] = {}
+        self._busy: set[tuple[str, int]] = set()
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._started = False
+        self._closed = False
+        self._poll_blocked: dict[int, datetime] = {}
+        self._depth_recorded: dict[int, datetime] = {}
+        self._credential_warned: set[int] = set()
+        self._pool = Pool(max_workers=max_threads, thread_name_prefix="ofcrm-jobs")
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC,
+        )
+
+    @property
+    def worker_id(self) -> str:
+        return self.sender_config.worker_id
+
+    @property
+    def running(self) -> bool:
+        return self._started and not self._closed
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started or self._closed:
+                return
+            now = self._clock()
+            if self._poll_enabled:
+                self._scheduler.add_job(
+                    self._poll_all,
+                    "interval",
+                    seconds=self.settings.poll_interval_seconds,
+                    id=POLL_JOB,
+                    name="poll accounts",
+                    next_run_time=now,
+                )
+            if self._drain_enabled:
+                self._scheduler.add_job(
+                    self._drain_all,
+                    "interval",
+                    seconds=self.settings.drain_interval_seconds,
+                    id=DRAIN_JOB,
+                    name="drain outbound queues",
+                    next_run_time=now,
+                )
+            self._scheduler.start()
+            self._started = True
+        log.info(
+            "background jobs started (worker %s; poll %s, drain %s)",
+            self.worker_id,
+            "on" if self._poll_enabled else "off",
+            "on" if self._drain_enabled else "off",
+        )
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the jobs; with ``wait``, in-flight sends finish and are recorded first."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._stopping.set()
+            started = self._started
+        if started:
+            self._scheduler.shutdown(wait=wait)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        if wait:
+            with self._lock:
+                clients = [client for _, client in self._clients.values()]
+                self._clients.clear()
+            for client in clients:
+                client.close()
+        log.info("background jobs stopped (worker %s)", self.worker_id)
+
+    def poll_now(self) -> None:
+        """Poll every account as soon as possible."""
+        self._run_soon(POLL_JOB, self._clock())
+
+    def drain_now(self) -> None:
+        """Drain every account as soon as possible (e.g. right after a reply is queued)."""
+        self._run_soon(DRAIN_JOB, self._clock())
+
+    def _run_soon(self, job_id: str, when: datetime) -> None:
+        with self._lock:
+            if not self.running:
+                return
+            job = self._scheduler.get_job(job_id)
+            if job is None or (job.next_run_time is not None and job.next_run_time <= when):
+                return
+            try:
+                job.modify(next_run_time=when)
+            except Exception:  # noqa: BLE001 - the scheduler is stopping
+                log.debug("could not move job %s", job_id, exc_info=True)
+
+    # -- dispatch ------------------------------------------------------------------
+
+    def _accounts(self) -> list[AccountRef]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(Account.id, Account.name, Account.base_url)
+                .where(Account.auth_error.is_(None))
+                .order_by(Account.id)
+            ).all()
+        return [
+            AccountRef(id, name, base_url)
+            for id, name, base_url in rows
+            if self._only is None or name in self._only
+        ]
+
+    def _poll_all(self) -> None:
+        for account in self._dispatchable():
+            self._submit(POLL_JOB, account, self._poll_account)
+
+    def _drain_all(self) -> None:
+        for account in self._dispatchable():
+            self._submit(DRAIN_JOB, account, self._drain_account)
+
+    def _dispatchable(self) -> list[AccountRef]:
+        if self._stopping.is_set():
+            return []
+        try:
+            return self._accounts()
+        except Exception:  # noqa: BLE001 - the database may be busy or away; try next run
+            log.exception("cannot list accounts")
+            return []
+
+    def _submit(self, job: str, account: AccountRef, work: Callable[[AccountRef], None]) -> None:
+        key = (job, account.id)
+        with self._lock:
+            if key in self._busy or self._stopping.is_set():
+                return
+            self._busy.add(key)
+
+        def run() -> None:
+            try:
+                work(account)
+            except Exception as exc:  # noqa: BLE001 - one account's trouble stays its own
+                log.exception("%s of account %s failed", job, account.name)
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self._emit(
+                    PollFailed(account.id, message)
+                    if job == POLL_JOB
+                    else DrainFailed(account.id, message)
+                )
+            finally:
+                with self._lock:
+                    self._busy.discard(key)
+
+        try:
+            self._pool.submit(run)
+        except RuntimeError:  # the pool is shutting down
+            with self._lock:
+                self._busy.discard(key)
+
+    # -- poll ----------------------------------------------------------------------
+
+    def _poll_account(self, account: AccountRef) -> None:
+        now = self._clock()
+        blocked = self._poll_blocked.get(account.id)
+        if blocked is not None and blocked > now:
+            return
+        client = self._client(account)
+        if client is None:
+            return
+        with self.db.read() as session:
+            previous = metrics.last_recorded(session, account.id, metrics.POLL)
+        try:
+            report = InboundSync(self.db, account.id, client).poll()
+        except PlatformError as exc:
+            if exc.kind == ErrorKind.UNAUTHORIZED:
+                self._auth_failed(account, exc.message)
+            elif isinstance(exc, RateLimited):
+                self._poll_blocked[account.id] = now + timedelta(seconds=exc.retry_after)
+            with self.db.write() as session:
+                metrics.record(session, account.id, metrics.POLL_FAILED)
+            log.info("poll of %s failed: %s", account.name, exc)
+            self._emit(PollFailed(account.id, str(exc)))
+            return
+        done = self._clock()
+        if previous is not None:
+            with self.db.write() as session:
+                metrics.record(
+                    session, account.id, metrics.POLL_LAG, (done - previous).total_seconds()
+                )
+        self._emit(PollCompleted(account.id, report))
+
+    # -- drain ---------------------------------------------------------------------
+
+    def _drain_account(self, account: AccountRef) -> None:
+        client = self._client(account)
+        if client is None:
+            return
+        sender = Sender(self.db, account.id, client, self.sender_config, clock=self._clock)
+        report = sender.drain(self._stopping)
+        if report.sent:
+            self._emit(MessagesSent(account.id, tuple(report.sent)))
+        if report.failed:
+            self._emit(MessagesFailed(account.id, tuple(report.failed)))
+        moved = tuple(
+            dict.fromkeys(report.retried + report.unknown + report.requeued + report.lease_expired)
+        )
+        if moved:
+            self._emit(QueueChanged(account.id, moved))
+        if report.blocked_until is not None:
+            self._emit(SendsBlocked(account.id, report.blocked_until))
+        if report.auth_error:
+            self._auth_failed(account, report.auth_error, recorded=True)
+        self._record_depth(account)
+        self._wake_for(report.next_wake_at, moved_on=report.changed())
+
+    def _wake_for(self, wake: datetime | None, *, moved_on: bool) -> None:
+        """Bring the next drain forward to when there is something to do again."""
+        if wake is None or self._stopping.is_set():
+            return
+        now = self._clock()
+        if wake <= now and not moved_on:
+            return  # due but nothing could be taken (e.g. the fan has a send in flight)
+        self._run_soon(DRAIN_JOB, max(wake, now))
+
+    def _record_depth(self, account: AccountRef) -> None:
+        now = self._clock()
+        last = self._depth_recorded.get(account.id)
+        if last is not None and now - last < QUEUE_DEPTH_EVERY:
+            return
+        self._depth_recorded[account.id] = now
+        with self.db.write() as session:
+            depth = session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(
+                    OutboundMessage.account_id == account.id,
+                    OutboundMessage.state.in_(outbox.ACTIVE_STATES),
+                )
+            )
+            metrics.record(session, account.id, metrics.QUEUE_DEPTH, float(depth or 0))
+
+    # -- accounts and clients --------------------------------------------------------
+
+    def _make_client(self, account: AccountRef) -> PlatformClient:
+        token = secrets.get_token(account.name)
+        return PlatformClient(account.base_url, token, timeout=self.settings.http_timeout_seconds)
+
+    def _client(self, account: AccountRef) -> PlatformClient | None:
+        with self._lock:
+            cached = self._clients.get(account.id)
+            if cached is not None and cached[0] == account.base_url:
+                return cached[1]
+        try:
+            client = self._client_factory(account)
+        except (OfcrmError, ValueError) as exc:
+            if account.id not in self._credential_warned:
+                self._credential_warned.add(account.id)
+                log.warning("account %s cannot be used: %s", account.name, exc)
+                self._emit(PollFailed(account.id, str(exc)))
+            return None
+        self._credential_warned.discard(account.id)
+        with self._lock:
+            previous = self._clients.get(account.id)
+            self._clients[account.id] = (account.base_url, client)
+        if previous is not None:
+            previous[1].close()
+        return client
+
+    def _auth_failed(self, account: AccountRef, error: str, *, recorded: bool = False) -> None:
+        if not recorded:
+            with self.db.write() as session:
+                session.execute(
+                    update(Account).where(Account.id == account.id).values(auth_error=error)
+                )
+        with self._lock:
+            # Dropped, not closed: another thread may still be using it. A new one, with
+            # the token read afresh, is made once the account is fixed.
+            self._clients.pop(account.id, None)
+        log.warning("account %s: credentials refused (%s); skipped until fixed", account.name, error)
+        self._emit(AccountAuthFailed(account.id, error))
+
+    def _emit(self, event: JobEvent) -> None:
+        if self._on_event is None:
+            return
+        try:
+            self._on_event(event)
+        except Exception:  # noqa: BLE001 - a broken handler must not stop the jobs
+            log.exception("event handler failed for %s", type(event).__name__)

@@ -1,0 +1,276 @@
+"""The ofcrm Textual app: screens, keys, status, and what the background jobs report.
+
+The scheduler (``jobs``) runs in its own threads, started once the app is up, and
+calls ``job_event``;
+the app turns each event into a ``DataChanged`` published on ``changes`` and
+reloads the status bar. All database reads run in thread workers that post
+messages; the handlers are the only code that changes widget state.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.signal import Signal
+
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core import metrics, outbox
+from ofcrm_tui.core.accounts import AccountInfo, list_accounts
+from ofcrm_tui.jobs import events
+from ofcrm_tui.jobs.scheduler import BackgroundJobs
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.secrets import get_token
+from ofcrm_tui.tui.commands import OfcrmCommands
+from ofcrm_tui.tui.keymap import Section, unknown_ids
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.failed import FailedScreen
+from ofcrm_tui.tui.screens.help import HelpScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.screens.offer import OfferDialog
+from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.timefmt import Clock, local_now
+from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.status_bar import StatusBar, StatusInfo
+from ofcrm_tui.tui.widgets.thread_view import ThreadView
+
+STATUS_EVERY_SECONDS = 2.0
+STYLES = Path(__file__).parent / "styles"
+
+
+class OfcrmApp(App[int]):
+    TITLE = "ofcrm"
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss"]
+    COMMANDS = App.COMMANDS | {OfcrmCommands}
+    MODES = {"inbox": InboxScreen, "failed": FailedScreen}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("1,f1", "switch_mode('inbox')", "Inbox", id="app.inbox", show=False),
+        Binding("2,f2", "switch_mode('failed')", "Failed", id="app.failed", show=False),
+        Binding("A", "switch_account", "Switch account", id="app.switch_account", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    status: reactive[StatusInfo] = reactive(StatusInfo)
+
+    class JobHappened(Message):
+        def __init__(self, event: events.JobEvent) -> None:
+            super().__init__()
+            self.event = event
+
+    class StatusLoaded(Message):
+        def __init__(self, account_id: int, status: StatusInfo, polled: bool) -> None:
+            super().__init__()
+            self.account_id = account_id
+            self.info = status
+            self.polled = polled
+
+    def __init__(
+        self,
+        context: AppContext,
+        account: AccountInfo | None,
+        *,
+        clock: Clock = local_now,
+        jobs: BackgroundJobs | None = None,
+    ) -> None:
+        super().__init__()
+        self.context = context
+        self.account = account
+        self.clock = clock
+        self.changes: Signal[DataChanged] = Signal(self, "changes")
+        self.jobs = jobs
+        self._sync_error: str | None = None
+        self._client: PlatformClient | None = None
+        self._client_lock = threading.Lock()
+
+    # -- start and stop ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        settings = self.context.settings
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        else:
+            self.notify(f"Unknown theme {settings.theme!r}; using {self.theme}",
+                        severity="warning", markup=False)
+        unknown = unknown_ids(settings.keymap, self.help_sections())
+        if unknown:
+            self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
+                        severity="warning", markup=False, timeout=10)
+        self.set_keymap(settings.keymap)
+        self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
+        if self.jobs is not None:
+            self.jobs.start()
+        if self.account is None:
+            self.action_switch_account()
+        else:
+            self.open_account(self.account)
+
+    def open_account(self, account: AccountInfo) -> None:
+        self.account = account
+        self.sub_title = clean(account.name, single_line=True)
+        self._sync_error = None
+        self._close_client()
+        self.status = StatusInfo(account=account.name)
+        if self.current_mode != "inbox":
+            self.switch_mode("inbox")
+        else:
+            self.changes.publish(DataChanged(account=True))
+        self.load_status()
+
+    async def action_quit(self) -> None:
+        """Save the draft being typed, then leave."""
+        for screen in self.screen_stack:
+            if isinstance(screen, InboxScreen):
+                await screen.flush()
+        self._close_client()
+        self.exit(0)
+
+    def _close_client(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def platform(self) -> PlatformClient:
+        """The open account's platform client (thread workers only: may read the keyring)."""
+        account = self.account
+        assert account is not None
+        with self._client_lock:
+            if self._client is None:
+                self._client = PlatformClient(
+                    account.base_url, get_token(account.name),
+                    timeout=self.context.settings.http_timeout_seconds,
+                )
+            return self._client
+
+    # -- screens and commands ------------------------------------------------------
+
+    def help_sections(self) -> list[Section]:
+        return [
+            ("Everywhere", type(self)),
+            ("Inbox", InboxScreen),
+            ("Conversation list", ConversationList),
+            ("Thread", ThreadView),
+            ("Composer", Composer),
+            ("Saved replies", SavedReplyPicker),
+            ("Price and media", OfferDialog),
+            ("Failed messages", FailedScreen),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections(), self.context.settings.keymap))
+
+    def action_switch_account(self) -> None:
+        db = self.context.db
+
+        def load() -> list[tuple[Text, AccountInfo]]:
+            return [(_account_label(account), account) for account in list_accounts(db)]
+
+        def picked(account: AccountInfo | None) -> None:
+            if account is not None:
+                self.open_account(account)
+            elif self.account is None:
+                self.exit(0)
+
+        self.push_screen(
+            ChoiceDialog("Accounts", load, current=self.account, empty="No accounts yet"), picked
+        )
+
+    # -- status --------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="status")
+    def load_status(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        db = self.context.db
+        queue = outbox.queue_status(
+            db, account.id, campaign_budget_share=self.context.settings.campaign_budget_share
+        )
+        with db.read() as session:
+            polled = metrics.last_recorded(session, account.id, metrics.POLL)
+            failed = metrics.last_recorded(session, account.id, metrics.POLL_FAILED)
+        info = StatusInfo(
+            account=account.name,
+            last_poll_at=polled,
+            sync_error=queue.auth_error,
+            queue_depth=queue.depth,
+            sends_left=queue.budget_left,
+            send_limit=queue.limit,
+            failed=queue.counts.get("failed", 0),
+            blocked_until=queue.blocked_until,
+        )
+        self.post_message(self.StatusLoaded(account.id, info, polled is not None and (
+            failed is None or polled >= failed)))
+
+    def on_ofcrm_app_status_loaded(self, message: StatusLoaded) -> None:
+        if self.account is None or message.account_id != self.account.id:
+            return
+        info = message.info
+        if message.polled:
+            self._sync_error = None
+        if info.sync_error is None and self._sync_error:
+            info = replace(info, sync_error=self._sync_error)
+        self.status = info
+
+    def queue_changed(self) -> None:
+        """The chatter queued, retried or discarded something: refresh and send soon."""
+        self.changes.publish(DataChanged(outbox=True))
+        self.load_status()
+        if self.jobs is not None:
+            self.jobs.drain_now()
+
+    # -- background jobs -----------------------------------------------------------
+
+    def job_event(self, event: events.JobEvent) -> None:
+        """Called from the scheduler's threads (``post_message`` is thread-safe)."""
+        if self.is_running:
+            self.post_message(self.JobHappened(event))
+
+    def on_ofcrm_app_job_happened(self, message: JobHappened) -> None:
+        event = message.event
+        if self.account is None or event.account_id != self.account.id:
+            return
+        match event:
+            case events.PollCompleted(report=report):
+                self._sync_error = None
+                if report.changed():
+                    self.changes.publish(DataChanged(
+                        inbound=tuple(report.new_inbound), conversations=True))
+            case events.PollFailed(error=error):
+                self._sync_error = error
+            case events.MessagesSent():
+                self.changes.publish(DataChanged(outbox=True, conversations=True))
+            case events.MessagesFailed(outbound_ids=ids):
+                self.changes.publish(DataChanged(outbox=True))
+                self.notify(f"{len(ids)} message(s) failed to send: press 2 to see why",
+                            severity="error")
+            case events.QueueChanged():
+                self.changes.publish(DataChanged(outbox=True))
+            case events.AccountAuthFailed(error=error):
+                self._sync_error = f"credentials refused: {error}"
+                self.notify(self._sync_error, severity="error", markup=False)
+            case events.DrainFailed(error=error):
+                self.notify(f"sending stopped for now: {error}", severity="warning", markup=False)
+        self.load_status()
+
+
+def _account_label(account: AccountInfo) -> Text:
+    label = Text(clean(account.name, single_line=True), style="bold")
+    creator = account.creator_username or account.creator_name
+    if creator:
+        label.append(f"  @{clean(creator, single_line=True)}", "dim")
+    if account.auth_error:
+        label.append("  credentials refused", "red")
+    return label

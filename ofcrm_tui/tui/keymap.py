@@ -1,0 +1,41 @@
+"""Binding ids, the user's ``[keymap]`` table, and the key list the help screen shows.
+
+Every binding in the app has an id such as ``inbox.reply``; the config file's
+``[keymap]`` table maps ids to keys (``inbox.reply = "R"``) and ``App.set_keymap``
+applies it. Ids the app does not have are reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+Section = tuple[str, type[DOMNode]]
+
+
+def bindings_of(owner: type[DOMNode]) -> list[Binding]:
+    """The class's own bindings with ids, one per binding (not per key)."""
+    seen: dict[str, Binding] = {}
+    for binding in _expand(owner.BINDINGS):
+        if binding.id and binding.id not in seen:
+            seen[binding.id] = binding
+    return list(seen.values())
+
+
+def _expand(bindings: Iterable[BindingType]) -> Iterable[Binding]:
+    for binding in bindings:
+        if isinstance(binding, Binding):
+            yield binding
+
+
+def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:
+    known = {binding.id for _, owner in sections for binding in bindings_of(owner)}
+    return sorted(set(keymap) - known)
+
+
+def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[Binding]:
+    """The binding once per key it answers to, with the user's keymap applied."""
+    keys = keymap.get(binding.id or "", binding.key)
+    return [binding.with_key(key.strip(), key_display=None) for key in keys.split(",")]

@@ -1,0 +1,29 @@
+"""``run_app``: what ``ofcrm``, ``ofcrm --account`` and ``ofcrm demo`` call to open the app."""
+
+from __future__ import annotations
+
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core.accounts import list_accounts, resolve_account
+from ofcrm_tui.jobs.scheduler import BackgroundJobs
+from ofcrm_tui.tui.app import OfcrmApp
+
+
+def run_app(context: AppContext, account_name: str | None, *, start_jobs: bool = True) -> int:
+    """Run the app on ``account_name`` (or the only account; with several, the app asks).
+
+    The background jobs (poll and drain for every account) start once the app is up,
+    report to it through ``OfcrmApp.job_event``, and are shut down cleanly on exit:
+    sends in flight finish and are recorded before this returns.
+    """
+    db = context.db
+    several = not account_name and len(list_accounts(db)) > 1
+    account = None if several else resolve_account(db, account_name)
+    app = OfcrmApp(context, account)
+    jobs = BackgroundJobs(context, on_event=app.job_event) if start_jobs else None
+    app.jobs = jobs
+    try:
+        result = app.run()
+    finally:
+        if jobs is not None:
+            jobs.shutdown(wait=True)
+    return int(result or 0)

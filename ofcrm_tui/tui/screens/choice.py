@@ -1,0 +1,76 @@
+"""Pick one of a list loaded off the event loop (accounts, tags)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
+
+T = TypeVar("T")
+Choices = Sequence[tuple[Text, T]]
+
+
+class ChoiceDialog(ModalScreen[T | None], Generic[T]):
+    """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
+    Rich ``Text`` so nothing in them is read as markup."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel"),
+        Binding("j", "move(1)", "Down", id="choice.down", show=False),
+        Binding("k", "move(-1)", "Up", id="choice.up", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, choices: Choices) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def __init__(
+        self, title: str, load: Callable[[], Choices], *, current: object = None, empty: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.load = load
+        self.current = current
+        self.empty = empty
+        self.values: list[T] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog choice-dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield OptionList()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.load()))
+
+    def on_choice_dialog_loaded(self, message: Loaded) -> None:
+        options = self.query_one(OptionList)
+        self.values = [value for _, value in message.choices]
+        options.add_options(Option(label) for label, _ in message.choices)
+        if not self.values and self.empty:
+            options.add_option(Option(Text(self.empty, style="dim"), disabled=True))
+        options.highlighted = self.values.index(self.current) if self.current in self.values else 0
+        options.focus()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.values):
+            self.dismiss(self.values[event.option_index])

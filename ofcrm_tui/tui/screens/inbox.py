@@ -1,0 +1,388 @@
+"""The inbox: conversation list on the left, the open thread and the composer on the right."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from ofcrm_tui.core import inbox, outbox
+from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
+from ofcrm_tui.core.sync import NewInbound
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.platform.errors import PlatformError
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.offer import OfferDialog
+from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget, Offer
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
+
+if TYPE_CHECKING:
+    from ofcrm_tui.tui.app import OfcrmApp
+
+# New messages from more conversations than this make one summary toast.
+MAX_TOASTS = 3
+STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
+
+
+class InboxScreen(Screen[None]):
+    BINDINGS = [
+        Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False),
+        Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane", show=False),
+        Binding("slash", "search", "Search", id="inbox.search"),
+        Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False),
+        Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False),
+        Binding("u", "next_unread", "Next unread", id="inbox.next_unread"),
+        Binding("r", "reply", "Reply", id="inbox.reply"),
+        Binding("escape", "back", "Back", id="inbox.back", show=False),
+        Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread", show=False),
+        Binding("dollar_sign", "toggle('purchased_only')", "Spenders only",
+                id="inbox.filter_spenders", show=False),
+        Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False),
+        Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
+        Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
+    ]
+
+    class NextUnreadFound(Message):
+        def __init__(self, found: tuple[int, ConversationRow] | None) -> None:
+            super().__init__()
+            self.found = found
+
+    class Enqueued(Message):
+        def __init__(self, conversation_id: int) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    class ActionFailed(Message):
+        """A worker's action was refused; ``reason`` is a one-line message for the user."""
+
+        def __init__(self, reason: str, *, quiet: bool = False) -> None:
+            super().__init__()
+            self.reason = reason
+            self.quiet = quiet
+
+    class Retried(Message):
+        def __init__(self, result: outbox.RetryResult) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = InboxFilter()
+        self.open_row: ConversationRow | None = None
+        self._open_first = False
+        self._warned_mark_read = False
+
+    @property
+    def ofcrm(self) -> OfcrmApp:
+        return cast("OfcrmApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        clock = self.ofcrm.clock
+        yield Header()
+        with Horizontal(id="inbox-body"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="Search fans and messages…", id="search")
+                yield ConversationList(clock=clock, id="conversations")
+            with Vertical(id="thread-pane"):
+                yield ThreadHeader(id="thread-header")
+                yield ThreadView(clock=clock, id="thread")
+                yield Composer(id="composer")
+        yield StatusBar(clock=clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.query_one(ThreadHeader).show(None)
+        self.query_one(ConversationList).focus()
+        self._start()
+
+    def _start(self) -> None:
+        """Show the current account's inbox from the top, nothing open."""
+        self._open(None)
+        self._show_list()
+
+    # -- the list ------------------------------------------------------------------
+
+    @property
+    def conversations(self) -> ConversationList:
+        return self.query_one(ConversationList)
+
+    def _show_list(self, *, keep_id: int | None = None) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.sub_title = clean(account.name, single_line=True)
+        self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
+                                keep_id=keep_id)
+        self._title_list(None)
+
+    def _title_list(self, count: int | None) -> None:
+        flt = self.flt
+        parts = ["unread"] * flt.unread_only + ["spenders"] * flt.purchased_only
+        if flt.tag:
+            parts.append(f"#{clean(flt.tag, single_line=True)}")
+        if flt.status:
+            parts.append(flt.status)
+        if flt.query:
+            parts.append(f"“{clean(flt.query, single_line=True)}”")
+        title = Text("Inbox" if count is None else f"Inbox  {count:,}")
+        self.conversations.border_title = title
+        self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
+
+    def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
+        self._title_list(message.count)
+        if self._open_first:
+            self._open_first = False
+            self.conversations.action_open()
+
+    def _set_filter(self, flt: InboxFilter) -> None:
+        self.flt = flt
+        row = self.conversations.cursor_row
+        self._show_list(keep_id=row.conversation_id if row else None)
+
+    def action_toggle(self, field: str) -> None:
+        self._set_filter(replace(self.flt, **{field: not getattr(self.flt, field)}))
+
+    def action_cycle_status(self) -> None:
+        following = STATUS_CYCLE[(STATUS_CYCLE.index(self.flt.status) + 1) % len(STATUS_CYCLE)]
+        self._set_filter(replace(self.flt, status=following))
+
+    def action_clear_filters(self) -> None:
+        self._set_filter(InboxFilter())
+
+    def action_pick_tag(self) -> None:
+        account, db = self.ofcrm.account, self.ofcrm.context.db
+        if account is None:
+            return
+
+        def load() -> list[tuple[Text, str | None]]:
+            found = inbox.tags(db, account.id)
+            return [(Text("All conversations"), None)] + [
+                (Text(f"#{clean(tag, single_line=True)}"), tag) for tag in found
+            ]
+
+        def picked(tag: str | None) -> None:
+            self._set_filter(replace(self.flt, tag=tag))
+
+        self.app.push_screen(ChoiceDialog("Filter by tag", load, current=self.flt.tag), picked)
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.flt.query or ""
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self._close_search()
+        query = event.value.strip() or None
+        self._open_first = query is not None
+        self.flt = replace(self.flt, query=query)
+        self._show_list()
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.conversations.focus()
+
+    def action_match(self, step: int) -> None:
+        if not self.flt.query:
+            self.notify("Search first with /", severity="warning")
+            return
+        self.conversations.move_to(self.conversations.cursor + step)
+        self.conversations.action_open()
+
+    # -- next unread ---------------------------------------------------------------
+
+    def action_next_unread(self) -> None:
+        account = self.ofcrm.account
+        if account is not None:
+            self._find_unread(account.id, self.flt, self.conversations.cursor_row)
+
+    @work(thread=True, exclusive=True, group="next-unread")
+    def _find_unread(self, account_id: int, flt: InboxFilter, after: ConversationRow | None) -> None:
+        self.post_message(self.NextUnreadFound(
+            inbox.next_unread(self.ofcrm.context.db, account_id, flt, after)))
+
+    def on_inbox_screen_next_unread_found(self, message: NextUnreadFound) -> None:
+        if message.found is None:
+            self.notify("No unread conversations")
+            return
+        position, row = message.found
+        self.conversations.move_to(position)
+        self._open(row)
+
+    # -- opening a conversation ----------------------------------------------------
+
+    def on_conversation_list_opened(self, message: ConversationList.Opened) -> None:
+        self._open(message.row)
+
+    def _open(self, row: ConversationRow | None) -> None:
+        account, db = self.ofcrm.account, self.ofcrm.context.db
+        self.open_row = row
+        self.conversations.mark_open(row.conversation_id if row else None)
+        self.query_one(ThreadHeader).show(row)
+        composer = self.query_one(Composer)
+        if row is None or account is None:
+            self.query_one(ThreadView).show(None)
+            composer.attach(None)
+            return
+        self.query_one(ThreadView).show(
+            ThreadSource(db, account.id, row.conversation_id, row.display_name))
+        composer.attach(DraftTarget(db, account.id, row))
+        if row.unread_count:
+            self.conversations.mark_read(row.conversation_id)
+            self._mark_read(account.id, row.conversation_id)
+
+    @work(thread=True, group="mark-read")
+    def _mark_read(self, account_id: int, conversation_id: int) -> None:
+        user_id = inbox.mark_read_locally(self.ofcrm.context.db, account_id, conversation_id)
+        try:
+            self.ofcrm.platform().mark_as_read(user_id)
+        except (PlatformError, OfcrmError) as exc:
+            self.post_message(self.ActionFailed(f"could not mark the chat read on the platform: {exc}",
+                                                quiet=True))
+
+    # -- replying ------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        composer = self.query_one(Composer)
+        if composer.target is None:
+            self.notify("Open a conversation first (enter)", severity="warning")
+        else:
+            composer.focus()
+
+    def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        self._enqueue(message.target, message.text, message.offer)
+
+    @work(thread=True, group="send")
+    def _enqueue(self, target: DraftTarget, text: str, offer: Offer) -> None:
+        try:
+            outbox.enqueue(
+                target.db, target.account_id, target.fan.fan_id, text,
+                created_by=self.ofcrm.context.settings.chatter_name,
+                price_cents=offer.price_cents, media_ids=offer.media_ids,
+                preview_ids=offer.preview_ids,
+            )
+        except OfcrmError as exc:
+            self.post_message(self.ActionFailed(f"not sent: {exc}"))
+            return
+        self.post_message(self.Enqueued(target.fan.conversation_id))
+
+    def on_inbox_screen_enqueued(self, message: Enqueued) -> None:
+        composer = self.query_one(Composer)
+        if composer.target and composer.target.fan.conversation_id == message.conversation_id:
+            composer.sent()
+        self.query_one(ThreadView).reload()
+        self.ofcrm.queue_changed()
+
+    def on_composer_offer_requested(self) -> None:
+        account, composer = self.ofcrm.account, self.query_one(Composer)
+        if account is None:
+            return
+        dialog = OfferDialog(self.ofcrm.context.db, account.id, composer.offer, clock=self.ofcrm.clock)
+        self.app.push_screen(dialog, lambda offer: offer is not None and composer.set_offer(offer))
+
+    def on_composer_replies_requested(self) -> None:
+        account, composer = self.ofcrm.account, self.query_one(Composer)
+        if account is None or composer.target is None:
+            return
+        picker = SavedReplyPicker(self.ofcrm.context.db, account.id, composer.target.fan, composer.text)
+        self.app.push_screen(picker, lambda text: text is not None and composer.insert_reply(text))
+
+    # -- retrying ------------------------------------------------------------------
+
+    def on_thread_view_retry_requested(self, message: ThreadView.RetryRequested) -> None:
+        account = self.ofcrm.account
+        if account is not None:
+            self._retry(account.id, message.outbound_id)
+
+    @work(thread=True, group="retry")
+    def _retry(self, account_id: int, outbound_id: int) -> None:
+        try:
+            result = outbox.retry_detailed(
+                self.ofcrm.context.db, account_id, [outbound_id],
+                by=self.ofcrm.context.settings.chatter_name,
+            )
+        except OfcrmError as exc:
+            self.post_message(self.ActionFailed(f"not retried: {exc}"))
+            return
+        self.post_message(self.Retried(result))
+
+    def on_inbox_screen_retried(self, message: Retried) -> None:
+        if not message.result.retried:
+            self.notify("That message is no longer failed", severity="warning")
+        self.query_one(ThreadView).reload()
+        self.ofcrm.queue_changed()
+
+    def on_inbox_screen_action_failed(self, message: ActionFailed) -> None:
+        if message.quiet:
+            if self._warned_mark_read:
+                return
+            self._warned_mark_read = True
+        self.notify(message.reason, severity="warning" if message.quiet else "error", markup=False)
+
+    # -- navigation ----------------------------------------------------------------
+
+    def action_pane(self, step: int) -> None:
+        panes = [self.conversations, self.query_one(ThreadView), self.query_one(Composer)]
+        panes = [pane for pane in panes if pane.focusable]
+        current = next((i for i, pane in enumerate(panes) if pane.has_focus), -1)
+        panes[(current + step) % len(panes)].focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self._close_search()
+        elif not self.conversations.has_focus:
+            self.conversations.focus()
+        elif self.flt.query:
+            self._set_filter(replace(self.flt, query=None))
+
+    # -- live data -----------------------------------------------------------------
+
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.account:
+            self.flt = InboxFilter()
+            self._start()
+            return
+        if change.conversations or change.inbound:
+            self.conversations.refresh_rows()
+        thread = self.query_one(ThreadView)
+        open_id = self.open_row.conversation_id if self.open_row else None
+        if change.outbox or any(item.conversation_id == open_id for item in change.inbound):
+            thread.reload()
+        self._toast([item for item in change.inbound if item.conversation_id != open_id])
+
+    def _toast(self, items: list[NewInbound]) -> None:
+        chats = {item.conversation_id for item in items}
+        if len(chats) > MAX_TOASTS:
+            self.notify(f"{len(items)} new messages in {len(chats)} conversations",
+                        title="New messages", markup=False)
+            return
+        for item in items:
+            body = clean(item.text, single_line=True)[:200] or "(media)"
+            if item.tip_cents:
+                body = f"tipped {format_cents(item.tip_cents)} · {body}"
+            self.notify(body, title=clean(item.fan_name, single_line=True), markup=False)
+
+    async def flush(self) -> None:
+        """Save the draft being typed (before the app exits)."""
+        worker = self.query_one(Composer).save_draft()
+        if worker is not None:
+            await worker.wait()

@@ -1,0 +1,44 @@
+"""Name and write a new saved reply (the composer's text is offered as its body)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, TextArea
+
+
+class NewReplyDialog(ModalScreen[tuple[str, str] | None]):
+    """Returns ``(name, body)``; placeholders like ``{name}`` are kept as typed."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="new_reply.cancel"),
+        Binding("ctrl+s", "save", "Save", id="new_reply.save"),
+    ]
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="new-reply-dialog", classes="dialog") as dialog:
+            dialog.border_title = "New saved reply"
+            yield Label("Name")
+            yield Input(placeholder="e.g. welcome", id="new-reply-name")
+            yield Label("Text: {name}, {username} and {nickname} are filled in for each fan")
+            yield TextArea(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
+        yield Footer()
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        name = self.query_one(Input).value.strip()
+        body = self.query_one(TextArea).text
+        if not name or not body.strip():
+            self.notify("A saved reply needs a name and some text", severity="warning")
+            return
+        self.dismiss((name, body))

@@ -1,0 +1,134 @@
+"""Pick a saved reply by fuzzy filter; its placeholders are filled for the open fan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ofcrm_tui.core import saved_replies
+from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
+
+
+class SavedReplyPicker(ModalScreen[str | None]):
+    """Returns the chosen reply's text, placeholders filled, or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="replies.cancel"),
+        Binding("enter", "pick", "Insert", id="replies.pick", show=True),
+        Binding("down", "move(1)", "Next", id="replies.down", show=False),
+        Binding("up", "move(-1)", "Previous", id="replies.up", show=False),
+        Binding("ctrl+n", "new", "New reply", id="replies.new"),
+        Binding("ctrl+d", "delete", "Delete", id="replies.delete"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, replies: list[saved_replies.SavedReply], error: str = "") -> None:
+            super().__init__()
+            self.replies = replies
+            self.error = error
+
+    def __init__(self, db: Database, account_id: int, fan: ConversationRow, draft: str) -> None:
+        super().__init__()
+        self.db = db
+        self.account_id = account_id
+        self.fan = fan
+        self.draft = draft
+        self.replies: list[saved_replies.SavedReply] = []
+        self.shown: list[saved_replies.SavedReply] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="replies-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Saved replies"
+            yield Input(placeholder="Filter…", id="replies-filter")
+            yield OptionList(id="replies-list")
+            yield Static(id="replies-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._run(lambda: None)
+
+    @work(thread=True, exclusive=True)
+    def _run(self, change: Callable[[], object]) -> None:
+        """Apply ``change`` (create or delete), then reload the list."""
+        error = ""
+        try:
+            change()
+        except OfcrmError as exc:
+            error = str(exc)
+        self.post_message(self.Loaded(saved_replies.list_replies(self.db, self.account_id), error))
+
+    def on_saved_reply_picker_loaded(self, message: Loaded) -> None:
+        self.replies = message.replies
+        if message.error:
+            self.notify(message.error, severity="error", markup=False)
+        self._filter()
+
+    @on(Input.Changed)
+    def _filter(self) -> None:
+        needle = self.query_one(Input).value
+        self.shown = saved_replies.fuzzy_filter(self.replies, needle) if needle else self.replies
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(Option(self._label(reply)) for reply in self.shown)
+        options.highlighted = 0 if self.shown else None
+        self._preview()
+
+    def _label(self, reply: saved_replies.SavedReply) -> Text:
+        label = literal(reply.name, "bold", single_line=True)
+        label.append("  " + clean(reply.body, single_line=True), "dim")
+        label.truncate(120, overflow="ellipsis")
+        return label
+
+    @on(OptionList.OptionHighlighted)
+    def _preview(self) -> None:
+        reply = self._highlighted()
+        preview = self.query_one("#replies-preview", Static)
+        if reply is None:
+            preview.update(Text("No saved replies yet: ctrl+n makes one" if not self.replies
+                                else "Nothing matches"))
+        else:
+            preview.update(literal(saved_replies.render_reply(reply.body, self.fan)))
+
+    def _highlighted(self) -> saved_replies.SavedReply | None:
+        index = self.query_one(OptionList).highlighted
+        return self.shown[index] if index is not None and index < len(self.shown) else None
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def action_pick(self) -> None:
+        reply = self._highlighted()
+        if reply is not None:
+            self.dismiss(saved_replies.render_reply(reply.body, self.fan))
+
+    def action_new(self) -> None:
+        def created(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                name, body = result
+                self._run(lambda: saved_replies.create_reply(self.db, self.account_id, name, body))
+
+        self.app.push_screen(NewReplyDialog(self.draft), created)
+
+    def action_delete(self) -> None:
+        reply = self._highlighted()
+        if reply is not None:
+            self._run(lambda: saved_replies.delete_reply(self.db, self.account_id, reply.id))

@@ -1,0 +1,44 @@
+"""Times as a chatter reads them, relative to an injected ``now`` (tests freeze it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    """The app's default clock: aware, in the local time zone."""
+    return datetime.now().astimezone()
+
+
+def short_time(at: datetime | None, now: datetime) -> str:
+    """``14:05`` today, ``Mon`` this week, ``3 Mar`` this year, ``3 Mar 24`` before."""
+    if at is None:
+        return ""
+    at = at.astimezone(now.tzinfo)
+    if at.date() == now.date():
+        return at.strftime("%H:%M")
+    if timedelta(0) < now - at < timedelta(days=6):
+        return at.strftime("%a")
+    if at.year == now.year:
+        return f"{at.day} {at.strftime('%b')}"
+    return f"{at.day} {at.strftime('%b %y')}"
+
+
+def stamp(at: datetime, now: datetime) -> str:
+    """Day and time for a message header: ``14:05``, ``Mon 14:05``, ``3 Mar 14:05``."""
+    day = short_time(at, now)
+    at = at.astimezone(now.tzinfo)
+    clock = at.strftime("%H:%M")
+    return clock if day == clock else f"{day} {clock}"
+
+
+def age(seconds: float) -> str:
+    """``4s``, ``3m``, ``2h``, ``5d``: how long ago, in the largest whole unit."""
+    seconds = max(0, int(seconds))
+    for size, unit in ((86_400, "d"), (3_600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -1,0 +1,204 @@
+"""The reply box: multi-line text, an optional PPV offer, and a draft per conversation.
+
+Drafts are saved by a thread worker a moment after the chatter stops typing and when
+they switch conversations, so nothing typed is lost on a switch or a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import TextArea
+from textual.worker import Worker
+
+from ofcrm_tui.core import drafts
+from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean
+
+SAVE_AFTER_SECONDS = 0.6
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a message sells: a price (0 = free) and vault media, some of them previews."""
+
+    price_cents: int = 0
+    media_ids: tuple[int, ...] = ()
+    preview_ids: tuple[int, ...] = ()
+
+    def describe(self) -> str:
+        if not self.media_ids and not self.price_cents:
+            return ""
+        parts = [f"PPV {format_cents(self.price_cents)}"] if self.price_cents else []
+        if self.media_ids:
+            parts.append(f"{len(self.media_ids)} media")
+        if self.preview_ids:
+            parts.append(f"{len(self.preview_ids)} preview")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class DraftTarget:
+    db: Database
+    account_id: int
+    fan: ConversationRow
+
+
+class Composer(TextArea):
+    """Type a reply; ctrl+s queues it for sending."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", id="composer.send"),
+        Binding("ctrl+r", "saved_replies", "Saved replies", id="composer.saved_replies"),
+        Binding("ctrl+o", "offer", "Price/media", id="composer.offer"),
+    ]
+
+    class Submitted(Message):
+        """The chatter asked to send ``text`` with ``offer`` to ``fan``."""
+
+        def __init__(self, target: DraftTarget, text: str, offer: Offer) -> None:
+            super().__init__()
+            self.target = target
+            self.text = text
+            self.offer = offer
+
+    class OfferRequested(Message):
+        pass
+
+    class RepliesRequested(Message):
+        pass
+
+    class DraftLoaded(Message):
+        """(internal) The saved draft of the conversation just opened."""
+
+        def __init__(self, conversation_id: int, text: str, offer: Offer) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+            self.text = text
+            self.offer = offer
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self.target: DraftTarget | None = None
+        self.offer = Offer()
+        self._save_timer: Timer | None = None
+        # What the database holds for this conversation, to save only real changes.
+        self._persisted: tuple[str, Offer] = ("", Offer())
+
+    def on_mount(self) -> None:
+        self.disabled = True
+        self._show_titles()
+
+    # -- conversations and drafts --------------------------------------------------
+
+    def attach(self, target: DraftTarget | None) -> None:
+        """Switch to another conversation's draft, saving this one's first."""
+        if self.target and target and self.target.fan.conversation_id == target.fan.conversation_id:
+            self.target = target
+            self._show_titles()
+            return
+        self.save_draft()
+        self.target = target
+        self.offer = Offer()
+        self._persisted = ("", Offer())
+        self.load_text("")
+        self.disabled = target is None
+        self._show_titles()
+        if target is not None:
+            self._load_draft(target)
+
+    @work(thread=True, group="composer-draft-load", exclusive=True)
+    def _load_draft(self, target: DraftTarget) -> None:
+        draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id)
+        text, offer = ("", Offer())
+        if draft is not None:
+            text, offer = draft.text, Offer(draft.price_cents, tuple(draft.media_ids))
+        self.post_message(self.DraftLoaded(target.fan.conversation_id, text, offer))
+
+    def on_composer_draft_loaded(self, message: DraftLoaded) -> None:
+        message.stop()
+        if self.target is None or self.target.fan.conversation_id != message.conversation_id:
+            return
+        if self.text or self.offer != Offer():
+            return  # the chatter started typing before the draft arrived: theirs wins
+        self._persisted = (message.text, message.offer)
+        self.load_text(message.text)
+        self.move_cursor(self.document.end)
+        self.offer = message.offer
+        self._show_titles()
+
+    def on_text_area_changed(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_AFTER_SECONDS, self.save_draft)
+
+    def save_draft(self) -> Worker[None] | None:
+        """Save now if anything changed; returns the worker to await, if any."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        state = (self.text, self.offer)
+        if self.target is None or state == self._persisted:
+            return None
+        self._persisted = state
+        return self._write_draft(self.target, *state)
+
+    @work(thread=True, group="composer-draft-save")
+    def _write_draft(self, target: DraftTarget, text: str, offer: Offer) -> None:
+        drafts.save_draft(
+            target.db, target.account_id, target.fan.conversation_id, text,
+            price_cents=offer.price_cents, media_ids=offer.media_ids,
+        )
+
+    # -- editing -------------------------------------------------------------------
+
+    def set_offer(self, offer: Offer) -> None:
+        self.offer = offer
+        self.save_draft()
+        self._show_titles()
+
+    def insert_reply(self, text: str) -> None:
+        self.replace(text, *self.selection)
+        self.focus()
+
+    def sent(self) -> None:
+        """The message is queued: empty the box and forget the draft."""
+        self.load_text("")
+        self.offer = Offer()
+        self.save_draft()
+        self._show_titles()
+
+    def _show_titles(self) -> None:
+        if self.target is None:
+            self.border_title = Text("Open a conversation to reply")
+            self.border_subtitle = None
+            return
+        name = clean(self.target.fan.display_name, single_line=True)
+        self.border_title = Text(f"Reply to {name}")
+        offer = self.offer.describe()
+        self.border_subtitle = Text(offer) if offer else None
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        if self.target is None:
+            return
+        if not self.text.strip():
+            self.notify("Type a message first", severity="warning")
+            return
+        self.post_message(self.Submitted(self.target, self.text, self.offer))
+
+    def action_offer(self) -> None:
+        if self.target is not None:
+            self.post_message(self.OfferRequested())
+
+    def action_saved_replies(self) -> None:
+        if self.target is not None:
+            self.post_message(self.RepliesRequested())

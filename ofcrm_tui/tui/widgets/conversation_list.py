@@ -1,0 +1,382 @@
+"""The conversation list: a virtual list over SQL, so 100,000 chats open like 100.
+
+Only the row count is known up front (``virtual_size``). Rows come from a small
+cache of keyset pages that thread workers fill; ``render_line`` never waits for
+one and draws a placeholder until it arrives. Every reload bumps ``generation``
+so pages of an older query can never land in a newer list.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+
+ROW_HEIGHT = 2
+PAGE_SIZE = 100
+MAX_PAGES = 12
+
+
+@dataclass(frozen=True)
+class InboxSource:
+    """What the list shows: one account's conversations through one filter."""
+
+    db: Database
+    account_id: int
+    flt: InboxFilter = InboxFilter()
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """A consistent view of the list, loaded in one worker run."""
+
+    count: int
+    cursor: int
+    top: int
+    pages: dict[int, list[ConversationRow]]
+
+
+def _place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
+    """The top row to show: the cursor in view on a fresh load; on a refresh, the
+    cursor's row on the screen line it had, or the top kept if the list was there."""
+    if keep is None:
+        top = 0 if cursor < page_rows - 1 else cursor - page_rows // 3
+    else:
+        old_cursor, old_top = keep
+        top = old_top + cursor - old_cursor
+        if old_top == 0 and cursor < page_rows - 1:
+            top = 0
+    return max(0, top)
+
+
+class ConversationList(ScrollView, can_focus=True):
+    """Two lines per conversation: name, markers and time; preview and unread count."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", id="list.down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="list.up", show=False),
+        Binding("g,home", "first", "First", id="list.first", show=False),
+        Binding("G,end", "last", "Last", id="list.last", show=False),
+        Binding("pagedown,space", "page_down", "Page down", id="list.page_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="list.page_up", show=False),
+        Binding("enter", "open", "Open", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "conversation-list--cursor",
+        "conversation-list--open",
+        "conversation-list--unread",
+        "conversation-list--preview",
+        "conversation-list--time",
+        "conversation-list--badge",
+        "conversation-list--spender",
+        "conversation-list--tagged",
+        "conversation-list--placeholder",
+    }
+
+    class Opened(Message):
+        """The chatter opened a conversation (enter, next unread, n/N)."""
+
+        def __init__(self, row: ConversationRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Counted(Message):
+        """The list (re)loaded; ``count`` rows match the filter."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class PageLoaded(Message):
+        """(internal) A worker fetched one page of rows."""
+
+        def __init__(self, generation: int, page: int, rows: list[ConversationRow]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
+
+    class Reloaded(Message):
+        """(internal) A worker reloaded count, cursor position and visible rows."""
+
+        def __init__(self, generation: int, snapshot: _Snapshot) -> None:
+            super().__init__()
+            self.generation = generation
+            self.snapshot = snapshot
+
+    def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.source: InboxSource | None = None
+        self.generation = 0
+        self.count = 0
+        self.cursor = 0
+        self.open_id: int | None = None
+        self._pages: OrderedDict[int, list[ConversationRow]] = OrderedDict()
+        self._loading: set[int] = set()
+
+    # -- what the rest of the screen asks ------------------------------------------
+
+    @property
+    def cursor_row(self) -> ConversationRow | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> ConversationRow | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None or index % PAGE_SIZE >= len(page):
+            return None
+        return page[index % PAGE_SIZE]
+
+    @property
+    def loaded(self) -> bool:
+        """True once the current query's count and visible rows are in."""
+        return not self._loading and all(p in self._pages for p in self._visible_pages())
+
+    # -- loading -------------------------------------------------------------------
+
+    def show(self, source: InboxSource, *, keep_id: int | None = None) -> None:
+        """Show ``source`` from the top, or around ``keep_id`` if it matches."""
+        self.source = source
+        self.generation += 1
+        self._pages.clear()
+        self._loading.clear()
+        self._reload(self.generation, source, keep_id, None, self._page_rows())
+
+    def refresh_rows(self) -> None:
+        """New data arrived: reload count and rows, keeping the cursor's conversation
+        on the same screen line (or the list at the top, if it was there)."""
+        if self.source is None:
+            return
+        self.generation += 1
+        row = self.cursor_row
+        keep = (self.cursor, self._top_row()) if row else None
+        self._reload(self.generation, self.source, row.conversation_id if row else None,
+                     keep, self._page_rows())
+
+    @work(thread=True, group="conversation-list-reload", exclusive=True)
+    def _reload(
+        self,
+        generation: int,
+        source: InboxSource,
+        keep_id: int | None,
+        keep: tuple[int, int] | None,
+        page_rows: int,
+    ) -> None:
+        count = inbox.count_conversations(source.db, source.account_id, source.flt)
+        position = (
+            inbox.position_of(source.db, source.account_id, source.flt, keep_id)
+            if keep_id is not None
+            else None
+        )
+        if position is None:
+            position = min(keep[0] if keep else 0, max(count - 1, 0))
+        top = _place(position, page_rows, keep)
+        pages: dict[int, list[ConversationRow]] = {}
+        for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
+            if page * PAGE_SIZE < count:
+                pages[page] = inbox.conversations_window(
+                    source.db, source.account_id, source.flt, page * PAGE_SIZE, PAGE_SIZE,
+                    anchor=pages[page - 1][-1] if page - 1 in pages else None,
+                )
+        self.post_message(self.Reloaded(generation, _Snapshot(count, position, top, pages)))
+
+    def on_conversation_list_reloaded(self, message: Reloaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        snap = message.snapshot
+        self._pages = OrderedDict(snap.pages)
+        self._loading.clear()
+        self.count = snap.count
+        self.cursor = snap.cursor
+        self.virtual_size = Size(0, snap.count * ROW_HEIGHT)
+        self.scroll_to(y=snap.top * ROW_HEIGHT, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Counted(snap.count))
+        self._fetch_visible()
+
+    def _fetch_visible(self) -> None:
+        for page in self._visible_pages():
+            self._want(page)
+
+    def _want(self, page: int) -> None:
+        if self.source is None or page in self._pages or page in self._loading:
+            return
+        self._loading.add(page)
+        anchor_page = self._pages.get(page - 1)
+        anchor = anchor_page[-1] if anchor_page else None
+        self._load_page(self.generation, self.source, page, anchor)
+
+    @work(thread=True, group="conversation-list-pages")
+    def _load_page(
+        self, generation: int, source: InboxSource, page: int, anchor: ConversationRow | None
+    ) -> None:
+        rows = inbox.conversations_window(
+            source.db, source.account_id, source.flt, page * PAGE_SIZE, PAGE_SIZE, anchor=anchor
+        )
+        self.post_message(self.PageLoaded(generation, page, rows))
+
+    def on_conversation_list_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        self._loading.discard(message.page)
+        self._pages[message.page] = message.rows
+        visible = set(self._visible_pages())
+        while len(self._pages) > MAX_PAGES:
+            oldest = next((p for p in self._pages if p not in visible), None)
+            if oldest is None:
+                break
+            del self._pages[oldest]
+        self.refresh()
+
+    # -- geometry ------------------------------------------------------------------
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT + 1)
+
+    def _top_row(self) -> int:
+        return int(self.scroll_offset.y) // ROW_HEIGHT
+
+    def _visible_pages(self) -> list[int]:
+        if not self.count:
+            return []
+        first = self._top_row()
+        last = min(self.count - 1, first + self._page_rows())
+        return list(range(first // PAGE_SIZE, last // PAGE_SIZE + 1))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._fetch_visible()
+
+    def on_resize(self) -> None:
+        self._fetch_visible()
+
+    # -- cursor --------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if not self.count:
+            return
+        old = self.cursor
+        self.cursor = max(0, min(index, self.count - 1))
+        self.refresh_lines(old * ROW_HEIGHT - int(self.scroll_offset.y), ROW_HEIGHT)
+        self.refresh_lines(self.cursor * ROW_HEIGHT - int(self.scroll_offset.y), ROW_HEIGHT)
+        width = self.scrollable_content_region.width
+        self.scroll_to_region(
+            Region(0, self.cursor * ROW_HEIGHT, width, ROW_HEIGHT), animate=False, immediate=True
+        )
+        self._fetch_visible()
+
+    def mark_open(self, conversation_id: int | None) -> None:
+        self.open_id = conversation_id
+        self.refresh()
+
+    def mark_read(self, conversation_id: int) -> None:
+        """Show a conversation as read at once; the next reload confirms it from the DB."""
+        for page in self._pages.values():
+            for index, row in enumerate(page):
+                if row.conversation_id == conversation_id and row.unread_count:
+                    page[index] = replace(row, unread_count=0)
+                    self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self._page_rows() - 1)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self._page_rows() + 1)
+
+    def action_open(self) -> None:
+        row = self.cursor_row
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + int(self.scroll_offset.y)) // ROW_HEIGHT
+        if index < self.count:
+            self.move_to(index)
+            self.action_open()
+
+    # -- drawing -------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + int(self.scroll_offset.y)
+        index, part = divmod(line, ROW_HEIGHT)
+        base = self.rich_style
+        if not self.count:
+            text = Text(self.empty_text if line == 1 else "", style=self.get_component_rich_style(
+                "conversation-list--placeholder"))
+            text.align("center", width)
+        elif index >= self.count:
+            return Strip.blank(width, base)
+        elif (row := self.row_at(index)) is None:
+            text = Text("  …" if part == 0 else "", style=self.get_component_rich_style(
+                "conversation-list--placeholder"))
+        else:
+            text = self._head(row, width) if part == 0 else self._preview(row, width)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if self.count and index == self.cursor:
+            text.stylize(self.get_component_rich_style("conversation-list--cursor"))
+        return Strip(text.render(self.app.console), width).apply_style(base)
+
+    @property
+    def empty_text(self) -> str:
+        flt = self.source.flt if self.source else InboxFilter()
+        return "No conversations match" if flt != InboxFilter() else "No conversations yet"
+
+    def _head(self, row: ConversationRow, width: int) -> Text:
+        unread = self.get_component_rich_style("conversation-list--unread") if row.unread_count else ""
+        opened = row.conversation_id == self.open_id
+        text = Text("▌" if opened else " ", style=self.get_component_rich_style(
+            "conversation-list--open"))
+        text.append("$" if row.total_spent_cents > 0 else " ", self.get_component_rich_style(
+            "conversation-list--spender"))
+        text.append("#" if row.tags else " ", self.get_component_rich_style(
+            "conversation-list--tagged"))
+        when = short_time(row.last_message_at, self.clock())
+        name_width = max(1, width - len(text) - len(when) - 2)
+        name = Text(clean(row.display_name, single_line=True), style=unread)
+        name.truncate(name_width, overflow="ellipsis", pad=True)
+        text.append_text(name)
+        text.append(" " + when.rjust(len(when) + 1), self.get_component_rich_style(
+            "conversation-list--time"))
+        return text
+
+    def _preview(self, row: ConversationRow, width: int) -> Text:
+        badge = f" {row.unread_count} " if row.unread_count else ""
+        text = Text("▌" if row.conversation_id == self.open_id else " ", style=self.get_component_rich_style(
+            "conversation-list--open"))
+        text.append("  ")
+        preview = ("You: " if row.last_direction == "out" else "") + clean(row.preview, single_line=True)
+        body = Text(preview, style=self.get_component_rich_style("conversation-list--preview"))
+        body.truncate(max(1, width - len(text) - len(badge) - 1), overflow="ellipsis", pad=True)
+        text.append_text(body)
+        text.append(" ")
+        text.append(badge, self.get_component_rich_style("conversation-list--badge"))
+        return text

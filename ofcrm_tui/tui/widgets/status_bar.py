@@ -1,0 +1,80 @@
+"""One line of health: sync state and poll age, queue depth, send budget, failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.timefmt import Clock, age, local_now
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    account: str = ""
+    last_poll_at: datetime | None = None
+    sync_error: str | None = None
+    queue_depth: int = 0
+    sends_left: int | None = None
+    send_limit: int | None = None
+    failed: int = 0
+    blocked_until: datetime | None = None
+
+
+class StatusBar(Widget):
+    """Follows the app's ``status`` reactive; the ages tick every second."""
+
+    COMPONENT_CLASSES = {
+        "status-bar--ok",
+        "status-bar--stale",
+        "status-bar--error",
+        "status-bar--dim",
+    }
+
+    info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
+
+    def __init__(self, *, clock: Clock = local_now, stale_after: float = 15.0) -> None:
+        super().__init__()
+        self.clock = clock
+        self.stale_after = stale_after
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self._follow)
+        self.set_interval(1.0, self.refresh)
+
+    def _follow(self, info: StatusInfo) -> None:
+        self.info = info
+
+    def render(self) -> Text:
+        info = self.info
+        now = self.clock()
+        dim = self.get_component_rich_style("status-bar--dim")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if info.sync_error:
+            text.append("● sync failed", self.get_component_rich_style("status-bar--error"))
+            text.append(f": {clean(info.sync_error, single_line=True)}", dim)
+        elif info.last_poll_at is None:
+            text.append("○ not synced yet", self.get_component_rich_style("status-bar--stale"))
+        else:
+            seconds = (now - info.last_poll_at).total_seconds()
+            style = "status-bar--ok" if seconds < self.stale_after else "status-bar--stale"
+            text.append(f"● synced {age(seconds)} ago", self.get_component_rich_style(style))
+        text.append("  │  ", dim)
+        text.append(f"queue {info.queue_depth}")
+        if info.sends_left is not None:
+            text.append("  │  ", dim)
+            text.append(f"sends left {info.sends_left}/{info.send_limit}")
+        if info.blocked_until is not None and info.blocked_until > now:
+            left = (info.blocked_until - now).total_seconds()
+            text.append(f"  rate limited {age(left)}", self.get_component_rich_style("status-bar--stale"))
+        text.append("  │  ", dim)
+        failed_style = "status-bar--error" if info.failed else "status-bar--dim"
+        text.append(f"{info.failed} failed", self.get_component_rich_style(failed_style))
+        if info.account:
+            text.append("  │  ", dim)
+            text.append(clean(info.account, single_line=True), dim)
+        return text

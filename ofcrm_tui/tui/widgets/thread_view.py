@@ -1,0 +1,353 @@
+"""One conversation's messages, oldest at the top, newest at the bottom.
+
+Like the conversation list it draws lines itself (the Line API): messages are laid
+out into strips for the current width, so prepending an older page shifts the
+scroll offset by exactly the lines added and nothing on screen moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.inbox import ThreadMessage
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.timefmt import Clock, local_now, stamp
+
+PAGE_SIZE = 50
+# Load the previous page when the view comes this close to the top.
+OLDER_MARGIN = 4
+
+STATE_BADGES = {
+    "queued": "◷ queued",
+    "sending": "↻ sending",
+    "sent": "✓ sent",
+    "unknown": "? checking delivery",
+    "failed": "✗ failed",
+    "paused": "‖ paused",
+    "cancelled": "⊘ cancelled",
+}
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    db: Database
+    account_id: int
+    conversation_id: int
+    fan_name: str
+
+
+class ThreadView(ScrollView, can_focus=True):
+    """Inbound messages on the left, outbound on the right with their queue state."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Newer", id="thread.down", show=False),
+        Binding("k,up", "cursor_up", "Older", id="thread.up", show=False),
+        Binding("g,home", "first", "Oldest", id="thread.first", show=False),
+        Binding("G,end", "last", "Newest", id="thread.last", show=False),
+        Binding("pageup", "page_up", "Page up", id="thread.page_up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="thread.page_down", show=False),
+        Binding("R", "retry", "Retry failed", id="thread.retry"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "thread--inbound",
+        "thread--outbound",
+        "thread--meta",
+        "thread--money",
+        "thread--failed",
+        "thread--pending",
+        "thread--cursor",
+        "thread--placeholder",
+    }
+
+    class RetryRequested(Message):
+        def __init__(self, outbound_id: int) -> None:
+            super().__init__()
+            self.outbound_id = outbound_id
+
+    class Loaded(Message):
+        """(internal) Newest page and pending sends; ``replace`` drops what was shown."""
+
+        def __init__(
+            self,
+            generation: int,
+            page: list[ThreadMessage],
+            pending: list[ThreadMessage],
+            *,
+            replace: bool,
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.pending = pending
+            self.replace = replace
+
+    class OlderLoaded(Message):
+        """(internal) A page of older messages, newest first."""
+
+        def __init__(self, generation: int, page: list[ThreadMessage]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+
+    def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.source: ThreadSource | None = None
+        self.generation = 0
+        self.stored: list[ThreadMessage] = []  # oldest first
+        self.pending: list[ThreadMessage] = []
+        self.has_older = False
+        self.loading = False
+        self.cursor: int | None = None
+        self._lines: list[Strip] = []
+        self._owners: list[int] = []
+        self._starts: list[int] = []
+        self._layout_width = 0
+
+    @property
+    def messages(self) -> list[ThreadMessage]:
+        return self.stored + self.pending
+
+    # -- loading -------------------------------------------------------------------
+
+    def show(self, source: ThreadSource | None) -> None:
+        """Open a conversation (or none): newest page first, older ones on scroll."""
+        self.source = source
+        self.generation += 1
+        self.stored, self.pending, self.cursor = [], [], None
+        self.has_older = False
+        self._relayout()
+        if source is not None:
+            self.loading = True
+            self._load_newest(self.generation, source, replace=True)
+
+    def reload(self) -> None:
+        """New messages or send states: merge the newest page, keep the view where it is."""
+        if self.source is not None:
+            self._load_newest(self.generation, self.source, replace=False)
+
+    @work(thread=True, group="thread-newest")
+    def _load_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
+        page = inbox.thread_page(source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE)
+        pending = inbox.pending_in_thread(source.db, source.account_id, source.conversation_id)
+        self.post_message(self.Loaded(generation, page, pending, replace=replace))
+
+    def on_thread_view_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        at_bottom = message.replace or self.scroll_offset.y >= self.max_scroll_y
+        fresh = list(reversed(message.page))
+        if message.replace:
+            self.stored = fresh
+            self.has_older = len(message.page) == PAGE_SIZE
+            self.loading = False
+        else:
+            known = {m.platform_message_id: i for i, m in enumerate(self.stored)}
+            for item in fresh:
+                if item.platform_message_id in known:
+                    self.stored[known[item.platform_message_id]] = item
+                else:
+                    self.stored.append(item)
+        self.pending = list(reversed(message.pending))
+        if self.cursor is not None:
+            self.cursor = min(self.cursor, len(self.messages) - 1) if self.messages else None
+        self._relayout()
+        if at_bottom:
+            self.scroll_end(animate=False, immediate=True)
+        self._maybe_load_older()
+
+    def _maybe_load_older(self) -> None:
+        if (
+            self.source is None
+            or not self.has_older
+            or self.loading
+            or not self.stored
+            or self.scroll_offset.y > OLDER_MARGIN
+        ):
+            return
+        self.loading = True
+        self._load_older(self.generation, self.source, self.stored[0].platform_message_id)
+
+    @work(thread=True, group="thread-older")
+    def _load_older(self, generation: int, source: ThreadSource, before: int | None) -> None:
+        page = inbox.thread_page(
+            source.db, source.account_id, source.conversation_id,
+            before_platform_id=before, limit=PAGE_SIZE,
+        )
+        self.post_message(self.OlderLoaded(generation, page))
+
+    def on_thread_view_older_loaded(self, message: OlderLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        self.loading = False
+        self.has_older = len(message.page) == PAGE_SIZE
+        if not message.page:
+            return
+        lines_before = len(self._lines)
+        self.stored[:0] = reversed(message.page)
+        if self.cursor is not None:
+            self.cursor += len(message.page)
+        self._relayout()
+        self.scroll_to(
+            y=self.scroll_offset.y + len(self._lines) - lines_before, animate=False, immediate=True
+        )
+
+    # -- layout --------------------------------------------------------------------
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        self._layout_width = width
+        lines: list[Strip] = []
+        owners: list[int] = []
+        starts: list[int] = []
+        if width > 0:
+            console = self.app.console
+            for index, message in enumerate(self.messages):
+                starts.append(len(lines))
+                for text in self._block(message, width):
+                    lines.append(Strip(text.render(console), width))
+                    owners.append(index)
+                lines.append(Strip.blank(width))
+                owners.append(-1)
+        self._lines, self._owners, self._starts = lines, owners, starts
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def _block(self, message: ThreadMessage, width: int) -> list[Text]:
+        """The lines of one message, padded to ``width``."""
+        outbound = message.direction == "out"
+        side = self.get_component_rich_style("thread--outbound" if outbound else "thread--inbound")
+        meta = self.get_component_rich_style("thread--meta")
+        body_width = max(10, min(width - 2, int(width * 0.8)))
+        indent = width - body_width if outbound else 0
+        head = Text()
+        head.append(("You" + (f" ({message.sent_by})" if message.sent_by else "")) if outbound
+                    else clean(self.source.fan_name if self.source else "Fan", single_line=True),
+                    side)
+        head.append(f" · {stamp(message.created_at, self.clock())}", meta)
+        for extra in self._facts(message):
+            head.append(" · ", meta)
+            head.append_text(extra)
+        rows = [head]
+        if message.text.strip():
+            body = literal(message.text)
+            for line in body.wrap(self.app.console, body_width - 2):
+                line.rstrip()
+                rows.append(Text("▎ ", style=side) + line)
+        if message.state == "failed" and message.last_error:
+            rows.append(Text(f"  {clean(message.last_error, single_line=True)} — R to retry",
+                             style=self.get_component_rich_style("thread--failed")))
+        out = []
+        for row in rows:
+            row.truncate(body_width, overflow="ellipsis", pad=True)
+            line = Text(" " * indent) + row
+            line.truncate(width, pad=True)
+            out.append(line)
+        return out
+
+    def _facts(self, message: ThreadMessage) -> list[Text]:
+        money = self.get_component_rich_style("thread--money")
+        facts: list[Text] = []
+        if message.is_tip:
+            facts.append(Text(f"tip {format_cents(message.tip_cents)}", style=money))
+        if message.price_cents:
+            bought = "bought" if message.is_opened else "not bought"
+            facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}", style=money))
+        if message.media_count:
+            facts.append(Text(f"{message.media_count} media"))
+        if message.direction == "out":
+            style = {
+                "failed": self.get_component_rich_style("thread--failed"),
+                "sent": Style(),
+            }.get(message.state, self.get_component_rich_style("thread--pending"))
+            facts.append(Text(STATE_BADGES.get(message.state, message.state), style=style))
+        return facts
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._layout_width:
+            at_bottom = self.scroll_offset.y >= self.max_scroll_y
+            self._relayout()
+            if at_bottom:
+                self.scroll_end(animate=False, immediate=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._maybe_load_older()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = y + int(self.scroll_offset.y)
+        if not self._lines:
+            text = "" if y != 1 else ("Loading…" if self.loading else "No conversation open")
+            return Strip(Text(text.center(width), style=self.get_component_rich_style(
+                "thread--placeholder")).render(self.app.console), width).apply_style(self.rich_style)
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._lines[index].crop_extend(0, width, None)
+        if self.cursor is not None and self._owners[index] == self.cursor and self.has_focus:
+            strip = strip.apply_style(self.get_component_rich_style("thread--cursor"))
+        return strip.apply_style(self.rich_style)
+
+    # -- cursor and actions --------------------------------------------------------
+
+    def on_focus(self) -> None:
+        if self.cursor is None and self.messages:
+            self.cursor = len(self.messages) - 1
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def _move(self, index: int) -> None:
+        if not self.messages:
+            return
+        self.cursor = max(0, min(index, len(self.messages) - 1))
+        start = self._starts[self.cursor]
+        end = self._starts[self.cursor + 1] if self.cursor + 1 < len(self._starts) else len(self._lines)
+        self.scroll_to_region(Region(0, start, 1, end - start), animate=False, immediate=True)
+        self.refresh()
+        self._maybe_load_older()
+
+    def action_cursor_down(self) -> None:
+        self._move((self.cursor if self.cursor is not None else -1) + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move((self.cursor if self.cursor is not None else len(self.messages)) - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.messages) - 1)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_retry(self) -> None:
+        messages = self.messages
+        target = messages[self.cursor] if self.cursor is not None and messages else None
+        if target is None or target.state != "failed" or target.outbound_id is None:
+            failed = [m for m in messages if m.state == "failed" and m.outbound_id is not None]
+            if not failed:
+                self.notify("Nothing to retry here: no failed message", severity="warning")
+                return
+            target = failed[-1]
+        self.post_message(self.RetryRequested(target.outbound_id))
