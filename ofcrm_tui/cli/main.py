@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui import __version__
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.cli import (
     account_cmd,
     config_cmd,
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the config file, or SQLite in the user data directory",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to the console")
+    parser.add_argument(
+        "--account", help="the account to open the app on (needed when there are several)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(subparsers)
@@ -57,14 +61,23 @@ def _database_error(exc: DBAPIError) -> str:
     return f"database error: {reason}"
 
 
+def _open_app(args: argparse.Namespace) -> int:
+    """``ofcrm`` with no command: the app (loaded only now, so other commands stay headless)."""
+    from ofcrm_tui.tui.launch import run_app
+
+    ctx = context(args)
+    try:
+        return run_app(ctx, args.account)
+    finally:
+        ctx.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+    handler = getattr(args, "handler", None) or _open_app
     try:
-        return int(args.handler(args) or 0)
+        return int(handler(args) or 0)
     except (OfcrmError, PlatformError) as exc:
         log.warning("command failed: %s", exc)
         print(f"ofcrm: error: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -158,6 +159,17 @@ class Conversation(Base):
     __table_args__ = (
         # Keyset paging of the inbox: newest activity first, id breaks ties.
         Index("ix_conversations_inbox", "account_id", "last_message_at", "id"),
+        # The unread-only inbox, walked and counted without touching read conversations.
+        Index(
+            "ix_conversations_unread",
+            "account_id",
+            "last_message_at",
+            "id",
+            sqlite_where=text("unread_count > 0"),
+            postgresql_where=text("unread_count > 0"),
+        ),
+        # Counts filtered on fans walk an account's conversations in fan order.
+        Index("ix_conversations_account_fan", "account_id", "fan_id", "last_message_at"),
     )
 
 
