@@ -17,6 +17,7 @@ from ofcrm_tui.cli import (
     db_cmd,
     demo_cmd,
     failed_cmd,
+    generate_cmd,
     queue_cmd,
     send_cmd,
     simulate_cmd,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = (
     account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd,
-    send_cmd, queue_cmd, failed_cmd, worker_cmd,
+    send_cmd, queue_cmd, failed_cmd, worker_cmd, generate_cmd,
 )
 
 

@@ -49,6 +49,7 @@ def _run(args: argparse.Namespace) -> int:
         drain=not args.no_drain,
         lease_seconds=args.lease_seconds,
         reconcile_grace_seconds=args.reconcile_grace_seconds,
+        send_concurrency=args.send_concurrency,
     )
     stop = threading.Event()
     received: list[str] = []
@@ -104,5 +105,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="S",
         help="how long after an unanswered send its absence from the chat means it was not "
         "delivered (default 30)",
+    )
+    parser.add_argument(
+        "--send-concurrency",
+        type=int,
+        default=3,
+        metavar="N",
+        help="sends in flight at once per account, so one slow send does not stall the "
+        "others (default 3; the send limit holds whatever the number)",
     )
     parser.set_defaults(handler=_run)

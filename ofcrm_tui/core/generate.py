@@ -50,6 +50,7 @@ FANS_PER_BATCH = 5_000
 # Rows per executemany call.
 ROWS_PER_CALL = 20_000
 GENERATED_BASE_URL = "http://generated.invalid"
+DEFAULT_ACCOUNT = "generated"
 MEDIA_IN_VAULT = 60
 _USER_ID_BASE = 100_000_000
 _MEDIA_ID_BASE = 7_000_000
@@ -145,6 +146,28 @@ _CREATOR_LINES = (
 _PPV_LINES = (
     "exclusive set just for you 🔥", "unlock to see what I wore today", "a little surprise 😘",
     "behind the scenes from the shoot", "you asked for it...", "special video, only today",
+)
+_PLACES = (
+    "Reykjavik Lisbon Kyoto Marrakesh Cancun Bali Prague Vienna Oslo Dublin Edinburgh Seville "
+    "Naples Havana Sydney Melbourne Auckland Vancouver Montreal Chicago Denver Austin Miami "
+    "Nashville Portland Seattle Boston Toronto Berlin Hamburg Munich Zurich Geneva Krakow "
+    "Budapest Athens Santorini Istanbul Dubai Mumbai Bangkok Singapore Seoul Osaka Manila"
+).split()
+_THINGS = (
+    "sushi tacos ramen lasagna croissants pancakes espresso mojitos tequila bourbon guitar "
+    "piano drums chess poker surfing snowboarding hiking climbing fishing camping yoga boxing "
+    "motorcycles vinyl anime marvel netflix podcasts sneakers tattoos sunsets puppies kittens "
+    "horses volleyball basketball baseball hockey golf tennis cricket rugby marathon karaoke"
+).split()
+_TOPIC_TEMPLATES = (
+    "ever been to {place}?", "just booked a trip to {place}", "my cousin lives in {place}",
+    "I could eat {thing} every day", "do you like {thing}?", "been really into {thing} lately",
+    "watching {thing} tonight", "{place} was amazing",
+)
+_TOPICS = tuple(
+    template.format(place=place, thing=thing)
+    for template in _TOPIC_TEMPLATES
+    for place, thing in zip(_PLACES, _THINGS, strict=False)
 )
 _TIP_LINES = ("", "for you ❤️", "buy yourself something nice", "great show", "tip!", "")
 
@@ -266,7 +289,9 @@ class _Generator:
         name = f"{first} {last}" if rng.random() < 0.85 else first
         nickname = rng.choice(_NICKNAMES) if rng.random() < 0.12 else ""
         # Subscribed some time in the last year (more of them recently).
-        subscribed = self.now - timedelta(days=_HISTORY_DAYS * rng.random() ** 2, seconds=rng.randrange(86_400))
+        subscribed = self.now - timedelta(
+            days=_HISTORY_DAYS * rng.random() ** 2, seconds=rng.randrange(86_400)
+        )
         expired = rng.random() < 0.22
         price = rng.choices((0, 499, 999, 1499), (60, 20, 15, 5))[0]
         months = max(1, int((self.now - subscribed).days / 30))
@@ -285,9 +310,15 @@ class _Generator:
             "name": name,
             "nickname": nickname,
             "last_seen_at": self.now - timedelta(minutes=int(60 * 24 * 30 * rng.random() ** 3)),
-            "subscription_status": SubscriptionStatus.EXPIRED if expired else SubscriptionStatus.ACTIVE,
+            "subscription_status": (
+                SubscriptionStatus.EXPIRED if expired else SubscriptionStatus.ACTIVE
+            ),
             "subscribed_at": subscribed,
-            "expires_at": min(expires, self.now - timedelta(days=1)) if expired else expires + timedelta(days=30),
+            "expires_at": (
+                min(expires, self.now - timedelta(days=1))
+                if expired
+                else expires + timedelta(days=30)
+            ),
             "renewed_at": subscribed + timedelta(days=30 * (months - 1)) if months > 1 else None,
             "subscribe_price_cents": price,
             "total_spent_cents": total,
@@ -310,7 +341,7 @@ class _Generator:
         """The messages of one conversation, oldest first, and its inbox summary."""
         rng = self.rng
         # Last activity: skewed to recent (a cube of a uniform puts most in the last weeks).
-        age = timedelta(seconds=int(_HISTORY_DAYS * 86_400 * rng.random() ** 3))
+        age = timedelta(seconds=60 + int(_HISTORY_DAYS * 86_400 * rng.random() ** 3))
         last_at = min(self.now, max(self.now - age, since + timedelta(minutes=1)))
         # A chat spans a few minutes per message, at most back to the subscription.
         span = min((last_at - since).total_seconds(), count * rng.uniform(60, 6 * 3600))
@@ -344,6 +375,8 @@ class _Generator:
                     body = rng.choice(_FAN_LINES)
                     if roll > 0.85:
                         body = f"{body} {rng.choice(_FAN_LINES)}"
+                    elif roll > 0.70:
+                        body = f"{body} {rng.choice(_TOPICS)}"
             else:
                 sent_by = rng.choice(("anna", "ben", None, None))
                 if rng.random() < 0.06:
@@ -384,11 +417,15 @@ class _Generator:
         }
         return rows, summary
 
-    def _transactions(self, account_id: int, fan_id: int, fan: dict[str, Any]) -> list[dict[str, Any]]:
+    def _transactions(
+        self, account_id: int, fan_id: int, fan: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         rng = self.rng
         rows = []
+        price = fan["subscribe_price_cents"]
+        months = fan["subscriptions_cents"] // price if price else 1
         pieces = (
-            (TransactionType.SUBSCRIPTION, fan["subscriptions_cents"], min(4, max(1, fan["subscriptions_cents"] // max(1, fan["subscribe_price_cents"] or 1)))),
+            (TransactionType.SUBSCRIPTION, fan["subscriptions_cents"], min(4, months)),
             (TransactionType.TIP, fan["tips_cents"], rng.randint(1, 3)),
             (TransactionType.MESSAGE, fan["messages_cents"], rng.randint(1, 3)),
             (TransactionType.POST, fan["posts_cents"], 1),
@@ -559,20 +596,22 @@ class _Generator:
         )
 
     def _analyze(self) -> None:
-        """Fresh planner statistics: the inbox queries pick their indexes from them."""
-        self.progress("analyze", 0, 1)
+        """On PostgreSQL, what autovacuum would soon do: statistics, and the visibility
+        map that index-only scans need. SQLite databases are left unanalysed, like the
+        ones the app writes (the inbox queries do not rely on statistics there)."""
         if self.db.is_sqlite:
-            with self.db.engine.connect() as connection:
-                connection.exec_driver_sql("ANALYZE")
-                connection.commit()
             return
+        self.progress("analyze", 0, 1)
         with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in ("fans", "conversations", "messages", "fan_tags", "transactions"):
                 connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
 # SQLite full-text tables of migration 0002 and the columns they index.
-_FTS_TABLES = (("messages", "messages_fts", ("text",)), ("fans", "fans_fts", ("username", "name", "nickname")))
+_FTS_TABLES = (
+    ("messages", "messages_fts", ("text",)),
+    ("fans", "fans_fts", ("username", "name", "nickname")),
+)
 
 
 @contextmanager
@@ -624,7 +663,7 @@ def default_now() -> datetime:
 def generate(
     db: Database,
     *,
-    account: str = "generated",
+    account: str = DEFAULT_ACCOUNT,
     fans: int = 1_000,
     messages: int = 10_000,
     seed: int = 1,
@@ -653,4 +692,4 @@ def generate(
     return generator.run()
 
 
-__all__ = ["GenerateError", "GenerateReport", "TAGS", "generate", "default_now"]
+__all__ = ["DEFAULT_ACCOUNT", "GenerateError", "GenerateReport", "TAGS", "default_now", "generate"]

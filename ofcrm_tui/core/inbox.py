@@ -1,20 +1,34 @@
 """The inbox as windows onto SQL: counts, keyset-paged rows, threads and search.
 
 Nothing here loads a whole list. The conversation list is sorted by
-``(last_message_at desc, id desc)`` and read a window at a time, with ``OFFSET`` for a
-jump and keyset paging (``WHERE (last_message_at, id) < anchor``) for the next page,
-both walking the index ``ix_conversations_inbox (account_id, last_message_at, id)``
-backwards; unread-only lists walk the partial index ``ix_conversations_unread``. A
-thread reads newest first on ``ix_messages_thread``.
+``(last_message_at desc, id desc)`` and read a window at a time: keyset paging
+(``WHERE (last_message_at, id) < anchor``) for the next page, and for a jump the sort
+key at the offset found on the index alone, then a keyset read from there. Which index
+does the work:
+
+- the plain list walks ``ix_conversations_inbox (account_id, last_message_at, id)``
+  backwards, joining fans by primary key for the 50 rows shown; unread-only lists walk
+  the partial ``ix_conversations_unread``;
+- a tag or a search picks a set of fans first; those lists start from the set (fan id
+  -> conversation) and sort it, so a small set never costs a walk of the whole inbox;
+- counts filtered on fan columns walk ``ix_conversations_account_fan`` (fan id order)
+  and look fans up by primary key in order; the unfiltered count on SQLite is a bare
+  ``count(*)`` (page cell counts) when the account is alone in the database;
+- a thread reads newest first on ``ix_messages_thread``.
+
+SQLite databases are never analysed, so its planner gets no statistics: terms that must
+not drive a query are written ``+expr`` there (``_ProbeOnly``), SQLite's documented way
+to keep an index out of the plan. PostgreSQL plans from its statistics.
 
 Search (``InboxFilter.query``) finds conversations whose fan's username, name or
 nickname matches, or any of whose messages does, through the full-text indexes of
-migration 0002: FTS5 on SQLite (trigram for names, so any part of a username matches;
-names need three characters there, so shorter terms fall back to ``LIKE`` on the
-account's fans), ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on
-PostgreSQL (whole words and word prefixes). User input is never spliced into a query
-language: it is split into terms, each quoted (FTS5) or reduced to its letters and
-digits (tsquery), the last term matching as a prefix.
+migration 0002: FTS5 on SQLite (messages by word, the last word a prefix; names by
+trigram, so any part of a username matches, and terms under three characters by
+``LIKE``), ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on PostgreSQL
+(words and word prefixes, the exact index expressions). User input never reaches a
+query language as such: it is split into terms, each quoted (FTS5) or reduced to its
+letters and digits (tsquery); control characters and lone surrogates are dropped. A
+one-character needle searches names only.
 
 Every function takes the ``account_id`` and filters by it; a conversation id of
 another account reads as missing. Conversations with no message yet are not listed.
@@ -24,7 +38,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,8 +48,10 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    case,
     column,
     event,
+    exists,
     func,
     literal,
     or_,
@@ -44,8 +60,10 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -74,6 +92,8 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 12
 # The SQLite trigram tokenizer cannot match shorter substrings.
 TRIGRAM_MIN_CHARS = 3
+# A one-letter prefix matches much of the vocabulary: such a needle searches names only.
+MESSAGE_MIN_CHARS = 2
 
 Status = Literal["active", "expired"]
 
@@ -157,48 +177,116 @@ _ROW_COLUMNS = (
 _NEWEST_FIRST = (_C.last_message_at.desc(), _C.id.desc())
 
 
+class _ProbeOnly(ColumnElement[Any]):
+    """``expr`` that the SQLite planner may test but not drive a query from: rendered
+    ``+expr`` there (SQLite's documented way to disqualify a term from index use),
+    plain ``expr`` elsewhere.
+
+    List queries on fan columns keep fans as the inner table, looked up by primary key,
+    so the conversation indexes always drive: windows walk the inbox order, counts walk
+    ``ix_conversations_account_fan`` and meet fans in id order. Without statistics
+    (SQLite databases are never analysed) the planner would otherwise start from an
+    index on fans and probe conversations at random, several times slower.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("element", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, element: ColumnElement[Any]) -> None:
+        self.element = element
+        self.type = element.type
+
+
+@compiles(_ProbeOnly)
+def _compile_probe_only(element: _ProbeOnly, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.element, **kw))
+
+
+@compiles(_ProbeOnly, "sqlite")
+def _compile_probe_only_sqlite(element: _ProbeOnly, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.element, **kw))
+
+
 def _needs_fans(flt: InboxFilter) -> bool:
     return flt.purchased_only or flt.status is not None
 
 
-def _conditions(db: Database, account_id: int, flt: InboxFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        _C.account_id == account_id,
-        _C.last_message_at.is_not(None),
-    ]
+def _set_driven(flt: InboxFilter) -> bool:
+    """A tag or a search picks a set of fans first: such lists start from that set."""
+    return flt.tag is not None or _searching(flt)
+
+
+def _conditions(
+    db: Database, account_id: int, flt: InboxFilter, hits: Any, *, ordered: bool
+) -> list[ColumnElement[bool]]:
+    if ordered and _set_driven(flt):
+        # Read the set's conversations by fan id and sort them: walking the inbox in
+        # order and testing each conversation against the set reads every row (and
+        # each row's fan id from the table) when the set is small or old.
+        conditions: list[ColumnElement[bool]] = [
+            _ProbeOnly(_C.account_id) == account_id,
+            _ProbeOnly(_C.last_message_at).is_not(None),
+        ]
+    else:
+        conditions = [_C.account_id == account_id, _C.last_message_at.is_not(None)]
     if flt.unread_only:
-        # Spelled exactly as the partial index's WHERE, so the planner can use it.
+        # Spelled exactly as the partial index's WHERE (a literal 0, not a parameter),
+        # so the planner can use ix_conversations_unread.
         conditions.append(_C.unread_count > literal(0, Integer, literal_execute=True))
     if flt.purchased_only:
-        conditions.append(_F.total_spent_cents > 0)
+        conditions.append(_ProbeOnly(_F.total_spent_cents) > 0)
     if flt.status is not None:
-        conditions.append(_F.subscription_status == str(flt.status))
+        conditions.append(_ProbeOnly(_F.subscription_status) == str(flt.status))
     if flt.tag is not None:
         tagged = (
             select(FanTag.fan_id)
             .join(Tag, Tag.id == FanTag.tag_id)
-            .where(Tag.account_id == account_id, Tag.name == flt.tag, FanTag.account_id == account_id)
+            .where(
+                Tag.account_id == account_id,
+                Tag.name == flt.tag,
+                FanTag.account_id == account_id,
+            )
         )
         conditions.append(_C.fan_id.in_(tagged))
-    if flt.query is not None:
-        needle = _clean_needle(flt.query)
-        if needle:
-            conditions.append(_C.fan_id.in_(_search_hits(db, account_id, needle)))
+    if _searching(flt):
+        if hits is None:
+            hits = _search_hits(db, account_id, _clean_needle(flt.query or ""))
+        conditions.append(_C.fan_id.in_(hits))
     return conditions
 
 
-def _base(columns: Any, db: Database, account_id: int, flt: InboxFilter, *, join: bool) -> Select[Any]:
+def _base(
+    columns: Any,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    *,
+    join: bool,
+    ordered: bool,
+    hits: Any = None,
+) -> Select[Any]:
+    """``columns`` of the account's listed conversations passing ``flt``.
+
+    ``ordered``: for a query that reads in list order (a window, a position), as
+    opposed to a count.
+    """
     statement = select(*columns).select_from(Conversation.__table__)
     if join:
         statement = statement.join(Fan.__table__, _F.id == _C.fan_id).where(
-            _F.account_id == account_id
+            _ProbeOnly(_F.account_id) == account_id
         )
-    return statement.where(*_conditions(db, account_id, flt))
+    return statement.where(*_conditions(db, account_id, flt, hits, ordered=ordered))
 
 
 def _before(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
     """Rows after ``(at, id)`` in newest-first order: keyset condition on the index."""
     return tuple_(_C.last_message_at, _C.id) < tuple_(
+        literal(at, UTCDateTime()), literal(conversation_id, Integer)
+    )
+
+
+def _at_or_before(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
+    return tuple_(_C.last_message_at, _C.id) <= tuple_(
         literal(at, UTCDateTime()), literal(conversation_id, Integer)
     )
 
@@ -279,20 +367,23 @@ def _nothing() -> Select[Any]:
 
 def _sqlite_hits(account_id: int, needle: str) -> Select[Any]:
     parts: list[Select[Any]] = []
-    message_query = fts5_message_query(needle)
+    message_query = fts5_message_query(needle) if _searches_messages(needle) else None
     if message_query is not None:
         matched = text(
             "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
         ).bindparams(ofcrm_message_query=message_query).columns(column("rowid", Integer))
+        # Matches are looked up by rowid; an index on account_id must not drive this.
         parts.append(
             select(Message.fan_id).where(
-                Message.account_id == account_id, Message.id.in_(matched)
+                _ProbeOnly(Message.account_id) == account_id, Message.id.in_(matched)
             )
         )
     terms = _terms(needle)
     long_terms = [term for term in terms if len(term) >= TRIGRAM_MIN_CHARS]
     short_terms = [term for term in terms if len(term) < TRIGRAM_MIN_CHARS]
-    fan_conditions: list[ColumnElement[bool]] = [_F.account_id == account_id]
+    # By rowid from the trigram matches; for LIKE, one pass over the table (reading the
+    # account's fans through its index, row by row, is several times slower).
+    fan_conditions: list[ColumnElement[bool]] = [_ProbeOnly(_F.account_id) == account_id]
     if long_terms:
         trigram = " ".join(_fts5_string(term) for term in long_terms)
         named = text("SELECT rowid FROM fans_fts WHERE fans_fts MATCH :ofcrm_fan_query").bindparams(
@@ -323,14 +414,20 @@ def _postgres_hits(account_id: int, needle: str) -> Select[Any]:
     query = tsquery(needle)
     if query is None:
         return _nothing()
+    fans = select(_F.id).where(
+        _F.account_id == account_id, _matches(_PG_FAN_VECTOR, "ofcrm_fan_query", query)
+    )
+    if not _searches_messages(needle):
+        return fans
     messages = select(Message.fan_id).where(
         Message.account_id == account_id,
         _matches(_PG_MESSAGE_VECTOR, "ofcrm_message_query", query),
     )
-    fans = select(_F.id).where(
-        _F.account_id == account_id, _matches(_PG_FAN_VECTOR, "ofcrm_fan_query", query)
-    )
     return messages.union(fans)  # type: ignore[return-value]
+
+
+def _searches_messages(needle: str) -> bool:
+    return len("".join(needle.split())) >= MESSAGE_MIN_CHARS
 
 
 def _matches(vector: str, name: str, query: str) -> TextClause:
@@ -380,7 +477,7 @@ def _fan_tags(session: Session, account_id: int, fan_ids: list[int]) -> dict[int
     rows = session.execute(
         select(FanTag.fan_id, Tag.name)
         .join(Tag, Tag.id == FanTag.tag_id)
-        .where(FanTag.account_id == account_id, FanTag.fan_id.in_(fan_ids))
+        .where(_ProbeOnly(FanTag.account_id) == account_id, FanTag.fan_id.in_(fan_ids))
         .order_by(Tag.name)
     )
     for fan_id, name in rows:
@@ -395,9 +492,81 @@ def _rows(session: Session, account_id: int, statement: Select[Any]) -> list[Con
 
 
 def count_conversations(db: Database, account_id: int, flt: InboxFilter) -> int:
-    statement = _base([func.count()], db, account_id, flt, join=_needs_fans(flt))
     with db.read() as session:
-        return int(session.scalar(statement) or 0)
+        return int(session.scalar(_count_statement(db, account_id, flt)) or 0)
+
+
+def _count_statement(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
+    if db.is_sqlite and flt == InboxFilter():
+        return _sqlite_total(account_id)
+    return _count(db, account_id, flt)
+
+
+def _count(db: Database, account_id: int, flt: InboxFilter, hits: Any = None) -> Select[Any]:
+    join = _needs_fans(flt)
+    return _base([func.count()], db, account_id, flt, join=join, ordered=False, hits=hits)
+
+
+def _sqlite_total(account_id: int) -> Select[Any]:
+    """The unfiltered count on SQLite, without stepping through 100k index entries.
+
+    SQLite answers a bare ``SELECT count(*) FROM t`` by adding up the cell counts of the
+    pages of its smallest index: a hundred times faster than counting a range entry by
+    entry. When no other account has conversations (two index seeks tell), that bare
+    count minus this account's conversations without a message (none in practice; an
+    index seek) is exactly the count. Otherwise, the range of the smallest index.
+    """
+    table = Conversation.__table__
+    others = or_(
+        exists().where(table.c.account_id < account_id),
+        exists().where(table.c.account_id > account_id),
+    )
+    mine = select(func.count()).select_from(table).where(table.c.account_id == account_id)
+    everyone = select(func.count()).select_from(table)
+    silent = select(func.count()).select_from(table).where(
+        table.c.account_id == account_id, table.c.last_message_at.is_(None)
+    )
+    return select(
+        case((others, mine.scalar_subquery()), else_=everyone.scalar_subquery())
+        - silent.scalar_subquery()
+    )
+
+
+def _searching(flt: InboxFilter) -> bool:
+    return bool(flt.query is not None and _clean_needle(flt.query))
+
+
+def _window(
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    limit: int,
+    *,
+    where: ColumnElement[bool] | None = None,
+    hits: Any = None,
+    extra: Sequence[Any] = (),
+) -> Select[Any]:
+    """The statement of a window: ``limit`` rows newest first (after ``where``)."""
+    if not _set_driven(flt):
+        statement = _base(
+            [*_ROW_COLUMNS, *extra], db, account_id, flt, join=True, ordered=True, hits=hits
+        )
+        if where is not None:
+            statement = statement.where(where)
+        return statement.order_by(*_NEWEST_FIRST).limit(limit)
+    # A tag or a search may hold thousands of conversations: pick the window's ids on
+    # conversations alone, then read fans for those rows only.
+    keys = _base([_C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True, hits=hits)
+    if where is not None:
+        keys = keys.where(where)
+    keys = keys.order_by(*_NEWEST_FIRST).limit(limit)
+    return (
+        select(*_ROW_COLUMNS, *extra)
+        .select_from(Conversation.__table__)
+        .join(Fan.__table__, _F.id == _C.fan_id)
+        .where(_C.id.in_(keys), _ProbeOnly(_C.account_id) == account_id)
+        .order_by(*_NEWEST_FIRST)
+    )
 
 
 def conversations_window(
@@ -411,17 +580,58 @@ def conversations_window(
     """Rows ``[offset, offset + limit)`` newest first.
 
     With ``anchor`` (the row at ``offset - 1``), reads the rows after it by keyset,
-    whatever the offset: constant time however deep. Without, uses ``OFFSET``.
+    whatever the offset: constant time however deep. Without, finds the sort key at
+    ``offset`` on the conversations index (no fan rows read for the rows skipped) and
+    reads the window from there by keyset.
     """
     if limit <= 0:
         return []
-    statement = _base(_ROW_COLUMNS, db, account_id, flt, join=True).order_by(*_NEWEST_FIRST)
-    if anchor is not None:
-        statement = statement.where(_before(anchor.last_message_at, anchor.conversation_id))
-    elif offset > 0:
-        statement = statement.offset(offset)
     with db.read() as session:
-        return _rows(session, account_id, statement.limit(limit))
+        where = None
+        if anchor is not None:
+            where = _before(anchor.last_message_at, anchor.conversation_id)
+        elif offset > 0:
+            start = session.execute(
+                _base(
+                    [_C.last_message_at, _C.id], db, account_id, flt,
+                    join=_needs_fans(flt), ordered=True,
+                )
+                .order_by(*_NEWEST_FIRST)
+                .offset(offset)
+                .limit(1)
+            ).first()
+            if start is None:
+                return []
+            where = _at_or_before(start[0], start[1])
+        return _rows(session, account_id, _window(db, account_id, flt, limit, where=where))
+
+
+def first_page(
+    db: Database, account_id: int, flt: InboxFilter, limit: int = 50
+) -> tuple[int, list[ConversationRow]]:
+    """``count_conversations`` and ``conversations_window(offset=0)`` together.
+
+    Added beyond docs/inbox-api.md. One read transaction (on SQLite one snapshot: the
+    count always matches the rows); a search runs as one statement that resolves its
+    matches once instead of twice.
+    """
+    if limit <= 0:
+        return count_conversations(db, account_id, flt), []
+    with db.read() as session:
+        if _searching(flt):
+            needle = _clean_needle(flt.query or "")
+            hits = select(_search_hits(db, account_id, needle).cte("ofcrm_search_hits"))
+            total = _count(db, account_id, flt, hits).scalar_subquery()
+            values = session.execute(
+                _window(db, account_id, flt, limit, hits=hits, extra=[total])
+            ).all()
+            count = int(values[0][-1]) if values else 0
+            values = [value[:-1] for value in values]
+        else:
+            count = int(session.scalar(_count_statement(db, account_id, flt)) or 0)
+            values = list(session.execute(_window(db, account_id, flt, limit)).all())
+        tags = _fan_tags(session, account_id, [value[1] for value in values])
+    return count, [_row(value, tags.get(value[1], ())) for value in values]
 
 
 def position_of(
@@ -436,14 +646,18 @@ def _position(
     session: Session, db: Database, account_id: int, flt: InboxFilter, conversation_id: int
 ) -> int | None:
     found = session.execute(
-        _base([_C.last_message_at, _C.id], db, account_id, flt, join=_needs_fans(flt)).where(
+        _base(
+            [_C.last_message_at, _C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True
+        ).where(
             _C.id == conversation_id
         )
     ).first()
     if found is None:
         return None
     at, _ = found
-    ahead = _base([func.count()], db, account_id, flt, join=_needs_fans(flt)).where(
+    ahead = _base(
+        [func.count()], db, account_id, flt, join=_needs_fans(flt), ordered=True
+    ).where(
         _after(at, conversation_id)
     )
     return int(session.scalar(ahead) or 0)
@@ -461,17 +675,13 @@ def next_unread(
         status=flt.status,
         query=flt.query,
     )
-    statement = _base(_ROW_COLUMNS, db, account_id, unread, join=True).order_by(*_NEWEST_FIRST)
     with db.read() as session:
         rows: list[ConversationRow] = []
         if after is not None:
-            rows = _rows(
-                session,
-                account_id,
-                statement.where(_before(after.last_message_at, after.conversation_id)).limit(1),
-            )
+            below = _before(after.last_message_at, after.conversation_id)
+            rows = _rows(session, account_id, _window(db, account_id, unread, 1, where=below))
         if not rows:
-            rows = _rows(session, account_id, statement.limit(1))
+            rows = _rows(session, account_id, _window(db, account_id, unread, 1))
         if not rows:
             return None
         position = _position(session, db, account_id, flt, rows[0].conversation_id)
@@ -605,9 +815,10 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
             o.last_error,
         )
         .where(
-            o.account_id == account_id,
+            # The fan's rows are few; the account's queue (a campaign) may be huge.
             o.fan_id == fan,
-            o.state.in_([state.value for state in PENDING_STATES]),
+            _ProbeOnly(o.account_id) == account_id,
+            _ProbeOnly(o.state).in_([state.value for state in PENDING_STATES]),
         )
         .order_by(o.created_at.desc(), o.id.desc())
     )
@@ -657,7 +868,7 @@ def captured_sql(db: Database) -> Iterator[list[tuple[str, Any]]]:
     statements: list[tuple[str, Any]] = []
 
     def _record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", _record)

@@ -18,8 +18,9 @@ lease ran out) are settled by reading the fan's chat before anything is sent aga
 (``core/reconcile.py``): found means ``sent``; not found once the grace period after the
 last attempt has passed means ``queued`` again (or ``failed`` after the last attempt).
 
-At most one message per fan is in flight or unsettled at a time, so a fan's messages
-keep their order and two rows never compete for the same chat message.
+At most one message per fan is in flight or unsettled at a time, and a fan's messages
+of one priority go in the order they were queued, so a thread reads as it was written
+and two rows never compete for the same chat message.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -263,10 +264,19 @@ class Sender:
                     OutboundMessage.account_id == self.account_id,
                     OutboundMessage.state == OutboundState.QUEUED,
                     OutboundMessage.next_attempt_at <= now,
+                    # A fan's messages go one at a time and in order (an urgent reply
+                    # does not wait for an older campaign row, though).
                     ~exists().where(
                         busy.account_id == self.account_id,
                         busy.fan_id == OutboundMessage.fan_id,
-                        busy.state.in_((OutboundState.SENDING, OutboundState.UNKNOWN)),
+                        or_(
+                            busy.state.in_((OutboundState.SENDING, OutboundState.UNKNOWN)),
+                            and_(
+                                busy.state == OutboundState.QUEUED,
+                                busy.id < OutboundMessage.id,
+                                busy.priority <= OutboundMessage.priority,
+                            ),
+                        ),
                     ),
                 )
             )

@@ -10,8 +10,10 @@ The same ``BackgroundJobs`` runs inside the TUI and headless as ``ofcrm worker``
   regular run.
 
 Each job only dispatches: every account is polled and drained in a small thread pool of
-our own, at most one poll and one drain per account at a time, so a slow or blocked
-account never holds the others back. The scheduler has an in-memory job store (job
+our own, at most one poll and ``send_concurrency`` drains ("lanes") per account at a
+time, so a slow or blocked account never holds the others back, and one send hanging
+until its timeout does not stop the account's other sends. Lanes claim through the
+database like separate processes would. The scheduler has an in-memory job store (job
 stores must never be shared between schedulers), ``max_instances=1`` and
 ``coalesce=True``. Correctness never depends on the scheduler: claims, the limiter and
 leases live in the database, so any number of processes may run these jobs at once.
@@ -59,6 +61,10 @@ from ofcrm_tui.store.models import Account, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
 log = logging.getLogger(__name__)
+# APScheduler reports every run at INFO and odd timing at WARNING; with no handler of its
+# own that would reach stderr (and the TUI's screen). Our jobs log what matters.
+if logging.getLogger("apscheduler").level == logging.NOTSET:
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 POLL_JOB = "poll"
 DRAIN_JOB = "drain"
@@ -98,7 +104,8 @@ class BackgroundJobs:
         worker_id: str | None = None,
         lease_seconds: float | None = None,
         reconcile_grace_seconds: float | None = None,
-        max_threads: int = 8,
+        send_concurrency: int = 3,
+        max_threads: int = 16,
         client_factory: ClientFactory | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -112,6 +119,9 @@ class BackgroundJobs:
         self.settings = settings
         self._on_event = on_event
         self._only = set(accounts) if accounts else None
+        if send_concurrency < 1:
+            raise OfcrmError("send concurrency must be at least 1")
+        self._send_concurrency = send_concurrency
         self._poll_enabled = poll
         self._drain_enabled = drain
         self._clock = clock
@@ -138,7 +148,9 @@ class BackgroundJobs:
         )
         self._client_factory = client_factory or self._make_client
         self._clients: dict[int, tuple[str, PlatformClient]] = {}
-        self._busy: set[tuple[str, int]] = set()
+        self._busy: set[tuple[str, int, int]] = set()
+        self._dispatching: set[str] = set()
+        self._again: set[str] = set()
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._started = False
@@ -227,6 +239,11 @@ class BackgroundJobs:
         with self._lock:
             if not self.running:
                 return
+            if job_id in self._dispatching and when <= self._clock():
+                # Running right now: it goes round once more instead (APScheduler would
+                # skip a run that overlaps, with a warning).
+                self._again.add(job_id)
+                return
             job = self._scheduler.get_job(job_id)
             if job is None or (job.next_run_time is not None and job.next_run_time <= when):
                 return
@@ -251,12 +268,28 @@ class BackgroundJobs:
         ]
 
     def _poll_all(self) -> None:
-        for account in self._dispatchable():
-            self._submit(POLL_JOB, account, self._poll_account)
+        self._dispatch(POLL_JOB, self._poll_account, lanes=1)
 
     def _drain_all(self) -> None:
-        for account in self._dispatchable():
-            self._submit(DRAIN_JOB, account, self._drain_account)
+        self._dispatch(DRAIN_JOB, self._drain_account, lanes=self._send_concurrency)
+
+    def _dispatch(self, job: str, work: Callable[[AccountRef], None], *, lanes: int) -> None:
+        """Hand every account's work to the pool (lanes still busy from before are left)."""
+        with self._lock:
+            self._dispatching.add(job)
+        try:
+            while True:
+                for account in self._dispatchable():
+                    for lane in range(lanes):
+                        self._submit(job, account, work, lane=lane)
+                with self._lock:
+                    if job not in self._again:
+                        self._dispatching.discard(job)
+                        return
+                    self._again.discard(job)
+        finally:
+            with self._lock:
+                self._dispatching.discard(job)
 
     def _dispatchable(self) -> list[AccountRef]:
         if self._stopping.is_set():
@@ -267,8 +300,10 @@ class BackgroundJobs:
             log.exception("cannot list accounts")
             return []
 
-    def _submit(self, job: str, account: AccountRef, work: Callable[[AccountRef], None]) -> None:
-        key = (job, account.id)
+    def _submit(
+        self, job: str, account: AccountRef, work: Callable[[AccountRef], None], *, lane: int = 0
+    ) -> None:
+        key = (job, account.id, lane)
         with self._lock:
             if key in self._busy or self._stopping.is_set():
                 return
@@ -384,25 +419,25 @@ class BackgroundJobs:
         return PlatformClient(account.base_url, token, timeout=self.settings.http_timeout_seconds)
 
     def _client(self, account: AccountRef) -> PlatformClient | None:
+        """One client per account, shared by its poll and drain lanes (httpx is thread-safe).
+
+        A client replaced (the base URL changed) or dropped (credentials refused) is not
+        closed here: another lane may be in the middle of a send with it."""
         with self._lock:
             cached = self._clients.get(account.id)
             if cached is not None and cached[0] == account.base_url:
                 return cached[1]
-        try:
-            client = self._client_factory(account)
-        except (OfcrmError, ValueError) as exc:
-            if account.id not in self._credential_warned:
-                self._credential_warned.add(account.id)
-                log.warning("account %s cannot be used: %s", account.name, exc)
-                self._emit(PollFailed(account.id, str(exc)))
-            return None
-        self._credential_warned.discard(account.id)
-        with self._lock:
-            previous = self._clients.get(account.id)
+            try:
+                client = self._client_factory(account)
+            except (OfcrmError, ValueError) as exc:
+                if account.id not in self._credential_warned:
+                    self._credential_warned.add(account.id)
+                    log.warning("account %s cannot be used: %s", account.name, exc)
+                    self._emit(PollFailed(account.id, str(exc)))
+                return None
+            self._credential_warned.discard(account.id)
             self._clients[account.id] = (account.base_url, client)
-        if previous is not None:
-            previous[1].close()
-        return client
+            return client
 
     def _auth_failed(self, account: AccountRef, error: str, *, recorded: bool = False) -> None:
         if not recorded:

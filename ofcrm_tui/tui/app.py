@@ -9,6 +9,7 @@ messages; the handlers are the only code that changes widget state.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import metrics, outbox
@@ -44,6 +46,8 @@ from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.status_bar import StatusBar, StatusInfo
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
+log = logging.getLogger(__name__)
+
 STATUS_EVERY_SECONDS = 2.0
 STYLES = Path(__file__).parent / "styles"
 
@@ -55,6 +59,7 @@ class OfcrmApp(App[int]):
     MODES = {"inbox": InboxScreen, "failed": FailedScreen}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.commands", show=False),
         Binding("1,f1", "switch_mode('inbox')", "Inbox", id="app.inbox", show=False),
         Binding("2,f2", "switch_mode('failed')", "Failed", id="app.failed", show=False),
         Binding("A", "switch_account", "Switch account", id="app.switch_account", show=False),
@@ -189,7 +194,7 @@ class OfcrmApp(App[int]):
 
     # -- status --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="status")
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def load_status(self) -> None:
         account = self.account
         if account is None:
@@ -230,6 +235,15 @@ class OfcrmApp(App[int]):
         self.load_status()
         if self.jobs is not None:
             self.jobs.drain_now()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker runs with ``exit_on_error=False``: a failed query or call is
+        logged and shown in one line, and the app carries on."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+            reason = clean(str(error) or type(error).__name__, single_line=True)[:200]
+            self.notify(reason, title="Something went wrong", severity="error", markup=False)
 
     # -- background jobs -----------------------------------------------------------
 

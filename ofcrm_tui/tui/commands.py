@@ -20,7 +20,7 @@ COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("Next unread conversation", "Open the next conversation with unread messages",
      "screen.next_unread", True),
     ("Filter: unread only", "Toggle: conversations with unread messages", "screen.toggle('unread_only')", True),
-    ("Filter: spenders only", "Toggle: fans who have bought something",
+    ("Filter: has purchased", "Toggle: fans who have bought something",
      "screen.toggle('purchased_only')", True),
     ("Filter: by tag", "Pick a tag", "screen.pick_tag", True),
     ("Filter: active / expired / all", "Cycle subscription status", "screen.cycle_status", True),

@@ -14,8 +14,9 @@ import re
 from rich.style import Style
 from rich.text import Text
 
-# C0 (except tab and newline), DEL and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 (except tab and newline), DEL and C1 controls; and the bidi overrides, embeddings
+# and isolates, which would let text reorder what is drawn after it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -25,7 +26,7 @@ def _stand_in(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # ␀..␟, e.g. ESC -> ␛
     if code == 0x7F:
         return "\u2421"  # ␡
-    return "\ufffd"
+    return "\ufffd"  # C1 and bidi controls
 
 
 def clean(text: str, *, single_line: bool = False) -> str:

@@ -37,6 +37,7 @@ def _count(world: World) -> int:
     ],
 )
 def test_enqueue_refuses_what_the_platform_would_refuse(world: World, kwargs, fragment) -> None:  # noqa: ANN001
+    kwargs = dict(kwargs)
     media = world.media[: kwargs.pop("media", 0)]
     if kwargs.pop("duplicate", False):
         media = [media[0], media[0]]

@@ -53,7 +53,7 @@ class ChoiceDialog(ModalScreen[T | None], Generic[T]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         self.post_message(self.Loaded(self.load()))
 

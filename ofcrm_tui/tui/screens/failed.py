@@ -67,13 +67,13 @@ class FailedScreen(Screen[None]):
         if change.outbox or change.account:
             self._load()
 
-    @work(thread=True, exclusive=True, group="failed-load")
+    @work(thread=True, exclusive=True, group="failed-load", exit_on_error=False)
     def _load(self) -> None:
         account = self.ofcrm.account
         if account is not None:
             self.post_message(self.Loaded(outbox.failed(self.ofcrm.context.db, account.id)))
 
-    @work(thread=True, group="failed-act")
+    @work(thread=True, group="failed-act", exit_on_error=False)
     def _act(self, action: str, outbound_id: int) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         if account is None:

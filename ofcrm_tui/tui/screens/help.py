@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog") as dialog:
             dialog.border_title = "Keys"
-            dialog.border_subtitle = "remap in config.toml: [keymap] inbox.reply = \"R\""
+            dialog.border_subtitle = Text('remap in config.toml: [keymap] inbox.reply = "R"')
             with VerticalScroll(id="help-body"):
                 for title, owner in self.sections:
                     yield Static(self._table(title, owner), classes="help-section")

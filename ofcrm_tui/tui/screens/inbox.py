@@ -50,7 +50,7 @@ class InboxScreen(Screen[None]):
         Binding("r", "reply", "Reply", id="inbox.reply"),
         Binding("escape", "back", "Back", id="inbox.back", show=False),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread", show=False),
-        Binding("dollar_sign", "toggle('purchased_only')", "Spenders only",
+        Binding("dollar_sign", "toggle('purchased_only')", "Has purchased",
                 id="inbox.filter_spenders", show=False),
         Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False),
         Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
@@ -133,7 +133,7 @@ class InboxScreen(Screen[None]):
 
     def _title_list(self, count: int | None) -> None:
         flt = self.flt
-        parts = ["unread"] * flt.unread_only + ["spenders"] * flt.purchased_only
+        parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
         if flt.tag:
             parts.append(f"#{clean(flt.tag, single_line=True)}")
         if flt.status:
@@ -215,7 +215,7 @@ class InboxScreen(Screen[None]):
         if account is not None:
             self._find_unread(account.id, self.flt, self.conversations.cursor_row)
 
-    @work(thread=True, exclusive=True, group="next-unread")
+    @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
     def _find_unread(self, account_id: int, flt: InboxFilter, after: ConversationRow | None) -> None:
         self.post_message(self.NextUnreadFound(
             inbox.next_unread(self.ofcrm.context.db, account_id, flt, after)))
@@ -250,7 +250,7 @@ class InboxScreen(Screen[None]):
             self.conversations.mark_read(row.conversation_id)
             self._mark_read(account.id, row.conversation_id)
 
-    @work(thread=True, group="mark-read")
+    @work(thread=True, group="mark-read", exit_on_error=False)
     def _mark_read(self, account_id: int, conversation_id: int) -> None:
         user_id = inbox.mark_read_locally(self.ofcrm.context.db, account_id, conversation_id)
         try:
@@ -271,7 +271,7 @@ class InboxScreen(Screen[None]):
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         self._enqueue(message.target, message.text, message.offer)
 
-    @work(thread=True, group="send")
+    @work(thread=True, group="send", exit_on_error=False)
     def _enqueue(self, target: DraftTarget, text: str, offer: Offer) -> None:
         try:
             outbox.enqueue(
@@ -313,7 +313,7 @@ class InboxScreen(Screen[None]):
         if account is not None:
             self._retry(account.id, message.outbound_id)
 
-    @work(thread=True, group="retry")
+    @work(thread=True, group="retry", exit_on_error=False)
     def _retry(self, account_id: int, outbound_id: int) -> None:
         try:
             result = outbox.retry_detailed(

@@ -83,7 +83,7 @@ class OfferDialog(ModalScreen[Offer | None]):
         self._load_vault()
         self._check()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_vault(self) -> None:
         self.post_message(self.VaultLoaded(inbox.vault_media(self.db, self.account_id)))
 
@@ -98,6 +98,7 @@ class OfferDialog(ModalScreen[Offer | None]):
                           item.id, item.id in chosen)
                 for item in message.items
             )
+            widget.highlighted = 0 if message.items else None
         if not message.items:
             self.query_one("#offer-error", Static).update("The vault is empty: nothing to sell")
 

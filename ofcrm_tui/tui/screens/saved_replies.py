@@ -60,7 +60,7 @@ class SavedReplyPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._run(lambda: None)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def _run(self, change: Callable[[], object]) -> None:
         """Apply ``change`` (create or delete), then reload the list."""
         error = ""

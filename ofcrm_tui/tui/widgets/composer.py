@@ -96,6 +96,11 @@ class Composer(TextArea):
         self.disabled = True
         self._show_titles()
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Textual cannot map the key name "slash" back to "/", so without this the
+        # footer would offer "/ Search" while "/" types a slash here.
+        return super().check_consume_key(key, character or {"slash": "/"}.get(key))
+
     # -- conversations and drafts --------------------------------------------------
 
     def attach(self, target: DraftTarget | None) -> None:
@@ -114,7 +119,7 @@ class Composer(TextArea):
         if target is not None:
             self._load_draft(target)
 
-    @work(thread=True, group="composer-draft-load", exclusive=True)
+    @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
         draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id)
         text, offer = ("", Offer())
@@ -150,7 +155,7 @@ class Composer(TextArea):
         self._persisted = state
         return self._write_draft(self.target, *state)
 
-    @work(thread=True, group="composer-draft-save")
+    @work(thread=True, group="composer-draft-save", exit_on_error=False)
     def _write_draft(self, target: DraftTarget, text: str, offer: Offer) -> None:
         drafts.save_draft(
             target.db, target.account_id, target.fan.conversation_id, text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
@@ -28,6 +29,8 @@ from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
 ROW_HEIGHT = 2
 PAGE_SIZE = 100
 MAX_PAGES = 12
+# Fans who have spent this much get the "$" marker.
+SPENDER_CENTS = 100_00
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._reload(self.generation, self.source, row.conversation_id if row else None,
                      keep, self._page_rows())
 
-    @work(thread=True, group="conversation-list-reload", exclusive=True)
+    @work(thread=True, group="conversation-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
         self,
         generation: int,
@@ -204,7 +207,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.count = snap.count
         self.cursor = snap.cursor
         self.virtual_size = Size(0, snap.count * ROW_HEIGHT)
-        self.scroll_to(y=snap.top * ROW_HEIGHT, animate=False, immediate=True)
+        self.scroll_to(y=snap.top * ROW_HEIGHT, animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.Counted(snap.count))
         self._fetch_visible()
@@ -221,7 +224,7 @@ class ConversationList(ScrollView, can_focus=True):
         anchor = anchor_page[-1] if anchor_page else None
         self._load_page(self.generation, self.source, page, anchor)
 
-    @work(thread=True, group="conversation-list-pages")
+    @work(thread=True, group="conversation-list-pages", exit_on_error=False)
     def _load_page(
         self, generation: int, source: InboxSource, page: int, anchor: ConversationRow | None
     ) -> None:
@@ -247,7 +250,7 @@ class ConversationList(ScrollView, can_focus=True):
     # -- geometry ------------------------------------------------------------------
 
     def _page_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height // ROW_HEIGHT + 1)
+        return max(1, self.container_size.height // ROW_HEIGHT + 1)
 
     def _top_row(self) -> int:
         return int(self.scroll_offset.y) // ROW_HEIGHT
@@ -258,6 +261,12 @@ class ConversationList(ScrollView, can_focus=True):
         first = self._top_row()
         last = min(self.count - 1, first + self._page_rows())
         return list(range(first // PAGE_SIZE, last // PAGE_SIZE + 1))
+
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor is drawn differently with focus
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -273,11 +282,12 @@ class ConversationList(ScrollView, can_focus=True):
             return
         old = self.cursor
         self.cursor = max(0, min(index, self.count - 1))
-        self.refresh_lines(old * ROW_HEIGHT - int(self.scroll_offset.y), ROW_HEIGHT)
-        self.refresh_lines(self.cursor * ROW_HEIGHT - int(self.scroll_offset.y), ROW_HEIGHT)
-        width = self.scrollable_content_region.width
+        self.refresh_lines(old * ROW_HEIGHT, ROW_HEIGHT)
+        self.refresh_lines(self.cursor * ROW_HEIGHT, ROW_HEIGHT)
+        width = self._width()
         self.scroll_to_region(
-            Region(0, self.cursor * ROW_HEIGHT, width, ROW_HEIGHT), animate=False, immediate=True
+            Region(0, self.cursor * ROW_HEIGHT, width, ROW_HEIGHT),
+            animate=False, immediate=True, force=True,
         )
         self._fetch_visible()
 
@@ -324,59 +334,61 @@ class ConversationList(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------
 
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"conversation-list--{name}", partial=True)
+
+    def _width(self) -> int:
+        return self.container_size.width - self.scrollbar_size_vertical
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._width()
         line = y + int(self.scroll_offset.y)
         index, part = divmod(line, ROW_HEIGHT)
-        base = self.rich_style
+        if index >= self.count and (self.count or line != 1):
+            return Strip.blank(width, self.rich_style)
         if not self.count:
-            text = Text(self.empty_text if line == 1 else "", style=self.get_component_rich_style(
-                "conversation-list--placeholder"))
-            text.align("center", width)
-        elif index >= self.count:
-            return Strip.blank(width, base)
+            text = Text(self.empty_text.center(width), style=self._style("placeholder"))
         elif (row := self.row_at(index)) is None:
-            text = Text("  …" if part == 0 else "", style=self.get_component_rich_style(
-                "conversation-list--placeholder"))
+            text = Text("  …" if part == 0 else "", style=self._style("placeholder"))
         else:
             text = self._head(row, width) if part == 0 else self._preview(row, width)
         text.truncate(width, overflow="ellipsis", pad=True)
         if self.count and index == self.cursor:
-            text.stylize(self.get_component_rich_style("conversation-list--cursor"))
-        return Strip(text.render(self.app.console), width).apply_style(base)
+            text.style = self._style("cursor")  # under the spans: the badge keeps its colour
+        return Strip(text.render(self.app.console), width).apply_style(self.rich_style)
 
     @property
     def empty_text(self) -> str:
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt != InboxFilter() else "No conversations yet"
 
+    def _gutter(self, row: ConversationRow, marks: str) -> Text:
+        """The open-conversation bar and the two marker columns."""
+        text = Text()
+        text.append("▌" if row.conversation_id == self.open_id else " ", self._style("open"))
+        text.append(marks[0], self._style("spender"))
+        text.append(marks[1], self._style("tagged"))
+        return text
+
     def _head(self, row: ConversationRow, width: int) -> Text:
-        unread = self.get_component_rich_style("conversation-list--unread") if row.unread_count else ""
-        opened = row.conversation_id == self.open_id
-        text = Text("▌" if opened else " ", style=self.get_component_rich_style(
-            "conversation-list--open"))
-        text.append("$" if row.total_spent_cents > 0 else " ", self.get_component_rich_style(
-            "conversation-list--spender"))
-        text.append("#" if row.tags else " ", self.get_component_rich_style(
-            "conversation-list--tagged"))
+        marks = ("$" if row.total_spent_cents >= SPENDER_CENTS else " ") + ("#" if row.tags else " ")
+        text = self._gutter(row, marks)
         when = short_time(row.last_message_at, self.clock())
-        name_width = max(1, width - len(text) - len(when) - 2)
-        name = Text(clean(row.display_name, single_line=True), style=unread)
-        name.truncate(name_width, overflow="ellipsis", pad=True)
+        name = Text(clean(row.display_name, single_line=True),
+                    style=self._style("unread") if row.unread_count else "")
+        name.truncate(max(1, width - len(text) - len(when) - 1), overflow="ellipsis", pad=True)
         text.append_text(name)
-        text.append(" " + when.rjust(len(when) + 1), self.get_component_rich_style(
-            "conversation-list--time"))
+        text.append(" " + when, self._style("time"))
         return text
 
     def _preview(self, row: ConversationRow, width: int) -> Text:
         badge = f" {row.unread_count} " if row.unread_count else ""
-        text = Text("▌" if row.conversation_id == self.open_id else " ", style=self.get_component_rich_style(
-            "conversation-list--open"))
-        text.append("  ")
-        preview = ("You: " if row.last_direction == "out" else "") + clean(row.preview, single_line=True)
-        body = Text(preview, style=self.get_component_rich_style("conversation-list--preview"))
+        text = self._gutter(row, "  ")
+        preview = ("You: " if row.last_direction == "out" else "") + clean(
+            row.preview, single_line=True)
+        body = Text(preview, style=self._style("preview"))
         body.truncate(max(1, width - len(text) - len(badge) - 1), overflow="ellipsis", pad=True)
         text.append_text(body)
         text.append(" ")
-        text.append(badge, self.get_component_rich_style("conversation-list--badge"))
+        text.append(badge, self._style("badge"))
         return text

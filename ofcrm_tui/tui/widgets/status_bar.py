@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -49,20 +50,23 @@ class StatusBar(Widget):
     def _follow(self, info: StatusInfo) -> None:
         self.info = info
 
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"status-bar--{name}", partial=True)
+
     def render(self) -> Text:
         info = self.info
         now = self.clock()
-        dim = self.get_component_rich_style("status-bar--dim")
+        dim = self._style("dim")
         text = Text(no_wrap=True, overflow="ellipsis")
         if info.sync_error:
-            text.append("● sync failed", self.get_component_rich_style("status-bar--error"))
+            text.append("● sync failed", self._style("error"))
             text.append(f": {clean(info.sync_error, single_line=True)}", dim)
         elif info.last_poll_at is None:
-            text.append("○ not synced yet", self.get_component_rich_style("status-bar--stale"))
+            text.append("○ not synced yet", self._style("stale"))
         else:
             seconds = (now - info.last_poll_at).total_seconds()
-            style = "status-bar--ok" if seconds < self.stale_after else "status-bar--stale"
-            text.append(f"● synced {age(seconds)} ago", self.get_component_rich_style(style))
+            style = "ok" if seconds < self.stale_after else "stale"
+            text.append(f"● synced {age(seconds)} ago", self._style(style))
         text.append("  │  ", dim)
         text.append(f"queue {info.queue_depth}")
         if info.sends_left is not None:
@@ -70,10 +74,9 @@ class StatusBar(Widget):
             text.append(f"sends left {info.sends_left}/{info.send_limit}")
         if info.blocked_until is not None and info.blocked_until > now:
             left = (info.blocked_until - now).total_seconds()
-            text.append(f"  rate limited {age(left)}", self.get_component_rich_style("status-bar--stale"))
+            text.append(f"  rate limited {age(left)}", self._style("stale"))
         text.append("  │  ", dim)
-        failed_style = "status-bar--error" if info.failed else "status-bar--dim"
-        text.append(f"{info.failed} failed", self.get_component_rich_style(failed_style))
+        text.append(f"{info.failed} failed", self._style("error" if info.failed else "dim"))
         if info.account:
             text.append("  │  ", dim)
             text.append(clean(info.account, single_line=True), dim)

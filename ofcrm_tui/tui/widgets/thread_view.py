@@ -139,7 +139,7 @@ class ThreadView(ScrollView, can_focus=True):
         if self.source is not None:
             self._load_newest(self.generation, self.source, replace=False)
 
-    @work(thread=True, group="thread-newest")
+    @work(thread=True, group="thread-newest", exit_on_error=False)
     def _load_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
         page = inbox.thread_page(source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE)
         pending = inbox.pending_in_thread(source.db, source.account_id, source.conversation_id)
@@ -167,7 +167,7 @@ class ThreadView(ScrollView, can_focus=True):
             self.cursor = min(self.cursor, len(self.messages) - 1) if self.messages else None
         self._relayout()
         if at_bottom:
-            self.scroll_end(animate=False, immediate=True)
+            self._scroll_to_line(self.max_scroll_y)
         self._maybe_load_older()
 
     def _maybe_load_older(self) -> None:
@@ -182,7 +182,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.loading = True
         self._load_older(self.generation, self.source, self.stored[0].platform_message_id)
 
-    @work(thread=True, group="thread-older")
+    @work(thread=True, group="thread-older", exit_on_error=False)
     def _load_older(self, generation: int, source: ThreadSource, before: int | None) -> None:
         page = inbox.thread_page(
             source.db, source.account_id, source.conversation_id,
@@ -203,14 +203,18 @@ class ThreadView(ScrollView, can_focus=True):
         if self.cursor is not None:
             self.cursor += len(message.page)
         self._relayout()
-        self.scroll_to(
-            y=self.scroll_offset.y + len(self._lines) - lines_before, animate=False, immediate=True
-        )
+        self._scroll_to_line(self.scroll_offset.y + len(self._lines) - lines_before)
 
     # -- layout --------------------------------------------------------------------
 
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"thread--{name}", partial=True)
+
+    def _width(self) -> int:
+        return self.container_size.width - self.scrollbar_size_vertical
+
     def _relayout(self) -> None:
-        width = self.scrollable_content_region.width
+        width = self._width()
         self._layout_width = width
         lines: list[Strip] = []
         owners: list[int] = []
@@ -220,7 +224,7 @@ class ThreadView(ScrollView, can_focus=True):
             for index, message in enumerate(self.messages):
                 starts.append(len(lines))
                 for text in self._block(message, width):
-                    lines.append(Strip(text.render(console), width))
+                    lines.append(Strip(text.render(console)).adjust_cell_length(width))
                     owners.append(index)
                 lines.append(Strip.blank(width))
                 owners.append(-1)
@@ -229,39 +233,46 @@ class ThreadView(ScrollView, can_focus=True):
         self.refresh()
 
     def _block(self, message: ThreadMessage, width: int) -> list[Text]:
-        """The lines of one message, padded to ``width``."""
+        """The lines of one message: a header line, then the text behind a coloured bar.
+        Inbound messages sit on the left, outbound ones on the right; each line is at
+        most ``width`` cells (``_relayout`` pads them)."""
         outbound = message.direction == "out"
-        side = self.get_component_rich_style("thread--outbound" if outbound else "thread--inbound")
-        meta = self.get_component_rich_style("thread--meta")
-        body_width = max(10, min(width - 2, int(width * 0.8)))
-        indent = width - body_width if outbound else 0
+        side = self._style("outbound" if outbound else "inbound")
+        meta = self._style("meta")
+        body_width = max(10, min(width, int(width * 0.8)))
         head = Text()
-        head.append(("You" + (f" ({message.sent_by})" if message.sent_by else "")) if outbound
-                    else clean(self.source.fan_name if self.source else "Fan", single_line=True),
-                    side)
+        if outbound:
+            head.append("You" + (f" ({clean(message.sent_by, single_line=True)})"
+                                 if message.sent_by else ""), side)
+        else:
+            head.append(clean(self.source.fan_name if self.source else "", single_line=True), side)
         head.append(f" · {stamp(message.created_at, self.clock())}", meta)
-        for extra in self._facts(message):
+        for fact in self._facts(message):
             head.append(" · ", meta)
-            head.append_text(extra)
+            head.append_text(fact)
         rows = [head]
         if message.text.strip():
-            body = literal(message.text)
-            for line in body.wrap(self.app.console, body_width - 2):
+            for line in literal(message.text).wrap(self.app.console, body_width - 2):
                 line.rstrip()
-                rows.append(Text("▎ ", style=side) + line)
+                row = Text()
+                row.append("▎ ", side)
+                row.append_text(line)
+                rows.append(row)
         if message.state == "failed" and message.last_error:
-            rows.append(Text(f"  {clean(message.last_error, single_line=True)} — R to retry",
-                             style=self.get_component_rich_style("thread--failed")))
+            rows.append(Text(f"  {clean(message.last_error, single_line=True)}",
+                             style=self._style("failed")))
+        # Outbound blocks hug the right edge: as wide as their widest line.
+        block = min(width, max(row.cell_len for row in rows))
         out = []
         for row in rows:
-            row.truncate(body_width, overflow="ellipsis", pad=True)
-            line = Text(" " * indent) + row
-            line.truncate(width, pad=True)
-            out.append(line)
+            row.truncate(block, overflow="ellipsis", pad=outbound)
+            if outbound:
+                row = Text(" " * (width - block)) + row
+            out.append(row)
         return out
 
     def _facts(self, message: ThreadMessage) -> list[Text]:
-        money = self.get_component_rich_style("thread--money")
+        money = self._style("money")
         facts: list[Text] = []
         if message.is_tip:
             facts.append(Text(f"tip {format_cents(message.tip_cents)}", style=money))
@@ -269,39 +280,48 @@ class ThreadView(ScrollView, can_focus=True):
             bought = "bought" if message.is_opened else "not bought"
             facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}", style=money))
         if message.media_count:
-            facts.append(Text(f"{message.media_count} media"))
+            facts.append(Text(f"{message.media_count} media", style=self._style("meta")))
         if message.direction == "out":
-            style = {
-                "failed": self.get_component_rich_style("thread--failed"),
-                "sent": Style(),
-            }.get(message.state, self.get_component_rich_style("thread--pending"))
+            style = {"failed": self._style("failed"), "sent": self._style("meta")}.get(
+                message.state, self._style("pending"))
             facts.append(Text(STATE_BADGES.get(message.state, message.state), style=style))
         return facts
 
+    def _scroll_to_line(self, y: float) -> None:
+        # force: the scrollbars may not be shown yet when the content just grew.
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._layout_width:
+        if self._width() != self._layout_width:
             at_bottom = self.scroll_offset.y >= self.max_scroll_y
             self._relayout()
             if at_bottom:
-                self.scroll_end(animate=False, immediate=True)
+                self._scroll_to_line(self.max_scroll_y)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._maybe_load_older()
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._width()
         index = y + int(self.scroll_offset.y)
         if not self._lines:
-            text = "" if y != 1 else ("Loading…" if self.loading else "No conversation open")
-            return Strip(Text(text.center(width), style=self.get_component_rich_style(
-                "thread--placeholder")).render(self.app.console), width).apply_style(self.rich_style)
-        if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        strip = self._lines[index].crop_extend(0, width, None)
-        if self.cursor is not None and self._owners[index] == self.cursor and self.has_focus:
-            strip = strip.apply_style(self.get_component_rich_style("thread--cursor"))
+            text = self.placeholder if y == 1 else ""
+            strip = Strip(Text(text.center(width), style=self._style("placeholder")).render(
+                self.app.console), width)
+        elif index >= len(self._lines):
+            strip = Strip.blank(width)
+        else:
+            strip = self._lines[index]
+            if self.has_focus and self.cursor is not None and self._owners[index] == self.cursor:
+                strip = strip.apply_style(self.get_component_rich_style("thread--cursor"))
         return strip.apply_style(self.rich_style)
+
+    @property
+    def placeholder(self) -> str:
+        if self.source is None:
+            return "No conversation open"
+        return "Loading…" if self.loading else "No messages yet"
 
     # -- cursor and actions --------------------------------------------------------
 
@@ -319,7 +339,9 @@ class ThreadView(ScrollView, can_focus=True):
         self.cursor = max(0, min(index, len(self.messages) - 1))
         start = self._starts[self.cursor]
         end = self._starts[self.cursor + 1] if self.cursor + 1 < len(self._starts) else len(self._lines)
-        self.scroll_to_region(Region(0, start, 1, end - start), animate=False, immediate=True)
+        self.scroll_to_region(
+            Region(0, start, 1, end - start), animate=False, immediate=True, force=True
+        )
         self.refresh()
         self._maybe_load_older()
 

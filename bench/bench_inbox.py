@@ -1,0 +1,374 @@
+"""Inbox data at scale: does the first screen cost the same at 100 fans and at 100k?
+
+Generates (once, cached under ``bench/.data/``) a 100-fan account and a
+100k-conversation / 1M-message account with ``ofcrm_tui.core.generate``, then measures
+on each, in one run:
+
+- the first inbox screen's data: count + first window of 50 rows + the top thread's
+  newest page, and the ratio big / small (target <= 1.3);
+- opening a thread (``thread_page``) and paging back in it;
+- search (count + first window) for names, rare and common words (target < 50 ms);
+- a window deep in the list, by keyset from an anchor and by plain offset;
+- every filter's count and first window;
+- the query plans of the unfiltered window and count.
+
+Usage::
+
+    python bench/bench_inbox.py                      # SQLite, cached files
+    python bench/bench_inbox.py --postgres postgresql://postgres@127.0.0.1/test
+    python bench/bench_inbox.py --fans 20000 --messages 200000 --runs 20
+
+Reusable pieces for other benchmarks: ``ensure_bench_db(fans, messages) -> url``,
+``bench_account_id(db)``, ``timed(fn, runs)``, ``first_screen(db, account_id)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.generate import generate
+from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account, Message
+
+BENCH_DIR = Path(__file__).resolve().parent
+DATA_DIR = BENCH_DIR / ".data"
+SEED = 1
+# A fixed "now", so a cached file and a fresh one hold the same rows.
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+# Bump when the generator's output changes, so cached files are made again.
+DATA_VERSION = 1
+ACCOUNT = "bench"
+SMALL = (100, 1_000)
+BIG = (100_000, 1_000_000)
+WINDOW = 50
+
+T = Any
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+def _account_name(fans: int, messages: int, seed: int) -> str:
+    return f"bench-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}"
+
+
+def ensure_bench_db(
+    fans: int, messages: int, *, seed: int = SEED, postgres_url: str | None = None
+) -> str:
+    """URL of a database at the current schema holding the generated bench account.
+
+    SQLite: one file per parameter set under ``bench/.data/``, generated once (into a
+    temporary file renamed when complete) and reused. PostgreSQL: an account named
+    after the parameters in the given database, generated if missing.
+    """
+    if postgres_url:
+        db = Database(postgres_url)
+        try:
+            migrate.upgrade(db)
+            name = _account_name(fans, messages, seed)
+            with db.read() as session:
+                exists = session.scalar(select(Account.id).where(Account.name == name))
+            if exists is None:
+                _generate(db, name, fans, messages, seed)
+        finally:
+            db.dispose()
+        return postgres_url
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / f"inbox-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}.db"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        db = Database(url)
+        try:
+            migrate.upgrade(db)  # a file from an older schema upgrades in place
+        finally:
+            db.dispose()
+        return url
+    partial = path.with_name(path.name + ".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    db = Database(f"sqlite:///{partial}")
+    try:
+        migrate.upgrade(db)
+        _generate(db, ACCOUNT, fans, messages, seed)
+        with db.engine.connect() as connection:  # fold the WAL into the file before renaming
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.dispose()
+    os.replace(partial, path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    return url
+
+
+def _generate(db: Database, name: str, fans: int, messages: int, seed: int) -> None:
+    print(f"generating {fans:,} fans / {messages:,} messages into {db.url_for_display} ...", flush=True)
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 5 or done == total:
+            last[0] = now
+            print(f"  {stage} {done:,}/{total:,}", flush=True)
+
+    report = generate(
+        db, account=name, fans=fans, messages=messages, seed=seed, transactions=False,
+        now=NOW, progress=progress,
+    )
+    print(f"  done in {report.seconds:.1f} s", flush=True)
+
+
+def bench_account_id(db: Database, fans: int, messages: int, seed: int = SEED) -> int:
+    names = (ACCOUNT, _account_name(fans, messages, seed))
+    with db.read() as session:
+        found = session.scalars(select(Account.id).where(Account.name.in_(names))).first()
+    if found is None:
+        raise SystemExit(f"no bench account in {db.url_for_display}")
+    return found
+
+
+# -- timing ----------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    first_ms: float
+    median_ms: float
+    p90_ms: float
+    result: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.median_ms:7.2f} ms (p90 {self.p90_ms:6.2f}, first {self.first_ms:6.2f})"
+
+
+def timed(fn: Callable[[], T], runs: int = 15) -> Timing:
+    """Time ``fn``: the first call (cold caches) and the median / p90 of ``runs`` more."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    first = (time.perf_counter() - start) * 1000
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    if not samples:
+        return Timing(first, first, first, result)
+    return Timing(first, statistics.median(samples), samples[int(len(samples) * 0.9) - 1], result)
+
+
+def first_screen(db: Database, account_id: int, flt: InboxFilter = InboxFilter()) -> tuple[int, int]:
+    """What the inbox shows first: the count, the first window, the top thread's page."""
+    count = inbox.count_conversations(db, account_id, flt)
+    rows = inbox.conversations_window(db, account_id, flt, 0, WINDOW)
+    messages = inbox.thread_page(db, account_id, rows[0].conversation_id) if rows else []
+    return count, len(messages)
+
+
+def first_screen_one_query(db: Database, account_id: int, flt: InboxFilter = InboxFilter()) -> tuple[int, int]:
+    """The same through ``first_page`` (count and window in one statement)."""
+    count, rows = inbox.first_page(db, account_id, flt, WINDOW)
+    messages = inbox.thread_page(db, account_id, rows[0].conversation_id) if rows else []
+    return count, len(messages)
+
+
+def first_paint(db: Database, account_id: int) -> int:
+    """The rows and the thread without the count (a list can draw before it knows it)."""
+    rows = inbox.conversations_window(db, account_id, InboxFilter(), 0, WINDOW)
+    return len(inbox.thread_page(db, account_id, rows[0].conversation_id))
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+def _plans(db: Database, call: Callable[[], Any]) -> list[str]:
+    with inbox.captured_sql(db) as statements:
+        call()
+    return inbox.query_plan(db, *statements[0])
+
+
+def _line(label: str, timing: Timing, extra: str = "") -> None:
+    print(f"  {label:<44} {timing}{('  ' + extra) if extra else ''}")
+
+
+def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], tuple[int, int]]) -> dict[str, float]:
+    (small_fans, small_messages), (big_fans, big_messages) = sizes
+    small = Database(small_url)
+    big = Database(big_url)
+    figures: dict[str, float] = {}
+    try:
+        small_id = bench_account_id(small, small_fans, small_messages)
+        big_id = bench_account_id(big, big_fans, big_messages)
+        print(f"\nbackend: {big.engine.dialect.name}; runs per figure: {runs} (median, p90, first call)")
+
+        print("\n== first inbox screen: count + window of 50 + top thread page")
+        screens = {}
+        for label, db, account in (("small", small, small_id), ("big", big, big_id)):
+            screens[label] = timed(lambda db=db, account=account: first_screen(db, account), runs)
+            count, _ = screens[label].result
+            _line(f"{label} ({count:,} conversations)", screens[label])
+        ratio = screens["big"].median_ms / screens["small"].median_ms
+        figures["first_screen_small_ms"] = screens["small"].median_ms
+        figures["first_screen_big_ms"] = screens["big"].median_ms
+        figures["first_screen_ratio"] = ratio
+        print(f"  ratio big/small: {ratio:.2f}  (target <= 1.3)")
+        one = {}
+        for label, db, account in (("small", small, small_id), ("big", big, big_id)):
+            one[label] = timed(lambda db=db, account=account: first_screen_one_query(db, account), runs)
+            _line(f"{label}, via first_page", one[label])
+        figures["first_page_ratio"] = one["big"].median_ms / one["small"].median_ms
+        print(f"  ratio big/small via first_page: {figures['first_page_ratio']:.2f}")
+        paint = {}
+        for label, db, account in (("small", small, small_id), ("big", big, big_id)):
+            paint[label] = timed(lambda db=db, account=account: first_paint(db, account), runs)
+            _line(f"{label}, rows + thread without the count", paint[label])
+        figures["first_paint_ratio"] = paint["big"].median_ms / paint["small"].median_ms
+        print(f"  ratio big/small without the count: {figures['first_paint_ratio']:.2f}")
+        count_only = timed(lambda: inbox.count_conversations(big, big_id, InboxFilter()), runs)
+        _line("big: the count alone", count_only)
+        figures["count_big_ms"] = count_only.median_ms
+        cold_db = Database(big_url)
+        try:
+            cold = timed(lambda: first_screen(cold_db, big_id), 0)
+        finally:
+            cold_db.dispose()
+        print(f"  big, new Database object (connect + first queries): {cold.first_ms:.2f} ms")
+
+        print("\n== thread open at the big size")
+        with big.read() as session:
+            sizes_by_thread = session.execute(
+                select(Message.conversation_id, func.count())
+                .where(Message.account_id == big_id)
+                .group_by(Message.conversation_id)
+                .order_by(func.count().desc())
+            ).all()
+        biggest, biggest_size = sizes_by_thread[0]
+        typical, typical_size = sizes_by_thread[len(sizes_by_thread) // 2]
+        for label, conversation in ((f"typical thread ({typical_size} messages)", typical),
+                                    (f"biggest thread ({biggest_size:,} messages)", biggest)):
+            timing = timed(lambda c=conversation: inbox.thread_page(big, big_id, c), runs)
+            _line(label, timing)
+            figures[f"thread_{'typical' if conversation == typical else 'biggest'}_ms"] = timing.median_ms
+        deep = inbox.thread_page(big, big_id, biggest, limit=biggest_size // 2)[-1].platform_message_id
+        timing = timed(lambda: inbox.thread_page(big, big_id, biggest, before_platform_id=deep), runs)
+        _line("older page, half-way back in the biggest", timing)
+        timing = timed(lambda: inbox.pending_in_thread(big, big_id, biggest), runs)
+        _line("pending outbound rows of a thread", timing)
+        timing = timed(lambda: inbox.conversation_header(big, big_id, biggest), runs)
+        _line("conversation header", timing)
+
+        print("\n== search at the big size (first_page: count + first window in one statement)")
+        top = inbox.conversations_window(big, big_id, InboxFilter(), 0, 1)[0]
+        needles = [
+            (top.username, "a username"),
+            (top.username[2:7], "part of a username"),
+            ("Mark", "a first name"),
+            ("Reykjavik", "a rare word (~0.1% of messages)"),
+            ("tokyo", "a common word (~1.5%)"),
+            ("pizza", "a very common word (~3%)"),
+            ("pineapple piz", "two common words, last a prefix"),
+            ("jo", "two letters (names by LIKE on SQLite)"),
+            ('"(NEAR*) -x', "hostile"),
+        ]
+        worst_typical = 0.0
+        for needle, what in needles:
+            flt = InboxFilter(query=needle)
+            timing = timed(lambda flt=flt: inbox.first_page(big, big_id, flt, WINDOW), runs)
+            _line(f"{needle!r} ({what})", timing, f"{timing.result[0]:,} conversations")
+            figures[f"search_{what}_ms"] = timing.median_ms
+            if "common" not in what and "two letters" not in what:
+                worst_typical = max(worst_typical, timing.median_ms)
+        figures["search_worst_typical_ms"] = worst_typical
+        print(f"  slowest name / rare-word search: {worst_typical:.1f} ms (target < 50)")
+        pineapple = InboxFilter(query="pizza")
+        timing = timed(lambda: inbox.count_conversations(big, big_id, pineapple), runs)
+        _line("'pizza': count_conversations alone", timing)
+        timing = timed(lambda: inbox.conversations_window(big, big_id, pineapple, 0, WINDOW), runs)
+        _line("'pizza': conversations_window alone", timing)
+
+        print("\n== a window deep in the list (big)")
+        total = inbox.count_conversations(big, big_id, InboxFilter())
+        for offset in (5_000, total // 2, max(0, total - WINDOW)):
+            anchor = inbox.conversations_window(big, big_id, InboxFilter(), offset - 1, 1)[0]
+            by_keyset = timed(
+                lambda o=offset, a=anchor: inbox.conversations_window(big, big_id, InboxFilter(), o, WINDOW, anchor=a),
+                runs,
+            )
+            by_offset = timed(
+                lambda o=offset: inbox.conversations_window(big, big_id, InboxFilter(), o, WINDOW), runs
+            )
+            assert by_keyset.result == by_offset.result
+            _line(f"offset {offset:,}, keyset from the anchor", by_keyset)
+            _line(f"offset {offset:,}, OFFSET (index-only skip)", by_offset)
+            if offset == total // 2:
+                figures["keyset_deep_ms"] = by_keyset.median_ms
+                figures["offset_deep_ms"] = by_offset.median_ms
+
+        print("\n== filters at the big size: count | first window | window at offset 5,000")
+        for flt in (
+            InboxFilter(unread_only=True),
+            InboxFilter(purchased_only=True),
+            InboxFilter(tag="vip"),
+            InboxFilter(tag="whale"),
+            InboxFilter(status="expired"),
+            InboxFilter(status="active"),
+            InboxFilter(unread_only=True, purchased_only=True),
+        ):
+            label = ", ".join(f"{k}={v!r}" for k, v in vars(flt).items() if v not in (None, False))
+            count = timed(lambda flt=flt: inbox.count_conversations(big, big_id, flt), runs)
+            window = timed(lambda flt=flt: inbox.conversations_window(big, big_id, flt, 0, WINDOW), runs)
+            jump = timed(lambda flt=flt: inbox.conversations_window(big, big_id, flt, 5_000, WINDOW), max(3, runs // 3))
+            print(f"  {label:<36} {count.median_ms:7.2f} | {window.median_ms:6.2f} | {jump.median_ms:7.2f} ms"
+                  f"   ({count.result:,} rows)")
+            figures[f"filter_{label}_count_ms"] = count.median_ms
+            figures[f"filter_{label}_window_ms"] = window.median_ms
+
+        print("\n== query plans (big)")
+        for label, call in (
+            ("window, unfiltered", lambda: inbox.conversations_window(big, big_id, InboxFilter(), 0, WINDOW)),
+            ("count, unfiltered", lambda: inbox.count_conversations(big, big_id, InboxFilter())),
+            ("window, unread only", lambda: inbox.conversations_window(big, big_id, InboxFilter(unread_only=True), 0, WINDOW)),
+            ("count, purchased", lambda: inbox.count_conversations(big, big_id, InboxFilter(purchased_only=True))),
+            ("keyset window", lambda: inbox.conversations_window(big, big_id, InboxFilter(), 1, WINDOW, anchor=top)),
+            ("thread page", lambda: inbox.thread_page(big, big_id, biggest)),
+        ):
+            print(f"  {label}:")
+            for line in _plans(big, call):
+                print(f"      {line}")
+    finally:
+        small.dispose()
+        big.dispose()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database instead of SQLite files")
+    parser.add_argument("--fans", type=int, default=BIG[0], help="fans of the big account (default 100,000)")
+    parser.add_argument("--messages", type=int, default=BIG[1], help="messages of the big account (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per figure (default 15)")
+    args = parser.parse_args(argv)
+    sizes = (SMALL, (args.fans, args.messages))
+    small_url = ensure_bench_db(*SMALL, postgres_url=args.postgres)
+    big_url = ensure_bench_db(args.fans, args.messages, postgres_url=args.postgres)
+    run(small_url, big_url, args.runs, sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

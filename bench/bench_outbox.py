@@ -1,0 +1,280 @@
+"""Outbound throughput: does the sender use the whole send limit, and no more?
+
+Serves a simulator in this process, queues messages in a fresh database, runs one real
+``ofcrm worker`` process (default settings: drain every 5 s, poll every 5 s, three send
+lanes) and reads the simulator's ledger (the time the platform accepted each send).
+
+Scenarios:
+
+- ``campaign``: a 3,000-message campaign with the limit at 600/min (account and
+  simulator). Campaign rows may only use ``floor(limit x campaign_budget_share)`` sends
+  of any 60 s window (default share 0.7: 420/min), so it runs at that rate; ``--share``
+  sets the share (0.99 leaves 6 of 600 sends a minute to replies).
+  Reported: time from the first to the last send, against the theoretical time for an
+  exact 60 s sliding window at the campaign rate, and against N / rate (the "5 minutes"
+  of 3,000 at 600/min).
+- ``steady``: replies at the default 10/min with more queued than can go, for 5 min.
+  Reported: sends in the 300 s from the first one, against the 50 the window allows, and
+  the average gap between a send and the one ``limit`` sends later (60 s when no slot is
+  wasted).
+
+In both, the ledger is checked: no 60 s window over the limit, no message twice.
+
+Usage::
+
+    python bench/bench_outbox.py campaign                  # 600/min, 3,000, share 0.7
+    python bench/bench_outbox.py campaign --share 0.99
+    python bench/bench_outbox.py steady                    # 10/min for 300 s
+    python bench/bench_outbox.py campaign --messages 600 --limit 120   # quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ofcrm_tui import secrets
+from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.core.limiter import campaign_cap
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.text import html_to_text
+from ofcrm_tui.simulator import LedgerEntry, Simulator, SimulatorConfig
+from ofcrm_tui.simulator.limits import SlidingWindow
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundKind
+from ofcrm_tui.store.models import Fan
+
+ACCOUNT = "bench"
+TOKEN = "bench-token"
+WINDOW = timedelta(seconds=60)
+
+
+def _setup(workdir: Path, limit: int, fans: int) -> tuple[Simulator, Database]:
+    sim = Simulator(
+        SimulatorConfig(
+            fans=fans, seed=5, token=TOKEN, send_limit_per_minute=limit,
+            other_limit_per_5min=1_000_000,
+        )
+    )
+    db = Database(f"sqlite:///{workdir / 'bench.db'}")
+    migrate.upgrade(db)
+    return sim, db
+
+
+def _prepare(sim: Simulator, base_url: str, db: Database, limit: int) -> tuple[int, list[int]]:
+    os.environ[secrets.env_var_name(ACCOUNT)] = TOKEN
+    account = accounts.add_account(
+        db, ACCOUNT, base_url, TOKEN, send_limit_per_minute=limit, timeout_seconds=15
+    )
+    with PlatformClient(base_url, TOKEN) as client:
+        InboundSync(db, account.id, client).full()
+    # From now on, reads are limited like the real platform's (1,000 per 5 min).
+    sim.other_window = SlidingWindow(1000, 300.0)
+    with db.read() as session:
+        fans = list(
+            session.scalars(
+                select(Fan.id)
+                .where(Fan.account_id == account.id, Fan.subscription_status == "active")
+                .order_by(Fan.id)
+            )
+        )
+    return account.id, fans
+
+
+def _worker(workdir: Path, db: Database, env_extra: dict[str, str], poll: bool) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(workdir / "config"),
+        "XDG_DATA_HOME": str(workdir / "data"),
+        "XDG_STATE_HOME": str(workdir / "state"),
+        "XDG_CACHE_HOME": str(workdir / "cache"),
+        **env_extra,
+    }
+    command = [
+        sys.executable, "-m", "ofcrm_tui.cli.main", "--db", db.url.render_as_string(hide_password=False), "worker",
+        *([] if poll else ["--no-poll"]),
+    ]
+    log = open(workdir / "worker.log", "wb")  # noqa: SIM115
+    try:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        log.close()
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> int:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        return worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        return worker.wait()
+
+
+def check_ledger(ledger: list[LedgerEntry], limit: int) -> dict[str, object]:
+    """Window and duplicate checks on what the platform accepted."""
+    times = sorted(entry.accepted_at for entry in ledger)
+    worst, end = 0, 0
+    for start, first in enumerate(times):  # two pointers: sends in [first, first + 60 s)
+        while end < len(times) and times[end] - first < WINDOW:
+            end += 1
+        worst = max(worst, end - start)
+    over = [
+        i for i in range(len(times) - limit) if times[i + limit] - times[i] < WINDOW
+    ]
+    keys = [(entry.user_id, html_to_text(entry.text)) for entry in ledger]
+    return {
+        "accepted": len(ledger),
+        "max_in_any_60s_window": worst,
+        "windows_over_limit": len(over),
+        "duplicates": len(keys) - len(set(keys)),
+    }
+
+
+def gaps(times: list[datetime], limit: int) -> list[float]:
+    """Seconds between each send and the one ``limit`` sends later (60 s: no waste)."""
+    return [(times[i + limit] - times[i]).total_seconds() for i in range(len(times) - limit)]
+
+
+def campaign(args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="ofcrm-bench-") as tmp:
+        workdir = Path(tmp)
+        limit = args.limit
+        sim, db = _setup(workdir, limit, args.fans)
+        with sim.serve() as base_url:
+            account_id, fans = _prepare(sim, base_url, db, limit)
+            recipients = [fans[i % len(fans)] for i in range(args.messages)]
+            # One campaign row per recipient; a fan listed twice would get one, so
+            # repeat fans in separate batches.
+            queued = 0
+            for start in range(0, len(recipients), len(fans)):
+                queued += outbox.enqueue_many(
+                    db, account_id, recipients[start : start + len(fans)],
+                    f"campaign batch {start // len(fans)}", created_by="bench", campaign_id=None,
+                )
+            assert queued == args.messages
+            cap = campaign_cap(limit, args.share)
+            started = time.monotonic()
+            worker = _worker(
+                workdir, db, {"OFCRM_CAMPAIGN_BUDGET_SHARE": str(args.share)}, poll=not args.no_poll
+            )
+            deadline = started + args.timeout
+            try:
+                while len(sim.ledger()) < args.messages and time.monotonic() < deadline:
+                    time.sleep(0.5)
+            finally:
+                code = _stop(worker)
+            ledger = sim.ledger()
+        times = sorted(entry.accepted_at for entry in ledger)
+        elapsed = (times[-1] - times[0]).total_seconds() if times else math.nan
+        windows = math.ceil(args.messages / cap)
+        theoretical = (windows - 1) * 60.0  # the first window's sends go at once
+        rate_minutes = args.messages / cap
+        window_gaps = gaps(times, cap)
+        db.dispose()
+        return {
+            "scenario": "campaign",
+            "limit_per_min": limit,
+            "campaign_share": args.share,
+            "campaign_sends_per_min": cap,
+            "messages": args.messages,
+            "poll": not args.no_poll,
+            "first_to_last_send_s": round(elapsed, 1),
+            "theoretical_sliding_window_s": theoretical,
+            "over_theoretical_pct": round(100 * (elapsed - theoretical) / theoretical, 2)
+            if theoretical
+            else None,
+            "n_over_rate_s": round(60 * rate_minutes, 1),
+            "vs_n_over_rate_pct": round(100 * (elapsed - 60 * rate_minutes) / (60 * rate_minutes), 2),
+            "mean_gap_per_window_s": round(statistics.fmean(window_gaps), 3) if window_gaps else None,
+            "worker_exit": code,
+            **check_ledger(ledger, limit),
+        }
+
+
+def steady(args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="ofcrm-bench-") as tmp:
+        workdir = Path(tmp)
+        limit = args.limit
+        sim, db = _setup(workdir, limit, args.fans)
+        with sim.serve() as base_url:
+            account_id, fans = _prepare(sim, base_url, db, limit)
+            wanted = math.ceil(args.seconds / 60 + 2) * limit
+            for i in range(wanted):
+                outbox.enqueue(
+                    db, account_id, fans[i % len(fans)], f"reply {i}", created_by="bench",
+                    kind=OutboundKind.REPLY,
+                )
+            worker = _worker(workdir, db, {}, poll=not args.no_poll)
+            try:
+                deadline = time.monotonic() + args.seconds + 60
+                while time.monotonic() < deadline:
+                    ledger = sim.ledger()
+                    if ledger and (ledger[-1].accepted_at - ledger[0].accepted_at).total_seconds() > args.seconds + 2:
+                        break
+                    time.sleep(0.5)
+            finally:
+                code = _stop(worker)
+            ledger = sim.ledger()
+        times = sorted(entry.accepted_at for entry in ledger)
+        first = times[0]
+        in_span = [t for t in times if (t - first).total_seconds() < args.seconds]
+        # An exact sliding window allows `limit` at once and `limit` more each 60 s.
+        allowed = limit * math.ceil(args.seconds / 60)
+        window_gaps = gaps(times, limit)
+        db.dispose()
+        return {
+            "scenario": "steady",
+            "limit_per_min": limit,
+            "seconds": args.seconds,
+            "poll": not args.no_poll,
+            "sent_in_span": len(in_span),
+            "allowed_in_span": allowed,
+            "used_pct": round(100 * len(in_span) / allowed, 2),
+            "mean_gap_per_window_s": round(statistics.fmean(window_gaps), 3) if window_gaps else None,
+            "max_gap_per_window_s": round(max(window_gaps), 3) if window_gaps else None,
+            "steady_use_pct": round(100 * 60 / statistics.fmean(window_gaps), 2) if window_gaps else None,
+            "worker_exit": code,
+            **check_ledger(ledger, limit),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="scenario", required=True)
+    one = commands.add_parser("campaign", help="a big campaign at a high limit")
+    one.add_argument("--limit", type=int, default=600)
+    one.add_argument("--messages", type=int, default=3000)
+    one.add_argument("--share", type=float, default=0.7, help="campaign_budget_share")
+    one.add_argument("--fans", type=int, default=1000)
+    one.add_argument("--timeout", type=float, default=900)
+    one.add_argument("--no-poll", action="store_true")
+    one.set_defaults(run=campaign)
+    two = commands.add_parser("steady", help="replies at the default limit for a while")
+    two.add_argument("--limit", type=int, default=10)
+    two.add_argument("--seconds", type=float, default=300)
+    two.add_argument("--fans", type=int, default=100)
+    two.add_argument("--no-poll", action="store_true")
+    two.set_defaults(run=steady)
+    args = parser.parse_args(argv)
+    result = args.run(args)
+    print(json.dumps(result, indent=2, default=str))
+    ok = result["windows_over_limit"] == 0 and result["duplicates"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

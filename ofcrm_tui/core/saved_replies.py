@@ -1,0 +1,181 @@
+"""Saved replies: named snippets a chatter picks with a fuzzy filter and sends.
+
+A body may name the fan with placeholders: ``{name}`` (the fan's name, else the
+creator's nickname for them, else the username), ``{nickname}`` (the nickname, else
+the display name) and ``{username}``. Anything else in braces is left as typed, so a
+body with a typo or a literal ``{`` renders predictably.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import SavedReply as SavedReplyRow
+
+NAME_MAX = 128
+
+
+class SavedReplyError(OfcrmError):
+    pass
+
+
+@dataclass(frozen=True)
+class SavedReply:
+    id: int
+    name: str
+    body: str
+
+
+class FanNames(Protocol):
+    """What ``render_reply`` reads of a fan (``inbox.ConversationRow`` has it)."""
+
+    display_name: str
+    username: str
+
+
+def list_replies(db: Database, account_id: int) -> list[SavedReply]:
+    """The account's saved replies by name."""
+    with db.read() as session:
+        rows = session.execute(
+            select(SavedReplyRow.id, SavedReplyRow.name, SavedReplyRow.body)
+            .where(SavedReplyRow.account_id == account_id)
+            .order_by(SavedReplyRow.name, SavedReplyRow.id)
+        ).all()
+    return [SavedReply(id=row.id, name=row.name, body=row.body) for row in rows]
+
+
+def create_reply(db: Database, account_id: int, name: str, body: str) -> SavedReply:
+    """Add a reply; ``SavedReplyError`` for an empty name or body, a name too long, or a
+    name already used in the account (compared without case)."""
+    name = " ".join(name.split())
+    if not name:
+        raise SavedReplyError("a saved reply needs a name")
+    if len(name) > NAME_MAX:
+        raise SavedReplyError(f"a saved reply's name is at most {NAME_MAX} characters")
+    if not body.strip():
+        raise SavedReplyError("a saved reply needs some text")
+    duplicate = SavedReplyError(f"a saved reply named {name!r} already exists")
+    try:
+        with db.write() as session:
+            taken = session.scalars(
+                select(SavedReplyRow.name).where(SavedReplyRow.account_id == account_id)
+            )
+            if any(existing.casefold() == name.casefold() for existing in taken):
+                raise duplicate
+            row = SavedReplyRow(account_id=account_id, name=name, body=body)
+            session.add(row)
+            session.flush()
+            return SavedReply(id=row.id, name=row.name, body=row.body)
+    except IntegrityError as exc:  # another process created the same name meanwhile
+        raise duplicate from exc
+
+
+def delete_reply(db: Database, account_id: int, reply_id: int) -> None:
+    """Delete one reply of the account; nothing happens if it is already gone."""
+    with db.write() as session:
+        session.execute(
+            delete(SavedReplyRow).where(
+                SavedReplyRow.account_id == account_id, SavedReplyRow.id == reply_id
+            )
+        )
+
+
+# -- fuzzy filter ----------------------------------------------------------------------
+
+
+def _word_start(text: str, index: int) -> bool:
+    return index == 0 or not text[index - 1].isalnum()
+
+
+def _subsequence(term: str, text: str) -> float | None:
+    """How tightly ``term``'s letters appear in order in ``text`` (1.0 = adjacent)."""
+    first = position = -1
+    for char in term:
+        position = text.find(char, position + 1)
+        if position < 0:
+            return None
+        if first < 0:
+            first = position
+    return len(term) / (position - first + 1)
+
+
+def _term_score(term: str, name: str, body: str) -> float | None:
+    if name == term:
+        return 100.0
+    if name.startswith(term):
+        return 80.0
+    index = name.find(term)
+    if index >= 0:
+        return 70.0 if _word_start(name, index) else 60.0
+    tight = _subsequence(term, name)
+    if tight is not None:
+        return 30.0 + 20.0 * tight
+    index = body.find(term)
+    if index >= 0:
+        return 25.0 if _word_start(body, index) else 20.0
+    return None
+
+
+def _score(needle: str, terms: list[str], reply: SavedReply) -> float | None:
+    name = reply.name.casefold()
+    body = reply.body.casefold()
+    total = 0.0
+    for term in terms:
+        score = _term_score(term, name, body)
+        if score is None:
+            return None
+        total += score
+    if len(terms) > 1 and needle in name:
+        total += 50.0
+    return total
+
+
+def fuzzy_filter(replies: Iterable[SavedReply], needle: str) -> list[SavedReply]:
+    """The replies matching ``needle``, best first.
+
+    Every word of the needle must match the name (exactly, as a prefix, a substring or
+    its letters in order) or appear in the body; name matches rank above body matches,
+    tighter above looser, shorter names first on a tie. An empty needle keeps all, in
+    the order given.
+    """
+    needle = " ".join(needle.casefold().split())
+    replies = list(replies)
+    if not needle:
+        return replies
+    terms = needle.split()
+    scored = []
+    for reply in replies:
+        score = _score(needle, terms, reply)
+        if score is not None:
+            scored.append((-score, len(reply.name), reply.name.casefold(), reply.id, reply))
+    scored.sort(key=lambda entry: entry[:4])
+    return [entry[-1] for entry in scored]
+
+
+# -- placeholders ----------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(name|username|nickname)\}")
+
+
+def render_reply(body: str, fan: FanNames) -> str:
+    """``body`` with ``{name}``, ``{nickname}`` and ``{username}`` filled in for ``fan``.
+
+    One pass: text substituted in is never expanded again, so a fan named ``{name}``
+    stays as is. Other braces are left as typed.
+    """
+    name = getattr(fan, "name", "") or ""
+    nickname = getattr(fan, "nickname", "") or ""
+    values = {
+        "name": name or nickname or fan.display_name or fan.username,
+        "nickname": nickname or fan.display_name or name or fan.username,
+        "username": fan.username,
+    }
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], body)

@@ -1,0 +1,98 @@
+"""Screenshots of the real app on demo data: ``python -m ofcrm_tui.tui.screenshots [DIR]``.
+
+Serves the same simulated account as ``ofcrm demo`` (with its history ending at a fixed
+time, and the app's clock frozen there, so reruns give the same pictures), syncs it
+into a throwaway SQLite database, drives the app with Pilot and saves SVGs
+(default: ``screenshots/``). ``rsvg-convert -o inbox.png inbox.svg`` makes a PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ofcrm_tui import secrets
+from ofcrm_tui.config import Settings
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core.accounts import add_account, resolve_account
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.simulator import Simulator, SimulatorConfig
+from ofcrm_tui.tui.app import OfcrmApp
+
+NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+SIZE = (140, 40)
+ACCOUNT = "demo"
+TOKEN = "demo-token"
+
+# name -> keys pressed before the picture ("wait" lets workers finish first)
+SHOTS: dict[str, tuple[str, ...]] = {
+    "inbox": ("j", "j"),
+    "thread": ("j", "j", "enter", "tab", "k", "k"),
+    "composer-ppv": (
+        "enter", "r", *"Something special, just for you", "ctrl+o", "wait",
+        "tab", "space", "down", "space", "shift+tab", *"25", "ctrl+s",
+    ),
+    "help": ("question_mark",),
+}
+
+
+@contextmanager
+def demo_context(directory: Path, *, fans: int = 300, seed: int = 1) -> Iterator[AppContext]:
+    """A synced database of the demo account, while its simulator serves."""
+    os.environ[secrets.env_var_name(ACCOUNT)] = TOKEN
+    sim = Simulator(SimulatorConfig(fans=fans, seed=seed, token=TOKEN, now=NOW))
+    context = AppContext(Settings(database_url=f"sqlite:///{directory / 'demo.db'}",
+                                  chatter_name="demo"))
+    try:
+        with sim.serve() as base_url:
+            account = add_account(context.db, ACCOUNT, base_url, TOKEN,
+                                  send_limit_per_minute=10, timeout_seconds=10)
+            with PlatformClient(base_url, TOKEN, timeout=10) as client:
+                InboundSync(context.db, account.id, client).full()
+            yield context
+    finally:
+        context.close()
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let workers finish and their messages land (they may start more)."""
+    for _ in range(5):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def shoot(context: AppContext, keys: Sequence[str], path: Path) -> None:
+    app = OfcrmApp(context, resolve_account(context.db, ACCOUNT), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in keys:
+            if key != "wait":
+                await pilot.press(key)
+            await settle(pilot)
+        app.save_screenshot(str(path.name), str(path.parent))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="screenshots", type=Path)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, keys in SHOTS.items():
+        # A fresh database each time: opening a chat marks it read.
+        with tempfile.TemporaryDirectory() as tmp, demo_context(Path(tmp)) as context:
+            asyncio.run(shoot(context, keys, args.out / f"{name}.svg"))
+        print(args.out / f"{name}.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ofcrm_tui.core.drafts import Draft, DraftError, delete_draft, load_draft, save_draft
+from ofcrm_tui.core.generate import generate
+from ofcrm_tui.core.inbox import InboxFilter, conversations_window
+from ofcrm_tui.store.database import Database
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+@pytest.fixture
+def convs(db: Database) -> tuple[int, list[int], int, int]:
+    """(account, its conversation ids, another account, one of its conversations)."""
+    mine = generate(db, account="mine", fans=3, messages=9, seed=1, now=NOW, transactions=False)
+    theirs = generate(db, account="theirs", fans=1, messages=2, seed=2, now=NOW, transactions=False)
+    ids = [r.conversation_id for r in conversations_window(db, mine.account_id, InboxFilter(), 0, 10)]
+    other = conversations_window(db, theirs.account_id, InboxFilter(), 0, 1)[0].conversation_id
+    return mine.account_id, ids, theirs.account_id, other
+
+
+def test_save_load_replace_and_delete(db: Database, convs) -> None:  # noqa: ANN001
+    account, ids, _, _ = convs
+    assert load_draft(db, account, ids[0]) is None
+    save_draft(db, account, ids[0], "hey [b]you[/b] 😘")
+    assert load_draft(db, account, ids[0]) == Draft("hey [b]you[/b] 😘", 0, ())
+    save_draft(db, account, ids[0], "unlock this", price_cents=1999, media_ids=[7000001, 7000002])
+    assert load_draft(db, account, ids[0]) == Draft("unlock this", 1999, (7000001, 7000002))
+    assert load_draft(db, account, ids[1]) is None  # one draft per conversation
+    save_draft(db, account, ids[0], "   ")  # empty: gone
+    assert load_draft(db, account, ids[0]) is None
+    save_draft(db, account, ids[0], "")  # deleting nothing is fine
+    save_draft(db, account, ids[1], "", media_ids=[7000003])  # media alone is a draft
+    assert load_draft(db, account, ids[1]) == Draft("", 0, (7000003,))
+    save_draft(db, account, ids[2], "", price_cents=500)
+    assert load_draft(db, account, ids[2]) == Draft("", 500, ())
+    delete_draft(db, account, ids[2])
+    delete_draft(db, account, ids[2])
+    assert load_draft(db, account, ids[2]) is None
+
+
+def test_drafts_survive_a_new_database_object(db: Database, convs) -> None:  # noqa: ANN001
+    account, ids, _, _ = convs
+    save_draft(db, account, ids[0], "see you tonight", price_cents=0)
+    again = Database(db.url.render_as_string(hide_password=False))
+    try:
+        assert load_draft(again, account, ids[0]) == Draft("see you tonight")
+    finally:
+        again.dispose()
+
+
+def test_other_accounts_conversations_are_refused(db: Database, convs) -> None:  # noqa: ANN001
+    account, ids, other_account, other = convs
+    with pytest.raises(DraftError):
+        save_draft(db, account, other, "wrong account")
+    with pytest.raises(DraftError):
+        save_draft(db, account, ids[0], "x", price_cents=-1)
+    save_draft(db, other_account, other, "theirs")
+    assert load_draft(db, account, other) is None
+    delete_draft(db, account, other)
+    assert load_draft(db, other_account, other) == Draft("theirs")

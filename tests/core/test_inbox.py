@@ -1,0 +1,621 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.generate import generate
+from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import (
+    Account,
+    Conversation,
+    Fan,
+    FanTag,
+    Media,
+    Message,
+    OutboundMessage,
+    Tag,
+)
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+FILTERS = [
+    InboxFilter(),
+    InboxFilter(unread_only=True),
+    InboxFilter(purchased_only=True),
+    InboxFilter(tag="vip"),
+    InboxFilter(tag="new"),
+    InboxFilter(status="expired"),
+    InboxFilter(status="active"),
+    InboxFilter(unread_only=True, purchased_only=True, status="active"),
+    InboxFilter(query="pizza"),
+    InboxFilter(query="lisb"),
+    InboxFilter(query="hey", unread_only=True),
+    InboxFilter(query="Mark"),
+]
+
+
+# -- a hand-made world -------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    db: Database
+    account: int
+    other: int
+    fans: dict[str, int] = field(default_factory=dict)  # username -> fan id
+    conversations: dict[str, int] = field(default_factory=dict)  # username -> conversation id
+    platform_ids: dict[str, int] = field(default_factory=dict)
+
+
+def _account(session, name: str) -> int:  # noqa: ANN001
+    account = Account(name=name, base_url="http://x.invalid", created_at=T0)
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def _fan(
+    world: World,
+    session,  # noqa: ANN001
+    account: int,
+    username: str,
+    *,
+    name: str = "",
+    nickname: str = "",
+    spent: int = 0,
+    status: str = "active",
+    last_at: datetime | None,
+    unread: int = 0,
+    texts: tuple[str, ...] = ("hello",),
+    tags: tuple[int, ...] = (),
+) -> None:
+    platform_user_id = 5000 + len(world.platform_ids) + (0 if account == world.account else 90_000)
+    fan = Fan(
+        account_id=account,
+        platform_user_id=platform_user_id,
+        username=username,
+        name=name,
+        nickname=nickname,
+        subscription_status=status,
+        total_spent_cents=spent,
+        created_at=T0,
+        updated_at=T0,
+    )
+    session.add(fan)
+    session.flush()
+    conversation = Conversation(
+        account_id=account,
+        fan_id=fan.id,
+        unread_count=unread,
+        last_message_at=last_at,
+        last_message_preview=texts[-1] if texts else "",
+        last_message_direction="in",
+    )
+    session.add(conversation)
+    session.flush()
+    base = last_at or T0
+    for index, body in enumerate(texts):
+        session.add(
+            Message(
+                account_id=account,
+                conversation_id=conversation.id,
+                fan_id=fan.id,
+                platform_message_id=platform_user_id * 1000 + index,
+                direction="in" if index % 2 == 0 else "out",
+                text=body,
+                created_at=base - timedelta(minutes=len(texts) - index),
+            )
+        )
+    for tag_id in tags:
+        session.add(FanTag(fan_id=fan.id, tag_id=tag_id, account_id=account))
+    key = username if account == world.account else f"other:{username}"
+    world.fans[key] = fan.id
+    world.conversations[key] = conversation.id
+    world.platform_ids[key] = platform_user_id
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    with db.write() as session:
+        account = _account(session, "mia")
+        other = _account(session, "zoe")
+        w = World(db, account, other)
+        vip = Tag(account_id=account, name="vip")
+        late = Tag(account_id=account, name="late-payer")
+        other_vip = Tag(account_id=other, name="vip")
+        session.add_all([vip, late, other_vip])
+        session.flush()
+        tie = T0 + timedelta(days=3)
+        _fan(w, session, account, "moonlight_rider", name="Sam Moon", last_at=T0 + timedelta(days=9),
+             unread=2, spent=500, texts=("hey there", "Do you like pineapple pizza?"), tags=(vip.id,))
+        _fan(w, session, account, "alex99", name="Alex Stone", nickname="Big Al",
+             last_at=T0 + timedelta(days=8), texts=("bonjour café",), status="expired")
+        _fan(w, session, account, "tie_a", name="Tie A", last_at=tie, unread=1, texts=("one",))
+        _fan(w, session, account, "tie_b", name="Tie B", last_at=tie, spent=100, texts=("two",),
+             tags=(vip.id, late.id))
+        _fan(w, session, account, "tie_c", name="Tie C", last_at=tie, texts=("three",))
+        _fan(w, session, account, "quiet", name="Quiet One", last_at=None, texts=())
+        _fan(w, session, account, "jo", name="Jo", last_at=T0 + timedelta(days=1), unread=3,
+             texts=("(NEAR) * \"quoted\" -minus",), status="expired")
+        # Another account with look-alike data that must never show up.
+        _fan(w, session, other, "moonlight_rider", name="Sam Moon", last_at=T0 + timedelta(days=20),
+             unread=5, spent=9999, texts=("pineapple pizza forever",), tags=(other_vip.id,))
+        _fan(w, session, other, "stranger", name="Alex Other", last_at=T0 + timedelta(days=20),
+             texts=("hey there",))
+    return w
+
+
+def _ids(rows: list[ConversationRow]) -> list[int]:
+    return [row.conversation_id for row in rows]
+
+
+def _names(rows: list[ConversationRow]) -> list[str]:
+    return [row.username for row in rows]
+
+
+def test_window_is_sorted_newest_first_with_id_breaking_ties(world: World) -> None:
+    rows = inbox.conversations_window(world.db, world.account, InboxFilter(), 0, 50)
+    tie_ids = sorted((world.conversations[n] for n in ("tie_a", "tie_b", "tie_c")), reverse=True)
+    assert _ids(rows) == [
+        world.conversations["moonlight_rider"],
+        world.conversations["alex99"],
+        *tie_ids,
+        world.conversations["jo"],
+    ]
+    assert inbox.count_conversations(world.db, world.account, InboxFilter()) == 6
+    top = rows[0]
+    assert top.display_name == "Sam Moon" and top.unread_count == 2 and top.tags == ("vip",)
+    assert top.preview == "Do you like pineapple pizza?" and top.last_direction == "in"
+    assert top.last_message_at == T0 + timedelta(days=9)
+    assert rows[1].display_name == "Big Al" and rows[1].nickname == "Big Al"
+    assert rows[1].name == "Alex Stone" and rows[1].subscription_status == "expired"
+
+
+def test_keyset_through_ties_equals_offset(world: World) -> None:
+    everything = inbox.conversations_window(world.db, world.account, InboxFilter(), 0, 100)
+    for size in (1, 2, 4):
+        by_offset, by_keyset, anchor = [], [], None
+        for offset in range(0, len(everything), size):
+            by_offset += inbox.conversations_window(world.db, world.account, InboxFilter(), offset, size)
+            page = inbox.conversations_window(
+                world.db, world.account, InboxFilter(), offset, size, anchor=anchor
+            )
+            by_keyset += page
+            anchor = page[-1] if page else anchor
+        assert _ids(by_offset) == _ids(by_keyset) == _ids(everything)
+    assert inbox.conversations_window(world.db, world.account, InboxFilter(), 6, 10) == []
+    assert inbox.conversations_window(world.db, world.account, InboxFilter(), 0, 0) == []
+
+
+FILTER_CASES = [
+    (InboxFilter(unread_only=True), ["moonlight_rider", "tie_a", "jo"]),
+    (InboxFilter(purchased_only=True), ["moonlight_rider", "tie_b"]),
+    (InboxFilter(tag="vip"), ["moonlight_rider", "tie_b"]),
+    (InboxFilter(tag="late-payer"), ["tie_b"]),
+    (InboxFilter(tag="no-such-tag"), []),
+    (InboxFilter(status="expired"), ["alex99", "jo"]),
+    (InboxFilter(status="active"), ["moonlight_rider", "tie_c", "tie_b", "tie_a"]),
+    (InboxFilter(unread_only=True, status="expired"), ["jo"]),
+    (InboxFilter(purchased_only=True, tag="vip", unread_only=True), ["moonlight_rider"]),
+]
+
+
+def test_each_filter(world: World) -> None:
+    for flt, expected in FILTER_CASES:
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+        assert _names(rows) == expected, flt
+        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), flt
+        assert inbox.first_page(world.db, world.account, flt, 50) == (len(expected), rows), flt
+
+
+SEARCH_CASES = [
+    ("moonlight", ["moonlight_rider"]),  # username
+    ("MOON", ["moonlight_rider"]),  # any case, any part of a name
+    ("Stone", ["alex99"]),  # name
+    ("big al", ["alex99"]),  # nickname, two terms
+    ("pineapple", ["moonlight_rider"]),  # message text
+    ("pinea", ["moonlight_rider"]),  # prefix of a word
+    ("pineapple piz", ["moonlight_rider"]),  # last term a prefix
+    ("hey", ["moonlight_rider"]),  # an older message
+    ("café", ["alex99"]),  # unicode
+    ("zebra", []),
+    ("pizza zebra", []),  # every term must match
+]
+
+
+def test_search(world: World) -> None:
+    for needle, expected in SEARCH_CASES:
+        flt = InboxFilter(query=needle)
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+        assert _names(rows) == expected, needle
+        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
+        assert inbox.first_page(world.db, world.account, flt) == (len(expected), rows), needle
+
+
+def test_search_short_needles_match_names(world: World) -> None:
+    def names(needle: str) -> list[str]:
+        return _names(inbox.conversations_window(world.db, world.account, InboxFilter(query=needle), 0, 50))
+
+    assert names("jo") == ["jo"]
+    assert "tie_a" in names("ti")
+    if world.db.is_sqlite:  # any part of a name (trigram / LIKE); PostgreSQL matches word prefixes
+        assert names("_r") == ["moonlight_rider"]
+        assert names("9") == ["alex99"]
+
+
+def test_search_folds_diacritics_in_messages_on_sqlite(world: World) -> None:
+    if not world.db.is_sqlite:
+        pytest.skip("the 'simple' text search configuration keeps accents")
+    rows = inbox.conversations_window(world.db, world.account, InboxFilter(query="cafe"), 0, 50)
+    assert _names(rows) == ["alex99"]
+
+
+def test_search_results_are_sorted_by_recency(world: World) -> None:
+    rows = inbox.conversations_window(world.db, world.account, InboxFilter(query="tie"), 0, 50)
+    assert _ids(rows) == sorted((world.conversations[n] for n in ("tie_a", "tie_b", "tie_c")), reverse=True)
+
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "(",
+    ")",
+    "*",
+    "-",
+    "NEAR",
+    "NEAR(",
+    "a NEAR b",
+    "AND OR NOT",
+    "pizza OR",
+    '"pizza',
+    "pizza*",
+    "^pizza",
+    "col:pizza",
+    "username:moon",
+    "{a b}",
+    "-minus",
+    "\\",
+    "%",
+    "_",
+    "%_%",
+    "':*",
+    "!@#$%^&*()",
+    "a & b | !c",
+    "x <-> y",
+    "😀",
+    "héllo wörld",
+    "名前",
+    "\x00nul",
+    "\x1b[31mred",
+    "\ud800lone surrogate",
+    "\u200b",
+    "   ",
+    "",
+    "a" * 5000,
+    " ".join(["pizza"] * 100),
+    "(NEAR) * \"quoted\" -minus",
+]
+
+
+def test_hostile_search_input_never_raises(world: World) -> None:
+    mine = {v for k, v in world.conversations.items() if not k.startswith("other:")}
+    for needle in HOSTILE:
+        flt = InboxFilter(query=needle)
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+        assert inbox.count_conversations(world.db, world.account, flt) == len(rows), needle
+        assert inbox.first_page(world.db, world.account, flt) == (len(rows), rows), needle
+        assert set(_ids(rows)) <= mine, needle
+        if rows:
+            inbox.position_of(world.db, world.account, flt, rows[-1].conversation_id)
+            inbox.next_unread(world.db, world.account, flt, rows[0])
+
+
+def test_hostile_input_is_literal_text(world: World) -> None:
+    rows = inbox.conversations_window(
+        world.db, world.account, InboxFilter(query='(NEAR) * "quoted" -minus'), 0, 50
+    )
+    assert _names(rows) == ["jo"]
+    assert _names(inbox.conversations_window(world.db, world.account, InboxFilter(query="%"), 0, 50)) == []
+
+
+def test_other_accounts_never_show(world: World) -> None:
+    for flt in [InboxFilter(), InboxFilter(query="pineapple"), InboxFilter(query="Alex"),
+                InboxFilter(tag="vip"), InboxFilter(purchased_only=True), InboxFilter(unread_only=True)]:
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 100)
+        assert {row.fan_id for row in rows} <= {v for k, v in world.fans.items() if ":" not in k}
+    other_rows = inbox.conversations_window(world.db, world.other, InboxFilter(query="Alex"), 0, 50)
+    assert _names(other_rows) == ["stranger"]
+    foreign = world.conversations["other:moonlight_rider"]
+    assert inbox.position_of(world.db, world.account, InboxFilter(), foreign) is None
+    assert inbox.thread_page(world.db, world.account, foreign) == []
+    assert inbox.pending_in_thread(world.db, world.account, foreign) == []
+    with pytest.raises(InboxError):
+        inbox.conversation_header(world.db, world.account, foreign)
+    with pytest.raises(InboxError):
+        inbox.mark_read_locally(world.db, world.account, foreign)
+    assert inbox.tags(world.db, world.account) == ["late-payer", "vip"]
+
+
+def test_position_of(world: World) -> None:
+    rows = inbox.conversations_window(world.db, world.account, InboxFilter(), 0, 50)
+    for index, row in enumerate(rows):
+        assert inbox.position_of(world.db, world.account, InboxFilter(), row.conversation_id) == index
+    unread = InboxFilter(unread_only=True)
+    assert inbox.position_of(world.db, world.account, unread, world.conversations["jo"]) == 2
+    assert inbox.position_of(world.db, world.account, unread, world.conversations["alex99"]) is None
+    assert inbox.position_of(world.db, world.account, InboxFilter(), world.conversations["quiet"]) is None
+    search = InboxFilter(query="tie")
+    assert inbox.position_of(world.db, world.account, search, world.conversations["tie_a"]) == 2
+
+
+def test_next_unread_walks_down_and_wraps(world: World) -> None:
+    flt = InboxFilter()
+    rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+    first = inbox.next_unread(world.db, world.account, flt, None)
+    assert first is not None and first[0] == 0 and first[1].username == "moonlight_rider"
+    second = inbox.next_unread(world.db, world.account, flt, first[1])
+    assert second is not None and second[1].username == "tie_a"
+    assert second[0] == _ids(rows).index(world.conversations["tie_a"])
+    # From a read row in between: the next unread below it.
+    below_alex = inbox.next_unread(world.db, world.account, flt, rows[1])
+    assert below_alex is not None and below_alex[1].username == "tie_a"
+    third = inbox.next_unread(world.db, world.account, flt, second[1])
+    assert third is not None and third[1].username == "jo" and third[0] == 5
+    wrapped = inbox.next_unread(world.db, world.account, flt, third[1])
+    assert wrapped is not None and wrapped[0] == 0 and wrapped[1].username == "moonlight_rider"
+    # Within a filter, positions are in the filtered list.
+    expired = InboxFilter(status="expired")
+    found = inbox.next_unread(world.db, world.account, expired, None)
+    assert found is not None and found[0] == 1 and found[1].username == "jo"
+    assert inbox.next_unread(world.db, world.account, InboxFilter(tag="late-payer"), None) is None
+
+
+def test_mark_read_locally(world: World) -> None:
+    conversation = world.conversations["moonlight_rider"]
+    assert inbox.mark_read_locally(world.db, world.account, conversation) == world.platform_ids[
+        "moonlight_rider"
+    ]
+    header = inbox.conversation_header(world.db, world.account, conversation)
+    assert header.unread_count == 0
+    assert inbox.count_conversations(world.db, world.account, InboxFilter(unread_only=True)) == 2
+    # The other account's look-alike is untouched.
+    other = inbox.conversation_header(world.db, world.other, world.conversations["other:moonlight_rider"])
+    assert other.unread_count == 5
+
+
+def test_thread_pages_newest_first(db: Database) -> None:
+    report = generate(db, account="threads", fans=3, messages=130, seed=4, now=NOW)
+    with db.read() as session:
+        conversation_id = session.scalars(
+            select(Message.conversation_id)
+            .where(Message.account_id == report.account_id)
+            .group_by(Message.conversation_id)
+            .order_by(func.count().desc())
+        ).first()
+        expected = list(
+            session.scalars(
+                select(Message.platform_message_id)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.platform_message_id.desc())
+            )
+        )
+    pages, before = [], None
+    while True:
+        page = inbox.thread_page(db, report.account_id, conversation_id, before_platform_id=before, limit=7)
+        if not page:
+            break
+        assert [m.platform_message_id for m in page] == sorted(
+            (m.platform_message_id for m in page), reverse=True
+        )
+        pages.append(page)
+        before = page[-1].platform_message_id
+    flat = [m.platform_message_id for page in pages for m in page]
+    assert flat == expected
+    assert all(len(page) == 7 for page in pages[:-1])
+    message = pages[0][0]
+    assert message.state == "sent" and message.outbound_id is None and message.message_id
+    assert message.direction in ("in", "out") and message.created_at.tzinfo is not None
+    assert inbox.thread_page(db, report.account_id, conversation_id, limit=0) == []
+
+
+def test_pending_in_thread_lists_unsent_outbound_rows(world: World) -> None:
+    fan_id = world.fans["alex99"]
+    states = ["queued", "sending", "unknown", "failed", "paused", "sent", "cancelled"]
+    with world.db.write() as session:
+        session.execute(
+            insert(OutboundMessage),
+            [
+                {
+                    "account_id": world.account,
+                    "fan_id": fan_id,
+                    "kind": "reply",
+                    "priority": 0,
+                    "text": f"msg {state}",
+                    "price_cents": 500 if state == "failed" else 0,
+                    "media_ids": [1, 2] if state == "failed" else [],
+                    "state": state,
+                    "last_error": "HTTP 400: bad" if state == "failed" else None,
+                    "created_by": "anna",
+                    "created_at": T0 + timedelta(minutes=index),
+                }
+                for index, state in enumerate(states)
+            ],
+        )
+        # Another fan's and another account's rows stay out.
+        session.execute(
+            insert(OutboundMessage),
+            [
+                {"account_id": world.account, "fan_id": world.fans["jo"], "kind": "reply",
+                 "priority": 0, "text": "for jo", "state": "queued", "created_by": "anna"},
+                {"account_id": world.other, "fan_id": world.fans["other:stranger"], "kind": "reply",
+                 "priority": 0, "text": "other", "state": "queued", "created_by": "anna"},
+            ],
+        )
+    pending = inbox.pending_in_thread(world.db, world.account, world.conversations["alex99"])
+    assert [m.state for m in pending] == ["paused", "failed", "unknown", "sending", "queued"]
+    failed = pending[1]
+    assert failed.message_id is None and failed.platform_message_id is None
+    assert failed.outbound_id is not None and failed.direction == "out"
+    assert failed.price_cents == 500 and failed.media_count == 2
+    assert failed.last_error == "HTTP 400: bad" and failed.sent_by == "anna"
+    assert failed.created_at == T0 + timedelta(minutes=3)
+
+
+def test_header_tags_and_vault(world: World) -> None:
+    header = inbox.conversation_header(world.db, world.account, world.conversations["tie_b"])
+    assert header.tags == ("late-payer", "vip") and header.total_spent_cents == 100
+    with world.db.write() as session:
+        session.execute(
+            insert(Media),
+            [
+                {"account_id": world.account, "platform_media_id": 77, "type": "photo", "created_at": T0},
+                {"account_id": world.account, "platform_media_id": 78, "type": "video",
+                 "created_at": T0 + timedelta(days=1)},
+                {"account_id": world.other, "platform_media_id": 79, "type": "photo", "created_at": T0},
+            ],
+        )
+    media = inbox.vault_media(world.db, world.account)
+    assert [(m.id, m.type) for m in media] == [(78, "video"), (77, "photo")]
+
+
+# -- on generated data -----------------------------------------------------------------
+
+
+def _reference(db: Database, account_id: int, flt: InboxFilter) -> list[int]:
+    """The filter, done the slow obvious way in Python."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Conversation, Fan).join(Fan, Fan.id == Conversation.fan_id).where(
+                Conversation.account_id == account_id, Conversation.last_message_at.is_not(None)
+            )
+        ).all()
+        tags = {
+            (fan_id, name)
+            for fan_id, name in session.execute(
+                select(FanTag.fan_id, Tag.name).join(Tag, Tag.id == FanTag.tag_id)
+            )
+        }
+        texts: dict[int, list[str]] = {}
+        for fan_id, body in session.execute(
+            select(Message.fan_id, Message.text).where(Message.account_id == account_id)
+        ):
+            texts.setdefault(fan_id, []).append(body.casefold())
+    kept = []
+    for conversation, fan in rows:
+        if flt.unread_only and conversation.unread_count <= 0:
+            continue
+        if flt.purchased_only and fan.total_spent_cents <= 0:
+            continue
+        if flt.status and fan.subscription_status != flt.status:
+            continue
+        if flt.tag and (fan.id, flt.tag) not in tags:
+            continue
+        if flt.query:
+            needle = flt.query.casefold()
+            names = f"{fan.username} {fan.name} {fan.nickname}".casefold()
+            words = [w for body in texts.get(fan.id, []) for w in body.replace("?", " ").split()]
+            if needle not in names and not any(w.startswith(needle) for w in words):
+                continue
+        kept.append((conversation.last_message_at, conversation.id))
+    return [conversation_id for _, conversation_id in sorted(kept, reverse=True)]
+
+
+@pytest.fixture
+def generated(db: Database) -> int:
+    report = generate(db, account="gen", fans=120, messages=900, seed=11, now=NOW)
+    generate(db, account="noise", fans=40, messages=300, seed=12, now=NOW)
+    return report.account_id
+
+
+def test_windows_match_a_plain_reference(db: Database, generated: int) -> None:
+    """Offset and keyset paging give the same list as the filter done in Python."""
+    for flt in FILTERS:
+        expected = _reference(db, generated, flt)
+        count = inbox.count_conversations(db, generated, flt)
+        assert count == len(expected), flt
+        by_offset, by_keyset, anchor = [], [], None
+        for offset in range(0, count + 9, 9):
+            by_offset += inbox.conversations_window(db, generated, flt, offset, 9)
+            page = inbox.conversations_window(db, generated, flt, offset, 9, anchor=anchor)
+            by_keyset += page
+            anchor = page[-1] if page else anchor
+        assert _ids(by_offset) == _ids(by_keyset) == expected, flt
+        assert inbox.first_page(db, generated, flt, 9) == (count, by_offset[:9]), flt
+        if expected:
+            middle = expected[len(expected) // 2]
+            assert inbox.position_of(db, generated, flt, middle) == len(expected) // 2, flt
+
+
+def test_unfiltered_list_and_count_use_the_inbox_index(db: Database, generated: int) -> None:
+    """EXPLAIN QUERY PLAN: the index drives, nothing sorts the whole list."""
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL plans depend on statistics; bench/bench_inbox.py prints them")
+    for call, index in [
+        (lambda: inbox.conversations_window(db, generated, InboxFilter(), 0, 50), "ix_conversations_inbox"),
+        (
+            lambda: inbox.conversations_window(db, generated, InboxFilter(unread_only=True), 0, 50),
+            "ix_conversations_unread",
+        ),
+        (
+            lambda: inbox.count_conversations(db, generated, InboxFilter(unread_only=True)),
+            "ix_conversations_unread",
+        ),
+        (
+            lambda: inbox.count_conversations(db, generated, InboxFilter(purchased_only=True)),
+            "ix_conversations_account_fan",
+        ),
+    ]:
+        with inbox.captured_sql(db) as statements:
+            call()
+        plan = inbox.query_plan(db, *statements[0])
+        assert index in plan[0], plan
+        assert not any("TEMP B-TREE" in line for line in plan), plan
+        assert not any(line.startswith("SCAN") for line in plan), plan
+
+
+def test_unfiltered_count_with_one_account_and_several(db: Database) -> None:
+    """The SQLite fast path (a bare count when the account is alone) stays exact."""
+    first = generate(db, account="first", fans=30, messages=90, seed=1, now=NOW)
+    assert inbox.count_conversations(db, first.account_id, InboxFilter()) == 30
+    if db.is_sqlite:
+        with inbox.captured_sql(db) as statements:
+            inbox.count_conversations(db, first.account_id, InboxFilter())
+        plan = inbox.query_plan(db, *statements[0])
+        assert not any("TEMP B-TREE" in line or "SCAN conversations" == line for line in plan), plan
+    with db.write() as session:  # a conversation without messages is not listed
+        fan = session.scalars(select(Fan).where(Fan.account_id == first.account_id)).first()
+        session.execute(update(Conversation).where(Conversation.fan_id == fan.id).values(last_message_at=None))
+    assert inbox.count_conversations(db, first.account_id, InboxFilter()) == 29
+    second = generate(db, account="second", fans=12, messages=40, seed=2, now=NOW)
+    third = generate(db, account="third", fans=5, messages=10, seed=3, now=NOW)
+    assert inbox.count_conversations(db, first.account_id, InboxFilter()) == 29
+    assert inbox.count_conversations(db, second.account_id, InboxFilter()) == 12
+    assert inbox.count_conversations(db, third.account_id, InboxFilter()) == 5
+    assert inbox.count_conversations(db, third.account_id + 1, InboxFilter()) == 0
+    for account in (first.account_id, second.account_id, third.account_id):
+        assert inbox.count_conversations(db, account, InboxFilter()) == len(
+            inbox.conversations_window(db, account, InboxFilter(), 0, 100)
+        )
+
+
+def test_unread_filter_follows_changes(db: Database, generated: int) -> None:
+    flt = InboxFilter(unread_only=True)
+    before = inbox.count_conversations(db, generated, flt)
+    rows = inbox.conversations_window(db, generated, flt, 0, 3)
+    inbox.mark_read_locally(db, generated, rows[0].conversation_id)
+    assert inbox.count_conversations(db, generated, flt) == before - 1
+    with db.write() as session:
+        session.execute(
+            update(Conversation).where(Conversation.id == rows[0].conversation_id).values(unread_count=4)
+        )
+    assert inbox.conversations_window(db, generated, flt, 0, 3) == [
+        inbox.conversation_header(db, generated, rows[0].conversation_id),
+        *rows[1:],
+    ]

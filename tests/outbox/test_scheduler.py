@@ -1,0 +1,193 @@
+"""BackgroundJobs: the poll and drain jobs in-process, with events and a clean stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.config import Settings
+from ofcrm_tui.core import outbox
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.jobs.events import (
+    AccountAuthFailed,
+    JobEvent,
+    MessagesSent,
+    PollCompleted,
+    PollFailed,
+)
+from ofcrm_tui.jobs.scheduler import BackgroundJobs
+from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account, Fan, SendAttempt
+from ofcrm_tui.store.types import utcnow
+from tests.outbox.conftest import World, make_world
+from tests.support.accounts import add_simulated_account
+from tests.support.databases import sqlite_url
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(sqlite_url(tmp_path))
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_world(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    yield from make_world(sqlite_db, monkeypatch)
+
+
+def settings(**values: object) -> Settings:
+    base = {
+        "poll_interval_seconds": 1,
+        "drain_interval_seconds": 0.5,
+        "http_timeout_seconds": 1,
+        "chatter_name": "ana",
+    }
+    base.update(values)
+    return Settings(**base)
+
+
+class Events:
+    def __init__(self) -> None:
+        self.items: list[JobEvent] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event: JobEvent) -> None:
+        with self.lock:
+            self.items.append(event)
+
+    def of(self, kind: type) -> list:  # noqa: ANN401
+        with self.lock:
+            return [e for e in self.items if isinstance(e, kind)]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def _sent_ids(events: Events) -> set[int]:
+    return {i for e in events.of(MessagesSent) for i in e.outbound_ids}
+
+
+def test_jobs_poll_and_send_and_tell(world: World) -> None:
+    events = Events()
+    jobs = BackgroundJobs(world.db, settings(), on_event=events, lease_seconds=5, reconcile_grace_seconds=2)
+    ids = [outbox.enqueue(world.db, world.account.id, fan, f"job {i}", created_by="ana") for i, fan in enumerate(world.fans[:3])]
+    jobs.start()
+    try:
+        wait_for(lambda: _sent_ids(events) >= set(ids))
+        wait_for(lambda: events.of(PollCompleted))
+        world.sim.add_inbound_message(world.platform_ids[world.fans[5]], "are you there?")
+        jobs.poll_now()
+        wait_for(lambda: any(e.report.new_inbound for e in events.of(PollCompleted)))
+    finally:
+        jobs.shutdown(wait=True)
+    assert all(world.row(i).state == "sent" for i in ids)
+    assert len(world.sim.ledger()) == 3
+    jobs.shutdown()  # twice is harmless
+    assert not jobs.running
+
+
+def test_the_drain_comes_back_when_a_slot_frees(sqlite_world: World) -> None:
+    world = sqlite_world
+    with world.db.write() as session:
+        session.get(Account, world.account.id).send_limit_per_minute = 2
+        now = utcnow()
+        for _ in range(2):  # the window is full for 1.5 s more
+            session.add(SendAttempt(account_id=world.account.id, attempted_at=now - timedelta(seconds=58.5)))
+    events = Events()
+    # A drain interval far longer than the test: only the wake-up can send in time.
+    jobs = BackgroundJobs(world.db, settings(drain_interval_seconds=600, poll_interval_seconds=600), on_event=events, poll=False)
+    outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "soon", created_by="ana")
+    jobs.start()
+    try:
+        wait_for(lambda: outbound_id in _sent_ids(events), timeout=6)
+    finally:
+        jobs.shutdown()
+    sent_after = world.sim.ledger()[0].accepted_at - now
+    assert timedelta(seconds=1.5) <= sent_after < timedelta(seconds=4)
+
+
+def test_shutdown_finishes_in_flight_sends(sqlite_world: World) -> None:
+    world = sqlite_world
+    world.sim.set_faults(Faults(latency_s=0.8))
+    jobs = BackgroundJobs(world.db, settings(http_timeout_seconds=5), poll=False)
+    ids = [outbox.enqueue(world.db, world.account.id, fan, "in flight", created_by="ana") for fan in world.fans[:5]]
+    jobs.start()
+    wait_for(lambda: "sending" in world.states().values())
+    jobs.shutdown(wait=True)
+    states = world.states()
+    assert "sending" not in states.values()
+    sent = [i for i in ids if states[i] == "sent"]
+    assert 1 <= len(sent) < len(ids)  # the one in flight finished; no new ones started
+    assert len(world.sim.ledger()) == len(sent)
+
+
+def test_a_hanging_account_does_not_hold_back_another(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = Simulator(SimulatorConfig(fans=8, seed=3, token="slow-token"))
+    slow.set_faults(Faults(timeout_after_accept_rate=1.0, hang_seconds=30))
+    quick = Simulator(SimulatorConfig(fans=8, seed=4, token="quick-token"))
+    with slow.serve() as slow_url, quick.serve() as quick_url:
+        ids = {}
+        for name, sim, url in (("slow", slow, slow_url), ("quick", quick, quick_url)):
+            account = add_simulated_account(sqlite_db, sim, url, monkeypatch, name=name)
+            from ofcrm_tui.platform.client import PlatformClient
+
+            with PlatformClient(url, sim.config.token) as client:
+                InboundSync(sqlite_db, account.id, client).full()
+            with sqlite_db.read() as session:
+                fans = session.scalars(
+                    select(Fan.id).where(Fan.account_id == account.id, Fan.subscription_status == "active")
+                ).all()
+            ids[name] = [outbox.enqueue(sqlite_db, account.id, fan, f"{name} {fan}", created_by="a") for fan in fans[:3]]
+        events = Events()
+        jobs = BackgroundJobs(sqlite_db, settings(http_timeout_seconds=2), on_event=events, poll=False, reconcile_grace_seconds=4)
+        jobs.start()
+        try:
+            started = time.monotonic()
+            wait_for(lambda: _sent_ids(events) >= set(ids["quick"]), timeout=5)
+            assert time.monotonic() - started < 1.5  # while the slow account's first send hangs
+        finally:
+            slow.stopping.set()
+            jobs.shutdown()
+        assert [e.user_id for e in quick.ledger()] and len(quick.ledger()) == 3
+
+
+def test_refused_credentials_stop_the_account_until_fixed(sqlite_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = sqlite_world
+    monkeypatch.setenv("OFCRM_TOKEN_DEMO", "wrong-token")
+    events = Events()
+    jobs = BackgroundJobs(world.db, settings(), on_event=events)
+    outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "x", created_by="a")
+    jobs.start()
+    try:
+        wait_for(lambda: events.of(AccountAuthFailed))
+    finally:
+        jobs.shutdown()
+    assert events.of(PollFailed)
+    with world.db.read() as session:
+        assert "401" in session.get(Account, world.account.id).auth_error
+    assert world.row(outbound_id).state == "queued" and world.row(outbound_id).attempts == 0
+    assert world.sim.ledger() == []
+
+
+def test_settings_that_would_resend_too_early_are_refused(sqlite_db: Database) -> None:
+    from ofcrm_tui.errors import OfcrmError
+
+    with pytest.raises(OfcrmError, match="lease"):
+        BackgroundJobs(sqlite_db, settings(http_timeout_seconds=10), lease_seconds=5)
+    with pytest.raises(OfcrmError, match="grace"):
+        BackgroundJobs(sqlite_db, settings(http_timeout_seconds=10), reconcile_grace_seconds=5)

@@ -1,0 +1,61 @@
+"""Helpers for driving the app with Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.thread_view import ThreadView
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let workers finish and their messages land (handlers may start more)."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10) -> None:
+    """Settle until ``condition()`` holds (background jobs work on their own clock)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await settle(pilot)
+        await asyncio.sleep(0.05)
+
+
+async def press(pilot: Pilot[object], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def lines(widget: Widget) -> list[str]:
+    """What the widget draws now, one string per line."""
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def inbox(pilot: Pilot[object]) -> InboxScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+def conversations(pilot: Pilot[object]) -> ConversationList:
+    return inbox(pilot).query_one(ConversationList)
+
+
+def thread(pilot: Pilot[object]) -> ThreadView:
+    return inbox(pilot).query_one(ThreadView)
+
+
+def composer(pilot: Pilot[object]) -> Composer:
+    return inbox(pilot).query_one(Composer)

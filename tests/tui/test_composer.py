@@ -1,0 +1,88 @@
+"""The composer's dialogs: a PPV price with vault media, and saved replies."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Button, Static
+
+from ofcrm_tui.core import saved_replies
+from ofcrm_tui.tui.screens.offer import OfferDialog, check_offer
+from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.widgets.composer import Offer
+from tests.tui.conftest import World
+from tests.tui.pilot import composer, press, settle, thread
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("price", "media", "previews", "expected"),
+    [
+        ("", [], [], Offer()),
+        ("0", [7], [], Offer(0, (7,))),
+        ("$25", [7, 8], [8], Offer(2500, (7, 8), (8,))),
+        ("3.00", [7], [], Offer(300, (7,))),
+        ("2.99", [7], [], "price: 0 (free) or from $3.00 to $200.00"),
+        ("200.01", [7], [], "price: 0 (free) or from $3.00 to $200.00"),
+        ("12.345", [7], [], "price: '12.345' is not an amount like 12.50"),
+        ("ten", [7], [], "price: 'ten' is not an amount like 12.50"),
+        ("10", [], [], "a priced message needs at least one vault media"),
+        ("10", [7], [9], "previews must be among the chosen media"),
+    ],
+)
+def test_offer_rules(price: str, media: list[int], previews: list[int], expected: object) -> None:
+    assert check_offer(price, media, previews) == expected
+
+
+async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        await pilot.press(*"a little something")
+        await press(pilot, "ctrl+o")
+        dialog = app.screen
+        assert isinstance(dialog, OfferDialog)
+
+        await pilot.press(*"25")
+        await settle(pilot)
+        assert "needs at least one vault media" in str(dialog.query_one("#offer-error", Static).content)
+        assert dialog.query_one("#offer-apply", Button).disabled
+
+        await press(pilot, "tab", "space", "shift+tab", "enter")
+        offer = composer(pilot).offer
+        assert offer.price_cents == 2500 and len(offer.media_ids) == 1
+        assert "PPV $25.00 · 1 media" in str(composer(pilot).border_subtitle)
+
+        await press(pilot, "ctrl+s")
+        queued = thread(pilot).pending[-1]
+        assert (queued.text, queued.price_cents, queued.media_count) == ("a little something", 2500, 1)
+        assert composer(pilot).offer == Offer()
+
+
+async def test_saved_replies_are_created_filtered_and_filled_in(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    saved_replies.create_reply(db, account_id, "goodnight", "sleep well {name}")
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        fan = composer(pilot).target.fan
+        await press(pilot, "ctrl+r")
+        assert isinstance(app.screen, SavedReplyPicker)
+
+        await press(pilot, "ctrl+n")
+        await pilot.press(*"welcome", "enter", *"hi {name}, welcome!")
+        await press(pilot, "ctrl+s")
+        assert [r.name for r in app.screen.replies] == ["goodnight", "welcome"]
+
+        await pilot.press(*"wlc")
+        await settle(pilot)
+        assert [r.name for r in app.screen.shown] == ["welcome"]
+        await press(pilot, "enter")
+        assert composer(pilot).text == saved_replies.render_reply("hi {name}, welcome!", fan)
+        assert composer(pilot).has_focus
+    names = await asyncio.to_thread(saved_replies.list_replies, db, account_id)
+    assert [r.name for r in names] == ["goodnight", "welcome"]

@@ -1,0 +1,124 @@
+"""Filters, search with n/N, and next unread, over the virtual conversation list."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
+from tests.tui.conftest import World
+from tests.tui.pilot import conversations, inbox as inbox_screen, lines, press, settle
+
+pytestmark = pytest.mark.anyio
+
+
+def visible_rows(pilot) -> list[inbox.ConversationRow]:  # noqa: ANN001 - a Pilot
+    rows = conversations(pilot)
+    return [rows.row_at(i) for i in range(rows.count) if rows.row_at(i) is not None]
+
+
+def tag_two_fans(world: World) -> set[int]:
+    with world.context.db.write() as session:
+        tag = Tag(account_id=world.account.id, name="vip")
+        session.add(tag)
+        session.flush()
+        fan_ids = session.scalars(
+            select(Conversation.fan_id).where(Conversation.account_id == world.account.id).limit(2)
+        ).all()
+        for fan_id in fan_ids:
+            session.add(FanTag(fan_id=fan_id, tag_id=tag.id, account_id=world.account.id))
+    return set(fan_ids)
+
+
+async def test_filters_narrow_the_list_and_clear(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    tagged = tag_two_fans(world)
+    total = inbox.count_conversations(db, account_id, InboxFilter())
+    app = world.app()
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        assert conversations(pilot).count == total
+
+        await press(pilot, "U")
+        rows = visible_rows(pilot)
+        assert 0 < len(rows) < total and all(row.unread_count for row in rows)
+        assert "unread" in str(conversations(pilot).border_subtitle)
+
+        await press(pilot, "U", "dollar_sign")
+        assert all(row.total_spent_cents > 0 for row in visible_rows(pilot))
+
+        await press(pilot, "dollar_sign", "a")
+        assert {row.subscription_status for row in visible_rows(pilot)} == {"active"}
+        await press(pilot, "a")
+        assert {row.subscription_status for row in visible_rows(pilot)} == {"expired"}
+        await press(pilot, "a")
+        assert conversations(pilot).count == total
+
+        await press(pilot, "t", "down", "enter")
+        assert {row.fan_id for row in visible_rows(pilot)} == tagged
+        assert all("#" in lines(conversations(pilot))[i * 2][:4] for i in range(2))
+
+        await press(pilot, "x")
+        assert conversations(pilot).count == total
+        assert conversations(pilot).border_subtitle is None
+
+
+async def test_search_finds_fans_and_message_text_and_n_steps_through(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    with db.read() as session:
+        user_ids = session.scalars(
+            select(Fan.platform_user_id)
+            .join(Conversation, Conversation.fan_id == Fan.id)
+            .where(Fan.account_id == account_id, Fan.subscription_status == "active")
+            .order_by(Fan.id).limit(2)
+        ).all()
+    for user_id in user_ids:
+        world.sim.add_inbound_message(user_id, "do you like pineapple pizza?")
+    await asyncio.to_thread(world.poll)
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", *"pineapple", "enter")
+        screen = inbox_screen(pilot)
+        rows = visible_rows(pilot)
+        assert sorted(row.platform_user_id for row in rows) == sorted(user_ids)
+        assert screen.open_row.conversation_id == rows[0].conversation_id
+        assert "pineapple" in str(conversations(pilot).border_subtitle)
+
+        await press(pilot, "n")
+        assert screen.open_row.conversation_id == rows[1].conversation_id
+        await press(pilot, "N")
+        assert screen.open_row.conversation_id == rows[0].conversation_id
+
+        await press(pilot, "escape")
+        assert screen.flt.query is None
+        assert conversations(pilot).count == inbox.count_conversations(db, account_id, InboxFilter())
+
+
+async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        first = inbox_screen(pilot).open_row
+        assert first is not None and first.unread_count > 0
+        cursor = conversations(pilot).cursor_row
+        assert cursor.conversation_id == first.conversation_id and cursor.unread_count == 0
+
+        await press(pilot, "u")
+        second = inbox_screen(pilot).open_row
+        assert second.conversation_id != first.conversation_id and second.unread_count > 0
+    with db.read() as session:
+        unread = dict(session.execute(
+            select(Conversation.id, Conversation.unread_count).where(
+                Conversation.id.in_([first.conversation_id, second.conversation_id]))).all())
+    assert unread == {first.conversation_id: 0, second.conversation_id: 0}
+    # Marked read on the platform too.
+    with world.sim.lock:
+        assert world.sim.world.chats[first.platform_user_id].unread == 0

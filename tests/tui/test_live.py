@@ -1,0 +1,57 @@
+"""New inbound messages arrive through the real scheduler while the chatter works."""
+
+from __future__ import annotations
+
+import pytest
+
+from ofcrm_tui.jobs.scheduler import BackgroundJobs
+from ofcrm_tui.tui.sanitize import clean
+from tests.tui.conftest import HOSTILE, World
+from tests.tui.pilot import conversations, inbox, press, settle, thread, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+def toasts(app) -> list[tuple[str, str]]:  # noqa: ANN001 - the app
+    return [(n.title, n.message) for n in app._notifications]
+
+
+async def test_inbound_messages_show_up_without_moving_the_selection(world: World) -> None:
+    settings = world.context.settings.model_copy(update={"poll_interval_seconds": 1})
+    app = world.app()
+    app.jobs = jobs = BackgroundJobs(world.context.db, settings, on_event=app.job_event, drain=False)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            rows = conversations(pilot)
+            await press(pilot, "j", "j", "j", "enter")
+            selected = rows.cursor_row
+            top = rows.row_at(0)
+            other = rows.row_at(5)
+
+            # At the top of the list: the list stays at the top, the selection follows its row.
+            world.sim.add_inbound_message(other.platform_user_id, HOSTILE)
+            await wait_for(pilot, lambda: rows.row_at(0) and rows.row_at(0).fan_id == other.fan_id)
+            assert rows.cursor_row.conversation_id == selected.conversation_id
+            assert rows.cursor == 4 and rows.scroll_offset.y == 0
+            assert inbox(pilot).open_row.conversation_id == selected.conversation_id
+            assert thread(pilot).source.conversation_id == selected.conversation_id
+            name = clean(other.display_name, single_line=True)
+            assert (name, clean(HOSTILE, single_line=True)) in toasts(app)
+
+            # Scrolled down: the selected row keeps its line on the screen.
+            await press(pilot, "G")
+            selected = rows.cursor_row
+            line = rows.cursor - rows.scroll_offset.y // 2
+            assert rows.scroll_offset.y > 0
+            world.sim.add_inbound_message(top.platform_user_id, "still there?")
+            await wait_for(pilot, lambda: rows.row_at(0) and rows.row_at(0).fan_id == top.fan_id)
+            assert rows.cursor_row.conversation_id == selected.conversation_id
+            assert rows.cursor - rows.scroll_offset.y // 2 == line
+
+            # A message in the open conversation lands in the thread.
+            opened = inbox(pilot).open_row
+            world.sim.add_inbound_message(opened.platform_user_id, "hello again")
+            await wait_for(pilot, lambda: thread(pilot).stored[-1].text == "hello again")
+    finally:
+        jobs.shutdown(wait=True)

@@ -1,0 +1,64 @@
+"""Fan text is shown literally: markup does not style, escape sequences do not escape."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rich.text import Text
+
+from ofcrm_tui.jobs.events import PollCompleted
+from ofcrm_tui.tui.sanitize import clean, literal
+from tests.tui.conftest import HOSTILE, World
+from tests.tui.pilot import conversations, lines, press, settle, thread
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b[31mred\x1b[0m", "␛[31mred␛[0m"),
+        ("\x1b]8;;http://evil\x07link", "␛]8;;http://evil␇link"),
+        ("bell\x07 del\x7f c1\x9b", "bell␇ del␡ c1\ufffd"),
+        ("\u202etxt.exe", "\ufffdtxt.exe"),
+        ("[bold]hi[/bold] :smile:", "[bold]hi[/bold] :smile:"),
+        ("שלום 👋 привет", "שלום 👋 привет"),
+    ],
+)
+def test_clean_makes_controls_visible_and_keeps_the_rest(raw: str, shown: str) -> None:
+    assert clean(raw) == shown
+
+
+def test_single_line_folds_whitespace_and_multi_line_keeps_newlines() -> None:
+    assert clean("a\r\nb\n\tc", single_line=True) == "a b c"
+    assert clean("a\r\nb\tc") == "a\nb    c"
+    assert clean("a\rb") == "a␍b"
+
+
+def test_literal_never_parses_markup() -> None:
+    text = literal("[red]x[/red]")
+    assert isinstance(text, Text) and text.plain == "[red]x[/red]" and not text.spans
+
+
+async def test_hostile_fan_text_is_literal_in_list_thread_and_toasts(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        fan = conversations(pilot).row_at(3)
+        world.sim.add_inbound_message(fan.platform_user_id, HOSTILE)
+        report = await asyncio.to_thread(world.poll)
+        app.job_event(PollCompleted(world.account.id, report))
+        await settle(pilot)
+
+        shown = clean(HOSTILE, single_line=True)
+        preview = lines(conversations(pilot))[1]
+        assert preview.strip().startswith(shown[:30])
+        assert "\x1b" not in preview and "␛[31m" in preview
+        assert any(n.message == shown for n in app._notifications)
+
+        await press(pilot, "g", "enter")
+        body = "\n".join(lines(thread(pilot)))
+        for piece in ("[bold red]look[/bold red]", "␛[31mred␛[0m", "␇bell", "[link=http://x]x[/link]"):
+            assert piece in body
+        assert "\x1b" not in body and "\x07" not in body

@@ -1,0 +1,114 @@
+"""The app shell: help, the user's keymap, the command palette, accounts, failed messages."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from rich.console import Console
+from sqlalchemy import select
+from textual.widgets import DataTable
+
+from ofcrm_tui.core import outbox
+from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
+from ofcrm_tui.tui.screens.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.failed import FailedScreen
+from ofcrm_tui.tui.screens.help import HelpScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from tests.support.accounts import add_simulated_account
+from tests.tui.conftest import NOW, World
+from tests.tui.pilot import composer, conversations, inbox, press, settle
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_help_lists_keys_as_remapped(world: World) -> None:
+    world.context.settings.keymap.update({"inbox.reply": "R", "nope.nothing": "z"})
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert any("nope.nothing" in str(n.message) for n in app._notifications)
+
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=120, file=io.StringIO())
+        for static in app.screen.query(".help-section"):
+            console.print(static.content)
+        text = console.file.getvalue()
+        assert next(line for line in text.splitlines() if "inbox.reply" in line).split()[0] == "R"
+        assert "composer.send" in text
+        await press(pilot, "escape")
+        assert isinstance(app.screen, InboxScreen)
+
+        await press(pilot, "enter", "r")
+        assert not composer(pilot).has_focus
+        await press(pilot, "R")
+        assert composer(pilot).has_focus
+
+
+async def test_palette_runs_inbox_commands(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"unread only")
+        await asyncio.sleep(0.3)  # the palette searches in the background
+        await press(pilot, "enter")
+        assert inbox(pilot).flt.unread_only
+        assert all(conversations(pilot).row_at(i).unread_count
+                   for i in range(conversations(pilot).count))
+
+
+async def test_with_several_accounts_the_app_asks_and_can_switch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    second = add_simulated_account(
+        world.context.db, world.sim, world.account.base_url, monkeypatch, name="second"
+    )
+    app = world.app()
+    app.account = None
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "down", "enter")
+        assert app.account == second
+        assert conversations(pilot).count == 0  # nothing synced for it yet
+        assert app.sub_title == "second"
+
+        await press(pilot, "A", "up", "enter")
+        assert app.account.name == world.account.name
+        assert conversations(pilot).count > 0
+
+
+async def test_failed_screen_retries_and_discards(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    with db.read() as session:
+        fans = session.scalars(
+            select(Fan.id).join(Conversation, Conversation.fan_id == Fan.id)
+            .where(Fan.account_id == account_id, Fan.subscription_status == "expired").limit(2)
+        ).all()
+    ids = [outbox.enqueue(db, account_id, fan, f"hi {i}", created_by="tester", max_attempts=1,
+                          now=NOW) for i, fan in enumerate(fans)]
+    await asyncio.to_thread(world.drain)
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.status.failed == 2
+        await press(pilot, "2")
+        assert isinstance(app.screen, FailedScreen)
+        assert app.screen.query_one(DataTable).row_count == 2
+
+        await press(pilot, "R")
+        assert app.screen.query_one(DataTable).row_count == 1
+        await press(pilot, "d")
+        assert app.screen.query_one(DataTable).row_count == 0
+        await press(pilot, "1")
+        assert isinstance(app.screen, InboxScreen)
+    with db.read() as session:
+        states = session.scalars(
+            select(OutboundMessage.state).where(OutboundMessage.id.in_(ids))
+            .order_by(OutboundMessage.state)
+        ).all()
+    assert states == ["cancelled", "queued"]
