@@ -104,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=float,
         metavar="S",
         help="how long after an unanswered send its absence from the chat means it was not "
-        "delivered (default 30)",
+        "delivered (default: max(30, 2 x HTTP timeout))",
     )
     parser.add_argument(
         "--send-concurrency",

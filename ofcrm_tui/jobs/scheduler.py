@@ -132,8 +132,10 @@ class BackgroundJobs:
                 f"the send lease ({lease:g} s) must be at least twice the HTTP timeout plus "
                 f"a second ({2 * timeout + 1:g} s), or a slow send would be taken for a dead one"
             )
-        grace = DEFAULT_RECONCILE_GRACE_SECONDS if reconcile_grace_seconds is None else (
-            reconcile_grace_seconds
+        grace = (
+            max(DEFAULT_RECONCILE_GRACE_SECONDS, 2 * timeout)
+            if reconcile_grace_seconds is None
+            else reconcile_grace_seconds
         )
         if grace < 2 * timeout:
             raise OfcrmError(

@@ -1,10 +1,10 @@
 """The ofcrm Textual app: screens, keys, status, and what the background jobs report.
 
 The scheduler (``jobs``) runs in its own threads, started once the app is up, and
-calls ``job_event``;
-the app turns each event into a ``DataChanged`` published on ``changes`` and
-reloads the status bar. All database reads run in thread workers that post
-messages; the handlers are the only code that changes widget state.
+calls ``job_event``; the app turns each event into a ``DataChanged`` published on
+``changes`` and reloads the status bar. Database reads and HTTP calls run in thread
+workers that post messages; only the handlers change widget state. Workers get what
+they need (the account, the database) as arguments, taken on the event loop.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from ofcrm_tui.tui.screens.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.help import HelpScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
 from ofcrm_tui.tui.screens.offer import OfferDialog
 from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
-from ofcrm_tui.tui.widgets.status_bar import StatusBar, StatusInfo
+from ofcrm_tui.tui.widgets.status_bar import StatusInfo
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ STATUS_EVERY_SECONDS = 2.0
 STYLES = Path(__file__).parent / "styles"
 
 
-class OfcrmApp(App[int]):
+class OfcrmApp(App[None]):
     TITLE = "ofcrm"
     CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss"]
     COMMANDS = App.COMMANDS | {OfcrmCommands}
@@ -95,8 +96,8 @@ class OfcrmApp(App[int]):
         self.changes: Signal[DataChanged] = Signal(self, "changes")
         self.jobs = jobs
         self._sync_error: str | None = None
-        self._client: PlatformClient | None = None
-        self._client_lock = threading.Lock()
+        self._clients: dict[int, PlatformClient] = {}
+        self._clients_lock = threading.Lock()
 
     # -- start and stop ------------------------------------------------------------
 
@@ -124,7 +125,6 @@ class OfcrmApp(App[int]):
         self.account = account
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
-        self._close_client()
         self.status = StatusInfo(account=account.name)
         if self.current_mode != "inbox":
             self.switch_mode("inbox")
@@ -137,26 +137,21 @@ class OfcrmApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, InboxScreen):
                 await screen.flush()
-        self._close_client()
-        self.exit(0)
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+        self.exit()
 
-    def _close_client(self) -> None:
-        with self._client_lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
-
-    def platform(self) -> PlatformClient:
-        """The open account's platform client (thread workers only: may read the keyring)."""
-        account = self.account
-        assert account is not None
-        with self._client_lock:
-            if self._client is None:
-                self._client = PlatformClient(
+    def platform(self, account: AccountInfo) -> PlatformClient:
+        """The account's platform client (in thread workers only: may read the keyring)."""
+        with self._clients_lock:
+            if account.id not in self._clients:
+                self._clients[account.id] = PlatformClient(
                     account.base_url, get_token(account.name),
                     timeout=self.context.settings.http_timeout_seconds,
                 )
-            return self._client
+            return self._clients[account.id]
 
     # -- screens and commands ------------------------------------------------------
 
@@ -168,8 +163,11 @@ class OfcrmApp(App[int]):
             ("Thread", ThreadView),
             ("Composer", Composer),
             ("Saved replies", SavedReplyPicker),
+            ("New saved reply", NewReplyDialog),
             ("Price and media", OfferDialog),
             ("Failed messages", FailedScreen),
+            ("Choosing an account or a tag", ChoiceDialog),
+            ("This help", HelpScreen),
         ]
 
     def action_help(self) -> None:
@@ -186,7 +184,7 @@ class OfcrmApp(App[int]):
             if account is not None:
                 self.open_account(account)
             elif self.account is None:
-                self.exit(0)
+                self.exit()
 
         self.push_screen(
             ChoiceDialog("Accounts", load, current=self.account, empty="No accounts yet"), picked
@@ -194,11 +192,12 @@ class OfcrmApp(App[int]):
 
     # -- status --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def load_status(self) -> None:
-        account = self.account
-        if account is None:
-            return
+        if self.account is not None:
+            self._load_status(self.account)
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def _load_status(self, account: AccountInfo) -> None:
         db = self.context.db
         queue = outbox.queue_status(
             db, account.id, campaign_budget_share=self.context.settings.campaign_budget_share
@@ -268,7 +267,7 @@ class OfcrmApp(App[int]):
                 self.changes.publish(DataChanged(outbox=True, conversations=True))
             case events.MessagesFailed(outbound_ids=ids):
                 self.changes.publish(DataChanged(outbox=True))
-                self.notify(f"{len(ids)} message(s) failed to send: press 2 to see why",
+                self.notify(f"{len(ids)} message(s) could not be sent: see Failed messages",
                             severity="error")
             case events.QueueChanged():
                 self.changes.publish(DataChanged(outbox=True))

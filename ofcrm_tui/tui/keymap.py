@@ -9,25 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.dom import DOMNode
 
 Section = tuple[str, type[DOMNode]]
 
 
 def bindings_of(owner: type[DOMNode]) -> list[Binding]:
-    """The class's own bindings with ids, one per binding (not per key)."""
-    seen: dict[str, Binding] = {}
-    for binding in _expand(owner.BINDINGS):
-        if binding.id and binding.id not in seen:
-            seen[binding.id] = binding
-    return list(seen.values())
-
-
-def _expand(bindings: Iterable[BindingType]) -> Iterable[Binding]:
-    for binding in bindings:
-        if isinstance(binding, Binding):
-            yield binding
+    """The class's own bindings that have an id (each once, whatever its keys)."""
+    return [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
 
 
 def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:

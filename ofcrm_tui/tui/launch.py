@@ -22,8 +22,8 @@ def run_app(context: AppContext, account_name: str | None, *, start_jobs: bool =
     jobs = BackgroundJobs(context, on_event=app.job_event) if start_jobs else None
     app.jobs = jobs
     try:
-        result = app.run()
+        app.run()
     finally:
         if jobs is not None:
             jobs.shutdown(wait=True)
-    return int(result or 0)
+    return app.return_code or 0

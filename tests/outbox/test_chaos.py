@@ -158,6 +158,16 @@ def _check_exactly_once(world: World, texts: dict[int, str]) -> Counter[str]:
     return states
 
 
+def _sending_worker(db: Database, workers: Workers) -> subprocess.Popen[bytes] | None:
+    """A running worker that holds a row in ``sending`` (lease owners are host:pid:tag)."""
+    with db.read() as session:
+        owners = session.scalars(
+            select(OutboundMessage.lease_owner).where(OutboundMessage.state == "sending")
+        ).all()
+    pids = {int(owner.split(":")[1]) for owner in owners if owner}
+    return next((p for p in workers.running if p.pid in pids), None)
+
+
 def _enqueue(world: World, count: int, tag: str) -> dict[int, str]:
     texts = {}
     for i in range(count):
@@ -180,7 +190,11 @@ def test_killed_workers_lose_nothing_and_send_nothing_twice(
         deadline = time.monotonic() + 150
         while workers.killed < 12 and time.monotonic() < deadline:
             time.sleep(rng.uniform(0.4, 1.6))
-            workers.kill(rng.choice(workers.running))
+            # Every other kill hits a worker caught mid-send when there is one.
+            victim = (_sending_worker(db, workers) if workers.killed % 2 else None) or rng.choice(
+                workers.running
+            )
+            workers.kill(victim)
             workers.start()
         assert workers.killed >= 10
         _wait_settled(db, timeout=max(10.0, deadline - time.monotonic()))

@@ -22,7 +22,9 @@ async def settle(pilot: Pilot[object]) -> None:
         await pilot.pause()
 
 
-async def wait_for(pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10) -> None:
+async def wait_for(
+    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10
+) -> None:
     """Settle until ``condition()`` holds (background jobs work on their own clock)."""
     deadline = time.monotonic() + timeout
     while not condition():

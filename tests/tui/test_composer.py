@@ -48,7 +48,8 @@ async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(world: World) -
 
         await pilot.press(*"25")
         await settle(pilot)
-        assert "needs at least one vault media" in str(dialog.query_one("#offer-error", Static).content)
+        error = dialog.query_one("#offer-error", Static)
+        assert "needs at least one vault media" in str(error.content)
         assert dialog.query_one("#offer-apply", Button).disabled
 
         await press(pilot, "tab", "space", "shift+tab", "enter")
@@ -56,9 +57,10 @@ async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(world: World) -
         assert offer.price_cents == 2500 and len(offer.media_ids) == 1
         assert "PPV $25.00 · 1 media" in str(composer(pilot).border_subtitle)
 
-        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+j")  # what many terminals send for ctrl+enter
         queued = thread(pilot).pending[-1]
-        assert (queued.text, queued.price_cents, queued.media_count) == ("a little something", 2500, 1)
+        assert (queued.text, queued.price_cents, queued.media_count) == (
+            "a little something", 2500, 1)
         assert composer(pilot).offer == Offer()
 
 
@@ -86,3 +88,14 @@ async def test_saved_replies_are_created_filtered_and_filled_in(world: World) ->
         assert composer(pilot).has_focus
     names = await asyncio.to_thread(saved_replies.list_replies, db, account_id)
     assert [r.name for r in names] == ["goodnight", "welcome"]
+
+
+async def test_a_saved_reply_can_be_deleted(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    saved_replies.create_reply(db, account_id, "old", "not any more")
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r", "ctrl+t")
+        assert app.screen.replies == []
+    assert saved_replies.list_replies(db, account_id) == []

@@ -97,7 +97,8 @@ async def test_search_finds_fans_and_message_text_and_n_steps_through(world: Wor
 
         await press(pilot, "escape")
         assert screen.flt.query is None
-        assert conversations(pilot).count == inbox.count_conversations(db, account_id, InboxFilter())
+        everything = inbox.count_conversations(db, account_id, InboxFilter())
+        assert conversations(pilot).count == everything
 
 
 async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: World) -> None:

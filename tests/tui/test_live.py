@@ -19,7 +19,8 @@ def toasts(app) -> list[tuple[str, str]]:  # noqa: ANN001 - the app
 async def test_inbound_messages_show_up_without_moving_the_selection(world: World) -> None:
     settings = world.context.settings.model_copy(update={"poll_interval_seconds": 1})
     app = world.app()
-    app.jobs = jobs = BackgroundJobs(world.context.db, settings, on_event=app.job_event, drain=False)
+    jobs = BackgroundJobs(world.context.db, settings, on_event=app.job_event, drain=False)
+    app.jobs = jobs  # as run_app does: the jobs report to the app they start with
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import drafts, outbox
 from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent
-from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
-from tests.tui.conftest import World
+from ofcrm_tui.store.models import Conversation, Fan, Message, OutboundMessage
+from tests.tui.conftest import NOW, World
 from tests.tui.pilot import composer, conversations, lines, press, settle, thread
 
 pytestmark = pytest.mark.anyio
@@ -31,6 +32,7 @@ async def test_reply_goes_from_queued_to_sent(world: World) -> None:
         assert [(m.text, m.state) for m in pending] == [("see you at 8", "queued")]
         assert any("◷ queued" in line for line in lines(thread(pilot)))
         assert composer(pilot).text == ""
+        assert drafts.load_draft(world.context.db, world.account.id, row.conversation_id) is None
 
         report = await asyncio.to_thread(world.drain)
         app.job_event(MessagesSent(world.account.id, tuple(report.sent)))
@@ -95,3 +97,36 @@ async def test_drafts_survive_switching_conversations_and_restarts(world: World)
         await press(pilot, "enter")
         assert conversations(pilot).cursor_row.conversation_id == first.conversation_id
         assert composer(pilot).text == "half a thought and more"
+
+
+async def test_a_thread_opens_on_its_newest_page_and_loads_older_ones_above(world: World) -> None:
+    db, account_id = world.context.db, world.account.id
+    with db.write() as session:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.account_id == account_id)
+            .order_by(Conversation.last_message_at.desc())
+        ).first()
+        session.execute(delete(Message).where(Message.conversation_id == conversation.id))
+        for number in range(120):
+            session.add(Message(
+                account_id=account_id, conversation_id=conversation.id,
+                fan_id=conversation.fan_id, platform_message_id=8_000_000 + number,
+                direction="in" if number % 2 else "out", text=f"message {number}",
+                created_at=NOW - timedelta(minutes=120 - number),
+            ))
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "tab")
+        view = thread(pilot)
+        assert [m.text for m in view.stored[-2:]] == ["message 118", "message 119"]
+        assert len(view.stored) == 50 and view.scroll_offset.y == view.max_scroll_y
+
+        await press(pilot, "g")  # to the oldest loaded: the view reaches the top
+        assert len(view.stored) == 100
+        # The page came in above: what was on screen stays on screen.
+        assert view.messages[view.cursor].text == "message 70"
+        assert "message 70" in lines(view)[1]
+        await press(pilot, "g", "g")
+        assert len(view.stored) == 120 and not view.has_older
+        assert view.stored[0].text == "message 0"

@@ -59,6 +59,7 @@ async def test_hostile_fan_text_is_literal_in_list_thread_and_toasts(world: Worl
 
         await press(pilot, "g", "enter")
         body = "\n".join(lines(thread(pilot)))
-        for piece in ("[bold red]look[/bold red]", "␛[31mred␛[0m", "␇bell", "[link=http://x]x[/link]"):
+        pieces = ("[bold red]look[/bold red]", "␛[31mred␛[0m", "␇bell", "[link=http://x]x[/link]")
+        for piece in pieces:
             assert piece in body
         assert "\x1b" not in body and "\x07" not in body

@@ -11,7 +11,10 @@ from sqlalchemy import select
 from textual.widgets import DataTable
 
 from ofcrm_tui.core import outbox
+from ofcrm_tui.core.accounts import AccountError
 from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
+from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.launch import run_app
 from ofcrm_tui.tui.screens.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.help import HelpScreen
@@ -112,3 +115,22 @@ async def test_failed_screen_retries_and_discards(world: World) -> None:
             .order_by(OutboundMessage.state)
         ).all()
     assert states == ["cancelled", "queued"]
+
+
+def test_run_app_resolves_the_account_and_runs_the_jobs_around_the_app(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[OfcrmApp] = []
+    monkeypatch.setattr(OfcrmApp, "run", lambda app: ran.append(app))
+    assert run_app(world.context, None) == 0
+    assert ran[-1].account == world.account
+    assert ran[-1].jobs is not None and not ran[-1].jobs.running  # shut down after the app
+
+    add_simulated_account(world.context.db, world.sim, world.account.base_url, monkeypatch,
+                          name="second")
+    run_app(world.context, None, start_jobs=False)
+    assert ran[-1].account is None and ran[-1].jobs is None  # the app asks which one
+    run_app(world.context, "second", start_jobs=False)
+    assert ran[-1].account.name == "second"
+    with pytest.raises(AccountError, match="no account named 'third'"):
+        run_app(world.context, "third")

@@ -68,7 +68,10 @@ class ChoiceDialog(ModalScreen[T | None], Generic[T]):
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

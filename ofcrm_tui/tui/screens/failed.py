@@ -61,29 +61,30 @@ class FailedScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Failed messages"
         self.ofcrm.changes.subscribe(self, self._on_changed)
-        self._load()
+        self._reload()
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.outbox or change.account:
-            self._load()
+            self._reload()
+
+    def _reload(self) -> None:
+        if self.ofcrm.account is not None:
+            self._load(self.ofcrm.account.id)
 
     @work(thread=True, exclusive=True, group="failed-load", exit_on_error=False)
-    def _load(self) -> None:
-        account = self.ofcrm.account
-        if account is not None:
-            self.post_message(self.Loaded(outbox.failed(self.ofcrm.context.db, account.id)))
+    def _load(self, account_id: int) -> None:
+        self.post_message(self.Loaded(outbox.failed(self.ofcrm.context.db, account_id)))
 
     @work(thread=True, group="failed-act", exit_on_error=False)
-    def _act(self, action: str, outbound_id: int) -> None:
-        account, db = self.ofcrm.account, self.ofcrm.context.db
-        if account is None:
-            return
+    def _act(self, account_id: int, action: str, outbound_id: int) -> None:
+        db = self.ofcrm.context.db
         try:
             if action == "retry":
-                outbox.retry(db, account.id, [outbound_id], by=self.ofcrm.context.settings.chatter_name)
+                outbox.retry(db, account_id, [outbound_id],
+                             by=self.ofcrm.context.settings.chatter_name)
                 note = "Queued again"
             else:
-                outbox.discard(db, account.id, [outbound_id])
+                outbox.discard(db, account_id, [outbound_id])
                 note = "Discarded"
         except OfcrmError as exc:
             note = str(exc)
@@ -124,9 +125,12 @@ class FailedScreen(Screen[None]):
         table.move_cursor(row=table.cursor_row + step)
 
     def action_retry(self) -> None:
-        if (selected := self._selected()) is not None:
-            self._act("retry", selected)
+        self._act_on_selected("retry")
 
     def action_discard(self) -> None:
-        if (selected := self._selected()) is not None:
-            self._act("discard", selected)
+        self._act_on_selected("discard")
+
+    def _act_on_selected(self, action: str) -> None:
+        selected = self._selected()
+        if selected is not None and self.ofcrm.account is not None:
+            self._act(self.ofcrm.account.id, action, selected)

@@ -45,7 +45,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="dim")
         for binding in bindings_of(owner):
             keys = " ".join(self.app.get_key_display(key) for key in keys_of(binding, self.keymap))
-            table.add_row(Text(keys, style="bold"), Text(binding.description), Text(binding.id or ""))
+            table.add_row(
+                Text(keys, style="bold"), Text(binding.description), Text(binding.id or "")
+            )
         return table
 
     def action_scroll(self, lines: int) -> None:

@@ -15,11 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from ofcrm_tui.core import inbox, outbox
+from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.platform.errors import PlatformError
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.choice import ChoiceDialog
@@ -51,7 +52,7 @@ class InboxScreen(Screen[None]):
         Binding("escape", "back", "Back", id="inbox.back", show=False),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread", show=False),
         Binding("dollar_sign", "toggle('purchased_only')", "Has purchased",
-                id="inbox.filter_spenders", show=False),
+                id="inbox.filter_purchased", show=False),
         Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False),
         Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
         Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
@@ -63,9 +64,9 @@ class InboxScreen(Screen[None]):
             self.found = found
 
     class Enqueued(Message):
-        def __init__(self, conversation_id: int) -> None:
+        def __init__(self, target: DraftTarget) -> None:
             super().__init__()
-            self.conversation_id = conversation_id
+            self.target = target
 
     class ActionFailed(Message):
         """A worker's action was refused; ``reason`` is a one-line message for the user."""
@@ -85,7 +86,7 @@ class InboxScreen(Screen[None]):
         self.flt = InboxFilter()
         self.open_row: ConversationRow | None = None
         self._open_first = False
-        self._warned_mark_read = False
+        self._warned_quietly = False
 
     @property
     def ofcrm(self) -> OfcrmApp:
@@ -107,8 +108,7 @@ class InboxScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ofcrm.changes.subscribe(self, self._on_changed)
-        self.query_one(ThreadHeader).show(None)
-        self.query_one(ConversationList).focus()
+        self.conversations.focus()
         self._start()
 
     def _start(self) -> None:
@@ -126,7 +126,6 @@ class InboxScreen(Screen[None]):
         account = self.ofcrm.account
         if account is None:
             return
-        self.sub_title = clean(account.name, single_line=True)
         self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
                                 keep_id=keep_id)
         self._title_list(None)
@@ -216,7 +215,9 @@ class InboxScreen(Screen[None]):
             self._find_unread(account.id, self.flt, self.conversations.cursor_row)
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
-    def _find_unread(self, account_id: int, flt: InboxFilter, after: ConversationRow | None) -> None:
+    def _find_unread(
+        self, account_id: int, flt: InboxFilter, after: ConversationRow | None
+    ) -> None:
         self.post_message(self.NextUnreadFound(
             inbox.next_unread(self.ofcrm.context.db, account_id, flt, after)))
 
@@ -248,16 +249,16 @@ class InboxScreen(Screen[None]):
         composer.attach(DraftTarget(db, account.id, row))
         if row.unread_count:
             self.conversations.mark_read(row.conversation_id)
-            self._mark_read(account.id, row.conversation_id)
+            self._mark_read(account, row.conversation_id)
 
     @work(thread=True, group="mark-read", exit_on_error=False)
-    def _mark_read(self, account_id: int, conversation_id: int) -> None:
-        user_id = inbox.mark_read_locally(self.ofcrm.context.db, account_id, conversation_id)
+    def _mark_read(self, account: AccountInfo, conversation_id: int) -> None:
+        user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id, conversation_id)
         try:
-            self.ofcrm.platform().mark_as_read(user_id)
+            self.ofcrm.platform(account).mark_as_read(user_id)
         except (PlatformError, OfcrmError) as exc:
-            self.post_message(self.ActionFailed(f"could not mark the chat read on the platform: {exc}",
-                                                quiet=True))
+            reason = f"could not mark the chat read on the platform: {exc}"
+            self.post_message(self.ActionFailed(reason, quiet=True))
 
     # -- replying ------------------------------------------------------------------
 
@@ -283,12 +284,10 @@ class InboxScreen(Screen[None]):
         except OfcrmError as exc:
             self.post_message(self.ActionFailed(f"not sent: {exc}"))
             return
-        self.post_message(self.Enqueued(target.fan.conversation_id))
+        self.post_message(self.Enqueued(target))
 
     def on_inbox_screen_enqueued(self, message: Enqueued) -> None:
-        composer = self.query_one(Composer)
-        if composer.target and composer.target.fan.conversation_id == message.conversation_id:
-            composer.sent()
+        self.query_one(Composer).sent(message.target)
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
 
@@ -296,14 +295,16 @@ class InboxScreen(Screen[None]):
         account, composer = self.ofcrm.account, self.query_one(Composer)
         if account is None:
             return
-        dialog = OfferDialog(self.ofcrm.context.db, account.id, composer.offer, clock=self.ofcrm.clock)
+        db, clock = self.ofcrm.context.db, self.ofcrm.clock
+        dialog = OfferDialog(db, account.id, composer.offer, clock=clock)
         self.app.push_screen(dialog, lambda offer: offer is not None and composer.set_offer(offer))
 
     def on_composer_replies_requested(self) -> None:
         account, composer = self.ofcrm.account, self.query_one(Composer)
         if account is None or composer.target is None:
             return
-        picker = SavedReplyPicker(self.ofcrm.context.db, account.id, composer.target.fan, composer.text)
+        db, fan = self.ofcrm.context.db, composer.target.fan
+        picker = SavedReplyPicker(db, account.id, fan, composer.text)
         self.app.push_screen(picker, lambda text: text is not None and composer.insert_reply(text))
 
     # -- retrying ------------------------------------------------------------------
@@ -333,9 +334,9 @@ class InboxScreen(Screen[None]):
 
     def on_inbox_screen_action_failed(self, message: ActionFailed) -> None:
         if message.quiet:
-            if self._warned_mark_read:
+            if self._warned_quietly:
                 return
-            self._warned_mark_read = True
+            self._warned_quietly = True
         self.notify(message.reason, severity="warning" if message.quiet else "error", markup=False)
 
     # -- navigation ----------------------------------------------------------------

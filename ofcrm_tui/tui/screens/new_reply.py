@@ -31,6 +31,10 @@ class NewReplyDialog(ModalScreen[tuple[str, str] | None]):
             yield TextArea(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
+    def on_mount(self) -> None:
+        body = self.query_one(TextArea)
+        body.move_cursor(body.document.end)
+
     @on(Input.Submitted)
     def _next(self) -> None:
         self.query_one(TextArea).focus()

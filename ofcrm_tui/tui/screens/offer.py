@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.outbox import MAX_PRICE_CENTS, MIN_PRICE_CENTS
-from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents
+from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents, to_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
@@ -63,8 +63,9 @@ class OfferDialog(ModalScreen[Offer | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="offer-dialog", classes="dialog") as dialog:
             dialog.border_title = "Price and media"
-            price = f"{self.offer.price_cents / 100:.2f}" if self.offer.price_cents else ""
-            yield Label("Price in dollars: 0 or empty = free, else 3.00 to 200.00")
+            price = str(to_dollars(self.offer.price_cents)) if self.offer.price_cents else ""
+            yield Label(f"Price: empty or 0 for free, else {format_cents(MIN_PRICE_CENTS)} "
+                        f"to {format_cents(MAX_PRICE_CENTS)}")
             yield Input(price, placeholder="free", id="offer-price")
             with Horizontal(id="offer-lists"):
                 with Vertical():
@@ -78,6 +79,7 @@ class OfferDialog(ModalScreen[Offer | None]):
                 yield Button("Apply", variant="primary", id="offer-apply")
                 yield Button("Free, no media", id="offer-clear")
                 yield Button("Cancel", id="offer-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self._load_vault()

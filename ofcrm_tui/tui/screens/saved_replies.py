@@ -31,7 +31,8 @@ class SavedReplyPicker(ModalScreen[str | None]):
         Binding("down", "move(1)", "Next", id="replies.down", show=False),
         Binding("up", "move(-1)", "Previous", id="replies.up", show=False),
         Binding("ctrl+n", "new", "New reply", id="replies.new"),
-        Binding("ctrl+d", "delete", "Delete", id="replies.delete"),
+        # ctrl+t for "trash": the filter box already uses ctrl+d (delete right).
+        Binding("ctrl+t", "delete", "Delete", id="replies.delete"),
     ]
 
     class Loaded(Message):
@@ -60,9 +61,10 @@ class SavedReplyPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._run(lambda: None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @work(thread=True, exit_on_error=False)
     def _run(self, change: Callable[[], object]) -> None:
-        """Apply ``change`` (create or delete), then reload the list."""
+        """Apply ``change`` (create or delete), then reload the list. (Not exclusive:
+        that could cancel a write before it ran.)"""
         error = ""
         try:
             change()
@@ -132,3 +134,4 @@ class SavedReplyPicker(ModalScreen[str | None]):
         reply = self._highlighted()
         if reply is not None:
             self._run(lambda: saved_replies.delete_reply(self.db, self.account_id, reply.id))
+            self.notify(f"Deleted “{clean(reply.name, single_line=True)}”", markup=False)

@@ -6,6 +6,8 @@ they switch conversations, so nothing typed is lost on a switch or a restart.
 
 from __future__ import annotations
 
+import itertools
+import threading
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -52,10 +54,12 @@ class DraftTarget:
 
 
 class Composer(TextArea):
-    """Type a reply; ctrl+s queues it for sending."""
+    """Type a reply (enter makes a new line); ctrl+s queues it for sending."""
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="composer.send"),
+        # ctrl+enter reaches an app only with the kitty keyboard protocol; many
+        # terminals send it as ctrl+j, so both are bound.
+        Binding("ctrl+s,ctrl+enter,ctrl+j", "send", "Send", id="composer.send"),
         Binding("ctrl+r", "saved_replies", "Saved replies", id="composer.saved_replies"),
         Binding("ctrl+o", "offer", "Price/media", id="composer.offer"),
     ]
@@ -91,6 +95,10 @@ class Composer(TextArea):
         self._save_timer: Timer | None = None
         # What the database holds for this conversation, to save only real changes.
         self._persisted: tuple[str, Offer] = ("", Offer())
+        # Saves run in threads and may finish out of order: the newest per chat wins.
+        self._saves = itertools.count()
+        self._saved_seq: dict[int, int] = {}
+        self._save_lock = threading.Lock()
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -153,14 +161,19 @@ class Composer(TextArea):
         if self.target is None or state == self._persisted:
             return None
         self._persisted = state
-        return self._write_draft(self.target, *state)
+        return self._write_draft(self.target, *state, next(self._saves))
 
     @work(thread=True, group="composer-draft-save", exit_on_error=False)
-    def _write_draft(self, target: DraftTarget, text: str, offer: Offer) -> None:
-        drafts.save_draft(
-            target.db, target.account_id, target.fan.conversation_id, text,
-            price_cents=offer.price_cents, media_ids=offer.media_ids,
-        )
+    def _write_draft(self, target: DraftTarget, text: str, offer: Offer, seq: int) -> None:
+        conversation_id = target.fan.conversation_id
+        with self._save_lock:
+            if seq < self._saved_seq.get(conversation_id, -1):
+                return
+            drafts.save_draft(
+                target.db, target.account_id, conversation_id, text,
+                price_cents=offer.price_cents, media_ids=offer.media_ids,
+            )
+            self._saved_seq[conversation_id] = seq
 
     # -- editing -------------------------------------------------------------------
 
@@ -173,12 +186,16 @@ class Composer(TextArea):
         self.replace(text, *self.selection)
         self.focus()
 
-    def sent(self) -> None:
-        """The message is queued: empty the box and forget the draft."""
-        self.load_text("")
-        self.offer = Offer()
-        self.save_draft()
-        self._show_titles()
+    def sent(self, target: DraftTarget) -> None:
+        """A message to ``target`` is queued: forget its draft and, if it is the open
+        conversation, empty the box. (Through ``_write_draft``, so no older save of
+        that draft can land after the deletion.)"""
+        self._write_draft(target, "", Offer(), next(self._saves))
+        if self.target and self.target.fan.conversation_id == target.fan.conversation_id:
+            self.load_text("")
+            self.offer = Offer()
+            self._persisted = ("", Offer())
+            self._show_titles()
 
     def _show_titles(self) -> None:
         if self.target is None:
@@ -198,6 +215,10 @@ class Composer(TextArea):
         if not self.text.strip():
             self.notify("Type a message first", severity="warning")
             return
+        # No draft save may land after the sender deleted the draft.
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._persisted = (self.text, self.offer)
         self.post_message(self.Submitted(self.target, self.text, self.offer))
 
     def action_offer(self) -> None:

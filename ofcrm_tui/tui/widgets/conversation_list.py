@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -25,6 +25,7 @@ from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+from ofcrm_tui.tui.widgets.styling import span_style
 
 ROW_HEIGHT = 2
 PAGE_SIZE = 100
@@ -131,6 +132,9 @@ class ConversationList(ScrollView, can_focus=True):
         self.open_id: int | None = None
         self._pages: OrderedDict[int, list[ConversationRow]] = OrderedDict()
         self._loading: set[int] = set()
+        # enter on a row whose page is still loading: open it when it arrives
+        self._open_when_loaded = False
+        self._first_load = False  # show() called, its count not in yet
 
     # -- what the rest of the screen asks ------------------------------------------
 
@@ -147,7 +151,8 @@ class ConversationList(ScrollView, can_focus=True):
     @property
     def loaded(self) -> bool:
         """True once the current query's count and visible rows are in."""
-        return not self._loading and all(p in self._pages for p in self._visible_pages())
+        return not self._first_load and not self._loading and all(
+            p in self._pages for p in self._visible_pages())
 
     # -- loading -------------------------------------------------------------------
 
@@ -157,6 +162,9 @@ class ConversationList(ScrollView, can_focus=True):
         self.generation += 1
         self._pages.clear()
         self._loading.clear()
+        self._first_load = True
+        self.count = 0
+        self.refresh()
         self._reload(self.generation, source, keep_id, None, self._page_rows())
 
     def refresh_rows(self) -> None:
@@ -179,21 +187,24 @@ class ConversationList(ScrollView, can_focus=True):
         keep: tuple[int, int] | None,
         page_rows: int,
     ) -> None:
-        count = inbox.count_conversations(source.db, source.account_id, source.flt)
-        position = (
-            inbox.position_of(source.db, source.account_id, source.flt, keep_id)
-            if keep_id is not None
-            else None
-        )
-        if position is None:
-            position = min(keep[0] if keep else 0, max(count - 1, 0))
-        top = _place(position, page_rows, keep)
+        db, account_id, flt = source.db, source.account_id, source.flt
+        found = inbox.position_of(db, account_id, flt, keep_id) if keep_id is not None else None
+        wanted = found if found is not None else (keep[0] if keep else 0)
+        top = _place(wanted, page_rows, keep)
         pages: dict[int, list[ConversationRow]] = {}
+        if top < PAGE_SIZE:
+            # The count and the first page in one snapshot (a search runs once).
+            count, pages[0] = inbox.first_page(db, account_id, flt, PAGE_SIZE)
+        else:
+            count = inbox.count_conversations(db, account_id, flt)
+        position = found if found is not None else min(wanted, max(count - 1, 0))
+        top = min(top, max(count - 1, 0))
         for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
-            if page * PAGE_SIZE < count:
+            if page not in pages and page * PAGE_SIZE < count:
+                previous = pages.get(page - 1)
                 pages[page] = inbox.conversations_window(
-                    source.db, source.account_id, source.flt, page * PAGE_SIZE, PAGE_SIZE,
-                    anchor=pages[page - 1][-1] if page - 1 in pages else None,
+                    db, account_id, flt, page * PAGE_SIZE, PAGE_SIZE,
+                    anchor=previous[-1] if previous else None,
                 )
         self.post_message(self.Reloaded(generation, _Snapshot(count, position, top, pages)))
 
@@ -204,13 +215,16 @@ class ConversationList(ScrollView, can_focus=True):
         snap = message.snapshot
         self._pages = OrderedDict(snap.pages)
         self._loading.clear()
+        self._first_load = False
         self.count = snap.count
         self.cursor = snap.cursor
-        self.virtual_size = Size(0, snap.count * ROW_HEIGHT)
+        self._size_to_count()
         self.scroll_to(y=snap.top * ROW_HEIGHT, animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.Counted(snap.count))
         self._fetch_visible()
+        if self._open_when_loaded:
+            self.action_open()
 
     def _fetch_visible(self) -> None:
         for page in self._visible_pages():
@@ -246,6 +260,8 @@ class ConversationList(ScrollView, can_focus=True):
                 break
             del self._pages[oldest]
         self.refresh()
+        if self._open_when_loaded:
+            self.action_open()
 
     # -- geometry ------------------------------------------------------------------
 
@@ -272,7 +288,14 @@ class ConversationList(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         self._fetch_visible()
 
+    def _size_to_count(self) -> None:
+        # A spare line when the view's height is odd, so scrolled to the end it starts
+        # with a whole row.
+        spare = self.container_size.height % ROW_HEIGHT if self.count else 0
+        self.virtual_size = Size(0, self.count * ROW_HEIGHT + spare)
+
     def on_resize(self) -> None:
+        self._size_to_count()
         self._fetch_visible()
 
     # -- cursor --------------------------------------------------------------------
@@ -281,14 +304,15 @@ class ConversationList(ScrollView, can_focus=True):
         if not self.count:
             return
         old = self.cursor
+        self._open_when_loaded = False
         self.cursor = max(0, min(index, self.count - 1))
         self.refresh_lines(old * ROW_HEIGHT, ROW_HEIGHT)
         self.refresh_lines(self.cursor * ROW_HEIGHT, ROW_HEIGHT)
-        width = self._width()
-        self.scroll_to_region(
-            Region(0, self.cursor * ROW_HEIGHT, width, ROW_HEIGHT),
-            animate=False, immediate=True, force=True,
-        )
+        # Scroll by whole rows, so the top line is always a row's first line.
+        fit = max(1, self.container_size.height // ROW_HEIGHT)
+        top = min(self._top_row(), self.cursor)
+        top = max(top, self.cursor - fit + 1)
+        self.scroll_to(y=top * ROW_HEIGHT, animate=False, immediate=True, force=True)
         self._fetch_visible()
 
     def mark_open(self, conversation_id: int | None) -> None:
@@ -323,11 +347,15 @@ class ConversationList(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         row = self.cursor_row
+        self._open_when_loaded = row is None
         if row is not None:
             self.post_message(self.Opened(row))
 
     def on_click(self, event: events.Click) -> None:
-        index = (event.y + int(self.scroll_offset.y)) // ROW_HEIGHT
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_offset.y)) // ROW_HEIGHT
         if index < self.count:
             self.move_to(index)
             self.action_open()
@@ -335,7 +363,7 @@ class ConversationList(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"conversation-list--{name}", partial=True)
+        return span_style(self, f"conversation-list--{name}")
 
     def _width(self) -> int:
         return self.container_size.width - self.scrollbar_size_vertical
@@ -354,11 +382,14 @@ class ConversationList(ScrollView, can_focus=True):
             text = self._head(row, width) if part == 0 else self._preview(row, width)
         text.truncate(width, overflow="ellipsis", pad=True)
         if self.count and index == self.cursor:
-            text.style = self._style("cursor")  # under the spans: the badge keeps its colour
+            # Under the spans, so the badge keeps its colour.
+            text.style = self.get_component_rich_style("conversation-list--cursor")
         return Strip(text.render(self.app.console), width).apply_style(self.rich_style)
 
     @property
     def empty_text(self) -> str:
+        if self._first_load:
+            return "Loading…"
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt != InboxFilter() else "No conversations yet"
 
@@ -371,7 +402,8 @@ class ConversationList(ScrollView, can_focus=True):
         return text
 
     def _head(self, row: ConversationRow, width: int) -> Text:
-        marks = ("$" if row.total_spent_cents >= SPENDER_CENTS else " ") + ("#" if row.tags else " ")
+        spender = row.total_spent_cents >= SPENDER_CENTS
+        marks = ("$" if spender else " ") + ("#" if row.tags else " ")
         text = self._gutter(row, marks)
         when = short_time(row.last_message_at, self.clock())
         name = Text(clean(row.display_name, single_line=True),

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, age, local_now
+from ofcrm_tui.tui.widgets.styling import span_style
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class StatusBar(Widget):
         self.info = info
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"status-bar--{name}", partial=True)
+        return span_style(self, f"status-bar--{name}")
 
     def render(self) -> Text:
         info = self.info

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.styling import span_style
 
 
 class ThreadHeader(Static):
@@ -20,7 +21,7 @@ class ThreadHeader(Static):
     }
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"thread-header--{name}", partial=True)
+        return span_style(self, f"thread-header--{name}")
 
     def show(self, row: ConversationRow | None) -> None:
         text = Text()

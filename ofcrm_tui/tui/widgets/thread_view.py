@@ -8,6 +8,7 @@ scroll offset by exactly the lines added and nothing on screen moves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.style import Style
 from rich.text import Text
@@ -24,6 +25,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.timefmt import Clock, local_now, stamp
+from ofcrm_tui.tui.widgets.styling import span_style
 
 PAGE_SIZE = 50
 # Load the previous page when the view comes this close to the top.
@@ -73,6 +75,8 @@ class ThreadView(ScrollView, can_focus=True):
     }
 
     class RetryRequested(Message):
+        """The chatter asked to send a failed message again (its queue row)."""
+
         def __init__(self, outbound_id: int) -> None:
             super().__init__()
             self.outbound_id = outbound_id
@@ -116,6 +120,8 @@ class ThreadView(ScrollView, can_focus=True):
         self._owners: list[int] = []
         self._starts: list[int] = []
         self._layout_width = 0
+        # Laid-out messages; the day is in the key because "14:05" becomes "Mon 14:05".
+        self._blocks: dict[tuple[ThreadMessage, int, date], list[Strip]] = {}
 
     @property
     def messages(self) -> list[ThreadMessage]:
@@ -129,6 +135,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.generation += 1
         self.stored, self.pending, self.cursor = [], [], None
         self.has_older = False
+        self._blocks.clear()
         self._relayout()
         if source is not None:
             self.loading = True
@@ -141,7 +148,9 @@ class ThreadView(ScrollView, can_focus=True):
 
     @work(thread=True, group="thread-newest", exit_on_error=False)
     def _load_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
-        page = inbox.thread_page(source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE)
+        page = inbox.thread_page(
+            source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
+        )
         pending = inbox.pending_in_thread(source.db, source.account_id, source.conversation_id)
         self.post_message(self.Loaded(generation, page, pending, replace=replace))
 
@@ -162,6 +171,7 @@ class ThreadView(ScrollView, can_focus=True):
                     self.stored[known[item.platform_message_id]] = item
                 else:
                     self.stored.append(item)
+            self.stored.sort(key=lambda m: m.platform_message_id or 0)
         self.pending = list(reversed(message.pending))
         if self.cursor is not None:
             self.cursor = min(self.cursor, len(self.messages) - 1) if self.messages else None
@@ -208,24 +218,32 @@ class ThreadView(ScrollView, can_focus=True):
     # -- layout --------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"thread--{name}", partial=True)
+        return span_style(self, f"thread--{name}")
 
     def _width(self) -> int:
         return self.container_size.width - self.scrollbar_size_vertical
 
     def _relayout(self) -> None:
         width = self._width()
+        if width != self._layout_width:
+            self._blocks.clear()
         self._layout_width = width
         lines: list[Strip] = []
         owners: list[int] = []
         starts: list[int] = []
         if width > 0:
-            console = self.app.console
+            today = self.clock().date()
             for index, message in enumerate(self.messages):
+                key = (message, width, today)
+                if key not in self._blocks:
+                    console = self.app.console
+                    self._blocks[key] = [
+                        Strip(text.render(console)).adjust_cell_length(width)
+                        for text in self._block(message, width)
+                    ]
                 starts.append(len(lines))
-                for text in self._block(message, width):
-                    lines.append(Strip(text.render(console)).adjust_cell_length(width))
-                    owners.append(index)
+                lines.extend(self._blocks[key])
+                owners.extend([index] * len(self._blocks[key]))
                 lines.append(Strip.blank(width))
                 owners.append(-1)
         self._lines, self._owners, self._starts = lines, owners, starts
@@ -338,7 +356,8 @@ class ThreadView(ScrollView, can_focus=True):
             return
         self.cursor = max(0, min(index, len(self.messages) - 1))
         start = self._starts[self.cursor]
-        end = self._starts[self.cursor + 1] if self.cursor + 1 < len(self._starts) else len(self._lines)
+        following = self.cursor + 1
+        end = self._starts[following] if following < len(self._starts) else len(self._lines)
         self.scroll_to_region(
             Region(0, start, 1, end - start), animate=False, immediate=True, force=True
         )
