@@ -7,9 +7,9 @@ lanes) and reads the simulator's ledger (the time the platform accepted each sen
 Scenarios:
 
 - ``campaign``: a 3,000-message campaign with the limit at 600/min (account and
-  simulator). Campaign rows may only use ``floor(limit x campaign_budget_share)`` sends
-  of any 60 s window (default share 0.7: 420/min), so it runs at that rate; ``--share``
-  sets the share (0.99 leaves 6 of 600 sends a minute to replies).
+  simulator). Campaign rows leave ``reply_reserve_per_minute`` sends of every 60 s window
+  to replies (default 3: 597 of 600 a minute), so the campaign runs at that rate;
+  ``--reply-reserve`` sets the reserve.
   Reported: time from the first to the last send, against the theoretical time for an
   exact 60 s sliding window at the campaign rate, and against N / rate (the "5 minutes"
   of 3,000 at 600/min).
@@ -22,8 +22,8 @@ In both, the ledger is checked: no 60 s window over the limit, no message twice.
 
 Usage::
 
-    python bench/bench_outbox.py campaign                  # 600/min, 3,000, share 0.7
-    python bench/bench_outbox.py campaign --share 0.99
+    python bench/bench_outbox.py campaign                  # 600/min, 3,000, reserve 3
+    python bench/bench_outbox.py campaign --reply-reserve 60
     python bench/bench_outbox.py steady                    # 10/min for 300 s
     python bench/bench_outbox.py campaign --messages 600 --limit 120   # quicker look
 """
@@ -166,10 +166,10 @@ def campaign(args: argparse.Namespace) -> dict[str, object]:
                     f"campaign batch {start // len(fans)}", created_by="bench", campaign_id=None,
                 )
             assert queued == args.messages
-            cap = campaign_cap(limit, args.share)
+            cap = campaign_cap(limit, args.reply_reserve)
             started = time.monotonic()
             worker = _worker(
-                workdir, db, {"OFCRM_CAMPAIGN_BUDGET_SHARE": str(args.share)}, poll=not args.no_poll
+                workdir, db, {"OFCRM_REPLY_RESERVE_PER_MINUTE": str(args.reply_reserve)}, poll=not args.no_poll
             )
             deadline = started + args.timeout
             try:
@@ -188,7 +188,7 @@ def campaign(args: argparse.Namespace) -> dict[str, object]:
         return {
             "scenario": "campaign",
             "limit_per_min": limit,
-            "campaign_share": args.share,
+            "reply_reserve_per_minute": args.reply_reserve,
             "campaign_sends_per_min": cap,
             "messages": args.messages,
             "poll": not args.no_poll,
@@ -258,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     one = commands.add_parser("campaign", help="a big campaign at a high limit")
     one.add_argument("--limit", type=int, default=600)
     one.add_argument("--messages", type=int, default=3000)
-    one.add_argument("--share", type=float, default=0.7, help="campaign_budget_share")
+    one.add_argument(
+        "--reply-reserve", type=int, default=3, help="sends a minute campaigns leave to replies"
+    )
     one.add_argument("--fans", type=int, default=1000)
     one.add_argument("--timeout", type=float, default=900)
     one.add_argument("--no-poll", action="store_true")

@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     drain_interval_seconds: float = Field(default=5.0, ge=0.5, le=3600)
     http_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     default_send_limit_per_minute: int = Field(default=10, ge=1, le=10_000)
-    campaign_budget_share: float = Field(
-        default=0.7, gt=0, lt=1, description="share of each minute's sends campaigns may use"
+    reply_reserve_per_minute: int = Field(
+        default=3, ge=0, le=10_000, description="sends a minute campaigns leave to replies"
     )
     max_send_attempts: int = Field(default=5, ge=1, le=50)
     theme: str = "textual-dark"

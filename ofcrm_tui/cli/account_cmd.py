@@ -49,6 +49,16 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    accounts.get_account(ctx.db, args.name)
+    info = accounts.replace_token(
+        ctx.db, args.name, _read_token(args.name), timeout_seconds=ctx.settings.http_timeout_seconds
+    )
+    print(f"{info.name}: new token checked, in {secrets.token_source(info.name)}; sends resume")
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     rows = accounts.list_accounts(context(args).db)
     if not rows:
@@ -91,6 +101,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--base-url", required=True, help="the platform API base, e.g. http://host:8765")
     add.add_argument("--send-limit", type=int, help="sends a minute allowed (default from settings)")
     add.set_defaults(handler=_add)
+    token = add_command(
+        commands,
+        "token",
+        "replace an account's token (after a 401/403 stopped it); checked like `add`",
+    )
+    token.add_argument("name")
+    token.set_defaults(handler=_token)
     add_command(commands, "list", "list accounts (tokens never shown)").set_defaults(handler=_list)
     remove = add_command(commands, "remove", "delete an account, its local data and its token")
     remove.add_argument("name")

@@ -32,7 +32,7 @@ def _queue(args: argparse.Namespace) -> int:
     for account in chosen:
         now = utcnow()
         status = outbox.queue_status(
-            ctx.db, account.id, campaign_budget_share=ctx.settings.campaign_budget_share, now=now
+            ctx.db, account.id, reply_reserve_per_minute=ctx.settings.reply_reserve_per_minute, now=now
         )
         counts = " · ".join(f"{state.value} {status.counts[state.value]}" for state in OutboundState)
         print(f"{account.name}: {counts}")

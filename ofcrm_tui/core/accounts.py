@@ -115,6 +115,27 @@ def add_account(
         return AccountInfo.model_validate(account)
 
 
+def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float) -> AccountInfo:
+    """A new token for an account: checked with the platform, kept, and sends resume."""
+    account = get_account(db, name)
+    token = token.strip()
+    if not token:
+        raise AccountError("the token is empty")
+    with PlatformClient(account.base_url, token, timeout=timeout_seconds) as client:
+        creator = client.me()
+    if account.creator_platform_id not in (None, creator.id):
+        raise AccountError(
+            f"that token belongs to @{creator.username}, not to this account's creator "
+            f"@{account.creator_username}"
+        )
+    secrets.store_token(name, token)
+    with db.write() as session:
+        row = session.get(Account, account.id)
+        row.auth_error = None
+        session.flush()
+        return AccountInfo.model_validate(row)
+
+
 def remove_account(db: Database, name: str) -> None:
     """Delete the account with all its local data, and forget its token."""
     account = get_account(db, name)

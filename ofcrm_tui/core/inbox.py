@@ -65,6 +65,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from ofcrm_tui.core.outbox import PENDING_STATES
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
@@ -79,14 +80,6 @@ from ofcrm_tui.store.models import (
 )
 from ofcrm_tui.store.types import UTCDateTime
 
-# Outbound rows a thread shows below its messages: everything not sent nor cancelled.
-PENDING_STATES = (
-    OutboundState.QUEUED,
-    OutboundState.SENDING,
-    OutboundState.UNKNOWN,
-    OutboundState.FAILED,
-    OutboundState.PAUSED,
-)
 # Search input beyond this is ignored (it only makes the query slower).
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TERMS = 12

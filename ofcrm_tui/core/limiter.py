@@ -10,13 +10,13 @@ processes together stay within the account's limit:
   between the two);
 - a ``429`` deletes it: the platform did nothing and counted nothing.
 
-Campaign rows may only use ``floor(limit * campaign_budget_share)`` (at least 1) of a
-window, so replies always find room.
+Campaign rows leave ``reply_reserve_per_minute`` sends of every window to replies (at
+least one send always goes to campaigns), so replies always find room while a campaign
+runs at nearly the full limit.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,9 +30,9 @@ WINDOW = timedelta(seconds=60)
 KEEP_ATTEMPTS = timedelta(days=1)
 
 
-def campaign_cap(limit: int, share: float) -> int:
+def campaign_cap(limit: int, reply_reserve: int) -> int:
     """Attempts in a window up to which campaign rows may still be claimed."""
-    return min(limit, max(1, math.floor(limit * share)))
+    return max(1, limit - reply_reserve)
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,12 @@ def budget(
     *,
     limit: int,
     blocked_until: datetime | None,
-    campaign_budget_share: float,
+    reply_reserve_per_minute: int,
 ) -> Budget:
     return Budget(
         limit=limit,
         used=attempts_in_window(session, account_id, now),
-        campaign_cap=campaign_cap(limit, campaign_budget_share),
+        campaign_cap=campaign_cap(limit, reply_reserve_per_minute),
         blocked_until=blocked_until,
     )
 

@@ -38,7 +38,7 @@ MAX_TEXT_CHARS = 10_000
 MIN_PRICE_CENTS = 300
 MAX_PRICE_CENTS = 20_000
 DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_CAMPAIGN_BUDGET_SHARE = 0.7
+DEFAULT_REPLY_RESERVE_PER_MINUTE = 3
 MANUAL_RETRIES_PER_MINUTE = 10
 MAX_CREATED_BY = 128
 
@@ -580,7 +580,7 @@ def queue_status(
     db: Database,
     account_id: int,
     *,
-    campaign_budget_share: float = DEFAULT_CAMPAIGN_BUDGET_SHARE,
+    reply_reserve_per_minute: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
     now: datetime | None = None,
 ) -> QueueStatus:
     now = now or utcnow()
@@ -603,7 +603,7 @@ def queue_status(
             now,
             limit=account.send_limit_per_minute,
             blocked_until=blocked,
-            campaign_budget_share=campaign_budget_share,
+            reply_reserve_per_minute=reply_reserve_per_minute,
         )
         next_at = next_send_at(
             session,
@@ -611,7 +611,7 @@ def queue_status(
             now,
             limit=account.send_limit_per_minute,
             blocked_until=blocked,
-            campaign_budget_share=campaign_budget_share,
+            reply_reserve_per_minute=reply_reserve_per_minute,
         )
         return QueueStatus(
             account_id=account_id,
@@ -633,7 +633,7 @@ def next_send_at(
     *,
     limit: int,
     blocked_until: datetime | None,
-    campaign_budget_share: float,
+    reply_reserve_per_minute: int,
 ) -> datetime | None:
     """When the next queued message may go out (budget, backoff and blocks considered);
     None when nothing is queued."""
@@ -653,7 +653,7 @@ def next_send_at(
         candidates.append(max(reply_due, limiter.slot_free_at(session, account_id, now, limit)))
     campaign_due = earliest(OutboundMessage.kind == OutboundKind.CAMPAIGN)
     if campaign_due is not None:
-        cap = limiter.campaign_cap(limit, campaign_budget_share)
+        cap = limiter.campaign_cap(limit, reply_reserve_per_minute)
         candidates.append(max(campaign_due, limiter.slot_free_at(session, account_id, now, cap)))
     if not candidates:
         return None

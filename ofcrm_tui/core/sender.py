@@ -73,7 +73,7 @@ class SenderConfig:
     # An unknown row not found in the chat is sent again only this long after its last
     # attempt: long enough for any request of that attempt to have landed.
     reconcile_grace: timedelta = timedelta(seconds=30)
-    campaign_budget_share: float = outbox.DEFAULT_CAMPAIGN_BUDGET_SHARE
+    reply_reserve_per_minute: int = outbox.DEFAULT_REPLY_RESERVE_PER_MINUTE
     backoff_base_seconds: float = 2.0
     backoff_cap_seconds: float = 300.0
     reconcile_batch: int = 50
@@ -81,8 +81,8 @@ class SenderConfig:
     def __post_init__(self) -> None:
         if self.lease <= timedelta(0) or self.reconcile_grace < timedelta(0):
             raise ValueError("lease must be positive and reconcile_grace not negative")
-        if not 0 < self.campaign_budget_share < 1:
-            raise ValueError("campaign_budget_share must be between 0 and 1")
+        if self.reply_reserve_per_minute < 0:
+            raise ValueError("reply_reserve_per_minute must not be negative")
 
 
 class Idle(enum.StrEnum):
@@ -280,7 +280,7 @@ class Sender:
                     ),
                 )
             )
-            if used >= limiter.campaign_cap(limit, self.config.campaign_budget_share):
+            if used >= limiter.campaign_cap(limit, self.config.reply_reserve_per_minute):
                 query = query.where(OutboundMessage.kind != OutboundKind.CAMPAIGN)
             found = session.execute(
                 query.order_by(
@@ -838,7 +838,7 @@ class Sender:
                     now,
                     limit=account.send_limit_per_minute,
                     blocked_until=blocked if blocked is not None and blocked > now else None,
-                    campaign_budget_share=self.config.campaign_budget_share,
+                    reply_reserve_per_minute=self.config.reply_reserve_per_minute,
                 ),
                 session.scalar(
                     select(func.min(OutboundMessage.next_attempt_at)).where(

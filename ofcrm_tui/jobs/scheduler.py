@@ -146,7 +146,7 @@ class BackgroundJobs:
             worker_id=worker_id or default_worker_id(),
             lease=timedelta(seconds=lease),
             reconcile_grace=timedelta(seconds=grace),
-            campaign_budget_share=settings.campaign_budget_share,
+            reply_reserve_per_minute=settings.reply_reserve_per_minute,
         )
         self._client_factory = client_factory or self._make_client
         self._clients: dict[int, tuple[str, PlatformClient]] = {}

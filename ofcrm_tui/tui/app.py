@@ -200,7 +200,7 @@ class OfcrmApp(App[None]):
     def _load_status(self, account: AccountInfo) -> None:
         db = self.context.db
         queue = outbox.queue_status(
-            db, account.id, campaign_budget_share=self.context.settings.campaign_budget_share
+            db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute
         )
         with db.read() as session:
             polled = metrics.last_recorded(session, account.id, metrics.POLL)

@@ -216,3 +216,27 @@ def test_database_is_upgraded_on_first_start(tmp_path: Path, capsys) -> None:  #
     db = Database(url)
     assert migrate.current_revision(db) == migrate.head_revision()
     db.dispose()
+
+
+def test_a_new_token_clears_an_auth_error(simulator, capsys, monkeypatch, memory_keyring) -> None:  # noqa: ANN001
+    from sqlalchemy import update
+
+    from ofcrm_tui.context import AppContext
+    from ofcrm_tui.store.models import Account
+
+    sim, base_url = simulator
+    assert run(capsys, "account", "add", "mia", "--base-url", base_url, stdin="old-token\n")[0] == 1
+    assert run(capsys, "account", "add", "mia", "--base-url", base_url, stdin=sim.config.token)[0] == 0
+    db = AppContext.load().db
+    with db.write() as session:
+        session.execute(update(Account).values(auth_error="GET /chats: HTTP 401: revoked"))
+    code, out, _ = run(capsys, "account", "list")
+    assert "AUTH ERROR" in out
+    code, _, err = run(capsys, "account", "token", "mia", stdin="still-wrong\n")
+    assert_one_line_error(code, err, "401")
+    code, out, err = run(capsys, "account", "token", "mia", stdin=sim.config.token + "\n")
+    assert code == 0, err
+    assert "sends resume" in out
+    code, out, _ = run(capsys, "account", "list")
+    assert "AUTH ERROR" not in out
+    db.dispose()
