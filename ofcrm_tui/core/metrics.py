@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.models import MetricEvent
@@ -30,6 +30,10 @@ QUEUE_LATENCY = "send_queue_latency_seconds"  # value: from enqueue to delivered
 QUEUE_DEPTH = "queue_depth"  # value: rows queued, sending or unknown
 
 
+# Monitoring looks back at most this far; older observations are pruned now and then.
+KEEP = timedelta(days=14)
+
+
 def record(session: Session, account_id: int | None, name: str, value: float = 1.0) -> None:
     session.add(MetricEvent(account_id=account_id, name=name, value=value, recorded_at=utcnow()))
 
@@ -38,5 +42,13 @@ def last_recorded(session: Session, account_id: int | None, name: str) -> dateti
     return session.scalar(
         select(func.max(MetricEvent.recorded_at)).where(
             MetricEvent.account_id == account_id, MetricEvent.name == name
+        )
+    )
+
+
+def prune(session: Session, account_id: int, now: datetime) -> None:
+    session.execute(
+        delete(MetricEvent).where(
+            MetricEvent.account_id == account_id, MetricEvent.recorded_at < now - KEEP
         )
     )

@@ -865,6 +865,7 @@ class Sender:
             _last_prune[self.account_id] = now
         with self.db.write() as session:
             limiter.prune(session, self.account_id, now)
+            metrics.prune(session, self.account_id, now)
 
 
 def _sending_expired(account_id: int, now: datetime) -> tuple[object, ...]:

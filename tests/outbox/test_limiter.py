@@ -9,3 +9,26 @@ from ofcrm_tui.core.limiter import campaign_cap
 )
 def test_campaigns_leave_the_reply_reserve_but_always_move(limit: int, reserve: int, cap: int) -> None:
     assert campaign_cap(limit, reserve) == cap
+
+
+def test_old_metric_events_are_pruned(db) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ofcrm_tui.core import metrics
+    from ofcrm_tui.store.models import Account, MetricEvent
+    from ofcrm_tui.store.types import utcnow
+
+    now = utcnow()
+    with db.write() as session:
+        account = Account(name="a", base_url="http://x")
+        session.add(account)
+        session.flush()
+        for age in (timedelta(days=30), timedelta(days=1)):
+            session.add(MetricEvent(account_id=account.id, name=metrics.SENT, recorded_at=now - age))
+    with db.write() as session:
+        metrics.prune(session, account.id, now)
+    with db.read() as session:
+        left = session.scalars(select(MetricEvent.recorded_at)).all()
+    assert [now - at < timedelta(days=2) for at in left] == [True]
