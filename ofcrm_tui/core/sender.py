@@ -413,7 +413,10 @@ class Sender:
             )
             return OutboundState.QUEUED if changed else None
 
-        if kind == ErrorKind.PERMANENT:
+        out_of_attempts = kind == ErrorKind.CLEAR and claim.attempts >= claim.max_attempts
+        if kind == ErrorKind.PERMANENT or out_of_attempts:
+            if out_of_attempts:
+                reason = f"gave up after {claim.attempts} attempts: {reason}"
             if self._transition(session, claim, state=OutboundState.FAILED, last_error=reason):
                 metrics.record(session, self.account_id, metrics.SEND_FAILED)
                 report.failed.append(claim.outbound_id)
@@ -421,13 +424,6 @@ class Sender:
             return None
 
         if kind == ErrorKind.CLEAR:
-            if claim.attempts >= claim.max_attempts:
-                reason = f"gave up after {claim.attempts} attempts: {reason}"
-                if self._transition(session, claim, state=OutboundState.FAILED, last_error=reason):
-                    metrics.record(session, self.account_id, metrics.SEND_FAILED)
-                    report.failed.append(claim.outbound_id)
-                    return OutboundState.FAILED
-                return None
             retry_at = now + timedelta(seconds=self._backoff(claim.attempts))
             if self._transition(
                 session, claim, state=OutboundState.QUEUED, next_attempt_at=retry_at, last_error=reason
