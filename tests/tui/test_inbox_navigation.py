@@ -6,12 +6,14 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
+from textual.widgets import LoadingIndicator
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
 from tests.tui.conftest import World
 from tests.tui.pilot import conversations, inbox as inbox_screen, lines, press, settle
+from tests.tui.pilot import thread as thread_view
 
 pytestmark = pytest.mark.anyio
 
@@ -123,3 +125,26 @@ async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: Wor
     # Marked read on the platform too.
     with world.sim.lock:
         assert world.sim.world.chats[first.platform_user_id].unread == 0
+
+
+async def test_opening_a_conversation_loads_it_without_a_loading_overlay(world: World) -> None:
+    """The thread shows its own "Loading…" line while its page is read: Textual's
+    ``loading`` reactive (a LoadingIndicator mounted over the widget, and the widget
+    disabled meanwhile) is never switched on by opening or paging back."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        view = thread_view(pilot)
+        first, second = conversations(pilot).row_at(0), conversations(pilot).row_at(1)
+        inbox_screen(pilot)._open(first)
+        assert view.placeholder == "Loading…"
+        assert view.loading is False and not view.disabled
+        await settle(pilot)
+        assert view.stored and not app.screen.query(LoadingIndicator)
+
+        # The open bar moves from the first row to the second.
+        await press(pilot, "j", "enter")
+        assert inbox_screen(pilot).open_row.conversation_id == second.conversation_id
+        bars = [line.startswith("▌") for line in lines(conversations(pilot))[:4]]
+        assert bars == [False, False, True, True]
+        assert view.loading is False

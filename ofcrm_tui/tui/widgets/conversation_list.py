@@ -316,8 +316,11 @@ class ConversationList(ScrollView, can_focus=True):
         self._fetch_visible()
 
     def mark_open(self, conversation_id: int | None) -> None:
-        self.open_id = conversation_id
-        self.refresh()
+        previous, self.open_id = self.open_id, conversation_id
+        # Only the two rows whose bar changes: repainting the whole list would delay
+        # the frame that shows the opened thread.
+        for changed in {previous, conversation_id} - {None}:
+            self._refresh_conversation(changed)
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""
@@ -325,7 +328,14 @@ class ConversationList(ScrollView, can_focus=True):
             for index, row in enumerate(page):
                 if row.conversation_id == conversation_id and row.unread_count:
                     page[index] = replace(row, unread_count=0)
-                    self.refresh()
+        self._refresh_conversation(conversation_id)
+
+    def _refresh_conversation(self, conversation_id: int | None) -> None:
+        """Repaint the rows showing ``conversation_id`` (if loaded)."""
+        for number, page in self._pages.items():
+            for index, row in enumerate(page):
+                if row.conversation_id == conversation_id:
+                    self.refresh_lines((number * PAGE_SIZE + index) * ROW_HEIGHT, ROW_HEIGHT)
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)

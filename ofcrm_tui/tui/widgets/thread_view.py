@@ -114,7 +114,9 @@ class ThreadView(ScrollView, can_focus=True):
         self.stored: list[ThreadMessage] = []  # oldest first
         self.pending: list[ThreadMessage] = []
         self.has_older = False
-        self.loading = False
+        # A page is being read. Not Textual's own `loading` reactive: that mounts a
+        # LoadingIndicator over the widget (and disables it) on every open.
+        self._loading = False
         self.cursor: int | None = None
         self._lines: list[Strip] = []
         self._owners: list[int] = []
@@ -138,7 +140,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._blocks.clear()
         self._relayout()
         if source is not None:
-            self.loading = True
+            self._loading = True
             self._load_newest(self.generation, source, replace=True)
 
     def reload(self) -> None:
@@ -163,7 +165,7 @@ class ThreadView(ScrollView, can_focus=True):
         if message.replace:
             self.stored = fresh
             self.has_older = len(message.page) == PAGE_SIZE
-            self.loading = False
+            self._loading = False
         else:
             known = {m.platform_message_id: i for i, m in enumerate(self.stored)}
             for item in fresh:
@@ -184,12 +186,12 @@ class ThreadView(ScrollView, can_focus=True):
         if (
             self.source is None
             or not self.has_older
-            or self.loading
+            or self._loading
             or not self.stored
             or self.scroll_offset.y > OLDER_MARGIN
         ):
             return
-        self.loading = True
+        self._loading = True
         self._load_older(self.generation, self.source, self.stored[0].platform_message_id)
 
     @work(thread=True, group="thread-older", exit_on_error=False)
@@ -204,7 +206,7 @@ class ThreadView(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self.generation:
             return
-        self.loading = False
+        self._loading = False
         self.has_older = len(message.page) == PAGE_SIZE
         if not message.page:
             return
@@ -339,7 +341,7 @@ class ThreadView(ScrollView, can_focus=True):
     def placeholder(self) -> str:
         if self.source is None:
             return "No conversation open"
-        return "Loading…" if self.loading else "No messages yet"
+        return "Loading…" if self._loading else "No messages yet"
 
     # -- cursor and actions --------------------------------------------------------
 
