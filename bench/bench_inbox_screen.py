@@ -130,29 +130,39 @@ async def one_run(context: AppContext, account_id: int, *, pilot_style: bool) ->
     return screen_ms, thread_ms
 
 
-def measure(url: str, fans: int, messages: int, runs: int) -> Run:
-    context = AppContext(Settings(database_url=url, chatter_name="bench"))
+def measure(runs: int) -> dict[int, Run]:
+    """Medians per size; the sizes take turns, so a busy moment of the machine hits both."""
+    apps: dict[int, tuple[AppContext, int]] = {}
+    samples: dict[int, list[Run]] = {}
     try:
-        account_id = bench_account_id(context.db, fans, messages)
-        asyncio.run(one_run(context, account_id, pilot_style=False))  # warm-up: imports, CSS
-        samples = []
+        for fans, messages in (SMALL, BIG):
+            context = AppContext(
+                Settings(database_url=ensure_bench_db(fans, messages), chatter_name="bench")
+            )
+            apps[fans] = context, bench_account_id(context.db, fans, messages)
+            samples[fans] = []
+            asyncio.run(one_run(*apps[fans], pilot_style=False))  # warm-up: imports, CSS
         for _ in range(runs):  # one app per figure pair, the two ways alternating
-            drawn = asyncio.run(one_run(context, account_id, pilot_style=False))
-            seen = asyncio.run(one_run(context, account_id, pilot_style=True))
-            samples.append(Run(*drawn, *seen))
+            for fans, (context, account_id) in apps.items():
+                drawn = asyncio.run(one_run(context, account_id, pilot_style=False))
+                seen = asyncio.run(one_run(context, account_id, pilot_style=True))
+                samples[fans].append(Run(*drawn, *seen))
     finally:
-        context.close()
-    return Run(*(statistics.median(getattr(s, f.name) for s in samples) for f in fields(Run)))
+        for context, _ in apps.values():
+            context.close()
+    return {
+        fans: Run(*(statistics.median(getattr(s, f.name) for s in runs_) for f in fields(Run)))
+        for fans, runs_ in samples.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
-    results = {}
+    results = measure(args.runs)
     for fans, messages in (SMALL, BIG):
-        url = ensure_bench_db(fans, messages)
-        results[fans] = run = measure(url, fans, messages, args.runs)
+        run = results[fans]
         print(f"{fans:>7,} fans / {messages:>9,} messages: inbox screen {run.screen_ms:6.1f} ms, "
               f"open thread {run.thread_ms:6.1f} ms (key to drawn)   as Pilot sees them: "
               f"{run.pilot_screen_ms:6.1f} / {run.pilot_thread_ms:6.1f} ms")
