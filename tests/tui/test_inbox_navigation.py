@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,9 @@ from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
 from tests.tui.conftest import World
-from tests.tui.pilot import conversations, inbox as inbox_screen, lines, press, settle
+from ofcrm_tui.tui.widgets import thread_view as thread_view_module
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from tests.tui.pilot import composer, conversations, inbox as inbox_screen, lines, press, settle
 from tests.tui.pilot import thread as thread_view
 
 pytestmark = pytest.mark.anyio
@@ -148,3 +151,70 @@ async def test_opening_a_conversation_loads_it_without_a_loading_overlay(world: 
         bars = [line.startswith("▌") for line in lines(conversations(pilot))[:4]]
         assert bars == [False, False, True, True]
         assert view.loading is False
+
+
+async def test_opening_draws_the_page_header_and_composer_together(world: World) -> None:
+    """Until the newest page is in, the previous conversation stays on screen (header,
+    open bar, composer); a fast succession of opens ends on the last one, the earlier
+    pages ignored, and each conversation opened unread is shown read."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen, view = inbox_screen(pilot), thread_view(pilot)
+        header = screen.query_one(ThreadHeader)
+        rows = [r for r in visible_rows(pilot) if r.unread_count][:3]
+        assert len(rows) == 3
+        screen._open(rows[0])
+        await settle(pilot)
+        before = str(header.render())
+        assert rows[0].display_name in before
+
+        screen._open(rows[1])
+        screen._open(rows[2])
+        # Nothing changed outside the thread view yet, and it still shows the first.
+        assert str(header.render()) == before
+        assert composer(pilot).target.fan.conversation_id == rows[0].conversation_id
+        assert conversations(pilot).open_id == rows[0].conversation_id
+        assert view.source.conversation_id == rows[0].conversation_id and view.stored
+        assert view.placeholder == "Loading…"
+
+        await settle(pilot)
+        last = rows[2].conversation_id
+        assert screen.open_row.conversation_id == last
+        assert view.source.conversation_id == last and view.stored
+        assert {m.platform_message_id for m in view.stored} == {
+            m.platform_message_id for m in inbox.thread_page(
+                world.context.db, world.account.id, last, limit=len(view.stored))}
+        assert rows[2].display_name in str(header.render())
+        assert composer(pilot).target.fan.conversation_id == last
+        assert conversations(pilot).open_id == last
+        for row in rows:
+            shown = next(r for r in visible_rows(pilot) if r.conversation_id == row.conversation_id)
+            assert shown.unread_count == 0
+
+
+async def test_a_slow_page_shows_loading_with_the_new_header(world: World, monkeypatch) -> None:  # noqa: ANN001
+    gate = threading.Event()
+    real_page = inbox.thread_page
+
+    def slow_page(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        gate.wait(5)
+        return real_page(*args, **kwargs)
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen, view = inbox_screen(pilot), thread_view(pilot)
+        row = conversations(pilot).row_at(0)
+        monkeypatch.setattr(thread_view_module.inbox, "thread_page", slow_page)
+        screen._open(row)
+        await asyncio.sleep(thread_view_module.LOADING_AFTER_SECONDS * 3)
+        await pilot.pause()
+        assert row.display_name in str(screen.query_one(ThreadHeader).render())
+        assert composer(pilot).target.fan.conversation_id == row.conversation_id
+        assert view.source.conversation_id == row.conversation_id and not view.stored
+        assert "Loading…" in lines(view)[1]
+
+        gate.set()
+        await settle(pilot)
+        assert view.stored and view.placeholder == "No messages yet"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -87,6 +88,8 @@ class InboxScreen(Screen[None]):
         self.open_row: ConversationRow | None = None
         self._open_first = False
         self._warned_quietly = False
+        # Marked read, not yet shown as read in the list (that goes with the open's frame).
+        self._read_unshown: set[int] = set()
 
     @property
     def ofcrm(self) -> OfcrmApp:
@@ -237,19 +240,28 @@ class InboxScreen(Screen[None]):
     def _open(self, row: ConversationRow | None) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
+        thread = self.query_one(ThreadView)
+        if row is None or account is None:
+            thread.show(None, on_shown=partial(self._show_open, None, None))
+            return
+        # The list's open bar, the header and the composer change with the thread's
+        # page (see ThreadView.show): one frame for all of it instead of two.
+        target = DraftTarget(db, account.id, row)
+        thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
+                    on_shown=partial(self._show_open, row, target))
+        if row.unread_count:
+            self._read_unshown.add(row.conversation_id)
+            self._mark_read(account, row.conversation_id)
+
+    def _show_open(self, row: ConversationRow | None, target: DraftTarget | None) -> None:
+        """What opening ``row`` changes outside the thread view."""
         self.conversations.mark_open(row.conversation_id if row else None)
         self.query_one(ThreadHeader).show(row)
-        composer = self.query_one(Composer)
-        if row is None or account is None:
-            self.query_one(ThreadView).show(None)
-            composer.attach(None)
-            return
-        self.query_one(ThreadView).show(
-            ThreadSource(db, account.id, row.conversation_id, row.display_name))
-        composer.attach(DraftTarget(db, account.id, row))
-        if row.unread_count:
-            self.conversations.mark_read(row.conversation_id)
-            self._mark_read(account, row.conversation_id)
+        self.query_one(Composer).attach(target)
+        # Also those marked read by an open that a later one overtook.
+        for conversation_id in self._read_unshown:
+            self.conversations.mark_read(conversation_id)
+        self._read_unshown.clear()
 
     @work(thread=True, group="mark-read", exit_on_error=False)
     def _mark_read(self, account: AccountInfo, conversation_id: int) -> None:

@@ -7,8 +7,10 @@ scroll offset by exactly the lines added and nothing on screen moves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from rich.style import Style
 from rich.text import Text
@@ -18,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ThreadMessage
@@ -30,6 +33,10 @@ from ofcrm_tui.tui.widgets.styling import span_style
 PAGE_SIZE = 50
 # Load the previous page when the view comes this close to the top.
 OLDER_MARGIN = 4
+# Opening keeps the previous conversation on screen until the newest page is in, so the
+# page and everything else the open changes are drawn in one frame; only a page slower
+# than this shows the "Loading…" line first.
+LOADING_AFTER_SECONDS = 0.1
 
 STATE_BADGES = {
     "queued": "◷ queued",
@@ -117,6 +124,11 @@ class ThreadView(ScrollView, can_focus=True):
         # A page is being read. Not Textual's own `loading` reactive: that mounts a
         # LoadingIndicator over the widget (and disables it) on every open.
         self._loading = False
+        # A conversation being opened whose newest page is not in yet: its generation,
+        # its source and what to call when it replaces the one on screen.
+        self._opening: tuple[int, ThreadSource, Callable[[], None] | None] | None = None
+        self._loading_timer: Timer | None = None
+        self._awaiting_newest = False  # the opened conversation's first page is not in
         self.cursor: int | None = None
         self._lines: list[Strip] = []
         self._owners: list[int] = []
@@ -131,21 +143,66 @@ class ThreadView(ScrollView, can_focus=True):
 
     # -- loading -------------------------------------------------------------------
 
-    def show(self, source: ThreadSource | None) -> None:
-        """Open a conversation (or none): newest page first, older ones on scroll."""
-        self.source = source
+    def show(
+        self, source: ThreadSource | None, *, on_shown: Callable[[], None] | None = None
+    ) -> None:
+        """Open a conversation (or none): newest page first, older ones on scroll.
+
+        What is on screen stays until the newest page is in; then ``on_shown`` (the
+        caller's changes that go with the open: header, composer, …) runs just before
+        the page is laid out, so all of it is drawn in the same frame. A page slower
+        than ``LOADING_AFTER_SECONDS`` shows the "Loading…" line (and ``on_shown``) first.
+        Closing (``None``) is immediate.
+        """
         self.generation += 1
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        if source is None:
+            self._loading = self._awaiting_newest = False
+            self._switch(None, on_shown)
+            return
+        self._loading = self._awaiting_newest = True
+        self._opening = (self.generation, source, on_shown)
+        self._loading_timer = self.set_timer(
+            LOADING_AFTER_SECONDS, partial(self._show_loading, self.generation)
+        )
+        self._load_newest(self.generation, source, replace=True)
+
+    def _switch(
+        self,
+        source: ThreadSource | None,
+        on_shown: Callable[[], None] | None,
+        *,
+        relayout: bool = True,
+    ) -> None:
+        """Replace what is on screen by ``source``, empty until its page is applied."""
+        self._opening = None
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        self.source = source
         self.stored, self.pending, self.cursor = [], [], None
         self.has_older = False
         self._blocks.clear()
-        self._relayout()
-        if source is not None:
-            self._loading = True
-            self._load_newest(self.generation, source, replace=True)
+        if on_shown is not None:
+            on_shown()
+        if relayout:
+            self._relayout()
+
+    def _show_loading(self, generation: int) -> None:
+        """The page is slow: show the opened conversation with its "Loading…" line."""
+        if self._opening is not None and self._opening[0] == generation == self.generation:
+            _, source, on_shown = self._opening
+            self._switch(source, on_shown)
 
     def reload(self) -> None:
         """New messages or send states: merge the newest page, keep the view where it is."""
-        if self.source is not None:
+        if self._opening is not None:
+            # Not shown yet: read its page again, as a whole (the first read may predate
+            # the change).
+            self._load_newest(self.generation, self._opening[1], replace=True)
+        elif self.source is not None:
             self._load_newest(self.generation, self.source, replace=False)
 
     @work(thread=True, group="thread-newest", exit_on_error=False)
@@ -160,9 +217,18 @@ class ThreadView(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self.generation:
             return
-        at_bottom = message.replace or self.scroll_offset.y >= self.max_scroll_y
+        if self._opening is not None:
+            if not message.replace:
+                return  # a merge meant for the conversation being replaced
+            _, source, on_shown = self._opening
+            self._switch(source, on_shown, relayout=False)
+        # Only the first newest page replaces: a second one (``reload`` while opening)
+        # merges like any reload.
+        replace = message.replace and self._awaiting_newest
+        at_bottom = replace or self.scroll_offset.y >= self.max_scroll_y
         fresh = list(reversed(message.page))
-        if message.replace:
+        if replace:
+            self._awaiting_newest = False
             self.stored = fresh
             self.has_older = len(message.page) == PAGE_SIZE
             self._loading = False
@@ -339,9 +405,9 @@ class ThreadView(ScrollView, can_focus=True):
 
     @property
     def placeholder(self) -> str:
-        if self.source is None:
-            return "No conversation open"
-        return "Loading…" if self._loading else "No messages yet"
+        if self._opening is not None or (self.source is not None and self._loading):
+            return "Loading…"
+        return "No conversation open" if self.source is None else "No messages yet"
 
     # -- cursor and actions --------------------------------------------------------
 
