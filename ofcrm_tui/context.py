@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from ofcrm_tui import paths
@@ -16,7 +16,6 @@ from ofcrm_tui.store.database import Database
 class AppContext:
     settings: Settings
     verbose: bool = False
-    _opened: list[Database] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(cls, *, database_url: str | None = None, verbose: bool = False) -> AppContext:
@@ -29,10 +28,9 @@ class AppContext:
     def db(self) -> Database:
         """The database, upgraded to the current schema on first use."""
         database = Database(self.settings.effective_database_url())
-        self._opened.append(database)
         migrate.ensure_current(database)
         return database
 
     def close(self) -> None:
-        for database in self._opened:
-            database.dispose()
+        if "db" in vars(self):  # opened (cached_property stores it on the instance)
+            self.db.dispose()

@@ -6,26 +6,18 @@ import argparse
 import json
 import os
 
-from sqlalchemy.engine import make_url
-
 from ofcrm_tui import paths
 from ofcrm_tui.cli.common import add_command
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.logs import MASK
-
-
-def _masked_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its userinfo
-        return url.split("@")[-1]
+from ofcrm_tui.store.database import display_url
 
 
 def _show(args: argparse.Namespace) -> int:
     overrides = {"database_url": args.db} if args.db else {}
     settings = load_settings(**overrides)
     values = settings.model_dump()
-    values["database_url"] = _masked_url(settings.effective_database_url())
+    values["database_url"] = display_url(settings.effective_database_url())
     keymap = values.pop("keymap")
     print(f"# effective settings: --db, then OFCRM_* environment, then {paths.config_file()}")
     for key, value in values.items():

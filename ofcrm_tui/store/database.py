@@ -46,6 +46,14 @@ def parse_url(url: str | URL) -> URL:
     raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
+def display_url(url: str | URL) -> str:
+    """The URL with its password masked; an unparsable one without its user part."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url).split("@")[-1]
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -101,13 +109,19 @@ class Database:
 
     def __init__(self, url: str | URL) -> None:
         self.engine = make_engine(url)
-        self.url_for_display = self.engine.url.render_as_string(hide_password=True)
-        self.url = self.engine.url
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         write_engine = (
             self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine
         )
         self._write_sessions = sessionmaker(write_engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def url_for_display(self) -> str:
+        return display_url(self.engine.url)
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from ofcrm_tui.store.database import parse_url
 
@@ -29,7 +28,7 @@ def postgres_schema(base_url: str) -> Iterator[str]:
     admin = create_engine(parse_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(parse_url(base_url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = parse_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
