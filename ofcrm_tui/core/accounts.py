@@ -49,6 +49,14 @@ def validate_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def creator_platform_id(db: Database, account_id: int) -> int | None:
+    """The creator's own platform id: messages from it are outbound."""
+    with db.read() as session:
+        return session.scalar(
+            select(Account.creator_platform_id).where(Account.id == account_id)
+        )
+
+
 def get_account(db: Database, name: str) -> AccountInfo:
     with db.read() as session:
         account = session.scalar(select(Account).where(Account.name == name))

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 
 from ofcrm_tui.core.accounts import validate_name
+from ofcrm_tui.core.sync import message_preview
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
@@ -44,7 +45,6 @@ from ofcrm_tui.store.models import (
     Transaction,
 )
 
-PREVIEW_LENGTH = 200
 # Fans (with their conversations and messages) written per transaction.
 FANS_PER_BATCH = 5_000
 # Rows per executemany call.
@@ -412,7 +412,7 @@ class _Generator:
             "last_read_platform_message_id": read_upto,
             "last_platform_message_id": last["platform_message_id"],
             "last_message_at": last["created_at"],
-            "last_message_preview": " ".join(last["text"].split())[:PREVIEW_LENGTH],
+            "last_message_preview": message_preview(last["text"]),
             "last_message_direction": last["direction"],
         }
         return rows, summary

@@ -52,9 +52,6 @@ class Budget:
     def campaign_left(self) -> int:
         return max(0, self.campaign_cap - self.used)
 
-    def blocked(self, now: datetime) -> bool:
-        return self.blocked_until is not None and self.blocked_until > now
-
 
 def attempts_in_window(session: Session, account_id: int, now: datetime) -> int:
     return session.scalar(

@@ -41,6 +41,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ofcrm_tui.core import limiter, metrics, outbox, reconcile
+from ofcrm_tui.core.accounts import creator_platform_id
+from ofcrm_tui.core.sync import message_preview
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, one_line
 from ofcrm_tui.platform.wire import Message as WireMessage
@@ -52,7 +54,6 @@ from ofcrm_tui.store.upsert import upsert
 
 log = logging.getLogger(__name__)
 
-PREVIEW_LENGTH = 200
 PRUNE_EVERY = timedelta(minutes=10)
 _SENT = "sent"
 
@@ -810,10 +811,7 @@ class Sender:
 
     def _creator(self) -> int | None:
         if not self._creator_loaded:
-            with self.db.read() as session:
-                self._creator_id = session.scalar(
-                    select(Account.creator_platform_id).where(Account.id == self.account_id)
-                )
+            self._creator_id = creator_platform_id(self.db, self.account_id)
             self._creator_loaded = True
         return self._creator_id
 
@@ -923,7 +921,7 @@ def store_sent_message(
         .values(
             last_platform_message_id=message.id,
             last_message_at=message.created_at,
-            last_message_preview=_preview(message.text),
+            last_message_preview=message_preview(message.text),
             last_message_direction=Direction.OUTBOUND.value,
         )
     )
@@ -947,6 +945,3 @@ def _conversation_id(session: Session, account_id: int, fan_id: int) -> int:
     assert conversation_id is not None
     return conversation_id
 
-
-def _preview(text: str) -> str:
-    return " ".join(text.split())[:PREVIEW_LENGTH]

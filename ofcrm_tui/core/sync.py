@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics
+from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.wire import Chat, User, UserSummary
@@ -30,7 +31,6 @@ from ofcrm_tui.platform.wire import Transaction as WireTransaction
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import (
-    Account,
     Conversation,
     Fan,
     Media,
@@ -108,7 +108,7 @@ class InboundSync:
         self.client = client
         self._progress = progress or (lambda stage, count: None)
         self._sleep = sleep
-        self._creator_id = self._load_creator_id()
+        self._creator_id = creator_platform_id(db, account_id)
         self._waiting = False
 
     # -- entry points --------------------------------------------------------------
@@ -456,7 +456,7 @@ class InboundSync:
             "last_read_platform_message_id": chat.last_read_message_id,
             "last_platform_message_id": last.id,
             "last_message_at": last.created_at,
-            "last_message_preview": _preview(last.text),
+            "last_message_preview": message_preview(last.text),
             "last_message_direction": self._direction(last),
         }
 
@@ -540,12 +540,6 @@ class InboundSync:
 
     # -- cursors -------------------------------------------------------------------
 
-    def _load_creator_id(self) -> int | None:
-        with self.db.read() as session:
-            return session.scalar(
-                select(Account.creator_platform_id).where(Account.id == self.account_id)
-            )
-
     def _cursor(self, session: Session, stream: str) -> str | None:
         return session.scalar(
             select(SyncCursor.value).where(
@@ -600,5 +594,6 @@ _FAN_UPDATE = (
 )
 
 
-def _preview(text: str) -> str:
+def message_preview(text: str) -> str:
+    """A message as the inbox list previews it: one line, at most PREVIEW_LENGTH."""
     return " ".join(text.split())[:PREVIEW_LENGTH]

@@ -1,6 +1,6 @@
 """What the background jobs tell the app: small immutable events, posted from worker threads.
 
-The TUI turns them into Textual messages (``app.call_from_thread(app.post_message, ...)``);
+The TUI turns them into Textual messages (``App.post_message`` is thread-safe);
 ``ofcrm worker`` logs them. Ids are outbound row ids (``OutboundMessage.id``).
 """
 
