@@ -1,7 +1,8 @@
 """What a chatter typed in a conversation and has not sent yet, kept across restarts.
 
 One draft per conversation. Saving an empty draft (no text, no price, no media)
-deletes it, so "clear the composer" and "discard the draft" are the same thing.
+deletes it, so "clear the composer", "discard the draft" and "forget the draft of a
+sent message" are the same thing.
 """
 
 from __future__ import annotations
@@ -28,18 +29,26 @@ class Draft:
     text: str
     price_cents: int = 0
     media_ids: tuple[int, ...] = ()
+    preview_ids: tuple[int, ...] = ()  # which of media_ids the fan sees for free
 
 
 def load_draft(db: Database, account_id: int, conversation_id: int) -> Draft | None:
     with db.read() as session:
         row = session.execute(
-            select(DraftRow.text, DraftRow.price_cents, DraftRow.media_ids).where(
+            select(
+                DraftRow.text, DraftRow.price_cents, DraftRow.media_ids, DraftRow.preview_ids
+            ).where(
                 DraftRow.account_id == account_id, DraftRow.conversation_id == conversation_id
             )
         ).first()
     if row is None:
         return None
-    return Draft(text=row.text, price_cents=row.price_cents, media_ids=tuple(row.media_ids or ()))
+    return Draft(
+        text=row.text,
+        price_cents=row.price_cents,
+        media_ids=tuple(row.media_ids or ()),
+        preview_ids=tuple(row.preview_ids or ()),
+    )
 
 
 def save_draft(
@@ -49,15 +58,24 @@ def save_draft(
     text: str,
     price_cents: int = 0,
     media_ids: Sequence[int] = (),
+    preview_ids: Sequence[int] = (),
 ) -> None:
     """Keep the draft (replacing any earlier one); an empty one deletes it.
 
-    Text that is only whitespace counts as empty. Raises ``DraftError`` for a
-    negative price or a conversation that is not this account's.
+    Text that is only whitespace counts as empty. Raises ``DraftError`` (and keeps
+    the earlier draft) for a negative price, previews that are not among the
+    draft's media, or a conversation that is not this account's.
     """
     if price_cents < 0:
         raise DraftError("a draft's price cannot be negative")
     media = [int(media_id) for media_id in media_ids]
+    previews = [int(preview_id) for preview_id in preview_ids]
+    stray = [i for i in previews if i not in set(media)]
+    if stray:
+        raise DraftError(
+            "a draft's previews must be among its media (not: "
+            + ", ".join(str(i) for i in stray) + ")"
+        )
     empty = not text.strip() and price_cents == 0 and not media
     with db.write() as session:
         owned = session.scalar(
@@ -84,22 +102,10 @@ def save_draft(
                     "text": text,
                     "price_cents": price_cents,
                     "media_ids": media,
+                    "preview_ids": previews,
                     "updated_at": utcnow(),
                 }
             ],
             key=("conversation_id",),
-            update=("text", "price_cents", "media_ids", "updated_at"),
-        )
-
-
-def delete_draft(db: Database, account_id: int, conversation_id: int) -> None:
-    """Forget the draft (after it was sent); nothing happens when there is none.
-
-    Added beyond docs/inbox-api.md (``save_draft`` with an empty text does the same).
-    """
-    with db.write() as session:
-        session.execute(
-            delete(DraftRow).where(
-                DraftRow.account_id == account_id, DraftRow.conversation_id == conversation_id
-            )
+            update=("text", "price_cents", "media_ids", "preview_ids", "updated_at"),
         )

@@ -380,4 +380,6 @@ class Draft(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     media_ids: Mapped[list[int]] = mapped_column(default=list)
+    # Which of media_ids are free previews (added in 0006: older drafts get []).
+    preview_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

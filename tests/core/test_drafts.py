@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ofcrm_tui.core.drafts import Draft, DraftError, delete_draft, load_draft, save_draft
+from ofcrm_tui.core.drafts import Draft, DraftError, load_draft, save_draft
 from ofcrm_tui.core.generate import generate
 from ofcrm_tui.core.inbox import InboxFilter, conversations_window
 from ofcrm_tui.store.database import Database
@@ -37,8 +37,8 @@ def test_save_load_replace_and_delete(db: Database, convs) -> None:  # noqa: ANN
     assert load_draft(db, account, ids[1]) == Draft("", 0, (7000003,))
     save_draft(db, account, ids[2], "", price_cents=500)
     assert load_draft(db, account, ids[2]) == Draft("", 500, ())
-    delete_draft(db, account, ids[2])
-    delete_draft(db, account, ids[2])
+    save_draft(db, account, ids[2], "")  # what the app does once the message is sent
+    save_draft(db, account, ids[2], "")
     assert load_draft(db, account, ids[2]) is None
 
 
@@ -60,5 +60,38 @@ def test_other_accounts_conversations_are_refused(db: Database, convs) -> None: 
         save_draft(db, account, ids[0], "x", price_cents=-1)
     save_draft(db, other_account, other, "theirs")
     assert load_draft(db, account, other) is None
-    delete_draft(db, account, other)
+    with pytest.raises(DraftError):
+        save_draft(db, account, other, "")  # nor can it delete theirs
     assert load_draft(db, other_account, other) == Draft("theirs")
+
+
+def test_previews_are_kept_with_the_draft(db: Database, convs) -> None:  # noqa: ANN001
+    account, ids, _, _ = convs
+    save_draft(db, account, ids[0], "peek", price_cents=2500,
+               media_ids=[7000001, 7000002, 7000003], preview_ids=[7000002])
+    assert load_draft(db, account, ids[0]) == Draft(
+        "peek", 2500, (7000001, 7000002, 7000003), (7000002,)
+    )
+    save_draft(db, account, ids[0], "peek", price_cents=2500,
+               media_ids=[7000001, 7000002, 7000003], preview_ids=[7000003, 7000001])
+    assert load_draft(db, account, ids[0]).preview_ids == (7000003, 7000001)
+    save_draft(db, account, ids[0], "peek", price_cents=2500, media_ids=[7000001])
+    assert load_draft(db, account, ids[0]) == Draft("peek", 2500, (7000001,), ())
+    save_draft(db, account, ids[0], "")
+    assert load_draft(db, account, ids[0]) is None
+
+
+def test_previews_outside_the_media_are_refused_and_nothing_is_lost(
+    db: Database, convs  # noqa: ANN001
+) -> None:
+    account, ids, _, _ = convs
+    kept = Draft("unlock", 1500, (7000001, 7000002), (7000001,))
+    save_draft(db, account, ids[0], kept.text, kept.price_cents, kept.media_ids, kept.preview_ids)
+    with pytest.raises(DraftError, match=r"previews must be among its media \(not: 7000009\)"):
+        save_draft(db, account, ids[0], "changed", 1500, [7000001, 7000002], [7000001, 7000009])
+    with pytest.raises(DraftError, match="previews"):
+        save_draft(db, account, ids[0], "", preview_ids=[7000001])  # previews without media
+    with pytest.raises(DraftError, match="previews"):
+        save_draft(db, account, ids[1], "new", media_ids=[7000003], preview_ids=[7000004])
+    assert load_draft(db, account, ids[0]) == kept
+    assert load_draft(db, account, ids[1]) is None

@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Base
+from ofcrm_tui.store.models import Draft as DraftRow
 
 
 def _revisions() -> list[str]:
@@ -113,3 +114,78 @@ def test_search_index_follows_fan_and_message_changes(db: Database) -> None:
         assert connection.execute(
             text("SELECT count(*) FROM fans_fts WHERE fans_fts MATCH :q"), {"q": '"light"'}
         ).scalar() == 0
+
+
+def _drafts_table(db: Database) -> dict[str, object]:
+    with db.engine.connect() as connection:
+        found = inspect(connection)
+        return {
+            "columns": [(c["name"], c["nullable"]) for c in found.get_columns("drafts")],
+            "indexes": sorted((ix["name"], tuple(ix["column_names"]))
+                              for ix in found.get_indexes("drafts")),
+            "unique": sorted((uq["name"], tuple(uq["column_names"]))
+                             for uq in found.get_unique_constraints("drafts")),
+            "foreign_keys": sorted((fk["name"], tuple(fk["constrained_columns"]))
+                                   for fk in found.get_foreign_keys("drafts")),
+        }
+
+
+def test_draft_previews_upgrade_fills_in_none_and_downgrade_restores_the_table(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    migrate.upgrade(db, "0005_inbox_indexes")
+    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, name, base_url, send_limit_per_minute, created_at) "
+                "VALUES (1, 'mia', 'http://x', 10, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+                " VALUES (1, 1, 4101, 'u4101', 'Alex', '', 'active', 0, 0, 0, 0, 0, 0,"
+                " :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversations (id, account_id, fan_id, unread_count,"
+                " last_message_preview) VALUES (1, 1, 1, 0, '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO drafts (id, account_id, conversation_id, text, price_cents,"
+                " media_ids, updated_at) VALUES (1, 1, 1, 'unlock', 1500,"
+                " '[7000001, 7000002]', :now)"
+            ),
+            {"now": now},
+        )
+    before = _drafts_table(db)
+
+    migrate.upgrade(db)
+    assert ("preview_ids", False) in _drafts_table(db)["columns"]
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            select(DraftRow.text, DraftRow.media_ids, DraftRow.preview_ids)
+        ).one()
+    assert tuple(row) == ("unlock", [7000001, 7000002], [])
+
+    migrate.downgrade(db, "0005_inbox_indexes")
+    assert migrate.current_revision(db) == "0005_inbox_indexes"
+    assert _drafts_table(db) == before
+    with db.engine.connect() as connection:
+        assert connection.execute(
+            text("SELECT text, price_cents FROM drafts WHERE id = 1")
+        ).one() == ("unlock", 1500)
+
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()

@@ -132,7 +132,8 @@ class Composer(TextArea):
         draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id)
         text, offer = ("", Offer())
         if draft is not None:
-            text, offer = draft.text, Offer(draft.price_cents, tuple(draft.media_ids))
+            text = draft.text
+            offer = Offer(draft.price_cents, draft.media_ids, draft.preview_ids)
         self.post_message(self.DraftLoaded(target.fan.conversation_id, text, offer))
 
     def on_composer_draft_loaded(self, message: DraftLoaded) -> None:
@@ -172,6 +173,7 @@ class Composer(TextArea):
             drafts.save_draft(
                 target.db, target.account_id, conversation_id, text,
                 price_cents=offer.price_cents, media_ids=offer.media_ids,
+                preview_ids=offer.preview_ids,
             )
             self._saved_seq[conversation_id] = seq
 
