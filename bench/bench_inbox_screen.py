@@ -5,13 +5,14 @@ Runs the real app headless (``App.run_test``) on the two generated accounts of
 messages, cached under ``bench/.data/``) and times:
 
 - the first full inbox screen: from starting the app to the end of the first screen
-  refresh after the list applied its count and rows;
+  refresh after the list applied its rows (a list longer than its first page gets
+  its count after them: that moment is printed too);
 - opening the top conversation: from sending the enter key to the end of the first
   screen refresh after the thread view applied its newest page.
 
 Both end points are taken inside the app, from its own messages (a ``message_hook``
 sees ``ConversationList.Reloaded`` / ``ThreadView.Loaded`` arrive and schedules
-``call_after_refresh``), so they leave out what ``Pilot`` adds: ``Pilot.press`` and
+``call_after_refresh``; ``Counted`` for the count), so they leave out what ``Pilot`` adds: ``Pilot.press`` and
 ``Pilot.pause`` wait for the process to go idle (in steps of 20 ms) and for animations.
 The same two figures as Pilot sees them (wait until the rows / messages are in, then
 ``pause()``) are printed alongside.
@@ -49,10 +50,11 @@ SIZE = (160, 50)
 
 @dataclass
 class Run:
-    screen_ms: float  # start -> end of the first refresh with the count and rows
+    screen_ms: float  # start -> end of the first refresh with the rows
     thread_ms: float  # enter -> end of the first refresh with the thread's newest page
     pilot_screen_ms: float  # the same as a test sees them (Pilot's idle waits included)
     pilot_thread_ms: float
+    count_ms: float  # start -> end of the first refresh with the exact count
 
 
 async def _until(pilot, condition) -> None:  # noqa: ANN001 - a Pilot and a predicate
@@ -68,13 +70,16 @@ class _Drawn:
         self.start = time.perf_counter()
         self.list_drawn = asyncio.Event()
         self.thread_drawn = asyncio.Event()
-        self.list_ms = self.thread_ms = 0.0
+        self.counted = asyncio.Event()
+        self.list_ms = self.thread_ms = self.count_ms = 0.0
 
     def hook(self, message: Message) -> None:
         # Called before the message is handled: the callback runs after the handler
         # and the screen refresh that follows it.
         if isinstance(message, ConversationList.Reloaded) and not self.list_drawn.is_set():
             self.app.screen.query_one(ConversationList).call_after_refresh(self._done, "list")
+        elif isinstance(message, ConversationList.Counted) and not self.counted.is_set():
+            self.app.screen.query_one(ConversationList).call_after_refresh(self._done, "count")
         elif (
             isinstance(message, ThreadView.Loaded)
             and message.replace
@@ -88,13 +93,18 @@ class _Drawn:
         if what == "list":
             self.list_ms = elapsed
             self.list_drawn.set()
+        elif what == "count":
+            self.count_ms = elapsed
+            self.counted.set()
         else:
             self.thread_ms = elapsed
             self.thread_drawn.set()
 
 
-async def one_run(context: AppContext, account_id: int, *, pilot_style: bool) -> tuple[float, float]:
-    """Milliseconds to the full inbox screen, then to the opened thread.
+async def one_run(
+    context: AppContext, account_id: int, *, pilot_style: bool
+) -> tuple[float, float, float]:
+    """Milliseconds to the full inbox screen, to the opened thread, and to the count.
 
     ``pilot_style``: as a test sees them (poll with ``Pilot.pause`` until the rows /
     messages are in, then one more ``pause``); else from the app's own messages, with
@@ -113,6 +123,8 @@ async def one_run(context: AppContext, account_id: int, *, pilot_style: bool) ->
             await drawn.list_drawn.wait()
             screen_ms = drawn.list_ms
         await drawn.list_drawn.wait()
+        await drawn.counted.wait()
+        count_ms = drawn.count_ms
         await pilot.pause()  # settled: nothing left from the first screen
 
         thread = app.screen.query_one(ThreadView)
@@ -127,7 +139,7 @@ async def one_run(context: AppContext, account_id: int, *, pilot_style: bool) ->
             await drawn.thread_drawn.wait()
             thread_ms = drawn.thread_ms
             await press
-    return screen_ms, thread_ms
+    return screen_ms, thread_ms, count_ms
 
 
 def measure(runs: int) -> dict[int, Run]:
@@ -144,9 +156,11 @@ def measure(runs: int) -> dict[int, Run]:
             asyncio.run(one_run(*apps[fans], pilot_style=False))  # warm-up: imports, CSS
         for _ in range(runs):  # one app per figure pair, the two ways alternating
             for fans, (context, account_id) in apps.items():
-                drawn = asyncio.run(one_run(context, account_id, pilot_style=False))
-                seen = asyncio.run(one_run(context, account_id, pilot_style=True))
-                samples[fans].append(Run(*drawn, *seen))
+                screen, thread, count = asyncio.run(
+                    one_run(context, account_id, pilot_style=False))
+                pilot_screen, pilot_thread, _ = asyncio.run(
+                    one_run(context, account_id, pilot_style=True))
+                samples[fans].append(Run(screen, thread, pilot_screen, pilot_thread, count))
     finally:
         for context, _ in apps.values():
             context.close()
@@ -165,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         run = results[fans]
         print(f"{fans:>7,} fans / {messages:>9,} messages: inbox screen {run.screen_ms:6.1f} ms, "
               f"open thread {run.thread_ms:6.1f} ms (key to drawn)   as Pilot sees them: "
-              f"{run.pilot_screen_ms:6.1f} / {run.pilot_thread_ms:6.1f} ms")
+              f"{run.pilot_screen_ms:6.1f} / {run.pilot_thread_ms:6.1f} ms; "
+              f"count in at {run.count_ms:6.1f} ms")
     small, big = results[SMALL[0]], results[BIG[0]]
     print(f"ratio big / small: inbox screen {big.screen_ms / small.screen_ms:.2f} "
           f"(Pilot: {big.pilot_screen_ms / small.pilot_screen_ms:.2f}), open thread "

@@ -28,7 +28,9 @@ trigram, so any part of a username matches, and terms under three characters by
 (words and word prefixes, the exact index expressions). User input never reaches a
 query language as such: it is split into terms, each quoted (FTS5) or reduced to its
 letters and digits (tsquery); control characters and lone surrogates are dropped. A
-one-character needle searches names only.
+one-character needle searches names only. A search's window for a common word (or a
+name term short enough for ``LIKE``) walks the inbox newest first testing each
+conversation instead of building the whole set of matches (see "search by walking").
 
 Every function takes the ``account_id`` and filters by it; a conversation id of
 another account reads as missing. Conversations with no message yet are not listed.
@@ -40,7 +42,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -48,6 +50,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
     case,
     column,
     event,
@@ -210,7 +213,7 @@ def _set_driven(flt: InboxFilter) -> bool:
 
 
 def _conditions(
-    db: Database, account_id: int, flt: InboxFilter, hits: Any, *, ordered: bool
+    db: Database, account_id: int, flt: InboxFilter, *, ordered: bool
 ) -> list[ColumnElement[bool]]:
     if ordered and _set_driven(flt):
         # Read the set's conversations by fan id and sort them: walking the inbox in
@@ -242,8 +245,7 @@ def _conditions(
         )
         conditions.append(_C.fan_id.in_(tagged))
     if _searching(flt):
-        if hits is None:
-            hits = _search_hits(db, account_id, _clean_needle(flt.query or ""))
+        hits = _search_hits(db, account_id, _clean_needle(flt.query or ""))
         conditions.append(_C.fan_id.in_(hits))
     return conditions
 
@@ -256,7 +258,6 @@ def _base(
     *,
     join: bool,
     ordered: bool,
-    hits: Any = None,
 ) -> Select[Any]:
     """``columns`` of the account's listed conversations passing ``flt``.
 
@@ -268,12 +269,19 @@ def _base(
         statement = statement.join(Fan.__table__, _F.id == _C.fan_id).where(
             _ProbeOnly(_F.account_id) == account_id
         )
-    return statement.where(*_conditions(db, account_id, flt, hits, ordered=ordered))
+    return statement.where(*_conditions(db, account_id, flt, ordered=ordered))
 
 
 def _before(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
     """Rows after ``(at, id)`` in newest-first order: keyset condition on the index."""
     return tuple_(_C.last_message_at, _C.id) < tuple_(
+        literal(at, UTCDateTime()), literal(conversation_id, Integer)
+    )
+
+
+def _at_or_after(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
+    """Rows up to and including ``(at, id)`` in newest-first order."""
+    return tuple_(_C.last_message_at, _C.id) >= tuple_(
         literal(at, UTCDateTime()), literal(conversation_id, Integer)
     )
 
@@ -349,51 +357,84 @@ def _like_pattern(term: str) -> str:
 
 def _search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     """Fan ids (of ``account_id``) whose names or any message match ``needle``."""
+    names = _name_hits(db, account_id, needle)
+    if not _searches_messages(needle):
+        return names
+    query = _message_query(db, needle)
+    if query is None:
+        return names
+    m = Message.__table__.c
     if db.is_sqlite:
-        return _sqlite_hits(account_id, needle)
-    return _postgres_hits(account_id, needle)
-
-
-def _nothing() -> Select[Any]:
-    return select(_F.id).where(literal(False, literal_execute=True))
-
-
-def _sqlite_hits(account_id: int, needle: str) -> Select[Any]:
-    parts: list[Select[Any]] = []
-    message_query = fts5_message_query(needle) if _searches_messages(needle) else None
-    if message_query is not None:
-        matched = text(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
-        ).bindparams(ofcrm_message_query=message_query).columns(column("rowid", Integer))
         # Matches are looked up by rowid; an index on account_id must not drive this.
-        parts.append(
-            select(Message.fan_id).where(
-                _ProbeOnly(Message.account_id) == account_id, Message.id.in_(matched)
-            )
+        messages = select(m.fan_id).where(
+            _ProbeOnly(m.account_id) == account_id, m.id.in_(_fts_matches(query))
         )
+    else:
+        messages = select(m.fan_id).where(m.account_id == account_id, _pg_message_matches(query))
+    return messages.union(names)  # type: ignore[return-value]
+
+
+def _message_query(db: Database, needle: str) -> str | None:
+    """The needle as the backend's full-text query (None: nothing searchable)."""
+    return fts5_message_query(needle) if db.is_sqlite else tsquery(needle)
+
+
+def _fts_matches(query: str) -> TextClause:
+    """SQLite: the rowids (message ids) of the FTS5 matches of ``query``, in any account."""
+    return text(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
+    ).bindparams(ofcrm_message_query=query).columns(column("rowid", Integer))
+
+
+def _pg_message_matches(query: str) -> TextClause:
+    return _matches(_PG_MESSAGE_VECTOR, "ofcrm_message_query", query)
+
+
+def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
+    """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
+    if not db.is_sqlite:
+        query = tsquery(needle)
+        if query is None:
+            return select(_F.id).where(literal(False, literal_execute=True))
+        return select(_F.id).where(
+            _F.account_id == account_id, _matches(_PG_FAN_VECTOR, "ofcrm_fan_query", query)
+        )
+    # For LIKE, one pass over the table (reading the account's fans through its index,
+    # row by row, is several times slower).
+    return select(_F.id).where(_ProbeOnly(_F.account_id) == account_id, _sqlite_name_test(needle))
+
+
+def _name_test(db: Database, account_id: int, needle: str) -> ColumnElement[bool]:
+    """``needle`` matches the names of the conversation's fan (on SQLite, tested on the
+    fan row, which the query must join: ``LIKE`` per row, not over every fan)."""
+    if db.is_sqlite:
+        return _sqlite_name_test(needle)
+    return _C.fan_id.in_(_name_hits(db, account_id, needle))
+
+
+def _sqlite_name_test(needle: str) -> ColumnElement[bool]:
+    """Every term in the fan's names: by trigram FTS5 (as a set of rowids, probed) for
+    terms of three characters or more, by ``LIKE`` for shorter ones."""
     terms = _terms(needle)
     long_terms = [term for term in terms if len(term) >= TRIGRAM_MIN_CHARS]
-    short_terms = [term for term in terms if len(term) < TRIGRAM_MIN_CHARS]
-    # By rowid from the trigram matches; for LIKE, one pass over the table (reading the
-    # account's fans through its index, row by row, is several times slower).
-    fan_conditions: list[ColumnElement[bool]] = [_ProbeOnly(_F.account_id) == account_id]
+    conditions: list[ColumnElement[bool]] = []
     if long_terms:
         trigram = " ".join(_fts5_string(term) for term in long_terms)
         named = text("SELECT rowid FROM fans_fts WHERE fans_fts MATCH :ofcrm_fan_query").bindparams(
             ofcrm_fan_query=trigram
         ).columns(column("rowid", Integer))
-        fan_conditions.append(_F.id.in_(named))
-    for term in short_terms:
-        pattern = _like_pattern(term)
-        fan_conditions.append(
-            or_(
-                _F.username.like(pattern, escape="\\"),
-                _F.name.like(pattern, escape="\\"),
-                _F.nickname.like(pattern, escape="\\"),
+        conditions.append(_F.id.in_(named))
+    for term in terms:
+        if len(term) < TRIGRAM_MIN_CHARS:
+            pattern = _like_pattern(term)
+            conditions.append(
+                or_(
+                    _F.username.like(pattern, escape="\\"),
+                    _F.name.like(pattern, escape="\\"),
+                    _F.nickname.like(pattern, escape="\\"),
+                )
             )
-        )
-    parts.append(select(_F.id).where(*fan_conditions))
-    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])  # type: ignore[return-value]
+    return and_(*conditions)
 
 
 # Exactly the expressions of the GIN indexes of migration 0002 (ix_search_*).
@@ -401,22 +442,6 @@ _PG_MESSAGE_VECTOR = "to_tsvector('simple', messages.text)"
 _PG_FAN_VECTOR = (
     "to_tsvector('simple', fans.username || ' ' || fans.name || ' ' || fans.nickname)"
 )
-
-
-def _postgres_hits(account_id: int, needle: str) -> Select[Any]:
-    query = tsquery(needle)
-    if query is None:
-        return _nothing()
-    fans = select(_F.id).where(
-        _F.account_id == account_id, _matches(_PG_FAN_VECTOR, "ofcrm_fan_query", query)
-    )
-    if not _searches_messages(needle):
-        return fans
-    messages = select(Message.fan_id).where(
-        Message.account_id == account_id,
-        _matches(_PG_MESSAGE_VECTOR, "ofcrm_message_query", query),
-    )
-    return messages.union(fans)  # type: ignore[return-value]
 
 
 def _searches_messages(needle: str) -> bool:
@@ -478,8 +503,7 @@ def _fan_tags(session: Session, account_id: int, fan_ids: list[int]) -> dict[int
     return {fan_id: tuple(names) for fan_id, names in found.items()}
 
 
-def _rows(session: Session, account_id: int, statement: Select[Any]) -> list[ConversationRow]:
-    values = session.execute(statement).all()
+def _rows(session: Session, account_id: int, values: Sequence[Any]) -> list[ConversationRow]:
     tags = _fan_tags(session, account_id, [value[1] for value in values])
     return [_row(value, tags.get(value[1], ())) for value in values]
 
@@ -495,9 +519,8 @@ def _count_statement(db: Database, account_id: int, flt: InboxFilter) -> Select[
     return _count(db, account_id, flt)
 
 
-def _count(db: Database, account_id: int, flt: InboxFilter, hits: Any = None) -> Select[Any]:
-    join = _needs_fans(flt)
-    return _base([func.count()], db, account_id, flt, join=join, ordered=False, hits=hits)
+def _count(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
+    return _base([func.count()], db, account_id, flt, join=_needs_fans(flt), ordered=False)
 
 
 def _sqlite_total(account_id: int) -> Select[Any]:
@@ -534,27 +557,26 @@ def _window(
     account_id: int,
     flt: InboxFilter,
     limit: int,
-    *,
     where: ColumnElement[bool] | None = None,
-    hits: Any = None,
-    extra: Sequence[Any] = (),
 ) -> Select[Any]:
     """The statement of a window: ``limit`` rows newest first (after ``where``)."""
     if not _set_driven(flt):
-        statement = _base(
-            [*_ROW_COLUMNS, *extra], db, account_id, flt, join=True, ordered=True, hits=hits
-        )
+        statement = _base(_ROW_COLUMNS, db, account_id, flt, join=True, ordered=True)
         if where is not None:
             statement = statement.where(where)
         return statement.order_by(*_NEWEST_FIRST).limit(limit)
     # A tag or a search may hold thousands of conversations: pick the window's ids on
     # conversations alone, then read fans for those rows only.
-    keys = _base([_C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True, hits=hits)
+    keys = _base([_C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True)
     if where is not None:
         keys = keys.where(where)
-    keys = keys.order_by(*_NEWEST_FIRST).limit(limit)
+    return _rows_of(account_id, keys.order_by(*_NEWEST_FIRST).limit(limit))
+
+
+def _rows_of(account_id: int, keys: Select[Any]) -> Select[Any]:
+    """The list rows of the conversations whose ids ``keys`` selects, newest first."""
     return (
-        select(*_ROW_COLUMNS, *extra)
+        select(*_ROW_COLUMNS)
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
         .where(_C.id.in_(keys), _ProbeOnly(_C.account_id) == account_id)
@@ -596,35 +618,21 @@ def conversations_window(
             if start is None:
                 return []
             where = _at_or_before(start[0], start[1])
-        return _rows(session, account_id, _window(db, account_id, flt, limit, where=where))
+        return _window_rows(session, db, account_id, flt, limit, where)
 
 
-def first_page(
-    db: Database, account_id: int, flt: InboxFilter, limit: int = 50
-) -> tuple[int, list[ConversationRow]]:
-    """``count_conversations`` and ``conversations_window(offset=0)`` together.
-
-    Added beyond docs/inbox-api.md. One read transaction (on SQLite one snapshot: the
-    count always matches the rows); a search runs as one statement that resolves its
-    matches once instead of twice.
-    """
-    if limit <= 0:
-        return count_conversations(db, account_id, flt), []
-    with db.read() as session:
-        if _searching(flt):
-            needle = _clean_needle(flt.query or "")
-            hits = select(_search_hits(db, account_id, needle).cte("ofcrm_search_hits"))
-            total = _count(db, account_id, flt, hits).scalar_subquery()
-            values = session.execute(
-                _window(db, account_id, flt, limit, hits=hits, extra=[total])
-            ).all()
-            count = int(values[0][-1]) if values else 0
-            values = [value[:-1] for value in values]
-        else:
-            count = int(session.scalar(_count_statement(db, account_id, flt)) or 0)
-            values = list(session.execute(_window(db, account_id, flt, limit)).all())
-        tags = _fan_tags(session, account_id, [value[1] for value in values])
-    return count, [_row(value, tags.get(value[1], ())) for value in values]
+def _window_rows(
+    session: Session,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    limit: int,
+    where: ColumnElement[bool] | None = None,
+) -> list[ConversationRow]:
+    values = _walk_window(session, db, account_id, flt, limit, where)
+    if values is None:
+        values = session.execute(_window(db, account_id, flt, limit, where)).all()
+    return _rows(session, account_id, values)
 
 
 def position_of(
@@ -638,22 +646,41 @@ def position_of(
 def _position(
     session: Session, db: Database, account_id: int, flt: InboxFilter, conversation_id: int
 ) -> int | None:
-    found = session.execute(
-        _base(
-            [_C.last_message_at, _C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True
-        ).where(
-            _C.id == conversation_id
-        )
-    ).first()
+    walk = _walk_plan(session, db, account_id, flt)
+    if walk is None:
+        return _position_in(session, db, account_id, flt, None, conversation_id)
+    # The walk's test tells "is it listed" without the search's whole set; a
+    # conversation within the walk's span is counted by walking too.
+    bound = _span_end(session, db, account_id, walk.plain, None)
+    return _position_in(
+        session, db, account_id, walk.plain, walk.test, conversation_id,
+        fallback=None if bound is None else (tuple(bound), flt),
+    )
+
+
+def _position_in(
+    session: Session,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    test: ColumnElement[bool] | None,
+    conversation_id: int,
+    *,
+    fallback: tuple[tuple[Any, ...], InboxFilter] | None = None,
+) -> int | None:
+    """The position in ``flt``'s list narrowed by ``test``; with ``fallback`` (a sort key
+    and a filter), a conversation older than the key is counted through that filter."""
+    tests = [] if test is None else [test]
+    join = (test is not None and db.is_sqlite) or _needs_fans(flt)
+    listed = _base([_C.last_message_at, _C.id], db, account_id, flt, join=join, ordered=True)
+    found = session.execute(listed.where(_C.id == conversation_id, *tests)).first()
     if found is None:
         return None
     at, _ = found
-    ahead = _base(
-        [func.count()], db, account_id, flt, join=_needs_fans(flt), ordered=True
-    ).where(
-        _after(at, conversation_id)
-    )
-    return int(session.scalar(ahead) or 0)
+    if fallback is not None and (at, conversation_id) < fallback[0]:
+        flt, tests, join = fallback[1], [], _needs_fans(fallback[1])
+    ahead = _base([func.count()], db, account_id, flt, join=join, ordered=True)
+    return int(session.scalar(ahead.where(_after(at, conversation_id), *tests)) or 0)
 
 
 def next_unread(
@@ -661,20 +688,14 @@ def next_unread(
 ) -> tuple[int, ConversationRow] | None:
     """The next conversation with unread messages below ``after`` (or from the top),
     wrapping round to the top; None when the filtered list has nothing unread."""
-    unread = InboxFilter(
-        unread_only=True,
-        purchased_only=flt.purchased_only,
-        tag=flt.tag,
-        status=flt.status,
-        query=flt.query,
-    )
+    unread = replace(flt, unread_only=True)
     with db.read() as session:
         rows: list[ConversationRow] = []
         if after is not None:
             below = _before(after.last_message_at, after.conversation_id)
-            rows = _rows(session, account_id, _window(db, account_id, unread, 1, where=below))
+            rows = _window_rows(session, db, account_id, unread, 1, below)
         if not rows:
-            rows = _rows(session, account_id, _window(db, account_id, unread, 1))
+            rows = _window_rows(session, db, account_id, unread, 1)
         if not rows:
             return None
         position = _position(session, db, account_id, flt, rows[0].conversation_id)
@@ -691,7 +712,7 @@ def conversation_header(db: Database, account_id: int, conversation_id: int) -> 
         .where(_C.account_id == account_id, _F.account_id == account_id, _C.id == conversation_id)
     )
     with db.read() as session:
-        rows = _rows(session, account_id, statement)
+        rows = _rows(session, account_id, session.execute(statement).all())
     if not rows:
         raise InboxError(f"no conversation #{conversation_id} in this account")
     return rows[0]
@@ -727,6 +748,112 @@ def tags(db: Database, account_id: int) -> list[str]:
         return list(
             session.scalars(select(Tag.name).where(Tag.account_id == account_id).order_by(Tag.name))
         )
+
+
+# -- search by walking the inbox -------------------------------------------------------
+#
+# A word found in 1-3% of a million messages has tens of thousands of matches. The set
+# of matching conversations costs ~1 µs a match (each message looked up for its fan):
+# 30-50 ms for such a word, and the exact count needs all of it. A window needs only
+# its first rows: walking the conversations newest first on the inbox index and testing
+# each one (its fan's names; its own messages, on ix_messages_thread, against the
+# matches read once from the full-text index) finds a page of them after a few hundred
+# conversations, in a few ms. The walk is bounded; where matches are sparse the set
+# answers instead, and with few matches the set is quick anyway.
+
+# Fewer message matches than this (counted up to it): the set is quick, use it.
+WALK_MIN_MATCHES = 5_000
+# A walk tests at most this many conversations; if they hold fewer rows than asked, the
+# set answers.
+WALK_SPAN = 2_000
+
+
+@dataclass(frozen=True)
+class _WalkPlan:
+    plain: InboxFilter  # the filter without its search: what the walk walks
+    test: ColumnElement[bool]  # the search, as a test of one conversation
+    joins: bool  # the test reads the fan row
+
+
+def _walk_plan(
+    session: Session, db: Database, account_id: int, flt: InboxFilter
+) -> _WalkPlan | None:
+    """How to walk for ``flt``; None when the set path should answer: no search, a tag
+    (its own set drives), or a search whose set is quick (few message matches, no
+    name term short enough for ``LIKE``, which reads every fan)."""
+    if not _searching(flt) or flt.tag is not None:
+        return None
+    needle = _clean_needle(flt.query or "")
+    tests = [_name_test(db, account_id, needle)]
+    worth = db.is_sqlite and any(len(term) < TRIGRAM_MIN_CHARS for term in _terms(needle))
+    query = _message_query(db, needle) if _searches_messages(needle) else None
+    if query is not None:
+        m = Message.__table__.c
+        if db.is_sqlite:
+            match: ColumnElement[bool] = _ProbeOnly(m.id).in_(_fts_matches(query))
+            # The FTS5 index is shared by all accounts: good enough for a cost estimate.
+            capped = select(_fts_matches(query).subquery().c.rowid)
+        else:
+            match = _pg_message_matches(query)
+            capped = select(literal(1)).where(m.account_id == account_id, match)
+        if not worth:
+            counted = select(func.count()).select_from(capped.limit(WALK_MIN_MATCHES).subquery())
+            worth = int(session.scalar(counted) or 0) >= WALK_MIN_MATCHES
+        # OFFSET 0 keeps PostgreSQL from turning the test into a hashed set of every
+        # match (which is the set path's cost); SQLite ignores it.
+        tests.append(
+            exists(select(literal(1)).where(m.conversation_id == _C.id, match).offset(0))
+        )
+    if not worth:
+        return None
+    plain = replace(flt, query=None)
+    return _WalkPlan(plain, or_(*tests), joins=db.is_sqlite or _needs_fans(plain))
+
+
+def _span_end(
+    session: Session,
+    db: Database,
+    account_id: int,
+    plain: InboxFilter,
+    where: ColumnElement[bool] | None,
+) -> Any:
+    """The sort key of the last conversation a walk may test (None: the list ends first)."""
+    statement = _base(
+        [_C.last_message_at, _C.id], db, account_id, plain, join=_needs_fans(plain), ordered=True
+    )
+    if where is not None:
+        statement = statement.where(where)
+    return session.execute(
+        statement.order_by(*_NEWEST_FIRST).offset(WALK_SPAN - 1).limit(1)
+    ).first()
+
+
+def _walk_window(
+    session: Session,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    limit: int,
+    where: ColumnElement[bool] | None,
+) -> Sequence[Any] | None:
+    """A search window's rows by walking; None when the set path must answer."""
+    walk = _walk_plan(session, db, account_id, flt)
+    if walk is None:
+        return None
+    bound = _span_end(session, db, account_id, walk.plain, where)
+    # Keys first, on conversations (and, on SQLite, fans by primary key), then the rows:
+    # so PostgreSQL's planner walks the index in order and stops at ``limit``.
+    keys = _base([_C.id], db, account_id, walk.plain, join=walk.joins, ordered=True)
+    keys = keys.where(walk.test)
+    if where is not None:
+        keys = keys.where(where)
+    if bound is not None:
+        keys = keys.where(_at_or_after(bound[0], bound[1]))
+    statement = _rows_of(account_id, keys.order_by(*_NEWEST_FIRST).limit(limit))
+    values = session.execute(statement).all()
+    if bound is not None and len(values) < limit:
+        return None  # sparse within the span: the rest may lie beyond it
+    return values
 
 
 # -- threads ---------------------------------------------------------------------------

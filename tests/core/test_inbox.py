@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -211,7 +213,7 @@ def test_each_filter(world: World) -> None:
         rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
         assert _names(rows) == expected, flt
         assert inbox.count_conversations(world.db, world.account, flt) == len(expected), flt
-        assert inbox.first_page(world.db, world.account, flt, 50) == (len(expected), rows), flt
+        assert walked(world.db, world.account, flt, 0, 50) == rows, flt
 
 
 SEARCH_CASES = [
@@ -235,7 +237,7 @@ def test_search(world: World) -> None:
         rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
         assert _names(rows) == expected, needle
         assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
-        assert inbox.first_page(world.db, world.account, flt) == (len(expected), rows), needle
+        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
 
 
 def test_search_short_needles_match_names(world: World) -> None:
@@ -310,7 +312,7 @@ def test_hostile_search_input_never_raises(world: World) -> None:
         flt = InboxFilter(query=needle)
         rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
         assert inbox.count_conversations(world.db, world.account, flt) == len(rows), needle
-        assert inbox.first_page(world.db, world.account, flt) == (len(rows), rows), needle
+        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
         assert set(_ids(rows)) <= mine, needle
         if rows:
             inbox.position_of(world.db, world.account, flt, rows[-1].conversation_id)
@@ -527,6 +529,23 @@ def _reference(db: Database, account_id: int, flt: InboxFilter) -> list[int]:
     return [conversation_id for _, conversation_id in sorted(kept, reverse=True)]
 
 
+@contextmanager
+def walking(span: int = 3) -> Iterator[None]:
+    """Searches walk the inbox however few their matches, over spans of ``span``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inbox, "WALK_MIN_MATCHES", 1)
+        patch.setattr(inbox, "WALK_SPAN", span)
+        yield
+
+
+def walked(
+    db: Database, account: int, flt: InboxFilter, offset: int, limit: int,
+    anchor: ConversationRow | None = None, span: int = 3,
+) -> list[ConversationRow]:
+    with walking(span):
+        return inbox.conversations_window(db, account, flt, offset, limit, anchor=anchor)
+
+
 @pytest.fixture
 def generated(db: Database) -> int:
     report = generate(db, account="gen", fans=120, messages=900, seed=11, now=NOW)
@@ -547,10 +566,58 @@ def test_windows_match_a_plain_reference(db: Database, generated: int) -> None:
             by_keyset += page
             anchor = page[-1] if page else anchor
         assert _ids(by_offset) == _ids(by_keyset) == expected, flt
-        assert inbox.first_page(db, generated, flt, 9) == (count, by_offset[:9]), flt
         if expected:
             middle = expected[len(expected) // 2]
             assert inbox.position_of(db, generated, flt, middle) == len(expected) // 2, flt
+
+
+@pytest.mark.parametrize("span", [1, 4, 25, 1000])
+def test_search_walk_matches_the_set(db: Database, generated: int, span: int) -> None:
+    """A search read by walking the inbox (forced here, over spans short and long, so
+    the walk, its bound and its fallback to the set all run) lists what the set lists."""
+    searches = [flt for flt in FILTERS if flt.query] + [
+        InboxFilter(query="pizza", purchased_only=True),
+        InboxFilter(query="pizza", status="expired"),
+        InboxFilter(query="pizza", tag="vip"),
+    ]
+    for flt in searches:
+        expected = _reference(db, generated, flt)
+        by_offset, by_keyset, anchor = [], [], None
+        for offset in range(0, len(expected) + 9, 9):
+            by_offset += walked(db, generated, flt, offset, 9, span=span)
+            page = walked(db, generated, flt, offset, 9, anchor=anchor, span=span)
+            by_keyset += page
+            anchor = page[-1] if page else anchor
+        assert _ids(by_offset) == _ids(by_keyset) == expected, (flt, span)
+        with walking(span):
+            for index in {0, len(expected) // 2, len(expected) - 1} if expected else ():
+                assert inbox.position_of(db, generated, flt, expected[index]) == index, flt
+            outside = set(_ids(inbox.conversations_window(db, generated, InboxFilter(), 0, 500)))
+            for conversation_id in sorted(outside - set(expected))[:3]:
+                assert inbox.position_of(db, generated, flt, conversation_id) is None, flt
+
+
+def test_a_common_word_is_read_by_walking(
+    db: Database, generated: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With many matches (the threshold lowered to this small data), the first page of a
+    search comes from the walk, not from the whole set of matches."""
+    monkeypatch.setattr(inbox, "WALK_MIN_MATCHES", 20)
+    results = []
+    walk = inbox._walk_window
+
+    def spy(*args: object, **kwargs: object) -> object:
+        results.append(walk(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(inbox, "_walk_window", spy)
+    flt = InboxFilter(query="pizza")
+    rows = inbox.conversations_window(db, generated, flt, 0, 5)
+    assert _ids(rows) == _reference(db, generated, flt)[:5]
+    assert results and results[-1] is not None
+    results.clear()
+    inbox.conversations_window(db, generated, InboxFilter(query="Lisbon"), 0, 5)
+    assert results == [None]  # few matches: the set answers
 
 
 def test_unfiltered_list_and_count_use_the_inbox_index(db: Database, generated: int) -> None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 
 from ofcrm_tui.jobs.scheduler import BackgroundJobs
+from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.tui.sanitize import clean
 from tests.tui.conftest import HOSTILE, World
 from tests.tui.pilot import conversations, inbox, press, settle, thread, wait_for
 
 pytestmark = pytest.mark.anyio
+
+
+def inbox_unread(world: World, conversation_id: int) -> int:
+    with world.context.db.read() as session:
+        return session.get(Conversation, conversation_id).unread_count
 
 
 def toasts(app) -> list[tuple[str, str]]:  # noqa: ANN001 - the app
@@ -50,9 +56,16 @@ async def test_inbound_messages_show_up_without_moving_the_selection(world: Worl
             assert rows.cursor_row.conversation_id == selected.conversation_id
             assert rows.cursor - rows.scroll_offset.y // 2 == line
 
-            # A message in the open conversation lands in the thread.
+            # A message in the open conversation lands in the thread, and since the
+            # chatter is looking at it, it is read: here and on the platform.
             opened = inbox(pilot).open_row
             world.sim.add_inbound_message(opened.platform_user_id, "hello again")
             await wait_for(pilot, lambda: thread(pilot).stored[-1].text == "hello again")
+            await wait_for(pilot, lambda: world.sim.world.chats[opened.platform_user_id].unread == 0)
+            await wait_for(pilot, lambda: rows.row_at(0).fan_id == opened.fan_id)
+            assert rows.row_at(0).unread_count == 0
+            assert inbox_unread(world, opened.conversation_id) == 0
+            assert not any(title == clean(opened.display_name, single_line=True)
+                           and message == "hello again" for title, message in toasts(app))
     finally:
         jobs.shutdown(wait=True)

@@ -77,6 +77,14 @@ class InboxScreen(Screen[None]):
             self.reason = reason
             self.quiet = quiet
 
+    class MarkedRead(Message):
+        """A conversation's unread count is zero in the database now."""
+
+        def __init__(self, conversation_id: int, *, refresh: bool) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+            self.refresh = refresh
+
     class Retried(Message):
         def __init__(self, result: outbox.RetryResult) -> None:
             super().__init__()
@@ -146,11 +154,13 @@ class InboxScreen(Screen[None]):
         self.conversations.border_title = title
         self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
 
-    def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
-        self._title_list(message.count)
+    def on_conversation_list_listed(self) -> None:
         if self._open_first:
             self._open_first = False
             self.conversations.action_open()
+
+    def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
+        self._title_list(message.count)
 
     def _set_filter(self, flt: InboxFilter) -> None:
         self.flt = flt
@@ -264,13 +274,22 @@ class InboxScreen(Screen[None]):
         self._read_unshown.clear()
 
     @work(thread=True, group="mark-read", exit_on_error=False)
-    def _mark_read(self, account: AccountInfo, conversation_id: int) -> None:
+    def _mark_read(
+        self, account: AccountInfo, conversation_id: int, *, refresh: bool = False
+    ) -> None:
+        """Mark the chat read here, then on the platform; ``refresh``: reload the list
+        once the local mark is in (so it never shows the unread count it replaced)."""
         user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id, conversation_id)
+        self.post_message(self.MarkedRead(conversation_id, refresh=refresh))
         try:
             self.ofcrm.platform(account).mark_as_read(user_id)
         except (PlatformError, OfcrmError) as exc:
             reason = f"could not mark the chat read on the platform: {exc}"
             self.post_message(self.ActionFailed(reason, quiet=True))
+
+    def on_inbox_screen_marked_read(self, message: MarkedRead) -> None:
+        if message.refresh:
+            self.conversations.refresh_rows()
 
     # -- replying ------------------------------------------------------------------
 
@@ -374,11 +393,16 @@ class InboxScreen(Screen[None]):
             self.flt = InboxFilter()
             self._start()
             return
-        if change.conversations or change.inbound:
-            self.conversations.refresh_rows()
         thread = self.query_one(ThreadView)
         open_id = self.open_row.conversation_id if self.open_row else None
-        if change.outbox or any(item.conversation_id == open_id for item in change.inbound):
+        to_open = any(item.conversation_id == open_id for item in change.inbound)
+        account = self.ofcrm.account
+        if to_open and open_id is not None and account is not None and self.is_current:
+            # The chatter is looking at it: it is read (the list reloads after the mark).
+            self._mark_read(account, open_id, refresh=True)
+        elif change.conversations or change.inbound:
+            self.conversations.refresh_rows()
+        if change.outbox or to_open:
             thread.reload()
         self._toast([item for item in change.inbound if item.conversation_id != open_id])
 

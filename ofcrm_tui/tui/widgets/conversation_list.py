@@ -1,9 +1,12 @@
 """The conversation list: a virtual list over SQL, so 100,000 chats open like 100.
 
-Only the row count is known up front (``virtual_size``). Rows come from a small
+The list is as tall as its row count (``virtual_size``). Rows come from a small
 cache of keyset pages that thread workers fill; ``render_line`` never waits for
-one and draws a placeholder until it arrives. Every reload bumps ``generation``
-so pages of an older query can never land in a newer list.
+one and draws a placeholder until it arrives. A reload shows its first rows before
+it knows the count: an exact count may cost tens of ms (a PostgreSQL scan of 100k
+rows, a search for a common word) while the rows take a few; until the count is in,
+the list is as tall as the rows it has. Every reload bumps ``generation`` so pages
+and counts of an older query can never land in a newer list.
 """
 
 from __future__ import annotations
@@ -45,9 +48,10 @@ class InboxSource:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """A consistent view of the list, loaded in one worker run."""
+    """A view of the list, loaded in one worker run."""
 
-    count: int
+    count: int  # exact, or (``counted`` False) the rows known so far
+    counted: bool
     cursor: int
     top: int
     pages: dict[int, list[ConversationRow]]
@@ -98,8 +102,11 @@ class ConversationList(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
+    class Listed(Message):
+        """The list (re)loaded: its first rows are in (the count may follow)."""
+
     class Counted(Message):
-        """The list (re)loaded; ``count`` rows match the filter."""
+        """The exact count is in: ``count`` rows match the filter."""
 
         def __init__(self, count: int) -> None:
             super().__init__()
@@ -115,12 +122,21 @@ class ConversationList(ScrollView, can_focus=True):
             self.rows = rows
 
     class Reloaded(Message):
-        """(internal) A worker reloaded count, cursor position and visible rows."""
+        """(internal) A worker reloaded cursor position and visible rows (and maybe
+        the count)."""
 
         def __init__(self, generation: int, snapshot: _Snapshot) -> None:
             super().__init__()
             self.generation = generation
             self.snapshot = snapshot
+
+    class CountLoaded(Message):
+        """(internal) The exact count of a reload that showed its rows first."""
+
+        def __init__(self, generation: int, count: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.count = count
 
     def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -134,7 +150,8 @@ class ConversationList(ScrollView, can_focus=True):
         self._loading: set[int] = set()
         # enter on a row whose page is still loading: open it when it arrives
         self._open_when_loaded = False
-        self._first_load = False  # show() called, its count not in yet
+        self._first_load = False  # show() called, its rows not in yet
+        self.counted = False  # the count is exact (not just the rows known so far)
 
     # -- what the rest of the screen asks ------------------------------------------
 
@@ -150,7 +167,7 @@ class ConversationList(ScrollView, can_focus=True):
 
     @property
     def loaded(self) -> bool:
-        """True once the current query's count and visible rows are in."""
+        """True once the current query's visible rows are in (see ``counted``)."""
         return not self._first_load and not self._loading and all(
             p in self._pages for p in self._visible_pages())
 
@@ -164,6 +181,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._loading.clear()
         self._first_load = True
         self.count = 0
+        self.counted = False
         self.refresh()
         self._reload(self.generation, source, keep_id, None, self._page_rows())
 
@@ -192,11 +210,13 @@ class ConversationList(ScrollView, can_focus=True):
         wanted = found if found is not None else (keep[0] if keep else 0)
         top = _place(wanted, page_rows, keep)
         pages: dict[int, list[ConversationRow]] = {}
-        if top < PAGE_SIZE:
-            # The count and the first page in one snapshot (a search runs once).
-            count, pages[0] = inbox.first_page(db, account_id, flt, PAGE_SIZE)
+        if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
+            # All on the first page: show it now, count afterwards.
+            pages[0] = inbox.conversations_window(db, account_id, flt, 0, PAGE_SIZE)
+            counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
+            count = len(pages[0])
         else:
-            count = inbox.count_conversations(db, account_id, flt)
+            counted, count = True, inbox.count_conversations(db, account_id, flt)
         position = found if found is not None else min(wanted, max(count - 1, 0))
         top = min(top, max(count - 1, 0))
         for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
@@ -206,7 +226,11 @@ class ConversationList(ScrollView, can_focus=True):
                     db, account_id, flt, page * PAGE_SIZE, PAGE_SIZE,
                     anchor=previous[-1] if previous else None,
                 )
-        self.post_message(self.Reloaded(generation, _Snapshot(count, position, top, pages)))
+        snapshot = _Snapshot(count, counted, position, top, pages)
+        self.post_message(self.Reloaded(generation, snapshot))
+        if not counted:
+            self.post_message(
+                self.CountLoaded(generation, inbox.count_conversations(db, account_id, flt)))
 
     def on_conversation_list_reloaded(self, message: Reloaded) -> None:
         message.stop()
@@ -216,15 +240,27 @@ class ConversationList(ScrollView, can_focus=True):
         self._pages = OrderedDict(snap.pages)
         self._loading.clear()
         self._first_load = False
-        self.count = snap.count
         self.cursor = snap.cursor
-        self._size_to_count()
+        self._set_count(snap.count, snap.counted)
         self.scroll_to(y=snap.top * ROW_HEIGHT, animate=False, immediate=True, force=True)
         self.refresh()
-        self.post_message(self.Counted(snap.count))
-        self._fetch_visible()
+        self.post_message(self.Listed())
         if self._open_when_loaded:
             self.action_open()
+
+    def on_conversation_list_count_loaded(self, message: CountLoaded) -> None:
+        message.stop()
+        if message.generation == self.generation:
+            self._set_count(message.count, True)
+
+    def _set_count(self, count: int, counted: bool) -> None:
+        self.count, self.counted = count, counted
+        self.cursor = max(0, min(self.cursor, count - 1))
+        self._size_to_count()
+        self.refresh()
+        if counted:
+            self.post_message(self.Counted(count))
+        self._fetch_visible()
 
     def _fetch_visible(self) -> None:
         for page in self._visible_pages():

@@ -1,0 +1,65 @@
+"""The conversation list shows its rows before it knows how many there are."""
+
+from __future__ import annotations
+
+import pytest
+from textual.message import Message
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.tui.widgets import conversation_list as conversation_list_module
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from tests.tui.conftest import World
+from tests.tui.pilot import conversations, press, settle
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_rows_show_before_the_count_and_the_count_follows(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages of 8 rows, so the two dozen conversations fill more than the first page.
+    monkeypatch.setattr(conversation_list_module, "PAGE_SIZE", 8)
+    total = inbox.count_conversations(world.context.db, world.account.id, InboxFilter())
+    assert total > 8
+    seen: list[tuple[str, int, bool]] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ConversationList.Reloaded):
+            seen.append(("rows", message.snapshot.count, message.snapshot.counted))
+        elif isinstance(message, ConversationList.CountLoaded):
+            seen.append(("count", message.count, True))
+
+    app = world.app()
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        # The first page drew with the list as tall as its rows; the count came after.
+        assert seen[:2] == [("rows", 8, False), ("count", total, True)]
+        assert rows.counted and rows.count == total
+        assert str(rows.border_title) == f"Inbox  {total:,}"
+        # Every row is reachable once the count is in.
+        await press(pilot, "G")
+        assert rows.cursor == total - 1 and rows.cursor_row is not None
+
+
+async def test_a_short_list_needs_no_count_query(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_count = inbox.count_conversations
+    total = real_count(world.context.db, world.account.id, InboxFilter())
+    counts: list[InboxFilter] = []
+
+    def counting(*args: object) -> int:
+        counts.append(args[2])  # type: ignore[arg-type]
+        return real_count(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inbox, "count_conversations", counting)
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        # Two dozen conversations fit the first page of 100: its length is the count.
+        assert 0 < total < conversation_list_module.PAGE_SIZE
+        assert rows.counted and rows.count == total
+        assert counts == []
