@@ -78,9 +78,11 @@ def budget(
     )
 
 
-def slot_free_at(session: Session, account_id: int, now: datetime, allowed: int) -> datetime:
-    """When fewer than ``allowed`` attempts will be in the window (``now`` if already)."""
-    used = attempts_in_window(session, account_id, now)
+def slot_free_at(
+    session: Session, account_id: int, now: datetime, allowed: int, *, used: int
+) -> datetime:
+    """When fewer than ``allowed`` attempts will be in the window (``now`` if already);
+    ``used`` is ``attempts_in_window`` at ``now``, as the caller already counted it."""
     if used < allowed:
         return now
     # The window must lose used - allowed + 1 attempts: wait for that one to age out.

@@ -92,7 +92,8 @@ class OutboundView(BaseModel):
 
 @dataclass(frozen=True)
 class QueueStatus:
-    """The queue of one account: counts by state and where the send budget stands."""
+    """The queue of one account: counts by state, where the send budget stands and when
+    the account was last polled (everything the app's status bar shows, read together)."""
 
     account_id: int
     counts: dict[str, int]
@@ -103,10 +104,19 @@ class QueueStatus:
     next_send_at: datetime | None  # None: nothing queued
     blocked_until: datetime | None  # a 429 stops sends until then
     auth_error: str | None
+    last_poll_at: datetime | None = None  # the last successful poll
+    last_poll_failed_at: datetime | None = None
 
     @property
     def depth(self) -> int:
         return sum(self.counts.get(state, 0) for state in ACTIVE_STATES)
+
+    @property
+    def last_poll_ok(self) -> bool:
+        """A poll succeeded and none failed since."""
+        return self.last_poll_at is not None and (
+            self.last_poll_failed_at is None or self.last_poll_at >= self.last_poll_failed_at
+        )
 
 
 @dataclass(frozen=True)
@@ -145,32 +155,21 @@ def enqueue(
 ) -> int:
     """Queue one message; returns its id. Raises OutboxError (nothing queued) when the
     message breaks the platform's sending rules or names a fan or media not of the account."""
-    kind = _kind(kind)
-    text = normalise_text(text)
-    media, previews = _check_message(text, price_cents, media_ids, preview_ids)
-    created_by = _check_created_by(created_by)
-    _check_max_attempts(max_attempts)
-    now = now or utcnow()
+    message = _Message.checked(
+        account_id,
+        text,
+        kind=kind,
+        created_by=created_by,
+        price_cents=price_cents,
+        media_ids=media_ids,
+        preview_ids=preview_ids,
+        campaign_id=campaign_id,
+        max_attempts=max_attempts,
+        now=now,
+    )
     with db.write() as session:
-        _check_account(session, account_id)
-        _check_fans(session, account_id, [fan_id])
-        _check_media(session, account_id, media)
-        _check_campaign(session, account_id, campaign_id)
-        row = OutboundMessage(
-            **_row(
-                account_id,
-                fan_id,
-                text,
-                kind=kind,
-                price_cents=price_cents,
-                media=media,
-                previews=previews,
-                campaign_id=campaign_id,
-                created_by=created_by,
-                max_attempts=max_attempts,
-                now=now,
-            )
-        )
+        message.check_references(session, [fan_id])
+        row = OutboundMessage(**message.row(fan_id))
         session.add(row)
         session.flush()
         return row.id
@@ -194,35 +193,24 @@ def enqueue_many(
 
     A fan listed twice gets one message. All or nothing: one fan not of the account
     refuses the whole batch."""
-    text = normalise_text(text)
-    media, previews = _check_message(text, price_cents, media_ids, preview_ids)
-    created_by = _check_created_by(created_by)
-    _check_max_attempts(max_attempts)
+    message = _Message.checked(
+        account_id,
+        text,
+        kind=OutboundKind.CAMPAIGN,
+        created_by=created_by,
+        price_cents=price_cents,
+        media_ids=media_ids,
+        preview_ids=preview_ids,
+        campaign_id=campaign_id,
+        max_attempts=max_attempts,
+        now=now,
+    )
     recipients = list(dict.fromkeys(fan_ids))
     if not recipients:
         return 0
-    now = now or utcnow()
     with db.write() as session:
-        _check_account(session, account_id)
-        _check_fans(session, account_id, recipients)
-        _check_media(session, account_id, media)
-        _check_campaign(session, account_id, campaign_id)
-        rows = [
-            _row(
-                account_id,
-                fan_id,
-                text,
-                kind=OutboundKind.CAMPAIGN,
-                price_cents=price_cents,
-                media=media,
-                previews=previews,
-                campaign_id=campaign_id,
-                created_by=created_by,
-                max_attempts=max_attempts,
-                now=now,
-            )
-            for fan_id in recipients
-        ]
+        message.check_references(session, recipients)
+        rows = [message.row(fan_id) for fan_id in recipients]
         for start in range(0, len(rows), _CHUNK):
             session.execute(insert(OutboundMessage), rows[start : start + _CHUNK])
     return len(rows)
@@ -235,38 +223,81 @@ def normalise_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _row(
-    account_id: int,
-    fan_id: int,
-    text: str,
-    *,
-    kind: OutboundKind,
-    price_cents: int,
-    media: list[int],
-    previews: list[int],
-    campaign_id: int | None,
-    created_by: str,
-    max_attempts: int,
-    now: datetime,
-) -> dict[str, object]:
-    return {
-        "account_id": account_id,
-        "fan_id": fan_id,
-        "campaign_id": campaign_id,
-        "kind": kind.value,
-        "priority": PRIORITY[kind],
-        "text": text,
-        "price_cents": price_cents,
-        "media_ids": media,
-        "preview_ids": previews,
-        "state": OutboundState.QUEUED.value,
-        "attempts": 0,
-        "max_attempts": max_attempts,
-        "next_attempt_at": now,
-        "created_by": created_by,
-        "created_at": now,
-        "updated_at": now,
-    }
+@dataclass(frozen=True)
+class _Message:
+    """One message to queue for one fan or many, checked against the rules that need no
+    database; ``check_references`` does the rest inside the unit of work that queues it."""
+
+    account_id: int
+    kind: OutboundKind
+    text: str
+    price_cents: int
+    media: list[int]
+    previews: list[int]
+    campaign_id: int | None
+    created_by: str
+    max_attempts: int
+    now: datetime
+
+    @classmethod
+    def checked(
+        cls,
+        account_id: int,
+        text: str,
+        *,
+        kind: OutboundKind | str,
+        created_by: str,
+        price_cents: int,
+        media_ids: Sequence[int],
+        preview_ids: Sequence[int],
+        campaign_id: int | None,
+        max_attempts: int,
+        now: datetime | None,
+    ) -> _Message:
+        kind = _kind(kind)
+        text = normalise_text(text)
+        media, previews = _check_message(text, price_cents, media_ids, preview_ids)
+        created_by = _check_created_by(created_by)
+        _check_max_attempts(max_attempts)
+        return cls(
+            account_id=account_id,
+            kind=kind,
+            text=text,
+            price_cents=price_cents,
+            media=media,
+            previews=previews,
+            campaign_id=campaign_id,
+            created_by=created_by,
+            max_attempts=max_attempts,
+            now=now or utcnow(),
+        )
+
+    def check_references(self, session: Session, fan_ids: list[int]) -> None:
+        """The account, fans, media and campaign named are the account's."""
+        _check_account(session, self.account_id)
+        _check_fans(session, self.account_id, fan_ids)
+        _check_media(session, self.account_id, self.media)
+        _check_campaign(session, self.account_id, self.campaign_id)
+
+    def row(self, fan_id: int) -> dict[str, object]:
+        return {
+            "account_id": self.account_id,
+            "fan_id": fan_id,
+            "campaign_id": self.campaign_id,
+            "kind": self.kind.value,
+            "priority": PRIORITY[self.kind],
+            "text": self.text,
+            "price_cents": self.price_cents,
+            "media_ids": self.media,
+            "preview_ids": self.previews,
+            "state": OutboundState.QUEUED.value,
+            "attempts": 0,
+            "max_attempts": self.max_attempts,
+            "next_attempt_at": self.now,
+            "created_by": self.created_by,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
 
 
 def _kind(kind: OutboundKind | str) -> OutboundKind:
@@ -543,21 +574,6 @@ def get(db: Database, account_id: int, outbound_id: int) -> OutboundView | None:
     return views[0] if views else None
 
 
-def pending_for_fan(db: Database, account_id: int, fan_id: int) -> list[OutboundView]:
-    """Messages to this fan not sent yet (queued, sending, unknown, failed, paused), oldest first."""
-    with db.read() as session:
-        return _views(
-            session,
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.account_id == account_id,
-                OutboundMessage.fan_id == fan_id,
-                OutboundMessage.state.in_(PENDING_STATES),
-            )
-            .order_by(OutboundMessage.created_at, OutboundMessage.id),
-        )
-
-
 def failed(
     db: Database, account_id: int, since_days: float = 7, *, now: datetime | None = None
 ) -> list[OutboundView]:
@@ -612,6 +628,7 @@ def queue_status(
             limit=account.send_limit_per_minute,
             blocked_until=blocked,
             reply_reserve_per_minute=reply_reserve_per_minute,
+            used=budget.used,
         )
         return QueueStatus(
             account_id=account_id,
@@ -623,6 +640,8 @@ def queue_status(
             next_send_at=next_at,
             blocked_until=blocked,
             auth_error=account.auth_error,
+            last_poll_at=metrics.last_recorded(session, account_id, metrics.POLL),
+            last_poll_failed_at=metrics.last_recorded(session, account_id, metrics.POLL_FAILED),
         )
 
 
@@ -634,9 +653,11 @@ def next_send_at(
     limit: int,
     blocked_until: datetime | None,
     reply_reserve_per_minute: int,
+    used: int | None = None,
 ) -> datetime | None:
     """When the next queued message may go out (budget, backoff and blocks considered);
-    None when nothing is queued."""
+    None when nothing is queued. ``used``: the attempts in the window at ``now``, when the
+    caller has counted them already (counted here otherwise, once)."""
 
     def earliest(*conditions: object) -> datetime | None:
         return session.scalar(
@@ -647,16 +668,20 @@ def next_send_at(
             )
         )
 
-    candidates = []
     reply_due = earliest(OutboundMessage.kind != OutboundKind.CAMPAIGN)
-    if reply_due is not None:
-        candidates.append(max(reply_due, limiter.slot_free_at(session, account_id, now, limit)))
     campaign_due = earliest(OutboundMessage.kind == OutboundKind.CAMPAIGN)
+    if reply_due is None and campaign_due is None:
+        return None
+    if used is None:
+        used = limiter.attempts_in_window(session, account_id, now)
+    candidates = []
+    if reply_due is not None:
+        free_at = limiter.slot_free_at(session, account_id, now, limit, used=used)
+        candidates.append(max(reply_due, free_at))
     if campaign_due is not None:
         cap = limiter.campaign_cap(limit, reply_reserve_per_minute)
-        candidates.append(max(campaign_due, limiter.slot_free_at(session, account_id, now, cap)))
-    if not candidates:
-        return None
+        free_at = limiter.slot_free_at(session, account_id, now, cap, used=used)
+        candidates.append(max(campaign_due, free_at))
     when = min(candidates)
     if blocked_until is not None and blocked_until > when:
         when = blocked_until

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.outbox import OutboxError
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Campaign, OutboundMessage, SendAttempt
@@ -80,6 +80,29 @@ def test_enqueue_accepts_the_edges_and_keeps_the_message(world: World) -> None:
     assert world.row(first).priority < row.priority
 
 
+def test_enqueue_many_refuses_with_the_same_reasons_as_enqueue(world: World) -> None:
+    cases = [
+        ({"text": " "}, "the message is empty"),
+        ({"price_cents": 299, "media_ids": world.media[:1]}, "between $3.00 and $200.00"),
+        ({"price_cents": 500}, "a priced message needs at least one media item"),
+        ({"media_ids": [999_999]}, "media not in this account's vault: 999999"),
+        ({"created_by": " "}, "a message needs the name of the chatter who sends it"),
+        ({"max_attempts": 0}, "max_attempts must be at least 1"),
+        ({"campaign_id": 999_999}, "campaign #999999 is not a campaign of this account"),
+    ]
+    for kwargs, fragment in cases:
+        args = {"text": "hello", "created_by": "ana", "campaign_id": None, **kwargs}
+        text = args.pop("text")
+        errors = []
+        for send in (outbox.enqueue, outbox.enqueue_many):
+            fan = world.fans[0] if send is outbox.enqueue else [world.fans[0]]
+            with pytest.raises(OutboxError) as raised:
+                send(world.db, world.account.id, fan, text, **args)
+            errors.append(str(raised.value))
+        assert errors[0] == errors[1] and fragment in errors[0]
+    assert _count(world) == 0
+
+
 def test_a_fan_of_another_account_is_refused(world: World) -> None:
     from ofcrm_tui.store.models import Account, Fan
 
@@ -122,22 +145,6 @@ def test_enqueue_many_is_one_bulk_of_campaign_rows(world: World) -> None:
         kinds = set(session.execute(select(OutboundMessage.kind, OutboundMessage.campaign_id)).all())
     assert kinds == {("campaign", campaign_id)}
     assert outbox.enqueue_many(world.db, world.account.id, [], "x", created_by="a", campaign_id=None) == 0
-
-
-def test_pending_for_fan_shows_unsent_rows_oldest_first(world: World) -> None:
-    fan = world.fans[0]
-    ids = [outbox.enqueue(world.db, world.account.id, fan, f"m{i}", created_by="ana") for i in range(4)]
-    outbox.enqueue(world.db, world.account.id, world.fans[1], "other fan", created_by="ana")
-    with world.db.write() as session:
-        session.get(OutboundMessage, ids[1]).state = OutboundState.SENT
-        session.get(OutboundMessage, ids[2]).state = OutboundState.FAILED
-        session.get(OutboundMessage, ids[3]).state = OutboundState.CANCELLED
-    pending = outbox.pending_for_fan(world.db, world.account.id, fan)
-    assert [(v.id, v.state) for v in pending] == [(ids[0], "queued"), (ids[2], "failed")]
-    view = pending[0]
-    assert (view.text, view.created_by, view.attempts, view.media_ids) == ("m0", "ana", 0, ())
-    with pytest.raises(Exception):  # frozen  # noqa: B017, PT011
-        view.text = "changed"  # type: ignore[misc]
 
 
 def _fail(world: World, ids: list[int], reason: str = "HTTP 422: nope") -> None:
@@ -214,6 +221,61 @@ def test_queue_status_counts_and_budget(world: World) -> None:
     with world.db.write() as session:
         for seconds in range(3):
             session.add(SendAttempt(account_id=world.account.id, attempted_at=now - timedelta(seconds=5)))
-    status = outbox.queue_status(world.db, world.account.id, now=now)
+    with inbox.captured_sql(world.db) as statements:
+        status = outbox.queue_status(world.db, world.account.id, now=now)
     assert status.budget_left == 0
     assert status.next_send_at == now + timedelta(seconds=10)
+    # The window is counted once, for the budget and both kinds' next free slot.
+    assert len([sql for sql, _ in statements if "count(" in sql.lower() and "send_attempts" in sql]) == 1
+    # Campaign rows wait for the window to drop to the campaign cap (7): 4 attempts more.
+    with world.db.write() as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.kind != "campaign").values(state="sent"))
+    status = outbox.queue_status(world.db, world.account.id, now=now)
+    assert status.next_send_at == now + timedelta(seconds=13)
+    # The sender asks next_send_at alone: it counts the window once, and not at all when
+    # nothing is queued.
+    limits = {"limit": 10, "blocked_until": None, "reply_reserve_per_minute": 3}
+    with world.db.read() as session, inbox.captured_sql(world.db) as statements:
+        assert outbox.next_send_at(session, world.account.id, now, **limits) == status.next_send_at
+    assert len([sql for sql, _ in statements if "count(" in sql.lower() and "send_attempts" in sql]) == 1
+    with world.db.write() as session:
+        session.execute(update(OutboundMessage).values(state="sent"))
+    with world.db.read() as session, inbox.captured_sql(world.db) as statements:
+        assert outbox.next_send_at(session, world.account.id, now, **limits) is None
+    assert not [sql for sql, _ in statements if "send_attempts" in sql]
+
+
+def test_queue_status_reads_the_queue_and_the_polls_in_one_transaction(world: World) -> None:
+    from sqlalchemy import event
+
+    from ofcrm_tui.core import metrics
+    from ofcrm_tui.store.models import MetricEvent
+
+    now = utcnow()
+    with world.db.write() as session:
+        session.execute(delete(MetricEvent).where(MetricEvent.name.in_([metrics.POLL, metrics.POLL_FAILED])))
+    transactions = []
+
+    def began(connection: object) -> None:
+        transactions.append(connection)
+
+    event.listen(world.db.engine, "begin", began)
+    try:
+        status = outbox.queue_status(world.db, world.account.id, now=now)
+    finally:
+        event.remove(world.db.engine, "begin", began)
+    assert len(transactions) == 1
+    assert (status.last_poll_at, status.last_poll_failed_at, status.last_poll_ok) == (None, None, False)
+
+    def polls(*events: tuple[str, timedelta]) -> outbox.QueueStatus:
+        with world.db.write() as session:
+            for name, ago in events:
+                session.add(MetricEvent(account_id=world.account.id, name=name, recorded_at=now - ago))
+        return outbox.queue_status(world.db, world.account.id, now=now)
+
+    status = polls((metrics.POLL, timedelta(seconds=30)))
+    assert (status.last_poll_at, status.last_poll_failed_at) == (now - timedelta(seconds=30), None)
+    assert status.last_poll_ok
+    status = polls((metrics.POLL_FAILED, timedelta(seconds=20)))
+    assert status.last_poll_failed_at == now - timedelta(seconds=20) and not status.last_poll_ok
+    assert polls((metrics.POLL, timedelta(seconds=10))).last_poll_ok
