@@ -24,7 +24,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import metrics, outbox
+from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
 from ofcrm_tui.jobs.scheduler import BackgroundJobs
@@ -202,12 +202,9 @@ class OfcrmApp(App[None]):
         queue = outbox.queue_status(
             db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute
         )
-        with db.read() as session:
-            polled = metrics.last_recorded(session, account.id, metrics.POLL)
-            failed = metrics.last_recorded(session, account.id, metrics.POLL_FAILED)
         info = StatusInfo(
             account=account.name,
-            last_poll_at=polled,
+            last_poll_at=queue.last_poll_at,
             sync_error=queue.auth_error,
             queue_depth=queue.depth,
             sends_left=queue.budget_left,
@@ -215,8 +212,7 @@ class OfcrmApp(App[None]):
             failed=queue.counts.get("failed", 0),
             blocked_until=queue.blocked_until,
         )
-        self.post_message(self.StatusLoaded(account.id, info, polled is not None and (
-            failed is None or polled >= failed)))
+        self.post_message(self.StatusLoaded(account.id, info, queue.last_poll_ok))
 
     def on_ofcrm_app_status_loaded(self, message: StatusLoaded) -> None:
         if self.account is None or message.account_id != self.account.id:
