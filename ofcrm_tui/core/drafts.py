@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from ofcrm_tui.core.outbox import OutboxError, check_offer
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation
@@ -63,19 +64,17 @@ def save_draft(
     """Keep the draft (replacing any earlier one); an empty one deletes it.
 
     Text that is only whitespace counts as empty. Raises ``DraftError`` (and keeps
-    the earlier draft) for a negative price, previews that are not among the
-    draft's media, or a conversation that is not this account's.
+    the earlier draft) for a negative price, media ids that are not positive or
+    listed twice, previews that are not among the draft's media, or a conversation
+    that is not this account's.
     """
     if price_cents < 0:
         raise DraftError("a draft's price cannot be negative")
-    media = [int(media_id) for media_id in media_ids]
-    previews = [int(preview_id) for preview_id in preview_ids]
-    stray = [i for i in previews if i not in set(media)]
-    if stray:
-        raise DraftError(
-            "a draft's previews must be among its media (not: "
-            + ", ".join(str(i) for i in stray) + ")"
-        )
+    try:
+        # The media rules of a send; its price range is checked when it is sent.
+        media, previews = check_offer(0, media_ids, preview_ids)
+    except OutboxError as exc:
+        raise DraftError(f"draft not saved: {exc}") from None
     empty = not text.strip() and price_cents == 0 and not media
     with db.write() as session:
         owned = session.scalar(

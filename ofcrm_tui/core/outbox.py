@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import limiter, metrics
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, Campaign, Fan, Media, MetricEvent, OutboundMessage
@@ -319,10 +320,21 @@ def _check_message(
             f"the message is {len(text):,} characters long; the platform takes at most "
             f"{MAX_TEXT_CHARS:,}"
         )
+    return check_offer(price_cents, media_ids, preview_ids)
+
+
+def check_offer(
+    price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The contract's rules for what a message sells: (media, previews), or OutboxError
+    with the first rule broken. The PPV dialog checks with it as the chatter types."""
     if isinstance(price_cents, bool) or not isinstance(price_cents, int):
         raise OutboxError("the price must be a whole number of cents")
     if price_cents != 0 and not MIN_PRICE_CENTS <= price_cents <= MAX_PRICE_CENTS:
-        raise OutboxError("the price must be $0 (free) or between $3.00 and $200.00")
+        raise OutboxError(
+            f"the price must be $0 (free) or between {format_cents(MIN_PRICE_CENTS)} "
+            f"and {format_cents(MAX_PRICE_CENTS)}"
+        )
     media = _ids("media", media_ids)
     previews = _ids("preview", preview_ids)
     if price_cents and not media:

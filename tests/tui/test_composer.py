@@ -24,12 +24,12 @@ pytestmark = pytest.mark.anyio
         ("0", [7], [], Offer(0, (7,))),
         ("$25", [7, 8], [8], Offer(2500, (7, 8), (8,))),
         ("3.00", [7], [], Offer(300, (7,))),
-        ("2.99", [7], [], "price: 0 (free) or from $3.00 to $200.00"),
-        ("200.01", [7], [], "price: 0 (free) or from $3.00 to $200.00"),
+        ("2.99", [7], [], "the price must be $0 (free) or between $3.00 and $200.00"),
+        ("200.01", [7], [], "the price must be $0 (free) or between $3.00 and $200.00"),
         ("12.345", [7], [], "price: '12.345' is not an amount like 12.50"),
         ("ten", [7], [], "price: 'ten' is not an amount like 12.50"),
-        ("10", [], [], "a priced message needs at least one vault media"),
-        ("10", [7], [9], "previews must be among the chosen media"),
+        ("10", [], [], "a priced message needs at least one media item"),
+        ("10", [7], [9], "previews must be among the message's media (not: 9)"),
     ],
 )
 def test_offer_rules(price: str, media: list[int], previews: list[int], expected: object) -> None:
@@ -49,7 +49,7 @@ async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(world: World) -
         await pilot.press(*"25")
         await settle(pilot)
         error = dialog.query_one("#offer-error", Static)
-        assert "needs at least one vault media" in str(error.content)
+        assert "needs at least one media item" in str(error.content)
         assert dialog.query_one("#offer-apply", Button).disabled
 
         await press(pilot, "tab", "space", "shift+tab", "enter")

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ofcrm_tui.core import inbox
-from ofcrm_tui.core.outbox import MAX_PRICE_CENTS, MIN_PRICE_CENTS
+from ofcrm_tui.core import inbox, outbox
+from ofcrm_tui.core.outbox import MAX_PRICE_CENTS, MIN_PRICE_CENTS, OutboxError
 from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents, to_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.timefmt import Clock, short_time
@@ -21,25 +21,18 @@ from ofcrm_tui.tui.widgets.composer import Offer
 
 
 def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | str:
-    """The offer, or the first of the contract's rules it breaks, in words.
-
-    ``outbox.enqueue`` checks the same rules again; this gives the answer as you type.
-    """
+    """The offer, or the first of the contract's rules it breaks, in words: the rules
+    ``outbox.enqueue`` applies, answered as you type."""
     price = price.strip().removeprefix("$").strip()
     try:
         cents = to_cents(price) if price else 0
     except MoneyError:
         return f"price: {price!r} is not an amount like 12.50"
-    if cents and not MIN_PRICE_CENTS <= cents <= MAX_PRICE_CENTS:
-        return (
-            f"price: 0 (free) or from {format_cents(MIN_PRICE_CENTS)} "
-            f"to {format_cents(MAX_PRICE_CENTS)}"
-        )
-    if cents and not media:
-        return "a priced message needs at least one vault media"
-    if set(previews) - set(media):
-        return "previews must be among the chosen media"
-    return Offer(cents, tuple(media), tuple(p for p in media if p in set(previews)))
+    try:
+        chosen, free = outbox.check_offer(cents, media, previews)
+    except OutboxError as exc:
+        return str(exc)
+    return Offer(cents, tuple(chosen), tuple(p for p in chosen if p in set(free)))
 
 
 class OfferDialog(ModalScreen[Offer | None]):
