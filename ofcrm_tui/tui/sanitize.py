@@ -5,6 +5,25 @@ through ``clean`` or ``literal`` before it reaches a widget. Control characters 
 replaced by visible stand-ins, so an escape sequence shows up as text (``␛[31m``)
 instead of reaching the terminal; ``literal`` wraps the result in a Rich ``Text``,
 which never interprets ``[b]`` or ``[link=...]``.
+
+``clean`` also rewrites the emoji sequences whose width Rich and terminals disagree
+on (Rich measures some as one grapheme, a terminal per code point, or the other way
+round), so a bordered line is as wide on screen as Textual laid it out. What is left
+has no character that changes its neighbour's width, so Rich, ``wcwidth``-style
+terminals (xterm, VTE, tmux) and grapheme-aware ones all add up per character. Not
+fixed here, as no rewrite keeps the text: emoji newer than a terminal's tables,
+East Asian Ambiguous characters on a CJK-width terminal, and Indic spacing marks
+(U+093F: none to Rich, a cell to wcwidth).
+
+- ZWJ sequences fall apart into their pieces: 👨‍👩‍👧 is shown as 👨👩👧.
+- Variation selectors U+FE0E/U+FE0F go: ❤️ is shown as ❤ (one cell, its default),
+  1️⃣ as 1⃣.
+- Skin-tone modifiers and tag characters go: 👍🏽 is shown as 👍, 🏴󠁧󠁢󠁳󠁣󠁴󠁿 as 🏴.
+- Regional indicators stay in pairs (🇵🇹, two cells for everyone); one left without
+  a partner becomes its capital letter (🇵 -> P), as one alone is a cell to Rich and
+  to wcwidth but two to a grapheme-aware terminal.
+- The Hangul fillers U+3164/U+FFA0 (blank "invisible name" characters; zero cells to
+  Rich, one or two to terminals) become a space.
 """
 
 from __future__ import annotations
@@ -17,7 +36,18 @@ from rich.text import Text
 # C0 (except tab and newline), DEL and C1 controls; and the bidi overrides, embeddings
 # and isolates, which would let text reorder what is drawn after it.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
+
+# Every character whose width Rich and some terminal disagree on in context, in runs.
+_WIDTH = re.compile(
+    "[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0000-\U000e007f"  # dropped
+    "\u3164\uffa0"  # Hangul fillers: a space each
+    "\U0001f1e6-\U0001f1ff]+"  # regional indicators: pairs kept, a lone one spelled
+)
+_DROPPED = [0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400), *range(0xE0000, 0xE0080)]
+_REWRITE = {**dict.fromkeys(_DROPPED), 0x3164: " ", 0xFFA0: " "}
+# Left to right, so indicators pair up as Unicode pairs them, from the start of a run.
+_REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]{1,2}")
+_REGIONAL_A = 0x1F1E6  # REGIONAL INDICATOR SYMBOL LETTER A
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -29,18 +59,34 @@ def _stand_in(match: re.Match[str]) -> str:
     return "\ufffd"  # C1 and bidi controls
 
 
+def _flag_or_letter(match: re.Match[str]) -> str:
+    found = match.group()
+    return found if len(found) == 2 else chr(ord("A") + ord(found) - _REGIONAL_A)
+
+
+def _one_width(match: re.Match[str]) -> str:
+    kept = match.group().translate(_REWRITE)
+    if not kept.strip():  # only dropped characters and fillers: no indicators
+        return kept
+    return _REGIONAL.sub(_flag_or_letter, kept)
+
+
 def clean(text: str, *, single_line: bool = False) -> str:
-    """``text`` with every control character made visible and harmless.
+    """``text`` with every control character made visible and harmless, and emoji
+    sequences reduced to characters every terminal draws as wide as Rich measures.
 
     ``single_line`` folds all whitespace (newlines included) into single spaces,
     for list previews, headers and toasts.
     """
     text = text.replace("\r\n", "\n")
+    if not text.isascii():
+        text = _WIDTH.sub(_one_width, text)
     if single_line:
-        text = _SPACES.sub(" ", text).strip()
+        text = " ".join(text.split())
     else:
         text = text.replace("\t", "    ")
-    return _CONTROL.sub(_stand_in, text)
+    # Every character _CONTROL matches is unprintable (Cc or Cf).
+    return text if text.isprintable() else _CONTROL.sub(_stand_in, text)
 
 
 def literal(text: str, style: str | Style = "", *, single_line: bool = False) -> Text:
