@@ -21,13 +21,14 @@ not drive a query are written ``+expr`` there (``_ProbeOnly``), SQLite's documen
 to keep an index out of the plan. PostgreSQL plans from its statistics.
 
 Search (``InboxFilter.query``) finds conversations whose fan's username, name or
-nickname matches, or any of whose messages does, through the full-text indexes of
-migration 0002: FTS5 on SQLite (messages by word, the last word a prefix; names by
-trigram, so any part of a username matches, and terms under three characters by
-``LIKE``), ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on PostgreSQL
-(words and word prefixes, the exact index expressions). User input never reaches a
-query language as such: it is split into terms, each quoted (FTS5) or reduced to its
-letters and digits (tsquery); control characters and lone surrogates are dropped. A
+nickname holds every term (any part, any case), or one of whose messages holds every
+word (the last one a prefix). Messages: FTS5 on SQLite, ``to_tsvector('simple', ...) @@
+to_tsquery('simple', ...)`` on PostgreSQL (migration 0002, the exact index expression).
+Names: a trigram FTS5 table on SQLite (0002; terms under three characters by
+``LIKE``), ``LIKE '%part%'`` on a ``pg_trgm`` index on PostgreSQL (0007). User input
+never reaches a query language as such: it is split into terms, each quoted (FTS5),
+reduced to its letters and digits (tsquery) or escaped (``LIKE``); control characters
+and lone surrogates are dropped. A
 one-character needle searches names only. A search's window for a common word (or a
 name term short enough for ``LIKE``) walks the inbox newest first testing each
 conversation instead of building the whole set of matches (see "search by walking").
@@ -57,6 +58,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -393,23 +395,20 @@ def _pg_message_matches(query: str) -> TextClause:
 def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
     if not db.is_sqlite:
-        query = tsquery(needle)
-        if query is None:
-            return select(_F.id).where(literal(False, literal_execute=True))
         return select(_F.id).where(
-            _F.account_id == account_id, _matches(_PG_FAN_VECTOR, "ofcrm_fan_query", query)
+            _F.account_id == account_id, _pg_name_test(Fan.__table__, needle)
         )
     # For LIKE, one pass over the table (reading the account's fans through its index,
     # row by row, is several times slower).
     return select(_F.id).where(_ProbeOnly(_F.account_id) == account_id, _sqlite_name_test(needle))
 
 
-def _name_test(db: Database, account_id: int, needle: str) -> ColumnElement[bool]:
-    """``needle`` matches the names of the conversation's fan (on SQLite, tested on the
-    fan row, which the query must join: ``LIKE`` per row, not over every fan)."""
-    if db.is_sqlite:
-        return _sqlite_name_test(needle)
-    return _C.fan_id.in_(_name_hits(db, account_id, needle))
+def _pg_name_test(fans: Any, needle: str) -> ColumnElement[bool]:
+    """Every term is part of the names (lower-cased) of the row of ``fans`` (the table
+    or an alias). On the table, the expression of ix_search_fans_trgm (pg_trgm)."""
+    space = literal_column("' '")
+    names = func.lower(fans.c.username + space + fans.c.name + space + fans.c.nickname)
+    return and_(*(names.like(_like_pattern(term.lower()), escape="\\") for term in _terms(needle)))
 
 
 def _sqlite_name_test(needle: str) -> ColumnElement[bool]:
@@ -437,11 +436,8 @@ def _sqlite_name_test(needle: str) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-# Exactly the expressions of the GIN indexes of migration 0002 (ix_search_*).
+# Exactly the expression of the GIN index ix_search_messages_text (migration 0002).
 _PG_MESSAGE_VECTOR = "to_tsvector('simple', messages.text)"
-_PG_FAN_VECTOR = (
-    "to_tsvector('simple', fans.username || ' ' || fans.name || ' ' || fans.nickname)"
-)
 
 
 def _searches_messages(needle: str) -> bool:
@@ -648,12 +644,13 @@ def _position(
 ) -> int | None:
     walk = _walk_plan(session, db, account_id, flt)
     if walk is None:
-        return _position_in(session, db, account_id, flt, None, conversation_id)
+        return _position_in(session, db, account_id, flt, None, conversation_id,
+                            join=_needs_fans(flt))
     # The walk's test tells "is it listed" without the search's whole set; a
     # conversation within the walk's span is counted by walking too.
     bound = _span_end(session, db, account_id, walk.plain, None)
     return _position_in(
-        session, db, account_id, walk.plain, walk.test, conversation_id,
+        session, db, account_id, walk.plain, walk.test, conversation_id, join=walk.joins,
         fallback=None if bound is None else (tuple(bound), flt),
     )
 
@@ -666,12 +663,12 @@ def _position_in(
     test: ColumnElement[bool] | None,
     conversation_id: int,
     *,
+    join: bool,
     fallback: tuple[tuple[Any, ...], InboxFilter] | None = None,
 ) -> int | None:
     """The position in ``flt``'s list narrowed by ``test``; with ``fallback`` (a sort key
     and a filter), a conversation older than the key is counted through that filter."""
     tests = [] if test is None else [test]
-    join = (test is not None and db.is_sqlite) or _needs_fans(flt)
     listed = _base([_C.last_message_at, _C.id], db, account_id, flt, join=join, ordered=True)
     found = session.execute(listed.where(_C.id == conversation_id, *tests)).first()
     if found is None:
@@ -772,7 +769,7 @@ WALK_SPAN = 2_000
 class _WalkPlan:
     plain: InboxFilter  # the filter without its search: what the walk walks
     test: ColumnElement[bool]  # the search, as a test of one conversation
-    joins: bool  # the test reads the fan row
+    joins: bool  # the walk joins fans (the test or the filter reads the fan row)
 
 
 def _walk_plan(
@@ -784,8 +781,19 @@ def _walk_plan(
     if not _searching(flt) or flt.tag is not None:
         return None
     needle = _clean_needle(flt.query or "")
-    tests = [_name_test(db, account_id, needle)]
-    worth = db.is_sqlite and any(len(term) < TRIGRAM_MIN_CHARS for term in _terms(needle))
+    if db.is_sqlite:
+        named = _sqlite_name_test(needle)  # on the fan row, which the walk joins
+    else:
+        # A fan looked up per conversation: joining fans in the walk would lead
+        # PostgreSQL's planner to hash the whole span and sort it.
+        other = Fan.__table__.alias("ofcrm_named")
+        named = exists(
+            select(literal(1)).where(other.c.id == _C.fan_id, _pg_name_test(other, needle))
+            .offset(0)
+        )
+    tests = [named]
+    # A term under three characters: no trigram index helps, the set reads every fan.
+    worth = any(len(term) < TRIGRAM_MIN_CHARS for term in _terms(needle))
     query = _message_query(db, needle) if _searches_messages(needle) else None
     if query is not None:
         m = Message.__table__.c
@@ -796,14 +804,16 @@ def _walk_plan(
         else:
             match = _pg_message_matches(query)
             capped = select(literal(1)).where(m.account_id == account_id, match)
-        if not worth:
-            counted = select(func.count()).select_from(capped.limit(WALK_MIN_MATCHES).subquery())
-            worth = int(session.scalar(counted) or 0) >= WALK_MIN_MATCHES
-        # OFFSET 0 keeps PostgreSQL from turning the test into a hashed set of every
-        # match (which is the set path's cost); SQLite ignores it.
-        tests.append(
-            exists(select(literal(1)).where(m.conversation_id == _C.id, match).offset(0))
-        )
+        counted = select(func.count()).select_from(capped.limit(WALK_MIN_MATCHES).subquery())
+        matches = int(session.scalar(counted) or 0)
+        worth = worth or matches >= WALK_MIN_MATCHES
+        if matches:
+            thread = select(literal(1)).where(m.conversation_id == _C.id, match)
+            if matches >= WALK_MIN_MATCHES:
+                # OFFSET 0 keeps PostgreSQL from turning the test into a hashed set of
+                # every match (the set path's cost); a few matches it may hash.
+                thread = thread.offset(0)
+            tests.append(exists(thread))
     if not worth:
         return None
     plain = replace(flt, query=None)
@@ -841,7 +851,7 @@ def _walk_window(
     if walk is None:
         return None
     bound = _span_end(session, db, account_id, walk.plain, where)
-    # Keys first, on conversations (and, on SQLite, fans by primary key), then the rows:
+    # Keys first, on conversations (on SQLite with fans by primary key), then the rows:
     # so PostgreSQL's planner walks the index in order and stops at ``limit``.
     keys = _base([_C.id], db, account_id, walk.plain, join=walk.joins, ordered=True)
     keys = keys.where(walk.test)

@@ -246,9 +246,11 @@ def test_search_short_needles_match_names(world: World) -> None:
 
     assert names("jo") == ["jo"]
     assert "tie_a" in names("ti")
-    if world.db.is_sqlite:  # any part of a name (trigram / LIKE); PostgreSQL matches word prefixes
-        assert names("_r") == ["moonlight_rider"]
-        assert names("9") == ["alex99"]
+    # Any part of a name, on both backends (trigram FTS5 / LIKE; pg_trgm).
+    assert names("_r") == ["moonlight_rider"]
+    assert names("9") == ["alex99"]
+    assert names("light_RI") == ["moonlight_rider"]
+    assert names("50%") == [] and names("a_b%") == []  # LIKE wildcards are literal
 
 
 def test_search_folds_diacritics_in_messages_on_sqlite(world: World) -> None:

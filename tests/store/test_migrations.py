@@ -7,9 +7,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
+from ofcrm_tui.core import inbox
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Base
+from ofcrm_tui.store.models import Base, Fan
 from ofcrm_tui.store.models import Draft as DraftRow
 
 
@@ -188,4 +189,34 @@ def test_draft_previews_upgrade_fills_in_none_and_downgrade_restores_the_table(
 
     migrate.upgrade(db)
     assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()
+
+
+def _indexes(db: Database, table: str) -> set[str]:
+    with db.engine.connect() as connection:
+        return {ix["name"] for ix in inspect(connection).get_indexes(table)}
+
+
+def test_fan_names_get_a_trigram_index_on_postgresql(database_url: str) -> None:
+    """0007 swaps the word index on fan names for a pg_trgm one that serves the inbox's
+    ``LIKE '%part%'``; downgrading swaps back. SQLite keeps its FTS5 tables."""
+    db = Database(database_url)
+    migrate.upgrade(db)
+    if db.is_sqlite:
+        assert "ix_search_fans_trgm" not in _indexes(db, "fans")
+        db.dispose()
+        return
+    assert "ix_search_fans_trgm" in _indexes(db, "fans")
+    assert "ix_search_fans_names" not in _indexes(db, "fans")
+    names = select(Fan.id).where(inbox._pg_name_test(Fan.__table__, "na_sa"))
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        compiled = names.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}")]
+    assert any("ix_search_fans_trgm" in line for line in plan), plan
+    migrate.downgrade(db, "0006_draft_previews")
+    assert "ix_search_fans_names" in _indexes(db, "fans")
+    assert "ix_search_fans_trgm" not in _indexes(db, "fans")
+    migrate.upgrade(db)
+    assert "ix_search_fans_trgm" in _indexes(db, "fans")
     db.dispose()

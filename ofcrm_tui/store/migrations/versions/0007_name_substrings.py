@@ -1,0 +1,52 @@
+"""fan names searched by any part on PostgreSQL too
+
+SQLite finds any part of a username through its trigram FTS5 table (0002). PostgreSQL
+matched whole words and word prefixes of the names (a ``to_tsvector`` GIN index), so
+"na_sa" found "lena_sato42" on one backend and nothing on the other. Names now use
+``pg_trgm``: a trigram GIN index on the lower-cased names serves ``LIKE '%part%'``.
+The extension is created where it is missing (it is trusted: the database owner may);
+the operator class is named with the schema the extension lives in.
+
+Revision ID: 0007_name_substrings
+Revises: 0006_draft_previews
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007_name_substrings"
+down_revision = "0006_draft_previews"
+branch_labels = None
+depends_on = None
+
+# Exactly the expression ofcrm_tui.core.inbox searches (_PG_FAN_NAMES).
+_NAMES = "lower(username || ' ' || name || ' ' || nickname)"
+_OLD_INDEX = (
+    "CREATE INDEX ix_search_fans_names ON fans "
+    "USING gin (to_tsvector('simple', username || ' ' || name || ' ' || nickname))"
+)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    found = bind.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    ).scalar()
+    if found is None:
+        op.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+        found = "public"
+    op.execute(
+        f'CREATE INDEX ix_search_fans_trgm ON fans USING gin (({_NAMES}) "{found}".gin_trgm_ops)'
+    )
+    op.execute("DROP INDEX ix_search_fans_names")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(_OLD_INDEX)
+    op.execute("DROP INDEX ix_search_fans_trgm")
