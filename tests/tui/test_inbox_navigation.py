@@ -106,6 +106,18 @@ async def test_search_finds_fans_and_message_text_and_n_steps_through(world: Wor
         assert conversations(pilot).count == everything
 
 
+async def test_a_search_with_no_match_opens_nothing_later(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", *"zzyzx-nothing", "enter")
+        assert conversations(pilot).count == 0
+        assert "No conversations match" in "".join(lines(conversations(pilot)))
+        await press(pilot, "escape")  # back to the whole inbox: still nothing opened
+        assert conversations(pilot).count > 0
+        assert inbox_screen(pilot).open_row is None
+
+
 async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: World) -> None:
     db, account_id = world.context.db, world.account.id
     app = world.app()

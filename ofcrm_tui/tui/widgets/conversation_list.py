@@ -393,7 +393,8 @@ class ConversationList(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         row = self.cursor_row
-        self._open_when_loaded = row is None
+        # A row still loading opens when it arrives; an empty list has none to wait for.
+        self._open_when_loaded = row is None and (self._first_load or self.count > 0)
         if row is not None:
             self.post_message(self.Opened(row))
 
