@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.worker import WorkerCancelled
 
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.composer import Composer
@@ -18,7 +19,10 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadView
 async def settle(pilot: Pilot[object]) -> None:
     """Let workers finish and their messages land (handlers may start more)."""
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker replaced by a newer one: the next round waits again
         await pilot.pause()
 
 
