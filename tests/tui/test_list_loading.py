@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 from textual.message import Message
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.tui.widgets import conversation_list as conversation_list_module
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
-from tests.tui.conftest import World
+from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, press, settle
 
 pytestmark = pytest.mark.anyio
@@ -63,3 +67,39 @@ async def test_a_short_list_needs_no_count_query(
         assert 0 < total < conversation_list_module.PAGE_SIZE
         assert rows.counted and rows.count == total
         assert counts == []
+
+
+async def test_a_sync_between_the_reads_does_not_move_the_selection(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept conversation's position and the rows are two reads; a conversation
+    jumping to the top in between must not leave the cursor on its neighbour."""
+    db = world.context.db
+    real_position = inbox.position_of
+    bumped: list[int] = []
+
+    def position_then_sync(*args: object) -> int | None:
+        found = real_position(*args)  # type: ignore[arg-type]
+        if not bumped:  # what a poll committing right now would do
+            rows = inbox.conversations_window(db, world.account.id, InboxFilter(), 0, 30)
+            bottom = rows[-1].conversation_id
+            with db.write() as session:
+                session.execute(
+                    update(Conversation).where(Conversation.id == bottom)
+                    .values(last_message_at=NOW + timedelta(minutes=1))
+                )
+            bumped.append(bottom)
+        return found
+
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await press(pilot, "j", "j", "j")
+        kept = rows.cursor_row
+        monkeypatch.setattr(inbox, "position_of", position_then_sync)
+        rows.refresh_rows()
+        await settle(pilot)
+        assert bumped and rows.row_at(0).conversation_id == bumped[0]
+        assert rows.cursor_row.conversation_id == kept.conversation_id
+        assert rows.cursor == 4

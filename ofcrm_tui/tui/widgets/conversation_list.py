@@ -33,6 +33,9 @@ from ofcrm_tui.tui.widgets.styling import span_style
 ROW_HEIGHT = 2
 PAGE_SIZE = 100
 MAX_PAGES = 12
+# The kept conversation's position and the rows are separate reads: when they disagree
+# (the list changed in between), read again, this many times at most.
+RELOAD_TRIES = 3
 # Fans who have spent this much get the "$" marker.
 SPENDER_CENTS = 100_00
 
@@ -68,6 +71,41 @@ def _place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
         if old_top == 0 and cursor < page_rows - 1:
             top = 0
     return max(0, top)
+
+
+def _load(
+    source: InboxSource, keep_id: int | None, keep: tuple[int, int] | None, page_rows: int
+) -> tuple[_Snapshot, bool]:
+    """The rows to show (around ``keep_id`` if it is listed), and whether the kept
+    conversation is at the position found for it (False: the list changed between the
+    reads, e.g. a sync committed; read again)."""
+    db, account_id, flt = source.db, source.account_id, source.flt
+    found = inbox.position_of(db, account_id, flt, keep_id) if keep_id is not None else None
+    wanted = found if found is not None else (keep[0] if keep else 0)
+    top = _place(wanted, page_rows, keep)
+    pages: dict[int, list[ConversationRow]] = {}
+    if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
+        # All on the first page: show it now, count afterwards.
+        pages[0] = inbox.conversations_window(db, account_id, flt, 0, PAGE_SIZE)
+        counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
+        count = len(pages[0])
+    else:
+        counted, count = True, inbox.count_conversations(db, account_id, flt)
+    position = found if found is not None else min(wanted, max(count - 1, 0))
+    top = min(top, max(count - 1, 0))
+    for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
+        if page not in pages and page * PAGE_SIZE < count:
+            previous = pages.get(page - 1)
+            pages[page] = inbox.conversations_window(
+                db, account_id, flt, page * PAGE_SIZE, PAGE_SIZE,
+                anchor=previous[-1] if previous else None,
+            )
+    snapshot = _Snapshot(count, counted, position, top, pages)
+    page = pages.get(found // PAGE_SIZE) if found is not None else None
+    if found is None or page is None:
+        return snapshot, True
+    index = found % PAGE_SIZE
+    return snapshot, index < len(page) and page[index].conversation_id == keep_id
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -205,32 +243,14 @@ class ConversationList(ScrollView, can_focus=True):
         keep: tuple[int, int] | None,
         page_rows: int,
     ) -> None:
-        db, account_id, flt = source.db, source.account_id, source.flt
-        found = inbox.position_of(db, account_id, flt, keep_id) if keep_id is not None else None
-        wanted = found if found is not None else (keep[0] if keep else 0)
-        top = _place(wanted, page_rows, keep)
-        pages: dict[int, list[ConversationRow]] = {}
-        if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
-            # All on the first page: show it now, count afterwards.
-            pages[0] = inbox.conversations_window(db, account_id, flt, 0, PAGE_SIZE)
-            counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
-            count = len(pages[0])
-        else:
-            counted, count = True, inbox.count_conversations(db, account_id, flt)
-        position = found if found is not None else min(wanted, max(count - 1, 0))
-        top = min(top, max(count - 1, 0))
-        for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
-            if page not in pages and page * PAGE_SIZE < count:
-                previous = pages.get(page - 1)
-                pages[page] = inbox.conversations_window(
-                    db, account_id, flt, page * PAGE_SIZE, PAGE_SIZE,
-                    anchor=previous[-1] if previous else None,
-                )
-        snapshot = _Snapshot(count, counted, position, top, pages)
+        for _ in range(RELOAD_TRIES):
+            snapshot, settled = _load(source, keep_id, keep, page_rows)
+            if settled:
+                break
         self.post_message(self.Reloaded(generation, snapshot))
-        if not counted:
-            self.post_message(
-                self.CountLoaded(generation, inbox.count_conversations(db, account_id, flt)))
+        if not snapshot.counted:
+            count = inbox.count_conversations(source.db, source.account_id, source.flt)
+            self.post_message(self.CountLoaded(generation, count))
 
     def on_conversation_list_reloaded(self, message: Reloaded) -> None:
         message.stop()
