@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui import __version__
-from ofcrm_tui.cli.common import context
 from ofcrm_tui.cli import (
     account_cmd,
     config_cmd,
@@ -24,6 +23,7 @@ from ofcrm_tui.cli import (
     sync_cmd,
     worker_cmd,
 )
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 

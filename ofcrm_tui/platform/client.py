@@ -32,8 +32,8 @@ from .money import dollars_json
 from .text import text_to_html
 from .wire import (
     Chat,
-    Media,
     Me,
+    Media,
     Message,
     Page,
     SendMessageRequest,

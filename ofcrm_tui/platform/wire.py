@@ -7,7 +7,7 @@ fields are ignored; the fields we use are required and checked.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Generic, Literal, TypeVar

@@ -12,10 +12,11 @@ from textual.widgets import LoadingIndicator
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
-from tests.tui.conftest import World
 from ofcrm_tui.tui.widgets import thread_view as thread_view_module
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
-from tests.tui.pilot import composer, conversations, inbox as inbox_screen, lines, press, settle
+from tests.tui.conftest import World
+from tests.tui.pilot import composer, conversations, lines, press, settle
+from tests.tui.pilot import inbox as inbox_screen
 from tests.tui.pilot import thread as thread_view
 
 pytestmark = pytest.mark.anyio
@@ -119,7 +120,7 @@ async def test_a_search_with_no_match_opens_nothing_later(world: World) -> None:
 
 
 async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: World) -> None:
-    db, account_id = world.context.db, world.account.id
+    db = world.context.db
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
