@@ -14,6 +14,9 @@ Revises: 0006_draft_previews
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy.exc import DBAPIError
+
+from ofcrm_tui.errors import OfcrmError
 
 revision = "0007_name_substrings"
 down_revision = "0006_draft_previews"
@@ -37,7 +40,14 @@ def upgrade() -> None:
         "WHERE e.extname = 'pg_trgm'"
     ).scalar()
     if found is None:
-        op.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+        try:
+            op.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+        except DBAPIError as exc:
+            reason = str(exc.orig).splitlines()[0]
+            raise OfcrmError(
+                f"this PostgreSQL database needs the pg_trgm extension ({reason}); "
+                "ask an administrator to run CREATE EXTENSION pg_trgm; in it, then start again"
+            ) from None
         found = "public"
     op.execute(
         f'CREATE INDEX ix_search_fans_trgm ON fans USING gin (({_NAMES}) "{found}".gin_trgm_ops)'
