@@ -7,10 +7,12 @@ key at the offset found on the index alone, then a keyset read from there. Which
 does the work:
 
 - the plain list walks ``ix_conversations_inbox (account_id, last_message_at, id)``
-  backwards, joining fans by primary key for the 50 rows shown; unread-only lists walk
+  backwards, joining fans by primary key for the rows shown; unread-only lists walk
   the partial ``ix_conversations_unread``;
 - a tag or a search picks a set of fans first; those lists start from the set (fan id
   -> conversation) and sort it, so a small set never costs a walk of the whole inbox;
+  except that a search with many matches walks the inbox instead (see "search by
+  walking");
 - counts filtered on fan columns walk ``ix_conversations_account_fan`` (fan id order)
   and look fans up by primary key in order; the unfiltered count on SQLite is a bare
   ``count(*)`` (page cell counts) when the account is alone in the database;
@@ -51,6 +53,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
     case,
     column,
@@ -408,7 +411,12 @@ def _pg_name_test(fans: Any, needle: str) -> ColumnElement[bool]:
     or an alias). On the table, the expression of ix_search_fans_trgm (pg_trgm)."""
     space = literal_column("' '")
     names = func.lower(fans.c.username + space + fans.c.name + space + fans.c.nickname)
-    return and_(*(names.like(_like_pattern(term.lower()), escape="\\") for term in _terms(needle)))
+    # The pattern is lower-cased by the same function as the names (Python's lower()
+    # differs for some letters, e.g. a final sigma; a C collation lowers ASCII only).
+    return and_(*(
+        names.like(func.lower(literal(_like_pattern(term), String())), escape="\\")
+        for term in _terms(needle)
+    ))
 
 
 def _sqlite_name_test(needle: str) -> ColumnElement[bool]:
@@ -512,10 +520,6 @@ def count_conversations(db: Database, account_id: int, flt: InboxFilter) -> int:
 def _count_statement(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
     if db.is_sqlite and flt == InboxFilter():
         return _sqlite_total(account_id)
-    return _count(db, account_id, flt)
-
-
-def _count(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
     return _base([func.count()], db, account_id, flt, join=_needs_fans(flt), ordered=False)
 
 
@@ -602,19 +606,29 @@ def conversations_window(
         if anchor is not None:
             where = _before(anchor.last_message_at, anchor.conversation_id)
         elif offset > 0:
-            start = session.execute(
-                _base(
-                    [_C.last_message_at, _C.id], db, account_id, flt,
-                    join=_needs_fans(flt), ordered=True,
-                )
-                .order_by(*_NEWEST_FIRST)
-                .offset(offset)
-                .limit(1)
-            ).first()
+            start = _key_at(session, db, account_id, flt, offset)
             if start is None:
                 return []
             where = _at_or_before(start[0], start[1])
         return _window_rows(session, db, account_id, flt, limit, where)
+
+
+def _key_at(
+    session: Session,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    offset: int,
+    where: ColumnElement[bool] | None = None,
+) -> Any:
+    """The sort key ``(last_message_at, id)`` of the row at ``offset`` (after ``where``),
+    found on the conversations index without reading the rows skipped; None past the end."""
+    statement = _base(
+        [_C.last_message_at, _C.id], db, account_id, flt, join=_needs_fans(flt), ordered=True
+    )
+    if where is not None:
+        statement = statement.where(where)
+    return session.execute(statement.order_by(*_NEWEST_FIRST).offset(offset).limit(1)).first()
 
 
 def _window_rows(
@@ -828,14 +842,7 @@ def _span_end(
     where: ColumnElement[bool] | None,
 ) -> Any:
     """The sort key of the last conversation a walk may test (None: the list ends first)."""
-    statement = _base(
-        [_C.last_message_at, _C.id], db, account_id, plain, join=_needs_fans(plain), ordered=True
-    )
-    if where is not None:
-        statement = statement.where(where)
-    return session.execute(
-        statement.order_by(*_NEWEST_FIRST).offset(WALK_SPAN - 1).limit(1)
-    ).first()
+    return _key_at(session, db, account_id, plain, WALK_SPAN - 1, where)
 
 
 def _walk_window(

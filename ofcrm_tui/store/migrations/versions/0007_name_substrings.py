@@ -4,8 +4,9 @@ SQLite finds any part of a username through its trigram FTS5 table (0002). Postg
 matched whole words and word prefixes of the names (a ``to_tsvector`` GIN index), so
 "na_sa" found "lena_sato42" on one backend and nothing on the other. Names now use
 ``pg_trgm``: a trigram GIN index on the lower-cased names serves ``LIKE '%part%'``.
-The extension is created where it is missing (it is trusted: the database owner may);
-the operator class is named with the schema the extension lives in.
+The extension is created where it is missing (it is trusted: a role that may create
+objects in the database may), in ``public`` if there is one, else in the current
+schema; the operator class is named with the schema the extension lives in.
 
 Revision ID: 0007_name_substrings
 Revises: 0006_draft_previews
@@ -14,6 +15,7 @@ Revises: 0006_draft_previews
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui.errors import OfcrmError
@@ -23,7 +25,7 @@ down_revision = "0006_draft_previews"
 branch_labels = None
 depends_on = None
 
-# Exactly the expression ofcrm_tui.core.inbox searches (_PG_FAN_NAMES).
+# Exactly the expression ofcrm_tui.core.inbox searches (_pg_name_test).
 _NAMES = "lower(username || ' ' || name || ' ' || nickname)"
 _OLD_INDEX = (
     "CREATE INDEX ix_search_fans_names ON fans "
@@ -40,19 +42,27 @@ def upgrade() -> None:
         "WHERE e.extname = 'pg_trgm'"
     ).scalar()
     if found is None:
+        found = bind.exec_driver_sql(
+            "SELECT coalesce((SELECT nspname FROM pg_namespace WHERE nspname = 'public'), "
+            "current_schema())"
+        ).scalar()
         try:
-            op.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+            op.execute(f"CREATE EXTENSION pg_trgm WITH SCHEMA {_quoted(bind, found)}")
         except DBAPIError as exc:
             reason = str(exc.orig).splitlines()[0]
             raise OfcrmError(
-                f"this PostgreSQL database needs the pg_trgm extension ({reason}); "
-                "ask an administrator to run CREATE EXTENSION pg_trgm; in it, then start again"
+                f"this PostgreSQL database needs the pg_trgm extension ({reason}): ask an "
+                "administrator to run 'CREATE EXTENSION pg_trgm' in it, then start again"
             ) from None
-        found = "public"
     op.execute(
-        f'CREATE INDEX ix_search_fans_trgm ON fans USING gin (({_NAMES}) "{found}".gin_trgm_ops)'
+        "CREATE INDEX ix_search_fans_trgm ON fans "
+        f"USING gin (({_NAMES}) {_quoted(bind, found)}.gin_trgm_ops)"
     )
     op.execute("DROP INDEX ix_search_fans_names")
+
+
+def _quoted(bind: Connection, name: str) -> str:
+    return str(bind.exec_driver_sql("SELECT quote_ident(%(name)s)", {"name": name}).scalar())
 
 
 def downgrade() -> None:
