@@ -46,6 +46,16 @@ async def test_rows_show_before_the_count_and_the_count_follows(
         await press(pilot, "G")
         assert rows.cursor == total - 1 and rows.cursor_row is not None
 
+        # A refresh (new messages) keeps the exact count while it reads the new one:
+        # the list never shrinks to its first page meanwhile.
+        await pilot.resize_terminal(120, 14)  # fewer rows on screen than a page of 8
+        await press(pilot, "g")
+        assert rows._page_rows() < 8
+        seen.clear()
+        rows.refresh_rows()
+        await settle(pilot)
+        assert seen[:2] == [("rows", total, False), ("count", total, True)]
+
 
 async def test_a_short_list_needs_no_count_query(
     world: World, monkeypatch: pytest.MonkeyPatch

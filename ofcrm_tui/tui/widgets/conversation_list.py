@@ -53,7 +53,7 @@ class InboxSource:
 class _Snapshot:
     """A view of the list, loaded in one worker run."""
 
-    count: int  # exact, or (``counted`` False) the rows known so far
+    count: int  # exact, or (``counted`` False) the count before the reload or the rows read
     counted: bool
     cursor: int
     top: int
@@ -74,11 +74,16 @@ def _place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
 
 
 def _load(
-    source: InboxSource, keep_id: int | None, keep: tuple[int, int] | None, page_rows: int
+    source: InboxSource,
+    keep_id: int | None,
+    keep: tuple[int, int] | None,
+    page_rows: int,
+    known: int | None,
 ) -> tuple[_Snapshot, bool]:
     """The rows to show (around ``keep_id`` if it is listed), and whether the kept
     conversation is at the position found for it (False: the list changed between the
-    reads, e.g. a sync committed; read again)."""
+    reads, e.g. a sync committed; read again). ``known``: the list's exact count before
+    this reload, kept until the new one is in (so a refresh never shrinks the list)."""
     db, account_id, flt = source.db, source.account_id, source.flt
     found = inbox.position_of(db, account_id, flt, keep_id) if keep_id is not None else None
     wanted = found if found is not None else (keep[0] if keep else 0)
@@ -88,7 +93,7 @@ def _load(
         # All on the first page: show it now, count afterwards.
         pages[0] = inbox.conversations_window(db, account_id, flt, 0, PAGE_SIZE)
         counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
-        count = len(pages[0])
+        count = len(pages[0]) if counted else max(len(pages[0]), known or 0)
     else:
         counted, count = True, inbox.count_conversations(db, account_id, flt)
     position = found if found is not None else min(wanted, max(count - 1, 0))
@@ -221,7 +226,8 @@ class ConversationList(ScrollView, can_focus=True):
         self.count = 0
         self.counted = False
         self.refresh()
-        self._reload(self.generation, source, keep_id, None, self._page_rows())
+        self._open_when_loaded = False
+        self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
     def refresh_rows(self) -> None:
         """New data arrived: reload count and rows, keeping the cursor's conversation
@@ -232,7 +238,7 @@ class ConversationList(ScrollView, can_focus=True):
         row = self.cursor_row
         keep = (self.cursor, self._top_row()) if row else None
         self._reload(self.generation, self.source, row.conversation_id if row else None,
-                     keep, self._page_rows())
+                     keep, self._page_rows(), self.count if self.counted else None)
 
     @work(thread=True, group="conversation-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -242,9 +248,10 @@ class ConversationList(ScrollView, can_focus=True):
         keep_id: int | None,
         keep: tuple[int, int] | None,
         page_rows: int,
+        known: int | None,
     ) -> None:
         for _ in range(RELOAD_TRIES):
-            snapshot, settled = _load(source, keep_id, keep, page_rows)
+            snapshot, settled = _load(source, keep_id, keep, page_rows, known)
             if settled:
                 break
         self.post_message(self.Reloaded(generation, snapshot))
