@@ -143,6 +143,20 @@ async def test_u_opens_the_next_unread_conversation_and_marks_it_read(world: Wor
         assert world.sim.world.chats[first.platform_user_id].unread == 0
 
 
+async def test_u_starts_with_the_highlighted_conversation_when_it_is_unread(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = visible_rows(pilot)
+        unread = [index for index, row in enumerate(rows) if row.unread_count]
+        assert len(unread) >= 2
+        await press(pilot, *["j"] * unread[0])
+        await press(pilot, "u")  # nothing open: the highlighted unread one
+        assert inbox_screen(pilot).open_row.conversation_id == rows[unread[0]].conversation_id
+        await press(pilot, "u")  # then the next one below
+        assert inbox_screen(pilot).open_row.conversation_id == rows[unread[1]].conversation_id
+
+
 async def test_opening_a_conversation_loads_it_without_a_loading_overlay(world: World) -> None:
     """The thread shows its own "Loading…" line while its page is read: Textual's
     ``loading`` reactive (a LoadingIndicator mounted over the widget, and the widget

@@ -67,5 +67,13 @@ async def test_inbound_messages_show_up_without_moving_the_selection(world: Worl
             assert inbox_unread(world, opened.conversation_id) == 0
             assert not any(title == clean(opened.display_name, single_line=True)
                            and message == "hello again" for title, message in toasts(app))
+
+            # With the terminal's focus elsewhere, nobody is looking: it stays unread.
+            app.app_focus = False
+            world.sim.add_inbound_message(opened.platform_user_id, "are you there?")
+            await wait_for(pilot, lambda: thread(pilot).stored[-1].text == "are you there?")
+            await wait_for(pilot, lambda: rows.row_at(0).unread_count == 1)
+            assert inbox_unread(world, opened.conversation_id) == 1
+            assert world.sim.world.chats[opened.platform_user_id].unread == 1
     finally:
         jobs.shutdown(wait=True)

@@ -223,9 +223,14 @@ class InboxScreen(Screen[None]):
     # -- next unread ---------------------------------------------------------------
 
     def action_next_unread(self) -> None:
-        account = self.ofcrm.account
-        if account is not None:
-            self._find_unread(account.id, self.flt, self.conversations.cursor_row)
+        account, row = self.ofcrm.account, self.conversations.cursor_row
+        if account is None:
+            return
+        if row is not None and row.unread_count and self.open_row is None:
+            # Nothing open yet and the highlighted conversation is unread: that one first.
+            self._open(row)
+            return
+        self._find_unread(account.id, self.flt, row)
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
     def _find_unread(
@@ -278,9 +283,12 @@ class InboxScreen(Screen[None]):
         self, account: AccountInfo, conversation_id: int, *, refresh: bool = False
     ) -> None:
         """Mark the chat read here, then on the platform; ``refresh``: reload the list
-        once the local mark is in (so it never shows the unread count it replaced)."""
-        user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id, conversation_id)
-        self.post_message(self.MarkedRead(conversation_id, refresh=refresh))
+        once the local mark is in (so it never shows the unread count it replaced), or
+        failed."""
+        try:
+            user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id, conversation_id)
+        finally:
+            self.post_message(self.MarkedRead(conversation_id, refresh=refresh))
         try:
             self.ofcrm.platform(account).mark_as_read(user_id)
         except (PlatformError, OfcrmError) as exc:
@@ -397,8 +405,10 @@ class InboxScreen(Screen[None]):
         open_id = self.open_row.conversation_id if self.open_row else None
         to_open = any(item.conversation_id == open_id for item in change.inbound)
         account = self.ofcrm.account
-        if to_open and open_id is not None and account is not None and self.is_current:
-            # The chatter is looking at it: it is read (the list reloads after the mark).
+        looking = self.is_current and self.app.app_focus
+        if to_open and open_id is not None and account is not None and looking:
+            # The chatter is looking at it (the terminal has focus, where the terminal
+            # reports focus): it is read. The list reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
         elif change.conversations or change.inbound:
             self.conversations.refresh_rows()
