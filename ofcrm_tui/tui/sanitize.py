@@ -22,6 +22,8 @@ East Asian Ambiguous characters on a CJK-width terminal, and Indic spacing marks
 - Regional indicators stay in pairs (🇵🇹, two cells for everyone); one left without
   a partner becomes its capital letter (🇵 -> P), as one alone is a cell to Rich and
   to wcwidth but two to a grapheme-aware terminal.
+- Text is composed (NFC): a letter and its combining accent become one character
+  where Unicode has one.
 - The Hangul fillers U+3164/U+FFA0 (blank "invisible name" characters; zero cells to
   Rich, one or two to terminals) become a space.
 """
@@ -29,6 +31,7 @@ East Asian Ambiguous characters on a CJK-width terminal, and Indic spacing marks
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.style import Style
 from rich.text import Text
@@ -80,7 +83,9 @@ def clean(text: str, *, single_line: bool = False) -> str:
     """
     text = text.replace("\r\n", "\n")
     if not text.isascii():
-        text = _WIDTH.sub(_one_width, text)
+        # Composed first: "cafe" + U+0301 is one cell to a terminal that composes it,
+        # two to one that does not; "café" is one to every terminal and to Rich.
+        text = _WIDTH.sub(_one_width, unicodedata.normalize("NFC", text))
     if single_line:
         text = " ".join(text.split())
     else:

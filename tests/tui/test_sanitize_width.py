@@ -81,6 +81,7 @@ REWRITES = [
     ("🇵🇹\ufe0f🇫🇷🇩", "🇵🇹🇫🇷D"),
     ("\u3164\u3164name", "  name"),  # Hangul fillers: 0 cells to Rich, 2 to tmux
     ("x\uffa0y", "x y"),
+    ("cafe\u0301 n\u0303", "caf\u00e9 \u00f1"),  # composed (NFC): one cell everywhere
 ]
 
 
@@ -112,7 +113,7 @@ ORDINARY = [
     "hey babe, how was your day?",
     "[bold]hi[/bold] :smile: <b>x</b> &amp;",
     "café naïve Ærø Ωμέγα привет",
-    "cafe\u0301 n\u0303 a\u20dd",  # combining marks stay on their letter
+    "a\u20dd x\u0331\u0301",  # combining marks with no composed form stay on their letter
     "漢字かなカナ 한국어 ｱｲｳ ＡＢＣ ´¨ ^`",
     "שלום 👋 привет مرحبا",
     "می\u200cخواهم",  # Persian ZWNJ stays
