@@ -268,6 +268,7 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
             ("tokyo", "a common word (~1.5%)"),
             ("pizza", "a very common word (~3%)"),
             ("pineapple piz", "two common words, last a prefix"),
+            ("you", "a word in ~45% of messages"),
             ("jo", "two letters (names by LIKE on SQLite)"),
             ('"(NEAR*) -x', "hostile"),
         ]
