@@ -921,7 +921,9 @@ def store_sent_message(
         .values(
             last_platform_message_id=message.id,
             last_message_at=message.created_at,
-            last_message_preview=message_preview(message.text),
+            last_message_preview=message_preview(
+                message.text, price_cents=message.price_cents, media_count=message.media_count
+            ),
             last_message_direction=Direction.OUTBOUND.value,
         )
     )

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from ofcrm_tui.core import metrics
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.platform.wire import Chat, User, UserSummary
 from ofcrm_tui.platform.wire import Media as WireMedia
 from ofcrm_tui.platform.wire import Message as WireMessage
@@ -70,9 +71,15 @@ class NewInbound:
     """A fan's message that arrived with this poll (for live updates and toasts)."""
 
     conversation_id: int
-    fan_name: str
+    fan_name: str  # as the inbox list shows the fan: nickname, else name, else username
     text: str
     tip_cents: int
+    media_count: int = 0
+
+
+class _LocalFan(NamedTuple):
+    id: int
+    display_name: str
 
 
 @dataclass
@@ -230,7 +237,12 @@ class InboundSync:
         }
 
     def _ensure_fans(self, session: Session, users: Iterable[UserSummary]) -> dict[int, int]:
-        """Local fan ids for platform users, creating minimal fans for unknown ones.
+        """Local fan ids for platform users, creating minimal fans for unknown ones."""
+        return {user_id: fan.id for user_id, fan in self._local_fans(session, users).items()}
+
+    def _local_fans(self, session: Session, users: Iterable[UserSummary]) -> dict[int, _LocalFan]:
+        """Local fans (id, display name) for platform users, creating minimal fans for
+        unknown ones.
 
         A chat or a transaction can name a user before the next subscribers refresh.
         """
@@ -263,11 +275,14 @@ class InboundSync:
             key=("account_id", "platform_user_id"),
         )
         rows = session.execute(
-            select(Fan.platform_user_id, Fan.id).where(
+            select(Fan.platform_user_id, Fan.id, Fan.nickname, Fan.name, Fan.username).where(
                 Fan.account_id == self.account_id, Fan.platform_user_id.in_(wanted)
             )
         )
-        return {platform_id: fan_id for platform_id, fan_id in rows}
+        return {
+            platform_id: _LocalFan(fan_id, fan_display_name(nickname, name, username))
+            for platform_id, fan_id, nickname, name, username in rows
+        }
 
     # -- transactions --------------------------------------------------------------
 
@@ -420,7 +435,8 @@ class InboundSync:
     ) -> None:
         if not fetched:
             return
-        fans = self._ensure_fans(session, (chat.with_user for chat, _ in fetched))
+        local = self._local_fans(session, (chat.with_user for chat, _ in fetched))
+        fans = {user_id: fan.id for user_id, fan in local.items()}
         upsert(
             session,
             Conversation,
@@ -438,10 +454,10 @@ class InboundSync:
         if not live:
             return
         for chat, messages in fetched:
-            name = chat.with_user.name or chat.with_user.username
-            conversation_id = conversations[fans[chat.with_user.id]][0]
+            fan = local[chat.with_user.id]
+            conversation_id = conversations[fan.id][0]
             report.new_inbound.extend(
-                NewInbound(conversation_id, name, m.text, m.tip_cents)
+                NewInbound(conversation_id, fan.display_name, m.text, m.tip_cents, m.media_count)
                 for m in reversed(messages)
                 if m.id in new_ids and m.from_user.id != self._creator_id
             )
@@ -456,7 +472,12 @@ class InboundSync:
             "last_read_platform_message_id": chat.last_read_message_id,
             "last_platform_message_id": last.id,
             "last_message_at": last.created_at,
-            "last_message_preview": message_preview(last.text),
+            "last_message_preview": message_preview(
+                last.text,
+                tip_cents=last.tip_cents,
+                price_cents=last.price_cents,
+                media_count=last.media_count,
+            ),
             "last_message_direction": self._direction(last),
         }
 
@@ -594,6 +615,25 @@ _FAN_UPDATE = (
 )
 
 
-def message_preview(text: str) -> str:
-    """A message as the inbox list previews it: one line, at most PREVIEW_LENGTH."""
-    return " ".join(text.split())[:PREVIEW_LENGTH]
+def fan_display_name(nickname: str, name: str, username: str) -> str:
+    """A fan as the inbox shows them: the creator's nickname, else name, else username."""
+    return nickname or name or username
+
+
+def message_preview(
+    text: str, *, tip_cents: int = 0, price_cents: int = 0, media_count: int = 0
+) -> str:
+    """A message as the inbox list previews it: one line, at most PREVIEW_LENGTH.
+
+    Text is previewed as it is. A message without text says what it is instead:
+    ``Tip $12.34``, else ``PPV $25.00``, else ``Media (2)``; else it is empty.
+    """
+    line = " ".join(text.split())
+    if not line:
+        if tip_cents:
+            line = f"Tip {format_cents(tip_cents)}"
+        elif price_cents:
+            line = f"PPV {format_cents(price_cents)}"
+        elif media_count:
+            line = f"Media ({media_count})"
+    return line[:PREVIEW_LENGTH]

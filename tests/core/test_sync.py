@@ -4,9 +4,9 @@ import threading
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.core.sync import InboundSync, message_preview
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.simulator.limits import SlidingWindow
@@ -82,6 +82,59 @@ def test_poll_brings_a_new_message_in_a_few_requests(db: Database, synced) -> No
         )
         assert conversation.last_message_preview.startswith("[bold red]hey[/]")
         assert conversation.unread_count >= 1
+
+
+def _conversation(db: Database, platform_user_id: int) -> Conversation:
+    with db.read() as session:
+        return session.scalar(
+            select(Conversation).join(Fan).where(Fan.platform_user_id == platform_user_id)
+        )
+
+
+def test_new_inbound_names_the_fan_as_the_inbox_list_does(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    nicknamed, plain = sim.active_fan_ids()[:2]
+    with db.write() as session:
+        session.execute(update(Fan).where(Fan.platform_user_id == nicknamed).values(nickname="timewaster"))
+        session.execute(update(Fan).where(Fan.platform_user_id == plain).values(nickname=""))
+    sim.add_inbound_message(nicknamed, "are you there")
+    sim.add_inbound_message(plain, "hello")
+    report = InboundSync(db, account.id, client).poll()
+    names = {item.conversation_id: item.fan_name for item in report.new_inbound}
+    assert names[_conversation(db, nicknamed).id] == "timewaster"
+    assert names[_conversation(db, plain).id] == sim.world.fans[plain].name
+
+
+def test_a_tip_without_text_is_previewed_as_a_tip(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    fan_id = sim.active_fan_ids()[2]
+    sim.add_inbound_message(fan_id, "", tip_cents=1234)
+    report = InboundSync(db, account.id, client).poll()
+    assert _conversation(db, fan_id).last_message_preview == "Tip $12.34"
+    assert [(m.text, m.tip_cents, m.media_count) for m in report.new_inbound] == [("", 1234, 0)]
+
+
+def test_media_without_text_is_previewed_as_media(db: Database, synced) -> None:  # noqa: ANN001
+    sim, account, client, _ = synced
+    fan_id = sim.active_fan_ids()[4]
+    with sim.lock:
+        media = tuple(item.id for item in sim.world.media[:2])
+        sim.world.add_message(fan_id, outbound=False, html="", media=media)
+    report = InboundSync(db, account.id, client).poll()
+    assert _conversation(db, fan_id).last_message_preview == "Media (2)"
+    assert [(m.text, m.tip_cents, m.media_count) for m in report.new_inbound] == [("", 0, 2)]
+
+
+def test_message_preview_says_what_a_message_without_text_is() -> None:
+    assert message_preview("") == ""
+    assert message_preview(" \n ", tip_cents=1234) == "Tip $12.34"
+    assert message_preview("", price_cents=2500, media_count=3) == "PPV $25.00"
+    assert message_preview("", media_count=1) == "Media (1)"
+    assert message_preview("", tip_cents=123456, media_count=1) == "Tip $1,234.56"
+    # Text is previewed exactly as before, whatever else the message holds.
+    assert message_preview(" thanks\n  babe ", tip_cents=500) == "thanks babe"
+    assert message_preview("unlock me", price_cents=2500, media_count=2) == "unlock me"
+    assert message_preview("x" * 300, media_count=1) == "x" * 200
 
 
 def test_polls_at_once_and_repeated_syncs_leave_no_duplicates(db: Database, synced) -> None:  # noqa: ANN001
