@@ -53,7 +53,7 @@ SEED = 1
 # A fixed "now", so a cached file and a fresh one hold the same rows.
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 # Bump when the generator's output changes, so cached files are made again.
-DATA_VERSION = 1
+DATA_VERSION = 2
 ACCOUNT = "bench"
 SMALL = (100, 1_000)
 BIG = (100_000, 1_000_000)

@@ -412,7 +412,10 @@ class _Generator:
             "last_read_platform_message_id": read_upto,
             "last_platform_message_id": last["platform_message_id"],
             "last_message_at": last["created_at"],
-            "last_message_preview": message_preview(last["text"]),
+            "last_message_preview": message_preview(
+                last["text"], tip_cents=last["tip_cents"], price_cents=last["price_cents"],
+                media_count=last["media_count"],
+            ),
             "last_message_direction": last["direction"],
         }
         return rows, summary

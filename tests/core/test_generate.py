@@ -10,6 +10,7 @@ from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.accounts import AccountError
 from ofcrm_tui.core.generate import GenerateError, generate
+from ofcrm_tui.core.sync import message_preview
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Conversation, Fan, FanTag, Message, Transaction
 
@@ -89,7 +90,10 @@ def test_counts_and_consistency(db: Database) -> None:
         assert [m.created_at for m in thread] == sorted(m.created_at for m in thread)
         assert conversation.last_platform_message_id == newest.platform_message_id
         assert conversation.last_message_at == newest.created_at <= NOW
-        assert conversation.last_message_preview == " ".join(newest.text.split())[:200]
+        assert conversation.last_message_preview == message_preview(
+            newest.text, tip_cents=newest.tip_cents, price_cents=newest.price_cents,
+            media_count=newest.media_count,
+        )
         assert conversation.last_message_direction == newest.direction
         if conversation.unread_count:
             unread += 1
