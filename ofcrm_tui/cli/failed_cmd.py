@@ -48,14 +48,17 @@ def _retry(args: argparse.Namespace) -> int:
         print(f"queued again: {_ids(result.retried)}")
     if result.not_failed:
         print(f"not failed (or not of {account.name}), left alone: {_ids(result.not_failed)}")
+    if result.expired:
+        print(f"still failed: {_ids(result.expired)}: {result.expired_reason}")
     if result.over_limit:
         print(
             f"still failed: {len(result.over_limit)} (manual retries are limited to "
             f"{outbox.MANUAL_RETRIES_PER_MINUTE} a minute; try again in {result.wait_seconds} s)"
         )
-    if not result.retried and not result.over_limit and not result.not_failed:
+    left = result.not_failed or result.over_limit or result.expired
+    if not result.retried and not left:
         print(f"{account.name}: no failed messages")
-    return 0 if result.retried or not (result.not_failed or result.over_limit) else 1
+    return 0 if result.retried or not left else 1
 
 
 def _discard(args: argparse.Namespace) -> int:

@@ -14,6 +14,13 @@ runs it in ``jobs/``. Everything here is one short unit of work with no network 
 Media ids are the platform's media ids (``Media.platform_media_id``, the ids the vault
 and the platform show), checked against the local vault of the account. Fan ids are
 local ``Fan.id`` values; ``resolve_fan`` turns a platform user id or a username into one.
+
+The platform does not deliver messages to fans whose subscription has expired (``403``),
+so nothing is queued or retried for a fan whose local ``subscription_status`` is
+``expired``. That status is the one last synced and may be stale, which is accepted: a
+fan who resubscribed is refused until the next sync of fans refreshes the row (the poll
+rereads them every ``sync.FANS_EVERY``; ``ofcrm sync`` does it at once), and one who
+expired since is queued and fails with the platform's reason.
 """
 
 from __future__ import annotations
@@ -22,16 +29,18 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import limiter, metrics
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.enums import OutboundKind, OutboundState, SubscriptionStatus
 from ofcrm_tui.store.models import Account, Campaign, Fan, Media, MetricEvent, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
@@ -59,6 +68,8 @@ ACTIVE_STATES = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKN
 DISCARDABLE_STATES = (OutboundState.QUEUED, OutboundState.PAUSED, OutboundState.FAILED)
 
 _CHUNK = 5_000
+
+EXPIRED_REASON = "the platform does not deliver messages to expired fans"
 
 
 class OutboxError(OfcrmError):
@@ -89,6 +100,7 @@ class OutboundView(BaseModel):
     sent_at: datetime | None = None
     platform_message_id: int | None = None
     fan_username: str = ""
+    fan_display_name: str = ""  # nickname, else name, else username (as the inbox shows)
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,8 @@ class RetryResult:
     not_failed: list[int] = field(default_factory=list)  # unknown ids, or not in `failed`
     over_limit: list[int] = field(default_factory=list)  # left for later: 10 a minute
     wait_seconds: int = 0  # until another manual retry is allowed, when over the limit
+    expired: list[int] = field(default_factory=list)  # left failed: the fan has expired
+    expired_reason: str = ""  # one line naming those fans (enqueue's wording)
 
 
 @dataclass(frozen=True)
@@ -155,7 +169,8 @@ def enqueue(
     now: datetime | None = None,
 ) -> int:
     """Queue one message; returns its id. Raises OutboxError (nothing queued) when the
-    message breaks the platform's sending rules or names a fan or media not of the account."""
+    message breaks the platform's sending rules, names a fan or media not of the account,
+    or is for a fan whose subscription has expired (as last synced: see the module)."""
     message = _Message.checked(
         account_id,
         text,
@@ -192,8 +207,11 @@ def enqueue_many(
 ) -> int:
     """Queue the same campaign message for many fans in one bulk insert; returns how many.
 
-    A fan listed twice gets one message. All or nothing: one fan not of the account
-    refuses the whole batch."""
+    A fan listed twice gets one message. All or nothing: a fan not of the account, or
+    one whose subscription has expired (as last synced), refuses the whole batch with an
+    OutboxError naming how many and who, so that a campaign is never sent to part of
+    the audience its author chose without them knowing; choose the audience among
+    active fans (the inbox's ``status="active"`` filter) to leave expired ones out."""
     message = _Message.checked(
         account_id,
         text,
@@ -377,17 +395,54 @@ def _check_account(session: Session, account_id: int) -> None:
 def _check_fans(session: Session, account_id: int, fan_ids: list[int]) -> None:
     if any(isinstance(i, bool) or not isinstance(i, int) for i in fan_ids):
         raise OutboxError("fan ids must be whole numbers")
-    found: set[int] = set()
+    found: dict[int, _FanLabel] = {}
     for start in range(0, len(fan_ids), _CHUNK):
         chunk = fan_ids[start : start + _CHUNK]
         found.update(
-            session.scalars(select(Fan.id).where(Fan.account_id == account_id, Fan.id.in_(chunk)))
+            (row.id, _FanLabel.of(row))
+            for row in session.execute(
+                select(*_FAN_LABEL_COLUMNS).where(Fan.account_id == account_id, Fan.id.in_(chunk))
+            )
         )
     missing = [i for i in fan_ids if i not in found]
     if missing:
         if len(fan_ids) == 1:
             raise OutboxError(f"fan #{missing[0]} is not a fan of this account")
         raise OutboxError(f"{len(missing)} recipients are not fans of this account ({_list(missing)})")
+    expired = [found[i] for i in fan_ids if found[i].expired]
+    if expired:
+        raise OutboxError(_expired_reason(expired, of=len(fan_ids)))
+
+
+@dataclass(frozen=True)
+class _FanLabel:
+    """What an error needs to name a fan, and whether the platform would take a message."""
+
+    display_name: str
+    username: str
+    expired: bool
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> _FanLabel:
+        return cls(
+            display_name=row.nickname or row.name or row.username,
+            username=row.username,
+            expired=row.subscription_status == SubscriptionStatus.EXPIRED,
+        )
+
+
+_FAN_LABEL_COLUMNS = (Fan.id, Fan.nickname, Fan.name, Fan.username, Fan.subscription_status)
+
+
+def _expired_reason(fans: Sequence[_FanLabel], *, of: int, what: str = "recipient") -> str:
+    """One line saying that ``fans`` (one a recipient, or a message when ``what`` is
+    "message") of the ``of`` asked about are expired; the same words everywhere."""
+    if of == 1 and len(fans) == 1:
+        return f"{one_line(fans[0].display_name)}'s subscription has expired: {EXPIRED_REASON}"
+    names = _list(list(dict.fromkeys("@" + one_line(fan.username) for fan in fans)))
+    to = "to " if what == "message" else ""
+    which = f"is {to}an expired fan" if len(fans) == 1 else f"are {to}expired fans"
+    return f"{len(fans)} of the {of} {what}s {which} ({names}): {EXPIRED_REASON}"
 
 
 def _check_media(session: Session, account_id: int, media: list[int]) -> None:
@@ -415,7 +470,7 @@ def _check_campaign(session: Session, account_id: int, campaign_id: int | None) 
         raise OutboxError(f"campaign #{campaign_id} is not a campaign of this account")
 
 
-def _list(ids: Sequence[int], most: int = 10) -> str:
+def _list(ids: Sequence[object], most: int = 10) -> str:
     shown = ", ".join(str(i) for i in ids[:most])
     return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
@@ -428,8 +483,10 @@ def retry(
 ) -> int:
     """Queue failed messages again (same rows, attempts reset); returns how many.
 
-    At most 10 manual retries a minute per account: past that, the rest stay failed
-    (OutboxError when none could be retried)."""
+    At most 10 manual retries a minute per account: past that, the rest stay failed.
+    Messages to a fan whose subscription has expired (as last synced: the platform would
+    refuse them again) stay failed and take none of those 10. OutboxError, with the
+    reason, when there were failed messages but none could be retried."""
     return len(retry_detailed(db, account_id, list(ids), by=by, now=now).retried)
 
 
@@ -441,7 +498,10 @@ def retry_detailed(
     by: str,
     now: datetime | None = None,
 ) -> RetryResult:
-    """``retry`` with the details; ``ids=None`` retries every failed message (oldest first)."""
+    """``retry`` with the details; ``ids=None`` retries every failed message (oldest first).
+
+    Failed messages to expired fans are in ``expired``, with ``expired_reason`` naming the
+    fans in the words ``enqueue`` uses; when they are all there is, that reason is raised."""
     by = _check_created_by(by)
     now = now or utcnow()
     with db.write() as session:
@@ -456,6 +516,26 @@ def retry_detailed(
         not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
         if not failed_ids:
             return RetryResult(not_failed=not_failed)
+        to_expired = {
+            row.outbound_id: _FanLabel.of(row)
+            for row in session.execute(
+                select(OutboundMessage.id.label("outbound_id"), *_FAN_LABEL_COLUMNS)
+                .join(Fan, Fan.id == OutboundMessage.fan_id)
+                .where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.id.in_(failed_ids),
+                    Fan.subscription_status == SubscriptionStatus.EXPIRED,
+                )
+            )
+        }
+        expired = [i for i in failed_ids if i in to_expired]
+        reason = ""
+        if expired:
+            labels = [to_expired[i] for i in expired]
+            reason = _expired_reason(labels, of=len(failed_ids), what="message")
+            failed_ids = [i for i in failed_ids if i not in to_expired]
+            if not failed_ids:
+                raise OutboxError(reason)
         window = list(
             session.scalars(
                 select(MetricEvent.recorded_at)
@@ -504,7 +584,14 @@ def retry_detailed(
                     account_id=account_id, name=metrics.MANUAL_RETRY, value=1.0, recorded_at=now
                 )
             )
-    return RetryResult(retried=take, not_failed=not_failed, over_limit=later, wait_seconds=wait)
+    return RetryResult(
+        retried=take,
+        not_failed=not_failed,
+        over_limit=later,
+        wait_seconds=wait,
+        expired=expired,
+        expired_reason=reason,
+    )
 
 
 def discard(db: Database, account_id: int, ids: Iterable[int], *, now: datetime | None = None) -> int:
@@ -543,13 +630,16 @@ def _lock_account(session: Session, account_id: int) -> None:
 
 
 def _views(session: Session, query) -> list[OutboundView]:  # noqa: ANN001 - a Select
-    rows = session.execute(query.join(Fan, Fan.id == OutboundMessage.fan_id).add_columns(Fan.username))
-    return [
-        OutboundView.model_validate(
-            {**_as_dict(row), "fan_username": username}
-        )
-        for row, username in rows
-    ]
+    rows = session.execute(
+        query.join(Fan, Fan.id == OutboundMessage.fan_id).add_columns(*_FAN_LABEL_COLUMNS)
+    )
+    views = []
+    for row in rows:
+        fan = _FanLabel.of(row)
+        views.append(OutboundView.model_validate({
+            **_as_dict(row[0]), "fan_username": fan.username, "fan_display_name": fan.display_name,
+        }))
+    return views
 
 
 def _as_dict(row: OutboundMessage) -> dict[str, object]:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.sender import DrainReport, Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
@@ -56,6 +57,32 @@ class World:
             row = session.get(OutboundMessage, outbound_id)
             assert row is not None
             return row
+
+    def fail(self, ids: list[int], reason: str = "HTTP 422: nope") -> None:
+        """Mark queued messages failed, as the sender does after the last attempt."""
+        with self.db.write() as session:
+            for outbound_id in ids:
+                row = session.get(OutboundMessage, outbound_id)
+                assert row is not None
+                row.state, row.attempts, row.last_error = OutboundState.FAILED, 5, reason
+                row.first_attempt_at = row.last_attempt_at = utcnow()
+
+    def set_status(self, fan_id: int, status: str) -> str:
+        """The fan's local subscription status, as a sync would leave it (or a stale one);
+        returns the one it had."""
+        with self.db.write() as session:
+            fan = session.get(Fan, fan_id)
+            assert fan is not None
+            before, fan.subscription_status = fan.subscription_status, status
+            return before
+
+    def queue_failed(self, fan_id: int, text: str = "come back?") -> int:
+        """A failed message for the fan, queued while the fan was still active locally."""
+        status = self.set_status(fan_id, "active")
+        outbound_id = outbox.enqueue(self.db, self.account.id, fan_id, text, created_by="ana")
+        self.set_status(fan_id, status)
+        self.fail([outbound_id], "403: the user's subscription is not active")
+        return outbound_id
 
 
 def make_world(

@@ -87,6 +87,27 @@ def test_failed_list_retry_discard(world: World, capsys) -> None:  # noqa: ANN00
     assert "no failed messages" in out
 
 
+def test_failed_retry_leaves_expired_fans_failed_and_says_why(world: World, capsys) -> None:  # noqa: ANN001
+    reason = "the platform does not deliver messages to expired fans"
+    active = world.queue_failed(world.fans[0])
+    expired = world.queue_failed(world.expired_fans[0])
+    fan = outbox.get(world.db, world.account.id, expired)
+    assert fan is not None
+    code, _, err = run(capsys, world, "failed", "retry", str(expired))
+    _one_line_error(code, err, f"{fan.fan_display_name}'s subscription has expired: {reason}")
+    code, out, _ = run(capsys, world, "failed", "retry", "--all")
+    assert code == 0 and out.splitlines() == [
+        f"queued again: #{active}",
+        (
+            f"still failed: #{expired}: 1 of the 2 messages is to an expired fan "
+            f"(@{fan.fan_username}): {reason}"
+        ),
+    ]
+    code, _, err = run(capsys, world, "send", "--fan", fan.fan_username, "--text", "hi")
+    _one_line_error(code, err, f"{fan.fan_display_name}'s subscription has expired: {reason}")
+    assert world.states() == {active: "queued", expired: "failed"}
+
+
 def test_worker_sends_and_stops_cleanly_on_sigint(world: World, capsys) -> None:  # noqa: ANN001
     code, _, _ = run(capsys, world, "send", "--fan", str(world.platform_ids[world.fans[0]]), "--text", "via worker")
     env = {**os.environ, "OFCRM_DRAIN_INTERVAL_SECONDS": "0.5", "OFCRM_HTTP_TIMEOUT_SECONDS": "2"}

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.outbox import OutboxError
-from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.enums import OutboundKind
 from ofcrm_tui.store.models import Campaign, OutboundMessage, SendAttempt
 from ofcrm_tui.store.types import utcnow
 from tests.outbox.conftest import World
@@ -147,17 +147,9 @@ def test_enqueue_many_is_one_bulk_of_campaign_rows(world: World) -> None:
     assert outbox.enqueue_many(world.db, world.account.id, [], "x", created_by="a", campaign_id=None) == 0
 
 
-def _fail(world: World, ids: list[int], reason: str = "HTTP 422: nope") -> None:
-    with world.db.write() as session:
-        for outbound_id in ids:
-            row = session.get(OutboundMessage, outbound_id)
-            row.state, row.attempts, row.last_error = OutboundState.FAILED, 5, reason
-            row.first_attempt_at = row.last_attempt_at = utcnow()
-
-
 def test_failed_retry_and_discard(world: World) -> None:
     ids = [outbox.enqueue(world.db, world.account.id, f, "hi", created_by="ana") for f in world.fans[:3]]
-    _fail(world, ids)
+    world.fail(ids)
     listed = outbox.failed(world.db, world.account.id)
     assert [v.id for v in listed] == sorted(ids, reverse=True)
     assert listed[0].last_error == "HTTP 422: nope" and listed[0].fan_username
@@ -176,7 +168,7 @@ def test_manual_retries_are_limited_to_ten_a_minute(world: World) -> None:
         outbox.enqueue(world.db, world.account.id, world.fans[i % len(world.fans)], f"m{i}", created_by="a")
         for i in range(14)
     ]
-    _fail(world, ids)
+    world.fail(ids)
     now = utcnow()
     first = outbox.retry_detailed(world.db, world.account.id, ids[:4], by="bo", now=now)
     assert first.retried == ids[:4]
