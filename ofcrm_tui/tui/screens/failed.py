@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
@@ -17,11 +19,37 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.screens.choice import ChoiceDialog
 from ofcrm_tui.tui.timefmt import short_time
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
+
+FAN_WIDTH = 30  # cells of the Fan column: the name first, the @username if it fits
+
+
+def messages(count: int) -> str:
+    """``1 message``, ``2 messages``."""
+    return f"{count} message{'' if count == 1 else 's'}"
+
+
+def could_not_send(count: int) -> str:
+    """The toast for messages the sender gave up on."""
+    return f"{messages(count)} could not be sent: see Failed messages"
+
+
+def fan_cell(row: outbox.OutboundView) -> Text:
+    """The fan as the inbox names them, then ``@username`` (dim) when it fits."""
+    handle = "@" + clean(row.fan_username, single_line=True)
+    if not row.fan_display_name or row.fan_display_name == row.fan_username:
+        cell = Text(handle)
+    else:
+        cell = Text(clean(row.fan_display_name, single_line=True))
+        if cell.cell_len + cell_len("  " + handle) <= FAN_WIDTH:
+            cell.append("  " + handle, style="dim")
+    cell.truncate(FAN_WIDTH, overflow="ellipsis")
+    return cell
 
 
 class FailedScreen(Screen[None]):
@@ -30,6 +58,7 @@ class FailedScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", id="failed.up", show=False),
         Binding("R", "retry", "Retry", id="failed.retry"),
         Binding("d", "discard", "Discard", id="failed.discard"),
+        Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox"),
     ]
 
     class Loaded(Message):
@@ -38,9 +67,10 @@ class FailedScreen(Screen[None]):
             self.rows = rows
 
     class Acted(Message):
-        def __init__(self, note: str) -> None:
+        def __init__(self, note: str, severity: SeverityLevel = "information") -> None:
             super().__init__()
             self.note = note
+            self.severity = severity
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,25 +108,32 @@ class FailedScreen(Screen[None]):
     @work(thread=True, group="failed-act", exit_on_error=False)
     def _act(self, account_id: int, action: str, outbound_id: int) -> None:
         db = self.ofcrm.context.db
+        severity: SeverityLevel = "information"
         try:
             if action == "retry":
-                outbox.retry(db, account_id, [outbound_id],
-                             by=self.ofcrm.context.settings.chatter_name)
-                note = "Queued again"
+                result = outbox.retry_detailed(db, account_id, [outbound_id],
+                                               by=self.ofcrm.context.settings.chatter_name)
+                done = bool(result.retried)
+                note = "Queued again" if done else "That message is no longer failed"
             else:
-                outbox.discard(db, account_id, [outbound_id])
-                note = "Discarded"
+                count = outbox.discard(db, account_id, [outbound_id])
+                done = count > 0
+                note = (f"Discarded {messages(count)}" if done
+                        else "Nothing discarded: that message is no longer failed")
+            severity = "information" if done else "warning"
         except OfcrmError as exc:
-            note = str(exc)
-        self.post_message(self.Acted(note))
+            verb = "retried" if action == "retry" else "discarded"
+            note, severity = f"Not {verb}: {exc}", "error"
+        self.post_message(self.Acted(note, severity))
 
     def on_failed_screen_acted(self, message: Acted) -> None:
-        self.notify(message.note, markup=False)
+        self.notify(clean(message.note, single_line=True), severity=message.severity,
+                    markup=False)
         self.ofcrm.queue_changed()
 
-    def _selected(self) -> int | None:
+    def _selected(self) -> outbox.OutboundView | None:
         row = self.query_one(DataTable).cursor_row
-        return self.rows[row].id if self.rows and 0 <= row < len(self.rows) else None
+        return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
 
     def on_failed_screen_loaded(self, message: Loaded) -> None:
         self.rows = message.rows
@@ -111,7 +148,7 @@ class FailedScreen(Screen[None]):
                 text = Text(f"PPV {format_cents(row.price_cents)} · ") + text
             table.add_row(
                 Text(short_time(row.updated_at or row.created_at, now)),
-                Text("@" + clean(row.fan_username, single_line=True)),
+                fan_cell(row),
                 text,
                 Text(str(row.attempts)),
                 literal(row.last_error or "", "red", single_line=True),
@@ -125,12 +162,22 @@ class FailedScreen(Screen[None]):
         table.move_cursor(row=table.cursor_row + step)
 
     def action_retry(self) -> None:
-        self._act_on_selected("retry")
+        selected, account = self._selected(), self.ofcrm.account
+        if selected is not None and account is not None:
+            self._act(account.id, "retry", selected.id)
 
     def action_discard(self) -> None:
-        self._act_on_selected("discard")
+        """Ask first: a discarded message is never sent."""
+        selected, account = self._selected(), self.ofcrm.account
+        if selected is None or account is None:
+            return
+        name = clean(selected.fan_display_name or selected.fan_username, single_line=True)
+        choices = [(Text("Discard the message to ") + Text(name, style="bold"), True),
+                   (Text("Keep it"), False)]
 
-    def _act_on_selected(self, action: str) -> None:
-        selected = self._selected()
-        if selected is not None and self.ofcrm.account is not None:
-            self._act(self.ofcrm.account.id, action, selected)
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self._act(account.id, "discard", selected.id)
+
+        self.app.push_screen(ChoiceDialog("Discard this failed message?", lambda: choices),
+                             answered)
