@@ -211,9 +211,16 @@ class Sender:
     # -- the loop ------------------------------------------------------------------
 
     def drain(
-        self, stop: threading.Event | None = None, *, max_sends: int | None = None
+        self,
+        stop: threading.Event | None = None,
+        *,
+        max_sends: int | None = None,
+        on_claimed: Callable[[Claim], None] | None = None,
     ) -> DrainReport:
-        """Settle what can be settled, then send while budget and due messages last."""
+        """Settle what can be settled, then send while budget and due messages last.
+
+        ``on_claimed`` is told of each claim (the row is ``sending`` and committed) just
+        before its send, e.g. so that a screen can show it as being sent."""
         report = DrainReport(self.account_id)
         self._prune_now_and_then()
         report.lease_expired = self.expire_leases()
@@ -224,6 +231,8 @@ class Sender:
                 report.idle = claim
                 break
             report.attempts += 1
+            if on_claimed is not None:
+                _tell(on_claimed, claim)
             outcome = self.send(claim)
             state = self.record(claim, outcome, report)
             if state == OutboundState.UNKNOWN:
@@ -872,6 +881,14 @@ def _sending_expired(account_id: int, now: datetime) -> tuple[object, ...]:
 
 def _stopped(stop: threading.Event | None) -> bool:
     return stop is not None and stop.is_set()
+
+
+def _tell(on_claimed: Callable[[Claim], None], claim: Claim) -> None:
+    """A broken listener must not keep a claimed row from being sent and recorded."""
+    try:
+        on_claimed(claim)
+    except Exception:  # noqa: BLE001
+        log.exception("on_claimed failed for outbound #%s", claim.outbound_id)
 
 
 # -- the thread ------------------------------------------------------------------------

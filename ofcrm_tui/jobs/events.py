@@ -28,6 +28,16 @@ class PollFailed(JobEvent):
 
 
 @dataclass(frozen=True)
+class MessagesClaimed(JobEvent):
+    """Rows were claimed for sending: they are ``sending`` now, their send is in flight.
+
+    One event per claim, that is per send request (which the send limit bounds); what
+    became of them follows as ``MessagesSent``, ``MessagesFailed`` or ``QueueChanged``."""
+
+    outbound_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class MessagesSent(JobEvent):
     outbound_ids: tuple[int, ...]
 

@@ -47,6 +47,7 @@ from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
     DrainFailed,
     JobEvent,
+    MessagesClaimed,
     MessagesFailed,
     MessagesSent,
     PollCompleted,
@@ -371,7 +372,10 @@ class BackgroundJobs:
         if client is None:
             return
         sender = Sender(self.db, account.id, client, self.sender_config, clock=self._clock)
-        report = sender.drain(self._stopping)
+        report = sender.drain(
+            self._stopping,
+            on_claimed=lambda claim: self._emit(MessagesClaimed(account.id, (claim.outbound_id,))),
+        )
         if report.sent:
             self._emit(MessagesSent(account.id, tuple(report.sent)))
         if report.failed:

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.context import AppContext
@@ -50,6 +51,9 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadView
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_SECONDS = 2.0
+# Sends are claimed one at a time: the claims of a burst (a campaign, several lanes) make
+# one reload of the screens, at most this long after the first.
+CLAIMS_COALESCE_SECONDS = 0.1
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -98,6 +102,7 @@ class OfcrmApp(App[None]):
         self._sync_error: str | None = None
         self._clients: dict[int, PlatformClient] = {}
         self._clients_lock = threading.Lock()
+        self._claims_timer: Timer | None = None
 
     # -- start and stop ------------------------------------------------------------
 
@@ -252,6 +257,13 @@ class OfcrmApp(App[None]):
         if self.account is None or event.account_id != self.account.id:
             return
         match event:
+            case events.MessagesClaimed():
+                # Now ``sending``: show it while the send is in flight.
+                if self._claims_timer is None:
+                    self._claims_timer = self.set_timer(
+                        CLAIMS_COALESCE_SECONDS, self._publish_claims
+                    )
+                return
             case events.PollCompleted(report=report):
                 self._sync_error = None
                 if report.changed():
@@ -272,6 +284,11 @@ class OfcrmApp(App[None]):
                 self.notify(self._sync_error, severity="error", markup=False)
             case events.DrainFailed(error=error):
                 self.notify(f"sending stopped for now: {error}", severity="warning", markup=False)
+        self.load_status()
+
+    def _publish_claims(self) -> None:
+        self._claims_timer = None
+        self.changes.publish(DataChanged(outbox=True))
         self.load_status()
 
 

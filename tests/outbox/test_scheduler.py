@@ -17,6 +17,7 @@ from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
     JobEvent,
+    MessagesClaimed,
     MessagesSent,
     PollCompleted,
     PollFailed,
@@ -99,6 +100,32 @@ def test_jobs_poll_and_send_and_tell(world: World) -> None:
     assert len(world.sim.ledger()) == 3
     jobs.shutdown()  # twice is harmless
     assert not jobs.running
+
+
+def test_each_claim_is_told_while_the_row_is_sending(sqlite_world: World) -> None:
+    """So the app can show "sending" while a send is in flight (one event per claim)."""
+    world = sqlite_world
+    world.sim.set_faults(Faults(latency_s=0.3))
+    seen: list[tuple[type, int, str]] = []  # event, row, the row's state when told
+    lock = threading.Lock()
+
+    def on_event(event: JobEvent) -> None:
+        if isinstance(event, (MessagesClaimed, MessagesSent)):
+            with lock:
+                seen.extend((type(event), i, world.row(i).state) for i in event.outbound_ids)
+
+    jobs = BackgroundJobs(world.db, settings(http_timeout_seconds=5), on_event=on_event, poll=False)
+    ids = [outbox.enqueue(world.db, world.account.id, fan, f"claimed {i}", created_by="ana") for i, fan in enumerate(world.fans[:2])]
+    jobs.start()
+    try:
+        wait_for(lambda: {i for kind, i, _ in seen if kind is MessagesSent} == set(ids))
+    finally:
+        jobs.shutdown()
+    claims = [(i, state) for kind, i, state in seen if kind is MessagesClaimed]
+    assert sorted(claims) == [(i, "sending") for i in ids]
+    for outbound_id in ids:
+        told = [kind for kind, i, _ in seen if i == outbound_id]
+        assert told == [MessagesClaimed, MessagesSent]
 
 
 def test_the_drain_comes_back_when_a_slot_frees(sqlite_world: World) -> None:
