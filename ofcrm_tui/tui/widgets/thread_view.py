@@ -7,6 +7,7 @@ scroll offset by exactly the lines added and nothing on screen moves.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +38,9 @@ OLDER_MARGIN = 4
 # page and everything else the open changes are drawn in one frame; only a page slower
 # than this shows the "Loading…" line first.
 LOADING_AFTER_SECONDS = 0.1
+# A name in a message header is cut down to this many cells (with "…") to keep the
+# delivery state on the header's first line.
+MIN_NAME_CELLS = 4
 
 STATE_BADGES = {
     "queued": "◷ queued",
@@ -105,6 +109,13 @@ class ThreadView(ScrollView, can_focus=True):
             self.pending = pending
             self.replace = replace
 
+    class NewestFailed(Message):
+        """(internal) Reading the newest page failed."""
+
+        def __init__(self, generation: int) -> None:
+            super().__init__()
+            self.generation = generation
+
     class OlderLoaded(Message):
         """(internal) A page of older messages, newest first."""
 
@@ -129,6 +140,13 @@ class ThreadView(ScrollView, can_focus=True):
         self._opening: tuple[int, ThreadSource, Callable[[], None] | None] | None = None
         self._loading_timer: Timer | None = None
         self._awaiting_newest = False  # the opened conversation's first page is not in
+        # Newest-page reads of a conversation run one at a time, so that an older read
+        # (a send's "sending") never lands after a newer one ("sent"): the generation
+        # of the read in flight, and the read asked for meanwhile (one stands for all).
+        self._newest_busy: int | None = None
+        self._newest_again: tuple[int, ThreadSource, bool] | None = None
+        # At the newest message: the view stays there when the size changes.
+        self._follow = True
         self.cursor: int | None = None
         self._lines: list[Strip] = []
         self._owners: list[int] = []
@@ -167,7 +185,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._loading_timer = self.set_timer(
             LOADING_AFTER_SECONDS, partial(self._show_loading, self.generation)
         )
-        self._load_newest(self.generation, source, replace=True)
+        self._read_newest(self.generation, source, replace=True)
 
     def _switch(
         self,
@@ -201,20 +219,49 @@ class ThreadView(ScrollView, can_focus=True):
         if self._opening is not None:
             # Not shown yet: read its page again, as a whole (the first read may predate
             # the change).
-            self._load_newest(self.generation, self._opening[1], replace=True)
+            self._read_newest(self.generation, self._opening[1], replace=True)
         elif self.source is not None:
-            self._load_newest(self.generation, self.source, replace=False)
+            self._read_newest(self.generation, self.source, replace=False)
+
+    def _read_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
+        if self._newest_busy == generation:
+            # After the read in flight; a whole read asked for stays whole.
+            again = self._newest_again
+            self._newest_again = (generation, source, replace or bool(again and again[2]))
+            return
+        self._newest_busy, self._newest_again = generation, None
+        self._load_newest(generation, source, replace=replace)
+
+    def _newest_read(self, generation: int) -> None:
+        """The read in flight is done: start the one asked for meanwhile."""
+        if generation != self._newest_busy:
+            return  # a read of a conversation no longer open
+        self._newest_busy = None
+        again, self._newest_again = self._newest_again, None
+        if again is not None and again[0] == self.generation:
+            self._read_newest(again[0], again[1], replace=again[2])
 
     @work(thread=True, group="thread-newest", exit_on_error=False)
     def _load_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
-        page = inbox.thread_page(
-            source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
-        )
-        pending = inbox.pending_in_thread(source.db, source.account_id, source.conversation_id)
+        try:
+            page = inbox.thread_page(
+                source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
+            )
+            pending = inbox.pending_in_thread(
+                source.db, source.account_id, source.conversation_id
+            )
+        except BaseException:
+            self.post_message(self.NewestFailed(generation))
+            raise  # the app reports it
         self.post_message(self.Loaded(generation, page, pending, replace=replace))
+
+    def on_thread_view_newest_failed(self, message: NewestFailed) -> None:
+        message.stop()
+        self._newest_read(message.generation)
 
     def on_thread_view_loaded(self, message: Loaded) -> None:
         message.stop()
+        self._newest_read(message.generation)
         if message.generation != self.generation:
             return
         if self._opening is not None:
@@ -246,6 +293,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._relayout()
         if at_bottom:
             self._scroll_to_line(self.max_scroll_y)
+        self._follow = self._at_bottom()
         self._maybe_load_older()
 
     def _maybe_load_older(self) -> None:
@@ -319,24 +367,13 @@ class ThreadView(ScrollView, can_focus=True):
         self.refresh()
 
     def _block(self, message: ThreadMessage, width: int) -> list[Text]:
-        """The lines of one message: a header line, then the text behind a coloured bar.
-        Inbound messages sit on the left, outbound ones on the right; each line is at
-        most ``width`` cells (``_relayout`` pads them)."""
+        """The lines of one message: the header, then the text behind a coloured bar and,
+        for a failed send, why. Inbound messages sit on the left, outbound ones on the
+        right; each line is at most ``width`` cells (``_relayout`` pads them)."""
         outbound = message.direction == "out"
         side = self._style("outbound" if outbound else "inbound")
-        meta = self._style("meta")
         body_width = max(10, min(width, int(width * 0.8)))
-        head = Text()
-        if outbound:
-            head.append("You" + (f" ({clean(message.sent_by, single_line=True)})"
-                                 if message.sent_by else ""), side)
-        else:
-            head.append(clean(self.source.fan_name if self.source else "", single_line=True), side)
-        head.append(f" · {stamp(message.created_at, self.clock())}", meta)
-        for fact in self._facts(message):
-            head.append(" · ", meta)
-            head.append_text(fact)
-        rows = [head]
+        rows = self._header(message, width)
         if message.text.strip():
             for line in literal(message.text).wrap(self.app.console, body_width - 2):
                 line.rstrip()
@@ -345,8 +382,10 @@ class ThreadView(ScrollView, can_focus=True):
                 row.append_text(line)
                 rows.append(row)
         if message.state == "failed" and message.last_error:
-            rows.append(Text(f"  {clean(message.last_error, single_line=True)}",
-                             style=self._style("failed")))
+            reason = Text(clean(message.last_error, single_line=True), style=self._style("failed"))
+            for line in reason.wrap(self.app.console, body_width - 2):
+                line.rstrip()
+                rows.append(Text("  ") + line)
         # Outbound blocks hug the right edge: as wide as their widest line.
         block = min(width, max(row.cell_len for row in rows))
         out = []
@@ -356,6 +395,43 @@ class ThreadView(ScrollView, can_focus=True):
                 row = Text(" " * (width - block)) + row
             out.append(row)
         return out
+
+    def _header(self, message: ThreadMessage, width: int) -> list[Text]:
+        """Who and when, then (for a reply) the delivery state and the facts, on more
+        lines rather than cut off; the state stays on the first line, the name giving
+        way for it, unless the view is too narrow even for that."""
+        meta = self._style("meta")
+        if message.direction == "out":
+            who = Text("You" + (f" ({clean(message.sent_by, single_line=True)})"
+                                if message.sent_by else ""), self._style("outbound"))
+        else:
+            who = Text(clean(self.source.fan_name if self.source else "", single_line=True),
+                       self._style("inbound"))
+        when = Text(f" · {stamp(message.created_at, self.clock())}", meta)
+        items = self._facts(message)
+        badge = self._state_badge(message)
+        if badge is not None:
+            items.insert(0, badge)
+        first = when.cell_len + (3 + badge.cell_len if badge is not None else 0)
+        if who.cell_len + first > width and message.direction == "out":
+            who = Text("You", self._style("outbound"))  # without the chatter's name
+        if who.cell_len + first > width and width - first >= MIN_NAME_CELLS:
+            who.truncate(width - first, overflow="ellipsis")
+        lines = [who + when]
+        for item in items:
+            if lines[-1].cell_len + 3 + item.cell_len <= width:
+                lines[-1].append(" · ", meta)
+                lines[-1].append_text(item)
+            else:
+                lines.append(Text("  ") + item)
+        return lines
+
+    def _state_badge(self, message: ThreadMessage) -> Text | None:
+        if message.direction != "out":
+            return None
+        style = {"failed": self._style("failed"), "sent": self._style("meta")}.get(
+            message.state, self._style("pending"))
+        return Text(STATE_BADGES.get(message.state, message.state), style=style)
 
     def _facts(self, message: ThreadMessage) -> list[Text]:
         money = self._style("money")
@@ -367,25 +443,45 @@ class ThreadView(ScrollView, can_focus=True):
             facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}", style=money))
         if message.media_count:
             facts.append(Text(f"{message.media_count} media", style=self._style("meta")))
-        if message.direction == "out":
-            style = {"failed": self._style("failed"), "sent": self._style("meta")}.get(
-                message.state, self._style("pending"))
-            facts.append(Text(STATE_BADGES.get(message.state, message.state), style=style))
         return facts
 
     def _scroll_to_line(self, y: float) -> None:
         # force: the scrollbars may not be shown yet when the content just grew.
         self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
+    def _at_bottom(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y
+
     def on_resize(self) -> None:
+        """Keep the place: at the newest message, stay there (like a new message does);
+        scrolled up, keep the same line of the same message at the top.
+
+        The size has changed already when this runs (a smaller view is no longer at the
+        bottom), so where the view was is what ``_follow`` noted while scrolling."""
+        follow = self._follow
+        anchor = None if follow else self._top_anchor()
         if self._width() != self._layout_width:
-            at_bottom = self.scroll_offset.y >= self.max_scroll_y
             self._relayout()
-            if at_bottom:
-                self._scroll_to_line(self.max_scroll_y)
+            if anchor is not None and anchor[0] < len(self._starts):
+                index, offset = anchor
+                start = self._starts[index]
+                end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
+                self._scroll_to_line(start + min(offset, max(0, end - start - 1)))
+        if follow:
+            self._scroll_to_line(self.max_scroll_y)
+            self._follow = True
+
+    def _top_anchor(self) -> tuple[int, int] | None:
+        """The message drawn on the top line, and which of its lines that is."""
+        if not self._starts:
+            return None
+        top = int(self.scroll_offset.y)
+        index = max(0, bisect_right(self._starts, top) - 1)
+        return index, top - self._starts[index]
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._follow = new_value >= self.max_scroll_y
         self._maybe_load_older()
 
     def render_line(self, y: int) -> Strip:
