@@ -60,8 +60,9 @@ def save_draft(
     price_cents: int = 0,
     media_ids: Sequence[int] = (),
     preview_ids: Sequence[int] = (),
-) -> None:
-    """Keep the draft (replacing any earlier one); an empty one deletes it.
+) -> bool:
+    """Keep the draft (replacing any earlier one); an empty one deletes it. Returns
+    whether the conversation has a draft now.
 
     Text that is only whitespace counts as empty. Raises ``DraftError`` (and keeps
     the earlier draft) for a negative price, media ids that are not positive or
@@ -90,7 +91,7 @@ def save_draft(
                     DraftRow.account_id == account_id, DraftRow.conversation_id == conversation_id
                 )
             )
-            return
+            return False
         upsert(
             session,
             DraftRow,
@@ -108,3 +109,4 @@ def save_draft(
             key=("conversation_id",),
             update=("text", "price_cents", "media_ids", "preview_ids", "updated_at"),
         )
+        return True

@@ -79,6 +79,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import (
     Conversation,
+    Draft,
     Fan,
     FanTag,
     Media,
@@ -129,6 +130,7 @@ class ConversationRow:
     # Added beyond docs/inbox-api.md: the raw names, for saved-reply placeholders.
     name: str = ""
     nickname: str = ""
+    has_draft: bool = False  # the chatter left unsent text or an offer in it
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ _ROW_COLUMNS = (
     _C.unread_count,
     _F.total_spent_cents,
     _F.subscription_status,
+    # A unique index lookup per row shown.
+    exists().where(Draft.__table__.c.conversation_id == _C.id).label("has_draft"),
 )
 _NEWEST_FIRST = (_C.last_message_at.desc(), _C.id.desc())
 
@@ -473,6 +477,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         unread,
         spent,
         status,
+        has_draft,
     ) = values
     return ConversationRow(
         conversation_id=conversation_id,
@@ -489,6 +494,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         tags=tags,
         name=name,
         nickname=nickname,
+        has_draft=bool(has_draft),
     )
 
 

@@ -36,7 +36,7 @@ from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.failed import FailedScreen
+from ofcrm_tui.tui.screens.failed import FailedScreen, could_not_send
 from ofcrm_tui.tui.screens.help import HelpScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
@@ -275,8 +275,7 @@ class OfcrmApp(App[None]):
                 self.changes.publish(DataChanged(outbox=True, conversations=True))
             case events.MessagesFailed(outbound_ids=ids):
                 self.changes.publish(DataChanged(outbox=True))
-                self.notify(f"{len(ids)} message(s) could not be sent: see Failed messages",
-                            severity="error")
+                self.notify(could_not_send(len(ids)), severity="error")
             case events.QueueChanged():
                 self.changes.publish(DataChanged(outbox=True))
             case events.AccountAuthFailed(error=error):

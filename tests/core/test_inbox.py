@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from ofcrm_tui.core import inbox
+from ofcrm_tui.core.drafts import save_draft
 from ofcrm_tui.core.generate import generate
 from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter
 from ofcrm_tui.store.database import Database
@@ -251,6 +252,17 @@ def test_search_short_needles_match_names(world: World) -> None:
     assert names("9") == ["alex99"]
     assert names("light_RI") == ["moonlight_rider"]
     assert names("50%") == [] and names("a_b%") == []  # LIKE wildcards are literal
+
+
+def test_rows_say_which_conversations_hold_a_draft(world: World) -> None:
+    moon, alex = world.conversations["moonlight_rider"], world.conversations["alex99"]
+    assert save_draft(world.db, world.account, moon, "see you tonight") is True
+    rows = {row.conversation_id: row for row in
+            inbox.conversations_window(world.db, world.account, InboxFilter(), 0, 50)}
+    assert rows[moon].has_draft and not rows[alex].has_draft
+    assert inbox.conversation_header(world.db, world.account, moon).has_draft
+    assert save_draft(world.db, world.account, moon, "  ") is False  # emptied: gone
+    assert not inbox.conversation_header(world.db, world.account, moon).has_draft
 
 
 def test_search_names_as_stored_in_any_script(world: World) -> None:

@@ -44,7 +44,8 @@ async def test_inbound_messages_show_up_without_moving_the_selection(world: Worl
             assert inbox(pilot).open_row.conversation_id == selected.conversation_id
             assert thread(pilot).source.conversation_id == selected.conversation_id
             name = clean(other.display_name, single_line=True)
-            assert (name, clean(HOSTILE, single_line=True)) in toasts(app)
+            shown = dict(toasts(app))[name]  # neutralised, one line, maybe shortened
+            assert clean(HOSTILE, single_line=True).startswith(shown.removesuffix("…"))
 
             # Scrolled down: the selected row keeps its line on the screen.
             await press(pilot, "G")

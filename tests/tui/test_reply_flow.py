@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ofcrm_tui.core import drafts, outbox
 from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent
@@ -52,7 +52,10 @@ async def test_a_failed_message_is_retried_from_the_thread(world: World) -> None
             .where(Fan.account_id == account_id, Fan.subscription_status == "expired")
         ).first()
     assert fan is not None
-    # The platform refuses messages to expired fans: one attempt, then failed.
+    # Expired on the platform, not yet locally (outbox.enqueue refuses known expired fans):
+    # the platform refuses it, one attempt, then failed.
+    with db.write() as session:
+        session.execute(update(Fan).where(Fan.id == fan.id).values(subscription_status="active"))
     outbox.enqueue(db, account_id, fan.id, "come back?", created_by="tester", max_attempts=1)
     report = await asyncio.to_thread(world.drain)
     assert report.failed
@@ -84,6 +87,9 @@ async def test_drafts_survive_switching_conversations_and_restarts(world: World)
         await press(pilot, "escape", "j", "enter")
         assert composer(pilot).target.fan.conversation_id != first.conversation_id
         assert composer(pilot).text == ""
+        # The list marks the conversation left with a draft (✎ on its preview line).
+        assert lines(conversations(pilot))[1][1] == "✎" and conversations(pilot).row_at(0).has_draft
+        assert lines(conversations(pilot))[3][1] == " "
 
         await press(pilot, "k", "enter")
         assert composer(pilot).text == "half a thought"
@@ -94,9 +100,12 @@ async def test_drafts_survive_switching_conversations_and_restarts(world: World)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
+        assert lines(conversations(pilot))[1][1] == "✎"  # read from the database
         await press(pilot, "enter")
         assert conversations(pilot).cursor_row.conversation_id == first.conversation_id
         assert composer(pilot).text == "half a thought and more"
+        await press(pilot, "r", "ctrl+s")  # sent: the draft and its marker are gone
+        assert lines(conversations(pilot))[1][1] == " "
 
 
 async def test_a_thread_opens_on_its_newest_page_and_loads_older_ones_above(world: World) -> None:

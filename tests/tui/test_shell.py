@@ -7,7 +7,7 @@ import io
 
 import pytest
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.widgets import DataTable
 
 from ofcrm_tui.core import outbox
@@ -86,11 +86,13 @@ async def test_with_several_accounts_the_app_asks_and_can_switch(
 
 async def test_failed_screen_retries_and_discards(world: World) -> None:
     db, account_id = world.context.db, world.account.id
-    with db.read() as session:
+    with db.write() as session:
         fans = session.scalars(
             select(Fan.id).join(Conversation, Conversation.fan_id == Fan.id)
             .where(Fan.account_id == account_id, Fan.subscription_status == "expired").limit(2)
         ).all()
+        # Expired on the platform, not yet locally (outbox.enqueue refuses known expired fans).
+        session.execute(update(Fan).where(Fan.id.in_(fans)).values(subscription_status="active"))
     ids = [outbox.enqueue(db, account_id, fan, f"hi {i}", created_by="tester", max_attempts=1,
                           now=NOW) for i, fan in enumerate(fans)]
     await asyncio.to_thread(world.drain)
@@ -105,7 +107,7 @@ async def test_failed_screen_retries_and_discards(world: World) -> None:
 
         await press(pilot, "R")
         assert app.screen.query_one(DataTable).row_count == 1
-        await press(pilot, "d")
+        await press(pilot, "d", "enter")  # asks first
         assert app.screen.query_one(DataTable).row_count == 0
         await press(pilot, "1")
         assert isinstance(app.screen, InboxScreen)

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
-from ofcrm_tui.core.sync import NewInbound
+from ofcrm_tui.core.sync import NewInbound, message_preview
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.platform.money import format_cents
@@ -38,7 +38,18 @@ if TYPE_CHECKING:
 
 # New messages from more conversations than this make one summary toast.
 MAX_TOASTS = 3
+# A toast is one line, so it covers as little of the composer as it can.
+TOAST_CHARS = 60
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
+
+
+def _toast_body(item: NewInbound) -> str:
+    """One short line: the tip, then the text (or what the message holds)."""
+    body = clean(message_preview(item.text, media_count=item.media_count), single_line=True)
+    if item.tip_cents:
+        body = " · ".join(part for part in (f"Tip {format_cents(item.tip_cents)}", body) if part)
+    body = body or "(empty message)"
+    return body if len(body) <= TOAST_CHARS else body[: TOAST_CHARS - 1] + "…"
 
 
 class InboxScreen(Screen[None]):
@@ -308,6 +319,9 @@ class InboxScreen(Screen[None]):
         else:
             composer.focus()
 
+    def on_composer_draft_saved(self, message: Composer.DraftSaved) -> None:
+        self.conversations.mark_draft(message.conversation_id, message.present)
+
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         self._enqueue(message.target, message.text, message.offer)
 
@@ -423,10 +437,8 @@ class InboxScreen(Screen[None]):
                         title="New messages", markup=False)
             return
         for item in items:
-            body = clean(item.text, single_line=True)[:200] or "(media)"
-            if item.tip_cents:
-                body = f"tipped {format_cents(item.tip_cents)} · {body}"
-            self.notify(body, title=clean(item.fan_name, single_line=True), markup=False)
+            self.notify(_toast_body(item), title=clean(item.fan_name, single_line=True),
+                        markup=False)
 
     async def flush(self) -> None:
         """Save the draft being typed (before the app exits)."""

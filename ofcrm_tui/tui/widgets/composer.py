@@ -79,6 +79,14 @@ class Composer(TextArea):
     class RepliesRequested(Message):
         pass
 
+    class DraftSaved(Message):
+        """A conversation's draft was saved (``present``) or deleted."""
+
+        def __init__(self, conversation_id: int, present: bool) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+            self.present = present
+
     class DraftLoaded(Message):
         """(internal) The saved draft of the conversation just opened."""
 
@@ -170,12 +178,13 @@ class Composer(TextArea):
         with self._save_lock:
             if seq < self._saved_seq.get(conversation_id, -1):
                 return
-            drafts.save_draft(
+            present = drafts.save_draft(
                 target.db, target.account_id, conversation_id, text,
                 price_cents=offer.price_cents, media_ids=offer.media_ids,
                 preview_ids=offer.preview_ids,
             )
             self._saved_seq[conversation_id] = seq
+        self.post_message(self.DraftSaved(conversation_id, present))
 
     # -- editing -------------------------------------------------------------------
 

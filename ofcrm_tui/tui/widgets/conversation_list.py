@@ -135,6 +135,7 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--badge",
         "conversation-list--spender",
         "conversation-list--tagged",
+        "conversation-list--draft",
         "conversation-list--placeholder",
     }
 
@@ -387,10 +388,17 @@ class ConversationList(ScrollView, can_focus=True):
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""
+        self._patch(conversation_id, unread_count=0)
+
+    def mark_draft(self, conversation_id: int, present: bool) -> None:
+        """Show (or stop showing) a conversation's draft marker at once."""
+        self._patch(conversation_id, has_draft=present)
+
+    def _patch(self, conversation_id: int, **changes: object) -> None:
         for page in self._pages.values():
             for index, row in enumerate(page):
-                if row.conversation_id == conversation_id and row.unread_count:
-                    page[index] = replace(row, unread_count=0)
+                if row.conversation_id == conversation_id:
+                    page[index] = replace(row, **changes)  # type: ignore[arg-type]
         self._refresh_conversation(conversation_id)
 
     def _refresh_conversation(self, conversation_id: int | None) -> None:
@@ -467,18 +475,20 @@ class ConversationList(ScrollView, can_focus=True):
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt != InboxFilter() else "No conversations yet"
 
-    def _gutter(self, row: ConversationRow, marks: str) -> Text:
+    def _gutter(
+        self, row: ConversationRow, marks: tuple[str, str], styles: tuple[str, str]
+    ) -> Text:
         """The open-conversation bar and the two marker columns."""
         text = Text()
         text.append("▌" if row.conversation_id == self.open_id else " ", self._style("open"))
-        text.append(marks[0], self._style("spender"))
-        text.append(marks[1], self._style("tagged"))
+        text.append(marks[0], self._style(styles[0]))
+        text.append(marks[1], self._style(styles[1]))
         return text
 
     def _head(self, row: ConversationRow, width: int) -> Text:
         spender = row.total_spent_cents >= SPENDER_CENTS
-        marks = ("$" if spender else " ") + ("#" if row.tags else " ")
-        text = self._gutter(row, marks)
+        marks = ("$" if spender else " ", "#" if row.tags else " ")
+        text = self._gutter(row, marks, ("spender", "tagged"))
         when = short_time(row.last_message_at, self.clock())
         name = Text(clean(row.display_name, single_line=True),
                     style=self._style("unread") if row.unread_count else "")
@@ -489,7 +499,8 @@ class ConversationList(ScrollView, can_focus=True):
 
     def _preview(self, row: ConversationRow, width: int) -> Text:
         badge = f" {row.unread_count} " if row.unread_count else ""
-        text = self._gutter(row, "  ")
+        # Under the spend marker: a pencil for a draft left in the conversation.
+        text = self._gutter(row, ("✎" if row.has_draft else " ", " "), ("draft", "draft"))
         preview = ("You: " if row.last_direction == "out" else "") + clean(
             row.preview, single_line=True)
         body = Text(preview, style=self._style("preview"))
