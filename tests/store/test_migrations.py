@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Connection, inspect, select, text
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.store import migrate
@@ -58,29 +58,34 @@ def _not_search_objects(obj, name, type_, reflected, compare_to) -> bool:  # noq
     return not (name and ("_fts" in name or name.startswith("ix_search_")))
 
 
+def _account_and_fan(connection: Connection, *, spent: str) -> None:
+    """Account 1 and its fan 1, in plain SQL (the schema of any revision has them);
+    ``spent``: the six money columns, from the subscription price on."""
+    now = {"now": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)}
+    connection.execute(
+        text(
+            "INSERT INTO accounts (id, name, base_url, send_limit_per_minute, created_at) "
+            "VALUES (1, 'mia', 'http://x', 10, :now)"
+        ),
+        now,
+    )
+    connection.execute(
+        text(
+            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+            f" VALUES (1, 1, 4101, 'u4101', 'Alex', '', 'active', {spent}, :now, :now)"
+        ),
+        now,
+    )
+
+
 def test_upgrade_from_the_first_revision_keeps_existing_rows(database_url: str) -> None:
     revisions = _revisions()
     db = Database(database_url)
     migrate.upgrade(db, revisions[0])
-    now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)
     with db.engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO accounts (id, name, base_url, send_limit_per_minute, created_at) "
-                "VALUES (1, 'mia', 'http://x', 10, :now)"
-            ),
-            {"now": now},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
-                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
-                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
-                " VALUES (1, 1, 4101, 'u4101', 'Alex', '', 'active', 999, 12345, 4000, 6000,"
-                " 2345, 0, :now, :now)"
-            ),
-            {"now": now},
-        )
+        _account_and_fan(connection, spent="999, 12345, 4000, 6000, 2345, 0")
     before = _snapshot(db)
     for revision in revisions[1:]:
         migrate.upgrade(db, revision)
@@ -138,23 +143,7 @@ def test_draft_previews_upgrade_fills_in_none_and_downgrade_restores_the_table(
     migrate.upgrade(db, "0005_inbox_indexes")
     now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)
     with db.engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO accounts (id, name, base_url, send_limit_per_minute, created_at) "
-                "VALUES (1, 'mia', 'http://x', 10, :now)"
-            ),
-            {"now": now},
-        )
-        connection.execute(
-            text(
-                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
-                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
-                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
-                " VALUES (1, 1, 4101, 'u4101', 'Alex', '', 'active', 0, 0, 0, 0, 0, 0,"
-                " :now, :now)"
-            ),
-            {"now": now},
-        )
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
         connection.execute(
             text(
                 "INSERT INTO conversations (id, account_id, fan_id, unread_count,"
