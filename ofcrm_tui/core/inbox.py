@@ -774,11 +774,14 @@ def tags(db: Database, account_id: int) -> list[str]:
 # 30-50 ms for such a word, and the exact count needs all of it. A window needs only
 # its first rows: walking the conversations newest first on the inbox index and testing
 # each one (its fan's names; its own messages, on ix_messages_thread, against the
-# matches read once from the full-text index) finds a page of them after a few hundred
-# conversations, in a few ms. The walk is bounded; where matches are sparse the set
-# answers instead, and with few matches the set is quick anyway.
+# matches read once from FTS5 on SQLite, or by evaluating their tsvector on PostgreSQL)
+# finds a page of them after a few hundred conversations, in a few ms. The walk is
+# bounded; where matches are sparse the set answers instead, and with few matches the
+# set is quick anyway. A word found in nearly half of all messages still costs its list
+# of matches on SQLite (~60 ms at 1M messages).
 
-# Fewer message matches than this (counted up to it): the set is quick, use it.
+# Fewer message matches than this (SQLite: counted up to it; PostgreSQL: estimated by
+# the planner, and counted when the estimate is lower): the set is quick, use it.
 WALK_MIN_MATCHES = 2_000
 # A walk tests at most this many conversations; if they hold fewer rows than asked, the
 # set answers.
