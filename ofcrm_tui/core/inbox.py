@@ -86,6 +86,7 @@ from ofcrm_tui.store.models import (
     Message,
     OutboundMessage,
     Tag,
+    fan_display_name,
 )
 from ofcrm_tui.store.types import UTCDateTime
 
@@ -483,7 +484,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         conversation_id=conversation_id,
         fan_id=fan_id,
         platform_user_id=platform_user_id,
-        display_name=nickname or name or username,
+        display_name=fan_display_name(nickname, name, username),
         username=username,
         preview=preview,
         last_message_at=last_at,

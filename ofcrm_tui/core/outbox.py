@@ -41,7 +41,15 @@ from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState, SubscriptionStatus
-from ofcrm_tui.store.models import Account, Campaign, Fan, Media, MetricEvent, OutboundMessage
+from ofcrm_tui.store.models import (
+    Account,
+    Campaign,
+    Fan,
+    Media,
+    MetricEvent,
+    OutboundMessage,
+    fan_display_name,
+)
 from ofcrm_tui.store.types import utcnow
 
 MAX_TEXT_CHARS = 10_000
@@ -425,7 +433,7 @@ class _FanLabel:
     @classmethod
     def of(cls, row: Row[Any]) -> _FanLabel:
         return cls(
-            display_name=row.nickname or row.name or row.username,
+            display_name=fan_display_name(row.nickname, row.name, row.username),
             username=row.username,
             expired=row.subscription_status == SubscriptionStatus.EXPIRED,
         )

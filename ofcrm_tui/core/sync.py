@@ -38,6 +38,7 @@ from ofcrm_tui.store.models import (
     Message,
     SyncCursor,
     Transaction,
+    fan_display_name,
 )
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
@@ -613,11 +614,6 @@ _FAN_UPDATE = (
     "posts_cents",
     "updated_at",
 )
-
-
-def fan_display_name(nickname: str, name: str, username: str) -> str:
-    """A fan as the inbox shows them: the creator's nickname, else name, else username."""
-    return nickname or name or username
 
 
 def message_preview(

@@ -119,6 +119,11 @@ class Tag(Base):
     __table_args__ = (UniqueConstraint("account_id", "name", name="uq_tags_account_name"),)
 
 
+def fan_display_name(nickname: str, name: str, username: str) -> str:
+    """A fan as every screen names them: the creator's nickname, else name, else username."""
+    return nickname or name or username
+
+
 class FanTag(Base):
     __tablename__ = "fan_tags"
 

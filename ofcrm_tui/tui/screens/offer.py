@@ -21,7 +21,6 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
 
-
 # What a chatter types as a price: dollars, and cents after a point.
 _PRICE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
