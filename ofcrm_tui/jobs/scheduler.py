@@ -428,20 +428,29 @@ class BackgroundJobs:
         """One client per account, shared by its poll and drain lanes (httpx is thread-safe).
 
         A client replaced (the base URL changed) or dropped (credentials refused) is not
-        closed here: another lane may be in the middle of a send with it."""
+        closed here: another lane may be in the middle of a send with it. The client is
+        made outside the lock: reading the keyring can take seconds, and ``drain_now``
+        (called from the app's event loop) takes the same lock."""
         with self._lock:
             cached = self._clients.get(account.id)
             if cached is not None and cached[0] == account.base_url:
                 return cached[1]
-            try:
-                client = self._client_factory(account)
-            except (OfcrmError, ValueError) as exc:
-                if account.id not in self._credential_warned:
-                    self._credential_warned.add(account.id)
-                    log.warning("account %s cannot be used: %s", account.name, exc)
-                    self._emit(PollFailed(account.id, str(exc)))
-                return None
+        try:
+            client = self._client_factory(account)
+        except (OfcrmError, ValueError) as exc:
+            with self._lock:
+                warned = account.id in self._credential_warned
+                self._credential_warned.add(account.id)
+            if not warned:
+                log.warning("account %s cannot be used: %s", account.name, exc)
+                self._emit(PollFailed(account.id, str(exc)))
+            return None
+        with self._lock:
             self._credential_warned.discard(account.id)
+            cached = self._clients.get(account.id)
+            if cached is not None and cached[0] == account.base_url:
+                client.close()  # another lane made one meanwhile: share theirs
+                return cached[1]
             self._clients[account.id] = (account.base_url, client)
             return client
 

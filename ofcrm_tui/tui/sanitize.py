@@ -68,10 +68,7 @@ def _flag_or_letter(match: re.Match[str]) -> str:
 
 
 def _one_width(match: re.Match[str]) -> str:
-    kept = match.group().translate(_REWRITE)
-    if not kept.strip():  # only dropped characters and fillers: no indicators
-        return kept
-    return _REGIONAL.sub(_flag_or_letter, kept)
+    return _REGIONAL.sub(_flag_or_letter, match.group().translate(_REWRITE))
 
 
 def clean(text: str, *, single_line: bool = False) -> str:

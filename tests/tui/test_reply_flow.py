@@ -139,3 +139,20 @@ async def test_a_thread_opens_on_its_newest_page_and_loads_older_ones_above(worl
         await press(pilot, "g", "g")
         assert len(view.stored) == 120 and not view.has_older
         assert view.stored[0].text == "message 0"
+
+
+async def test_a_refused_send_keeps_what_was_typed_as_a_draft(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        row = conversations(pilot).cursor_row
+        with world.context.db.write() as session:  # the fan's subscription lapsed
+            session.execute(update(Fan).where(Fan.id == row.fan_id)
+                            .values(subscription_status="expired"))
+        await press(pilot, "r")
+        await pilot.press(*"typed, then refused")
+        await press(pilot, "ctrl+s")
+        assert composer(pilot).text == "typed, then refused"
+    draft = drafts.load_draft(world.context.db, world.account.id, row.conversation_id)
+    assert draft is not None and draft.text == "typed, then refused"

@@ -226,10 +226,9 @@ class Composer(TextArea):
         if not self.text.strip():
             self.notify("Type a message first", severity="warning")
             return
-        # No draft save may land after the sender deleted the draft.
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._persisted = (self.text, self.offer)
+        # Saved as a draft until the send is queued (``sent`` then deletes it, later in
+        # the same ordered line of saves): a refused send loses nothing.
+        self.save_draft()
         self.post_message(self.Submitted(self.target, self.text, self.offer))
 
     def action_offer(self) -> None:
