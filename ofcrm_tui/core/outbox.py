@@ -514,34 +514,30 @@ def retry_detailed(
     now = now or utcnow()
     with db.write() as session:
         _lock_account(session, account_id)
-        query = select(OutboundMessage.id).where(
-            OutboundMessage.account_id == account_id,
-            OutboundMessage.state == OutboundState.FAILED,
+        query = (
+            select(OutboundMessage.id.label("outbound_id"), *_FAN_LABEL_COLUMNS)
+            .join(Fan, Fan.id == OutboundMessage.fan_id)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.FAILED,
+            )
         )
         if ids is not None:
             query = query.where(OutboundMessage.id.in_(list(ids)))
-        failed_ids = list(session.scalars(query.order_by(OutboundMessage.id)))
+        found = [
+            (row.outbound_id, _FanLabel.of(row))
+            for row in session.execute(query.order_by(OutboundMessage.id))
+        ]
+        failed_ids = [i for i, _ in found]
         not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
-        if not failed_ids:
+        if not found:
             return RetryResult(not_failed=not_failed)
-        to_expired = {
-            row.outbound_id: _FanLabel.of(row)
-            for row in session.execute(
-                select(OutboundMessage.id.label("outbound_id"), *_FAN_LABEL_COLUMNS)
-                .join(Fan, Fan.id == OutboundMessage.fan_id)
-                .where(
-                    OutboundMessage.account_id == account_id,
-                    OutboundMessage.id.in_(failed_ids),
-                    Fan.subscription_status == SubscriptionStatus.EXPIRED,
-                )
-            )
-        }
-        expired = [i for i in failed_ids if i in to_expired]
+        expired = [i for i, fan in found if fan.expired]
         reason = ""
         if expired:
-            labels = [to_expired[i] for i in expired]
-            reason = _expired_reason(labels, of=len(failed_ids), what="message")
-            failed_ids = [i for i in failed_ids if i not in to_expired]
+            labels = [fan for _, fan in found if fan.expired]
+            reason = _expired_reason(labels, of=len(found), what="message")
+            failed_ids = [i for i, fan in found if not fan.expired]
             if not failed_ids:
                 raise OutboxError(reason)
         window = list(
