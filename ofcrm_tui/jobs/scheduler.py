@@ -56,6 +56,7 @@ from ofcrm_tui.jobs.events import (
     SendsBlocked,
 )
 from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.clients import ClientCache
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, OutboundMessage
@@ -149,8 +150,7 @@ class BackgroundJobs:
             reconcile_grace=timedelta(seconds=grace),
             reply_reserve_per_minute=settings.reply_reserve_per_minute,
         )
-        self._client_factory = client_factory or self._make_client
-        self._clients: dict[int, tuple[str, PlatformClient]] = {}
+        self._clients = ClientCache(client_factory or self._make_client)
         self._busy: set[tuple[str, int, int]] = set()
         self._dispatching: set[str] = set()
         self._again: set[str] = set()
@@ -223,11 +223,7 @@ class BackgroundJobs:
             self._scheduler.shutdown(wait=wait)
         self._pool.shutdown(wait=wait, cancel_futures=True)
         if wait:
-            with self._lock:
-                clients = [client for _, client in self._clients.values()]
-                self._clients.clear()
-            for client in clients:
-                client.close()
+            self._clients.close_all()
         log.info("background jobs stopped (worker %s)", self.worker_id)
 
     def poll_now(self) -> None:
@@ -425,18 +421,10 @@ class BackgroundJobs:
         return PlatformClient(account.base_url, token, timeout=self.settings.http_timeout_seconds)
 
     def _client(self, account: AccountRef) -> PlatformClient | None:
-        """One client per account, shared by its poll and drain lanes (httpx is thread-safe).
-
-        A client replaced (the base URL changed) or dropped (credentials refused) is not
-        closed here: another lane may be in the middle of a send with it. The client is
-        made outside the lock: reading the keyring can take seconds, and ``drain_now``
-        (called from the app's event loop) takes the same lock."""
-        with self._lock:
-            cached = self._clients.get(account.id)
-            if cached is not None and cached[0] == account.base_url:
-                return cached[1]
+        """The account's client, shared by its poll and drain lanes; None (reported once)
+        when it cannot be made (no token)."""
         try:
-            client = self._client_factory(account)
+            client = self._clients.get(account)
         except (OfcrmError, ValueError) as exc:
             with self._lock:
                 warned = account.id in self._credential_warned
@@ -447,12 +435,7 @@ class BackgroundJobs:
             return None
         with self._lock:
             self._credential_warned.discard(account.id)
-            cached = self._clients.get(account.id)
-            if cached is not None and cached[0] == account.base_url:
-                client.close()  # another lane made one meanwhile: share theirs
-                return cached[1]
-            self._clients[account.id] = (account.base_url, client)
-            return client
+        return client
 
     def _auth_failed(self, account: AccountRef, error: str, *, recorded: bool = False) -> None:
         if not recorded:
@@ -460,10 +443,9 @@ class BackgroundJobs:
                 session.execute(
                     update(Account).where(Account.id == account.id).values(auth_error=error)
                 )
-        with self._lock:
-            # Dropped, not closed: another thread may still be using it. A new one, with
-            # the token read afresh, is made once the account is fixed.
-            self._clients.pop(account.id, None)
+        # Dropped, not closed: another thread may still be using it. A new one, with the
+        # token read afresh, is made once the account is fixed.
+        self._clients.drop(account.id)
         log.warning("account %s: credentials refused (%s); skipped until fixed", account.name, error)
         self._emit(AccountAuthFailed(account.id, error))
 

@@ -10,7 +10,6 @@ they need (the account, the database) as arguments, taken on the event loop.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
 from ofcrm_tui.jobs.scheduler import BackgroundJobs
 from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.clients import ClientCache
 from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.keymap import Section, unknown_ids
@@ -100,8 +100,7 @@ class OfcrmApp(App[None]):
         self.changes: Signal[DataChanged] = Signal(self, "changes")
         self.jobs = jobs
         self._sync_error: str | None = None
-        self._clients: dict[int, PlatformClient] = {}
-        self._clients_lock = threading.Lock()
+        self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client)
         self._claims_timer: Timer | None = None
 
     # -- start and stop ------------------------------------------------------------
@@ -142,21 +141,16 @@ class OfcrmApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, InboxScreen):
                 await screen.flush()
-        with self._clients_lock:
-            for client in self._clients.values():
-                client.close()
-            self._clients.clear()
+        self._clients.close_all()
         self.exit()
+
+    def _make_client(self, account: AccountInfo) -> PlatformClient:
+        timeout = self.context.settings.http_timeout_seconds
+        return PlatformClient(account.base_url, get_token(account.name), timeout=timeout)
 
     def platform(self, account: AccountInfo) -> PlatformClient:
         """The account's platform client (in thread workers only: may read the keyring)."""
-        with self._clients_lock:
-            if account.id not in self._clients:
-                self._clients[account.id] = PlatformClient(
-                    account.base_url, get_token(account.name),
-                    timeout=self.context.settings.http_timeout_seconds,
-                )
-            return self._clients[account.id]
+        return self._clients.get(account)
 
     # -- screens and commands ------------------------------------------------------
 
