@@ -8,7 +8,7 @@ import time
 
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.core import accounts, outbox
-from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 
 _DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
@@ -17,7 +17,7 @@ _DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
 def price_cents(text: str) -> int:
     """``9.99`` or ``$9.99`` (dollars) as cents."""
     try:
-        return to_cents(text.strip().removeprefix("$"))
+        return parse_dollars(text)
     except MoneyError:
         raise outbox.OutboxError(f"bad price {text!r}: give dollars, e.g. 9.99") from None
 

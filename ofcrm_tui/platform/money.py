@@ -6,6 +6,7 @@ read through its shortest repr (``19.99`` stays ``19.99``), then handled as Deci
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 _CENT = Decimal("0.01")
@@ -28,6 +29,19 @@ def to_cents(dollars: Decimal | float | int | str) -> int:
     if value != value.quantize(_CENT):
         raise MoneyError(f"more than two decimal places: {dollars!r}")
     return int(value * 100)
+
+
+# What a person types as a price: dollars, and cents after a point (no "1e2", "-5",
+# "0x10" or "1_000", which Decimal would read).
+_TYPED = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def parse_dollars(text: str) -> int:
+    """A price as typed (``9.99``, ``$9.99``, ``12.``) -> cents; MoneyError otherwise."""
+    amount = text.strip().removeprefix("$").strip()
+    if not _TYPED.fullmatch(amount):
+        raise MoneyError(f"not an amount like 12.50: {text.strip()!r}")
+    return to_cents(amount)
 
 
 def to_dollars(cents: int) -> Decimal:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,23 +14,18 @@ from textual.widgets.selection_list import Selection
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.outbox import MAX_PRICE_CENTS, MIN_PRICE_CENTS, OutboxError
-from ofcrm_tui.platform.money import MoneyError, format_cents, to_cents, to_dollars
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars, to_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
-
-# What a chatter types as a price: dollars, and cents after a point.
-_PRICE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | str:
     """The offer, or the first of the contract's rules it breaks, in words: the rules
     ``outbox.enqueue`` applies, answered as you type."""
     price = price.strip().removeprefix("$").strip()
-    if price and not _PRICE.fullmatch(price):  # no "1e2", "-5", "0x10", "1_000"
-        return f"price: {price!r} is not an amount like 12.50"
     try:
-        cents = to_cents(price) if price else 0
+        cents = parse_dollars(price) if price else 0
     except MoneyError:
         return f"price: {price!r} is not an amount like 12.50"
     try:
