@@ -152,8 +152,10 @@ class ThreadView(ScrollView, can_focus=True):
         self._owners: list[int] = []
         self._starts: list[int] = []
         self._layout_width = 0
-        # Laid-out messages; the day is in the key because "14:05" becomes "Mon 14:05".
-        self._blocks: dict[tuple[ThreadMessage, int, date], list[Strip]] = {}
+        # Each shown message's lines at _layout_width on _layout_day ("14:05" today is
+        # "Mon 14:05" tomorrow).
+        self._blocks: dict[ThreadMessage, list[Strip]] = {}
+        self._layout_day: date | None = None
 
     @property
     def messages(self) -> list[ThreadMessage]:
@@ -202,7 +204,6 @@ class ThreadView(ScrollView, can_focus=True):
         self.source = source
         self.stored, self.pending, self.cursor = [], [], None
         self.has_older = False
-        self._blocks.clear()
         if on_shown is not None:
             on_shown()
         if relayout:
@@ -340,26 +341,28 @@ class ThreadView(ScrollView, can_focus=True):
         return self.container_size.width - self.scrollbar_size_vertical
 
     def _relayout(self) -> None:
-        width = self._width()
-        if width != self._layout_width:
-            self._blocks.clear()
-        self._layout_width = width
+        width, today = self._width(), self.clock().date()
+        # Blocks drawn at another width or on another day are stale; those of messages
+        # no longer shown are dropped.
+        drawn = self._blocks if (width, today) == (self._layout_width, self._layout_day) else {}
+        self._layout_width, self._layout_day = width, today
+        self._blocks = {}
         lines: list[Strip] = []
         owners: list[int] = []
         starts: list[int] = []
         if width > 0:
-            today = self.clock().date()
             for index, message in enumerate(self.messages):
-                key = (message, width, today)
-                if key not in self._blocks:
+                block = drawn.get(message)
+                if block is None:
                     console = self.app.console
-                    self._blocks[key] = [
+                    block = [
                         Strip(text.render(console)).adjust_cell_length(width)
                         for text in self._block(message, width)
                     ]
+                self._blocks[message] = block
                 starts.append(len(lines))
-                lines.extend(self._blocks[key])
-                owners.extend([index] * len(self._blocks[key]))
+                lines.extend(block)
+                owners.extend([index] * len(block))
                 lines.append(Strip.blank(width))
                 owners.append(-1)
         self._lines, self._owners, self._starts = lines, owners, starts
