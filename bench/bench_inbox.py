@@ -43,7 +43,7 @@ from sqlalchemy import func, select
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.generate import generate
 from ofcrm_tui.core.inbox import InboxFilter
-from ofcrm_tui.store import migrate
+from ofcrm_tui.store import diagnostics, migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Message
 
@@ -190,9 +190,9 @@ def counted_screen(db: Database, account_id: int) -> int:
 
 
 def _plans(db: Database, call: Callable[[], Any]) -> list[str]:
-    with inbox.captured_sql(db) as statements:
+    with diagnostics.captured_sql(db) as statements:
         call()
-    return inbox.query_plan(db, *statements[0])
+    return diagnostics.query_plan(db, *statements[0])
 
 
 def _line(label: str, timing: Timing, extra: str = "") -> None:

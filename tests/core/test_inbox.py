@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.core.drafts import save_draft
+from ofcrm_tui.core.inbox.drafts import save_draft
 from ofcrm_tui.core.generate import generate
-from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter
+from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter, walk
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import (
     Account,
@@ -559,8 +560,8 @@ def _reference(db: Database, account_id: int, flt: InboxFilter) -> list[int]:
 def walking(span: int) -> Iterator[None]:
     """Searches walk the inbox however few their matches, over spans of ``span``."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(inbox, "WALK_MIN_MATCHES", 1)
-        patch.setattr(inbox, "WALK_SPAN", span)
+        patch.setattr(walk, "WALK_MIN_MATCHES", 1)
+        patch.setattr(walk, "WALK_SPAN", span)
         yield
 
 
@@ -641,15 +642,15 @@ def test_a_common_word_is_read_by_walking(
 ) -> None:
     """With many matches (the threshold lowered to this small data), the first page of a
     search comes from the walk, not from the whole set of matches."""
-    monkeypatch.setattr(inbox, "WALK_MIN_MATCHES", 20)
+    monkeypatch.setattr(walk, "WALK_MIN_MATCHES", 20)
     results = []
-    walk = inbox._walk_window
+    walk_window = walk.walk_window
 
     def spy(*args: object, **kwargs: object) -> object:
-        results.append(walk(*args, **kwargs))
+        results.append(walk_window(*args, **kwargs))
         return results[-1]
 
-    monkeypatch.setattr(inbox, "_walk_window", spy)
+    monkeypatch.setattr(walk, "walk_window", spy)
     flt = InboxFilter(query="pizza")
     rows = inbox.conversations_window(db, generated, flt, 0, 5)
     assert _ids(rows) == _reference(db, generated, flt)[:5]
@@ -678,9 +679,9 @@ def test_unfiltered_list_and_count_use_the_inbox_index(db: Database, generated: 
             "ix_conversations_account_fan",
         ),
     ]:
-        with inbox.captured_sql(db) as statements:
+        with diagnostics.captured_sql(db) as statements:
             call()
-        plan = inbox.query_plan(db, *statements[0])
+        plan = diagnostics.query_plan(db, *statements[0])
         assert index in plan[0], plan
         assert not any("TEMP B-TREE" in line for line in plan), plan
         assert not any(line.startswith("SCAN") for line in plan), plan
@@ -691,9 +692,9 @@ def test_unfiltered_count_with_one_account_and_several(db: Database) -> None:
     first = generate(db, account="first", fans=30, messages=90, seed=1, now=NOW)
     assert inbox.count_conversations(db, first.account_id, InboxFilter()) == 30
     if db.is_sqlite:
-        with inbox.captured_sql(db) as statements:
+        with diagnostics.captured_sql(db) as statements:
             inbox.count_conversations(db, first.account_id, InboxFilter())
-        plan = inbox.query_plan(db, *statements[0])
+        plan = diagnostics.query_plan(db, *statements[0])
         assert not any("TEMP B-TREE" in line or "SCAN conversations" == line for line in plan), plan
     with db.write() as session:  # a conversation without messages is not listed
         fan = session.scalars(select(Fan).where(Fan.account_id == first.account_id)).first()

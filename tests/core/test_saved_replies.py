@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ofcrm_tui.core.inbox import ConversationRow
-from ofcrm_tui.core.saved_replies import (
+from ofcrm_tui.core.inbox.saved_replies import (
     SavedReply,
     SavedReplyError,
     create_reply,

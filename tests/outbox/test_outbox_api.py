@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from ofcrm_tui.core import inbox, outbox
+from ofcrm_tui.core import outbox
 from ofcrm_tui.core.outbox import OutboxError
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.enums import OutboundKind
 from ofcrm_tui.store.models import Campaign, OutboundMessage, SendAttempt
 from ofcrm_tui.store.types import utcnow
@@ -213,7 +214,7 @@ def test_queue_status_counts_and_budget(world: World) -> None:
     with world.db.write() as session:
         for seconds in range(3):
             session.add(SendAttempt(account_id=world.account.id, attempted_at=now - timedelta(seconds=5)))
-    with inbox.captured_sql(world.db) as statements:
+    with diagnostics.captured_sql(world.db) as statements:
         status = outbox.queue_status(world.db, world.account.id, now=now)
     assert status.budget_left == 0
     assert status.next_send_at == now + timedelta(seconds=10)
@@ -227,12 +228,12 @@ def test_queue_status_counts_and_budget(world: World) -> None:
     # The sender asks next_send_at alone: it counts the window once, and not at all when
     # nothing is queued.
     limits = {"limit": 10, "blocked_until": None, "reply_reserve_per_minute": 3}
-    with world.db.read() as session, inbox.captured_sql(world.db) as statements:
+    with world.db.read() as session, diagnostics.captured_sql(world.db) as statements:
         assert outbox.next_send_at(session, world.account.id, now, **limits) == status.next_send_at
     assert len([sql for sql, _ in statements if "count(" in sql.lower() and "send_attempts" in sql]) == 1
     with world.db.write() as session:
         session.execute(update(OutboundMessage).values(state="sent"))
-    with world.db.read() as session, inbox.captured_sql(world.db) as statements:
+    with world.db.read() as session, diagnostics.captured_sql(world.db) as statements:
         assert outbox.next_send_at(session, world.account.id, now, **limits) is None
     assert not [sql for sql, _ in statements if "send_attempts" in sql]
 

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
 
-from ofcrm_tui.core import inbox
+from ofcrm_tui.core.fans import search
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Base, Fan
@@ -197,7 +197,7 @@ def test_fan_names_get_a_trigram_index_on_postgresql(database_url: str) -> None:
         return
     assert "ix_search_fans_trgm" in _indexes(db, "fans")
     assert "ix_search_fans_names" not in _indexes(db, "fans")
-    names = select(Fan.id).where(inbox._pg_name_test(Fan.__table__, "na_sa"))
+    names = select(Fan.id).where(search.pg_name_test(Fan.__table__, "na_sa"))
     with db.engine.connect() as connection:
         connection.exec_driver_sql("SET enable_seqscan = off")
         compiled = names.compile(connection, compile_kwargs={"literal_binds": True})

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from textual.widgets import Button, Static
 
-from ofcrm_tui.core import saved_replies
+from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.screens.offer import OfferDialog, check_offer
 from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets.composer import Offer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ofcrm_tui.core import drafts
+from ofcrm_tui.core.inbox import drafts
 from ofcrm_tui.tui.screens.offer import OfferDialog
 from tests.tui.conftest import World
 from tests.tui.pilot import composer, conversations, press, settle

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from ofcrm_tui.core import drafts, outbox
+from ofcrm_tui.core import outbox
+from ofcrm_tui.core.inbox import drafts
 from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent
 from ofcrm_tui.store.models import Conversation, Fan, Message, OutboundMessage
 from tests.tui.conftest import NOW, World

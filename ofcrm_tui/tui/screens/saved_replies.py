@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ofcrm_tui.core import saved_replies
+from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import TextArea
 from textual.worker import Worker
 
-from ofcrm_tui.core import drafts
+from ofcrm_tui.core.inbox import drafts
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database

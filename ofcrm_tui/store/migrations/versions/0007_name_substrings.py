@@ -25,7 +25,7 @@ down_revision = "0006_draft_previews"
 branch_labels = None
 depends_on = None
 
-# Exactly the expression ofcrm_tui.core.inbox searches (_pg_name_test).
+# Exactly the expression ofcrm_tui.core.fans.search searches (pg_name_test).
 _NAMES = "lower(username || ' ' || name || ' ' || nickname)"
 _OLD_INDEX = (
     "CREATE INDEX ix_search_fans_names ON fans "

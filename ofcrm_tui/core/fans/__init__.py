@@ -1,0 +1,21 @@
+"""Fans: the fan filter (one compiled select for lists, segments and counts), search, lookup."""
+
+from ofcrm_tui.core.fans.filter import (
+    FanFilter,
+    Status,
+    fan_ids,
+    row_conditions,
+    set_conditions,
+)
+from ofcrm_tui.core.fans.resolve import FanError, FanRef, resolve_fan
+
+__all__ = [
+    "FanError",
+    "FanFilter",
+    "FanRef",
+    "Status",
+    "fan_ids",
+    "resolve_fan",
+    "row_conditions",
+    "set_conditions",
+]

@@ -1,0 +1,205 @@
+"""Search for fans by name and by message text, on FTS5 (SQLite) or tsquery / pg_trgm.
+
+A search finds fans whose username, name or nickname holds every term (any part, any
+case), or one of whose messages holds every word (the last one a prefix). Messages:
+FTS5 on SQLite, ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on
+PostgreSQL (migration 0002, the exact index expression). Names: a trigram FTS5 table
+on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on a
+``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
+such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
+(tsquery) or escaped (``LIKE``); control characters and lone surrogates are dropped. A
+one-character needle searches names only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.sql.elements import TextClause
+
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Fan, Message
+from ofcrm_tui.store.probe import ProbeOnly
+
+# Search input beyond this is ignored (it only makes the query slower).
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 12
+# The SQLite trigram tokenizer cannot match shorter substrings.
+TRIGRAM_MIN_CHARS = 3
+# A one-letter prefix matches much of the vocabulary: such a needle searches names only.
+MESSAGE_MIN_CHARS = 2
+
+_F = Fan.__table__.c
+
+
+def clean_needle(raw: str) -> str:
+    """Printable text only (no control characters, no lone surrogates), bounded."""
+    kept = []
+    for char in raw[: MAX_QUERY_CHARS * 2]:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Cn") or category == "Cf" and char not in "\u200d":
+            kept.append(" ")
+        else:
+            kept.append(char)
+    return " ".join("".join(kept).split())[:MAX_QUERY_CHARS].strip()
+
+
+def searching(query: str | None) -> bool:
+    """Whether ``query`` searches at all (something is left once cleaned)."""
+    return bool(query is not None and clean_needle(query))
+
+
+def terms(needle: str) -> list[str]:
+    return needle.split()[:MAX_QUERY_TERMS]
+
+
+def _has_word_char(term: str) -> bool:
+    return any(char.isalnum() for char in term)
+
+
+def _fts5_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts5_message_query(needle: str) -> str | None:
+    """An FTS5 MATCH expression: every term quoted (so no operator survives), all
+    required, the last one a prefix. None when nothing searchable is left."""
+    words = [term for term in terms(needle) if _has_word_char(term)]
+    if not words:
+        return None
+    parts = [_fts5_string(term) for term in words]
+    parts[-1] += "*"
+    return " ".join(parts)
+
+
+_TS_WORD = re.compile(r"[^\W_]+")
+
+
+def tsquery(needle: str) -> str | None:
+    """A ``to_tsquery('simple', ...)`` expression: the letters-and-digits words of the
+    input, each quoted, all required, the last one a prefix (``:*``)."""
+    words = _TS_WORD.findall(needle)[:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    parts = ["'" + word.replace("'", "''").replace("\\", "\\\\") + "'" for word in words]
+    parts[-1] += ":*"
+    return " & ".join(parts)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
+    """Fan ids (of ``account_id``) whose names or any message match ``needle``."""
+    names = _name_hits(db, account_id, needle)
+    if not searches_messages(needle):
+        return names
+    query = message_query(db, needle)
+    if query is None:
+        return names
+    m = Message.__table__.c
+    if db.is_sqlite:
+        # Matches are looked up by rowid; an index on account_id must not drive this.
+        messages = select(m.fan_id).where(
+            ProbeOnly(m.account_id) == account_id, m.id.in_(fts_matches(query))
+        )
+    else:
+        messages = select(m.fan_id).where(m.account_id == account_id, pg_message_matches(query))
+    return messages.union(names)  # type: ignore[return-value]
+
+
+def message_query(db: Database, needle: str) -> str | None:
+    """The needle as the backend's full-text query (None: nothing searchable)."""
+    return fts5_message_query(needle) if db.is_sqlite else tsquery(needle)
+
+
+def fts_matches(query: str) -> TextClause:
+    """SQLite: the rowids (message ids) of the FTS5 matches of ``query``, in any account."""
+    return text(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
+    ).bindparams(ofcrm_message_query=query).columns(column("rowid", Integer))
+
+
+def pg_message_matches(query: str) -> TextClause:
+    """PostgreSQL: a message's text matches ``query`` (on the GIN index's expression)."""
+    return _matches(_PG_MESSAGE_VECTOR, "ofcrm_message_query", query)
+
+
+def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
+    """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
+    if not db.is_sqlite:
+        return select(_F.id).where(
+            _F.account_id == account_id, pg_name_test(Fan.__table__, needle)
+        )
+    # For LIKE, one pass over the table (reading the account's fans through its index,
+    # row by row, is several times slower).
+    return select(_F.id).where(ProbeOnly(_F.account_id) == account_id, sqlite_name_test(needle))
+
+
+def pg_name_test(fans: Any, needle: str) -> ColumnElement[bool]:
+    """Every term is part of the names (lower-cased) of the row of ``fans`` (the table
+    or an alias). On the table, the expression of ix_search_fans_trgm (pg_trgm)."""
+    space = literal_column("' '")
+    names = func.lower(fans.c.username + space + fans.c.name + space + fans.c.nickname)
+    # The pattern is lower-cased by the same function as the names (Python's lower()
+    # differs for some letters, e.g. a final sigma; a C collation lowers ASCII only).
+    return and_(*(
+        names.like(func.lower(literal(_like_pattern(term), String())), escape="\\")
+        for term in terms(needle)
+    ))
+
+
+def sqlite_name_test(needle: str) -> ColumnElement[bool]:
+    """Every term in the fan's names: by trigram FTS5 (as a set of rowids, probed) for
+    terms of three characters or more, by ``LIKE`` for shorter ones."""
+    all_terms = terms(needle)
+    long_terms = [term for term in all_terms if len(term) >= TRIGRAM_MIN_CHARS]
+    conditions: list[ColumnElement[bool]] = []
+    if long_terms:
+        trigram = " ".join(_fts5_string(term) for term in long_terms)
+        named = text("SELECT rowid FROM fans_fts WHERE fans_fts MATCH :ofcrm_fan_query").bindparams(
+            ofcrm_fan_query=trigram
+        ).columns(column("rowid", Integer))
+        conditions.append(_F.id.in_(named))
+    for term in all_terms:
+        if len(term) < TRIGRAM_MIN_CHARS:
+            pattern = _like_pattern(term)
+            conditions.append(
+                or_(
+                    _F.username.like(pattern, escape="\\"),
+                    _F.name.like(pattern, escape="\\"),
+                    _F.nickname.like(pattern, escape="\\"),
+                )
+            )
+    return and_(*conditions)
+
+
+# Exactly the expression of the GIN index ix_search_messages_text (migration 0002).
+_PG_MESSAGE_VECTOR = "to_tsvector('simple', messages.text)"
+
+
+def searches_messages(needle: str) -> bool:
+    """Whether ``needle`` searches messages too (a one-character needle: names only)."""
+    return len("".join(needle.split())) >= MESSAGE_MIN_CHARS
+
+
+def _matches(vector: str, name: str, query: str) -> TextClause:
+    return text(f"{vector} @@ to_tsquery('simple', :{name})").bindparams(**{name: query})

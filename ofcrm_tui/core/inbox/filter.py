@@ -1,0 +1,104 @@
+"""The inbox filter: the fan filter plus what only a conversation has (unread), as SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, literal, select
+
+from ofcrm_tui.core.fans.filter import FanFilter, Status, row_conditions, set_conditions
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Conversation, Fan, Tag
+from ofcrm_tui.store.probe import ProbeOnly
+
+_C = Conversation.__table__.c
+_F = Fan.__table__.c
+
+
+class InboxError(OfcrmError):
+    pass
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    unread_only: bool = False
+    purchased_only: bool = False  # fans with total_spent_cents > 0
+    tag: str | None = None  # tag name
+    status: Status | None = None
+    query: str | None = None  # `/` search: fan names and message text
+
+    @property
+    def fans(self) -> FanFilter:
+        """The part of this filter that is about the fan."""
+        return FanFilter(
+            tags_in=() if self.tag is None else (self.tag,),
+            status=self.status,
+            purchased=True if self.purchased_only else None,
+            search=self.query,
+        )
+
+
+def needs_fans(flt: InboxFilter) -> bool:
+    """The filter reads the fan's row: its list joins fans."""
+    return flt.fans.reads_fan_row
+
+
+def set_driven(flt: InboxFilter) -> bool:
+    """A tag or a search picks a set of fans first: such lists start from that set."""
+    return flt.fans.picks_set
+
+
+def conditions(
+    db: Database, account_id: int, flt: InboxFilter, *, ordered: bool
+) -> list[ColumnElement[bool]]:
+    fans = flt.fans
+    if ordered and fans.picks_set:
+        # Read the set's conversations by fan id and sort them: walking the inbox in
+        # order and testing each conversation against the set reads every row (and
+        # each row's fan id from the table) when the set is small or old.
+        found: list[ColumnElement[bool]] = [
+            ProbeOnly(_C.account_id) == account_id,
+            ProbeOnly(_C.last_message_at).is_not(None),
+        ]
+    else:
+        found = [_C.account_id == account_id, _C.last_message_at.is_not(None)]
+    if flt.unread_only:
+        # Spelled exactly as the partial index's WHERE (a literal 0, not a parameter),
+        # so the planner can use ix_conversations_unread.
+        found.append(_C.unread_count > literal(0, Integer, literal_execute=True))
+    # Fan columns are tested on the joined row, never driving (see ProbeOnly).
+    found += row_conditions(fans, Fan.__table__, probe_only=True)
+    found += set_conditions(db, account_id, fans, _C.fan_id)
+    return found
+
+
+def base(
+    columns: Any,
+    db: Database,
+    account_id: int,
+    flt: InboxFilter,
+    *,
+    join: bool,
+    ordered: bool,
+) -> Select[Any]:
+    """``columns`` of the account's listed conversations passing ``flt``.
+
+    ``ordered``: for a query that reads in list order (a window, a position), as
+    opposed to a count.
+    """
+    statement = select(*columns).select_from(Conversation.__table__)
+    if join:
+        statement = statement.join(Fan.__table__, _F.id == _C.fan_id).where(
+            ProbeOnly(_F.account_id) == account_id
+        )
+    return statement.where(*conditions(db, account_id, flt, ordered=ordered))
+
+
+def tags(db: Database, account_id: int) -> list[str]:
+    """The account's tag names, for the filter by tag."""
+    with db.read() as session:
+        return list(
+            session.scalars(select(Tag.name).where(Tag.account_id == account_id).order_by(Tag.name))
+        )

@@ -1,0 +1,139 @@
+"""The conversation list's rows: what a row holds and the SQL that reads rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.inbox.filter import InboxError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Tag, fan_display_name
+from ofcrm_tui.store.probe import ProbeOnly
+
+_C = Conversation.__table__.c
+_F = Fan.__table__.c
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    conversation_id: int
+    fan_id: int
+    platform_user_id: int
+    display_name: str  # nickname, else name, else username
+    username: str
+    preview: str  # last message text (raw fan text: the UI neutralises it)
+    last_message_at: datetime | None
+    last_direction: str | None  # "in" / "out"
+    unread_count: int
+    total_spent_cents: int
+    subscription_status: str
+    tags: tuple[str, ...]
+    # Added beyond docs/inbox-api.md: the raw names, for saved-reply placeholders.
+    name: str = ""
+    nickname: str = ""
+    has_draft: bool = False  # the chatter left unsent text or an offer in it
+
+
+ROW_COLUMNS = (
+    _C.id,
+    _C.fan_id,
+    _F.platform_user_id,
+    _F.nickname,
+    _F.name,
+    _F.username,
+    _C.last_message_preview,
+    _C.last_message_at,
+    _C.last_message_direction,
+    _C.unread_count,
+    _F.total_spent_cents,
+    _F.subscription_status,
+    # A unique index lookup per row shown.
+    exists().where(Draft.__table__.c.conversation_id == _C.id).label("has_draft"),
+)
+NEWEST_FIRST = (_C.last_message_at.desc(), _C.id.desc())
+
+
+def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
+    (
+        conversation_id,
+        fan_id,
+        platform_user_id,
+        nickname,
+        name,
+        username,
+        preview,
+        last_at,
+        direction,
+        unread,
+        spent,
+        status,
+        has_draft,
+    ) = values
+    return ConversationRow(
+        conversation_id=conversation_id,
+        fan_id=fan_id,
+        platform_user_id=platform_user_id,
+        display_name=fan_display_name(nickname, name, username),
+        username=username,
+        preview=preview,
+        last_message_at=last_at,
+        last_direction=direction,
+        unread_count=unread,
+        total_spent_cents=spent,
+        subscription_status=status,
+        tags=tags,
+        name=name,
+        nickname=nickname,
+        has_draft=bool(has_draft),
+    )
+
+
+def _fan_tags(session: Session, account_id: int, fan_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not fan_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(FanTag.fan_id, Tag.name)
+        .join(Tag, Tag.id == FanTag.tag_id)
+        .where(ProbeOnly(FanTag.account_id) == account_id, FanTag.fan_id.in_(fan_ids))
+        .order_by(Tag.name)
+    )
+    for fan_id, name in rows:
+        found.setdefault(fan_id, []).append(name)
+    return {fan_id: tuple(names) for fan_id, names in found.items()}
+
+
+def rows(session: Session, account_id: int, values: Sequence[Any]) -> list[ConversationRow]:
+    """``ConversationRow`` values of the ``ROW_COLUMNS`` read, with their fans' tags."""
+    tags = _fan_tags(session, account_id, [value[1] for value in values])
+    return [_row(value, tags.get(value[1], ())) for value in values]
+
+
+def rows_of(account_id: int, keys: Select[Any]) -> Select[Any]:
+    """The list rows of the conversations whose ids ``keys`` selects, newest first."""
+    return (
+        select(*ROW_COLUMNS)
+        .select_from(Conversation.__table__)
+        .join(Fan.__table__, _F.id == _C.fan_id)
+        .where(_C.id.in_(keys), ProbeOnly(_C.account_id) == account_id)
+        .order_by(*NEWEST_FIRST)
+    )
+
+
+def conversation_header(db: Database, account_id: int, conversation_id: int) -> ConversationRow:
+    statement = (
+        select(*ROW_COLUMNS)
+        .select_from(Conversation.__table__)
+        .join(Fan.__table__, _F.id == _C.fan_id)
+        .where(_C.account_id == account_id, _F.account_id == account_id, _C.id == conversation_id)
+    )
+    with db.read() as session:
+        found = rows(session, account_id, session.execute(statement).all())
+    if not found:
+        raise InboxError(f"no conversation #{conversation_id} in this account")
+    return found[0]
