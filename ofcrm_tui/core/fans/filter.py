@@ -2,11 +2,11 @@
 
 ``FanFilter`` is a frozen value; each field set adds one condition and all must hold.
 Conditions come in two kinds: on the fan's own row (status, spend, last active,
-purchased) and on the fan id alone (tag sets, search hits). ``fan_ids`` puts both on
-the fans table; a list over another table joined to fans (the inbox) uses
-``row_conditions`` on the joined row and ``set_conditions`` on its fan id column, so
-its own indexes keep driving the query. A new field: one line in the dataclass and one
-condition in ``row_conditions`` or ``set_conditions``.
+purchased: ``_ROW_CONDITIONS``) and on the fan id alone (tag sets, search hits).
+``fan_ids`` puts both on the fans table; a list over another table joined to fans (the
+inbox) uses ``row_conditions`` on the joined row and ``set_conditions`` on its fan id
+column, so its own indexes keep driving the query. A new field: one line in the
+dataclass and its condition in ``_ROW_CONDITIONS`` or ``set_conditions``.
 """
 
 from __future__ import annotations
@@ -43,12 +43,27 @@ class FanFilter:
     @property
     def reads_fan_row(self) -> bool:
         """Some condition is on the fan's own row (a list elsewhere must join fans)."""
-        return bool(row_conditions(self, Fan.__table__))
+        return any(getattr(self, name) is not None for name in _ROW_CONDITIONS)
 
     @property
     def picks_set(self) -> bool:
         """A tag or a search picks a (usually small) set of fans first."""
         return bool(self.tags_in) or searching(self.search)
+
+
+Column = Callable[[str], Any]  # a fan column by name, as the query reads it
+
+# The conditions on the fan's own row: field (when not None) -> its test of the value.
+_ROW_CONDITIONS: dict[str, Callable[[Any, Column], ColumnElement[bool]]] = {
+    "purchased": lambda yes, col: (
+        col("total_spent_cents") > 0 if yes else col("total_spent_cents") <= 0
+    ),
+    "status": lambda status, col: col("subscription_status") == str(status),
+    "min_spent_cents": lambda cents, col: col("total_spent_cents") >= cents,
+    "max_spent_cents": lambda cents, col: col("total_spent_cents") <= cents,
+    "active_before": lambda at, col: or_(col("last_seen_at").is_(None), col("last_seen_at") < at),
+    "active_after": lambda at, col: col("last_seen_at") >= at,
+}
 
 
 def row_conditions(
@@ -59,24 +74,16 @@ def row_conditions(
     ``probe_only``: written so that SQLite's planner tests them on each fan row met but
     does not start the query from an index on fans (``ProbeOnly``).
     """
-    c = fans.c
-    col: Callable[[Any], Any] = ProbeOnly if probe_only else (lambda column: column)
-    conditions: list[ColumnElement[bool]] = []
-    if flt.purchased is not None:
-        spent = col(c.total_spent_cents)
-        conditions.append(spent > 0 if flt.purchased else spent <= 0)
-    if flt.status is not None:
-        conditions.append(col(c.subscription_status) == str(flt.status))
-    if flt.min_spent_cents is not None:
-        conditions.append(col(c.total_spent_cents) >= flt.min_spent_cents)
-    if flt.max_spent_cents is not None:
-        conditions.append(col(c.total_spent_cents) <= flt.max_spent_cents)
-    if flt.active_before is not None:
-        seen = col(c.last_seen_at)
-        conditions.append(or_(seen.is_(None), seen < flt.active_before))
-    if flt.active_after is not None:
-        conditions.append(col(c.last_seen_at) >= flt.active_after)
-    return conditions
+
+    def col(name: str) -> Any:
+        column = fans.c[name]
+        return ProbeOnly(column) if probe_only else column
+
+    return [
+        condition(getattr(flt, name), col)
+        for name, condition in _ROW_CONDITIONS.items()
+        if getattr(flt, name) is not None
+    ]
 
 
 def set_conditions(

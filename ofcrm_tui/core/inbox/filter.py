@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, literal, select
@@ -29,7 +30,7 @@ class InboxFilter:
     status: Status | None = None
     query: str | None = None  # `/` search: fan names and message text
 
-    @property
+    @cached_property
     def fans(self) -> FanFilter:
         """The part of this filter that is about the fan."""
         return FanFilter(
