@@ -51,10 +51,10 @@ class FanFilter:
         return bool(self.tags_in) or searching(self.search)
 
 
-Column = Callable[[str], Any]  # a fan column by name, as the query reads it
+_Column = Callable[[str], Any]  # a fan column by name, as the query reads it
 
 # The conditions on the fan's own row: field (when not None) -> its test of the value.
-_ROW_CONDITIONS: dict[str, Callable[[Any, Column], ColumnElement[bool]]] = {
+_ROW_CONDITIONS: dict[str, Callable[[Any, _Column], ColumnElement[bool]]] = {
     "purchased": lambda yes, col: (
         col("total_spent_cents") > 0 if yes else col("total_spent_cents") <= 0
     ),
