@@ -1,7 +1,7 @@
 """Inbox data at scale: does the first screen cost the same at 100 fans and at 100k?
 
 Generates (once, cached under ``bench/.data/``) a 100-fan account and a
-100k-conversation / 1M-message account with ``ofcrm_tui.core.generate``, then measures
+100k-conversation / 1M-message account with ``ofcrm_tui.devdata.generate``, then measures
 on each, in one run:
 
 - the first inbox screen's data: the first window of 100 rows (the app's page) + the
@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.core.generate import generate
+from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store import diagnostics, migrate
 from ofcrm_tui.store.database import Database

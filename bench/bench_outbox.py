@@ -47,7 +47,7 @@ from sqlalchemy import select
 
 from ofcrm_tui import secrets
 from ofcrm_tui.core import accounts, outbox
-from ofcrm_tui.core.limiter import campaign_cap
+from ofcrm_tui.core.outbox.limiter import campaign_cap
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.text import html_to_text

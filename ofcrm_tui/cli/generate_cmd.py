@@ -7,7 +7,7 @@ import sys
 import time
 
 from ofcrm_tui.cli.common import add_command, context
-from ofcrm_tui.core.generate import DEFAULT_ACCOUNT, generate
+from ofcrm_tui.devdata.generate import DEFAULT_ACCOUNT, generate
 
 
 def _non_negative(value: str) -> int:

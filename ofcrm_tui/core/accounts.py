@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
 from ofcrm_tui.errors import OfcrmError
@@ -55,6 +58,32 @@ def creator_platform_id(db: Database, account_id: int) -> int | None:
         return session.scalar(
             select(Account.creator_platform_id).where(Account.id == account_id)
         )
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """What the background jobs need of an account to serve it."""
+
+    id: int
+    name: str
+    base_url: str
+
+
+def accounts_to_serve(db: Database, only: Collection[str] | None = None) -> list[AccountRef]:
+    """Accounts whose credentials were not refused, by id; ``only``: these names only."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Account.id, Account.name, Account.base_url)
+            .where(Account.auth_error.is_(None))
+            .order_by(Account.id)
+        ).all()
+    return [AccountRef(*row) for row in rows if only is None or row.name in only]
+
+
+def set_auth_error(session: Session, account_id: int, error: str) -> None:
+    """The platform refused the account's credentials: its sends and polls stop until
+    ``replace_token`` clears this."""
+    session.execute(update(Account).where(Account.id == account_id).values(auth_error=error))
 
 
 def get_account(db: Database, name: str) -> AccountInfo:

@@ -20,11 +20,10 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics
+from ofcrm_tui.core import metrics, threads
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.platform.wire import Chat, User, UserSummary
 from ofcrm_tui.platform.wire import Media as WireMedia
 from ofcrm_tui.platform.wire import Message as WireMessage
@@ -49,7 +48,6 @@ T = TypeVar("T")
 _HasId = TypeVar("_HasId", WireMedia, WireMessage, WireTransaction, User)
 
 POLL_PAGE_SIZE = 20
-PREVIEW_LENGTH = 200
 TRANSACTIONS_EVERY = timedelta(seconds=60)
 FANS_EVERY = timedelta(minutes=15)
 # A full sync waits out 429s up to this long each time; a poll gives up instead.
@@ -471,15 +469,9 @@ class InboundSync:
             "fan_id": fan_id,
             "unread_count": chat.unread_count,
             "last_read_platform_message_id": chat.last_read_message_id,
-            "last_platform_message_id": last.id,
-            "last_message_at": last.created_at,
-            "last_message_preview": message_preview(
-                last.text,
-                tip_cents=last.tip_cents,
-                price_cents=last.price_cents,
-                media_count=last.media_count,
+            **threads.summary(
+                threads.message_values(last, direction=self._direction(last), sent_by=None)
             ),
-            "last_message_direction": self._direction(last),
         }
 
     def _conversations(self, session: Session, fan_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -529,30 +521,18 @@ class InboundSync:
                     )
                 )
             )
-        upsert(
+        threads.write_messages(
             session,
-            Message,
             [
                 {
                     "account_id": self.account_id,
                     "conversation_id": conversation_id,
                     "fan_id": fan_id,
-                    "platform_message_id": m.id,
-                    "direction": self._direction(m),
-                    "text": m.text,
-                    "price_cents": m.price_cents,
-                    "is_opened": m.is_opened,
-                    "is_tip": m.is_tip,
-                    "tip_cents": m.tip_cents,
-                    "media_count": m.media_count,
-                    "media_ids": [media.id for media in m.media],
-                    "created_at": m.created_at,
-                    "sent_by": None,
+                    **threads.message_values(m, direction=self._direction(m), sent_by=None),
                 }
                 for (conversation_id, fan_id), messages in chats
                 for m in messages
             ],
-            key=("account_id", "platform_message_id"),
             update=("is_opened",),
         )
         return set(ids) - known
@@ -589,14 +569,7 @@ class InboundSync:
 
 
 _IN_CHUNK = 5_000
-_CONVERSATION_UPDATE = (
-    "unread_count",
-    "last_read_platform_message_id",
-    "last_platform_message_id",
-    "last_message_at",
-    "last_message_preview",
-    "last_message_direction",
-)
+_CONVERSATION_UPDATE = ("unread_count", "last_read_platform_message_id", *threads.SUMMARY_COLUMNS)
 _FAN_UPDATE = (
     "username",
     "name",
@@ -615,21 +588,3 @@ _FAN_UPDATE = (
     "updated_at",
 )
 
-
-def message_preview(
-    text: str, *, tip_cents: int = 0, price_cents: int = 0, media_count: int = 0
-) -> str:
-    """A message as the inbox list previews it: one line, at most PREVIEW_LENGTH.
-
-    Text is previewed as it is. A message without text says what it is instead:
-    ``Tip $12.34``, else ``PPV $25.00``, else ``Media (2)``; else it is empty.
-    """
-    line = " ".join(text.split())
-    if not line:
-        if tip_cents:
-            line = f"Tip {format_cents(tip_cents)}"
-        elif price_cents:
-            line = f"PPV {format_cents(price_cents)}"
-        elif media_count:
-            line = f"Media ({media_count})"
-    return line[:PREVIEW_LENGTH]

@@ -28,19 +28,17 @@ import logging
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor as Pool
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import func, select, update
-
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import metrics, outbox
-from ofcrm_tui.core.sender import Sender, SenderConfig, default_worker_id
+from ofcrm_tui.core import accounts, metrics, outbox
+from ofcrm_tui.core.accounts import AccountRef
+from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.jobs.events import (
@@ -59,7 +57,6 @@ from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Account, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,25 +67,12 @@ if logging.getLogger("apscheduler").level == logging.NOTSET:
 
 POLL_JOB = "poll"
 DRAIN_JOB = "drain"
-DEFAULT_RECONCILE_GRACE_SECONDS = 30.0
 QUEUE_DEPTH_EVERY = timedelta(seconds=60)
 
 EventHandler = Callable[[JobEvent], None]
 
 
-@dataclass(frozen=True)
-class AccountRef:
-    id: int
-    name: str
-    base_url: str
-
-
 ClientFactory = Callable[[AccountRef], PlatformClient]
-
-
-def default_lease_seconds(http_timeout_seconds: float) -> float:
-    """Long enough for the slowest send (connect, write and read timeouts) to end."""
-    return max(60.0, 3 * http_timeout_seconds + 15)
 
 
 class BackgroundJobs:
@@ -127,28 +111,11 @@ class BackgroundJobs:
         self._poll_enabled = poll
         self._drain_enabled = drain
         self._clock = clock
-        timeout = settings.http_timeout_seconds
-        lease = default_lease_seconds(timeout) if lease_seconds is None else lease_seconds
-        if lease < 2 * timeout + 1:
-            raise OfcrmError(
-                f"the send lease ({lease:g} s) must be at least twice the HTTP timeout plus "
-                f"a second ({2 * timeout + 1:g} s), or a slow send would be taken for a dead one"
-            )
-        grace = (
-            max(DEFAULT_RECONCILE_GRACE_SECONDS, 2 * timeout)
-            if reconcile_grace_seconds is None
-            else reconcile_grace_seconds
-        )
-        if grace < 2 * timeout:
-            raise OfcrmError(
-                f"the reconcile grace ({grace:g} s) must be at least twice the HTTP timeout "
-                f"({2 * timeout:g} s)"
-            )
-        self.sender_config = SenderConfig(
-            worker_id=worker_id or default_worker_id(),
-            lease=timedelta(seconds=lease),
-            reconcile_grace=timedelta(seconds=grace),
-            reply_reserve_per_minute=settings.reply_reserve_per_minute,
+        self.sender_config = SenderConfig.from_settings(
+            settings,
+            worker_id=worker_id,
+            lease_seconds=lease_seconds,
+            reconcile_grace_seconds=reconcile_grace_seconds,
         )
         self._clients = ClientCache(client_factory or self._make_client)
         self._busy: set[tuple[str, int, int]] = set()
@@ -253,19 +220,6 @@ class BackgroundJobs:
 
     # -- dispatch ------------------------------------------------------------------
 
-    def _accounts(self) -> list[AccountRef]:
-        with self.db.read() as session:
-            rows = session.execute(
-                select(Account.id, Account.name, Account.base_url)
-                .where(Account.auth_error.is_(None))
-                .order_by(Account.id)
-            ).all()
-        return [
-            AccountRef(id, name, base_url)
-            for id, name, base_url in rows
-            if self._only is None or name in self._only
-        ]
-
     def _poll_all(self) -> None:
         self._dispatch(POLL_JOB, self._poll_account, lanes=1)
 
@@ -294,7 +248,7 @@ class BackgroundJobs:
         if self._stopping.is_set():
             return []
         try:
-            return self._accounts()
+            return accounts.accounts_to_serve(self.db, self._only)
         except Exception:  # noqa: BLE001 - the database may be busy or away; try next run
             log.exception("cannot list accounts")
             return []
@@ -386,16 +340,13 @@ class BackgroundJobs:
         if report.auth_error:
             self._auth_failed(account, report.auth_error, recorded=True)
         self._record_depth(account)
-        self._wake_for(report.next_wake_at, moved_on=report.changed())
+        self._wake_for(report.next_wake_at)
 
-    def _wake_for(self, wake: datetime | None, *, moved_on: bool) -> None:
+    def _wake_for(self, wake: datetime | None) -> None:
         """Bring the next drain forward to when there is something to do again."""
         if wake is None or self._stopping.is_set():
             return
-        now = self._clock()
-        if wake <= now and not moved_on:
-            return  # due but nothing could be taken (e.g. the fan has a send in flight)
-        self._run_soon(DRAIN_JOB, max(wake, now))
+        self._run_soon(DRAIN_JOB, max(wake, self._clock()))
 
     def _record_depth(self, account: AccountRef) -> None:
         now = self._clock()
@@ -403,16 +354,7 @@ class BackgroundJobs:
         if last is not None and now - last < QUEUE_DEPTH_EVERY:
             return
         self._depth_recorded[account.id] = now
-        with self.db.write() as session:
-            depth = session.scalar(
-                select(func.count())
-                .select_from(OutboundMessage)
-                .where(
-                    OutboundMessage.account_id == account.id,
-                    OutboundMessage.state.in_(outbox.ACTIVE_STATES),
-                )
-            )
-            metrics.record(session, account.id, metrics.QUEUE_DEPTH, float(depth or 0))
+        outbox.record_depth(self.db, account.id)
 
     # -- accounts and clients --------------------------------------------------------
 
@@ -440,9 +382,7 @@ class BackgroundJobs:
     def _auth_failed(self, account: AccountRef, error: str, *, recorded: bool = False) -> None:
         if not recorded:
             with self.db.write() as session:
-                session.execute(
-                    update(Account).where(Account.id == account.id).values(auth_error=error)
-                )
+                accounts.set_auth_error(session, account.id, error)
         # Dropped, not closed: another thread may still be using it. A new one, with the
         # token read afresh, is made once the account is fixed.
         self._clients.drop(account.id)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ofcrm_tui.core.inbox.drafts import Draft, DraftError, load_draft, save_draft
-from ofcrm_tui.core.generate import generate
+from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.core.inbox import InboxFilter, conversations_window
 from ofcrm_tui.store.database import Database
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.accounts import AccountError
-from ofcrm_tui.core.generate import GenerateError, generate
-from ofcrm_tui.core.sync import message_preview
+from ofcrm_tui.devdata.generate import GenerateError, generate
+from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Conversation, Fan, FanTag, Message, Transaction
 

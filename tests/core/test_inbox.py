@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox.drafts import save_draft
-from ofcrm_tui.core.generate import generate
+from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter, walk
 from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.database import Database

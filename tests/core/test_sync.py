@@ -6,7 +6,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from ofcrm_tui.core.sync import InboundSync, message_preview
+from ofcrm_tui.core.sync import InboundSync
+from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.simulator.limits import SlidingWindow

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountInfo
-from ofcrm_tui.core.sender import DrainReport, Sender, SenderConfig
+from ofcrm_tui.core.outbox.sender import DrainReport, Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.simulator import Simulator, SimulatorConfig

@@ -1,6 +1,6 @@
 import pytest
 
-from ofcrm_tui.core.limiter import campaign_cap
+from ofcrm_tui.core.outbox.limiter import campaign_cap
 
 
 @pytest.mark.parametrize(

@@ -227,14 +227,14 @@ def test_queue_status_counts_and_budget(world: World) -> None:
     assert status.next_send_at == now + timedelta(seconds=13)
     # The sender asks next_send_at alone: it counts the window once, and not at all when
     # nothing is queued.
-    limits = {"limit": 10, "blocked_until": None, "reply_reserve_per_minute": 3}
+    policy = outbox.SendPolicy(limit=10, blocked_until=None, reply_reserve=3)
     with world.db.read() as session, diagnostics.captured_sql(world.db) as statements:
-        assert outbox.next_send_at(session, world.account.id, now, **limits) == status.next_send_at
+        assert outbox.next_send_at(session, world.account.id, now, policy) == status.next_send_at
     assert len([sql for sql, _ in statements if "count(" in sql.lower() and "send_attempts" in sql]) == 1
     with world.db.write() as session:
         session.execute(update(OutboundMessage).values(state="sent"))
     with world.db.read() as session, diagnostics.captured_sql(world.db) as statements:
-        assert outbox.next_send_at(session, world.account.id, now, **limits) is None
+        assert outbox.next_send_at(session, world.account.id, now, policy) is None
     assert not [sql for sql, _ in statements if "send_attempts" in sql]
 
 

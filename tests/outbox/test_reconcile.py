@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ofcrm_tui.core.reconcile import CLOCK_TOLERANCE, Unsettled, match, same_text
+from ofcrm_tui.core.outbox.reconcile import CLOCK_TOLERANCE, Unsettled, match, same_text
 from ofcrm_tui.platform.text import text_to_html
 from ofcrm_tui.platform.wire import Message
 

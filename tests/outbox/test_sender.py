@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from ofcrm_tui.core import outbox
-from ofcrm_tui.core.sender import DrainReport, Idle, Sender, SenderConfig
+from ofcrm_tui.core.outbox.sender import DrainReport, Idle, Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.store.enums import OutboundKind
 from ofcrm_tui.store.models import Account, Conversation, Message, OutboundMessage, SendAttempt

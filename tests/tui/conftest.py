@@ -12,7 +12,7 @@ import pytest
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core.accounts import AccountInfo
-from ofcrm_tui.core.sender import DrainReport, Sender
+from ofcrm_tui.core.outbox.sender import DrainReport, Sender
 from ofcrm_tui.core.sync import InboundSync, SyncReport
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.simulator import Simulator, SimulatorConfig

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Header, Input
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
-from ofcrm_tui.core.sync import NewInbound, message_preview
+from ofcrm_tui.core.sync import NewInbound
+from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.platform.money import format_cents

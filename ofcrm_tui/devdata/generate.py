@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 
 from ofcrm_tui.core.accounts import validate_name
-from ofcrm_tui.core.sync import message_preview
+from ofcrm_tui.core.threads import SUMMARY_COLUMNS, summary
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
@@ -405,20 +405,12 @@ class _Generator:
                     "sent_by": sent_by,
                 }
             )
-        last = rows[-1]
         read_upto = rows[-1 - unread]["platform_message_id"] if unread < count else None
-        summary = {
+        return rows, {
             "unread_count": unread,
             "last_read_platform_message_id": read_upto,
-            "last_platform_message_id": last["platform_message_id"],
-            "last_message_at": last["created_at"],
-            "last_message_preview": message_preview(
-                last["text"], tip_cents=last["tip_cents"], price_cents=last["price_cents"],
-                media_count=last["media_count"],
-            ),
-            "last_message_direction": last["direction"],
+            **summary(rows[-1]),
         }
-        return rows, summary
 
     def _transactions(
         self, account_id: int, fan_id: int, fan: dict[str, Any]
@@ -570,13 +562,13 @@ class _Generator:
         for i in chatting:
             fan_id = ids[i - start]
             conversation_id = conversation_ids[fan_id]
-            rows, summary = self._thread(
+            rows, conversation = self._thread(
                 account_id, conversation_id, fan_id, counts[i], subscribed[i - start]
             )
             messages.extend(rows)
-            summary["b_id"] = conversation_id
-            summaries.append(summary)
-            self.report["unread"] += summary["unread_count"] > 0
+            conversation["b_id"] = conversation_id
+            summaries.append(conversation)
+            self.report["unread"] += conversation["unread_count"] > 0
             if len(messages) >= ROWS_PER_CALL:
                 _insert(connection, Message, messages)
                 self.report["messages"] += len(messages)
@@ -590,10 +582,7 @@ class _Generator:
             .values(
                 unread_count=bindparam("unread_count"),
                 last_read_platform_message_id=bindparam("last_read_platform_message_id"),
-                last_platform_message_id=bindparam("last_platform_message_id"),
-                last_message_at=bindparam("last_message_at"),
-                last_message_preview=bindparam("last_message_preview"),
-                last_message_direction=bindparam("last_message_direction"),
+                **{column: bindparam(column) for column in SUMMARY_COLUMNS},
             ),
             summaries,
         )

@@ -1,0 +1,270 @@
+"""Queue commands: enqueue, retry and discard; every state change a person asks for.
+
+Each command is one short unit of work with no network call. The sending itself
+(claims, outcomes, reconciliation) is in ``sender`` and ``reconcile``; a new manual
+transition (pause, resume) belongs here, next to ``discard``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
+from sqlalchemy import insert, select, update
+
+from ofcrm_tui.core import metrics
+from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.outbox.rules import (
+    CHUNK,
+    DISCARDABLE_STATES,
+    FAN_LABEL_COLUMNS,
+    MANUAL_RETRIES_PER_MINUTE,
+    FanLabel,
+    NewMessage,
+    OutboxError,
+    check_created_by,
+    expired_reason,
+)
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.models import Account, Fan, MetricEvent, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class MessageOptions(TypedDict, total=False):
+    """What a message may carry besides its text, with ``NewMessage.checked``'s defaults:
+    ``price_cents`` 0, no ``media_ids`` or ``preview_ids``, ``max_attempts``
+    ``DEFAULT_MAX_ATTEMPTS``, ``now`` the current time."""
+
+    price_cents: int
+    media_ids: Sequence[int]
+    preview_ids: Sequence[int]
+    max_attempts: int
+    now: datetime | None
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    retried: list[int] = field(default_factory=list)
+    not_failed: list[int] = field(default_factory=list)  # unknown ids, or not in `failed`
+    over_limit: list[int] = field(default_factory=list)  # left for later: 10 a minute
+    wait_seconds: int = 0  # until another manual retry is allowed, when over the limit
+    expired: list[int] = field(default_factory=list)  # left failed: the fan has expired
+    expired_reason: str = ""  # one line naming those fans (enqueue's wording)
+
+
+# -- enqueue -------------------------------------------------------------------------
+
+
+def enqueue(
+    db: Database,
+    account_id: int,
+    fan_id: int,
+    text: str,
+    *,
+    created_by: str,
+    kind: OutboundKind | str = OutboundKind.REPLY,
+    campaign_id: int | None = None,
+    **options: Unpack[MessageOptions],
+) -> int:
+    """Queue one message; returns its id. Raises OutboxError (nothing queued) when the
+    message breaks the platform's sending rules, names a fan or media not of the account,
+    or is for a fan whose subscription has expired (as last synced: see ``rules``)."""
+    message = NewMessage.checked(
+        account_id, text, kind=kind, created_by=created_by, campaign_id=campaign_id, **options
+    )
+    with db.write() as session:
+        message.check_references(session, [fan_id])
+        row = OutboundMessage(**message.row(fan_id))
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def enqueue_many(
+    db: Database,
+    account_id: int,
+    fan_ids: Iterable[int],
+    text: str,
+    *,
+    created_by: str,
+    campaign_id: int | None,
+    **options: Unpack[MessageOptions],
+) -> int:
+    """Queue the same campaign message for many fans in one bulk insert; returns how many.
+
+    A fan listed twice gets one message. All or nothing: a fan not of the account, or
+    one whose subscription has expired (as last synced), refuses the whole batch with an
+    OutboxError naming how many and who, so that a campaign is never sent to part of
+    the audience its author chose without them knowing; choose the audience among
+    active fans (the inbox's ``status="active"`` filter) to leave expired ones out."""
+    message = NewMessage.checked(
+        account_id,
+        text,
+        kind=OutboundKind.CAMPAIGN,
+        created_by=created_by,
+        campaign_id=campaign_id,
+        **options,
+    )
+    recipients = list(dict.fromkeys(fan_ids))
+    if not recipients:
+        return 0
+    with db.write() as session:
+        message.check_references(session, recipients)
+        rows = [message.row(fan_id) for fan_id in recipients]
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(OutboundMessage), rows[start : start + CHUNK])
+    return len(rows)
+
+
+# -- manual actions ------------------------------------------------------------------
+
+
+def retry(
+    db: Database, account_id: int, ids: Iterable[int], *, by: str, now: datetime | None = None
+) -> int:
+    """Queue failed messages again (same rows, attempts reset); returns how many.
+
+    At most 10 manual retries a minute per account: past that, the rest stay failed.
+    Messages to a fan whose subscription has expired (as last synced: the platform would
+    refuse them again) stay failed and take none of those 10. OutboxError, with the
+    reason, when there were failed messages but none could be retried."""
+    return len(retry_detailed(db, account_id, list(ids), by=by, now=now).retried)
+
+
+def retry_detailed(
+    db: Database,
+    account_id: int,
+    ids: Sequence[int] | None,
+    *,
+    by: str,
+    now: datetime | None = None,
+) -> RetryResult:
+    """``retry`` with the details; ``ids=None`` retries every failed message (oldest first).
+
+    Failed messages to expired fans are in ``expired``, with ``expired_reason`` naming the
+    fans in the words ``enqueue`` uses; when they are all there is, that reason is raised."""
+    by = check_created_by(by)
+    now = now or utcnow()
+    with db.write() as session:
+        _lock_account(session, account_id)
+        query = (
+            select(OutboundMessage.id.label("outbound_id"), *FAN_LABEL_COLUMNS)
+            .join(Fan, Fan.id == OutboundMessage.fan_id)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.FAILED,
+            )
+        )
+        if ids is not None:
+            query = query.where(OutboundMessage.id.in_(list(ids)))
+        found = [
+            (row.outbound_id, FanLabel.of(row))
+            for row in session.execute(query.order_by(OutboundMessage.id))
+        ]
+        failed_ids = [i for i, _ in found]
+        not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
+        if not found:
+            return RetryResult(not_failed=not_failed)
+        expired = [i for i, fan in found if fan.expired]
+        reason = ""
+        if expired:
+            labels = [fan for _, fan in found if fan.expired]
+            reason = expired_reason(labels, of=len(found), what="message")
+            failed_ids = [i for i, fan in found if not fan.expired]
+            if not failed_ids:
+                raise OutboxError(reason)
+        window = list(
+            session.scalars(
+                select(MetricEvent.recorded_at)
+                .where(
+                    MetricEvent.account_id == account_id,
+                    MetricEvent.name == metrics.MANUAL_RETRY,
+                    MetricEvent.recorded_at > now - limiter.WINDOW,
+                )
+                .order_by(MetricEvent.recorded_at)
+            )
+        )
+        allowed = max(0, MANUAL_RETRIES_PER_MINUTE - len(window))
+        take, later = failed_ids[:allowed], failed_ids[allowed:]
+        wait = 0
+        if later:
+            # The retry that frees a slot for the first one left over.
+            oldest = window[len(window) - MANUAL_RETRIES_PER_MINUTE + len(take)] if window else now
+            wait = max(1, math.ceil((oldest + limiter.WINDOW - now).total_seconds()))
+        if not take:
+            raise OutboxError(
+                f"manual retries are limited to {MANUAL_RETRIES_PER_MINUTE} a minute for this "
+                f"account; try again in {wait} s"
+            )
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.FAILED,
+                OutboundMessage.id.in_(take),
+            )
+            .values(
+                state=OutboundState.QUEUED,
+                attempts=0,
+                next_attempt_at=now,
+                first_attempt_at=None,
+                last_attempt_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=None,
+                updated_at=now,
+            )
+        )
+        for _ in take:
+            session.add(
+                MetricEvent(
+                    account_id=account_id, name=metrics.MANUAL_RETRY, value=1.0, recorded_at=now
+                )
+            )
+    return RetryResult(
+        retried=take,
+        not_failed=not_failed,
+        over_limit=later,
+        wait_seconds=wait,
+        expired=expired,
+        expired_reason=reason,
+    )
+
+
+def discard(db: Database, account_id: int, ids: Iterable[int], *, now: datetime | None = None) -> int:
+    """Cancel messages not sent (queued, paused or failed); returns how many.
+
+    Rows being sent or whose fate is being found out cannot be cancelled."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    with db.write() as session:
+        result = session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.id.in_(wanted),
+                OutboundMessage.state.in_(DISCARDABLE_STATES),
+            )
+            .values(
+                state=OutboundState.CANCELLED,
+                lease_owner=None,
+                lease_expires_at=None,
+                updated_at=now or utcnow(),
+            )
+        )
+        return int(result.rowcount or 0)
+
+
+def _lock_account(session: Session, account_id: int) -> None:
+    """Serialise with other writers of the account (SQLite: the write lock already does)."""
+    found = session.scalar(select(Account.id).where(Account.id == account_id).with_for_update())
+    if found is None:
+        raise OutboxError(f"no account #{account_id}")

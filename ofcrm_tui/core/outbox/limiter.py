@@ -1,0 +1,200 @@
+"""The send limiter and the send policy: how many sends an account may make, and when.
+
+An exact sliding log of send attempts per account, in the database.
+
+Every process that sends for an account counts the same ``send_attempts`` rows, inside
+the transaction that claims a message (see ``sender``), so any number of
+processes together stay within the account's limit:
+
+- an attempt is logged when a message is claimed, at the claim time;
+- when the outcome is known it is moved to the time the answer came back (a later time,
+  so the log only grows more conservative: the platform counted the send somewhere
+  between the two);
+- a ``429`` deletes it: the platform did nothing and counted nothing.
+
+Campaign rows leave ``reply_reserve_per_minute`` sends of every window to replies (at
+least one send always goes to campaigns), so replies always find room while a campaign
+runs at nearly the full limit. ``SendPolicy`` holds the three values that decide it
+(the limit, a 429 block, the reply reserve), read once for the claim, the sender's next
+wake-up and the queue status alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.models import Account, OutboundMessage, SendAttempt
+
+WINDOW = timedelta(seconds=60)
+# Attempts older than this are of no use to the limiter and are pruned now and then.
+KEEP_ATTEMPTS = timedelta(days=1)
+
+
+def campaign_cap(limit: int, reply_reserve: int) -> int:
+    """Attempts in a window up to which campaign rows may still be claimed."""
+    return max(1, limit - reply_reserve)
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    """How an account may send right now: its limit a minute, the end of a 429 block
+    still in force (None when there is none), the sends of each window kept for replies,
+    and the credential error that stops its sends."""
+
+    limit: int
+    blocked_until: datetime | None = None
+    reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
+    auth_error: str | None = None
+
+    @classmethod
+    def of_account(
+        cls,
+        session: Session,
+        account_id: int,
+        now: datetime,
+        *,
+        reply_reserve: int,
+        lock: bool = False,
+    ) -> SendPolicy | None:
+        """The account's policy at ``now`` (None: no such account); ``lock`` takes the
+        account row ``FOR UPDATE``, serialising the claims of one account."""
+        query = select(
+            Account.send_limit_per_minute, Account.send_blocked_until, Account.auth_error
+        ).where(Account.id == account_id)
+        if lock:
+            query = query.with_for_update()
+        row = session.execute(query).one_or_none()
+        if row is None:
+            return None
+        limit, blocked_until, auth_error = row
+        if blocked_until is not None and blocked_until <= now:
+            blocked_until = None
+        return cls(limit, blocked_until, reply_reserve, auth_error)
+
+    @property
+    def campaign_cap(self) -> int:
+        return campaign_cap(self.limit, self.reply_reserve)
+
+    def left(self, used: int) -> int:
+        """Sends allowed now with ``used`` attempts in the window."""
+        return 0 if self.blocked_until else max(0, self.limit - used)
+
+    def campaign_left(self, used: int) -> int:
+        """Of which campaign rows may take."""
+        return 0 if self.blocked_until else max(0, self.campaign_cap - used)
+
+
+def attempts_in_window(session: Session, account_id: int, now: datetime) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(SendAttempt)
+        .where(SendAttempt.account_id == account_id, SendAttempt.attempted_at > now - WINDOW)
+    ) or 0
+
+
+def slot_free_at(
+    session: Session, account_id: int, now: datetime, allowed: int, *, used: int
+) -> datetime:
+    """When fewer than ``allowed`` attempts will be in the window (``now`` if already);
+    ``used`` is ``attempts_in_window`` at ``now``, as the caller already counted it."""
+    if used < allowed:
+        return now
+    # The window must lose used - allowed + 1 attempts: wait for that one to age out.
+    oldest = session.scalar(
+        select(SendAttempt.attempted_at)
+        .where(SendAttempt.account_id == account_id, SendAttempt.attempted_at > now - WINDOW)
+        .order_by(SendAttempt.attempted_at)
+        .offset(used - allowed)
+        .limit(1)
+    )
+    return now if oldest is None else oldest + WINDOW
+
+
+def next_send_at(
+    session: Session,
+    account_id: int,
+    now: datetime,
+    policy: SendPolicy,
+    *,
+    used: int | None = None,
+) -> datetime | None:
+    """When the next queued message may go out (budget, backoff, blocks and the fan's
+    turn considered); None when no queued row may be claimed once due (nothing queued,
+    or only rows waiting behind a fan's send in flight). ``used``: the attempts in the
+    window at ``now``, when the caller has counted them already (counted here otherwise,
+    once)."""
+
+    def earliest(*conditions: object) -> datetime | None:
+        return session.scalar(
+            select(func.min(OutboundMessage.next_attempt_at)).where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.QUEUED,
+                fans_turn(account_id),
+                *conditions,
+            )
+        )
+
+    reply_due = earliest(OutboundMessage.kind != OutboundKind.CAMPAIGN)
+    campaign_due = earliest(OutboundMessage.kind == OutboundKind.CAMPAIGN)
+    if reply_due is None and campaign_due is None:
+        return None
+    if used is None:
+        used = attempts_in_window(session, account_id, now)
+    candidates = []
+    if reply_due is not None:
+        free_at = slot_free_at(session, account_id, now, policy.limit, used=used)
+        candidates.append(max(reply_due, free_at))
+    if campaign_due is not None:
+        free_at = slot_free_at(session, account_id, now, policy.campaign_cap, used=used)
+        candidates.append(max(campaign_due, free_at))
+    when = min(candidates)
+    if policy.blocked_until is not None and policy.blocked_until > when:
+        when = policy.blocked_until
+    return max(when, now)
+
+
+def log_attempt(session: Session, account_id: int, outbound_id: int, now: datetime) -> int:
+    attempt = SendAttempt(account_id=account_id, outbound_id=outbound_id, attempted_at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def settle_attempt(session: Session, attempt_id: int, answered_at: datetime) -> None:
+    """Move an attempt to when its answer came: the platform counted it no later."""
+    session.execute(
+        update(SendAttempt)
+        .where(SendAttempt.id == attempt_id, SendAttempt.attempted_at < answered_at)
+        .values(attempted_at=answered_at)
+    )
+
+
+def forget_attempt(session: Session, attempt_id: int) -> None:
+    """A 429: the platform did nothing, so the attempt costs nothing."""
+    session.execute(delete(SendAttempt).where(SendAttempt.id == attempt_id))
+
+
+def block(session: Session, account_id: int, until: datetime) -> None:
+    """No send for the account before ``until`` (keeps a later block already set)."""
+    session.execute(
+        update(Account)
+        .where(
+            Account.id == account_id,
+            (Account.send_blocked_until.is_(None)) | (Account.send_blocked_until < until),
+        )
+        .values(send_blocked_until=until)
+    )
+
+
+def prune(session: Session, account_id: int, now: datetime) -> None:
+    session.execute(
+        delete(SendAttempt).where(
+            SendAttempt.account_id == account_id, SendAttempt.attempted_at < now - KEEP_ATTEMPTS
+        )
+    )

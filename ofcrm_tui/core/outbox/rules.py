@@ -1,0 +1,338 @@
+"""The outbound queue's rules: what a message may be, whose it may be, and in what order it goes.
+
+One ``outbound_messages`` row per message to send. States::
+
+    queued -> sending -> sent
+                  \\-> unknown (ambiguous answer, or the worker died) -> sent | queued
+                  \\-> queued (clear failure, retried with backoff; or 429) -> ... -> failed
+    queued | paused | failed -> cancelled (discard);  failed -> queued (manual retry)
+
+Media ids are the platform's media ids (``Media.platform_media_id``, the ids the vault
+and the platform show), checked against the local vault of the account. Fan ids are
+local ``Fan.id`` values.
+
+The platform does not deliver messages to fans whose subscription has expired (``403``),
+so nothing is queued or retried for a fan whose local ``subscription_status`` is
+``expired``. That status is the one last synced and may be stale, which is accepted: a
+fan who resubscribed is refused until the next sync of fans refreshes the row (the poll
+rereads them every ``sync.FANS_EVERY``; ``ofcrm sync`` does it at once), and one who
+expired since is queued and fails with the platform's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.errors import one_line
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.store.enums import OutboundKind, OutboundState, SubscriptionStatus
+from ofcrm_tui.store.models import (
+    Account,
+    Campaign,
+    Fan,
+    Media,
+    OutboundMessage,
+    fan_display_name,
+)
+from ofcrm_tui.store.types import utcnow
+
+MAX_TEXT_CHARS = 10_000
+MIN_PRICE_CENTS = 300
+MAX_PRICE_CENTS = 20_000
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_REPLY_RESERVE_PER_MINUTE = 3
+MANUAL_RETRIES_PER_MINUTE = 10
+MAX_CREATED_BY = 128
+
+# Lower sends first: replies, then manual sends, then campaign rows.
+PRIORITY = {OutboundKind.REPLY: 10, OutboundKind.MANUAL: 20, OutboundKind.CAMPAIGN: 30}
+
+# Rows a thread shows under the sent messages: not sent yet, not given up on by a person.
+PENDING_STATES = (
+    OutboundState.QUEUED,
+    OutboundState.SENDING,
+    OutboundState.UNKNOWN,
+    OutboundState.FAILED,
+    OutboundState.PAUSED,
+)
+# Rows the queue still has to deal with.
+ACTIVE_STATES = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN)
+DISCARDABLE_STATES = (OutboundState.QUEUED, OutboundState.PAUSED, OutboundState.FAILED)
+
+CHUNK = 5_000
+
+EXPIRED_REASON = "the platform does not deliver messages to expired fans"
+
+
+class OutboxError(OfcrmError):
+    """A message that cannot be queued, or a queue action refused; one line, for the user."""
+
+
+def normalise_text(text: str) -> str:
+    """Line ends as the platform will give them back (\\n), nothing else changed."""
+    if not isinstance(text, str):
+        raise OutboxError("the message text must be a string")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to queue for one fan or many, checked against the rules that need no
+    database; ``check_references`` does the rest inside the unit of work that queues it."""
+
+    account_id: int
+    kind: OutboundKind
+    text: str
+    price_cents: int
+    media: list[int]
+    previews: list[int]
+    campaign_id: int | None
+    created_by: str
+    max_attempts: int
+    now: datetime
+
+    @classmethod
+    def checked(
+        cls,
+        account_id: int,
+        text: str,
+        *,
+        kind: OutboundKind | str,
+        created_by: str,
+        campaign_id: int | None,
+        price_cents: int = 0,
+        media_ids: Sequence[int] = (),
+        preview_ids: Sequence[int] = (),
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        now: datetime | None = None,
+    ) -> NewMessage:
+        kind = _kind(kind)
+        text = normalise_text(text)
+        media, previews = _check_message(text, price_cents, media_ids, preview_ids)
+        created_by = check_created_by(created_by)
+        _check_max_attempts(max_attempts)
+        return cls(
+            account_id=account_id,
+            kind=kind,
+            text=text,
+            price_cents=price_cents,
+            media=media,
+            previews=previews,
+            campaign_id=campaign_id,
+            created_by=created_by,
+            max_attempts=max_attempts,
+            now=now or utcnow(),
+        )
+
+    def check_references(self, session: Session, fan_ids: list[int]) -> None:
+        """The account, fans, media and campaign named are the account's."""
+        _check_account(session, self.account_id)
+        _check_fans(session, self.account_id, fan_ids)
+        _check_media(session, self.account_id, self.media)
+        _check_campaign(session, self.account_id, self.campaign_id)
+
+    def row(self, fan_id: int) -> dict[str, object]:
+        return {
+            "account_id": self.account_id,
+            "fan_id": fan_id,
+            "campaign_id": self.campaign_id,
+            "kind": self.kind.value,
+            "priority": PRIORITY[self.kind],
+            "text": self.text,
+            "price_cents": self.price_cents,
+            "media_ids": self.media,
+            "preview_ids": self.previews,
+            "state": OutboundState.QUEUED.value,
+            "attempts": 0,
+            "max_attempts": self.max_attempts,
+            "next_attempt_at": self.now,
+            "created_by": self.created_by,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+
+def _kind(kind: OutboundKind | str) -> OutboundKind:
+    try:
+        return OutboundKind(kind)
+    except ValueError:
+        names = ", ".join(k.value for k in OutboundKind)
+        raise OutboxError(f"unknown message kind {kind!r} (one of {names})") from None
+
+
+def _check_message(
+    text: str, price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The contract's sending rules that need no database."""
+    if not text.strip():
+        raise OutboxError("the message is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise OutboxError(
+            f"the message is {len(text):,} characters long; the platform takes at most "
+            f"{MAX_TEXT_CHARS:,}"
+        )
+    return check_offer(price_cents, media_ids, preview_ids)
+
+
+def check_offer(
+    price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The contract's rules for what a message sells: (media, previews), or OutboxError
+    with the first rule broken. The PPV dialog checks with it as the chatter types."""
+    if isinstance(price_cents, bool) or not isinstance(price_cents, int):
+        raise OutboxError("the price must be a whole number of cents")
+    if price_cents != 0 and not MIN_PRICE_CENTS <= price_cents <= MAX_PRICE_CENTS:
+        raise OutboxError(
+            f"the price must be $0 (free) or between {format_cents(MIN_PRICE_CENTS)} "
+            f"and {format_cents(MAX_PRICE_CENTS)}"
+        )
+    media = _ids("media", media_ids)
+    previews = _ids("preview", preview_ids)
+    if price_cents and not media:
+        raise OutboxError("a priced message needs at least one media item")
+    stray = [i for i in previews if i not in set(media)]
+    if stray:
+        raise OutboxError(f"previews must be among the message's media (not: {id_list(stray)})")
+    return media, previews
+
+
+def _ids(what: str, values: Sequence[int]) -> list[int]:
+    ids = list(values)
+    if any(isinstance(i, bool) or not isinstance(i, int) or i <= 0 for i in ids):
+        raise OutboxError(f"{what} ids must be positive whole numbers")
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise OutboxError(f"{what} listed more than once: {id_list(twice)}")
+    return ids
+
+
+def check_created_by(created_by: str) -> str:
+    name = (created_by or "").strip()
+    if not name:
+        raise OutboxError("a message needs the name of the chatter who sends it")
+    if len(name) > MAX_CREATED_BY:
+        raise OutboxError(f"the chatter name is longer than {MAX_CREATED_BY} characters")
+    return name
+
+
+def _check_max_attempts(max_attempts: int) -> None:
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise OutboxError("max_attempts must be at least 1")
+
+
+def _check_account(session: Session, account_id: int) -> None:
+    if session.get(Account, account_id) is None:
+        raise OutboxError(f"no account #{account_id}")
+
+
+def _check_fans(session: Session, account_id: int, fan_ids: list[int]) -> None:
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in fan_ids):
+        raise OutboxError("fan ids must be whole numbers")
+    found: dict[int, FanLabel] = {}
+    for start in range(0, len(fan_ids), CHUNK):
+        chunk = fan_ids[start : start + CHUNK]
+        found.update(
+            (row.id, FanLabel.of(row))
+            for row in session.execute(
+                select(*FAN_LABEL_COLUMNS).where(Fan.account_id == account_id, Fan.id.in_(chunk))
+            )
+        )
+    missing = [i for i in fan_ids if i not in found]
+    if missing:
+        if len(fan_ids) == 1:
+            raise OutboxError(f"fan #{missing[0]} is not a fan of this account")
+        raise OutboxError(f"{len(missing)} recipients are not fans of this account ({id_list(missing)})")
+    expired = [found[i] for i in fan_ids if found[i].expired]
+    if expired:
+        raise OutboxError(expired_reason(expired, of=len(fan_ids)))
+
+
+@dataclass(frozen=True)
+class FanLabel:
+    """What an error needs to name a fan, and whether the platform would take a message."""
+
+    display_name: str
+    username: str
+    expired: bool
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> FanLabel:
+        return cls(
+            display_name=fan_display_name(row.nickname, row.name, row.username),
+            username=row.username,
+            expired=row.subscription_status == SubscriptionStatus.EXPIRED,
+        )
+
+
+FAN_LABEL_COLUMNS = (Fan.id, Fan.nickname, Fan.name, Fan.username, Fan.subscription_status)
+
+
+def expired_reason(fans: Sequence[FanLabel], *, of: int, what: str = "recipient") -> str:
+    """One line saying that ``fans`` (one a recipient, or a message when ``what`` is
+    "message") of the ``of`` asked about are expired; the same words everywhere."""
+    if of == 1 and len(fans) == 1:
+        return f"{one_line(fans[0].display_name)}'s subscription has expired: {EXPIRED_REASON}"
+    names = id_list(list(dict.fromkeys("@" + one_line(fan.username) for fan in fans)))
+    to = "to " if what == "message" else ""
+    which = f"is {to}an expired fan" if len(fans) == 1 else f"are {to}expired fans"
+    return f"{len(fans)} of the {of} {what}s {which} ({names}): {EXPIRED_REASON}"
+
+
+def _check_media(session: Session, account_id: int, media: list[int]) -> None:
+    if not media:
+        return
+    known = set(
+        session.scalars(
+            select(Media.platform_media_id).where(
+                Media.account_id == account_id, Media.platform_media_id.in_(media)
+            )
+        )
+    )
+    missing = [i for i in media if i not in known]
+    if missing:
+        raise OutboxError(
+            f"media not in this account's vault: {id_list(missing)} (sync the vault if it is new)"
+        )
+
+
+def _check_campaign(session: Session, account_id: int, campaign_id: int | None) -> None:
+    if campaign_id is None:
+        return
+    owner = session.scalar(select(Campaign.account_id).where(Campaign.id == campaign_id))
+    if owner != account_id:
+        raise OutboxError(f"campaign #{campaign_id} is not a campaign of this account")
+
+
+def id_list(ids: Sequence[object], most: int = 10) -> str:
+    shown = ", ".join(str(i) for i in ids[:most])
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
+
+
+
+
+def fans_turn(account_id: int) -> ColumnElement[bool]:
+    """A queued row whose turn it is within its fan's messages: the fan has nothing in
+    flight or unsettled, and no older queued row of the same or a more urgent priority
+    (so a fan's messages go one at a time and in order; an urgent reply does not wait
+    for an older campaign row, though). The claim and ``next_send_at`` both use it."""
+    busy = aliased(OutboundMessage)
+    return ~exists().where(
+        busy.account_id == account_id,
+        busy.fan_id == OutboundMessage.fan_id,
+        or_(
+            busy.state.in_((OutboundState.SENDING, OutboundState.UNKNOWN)),
+            and_(
+                busy.state == OutboundState.QUEUED,
+                busy.id < OutboundMessage.id,
+                busy.priority <= OutboundMessage.priority,
+            ),
+        ),
+    )
+

@@ -1,0 +1,232 @@
+"""Read models of the outbound queue: messages as shown, failed views, the queue's status.
+
+``resolve_fan`` (a fan from a platform user id or a username) stays here for the
+commands that take one until ``core/fans`` holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core import metrics
+from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.outbox.rules import (
+    ACTIVE_STATES,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    FAN_LABEL_COLUMNS,
+    FanLabel,
+    OutboxError,
+)
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.models import Fan, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+
+
+class OutboundView(BaseModel):
+    """One queued message as the app and the command line show it."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    text: str
+    price_cents: int
+    media_ids: tuple[int, ...]
+    state: OutboundState
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    created_by: str
+    fan_id: int
+    kind: OutboundKind
+    preview_ids: tuple[int, ...] = ()
+    campaign_id: int | None = None
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    next_attempt_at: datetime | None = None
+    updated_at: datetime | None = None
+    sent_at: datetime | None = None
+    platform_message_id: int | None = None
+    fan_username: str = ""
+    fan_display_name: str = ""  # nickname, else name, else username (as the inbox shows)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """The queue of one account: counts by state, where the send budget stands and when
+    the account was last polled (everything the app's status bar shows, read together)."""
+
+    account_id: int
+    counts: dict[str, int]
+    limit: int
+    used: int  # send attempts in the last 60 s, by every process
+    budget_left: int  # sends allowed right now
+    campaign_budget_left: int  # of which campaign rows may take
+    next_send_at: datetime | None  # None: nothing queued
+    blocked_until: datetime | None  # a 429 stops sends until then
+    auth_error: str | None
+    last_poll_at: datetime | None = None  # the last successful poll
+    last_poll_failed_at: datetime | None = None
+
+    @property
+    def depth(self) -> int:
+        return sum(self.counts.get(state, 0) for state in ACTIVE_STATES)
+
+    @property
+    def last_poll_ok(self) -> bool:
+        """A poll succeeded and none failed since."""
+        return self.last_poll_at is not None and (
+            self.last_poll_failed_at is None or self.last_poll_at >= self.last_poll_failed_at
+        )
+
+
+@dataclass(frozen=True)
+class FanRef:
+    id: int
+    platform_user_id: int
+    username: str
+    name: str
+
+
+def _views(session: Session, query) -> list[OutboundView]:  # noqa: ANN001 - a Select
+    rows = session.execute(
+        query.join(Fan, Fan.id == OutboundMessage.fan_id).add_columns(*FAN_LABEL_COLUMNS)
+    )
+    views = []
+    for row in rows:
+        fan = FanLabel.of(row)
+        views.append(OutboundView.model_validate({
+            **_as_dict(row[0]), "fan_username": fan.username, "fan_display_name": fan.display_name,
+        }))
+    return views
+
+
+def _as_dict(row: OutboundMessage) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "text": row.text,
+        "price_cents": row.price_cents,
+        "media_ids": tuple(row.media_ids or ()),
+        "state": row.state,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+        "fan_id": row.fan_id,
+        "kind": row.kind,
+        "preview_ids": tuple(row.preview_ids or ()),
+        "campaign_id": row.campaign_id,
+        "max_attempts": row.max_attempts,
+        "next_attempt_at": row.next_attempt_at,
+        "updated_at": row.updated_at,
+        "sent_at": row.sent_at,
+        "platform_message_id": row.platform_message_id,
+    }
+
+
+def get(db: Database, account_id: int, outbound_id: int) -> OutboundView | None:
+    with db.read() as session:
+        views = _views(
+            session,
+            select(OutboundMessage).where(
+                OutboundMessage.account_id == account_id, OutboundMessage.id == outbound_id
+            ),
+        )
+    return views[0] if views else None
+
+
+def failed(
+    db: Database, account_id: int, since_days: float = 7, *, now: datetime | None = None
+) -> list[OutboundView]:
+    """Messages that failed in the last ``since_days`` days, newest first, reason kept."""
+    since = (now or utcnow()) - timedelta(days=since_days)
+    with db.read() as session:
+        return _views(
+            session,
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.FAILED,
+                OutboundMessage.updated_at >= since,
+            )
+            .order_by(OutboundMessage.updated_at.desc(), OutboundMessage.id.desc()),
+        )
+
+
+def queue_status(
+    db: Database,
+    account_id: int,
+    *,
+    reply_reserve_per_minute: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    now: datetime | None = None,
+) -> QueueStatus:
+    now = now or utcnow()
+    with db.read() as session:
+        policy = limiter.SendPolicy.of_account(
+            session, account_id, now, reply_reserve=reply_reserve_per_minute
+        )
+        if policy is None:
+            raise OutboxError(f"no account #{account_id}")
+        counts = {state.value: 0 for state in OutboundState}
+        for state, count in session.execute(
+            select(OutboundMessage.state, func.count())
+            .where(OutboundMessage.account_id == account_id)
+            .group_by(OutboundMessage.state)
+        ):
+            counts[state] = count
+        used = limiter.attempts_in_window(session, account_id, now)
+        return QueueStatus(
+            account_id=account_id,
+            counts=counts,
+            limit=policy.limit,
+            used=used,
+            budget_left=policy.left(used),
+            campaign_budget_left=policy.campaign_left(used),
+            next_send_at=limiter.next_send_at(session, account_id, now, policy, used=used),
+            blocked_until=policy.blocked_until,
+            auth_error=policy.auth_error,
+            last_poll_at=metrics.last_recorded(session, account_id, metrics.POLL),
+            last_poll_failed_at=metrics.last_recorded(session, account_id, metrics.POLL_FAILED),
+        )
+
+
+def record_depth(db: Database, account_id: int) -> None:
+    """Record the queue depth (rows queued, sending or unknown) for monitoring."""
+    with db.write() as session:
+        depth = session.scalar(
+            select(func.count())
+            .select_from(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state.in_(ACTIVE_STATES),
+            )
+        )
+        metrics.record(session, account_id, metrics.QUEUE_DEPTH, float(depth or 0))
+
+
+def resolve_fan(db: Database, account_id: int, ref: str | int) -> FanRef:
+    """A fan of the account from a platform user id or a username (``@`` optional)."""
+    text = str(ref).strip().removeprefix("@")
+    if not text:
+        raise OutboxError("no fan given")
+    with db.read() as session:
+        fan = None
+        if text.isascii() and text.isdigit():
+            fan = session.scalar(
+                select(Fan).where(Fan.account_id == account_id, Fan.platform_user_id == int(text))
+            )
+        if fan is None:
+            fan = session.scalar(
+                select(Fan).where(Fan.account_id == account_id, Fan.username == text)
+            )
+        if fan is None:
+            raise OutboxError(
+                f"no fan {ref!r} in this account (a platform user id or a username; "
+                "sync the account if the fan is new)"
+            )
+        return FanRef(fan.id, fan.platform_user_id, fan.username, fan.name)

@@ -1,0 +1,136 @@
+"""The thread writer: message rows, conversation summaries and previews, for every writer.
+
+The inbound sync, the sender (and reconciliation) and the data generator all write a
+fan's thread; the columns of a message row and of a conversation's last-message summary
+are built here only, so the inbox reads the same thing whoever wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.platform.wire import Message as WireMessage
+from ofcrm_tui.store.enums import Direction
+from ofcrm_tui.store.models import Conversation, Message
+from ofcrm_tui.store.upsert import upsert
+
+PREVIEW_LENGTH = 200
+# The conversation columns a summary sets.
+SUMMARY_COLUMNS = (
+    "last_platform_message_id",
+    "last_message_at",
+    "last_message_preview",
+    "last_message_direction",
+)
+
+
+def message_preview(
+    text: str, *, tip_cents: int = 0, price_cents: int = 0, media_count: int = 0
+) -> str:
+    """A message as the inbox list previews it: one line, at most PREVIEW_LENGTH.
+
+    Text is previewed as it is. A message without text says what it is instead:
+    ``Tip $12.34``, else ``PPV $25.00``, else ``Media (2)``; else it is empty.
+    """
+    line = " ".join(text.split())
+    if not line:
+        if tip_cents:
+            line = f"Tip {format_cents(tip_cents)}"
+        elif price_cents:
+            line = f"PPV {format_cents(price_cents)}"
+        elif media_count:
+            line = f"Media ({media_count})"
+    return line[:PREVIEW_LENGTH]
+
+
+def message_values(
+    message: WireMessage, *, direction: str, sent_by: str | None
+) -> dict[str, Any]:
+    """The columns of a message row that come from the platform's message."""
+    return {
+        "platform_message_id": message.id,
+        "direction": direction,
+        "text": message.text,
+        "price_cents": message.price_cents,
+        "is_opened": message.is_opened,
+        "is_tip": message.is_tip,
+        "tip_cents": message.tip_cents,
+        "media_count": message.media_count,
+        "media_ids": [media.id for media in message.media],
+        "created_at": message.created_at,
+        "sent_by": sent_by,
+    }
+
+
+def summary(last: Mapping[str, Any]) -> dict[str, Any]:
+    """A conversation's last-message columns, from the values of its last message row."""
+    return {
+        "last_platform_message_id": last["platform_message_id"],
+        "last_message_at": last["created_at"],
+        "last_message_preview": message_preview(
+            last["text"],
+            tip_cents=last["tip_cents"],
+            price_cents=last["price_cents"],
+            media_count=last["media_count"],
+        ),
+        "last_message_direction": last["direction"],
+    }
+
+
+def write_messages(
+    session: Session, rows: list[dict[str, Any]], *, update: tuple[str, ...]
+) -> None:
+    """Upsert message rows on their platform id: whoever writes first, a thread holds a
+    message once; ``update`` names what a later write refreshes."""
+    upsert(session, Message, rows, key=("account_id", "platform_message_id"), update=update)
+
+
+def store_sent_message(
+    session: Session, account_id: int, fan_id: int, message: WireMessage, *, sent_by: str
+) -> None:
+    """Put a delivered message in the fan's thread and its conversation summary.
+
+    Keyed on the platform id like the inbound sync, so whichever writes first, the
+    thread holds it once (and knows who sent it)."""
+    conversation_id = _conversation_id(session, account_id, fan_id)
+    values = message_values(message, direction=Direction.OUTBOUND.value, sent_by=sent_by)
+    write_messages(
+        session,
+        [{"account_id": account_id, "conversation_id": conversation_id, "fan_id": fan_id, **values}],
+        update=("sent_by",),
+    )
+    session.execute(
+        update(Conversation)
+        .where(
+            Conversation.id == conversation_id,
+            or_(
+                Conversation.last_platform_message_id.is_(None),
+                Conversation.last_platform_message_id < message.id,
+            ),
+        )
+        .values(**summary(values))
+    )
+
+
+def _conversation_id(session: Session, account_id: int, fan_id: int) -> int:
+    upsert(
+        session,
+        Conversation,
+        [
+            {
+                "account_id": account_id,
+                "fan_id": fan_id,
+                "unread_count": 0,
+                "last_message_preview": "",
+            }
+        ],
+        key=("fan_id",),
+    )
+    conversation_id = session.scalar(select(Conversation.id).where(Conversation.fan_id == fan_id))
+    assert conversation_id is not None
+    return conversation_id

@@ -1,0 +1,1 @@
+"""Generated data for tests, benchmarks and demos (never used by the product itself)."""
