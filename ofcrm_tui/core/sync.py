@@ -12,32 +12,30 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics, threads
+from ofcrm_tui.core import metrics, sync_writes, threads
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
-from ofcrm_tui.platform.wire import Chat, User, UserSummary
+from ofcrm_tui.platform.wire import Chat, User
 from ofcrm_tui.platform.wire import Media as WireMedia
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.platform.wire import Transaction as WireTransaction
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
+from ofcrm_tui.store.enums import Direction, TransactionType
 from ofcrm_tui.store.models import (
     Conversation,
     Fan,
     Media,
     Message,
     SyncCursor,
-    Transaction,
-    fan_display_name,
 )
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
@@ -56,13 +54,6 @@ MAX_RATE_LIMIT_WAIT = 300.0
 _TXN_CURSOR = "transactions.newest_id"
 _TXN_CHECKED = "transactions.checked_at"
 _FANS_CHECKED = "fans.checked_at"
-# What each transaction type adds to on the fan's figures.
-_SPEND_COLUMN = {
-    TransactionType.TIP: "tips_cents",
-    TransactionType.MESSAGE: "messages_cents",
-    TransactionType.SUBSCRIPTION: "subscriptions_cents",
-    TransactionType.POST: "posts_cents",
-}
 
 
 @dataclass(frozen=True)
@@ -74,11 +65,6 @@ class NewInbound:
     text: str
     tip_cents: int
     media_count: int = 0
-
-
-class _LocalFan(NamedTuple):
-    id: int
-    display_name: str
 
 
 @dataclass
@@ -175,19 +161,14 @@ class InboundSync:
     # -- media ---------------------------------------------------------------------
 
     def _sync_media(self) -> int:
-        rows = [self._media_row(item) for item in self._patient(self.client.iter_media)]
+        rows = [
+            sync_writes.media_row(self.account_id, item)
+            for item in self._patient(self.client.iter_media)
+        ]
         with self.db.write() as session:
             upsert(session, Media, rows, key=("account_id", "platform_media_id"), update=("type",))
         self._progress("media", len(rows))
         return len(rows)
-
-    def _media_row(self, media: WireMedia) -> dict[str, object]:
-        return {
-            "account_id": self.account_id,
-            "platform_media_id": media.id,
-            "type": media.type,
-            "created_at": media.created_at,
-        }
 
     # -- fans ----------------------------------------------------------------------
 
@@ -205,83 +186,10 @@ class InboundSync:
         return count
 
     def _write_fans(self, users: list[User]) -> int:
-        rows = [self._fan_row(user) for user in users]
         with self.db.write() as session:
-            upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
-        self._progress("fans", len(rows))
-        return len(rows)
-
-    def _fan_row(self, user: User) -> dict[str, object]:
-        sub = user.subscription
-        now = utcnow()
-        return {
-            "account_id": self.account_id,
-            "platform_user_id": user.id,
-            "username": user.username,
-            "name": user.name,
-            "nickname": user.display_name,
-            "last_seen_at": user.last_seen,
-            "subscription_status": sub.status,
-            "subscribed_at": sub.subscribe_at,
-            "expires_at": sub.expired_at,
-            "renewed_at": sub.renewed_at,
-            "subscribe_price_cents": sub.subscribe_price_cents,
-            "total_spent_cents": sub.total_cents,
-            "tips_cents": sub.tips_cents,
-            "messages_cents": sub.messages_cents,
-            "subscriptions_cents": sub.subscribes_cents,
-            "posts_cents": sub.posts_cents,
-            "created_at": now,
-            "updated_at": now,
-        }
-
-    def _ensure_fans(self, session: Session, users: Iterable[UserSummary]) -> dict[int, int]:
-        """Local fan ids for platform users, creating minimal fans for unknown ones."""
-        return {user_id: fan.id for user_id, fan in self._local_fans(session, users).items()}
-
-    def _local_fans(self, session: Session, users: Iterable[UserSummary]) -> dict[int, _LocalFan]:
-        """Local fans (id, display name) for platform users, creating minimal fans for
-        unknown ones.
-
-        A chat or a transaction can name a user before the next subscribers refresh.
-        """
-        wanted = {user.id: user for user in users}
-        if not wanted:
-            return {}
-        now = utcnow()
-        upsert(
-            session,
-            Fan,
-            [
-                {
-                    "account_id": self.account_id,
-                    "platform_user_id": user.id,
-                    "username": user.username,
-                    "name": user.name,
-                    "nickname": "",
-                    "subscription_status": SubscriptionStatus.ACTIVE,
-                    "subscribe_price_cents": 0,
-                    "total_spent_cents": 0,
-                    "tips_cents": 0,
-                    "messages_cents": 0,
-                    "subscriptions_cents": 0,
-                    "posts_cents": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for user in wanted.values()
-            ],
-            key=("account_id", "platform_user_id"),
-        )
-        rows = session.execute(
-            select(Fan.platform_user_id, Fan.id, Fan.nickname, Fan.name, Fan.username).where(
-                Fan.account_id == self.account_id, Fan.platform_user_id.in_(wanted)
-            )
-        )
-        return {
-            platform_id: _LocalFan(fan_id, fan_display_name(nickname, name, username))
-            for platform_id, fan_id, nickname, name, username in rows
-        }
+            sync_writes.write_fans(session, self.account_id, users)
+        self._progress("fans", len(users))
+        return len(users)
 
     # -- transactions --------------------------------------------------------------
 
@@ -296,58 +204,15 @@ class InboundSync:
             fresh.append(transaction)
         with self.db.write() as session:
             if fresh:
-                self._write_transactions(session, fresh, add_to_spend=add_to_spend)
+                sync_writes.write_transactions(
+                    session, self.account_id, fresh, add_to_spend=add_to_spend
+                )
                 self._set_cursor(session, _TXN_CURSOR, str(max(t.id for t in fresh)))
             self._set_cursor(session, _TXN_CHECKED, utcnow().isoformat())
         if add_to_spend:
             self._refresh_purchases({t.user.id for t in fresh if t.type == TransactionType.MESSAGE})
         self._progress("transactions", len(fresh))
         return len(fresh)
-
-    def _write_transactions(
-        self, session: Session, fresh: list[WireTransaction], *, add_to_spend: bool
-    ) -> None:
-        fans = self._ensure_fans(session, (t.user for t in fresh))
-        known = set(
-            session.scalars(
-                select(Transaction.platform_transaction_id).where(
-                    Transaction.account_id == self.account_id,
-                    Transaction.platform_transaction_id.in_([t.id for t in fresh]),
-                )
-            )
-        )
-        new = [t for t in fresh if t.id not in known]
-        upsert(
-            session,
-            Transaction,
-            [
-                {
-                    "account_id": self.account_id,
-                    "platform_transaction_id": t.id,
-                    "fan_id": fans.get(t.user.id),
-                    "platform_user_id": t.user.id,
-                    "type": t.type,
-                    "amount_cents": t.amount_cents,
-                    "net_cents": t.net_cents,
-                    "fee_cents": t.fee_cents,
-                    "currency": t.currency,
-                    "description": t.description,
-                    "status": t.status,
-                    "created_at": t.created_at,
-                }
-                for t in new
-            ],
-            key=("account_id", "platform_transaction_id"),
-        )
-        if not add_to_spend:
-            return
-        # Between two refreshes of the platform's own figures, new money adds on.
-        for t in new:
-            column = _SPEND_COLUMN.get(TransactionType(t.type))
-            values = {"total_spent_cents": Fan.total_spent_cents + t.amount_cents}
-            if column:
-                values[column] = getattr(Fan, column) + t.amount_cents
-            session.execute(update(Fan).where(Fan.id == fans[t.user.id]).values(**values))
 
     def _refresh_purchases(self, platform_user_ids: set[int]) -> None:
         """Re-read chats where a PPV message was bought, down to the oldest unbought one."""
@@ -434,7 +299,8 @@ class InboundSync:
     ) -> None:
         if not fetched:
             return
-        local = self._local_fans(session, (chat.with_user for chat, _ in fetched))
+        users = (chat.with_user for chat, _ in fetched)
+        local = sync_writes.local_fans(session, self.account_id, users)
         fans = {user_id: fan.id for user_id, fan in local.items()}
         upsert(
             session,
@@ -570,21 +436,3 @@ class InboundSync:
 
 _IN_CHUNK = 5_000
 _CONVERSATION_UPDATE = ("unread_count", "last_read_platform_message_id", *threads.SUMMARY_COLUMNS)
-_FAN_UPDATE = (
-    "username",
-    "name",
-    "nickname",
-    "last_seen_at",
-    "subscription_status",
-    "subscribed_at",
-    "expires_at",
-    "renewed_at",
-    "subscribe_price_cents",
-    "total_spent_cents",
-    "tips_cents",
-    "messages_cents",
-    "subscriptions_cents",
-    "posts_cents",
-    "updated_at",
-)
-

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox import limiter

@@ -159,6 +159,30 @@ def next_send_at(
     return max(when, now)
 
 
+def next_wake_at(
+    session: Session, account_id: int, now: datetime, policy: SendPolicy
+) -> datetime | None:
+    """The earliest time a drain of the account may have something to do: a send, an
+    ``unknown`` row to look for, or a lease to run out. None: nothing."""
+    times = [
+        next_send_at(session, account_id, now, policy),
+        session.scalar(
+            select(func.min(OutboundMessage.next_attempt_at)).where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.UNKNOWN,
+            )
+        ),
+        session.scalar(
+            select(func.min(OutboundMessage.lease_expires_at)).where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.state == OutboundState.SENDING,
+            )
+        ),
+    ]
+    present = [t for t in times if t is not None]
+    return min(present) if present else None
+
+
 def log_attempt(session: Session, account_id: int, outbound_id: int, now: datetime) -> int:
     attempt = SendAttempt(account_id=account_id, outbound_id=outbound_id, attempted_at=now)
     session.add(attempt)

@@ -486,23 +486,7 @@ class Sender:
             policy = self._policy(session, now)
             if policy is None or policy.auth_error:
                 return None
-            times = [
-                limiter.next_send_at(session, self.account_id, now, policy),
-                session.scalar(
-                    select(func.min(OutboundMessage.next_attempt_at)).where(
-                        OutboundMessage.account_id == self.account_id,
-                        OutboundMessage.state == OutboundState.UNKNOWN,
-                    )
-                ),
-                session.scalar(
-                    select(func.min(OutboundMessage.lease_expires_at)).where(
-                        OutboundMessage.account_id == self.account_id,
-                        OutboundMessage.state == OutboundState.SENDING,
-                    )
-                ),
-            ]
-        present = [t for t in times if t is not None]
-        return min(present) if present else None
+            return limiter.next_wake_at(session, self.account_id, now, policy)
 
     def _prune_now_and_then(self) -> None:
         now = self._clock()

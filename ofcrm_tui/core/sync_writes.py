@@ -1,0 +1,188 @@
+"""The inbound sync's writes of media, fans and transactions (a thread's are in ``threads``).
+
+Every write is an upsert on the platform ids, so two syncs at once leave no duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.platform.wire import Media as WireMedia
+from ofcrm_tui.platform.wire import Transaction as WireTransaction
+from ofcrm_tui.platform.wire import User, UserSummary
+from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
+from ofcrm_tui.store.models import Fan, Transaction, fan_display_name
+from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.upsert import upsert
+
+# What each transaction type adds to on the fan's figures.
+_SPEND_COLUMN = {
+    TransactionType.TIP: "tips_cents",
+    TransactionType.MESSAGE: "messages_cents",
+    TransactionType.SUBSCRIPTION: "subscriptions_cents",
+    TransactionType.POST: "posts_cents",
+}
+
+
+class LocalFan(NamedTuple):
+    id: int
+    display_name: str
+
+
+def media_row(account_id: int, media: WireMedia) -> dict[str, object]:
+    return {
+        "account_id": account_id,
+        "platform_media_id": media.id,
+        "type": media.type,
+        "created_at": media.created_at,
+    }
+
+
+def write_fans(session: Session, account_id: int, users: list[User]) -> None:
+    """Subscribers as the platform lists them: their figures win over local sums."""
+    rows = [_fan_row(account_id, user) for user in users]
+    upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
+
+
+def _fan_row(account_id: int, user: User) -> dict[str, object]:
+    sub = user.subscription
+    now = utcnow()
+    return {
+        "account_id": account_id,
+        "platform_user_id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "nickname": user.display_name,
+        "last_seen_at": user.last_seen,
+        "subscription_status": sub.status,
+        "subscribed_at": sub.subscribe_at,
+        "expires_at": sub.expired_at,
+        "renewed_at": sub.renewed_at,
+        "subscribe_price_cents": sub.subscribe_price_cents,
+        "total_spent_cents": sub.total_cents,
+        "tips_cents": sub.tips_cents,
+        "messages_cents": sub.messages_cents,
+        "subscriptions_cents": sub.subscribes_cents,
+        "posts_cents": sub.posts_cents,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def local_fans(
+    session: Session, account_id: int, users: Iterable[UserSummary]
+) -> dict[int, LocalFan]:
+    """Local fans (id, display name) for platform users, creating minimal fans for
+    unknown ones.
+
+    A chat or a transaction can name a user before the next subscribers refresh.
+    """
+    wanted = {user.id: user for user in users}
+    if not wanted:
+        return {}
+    now = utcnow()
+    upsert(
+        session,
+        Fan,
+        [
+            {
+                "account_id": account_id,
+                "platform_user_id": user.id,
+                "username": user.username,
+                "name": user.name,
+                "nickname": "",
+                "subscription_status": SubscriptionStatus.ACTIVE,
+                "subscribe_price_cents": 0,
+                "total_spent_cents": 0,
+                "tips_cents": 0,
+                "messages_cents": 0,
+                "subscriptions_cents": 0,
+                "posts_cents": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for user in wanted.values()
+        ],
+        key=("account_id", "platform_user_id"),
+    )
+    rows = session.execute(
+        select(Fan.platform_user_id, Fan.id, Fan.nickname, Fan.name, Fan.username).where(
+            Fan.account_id == account_id, Fan.platform_user_id.in_(wanted)
+        )
+    )
+    return {
+        platform_id: LocalFan(fan_id, fan_display_name(nickname, name, username))
+        for platform_id, fan_id, nickname, name, username in rows
+    }
+
+
+def write_transactions(
+    session: Session, account_id: int, fresh: list[WireTransaction], *, add_to_spend: bool
+) -> None:
+    """New transactions, their fans created when unknown; ``add_to_spend`` adds their
+    amounts to the fans' figures (between two refreshes of the platform's own)."""
+    local = local_fans(session, account_id, (t.user for t in fresh))
+    fans = {user_id: fan.id for user_id, fan in local.items()}
+    known = set(
+        session.scalars(
+            select(Transaction.platform_transaction_id).where(
+                Transaction.account_id == account_id,
+                Transaction.platform_transaction_id.in_([t.id for t in fresh]),
+            )
+        )
+    )
+    new = [t for t in fresh if t.id not in known]
+    upsert(
+        session,
+        Transaction,
+        [
+            {
+                "account_id": account_id,
+                "platform_transaction_id": t.id,
+                "fan_id": fans.get(t.user.id),
+                "platform_user_id": t.user.id,
+                "type": t.type,
+                "amount_cents": t.amount_cents,
+                "net_cents": t.net_cents,
+                "fee_cents": t.fee_cents,
+                "currency": t.currency,
+                "description": t.description,
+                "status": t.status,
+                "created_at": t.created_at,
+            }
+            for t in new
+        ],
+        key=("account_id", "platform_transaction_id"),
+    )
+    if not add_to_spend:
+        return
+    # Between two refreshes of the platform's own figures, new money adds on.
+    for t in new:
+        column = _SPEND_COLUMN.get(TransactionType(t.type))
+        values = {"total_spent_cents": Fan.total_spent_cents + t.amount_cents}
+        if column:
+            values[column] = getattr(Fan, column) + t.amount_cents
+        session.execute(update(Fan).where(Fan.id == fans[t.user.id]).values(**values))
+
+
+_FAN_UPDATE = (
+    "username",
+    "name",
+    "nickname",
+    "last_seen_at",
+    "subscription_status",
+    "subscribed_at",
+    "expires_at",
+    "renewed_at",
+    "subscribe_price_cents",
+    "total_spent_cents",
+    "tips_cents",
+    "messages_cents",
+    "subscriptions_cents",
+    "posts_cents",
+    "updated_at",
+)
