@@ -281,25 +281,30 @@ class Reconciler:
             creator_id=creator_id,
             taken=taken,
         )
-        for row in group:
-            unknown = (
-                OutboundMessage.id == row.outbound_id,
-                OutboundMessage.state == OutboundState.UNKNOWN,
+
+        def move(outbound_id: int, state: OutboundState, **values: object) -> bool:
+            """The row to ``state`` if still unknown (no other worker settled it)."""
+            return bool(
+                session.execute(
+                    update(OutboundMessage)
+                    .where(
+                        OutboundMessage.id == outbound_id,
+                        OutboundMessage.state == OutboundState.UNKNOWN,
+                    )
+                    .values(state=state, updated_at=now, **values)
+                ).rowcount
             )
+
+        for row in group:
             message = found.get(row.outbound_id)
             if message is not None:
-                changed = session.execute(
-                    update(OutboundMessage)
-                    .where(*unknown)
-                    .values(
-                        state=OutboundState.SENT,
-                        platform_message_id=message.id,
-                        sent_at=now,
-                        last_error=None,
-                        updated_at=now,
-                    )
-                ).rowcount
-                if changed:
+                if move(
+                    row.outbound_id,
+                    OutboundState.SENT,
+                    platform_message_id=message.id,
+                    sent_at=now,
+                    last_error=None,
+                ):
                     store_sent_message(
                         session, self.account_id, row.fan_id, message, sent_by=row.created_by
                     )
@@ -318,28 +323,23 @@ class Reconciler:
             if read_at < settle_after:
                 # Too early to conclude: a request of the last attempt may still land.
                 session.execute(
-                    update(OutboundMessage).where(*unknown).values(next_attempt_at=settle_after)
+                    update(OutboundMessage)
+                    .where(
+                        OutboundMessage.id == row.outbound_id,
+                        OutboundMessage.state == OutboundState.UNKNOWN,
+                    )
+                    .values(next_attempt_at=settle_after)
                 )
                 continue
             if row.attempts >= row.max_attempts:
                 reason = one_line(
                     f"not delivered after {row.attempts} attempts: {row.last_error or 'no answer'}"
                 )
-                changed = session.execute(
-                    update(OutboundMessage)
-                    .where(*unknown)
-                    .values(state=OutboundState.FAILED, last_error=reason, updated_at=now)
-                ).rowcount
-                if changed:
+                if move(row.outbound_id, OutboundState.FAILED, last_error=reason):
                     metrics.record(session, self.account_id, metrics.SEND_FAILED)
                     report.failed.append(row.outbound_id)
                 continue
-            changed = session.execute(
-                update(OutboundMessage)
-                .where(*unknown)
-                .values(state=OutboundState.QUEUED, next_attempt_at=now, updated_at=now)
-            ).rowcount
-            if changed:
+            if move(row.outbound_id, OutboundState.QUEUED, next_attempt_at=now):
                 metrics.record(session, self.account_id, metrics.RECONCILE_REQUEUED)
                 report.requeued.append(row.outbound_id)
 

@@ -252,33 +252,33 @@ class Sender:
             return self._record_sent(session, claim, outcome, outcome.message, report, now)
 
         reason = outcome.reason
-        if kind == ErrorKind.RATE_LIMITED:
-            assert isinstance(outcome.error, RateLimited)
-            until = now + timedelta(seconds=outcome.error.retry_after)
-            limiter.block(session, self.account_id, until)
-            report.blocked_until = max(report.blocked_until or until, until)
-            metrics.record(session, self.account_id, metrics.RATE_LIMITED, outcome.error.retry_after)
-            log.info("account %s rate limited for %.0f s", self.account_id, outcome.error.retry_after)
+        if kind in (ErrorKind.RATE_LIMITED, ErrorKind.UNAUTHORIZED):
+            # The platform did nothing: the row waits, and the attempt is given back.
+            if kind == ErrorKind.RATE_LIMITED:
+                assert isinstance(outcome.error, RateLimited)
+                until = now + timedelta(seconds=outcome.error.retry_after)
+                limiter.block(session, self.account_id, until)
+                report.blocked_until = max(report.blocked_until or until, until)
+                metrics.record(
+                    session, self.account_id, metrics.RATE_LIMITED, outcome.error.retry_after
+                )
+                log.info(
+                    "account %s rate limited for %.0f s", self.account_id, outcome.error.retry_after
+                )
+                error = f"rate limited: {reason}"
+            else:
+                accounts.set_auth_error(session, self.account_id, reason)
+                report.auth_error = reason
+                log.warning(
+                    "account %s: credentials refused, sends stop until fixed", self.account_id
+                )
+                until, error = now, f"credentials refused: {reason}"
             changed = self._transition(
                 session,
                 claim,
                 state=OutboundState.QUEUED,
                 next_attempt_at=until,
-                last_error=f"rate limited: {reason}",
-                refund=True,
-            )
-            return OutboundState.QUEUED if changed else None
-
-        if kind == ErrorKind.UNAUTHORIZED:
-            accounts.set_auth_error(session, self.account_id, reason)
-            report.auth_error = reason
-            log.warning("account %s: credentials refused, sends stop until fixed", self.account_id)
-            changed = self._transition(
-                session,
-                claim,
-                state=OutboundState.QUEUED,
-                next_attempt_at=now,
-                last_error=f"credentials refused: {reason}",
+                last_error=error,
                 refund=True,
             )
             return OutboundState.QUEUED if changed else None
