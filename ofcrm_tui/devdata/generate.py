@@ -18,11 +18,9 @@ benchmarks and demos, not for production data.
 
 from __future__ import annotations
 
-import itertools
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +29,7 @@ from sqlalchemy import Connection, bindparam, insert, select
 
 from ofcrm_tui.core.accounts import validate_name
 from ofcrm_tui.core.threads import SUMMARY_COLUMNS, summary
+from ofcrm_tui.devdata import bulk, corpus
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
@@ -47,8 +46,6 @@ from ofcrm_tui.store.models import (
 
 # Fans (with their conversations and messages) written per transaction.
 FANS_PER_BATCH = 5_000
-# Rows per executemany call.
-ROWS_PER_CALL = 20_000
 GENERATED_BASE_URL = "http://generated.invalid"
 DEFAULT_ACCOUNT = "generated"
 MEDIA_IN_VAULT = 60
@@ -93,108 +90,6 @@ TAGS: tuple[tuple[str, float], ...] = (
     ("custom-request", 0.02),
     ("spanish", 0.03),
 )
-
-_FIRST = (
-    "Alex Sam Chris Jordan Taylor Morgan Jamie Casey Riley Drew Max Leo Noah Liam Ethan Lucas "
-    "Mason Logan Owen Caleb Ryan Dylan Tyler Kevin Brian Mark Paul Steve Tom Mike Dave Dan Nick "
-    "Matt Josh Adam Ben Jake Luke Sean Eric Omar Ali Yusuf Mateo Diego Javier Luis Carlos Pedro "
-    "Hugo Jonas Felix Lukas Finn Emil Oskar Nils Lars Sven Pierre Louis Jules Marco Luca Paolo "
-    "Kenji Hiro Raj Arjun Vikram Chen Wei Jin Minh Kofi Tunde Femi Jose Zoe Mia Emma Lena"
-).split()
-_LAST = (
-    "Smith Jones Brown Miller Davis Garcia Rodriguez Wilson Martinez Anderson Thomas Moore "
-    "Martin Jackson Lee Walker Hall Allen Young King Wright Lopez Hill Scott Green Adams Baker "
-    "Nelson Carter Mitchell Perez Roberts Turner Phillips Campbell Parker Evans Edwards Collins "
-    "Müller Schmidt Schneider Fischer Weber Dubois Moreau Rossi Russo Ferrari Silva Santos "
-    "Novak Kowalski Nowak Ivanov Petrov Sato Suzuki Tanaka Kim Park Nguyen Tran Patel Shah Khan"
-).split()
-_WORD_A = (
-    "moon night dark silver lone wild happy lucky golden iron red blue midnight cosmic urban "
-    "quiet crazy chill sunny stormy frozen electric shadow"
-).split()
-_WORD_B = (
-    "rider wolf fox hawk lion tiger bear knight ghost pilot sailor drifter hunter dreamer "
-    "gamer coder surfer skater runner walker fan boy guy"
-).split()
-_NICKNAMES = (
-    "babe", "Big Tom", "my Texan", "Captain", "sweetie", "the Dutchman", "Mr. Tips",
-    "birthday boy", "Doc", "Cowboy", "Prof", "handsome", "bestie", "night owl",
-)
-_FAN_LINES = (
-    "hey beautiful", "good morning!", "how was your day?", "you look amazing in the new post",
-    "can I get a custom video?", "what are you up to tonight", "miss you", "haha that's funny",
-    "did you see my tip?", "when is the next livestream", "I just got home from work",
-    "love the new set", "can you send more pics", "what's your favourite food",
-    "I'm from Barcelona", "going to the gym now", "can't sleep", "how much for a custom?",
-    "happy friday", "you're the best", "sent you something special", "lol", "ok",
-    "thank you so much", "are you online?", "I renewed my sub", "what music do you like",
-    "pineapple on pizza yes or no", "it's my birthday next week", "I watched that movie you said",
-    "good night", "omg", "please reply", "where are you travelling next", "nice",
-    "your smile makes my day", "do you like dogs or cats", "just got back from Tokyo",
-    "rainy day here", "coffee or tea?", "can we chat later", "I bought the bundle",
-)
-_CREATOR_LINES = (
-    "hey you 😘", "thank you babe", "good morning sunshine", "I'm doing great, how about you?",
-    "just posted something new for you", "check your DMs 🔥", "I have a special set for you",
-    "aww you're sweet", "I'm getting ready for the shoot", "what would you like to see?",
-    "miss you too", "unlock this for a surprise", "haha you're funny", "thanks for the tip!!",
-    "livestream on Sunday at 8pm", "custom videos start at $50", "sleep well",
-    "I love pineapple pizza actually", "happy birthday!! 🎂", "what are you doing this weekend?",
-    "sorry for the late reply", "new bundle just dropped", "tell me more", "you made my day",
-    "I'm in Lisbon this week", "so cute", "exclusive content just for you",
-)
-_PPV_LINES = (
-    "exclusive set just for you 🔥", "unlock to see what I wore today", "a little surprise 😘",
-    "behind the scenes from the shoot", "you asked for it...", "special video, only today",
-)
-_PLACES = (
-    "Reykjavik Lisbon Kyoto Marrakesh Cancun Bali Prague Vienna Oslo Dublin Edinburgh Seville "
-    "Naples Havana Sydney Melbourne Auckland Vancouver Montreal Chicago Denver Austin Miami "
-    "Nashville Portland Seattle Boston Toronto Berlin Hamburg Munich Zurich Geneva Krakow "
-    "Budapest Athens Santorini Istanbul Dubai Mumbai Bangkok Singapore Seoul Osaka Manila"
-).split()
-_THINGS = (
-    "sushi tacos ramen lasagna croissants pancakes espresso mojitos tequila bourbon guitar "
-    "piano drums chess poker surfing snowboarding hiking climbing fishing camping yoga boxing "
-    "motorcycles vinyl anime marvel netflix podcasts sneakers tattoos sunsets puppies kittens "
-    "horses volleyball basketball baseball hockey golf tennis cricket rugby marathon karaoke"
-).split()
-_TOPIC_TEMPLATES = (
-    "ever been to {place}?", "just booked a trip to {place}", "my cousin lives in {place}",
-    "I could eat {thing} every day", "do you like {thing}?", "been really into {thing} lately",
-    "watching {thing} tonight", "{place} was amazing",
-)
-_TOPICS = tuple(
-    template.format(place=place, thing=thing)
-    for template in _TOPIC_TEMPLATES
-    for place, thing in zip(_PLACES, _THINGS, strict=False)
-)
-_TIP_LINES = ("", "for you ❤️", "buy yourself something nice", "great show", "tip!", "")
-
-
-def _skewed_counts(rng: random.Random, conversations: int, messages: int) -> list[int]:
-    """At least one message each; the rest spread by a heavy-tailed (Pareto) weight."""
-    if conversations == 0:
-        return []
-    weights = [rng.paretovariate(1.16) for _ in range(conversations)]
-    extra = messages - conversations
-    total = sum(weights)
-    counts = [1 + int(extra * w / total) for w in weights]
-    short = messages - sum(counts)
-    # Give the rounding remainder to the heaviest conversations, one each.
-    order = sorted(range(conversations), key=weights.__getitem__, reverse=True)
-    for index in itertools.islice(itertools.cycle(order), short):
-        counts[index] += 1
-    return counts
-
-
-def _split(rng: random.Random, amount: int, parts: int) -> list[int]:
-    """``amount`` cents in ``parts`` positive-ish integer pieces that add up exactly."""
-    if parts <= 1 or amount < parts:
-        return [amount]
-    cuts = sorted(rng.sample(range(1, amount), parts - 1))
-    return [b - a for a, b in zip([0, *cuts], [*cuts, amount], strict=True)]
-
 
 class _Generator:
     def __init__(
@@ -277,17 +172,17 @@ class _Generator:
 
     def _fan_row(self, account_id: int, index: int) -> tuple[dict[str, Any], datetime]:
         rng = self.rng
-        first = rng.choice(_FIRST)
-        last = rng.choice(_LAST)
+        first = rng.choice(corpus.FIRST)
+        last = rng.choice(corpus.LAST)
         style = rng.random()
         if style < 0.4:
-            username = f"{rng.choice(_WORD_A)}{rng.choice(_WORD_B)}{rng.randrange(10, 9999)}"
+            username = f"{rng.choice(corpus.WORD_A)}{rng.choice(corpus.WORD_B)}{rng.randrange(10, 9999)}"
         elif style < 0.7:
             username = f"{first.lower()}_{last.lower()}{rng.randrange(1, 99)}"
         else:
             username = f"u{_USER_ID_BASE + index}"
         name = f"{first} {last}" if rng.random() < 0.85 else first
-        nickname = rng.choice(_NICKNAMES) if rng.random() < 0.12 else ""
+        nickname = rng.choice(corpus.NICKNAMES) if rng.random() < 0.12 else ""
         # Subscribed some time in the last year (more of them recently).
         subscribed = self.now - timedelta(
             days=_HISTORY_DAYS * rng.random() ** 2, seconds=rng.randrange(86_400)
@@ -300,7 +195,7 @@ class _Generator:
         if rng.random() < 0.3:
             # A long tail: most spend a little, a few spend a fortune.
             spend = int(min(rng.paretovariate(1.3) * 800, 2_000_000))
-            tips, messages_cents, posts = _split(rng, spend, 3) if spend >= 3 else (spend, 0, 0)
+            tips, messages_cents, posts = corpus.split(rng, spend, 3) if spend >= 3 else (spend, 0, 0)
         total = subscriptions + tips + messages_cents + posts
         expires = subscribed + timedelta(days=30 * months)
         row = {
@@ -370,13 +265,13 @@ class _Generator:
                 if roll < 0.02:
                     is_tip = True
                     tip = rng.choice((500, 1000, 2000, 2500, 5000, 10000))
-                    body = rng.choice(_TIP_LINES)
+                    body = rng.choice(corpus.TIP_LINES)
                 else:
-                    body = rng.choice(_FAN_LINES)
+                    body = rng.choice(corpus.FAN_LINES)
                     if roll > 0.85:
-                        body = f"{body} {rng.choice(_FAN_LINES)}"
+                        body = f"{body} {rng.choice(corpus.FAN_LINES)}"
                     elif roll > 0.70:
-                        body = f"{body} {rng.choice(_TOPICS)}"
+                        body = f"{body} {rng.choice(corpus.TOPICS)}"
             else:
                 sent_by = rng.choice(("anna", "ben", None, None))
                 if rng.random() < 0.06:
@@ -384,9 +279,9 @@ class _Generator:
                     opened = rng.random() < 0.35
                     media = rng.randint(1, 3)
                     media_ids = rng.sample(self._media_ids, media)
-                    body = rng.choice(_PPV_LINES)
+                    body = rng.choice(corpus.PPV_LINES)
                 else:
-                    body = rng.choice(_CREATOR_LINES)
+                    body = rng.choice(corpus.CREATOR_LINES)
             rows.append(
                 {
                     "account_id": account_id,
@@ -430,7 +325,7 @@ class _Generator:
         for kind, amount, parts in pieces:
             if amount <= 0:
                 continue
-            for piece in _split(rng, amount, parts):
+            for piece in corpus.split(rng, amount, parts):
                 self._transaction_seq += 1
                 fee = piece // 5
                 rows.append(
@@ -456,7 +351,7 @@ class _Generator:
     def run(self) -> GenerateReport:
         started = time.perf_counter()
         account_id = self.create_account()
-        counts = _skewed_counts(self.rng, self.conversations, self.messages)
+        counts = corpus.skewed_counts(self.rng, self.conversations, self.messages)
         for start in range(0, self.fans, FANS_PER_BATCH):
             stop = min(self.fans, start + FANS_PER_BATCH)
             self._batch(account_id, start, stop, counts)
@@ -486,7 +381,7 @@ class _Generator:
             subscribed.append(since)
         with self.db.write() as session:
             connection = session.connection()
-            with _fts_deferred(connection):
+            with bulk.fts_deferred(connection):
                 self._write_batch(connection, account_id, start, stop, counts, fans, subscribed)
 
     def _write_batch(
@@ -500,7 +395,7 @@ class _Generator:
         subscribed: list[datetime],
     ) -> None:
         rng = self.rng
-        _insert(connection, Fan, fans)
+        bulk.insert_rows(connection, Fan, fans)
         fan_ids = dict(
             connection.execute(
                 select(Fan.platform_user_id, Fan.id).where(
@@ -520,19 +415,19 @@ class _Generator:
                     )
                     tagged = True
             self.report["tagged"] += tagged
-        _insert(connection, FanTag, tag_rows)
+        bulk.insert_rows(connection, FanTag, tag_rows)
         self.report["spenders"] += sum(1 for row in fans if row["total_spent_cents"] > 0)
         if self.transactions:
             transactions = []
             for fan_id, row in zip(ids, fans, strict=True):
                 transactions.extend(self._transactions(account_id, fan_id, row))
-            _insert(connection, Transaction, transactions)
+            bulk.insert_rows(connection, Transaction, transactions)
             self.report["transactions"] += len(transactions)
         chatting = [i for i in range(start, stop) if i < self.conversations]
         if not chatting:
             return
         # Conversations first (with a placeholder summary), then their messages.
-        _insert(
+        bulk.insert_rows(
             connection,
             Conversation,
             [
@@ -569,11 +464,11 @@ class _Generator:
             conversation["b_id"] = conversation_id
             summaries.append(conversation)
             self.report["unread"] += conversation["unread_count"] > 0
-            if len(messages) >= ROWS_PER_CALL:
-                _insert(connection, Message, messages)
+            if len(messages) >= bulk.ROWS_PER_CALL:
+                bulk.insert_rows(connection, Message, messages)
                 self.report["messages"] += len(messages)
                 messages = []
-        _insert(connection, Message, messages)
+        bulk.insert_rows(connection, Message, messages)
         self.report["messages"] += len(messages)
         table = Conversation.__table__
         connection.execute(
@@ -597,53 +492,6 @@ class _Generator:
         with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in ("fans", "conversations", "messages", "fan_tags", "transactions"):
                 connection.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
-
-
-# SQLite full-text tables of migration 0002 and the columns they index.
-_FTS_TABLES = (
-    ("messages", "messages_fts", ("text",)),
-    ("fans", "fans_fts", ("username", "name", "nickname")),
-)
-
-
-@contextmanager
-def _fts_deferred(connection: Connection) -> Iterator[None]:
-    """On SQLite, index a batch's new rows in one statement instead of a trigger per row.
-
-    Inside the batch's transaction (DDL is transactional in SQLite, and the write lock is
-    held from ``BEGIN IMMEDIATE``), the insert triggers are dropped, the rows written,
-    added to the full-text tables with one ``INSERT ... SELECT`` and the triggers put
-    back as they were: about four times faster, and no other connection ever sees the
-    triggers missing.
-    """
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    suspended = []
-    for table, fts, columns in _FTS_TABLES:
-        trigger = f"{fts}_insert"
-        sql = connection.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
-        ).scalar()
-        if sql is None:
-            continue
-        newest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
-        connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
-        suspended.append((table, fts, columns, sql, newest))
-    yield
-    for table, fts, columns, sql, newest in suspended:
-        names = ", ".join(columns)
-        connection.exec_driver_sql(
-            f"INSERT INTO {fts}(rowid, {names}) SELECT id, {names} FROM {table} WHERE id > ?",
-            (newest,),
-        )
-        connection.exec_driver_sql(sql)
-
-
-def _insert(connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
-    table = model.__table__
-    for start in range(0, len(rows), ROWS_PER_CALL):
-        connection.execute(insert(table), rows[start : start + ROWS_PER_CALL])
 
 
 def default_now() -> datetime:
