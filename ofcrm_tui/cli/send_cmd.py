@@ -8,6 +8,7 @@ import time
 
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 
@@ -25,7 +26,7 @@ def price_cents(text: str) -> int:
 def _send(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    fan = outbox.resolve_fan(ctx.db, account.id, args.fan)
+    fan = resolve_fan(ctx.db, account.id, args.fan)
     text = sys.stdin.read() if args.text == "-" else args.text
     outbound_id = outbox.enqueue(
         ctx.db,

@@ -13,6 +13,7 @@ import pytest
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import outbox
+from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.store.models import OutboundMessage
 from ofcrm_tui.store.types import utcnow
 from tests.outbox.conftest import World
@@ -34,7 +35,7 @@ def _one_line_error(code: int, err: str, fragment: str) -> None:
 
 
 def test_send_queues_by_platform_id_or_username(world: World, capsys) -> None:  # noqa: ANN001
-    fan = outbox.resolve_fan(world.db, world.account.id, str(world.platform_ids[world.fans[0]]))
+    fan = resolve_fan(world.db, world.account.id, str(world.platform_ids[world.fans[0]]))
     code, out, _ = run(capsys, world, "send", "--account", "demo", "--fan", str(fan.platform_user_id), "--text", "hi there")
     assert code == 0 and out.startswith("queued #1 for @" + fan.username) and "(free)" in out
     media = [str(m) for m in world.media[:2]]

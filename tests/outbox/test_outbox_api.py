@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from ofcrm_tui.core import outbox
+from ofcrm_tui.core.fans import FanError, resolve_fan
 from ofcrm_tui.core.outbox import OutboxError
 from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.enums import OutboundKind
@@ -186,12 +187,12 @@ def test_manual_retries_are_limited_to_ten_a_minute(world: World) -> None:
 def test_resolve_fan_by_platform_id_or_username(world: World) -> None:
     fan = world.fans[2]
     platform_id = world.platform_ids[fan]
-    by_id = outbox.resolve_fan(world.db, world.account.id, str(platform_id))
+    by_id = resolve_fan(world.db, world.account.id, str(platform_id))
     assert by_id.id == fan
-    assert outbox.resolve_fan(world.db, world.account.id, "@" + by_id.username).id == fan
-    assert outbox.resolve_fan(world.db, world.account.id, by_id.username).id == fan
-    with pytest.raises(OutboxError, match="no fan"):
-        outbox.resolve_fan(world.db, world.account.id, "nobody-here")
+    assert resolve_fan(world.db, world.account.id, "@" + by_id.username).id == fan
+    assert resolve_fan(world.db, world.account.id, by_id.username).id == fan
+    with pytest.raises(FanError, match="no fan"):
+        resolve_fan(world.db, world.account.id, "nobody-here")
 
 
 def test_queue_status_counts_and_budget(world: World) -> None:

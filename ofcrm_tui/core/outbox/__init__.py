@@ -38,14 +38,12 @@ from ofcrm_tui.core.outbox.rules import (
     normalise_text,
 )
 from ofcrm_tui.core.outbox.views import (
-    FanRef,
     OutboundView,
     QueueStatus,
     failed,
     get,
     queue_status,
     record_depth,
-    resolve_fan,
 )
 
 __all__ = [
@@ -61,7 +59,6 @@ __all__ = [
     "MIN_PRICE_CENTS",
     "PENDING_STATES",
     "PRIORITY",
-    "FanRef",
     "MessageOptions",
     "OutboundView",
     "OutboxError",
@@ -78,7 +75,6 @@ __all__ = [
     "normalise_text",
     "queue_status",
     "record_depth",
-    "resolve_fan",
     "retry",
     "retry_detailed",
 ]

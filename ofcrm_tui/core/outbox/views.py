@@ -1,8 +1,4 @@
-"""Read models of the outbound queue: messages as shown, failed views, the queue's status.
-
-``resolve_fan`` (a fan from a platform user id or a username) stays here for the
-commands that take one until ``core/fans`` holds it.
-"""
+"""Read models of the outbound queue: messages as shown, failed views, the queue's status."""
 
 from __future__ import annotations
 
@@ -84,13 +80,6 @@ class QueueStatus:
             self.last_poll_failed_at is None or self.last_poll_at >= self.last_poll_failed_at
         )
 
-
-@dataclass(frozen=True)
-class FanRef:
-    id: int
-    platform_user_id: int
-    username: str
-    name: str
 
 
 def _views(session: Session, query) -> list[OutboundView]:  # noqa: ANN001 - a Select
@@ -208,25 +197,3 @@ def record_depth(db: Database, account_id: int) -> None:
         )
         metrics.record(session, account_id, metrics.QUEUE_DEPTH, float(depth or 0))
 
-
-def resolve_fan(db: Database, account_id: int, ref: str | int) -> FanRef:
-    """A fan of the account from a platform user id or a username (``@`` optional)."""
-    text = str(ref).strip().removeprefix("@")
-    if not text:
-        raise OutboxError("no fan given")
-    with db.read() as session:
-        fan = None
-        if text.isascii() and text.isdigit():
-            fan = session.scalar(
-                select(Fan).where(Fan.account_id == account_id, Fan.platform_user_id == int(text))
-            )
-        if fan is None:
-            fan = session.scalar(
-                select(Fan).where(Fan.account_id == account_id, Fan.username == text)
-            )
-        if fan is None:
-            raise OutboxError(
-                f"no fan {ref!r} in this account (a platform user id or a username; "
-                "sync the account if the fan is new)"
-            )
-        return FanRef(fan.id, fan.platform_user_id, fan.username, fan.name)
