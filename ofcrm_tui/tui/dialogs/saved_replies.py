@@ -19,7 +19,7 @@ from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean, literal
-from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
+from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 
 
 class SavedReplyPicker(ModalScreen[str | None]):
