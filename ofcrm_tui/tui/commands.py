@@ -18,7 +18,7 @@ APP_COMMANDS = (
 )
 
 
-def _commands() -> list[tuple[PaletteCommand, str | None]]:
+def palette_commands() -> list[tuple[PaletteCommand, str | None]]:
     """Each command with the mode it runs on (None: anywhere): the screens first, then
     the app's commands, then each screen's."""
     switches = [(PaletteCommand(spec.title, spec.summary, f"app.switch_mode({spec.mode!r})"),
@@ -34,7 +34,7 @@ class OfcrmCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, partial[object]]]:
         found = [(command.title, command.help, partial(self._run, command.action, mode))
-                 for command, mode in _commands()]
+                 for command, mode in palette_commands()]
         for account in self.accounts:
             name = clean(account.name, single_line=True)
             found.append((f"Account: {name}", "Switch to this account",

@@ -1,4 +1,8 @@
-"""The inbox: conversation list on the left, the open thread and the composer on the right."""
+"""The inbox: conversation list on the left, the open thread and the composer on the right.
+
+Its dialogs (tag, saved replies, price and media) are imported when first opened, so
+start-up loads only what the first screen draws.
+"""
 
 from __future__ import annotations
 
