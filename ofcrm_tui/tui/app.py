@@ -195,14 +195,14 @@ class OfcrmApp(App[None]):
 
     def load_status(self) -> None:
         if self.account is not None:
-            self._load_status(self.account)
+            self._load_status(self.account, self.now_utc())
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
-    def _load_status(self, account: AccountInfo) -> None:
+    def _load_status(self, account: AccountInfo, now: datetime) -> None:
         db = self.context.db
         queue = outbox.queue_status(
             db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute,
-            now=self.now_utc(),
+            now=now,
         )
         info = StatusInfo(
             account=account.name,
