@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -27,7 +29,6 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
-from ofcrm_tui.jobs.scheduler import BackgroundJobs
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache
 from ofcrm_tui.secrets import get_token
@@ -35,18 +36,14 @@ from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.screens.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.failed import FailedScreen, could_not_send
-from ofcrm_tui.tui.screens.help import HelpScreen
-from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
-from ofcrm_tui.tui.screens.offer import OfferDialog
-from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.screens import registry
+from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import Clock, local_now
-from ofcrm_tui.tui.widgets.composer import Composer
-from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
-from ofcrm_tui.tui.widgets.thread_view import ThreadView
+from ofcrm_tui.tui.wording import could_not_send
+
+if TYPE_CHECKING:
+    from ofcrm_tui.jobs.scheduler import BackgroundJobs
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +58,11 @@ class OfcrmApp(App[None]):
     TITLE = "ofcrm"
     CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss"]
     COMMANDS = App.COMMANDS | {OfcrmCommands}
-    MODES = {"inbox": InboxScreen, "failed": FailedScreen}
+    MODES = registry.modes()
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", id="app.commands", show=False),
-        Binding("1,f1", "switch_mode('inbox')", "Inbox", id="app.inbox", show=False),
-        Binding("2,f2", "switch_mode('failed')", "Failed", id="app.failed", show=False),
+        *registry.switch_bindings(),
         Binding("A", "switch_account", "Switch account", id="app.switch_account", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -112,7 +108,8 @@ class OfcrmApp(App[None]):
         else:
             self.notify(f"Unknown theme {settings.theme!r}; using {self.theme}",
                         severity="warning", markup=False)
-        unknown = unknown_ids(settings.keymap, self.help_sections())
+        # Only with a keymap to check: the check loads every screen.
+        unknown = unknown_ids(settings.keymap, self.help_sections()) if settings.keymap else []
         if unknown:
             self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
                         severity="warning", markup=False, timeout=10)
@@ -130,16 +127,16 @@ class OfcrmApp(App[None]):
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
-        if self.current_mode != "inbox":
-            self.switch_mode("inbox")
+        if self.current_mode != registry.HOME:
+            self.switch_mode(registry.HOME)
         else:
-            self.changes.publish(DataChanged(account=True))
+            self.changes.publish(DataChanged.of("account"))
         self.load_status()
 
     async def action_quit(self) -> None:
         """Save the draft being typed, then leave."""
         for screen in self.screen_stack:
-            if isinstance(screen, InboxScreen):
+            if isinstance(screen, OfcrmScreen):
                 await screen.flush()
         self._clients.close_all()
         self.exit()
@@ -152,28 +149,33 @@ class OfcrmApp(App[None]):
         """The account's platform client (in thread workers only: may read the keyring)."""
         return self._clients.get(account)
 
+    def now_utc(self) -> datetime:
+        """The app's clock in UTC, for core's ``now`` arguments (frozen in tests like
+        everything the app shows)."""
+        return self.clock().astimezone(UTC)
+
     # -- screens and commands ------------------------------------------------------
 
     def help_sections(self) -> list[Section]:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+        from ofcrm_tui.tui.dialogs.help import HelpScreen
+
         return [
             ("Everywhere", type(self)),
-            ("Inbox", InboxScreen),
-            ("Conversation list", ConversationList),
-            ("Thread", ThreadView),
-            ("Composer", Composer),
-            ("Saved replies", SavedReplyPicker),
-            ("New saved reply", NewReplyDialog),
-            ("Price and media", OfferDialog),
-            ("Failed messages", FailedScreen),
+            *registry.help_sections(),
             ("Choosing an account or a tag", ChoiceDialog),
             ("This help", HelpScreen),
         ]
 
     def action_help(self) -> None:
+        from ofcrm_tui.tui.dialogs.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections(), self.context.settings.keymap))
 
     def action_switch_account(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
         db = self.context.db
 
         def load() -> list[tuple[Text, AccountInfo]]:
@@ -193,13 +195,14 @@ class OfcrmApp(App[None]):
 
     def load_status(self) -> None:
         if self.account is not None:
-            self._load_status(self.account)
+            self._load_status(self.account, self.now_utc())
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
-    def _load_status(self, account: AccountInfo) -> None:
+    def _load_status(self, account: AccountInfo, now: datetime) -> None:
         db = self.context.db
         queue = outbox.queue_status(
-            db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute
+            db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute,
+            now=now,
         )
         info = StatusInfo(
             account=account.name,
@@ -225,7 +228,7 @@ class OfcrmApp(App[None]):
 
     def queue_changed(self) -> None:
         """The chatter queued, retried or discarded something: refresh and send soon."""
-        self.changes.publish(DataChanged(outbox=True))
+        self.changes.publish(DataChanged.of("outbox"))
         self.load_status()
         if self.jobs is not None:
             self.jobs.drain_now()
@@ -261,17 +264,17 @@ class OfcrmApp(App[None]):
             case events.PollCompleted(report=report):
                 self._sync_error = None
                 if report.changed():
-                    self.changes.publish(DataChanged(
-                        inbound=tuple(report.new_inbound), conversations=True))
+                    self.changes.publish(
+                        DataChanged.of("inbox", inbound=tuple(report.new_inbound)))
             case events.PollFailed(error=error):
                 self._sync_error = error
             case events.MessagesSent():
-                self.changes.publish(DataChanged(outbox=True, conversations=True))
+                self.changes.publish(DataChanged.of("outbox", "inbox"))
             case events.MessagesFailed(outbound_ids=ids):
-                self.changes.publish(DataChanged(outbox=True))
+                self.changes.publish(DataChanged.of("outbox"))
                 self.notify(could_not_send(len(ids)), severity="error")
             case events.QueueChanged():
-                self.changes.publish(DataChanged(outbox=True))
+                self.changes.publish(DataChanged.of("outbox"))
             case events.AccountAuthFailed(error=error):
                 self._sync_error = f"credentials refused: {error}"
                 self.notify(self._sync_error, severity="error", markup=False)
@@ -281,7 +284,7 @@ class OfcrmApp(App[None]):
 
     def _publish_claims(self) -> None:
         self._claims_timer = None
-        self.changes.publish(DataChanged(outbox=True))
+        self.changes.publish(DataChanged.of("outbox"))
         self.load_status()
 
 

@@ -2,19 +2,30 @@
 
 The scheduler's threads call ``OfcrmApp.job_event``; the app turns each event into a
 ``DataChanged`` and publishes it on ``OfcrmApp.changes`` (a Textual ``Signal``), and
-every screen that shows affected data refreshes itself.
+every screen that shows data of one of its topics refreshes itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ofcrm_tui.core.sync import NewInbound
+
+# "account": another account is open, start over; "inbox": conversations' order,
+# previews or unread counts may differ; "outbox": send states may differ.
+Topic = Literal["account", "inbox", "outbox"]
 
 
 @dataclass(frozen=True)
 class DataChanged:
+    topics: frozenset[Topic]
     inbound: tuple[NewInbound, ...] = ()  # new fan messages, for toasts
-    conversations: bool = False  # order, previews or unread counts may differ
-    outbox: bool = False  # send states may differ
-    account: bool = False  # another account is open: start over
+
+    @classmethod
+    def of(cls, *topics: Topic, inbound: tuple[NewInbound, ...] = ()) -> DataChanged:
+        return cls(frozenset(topics), inbound)
+
+    def touches(self, *topics: Topic) -> bool:
+        """Whether any of ``topics`` changed."""
+        return not self.topics.isdisjoint(topics)

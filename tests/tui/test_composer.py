@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Button, Static
 
 from ofcrm_tui.core.inbox import saved_replies
-from ofcrm_tui.tui.screens.offer import OfferDialog, check_offer
-from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
+from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets.composer import Offer
 from tests.tui.conftest import World
 from tests.tui.pilot import composer, press, settle, thread

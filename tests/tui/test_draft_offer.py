@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ofcrm_tui.core.inbox import drafts
-from ofcrm_tui.tui.screens.offer import OfferDialog
+from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from tests.tui.conftest import World
 from tests.tui.pilot import composer, conversations, press, settle
 

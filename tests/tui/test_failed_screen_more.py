@@ -11,9 +11,10 @@ from textual.widgets._footer import FooterKey
 from ofcrm_tui.core import metrics, outbox
 from ofcrm_tui.store.models import Conversation, Fan, MetricEvent, OutboundMessage
 from ofcrm_tui.tui.app import OfcrmApp
-from ofcrm_tui.tui.screens.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.failed import FAN_WIDTH, FailedScreen, could_not_send, messages
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.failed import FAN_WIDTH, FailedScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.wording import could_not_send, messages
 from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import press, settle
 

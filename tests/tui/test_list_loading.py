@@ -11,7 +11,7 @@ from textual.message import Message
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.models import Conversation
-from ofcrm_tui.tui.widgets import conversation_list as conversation_list_module
+from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, press, settle
@@ -23,7 +23,7 @@ async def test_rows_show_before_the_count_and_the_count_follows(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Pages of 8 rows, so the two dozen conversations fill more than the first page.
-    monkeypatch.setattr(conversation_list_module, "PAGE_SIZE", 8)
+    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
     total = inbox.count_conversations(world.context.db, world.account.id, InboxFilter())
     assert total > 8
     seen: list[tuple[str, int, bool]] = []
@@ -74,7 +74,7 @@ async def test_a_short_list_needs_no_count_query(
         await settle(pilot)
         rows = conversations(pilot)
         # Two dozen conversations fit the first page of 100: its length is the count.
-        assert 0 < total < conversation_list_module.PAGE_SIZE
+        assert 0 < total < paged_list_module.PAGE_SIZE
         assert rows.counted and rows.count == total
         assert counts == []
 

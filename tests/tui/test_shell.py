@@ -14,10 +14,10 @@ from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountError
 from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
 from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.launch import run_app
-from ofcrm_tui.tui.screens.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
-from ofcrm_tui.tui.screens.help import HelpScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.support.accounts import add_simulated_account
 from tests.tui.conftest import NOW, World

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from datetime import datetime
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from ofcrm_tui.core import outbox
@@ -19,24 +18,13 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean, literal
-from ofcrm_tui.tui.screens.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import short_time
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
+from ofcrm_tui.tui.wording import messages
 
-if TYPE_CHECKING:
-    from ofcrm_tui.tui.app import OfcrmApp
-
+DAYS_SHOWN = 7
 FAN_WIDTH = 30  # cells of the Fan column: the name first, the @username if it fits
-
-
-def messages(count: int) -> str:
-    """``1 message``, ``2 messages``."""
-    return f"{count} message{'' if count == 1 else 's'}"
-
-
-def could_not_send(count: int) -> str:
-    """The toast for messages the sender gave up on."""
-    return f"{messages(count)} could not be sent: see Failed messages"
 
 
 def fan_cell(row: outbox.OutboundView) -> Text:
@@ -52,7 +40,7 @@ def fan_cell(row: outbox.OutboundView) -> Text:
     return cell
 
 
-class FailedScreen(Screen[None]):
+class FailedScreen(OfcrmScreen):
     BINDINGS = [
         Binding("j", "cursor(1)", "Down", id="failed.down", show=False),
         Binding("k", "cursor(-1)", "Up", id="failed.up", show=False),
@@ -76,10 +64,6 @@ class FailedScreen(Screen[None]):
         super().__init__()
         self.rows: list[outbox.OutboundView] = []
 
-    @property
-    def ofcrm(self) -> OfcrmApp:
-        return cast("OfcrmApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         table: DataTable[Text] = DataTable(cursor_type="row", id="failed-table")
@@ -94,16 +78,17 @@ class FailedScreen(Screen[None]):
         self._reload()
 
     def _on_changed(self, change: DataChanged) -> None:
-        if change.outbox or change.account:
+        if change.touches("outbox", "account"):
             self._reload()
 
     def _reload(self) -> None:
         if self.ofcrm.account is not None:
-            self._load(self.ofcrm.account.id)
+            self._load(self.ofcrm.account.id, self.ofcrm.now_utc())
 
     @work(thread=True, exclusive=True, group="failed-load", exit_on_error=False)
-    def _load(self, account_id: int) -> None:
-        self.post_message(self.Loaded(outbox.failed(self.ofcrm.context.db, account_id)))
+    def _load(self, account_id: int, now: datetime) -> None:
+        failed = outbox.failed(self.ofcrm.context.db, account_id, DAYS_SHOWN, now=now)
+        self.post_message(self.Loaded(failed))
 
     @work(thread=True, group="failed-act", exit_on_error=False)
     def _act(self, account_id: int, action: str, outbound_id: int) -> None:
@@ -153,7 +138,7 @@ class FailedScreen(Screen[None]):
                 Text(str(row.attempts)),
                 literal(row.last_error or "", "red", single_line=True),
             )
-        table.border_title = Text(f"Failed in the last 7 days  {len(self.rows)}")
+        table.border_title = Text(f"Failed in the last {DAYS_SHOWN} days  {len(self.rows)}")
         if self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1))
 
@@ -168,6 +153,8 @@ class FailedScreen(Screen[None]):
 
     def action_discard(self) -> None:
         """Ask first: a discarded message is never sent."""
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
         selected, account = self._selected(), self.ofcrm.account
         if selected is None or account is None:
             return

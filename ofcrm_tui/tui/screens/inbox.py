@@ -1,10 +1,13 @@
-"""The inbox: conversation list on the left, the open thread and the composer on the right."""
+"""The inbox: conversation list on the left, the open thread and the composer on the right.
+
+Its dialogs (tag, saved replies, price and media) are imported when first opened, so
+start-up loads only what the first screen draws.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -12,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from ofcrm_tui.core import inbox, outbox
@@ -25,17 +27,12 @@ from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.screens.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.offer import OfferDialog
-from ofcrm_tui.tui.screens.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget, Offer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
-
-if TYPE_CHECKING:
-    from ofcrm_tui.tui.app import OfcrmApp
 
 # New messages from more conversations than this make one summary toast.
 MAX_TOASTS = 3
@@ -53,7 +50,7 @@ def _toast_body(item: NewInbound) -> str:
     return body if len(body) <= TOAST_CHARS else body[: TOAST_CHARS - 1] + "…"
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(OfcrmScreen):
     BINDINGS = [
         Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False),
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane", show=False),
@@ -110,10 +107,6 @@ class InboxScreen(Screen[None]):
         self._warned_quietly = False
         # Marked read, not yet shown as read in the list (that goes with the open's frame).
         self._read_unshown: set[int] = set()
-
-    @property
-    def ofcrm(self) -> OfcrmApp:
-        return cast("OfcrmApp", self.app)
 
     def compose(self) -> ComposeResult:
         clock = self.ofcrm.clock
@@ -190,6 +183,8 @@ class InboxScreen(Screen[None]):
         self._set_filter(InboxFilter())
 
     def action_pick_tag(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
         account, db = self.ofcrm.account, self.ofcrm.context.db
         if account is None:
             return
@@ -346,6 +341,8 @@ class InboxScreen(Screen[None]):
         self.ofcrm.queue_changed()
 
     def on_composer_offer_requested(self) -> None:
+        from ofcrm_tui.tui.dialogs.offer import OfferDialog
+
         account, composer = self.ofcrm.account, self.query_one(Composer)
         if account is None:
             return
@@ -354,6 +351,8 @@ class InboxScreen(Screen[None]):
         self.app.push_screen(dialog, lambda offer: offer is not None and composer.set_offer(offer))
 
     def on_composer_replies_requested(self) -> None:
+        from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
+
         account, composer = self.ofcrm.account, self.query_one(Composer)
         if account is None or composer.target is None:
             return
@@ -412,7 +411,7 @@ class InboxScreen(Screen[None]):
     # -- live data -----------------------------------------------------------------
 
     def _on_changed(self, change: DataChanged) -> None:
-        if change.account:
+        if change.touches("account"):
             self.flt = InboxFilter()
             self._start()
             return
@@ -425,9 +424,9 @@ class InboxScreen(Screen[None]):
             # The chatter is looking at it (the terminal has focus, where the terminal
             # reports focus): it is read. The list reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
-        elif change.conversations or change.inbound:
+        elif change.touches("inbox") or change.inbound:
             self.conversations.refresh_rows()
-        if change.outbox or to_open:
+        if change.touches("outbox") or to_open:
             thread.reload()
         self._toast([item for item in change.inbound if item.conversation_id != open_id])
 

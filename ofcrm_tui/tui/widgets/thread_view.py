@@ -25,10 +25,9 @@ from textual.timer import Timer
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ThreadMessage
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.tui.sanitize import clean, literal
-from ofcrm_tui.tui.timefmt import Clock, local_now, stamp
+from ofcrm_tui.tui.timefmt import Clock, local_now
+from ofcrm_tui.tui.widgets.message_block import Drawing, message_lines
 from ofcrm_tui.tui.widgets.styling import span_style
 
 PAGE_SIZE = 50
@@ -38,19 +37,6 @@ OLDER_MARGIN = 4
 # page and everything else the open changes are drawn in one frame; only a page slower
 # than this shows the "Loading…" line first.
 LOADING_AFTER_SECONDS = 0.1
-# A name in a message header is cut down to this many cells (with "…") to keep the
-# delivery state on the header's first line.
-MIN_NAME_CELLS = 4
-
-STATE_BADGES = {
-    "queued": "◷ queued",
-    "sending": "↻ sending",
-    "sent": "✓ sent",
-    "unknown": "? checking delivery",
-    "failed": "✗ failed",
-    "paused": "‖ paused",
-    "cancelled": "⊘ cancelled",
-}
 
 
 @dataclass(frozen=True)
@@ -341,7 +327,10 @@ class ThreadView(ScrollView, can_focus=True):
         return self.container_size.width - self.scrollbar_size_vertical
 
     def _relayout(self) -> None:
-        width, today = self._width(), self.clock().date()
+        now = self.clock()
+        width, today = self._width(), now.date()
+        drawing = Drawing(self._style, self.app.console, now,
+                          self.source.fan_name if self.source else "")
         # Blocks drawn at another width or on another day are stale; those of messages
         # no longer shown are dropped.
         drawn = self._blocks if (width, today) == (self._layout_width, self._layout_day) else {}
@@ -354,10 +343,9 @@ class ThreadView(ScrollView, can_focus=True):
             for index, message in enumerate(self.messages):
                 block = drawn.get(message)
                 if block is None:
-                    console = self.app.console
                     block = [
-                        Strip(text.render(console)).adjust_cell_length(width)
-                        for text in self._block(message, width)
+                        Strip(text.render(drawing.console)).adjust_cell_length(width)
+                        for text in message_lines(message, width, drawing)
                     ]
                 self._blocks[message] = block
                 starts.append(len(lines))
@@ -368,85 +356,6 @@ class ThreadView(ScrollView, can_focus=True):
         self._lines, self._owners, self._starts = lines, owners, starts
         self.virtual_size = Size(width, len(lines))
         self.refresh()
-
-    def _block(self, message: ThreadMessage, width: int) -> list[Text]:
-        """The lines of one message: the header, then the text behind a coloured bar and,
-        for a failed send, why. Inbound messages sit on the left, outbound ones on the
-        right; each line is at most ``width`` cells (``_relayout`` pads them)."""
-        outbound = message.direction == "out"
-        side = self._style("outbound" if outbound else "inbound")
-        body_width = max(10, min(width, int(width * 0.8)))
-        rows = self._header(message, width)
-        if message.text.strip():
-            for line in literal(message.text).wrap(self.app.console, body_width - 2):
-                line.rstrip()
-                row = Text()
-                row.append("▎ ", side)
-                row.append_text(line)
-                rows.append(row)
-        if message.state == "failed" and message.last_error:
-            reason = Text(clean(message.last_error, single_line=True), style=self._style("failed"))
-            for line in reason.wrap(self.app.console, body_width - 2):
-                line.rstrip()
-                rows.append(Text("  ") + line)
-        # Outbound blocks hug the right edge: as wide as their widest line.
-        block = min(width, max(row.cell_len for row in rows))
-        out = []
-        for row in rows:
-            row.truncate(block, overflow="ellipsis", pad=outbound)
-            if outbound:
-                row = Text(" " * (width - block)) + row
-            out.append(row)
-        return out
-
-    def _header(self, message: ThreadMessage, width: int) -> list[Text]:
-        """Who and when, then (for a reply) the delivery state and the facts, on more
-        lines rather than cut off; the state stays on the first line, the name giving
-        way for it, unless the view is too narrow even for that."""
-        meta = self._style("meta")
-        if message.direction == "out":
-            who = Text("You" + (f" ({clean(message.sent_by, single_line=True)})"
-                                if message.sent_by else ""), self._style("outbound"))
-        else:
-            who = Text(clean(self.source.fan_name if self.source else "", single_line=True),
-                       self._style("inbound"))
-        when = Text(f" · {stamp(message.created_at, self.clock())}", meta)
-        items = self._facts(message)
-        badge = self._state_badge(message)
-        if badge is not None:
-            items.insert(0, badge)
-        first = when.cell_len + (3 + badge.cell_len if badge is not None else 0)
-        if who.cell_len + first > width and message.direction == "out":
-            who = Text("You", self._style("outbound"))  # without the chatter's name
-        if who.cell_len + first > width and width - first >= MIN_NAME_CELLS:
-            who.truncate(width - first, overflow="ellipsis")
-        lines = [who + when]
-        for item in items:
-            if lines[-1].cell_len + 3 + item.cell_len <= width:
-                lines[-1].append(" · ", meta)
-                lines[-1].append_text(item)
-            else:
-                lines.append(Text("  ") + item)
-        return lines
-
-    def _state_badge(self, message: ThreadMessage) -> Text | None:
-        if message.direction != "out":
-            return None
-        style = {"failed": self._style("failed"), "sent": self._style("meta")}.get(
-            message.state, self._style("pending"))
-        return Text(STATE_BADGES.get(message.state, message.state), style=style)
-
-    def _facts(self, message: ThreadMessage) -> list[Text]:
-        money = self._style("money")
-        facts: list[Text] = []
-        if message.is_tip:
-            facts.append(Text(f"tip {format_cents(message.tip_cents)}", style=money))
-        if message.price_cents:
-            bought = "bought" if message.is_opened else "not bought"
-            facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}", style=money))
-        if message.media_count:
-            facts.append(Text(f"{message.media_count} media", style=self._style("meta")))
-        return facts
 
     def _scroll_to_line(self, y: float) -> None:
         # force: the scrollbars may not be shown yet when the content just grew.

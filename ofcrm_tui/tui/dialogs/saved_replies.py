@@ -18,8 +18,9 @@ from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.dialogs.choice import move_highlight
+from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
-from ofcrm_tui.tui.screens.new_reply import NewReplyDialog
 
 
 class SavedReplyPicker(ModalScreen[str | None]):
@@ -109,11 +110,7 @@ class SavedReplyPicker(ModalScreen[str | None]):
         return self.shown[index] if index is not None and index < len(self.shown) else None
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+        move_highlight(self.query_one(OptionList), step)
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)

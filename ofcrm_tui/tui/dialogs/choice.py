@@ -19,6 +19,14 @@ T = TypeVar("T")
 Choices = Sequence[tuple[Text, T]]
 
 
+def move_highlight(options: OptionList, step: int) -> None:
+    """One option down (``step`` > 0) or up, for dialogs whose keys drive a list."""
+    if step > 0:
+        options.action_cursor_down()
+    else:
+        options.action_cursor_up()
+
+
 class ChoiceDialog(ModalScreen[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup."""
@@ -67,11 +75,7 @@ class ChoiceDialog(ModalScreen[T | None], Generic[T]):
         options.focus()
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+        move_highlight(self.query_one(OptionList), step)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

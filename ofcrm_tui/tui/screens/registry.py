@@ -1,0 +1,112 @@
+"""The app's screens: what each is called, the key that shows it, its help sections and
+its palette commands. The app builds its modes, switch keys, help screen and command
+palette from ``SCREENS``; a screen's module is imported when the screen is first shown
+(or the help lists its keys), so start-up loads only the first one.
+
+A new screen: a module in ``screens/`` (a ``OfcrmScreen``) and one ``ScreenSpec`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ofcrm_tui.tui.keymap import Section
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    title: str
+    help: str
+    action: str  # run with ``App.run_action``: "screen.…" on the screen's mode, "app.…"
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    mode: str
+    keys: str  # default keys of the switch binding, whose id is ``app.<mode>``
+    name: str  # the switch binding's description
+    title: str  # in the palette and as the screen's help section
+    summary: str  # the palette's line under the title
+    screen: str  # "module:Class", imported when first needed
+    # more help sections after the screen's own: (title, "module:Class") of the
+    # widgets and dialogs it shows
+    help: tuple[tuple[str, str], ...] = ()
+    commands: tuple[PaletteCommand, ...] = ()
+
+    def load(self) -> type[Screen[Any]]:
+        return _load(self.screen)
+
+    def make(self) -> Screen[Any]:
+        """A new screen for the mode (what ``App.MODES`` calls)."""
+        return self.load()()
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, f"switch_mode({self.mode!r})", self.name,
+                       id=f"app.{self.mode}", show=False)
+
+    def help_sections(self) -> list[Section]:
+        return [(self.title, self.load())] + [(title, _load(path)) for title, path in self.help]
+
+
+@cache
+def _load(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
+
+
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec(
+        "inbox", "1,f1", "Inbox", "Inbox", "Conversations, thread and composer",
+        "ofcrm_tui.tui.screens.inbox:InboxScreen",
+        help=(
+            ("Conversation list", "ofcrm_tui.tui.widgets.conversation_list:ConversationList"),
+            ("Thread", "ofcrm_tui.tui.widgets.thread_view:ThreadView"),
+            ("Composer", "ofcrm_tui.tui.widgets.composer:Composer"),
+            ("Saved replies", "ofcrm_tui.tui.dialogs.saved_replies:SavedReplyPicker"),
+            ("New saved reply", "ofcrm_tui.tui.dialogs.new_reply:NewReplyDialog"),
+            ("Price and media", "ofcrm_tui.tui.dialogs.offer:OfferDialog"),
+        ),
+        commands=(
+            PaletteCommand("Search conversations", "Fan names and message text",
+                           "screen.search"),
+            PaletteCommand("Next unread conversation",
+                           "Open the next conversation with unread messages",
+                           "screen.next_unread"),
+            PaletteCommand("Filter: unread only", "Toggle: conversations with unread messages",
+                           "screen.toggle('unread_only')"),
+            PaletteCommand("Filter: has purchased", "Toggle: fans who have bought something",
+                           "screen.toggle('purchased_only')"),
+            PaletteCommand("Filter: by tag", "Pick a tag", "screen.pick_tag"),
+            PaletteCommand("Filter: active / expired / all", "Cycle subscription status",
+                           "screen.cycle_status"),
+            PaletteCommand("Filter: clear all", "Every conversation again",
+                           "screen.clear_filters"),
+        ),
+    ),
+    ScreenSpec(
+        "failed", "2,f2", "Failed", "Failed messages", "Messages that could not be sent",
+        "ofcrm_tui.tui.screens.failed:FailedScreen",
+    ),
+)
+# The screen an account opens on.
+HOME = SCREENS[0].mode
+
+
+def modes() -> dict[str, Any]:
+    """``App.MODES``: each mode makes its screen, importing it the first time."""
+    return {spec.mode: spec.make for spec in SCREENS}
+
+
+def switch_bindings() -> list[Binding]:
+    return [spec.binding() for spec in SCREENS]
+
+
+def help_sections() -> list[Section]:
+    return [section for spec in SCREENS for section in spec.help_sections()]
+

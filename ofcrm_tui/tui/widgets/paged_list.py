@@ -1,0 +1,476 @@
+"""A virtual list over SQL, so 100,000 rows open like 100: the base of every long list.
+
+The list is as tall as its row count (``virtual_size``). Rows come from a small
+cache of keyset pages that thread workers fill; ``render_line`` never waits for
+one and draws a placeholder until it arrives. A reload shows its first rows before
+it knows the count: an exact count may cost tens of ms (a PostgreSQL scan of 100k
+rows, a search for a common word) while the rows take a few; until the count is in,
+the list is as tall as the rows it has. Every reload bumps ``generation`` so pages
+and counts of an older query can never land in a newer list.
+
+A new list is this base, a ``PageSource`` (its query: windows, count, positions) and
+``render_row`` (how a row looks); see ``conversation_list.py``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ofcrm_tui.tui.widgets.styling import span_style
+
+PAGE_SIZE = 100
+MAX_PAGES = 12
+# The kept row's position and the rows are separate reads: when they disagree (the list
+# changed in between), read again, this many times at most.
+RELOAD_TRIES = 3
+
+RowT = TypeVar("RowT")
+
+
+class PageSource(Protocol[RowT]):
+    """What a list shows: its query, read in thread workers (so: immutable, and holding
+    the database, not the widget). ``anchor`` is the row before ``offset`` when known,
+    for a keyset read instead of an OFFSET."""
+
+    def window(self, offset: int, limit: int, anchor: RowT | None) -> list[RowT]: ...
+
+    def count(self) -> int: ...
+
+    def position(self, key: int) -> int | None:
+        """The row's index in the list, or None if the query does not list it."""
+        ...
+
+    def key(self, row: RowT) -> int:
+        """The row's id, stable across reloads (the cursor follows it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Snapshot(Generic[RowT]):
+    """A view of the list, loaded in one worker run."""
+
+    count: int  # exact, or (``counted`` False) the count before the reload or the rows read
+    counted: bool
+    cursor: int
+    top: int
+    pages: dict[int, list[RowT]]
+
+
+def _place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
+    """The top row to show: the cursor in view on a fresh load; on a refresh, the
+    cursor's row on the screen line it had, or the top kept if the list was there."""
+    if keep is None:
+        top = 0 if cursor < page_rows - 1 else cursor - page_rows // 3
+    else:
+        old_cursor, old_top = keep
+        top = old_top + cursor - old_cursor
+        if old_top == 0 and cursor < page_rows - 1:
+            top = 0
+    return max(0, top)
+
+
+def _load(
+    source: PageSource[RowT],
+    keep_id: int | None,
+    keep: tuple[int, int] | None,
+    page_rows: int,
+    known: int | None,
+) -> tuple[_Snapshot[RowT], bool]:
+    """The rows to show (around ``keep_id`` if it is listed), and whether the kept
+    row is at the position found for it (False: the list changed between the reads,
+    e.g. a sync committed; read again). ``known``: the list's exact count before this
+    reload, kept until the new one is in (so a refresh never shrinks the list)."""
+    found = source.position(keep_id) if keep_id is not None else None
+    wanted = found if found is not None else (keep[0] if keep else 0)
+    top = _place(wanted, page_rows, keep)
+    pages: dict[int, list[RowT]] = {}
+    if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
+        # All on the first page: show it now, count afterwards.
+        pages[0] = source.window(0, PAGE_SIZE, None)
+        counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
+        count = len(pages[0]) if counted else max(len(pages[0]), known or 0)
+    else:
+        counted, count = True, source.count()
+    position = found if found is not None else min(wanted, max(count - 1, 0))
+    top = min(top, max(count - 1, 0))
+    for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
+        if page not in pages and page * PAGE_SIZE < count:
+            previous = pages.get(page - 1)
+            pages[page] = source.window(
+                page * PAGE_SIZE, PAGE_SIZE, previous[-1] if previous else None
+            )
+    snapshot = _Snapshot(count, counted, position, top, pages)
+    page = pages.get(found // PAGE_SIZE) if found is not None else None
+    if found is None or page is None:
+        return snapshot, True
+    index = found % PAGE_SIZE
+    return snapshot, index < len(page) and source.key(page[index]) == keep_id
+
+
+class PagedList(ScrollView, Generic[RowT], can_focus=True):
+    """``ROW_HEIGHT`` lines per row, a cursor and an open row; subclasses name their
+    component classes ``<COMPONENT_PREFIX>--cursor`` / ``--placeholder`` (and their
+    own), and redeclare ``Opened``, ``Listed`` and ``Counted`` so that a screen's
+    handlers are named after the list (``on_conversation_list_opened``)."""
+
+    ROW_HEIGHT: ClassVar[int] = 1
+    COMPONENT_PREFIX: ClassVar[str]
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", id="list.down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="list.up", show=False),
+        Binding("g,home", "first", "First", id="list.first", show=False),
+        Binding("G,end", "last", "Last", id="list.last", show=False),
+        Binding("pagedown,space", "page_down", "Page down", id="list.page_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="list.page_up", show=False),
+        Binding("enter", "open", "Open", id="list.open"),
+    ]
+
+    class Opened(Message):
+        """The user opened a row (enter, a click)."""
+
+        def __init__(self, row: Any) -> None:
+            super().__init__()
+            self.row = row
+
+    class Listed(Message):
+        """The list (re)loaded: its first rows are in (the count may follow)."""
+
+    class Counted(Message):
+        """The exact count is in: ``count`` rows match the query."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class PageLoaded(Message):
+        """(internal) A worker fetched one page of rows."""
+
+        def __init__(self, generation: int, page: int, rows: list[Any]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+            self.rows = rows
+
+    class Reloaded(Message):
+        """(internal) A worker reloaded cursor position and visible rows (and maybe
+        the count)."""
+
+        def __init__(self, generation: int, snapshot: _Snapshot[Any]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.snapshot = snapshot
+
+    class CountLoaded(Message):
+        """(internal) The exact count of a reload that showed its rows first."""
+
+        def __init__(self, generation: int, count: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.count = count
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source: PageSource[RowT] | None = None
+        self.generation = 0
+        self.count = 0
+        self.cursor = 0
+        self.open_id: int | None = None
+        self._pages: OrderedDict[int, list[RowT]] = OrderedDict()
+        self._loading: set[int] = set()
+        # enter on a row whose page is still loading: open it when it arrives
+        self._open_when_loaded = False
+        self._first_load = False  # show() called, its rows not in yet
+        self.counted = False  # the count is exact (not just the rows known so far)
+
+    # -- what a list defines -------------------------------------------------------
+
+    def render_row(self, row: RowT, part: int, width: int) -> Text:
+        """Line ``part`` (0 to ``ROW_HEIGHT`` - 1) of ``row``, at most ``width`` cells."""
+        raise NotImplementedError
+
+    def no_rows_text(self) -> str:
+        """What an empty list says once loaded."""
+        raise NotImplementedError
+
+    # -- what the rest of the screen asks ------------------------------------------
+
+    @property
+    def cursor_row(self) -> RowT | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> RowT | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None or index % PAGE_SIZE >= len(page):
+            return None
+        return page[index % PAGE_SIZE]
+
+    @property
+    def loaded(self) -> bool:
+        """True once the current query's visible rows are in (see ``counted``)."""
+        return not self._first_load and not self._loading and all(
+            p in self._pages for p in self._visible_pages())
+
+    # -- loading -------------------------------------------------------------------
+
+    def show(self, source: PageSource[RowT], *, keep_id: int | None = None) -> None:
+        """Show ``source`` from the top, or around ``keep_id`` if it lists it."""
+        self.source = source
+        self.generation += 1
+        self._pages.clear()
+        self._loading.clear()
+        self._first_load = True
+        self.count = 0
+        self.counted = False
+        self.refresh()
+        self._open_when_loaded = False
+        self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
+
+    def refresh_rows(self) -> None:
+        """New data arrived: reload count and rows, keeping the cursor's row on the
+        same screen line (or the list at the top, if it was there)."""
+        if self.source is None:
+            return
+        self.generation += 1
+        row = self.cursor_row
+        keep = (self.cursor, self._top_row()) if row is not None else None
+        self._reload(self.generation, self.source,
+                     self.source.key(row) if row is not None else None,
+                     keep, self._page_rows(), self.count if self.counted else None)
+
+    @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
+    def _reload(
+        self,
+        generation: int,
+        source: PageSource[RowT],
+        keep_id: int | None,
+        keep: tuple[int, int] | None,
+        page_rows: int,
+        known: int | None,
+    ) -> None:
+        for _ in range(RELOAD_TRIES):
+            snapshot, settled = _load(source, keep_id, keep, page_rows, known)
+            if settled:
+                break
+        self.post_message(self.Reloaded(generation, snapshot))
+        if not snapshot.counted:
+            self.post_message(self.CountLoaded(generation, source.count()))
+
+    def on_paged_list_reloaded(self, message: Reloaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        snap = message.snapshot
+        self._pages = OrderedDict(snap.pages)
+        self._loading.clear()
+        self._first_load = False
+        self.cursor = snap.cursor
+        self._set_count(snap.count, snap.counted)
+        self.scroll_to(y=snap.top * self.ROW_HEIGHT, animate=False, immediate=True, force=True)
+        self.refresh()
+        self.post_message(self.Listed())
+        if self._open_when_loaded:
+            self.action_open()
+
+    def on_paged_list_count_loaded(self, message: CountLoaded) -> None:
+        message.stop()
+        if message.generation == self.generation:
+            self._set_count(message.count, True)
+
+    def _set_count(self, count: int, counted: bool) -> None:
+        self.count, self.counted = count, counted
+        self.cursor = max(0, min(self.cursor, count - 1))
+        self._size_to_count()
+        self.refresh()
+        if counted:
+            self.post_message(self.Counted(count))
+        self._fetch_visible()
+
+    def _fetch_visible(self) -> None:
+        for page in self._visible_pages():
+            self._want(page)
+
+    def _want(self, page: int) -> None:
+        if self.source is None or page in self._pages or page in self._loading:
+            return
+        self._loading.add(page)
+        anchor_page = self._pages.get(page - 1)
+        anchor = anchor_page[-1] if anchor_page else None
+        self._load_page(self.generation, self.source, page, anchor)
+
+    @work(thread=True, group="paged-list-pages", exit_on_error=False)
+    def _load_page(
+        self, generation: int, source: PageSource[RowT], page: int, anchor: RowT | None
+    ) -> None:
+        rows = source.window(page * PAGE_SIZE, PAGE_SIZE, anchor)
+        self.post_message(self.PageLoaded(generation, page, rows))
+
+    def on_paged_list_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return
+        self._loading.discard(message.page)
+        self._pages[message.page] = message.rows
+        visible = set(self._visible_pages())
+        while len(self._pages) > MAX_PAGES:
+            oldest = next((p for p in self._pages if p not in visible), None)
+            if oldest is None:
+                break
+            del self._pages[oldest]
+        self.refresh()
+        if self._open_when_loaded:
+            self.action_open()
+
+    # -- geometry ------------------------------------------------------------------
+
+    def _page_rows(self) -> int:
+        return max(1, self.container_size.height // self.ROW_HEIGHT + 1)
+
+    def _top_row(self) -> int:
+        return int(self.scroll_offset.y) // self.ROW_HEIGHT
+
+    def _visible_pages(self) -> list[int]:
+        if not self.count:
+            return []
+        first = self._top_row()
+        last = min(self.count - 1, first + self._page_rows())
+        return list(range(first // PAGE_SIZE, last // PAGE_SIZE + 1))
+
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor is drawn differently with focus
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._fetch_visible()
+
+    def _size_to_count(self) -> None:
+        # Spare lines when the view's height is not a whole number of rows, so scrolled
+        # to the end it starts with a whole row.
+        spare = self.container_size.height % self.ROW_HEIGHT if self.count else 0
+        self.virtual_size = Size(0, self.count * self.ROW_HEIGHT + spare)
+
+    def on_resize(self) -> None:
+        self._size_to_count()
+        self._fetch_visible()
+
+    # -- cursor and open row -------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if not self.count:
+            return
+        old, height = self.cursor, self.ROW_HEIGHT
+        self._open_when_loaded = False
+        self.cursor = max(0, min(index, self.count - 1))
+        self.refresh_lines(old * height, height)
+        self.refresh_lines(self.cursor * height, height)
+        # Scroll by whole rows, so the top line is always a row's first line.
+        fit = max(1, self.container_size.height // height)
+        top = min(self._top_row(), self.cursor)
+        top = max(top, self.cursor - fit + 1)
+        self.scroll_to(y=top * height, animate=False, immediate=True, force=True)
+        self._fetch_visible()
+
+    def mark_open(self, key: int | None) -> None:
+        previous, self.open_id = self.open_id, key
+        # Only the rows whose mark changes: repainting the whole list would delay the
+        # frame that shows what was opened.
+        for changed in {previous, key} - {None}:
+            self._refresh_key(changed)
+
+    def patch_row(self, key: int, **changes: object) -> None:
+        """Show a change to the loaded row ``key`` at once (the next reload confirms it)."""
+        assert self.source is not None
+        for page in self._pages.values():
+            for index, row in enumerate(page):
+                if self.source.key(row) == key:
+                    page[index] = replace(row, **changes)  # type: ignore[type-var]
+        self._refresh_key(key)
+
+    def _refresh_key(self, key: int | None) -> None:
+        """Repaint the rows showing ``key`` (if loaded)."""
+        if self.source is None:
+            return
+        for number, page in self._pages.items():
+            for index, row in enumerate(page):
+                if self.source.key(row) == key:
+                    self.refresh_lines(
+                        (number * PAGE_SIZE + index) * self.ROW_HEIGHT, self.ROW_HEIGHT)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self._page_rows() - 1)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self._page_rows() + 1)
+
+    def action_open(self) -> None:
+        row = self.cursor_row
+        # A row still loading opens when it arrives; an empty list has none to wait for.
+        self._open_when_loaded = row is None and (self._first_load or self.count > 0)
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_offset.y)) // self.ROW_HEIGHT
+        if index < self.count:
+            self.move_to(index)
+            self.action_open()
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return span_style(self, f"{self.COMPONENT_PREFIX}--{name}")
+
+    def _width(self) -> int:
+        return self.container_size.width - self.scrollbar_size_vertical
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        line = y + int(self.scroll_offset.y)
+        index, part = divmod(line, self.ROW_HEIGHT)
+        # An empty list says why on its second line.
+        if index >= self.count and (self.count or line != 1):
+            return Strip.blank(width, self.rich_style)
+        if not self.count:
+            text = Text(self.empty_text.center(width), style=self._style("placeholder"))
+        elif (row := self.row_at(index)) is None:
+            text = Text("  …" if part == 0 else "", style=self._style("placeholder"))
+        else:
+            text = self.render_row(row, part, width)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if self.count and index == self.cursor:
+            # Under the spans, so a badge keeps its colour.
+            text.style = self.get_component_rich_style(f"{self.COMPONENT_PREFIX}--cursor")
+        return Strip(text.render(self.app.console), width).apply_style(self.rich_style)
+
+    @property
+    def empty_text(self) -> str:
+        return "Loading…" if self._first_load else self.no_rows_text()

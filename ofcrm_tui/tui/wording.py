@@ -1,0 +1,13 @@
+"""Counts in words, shared by the app's toasts and the Failed screen."""
+
+from __future__ import annotations
+
+
+def messages(count: int) -> str:
+    """``1 message``, ``2 messages``."""
+    return f"{count} message{'' if count == 1 else 's'}"
+
+
+def could_not_send(count: int) -> str:
+    """The toast for messages the sender gave up on."""
+    return f"{messages(count)} could not be sent: see Failed messages"
