@@ -88,8 +88,7 @@ def _remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(subparsers, "account", "creator accounts: add, list, remove")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="account_command", metavar="ACTION", required=True)
     add = add_command(
         commands,

@@ -38,8 +38,7 @@ def _path(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(subparsers, "config", "settings: show the effective values")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     add_command(commands, "show", "print the effective settings, secrets masked").set_defaults(
         handler=_show

@@ -34,14 +34,16 @@ def _current(args: argparse.Namespace) -> int:
         current = migrate.current_revision(db)
     finally:
         db.dispose()
-    head = migrate.head_revision()
-    state = "up to date" if current == head else f"behind (latest {head}): run `ofcrm db upgrade`"
+    state = (
+        "up to date"
+        if current == migrate.HEAD
+        else f"behind (latest {migrate.HEAD}): run `ofcrm db upgrade`"
+    )
     print(f"{db.url_for_display}: {current or 'empty'}, {state}")
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(subparsers, "db", "database schema: create, upgrade, show revision")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     add_command(commands, "upgrade", "create or upgrade the schema to the latest revision").set_defaults(
         handler=_upgrade

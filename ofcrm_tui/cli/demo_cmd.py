@@ -7,7 +7,7 @@ import os
 import sys
 
 from ofcrm_tui import paths, secrets
-from ofcrm_tui.cli.common import add_command, positive_int
+from ofcrm_tui.cli.common import positive_int
 from ofcrm_tui.cli.sync_cmd import sync_account
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.context import AppContext
@@ -63,12 +63,7 @@ def _demo(args: argparse.Namespace) -> int:
         context.close()
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers,
-        "demo",
-        "open the app on a live simulated account (a demo database of its own; nothing to set up)",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fans", type=positive_int, default=300, help="simulated fans (default 300)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world")
     parser.add_argument(

@@ -69,8 +69,7 @@ def _discard(args: argparse.Namespace) -> int:
     return 0 if count == len(set(args.ids)) else 1
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(subparsers, "failed", "messages that could not be sent: list, retry, discard")
+def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="failed_command", metavar="ACTION", required=True)
 
     listing = add_command(commands, "list", "failed messages, newest first, with the reason")

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.devdata.generate import DEFAULT_ACCOUNT, generate
 
 
@@ -58,13 +58,7 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers,
-        "generate",
-        "fill a new account with generated fans, chats and spend (benchmarks, demos); "
-        "the same seed gives the same data",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--account",
         dest="generate_account",

@@ -1,41 +1,80 @@
-"""The ``ofcrm`` command: global options, subcommands, one-line errors."""
+"""The ``ofcrm`` command: global options, subcommands, one-line errors.
+
+Each subcommand's module is imported only when that command is chosen, so ``ofcrm
+--help`` loads no database code and ``ofcrm queue`` none of the simulator or the app.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
-
-from sqlalchemy.exc import DBAPIError
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from ofcrm_tui import __version__
-from ofcrm_tui.cli import (
-    account_cmd,
-    config_cmd,
-    db_cmd,
-    demo_cmd,
-    failed_cmd,
-    generate_cmd,
-    queue_cmd,
-    send_cmd,
-    simulate_cmd,
-    sync_cmd,
-    worker_cmd,
-)
-from ofcrm_tui.cli.common import context
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its one-line help, and the module whose ``register(parser)`` adds
+    its arguments and handler."""
+
+    name: str
+    module: str
+    help: str
+
+
 COMMANDS = (
-    account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd,
-    send_cmd, queue_cmd, failed_cmd, worker_cmd, generate_cmd,
+    Command("account", "account_cmd", "creator accounts: add, list, remove"),
+    Command("config", "config_cmd", "settings: show the effective values"),
+    Command("db", "db_cmd", "database schema: create, upgrade, show revision"),
+    Command(
+        "demo",
+        "demo_cmd",
+        "open the app on a live simulated account (a demo database of its own; nothing to set up)",
+    ),
+    Command(
+        "simulate",
+        "simulate_cmd",
+        "serve a simulated creator account that follows the platform contract (for demos and tests)",
+    ),
+    Command(
+        "sync", "sync_cmd", "bring fans, chats, messages, media and transactions from the platform"
+    ),
+    Command(
+        "send",
+        "send_cmd",
+        "queue a message to a fan; a running `ofcrm worker` or the app sends it within the "
+        "account's send limit",
+    ),
+    Command(
+        "queue", "queue_cmd", "outbound queue: counts by state, send budget left, next send time"
+    ),
+    Command("failed", "failed_cmd", "messages that could not be sent: list, retry, discard"),
+    Command(
+        "worker",
+        "worker_cmd",
+        "poll accounts and send queued messages until stopped (SIGTERM/SIGINT stop it cleanly); "
+        "any number of workers may share a database",
+    ),
+    Command(
+        "generate",
+        "generate_cmd",
+        "fill a new account with generated fans, chats and spend (benchmarks, demos); "
+        "the same seed gives the same data",
+    ),
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the commands named in ``load`` (all when None) get their
+    arguments, the others just their name and help (enough for ``ofcrm --help``)."""
     parser = argparse.ArgumentParser(
         prog="ofcrm",
         description="Terminal CRM for chat teams answering fans of subscription creators.",
@@ -53,17 +92,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
-        command.register(subparsers)
+        loaded = load is None or command.name in load
+        sub = subparsers.add_parser(
+            command.name, help=command.help, description=command.help, add_help=loaded
+        )
+        if loaded:
+            importlib.import_module(f"ofcrm_tui.cli.{command.module}").register(sub)
     return parser
 
 
-def _database_error(exc: DBAPIError) -> str:
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse twice: first to learn the command, then with that command's arguments."""
+    chosen, _ = build_parser(load=()).parse_known_args(argv)
+    return build_parser(load=[chosen.command] if chosen.command else ()).parse_args(argv)
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The one-line message for a database driver's error; None for anything else."""
+    if "sqlalchemy.exc" not in sys.modules:  # nothing opened a database
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     return f"database error: {reason}"
 
 
 def _open_app(args: argparse.Namespace) -> int:
     """``ofcrm`` with no command: the app (loaded only now, so other commands stay headless)."""
+    from ofcrm_tui.cli.common import context
     from ofcrm_tui.tui.launch import run_app
 
     ctx = context(args)
@@ -74,8 +132,7 @@ def _open_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(sys.argv[1:] if argv is None else list(argv))
     handler = getattr(args, "handler", None) or _open_app
     try:
         return int(handler(args) or 0)
@@ -83,13 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("command failed: %s", exc)
         print(f"ofcrm: error: {exc}", file=sys.stderr)
         return 1
-    except DBAPIError as exc:
-        log.warning("database error", exc_info=True)
-        print(f"ofcrm: error: {_database_error(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("ofcrm: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        message = _database_error(exc)
+        if message is None:
+            raise
+        log.warning("database error", exc_info=True)
+        print(f"ofcrm: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.enums import OutboundState
@@ -47,9 +47,6 @@ def _queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers, "queue", "outbound queue: counts by state, send budget left, next send time"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", metavar="NAME", help="only this account")
     parser.set_defaults(handler=_queue)

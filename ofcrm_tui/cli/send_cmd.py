@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
@@ -59,13 +59,7 @@ def _send(args: argparse.Namespace) -> int:
     return 1 if view.state in _DONE else 2
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers,
-        "send",
-        "queue a message to a fan; a running `ofcrm worker` or the app sends it within the "
-        "account's send limit",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
     parser.add_argument(
         "--fan", required=True, metavar="FAN", help="the fan's platform user id or username"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ofcrm_tui.cli.common import add_command, positive_int
+from ofcrm_tui.cli.common import positive_int
 from ofcrm_tui.simulator import SimulatorConfig, run
 
 
@@ -21,12 +21,7 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers,
-        "simulate",
-        "serve a simulated creator account that follows the platform contract (for demos and tests)",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--fans", type=positive_int, default=200, help="number of fans (default 200)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.sync import InboundSync, SyncReport
 from ofcrm_tui.platform.client import PlatformClient
@@ -61,10 +61,7 @@ def _sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers, "sync", "bring fans, chats, messages, media and transactions from the platform"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", help="account name (needed when there are several)")
     parser.add_argument(
         "--poll", action="store_true", help="only what changed since the last sync (cheap)"

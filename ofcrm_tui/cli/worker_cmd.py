@@ -10,7 +10,7 @@ import sys
 import threading
 from types import FrameType
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import context
 from ofcrm_tui.core import accounts
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
@@ -80,13 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(
-        subparsers,
-        "worker",
-        "poll accounts and send queued messages until stopped (SIGTERM/SIGINT stop it cleanly); "
-        "any number of workers may share a database",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--account", action="append", metavar="NAME", help="only this account (repeatable)"
     )

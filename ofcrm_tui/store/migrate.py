@@ -1,56 +1,70 @@
-"""Schema upgrades through the Alembic migrations shipped inside the package."""
+"""Schema upgrades through the Alembic migrations shipped inside the package.
+
+Every start checks the revision with one plain query against ``HEAD``; Alembic (its
+import and its parsing of every migration file) is loaded only when an upgrade is due.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
 
 from ofcrm_tui.store.database import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The newest revision in migrations/versions: a new migration updates it
+# (tests/store/test_migrations.py checks it is Alembic's head).
+HEAD = "0007_name_substrings"
+_VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the package ships no migrations"
-    return head
-
-
 def current_revision(db: Database) -> str | None:
+    """The schema's revision; None for an empty database."""
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(_VERSION_TABLE):
+            return None
+        versions = connection.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalars()
+        return next(iter(versions), None)
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision``; a no-op when it is already there."""
+    from alembic import command
+
     with db.schema_lock() as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def ensure_current(db: Database) -> None:
-    """Upgrade on first start (or after an update); cheap when already current."""
-    if current_revision(db) != head_revision():
+    """Upgrade on first start (or after an update); one query when already current."""
+    if current_revision(db) != HEAD:
         upgrade(db)
 
 
 def downgrade(db: Database, revision: str) -> None:
+    from alembic import command
+
     with db.engine.begin() as connection:
         command.downgrade(alembic_config(connection), revision)
 
 
 def autogenerate(db: Database, message: str) -> None:
     """Developer aid: write a new revision from the difference to the models."""
+    from alembic import command
+
     with db.engine.begin() as connection:
         command.revision(alembic_config(connection), message=message, autogenerate=True)

@@ -214,7 +214,7 @@ def test_database_is_upgraded_on_first_start(tmp_path: Path, capsys) -> None:  #
     code, _, _ = run(capsys, "--db", url, "account", "list")
     assert code == 0
     db = Database(url)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()
 
 
@@ -240,3 +240,26 @@ def test_a_new_token_clears_an_auth_error(simulator, capsys, monkeypatch, memory
     code, out, _ = run(capsys, "account", "list")
     assert "AUTH ERROR" not in out
     db.dispose()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["queue", "--help"]])
+def test_help_and_version_load_no_database_or_app_code(argv: list[str]) -> None:
+    """Only the chosen command's module is imported: help and version stay instant."""
+    code = (
+        "import sys\n"
+        "from ofcrm_tui.cli.main import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'textual', 'alembic') if sys.argv[1] == 'top' else ('textual', 'alembic')\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(heavy))\n"
+        "print(loaded, file=sys.stderr)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    scope = "top" if argv[0].startswith("--") else "command"
+    result = subprocess.run(
+        [sys.executable, "-c", code, scope], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: ofcrm" in result.stdout or result.stdout.startswith("ofcrm 0.")

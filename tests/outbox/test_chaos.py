@@ -30,7 +30,7 @@ from ofcrm_tui.store.models import Account, Message, MetricEvent, OutboundMessag
 from ofcrm_tui.store.types import utcnow
 from tests.outbox.conftest import World, make_world
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 DONE = ("sent", "failed", "cancelled")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import timedelta
 
 import pytest
@@ -43,6 +42,8 @@ def _ledger_texts(world: World) -> list[str]:
 
 
 class Clock:
+    """The senders' clock: real time plus an offset the test moves instead of sleeping."""
+
     def __init__(self) -> None:
         self.offset = timedelta(0)
 
@@ -190,7 +191,8 @@ def test_an_ambiguous_send_that_landed_is_settled_from_the_chat(world: World) ->
 
 
 def test_an_ambiguous_send_that_did_not_land_goes_again_after_the_grace(world: World) -> None:
-    sender, client = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=0.6))
+    clock = Clock()
+    sender, client = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=0.6), clock=clock)
     outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "once only", created_by="ana")
     report = sender.drain()
     assert report.unknown == [outbound_id] and not report.sent
@@ -199,7 +201,7 @@ def test_an_ambiguous_send_that_did_not_land_goes_again_after_the_grace(world: W
     assert row.next_attempt_at == row.last_attempt_at + timedelta(seconds=0.6)
     assert report.next_wake_at == row.next_attempt_at
     assert sender.drain().sent == []  # still within the grace: no resend
-    time.sleep(0.7)
+    clock.offset += timedelta(seconds=0.7)
     report = sender.drain()
     assert report.requeued == [outbound_id] and report.sent == [outbound_id]
     assert world.row(outbound_id).attempts == 2
@@ -218,22 +220,23 @@ def test_an_unknown_row_on_its_last_attempt_fails_with_the_reason(world: World) 
 @pytest.mark.parametrize("sent_before_crash", [True, False])
 def test_a_crashed_workers_sends_are_checked_before_any_resend(world: World, sent_before_crash: bool) -> None:
     outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "crash", created_by="ana")
-    crashed = world.sender(lease=timedelta(seconds=0.2), worker_id="crashed")
+    clock = Clock()
+    crashed = world.sender(clock, lease=timedelta(seconds=0.2), worker_id="crashed")
     claim = crashed.claim()
     assert claim.outbound_id == outbound_id
     outcome = crashed.send(claim) if sent_before_crash else None
     # ... and the worker dies here, before recording anything.
-    survivor = world.sender(worker_id="survivor", reconcile_grace=timedelta(seconds=1.5))
+    survivor = world.sender(clock, worker_id="survivor", reconcile_grace=timedelta(seconds=1.5))
     assert survivor.drain().sent == []  # the lease still runs: hands off
     assert world.row(outbound_id).state == "sending"
-    time.sleep(0.25)
+    clock.offset += timedelta(seconds=0.25)
     report = survivor.drain()
     assert report.lease_expired == [outbound_id]
     if sent_before_crash:
         assert report.reconciled == [outbound_id]
     else:
         assert report.sent == [] and world.row(outbound_id).state == "unknown"
-        time.sleep(1.5)
+        clock.offset += timedelta(seconds=1.5)
         report = survivor.drain()
         assert report.requeued == [outbound_id] and report.sent == [outbound_id]
     assert _ledger_texts(world) == ["crash"]
@@ -245,11 +248,12 @@ def test_a_crashed_workers_sends_are_checked_before_any_resend(world: World, sen
 
 def test_a_late_success_settles_a_row_taken_for_dead(world: World) -> None:
     outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "slow", created_by="ana")
-    slow = world.sender(lease=timedelta(seconds=0.1), worker_id="slow")
+    clock = Clock()
+    slow = world.sender(clock, lease=timedelta(seconds=0.1), worker_id="slow")
     claim = slow.claim()
     outcome = slow.send(claim)
-    time.sleep(0.15)
-    assert world.sender(worker_id="other").expire_leases() == [outbound_id]
+    clock.offset += timedelta(seconds=0.15)
+    assert world.sender(clock, worker_id="other").expire_leases() == [outbound_id]
     assert slow.record(claim, outcome, DrainReport(world.account.id)) == "sent"
     row = world.row(outbound_id)
     assert (row.state, row.platform_message_id) == ("sent", outcome.message.id)

@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from ofcrm_tui.platform.money import dollars_json
-from ofcrm_tui.platform.text import text_to_html
+from ofcrm_tui.platform.text import html_to_text, text_to_html
 from ofcrm_tui.platform.wire import (
     Cents,
     Chat,
@@ -77,6 +79,12 @@ def test_every_amount_survives_the_wire_both_ways() -> None:
         assert cents_type.validate_python(wire(json.dumps(dollars_json(cents)))) == cents
 
 
+@settings(deadline=None)
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_any_amount_survives_the_wire_both_ways(cents: int) -> None:
+    assert TypeAdapter(Cents).validate_python(wire(json.dumps(dollars_json(cents)))) == cents
+
+
 @pytest.mark.parametrize("price", ["1.999", '"9.99"', "true", "NaN", "Infinity", "null"])
 def test_bad_amounts_are_refused(price: str) -> None:
     body = json.dumps(message_json(1, 2)).replace('"price": 0', f'"price": {price}')
@@ -122,6 +130,15 @@ def test_message_text_round_trips(text: str) -> None:
     message = Message.model_validate(message_json(1, 2, text_to_html(text)))
     assert message.html == text_to_html(text)
     assert message.text == text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(exclude_categories=["Cs"])))
+def test_any_typed_text_round_trips(text: str) -> None:
+    """Whatever a person types comes back as typed (line ends as newlines)."""
+    typed = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert html_to_text(text_to_html(text)) == typed
+    assert Message.model_validate(message_json(1, 2, text_to_html(text))).text == typed
 
 
 def test_fan_typed_markup_arrives_escaped_and_shows_literally() -> None:

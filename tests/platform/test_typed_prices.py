@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
-from ofcrm_tui.platform.money import MoneyError, parse_dollars
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars, to_cents, to_dollars
 
 
 @pytest.mark.parametrize(
@@ -19,3 +23,22 @@ def test_dollars_and_cents_are_read(typed: str, cents: int) -> None:
 def test_anything_else_is_refused(typed: str) -> None:
     with pytest.raises(MoneyError):
         parse_dollars(typed)
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=0, max_value=10**12))
+def test_every_price_reads_back_as_it_is_shown(cents: int) -> None:
+    shown = format_cents(cents)
+    assert parse_dollars(shown.replace(",", "")) == cents
+    assert parse_dollars(str(to_dollars(cents))) == cents
+    assert to_cents(to_dollars(cents)) == cents
+
+
+@settings(deadline=None)
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=3))
+def test_a_third_decimal_place_is_refused_and_two_are_exact(amount) -> None:  # noqa: ANN001
+    if amount == amount.quantize(Decimal("0.01")):
+        assert to_cents(amount) == int(amount * 100)
+    else:
+        with pytest.raises(MoneyError):
+            to_cents(amount)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
@@ -31,16 +33,38 @@ def _snapshot(db: Database) -> dict[str, list[tuple]]:
         }
 
 
+def test_head_is_alembics_head() -> None:
+    """The start-up check compares with ``migrate.HEAD`` without loading Alembic."""
+    assert migrate.HEAD == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_start_up_check_loads_alembic_only_for_an_upgrade(tmp_path) -> None:  # noqa: ANN001
+    code = (
+        "import sys\n"
+        "from ofcrm_tui.store import migrate\n"
+        "from ofcrm_tui.store.database import Database\n"
+        f"db = Database('sqlite:///{tmp_path / 'a.db'}')\n"
+        "migrate.ensure_current(db)\n"
+        "assert 'alembic' in sys.modules, 'the first start upgrades'\n"
+        "for name in [m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')]:\n"
+        "    del sys.modules[name]\n"
+        "migrate.ensure_current(db)\n"
+        "assert 'alembic' not in sys.modules, 'a current schema needs no Alembic'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 def test_upgrade_creates_the_schema_and_twice_changes_nothing(database_url: str) -> None:
     db = Database(database_url)
     assert migrate.current_revision(db) is None
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     tables = set(inspect(db.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     before = _snapshot(db)
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     assert _snapshot(db) == before
     db.dispose()
 
@@ -92,7 +116,7 @@ def test_upgrade_from_the_first_revision_keeps_existing_rows(database_url: str) 
     after = _snapshot(db)
     for table, rows in before.items():
         assert after[table] == rows, table
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()
 
 
@@ -177,7 +201,7 @@ def test_draft_previews_upgrade_fills_in_none_and_downgrade_restores_the_table(
         ).one() == ("unlock", 1500)
 
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()
 
 

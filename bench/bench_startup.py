@@ -1,0 +1,232 @@
+"""Start-up as whole processes: is ``ofcrm`` as light as the work it does?
+
+In one run, in a throw-away home (its own data, config and state directories, a
+SQLite database with a generated 100-fan account), the cases take turns so a busy
+moment of a shared machine hits all alike, and medians are printed with the ratios:
+
+- ``ofcrm queue`` against the import floor ``python -c "import sqlalchemy, httpx"``
+  (target: within 1.5x), and ``ofcrm --help`` / ``ofcrm --version``;
+- which heavy packages ``ofcrm --help`` and ``ofcrm --version`` load (target: none
+  of SQLAlchemy, Textual, Alembic);
+- with ``--screen`` (needs tmux): the app's first full screen in a 160x45 tmux against
+  a bare Textual app drawing the same number of lines (target: within 2x). Each is
+  started in a fresh tmux window and timed until its pane shows what it settles on:
+  a first run per program is left to settle and captured, and a timed run ends when
+  all but two of the lines that capture kept steady are on the pane (status lines may
+  differ).
+
+    python bench/bench_startup.py              # --runs 15
+    python bench/bench_startup.py --screen     # the app screen too
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PYTHON = sys.executable
+OFCRM = str(Path(sys.executable).with_name("ofcrm"))
+SIZE = (160, 45)
+HEAVY = ("sqlalchemy", "textual", "alembic")
+
+# Loads ``main`` as the console script does, runs it, and prints the heavy packages loaded.
+_LOADED = """
+import json, sys
+from ofcrm_tui.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(%r))), file=sys.stderr)
+""" % (HEAVY,)
+
+_BARE_APP = """
+import sys
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+LINES = int(sys.argv[1])
+
+
+class Bare(App):
+    def compose(self) -> ComposeResult:
+        yield Static("\\n".join(f"line {i:02d} " + "x" * 140 for i in range(LINES)))
+
+
+Bare().run()
+"""
+
+
+def fresh_home(root: Path) -> dict[str, str]:
+    """Environment of a user with only the bench's files (and no keyring)."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("OFCRM_", "XDG_"))
+    }
+    env.update(
+        HOME=str(root),
+        XDG_DATA_HOME=str(root / "data"),
+        XDG_CONFIG_HOME=str(root / "config"),
+        XDG_STATE_HOME=str(root / "state"),
+        OFCRM_DATABASE_URL=f"sqlite:///{root / 'bench.db'}",
+        OFCRM_TOKEN_GENERATED="bench-token",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
+    return env
+
+
+def timed_process(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def take_turns(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
+    """Median seconds of each case, the cases run in turn ``runs`` times (after a warm-up)."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for name, case in cases.items():
+        case()  # warm the file cache and byte code
+    for _ in range(runs):
+        for name, case in cases.items():
+            samples[name].append(case())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def heavy_modules(argv: list[str], env: dict[str, str]) -> list[str]:
+    result = subprocess.run(
+        [PYTHON, "-c", _LOADED, *argv], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stderr.strip().splitlines()[-1])
+
+
+class Tmux:
+    """A tmux server of the bench's own; each program runs in a fresh window."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.socket = f"ofcrm-bench-{os.getpid()}"
+        self.env = env
+        self.windows = 0
+        # A server already running keeps its start-up out of the timings.
+        self.tmux("new-session", "-d", "-s", "idle", "-x", str(SIZE[0]), "-y", str(SIZE[1]))
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def start(self, argv: list[str]) -> str:
+        self.windows += 1
+        name = f"w{self.windows}"
+        width, height = SIZE
+        command = shlex.join(argv)
+        self.tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+        return name
+
+    def pane(self, name: str) -> list[str]:
+        return self.tmux("capture-pane", "-p", "-t", name).splitlines()
+
+    def stop(self, name: str) -> None:
+        self.tmux("kill-session", "-t", name)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], env=self.env, check=False)
+
+    def settled(self, argv: list[str], wait: float = 6.0) -> list[str]:
+        """The lines of the program's screen that stay the same once it has settled."""
+        name = self.start(argv)
+        time.sleep(wait)
+        first = self.pane(name)
+        time.sleep(1.0)
+        second = self.pane(name)
+        self.stop(name)
+        return [line for line, again in zip(first, second, strict=False) if line == again and line.strip()]
+
+    def first_screen(self, argv: list[str], expected: list[str], timeout: float = 30.0) -> float:
+        """Seconds from starting the program to its pane showing ``expected`` (all but two)."""
+        started = time.perf_counter()
+        name = self.start(argv)
+        try:
+            while time.perf_counter() - started < timeout:
+                shown = set(self.pane(name))
+                if sum(line in shown for line in expected) >= len(expected) - 2:
+                    return time.perf_counter() - started
+                time.sleep(0.005)
+            raise RuntimeError(f"{argv[-1]}: the screen did not settle within {timeout} s")
+        finally:
+            self.stop(name)
+
+
+def bench_screens(env: dict[str, str], root: Path, runs: int) -> dict[str, float]:
+    bare_script = root / "bare_app.py"
+    bare_script.write_text(_BARE_APP)
+    tmux = Tmux(env)
+    try:
+        app_lines = tmux.settled([OFCRM])
+        bare = [PYTHON, str(bare_script), str(len(app_lines))]
+        bare_lines = tmux.settled(bare, wait=3.0)
+        print(f"app: {len(app_lines)} steady lines; bare app: {len(bare_lines)}", file=sys.stderr)
+        return take_turns(
+            {
+                "app first screen": lambda: tmux.first_screen([OFCRM], app_lines),
+                "bare Textual app": lambda: tmux.first_screen(bare, bare_lines),
+            },
+            runs,
+        )
+    finally:
+        tmux.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--screen", action="store_true", help="also time the app's first screen (tmux)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ofcrm-bench-startup-") as folder:
+        root = Path(folder)
+        env = fresh_home(root)
+        subprocess.run(
+            [OFCRM, "generate", "--fans", "100"], env=env, check=True, capture_output=True
+        )
+        medians = take_turns(
+            {
+                "import sqlalchemy, httpx": lambda: timed_process(
+                    [PYTHON, "-c", "import sqlalchemy, httpx"], env
+                ),
+                "ofcrm queue": lambda: timed_process([OFCRM, "queue"], env),
+                "ofcrm --help": lambda: timed_process([OFCRM, "--help"], env),
+                "ofcrm --version": lambda: timed_process([OFCRM, "--version"], env),
+                "python -c pass": lambda: timed_process([PYTHON, "-c", "pass"], env),
+            },
+            args.runs,
+        )
+        floor = medians["import sqlalchemy, httpx"]
+        print(f"medians of {args.runs} runs (whole processes)")
+        for name, seconds in medians.items():
+            print(f"  {name:28} {seconds * 1000:7.0f} ms  {seconds / floor:5.2f}x the floor")
+        print(f"ofcrm queue / import floor: {medians['ofcrm queue'] / floor:.2f} (target <= 1.5)")
+        for argv in (["--help"], ["--version"]):
+            loaded = ", ".join(heavy_modules(argv, env)) or "none of " + ", ".join(HEAVY)
+            print(f"ofcrm {argv[0]} loads: {loaded}")
+        if args.screen:
+            screens = bench_screens(env, root, args.runs)
+            for name, seconds in screens.items():
+                print(f"  {name:28} {seconds * 1000:7.0f} ms")
+            ratio = screens["app first screen"] / screens["bare Textual app"]
+            print(f"app first screen / bare Textual app: {ratio:.2f} (target <= 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
