@@ -81,7 +81,8 @@ class Fan(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = _account_fk()
-    platform_user_id: Mapped[int] = mapped_column(BigInteger)
+    # None for a fan created by hand (known from elsewhere); unique per account otherwise.
+    platform_user_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     # The creator's own nickname for the fan ("displayName" on the platform).
