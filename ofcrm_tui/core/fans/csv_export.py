@@ -17,9 +17,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans import csv_format
+from ofcrm_tui.core.fans.edits import tags_by_fan
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
+from ofcrm_tui.store.models import Fan, Note
 
 PAGE = 2_000
 NOTE_SEPARATOR = "\n\n"
@@ -77,7 +78,7 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
             if not page:
                 return written
             ids = [row[0] for row in page]
-            tags, notes = _tags(session, account_id, ids), _notes(session, account_id, ids)
+            tags, notes = tags_by_fan(session, account_id, ids), _notes(session, account_id, ids)
             for row in page:
                 values = dict(zip(_FIELDS, row[1:], strict=True))
                 values["tags"] = tags.get(row[0], ())
@@ -94,19 +95,6 @@ def _count(session: Session, account_id: int, fan_ids: Select[Any] | None) -> in
     if fan_ids is not None:
         query = query.where(Fan.id.in_(fan_ids))
     return int(session.scalar(query) or 0)
-
-
-def _tags(session: Session, account_id: int, ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(FanTag.fan_id, Tag.name)
-        .join(Tag, Tag.id == FanTag.tag_id)
-        .where(FanTag.account_id == account_id, FanTag.fan_id.in_(ids))
-        .order_by(FanTag.fan_id, Tag.name)
-    )
-    for fan_id, name in rows:
-        found.setdefault(fan_id, []).append(name)
-    return found
 
 
 def _notes(session: Session, account_id: int, ids: list[int]) -> dict[int, list[str]]:

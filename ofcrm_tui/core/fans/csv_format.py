@@ -275,18 +275,21 @@ def date_cell(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+_TEXT_FIELDS = tuple(n for n in COLUMNS if n not in MONEY_FIELDS + DATE_FIELDS + ("tags",))
+
+
 def export_cells(values: dict[str, Any]) -> list[str]:
-    """One fan (field -> value, tags a sequence, notes a string) as guarded cells."""
-    cells: list[str] = []
-    for name in COLUMNS:
+    """One fan (field -> value, tags a sequence, notes a string) as guarded cells.
+
+    Money and dates are written by us (digits first) and need no guard.
+    """
+    cells = dict.fromkeys(COLUMNS, "")
+    for name in MONEY_FIELDS:
+        cells[name] = money_cell(int(values.get(name) or 0))
+    for name in DATE_FIELDS:
+        cells[name] = date_cell(values.get(name))
+    cells["tags"] = guard("|".join(values.get("tags") or ()))
+    for name in _TEXT_FIELDS:
         value = values.get(name)
-        if name in MONEY_FIELDS:
-            cell = money_cell(int(value or 0))
-        elif name in DATE_FIELDS:
-            cell = date_cell(value)
-        elif name == "tags":
-            cell = "|".join(value or ())
-        else:
-            cell = "" if value is None else str(value)
-        cells.append(guard(cell))
-    return cells
+        cells[name] = "" if value is None else guard(str(value))
+    return list(cells.values())

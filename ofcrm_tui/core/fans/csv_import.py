@@ -29,6 +29,7 @@ from ofcrm_tui.core.fans.csv_format import ColumnMapping, FanRecord
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import SubscriptionStatus
+from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
@@ -265,7 +266,8 @@ class _Writer:
             # would insert one row at a time. The import holds the write lock (BEGIN
             # IMMEDIATE): the rows above the old highest id are these, in this order.
             before = self.session.scalar(select(func.max(Fan.id))) or 0
-            self.session.execute(insert(Fan.__table__), values)
+            with fts_deferred(self.session.connection()):
+                self.session.execute(insert(Fan.__table__), values)
             ids = list(
                 self.session.scalars(select(Fan.id).where(Fan.id > before).order_by(Fan.id))
             )
