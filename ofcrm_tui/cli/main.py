@@ -15,8 +15,11 @@ from ofcrm_tui.cli import (
     config_cmd,
     db_cmd,
     demo_cmd,
+    export_cmd,
     failed_cmd,
+    fans_cmd,
     generate_cmd,
+    import_cmd,
     queue_cmd,
     send_cmd,
     simulate_cmd,
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 COMMANDS = (
     account_cmd, config_cmd, db_cmd, demo_cmd, simulate_cmd, sync_cmd,
     send_cmd, queue_cmd, failed_cmd, worker_cmd, generate_cmd,
+    fans_cmd, import_cmd, export_cmd,
 )
 
 
