@@ -199,7 +199,7 @@ class _Writer:
         earlier = dict(
             self.session.execute(
                 select(_keys.c.key, _keys.c.line).where(_keys.c.key.in_(list(keys)))
-            ).tuples().all()
+            ).all()
         )
         fresh: list[tuple[int, FanRecord]] = []
         for line, record, own in lines_keys:
@@ -226,7 +226,7 @@ class _Writer:
                     select(Fan.platform_user_id, Fan.id).where(
                         Fan.account_id == self.account_id, Fan.platform_user_id.in_(ids)
                     )
-                ).tuples().all()
+                ).all()
             )
         names = [r.username for _, r in rows if r.username and r.platform_user_id not in by_id]
         by_name: dict[str, tuple[int, int | None]] = {}
@@ -307,7 +307,7 @@ class _Writer:
                     select(Tag.name, Tag.id).where(
                         Tag.account_id == self.account_id, Tag.name.in_(missing)
                     )
-                ).tuples().all()
+                ).all()
             )
         links = [
             {"fan_id": fan_ids[line], "tag_id": self.tag_ids[tag], "account_id": self.account_id}
@@ -329,7 +329,7 @@ class _Writer:
                     select(Note.fan_id, Note.body).where(
                         Note.account_id == self.account_id, Note.fan_id.in_(old)
                     )
-                ).tuples().all()
+                ).all()
             )
         now = utcnow()
         notes = [

@@ -18,6 +18,8 @@ MAX_NOTE_CHARS = 5_000
 TAG_SEPARATORS = "|,;"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Names may hold tabs (platform names do; an export must read back), not other controls.
+_NAME_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -40,7 +42,7 @@ def _check_text(what: str, value: str, most: int, control: re.Pattern[str]) -> s
 
 def clean_name(what: str, value: str) -> str:
     """A name or nickname: one line, at most 255 characters (kept as written)."""
-    return _check_text(what, value, MAX_NAME_CHARS, _CONTROL)
+    return _check_text(what, value, MAX_NAME_CHARS, _NAME_CONTROL)
 
 
 def clean_username(value: str) -> str:
