@@ -203,9 +203,9 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
+    ctx = context(args)  # first: it sets up logging, which the error below goes through
     if args.nickname is None and not (args.tag or args.untag or args.note):
         raise edits.FanEditError("nothing to change: give --nickname, --tag, --untag or --note")
-    ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = _fan_id(ctx.db, account.id, args.fan)
     changed = []

@@ -155,7 +155,7 @@ def _money(value: Any) -> int | None:
             if plain
             else parse_dollars(text.replace(",", ""))
         )
-    except MoneyError:
+    except (MoneyError, ArithmeticError):  # Decimal overflows on 28+ digits
         raise ValueError(f"not an amount of dollars like 12.50: {text!r}") from None
     if cents > MAX_CENTS:
         raise ValueError(f"amount {text!r} is implausibly large")
@@ -248,9 +248,14 @@ def parse_row(mapping: ColumnMapping, cells: list[str], now: datetime) -> FanRec
     try:
         record = FanRecord.model_validate(values)
     except ValidationError as exc:
-        raise ValueError(_reason(exc)) from None
+        raise ValueError(_short(_reason(exc))) from None
     record.check_dates(now)
     return record
+
+
+def _short(reason: str, most: int = 200) -> str:
+    """A reason quoting a huge cell, cut to a readable line."""
+    return reason if len(reason) <= most else reason[: most - 1] + "…"
 
 
 def _reason(exc: ValidationError) -> str:
