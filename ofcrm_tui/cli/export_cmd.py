@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import add_command, context, progress_line
 from ofcrm_tui.cli.fans_cmd import add_filter_options, filter_select
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
 
 
-def _progress_printer() -> csv_export.Progress | None:
-    if not sys.stderr.isatty():
-        return None
-    last = [0.0]
-
-    def show(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 0.5 or done == total:
-            last[0] = now
-            print(f"\r  {done:,}/{total:,} fans", end="", file=sys.stderr)
-
-    return show
-
-
 def _export_fans(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    progress = _progress_printer()
+    progress = progress_line(lambda done, total: f"{done:,}/{total:,} fans")
     count = csv_export.export_fans(
         ctx.db, account.id, args.file, fan_ids=filter_select(ctx.db, account.id, args),
         progress=progress,

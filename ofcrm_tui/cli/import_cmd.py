@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import add_command, context, progress_line
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_import
 from ofcrm_tui.platform.errors import one_line
@@ -17,24 +16,10 @@ from ofcrm_tui.platform.errors import one_line
 SHOWN_PROBLEMS = 20
 
 
-def _progress_printer() -> csv_import.Progress | None:
-    if not sys.stderr.isatty():
-        return None
-    last = [0.0]
-
-    def show(rows: int, read: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 0.5:
-            last[0] = now
-            print(f"\r  {rows:,} rows, {read / 1e6:.1f} MB read", end="", file=sys.stderr)
-
-    return show
-
-
 def _import_fans(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    progress = _progress_printer()
+    progress = progress_line(lambda rows, read: f"{rows:,} rows, {read / 1e6:.1f} MB read")
     report = csv_import.import_fans(
         ctx.db, account.id, args.file, author=ctx.settings.chatter_name,
         dry_run=args.dry_run, skip_invalid=args.skip_invalid, progress=progress,
