@@ -13,15 +13,14 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select
 
 from ofcrm_tui.cli.common import add_command, context
-from ofcrm_tui.core import accounts, inbox, outbox
-from ofcrm_tui.core.fans import edits, listing, profile
+from ofcrm_tui.core import accounts, inbox
+from ofcrm_tui.core.fans import FanFilter, edits, fan_ids, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan, FanTag, Tag
 
 PAGE = 500
 
@@ -47,52 +46,26 @@ def _day(text: str) -> datetime:
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
     group = parser.add_argument_group("fan filter")
-    group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: all of them)")
+    group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: any of them)")
     group.add_argument("--without-tag", action="append", default=[], metavar="T", help="does not have tag T")
     group.add_argument("--status", choices=["active", "expired"], help="subscription status")
     group.add_argument("--min-spent", type=_dollars, metavar="DOLLARS", help="spent at least this")
     group.add_argument("--max-spent", type=_dollars, metavar="DOLLARS", help="spent at most this")
     group.add_argument("--active-after", type=_day, metavar="DATE", help="last seen on or after")
-    group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before")
+    group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
     group.add_argument("--purchased", action="store_true", help="has spent something")
-    group.add_argument("--search", metavar="TEXT", help="any part of username, name or nickname")
+    group.add_argument("--search", metavar="TEXT", help="names (any part) and message words")
 
 
 def filter_select(db: Database, account_id: int, args: argparse.Namespace) -> Select[Any] | None:
-    """The fan ids the filter options select (None: no filter).
-
-    Stand-in until the shared fan filter (core.fans ``FanFilter``) is merged: at merge,
-    build a FanFilter from ``args`` here and return its compiled fan-id select.
-    """
-    where: list[Any] = []
-
-    def tagged(name: str) -> Any:
-        return exists().where(
-            FanTag.fan_id == Fan.id, FanTag.account_id == account_id,
-            FanTag.tag_id == select(Tag.id).where(Tag.account_id == account_id, Tag.name == name).scalar_subquery(),
-        )
-
-    where += [tagged(name) for name in args.tag]
-    where += [~tagged(name) for name in args.without_tag]
-    if args.status:
-        where.append(Fan.subscription_status == args.status)
-    if args.min_spent is not None:
-        where.append(Fan.total_spent_cents >= args.min_spent)
-    if args.max_spent is not None:
-        where.append(Fan.total_spent_cents <= args.max_spent)
-    if args.active_after is not None:
-        where.append(Fan.last_seen_at >= args.active_after)
-    if args.active_before is not None:
-        where.append(Fan.last_seen_at < args.active_before)
-    if args.purchased:
-        where.append(Fan.total_spent_cents > 0)
-    for term in (args.search or "").lower().split():
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        names = func.lower(Fan.username + " " + Fan.name + " " + Fan.nickname)
-        where.append(names.like(f"%{escaped}%", escape="\\"))
-    if not where:
-        return None
-    return select(Fan.id).where(Fan.account_id == account_id, and_(*where))
+    """The fan ids the filter options select (None: no option given)."""
+    flt = FanFilter(
+        tags_in=tuple(args.tag), tags_out=tuple(args.without_tag), status=args.status,
+        min_spent_cents=args.min_spent, max_spent_cents=args.max_spent,
+        active_before=args.active_before, active_after=args.active_after,
+        purchased=True if args.purchased else None, search=args.search,
+    )
+    return None if flt == FanFilter() else fan_ids(db, account_id, flt)
 
 
 # -- fans list / show ------------------------------------------------------------------
@@ -150,8 +123,8 @@ def _json(row: listing.FanRow) -> dict[str, Any]:
 
 
 def _fan_id(db: Database, account_id: int, ref: str) -> int:
-    """FAN (platform id or username) -> local fan id. At merge: core.fans.resolve_fan."""
-    return outbox.resolve_fan(db, account_id, ref).id
+    """FAN (platform id or username) -> local fan id."""
+    return resolve_fan(db, account_id, ref).id
 
 
 def _show(args: argparse.Namespace) -> int:
