@@ -328,11 +328,12 @@ class _Generator:
                 continue
             for piece in corpus.split(rng, amount, parts):
                 self._transaction_seq += 1
+                transaction_id = str(_TRANSACTION_ID_BASE + self._transaction_seq)  # ids are text
                 fee = piece // 5
                 rows.append(
                     {
                         "account_id": account_id,
-                        "platform_transaction_id": _TRANSACTION_ID_BASE + self._transaction_seq,
+                        "platform_transaction_id": transaction_id,
                         "fan_id": fan_id,
                         "platform_user_id": fan["platform_user_id"],
                         "type": kind,
