@@ -177,6 +177,8 @@ def run(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8765) -> N
         with sim.serve(host, port) as base_url:
             print(f"ofcrm simulator for @{sim.creator.username} ({config.fans} fans, seed {config.seed})")
             print(f"base URL: {base_url}")
+            if config.skin != "contract":
+                print(f"skin: {config.skin}, account id: {config.gateway_account}")
             print(f"token: {config.token}", flush=True)
             while not done.wait(0.5):
                 pass
