@@ -19,6 +19,7 @@ from ofcrm_tui.simulator import Simulator, SimulatorConfig
 DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
 DEMO_GATEWAY_ACCOUNT = "demo_connection"
+DEMO_GATEWAY_RATE = 3000
 
 
 def demo_database_url() -> str:
@@ -94,4 +95,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="simulated fans write, tip and buy every SECONDS (default 6)",
     )
     add_skin_options(parser)
-    parser.set_defaults(handler=_demo)
+    # The demo's first sync should take seconds, not the real gateways' minutes.
+    parser.set_defaults(handler=_demo, gateway_rate=DEMO_GATEWAY_RATE)

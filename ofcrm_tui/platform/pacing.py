@@ -21,8 +21,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
-# Waits shorter than this are not worth a progress line.
-_REPORT_FROM_S = 1.0
+# A thread hears about waits at most this often (a paced sync waits before most requests).
+_REPORT_EVERY_S = 2.0
 _local = threading.local()
 
 
@@ -30,7 +30,7 @@ _local = threading.local()
 def report_waits(callback: Callable[[float], None]) -> Iterator[None]:
     """Call ``callback(seconds)`` when a request on this thread waits for the budget."""
     previous = getattr(_local, "callback", None)
-    _local.callback = callback
+    _local.callback, _local.reported_at = callback, None
     try:
         yield
     finally:
@@ -79,12 +79,20 @@ class Budget:
             self._in_flight += 1
             self.waited_s += wait
         if wait > 0:
-            callback = getattr(_local, "callback", None)
-            if callback is not None and wait >= _REPORT_FROM_S:
-                callback(wait)
+            self._report(wait)
             log.debug("pacing to the gateway's budget: waiting %.2f s", wait)
             self._sleep(wait)
         return wait
+
+    def _report(self, wait: float) -> None:
+        callback = getattr(_local, "callback", None)
+        if callback is None:
+            return
+        now = self._clock()
+        last = getattr(_local, "reported_at", None)
+        if last is None or now - last >= _REPORT_EVERY_S:
+            _local.reported_at = now
+            callback(wait)
 
     def done(self) -> None:
         """The request taken for has been answered (or failed)."""

@@ -172,3 +172,14 @@ def test_onlyfansapi_refuses_prices_it_cannot_take_before_sending() -> None:
     with make_client(sim) as client, pytest.raises(ValueError, match=r"\$3"):
         client.send_message(sim.active_fan_ids()[0], "cheap", 199, media_ids=[sim.world.media[0].id])
     assert sim.ledger() == []
+
+
+def test_a_paced_full_sync_says_so_in_its_progress() -> None:
+    from ofcrm_tui.platform.pacing import report_waits
+
+    sim = make_sim("ofauth", gateway_rate_per_minute=1200, gateway_burst=2)
+    heard: list[float] = []
+    with make_client(sim, budget=Budget(1200, 2)) as client, report_waits(heard.append):
+        for _ in range(5):
+            client.me()
+    assert len(heard) == 1 and 0 < heard[0] <= 0.1  # waited, said so once (not per request)
