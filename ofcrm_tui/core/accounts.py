@@ -226,7 +226,7 @@ def _who_am_i(client: Platform, gateway: Gateway, gateway_account: str | None) -
             what = "the who-am-I request was refused (wrong base URL or account id?)"
         else:
             what = "the gateway could not be asked"
-        raise AccountError(f"{what} ({where}): {exc.message}") from None
+        raise AccountError(f"{what} ({where}): {exc}") from None
 
 
 def remove_account(db: Database, name: str) -> None:
