@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
 
 from ofcrm_tui.core.fans import search
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Base, Fan
@@ -223,4 +225,51 @@ def test_fan_names_get_a_trigram_index_on_postgresql(database_url: str) -> None:
     assert "ix_search_fans_trgm" not in _indexes(db, "fans")
     migrate.upgrade(db)
     assert "ix_search_fans_trgm" in _indexes(db, "fans")
+    db.dispose()
+
+
+def _transaction(connection: Connection, row_id: int, platform_id: object) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO transactions (id, account_id, platform_transaction_id, fan_id,"
+            " platform_user_id, type, amount_cents, net_cents, fee_cents, currency,"
+            " description, status, created_at)"
+            " VALUES (:id, 1, :pid, 1, 4101, 'tip', 500, 400, 100, 'USD', '', 'done', :now)"
+        ),
+        {"id": row_id, "pid": platform_id, "now": datetime(2026, 11, 20, 10, 0)},
+    )
+
+
+def _transaction_ids(db: Database) -> list[object]:
+    with db.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text("SELECT platform_transaction_id FROM transactions ORDER BY id")
+            ).scalars()
+        )
+
+
+def test_gateways_follow_fans_by_hand_and_make_transaction_ids_text(database_url: str) -> None:
+    """0009 (gateways) comes after 0008 (fans by hand): transaction ids become text, the
+    contract's numbers keeping their digits; going back refuses while a text id exists."""
+    assert _revisions()[-2:] == ["0008_fans_by_hand", "0009_gateways"]
+    db = Database(database_url)
+    migrate.upgrade(db, "0008_fans_by_hand")
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        _transaction(connection, 1, 900000001)
+    migrate.upgrade(db)
+    assert _transaction_ids(db) == ["900000001"]
+    with db.engine.begin() as connection:
+        _transaction(connection, 2, "a1b2c3")
+        gateway = connection.execute(text("SELECT gateway FROM accounts")).scalar()
+    assert gateway == "contract"
+    with pytest.raises(OfcrmError, match="text ids"):
+        migrate.downgrade(db, "0008_fans_by_hand")
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM transactions WHERE id = 2"))
+    migrate.downgrade(db, "0008_fans_by_hand")
+    assert _transaction_ids(db) == [900000001]
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
     db.dispose()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ofcrm_tui.errors import OfcrmError
+
 revision = "0009_gateways"
 down_revision = "0008_fans_by_hand"
 branch_labels = None
@@ -43,7 +45,7 @@ def downgrade() -> None:
     if bind.exec_driver_sql(
         f"SELECT 1 FROM transactions WHERE platform_transaction_id {pattern} LIMIT 1"
     ).first():
-        raise RuntimeError("transactions with text ids exist: cannot go back before 0009")
+        raise OfcrmError("transactions with text ids exist: cannot go back before 0009")
     with op.batch_alter_table("transactions") as batch:
         batch.alter_column(
             "platform_transaction_id",
