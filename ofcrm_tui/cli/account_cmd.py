@@ -10,6 +10,7 @@ import sys
 from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.core import accounts
+from ofcrm_tui.platform.gateway import Gateway, default_base_url
 
 
 def _read_token(name: str) -> str:
@@ -31,19 +32,31 @@ def _read_token(name: str) -> str:
 def _add(args: argparse.Namespace) -> int:
     ctx = context(args)
     accounts.validate_name(args.name)
-    accounts.validate_base_url(args.base_url)
+    base_url = args.base_url or default_base_url(args.gateway)
+    if base_url is None:
+        raise accounts.AccountError("the contract gateway needs --base-url URL")
+    accounts.validate_base_url(base_url)
+    gateway_account = args.connection_id or args.gateway_account
+    if args.connection_id and args.gateway != "ofauth":
+        raise accounts.AccountError("--connection-id is OFAuth's: use it with --gateway ofauth")
+    if args.gateway_account and args.gateway != "onlyfansapi":
+        raise accounts.AccountError(
+            "--gateway-account is OnlyFansAPI.com's: use it with --gateway onlyfansapi"
+        )
     token = _read_token(args.name)
     limit = args.send_limit or ctx.settings.default_send_limit_per_minute
     info = accounts.add_account(
         ctx.db,
         args.name,
-        args.base_url,
+        base_url,
         token,
         send_limit_per_minute=limit,
         timeout_seconds=ctx.settings.http_timeout_seconds,
+        gateway=args.gateway,
+        gateway_account=gateway_account,
     )
     print(
-        f"added {info.name}: creator @{info.creator_username} ({info.creator_name}), "
+        f"added {info.name} via {_via(info)}: creator @{info.creator_username} ({info.creator_name}), "
         f"{info.send_limit_per_minute} sends/min, token in {secrets.token_source(info.name)}"
     )
     return 0
@@ -67,10 +80,14 @@ def _list(args: argparse.Namespace) -> int:
     for info in rows:
         status = f"  AUTH ERROR: {info.auth_error}" if info.auth_error else ""
         print(
-            f"{info.name}\t{info.base_url}\t@{info.creator_username}\t"
+            f"{info.name}\t{_via(info)}\t{info.base_url}\t@{info.creator_username}\t"
             f"{info.send_limit_per_minute}/min\ttoken: {secrets.token_source(info.name)}{status}"
         )
     return 0
+
+
+def _via(info: accounts.AccountInfo) -> str:
+    return f"{info.gateway}:{info.gateway_account}" if info.gateway_account else info.gateway
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -93,11 +110,23 @@ def register(parser: argparse.ArgumentParser) -> None:
     add = add_command(
         commands,
         "add",
-        "add an account; the token is read from a hidden prompt, stdin, or OFCRM_TOKEN_<NAME>, "
-        "and checked against the platform",
+        "add an account; the token (a gateway's API key) is read from a hidden prompt, stdin, "
+        "or OFCRM_TOKEN_<NAME>, and checked with the gateway's who-am-I",
     )
     add.add_argument("name", help="a short name for the account, e.g. 'mia'")
-    add.add_argument("--base-url", required=True, help="the platform API base, e.g. http://host:8765")
+    add.add_argument(
+        "--gateway",
+        choices=[gateway.value for gateway in Gateway],
+        default="contract",
+        help="how the platform is reached: our contract (default), OFAuth or OnlyFansAPI.com",
+    )
+    add.add_argument(
+        "--base-url",
+        help="the API base, e.g. http://host:8765 (gateways default to their public address)",
+    )
+    which = add.add_mutually_exclusive_group()
+    which.add_argument("--connection-id", help="OFAuth: the creator's connection id")
+    which.add_argument("--gateway-account", help="OnlyFansAPI.com: the creator's account id")
     add.add_argument("--send-limit", type=int, help="sends a minute allowed (default from settings)")
     add.set_defaults(handler=_add)
     token = add_command(

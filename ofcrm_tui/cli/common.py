@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Callable
 
 from ofcrm_tui.context import AppContext
 
@@ -26,3 +29,19 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], None] | None:
+    """A progress callback redrawing one stderr line at most twice a second with
+    ``render(done, of)``; None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, of: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            print(f"\r  {render(done, of)}", end="", file=sys.stderr)
+
+    return show

@@ -8,6 +8,7 @@ import sys
 
 from ofcrm_tui import paths, secrets
 from ofcrm_tui.cli.common import positive_int
+from ofcrm_tui.cli.simulate_cmd import add_skin_options
 from ofcrm_tui.cli.sync_cmd import sync_account
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.context import AppContext
@@ -17,6 +18,8 @@ from ofcrm_tui.simulator import Simulator, SimulatorConfig
 
 DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
+DEMO_GATEWAY_ACCOUNT = "demo_connection"
+DEMO_GATEWAY_RATE = 3000
 
 
 def demo_database_url() -> str:
@@ -39,14 +42,25 @@ def _demo(args: argparse.Namespace) -> int:
     settings = load_settings(database_url=_fresh_demo_database())
     setup_logging(paths.log_file(), settings.log_level, console=args.verbose)
     context = AppContext(settings, verbose=args.verbose)
+    skin = args.skin
+    gateway_account = None if skin == "contract" else DEMO_GATEWAY_ACCOUNT
     sim = Simulator(
         SimulatorConfig(
-            fans=args.fans, seed=args.seed, token=DEMO_TOKEN, activity_interval_s=args.activity
+            fans=args.fans,
+            seed=args.seed,
+            token=DEMO_TOKEN,
+            activity_interval_s=args.activity,
+            skin=skin,
+            gateway_account=DEMO_GATEWAY_ACCOUNT,
+            gateway_rate_per_minute=args.gateway_rate,
+            gateway_burst=args.gateway_burst,
         )
     )
     try:
         with sim.serve() as base_url:
-            print(f"demo: simulator with {args.fans} fans at {base_url}", file=sys.stderr)
+            print(
+                f"demo: simulator ({skin}) with {args.fans} fans at {base_url}", file=sys.stderr
+            )
             account = accounts.add_account(
                 context.db,
                 DEMO_ACCOUNT,
@@ -54,6 +68,8 @@ def _demo(args: argparse.Namespace) -> int:
                 DEMO_TOKEN,
                 send_limit_per_minute=settings.default_send_limit_per_minute,
                 timeout_seconds=settings.http_timeout_seconds,
+                gateway=skin,
+                gateway_account=gateway_account,
             )
             sync_account(context.db, account, settings.http_timeout_seconds, full=True)
             from ofcrm_tui.tui.launch import run_app
@@ -73,4 +89,6 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="simulated fans write, tip and buy every SECONDS (default 6)",
     )
-    parser.set_defaults(handler=_demo)
+    add_skin_options(parser)
+    # The demo's first sync should take seconds, not the real gateways' minutes.
+    parser.set_defaults(handler=_demo, gateway_rate=DEMO_GATEWAY_RATE)

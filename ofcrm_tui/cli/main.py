@@ -63,6 +63,9 @@ COMMANDS = (
         "poll accounts and send queued messages until stopped (SIGTERM/SIGINT stop it cleanly); "
         "any number of workers may share a database",
     ),
+    Command("fans", "fans_cmd", "fans: list, show, add, edit, delete"),
+    Command("import", "import_cmd", "bring data in from files (fans from CSV)"),
+    Command("export", "export_cmd", "write data out to files (fans to CSV)"),
     Command(
         "generate",
         "generate_cmd",

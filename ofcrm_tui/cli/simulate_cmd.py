@@ -6,6 +6,7 @@ import argparse
 
 from ofcrm_tui.cli.common import positive_int
 from ofcrm_tui.simulator import SimulatorConfig, run
+from ofcrm_tui.simulator.skins import SKINS
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -16,6 +17,10 @@ def _simulate(args: argparse.Namespace) -> int:
         send_limit_per_minute=args.send_limit,
         other_limit_per_5min=args.request_limit,
         activity_interval_s=args.activity or None,
+        skin=args.skin,
+        gateway_account=args.gateway_account,
+        gateway_rate_per_minute=args.gateway_rate,
+        gateway_burst=args.gateway_burst,
     )
     run(config, host=args.host, port=args.port)
     return 0
@@ -43,4 +48,32 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="fans write, tip and buy every SECONDS (default 10; 0 turns it off)",
     )
+    add_skin_options(parser)
+    parser.add_argument(
+        "--gateway-account",
+        default="conn_sim",
+        help="the OFAuth connection id / OnlyFansAPI.com account id to accept (default conn_sim)",
+    )
     parser.set_defaults(handler=_simulate)
+
+
+def add_skin_options(parser: argparse.ArgumentParser) -> None:
+    """--skin and the gateway's own limit (shared with ``ofcrm demo``)."""
+    parser.add_argument(
+        "--skin",
+        choices=SKINS,
+        default="contract",
+        help="serve our contract (default) or a gateway's shapes: OFAuth, OnlyFansAPI.com",
+    )
+    parser.add_argument(
+        "--gateway-rate",
+        type=positive_int,
+        default=60,
+        help="gateway requests a minute (OFAuth's bucket refill, OnlyFansAPI.com's plan; default 60)",
+    )
+    parser.add_argument(
+        "--gateway-burst",
+        type=positive_int,
+        default=90,
+        help="OFAuth's bucket size (default 90)",
+    )

@@ -9,7 +9,7 @@ from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import context
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.sync import InboundSync, SyncReport
-from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.store.database import Database
 
 
@@ -40,7 +40,7 @@ def sync_account(
     token = secrets.get_token(account.name)
     progress = ProgressLine()
     try:
-        with PlatformClient(account.base_url, token, timeout=timeout) as client:
+        with client_for(account, token, timeout=timeout) as client:
             sync = InboundSync(db, account.id, client, progress=progress)
             return sync.full() if full else sync.poll()
     finally:

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.clients import client_for
+from ofcrm_tui.platform.errors import ErrorKind, PlatformError
+from ofcrm_tui.platform.gateway import (
+    ACCOUNT_ID_NAME,
+    Gateway,
+    Platform,
+    open_client,
+    parse_gateway,
+)
+from ofcrm_tui.platform.wire import Me
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account
 
@@ -35,6 +44,8 @@ class AccountInfo(BaseModel):
     creator_name: str | None
     send_limit_per_minute: int
     auth_error: str | None
+    gateway: str = Gateway.CONTRACT.value
+    gateway_account: str | None = None
 
 
 def validate_name(name: str) -> str:
@@ -67,13 +78,21 @@ class AccountRef:
     id: int
     name: str
     base_url: str
+    gateway: str = Gateway.CONTRACT.value
+    gateway_account: str | None = None
 
 
 def accounts_to_serve(db: Database, only: Collection[str] | None = None) -> list[AccountRef]:
     """Accounts whose credentials were not refused, by id; ``only``: these names only."""
     with db.read() as session:
         rows = session.execute(
-            select(Account.id, Account.name, Account.base_url)
+            select(
+                Account.id,
+                Account.name,
+                Account.base_url,
+                Account.gateway,
+                Account.gateway_account,
+            )
             .where(Account.auth_error.is_(None))
             .order_by(Account.id)
         ).all()
@@ -123,10 +142,18 @@ def add_account(
     *,
     send_limit_per_minute: int,
     timeout_seconds: float,
+    gateway: str = Gateway.CONTRACT.value,
+    gateway_account: str | None = None,
 ) -> AccountInfo:
-    """Check the token with ``GET /users/me``, keep it, then record the account."""
+    """Check the key with the gateway's who-am-I, keep it, then record the account."""
     name = validate_name(name)
     base_url = validate_base_url(base_url)
+    try:
+        kind = parse_gateway(gateway)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if kind is Gateway.CONTRACT and gateway_account:
+        raise AccountError("the contract gateway takes no connection or gateway account id")
     token = token.strip()
     if not token:
         raise AccountError("the token is empty")
@@ -135,13 +162,21 @@ def add_account(
     with db.read() as session:
         if session.scalar(select(Account.id).where(Account.name == name)) is not None:
             raise AccountError(f"account {name!r} already exists; remove it first to replace it")
-    with PlatformClient(base_url, token, timeout=timeout_seconds) as client:
-        creator = client.me()
+    try:
+        client = open_client(
+            kind, base_url, token, gateway_account=gateway_account, timeout=timeout_seconds
+        )
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    with client:
+        creator = _who_am_i(client, kind, gateway_account)
     secrets.store_token(name, token)
     with db.write() as session:
         account = Account(
             name=name,
             base_url=base_url,
+            gateway=kind.value,
+            gateway_account=gateway_account,
             creator_platform_id=creator.id,
             creator_username=creator.username,
             creator_name=creator.name,
@@ -158,8 +193,12 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
     token = token.strip()
     if not token:
         raise AccountError("the token is empty")
-    with PlatformClient(account.base_url, token, timeout=timeout_seconds) as client:
-        creator = client.me()
+    try:
+        client = client_for(account, token, timeout=timeout_seconds)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    with client:
+        creator = _who_am_i(client, parse_gateway(account.gateway), account.gateway_account)
     if account.creator_platform_id not in (None, creator.id):
         raise AccountError(
             f"that token belongs to @{creator.username}, not to this account's creator "
@@ -171,6 +210,23 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
         row.auth_error = None
         session.flush()
         return AccountInfo.model_validate(row)
+
+
+def _who_am_i(client: Platform, gateway: Gateway, gateway_account: str | None) -> Me:
+    """The creator the key (and connection) reach; a failure says what was checked."""
+    try:
+        return client.me()
+    except PlatformError as exc:
+        where = f"{gateway.value} at {client.base_url}"
+        if gateway is not Gateway.CONTRACT:
+            where += f", {ACCOUNT_ID_NAME[gateway].split(' (')[0]} {gateway_account!r}"
+        if exc.kind is ErrorKind.UNAUTHORIZED:
+            what = "the key (or this connection) was refused"
+        elif exc.kind is ErrorKind.PERMANENT:
+            what = "the who-am-I request was refused (wrong base URL or account id?)"
+        else:
+            what = "the gateway could not be asked"
+        raise AccountError(f"{what} ({where}): {exc}") from None
 
 
 def remove_account(db: Database, name: str) -> None:

@@ -24,6 +24,7 @@ from ofcrm_tui.core import metrics, sync_writes, threads
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
+from ofcrm_tui.platform.pacing import report_waits
 from ofcrm_tui.platform.wire import Chat, User
 from ofcrm_tui.platform.wire import Media as WireMedia
 from ofcrm_tui.platform.wire import Message as WireMessage
@@ -36,6 +37,7 @@ from ofcrm_tui.store.models import (
     Media,
     Message,
     SyncCursor,
+    Transaction,
 )
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
@@ -109,10 +111,12 @@ class InboundSync:
         """Everything once: media, transactions, fans (whose figures win), chats."""
         self._waiting = True
         report = SyncReport()
-        report.media = self._sync_media()
-        report.transactions = self._sync_transactions(add_to_spend=False)
-        report.fans = self._sync_fans()
-        self._walk_chats(report, page_size=100, stop_at_known=False)
+        pacing = "pacing to the gateway's budget"
+        with report_waits(lambda seconds: self._progress(pacing, int(seconds))):
+            report.media = self._sync_media()
+            report.transactions = self._sync_transactions(add_to_spend=False)
+            report.fans = self._sync_fans()
+            self._walk_chats(report, page_size=100, stop_at_known=False)
         self._record_poll()
         return report
 
@@ -195,11 +199,18 @@ class InboundSync:
 
     def _sync_transactions(self, *, add_to_spend: bool) -> int:
         """Transactions newer than the newest known one, newest first."""
+        # Ids are text (gateways use hex): stop at the newest known one, or at anything
+        # older than the newest known time.
         with self.db.read() as session:
-            newest_known = int(self._cursor(session, _TXN_CURSOR) or 0)
+            newest_known = self._cursor(session, _TXN_CURSOR)
+            newest_at = session.scalar(
+                select(func.max(Transaction.created_at)).where(
+                    Transaction.account_id == self.account_id
+                )
+            )
         fresh: list[WireTransaction] = []
         for transaction in self._patient(self.client.iter_transactions):
-            if transaction.id <= newest_known:
+            if transaction.id == newest_known or (newest_at and transaction.created_at < newest_at):
                 break
             fresh.append(transaction)
         with self.db.write() as session:
@@ -207,7 +218,7 @@ class InboundSync:
                 sync_writes.write_transactions(
                     session, self.account_id, fresh, add_to_spend=add_to_spend
                 )
-                self._set_cursor(session, _TXN_CURSOR, str(max(t.id for t in fresh)))
+                self._set_cursor(session, _TXN_CURSOR, fresh[0].id)
             self._set_cursor(session, _TXN_CHECKED, utcnow().isoformat())
         if add_to_spend:
             self._refresh_purchases({t.user.id for t in fresh if t.type == TransactionType.MESSAGE})

@@ -33,6 +33,7 @@ from ofcrm_tui.devdata import bulk, corpus
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
+from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.models import (
     Account,
     Conversation,
@@ -327,11 +328,12 @@ class _Generator:
                 continue
             for piece in corpus.split(rng, amount, parts):
                 self._transaction_seq += 1
+                transaction_id = str(_TRANSACTION_ID_BASE + self._transaction_seq)  # ids are text
                 fee = piece // 5
                 rows.append(
                     {
                         "account_id": account_id,
-                        "platform_transaction_id": _TRANSACTION_ID_BASE + self._transaction_seq,
+                        "platform_transaction_id": transaction_id,
                         "fan_id": fan_id,
                         "platform_user_id": fan["platform_user_id"],
                         "type": kind,
@@ -381,7 +383,7 @@ class _Generator:
             subscribed.append(since)
         with self.db.write() as session:
             connection = session.connection()
-            with bulk.fts_deferred(connection):
+            with fts_deferred(connection):
                 self._write_batch(connection, account_id, start, stop, counts, fans, subscribed)
 
     def _write_batch(

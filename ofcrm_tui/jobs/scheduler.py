@@ -54,7 +54,7 @@ from ofcrm_tui.jobs.events import (
     SendsBlocked,
 )
 from ofcrm_tui.platform.client import PlatformClient
-from ofcrm_tui.platform.clients import ClientCache
+from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.types import utcnow
@@ -360,7 +360,7 @@ class BackgroundJobs:
 
     def _make_client(self, account: AccountRef) -> PlatformClient:
         token = secrets.get_token(account.name)
-        return PlatformClient(account.base_url, token, timeout=self.settings.http_timeout_seconds)
+        return client_for(account, token, timeout=self.settings.http_timeout_seconds)
 
     def _client(self, account: AccountRef) -> PlatformClient | None:
         """The account's client, shared by its poll and drain lanes; None (reported once)

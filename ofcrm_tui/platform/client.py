@@ -3,6 +3,10 @@
 It runs in worker threads and headless processes, never on the UI event loop.
 Every failure is raised as a ``PlatformError`` subclass (see errors.py); the token
 never appears in an error, a repr or a log line of ours.
+
+The gateway adapters (ofauth.py, onlyfansapi.py) are subclasses: they change the
+hooks (``_prefix``, ``_auth_headers``, ``_error_detail``, ``_error_for``, the rate-limit
+headers read by ``_observe``) and the endpoints whose paths or shapes differ.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -29,6 +33,7 @@ from .errors import (
     parse_retry_after,
 )
 from .money import dollars_json
+from .pacing import Budget
 from .text import text_to_html
 from .wire import (
     Chat,
@@ -56,6 +61,9 @@ _SEND = "POST /chats/{userId}/messages"
 class PlatformClient:
     """``with PlatformClient(base_url, token) as client: client.me()``."""
 
+    gateway = "contract"
+    _prefix = "/api2/v2"
+
     def __init__(
         self,
         base_url: str,
@@ -63,6 +71,7 @@ class PlatformClient:
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        budget: Budget | None = None,
     ) -> None:
         # A malformed header would make httpx quote the token in its error.
         if not token or not token.isascii() or not token.isprintable() or " " in token:
@@ -74,17 +83,21 @@ class PlatformClient:
             raise ValueError("base URL must not hold credentials; the token is the credential")
         self.base_url = str(url)
         self._token = token
+        self.budget = budget
         self._http = httpx.Client(
-            base_url=f"{url}/api2/v2",
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            base_url=str(url),
+            headers={**self._auth_headers(token), "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
         )
 
     def __repr__(self) -> str:
-        return f"PlatformClient({self.base_url!r})"
+        return f"{type(self).__name__}({self.base_url!r})"
 
-    def __enter__(self) -> PlatformClient:
+    def _auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -160,11 +173,15 @@ class PlatformClient:
         price_cents: int = 0,
         media_ids: Sequence[int] = (),
         preview_ids: Sequence[int] = (),
+        *,
+        idempotency_key: str | None = None,
     ) -> Message:
         """Send plain ``text``; returns the created message.
 
         Raises Ambiguous (or a BadResponse of kind AMBIGUOUS) when the message may
-        have been delivered: read the chat before sending it again.
+        have been delivered: read the chat before sending it again. ``idempotency_key``
+        (one per outbound row) is used by gateways that replay a repeated send's answer
+        instead of sending twice; the contract has no such key and ignores it.
         """
         if isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents < 0:
             raise ValueError(f"price_cents must be a non-negative int, not {price_cents!r}")
@@ -197,7 +214,7 @@ class PlatformClient:
         return self._call("GET", "/payouts/transactions", TransactionPage, params=params)
 
     def iter_transactions(self, page_size: int = MAX_LIMIT) -> Iterator[Transaction]:
-        seen: set[int] = set()
+        seen: set[str] = set()
         marker: str | int | None = None
         while True:
             page = self.transactions_page(page_size, marker)
@@ -241,11 +258,19 @@ class PlatformClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
         idempotent: bool = True,
+        prefix: str | None = None,
+        headers: dict[str, str] | None = None,
+        convert: Callable[[Any], Any] | None = None,
     ) -> M:
+        """One request, its answer validated as ``model`` after ``convert`` (a gateway's
+        shape turned into the contract's); every failure as a PlatformError."""
         endpoint = f"{method} {template}"
         path = template if user_id is None else template.format(userId=_id(user_id))
+        path = (self._prefix if prefix is None else prefix) + path
+        if self.budget is not None:
+            self.budget.take()
         try:
-            response = self._http.request(method, path, params=params, json=body)
+            response = self._http.request(method, path, params=params, json=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Unreachable(endpoint, self.base_url, self._describe(exc)) from exc
         except httpx.PoolTimeout as exc:
@@ -258,10 +283,31 @@ class PlatformClient:
             raise BadResponse(
                 endpoint, f"unreadable answer: {self._describe(exc)}", effect_unknown=not idempotent
             ) from exc
+        finally:
+            if self.budget is not None:
+                self.budget.done()
+        self._observe(response)
         if response.is_success:
-            return _parse(endpoint, response, model, effect_unknown=not idempotent)
-        detail = self._scrub(_server_message(response))
-        raise _status_error(endpoint, response, detail, idempotent=idempotent)
+            return _parse(endpoint, response, model, effect_unknown=not idempotent, convert=convert)
+        detail = self._scrub(self._error_detail(response))
+        error = self._error_for(endpoint, response, detail, idempotent=idempotent)
+        if isinstance(error, RateLimited) and self.budget is not None:
+            self.budget.drain(error.retry_after)
+        raise error
+
+    # -- gateway hooks -----------------------------------------------------------------
+
+    def _observe(self, response: httpx.Response) -> None:
+        """Read the answer's rate-limit headers into the budget (the contract has none)."""
+
+    def _error_detail(self, response: httpx.Response) -> str:
+        """The contract's ``error.message``, else whatever text the body holds."""
+        return _server_message(response)
+
+    def _error_for(
+        self, endpoint: str, response: httpx.Response, detail: str, *, idempotent: bool
+    ) -> PlatformError:
+        return _status_error(endpoint, response, detail, idempotent=idempotent)
 
     def _describe(self, exc: httpx.HTTPError) -> str:
         return self._scrub(str(exc) or type(exc).__name__)
@@ -297,11 +343,13 @@ def _status_error(
     return BadResponse(endpoint, f"unexpected HTTP status {status}", status=status)
 
 
-def _server_message(response: httpx.Response) -> str:
-    """The contract's ``error.message``, else whatever text the body holds."""
+def _server_message(response: httpx.Response, *path: str) -> str:
+    """The message at ``path`` in the JSON body (the contract's ``error.message`` by
+    default), else whatever text the body holds."""
     try:
-        body = json.loads(response.content)
-        message = body["error"]["message"]
+        message: Any = json.loads(response.content)
+        for key in path or ("error", "message"):
+            message = message[key]
         if isinstance(message, str) and message.strip():
             return message
     except (ValueError, TypeError, KeyError):
@@ -310,13 +358,30 @@ def _server_message(response: httpx.Response) -> str:
     return text or response.reason_phrase or "no details"
 
 
-def _parse(endpoint: str, response: httpx.Response, model: type[M], *, effect_unknown: bool) -> M:
+def _parse(
+    endpoint: str,
+    response: httpx.Response,
+    model: type[M],
+    *,
+    effect_unknown: bool,
+    convert: Callable[[Any], Any] | None = None,
+) -> M:
     status = response.status_code
     try:
         data = json.loads(response.content, parse_float=Decimal)
     except ValueError:
         raise BadResponse(
             endpoint, "answer is not JSON", status=status, effect_unknown=effect_unknown
+        ) from None
+    try:
+        if convert is not None:
+            data = convert(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BadResponse(
+            endpoint,
+            f"unexpected answer ({type(exc).__name__}: {exc})",
+            status=status,
+            effect_unknown=effect_unknown,
         ) from None
     try:
         return model.model_validate(data)

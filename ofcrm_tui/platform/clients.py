@@ -1,4 +1,8 @@
-"""One platform client per account, shared by threads (httpx clients are thread-safe)."""
+"""One platform client per account, shared by threads (httpx clients are thread-safe).
+
+Sharing it also shares its gateway budget (pacing.py): the poll and the sync of an
+account draw on the same one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ import threading
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
+import httpx
+
 from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.gateway import open_client
 
 
 class _Account(Protocol):
@@ -17,11 +24,30 @@ class _Account(Protocol):
     def base_url(self) -> str: ...
 
 
+def _where(account: _Account) -> tuple[str, str, str | None]:
+    """What a client is made for: a change of any of it needs a new client."""
+    return (
+        account.base_url,
+        getattr(account, "gateway", "contract"),
+        getattr(account, "gateway_account", None),
+    )
+
+
+def client_for(
+    account: _Account, token: str, *, timeout: httpx.Timeout | float | None = None
+) -> PlatformClient:
+    """The client of the account's gateway (``gateway``/``gateway_account`` attributes,
+    the contract when it has none)."""
+    base_url, gateway, gateway_account = _where(account)
+    return open_client(gateway, base_url, token, gateway_account=gateway_account, timeout=timeout)
+
+
 A = TypeVar("A", bound=_Account)
 
 
 class ClientCache(Generic[A]):
-    """Clients by account, each made by ``make`` for the account's current base URL.
+    """Clients by account, each made by ``make`` (usually ``client_for``) for the
+    account's current base URL and gateway.
 
     A client replaced (the base URL changed) or dropped is not closed: another thread may
     be in the middle of a request with it. ``close_all`` closes the current ones."""
@@ -29,22 +55,23 @@ class ClientCache(Generic[A]):
     def __init__(self, make: Callable[[A], PlatformClient]) -> None:
         self._make = make
         self._lock = threading.Lock()
-        self._clients: dict[int, tuple[str, PlatformClient]] = {}
+        self._clients: dict[int, tuple[tuple[str, str, str | None], PlatformClient]] = {}
 
     def get(self, account: A) -> PlatformClient:
         """The account's client; raises what ``make`` raises. ``make`` runs outside the
         lock: reading a token from the keyring can take seconds."""
+        where = _where(account)
         with self._lock:
             cached = self._clients.get(account.id)
-            if cached is not None and cached[0] == account.base_url:
+            if cached is not None and cached[0] == where:
                 return cached[1]
         client = self._make(account)
         with self._lock:
             cached = self._clients.get(account.id)
-            if cached is not None and cached[0] == account.base_url:
+            if cached is not None and cached[0] == where:
                 client.close()  # another thread made one meanwhile: share theirs
                 return cached[1]
-            self._clients[account.id] = (account.base_url, client)
+            self._clients[account.id] = (where, client)
             return client
 
     def drop(self, account_id: int) -> None:

@@ -33,10 +33,20 @@ def _cents(value: object) -> int:
     return to_cents(value)
 
 
+def _transaction_id(value: object) -> str:
+    """The contract's positive integers and the gateways' hex strings, as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isalnum():
+        return value
+    raise ValueError("a transaction id is a positive integer or up to 64 letters and digits")
+
+
 Cents = Annotated[int, BeforeValidator(_cents)]
 """Dollars on the wire, integer cents in Python."""
 UtcDateTime = Annotated[AwareDatetime, AfterValidator(lambda dt: dt.astimezone(UTC))]
 Id = Annotated[int, Strict(), Field(gt=0)]
+TransactionId = Annotated[str, BeforeValidator(_transaction_id)]
 Count = Annotated[int, Strict(), Field(ge=0)]
 Flag = Annotated[bool, Strict()]
 MediaType = Literal["photo", "video", "audio"]
@@ -121,7 +131,7 @@ class Chat(WireModel):
 
 
 class Transaction(WireModel):
-    id: Id
+    id: TransactionId
     amount_cents: Cents = Field(alias="amount")
     net_cents: Cents = Field(alias="net")
     fee_cents: Cents = Field(alias="fee")

@@ -8,7 +8,6 @@ never across an ``await``.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as Message_
 
 from ofcrm_tui.simulator import shapes
 from ofcrm_tui.simulator.faults import Faults, Roll
@@ -31,9 +33,49 @@ DEFAULT_LIMIT = 20
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
-def create_app(sim: Simulator) -> Starlette:
-    api = _Api(sim)
+def create_app(sim: Simulator) -> ASGIApp:
+    """The routes of the simulator's skin (its gateway's paths and shapes) and the admin ones."""
+    api = Api(sim)
     routes = [
+        *sim.skin.routes(api),
+        Route("/_sim/ledger", api.admin_ledger),
+        Route("/_sim/faults", api.admin_faults, methods=["POST"]),
+        Route("/_sim/inbound", api.admin_inbound, methods=["POST"]),
+        Route("/_sim/step", api.admin_step, methods=["POST"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: api.api_error, HTTPException: api.http_error},
+    )
+    return with_headers(app, sim)
+
+
+def with_headers(app: ASGIApp, sim: Simulator) -> ASGIApp:
+    """Every answer carries the skin's rate-limit headers, as counted after the request."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message_) -> None:
+            if message["type"] == "http.response.start":
+                with sim.lock:
+                    extra = sim.skin.headers()
+                if extra:
+                    headers = MutableHeaders(raw=list(message.get("headers", [])))
+                    for name, value in extra.items():
+                        headers[name] = value
+                    message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped
+
+
+def contract_routes(api: Api) -> list[Route]:
+    return [
         Route(f"{API}/users/me", api.me),
         Route(f"{API}/subscriptions/subscribers", api.subscribers),
         Route(f"{API}/chats", api.chats),
@@ -42,34 +84,7 @@ def create_app(sim: Simulator) -> Starlette:
         Route(f"{API}/chats/{{user_id:int}}/mark-as-read", api.mark_read, methods=["POST"]),
         Route(f"{API}/payouts/transactions", api.transactions),
         Route(f"{API}/vault/media", api.vault),
-        Route("/_sim/ledger", api.admin_ledger),
-        Route("/_sim/faults", api.admin_faults, methods=["POST"]),
-        Route("/_sim/inbound", api.admin_inbound, methods=["POST"]),
-        Route("/_sim/step", api.admin_step, methods=["POST"]),
     ]
-    return Starlette(
-        routes=routes,
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
-    )
-
-
-def _error_response(
-    status: int, message: str, retry_after: int | None = None, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    headers = dict(headers or {})
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    return JSONResponse(shapes.error(status, message), status_code=status, headers=headers)
-
-
-async def _api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return _error_response(exc.status, str(exc), exc.retry_after)
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    return _error_response(exc.status_code, exc.detail, headers=exc.headers)
 
 
 def _query_int(request: Request, name: str, low: int, high: int | None = None) -> int | None:
@@ -113,45 +128,63 @@ async def _json_body(request: Request) -> Any:
         raise ApiError("body must be JSON", 400) from exc
 
 
-class _Api:
+class Api:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.world = sim.world
-        self._auth = f"Bearer {sim.config.token}".encode()
 
-    async def _enter(self, request: Request, *, sending: bool = False) -> Roll:
+    def _error_response(
+        self,
+        status: int,
+        message: str,
+        retry_after: int | None = None,
+        headers: dict[str, str] | None = None,
+        kind: str | None = None,
+    ) -> JSONResponse:
+        headers = dict(headers or {})
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        body = self.sim.skin.error_body(status, message, kind)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    async def api_error(self, request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return self._error_response(exc.status, str(exc), exc.retry_after, kind=exc.kind)
+
+    async def http_error(self, request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return self._error_response(exc.status_code, exc.detail, headers=exc.headers)
+
+    async def enter(self, request: Request, *, sending: bool = False) -> Roll:
         """The checks every contract request passes; raises ApiError to refuse it."""
         sim = self.sim
         dice = sim.dice
         if dice.faults.latency_s:
             await asyncio.sleep(dice.faults.latency_s)
-        given = request.headers.get("authorization", "").encode()
-        if not hmac.compare_digest(given, self._auth):
-            raise ApiError("missing or wrong bearer token", 401)
+        sim.skin.check_auth(request)
         with sim.lock:
             roll = dice.roll()
             if roll.rate_limited:
                 raise ApiError("too many requests (injected)", 429, dice.faults.retry_after_s)
-            if not sending:
-                wait = sim.other_window.acquire()
-                if wait is not None:
-                    raise ApiError("too many requests", 429, wait)
+            wait = sim.skin.admit(sending=sending)
+            if wait is not None:
+                raise ApiError("too many requests", 429, wait)
         if roll.server_error and not (sending and roll.error_after_store):
             raise ApiError("server error (injected)", roll.server_error)
         return roll
 
-    def _fan(self, request: Request) -> int:
+    def fan(self, request: Request) -> int:
         fan_id = request.path_params["user_id"]
         if fan_id not in self.world.fans:
             raise ApiError("user not found", 404)
         return fan_id
 
     async def me(self, request: Request) -> JSONResponse:
-        await self._enter(request)
+        await self.enter(request)
         return JSONResponse(shapes.creator_json(self.world.creator))
 
     async def subscribers(self, request: Request) -> JSONResponse:
-        await self._enter(request)
+        await self.enter(request)
         kind = _choice(request, "type", ("all", "active", "expired"))
         limit, offset = _limit(request), _offset(request)
         world = self.world
@@ -161,7 +194,7 @@ class _Api:
             return _page(items, offset + limit < len(ids))
 
     async def chats(self, request: Request) -> JSONResponse:
-        await self._enter(request)
+        await self.enter(request)
         _choice(request, "order", ("recent",))
         limit, offset = _limit(request), _offset(request)
         world = self.world
@@ -171,8 +204,8 @@ class _Api:
             return _page(items, offset + limit < len(ids))
 
     async def messages(self, request: Request) -> JSONResponse:
-        await self._enter(request)
-        fan_id = self._fan(request)
+        await self.enter(request)
+        fan_id = self.fan(request)
         _choice(request, "order", ("desc",))
         limit, before = _limit(request), _query_int(request, "id", 1)
         world = self.world
@@ -181,12 +214,15 @@ class _Api:
             return _page([shapes.message_json(m, world) for m in messages], has_more)
 
     async def send(self, request: Request) -> JSONResponse:
-        roll = await self._enter(request, sending=True)
+        roll = await self.enter(request, sending=True)
         body = await _json_body(request)
         world = self.world
         with world.lock:
             try:
-                payload = shapes.message_json(self._accept(request, body), world)
+                payload = shapes.message_json(self.accept(request, body), world)
+                on_stored = getattr(request.state, "on_stored", None)
+                if on_stored is not None:  # a gateway keeps the answer under its idempotency key
+                    on_stored(payload)
             except ApiError:
                 if roll.server_error:
                     raise ApiError("server error (injected)", roll.server_error) from None
@@ -194,20 +230,20 @@ class _Api:
         if roll.server_error:
             raise ApiError("server error (injected after storing)", roll.server_error)
         if roll.hang_s:
-            await self._hang(roll.hang_s)
+            await self.hang(roll.hang_s)
         return JSONResponse(payload)
 
-    def _accept(self, request: Request, body: Any) -> Message:
+    def accept(self, request: Request, body: Any) -> Message:
         """Send-limit check, recipient checks, the sending rules, then store (lock held)."""
         wait = self.sim.send_window.retry_after()
         if wait is not None:
             raise ApiError("send limit reached", 429, wait)
-        fan_id = self._fan(request)
+        fan_id = self.fan(request)
         if not self.world.fans[fan_id].active:
             raise ApiError("the user's subscription is not active", 403)
         return self.sim.accept(fan_id, parse_send(body, self.world.media_types))
 
-    async def _hang(self, seconds: float) -> None:
+    async def hang(self, seconds: float) -> None:
         """Hold the response for ``seconds``, or until the server begins to stop."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
@@ -215,14 +251,14 @@ class _Api:
             await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
 
     async def mark_read(self, request: Request) -> JSONResponse:
-        await self._enter(request)
-        fan_id = self._fan(request)
+        await self.enter(request)
+        fan_id = self.fan(request)
         with self.world.lock:
             self.world.mark_read(fan_id)
         return JSONResponse({"success": True})
 
     async def transactions(self, request: Request) -> JSONResponse:
-        await self._enter(request)
+        await self.enter(request)
         limit, marker = _limit(request), _query_int(request, "marker", 1)
         world = self.world
         with world.lock:
@@ -232,7 +268,7 @@ class _Api:
         return JSONResponse({"list": items, "hasMore": has_more, "nextMarker": next_marker})
 
     async def vault(self, request: Request) -> JSONResponse:
-        await self._enter(request)
+        await self.enter(request)
         limit, offset = _limit(request), _offset(request)
         media = self.world.media  # fixed at build time
         end = max(0, len(media) - offset)

@@ -17,10 +17,18 @@ MAX_PRICE_CENTS = 20_000
 class ApiError(Exception):
     """A refused request: HTTP ``status``, a message for the error body, and ``Retry-After``."""
 
-    def __init__(self, message: str, status: int = 422, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int = 422,
+        retry_after: int | None = None,
+        *,
+        kind: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.kind = kind  # a gateway's error type, e.g. OFAuth's SESSION_EXPIRED
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ofcrm_tui.simulator.faults import FaultDice, Faults
 from ofcrm_tui.simulator.limits import SlidingWindow
 from ofcrm_tui.simulator.rules import SendRequest
 from ofcrm_tui.simulator.server import serve_in_thread
+from ofcrm_tui.simulator.skins import make_skin
 from ofcrm_tui.simulator.world import Creator, Message
 
 
@@ -32,6 +33,13 @@ class SimulatorConfig:
     other_limit_per_5min: int = 1000
     activity_interval_s: float | None = None
     now: datetime | None = None  # where the generated history ends; default: the current UTC hour
+    # Which gateway's shapes to serve (skins.py), the id that picks the account there, and
+    # the gateway's own request limit: OFAuth's bucket (a minute's rate, burst), or
+    # OnlyFansAPI.com's requests a minute.
+    skin: str = "contract"
+    gateway_account: str = "conn_sim"
+    gateway_rate_per_minute: int = 60
+    gateway_burst: int = 90
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ class Simulator:
         self.other_window = SlidingWindow(config.other_limit_per_5min, 300.0)
         self.dice = FaultDice(Faults())
         self.stopping = threading.Event()
+        self.revoked = False  # the session expired: every request is refused with a 401
+        self.skin = make_skin(config.skin, self)
         self._activity = Activity(self.world, config.seed)
         self._ledger: list[LedgerEntry] = []
         self.asgi_app = create_app(self)
@@ -92,6 +102,10 @@ class Simulator:
         """Replace the faults; their RNG restarts from ``faults.seed``."""
         with self.lock:
             self.dice = FaultDice(faults)
+
+    def revoke(self) -> None:
+        """The account's session expires (a person must reconnect it)."""
+        self.revoked = True
 
     def ledger(self) -> list[LedgerEntry]:
         with self.lock:
@@ -163,6 +177,8 @@ def run(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8765) -> N
         with sim.serve(host, port) as base_url:
             print(f"ofcrm simulator for @{sim.creator.username} ({config.fans} fans, seed {config.seed})")
             print(f"base URL: {base_url}")
+            if config.skin != "contract":
+                print(f"skin: {config.skin}, account id: {config.gateway_account}")
             print(f"token: {config.token}", flush=True)
             while not done.wait(0.5):
                 pass

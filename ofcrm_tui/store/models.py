@@ -67,6 +67,10 @@ class Account(Base):
     creator_username: Mapped[str | None] = mapped_column(String(255))
     creator_name: Mapped[str | None] = mapped_column(String(255))
     send_limit_per_minute: Mapped[int] = mapped_column(Integer, default=10)
+    # How the platform is reached: our own contract, or a gateway ('ofauth', 'onlyfansapi')
+    # with the id that picks the creator there (OFAuth connection, OnlyFansAPI account).
+    gateway: Mapped[str] = mapped_column(String(16), default="contract", server_default="contract")
+    gateway_account: Mapped[str | None] = mapped_column(String(255))
     # A 429 blocks sends until this time; nothing else may send for the account before.
     send_blocked_until: Mapped[datetime | None]
     # Set when the platform answers 401/403 for the credentials: stop until fixed.
@@ -81,7 +85,8 @@ class Fan(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = _account_fk()
-    platform_user_id: Mapped[int] = mapped_column(BigInteger)
+    # None for a fan created by hand (known from elsewhere); unique per account otherwise.
+    platform_user_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
     # The creator's own nickname for the fan ("displayName" on the platform).
@@ -233,7 +238,8 @@ class Transaction(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = _account_fk()
-    platform_transaction_id: Mapped[int] = mapped_column(BigInteger)
+    # The contract's numbers and the gateways' hex strings alike, as text.
+    platform_transaction_id: Mapped[str] = mapped_column(String(64))
     fan_id: Mapped[int | None] = mapped_column(
         ForeignKey("fans.id", ondelete="SET NULL"), index=True
     )

@@ -30,7 +30,7 @@ from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.client import PlatformClient
-from ofcrm_tui.platform.clients import ClientCache
+from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.keymap import Section, unknown_ids
@@ -143,7 +143,7 @@ class OfcrmApp(App[None]):
 
     def _make_client(self, account: AccountInfo) -> PlatformClient:
         timeout = self.context.settings.http_timeout_seconds
-        return PlatformClient(account.base_url, get_token(account.name), timeout=timeout)
+        return client_for(account, get_token(account.name), timeout=timeout)
 
     def platform(self, account: AccountInfo) -> PlatformClient:
         """The account's platform client (in thread workers only: may read the keyring)."""

@@ -15,6 +15,7 @@ from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.outbox.sender import DrainReport, Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
@@ -93,6 +94,7 @@ def make_world(
     sim_limit: int = 10_000,
     account_limit: int = 10_000,
     seed: int = 11,
+    skin: str = "contract",
 ) -> Iterator[World]:
     sim = Simulator(
         SimulatorConfig(
@@ -101,13 +103,16 @@ def make_world(
             token=TOKEN,
             send_limit_per_minute=sim_limit,
             other_limit_per_5min=1_000_000,
+            skin=skin,
+            gateway_rate_per_minute=1_000_000,  # pacing is not what these tests are about
+            gateway_burst=1_000_000,
         )
     )
     with sim.serve() as base_url:
         account = add_simulated_account(
             db, sim, base_url, monkeypatch, send_limit_per_minute=account_limit
         )
-        client = PlatformClient(base_url, TOKEN, timeout=2.0)
+        client = client_for(account, TOKEN, timeout=2.0)
         InboundSync(db, account.id, client).full()
         with db.read() as session:
             rows = session.execute(

@@ -177,10 +177,11 @@ def _enqueue(world: World, count: int, tag: str) -> dict[int, str]:
     return texts
 
 
+@pytest.mark.parametrize("skin", ["contract", "ofauth"])
 def test_killed_workers_lose_nothing_and_send_nothing_twice(
-    db: Database, monkeypatch: pytest.MonkeyPatch, workers_factory
+    db: Database, monkeypatch: pytest.MonkeyPatch, workers_factory, skin: str
 ) -> None:  # noqa: ANN001
-    for world in make_world(db, monkeypatch, sim_limit=100_000, account_limit=100_000):
+    for world in make_world(db, monkeypatch, sim_limit=100_000, account_limit=100_000, skin=skin):
         world.sim.set_faults(Faults(timeout_after_accept_rate=0.08, hang_seconds=30, seed=3))
         texts = _enqueue(world, 200, "crash")
         workers = workers_factory(db)

@@ -4,12 +4,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
 
 from ofcrm_tui.core.fans import search
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Base, Fan
@@ -21,15 +23,30 @@ def _revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def _snapshot(db: Database) -> dict[str, list[tuple]]:
+def _snapshot(
+    db: Database, columns: dict[str, list[str]] | None = None
+) -> dict[str, list[tuple]]:
+    """Every table's rows; with ``columns``, just those columns (what an earlier
+    snapshot held: later revisions may add columns)."""
     with db.engine.connect() as connection:
         names = [n for n in inspect(connection).get_table_names() if "_fts" not in n]
+        snapshot = {}
+        for name in names:
+            if name == "alembic_version" or (columns is not None and name not in columns):
+                continue
+            picked = ", ".join(columns[name]) if columns is not None else "*"
+            rows = connection.execute(text(f"SELECT {picked} FROM {name}")).all()
+            snapshot[name] = sorted(tuple(row) for row in rows)
+        return snapshot
+
+
+def _columns(db: Database) -> dict[str, list[str]]:
+    with db.engine.connect() as connection:
+        inspector = inspect(connection)
         return {
-            name: sorted(
-                tuple(row) for row in connection.execute(text(f"SELECT * FROM {name}")).all()
-            )
-            for name in names
-            if name != "alembic_version"
+            name: [column["name"] for column in inspector.get_columns(name)]
+            for name in inspector.get_table_names()
+            if "_fts" not in name and name != "alembic_version"
         }
 
 
@@ -110,10 +127,10 @@ def test_upgrade_from_the_first_revision_keeps_existing_rows(database_url: str) 
     migrate.upgrade(db, revisions[0])
     with db.engine.begin() as connection:
         _account_and_fan(connection, spent="999, 12345, 4000, 6000, 2345, 0")
-    before = _snapshot(db)
+    before, columns = _snapshot(db), _columns(db)
     for revision in revisions[1:]:
         migrate.upgrade(db, revision)
-    after = _snapshot(db)
+    after = _snapshot(db, columns)
     for table, rows in before.items():
         assert after[table] == rows, table
     assert migrate.current_revision(db) == migrate.HEAD
@@ -232,4 +249,51 @@ def test_fan_names_get_a_trigram_index_on_postgresql(database_url: str) -> None:
     assert "ix_search_fans_trgm" not in _indexes(db, "fans")
     migrate.upgrade(db)
     assert "ix_search_fans_trgm" in _indexes(db, "fans")
+    db.dispose()
+
+
+def _transaction(connection: Connection, row_id: int, platform_id: object) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO transactions (id, account_id, platform_transaction_id, fan_id,"
+            " platform_user_id, type, amount_cents, net_cents, fee_cents, currency,"
+            " description, status, created_at)"
+            " VALUES (:id, 1, :pid, 1, 4101, 'tip', 500, 400, 100, 'USD', '', 'done', :now)"
+        ),
+        {"id": row_id, "pid": platform_id, "now": datetime(2026, 11, 20, 10, 0)},
+    )
+
+
+def _transaction_ids(db: Database) -> list[object]:
+    with db.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text("SELECT platform_transaction_id FROM transactions ORDER BY id")
+            ).scalars()
+        )
+
+
+def test_gateways_follow_fans_by_hand_and_make_transaction_ids_text(database_url: str) -> None:
+    """0009 (gateways) comes after 0008 (fans by hand): transaction ids become text, the
+    contract's numbers keeping their digits; going back refuses while a text id exists."""
+    assert _revisions()[-2:] == ["0008_fans_by_hand", "0009_gateways"]
+    db = Database(database_url)
+    migrate.upgrade(db, "0008_fans_by_hand")
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        _transaction(connection, 1, 900000001)
+    migrate.upgrade(db)
+    assert _transaction_ids(db) == ["900000001"]
+    with db.engine.begin() as connection:
+        _transaction(connection, 2, "a1b2c3")
+        gateway = connection.execute(text("SELECT gateway FROM accounts")).scalar()
+    assert gateway == "contract"
+    with pytest.raises(OfcrmError, match="text ids"):
+        migrate.downgrade(db, "0008_fans_by_hand")
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM transactions WHERE id = 2"))
+    migrate.downgrade(db, "0008_fans_by_hand")
+    assert _transaction_ids(db) == [900000001]
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
     db.dispose()

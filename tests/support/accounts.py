@@ -19,6 +19,8 @@ def add_simulated_account(
     name: str = "demo",
     send_limit_per_minute: int = 10,
 ) -> AccountInfo:
+    """The simulator's account, through the gateway its skin imitates."""
+    skin = sim.config.skin
     monkeypatch.setenv(secrets.env_var_name(name), sim.config.token)
     return add_account(
         db,
@@ -27,4 +29,6 @@ def add_simulated_account(
         sim.config.token,
         send_limit_per_minute=send_limit_per_minute,
         timeout_seconds=5,
+        gateway=skin,
+        gateway_account=None if skin == "contract" else sim.config.gateway_account,
     )

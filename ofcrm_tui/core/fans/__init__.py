@@ -1,4 +1,5 @@
-"""Fans: the fan filter (one compiled select for lists, segments and counts), search, lookup."""
+"""Fans: the fan filter (one compiled select for lists, segments and counts), search, lookup,
+profile, notes and tags (edits), CSV import and export."""
 
 from ofcrm_tui.core.fans.filter import (
     FanFilter,

@@ -200,6 +200,7 @@ class Sender:
                 price_cents=claim.price_cents,
                 media_ids=claim.media_ids,
                 preview_ids=claim.preview_ids,
+                idempotency_key=f"ofcrm-{claim.outbound_id}-{claim.created_at.timestamp():.6f}",
             )
         except PlatformError as exc:
             return Outcome(started, self._clock(), error=exc)

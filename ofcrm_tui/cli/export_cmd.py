@@ -1,0 +1,42 @@
+"""``ofcrm export``: write data out to files, one subcommand per target (``export fans FILE``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ofcrm_tui.cli.common import add_command, context, progress_line
+from ofcrm_tui.cli.fans_cmd import add_filter_options, filter_select
+from ofcrm_tui.core import accounts
+from ofcrm_tui.core.fans import csv_export
+
+
+def _export_fans(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    progress = progress_line(lambda done, total: f"{done:,}/{total:,} fans")
+    count = csv_export.export_fans(
+        ctx.db, account.id, args.file, fan_ids=filter_select(ctx.db, account.id, args),
+        progress=progress,
+    )
+    if progress is not None:
+        print("\r", end="", file=sys.stderr)
+    print(f"{account.name}: exported {count:,} fans to {args.file}")
+    return 0
+
+
+def _add_fans(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fans = add_command(targets, "fans", "fans to a CSV file that `ofcrm import fans` reads back")
+    fans.add_argument("file", metavar="FILE")
+    add_filter_options(fans)
+    fans.set_defaults(handler=_export_fans)
+
+
+# One function per target: a new target (e.g. analytics) adds its own and joins this tuple.
+TARGETS = (_add_fans,)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    targets = parser.add_subparsers(dest="export_target", metavar="WHAT", required=True)
+    for add_target in TARGETS:
+        add_target(targets)

@@ -1,0 +1,258 @@
+"""``ofcrm fans``: list, show, add, edit and delete fans; the fan filter options that
+``ofcrm export fans`` shares.
+
+FAN is a platform user id or a username (``@`` optional), as ``ofcrm send`` takes.
+Fan text is printed one line per field with control characters removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select
+
+from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.core import accounts, inbox
+from ofcrm_tui.core.fans import FanFilter, edits, fan_ids, listing, profile, resolve_fan
+from ofcrm_tui.platform.errors import one_line
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.store.database import Database
+
+PAGE = 500
+
+
+# -- the fan filter ------------------------------------------------------------------------
+
+
+def _dollars(text: str) -> int:
+    try:
+        return parse_dollars(text)
+    except MoneyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _day(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    group = parser.add_argument_group("fan filter")
+    group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: any of them)")
+    group.add_argument("--without-tag", action="append", default=[], metavar="T", help="does not have tag T")
+    group.add_argument("--status", choices=["active", "expired"], help="subscription status")
+    group.add_argument("--min-spent", type=_dollars, metavar="DOLLARS", help="spent at least this")
+    group.add_argument("--max-spent", type=_dollars, metavar="DOLLARS", help="spent at most this")
+    group.add_argument("--active-after", type=_day, metavar="DATE", help="last seen on or after")
+    group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
+    group.add_argument("--purchased", action="store_true", help="has spent something")
+    group.add_argument("--search", metavar="TEXT", help="names (any part) and message words")
+
+
+def filter_select(db: Database, account_id: int, args: argparse.Namespace) -> Select[Any] | None:
+    """The fan ids the filter options select (None: no option given)."""
+    flt = FanFilter(
+        tags_in=tuple(args.tag), tags_out=tuple(args.without_tag), status=args.status,
+        min_spent_cents=args.min_spent, max_spent_cents=args.max_spent,
+        active_before=args.active_before, active_after=args.active_after,
+        purchased=True if args.purchased else None, search=args.search,
+    )
+    return None if flt == FanFilter() else fan_ids(db, account_id, flt)
+
+
+# -- fans list / show ------------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+
+def _who(row: listing.FanRow | profile.FanProfile) -> str:
+    return f"@{one_line(row.username)}" if row.username else f"#{row.fan_id}"
+
+
+def _list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan_ids = filter_select(ctx.db, account.id, args)
+    sort = listing.FanSort(args.sort)
+    shown, after = 0, None
+    if args.json:
+        sys.stdout.write("[")
+    while args.limit is None or shown < args.limit:
+        size = PAGE if args.limit is None else min(PAGE, args.limit - shown)
+        rows = listing.fans_window(ctx.db, account.id, fan_ids=fan_ids, sort=sort, after=after, limit=size)
+        for row in rows:
+            if args.json:
+                sys.stdout.write(("," if shown else "") + "\n" + json.dumps(_json(row)))
+            else:
+                print("\t".join([
+                    _who(row), one_line(row.display_name), row.subscription_status,
+                    format_cents(row.total_spent_cents), _when(row.last_seen_at),
+                    ",".join(one_line(t) for t in row.tags),
+                ]))
+            shown += 1
+        if len(rows) < size:
+            break
+        after = rows[-1]
+    if args.json:
+        sys.stdout.write("\n]\n")
+    elif not shown:
+        print(f"{account.name}: no fans match", file=sys.stderr)
+    return 0
+
+
+def _json(row: listing.FanRow) -> dict[str, Any]:
+    return {
+        "fan_id": row.fan_id, "user_id": row.platform_user_id, "username": row.username,
+        "display_name": row.display_name, "status": row.subscription_status,
+        "total_spent_cents": row.total_spent_cents,
+        "last_seen_at": row.last_seen_at.isoformat() if row.last_seen_at else None,
+        "subscribed_at": row.subscribed_at.isoformat() if row.subscribed_at else None,
+        "last_message_at": row.last_message_at.isoformat() if row.last_message_at else None,
+        "tags": list(row.tags),
+    }
+
+
+def _fan_id(db: Database, account_id: int, ref: str) -> int:
+    """FAN (platform id or username) -> local fan id."""
+    return resolve_fan(db, account_id, ref).id
+
+
+def _show(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan = profile.fan_profile(ctx.db, account.id, _fan_id(ctx.db, account.id, args.fan))
+    spend = fan.spend
+    lines = [
+        f"{one_line(fan.display_name)} ({_who(fan)})",
+        f"  name: {one_line(fan.name) or '-'}   nickname: {one_line(fan.nickname) or '-'}",
+        f"  user id: {fan.platform_user_id or 'none (created by hand)'}   last seen: {_when(fan.last_seen_at)}",
+        f"  subscription: {fan.subscription_status}, since {_when(fan.subscribed_at)}, expires "
+        f"{_when(fan.expires_at)}, renewed {_when(fan.renewed_at)}, price {format_cents(fan.subscribe_price_cents)}",
+        f"  spent: {format_cents(fan.lifetime_value_cents)} (subscriptions "
+        f"{format_cents(spend.subscriptions_cents)}, tips {format_cents(spend.tips_cents)}, messages "
+        f"{format_cents(spend.messages_cents)}, posts {format_cents(spend.posts_cents)})",
+        f"  tags: {', '.join(one_line(t) for t in fan.tags) or '-'}",
+    ]
+    print("\n".join(lines))
+    notes = profile.notes_page(ctx.db, account.id, fan.fan_id, limit=args.notes)
+    for note in notes:
+        print(f"  note {_when(note.created_at)} by {one_line(note.author)}:")
+        for line in note.body.splitlines():
+            print(f"    {one_line(line)}")
+    for purchase in profile.purchases_page(ctx.db, account.id, fan.fan_id, limit=args.purchases):
+        print(f"  {_when(purchase.created_at)}  {purchase.type:<12} {format_cents(purchase.amount_cents):>10}  "
+              f"{one_line(purchase.description)}")
+    if fan.conversation_id is not None:
+        for message in inbox.thread_page(ctx.db, account.id, fan.conversation_id, limit=args.messages):
+            arrow = "<" if message.direction == "in" else ">"
+            print(f"  {arrow} {_when(message.created_at)}  {one_line(message.text)}")
+    return 0
+
+
+# -- add / edit / delete -----------------------------------------------------------------
+
+
+def _add(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan_id = edits.create_fan(ctx.db, account.id, username=args.username, name=args.name or "",
+                              nickname=args.nickname or "", platform_user_id=args.user_id)
+    if args.tag:
+        edits.add_tags(ctx.db, account.id, fan_id, args.tag)
+    if args.note:
+        edits.add_note(ctx.db, account.id, fan_id, args.note, author=ctx.settings.chatter_name)
+    print(f"added @{args.username.strip().removeprefix('@')} (fan #{fan_id}) to {account.name}")
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    ctx = context(args)  # first: it sets up logging, which the error below goes through
+    if args.nickname is None and not (args.tag or args.untag or args.note):
+        raise edits.FanEditError("nothing to change: give --nickname, --tag, --untag or --note")
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan_id = _fan_id(ctx.db, account.id, args.fan)
+    changed = []
+    if args.nickname is not None:
+        edits.set_nickname(ctx.db, account.id, fan_id, args.nickname)
+        changed.append("nickname")
+    if args.tag or args.untag:
+        edits.add_tags(ctx.db, account.id, fan_id, args.tag)
+        edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
+        changed.append("tags")
+    if args.note:
+        edits.add_note(ctx.db, account.id, fan_id, args.note, author=ctx.settings.chatter_name)
+        changed.append("note added")
+    tags = profile.fan_profile(ctx.db, account.id, fan_id).tags
+    print(f"{', '.join(changed)}; tags now: {', '.join(map(one_line, tags)) or '-'}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    fan_id = _fan_id(ctx.db, account.id, args.fan)
+    summary = edits.deletion_summary(ctx.db, account.id, fan_id)
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise edits.FanEditError("refusing to delete without a terminal: add --yes")
+        answer = input(f"{one_line(summary.describe())} [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("kept")
+            return 1
+    edits.delete_fan(ctx.db, account.id, fan_id)
+    print(f"deleted {one_line(summary.label)}")
+    return 0
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="fans_command", metavar="ACTION", required=True)
+
+    listing_ = add_command(commands, "list", "fans of the account, filtered and sorted")
+    add_filter_options(listing_)
+    listing_.add_argument("--sort", choices=[s.value for s in listing.FanSort], default="spend")
+    listing_.add_argument("--limit", type=int, metavar="N", help="at most N fans")
+    listing_.add_argument("--json", action="store_true", help="a JSON array of fans")
+    listing_.set_defaults(handler=_list)
+
+    def fan_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = add_command(commands, name, help_text)
+        command.add_argument("fan", metavar="FAN", help="platform user id or username")
+        command.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+        return command
+
+    show = fan_command("show", "a fan's profile, spend, tags, notes, purchases and last messages")
+    show.add_argument("--notes", type=int, default=5, metavar="N", help="newest N notes (default 5)")
+    show.add_argument("--purchases", type=int, default=10, metavar="N", help="newest N purchases (default 10)")
+    show.add_argument("--messages", type=int, default=5, metavar="N", help="last N messages (default 5)")
+    show.set_defaults(handler=_show)
+
+    add = add_command(commands, "add", "create a fan by hand (known from elsewhere; no platform id needed)")
+    add.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add.add_argument("--username", required=True, help="new to the account")
+    add.add_argument("--name")
+    add.add_argument("--nickname")
+    add.add_argument("--user-id", type=int, metavar="ID", help="the platform user id, if known")
+    add.add_argument("--tag", action="append", default=[], metavar="T")
+    add.add_argument("--note", metavar="TEXT")
+    add.set_defaults(handler=_add)
+
+    edit = fan_command("edit", "change a fan's nickname, tags or add a note (by the chatter_name setting)")
+    edit.add_argument("--nickname", metavar="N", help="'' clears it")
+    edit.add_argument("--tag", action="append", default=[], metavar="T", help="add tag T (new or existing)")
+    edit.add_argument("--untag", action="append", default=[], metavar="T", help="remove tag T")
+    edit.add_argument("--note", metavar="TEXT", help="add a dated note")
+    edit.set_defaults(handler=_edit)
+
+    delete = fan_command("delete", "delete a fan with their notes, tags, drafts and chat")
+    delete.add_argument("--yes", action="store_true", help="do not ask")
+    delete.set_defaults(handler=_delete)

@@ -1,0 +1,108 @@
+"""Reading a fans CSV as a stream of (line number, cells): the file's encoding, BOM and
+delimiter, quoted newlines, with the bytes read so far for a progress bar.
+
+Bytes are decoded line by line as UTF-8 with ``surrogateescape``: a line that is not
+UTF-8 still parses, and its cells carry lone surrogates that the row validation
+refuses with that line's number, instead of the whole file failing at an unknown place.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from ofcrm_tui.core.fans.csv_format import ColumnMapping, CsvFormatError, map_header
+
+DELIMITERS = (",", ";", "\t")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter a header line uses most (outside quotes): comma, semicolon or tab."""
+    bare = _QUOTED.sub("", header_line)
+    counts = {d: bare.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class CsvSource:
+    """A fans CSV opened for reading: its mapping, then its rows, one at a time."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.bytes_read = 0
+        first = self._next_line()
+        while first is not None and not first.strip():
+            first = self._next_line()
+        if first is None:
+            raise CsvFormatError("the file is empty")
+        first = first.removeprefix("\ufeff")
+        self.delimiter = detect_delimiter(first)
+        lines = self._lines(first)
+        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        try:
+            header = next(self._reader)
+        except csv.Error as exc:
+            raise CsvFormatError(f"line 1: {exc}") from None
+        self.mapping: ColumnMapping = map_header(header)
+        self.header_lines = self._reader.line_num
+
+    def _next_line(self) -> str | None:
+        raw = self._stream.readline()
+        if not raw:
+            return None
+        self.bytes_read += len(raw)
+        return raw.decode("utf-8", errors="surrogateescape")
+
+    def _lines(self, first: str) -> Iterator[str]:
+        yield first
+        while (line := self._next_line()) is not None:
+            yield line
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number where the row starts, cells); blank rows are skipped."""
+        while True:
+            start = self._reader.line_num + 1
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise CsvFormatError(f"line {start}: {exc}") from None
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What the import dialog shows before anything is written."""
+
+    delimiter: str
+    mapping: ColumnMapping
+    rows: list[tuple[int, list[str]]]
+    size_bytes: int
+
+
+def preview(path: str | Path, rows: int = 5) -> ImportPreview:
+    """The detected delimiter and column mapping and the first ``rows`` rows, as read."""
+    file = Path(path)
+    with open_csv(file) as stream:
+        source = CsvSource(stream)
+        first: list[tuple[int, list[str]]] = []
+        for row in source.rows():
+            first.append(row)
+            if len(first) >= rows:
+                break
+        return ImportPreview(source.delimiter, source.mapping, first, file.stat().st_size)
+
+
+def open_csv(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise CsvFormatError(f"cannot read {path}: {exc.strerror}") from None
+

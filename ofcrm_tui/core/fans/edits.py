@@ -1,0 +1,267 @@
+"""Changing fans by hand: nickname, tags, dated notes, creating and deleting fans.
+
+Each function is one short write transaction, filters by ``account_id`` and raises
+``FanEditError`` (one line) for a fan or note of another account or bad input; what it
+changed is visible to every reader (the inbox shows tags and nicknames on its next
+reload). Field rules live in ``fields``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.fans import fields
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Message, Note, OutboundMessage, Tag
+from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.upsert import upsert
+
+_PENDING = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN, OutboundState.PAUSED)
+
+
+class FanEditError(OfcrmError):
+    pass
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    fan_id: int
+    author: str
+    body: str  # raw fan-related text: the UI shows it literally
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, note: Note) -> NoteView:
+        return cls(note.id, note.fan_id, note.author, note.body, note.created_at, note.updated_at)
+
+
+def _fan(session: Session, account_id: int, fan_id: int) -> Fan:
+    fan = session.get(Fan, fan_id)
+    if fan is None or fan.account_id != account_id:
+        raise FanEditError(f"no fan #{fan_id} in this account")
+    return fan
+
+
+# -- nickname --------------------------------------------------------------------------
+
+
+def set_nickname(db: Database, account_id: int, fan_id: int, nickname: str) -> str:
+    """The creator's nickname for the fan ("" clears it); returns it as stored."""
+    value = fields.clean_name("nickname", nickname.strip())
+    with db.write() as session:
+        _fan(session, account_id, fan_id).nickname = value
+    return value
+
+
+# -- tags ------------------------------------------------------------------------------
+
+
+def fan_tags(session: Session, account_id: int, fan_id: int) -> tuple[str, ...]:
+    return tuple(
+        session.scalars(
+            select(Tag.name)
+            .join(FanTag, FanTag.tag_id == Tag.id)
+            .where(FanTag.account_id == account_id, FanTag.fan_id == fan_id)
+            .order_by(Tag.name)
+        )
+    )
+
+
+def tags_by_fan(session: Session, account_id: int, fan_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The tags of a page of fans, in one query (fans without tags are left out)."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(FanTag.fan_id, Tag.name)
+        .join(Tag, Tag.id == FanTag.tag_id)
+        .where(FanTag.account_id == account_id, FanTag.fan_id.in_(fan_ids))
+        .order_by(FanTag.fan_id, Tag.name)
+    )
+    for fan_id, name in rows:
+        found.setdefault(fan_id, []).append(name)
+    return {fan_id: tuple(names) for fan_id, names in found.items()}
+
+
+def tag_completions(db: Database, account_id: int, typed: str, *, limit: int = 20) -> list[str]:
+    """Existing tags starting with ``typed`` (any case), then those containing it."""
+    needle = typed.strip().lower()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    name = func.lower(Tag.name)
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Tag.name)
+                .where(Tag.account_id == account_id, name.like(f"%{escaped}%", escape="\\"))
+                .order_by(name.like(f"{escaped}%", escape="\\").desc(), Tag.name)
+                .limit(limit)
+            )
+        )
+
+
+def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -> tuple[str, ...]:
+    """Tag the fan (new tag names are created); returns the fan's tags after."""
+    wanted = list(dict.fromkeys(fields.clean_tag(name) for name in names))
+    with db.write() as session:
+        _fan(session, account_id, fan_id)
+        if wanted:
+            upsert(session, Tag, [{"account_id": account_id, "name": n, "color": ""} for n in wanted],
+                   key=("account_id", "name"))
+            ids = session.scalars(
+                select(Tag.id).where(Tag.account_id == account_id, Tag.name.in_(wanted))
+            )
+            upsert(session, FanTag,
+                   [{"fan_id": fan_id, "tag_id": tag_id, "account_id": account_id} for tag_id in ids],
+                   key=("fan_id", "tag_id"))
+        return fan_tags(session, account_id, fan_id)
+
+
+def remove_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -> tuple[str, ...]:
+    """Untag the fan (tags it does not have are ignored); returns the fan's tags after.
+    The tag itself stays, for completion, even when no fan holds it any more."""
+    unwanted = [name.strip() for name in names]
+    with db.write() as session:
+        _fan(session, account_id, fan_id)
+        tag_ids = select(Tag.id).where(Tag.account_id == account_id, Tag.name.in_(unwanted))
+        session.execute(
+            delete(FanTag).where(
+                FanTag.account_id == account_id, FanTag.fan_id == fan_id, FanTag.tag_id.in_(tag_ids)
+            )
+        )
+        return fan_tags(session, account_id, fan_id)
+
+
+# -- notes -----------------------------------------------------------------------------
+
+
+def add_note(db: Database, account_id: int, fan_id: int, body: str, *, author: str) -> NoteView:
+    text = fields.clean_note(body)
+    with db.write() as session:
+        _fan(session, account_id, fan_id)
+        now = utcnow()
+        note = Note(account_id=account_id, fan_id=fan_id, author=author, body=text,
+                    created_at=now, updated_at=now)
+        session.add(note)
+        session.flush()
+        return NoteView.of(note)
+
+
+def _note(session: Session, account_id: int, note_id: int) -> Note:
+    note = session.get(Note, note_id)
+    if note is None or note.account_id != account_id:
+        raise FanEditError(f"no note #{note_id} in this account")
+    return note
+
+
+def edit_note(db: Database, account_id: int, note_id: int, body: str) -> NoteView:
+    text = fields.clean_note(body)
+    with db.write() as session:
+        note = _note(session, account_id, note_id)
+        note.body = text
+        note.updated_at = utcnow()
+        session.flush()
+        return NoteView.of(note)
+
+
+def delete_note(db: Database, account_id: int, note_id: int) -> None:
+    with db.write() as session:
+        session.delete(_note(session, account_id, note_id))
+
+
+# -- creating and deleting fans --------------------------------------------------------
+
+
+def create_fan(
+    db: Database,
+    account_id: int,
+    *,
+    username: str,
+    name: str = "",
+    nickname: str = "",
+    platform_user_id: int | None = None,
+) -> int:
+    """A fan known from elsewhere (no platform id, unless given); returns its id.
+    The username must be new to the account: it is how the CLI and imports find the fan."""
+    handle = fields.clean_username(username)
+    if not handle:
+        raise FanEditError("a fan needs a username")
+    values = {"name": fields.clean_name("name", name), "nickname": fields.clean_name("nickname", nickname)}
+    if platform_user_id is not None and not 0 < platform_user_id < 2**63:
+        raise FanEditError(f"user id {platform_user_id} is not a positive whole number")
+    with db.write() as session:
+        taken = session.scalar(
+            select(Fan.id).where(Fan.account_id == account_id, Fan.username == handle)
+        )
+        if taken is not None:
+            raise FanEditError(f"the account already has a fan @{handle}")
+        if platform_user_id is not None and session.scalar(
+            select(Fan.id).where(Fan.account_id == account_id, Fan.platform_user_id == platform_user_id)
+        ):
+            raise FanEditError(f"the account already has a fan with user id {platform_user_id}")
+        fan = Fan(account_id=account_id, username=handle, platform_user_id=platform_user_id, **values)
+        session.add(fan)
+        session.flush()
+        return fan.id
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What deleting a fan takes with it, for the confirmation."""
+
+    label: str  # display name and @username
+    from_platform: bool
+    notes: int
+    tags: int
+    drafts: int
+    messages: int
+    pending_sends: int
+
+    def describe(self) -> str:
+        parts = [f"{self.notes} notes", f"{self.tags} tags", f"{self.drafts} drafts",
+                 f"{self.messages} stored messages"]
+        if self.pending_sends:
+            parts.append(f"{self.pending_sends} messages waiting to be sent (not sent)")
+        text = f"Delete {self.label} with {', '.join(parts)}?"
+        if self.from_platform:
+            text += " The fan is on the platform: the next sync brings them back, without these."
+        return text
+
+
+def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSummary:
+    with db.read() as session:
+        fan = _fan(session, account_id, fan_id)
+
+        def count(model: type, *where: object) -> int:
+            return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+        conversation = select(Conversation.id).where(
+            Conversation.account_id == account_id, Conversation.fan_id == fan_id
+        )
+        return DeletionSummary(
+            label=f"{fan.nickname or fan.name or fan.username} (@{fan.username})",
+            from_platform=fan.platform_user_id is not None,
+            notes=count(Note, Note.account_id == account_id, Note.fan_id == fan_id),
+            tags=count(FanTag, FanTag.account_id == account_id, FanTag.fan_id == fan_id),
+            drafts=count(Draft, Draft.account_id == account_id, Draft.conversation_id.in_(conversation)),
+            messages=count(Message, Message.account_id == account_id, Message.fan_id == fan_id),
+            pending_sends=count(
+                OutboundMessage,
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.fan_id == fan_id,
+                OutboundMessage.state.in_([s.value for s in _PENDING]),
+            ),
+        )
+
+
+def delete_fan(db: Database, account_id: int, fan_id: int) -> None:
+    """The fan and all that hangs on them (the schema cascades: conversation, messages,
+    drafts, notes, tags, queued sends); purchase history keeps its rows, unlinked."""
+    with db.write() as session:
+        session.delete(_fan(session, account_id, fan_id))

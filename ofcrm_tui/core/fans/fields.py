@@ -1,0 +1,75 @@
+"""What a fan's hand-edited fields may hold, shared by the edits and the CSV import.
+
+Fan text is data: it is stored as given (the UI shows it literally), but control
+characters other than newlines and tabs in notes, NUL bytes and undecodable bytes are
+refused, and lengths are bounded by the columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ofcrm_tui.errors import OfcrmError
+
+MAX_NAME_CHARS = 255  # username, name, nickname: the column size
+MAX_TAG_CHARS = 64
+MAX_NOTE_CHARS = 5_000
+# Tags are written joined with "|" and read split on any of these.
+TAG_SEPARATORS = "|,;"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Names may hold tabs (platform names do; an export must read back), not other controls.
+_NAME_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class FanFieldError(OfcrmError, ValueError):
+    """A value a fan field cannot hold, with the reason in one line."""
+
+
+def _check_text(what: str, value: str, most: int, control: re.Pattern[str]) -> str:
+    if "\x00" in value:
+        raise FanFieldError(f"{what} contains a NUL byte")
+    if _SURROGATE.search(value):
+        raise FanFieldError(f"{what} is not valid UTF-8 text")
+    if control.search(value):
+        raise FanFieldError(f"{what} contains control characters")
+    if len(value) > most:
+        raise FanFieldError(f"{what} is {len(value):,} characters long (at most {most:,})")
+    return value
+
+
+def clean_name(what: str, value: str) -> str:
+    """A name or nickname: one line, at most 255 characters (kept as written)."""
+    return _check_text(what, value, MAX_NAME_CHARS, _NAME_CONTROL)
+
+
+def clean_username(value: str) -> str:
+    """A username without its ``@``; no spaces."""
+    text = _check_text("username", value.strip().removeprefix("@"), MAX_NAME_CHARS, _CONTROL)
+    if any(ch.isspace() for ch in text):
+        raise FanFieldError(f"username {text!r} contains spaces")
+    return text
+
+
+def clean_tag(value: str) -> str:
+    name = _check_text("tag", value.strip(), MAX_TAG_CHARS, _CONTROL)
+    if not name:
+        raise FanFieldError("empty tag name")
+    if any(sep in name for sep in TAG_SEPARATORS):
+        raise FanFieldError(f"tag {name!r} contains one of {' '.join(TAG_SEPARATORS)}")
+    return name
+
+
+def split_tags(cell: str) -> list[str]:
+    """``vip|whale; new`` -> ``['vip', 'whale', 'new']`` (empty parts dropped, no repeats)."""
+    parts = re.split(f"[{re.escape(TAG_SEPARATORS)}]", cell)
+    return list(dict.fromkeys(clean_tag(part) for part in parts if part.strip()))
+
+
+def clean_note(value: str) -> str:
+    body = _check_text("note", value, MAX_NOTE_CHARS, _NOTE_CONTROL)
+    if not body.strip():
+        raise FanFieldError("empty note")
+    return body

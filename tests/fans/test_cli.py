@@ -1,0 +1,125 @@
+"""``ofcrm fans``, ``import fans`` and ``export fans`` as whole processes: one-line
+errors, exit codes, and an import killed half-way leaving nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Fan
+from tests.fans.conftest import add_fan, make_account
+from tests.support.databases import sqlite_url
+
+
+# The installed entry point (run as ``-m ofcrm_tui.cli.main`` its logger is ``__main__``,
+# outside the ``ofcrm_tui`` logging set-up, and warnings reach stderr).
+OFCRM = str(Path(sys.executable).with_name("ofcrm"))
+
+
+def ofcrm(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OFCRM, "--db", url, *argv],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+    )
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> tuple[Database, str]:
+    url = sqlite_url(tmp_path)
+    db = Database(url)
+    migrate.upgrade(db)
+    account = make_account(db, "mia")
+    add_fan(db, account, 41, "lena", name="Lena")
+    return db, url
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert result.returncode == 1, result
+    assert result.stderr.startswith("ofcrm: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr, result.stderr
+
+
+def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
+    _, url = sqlite_db
+    _one_line_error(ofcrm(url, "fans", "show", "nobody"), "no fan 'nobody'")
+    _one_line_error(ofcrm(url, "fans", "edit", "lena"), "nothing to change")
+    _one_line_error(ofcrm(url, "fans", "edit", "lena", "--tag", "a|b"), "contains one of")
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "lena"), "already has a fan @lena")
+    _one_line_error(ofcrm(url, "fans", "delete", "lena"), "refusing to delete without a terminal")
+    _one_line_error(ofcrm(url, "import", "fans", str(tmp_path / "missing.csv")), "cannot read")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("username|name\nann|Ann\n")
+    _one_line_error(ofcrm(url, "import", "fans", str(wrong)), "no column ofcrm knows")
+
+
+def test_a_bad_row_exits_non_zero_with_the_report_and_writes_nothing(
+    sqlite_db: tuple[Database, str], tmp_path: Path
+) -> None:
+    db, url = sqlite_db
+    path = tmp_path / "fans.csv"
+    path.write_text("username,tips,colour\nann,1.00,red\nbob,abc,blue\n")
+    result = ofcrm(url, "import", "fans", str(path))
+    assert result.returncode == 1
+    assert "ignored columns: colour" in result.stderr and "line 3: tips: not an amount" in result.stderr
+    assert "nothing written" in result.stderr
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Fan)) == 1
+    result = ofcrm(url, "import", "fans", str(path), "--skip-invalid")
+    assert result.returncode == 1 and "skipped 1 bad" in result.stderr
+    path.write_text("username,tips\ncat,1.00\n")
+    result = ofcrm(url, "import", "fans", str(path))
+    assert result.returncode == 0 and "created 1" in result.stdout
+
+
+def test_fans_commands_edit_list_export_and_delete(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
+    _, url = sqlite_db
+    assert ofcrm(url, "fans", "add", "--username", "joe", "--name", "Joe", "--tag", "expo").returncode == 0
+    edit = ofcrm(url, "fans", "edit", "41", "--nickname", "Lee", "--tag", "vip", "--note", "likes cats")
+    assert edit.returncode == 0 and "tags now: vip" in edit.stdout
+    listed = ofcrm(url, "fans", "list", "--tag", "vip")
+    assert listed.returncode == 0 and listed.stdout.splitlines() == [listed.stdout.splitlines()[0]]
+    assert listed.stdout.startswith("@lena\tLee\t")
+    shown = ofcrm(url, "fans", "show", "@joe")
+    assert "user id: none (created by hand)" in shown.stdout and "tags: expo" in shown.stdout
+    out = tmp_path / "out.csv"
+    assert ofcrm(url, "export", "fans", str(out), "--without-tag", "vip").returncode == 0
+    assert "joe" in out.read_text() and "lena" not in out.read_text()
+    deleted = ofcrm(url, "fans", "delete", "joe", "--yes")
+    assert deleted.returncode == 0 and "deleted Joe (@joe)" in deleted.stdout
+
+
+def test_an_import_killed_half_way_leaves_nothing(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
+    db, url = sqlite_db
+    path = tmp_path / "big.csv"
+    with path.open("w") as out:
+        out.write("id,username,name,tags,notes\n")
+        for i in range(1, 200_001):
+            out.write(f"{1000 + i},user{i},Name {i},t{i % 50},note {i}\n")
+    wal = Path(db.url.database + "-wal")
+    started = wal.stat().st_size if wal.exists() else 0
+    process = subprocess.Popen(
+        [OFCRM, "--db", url, "import", "fans", str(path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < started + 2_000_000):
+        assert process.poll() is None, "the import ended before it could be killed"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert wal.stat().st_size >= started + 2_000_000  # it had written a good part
+    fresh = Database(url)
+    with fresh.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert connection.execute(select(func.count()).select_from(Fan)).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM tags")).scalar() == 0
+    fresh.dispose()

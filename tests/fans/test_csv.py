@@ -1,0 +1,170 @@
+"""CSV export and import: the round trip, hostile files, what an import writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.core.fans import csv_export, csv_import, profile
+from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Fan
+from tests.fans.conftest import add_fan, counts, make_account
+
+CSV_HEADER = ",".join(HEADER)
+
+
+def _import(db: Database, account: int, path: Path, **options: object) -> csv_import.ImportReport:
+    return csv_import.import_fans(db, account, path, author="importer", **options)  # type: ignore[arg-type]
+
+
+def test_export_then_import_into_a_fresh_account_gives_the_same_export(
+    db: Database, account: int, populated: Callable[[], None], tmp_path: Path
+) -> None:
+    populated()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    progress: list[tuple[int, int]] = []
+    assert csv_export.export_fans(db, account, first, progress=lambda *p: progress.append(p)) == 3
+    assert progress[-1] == (3, 3)
+    text = first.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'-minus" in text and "''=quoted" in text
+    fresh = make_account(db, "fresh")
+    report = _import(db, fresh, first)
+    assert (report.rows, report.created, report.updated, report.problem_count) == (3, 3, 0, 0)
+    assert report.written and report.complete
+    csv_export.export_fans(db, fresh, second)
+    assert second.read_text(encoding="utf-8") == text
+    with db.read() as session:
+        names = set(session.scalars(select(Fan.name).where(Fan.account_id == fresh)))
+        hand = session.scalar(select(Fan.platform_user_id).where(Fan.username == "by_hand"))
+    assert names == {"=HYPERLINK(\"x\")", "+plus\ttab", "'=quoted"} and hand is None
+
+
+def test_reimport_updates_and_adds_tags_and_notes_without_duplicating(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    fan = add_fan(db, account, 77, "olive", name="Olive", total_spent_cents=500)
+    first = tmp_path / "a.csv"
+    first.write_text("id;handle;Display Name;tags;notes;total spent\n"
+                     "77;olive;Olive Oyl;vip|new;met in May;12.50\n"
+                     ";sam;Sam;new;;\n", encoding="utf-8")
+    report = _import(db, account, first)
+    assert (report.created, report.updated, report.delimiter) == (1, 1, ";")
+    again = _import(db, account, first)
+    assert (again.created, again.updated) == (0, 2)
+    shown = profile.fan_profile(db, account, fan)
+    assert (shown.name, shown.spend.total_cents, shown.tags) == ("Olive Oyl", 1250, ("new", "vip"))
+    assert [n.body for n in profile.notes_page(db, account, fan)] == ["met in May"]
+    assert counts(db, account) == (2, 2, 3, 1)
+
+
+def test_a_row_with_a_platform_id_links_a_fan_created_by_hand(db: Database, account: int, tmp_path: Path) -> None:
+    hand = add_fan(db, account, None, "ghost")
+    other = add_fan(db, account, 5, "taken")
+    path = tmp_path / "a.csv"
+    path.write_text("user_id,username\n9,ghost\n6,taken\n", encoding="utf-8")
+    report = _import(db, account, path)
+    assert (report.created, report.updated) == (1, 1)
+    with db.read() as session:
+        assert session.get(Fan, hand).platform_user_id == 9
+        assert session.get(Fan, other).platform_user_id == 5
+
+
+BIG = "x" * 10_000
+HOSTILE = {
+    "empty": (b"", "empty"),
+    "blank lines": (b"\n\n  \n", "empty"),
+    "header only": (CSV_HEADER.encode() + b"\n", "no fan rows"),
+    "unknown columns only": (b"colour,shoe size\nred,42\n", "no column ofcrm knows"),
+    "no identity column": (b"name,tags\nAnn,vip\n", "user id or a username"),
+    "wrong delimiter": (b"username|name\nann|Ann\n", "no column ofcrm knows"),
+    "semicolon rows under a comma header": (b"username,name\nann;Ann;x\n", None),
+    "duplicated rows": (b"username,name\nann,Ann\nbob,Bob\nann,Ann\n", "the same fan as line 2"),
+    "duplicated ids": (b"id,username\n7,ann\n7,bob\n", "the same fan as line 2"),
+    "10,000-character name": (f"username,name\nann,{BIG}\n".encode(), "10,000 characters"),
+    "10,000-character username": (f"username\n{BIG}\n".encode(), "10,000 characters"),
+    "non-numeric money": (b"username,total spent\nann,lots\n", "not an amount"),
+    "negative money": (b"username,tips\nann,-5.00\n", "negative"),
+    "too many decimals": (b"username,tips\nann,1.999\n", "not an amount"),
+    "future date": (b"username,last seen\nann,2999-01-01\n", "in the future"),
+    "bad date": (b"username,subscribed since\nann,yesterday\n", "not a date"),
+    "bad status": (b"username,status\nann,banned\n", "not active or expired"),
+    "invalid UTF-8": (b"username,name\nann,Ann\nbob,B\xff\xfeb\n", "not valid UTF-8"),
+    "NUL byte": (b"username,name\nann,A\x00nn\n", "NUL"),
+    "tag with a control character": (b"username,tags\nann,v\x07ip\n", "control characters"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_files_give_reports_and_write_nothing(db: Database, account: int, tmp_path: Path, name: str) -> None:
+    content, expected = HOSTILE[name]
+    add_fan(db, account, 1, "existing")
+    before = counts(db, account)
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(content)
+    try:
+        report = _import(db, account, path)
+    except CsvFormatError as exc:
+        assert expected is not None and expected in str(exc)
+    else:
+        assert not report.written and not report.complete and report.problem_count
+        reasons = " / ".join(f"{p.line}: {p.reason}" for p in report.problems)
+        assert expected is None or expected in reasons, reasons
+    assert counts(db, account) == before
+
+
+def test_bom_quoted_newlines_and_tabs_are_read(db: Database, account: int, tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("\ufeffUser ID\tUsername\tNotes\r\n1\tann\t\"two\r\nlines\"\r\n2\tbob\t\r\n".encode())
+    report = _import(db, account, path)
+    assert report.complete and report.delimiter == "\t" and report.created == 2
+    fan = _fan_id(db, account, "ann")
+    assert [n.body for n in profile.notes_page(db, account, fan)] == ["two\r\nlines"]
+
+
+def _fan_id(db: Database, account: int, username: str) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(Fan.id).where(Fan.account_id == account, Fan.username == username)))
+
+
+def test_skip_invalid_writes_the_good_rows_and_names_the_bad_by_line(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('username,notes,tips\nann,"multi\nline",1\nbob,,-1\ncat,,2\n', encoding="utf-8")
+    strict = _import(db, account, path)
+    assert [(p.line, p.reason) for p in strict.problems] == [(4, "tips: negative amount '-1'")]
+    assert counts(db, account)[0] == 0
+    dry = _import(db, account, path, skip_invalid=True, dry_run=True)
+    assert (dry.created, dry.problem_count, dry.written) == (2, 1, False)
+    assert counts(db, account)[0] == 0
+    report = _import(db, account, path, skip_invalid=True)
+    assert (report.created, report.problem_count, report.written, report.complete) == (2, 1, True, False)
+    assert counts(db, account)[0] == 2
+
+
+def test_import_streams_in_batches_with_progress(db: Database, account: int, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    path = tmp_path / "a.csv"
+    path.write_text("id,username\n" + "".join(f"{i},u{i}\n" for i in range(1, 36)), encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    report = _import(db, account, path, progress=lambda rows, read: seen.append((rows, read)))
+    assert report.created == 35 and [rows for rows, _ in seen] == [10, 20, 30, 35]
+    assert seen[-1][1] == path.stat().st_size
+    assert csv_import.import_fans(db, account, path, author="x").updated == 35
+
+
+def test_export_applies_the_filter_and_leaves_no_partial_file(db: Database, account: int, tmp_path: Path) -> None:
+    add_fan(db, account, 1, "one", total_spent_cents=100)
+    add_fan(db, account, 2, "two")
+    path = tmp_path / "out.csv"
+    rich = select(Fan.id).where(Fan.total_spent_cents > 0)
+    assert csv_export.export_fans(db, account, path, fan_ids=rich) == 1
+    assert "one" in path.read_text() and "two" not in path.read_text()
+    with pytest.raises(Exception):
+        csv_export.export_fans(db, account, tmp_path / "missing-dir" / "x.csv")
+    assert not list((tmp_path).glob(".*.partial"))

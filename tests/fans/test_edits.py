@@ -1,0 +1,104 @@
+"""Notes, tags, nicknames, fans by hand and deletion, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.fans import edits, listing, profile
+from ofcrm_tui.core.fans.fields import FanFieldError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Conversation, Draft, Fan
+from tests.fans.conftest import add_fan, counts, make_account
+
+
+def test_nickname_tags_and_notes_are_saved_and_read_back(db: Database, account: int) -> None:
+    fan = add_fan(db, account, 1, "lena", name="Lena")
+    assert edits.set_nickname(db, account, fan, "  Lee ") == "Lee"
+    assert edits.add_tags(db, account, fan, ["vip", "whale", "vip"]) == ("vip", "whale")
+    assert edits.remove_tags(db, account, fan, ["whale", "never-had"]) == ("vip",)
+    assert edits.tag_completions(db, account, "WH") == ["whale"]  # the tag stays for completion
+    assert edits.tag_completions(db, account, "i") == ["vip"]
+    first = edits.add_note(db, account, fan, "likes cats\nand dogs", author="ann")
+    second = edits.add_note(db, account, fan, "second", author="bob")
+    edited = edits.edit_note(db, account, first.id, "likes cats only")
+    assert edited.body == "likes cats only" and edited.created_at == first.created_at
+    shown = profile.fan_profile(db, account, fan)
+    assert (shown.display_name, shown.nickname, shown.tags, shown.by_hand) == ("Lee", "Lee", ("vip",), False)
+    page = profile.notes_page(db, account, fan, limit=1)
+    assert [n.id for n in page] == [second.id]
+    assert [n.author for n in profile.notes_page(db, account, fan, after=page[0])] == ["ann"]
+    edits.delete_note(db, account, second.id)
+    assert [n.body for n in profile.notes_page(db, account, fan)] == ["likes cats only"]
+    assert inbox.tags(db, account) == ["vip", "whale"]
+
+
+def test_bad_input_and_other_accounts_are_refused(db: Database, account: int) -> None:
+    fan = add_fan(db, account, 1, "lena")
+    other = make_account(db, "other")
+    with pytest.raises(edits.FanEditError, match="no fan"):
+        edits.set_nickname(db, other, fan, "x")
+    with pytest.raises(edits.FanEditError, match="no fan"):
+        edits.add_tags(db, other, fan, ["x"])
+    note = edits.add_note(db, account, fan, "mine", author="ann")
+    with pytest.raises(edits.FanEditError, match="no note"):
+        edits.delete_note(db, other, note.id)
+    for bad in ("", "a|b", "x" * 65, "t\x1bag"):
+        with pytest.raises(FanFieldError):
+            edits.add_tags(db, account, fan, [bad])
+    with pytest.raises(FanFieldError, match="empty note"):
+        edits.add_note(db, account, fan, "  \n", author="ann")
+    with pytest.raises(FanFieldError, match="255"):
+        edits.set_nickname(db, account, fan, "n" * 256)
+    assert counts(db, other) == (0, 0, 0, 0)
+
+
+def test_fans_by_hand_are_created_once_and_deleted_with_what_goes_with_them(db: Database, account: int) -> None:
+    fan = edits.create_fan(db, account, username="@met_at_expo", name="Joe")
+    assert profile.fan_profile(db, account, fan).by_hand
+    with pytest.raises(edits.FanEditError, match="already has a fan @met_at_expo"):
+        edits.create_fan(db, account, username="met_at_expo")
+    other = edits.create_fan(db, account, username="second_by_hand")  # many fans without platform id
+    edits.add_tags(db, account, fan, ["friend"])
+    edits.add_note(db, account, fan, "n1", author="ann")
+    summary = edits.deletion_summary(db, account, fan)
+    assert (summary.notes, summary.tags, summary.drafts, summary.from_platform) == (1, 1, 0, False)
+    assert "next sync" not in summary.describe()
+    edits.delete_fan(db, account, fan)
+    assert counts(db, account) == (1, 1, 0, 0)
+    with pytest.raises(profile.FanNotFound):
+        profile.fan_profile(db, account, fan)
+    assert profile.fan_profile(db, account, other).username == "second_by_hand"
+
+
+def test_deleting_a_platform_fan_says_the_sync_brings_them_back(db: Database, account: int) -> None:
+    fan = add_fan(db, account, 42, "synced")
+    with db.write() as session:
+        conversation = Conversation(account_id=account, fan_id=fan)
+        session.add(conversation)
+        session.flush()
+        session.add(Draft(account_id=account, conversation_id=conversation.id, text="hi"))
+    summary = edits.deletion_summary(db, account, fan)
+    assert summary.drafts == 1 and summary.from_platform and "next sync brings them back" in summary.describe()
+    edits.delete_fan(db, account, fan)
+    with db.read() as session:
+        assert session.scalar(select(Conversation.id)) is None and session.scalar(select(Fan.id)) is None
+
+
+def test_list_windows_page_by_keyset_in_each_order(db: Database, account: int) -> None:
+    for i in range(7):
+        add_fan(db, account, 100 + i, f"fan{i}", name=f"N{i % 3}", total_spent_cents=(i % 4) * 100)
+    add_fan(db, make_account(db, "other"), 1, "elsewhere")
+    for sort in listing.FanSort:
+        whole = listing.fans_window(db, account, sort=sort, limit=100)
+        paged, after = [], None
+        while rows := listing.fans_window(db, account, sort=sort, after=after, limit=3):
+            paged += rows
+            after = rows[-1]
+        assert [r.fan_id for r in paged] == [r.fan_id for r in whole] and len(whole) == 7
+    spend = [r.total_spent_cents for r in listing.fans_window(db, account, limit=100)]
+    assert spend == sorted(spend, reverse=True)
+    assert listing.count_fans(db, account) == 7
+    rich = select(Fan.id).where(Fan.total_spent_cents >= 200)
+    assert listing.count_fans(db, account, rich) == 3
