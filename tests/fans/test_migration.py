@@ -84,5 +84,5 @@ def test_downgrade_refuses_while_fans_by_hand_exist(database_url: str) -> None:
     with pytest.raises(IntegrityError), db.engine.begin() as c:
         c.execute(text(_FAN), {"id": 3, "pid": None, "username": "by_hand"})
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()

@@ -295,5 +295,5 @@ def test_gateways_follow_fans_by_hand_and_make_transaction_ids_text(database_url
     migrate.downgrade(db, "0008_fans_by_hand")
     assert _transaction_ids(db) == [900000001]
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()
