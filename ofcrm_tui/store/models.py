@@ -225,6 +225,16 @@ class Message(Base):
         # A thread reads newest first by platform id, which grows with time.
         Index("ix_messages_thread", "conversation_id", "platform_message_id"),
         Index("ix_messages_account_created", "account_id", "created_at"),
+        # Analytics (0010): a period's sent messages and its replies, from the index alone.
+        Index(
+            "ix_messages_analytics_sent",
+            "account_id", "direction", "created_at", "sent_by", "price_cents", "is_opened",
+        ),
+        Index(
+            "ix_messages_analytics_replies",
+            "account_id", "created_at", "conversation_id", "platform_message_id", "direction",
+            "sent_by",
+        ),
     )
 
 
