@@ -69,6 +69,14 @@ COMMANDS = (
         "fill a new account with generated fans, chats and spend (benchmarks, demos); "
         "the same seed gives the same data",
     ),
+    Command(
+        "health",
+        "health_cmd",
+        "queue, sends, polls, credentials and database at a glance; "
+        "non-zero when a person is needed",
+    ),
+    # Until the export command (fans) lands: it then adds export_analytics.add_parser.
+    Command("export", "export_analytics", "write data to CSV files"),
 )
 
 
