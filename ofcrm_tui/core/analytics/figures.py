@@ -16,7 +16,8 @@ the database). Definitions:
   their revenue is the price of those bought.
 - Reply time: for each reply in the period (an outbound message right after a fan's
   message in the conversation, at most ``REPLY_WINDOW`` later), the time since that
-  fan message. Per chatter: the ``sent_by`` of the reply (None: sent outside ofcrm).
+  fan message (``messages.reply_seconds``, kept by a trigger: see migration 0010).
+  Per chatter: the ``sent_by`` of the reply (None: sent outside ofcrm).
 - Campaigns: PPV messages that campaign rows delivered (``outbound_messages`` with a
   ``campaign_id``, matched to ``messages`` by platform message id) sent in the period.
 """
@@ -28,11 +29,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
     and_,
     case,
-    cast,
     func,
     literal,
     or_,
@@ -329,7 +328,7 @@ def chatter_stats(
         )
         .group_by(m.c.sent_by)
     ).all()
-    replies = _replies(session, account_id, period)
+    replies = _replies(account_id, period)
     # One pass over the replies: scope 0 is everyone, scope 1 each chatter.
     scoped = union_all(
         select(literal(0).label("scope"), literal(None, replies.c.chatter.type).label("chatter"), replies.c.wait),
@@ -365,45 +364,20 @@ def _seconds(value: object) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def _replies(session: Session, account_id: int, period: Period):  # noqa: ANN202 - a CTE
-    """(chatter, wait in seconds) of each reply in the period, as a CTE: one window pass
-    over the messages from ``REPLY_WINDOW`` before the period, in each conversation's
-    order, keeps the outbound messages right after a fan's message less than
-    ``REPLY_WINDOW`` before them (so every counted reply's fan message is in sight)."""
+def _replies(account_id: int, period: Period):  # noqa: ANN202 - a CTE
+    """(chatter, wait in seconds) of each reply in the period, as a CTE (from the index)."""
     m = Message.__table__
-    order = {"partition_by": m.c.conversation_id, "order_by": m.c.platform_message_id}
-    steps = (
-        select(
-            m.c.direction,
-            m.c.created_at,
-            m.c.sent_by,
-            func.lag(m.c.direction).over(**order).label("prev"),
-            func.lag(m.c.created_at).over(**order).label("prev_at"),
-        )
+    return (
+        select(m.c.sent_by.label("chatter"), m.c.reply_seconds.label("wait"))
         .where(
             m.c.account_id == account_id,
-            m.c.created_at >= period.start - REPLY_WINDOW,
+            m.c.direction == Direction.OUTBOUND,
+            m.c.created_at >= period.start,
             m.c.created_at < period.end,
-        )
-        .subquery("steps")
-    )
-    wait = _seconds_between(session, steps.c.created_at, steps.c.prev_at)
-    return (
-        select(steps.c.sent_by.label("chatter"), wait.label("wait"))
-        .where(
-            steps.c.direction == Direction.OUTBOUND,
-            steps.c.prev == Direction.INBOUND,
-            steps.c.created_at >= period.start,
-            wait <= REPLY_WINDOW.total_seconds(),
+            m.c.reply_seconds <= REPLY_WINDOW.total_seconds(),
         )
         .cte("replies")
     )
-
-
-def _seconds_between(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86_400.0
-    return cast(func.extract("epoch", later - earlier), Float)
 
 
 __all__ = [
