@@ -33,7 +33,9 @@ def _zone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (e.g. Europe/Paris)") from None
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {value!r} (e.g. Europe/Paris)"
+        ) from None
 
 
 def chosen_period(args: argparse.Namespace) -> period.Period:
@@ -49,7 +51,9 @@ def chosen_period(args: argparse.Namespace) -> period.Period:
 
 def _export(args: argparse.Namespace) -> int:
     chosen = chosen_period(args)
-    kind = ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY
+    kind = (
+        ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY
+    )
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     rows = write_csv(dashboard(ctx.db, account.id, chosen), args.file, kind)
@@ -67,7 +71,9 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.add_argument("--days", type=positive_int, metavar="N",
                         help=f"the N days ending today (default {DEFAULT_DAYS})")
     parser.add_argument("--from", dest="first_day", type=_day, metavar="DATE", help="first day")
-    parser.add_argument("--to", dest="last_day", type=_day, metavar="DATE", help="last day (included)")
+    parser.add_argument(
+        "--to", dest="last_day", type=_day, metavar="DATE", help="last day (included)"
+    )
     parser.add_argument("--tz", type=_zone, metavar="ZONE",
                         help="time zone of the days (default: this machine's)")
     what = parser.add_mutually_exclusive_group()

@@ -37,7 +37,9 @@ def _check(args: argparse.Namespace) -> health.Health:
     except (OSError, SQLAlchemyError) as exc:
         return health.database_problem(display_url(url), exc)
     try:
-        return health.check(db, account=args.account, failed_threshold=settings.health_failed_threshold)
+        return health.check(
+            db, account=args.account, failed_threshold=settings.health_failed_threshold
+        )
     except SQLAlchemyError as exc:
         return health.database_problem(db.url_for_display, getattr(exc, "orig", None) or exc)
     finally:
@@ -67,8 +69,10 @@ def _print(report: health.Health) -> None:
               f"429 waits {h['send_rate_limited']} ({a.rate_limited_seconds:.0f} s), "
               f"ambiguous {h['send_ambiguous']}, reconciled {h['send_reconciled']}, "
               f"requeued {h['send_reconcile_requeued']}, lease expired {h['send_lease_expired']}")
-        print(f"  send latency p50 {_seconds(a.send_latency.p50)} p95 {_seconds(a.send_latency.p95)}; "
-              f"queue latency p50 {_seconds(a.queue_latency.p50)} p95 {_seconds(a.queue_latency.p95)}; "
+        print(f"  send latency p50 {_seconds(a.send_latency.p50)} "
+              f"p95 {_seconds(a.send_latency.p95)}; "
+              f"queue latency p50 {_seconds(a.queue_latency.p50)} "
+              f"p95 {_seconds(a.queue_latency.p95)}; "
               f"depth {a.queue_depth if a.queue_depth is not None else '-'}")
         print(f"  polls: last {_ago(a.last_poll_at, now)}, lag {_seconds(a.poll_lag_seconds)}, "
               f"{h['poll']} ok / {h['poll_failed']} failed last hour"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -101,7 +102,8 @@ def test_no_successful_poll_while_running(db: Database, capsys) -> None:  # noqa
     assert _health(capsys, db)[0] == 0  # nothing running: an old poll is no alarm
     _event(db, account_id, metrics.POLL_FAILED, timedelta(seconds=10))  # polls being tried
     code, out = _health(capsys, db)
-    assert code == health.Reason.POLL_STALLED == 3 and "no successful poll for 300 s while running" in out
+    assert code == health.Reason.POLL_STALLED == 3
+    assert re.search(r"main: no successful poll for 30\d s while running", out)  # 5 min ago
 
 
 def test_a_running_worker_that_never_polled(db: Database, capsys) -> None:  # noqa: ANN001

@@ -153,12 +153,13 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
         series = revenue_series(session, account_id, period)
         median_reply, chatters = chatter_stats(session, account_id, period)
         fans = _fan_counts(session, account_id, period)
+        revenue = sum(point.revenue_cents for point in series)
         kpis = Kpis(
             total_fans=fans["total"],
             active_fans=fans["active"],
             new_fans=fans["new"],
             churned_fans=fans["churned"],
-            revenue_cents=(revenue := sum(point.revenue_cents for point in series)),
+            revenue_cents=revenue,
             net_cents=sum(point.net_cents for point in series),
             avg_lifetime_value_cents=mean_cents(fans["spent"], fans["total"]),
             revenue_per_active_fan_cents=mean_cents(revenue, fans["active"]),
@@ -182,7 +183,7 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
 
 def revenue_series(session: Session, account_id: int, period: Period) -> tuple[RevenuePoint, ...]:
     """Revenue per bucket and type: the buckets (a small inline table of UTC ranges) each
-    read their range of ``ix_transactions_account_created``."""
+    read their range of ``ix_transactions_analytics``."""
     buckets = period.buckets()
     table = union_all(
         *(
@@ -200,7 +201,11 @@ def revenue_series(session: Session, account_id: int, period: Period) -> tuple[R
         .select_from(table)
         .join(
             t,
-            and_(t.c.account_id == account_id, t.c.created_at >= table.c.lo, t.c.created_at < table.c.hi),
+            and_(
+                t.c.account_id == account_id,
+                t.c.created_at >= table.c.lo,
+                t.c.created_at < table.c.hi,
+            ),
         )
         .group_by(table.c.i, t.c.type)
     )
@@ -215,7 +220,9 @@ def revenue_series(session: Session, account_id: int, period: Period) -> tuple[R
     )
 
 
-def top_fans(session: Session, account_id: int, period: Period, limit: int = TOP_FANS) -> tuple[TopFan, ...]:
+def top_fans(
+    session: Session, account_id: int, period: Period, limit: int = TOP_FANS
+) -> tuple[TopFan, ...]:
     t = Transaction.__table__
     spend = (
         select(t.c.fan_id, func.sum(t.c.amount_cents).label("cents"), func.count().label("n"))
@@ -242,7 +249,9 @@ def top_fans(session: Session, account_id: int, period: Period, limit: int = TOP
     )
 
 
-def campaign_revenue(session: Session, account_id: int, period: Period) -> tuple[CampaignRevenue, ...]:
+def campaign_revenue(
+    session: Session, account_id: int, period: Period
+) -> tuple[CampaignRevenue, ...]:
     m, o = Message.__table__, OutboundMessage.__table__
     bought = and_(m.c.price_cents > 0, m.c.is_opened)
     rows = session.execute(
@@ -331,7 +340,11 @@ def chatter_stats(
     replies = _replies(account_id, period)
     # One pass over the replies: scope 0 is everyone, scope 1 each chatter.
     scoped = union_all(
-        select(literal(0).label("scope"), literal(None, replies.c.chatter.type).label("chatter"), replies.c.wait),
+        select(
+            literal(0).label("scope"),
+            literal(None, replies.c.chatter.type).label("chatter"),
+            replies.c.wait,
+        ),
         select(literal(1).label("scope"), replies.c.chatter, replies.c.wait),
     ).subquery("scoped")
     waits = {

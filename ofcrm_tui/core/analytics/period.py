@@ -55,7 +55,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last_day < self.first_day:
-            raise PeriodError(f"the period ends ({self.last_day}) before it starts ({self.first_day})")
+            raise PeriodError(
+                f"the period ends ({self.last_day}) before it starts ({self.first_day})"
+            )
         if self.days > MAX_DAYS:
             raise PeriodError(f"a period of at most {MAX_DAYS} days, not {self.days}")
 

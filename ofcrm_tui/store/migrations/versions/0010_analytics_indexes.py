@@ -48,7 +48,8 @@ UPDATE messages SET reply_seconds = (
     ORDER BY p.platform_message_id DESC LIMIT 1)
 WHERE id IN (NEW.id, (
     SELECT s.id FROM messages AS s
-    WHERE s.conversation_id = NEW.conversation_id AND s.platform_message_id > NEW.platform_message_id
+    WHERE s.conversation_id = NEW.conversation_id
+      AND s.platform_message_id > NEW.platform_message_id
     ORDER BY s.platform_message_id LIMIT 1));
 """
 _BACKFILL = """
@@ -72,7 +73,9 @@ def upgrade() -> None:
         seconds=_seconds(dialect, "created_at", "lag(created_at) OVER w")))
     recompute = _RECOMPUTE.format(seconds=_seconds(dialect, "messages.created_at", "p.created_at"))
     if dialect == "sqlite":
-        op.execute(f"CREATE TRIGGER messages_reply_seconds AFTER INSERT ON messages BEGIN {recompute} END")
+        op.execute(
+            f"CREATE TRIGGER messages_reply_seconds AFTER INSERT ON messages BEGIN {recompute} END"
+        )
     else:
         op.execute(
             "CREATE FUNCTION messages_reply_seconds() RETURNS trigger LANGUAGE plpgsql AS $$ "
