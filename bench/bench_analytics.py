@@ -38,7 +38,7 @@ from bench_inbox import DATA_DIR, NOW, SEED  # noqa: E402
 
 from ofcrm_tui.core.analytics import period as periods  # noqa: E402
 from ofcrm_tui.core.analytics.figures import REPLY_WINDOW, REVENUE_TYPES, dashboard  # noqa: E402
-from ofcrm_tui.core.generate import generate  # noqa: E402
+from ofcrm_tui.devdata.generate import generate  # noqa: E402
 from ofcrm_tui.store import migrate  # noqa: E402
 from ofcrm_tui.store.database import Database  # noqa: E402
 from ofcrm_tui.store.models import (  # noqa: E402

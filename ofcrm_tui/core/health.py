@@ -24,7 +24,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import limiter, metrics
+from ofcrm_tui.core import metrics
+from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.analytics.percentiles import percentile_select
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState

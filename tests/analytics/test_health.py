@@ -148,7 +148,8 @@ def test_health_command_loads_no_textual_or_alembic(tmp_path: Path) -> None:
     script = (
         "import argparse, sys; from ofcrm_tui.cli import health_cmd;"
         "parser = argparse.ArgumentParser(); parser.add_argument('--db');"
-        "health_cmd.register(parser.add_subparsers()); args = parser.parse_args(['health']);"
+        "health_cmd.register(parser.add_subparsers().add_parser('health'));"
+        "args = parser.parse_args(['health']);"
         "code = args.handler(args);"
         "sys.exit(10 + code if {'textual', 'alembic'} & set(sys.modules) else code)"
     )
