@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         default=3, ge=0, le=10_000, description="sends a minute campaigns leave to replies"
     )
     max_send_attempts: int = Field(default=5, ge=1, le=50)
+    health_failed_threshold: int = Field(
+        default=10, ge=1, le=1_000_000,
+        description="`ofcrm health` fails when this many messages failed in the last 24 h",
+    )
     theme: str = "textual-dark"
     keymap: dict[str, str] = Field(
         default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"

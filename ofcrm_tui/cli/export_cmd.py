@@ -1,10 +1,12 @@
-"""``ofcrm export``: write data out to files, one subcommand per target (``export fans FILE``)."""
+"""``ofcrm export``: write data out to files, one subcommand per target (``export fans FILE``,
+``export analytics FILE``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from ofcrm_tui.cli import export_analytics
 from ofcrm_tui.cli.common import add_command, context, progress_line
 from ofcrm_tui.cli.fans_cmd import add_filter_options, filter_select
 from ofcrm_tui.core import accounts
@@ -32,8 +34,8 @@ def _add_fans(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fans.set_defaults(handler=_export_fans)
 
 
-# One function per target: a new target (e.g. analytics) adds its own and joins this tuple.
-TARGETS = (_add_fans,)
+# One function per target: a new target adds its own and joins this tuple.
+TARGETS = (_add_fans, export_analytics.add_parser)
 
 
 def register(parser: argparse.ArgumentParser) -> None:

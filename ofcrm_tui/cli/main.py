@@ -65,12 +65,18 @@ COMMANDS = (
     ),
     Command("fans", "fans_cmd", "fans: list, show, add, edit, delete"),
     Command("import", "import_cmd", "bring data in from files (fans from CSV)"),
-    Command("export", "export_cmd", "write data out to files (fans to CSV)"),
+    Command("export", "export_cmd", "write data out to files: fans, analytics (CSV)"),
     Command(
         "generate",
         "generate_cmd",
         "fill a new account with generated fans, chats and spend (benchmarks, demos); "
         "the same seed gives the same data",
+    ),
+    Command(
+        "health",
+        "health_cmd",
+        "queue, sends, polls, credentials and database at a glance; "
+        "non-zero when a person is needed",
     ),
 )
 

@@ -110,6 +110,12 @@ class Fan(Base):
         CheckConstraint(check_in("subscription_status", SubscriptionStatus), name="status"),
         Index("ix_fans_account_spent", "account_id", "total_spent_cents"),
         Index("ix_fans_account_username", "account_id", "username"),
+        # Analytics (0010): the fan counts of a period, from the index alone.
+        Index(
+            "ix_fans_analytics",
+            "account_id", "subscribed_at", "created_at", "subscription_status", "expires_at",
+            "total_spent_cents",
+        ),
     )
 
 
@@ -221,6 +227,8 @@ class Message(Base):
     created_at: Mapped[datetime]
     # The chatter who sent it from ofcrm (None for inbound or sent elsewhere).
     sent_by: Mapped[str | None] = mapped_column(String(128))
+    # Outbound right after a fan's message: seconds since it (kept by a trigger, 0010).
+    reply_seconds: Mapped[float | None]
 
     __table_args__ = (
         UniqueConstraint(
@@ -230,6 +238,12 @@ class Message(Base):
         # A thread reads newest first by platform id, which grows with time.
         Index("ix_messages_thread", "conversation_id", "platform_message_id"),
         Index("ix_messages_account_created", "account_id", "created_at"),
+        # Analytics (0010): an account's sent messages of a period, from the index alone.
+        Index(
+            "ix_messages_analytics_sent",
+            "account_id", "direction", "created_at", "sent_by", "price_cents", "is_opened",
+            "reply_seconds",
+        ),
     )
 
 
@@ -257,6 +271,11 @@ class Transaction(Base):
         UniqueConstraint("account_id", "platform_transaction_id", name="uq_transactions_platform"),
         CheckConstraint(check_in("type", TransactionType), name="type"),
         Index("ix_transactions_account_created", "account_id", "created_at"),
+        # Analytics (0010): revenue by day and type, top fans, from the index alone.
+        Index(
+            "ix_transactions_analytics",
+            "account_id", "created_at", "type", "amount_cents", "net_cents", "fan_id",
+        ),
     )
 
 

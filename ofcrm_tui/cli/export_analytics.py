@@ -1,0 +1,79 @@
+"""``ofcrm export analytics``: the analytics of a period as CSV (``add_parser`` is one of
+the ``export`` command's targets)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ofcrm_tui.cli.common import add_command, context, positive_int
+from ofcrm_tui.core import accounts
+from ofcrm_tui.core.analytics import period
+from ofcrm_tui.core.analytics.export import ExportKind, write_csv
+from ofcrm_tui.core.analytics.figures import dashboard
+from ofcrm_tui.errors import OfcrmError
+
+DEFAULT_DAYS = 30
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-30: {value!r}") from None
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {value!r} (e.g. Europe/Paris)"
+        ) from None
+
+
+def chosen_period(args: argparse.Namespace) -> period.Period:
+    """The period asked for: ``--days N`` (default 30, ending today) or ``--from``/``--to``."""
+    if (args.first_day is None) != (args.last_day is None):
+        raise OfcrmError("give both --from and --to (or --days)")
+    if args.first_day is not None:
+        if args.days is not None:
+            raise OfcrmError("give --days or --from/--to, not both")
+        return period.between(args.first_day, args.last_day, tz=args.tz)
+    return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
+
+
+def _export(args: argparse.Namespace) -> int:
+    chosen = chosen_period(args)
+    kind = (
+        ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY
+    )
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    rows = write_csv(dashboard(ctx.db, account.id, chosen), args.file, kind)
+    print(f"{account.name}: {rows} {kind.value} row{'s' if rows != 1 else ''} "
+          f"for {chosen.label} written to {args.file}")
+    return 0
+
+
+def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        actions, "analytics", "revenue by day and type (default), the KPIs or the chatters as CSV"
+    )
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    parser.add_argument("--days", type=positive_int, metavar="N",
+                        help=f"the N days ending today (default {DEFAULT_DAYS})")
+    parser.add_argument("--from", dest="first_day", type=_day, metavar="DATE", help="first day")
+    parser.add_argument(
+        "--to", dest="last_day", type=_day, metavar="DATE", help="last day (included)"
+    )
+    parser.add_argument("--tz", type=_zone, metavar="ZONE",
+                        help="time zone of the days (default: this machine's)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--kpis", action="store_true", help="one row per KPI (kpi, value)")
+    what.add_argument("--chatters", action="store_true", help="one row per chatter")
+    parser.set_defaults(handler=_export)
+

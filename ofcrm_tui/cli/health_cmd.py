@@ -1,0 +1,103 @@
+"""``ofcrm health``: is the machine healthy, and if not, why a person is needed.
+
+Exit codes: 0 healthy; 2 credentials rejected; 3 no successful poll for over a minute
+while running; 4 failures piling up (``health_failed_threshold``); 5 the database
+unreachable (several problems: the smallest code). Kept light for a quick check from
+cron or a monitor: no migration (the schema is read as it is), no app code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ofcrm_tui.config import load_settings
+from ofcrm_tui.core import health
+from ofcrm_tui.store.database import Database, display_url, parse_url
+
+
+def _open(url: str) -> Database:
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).expanduser().exists():
+            raise FileNotFoundError(f"no database at {parsed.database}")
+    return Database(parsed)
+
+
+def _check(args: argparse.Namespace) -> health.Health:
+    settings = load_settings(**({"database_url": args.db} if args.db else {}))
+    url = settings.effective_database_url()
+    try:
+        db = _open(url)
+    except (OSError, SQLAlchemyError) as exc:
+        return health.database_problem(display_url(url), exc)
+    try:
+        return health.check(
+            db, account=args.account, failed_threshold=settings.health_failed_threshold
+        )
+    except SQLAlchemyError as exc:
+        return health.database_problem(db.url_for_display, getattr(exc, "orig", None) or exc)
+    finally:
+        db.dispose()
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    return "never" if moment is None else f"{(now - moment).total_seconds():.0f} s ago"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def _print(report: health.Health) -> None:
+    size = "?" if report.database_bytes is None else f"{report.database_bytes / 1e6:.1f} MB"
+    print(f"database {report.database}: {size}")
+    now = report.checked_at
+    for a in report.accounts:
+        h = a.last_hour
+        queue = " · ".join(f"{state} {count}" for state, count in a.queue.items())
+        print(f"{a.name}: {queue}")
+        print(f"  sends last minute {a.sends_last_minute}/{a.send_limit}"
+              + (f", blocked until {a.blocked_until:%H:%M:%S} UTC" if a.blocked_until else ""))
+        print(f"  last hour: sent {h['send_sent']}, failed {h['send_failed']}, "
+              f"retried {h['send_retried']} (manual {h['send_manual_retry']}), "
+              f"429 waits {h['send_rate_limited']} ({a.rate_limited_seconds:.0f} s), "
+              f"ambiguous {h['send_ambiguous']}, reconciled {h['send_reconciled']}, "
+              f"requeued {h['send_reconcile_requeued']}, lease expired {h['send_lease_expired']}")
+        print(f"  send latency p50 {_seconds(a.send_latency.p50)} "
+              f"p95 {_seconds(a.send_latency.p95)}; "
+              f"queue latency p50 {_seconds(a.queue_latency.p50)} "
+              f"p95 {_seconds(a.queue_latency.p95)}; "
+              f"depth {a.queue_depth if a.queue_depth is not None else '-'}")
+        print(f"  polls: last {_ago(a.last_poll_at, now)}, lag {_seconds(a.poll_lag_seconds)}, "
+              f"{h['poll']} ok / {h['poll_failed']} failed last hour"
+              f"{'' if a.running else ' (not running)'}")
+        print(f"  credentials: {'REJECTED: ' + a.auth_error if a.auth_error else 'ok'}")
+    for problem in report.problems:
+        print(f"PROBLEM: {problem.message}")
+    if not report.problems:
+        print("healthy")
+
+
+def _json(report: health.Health) -> None:
+    data = asdict(report)
+    data["healthy"] = not report.problems
+    data["exit_code"] = report.exit_code
+    print(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
+
+
+def _health(args: argparse.Namespace) -> int:
+    report = _check(args)
+    (_json if args.json else _print)(report)
+    return report.exit_code
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--account", metavar="NAME", help="only this account")
+    parser.add_argument("--json", action="store_true", help="one JSON object")
+    parser.set_defaults(handler=_health)

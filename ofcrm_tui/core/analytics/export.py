@@ -1,0 +1,109 @@
+"""The analytics export: what a ``Dashboard`` holds, as CSV rows.
+
+The rows come from the same ``Dashboard`` the screen draws, so the file and the screen
+agree to the cent. Amounts are dollars with two decimals (exact, from integer cents).
+The file is written next to its destination and renamed into place: a failed export
+leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+
+from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import to_dollars
+
+# Column names of the revenue types, in ``REVENUE_TYPES`` order.
+TYPE_COLUMNS = {"subscription": "subscriptions", "tip": "tips", "message": "messages",
+                "post": "posts", "stream": "streams"}
+
+
+class ExportKind(StrEnum):
+    DAILY = "daily"  # one row per day (per week past 90 days)
+    KPIS = "kpis"  # one row per KPI
+    CHATTERS = "chatters"  # one row per chatter
+
+
+class ExportError(OfcrmError):
+    pass
+
+
+def dollars(cents: int) -> str:
+    return str(to_dollars(cents))
+
+
+def _optional(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def rows(dashboard: Dashboard, kind: ExportKind) -> Iterator[list[str]]:
+    """The header, then the rows of ``kind``."""
+    if kind == ExportKind.DAILY:
+        yield ["date", "revenue", *(TYPE_COLUMNS[t] for t in REVENUE_TYPES)]
+        for point in dashboard.series:
+            yield [point.first_day.isoformat(), dollars(point.revenue_cents),
+                   *(dollars(cents) for cents in point.by_type)]
+    elif kind == ExportKind.KPIS:
+        yield ["kpi", "value"]
+        yield from ([name, value] for name, value in kpi_values(dashboard))
+    else:
+        yield ["chatter", "messages_sent", "ppv_sent", "ppv_bought", "ppv_revenue",
+               "earnings_per_message", "replies", "median_reply_seconds", "p90_reply_seconds"]
+        for c in dashboard.chatters:
+            yield [c.chatter or "", str(c.messages_sent), str(c.ppv_sent), str(c.ppv_bought),
+                   dollars(c.ppv_revenue_cents), dollars(c.earnings_per_message_cents),
+                   str(c.replies), _optional(c.median_reply_seconds),
+                   _optional(c.p90_reply_seconds)]
+
+
+def kpi_values(dashboard: Dashboard) -> list[tuple[str, str]]:
+    """The KPIs as (name, value) text, money in dollars; empty when there is no figure."""
+    k = dashboard.kpis
+    conversion = k.ppv_conversion
+    return [
+        ("period_start", dashboard.period.first_day.isoformat()),
+        ("period_end", dashboard.period.last_day.isoformat()),
+        ("total_fans", str(k.total_fans)),
+        ("active_fans", str(k.active_fans)),
+        ("new_fans", str(k.new_fans)),
+        ("churned_fans", str(k.churned_fans)),
+        ("revenue_gross", dollars(k.revenue_cents)),
+        ("revenue_net", dollars(k.net_cents)),
+        ("average_lifetime_value", dollars(k.avg_lifetime_value_cents)),
+        ("revenue_per_active_fan", dollars(k.revenue_per_active_fan_cents)),
+        ("ppv_sent", str(k.ppv_sent)),
+        ("ppv_bought", str(k.ppv_bought)),
+        ("ppv_conversion", "" if conversion is None else f"{conversion:.4f}"),
+        ("median_reply_seconds", _optional(k.median_reply_seconds)),
+    ]
+
+
+def write_csv(dashboard: Dashboard, path: Path, kind: ExportKind = ExportKind.DAILY) -> int:
+    """Write ``kind`` rows to ``path`` (replaced whole); returns the number of data rows."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {folder}: {exc.strerror}") from None
+    count = -1
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            for row in rows(dashboard, kind):
+                writer.writerow(row)
+                count += 1
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count

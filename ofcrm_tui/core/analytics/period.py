@@ -1,0 +1,112 @@
+"""Analytics periods: whole days in the user's time zone, as UTC instants for the queries.
+
+A period is a run of calendar days (``first_day`` to ``last_day``, both included) in a
+time zone. Its buckets are its days, or 7-day weeks from its first day when it is
+longer than ``DAILY_UP_TO`` days (the last week may be shorter). Day boundaries are
+local midnights turned into UTC, so a day of a daylight-saving change has 23 or 25 hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from ofcrm_tui.errors import OfcrmError
+
+# Periods up to this many days are drawn day by day; longer ones week by week.
+DAILY_UP_TO = 90
+# The periods the screen offers: label -> number of days ending today.
+PRESETS: dict[str, int] = {"today": 1, "7 days": 7, "30 days": 30, "90 days": 90}
+# A custom period longer than this is refused (the series would be too long to draw).
+MAX_DAYS = 3_660
+
+
+class PeriodError(OfcrmError):
+    pass
+
+
+def local_zone() -> tzinfo:
+    """The machine's time zone (with its daylight-saving rules, not only today's offset)."""
+    from tzlocal import get_localzone  # light, and only needed when no zone is given
+
+    return get_localzone()
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The start of ``day`` in ``tz``, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One point of a revenue series: ``days`` days from ``first_day``, [start, end) in UTC."""
+
+    first_day: date
+    days: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date  # included
+    tz: tzinfo
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise PeriodError(
+                f"the period ends ({self.last_day}) before it starts ({self.first_day})"
+            )
+        if self.days > MAX_DAYS:
+            raise PeriodError(f"a period of at most {MAX_DAYS} days, not {self.days}")
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.first_day, self.tz)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period (exclusive)."""
+        return local_midnight(self.last_day + timedelta(days=1), self.tz)
+
+    @property
+    def weekly(self) -> bool:
+        return self.days > DAILY_UP_TO
+
+    @property
+    def label(self) -> str:
+        if self.first_day == self.last_day:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} to {self.last_day.isoformat()}"
+
+    def buckets(self) -> tuple[Bucket, ...]:
+        step = 7 if self.weekly else 1
+        buckets = []
+        day = self.first_day
+        while day <= self.last_day:
+            days = min(step, (self.last_day - day).days + 1)
+            after = day + timedelta(days=days)
+            buckets.append(
+                Bucket(day, days, local_midnight(day, self.tz), local_midnight(after, self.tz))
+            )
+            day = after
+        return tuple(buckets)
+
+
+def last_days(days: int, *, tz: tzinfo | None = None, now: datetime | None = None) -> Period:
+    """The ``days`` days ending today (``1``: today only), in ``tz`` (default: local)."""
+    if days < 1:
+        raise PeriodError(f"a period of at least one day, not {days}")
+    tz = tz or local_zone()
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
+    return Period(today - timedelta(days=days - 1), today, tz)
+
+
+def between(first_day: date, last_day: date, *, tz: tzinfo | None = None) -> Period:
+    """The days from ``first_day`` to ``last_day``, both included."""
+    return Period(first_day, last_day, tz or local_zone())

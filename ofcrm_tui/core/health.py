@@ -1,0 +1,241 @@
+"""Monitoring: the state of the queue, the sends, the polls and the database, and
+whether a person is needed.
+
+``check(db, ...)`` reads everything in one unit of work and returns a frozen ``Health``:
+per account the queue by state, sends in the last minute against the limit, the last
+hour's counts of every observation in ``core.metrics`` (sends, failures, retries, 429
+waits, ambiguous and reconciled sends...), send and queue latency p50 / p95, the last
+poll and its lag, the credential state; the database size; and the ``problems`` that
+need a person, each with the exit code ``ofcrm health`` gives it.
+
+"Running" (for stalled polls): something polled or drained the account lately: a failed
+poll or a queue depth recorded in the last ``RUNNING_WINDOW`` (the scheduler records
+the depth at least once a minute while it drains). A running account whose last
+successful poll is older than ``POLL_STALE`` needs a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core import metrics
+from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.analytics.percentiles import percentile_select
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+
+POLL_STALE = timedelta(minutes=1)
+RUNNING_WINDOW = timedelta(minutes=2)
+HOUR = timedelta(hours=1)
+# Failed rows count towards "piling up" while they are this recent and still failed.
+FAILED_RECENT = timedelta(hours=24)
+# Every observation monitoring counts per hour (all of core.metrics but the latencies).
+COUNTED = (
+    metrics.POLL, metrics.POLL_FAILED, metrics.SENT, metrics.SEND_FAILED, metrics.SEND_RETRIED,
+    metrics.MANUAL_RETRY, metrics.RATE_LIMITED, metrics.AMBIGUOUS, metrics.LEASE_EXPIRED,
+    metrics.RECONCILED, metrics.RECONCILE_REQUEUED,
+)
+LATENCIES = (metrics.SEND_LATENCY, metrics.QUEUE_LATENCY)
+
+
+class Reason(IntEnum):
+    """Why a person is needed; the value is ``ofcrm health``'s exit code."""
+
+    CREDENTIALS = 2
+    POLL_STALLED = 3
+    FAILURES = 4
+    DATABASE = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    reason: Reason
+    account: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Latency:
+    count: int
+    p50: float | None
+    p95: float | None
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    account_id: int
+    name: str
+    queue: dict[str, int]  # rows by state (every state, 0 when none)
+    sends_last_minute: int  # send attempts in the sliding window, by every process
+    send_limit: int
+    blocked_until: datetime | None  # a 429 stops sends until then
+    last_hour: dict[str, int]  # observations of the last hour, by metric name
+    rate_limited_seconds: float  # 429 waits of the last hour, added up
+    send_latency: Latency  # seconds, last hour
+    queue_latency: Latency
+    queue_depth: int | None  # as last recorded by a drain
+    last_poll_at: datetime | None
+    last_poll_failed_at: datetime | None
+    poll_lag_seconds: float | None  # between the last two successful polls
+    running: bool
+    recent_failed: int  # rows failed in the last FAILED_RECENT and not retried
+    auth_error: str | None
+
+
+@dataclass(frozen=True)
+class Health:
+    checked_at: datetime
+    database: str  # the URL, password masked
+    database_bytes: int | None
+    accounts: tuple[AccountHealth, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return min((p.reason for p in self.problems), default=0)
+
+
+def database_problem(database: str, error: BaseException | str) -> Health:
+    """The health of a database that could not be read."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return Health(
+        checked_at=utcnow(),
+        database=database,
+        database_bytes=None,
+        accounts=(),
+        problems=(Problem(Reason.DATABASE, None, f"database unreachable: {reason}"),),
+    )
+
+
+def check(
+    db: Database,
+    *,
+    account: str | None = None,
+    failed_threshold: int,
+    now: datetime | None = None,
+) -> Health:
+    """The health of every account (or only ``account``), read in one unit of work."""
+    now = now or utcnow()
+    with db.read() as session:
+        query = select(Account).order_by(Account.name)
+        if account is not None:
+            query = query.where(Account.name == account)
+        accounts = tuple(_account(session, a, now) for a in session.scalars(query))
+        size = _database_bytes(db, session)
+    problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
+    if account is not None and not accounts:
+        problems.append(Problem(Reason.DATABASE, account, f"no account named {account!r}"))
+    return Health(now, db.url_for_display, size, accounts, tuple(problems))
+
+
+def _account(session: Session, account: Account, now: datetime) -> AccountHealth:
+    aid = account.id
+    queue = {state.value: 0 for state in OutboundState}
+    for state, count in session.execute(
+        select(OutboundMessage.state, func.count())
+        .where(OutboundMessage.account_id == aid)
+        .group_by(OutboundMessage.state)
+    ):
+        queue[state] = count
+    recent_failed = session.scalar(
+        select(func.count())
+        .select_from(OutboundMessage)
+        .where(
+            OutboundMessage.account_id == aid,
+            OutboundMessage.state == OutboundState.FAILED,
+            OutboundMessage.updated_at >= now - FAILED_RECENT,
+        )
+    )
+    hour = (MetricEvent.account_id == aid, MetricEvent.recorded_at > now - HOUR)
+    last_hour = {name: 0 for name in COUNTED}
+    waited = 0.0
+    for name, count, total in session.execute(
+        select(MetricEvent.name, func.count(), func.sum(MetricEvent.value))
+        .where(*hour, MetricEvent.name.in_(COUNTED))
+        .group_by(MetricEvent.name)
+    ):
+        last_hour[name] = count
+        if name == metrics.RATE_LIMITED:
+            waited = float(total or 0)
+    latencies = {
+        row.name: Latency(int(row.n or 0), row.median, row.p95)
+        for row in session.execute(
+            percentile_select(
+                select(MetricEvent.name, MetricEvent.value)
+                .where(*hour, MetricEvent.name.in_(LATENCIES))
+                .subquery(),
+                "value",
+                group=("name",),
+                percents=(95,),
+            )
+        )
+    }
+    failed_at = metrics.last_recorded(session, aid, metrics.POLL_FAILED)
+    depth_at = metrics.last_recorded(session, aid, metrics.QUEUE_DEPTH)
+    blocked = account.send_blocked_until
+    return AccountHealth(
+        account_id=aid,
+        name=account.name,
+        queue=queue,
+        sends_last_minute=limiter.attempts_in_window(session, aid, now),
+        send_limit=account.send_limit_per_minute,
+        blocked_until=blocked if blocked is not None and blocked > now else None,
+        last_hour=last_hour,
+        rate_limited_seconds=waited,
+        send_latency=latencies.get(metrics.SEND_LATENCY, Latency(0, None, None)),
+        queue_latency=latencies.get(metrics.QUEUE_LATENCY, Latency(0, None, None)),
+        queue_depth=_last_value(session, aid, metrics.QUEUE_DEPTH),
+        last_poll_at=metrics.last_recorded(session, aid, metrics.POLL),
+        last_poll_failed_at=failed_at,
+        poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),
+        running=any(t is not None and t > now - RUNNING_WINDOW for t in (failed_at, depth_at)),
+        recent_failed=recent_failed or 0,
+        auth_error=account.auth_error,
+    )
+
+
+def _last_value(session: Session, account_id: int, name: str) -> float | None:
+    return session.scalar(
+        select(MetricEvent.value)
+        .where(MetricEvent.account_id == account_id, MetricEvent.name == name)
+        .order_by(MetricEvent.recorded_at.desc(), MetricEvent.id.desc())
+        .limit(1)
+    )
+
+
+def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> list[Problem]:
+    found = []
+    if account.auth_error:
+        found.append(Problem(Reason.CREDENTIALS, account.name,
+                             f"{account.name}: credentials rejected: {account.auth_error}"))
+    last = account.last_poll_at
+    if account.running and (last is None or now - last > POLL_STALE):
+        since = "ever" if last is None else f"{(now - last).total_seconds():.0f} s"
+        found.append(Problem(Reason.POLL_STALLED, account.name,
+                             f"{account.name}: no successful poll for {since} while running"))
+    if account.recent_failed >= failed_threshold:
+        found.append(Problem(Reason.FAILURES, account.name,
+                             f"{account.name}: {account.recent_failed} messages failed in the last "
+                             f"24 h (threshold {failed_threshold}): see `ofcrm failed list`"))
+    return found
+
+
+def _database_bytes(db: Database, session: Session) -> int | None:
+    if db.is_sqlite:
+        path = db.url.database
+        if not path or path == ":memory:":
+            return None
+        return sum(
+            Path(f"{path}{suffix}").stat().st_size
+            for suffix in ("", "-wal")
+            if Path(f"{path}{suffix}").exists()
+        )
+    return session.scalar(select(func.pg_database_size(func.current_database())))

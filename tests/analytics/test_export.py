@@ -1,0 +1,98 @@
+"""``ofcrm export analytics``: the file holds what the dashboard holds, to the cent."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ofcrm_tui.cli.main import main
+from ofcrm_tui.core.analytics.export import TYPE_COLUMNS, ExportKind, write_csv
+from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from tests.analytics.data import add_known_data, known_period
+
+PERIOD = ["--from", "2026-03-28", "--to", "2026-03-30", "--tz", "Europe/Paris"]
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _cents(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def _export(db: Database, tmp_path: Path, *extra: str) -> list[dict[str, str]]:
+    target = tmp_path / "out.csv"
+    assert main(["--db", str(db.url.render_as_string(hide_password=False)), "export", "analytics",
+                 str(target), "--account", "known", *PERIOD, *extra]) == 0
+    return _read(target)
+
+
+def test_daily_file_matches_the_series(db: Database, tmp_path: Path) -> None:
+    account_id = add_known_data(db)
+    rows = _export(db, tmp_path)
+    series = dashboard(db, account_id, known_period()).series
+    assert list(rows[0]) == ["date", "revenue", "subscriptions", "tips", "messages", "posts", "streams"]
+    assert [r["date"] for r in rows] == ["2026-03-28", "2026-03-29", "2026-03-30"]
+    for row, point in zip(rows, series, strict=True):
+        assert _cents(row["revenue"]) == point.revenue_cents
+        for kind in REVENUE_TYPES:
+            assert _cents(row[TYPE_COLUMNS[kind]]) == point.of(kind)
+    assert [r["revenue"] for r in rows] == ["24.99", "12.99", "26.00"]
+    assert sum(_cents(r["revenue"]) for r in rows) == 6398
+
+
+def test_kpis_file(db: Database, tmp_path: Path) -> None:
+    add_known_data(db)
+    values = {r["kpi"]: r["value"] for r in _export(db, tmp_path, "--kpis")}
+    assert values["revenue_gross"] == "63.98" and values["revenue_net"] == "51.18"
+    assert (values["total_fans"], values["active_fans"], values["new_fans"], values["churned_fans"]) == ("5", "3", "2", "1")
+    assert values["average_lifetime_value"] == "35.60" and values["revenue_per_active_fan"] == "21.33"
+    assert (values["ppv_sent"], values["ppv_bought"], values["ppv_conversion"]) == ("3", "2", "0.6667")
+    assert values["median_reply_seconds"] == "420"
+
+
+def test_chatters_file(db: Database, tmp_path: Path) -> None:
+    add_known_data(db)
+    rows = _export(db, tmp_path, "--chatters")
+    assert [(r["chatter"], r["messages_sent"], r["ppv_revenue"], r["earnings_per_message"]) for r in rows] == [
+        ("anna", "3", "10.00", "3.33"), ("ben", "2", "0.00", "0.00"), ("", "1", "5.00", "5.00")
+    ]
+    assert (rows[0]["median_reply_seconds"], rows[0]["p90_reply_seconds"]) == ("1920", "3600")
+    assert rows[2]["median_reply_seconds"] == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--from", "2026-03-01"], "both --from and --to"),
+        (["--days", "7", "--from", "2026-03-01", "--to", "2026-03-02"], "--days or --from/--to"),
+        (["--from", "2026-03-05", "--to", "2026-03-01"], "ends"),
+    ],
+)
+def test_bad_periods_are_one_line_errors(db: Database, tmp_path: Path, capsys, extra, fragment) -> None:  # noqa: ANN001
+    add_known_data(db)
+    target = tmp_path / "out.csv"
+    code = main(["--db", db.url.render_as_string(hide_password=False), "export", "analytics",
+                 str(target), "--account", "known", *extra])
+    err = capsys.readouterr().err
+    assert code == 1 and fragment in err and err.count("\n") == 1
+    assert not target.exists()
+
+
+def test_unwritable_file_leaves_nothing(db: Database, tmp_path: Path) -> None:
+    account_id = add_known_data(db)
+    result = dashboard(db, account_id, known_period())
+    with pytest.raises(OfcrmError, match="cannot write"):
+        write_csv(result, tmp_path / "missing" / "out.csv", ExportKind.DAILY)
+    target = tmp_path / "taken"
+    target.mkdir()  # the rename fails: the temporary file goes too
+    with pytest.raises(OfcrmError, match="cannot write"):
+        write_csv(result, target, ExportKind.DAILY)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -1,0 +1,134 @@
+"""Every analytics figure on known data, worked out by hand (see data.py), on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ofcrm_tui.core.analytics import period as periods
+from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard, mean_cents
+from ofcrm_tui.store.database import Database
+from tests.analytics.data import PARIS, add_known_data, known_period, utc
+
+
+@pytest.fixture
+def known(db: Database) -> tuple[Database, int]:
+    return db, add_known_data(db)
+
+
+def test_period_days_are_local_midnights_across_summer_time() -> None:
+    period = known_period()
+    assert (period.start, period.end) == (utc(2026, 3, 27, 23), utc(2026, 3, 30, 22))
+    days = period.buckets()
+    assert [d.first_day for d in days] == [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]
+    assert [(d.end - d.start) for d in days] == [timedelta(hours=24), timedelta(hours=23), timedelta(hours=24)]
+
+
+def test_last_days_end_today_in_the_zone() -> None:
+    now = datetime(2026, 3, 30, 23, 30, tzinfo=UTC)  # already the 31st in Paris
+    assert periods.last_days(1, tz=PARIS, now=now).first_day == date(2026, 3, 31)
+    week = periods.last_days(7, tz=ZoneInfo("UTC"), now=now)
+    assert (week.first_day, week.last_day) == (date(2026, 3, 24), date(2026, 3, 30))
+    with pytest.raises(periods.PeriodError):
+        periods.last_days(0, tz=PARIS)
+    with pytest.raises(periods.PeriodError):
+        periods.between(date(2026, 3, 2), date(2026, 3, 1), tz=PARIS)
+
+
+def test_longer_than_90_days_goes_by_week() -> None:
+    period = periods.between(date(2026, 1, 1), date(2026, 4, 10), tz=PARIS)  # 100 days
+    buckets = period.buckets()
+    assert period.weekly and len(buckets) == 15
+    assert [b.days for b in buckets[-2:]] == [7, 2]
+    assert sum(b.days for b in buckets) == 100
+    assert not periods.between(date(2026, 1, 1), date(2026, 3, 31), tz=PARIS).weekly  # 90 days
+
+
+def test_revenue_series_by_local_day_and_type(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    series = dashboard(db, account_id, known_period()).series
+    by_day = {p.first_day: dict(zip(REVENUE_TYPES, p.by_type)) for p in series}
+    assert by_day[date(2026, 3, 28)] == {"subscription": 0, "tip": 500, "message": 1999, "post": 0, "stream": 0}
+    assert by_day[date(2026, 3, 29)] == {"subscription": 999, "tip": 0, "message": 0, "post": 300, "stream": 0}
+    assert by_day[date(2026, 3, 30)] == {"subscription": 0, "tip": 100, "message": 0, "post": 0, "stream": 2500}
+    assert [p.revenue_cents for p in series] == [2499, 1299, 2600]
+    assert [p.net_cents for p in series] == [400 + 1599, 799 + 240, 2000 + 80]
+
+
+def test_empty_days_are_zero_and_weeks_add_up(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    around = periods.between(date(2026, 3, 26), date(2026, 4, 1), tz=PARIS)
+    series = dashboard(db, account_id, around).series
+    assert [p.revenue_cents for p in series] == [0, 1000, 2499, 1299, 2600, 10000, 0]
+    long = periods.between(date(2026, 1, 1), date(2026, 4, 10), tz=PARIS)
+    weekly = dashboard(db, account_id, long).series
+    assert len(weekly) == 15 and sum(p.revenue_cents for p in weekly) == 1000 + 6398 + 10000
+    week = next(p for p in weekly if p.first_day <= date(2026, 3, 28) < p.first_day + timedelta(days=7))
+    assert week.first_day == date(2026, 3, 26)  # Jan 1 + 12 weeks: 26 March to 1 April
+    assert week.revenue_cents == 1000 + 6398 + 10000 and week.of("tip") == 500 + 100 + 10000
+
+
+def test_kpis(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    k = dashboard(db, account_id, known_period()).kpis
+    assert (k.total_fans, k.active_fans, k.new_fans, k.churned_fans) == (5, 3, 2, 1)
+    assert (k.revenue_cents, k.net_cents) == (6398, 5118)
+    assert k.avg_lifetime_value_cents == 3560  # (12000 + 4499 + 300 + 1000 + 0) / 5 = 3559.8
+    assert k.revenue_per_active_fan_cents == 2133  # 6398 / 3 = 2132.67
+    assert (k.ppv_sent, k.ppv_bought) == (3, 2)
+    assert k.ppv_conversion == pytest.approx(2 / 3)
+    assert k.median_reply_seconds == pytest.approx(420)  # 120, 240 | 600, 3600
+
+
+def test_top_fans_by_spend_in_the_period(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    top = dashboard(db, account_id, known_period()).top_fans
+    assert [(f.username, f.revenue_cents, f.transactions) for f in top] == [
+        ("bob", 4499, 2), ("alice", 1499, 2), ("carol", 300, 1)
+    ]
+    assert top[0].display_name == "Bob"
+    assert len(dashboard(db, account_id, known_period(), top=2).top_fans) == 2
+
+
+def test_chatters(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    chatters = dashboard(db, account_id, known_period()).chatters
+    assert [c.chatter for c in chatters] == ["anna", "ben", None]
+    anna, ben, elsewhere = chatters
+    assert (anna.messages_sent, anna.ppv_sent, anna.ppv_bought, anna.ppv_revenue_cents) == (3, 1, 1, 1000)
+    assert anna.earnings_per_message_cents == 333
+    assert (anna.replies, anna.median_reply_seconds, anna.p90_reply_seconds) == (2, pytest.approx(1920), pytest.approx(3600))
+    assert (ben.messages_sent, ben.ppv_sent, ben.ppv_bought, ben.ppv_revenue_cents) == (2, 1, 0, 0)
+    assert (ben.replies, ben.median_reply_seconds, ben.p90_reply_seconds) == (2, pytest.approx(360), pytest.approx(600))
+    assert (elsewhere.messages_sent, elsewhere.ppv_revenue_cents, elsewhere.replies) == (1, 500, 0)
+    assert elsewhere.median_reply_seconds is None and elsewhere.earnings_per_message_cents == 500
+
+
+def test_campaign_revenue(known) -> None:  # noqa: ANN001
+    db, account_id = known
+    campaigns = dashboard(db, account_id, known_period()).campaigns
+    assert [(c.name, c.sent, c.ppv_bought, c.revenue_cents) for c in campaigns] == [("Spring", 2, 1, 1000)]
+    earlier = periods.between(date(2026, 3, 27), date(2026, 3, 27), tz=PARIS)
+    assert [(c.name, c.revenue_cents) for c in dashboard(db, account_id, earlier).campaigns] == [("Winter", 700)]
+
+
+def test_an_empty_account(db: Database) -> None:
+    from ofcrm_tui.store.models import Account
+
+    with db.write() as session:
+        account = Account(name="empty", base_url="http://e.invalid")
+        session.add(account)
+        session.flush()
+        account_id = account.id
+    result = dashboard(db, account_id, known_period())
+    assert result.kpis.total_fans == 0 and result.kpis.median_reply_seconds is None
+    assert result.kpis.ppv_conversion is None and result.kpis.revenue_per_active_fan_cents == 0
+    assert [p.revenue_cents for p in result.series] == [0, 0, 0]
+    assert result.top_fans == result.campaigns == result.chatters == ()
+
+
+def test_mean_cents_rounds_half_up() -> None:
+    assert (mean_cents(5, 2), mean_cents(4, 3), mean_cents(5, 3), mean_cents(7, 0)) == (3, 1, 2, 0)

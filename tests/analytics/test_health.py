@@ -1,0 +1,159 @@
+"""``ofcrm health``: the figures, and an exit code naming each reason a person is needed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ofcrm_tui.cli.main import main
+from ofcrm_tui.core import health, metrics
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account, Fan, MetricEvent, OutboundMessage, SendAttempt
+from ofcrm_tui.store.types import utcnow
+
+
+def _url(db: Database) -> str:
+    return db.url.render_as_string(hide_password=False)
+
+
+def _account(db: Database, name: str = "main", **values) -> int:  # noqa: ANN003
+    with db.write() as session:
+        account = Account(name=name, base_url="http://h.invalid", **values)
+        session.add(account)
+        session.flush()
+        return account.id
+
+
+def _event(db: Database, account_id: int, name: str, ago: timedelta, value: float = 1.0) -> None:
+    with db.write() as session:
+        session.add(MetricEvent(account_id=account_id, name=name, value=value, recorded_at=utcnow() - ago))
+
+
+def _failed(db: Database, account_id: int, count: int, ago: timedelta = timedelta(minutes=5)) -> None:
+    with db.write() as session:
+        fan = Fan(account_id=account_id, platform_user_id=count + 1000, username=f"f{count}")
+        session.add(fan)
+        session.flush()
+        for _ in range(count):
+            session.add(OutboundMessage(
+                account_id=account_id, fan_id=fan.id, kind="reply", priority=10, text="x",
+                state="failed", created_by="anna", updated_at=utcnow() - ago))
+
+
+def _health(capsys, db: Database, *extra: str) -> tuple[int, str]:  # noqa: ANN001
+    code = main(["--db", _url(db), "health", *extra])
+    return code, capsys.readouterr().out
+
+
+def test_healthy_and_every_figure(db: Database, capsys) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    second = timedelta(seconds=1)
+    _event(db, account_id, metrics.POLL, 5 * second)
+    _event(db, account_id, metrics.QUEUE_DEPTH, 10 * second, 4)
+    _event(db, account_id, metrics.POLL_LAG, 5 * second, 5.2)
+    for value in range(1, 21):  # send latencies 1..20 s: p50 10.5, p95 19 (nearest rank)
+        _event(db, account_id, metrics.SEND_LATENCY, 30 * second, float(value))
+        _event(db, account_id, metrics.SENT, 30 * second)
+    _event(db, account_id, metrics.SEND_LATENCY, timedelta(hours=2), 999.0)  # too old
+    _event(db, account_id, metrics.RATE_LIMITED, 60 * second, 30)
+    _event(db, account_id, metrics.RATE_LIMITED, 90 * second, 12)
+    _event(db, account_id, metrics.AMBIGUOUS, 60 * second)
+    _event(db, account_id, metrics.RECONCILED, 50 * second)
+    with db.write() as session:
+        for _ in range(3):
+            session.add(SendAttempt(account_id=account_id, attempted_at=utcnow() - 10 * second))
+        session.add(SendAttempt(account_id=account_id, attempted_at=utcnow() - 90 * second))
+    report = health.check(db, failed_threshold=10)
+    (main_account,) = report.accounts
+    assert report.problems == () and report.exit_code == 0
+    assert main_account.sends_last_minute == 3 and main_account.send_limit == 10
+    assert main_account.last_hour[metrics.SENT] == 20
+    assert main_account.last_hour[metrics.RATE_LIMITED] == 2 and main_account.rate_limited_seconds == 42
+    assert main_account.last_hour[metrics.AMBIGUOUS] == main_account.last_hour[metrics.RECONCILED] == 1
+    assert main_account.send_latency == health.Latency(20, pytest.approx(10.5), pytest.approx(19))
+    assert main_account.queue_depth == 4 and main_account.poll_lag_seconds == pytest.approx(5.2)
+    assert main_account.running and report.database_bytes and report.database_bytes > 0
+    code, out = _health(capsys, db)
+    assert code == 0 and "healthy" in out and "sends last minute 3/10" in out
+    code, out = _health(capsys, db, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["healthy"] and data["accounts"][0]["sends_last_minute"] == 3
+    names = {value for key, value in vars(metrics).items() if key.isupper() and isinstance(value, str)}
+    assert names <= set(out.split('"')) | {metrics.SEND_LATENCY, metrics.QUEUE_LATENCY, metrics.QUEUE_DEPTH, metrics.POLL_LAG}
+    assert {"send_latency", "queue_latency", "queue_depth", "poll_lag_seconds"} <= set(data["accounts"][0])
+
+
+def test_rejected_credentials(db: Database, capsys) -> None:  # noqa: ANN001
+    _account(db, auth_error="401 token revoked")
+    code, out = _health(capsys, db)
+    assert code == health.Reason.CREDENTIALS == 2
+    assert "main: credentials rejected: 401 token revoked" in out
+
+
+def test_no_successful_poll_while_running(db: Database, capsys) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    _event(db, account_id, metrics.POLL, timedelta(minutes=5))
+    assert _health(capsys, db)[0] == 0  # nothing running: an old poll is no alarm
+    _event(db, account_id, metrics.POLL_FAILED, timedelta(seconds=10))  # polls being tried
+    code, out = _health(capsys, db)
+    assert code == health.Reason.POLL_STALLED == 3
+    assert re.search(r"main: no successful poll for 30\d s while running", out)  # 5 min ago
+
+
+def test_a_running_worker_that_never_polled(db: Database, capsys) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(seconds=20), 0)
+    code, out = _health(capsys, db)
+    assert code == 3 and "no successful poll for ever" in out
+
+
+def test_failures_piling_up(db: Database, capsys, monkeypatch) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    _failed(db, account_id, 3)
+    _failed(db, account_id, 5, ago=timedelta(days=2))  # old failures do not pile up
+    monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "4")
+    assert _health(capsys, db)[0] == 0
+    monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "3")
+    code, out = _health(capsys, db)
+    assert code == health.Reason.FAILURES == 4 and "3 messages failed in the last 24 h (threshold 3)" in out
+
+
+def test_several_problems_give_the_smallest_code_and_name_each(db: Database, capsys, monkeypatch) -> None:  # noqa: ANN001
+    account_id = _account(db, auth_error="403")
+    _failed(db, account_id, 2)
+    monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "1")
+    code, out = _health(capsys, db)
+    assert code == 2 and out.count("PROBLEM:") == 2
+
+
+def test_database_unreachable(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    missing = tmp_path / "nothing-here.db"
+    code = main(["--db", f"sqlite:///{missing}", "health"])
+    out = capsys.readouterr().out
+    assert code == health.Reason.DATABASE == 5 and "database unreachable: no database at" in out
+    assert not missing.exists()
+    code = main(["--db", "postgresql://nobody@127.0.0.1:1/none", "health", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 5 and data["exit_code"] == 5 and "database unreachable" in data["problems"][0]["message"]
+
+
+def test_health_command_loads_no_textual_or_alembic(tmp_path: Path) -> None:
+    """The command's own imports stay light (the CLI's start-up is made lazy elsewhere)."""
+    script = (
+        "import argparse, sys; from ofcrm_tui.cli import health_cmd;"
+        "parser = argparse.ArgumentParser(); parser.add_argument('--db');"
+        "health_cmd.register(parser.add_subparsers().add_parser('health'));"
+        "args = parser.parse_args(['health']);"
+        "code = args.handler(args);"
+        "sys.exit(10 + code if {'textual', 'alembic'} & set(sys.modules) else code)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env={"OFCRM_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                                             "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 5, result.stdout + result.stderr
