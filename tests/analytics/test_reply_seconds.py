@@ -78,7 +78,7 @@ def test_reply_seconds_whatever_the_arrival_order(db: Database) -> None:
 def test_upgrade_fills_in_messages_already_there(database_url: str) -> None:
     db = Database(database_url)
     try:
-        migrate.upgrade(db, "0007_name_substrings")
+        migrate.upgrade(db, "0009_gateways")  # the revision before 0010
         old_messages = table("messages", *(column(name) for name in _rows(0, 0, 0, 0)[0]))
         with db.write() as session:
             session.execute(insert(Account.__table__).values(id=1, name="a", base_url="http://a", send_limit_per_minute=10, created_at=T0))
