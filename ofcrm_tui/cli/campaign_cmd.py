@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ofcrm_tui.cli.common import context
 from ofcrm_tui.cli.send_cmd import price_cents
@@ -37,13 +37,6 @@ def _start_time(text: str | None) -> datetime | None:
     except ValueError:
         raise CampaignError(f"bad time {text!r}: give ISO 8601, e.g. 2026-12-24T18:00") from None
     return moment.astimezone() if moment.tzinfo is None else moment
-
-
-def duration(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> CampaignSpec:
@@ -86,7 +79,7 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec, coun
     when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
     lines = [
         f"Campaign {spec.name.strip()!r} on {account.name}: {count:,} recipients, {spec.describe_offer()}",
-        f"  starts {when}; sending takes about {duration(takes)} at the current limit "
+        f"  starts {when}; sending takes about {campaigns.duration_text(takes)} at the current limit "
         f"({account.send_limit_per_minute}/min, {reserve} kept for replies)",
     ]
     if found.expired:

@@ -21,6 +21,7 @@ from ofcrm_tui.core.campaigns.results import (
     campaigns,
     count_campaigns,
     count_recipients,
+    duration_text,
     recipient_position,
     recipient_rows,
     send_duration,
@@ -39,7 +40,7 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaigns", "cancel", "check", "count",
-    "count_campaigns", "count_recipients", "create", "launch", "load", "parse", "pause", "preview",
+    "count_campaigns", "count_recipients", "create", "duration_text", "launch", "load", "parse", "pause", "preview",
     "recipient", "recipient_position", "recipient_rows", "render", "resume", "retry_failed",
     "sample", "save_draft", "send_duration", "start_due_campaigns",
 ]

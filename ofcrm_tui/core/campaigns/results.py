@@ -75,6 +75,14 @@ def send_duration(rows: int, limit: int, reply_reserve: int) -> timedelta:
     return timedelta(minutes=math.ceil(rows / per_minute)) if rows else timedelta(0)
 
 
+def duration_text(span: timedelta) -> str:
+    """``7 min``, ``2 h 05 min``: how long a campaign takes, as the CLI and app say it."""
+    minutes = math.ceil(span.total_seconds() / 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 def account_limit(db: Database, account_id: int) -> int:
     with db.read() as session:
         limit = session.scalar(
