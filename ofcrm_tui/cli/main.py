@@ -56,6 +56,12 @@ COMMANDS = (
     Command(
         "queue", "queue_cmd", "outbound queue: counts by state, send budget left, next send time"
     ),
+    Command(
+        "campaign",
+        "campaign_cmd",
+        "bulk messages to a segment of fans: create (now or at a time), list, show, pause, "
+        "resume, cancel",
+    ),
     Command("failed", "failed_cmd", "messages that could not be sent: list, retry, discard"),
     Command(
         "worker",

@@ -36,7 +36,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, metrics, outbox
+from ofcrm_tui.core import accounts, campaigns, metrics, outbox
 from ofcrm_tui.core.accounts import AccountRef
 from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
@@ -321,6 +321,9 @@ class BackgroundJobs:
         client = self._client(account)
         if client is None:
             return
+        # Scheduled campaigns due start here (exactly once across processes: see
+        # core.campaigns.schedule), so their rows go out in this drain.
+        campaigns.start_due_campaigns(self.db, account.id, now=self._clock())
         sender = Sender(self.db, account.id, client, self.sender_config, clock=self._clock)
         report = sender.drain(
             self._stopping,

@@ -35,6 +35,7 @@ class OutboundState(StrEnum):
 
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"  # starts by itself at ``scheduled_at``
     RUNNING = "running"
     PAUSED = "paused"
     DONE = "done"

@@ -307,8 +307,20 @@ class Campaign(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    # A scheduled campaign starts at this time (UTC), by whichever app or worker is up.
+    scheduled_at: Mapped[datetime | None]
+    # How many fans the launch froze as recipients.
+    recipients: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Why a scheduled launch did not happen (the campaign went back to draft).
+    launch_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (CheckConstraint(check_in("status", CampaignStatus), name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", CampaignStatus), name="status"),
+        Index("ix_campaigns_due", "status", "scheduled_at"),
+    )
+
+
+_CAMPAIGN_ROWS = text("campaign_id IS NOT NULL")  # (``text`` is a column in the class below)
 
 
 class OutboundMessage(Base):
@@ -348,6 +360,15 @@ class OutboundMessage(Base):
         CheckConstraint(check_in("state", OutboundState), name="state"),
         CheckConstraint(check_in("kind", OutboundKind), name="kind"),
         Index("ix_outbound_claim", "account_id", "state", "priority", "next_attempt_at"),
+        # A fan gets a campaign once, whatever launches, relaunches or crashes happen.
+        Index(
+            "uq_outbound_campaign_fan",
+            "campaign_id",
+            "fan_id",
+            unique=True,
+            sqlite_where=_CAMPAIGN_ROWS,
+            postgresql_where=_CAMPAIGN_ROWS,
+        ),
         # One platform message settles at most one row (reconciliation relies on it).
         UniqueConstraint(
             "account_id", "platform_message_id", name="uq_outbound_messages_platform_message"

@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan, FanTag, Tag
+from ofcrm_tui.store.enums import Direction, TransactionType
+from ofcrm_tui.store.models import Conversation, Fan, FanTag, Message, Tag, Transaction
 from ofcrm_tui.store.probe import ProbeOnly
 
 Status = Literal["active", "expired"]
@@ -39,6 +40,14 @@ class FanFilter:
     active_after: datetime | None = None  # last seen at or after this
     purchased: bool | None = None  # True: spent something; False: nothing
     search: str | None = None  # names and message text (``core.fans.search``)
+    subscribed_after: datetime | None = None  # subscribed at or after this
+    expires_before: datetime | None = None  # subscription ends at or before this
+    purchased_since: datetime | None = None  # bought something (not a subscription) since
+    no_purchase_since: datetime | None = None  # bought nothing since
+    bought_ppv: bool | None = None  # True: has bought a PPV message; False: never
+    not_messaged_since: datetime | None = None  # nothing sent to the fan since
+    quiet_since: datetime | None = None  # no message either way since (not in a live chat)
+    exclude_fan_ids: tuple[int, ...] = ()  # these fans never
 
     @property
     def reads_fan_row(self) -> bool:
@@ -63,6 +72,8 @@ _ROW_CONDITIONS: dict[str, Callable[[Any, _Column], ColumnElement[bool]]] = {
     "max_spent_cents": lambda cents, col: col("total_spent_cents") <= cents,
     "active_before": lambda at, col: or_(col("last_seen_at").is_(None), col("last_seen_at") < at),
     "active_after": lambda at, col: col("last_seen_at") >= at,
+    "subscribed_after": lambda at, col: col("subscribed_at") >= at,
+    "expires_before": lambda at, col: col("expires_at") <= at,
 }
 
 
@@ -97,6 +108,19 @@ def set_conditions(
         conditions.append(fan_id.not_in(_tagged(account_id, flt.tags_out)))
     if searching(flt.search):
         conditions.append(fan_id.in_(search_hits(db, account_id, clean_needle(flt.search or ""))))
+    if flt.purchased_since is not None:
+        conditions.append(fan_id.in_(_buyers(account_id, flt.purchased_since)))
+    if flt.no_purchase_since is not None:
+        conditions.append(fan_id.not_in(_buyers(account_id, flt.no_purchase_since)))
+    if flt.bought_ppv is not None:
+        ppv = _buyers(account_id, None, TransactionType.MESSAGE)
+        conditions.append(fan_id.in_(ppv) if flt.bought_ppv else fan_id.not_in(ppv))
+    if flt.not_messaged_since is not None:
+        conditions.append(fan_id.not_in(_messaged(account_id, flt.not_messaged_since)))
+    if flt.quiet_since is not None:
+        conditions.append(fan_id.not_in(_talking(account_id, flt.quiet_since)))
+    if flt.exclude_fan_ids:
+        conditions.append(fan_id.not_in(flt.exclude_fan_ids))
     return conditions
 
 
@@ -106,6 +130,32 @@ def fan_ids(db: Database, account_id: int, flt: FanFilter) -> Select[Any]:
         _F.account_id == account_id,
         *row_conditions(flt, Fan.__table__),
         *set_conditions(db, account_id, flt, _F.id),
+    )
+
+
+def _buyers(account_id: int, since: datetime | None, kind: str | None = None) -> Select[Any]:
+    """Ids of the fans with a purchase (of ``kind``, else anything but a subscription)."""
+    query = select(Transaction.fan_id).where(
+        Transaction.account_id == account_id,
+        Transaction.fan_id.is_not(None),  # NOT IN over a NULL would exclude everyone
+        Transaction.type == kind if kind else Transaction.type != TransactionType.SUBSCRIPTION,
+    )
+    return query if since is None else query.where(Transaction.created_at >= since)
+
+
+def _messaged(account_id: int, since: datetime) -> Select[Any]:
+    """Ids of the fans sent a message since ``since``."""
+    return select(Message.fan_id).where(
+        Message.account_id == account_id,
+        Message.created_at >= since,
+        Message.direction == Direction.OUTBOUND,
+    )
+
+
+def _talking(account_id: int, since: datetime) -> Select[Any]:
+    """Ids of the fans whose chat had a message, either way, since ``since``."""
+    return select(Conversation.fan_id).where(
+        Conversation.account_id == account_id, Conversation.last_message_at >= since
     )
 
 

@@ -93,6 +93,19 @@ SCREENS: tuple[ScreenSpec, ...] = (
         "failed", "2,f2", "Failed", "Failed messages", "Messages that could not be sent",
         "ofcrm_tui.tui.screens.failed:FailedScreen",
     ),
+    ScreenSpec(
+        "campaigns", "5,f5", "Campaigns", "Campaigns",
+        "Bulk messages to a segment: progress, results, pause and resume",
+        "ofcrm_tui.tui.screens.campaigns:CampaignsScreen",
+        help=(
+            ("Campaign list", "ofcrm_tui.tui.widgets.campaign_list:CampaignList"),
+            ("Campaign composer", "ofcrm_tui.tui.dialogs.campaign_composer:CampaignComposer"),
+        ),
+        commands=(
+            PaletteCommand("New campaign", "Compose a campaign to a segment of fans",
+                           "screen.compose"),
+        ),
+    ),
 )
 # The screen an account opens on.
 HOME = SCREENS[0].mode

@@ -1,0 +1,222 @@
+"""``ofcrm campaign``: create (now or at a time), list, show, pause, resume, cancel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.send_cmd import price_cents
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core import accounts, campaigns
+from ofcrm_tui.core.accounts import AccountInfo
+from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment
+from ofcrm_tui.core.campaigns.segment import STATUSES
+from ofcrm_tui.core.fans import resolve_fan
+from ofcrm_tui.platform.errors import one_line
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.store.types import utcnow
+
+
+def _dollars(text: str | None, what: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_dollars(text)
+    except MoneyError:
+        raise CampaignError(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None
+
+
+def _start_time(text: str | None) -> datetime | None:
+    """``--at``: ISO 8601; without an offset it is local time."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CampaignError(f"bad time {text!r}: give ISO 8601, e.g. 2026-12-24T18:00") from None
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> CampaignSpec:
+    excluded = tuple(resolve_fan(ctx.db, account.id, ref).id for ref in args.exclude_fan or ())
+    segment = Segment(
+        tags_in=tuple(args.tag or ()),
+        tags_out=tuple(args.exclude_tag or ()),
+        status=args.status,
+        min_spent_cents=_dollars(args.min_spent, "minimum spend"),
+        max_spent_cents=_dollars(args.max_spent, "maximum spend"),
+        inactive_days=args.inactive_days,
+        active_days=args.active_days,
+        purchased_days=args.purchased_days,
+        no_purchase_days=args.no_purchase_days,
+        subscribed_days=args.subscribed_days,
+        expiring_days=args.expiring_days,
+        bought_ppv=args.bought_ppv,
+        not_messaged_days=args.not_messaged_days,
+        skip_live_minutes=args.skip_live_minutes,
+        exclude_fan_ids=excluded,
+    )
+    text = sys.stdin.read() if args.text == "-" else args.text
+    return CampaignSpec(
+        name=args.name,
+        text=text,
+        segment=segment,
+        price_cents=price_cents(args.price) if args.price else 0,
+        media_ids=tuple(args.media or ()),
+        preview_ids=tuple(args.preview or ()),
+        at=_start_time(args.at),
+    )
+
+
+def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec, count: int) -> str:
+    """What a campaign will do, in a few lines (also the app's confirmation)."""
+    now = utcnow()
+    found = campaigns.count(ctx.db, account.id, spec.segment, now)
+    reserve = ctx.settings.reply_reserve_per_minute
+    takes = campaigns.send_duration(count, account.send_limit_per_minute, reserve)
+    when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
+    lines = [
+        f"Campaign {spec.name.strip()!r} on {account.name}: {count:,} recipients, {spec.describe_offer()}",
+        f"  starts {when}; sending takes about {campaigns.duration_text(takes)} at the current limit "
+        f"({account.send_limit_per_minute}/min, {reserve} kept for replies)",
+    ]
+    if found.expired:
+        lines.append(f"  {found.expired:,} expired fans of the segment are left out")
+    sample = campaigns.sample(ctx.db, account.id, spec.segment, now, limit=1)
+    if sample:
+        text = campaigns.preview(spec.text, sample[0].fields())
+        lines.append(f"  preview for @{sample[0].username}: {one_line(text)}")
+    return "\n".join(lines)
+
+
+def _create(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    spec = _spec(ctx, account, args)
+    by = ctx.settings.chatter_name
+    checked = campaigns.check(ctx.db, account.id, spec, created_by=by)
+    print(confirmation(ctx, account, spec, checked.recipients))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CampaignError("nothing queued: confirm with --yes (no terminal to ask on)")
+        if input("Start it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing queued")
+            return 1
+    created = campaigns.create(ctx.db, account.id, spec, created_by=by)
+    if created.status == "scheduled":
+        print(f"campaign #{created.campaign_id} scheduled ({created.recipients:,} recipients now)")
+    else:
+        print(f"campaign #{created.campaign_id} started: {created.recipients:,} messages queued")
+    return 0
+
+
+def progress(row: CampaignRow) -> str:
+    """The progress and results of a campaign in one line."""
+    parts = [f"sent {row.sent:,}", f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
+    if row.price_cents:
+        conversion = f" ({row.conversion:.0%})" if row.conversion is not None else ""
+        parts += [f"bought {row.bought:,}{conversion}", f"revenue {format_cents(row.revenue_cents)}"]
+    return " · ".join(parts)
+
+
+def _list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    rows = campaigns.campaigns(ctx.db, account.id, limit=args.limit,
+                               reply_reserve=ctx.settings.reply_reserve_per_minute)
+    if not rows:
+        print(f"no campaigns on {account.name}")
+    for row in rows:
+        print(f"#{row.id} {row.status.value:<9} {one_line(row.name)[:40]:<40} {progress(row)}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    row = campaigns.campaign(ctx.db, account.id, args.id,
+                             reply_reserve=ctx.settings.reply_reserve_per_minute)
+    spec, _ = campaigns.load(ctx.db, account.id, args.id)
+    print(f"#{row.id} {one_line(row.name)} — {row.status.value}, {spec.describe_offer()}")
+    print(f"  text: {one_line(row.text)}")
+    print(f"  segment: {spec.segment.to_json() or 'all active fans'}")
+    if row.scheduled_at:
+        print(f"  scheduled for {row.scheduled_at.astimezone():%Y-%m-%d %H:%M %Z}")
+    if row.started_at:
+        print(f"  started {row.started_at.astimezone():%Y-%m-%d %H:%M %Z}, {row.recipients:,} recipients")
+    print(f"  {progress(row)}")
+    if row.eta:
+        print(f"  done by about {row.eta.astimezone():%H:%M %Z}")
+    if row.launch_error:
+        print(f"  not started: {row.launch_error}")
+    return 0
+
+
+def _control(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    action = {"pause": campaigns.pause, "resume": campaigns.resume, "cancel": campaigns.cancel}
+    moved = action[args.campaign_action](ctx.db, account.id, args.id)
+    verb = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[args.campaign_action]
+    print(f"campaign #{args.id} {verb} ({moved:,} messages)")
+    return 0
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="campaign_action", metavar="ACTION", required=True)
+
+    create = actions.add_parser("create", help="start a campaign now or at a time")
+    create.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--text", required=True,
+                        help="text with {name}, {nickname}, {username} ({nickname|babe} gives a "
+                        "fallback); '-' reads stdin")
+    create.add_argument("--tag", action="append", metavar="T", help="fans with any of these tags")
+    create.add_argument("--exclude-tag", action="append", metavar="T", help="not with these tags")
+    create.add_argument("--status", choices=STATUSES, default="active",
+                        help="subscription status (expired fans are never sent to)")
+    create.add_argument("--min-spent", metavar="DOLLARS")
+    create.add_argument("--max-spent", metavar="DOLLARS")
+    days = {
+        "--inactive-days": "not seen for N days",
+        "--active-days": "seen within N days",
+        "--purchased-days": "bought something within N days",
+        "--no-purchase-days": "bought nothing for N days",
+        "--subscribed-days": "subscribed within N days",
+        "--expiring-days": "subscription ends within N days",
+        "--not-messaged-days": "sent nothing for N days",
+        "--skip-live-minutes": "skip fans with a message either way in the last N minutes",
+    }
+    for flag, text in days.items():
+        create.add_argument(flag, type=int, metavar="N", help=text)
+    ppv = create.add_mutually_exclusive_group()
+    ppv.add_argument("--bought-ppv", dest="bought_ppv", action="store_const", const=True,
+                     help="fans who have bought a PPV")
+    ppv.add_argument("--never-bought-ppv", dest="bought_ppv", action="store_const", const=False,
+                     help="fans who never bought a PPV")
+    create.add_argument("--exclude-fan", action="append", metavar="FAN",
+                        help="leave this fan out (platform id or username)")
+    create.add_argument("--price", metavar="DOLLARS", help="a price (3 to 200): PPV")
+    create.add_argument("--media", type=int, nargs="+", action="extend", metavar="ID")
+    create.add_argument("--preview", type=int, nargs="+", action="extend", metavar="ID")
+    create.add_argument("--at", metavar="ISO-TIME", help="start then (local time unless an offset)")
+    create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    create.set_defaults(handler=_create)
+
+    listing = actions.add_parser("list", help="campaigns, newest first, with progress")
+    listing.add_argument("--account", metavar="NAME")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(handler=_list)
+
+    for name, text, handler in (
+        ("show", "a campaign's progress and results", _show),
+        ("pause", "hold a running campaign's messages", _control),
+        ("resume", "let a paused campaign send again", _control),
+        ("cancel", "stop a campaign for good", _control),
+    ):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("id", type=int, metavar="ID")
+        sub.add_argument("--account", metavar="NAME")
+        sub.set_defaults(handler=handler)

@@ -1,0 +1,46 @@
+"""Campaigns: a segment of fans, a personalised (and maybe priced) message, sent through
+the outbound queue after replies, exactly once per fan, now or at a time.
+
+- ``segment``: who (relative conditions compiled to the fan filter), count and sample;
+- ``placeholders``: ``{name}``, ``{nickname|babe}`` … filled in Python and in SQL;
+- ``spec``: a campaign before it starts and its checks; ``drafts``: drafts and create;
+- ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
+- ``control``: pause, resume, cancel, retry; ``schedule``: due campaigns start, done ones end;
+- ``results``: progress, purchases, revenue, ETA and recipients.
+"""
+
+from ofcrm_tui.core.campaigns.control import cancel, pause, resume, retry_failed
+from ofcrm_tui.core.campaigns.drafts import Created, create, load, save_draft
+from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.campaigns.launch import launch
+from ofcrm_tui.core.campaigns.placeholders import parse, preview, render
+from ofcrm_tui.core.campaigns.results import (
+    CampaignRow,
+    RecipientRow,
+    campaign,
+    campaigns,
+    count_campaigns,
+    count_recipients,
+    duration_text,
+    recipient_position,
+    recipient_rows,
+    send_duration,
+)
+from ofcrm_tui.core.campaigns.schedule import start_due_campaigns
+from ofcrm_tui.core.campaigns.segment import (
+    Recipient,
+    Segment,
+    SegmentCount,
+    count,
+    recipient,
+    sample,
+)
+from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
+
+__all__ = [
+    "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
+    "Segment", "SegmentCount", "campaign", "campaigns", "cancel", "check", "count",
+    "count_campaigns", "count_recipients", "create", "duration_text", "launch", "load", "parse", "pause", "preview",
+    "recipient", "recipient_position", "recipient_rows", "render", "resume", "retry_failed",
+    "sample", "save_draft", "send_duration", "start_due_campaigns",
+]

@@ -1,0 +1,127 @@
+"""Pause, resume, cancel and retry a campaign: each one unit of work on the campaign
+row and its queued rows together.
+
+Paused rows keep their place (their ``next_attempt_at`` and id are untouched, so they
+go where they were once resumed); rows being sent when a campaign is paused finish.
+Cancelled rows are never sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.outbox import commands
+from ofcrm_tui.core.outbox.rules import DISCARDABLE_STATES
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.models import Campaign, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+
+CANCELLABLE = (
+    CampaignStatus.DRAFT,
+    CampaignStatus.SCHEDULED,
+    CampaignStatus.RUNNING,
+    CampaignStatus.PAUSED,
+    CampaignStatus.DONE,  # a done campaign may still hold failed rows: they go too
+)
+
+
+def pause(db: Database, account_id: int, campaign_id: int, *, now: datetime | None = None) -> int:
+    """Stop a running campaign's sends; returns how many rows were held."""
+    return _change(db, account_id, campaign_id, (CampaignStatus.RUNNING,), CampaignStatus.PAUSED,
+                   (OutboundState.QUEUED,), OutboundState.PAUSED, now, "paused")
+
+
+def resume(db: Database, account_id: int, campaign_id: int, *, now: datetime | None = None) -> int:
+    """Let a paused campaign send again, its rows where they were; returns how many."""
+    return _change(db, account_id, campaign_id, (CampaignStatus.PAUSED,), CampaignStatus.RUNNING,
+                   (OutboundState.PAUSED,), OutboundState.QUEUED, now, "resumed")
+
+
+def cancel(db: Database, account_id: int, campaign_id: int, *, now: datetime | None = None) -> int:
+    """Stop a campaign for good; returns how many unsent rows were cancelled."""
+    return _change(db, account_id, campaign_id, CANCELLABLE, CampaignStatus.CANCELLED,
+                   DISCARDABLE_STATES, OutboundState.CANCELLED, now, "cancelled")
+
+
+def retry_failed(
+    db: Database, account_id: int, campaign_id: int, *, by: str, now: datetime | None = None
+) -> commands.RetryResult:
+    """Queue the campaign's failed rows again (the queue's manual retry and its limit); a
+    done campaign runs again."""
+    with db.read() as session:
+        status = _status(session, account_id, campaign_id)
+        failed = list(
+            session.scalars(
+                select(OutboundMessage.id).where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.campaign_id == campaign_id,
+                    OutboundMessage.state == OutboundState.FAILED,
+                )
+            )
+        )
+    if status not in (CampaignStatus.RUNNING, CampaignStatus.DONE):
+        raise CampaignError(f"campaign #{campaign_id} is {status}: only a running or done "
+                            "campaign's messages can be retried")
+    if not failed:
+        raise CampaignError(f"campaign #{campaign_id} has no failed messages")
+    result = commands.retry_detailed(db, account_id, failed, by=by, now=now)
+    with db.write() as session:
+        session.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.DONE)
+            .values(status=CampaignStatus.RUNNING)
+        )
+    return result
+
+
+def _change(
+    db: Database,
+    account_id: int,
+    campaign_id: int,
+    allowed: tuple[CampaignStatus, ...],
+    to: CampaignStatus,
+    rows_from: tuple[OutboundState, ...],
+    rows_to: OutboundState,
+    now: datetime | None,
+    verb: str,
+) -> int:
+    now = now or utcnow()
+    with db.write() as session:
+        changed = session.execute(
+            update(Campaign)
+            .where(
+                Campaign.id == campaign_id,
+                Campaign.account_id == account_id,
+                Campaign.status.in_([str(s) for s in allowed]),
+            )
+            .values(status=to)
+        )
+        if changed.rowcount != 1:
+            status = _status(session, account_id, campaign_id)
+            raise CampaignError(f"campaign #{campaign_id} is {status}: it cannot be {verb}")
+        moved = session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.campaign_id == campaign_id,
+                OutboundMessage.state.in_([str(s) for s in rows_from]),
+            )
+            .values(state=rows_to, lease_owner=None, lease_expires_at=None, updated_at=now)
+        )
+        return int(moved.rowcount or 0)
+
+
+def _status(session: Session, account_id: int, campaign_id: int) -> str:
+    status = session.scalar(
+        select(Campaign.status).where(
+            Campaign.id == campaign_id, Campaign.account_id == account_id
+        )
+    )
+    if status is None:
+        raise CampaignError(f"no campaign #{campaign_id} in this account")
+    return status

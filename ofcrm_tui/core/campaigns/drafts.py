@@ -1,0 +1,128 @@
+"""Campaigns kept before they start: drafts saved as they are, and ``create`` (check,
+save, then start now or schedule) in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.campaigns import launch as launching
+from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.campaigns.spec import CampaignSpec, check, check_name
+from ofcrm_tui.core.outbox.rules import check_created_by
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import CampaignStatus
+from ofcrm_tui.store.models import Campaign
+from ofcrm_tui.store.types import utcnow
+
+EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class Created:
+    campaign_id: int
+    status: CampaignStatus  # running (started now) or scheduled
+    recipients: int  # queued now, or (scheduled) counted now
+
+
+def _columns(spec: CampaignSpec) -> dict[str, object]:
+    return {
+        "name": spec.name.strip(),
+        "text": spec.text,
+        "price_cents": spec.price_cents,
+        "media_ids": list(spec.media_ids),
+        "preview_ids": list(spec.preview_ids),
+        "segment": spec.segment.to_json(),
+        "scheduled_at": spec.at,
+    }
+
+
+def save_draft(
+    db: Database,
+    account_id: int,
+    spec: CampaignSpec,
+    *,
+    created_by: str,
+    campaign_id: int | None = None,
+) -> int:
+    """Keep ``spec`` as a draft (new, or over draft ``campaign_id``); only the name is
+    checked: a draft may be unfinished."""
+    check_name(spec.name)
+    created_by = check_created_by(created_by)
+    with db.write() as session:
+        return _write(session, account_id, spec, created_by, campaign_id, utcnow())
+
+
+def _write(
+    session: Session,
+    account_id: int,
+    spec: CampaignSpec,
+    created_by: str,
+    campaign_id: int | None,
+    now: datetime,
+) -> int:
+    """Insert the draft, or overwrite draft (or scheduled) ``campaign_id`` as a draft."""
+    if campaign_id is None:
+        campaign = Campaign(
+            account_id=account_id,
+            created_by=created_by,
+            status=CampaignStatus.DRAFT,
+            created_at=now,
+            **_columns(spec),
+        )
+        session.add(campaign)
+        session.flush()
+        return campaign.id
+    changed = session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.account_id == account_id,
+            Campaign.status.in_(EDITABLE),
+        )
+        .values(**_columns(spec), status=CampaignStatus.DRAFT)
+    )
+    if changed.rowcount != 1:
+        raise CampaignError(f"campaign #{campaign_id} is not a draft of this account")
+    return campaign_id
+
+
+def load(db: Database, account_id: int, campaign_id: int) -> tuple[CampaignSpec, CampaignStatus]:
+    with db.read() as session:
+        campaign = launching.campaign_of(session, account_id, campaign_id)
+        return launching.spec_of(campaign), CampaignStatus(campaign.status)
+
+
+def create(
+    db: Database,
+    account_id: int,
+    spec: CampaignSpec,
+    *,
+    created_by: str,
+    now: datetime | None = None,
+    draft_id: int | None = None,
+) -> Created:
+    """Check ``spec``, then start it now (``spec.at`` None) or schedule it, all or
+    nothing; ``draft_id``: the draft it was composed in becomes it."""
+    now = now or utcnow()
+    checked = check(db, account_id, spec, created_by=created_by, now=now)
+    status = CampaignStatus.SCHEDULED if spec.at else CampaignStatus.RUNNING
+    with db.write() as session:
+        draft_id = _write(
+            session, account_id, spec, checked.message.created_by, draft_id, now
+        )
+        if spec.at is not None:
+            session.execute(
+                update(Campaign)
+                .where(Campaign.id == draft_id)
+                .values(status=CampaignStatus.SCHEDULED, launch_error=None)
+            )
+            return Created(draft_id, status, checked.recipients)
+        queued = launching.start(
+            session, db, account_id, draft_id, checked.parts, checked.message,
+            spec.segment, now=now, expect=(CampaignStatus.DRAFT,),
+        )
+        return Created(draft_id, status, queued)

@@ -1,0 +1,304 @@
+"""What a campaign did: progress (sent, failed, waiting), purchases and revenue, an ETA;
+and its recipients with their states. Read models for the screen and the CLI.
+
+Bought: a campaign row was sent as platform message ``platform_message_id``; the synced
+message of that id has ``is_opened`` once the fan bought it. Revenue is the price of the
+bought messages, in cents. The ETA assumes campaign rows go at the rate the send policy
+leaves them (the limit less the reply reserve) after the rows of campaigns started
+earlier.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.outbox.limiter import campaign_cap
+from ofcrm_tui.core.outbox.rules import ACTIVE_STATES, DEFAULT_REPLY_RESERVE_PER_MINUTE
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.models import Account, Campaign, Fan, Message, OutboundMessage, fan_display_name
+from ofcrm_tui.store.types import utcnow
+
+_WAITING = (*ACTIVE_STATES, OutboundState.PAUSED)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: int
+    name: str
+    status: CampaignStatus
+    text: str
+    price_cents: int
+    media_count: int
+    created_at: datetime
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    recipients: int
+    launch_error: str | None
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0  # queued, being sent, unsettled or paused
+    cancelled: int = 0
+    bought: int = 0
+    revenue_cents: int = 0
+    eta: datetime | None = None  # when the last waiting row should be sent
+
+    @property
+    def conversion(self) -> float | None:
+        """Bought per sent, for a priced campaign that sent something."""
+        return self.bought / self.sent if self.price_cents and self.sent else None
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    outbound_id: int
+    fan_id: int
+    username: str
+    display_name: str
+    state: OutboundState
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    bought: bool
+
+
+def send_duration(rows: int, limit: int, reply_reserve: int) -> timedelta:
+    """How long ``rows`` campaign messages take at the rate campaigns get."""
+    per_minute = campaign_cap(limit, reply_reserve)
+    return timedelta(minutes=math.ceil(rows / per_minute)) if rows else timedelta(0)
+
+
+def duration_text(span: timedelta) -> str:
+    """``7 min``, ``2 h 05 min``: how long a campaign takes, as the CLI and app say it."""
+    minutes = math.ceil(span.total_seconds() / 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def account_limit(db: Database, account_id: int) -> int:
+    with db.read() as session:
+        limit = session.scalar(
+            select(Account.send_limit_per_minute).where(Account.id == account_id)
+        )
+    if limit is None:
+        raise CampaignError(f"no account #{account_id}")
+    return int(limit)
+
+
+def count_campaigns(db: Database, account_id: int) -> int:
+    with db.read() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Campaign).where(Campaign.account_id == account_id)
+            )
+            or 0
+        )
+
+
+def campaigns(
+    db: Database,
+    account_id: int,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    now: datetime | None = None,
+) -> list[CampaignRow]:
+    """A window of the account's campaigns, newest first, with their progress."""
+    now = now or utcnow()
+    with db.read() as session:
+        found = list(
+            session.scalars(
+                select(Campaign)
+                .where(Campaign.account_id == account_id)
+                .order_by(Campaign.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+        return _rows(session, account_id, found, reply_reserve, now)
+
+
+def campaign(
+    db: Database,
+    account_id: int,
+    campaign_id: int,
+    *,
+    reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    now: datetime | None = None,
+) -> CampaignRow:
+    with db.read() as session:
+        found = session.scalar(
+            select(Campaign).where(Campaign.id == campaign_id, Campaign.account_id == account_id)
+        )
+        if found is None:
+            raise CampaignError(f"no campaign #{campaign_id} in this account")
+        return _rows(session, account_id, [found], reply_reserve, now or utcnow())[0]
+
+
+def _rows(
+    session: Session,
+    account_id: int,
+    found: list[Campaign],
+    reply_reserve: int,
+    now: datetime,
+) -> list[CampaignRow]:
+    ids = [c.id for c in found]
+    states: dict[int, dict[str, int]] = {i: {} for i in ids}
+    bought: dict[int, tuple[int, int]] = {}
+    if ids:
+        for campaign_id, state, number in session.execute(
+            select(OutboundMessage.campaign_id, OutboundMessage.state, func.count())
+            .where(OutboundMessage.account_id == account_id, OutboundMessage.campaign_id.in_(ids))
+            .group_by(OutboundMessage.campaign_id, OutboundMessage.state)
+        ):
+            states[campaign_id][state] = number
+        for campaign_id, number, revenue in session.execute(
+            select(OutboundMessage.campaign_id, func.count(), func.sum(Message.price_cents))
+            .join(Message, _sent_as(Message))
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.campaign_id.in_(ids),
+                OutboundMessage.state == OutboundState.SENT,
+                OutboundMessage.price_cents > 0,
+                Message.is_opened.is_(True),
+            )
+            .group_by(OutboundMessage.campaign_id)
+        ):
+            bought[campaign_id] = (int(number), int(revenue or 0))
+    etas = _etas(session, account_id, reply_reserve, now)
+    rows = []
+    for c in found:
+        counts = states[c.id]
+        rows.append(CampaignRow(
+            id=c.id, name=c.name, status=CampaignStatus(c.status), text=c.text,
+            price_cents=c.price_cents, media_count=len(c.media_ids or ()),
+            created_at=c.created_at, scheduled_at=c.scheduled_at, started_at=c.started_at,
+            recipients=c.recipients, launch_error=c.launch_error,
+            sent=counts.get(OutboundState.SENT, 0),
+            failed=counts.get(OutboundState.FAILED, 0),
+            waiting=sum(counts.get(state, 0) for state in _WAITING),
+            cancelled=counts.get(OutboundState.CANCELLED, 0),
+            bought=bought.get(c.id, (0, 0))[0],
+            revenue_cents=bought.get(c.id, (0, 0))[1],
+            eta=etas.get(c.id),
+        ))
+    return rows
+
+
+def _sent_as(message: Any) -> Any:
+    """The synced message a sent campaign row became."""
+    return and_(
+        message.account_id == OutboundMessage.account_id,
+        message.platform_message_id == OutboundMessage.platform_message_id,
+    )
+
+
+def _etas(session: Session, account_id: int, reply_reserve: int, now: datetime) -> dict[int, datetime]:
+    """When each running campaign should be done: its rows wait behind those of the
+    campaigns started before it."""
+    limit = session.scalar(select(Account.send_limit_per_minute).where(Account.id == account_id))
+    if limit is None:
+        return {}
+    waiting = session.execute(
+        select(Campaign.id, func.count(OutboundMessage.id))
+        .join(OutboundMessage, OutboundMessage.campaign_id == Campaign.id)
+        .where(
+            Campaign.account_id == account_id,
+            Campaign.status == CampaignStatus.RUNNING,
+            OutboundMessage.state.in_([str(state) for state in ACTIVE_STATES]),
+        )
+        .group_by(Campaign.id, Campaign.started_at)
+        .order_by(Campaign.started_at, Campaign.id)
+    ).all()
+    etas, ahead = {}, 0
+    for campaign_id, number in waiting:
+        ahead += number
+        etas[campaign_id] = now + send_duration(ahead, limit, reply_reserve)
+    return etas
+
+
+def count_recipients(db: Database, account_id: int, campaign_id: int) -> int:
+    with db.read() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.campaign_id == campaign_id,
+                )
+            )
+            or 0
+        )
+
+
+def recipient_rows(
+    db: Database,
+    account_id: int,
+    campaign_id: int,
+    *,
+    after_id: int | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[RecipientRow]:
+    """A window of the campaign's rows in queue order (keyset after ``after_id`` when
+    given, else ``offset``)."""
+    query = (
+        select(
+            OutboundMessage.id, OutboundMessage.fan_id, Fan.username, Fan.nickname, Fan.name,
+            OutboundMessage.state, OutboundMessage.attempts, OutboundMessage.last_error,
+            OutboundMessage.sent_at,
+            case((Message.is_opened.is_(True) & (OutboundMessage.price_cents > 0), True),
+                 else_=False),
+        )
+        .join(Fan, Fan.id == OutboundMessage.fan_id)
+        .outerjoin(Message, _sent_as(Message))
+        .where(OutboundMessage.account_id == account_id, OutboundMessage.campaign_id == campaign_id)
+        .order_by(OutboundMessage.id)
+        .limit(limit)
+    )
+    query = query.where(OutboundMessage.id > after_id) if after_id is not None else query.offset(offset)
+    with db.read() as session:
+        return [
+            RecipientRow(
+                outbound_id=row[0], fan_id=row[1], username=row[2],
+                display_name=fan_display_name(row[3], row[4], row[2]),
+                state=OutboundState(row[5]), attempts=row[6], last_error=row[7],
+                sent_at=row[8], bought=bool(row[9]),
+            )
+            for row in session.execute(query)
+        ]
+
+
+def recipient_position(db: Database, account_id: int, campaign_id: int, outbound_id: int) -> int | None:
+    with db.read() as session:
+        exists_ = session.scalar(
+            select(OutboundMessage.id).where(
+                OutboundMessage.id == outbound_id,
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.campaign_id == campaign_id,
+            )
+        )
+        if exists_ is None:
+            return None
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.campaign_id == campaign_id,
+                    OutboundMessage.id < outbound_id,
+                )
+            )
+            or 0
+        )

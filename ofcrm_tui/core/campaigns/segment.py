@@ -1,0 +1,183 @@
+"""A campaign's segment: who it goes to, kept relative ("not messaged in 7 days") so a
+scheduled campaign chooses its recipients when it starts, compiled to a ``FanFilter``.
+
+Recipients are always fans with an active subscription (the platform delivers nothing
+to expired ones); ``status`` "all" or "expired" only decides which fans the count says
+were left out for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Select, case, func, select
+
+from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import SubscriptionStatus
+from ofcrm_tui.store.models import Fan, Tag
+
+SegmentStatus = Literal["active", "expired", "all"]
+STATUSES: tuple[SegmentStatus, ...] = ("active", "expired", "all")
+SAMPLE_SIZE = 5
+
+_ACTIVE = Fan.subscription_status == SubscriptionStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Segment:
+    tags_in: tuple[str, ...] = ()
+    tags_out: tuple[str, ...] = ()
+    status: SegmentStatus = "active"
+    min_spent_cents: int | None = None
+    max_spent_cents: int | None = None
+    inactive_days: int | None = None  # not seen for N days (or never)
+    active_days: int | None = None  # seen within N days
+    purchased_days: int | None = None  # last purchase within N days
+    no_purchase_days: int | None = None  # no purchase for N days
+    subscribed_days: int | None = None  # subscribed within N days
+    expiring_days: int | None = None  # subscription ends within N days
+    bought_ppv: bool | None = None  # has (True) / has not (False) bought a PPV
+    not_messaged_days: int | None = None  # nothing sent to them for N days
+    skip_live_minutes: int | None = None  # no message either way for N minutes
+    exclude_fan_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise CampaignError(f"bad status {self.status!r}: one of active, expired, all")
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.name.endswith(("_days", "_minutes", "_cents")) and value is not None:
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    label = spec.name.replace("_", " ")
+                    raise CampaignError(f"{label} must be a whole number, 0 or more")
+        low, high = self.min_spent_cents, self.max_spent_cents
+        if low is not None and high is not None and low > high:
+            raise CampaignError("the minimum spend is above the maximum spend")
+
+    def fan_filter(self, now: datetime) -> FanFilter:
+        """The fans the segment picks at ``now``, of its status (expired ones too when asked:
+        ``recipients`` leaves them out, ``count`` says how many)."""
+
+        def ago(days: int | None, unit: str = "days") -> datetime | None:
+            return None if days is None else now - timedelta(**{unit: days})
+
+        return FanFilter(
+            tags_in=self.tags_in,
+            tags_out=self.tags_out,
+            status=None if self.status == "all" else self.status,
+            min_spent_cents=self.min_spent_cents,
+            max_spent_cents=self.max_spent_cents,
+            active_before=ago(self.inactive_days),
+            active_after=ago(self.active_days),
+            purchased_since=ago(self.purchased_days),
+            no_purchase_since=ago(self.no_purchase_days),
+            subscribed_after=ago(self.subscribed_days),
+            expires_before=(
+                None if self.expiring_days is None else now + timedelta(days=self.expiring_days)
+            ),
+            bought_ppv=self.bought_ppv,
+            not_messaged_since=ago(self.not_messaged_days),
+            quiet_since=ago(self.skip_live_minutes, "minutes"),
+            exclude_fan_ids=self.exclude_fan_ids,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``campaigns.segment`` holds: the fields set, nothing else."""
+        default = Segment()
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
+            if value != getattr(default, key)
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Segment:
+        known = {spec.name for spec in fields(cls)}
+        return cls(**{
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in data.items()
+            if key in known
+        })
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    recipients: int  # fans the campaign would go to now
+    expired: int  # fans the segment picks whose subscription has expired (left out)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    fan_id: int
+    username: str
+    name: str
+    nickname: str
+
+    def fields(self) -> dict[str, str]:
+        """The placeholder values of the fan."""
+        return {"name": self.name, "nickname": self.nickname, "username": self.username}
+
+
+def check_tags(db: Database, account_id: int, segment: Segment) -> None:
+    """CampaignError naming a tag the segment uses that the account does not have."""
+    wanted = list(dict.fromkeys(segment.tags_in + segment.tags_out))
+    if not wanted:
+        return
+    with db.read() as session:
+        known = set(
+            session.scalars(
+                select(Tag.name).where(Tag.account_id == account_id, Tag.name.in_(wanted))
+            )
+        )
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise CampaignError(f"unknown tag {unknown[0]!r} (no fan of this account has it)")
+
+
+def chosen(db: Database, account_id: int, segment: Segment, now: datetime) -> Select[Any]:
+    """The segment's fans at ``now``, expired ones included (``select(Fan.id)``)."""
+    return fan_ids(db, account_id, segment.fan_filter(now))
+
+
+def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -> Select[Any]:
+    """The ids of the fans the campaign goes to at ``now``."""
+    return chosen(db, account_id, segment, now).where(_ACTIVE)
+
+
+def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:
+    """The exact count, in one query (the composer runs it on every filter change)."""
+    query = chosen(db, account_id, segment, now).with_only_columns(
+        func.count(), func.coalesce(func.sum(case((_ACTIVE, 1), else_=0)), 0)
+    )
+    with db.read() as session:
+        total, active = session.execute(query).one()
+    return SegmentCount(recipients=int(active), expired=int(total) - int(active))
+
+
+def sample(
+    db: Database, account_id: int, segment: Segment, now: datetime, limit: int = SAMPLE_SIZE
+) -> list[Recipient]:
+    """A few recipients, biggest spenders first: whom the preview is rendered for."""
+    query = (
+        recipients(db, account_id, segment, now)
+        .with_only_columns(Fan.id, Fan.username, Fan.name, Fan.nickname)
+        .order_by(Fan.total_spent_cents.desc(), Fan.id)
+        .limit(limit)
+    )
+    with db.read() as session:
+        return [Recipient(*row) for row in session.execute(query)]
+
+
+def recipient(db: Database, account_id: int, fan_id: int) -> Recipient | None:
+    """One fan of the account as a recipient (for a preview)."""
+    with db.read() as session:
+        row = session.execute(
+            select(Fan.id, Fan.username, Fan.name, Fan.nickname).where(
+                Fan.account_id == account_id, Fan.id == fan_id
+            )
+        ).first()
+    return None if row is None else Recipient(*row)

@@ -1,0 +1,255 @@
+"""Campaigns: the list with progress, ETA and results; a campaign's recipients and their
+states; pause, resume, cancel, retry its failed rows; the composer for a new one or a
+draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.widgets import Footer, Header, Static
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignRow
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.widgets.campaign_list import (
+    CampaignList,
+    CampaignSource,
+    RecipientList,
+    RecipientSource,
+    progress_text,
+)
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
+
+REFRESH_SECONDS = 2.0
+
+
+class CampaignsScreen(OfcrmScreen):
+    CSS_PATH = Path(__file__).parent.parent / "styles" / "campaigns.tcss"
+    BINDINGS = [
+        Binding("n", "compose", "New", id="campaigns.new"),
+        Binding("e", "edit", "Edit draft", id="campaigns.edit"),
+        Binding("p", "act('pause')", "Pause", id="campaigns.pause"),
+        Binding("r", "act('resume')", "Resume", id="campaigns.resume"),
+        Binding("x", "cancel", "Cancel", id="campaigns.cancel"),
+        Binding("R", "act('retry')", "Retry failed", id="campaigns.retry"),
+        Binding("tab", "switch_pane", "Pane", id="campaigns.pane", show=False),
+        Binding("escape", "back", "Back", id="campaigns.back"),
+    ]
+
+    class Acted(Message):
+        def __init__(self, note: str, severity: SeverityLevel) -> None:
+            super().__init__()
+            self.note, self.severity = note, severity
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: CampaignRow | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="campaigns-body"):
+            yield CampaignList(self.ofcrm.clock, id="campaign-list")
+            with Vertical(id="campaign-detail"):
+                yield Static(id="campaign-summary")
+                yield RecipientList(id="recipient-list")
+        yield StatusBar(clock=self.ofcrm.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Campaigns"
+        self.query_one("#campaign-list").border_title = "Campaigns"
+        self.query_one("#campaign-detail").display = False
+        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.set_interval(REFRESH_SECONDS, self._refresh)
+        self._show()
+        self.query_one(CampaignList).focus()
+
+    # -- data ----------------------------------------------------------------------
+
+    @property
+    def _reserve(self) -> int:
+        return self.ofcrm.context.settings.reply_reserve_per_minute
+
+    def _show(self) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.query_one(CampaignList).show(
+            CampaignSource(self.ofcrm.context.db, account.id, self._reserve, self.ofcrm.now_utc()))
+
+    def _refresh(self) -> None:
+        """Progress moves while the screen is open: reload the windows in view."""
+        account = self.ofcrm.account
+        if account is None:
+            return
+        listing = self.query_one(CampaignList)
+        listing.source = CampaignSource(self.ofcrm.context.db, account.id, self._reserve,
+                                        self.ofcrm.now_utc())
+        listing.refresh_rows()
+        if self.opened is not None:
+            self.query_one(RecipientList).refresh_rows()
+            self._load_summary(account.id, self.opened.id)
+
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.touches("account"):
+            self.action_back()
+            self._show()
+        elif change.touches("outbox"):
+            self._refresh()
+
+    def on_campaign_list_opened(self, message: CampaignList.Opened) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.opened = message.row
+        self.query_one("#campaign-detail").display = True
+        self._summary(message.row)
+        recipients = self.query_one(RecipientList)
+        recipients.show(RecipientSource(self.ofcrm.context.db, account.id, message.row.id))
+        recipients.focus()
+
+    class Summary(Message):
+        def __init__(self, row: CampaignRow) -> None:
+            super().__init__()
+            self.row = row
+
+    @work(thread=True, exclusive=True, group="campaign-summary", exit_on_error=False)
+    def _load_summary(self, account_id: int, campaign_id: int) -> None:
+        row = campaigns.campaign(self.ofcrm.context.db, account_id, campaign_id,
+                                 reply_reserve=self._reserve, now=self.ofcrm.now_utc())
+        self.post_message(self.Summary(row))
+
+    def on_campaigns_screen_summary(self, message: Summary) -> None:
+        if self.opened is not None and message.row.id == self.opened.id:
+            self.opened = message.row
+            self._summary(message.row)
+
+    def _summary(self, row: CampaignRow) -> None:
+        text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}\n",
+                    style="bold")
+        text.append(clean(row.text, single_line=True)[:200] + "\n")
+        text.append(progress_text(row, self.ofcrm.clock()))
+        if row.launch_error:
+            text.append(f"\nNot started: {clean(row.launch_error, single_line=True)}", style="red")
+        self.query_one("#campaign-summary", Static).update(text)
+
+    # -- actions -------------------------------------------------------------------
+
+    def _current(self) -> CampaignRow | None:
+        if self.opened is not None:
+            return self.opened
+        return self.query_one(CampaignList).cursor_row
+
+    def action_back(self) -> None:
+        if self.opened is None:
+            self.app.switch_mode("inbox")
+            return
+        self.opened = None
+        self.query_one("#campaign-detail").display = False
+        self.query_one(CampaignList).focus()
+
+    def action_switch_pane(self) -> None:
+        if self.opened is not None:
+            lists = [self.query_one(CampaignList), self.query_one(RecipientList)]
+            (lists[1] if lists[0].has_focus else lists[0]).focus()
+
+    def action_act(self, action: str) -> None:
+        row, account = self._current(), self.ofcrm.account
+        if row is not None and account is not None:
+            self._act(account.id, row.id, action)
+
+    def action_cancel(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        row, account = self._current(), self.ofcrm.account
+        if row is None or account is None:
+            return
+        name = clean(row.name, single_line=True)
+        choices = [(Text("Cancel ") + Text(name, style="bold") + Text(": unsent messages are "
+                    "never sent"), True), (Text("Keep it"), False)]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(account.id, row.id, "cancel")
+
+        self.app.push_screen(ChoiceDialog("Cancel this campaign?", lambda: choices), answered)
+
+    @work(thread=True, group="campaigns-act", exit_on_error=False)
+    def _act(self, account_id: int, campaign_id: int, action: str) -> None:
+        db = self.ofcrm.context.db
+        try:
+            if action == "retry":
+                result = campaigns.retry_failed(
+                    db, account_id, campaign_id, by=self.ofcrm.context.settings.chatter_name)
+                note = f"Queued again: {len(result.retried)}"
+                if result.over_limit:
+                    note += f" ({len(result.over_limit)} left: try again in {result.wait_seconds} s)"
+            else:
+                verb = {"pause": "Paused", "resume": "Resumed", "cancel": "Cancelled"}[action]
+                moved = getattr(campaigns, action)(db, account_id, campaign_id)
+                note = f"{verb} campaign #{campaign_id} ({moved:,} messages)"
+            severity: SeverityLevel = "information"
+        except OfcrmError as exc:
+            note, severity = str(exc), "error"
+        self.post_message(self.Acted(note, severity))
+
+    def on_campaigns_screen_acted(self, message: Acted) -> None:
+        self.notify(clean(message.note, single_line=True), severity=message.severity,
+                    markup=False)
+        self.ofcrm.queue_changed()
+        self._refresh()
+
+    def action_compose(self) -> None:
+        self._open_composer(None, None)
+
+    def action_edit(self) -> None:
+        row, account = self._current(), self.ofcrm.account
+        if row is None or account is None:
+            return
+        if row.status not in ("draft", "scheduled"):
+            self.notify("Only a draft or a scheduled campaign can be edited", severity="warning")
+            return
+        self._load_draft(account.id, row.id)
+
+    class DraftLoaded(Message):
+        def __init__(self, campaign_id: int, spec: campaigns.CampaignSpec) -> None:
+            super().__init__()
+            self.campaign_id, self.spec = campaign_id, spec
+
+    @work(thread=True, group="campaigns-act", exit_on_error=False)
+    def _load_draft(self, account_id: int, campaign_id: int) -> None:
+        spec, _ = campaigns.load(self.ofcrm.context.db, account_id, campaign_id)
+        self.post_message(self.DraftLoaded(campaign_id, spec))
+
+    def on_campaigns_screen_draft_loaded(self, message: DraftLoaded) -> None:
+        self._open_composer(message.campaign_id, message.spec)
+
+    def _open_composer(self, draft_id: int | None, draft: campaigns.CampaignSpec | None) -> None:
+        from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+        account = self.ofcrm.account
+        if account is None:
+            return
+        composer = CampaignComposer(
+            self.ofcrm.context.db, account.id,
+            created_by=self.ofcrm.context.settings.chatter_name, clock=self.ofcrm.clock,
+            limit=account.send_limit_per_minute, reply_reserve=self._reserve,
+            draft_id=draft_id, draft=draft,
+        )
+
+        def closed(campaign_id: int | None) -> None:
+            if campaign_id is not None:
+                self.ofcrm.queue_changed()
+                self._show()
+
+        self.app.push_screen(composer, closed)

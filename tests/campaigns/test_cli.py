@@ -1,0 +1,95 @@
+"""``ofcrm campaign``: create with confirmation, list, show, pause / resume / cancel, and
+bad input refused with one line and nothing queued."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from ofcrm_tui.cli.main import main
+from ofcrm_tui.store.models import Campaign, OutboundMessage
+from ofcrm_tui.store.types import utcnow
+from tests.campaigns.conftest import World
+
+
+def run(url: str, *argv: str) -> int:
+    return main(["--db", url, "campaign", *argv])
+
+
+def counts(world: World) -> tuple[int, int]:
+    with world.db.read() as session:
+        return (session.scalar(select(func.count()).select_from(Campaign)) or 0,
+                session.scalar(select(func.count()).select_from(OutboundMessage)) or 0)
+
+
+def test_create_list_show_pause_resume_cancel(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(database_url, "create", "--account", "mia", "--name", "VIP drop",
+               "--text", "Hey {nickname|babe}", "--tag", "vip", "--price", "9.99",
+               "--media", "501", "--yes")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "2 recipients, $9.99 PPV, 1 media" in out
+    assert "preview for @ann: Hey babe" in out
+    assert "messages queued" in out and counts(world) == (1, 2)
+    assert run(database_url, "list", "--account", "mia") == 0
+    assert "#1 running" in capsys.readouterr().out
+    assert run(database_url, "pause", "1", "--account", "mia") == 0
+    assert "paused (2 messages)" in capsys.readouterr().out
+    assert run(database_url, "show", "1", "--account", "mia") == 0
+    shown = capsys.readouterr().out
+    assert "paused" in shown and "waiting 2" in shown and "revenue $0.00" in shown
+    assert run(database_url, "resume", "1", "--account", "mia") == 0
+    assert run(database_url, "cancel", "1", "--account", "mia") == 0
+    assert "cancelled (2 messages)" in capsys.readouterr().out
+    assert run(database_url, "resume", "1", "--account", "mia") == 1
+    assert "is cancelled: it cannot be resumed" in capsys.readouterr().err
+
+
+def test_create_at_a_time_schedules(world: World, database_url: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    at = (utcnow() + timedelta(days=1)).isoformat()
+    assert run(database_url, "create", "--account", "mia", "--name", "Later", "--text", "hi",
+               "--at", at, "--yes") == 0
+    assert "scheduled (4 recipients now)" in capsys.readouterr().out
+    assert counts(world) == (1, 0)
+
+
+def test_without_yes_and_no_terminal_nothing_is_queued(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert run(database_url, "create", "--account", "mia", "--name", "x", "--text", "hi") == 1
+    captured = capsys.readouterr()
+    assert "4 recipients" in captured.out
+    assert "confirm with --yes" in captured.err
+    assert counts(world) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--tag", "vip", "--exclude-tag", "vip"], "no recipients"),
+        (["--price", "2.50", "--media", "501"], "between $3.00"),
+        (["--price", "9.99"], "needs at least one media"),
+        (["--tag", "nobody"], "unknown tag 'nobody'"),
+        (["--at", "2020-01-01T10:00"], "is in the past"),
+        (["--at", "tomorrow"], "bad time"),
+        (["--min-spent", "lots"], "bad minimum spend"),
+        (["--text", "Hi {first}"], "unknown placeholder {first}"),
+    ],
+)
+def test_bad_input_one_line_nothing_queued(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    extra: list[str], message: str,
+) -> None:
+    argv = ["create", "--account", "mia", "--name", "x", "--text", "hi", *extra, "--yes"]
+    assert run(database_url, *argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert counts(world) == (0, 0)

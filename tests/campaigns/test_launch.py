@@ -1,0 +1,159 @@
+"""Creating and launching campaigns: bulk enqueue, exactly once per fan (the database
+says so), pause / resume / cancel, drafts, and bad input refused with nothing queued."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
+from ofcrm_tui.core.outbox import enqueue_many
+from ofcrm_tui.core.outbox.rules import PRIORITY
+from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
+from ofcrm_tui.store.models import Campaign, OutboundMessage
+from tests.campaigns.conftest import NOW, World
+
+BY = "chatter"
+
+
+def rows(world: World, campaign_id: int) -> list[OutboundMessage]:
+    with world.db.read() as session:
+        return list(session.scalars(
+            select(OutboundMessage).where(OutboundMessage.campaign_id == campaign_id)
+            .order_by(OutboundMessage.id)
+        ))
+
+
+def queued_total(world: World) -> int:
+    with world.db.read() as session:
+        return session.scalar(select(func.count()).select_from(OutboundMessage)) or 0
+
+
+def test_launch_freezes_recipients_and_fills_texts(world: World) -> None:
+    spec = CampaignSpec("Weekend", "Hi {nickname|{name|babe}}", Segment(tags_in=("vip",)))
+    with pytest.raises(CampaignError, match="a lone '{'"):  # fallbacks do not nest
+        campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
+    spec = CampaignSpec("Weekend", "Hi {nickname|babe}, {name|you}", Segment(tags_in=("vip",)),
+                        price_cents=999, media_ids=(501,))
+    created = campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
+    assert (created.status, created.recipients) == (CampaignStatus.RUNNING, 2)
+    got = {row.fan_id: row for row in rows(world, created.campaign_id)}
+    assert set(got) == world.ids("ann", "bob")
+    assert got[world.fans["ann"]].text == "Hi babe, Ann"
+    assert got[world.fans["bob"]].text == "Hi Bobby, you"
+    for row in got.values():
+        assert (row.kind, row.priority, row.state) == (
+            OutboundKind.CAMPAIGN, PRIORITY[OutboundKind.CAMPAIGN], OutboundState.QUEUED)
+        assert (row.price_cents, row.media_ids, row.created_by) == (999, [501], BY)
+        assert row.next_attempt_at == NOW
+    shown = campaigns.campaign(world.db, world.account, created.campaign_id, now=NOW)
+    assert (shown.status, shown.recipients, shown.waiting, shown.sent) == ("running", 2, 2, 0)
+    assert shown.eta == NOW + timedelta(minutes=1)
+
+
+def test_a_fan_never_gets_a_campaign_twice(world: World) -> None:
+    spec = CampaignSpec("Once", "hello {name|you}", Segment())
+    created = campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
+    assert created.recipients == 4
+    # A second launch of the same campaign is refused...
+    with pytest.raises(CampaignError, match="is running: it cannot be started"):
+        campaigns.launch(world.db, world.account, created.campaign_id, now=NOW)
+    # ...and whoever bypasses the service hits the database's unique index.
+    with pytest.raises(IntegrityError):
+        enqueue_many(world.db, world.account, [world.fans["ann"]], "again", created_by=BY,
+                     campaign_id=created.campaign_id)
+    with pytest.raises(IntegrityError), world.db.write() as session:
+        session.execute(insert(OutboundMessage), [{
+            "account_id": world.account, "fan_id": world.fans["cat"],
+            "campaign_id": created.campaign_id, "kind": "campaign", "priority": 30,
+            "text": "dup", "created_by": BY,
+        }])
+    # Pause, resume and the relaunch of the rows leave one row per fan.
+    campaigns.pause(world.db, world.account, created.campaign_id, now=NOW)
+    campaigns.resume(world.db, world.account, created.campaign_id, now=NOW)
+    from ofcrm_tui.core.campaigns.launch import enqueue_recipients, spec_of  # the raw insert
+    from ofcrm_tui.core.campaigns.spec import check
+
+    with world.db.read() as session:
+        campaign = session.get(Campaign, created.campaign_id)
+    checked = check(world.db, world.account, spec_of(campaign), created_by=BY, now=NOW)
+    with world.db.write() as session:
+        again = enqueue_recipients(session, world.db, created.campaign_id, checked.parts,
+                                   checked.message, Segment(), now=NOW)
+    assert again == 0
+    fans = [row.fan_id for row in rows(world, created.campaign_id)]
+    assert sorted(fans) == sorted(world.ids("ann", "bob", "cat", "eve"))
+
+
+def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
+    created = campaigns.create(
+        world.db, world.account, CampaignSpec("P", "hi", Segment()), created_by=BY, now=NOW)
+    before = [(r.id, r.next_attempt_at) for r in rows(world, created.campaign_id)]
+    with world.db.write() as session:  # one row is being sent when the pause comes
+        session.get(OutboundMessage, before[0][0]).state = OutboundState.SENDING
+    assert campaigns.pause(world.db, world.account, created.campaign_id, now=NOW) == 3
+    states = [r.state for r in rows(world, created.campaign_id)]
+    assert states == ["sending", "paused", "paused", "paused"]
+    with pytest.raises(CampaignError, match="is paused: it cannot be paused"):
+        campaigns.pause(world.db, world.account, created.campaign_id)
+    assert campaigns.resume(world.db, world.account, created.campaign_id, now=NOW) == 3
+    assert [(r.id, r.next_attempt_at) for r in rows(world, created.campaign_id)] == before
+    assert campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW) == 3
+    assert [r.state for r in rows(world, created.campaign_id)] == [
+        "sending", "cancelled", "cancelled", "cancelled"]
+    with pytest.raises(CampaignError, match="is cancelled: it cannot be resumed"):
+        campaigns.resume(world.db, world.account, created.campaign_id)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (CampaignSpec("x", "hi", Segment(tags_in=("nobody",))), "unknown tag 'nobody'"),
+        (CampaignSpec("x", "hi", Segment(tags_in=("vip",), tags_out=("vip",))),
+         "no recipients: no fan"),
+        (CampaignSpec("x", "hi", Segment(status="expired")), "have expired subscriptions"),
+        (CampaignSpec("x", "hi", price_cents=250, media_ids=(501,)), "between \\$3.00"),
+        (CampaignSpec("x", "hi", price_cents=20_001, media_ids=(501,)), "between"),
+        (CampaignSpec("x", "hi", price_cents=999), "needs at least one media"),
+        (CampaignSpec("x", "hi", media_ids=(777,)), "not in this account's vault"),
+        (CampaignSpec("x", "hi {firstname}"), "unknown placeholder"),
+        (CampaignSpec("x", "   "), "the message is empty"),
+        (CampaignSpec(" ", "hi"), "needs a name"),
+        (CampaignSpec("x", "hi", at=NOW - timedelta(minutes=1)), "is in the past"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_queued(world: World, spec: CampaignSpec, message: str) -> None:
+    with pytest.raises(CampaignError, match=message):
+        campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
+    assert queued_total(world) == 0
+    assert campaigns.count_campaigns(world.db, world.account) == 0
+
+
+def test_drafts_are_kept_unfinished_and_launched_later(world: World) -> None:
+    draft = campaigns.save_draft(world.db, world.account,
+                                 CampaignSpec("Later", "", Segment(tags_in=("vip",))),
+                                 created_by=BY)
+    spec, status = campaigns.load(world.db, world.account, draft)
+    assert (status, spec.segment.tags_in, spec.text) == ("draft", ("vip",), "")
+    with pytest.raises(CampaignError, match="empty"):
+        campaigns.launch(world.db, world.account, draft, now=NOW)
+    campaigns.save_draft(world.db, world.account,
+                         CampaignSpec("Later", "hey {name|you}", spec.segment),
+                         created_by=BY, campaign_id=draft)
+    assert campaigns.launch(world.db, world.account, draft, now=NOW) == 2
+    with pytest.raises(CampaignError, match="not a draft"):
+        campaigns.save_draft(world.db, world.account, spec, created_by=BY, campaign_id=draft)
+
+
+def test_campaigns_of_another_account_are_out_of_reach(world: World) -> None:
+    created = campaigns.create(
+        world.db, world.account, CampaignSpec("P", "hi", Segment()), created_by=BY, now=NOW)
+    for action in (campaigns.pause, campaigns.cancel):
+        with pytest.raises(CampaignError, match="no campaign"):
+            action(world.db, world.other, created.campaign_id)
+    with pytest.raises(CampaignError, match="no campaign"):
+        campaigns.launch(world.db, world.other, created.campaign_id)

@@ -1,0 +1,96 @@
+"""Scheduled campaigns: stored, started when due by whoever drains, exactly once even with
+workers racing; done when nothing is left; a due campaign that cannot start goes back
+to draft with the reason."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+from ofcrm_tui.core.campaigns.schedule import finish
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.models import Campaign, OutboundMessage, Tag
+from tests.campaigns.conftest import NOW, World
+
+AT = NOW + timedelta(hours=2)
+
+
+def _rows(world: World) -> int:
+    with world.db.read() as session:
+        return session.scalar(select(func.count()).select_from(OutboundMessage)) or 0
+
+
+def test_a_scheduled_campaign_waits_then_starts_once(world: World) -> None:
+    created = campaigns.create(world.db, world.account, CampaignSpec("Later", "hi", at=AT),
+                               created_by="me", now=NOW)
+    assert (created.status, created.recipients) == (CampaignStatus.SCHEDULED, 4)
+    assert _rows(world) == 0
+    tended = campaigns.start_due_campaigns(world.db, world.account, now=AT - timedelta(seconds=1))
+    assert tended.started == {} and _rows(world) == 0
+    tended = campaigns.start_due_campaigns(world.db, world.account, now=AT)
+    assert tended.started == {created.campaign_id: 4}
+    assert campaigns.start_due_campaigns(world.db, world.account, now=AT).started == {}
+    shown = campaigns.campaign(world.db, world.account, created.campaign_id)
+    assert (shown.status, shown.started_at, shown.scheduled_at, shown.recipients) == (
+        "running", AT, AT, 4)
+    assert _rows(world) == 4
+
+
+def test_two_workers_racing_start_it_exactly_once(world: World, database_url: str) -> None:
+    created = [
+        campaigns.create(world.db, world.account, CampaignSpec(f"c{i}", "hi {name|you}", at=AT),
+                         created_by="me", now=NOW).campaign_id
+        for i in range(3)
+    ]
+    workers = [Database(database_url) for _ in range(4)]
+    results: list[dict[int, int]] = []
+    gate = threading.Barrier(len(workers))
+
+    def run(db: Database) -> None:
+        gate.wait()
+        results.append(campaigns.start_due_campaigns(db, world.account, now=AT).started)
+
+    threads = [threading.Thread(target=run, args=(db,)) for db in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for db in workers:
+        db.dispose()
+    started = [campaign for result in results for campaign in result]
+    assert sorted(started) == sorted(created)  # each by exactly one worker
+    assert _rows(world) == 12
+    with world.db.read() as session:
+        pairs = session.execute(select(OutboundMessage.campaign_id, OutboundMessage.fan_id)).all()
+    assert len(set(pairs)) == 12
+
+
+def test_a_due_campaign_that_cannot_start_goes_back_to_draft(world: World) -> None:
+    created = campaigns.create(world.db, world.account,
+                               CampaignSpec("Tagged", "hi", Segment(tags_in=("new",)), at=AT),
+                               created_by="me", now=NOW)
+    with world.db.write() as session:  # the tag goes away before the campaign is due
+        session.delete(session.scalar(select(Tag).where(Tag.name == "new",
+                                                        Tag.account_id == world.account)))
+    tended = campaigns.start_due_campaigns(world.db, world.account, now=AT)
+    assert "unknown tag 'new'" in tended.refused[created.campaign_id]
+    shown = campaigns.campaign(world.db, world.account, created.campaign_id)
+    assert shown.status == "draft" and "unknown tag" in (shown.launch_error or "")
+    assert _rows(world) == 0
+
+
+def test_a_campaign_is_done_when_nothing_is_left(world: World) -> None:
+    created = campaigns.create(world.db, world.account, CampaignSpec("Now", "hi"),
+                               created_by="me", now=NOW)
+    assert finish(world.db, world.account) == 0
+    with world.db.write() as session:
+        for row in session.scalars(select(OutboundMessage)):
+            row.state = OutboundState.SENT
+    assert finish(world.db, world.account) == 1
+    with world.db.read() as session:
+        assert session.get(Campaign, created.campaign_id).status == CampaignStatus.DONE

@@ -1,0 +1,99 @@
+"""Every segment condition against fans of known traits, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignError, Segment
+from ofcrm_tui.core.campaigns.segment import recipients
+from tests.campaigns.conftest import NOW, World
+
+ACTIVE = ("ann", "bob", "cat", "eve")
+
+CASES = [
+    (Segment(), ACTIVE),
+    (Segment(tags_in=("vip",)), ("ann", "bob")),
+    (Segment(tags_in=("late", "new")), ("bob", "cat")),
+    (Segment(tags_out=("vip",)), ("cat", "eve")),
+    (Segment(tags_in=("vip",), tags_out=("late",)), ("ann",)),
+    (Segment(min_spent_cents=2000), ("ann", "eve")),
+    (Segment(max_spent_cents=500), ("bob", "cat")),
+    (Segment(min_spent_cents=500, max_spent_cents=2000), ("bob", "eve")),
+    (Segment(inactive_days=30), ("bob", "cat")),  # never seen counts as inactive
+    (Segment(active_days=7), ("ann", "eve")),
+    (Segment(purchased_days=7), ("ann",)),  # eve's recent one is a subscription
+    (Segment(purchased_days=90), ("ann", "bob", "eve")),
+    (Segment(no_purchase_days=30), ("bob", "cat")),
+    (Segment(subscribed_days=14), ("ann", "cat")),
+    (Segment(expiring_days=7), ("ann",)),
+    (Segment(expiring_days=21), ("ann", "bob", "eve")),
+    (Segment(bought_ppv=True), ("ann", "eve")),
+    (Segment(bought_ppv=False), ("bob", "cat")),
+    (Segment(not_messaged_days=7), ("bob", "cat", "eve")),
+    (Segment(not_messaged_days=14), ("bob", "cat")),
+    (Segment(skip_live_minutes=10), ("ann", "cat", "eve")),
+    (Segment(skip_live_minutes=3), ACTIVE),
+    (Segment(status="all", tags_in=("vip",)), ("ann", "bob")),
+    (Segment(status="expired"), ()),
+]
+
+
+@pytest.mark.parametrize(("segment", "expected"), CASES, ids=[str(c[0].to_json()) for c in CASES])
+def test_each_condition_picks_the_right_fans(
+    world: World, segment: Segment, expected: tuple[str, ...]
+) -> None:
+    with world.db.read() as session:
+        got = set(session.scalars(recipients(world.db, world.account, segment, NOW)))
+    assert got == world.ids(*expected)
+    assert campaigns.count(world.db, world.account, segment, NOW).recipients == len(expected)
+
+
+def test_excluded_fans_are_left_out(world: World) -> None:
+    segment = Segment(exclude_fan_ids=(world.fans["ann"], world.fans["cat"]))
+    assert campaigns.count(world.db, world.account, segment, NOW).recipients == 2
+    sample = campaigns.sample(world.db, world.account, segment, NOW)
+    assert {r.username for r in sample} == {"bob", "eve"}
+
+
+def test_count_says_how_many_expired_fans_were_left_out(world: World) -> None:
+    count = campaigns.count(world.db, world.account, Segment(status="all", tags_in=("vip",)), NOW)
+    assert (count.recipients, count.expired) == (2, 1)
+    count = campaigns.count(world.db, world.account, Segment(status="expired"), NOW)
+    assert (count.recipients, count.expired) == (0, 1)
+
+
+def test_sample_is_biggest_spenders_first_and_of_this_account_only(world: World) -> None:
+    sample = campaigns.sample(world.db, world.account, Segment(), NOW, limit=3)
+    assert [r.username for r in sample] == ["ann", "eve", "bob"]
+    assert world.fans["zed"] not in {r.fan_id for r in sample}
+
+
+def test_segment_round_trips_through_json() -> None:
+    segment = Segment(tags_in=("vip",), bought_ppv=False, skip_live_minutes=30,
+                      exclude_fan_ids=(4, 5), status="all")
+    assert Segment.from_json(segment.to_json()) == segment
+    assert Segment().to_json() == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"inactive_days": -1}, "inactive days must be a whole number"),
+        ({"min_spent_cents": 500, "max_spent_cents": 100}, "minimum spend is above"),
+        ({"status": "gone"}, "bad status"),
+    ],
+)
+def test_bad_segments_are_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(CampaignError, match=message):
+        Segment(**kwargs)
+
+
+def test_other_account_fans_never_counted(world: World) -> None:
+    with world.db.read() as session:
+        got = set(session.scalars(recipients(world.db, world.other, Segment(tags_in=("vip",)), NOW)))
+        assert got == {world.fans["zed"]}
+        assert world.fans["zed"] not in set(
+            session.scalars(select(recipients(world.db, world.account, Segment(), NOW).subquery()))
+        )
