@@ -59,6 +59,23 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(
         default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"
     )
+    # -- the inbox during a shift: its order and what a new message shows --------------
+    inbox_order: Literal["fan", "activity"] = Field(
+        default="fan",
+        description="'fan': by the fan's last message (your replies do not move a "
+        "conversation); 'activity': by the last message either way",
+    )
+    notify_inbound: Literal["none", "important", "all"] = Field(
+        default="important",
+        description="toasts for fan messages in conversations you are not on: none, "
+        "only from important fans (see important_tags, important_spend_cents), or all",
+    )
+    important_tags: list[str] = Field(
+        default_factory=lambda: ["vip"], description="a fan with one of these tags is important"
+    )
+    important_spend_cents: int = Field(
+        default=100_00, ge=0, description="a fan who has spent this much is important"
+    )
 
     @field_validator("chatter_name")
     @classmethod

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.client import PlatformClient
@@ -213,6 +213,7 @@ class OfcrmApp(App[None]):
             send_limit=queue.limit,
             failed=queue.counts.get("failed", 0),
             blocked_until=queue.blocked_until,
+            unread=inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True)),
         )
         self.post_message(self.StatusLoaded(account.id, info, queue.last_poll_ok))
 

@@ -139,15 +139,26 @@ def rows_of(account_id: int, flt: InboxFilter, keys: Select[Any]) -> Select[Any]
     )
 
 
-def conversation_header(db: Database, account_id: int, conversation_id: int) -> ConversationRow:
+def conversation_rows(
+    db: Database, account_id: int, conversation_ids: Sequence[int]
+) -> list[ConversationRow]:
+    """The list rows of these conversations (those of the account), in no set order."""
     statement = (
         select(*ROW_COLUMNS)
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
-        .where(_C.account_id == account_id, _F.account_id == account_id, _C.id == conversation_id)
+        .where(
+            _C.account_id == account_id,
+            _F.account_id == account_id,
+            _C.id.in_(list(conversation_ids)),
+        )
     )
     with db.read() as session:
-        found = rows(session, account_id, session.execute(statement).all())
+        return rows(session, account_id, session.execute(statement).all())
+
+
+def conversation_header(db: Database, account_id: int, conversation_id: int) -> ConversationRow:
+    found = conversation_rows(db, account_id, [conversation_id])
     if not found:
         raise InboxError(f"no conversation #{conversation_id} in this account")
     return found[0]
