@@ -7,6 +7,9 @@ points elsewhere). Unknown keys and bad values are errors that name the key.
 from __future__ import annotations
 
 import getpass
+import json
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -108,6 +111,39 @@ def _describe(error: dict[str, Any]) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown setting {key!r}"
     return f"setting {key!r}: {error['msg']}"
+
+
+def save_setting(key: str, value: str) -> Path:
+    """Write ``key = "value"`` (a top-level string setting) into the config file, the
+    rest of the file as it was: its line replaced, else added before the first table.
+    Returns the file; a ConfigError if it cannot be read, written or would not parse."""
+    config_file = Path(paths.config_file())
+    try:
+        text = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+        lines = text.splitlines(keepends=True)
+        line = f"{key} = {json.dumps(value)}\n"
+        pattern = re.compile(rf"\s*{re.escape(key)}\s*=")
+        table = next((i for i, old in enumerate(lines) if old.lstrip().startswith("[")),
+                     len(lines))
+        found = next((i for i in range(table) if pattern.match(lines[i])), None)
+        if found is not None:
+            lines[found] = line
+        else:
+            if table and not lines[table - 1].endswith("\n"):
+                lines[table - 1] += "\n"
+            lines.insert(table, line)
+        updated = "".join(lines)
+        if tomllib.loads(updated).get(key) != value:
+            raise ConfigError(f"cannot save {key!r}: {config_file} is not simple enough to edit")
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = config_file.with_name(config_file.name + ".tmp")
+        temporary.write_text(updated, encoding="utf-8")
+        os.replace(temporary, config_file)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write config file {config_file}: {exc.strerror}") from None
+    return config_file
 
 
 def load_settings(**overrides: Any) -> Settings:

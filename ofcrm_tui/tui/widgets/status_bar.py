@@ -27,6 +27,7 @@ class StatusInfo:
     failed: int = 0
     blocked_until: datetime | None = None
     unread: int = 0  # conversations with unread fan messages
+    next_send_at: datetime | None = None  # the queue's next send, estimated
 
 
 class StatusBar(Widget):
