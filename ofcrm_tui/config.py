@@ -7,6 +7,9 @@ points elsewhere). Unknown keys and bad values are errors that name the key.
 from __future__ import annotations
 
 import getpass
+import json
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -63,6 +66,23 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(
         default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"
     )
+    # -- the inbox during a shift: its order and what a new message shows --------------
+    inbox_order: Literal["fan", "activity"] = Field(
+        default="fan",
+        description="'fan': by the fan's last message (your replies do not move a "
+        "conversation); 'activity': by the last message either way",
+    )
+    notify_inbound: Literal["none", "important", "all"] = Field(
+        default="important",
+        description="toasts for fan messages in conversations you are not on: none, "
+        "only from important fans (see important_tags, important_spend_cents), or all",
+    )
+    important_tags: list[str] = Field(
+        default_factory=lambda: ["vip"], description="a fan with one of these tags is important"
+    )
+    important_spend_cents: int = Field(
+        default=100_00, ge=0, description="a fan who has spent this much is important"
+    )
 
     @field_validator("chatter_name")
     @classmethod
@@ -95,6 +115,39 @@ def _describe(error: dict[str, Any]) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown setting {key!r}"
     return f"setting {key!r}: {error['msg']}"
+
+
+def save_setting(key: str, value: str) -> Path:
+    """Write ``key = "value"`` (a top-level string setting) into the config file, the
+    rest of the file as it was: its line replaced, else added before the first table.
+    Returns the file; a ConfigError if it cannot be read, written or would not parse."""
+    config_file = Path(paths.config_file())
+    try:
+        text = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+        lines = text.splitlines(keepends=True)
+        line = f"{key} = {json.dumps(value)}\n"
+        pattern = re.compile(rf"\s*{re.escape(key)}\s*=")
+        table = next((i for i, old in enumerate(lines) if old.lstrip().startswith("[")),
+                     len(lines))
+        found = next((i for i in range(table) if pattern.match(lines[i])), None)
+        if found is not None:
+            lines[found] = line
+        else:
+            if table and not lines[table - 1].endswith("\n"):
+                lines[table - 1] += "\n"
+            lines.insert(table, line)
+        updated = "".join(lines)
+        if tomllib.loads(updated).get(key) != value:
+            raise ConfigError(f"cannot save {key!r}: {config_file} is not simple enough to edit")
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = config_file.with_name(config_file.name + ".tmp")
+        temporary.write_text(updated, encoding="utf-8")
+        os.replace(temporary, config_file)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write config file {config_file}: {exc.strerror}") from None
+    return config_file
 
 
 def load_settings(**overrides: Any) -> Settings:

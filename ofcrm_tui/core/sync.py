@@ -398,20 +398,24 @@ class InboundSync:
                     )
                 )
             )
-        threads.write_messages(
-            session,
-            [
+        by_conversation = {
+            conversation_id: [
                 {
                     "account_id": self.account_id,
                     "conversation_id": conversation_id,
                     "fan_id": fan_id,
                     **threads.message_values(m, direction=self._direction(m), sent_by=None),
                 }
-                for (conversation_id, fan_id), messages in chats
                 for m in messages
-            ],
+            ]
+            for (conversation_id, fan_id), messages in chats
+        }
+        threads.write_messages(
+            session,
+            [row for rows in by_conversation.values() for row in rows],
             update=("is_opened",),
         )
+        threads.advance_fan_times(session, by_conversation)
         return set(ids) - known
 
     def _direction(self, message: WireMessage) -> str:

@@ -7,10 +7,11 @@ are built here only, so the inbox reads the same thing whoever wrote it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
@@ -82,6 +83,43 @@ def summary(last: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def fan_time(rows: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, bool]:
+    """The ``last_fan_message_at`` that message rows' values give, and whether it is a
+    fan's message: the newest inbound, else the oldest message (None: no rows)."""
+    inbound = [row["created_at"] for row in rows if row["direction"] == Direction.INBOUND]
+    if inbound:
+        return max(inbound), True
+    return min((row["created_at"] for row in rows), default=None), False
+
+
+_FAN_AT = Conversation.__table__.c.last_fan_message_at
+
+
+def advance_fan_times(
+    session: Session, new: Mapping[int, Sequence[Mapping[str, Any]]]
+) -> None:
+    """Move ``last_fan_message_at`` for new message rows' values (conversation id ->
+    rows): to the newest inbound if it is later; a conversation without a time yet
+    takes its first message's. A chatter's reply never moves it."""
+    by_fan: list[dict[str, Any]] = []
+    first: list[dict[str, Any]] = []
+    for conversation_id, rows in new.items():
+        at, from_fan = fan_time(rows)
+        if at is not None:
+            (by_fan if from_fan else first).append({"b_id": conversation_id, "b_at": at})
+    table = Conversation.__table__
+    at_param = bindparam("b_at", type_=_FAN_AT.type)
+    later = case((or_(_FAN_AT.is_(None), _FAN_AT < at_param), at_param), else_=_FAN_AT)
+    for params, value in ((by_fan, later), (first, func.coalesce(_FAN_AT, at_param))):
+        if params:
+            session.execute(
+                table.update()
+                .where(table.c.id == bindparam("b_id"))
+                .values(last_fan_message_at=value),
+                params,
+            )
+
+
 def write_messages(
     session: Session, rows: list[dict[str, Any]], *, update: tuple[str, ...]
 ) -> None:
@@ -115,6 +153,7 @@ def store_sent_message(
         )
         .values(**summary(values))
     )
+    advance_fan_times(session, {conversation_id: [values]})
 
 
 def _conversation_id(session: Session, account_id: int, fan_id: int) -> int:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 
 from ofcrm_tui.core.accounts import validate_name
-from ofcrm_tui.core.threads import SUMMARY_COLUMNS, summary
+from ofcrm_tui.core.threads import SUMMARY_COLUMNS, fan_time, summary
 from ofcrm_tui.devdata import bulk, corpus
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -305,6 +305,7 @@ class _Generator:
         return rows, {
             "unread_count": unread,
             "last_read_platform_message_id": read_upto,
+            "last_fan_message_at": fan_time(rows)[0],
             **summary(rows[-1]),
         }
 
@@ -479,6 +480,7 @@ class _Generator:
             .values(
                 unread_count=bindparam("unread_count"),
                 last_read_platform_message_id=bindparam("last_read_platform_message_id"),
+                last_fan_message_at=bindparam("last_fan_message_at"),
                 **{column: bindparam(column) for column in SUMMARY_COLUMNS},
             ),
             summaries,

@@ -171,6 +171,10 @@ class Conversation(Base):
     last_message_at: Mapped[datetime | None]
     last_message_preview: Mapped[str] = mapped_column(String(200), default="")
     last_message_direction: Mapped[str | None] = mapped_column(String(3))
+    # The fan's last message (before the fan's first: the conversation's first message):
+    # the inbox's default order, which the chatter's own replies do not change. Set
+    # whenever ``last_message_at`` is.
+    last_fan_message_at: Mapped[datetime | None]
 
     __table_args__ = (
         # Keyset paging of the inbox: newest activity first, id breaks ties.
@@ -186,6 +190,16 @@ class Conversation(Base):
         ),
         # Counts filtered on fans walk an account's conversations in fan order.
         Index("ix_conversations_account_fan", "account_id", "fan_id", "last_message_at"),
+        # The same two walks in the order of the fans' last messages.
+        Index("ix_conversations_fan_order", "account_id", "last_fan_message_at", "id"),
+        Index(
+            "ix_conversations_fan_unread",
+            "account_id",
+            "last_fan_message_at",
+            "id",
+            sqlite_where=text("unread_count > 0"),
+            postgresql_where=text("unread_count > 0"),
+        ),
     )
 
 

@@ -25,8 +25,9 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.client import PlatformClient
@@ -114,6 +115,7 @@ class OfcrmApp(App[None]):
             self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
                         severity="warning", markup=False, timeout=10)
         self.set_keymap(settings.keymap)
+        self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
         self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
         if self.jobs is not None:
             self.jobs.start()
@@ -191,6 +193,14 @@ class OfcrmApp(App[None]):
             ChoiceDialog("Accounts", load, current=self.account, empty="No accounts yet"), picked
         )
 
+    @work(thread=True, group="save-theme", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        """The theme picked in the palette is the next start's theme too."""
+        if name == self.context.settings.theme:
+            return
+        self.context.settings = self.context.settings.model_copy(update={"theme": name})
+        save_setting("theme", name)
+
     # -- status --------------------------------------------------------------------
 
     def load_status(self) -> None:
@@ -213,6 +223,8 @@ class OfcrmApp(App[None]):
             send_limit=queue.limit,
             failed=queue.counts.get("failed", 0),
             blocked_until=queue.blocked_until,
+            next_send_at=queue.next_send_at,
+            unread=inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True)),
         )
         self.post_message(self.StatusLoaded(account.id, info, queue.last_poll_ok))
 

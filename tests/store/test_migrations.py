@@ -14,7 +14,7 @@ from ofcrm_tui.core.fans import search
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Base, Fan
+from ofcrm_tui.store.models import Base, Conversation, Fan
 from ofcrm_tui.store.models import Draft as DraftRow
 
 
@@ -297,4 +297,47 @@ def test_gateways_follow_fans_by_hand_and_make_transaction_ids_text(database_url
     assert _transaction_ids(db) == [900000001]
     migrate.upgrade(db)
     assert migrate.current_revision(db) == migrate.HEAD
+
+
+def test_inbox_order_backfills_the_fans_last_message(database_url: str) -> None:
+    """0011: the fan's newest message, else the conversation's first; none: NULL."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0010_analytics_indexes")
+    at = [datetime(2026, 11, 20, h, 0, tzinfo=UTC).replace(tzinfo=None) for h in range(8)]
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        for fan_id, user_id in ((2, 4102), (3, 4103)):
+            connection.execute(text(
+                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+                f" VALUES ({fan_id}, 1, {user_id}, 'u', '', '', 'active', 0, 0, 0, 0, 0, 0,"
+                " :now, :now)"), {"now": at[0]})
+        for conversation_id, last in ((1, at[7]), (2, at[5]), (3, None)):
+            connection.execute(text(
+                "INSERT INTO conversations (id, account_id, fan_id, unread_count,"
+                " last_message_preview, last_message_at) VALUES (:id, 1, :id, 0, '', :last)"),
+                {"id": conversation_id, "last": last})
+        # 1: the fan at 2 and 4, the chatter last at 7; 2: the chatter only, at 3 and 5.
+        for mid, conversation_id, direction, when in (
+            (1, 1, "in", at[2]), (2, 1, "in", at[4]), (3, 1, "out", at[7]),
+            (4, 2, "out", at[3]), (5, 2, "out", at[5]),
+        ):
+            connection.execute(text(
+                "INSERT INTO messages (id, account_id, conversation_id, fan_id,"
+                " platform_message_id, direction, text, price_cents, is_opened, is_tip,"
+                " tip_cents, media_count, media_ids, created_at) VALUES (:mid, 1, :c, :c, :mid,"
+                " :d, 'x', 0, false, false, 0, 0, '[]', :at)"),
+                {"mid": mid, "c": conversation_id, "d": direction, "at": when})
+    migrate.upgrade(db, "0011_inbox_order")
+    with db.engine.connect() as connection:
+        found = dict(connection.execute(
+            select(Conversation.id, Conversation.last_fan_message_at)).all())
+    expected = {1: at[4], 2: at[3], 3: None}
+    assert {k: v and v.replace(tzinfo=None) for k, v in found.items()} == expected
+    assert {"ix_conversations_fan_order", "ix_conversations_fan_unread"} <= _indexes(
+        db, "conversations")
+    migrate.downgrade(db, "0010_analytics_indexes")
+    assert "last_fan_message_at" not in {
+        c["name"] for c in inspect(db.engine).get_columns("conversations")}
     db.dispose()

@@ -24,6 +24,7 @@ def toasts(app) -> list[tuple[str, str]]:  # noqa: ANN001 - the app
 
 async def test_inbound_messages_show_up_without_moving_the_selection(world: World) -> None:
     settings = world.context.settings.model_copy(update={"poll_interval_seconds": 1})
+    world.context.settings = world.context.settings.model_copy(update={"notify_inbound": "all"})
     app = world.app()
     jobs = BackgroundJobs(world.context.db, settings, on_event=app.job_event, drain=False)
     app.jobs = jobs  # as run_app does: the jobs report to the app they start with
@@ -44,6 +45,7 @@ async def test_inbound_messages_show_up_without_moving_the_selection(world: Worl
             assert inbox(pilot).open_row.conversation_id == selected.conversation_id
             assert thread(pilot).source.conversation_id == selected.conversation_id
             name = clean(other.display_name, single_line=True)
+            await wait_for(pilot, lambda: name in dict(toasts(app)))
             shown = dict(toasts(app))[name]  # neutralised, one line, maybe shortened
             assert clean(HOSTILE, single_line=True).startswith(shown.removesuffix("…"))
 

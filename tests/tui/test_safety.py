@@ -10,7 +10,7 @@ from rich.text import Text
 from ofcrm_tui.jobs.events import PollCompleted
 from ofcrm_tui.tui.sanitize import clean, literal
 from tests.tui.conftest import HOSTILE, World
-from tests.tui.pilot import conversations, lines, press, settle, thread
+from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -42,6 +42,7 @@ def test_literal_never_parses_markup() -> None:
 
 
 async def test_hostile_fan_text_is_literal_in_list_thread_and_toasts(world: World) -> None:
+    world.context.settings = world.context.settings.model_copy(update={"notify_inbound": "all"})
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -56,6 +57,7 @@ async def test_hostile_fan_text_is_literal_in_list_thread_and_toasts(world: Worl
         assert preview.strip().startswith(shown[:30])
         assert "\x1b" not in preview and "␛[31m" in preview
         # The toast: the same neutralised text, cut to one short line.
+        await wait_for(pilot, lambda: bool(app._notifications))
         assert any(shown.startswith(n.message.removesuffix("…")) and "␛[31m" in n.message
                    for n in app._notifications)
 

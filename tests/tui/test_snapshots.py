@@ -34,7 +34,8 @@ def craft_thread(world: World) -> int:
     with db.write() as session:
         conversation = session.scalars(
             select(Conversation).where(Conversation.account_id == account_id)
-            .order_by(Conversation.last_message_at.desc())
+            # The top of the inbox (by the fan's last message): what enter opens.
+            .order_by(Conversation.last_fan_message_at.desc(), Conversation.id.desc())
         ).first()
         media = session.scalars(select(Media.platform_media_id).where(
             Media.account_id == account_id).order_by(Media.platform_media_id).limit(3)).all()
@@ -111,3 +112,27 @@ def test_help(world: World, snap_compare) -> None:  # noqa: ANN001
         await settle(pilot)
 
     assert snap_compare(world.app(), terminal_size=SIZE, run_before=show_help)
+
+
+def test_inbox_at_80x24_with_an_open_thread(world: World, snap_compare) -> None:  # noqa: ANN001
+    craft_thread(world)
+    freeze_status(world)
+
+    async def open_it(pilot) -> None:  # noqa: ANN001 - a Pilot
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(world.app(), terminal_size=(80, 24), run_before=open_it)
+
+
+def test_offer_dialog_at_80x24(world: World, snap_compare) -> None:  # noqa: ANN001
+    freeze_status(world)
+
+    async def offer(pilot) -> None:  # noqa: ANN001 - a Pilot
+        await settle(pilot)
+        for key in ("enter", "r", "ctrl+o", "tab", "space"):
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(world.app(), terminal_size=(80, 24), run_before=offer)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ofcrm_tui.core.sync import NewInbound
-from ofcrm_tui.tui.screens.inbox import TOAST_CHARS, _toast_body
+from ofcrm_tui.tui.notices import TOAST_CHARS, toast_body
 
 
 def body(text: str, tip_cents: int = 0, media_count: int = 0) -> str:
-    return _toast_body(NewInbound(1, "Fan", text, tip_cents, media_count))
+    return toast_body(NewInbound(1, "Fan", text, tip_cents, media_count))
 
 
 def test_a_toast_says_what_the_message_holds() -> None:

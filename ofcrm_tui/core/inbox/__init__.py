@@ -6,7 +6,7 @@ saved replies are the modules ``inbox.drafts`` and ``inbox.saved_replies``.
 
 from ofcrm_tui.core.fans.filter import Status
 from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, tags
-from ofcrm_tui.core.inbox.rows import ConversationRow, conversation_header
+from ofcrm_tui.core.inbox.rows import ConversationRow, conversation_header, conversation_rows
 from ofcrm_tui.core.inbox.thread import (
     ThreadMessage,
     mark_read_locally,
@@ -29,6 +29,7 @@ __all__ = [
     "Status",
     "ThreadMessage",
     "conversation_header",
+    "conversation_rows",
     "conversations_window",
     "count_conversations",
     "mark_read_locally",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Integer, Select, literal, select
 
@@ -22,6 +22,11 @@ class InboxError(OfcrmError):
     pass
 
 
+# "fan": by the fan's last message (a chatter's reply does not move a conversation);
+# "activity": by the last message either way.
+Order = Literal["fan", "activity"]
+
+
 @dataclass(frozen=True)
 class InboxFilter:
     unread_only: bool = False
@@ -29,6 +34,12 @@ class InboxFilter:
     tag: str | None = None  # tag name
     status: Status | None = None
     query: str | None = None  # `/` search: fan names and message text
+    order: Order = "activity"  # how the list is sorted (not a filter: counts ignore it)
+
+    @property
+    def filtering(self) -> bool:
+        """Whether it leaves out any conversation."""
+        return self != InboxFilter(order=self.order)
 
     @cached_property
     def fans(self) -> FanFilter:
@@ -51,6 +62,11 @@ def set_driven(flt: InboxFilter) -> bool:
     return flt.fans.picks_set
 
 
+def sort_column(flt: InboxFilter) -> Any:
+    """The time the list is sorted on, newest first (the id breaks ties)."""
+    return _C.last_fan_message_at if flt.order == "fan" else _C.last_message_at
+
+
 def conditions(
     db: Database, account_id: int, flt: InboxFilter, *, ordered: bool
 ) -> list[ColumnElement[bool]]:
@@ -61,10 +77,13 @@ def conditions(
         # each row's fan id from the table) when the set is small or old.
         found: list[ColumnElement[bool]] = [
             ProbeOnly(_C.account_id) == account_id,
-            ProbeOnly(_C.last_message_at).is_not(None),
+            ProbeOnly(sort_column(flt)).is_not(None),
         ]
     else:
-        found = [_C.account_id == account_id, _C.last_message_at.is_not(None)]
+        # Listed: has a message. Both times are set together; a list tests the one it
+        # sorts on, so its index alone answers.
+        listed = sort_column(flt) if ordered else _C.last_message_at
+        found = [_C.account_id == account_id, listed.is_not(None)]
     if flt.unread_only:
         # Spelled exactly as the partial index's WHERE (a literal 0, not a parameter),
         # so the planner can use ix_conversations_unread.

@@ -1,4 +1,7 @@
-"""Keyset paging of the conversation list: conditions on its sort key, and the key at an offset."""
+"""Keyset paging of the conversation list: conditions on its sort key, and the key at an offset.
+
+A key is ``(time, conversation id)`` in the filter's order (``filter.sort_column``).
+"""
 
 from __future__ import annotations
 
@@ -8,39 +11,43 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, literal, tuple_
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans
-from ofcrm_tui.core.inbox.rows import NEWEST_FIRST
+from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, sort_column
+from ofcrm_tui.core.inbox.rows import newest_first
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.store.types import UTCDateTime
 
 _C = Conversation.__table__.c
+Key = tuple[datetime | None, int]
 
 
-def before(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
-    """Rows after ``(at, id)`` in newest-first order: keyset condition on the index."""
-    return tuple_(_C.last_message_at, _C.id) < tuple_(
+def _pair(flt: InboxFilter, key: Key) -> tuple[Any, Any]:
+    at, conversation_id = key
+    return tuple_(sort_column(flt), _C.id), tuple_(
         literal(at, UTCDateTime()), literal(conversation_id, Integer)
     )
 
 
-def at_or_after(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
-    """Rows up to and including ``(at, id)`` in newest-first order."""
-    return tuple_(_C.last_message_at, _C.id) >= tuple_(
-        literal(at, UTCDateTime()), literal(conversation_id, Integer)
-    )
+def before(flt: InboxFilter, key: Key) -> ColumnElement[bool]:
+    """Rows after ``key`` in newest-first order: keyset condition on the index."""
+    column, value = _pair(flt, key)
+    return column < value
 
 
-def at_or_before(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
-    return tuple_(_C.last_message_at, _C.id) <= tuple_(
-        literal(at, UTCDateTime()), literal(conversation_id, Integer)
-    )
+def at_or_after(flt: InboxFilter, key: Key) -> ColumnElement[bool]:
+    """Rows up to and including ``key`` in newest-first order."""
+    column, value = _pair(flt, key)
+    return column >= value
 
 
-def after(at: datetime | None, conversation_id: int) -> ColumnElement[bool]:
-    return tuple_(_C.last_message_at, _C.id) > tuple_(
-        literal(at, UTCDateTime()), literal(conversation_id, Integer)
-    )
+def at_or_before(flt: InboxFilter, key: Key) -> ColumnElement[bool]:
+    column, value = _pair(flt, key)
+    return column <= value
+
+
+def after(flt: InboxFilter, key: Key) -> ColumnElement[bool]:
+    column, value = _pair(flt, key)
+    return column > value
 
 
 def key_at(
@@ -51,11 +58,11 @@ def key_at(
     offset: int,
     where: ColumnElement[bool] | None = None,
 ) -> Any:
-    """The sort key ``(last_message_at, id)`` of the row at ``offset`` (after ``where``),
-    found on the conversations index without reading the rows skipped; None past the end."""
+    """The sort key of the row at ``offset`` (after ``where``), found on the
+    conversations index without reading the rows skipped; None past the end."""
     statement = base(
-        [_C.last_message_at, _C.id], db, account_id, flt, join=needs_fans(flt), ordered=True
+        [sort_column(flt), _C.id], db, account_id, flt, join=needs_fans(flt), ordered=True
     )
     if where is not None:
         statement = statement.where(where)
-    return session.execute(statement.order_by(*NEWEST_FIRST).offset(offset).limit(1)).first()
+    return session.execute(statement.order_by(*newest_first(flt)).offset(offset).limit(1)).first()

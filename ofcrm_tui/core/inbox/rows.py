@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.inbox.filter import InboxError
+from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, sort_column
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Tag, fan_display_name
 from ofcrm_tui.store.probe import ProbeOnly
@@ -37,6 +37,7 @@ class ConversationRow:
     name: str = ""
     nickname: str = ""
     has_draft: bool = False  # the chatter left unsent text or an offer in it
+    last_fan_message_at: datetime | None = None  # the sort key of the "fan" order
 
 
 ROW_COLUMNS = (
@@ -54,8 +55,19 @@ ROW_COLUMNS = (
     _F.subscription_status,
     # A unique index lookup per row shown.
     exists().where(Draft.__table__.c.conversation_id == _C.id).label("has_draft"),
+    _C.last_fan_message_at,
 )
-NEWEST_FIRST = (_C.last_message_at.desc(), _C.id.desc())
+
+
+def newest_first(flt: InboxFilter) -> tuple[Any, Any]:
+    """The list's ORDER BY."""
+    return sort_column(flt).desc(), _C.id.desc()
+
+
+def sort_key(flt: InboxFilter, row: ConversationRow) -> tuple[datetime | None, int]:
+    """``row``'s key in ``flt``'s order, for keyset reads after it."""
+    at = row.last_fan_message_at if flt.order == "fan" else row.last_message_at
+    return at, row.conversation_id
 
 
 def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
@@ -73,6 +85,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         spent,
         status,
         has_draft,
+        last_fan_at,
     ) = values
     return ConversationRow(
         conversation_id=conversation_id,
@@ -90,6 +103,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         name=name,
         nickname=nickname,
         has_draft=bool(has_draft),
+        last_fan_message_at=last_fan_at,
     )
 
 
@@ -114,26 +128,37 @@ def rows(session: Session, account_id: int, values: Sequence[Any]) -> list[Conve
     return [_row(value, tags.get(value[1], ())) for value in values]
 
 
-def rows_of(account_id: int, keys: Select[Any]) -> Select[Any]:
-    """The list rows of the conversations whose ids ``keys`` selects, newest first."""
+def rows_of(account_id: int, flt: InboxFilter, keys: Select[Any]) -> Select[Any]:
+    """The list rows of the conversations whose ids ``keys`` selects, in ``flt``'s order."""
     return (
         select(*ROW_COLUMNS)
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
         .where(_C.id.in_(keys), ProbeOnly(_C.account_id) == account_id)
-        .order_by(*NEWEST_FIRST)
+        .order_by(*newest_first(flt))
     )
 
 
-def conversation_header(db: Database, account_id: int, conversation_id: int) -> ConversationRow:
+def conversation_rows(
+    db: Database, account_id: int, conversation_ids: Sequence[int]
+) -> list[ConversationRow]:
+    """The list rows of these conversations (those of the account), in no set order."""
     statement = (
         select(*ROW_COLUMNS)
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
-        .where(_C.account_id == account_id, _F.account_id == account_id, _C.id == conversation_id)
+        .where(
+            _C.account_id == account_id,
+            _F.account_id == account_id,
+            _C.id.in_(list(conversation_ids)),
+        )
     )
     with db.read() as session:
-        found = rows(session, account_id, session.execute(statement).all())
+        return rows(session, account_id, session.execute(statement).all())
+
+
+def conversation_header(db: Database, account_id: int, conversation_id: int) -> ConversationRow:
+    found = conversation_rows(db, account_id, [conversation_id])
     if not found:
         raise InboxError(f"no conversation #{conversation_id} in this account")
     return found[0]

@@ -33,6 +33,7 @@ class ThreadMessage:
     state: str  # "sent" for stored messages, else the outbound state
     sent_by: str | None
     last_error: str | None
+    due_at: datetime | None = None  # a queue row's next attempt (not before then)
 
 
 def thread_page(
@@ -109,6 +110,7 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
             o.created_at,
             o.created_by,
             o.last_error,
+            o.next_attempt_at,
         )
         .where(
             # The fan's rows are few; the account's queue (a campaign) may be huge.
@@ -136,6 +138,7 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
             state=row.state,
             sent_by=row.created_by,
             last_error=row.last_error,
+            due_at=row.next_attempt_at,
         )
         for row in rows
     ]

@@ -35,7 +35,7 @@ from ofcrm_tui.core.fans.search import (
 )
 from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans
 from ofcrm_tui.core.inbox.keyset import at_or_after, key_at
-from ofcrm_tui.core.inbox.rows import NEWEST_FIRST, rows_of
+from ofcrm_tui.core.inbox.rows import newest_first, rows_of
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, Message
 from ofcrm_tui.store.probe import ProbeOnly
@@ -157,8 +157,8 @@ def walk_window(
     if where is not None:
         keys = keys.where(where)
     if bound is not None:
-        keys = keys.where(at_or_after(bound[0], bound[1]))
-    statement = rows_of(account_id, keys.order_by(*NEWEST_FIRST).limit(limit))
+        keys = keys.where(at_or_after(walk.plain, (bound[0], bound[1])))
+    statement = rows_of(account_id, flt, keys.order_by(*newest_first(flt)).limit(limit))
     values = session.execute(statement).all()
     if bound is not None and len(values) < limit:
         return None  # sparse within the span: the rest may lie beyond it

@@ -1,8 +1,9 @@
 """Conversation list windows: counts, keyset-paged rows, positions and the next unread.
 
 Nothing here loads a whole list. The conversation list is sorted by
-``(last_message_at desc, id desc)`` and read a window at a time: keyset paging
-(``WHERE (last_message_at, id) < anchor``) for the next page, and for a jump the sort
+``(last_message_at desc, id desc)``, or in the "fan" order by ``last_fan_message_at``
+(the same plan on that column's twin indexes), and read a window at a time: keyset
+paging (``WHERE (last_message_at, id) < anchor``) for the next page, and for a jump the sort
 key at the offset found on the index alone, then a keyset read from there. Which index
 does the work:
 
@@ -32,8 +33,15 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.inbox import keyset, walk
-from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, set_driven
-from ofcrm_tui.core.inbox.rows import NEWEST_FIRST, ROW_COLUMNS, ConversationRow, rows, rows_of
+from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, set_driven, sort_column
+from ofcrm_tui.core.inbox.rows import (
+    ROW_COLUMNS,
+    ConversationRow,
+    newest_first,
+    rows,
+    rows_of,
+    sort_key,
+)
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation
 
@@ -46,7 +54,7 @@ def count_conversations(db: Database, account_id: int, flt: InboxFilter) -> int:
 
 
 def _count_statement(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
-    if db.is_sqlite and flt == InboxFilter():
+    if db.is_sqlite and not flt.filtering:
         return _sqlite_total(account_id)
     return base([func.count()], db, account_id, flt, join=needs_fans(flt), ordered=False)
 
@@ -88,13 +96,13 @@ def _window(
         statement = base(ROW_COLUMNS, db, account_id, flt, join=True, ordered=True)
         if where is not None:
             statement = statement.where(where)
-        return statement.order_by(*NEWEST_FIRST).limit(limit)
+        return statement.order_by(*newest_first(flt)).limit(limit)
     # A tag or a search may hold thousands of conversations: pick the window's ids on
     # conversations alone, then read fans for those rows only.
     keys = base([_C.id], db, account_id, flt, join=needs_fans(flt), ordered=True)
     if where is not None:
         keys = keys.where(where)
-    return rows_of(account_id, keys.order_by(*NEWEST_FIRST).limit(limit))
+    return rows_of(account_id, flt, keys.order_by(*newest_first(flt)).limit(limit))
 
 
 def conversations_window(
@@ -117,12 +125,12 @@ def conversations_window(
     with db.read() as session:
         where = None
         if anchor is not None:
-            where = keyset.before(anchor.last_message_at, anchor.conversation_id)
+            where = keyset.before(flt, sort_key(flt, anchor))
         elif offset > 0:
             start = keyset.key_at(session, db, account_id, flt, offset)
             if start is None:
                 return []
-            where = keyset.at_or_before(start[0], start[1])
+            where = keyset.at_or_before(flt, (start[0], start[1]))
         return _window_rows(session, db, account_id, flt, limit, where)
 
 
@@ -178,7 +186,7 @@ def _position_in(
     """The position in ``flt``'s list narrowed by ``test``; with ``fallback`` (a sort key
     and a filter), a conversation older than the key is counted through that filter."""
     tests = [] if test is None else [test]
-    listed = base([_C.last_message_at, _C.id], db, account_id, flt, join=join, ordered=True)
+    listed = base([sort_column(flt), _C.id], db, account_id, flt, join=join, ordered=True)
     found = session.execute(listed.where(_C.id == conversation_id, *tests)).first()
     if found is None:
         return None
@@ -186,7 +194,7 @@ def _position_in(
     if fallback is not None and (at, conversation_id) < fallback[0]:
         flt, tests, join = fallback[1], [], needs_fans(fallback[1])
     ahead = base([func.count()], db, account_id, flt, join=join, ordered=True)
-    return int(session.scalar(ahead.where(keyset.after(at, conversation_id), *tests)) or 0)
+    return int(session.scalar(ahead.where(keyset.after(flt, (at, conversation_id)), *tests)) or 0)
 
 
 def next_unread(
@@ -198,7 +206,7 @@ def next_unread(
     with db.read() as session:
         found: list[ConversationRow] = []
         if after is not None:
-            below = keyset.before(after.last_message_at, after.conversation_id)
+            below = keyset.before(flt, sort_key(flt, after))
             found = _window_rows(session, db, account_id, unread, 1, below)
         if not found:
             found = _window_rows(session, db, account_id, unread, 1)

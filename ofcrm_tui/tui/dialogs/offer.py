@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,6 +37,14 @@ def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | st
     return Offer(cents, tuple(chosen), tuple(p for p in chosen if p in set(free)))
 
 
+def _prompt(item: inbox.MediaItem, selected: bool, now: datetime) -> Text:
+    """``[x] video  3 Mar  #7000001``: the mark, the type and the date first."""
+    text = Text("[x] " if selected else "[ ] ", style="bold" if selected else "")
+    text.append(f"{item.type:<6} {short_time(item.created_at, now):>6}")
+    text.append(f"  #{item.id}", style="dim")
+    return text
+
+
 class OfferDialog(ModalScreen[Offer | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="offer.cancel"),
@@ -52,6 +62,7 @@ class OfferDialog(ModalScreen[Offer | None]):
         self.account_id = account_id
         self.offer = offer
         self.clock = clock
+        self._items: list[inbox.MediaItem] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="offer-dialog", classes="dialog") as dialog:
@@ -89,11 +100,11 @@ class OfferDialog(ModalScreen[Offer | None]):
             widget = self.query_one(list_id, SelectionList)
             widget.clear_options()
             widget.add_options(
-                Selection(Text(f"{item.type} #{item.id} · {short_time(item.created_at, now)}"),
-                          item.id, item.id in chosen)
+                Selection(_prompt(item, item.id in chosen, now), item.id, item.id in chosen)
                 for item in message.items
             )
             widget.highlighted = 0 if message.items else None
+        self._items = message.items
         if not message.items:
             self.query_one("#offer-error", Static).update("The vault is empty: nothing to sell")
 
@@ -103,6 +114,14 @@ class OfferDialog(ModalScreen[Offer | None]):
             self.query_one("#offer-media", SelectionList).selected,
             self.query_one("#offer-previews", SelectionList).selected,
         )
+
+    @on(SelectionList.SelectedChanged)
+    def _mark(self, event: SelectionList.SelectedChanged[int]) -> None:
+        """The "[x]" of the items selected: the toggle differs by colour only."""
+        widget, now = event.selection_list, self.clock()
+        chosen = set(widget.selected)
+        for index, item in enumerate(self._items):
+            widget.replace_option_prompt_at_index(index, _prompt(item, item.id in chosen, now))
 
     @on(Input.Changed)
     @on(SelectionList.SelectedChanged)

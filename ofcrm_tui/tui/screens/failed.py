@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Static
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.errors import OfcrmError
@@ -69,6 +69,8 @@ class FailedScreen(OfcrmScreen):
         table: DataTable[Text] = DataTable(cursor_type="row", id="failed-table")
         table.add_columns("When", "Fan", "Message", "Tries", "Reason")
         yield table
+        # The selected message's reason in full: the table's column is cut at 80 columns.
+        yield Static(id="failed-detail")
         yield StatusBar(clock=self.ofcrm.clock)
         yield Footer()
 
@@ -141,6 +143,19 @@ class FailedScreen(OfcrmScreen):
         table.border_title = Text(f"Failed in the last {DAYS_SHOWN} days  {len(self.rows)}")
         if self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1))
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        selected = self._selected()
+        detail = Text()
+        if selected is not None:
+            detail.append(f"Tried {selected.attempts}×  ·  ", "dim")
+            detail.append_text(literal(selected.last_error or "no reason recorded", "red",
+                                       single_line=True))
+        self.query_one("#failed-detail", Static).update(detail)
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one(DataTable)

@@ -21,11 +21,10 @@ from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.sync import NewInbound
-from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.notices import InboundToasts, wanted
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget, Offer
@@ -34,20 +33,8 @@ from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
 
-# New messages from more conversations than this make one summary toast.
-MAX_TOASTS = 3
-# A toast is one line, so it covers as little of the composer as it can.
-TOAST_CHARS = 60
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
-
-
-def _toast_body(item: NewInbound) -> str:
-    """One short line: the tip, then the text (or what the message holds)."""
-    body = clean(message_preview(item.text, media_count=item.media_count), single_line=True)
-    if item.tip_cents:
-        body = " · ".join(part for part in (f"Tip {format_cents(item.tip_cents)}", body) if part)
-    body = body or "(empty message)"
-    return body if len(body) <= TOAST_CHARS else body[: TOAST_CHARS - 1] + "…"
+ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 
 
 class InboxScreen(OfcrmScreen):
@@ -66,6 +53,7 @@ class InboxScreen(OfcrmScreen):
         Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False),
         Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
         Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
+        Binding("o", "toggle_order", "Order", id="inbox.order", show=False),
     ]
 
     class NextUnreadFound(Message):
@@ -94,6 +82,14 @@ class InboxScreen(OfcrmScreen):
             self.conversation_id = conversation_id
             self.refresh = refresh
 
+    class InboundJudged(Message):
+        """New fan messages in other conversations, with their conversations' rows."""
+
+        def __init__(self, items: list[NewInbound], rows: list[ConversationRow]) -> None:
+            super().__init__()
+            self.items = items
+            self.rows = {row.conversation_id: row for row in rows}
+
     class Retried(Message):
         def __init__(self, result: outbox.RetryResult) -> None:
             super().__init__()
@@ -107,6 +103,13 @@ class InboxScreen(OfcrmScreen):
         self._warned_quietly = False
         # Marked read, not yet shown as read in the list (that goes with the open's frame).
         self._read_unshown: set[int] = set()
+        # Replied to, the reply not sent yet: the cursor on one of these keeps its
+        # position when the list reloads.
+        self._sent_to: set[int] = set()
+        self._toasts = InboundToasts(
+            self.set_timer,
+            lambda title, body: self.notify(body, title=title, markup=False),
+        )
 
     def compose(self) -> ComposeResult:
         clock = self.ofcrm.clock
@@ -124,6 +127,7 @@ class InboxScreen(OfcrmScreen):
 
     def on_mount(self) -> None:
         self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.flt = self._unfiltered()
         self.conversations.focus()
         self._start()
 
@@ -155,6 +159,8 @@ class InboxScreen(OfcrmScreen):
             parts.append(flt.status)
         if flt.query:
             parts.append(f"“{clean(flt.query, single_line=True)}”")
+        if flt.order == "activity":
+            parts.append("by activity")
         title = Text("Inbox" if count is None else f"Inbox  {count:,}")
         self.conversations.border_title = title
         self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
@@ -180,7 +186,15 @@ class InboxScreen(OfcrmScreen):
         self._set_filter(replace(self.flt, status=following))
 
     def action_clear_filters(self) -> None:
-        self._set_filter(InboxFilter())
+        self._set_filter(InboxFilter(order=self.flt.order))
+
+    def _unfiltered(self) -> InboxFilter:
+        return InboxFilter(order=self.ofcrm.context.settings.inbox_order)
+
+    def action_toggle_order(self) -> None:
+        order = "activity" if self.flt.order == "fan" else "fan"
+        self._set_filter(replace(self.flt, order=order))
+        self.notify(f"Inbox ordered {ORDER_TITLES[order]}")
 
     def action_pick_tag(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
@@ -303,8 +317,9 @@ class InboxScreen(OfcrmScreen):
             self.post_message(self.ActionFailed(reason, quiet=True))
 
     def on_inbox_screen_marked_read(self, message: MarkedRead) -> None:
+        self.ofcrm.load_status()  # the unread count
         if message.refresh:
-            self.conversations.refresh_rows()
+            self._refresh_list()
 
     # -- replying ------------------------------------------------------------------
 
@@ -336,6 +351,7 @@ class InboxScreen(OfcrmScreen):
         self.post_message(self.Enqueued(target))
 
     def on_inbox_screen_enqueued(self, message: Enqueued) -> None:
+        self._sent_to.add(message.target.fan.conversation_id)
         self.query_one(Composer).sent(message.target)
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
@@ -412,7 +428,7 @@ class InboxScreen(OfcrmScreen):
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.touches("account"):
-            self.flt = InboxFilter()
+            self.flt = self._unfiltered()
             self._start()
             return
         thread = self.query_one(ThreadView)
@@ -425,20 +441,37 @@ class InboxScreen(OfcrmScreen):
             # reports focus): it is read. The list reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
         elif change.touches("inbox") or change.inbound:
-            self.conversations.refresh_rows()
+            self._refresh_list()
+        if change.touches("outbox") and change.touches("inbox"):
+            self._sent_to.clear()  # sent: their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
-        self._toast([item for item in change.inbound if item.conversation_id != open_id])
+        others = [item for item in change.inbound if item.conversation_id != open_id]
+        if others and account is not None and self.ofcrm.context.settings.notify_inbound != "none":
+            self._judge_inbound(account.id, others)
 
-    def _toast(self, items: list[NewInbound]) -> None:
-        chats = {item.conversation_id for item in items}
-        if len(chats) > MAX_TOASTS:
-            self.notify(f"{len(items)} new messages in {len(chats)} conversations",
-                        title="New messages", markup=False)
-            return
-        for item in items:
-            self.notify(_toast_body(item), title=clean(item.fan_name, single_line=True),
-                        markup=False)
+    def _refresh_list(self) -> None:
+        """Reload the list's rows: the cursor stays on its conversation, except on one
+        the chatter replied to (its row moves when the reply is sent, in the activity
+        order): there it keeps its position, so ``j`` goes on to the next fan."""
+        row = self.conversations.cursor_row
+        self.conversations.refresh_rows(
+            by_position=row is not None and row.conversation_id in self._sent_to)
+
+    @work(thread=True, group="inbound-toasts", exit_on_error=False)
+    def _judge_inbound(self, account_id: int, items: list[NewInbound]) -> None:
+        ids = {item.conversation_id for item in items}
+        rows = inbox.conversation_rows(self.ofcrm.context.db, account_id, sorted(ids))
+        self.post_message(self.InboundJudged(items, rows))
+
+    def on_inbox_screen_inbound_judged(self, message: InboundJudged) -> None:
+        settings = self.ofcrm.context.settings
+        open_id = self.open_row.conversation_id if self.open_row else None
+        self._toasts.add([
+            item for item in message.items
+            if item.conversation_id != open_id
+            and wanted(item, message.rows.get(item.conversation_id), settings)
+        ])
 
     async def flush(self) -> None:
         """Save the draft being typed (before the app exits)."""

@@ -39,6 +39,7 @@ class Drawing:
     console: Console
     now: datetime
     fan_name: str
+    next_send_at: datetime | None = None  # the queue's estimate, for "queued · ~12:04"
 
 
 def message_lines(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
@@ -86,7 +87,7 @@ def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
         who = Text(clean(drawing.fan_name, single_line=True), style("inbound"))
     when = Text(f" · {stamp(message.created_at, drawing.now)}", meta)
     items = _facts(message, style)
-    badge = _state_badge(message, style)
+    badge = _state_badge(message, drawing)
     if badge is not None:
         items.insert(0, badge)
     first = when.cell_len + (3 + badge.cell_len if badge is not None else 0)
@@ -104,12 +105,18 @@ def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     return lines
 
 
-def _state_badge(message: ThreadMessage, style: Callable[[str], Style]) -> Text | None:
+def _state_badge(message: ThreadMessage, drawing: Drawing) -> Text | None:
     if message.direction != "out":
         return None
+    style = drawing.style
     badge_style = {"failed": style("failed"), "sent": style("meta")}.get(
         message.state, style("pending"))
-    return Text(STATE_BADGES.get(message.state, message.state), style=badge_style)
+    badge = Text(STATE_BADGES.get(message.state, message.state), style=badge_style)
+    if message.state == "queued" and drawing.next_send_at is not None:
+        # Not before the queue's next send, nor before this row is due (a backoff).
+        at = max(drawing.next_send_at, message.due_at or drawing.now, drawing.now)
+        badge.append(f" · ~{at.astimezone(drawing.now.tzinfo):%H:%M}")
+    return badge
 
 
 def _facts(message: ThreadMessage, style: Callable[[str], Style]) -> list[Text]:

@@ -237,16 +237,17 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._open_when_loaded = False
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, *, by_position: bool = False) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
-        same screen line (or the list at the top, if it was there)."""
+        same screen line (or the list at the top, if it was there); ``by_position``:
+        the cursor stays on its line whatever row comes there."""
         if self.source is None:
             return
         self.generation += 1
         row = self.cursor_row
         keep = (self.cursor, self._top_row()) if row is not None else None
         self._reload(self.generation, self.source,
-                     self.source.key(row) if row is not None else None,
+                     self.source.key(row) if row is not None and not by_position else None,
                      keep, self._page_rows(), self.count if self.counted else None)
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)

@@ -1,4 +1,5 @@
-"""One line of health: sync state and poll age, queue depth, send budget, failures."""
+"""One line of health: sync state and poll age, unread conversations, queue depth,
+failures, send budget."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class StatusInfo:
     send_limit: int | None = None
     failed: int = 0
     blocked_until: datetime | None = None
+    unread: int = 0  # conversations with unread fan messages
+    next_send_at: datetime | None = None  # the queue's next send, estimated
 
 
 class StatusBar(Widget):
@@ -35,6 +38,7 @@ class StatusBar(Widget):
         "status-bar--stale",
         "status-bar--error",
         "status-bar--dim",
+        "status-bar--unread",
     }
 
     info: reactive[StatusInfo] = reactive(StatusInfo, layout=False)
@@ -55,30 +59,63 @@ class StatusBar(Widget):
         return span_style(self, f"status-bar--{name}")
 
     def render(self) -> Text:
-        info = self.info
-        now = self.clock()
-        dim = self._style("dim")
+        """The health part first, then the counts; when the line is too narrow the
+        account goes, then the send budget, and the health part is cut last, so the
+        unread, queue and failed counts stay at 80 columns whatever the health says."""
+        info, now = self.info, self.clock()
+        width = max(1, self.content_size.width)
+        counts = self._counts(info)
+        optional = self._optional(info, now)
+        head = self._health(info, now)
+        while optional and _width(head, counts + optional) > width:
+            optional.pop()
+        parts = counts + optional
+        room = width - _width(Text(), parts)
+        if head.cell_len > room:
+            head.truncate(max(1, room), overflow="ellipsis")
         text = Text(no_wrap=True, overflow="ellipsis")
+        text.append_text(head)
+        for part in parts:
+            text.append(SEPARATOR, self._style("dim"))
+            text.append_text(part)
+        return text
+
+    def _health(self, info: StatusInfo, now: datetime) -> Text:
+        """Sync state and poll age (the part that may be long and is cut to fit)."""
+        text = Text()
         if info.sync_error:
             text.append("● sync failed", self._style("error"))
-            text.append(f": {clean(info.sync_error, single_line=True)}", dim)
+            text.append(f": {clean(info.sync_error, single_line=True)}", self._style("dim"))
         elif info.last_poll_at is None:
             text.append("○ not synced yet", self._style("stale"))
         else:
             seconds = (now - info.last_poll_at).total_seconds()
             style = "ok" if seconds < self.stale_after else "stale"
             text.append(f"● synced {age(seconds)} ago", self._style(style))
-        text.append("  │  ", dim)
-        text.append(f"queue {info.queue_depth}")
-        if info.sends_left is not None:
-            text.append("  │  ", dim)
-            text.append(f"sends left {info.sends_left}/{info.send_limit}")
-        if info.blocked_until is not None and info.blocked_until > now:
-            left = (info.blocked_until - now).total_seconds()
-            text.append(f"  rate limited {age(left)}", self._style("stale"))
-        text.append("  │  ", dim)
-        text.append(f"{info.failed} failed", self._style("error" if info.failed else "dim"))
-        if info.account:
-            text.append("  │  ", dim)
-            text.append(clean(info.account, single_line=True), dim)
         return text
+
+    def _counts(self, info: StatusInfo) -> list[Text]:
+        """What always shows: unread conversations, the queue, failures."""
+        unread = Text(f"✉ {info.unread} unread", self._style("unread" if info.unread else "dim"))
+        failed = Text(f"{info.failed} failed", self._style("error" if info.failed else "dim"))
+        return [unread, Text(f"queue {info.queue_depth}"), failed]
+
+    def _optional(self, info: StatusInfo, now: datetime) -> list[Text]:
+        """What may go on a narrow line, least needed last: the send budget, the account."""
+        found = []
+        if info.sends_left is not None:
+            sends = Text(f"sends left {info.sends_left}/{info.send_limit}")
+            if info.blocked_until is not None and info.blocked_until > now:
+                left = (info.blocked_until - now).total_seconds()
+                sends.append(f" rate limited {age(left)}", self._style("stale"))
+            found.append(sends)
+        if info.account:
+            found.append(Text(clean(info.account, single_line=True), self._style("dim")))
+        return found
+
+
+SEPARATOR = "  │  "
+
+
+def _width(head: Text, parts: list[Text]) -> int:
+    return head.cell_len + sum(len(SEPARATOR) + part.cell_len for part in parts)

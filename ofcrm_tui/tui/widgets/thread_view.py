@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from rich.style import Style
@@ -26,6 +26,7 @@ from textual.timer import Timer
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ThreadMessage
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.widgets.message_block import Drawing, message_lines
 from ofcrm_tui.tui.widgets.styling import span_style
@@ -142,6 +143,18 @@ class ThreadView(ScrollView, can_focus=True):
         # "Mon 14:05" tomorrow).
         self._blocks: dict[ThreadMessage, list[Strip]] = {}
         self._layout_day: date | None = None
+        self._layout_next_send: datetime | None = None  # queued messages show it
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self._status_changed, init=False)
+
+    def _status_changed(self) -> None:
+        """A new send estimate: redraw the queued messages' "~12:04"."""
+        estimate = ofcrm_app(self.app).status.next_send_at
+        if estimate != self._layout_next_send and any(
+            m.state == "queued" for m in self.pending
+        ):
+            self._relayout()
 
     @property
     def messages(self) -> list[ThreadMessage]:
@@ -329,12 +342,15 @@ class ThreadView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         now = self.clock()
         width, today = self._width(), now.date()
+        next_send_at = ofcrm_app(self.app).status.next_send_at
         drawing = Drawing(self._style, self.app.console, now,
-                          self.source.fan_name if self.source else "")
+                          self.source.fan_name if self.source else "", next_send_at)
         # Blocks drawn at another width or on another day are stale; those of messages
         # no longer shown are dropped.
-        drawn = self._blocks if (width, today) == (self._layout_width, self._layout_day) else {}
-        self._layout_width, self._layout_day = width, today
+        layout = (width, today, next_send_at)
+        drawn = self._blocks if layout == (self._layout_width, self._layout_day,
+                                           self._layout_next_send) else {}
+        self._layout_width, self._layout_day, self._layout_next_send = layout
         self._blocks = {}
         lines: list[Strip] = []
         owners: list[int] = []

@@ -1,0 +1,108 @@
+"""Toasts for new fan messages: only where they need attention, one for a burst.
+
+A new message in the conversation the chatter is on shows in the thread; every new
+message shows in the list (its unread badge) and in the status bar's unread count.
+A toast is for the others, as ``notify_inbound`` says: none, only important fans
+(tagged one of ``important_tags``, or spent ``important_spend_cents``), or all. The
+messages of a burst (one poll, or several polls within ``GAP_SECONDS``) make one
+toast, so toasts never stack up over a shift.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from ofcrm_tui.config import Settings
+from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.core.sync import NewInbound
+from ofcrm_tui.core.threads import message_preview
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.sanitize import clean
+
+# A toast is one line, so it covers as little as it can.
+TOAST_CHARS = 60
+# Messages arriving this soon after the first of a burst join its toast.
+COALESCE_SECONDS = 1.0
+# At most one new-message toast this often; what comes meanwhile waits for the next.
+GAP_SECONDS = 20.0
+NAMES_SHOWN = 2
+
+
+def important(row: ConversationRow, settings: Settings) -> bool:
+    """A fan the chatter marked (an important tag) or a top spender."""
+    tagged = not set(row.tags).isdisjoint(settings.important_tags)
+    return tagged or row.total_spent_cents >= settings.important_spend_cents
+
+
+def wanted(item: NewInbound, row: ConversationRow | None, settings: Settings) -> bool:
+    """Whether ``item`` (not in the open conversation) makes a toast."""
+    match settings.notify_inbound:
+        case "all":
+            return True
+        case "important":
+            return row is not None and important(row, settings)
+        case _:
+            return False
+
+
+def toast_body(item: NewInbound) -> str:
+    """One short line: the tip, then the text (or what the message holds)."""
+    body = clean(message_preview(item.text, media_count=item.media_count), single_line=True)
+    if item.tip_cents:
+        body = " · ".join(part for part in (f"Tip {format_cents(item.tip_cents)}", body) if part)
+    body = body or "(empty message)"
+    return body if len(body) <= TOAST_CHARS else body[: TOAST_CHARS - 1] + "…"
+
+
+def summary(items: Sequence[NewInbound]) -> tuple[str, str]:
+    """(title, body) of the one toast for ``items``."""
+    names: list[str] = []
+    for item in items:
+        name = clean(item.fan_name, single_line=True)
+        if name not in names:
+            names.append(name)
+    if len(items) == 1:
+        return names[0], toast_body(items[0])
+    if len(names) == 1:
+        return names[0], f"{len(items)} new messages · {toast_body(items[-1])}"
+    shown = ", ".join(names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    return f"{len(items)} new messages", f"from {shown}" + (f" and {rest} more" if rest > 0 else "")
+
+
+class InboundToasts:
+    """Collects wanted messages and shows them as one toast per burst.
+
+    ``schedule(delay, callback)`` runs ``callback`` later on the event loop (a widget's
+    ``set_timer``); ``show(title, body)`` makes the toast."""
+
+    def __init__(
+        self,
+        schedule: Callable[[float, Callable[[], None]], object],
+        show: Callable[[str, str], None],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._schedule = schedule
+        self._show = show
+        self._monotonic = monotonic
+        self._pending: list[NewInbound] = []
+        self._waiting = False
+        self._quiet_until = 0.0
+
+    def add(self, items: Sequence[NewInbound]) -> None:
+        if not items:
+            return
+        self._pending.extend(items)
+        if not self._waiting:
+            self._waiting = True
+            wait = max(COALESCE_SECONDS, self._quiet_until - self._monotonic())
+            self._schedule(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._waiting = False
+        items, self._pending = self._pending, []
+        if items:
+            self._show(*summary(items))
+            self._quiet_until = self._monotonic() + GAP_SECONDS

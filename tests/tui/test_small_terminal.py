@@ -1,0 +1,105 @@
+"""80x24 works (and 160x45): the failed reason, the offer's buttons, the header's spend;
+the theme is saved, a queued reply says when it goes, the media picker marks selections."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Static
+
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.dialogs.offer import OfferDialog
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from tests.tui.conftest import World
+from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
+from tests.tui.test_failed_screen_more import _failed, _fans
+
+pytestmark = pytest.mark.anyio
+
+SIZES = [(160, 45), (80, 24)]
+LONG_REASON = ("403: the platform refused this message because the fan's subscription "
+               "expired on 2026-11-19 and messages to expired fans are not delivered")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_failed_screen_shows_the_whole_reason(world: World, size: tuple[int, int]) -> None:
+    from ofcrm_tui.store.models import OutboundMessage
+
+    outbound_id = _failed(world, _fans(world, "expired", 1)[0])
+    with world.context.db.write() as session:
+        session.get(OutboundMessage, outbound_id).last_error = LONG_REASON
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        detail = app.screen.query_one("#failed-detail", Static)
+        shown = " ".join(line.strip() for line in lines(detail))
+        assert "expired fans are not delivered" in shown, shown
+        assert detail.region.bottom <= size[1] - 2  # above the status bar and footer
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_offer_dialogs_buttons_fit(world: World, size: tuple[int, int]) -> None:
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+o")
+        assert isinstance(app.screen, OfferDialog)
+        screen = app.screen.region
+        for button in app.screen.query(Button):
+            assert screen.contains_region(button.region), (button.id, button.region)
+            assert button.region.height >= 3
+        # A selected item is marked in text, not by colour alone.
+        media = app.screen.query_one("#offer-media")
+        await wait_for(pilot, lambda: media.option_count > 0)
+        first = str(media.get_option_at_index(0).prompt)
+        assert first.startswith("[ ] ")
+        await press(pilot, "tab", "space")
+        assert str(media.get_option_at_index(0).prompt).startswith("[x] ")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_thread_header_keeps_the_spend(world: World, size: tuple[int, int]) -> None:
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        spender = max((rows.row_at(i) for i in range(rows.count)),
+                      key=lambda row: row.total_spent_cents)
+        rows.move_to(next(i for i in range(rows.count)
+                          if rows.row_at(i).conversation_id == spender.conversation_id))
+        await press(pilot, "enter")
+        header = app.screen.query_one(ThreadHeader)
+        line = lines(header)[0]
+        assert f"spent {format_cents(spender.total_spent_cents)}" in line, line
+
+
+async def test_the_theme_picked_is_saved_to_the_config_file(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('# mine\nchatter_name = "sam"\n\n[keymap]\n"inbox.reply" = "R"\n')
+    monkeypatch.setenv("OFCRM_CONFIG_FILE", str(config))
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await wait_for(pilot, lambda: "nord" in config.read_text())
+    saved = tomllib.loads(config.read_text())
+    assert saved == {"chatter_name": "sam", "theme": "nord", "keymap": {"inbox.reply": "R"}}
+    assert config.read_text().startswith("# mine\n")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_queued_reply_says_when_it_should_go(world: World, size: tuple[int, int]) -> None:
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", "enter", "r", *"later", "ctrl+s")
+        app.load_status()
+        await wait_for(pilot, lambda: app.status.next_send_at is not None)
+        await wait_for(pilot, lambda: any("◷ queued · ~" in line for line in lines(thread(pilot))))
+        expected = max(app.status.next_send_at, app.clock()).astimezone(app.clock().tzinfo)
+        assert any(f"queued · ~{expected:%H:%M}" in line for line in lines(thread(pilot)))
