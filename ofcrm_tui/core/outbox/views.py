@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics
+from ofcrm_tui.core import metrics, outage
 from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.outage import Outage
 from ofcrm_tui.core.outbox.rules import (
     ACTIVE_STATES,
     DEFAULT_MAX_ATTEMPTS,
@@ -68,6 +69,7 @@ class QueueStatus:
     auth_error: str | None
     last_poll_at: datetime | None = None  # the last successful poll
     last_poll_failed_at: datetime | None = None
+    outage: Outage | None = None  # the platform refuses connections (``core.outage``)
 
     @property
     def depth(self) -> int:
@@ -181,6 +183,7 @@ def queue_status(
             auth_error=policy.auth_error,
             last_poll_at=metrics.last_recorded(session, account_id, metrics.POLL),
             last_poll_failed_at=metrics.last_recorded(session, account_id, metrics.POLL_FAILED),
+            outage=outage.current(session, account_id),
         )
 
 
