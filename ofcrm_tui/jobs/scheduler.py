@@ -195,6 +195,10 @@ class BackgroundJobs:
             self._clients.close_all()
         log.info("background jobs stopped (worker %s)", self.worker_id)
 
+    def account_ids(self) -> list[int]:
+        """The accounts these jobs poll and drain (reads the database)."""
+        return [account.id for account in accounts.accounts_to_serve(self.db, self._only)]
+
     def poll_now(self) -> None:
         """Poll every account as soon as possible."""
         self._run_soon(POLL_JOB, self._clock())

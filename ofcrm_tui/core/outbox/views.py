@@ -187,6 +187,37 @@ def queue_status(
         )
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What is still to go out for some accounts (asked before the app quits): rows
+    queued, sending or unknown, when the next may go (None: none can go on its own), and
+    whether a platform outage holds them back."""
+
+    count: int
+    next_send_at: datetime | None
+    unreachable: bool = False
+
+
+def waiting(
+    db: Database,
+    account_ids: list[int],
+    *,
+    reply_reserve_per_minute: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    now: datetime | None = None,
+) -> Waiting:
+    now = now or utcnow()
+    statuses = [
+        queue_status(db, account_id, reply_reserve_per_minute=reply_reserve_per_minute, now=now)
+        for account_id in account_ids
+    ]
+    times = [status.next_send_at for status in statuses if status.next_send_at is not None]
+    return Waiting(
+        count=sum(status.depth for status in statuses),
+        next_send_at=min(times) if times else None,
+        unreachable=any(status.outage is not None for status in statuses),
+    )
+
+
 def record_depth(db: Database, account_id: int) -> None:
     """Record the queue depth (rows queued, sending or unknown) for monitoring."""
     with db.write() as session:

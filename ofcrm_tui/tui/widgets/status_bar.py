@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ class StatusInfo:
     send_limit: int | None = None
     failed: int = 0
     blocked_until: datetime | None = None
+    unreachable_retry_at: datetime | None = None  # the platform refuses connections
 
 
 class StatusBar(Widget):
@@ -59,7 +61,11 @@ class StatusBar(Widget):
         now = self.clock()
         dim = self._style("dim")
         text = Text(no_wrap=True, overflow="ellipsis")
-        if info.sync_error:
+        if info.unreachable_retry_at is not None:
+            left = (info.unreachable_retry_at - now).total_seconds()
+            when = f"in {math.ceil(left)} s" if left > 0 else "now"
+            text.append(f"● platform unreachable, retrying {when}", self._style("error"))
+        elif info.sync_error:
             text.append("● sync failed", self._style("error"))
             text.append(f": {clean(info.sync_error, single_line=True)}", dim)
         elif info.last_poll_at is None:
@@ -70,7 +76,7 @@ class StatusBar(Widget):
             text.append(f"● synced {age(seconds)} ago", self._style(style))
         text.append("  │  ", dim)
         text.append(f"queue {info.queue_depth}")
-        if info.sends_left is not None:
+        if info.sends_left is not None and info.unreachable_retry_at is None:
             text.append("  │  ", dim)
             text.append(f"sends left {info.sends_left}/{info.send_limit}")
         if info.blocked_until is not None and info.blocked_until > now:
