@@ -23,19 +23,26 @@ wake-up and the queue status alike.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
+from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, OutboundMessage, SendAttempt
 
 WINDOW = timedelta(seconds=60)
 # Attempts older than this are of no use to the limiter and are pruned now and then.
 KEEP_ATTEMPTS = timedelta(days=1)
+PRUNE_EVERY = timedelta(minutes=10)
+
+_last_prune: dict[int, datetime] = {}
+_prune_lock = threading.Lock()
 
 
 def campaign_cap(limit: int, reply_reserve: int) -> int:
@@ -233,3 +240,16 @@ def prune(session: Session, account_id: int, now: datetime) -> None:
             SendAttempt.account_id == account_id, SendAttempt.attempted_at < now - KEEP_ATTEMPTS
         )
     )
+
+
+def prune_now_and_then(db: Database, account_id: int, now: datetime) -> None:
+    """Prune old attempts (and old metrics) of the account, at most every
+    ``PRUNE_EVERY`` per process."""
+    with _prune_lock:
+        last = _last_prune.get(account_id)
+        if last is not None and now - last < PRUNE_EVERY:
+            return
+        _last_prune[account_id] = now
+    with db.write() as session:
+        prune(session, account_id, now)
+        metrics.prune(session, account_id, now)

@@ -31,13 +31,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import accounts, metrics, outage
 from ofcrm_tui.core.outbox import limiter
-from ofcrm_tui.core.outbox.reconcile import Reconciler
+from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
 from ofcrm_tui.core.outbox.rules import fans_turn
 from ofcrm_tui.core.outbox.work import (
     SENT,
@@ -61,10 +61,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Claim", "DrainReport", "Idle", "Outcome", "Sender", "SenderConfig", "default_worker_id"]
 
-PRUNE_EVERY = timedelta(minutes=10)
-
-_last_prune: dict[int, datetime] = {}
-_prune_lock = threading.Lock()
 
 
 class Sender:
@@ -107,7 +103,7 @@ class Sender:
         ``on_claimed`` is told of each claim (the row is ``sending`` and committed) just
         before its send, e.g. so that a screen can show it as being sent."""
         report = DrainReport(self.account_id)
-        self._prune_now_and_then()
+        limiter.prune_now_and_then(self.db, self.account_id, self._clock())
         report.lease_expired = self.expire_leases()
         self._reconciler().due(report, stop)
         while not _stopped(stop) and (max_sends is None or report.attempts < max_sends):
@@ -478,37 +474,7 @@ class Sender:
 
     def expire_leases(self) -> list[int]:
         """``sending`` rows whose lease ran out (their worker died) become ``unknown``."""
-        now = self._clock()
-        expired = _sending_expired(self.account_id, now)
-        with self.db.read() as session:
-            if session.scalar(select(func.count()).select_from(OutboundMessage).where(*expired)) == 0:
-                return []
-        with self.db.write() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboundMessage.id)
-                    .where(*expired)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            session.execute(
-                update(OutboundMessage)
-                .where(OutboundMessage.id.in_(ids), *expired)
-                .values(
-                    state=OutboundState.UNKNOWN,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    next_attempt_at=now,
-                    last_error="the worker sending it stopped before recording the outcome",
-                    updated_at=now,
-                )
-            )
-            for _ in ids:
-                metrics.record(session, self.account_id, metrics.LEASE_EXPIRED)
-        log.warning("account %s: %d sends of a stopped worker to check", self.account_id, len(ids))
-        return ids
+        return expire_leases(self.db, self.account_id, self._clock())
 
     def _policy(self, session: Session, now: datetime, *, lock: bool = False) -> limiter.SendPolicy | None:
         return limiter.SendPolicy.of_account(
@@ -540,25 +506,6 @@ class Sender:
             if policy is None or policy.auth_error:
                 return None
             return limiter.next_wake_at(session, self.account_id, now, policy)
-
-    def _prune_now_and_then(self) -> None:
-        now = self._clock()
-        with _prune_lock:
-            last = _last_prune.get(self.account_id)
-            if last is not None and now - last < PRUNE_EVERY:
-                return
-            _last_prune[self.account_id] = now
-        with self.db.write() as session:
-            limiter.prune(session, self.account_id, now)
-            metrics.prune(session, self.account_id, now)
-
-
-def _sending_expired(account_id: int, now: datetime) -> tuple[object, ...]:
-    return (
-        OutboundMessage.account_id == account_id,
-        OutboundMessage.state == OutboundState.SENDING,
-        OutboundMessage.lease_expires_at < now,
-    )
 
 
 def _stopped(stop: threading.Event | None) -> bool:
