@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default=10, ge=1, le=1_000_000,
         description="`ofcrm health` fails when this many messages failed in the last 24 h",
     )
+    outage_retry_minutes: float = Field(
+        default=30,
+        ge=0,
+        le=24 * 60,
+        description="how long a message is retried while the platform is unreachable",
+    )
     theme: str = "textual-dark"
     keymap: dict[str, str] = Field(
         default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"

@@ -74,7 +74,7 @@ def _demo(args: argparse.Namespace) -> int:
             sync_account(context.db, account, settings.http_timeout_seconds, full=True)
             from ofcrm_tui.tui.launch import run_app
 
-            return run_app(context, DEMO_ACCOUNT)
+            return run_app(context, DEMO_ACCOUNT, demo=True)
     finally:
         context.close()
 

@@ -25,6 +25,7 @@ record their outcome, then returns.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor as Pool
@@ -36,7 +37,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, campaigns, metrics, outbox
+from ofcrm_tui.core import accounts, campaigns, metrics, outage, outbox
 from ofcrm_tui.core.accounts import AccountRef
 from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
@@ -55,7 +56,7 @@ from ofcrm_tui.jobs.events import (
 )
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache, client_for
-from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
+from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, Unreachable
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.types import utcnow
 
@@ -128,6 +129,7 @@ class BackgroundJobs:
         self._poll_blocked: dict[int, datetime] = {}
         self._depth_recorded: dict[int, datetime] = {}
         self._credential_warned: set[int] = set()
+        self._rng = random.Random()
         self._pool = Pool(max_workers=max_threads, thread_name_prefix="ofcrm-jobs")
         self._scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
@@ -192,6 +194,10 @@ class BackgroundJobs:
         if wait:
             self._clients.close_all()
         log.info("background jobs stopped (worker %s)", self.worker_id)
+
+    def account_ids(self) -> list[int]:
+        """The accounts these jobs poll and drain (reads the database)."""
+        return [account.id for account in accounts.accounts_to_serve(self.db, self._only)]
 
     def poll_now(self) -> None:
         """Poll every account as soon as possible."""
@@ -295,6 +301,9 @@ class BackgroundJobs:
             return
         with self.db.read() as session:
             previous = metrics.last_recorded(session, account.id, metrics.POLL)
+            down = outage.current(session, account.id)
+        if down is not None and down.retry_at > now:
+            return  # the platform refused connections: wait as the sends do
         try:
             report = InboundSync(self.db, account.id, client).poll()
         except PlatformError as exc:
@@ -304,15 +313,26 @@ class BackgroundJobs:
                 self._poll_blocked[account.id] = now + timedelta(seconds=exc.retry_after)
             with self.db.write() as session:
                 metrics.record(session, account.id, metrics.POLL_FAILED)
+                if isinstance(exc, Unreachable):
+                    outage.unreachable(
+                        session, account.id, self._clock(), self._rng,
+                        base=self.sender_config.backoff_base_seconds,
+                        cap=self.sender_config.outage_backoff_cap_seconds,
+                    )
             log.info("poll of %s failed: %s", account.name, exc)
             self._emit(PollFailed(account.id, str(exc)))
             return
         done = self._clock()
-        if previous is not None:
+        if previous is not None or down is not None:
             with self.db.write() as session:
-                metrics.record(
-                    session, account.id, metrics.POLL_LAG, (done - previous).total_seconds()
-                )
+                if previous is not None:
+                    metrics.record(
+                        session, account.id, metrics.POLL_LAG, (done - previous).total_seconds()
+                    )
+                back = outage.reachable(session, account.id)
+            if back:  # sends waiting out the outage may go now
+                log.info("platform of %s reachable again", account.name)
+                self.drain_now()
         self._emit(PollCompleted(account.id, report))
 
     # -- drain ---------------------------------------------------------------------

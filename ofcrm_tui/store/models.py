@@ -75,6 +75,10 @@ class Account(Base):
     send_blocked_until: Mapped[datetime | None]
     # Set when the platform answers 401/403 for the credentials: stop until fixed.
     auth_error: Mapped[str | None] = mapped_column(Text)
+    # A platform outage (connections refused; see core.outage): since when, and when sends
+    # and polls try again. Null while the platform answers.
+    unreachable_since: Mapped[datetime | None]
+    unreachable_retry_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (CheckConstraint("send_limit_per_minute > 0", name="send_limit_positive"),)

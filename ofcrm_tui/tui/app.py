@@ -75,6 +75,11 @@ class OfcrmApp(App[None]):
             super().__init__()
             self.event = event
 
+    class QueueBeforeQuit(Message):
+        def __init__(self, waiting: outbox.Waiting) -> None:
+            super().__init__()
+            self.waiting = waiting
+
     class StatusLoaded(Message):
         def __init__(self, account_id: int, status: StatusInfo, polled: bool) -> None:
             super().__init__()
@@ -89,9 +94,11 @@ class OfcrmApp(App[None]):
         *,
         clock: Clock = local_now,
         jobs: BackgroundJobs | None = None,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.context = context
+        self.demo = demo  # a database made afresh each start: nothing queued survives
         self.account = account
         self.clock = clock
         self.changes: Signal[DataChanged] = Signal(self, "changes")
@@ -136,10 +143,38 @@ class OfcrmApp(App[None]):
         self.load_status()
 
     async def action_quit(self) -> None:
-        """Save the draft being typed, then leave."""
+        """Save the draft being typed; with messages still to go out, ask first."""
         for screen in self.screen_stack:
             if isinstance(screen, OfcrmScreen):
                 await screen.flush()
+        self._check_queue_before_quit()
+
+    @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
+    def _check_queue_before_quit(self) -> None:
+        self.post_message(self.QueueBeforeQuit(self._waiting()))
+
+    def _waiting(self) -> outbox.Waiting:
+        """What this app's accounts still have to send (in thread workers only)."""
+        db = self.context.db
+        if self.jobs is not None:
+            ids = self.jobs.account_ids()
+        else:
+            ids = [self.account.id] if self.account is not None else []
+        return outbox.waiting(
+            db, ids, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute,
+            now=self.now_utc(),
+        )
+
+    def on_ofcrm_app_queue_before_quit(self, message: QueueBeforeQuit) -> None:
+        from ofcrm_tui.tui.dialogs.quit import QUIT, QuitDialog
+
+        if message.waiting.count == 0:
+            self._leave()
+        elif not isinstance(self.screen, QuitDialog):
+            dialog = QuitDialog(message.waiting, self._waiting, demo=self.demo, clock=self.clock)
+            self.push_screen(dialog, lambda choice: self._leave() if choice == QUIT else None)
+
+    def _leave(self) -> None:
         self._clients.close_all()
         self.exit()
 
@@ -225,6 +260,7 @@ class OfcrmApp(App[None]):
             blocked_until=queue.blocked_until,
             next_send_at=queue.next_send_at,
             unread=inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True)),
+            unreachable_retry_at=queue.outage.retry_at if queue.outage else None,
         )
         self.post_message(self.StatusLoaded(account.id, info, queue.last_poll_ok))
 

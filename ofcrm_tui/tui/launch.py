@@ -8,7 +8,9 @@ from ofcrm_tui.jobs.scheduler import BackgroundJobs
 from ofcrm_tui.tui.app import OfcrmApp
 
 
-def run_app(context: AppContext, account_name: str | None, *, start_jobs: bool = True) -> int:
+def run_app(
+    context: AppContext, account_name: str | None, *, start_jobs: bool = True, demo: bool = False
+) -> int:
     """Run the app on ``account_name`` (or the only account; with several, the app asks).
 
     The background jobs (poll and drain for every account) start once the app is up,
@@ -18,7 +20,7 @@ def run_app(context: AppContext, account_name: str | None, *, start_jobs: bool =
     db = context.db
     several = not account_name and len(list_accounts(db)) > 1
     account = None if several else resolve_account(db, account_name)
-    app = OfcrmApp(context, account)
+    app = OfcrmApp(context, account, demo=demo)
     jobs = BackgroundJobs(context, on_event=app.job_event) if start_jobs else None
     app.jobs = jobs
     try:

@@ -253,7 +253,9 @@ def test_faults_end_in_sent_once_or_failed_with_a_reason(db: Database, monkeypat
         events: list[JobEvent] = []
         jobs = BackgroundJobs(
             db,
-            Settings(poll_interval_seconds=1, drain_interval_seconds=0.5, http_timeout_seconds=1, chatter_name="ana"),
+            # An outage fails a message at its first refused connection (below).
+            Settings(poll_interval_seconds=1, drain_interval_seconds=0.5, http_timeout_seconds=1, chatter_name="ana",
+                     outage_retry_minutes=0),
             on_event=events.append,
             lease_seconds=3,
             reconcile_grace_seconds=2,

@@ -2,7 +2,7 @@
 
 - ``rules``: what a message may be (offer checks), priorities, states, a fan's turn;
 - ``commands``: enqueue, retry, discard (every state change a person asks for);
-- ``views``: messages as shown, failed views, the queue's status;
+- ``views``: messages as shown, failed views, the queue's status, what waits to go;
 - ``limiter``: the sliding send log and the ``SendPolicy``;
 - ``sender``: claim, send, record; ``reconcile``: settling sends with no clear answer.
 
@@ -42,8 +42,10 @@ from ofcrm_tui.core.outbox.views import (
     QueueStatus,
     failed,
     get,
+    Waiting,
     queue_status,
     record_depth,
+    waiting,
 )
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "OutboxError",
     "QueueStatus",
     "RetryResult",
+    "Waiting",
     "SendPolicy",
     "check_offer",
     "discard",
@@ -77,4 +80,5 @@ __all__ = [
     "record_depth",
     "retry",
     "retry_detailed",
+    "waiting",
 ]

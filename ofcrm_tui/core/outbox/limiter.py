@@ -10,7 +10,9 @@ processes together stay within the account's limit:
 - when the outcome is known it is moved to the time the answer came back (a later time,
   so the log only grows more conservative: the platform counted the send somewhere
   between the two);
-- a ``429`` deletes it: the platform did nothing and counted nothing.
+- a ``429`` deletes it: the platform did nothing and counted nothing; so does a
+  connection that could not be made (``Unreachable``): no request was written. Any
+  other outcome, ambiguous ones included, keeps counting.
 
 Campaign rows leave ``reply_reserve_per_minute`` sends of every window to replies (at
 least one send always goes to campaigns), so replies always find room while a campaign
@@ -21,19 +23,26 @@ wake-up and the queue status alike.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
+from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, OutboundMessage, SendAttempt
 
 WINDOW = timedelta(seconds=60)
 # Attempts older than this are of no use to the limiter and are pruned now and then.
 KEEP_ATTEMPTS = timedelta(days=1)
+PRUNE_EVERY = timedelta(minutes=10)
+
+_last_prune: dict[int, datetime] = {}
+_prune_lock = threading.Lock()
 
 
 def campaign_cap(limit: int, reply_reserve: int) -> int:
@@ -45,12 +54,14 @@ def campaign_cap(limit: int, reply_reserve: int) -> int:
 class SendPolicy:
     """How an account may send right now: its limit a minute, the end of a 429 block
     still in force (None when there is none), the sends of each window kept for replies,
-    and the credential error that stops its sends."""
+    the credential error that stops its sends, and the next try of a platform outage
+    still ahead (``core.outage``)."""
 
     limit: int
     blocked_until: datetime | None = None
     reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
     auth_error: str | None = None
+    unreachable_until: datetime | None = None
 
     @classmethod
     def of_account(
@@ -65,17 +76,22 @@ class SendPolicy:
         """The account's policy at ``now`` (None: no such account); ``lock`` takes the
         account row ``FOR UPDATE``, serialising the claims of one account."""
         query = select(
-            Account.send_limit_per_minute, Account.send_blocked_until, Account.auth_error
+            Account.send_limit_per_minute,
+            Account.send_blocked_until,
+            Account.auth_error,
+            Account.unreachable_retry_at,
         ).where(Account.id == account_id)
         if lock:
             query = query.with_for_update()
         row = session.execute(query).one_or_none()
         if row is None:
             return None
-        limit, blocked_until, auth_error = row
+        limit, blocked_until, auth_error, unreachable_until = row
         if blocked_until is not None and blocked_until <= now:
             blocked_until = None
-        return cls(limit, blocked_until, reply_reserve, auth_error)
+        if unreachable_until is not None and unreachable_until <= now:
+            unreachable_until = None
+        return cls(limit, blocked_until, reply_reserve, auth_error, unreachable_until)
 
     @property
     def campaign_cap(self) -> int:
@@ -154,8 +170,9 @@ def next_send_at(
         free_at = slot_free_at(session, account_id, now, policy.campaign_cap, used=used)
         candidates.append(max(campaign_due, free_at))
     when = min(candidates)
-    if policy.blocked_until is not None and policy.blocked_until > when:
-        when = policy.blocked_until
+    for paused_until in (policy.blocked_until, policy.unreachable_until):
+        if paused_until is not None and paused_until > when:
+            when = paused_until
     return max(when, now)
 
 
@@ -200,7 +217,8 @@ def settle_attempt(session: Session, attempt_id: int, answered_at: datetime) -> 
 
 
 def forget_attempt(session: Session, attempt_id: int) -> None:
-    """A 429: the platform did nothing, so the attempt costs nothing."""
+    """A 429, or a connection that could not be made: the platform did nothing (or
+    never heard of it), so the attempt costs nothing."""
     session.execute(delete(SendAttempt).where(SendAttempt.id == attempt_id))
 
 
@@ -222,3 +240,16 @@ def prune(session: Session, account_id: int, now: datetime) -> None:
             SendAttempt.account_id == account_id, SendAttempt.attempted_at < now - KEEP_ATTEMPTS
         )
     )
+
+
+def prune_now_and_then(db: Database, account_id: int, now: datetime) -> None:
+    """Prune old attempts (and old metrics) of the account, at most every
+    ``PRUNE_EVERY`` per process."""
+    with _prune_lock:
+        last = _last_prune.get(account_id)
+        if last is not None and now - last < PRUNE_EVERY:
+            return
+        _last_prune[account_id] = now
+    with db.write() as session:
+        prune(session, account_id, now)
+        metrics.prune(session, account_id, now)

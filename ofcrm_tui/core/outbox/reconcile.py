@@ -7,7 +7,8 @@ with the same plain text and price, created after the row's first attempt, that 
 other outbound row has already claimed as its own. Found means ``sent`` (and the
 message written to the thread); not found once the grace period after the last attempt
 has passed means ``queued`` again, or ``failed`` after the last attempt. The matching
-and those state changes are here together, in ``Reconciler``.
+and those state changes are here together, in ``Reconciler``; ``expire_leases`` turns
+the ``sending`` rows of a worker that died into ``unknown`` ones.
 """
 
 from __future__ import annotations
@@ -367,3 +368,45 @@ class Reconciler:
 
 def _stopped(stop: threading.Event | None) -> bool:
     return stop is not None and stop.is_set()
+
+
+def expire_leases(db: Database, account_id: int, now: datetime) -> list[int]:
+    """``sending`` rows whose lease ran out (their worker died) become ``unknown``."""
+    expired = _sending_expired(account_id, now)
+    with db.read() as session:
+        if session.scalar(select(func.count()).select_from(OutboundMessage).where(*expired)) == 0:
+            return []
+    with db.write() as session:
+        ids = list(
+            session.scalars(
+                select(OutboundMessage.id)
+                .where(*expired)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not ids:
+            return []
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids), *expired)
+            .values(
+                state=OutboundState.UNKNOWN,
+                lease_owner=None,
+                lease_expires_at=None,
+                next_attempt_at=now,
+                last_error="the worker sending it stopped before recording the outcome",
+                updated_at=now,
+            )
+        )
+        for _ in ids:
+            metrics.record(session, account_id, metrics.LEASE_EXPIRED)
+    log.warning("account %s: %d sends of a stopped worker to check", account_id, len(ids))
+    return ids
+
+
+def _sending_expired(account_id: int, now: datetime) -> tuple[object, ...]:
+    return (
+        OutboundMessage.account_id == account_id,
+        OutboundMessage.state == OutboundState.SENDING,
+        OutboundMessage.lease_expires_at < now,
+    )

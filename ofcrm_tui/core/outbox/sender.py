@@ -11,7 +11,8 @@ One message at a time:
 3. **Record** the outcome, only while the lease is still ours (state ``sending``, our
    worker id): ``sent`` (and the message written to the thread in the same unit of
    work), retry with backoff, ``failed`` with the reason, ``unknown``, or back to
-   ``queued`` after a ``429`` (which blocks the account and costs no attempt).
+   ``queued`` after a ``429`` (which blocks the account and costs no attempt) or a
+   connection that could not be made (an outage: ``core.outage``; no attempt either).
 
 ``unknown`` rows (ambiguous answers, and ``sending`` rows whose worker died and whose
 lease ran out) are settled by reading the fan's chat before anything is sent again
@@ -30,13 +31,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import accounts, metrics
+from ofcrm_tui.core import accounts, metrics, outage
 from ofcrm_tui.core.outbox import limiter
-from ofcrm_tui.core.outbox.reconcile import Reconciler
+from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
 from ofcrm_tui.core.outbox.rules import fans_turn
 from ofcrm_tui.core.outbox.work import (
     SENT,
@@ -49,7 +50,7 @@ from ofcrm_tui.core.outbox.work import (
 )
 from ofcrm_tui.core.threads import store_sent_message
 from ofcrm_tui.platform.client import PlatformClient
-from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited
+from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, Unreachable
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
@@ -60,10 +61,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Claim", "DrainReport", "Idle", "Outcome", "Sender", "SenderConfig", "default_worker_id"]
 
-PRUNE_EVERY = timedelta(minutes=10)
-
-_last_prune: dict[int, datetime] = {}
-_prune_lock = threading.Lock()
 
 
 class Sender:
@@ -106,7 +103,7 @@ class Sender:
         ``on_claimed`` is told of each claim (the row is ``sending`` and committed) just
         before its send, e.g. so that a screen can show it as being sent."""
         report = DrainReport(self.account_id)
-        self._prune_now_and_then()
+        limiter.prune_now_and_then(self.db, self.account_id, self._clock())
         report.lease_expired = self.expire_leases()
         self._reconciler().due(report, stop)
         while not _stopped(stop) and (max_sends is None or report.attempts < max_sends):
@@ -139,6 +136,8 @@ class Sender:
                 return Idle.AUTH_ERROR
             if policy.blocked_until is not None:
                 return Idle.BLOCKED
+            if policy.unreachable_until is not None:
+                return Idle.UNREACHABLE
             used = limiter.attempts_in_window(session, self.account_id, now)
             if used >= policy.limit:
                 return Idle.NO_BUDGET
@@ -243,10 +242,14 @@ class Sender:
     ) -> OutboundState | None:
         now = self._clock()
         kind = outcome.kind
-        if kind == ErrorKind.RATE_LIMITED:
+        refused = isinstance(outcome.error, Unreachable)
+        if kind == ErrorKind.RATE_LIMITED or refused:
             limiter.forget_attempt(session, claim.attempt_id)
         else:
             limiter.settle_attempt(session, claim.attempt_id, outcome.finished_at)
+        if refused:
+            return self._record_refused(session, claim, outcome, report, now)
+        outage.reachable(session, self.account_id)
 
         if kind == SENT:
             assert outcome.message is not None
@@ -288,21 +291,11 @@ class Sender:
         if kind == ErrorKind.PERMANENT or out_of_attempts:
             if out_of_attempts:
                 reason = f"gave up after {claim.attempts} attempts: {reason}"
-            if self._transition(session, claim, state=OutboundState.FAILED, last_error=reason):
-                metrics.record(session, self.account_id, metrics.SEND_FAILED)
-                report.failed.append(claim.outbound_id)
-                return OutboundState.FAILED
-            return None
+            return self._fail(session, claim, reason, report)
 
         if kind == ErrorKind.CLEAR:
             retry_at = now + timedelta(seconds=self._backoff(claim.attempts))
-            if self._transition(
-                session, claim, state=OutboundState.QUEUED, next_attempt_at=retry_at, last_error=reason
-            ):
-                metrics.record(session, self.account_id, metrics.SEND_RETRIED)
-                report.retried.append(claim.outbound_id)
-                return OutboundState.QUEUED
-            return None
+            return self._retry(session, claim, retry_at, reason, report)
 
         # Ambiguous: maybe delivered. Keep the row to ourselves a lease long while we
         # look at the chat; if we die, another worker looks after that.
@@ -316,6 +309,61 @@ class Sender:
             metrics.record(session, self.account_id, metrics.AMBIGUOUS)
             report.unknown.append(claim.outbound_id)
             return OutboundState.UNKNOWN
+        return None
+
+    def _record_refused(
+        self, session: Session, claim: Claim, outcome: Outcome, report: DrainReport, now: datetime
+    ) -> OutboundState | None:
+        """No connection could be made, so nothing was sent: the account waits out the
+        outage (``core.outage``) and the row waits with it, its try given back, until it
+        has waited ``outage_retry`` on the outage (since it was queued, or since the
+        outage began if later)."""
+        down = outage.unreachable(
+            session,
+            self.account_id,
+            now,
+            self._rng,
+            base=self.config.backoff_base_seconds,
+            cap=self.config.outage_backoff_cap_seconds,
+        )
+        report.unreachable_until = down.retry_at
+        waited = now - max(down.since, claim.created_at)
+        if waited >= self.config.outage_retry:
+            minutes = int(waited.total_seconds() // 60)
+            reason = f"platform unreachable for {minutes} min: {outcome.reason}"
+            return self._fail(session, claim, reason, report)
+        return self._retry(session, claim, down.retry_at, outcome.reason, report, refund=True)
+
+    def _fail(
+        self, session: Session, claim: Claim, reason: str, report: DrainReport
+    ) -> OutboundState | None:
+        if self._transition(session, claim, state=OutboundState.FAILED, last_error=reason):
+            metrics.record(session, self.account_id, metrics.SEND_FAILED)
+            report.failed.append(claim.outbound_id)
+            return OutboundState.FAILED
+        return None
+
+    def _retry(
+        self,
+        session: Session,
+        claim: Claim,
+        retry_at: datetime,
+        reason: str,
+        report: DrainReport,
+        *,
+        refund: bool = False,
+    ) -> OutboundState | None:
+        if self._transition(
+            session,
+            claim,
+            state=OutboundState.QUEUED,
+            next_attempt_at=retry_at,
+            last_error=reason,
+            refund=refund,
+        ):
+            metrics.record(session, self.account_id, metrics.SEND_RETRIED)
+            report.retried.append(claim.outbound_id)
+            return OutboundState.QUEUED
         return None
 
     def _record_sent(
@@ -426,37 +474,7 @@ class Sender:
 
     def expire_leases(self) -> list[int]:
         """``sending`` rows whose lease ran out (their worker died) become ``unknown``."""
-        now = self._clock()
-        expired = _sending_expired(self.account_id, now)
-        with self.db.read() as session:
-            if session.scalar(select(func.count()).select_from(OutboundMessage).where(*expired)) == 0:
-                return []
-        with self.db.write() as session:
-            ids = list(
-                session.scalars(
-                    select(OutboundMessage.id)
-                    .where(*expired)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            session.execute(
-                update(OutboundMessage)
-                .where(OutboundMessage.id.in_(ids), *expired)
-                .values(
-                    state=OutboundState.UNKNOWN,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    next_attempt_at=now,
-                    last_error="the worker sending it stopped before recording the outcome",
-                    updated_at=now,
-                )
-            )
-            for _ in ids:
-                metrics.record(session, self.account_id, metrics.LEASE_EXPIRED)
-        log.warning("account %s: %d sends of a stopped worker to check", self.account_id, len(ids))
-        return ids
+        return expire_leases(self.db, self.account_id, self._clock())
 
     def _policy(self, session: Session, now: datetime, *, lock: bool = False) -> limiter.SendPolicy | None:
         return limiter.SendPolicy.of_account(
@@ -488,25 +506,6 @@ class Sender:
             if policy is None or policy.auth_error:
                 return None
             return limiter.next_wake_at(session, self.account_id, now, policy)
-
-    def _prune_now_and_then(self) -> None:
-        now = self._clock()
-        with _prune_lock:
-            last = _last_prune.get(self.account_id)
-            if last is not None and now - last < PRUNE_EVERY:
-                return
-            _last_prune[self.account_id] = now
-        with self.db.write() as session:
-            limiter.prune(session, self.account_id, now)
-            metrics.prune(session, self.account_id, now)
-
-
-def _sending_expired(account_id: int, now: datetime) -> tuple[object, ...]:
-    return (
-        OutboundMessage.account_id == account_id,
-        OutboundMessage.state == OutboundState.SENDING,
-        OutboundMessage.lease_expires_at < now,
-    )
 
 
 def _stopped(stop: threading.Event | None) -> bool:

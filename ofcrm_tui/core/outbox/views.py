@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics
+from ofcrm_tui.core import metrics, outage
 from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.outage import Outage
 from ofcrm_tui.core.outbox.rules import (
     ACTIVE_STATES,
     DEFAULT_MAX_ATTEMPTS,
@@ -68,6 +69,7 @@ class QueueStatus:
     auth_error: str | None
     last_poll_at: datetime | None = None  # the last successful poll
     last_poll_failed_at: datetime | None = None
+    outage: Outage | None = None  # the platform refuses connections (``core.outage``)
 
     @property
     def depth(self) -> int:
@@ -181,7 +183,39 @@ def queue_status(
             auth_error=policy.auth_error,
             last_poll_at=metrics.last_recorded(session, account_id, metrics.POLL),
             last_poll_failed_at=metrics.last_recorded(session, account_id, metrics.POLL_FAILED),
+            outage=outage.current(session, account_id),
         )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What is still to go out for some accounts (asked before the app quits): rows
+    queued, sending or unknown, when the next may go (None: none can go on its own), and
+    whether a platform outage holds them back."""
+
+    count: int
+    next_send_at: datetime | None
+    unreachable: bool = False
+
+
+def waiting(
+    db: Database,
+    account_ids: list[int],
+    *,
+    reply_reserve_per_minute: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    now: datetime | None = None,
+) -> Waiting:
+    now = now or utcnow()
+    statuses = [
+        queue_status(db, account_id, reply_reserve_per_minute=reply_reserve_per_minute, now=now)
+        for account_id in account_ids
+    ]
+    times = [status.next_send_at for status in statuses if status.next_send_at is not None]
+    return Waiting(
+        count=sum(status.depth for status in statuses),
+        next_send_at=min(times) if times else None,
+        unreachable=any(status.outage is not None for status in statuses),
+    )
 
 
 def record_depth(db: Database, account_id: int) -> None:

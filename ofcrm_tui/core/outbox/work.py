@@ -43,6 +43,10 @@ class SenderConfig:
     reply_reserve_per_minute: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
     backoff_base_seconds: float = 2.0
     backoff_cap_seconds: float = 300.0
+    # A platform that refuses connections is tried again (``core.outage``) without using
+    # up a row's attempts, until the row has waited on the outage this long.
+    outage_retry: timedelta = timedelta(minutes=30)
+    outage_backoff_cap_seconds: float = 60.0
     reconcile_batch: int = 50
 
     def __post_init__(self) -> None:
@@ -85,6 +89,7 @@ class SenderConfig:
             lease=timedelta(seconds=lease),
             reconcile_grace=timedelta(seconds=grace),
             reply_reserve_per_minute=settings.reply_reserve_per_minute,
+            outage_retry=timedelta(minutes=settings.outage_retry_minutes),
         )
 
 
@@ -94,6 +99,7 @@ class Idle(enum.StrEnum):
     NO_WORK = "no due messages"
     NO_BUDGET = "send limit reached for this minute"
     BLOCKED = "rate limited by the platform"
+    UNREACHABLE = "the platform is unreachable"
     AUTH_ERROR = "the account's credentials were refused"
     NO_ACCOUNT = "the account is gone"
 
@@ -158,6 +164,7 @@ class DrainReport:
     lease_expired: list[int] = field(default_factory=list)
     attempts: int = 0
     blocked_until: datetime | None = None
+    unreachable_until: datetime | None = None  # a refused connection: the next try
     auth_error: str | None = None
     idle: Idle | None = None
     next_wake_at: datetime | None = None

@@ -3,6 +3,7 @@ failures, send budget."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,7 @@ class StatusInfo:
     blocked_until: datetime | None = None
     unread: int = 0  # conversations with unread fan messages
     next_send_at: datetime | None = None  # the queue's next send, estimated
+    unreachable_retry_at: datetime | None = None  # the platform refuses connections
 
 
 class StatusBar(Widget):
@@ -60,30 +62,35 @@ class StatusBar(Widget):
 
     def render(self) -> Text:
         """The health part first, then the counts; when the line is too narrow the
-        account goes, then the send budget, and the health part is cut last, so the
-        unread, queue and failed counts stay at 80 columns whatever the health says."""
+        account goes, then the send budget, then the separators narrow, and the health
+        part is cut last, so the unread, queue and failed counts stay at 80 columns."""
         info, now = self.info, self.clock()
         width = max(1, self.content_size.width)
         counts = self._counts(info)
         optional = self._optional(info, now)
         head = self._health(info, now)
-        while optional and _width(head, counts + optional) > width:
+        while optional and _width(head, counts + optional, SEPARATOR) > width:
             optional.pop()
         parts = counts + optional
-        room = width - _width(Text(), parts)
+        separator = SEPARATOR if _width(head, parts, SEPARATOR) <= width else NARROW_SEPARATOR
+        room = width - _width(Text(), parts, separator)
         if head.cell_len > room:
             head.truncate(max(1, room), overflow="ellipsis")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append_text(head)
         for part in parts:
-            text.append(SEPARATOR, self._style("dim"))
+            text.append(separator, self._style("dim"))
             text.append_text(part)
         return text
 
     def _health(self, info: StatusInfo, now: datetime) -> Text:
         """Sync state and poll age (the part that may be long and is cut to fit)."""
         text = Text()
-        if info.sync_error:
+        if info.unreachable_retry_at is not None:
+            left = (info.unreachable_retry_at - now).total_seconds()
+            when = f"in {math.ceil(left)} s" if left > 0 else "now"
+            text.append(f"● platform unreachable, retrying {when}", self._style("error"))
+        elif info.sync_error:
             text.append("● sync failed", self._style("error"))
             text.append(f": {clean(info.sync_error, single_line=True)}", self._style("dim"))
         elif info.last_poll_at is None:
@@ -103,7 +110,7 @@ class StatusBar(Widget):
     def _optional(self, info: StatusInfo, now: datetime) -> list[Text]:
         """What may go on a narrow line, least needed last: the send budget, the account."""
         found = []
-        if info.sends_left is not None:
+        if info.sends_left is not None and info.unreachable_retry_at is None:
             sends = Text(f"sends left {info.sends_left}/{info.send_limit}")
             if info.blocked_until is not None and info.blocked_until > now:
                 left = (info.blocked_until - now).total_seconds()
@@ -115,7 +122,8 @@ class StatusBar(Widget):
 
 
 SEPARATOR = "  │  "
+NARROW_SEPARATOR = " │ "  # once nothing optional is left and the line is still too long
 
 
-def _width(head: Text, parts: list[Text]) -> int:
-    return head.cell_len + sum(len(SEPARATOR) + part.cell_len for part in parts)
+def _width(head: Text, parts: list[Text], separator: str) -> int:
+    return head.cell_len + sum(len(separator) + part.cell_len for part in parts)

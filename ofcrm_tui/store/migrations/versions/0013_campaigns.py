@@ -7,7 +7,7 @@ happen) and the ``scheduled`` status. ``outbound_messages`` gets a unique index 
 from getting the same campaign twice.
 
 Revision ID: 0013_campaigns
-Revises: 0011_inbox_order
+Revises: 0012_outage
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 import ofcrm_tui.store.types
 
 revision = "0013_campaigns"
-down_revision = "0011_inbox_order"
+down_revision = "0012_outage"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,130 @@
+"""Quitting with messages still to go out: say what waits and when, then quit, wait or stay.
+
+"Wait for them" keeps the app (and its sender) running, shows what is left and quits by
+itself once nothing waits; ``escape`` stops waiting. The queue is read by ``load`` in a
+thread worker, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Static
+
+from ofcrm_tui.core.outbox import Waiting
+from ofcrm_tui.tui.timefmt import Clock, stamp
+from ofcrm_tui.tui.wording import messages
+
+QUIT = "quit"
+WAIT_EVERY_SECONDS = 1.0
+
+
+def when_they_go(waiting: Waiting, now: datetime) -> str:
+    """``the next at ~12:04``, or why none goes on its own."""
+    if waiting.next_send_at is None:
+        return "none is due to go on its own (waiting on a send in flight or to be settled)"
+    at = stamp(waiting.next_send_at, now)
+    lead = "the platform is unreachable; the next try" if waiting.unreachable else "the next"
+    return f"{lead} at ~{at}" if waiting.next_send_at > now else f"{lead} now"
+
+
+class QuitDialog(ModalScreen[str | None]):
+    """Dismissed with ``QUIT`` (quit now, or everything went out) or None (stay)."""
+
+    DEFAULT_CSS = """
+    QuitDialog .dialog { max-width: 70; }
+    QuitDialog #quit-text { height: auto; }
+    QuitDialog .buttons Button { min-width: 10; }
+    """
+    BINDINGS = [
+        Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway"),
+        Binding("w", "wait", "Wait for them", id="quit.wait"),
+        Binding("escape", "cancel", "Cancel", id="quit.cancel"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, waiting: Waiting) -> None:
+            super().__init__()
+            self.waiting = waiting
+
+    def __init__(
+        self, waiting: Waiting, load: Callable[[], Waiting], *, demo: bool, clock: Clock
+    ) -> None:
+        super().__init__()
+        self.waiting = waiting
+        self.load = load
+        self.demo = demo
+        self.clock = clock
+        self.waiting_to_quit = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = "Messages still to send"
+            yield Static(self._text(), id="quit-text", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Quit anyway", variant="error", id="quit-anyway")
+                yield Button("Wait for them", variant="primary", id="quit-wait")
+                yield Button("Cancel", id="quit-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#quit-wait", Button).focus()
+
+    def _text(self) -> str:
+        count = self.waiting.count
+        verb = "waits" if count == 1 else "wait"
+        head = f"{messages(count)} {verb} to be sent; {when_they_go(self.waiting, self.clock())}."
+        if self.waiting_to_quit:
+            return f"{head}\n\nWaiting for them: ofcrm quits once they are out (esc: stop waiting)."
+        if self.demo:
+            later = "This is the demo: its database is made afresh each start, so they will be lost."
+        else:
+            later = "If you quit, they are sent when ofcrm or an `ofcrm worker` next runs."
+        return f"{head}\n\n{later}"
+
+    def _show(self) -> None:
+        self.query_one("#quit-text", Static).update(self._text())
+
+    @on(Button.Pressed, "#quit-anyway")
+    def action_quit_anyway(self) -> None:
+        self.dismiss(QUIT)
+
+    @on(Button.Pressed, "#quit-wait")
+    def action_wait(self) -> None:
+        if self.waiting_to_quit:
+            return
+        self.waiting_to_quit = True
+        self.query_one("#quit-wait", Button).disabled = True
+        stop = self.query_one("#quit-cancel", Button)
+        stop.label = "Stop waiting"
+        stop.focus()
+        self._show()
+        self.set_interval(WAIT_EVERY_SECONDS, self._reload)
+        self._reload()
+
+    @on(Button.Pressed, "#quit-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.load()))
+
+    def on_quit_dialog_loaded(self, message: Loaded) -> None:
+        if not self.waiting_to_quit or not self.is_attached:
+            return
+        self.waiting = message.waiting
+        if message.waiting.count == 0:
+            self.dismiss(QUIT)
+        else:
+            self._show()

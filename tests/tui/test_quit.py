@@ -1,0 +1,118 @@
+"""Quitting with messages still queued asks first: quit anyway, wait for them, or stay."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Button, Static
+
+from ofcrm_tui.core import outbox
+from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.store.models import Fan
+from ofcrm_tui.tui.dialogs.quit import QuitDialog
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from tests.tui.conftest import NOW, World
+from tests.tui.pilot import press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+SIZES = [(160, 45), (80, 24)]
+
+
+def queue_reply(world: World, text: str = "see you at 8") -> int:
+    db, account_id = world.context.db, world.account.id
+    with db.read() as session:
+        fan = session.scalar(
+            select(Fan.id).where(Fan.account_id == account_id, Fan.subscription_status == "active")
+        )
+    return outbox.enqueue(db, account_id, fan, text, created_by="tester", now=NOW)
+
+
+def dialog_text(dialog: QuitDialog) -> str:
+    return str(dialog.query_one("#quit-text", Static).render())
+
+
+def assert_fits(dialog: QuitDialog, size: tuple[int, int]) -> None:
+    width, height = size
+    for button in dialog.query(Button):
+        region = button.region
+        assert region.width > 0 and region.right <= width and region.bottom <= height, button.id
+
+
+async def test_nothing_queued_quits_at_once(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+        assert not isinstance(app.screen, QuitDialog)
+        assert app._exit  # noqa: SLF001 - app.exit() was called: the app is leaving
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) -> None:  # noqa: ANN001
+    queue_reply(world)
+    queue_reply(world, "and a second")
+    with world.context.db.write() as session:  # the send window is full until 12:04
+        limiter.block(session, world.account.id, NOW + timedelta(minutes=4))
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+        dialog = app.screen
+        assert isinstance(dialog, QuitDialog)
+        text = dialog_text(dialog)
+        assert "2 messages wait to be sent; the next at ~12:04." in text
+        assert "sent when ofcrm or an `ofcrm worker` next runs" in text
+        assert_fits(dialog, size)
+
+        await press(pilot, "escape")  # cancel: the app runs on
+        assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
+        await press(pilot, "q", "q")  # asked again; quit anyway
+        assert app._exit  # noqa: SLF001
+    assert outbox.queue_status(world.context.db, world.account.id).depth == 2  # still queued
+
+
+async def test_in_the_demo_they_would_be_lost(world: World) -> None:
+    queue_reply(world)
+    app = world.app(demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+        text = dialog_text(app.screen)
+        assert "1 message waits to be sent" in text
+        assert "they will be lost" in text and "ofcrm worker" not in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_wait_for_them_quits_once_they_are_out(world: World, size) -> None:  # noqa: ANN001
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "q", "w")
+        dialog = app.screen
+        assert isinstance(dialog, QuitDialog)
+        assert "Waiting for them" in dialog_text(dialog) and "1 message waits" in dialog_text(dialog)
+        assert_fits(dialog, size)
+        await asyncio.sleep(1.2)
+        assert not app._exit  # noqa: SLF001 - still queued: still waiting
+
+        await asyncio.to_thread(world.drain)  # the sender sends it
+        await wait_for(pilot, lambda: app._exit)  # noqa: SLF001
+    assert len(world.sim.ledger()) == 1
+
+
+async def test_waiting_can_be_stopped(world: World) -> None:
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "q", "w", "escape")
+        assert isinstance(app.screen, InboxScreen)
+        await asyncio.to_thread(world.drain)
+        await asyncio.sleep(1.2)
+        await settle(pilot)
+        assert not app._exit  # noqa: SLF001 - no longer waiting to quit
