@@ -9,7 +9,7 @@ import pytest
 from keyring.backends.fail import Keyring as NoKeyring
 
 from ofcrm_tui import paths, secrets
-from ofcrm_tui.logs import redact, setup_logging
+from ofcrm_tui.logs import log_file, redact, setup_logging
 
 
 def test_env_override_wins_over_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,13 +52,13 @@ def test_delete_token_forgets_it() -> None:
 
 def test_logs_are_json_lines_without_secrets(tmp_path: Path) -> None:
     secrets.store_token("mia", "sup3r-secret-token")
-    setup_logging(paths.log_file(), "DEBUG")
+    setup_logging(paths.log_dir(), "test", "DEBUG")
     log = logging.getLogger("ofcrm_tui.test")
     log.info("calling with token %s", "sup3r-secret-token")
     log.info("header Authorization: Bearer abc.def")
     for handler in logging.getLogger("ofcrm_tui").handlers:
         handler.flush()
-    lines = paths.log_file().read_text().splitlines()
+    lines = log_file(paths.log_dir(), "test").read_text().splitlines()
     entries = [json.loads(line) for line in lines]
     assert [e["level"] for e in entries] == ["INFO", "INFO"]
     text = "\n".join(lines)
