@@ -29,7 +29,7 @@ from typing import Any
 _BEARER = re.compile(r"((?:(?i:authorization:\s*)bearer|Bearer)\s+)[^\s'\",]+")
 # What may touch a token on either side in text: a character a token could hold
 # means the match is part of a longer word, not the token.
-_TOKEN_CHARS = r"A-Za-z0-9_\-.~+/="
+_TOKEN_CHARS = r"A-Za-z0-9_\-"
 # Shorter strings are not plausible credentials, and masking them would blank
 # ordinary words ("wrong", "demo") wherever they appear.
 MIN_SECRET_LENGTH = 8
