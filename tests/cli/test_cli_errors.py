@@ -191,3 +191,29 @@ def test_names_sharing_a_token_variable_are_refused(simulator, capsys, monkeypat
         assert_one_line_error(code, err, "'mia.x' already reads its token from OFCRM_TOKEN_MIA_X")
     code, out, _ = run(capsys, "account", "list")
     assert [line.split("\t")[0] for line in out.splitlines()] == ["mia.x"]
+
+
+def test_no_command_gives_account_a_default_of_its_own() -> None:
+    """A command's ``--account`` must not overwrite ``ofcrm --account NAME`` with None."""
+    import argparse
+
+    from tests.cli.test_cli import _all_commands
+
+    from ofcrm_tui.cli.main import build_parser
+
+    def parser_for(path: tuple[str, ...]) -> argparse.ArgumentParser:
+        parser = build_parser()
+        for name in path:
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+            parser = sub.choices[name]
+        return parser
+
+    checked = 0
+    for path in _all_commands():
+        if not path:
+            continue
+        for action in parser_for(path)._actions:  # noqa: SLF001
+            if action.dest == "account":
+                checked += 1
+                assert action.default is argparse.SUPPRESS, " ".join(path)
+    assert checked >= 8
