@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError
 from ofcrm_tui.platform.gateway import (
     ACCOUNT_ID_NAME,
@@ -212,6 +211,8 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
     if not token:
         raise AccountError("the token is empty")
     try:
+        from ofcrm_tui.platform.clients import client_for  # the HTTP clients: only here
+
         client = client_for(account, token, timeout=timeout_seconds)
     except ValueError as exc:
         raise AccountError(str(exc)) from None
