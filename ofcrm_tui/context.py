@@ -12,22 +12,31 @@ from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 
 
+def open_database(settings: Settings) -> Database:
+    """The configured database; a SQLite file's missing folder is created only inside the
+    user data directory (a typo elsewhere is an error, not a new folder)."""
+    return Database(settings.effective_database_url(), create_folders_under=paths.data_dir())
+
+
 @dataclass
 class AppContext:
     settings: Settings
     verbose: bool = False
 
     @classmethod
-    def load(cls, *, database_url: str | None = None, verbose: bool = False) -> AppContext:
+    def load(
+        cls, *, database_url: str | None = None, verbose: bool = False, kind: str = "app"
+    ) -> AppContext:
+        """Settings, with this process's logging (``kind`` names its log file)."""
         overrides = {"database_url": database_url} if database_url else {}
         context = cls(load_settings(**overrides), verbose=verbose)
-        setup_logging(paths.log_file(), context.settings.log_level, console=verbose)
+        setup_logging(paths.log_dir(), kind, context.settings.log_level, console=verbose)
         return context
 
     @cached_property
     def db(self) -> Database:
         """The database, upgraded to the current schema on first use."""
-        database = Database(self.settings.effective_database_url())
+        database = open_database(self.settings)
         migrate.ensure_current(database)
         return database
 

@@ -32,5 +32,6 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'ofcrm.db'}"
 
 
-def log_file() -> Path:
-    return state_dir() / "ofcrm.log.jsonl"
+def log_dir() -> Path:
+    """Where every process writes its own log file (see ``logs``)."""
+    return state_dir() / "logs"

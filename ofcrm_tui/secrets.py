@@ -1,15 +1,14 @@
 """Account tokens: the OS keyring, or an ``OFCRM_TOKEN_<NAME>`` environment override.
 
-A token is never written to the database, a log or an error message.
+A token is never written to the database, a log or an error message. ``keyring`` (and
+its backend discovery) is imported only when a token is read or stored, so commands
+that need none start without it.
 """
 
 from __future__ import annotations
 
 import os
 import re
-
-import keyring
-import keyring.errors
 
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import register_secret
@@ -22,10 +21,13 @@ class CredentialError(OfcrmError):
 
 
 def env_var_name(account: str) -> str:
+    """The variable whose value overrides ``account``'s keyring entry."""
     return "OFCRM_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", account.upper())
 
 
 def _no_keyring(account: str, exc: Exception) -> CredentialError:
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.NoKeyringError):
         reason = "no keyring backend is installed"
     else:
@@ -41,9 +43,29 @@ def token_source(account: str) -> str:
     return f"env {env_var_name(account)}" if os.environ.get(env_var_name(account)) else "keyring"
 
 
+def token_status(account: str) -> str:
+    """Where the token is found now, or why none is reachable, naming the variable."""
+    variable = env_var_name(account)
+    if os.environ.get(variable):
+        return f"env {variable}"
+    import keyring
+    import keyring.errors
+
+    try:
+        found = keyring.get_password(SERVICE, account)
+    except keyring.errors.KeyringError as exc:
+        return f"NONE REACHABLE ({_no_keyring(account, exc)})"
+    if found:
+        return f"keyring ({variable} overrides)"
+    return f"NONE REACHABLE (no keyring entry, {variable} not set)"
+
+
 def get_token(account: str) -> str:
     token = os.environ.get(env_var_name(account))
     if not token:
+        import keyring
+        import keyring.errors
+
         try:
             token = keyring.get_password(SERVICE, account)
         except keyring.errors.KeyringError as exc:
@@ -62,6 +84,9 @@ def store_token(account: str, token: str) -> str:
     register_secret(token)
     if os.environ.get(env_var_name(account)) == token:
         return token_source(account)
+    import keyring
+    import keyring.errors
+
     try:
         keyring.set_password(SERVICE, account, token)
     except keyring.errors.KeyringError as exc:
@@ -71,6 +96,9 @@ def store_token(account: str, token: str) -> str:
 
 def delete_token(account: str) -> None:
     """Forget the stored token; an env override or an absent entry is left as it is."""
+    import keyring
+    import keyring.errors
+
     try:
         keyring.delete_password(SERVICE, account)
     except keyring.errors.PasswordDeleteError:

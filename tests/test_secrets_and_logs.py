@@ -9,7 +9,7 @@ import pytest
 from keyring.backends.fail import Keyring as NoKeyring
 
 from ofcrm_tui import paths, secrets
-from ofcrm_tui.logs import redact, setup_logging
+from ofcrm_tui.logs import log_file, redact, setup_logging
 
 
 def test_env_override_wins_over_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,15 +52,78 @@ def test_delete_token_forgets_it() -> None:
 
 def test_logs_are_json_lines_without_secrets(tmp_path: Path) -> None:
     secrets.store_token("mia", "sup3r-secret-token")
-    setup_logging(paths.log_file(), "DEBUG")
+    setup_logging(paths.log_dir(), "test", "DEBUG")
     log = logging.getLogger("ofcrm_tui.test")
     log.info("calling with token %s", "sup3r-secret-token")
     log.info("header Authorization: Bearer abc.def")
     for handler in logging.getLogger("ofcrm_tui").handlers:
         handler.flush()
-    lines = paths.log_file().read_text().splitlines()
+    lines = log_file(paths.log_dir(), "test").read_text().splitlines()
     entries = [json.loads(line) for line in lines]
     assert [e["level"] for e in entries] == ["INFO", "INFO"]
     text = "\n".join(lines)
     assert "sup3r-secret-token" not in text and "abc.def" not in text
     assert redact("Bearer xyz") == "Bearer ***"
+
+
+def _log_lines(kind: str) -> list[str]:
+    for handler in logging.getLogger("ofcrm_tui").handlers:
+        handler.flush()
+    return log_file(paths.log_dir(), kind).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("token", ['quo"te-secret-123', "back\\slash-secret-123", 'b\\o"th-secret'])
+def test_a_token_json_would_escape_is_still_redacted(token: str) -> None:
+    secrets.store_token("mia", token)
+    setup_logging(paths.log_dir(), "test", "DEBUG")
+    try:
+        raise RuntimeError(f"refused {token}")
+    except RuntimeError:
+        logging.getLogger("ofcrm_tui.test").exception("sent with %s", token)
+    (line,) = _log_lines("test")
+    entry = json.loads(line)
+    assert entry["message"] == "sent with ***"
+    assert token not in entry["exception"] and "refused ***" in entry["exception"]
+    assert token not in line and json.dumps(token)[1:-1] not in line
+
+
+def test_only_whole_plausible_tokens_are_masked() -> None:
+    secrets.store_token("short", "wrong")  # too short to be a credential: never masked
+    secrets.store_token("mia", "sim-token-123")
+    assert redact("HTTP 401: missing or wrong bearer token") == "HTTP 401: missing or wrong bearer token"
+    assert redact("token=sim-token-123&x") == "token=***&x"
+    assert redact("'sim-token-123'") == "'***'"
+    assert redact("sim-token-1234 and xsim-token-123") == "sim-token-1234 and xsim-token-123"
+    assert redact("authorization: bearer abc") == "authorization: bearer ***"
+
+
+def test_each_process_writes_a_log_file_of_its_own(tmp_path: Path) -> None:
+    """Two commands at once never share (or rotate) one file; old files are cleaned up."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    logs = paths.log_dir()
+    logs.mkdir(parents=True)
+    stale = logs / "ofcrm.worker.1.log.jsonl"
+    stale.write_text("{}\n")
+    month_ago = time.time() - 30 * 86_400
+    os.utime(stale, (month_ago, month_ago))
+    ofcrm = str(Path(sys.executable).with_name("ofcrm"))
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    runs = [
+        subprocess.Popen([ofcrm, "--db", db, *argv], stderr=subprocess.DEVNULL)
+        for argv in (("queue",), ("failed", "list"), ("queue",))
+    ]
+    pids = {run.pid: run for run in runs}
+    assert all(run.wait(timeout=60) == 1 for run in runs)
+    files = sorted(path.name for path in logs.iterdir())
+    assert files == sorted(
+        f"ofcrm.{'failed' if run.args[-1] == 'list' else 'queue'}.{pid}.log.jsonl"
+        for pid, run in pids.items()
+    )
+    for name in files:
+        (entry,) = [json.loads(line) for line in (logs / name).read_text().splitlines()]
+        assert entry["message"].startswith("command failed: no accounts yet")
+        assert entry["process"] == name.removeprefix("ofcrm.").removesuffix(".log.jsonl")

@@ -31,7 +31,7 @@ def _read_token(name: str) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     ctx = context(args)
-    accounts.validate_name(args.name)
+    accounts.check_new_name(ctx.db, args.name)
     base_url = args.base_url or default_base_url(args.gateway)
     if base_url is None:
         raise accounts.AccountError("the contract gateway needs --base-url URL")
@@ -81,7 +81,7 @@ def _list(args: argparse.Namespace) -> int:
         status = f"  AUTH ERROR: {info.auth_error}" if info.auth_error else ""
         print(
             f"{info.name}\t{_via(info)}\t{info.base_url}\t@{info.creator_username}\t"
-            f"{info.send_limit_per_minute}/min\ttoken: {secrets.token_source(info.name)}{status}"
+            f"{info.send_limit_per_minute}/min\ttoken: {secrets.token_status(info.name)}{status}"
         )
     return 0
 

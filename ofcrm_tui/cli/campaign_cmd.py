@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.cli.send_cmd import price_cents
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
@@ -168,7 +168,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="campaign_action", metavar="ACTION", required=True)
 
     create = actions.add_parser("create", help="start a campaign now or at a time")
-    create.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(create, "the account (default: the only one)")
     create.add_argument("--name", required=True)
     create.add_argument("--text", required=True,
                         help="text with {name}, {nickname}, {username} ({nickname|babe} gives a "
@@ -206,7 +206,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     create.set_defaults(handler=_create)
 
     listing = actions.add_parser("list", help="campaigns, newest first, with progress")
-    listing.add_argument("--account", metavar="NAME")
+    add_account_option(listing, "the account (default: the only one)")
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(handler=_list)
 
@@ -218,5 +218,5 @@ def register(parser: argparse.ArgumentParser) -> None:
     ):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("id", type=int, metavar="ID")
-        sub.add_argument("--account", metavar="NAME")
+        add_account_option(sub, "the account (default: the only one)")
         sub.set_defaults(handler=handler)

@@ -11,13 +11,24 @@ from ofcrm_tui.context import AppContext
 
 
 def context(args: argparse.Namespace) -> AppContext:
-    return AppContext.load(database_url=args.db, verbose=args.verbose)
+    """Settings and logging for this command (its log file is named for it)."""
+    return AppContext.load(
+        database_url=args.db, verbose=args.verbose, kind=getattr(args, "command", None) or "app"
+    )
 
 
 def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
 ) -> argparse.ArgumentParser:
     return subparsers.add_parser(name, help=help_text, description=help_text)
+
+
+def add_account_option(parser: argparse.ArgumentParser, help_text: str, **kwargs: object) -> None:
+    """``--account`` after the command: the same option as ``ofcrm --account NAME``
+    before it. No default of its own, so it never overwrites the global one."""
+    parser.add_argument(
+        "--account", metavar="NAME", default=argparse.SUPPRESS, help=help_text, **kwargs
+    )
 
 
 def positive_int(value: str) -> int:
@@ -45,3 +56,14 @@ def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], Non
             print(f"\r  {render(done, of)}", end="", file=sys.stderr)
 
     return show
+
+
+def non_negative_float(value: str) -> float:
+    """argparse type: a finite number of at least 0 (seconds, days)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return number

@@ -29,7 +29,7 @@ def _show(args: argparse.Namespace) -> int:
     print("\n# account tokens from the environment (values never shown)")
     for name in overrides_set:
         print(f"# {name} = {MASK}")
-    print(f"\n# logs: {paths.log_file()}")
+    print(f"\n# logs: {paths.log_dir()} (a file per process: ofcrm.<command>.<pid>.log.jsonl)")
     return 0
 
 

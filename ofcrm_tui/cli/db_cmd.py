@@ -6,11 +6,12 @@ import argparse
 
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.store import migrate
+from ofcrm_tui.context import open_database
 from ofcrm_tui.store.database import Database
 
 
 def _open(args: argparse.Namespace) -> Database:
-    return Database(context(args).settings.effective_database_url())
+    return open_database(context(args).settings)
 
 
 def _upgrade(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ def _demo(args: argparse.Namespace) -> int:
     # The demo never touches the user's database, and its token needs no keyring.
     os.environ[secrets.env_var_name(DEMO_ACCOUNT)] = DEMO_TOKEN
     settings = load_settings(database_url=_fresh_demo_database())
-    setup_logging(paths.log_file(), settings.log_level, console=args.verbose)
+    setup_logging(paths.log_dir(), "demo", settings.log_level, console=args.verbose)
     context = AppContext(settings, verbose=args.verbose)
     skin = args.skin
     gateway_account = None if skin == "contract" else DEMO_GATEWAY_ACCOUNT

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ofcrm_tui.cli.common import add_command, context, positive_int
+from ofcrm_tui.cli.common import add_account_option, add_command, context, positive_int
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.analytics import period
 from ofcrm_tui.core.analytics.export import ExportKind, write_csv
@@ -63,7 +63,7 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         actions, "analytics", "revenue by day and type (default), the KPIs or the chatters as CSV"
     )
     parser.add_argument("file", type=Path, metavar="FILE")
-    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(parser, "the account (default: the only one)")
     parser.add_argument("--days", type=positive_int, metavar="N",
                         help=f"the N days ending today (default {DEFAULT_DAYS})")
     parser.add_argument("--from", dest="first_day", type=_day, metavar="DATE", help="first day")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import add_account_option, add_command, context, non_negative_float
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 
 PREVIEW = 60
+ACCOUNT_HELP = "the account (default: the only one)"
 
 
 def _ids(values: list[int]) -> str:
@@ -73,8 +74,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="failed_command", metavar="ACTION", required=True)
 
     listing = add_command(commands, "list", "failed messages, newest first, with the reason")
-    listing.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
-    listing.add_argument("--days", type=float, default=7, help="how far back (default 7)")
+    add_account_option(listing, ACCOUNT_HELP)
+    listing.add_argument(
+        "--days", type=non_negative_float, default=7, help="how far back (default 7)"
+    )
     listing.set_defaults(handler=_list)
 
     retry = add_command(
@@ -83,7 +86,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         f"queue failed messages again (at most {outbox.MANUAL_RETRIES_PER_MINUTE} a minute "
         "per account)",
     )
-    retry.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(retry, ACCOUNT_HELP)
     retry.add_argument("ids", type=int, nargs="*", metavar="ID")
     retry.add_argument("--all", action="store_true", help="every failed message, oldest first")
     retry.set_defaults(handler=_retry)
@@ -91,6 +94,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     discard = add_command(
         commands, "discard", "cancel messages that will not be sent (failed, or still queued)"
     )
-    discard.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(discard, ACCOUNT_HELP)
     discard.add_argument("ids", type=int, nargs="+", metavar="ID")
     discard.set_defaults(handler=_discard)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import add_account_option, add_command, context
 from ofcrm_tui.core import accounts, inbox
 from ofcrm_tui.core.fans import FanFilter, edits, fan_ids, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
@@ -44,7 +44,7 @@ def _day(text: str) -> datetime:
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(parser, "the account (default: the only one)")
     group = parser.add_argument_group("fan filter")
     group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: any of them)")
     group.add_argument("--without-tag", action="append", default=[], metavar="T", help="does not have tag T")
@@ -227,7 +227,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     def fan_command(name: str, help_text: str) -> argparse.ArgumentParser:
         command = add_command(commands, name, help_text)
         command.add_argument("fan", metavar="FAN", help="platform user id or username")
-        command.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+        add_account_option(command, "the account (default: the only one)")
         return command
 
     show = fan_command("show", "a fan's profile, spend, tags, notes, purchases and last messages")
@@ -237,7 +237,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     show.set_defaults(handler=_show)
 
     add = add_command(commands, "add", "create a fan by hand (known from elsewhere; no platform id needed)")
-    add.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(add, "the account (default: the only one)")
     add.add_argument("--username", required=True, help="new to the account")
     add.add_argument("--name")
     add.add_argument("--nickname")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.core import health
 from ofcrm_tui.store.database import Database, display_url, parse_url
@@ -98,6 +99,6 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", metavar="NAME", help="only this account")
+    add_account_option(parser, "only this account")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(handler=_health)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ofcrm_tui.cli.common import add_command, context, progress_line
+from ofcrm_tui.cli.common import add_account_option, add_command, context, progress_line
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_import
 from ofcrm_tui.platform.errors import one_line
@@ -45,7 +45,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "and notes added; any bad row means nothing is written unless --skip-invalid",
     )
     fans.add_argument("file", metavar="FILE")
-    fans.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(fans, "the account (default: the only one)")
     fans.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     fans.add_argument("--skip-invalid", action="store_true", help="write the good rows, report the bad")
     fans.set_defaults(handler=_import_fans)

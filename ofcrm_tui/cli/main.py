@@ -31,7 +31,7 @@ class Command:
 
 
 COMMANDS = (
-    Command("account", "account_cmd", "creator accounts: add, list, remove"),
+    Command("account", "account_cmd", "creator accounts: add, list, token (replace one), remove"),
     Command("config", "config_cmd", "settings: show the effective values"),
     Command("db", "db_cmd", "database schema: create, upgrade, show revision"),
     Command(
@@ -103,7 +103,10 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to the console")
     parser.add_argument(
-        "--account", help="the account to open the app on (needed when there are several)"
+        "--account",
+        metavar="NAME",
+        help="the account to open the app on or to act on (needed when there are several); "
+        "the same as a command's own --account",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
@@ -122,16 +125,30 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return build_parser(load=[chosen.command] if chosen.command else ()).parse_args(argv)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _database_error(exc: BaseException) -> str | None:
     """The one-line message for a database driver's error; None for anything else."""
-    if "sqlalchemy.exc" not in sys.modules:  # nothing opened a database
-        return None
-    from sqlalchemy.exc import DBAPIError
+    if "sqlalchemy.exc" in sys.modules:  # something opened a database
+        from sqlalchemy.exc import DBAPIError
 
-    if not isinstance(exc, DBAPIError):
+        if isinstance(exc, DBAPIError):
+            return f"database error: {_first_line(exc.orig) if exc.orig else type(exc).__name__}"
+    # The driver's own error, raised where SQLAlchemy does not wrap it (connect hooks).
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        return f"database error: {_first_line(exc)}"
+    return None
+
+
+def _os_error(exc: BaseException) -> str | None:
+    """A file or directory that cannot be used, in one line; None for anything else."""
+    if not isinstance(exc, OSError) or not exc.strerror:
         return None
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-    return f"database error: {reason}"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror}{where}"
 
 
 def _open_app(args: argparse.Namespace) -> int:
@@ -146,25 +163,31 @@ def _open_app(args: argparse.Namespace) -> int:
         ctx.close()
 
 
+def _fail(message: str, *, exc_info: bool = False) -> int:
+    """Print ``message`` once (not again through a console log) and log it to the file."""
+    log.warning("command failed: %s", message, exc_info=exc_info, extra={"file_only": True})
+    print(f"ofcrm: error: {message}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else list(argv))
     handler = getattr(args, "handler", None) or _open_app
+    # Until a command sets up logging, records go nowhere (not to Python's last-resort
+    # stderr handler, which would print an error a second time).
+    logging.getLogger("ofcrm_tui").addHandler(logging.NullHandler())
     try:
         return int(handler(args) or 0)
     except (OfcrmError, PlatformError) as exc:
-        log.warning("command failed: %s", exc)
-        print(f"ofcrm: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print("ofcrm: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        message = _database_error(exc)
+        message = _database_error(exc) or _os_error(exc)
         if message is None:
             raise
-        log.warning("database error", exc_info=True)
-        print(f"ofcrm: error: {message}", file=sys.stderr)
-        return 1
+        return _fail(message, exc_info=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.enums import OutboundState
@@ -26,9 +26,8 @@ def _queue(args: argparse.Namespace) -> int:
     chosen = (
         [accounts.get_account(ctx.db, args.account)] if args.account else accounts.list_accounts(ctx.db)
     )
-    if not chosen:
-        print("no accounts: add one with `ofcrm account add NAME --base-url URL`")
-        return 0
+    if not chosen:  # an error, as for every command that acts on an account
+        raise accounts.AccountError(accounts.NO_ACCOUNTS)
     for account in chosen:
         now = utcnow()
         status = outbox.queue_status(
@@ -48,5 +47,5 @@ def _queue(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", metavar="NAME", help="only this account")
+    add_account_option(parser, "only this account")
     parser.set_defaults(handler=_queue)

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import add_account_option, context, non_negative_float
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
@@ -54,13 +54,19 @@ def _send(args: argparse.Namespace) -> int:
         time.sleep(0.5)
     detail = f": {view.last_error}" if view.last_error and view.state != OutboundState.SENT else ""
     print(f"#{outbound_id} {view.state.value}{detail}")
+    if view.state == OutboundState.QUEUED and view.attempts == 0:
+        print(
+            f"ofcrm: nothing took #{outbound_id} in {args.wait:g} s: is `ofcrm worker` or the "
+            f"app running for {account.name}? It stays queued until one does.",
+            file=sys.stderr,
+        )
     if view.state == OutboundState.SENT:
         return 0
     return 1 if view.state in _DONE else 2
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
+    add_account_option(parser, "the account (default: the only one)")
     parser.add_argument(
         "--fan", required=True, metavar="FAN", help="the fan's platform user id or username"
     )
@@ -81,7 +87,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait",
-        type=float,
+        type=non_negative_float,
         metavar="S",
         help="wait up to S seconds for the outcome (exit 0 sent, 1 failed, 2 still pending)",
     )

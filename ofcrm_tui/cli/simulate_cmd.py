@@ -31,7 +31,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--fans", type=positive_int, default=200, help="number of fans (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world (default 1)")
-    parser.add_argument("--token", default="sim-token", help="the bearer token to accept")
+    parser.add_argument(
+        "--token",
+        default="sim-token",
+        help="the bearer token to accept (default: sim-token; give it to `ofcrm account add`)",
+    )
     parser.add_argument(
         "--send-limit", type=positive_int, default=10, help="sends a minute allowed (default 10)"
     )

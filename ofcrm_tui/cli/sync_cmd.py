@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.sync import InboundSync, SyncReport
 from ofcrm_tui.platform.clients import client_for
@@ -62,7 +62,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", help="account name (needed when there are several)")
+    add_account_option(parser, "the account (default: the only one)")
     parser.add_argument(
         "--poll", action="store_true", help="only what changed since the last sync (cheap)"
     )

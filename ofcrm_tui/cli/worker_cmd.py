@@ -10,7 +10,7 @@ import sys
 import threading
 from types import FrameType
 
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.core import accounts
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
@@ -39,12 +39,14 @@ def _log_event(event: JobEvent) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     ctx = context(args)
-    for name in args.account or ():
+    # ``worker --account A --account B``, or ``ofcrm --account A worker``.
+    only = getattr(args, "accounts", None) or ([args.account] if args.account else None)
+    for name in only or ():
         accounts.get_account(ctx.db, name)  # a typo should not make an idle worker
     jobs = BackgroundJobs(
         ctx,
         on_event=_log_event,
-        accounts=args.account,
+        accounts=only,
         poll=not args.no_poll,
         drain=not args.no_drain,
         lease_seconds=args.lease_seconds,
@@ -81,8 +83,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--account", action="append", metavar="NAME", help="only this account (repeatable)"
+    add_account_option(
+        parser, "only this account (repeatable)", action="append", dest="accounts"
     )
     parser.add_argument("--no-poll", action="store_true", help="do not poll for new messages")
     parser.add_argument("--no-drain", action="store_true", help="do not send queued messages")

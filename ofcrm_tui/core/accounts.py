@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError
 from ofcrm_tui.platform.gateway import (
     ACCOUNT_ID_NAME,
@@ -31,6 +30,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 class AccountError(OfcrmError):
     pass
+
+
+NO_ACCOUNTS = "no accounts yet: add one with `ofcrm account add NAME --base-url URL`"
 
 
 class AccountInfo(BaseModel):
@@ -123,7 +125,7 @@ def resolve_account(db: Database, name: str | None) -> AccountInfo:
     if len(accounts) == 1:
         return accounts[0]
     if not accounts:
-        raise AccountError("no accounts yet: add one with `ofcrm account add NAME --base-url URL`")
+        raise AccountError(NO_ACCOUNTS)
     names = ", ".join(account.name for account in accounts)
     raise AccountError(f"several accounts ({names}): pick one with --account")
 
@@ -132,6 +134,23 @@ def list_accounts(db: Database) -> list[AccountInfo]:
     with db.read() as session:
         rows = session.scalars(select(Account).order_by(Account.name)).all()
         return [AccountInfo.model_validate(row) for row in rows]
+
+
+def check_new_name(db: Database, name: str) -> None:
+    """A name no account has, and whose token variable no account reads: two accounts
+    reading one ``OFCRM_TOKEN_*`` could send as each other's creator."""
+    validate_name(name)
+    variable = secrets.env_var_name(name)
+    with db.read() as session:
+        existing = session.scalars(select(Account.name)).all()
+    if name in existing:
+        raise AccountError(f"account {name!r} already exists; remove it first to replace it")
+    for other in existing:
+        if secrets.env_var_name(other) == variable:
+            raise AccountError(
+                f"account {other!r} already reads its token from {variable}: "
+                f"pick a name that differs from {other!r} in more than '.', '-', '_' or case"
+            )
 
 
 def add_account(
@@ -159,9 +178,7 @@ def add_account(
         raise AccountError("the token is empty")
     if send_limit_per_minute < 1:
         raise AccountError("the send limit must be at least 1 a minute")
-    with db.read() as session:
-        if session.scalar(select(Account.id).where(Account.name == name)) is not None:
-            raise AccountError(f"account {name!r} already exists; remove it first to replace it")
+    check_new_name(db, name)
     try:
         client = open_client(
             kind, base_url, token, gateway_account=gateway_account, timeout=timeout_seconds
@@ -194,6 +211,8 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
     if not token:
         raise AccountError("the token is empty")
     try:
+        from ofcrm_tui.platform.clients import client_for  # the HTTP clients: only here
+
         client = client_for(account, token, timeout=timeout_seconds)
     except ValueError as exc:
         raise AccountError(str(exc)) from None

@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 # A Retry-After this long is a server bug; capping it keeps "blocked until" dates sane.
 MAX_RETRY_AFTER = 24 * 3600.0
@@ -140,6 +139,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     value = value.strip()
     if value.isascii() and value.isdigit():
         return min(float(value), MAX_RETRY_AFTER)
+    from email.utils import parsedate_to_datetime  # rare, and ~20 ms to import
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -26,7 +26,11 @@ def to_cents(dollars: Decimal | float | int | str) -> int:
         raise MoneyError(f"not an amount: {dollars!r}") from exc
     if not value.is_finite():
         raise MoneyError(f"not an amount: {dollars!r}")
-    if value != value.quantize(_CENT):
+    try:
+        cents = value.quantize(_CENT)
+    except InvalidOperation:  # more digits than the decimal context holds
+        raise MoneyError(f"not an amount we can handle: {dollars!r}") from None
+    if value != cents:
         raise MoneyError(f"more than two decimal places: {dollars!r}")
     return int(value * 100)
 

@@ -8,6 +8,7 @@ processes never both read, then both fail to upgrade their lock (SQLAlchemy docs
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ofcrm_tui.errors import OfcrmError
@@ -77,26 +78,48 @@ def _enable_wal(engine: Engine) -> None:
     """WAL is a property of the file: set it once and check that it took."""
     if engine.url.database in (None, "", ":memory:"):
         return
-    raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
-        mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        cursor.close()
-    finally:
-        raw.close()
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            cursor.close()
+        finally:
+            raw.close()
+    except (sqlite3.Error, DBAPIError) as exc:
+        # Not a database, a read-only file or folder: the driver's reason, in one line.
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise DatabaseUrlError(
+            f"cannot open SQLite database {engine.url.database}: {reason}"
+        ) from None
     if str(mode).lower() != "wal":
         raise DatabaseUrlError(f"SQLite refused WAL mode (got {mode!r}) for {engine.url.database}")
 
 
-def make_engine(url: str | URL) -> Engine:
+def _sqlite_folder(parsed: URL, create_under: Path | None) -> None:
+    """Create the database file's missing folder, but only under ``create_under`` (when
+    given): a typo elsewhere is refused instead of growing a new tree of folders."""
+    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("uri"):
+        return
+    folder = Path(parsed.database).expanduser().absolute().parent
+    if folder.is_dir():
+        return
+    if create_under is not None and not folder.is_relative_to(create_under.absolute()):
+        raise DatabaseUrlError(
+            f"no folder {folder} for the SQLite database: create it first, or check the URL"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUrlError(f"cannot create {folder} for the database: {exc.strerror}") from None
+
+
+def make_engine(url: str | URL, *, create_folders_under: Path | None = None) -> Engine:
+    """The engine for ``url``; a SQLite file's missing folder is created (only under
+    ``create_folders_under`` when given)."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseUrlError(f"cannot create {folder} for the database: {exc.strerror}") from None
+        _sqlite_folder(parsed, create_folders_under)
         engine = create_engine(parsed)
         _configure_sqlite(engine)
         _enable_wal(engine)
@@ -107,8 +130,8 @@ def make_engine(url: str | URL) -> Engine:
 class Database:
     """One engine plus the two kinds of unit of work the services use."""
 
-    def __init__(self, url: str | URL) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str | URL, *, create_folders_under: Path | None = None) -> None:
+        self.engine = make_engine(url, create_folders_under=create_folders_under)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         write_engine = (
             self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine

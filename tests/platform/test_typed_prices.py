@@ -19,10 +19,18 @@ def test_dollars_and_cents_are_read(typed: str, cents: int) -> None:
     assert parse_dollars(typed) == cents
 
 
-@pytest.mark.parametrize("typed", ["1e2", "-5", "1_000", "0x10", "١٢", "9.999", "", "$", "ten"])
+@pytest.mark.parametrize(
+    "typed", ["1e2", "-5", "1_000", "0x10", "١٢", "9.999", "", "$", "ten", "1" * 30, "9" * 40 + ".5"]
+)
 def test_anything_else_is_refused(typed: str) -> None:
     with pytest.raises(MoneyError):
         parse_dollars(typed)
+
+
+@pytest.mark.parametrize("amount", ["1" * 30, 10**40, Decimal("1e30"), 1e300])
+def test_amounts_beyond_the_decimal_context_are_money_errors(amount) -> None:  # noqa: ANN001
+    with pytest.raises(MoneyError):
+        to_cents(amount)
 
 
 @settings(deadline=None)

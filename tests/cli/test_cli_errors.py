@@ -1,0 +1,219 @@
+"""The command line as a process: one-line errors printed once, no tracebacks, exit
+codes, and one meaning for ``--account`` wherever it is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ofcrm_tui import paths
+from tests.cli.test_cli import assert_one_line_error, run
+
+OFCRM = str(Path(sys.executable).with_name("ofcrm"))
+
+
+def ofcrm(*argv: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    """``ofcrm`` in a process of its own, in the test's home, with no usable keyring."""
+    environ = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **env}
+    return subprocess.run(
+        [OFCRM, *argv], capture_output=True, text=True, timeout=timeout, env=environ
+    )
+
+
+def assert_error_line(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert_one_line_error(result.returncode, result.stderr, *fragments)
+
+
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_text("these are my notes, not a database\n" * 10)
+    result = ofcrm("--db", f"sqlite:///{junk}", "queue")
+    assert_error_line(result, "not a database", str(junk))
+
+
+def test_a_read_only_database_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "ro.db").touch()
+    result = ofcrm("--db", f"sqlite:///file:{tmp_path / 'ro.db'}?mode=ro&uri=true", "account", "list")
+    assert_error_line(result, "readonly database")
+    result = ofcrm("--db", f"sqlite:///file:{tmp_path / 'absent.db'}?mode=ro&uri=true", "queue")
+    assert_error_line(result, "unable to open database file")
+
+
+def test_a_database_folder_that_cannot_be_made_is_a_one_line_error() -> None:
+    paths.data_dir().mkdir(parents=True)
+    (paths.data_dir() / "a-file").write_text("x")
+    result = ofcrm("--db", f"sqlite:///{paths.data_dir() / 'a-file' / 'x.db'}", "queue")
+    assert_error_line(result, "cannot create", "a-file")
+
+
+def test_a_typo_in_a_sqlite_path_creates_no_folders_outside_the_data_dir(tmp_path: Path) -> None:
+    typo = tmp_path / "Documnets" / "crm" / "ofcrm.db"
+    result = ofcrm("--db", f"sqlite:///{typo}", "db", "upgrade")
+    assert_error_line(result, f"no folder {typo.parent}", "create it first")
+    assert not (tmp_path / "Documnets").exists()
+    inside = paths.data_dir() / "agency" / "crm.db"
+    result = ofcrm("--db", f"sqlite:///{inside}", "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert inside.exists()
+
+
+def test_an_unwritable_log_dir_logs_to_stderr_after_one_warning(tmp_path: Path) -> None:
+    state = tmp_path / "state-is-a-file"
+    state.write_text("")
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", "failed", "list", XDG_STATE_HOME=str(state))
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("ofcrm: warning: cannot write logs in ") and "logging to stderr" in lines[0]
+    assert lines[1:] == ["ofcrm: error: no accounts yet: add one with `ofcrm account add NAME --base-url URL`"]
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("failed", "retry"), ("failed", "list", "--account", "ghost"), ("queue", "--account", "ghost")],
+)
+def test_an_error_is_printed_once(argv: tuple[str, ...], tmp_path: Path) -> None:
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert_error_line(result)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("failed", "list", "--days", "-1"),
+        ("send", "--fan", "x", "--text", "y", "--wait", "-1"),
+        ("send", "--fan", "x", "--text", "y", "--wait", "nan"),
+    ],
+)
+def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Path) -> None:
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert result.returncode == 2
+    assert "must be 0 or more" in result.stderr.splitlines()[-1]
+    assert not (tmp_path / "x.db").exists()  # refused before anything was opened
+
+
+def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    queue, failed = ofcrm("--db", db, "queue"), ofcrm("--db", db, "failed", "list")
+    assert_error_line(queue, "no accounts yet")
+    assert (queue.returncode, queue.stderr) == (failed.returncode, failed.stderr)
+
+
+def test_help_names_every_account_action_and_the_simulator_token() -> None:
+    top = ofcrm("--help").stdout
+    account_line = next(line for line in top.splitlines() if line.strip().startswith("account"))
+    for action in ("add", "list", "token", "remove"):
+        assert action in account_line
+    assert "default: sim-token" in " ".join(ofcrm("simulate", "--help").stdout.split())
+
+
+@pytest.fixture
+def mia(simulator, capsys, monkeypatch):  # noqa: ANN001, ANN201
+    """A synced account ``mia`` on the simulator, its token in OFCRM_TOKEN_MIA."""
+    sim, base_url = simulator
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", sim.config.token)
+    assert run(capsys, "account", "add", "mia", "--base-url", base_url)[0] == 0
+    assert run(capsys, "sync")[0] == 0
+    return sim
+
+
+def test_global_account_is_not_overwritten_by_the_command(mia, capsys) -> None:  # noqa: ANN001
+    for argv in (("send", "--fan", "x", "--text", "y"), ("failed", "list"), ("sync",), ("queue",)):
+        code, _, err = run(capsys, "--account", "ghost", *argv)
+        assert_one_line_error(code, err, "no account named 'ghost'")
+    code, out, err = run(capsys, "--account", "mia", "failed", "list")
+    assert code == 0 and out.startswith("mia: no failed messages"), err
+
+
+def test_a_worker_for_a_missing_global_account_refuses_to_start(mia) -> None:  # noqa: ANN001
+    result = ofcrm("--account", "ghost", "worker", timeout=30)
+    assert_error_line(result, "no account named 'ghost'")
+
+
+def _active_fan() -> str:
+    """The username of a fan the platform still delivers to."""
+    from sqlalchemy import select
+
+    from ofcrm_tui.context import AppContext
+    from ofcrm_tui.store.models import Fan
+
+    context = AppContext.load()
+    try:
+        with context.db.read() as session:
+            return session.scalars(
+                select(Fan.username).where(Fan.subscription_status == "active").order_by(Fan.id)
+            ).first()
+    finally:
+        context.close()
+
+
+def test_send_wait_that_times_out_with_no_worker_says_so(mia, capsys) -> None:  # noqa: ANN001
+    fan = _active_fan()
+    code, out, err = run(capsys, "send", "--fan", str(fan), "--text", "hi", "--wait", "0.3")
+    assert code == 2 and out.splitlines()[-1].endswith(" queued"), err
+    assert "is `ofcrm worker` or the app running for mia?" in err
+
+
+def test_a_huge_price_is_a_one_line_error(mia, capsys) -> None:  # noqa: ANN001
+    fan = _active_fan()
+    code, _, err = run(
+        capsys, "send", "--fan", str(fan), "--text", "hi", "--price", "1" * 30, "--media", "1"
+    )
+    assert_one_line_error(code, err, "bad price")
+
+
+def test_account_list_names_the_variable_and_says_when_no_token_is_reachable(
+    mia, capsys, monkeypatch  # noqa: ANN001
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    code, out, _ = run(capsys, "account", "list")
+    assert code == 0 and "token: env OFCRM_TOKEN_MIA" in out
+    monkeypatch.delenv("OFCRM_TOKEN_MIA")
+    code, out, _ = run(capsys, "account", "list")
+    assert "token: NONE REACHABLE (no keyring entry, OFCRM_TOKEN_MIA not set)" in out
+    keyring.set_keyring(NoKeyring())
+    code, out, _ = run(capsys, "account", "list")
+    assert "token: NONE REACHABLE (no usable OS keyring" in out and "OFCRM_TOKEN_MIA" in out
+
+
+def test_names_sharing_a_token_variable_are_refused(simulator, capsys, monkeypatch) -> None:  # noqa: ANN001
+    sim, base_url = simulator
+    monkeypatch.setenv("OFCRM_TOKEN_MIA_X", sim.config.token)
+    assert run(capsys, "account", "add", "mia.x", "--base-url", base_url)[0] == 0
+    for name in ("mia-x", "MIA_X", "mia.X"):
+        code, _, err = run(capsys, "account", "add", name, "--base-url", base_url)
+        assert_one_line_error(code, err, "'mia.x' already reads its token from OFCRM_TOKEN_MIA_X")
+    code, out, _ = run(capsys, "account", "list")
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["mia.x"]
+
+
+def test_no_command_gives_account_a_default_of_its_own() -> None:
+    """A command's ``--account`` must not overwrite ``ofcrm --account NAME`` with None."""
+    import argparse
+
+    from tests.cli.test_cli import _all_commands
+
+    from ofcrm_tui.cli.main import build_parser
+
+    def parser_for(path: tuple[str, ...]) -> argparse.ArgumentParser:
+        parser = build_parser()
+        for name in path:
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+            parser = sub.choices[name]
+        return parser
+
+    checked = 0
+    for path in _all_commands():
+        if not path:
+            continue
+        for action in parser_for(path)._actions:  # noqa: SLF001
+            if action.dest == "account":
+                checked += 1
+                assert action.default is argparse.SUPPRESS, " ".join(path)
+    assert checked >= 8
