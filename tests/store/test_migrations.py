@@ -96,7 +96,7 @@ def test_migrations_match_the_models(db: Database) -> None:
 
 
 def _not_search_objects(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    return not (name and ("_fts" in name or name.startswith("ix_search_")))
+    return not (name and ("_fts" in name or name.startswith(("ix_search_", "ix_sort_"))))
 
 
 def _account_and_fan(connection: Connection, *, spent: str) -> None:

@@ -39,7 +39,7 @@ class FanFilter:
     active_before: datetime | None = None  # last seen before this, or never
     active_after: datetime | None = None  # last seen at or after this
     purchased: bool | None = None  # True: spent something; False: nothing
-    search: str | None = None  # names and message text (``core.fans.search``)
+    search: str | None = None  # names, notes and message text (``core.fans.search``)
     subscribed_after: datetime | None = None  # subscribed at or after this
     expires_before: datetime | None = None  # subscription ends at or before this
     purchased_since: datetime | None = None  # bought something (not a subscription) since

@@ -1,7 +1,9 @@
-"""Search for fans by name and by message text, on FTS5 (SQLite) or tsquery / pg_trgm.
+"""Search for fans by name, notes and message text, on FTS5 (SQLite) or tsquery / pg_trgm.
 
 A search finds fans whose username, name or nickname holds every term (any part, any
-case), or one of whose messages holds every word (the last one a prefix). Messages:
+case), one of whose notes holds every term (any part, any case: ``LIKE`` on the
+account's notes, which are few next to messages), or one of whose messages holds every
+word (the last one a prefix). Messages:
 FTS5 on SQLite, ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on
 PostgreSQL (migration 0002, the exact index expression). Names: a trigram FTS5 table
 on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on a
@@ -34,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import TextClause
 
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan, Message
+from ofcrm_tui.store.models import Fan, Message, Note
 from ofcrm_tui.store.probe import ProbeOnly
 
 # Search input beyond this is ignored (it only makes the query slower).
@@ -108,13 +110,14 @@ def _like_pattern(term: str) -> str:
 
 
 def search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
-    """Fan ids (of ``account_id``) whose names or any message match ``needle``."""
+    """Fan ids (of ``account_id``) whose names, notes or any message match ``needle``."""
     names = _name_hits(db, account_id, needle)
     if not searches_messages(needle):
         return names
+    notes = _note_hits(account_id, needle)
     query = message_query(db, needle)
     if query is None:
-        return names
+        return names.union(notes)  # type: ignore[return-value]
     m = Message.__table__.c
     if db.is_sqlite:
         # Matches are looked up by rowid; an index on account_id must not drive this.
@@ -123,7 +126,7 @@ def search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
         )
     else:
         messages = select(m.fan_id).where(m.account_id == account_id, pg_message_matches(query))
-    return messages.union(names)  # type: ignore[return-value]
+    return messages.union(names, notes)  # type: ignore[return-value]
 
 
 def message_query(db: Database, needle: str) -> str | None:
@@ -152,6 +155,16 @@ def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     # For LIKE, one pass over the table (reading the account's fans through its index,
     # row by row, is several times slower).
     return select(_F.id).where(ProbeOnly(_F.account_id) == account_id, sqlite_name_test(needle))
+
+
+def _note_hits(account_id: int, needle: str) -> Select[Any]:
+    """Fan ids (of ``account_id``) with a note holding every term of ``needle``."""
+    body = func.lower(Note.body)
+    return select(Note.fan_id).where(
+        Note.account_id == account_id,
+        *(body.like(func.lower(literal(_like_pattern(term), String())), escape="\\")
+          for term in terms(needle)),
+    )
 
 
 def pg_name_test(fans: Any, needle: str) -> ColumnElement[bool]:

@@ -10,8 +10,8 @@ from ofcrm_tui.store.models import Base
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Search indexes live in hand-written migrations, outside the models."""
-    return not (name and ("_fts" in name or name.startswith("ix_search_")))
+    """Search and sort indexes live in hand-written migrations, outside the models."""
+    return not (name and ("_fts" in name or name.startswith(("ix_search_", "ix_sort_"))))
 
 
 connection = context.config.attributes["connection"]
