@@ -57,7 +57,8 @@ STYLES = Path(__file__).parent / "styles"
 
 class OfcrmApp(App[None]):
     TITLE = "ofcrm"
-    CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss"]
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss",
+                STYLES / "fans.tcss"]
     COMMANDS = App.COMMANDS | {OfcrmCommands}
     MODES = registry.modes()
     BINDINGS = [

@@ -13,8 +13,9 @@ from typing import Literal
 from ofcrm_tui.core.sync import NewInbound
 
 # "account": another account is open, start over; "inbox": conversations' order,
-# previews or unread counts may differ; "outbox": send states may differ.
-Topic = Literal["account", "inbox", "outbox"]
+# previews or unread counts may differ; "outbox": send states may differ; "fans": fans
+# were created, edited (nickname, tags, notes), imported or deleted.
+Topic = Literal["account", "inbox", "outbox", "fans"]
 
 
 @dataclass(frozen=True)

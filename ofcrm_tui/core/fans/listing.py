@@ -67,6 +67,7 @@ class FanRow:
     total_spent_cents: int
     last_seen_at: datetime | None
     subscribed_at: datetime | None
+    conversation_id: int | None  # None: no chat yet
     last_message_at: datetime | None
     last_message_preview: str
     tags: tuple[str, ...]
@@ -154,7 +155,8 @@ def fans_window(
         query = (
             select(_F.id, _F.platform_user_id, _F.nickname, _F.name, _F.username,
                    _F.subscription_status, _F.total_spent_cents, _F.last_seen_at,
-                   _F.subscribed_at, Conversation.last_message_at,
+                   _F.subscribed_at, Conversation.id.label("conversation_id"),
+                   Conversation.last_message_at,
                    Conversation.last_message_preview, key.label("sort_value"))
             .select_from(Fan.__table__)
             .outerjoin(Conversation, Conversation.fan_id == _F.id)
@@ -170,7 +172,8 @@ def fans_window(
                 display_name=fan_display_name(r.nickname, r.name, r.username),
                 username=r.username, subscription_status=r.subscription_status,
                 total_spent_cents=r.total_spent_cents, last_seen_at=r.last_seen_at,
-                subscribed_at=r.subscribed_at, last_message_at=r.last_message_at,
+                subscribed_at=r.subscribed_at, conversation_id=r.conversation_id,
+                last_message_at=r.last_message_at,
                 last_message_preview=r.last_message_preview or "",
                 tags=tags.get(r.id, ()), sort_value=r.sort_value,
             )

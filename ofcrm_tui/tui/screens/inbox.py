@@ -54,6 +54,7 @@ class InboxScreen(OfcrmScreen):
         Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
         Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
         Binding("o", "toggle_order", "Order", id="inbox.order", show=False),
+        Binding("i", "fan_detail", "Fan", id="inbox.fan_detail"),
     ]
 
     class NextUnreadFound(Message):
@@ -472,6 +473,23 @@ class InboxScreen(OfcrmScreen):
             if item.conversation_id != open_id
             and wanted(item, message.rows.get(item.conversation_id), settings)
         ])
+
+    # -- the fan -------------------------------------------------------------------
+
+    def action_fan_detail(self) -> None:
+        """The open conversation's fan: profile, spend, notes and tags."""
+        from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+
+        if self.open_row is None:
+            self.notify("Open a conversation first (enter)", severity="warning")
+        else:
+            self.app.push_screen(FanDetailScreen(self.open_row.fan_id))
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show the conversation in the whole list (filters cleared) and open it."""
+        self.flt = InboxFilter(order=self.flt.order)
+        self._open_first = True
+        self._show_list(keep_id=conversation_id)
 
     async def flush(self) -> None:
         """Save the draft being typed (before the app exits)."""

@@ -1,0 +1,106 @@
+"""Export the fans the fans screen lists (its filter) to a CSV file, with a progress bar."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, ProgressBar, Static
+
+from ofcrm_tui.core.fans.csv_export import export_fans
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.fan_list import FanSource
+
+
+def default_path(today: date) -> Path:
+    return Path.home() / f"ofcrm-fans-{today:%Y-%m-%d}.csv"
+
+
+class ExportDialog(ModalScreen[int | None]):
+    """Returns how many fans were written (None: closed before exporting)."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="fan_export.close")]
+
+    class Progressed(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    class Done(Message):
+        def __init__(self, written: int | None, path: Path, error: str = "") -> None:
+            super().__init__()
+            self.written = written
+            self.path = path
+            self.error = error
+
+    def __init__(self, source: FanSource, described: list[str], *, today: date | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.described = described
+        self.today = today or date.today()
+        self.running = False
+        self.written: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fan-export-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Export fans"
+            which = " · ".join(self.described) if self.described else "all fans"
+            yield Static(Text("Fans: ") + Text(which, style="bold"))
+            yield Label("To the file (enter exports)")
+            yield Input(str(default_path(self.today)), id="fan-export-path")
+            yield ProgressBar(id="fan-export-progress", show_eta=False)
+            yield Static(id="fan-export-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+
+    @on(Input.Submitted, "#fan-export-path")
+    def _start(self, event: Input.Submitted) -> None:
+        if self.running or not event.value.strip():
+            return
+        self.running = True
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self._export(Path(event.value.strip()).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _export(self, path: Path) -> None:
+        src = self.source
+        try:
+            written = export_fans(src.db, src.account_id, path, fan_ids=src.selected(),
+                                  progress=lambda done, total: self.post_message(
+                                      self.Progressed(done, total)))
+        except OfcrmError as exc:
+            self.post_message(self.Done(None, path, str(exc)))
+            return
+        self.post_message(self.Done(written, path))
+
+    def on_export_dialog_progressed(self, message: Progressed) -> None:
+        self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
+
+    def on_export_dialog_done(self, message: Done) -> None:
+        self.running = False
+        result = self.query_one("#fan-export-result", Static)
+        if message.written is None:
+            result.update(Text(f"Not exported: {clean(message.error)}", style="bold red"))
+            return
+        self.written = message.written
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(message.written, 1), progress=max(message.written, 1))
+        result.update(Text(f"Exported {message.written:,} fans to "
+                           f"{clean(str(message.path), single_line=True)}", style="bold green"))
+
+    def action_close(self) -> None:
+        if not self.running:
+            self.dismiss(self.written)

@@ -1,0 +1,135 @@
+"""Edit the fans screen's filter: tags in and out, status, spend range, last active
+before / after, purchased. The search stays as it is (``/`` on the screen)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Select
+
+from ofcrm_tui.core.fans import FanFilter
+from ofcrm_tui.core.fans.fields import split_tags
+from ofcrm_tui.platform.money import parse_dollars, to_dollars
+
+_STATUS = [("Active", "active"), ("Expired", "expired")]
+_PURCHASED = [("Has purchased", True), ("Never purchased", False)]
+
+
+class FilterError(ValueError):
+    pass
+
+
+def _money(text: str, what: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return parse_dollars(text)
+    except ValueError:
+        raise FilterError(f"{what}: an amount like 12.50") from None
+
+
+def _day(text: str, what: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise FilterError(f"{what}: a day like 2026-11-20") from None
+
+
+def _tags(text: str, what: str) -> tuple[str, ...]:
+    try:
+        return tuple(split_tags(text))
+    except ValueError as exc:
+        raise FilterError(f"{what}: {exc}") from None
+
+
+def _cents_text(cents: int | None) -> str:
+    return "" if cents is None else str(to_dollars(cents))
+
+
+def _day_text(at: datetime | None) -> str:
+    return "" if at is None else f"{at:%Y-%m-%d}"
+
+
+class FanFilterDialog(ModalScreen[FanFilter | None]):
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="fan_filter.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="fan_filter.apply"),
+        Binding("ctrl+x", "clear", "Clear all", id="fan_filter.clear"),
+    ]
+
+    def __init__(self, flt: FanFilter) -> None:
+        super().__init__()
+        self.flt = flt
+
+    def compose(self) -> ComposeResult:
+        flt = self.flt
+        with Vertical(id="fan-filter-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Filter fans"
+            with Horizontal(classes="fan-filter-row"):
+                yield self._input("Tags (any of)", "tags-in", ", ".join(flt.tags_in), "vip, whale")
+                yield self._input("Without tags", "tags-out", ", ".join(flt.tags_out), "blocked")
+            with Horizontal(classes="fan-filter-row"):
+                with Vertical():
+                    yield Label("Subscription")
+                    yield Select(_STATUS, value=flt.status or Select.NULL, prompt="Any",
+                                 id="fan-filter-status")
+                with Vertical():
+                    yield Label("Purchases")
+                    purchased: Any = Select.NULL if flt.purchased is None else flt.purchased
+                    yield Select(_PURCHASED, value=purchased, prompt="Any",
+                                 id="fan-filter-purchased")
+            with Horizontal(classes="fan-filter-row"):
+                yield self._input("Spent at least $", "min", _cents_text(flt.min_spent_cents), "")
+                yield self._input("Spent at most $", "max", _cents_text(flt.max_spent_cents), "")
+            with Horizontal(classes="fan-filter-row"):
+                yield self._input("Active since (day)", "after", _day_text(flt.active_after),
+                                  "YYYY-MM-DD")
+                yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
+                                  "YYYY-MM-DD")
+        yield Footer()
+
+    @staticmethod
+    def _input(label: str, name: str, value: str, placeholder: str) -> Vertical:
+        return Vertical(Label(label), Input(value, placeholder=placeholder, id=f"fan-filter-{name}"))
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#fan-filter-{name}", Input).value
+
+    def _choice(self, name: str) -> Any:
+        value = self.query_one(f"#fan-filter-{name}", Select).value
+        return None if value is Select.NULL else value
+
+    def read(self) -> FanFilter:
+        """The filter as typed; FilterError names the first field that is not."""
+        return replace(
+            self.flt,
+            tags_in=_tags(self._value("tags-in"), "tags"),
+            tags_out=_tags(self._value("tags-out"), "without tags"),
+            status=self._choice("status"),
+            purchased=self._choice("purchased"),
+            min_spent_cents=_money(self._value("min"), "spent at least"),
+            max_spent_cents=_money(self._value("max"), "spent at most"),
+            active_after=_day(self._value("after"), "active since"),
+            active_before=_day(self._value("before"), "inactive since"),
+        )
+
+    @on(Input.Submitted)
+    def action_apply(self) -> None:
+        try:
+            flt = self.read()
+        except FilterError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.dismiss(flt)
+
+    def action_clear(self) -> None:
+        self.dismiss(FanFilter(search=self.flt.search))

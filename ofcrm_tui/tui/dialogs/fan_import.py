@@ -1,0 +1,184 @@
+"""Import fans from a CSV file: the detected delimiter and column mapping and the first
+rows, then the import with a progress bar, then its report (bad rows by line number).
+
+The file was picked with ``textual_fspicker.FileOpen``; the preview and the import run
+in thread workers (``csv_read.preview``, ``csv_import.import_fans``) that post messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, DataTable, Footer, ProgressBar, Static
+
+from ofcrm_tui.core.fans.csv_format import COLUMNS
+from ofcrm_tui.core.fans.csv_import import ImportReport, import_fans
+from ofcrm_tui.core.fans.csv_read import ImportPreview, preview
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import ofcrm_app
+
+PREVIEW_ROWS = 5
+CELL_CHARS = 24
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def mapping_text(found: ImportPreview) -> Text:
+    """``header → field`` for each column read, then the columns left out."""
+    text = Text(f"{_DELIMITERS.get(found.delimiter, found.delimiter)}-separated, "
+                f"{found.size_bytes:,} bytes. Columns read:\n", style="dim")
+    for header, name in found.mapping.known.items():
+        text.append(f"  {clean(header, single_line=True)}", style="bold")
+        text.append(f" → {COLUMNS[name][0]}\n")
+    ignored = [h for h, f in zip(found.mapping.headers, found.mapping.fields, strict=True) if f is None]
+    if ignored:
+        text.append("Ignored: " + ", ".join(clean(h, single_line=True) for h in ignored),
+                    style="yellow")
+    return text
+
+
+def report_text(report: ImportReport) -> Text:
+    """The summary, then each bad row by its line in the file."""
+    text = Text(report.summary() + "\n", style="bold green" if report.complete else "bold red")
+    for problem in report.problems:
+        text.append(f"line {problem.line}: ", style="bold")
+        text.append(clean(problem.reason, single_line=True) + "\n")
+    if report.problem_count > len(report.problems):
+        text.append(f"… and {report.problem_count - len(report.problems):,} more\n", style="dim")
+    return text
+
+
+class ImportDialog(ModalScreen[ImportReport | None]):
+    """Returns the report of the import run (None: closed before importing)."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="fan_import.close"),
+        Binding("ctrl+s", "run", "Import", id="fan_import.run"),
+    ]
+
+    class Previewed(Message):
+        def __init__(self, found: ImportPreview | None, error: str = "") -> None:
+            super().__init__()
+            self.found = found
+            self.error = error
+
+    class Progressed(Message):
+        def __init__(self, rows: int, read: int) -> None:
+            super().__init__()
+            self.rows = rows
+            self.read = read
+
+    class Done(Message):
+        def __init__(self, report: ImportReport | None, error: str = "") -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.found: ImportPreview | None = None
+        self.report: ImportReport | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fan-import-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Import fans"
+            yield Static(Text(clean(str(self.path), single_line=True), style="bold"))
+            with VerticalScroll(id="fan-import-body"):
+                yield Static("Reading the file…", id="fan-import-mapping")
+                yield DataTable(id="fan-import-rows", show_cursor=False)
+                yield Static(id="fan-import-report")
+            with Horizontal(id="fan-import-options"):
+                yield Checkbox("Skip bad rows", id="fan-import-skip")
+                yield Checkbox("Dry run", id="fan-import-dry")
+            yield ProgressBar(id="fan-import-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one(DataTable).display = False
+        self._preview(self.path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _preview(self, path: Path) -> None:
+        try:
+            self.post_message(self.Previewed(preview(path, PREVIEW_ROWS)))
+        except OfcrmError as exc:
+            self.post_message(self.Previewed(None, str(exc)))
+
+    def on_import_dialog_previewed(self, message: Previewed) -> None:
+        mapping = self.query_one("#fan-import-mapping", Static)
+        if message.found is None:
+            mapping.update(Text(f"Cannot import this file: {clean(message.error)}", style="bold red"))
+            return
+        self.found = found = message.found
+        mapping.update(mapping_text(found))
+        table = self.query_one(DataTable)
+        table.add_column("line")
+        for header in found.mapping.headers:
+            table.add_column(_cell(header))
+        for line, cells in found.rows:
+            table.add_row(str(line), *(_cell(c) for c in cells[: len(found.mapping.headers)]),
+                          *([""] * (len(found.mapping.headers) - len(cells))))
+        table.display = bool(found.rows)
+        self.notify("ctrl+s imports", timeout=3)
+
+    def action_run(self) -> None:
+        app = ofcrm_app(self.app)
+        if self.found is None or self.running or self.report is not None or app.account is None:
+            return
+        self.running = True
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(self.found.size_bytes, 1), progress=0)
+        bar.display = True
+        self._import(app.account.id, self.query_one("#fan-import-skip", Checkbox).value,
+                     self.query_one("#fan-import-dry", Checkbox).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _import(self, account_id: int, skip_invalid: bool, dry_run: bool) -> None:
+        app = ofcrm_app(self.app)
+        try:
+            report = import_fans(
+                app.context.db, account_id, self.path, author=app.context.settings.chatter_name,
+                dry_run=dry_run, skip_invalid=skip_invalid,
+                progress=lambda rows, read: self.post_message(self.Progressed(rows, read)),
+            )
+        except OfcrmError as exc:
+            self.post_message(self.Done(None, str(exc)))
+            return
+        self.post_message(self.Done(report))
+
+    def on_import_dialog_progressed(self, message: Progressed) -> None:
+        self.query_one(ProgressBar).update(progress=message.read)
+
+    def on_import_dialog_done(self, message: Done) -> None:
+        self.running = False
+        shown = self.query_one("#fan-import-report", Static)
+        if message.report is None:
+            shown.update(Text(f"Not imported: {clean(message.error)}", style="bold red"))
+            return
+        self.report = report = message.report
+        self.query_one(ProgressBar).update(progress=self.query_one(ProgressBar).total)
+        shown.update(report_text(report))
+        self.query_one("#fan-import-body", VerticalScroll).scroll_end(animate=False)
+        if report.written:
+            ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
+
+    def action_close(self) -> None:
+        if not self.running:  # an import under way finishes first: it is one transaction
+            self.dismiss(self.report)
+
+
+def _cell(value: str) -> Text:
+    text = Text(clean(value, single_line=True))
+    text.truncate(CELL_CHARS, overflow="ellipsis")
+    return text

@@ -1,0 +1,450 @@
+"""One fan: profile, subscription, spend, purchase history, last messages, tags and
+notes; nickname, tags and notes edited by keyboard and saved at once.
+
+Pushed over the fans screen or the inbox (``FanDetailScreen(fan_id)``). Every read and
+write runs in a thread worker; a write publishes ``DataChanged("fans", "inbox")``, so
+the lists show it on their next reload. Fan text is shown literally (``sanitize``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Header, Input, Static
+
+from ofcrm_tui.core.fans import edits, fields, profile
+from ofcrm_tui.core.fans.edits import NoteView
+from ofcrm_tui.core.fans.profile import FanProfile, Purchase
+from ofcrm_tui.core.inbox.thread import ThreadMessage, thread_page
+from ofcrm_tui.core.threads import message_preview
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.timefmt import stamp
+
+PAGE = 20  # purchases and notes read at a time
+LAST_MESSAGES = 6
+
+
+async def show_conversation(screen: OfcrmScreen, conversation_id: int | None) -> None:
+    """Leave the fan screens for the inbox, with the conversation open."""
+    from ofcrm_tui.tui.screens.inbox import InboxScreen
+
+    app = screen.ofcrm
+    if conversation_id is None:
+        app.notify("No conversation with this fan yet", severity="warning")
+        return
+    while isinstance(app.screen, FanDetailScreen):
+        await app.pop_screen()
+    await app.switch_mode("inbox")
+    if isinstance(app.screen, InboxScreen):
+        app.screen.open_conversation(conversation_id)
+
+
+def confirm_delete(screen: OfcrmScreen, fan_id: int, *, then: object = None) -> None:
+    """Ask, saying what goes with the fan; delete on yes (then pop ``then`` if given)."""
+    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+    app = screen.ofcrm
+    account = app.account
+    if account is None:
+        return
+    db = app.context.db
+
+    def load() -> list[tuple[Text, bool]]:
+        summary = edits.deletion_summary(db, account.id, fan_id)
+        return [(Text(clean(summary.describe()), style="bold"), True), (Text("Keep the fan"), False)]
+
+    def answered(delete: bool | None) -> None:
+        if delete:
+            _delete(screen, account.id, fan_id, then)
+
+    app.push_screen(ChoiceDialog("Delete this fan?", load), answered)
+
+
+def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, then: object) -> None:
+    app = screen.ofcrm
+    db = app.context.db
+
+    def run() -> None:
+        try:
+            edits.delete_fan(db, account_id, fan_id)
+        except OfcrmError as exc:
+            app.call_from_thread(app.notify, clean(str(exc), single_line=True),
+                                 severity="error", markup=False)
+            return
+        app.call_from_thread(_deleted, screen, then)
+
+    screen.run_worker(run, thread=True, group="fan-delete", exit_on_error=False)
+
+
+def _deleted(screen: OfcrmScreen, then: object) -> None:
+    screen.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
+    screen.notify("Fan deleted")
+    if then is not None and screen.is_current:
+        screen.dismiss()
+
+
+@dataclass(frozen=True)
+class Detail:
+    profile: FanProfile
+    notes: list[NoteView]
+    purchases: list[Purchase]
+    messages: list[ThreadMessage]  # newest first
+    known_tags: list[str]  # the account's tags, for completion
+
+
+class FanDetailScreen(OfcrmScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="fan.back"),
+        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname"),
+        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag"),
+        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag"),
+        Binding("a", "add_note", "Add note", id="fan.add_note"),
+        Binding("e", "edit_note", "Edit note", id="fan.edit_note"),
+        Binding("c", "conversation", "Conversation", id="fan.conversation"),
+        Binding("m", "more", "More history", id="fan.more", show=False),
+        Binding("D", "delete", "Delete fan", id="fan.delete", show=False),
+        Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, detail: Detail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    class More(Message):
+        def __init__(self, purchases: list[Purchase], notes: list[NoteView]) -> None:
+            super().__init__()
+            self.purchases = purchases
+            self.notes = notes
+
+    class Saved(Message):
+        """A change is in the database."""
+
+    class Refused(Message):
+        def __init__(self, reason: str, *, gone: bool = False) -> None:
+            super().__init__()
+            self.reason = reason
+            self.gone = gone
+
+    def __init__(self, fan_id: int) -> None:
+        super().__init__()
+        self.fan_id = fan_id
+        self.detail: Detail | None = None
+        self.purchases: list[Purchase] = []
+        self.notes: list[NoteView] = []
+        self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="fan-detail-body"):
+            with VerticalScroll(id="fan-left"):
+                yield Static("Loading…", id="fan-profile")
+                yield Static(id="fan-tags")
+                yield Static(id="fan-messages")
+            with VerticalScroll(id="fan-right"):
+                yield Static(id="fan-notes")
+                yield Static(id="fan-purchases")
+        yield Input(id="fan-edit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Fan"
+        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.query_one("#fan-left").focus()
+        self._reload()
+
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.touches("fans", "inbox", "account") and self.is_current:
+            self._reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        account = self.ofcrm.account
+        if account is not None:
+            self._load(account.id)
+
+    @work(thread=True, exclusive=True, group="fan-load", exit_on_error=False)
+    def _load(self, account_id: int) -> None:
+        db = self.ofcrm.context.db
+        try:
+            fan = profile.fan_profile(db, account_id, self.fan_id)
+        except OfcrmError as exc:
+            self.post_message(self.Refused(str(exc), gone=True))
+            return
+        messages = []
+        if fan.conversation_id is not None:
+            messages = thread_page(db, account_id, fan.conversation_id, limit=LAST_MESSAGES)
+        self.post_message(self.Loaded(Detail(
+            fan,
+            profile.notes_page(db, account_id, self.fan_id, limit=PAGE),
+            profile.purchases_page(db, account_id, self.fan_id, limit=PAGE),
+            messages,
+            edits.tag_completions(db, account_id, "", limit=500),
+        )))
+
+    def on_fan_detail_screen_loaded(self, message: Loaded) -> None:
+        self.detail = message.detail
+        self.purchases = list(message.detail.purchases)
+        self.notes = list(message.detail.notes)
+        self._draw()
+
+    def action_more(self) -> None:
+        account = self.ofcrm.account
+        if account is not None and self.detail is not None:
+            self._more(account.id, self.purchases[-1] if self.purchases else None,
+                       self.notes[-1] if self.notes else None)
+
+    @work(thread=True, exclusive=True, group="fan-more", exit_on_error=False)
+    def _more(self, account_id: int, last_purchase: Purchase | None, last_note: NoteView | None) -> None:
+        db = self.ofcrm.context.db
+        purchases = [] if last_purchase is None else profile.purchases_page(
+            db, account_id, self.fan_id, after=last_purchase, limit=PAGE)
+        notes = [] if last_note is None else profile.notes_page(
+            db, account_id, self.fan_id, after=last_note, limit=PAGE)
+        self.post_message(self.More(purchases, notes))
+
+    def on_fan_detail_screen_more(self, message: More) -> None:
+        if not message.purchases and not message.notes:
+            self.notify("Nothing older")
+            return
+        self.purchases += message.purchases
+        self.notes += message.notes
+        self._draw()
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _draw(self) -> None:
+        assert self.detail is not None
+        fan, now = self.detail.profile, self.ofcrm.clock()
+        self.sub_title = clean(fan.display_name, single_line=True)
+        self.query_one("#fan-profile", Static).update(_profile(fan, now))
+        self.query_one("#fan-tags", Static).update(_tags(fan.tags))
+        self.query_one("#fan-messages", Static).update(_messages(self.detail.messages, now))
+        self.query_one("#fan-notes", Static).update(_notes(self.notes, now))
+        self.query_one("#fan-purchases", Static).update(_purchases(self.purchases, now))
+
+    # -- editing -------------------------------------------------------------------
+
+    def action_edit(self, what: str) -> None:
+        if self.detail is None:
+            return
+        line = self.query_one("#fan-edit", Input)
+        self.editing = what
+        if what == "nickname":
+            line.value = self.detail.profile.nickname
+            line.placeholder = "Nickname (empty: none)"
+            line.suggester = None
+        else:
+            line.value = ""
+            line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
+            line.suggester = SuggestFromList(self.detail.known_tags, case_sensitive=False)
+        line.display = True
+        line.focus()
+
+    @on(Input.Submitted, "#fan-edit")
+    def _submitted(self, event: Input.Submitted) -> None:
+        what, self.editing = self.editing, None
+        self._close_edit()
+        account = self.ofcrm.account
+        if account is None or what is None:
+            return
+        if what == "tag":
+            if event.value.strip():
+                self._save(account.id, "tag", event.value)
+        else:
+            self._save(account.id, "nickname", event.value)
+
+    def _close_edit(self) -> None:
+        line = self.query_one("#fan-edit", Input)
+        line.display = False
+        self.editing = None
+        self.query_one("#fan-left").focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#fan-edit", Input).display:
+            self._close_edit()
+        else:
+            self.dismiss()
+
+    def action_remove_tag(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        account = self.ofcrm.account
+        if self.detail is None or account is None:
+            return
+        if not self.detail.profile.tags:
+            self.notify("This fan has no tags", severity="warning")
+            return
+        choices = [(Text("#" + clean(tag, single_line=True)), tag) for tag in self.detail.profile.tags]
+
+        def picked(tag: str | None) -> None:
+            if tag is not None:
+                self._save(account.id, "untag", tag)
+
+        self.app.push_screen(ChoiceDialog("Remove a tag", lambda: choices), picked)
+
+    def action_add_note(self) -> None:
+        self._note_dialog(None)
+
+    def action_edit_note(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        if not self.notes:
+            self.notify("No notes yet: a adds one", severity="warning")
+            return
+        now = self.ofcrm.clock()
+        choices = [(Text(f"{stamp(n.created_at, now)}  ").append(
+            clean(n.body, single_line=True)[:70]), n) for n in self.notes]
+        self.app.push_screen(ChoiceDialog("Edit which note?", lambda: choices),
+                             lambda note: note is not None and self._note_dialog(note))
+
+    def _note_dialog(self, note: NoteView | None) -> None:
+        from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
+
+        account = self.ofcrm.account
+        if account is None or self.detail is None:
+            return
+
+        def written(body: str | None) -> None:
+            if body is not None:
+                self._save(account.id, "note" if note is None else f"note:{note.id}", body)
+
+        self.app.push_screen(NoteDialog(note.body if note else ""), written)
+
+    @work(thread=True, group="fan-save", exit_on_error=False)
+    def _save(self, account_id: int, what: str, value: str) -> None:
+        db = self.ofcrm.context.db
+        try:
+            if what == "nickname":
+                edits.set_nickname(db, account_id, self.fan_id, value)
+            elif what == "tag":
+                edits.add_tags(db, account_id, self.fan_id, fields.split_tags(value))
+            elif what == "untag":
+                edits.remove_tags(db, account_id, self.fan_id, [value])
+            elif what == "note":
+                edits.add_note(db, account_id, self.fan_id, value,
+                               author=self.ofcrm.context.settings.chatter_name)
+            else:
+                edits.edit_note(db, account_id, int(what.removeprefix("note:")), value)
+        except (OfcrmError, ValueError) as exc:
+            self.post_message(self.Refused(f"not saved: {exc}"))
+            return
+        self.post_message(self.Saved())
+
+    def on_fan_detail_screen_saved(self) -> None:
+        self.notify("Saved")
+        self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
+
+    def on_fan_detail_screen_refused(self, message: Refused) -> None:
+        self.notify(clean(message.reason, single_line=True), severity="error", markup=False)
+        if message.gone:
+            self.dismiss()
+
+    # -- leaving -------------------------------------------------------------------
+
+    async def action_conversation(self) -> None:
+        if self.detail is not None:
+            await show_conversation(self, self.detail.profile.conversation_id)
+
+    def action_delete(self) -> None:
+        confirm_delete(self, self.fan_id, then=True)
+
+
+# -- the sections, as Rich text (fan text through ``clean``: never markup) -------------
+
+
+def _section(title: str) -> Text:
+    return Text(title + "\n", style="bold underline")
+
+
+def _field(text: Text, label: str, value: str, style: str = "") -> None:
+    text.append(f"{label:<14}", style="dim")
+    text.append(value + "\n", style=style)
+
+
+def _when(at: datetime | None, now: datetime) -> str:
+    return stamp(at, now) if at is not None else "—"
+
+
+def _profile(fan: FanProfile, now: datetime) -> Text:
+    text = _section("Profile")
+    _field(text, "Name", clean(fan.name, single_line=True) or "—", "bold")
+    _field(text, "Nickname", clean(fan.nickname, single_line=True) or "—")
+    _field(text, "Username", "@" + clean(fan.username, single_line=True))
+    _field(text, "Platform id", str(fan.platform_user_id) if fan.platform_user_id else "— (added by hand)")
+    _field(text, "Last seen", _when(fan.last_seen_at, now))
+    text.append("\n")
+    text.append_text(_section("Subscription"))
+    expired = fan.subscription_status != "active"
+    _field(text, "Status", fan.subscription_status, "yellow" if expired else "green")
+    _field(text, "Since", _when(fan.subscribed_at, now))
+    _field(text, "Expires", _when(fan.expires_at, now))
+    _field(text, "Renewed", _when(fan.renewed_at, now))
+    _field(text, "Price", format_cents(fan.subscribe_price_cents))
+    text.append("\n")
+    text.append_text(_section("Spend"))
+    split = fan.spend
+    for label, cents in (("Subscriptions", split.subscriptions_cents), ("Tips", split.tips_cents),
+                         ("Messages", split.messages_cents), ("Posts", split.posts_cents)):
+        _field(text, label, format_cents(cents))
+    _field(text, "Lifetime value", format_cents(fan.lifetime_value_cents), "bold green")
+    return text
+
+
+def _tags(tags: tuple[str, ...]) -> Text:
+    text = _section("Tags")
+    if not tags:
+        text.append("none (t adds one)", style="dim")
+    for tag in tags:
+        text.append("#" + clean(tag, single_line=True), style="bold magenta")
+        text.append("  ")
+    return text
+
+
+def _messages(messages: list[ThreadMessage], now: datetime) -> Text:
+    text = Text("\n").append_text(_section("Last messages (c opens the conversation)"))
+    if not messages:
+        text.append("none yet", style="dim")
+    for message in reversed(messages):
+        who = "fan" if message.direction == "in" else "you"
+        text.append(f"{stamp(message.created_at, now)} {who}: ", style="dim")
+        body = message_preview(message.text, tip_cents=message.tip_cents,
+                               price_cents=message.price_cents, media_count=message.media_count)
+        text.append(clean(body, single_line=True)[:200] + "\n")
+    return text
+
+
+def _notes(notes: list[NoteView], now: datetime) -> Text:
+    text = _section("Notes (a adds, e edits)")
+    if not notes:
+        text.append("none yet\n", style="dim")
+    for note in notes:
+        text.append(f"{stamp(note.created_at, now)} · {clean(note.author, single_line=True)}\n",
+                    style="dim")
+        text.append(clean(note.body) + "\n\n")
+    return text
+
+
+def _purchases(purchases: list[Purchase], now: datetime) -> Text:
+    text = Text("\n").append_text(_section("Purchases and tips (m: older)"))
+    if not purchases:
+        text.append("none yet", style="dim")
+    for purchase in purchases:
+        text.append(f"{stamp(purchase.created_at, now):<13}", style="dim")
+        text.append(f"{format_cents(purchase.amount_cents):>10}", style="green")
+        text.append(f"  {purchase.type:<12} ")
+        text.append(clean(purchase.description, single_line=True)[:60] + "\n")
+    return text

@@ -1,0 +1,269 @@
+"""The fans screen: every fan of the account, searched, sorted and filtered, on a
+virtual list over SQL; opens a fan's detail or conversation, creates, deletes, imports
+and exports fans.
+
+Its dialogs are imported when first opened."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, Static
+
+from ofcrm_tui.core.fans import FanFilter
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.core.fans.listing import FanRow, FanSort
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, confirm_delete, show_conversation
+from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, header
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
+
+SORTS = tuple(FanSort)
+SORT_NAMES = {
+    FanSort.SPEND: "by spend",
+    FanSort.LAST_ACTIVE: "by last active",
+    FanSort.SUBSCRIBED: "by subscribed since",
+    FanSort.NAME: "by name",
+}
+
+
+def describe_filter(flt: FanFilter) -> list[str]:
+    """The filter in a few words each, for the list's subtitle."""
+    parts = [f"#{clean(t, single_line=True)}" for t in flt.tags_in]
+    parts += [f"not #{clean(t, single_line=True)}" for t in flt.tags_out]
+    if flt.status:
+        parts.append(flt.status)
+    if flt.min_spent_cents is not None:
+        parts.append(f"≥ {format_cents(flt.min_spent_cents)}")
+    if flt.max_spent_cents is not None:
+        parts.append(f"≤ {format_cents(flt.max_spent_cents)}")
+    if flt.active_after is not None:
+        parts.append(f"active since {flt.active_after:%Y-%m-%d}")
+    if flt.active_before is not None:
+        parts.append(f"inactive since {flt.active_before:%Y-%m-%d}")
+    if flt.purchased is not None:
+        parts.append("purchased" if flt.purchased else "never purchased")
+    if flt.search:
+        parts.append(f"“{clean(flt.search, single_line=True)}”")
+    return parts
+
+
+class FansScreen(OfcrmScreen):
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="fans.search"),
+        Binding("s", "cycle_sort", "Sort", id="fans.sort"),
+        Binding("f", "filter", "Filter", id="fans.filter"),
+        Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False),
+        Binding("c", "conversation", "Conversation", id="fans.conversation"),
+        Binding("plus_sign,n", "new_fan", "New fan", id="fans.new"),
+        Binding("D", "delete", "Delete", id="fans.delete", show=False),
+        Binding("I", "import_file", "Import", id="fans.import"),
+        Binding("E", "export_file", "Export", id="fans.export"),
+        Binding("escape", "back", "Back", id="fans.back", show=False),
+    ]
+
+    class Created(Message):
+        def __init__(self, fan_id: int) -> None:
+            super().__init__()
+            self.fan_id = fan_id
+
+    class Refused(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = FanFilter()
+        self.sort = FanSort.SPEND
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search names, usernames, notes and messages…", id="fan-search")
+        yield Static(id="fan-header")
+        yield FanList(clock=self.ofcrm.clock, id="fans")
+        yield StatusBar(clock=self.ofcrm.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Fans"
+        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.fans.focus()
+        self._show_list()
+
+    @property
+    def fans(self) -> FanList:
+        return self.query_one(FanList)
+
+    # -- the list ------------------------------------------------------------------
+
+    def source(self) -> FanSource | None:
+        """The list's query as it stands (the export writes the same fans)."""
+        account = self.ofcrm.account
+        if account is None:
+            return None
+        return FanSource(self.ofcrm.context.db, account.id, self.flt, self.sort)
+
+    def _show_list(self, *, keep_id: int | None = None) -> None:
+        source = self.source()
+        if source is not None:
+            self.fans.show(source, keep_id=keep_id)
+            self._title(None)
+
+    def _title(self, count: int | None) -> None:
+        title = f"Fans {SORT_NAMES[self.sort]}"
+        self.fans.border_title = Text(title if count is None else f"{title}  {count:,}")
+        parts = describe_filter(self.flt)
+        self.fans.border_subtitle = Text(" · ".join(parts)) if parts else None
+
+    def on_fan_list_counted(self, message: FanList.Counted) -> None:
+        self._title(message.count)
+
+    def on_resize(self) -> None:
+        self._draw_header()
+
+    def on_fan_list_listed(self) -> None:
+        self._draw_header()
+
+    def _draw_header(self) -> None:
+        fans = self.fans
+        width = fans.container_size.width - fans.scrollbar_size_vertical
+        if width > 0:
+            self.query_one("#fan-header", Static).update(header(width))
+
+    def _set_filter(self, flt: FanFilter) -> None:
+        self.flt = flt
+        row = self.fans.cursor_row
+        self._show_list(keep_id=row.fan_id if row else None)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        row = self.fans.cursor_row
+        self._show_list(keep_id=row.fan_id if row else None)
+
+    def action_clear_filters(self) -> None:
+        self._set_filter(FanFilter())
+
+    def action_filter(self) -> None:
+        from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
+
+        def picked(flt: FanFilter | None) -> None:
+            if flt is not None:
+                self._set_filter(flt)
+
+        self.app.push_screen(FanFilterDialog(self.flt), picked)
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#fan-search", Input)
+        search.value = self.flt.search or ""
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#fan-search")
+    def _search(self, event: Input.Submitted) -> None:
+        self._close_search()
+        self.flt = replace(self.flt, search=event.value.strip() or None)
+        self._show_list()
+
+    def _close_search(self) -> None:
+        self.query_one("#fan-search", Input).display = False
+        self.fans.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#fan-search", Input).has_focus:
+            self._close_search()
+        elif self.flt.search:
+            self._set_filter(replace(self.flt, search=None))
+
+    # -- one fan -------------------------------------------------------------------
+
+    def on_fan_list_opened(self, message: FanList.Opened) -> None:
+        self.app.push_screen(FanDetailScreen(message.row.fan_id))
+
+    def _row(self) -> FanRow | None:
+        row = self.fans.cursor_row
+        if row is None:
+            self.notify("No fan here", severity="warning")
+        return row
+
+    async def action_conversation(self) -> None:
+        row = self._row()
+        if row is not None:
+            await show_conversation(self, row.conversation_id)
+
+    def action_delete(self) -> None:
+        row = self._row()
+        if row is not None:
+            confirm_delete(self, row.fan_id)
+
+    def action_new_fan(self) -> None:
+        from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
+
+        account = self.ofcrm.account
+        if account is None:
+            return
+
+        def made(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._create(account.id, values)
+
+        self.app.push_screen(NewFanDialog(), made)
+
+    @work(thread=True, group="fan-create", exit_on_error=False)
+    def _create(self, account_id: int, values: dict[str, str]) -> None:
+        try:
+            fan_id = edits.create_fan(self.ofcrm.context.db, account_id, **values)
+        except OfcrmError as exc:
+            self.post_message(self.Refused(f"not created: {exc}"))
+            return
+        self.post_message(self.Created(fan_id))
+
+    def on_fans_screen_created(self, message: Created) -> None:
+        self.ofcrm.changes.publish(DataChanged.of("fans"))
+        self.app.push_screen(FanDetailScreen(message.fan_id))
+
+    def on_fans_screen_refused(self, message: Refused) -> None:
+        self.notify(clean(message.reason, single_line=True), severity="error", markup=False)
+
+    # -- files ---------------------------------------------------------------------
+
+    def action_import_file(self) -> None:
+        from textual_fspicker import FileOpen, Filters
+
+        from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                self.app.push_screen(ImportDialog(path))
+
+        filters = Filters(("CSV", lambda p: p.suffix.lower() in (".csv", ".tsv", ".txt")),
+                          ("Any", lambda _: True))
+        self.app.push_screen(FileOpen(Path.home(), "Import fans from", filters=filters), picked)
+
+    def action_export_file(self) -> None:
+        from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
+
+        source = self.source()
+        if source is not None:
+            self.app.push_screen(ExportDialog(source, describe_filter(self.flt)))
+
+    # -- live data -----------------------------------------------------------------
+
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.touches("account"):
+            self.flt = FanFilter()
+            self._show_list()
+        elif change.touches("fans", "inbox"):
+            self.fans.refresh_rows()

@@ -1,0 +1,143 @@
+"""The fans list: one account's fans through the fan filter, in one of four orders, one
+line each, on the virtual paging list (``paged_list.py``).
+
+Columns give way to the terminal's width: tags go first, then the last message, the
+last active time and the status; the name takes what is left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy import Select
+
+from ofcrm_tui.core.fans import FanFilter, fan_ids, listing
+from ofcrm_tui.core.fans.listing import FanRow, FanSort
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+NAME_MIN = 22
+# (column, title, width), in the order they are dropped when the width runs short.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("tags", "Tags", 18),
+    ("message", "Last msg", 9),
+    ("active", "Active", 9),
+    ("status", "Status", 8),
+    ("spent", "Spent", 11),
+)
+SHOWN_ORDER = ("status", "spent", "active", "message", "tags")
+
+
+def layout(width: int) -> list[tuple[str, str, int]]:
+    """The columns (after the name) that fit in ``width`` cells, left to right."""
+    kept = list(COLUMNS)
+    while kept and NAME_MIN + sum(w + 1 for _, _, w in kept) > width:
+        kept.pop(0)
+    return sorted(kept, key=lambda column: SHOWN_ORDER.index(column[0]))
+
+
+def header(width: int) -> Text:
+    """The title line over the list, for the same width."""
+    columns = layout(width)
+    name_width = max(1, width - sum(w + 1 for _, _, w in columns) - 1)
+    text = Text(" " + "Fan".ljust(name_width)[:name_width])
+    for key, title, column_width in columns:
+        text.append(" " + (title.rjust if key == "spent" else title.ljust)(column_width))
+    return text
+
+
+@dataclass(frozen=True)
+class FanSource:
+    """What the list shows: one account's fans through one filter, in one order."""
+
+    db: Database
+    account_id: int
+    flt: FanFilter = FanFilter()
+    sort: FanSort = FanSort.SPEND
+
+    def selected(self) -> Select[Any] | None:
+        """The filter's fan ids (None: every fan of the account)."""
+        return None if self.flt == FanFilter() else fan_ids(self.db, self.account_id, self.flt)
+
+    def window(self, offset: int, limit: int, anchor: FanRow | None) -> list[FanRow]:
+        return listing.fans_window(self.db, self.account_id, fan_ids=self.selected(),
+                                   sort=self.sort, after=anchor, offset=offset, limit=limit)
+
+    def count(self) -> int:
+        return listing.count_fans(self.db, self.account_id, self.selected())
+
+    def position(self, key: int) -> int | None:
+        return listing.fan_position(self.db, self.account_id, key, fan_ids=self.selected(),
+                                    sort=self.sort)
+
+    def key(self, row: FanRow) -> int:
+        return row.fan_id
+
+
+class FanList(PagedList[FanRow]):
+    """One line per fan: name and @username, then the columns that fit."""
+
+    COMPONENT_PREFIX = "fan-list"
+    COMPONENT_CLASSES = {
+        "fan-list--cursor",
+        "fan-list--dim",
+        "fan-list--money",
+        "fan-list--expired",
+        "fan-list--tag",
+        "fan-list--placeholder",
+    }
+
+    class Opened(PagedList.Opened):
+        """The chatter opened a fan (enter, a click)."""
+
+        row: FanRow
+
+    class Listed(PagedList.Listed):
+        """The list (re)loaded: its first rows are in (the count may follow)."""
+
+    class Counted(PagedList.Counted):
+        """The exact count is in: ``count`` fans match the filter."""
+
+    source: FanSource | None
+
+    def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+
+    def no_rows_text(self) -> str:
+        flt = self.source.flt if self.source else FanFilter()
+        return "No fans match" if flt != FanFilter() else "No fans yet"
+
+    def render_row(self, row: FanRow, part: int, width: int) -> Text:
+        columns = layout(width)
+        name_width = max(1, width - sum(w + 1 for _, _, w in columns) - 1)
+        name = Text(" " + clean(row.display_name, single_line=True))
+        if row.username and row.username != row.display_name:
+            name.append(" @" + clean(row.username, single_line=True), self._style("dim"))
+        name.truncate(name_width + 1, overflow="ellipsis", pad=True)
+        now = self.clock()
+        for key, _, column_width in columns:
+            name.append(" ")
+            name.append_text(self._cell(row, key, now, column_width))
+        return name
+
+    def _cell(self, row: FanRow, key: str, now: datetime, width: int) -> Text:
+        if key == "spent":
+            cell = Text(format_cents(row.total_spent_cents).rjust(width), self._style("money"))
+        elif key == "status":
+            expired = row.subscription_status != "active"
+            cell = Text(row.subscription_status, self._style("expired") if expired else "")
+        elif key == "active":
+            cell = Text(short_time(row.last_seen_at, now), self._style("dim"))
+        elif key == "message":
+            cell = Text(short_time(row.last_message_at, now), self._style("dim"))
+        else:
+            cell = Text(" ".join("#" + clean(tag, single_line=True) for tag in row.tags),
+                        self._style("tag"))
+        cell.truncate(width, overflow="ellipsis", pad=True)
+        return cell

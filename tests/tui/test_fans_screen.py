@@ -1,0 +1,209 @@
+"""The fans screen: the list, search, sort and filter, opening a fan and their
+conversation, creating and deleting fans, importing and exporting CSV files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from ofcrm_tui.core.fans import FanFilter
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.store.models import Fan
+from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
+from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
+from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets.fan_list import FanList
+from ofcrm_tui.tui.widgets.thread_view import ThreadView
+from tests.tui.conftest import HOSTILE, World
+from tests.tui.pilot import lines, press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
+    await press(pilot, "3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FansScreen)
+    await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+    return screen
+
+
+def fan_text(pilot) -> str:  # noqa: ANN001
+    return "\n".join(lines(pilot.app.screen.query_one(FanList)))
+
+
+async def test_fans_list_opens_detail_and_conversation(world: World) -> None:
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        assert screen.fans.count == 30
+        top = screen.fans.cursor_row
+        assert top is not None
+        spends = [screen.fans.row_at(i).total_spent_cents for i in range(30)]
+        assert spends == sorted(spends, reverse=True)
+        await press(pilot, "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen) and detail.fan_id == top.fan_id
+        await wait_for(pilot, lambda: detail.detail is not None)
+        await press(pilot, "c")
+        inbox = pilot.app.screen
+        assert isinstance(inbox, InboxScreen)
+        await wait_for(pilot, lambda: inbox.open_row is not None)
+        assert inbox.open_row.fan_id == top.fan_id
+        await wait_for(pilot, lambda: bool(inbox.query_one(ThreadView).stored))
+
+
+async def test_sort_search_and_filter(world: World) -> None:
+    db, account = world.context.db, world.account.id
+    with db.read() as session:
+        fans = session.execute(select(Fan.id, Fan.username).where(Fan.account_id == account)
+                               .order_by(Fan.id)).all()
+    edits.add_note(db, account, fans[3].id, "owes us a pineapple story", author="t")
+    edits.add_tags(db, account, fans[5].id, ["vip"])
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "s", "s", "s")  # spend -> last active -> subscribed -> name
+        await wait_for(pilot, lambda: screen.fans.loaded)
+        names = [screen.fans.row_at(i).display_name.lower() for i in range(30)]
+        assert names == sorted(names) and "by name" in str(screen.fans.border_title)
+        await press(pilot, "slash", *"pineapple", "enter")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 1)
+        assert screen.fans.cursor_row.fan_id == fans[3].id
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+        await press(pilot, "f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, FanFilterDialog)
+        dialog.query_one("#fan-filter-tags-in").value = "vip"
+        await press(pilot, "ctrl+s")
+        assert screen.flt == FanFilter(tags_in=("vip",))
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 1)
+        assert screen.fans.cursor_row.fan_id == fans[5].id
+        assert "#vip" in str(screen.fans.border_subtitle)
+        await press(pilot, "f")
+        pilot.app.screen.query_one("#fan-filter-min").value = "twelve"
+        await press(pilot, "ctrl+s")
+        assert isinstance(pilot.app.screen, FanFilterDialog)  # refused: stays open
+        await press(pilot, "escape", "x")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+
+
+async def test_hostile_names_are_shown_literally(world: World) -> None:
+    with world.context.db.write() as session:
+        session.execute(update(Fan).where(Fan.account_id == world.account.id)
+                        .values(nickname=HOSTILE, total_spent_cents=Fan.total_spent_cents))
+    async with world.app().run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        shown = fan_text(pilot)
+        assert "[bold red]look[/bold red]" in shown and "␛[31mred" in shown
+        assert "\x1b" not in shown
+        await press(pilot, "enter")
+        detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None)
+        profile = str(detail.query_one("#fan-profile").render())
+        assert "[bold red]look[/bold red]" in profile and "\x1b" not in profile
+
+
+async def test_create_and_delete_a_fan(world: World) -> None:
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "n", *"newbie", "enter", *"New Bie", "enter", *"[b]Nb[/b]", "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        assert detail.detail.profile.username == "newbie"
+        assert detail.detail.profile.platform_user_id is None
+        assert "added by hand" in str(detail.query_one("#fan-profile").render())
+        await press(pilot, "D")
+        choice = pilot.app.screen
+        await wait_for(pilot, lambda: bool(choice.query("OptionList Option")) or
+                       choice.query_one("OptionList").option_count > 0)
+        question = str(choice.query_one("OptionList").get_option_at_index(0).prompt)
+        assert "0 notes" in question and "next sync" not in question  # a fan by hand
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FansScreen))
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+        with world.context.db.read() as session:
+            assert session.scalar(select(Fan.id).where(Fan.username == "newbie")) is None
+        # the same username twice is refused in one line
+        await press(pilot, "n", *"newbie", "ctrl+s")
+        assert isinstance(pilot.app.screen, FanDetailScreen)
+        await press(pilot, "escape", "n", *"newbie", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FansScreen)
+        assert any("already has a fan @newbie" in n.message for n in pilot.app._notifications)
+
+
+async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -> None:
+    good = tmp_path / "fans.csv"
+    good.write_text("username;name;tags;total spent\nimp1;Ann;vip|new;12.50\n"
+                    "imp2;Bob;;abc\nimp3;[b]Cy[/b];;3\n", encoding="utf-8")
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        pilot.app.push_screen(ImportDialog(good))
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ImportDialog)
+        await wait_for(pilot, lambda: dialog.found is not None)
+        mapping = str(dialog.query_one("#fan-import-mapping").render())
+        assert "semicolon" in mapping and "total spent → total_spent" in mapping
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: dialog.report is not None)
+        report = str(dialog.query_one("#fan-import-report").render())
+        assert "nothing written" in report and "line 3:" in report
+        assert dialog.report.created == 0 or not dialog.report.written
+        dialog.report = None  # run again, skipping the bad row
+        dialog.query_one("#fan-import-skip").value = True
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: dialog.report is not None)
+        assert dialog.report.written and dialog.report.created == 2
+        assert "skipped 1 bad" in str(dialog.query_one("#fan-import-report").render())
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
+
+
+async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "picked.csv").write_text("username\npicked1\n", encoding="utf-8")
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        await press(pilot, "I")
+        picker = pilot.app.screen
+        await press(pilot, "tab")  # from the directory list to the file name
+        assert picker.query_one("Input").has_focus
+        picker.query_one("Input").value = str(tmp_path / "picked.csv")
+        await press(pilot, "enter")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ImportDialog) and dialog.path == tmp_path / "picked.csv"
+
+
+async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
+    db, account = world.context.db, world.account.id
+    with db.read() as session:
+        first = session.scalars(select(Fan.id).where(Fan.account_id == account).order_by(Fan.id)).first()
+    edits.add_tags(db, account, first, ["export-me"])
+    target = tmp_path / "out.csv"
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        screen._set_filter(FanFilter(tags_in=("export-me",)))
+        await press(pilot, "E")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#fan-export-path").value = str(target)
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: dialog.written is not None)
+        assert dialog.written == 1
+        rows = target.read_text(encoding="utf-8").splitlines()
+        assert len(rows) == 2 and "export-me" in rows[1]
