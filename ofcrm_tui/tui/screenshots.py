@@ -43,7 +43,28 @@ SHOTS: dict[str, tuple[str, ...]] = {
         "escape",  # out of the composer: a blinking cursor would make each run differ
     ),
     "help": ("question_mark",),
+    "fans": ("3", "j"),
+    "fan-detail": ("3", "enter"),
+    "import-report": ("3", "import-sample", "wait", "ctrl+s"),
 }
+# A spreadsheet's fans, with two bad rows, for the import report (at a fixed path: the
+# dialog shows it).
+SAMPLE = Path(tempfile.gettempdir()) / "ofcrm-screenshots" / "fans-from-a-spreadsheet.csv"
+SAMPLE_ROWS = (
+    "Handle;Display Name;Tags;Total Spent;Subscribed since;Notes;Source\n"
+    "lena_s;Lena S.;vip|new;120.50;2026-03-01;met at the meetup;sheet\n"
+    "marco;Marco;;abc;2026-04-11;;sheet\n"
+    "=cmd;Eve;;5;2031-01-01;;sheet\n"
+    "jo_anne;Jo Anne;regular;42;2026-05-02;\"asks for\nvideos\";sheet\n"
+)
+
+
+def _push_import(app: OfcrmApp) -> None:
+    from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
+
+    SAMPLE.parent.mkdir(parents=True, exist_ok=True)
+    SAMPLE.write_text(SAMPLE_ROWS, encoding="utf-8")
+    app.push_screen(ImportDialog(SAMPLE))
 
 
 @contextmanager
@@ -76,7 +97,9 @@ async def shoot(context: AppContext, keys: Sequence[str], path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for key in keys:
-            if key != "wait":
+            if key == "import-sample":
+                _push_import(app)
+            elif key != "wait":
                 await pilot.press(key)
             await settle(pilot)
         app.save_screenshot(str(path.name), str(path.parent))

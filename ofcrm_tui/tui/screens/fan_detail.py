@@ -367,11 +367,11 @@ class FanDetailScreen(OfcrmScreen):
 
 
 def _section(title: str) -> Text:
-    return Text(title + "\n", style="bold underline")
+    return Text().append(title + "\n", style="bold underline")
 
 
 def _field(text: Text, label: str, value: str, style: str = "") -> None:
-    text.append(f"{label:<14}", style="dim")
+    text.append(f"{label:<16}", style="dim")
     text.append(value + "\n", style=style)
 
 
@@ -446,5 +446,8 @@ def _purchases(purchases: list[Purchase], now: datetime) -> Text:
         text.append(f"{stamp(purchase.created_at, now):<13}", style="dim")
         text.append(f"{format_cents(purchase.amount_cents):>10}", style="green")
         text.append(f"  {purchase.type:<12} ")
-        text.append(clean(purchase.description, single_line=True)[:60] + "\n")
+        description = Text(clean(purchase.description, single_line=True))
+        description.truncate(40, overflow="ellipsis")
+        text.append_text(description)
+        text.append("\n")
     return text

@@ -54,7 +54,7 @@ class InboxScreen(OfcrmScreen):
         Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
         Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
         Binding("o", "toggle_order", "Order", id="inbox.order", show=False),
-        Binding("i", "fan_detail", "Fan", id="inbox.fan_detail"),
+        Binding("i", "fan_detail", "Fan", id="inbox.fan_detail", show=False),
     ]
 
     class NextUnreadFound(Message):

@@ -1,0 +1,97 @@
+"""Fan detail: opened from the inbox, nickname, tags and notes edited by keyboard,
+saved at once, read back after a restart and shown by the inbox on its next reload."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from ofcrm_tui.core.fans import edits, profile
+from ofcrm_tui.store.models import Note
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from tests.tui.conftest import HOSTILE, World
+from tests.tui.pilot import conversations, inbox, lines, press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_from_inbox(pilot) -> FanDetailScreen:  # noqa: ANN001
+    await press(pilot, "enter")  # the top conversation
+    await wait_for(pilot, lambda: inbox(pilot).open_row is not None)
+    await press(pilot, "i")
+    detail = pilot.app.screen
+    assert isinstance(detail, FanDetailScreen)
+    await wait_for(pilot, lambda: detail.detail is not None)
+    return detail
+
+
+async def test_edit_nickname_tag_and_note_from_the_inbox(world: World) -> None:
+    db, account = world.context.db, world.account.id
+    edits.add_tags(db, account, edits.create_fan(db, account, username="someone"), ["whale"])
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        fan_id = detail.fan_id
+        # nickname
+        await press(pilot, "n")
+        line = detail.query_one("#fan-edit", Input)
+        assert line.has_focus
+        line.value = ""
+        await press(pilot, *"Big Spender", "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.nickname == "Big Spender")
+        # a tag, completed from an existing one
+        await press(pilot, "t", "w", "h")
+        await wait_for(pilot, lambda: line._suggestion == "whale")
+        await press(pilot, "right", "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("whale",))
+        await press(pilot, "t", *"new one", "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("new one", "whale"))
+        await press(pilot, "T", "enter")  # remove the first one
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("whale",))
+        # a note, then an edit of it
+        await press(pilot, "a")
+        assert isinstance(pilot.app.screen, NoteDialog)
+        await press(pilot, *"likes cats", "enter", *"and " , "ctrl+s")
+        await wait_for(pilot, lambda: len(detail.notes) == 1)
+        assert detail.notes[0].body == "likes cats\nand " and detail.notes[0].author == "tester"
+        assert "tester" in str(detail.query_one("#fan-notes").render())
+        await press(pilot, "e", "enter", *"dogs", "ctrl+s")
+        await wait_for(pilot, lambda: detail.notes and detail.notes[0].body.endswith("dogs"))
+        # back in the inbox, the list shows the nickname
+        await press(pilot, "escape")
+        assert isinstance(pilot.app.screen, InboxScreen)
+        await wait_for(pilot, lambda: "Big Spender" in "\n".join(lines(conversations(pilot))))
+    # saved: read back by a new reader
+    shown = profile.fan_profile(db, account, fan_id)
+    assert (shown.nickname, shown.tags) == ("Big Spender", ("whale",))
+    assert [n.body for n in profile.notes_page(db, account, fan_id)] == ["likes cats\nand dogs"]
+
+
+async def test_detail_survives_a_restart_and_shows_notes_literally(world: World) -> None:
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        fan_id = detail.fan_id
+    with db.write() as session:  # past the note rules (no control characters), as if old
+        session.add(Note(account_id=account, fan_id=fan_id, author="[i]x[/i]", body=HOSTILE))
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        assert detail.fan_id == fan_id
+        notes = str(detail.query_one("#fan-notes").render())
+        assert "[bold red]look[/bold red]" in notes and "␛[31mred" in notes and "[i]x[/i]" in notes
+        assert "\x1b" not in notes
+        await press(pilot, "c")  # back to the conversation
+        assert isinstance(pilot.app.screen, InboxScreen)
+        assert inbox(pilot).open_row.fan_id == fan_id
+
+
+async def test_fan_key_needs_an_open_conversation(world: World) -> None:
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "i")
+        assert isinstance(pilot.app.screen, InboxScreen)
+        assert any("Open a conversation first" in n.message for n in pilot.app._notifications)
