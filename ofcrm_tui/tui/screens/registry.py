@@ -90,6 +90,10 @@ SCREENS: tuple[ScreenSpec, ...] = (
         ),
     ),
     ScreenSpec(
+        "failed", "2,f2", "Failed", "Failed messages", "Messages that could not be sent",
+        "ofcrm_tui.tui.screens.failed:FailedScreen",
+    ),
+    ScreenSpec(
         "fans", "3,f3", "Fans", "Fans", "Every fan: search, sort, filter, import and export",
         "ofcrm_tui.tui.screens.fans:FansScreen",
         help=(
@@ -111,10 +115,6 @@ SCREENS: tuple[ScreenSpec, ...] = (
             PaletteCommand("Import fans from CSV", "Preview, import, report", "screen.import_file"),
             PaletteCommand("Export fans to CSV", "The fans the list shows", "screen.export_file"),
         ),
-    ),
-    ScreenSpec(
-        "failed", "2,f2", "Failed", "Failed messages", "Messages that could not be sent",
-        "ofcrm_tui.tui.screens.failed:FailedScreen",
     ),
     ScreenSpec(
         "campaigns", "5,f5", "Campaigns", "Campaigns",
