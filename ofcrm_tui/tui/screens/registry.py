@@ -129,6 +129,21 @@ SCREENS: tuple[ScreenSpec, ...] = (
                            "screen.compose"),
         ),
     ),
+    ScreenSpec(
+        "analytics", "6,f6", "Analytics", "Analytics",
+        "Revenue, top fans, KPIs, campaigns and chatters for a period",
+        "ofcrm_tui.tui.screens.analytics:AnalyticsScreen",
+        help=(
+            ("Custom period", "ofcrm_tui.tui.dialogs.period:PeriodDialog"),
+            ("Export analytics", "ofcrm_tui.tui.dialogs.analytics_export:AnalyticsExportDialog"),
+        ),
+        commands=(
+            PaletteCommand("Analytics: custom period", "Any days, in your time zone",
+                           "screen.custom"),
+            PaletteCommand("Analytics: export CSV", "Per day, KPIs or chatters, as shown",
+                           "screen.export"),
+        ),
+    ),
 )
 # The screen an account opens on.
 HOME = SCREENS[0].mode

@@ -1,0 +1,60 @@
+"""Where to write the analytics shown, and what: one row per day, per KPI or per chatter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
+
+from ofcrm_tui.core.analytics.export import ExportKind
+
+KIND_LABELS = {
+    ExportKind.DAILY: "Revenue per day (per week past 90 days), by type",
+    ExportKind.KPIS: "The KPIs, one per row",
+    ExportKind.CHATTERS: "Chatter performance, one chatter per row",
+}
+
+
+class AnalyticsExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
+    """Returns ``(path, kind)``; the screen writes the figures it shows."""
+
+    CSS_PATH = "../styles/analytics.tcss"
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="analytics_export.cancel"),
+        Binding("ctrl+s", "save", "Export", id="analytics_export.save"),
+    ]
+
+    def __init__(self, period_label: str, default_path: Path) -> None:
+        super().__init__()
+        self.period_label = period_label
+        self.default_path = default_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="analytics-export-dialog", classes="dialog") as dialog:
+            dialog.border_title = f"Export {self.period_label}"
+            yield Label("File (CSV, replaced if it exists)")
+            yield Input(str(self.default_path), id="analytics-export-path")
+            yield Label("What")
+            with RadioSet(id="analytics-export-kind"):
+                for kind, label in KIND_LABELS.items():
+                    yield RadioButton(label, value=kind == ExportKind.DAILY, name=kind.value)
+            yield Static(id="analytics-export-error")
+        yield Footer()
+
+    @property
+    def kind(self) -> ExportKind:
+        pressed = self.query_one(RadioSet).pressed_button
+        return ExportKind(pressed.name) if pressed is not None and pressed.name else ExportKind.DAILY
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        text = self.query_one(Input).value.strip()
+        if not text:
+            self.query_one("#analytics-export-error", Static).update("Name the file to write")
+            return
+        self.dismiss((Path(text).expanduser(), self.kind))

@@ -1,0 +1,68 @@
+"""Choose a period of whole days (first and last day, both included) in the user's zone."""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from ofcrm_tui.core.analytics.period import Period, PeriodError, between
+
+
+def parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise PeriodError(f"the {what} day is a date like 2026-11-20, not {text.strip()!r}") from None
+
+
+class PeriodDialog(ModalScreen[Period | None]):
+    """Returns the period typed (``between``'s checks), or None."""
+
+    CSS_PATH = "../styles/analytics.tcss"
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="period.cancel"),
+        Binding("ctrl+s", "apply", "Show", id="period.apply"),
+    ]
+
+    def __init__(self, current: Period, zone: tzinfo, *, title: str = "Custom period") -> None:
+        super().__init__()
+        self.current = current
+        self.zone = zone
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="period-dialog", classes="dialog") as dialog:
+            dialog.border_title = self.title_text
+            with Horizontal(id="period-days"):
+                with Vertical():
+                    yield Label("First day")
+                    yield Input(self.current.first_day.isoformat(), id="period-first")
+                with Vertical():
+                    yield Label("Last day (included)")
+                    yield Input(self.current.last_day.isoformat(), id="period-last")
+            yield Static(f"Days as YYYY-MM-DD, in {self.zone}", id="period-hint")
+            yield Static(id="period-error")
+        yield Footer()
+
+    @on(Input.Submitted, "#period-first")
+    def _next(self) -> None:
+        self.query_one("#period-last", Input).focus()
+
+    @on(Input.Submitted, "#period-last")
+    def action_apply(self) -> None:
+        try:
+            chosen = between(
+                parse_day(self.query_one("#period-first", Input).value, "first"),
+                parse_day(self.query_one("#period-last", Input).value, "last"),
+                tz=self.zone,
+            )
+        except PeriodError as exc:
+            self.query_one("#period-error", Static).update(str(exc))
+            return
+        self.dismiss(chosen)

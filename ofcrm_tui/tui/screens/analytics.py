@@ -1,0 +1,344 @@
+"""Analytics for a period: KPI cards, top fans and revenue charts, campaigns and chatters.
+
+A period switch never waits: the dashboard is read in a thread worker (a second or two
+at 100k fans and 90 days) while the figures shown stay, marked "loading"; a generation
+counter drops a late result for a period no longer asked for. Every dashboard read is
+kept, so going back to a period draws at once; the presets not read yet are read one
+after another in the background once the first is shown. New data (a poll, a send)
+marks what is kept as stale: the period shown is read again at most every
+``REFRESH_SECONDS``, the others when shown. The export writes the dashboard shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ofcrm_tui.core.analytics import export, figures, period
+from ofcrm_tui.core.analytics.figures import Dashboard
+from ofcrm_tui.core.analytics.period import PRESETS, Period
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.timefmt import local_now
+from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
+
+REFRESH_SECONDS = 60.0
+# The keys of the presets, in ``PRESETS`` order: today, 7, 30 and 90 days.
+PRESET_KEYS = ("t", "w", "m", "n")
+KPI_NAMES = (
+    "Revenue", "Net", "Fans", "Active", "New", "Churned",
+    "Avg lifetime", "Per active", "PPV bought", "Median reply",
+)
+
+
+def user_zone(app_clock: object, now: datetime) -> tzinfo:
+    """The zone the days are counted in: the machine's (with its daylight-saving rules)
+    under the real clock, else the zone of the app's clock (tests freeze it)."""
+    return period.local_zone() if app_clock is local_now else now.tzinfo or period.local_zone()
+
+
+def duration(seconds: float | None) -> str:
+    """``42 s``, ``7 min 5 s``, ``2 h 10 min``; an en dash when there is no figure."""
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def kpi_cards(dashboard: Dashboard) -> list[str]:
+    """The value of each card, in ``KPI_NAMES`` order (money exact, from cents)."""
+    k = dashboard.kpis
+    return [
+        format_cents(k.revenue_cents),
+        format_cents(k.net_cents),
+        f"{k.total_fans:,}",
+        f"{k.active_fans:,}",
+        f"{k.new_fans:,}",
+        f"{k.churned_fans:,}",
+        format_cents(k.avg_lifetime_value_cents),
+        format_cents(k.revenue_per_active_fan_cents),
+        f"{k.ppv_bought:,}/{k.ppv_sent:,} {percent(k.ppv_conversion)}",
+        duration(k.median_reply_seconds),
+    ]
+
+
+@dataclass
+class Kept:
+    dashboard: Dashboard
+    version: int  # the data version it was read at (stale when the data moved on)
+
+
+class AnalyticsScreen(OfcrmScreen):
+    CSS_PATH = "../styles/analytics.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        *(
+            Binding(key, f"preset({days})", label, show=False,
+                    id="analytics.today" if days == 1 else f"analytics.days_{days}")
+            for key, (label, days) in zip(PRESET_KEYS, PRESETS.items(), strict=True)
+        ),
+        Binding("c", "custom", "Custom period", id="analytics.custom"),
+        Binding("right_square_bracket", "cycle(1)", "Next period", id="analytics.next"),
+        Binding("left_square_bracket", "cycle(-1)", "Previous period",
+                id="analytics.previous", show=False),
+        Binding("e", "export", "Export", id="analytics.export"),
+        Binding("r", "reload", "Refresh", id="analytics.refresh"),
+        Binding("escape", "app.switch_mode('inbox')", "Inbox", id="analytics.inbox"),
+    ]
+
+    class Read(Message):
+        """A worker read ``dashboard`` for ``generation`` (0: a background read)."""
+
+        def __init__(self, generation: int, version: int, dashboard: Dashboard) -> None:
+            super().__init__()
+            self.generation = generation
+            self.version = version
+            self.dashboard = dashboard
+
+    class Exported(Message):
+        def __init__(self, note: str, error: bool) -> None:
+            super().__init__()
+            self.note = note
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period: Period | None = None  # the period asked for
+        self.shown: Dashboard | None = None  # the figures drawn (maybe of an older period)
+        self.generation = 0
+        self.version = 0  # bumped by every data change
+        self.kept: dict[Period, Kept] = {}
+        self.loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="analytics-bar")
+        with VerticalScroll(id="analytics-body"):
+            with Grid(id="kpis"):
+                for name in KPI_NAMES:
+                    card = Static("–", classes="kpi")
+                    card.border_title = name
+                    yield card
+            with Horizontal(id="charts"):
+                yield TopFansChart(id="top-fans-chart")
+                yield RevenueChart(id="revenue-chart")
+            with Horizontal(id="tables"):
+                with Vertical(id="campaigns-pane"):
+                    yield DataTable(id="campaigns-table", cursor_type="row", zebra_stripes=True)
+                    yield Static("No campaign sent in this period", id="campaigns-empty")
+                yield DataTable(id="chatters-table", cursor_type="row", zebra_stripes=True)
+        yield StatusBar(clock=self.ofcrm.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Analytics"
+        self.query_one("#campaigns-table", DataTable).add_columns(
+            "Campaign", "Sent", "Bought", "Revenue")
+        self.query_one("#chatters-table", DataTable).add_columns(
+            "Chatter", "Sent", "PPV", "Bought", "PPV revenue", "Per message", "Median reply",
+            "p90 reply")
+        self.query_one("#campaigns-pane").border_title = "Revenue by campaign"
+        self.query_one("#chatters-table").border_title = "Chatters"
+        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.set_interval(REFRESH_SECONDS, self._refresh_if_stale)
+        self.action_preset(PRESETS["7 days"])
+
+    # -- periods ---------------------------------------------------------------------
+
+    def _zone(self) -> tzinfo:
+        return user_zone(self.ofcrm.clock, self.ofcrm.clock())
+
+    def _preset(self, days: int) -> Period:
+        return period.last_days(days, tz=self._zone(), now=self.ofcrm.now_utc())
+
+    def action_preset(self, days: int) -> None:
+        self.show_period(self._preset(days))
+
+    def action_cycle(self, step: int) -> None:
+        days = list(PRESETS.values())
+        current = self.period.days if self.period is not None else days[0]
+        index = days.index(current) + step if current in days else 0
+        self.action_preset(days[index % len(days)])
+
+    def action_custom(self) -> None:
+        from ofcrm_tui.tui.dialogs.period import PeriodDialog
+
+        if self.period is None:
+            return
+        self.app.push_screen(PeriodDialog(self.period, self._zone()), self._custom_chosen)
+
+    def _custom_chosen(self, chosen: Period | None) -> None:
+        if chosen is not None:
+            self.show_period(chosen)
+
+    def action_reload(self) -> None:
+        if self.period is not None:
+            self.kept.pop(self.period, None)
+            self.show_period(self.period)
+
+    def show_period(self, chosen: Period) -> None:
+        """Draw ``chosen`` now if it was read, else keep what is shown, marked loading,
+        and read it in a worker."""
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.period = chosen
+        self.generation += 1
+        kept = self.kept.get(chosen)
+        if kept is not None and kept.dashboard.account_id == account.id:
+            self._draw(kept.dashboard)
+            if kept.version == self.version:
+                self.loading = False
+                self._draw_bar()
+                return
+        self.loading = True
+        self._draw_bar()
+        self._read(self.generation, self.version, account.id, chosen)
+
+    @work(thread=True, exclusive=True, group="analytics-read", exit_on_error=False)
+    def _read(self, generation: int, version: int, account_id: int, chosen: Period) -> None:
+        found = figures.dashboard(self.ofcrm.context.db, account_id, chosen)
+        self.post_message(self.Read(generation, version, found))
+
+    @work(thread=True, exclusive=True, group="analytics-ahead", exit_on_error=False)
+    def _read_ahead(self, version: int, account_id: int, periods: list[Period]) -> None:
+        for ahead in periods:
+            found = figures.dashboard(self.ofcrm.context.db, account_id, ahead)
+            self.post_message(self.Read(0, version, found))
+
+    def on_analytics_screen_read(self, message: Read) -> None:
+        account = self.ofcrm.account
+        found = message.dashboard
+        if account is None or found.account_id != account.id or message.version < self.version:
+            return  # another account, or read before newer data: not kept
+        self.kept[found.period] = Kept(found, message.version)
+        if message.generation != self.generation:
+            return  # a period no longer asked for (or a read ahead): kept, not drawn
+        self.loading = False
+        self._draw(found)
+        self._draw_bar()
+        missing = [p for days in PRESETS.values()
+                   if (p := self._preset(days)) not in self.kept]
+        if missing:
+            self._read_ahead(self.version, account.id, missing)
+
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.touches("account"):
+            self.kept.clear()
+            self.version += 1
+            self.action_preset(PRESETS["7 days"])
+        elif change.touches("inbox", "outbox"):
+            self.version += 1
+
+    def _refresh_if_stale(self) -> None:
+        kept = self.kept.get(self.period) if self.period is not None else None
+        if self.period is not None and (kept is None or kept.version < self.version):
+            self.show_period(self.period)
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._draw_bar()
+
+    def _draw_bar(self) -> None:
+        bar = Text()
+        asked = self.period
+        narrow = self.size.width < 100
+        for key, (label, days) in zip(PRESET_KEYS, PRESETS.items(), strict=True):
+            chosen = asked is not None and asked == self._preset(days)
+            if narrow:
+                label = label.replace(" days", "d")
+            bar.append(f" {key} ", "reverse" if chosen else "bold")
+            bar.append(f" {label}  ", "bold" if chosen else "dim")
+        bar.append(" c ", "bold")
+        bar.append(" custom   ", "dim")
+        if asked is not None:
+            bar.append(asked.label, "bold")
+            bar.append(f"  {asked.tz}", "dim")
+        if self.loading:
+            bar.append("  loading…", "italic")
+        self.query_one("#analytics-bar", Static).update(bar)
+
+    def _draw(self, shown: Dashboard) -> None:
+        self.shown = shown
+        for card, value in zip(self.query(".kpi").results(Static), kpi_cards(shown), strict=True):
+            card.update(value)
+        self.query_one(TopFansChart).show(shown.top_fans)
+        self.query_one(RevenueChart).show(shown.series, weekly=shown.period.weekly)
+        self._draw_campaigns(shown)
+        self._draw_chatters(shown)
+
+    def _draw_campaigns(self, shown: Dashboard) -> None:
+        table = self.query_one("#campaigns-table", DataTable)
+        table.clear()
+        for c in shown.campaigns:
+            table.add_row(Text(clean(c.name, single_line=True)), f"{c.sent:,}",
+                          f"{c.ppv_bought:,}", Text(format_cents(c.revenue_cents), justify="right"))
+        table.display = bool(shown.campaigns)
+        self.query_one("#campaigns-empty").display = not shown.campaigns
+
+    def _draw_chatters(self, shown: Dashboard) -> None:
+        table = self.query_one("#chatters-table", DataTable)
+        table.clear()
+        for c in shown.chatters:
+            name = Text(clean(c.chatter, single_line=True)) if c.chatter else Text(
+                "outside ofcrm", style="dim")
+            table.add_row(
+                name, f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
+                Text(format_cents(c.ppv_revenue_cents), justify="right"),
+                Text(format_cents(c.earnings_per_message_cents), justify="right"),
+                duration(c.median_reply_seconds), duration(c.p90_reply_seconds),
+            )
+
+    # -- export ----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
+
+        shown = self.shown
+        if shown is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        p = shown.period
+        default = Path(f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv")
+
+        def chosen(answer: tuple[Path, export.ExportKind] | None) -> None:
+            if answer is not None:
+                self._export(shown, *answer)
+
+        self.app.push_screen(AnalyticsExportDialog(p.label, default), chosen)
+
+    @work(thread=True, group="analytics-export", exit_on_error=False)
+    def _export(self, shown: Dashboard, path: Path, kind: export.ExportKind) -> None:
+        try:
+            count = export.write_csv(shown, path, kind)
+        except OfcrmError as exc:
+            self.post_message(self.Exported(f"Not exported: {exc}", True))
+            return
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        self.post_message(self.Exported(f"Wrote {rows} ({kind.value}) to {path}", False))
+
+    def on_analytics_screen_exported(self, message: Exported) -> None:
+        self.notify(clean(message.note, single_line=True), markup=False,
+                    severity="error" if message.error else "information")

@@ -1,0 +1,115 @@
+"""The analytics charts (plotext through textual-plotext), in the colours of the app's theme:
+top fans by spend as bars, revenue per day (per week past 90 days) as one line per type.
+
+Each chart keeps the figures it was given and plots them again when the theme changes;
+plotting only fills the figure, the drawing happens at the widget's size when shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from rich.cells import cell_len
+from textual.color import Color
+from textual_plotext import PlotextPlot
+
+from ofcrm_tui.core.analytics.export import TYPE_COLUMNS
+from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, RevenuePoint, TopFan
+from ofcrm_tui.tui.sanitize import clean
+
+# The theme colour of each revenue type's line, in ``REVENUE_TYPES`` order.
+TYPE_COLOURS = ("primary", "success", "accent", "error", "foreground")
+NAME_CELLS = 14  # a bar's label (the fan's name) at most
+X_LABELS = 6  # dates under the revenue chart at most
+
+
+def theme_rgb(chart: PlotextPlot, name: str) -> tuple[int, int, int]:
+    """The app theme's colour ``name`` as plotext takes it."""
+    value = chart.app.theme_variables.get(name) or chart.app.theme_variables["foreground"]
+    return Color.parse(value).rgb
+
+
+def bar_label(fan: TopFan) -> str:
+    """The fan's name in one-cell characters only (plotext counts a character as a cell:
+    an emoji would shift the bars), cut to ``NAME_CELLS``."""
+    name = "".join(c for c in clean(fan.display_name, single_line=True) if cell_len(c) == 1)
+    name = " ".join(name.split()) or "@" + clean(fan.username, single_line=True)
+    return name if len(name) <= NAME_CELLS else name[: NAME_CELLS - 1] + "…"
+
+
+def short_day(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def dollars(cents: int) -> float:
+    """For plotting only: the figures shown in text stay integer cents."""
+    return cents / 100
+
+
+class ThemedChart(PlotextPlot):
+    """A plot redrawn from its figures whenever they or the theme change."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot())
+
+    def _replot(self) -> None:
+        self.plt.clear_figure()
+        self.plot()
+        self.refresh()
+
+    def plot(self) -> None:
+        raise NotImplementedError
+
+
+class TopFansChart(ThemedChart):
+    """Horizontal bars, the biggest spender on top."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fans: Sequence[TopFan] = ()
+
+    def show(self, fans: Sequence[TopFan]) -> None:
+        self.fans = fans
+        self._replot()
+
+    def plot(self) -> None:
+        plt = self.plt
+        if not self.fans:
+            plt.title("Top fans: no purchases in this period")
+            return
+        plt.title(f"Top {len(self.fans)} fans by spend ($)")
+        plt.bar([bar_label(f) for f in reversed(self.fans)], [dollars(f.revenue_cents) for f in reversed(self.fans)],
+                orientation="horizontal", width=0.6, color=theme_rgb(self, "primary"))
+
+
+class RevenueChart(ThemedChart):
+    """One line per revenue type that earned anything in the period."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series: Sequence[RevenuePoint] = ()
+        self.weekly = False
+
+    def show(self, series: Sequence[RevenuePoint], *, weekly: bool) -> None:
+        self.series, self.weekly = series, weekly
+        self._replot()
+
+    def plot(self) -> None:
+        plt, series = self.plt, self.series
+        per = "week" if self.weekly else "day"
+        if not any(point.revenue_cents for point in series):
+            plt.title(f"Revenue per {per}: none in this period")
+            return
+        plt.title(f"Revenue per {per} by type ($)")
+        xs = list(range(len(series)))
+        for index, kind in enumerate(REVENUE_TYPES):
+            values = [dollars(point.by_type[index]) for point in series]
+            if any(values):
+                plt.plot(xs, values, label=TYPE_COLUMNS[kind], marker="braille",
+                         color=theme_rgb(self, TYPE_COLOURS[index]))
+        step = max(1, -(-len(series) // X_LABELS))
+        ticks = xs[::step]
+        plt.xticks(ticks, [short_day(series[i].first_day) for i in ticks])
+        plt.ylim(0, None)
