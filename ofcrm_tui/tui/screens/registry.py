@@ -144,6 +144,11 @@ SCREENS: tuple[ScreenSpec, ...] = (
                            "screen.export"),
         ),
     ),
+    ScreenSpec(
+        "monitoring", "7,f7", "Monitoring", "Monitoring",
+        "Queue, sends, polls, credentials and problems, as `ofcrm health` sees them",
+        "ofcrm_tui.tui.screens.monitoring:MonitoringScreen",
+    ),
 )
 # The screen an account opens on.
 HOME = SCREENS[0].mode

@@ -1,0 +1,158 @@
+"""Monitoring: everything ``ofcrm health`` reports, read again every few seconds in a
+worker, the problems that need a person first (one line each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from ofcrm_tui.core import health, metrics
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.timefmt import age
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
+
+EVERY_SECONDS = 3.0
+# The last hour's counts, as shown: (label, metric).
+LAST_HOUR = (
+    ("sent", metrics.SENT), ("failed", metrics.SEND_FAILED), ("retried", metrics.SEND_RETRIED),
+    ("manual retries", metrics.MANUAL_RETRY), ("429 waits", metrics.RATE_LIMITED),
+    ("ambiguous", metrics.AMBIGUOUS), ("reconciled", metrics.RECONCILED),
+    ("requeued", metrics.RECONCILE_REQUEUED), ("lease expired", metrics.LEASE_EXPIRED),
+)
+
+
+def seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} s"
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    return "never" if moment is None else f"{age((now - moment).total_seconds())} ago"
+
+
+def size(count: int | None) -> str:
+    if count is None:
+        return "unknown"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+def problems(report: health.Health) -> RenderableType:
+    """One line per problem (cut to the width), or that all is well."""
+    if not report.problems:
+        return Text("✓ healthy: nothing needs a person", style="bold green")
+    return Group(*(
+        Text.assemble(("✗ ", "bold red"), (clean(p.message, single_line=True), "red"),
+                      no_wrap=True, overflow="ellipsis")
+        for p in report.problems
+    ))
+
+
+def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
+    """One account: queue, sends, last hour, latency, polls, credentials."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Queue", " · ".join(f"{state} {count:,}" for state, count in a.queue.items()))
+    sends = Text(f"{a.sends_last_minute} of {a.send_limit} in the last minute")
+    if a.sends_last_minute >= a.send_limit:
+        sends.stylize("yellow")
+    if a.blocked_until is not None:
+        sends.append(f"  blocked (429) for {age((a.blocked_until - now).total_seconds())}",
+                     "bold yellow")
+    grid.add_row("Sends", sends)
+    hour = a.last_hour
+    counts = [f"{label} {hour[name]:,}" for label, name in LAST_HOUR]
+    counts[4] += f"\u00a0({a.rate_limited_seconds:.0f}\u00a0s)"
+    grid.add_row("Last hour", " · ".join(counts))
+    grid.add_row("Latency", f"send p50 {seconds(a.send_latency.p50)} p95 "
+                 f"{seconds(a.send_latency.p95)} · queue p50 {seconds(a.queue_latency.p50)} "
+                 f"p95 {seconds(a.queue_latency.p95)} · depth "
+                 f"{'–' if a.queue_depth is None else f'{a.queue_depth:.0f}'}")
+    polls = Text(f"last {ago(a.last_poll_at, now)} · lag {seconds(a.poll_lag_seconds)} · "
+                 f"{hour[metrics.POLL]:,} ok / {hour[metrics.POLL_FAILED]:,} failed last hour")
+    if a.last_poll_failed_at is not None:
+        polls.append(f" · last failure {ago(a.last_poll_failed_at, now)}")
+    polls.append(" · running" if a.running else " · not running", "dim")
+    grid.add_row("Polls", polls)
+    grid.add_row("Credentials", Text(f"rejected: {clean(a.auth_error, single_line=True)}", "red")
+                 if a.auth_error else Text("ok", "green"))
+    grid.add_row("Failed 24 h", f"{a.recent_failed:,}")
+    title = Text(clean(a.name, single_line=True), style="bold")
+    return Group(title, grid, Text())
+
+
+class MonitoringScreen(OfcrmScreen):
+    CSS_PATH = "../styles/monitoring.tcss"
+    BINDINGS = [
+        Binding("r", "reload", "Refresh", id="monitoring.refresh"),
+        Binding("escape", "app.switch_mode('inbox')", "Inbox", id="monitoring.inbox"),
+    ]
+
+    class Checked(Message):
+        def __init__(self, report: health.Health) -> None:
+            super().__init__()
+            self.report = report
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: health.Health | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Checking…", id="monitoring-problems")
+        with VerticalScroll(id="monitoring-body"):
+            yield Static(id="monitoring-accounts")
+        yield StatusBar(clock=self.ofcrm.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Monitoring"
+        self.timer = self.set_interval(EVERY_SECONDS, self.action_reload)
+        self.action_reload()
+
+    def on_screen_suspend(self) -> None:
+        self.timer.pause()
+
+    def on_screen_resume(self) -> None:
+        self.timer.resume()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._check(self.ofcrm.now_utc())
+
+    @work(thread=True, exclusive=True, group="monitoring", exit_on_error=False)
+    def _check(self, now: datetime) -> None:
+        context = self.ofcrm.context
+        threshold = context.settings.health_failed_threshold
+        try:
+            report = health.check(context.db, failed_threshold=threshold, now=now)
+        except SQLAlchemyError as exc:
+            report = health.database_problem(context.db.url_for_display,
+                                             getattr(exc, "orig", None) or exc)
+        self.post_message(self.Checked(report))
+
+    def on_monitoring_screen_checked(self, message: Checked) -> None:
+        self.report = report = message.report
+        top = self.query_one("#monitoring-problems", Static)
+        top.update(problems(report))
+        top.set_class(not report.problems, "-healthy")
+        now = report.checked_at
+        header = Text()
+        header.append("Database ", "dim")
+        header.append(f"{clean(report.database, single_line=True)} · {size(report.database_bytes)}")
+        header.append(f" · checked {now.astimezone(self.ofcrm.clock().tzinfo):%H:%M:%S}", "dim")
+        blocks = [account_block(a, now) for a in report.accounts]
+        self.query_one("#monitoring-accounts", Static).update(Group(header, Text(), *blocks))

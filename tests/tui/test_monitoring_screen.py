@@ -1,0 +1,80 @@
+"""The monitoring screen: every figure of ``health.check``, the problems first, one line
+each, read again on its own every few seconds."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+from textual.widgets import Static
+
+from ofcrm_tui.core import metrics, outbox
+from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
+from ofcrm_tui.tui.screens import monitoring
+from ofcrm_tui.tui.screens.monitoring import MonitoringScreen
+from tests.tui.conftest import NOW, World
+from tests.tui.pilot import lines, press, settle, wait_for
+from tests.tui.test_failed_screen_more import _failed, _fans
+
+pytestmark = pytest.mark.anyio
+
+
+def _text(screen: MonitoringScreen, selector: str) -> str:
+    return "\n".join(line.rstrip() for line in lines(screen.query_one(selector, Static)))
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_every_figure_is_shown(world: World, size: tuple[int, int]) -> None:
+    with world.context.db.write() as session:
+        for value in (0.2, 0.4, 0.6):
+            session.add(MetricEvent(account_id=world.account.id, name=metrics.SEND_LATENCY,
+                                    value=value, recorded_at=NOW))
+        session.add(MetricEvent(account_id=world.account.id, name=metrics.RATE_LIMITED,
+                                value=30.0, recorded_at=NOW))
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "7")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        shown = " ".join(_text(screen, "#monitoring-accounts").split())
+        assert "healthy" in _text(screen, "#monitoring-problems")
+        for label in ("Queue", "Sends", "Last hour", "Latency", "Polls", "Credentials",
+                      "queued 0", "of 10 in the last minute", "send p50 0.40 s p95 0.60 s",
+                      "429 waits 1\u00a0(30\u00a0s)", "ambiguous 0", "reconciled 0", "lease expired 0",
+                      "Database", world.account.name):
+            assert label in shown, label
+
+
+async def test_problems_come_first_and_a_refresh_comes_by_itself(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(monitoring, "EVERY_SECONDS", 0.2)
+    threshold = world.context.settings.health_failed_threshold
+    fans = _fans(world, "active", threshold)
+    for fan in fans:
+        _failed(world, fan)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "7")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: "failed" in _text(screen, "#monitoring-problems"))
+        top = [line for line in _text(screen, "#monitoring-problems").splitlines()
+               if line.strip("│╭╮╰╯─ ")]
+        assert len(top) == 1 and f"{threshold} messages failed" in top[0]
+        with world.context.db.write() as session:
+            session.execute(update(Account).where(Account.id == world.account.id)
+                            .values(auth_error="401 token expired"))
+        # No key pressed: the screen reads again on its own.
+        await wait_for(pilot, lambda: "credentials rejected" in _text(
+            screen, "#monitoring-problems"))
+        problems = [line for line in _text(screen, "#monitoring-problems").splitlines()
+                    if "✗" in line]
+        assert len(problems) == 2 and "credentials rejected" in problems[0]
+        with world.context.db.write() as session:
+            session.execute(update(OutboundMessage).values(state="cancelled"))
+            session.execute(update(Account).values(auth_error=None))
+        await wait_for(pilot, lambda: "healthy" in _text(screen, "#monitoring-problems"))
+    assert outbox.failed(world.context.db, world.account.id, now=NOW) == []
