@@ -41,7 +41,7 @@ async def test_every_figure_is_shown(world: World, size: tuple[int, int]) -> Non
         assert "healthy" in _text(screen, "#monitoring-problems")
         for label in ("Queue", "Sends", "Last hour", "Latency", "Polls", "Credentials",
                       "queued 0", "of 10 in the last minute", "send p50 0.40 s p95 0.60 s",
-                      "429 waits 1\u00a0(30\u00a0s)", "ambiguous 0", "reconciled 0", "lease expired 0",
+                      "429 waits 1 (30 s)", "ambiguous 0", "reconciled 0", "lease expired 0",
                       "Database", world.account.name):
             assert label in shown, label
 
