@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select, update
-from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core import metrics, outbox
 from ofcrm_tui.store.models import Conversation, Fan, MetricEvent, OutboundMessage
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.failed import FAN_WIDTH, FailedScreen
+from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets.failed_list import FAN_WIDTH, FailedList, fan_cell
 from ofcrm_tui.tui.wording import could_not_send, messages
 from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import press, settle
@@ -62,9 +62,9 @@ def _state(world: World, outbound_id: int) -> str:
         return session.get(OutboundMessage, outbound_id).state
 
 
-def _table(app: OfcrmApp) -> DataTable[object]:
+def _table(app: OfcrmApp) -> FailedList:
     assert isinstance(app.screen, FailedScreen)
-    return app.screen.query_one(DataTable)
+    return app.screen.query_one(FailedList)
 
 
 def _notes(app: OfcrmApp) -> list[str]:
@@ -86,7 +86,7 @@ async def test_the_fan_column_shows_the_name_the_inbox_shows(world: World) -> No
         await settle(pilot)
         await press(pilot, "2")
         table = _table(app)
-        cells = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        cells = {str(fan_cell(table.row_at(i))) for i in range(table.count)}
         assert f"Bunny  @{named}" in cells
         assert f"Alex  @{only_name}" in cells
         assert f"@{bare}" in cells
@@ -106,13 +106,13 @@ async def test_discard_asks_first_and_says_how_many(world: World) -> None:
         await press(pilot, "2", "d")
         assert isinstance(app.screen, ChoiceDialog)
         await press(pilot, "escape")  # changed their mind
-        assert _table(app).row_count == 2
+        assert _table(app).count == 2
         await press(pilot, "d", "down", "enter")  # "Keep it"
-        assert _table(app).row_count == 2
+        assert _table(app).count == 2
         assert [_state(world, i) for i in ids] == ["failed", "failed"]
 
         await press(pilot, "d", "enter")
-        assert _table(app).row_count == 1
+        assert _table(app).count == 1
         assert _notes(app)[-1] == "Discarded 1 message"
     assert sorted(_state(world, i) for i in ids) == ["cancelled", "failed"]
 
@@ -126,7 +126,7 @@ async def test_a_retry_to_an_expired_fan_is_refused_with_the_reason(world: World
         await settle(pilot)
         await press(pilot, "2", "R")
         assert _notes(app)[-1] == f"Not retried: Bunny's subscription has expired: {REASON}"
-        assert _table(app).row_count == 1
+        assert _table(app).count == 1
     assert _state(world, outbound_id) == "failed"
     with world.context.db.read() as session:
         assert session.scalar(
@@ -140,7 +140,7 @@ async def test_a_retry_to_an_active_fan_is_queued_again(world: World) -> None:
         await settle(pilot)
         await press(pilot, "2", "R")
         assert _notes(app)[-1] == "Queued again"
-        assert _table(app).row_count == 0
+        assert _table(app).count == 0
     assert _state(world, outbound_id) == "queued"
 
 

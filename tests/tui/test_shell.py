@@ -8,7 +8,6 @@ import io
 import pytest
 from rich.console import Console
 from sqlalchemy import select, update
-from textual.widgets import DataTable
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.accounts import AccountError
@@ -18,6 +17,7 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.launch import run_app
 from ofcrm_tui.tui.screens.failed import FailedScreen
+from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.support.accounts import add_simulated_account
 from tests.tui.conftest import NOW, World
@@ -103,12 +103,12 @@ async def test_failed_screen_retries_and_discards(world: World) -> None:
         assert app.status.failed == 2
         await press(pilot, "2")
         assert isinstance(app.screen, FailedScreen)
-        assert app.screen.query_one(DataTable).row_count == 2
+        assert app.screen.query_one(FailedList).count == 2
 
         await press(pilot, "R")
-        assert app.screen.query_one(DataTable).row_count == 1
+        assert app.screen.query_one(FailedList).count == 1
         await press(pilot, "d", "enter")  # asks first
-        assert app.screen.query_one(DataTable).row_count == 0
+        assert app.screen.query_one(FailedList).count == 0
         await press(pilot, "1")
         assert isinstance(app.screen, InboxScreen)
     with db.read() as session:

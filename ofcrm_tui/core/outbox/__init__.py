@@ -11,11 +11,13 @@ not imported here (they need the platform client): import them by name.
 """
 
 from ofcrm_tui.core.outbox.commands import (
+    ManualRetries,
     MessageOptions,
     RetryResult,
     discard,
     enqueue,
     enqueue_many,
+    manual_retries,
     retry,
     retry_detailed,
 )
@@ -38,9 +40,13 @@ from ofcrm_tui.core.outbox.rules import (
     normalise_text,
 )
 from ofcrm_tui.core.outbox.views import (
+    FailedSpan,
     OutboundView,
     QueueStatus,
+    count_failed,
     failed,
+    failed_position,
+    failed_window,
     get,
     Waiting,
     queue_status,
@@ -61,6 +67,8 @@ __all__ = [
     "MIN_PRICE_CENTS",
     "PENDING_STATES",
     "PRIORITY",
+    "FailedSpan",
+    "ManualRetries",
     "MessageOptions",
     "OutboundView",
     "OutboxError",
@@ -69,11 +77,15 @@ __all__ = [
     "Waiting",
     "SendPolicy",
     "check_offer",
+    "count_failed",
     "discard",
     "enqueue",
     "enqueue_many",
     "failed",
+    "failed_position",
+    "failed_window",
     "get",
+    "manual_retries",
     "next_send_at",
     "normalise_text",
     "queue_status",

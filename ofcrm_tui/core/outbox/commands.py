@@ -181,17 +181,7 @@ def retry_detailed(
             failed_ids = [i for i, fan in found if not fan.expired]
             if not failed_ids:
                 raise OutboxError(reason)
-        window = list(
-            session.scalars(
-                select(MetricEvent.recorded_at)
-                .where(
-                    MetricEvent.account_id == account_id,
-                    MetricEvent.name == metrics.MANUAL_RETRY,
-                    MetricEvent.recorded_at > now - limiter.WINDOW,
-                )
-                .order_by(MetricEvent.recorded_at)
-            )
-        )
+        window = _manual_retries(session, account_id, now)
         allowed = max(0, MANUAL_RETRIES_PER_MINUTE - len(window))
         take, later = failed_ids[:allowed], failed_ids[allowed:]
         wait = 0
@@ -236,6 +226,40 @@ def retry_detailed(
         wait_seconds=wait,
         expired=expired,
         expired_reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class ManualRetries:
+    """Where an account's manual retries stand: ``left`` of ``MANUAL_RETRIES_PER_MINUTE``
+    right now, and when the next one frees up (None: none is used)."""
+
+    left: int
+    frees_at: datetime | None
+
+
+def manual_retries(db: Database, account_id: int, *, now: datetime | None = None) -> ManualRetries:
+    now = now or utcnow()
+    with db.read() as session:
+        window = _manual_retries(session, account_id, now)
+    return ManualRetries(
+        left=max(0, MANUAL_RETRIES_PER_MINUTE - len(window)),
+        frees_at=window[0] + limiter.WINDOW if window else None,
+    )
+
+
+def _manual_retries(session: Session, account_id: int, now: datetime) -> list[datetime]:
+    """When the account's manual retries of the last minute were made, oldest first."""
+    return list(
+        session.scalars(
+            select(MetricEvent.recorded_at)
+            .where(
+                MetricEvent.account_id == account_id,
+                MetricEvent.name == metrics.MANUAL_RETRY,
+                MetricEvent.recorded_at > now - limiter.WINDOW,
+            )
+            .order_by(MetricEvent.recorded_at)
+        )
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics, outage
@@ -22,8 +22,8 @@ from ofcrm_tui.core.outbox.rules import (
 )
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
-from ofcrm_tui.store.models import Fan, OutboundMessage
-from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
+from ofcrm_tui.store.types import UTCDateTime, utcnow
 
 
 class OutboundView(BaseModel):
@@ -51,6 +51,7 @@ class OutboundView(BaseModel):
     platform_message_id: int | None = None
     fan_username: str = ""
     fan_display_name: str = ""  # nickname, else name, else username (as the inbox shows)
+    conversation_id: int | None = None  # the fan's conversation, once there is one
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,16 @@ class QueueStatus:
 
 def _views(session: Session, query) -> list[OutboundView]:  # noqa: ANN001 - a Select
     rows = session.execute(
-        query.join(Fan, Fan.id == OutboundMessage.fan_id).add_columns(*FAN_LABEL_COLUMNS)
+        query.join(Fan, Fan.id == OutboundMessage.fan_id)
+        .outerjoin(Conversation, Conversation.fan_id == OutboundMessage.fan_id)
+        .add_columns(*FAN_LABEL_COLUMNS, Conversation.id.label("conversation_id"))
     )
     views = []
     for row in rows:
         fan = FanLabel.of(row)
         views.append(OutboundView.model_validate({
             **_as_dict(row[0]), "fan_username": fan.username, "fan_display_name": fan.display_name,
+            "conversation_id": row.conversation_id,
         }))
     return views
 
@@ -131,22 +135,83 @@ def get(db: Database, account_id: int, outbound_id: int) -> OutboundView | None:
     return views[0] if views else None
 
 
+@dataclass(frozen=True)
+class FailedSpan:
+    """Messages that failed (``updated_at``) from ``since`` to before ``until`` (None: now)."""
+
+    since: datetime
+    until: datetime | None = None
+
+    @classmethod
+    def last_days(cls, days: float, now: datetime | None = None) -> FailedSpan:
+        return cls((now or utcnow()) - timedelta(days=days))
+
+
+_FAILED_ORDER = (OutboundMessage.updated_at.desc(), OutboundMessage.id.desc())
+
+
+def _failed_select(account_id: int, span: FailedSpan, *columns: object) -> Select:
+    """The failed rows of ``span`` (``columns``, default the rows), not yet ordered."""
+    query = select(*(columns or (OutboundMessage,))).where(
+        OutboundMessage.account_id == account_id,
+        OutboundMessage.state == OutboundState.FAILED,
+        OutboundMessage.updated_at >= span.since,
+    )
+    return query if span.until is None else query.where(OutboundMessage.updated_at < span.until)
+
+
+def _after(updated_at: datetime | None, outbound_id: int) -> ColumnElement[bool]:
+    """Rows after ``(updated_at, id)`` in newest-first order (the keyset condition)."""
+    return tuple_(OutboundMessage.updated_at, OutboundMessage.id) < tuple_(
+        literal(updated_at, UTCDateTime()), literal(outbound_id))
+
+
 def failed(
     db: Database, account_id: int, since_days: float = 7, *, now: datetime | None = None
 ) -> list[OutboundView]:
     """Messages that failed in the last ``since_days`` days, newest first, reason kept."""
-    since = (now or utcnow()) - timedelta(days=since_days)
     with db.read() as session:
-        return _views(
-            session,
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.account_id == account_id,
-                OutboundMessage.state == OutboundState.FAILED,
-                OutboundMessage.updated_at >= since,
-            )
-            .order_by(OutboundMessage.updated_at.desc(), OutboundMessage.id.desc()),
-        )
+        span = FailedSpan.last_days(since_days, now)
+        return _views(session, _failed_select(account_id, span).order_by(*_FAILED_ORDER))
+
+
+def failed_window(
+    db: Database,
+    account_id: int,
+    span: FailedSpan,
+    offset: int,
+    limit: int,
+    anchor: OutboundView | None = None,
+) -> list[OutboundView]:
+    """``limit`` failed messages of ``span`` from ``offset``, newest first; with the row
+    before ``offset`` as ``anchor``, read after it (keyset) instead of skipping rows."""
+    query = _failed_select(account_id, span).order_by(*_FAILED_ORDER).limit(limit)
+    if anchor is not None:
+        query = query.where(_after(anchor.updated_at, anchor.id))
+    else:
+        query = query.offset(offset)
+    with db.read() as session:
+        return _views(session, query)
+
+
+def count_failed(db: Database, account_id: int, span: FailedSpan) -> int:
+    with db.read() as session:
+        return session.scalar(_failed_select(account_id, span, func.count())) or 0
+
+
+def failed_position(db: Database, account_id: int, span: FailedSpan, outbound_id: int) -> int | None:
+    """The message's index in ``failed_window``'s order, or None if the span lists it not."""
+    with db.read() as session:
+        key = session.execute(
+            _failed_select(account_id, span, OutboundMessage.updated_at)
+            .where(OutboundMessage.id == outbound_id)
+        ).first()
+        if key is None:
+            return None
+        newer = _failed_select(account_id, span, func.count()).where(
+            tuple_(OutboundMessage.updated_at, OutboundMessage.id)
+            > tuple_(literal(key.updated_at, UTCDateTime()), literal(outbound_id)))
+        return session.scalar(newer) or 0
 
 
 def queue_status(

@@ -1,185 +1,291 @@
-"""Messages that failed in the last week, with the reason; retry or discard them."""
+"""Messages that could not be sent, with the reason: the last 7 days, or any period;
+select several and retry them (or all), discard, open the conversation.
+
+Manual retries are limited to ``MANUAL_RETRIES_PER_MINUTE`` a minute per account: a line
+says how many are left while some are used, and when the next frees up.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from ofcrm_tui.core import outbox
+from ofcrm_tui.core.analytics import period
+from ofcrm_tui.core.analytics.period import Period
+from ofcrm_tui.core.outbox import FailedSpan, OutboundView
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.timefmt import short_time
+from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
 
 DAYS_SHOWN = 7
-FAN_WIDTH = 30  # cells of the Fan column: the name first, the @username if it fits
 
 
-def fan_cell(row: outbox.OutboundView) -> Text:
-    """The fan as the inbox names them, then ``@username`` (dim) when it fits."""
-    handle = "@" + clean(row.fan_username, single_line=True)
-    if not row.fan_display_name or row.fan_display_name == row.fan_username:
-        cell = Text(handle)
-    else:
-        cell = Text(clean(row.fan_display_name, single_line=True))
-        if cell.cell_len + cell_len("  " + handle) <= FAN_WIDTH:
-            cell.append("  " + handle, style="dim")
-    cell.truncate(FAN_WIDTH, overflow="ellipsis")
-    return cell
+def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
+    """What a retry did, in one line."""
+    left = []
+    if result.over_limit:
+        left.append(f"{messages(len(result.over_limit))} left failed: manual retries are "
+                    f"limited to {outbox.MANUAL_RETRIES_PER_MINUTE} a minute, the next frees "
+                    f"up in {result.wait_seconds} s")
+    if result.expired:
+        left.append(f"{messages(len(result.expired))} left failed: {result.expired_reason}")
+    if result.not_failed:
+        left.append(f"{messages(len(result.not_failed))} no longer failed")
+    if not result.retried:
+        return "; ".join(left) or "Nothing to retry", "warning"
+    done = ("Queued again" if len(result.retried) == 1 and not left
+            else f"Queued again: {messages(len(result.retried))}")
+    return "; ".join([done, *left]), "warning" if left else "information"
 
 
 class FailedScreen(OfcrmScreen):
+    CSS_PATH = "../styles/failed.tcss"
     BINDINGS = [
-        Binding("j", "cursor(1)", "Down", id="failed.down", show=False),
-        Binding("k", "cursor(-1)", "Up", id="failed.up", show=False),
         Binding("R", "retry", "Retry", id="failed.retry"),
+        Binding("ctrl+r", "retry_all", "Retry all", id="failed.retry_all"),
         Binding("d", "discard", "Discard", id="failed.discard"),
+        Binding("p", "period", "Period", id="failed.period"),
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, rows: list[outbox.OutboundView]) -> None:
-            super().__init__()
-            self.rows = rows
-
     class Acted(Message):
-        def __init__(self, note: str, severity: SeverityLevel = "information") -> None:
+        def __init__(self, note: str, severity: SeverityLevel, done: list[int]) -> None:
             super().__init__()
             self.note = note
             self.severity = severity
+            self.done = done
+
+    class Budget(Message):
+        def __init__(self, budget: outbox.ManualRetries) -> None:
+            super().__init__()
+            self.budget = budget
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[outbox.OutboundView] = []
+        self.span_label = f"last {DAYS_SHOWN} days"
+        self.chosen: Period | None = None  # None: the last DAYS_SHOWN days, rolling
+        self.budget: outbox.ManualRetries | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[Text] = DataTable(cursor_type="row", id="failed-table")
-        table.add_columns("When", "Fan", "Message", "Tries", "Reason")
-        yield table
-        # The selected message's reason in full: the table's column is cut at 80 columns.
+        yield FailedList(clock=self.ofcrm.clock, id="failed-list")
+        # The selected message's reason in full: a row's second line is cut at 80 columns.
         yield Static(id="failed-detail")
+        yield Static(id="failed-limit")
         yield StatusBar(clock=self.ofcrm.clock)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Failed messages"
         self.ofcrm.changes.subscribe(self, self._on_changed)
-        self._reload()
+        self.set_interval(1.0, self._draw_limit)
+        self.failed_list.focus()
+        self._show()
 
-    def _on_changed(self, change: DataChanged) -> None:
-        if change.touches("outbox", "account"):
-            self._reload()
+    @property
+    def failed_list(self) -> FailedList:
+        return self.query_one(FailedList)
 
-    def _reload(self) -> None:
-        if self.ofcrm.account is not None:
-            self._load(self.ofcrm.account.id, self.ofcrm.now_utc())
+    # -- the list ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="failed-load", exit_on_error=False)
-    def _load(self, account_id: int, now: datetime) -> None:
-        failed = outbox.failed(self.ofcrm.context.db, account_id, DAYS_SHOWN, now=now)
-        self.post_message(self.Loaded(failed))
+    def _span(self) -> FailedSpan:
+        if self.chosen is None:
+            return FailedSpan.last_days(DAYS_SHOWN, self.ofcrm.now_utc())
+        return FailedSpan(self.chosen.start, self.chosen.end)
 
-    @work(thread=True, group="failed-act", exit_on_error=False)
-    def _act(self, account_id: int, action: str, outbound_id: int) -> None:
-        db = self.ofcrm.context.db
-        severity: SeverityLevel = "information"
-        try:
-            if action == "retry":
-                result = outbox.retry_detailed(db, account_id, [outbound_id],
-                                               by=self.ofcrm.context.settings.chatter_name)
-                done = bool(result.retried)
-                note = "Queued again" if done else "That message is no longer failed"
-            else:
-                count = outbox.discard(db, account_id, [outbound_id])
-                done = count > 0
-                note = (f"Discarded {messages(count)}" if done
-                        else "Nothing discarded: that message is no longer failed")
-            severity = "information" if done else "warning"
-        except OfcrmError as exc:
-            verb = "retried" if action == "retry" else "discarded"
-            note, severity = f"Not {verb}: {exc}", "error"
-        self.post_message(self.Acted(note, severity))
+    def _show(self) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.failed_list.selected.clear()
+        self.failed_list.show(FailedSource(self.ofcrm.context.db, account.id, self._span()))
+        self._title(None)
+        self._load_budget(account.id, self.ofcrm.now_utc())
 
-    def on_failed_screen_acted(self, message: Acted) -> None:
-        self.notify(clean(message.note, single_line=True), severity=message.severity,
-                    markup=False)
-        self.ofcrm.queue_changed()
+    def _title(self, count: int | None) -> None:
+        title = Text(f"Failed, {self.span_label}")
+        if count is not None:
+            title.append(f"  {count:,}")
+        selected = len(self.failed_list.selected)
+        self.failed_list.border_title = title
+        self.failed_list.border_subtitle = Text(f"{selected} selected") if selected else None
 
-    def _selected(self) -> outbox.OutboundView | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
-
-    def on_failed_screen_loaded(self, message: Loaded) -> None:
-        self.rows = message.rows
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        now = self.ofcrm.clock()
-        for row in self.rows:
-            text = literal(row.text, single_line=True)
-            text.truncate(60, overflow="ellipsis")
-            if row.price_cents:
-                text = Text(f"PPV {format_cents(row.price_cents)} · ") + text
-            table.add_row(
-                Text(short_time(row.updated_at or row.created_at, now)),
-                fan_cell(row),
-                text,
-                Text(str(row.attempts)),
-                literal(row.last_error or "", "red", single_line=True),
-            )
-        table.border_title = Text(f"Failed in the last {DAYS_SHOWN} days  {len(self.rows)}")
-        if self.rows:
-            table.move_cursor(row=min(cursor, len(self.rows) - 1))
+    def on_failed_list_counted(self, message: FailedList.Counted) -> None:
+        self._title(message.count)
         self._show_detail()
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_failed_list_listed(self) -> None:
+        self._show_detail()
+
+    def on_failed_list_changed(self) -> None:
+        self._title(self.failed_list.count if self.failed_list.counted else None)
         self._show_detail()
 
     def _show_detail(self) -> None:
-        selected = self._selected()
+        row = self.failed_list.cursor_row
         detail = Text()
-        if selected is not None:
-            detail.append(f"Tried {selected.attempts}×  ·  ", "dim")
-            detail.append_text(literal(selected.last_error or "no reason recorded", "red",
+        if row is not None:
+            detail.append(f"{tries(row).capitalize()}  ·  ", "dim")
+            detail.append_text(literal(row.last_error or "no reason recorded", "red",
                                        single_line=True))
         self.query_one("#failed-detail", Static).update(detail)
 
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=table.cursor_row + step)
+    def _on_changed(self, change: DataChanged) -> None:
+        if change.touches("account"):
+            self._show()
+        elif change.touches("outbox"):
+            self.failed_list.refresh_rows()
+            if self.ofcrm.account is not None:
+                self._load_budget(self.ofcrm.account.id, self.ofcrm.now_utc())
+
+    def action_period(self) -> None:
+        from ofcrm_tui.tui.dialogs.period import PeriodDialog
+
+        now = self.ofcrm.now_utc()
+        zone = self.ofcrm.clock().tzinfo or period.local_zone()
+        current = self.chosen or period.last_days(DAYS_SHOWN, tz=zone, now=now)
+        self.app.push_screen(PeriodDialog(current, zone, title="Failed messages: period"),
+                             self._period_chosen)
+
+    def _period_chosen(self, chosen: Period | None) -> None:
+        if chosen is not None:
+            self.chosen, self.span_label = chosen, chosen.label
+            self._show()
+
+    # -- the manual retry limit ----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="failed-budget", exit_on_error=False)
+    def _load_budget(self, account_id: int, now: datetime) -> None:
+        self.post_message(self.Budget(outbox.manual_retries(self.ofcrm.context.db, account_id,
+                                                            now=now)))
+
+    def on_failed_screen_budget(self, message: Budget) -> None:
+        self.budget = message.budget
+        self._draw_limit()
+
+    def _draw_limit(self) -> None:
+        budget, line = self.budget, Text()
+        limit = outbox.MANUAL_RETRIES_PER_MINUTE
+        now = self.ofcrm.now_utc()
+        if budget is not None and budget.frees_at is not None:
+            wait = max(0, round((budget.frees_at - now).total_seconds()))
+            if budget.left == 0:
+                line.append(f"Manual retry limit reached ({limit} a minute): ", "bold")
+            else:
+                line.append(f"{budget.left} of {limit} manual retries left this minute; ")
+            when = budget.frees_at.astimezone(self.ofcrm.clock().tzinfo)
+            line.append(f"the next frees up at {when:%H:%M:%S} (in {wait} s)")
+            if wait == 0 and self.ofcrm.account is not None:
+                self._load_budget(self.ofcrm.account.id, now)
+        limit_line = self.query_one("#failed-limit", Static)
+        limit_line.update(line)
+        limit_line.set_class(budget is not None and budget.left == 0, "-reached")
+        limit_line.display = bool(line)
+
+    # -- actions -------------------------------------------------------------------
+
+    def _targets(self) -> tuple[list[int], OutboundView | None]:
+        """The selected messages' ids, else the cursor's (with its row, to name the fan)."""
+        selected = self.failed_list.selected
+        if selected:
+            return sorted(selected), None
+        row = self.failed_list.cursor_row
+        return ([row.id], row) if row is not None else ([], None)
 
     def action_retry(self) -> None:
-        selected, account = self._selected(), self.ofcrm.account
-        if selected is not None and account is not None:
-            self._act(account.id, "retry", selected.id)
+        account, (ids, _row) = self.ofcrm.account, self._targets()
+        if account is not None and ids:
+            self._act(account.id, "retry", ids, self.ofcrm.now_utc())
+
+    def action_retry_all(self) -> None:
+        """Every failed message of the account (oldest first), after a question."""
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        account = self.ofcrm.account
+        if account is None or not self.failed_list.count:
+            return
+        limit = outbox.MANUAL_RETRIES_PER_MINUTE
+        choices = [(Text(f"Retry every failed message (at most {limit} a minute)"), True),
+                   (Text("Keep them"), False)]
+
+        def answered(retry: bool | None) -> None:
+            if retry:
+                self._act(account.id, "retry", None, self.ofcrm.now_utc())
+
+        self.app.push_screen(ChoiceDialog("Retry all failed messages?", lambda: choices),
+                             answered)
 
     def action_discard(self) -> None:
         """Ask first: a discarded message is never sent."""
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
-        selected, account = self._selected(), self.ofcrm.account
-        if selected is None or account is None:
+        account, (ids, row) = self.ofcrm.account, self._targets()
+        if account is None or not ids:
             return
-        name = clean(selected.fan_display_name or selected.fan_username, single_line=True)
-        choices = [(Text("Discard the message to ") + Text(name, style="bold"), True),
-                   (Text("Keep it"), False)]
+        if row is not None:
+            name = clean(row.fan_display_name or row.fan_username, single_line=True)
+            label = Text("Discard the message to ") + Text(name, style="bold")
+        else:
+            label = Text(f"Discard {messages(len(ids))}")
+        choices = [(label, True), (Text("Keep it" if len(ids) == 1 else "Keep them"), False)]
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self._act(account.id, "discard", selected.id)
+                self._act(account.id, "discard", ids, self.ofcrm.now_utc())
 
-        self.app.push_screen(ChoiceDialog("Discard this failed message?", lambda: choices),
-                             answered)
+        title = "Discard this failed message?" if len(ids) == 1 else "Discard these messages?"
+        self.app.push_screen(ChoiceDialog(title, lambda: choices), answered)
+
+    @work(thread=True, group="failed-act", exit_on_error=False)
+    def _act(self, account_id: int, action: str, ids: list[int] | None, now: datetime) -> None:
+        db = self.ofcrm.context.db
+        done: list[int] = []
+        try:
+            if action == "retry":
+                result = outbox.retry_detailed(db, account_id, ids,
+                                               by=self.ofcrm.context.settings.chatter_name, now=now)
+                done = result.retried
+                note, severity = retried_note(result)
+            else:
+                assert ids is not None
+                count = outbox.discard(db, account_id, ids, now=now)
+                done = ids if count else []
+                note = (f"Discarded {messages(count)}" if count
+                        else "Nothing discarded: no longer failed")
+                severity = "information" if count == len(ids) else "warning"
+        except OfcrmError as exc:
+            verb = "retried" if action == "retry" else "discarded"
+            note, severity = f"Not {verb}: {exc}", "error"
+        self.post_message(self.Acted(note, severity, done))
+        self.post_message(self.Budget(outbox.manual_retries(db, account_id, now=now)))
+
+    def on_failed_screen_acted(self, message: Acted) -> None:
+        self.notify(clean(message.note, single_line=True), severity=message.severity,
+                    markup=False)
+        self.failed_list.selected.difference_update(message.done)
+        self.ofcrm.queue_changed()
+
+    # -- the conversation ----------------------------------------------------------
+
+    async def on_failed_list_opened(self, message: FailedList.Opened) -> None:
+        from ofcrm_tui.tui.screens.inbox import InboxScreen
+
+        conversation_id = message.row.conversation_id
+        if conversation_id is None:
+            self.notify("No conversation with this fan yet", severity="warning")
+            return
+        await self.app.switch_mode("inbox")
+        if isinstance(self.app.screen, InboxScreen):
+            self.app.screen.open_conversation(conversation_id)

@@ -1,0 +1,130 @@
+"""The failed-messages list: two lines a message (who, when, what; tries and reason), on
+the virtual paging list, with a selection of several messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+
+from ofcrm_tui.core import outbox
+from ofcrm_tui.core.outbox import FailedSpan, OutboundView
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+FAN_WIDTH = 30  # cells of the fan's name at most: the name first, the @username if it fits
+
+
+def fan_cell(row: OutboundView) -> Text:
+    """The fan as the inbox names them, then ``@username`` (dim) when it fits."""
+    handle = "@" + clean(row.fan_username, single_line=True)
+    if not row.fan_display_name or row.fan_display_name == row.fan_username:
+        cell = Text(handle)
+    else:
+        cell = Text(clean(row.fan_display_name, single_line=True))
+        if cell.cell_len + cell_len("  " + handle) <= FAN_WIDTH:
+            cell.append("  " + handle, style="dim")
+    cell.truncate(FAN_WIDTH, overflow="ellipsis")
+    return cell
+
+
+def tries(row: OutboundView) -> str:
+    return f"tried {row.attempts}×"
+
+
+@dataclass(frozen=True)
+class FailedSource:
+    """One account's messages that failed in a span, newest first."""
+
+    db: Database
+    account_id: int
+    span: FailedSpan
+
+    def window(self, offset: int, limit: int, anchor: OutboundView | None) -> list[OutboundView]:
+        return outbox.failed_window(self.db, self.account_id, self.span, offset, limit, anchor)
+
+    def count(self) -> int:
+        return outbox.count_failed(self.db, self.account_id, self.span)
+
+    def position(self, key: int) -> int | None:
+        return outbox.failed_position(self.db, self.account_id, self.span, key)
+
+    def key(self, row: OutboundView) -> int:
+        return row.id
+
+
+class FailedList(PagedList[OutboundView]):
+    ROW_HEIGHT = 2
+    COMPONENT_PREFIX = "failed-list"
+    COMPONENT_CLASSES = {
+        "failed-list--cursor",
+        "failed-list--placeholder",
+        "failed-list--selected",
+        "failed-list--time",
+        "failed-list--reason",
+        "failed-list--tries",
+    }
+    BINDINGS = [
+        Binding("space", "toggle", "Select", id="failed.select"),
+    ]
+
+    class Opened(PagedList.Opened):
+        """The chatter asked for the message's conversation."""
+
+        row: OutboundView
+
+    class Listed(PagedList.Listed):
+        """The list (re)loaded."""
+
+    class Counted(PagedList.Counted):
+        """The exact count is in."""
+
+    class Changed(Message):
+        """The cursor moved or the selection changed."""
+
+    source: FailedSource | None
+
+    def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.selected: set[int] = set()
+
+    def action_toggle(self) -> None:
+        row = self.cursor_row
+        if row is None:
+            return
+        self.selected.symmetric_difference_update({row.id})
+        self.refresh()
+        self.post_message(self.Changed())
+        self.action_cursor_down()
+
+    def move_to(self, index: int) -> None:
+        super().move_to(index)
+        self.post_message(self.Changed())
+
+    def no_rows_text(self) -> str:
+        return "No failed messages in this period"
+
+    def render_row(self, row: OutboundView, part: int, width: int) -> Text:
+        text = Text("▌ " if row.id in self.selected else "  ", self._style("selected"))
+        if part == 1:
+            text.append(tries(row) + " · ", self._style("tries"))
+            text.append_text(literal(row.last_error or "no reason recorded",
+                                     self._style("reason"), single_line=True))
+            return text
+        text.append(f"{short_time(row.updated_at or row.created_at, self.clock()):>6}  ",
+                    self._style("time"))
+        fan = fan_cell(row)
+        fan.truncate(min(FAN_WIDTH, max(10, width // 3)), overflow="ellipsis", pad=True)
+        text.append_text(fan)
+        text.append("  ")
+        if row.price_cents:
+            text.append(f"PPV {format_cents(row.price_cents)} · ")
+        text.append_text(literal(row.text, single_line=True))
+        return text
