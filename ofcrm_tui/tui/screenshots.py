@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +46,13 @@ SHOTS: dict[str, tuple[str, ...]] = {
     "fans": ("3", "j"),
     "fan-detail": ("3", "enter"),
     "import-report": ("3", "import-sample", "wait", "ctrl+s"),
+    "analytics": ("6", "m"),
+    "analytics-80x24": ("6", "m"),
+    "monitoring": ("7",),
+    "failed": ("2", "space", "j", "space"),
 }
+# Shots at another size than ``SIZE``.
+SIZES: dict[str, tuple[int, int]] = {"analytics": (160, 45), "analytics-80x24": (80, 24)}
 # A spreadsheet's fans, with two bad rows, for the import report (at a fixed path: the
 # dialog shows it).
 SAMPLE = Path(tempfile.gettempdir()) / "ofcrm-screenshots" / "fans-from-a-spreadsheet.csv"
@@ -67,9 +73,40 @@ def _push_import(app: OfcrmApp) -> None:
     app.push_screen(ImportDialog(SAMPLE))
 
 
+def _fail_some(context: AppContext, sim: Simulator, base_url: str) -> None:
+    """Messages that fail for real: queued to fans whose subscription then ends on the
+    platform, sent once (a 403 is a clear failure)."""
+    from ofcrm_tui.core import outbox
+    from ofcrm_tui.core.fans.resolve import resolve_fan
+    from ofcrm_tui.core.outbox.sender import Sender
+
+    account = resolve_account(context.db, ACCOUNT)
+    texts = ("Still there? I made something for you", "Your weekend surprise is ready",
+             "Thanks for the tip! Here's a little extra", "Miss you, come say hi")
+    for platform_id, text in zip(sim.world.active_ids, texts, strict=False):
+        fan = sim.world.fans[platform_id]
+        local = resolve_fan(context.db, account.id, fan.username)
+        outbox.enqueue(context.db, account.id, local.id, text, created_by="demo", max_attempts=1,
+                       now=NOW)
+        fan.active = False
+    with PlatformClient(base_url, TOKEN, timeout=10) as client:
+        Sender(context.db, account.id, client, clock=lambda: NOW).drain()
+
+
+# What a shot needs in the data besides the synced demo account.
+PREPARE: dict[str, Callable[[AppContext, Simulator, str], None]] = {"failed": _fail_some}
+
+
 @contextmanager
-def demo_context(directory: Path, *, fans: int = 300, seed: int = 1) -> Iterator[AppContext]:
-    """A synced database of the demo account, while its simulator serves."""
+def demo_context(
+    directory: Path,
+    *,
+    fans: int = 300,
+    seed: int = 1,
+    prepare: Callable[[AppContext, Simulator, str], None] | None = None,
+) -> Iterator[AppContext]:
+    """A synced database of the demo account, while its simulator serves (``prepare``
+    adds to it)."""
     os.environ[secrets.env_var_name(ACCOUNT)] = TOKEN
     sim = Simulator(SimulatorConfig(fans=fans, seed=seed, token=TOKEN, now=NOW))
     context = AppContext(Settings(database_url=f"sqlite:///{directory / 'demo.db'}",
@@ -80,6 +117,8 @@ def demo_context(directory: Path, *, fans: int = 300, seed: int = 1) -> Iterator
                                   send_limit_per_minute=10, timeout_seconds=10)
             with PlatformClient(base_url, TOKEN, timeout=10) as client:
                 InboundSync(context.db, account.id, client).full()
+            if prepare is not None:
+                prepare(context, sim, base_url)
             yield context
     finally:
         context.close()
@@ -92,9 +131,11 @@ async def settle(pilot: Pilot[object]) -> None:
         await pilot.pause()
 
 
-async def shoot(context: AppContext, keys: Sequence[str], path: Path) -> None:
+async def shoot(
+    context: AppContext, keys: Sequence[str], path: Path, size: tuple[int, int] = SIZE
+) -> None:
     app = OfcrmApp(context, resolve_account(context.db, ACCOUNT), clock=lambda: NOW)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
             if key == "import-sample":
@@ -108,12 +149,18 @@ async def shoot(context: AppContext, keys: Sequence[str], path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="screenshots", type=Path)
+    parser.add_argument("--only", nargs="+", choices=sorted(SHOTS), metavar="NAME",
+                        help="only these shots (default: all)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, keys in SHOTS.items():
+        if args.only and name not in args.only:
+            continue
         # A fresh database each time: opening a chat marks it read.
-        with tempfile.TemporaryDirectory() as tmp, demo_context(Path(tmp)) as context:
-            asyncio.run(shoot(context, keys, args.out / f"{name}.svg"))
+        with tempfile.TemporaryDirectory() as tmp, demo_context(
+            Path(tmp), prepare=PREPARE.get(name)
+        ) as context:
+            asyncio.run(shoot(context, keys, args.out / f"{name}.svg", SIZES.get(name, SIZE)))
         print(args.out / f"{name}.svg")
     return 0
 

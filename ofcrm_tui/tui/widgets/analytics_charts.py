@@ -54,6 +54,9 @@ class ThemedChart(PlotextPlot):
         super().on_mount()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._replot())
 
+    def on_resize(self) -> None:
+        self._replot()
+
     def _replot(self) -> None:
         self.plt.clear_figure()
         self.plot()
@@ -79,8 +82,11 @@ class TopFansChart(ThemedChart):
         if not self.fans:
             plt.title("Top fans: no purchases in this period")
             return
-        plt.title(f"Top {len(self.fans)} fans by spend ($)")
-        plt.bar([bar_label(f) for f in reversed(self.fans)], [dollars(f.revenue_cents) for f in reversed(self.fans)],
+        # One line a bar at least: the title, the frame and the ticks take four.
+        fans = self.fans[: max(1, self.size.height - 4)]
+        plt.title(f"Top {len(fans)} fans by spend ($)")
+        plt.bar([bar_label(f) for f in reversed(fans)],
+                [dollars(f.revenue_cents) for f in reversed(fans)],
                 orientation="horizontal", width=0.6, color=theme_rgb(self, "primary"))
 
 

@@ -112,7 +112,8 @@ class FailedList(PagedList[OutboundView]):
         return "No failed messages in this period"
 
     def render_row(self, row: OutboundView, part: int, width: int) -> Text:
-        text = Text("▌ " if row.id in self.selected else "  ", self._style("selected"))
+        text = Text()
+        text.append("▌ " if row.id in self.selected else "  ", self._style("selected"))
         if part == 1:
             text.append(tries(row) + " · ", self._style("tries"))
             text.append_text(literal(row.last_error or "no reason recorded",
