@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+
+from ofcrm_tui.core.analytics.period import local_zone
 
 Clock = Callable[[], datetime]
 
@@ -11,6 +13,12 @@ Clock = Callable[[], datetime]
 def local_now() -> datetime:
     """The app's default clock: aware, in the local time zone."""
     return datetime.now().astimezone()
+
+
+def user_zone(clock: Clock) -> tzinfo:
+    """The zone days are counted in: the machine's (with its daylight-saving rules) under
+    the real clock, else the zone of the injected clock (tests freeze it)."""
+    return local_zone() if clock is local_now else clock().tzinfo or local_zone()
 
 
 def short_time(at: datetime | None, now: datetime) -> str:

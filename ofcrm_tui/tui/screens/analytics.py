@@ -12,7 +12,7 @@ marks what is kept as stale: the period shown is read again at most every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from rich.text import Text
@@ -31,7 +31,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.timefmt import local_now
+from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -42,12 +42,6 @@ KPI_NAMES = (
     "Revenue", "Net", "Fans", "Active", "New", "Churned",
     "Avg lifetime", "Per active", "PPV bought", "Median reply",
 )
-
-
-def user_zone(app_clock: object, now: datetime) -> tzinfo:
-    """The zone the days are counted in: the machine's (with its daylight-saving rules)
-    under the real clock, else the zone of the app's clock (tests freeze it)."""
-    return period.local_zone() if app_clock is local_now else now.tzinfo or period.local_zone()
 
 
 def duration(seconds: float | None) -> str:
@@ -167,7 +161,7 @@ class AnalyticsScreen(OfcrmScreen):
     # -- periods ---------------------------------------------------------------------
 
     def _zone(self) -> tzinfo:
-        return user_zone(self.ofcrm.clock, self.ofcrm.clock())
+        return user_zone(self.ofcrm.clock)
 
     def _preset(self, days: int) -> Period:
         return period.last_days(days, tz=self._zone(), now=self.ofcrm.now_utc())

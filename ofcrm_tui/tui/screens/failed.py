@@ -25,6 +25,7 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
@@ -154,7 +155,7 @@ class FailedScreen(OfcrmScreen):
         from ofcrm_tui.tui.dialogs.period import PeriodDialog
 
         now = self.ofcrm.now_utc()
-        zone = self.ofcrm.clock().tzinfo or period.local_zone()
+        zone = user_zone(self.ofcrm.clock)
         current = self.chosen or period.last_days(DAYS_SHOWN, tz=zone, now=now)
         self.app.push_screen(PeriodDialog(current, zone, title="Failed messages: period"),
                              self._period_chosen)
