@@ -63,6 +63,7 @@ _ALIASES = {
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
 _GUARDED = re.compile(r"'*[=+\-@\t\r]")
 _UNGUARD = re.compile(r"'+[=+\-@\t\r]")
+_GUARD_FIRST = frozenset("'=+-@\t\r")  # the first characters _GUARDED can match
 
 
 class CsvFormatError(OfcrmError):
@@ -118,7 +119,7 @@ def map_header(headers: list[str]) -> ColumnMapping:
 
 
 def guard(cell: str) -> str:
-    return "'" + cell if _GUARDED.match(cell) else cell
+    return "'" + cell if cell[:1] in _GUARD_FIRST and _GUARDED.match(cell) else cell
 
 
 def unguard(cell: str) -> str:
@@ -140,17 +141,22 @@ def _platform_id(value: str) -> int:
 
 
 def _money(value: str) -> int:
-    text = value.strip()
+    # The export's own form (digits, then one or two decimals), read without Decimal.
+    if plain := _PLAIN_AMOUNT.fullmatch(value) or _PLAIN_AMOUNT.fullmatch(value.strip()):
+        dollars, decimals = plain.groups()
+        cents = int(dollars) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0)
+    else:  # anything else as a person types it
+        cents = _typed_money(value.strip())
+    if cents > MAX_CENTS:
+        raise ValueError(f"amount {value.strip()!r} is implausibly large")
+    return cents
+
+
+def _typed_money(text: str) -> int:
     if text.lstrip("$ ").startswith("-"):
         raise ValueError(f"negative amount {text!r}")
-    plain = _PLAIN_AMOUNT.fullmatch(text)
     try:
-        # The export's own form, read without Decimal; anything else as a person types it.
-        cents = (
-            int(plain[1]) * 100 + int((plain[2] or "").ljust(2, "0"))
-            if plain
-            else parse_dollars(text.replace(",", ""))
-        )
+        return parse_dollars(text.replace(",", ""))
     except (MoneyError, ArithmeticError):  # Decimal overflows on 28+ digits
         raise ValueError(f"not an amount of dollars like 12.50: {text!r}") from None
     if cents > MAX_CENTS:

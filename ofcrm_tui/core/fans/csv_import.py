@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, Dialect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans import csv_format
@@ -158,6 +159,24 @@ def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Pro
         report.add_problem(source.header_lines, "no fan rows under the header")
 
 
+def _date_encoder(dialect: Dialect) -> Callable[[datetime], Any]:
+    """A UTC datetime as the database stores it, exactly as SQLAlchemy would write it.
+
+    On SQLite that is naive ISO text with microseconds, which ``isoformat`` writes ten
+    times faster than SQLAlchemy's processor; it is used after checking on a sample
+    that both agree, so a change of SQLAlchemy's format cannot slip by.
+    """
+    official = Fan.__table__.c.last_seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+    if official is None:
+        return lambda value: value
+
+    def fast(value: datetime) -> str:
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    sample = datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
+    return fast if dialect.name == "sqlite" and official(sample) == fast(sample) else official
+
+
 class _Writer:
     """Writes batches of valid rows in the import's session."""
 
@@ -172,14 +191,12 @@ class _Writer:
         dialect = self.connection.dialect
         self.postgres = dialect.name == "postgresql"
         self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        # Dates stored exactly as SQLAlchemy stores them (SQLite: text in its own format).
-        date_type = Fan.__table__.c.last_seen_at.type.dialect_impl(dialect)
-        self.encode_date = date_type.bind_processor(dialect) or (lambda value: value)
+        self.encode_date = _date_encoder(dialect)
         self.stamp = self.encode_date(self.now)
         # Rows match the fans that were there before: none to look up in an empty account.
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
-        drop = " ON COMMIT DROP" if self.postgres else ""
-        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){drop}")
+        tail = " ON COMMIT DROP" if self.postgres else " WITHOUT ROWID"
+        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){tail}")
         self.insert_key = self._insert_sql(_KEYS, ("key", "line"))
         self.insert_fan = self._insert_sql("fans", _FAN_COLUMNS)
         self.insert_tag = self._insert_sql(
