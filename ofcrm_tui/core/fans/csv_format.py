@@ -61,6 +61,7 @@ _ALIASES = {
     for alias in (header, *others)
 }
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
+_EXPORTED_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")
 _GUARDED = re.compile(r"'*[=+\-@\t\r]")
 _UNGUARD = re.compile(r"'+[=+\-@\t\r]")
 _GUARD_FIRST = frozenset("'=+-@\t\r")  # the first characters _GUARDED can match
@@ -134,6 +135,8 @@ def unguard(cell: str) -> str:
 
 
 def _platform_id(value: str) -> int:
+    if value.isdigit() and value.isascii() and 0 < (number := int(value)) < 2**63:
+        return number
     text = value.strip()
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
         raise ValueError(f"user id {text!r} is not a positive whole number")
@@ -141,8 +144,10 @@ def _platform_id(value: str) -> int:
 
 
 def _money(value: str) -> int:
-    # The export's own form (digits, then one or two decimals), read without Decimal.
-    if plain := _PLAIN_AMOUNT.fullmatch(value) or _PLAIN_AMOUNT.fullmatch(value.strip()):
+    if _EXPORTED_AMOUNT.fullmatch(value):  # the export's own form: 12.50
+        cents = int(value.replace(".", ""))
+    # Digits, then one or two decimals, read without Decimal.
+    elif plain := _PLAIN_AMOUNT.fullmatch(value) or _PLAIN_AMOUNT.fullmatch(value.strip()):
         dollars, decimals = plain.groups()
         cents = int(dollars) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0)
     else:  # anything else as a person types it
