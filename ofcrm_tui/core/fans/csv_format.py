@@ -1,11 +1,11 @@
 """The fans CSV: its columns and their aliases, the formula guard, and one row's
-validation, shared by the import and the export so an export reads back
-unchanged.
+validation, shared by the import and the export so an export reads back unchanged.
 
 Cells are text. Money is dollars with cents (``12.50``, ``$12.50``); dates are ISO
 8601 (a date alone is midnight UTC, a time without an offset is UTC); tags are one
 cell separated by ``|``, ``,`` or ``;``; notes keep their newlines. An empty cell
-means "not given": an import leaves that field of an existing fan as it is.
+(or one of spaces, except for a name or nickname, kept as written) means "not given":
+an import leaves that field of an existing fan as it is.
 
 Formula guard: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``,
 tab or CR as a formula. The export writes such a cell with a leading ``'`` (OWASP's
