@@ -1,9 +1,11 @@
-"""Exporting fans to CSV: the columns the import reads, streamed a page at a time.
+"""Exporting fans to CSV: the columns the import reads, streamed in one query.
 
-Fans are read in id order by keyset (``WHERE id > last``), ``PAGE`` at a time, with
-their tags and notes for that page only, so memory stays flat however many fans are
-exported. Notes are joined oldest first with a blank line between them; cells are
-passed through the formula guard (``csv_format.guard``).
+One query reads every cell already as text (ids, money and dates written by the
+database) with each fan's tags and notes aggregated beside it, streamed ``PAGE`` rows
+at a time, so memory stays flat however many fans are exported. Python only applies
+the formula guard (``csv_format.guard``) to the text columns: the cells are those of
+``csv_format.export_cells``, written faster. Notes are joined oldest first with a
+blank line between them.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    ColumnElement, Dialect, Select, String, aggregate_order_by, case, cast, func, select,
+)
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans import csv_format
-from ofcrm_tui.core.fans.edits import tags_by_fan
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan, Note
+from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
 
 PAGE = 2_000
 NOTE_SEPARATOR = "\n\n"
@@ -28,8 +31,8 @@ NOTE_SEPARATOR = "\n\n"
 # fans written so far, fans to write in all
 Progress = Callable[[int, int], None]
 
-_FIELDS = [name for name in csv_format.COLUMNS if name not in ("tags", "notes")]
-_COLUMNS = [Fan.id, *(getattr(Fan, name) for name in _FIELDS)]
+_GUARDED = [i for i, name in enumerate(csv_format.COLUMNS)
+            if name in ("username", "name", "nickname", "tags", "notes")]
 
 
 def export_fans(
@@ -62,32 +65,80 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
            progress: Progress | None) -> int:
     writer = csv.writer(out)
     writer.writerow(csv_format.HEADER)
+    guard, writerow = csv_format.guard, writer.writerow
     with db.read() as session:  # one snapshot (PostgreSQL) for the whole file
         total = _count(session, account_id, fan_ids) if progress is not None else 0
-        last_id, written = 0, 0
-        while True:
-            query = (
-                select(*_COLUMNS)
-                .where(Fan.account_id == account_id, Fan.id > last_id)
-                .order_by(Fan.id)
-                .limit(PAGE)
-            )
-            if fan_ids is not None:
-                query = query.where(Fan.id.in_(fan_ids))
-            page = session.execute(query).all()
-            if not page:
-                return written
-            ids = [row[0] for row in page]
-            tags, notes = tags_by_fan(session, account_id, ids), _notes(session, account_id, ids)
+        connection = session.connection()
+        query = _cells(connection.dialect, account_id)
+        if fan_ids is not None:
+            query = query.where(Fan.id.in_(fan_ids))
+        written = 0
+        for page in connection.execution_options(yield_per=PAGE).execute(query).partitions():
             for row in page:
-                values = dict(zip(_FIELDS, row[1:], strict=True))
-                values["tags"] = tags.get(row[0], ())
-                values["notes"] = NOTE_SEPARATOR.join(notes.get(row[0], ()))
-                writer.writerow(csv_format.export_cells(values))
+                cells = list(row)
+                for index in _GUARDED:
+                    cells[index] = guard(cells[index])
+                writerow(cells)
             written += len(page)
-            last_id = ids[-1]
             if progress is not None:
                 progress(written, total)
+        return written
+
+
+def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
+    """The fans of the account in id order, one text cell per column of the file
+    (dates as stored, written by ``_date_cell``)."""
+    columns: dict[str, ColumnElement[Any]] = {
+        name: getattr(Fan, name) for name in csv_format.COLUMNS if name not in ("tags", "notes")
+    }
+    columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), "")
+    for name in csv_format.MONEY_FIELDS:
+        cents = getattr(Fan, name)
+        # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell)
+        columns[name] = (cast(cents // 100, String) + "."
+                         + func.substr(cast(100 + cents % 100, String), 2))
+    for name in csv_format.DATE_FIELDS:
+        columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), "")
+    # Tags and notes of the fan of the row (the outer query keeps to the account): a
+    # test of their account_id as well lets SQLite pick the account index instead of
+    # the fan's and read all the account's rows for each fan.
+    columns["tags"] = _joined(
+        dialect, Tag.name, "|", Tag.name,
+        select(Tag.name).join(FanTag, FanTag.tag_id == Tag.id).where(FanTag.fan_id == Fan.id),
+    )
+    columns["notes"] = _joined(
+        dialect, Note.body, NOTE_SEPARATOR, (Note.created_at, Note.id),
+        select(Note.body).where(Note.fan_id == Fan.id),
+    )
+    return (
+        select(*(columns[name] for name in csv_format.COLUMNS))
+        .where(Fan.account_id == account_id)
+        .order_by(Fan.id)
+    )
+
+
+def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Select[Any]) -> Any:
+    """The ``value`` of ``rows`` (a subquery correlated to the fan) joined by
+    ``separator`` in ``order``, or ""."""
+    order_by = order if isinstance(order, tuple) else (order,)
+    if dialect.name == "sqlite" and (dialect.server_version_info or (0,)) < (3, 44):
+        # No ORDER BY inside group_concat before 3.44: it joins in the order rows come.
+        ordered = rows.add_columns(*order_by).order_by(*order_by).correlate(Fan).subquery()
+        joined = func.group_concat(ordered.c[value.key], separator)
+        return func.coalesce(select(joined).select_from(ordered).scalar_subquery(), "")
+    joined = aggregate_order_by(func.aggregate_strings(value, separator), *order_by)
+    return func.coalesce(rows.with_only_columns(joined).scalar_subquery(), "")
+
+
+def _date_text(dialect: Dialect, column: Any) -> Any:
+    """A date as ``csv_format.date_cell`` writes it (``2026-01-31T18:00:00Z``, the
+    microseconds only when there are some), written by the database."""
+    if dialect.name == "sqlite":  # stored as naive UTC text: 2026-01-31 18:00:00.000000
+        return func.replace(func.replace(column, " ", "T"), ".000000", "") + "Z"
+    utc = func.timezone("UTC", column)
+    micro = func.to_char(utc, "US")
+    return (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')
+            + case((micro == "000000", ""), else_="." + micro) + "Z")
 
 
 def _count(session: Session, account_id: int, fan_ids: Select[Any] | None) -> int:
@@ -95,15 +146,3 @@ def _count(session: Session, account_id: int, fan_ids: Select[Any] | None) -> in
     if fan_ids is not None:
         query = query.where(Fan.id.in_(fan_ids))
     return int(session.scalar(query) or 0)
-
-
-def _notes(session: Session, account_id: int, ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(Note.fan_id, Note.body)
-        .where(Note.account_id == account_id, Note.fan_id.in_(ids))
-        .order_by(Note.fan_id, Note.created_at, Note.id)
-    )
-    for fan_id, body in rows:
-        found.setdefault(fan_id, []).append(body)
-    return found

@@ -73,7 +73,8 @@ class CsvSource:
                 return
             except csv.Error as exc:
                 raise CsvFormatError(f"line {start}: {exc}") from None
-            if any(cell.strip() for cell in cells):
+            joined = "".join(cells)
+            if joined and not joined.isspace():
                 yield start, cells
 
 

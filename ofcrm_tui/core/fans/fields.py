@@ -22,6 +22,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NAME_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Any character one of the checks below may refuse: most values have none.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 class FanFieldError(OfcrmError, ValueError):
@@ -29,12 +32,13 @@ class FanFieldError(OfcrmError, ValueError):
 
 
 def _check_text(what: str, value: str, most: int, control: re.Pattern[str]) -> str:
-    if "\x00" in value:
-        raise FanFieldError(f"{what} contains a NUL byte")
-    if _SURROGATE.search(value):
-        raise FanFieldError(f"{what} is not valid UTF-8 text")
-    if control.search(value):
-        raise FanFieldError(f"{what} contains control characters")
+    if _SUSPECT.search(value):
+        if "\x00" in value:
+            raise FanFieldError(f"{what} contains a NUL byte")
+        if _SURROGATE.search(value):
+            raise FanFieldError(f"{what} is not valid UTF-8 text")
+        if control.search(value):
+            raise FanFieldError(f"{what} contains control characters")
     if len(value) > most:
         raise FanFieldError(f"{what} is {len(value):,} characters long (at most {most:,})")
     return value
@@ -48,7 +52,7 @@ def clean_name(what: str, value: str) -> str:
 def clean_username(value: str) -> str:
     """A username without its ``@``; no spaces."""
     text = _check_text("username", value.strip().removeprefix("@"), MAX_NAME_CHARS, _CONTROL)
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise FanFieldError(f"username {text!r} contains spaces")
     return text
 

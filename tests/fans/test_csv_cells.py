@@ -1,0 +1,46 @@
+"""The fast paths of the CSV import and export agree with the reference forms:
+dates stored as SQLAlchemy stores them, cells written as ``export_cells`` writes them."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ofcrm_tui.core.fans import csv_export, csv_import, edits
+from ofcrm_tui.core.fans.csv_format import export_cells
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Fan
+from tests.fans.conftest import add_fan
+
+SECONDS = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+MICROS = datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=UTC)
+
+
+def test_imported_dates_compare_equal_in_sql(db: Database, account: int, tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("username,last seen,subscribed since\n"
+                    "ann,2026-01-02T03:04:05Z,2026-03-04T05:06:07.000089+00:00\n", encoding="utf-8")
+    assert csv_import.import_fans(db, account, path, author="x").complete
+    with db.read() as session:
+        found = session.scalars(select(Fan.username).where(
+            Fan.account_id == account, Fan.last_seen_at == SECONDS, Fan.subscribed_at == MICROS))
+        assert list(found) == ["ann"]
+
+
+def test_exported_cells_are_those_of_export_cells(db: Database, account: int, tmp_path: Path) -> None:
+    values = dict(username="@ann", name="-1", nickname="'=x",
+                  subscription_status="expired", subscribed_at=SECONDS, expires_at=MICROS,
+                  last_seen_at=None, subscribe_price_cents=5, total_spent_cents=123456789,
+                  tips_cents=0, messages_cents=100, subscriptions_cents=7, posts_cents=90)
+    fan = add_fan(db, account, None, **values)
+    edits.add_tags(db, account, fan, ["zed", "+plus"])
+    edits.add_note(db, account, fan, "first", author="a")
+    edits.add_note(db, account, fan, "=second", author="a")
+    path = tmp_path / "out.csv"
+    assert csv_export.export_fans(db, account, path) == 1
+    with path.open(encoding="utf-8", newline="") as file:
+        row = list(csv.reader(file))[1]
+    assert row == export_cells({**values, "platform_user_id": None, "tags": ["+plus", "zed"], "notes": "first\n\n=second"})
