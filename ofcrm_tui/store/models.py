@@ -120,6 +120,8 @@ class Fan(Base):
             "account_id", "subscribed_at", "created_at", "subscription_status", "expires_at",
             "total_spent_cents",
         ),
+        # Campaigns (0017): a segment's active fans, counted from the index alone.
+        Index("ix_fans_status", "account_id", "subscription_status"),
     )
 
 
@@ -262,6 +264,8 @@ class Message(Base):
             "account_id", "direction", "created_at", "sent_by", "price_cents", "is_opened",
             "reply_seconds",
         ),
+        # Campaigns (0017): the fans sent a message since a time, from the index alone.
+        Index("ix_messages_sent_to", "account_id", "direction", "created_at", "fan_id"),
     )
 
 
@@ -294,6 +298,8 @@ class Transaction(Base):
             "ix_transactions_analytics",
             "account_id", "created_at", "type", "amount_cents", "net_cents", "fan_id",
         ),
+        # Campaigns (0017): the fans who bought a PPV, from the index alone.
+        Index("ix_transactions_buyers", "account_id", "type", "fan_id"),
     )
 
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -50,9 +50,14 @@ SHOTS: dict[str, tuple[str, ...]] = {
     "analytics-80x24": ("6", "m"),
     "monitoring": ("7",),
     "failed": ("2", "space", "j", "space"),
+    "campaigns": ("5",),
+    "campaign-composer": ("5", "e", "wait"),  # the draft, newest first
+    "campaign-running": ("5", "j", "j", "enter", "wait"),
 }
 # Shots at another size than ``SIZE``.
 SIZES: dict[str, tuple[int, int]] = {"analytics": (160, 45), "analytics-80x24": (80, 24)}
+# Shots that need campaigns first (``campaign_history``).
+NEEDS_CAMPAIGNS = ("campaigns", "campaign-composer", "campaign-running")
 # A spreadsheet's fans, with two bad rows, for the import report (at a fixed path: the
 # dialog shows it).
 SAMPLE = Path(tempfile.gettempdir()) / "ofcrm-screenshots" / "fans-from-a-spreadsheet.csv"
@@ -146,6 +151,57 @@ async def shoot(
         app.save_screenshot(str(path.name), str(path.parent))
 
 
+def campaign_history(context: AppContext) -> None:
+    """Campaigns as days of use leave them: one done with purchases, one running
+    part-way, one scheduled, one draft. Sends go through the real sender to the
+    simulator; fans' purchases are marked as the next sync would find them."""
+    from sqlalchemy import select, update
+
+    from ofcrm_tui.core import campaigns
+    from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+    from ofcrm_tui.core.campaigns.schedule import finish
+    from ofcrm_tui.store.models import Media, Message, OutboundMessage
+
+    db = context.db
+    account = resolve_account(db, ACCOUNT)
+    with db.read() as session:
+        media = tuple(session.scalars(select(Media.platform_media_id).where(
+            Media.account_id == account.id).order_by(Media.platform_media_id).limit(2)))
+    done = campaigns.create(db, account.id, CampaignSpec(
+        "Top fans PPV", "Hey {nickname|babe}, something just for you", Segment(min_spent_cents=20000),
+        price_cents=1500, media_ids=media), created_by="demo", now=NOW - timedelta(days=3))
+    _send(context, NOW - timedelta(days=3), None)
+    with db.write() as session:
+        sent = list(session.scalars(select(OutboundMessage.platform_message_id).where(
+            OutboundMessage.campaign_id == done.campaign_id,
+            OutboundMessage.state == "sent").order_by(OutboundMessage.id)))
+        session.execute(update(Message).where(  # every third fan bought it
+            Message.account_id == account.id,
+            Message.platform_message_id.in_(sent[::3])).values(is_opened=True))
+    finish(db, account.id)
+    running = campaigns.create(db, account.id, CampaignSpec(
+        "We miss you", "Hi {name|there}, it's been a while!", Segment(inactive_days=7)),
+        created_by="demo", now=NOW - timedelta(hours=2))
+    _send(context, NOW - timedelta(hours=2), 4)  # the simulator takes 10 a minute
+    campaigns.create(db, account.id, CampaignSpec(
+        "New subscribers welcome", "Welcome {nickname|babe}!", Segment(subscribed_days=7),
+        at=NOW + timedelta(hours=20)), created_by="demo", now=NOW)
+    campaigns.save_draft(db, account.id, CampaignSpec(
+        "Black Friday", "{name|Hey}, 50% off everything today only",
+        Segment(min_spent_cents=5000, not_messaged_days=3, skip_live_minutes=30),
+        price_cents=999, media_ids=media[:1]), created_by="demo")
+
+
+def _send(context: AppContext, at: datetime, sends: int | None) -> None:
+    """The queue drained at ``at`` (``sends`` of it, or all) by the real sender."""
+    from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
+
+    account = resolve_account(context.db, ACCOUNT)
+    with PlatformClient(account.base_url, TOKEN, timeout=10) as client:
+        Sender(context.db, account.id, client, SenderConfig(), clock=lambda: at).drain(
+            max_sends=sends)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="screenshots", type=Path)
@@ -160,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp, demo_context(
             Path(tmp), prepare=PREPARE.get(name)
         ) as context:
+            if name in NEEDS_CAMPAIGNS:
+                campaign_history(context)
             asyncio.run(shoot(context, keys, args.out / f"{name}.svg", SIZES.get(name, SIZE)))
         print(args.out / f"{name}.svg")
     return 0

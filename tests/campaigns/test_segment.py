@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignError, Segment
 from ofcrm_tui.core.campaigns.segment import recipients
+from ofcrm_tui.store import diagnostics
 from tests.campaigns.conftest import NOW, World
 
 ACTIVE = ("ann", "bob", "cat", "eve")
@@ -97,3 +98,25 @@ def test_other_account_fans_never_counted(world: World) -> None:
         assert world.fans["zed"] not in set(
             session.scalars(select(recipients(world.db, world.account, Segment(), NOW).subquery()))
         )
+
+
+@pytest.mark.parametrize("segment", [
+    Segment(),
+    Segment(bought_ppv=False, not_messaged_days=7, skip_live_minutes=30),
+    Segment(bought_ppv=True, not_messaged_days=7),
+])
+def test_counts_read_fans_transactions_and_messages_from_indexes_alone(
+    world: World, segment: Segment
+) -> None:
+    """The composer's live count never reads those tables' rows (SQLite's plan)."""
+    if not world.db.is_sqlite:
+        pytest.skip("SQLite's plan")
+    with diagnostics.captured_sql(world.db) as statements:
+        campaigns.count(world.db, world.account, segment, NOW)
+    plan = diagnostics.query_plan(world.db, *statements[-1])
+    assert not any(line.startswith("SCAN") for line in plan), plan
+    for line in plan:
+        if line.startswith(("SEARCH fans", "SEARCH transactions", "SEARCH messages")):
+            assert "COVERING INDEX" in line or "PRIMARY KEY" in line, plan
+        if line.startswith("SEARCH transactions"):  # the PPV buyers alone, not every sale
+            assert "type=?" in line, plan

@@ -150,9 +150,13 @@ def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -
 
 def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:
     """The exact count, in one query (the composer runs it on every filter change)."""
-    query = chosen(db, account_id, segment, now).with_only_columns(
-        func.count(), func.coalesce(func.sum(case((_ACTIVE, 1), else_=0)), 0)
+    # Of active fans alone, every one is a recipient: no per-row test (half the time).
+    active = (
+        func.count()
+        if segment.status == "active"
+        else func.coalesce(func.sum(case((_ACTIVE, 1), else_=0)), 0)
     )
+    query = chosen(db, account_id, segment, now).with_only_columns(func.count(), active)
     with db.read() as session:
         total, active = session.execute(query).one()
     return SegmentCount(recipients=int(active), expired=int(total) - int(active))

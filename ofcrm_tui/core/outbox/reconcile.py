@@ -6,7 +6,8 @@ matched against the fan's chat, newest first: an outbound message (from the crea
 with the same plain text and price, created after the row's first attempt, that no
 other outbound row has already claimed as its own. Found means ``sent`` (and the
 message written to the thread); not found once the grace period after the last attempt
-has passed means ``queued`` again, or ``failed`` after the last attempt. The matching
+has passed means ``queued`` again (``paused`` or ``cancelled`` when its campaign is:
+``back_in_line``), or ``failed`` after the last attempt. The matching
 and those state changes are here together, in ``Reconciler``; ``expire_leases`` turns
 the ``sending`` rows of a worker that died into ``unknown`` ones.
 """
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,8 @@ from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, one_line
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundState
-from ofcrm_tui.store.models import Fan, OutboundMessage
+from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ class Reconciler:
             taken=taken,
         )
 
-        def move(outbound_id: int, state: OutboundState, **values: object) -> bool:
+        def move(outbound_id: int, state: OutboundState | ColumnElement[str], **values: object) -> bool:
             """The row to ``state`` if still unknown (no other worker settled it)."""
             return bool(
                 session.execute(
@@ -340,7 +341,7 @@ class Reconciler:
                     metrics.record(session, self.account_id, metrics.SEND_FAILED)
                     report.failed.append(row.outbound_id)
                 continue
-            if move(row.outbound_id, OutboundState.QUEUED, next_attempt_at=now):
+            if move(row.outbound_id, back_in_line(), next_attempt_at=now):
                 metrics.record(session, self.account_id, metrics.RECONCILE_REQUEUED)
                 report.requeued.append(row.outbound_id)
 
@@ -364,6 +365,27 @@ class Reconciler:
                 )
                 .values(next_attempt_at=now + timedelta(seconds=delay))
             )
+
+
+def back_in_line() -> ColumnElement[str]:
+    """The state of a row going back to the queue, in the statement that moves it:
+    ``queued``, or held like the rest of its campaign (``paused`` while the campaign is,
+    ``cancelled`` once it is). The campaign row is read under a share lock (PostgreSQL),
+    so a pause committing meanwhile is waited for, not missed."""
+    status = (
+        select(Campaign.status)
+        .where(Campaign.id == OutboundMessage.campaign_id)
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+    return case(
+        {
+            CampaignStatus.PAUSED.value: OutboundState.PAUSED.value,
+            CampaignStatus.CANCELLED.value: OutboundState.CANCELLED.value,
+        },
+        value=status,
+        else_=OutboundState.QUEUED.value,
+    )
 
 
 def _stopped(stop: threading.Event | None) -> bool:
