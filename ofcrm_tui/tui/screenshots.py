@@ -179,7 +179,7 @@ def campaign_history(context: AppContext) -> None:
             Message.account_id == account.id,
             Message.platform_message_id.in_(sent[::3])).values(is_opened=True))
     finish(db, account.id)
-    running = campaigns.create(db, account.id, CampaignSpec(
+    campaigns.create(db, account.id, CampaignSpec(
         "We miss you", "Hi {name|there}, it's been a while!", Segment(inactive_days=7)),
         created_by="demo", now=NOW - timedelta(hours=2))
     _send(context, NOW - timedelta(hours=2), 4)  # the simulator takes 10 a minute
