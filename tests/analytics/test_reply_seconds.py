@@ -7,7 +7,6 @@ import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import column, insert, select, table
 
 from ofcrm_tui.store import migrate
