@@ -36,7 +36,7 @@ class OutboundView(BaseModel):
     price_cents: int
     media_ids: tuple[int, ...]
     state: OutboundState
-    attempts: int
+    attempts: int  # since it was queued or last retried by hand
     last_error: str | None
     created_at: datetime
     created_by: str
@@ -51,6 +51,7 @@ class OutboundView(BaseModel):
     platform_message_id: int | None = None
     fan_username: str = ""
     fan_display_name: str = ""  # nickname, else name, else username (as the inbox shows)
+    tries: int = 0  # every attempt, manual retries included
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _as_dict(row: OutboundMessage) -> dict[str, object]:
         "media_ids": tuple(row.media_ids or ()),
         "state": row.state,
         "attempts": row.attempts,
+        "tries": row.tries,
         "last_error": row.last_error,
         "created_at": row.created_at,
         "created_by": row.created_by,

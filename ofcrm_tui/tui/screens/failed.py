@@ -137,7 +137,7 @@ class FailedScreen(OfcrmScreen):
                 Text(short_time(row.updated_at or row.created_at, now)),
                 fan_cell(row),
                 text,
-                Text(str(row.attempts)),
+                Text(str(row.tries)),
                 literal(row.last_error or "", "red", single_line=True),
             )
         table.border_title = Text(f"Failed in the last {DAYS_SHOWN} days  {len(self.rows)}")
@@ -152,7 +152,7 @@ class FailedScreen(OfcrmScreen):
         selected = self._selected()
         detail = Text()
         if selected is not None:
-            detail.append(f"Tried {selected.attempts}×  ·  ", "dim")
+            detail.append(f"Tried {selected.tries}×  ·  ", "dim")
             detail.append_text(literal(selected.last_error or "no reason recorded", "red",
                                        single_line=True))
         self.query_one("#failed-detail", Static).update(detail)
