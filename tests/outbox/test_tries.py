@@ -12,10 +12,10 @@ from ofcrm_tui.core import outbox
 from ofcrm_tui.platform.errors import Unreachable
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.types import utcnow
 from tests.outbox.conftest import TOKEN, World, drain_until_settled
 from tests.outbox.scripted import ScriptedClient
 from tests.outbox.test_cli import run
+from tests.outbox.test_sender import Clock
 
 
 class RefusingOnce(ScriptedClient):
@@ -30,14 +30,6 @@ class RefusingOnce(ScriptedClient):
             self.sends.append((user_id, "refused"))
             raise Unreachable("POST /chats/{userId}/messages", "127.0.0.1:9", "connection refused")
         return super().send_message(user_id, text, *args, **kwargs)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return utcnow() + self.offset
 
 
 def _fail_twice_retry_fail_again(world: World) -> int:
