@@ -78,7 +78,7 @@ def test_failed_list_shows_the_tries(world: World, capsys: pytest.CaptureFixture
 
 def test_the_upgrade_starts_tries_from_attempts(database_url: str) -> None:
     db = Database(database_url)
-    migrate.upgrade(db, "0013_campaigns")
+    migrate.upgrade(db, "0014_fan_sorts")
     now = {"now": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)}
     with db.engine.begin() as connection:
         connection.execute(text(
@@ -100,7 +100,7 @@ def test_the_upgrade_starts_tries_from_attempts(database_url: str) -> None:
     with db.engine.connect() as connection:
         found = dict(connection.execute(text("SELECT id, tries FROM outbound_messages")).all())
     assert found == {1: 5, 2: 0, 3: 2}
-    migrate.downgrade(db, "0013_campaigns")
+    migrate.downgrade(db, "0014_fan_sorts")
     with db.engine.connect() as connection:
         assert "tries" not in connection.execute(text("SELECT * FROM outbound_messages")).keys()
     db.dispose()
