@@ -31,7 +31,7 @@ def _list(args: argparse.Namespace) -> int:
         when = row.updated_at or row.created_at
         print(
             f"#{row.id}\t{when:%Y-%m-%d %H:%M} UTC\t@{row.fan_username}\t{price}\t"
-            f"{row.attempts} attempt{'s' if row.attempts != 1 else ''}\t{row.created_by}\t"
+            f"{row.tries} attempt{'s' if row.tries != 1 else ''}\t{row.created_by}\t"
             f"{text!r}\t{one_line(row.last_error or '')}"
         )
     return 0

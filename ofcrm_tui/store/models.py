@@ -367,6 +367,8 @@ class OutboundMessage(Base):
     preview_ids: Mapped[list[int]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(16), default=OutboundState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Like ``attempts``, but a manual retry does not reset it: every try, in all.
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(128))

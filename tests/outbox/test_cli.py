@@ -72,7 +72,7 @@ def test_failed_list_retry_discard(world: World, capsys) -> None:  # noqa: ANN00
     with world.db.write() as session:
         for outbound_id in ids:
             row = session.get(OutboundMessage, outbound_id)
-            row.state, row.attempts, row.last_error, row.updated_at = "failed", 5, "HTTP 422: nope", utcnow()
+            row.state, row.attempts, row.tries, row.last_error, row.updated_at = "failed", 5, 5, "HTTP 422: nope", utcnow()
     code, out, _ = run(capsys, world, "failed", "list", "--days", "1")
     assert code == 0 and len(out.splitlines()) == 3
     assert "\x1b" not in out and "HTTP 422: nope" in out and "5 attempts" in out

@@ -33,7 +33,7 @@ def _many_failed(world: World, count: int, *, age: timedelta = timedelta(0)) -> 
     with db.write() as session:
         for i, outbound_id in enumerate(ids):
             session.execute(update(OutboundMessage).where(OutboundMessage.id == outbound_id)
-                            .values(state="failed", attempts=3, last_error=f"500: broke {i}",
+                            .values(state="failed", attempts=3, tries=3, last_error=f"500: broke {i}",
                                     updated_at=NOW - age - timedelta(minutes=i)))
     return ids
 

@@ -130,7 +130,7 @@ def enqueue_many(
 def retry(
     db: Database, account_id: int, ids: Iterable[int], *, by: str, now: datetime | None = None
 ) -> int:
-    """Queue failed messages again (same rows, attempts reset); returns how many.
+    """Queue failed messages again (same rows, attempts reset, tries kept); returns how many.
 
     At most 10 manual retries a minute per account: past that, the rest stay failed.
     Messages to a fan whose subscription has expired (as last synced: the platform would

@@ -167,6 +167,7 @@ class Sender:
             row.lease_owner = self.worker_id
             row.lease_expires_at = now + self.config.lease
             row.attempts += 1
+            row.tries += 1
             row.first_attempt_at = row.first_attempt_at or now
             row.last_attempt_at = now
             row.updated_at = now
@@ -439,9 +440,11 @@ class Sender:
         refund: bool = False,
         **values: object,
     ) -> bool:
-        """Move our claimed row on, only if the lease is still ours."""
+        """Move our claimed row on, only if the lease is still ours; ``refund`` gives the
+        claim's try back (to ``attempts`` and to the ``tries`` a retry keeps)."""
         if refund:
             values["attempts"] = OutboundMessage.attempts - 1
+            values["tries"] = OutboundMessage.tries - 1
         result = session.execute(
             update(OutboundMessage)
             .where(

@@ -36,7 +36,7 @@ class OutboundView(BaseModel):
     price_cents: int
     media_ids: tuple[int, ...]
     state: OutboundState
-    attempts: int
+    attempts: int  # since it was queued or last retried by hand
     last_error: str | None
     created_at: datetime
     created_by: str
@@ -52,6 +52,7 @@ class OutboundView(BaseModel):
     fan_username: str = ""
     fan_display_name: str = ""  # nickname, else name, else username (as the inbox shows)
     conversation_id: int | None = None  # the fan's conversation, once there is one
+    tries: int = 0  # every attempt, manual retries included
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _as_dict(row: OutboundMessage) -> dict[str, object]:
         "media_ids": tuple(row.media_ids or ()),
         "state": row.state,
         "attempts": row.attempts,
+        "tries": row.tries,
         "last_error": row.last_error,
         "created_at": row.created_at,
         "created_by": row.created_by,

@@ -35,7 +35,7 @@ def fan_cell(row: OutboundView) -> Text:
 
 
 def tries(row: OutboundView) -> str:
-    return f"tried {row.attempts}×"
+    return f"tried {row.tries}×"
 
 
 @dataclass(frozen=True)
