@@ -223,6 +223,9 @@ class Media(Base):
     )
 
 
+_REPLIES = text("reply_seconds IS NOT NULL")
+
+
 class Message(Base):
     __tablename__ = "messages"
 
@@ -261,6 +264,11 @@ class Message(Base):
             "ix_messages_analytics_sent",
             "account_id", "direction", "created_at", "sent_by", "price_cents", "is_opened",
             "reply_seconds",
+        ),
+        # Analytics (0016): a chatter's replies in reply-time order, to pick a percentile.
+        Index(
+            "ix_messages_reply_rank", "account_id", "sent_by", "reply_seconds", "created_at",
+            sqlite_where=_REPLIES, postgresql_where=_REPLIES,
         ),
     )
 
@@ -452,3 +460,48 @@ class Draft(Base):
     # Which of media_ids are free previews (added in 0006: older drafts get []).
     preview_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# -- analytics rollups (0016): kept by triggers on messages and transactions -------------
+
+
+def _rollup_account() -> Mapped[int]:
+    return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RevenueHour(Base):
+    """Transactions summed per UTC hour (hours since the epoch) and type."""
+
+    __tablename__ = "analytics_revenue_hours"
+
+    account_id: Mapped[int] = _rollup_account()
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class SentHour(Base):
+    """Outbound messages counted per UTC hour and chatter ('' for none)."""
+
+    __tablename__ = "analytics_sent_hours"
+
+    account_id: Mapped[int] = _rollup_account()
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chatter: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sent: Mapped[int] = mapped_column(BigInteger)
+    ppv_sent: Mapped[int] = mapped_column(BigInteger)
+    ppv_bought: Mapped[int] = mapped_column(BigInteger)
+    ppv_revenue_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReplyDay(Base):
+    """Replies counted per UTC day, chatter ('' for none) and reply-time bucket."""
+
+    __tablename__ = "analytics_reply_days"
+
+    account_id: Mapped[int] = _rollup_account()
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chatter: Mapped[str] = mapped_column(String(128), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    replies: Mapped[int] = mapped_column(BigInteger)
