@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_inbox import DATA_DIR, NOW, SEED  # noqa: E402
 
 from ofcrm_tui.core.analytics import period as periods  # noqa: E402
-from ofcrm_tui.core.analytics.figures import REPLY_WINDOW, REVENUE_TYPES, dashboard  # noqa: E402
+from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW  # noqa: E402
+from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard  # noqa: E402
 from ofcrm_tui.devdata.generate import generate  # noqa: E402
 from ofcrm_tui.store import migrate  # noqa: E402
 from ofcrm_tui.store.database import Database  # noqa: E402
