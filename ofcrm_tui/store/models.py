@@ -481,6 +481,20 @@ class RevenueHour(Base):
     net_cents: Mapped[int] = mapped_column(BigInteger)
 
 
+class FanSpend(Base):
+    """A fan's positive transaction amounts ever, summed: a bound on any period's spend."""
+
+    __tablename__ = "analytics_fan_spend"
+
+    account_id: Mapped[int] = _rollup_account()
+    fan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    spent_cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_analytics_fan_spend_rank", "account_id", "spent_cents", "fan_id"),
+    )
+
+
 class SentHour(Base):
     """Outbound messages counted per UTC hour and chatter ('' for none)."""
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 
 from ofcrm_tui.core.analytics import period as periods
 from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW, chatter_stats
+from ofcrm_tui.core.analytics import figures
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, revenue_series
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
@@ -150,3 +151,28 @@ def test_upgrade_fills_the_rollups_from_existing_rows(database_url: str) -> None
         _check(db, account_id)
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("biggest", [0, 3, 1_000])
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_top_fans_match_the_rows(db: Database, monkeypatch, biggest: int, limit: int) -> None:  # noqa: ANN001
+    """Among the biggest spenders first (stopping early or not), or by grouping the
+    period's transactions: the same fans either way."""
+    monkeypatch.setattr(figures, "_BIGGEST_SPENDERS", biggest)
+    monkeypatch.setattr(figures, "_FIRST_BATCH", 1)  # batches of 1, 2, 4...: stops early
+    account_id = _random_data(db, 5)
+    period = periods.between(date(2026, 3, 28), date(2026, 3, 29), tz=ZoneInfo("UTC"))
+    with db.read() as session:
+        spend: dict = defaultdict(lambda: [0, 0])
+        for fan_id, cents, at in session.execute(
+            select(Transaction.fan_id, Transaction.amount_cents, Transaction.created_at)
+            .where(Transaction.account_id == account_id)
+        ):
+            if period.start <= at < period.end:
+                spend[fan_id][0] += cents
+                spend[fan_id][1] += 1
+        got = figures.top_fans(session, account_id, period, limit)
+    expected = sorted(spend.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    assert [(f.fan_id, f.revenue_cents, f.transactions) for f in got] == [
+        (fan_id, cents, n) for fan_id, (cents, n) in expected
+    ]

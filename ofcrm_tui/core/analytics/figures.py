@@ -50,6 +50,7 @@ from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import (
     Campaign,
     Fan,
+    FanSpend,
     Message,
     OutboundMessage,
     RevenueHour,
@@ -213,30 +214,58 @@ def _inline(name: str, rows: list[tuple[int, object, object]], bound: TypeEngine
 def top_fans(
     session: Session, account_id: int, period: Period, limit: int = TOP_FANS
 ) -> tuple[TopFan, ...]:
-    t = Transaction.__table__
-    spend = (
-        select(t.c.fan_id, func.sum(t.c.amount_cents).label("cents"), func.count().label("n"))
-        .where(
-            t.c.account_id == account_id,
-            t.c.created_at >= period.start,
-            t.c.created_at < period.end,
-            t.c.fan_id.is_not(None),
-        )
-        .group_by(t.c.fan_id)
-        .order_by(func.sum(t.c.amount_cents).desc(), t.c.fan_id)
-        .limit(limit)
-        .subquery()
-    )
+    spend = {fan_id: (cents, n) for fan_id, cents, n in _top_spend(session, account_id, period, limit)}
     rows = session.execute(
-        select(Fan.id, Fan.username, Fan.nickname, Fan.name, spend.c.cents, spend.c.n)
-        .join(spend, spend.c.fan_id == Fan.id)
-        .where(Fan.account_id == account_id)
-        .order_by(spend.c.cents.desc(), Fan.id)
-    )
+        select(Fan.id, Fan.username, Fan.nickname, Fan.name)
+        .where(Fan.account_id == account_id, Fan.id.in_(spend))
+    ).all()
+    rows.sort(key=lambda row: (-spend[row.id][0], row.id))
     return tuple(
-        TopFan(fan_id, username, fan_display_name(nickname, name, username), int(cents), n)
-        for fan_id, username, nickname, name, cents, n in rows
+        TopFan(fan_id, username, fan_display_name(nickname, name, username), *spend[fan_id])
+        for fan_id, username, nickname, name in rows
     )
+
+
+# Top fans are first looked for among the biggest spenders ever, in growing batches, up
+# to this many; past it (a short period, whose top fans are not the biggest spenders)
+# grouping the period's transactions is cheaper.
+_BIGGEST_SPENDERS = 1_000
+_FIRST_BATCH = 50
+
+
+def _top_spend(
+    session: Session, account_id: int, period: Period, limit: int
+) -> list[tuple[int, int, int]]:
+    """(fan id, cents, transactions) of the ``limit`` fans who spent most in the period
+    (ties: lowest id first). No fan spent more in a period than its positive amounts
+    ever (``analytics_fan_spend``, migration 0016): once the ``limit``-th best so far
+    spent more than the next spender ever did, no one left can take its place."""
+    t = Transaction.__table__
+    per_fan = (
+        select(t.c.fan_id, func.sum(t.c.amount_cents), func.count())
+        .where(t.c.account_id == account_id, t.c.created_at >= period.start,
+               t.c.created_at < period.end, t.c.fan_id.is_not(None))
+        .group_by(t.c.fan_id)
+    )
+    found: dict[int, tuple[int, int]] = {}
+    seen, batch = 0, _FIRST_BATCH
+    while seen < _BIGGEST_SPENDERS:
+        spenders = session.execute(
+            select(FanSpend.fan_id, FanSpend.spent_cents)
+            .where(FanSpend.account_id == account_id)
+            .order_by(FanSpend.spent_cents.desc(), FanSpend.fan_id)
+            .limit(batch)
+            .offset(seen)
+        ).all()
+        best = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        if not spenders or (len(best) == limit and best[-1][1][0] > spenders[0].spent_cents):
+            return [(fan_id, cents, n) for fan_id, (cents, n) in best]
+        ids = [spender.fan_id for spender in spenders]
+        for fan_id, cents, n in session.execute(per_fan.where(t.c.fan_id.in_(ids))):
+            found[fan_id] = (int(cents), n)
+        seen, batch = seen + len(spenders), batch * 2
+    ranked = per_fan.order_by(func.sum(t.c.amount_cents).desc(), t.c.fan_id).limit(limit)
+    return [(fan_id, int(cents), n) for fan_id, cents, n in session.execute(ranked)]
 
 
 def campaign_revenue(

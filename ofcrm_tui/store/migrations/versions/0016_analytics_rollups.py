@@ -4,6 +4,10 @@ Three tables kept by triggers on every insert, update and delete (so right whate
 order rows arrive or change in), filled in once here from the existing rows:
 
 - ``analytics_revenue_hours``: transactions' gross and net per UTC hour and type;
+- ``analytics_fan_spend``: each fan's positive transaction amounts ever, summed: no fan
+  spent more in any period, so the top fans of a period are found among the biggest
+  spenders first (no foreign key to fans: deleting a fan nulls its transactions'
+  ``fan_id``, which takes its amounts out again);
 - ``analytics_sent_hours``: outbound messages, PPV sent / bought and bought revenue per
   UTC hour and chatter (``sent_by``, '' for none);
 - ``analytics_reply_days``: replies (``reply_seconds`` up to a day) per UTC day, chatter
@@ -46,6 +50,13 @@ ON CONFLICT (account_id, hour, type) DO UPDATE SET
     gross_cents = analytics_revenue_hours.gross_cents + excluded.gross_cents,
     net_cents = analytics_revenue_hours.net_cents + excluded.net_cents;
 """
+_SPEND = """
+INSERT INTO analytics_fan_spend (account_id, fan_id, spent_cents)
+SELECT {r}.account_id, {r}.fan_id, {s} * CASE WHEN {r}.amount_cents > 0 THEN {r}.amount_cents ELSE 0 END
+WHERE {r}.fan_id IS NOT NULL
+ON CONFLICT (account_id, fan_id) DO UPDATE SET
+    spent_cents = analytics_fan_spend.spent_cents + excluded.spent_cents;
+"""
 _SENT = """
 INSERT INTO analytics_sent_hours
     (account_id, hour, chatter, sent, ppv_sent, ppv_bought, ppv_revenue_cents)
@@ -72,6 +83,10 @@ _BACKFILL = {
 INSERT INTO analytics_revenue_hours (account_id, hour, type, gross_cents, net_cents)
 SELECT account_id, {epoch} / 3600 AS h, type, sum(amount_cents), sum(net_cents)
 FROM transactions GROUP BY account_id, h, type""",
+    "analytics_fan_spend": """
+INSERT INTO analytics_fan_spend (account_id, fan_id, spent_cents)
+SELECT account_id, fan_id, sum(CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END)
+FROM transactions WHERE fan_id IS NOT NULL GROUP BY account_id, fan_id""",
     "analytics_sent_hours": """
 INSERT INTO analytics_sent_hours
     (account_id, hour, chatter, sent, ppv_sent, ppv_bought, ppv_revenue_cents)
@@ -89,7 +104,8 @@ FROM messages WHERE direction = 'out' AND reply_seconds <= 86400 GROUP BY accoun
 # and puts the new one in, and only fires when a column the rollup reads is set.
 _TRIGGERS = {
     "transactions": [
-        ("analytics_revenue", [_REVENUE], "created_at, type, amount_cents, net_cents, account_id"),
+        ("analytics_transactions", [_REVENUE, _SPEND],
+         "account_id, created_at, type, amount_cents, net_cents, fan_id"),
     ],
     "messages": [
         ("analytics_sent", [_SENT],
@@ -113,6 +129,7 @@ def _statements(dialect: str, rollups: list[str], row: str, sign: int) -> str:
 _TABLES = {
     "analytics_revenue_hours": (
         [("hour", sa.BigInteger()), ("type", sa.String(16))], ("gross_cents", "net_cents")),
+    "analytics_fan_spend": ([("fan_id", sa.BigInteger())], ("spent_cents",)),
     "analytics_sent_hours": (
         [("hour", sa.BigInteger()), ("chatter", sa.String(128))],
         ("sent", "ppv_sent", "ppv_bought", "ppv_revenue_cents")),
@@ -167,6 +184,10 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     _create_rollups(dialect)
     op.create_index(
+        "ix_analytics_fan_spend_rank", "analytics_fan_spend",
+        ["account_id", "spent_cents", "fan_id"], unique=False,
+    )
+    op.create_index(
         "ix_messages_reply_rank", "messages",
         ["account_id", "sent_by", "reply_seconds", "created_at"], unique=False,
         sqlite_where=sa.text("reply_seconds IS NOT NULL"),
@@ -177,6 +198,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.drop_index("ix_messages_reply_rank", table_name="messages")
+    op.drop_index("ix_analytics_fan_spend_rank", table_name="analytics_fan_spend")
     for table, triggers in _TRIGGERS.items():
         for name, _rollups, _columns in triggers:
             if dialect == "sqlite":
