@@ -120,6 +120,11 @@ class Fan(Base):
             "account_id", "subscribed_at", "created_at", "subscription_status", "expires_at",
             "total_spent_cents",
         ),
+        # Analytics (0016): expired fans by expiry, for the active and churned counts.
+        Index(
+            "ix_fans_analytics_expiry",
+            "account_id", "subscription_status", "expires_at", "subscribed_at", "created_at",
+        ),
     )
 
 
@@ -493,6 +498,18 @@ class FanSpend(Base):
     __table_args__ = (
         Index("ix_analytics_fan_spend_rank", "account_id", "spent_cents", "fan_id"),
     )
+
+
+class FanDay(Base):
+    """Fans and their total spend per UTC day they became known, and status."""
+
+    __tablename__ = "analytics_fan_days"
+
+    account_id: Mapped[int] = _rollup_account()
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fans: Mapped[int] = mapped_column(BigInteger)
+    spent_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 class SentHour(Base):

@@ -1,5 +1,5 @@
-"""The rollups of migration 0016 give what the rows give: revenue series and chatter
-figures (medians and p90 exact) against the same figures worked out in Python from the
+"""The rollups of migration 0016 give what the rows give: revenue series, chatter
+figures (medians and p90 exact), top fans and fan counts against the same figures worked out in Python from the
 rows, after inserts, updates and deletes, for zones whose midnights are whole UTC hours,
 half hours and neither, and when the schema is upgraded over existing rows."""
 
@@ -16,11 +16,12 @@ from sqlalchemy import delete, select, update
 
 from ofcrm_tui.core.analytics import period as periods
 from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW, chatter_stats
+from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics import figures
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, revenue_series
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Account, Message, Transaction
+from ofcrm_tui.store.models import Account, Fan, Message, Transaction
 from tests.analytics.data import Builder
 
 START = datetime(2026, 3, 26, tzinfo=UTC)
@@ -176,3 +177,45 @@ def test_top_fans_match_the_rows(db: Database, monkeypatch, biggest: int, limit:
     assert [(f.fan_id, f.revenue_cents, f.transactions) for f in got] == [
         (fan_id, cents, n) for fan_id, (cents, n) in expected
     ]
+
+
+def test_fan_counts_match_the_rows(db: Database) -> None:
+    rng = random.Random(6)
+    with db.write() as session:
+        account = Account(name="fans", base_url="http://f.invalid")
+        session.add(account)
+        session.flush()
+        b = Builder(session, account.id)
+
+        def moment() -> datetime:
+            return START + timedelta(seconds=rng.uniform(-3 * 86_400, 8 * 86_400))
+
+        for i in range(60):  # names of different lengths: Builder numbers fans by them
+            b.fan("f" * (i + 1), subscribed=rng.choice([None, moment()]), created=moment(),
+                  status=rng.choice(["active", "expired"]),
+                  expires=rng.choice([None, moment()]), spent=rng.randrange(0, 9_000))
+        session.flush()
+        ids = session.scalars(select(Fan.id).where(Fan.account_id == account.id)).all()
+        for fan_id in rng.sample(ids, 10):
+            session.execute(update(Fan).where(Fan.id == fan_id).values(
+                subscribed_at=moment(), subscription_status="expired", total_spent_cents=123))
+        session.execute(delete(Fan).where(Fan.id.in_(rng.sample(ids, 5))))
+        account_id = account.id
+    with db.read() as session:
+        fans = session.execute(select(Fan).where(Fan.account_id == account_id)).scalars().all()
+        rows = [(f.subscribed_at or f.created_at, f.subscription_status, f.expires_at,
+                 f.total_spent_cents) for f in fans]
+        for zone in ZONES:
+            for first, days in ((date(2026, 3, 26), 7), (date(2026, 3, 28), 1), (date(2026, 3, 20), 90)):
+                period = periods.between(first, first + timedelta(days=days - 1), tz=ZoneInfo(zone))
+                known = [r for r in rows if r[0] < period.end]
+                expected = {
+                    "total": len(known),
+                    "active": sum(s == "active" or (e is not None and e >= period.end)
+                                  for _, s, e, _ in known),
+                    "new": sum(k >= period.start for k, _, _, _ in known),
+                    "churned": sum(s == "expired" and e is not None and period.start <= e < period.end
+                                   for _, s, e, _ in known),
+                    "spent": sum(spent for *_, spent in known),
+                }
+                assert fan_counts(session, account_id, period) == expected, (zone, first, days)

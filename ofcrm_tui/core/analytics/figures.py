@@ -26,16 +26,14 @@ the database). Definitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     and_,
     case,
     func,
     literal,
-    or_,
     select,
     union_all,
 )
@@ -43,10 +41,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from ofcrm_tui.core.analytics.chatters import ChatterStats, chatter_stats, mean_cents
+from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics.period import Period
 from ofcrm_tui.core.analytics.rollups import HOUR, split, within
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
+from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import (
     Campaign,
     Fan,
@@ -134,7 +133,7 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
     with db.read() as session:
         series = revenue_series(session, account_id, period)
         median_reply, chatters = chatter_stats(session, account_id, period)
-        fans = _fan_counts(session, account_id, period)
+        fans = fan_counts(session, account_id, period)
         revenue = sum(point.revenue_cents for point in series)
         kpis = Kpis(
             total_fans=fans["total"],
@@ -298,36 +297,6 @@ def campaign_revenue(
         CampaignRevenue(cid, name, sent, int(n_bought or 0), int(cents or 0))
         for cid, name, sent, n_bought, cents in rows
     )
-
-
-# -- fans --------------------------------------------------------------------------------
-
-
-def _fan_counts(session: Session, account_id: int, period: Period) -> dict[str, int]:
-    known_since = func.coalesce(Fan.subscribed_at, Fan.created_at)
-    active = or_(
-        Fan.subscription_status == SubscriptionStatus.ACTIVE, Fan.expires_at >= period.end
-    )
-    new = known_since >= period.start
-    churned = and_(
-        Fan.subscription_status == SubscriptionStatus.EXPIRED,
-        Fan.expires_at >= period.start,
-        Fan.expires_at < period.end,
-    )
-    row = session.execute(
-        select(
-            func.count(),
-            _count_if(active),
-            _count_if(new),
-            _count_if(churned),
-            func.coalesce(func.sum(Fan.total_spent_cents), 0),
-        ).where(Fan.account_id == account_id, known_since < period.end)
-    ).one()
-    return dict(zip(("total", "active", "new", "churned", "spent"), (int(v or 0) for v in row)))
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 __all__ = [

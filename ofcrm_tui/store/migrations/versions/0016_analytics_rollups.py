@@ -8,6 +8,10 @@ order rows arrive or change in), filled in once here from the existing rows:
   spent more in any period, so the top fans of a period are found among the biggest
   spenders first (no foreign key to fans: deleting a fan nulls its transactions'
   ``fan_id``, which takes its amounts out again);
+- ``analytics_fan_days``: fans and their total spend per UTC day they became known
+  (subscribed, or first seen) and subscription status: the total, new and active counts
+  of a period (with ``ix_fans_analytics_expiry`` for expired fans whose subscription
+  ran past its start);
 - ``analytics_sent_hours``: outbound messages, PPV sent / bought and bought revenue per
   UTC hour and chatter (``sent_by``, '' for none);
 - ``analytics_reply_days``: replies (``reply_seconds`` up to a day) per UTC day, chatter
@@ -57,6 +61,14 @@ WHERE {r}.fan_id IS NOT NULL
 ON CONFLICT (account_id, fan_id) DO UPDATE SET
     spent_cents = analytics_fan_spend.spent_cents + excluded.spent_cents;
 """
+_FANS = """
+INSERT INTO analytics_fan_days (account_id, day, status, fans, spent_cents)
+SELECT {r}.account_id, {known} / 86400, {r}.subscription_status, {s}, {s} * {r}.total_spent_cents
+WHERE true
+ON CONFLICT (account_id, day, status) DO UPDATE SET
+    fans = analytics_fan_days.fans + excluded.fans,
+    spent_cents = analytics_fan_days.spent_cents + excluded.spent_cents;
+"""
 _SENT = """
 INSERT INTO analytics_sent_hours
     (account_id, hour, chatter, sent, ppv_sent, ppv_bought, ppv_revenue_cents)
@@ -87,6 +99,10 @@ FROM transactions GROUP BY account_id, h, type""",
 INSERT INTO analytics_fan_spend (account_id, fan_id, spent_cents)
 SELECT account_id, fan_id, sum(CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END)
 FROM transactions WHERE fan_id IS NOT NULL GROUP BY account_id, fan_id""",
+    "analytics_fan_days": """
+INSERT INTO analytics_fan_days (account_id, day, status, fans, spent_cents)
+SELECT account_id, {known} / 86400 AS d, subscription_status, count(*), sum(total_spent_cents)
+FROM fans GROUP BY account_id, d, subscription_status""",
     "analytics_sent_hours": """
 INSERT INTO analytics_sent_hours
     (account_id, hour, chatter, sent, ppv_sent, ppv_bought, ppv_revenue_cents)
@@ -107,6 +123,10 @@ _TRIGGERS = {
         ("analytics_transactions", [_REVENUE, _SPEND],
          "account_id, created_at, type, amount_cents, net_cents, fan_id"),
     ],
+    "fans": [
+        ("analytics_fans", [_FANS],
+         "account_id, subscribed_at, created_at, subscription_status, total_spent_cents"),
+    ],
     "messages": [
         ("analytics_sent", [_SENT],
          "account_id, direction, created_at, sent_by, price_cents, is_opened"),
@@ -120,8 +140,9 @@ def _statements(dialect: str, rollups: list[str], row: str, sign: int) -> str:
     epoch = _EPOCH[dialect].format(f"{row}.created_at")
     value = f"{row}.reply_seconds"
     bucket = _BUCKET.format(v=value, t=_TRUNC[dialect].format(value))
+    known = _EPOCH[dialect].format(f"coalesce({row}.subscribed_at, {row}.created_at)")
     return "".join(
-        sql.format(r=row, s=sign, epoch=epoch, bucket=bucket) for sql in rollups
+        sql.format(r=row, s=sign, epoch=epoch, bucket=bucket, known=known) for sql in rollups
     )
 
 
@@ -130,6 +151,8 @@ _TABLES = {
     "analytics_revenue_hours": (
         [("hour", sa.BigInteger()), ("type", sa.String(16))], ("gross_cents", "net_cents")),
     "analytics_fan_spend": ([("fan_id", sa.BigInteger())], ("spent_cents",)),
+    "analytics_fan_days": (
+        [("day", sa.BigInteger()), ("status", sa.String(16))], ("fans", "spent_cents")),
     "analytics_sent_hours": (
         [("hour", sa.BigInteger()), ("chatter", sa.String(128))],
         ("sent", "ppv_sent", "ppv_bought", "ppv_revenue_cents")),
@@ -155,8 +178,9 @@ def _create_rollups(dialect: str) -> None:
         )
     epoch = _EPOCH[dialect].format("created_at")
     bucket = _BUCKET.format(v="reply_seconds", t=_TRUNC[dialect].format("reply_seconds"))
+    known = _EPOCH[dialect].format("coalesce(subscribed_at, created_at)")
     for sql in _BACKFILL.values():
-        op.execute(sql.format(epoch=epoch, bucket=bucket))
+        op.execute(sql.format(epoch=epoch, bucket=bucket, known=known))
     for table, triggers in _TRIGGERS.items():
         for name, rollups, columns in triggers:
             add = _statements(dialect, rollups, "NEW", 1)
@@ -188,6 +212,11 @@ def upgrade() -> None:
         ["account_id", "spent_cents", "fan_id"], unique=False,
     )
     op.create_index(
+        "ix_fans_analytics_expiry", "fans",
+        ["account_id", "subscription_status", "expires_at", "subscribed_at", "created_at"],
+        unique=False,
+    )
+    op.create_index(
         "ix_messages_reply_rank", "messages",
         ["account_id", "sent_by", "reply_seconds", "created_at"], unique=False,
         sqlite_where=sa.text("reply_seconds IS NOT NULL"),
@@ -198,6 +227,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.drop_index("ix_messages_reply_rank", table_name="messages")
+    op.drop_index("ix_fans_analytics_expiry", table_name="fans")
     op.drop_index("ix_analytics_fan_spend_rank", table_name="analytics_fan_spend")
     for table, triggers in _TRIGGERS.items():
         for name, _rollups, _columns in triggers:
