@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import statistics
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,12 @@ from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW, chatter_stats
 from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics import figures
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, revenue_series
+from ofcrm_tui.devdata import bulk
+from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Fan, Message, Transaction
+from ofcrm_tui.store.rollups import ROLLUPS
 from tests.analytics.data import Builder
 
 START = datetime(2026, 3, 26, tzinfo=UTC)
@@ -219,3 +223,37 @@ def test_fan_counts_match_the_rows(db: Database) -> None:
                     "spent": sum(spent for *_, spent in known),
                 }
                 assert fan_counts(session, account_id, period) == expected, (zone, first, days)
+
+
+def _rollup_state(db: Database) -> dict:
+    """Every rollup row (zero sums left out) and every message's reply time."""
+    with db.engine.connect() as connection:
+        state = {
+            rollup.table: sorted(
+                row for row in connection.exec_driver_sql(f"SELECT * FROM {rollup.table}")
+                if any(row[1 + len(rollup.keys):])
+            )
+            for rollup in ROLLUPS
+        }
+        state["reply_seconds"] = connection.exec_driver_sql(
+            "SELECT id, reply_seconds FROM messages ORDER BY id").all()
+    return state
+
+
+def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``generate`` drops the triggers for its batches (SQLite) and adds its rows after:
+    the same rollups and reply times as row-by-row triggers, also for a second account."""
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    states = []
+    for deferred in (True, False):
+        if not deferred:
+            monkeypatch.setattr(bulk, "rollups_deferred", lambda connection: nullcontext())
+        db = Database(f"sqlite:///{tmp_path / f'{deferred}.db'}")
+        migrate.upgrade(db)
+        for name in ("first", "second"):
+            generate(db, account=name, fans=40, messages=600, seed=3, now=now)
+        states.append(_rollup_state(db))
+        db.dispose()
+    assert states[0] == states[1]
+    assert len(states[0]["analytics_reply_days"]) > 20
+    assert sum(wait is not None for _, wait in states[0]["reply_seconds"]) > 100
