@@ -109,7 +109,10 @@ def trigger_statements(dialect: str, rollup: Rollup, row: str, sign: int) -> str
         *(_format(expr, dialect, row) for _, expr in rollup.keys),
         *(f"{sign} * ({_format(expr, dialect, row)})" for _, expr in rollup.sums),
     ]
-    return _upsert(rollup, f"SELECT {', '.join(values)} WHERE {_format(rollup.where, dialect, row)}")
+    where = _format(rollup.where, dialect, row)
+    if sign < 0:  # not while the account itself is being deleted (its rollups go with it)
+        where += f" AND EXISTS (SELECT 1 FROM accounts WHERE accounts.id = {row}.account_id)"
+    return _upsert(rollup, f"SELECT {', '.join(values)} WHERE {where}")
 
 
 def bulk_statement(dialect: str, rollup: Rollup) -> str:

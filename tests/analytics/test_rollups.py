@@ -257,3 +257,12 @@ def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(tmp_path, monkeypatch)
     assert states[0] == states[1]
     assert len(states[0]["analytics_reply_days"]) > 20
     assert sum(wait is not None for _, wait in states[0]["reply_seconds"]) > 100
+
+
+def test_deleting_an_account_takes_its_rollups(db: Database) -> None:
+    account_id = _random_data(db, 7)
+    with db.write() as session:
+        session.delete(session.get(Account, account_id))
+    with db.engine.connect() as connection:
+        for rollup in ROLLUPS:
+            assert connection.exec_driver_sql(f"SELECT count(*) FROM {rollup.table}").scalar() == 0
