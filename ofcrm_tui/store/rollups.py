@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-# A reply time counts up to a day (``core.analytics.chatters.REPLY_WINDOW``).
+# A reply answers a fan message at most a day old (``core.analytics.chatters``).
 REPLY_WINDOW_SECONDS = 86_400
 _TRUNC = {"sqlite": "CAST({} AS INTEGER)", "postgresql": "CAST(trunc({}) AS BIGINT)"}
 _EPOCH = {

@@ -23,10 +23,11 @@ from ofcrm_tui.core.analytics.period import Period
 from ofcrm_tui.core.analytics.rollups import DAY, HOUR, bucket_bounds, bucket_of, split, within
 from ofcrm_tui.store.enums import Direction
 from ofcrm_tui.store.models import Message, ReplyDay, SentHour
+from ofcrm_tui.store.rollups import REPLY_WINDOW_SECONDS
 
 # A reply answers a fan message at most this old; a later answer is not a reply time
-# (migration 0016 counts replies up to this in its buckets).
-REPLY_WINDOW = timedelta(days=1)
+# (the rollups count replies up to this in their buckets).
+REPLY_WINDOW = timedelta(seconds=REPLY_WINDOW_SECONDS)
 P90 = 90
 
 
