@@ -33,7 +33,6 @@ from ofcrm_tui.devdata import bulk, corpus
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
-from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.models import (
     Account,
     Conversation,
@@ -384,7 +383,7 @@ class _Generator:
             subscribed.append(since)
         with self.db.write() as session:
             connection = session.connection()
-            with fts_deferred(connection):
+            with bulk.triggers_deferred(connection):
                 self._write_batch(connection, account_id, start, stop, counts, fans, subscribed)
 
     def _write_batch(

@@ -122,6 +122,11 @@ class Fan(Base):
         ),
         # Campaigns (0017): a segment's active fans, counted from the index alone.
         Index("ix_fans_status", "account_id", "subscription_status"),
+        # Analytics (0016): expired fans by expiry, for the active and churned counts.
+        Index(
+            "ix_fans_analytics_expiry",
+            "account_id", "subscription_status", "expires_at", "subscribed_at", "created_at",
+        ),
     )
 
 
@@ -225,6 +230,9 @@ class Media(Base):
     )
 
 
+_REPLIES = text("reply_seconds IS NOT NULL")
+
+
 class Message(Base):
     __tablename__ = "messages"
 
@@ -266,6 +274,11 @@ class Message(Base):
         ),
         # Campaigns (0017): the fans sent a message since a time, from the index alone.
         Index("ix_messages_sent_to", "account_id", "direction", "created_at", "fan_id"),
+        # Analytics (0016): a chatter's replies in reply-time order, to pick a percentile.
+        Index(
+            "ix_messages_reply_rank", "account_id", "sent_by", "reply_seconds", "created_at",
+            sqlite_where=_REPLIES, postgresql_where=_REPLIES,
+        ),
     )
 
 
@@ -460,3 +473,74 @@ class Draft(Base):
     # Which of media_ids are free previews (added in 0006: older drafts get []).
     preview_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# -- analytics rollups (0016): kept by triggers on messages and transactions -------------
+
+
+def _rollup_account() -> Mapped[int]:
+    return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RevenueHour(Base):
+    """Transactions summed per UTC hour (hours since the epoch) and type."""
+
+    __tablename__ = "analytics_revenue_hours"
+
+    account_id: Mapped[int] = _rollup_account()
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class FanSpend(Base):
+    """A fan's positive transaction amounts ever, summed: a bound on any period's spend."""
+
+    __tablename__ = "analytics_fan_spend"
+
+    account_id: Mapped[int] = _rollup_account()
+    fan_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    spent_cents: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_analytics_fan_spend_rank", "account_id", "spent_cents", "fan_id"),
+    )
+
+
+class FanDay(Base):
+    """Fans and their total spend per UTC day they became known, and status."""
+
+    __tablename__ = "analytics_fan_days"
+
+    account_id: Mapped[int] = _rollup_account()
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fans: Mapped[int] = mapped_column(BigInteger)
+    spent_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class SentHour(Base):
+    """Outbound messages counted per UTC hour and chatter ('' for none)."""
+
+    __tablename__ = "analytics_sent_hours"
+
+    account_id: Mapped[int] = _rollup_account()
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chatter: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sent: Mapped[int] = mapped_column(BigInteger)
+    ppv_sent: Mapped[int] = mapped_column(BigInteger)
+    ppv_bought: Mapped[int] = mapped_column(BigInteger)
+    ppv_revenue_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReplyDay(Base):
+    """Replies counted per UTC day, chatter ('' for none) and reply-time bucket."""
+
+    __tablename__ = "analytics_reply_days"
+
+    account_id: Mapped[int] = _rollup_account()
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chatter: Mapped[str] = mapped_column(String(128), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    replies: Mapped[int] = mapped_column(BigInteger)

@@ -16,7 +16,8 @@ the database). Definitions:
   their revenue is the price of those bought.
 - Reply time: for each reply in the period (an outbound message right after a fan's
   message in the conversation, at most ``REPLY_WINDOW`` later), the time since that
-  fan message (``messages.reply_seconds``, kept by a trigger: see migration 0010).
+  fan message (``messages.reply_seconds``, kept by a trigger: see migration 0010; see
+  ``analytics.chatters``).
   Per chatter: the ``sent_by`` of the reply (None: sent outside ofcrm).
 - Campaigns: PPV messages that campaign rows delivered (``outbound_messages`` with a
   ``campaign_id``, matched to ``messages`` by platform message id) sent in the period.
@@ -25,44 +26,40 @@ the database). Definitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     and_,
     case,
     func,
     literal,
-    or_,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
-from ofcrm_tui.core.analytics.percentiles import percentile_select
+from ofcrm_tui.core.analytics.chatters import ChatterStats, chatter_stats, mean_cents
+from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics.period import Period
+from ofcrm_tui.core.analytics.rollups import HOUR, split, within
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import Direction, SubscriptionStatus, TransactionType
+from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import (
     Campaign,
     Fan,
+    FanSpend,
     Message,
     OutboundMessage,
+    RevenueHour,
     Transaction,
     fan_display_name,
 )
 from ofcrm_tui.store.types import UTCDateTime
 
 REVENUE_TYPES: tuple[str, ...] = tuple(TransactionType)
-# A reply answers a fan message at most this old; a later answer is not a reply time.
-REPLY_WINDOW = timedelta(days=1)
 TOP_FANS = 10
-
-
-def mean_cents(total: int, count: int) -> int:
-    """``total / count`` rounded to the nearest cent (halves up); 0 when ``count`` is 0."""
-    return (2 * total + count) // (2 * count) if count else 0
 
 
 @dataclass(frozen=True)
@@ -121,22 +118,6 @@ class CampaignRevenue:
 
 
 @dataclass(frozen=True)
-class ChatterStats:
-    chatter: str | None  # ``messages.sent_by``; None: sent outside ofcrm
-    messages_sent: int
-    ppv_sent: int
-    ppv_bought: int
-    ppv_revenue_cents: int
-    replies: int
-    median_reply_seconds: float | None
-    p90_reply_seconds: float | None
-
-    @property
-    def earnings_per_message_cents(self) -> int:
-        return mean_cents(self.ppv_revenue_cents, self.messages_sent)
-
-
-@dataclass(frozen=True)
 class Dashboard:
     account_id: int
     period: Period
@@ -152,7 +133,7 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
     with db.read() as session:
         series = revenue_series(session, account_id, period)
         median_reply, chatters = chatter_stats(session, account_id, period)
-        fans = _fan_counts(session, account_id, period)
+        fans = fan_counts(session, account_id, period)
         revenue = sum(point.revenue_cents for point in series)
         kpis = Kpis(
             total_fans=fans["total"],
@@ -182,71 +163,108 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
 
 
 def revenue_series(session: Session, account_id: int, period: Period) -> tuple[RevenuePoint, ...]:
-    """Revenue per bucket and type: the buckets (a small inline table of UTC ranges) each
-    read their range of ``ix_transactions_analytics``."""
+    """Revenue per bucket and type: each bucket's whole UTC hours from
+    ``analytics_revenue_hours`` (migration 0016), any partial hour at its edges from the
+    transactions; both through small inline tables of the buckets' ranges."""
     buckets = period.buckets()
-    table = union_all(
-        *(
-            select(
-                literal(index, Integer).label("i"),
-                literal(bucket.start, UTCDateTime()).label("lo"),
-                literal(bucket.end, UTCDateTime()).label("hi"),
-            )
-            for index, bucket in enumerate(buckets)
+    splits = [split(bucket.start, bucket.end, HOUR) for bucket in buckets]
+    r = RevenueHour
+    hours = _inline("hours", [(i, s.first, s.last) for i, s in enumerate(splits)], Integer())
+    queries = [
+        select(hours.c.i, r.type, func.sum(r.gross_cents), func.sum(r.net_cents))
+        .select_from(hours)
+        .join(r, and_(r.account_id == account_id, r.hour >= hours.c.lo, r.hour < hours.c.hi))
+        .group_by(hours.c.i, r.type)
+    ]
+    edges = [(i, lo, hi) for i, s in enumerate(splits) for lo, hi in s.edges]
+    if edges:
+        t = Transaction.__table__
+        ranges = _inline("edges", edges, UTCDateTime())
+        queries.append(
+            select(ranges.c.i, t.c.type, func.sum(t.c.amount_cents), func.sum(t.c.net_cents))
+            .select_from(ranges)
+            .join(t, and_(t.c.account_id == account_id, t.c.created_at >= ranges.c.lo,
+                          t.c.created_at < ranges.c.hi))
+            .group_by(ranges.c.i, t.c.type)
         )
-    ).cte("buckets")
-    t = Transaction.__table__
-    rows = session.execute(
-        select(table.c.i, t.c.type, func.sum(t.c.amount_cents), func.sum(t.c.net_cents))
-        .select_from(table)
-        .join(
-            t,
-            and_(
-                t.c.account_id == account_id,
-                t.c.created_at >= table.c.lo,
-                t.c.created_at < table.c.hi,
-            ),
-        )
-        .group_by(table.c.i, t.c.type)
-    )
     gross = [[0] * len(REVENUE_TYPES) for _ in buckets]
     net = [0] * len(buckets)
-    for index, kind, amount, net_amount in rows:
-        gross[index][REVENUE_TYPES.index(kind)] += int(amount)
-        net[index] += int(net_amount)
+    for query in queries:
+        for index, kind, amount, net_amount in session.execute(query):
+            gross[index][REVENUE_TYPES.index(kind)] += int(amount)
+            net[index] += int(net_amount)
     return tuple(
         RevenuePoint(bucket.first_day, bucket.days, tuple(gross[i]), net[i])
         for i, bucket in enumerate(buckets)
     )
 
 
+def _inline(name: str, rows: list[tuple[int, object, object]], bound: TypeEngine):  # noqa: ANN202
+    """A CTE of ``(i, lo, hi)`` rows written into the query."""
+    return union_all(
+        *(
+            select(literal(i, Integer).label("i"), literal(lo, bound).label("lo"),
+                   literal(hi, bound).label("hi"))
+            for i, lo, hi in rows
+        )
+    ).cte(name)
+
+
 def top_fans(
     session: Session, account_id: int, period: Period, limit: int = TOP_FANS
 ) -> tuple[TopFan, ...]:
-    t = Transaction.__table__
-    spend = (
-        select(t.c.fan_id, func.sum(t.c.amount_cents).label("cents"), func.count().label("n"))
-        .where(
-            t.c.account_id == account_id,
-            t.c.created_at >= period.start,
-            t.c.created_at < period.end,
-            t.c.fan_id.is_not(None),
-        )
-        .group_by(t.c.fan_id)
-        .order_by(func.sum(t.c.amount_cents).desc(), t.c.fan_id)
-        .limit(limit)
-        .subquery()
-    )
+    spend = {fan_id: (cents, n) for fan_id, cents, n in _top_spend(session, account_id, period, limit)}
     rows = session.execute(
-        select(Fan.id, Fan.username, Fan.nickname, Fan.name, spend.c.cents, spend.c.n)
-        .join(spend, spend.c.fan_id == Fan.id)
-        .where(Fan.account_id == account_id)
-        .order_by(spend.c.cents.desc(), Fan.id)
-    )
+        select(Fan.id, Fan.username, Fan.nickname, Fan.name)
+        .where(Fan.account_id == account_id, Fan.id.in_(spend))
+    ).all()
+    rows.sort(key=lambda row: (-spend[row.id][0], row.id))
     return tuple(
-        TopFan(fan_id, username, fan_display_name(nickname, name, username), int(cents), n)
-        for fan_id, username, nickname, name, cents, n in rows
+        TopFan(fan_id, username, fan_display_name(nickname, name, username), *spend[fan_id])
+        for fan_id, username, nickname, name in rows
     )
+
+
+# Top fans are first looked for among the biggest spenders ever, in growing batches, up
+# to this many; past it (a short period, whose top fans are not the biggest spenders)
+# grouping the period's transactions is cheaper.
+_BIGGEST_SPENDERS = 1_000
+_FIRST_BATCH = 50
+
+
+def _top_spend(
+    session: Session, account_id: int, period: Period, limit: int
+) -> list[tuple[int, int, int]]:
+    """(fan id, cents, transactions) of the ``limit`` fans who spent most in the period
+    (ties: lowest id first). No fan spent more in a period than its positive amounts
+    ever (``analytics_fan_spend``, migration 0016): once the ``limit``-th best so far
+    spent more than the next spender ever did, no one left can take its place."""
+    t = Transaction.__table__
+    per_fan = (
+        select(t.c.fan_id, func.sum(t.c.amount_cents), func.count())
+        .where(t.c.account_id == account_id, t.c.created_at >= period.start,
+               t.c.created_at < period.end, t.c.fan_id.is_not(None))
+        .group_by(t.c.fan_id)
+    )
+    found: dict[int, tuple[int, int]] = {}
+    seen, batch = 0, _FIRST_BATCH
+    while seen < _BIGGEST_SPENDERS:
+        spenders = session.execute(
+            select(FanSpend.fan_id, FanSpend.spent_cents)
+            .where(FanSpend.account_id == account_id)
+            .order_by(FanSpend.spent_cents.desc(), FanSpend.fan_id)
+            .limit(batch)
+            .offset(seen)
+        ).all()
+        best = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        if not spenders or (len(best) == limit and best[-1][1][0] > spenders[0].spent_cents):
+            return [(fan_id, cents, n) for fan_id, (cents, n) in best]
+        ids = [spender.fan_id for spender in spenders]
+        for fan_id, cents, n in session.execute(per_fan.where(t.c.fan_id.in_(ids))):
+            found[fan_id] = (int(cents), n)
+        seen, batch = seen + len(spenders), batch * 2
+    ranked = per_fan.order_by(func.sum(t.c.amount_cents).desc(), t.c.fan_id).limit(limit)
+    return [(fan_id, int(cents), n) for fan_id, cents, n in session.execute(ranked)]
 
 
 def campaign_revenue(
@@ -281,128 +299,14 @@ def campaign_revenue(
     )
 
 
-# -- fans --------------------------------------------------------------------------------
-
-
-def _fan_counts(session: Session, account_id: int, period: Period) -> dict[str, int]:
-    known_since = func.coalesce(Fan.subscribed_at, Fan.created_at)
-    active = or_(
-        Fan.subscription_status == SubscriptionStatus.ACTIVE, Fan.expires_at >= period.end
-    )
-    new = known_since >= period.start
-    churned = and_(
-        Fan.subscription_status == SubscriptionStatus.EXPIRED,
-        Fan.expires_at >= period.start,
-        Fan.expires_at < period.end,
-    )
-    row = session.execute(
-        select(
-            func.count(),
-            _count_if(active),
-            _count_if(new),
-            _count_if(churned),
-            func.coalesce(func.sum(Fan.total_spent_cents), 0),
-        ).where(Fan.account_id == account_id, known_since < period.end)
-    ).one()
-    return dict(zip(("total", "active", "new", "churned", "spent"), (int(v or 0) for v in row)))
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-# -- messages and chatters -----------------------------------------------------------------
-
-
-def chatter_stats(
-    session: Session, account_id: int, period: Period
-) -> tuple[float | None, tuple[ChatterStats, ...]]:
-    """The median reply time of everyone, and each chatter's figures (most messages first)."""
-    m = Message.__table__
-    ppv = m.c.price_cents > 0
-    bought = and_(ppv, m.c.is_opened)
-    counts = session.execute(
-        select(
-            m.c.sent_by,
-            func.count(),
-            _count_if(ppv),
-            _count_if(bought),
-            func.coalesce(func.sum(case((bought, m.c.price_cents), else_=0)), 0),
-        )
-        .where(
-            m.c.account_id == account_id,
-            m.c.direction == Direction.OUTBOUND,
-            m.c.created_at >= period.start,
-            m.c.created_at < period.end,
-        )
-        .group_by(m.c.sent_by)
-    ).all()
-    replies = _replies(account_id, period)
-    # One pass over the replies: scope 0 is everyone, scope 1 each chatter.
-    scoped = union_all(
-        select(
-            literal(0).label("scope"),
-            literal(None, replies.c.chatter.type).label("chatter"),
-            replies.c.wait,
-        ),
-        select(literal(1).label("scope"), replies.c.chatter, replies.c.wait),
-    ).subquery("scoped")
-    waits = {
-        (row.scope, row.chatter): row
-        for row in session.execute(
-            percentile_select(scoped, "wait", group=("scope", "chatter"), percents=(90,))
-        )
-    }
-    stats = []
-    for chatter, sent, ppv_sent, ppv_bought, cents in counts:
-        wait = waits.get((1, chatter))
-        stats.append(
-            ChatterStats(
-                chatter=chatter,
-                messages_sent=sent,
-                ppv_sent=int(ppv_sent),
-                ppv_bought=int(ppv_bought),
-                ppv_revenue_cents=int(cents),
-                replies=int(wait.n) if wait else 0,
-                median_reply_seconds=_seconds(wait.median) if wait else None,
-                p90_reply_seconds=_seconds(wait.p90) if wait else None,
-            )
-        )
-    stats.sort(key=lambda s: (-s.messages_sent, s.chatter is None, s.chatter or ""))
-    everyone = waits.get((0, None))
-    return (_seconds(everyone.median) if everyone else None), tuple(stats)
-
-
-def _seconds(value: object) -> float | None:
-    return None if value is None else round(float(value), 3)
-
-
-def _replies(account_id: int, period: Period):  # noqa: ANN202 - a CTE
-    """(chatter, wait in seconds) of each reply in the period, as a CTE (from the index)."""
-    m = Message.__table__
-    return (
-        select(m.c.sent_by.label("chatter"), m.c.reply_seconds.label("wait"))
-        .where(
-            m.c.account_id == account_id,
-            m.c.direction == Direction.OUTBOUND,
-            m.c.created_at >= period.start,
-            m.c.created_at < period.end,
-            m.c.reply_seconds <= REPLY_WINDOW.total_seconds(),
-        )
-        .cte("replies")
-    )
-
-
 __all__ = [
     "REVENUE_TYPES",
     "CampaignRevenue",
-    "ChatterStats",
     "Dashboard",
     "Kpis",
     "RevenuePoint",
     "TopFan",
     "campaign_revenue",
-    "chatter_stats",
     "dashboard",
     "mean_cents",
     "revenue_series",

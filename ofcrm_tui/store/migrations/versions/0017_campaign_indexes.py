@@ -11,7 +11,7 @@ range, fan id included, so no table row is read:
   index that holds them in one range (the analytics index has the status fourth).
 
 Revision ID: 0017_campaign_indexes
-Revises: 0014_fan_sorts
+Revises: 0016_analytics_rollups
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017_campaign_indexes"
-down_revision = "0014_fan_sorts"
+down_revision = "0016_analytics_rollups"
 branch_labels = None
 depends_on = None
 

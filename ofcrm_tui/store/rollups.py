@@ -1,0 +1,180 @@
+"""The analytics rollups of migration 0016, written once: each rollup's key and summed
+expressions over a source row give both its trigger statements (one row in or out)
+and its bulk statement (the rows above an id, grouped), so a bulk load can drop the
+triggers and add its rows in one statement per rollup (``rollups_deferred``).
+
+Hours and days are counted from the Unix epoch in UTC. Reply-time buckets: whole
+seconds under a minute, whole minutes under an hour, half hours up to a day, -1 for a
+negative time (``core.analytics.rollups.bucket_bounds`` reads them back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+# A reply answers a fan message at most a day old (``core.analytics.chatters``).
+REPLY_WINDOW_SECONDS = 86_400
+_TRUNC = {"sqlite": "CAST({} AS INTEGER)", "postgresql": "CAST(trunc({}) AS BIGINT)"}
+_EPOCH = {
+    "sqlite": "CAST(strftime('%s', {}) AS INTEGER)",
+    "postgresql": "CAST(floor(extract(epoch FROM {})) AS BIGINT)",
+}
+_BUCKET = (
+    "CASE WHEN {v} < 0 THEN -1 WHEN {v} < 60 THEN {t} WHEN {v} < 3600 THEN 59 + {t} / 60 "
+    "ELSE 117 + {t} / 1800 END"
+)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """``table`` sums ``sums`` of the ``source`` rows meeting ``where``, per account and
+    ``keys``; expressions name the source row ``{r}`` and may use ``{epoch}`` (its
+    ``created_at`` in seconds), ``{known}`` (a fan's) and ``{bucket}`` (its reply time's)."""
+
+    table: str
+    source: str
+    keys: tuple[tuple[str, str], ...]
+    sums: tuple[tuple[str, str], ...]
+    where: str = "true"
+
+
+ROLLUPS = (
+    Rollup("analytics_revenue_hours", "transactions",
+           (("hour", "{epoch} / 3600"), ("type", "{r}.type")),
+           (("gross_cents", "{r}.amount_cents"), ("net_cents", "{r}.net_cents"))),
+    Rollup("analytics_fan_spend", "transactions", (("fan_id", "{r}.fan_id"),),
+           (("spent_cents", "CASE WHEN {r}.amount_cents > 0 THEN {r}.amount_cents ELSE 0 END"),),
+           "{r}.fan_id IS NOT NULL"),
+    Rollup("analytics_fan_days", "fans",
+           (("day", "{known} / 86400"), ("status", "{r}.subscription_status")),
+           (("fans", "1"), ("spent_cents", "{r}.total_spent_cents"))),
+    Rollup("analytics_sent_hours", "messages",
+           (("hour", "{epoch} / 3600"), ("chatter", "coalesce({r}.sent_by, '')")),
+           (("sent", "1"),
+            ("ppv_sent", "CASE WHEN {r}.price_cents > 0 THEN 1 ELSE 0 END"),
+            ("ppv_bought", "CASE WHEN {r}.price_cents > 0 AND {r}.is_opened THEN 1 ELSE 0 END"),
+            ("ppv_revenue_cents",
+             "CASE WHEN {r}.price_cents > 0 AND {r}.is_opened THEN {r}.price_cents ELSE 0 END")),
+           "{r}.direction = 'out'"),
+    Rollup("analytics_reply_days", "messages",
+           (("day", "{epoch} / 86400"), ("chatter", "coalesce({r}.sent_by, '')"),
+            ("bucket", "{bucket}")),
+           (("replies", "1"),),
+           f"{{r}}.direction = 'out' AND {{r}}.reply_seconds <= {REPLY_WINDOW_SECONDS}"),
+)
+# Trigger name -> (source table, rollups, the columns whose update fires it).
+TRIGGERS = {
+    "analytics_transactions": (
+        "transactions", ROLLUPS[0:2],
+        "account_id, created_at, type, amount_cents, net_cents, fan_id"),
+    "analytics_fans": (
+        "fans", ROLLUPS[2:3],
+        "account_id, subscribed_at, created_at, subscription_status, total_spent_cents"),
+    "analytics_sent": (
+        "messages", ROLLUPS[3:4],
+        "account_id, direction, created_at, sent_by, price_cents, is_opened"),
+    "analytics_replies": (
+        "messages", ROLLUPS[4:5], "account_id, direction, created_at, sent_by, reply_seconds"),
+}
+
+
+def _format(sql: str, dialect: str, row: str) -> str:
+    value = f"{row}.reply_seconds"
+    return sql.format(
+        r=row,
+        epoch=_EPOCH[dialect].format(f"{row}.created_at"),
+        known=_EPOCH[dialect].format(f"coalesce({row}.subscribed_at, {row}.created_at)"),
+        bucket=_BUCKET.format(v=value, t=_TRUNC[dialect].format(value)),
+    )
+
+
+def _upsert(rollup: Rollup, select_sql: str) -> str:
+    keys = ["account_id", *(name for name, _ in rollup.keys)]
+    sums = [name for name, _ in rollup.sums]
+    adds = ", ".join(f"{s} = {rollup.table}.{s} + excluded.{s}" for s in sums)
+    return (
+        f"INSERT INTO {rollup.table} ({', '.join(keys + sums)}) {select_sql} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds};"
+    )
+
+
+def trigger_statements(dialect: str, rollup: Rollup, row: str, sign: int) -> str:
+    """Add (``sign`` 1) or take out (-1) the trigger's ``row`` (NEW or OLD)."""
+    values = [
+        f"{row}.account_id",
+        *(_format(expr, dialect, row) for _, expr in rollup.keys),
+        *(f"{sign} * ({_format(expr, dialect, row)})" for _, expr in rollup.sums),
+    ]
+    where = _format(rollup.where, dialect, row)
+    if sign < 0:  # not while the account itself is being deleted (its rollups go with it)
+        where += f" AND EXISTS (SELECT 1 FROM accounts WHERE accounts.id = {row}.account_id)"
+    return _upsert(rollup, f"SELECT {', '.join(values)} WHERE {where}")
+
+
+def bulk_statement(dialect: str, rollup: Rollup) -> str:
+    """Add the source rows with an id above ``:newest``, grouped."""
+    src = rollup.source
+    values = [
+        f"{src}.account_id",
+        *(_format(expr, dialect, src) for _, expr in rollup.keys),
+        *(f"sum({_format(expr, dialect, src)})" for _, expr in rollup.sums),
+    ]
+    groups = ", ".join(str(i) for i in range(1, len(rollup.keys) + 2))
+    return _upsert(
+        rollup,
+        f"SELECT {', '.join(values)} FROM {src} "
+        f"WHERE {_format(rollup.where, dialect, src)} AND {src}.id > :newest GROUP BY {groups}",
+    )
+
+
+# The reply times of the conversations of messages above ``:newest`` (all their messages:
+# a new message can change the reply time of an older one after it), as migration 0010's
+# trigger would have set them one by one.
+_REPLY_SECONDS = """
+UPDATE messages SET reply_seconds = w.wait FROM (
+    SELECT id, CASE WHEN direction = 'out' AND lag(direction) OVER w = 'in'
+        THEN (julianday(created_at) - julianday(lag(created_at) OVER w)) * 86400.0 END AS wait
+    FROM messages
+    WHERE conversation_id IN (SELECT conversation_id FROM messages WHERE id > :newest)
+    WINDOW w AS (PARTITION BY conversation_id ORDER BY platform_message_id)
+) AS w
+WHERE messages.id = w.id AND messages.reply_seconds IS NOT w.wait
+"""
+_SOURCES = ("transactions", "fans", "messages")
+
+
+@contextmanager
+def rollups_deferred(connection: Connection) -> Iterator[None]:
+    """On SQLite, a bulk load without a trigger per row: inside the batch's transaction
+    the reply-time and rollup triggers are dropped, the rows written, then added to the
+    rollups one statement per rollup, the rollup triggers put back, the reply times of
+    the touched conversations set (their rollups follow through the triggers) and the
+    reply-time trigger put back. Nobody else sees the triggers missing (the write lock
+    is held from ``BEGIN IMMEDIATE``)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    sql = connection.exec_driver_sql
+    names = ["messages_reply_seconds", *(f"{name}_{event}" for name in TRIGGERS
+                                         for event in ("insert", "delete", "update"))]
+    saved = dict(sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
+    ).all())
+    if len(saved) < len(names):  # an older schema (migrations run this too): as it is
+        yield
+        return
+    newest = {t: sql(f"SELECT coalesce(max(id), 0) FROM {t}").scalar() for t in _SOURCES}
+    for name in names:
+        sql(f"DROP TRIGGER {name}")
+    yield
+    for rollup in ROLLUPS:
+        sql(bulk_statement("sqlite", rollup).replace(":newest", "?"), (newest[rollup.source],))
+    for name in names[1:]:
+        sql(saved[name])
+    sql(_REPLY_SECONDS.replace(":newest", "?"), (newest["messages"],))
+    sql(saved["messages_reply_seconds"])
