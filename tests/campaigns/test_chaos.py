@@ -34,7 +34,7 @@ LIMIT = 60
 
 def _kill_one(db: Database, workers: Workers, rng: random.Random) -> None:
     """SIGKILL a worker, one caught mid-send when there is one, and start another."""
-    workers.kill(_sending_worker(db, workers) or rng.choice(workers.running))
+    workers.kill(_sending_worker(db, workers, wait=0) or rng.choice(workers.running))
     workers.start()
 
 
