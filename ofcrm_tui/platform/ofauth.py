@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .client import MAX_LIMIT, PlatformClient, _limit, _server_message
+from .client import DEFAULT_TIMEOUT, MAX_LIMIT, PlatformClient, _limit, _server_message
 from .errors import PlatformError, Unauthorized
 from .gateway import valid_gateway_id
 from .pacing import Budget
@@ -69,15 +69,13 @@ class OFAuthClient(PlatformClient):
         token: str,
         *,
         connection_id: str,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         budget: Budget | None = None,
     ) -> None:
         self.connection_id = valid_gateway_id(connection_id, "the OFAuth connection id")
-        kwargs: dict[str, Any] = {"transport": transport}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        super().__init__(base_url, token, budget=budget or Budget(RATE_PER_MINUTE, BURST), **kwargs)
+        super().__init__(base_url, token, timeout=timeout, transport=transport,
+                         budget=budget or Budget(RATE_PER_MINUTE, BURST))
 
     def _auth_headers(self, token: str) -> dict[str, str]:
         return {"apiKey": token, "x-connection-id": self.connection_id}

@@ -21,7 +21,14 @@ from urllib.parse import quote
 
 import httpx
 
-from .client import MAX_LIMIT, PlatformClient, SubscriberType, _limit, _server_message
+from .client import (
+    DEFAULT_TIMEOUT,
+    MAX_LIMIT,
+    PlatformClient,
+    SubscriberType,
+    _limit,
+    _server_message,
+)
 from .errors import PlatformError, Unauthorized
 from .gateway import valid_gateway_id
 from .money import dollars_json
@@ -60,17 +67,14 @@ class OnlyFansAPIClient(PlatformClient):
         token: str,
         *,
         account_id: str,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         budget: Budget | None = None,
     ) -> None:
         self.account_id = valid_gateway_id(account_id, "the OnlyFansAPI account id")
         self._prefix = f"/api/{quote(self.account_id, safe='')}"
-        kwargs: dict[str, Any] = {"transport": transport}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
         budget = budget or Budget(START_RATE_PER_MINUTE, START_BURST)
-        super().__init__(base_url, token, budget=budget, **kwargs)
+        super().__init__(base_url, token, timeout=timeout, transport=transport, budget=budget)
 
     # -- hooks ---------------------------------------------------------------------------
 
