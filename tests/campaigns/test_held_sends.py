@@ -74,3 +74,31 @@ def test_an_unknown_send_not_found_goes_again_while_its_campaign_runs(world: Wor
     report = sender.drain()
     assert report.requeued == [outbound_id] and outbound_id in report.sent
     assert len(world.sim.ledger()) == 2
+
+
+class _PausedMidSend(ScriptedClient):
+    """Pauses (or cancels) the campaign while its send is in flight, then fails it."""
+
+    def __init__(self, world: World, campaign_id: int, stop: str, step: str) -> None:
+        super().__init__(world.base_url, TOKEN, [step], timeout=2.0)
+        self.world, self.campaign_id, self.stop = world, campaign_id, stop
+
+    def send_message(self, user_id: int, text: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        getattr(campaigns, self.stop)(self.world.db, self.world.account.id, self.campaign_id)
+        return super().send_message(user_id, text, *args, **kwargs)
+
+
+@pytest.mark.parametrize("step", ["clear", "429"])
+@pytest.mark.parametrize("stop", ["pause", "cancel"])
+def test_a_send_refused_while_its_campaign_stops_is_held_with_it(
+    world: World, stop: str, step: str
+) -> None:
+    clock = Clock()
+    spec = CampaignSpec("Held", "hello {name|you}", Segment(exclude_fan_ids=tuple(world.fans[2:])))
+    created = campaigns.create(world.db, world.account.id, spec, created_by="ana", now=clock())
+    sender = world.sender(clock)
+    sender.client = _PausedMidSend(world, created.campaign_id, stop, step)
+    sender.drain(max_sends=1)
+    held = "paused" if stop == "pause" else "cancelled"
+    assert set(world.states().values()) == {held}
+    assert world.sim.ledger() == []

@@ -20,19 +20,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import accounts, metrics
+from ofcrm_tui.core.outbox.rules import back_in_line
 from ofcrm_tui.core.outbox.work import DrainReport, SenderConfig
 from ofcrm_tui.core.threads import store_sent_message
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, one_line
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus, OutboundState
-from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
+from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.models import Fan, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -365,27 +366,6 @@ class Reconciler:
                 )
                 .values(next_attempt_at=now + timedelta(seconds=delay))
             )
-
-
-def back_in_line() -> ColumnElement[str]:
-    """The state of a row going back to the queue, in the statement that moves it:
-    ``queued``, or held like the rest of its campaign (``paused`` while the campaign is,
-    ``cancelled`` once it is). The campaign row is read under a share lock (PostgreSQL),
-    so a pause committing meanwhile is waited for, not missed."""
-    status = (
-        select(Campaign.status)
-        .where(Campaign.id == OutboundMessage.campaign_id)
-        .with_for_update(read=True)
-        .scalar_subquery()
-    )
-    return case(
-        {
-            CampaignStatus.PAUSED.value: OutboundState.PAUSED.value,
-            CampaignStatus.CANCELLED.value: OutboundState.CANCELLED.value,
-        },
-        value=status,
-        else_=OutboundState.QUEUED.value,
-    )
 
 
 def _stopped(stop: threading.Event | None) -> bool:

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
-from ofcrm_tui.store.enums import OutboundKind, OutboundState, SubscriptionStatus
+from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState, SubscriptionStatus
 from ofcrm_tui.store.models import (
     Account,
     Campaign,
@@ -336,3 +336,23 @@ def fans_turn(account_id: int) -> ColumnElement[bool]:
         ),
     )
 
+
+def back_in_line() -> ColumnElement[str]:
+    """The state of a row going back to the queue, in the statement that moves it:
+    ``queued``, or held like the rest of its campaign (``paused`` while the campaign is,
+    ``cancelled`` once it is). The campaign row is read under a share lock (PostgreSQL),
+    so a pause committing meanwhile is waited for, not missed."""
+    status = (
+        select(Campaign.status)
+        .where(Campaign.id == OutboundMessage.campaign_id)
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+    return case(
+        {
+            CampaignStatus.PAUSED.value: OutboundState.PAUSED.value,
+            CampaignStatus.CANCELLED.value: OutboundState.CANCELLED.value,
+        },
+        value=status,
+        else_=OutboundState.QUEUED.value,
+    )

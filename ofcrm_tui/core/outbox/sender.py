@@ -31,14 +31,14 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import accounts, metrics, outage
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
-from ofcrm_tui.core.outbox.rules import fans_turn
+from ofcrm_tui.core.outbox.rules import back_in_line, fans_turn
 from ofcrm_tui.core.outbox.work import (
     SENT,
     Claim,
@@ -281,7 +281,7 @@ class Sender:
             changed = self._transition(
                 session,
                 claim,
-                state=OutboundState.QUEUED,
+                state=back_in_line(),
                 next_attempt_at=until,
                 last_error=error,
                 refund=True,
@@ -357,7 +357,7 @@ class Sender:
         if self._transition(
             session,
             claim,
-            state=OutboundState.QUEUED,
+            state=back_in_line(),
             next_attempt_at=retry_at,
             last_error=reason,
             refund=refund,
@@ -436,7 +436,7 @@ class Sender:
         session: Session,
         claim: Claim,
         *,
-        state: OutboundState,
+        state: OutboundState | ColumnElement[str],
         refund: bool = False,
         **values: object,
     ) -> bool:
