@@ -1,0 +1,136 @@
+"""Creator accounts and their fans: tags, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ofcrm_tui.store.enums import (
+    SubscriptionStatus,
+    check_in,
+)
+from ofcrm_tui.store.models.base import Base, account_fk
+from ofcrm_tui.store.types import BigId, utcnow
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Account(Base):
+    """A creator account the team works for; its token lives in the keyring, never here."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    base_url: Mapped[str] = mapped_column(String(512))
+    creator_platform_id: Mapped[int | None] = mapped_column(BigInteger)
+    creator_username: Mapped[str | None] = mapped_column(String(255))
+    creator_name: Mapped[str | None] = mapped_column(String(255))
+    send_limit_per_minute: Mapped[int] = mapped_column(Integer, default=10)
+    # How the platform is reached: our own contract, or a gateway ('ofauth', 'onlyfansapi')
+    # with the id that picks the creator there (OFAuth connection, OnlyFansAPI account).
+    gateway: Mapped[str] = mapped_column(String(16), default="contract", server_default="contract")
+    gateway_account: Mapped[str | None] = mapped_column(String(255))
+    # A 429 blocks sends until this time; nothing else may send for the account before.
+    send_blocked_until: Mapped[datetime | None]
+    # Set when the platform answers 401/403 for the credentials: stop until fixed.
+    auth_error: Mapped[str | None] = mapped_column(Text)
+    # A platform outage (connections refused; see core.outage): since when, and when sends
+    # and polls try again. Null while the platform answers.
+    unreachable_since: Mapped[datetime | None]
+    unreachable_retry_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("send_limit_per_minute > 0", name="send_limit_positive"),)
+
+
+class Fan(Base):
+    __tablename__ = "fans"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = account_fk()
+    # None for a fan created by hand (known from elsewhere); unique per account otherwise.
+    platform_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    username: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    # The creator's own nickname for the fan ("displayName" on the platform).
+    nickname: Mapped[str] = mapped_column(String(255), default="")
+    last_seen_at: Mapped[datetime | None]
+    subscription_status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE)
+    subscribed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    renewed_at: Mapped[datetime | None]
+    subscribe_price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_spent_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    tips_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    messages_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    subscriptions_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    posts_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_user_id", name="uq_fans_account_platform_user"),
+        CheckConstraint(check_in("subscription_status", SubscriptionStatus), name="status"),
+        Index("ix_fans_account_spent", "account_id", "total_spent_cents"),
+        Index("ix_fans_account_username", "account_id", "username"),
+        # Analytics (0010): the fan counts of a period, from the index alone.
+        Index(
+            "ix_fans_analytics",
+            "account_id", "subscribed_at", "created_at", "subscription_status", "expires_at",
+            "total_spent_cents",
+        ),
+        # Campaigns (0017): a segment's active fans, counted from the index alone.
+        Index("ix_fans_status", "account_id", "subscription_status"),
+        # Analytics (0016): expired fans by expiry, for the active and churned counts.
+        Index(
+            "ix_fans_analytics_expiry",
+            "account_id", "subscription_status", "expires_at", "subscribed_at", "created_at",
+        ),
+    )
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = account_fk()
+    name: Mapped[str] = mapped_column(String(64))
+    color: Mapped[str] = mapped_column(String(32), default="")
+
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_tags_account_name"),)
+
+
+def fan_display_name(nickname: str, name: str, username: str) -> str:
+    """A fan as every screen names them: the creator's nickname, else name, else username."""
+    return nickname or name or username
+
+
+class FanTag(Base):
+    __tablename__ = "fan_tags"
+
+    fan_id: Mapped[int] = mapped_column(ForeignKey("fans.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    account_id: Mapped[int] = account_fk()
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = account_fk()
+    fan_id: Mapped[int] = mapped_column(ForeignKey("fans.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
