@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, sort_column
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Tag, fan_display_name
+from ofcrm_tui.store.models import (
+    Assignment,
+    Conversation,
+    Draft,
+    Fan,
+    FanTag,
+    Tag,
+    fan_display_name,
+)
 from ofcrm_tui.store.probe import ProbeOnly
 
 _C = Conversation.__table__.c
@@ -38,6 +46,7 @@ class ConversationRow:
     nickname: str = ""
     has_draft: bool = False  # the chatter left unsent text or an offer in it
     last_fan_message_at: datetime | None = None  # the sort key of the "fan" order
+    owner: str | None = None  # the chatter it is assigned to (raw: the UI neutralises it)
 
 
 ROW_COLUMNS = (
@@ -56,6 +65,11 @@ ROW_COLUMNS = (
     # A unique index lookup per row shown.
     exists().where(Draft.__table__.c.conversation_id == _C.id).label("has_draft"),
     _C.last_fan_message_at,
+    # A primary key lookup per row shown.
+    select(Assignment.chatter)
+    .where(Assignment.conversation_id == _C.id, Assignment.account_id == _C.account_id)
+    .scalar_subquery()
+    .label("owner"),
 )
 
 
@@ -86,6 +100,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         status,
         has_draft,
         last_fan_at,
+        owner,
     ) = values
     return ConversationRow(
         conversation_id=conversation_id,
@@ -104,6 +119,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         nickname=nickname,
         has_draft=bool(has_draft),
         last_fan_message_at=last_fan_at,
+        owner=owner,
     )
 
 

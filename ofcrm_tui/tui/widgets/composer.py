@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
@@ -25,6 +26,9 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 
 SAVE_AFTER_SECONDS = 0.6
+TYPED_EVERY_SECONDS = 0.5
+# Keys that edit the text besides printable ones.
+_EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Composer(TextArea):
     class OfferRequested(Message):
         pass
 
+    class Typed(Message):
+        """The chatter edits the reply (at most one every ``TYPED_EVERY_SECONDS``)."""
+
     class RepliesRequested(Message):
         pass
 
@@ -107,6 +114,7 @@ class Composer(TextArea):
         self._saves = itertools.count()
         self._saved_seq: dict[int, int] = {}
         self._save_lock = threading.Lock()
+        self._typed_at = -TYPED_EVERY_SECONDS
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -156,6 +164,20 @@ class Composer(TextArea):
         self.offer = message.offer
         self._show_titles()
 
+    def on_key(self, event: events.Key) -> None:
+        if self.target is not None and (event.is_printable or event.key in _EDIT_KEYS):
+            self._typed()
+
+    def on_paste(self) -> None:
+        if self.target is not None:
+            self._typed()
+
+    def _typed(self) -> None:
+        now = time.monotonic()
+        if now - self._typed_at >= TYPED_EVERY_SECONDS:
+            self._typed_at = now
+            self.post_message(self.Typed())
+
     def on_text_area_changed(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -198,9 +220,9 @@ class Composer(TextArea):
         self.focus()
 
     def sent(self, target: DraftTarget) -> None:
-        """A message to ``target`` is queued: forget its draft and, if it is the open
-        conversation, empty the box. (Through ``_write_draft``, so no older save of
-        that draft can land after the deletion.)"""
+        """A message to ``target`` is queued (or the chatter threw it away): forget its
+        draft and, if it is the open conversation, empty the box. (Through
+        ``_write_draft``, so no older save of that draft can land after the deletion.)"""
         self._write_draft(target, "", Offer(), next(self._saves))
         if self.target and self.target.fan.conversation_id == target.fan.conversation_id:
             self.load_text("")
