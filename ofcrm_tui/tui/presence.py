@@ -11,7 +11,6 @@ within the last ``TYPING_SECONDS``.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -46,7 +45,7 @@ class Presence:
         self.conversation_id: int | None = None
         self.typing_since: datetime | None = None
         self.view: TeamView | None = None
-        self._last_key = 0.0
+        self._last_key: datetime | None = None
         self._typing_timer: Timer | None = None
         self._busy = False
         self._again = False
@@ -67,24 +66,30 @@ class Presence:
 
     def typed(self) -> None:
         """A key in the composer: typing starts (told at once) or goes on."""
-        self._last_key = time.monotonic()
+        self._last_key = self.app.now_utc()
         if self.typing_since is None and self.conversation_id is not None:
-            self.typing_since = self.app.now_utc()
+            self.typing_since = self._last_key
             self.beat()
         if self._typing_timer is None:
-            self._typing_timer = self.app.set_timer(TYPING_SECONDS, self._typing_lapsed)
+            self._typing_timer = self.app.set_timer(TYPING_SECONDS, self.check_typing)
 
     def stopped_typing(self) -> None:
         """The reply went (or was put away): not typing any more."""
         self._stop_typing(beat=True)
 
-    def _typing_lapsed(self) -> None:
-        self._typing_timer = None
-        quiet = time.monotonic() - self._last_key
+    def check_typing(self) -> None:
+        """Typing ends ``TYPING_SECONDS`` after the last key (by the app's clock)."""
+        if self._typing_timer is not None:
+            self._typing_timer.stop()
+            self._typing_timer = None
+        if self._last_key is None or self.typing_since is None:
+            return
+        quiet = (self.app.now_utc() - self._last_key).total_seconds()
         if quiet >= TYPING_SECONDS:
             self._stop_typing(beat=True)
         else:
-            self._typing_timer = self.app.set_timer(TYPING_SECONDS - quiet, self._typing_lapsed)
+            wait = max(0.1, TYPING_SECONDS - quiet)
+            self._typing_timer = self.app.set_timer(wait, self.check_typing)
 
     def _stop_typing(self, *, beat: bool) -> None:
         if self._typing_timer is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, distinct, select, union
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.team.names import TeamError, check_chatter
@@ -62,15 +62,16 @@ def claim_unowned(
 ) -> bool:
     """In the caller's transaction: give the conversation to ``chatter`` if nobody owns
     it (auto-assign on a first reply). True when it did."""
-    inserted = session.execute(
+    inserted = session.scalar(
         dialect_insert(session, Assignment)
         .values(conversation_id=conversation_id, account_id=account_id, chatter=chatter,
                 assigned_by=chatter, assigned_at=now)
         .on_conflict_do_nothing(index_elements=["conversation_id"])
-    ).rowcount
-    if inserted:
+        .returning(Assignment.conversation_id)
+    )
+    if inserted is not None:
         bump(session, account_id)
-    return bool(inserted)
+    return inserted is not None
 
 
 def unassign(db: Database, account_id: int, conversation_id: int) -> str | None:
@@ -122,12 +123,12 @@ def known_chatters(
     db: Database, account_id: int, *, now: datetime, expiry_seconds: float
 ) -> list[str]:
     """Names to offer when assigning: chatters online now, owners of conversations, and
-    those who queued a reply or a message lately; sorted."""
+    those who queued a reply or a message lately; sorted (UNION drops the repeats)."""
     p = TeamPresence.__table__.c
     names = union(
         select(p.chatter).where(p.account_id == account_id, live(now, expiry_seconds)),
-        select(distinct(Assignment.chatter)).where(Assignment.account_id == account_id),
-        select(distinct(OutboundMessage.created_by)).where(
+        select(Assignment.chatter).where(Assignment.account_id == account_id),
+        select(OutboundMessage.created_by).where(
             OutboundMessage.account_id == account_id,
             OutboundMessage.created_at >= now - KNOWN_FOR,
             OutboundMessage.kind != OutboundKind.CAMPAIGN,

@@ -29,7 +29,7 @@ def team_day(
         db, account_id, now=now, expiry_seconds=expiry_seconds)}
     o = OutboundMessage
     with db.read() as session:
-        sends = dict(session.execute(
+        sends: dict[str, int] = {name: count for name, count in session.execute(
             select(o.created_by, func.count())
             .where(
                 o.account_id == account_id,
@@ -38,7 +38,7 @@ def team_day(
                 o.state != OutboundState.CANCELLED,
             )
             .group_by(o.created_by)
-        ).tuples().all())
+        )}
     days = [ChatterDay(name, here.get(name), int(sends.get(name, 0)))
             for name in set(here) | set(sends)]
     return sorted(days, key=lambda d: (d.online is None, -d.sends, d.chatter.casefold()))

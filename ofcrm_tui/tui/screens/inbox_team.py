@@ -249,7 +249,7 @@ class TeamInbox(OfcrmScreen):
                 self._assign(row.conversation_id, name or None)
 
         title = f"Assign {clean(row.display_name, single_line=True)} to"
-        self.app.push_screen(ChoiceDialog(title, load, current=row.owner or _NOBODY), picked)
+        self.app.push_screen(ChoiceDialog(title, load, current=row.owner), picked)
 
     def action_assign_me(self) -> None:
         row = self.open_row or self.conversations.cursor_row
