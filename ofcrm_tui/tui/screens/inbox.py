@@ -126,6 +126,8 @@ class InboxScreen(TeamInbox):
     def on_mount(self) -> None:
         self.ofcrm.changes.subscribe(self, self._on_changed)
         self.ofcrm.team.subscribe(self, self._on_team)
+        if self.ofcrm.presence.view is not None:  # a beat that came back before this screen
+            self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
         self.conversations.focus()
         self._start()

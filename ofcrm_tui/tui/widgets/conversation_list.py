@@ -162,8 +162,9 @@ class ConversationList(PagedList[ConversationRow]):
     def _owner(self, row: ConversationRow) -> Text:
         if row.owner is None:
             return Text()
-        style = self._style("mine" if row.owner == self.me else "owner")
-        return Text(" →" + short_name(row.owner), style)
+        if row.owner == self.me:
+            return Text(" →you", self._style("mine"))
+        return Text(" →" + short_name(row.owner), self._style("owner"))
 
     def _preview(self, row: ConversationRow, width: int) -> Text:
         badge = f" {row.unread_count} " if row.unread_count else ""
