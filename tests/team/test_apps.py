@@ -67,6 +67,12 @@ async def test_presence_and_typing_appear_and_clear(crew: Team) -> None:
         await press(s, "escape", "j", "enter")  # sam moves to the next conversation
         await beats(a)
         assert "sam" not in header(a) and "●sam" in row_lines(a, 1)
+        # Sam's unsent "hi" is sam's draft: not in ana's composer, nor marked in her list.
+        await press(a, "j", "k", "enter")
+        assert composer(a).text == "" and "✎" not in row_lines(a, 0)
+        await press(s, "k", "enter")
+        assert composer(s).text == "hi" and "✎" in row_lines(s, 0)
+        await press(s, "j", "enter")
         await press(s, "q")  # sam quits: the row goes with the app
         await settle(s)
         await beats(a)

@@ -37,11 +37,12 @@ class InboxFilter:
     assigned_to: str | None = None  # owned by this chatter ("mine")
     unassigned: bool = False  # owned by nobody
     order: Order = "activity"  # how the list is sorted (not a filter: counts ignore it)
+    me: str = ""  # the chatter whose drafts the rows mark (not a filter either)
 
     @property
     def filtering(self) -> bool:
         """Whether it leaves out any conversation."""
-        return self != InboxFilter(order=self.order)
+        return self != InboxFilter(order=self.order, me=self.me)
 
     @cached_property
     def fans(self) -> FanFilter:

@@ -184,10 +184,10 @@ class InboxScreen(TeamInbox):
         self._set_filter(replace(self.flt, status=following))
 
     def action_clear_filters(self) -> None:
-        self._set_filter(InboxFilter(order=self.flt.order))
+        self._set_filter(replace(self._unfiltered(), order=self.flt.order))
 
     def _unfiltered(self) -> InboxFilter:
-        return InboxFilter(order=self.ofcrm.context.settings.inbox_order)
+        return InboxFilter(order=self.ofcrm.context.settings.inbox_order, me=self.me)
 
     def action_toggle_order(self) -> None:
         order = "activity" if self.flt.order == "fan" else "fan"
@@ -281,7 +281,7 @@ class InboxScreen(TeamInbox):
             return
         # The list's open bar, the header and the composer change with the thread's
         # page (see ThreadView.show): one frame for all of it instead of two.
-        target = DraftTarget(db, account.id, row)
+        target = DraftTarget(db, account.id, row, self.me)
         thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
                     on_shown=partial(self._show_open, row, target))
         if row.unread_count:
@@ -470,7 +470,7 @@ class InboxScreen(TeamInbox):
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""
-        self.flt = InboxFilter(order=self.flt.order)
+        self.flt = replace(self._unfiltered(), order=self.flt.order)
         self._open_first = True
         self._show_list(keep_id=conversation_id)
 

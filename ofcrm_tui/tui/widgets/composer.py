@@ -55,6 +55,7 @@ class DraftTarget:
     db: Database
     account_id: int
     fan: ConversationRow
+    chatter: str = ""  # whose draft it is (drafts are per chatter)
 
 
 class Composer(TextArea):
@@ -145,7 +146,8 @@ class Composer(TextArea):
 
     @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
-        draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id)
+        draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id,
+                                  target.chatter)
         text, offer = ("", Offer())
         if draft is not None:
             text = draft.text
@@ -203,7 +205,7 @@ class Composer(TextArea):
             present = drafts.save_draft(
                 target.db, target.account_id, conversation_id, text,
                 price_cents=offer.price_cents, media_ids=offer.media_ids,
-                preview_ids=offer.preview_ids,
+                preview_ids=offer.preview_ids, chatter=target.chatter,
             )
             self._saved_seq[conversation_id] = seq
         self.post_message(self.DraftSaved(conversation_id, present))

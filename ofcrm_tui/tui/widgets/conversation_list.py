@@ -116,7 +116,7 @@ class ConversationList(PagedList[ConversationRow]):
 
     def no_rows_text(self) -> str:
         flt = self.source.flt if self.source else InboxFilter()
-        return "No conversations match" if flt != InboxFilter() else "No conversations yet"
+        return "No conversations match" if flt.filtering else "No conversations yet"
 
     def render_row(self, row: ConversationRow, part: int, width: int) -> Text:
         return self._head(row, width) if part == 0 else self._preview(row, width)

@@ -6,12 +6,19 @@ who owns a conversation. ``team_versions``: per account, a counter every assignm
 change adds one to, so that other apps notice it in their next heartbeat.
 ``outbound_messages`` gets an index on ``(account_id, created_by, created_at)``: what each
 chatter queued since a time (``ofcrm chatters``, the collision guard of ``ofcrm send``).
+``drafts`` become one per chatter and conversation: a ``chatter`` column (drafts saved
+before are ``''``, taken over by the next chatter who opens the conversation), unique with
+the conversation. The table is rebuilt on SQLite (batch mode): nothing refers to it.
 
 Revision ID: 0019_team
 Revises: 0018_outbound_tries
 """
 
 from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -80,9 +87,34 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbound_created_by", "outbound_messages", ["account_id", "created_by", "created_at"]
     )
+    with _quiet_reflection(), op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("chatter", sa.String(length=128), nullable=False, server_default="")
+        )
+        batch_op.drop_constraint("uq_drafts_conversation_id", type_="unique")
+        batch_op.create_unique_constraint(
+            "uq_drafts_conversation_chatter", ["conversation_id", "chatter"]
+        )
+
+
+@contextmanager
+def _quiet_reflection() -> Iterator[None]:
+    """Batch mode reflects the tables drafts refers to; the fans' expression indexes
+    (0014), which it cannot reflect and does not need, would each warn."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        yield
 
 
 def downgrade() -> None:
+    # One draft per conversation again: the newest of each conversation's drafts stays.
+    op.execute(
+        "DELETE FROM drafts WHERE id NOT IN (SELECT max(id) FROM drafts GROUP BY conversation_id)"
+    )
+    with _quiet_reflection(), op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_drafts_conversation_chatter", type_="unique")
+        batch_op.create_unique_constraint("uq_drafts_conversation_id", ["conversation_id"])
+        batch_op.drop_column("chatter")
     op.drop_index("ix_outbound_created_by", table_name="outbound_messages")
     op.drop_table("team_versions")
     op.drop_index("ix_conversation_assignments_chatter", table_name="conversation_assignments")
