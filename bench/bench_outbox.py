@@ -183,7 +183,7 @@ def campaign(args: argparse.Namespace) -> dict[str, object]:
             replies_at: datetime | None = None
             try:
                 while len(sim.ledger()) < args.messages + args.replies and time.monotonic() < deadline:
-                    if args.replies and replies_at is None and len(sim.ledger()) >= cap:
+                    if args.replies and replies_at is None and len(sim.ledger()) >= min(cap, args.messages):
                         # The campaign has used its share of the window: replies must
                         # still find room (the reserve) at the next drain.
                         replies_at = datetime.now(UTC)
@@ -289,6 +289,9 @@ def bench(options: Options) -> list[Result]:
                               replies=REPLIES, timeout=messages / 2 + 120, no_poll=False)
     got = campaign(args)
     print(json.dumps(got, indent=2, default=str))
+    if got["accepted"] != messages + REPLIES:
+        raise RuntimeError(f"{got['accepted']} of {messages + REPLIES} sends reached the platform "
+                           f"within {args.timeout:.0f} s")
     drain = Settings.model_fields["drain_interval_seconds"].default
     what = f"{messages:,} campaign sends at {LIMIT}/min"
     return [

@@ -40,7 +40,8 @@ class Options:
     long: bool = False  # also the long variants (the 5-minute sender run, 1M-row import)
     runs: int | None = None  # repetitions per figure instead of each benchmark's default
     data_dir: Path = DATA_DIR  # cached datasets
-    scratch: Path = field(default_factory=lambda: Path("/tmp"))  # this run's throw-away files
+    # This run's throw-away files (the runner gives a folder it removes afterwards).
+    scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ofcrm-bench-")))
 
     def repeat(self, default: int) -> int:
         return self.runs if self.runs is not None else default

@@ -88,8 +88,8 @@ def discover(directory: Path) -> Found:
         name = path.stem.removeprefix(PREFIX)
         try:
             module = importlib.import_module(path.stem)
-        except Exception as error:  # noqa: BLE001 - reported as a failed row
-            broken[name] = f"{type(error).__name__}: {error}"
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - reported as a failed row
+            broken[name] = describe(error)
             continue
         if callable(getattr(module, "bench", None)):
             benches.append(Bench(name, module))
@@ -108,6 +108,12 @@ def select_benches(benches: list[Bench], only: Iterable[str], skip: Iterable[str
 
 def failed_row(name: str, error: str) -> Result:
     return Result(name, None, "", bench=name, error=error)
+
+
+def describe(error: BaseException, limit: int = 300) -> str:
+    """One line for the table (the traceback goes to the log)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -129,8 +135,8 @@ def run_benches(
         started = time.perf_counter()
         try:
             bench.prepare(options)
-        except Exception as error:  # noqa: BLE001
-            failed[bench.name] = f"preparing: {type(error).__name__}: {error}"
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - an ERROR row, the run goes on
+            failed[bench.name] = f"preparing: {describe(error)}"
             traceback.print_exc()
         seconds = time.perf_counter() - started
         if seconds > 1:
@@ -149,9 +155,9 @@ def run_benches(
         with log.open("w") as out, contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             try:
                 got = bench.run(options)
-            except Exception as exc:  # noqa: BLE001
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - an ERROR row, the run goes on
                 traceback.print_exc(file=out)
-                error = f"{type(exc).__name__}: {exc} (see {log})"
+                error = f"{describe(exc)} (see {log})"
                 got = [failed_row(bench.name, error)]
         seconds = time.perf_counter() - started
         rows += got

@@ -153,7 +153,12 @@ def bench_dir(tmp_path: Path) -> Iterator[Path]:
         """,
         "crash": """
             def bench(options):
-                raise RuntimeError("no data")
+                raise RuntimeError("no data " + "x" * 1000)
+        """,
+        "quits": """
+            import sys
+            def bench(options):
+                sys.exit("no bench account")
         """,
         "unready": """
             def prepare(options):
@@ -185,7 +190,7 @@ def names(found: runner.Found, tag: str) -> list[str]:
 def test_discovery_finds_benchmarks_in_order_and_names_the_rest(bench_dir: Path) -> None:
     tag = bench_dir.parent.name.replace("-", "_")
     found = runner.discover(bench_dir)
-    assert names(found, tag) == ["early", "late", "crash", "unready"]  # by ORDER, then name
+    assert names(found, tag) == ["early", "late", "crash", "quits", "unready"]  # ORDER, name
     assert found.standalone == [f"script_{tag}"]
     assert list(found.broken) == [f"broken_{tag}"]
     assert "No module named 'a_module_that_does_not_exist'" in found.broken[f"broken_{tag}"]
@@ -200,11 +205,17 @@ def test_a_failing_benchmark_is_an_error_row_and_the_run_goes_on(bench_dir: Path
     assert [row.name for row in rows if not row.error] == ["early figure", "late figure"]
     assert by_name["early"].figure == 3.0 and by_name["late"].mark == "pass"
     assert sys.modules[f"bench_early_{tag}"].PREPARED == [3]
-    assert by_name["crash"].mark == "ERROR" and "RuntimeError: no data" in by_name["crash"].error
+    crash = by_name["crash"]
+    assert crash.mark == "ERROR" and crash.error.startswith("RuntimeError: no data xxx")
+    message, log = crash.error.split(" (see ")
+    assert len(message) == 300 and message.endswith("x…")  # one line; all of it in the log
+    assert log == f"{tmp_path}/logs/crash_{tag}.log)"
+    assert by_name["quits"].mark == "ERROR" and "SystemExit: no bench account" in by_name["quits"].error
     assert by_name["unready"].mark == "ERROR"
     assert by_name["unready"].error == "preparing: OSError: disk full"
-    assert [t.name.removesuffix(f"_{tag}") for t in ran] == ["early", "late", "crash"]
-    assert [t.name.removesuffix(f"_{tag}") for t in prepared] == ["early", "late", "crash", "unready"]
+    assert [t.name.removesuffix(f"_{tag}") for t in ran] == ["early", "late", "crash", "quits"]
+    assert [t.name.removesuffix(f"_{tag}") for t in prepared] == [
+        "early", "late", "crash", "quits", "unready"]
     # What a benchmark prints goes to its log, with the traceback of a failure.
     assert (tmp_path / "logs" / f"late_{tag}.log").read_text() == "detail for the log\n"
     assert "RuntimeError: no data" in (tmp_path / "logs" / f"crash_{tag}.log").read_text()
@@ -215,7 +226,7 @@ def test_selection_by_name(bench_dir: Path) -> None:
     benches = runner.discover(bench_dir).benches
     chosen = runner.select_benches(benches, [f"late_{tag}"], [])
     assert [b.name for b in chosen] == [f"late_{tag}"]
-    left = runner.select_benches(benches, [], [f"crash_{tag}", f"unready_{tag}"])
+    left = runner.select_benches(benches, [], [f"crash_{tag}", f"quits_{tag}", f"unready_{tag}"])
     assert [b.name for b in left] == [f"early_{tag}", f"late_{tag}"]
     with pytest.raises(SystemExit, match="no benchmark named nope"):
         runner.select_benches(benches, ["nope"], [])
@@ -227,7 +238,7 @@ def test_main_prints_one_table_and_writes_the_file(
     tag = bench_dir.parent.name.replace("-", "_")
     out = tmp_path / "results.json"
     code = runner.main(["--json", str(out), "--logs", str(tmp_path / "logs"), "--runs", "2",
-                        "--skip", f"crash_{tag},unready_{tag}"], directory=bench_dir)
+                        "--skip", f"crash_{tag},quits_{tag},unready_{tag}"], directory=bench_dir)
     printed = capsys.readouterr().out
     assert code == 1  # the module that does not import is a failure of the run
     assert printed.count("measure") == 1  # one table
