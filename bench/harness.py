@@ -257,15 +257,15 @@ RIGHT = {3, 4, 5}
 
 
 def table(rows: list[Result]) -> str:
-    """One plain-text table of every row, its notes numbered below it."""
-    notes: list[str] = []
+    """One plain-text table of every row, its notes numbered below it (a note said by
+    several rows once)."""
+    notes: dict[str, int] = {}
     lines = []
     for row in rows:
         footnote = ""
         text = row.error or row.note
         if text:
-            notes.append(text)
-            footnote = f" [{len(notes)}]"
+            footnote = f" [{notes.setdefault(text, len(notes) + 1)}]"
         lines.append(_cells(row, footnote))
     widths = [max(len(cells[i]) for cells in [HEADER, *lines]) for i in range(len(HEADER))]
 
@@ -276,7 +276,7 @@ def table(rows: list[Result]) -> str:
 
     out = [render(HEADER), "  ".join("-" * w for w in widths)]
     out += [render(cells) for cells in lines]
-    out += [""] + [f"[{i}] {text}" for i, text in enumerate(notes, 1)] if notes else []
+    out += [""] + [f"[{i}] {text}" for text, i in notes.items()] if notes else []
     return "\n".join(out)
 
 

@@ -72,12 +72,13 @@ def rows() -> list[Result]:
         Result("export", 1.5, "s", 0.25, "sqlite3 dump", Target(max=2), bench="fans_io"),
         Result("launch", 1234.5, "ms", bench="campaigns"),
         skipped("on PostgreSQL", "needs --postgres URL", backend="postgresql"),
+        skipped("other on PostgreSQL", "needs --postgres URL", backend="postgresql"),
     ]
 
 
 def test_table_puts_the_target_and_the_mark_beside_each_figure() -> None:
     lines = harness.table(rows()).splitlines()
-    header, rule, screen, export, launch, pg = lines[:6]
+    header, rule, screen, export, launch, pg, other = lines[:7]
     assert header.split() == ["bench", "measure", "db", "figure", "floor", "(same", "run)",
                               "ratio", "target"]
     assert set(rule.replace(" ", "")) == {"-"}
@@ -87,14 +88,15 @@ def test_table_puts_the_target_and_the_mark_beside_each_figure() -> None:
     assert "≤ 2 s" in export and export.endswith("pass")
     assert "1,234 ms" in launch and launch.endswith("-")
     assert "on PostgreSQL [2]" in pg and "postgresql" in pg and pg.endswith("skip")
-    assert lines[-2:] == ["[1] the count follows", "[2] needs --postgres URL"]
+    assert "other on PostgreSQL [2]" in other  # the same note, said once
+    assert lines[7:] == ["", "[1] the count follows", "[2] needs --postgres URL"]
     # Columns line up: every figure ends where the header's does.
     end = header.index("figure") + len("figure")
     assert screen[:end].endswith("ms") and export[:end].endswith(" s")
 
 
 def test_summary_counts_marks() -> None:
-    assert harness.summary(rows()) == {"pass": 1, "MISS": 1, "-": 1, "skip": 1, "ERROR": 0}
+    assert harness.summary(rows()) == {"pass": 1, "MISS": 1, "-": 1, "skip": 2, "ERROR": 0}
 
 
 def test_json_holds_every_row_with_its_judgement(tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ def test_json_holds_every_row_with_its_judgement(tmp_path: Path) -> None:
         "note": "the count follows", "backend": "sqlite", "bench": "inbox", "error": "",
         "ratio": 1.5, "passed": False, "mark": "MISS",
     }
-    assert [r["mark"] for r in data["results"]] == ["MISS", "pass", "-", "skip"]
+    assert [r["mark"] for r in data["results"]] == ["MISS", "pass", "-", "skip", "skip"]
     assert data["results"][3]["figure"] is None and data["results"][3]["passed"] is None
 
 
