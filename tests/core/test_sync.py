@@ -228,7 +228,10 @@ def test_sync_of_5000_fans_completes(tmp_path, monkeypatch) -> None:  # noqa: AN
             assert _counts(db)["fans"] == 5000
             client.requests.clear()
             InboundSync(db, account.id, client).poll()
-            assert len(client.requests) == 1
+    # A full sync slower than a minute (a loaded machine) makes the timed refreshes of
+    # transactions and fans due; what is tested is that the chats walk stops at once.
+    chats = [path for path in client.requests if "transactions" not in path and "subscribers" not in path]
+    assert chats == ["/api2/v2/chats"]
 
 
 def test_unreachable_server_is_a_clear_error(db: Database, monkeypatch) -> None:  # noqa: ANN001
