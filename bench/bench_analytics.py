@@ -17,17 +17,16 @@ Usage::
 
     python bench/bench_analytics.py              # SQLite, cached file
     python bench/bench_analytics.py --runs 7
+
+In ``bench/run.py`` it gives one row per period (``--runs 3``); SQLite only (the plain
+SQL is SQLite's).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_inbox import DATA_DIR, NOW, SEED  # noqa: E402
+from bench_inbox import NOW, SEED, cached_sqlite  # noqa: E402
+from harness import Options, Result, Target, timed  # noqa: E402
 
 from ofcrm_tui.core.analytics import period as periods  # noqa: E402
 from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW, mean_cents  # noqa: E402
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard  # noqa: E402
 from ofcrm_tui.devdata.generate import generate  # noqa: E402
-from ofcrm_tui.store import migrate  # noqa: E402
 from ofcrm_tui.store.database import Database  # noqa: E402
 from ofcrm_tui.store.models import (  # noqa: E402
     Account,
@@ -55,7 +54,7 @@ from ofcrm_tui.store.models import (  # noqa: E402
 
 FANS, MESSAGES, TRANSACTIONS = 100_000, 1_000_000, 300_000
 CAMPAIGNS, CAMPAIGN_MESSAGES = 5, 2_000
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: one campaign message per fan (the unique index of 0013)
 PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "90 days": 90, "365 days (weekly)": 365}
 # The same 90 days where midnight is not a UTC midnight (Paris) or not even a UTC hour
 # (India): the edges the rollups do not cover are read from the rows.
@@ -66,38 +65,18 @@ ZONED = {"90 days, Paris": "Europe/Paris", "90 days, Kolkata": "Asia/Kolkata"}
 
 
 def ensure_data() -> str:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / f"analytics-f{FANS}-m{MESSAGES}-t{TRANSACTIONS}-s{SEED}-v{DATA_VERSION}.db"
-    if not path.exists():
-        partial = path.with_name(path.name + ".partial")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        db = Database(f"sqlite:///{partial}")
-        try:
-            migrate.upgrade(db)
-            print(f"generating {FANS:,} fans / {MESSAGES:,} messages ...", flush=True)
-            report = generate(db, account="bench", fans=FANS, messages=MESSAGES, seed=SEED,
-                              now=NOW, transactions=True)
-            _top_up(db, report.account_id)
-            _finish(db)
-        finally:
-            db.dispose()
-        os.replace(partial, path)
-    url = f"sqlite:///{path}"
-    db = Database(url)
-    try:
-        migrate.upgrade(db)
-    finally:
-        db.dispose()
-    return url
+    """URL of the cached analytics file (built the first time: ~3 minutes)."""
+    return cached_sqlite(
+        f"analytics-f{FANS}-m{MESSAGES}-t{TRANSACTIONS}-s{SEED}-v{DATA_VERSION}.db", _build)
 
 
-def _finish(db: Database) -> None:
-    """Statistics for the planner, and the WAL folded into the file before renaming it."""
-    with db.engine.begin() as connection:
+def _build(db: Database) -> None:
+    print(f"generating {FANS:,} fans / {MESSAGES:,} messages ...", flush=True)
+    report = generate(db, account="bench", fans=FANS, messages=MESSAGES, seed=SEED,
+                      now=NOW, transactions=True)
+    _top_up(db, report.account_id)
+    with db.engine.begin() as connection:  # statistics for the planner
         connection.exec_driver_sql("ANALYZE")
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _top_up(db: Database, account_id: int) -> None:
@@ -117,10 +96,15 @@ def _top_up(db: Database, account_id: int) -> None:
                 "created_at": NOW - timedelta(seconds=rng.randrange(365 * 86_400)),
             })
         session.execute(insert(Transaction), rows)
-        ppv = session.execute(
+        # One PPV message per fan: a campaign reaches a fan once (unique per campaign).
+        ppv: dict[int, tuple[int, int, int]] = {}
+        for fan_id, pmid, price in session.execute(
             select(Message.fan_id, Message.platform_message_id, Message.price_cents)
-            .where(Message.account_id == account_id, Message.direction == "out", Message.price_cents > 0)
-        ).all()
+            .where(Message.account_id == account_id, Message.direction == "out",
+                   Message.price_cents > 0)
+            .order_by(Message.id)
+        ):
+            ppv.setdefault(fan_id, (fan_id, pmid, price))
         campaigns = [Campaign(account_id=account_id, name=f"campaign {i}", text="x", created_by="anna")
                      for i in range(CAMPAIGNS)]
         session.add_all(campaigns)
@@ -130,7 +114,7 @@ def _top_up(db: Database, account_id: int) -> None:
              "kind": "campaign", "priority": 30, "text": "x", "price_cents": price, "state": "sent",
              "platform_message_id": pmid, "created_by": "anna", "created_at": NOW, "updated_at": NOW,
              "next_attempt_at": NOW, "media_ids": [], "preview_ids": []}
-            for fan_id, pmid, price in rng.sample(ppv, CAMPAIGN_MESSAGES)
+            for fan_id, pmid, price in rng.sample(list(ppv.values()), CAMPAIGN_MESSAGES)
         ])
 
 
@@ -185,16 +169,6 @@ def plain_sql(db: Database, account_id: int, period: periods.Period) -> dict[str
 # -- run --------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    fn()  # warm
-    samples, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000, result
-
-
 def _check(board: Any, plain: dict[str, list[Any]], by_week_or_zone: bool) -> None:
     """Both ways give the same figures (daily UTC periods: the series day by day too)."""
     revenue = sum(row[2] for row in plain["series"])
@@ -220,28 +194,58 @@ def _check(board: Any, plain: dict[str, list[Any]], by_week_or_zone: bool) -> No
     assert sum(c.revenue_cents for c in board.campaigns) == sum(row[4] for row in plain["campaigns"])
 
 
+def measure(runs: int) -> list[tuple[str, float, float]]:
+    """(period, dashboard ms, plain SQL ms) for each period, medians of ``runs`` warm runs;
+    raises if the two ways disagree on a figure."""
+    db = Database(ensure_data())
+    try:
+        with db.read() as session:
+            account_id = session.scalar(select(Account.id).where(Account.name == "bench"))
+            counts = {m.__tablename__: session.scalar(select(func.count()).select_from(m))
+                      for m in (Fan, Message, Transaction)}
+        print(f"{db.url_for_display}: {counts}; revenue types {', '.join(REVENUE_TYPES)}")
+        now = NOW - timedelta(microseconds=1)
+        print(f"{'period':<20}{'dashboard':>12}{'plain SQL':>12}{'ratio':>8}")
+        runs_ = [(label, periods.last_days(days, tz=UTC, now=now)) for label, days in PERIODS.items()]
+        runs_ += [(label, periods.last_days(90, tz=ZoneInfo(zone), now=now))
+                  for label, zone in ZONED.items()]
+        figures = []
+        for label, period in runs_:
+            ours = timed(lambda p=period: dashboard(db, account_id, p), runs)
+            plain = timed(lambda p=period: plain_sql(db, account_id, p), runs)
+            _check(ours.result, plain.result, period.weekly or period.tz is not UTC)
+            print(f"{label:<20}{ours.median_ms:>10.0f} ms{plain.median_ms:>9.0f} ms"
+                  f"{ours.median_ms / plain.median_ms:>8.2f}", flush=True)
+            figures.append((label, ours.median_ms, plain.median_ms))
+        return figures
+    finally:
+        db.dispose()
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 60
+RUNS = 3
+
+
+def prepare(options: Options) -> None:
+    ensure_data()
+
+
+def bench(options: Options) -> list[Result]:
+    return [
+        Result(f"analytics {label}: every query of a refresh", ours, "ms", plain, "plain SQL",
+               Target(max=300, ratio_max=1.5),
+               note="" if index else "100k fans / 1M messages / 300k transactions; the plain SQL "
+                    "reads the rows, the dashboard the rollups of migration 0016 (both checked equal)")
+        for index, (label, ours, plain) in enumerate(measure(options.repeat(RUNS)))
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    url = ensure_data()
-    db = Database(url)
-    with db.read() as session:
-        account_id = session.scalar(select(Account.id).where(Account.name == "bench"))
-        counts = {m.__tablename__: session.scalar(select(func.count()).select_from(m))
-                  for m in (Fan, Message, Transaction)}
-    print(f"{url}: {counts}; revenue types {', '.join(REVENUE_TYPES)}")
-    now = NOW - timedelta(microseconds=1)
-    print(f"{'period':<20}{'dashboard':>12}{'plain SQL':>12}{'ratio':>8}")
-    runs = [(label, periods.last_days(days, tz=UTC, now=now)) for label, days in PERIODS.items()]
-    runs += [(label, periods.last_days(90, tz=ZoneInfo(zone), now=now))
-             for label, zone in ZONED.items()]
-    for label, period in runs:
-        ours, board = timed(lambda p=period: dashboard(db, account_id, p), args.runs)
-        plain, rows = timed(lambda p=period: plain_sql(db, account_id, p), args.runs)
-        _check(board, rows, period.weekly or period.tz is not UTC)
-        print(f"{label:<20}{ours:>10.0f} ms{plain:>9.0f} ms{ours / plain:>8.2f}", flush=True)
-    db.dispose()
+    measure(parser.parse_args().runs)
     return 0
 
 

@@ -1,5 +1,4 @@
-"""The analytics screen's period switch at scale: how soon is something drawn, and how
-soon the new figures?
+"""The analytics screen's period switch at scale: how soon it shows, and the new figures.
 
 Runs the real app headless (``App.run_test``, 160x45) on the analytics bench's data
 (100k fans / 1M messages / 300k transactions, ``bench_analytics.py``, cached under
@@ -16,6 +15,9 @@ the wait), and *warm*, once the screen has read the presets ahead in the backgro
 inside the app (``call_after_refresh``), polled every 5 ms.
 
     python bench/bench_analytics_screen.py          # --runs 3 by default
+
+In ``bench/run.py`` (``--runs 2``): a row per switch, read when asked, against the same
+switch with the presets read ahead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_analytics import ensure_data  # noqa: E402
 from bench_inbox import NOW  # noqa: E402
+from harness import Options, Result, Target  # noqa: E402
 
 from ofcrm_tui.config import Settings  # noqa: E402
 from ofcrm_tui.context import AppContext  # noqa: E402
@@ -85,23 +88,58 @@ async def _run(context: AppContext, *, ahead: bool) -> dict[int, tuple[float, fl
     return results
 
 
+def measure(runs: int) -> dict[bool, dict[int, tuple[float, float]]]:
+    """{read ahead: {days: (shown ms, drawn ms)}}, medians of ``runs`` app runs each."""
+    url = ensure_data()
+    context = AppContext(Settings(database_url=url, chatter_name="bench"))
+    try:
+        print(f"{url}, {SIZE[0]}x{SIZE[1]}, medians of {runs} runs (ms)")
+        print(f"{'switch to':<10}{'cold: shown':>13}{'cold: drawn':>13}"
+              f"{'warm: shown':>13}{'warm: drawn':>13}")
+        samples = {ahead: [asyncio.run(_run(context, ahead=ahead)) for _ in range(runs)]
+                   for ahead in (False, True)}
+    finally:
+        context.close()
+    medians = {
+        ahead: {days: (statistics.median(run[days][0] for run in samples[ahead]),
+                       statistics.median(run[days][1] for run in samples[ahead]))
+                for days in SWITCHES}
+        for ahead in (False, True)
+    }
+    for days in SWITCHES:
+        cells = [medians[ahead][days][part] for ahead in (False, True) for part in (0, 1)]
+        print(f"{NAMES[days]:<10}" + "".join(f"{cell:>13.0f}" for cell in cells), flush=True)
+    return medians
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    url = ensure_data()
-    context = AppContext(Settings(database_url=url, chatter_name="bench"))
-    print(f"{url}, {SIZE[0]}x{SIZE[1]}, medians of {args.runs} runs (ms)")
-    print(f"{'switch to':<10}{'cold: shown':>13}{'cold: drawn':>13}"
-          f"{'warm: shown':>13}{'warm: drawn':>13}")
-    runs = {ahead: [asyncio.run(_run(context, ahead=ahead)) for _ in range(args.runs)]
-            for ahead in (False, True)}
-    for days in SWITCHES:
-        cells = [statistics.median(run[days][part] for run in runs[ahead])
-                 for ahead in (False, True) for part in (0, 1)]
-        print(f"{NAMES[days]:<10}" + "".join(f"{cell:>13.0f}" for cell in cells), flush=True)
-    context.close()
+    measure(parser.parse_args().runs)
     return 0
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 65
+RUNS = 2
+
+
+def prepare(options: Options) -> None:
+    ensure_data()
+
+
+def bench(options: Options) -> list[Result]:
+    medians = measure(options.repeat(RUNS))
+    cold, warm = medians[False], medians[True]
+    return [
+        Result(f"analytics switch to {NAMES[days]}, drawn", cold[days][1], "ms",
+               warm[days][1], "figures read ahead", Target(max=500),
+               note="" if index else "key to the refresh with the new period's figures drawn "
+                    "(160x45), read when asked; the floor is the same switch once the screen has "
+                    "read the presets ahead: the drawing alone")
+        for index, days in enumerate(SWITCHES)
+    ]
 
 
 if __name__ == "__main__":

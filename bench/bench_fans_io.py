@@ -18,18 +18,20 @@ Usage::
     python bench/bench_fans_io.py              # 100k import + sqlite3 + export
     python bench/bench_fans_io.py --rows 20000
     python bench/bench_fans_io.py --million    # also the 1M-row memory run (minutes)
+
+In ``bench/run.py``: the import and export rows, the 1M-row memory with ``--long``.
+The export's floor is ``sqlite3``'s own CSV dump of the fans table.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from harness import Options, Process, Result, Target, run_process, skipped
 
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
@@ -64,22 +66,36 @@ def empty_database(folder: Path) -> str:
     return url
 
 
-def timed(argv: list[str]) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds, exit code, peak RSS in kB) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code:
-        print(f"  {' '.join(argv[:4])}... exited {code}: {process.stderr.read().decode()[-300:]}")
-    return elapsed, usage.ru_utime + usage.ru_stime, code, usage.ru_maxrss
-
-
-def _ratio(seconds: float, cpu: float, bare: tuple[float, float] | None) -> str:
-    if bare is None:
-        return ""
-    return f"  ratio {seconds / bare[0]:.1f} wall, {cpu / bare[1]:.1f} CPU (target <= 10)"
+def measure(folder: Path, rows: int, million: bool = False) -> dict[str, Process]:
+    """Every process of the run in ``folder``; ``sqlite3 …`` ones are missing without
+    the ``sqlite3`` command."""
+    found: dict[str, Process] = {}
+    source = folder / "fans.csv"
+    write_csv(source, rows)
+    print(f"{rows:,} rows, {source.stat().st_size / 1e6:.1f} MB")
+    sqlite3 = shutil.which("sqlite3")
+    if sqlite3 is None:
+        print("sqlite3 command not found (apt-get install sqlite3): no baseline")
+    else:
+        found["sqlite3 .import"] = run_process([sqlite3, str(folder / "bare.db"), ".mode csv",
+                                         f".import {source} fans"])
+    (folder / "a").mkdir()
+    url = empty_database(folder / "a")
+    found["ofcrm start-up"] = run_process([OFCRM, "--db", url, "export", "fans", str(folder / "none.csv")])
+    found["ofcrm import fans"] = run_process([OFCRM, "--db", url, "import", "fans", str(source)])
+    found["ofcrm export fans"] = run_process([OFCRM, "--db", url, "export", "fans", str(folder / "out.csv")])
+    if sqlite3 is not None:
+        found["sqlite3 dump"] = run_process([sqlite3, url.removeprefix("sqlite:///"), ".mode csv",
+                                      f".output {folder / 'dump.csv'}", "SELECT * FROM fans"])
+    if million:
+        big = folder / "million.csv"
+        write_csv(big, 1_000_000)
+        (folder / "m").mkdir()
+        found["1,000,000-row import"] = run_process(
+            [OFCRM, "--db", empty_database(folder / "m"), "import", "fans", str(big)])
+    for label, process in found.items():
+        print(process.line(label))
+    return found
 
 
 def main() -> int:
@@ -88,42 +104,47 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="also the 1,000,000-row memory run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fans-") as tmp:
-        folder = Path(tmp)
-        source = folder / "fans.csv"
-        write_csv(source, args.rows)
-        print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB")
-
-        sqlite3 = shutil.which("sqlite3")
-        bare = None
-        if sqlite3 is None:
-            print("sqlite3 command not found (apt-get install sqlite3): no baseline")
-        else:
-            seconds, cpu, _, _ = timed([sqlite3, str(folder / "bare.db"), ".mode csv", f".import {source} fans"])
-            bare = (seconds, cpu)
-            print(f"sqlite3 .import:        {seconds:6.2f} s  cpu {cpu:5.2f} s")
-
-        (folder / "a").mkdir()
-        url = empty_database(folder / "a")
-        seconds, cpu, _, _ = timed([OFCRM, "--db", url, "export", "fans", str(folder / "none.csv")])
-        print(f"ofcrm start-up:         {seconds:6.2f} s  cpu {cpu:5.2f} s (an export of no fans)")
-        seconds, cpu, code, rss = timed([OFCRM, "--db", url, "import", "fans", str(source)])
-        print(f"ofcrm import fans:      {seconds:6.2f} s  cpu {cpu:5.2f} s  peak {rss / 1024:.0f} MB"
-              + _ratio(seconds, cpu, bare))
-
-        out = folder / "out.csv"
-        seconds, cpu, code, rss = timed([OFCRM, "--db", url, "export", "fans", str(out)])
-        print(f"ofcrm export fans:      {seconds:6.2f} s  cpu {cpu:5.2f} s  peak {rss / 1024:.0f} MB"
-              " (target < 2 s)")
-
-        if args.million:
-            big = folder / "million.csv"
-            write_csv(big, 1_000_000)
-            (folder / "m").mkdir()
-            url = empty_database(folder / "m")
-            seconds, cpu, code, rss = timed([OFCRM, "--db", url, "import", "fans", str(big)])
-            print(f"1,000,000-row import:   {seconds:6.1f} s  cpu {cpu:5.1f} s  peak {rss / 1024:.0f} MB"
-                  " (target < 200 MB)" + ("" if code == 0 else f"  exit {code}"))
+        found = measure(Path(tmp), args.rows, args.million)
+    bare, ours = found.get("sqlite3 .import"), found["ofcrm import fans"]
+    if bare:
+        print(f"import ratio {ours.seconds / bare.seconds:.1f} wall, {ours.cpu / bare.cpu:.1f} CPU "
+              "(target <= 10)")
+    print(f"export {found['ofcrm export fans'].seconds:.2f} s (target < 2 s)")
+    if args.million:
+        print(f"1,000,000-row import peak {found['1,000,000-row import'].peak_mb:.0f} MB (target < 200 MB)")
     return 0
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 40
+ROWS = 100_000
+
+
+def bench(options: Options) -> list[Result]:
+    folder = options.scratch / "fans_io"
+    folder.mkdir()
+    found = measure(folder, ROWS, million=options.long)
+    bare, dump = found.get("sqlite3 .import"), found.get("sqlite3 dump")
+    ours, export = found["ofcrm import fans"], found["ofcrm export fans"]
+    start = found["ofcrm start-up"]
+    missing = "" if bare else "no sqlite3 command: no floor"
+    result = [
+        Result(f"ofcrm import fans, {ROWS // 1000}k rows (whole process)", ours.seconds, "s",
+               bare.seconds if bare else None, "sqlite3 .import", Target(ratio_max=10),
+               note=missing or f"CPU {ours.cpu:.2f} s vs {bare.cpu:.2f} s ({ours.cpu / bare.cpu:.1f}x); "
+                    f"ofcrm start-up alone {start.seconds:.2f} s; peak {ours.peak_mb:.0f} MB"),
+        Result(f"ofcrm export fans, {ROWS // 1000}k fans (whole process)", export.seconds, "s",
+               dump.seconds if dump else None, "sqlite3 csv dump", Target(max=2),
+               note=missing or f"CPU {export.cpu:.2f} s, of which start-up ~{start.cpu:.2f} s"),
+    ]
+    if options.long:
+        million = found["1,000,000-row import"]
+        result.append(Result("peak memory, 1,000,000-row import", million.peak_mb, "MB",
+                             ours.peak_mb, f"{ROWS // 1000}k rows", Target(max=200)))
+    else:
+        result.append(skipped("peak memory, 1,000,000-row import", "with --long"))
+    return result
 
 
 if __name__ == "__main__":

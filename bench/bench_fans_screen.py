@@ -11,6 +11,7 @@ taken inside the app from its own messages (a ``message_hook`` sees
 It prints medians and the ratio big / small (target <= 1.3)::
 
     python bench/bench_fans_screen.py            # --runs 15 by default
+    python bench/bench_fans_screen.py --postgres URL
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from textual.message import Message
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_inbox import BIG, SMALL, bench_account_id, ensure_bench_db  # noqa: E402
+from bench_inbox import BIG, SMALL, bench_account_id, ensure_bench_db, prepare  # noqa: E402, F401
+from harness import Options, Result, Target, per_backend  # noqa: E402
 
 from ofcrm_tui.config import Settings  # noqa: E402
 from ofcrm_tui.context import AppContext  # noqa: E402
@@ -84,14 +86,14 @@ async def one_run(context: AppContext, account_id: int) -> tuple[float, float]:
     return drawn.rows_ms, drawn.count_ms
 
 
-def measure(runs: int) -> dict[int, tuple[float, float]]:
+def measure(runs: int, postgres_url: str | None = None) -> dict[int, tuple[float, float]]:
     """Medians per size; the sizes take turns, so a busy moment hits both."""
     apps: dict[int, tuple[AppContext, int]] = {}
     samples: dict[int, list[tuple[float, float]]] = {}
     try:
         for fans, messages in (SMALL, BIG):
-            context = AppContext(
-                Settings(database_url=ensure_bench_db(fans, messages), chatter_name="bench"))
+            url = ensure_bench_db(fans, messages, postgres_url=postgres_url)
+            context = AppContext(Settings(database_url=url, chatter_name="bench"))
             apps[fans] = context, bench_account_id(context.db, fans, messages)
             samples[fans] = []
             asyncio.run(one_run(*apps[fans]))  # warm-up: imports, CSS, the database's pages
@@ -107,11 +109,31 @@ def measure(runs: int) -> dict[int, tuple[float, float]]:
     }
 
 
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 30
+RUNS = 5
+
+
+def bench(options: Options) -> list[Result]:
+    def measured(backend: str, url: str | None) -> list[Result]:
+        medians = measure(options.repeat(RUNS), url)
+        floor = f"{SMALL[0]:,} fans"
+        return [Result(
+            f"fans screen in the app, {BIG[0] // 1000}k vs {floor}", medians[BIG[0]][0], "ms",
+            medians[SMALL[0]][0], floor, Target(ratio_max=1.3), backend=backend,
+            note="fans key to the first refresh with the rows (160x50, headless): mostly "
+                 "Textual building the new screen")]
+
+    return per_backend(options, "fans screen", measured)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--postgres", metavar="URL", help="the accounts of bench_inbox.py --postgres URL")
     args = parser.parse_args(argv)
-    results = measure(args.runs)
+    results = measure(args.runs, args.postgres)
     for fans, _ in (SMALL, BIG):
         rows, count = results[fans]
         print(f"{fans:>7,} fans: fans screen {rows:6.1f} ms (key to drawn); count in at {count:6.1f} ms")

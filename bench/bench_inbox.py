@@ -21,28 +21,28 @@ Usage::
     python bench/bench_inbox.py --fans 20000 --messages 200000 --runs 20
 
 Reusable pieces for other benchmarks: ``ensure_bench_db(fans, messages) -> url``,
-``bench_account_id(db)``, ``timed(fn, runs)``, ``first_screen(db, account_id)``.
+``cached_sqlite(file_name, build) -> url``, ``bench_account_id(db, fans, messages)``,
+``first_screen(db, account_id)``; ``timed(fn, runs)`` (from ``harness``). In
+``bench/run.py`` it gives the first screen, thread page and search rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness import Options, Result, Target, Timing, per_backend, timed
 from sqlalchemy import func, select
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.core.inbox import InboxFilter as _Filter
+from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.store import diagnostics, migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Message
@@ -59,65 +59,79 @@ SMALL = (100, 1_000)
 BIG = (100_000, 1_000_000)
 WINDOW = 100  # the conversation list's page
 
-T = Any
-
-
 # -- data ------------------------------------------------------------------------------
 
 
-def _account_name(fans: int, messages: int, seed: int) -> str:
-    return f"bench-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}"
+def _account_name(fans: int, messages: int, seed: int, transactions: bool = False) -> str:
+    return f"bench-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}" + ("-tx" if transactions else "")
+
+
+def cached_sqlite(name: str, build: Callable[[Database], None]) -> str:
+    """URL of ``bench/.data/<name>``, built by ``build`` (given the database at the
+    current schema) the first time, and upgraded in place when the schema moved on.
+
+    The file is built under another name and renamed when complete, so an interrupted
+    build is never taken for a cached one.
+    """
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / name
+    if not path.exists():
+        partial = path.with_name(path.name + ".partial")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        db = Database(f"sqlite:///{partial}")
+        try:
+            migrate.upgrade(db)
+            build(db)
+            with db.engine.connect() as connection:  # fold the WAL into the file first
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.dispose()
+        os.replace(partial, path)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    try:
+        migrate.upgrade(db)  # a file from an older schema upgrades in place
+    finally:
+        db.dispose()
+    return url
 
 
 def ensure_bench_db(
-    fans: int, messages: int, *, seed: int = SEED, postgres_url: str | None = None
+    fans: int,
+    messages: int,
+    *,
+    seed: int = SEED,
+    transactions: bool = False,
+    postgres_url: str | None = None,
 ) -> str:
-    """URL of a database at the current schema holding the generated bench account.
+    """URL of a database at the current schema holding the generated bench account
+    (``transactions``: with the generator's transactions, as analytics and segments
+    need).
 
-    SQLite: one file per parameter set under ``bench/.data/``, generated once (into a
-    temporary file renamed when complete) and reused. PostgreSQL: an account named
-    after the parameters in the given database, generated if missing.
+    SQLite: one file per parameter set under ``bench/.data/``, generated once and
+    reused. PostgreSQL: an account named after the parameters in the given database,
+    generated if missing.
     """
+    name = _account_name(fans, messages, seed, transactions)
     if postgres_url:
         db = Database(postgres_url)
         try:
             migrate.upgrade(db)
-            name = _account_name(fans, messages, seed)
             with db.read() as session:
                 exists = session.scalar(select(Account.id).where(Account.name == name))
             if exists is None:
-                _generate(db, name, fans, messages, seed)
+                _generate(db, name, fans, messages, seed, transactions)
         finally:
             db.dispose()
         return postgres_url
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / f"inbox-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}.db"
-    url = f"sqlite:///{path}"
-    if path.exists():
-        db = Database(url)
-        try:
-            migrate.upgrade(db)  # a file from an older schema upgrades in place
-        finally:
-            db.dispose()
-        return url
-    partial = path.with_name(path.name + ".partial")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    db = Database(f"sqlite:///{partial}")
-    try:
-        migrate.upgrade(db)
-        _generate(db, ACCOUNT, fans, messages, seed)
-        with db.engine.connect() as connection:  # fold the WAL into the file before renaming
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.dispose()
-    os.replace(partial, path)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    return url
+    file = f"inbox-f{fans}-m{messages}-s{seed}-v{DATA_VERSION}{'-tx' if transactions else ''}.db"
+    return cached_sqlite(file, lambda db: _generate(db, ACCOUNT, fans, messages, seed, transactions))
 
 
-def _generate(db: Database, name: str, fans: int, messages: int, seed: int) -> None:
+def _generate(db: Database, name: str, fans: int, messages: int, seed: int, transactions: bool) -> None:
     print(f"generating {fans:,} fans / {messages:,} messages into {db.url_for_display} ...", flush=True)
     last = [0.0]
 
@@ -128,50 +142,24 @@ def _generate(db: Database, name: str, fans: int, messages: int, seed: int) -> N
             print(f"  {stage} {done:,}/{total:,}", flush=True)
 
     report = generate(
-        db, account=name, fans=fans, messages=messages, seed=seed, transactions=False,
+        db, account=name, fans=fans, messages=messages, seed=seed, transactions=transactions,
         now=NOW, progress=progress,
     )
     print(f"  done in {report.seconds:.1f} s", flush=True)
 
 
-def bench_account_id(db: Database, fans: int, messages: int, seed: int = SEED) -> int:
-    names = (ACCOUNT, _account_name(fans, messages, seed))
-    with db.read() as session:
-        found = session.scalars(select(Account.id).where(Account.name.in_(names))).first()
+def bench_account_id(
+    db: Database, fans: int, messages: int, seed: int = SEED, *, transactions: bool = False
+) -> int:
+    exact = _account_name(fans, messages, seed, transactions)
+    with db.read() as session:  # the account named after the sizes first (PostgreSQL)
+        found = session.scalars(
+            select(Account.id).where(Account.name.in_((exact, ACCOUNT)))
+            .order_by((Account.name == exact).desc())
+        ).first()
     if found is None:
         raise SystemExit(f"no bench account in {db.url_for_display}")
     return found
-
-
-# -- timing ----------------------------------------------------------------------------
-
-
-@dataclass
-class Timing:
-    first_ms: float
-    median_ms: float
-    p90_ms: float
-    result: Any = None
-
-    def __str__(self) -> str:
-        return f"{self.median_ms:7.2f} ms (p90 {self.p90_ms:6.2f}, first {self.first_ms:6.2f})"
-
-
-def timed(fn: Callable[[], T], runs: int = 15) -> Timing:
-    """Time ``fn``: the first call (cold caches) and the median / p90 of ``runs`` more."""
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    first = (time.perf_counter() - start) * 1000
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    if not samples:
-        return Timing(first, first, first, result)
-    return Timing(first, statistics.median(samples), samples[int(len(samples) * 0.9) - 1], result)
 
 
 ORDER = "fan"  # the app's default; --order activity measures the other
@@ -208,11 +196,11 @@ def _line(label: str, timing: Timing, extra: str = "") -> None:
     print(f"  {label:<44} {timing}{('  ' + extra) if extra else ''}")
 
 
-def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], tuple[int, int]]) -> dict[str, float]:
+def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], tuple[int, int]]) -> dict[str, Any]:
     (small_fans, small_messages), (big_fans, big_messages) = sizes
     small = Database(small_url)
     big = Database(big_url)
-    figures: dict[str, float] = {}
+    figures: dict[str, Any] = {}
     try:
         small_id = bench_account_id(small, small_fans, small_messages)
         big_id = bench_account_id(big, big_fans, big_messages)
@@ -244,6 +232,11 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
             cold_db.dispose()
         print(f"  big, new Database object (connect + first queries): {cold.first_ms:.2f} ms")
 
+        small_top = inbox.conversations_window(small, small_id, InboxFilter(), 0, 1)[0]
+        timing = timed(lambda: inbox.thread_page(small, small_id, small_top.conversation_id), runs)
+        _line("small: the top thread's newest page", timing)
+        figures["thread_small_ms"] = timing.median_ms
+
         print("\n== thread open at the big size")
         with big.read() as session:
             sizes_by_thread = session.execute(
@@ -259,6 +252,7 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
             timing = timed(lambda c=conversation: inbox.thread_page(big, big_id, c), runs)
             _line(label, timing)
             figures[f"thread_{'typical' if conversation == typical else 'biggest'}_ms"] = timing.median_ms
+        figures["thread_biggest_messages"] = biggest_size
         deep = inbox.thread_page(big, big_id, biggest, limit=biggest_size // 2)[-1].platform_message_id
         timing = timed(lambda: inbox.thread_page(big, big_id, biggest, before_platform_id=deep), runs)
         _line("older page, half-way back in the biggest", timing)
@@ -281,7 +275,7 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
             ("jo", "two letters (names by LIKE on SQLite)"),
             ('"(NEAR*) -x', "hostile"),
         ]
-        worst = 0.0
+        worst = worst_count = 0.0
         for needle, what in needles:
             flt = InboxFilter(query=needle)
             window = timed(lambda flt=flt: inbox.conversations_window(big, big_id, flt, 0, WINDOW), runs)
@@ -290,8 +284,13 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
                   f"   ({count.result:,} conversations)")
             figures[f"search_{what}_ms"] = window.median_ms
             figures[f"search_{what}_count_ms"] = count.median_ms
-            worst = max(worst, window.median_ms)
+            if window.median_ms > worst:
+                worst, figures["search_worst_needle"] = window.median_ms, needle
+            if count.median_ms > worst_count:
+                worst_count, figures["search_worst_count_needle"] = count.median_ms, needle
         figures["search_worst_ms"] = worst
+        figures["search_worst_count_ms"] = worst_count
+        figures["search_needles"] = len(needles)
         print(f"  slowest search, first window: {worst:.1f} ms (target < 50)")
         pizza = InboxFilter(query="pizza")
         middle = inbox.conversations_window(big, big_id, pizza, 0, WINDOW)[WINDOW // 2]
@@ -353,6 +352,47 @@ def run(small_url: str, big_url: str, runs: int, sizes: tuple[tuple[int, int], t
         small.dispose()
         big.dispose()
     return figures
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 10
+RUNS = 7
+
+
+def prepare(options: Options) -> None:
+    """The two accounts, on SQLite and with ``--postgres`` on PostgreSQL."""
+    for url in {None, options.postgres}:
+        for fans, messages in (SMALL, BIG):
+            ensure_bench_db(fans, messages, postgres_url=url)
+
+
+def rows(figures: dict[str, Any], backend: str) -> list[Result]:
+    """The figures the issues set targets for (the rest are in the log)."""
+    small, big = f"{SMALL[0]:,} fans", f"{BIG[0] // 1000}k"
+    window = figures["first_screen_big_ms"]
+    return [
+        Result(f"inbox first screen data, {big} vs {small}", window, "ms",
+               figures["first_screen_small_ms"], small, Target(ratio_max=1.3), backend=backend,
+               note="first window of 100 rows + the top thread's newest page; the count follows"),
+        Result(f"thread page, biggest thread ({figures['thread_biggest_messages']:,} msgs)",
+               figures["thread_biggest_ms"], "ms", figures["thread_small_ms"], small,
+               Target(ratio_max=1.3), backend=backend),
+        Result(f"search first window, slowest of {figures['search_needles']} "
+               f"({figures['search_worst_needle']!r})", figures["search_worst_ms"], "ms",
+               window, "no search", Target(max=50), backend=backend),
+        Result(f"search exact count, slowest ({figures['search_worst_count_needle']!r})",
+               figures["search_worst_count_ms"], "ms", window, "no search", backend=backend,
+               note="drawn after the rows: the list never waits for it"),
+    ]
+
+
+def bench(options: Options) -> list[Result]:
+    def measure(backend: str, url: str | None) -> list[Result]:
+        small, big = ensure_bench_db(*SMALL, postgres_url=url), ensure_bench_db(*BIG, postgres_url=url)
+        return rows(run(small, big, options.repeat(RUNS), (SMALL, BIG)), backend)
+
+    return per_backend(options, "inbox data", measure)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,10 @@ The same two figures as Pilot sees them (wait until the rows / messages are in, 
 It prints medians and the ratio big / small (target <= 1.3)::
 
     python bench/bench_inbox_screen.py            # --runs 15 by default
+    python bench/bench_inbox_screen.py --postgres URL
+
+In ``bench/run.py`` (app-side figures only, no Pilot runs) it gives the inbox screen
+and thread rows.
 """
 
 from __future__ import annotations
@@ -29,14 +33,14 @@ import asyncio
 import statistics
 import sys
 import time
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 from textual.message import Message
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_inbox import BIG, SMALL, bench_account_id, ensure_bench_db  # noqa: E402
+from bench_inbox import BIG, SMALL, bench_account_id, ensure_bench_db, prepare  # noqa: E402, F401
+from harness import Options, Result, Target, per_backend  # noqa: E402
 
 from ofcrm_tui.config import Settings  # noqa: E402
 from ofcrm_tui.context import AppContext  # noqa: E402
@@ -46,15 +50,6 @@ from ofcrm_tui.tui.widgets.conversation_list import ConversationList  # noqa: E4
 from ofcrm_tui.tui.widgets.thread_view import ThreadView  # noqa: E402
 
 SIZE = (160, 50)
-
-
-@dataclass
-class Run:
-    screen_ms: float  # start -> end of the first refresh with the rows
-    thread_ms: float  # enter -> end of the first refresh with the thread's newest page
-    pilot_screen_ms: float  # the same as a test sees them (Pilot's idle waits included)
-    pilot_thread_ms: float
-    count_ms: float  # start -> end of the first refresh with the exact count
 
 
 async def _until(pilot, condition) -> None:  # noqa: ANN001 - a Pilot and a predicate
@@ -142,49 +137,74 @@ async def one_run(
     return screen_ms, thread_ms, count_ms
 
 
-def measure(runs: int) -> dict[int, Run]:
-    """Medians per size; the sizes take turns, so a busy moment of the machine hits both."""
+def measure(runs: int, *, pilot: bool = True, postgres_url: str | None = None) -> dict[int, dict[str, float]]:
+    """Medians per size (milliseconds: ``screen``, ``thread``, ``count``, and with ``pilot``
+    ``pilot_screen``, ``pilot_thread``); the sizes take turns, so a busy moment of the
+    machine hits both."""
     apps: dict[int, tuple[AppContext, int]] = {}
-    samples: dict[int, list[Run]] = {}
+    samples: dict[int, list[dict[str, float]]] = {}
     try:
         for fans, messages in (SMALL, BIG):
-            context = AppContext(
-                Settings(database_url=ensure_bench_db(fans, messages), chatter_name="bench")
-            )
+            url = ensure_bench_db(fans, messages, postgres_url=postgres_url)
+            context = AppContext(Settings(database_url=url, chatter_name="bench"))
             apps[fans] = context, bench_account_id(context.db, fans, messages)
             samples[fans] = []
             asyncio.run(one_run(*apps[fans], pilot_style=False))  # warm-up: imports, CSS
         for _ in range(runs):  # one app per figure pair, the two ways alternating
             for fans, (context, account_id) in apps.items():
-                screen, thread, count = asyncio.run(
-                    one_run(context, account_id, pilot_style=False))
-                pilot_screen, pilot_thread, _ = asyncio.run(
-                    one_run(context, account_id, pilot_style=True))
-                samples[fans].append(Run(screen, thread, pilot_screen, pilot_thread, count))
+                screen, thread, count = asyncio.run(one_run(context, account_id, pilot_style=False))
+                sample = {"screen": screen, "thread": thread, "count": count}
+                if pilot:
+                    sample["pilot_screen"], sample["pilot_thread"], _ = asyncio.run(
+                        one_run(context, account_id, pilot_style=True))
+                samples[fans].append(sample)
     finally:
         for context, _ in apps.values():
             context.close()
-    return {
-        fans: Run(*(statistics.median(getattr(s, f.name) for s in runs_) for f in fields(Run)))
-        for fans, runs_ in samples.items()
-    }
+    return {fans: {key: statistics.median(s[key] for s in runs_) for key in runs_[0]}
+            for fans, runs_ in samples.items()}
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 20
+RUNS = 5
+
+
+def bench(options: Options) -> list[Result]:
+    def measured(backend: str, url: str | None) -> list[Result]:
+        medians = measure(options.repeat(RUNS), pilot=False, postgres_url=url)
+        small, big = medians[SMALL[0]], medians[BIG[0]]
+        floor = f"{SMALL[0]:,} fans"
+        return [
+            Result(f"inbox screen in the app, {BIG[0] // 1000}k vs {floor}", big["screen"], "ms",
+                   small["screen"], floor, Target(ratio_max=1.3), backend=backend,
+                   note="app start to the first refresh with the rows (160x50, headless); "
+                        "mostly app start-up, which swings between two modes on a busy box"),
+            Result(f"open a thread in the app, {BIG[0] // 1000}k vs {floor}", big["thread"], "ms",
+                   small["thread"], floor, Target(ratio_max=1.3), backend=backend,
+                   note="enter to the first refresh with the thread's newest page"),
+        ]
+
+    return per_backend(options, "inbox and thread in the app", measured)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--postgres", metavar="URL", help="the accounts of bench_inbox.py --postgres URL")
     args = parser.parse_args(argv)
-    results = measure(args.runs)
+    results = measure(args.runs, postgres_url=args.postgres)
     for fans, messages in (SMALL, BIG):
         run = results[fans]
-        print(f"{fans:>7,} fans / {messages:>9,} messages: inbox screen {run.screen_ms:6.1f} ms, "
-              f"open thread {run.thread_ms:6.1f} ms (key to drawn)   as Pilot sees them: "
-              f"{run.pilot_screen_ms:6.1f} / {run.pilot_thread_ms:6.1f} ms; "
-              f"count in at {run.count_ms:6.1f} ms")
+        print(f"{fans:>7,} fans / {messages:>9,} messages: inbox screen {run['screen']:6.1f} ms, "
+              f"open thread {run['thread']:6.1f} ms (key to drawn)   as Pilot sees them: "
+              f"{run['pilot_screen']:6.1f} / {run['pilot_thread']:6.1f} ms; "
+              f"count in at {run['count']:6.1f} ms")
     small, big = results[SMALL[0]], results[BIG[0]]
-    print(f"ratio big / small: inbox screen {big.screen_ms / small.screen_ms:.2f} "
-          f"(Pilot: {big.pilot_screen_ms / small.pilot_screen_ms:.2f}), open thread "
-          f"{big.thread_ms / small.thread_ms:.2f} (target <= 1.3)")
+    print(f"ratio big / small: inbox screen {big['screen'] / small['screen']:.2f} "
+          f"(Pilot: {big['pilot_screen'] / small['pilot_screen']:.2f}), open thread "
+          f"{big['thread'] / small['thread']:.2f} (target <= 1.3)")
     return 0
 
 

@@ -17,6 +17,9 @@ moment of a shared machine hits all alike, and medians are printed with the rati
 
     python bench/bench_startup.py              # --runs 15
     python bench/bench_startup.py --screen     # the app screen too
+
+In ``bench/run.py`` (``--runs 7``, the app screen when tmux is there): a row per process
+against the import floor, the heavy packages of ``--help`` / ``--version``, the screen.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +36,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from harness import Options, Result, Target, skipped
 
 PYTHON = sys.executable
 OFCRM = str(Path(sys.executable).with_name("ofcrm"))
@@ -188,11 +194,19 @@ def bench_screens(env: dict[str, str], root: Path, runs: int) -> dict[str, float
         tmux.close()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--screen", action="store_true", help="also time the app's first screen (tmux)")
-    args = parser.parse_args()
+CASES = {
+    "import sqlalchemy, httpx": [PYTHON, "-c", "import sqlalchemy, httpx"],
+    "ofcrm queue": [OFCRM, "queue"],
+    "ofcrm --help": [OFCRM, "--help"],
+    "ofcrm --version": [OFCRM, "--version"],
+    "python -c pass": [PYTHON, "-c", "pass"],
+}
+FLOOR = "import sqlalchemy, httpx"
+
+
+def measure(runs: int, screen: bool) -> tuple[dict[str, float], dict[str, list[str]], dict[str, float]]:
+    """Medians of the processes (seconds), what --help / --version load, and with
+    ``screen`` the app's and the bare app's first screens (seconds)."""
     with tempfile.TemporaryDirectory(prefix="ofcrm-bench-startup-") as folder:
         root = Path(folder)
         env = fresh_home(root)
@@ -200,32 +214,63 @@ def main() -> int:
             [OFCRM, "generate", "--fans", "100"], env=env, check=True, capture_output=True
         )
         medians = take_turns(
-            {
-                "import sqlalchemy, httpx": lambda: timed_process(
-                    [PYTHON, "-c", "import sqlalchemy, httpx"], env
-                ),
-                "ofcrm queue": lambda: timed_process([OFCRM, "queue"], env),
-                "ofcrm --help": lambda: timed_process([OFCRM, "--help"], env),
-                "ofcrm --version": lambda: timed_process([OFCRM, "--version"], env),
-                "python -c pass": lambda: timed_process([PYTHON, "-c", "pass"], env),
-            },
-            args.runs,
-        )
-        floor = medians["import sqlalchemy, httpx"]
-        print(f"medians of {args.runs} runs (whole processes)")
+            {name: lambda argv=argv: timed_process(argv, env) for name, argv in CASES.items()}, runs)
+        floor = medians[FLOOR]
+        print(f"medians of {runs} runs (whole processes)")
         for name, seconds in medians.items():
             print(f"  {name:28} {seconds * 1000:7.0f} ms  {seconds / floor:5.2f}x the floor")
         print(f"ofcrm queue / import floor: {medians['ofcrm queue'] / floor:.2f} (target <= 1.5)")
+        loaded = {}
         for argv in (["--help"], ["--version"]):
-            loaded = ", ".join(heavy_modules(argv, env)) or "none of " + ", ".join(HEAVY)
-            print(f"ofcrm {argv[0]} loads: {loaded}")
-        if args.screen:
-            screens = bench_screens(env, root, args.runs)
+            loaded[argv[0]] = heavy_modules(argv, env)
+            print(f"ofcrm {argv[0]} loads: {', '.join(loaded[argv[0]]) or 'none of ' + ', '.join(HEAVY)}")
+        screens = {}
+        if screen:
+            screens = bench_screens(env, root, runs)
             for name, seconds in screens.items():
                 print(f"  {name:28} {seconds * 1000:7.0f} ms")
             ratio = screens["app first screen"] / screens["bare Textual app"]
             print(f"app first screen / bare Textual app: {ratio:.2f} (target <= 2)")
+    return medians, loaded, screens
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--screen", action="store_true", help="also time the app's first screen (tmux)")
+    args = parser.parse_args()
+    measure(args.runs, args.screen)
     return 0
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 90
+RUNS = 7
+
+
+def bench(options: Options) -> list[Result]:
+    has_tmux = shutil.which("tmux") is not None
+    medians, loaded, screens = measure(options.repeat(RUNS), screen=has_tmux)
+    ms = {name: seconds * 1000 for name, seconds in medians.items()}
+    floor = ms[FLOOR]
+    heavy = sorted({name for names in loaded.values() for name in names})
+    result = [
+        Result("ofcrm queue (whole process)", ms["ofcrm queue"], "ms", floor, FLOOR,
+               Target(ratio_max=1.5)),
+        Result("ofcrm --help (whole process)", ms["ofcrm --help"], "ms", floor, FLOOR),
+        Result("ofcrm --version (whole process)", ms["ofcrm --version"], "ms", floor, FLOOR),
+        Result("heavy packages --help / --version load", len(heavy), "", target=Target(max=0),
+               note=f"of {', '.join(HEAVY)}: {', '.join(heavy) or 'none'}"),
+    ]
+    if screens:
+        result.append(Result(
+            "app first screen in a 160x45 tmux", screens["app first screen"] * 1000, "ms",
+            screens["bare Textual app"] * 1000, "bare Textual app", Target(ratio_max=2),
+            note="start to the pane showing the settled screen; the bare app draws as many lines"))
+    else:
+        result.append(skipped("app first screen in a 160x45 tmux", "needs tmux"))
+    return result
 
 
 if __name__ == "__main__":

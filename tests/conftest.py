@@ -10,7 +10,6 @@ import keyring
 import pytest
 
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
-from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, sqlite_url
 from tests.support.memory_keyring import MemoryKeyring
@@ -39,14 +38,16 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind; PostgreSQL gets a schema of its own per test."""
+    """A database of each kind, PostgreSQL in a schema of its own per test: empty, or
+    at the current schema revision (a copy of a template) when the test uses ``db``."""
+    migrated = "db" in request.fixturenames
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
+        yield sqlite_url(tmp_path, migrated=migrated)
         return
     base = postgres_url()
     if base is None:
         pytest.skip(NO_POSTGRES)
-    with postgres_schema(base) as url:
+    with postgres_schema(base, migrated=migrated) as url:
         yield url
 
 
@@ -54,7 +55,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def db(database_url: str) -> Iterator[Database]:
     """A database at the current schema, on SQLite and (when configured) PostgreSQL."""
     database = Database(database_url)
-    migrate.upgrade(database)
     yield database
     database.dispose()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.wire import Media as WireMedia
@@ -44,8 +44,44 @@ def media_row(account_id: int, media: WireMedia) -> dict[str, object]:
 
 def write_fans(session: Session, account_id: int, users: list[User]) -> None:
     """Subscribers as the platform lists them: their figures win over local sums."""
+    link_made_by_hand(session, account_id, users)
     rows = [_fan_row(account_id, user) for user in users]
     upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
+
+
+def link_made_by_hand(
+    session: Session, account_id: int, users: Iterable[User | UserSummary]
+) -> None:
+    """A fan made by hand or imported without a platform id becomes the platform user of
+    the same username (case aside) when a sync first meets them, keeping their notes,
+    tags and history instead of gaining a twin. Several such fans of one username: the
+    oldest is linked."""
+    unknown = {user.username.lower(): user.id for user in users if user.username}
+    if not unknown:
+        return
+    known = set(
+        session.scalars(
+            select(Fan.platform_user_id).where(
+                Fan.account_id == account_id, Fan.platform_user_id.in_(unknown.values())
+            )
+        )
+    )
+    unknown = {name: user_id for name, user_id in unknown.items() if user_id not in known}
+    if not unknown:
+        return
+    made_by_hand = session.execute(
+        select(Fan.id, Fan.username)
+        .where(
+            Fan.account_id == account_id,
+            Fan.platform_user_id.is_(None),
+            func.lower(Fan.username).in_(unknown),
+        )
+        .order_by(Fan.id)
+    )
+    for fan_id, username in made_by_hand:
+        user_id = unknown.pop(username.lower(), None)
+        if user_id is not None:
+            session.execute(update(Fan).where(Fan.id == fan_id).values(platform_user_id=user_id))
 
 
 def _fan_row(account_id: int, user: User) -> dict[str, object]:
@@ -84,6 +120,7 @@ def local_fans(
     wanted = {user.id: user for user in users}
     if not wanted:
         return {}
+    link_made_by_hand(session, account_id, wanted.values())
     now = utcnow()
     upsert(
         session,

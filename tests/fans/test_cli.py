@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.fans.conftest import add_fan, make_account
@@ -34,9 +33,8 @@ def ofcrm(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> tuple[Database, str]:
-    url = sqlite_url(tmp_path)
+    url = sqlite_url(tmp_path, migrated=True)
     db = Database(url)
-    migrate.upgrade(db)
     account = make_account(db, "mia")
     add_fan(db, account, 41, "lena", name="Lena")
     return db, url

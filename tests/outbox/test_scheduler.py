@@ -24,7 +24,6 @@ from ofcrm_tui.jobs.events import (
 )
 from ofcrm_tui.jobs.scheduler import BackgroundJobs
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
-from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Fan, SendAttempt
 from ofcrm_tui.store.types import utcnow
@@ -35,8 +34,7 @@ from tests.support.databases import sqlite_url
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(sqlite_url(tmp_path))
-    migrate.upgrade(database)
+    database = Database(sqlite_url(tmp_path, migrated=True))
     yield database
     database.dispose()
 

@@ -51,7 +51,7 @@ class World:
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A 30-fan simulator whose history ends at NOW, fully synced into a fresh SQLite."""
     sim = Simulator(SimulatorConfig(fans=30, seed=11, token=TOKEN, now=NOW))
-    settings = Settings(database_url=sqlite_url(tmp_path), chatter_name="tester")
+    settings = Settings(database_url=sqlite_url(tmp_path, migrated=True), chatter_name="tester")
     context = AppContext(settings)
     with sim.serve() as base_url:
         account = add_simulated_account(context.db, sim, base_url, monkeypatch)

@@ -3,7 +3,9 @@ scheduled campaign chooses its recipients when it starts, compiled to a ``FanFil
 
 Recipients are always fans with an active subscription (the platform delivers nothing
 to expired ones); ``status`` "all" or "expired" only decides which fans the count says
-were left out for it.
+were left out for it. Fans made by hand that no sync has found on the platform yet get
+no message (there is no one to send to); the count, read from indexes alone, still
+includes them.
 """
 
 from __future__ import annotations
@@ -144,8 +146,8 @@ def chosen(db: Database, account_id: int, segment: Segment, now: datetime) -> Se
 
 
 def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -> Select[Any]:
-    """The ids of the fans the campaign goes to at ``now``."""
-    return chosen(db, account_id, segment, now).where(_ACTIVE)
+    """The ids of the fans the campaign goes to at ``now``: active, and on the platform."""
+    return chosen(db, account_id, segment, now).where(_ACTIVE, Fan.platform_user_id.is_not(None))
 
 
 def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:

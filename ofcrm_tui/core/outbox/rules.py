@@ -249,6 +249,9 @@ def _check_fans(session: Session, account_id: int, fan_ids: list[int]) -> None:
         if len(fan_ids) == 1:
             raise OutboxError(f"fan #{missing[0]} is not a fan of this account")
         raise OutboxError(f"{len(missing)} recipients are not fans of this account ({id_list(missing)})")
+    by_hand = [found[i] for i in fan_ids if not found[i].on_platform]
+    if by_hand:
+        raise OutboxError(by_hand_reason(by_hand, of=len(fan_ids)))
     expired = [found[i] for i in fan_ids if found[i].expired]
     if expired:
         raise OutboxError(expired_reason(expired, of=len(fan_ids)))
@@ -261,6 +264,7 @@ class FanLabel:
     display_name: str
     username: str
     expired: bool
+    on_platform: bool  # False: made by hand, not found on the platform by a sync yet
 
     @classmethod
     def of(cls, row: Row[Any]) -> FanLabel:
@@ -268,10 +272,24 @@ class FanLabel:
             display_name=fan_display_name(row.nickname, row.name, row.username),
             username=row.username,
             expired=row.subscription_status == SubscriptionStatus.EXPIRED,
+            on_platform=row.platform_user_id is not None,
         )
 
 
-FAN_LABEL_COLUMNS = (Fan.id, Fan.nickname, Fan.name, Fan.username, Fan.subscription_status)
+FAN_LABEL_COLUMNS = (
+    Fan.id, Fan.nickname, Fan.name, Fan.username, Fan.subscription_status, Fan.platform_user_id
+)
+BY_HAND_REASON = "nothing can be sent until a sync finds them on the platform"
+
+
+def by_hand_reason(fans: Sequence[FanLabel], *, of: int) -> str:
+    """One line saying that ``fans`` of the ``of`` recipients were made by hand and are
+    not on the platform (as far as the last sync knows)."""
+    if of == 1 and len(fans) == 1:
+        return f"{one_line(fans[0].display_name)} was made by hand: {BY_HAND_REASON}"
+    names = id_list(list(dict.fromkeys("@" + one_line(fan.username) for fan in fans)))
+    which = "was" if len(fans) == 1 else "were"
+    return f"{len(fans)} of the {of} recipients {which} made by hand ({names}): {BY_HAND_REASON}"
 
 
 def expired_reason(fans: Sequence[FanLabel], *, of: int, what: str = "recipient") -> str:
