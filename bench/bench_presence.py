@@ -17,6 +17,8 @@ database holding a small generated account:
     python bench/bench_presence.py                       # SQLite file
     python bench/bench_presence.py --postgres postgresql://postgres@127.0.0.1/bench
     python bench/bench_presence.py --samples 40 --idle 30
+
+``bench(options)`` gives ``bench/run.py`` the same rows (``--runs`` sets the samples).
 """
 
 from __future__ import annotations
@@ -34,19 +36,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, update
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ofcrm_tui.config import Settings
-from ofcrm_tui.context import AppContext
-from ofcrm_tui.core.accounts import resolve_account
-from ofcrm_tui.devdata.generate import generate
-from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, parse_url
-from ofcrm_tui.store.models import Conversation
-from ofcrm_tui.tui.app import OfcrmApp
+from harness import Options, Result, Target, per_backend, table  # noqa: E402
+from sqlalchemy import create_engine, event, update  # noqa: E402
+
+from ofcrm_tui.config import Settings  # noqa: E402
+from ofcrm_tui.context import AppContext  # noqa: E402
+from ofcrm_tui.core.accounts import resolve_account  # noqa: E402
+from ofcrm_tui.devdata.generate import generate  # noqa: E402
+from ofcrm_tui.store import migrate  # noqa: E402
+from ofcrm_tui.store.database import Database, parse_url  # noqa: E402
+from ofcrm_tui.store.models import Conversation  # noqa: E402
+from ofcrm_tui.tui.app import OfcrmApp  # noqa: E402
 
 SEEN_TARGET_S = 2.0
 IDLE_TARGET_QPS = 1.0
+SAMPLES = 30  # state changes timed
+IDLE_S = 20.0  # seconds counted at idle
 ACCOUNT = "generated"
 SIZE = (100, 30)
 
@@ -153,53 +160,45 @@ def _p95(values: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def rows(args: Any) -> list[dict[str, Any]]:
-    """The figures, on SQLite and (with ``args.postgres``) PostgreSQL."""
-    samples = getattr(args, "samples", None) or getattr(args, "runs", None) or 30
-    idle = getattr(args, "idle", None) or 20.0
-    backends = [("SQLite", None)] + (
-        [("PostgreSQL", args.postgres)] if getattr(args, "postgres", None) else [])
-    found: list[dict[str, Any]] = []
-    for name, postgres in backends:
-        with _database(postgres) as url:
-            figures = asyncio.run(_measure(url, samples, idle))
-        delays = figures["delays"]
-        p95 = _p95(delays)
-        worst_qps = max(figures["presence_qps"])
-        found.append({
-            "name": f"presence seen by the other app, p95 ({name})",
-            "figure": round(p95, 3),
-            "unit": "s",
-            "target": f"< {SEEN_TARGET_S:g} s",
-            "passed": p95 < SEEN_TARGET_S,
-            "note": f"p50 {statistics.median(delays):.3f} s, max {max(delays):.3f} s, "
-                    f"{len(delays)} changes, beat every {figures['interval']:g} s",
-        })
-        found.append({
-            "name": f"presence statements per app at idle ({name})",
-            "figure": round(worst_qps, 3),
-            "unit": "/s",
-            "target": f"< {IDLE_TARGET_QPS:g} /s",
-            "passed": worst_qps < IDLE_TARGET_QPS,
-            "note": "apps: " + ", ".join(f"{q:.2f}" for q in figures["presence_qps"])
-                    + "; all statements: " + ", ".join(f"{q:.2f}" for q in figures["total_qps"])
-                    + f" /s over {figures['idle']:.0f} s",
-        })
-    return found
+def _rows(backend: str, postgres: str | None, samples: int, idle: float) -> list[Result]:
+    with _database(postgres) as url:
+        figures = asyncio.run(_measure(url, samples, idle))
+    delays = figures["delays"]
+    return [
+        Result("presence seen by the other app, p95", _p95(delays), "s",
+               target=Target(max=SEEN_TARGET_S), backend=backend,
+               note=f"p50 {statistics.median(delays):.2f} s, max {max(delays):.2f} s over "
+                    f"{len(delays)} changes; a beat every {figures['interval']:g} s"),
+        Result("presence statements per app at idle", max(figures["presence_qps"]), "/s",
+               target=Target(max=IDLE_TARGET_QPS), backend=backend,
+               note="the busier app of two; every statement of an idle app (the status "
+                    "bar's counts every 2 s among them): "
+                    + ", ".join(f"{q:.1f}" for q in figures["total_qps"]) + " /s"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", metavar="URL", help="also on this PostgreSQL database")
-    parser.add_argument("--samples", type=int, default=30, help="state changes timed (30)")
-    parser.add_argument("--idle", type=float, default=20.0, help="seconds counted at idle (20)")
-    found = rows(parser.parse_args(argv))
-    width = max(len(row["name"]) for row in found)
-    for row in found:
-        mark = "ok  " if row["passed"] else "MISS"
-        print(f"{mark} {row['name']:<{width}}  {row['figure']:>8} {row['unit']:<3} "
-              f"(target {row['target']})  {row['note']}")
-    return 0 if all(row["passed"] for row in found) else 1
+    parser.add_argument("--samples", type=int, default=SAMPLES, help=f"changes timed ({SAMPLES})")
+    parser.add_argument("--idle", type=float, default=IDLE_S, help=f"seconds at idle ({IDLE_S:g})")
+    args = parser.parse_args(argv)
+    backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
+    found = [row for backend, url in backends
+             for row in _rows(backend, url, args.samples, args.idle)]
+    print(table(found))
+    return 0 if all(row.passed for row in found) else 1
+
+
+# -- the runner's rows (bench/run.py) ---------------------------------------------------
+
+ORDER = 90
+
+
+def bench(options: Options) -> list[Result]:
+    samples = options.repeat(SAMPLES)
+    return per_backend(options, "presence",
+                       lambda backend, url: _rows(backend, url, samples, IDLE_S))
 
 
 if __name__ == "__main__":
