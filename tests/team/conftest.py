@@ -58,11 +58,9 @@ class Team:
         return OfcrmApp(self.context(chatter, **settings), self.account, clock=self.clock)
 
 
-def make_team(url: str) -> Iterator[Team]:
-    db = Database(url)
-    from ofcrm_tui.store import migrate
-
-    migrate.upgrade(db)
+@pytest.fixture
+def crew(db: Database, database_url: str) -> Iterator[Team]:
+    """The generated account on a database at the current schema (SQLite, PostgreSQL)."""
     generate(db, fans=12, messages=150, seed=5, now=NOW, transactions=False)
     account = resolve_account(db, ACCOUNT)
     with db.write() as session:
@@ -73,18 +71,12 @@ def make_team(url: str) -> Iterator[Team]:
             .where(Conversation.account_id == account.id)
             .order_by(Conversation.last_fan_message_at.desc(), Conversation.id.desc())
         ).all()
-    team = Team(url, db, account, [r.id for r in rows], {r.id: r.fan_id for r in rows})
+    team = Team(database_url, db, account, [r.id for r in rows], {r.id: r.fan_id for r in rows})
     try:
         yield team
     finally:
         for context in team.contexts:
             context.close()
-        db.dispose()
-
-
-@pytest.fixture
-def crew(database_url: str) -> Iterator[Team]:
-    yield from make_team(database_url)
 
 
 @pytest.fixture
