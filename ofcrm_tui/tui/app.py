@@ -143,7 +143,7 @@ class OfcrmApp(App[None]):
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
-        self.presence.beat()
+        self.presence.account_opened()
         if self.current_mode != registry.HOME:
             self.switch_mode(registry.HOME)
         else:

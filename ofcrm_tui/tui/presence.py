@@ -56,6 +56,13 @@ class Presence:
 
     # -- what the chatter does -----------------------------------------------------
 
+    def account_opened(self) -> None:
+        """Another account: nothing of it is open yet; the others' rows are read anew."""
+        self.conversation_id = None
+        self.view = None
+        self._stop_typing(beat=False)
+        self.beat()
+
     def viewing(self, conversation_id: int | None) -> None:
         """The chatter opened ``conversation_id`` (None: left it)."""
         if conversation_id == self.conversation_id:

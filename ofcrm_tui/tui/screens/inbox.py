@@ -134,6 +134,7 @@ class InboxScreen(TeamInbox):
 
     def _start(self) -> None:
         """Show the current account's inbox from the top, nothing open."""
+        self._version = None  # the assignments' version of another account
         self._open(None)
         self._show_list()
 
