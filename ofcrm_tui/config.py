@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -89,6 +89,24 @@ class Settings(BaseSettings):
     important_spend_cents: int = Field(
         default=100_00, ge=0, description="a fan who has spent this much is important"
     )
+    # -- team mode: several chatters on one account ------------------------------------
+    collision_window_seconds: float = Field(
+        default=120, ge=0, le=24 * 3600,
+        description="`ofcrm send` refuses when another chatter sent the fan a message "
+        "this recently (--force sends anyway)",
+    )
+    auto_assign: bool = Field(
+        default=False,
+        description="a conversation nobody owns is assigned to the chatter who replies first",
+    )
+    presence_interval_seconds: float = Field(
+        default=1.25, ge=0.2, le=60,
+        description="how often the app tells the others what it has open (and reads theirs)",
+    )
+    presence_expiry_seconds: float = Field(
+        default=6, ge=1, le=3600,
+        description="an app not heard from for this long has gone (crash, lost network)",
+    )
 
     @field_validator("chatter_name")
     @classmethod
@@ -96,6 +114,14 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _expiry_after_beats(self) -> Settings:
+        if self.presence_expiry_seconds < 2 * self.presence_interval_seconds:
+            raise ValueError(
+                "presence_expiry_seconds must be at least twice presence_interval_seconds"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -117,7 +143,9 @@ class Settings(BaseSettings):
 
 
 def _describe(error: dict[str, Any]) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "settings"
+    key = ".".join(str(part) for part in error["loc"])
+    if not key:  # a rule across settings: its message names them
+        return str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return f"unknown setting {key!r}"
     return f"setting {key!r}: {error['msg']}"

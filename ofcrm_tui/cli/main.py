@@ -69,6 +69,14 @@ COMMANDS = (
         "poll accounts and send queued messages until stopped (SIGTERM/SIGINT stop it cleanly); "
         "any number of workers may share a database",
     ),
+    Command(
+        "assign", "assign_cmd",
+        "give a fan's conversation to a chatter (you by default), or to nobody (--nobody)",
+    ),
+    Command(
+        "chatters", "chatters_cmd",
+        "who is online now, the conversation each has open, and their sends today",
+    ),
     Command("fans", "fans_cmd", "fans: list, show, add, edit, delete"),
     Command("import", "import_cmd", "bring data in from files (fans from CSV)"),
     Command("export", "export_cmd", "write data out to files: fans, analytics (CSV)"),

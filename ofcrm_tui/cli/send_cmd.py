@@ -1,4 +1,8 @@
-"""``ofcrm send``: queue a message for a fan (a running worker or the app sends it)."""
+"""``ofcrm send``: queue a message for a fan (a running worker or the app sends it).
+
+Team mode's collision guard applies: another chatter's message to the fan within
+``collision_window_seconds``, or their typing to the fan now, refuses the send with
+their name and what they sent; ``--force`` skips the guard."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import sys
 import time
 
 from ofcrm_tui.cli.common import add_account_option, context, non_negative_float
-from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.core import accounts, outbox, team
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.types import utcnow
 
 _DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
 
@@ -28,18 +33,28 @@ def _send(args: argparse.Namespace) -> int:
     account = accounts.resolve_account(ctx.db, args.account)
     fan = resolve_fan(ctx.db, account.id, args.fan)
     text = sys.stdin.read() if args.text == "-" else args.text
-    outbound_id = outbox.enqueue(
-        ctx.db,
-        account.id,
-        fan.id,
-        text,
-        created_by=ctx.settings.chatter_name,
-        kind=args.kind,
-        price_cents=price_cents(args.price) if args.price else 0,
-        media_ids=args.media or (),
-        preview_ids=args.preview or (),
-        max_attempts=ctx.settings.max_send_attempts,
+    settings = ctx.settings
+    # What another chatter sent within the window is news to this one: refuse.
+    seen = None if args.force else team.Seen(
+        window_seconds=settings.collision_window_seconds,
+        expiry_seconds=settings.presence_expiry_seconds,
     )
+    try:
+        outbound_id = team.send(
+            ctx.db,
+            account.id,
+            fan.id,
+            text,
+            by=team.Sender(settings.chatter_name, utcnow(), auto_assign=settings.auto_assign),
+            seen=seen,
+            kind=args.kind,
+            price_cents=price_cents(args.price) if args.price else 0,
+            media_ids=args.media or (),
+            preview_ids=args.preview or (),
+            max_attempts=settings.max_send_attempts,
+        )
+    except team.Collision as exc:
+        raise outbox.OutboxError(f"not queued: {exc} (--force sends anyway)") from None
     what = format_cents(price_cents(args.price)) if args.price else "free"
     media = f", {len(args.media)} media" if args.media else ""
     print(f"queued #{outbound_id} for @{fan.username} on {account.name} ({what}{media})")
@@ -84,6 +99,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         choices=[OutboundKind.MANUAL.value, OutboundKind.REPLY.value],
         default=OutboundKind.MANUAL.value,
         help="queue priority: reply goes before manual sends (default manual)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="queue it even if another chatter sent the fan a message within "
+        "collision_window_seconds or is typing to them now",
     )
     parser.add_argument(
         "--wait",

@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.store.models import Base
 
 
+def dialect_insert(session: Session, model: type[Base]) -> Any:
+    """The backend's own INSERT of ``model`` (with ``on_conflict_do_…``, ``excluded``)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def upsert(
     session: Session,
     model: type[Base],
@@ -22,8 +28,7 @@ def upsert(
     """Insert ``rows``; where ``key`` already exists, overwrite ``update`` (or keep the row)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    statement = dialect_insert(session, model)
     if update:
         statement = statement.on_conflict_do_update(
             index_elements=list(key),

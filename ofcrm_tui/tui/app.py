@@ -29,6 +29,7 @@ from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
+from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache, client_for
@@ -36,6 +37,7 @@ from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.presence import Presence, TeamSeen
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
@@ -107,6 +109,9 @@ class OfcrmApp(App[None]):
         self._sync_error: str | None = None
         self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client)
         self._claims_timer: Timer | None = None
+        # What this app tells the other chatters' apps, and what they do (``team``).
+        self.presence = Presence(self)
+        self.team: Signal[TeamView] = Signal(self, "team")
 
     # -- start and stop ------------------------------------------------------------
 
@@ -125,6 +130,7 @@ class OfcrmApp(App[None]):
         self.set_keymap(settings.keymap)
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
         self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
+        self.presence.start()
         if self.jobs is not None:
             self.jobs.start()
         if self.account is None:
@@ -137,6 +143,7 @@ class OfcrmApp(App[None]):
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
+        self.presence.account_opened()
         if self.current_mode != registry.HOME:
             self.switch_mode(registry.HOME)
         else:
@@ -177,7 +184,19 @@ class OfcrmApp(App[None]):
 
     def _leave(self) -> None:
         self._clients.close_all()
-        self.exit()
+        self._depart()
+
+    @work(thread=True, exclusive=True, group="depart", exit_on_error=False)
+    def _depart(self) -> None:
+        """Tell the other chatters this app is gone, then quit."""
+        try:
+            self.presence.leave()
+        finally:
+            self.call_from_thread(self.exit)
+
+    def on_team_seen(self, message: TeamSeen) -> None:
+        if self.presence.seen(message.view) and self.presence.view is not None:
+            self.team.publish(self.presence.view)
 
     def _make_client(self, account: AccountInfo) -> PlatformClient:
         timeout = self.context.settings.http_timeout_seconds

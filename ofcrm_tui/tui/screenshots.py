@@ -53,9 +53,14 @@ SHOTS: dict[str, tuple[str, ...]] = {
     "campaigns": ("5",),
     "campaign-composer": ("5", "e", "wait"),  # the draft, newest first
     "campaign-running": ("5", "j", "j", "enter", "wait"),
+    # Team mode: sam typing in the conversation opened, ana on another, owners marked.
+    "team": ("j", "enter", "tab"),
+    "team-80x24": ("j", "enter", "tab"),
 }
 # Shots at another size than ``SIZE``.
-SIZES: dict[str, tuple[int, int]] = {"analytics": (160, 45), "analytics-80x24": (80, 24)}
+SIZES: dict[str, tuple[int, int]] = {
+    "analytics": (160, 45), "analytics-80x24": (80, 24), "team": (160, 45), "team-80x24": (80, 24),
+}
 # Shots that need campaigns first (``campaign_history``).
 NEEDS_CAMPAIGNS = ("campaigns", "campaign-composer", "campaign-running")
 # A spreadsheet's fans, with two bad rows, for the import report (at a fixed path: the
@@ -98,8 +103,28 @@ def _fail_some(context: AppContext, sim: Simulator, base_url: str) -> None:
         Sender(context.db, account.id, client, clock=lambda: NOW).drain()
 
 
+def _team_at_work(context: AppContext, sim: Simulator, base_url: str) -> None:
+    """Other chatters' apps as their heartbeats leave them (sam typing in the second
+    conversation, ana reading the fourth) and a few conversations assigned."""
+    from ofcrm_tui.core import inbox, team
+
+    db = context.db
+    account = resolve_account(db, ACCOUNT)
+    rows = inbox.conversations_window(db, account.id, inbox.InboxFilter(order="fan"), 0, 6)
+    ids = [row.conversation_id for row in rows]
+    for app_id, chatter, conversation, typing in (
+        ("sam-app", "sam", ids[1], NOW - timedelta(seconds=3)), ("ana-app", "ana", ids[3], None),
+    ):
+        team.beat(db, app_id, team.Beat(account.id, chatter, conversation, typing), now=NOW,
+                  expiry_seconds=context.settings.presence_expiry_seconds)
+    for conversation, chatter in ((ids[1], "sam"), (ids[2], "demo"), (ids[4], "ana")):
+        team.assign(db, account.id, conversation, chatter, by="demo", now=NOW)
+
+
 # What a shot needs in the data besides the synced demo account.
-PREPARE: dict[str, Callable[[AppContext, Simulator, str], None]] = {"failed": _fail_some}
+PREPARE: dict[str, Callable[[AppContext, Simulator, str], None]] = {
+    "failed": _fail_some, "team": _team_at_work, "team-80x24": _team_at_work,
+}
 
 
 @contextmanager

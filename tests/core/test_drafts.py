@@ -96,3 +96,28 @@ def test_previews_outside_the_media_are_refused_and_nothing_is_lost(
         save_draft(db, account, ids[1], "new", media_ids=[7000003], preview_ids=[7000004])
     assert load_draft(db, account, ids[0]) == kept
     assert load_draft(db, account, ids[1]) is None
+
+
+def test_drafts_are_each_chatters_own_and_older_ones_are_taken_over(
+    db: Database, convs  # noqa: ANN001
+) -> None:
+    """Team mode: a chatter never sees another's unsent text; a draft saved before drafts
+    were per chatter goes to the next chatter who saves in that conversation."""
+    account, ids, _, _ = convs
+    save_draft(db, account, ids[0], "from before")  # chatter "": saved before team mode
+    assert load_draft(db, account, ids[0], "sam") == Draft("from before")
+    assert load_draft(db, account, ids[0], "ana") == Draft("from before")
+    save_draft(db, account, ids[0], "ana's", chatter="ana")  # ana takes the old one over
+    assert load_draft(db, account, ids[0], "ana") == Draft("ana's")
+    assert load_draft(db, account, ids[0], "sam") is None
+    save_draft(db, account, ids[0], "sam's", chatter="sam")
+    assert load_draft(db, account, ids[0], "sam") == Draft("sam's")
+    assert load_draft(db, account, ids[0], "ana") == Draft("ana's")
+    save_draft(db, account, ids[0], "", chatter="sam")  # sam's sent: only sam's goes
+    assert load_draft(db, account, ids[0], "sam") is None
+    assert load_draft(db, account, ids[0], "ana") == Draft("ana's")
+    rows = conversations_window(db, account, InboxFilter(me="ana"), 0, 100)
+    marked = {row.conversation_id for row in rows if row.has_draft}
+    assert ids[0] in marked
+    rows = conversations_window(db, account, InboxFilter(me="sam"), 0, 100)
+    assert ids[0] not in {row.conversation_id for row in rows if row.has_draft}

@@ -341,3 +341,27 @@ def test_inbox_order_backfills_the_fans_last_message(database_url: str) -> None:
     assert "last_fan_message_at" not in {
         c["name"] for c in inspect(db.engine).get_columns("conversations")}
     db.dispose()
+
+
+def test_team_tables_come_and_go_and_queued_rows_stay(database_url: str) -> None:
+    """0019: presence, assignments and their version; an index on who queued what."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0018_outbound_tries")
+    now = {"now": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)}
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO outbound_messages (id, account_id, fan_id, kind, priority, text,"
+            " price_cents, media_ids, preview_ids, state, attempts, tries, max_attempts,"
+            " next_attempt_at, created_by, created_at, updated_at) VALUES (1, 1, 1, 'reply',"
+            " 10, 'hi', 0, '[]', '[]', 'queued', 0, 0, 5, :now, 'sam', :now, :now)"), now)
+    before = _snapshot(db)
+    team_tables = {"team_presence", "conversation_assignments", "team_versions"}
+    migrate.upgrade(db, "0019_team")
+    assert team_tables <= set(inspect(db.engine).get_table_names())
+    assert "ix_outbound_created_by" in _indexes(db, "outbound_messages")
+    assert _snapshot(db, _columns(db))["outbound_messages"] == before["outbound_messages"]
+    migrate.downgrade(db, "0018_outbound_tries")
+    assert not team_tables & set(inspect(db.engine).get_table_names())
+    assert _snapshot(db) == before
+    db.dispose()

@@ -32,7 +32,8 @@ async def test_a_ppv_draft_keeps_its_preview_across_switches_and_restarts(world:
         await press(pilot, "escape", "j", "enter")
         assert composer(pilot).target.fan.conversation_id != first.conversation_id
         assert composer(pilot).offer.preview_ids == ()
-        saved = drafts.load_draft(world.context.db, world.account.id, first.conversation_id)
+        saved = drafts.load_draft(world.context.db, world.account.id, first.conversation_id,
+                                  "tester")
         assert saved == drafts.Draft(
             "a peek for you", 2500, offer.media_ids, offer.preview_ids
         )

@@ -33,7 +33,8 @@ async def test_reply_goes_from_queued_to_sent(world: World) -> None:
         assert [(m.text, m.state) for m in pending] == [("see you at 8", "queued")]
         assert any("◷ queued" in line for line in lines(thread(pilot)))
         assert composer(pilot).text == ""
-        assert drafts.load_draft(world.context.db, world.account.id, row.conversation_id) is None
+        assert drafts.load_draft(
+            world.context.db, world.account.id, row.conversation_id, "tester") is None
 
         report = await asyncio.to_thread(world.drain)
         app.job_event(MessagesSent(world.account.id, tuple(report.sent)))
@@ -155,5 +156,5 @@ async def test_a_refused_send_keeps_what_was_typed_as_a_draft(world: World) -> N
         await pilot.press(*"typed, then refused")
         await press(pilot, "ctrl+s")
         assert composer(pilot).text == "typed, then refused"
-    draft = drafts.load_draft(world.context.db, world.account.id, row.conversation_id)
+    draft = drafts.load_draft(world.context.db, world.account.id, row.conversation_id, "tester")
     assert draft is not None and draft.text == "typed, then refused"

@@ -1,8 +1,10 @@
 """What a chatter typed in a conversation and has not sent yet, kept across restarts.
 
-One draft per conversation. Saving an empty draft (no text, no price, no media)
-deletes it, so "clear the composer", "discard the draft" and "forget the draft of a
-sent message" are the same thing.
+One draft per conversation and chatter: in team mode another chatter's unsent text never
+shows in your composer. A draft saved before team mode (chatter ``""``) is loaded by the
+next chatter who opens the conversation, and becomes theirs when they save. Saving an
+empty draft (no text, no price, no media) deletes it, so "clear the composer", "discard
+the draft" and "forget the draft of a sent message" are the same thing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.store.models import Draft as DraftRow
 from ofcrm_tui.store.types import utcnow
-from ofcrm_tui.store.upsert import upsert
+
+
+# The chatter of drafts saved before drafts were per chatter (migration 0019).
+LEGACY = ""
 
 
 class DraftError(OfcrmError):
@@ -33,14 +38,22 @@ class Draft:
     preview_ids: tuple[int, ...] = ()  # which of media_ids the fan sees for free
 
 
-def load_draft(db: Database, account_id: int, conversation_id: int) -> Draft | None:
+def load_draft(
+    db: Database, account_id: int, conversation_id: int, chatter: str = ""
+) -> Draft | None:
+    """The chatter's draft (else one saved before team mode), or None."""
     with db.read() as session:
         row = session.execute(
             select(
                 DraftRow.text, DraftRow.price_cents, DraftRow.media_ids, DraftRow.preview_ids
-            ).where(
-                DraftRow.account_id == account_id, DraftRow.conversation_id == conversation_id
             )
+            .where(
+                DraftRow.account_id == account_id,
+                DraftRow.conversation_id == conversation_id,
+                DraftRow.chatter.in_(_whose(chatter)),
+            )
+            .order_by(DraftRow.chatter == LEGACY)
+            .limit(1)
         ).first()
     if row is None:
         return None
@@ -60,9 +73,10 @@ def save_draft(
     price_cents: int = 0,
     media_ids: Sequence[int] = (),
     preview_ids: Sequence[int] = (),
+    chatter: str = "",
 ) -> bool:
-    """Keep the draft (replacing any earlier one); an empty one deletes it. Returns
-    whether the conversation has a draft now.
+    """Keep the chatter's draft (replacing any earlier one, and one saved before team
+    mode); an empty one deletes it. Returns whether the chatter has a draft there now.
 
     Text that is only whitespace counts as empty. Raises ``DraftError`` (and keeps
     the earlier draft) for a negative price, media ids that are not positive or
@@ -85,28 +99,22 @@ def save_draft(
         )
         if owned is None:
             raise DraftError(f"no conversation #{conversation_id} in this account")
-        if empty:
-            session.execute(
-                delete(DraftRow).where(
-                    DraftRow.account_id == account_id, DraftRow.conversation_id == conversation_id
-                )
+        session.execute(
+            delete(DraftRow).where(
+                DraftRow.account_id == account_id,
+                DraftRow.conversation_id == conversation_id,
+                DraftRow.chatter.in_(_whose(chatter)),
             )
-            return False
-        upsert(
-            session,
-            DraftRow,
-            [
-                {
-                    "account_id": account_id,
-                    "conversation_id": conversation_id,
-                    "text": text,
-                    "price_cents": price_cents,
-                    "media_ids": media,
-                    "preview_ids": previews,
-                    "updated_at": utcnow(),
-                }
-            ],
-            key=("conversation_id",),
-            update=("text", "price_cents", "media_ids", "preview_ids", "updated_at"),
         )
+        if empty:
+            return False
+        session.add(DraftRow(
+            account_id=account_id, conversation_id=conversation_id, chatter=chatter, text=text,
+            price_cents=price_cents, media_ids=media, preview_ids=previews, updated_at=utcnow(),
+        ))
         return True
+
+
+def _whose(chatter: str) -> tuple[str, ...]:
+    """The drafts that are the chatter's: theirs, and any saved before team mode."""
+    return (chatter, LEGACY) if chatter != LEGACY else (LEGACY,)

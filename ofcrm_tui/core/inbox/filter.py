@@ -1,4 +1,4 @@
-"""The inbox filter: the fan filter plus what only a conversation has (unread), as SQL."""
+"""The inbox filter: the fan filter plus what only a conversation has (unread, owner), as SQL."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Integer, Select, literal, select
 from ofcrm_tui.core.fans.filter import FanFilter, Status, row_conditions, set_conditions
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Conversation, Fan, Tag
+from ofcrm_tui.store.models import Assignment, Conversation, Fan, Tag
 from ofcrm_tui.store.probe import ProbeOnly
 
 _C = Conversation.__table__.c
@@ -34,12 +34,15 @@ class InboxFilter:
     tag: str | None = None  # tag name
     status: Status | None = None
     query: str | None = None  # `/` search: fan names and message text
+    assigned_to: str | None = None  # owned by this chatter ("mine")
+    unassigned: bool = False  # owned by nobody
     order: Order = "activity"  # how the list is sorted (not a filter: counts ignore it)
+    me: str = ""  # the chatter whose drafts the rows mark (not a filter either)
 
     @property
     def filtering(self) -> bool:
         """Whether it leaves out any conversation."""
-        return self != InboxFilter(order=self.order)
+        return self != InboxFilter(order=self.order, me=self.me)
 
     @cached_property
     def fans(self) -> FanFilter:
@@ -88,9 +91,22 @@ def conditions(
         # Spelled exactly as the partial index's WHERE (a literal 0, not a parameter),
         # so the planner can use ix_conversations_unread.
         found.append(_C.unread_count > literal(0, Integer, literal_execute=True))
+    found += owner_conditions(account_id, flt)
     # Fan columns are tested on the joined row, never driving (see ProbeOnly).
     found += row_conditions(fans, Fan.__table__, probe_only=True)
     found += set_conditions(db, account_id, fans, _C.fan_id)
+    return found
+
+
+def owner_conditions(account_id: int, flt: InboxFilter) -> list[ColumnElement[bool]]:
+    """Who owns the conversation (team mode's "mine" and "unassigned")."""
+    a = Assignment.__table__.c
+    found: list[ColumnElement[bool]] = []
+    if flt.assigned_to is not None:
+        found.append(_C.id.in_(select(a.conversation_id).where(
+            a.account_id == account_id, a.chatter == flt.assigned_to)))
+    if flt.unassigned:
+        found.append(_C.id.not_in(select(a.conversation_id).where(a.account_id == account_id)))
     return found
 
 

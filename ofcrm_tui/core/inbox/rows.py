@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, sort_column
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Tag, fan_display_name
+from ofcrm_tui.store.models import (
+    Assignment,
+    Conversation,
+    Draft,
+    Fan,
+    FanTag,
+    Tag,
+    fan_display_name,
+)
 from ofcrm_tui.store.probe import ProbeOnly
 
 _C = Conversation.__table__.c
@@ -38,25 +46,36 @@ class ConversationRow:
     nickname: str = ""
     has_draft: bool = False  # the chatter left unsent text or an offer in it
     last_fan_message_at: datetime | None = None  # the sort key of the "fan" order
+    owner: str | None = None  # the chatter it is assigned to (raw: the UI neutralises it)
 
 
-ROW_COLUMNS = (
-    _C.id,
-    _C.fan_id,
-    _F.platform_user_id,
-    _F.nickname,
-    _F.name,
-    _F.username,
-    _C.last_message_preview,
-    _C.last_message_at,
-    _C.last_message_direction,
-    _C.unread_count,
-    _F.total_spent_cents,
-    _F.subscription_status,
-    # A unique index lookup per row shown.
-    exists().where(Draft.__table__.c.conversation_id == _C.id).label("has_draft"),
-    _C.last_fan_message_at,
-)
+def row_columns(me: str) -> tuple[Any, ...]:
+    """The columns of a list row; ``has_draft``: a draft of chatter ``me`` (or one saved
+    before drafts were per chatter)."""
+    d = Draft.__table__.c
+    return (
+        _C.id,
+        _C.fan_id,
+        _F.platform_user_id,
+        _F.nickname,
+        _F.name,
+        _F.username,
+        _C.last_message_preview,
+        _C.last_message_at,
+        _C.last_message_direction,
+        _C.unread_count,
+        _F.total_spent_cents,
+        _F.subscription_status,
+        # A unique index's lookup per row shown (a chatter's draft, or one from before).
+        exists().where(d.conversation_id == _C.id, d.chatter.in_(sorted({me, ""})))
+        .label("has_draft"),
+        _C.last_fan_message_at,
+        # A primary key lookup per row shown.
+        select(Assignment.chatter)
+        .where(Assignment.conversation_id == _C.id, Assignment.account_id == _C.account_id)
+        .scalar_subquery()
+        .label("owner"),
+    )
 
 
 def newest_first(flt: InboxFilter) -> tuple[Any, Any]:
@@ -86,6 +105,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         status,
         has_draft,
         last_fan_at,
+        owner,
     ) = values
     return ConversationRow(
         conversation_id=conversation_id,
@@ -104,6 +124,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         nickname=nickname,
         has_draft=bool(has_draft),
         last_fan_message_at=last_fan_at,
+        owner=owner,
     )
 
 
@@ -123,7 +144,7 @@ def _fan_tags(session: Session, account_id: int, fan_ids: list[int]) -> dict[int
 
 
 def rows(session: Session, account_id: int, values: Sequence[Any]) -> list[ConversationRow]:
-    """``ConversationRow`` values of the ``ROW_COLUMNS`` read, with their fans' tags."""
+    """``ConversationRow`` values of the ``row_columns`` read, with their fans' tags."""
     tags = _fan_tags(session, account_id, [value[1] for value in values])
     return [_row(value, tags.get(value[1], ())) for value in values]
 
@@ -131,7 +152,7 @@ def rows(session: Session, account_id: int, values: Sequence[Any]) -> list[Conve
 def rows_of(account_id: int, flt: InboxFilter, keys: Select[Any]) -> Select[Any]:
     """The list rows of the conversations whose ids ``keys`` selects, in ``flt``'s order."""
     return (
-        select(*ROW_COLUMNS)
+        select(*row_columns(flt.me))
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
         .where(_C.id.in_(keys), ProbeOnly(_C.account_id) == account_id)
@@ -140,11 +161,12 @@ def rows_of(account_id: int, flt: InboxFilter, keys: Select[Any]) -> Select[Any]
 
 
 def conversation_rows(
-    db: Database, account_id: int, conversation_ids: Sequence[int]
+    db: Database, account_id: int, conversation_ids: Sequence[int], *, me: str = ""
 ) -> list[ConversationRow]:
-    """The list rows of these conversations (those of the account), in no set order."""
+    """The list rows of these conversations (those of the account), in no set order;
+    ``me``: the chatter whose drafts they mark."""
     statement = (
-        select(*ROW_COLUMNS)
+        select(*row_columns(me))
         .select_from(Conversation.__table__)
         .join(Fan.__table__, _F.id == _C.fan_id)
         .where(

@@ -35,9 +35,9 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core.inbox import keyset, walk
 from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, set_driven, sort_column
 from ofcrm_tui.core.inbox.rows import (
-    ROW_COLUMNS,
     ConversationRow,
     newest_first,
+    row_columns,
     rows,
     rows_of,
     sort_key,
@@ -93,7 +93,7 @@ def _window(
 ) -> Select[Any]:
     """The statement of a window: ``limit`` rows newest first (after ``where``)."""
     if not set_driven(flt):
-        statement = base(ROW_COLUMNS, db, account_id, flt, join=True, ordered=True)
+        statement = base(row_columns(flt.me), db, account_id, flt, join=True, ordered=True)
         if where is not None:
             statement = statement.where(where)
         return statement.order_by(*newest_first(flt)).limit(limit)

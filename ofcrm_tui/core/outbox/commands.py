@@ -8,7 +8,7 @@ transition (pause, resume) belongs here, next to ``discard``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
@@ -72,16 +72,23 @@ def enqueue(
     created_by: str,
     kind: OutboundKind | str = OutboundKind.REPLY,
     campaign_id: int | None = None,
+    within: Callable[[Session], None] | None = None,
     **options: Unpack[MessageOptions],
 ) -> int:
     """Queue one message; returns its id. Raises OutboxError (nothing queued) when the
     message breaks the platform's sending rules, names a fan or media not of the account,
-    or is for a fan whose subscription has expired (as last synced: see ``rules``)."""
+    or is for a fan whose subscription has expired (as last synced: see ``rules``).
+
+    ``within`` runs in the same transaction, once the references are checked and just
+    before the row goes in; whatever it raises queues nothing (the team's collision
+    guard checks there, so that its check and the enqueue commit as one)."""
     message = NewMessage.checked(
         account_id, text, kind=kind, created_by=created_by, campaign_id=campaign_id, **options
     )
     with db.write() as session:
         message.check_references(session, [fan_id])
+        if within is not None:
+            within(session)
         row = OutboundMessage(**message.row(fan_id))
         session.add(row)
         session.flush()

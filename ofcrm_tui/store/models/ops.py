@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,18 +45,24 @@ class MetricEvent(Base):
 
 
 class Draft(Base):
-    """What a chatter typed in a conversation and has not sent yet."""
+    """What a chatter typed in a conversation and has not sent yet (one per chatter)."""
 
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = account_fk()
     conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+        ForeignKey("conversations.id", ondelete="CASCADE")
     )
+    # Whose draft (0019); "": one saved before team mode, taken by the next to open it.
+    chatter: Mapped[str] = mapped_column(String(128), default="", server_default="")
     text: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     media_ids: Mapped[list[int]] = mapped_column(default=list)
     # Which of media_ids are free previews (added in 0006: older drafts get []).
     preview_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "chatter", name="uq_drafts_conversation_chatter"),
+    )

@@ -98,6 +98,8 @@ class OutboundMessage(Base):
         CheckConstraint(check_in("state", OutboundState), name="state"),
         CheckConstraint(check_in("kind", OutboundKind), name="kind"),
         Index("ix_outbound_claim", "account_id", "state", "priority", "next_attempt_at"),
+        # Team mode (0019): what each chatter queued since a time (`ofcrm chatters`).
+        Index("ix_outbound_created_by", "account_id", "created_by", "created_at"),
         # A fan gets a campaign once, whatever launches, relaunches or crashes happen.
         Index(
             "uq_outbound_campaign_fan",

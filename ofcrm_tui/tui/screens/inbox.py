@@ -26,8 +26,8 @@ from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget, Offer
+from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
@@ -37,7 +37,7 @@ STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
 ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 
 
-class InboxScreen(OfcrmScreen):
+class InboxScreen(TeamInbox):
     BINDINGS = [
         Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False),
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane", show=False),
@@ -55,17 +55,14 @@ class InboxScreen(OfcrmScreen):
         Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
         Binding("o", "toggle_order", "Order", id="inbox.order", show=False),
         Binding("i", "fan_detail", "Fan", id="inbox.fan_detail", show=False),
+        Binding("at", "assign", "Assign", id="inbox.assign", show=False),
+        Binding("m", "cycle_owner", "Mine/unassigned", id="inbox.filter_owner", show=False),
     ]
 
     class NextUnreadFound(Message):
         def __init__(self, found: tuple[int, ConversationRow] | None) -> None:
             super().__init__()
             self.found = found
-
-    class Enqueued(Message):
-        def __init__(self, target: DraftTarget) -> None:
-            super().__init__()
-            self.target = target
 
     class ActionFailed(Message):
         """A worker's action was refused; ``reason`` is a one-line message for the user."""
@@ -118,9 +115,9 @@ class InboxScreen(OfcrmScreen):
         with Horizontal(id="inbox-body"):
             with Vertical(id="list-pane"):
                 yield Input(placeholder="Search fans and messages…", id="search")
-                yield ConversationList(clock=clock, id="conversations")
+                yield ConversationList(clock=clock, me=self.me, id="conversations")
             with Vertical(id="thread-pane"):
-                yield ThreadHeader(id="thread-header")
+                yield ThreadHeader(me=self.me, id="thread-header")
                 yield ThreadView(clock=clock, id="thread")
                 yield Composer(id="composer")
         yield StatusBar(clock=clock)
@@ -128,20 +125,20 @@ class InboxScreen(OfcrmScreen):
 
     def on_mount(self) -> None:
         self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.ofcrm.team.subscribe(self, self._on_team)
+        if self.ofcrm.presence.view is not None:  # a beat that came back before this screen
+            self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
         self.conversations.focus()
         self._start()
 
     def _start(self) -> None:
         """Show the current account's inbox from the top, nothing open."""
+        self._version = None  # the assignments' version of another account
         self._open(None)
         self._show_list()
 
     # -- the list ------------------------------------------------------------------
-
-    @property
-    def conversations(self) -> ConversationList:
-        return self.query_one(ConversationList)
 
     def _show_list(self, *, keep_id: int | None = None) -> None:
         account = self.ofcrm.account
@@ -160,6 +157,7 @@ class InboxScreen(OfcrmScreen):
             parts.append(flt.status)
         if flt.query:
             parts.append(f"“{clean(flt.query, single_line=True)}”")
+        parts += self.owner_title()
         if flt.order == "activity":
             parts.append("by activity")
         title = Text("Inbox" if count is None else f"Inbox  {count:,}")
@@ -187,10 +185,10 @@ class InboxScreen(OfcrmScreen):
         self._set_filter(replace(self.flt, status=following))
 
     def action_clear_filters(self) -> None:
-        self._set_filter(InboxFilter(order=self.flt.order))
+        self._set_filter(replace(self._unfiltered(), order=self.flt.order))
 
     def _unfiltered(self) -> InboxFilter:
-        return InboxFilter(order=self.ofcrm.context.settings.inbox_order)
+        return InboxFilter(order=self.ofcrm.context.settings.inbox_order, me=self.me)
 
     def action_toggle_order(self) -> None:
         order = "activity" if self.flt.order == "fan" else "fan"
@@ -277,13 +275,14 @@ class InboxScreen(OfcrmScreen):
     def _open(self, row: ConversationRow | None) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
+        self.ofcrm.presence.viewing(row.conversation_id if row else None)
         thread = self.query_one(ThreadView)
         if row is None or account is None:
             thread.show(None, on_shown=partial(self._show_open, None, None))
             return
         # The list's open bar, the header and the composer change with the thread's
         # page (see ThreadView.show): one frame for all of it instead of two.
-        target = DraftTarget(db, account.id, row)
+        target = DraftTarget(db, account.id, row, self.me)
         thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
                     on_shown=partial(self._show_open, row, target))
         if row.unread_count:
@@ -294,6 +293,7 @@ class InboxScreen(OfcrmScreen):
         """What opening ``row`` changes outside the thread view."""
         self.conversations.mark_open(row.conversation_id if row else None)
         self.query_one(ThreadHeader).show(row)
+        self._people_on(row.conversation_id if row else None)
         self.query_one(Composer).attach(target)
         # Also those marked read by an open that a later one overtook.
         for conversation_id in self._read_unshown:
@@ -334,25 +334,9 @@ class InboxScreen(OfcrmScreen):
     def on_composer_draft_saved(self, message: Composer.DraftSaved) -> None:
         self.conversations.mark_draft(message.conversation_id, message.present)
 
-    def on_composer_submitted(self, message: Composer.Submitted) -> None:
-        self._enqueue(message.target, message.text, message.offer)
-
-    @work(thread=True, group="send", exit_on_error=False)
-    def _enqueue(self, target: DraftTarget, text: str, offer: Offer) -> None:
-        try:
-            outbox.enqueue(
-                target.db, target.account_id, target.fan.fan_id, text,
-                created_by=self.ofcrm.context.settings.chatter_name,
-                price_cents=offer.price_cents, media_ids=offer.media_ids,
-                preview_ids=offer.preview_ids,
-            )
-        except OfcrmError as exc:
-            self.post_message(self.ActionFailed(f"not sent: {exc}"))
-            return
-        self.post_message(self.Enqueued(target))
-
-    def on_inbox_screen_enqueued(self, message: Enqueued) -> None:
+    def on_team_inbox_enqueued(self, message: TeamInbox.Enqueued) -> None:
         self._sent_to.add(message.target.fan.conversation_id)
+        self.ofcrm.presence.stopped_typing()
         self.query_one(Composer).sent(message.target)
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
@@ -487,7 +471,7 @@ class InboxScreen(OfcrmScreen):
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""
-        self.flt = InboxFilter(order=self.flt.order)
+        self.flt = replace(self._unfiltered(), order=self.flt.order)
         self._open_first = True
         self._show_list(keep_id=conversation_id)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
@@ -25,6 +26,9 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 
 SAVE_AFTER_SECONDS = 0.6
+TYPED_EVERY_SECONDS = 0.5
+# Keys that edit the text besides printable ones.
+_EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class DraftTarget:
     db: Database
     account_id: int
     fan: ConversationRow
+    chatter: str = ""  # whose draft it is (drafts are per chatter)
 
 
 class Composer(TextArea):
@@ -75,6 +80,9 @@ class Composer(TextArea):
 
     class OfferRequested(Message):
         pass
+
+    class Typed(Message):
+        """The chatter edits the reply (at most one every ``TYPED_EVERY_SECONDS``)."""
 
     class RepliesRequested(Message):
         pass
@@ -107,6 +115,7 @@ class Composer(TextArea):
         self._saves = itertools.count()
         self._saved_seq: dict[int, int] = {}
         self._save_lock = threading.Lock()
+        self._typed_at = -TYPED_EVERY_SECONDS
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -137,7 +146,8 @@ class Composer(TextArea):
 
     @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
-        draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id)
+        draft = drafts.load_draft(target.db, target.account_id, target.fan.conversation_id,
+                                  target.chatter)
         text, offer = ("", Offer())
         if draft is not None:
             text = draft.text
@@ -155,6 +165,20 @@ class Composer(TextArea):
         self.move_cursor(self.document.end)
         self.offer = message.offer
         self._show_titles()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.target is not None and (event.is_printable or event.key in _EDIT_KEYS):
+            self._typed()
+
+    def on_paste(self) -> None:
+        if self.target is not None:
+            self._typed()
+
+    def _typed(self) -> None:
+        now = time.monotonic()
+        if now - self._typed_at >= TYPED_EVERY_SECONDS:
+            self._typed_at = now
+            self.post_message(self.Typed())
 
     def on_text_area_changed(self) -> None:
         if self._save_timer is not None:
@@ -181,7 +205,7 @@ class Composer(TextArea):
             present = drafts.save_draft(
                 target.db, target.account_id, conversation_id, text,
                 price_cents=offer.price_cents, media_ids=offer.media_ids,
-                preview_ids=offer.preview_ids,
+                preview_ids=offer.preview_ids, chatter=target.chatter,
             )
             self._saved_seq[conversation_id] = seq
         self.post_message(self.DraftSaved(conversation_id, present))
@@ -198,9 +222,9 @@ class Composer(TextArea):
         self.focus()
 
     def sent(self, target: DraftTarget) -> None:
-        """A message to ``target`` is queued: forget its draft and, if it is the open
-        conversation, empty the box. (Through ``_write_draft``, so no older save of
-        that draft can land after the deletion.)"""
+        """A message to ``target`` is queued (or the chatter threw it away): forget its
+        draft and, if it is the open conversation, empty the box. (Through
+        ``_write_draft``, so no older save of that draft can land after the deletion.)"""
         self._write_draft(target, "", Offer(), next(self._saves))
         if self.target and self.target.fan.conversation_id == target.fan.conversation_id:
             self.load_text("")

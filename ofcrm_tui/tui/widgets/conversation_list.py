@@ -1,5 +1,6 @@
 """The conversation list: one account's conversations through the inbox filter, two
-lines each, on the virtual paging list (``paged_list.py``)."""
+lines each, on the virtual paging list (``paged_list.py``). Team mode adds who else is
+on a conversation (after the name) and who owns it (after the preview)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.text import Text
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
+from ofcrm_tui.core.team import Present
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
@@ -16,6 +18,15 @@ from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 # Fans who have spent this much get the "$" marker.
 SPENDER_CENTS = 100_00
+# A chatter's name in a row is cut to this many cells.
+NAME_CELLS = 10
+
+
+def short_name(name: str) -> str:
+    """A chatter's name for a list row: literal, one line, at most ``NAME_CELLS``."""
+    text = Text(clean(name, single_line=True))
+    text.truncate(NAME_CELLS, overflow="ellipsis")
+    return text.plain
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,10 @@ class ConversationList(PagedList[ConversationRow]):
         "conversation-list--tagged",
         "conversation-list--draft",
         "conversation-list--placeholder",
+        "conversation-list--present",
+        "conversation-list--typing",
+        "conversation-list--owner",
+        "conversation-list--mine",
     }
 
     class Opened(PagedList.Opened):
@@ -73,9 +88,14 @@ class ConversationList(PagedList[ConversationRow]):
 
     source: InboxSource | None
 
-    def __init__(self, *, clock: Clock = local_now, id: str | None = None) -> None:
+    def __init__(
+        self, *, clock: Clock = local_now, me: str = "", id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self.me = me  # this chatter: conversations they own are marked as theirs
+        # Other chatters on each conversation (team mode), from the presence beats.
+        self.presence: dict[int, tuple[Present, ...]] = {}
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""
@@ -85,11 +105,18 @@ class ConversationList(PagedList[ConversationRow]):
         """Show (or stop showing) a conversation's draft marker at once."""
         self.patch_row(conversation_id, has_draft=present)
 
+    def show_presence(self, presence: dict[int, tuple[Present, ...]]) -> None:
+        """Who else is on which conversation now; repaints the rows that changed."""
+        previous, self.presence = self.presence, presence
+        for key in set(previous) | set(presence):
+            if previous.get(key) != presence.get(key):
+                self._refresh_key(key)
+
     # -- drawing -------------------------------------------------------------------
 
     def no_rows_text(self) -> str:
         flt = self.source.flt if self.source else InboxFilter()
-        return "No conversations match" if flt != InboxFilter() else "No conversations yet"
+        return "No conversations match" if flt.filtering else "No conversations yet"
 
     def render_row(self, row: ConversationRow, part: int, width: int) -> Text:
         return self._head(row, width) if part == 0 else self._preview(row, width)
@@ -109,12 +136,35 @@ class ConversationList(PagedList[ConversationRow]):
         marks = ("$" if spender else " ", "#" if row.tags else " ")
         text = self._gutter(row, marks, ("spender", "tagged"))
         when = short_time(row.last_message_at, self.clock())
+        here = self._here(row.conversation_id)
         name = Text(clean(row.display_name, single_line=True),
                     style=self._style("unread") if row.unread_count else "")
-        name.truncate(max(1, width - len(text) - len(when) - 1), overflow="ellipsis", pad=True)
+        name.truncate(max(1, width - len(text) - len(when) - here.cell_len - 1),
+                      overflow="ellipsis", pad=True)
         text.append_text(name)
+        text.append_text(here)
         text.append(" " + when, self._style("time"))
         return text
+
+    def _here(self, conversation_id: int) -> Text:
+        """Who else is on it: ``●sam`` (viewing) or ``●sam…`` (typing), ``+1`` for more."""
+        people = self.presence.get(conversation_id, ())
+        if not people:
+            return Text()
+        first = min(people, key=lambda p: (not p.typing, p.chatter))
+        style = self._style("typing" if first.typing else "present")
+        text = Text(" ●", style)
+        text.append(short_name(first.chatter) + ("…" if first.typing else ""), style)
+        if len(people) > 1:
+            text.append(f"+{len(people) - 1}", style)
+        return text
+
+    def _owner(self, row: ConversationRow) -> Text:
+        if row.owner is None:
+            return Text()
+        if row.owner == self.me:
+            return Text(" →you", self._style("mine"))
+        return Text(" →" + short_name(row.owner), self._style("owner"))
 
     def _preview(self, row: ConversationRow, width: int) -> Text:
         badge = f" {row.unread_count} " if row.unread_count else ""
@@ -123,8 +173,11 @@ class ConversationList(PagedList[ConversationRow]):
         preview = ("You: " if row.last_direction == "out" else "") + clean(
             row.preview, single_line=True)
         body = Text(preview, style=self._style("preview"))
-        body.truncate(max(1, width - len(text) - len(badge) - 1), overflow="ellipsis", pad=True)
+        owner = self._owner(row)
+        body.truncate(max(1, width - len(text) - len(badge) - owner.cell_len - 1),
+                      overflow="ellipsis", pad=True)
         text.append_text(body)
+        text.append_text(owner)
         text.append(" ")
         text.append(badge, self._style("badge"))
         return text

@@ -1,4 +1,5 @@
-"""Who the open conversation is with: name, username, subscription, spend, tags."""
+"""Who the open conversation is with: name, username, subscription, spend, tags; and in
+team mode, who owns it and who else is on it ("sam is typing…")."""
 
 from __future__ import annotations
 
@@ -7,9 +8,25 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.core.team import Present
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.styling import span_style
+
+# With others on the conversation, the header makes room for this much of the name first.
+NAME_ROOM = 14
+
+
+def who_is_here(people: tuple[Present, ...]) -> str:
+    """``sam is typing…``, ``ana is viewing``, ``sam and ana are viewing``…"""
+    typing = [clean(p.chatter, single_line=True) for p in people if p.typing]
+    viewing = [clean(p.chatter, single_line=True) for p in people if not p.typing]
+    parts = []
+    for names, verb in ((typing, "typing…"), (viewing, "viewing")):
+        if names:
+            joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            parts.append(f"{joined} {'is' if len(names) == 1 else 'are'} {verb}")
+    return "; ".join(parts)
 
 
 class ThreadHeader(Static):
@@ -18,44 +35,84 @@ class ThreadHeader(Static):
         "thread-header--dim",
         "thread-header--money",
         "thread-header--expired",
+        "thread-header--typing",
+        "thread-header--viewing",
+        "thread-header--owner",
     }
 
     def _style(self, name: str) -> Style:
         return span_style(self, f"thread-header--{name}")
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, me: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
+        self.me = me
         self.row: ConversationRow | None = None
+        self.people: tuple[Present, ...] = ()
 
     def show(self, row: ConversationRow | None) -> None:
         self.row = row
         self.refresh()
 
+    def show_people(self, people: tuple[Present, ...]) -> None:
+        """The other chatters on this conversation now (typing ones first)."""
+        if people != self.people:
+            self.people = people
+            self.refresh()
+
+    def _team(self, *, compact: bool) -> Text:
+        """Who else is here, then who owns it (``compact``: ``●sam… →sam``)."""
+        text = Text()
+        if self.people:
+            typing = any(p.typing for p in self.people)
+            style = self._style("typing" if typing else "viewing")
+            if compact:
+                first = self.people[0]  # typing ones come first
+                more = f"+{len(self.people) - 1}" if len(self.people) > 1 else ""
+                name = clean(first.chatter, single_line=True)
+                text.append(f"  ●{name}{'…' if first.typing else ''}{more}", style)
+            else:
+                text.append("  " + who_is_here(self.people), style)
+        owner = self.row.owner if self.row else None
+        if owner is not None:
+            name = "you" if owner == self.me else clean(owner, single_line=True)
+            text.append(f"  →{name}", self._style("owner"))
+        return text
+
     def render(self) -> Text:
-        """Name, @username, subscription, spend, tags; on a narrow pane the tags go
-        first, then the username, then the name is shortened: the spend always shows."""
+        """Name, @username, subscription, spend, the team part, tags. On a narrow pane,
+        until the name has room: the tags go, then the username, the subscription, and
+        the team part gets short; then the name is shortened. The spend and the team
+        part always show."""
         row, width = self.row, max(1, self.content_size.width)
         if row is None:
             return Text()
         dim = self._style("dim")
         status = clean(row.subscription_status, single_line=True)
-        tail = Text("  ·  ", dim)
-        tail.append(status, self._style("expired") if status != "active" else "")
-        tail.append("  ·  ", dim)
-        tail.append(f"spent {format_cents(row.total_spent_cents)}", self._style("money"))
+        subscription = Text("  ·  ", dim)
+        subscription.append(status, self._style("expired") if status != "active" else "")
+        spend = Text("  ·  ", dim)
+        spend.append(f"spent {format_cents(row.total_spent_cents)}", self._style("money"))
         handle = Text(f"  @{clean(row.username, single_line=True)}", dim)
         tags = Text("".join(f"  #{clean(tag, single_line=True)}" for tag in row.tags), dim)
         name = Text(clean(row.display_name, single_line=True), self._style("name"))
-        for with_handle, with_tags in ((True, True), (True, False), (False, False)):
-            extra = handle.cell_len * with_handle + tags.cell_len * with_tags
-            if name.cell_len + tail.cell_len + extra <= width:
+        empty = Text()
+        # (handle, subscription, compact team part, tags, the name's room)
+        layouts = [
+            (handle, subscription, False, tags, name.cell_len),
+            (handle, subscription, False, empty, name.cell_len),
+            (empty, subscription, False, empty, name.cell_len),
+        ]
+        if self.people or row.owner is not None:
+            room = min(name.cell_len, NAME_ROOM)
+            layouts += [(empty, empty, False, empty, room), (empty, empty, True, empty, room)]
+        for shown_handle, shown_subscription, compact, shown_tags, room in layouts:
+            team = self._team(compact=compact)
+            rest = (shown_handle.cell_len + shown_subscription.cell_len + spend.cell_len
+                    + team.cell_len + shown_tags.cell_len)
+            if room + rest <= width:
                 break
-        name.truncate(max(1, width - tail.cell_len - extra), overflow="ellipsis")
+        name.truncate(max(1, width - rest), overflow="ellipsis")
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append_text(name)
-        if with_handle:
-            text.append_text(handle)
-        text.append_text(tail)
-        if with_tags:
-            text.append_text(tags)
+        for part in (name, shown_handle, shown_subscription, spend, team, shown_tags):
+            text.append_text(part)
         return text

@@ -23,8 +23,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from ofcrm_tui.core import inbox
+from ofcrm_tui.core import inbox, team
 from ofcrm_tui.core.inbox import ThreadMessage
+from ofcrm_tui.core.team import ThreadMark
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock, local_now
@@ -87,6 +88,7 @@ class ThreadView(ScrollView, can_focus=True):
             generation: int,
             page: list[ThreadMessage],
             pending: list[ThreadMessage],
+            mark: ThreadMark,
             *,
             replace: bool,
         ) -> None:
@@ -94,6 +96,7 @@ class ThreadView(ScrollView, can_focus=True):
             self.generation = generation
             self.page = page
             self.pending = pending
+            self.mark = mark
             self.replace = replace
 
     class NewestFailed(Message):
@@ -118,6 +121,9 @@ class ThreadView(ScrollView, can_focus=True):
         self.generation = 0
         self.stored: list[ThreadMessage] = []  # oldest first
         self.pending: list[ThreadMessage] = []
+        # The newest message and queue row drawn: what the chatter has seen (the
+        # collision guard asks about anything newer). None until the first page is in.
+        self.mark: ThreadMark | None = None
         self.has_older = False
         # A page is being read. Not Textual's own `loading` reactive: that mounts a
         # LoadingIndicator over the widget (and disables it) on every open.
@@ -202,6 +208,7 @@ class ThreadView(ScrollView, can_focus=True):
             self._loading_timer = None
         self.source = source
         self.stored, self.pending, self.cursor = [], [], None
+        self.mark = None
         self.has_older = False
         if on_shown is not None:
             on_shown()
@@ -244,6 +251,8 @@ class ThreadView(ScrollView, can_focus=True):
     @work(thread=True, group="thread-newest", exit_on_error=False)
     def _load_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
         try:
+            # Before the page: nothing drawn is newer than the mark.
+            mark = team.thread_mark(source.db, source.account_id, source.conversation_id)
             page = inbox.thread_page(
                 source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
             )
@@ -253,7 +262,7 @@ class ThreadView(ScrollView, can_focus=True):
         except BaseException:
             self.post_message(self.NewestFailed(generation))
             raise  # the app reports it
-        self.post_message(self.Loaded(generation, page, pending, replace=replace))
+        self.post_message(self.Loaded(generation, page, pending, mark, replace=replace))
 
     def on_thread_view_newest_failed(self, message: NewestFailed) -> None:
         message.stop()
@@ -288,6 +297,7 @@ class ThreadView(ScrollView, can_focus=True):
                     self.stored.append(item)
             self.stored.sort(key=lambda m: m.platform_message_id or 0)
         self.pending = list(reversed(message.pending))
+        self.mark = message.mark
         if self.cursor is not None:
             self.cursor = min(self.cursor, len(self.messages) - 1) if self.messages else None
         self._relayout()

@@ -1,0 +1,162 @@
+"""Two chatters' apps on one database (SQLite file and PostgreSQL): presence and typing,
+the collision guard, a race of two sends, assignment and its filters."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+
+from ofcrm_tui.store.models import OutboundMessage
+from ofcrm_tui.tui import presence as presence_module
+from ofcrm_tui.tui.dialogs.collision import CollisionDialog
+from ofcrm_tui.tui.dialogs.owned import OwnedDialog
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from tests.team.conftest import Team
+from tests.tui.pilot import composer, conversations, inbox, lines, press, settle
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 30)
+
+
+async def keys(pilot: Pilot[object], *keys: str) -> None:
+    """Press ``keys`` (settling once, after them all)."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def beats(*pilots: Pilot[object]) -> None:
+    """Each app beats in turn: it writes what it does and reads what the others do."""
+    for pilot in pilots:
+        pilot.app.presence.beat()  # type: ignore[attr-defined]
+        await settle(pilot)
+
+
+def header(pilot: Pilot[object]) -> str:
+    return inbox(pilot).query_one(ThreadHeader).render().plain
+
+
+def row_lines(pilot: Pilot[object], index: int) -> str:
+    shown = lines(conversations(pilot))
+    return " | ".join(shown[2 * index: 2 * index + 2])
+
+
+def queued(crew: Team) -> list[tuple[str, str]]:
+    with crew.db.read() as session:
+        return [tuple(r) for r in session.execute(
+            select(OutboundMessage.created_by, OutboundMessage.text).order_by(OutboundMessage.id))]
+
+
+async def test_presence_and_typing_appear_and_clear(crew: Team) -> None:
+    ana, sam = crew.app("ana"), crew.app("sam")
+    async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
+        await press(s, "enter")  # sam opens the first conversation
+        await beats(s, a)
+        assert "●sam" in row_lines(a, 0) and "●" not in row_lines(a, 1)
+        await press(a, "enter")  # ana opens it too
+        assert "sam is viewing" in header(a)
+        await press(s, "r", "h", "i")  # sam types
+        await beats(a)
+        assert "sam is typing…" in header(a) and "●sam…" in row_lines(a, 0)
+        assert "ana is viewing" in header(s)  # (sam's beats read ana's row)
+        crew.clock.advance(presence_module.TYPING_SECONDS)  # no key since: typing ends
+        sam.presence.check_typing()
+        await settle(s)
+        await beats(a)
+        assert "sam is viewing" in header(a)
+        await press(s, "escape", "j", "enter")  # sam moves to the next conversation
+        await beats(a)
+        assert "sam" not in header(a) and "●sam" in row_lines(a, 1)
+        # Sam's unsent "hi" is sam's draft: not in ana's composer, nor marked in her list.
+        await press(a, "j", "k", "enter")
+        assert composer(a).text == "" and "✎" not in row_lines(a, 0)
+        await press(s, "k", "enter")
+        assert composer(s).text == "hi" and "✎" in row_lines(s, 0)
+        await press(s, "j", "enter")
+        await press(s, "q")  # sam quits: the row goes with the app
+        await settle(s)
+        await beats(a)
+        assert "●" not in " ".join(lines(conversations(a)))
+        assert sam.return_code == 0
+
+
+def collision_text(pilot: Pilot[object]) -> str:
+    dialog = pilot.app.screen
+    assert isinstance(dialog, CollisionDialog), dialog
+    return str(dialog.query_one("#collision-text").render())
+
+
+async def test_the_guard_asks_about_what_was_sent_since_the_thread_was_drawn_and_races(
+    crew: Team,
+) -> None:
+    ana, sam = crew.app("ana"), crew.app("sam")
+    async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
+        await press(a, "enter")  # ana's thread is drawn
+        await press(s, "enter", "r")
+        await keys(s, *"[b]mine[/b]", "ctrl+s")  # then sam replies
+        assert queued(crew) == [("sam", "[b]mine[/b]")]
+        await press(a, "r")
+        await keys(a, *"hello", "ctrl+s")
+        shown = collision_text(a)
+        assert "sam queued a message 0 s ago:" in shown and "│ [b]mine[/b]" in shown
+        await press(a, "d")  # keep it as a draft: nothing queued, nothing lost
+        assert composer(a).text == "hello" and len(queued(crew)) == 1
+        # The thread has been drawn again with sam's message in it: now it goes.
+        await press(a, "ctrl+s")
+        assert queued(crew)[-1] == ("ana", "hello") and composer(a).text == ""
+        # Sam's thread was drawn before ana's reply: sam is asked, and sends anyway.
+        await keys(s, *"more", "ctrl+s")
+        assert "ana queued a message 0 s ago:" in collision_text(s)
+        await press(s, "s")
+        assert queued(crew)[-1] == ("sam", "more")
+        await keys(a, *"bye", "ctrl+s")
+        assert "sam queued a message" in collision_text(a)
+        await press(a, "x")  # discard
+        assert composer(a).text == "" and [w for w, _ in queued(crew)] == ["sam", "ana", "sam"]
+        # Both reply to the next fan at once: one send goes, the other is asked.
+        await press(a, "escape", "j", "enter", "r")
+        await keys(a, *"from ana")
+        await press(s, "escape", "j", "enter", "r")
+        await keys(s, *"from sam")
+        await beats(a, s)
+        await a.press("ctrl+s")  # both sent before either's send is through
+        await s.press("ctrl+s")
+        await settle(a)
+        await settle(s)
+        asked = [p for p in (a, s) if isinstance(p.app.screen, CollisionDialog)]
+        assert len(asked) == 1 and len(queued(crew)) == 4
+        await press(asked[0], "s")  # send anyway
+        assert sorted(w for w, _ in queued(crew)[3:]) == ["ana", "sam"]
+
+
+async def test_assignment_its_filters_and_the_question_before_typing(crew: Team) -> None:
+    ana, sam = crew.app("ana"), crew.app("sam")
+    everyone = len(crew.conversations)
+    async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
+        await press(s, "enter")  # sam is online: a chatter ana can pick
+        await beats(s, a)
+        await press(a, "at", "j", "enter")  # the first conversation to sam
+        assert "→sam" in row_lines(a, 0)
+        await beats(s)  # sam's next beat sees the assignments move: the list reloads
+        await settle(s)
+        assert "→you" in row_lines(s, 0) and "→you" in header(s)
+        await press(s, "m")
+        assert conversations(s).count == 1
+        await press(s, "m")
+        assert conversations(s).count == everyone - 1
+        assert str(conversations(s).border_subtitle) == "unassigned"
+        await press(s, "m")
+        assert conversations(s).count == everyone
+        # Ana types into sam's conversation: asked first, and takes it.
+        await press(a, "enter", "r")
+        assert isinstance(a.app.screen, OwnedDialog)
+        await press(a, "t")
+        assert composer(a).has_focus and "→you" in header(a)
+        await beats(s)
+        await settle(s)
+        assert "→ana" in row_lines(s, 0) and "→ana" in header(s)
+        await a.app.run_action("screen.unassign")
+        await settle(a)
+        await beats(s)
+        await settle(s)
+        assert "→" not in row_lines(a, 0) + row_lines(s, 0) + header(s)
