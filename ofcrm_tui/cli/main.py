@@ -79,6 +79,13 @@ COMMANDS = (
         "the same seed gives the same data",
     ),
     Command(
+        "team",
+        "team_cmd",
+        "a team on PostgreSQL: chatters' and workers' roles, their accounts and rights "
+        "(init, add-chatter, add-worker, remove-chatter, remove-worker, list, whoami), "
+        "and the audit trail",
+    ),
+    Command(
         "health",
         "health_cmd",
         "queue, sends, polls, credentials and database at a glance; "

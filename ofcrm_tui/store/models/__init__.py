@@ -11,10 +11,11 @@ from ofcrm_tui.store.models.messaging import Conversation, Media, Message, Saved
 from ofcrm_tui.store.models.ops import Draft, MetricEvent, SyncCursor
 from ofcrm_tui.store.models.outbox import Campaign, OutboundMessage, SendAttempt
 from ofcrm_tui.store.models.rollups import FanDay, FanSpend, ReplyDay, RevenueHour, SentHour
+from ofcrm_tui.store.models.security import AuditEvent, ReadMark, TeamGrant, TeamMember
 
 __all__ = [
-    "Account", "Base", "Campaign", "Conversation", "Draft", "Fan", "FanDay",
+    "Account", "AuditEvent", "Base", "Campaign", "Conversation", "Draft", "Fan", "FanDay",
     "FanSpend", "FanTag", "Media", "Message", "MetricEvent", "Note", "OutboundMessage",
-    "ReplyDay", "RevenueHour", "SavedReply", "SendAttempt", "SentHour", "SyncCursor", "Tag",
-    "Transaction", "fan_display_name",
+    "ReadMark", "ReplyDay", "RevenueHour", "SavedReply", "SendAttempt", "SentHour", "SyncCursor",
+    "Tag", "TeamGrant", "TeamMember", "Transaction", "fan_display_name",
 ]
