@@ -42,10 +42,14 @@ def _password(args: argparse.Namespace, name: str) -> str | None:
     return typed
 
 
+def _groups(ctx: AppContext) -> access.TeamGroups:
+    return access.TeamGroups.named(ctx.settings.team_group_prefix)
+
+
 def _init(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
-    access.init_team(ctx.db)
-    groups = access.TeamGroups()
+    groups = _groups(ctx)
+    access.init_team(ctx.db, groups)
     print(f"team ready on {ctx.db.url_for_display}: group roles {groups.chatter} and "
           f"{groups.worker}; add people with `ofcrm team add-chatter` / `add-worker`")
     return 0
@@ -56,7 +60,7 @@ def _add_chatter(args: argparse.Namespace) -> int:
     names = args.accounts or ([args.account] if args.account else [])
     member = access.add_chatter(
         ctx.db, args.name, names, can_export=args.can_export, can_campaign=args.can_campaign,
-        password=_password(args, args.name),
+        password=_password(args, args.name), groups=_groups(ctx),
     )
     print(f"chatter {member.role}: {', '.join(member.accounts)}; {member.rights()}")
     print(f"  connects with {_login_url(ctx, member.role)}")
@@ -65,7 +69,8 @@ def _add_chatter(args: argparse.Namespace) -> int:
 
 def _add_worker(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
-    member = access.add_worker(ctx.db, args.name, password=_password(args, args.name))
+    member = access.add_worker(ctx.db, args.name, password=_password(args, args.name),
+                               groups=_groups(ctx))
     print(f"worker {member.role}: every account; runs `ofcrm worker` with the platform keys")
     print(f"  connects with {_login_url(ctx, member.role)}")
     return 0
@@ -79,7 +84,7 @@ def _login_url(ctx: AppContext, role: str) -> str:
 def _remove(kind: TeamKind) -> Callable[[argparse.Namespace], int]:
     def remove(args: argparse.Namespace) -> int:
         ctx = _team_context(args)
-        member = access.remove_member(ctx.db, args.name, kind)
+        member = access.remove_member(ctx.db, args.name, kind, _groups(ctx))
         print(f"{kind} {member.role} removed: no access from its next query on; "
               "it can no longer log in")
         return 0

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from ofcrm_tui.store.rollups import TRIGGERS
+
 # Every table with rows of one account. A new one: add it here and, in its migration,
 # ``protect(connection, name)``; tests/security checks that none is forgotten.
 ACCOUNT_TABLES: tuple[str, ...] = (
@@ -73,6 +75,11 @@ CHATTER_LOCKS: tuple[str, ...] = ("accounts",)
 OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")
 # Every team role reads these (the start-up schema check).
 SHARED_READS: tuple[str, ...] = ("alembic_version",)
+
+# Trigger functions that write what a chatter may only read (the analytics rollups,
+# the reply times): they run as the owner, so a chatter's edit of a fan (or a
+# worker's sync) keeps them while the chatter cannot write them itself.
+OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS)
 
 POLICY = "ofcrm_account_rows"
 # The rights' restrictive policies, on these tables.
@@ -303,6 +310,10 @@ def install(connection: Connection, tables: list[str]) -> None:
     )
     for statement in _functions(schema):
         _run(connection, statement)
+    for function in OWNER_TRIGGERS:
+        connection.exec_driver_sql(
+            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
+        )
     for table in tables:
         protect(connection, table)
     for table in OWNER_TABLES:
@@ -317,5 +328,7 @@ def uninstall(connection: Connection, tables: list[str]) -> None:
     for table in tables:
         unprotect(connection, table)
     connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans")
+    for function in OWNER_TRIGGERS:
+        connection.exec_driver_sql(f"ALTER FUNCTION {function}() SECURITY INVOKER RESET ALL")
     for function in _FUNCTION_NAMES:
         connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")

@@ -47,7 +47,8 @@ class TeamError(OfcrmError):
 @dataclass(frozen=True)
 class TeamGroups:
     """The group roles that hold the privileges (roles are global to the PostgreSQL
-    server: tests give theirs names of their own)."""
+    server: the ``team_group_prefix`` setting names them, tests give theirs names of
+    their own)."""
 
     chatter: str = "ofcrm_chatter"
     worker: str = "ofcrm_worker"
