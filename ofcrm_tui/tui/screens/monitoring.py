@@ -138,6 +138,8 @@ class MonitoringScreen(OfcrmScreen):
             audit.note = "The audit trail is shown to managers"
         else:
             audit.show(AuditSource(context.db, access.AuditSpan()))
+            return
+        audit.add_class("-note")  # one line says why there is none here
 
     def on_screen_suspend(self) -> None:
         self.timer.pause()
