@@ -16,7 +16,8 @@ their ``search_path`` pinned, so a temporary table cannot stand in for the grant
 Full-text and trigram tests (``@@``, ``LIKE``) are not leakproof: under row-level
 security PostgreSQL may not use an index for them. ``ofcrm_message_fans`` and
 ``ofcrm_named_fans`` are the search's index lookups, run as the owner for the
-accounts the caller may see; search goes through them on PostgreSQL.
+accounts the caller may see; search goes through them under row-level security
+(``Database.row_security``).
 """
 
 from __future__ import annotations
