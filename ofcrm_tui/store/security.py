@@ -174,7 +174,7 @@ def _functions(schema: str) -> list[str]:
             RETURN;
           END IF;
           verb := CASE wanted WHEN 'export' THEN 'export from'
-                              WHEN 'campaign' THEN 'launch campaigns on'
+                              WHEN 'campaign' THEN 'run campaigns on'
                               ELSE 'work on' END;
           IF account = ANY (ofcrm_granted_accounts()) THEN
             SELECT format('account %L', name) INTO label FROM accounts WHERE id = account;

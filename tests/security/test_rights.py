@@ -73,8 +73,9 @@ def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) ->
         lambda: campaigns.create(eve, mia, CampaignSpec("later", "hi", at=NOW + timedelta(days=1)),
                                  created_by="eve", now=NOW),
         lambda: campaigns.launch(eve, mia, draft, now=NOW),
+        lambda: campaigns.cancel(eve, mia, draft, now=NOW),
     ):
-        with pytest.raises(AccessDenied, match="may not launch campaigns on account 'mia'"):
+        with pytest.raises(AccessDenied, match="may not run campaigns on account 'mia'"):
             attempt()
     with eve.read() as session:
         assert session.scalar(select(Campaign.status).where(Campaign.id == draft)) == "draft"
