@@ -68,6 +68,18 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="how long a message is retried while the platform is unreachable",
     )
+    team_mode: bool = Field(
+        default=False,
+        description="the app neither polls nor sends: `ofcrm worker`s holding the platform "
+        "keys do (always so for a chatter's role on a team database)",
+    )
+    team_group_prefix: str = Field(
+        default="ofcrm",
+        pattern=r"^[a-z_][a-z0-9_]{0,40}$",
+        description="`ofcrm team`'s group roles are <prefix>_chatter and <prefix>_worker "
+        "(roles belong to the whole PostgreSQL server: databases on one server may keep "
+        "their teams apart)",
+    )
     theme: str = "textual-dark"
     keymap: dict[str, str] = Field(
         default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ofcrm_tui import paths
 from ofcrm_tui.config import Settings, load_settings
+from ofcrm_tui.core import access
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
@@ -22,6 +23,7 @@ def open_database(settings: Settings) -> Database:
 class AppContext:
     settings: Settings
     verbose: bool = False
+    _identity: access.Identity | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(
@@ -35,10 +37,29 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
-        """The database, upgraded to the current schema on first use."""
+        """The database, upgraded to the current schema on first use. A chatter's role
+        on a team database records its own name on what it sends, and runs keyless."""
         database = open_database(self.settings)
         migrate.ensure_current(database)
+        self._identity = access.identity(database)
+        if self._identity.kind is access.Kind.CHATTER:
+            self.settings = self.settings.model_copy(
+                update={"chatter_name": self._identity.role, "team_mode": True}
+            )
         return database
+
+    @property
+    def identity(self) -> access.Identity:
+        """Who the database says this connection is (asked when it is opened)."""
+        self.db  # noqa: B018 - opening it asks
+        assert self._identity is not None
+        return self._identity
+
+    @property
+    def keyless(self) -> bool:
+        """Workers poll and send: this process needs no platform key (team mode)."""
+        self.db  # noqa: B018 - a chatter's role turns team mode on
+        return self.settings.team_mode
 
     def close(self) -> None:
         if "db" in vars(self):  # opened (cached_property stores it on the instance)

@@ -60,6 +60,19 @@ def token_status(account: str) -> str:
     return f"NONE REACHABLE (no keyring entry, {variable} not set)"
 
 
+def has_token(account: str) -> bool:
+    """Whether a token for ``account`` is reachable here (never raises)."""
+    if os.environ.get(env_var_name(account)):
+        return True
+    import keyring
+    import keyring.errors
+
+    try:
+        return bool(keyring.get_password(SERVICE, account))
+    except keyring.errors.KeyringError:
+        return False
+
+
 def get_token(account: str) -> str:
     token = os.environ.get(env_var_name(account))
     if not token:

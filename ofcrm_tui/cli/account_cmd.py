@@ -73,15 +73,18 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    rows = accounts.list_accounts(context(args).db)
+    ctx = context(args)
+    rows = accounts.list_accounts(ctx.db)
     if not rows:
         print("no accounts: add one with `ofcrm account add NAME --base-url URL`")
         return 0
     for info in rows:
         status = f"  AUTH ERROR: {info.auth_error}" if info.auth_error else ""
+        # In team mode the keys stay with the workers: none is looked for here.
+        token = "with the workers" if ctx.keyless else secrets.token_status(info.name)
         print(
             f"{info.name}\t{_via(info)}\t{info.base_url}\t@{info.creator_username}\t"
-            f"{info.send_limit_per_minute}/min\ttoken: {secrets.token_status(info.name)}{status}"
+            f"{info.send_limit_per_minute}/min\ttoken: {token}{status}"
         )
     return 0
 

@@ -52,7 +52,7 @@ def _export(args: argparse.Namespace) -> int:
     )
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    rows = write_csv(dashboard(ctx.db, account.id, chosen), args.file, kind)
+    rows = write_csv(ctx.db, dashboard(ctx.db, account.id, chosen), args.file, kind)
     print(f"{account.name}: {rows} {kind.value} row{'s' if rows != 1 else ''} "
           f"for {chosen.label} written to {args.file}")
     return 0

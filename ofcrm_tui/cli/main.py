@@ -87,6 +87,13 @@ COMMANDS = (
         "the same seed gives the same data",
     ),
     Command(
+        "team",
+        "team_cmd",
+        "a team on PostgreSQL: chatters' and workers' roles, their accounts and rights "
+        "(init, add-chatter, add-worker, remove-chatter, remove-worker, list, whoami), "
+        "and the audit trail",
+    ),
+    Command(
         "health",
         "health_cmd",
         "queue, sends, polls, credentials and database at a glance; "
@@ -143,6 +150,11 @@ def _database_error(exc: BaseException) -> str | None:
         from sqlalchemy.exc import DBAPIError
 
         if isinstance(exc, DBAPIError):
+            from ofcrm_tui.core.access import refusal
+
+            denied = refusal(exc)  # a team role's missing privilege or right
+            if denied is not None:
+                return str(denied)
             return f"database error: {_first_line(exc.orig) if exc.orig else type(exc).__name__}"
     # The driver's own error, raised where SQLAlchemy does not wrap it (connect hooks).
     sqlite3 = sys.modules.get("sqlite3")

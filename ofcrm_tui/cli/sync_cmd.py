@@ -8,7 +8,9 @@ import sys
 from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.core import accounts
+from ofcrm_tui.core.access import Kind
 from ofcrm_tui.core.sync import InboundSync, SyncReport
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.store.database import Database
 
@@ -49,6 +51,9 @@ def sync_account(
 
 def _sync(args: argparse.Namespace) -> int:
     ctx = context(args)
+    if ctx.identity.kind is Kind.CHATTER:
+        raise OfcrmError("a chatter's role does not sync: the workers do, with the keys "
+                         "(`ofcrm worker` where the keys are)")
     account = accounts.resolve_account(ctx.db, args.account)
     report = sync_account(
         ctx.db, account, ctx.settings.http_timeout_seconds, full=not args.poll

@@ -1,4 +1,6 @@
-"""``ofcrm worker``: poll and drain headless until SIGTERM or SIGINT."""
+"""``ofcrm worker``: poll and drain headless until SIGTERM or SIGINT, for every account
+whose platform key it holds (keyring or ``OFCRM_TOKEN_<NAME>``): in a team, the keys stay
+with the workers and the chatters' apps run without them."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ import sys
 import threading
 from types import FrameType
 
+from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import add_account_option, context
+from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
+from ofcrm_tui.core.access import Kind
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
     DrainFailed,
@@ -39,10 +45,16 @@ def _log_event(event: JobEvent) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     ctx = context(args)
+    if ctx.identity.kind in (Kind.CHATTER, Kind.NONE):
+        raise OfcrmError(
+            f"ofcrm worker runs as a worker's role or the owner's; this is "
+            f"{ctx.identity.kind.value} {ctx.identity.role!r} (see `ofcrm team add-worker`)"
+        )
     # ``worker --account A --account B``, or ``ofcrm --account A worker``.
     only = getattr(args, "accounts", None) or ([args.account] if args.account else None)
     for name in only or ():
         accounts.get_account(ctx.db, name)  # a typo should not make an idle worker
+    _say_which_accounts(ctx, only)
     jobs = BackgroundJobs(
         ctx,
         on_event=_log_event,
@@ -52,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         lease_seconds=args.lease_seconds,
         reconcile_grace_seconds=args.reconcile_grace_seconds,
         send_concurrency=args.send_concurrency,
+        keyed_only=True,
     )
     stop = threading.Event()
     received: list[str] = []
@@ -80,6 +93,19 @@ def _run(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
         ctx.close()
     return 0
+
+
+def _say_which_accounts(ctx: AppContext, only: list[str] | None) -> None:
+    """A worker serves the accounts whose platform key it holds (keyring or
+    ``OFCRM_TOKEN_<NAME>``); the others are said once, and served once a key appears."""
+    served, keyless = [], []
+    for account in accounts.accounts_to_serve(ctx.db, only):
+        (served if secrets.has_token(account.name) else keyless).append(account.name)
+    print(f"ofcrm worker: serving {', '.join(served) or 'no account yet'}", file=sys.stderr)
+    if keyless:
+        variables = ", ".join(secrets.env_var_name(name) for name in keyless)
+        print(f"  no key here for {', '.join(keyless)} (keyring, or {variables}): "
+              "not served until one is", file=sys.stderr)
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
+from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError
 from ofcrm_tui.platform.gateway import (
@@ -23,6 +24,7 @@ from ofcrm_tui.platform.gateway import (
 )
 from ofcrm_tui.platform.wire import Me
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Account
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -252,5 +254,6 @@ def remove_account(db: Database, name: str) -> None:
     """Delete the account with all its local data, and forget its token."""
     account = get_account(db, name)
     with db.write() as session:
+        access.record(session, AuditAction.ACCOUNT_REMOVED, account.id, None, name)
         session.delete(session.get(Account, account.id))
     secrets.delete_token(name)

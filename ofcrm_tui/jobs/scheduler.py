@@ -37,7 +37,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, campaigns, metrics, outage, outbox
+from ofcrm_tui.core import accounts, campaigns, inbox, metrics, outage, outbox
 from ofcrm_tui.core.accounts import AccountRef
 from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
 from ofcrm_tui.core.sync import InboundSync
@@ -69,6 +69,7 @@ if logging.getLogger("apscheduler").level == logging.NOTSET:
 POLL_JOB = "poll"
 DRAIN_JOB = "drain"
 QUEUE_DEPTH_EVERY = timedelta(seconds=60)
+KEY_RECHECK = timedelta(seconds=60)
 
 EventHandler = Callable[[JobEvent], None]
 
@@ -95,6 +96,7 @@ class BackgroundJobs:
         max_threads: int = 16,
         client_factory: ClientFactory | None = None,
         clock: Callable[[], datetime] = utcnow,
+        keyed_only: bool = False,
     ) -> None:
         if isinstance(source, AppContext):
             self.db = source.db
@@ -106,6 +108,9 @@ class BackgroundJobs:
         self.settings = settings
         self._on_event = on_event
         self._only = set(accounts) if accounts else None
+        # ``ofcrm worker``: serve only the accounts whose platform key is here.
+        self._keyed_only = keyed_only
+        self._keys: dict[int, tuple[bool, datetime]] = {}
         if send_concurrency < 1:
             raise OfcrmError("send concurrency must be at least 1")
         self._send_concurrency = send_concurrency
@@ -254,10 +259,29 @@ class BackgroundJobs:
         if self._stopping.is_set():
             return []
         try:
-            return accounts.accounts_to_serve(self.db, self._only)
+            found = accounts.accounts_to_serve(self.db, self._only)
         except Exception:  # noqa: BLE001 - the database may be busy or away; try next run
             log.exception("cannot list accounts")
             return []
+        return [account for account in found if self._has_key(account)]
+
+    def _has_key(self, account: AccountRef) -> bool:
+        """With ``keyed_only``: whether the account's key is here (looked up again
+        every ``KEY_RECHECK``, so a key added later is picked up)."""
+        if not self._keyed_only:
+            return True
+        now = self._clock()
+        with self._lock:
+            known = self._keys.get(account.id)
+        if known is None or now - known[1] >= KEY_RECHECK:
+            found = secrets.has_token(account.name)
+            with self._lock:
+                self._keys[account.id] = (found, now)
+            if known is None or known[0] != found:
+                log.info("account %s: %s", account.name,
+                         "key here, served" if found else "no key here, not served")
+            return found
+        return known[0]
 
     def _submit(
         self, job: str, account: AccountRef, work: Callable[[AccountRef], None], *, lane: int = 0
@@ -305,6 +329,7 @@ class BackgroundJobs:
         if down is not None and down.retry_at > now:
             return  # the platform refused connections: wait as the sends do
         try:
+            self._carry_read_marks(account, client)
             report = InboundSync(self.db, account.id, client).poll()
         except PlatformError as exc:
             if exc.kind == ErrorKind.UNAUTHORIZED:
@@ -334,6 +359,23 @@ class BackgroundJobs:
                 log.info("platform of %s reachable again", account.name)
                 self.drain_now()
         self._emit(PollCompleted(account.id, report))
+
+    def _carry_read_marks(self, account: AccountRef, client: PlatformClient) -> None:
+        """Mark read on the platform the chats read in keyless apps (before the poll
+        reads the platform's unread counts). A mark the platform refuses for good is
+        dropped; one it cannot take now waits for the next poll."""
+        done: list[int] = []
+        try:
+            for user_id in inbox.pending_read_marks(self.db, account.id):
+                try:
+                    client.mark_as_read(user_id)
+                except PlatformError as exc:
+                    if exc.kind is not ErrorKind.PERMANENT:
+                        raise
+                    log.info("chat %s of %s not marked read: %s", user_id, account.name, exc)
+                done.append(user_id)
+        finally:
+            inbox.read_marks_done(self.db, account.id, done)
 
     # -- drain ---------------------------------------------------------------------
 

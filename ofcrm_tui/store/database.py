@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,21 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @cached_property
+    def row_security(self) -> bool:
+        """Whether row-level security filters what this role reads: a team role on
+        PostgreSQL (see ``store/security.py``), not the owner, not SQLite. Asked once:
+        an engine's role does not change."""
+        if self.is_sqlite:
+            return False
+        with self.engine.connect() as connection:
+            return bool(
+                connection.exec_driver_sql(
+                    "SELECT CASE WHEN to_regclass('fans') IS NULL THEN false"
+                    " ELSE row_security_active('fans') END"
+                ).scalar()
+            )
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -50,6 +50,29 @@ class TransactionType(StrEnum):
     STREAM = "stream"
 
 
+class TeamKind(StrEnum):
+    """What a team member's PostgreSQL role is for (``ofcrm team``)."""
+
+    CHATTER = "chatter"  # sees and works on the accounts granted to it
+    WORKER = "worker"  # holds the platform keys: polls and sends for every account
+
+
+class AuditAction(StrEnum):
+    """Sensitive actions the audit trail records (team databases)."""
+
+    FANS_EXPORTED = "fans_exported"
+    ANALYTICS_EXPORTED = "analytics_exported"
+    FANS_IMPORTED = "fans_imported"
+    FANS_DELETED = "fans_deleted"  # written by a trigger: any delete, psql's too
+    ACCOUNT_REMOVED = "account_removed"
+    CAMPAIGN_LAUNCHED = "campaign_launched"
+    CAMPAIGN_SCHEDULED = "campaign_scheduled"
+    TEAM_INITIALISED = "team_initialised"
+    MEMBER_ADDED = "member_added"
+    MEMBER_CHANGED = "member_changed"
+    MEMBER_REMOVED = "member_removed"
+
+
 def check_in(column: str, enum: type[StrEnum]) -> str:
     """SQL for a CHECK constraint keeping ``column`` inside ``enum``."""
     values = ", ".join(f"'{member.value}'" for member in enum)

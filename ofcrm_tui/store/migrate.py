@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import DBAPIError
 
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions: a new migration updates it
 # (tests/store/test_migrations.py checks it is Alembic's head).
-HEAD = "0019_team"
+HEAD = "0020_team_security"
 _VERSION_TABLE = "alembic_version"
 
 
@@ -50,9 +52,20 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
 
 def ensure_current(db: Database) -> None:
-    """Upgrade on first start (or after an update); one query when already current."""
-    if current_revision(db) != HEAD:
+    """Upgrade on first start (or after an update); one query when already current. A
+    role that may not change the schema (a team member's) is told who must."""
+    current = current_revision(db)
+    if current == HEAD:
+        return
+    try:
         upgrade(db)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        raise OfcrmError(
+            f"the database schema is at {current or 'nothing'} and this ofcrm needs {HEAD}: "
+            "the owner of the tables must run `ofcrm db upgrade` (then `ofcrm team init`)"
+        ) from None
 
 
 def downgrade(db: Database, revision: str) -> None:

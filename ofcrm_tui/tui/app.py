@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import inbox, outbox
+from ofcrm_tui.core import access, inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
@@ -106,6 +106,8 @@ class OfcrmApp(App[None]):
         self.clock = clock
         self.changes: Signal[DataChanged] = Signal(self, "changes")
         self.jobs = jobs
+        # Team mode: workers poll and send with the platform keys; this app has none.
+        self.keyless = context.keyless
         self._sync_error: str | None = None
         self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client)
         self._claims_timer: Timer | None = None
@@ -133,6 +135,9 @@ class OfcrmApp(App[None]):
         self.presence.start()
         if self.jobs is not None:
             self.jobs.start()
+        if self.keyless:
+            self.notify(team_mode_note(self.context.identity), title="Team mode",
+                        markup=False, timeout=10)
         if self.account is None:
             self.action_switch_account()
         else:
@@ -155,7 +160,10 @@ class OfcrmApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, OfcrmScreen):
                 await screen.flush()
-        self._check_queue_before_quit()
+        if self.keyless:  # the workers send what waits, whether this app runs or not
+            self._leave()
+        else:
+            self._check_queue_before_quit()
 
     @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
     def _check_queue_before_quit(self) -> None:
@@ -271,6 +279,7 @@ class OfcrmApp(App[None]):
         )
         info = StatusInfo(
             account=account.name,
+            workers_send=self.keyless,
             last_poll_at=queue.last_poll_at,
             sync_error=queue.auth_error,
             queue_depth=queue.depth,
@@ -307,6 +316,7 @@ class OfcrmApp(App[None]):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             log.error("worker %s failed", event.worker.name, exc_info=error)
+            error = access.refusal(error) or error  # a team role refused: one line
             reason = clean(str(error) or type(error).__name__, single_line=True)[:200]
             self.notify(reason, title="Something went wrong", severity="error", markup=False)
 
@@ -354,6 +364,13 @@ class OfcrmApp(App[None]):
         self._claims_timer = None
         self.changes.publish(DataChanged.of("outbox"))
         self.load_status()
+
+
+def team_mode_note(me: access.Identity) -> str:
+    """What the app says when it starts without platform keys."""
+    who = f"Signed in as {me.role} ({me.kind.value})"
+    return (f"{who}. Workers poll and send with the platform keys: this app needs no "
+            "token; what you send is queued for them.")
 
 
 def _account_label(account: AccountInfo) -> Text:

@@ -15,12 +15,14 @@ def run_app(
 
     The background jobs (poll and drain for every account) start once the app is up,
     report to it through ``OfcrmApp.job_event``, and are shut down cleanly on exit:
-    sends in flight finish and are recorded before this returns.
+    sends in flight finish and are recorded before this returns. In team mode (a
+    chatter's role, or ``team_mode``) there are none: workers poll and send.
     """
     db = context.db
     several = not account_name and len(list_accounts(db)) > 1
     account = None if several else resolve_account(db, account_name)
     app = OfcrmApp(context, account, demo=demo)
+    start_jobs = start_jobs and not context.keyless
     jobs = BackgroundJobs(context, on_event=app.job_event) if start_jobs else None
     app.jobs = jobs
     try:

@@ -90,9 +90,9 @@ def test_unwritable_file_leaves_nothing(db: Database, tmp_path: Path) -> None:
     account_id = add_known_data(db)
     result = dashboard(db, account_id, known_period())
     with pytest.raises(OfcrmError, match="cannot write"):
-        write_csv(result, tmp_path / "missing" / "out.csv", ExportKind.DAILY)
+        write_csv(db, result, tmp_path / "missing" / "out.csv", ExportKind.DAILY)
     target = tmp_path / "taken"
     target.mkdir()  # the rename fails: the temporary file goes too
     with pytest.raises(OfcrmError, match="cannot write"):
-        write_csv(result, target, ExportKind.DAILY)
+        write_csv(db, result, target, ExportKind.DAILY)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -365,3 +365,17 @@ def test_team_tables_come_and_go_and_queued_rows_stay(database_url: str) -> None
     assert not team_tables & set(inspect(db.engine).get_table_names())
     assert _snapshot(db) == before
     db.dispose()
+
+
+def test_team_security_goes_back_and_comes_again(database_url: str) -> None:
+    """0020 down (policies, functions, its tables) and up again, on a schema with rows."""
+    db = Database(database_url)
+    migrate.upgrade(db)
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 100, 0, 0, 100, 0")
+    before = _snapshot(db)
+    migrate.downgrade(db, "0019_team")
+    assert not {"team_members", "audit_events"} & set(inspect(db.engine).get_table_names())
+    migrate.upgrade(db)
+    assert _snapshot(db) == before
+    db.dispose()

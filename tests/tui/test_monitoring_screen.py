@@ -11,6 +11,7 @@ from ofcrm_tui.core import metrics, outbox
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
 from ofcrm_tui.tui.screens import monitoring
 from ofcrm_tui.tui.screens.monitoring import MonitoringScreen
+from ofcrm_tui.tui.widgets.audit_list import AuditList
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import lines, press, settle, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
@@ -78,3 +79,12 @@ async def test_problems_come_first_and_a_refresh_comes_by_itself(
             session.execute(update(Account).values(auth_error=None))
         await wait_for(pilot, lambda: "healthy" in _text(screen, "#monitoring-problems"))
     assert outbox.failed(world.context.db, world.account.id, now=NOW) == []
+
+
+async def test_sqlite_keeps_no_audit_trail_and_says_so(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "7")
+        audit = app.screen.query_one(AuditList)
+        assert any("kept on team databases (PostgreSQL)" in line for line in lines(audit))

@@ -1,7 +1,8 @@
 """The analytics export: what a ``Dashboard`` holds, as CSV rows.
 
 The rows come from the same ``Dashboard`` the screen draws, so the file and the screen
-agree to the cent. Amounts are dollars with two decimals (exact, from integer cents).
+agree to the cent. On a team database the export right is checked first and the export
+audited. Amounts are dollars with two decimals (exact, from integer cents).
 The file is written next to its destination and renamed into place: a failed export
 leaves nothing half-written.
 """
@@ -15,9 +16,13 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import to_dollars
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import AuditAction
 
 # Column names of the revenue types, in ``REVENUE_TYPES`` order.
 TYPE_COLUMNS = {"subscription": "subscriptions", "tip": "tips", "message": "messages",
@@ -84,9 +89,21 @@ def kpi_values(dashboard: Dashboard) -> list[tuple[str, str]]:
     ]
 
 
-def write_csv(dashboard: Dashboard, path: Path, kind: ExportKind = ExportKind.DAILY) -> int:
-    """Write ``kind`` rows to ``path`` (replaced whole); returns the number of data rows."""
+def write_csv(
+    db: Database, dashboard: Dashboard, path: Path, kind: ExportKind = ExportKind.DAILY
+) -> int:
+    """Write ``kind`` rows to ``path`` (replaced whole); returns the number of data rows.
+    A team database says first whether this role may export, and records it."""
     path = Path(path)
+    with db.read() as session:
+        access.require(session, Right.EXPORT, dashboard.account_id)
+        count = _write_file(dashboard, path, kind)
+        access.record(session, AuditAction.ANALYTICS_EXPORTED, dashboard.account_id, count,
+                      f"{path.name} ({kind.value})")
+    return count
+
+
+def _write_file(dashboard: Dashboard, path: Path, kind: ExportKind) -> int:
     folder = path.parent if str(path.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.outbox import commands
 from ofcrm_tui.core.outbox.rules import DISCARDABLE_STATES
@@ -54,6 +56,7 @@ def retry_failed(
     """Queue the campaign's failed rows again (the queue's manual retry and its limit); a
     done campaign runs again."""
     with db.read() as session:
+        access.require(session, Right.CAMPAIGN, account_id)
         status = _status(session, account_id, campaign_id)
         failed = list(
             session.scalars(
@@ -92,6 +95,7 @@ def _change(
 ) -> int:
     now = now or utcnow()
     with db.write() as session:
+        access.require(session, Right.CAMPAIGN, account_id)  # a team database's right
         changed = session.execute(
             update(Campaign)
             .where(

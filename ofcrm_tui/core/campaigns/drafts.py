@@ -9,12 +9,14 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns import launch as launching
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check, check_name
 from ofcrm_tui.core.outbox.rules import check_created_by
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus
+from ofcrm_tui.store.enums import AuditAction, CampaignStatus
 from ofcrm_tui.store.models import Campaign
 from ofcrm_tui.store.types import utcnow
 
@@ -115,11 +117,15 @@ def create(
             session, account_id, spec, checked.message.created_by, draft_id, now
         )
         if spec.at is not None:
+            access.require(session, Right.CAMPAIGN, account_id)
             session.execute(
                 update(Campaign)
                 .where(Campaign.id == draft_id)
                 .values(status=CampaignStatus.SCHEDULED, launch_error=None)
             )
+            access.record(session, AuditAction.CAMPAIGN_SCHEDULED, account_id,
+                          checked.recipients,
+                          f"campaign #{draft_id} at {spec.at:%Y-%m-%d %H:%M} UTC")
             return Created(draft_id, status, checked.recipients)
         queued = launching.start(
             session, db, account_id, draft_id, checked.parts, checked.message,

@@ -17,13 +17,15 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns import placeholders, spec
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.segment import Segment, recipients
 from ofcrm_tui.core.campaigns.spec import CampaignSpec
 from ofcrm_tui.core.outbox.rules import NewMessage
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus
+from ofcrm_tui.store.enums import AuditAction, CampaignStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
@@ -81,7 +83,9 @@ def start(
     now: datetime,
     expect: Collection[CampaignStatus],
 ) -> int:
-    """In ``session``: move the campaign to running and queue its recipients."""
+    """In ``session``: move the campaign to running and queue its recipients (a team
+    database checks the campaign right first and records the launch)."""
+    access.require(session, Right.CAMPAIGN, account_id)
     claimed = session.execute(
         update(Campaign)
         .where(
@@ -108,6 +112,8 @@ def start(
         .where(Campaign.id == campaign_id)
         .values(recipients=Campaign.recipients + queued)
     )
+    access.record(session, AuditAction.CAMPAIGN_LAUNCHED, account_id, queued,
+                  f"campaign #{campaign_id}")
     return queued
 
 

@@ -20,9 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import csv_format
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
 
 PAGE = 2_000
@@ -50,7 +53,7 @@ def export_fans(
     partial = target.with_name(f".{target.name}.partial")
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
-            written = _write(db, account_id, out, fan_ids, progress)
+            written = _write(db, account_id, out, fan_ids, progress, target.name)
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -62,11 +65,13 @@ def export_fans(
 
 
 def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
-           progress: Progress | None) -> int:
+           progress: Progress | None, name: str) -> int:
     writer = csv.writer(out)
     writer.writerow(csv_format.HEADER)
     guard, writerow = csv_format.guard, writer.writerow
     with db.read() as session:  # one snapshot (PostgreSQL) for the whole file
+        # A team database says first whether this role may export, and records it.
+        access.require(session, Right.EXPORT, account_id)
         total = _count(session, account_id, fan_ids) if progress is not None else 0
         connection = session.connection()
         query = _cells(connection.dialect, account_id)
@@ -82,6 +87,7 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
             written += len(page)
             if progress is not None:
                 progress(written, total)
+        access.record(session, AuditAction.FANS_EXPORTED, account_id, written, name)
         return written
 
 

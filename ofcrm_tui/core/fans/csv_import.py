@@ -31,11 +31,12 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
 from ofcrm_tui.core.fans import csv_format
 from ofcrm_tui.core.fans.csv_format import ColumnMapping, FanRecord
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import SubscriptionStatus
+from ofcrm_tui.store.enums import AuditAction, SubscriptionStatus
 from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.models import Fan, Note, Tag
 from ofcrm_tui.store.types import utcnow
@@ -131,6 +132,11 @@ def import_fans(
                     writer.finish()
                 if dry_run or (report.problem_count and not skip_invalid):
                     raise _Discard
+                access.record(
+                    session, AuditAction.FANS_IMPORTED, account_id,
+                    report.created + report.updated,
+                    f"{Path(path).name}: created {report.created}, updated {report.updated}",
+                )
         except _Discard:
             return report
     report.written = True

@@ -11,6 +11,11 @@ on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
 (tsquery) or escaped (``LIKE``); control characters and lone surrogates are dropped. A
 one-character needle searches names only.
+
+Under row-level security (a team role on PostgreSQL) ``@@`` and ``LIKE`` may not use
+their indexes (they are not leakproof): the sets of matching fans come from the
+database's lookup functions instead (``ofcrm_message_fans``, ``ofcrm_named_fans``: the
+same tests, on the same indexes, for the accounts the role may see).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import TextClause
 
 from ofcrm_tui.store.database import Database
@@ -125,7 +131,7 @@ def search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
             ProbeOnly(m.account_id) == account_id, m.id.in_(fts_matches(query))
         )
     else:
-        messages = select(m.fan_id).where(m.account_id == account_id, pg_message_matches(query))
+        messages = pg_message_fans(db, account_id, query)
     return messages.union(names, notes)  # type: ignore[return-value]
 
 
@@ -146,8 +152,30 @@ def pg_message_matches(query: str) -> TextClause:
     return _matches(_PG_MESSAGE_VECTOR, "ofcrm_message_query", query)
 
 
+def pg_message_fans(
+    db: Database, account_id: int, query: str, most: int | None = None
+) -> Select[Any]:
+    """PostgreSQL: the fan id of each message of ``account_id`` matching ``query`` (the
+    first ``most`` of them, if given)."""
+    if db.row_security:
+        found = func.ofcrm_message_fans(account_id, query, most).table_valued("fan_id")
+        return select(found.c.fan_id)
+    m = Message.__table__.c
+    return (
+        select(m.fan_id)
+        .where(m.account_id == account_id, pg_message_matches(query))
+        .limit(most)
+    )
+
+
 def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
+    if db.row_security:
+        patterns = [_like_pattern(term) for term in terms(needle)]
+        found = func.ofcrm_named_fans(
+            account_id, literal(patterns, postgresql.ARRAY(String()))
+        ).table_valued("fan_id")
+        return select(found.c.fan_id)
     if not db.is_sqlite:
         return select(_F.id).where(
             _F.account_id == account_id, pg_name_test(Fan.__table__, needle)

@@ -6,6 +6,7 @@ saved replies are the modules ``inbox.drafts`` and ``inbox.saved_replies``.
 
 from ofcrm_tui.core.fans.filter import Status
 from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, tags
+from ofcrm_tui.core.inbox.read_marks import pending_read_marks, read_marks_done
 from ofcrm_tui.core.inbox.rows import ConversationRow, conversation_header, conversation_rows
 from ofcrm_tui.core.inbox.thread import (
     ThreadMessage,
@@ -35,7 +36,9 @@ __all__ = [
     "mark_read_locally",
     "next_unread",
     "pending_in_thread",
+    "pending_read_marks",
     "position_of",
+    "read_marks_done",
     "tags",
     "thread_page",
     "vault_media",

@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from ofcrm_tui.core.inbox.filter import InboxError
+from ofcrm_tui.core.inbox.read_marks import queue_read_mark
 from ofcrm_tui.core.outbox import PENDING_STATES
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import Conversation, Fan, Message, OutboundMessage
 from ofcrm_tui.store.probe import ProbeOnly
+from ofcrm_tui.store.types import utcnow
 
 _C = Conversation.__table__.c
 
@@ -144,8 +146,12 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
     ]
 
 
-def mark_read_locally(db: Database, account_id: int, conversation_id: int) -> int:
-    """Zero the unread count here; returns the fan's platform user id for the platform call."""
+def mark_read_locally(
+    db: Database, account_id: int, conversation_id: int, *, for_workers: bool = False
+) -> int:
+    """Zero the unread count here; returns the fan's platform user id for the platform
+    call. ``for_workers``: the app has no platform key (team mode), a worker marks the
+    chat read on the platform instead."""
     with db.write() as session:
         found = session.execute(
             select(Fan.platform_user_id)
@@ -166,4 +172,6 @@ def mark_read_locally(db: Database, account_id: int, conversation_id: int) -> in
                 last_read_platform_message_id=Conversation.last_platform_message_id,
             )
         )
+        if for_workers and found[0] is not None:
+            queue_read_mark(session, account_id, int(found[0]), utcnow())
         return int(found[0])

@@ -26,6 +26,7 @@ from ofcrm_tui.core.fans.search import (
     clean_needle,
     fts_matches,
     message_query,
+    pg_message_fans,
     pg_message_matches,
     pg_name_test,
     searches_messages,
@@ -89,13 +90,16 @@ def walk_plan(
             matches = _count_up_to(session, matching)
         else:
             match = pg_message_matches(query)
-            matching = select(literal(1)).where(m.account_id == account_id, match)
             # Counting a common word's matches reads a heap page per match (all
             # accounts' rows, on an agency's database): the planner's estimate, from
             # the index's statistics, decides for it. A rare word is counted.
-            matches = _pg_row_estimate(session, matching)
+            matches = _pg_row_estimate(
+                session, select(literal(1)).where(m.account_id == account_id, match)
+            )
             if matches < WALK_MIN_MATCHES:
-                matches = _count_up_to(session, matching)
+                matches = _count_up_to(
+                    session, pg_message_fans(db, account_id, query, WALK_MIN_MATCHES)
+                )
         worth = worth or matches >= WALK_MIN_MATCHES
         if matches:
             thread = select(literal(1)).where(m.conversation_id == _C.id, match)

@@ -11,11 +11,13 @@ from ofcrm_tui.store.models.messaging import Conversation, Media, Message, Saved
 from ofcrm_tui.store.models.ops import Draft, MetricEvent, SyncCursor
 from ofcrm_tui.store.models.outbox import Campaign, OutboundMessage, SendAttempt
 from ofcrm_tui.store.models.rollups import FanDay, FanSpend, ReplyDay, RevenueHour, SentHour
+from ofcrm_tui.store.models.security import AuditEvent, ReadMark, TeamGrant, TeamMember
 from ofcrm_tui.store.models.team import Assignment, TeamPresence, TeamVersion
 
 __all__ = [
-    "Account", "Assignment", "Base", "Campaign", "Conversation", "Draft", "Fan", "FanDay",
-    "FanSpend", "FanTag", "Media", "Message", "MetricEvent", "Note", "OutboundMessage",
-    "ReplyDay", "RevenueHour", "SavedReply", "SendAttempt", "SentHour", "SyncCursor", "Tag",
-    "TeamPresence", "TeamVersion", "Transaction", "fan_display_name",
+    "Account", "Assignment", "AuditEvent", "Base", "Campaign", "Conversation", "Draft", "Fan",
+    "FanDay", "FanSpend", "FanTag", "Media", "Message", "MetricEvent", "Note",
+    "OutboundMessage", "ReadMark", "ReplyDay", "RevenueHour", "SavedReply", "SendAttempt",
+    "SentHour", "SyncCursor", "Tag", "TeamGrant", "TeamMember", "TeamPresence", "TeamVersion",
+    "Transaction", "fan_display_name",
 ]

@@ -326,7 +326,7 @@ class AnalyticsScreen(OfcrmScreen):
     @work(thread=True, group="analytics-export", exit_on_error=False)
     def _export(self, shown: Dashboard, path: Path, kind: export.ExportKind) -> None:
         try:
-            count = export.write_csv(shown, path, kind)
+            count = export.write_csv(self.ofcrm.context.db, shown, path, kind)
         except OfcrmError as exc:
             self.post_message(self.Exported(f"Not exported: {exc}", True))
             return

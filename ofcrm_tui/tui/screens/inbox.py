@@ -307,10 +307,14 @@ class InboxScreen(TeamInbox):
         """Mark the chat read here, then on the platform; ``refresh``: reload the list
         once the local mark is in (so it never shows the unread count it replaced), or
         failed."""
+        keyless = self.ofcrm.keyless  # a worker marks it read on the platform
         try:
-            user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id, conversation_id)
+            user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id,
+                                              conversation_id, for_workers=keyless)
         finally:
             self.post_message(self.MarkedRead(conversation_id, refresh=refresh))
+        if keyless:
+            return
         try:
             self.ofcrm.platform(account).mark_as_read(user_id)
         except (PlatformError, OfcrmError) as exc:

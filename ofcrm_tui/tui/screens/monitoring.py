@@ -1,5 +1,6 @@
 """Monitoring: everything ``ofcrm health`` reports, read again every few seconds in a
-worker, the problems that need a person first (one line each)."""
+worker, the problems that need a person first (one line each); below, a team database's
+audit trail (to its managers)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from ofcrm_tui.core import health, metrics
+from ofcrm_tui.core import access, health, metrics
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import age
+from ofcrm_tui.tui.widgets.audit_list import AuditList, AuditSource
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 EVERY_SECONDS = 3.0
@@ -115,13 +117,29 @@ class MonitoringScreen(OfcrmScreen):
         yield Static("Checking…", id="monitoring-problems")
         with VerticalScroll(id="monitoring-body"):
             yield Static(id="monitoring-accounts")
+        yield AuditList(self.ofcrm.clock, id="monitoring-audit")
         yield StatusBar(clock=self.ofcrm.clock)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Monitoring"
+        self._show_audit()
         self.timer = self.set_interval(EVERY_SECONDS, self.action_reload)
         self.action_reload()
+
+    def _show_audit(self) -> None:
+        """The audit trail of a team database, to its managers."""
+        audit = self.query_one(AuditList)
+        audit.border_title = "Audit trail"
+        context = self.ofcrm.context
+        if context.db.is_sqlite:
+            audit.note = "The audit trail is kept on team databases (PostgreSQL)"
+        elif context.identity.kind is not access.Kind.MANAGER:
+            audit.note = "The audit trail is shown to managers"
+        else:
+            audit.show(AuditSource(context.db, access.AuditSpan()))
+            return
+        audit.add_class("-note")  # one line says why there is none here
 
     def on_screen_suspend(self) -> None:
         self.timer.pause()
@@ -132,6 +150,7 @@ class MonitoringScreen(OfcrmScreen):
 
     def action_reload(self) -> None:
         self._check(self.ofcrm.now_utc())
+        self.query_one(AuditList).refresh_rows()
 
     @work(thread=True, exclusive=True, group="monitoring", exit_on_error=False)
     def _check(self, now: datetime) -> None:

@@ -30,6 +30,7 @@ class StatusInfo:
     unread: int = 0  # conversations with unread fan messages
     next_send_at: datetime | None = None  # the queue's next send, estimated
     unreachable_retry_at: datetime | None = None  # the platform refuses connections
+    workers_send: bool = False  # team mode: workers poll and send, not this app
 
 
 class StatusBar(Widget):
@@ -99,6 +100,8 @@ class StatusBar(Widget):
             seconds = (now - info.last_poll_at).total_seconds()
             style = "ok" if seconds < self.stale_after else "stale"
             text.append(f"● synced {age(seconds)} ago", self._style(style))
+        if info.workers_send:  # team mode: the sync above is the workers'
+            text.append(" · workers send", self._style("dim"))
         return text
 
     def _counts(self, info: StatusInfo) -> list[Text]:

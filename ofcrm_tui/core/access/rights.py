@@ -1,0 +1,101 @@
+"""Who the database says this connection is, and the rights it checks.
+
+On PostgreSQL the database answers (``store/security.py``): ``identity`` asks it once,
+``require`` asks it before an export or a campaign launch and turns a refusal into one
+line. On SQLite (one person) there is no team: the one user may do everything.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+
+# PostgreSQL's insufficient_privilege: a permission, a policy or ofcrm_require said no.
+REFUSED = "42501"
+
+
+class Right(StrEnum):
+    EXPORT = "export"  # write fans or analytics out to a file
+    CAMPAIGN = "campaign"  # launch or schedule a campaign
+
+
+class Kind(StrEnum):
+    """What the connection's role is to the team."""
+
+    LOCAL = "local"  # SQLite: one person, no team
+    MANAGER = "manager"  # the tables' owner (or a superuser): everything
+    CHATTER = "chatter"  # the accounts granted to it, with its rights
+    WORKER = "worker"  # every account: polls and sends with the keys it holds
+    NONE = "none"  # on no team: sees nothing
+
+
+class AccessDenied(OfcrmError):
+    """The database refused this role an action or a table, in one line."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str
+    kind: Kind
+    account_ids: tuple[int, ...]
+    can_export: bool
+    can_campaign: bool
+
+    @property
+    def keyless(self) -> bool:
+        """A chatter's app: it reads what workers sync and queues what it sends, and
+        needs no platform key (team mode)."""
+        return self.kind is Kind.CHATTER
+
+
+def identity(db: Database) -> Identity:
+    """The connection's role and what it may do (one query on PostgreSQL)."""
+    if db.is_sqlite:
+        return Identity(_os_user(), Kind.LOCAL, (), True, True)
+    with db.read() as session:
+        row = session.execute(text("SELECT * FROM ofcrm_whoami()")).one()
+    return Identity(
+        row.role_name, Kind(row.kind), tuple(row.accounts or ()), row.can_export, row.can_campaign
+    )
+
+
+def require(session: Session, right: Right, account_id: int) -> None:
+    """Go on only if the database grants ``right`` on the account (in ``session``'s
+    transaction, so a revocation is seen); AccessDenied otherwise."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        session.execute(select(func.ofcrm_require(right.value, account_id)))
+    except DBAPIError as exc:
+        denied = refusal(exc)
+        if denied is None:
+            raise
+        raise denied from None
+
+
+def refusal(exc: BaseException) -> AccessDenied | None:
+    """A database refusal (a missing privilege, a row-level security check, a right)
+    as one line; None for any other error."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != REFUSED:
+        return None
+    diag = getattr(orig, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(orig).splitlines()[0]
+    if message.startswith(("permission denied", "new row violates")):
+        message += " (is this role on the team, with this right? ask a manager: ofcrm team list)"
+    return AccessDenied(f"refused by the database: {message}")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"

@@ -1,0 +1,341 @@
+"""Row-level security for a team database (PostgreSQL; SQLite is one person's).
+
+Every table that belongs to a creator account is named once, in ``ACCOUNT_TABLES``,
+and gets one policy (migration 0020, or ``protect`` in a later migration that adds a
+table): a role other than the owner reads and writes only the rows of the accounts
+``ofcrm_granted_accounts()`` returns for it. That function is evaluated once per
+statement (the policy wraps it in a scalar subquery: an InitPlan), reading the grants
+afresh every time, so a chatter removed from the team loses access at the next query
+of a connection that is already open. The owner of the tables (and superusers)
+bypass row-level security: managers see everything.
+
+Who is asking is ``session_user``, the role that logged in: the access functions are
+``SECURITY DEFINER`` (they read the team tables, which no team role may read) with
+their ``search_path`` pinned, so a temporary table cannot stand in for the grants.
+
+Full-text and trigram tests (``@@``, ``LIKE``) are not leakproof: under row-level
+security PostgreSQL may not use an index for them. ``ofcrm_message_fans`` and
+``ofcrm_named_fans`` are the search's index lookups, run as the owner for the
+accounts the caller may see; search goes through them under row-level security
+(``Database.row_security``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from ofcrm_tui.store.rollups import TRIGGERS
+
+# Every table with rows of one account. A new one: add it here and, in its migration,
+# ``protect(connection, name)``; tests/security checks that none is forgotten.
+ACCOUNT_TABLES: tuple[str, ...] = (
+    "accounts",
+    "fans",
+    "tags",
+    "fan_tags",
+    "notes",
+    "conversations",
+    "media",
+    "messages",
+    "transactions",
+    "saved_replies",
+    "sync_cursors",
+    "metric_events",
+    "drafts",
+    "campaigns",
+    "outbound_messages",
+    "send_attempts",
+    "read_marks",
+    "analytics_revenue_hours",
+    "analytics_fan_spend",
+    "analytics_fan_days",
+    "analytics_sent_hours",
+    "analytics_reply_days",
+    "team_presence",
+    "conversation_assignments",
+    "team_versions",
+)
+# The account tables a chatter's app writes (its own notes, tags, drafts, replies and
+# campaigns, chats marked read, fans edited or imported). The others a chatter only
+# reads: what the workers sync and send, and the rollups the database keeps.
+CHATTER_WRITES: tuple[str, ...] = (
+    "fans",
+    "tags",
+    "fan_tags",
+    "notes",
+    "conversations",
+    "saved_replies",
+    "metric_events",
+    "drafts",
+    "campaigns",
+    "outbound_messages",
+    "read_marks",
+    "team_presence",
+    "conversation_assignments",
+    "team_versions",
+)
+# Account tables whose rows a chatter locks (a manual retry locks its account's row:
+# SELECT ... FOR UPDATE takes the UPDATE privilege) but may not change (a policy).
+CHATTER_LOCKS: tuple[str, ...] = ("accounts",)
+# Row-level security on and no policy: no team role sees a row. The owner and the
+# access functions (as the owner) read and write them.
+OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")
+# Every team role reads these (the start-up schema check).
+SHARED_READS: tuple[str, ...] = ("alembic_version",)
+
+# Trigger functions that write what a chatter may only read (the analytics rollups,
+# the reply times): they run as the owner, so a chatter's edit of a fan (or a
+# worker's sync) keeps them while the chatter cannot write them itself.
+OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS)
+
+POLICY = "ofcrm_account_rows"
+# The rights' restrictive policies, on these tables.
+RIGHT_POLICIES = ("ofcrm_campaign_right", "ofcrm_campaign_rows", "ofcrm_account_settings")
+_RIGHT_TABLES = ("campaigns", "outbound_messages", "accounts")
+_AUDIT_TRIGGER = "ofcrm_audit_fan_deletes"
+
+
+def _run(connection: Connection, statement: str) -> None:
+    """A DDL statement as written (the driver's placeholders escaped)."""
+    connection.exec_driver_sql(statement.replace("%", "%%"))
+
+
+def account_column(table: str) -> str:
+    return "id" if table == "accounts" else "account_id"
+
+
+def _granted(right: str | None = None) -> str:
+    argument = f"'{right}'" if right else ""
+    # The cast makes it an array expression (``ANY (SELECT ...)`` would compare with
+    # each row); the scalar subquery runs once per statement (an InitPlan).
+    return f"(SELECT ofcrm_granted_accounts({argument}))::bigint[]"
+
+
+def protect(connection: Connection, table: str) -> None:
+    """Row-level security on ``table``: the rows of the granted accounts only."""
+    column = account_column(table)
+    connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    connection.exec_driver_sql(
+        f"CREATE POLICY {POLICY} ON {table} "
+        f"USING ({column} = ANY ({_granted()})) WITH CHECK ({column} = ANY ({_granted()}))"
+    )
+
+
+def unprotect(connection: Connection, table: str) -> None:
+    connection.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
+    connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def _functions(schema: str) -> list[str]:
+    """The access functions, their ``search_path`` pinned to ``schema`` (quoted)."""
+    definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    return [
+        # The login role bypasses row-level security here: a superuser, BYPASSRLS, or
+        # the tables' owner (or a role that has its privileges).
+        f"""
+        CREATE FUNCTION ofcrm_is_manager() RETURNS boolean
+        LANGUAGE sql STABLE {definer} AS $$
+          SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(SESSION_USER, c.relowner, 'USAGE')
+          FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
+          WHERE r.rolname = SESSION_USER AND c.oid = 'accounts'::regclass
+        $$""",
+        # The accounts the login role may see (``wanted`` NULL) or holds a right on
+        # ('export', 'campaign'; 'settings', an account's own row: never a chatter's):
+        # a chatter's grants, every account for a worker or a manager, none for anyone
+        # else.
+        f"""
+        CREATE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL) RETURNS bigint[]
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE
+          member team_members%ROWTYPE;
+        BEGIN
+          IF wanted IS NOT NULL AND wanted NOT IN ('export', 'campaign', 'settings') THEN
+            RAISE EXCEPTION 'unknown right %', wanted;
+          END IF;
+          SELECT * INTO member FROM team_members WHERE role_name = SESSION_USER;
+          IF FOUND AND member.kind = 'chatter' THEN
+            IF (wanted = 'export' AND NOT member.can_export)
+                OR (wanted = 'campaign' AND NOT member.can_campaign)
+                OR wanted = 'settings' THEN
+              RETURN '{{}}';
+            END IF;
+            RETURN ARRAY(SELECT account_id FROM team_grants
+                         WHERE role_name = member.role_name ORDER BY account_id);
+          END IF;
+          IF FOUND OR ofcrm_is_manager() THEN
+            RETURN ARRAY(SELECT id FROM accounts ORDER BY id);
+          END IF;
+          RETURN '{{}}';
+        END $$""",
+        # Refuses (insufficient_privilege) unless the login role holds ``wanted`` on
+        # ``account``: what the export and campaign paths call first.
+        f"""
+        CREATE FUNCTION ofcrm_require(wanted text, account bigint) RETURNS void
+        LANGUAGE plpgsql VOLATILE {definer} AS $$
+        DECLARE
+          label text;
+          verb text;
+        BEGIN
+          IF account = ANY (ofcrm_granted_accounts(wanted)) THEN
+            RETURN;
+          END IF;
+          verb := CASE wanted WHEN 'export' THEN 'export from'
+                              WHEN 'campaign' THEN 'run campaigns on'
+                              ELSE 'work on' END;
+          IF account = ANY (ofcrm_granted_accounts()) THEN
+            SELECT format('account %L', name) INTO label FROM accounts WHERE id = account;
+          END IF;
+          RAISE EXCEPTION '% may not % %', SESSION_USER, verb,
+              coalesce(label, format('account #%s', account))
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'a manager gives rights with ofcrm team add-chatter';
+        END $$""",
+        # The login role's place on the team, for the app and ``ofcrm team``.
+        f"""
+        CREATE FUNCTION ofcrm_whoami(
+          OUT role_name text, OUT kind text, OUT accounts bigint[],
+          OUT can_export boolean, OUT can_campaign boolean)
+        LANGUAGE plpgsql STABLE {definer} AS $$
+        BEGIN
+          role_name := SESSION_USER;
+          SELECT m.kind, m.can_export OR m.kind = 'worker', m.can_campaign OR m.kind = 'worker'
+            INTO kind, can_export, can_campaign
+            FROM team_members m WHERE m.role_name = SESSION_USER;
+          IF NOT FOUND THEN
+            IF ofcrm_is_manager() THEN
+              kind := 'manager';
+              can_export := true;
+              can_campaign := true;
+            ELSE
+              kind := 'none';
+              can_export := false;
+              can_campaign := false;
+            END IF;
+          END IF;
+          accounts := ofcrm_granted_accounts();
+        END $$""",
+        # One line of the audit trail, by the login role, at the database's time.
+        f"""
+        CREATE FUNCTION ofcrm_audit(action text, account bigint, row_count bigint, detail text)
+        RETURNS void
+        LANGUAGE plpgsql VOLATILE {definer} AS $$
+        BEGIN
+          IF account IS NOT NULL AND NOT account = ANY (ofcrm_granted_accounts()) THEN
+            RAISE EXCEPTION '% may not work on account #%', SESSION_USER, account
+              USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
+          VALUES (account, SESSION_USER, action, row_count, coalesce(detail, ''), now());
+        END $$""",
+        # Deleted fans, counted per account, whoever deleted them and however (psql too).
+        f"""
+        CREATE FUNCTION {_AUDIT_TRIGGER}() RETURNS trigger
+        LANGUAGE plpgsql {definer} AS $$
+        BEGIN
+          INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
+          SELECT account_id, SESSION_USER, 'fans_deleted', count(*), '', now()
+          FROM gone GROUP BY account_id;
+          RETURN NULL;
+        END $$""",
+        f"""
+        CREATE TRIGGER {_AUDIT_TRIGGER} AFTER DELETE ON fans
+        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {_AUDIT_TRIGGER}()
+        """,
+        # Search's index lookups (see the module's docstring), planned for the values
+        # given (EXECUTE: a generic plan would not know how rare a word is): the fan
+        # id, repeated per match, of the account's messages matching a
+        # ``to_tsquery('simple', ...)`` (the first ``most`` of them, if given)...
+        f"""
+        CREATE FUNCTION ofcrm_message_fans(account bigint, query text, most bigint DEFAULT NULL)
+        RETURNS TABLE (fan_id bigint)
+        LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
+        BEGIN
+          IF NOT account = ANY (ofcrm_granted_accounts()) THEN
+            RETURN;
+          END IF;
+          RETURN QUERY EXECUTE 'SELECT fan_id FROM messages WHERE account_id = $1'
+            ' AND to_tsvector(''simple'', messages.text) @@ to_tsquery(''simple'', $2)'
+            ' LIMIT $3'
+            USING account, query, most;
+        END $$""",
+        # ...and of the account's fans whose lower-cased names are ``LIKE`` every
+        # pattern (one test each, so the trigram index serves them all).
+        f"""
+        CREATE FUNCTION ofcrm_named_fans(account bigint, patterns text[])
+        RETURNS TABLE (fan_id bigint)
+        LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
+        DECLARE
+          tests text := '';
+        BEGIN
+          IF NOT account = ANY (ofcrm_granted_accounts()) THEN
+            RETURN;
+          END IF;
+          FOR i IN 1 .. coalesce(array_length(patterns, 1), 0) LOOP
+            tests := tests || format(
+              ' AND lower(username || '' '' || name || '' '' || nickname) LIKE lower($2[%s])', i);
+          END LOOP;
+          RETURN QUERY EXECUTE 'SELECT id FROM fans WHERE account_id = $1' || tests
+            USING account, patterns;
+        END $$""",
+    ]
+
+
+_FUNCTION_NAMES = (
+    "ofcrm_named_fans(bigint, text[])",
+    "ofcrm_message_fans(bigint, text, bigint)",
+    f"{_AUDIT_TRIGGER}()",
+    "ofcrm_audit(text, bigint, bigint, text)",
+    "ofcrm_whoami()",
+    "ofcrm_require(text, bigint)",
+    "ofcrm_granted_accounts(text)",
+    "ofcrm_is_manager()",
+)
+
+
+def _right_policies() -> list[str]:
+    """Rights the database keeps whatever the client (psql included): campaigns leave
+    draft, and their recipients' rows are queued, only with the campaign right; an
+    account's own row (its gateway, base URL, credentials state) changes only for a
+    worker or a manager. A chatter may lock it (a manual retry does), which takes the
+    UPDATE privilege, but not change it."""
+    right = f"account_id = ANY ({_granted('campaign')})"
+    return [
+        f"CREATE POLICY {RIGHT_POLICIES[0]} ON campaigns AS RESTRICTIVE FOR ALL "
+        f"USING (true) WITH CHECK (status = 'draft' OR {right})",
+        f"CREATE POLICY {RIGHT_POLICIES[1]} ON outbound_messages AS RESTRICTIVE FOR INSERT "
+        f"WITH CHECK (campaign_id IS NULL OR {right})",
+        f"CREATE POLICY {RIGHT_POLICIES[2]} ON accounts AS RESTRICTIVE FOR UPDATE "
+        f"USING (true) WITH CHECK (id = ANY ({_granted('settings')}))",
+    ]
+
+
+def install(connection: Connection, tables: list[str]) -> None:
+    """The access functions, the audit trigger, and the policies of ``tables`` (the
+    account tables there are now) and of the owner's tables (migration 0020)."""
+    schema = connection.dialect.identifier_preparer.quote(
+        connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+    )
+    for statement in _functions(schema):
+        _run(connection, statement)
+    for function in OWNER_TRIGGERS:
+        connection.exec_driver_sql(
+            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
+        )
+    for table in tables:
+        protect(connection, table)
+    for table in OWNER_TABLES:
+        connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    for statement in _right_policies():
+        connection.exec_driver_sql(statement)
+
+
+def uninstall(connection: Connection, tables: list[str]) -> None:
+    for policy, table in zip(RIGHT_POLICIES, _RIGHT_TABLES, strict=True):
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {table}")
+    for table in tables:
+        unprotect(connection, table)
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans")
+    for function in OWNER_TRIGGERS:
+        connection.exec_driver_sql(f"ALTER FUNCTION {function}() SECURITY INVOKER RESET ALL")
+    for function in _FUNCTION_NAMES:
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")

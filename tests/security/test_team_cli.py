@@ -1,0 +1,68 @@
+"""``ofcrm team``: managers set up chatters and workers on PostgreSQL; SQLite (one
+person's database) is refused in one line."""
+
+from __future__ import annotations
+
+import io
+from base64 import b64decode
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+
+from ofcrm_tui.cli.main import main
+from ofcrm_tui.core.access import scram_verifier
+from tests.security.conftest import Team
+from tests.support.databases import sqlite_url
+
+
+@pytest.mark.parametrize("command", [
+    ["init"], ["add-chatter", "sam", "--account", "mia"], ["add-worker", "w1"],
+    ["remove-chatter", "sam"], ["list"], ["whoami"], ["audit", "--since", "7d"],
+])
+def test_every_team_command_refuses_sqlite_in_one_line(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", sqlite_url(tmp_path), "team", *command]) == 1
+    err = capsys.readouterr().err
+    assert err == ("ofcrm: error: teams need PostgreSQL: SQLite is a one-person database "
+                   "(README: 'A team on PostgreSQL')\n")
+
+
+def test_a_manager_adds_lists_and_removes_chatters(
+    team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OFCRM_TEAM_GROUP_PREFIX", team.groups.chatter.removesuffix("_chatter"))
+    role, worker = team.role("cli"), team.role("wrk")
+    team.roles += [role, worker]
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret pass\n"))
+    assert main(["--db", team.url, "team", "add-chatter", role, "--account", "mia",
+                 "--account", "zoe", "--can-export", "--password"]) == 0
+    assert main(["--db", team.url, "team", "add-worker", worker]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"chatter {role}: mia, zoe; export"
+    assert out[1].startswith(f"  connects with postgresql://{role}@{make_url(team.url).host}")
+    assert out[2].startswith(f"worker {worker}: every account")
+    with team.owner.read() as session:
+        stored = session.scalar(text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"),
+                                {"r": role})
+    # The server kept the verifier made here, not a hash of it: the password never left.
+    salt = b64decode(stored.split("$")[1].split(":")[1])
+    assert stored == scram_verifier("s3cret pass", salt=salt)
+
+    assert main(["--db", team.url, "team", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"chatter  {role:<20} mia, zoe  [export]" in listed
+    assert f"worker   {worker:<20} every account" in listed
+    assert main(["--db", team.url_of(role), "team", "whoami"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{role}: chatter; sees mia, zoe; rights: export",
+        "  the app runs without platform keys here: workers poll and send",
+    ]
+    assert main(["--db", team.url_of(role), "team", "list"]) == 1
+    assert "only a manager" in capsys.readouterr().err
+    assert main(["--db", team.url, "team", "remove-chatter", role]) == 0
+    assert main(["--db", team.url, "team", "remove-worker", role]) == 1
+    assert f"no worker {role!r}" in capsys.readouterr().err
+    assert main(["--db", team.url, "team", "add-chatter", "Bad-Name", "--account", "mia"]) == 1
+    assert "bad role name" in capsys.readouterr().err
