@@ -45,7 +45,9 @@ def postgres_schema(base_url: str, *, migrated: bool = False) -> Iterator[str]:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         if migrated:
             script = _postgres_template(base_url).replace(_TEMPLATE_SCHEMA, schema)
-            connection.exec_driver_sql(script)
+            # The driver's cursor without parameters: a dump's `%` is no placeholder.
+            with connection.connection.dbapi_connection.cursor() as cursor:
+                cursor.execute(script)
     url = parse_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
