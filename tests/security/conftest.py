@@ -23,6 +23,7 @@ from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, parse_url
 from ofcrm_tui.store.models import (
+    Assignment,
     Campaign,
     Conversation,
     Draft,
@@ -34,6 +35,8 @@ from ofcrm_tui.store.models import (
     SavedReply,
     SendAttempt,
     SyncCursor,
+    TeamPresence,
+    TeamVersion,
 )
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url
 
@@ -99,6 +102,11 @@ def one_of_each(db: Database, account_id: int) -> None:
             Draft(account_id=account_id, conversation_id=conversation.id, text="typing"),
             campaign,
             ReadMark(account_id=account_id, platform_user_id=fan.platform_user_id),
+            TeamPresence(app_id=f"app-{account_id}", account_id=account_id, chatter="owner",
+                         conversation_id=conversation.id, started_at=NOW, seen_at=NOW),
+            Assignment(conversation_id=conversation.id, account_id=account_id, chatter="owner",
+                       assigned_by="owner", assigned_at=NOW),
+            TeamVersion(account_id=account_id, assignments=1),
         ])
         session.flush()
         queued = OutboundMessage(account_id=account_id, fan_id=fan.id, kind="reply",
