@@ -178,3 +178,32 @@ def rollups_deferred(connection: Connection) -> Iterator[None]:
         sql(saved[name])
     sql(_REPLY_SECONDS.replace(":newest", "?"), (newest["messages"],))
     sql(saved["messages_reply_seconds"])
+
+
+@contextmanager
+def inserts_deferred(connection: Connection, source: str) -> Iterator[None]:
+    """On SQLite, ``source`` rows inserted inside the block are added to their rollups
+    in one statement per rollup instead of by an insert trigger per row (~40 µs a fan);
+    updates and deletes keep their triggers, so the block may update older rows but not
+    the rows it inserts. Same transaction rules as ``rollups_deferred``."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    sql = connection.exec_driver_sql
+    names = [f"{name}_insert" for name, (table, _, _) in TRIGGERS.items() if table == source]
+    saved = dict(sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
+    ).all())
+    if len(saved) < len(names):  # an older schema: as it is
+        yield
+        return
+    newest = sql(f"SELECT coalesce(max(id), 0) FROM {source}").scalar()
+    for name in names:
+        sql(f"DROP TRIGGER {name}")
+    yield
+    for rollup in ROLLUPS:
+        if rollup.source == source:
+            sql(bulk_statement("sqlite", rollup).replace(":newest", "?"), (newest,))
+    for name in names:
+        sql(saved[name])

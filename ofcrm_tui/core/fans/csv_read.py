@@ -1,14 +1,17 @@
 """Reading a fans CSV as a stream of (line number, cells): the file's encoding, BOM and
 delimiter, quoted newlines, with the bytes read so far for a progress bar.
 
-Bytes are decoded line by line as UTF-8 with ``surrogateescape``: a line that is not
-UTF-8 still parses, and its cells carry lone surrogates that the row validation
-refuses with that line's number, instead of the whole file failing at an unknown place.
+Bytes are read a chunk at a time, decoded as UTF-8 with ``surrogateescape`` and split
+at line feeds only (as the bytes have them): a line that is not UTF-8 still parses,
+and its cells carry lone surrogates that the row validation refuses with that line's
+number, instead of the whole file failing at an unknown place.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from typing import BinaryIO
 from ofcrm_tui.core.fans.csv_format import ColumnMapping, CsvFormatError, map_header
 
 DELIMITERS = (",", ";", "\t")
+CHUNK_BYTES = 1 << 20
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 
 
@@ -35,15 +39,15 @@ class CsvSource:
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self.bytes_read = 0
-        first = self._next_line()
+        lines = itertools.chain.from_iterable(self._chunks())
+        first = next(lines, None)
         while first is not None and not first.strip():
-            first = self._next_line()
+            first = next(lines, None)
         if first is None:
             raise CsvFormatError("the file is empty")
         first = first.removeprefix("\ufeff")
         self.delimiter = detect_delimiter(first)
-        lines = self._lines(first)
-        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        self._reader = csv.reader(itertools.chain((first,), lines), delimiter=self.delimiter)
         try:
             header = next(self._reader)
         except csv.Error as exc:
@@ -51,17 +55,18 @@ class CsvSource:
         self.mapping: ColumnMapping = map_header(header)
         self.header_lines = self._reader.line_num
 
-    def _next_line(self) -> str | None:
-        raw = self._stream.readline()
-        if not raw:
-            return None
-        self.bytes_read += len(raw)
-        return raw.decode("utf-8", errors="surrogateescape")
-
-    def _lines(self, first: str) -> Iterator[str]:
-        yield first
-        while (line := self._next_line()) is not None:
-            yield line
+    def _chunks(self) -> Iterator[list[str]]:
+        """The file's lines, with their line feeds, a chunk at a time."""
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        tail = ""
+        while block := self._stream.read(CHUNK_BYTES):
+            self.bytes_read += len(block)
+            lines = (tail + decoder.decode(block)).split("\n")
+            tail = lines.pop()
+            yield [line + "\n" for line in lines]
+        tail += decoder.decode(b"", final=True)
+        if tail:
+            yield [tail]
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number where the row starts, cells); blank rows are skipped."""

@@ -1,0 +1,38 @@
+"""Bulk loads on SQLite: a table's secondary indexes built once after the rows are in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+
+@contextmanager
+def indexes_deferred(connection: Connection, table: str, *, when_at_most: int) -> Iterator[None]:
+    """On SQLite, when ``table`` holds at most ``when_at_most`` rows: drop its plain
+    secondary indexes (unique ones stay, they are constraints), let the block write,
+    then create them again, sorting every row once instead of placing each new row in
+    every index. Worth it when the block adds about as many rows as there are.
+
+    Inside the block's transaction (DDL is transactional in SQLite, and the write lock
+    is held from ``BEGIN IMMEDIATE``): a block that fails or a process killed half-way
+    leaves the indexes as they were, and no other connection sees them missing.
+    Queries inside the block run without them.
+    """
+    sql = connection.exec_driver_sql
+    if connection.dialect.name != "sqlite" or sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (when_at_most + 1,)
+    ).scalar() > when_at_most:
+        yield
+        return
+    saved = sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %'",
+        (table,),
+    ).all()
+    for name, _ in saved:
+        sql(f'DROP INDEX "{name}"')
+    yield
+    for _, create in saved:
+        sql(create)
