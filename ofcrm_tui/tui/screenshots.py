@@ -3,7 +3,8 @@
 Serves the same simulated account as ``ofcrm demo`` (with its history ending at a fixed
 time, and the app's clock frozen there, so reruns give the same pictures), syncs it
 into a throwaway SQLite database, drives the app with Pilot and saves SVGs
-(default: ``screenshots/``). ``rsvg-convert -o inbox.png inbox.svg`` makes a PNG.
+(default: ``screenshots/``; ``--only NAME…`` for some). ``rsvg-convert -o inbox.png
+inbox.svg`` makes a PNG.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
@@ -29,25 +31,36 @@ from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.tui.app import OfcrmApp
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-SIZE = (140, 40)
+SIZE = (160, 45)
 ACCOUNT = "demo"
 TOKEN = "demo-token"
 
-# name -> keys pressed before the picture ("wait" lets workers finish first)
+# name -> keys pressed before the picture ("wait" lets workers finish first; a name in
+# ``ACTIONS`` does that instead of a key)
 SHOTS: dict[str, tuple[str, ...]] = {
     "inbox": ("j", "j"),
+    "inbox-80x24": ("j", "j"),
     "thread": ("j", "j", "enter", "tab", "k", "k"),
+    "offer": ("enter", "r", *"Something special, just for you", "ctrl+o", "wait",
+              "tab", "space", "down", "space", "shift+tab", *"25"),
     "composer-ppv": (
         "enter", "r", *"Something special, just for you", "ctrl+o", "wait",
         "tab", "space", "down", "space", "shift+tab", *"25", "ctrl+s",
         "escape",  # out of the composer: a blinking cursor would make each run differ
     ),
+    "saved-replies": ("enter", "r", "ctrl+r", "wait"),
     "help": ("question_mark",),
+    "quit": ("q", "wait"),
     "fans": ("3", "j"),
+    "fan-filter": ("3", "f", "wait"),
+    "fan-new": ("3", "n"),
     "fan-detail": ("3", "enter"),
+    "note": ("3", "enter", "a", *"Prefers short videos; birthday in May"),
     "import-report": ("3", "import-sample", "wait", "ctrl+s"),
+    "export": ("3", "E", "wait"),
     "analytics": ("6", "m"),
     "analytics-80x24": ("6", "m"),
+    "period": ("6", "c"),
     "monitoring": ("7",),
     "failed": ("2", "space", "j", "space"),
     "campaigns": ("5",),
@@ -56,10 +69,14 @@ SHOTS: dict[str, tuple[str, ...]] = {
     # Team mode: sam typing in the conversation opened, ana on another, owners marked.
     "team": ("j", "enter", "tab"),
     "team-80x24": ("j", "enter", "tab"),
+    "assign": ("j", "at", "wait"),
+    # Typing into sam's conversation: asked first; then sending while sam types.
+    "owned": ("j", "enter", "r"),
+    "collision": ("j", "enter", "r", "r", *"Hey you, I'm here!", "ctrl+s", "wait"),
 }
 # Shots at another size than ``SIZE``.
 SIZES: dict[str, tuple[int, int]] = {
-    "analytics": (160, 45), "analytics-80x24": (80, 24), "team": (160, 45), "team-80x24": (80, 24),
+    name: (80, 24) for name in SHOTS if name.endswith("-80x24")
 }
 # Shots that need campaigns first (``campaign_history``).
 NEEDS_CAMPAIGNS = ("campaigns", "campaign-composer", "campaign-running")
@@ -103,6 +120,31 @@ def _fail_some(context: AppContext, sim: Simulator, base_url: str) -> None:
         Sender(context.db, account.id, client, clock=lambda: NOW).drain()
 
 
+def _queue_some(context: AppContext, sim: Simulator, base_url: str) -> None:
+    """Replies queued, not sent yet (the app shot has no sender running)."""
+    from ofcrm_tui.core import outbox
+    from ofcrm_tui.core.fans.resolve import resolve_fan
+
+    account = resolve_account(context.db, ACCOUNT)
+    texts = ("See you tonight?", "Thank you babe!", "New set drops tomorrow")
+    for platform_id, text in zip(sim.world.active_ids, texts, strict=False):
+        fan = resolve_fan(context.db, account.id, sim.world.fans[platform_id].username)
+        outbox.enqueue(context.db, account.id, fan.id, text, created_by="demo", now=NOW)
+
+
+def _save_replies(context: AppContext, sim: Simulator, base_url: str) -> None:
+    from ofcrm_tui.core.inbox import saved_replies
+
+    account = resolve_account(context.db, ACCOUNT)
+    for name, body in (
+        ("Welcome", "Hi {name|babe}, thanks for subscribing! Ask me anything"),
+        ("Thanks for the tip", "You spoil me {nickname|babe}, thank you!"),
+        ("New set", "New set is up in my vault: want a peek? {name|}"),
+        ("Good night", "Off to bed, talk tomorrow {nickname|babe}"),
+    ):
+        saved_replies.create_reply(context.db, account.id, name, body)
+
+
 def _team_at_work(context: AppContext, sim: Simulator, base_url: str) -> None:
     """Other chatters' apps as their heartbeats leave them (sam typing in the second
     conversation, ana reading the fourth) and a few conversations assigned."""
@@ -121,9 +163,14 @@ def _team_at_work(context: AppContext, sim: Simulator, base_url: str) -> None:
         team.assign(db, account.id, conversation, chatter, by="demo", now=NOW)
 
 
+ACTIONS: dict[str, Callable[[OfcrmApp], None]] = {"import-sample": _push_import}
+
+
 # What a shot needs in the data besides the synced demo account.
 PREPARE: dict[str, Callable[[AppContext, Simulator, str], None]] = {
     "failed": _fail_some, "team": _team_at_work, "team-80x24": _team_at_work,
+    "assign": _team_at_work, "owned": _team_at_work, "collision": _team_at_work,
+    "quit": _queue_some, "saved-replies": _save_replies,
 }
 
 
@@ -168,12 +215,18 @@ async def shoot(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
-            if key == "import-sample":
-                _push_import(app)
+            if key in ACTIONS:
+                ACTIONS[key](app)
             elif key != "wait":
                 await pilot.press(key)
             await settle(pilot)
-        app.save_screenshot(str(path.name), str(path.parent))
+        for screen in app.screen_stack:  # a steady cursor: each run the same picture
+            for field in (*screen.query(Input), *screen.query(TextArea)):
+                field.cursor_blink = False
+        await pilot.pause()
+        # Spaces kept as drawn: converters (rsvg-convert) otherwise drop a span's leading ones.
+        svg = app.export_screenshot().replace("<svg ", '<svg xml:space="preserve" ', 1)
+        path.write_text(svg, encoding="utf-8")
 
 
 def campaign_history(context: AppContext) -> None:

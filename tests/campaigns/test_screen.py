@@ -43,6 +43,8 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
         await press(pilot, "n")
         composer = app.screen
         assert isinstance(composer, CampaignComposer)
+        # The composer takes the screen: its fields are wide enough to read.
+        assert composer.query_one("#campaign-name", Input).size.width >= 40
         for key in "Drop":
             await pilot.press(key)
         composer.query_one("#campaign-text", TextArea).load_text("Hi {nickname|babe}!")

@@ -19,7 +19,7 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.fan_list import FanList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
-from tests.tui.conftest import HOSTILE, World
+from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -201,6 +201,9 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         await press(pilot, "E")
         dialog = pilot.app.screen
         assert isinstance(dialog, ExportDialog)
+        # Named for the app's day (its clock, frozen here), not the machine's.
+        assert dialog.query_one("#fan-export-path").value == str(
+            Path.home() / f"ofcrm-fans-{NOW:%Y-%m-%d}.csv")
         dialog.query_one("#fan-export-path").value = str(target)
         await press(pilot, "enter")
         await wait_for(pilot, lambda: dialog.written is not None)

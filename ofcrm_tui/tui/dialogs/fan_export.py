@@ -42,11 +42,11 @@ class ExportDialog(ModalScreen[int | None]):
             self.path = path
             self.error = error
 
-    def __init__(self, source: FanSource, described: list[str], *, today: date | None = None) -> None:
+    def __init__(self, source: FanSource, described: list[str], *, today: date) -> None:
         super().__init__()
         self.source = source
         self.described = described
-        self.today = today or date.today()
+        self.today = today  # the app's clock's day: names the default file
         self.running = False
         self.written: int | None = None
 

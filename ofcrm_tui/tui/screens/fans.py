@@ -257,7 +257,8 @@ class FansScreen(OfcrmScreen):
 
         source = self.source()
         if source is not None:
-            self.app.push_screen(ExportDialog(source, describe_filter(self.flt)))
+            self.app.push_screen(ExportDialog(source, describe_filter(self.flt),
+                                              today=self.ofcrm.clock().date()))
 
     # -- live data -----------------------------------------------------------------
 
