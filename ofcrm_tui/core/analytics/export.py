@@ -10,8 +10,6 @@ leaves nothing half-written.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +17,7 @@ from pathlib import Path
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.platform.money import to_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
@@ -33,10 +31,6 @@ class ExportKind(StrEnum):
     DAILY = "daily"  # one row per day (per week past 90 days)
     KPIS = "kpis"  # one row per KPI
     CHATTERS = "chatters"  # one row per chatter
-
-
-class ExportError(OfcrmError):
-    pass
 
 
 def dollars(cents: int) -> str:
@@ -104,23 +98,10 @@ def write_csv(
 
 
 def _write_file(dashboard: Dashboard, path: Path, kind: ExportKind) -> int:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror}") from None
     count = -1
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            for row in rows(dashboard, kind):
-                writer.writerow(row)
-                count += 1
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with written_in_place(path) as out:
+        writer = csv.writer(out)
+        for row in rows(dashboard, kind):
+            writer.writerow(row)
+            count += 1
     return count

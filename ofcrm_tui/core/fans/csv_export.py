@@ -16,14 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Dialect, Select, String, aggregate_order_by, case, cast, func, select,
+    ColumnElement,
+    Dialect,
+    Select,
+    String,
+    aggregate_order_by,
+    case,
+    cast,
+    func,
+    select,
 )
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import csv_format
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
@@ -49,19 +57,8 @@ def export_fans(
     """Write the account's fans (those ``fan_ids`` selects, if given) to ``path``;
     returns how many. The file is written next to ``path`` and moved over it at the
     end, so a failed export leaves no half-written file behind."""
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            written = _write(db, account_id, out, fan_ids, progress, target.name)
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise OfcrmError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return written
+    with written_in_place(path) as out:
+        return _write(db, account_id, out, fan_ids, progress, Path(path).name)
 
 
 def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
