@@ -110,13 +110,14 @@ def test_permanent_refusals_fail_at_once_with_the_reason(world: World) -> None:
 
 
 def test_clear_failures_retry_with_backoff_then_fail_with_the_reason(world: World) -> None:
-    sender, client = _scripted(world, "clear", "clear", "clear", "clear", backoff_base_seconds=0.2)
+    # Waits long enough that a drain slowed by a loaded machine does not reach the retry.
+    sender, client = _scripted(world, "clear", "clear", "clear", "clear", backoff_base_seconds=1.0)
     given_up = outbox.enqueue(world.db, world.account.id, world.fans[0], "a", created_by="ana", max_attempts=2)
     recovers = outbox.enqueue(world.db, world.account.id, world.fans[1], "b", created_by="ana", max_attempts=3)
     first = sender.drain()
     assert sorted(first.retried) == sorted([given_up, recovers])
     row = world.row(given_up)
-    assert row.state == "queued" and row.next_attempt_at > row.last_attempt_at + timedelta(seconds=0.09)
+    assert row.state == "queued" and row.next_attempt_at > row.last_attempt_at + timedelta(seconds=0.45)
     drain_until_settled(sender, world.db, timeout=10)
     row = world.row(given_up)
     assert (row.state, row.attempts) == ("failed", 2)
@@ -209,7 +210,8 @@ def test_an_ambiguous_send_that_did_not_land_goes_again_after_the_grace(world: W
 
 
 def test_an_unknown_row_on_its_last_attempt_fails_with_the_reason(world: World) -> None:
-    sender, _ = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=0.3))
+    # A grace longer than a drain on a loaded machine: "first" stays unsettled throughout.
+    sender, _ = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=2))
     outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "x", created_by="a", max_attempts=1)
     reports = drain_until_settled(sender, world.db, timeout=10)
     assert [r.failed for r in reports if r.failed] == [[outbound_id]]
@@ -278,7 +280,8 @@ def test_replies_go_first_and_campaigns_leave_room_for_them(world: World) -> Non
 
 
 def test_one_message_per_fan_is_in_flight_so_order_is_kept(world: World) -> None:
-    sender, _ = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=0.3))
+    # A grace longer than a drain on a loaded machine: "first" stays unsettled throughout.
+    sender, _ = _scripted(world, "not-sent-ambiguous", reconcile_grace=timedelta(seconds=2))
     fan = world.fans[0]
     first = outbox.enqueue(world.db, world.account.id, fan, "first", created_by="a")
     second = outbox.enqueue(world.db, world.account.id, fan, "second", created_by="a")
