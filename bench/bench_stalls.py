@@ -182,7 +182,8 @@ async def _measure(context: AppContext, account: AccountInfo, fans: list[tuple[i
     phases = []
 
     def settled() -> bool:
-        return not any(worker.is_running for worker in app.workers)
+        """Nothing held back to publish, no worker (reload) running."""
+        return not app.jobs_refresh_pending and not any(w.is_running for w in app.workers)
 
     try:
         async with app.run_test(size=SIZE, message_hook=reports.hook) as pilot:

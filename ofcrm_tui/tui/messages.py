@@ -30,3 +30,7 @@ class DataChanged:
     def touches(self, *topics: Topic) -> bool:
         """Whether any of ``topics`` changed."""
         return not self.topics.isdisjoint(topics)
+
+    def merge(self, other: DataChanged) -> DataChanged:
+        """This change and ``other`` (a later one) as one."""
+        return DataChanged(self.topics | other.topics, self.inbound + other.inbound)
