@@ -334,7 +334,7 @@ class OfcrmApp(App[None]):
             case events.PollFailed(error=error):
                 self._sync_error = error
             case events.MessagesSent():
-                change = DataChanged.of("outbox", "inbox")
+                change = DataChanged.of("outbox", "inbox", sent=True)
             case events.MessagesFailed(outbound_ids=ids):
                 change = DataChanged.of("outbox")
                 self.notify(could_not_send(len(ids)), severity="error")

@@ -22,10 +22,13 @@ Topic = Literal["account", "inbox", "outbox", "fans"]
 class DataChanged:
     topics: frozenset[Topic]
     inbound: tuple[NewInbound, ...] = ()  # new fan messages, for toasts
+    sent: bool = False  # replies went out (their conversations moved up)
 
     @classmethod
-    def of(cls, *topics: Topic, inbound: tuple[NewInbound, ...] = ()) -> DataChanged:
-        return cls(frozenset(topics), inbound)
+    def of(
+        cls, *topics: Topic, inbound: tuple[NewInbound, ...] = (), sent: bool = False
+    ) -> DataChanged:
+        return cls(frozenset(topics), inbound, sent)
 
     def touches(self, *topics: Topic) -> bool:
         """Whether any of ``topics`` changed."""
@@ -33,4 +36,5 @@ class DataChanged:
 
     def merge(self, other: DataChanged) -> DataChanged:
         """This change and ``other`` (a later one) as one."""
-        return DataChanged(self.topics | other.topics, self.inbound + other.inbound)
+        return DataChanged(self.topics | other.topics, self.inbound + other.inbound,
+                           self.sent or other.sent)
