@@ -11,10 +11,11 @@ wake is a stall, time in which no key, timer or refresh could run. Three phases:
 - **idle** (the floor): the app open, nothing new, for a few seconds;
 - **poll**: the simulated fans write ``--inbound`` new messages across ``--chats``
   conversations, then a poll; the phase ends once the app has handled the poll's
-  report and every worker it started (list, thread and status reloads) is done;
+  report, published what it held back of it (``OfcrmApp.jobs_refresh_pending``) and
+  every worker that started (list, thread and status reloads) is done;
 - **drain**: a campaign's worth of rows (``--sends``, at a limit of 600 a minute) is
   queued, then a drain; the phase ends once the app has handled the reports of every
-  send and the reloads they started.
+  send and the reloads they started, likewise.
 
 Usage::
 
@@ -182,7 +183,8 @@ async def _measure(context: AppContext, account: AccountInfo, fans: list[tuple[i
     phases = []
 
     def settled() -> bool:
-        return not any(worker.is_running for worker in app.workers)
+        """Nothing held back to publish, no worker (reload) running."""
+        return not app.jobs_refresh_pending and not any(w.is_running for w in app.workers)
 
     try:
         async with app.run_test(size=SIZE, message_hook=reports.hook) as pilot:

@@ -15,13 +15,21 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.models import Account
 
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 60.0
+
+_ACCOUNTS = Account.__table__
+# Made once: every recorded send answer runs it.
+_END = (
+    _ACCOUNTS.update()
+    .where(_ACCOUNTS.c.id == bindparam("b_account"), _ACCOUNTS.c.unreachable_since.is_not(None))
+    .values(unreachable_since=None, unreachable_retry_at=None)
+)
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,4 @@ def unreachable(
 
 def reachable(session: Session, account_id: int) -> bool:
     """The platform answered: end the account's outage; True when there was one."""
-    result = session.execute(
-        update(Account)
-        .where(Account.id == account_id, Account.unreachable_since.is_not(None))
-        .values(unreachable_since=None, unreachable_retry_at=None)
-    )
-    return bool(result.rowcount)
+    return bool(session.execute(_END, {"b_account": account_id}).rowcount)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
@@ -92,7 +92,23 @@ def fan_time(rows: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, bool]:
     return min((row["created_at"] for row in rows), default=None), False
 
 
-_FAN_AT = Conversation.__table__.c.last_fan_message_at
+# Statements every send runs are made once (with bound parameters): building them
+# costs more Python than executing them, in the sender's threads beside the app's.
+_CONVERSATIONS = Conversation.__table__
+_FAN_AT = _CONVERSATIONS.c.last_fan_message_at
+_AT = bindparam("b_at", type_=_FAN_AT.type)
+_SET_FAN_AT = _CONVERSATIONS.update().where(_CONVERSATIONS.c.id == bindparam("b_id"))
+# To the newest inbound if later; a conversation without a time takes its first message's.
+_FAN_AT_LATER = _SET_FAN_AT.values(
+    last_fan_message_at=case((or_(_FAN_AT.is_(None), _FAN_AT < _AT), _AT), else_=_FAN_AT))
+_FAN_AT_FIRST = _SET_FAN_AT.values(last_fan_message_at=func.coalesce(_FAN_AT, _AT))
+_SUMMARY_IF_NEWER = _CONVERSATIONS.update().where(
+    _CONVERSATIONS.c.id == bindparam("b_id"),
+    or_(_CONVERSATIONS.c.last_platform_message_id.is_(None),
+        _CONVERSATIONS.c.last_platform_message_id < bindparam("b_message_id")),
+)
+_CONVERSATION_OF_FAN = select(_CONVERSATIONS.c.id).where(
+    _CONVERSATIONS.c.fan_id == bindparam("b_fan_id"))
 
 
 def advance_fan_times(
@@ -107,17 +123,9 @@ def advance_fan_times(
         at, from_fan = fan_time(rows)
         if at is not None:
             (by_fan if from_fan else first).append({"b_id": conversation_id, "b_at": at})
-    table = Conversation.__table__
-    at_param = bindparam("b_at", type_=_FAN_AT.type)
-    later = case((or_(_FAN_AT.is_(None), _FAN_AT < at_param), at_param), else_=_FAN_AT)
-    for params, value in ((by_fan, later), (first, func.coalesce(_FAN_AT, at_param))):
+    for params, statement in ((by_fan, _FAN_AT_LATER), (first, _FAN_AT_FIRST)):
         if params:
-            session.execute(
-                table.update()
-                .where(table.c.id == bindparam("b_id"))
-                .values(last_fan_message_at=value),
-                params,
-            )
+            session.execute(statement, params)
 
 
 def write_messages(
@@ -142,21 +150,16 @@ def store_sent_message(
         [{"account_id": account_id, "conversation_id": conversation_id, "fan_id": fan_id, **values}],
         update=("sent_by",),
     )
-    session.execute(
-        update(Conversation)
-        .where(
-            Conversation.id == conversation_id,
-            or_(
-                Conversation.last_platform_message_id.is_(None),
-                Conversation.last_platform_message_id < message.id,
-            ),
-        )
-        .values(**summary(values))
-    )
+    session.execute(_SUMMARY_IF_NEWER,
+                    {"b_id": conversation_id, "b_message_id": message.id, **summary(values)})
     advance_fan_times(session, {conversation_id: [values]})
 
 
 def _conversation_id(session: Session, account_id: int, fan_id: int) -> int:
+    """The fan's conversation, made if it has none yet."""
+    found = session.scalar(_CONVERSATION_OF_FAN, {"b_fan_id": fan_id})
+    if found is not None:
+        return found
     upsert(
         session,
         Conversation,
@@ -170,6 +173,6 @@ def _conversation_id(session: Session, account_id: int, fan_id: int) -> int:
         ],
         key=("fan_id",),
     )
-    conversation_id = session.scalar(select(Conversation.id).where(Conversation.fan_id == fan_id))
+    conversation_id = session.scalar(_CONVERSATION_OF_FAN, {"b_fan_id": fan_id})
     assert conversation_id is not None
     return conversation_id

@@ -22,11 +22,19 @@ Topic = Literal["account", "inbox", "outbox", "fans"]
 class DataChanged:
     topics: frozenset[Topic]
     inbound: tuple[NewInbound, ...] = ()  # new fan messages, for toasts
+    sent: bool = False  # replies went out (their conversations moved up)
 
     @classmethod
-    def of(cls, *topics: Topic, inbound: tuple[NewInbound, ...] = ()) -> DataChanged:
-        return cls(frozenset(topics), inbound)
+    def of(
+        cls, *topics: Topic, inbound: tuple[NewInbound, ...] = (), sent: bool = False
+    ) -> DataChanged:
+        return cls(frozenset(topics), inbound, sent)
 
     def touches(self, *topics: Topic) -> bool:
         """Whether any of ``topics`` changed."""
         return not self.topics.isdisjoint(topics)
+
+    def merge(self, other: DataChanged) -> DataChanged:
+        """This change and ``other`` (a later one) as one."""
+        return DataChanged(self.topics | other.topics, self.inbound + other.inbound,
+                           self.sent or other.sent)

@@ -17,7 +17,10 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
 
 async def settle(pilot: Pilot[object]) -> None:
-    """Let workers finish and their messages land (handlers may start more)."""
+    """Let workers finish and their messages land (handlers may start more), after
+    the job events the app holds back to publish together (``JOB_REFRESH_SECONDS``)."""
+    while getattr(pilot.app, "jobs_refresh_pending", False):
+        await pilot.pause(0.05)
     for _ in range(4):
         try:
             await pilot.app.workers.wait_for_complete()

@@ -431,8 +431,8 @@ class InboxScreen(TeamInbox):
             self._mark_read(account, open_id, refresh=True)
         elif change.touches("inbox") or change.inbound:
             self._refresh_list()
-        if change.touches("outbox") and change.touches("inbox"):
-            self._sent_to.clear()  # sent: their rows have moved (or never will)
+        if change.sent:
+            self._sent_to.clear()  # their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
         others = [item for item in change.inbound if item.conversation_id != open_id]

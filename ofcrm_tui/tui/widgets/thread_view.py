@@ -355,33 +355,47 @@ class ThreadView(ScrollView, can_focus=True):
         next_send_at = ofcrm_app(self.app).status.next_send_at
         drawing = Drawing(self._style, self.app.console, now,
                           self.source.fan_name if self.source else "", next_send_at)
-        # Blocks drawn at another width or on another day are stale; those of messages
-        # no longer shown are dropped.
-        layout = (width, today, next_send_at)
-        drawn = self._blocks if layout == (self._layout_width, self._layout_day,
-                                           self._layout_next_send) else {}
-        self._layout_width, self._layout_day, self._layout_next_send = layout
+        # Blocks drawn at another width or on another day are stale, and so are those of
+        # queued messages when the send estimate they show moved (the status bar's reads
+        # move it often); those of messages no longer shown are dropped.
+        drawn = self._blocks if (width, today) == (self._layout_width, self._layout_day) else {}
+        estimate_moved = next_send_at != self._layout_next_send
+        self._layout_width, self._layout_day, self._layout_next_send = width, today, next_send_at
         self._blocks = {}
         lines: list[Strip] = []
         owners: list[int] = []
         starts: list[int] = []
         if width > 0:
+            blank = Strip.blank(width)
             for index, message in enumerate(self.messages):
                 block = drawn.get(message)
-                if block is None:
-                    block = [
+                if block is None or (estimate_moved and message.state == "queued"):
+                    fresh = [
                         Strip(text.render(drawing.console)).adjust_cell_length(width)
                         for text in message_lines(message, width, drawing)
                     ]
+                    block = block if fresh == block else fresh
                 self._blocks[message] = block
                 starts.append(len(lines))
                 lines.extend(block)
                 owners.extend([index] * len(block))
-                lines.append(Strip.blank(width))
+                lines.append(blank)
                 owners.append(-1)
-        self._lines, self._owners, self._starts = lines, owners, starts
+        shown, self._lines, self._owners, self._starts = self._lines, lines, owners, starts
         self.virtual_size = Size(width, len(lines))
-        self.refresh()
+        self._repaint(shown, lines)
+
+    def _repaint(self, shown: list[Strip], lines: list[Strip]) -> None:
+        """Repaint the lines that differ from those ``shown`` (all, when the count
+        changed or there are none: the placeholder may have). A reload that changed
+        nothing, as most do while a campaign goes out, repaints nothing."""
+        if not lines or len(lines) != len(shown):
+            self.refresh()
+            return
+        changed = [y for y, (old, new) in enumerate(zip(shown, lines))
+                   if old is not new and old != new]
+        if changed:
+            self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
 
     def _scroll_to_line(self, y: float) -> None:
         # force: the scrollbars may not be shown yet when the content just grew.
