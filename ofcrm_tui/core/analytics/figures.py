@@ -43,7 +43,7 @@ from sqlalchemy.types import TypeEngine
 from ofcrm_tui.core.analytics.chatters import ChatterStats, chatter_stats, mean_cents
 from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics.period import Period
-from ofcrm_tui.core.analytics.rollups import HOUR, split, within
+from ofcrm_tui.core.analytics.rollups import HOUR, split
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import (
