@@ -92,3 +92,27 @@ async def test_closing_the_composer_keeps_a_draft(world: World) -> None:  # noqa
     with world.context.db.read() as session:
         assert session.execute(select(Campaign.name, Campaign.status)).all() == [("Later", "draft")]
     assert _states(world) == {}
+
+
+async def test_closing_a_draft_that_cannot_be_saved_asks(world: World) -> None:  # noqa: F811
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "n")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        for key in "Later":
+            await pilot.press(key)
+        composer.query_one("#campaign-min_spent", Input).value = "lots"
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert "cannot be saved" in app.screen.title_text
+        await press(pilot, "enter")  # keep editing (the first choice)
+        await wait_for(pilot, lambda: app.screen is composer)
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await press(pilot, "j", "enter")  # close without saving
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert _states(world) == {}
+    with world.context.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 0

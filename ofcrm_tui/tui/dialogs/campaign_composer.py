@@ -139,6 +139,13 @@ class CampaignComposer(ModalScreen[int | None]):
             super().__init__()
             self.note, self.error, self.campaign_id, self.close = note, error, campaign_id, close
 
+    class Unsaved(Message):
+        """Closing a draft that cannot be saved as it stands: why."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     class Confirm(Message):
         def __init__(self, form: Form, lines: list[str]) -> None:
             super().__init__()
@@ -307,7 +314,10 @@ class CampaignComposer(ModalScreen[int | None]):
                                                  created_by=self.created_by,
                                                  campaign_id=self.draft_id)
         except OfcrmError as exc:
-            self.post_message(self.Done(f"Draft not saved: {exc}", True, None, False))
+            if close:  # leaving: ask instead of a notice per try
+                self.post_message(self.Unsaved(str(exc)))
+            else:
+                self.post_message(self.Done(f"Draft not saved: {exc}", True, None, False))
             return
         self.post_message(self.Done("Draft saved", False, self.draft_id, close))
 
@@ -355,6 +365,20 @@ class CampaignComposer(ModalScreen[int | None]):
         verb = "scheduled" if created.status == "scheduled" else "started"
         self.post_message(self.Done(f"Campaign {verb}: {created.recipients:,} recipients",
                                     False, created.campaign_id, True))
+
+    def on_campaign_composer_unsaved(self, message: Unsaved) -> None:
+        """Keep editing (the default) or leave without the draft."""
+        reason = clean(message.reason, single_line=True)
+        choices = [(Text("Keep editing"), False),
+                   (Text("Close without saving this draft"), True)]
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ChoiceDialog(f"This draft cannot be saved: {reason}", lambda: choices), answered
+        )
 
     def on_campaign_composer_done(self, message: Done) -> None:
         self.notify(clean(message.note, single_line=True),
