@@ -6,8 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ofcrm_tui.cli.common import add_account_option, context
-from ofcrm_tui.cli.send_cmd import price_cents
+from ofcrm_tui.cli.common import add_account_option, context, dollars
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
@@ -15,17 +14,8 @@ from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, S
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.errors import one_line
-from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.types import utcnow
-
-
-def _dollars(text: str | None, what: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return parse_dollars(text)
-    except MoneyError:
-        raise CampaignError(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None
 
 
 def _start_time(text: str | None) -> datetime | None:
@@ -45,8 +35,8 @@ def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> Ca
         tags_in=tuple(args.tag or ()),
         tags_out=tuple(args.exclude_tag or ()),
         status=args.status,
-        min_spent_cents=_dollars(args.min_spent, "minimum spend"),
-        max_spent_cents=_dollars(args.max_spent, "maximum spend"),
+        min_spent_cents=dollars(args.min_spent, "minimum spend"),
+        max_spent_cents=dollars(args.max_spent, "maximum spend"),
         inactive_days=args.inactive_days,
         active_days=args.active_days,
         purchased_days=args.purchased_days,
@@ -63,7 +53,7 @@ def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> Ca
         name=args.name,
         text=text,
         segment=segment,
-        price_cents=price_cents(args.price) if args.price else 0,
+        price_cents=dollars(args.price or None, "price") or 0,
         media_ids=tuple(args.media or ()),
         preview_ids=tuple(args.preview or ()),
         at=_start_time(args.at),

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 
 from ofcrm_tui.context import AppContext
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.platform.money import MoneyError, parse_dollars
 
 
 def context(args: argparse.Namespace) -> AppContext:
@@ -67,3 +69,18 @@ def non_negative_float(value: str) -> float:
     if not 0 <= number < float("inf"):
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return number
+
+
+class BadValue(OfcrmError):
+    """An option's value that does not parse (a one-line error, exit 1)."""
+
+
+def dollars(text: str | None, what: str) -> int | None:
+    """An amount as typed (``9.99``, ``$9.99``) in cents, None when not given; every
+    command's money options (``--price``, ``--min-spent``, ...) go through here."""
+    if text is None:
+        return None
+    try:
+        return parse_dollars(text)
+    except MoneyError:
+        raise BadValue(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None

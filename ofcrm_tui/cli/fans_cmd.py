@@ -15,24 +15,17 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from ofcrm_tui.cli.common import add_account_option, add_command, context
+from ofcrm_tui.cli.common import add_account_option, add_command, context, dollars
 from ofcrm_tui.core import accounts, inbox
 from ofcrm_tui.core.fans import FanFilter, edits, fan_ids, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
-from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 
 PAGE = 500
 
 
 # -- the fan filter ------------------------------------------------------------------------
-
-
-def _dollars(text: str) -> int:
-    try:
-        return parse_dollars(text)
-    except MoneyError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _day(text: str) -> datetime:
@@ -49,8 +42,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: any of them)")
     group.add_argument("--without-tag", action="append", default=[], metavar="T", help="does not have tag T")
     group.add_argument("--status", choices=["active", "expired"], help="subscription status")
-    group.add_argument("--min-spent", type=_dollars, metavar="DOLLARS", help="spent at least this")
-    group.add_argument("--max-spent", type=_dollars, metavar="DOLLARS", help="spent at most this")
+    group.add_argument("--min-spent", metavar="DOLLARS", help="spent at least this")
+    group.add_argument("--max-spent", metavar="DOLLARS", help="spent at most this")
     group.add_argument("--active-after", type=_day, metavar="DATE", help="last seen on or after")
     group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
     group.add_argument("--purchased", action="store_true", help="has spent something")
@@ -61,7 +54,8 @@ def filter_select(db: Database, account_id: int, args: argparse.Namespace) -> Se
     """The fan ids the filter options select (None: no option given)."""
     flt = FanFilter(
         tags_in=tuple(args.tag), tags_out=tuple(args.without_tag), status=args.status,
-        min_spent_cents=args.min_spent, max_spent_cents=args.max_spent,
+        min_spent_cents=dollars(args.min_spent, "minimum spend"),
+        max_spent_cents=dollars(args.max_spent, "maximum spend"),
         active_before=args.active_before, active_after=args.active_after,
         purchased=True if args.purchased else None, search=args.search,
     )

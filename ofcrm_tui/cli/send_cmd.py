@@ -10,25 +10,18 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import add_account_option, context, non_negative_float
+from ofcrm_tui.cli.common import add_account_option, context, dollars, non_negative_float
 from ofcrm_tui.core import accounts, outbox, team
 from ofcrm_tui.core.fans import resolve_fan
-from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.types import utcnow
 
 _DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
 
 
-def price_cents(text: str) -> int:
-    """``9.99`` or ``$9.99`` (dollars) as cents."""
-    try:
-        return parse_dollars(text)
-    except MoneyError:
-        raise outbox.OutboxError(f"bad price {text!r}: give dollars, e.g. 9.99") from None
-
-
 def _send(args: argparse.Namespace) -> int:
+    price = dollars(args.price or None, "price") or 0
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan = resolve_fan(ctx.db, account.id, args.fan)
@@ -48,14 +41,14 @@ def _send(args: argparse.Namespace) -> int:
             by=team.Sender(settings.chatter_name, utcnow(), auto_assign=settings.auto_assign),
             seen=seen,
             kind=args.kind,
-            price_cents=price_cents(args.price) if args.price else 0,
+            price_cents=price,
             media_ids=args.media or (),
             preview_ids=args.preview or (),
             max_attempts=settings.max_send_attempts,
         )
     except team.Collision as exc:
         raise outbox.OutboxError(f"not queued: {exc} (--force sends anyway)") from None
-    what = format_cents(price_cents(args.price)) if args.price else "free"
+    what = format_cents(price) if price else "free"
     media = f", {len(args.media)} media" if args.media else ""
     print(f"queued #{outbound_id} for @{fan.username} on {account.name} ({what}{media})")
     if args.wait is None:

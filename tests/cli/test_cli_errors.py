@@ -166,6 +166,22 @@ def test_a_huge_price_is_a_one_line_error(mia, capsys) -> None:  # noqa: ANN001
     assert_one_line_error(code, err, "bad price")
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("fans", "list", "--min-spent", "lots"),
+        ("export", "fans", "out.csv", "--max-spent", "1.999"),
+        ("campaign", "create", "--name", "n", "--text", "t", "--min-spent", "-5", "--yes"),
+    ],
+)
+def test_every_money_option_gives_the_same_one_line_error(
+    mia, capsys, argv: tuple[str, ...]  # noqa: ANN001
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert_one_line_error(code, err, "spend")
+    assert "give dollars, e.g. 25 or 9.99" in err
+
+
 def test_account_list_names_the_variable_and_says_when_no_token_is_reachable(
     mia, capsys, monkeypatch  # noqa: ANN001
 ) -> None:
