@@ -140,7 +140,7 @@ def test_backoff_grows_exponentially_with_jitter(world: World) -> None:
         rng=random.Random(1),
     )
     for attempt, low, high in [(1, 1, 2), (2, 2, 4), (3, 4, 8), (4, 8, 16), (9, 15, 30)]:
-        delays = [sender._backoff(attempt) for _ in range(50)]  # noqa: SLF001
+        delays = [sender.recorder.backoff(attempt) for _ in range(50)]  # noqa: SLF001
         assert all(low <= d <= high for d in delays)
         assert len(set(delays)) > 1
 
