@@ -14,7 +14,7 @@ from ofcrm_tui.core.sync import NewInbound, SyncReport
 from ofcrm_tui.jobs.events import MessagesClaimed, MessagesSent, PollCompleted
 from ofcrm_tui.tui import app as app_module
 from ofcrm_tui.tui.messages import DataChanged
-from ofcrm_tui.tui.widgets import thread_view
+from ofcrm_tui.tui.widgets import thread_layout
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
 
@@ -81,13 +81,13 @@ async def test_a_moved_send_estimate_redraws_only_the_queued_message(
         view = thread(pilot)
         assert [m.state for m in view.pending] == ["queued"]
         drawn: list[str] = []
-        real = thread_view.message_lines
+        real = thread_layout.message_lines
 
         def spy(message, width, drawing):  # noqa: ANN001, ANN202 - message_lines' own
             drawn.append(message.text)
             return real(message, width, drawing)
 
-        monkeypatch.setattr(thread_view, "message_lines", spy)
+        monkeypatch.setattr(thread_layout, "message_lines", spy)
         # Later than the row is due (the badge shows the later of the two).
         estimate = max(NOW, view.pending[0].due_at) + timedelta(hours=3, minutes=7)
         app.status = replace(app.status, next_send_at=estimate)  # as a status read does

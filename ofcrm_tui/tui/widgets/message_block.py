@@ -40,6 +40,7 @@ class Drawing:
     now: datetime
     fan_name: str
     next_send_at: datetime | None = None  # the queue's estimate, for "queued · ~12:04"
+    chatter: str = ""  # who is looking: another chatter's sends carry their name alone
 
 
 def message_lines(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
@@ -80,9 +81,12 @@ def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     way for it, unless the view is too narrow even for that."""
     style = drawing.style
     meta = style("meta")
-    if message.direction == "out":
+    mine = not message.sent_by or message.sent_by == drawing.chatter
+    if message.direction == "out" and mine:
         who = Text("You" + (f" ({clean(message.sent_by, single_line=True)})"
                             if message.sent_by else ""), style("outbound"))
+    elif message.direction == "out":
+        who = Text(clean(message.sent_by or "", single_line=True), style("outbound"))
     else:
         who = Text(clean(drawing.fan_name, single_line=True), style("inbound"))
     when = Text(f" · {stamp(message.created_at, drawing.now)}", meta)
@@ -91,7 +95,7 @@ def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     if badge is not None:
         items.insert(0, badge)
     first = when.cell_len + (3 + badge.cell_len if badge is not None else 0)
-    if who.cell_len + first > width and message.direction == "out":
+    if who.cell_len + first > width and message.direction == "out" and mine:
         who = Text("You", style("outbound"))  # without the chatter's name
     if who.cell_len + first > width and width - first >= MIN_NAME_CELLS:
         who.truncate(width - first, overflow="ellipsis")

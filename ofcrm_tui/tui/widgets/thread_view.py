@@ -7,10 +7,8 @@ scroll offset by exactly the lines added and nothing on screen moves.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import partial
 
 from rich.style import Style
@@ -29,7 +27,8 @@ from ofcrm_tui.core.team import ThreadMark
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock, local_now
-from ofcrm_tui.tui.widgets.message_block import Drawing, message_lines
+from ofcrm_tui.tui.widgets.message_block import Drawing
+from ofcrm_tui.tui.widgets.thread_layout import ThreadLayout, changed_lines
 from ofcrm_tui.tui.widgets.styling import span_style
 
 PAGE_SIZE = 50
@@ -141,15 +140,7 @@ class ThreadView(ScrollView, can_focus=True):
         # At the newest message: the view stays there when the size changes.
         self._follow = True
         self.cursor: int | None = None
-        self._lines: list[Strip] = []
-        self._owners: list[int] = []
-        self._starts: list[int] = []
-        self._layout_width = 0
-        # Each shown message's lines at _layout_width on _layout_day ("14:05" today is
-        # "Mon 14:05" tomorrow).
-        self._blocks: dict[ThreadMessage, list[Strip]] = {}
-        self._layout_day: date | None = None
-        self._layout_next_send: datetime | None = None  # queued messages show it
+        self.strips = ThreadLayout()
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._status_changed, init=False)
@@ -157,7 +148,7 @@ class ThreadView(ScrollView, can_focus=True):
     def _status_changed(self) -> None:
         """A new send estimate: redraw the queued messages' "~12:04"."""
         estimate = ofcrm_app(self.app).status.next_send_at
-        if estimate != self._layout_next_send and any(
+        if estimate != self.strips.next_send_at and any(
             m.state == "queued" for m in self.pending
         ):
             self._relayout()
@@ -334,12 +325,12 @@ class ThreadView(ScrollView, can_focus=True):
         self.has_older = len(message.page) == PAGE_SIZE
         if not message.page:
             return
-        lines_before = len(self._lines)
+        lines_before = len(self.strips.lines)
         self.stored[:0] = reversed(message.page)
         if self.cursor is not None:
             self.cursor += len(message.page)
         self._relayout()
-        self._scroll_to_line(self.scroll_offset.y + len(self._lines) - lines_before)
+        self._scroll_to_line(self.scroll_offset.y + len(self.strips.lines) - lines_before)
 
     # -- layout --------------------------------------------------------------------
 
@@ -350,52 +341,20 @@ class ThreadView(ScrollView, can_focus=True):
         return self.container_size.width - self.scrollbar_size_vertical
 
     def _relayout(self) -> None:
-        now = self.clock()
-        width, today = self._width(), now.date()
-        next_send_at = ofcrm_app(self.app).status.next_send_at
-        drawing = Drawing(self._style, self.app.console, now,
-                          self.source.fan_name if self.source else "", next_send_at)
-        # Blocks drawn at another width or on another day are stale, and so are those of
-        # queued messages when the send estimate they show moved (the status bar's reads
-        # move it often); those of messages no longer shown are dropped.
-        drawn = self._blocks if (width, today) == (self._layout_width, self._layout_day) else {}
-        estimate_moved = next_send_at != self._layout_next_send
-        self._layout_width, self._layout_day, self._layout_next_send = width, today, next_send_at
-        self._blocks = {}
-        lines: list[Strip] = []
-        owners: list[int] = []
-        starts: list[int] = []
-        if width > 0:
-            blank = Strip.blank(width)
-            for index, message in enumerate(self.messages):
-                block = drawn.get(message)
-                if block is None or (estimate_moved and message.state == "queued"):
-                    fresh = [
-                        Strip(text.render(drawing.console)).adjust_cell_length(width)
-                        for text in message_lines(message, width, drawing)
-                    ]
-                    block = block if fresh == block else fresh
-                self._blocks[message] = block
-                starts.append(len(lines))
-                lines.extend(block)
-                owners.extend([index] * len(block))
-                lines.append(blank)
-                owners.append(-1)
-        shown, self._lines, self._owners, self._starts = self._lines, lines, owners, starts
-        self.virtual_size = Size(width, len(lines))
-        self._repaint(shown, lines)
-
-    def _repaint(self, shown: list[Strip], lines: list[Strip]) -> None:
-        """Repaint the lines that differ from those ``shown`` (all, when the count
-        changed or there are none: the placeholder may have). A reload that changed
-        nothing, as most do while a campaign goes out, repaints nothing."""
-        if not lines or len(lines) != len(shown):
+        app = ofcrm_app(self.app)
+        drawing = Drawing(self._style, self.app.console, self.clock(),
+                          self.source.fan_name if self.source else "",
+                          app.status.next_send_at, app.context.settings.chatter_name)
+        width = self._width()
+        shown = self.strips.lay_out(self.messages, width, drawing)
+        self.virtual_size = Size(width, len(self.strips.lines))
+        # A reload that changed nothing, as most do while a campaign goes out, repaints
+        # nothing.
+        changed = changed_lines(shown, self.strips.lines)
+        if changed is None:
             self.refresh()
-            return
-        changed = [y for y, (old, new) in enumerate(zip(shown, lines))
-                   if old is not new and old != new]
-        if changed:
-            self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
+        elif changed[1]:
+            self.refresh_lines(*changed)
 
     def _scroll_to_line(self, y: float) -> None:
         # force: the scrollbars may not be shown yet when the content just grew.
@@ -411,25 +370,16 @@ class ThreadView(ScrollView, can_focus=True):
         The size has changed already when this runs (a smaller view is no longer at the
         bottom), so where the view was is what ``_follow`` noted while scrolling."""
         follow = self._follow
-        anchor = None if follow else self._top_anchor()
-        if self._width() != self._layout_width:
+        anchor = None if follow else self.strips.anchor(int(self.scroll_offset.y))
+        if self._width() != self.strips.width:
             self._relayout()
-            if anchor is not None and anchor[0] < len(self._starts):
+            if anchor is not None and anchor[0] < len(self.strips.starts):
                 index, offset = anchor
-                start = self._starts[index]
-                end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
+                start, end = self.strips.span(index)
                 self._scroll_to_line(start + min(offset, max(0, end - start - 1)))
         if follow:
             self._scroll_to_line(self.max_scroll_y)
             self._follow = True
-
-    def _top_anchor(self) -> tuple[int, int] | None:
-        """The message drawn on the top line, and which of its lines that is."""
-        if not self._starts:
-            return None
-        top = int(self.scroll_offset.y)
-        index = max(0, bisect_right(self._starts, top) - 1)
-        return index, top - self._starts[index]
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -439,15 +389,16 @@ class ThreadView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self._width()
         index = y + int(self.scroll_offset.y)
-        if not self._lines:
+        lines = self.strips.lines
+        if not lines:
             text = self.placeholder if y == 1 else ""
             strip = Strip(Text(text.center(width), style=self._style("placeholder")).render(
                 self.app.console), width)
-        elif index >= len(self._lines):
+        elif index >= len(lines):
             strip = Strip.blank(width)
         else:
-            strip = self._lines[index]
-            if self.has_focus and self.cursor is not None and self._owners[index] == self.cursor:
+            strip = lines[index]
+            if self.has_focus and self.cursor is not None and self.strips.owners[index] == self.cursor:
                 strip = strip.apply_style(self.get_component_rich_style("thread--cursor"))
         return strip.apply_style(self.rich_style)
 
@@ -471,9 +422,7 @@ class ThreadView(ScrollView, can_focus=True):
         if not self.messages:
             return
         self.cursor = max(0, min(index, len(self.messages) - 1))
-        start = self._starts[self.cursor]
-        following = self.cursor + 1
-        end = self._starts[following] if following < len(self._starts) else len(self._lines)
+        start, end = self.strips.span(self.cursor)
         self.scroll_to_region(
             Region(0, start, 1, end - start), animate=False, immediate=True, force=True
         )

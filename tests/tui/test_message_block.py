@@ -1,0 +1,48 @@
+"""Who a thread's outbound message is from, as the chatter looking at it reads it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from rich.console import Console
+from rich.style import Style
+
+from ofcrm_tui.core.inbox import ThreadMessage
+from ofcrm_tui.tui.widgets.message_block import Drawing, message_lines
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def _sent(by: str | None) -> ThreadMessage:
+    return ThreadMessage(
+        message_id=1, platform_message_id=1, outbound_id=None, direction="out", text="hey",
+        created_at=NOW, price_cents=0, is_opened=False, is_tip=False, tip_cents=0,
+        media_count=0, state="sent", sent_by=by, last_error=None,
+    )
+
+
+def _header(by: str | None, chatter: str, width: int = 60) -> str:
+    drawing = Drawing(lambda name: Style(), Console(), NOW, "Mia", None, chatter)
+    return message_lines(_sent(by), width, drawing)[0].plain.strip()
+
+
+@pytest.mark.parametrize(
+    ("by", "chatter", "who"),
+    [
+        ("alex", "alex", "You (alex)"),  # mine
+        (None, "alex", "You"),  # sent before team mode, or from elsewhere as the creator
+        ("sam", "alex", "sam"),  # another chatter's: not "You (sam)"
+    ],
+)
+def test_an_outbound_message_names_its_sender_as_the_reader_sees_it(
+    by: str | None, chatter: str, who: str
+) -> None:
+    header = _header(by, chatter)
+    assert header.startswith(who + " · "), header
+    assert "You" not in header or by != "sam"
+
+
+def test_a_narrow_view_keeps_another_chatters_name_rather_than_you() -> None:
+    header = _header("samantha-the-night-shift", "alex", width=24)
+    assert "You" not in header and header.startswith("sam"), header
