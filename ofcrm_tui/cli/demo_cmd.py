@@ -1,10 +1,13 @@
-"""``ofcrm demo``: the app on a live simulated account, in a database of its own."""
+"""``ofcrm demo``: the app on a live simulated account, in a database of its own, with a few
+saved replies and, if asked, sends the simulated platform refuses (``--failures``)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ofcrm_tui import paths, secrets
 from ofcrm_tui.cli.common import positive_int
@@ -13,8 +16,10 @@ from ofcrm_tui.cli.sync_cmd import sync_account
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
+from ofcrm_tui.core.accounts import AccountInfo
+from ofcrm_tui.devdata.demo import add_saved_replies
 from ofcrm_tui.logs import setup_logging
-from ofcrm_tui.simulator import Simulator, SimulatorConfig
+from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
 
 DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
@@ -36,7 +41,10 @@ def _fresh_demo_database() -> str:
     return demo_database_url()
 
 
-def _demo(args: argparse.Namespace) -> int:
+@contextmanager
+def demo_account(args: argparse.Namespace) -> Iterator[tuple[AppContext, Simulator, AccountInfo]]:
+    """The demo's simulator serving, its account added, synced and given saved replies;
+    sends refused at the ``--failures`` rate from the start."""
     # The demo never touches the user's database, and its token needs no keyring.
     os.environ[secrets.env_var_name(DEMO_ACCOUNT)] = DEMO_TOKEN
     settings = load_settings(database_url=_fresh_demo_database())
@@ -56,11 +64,12 @@ def _demo(args: argparse.Namespace) -> int:
             gateway_burst=args.gateway_burst,
         )
     )
+    sim.set_faults(Faults(refuse_send_rate=args.failures))
     try:
         with sim.serve() as base_url:
-            print(
-                f"demo: simulator ({skin}) with {args.fans} fans at {base_url}", file=sys.stderr
-            )
+            refused = f", refusing {args.failures:.0%} of sends" if args.failures else ""
+            print(f"demo: simulator ({skin}) with {args.fans} fans at {base_url}{refused}",
+                  file=sys.stderr)
             account = accounts.add_account(
                 context.db,
                 DEMO_ACCOUNT,
@@ -71,12 +80,30 @@ def _demo(args: argparse.Namespace) -> int:
                 gateway=skin,
                 gateway_account=gateway_account,
             )
+            add_saved_replies(context.db, account.id)
             sync_account(context.db, account, settings.http_timeout_seconds, full=True)
-            from ofcrm_tui.tui.launch import run_app
-
-            return run_app(context, DEMO_ACCOUNT, demo=True)
+            yield context, sim, account
     finally:
         context.close()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    with demo_account(args) as (context, _sim, _account):
+        from ofcrm_tui.tui.launch import run_app
+
+        return run_app(context, DEMO_ACCOUNT, demo=True)
+
+
+def _fraction(value: str) -> float:
+    """argparse type: a share from 0 to 1, as ``0.3`` or ``30%``."""
+    text = value.strip()
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a share: {value!r} (try 0.3 or 30%)") from None
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1 (0% to 100%), not {value}")
+    return share
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +115,16 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=6.0,
         metavar="SECONDS",
         help="simulated fans write, tip and buy every SECONDS (default 6)",
+    )
+    parser.add_argument(
+        "--failures",
+        type=_fraction,
+        default=0.0,
+        metavar="SHARE",
+        help="the share of sends the simulated platform refuses, as if those fans had turned "
+        "off messages (0.3 or 30%%; default 0): they fail and wait on the Failed messages "
+        "screen (2), where R retries one. In the app, ctrl+p 'Demo: sends fail' / 'Demo: "
+        "sends go through' switch it",
     )
     add_skin_options(parser)
     # The demo's first sync should take seconds, not the real gateways' minutes.

@@ -310,20 +310,22 @@ class InboundSync:
     ) -> None:
         if not fetched:
             return
-        users = (chat.with_user for chat, _ in fetched)
+        # Fan rows (last seen) in platform user id order, as every sync writes them.
+        ordered = sorted(fetched, key=lambda item: item[0].with_user.id)
+        users = (chat.with_user for chat, _ in ordered)
         local = sync_writes.local_fans(session, self.account_id, users)
         fans = {user_id: fan.id for user_id, fan in local.items()}
         upsert(
             session,
             Conversation,
-            [self._conversation_row(fans[chat.with_user.id], chat) for chat, _ in fetched],
+            [self._conversation_row(fans[chat.with_user.id], chat) for chat, _ in ordered],
             key=("fan_id",),
             update=_CONVERSATION_UPDATE,
         )
         conversations = self._conversations(session, list(fans.values()))
         new_ids = self._store_messages(
             session,
-            [(conversations[fans[chat.with_user.id]], messages) for chat, messages in fetched],
+            [(conversations[fans[chat.with_user.id]], messages) for chat, messages in ordered],
         )
         report.chats += len(fetched)
         report.messages += len(new_ids)

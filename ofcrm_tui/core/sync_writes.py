@@ -43,9 +43,13 @@ def media_row(account_id: int, media: WireMedia) -> dict[str, object]:
 
 
 def write_fans(session: Session, account_id: int, users: list[User]) -> None:
-    """Subscribers as the platform lists them: their figures win over local sums."""
+    """Subscribers as the platform lists them: their figures win over local sums.
+
+    Every unit of work that writes several fan rows (subscribers, chats, transactions)
+    writes them in platform user id order: on PostgreSQL, concurrent syncs then wait
+    for each other's row locks instead of deadlocking."""
     link_made_by_hand(session, account_id, users)
-    rows = [_fan_row(account_id, user) for user in users]
+    rows = [_fan_row(account_id, user) for user in sorted(users, key=_user_id)]
     upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
 
 
@@ -82,6 +86,10 @@ def link_made_by_hand(
         user_id = unknown.pop(username.lower(), None)
         if user_id is not None:
             session.execute(update(Fan).where(Fan.id == fan_id).values(platform_user_id=user_id))
+
+
+def _user_id(user: UserSummary) -> int:
+    return user.id
 
 
 def _fan_row(account_id: int, user: User) -> dict[str, object]:
@@ -142,7 +150,7 @@ def local_fans(
                 "created_at": now,
                 "updated_at": now,
             }
-            for user in wanted.values()
+            for user in sorted(wanted.values(), key=_user_id)
         ],
         key=("account_id", "platform_user_id"),
     )
@@ -198,7 +206,7 @@ def write_transactions(
     if not add_to_spend:
         return
     # Between two refreshes of the platform's own figures, new money adds on.
-    for t in new:
+    for t in sorted(new, key=lambda t: t.user.id):
         column = _SPEND_COLUMN.get(TransactionType(t.type))
         values = {"total_spent_cents": Fan.total_spent_cents + t.amount_cents}
         if column:

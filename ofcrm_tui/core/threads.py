@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.enums import Direction
-from ofcrm_tui.store.models import Conversation, Message
+from ofcrm_tui.store.models import Conversation, Fan, Message
 from ofcrm_tui.store.upsert import upsert
 
 PREVIEW_LENGTH = 200
@@ -109,6 +109,15 @@ _SUMMARY_IF_NEWER = _CONVERSATIONS.update().where(
 )
 _CONVERSATION_OF_FAN = select(_CONVERSATIONS.c.id).where(
     _CONVERSATIONS.c.fan_id == bindparam("b_fan_id"))
+# A fan who wrote was seen then: the conversation's fan's last seen, to the newest inbound
+# if later (the platform's own figure comes with the next fans refresh).
+_FANS = Fan.__table__
+_SEEN = _FANS.c.last_seen_at
+_SEEN_AT = bindparam("b_at", type_=_SEEN.type)
+_SEEN_LATER = _FANS.update().where(
+    _FANS.c.id == select(_CONVERSATIONS.c.fan_id).where(
+        _CONVERSATIONS.c.id == bindparam("b_id")).scalar_subquery(),
+).values(last_seen_at=case((or_(_SEEN.is_(None), _SEEN < _SEEN_AT), _SEEN_AT), else_=_SEEN))
 
 
 def advance_fan_times(
@@ -116,14 +125,16 @@ def advance_fan_times(
 ) -> None:
     """Move ``last_fan_message_at`` for new message rows' values (conversation id ->
     rows): to the newest inbound if it is later; a conversation without a time yet
-    takes its first message's. A chatter's reply never moves it."""
+    takes its first message's. A chatter's reply never moves it. The fan's
+    ``last_seen_at`` moves to the newest inbound too, if that is later."""
     by_fan: list[dict[str, Any]] = []
     first: list[dict[str, Any]] = []
     for conversation_id, rows in new.items():
         at, from_fan = fan_time(rows)
         if at is not None:
             (by_fan if from_fan else first).append({"b_id": conversation_id, "b_at": at})
-    for params, statement in ((by_fan, _FAN_AT_LATER), (first, _FAN_AT_FIRST)):
+    for params, statement in ((by_fan, _FAN_AT_LATER), (by_fan, _SEEN_LATER),
+                              (first, _FAN_AT_FIRST)):
         if params:
             session.execute(statement, params)
 

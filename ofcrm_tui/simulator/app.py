@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 API = "/api2/v2"
 DEFAULT_LIMIT = 20
+REFUSED = "this fan has turned off messages from you (simulated)"  # an injected refusal
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
@@ -215,6 +216,8 @@ class Api:
 
     async def send(self, request: Request) -> JSONResponse:
         roll = await self.enter(request, sending=True)
+        if roll.refused:
+            raise ApiError(REFUSED, 400)
         body = await _json_body(request)
         world = self.world
         with world.lock:

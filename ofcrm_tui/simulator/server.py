@@ -12,6 +12,10 @@ import uvicorn
 from starlette.types import ASGIApp
 
 START_TIMEOUT_S = 10.0
+# An idle connection is kept longer than clients keep one (httpx: 5 s), so a client never
+# sends on a connection the server is closing: with uvicorn's 5 s, a poll every 5 s often
+# met "connection reset" or "server disconnected" (the demo's status bar said sync failed).
+KEEP_ALIVE_S = 30
 
 
 @contextmanager
@@ -26,6 +30,7 @@ def serve_in_thread(app: ASGIApp, host: str, port: int) -> Iterator[str]:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=1,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ofcrm-simulator", daemon=True)

@@ -131,6 +131,7 @@ class World:
         chat.messages.append(message)
         if not outbound:
             chat.unread += 1
+            self.fans[fan_id].last_seen = message.created  # a fan who writes is online
         elif price and self.fans[fan_id].active:
             self.unbought.append(message)
         self._recent = None
@@ -147,7 +148,9 @@ class World:
     def buy(self, message: Message) -> Transaction:
         """The fan unlocks a PPV message."""
         message.opened = True
-        return self.add_transaction(message.fan_id, "message", message.price)
+        transaction = self.add_transaction(message.fan_id, "message", message.price)
+        self.fans[message.fan_id].last_seen = transaction.created
+        return transaction
 
     def tip(self, fan_id: int, amount: int, html: str) -> Message:
         """A tip arrives as a chat message plus a ``tip`` transaction."""

@@ -1,4 +1,5 @@
-"""The command palette's ofcrm commands (ctrl+p): screens, their commands, accounts."""
+"""The command palette's ofcrm commands (ctrl+p): screens, their commands, accounts (and
+in ``ofcrm demo``, the simulated platform's failures: ``tui.demo``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ class OfcrmCommands(Provider):
             name = clean(account.name, single_line=True)
             found.append((f"Account: {name}", "Switch to this account",
                           partial(self._switch, account)))
+        if ofcrm_app(self.app).demo:
+            from ofcrm_tui.tui import demo
+
+            found += [(title, help_text, partial(self._demo_failures, rate))
+                      for title, help_text, rate in demo.COMMANDS]
         return found
 
     async def _run(self, action: str, mode: str | None) -> None:
@@ -48,6 +54,11 @@ class OfcrmCommands(Provider):
 
     async def _switch(self, account: AccountInfo) -> None:
         ofcrm_app(self.app).open_account(account)
+
+    async def _demo_failures(self, rate: float) -> None:
+        from ofcrm_tui.tui import demo
+
+        demo.set_send_failures(ofcrm_app(self.app), rate)
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._commands():

@@ -133,16 +133,9 @@ def _queue_some(context: AppContext, sim: Simulator, base_url: str) -> None:
 
 
 def _save_replies(context: AppContext, sim: Simulator, base_url: str) -> None:
-    from ofcrm_tui.core.inbox import saved_replies
+    from ofcrm_tui.devdata.demo import add_saved_replies
 
-    account = resolve_account(context.db, ACCOUNT)
-    for name, body in (
-        ("Welcome", "Hi {name|babe}, thanks for subscribing! Ask me anything"),
-        ("Thanks for the tip", "You spoil me {nickname|babe}, thank you!"),
-        ("New set", "New set is up in my vault: want a peek? {name|}"),
-        ("Good night", "Off to bed, talk tomorrow {nickname|babe}"),
-    ):
-        saved_replies.create_reply(context.db, account.id, name, body)
+    add_saved_replies(context.db, resolve_account(context.db, ACCOUNT).id)
 
 
 def _team_at_work(context: AppContext, sim: Simulator, base_url: str) -> None:

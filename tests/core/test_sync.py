@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -90,6 +91,32 @@ def _conversation(db: Database, platform_user_id: int) -> Conversation:
         return session.scalar(
             select(Conversation).join(Fan).where(Fan.platform_user_id == platform_user_id)
         )
+
+
+def _last_seen(db: Database, platform_user_id: int) -> datetime | None:
+    with db.read() as session:
+        return session.scalar(select(Fan.last_seen_at).where(Fan.platform_user_id == platform_user_id))
+
+
+def test_a_fan_who_writes_was_seen_then(db: Database, synced) -> None:  # noqa: ANN001
+    """The inbox's time and the fan's last seen agree at once, not at the next fans
+    refresh; a last seen already later stays, and the platform says the same next time."""
+    sim, account, client, _ = synced
+    stale, later = sim.active_fan_ids()[4:6]
+    future = datetime(2999, 1, 1, tzinfo=UTC)
+    with db.write() as session:
+        session.execute(update(Fan).where(Fan.platform_user_id == stale)
+                        .values(last_seen_at=datetime(2001, 1, 1, tzinfo=UTC)))
+        session.execute(update(Fan).where(Fan.platform_user_id == later).values(last_seen_at=future))
+    wrote = sim.add_inbound_message(stale, "still up?")
+    sim.add_inbound_message(later, "hi")
+    InboundSync(db, account.id, client).poll()
+    with db.read() as session:
+        at = session.scalar(select(Message.created_at).where(Message.platform_message_id == wrote))
+    assert _last_seen(db, stale) == at
+    assert _last_seen(db, later) == future
+    platform = {user.id: user.last_seen for user in client.iter_subscribers()}
+    assert platform[stale] == at
 
 
 def test_new_inbound_names_the_fan_as_the_inbox_list_does(db: Database, synced) -> None:  # noqa: ANN001

@@ -1,4 +1,5 @@
-"""Injected faults: 429, 5xx (before or after storing a send), latency, timeout after accept."""
+"""Injected faults: 429, 5xx (before or after storing a send), latency, timeout after accept,
+sends refused."""
 
 from __future__ import annotations
 
@@ -62,6 +63,40 @@ def test_stored_sends_behind_a_5xx_are_in_the_chat(client, sim: Simulator) -> No
     assert sim.ledger() and {e.message_id for e in sim.ledger()} <= chat_ids
 
 
+def test_refused_sends_store_nothing_and_reads_go_on(client, sim: Simulator) -> None:
+    sim.set_faults(Faults(refuse_send_rate=1.0))
+    response = _send(client, sim, "blocked")
+    assert response.status_code == 400
+    assert "turned off messages" in response.json()["error"]["message"]
+    assert client.get("/chats").status_code == 200  # only sends are refused
+    assert sim.ledger() == []
+    sim.set_faults(Faults())
+    assert _send(client, sim, "again").status_code == 200
+    assert [e.text for e in sim.ledger()] == ["<p>again</p>"]
+
+
+def _refusals(rate: float, seed: int) -> list[bool]:
+    sim = make_sim(send_limit_per_minute=100)
+    sim.set_faults(Faults(refuse_send_rate=rate, seed=seed))
+    with make_client(sim) as client:
+        return [_send(client, sim, f"m{i}").status_code == 400 for i in range(40)]
+
+
+def test_a_share_of_sends_is_refused_the_same_way_each_run() -> None:
+    refused = _refusals(0.3, seed=5)
+    assert 0 < sum(refused) < len(refused) and refused == _refusals(0.3, seed=5)
+
+
+def test_refusals_leave_the_other_faults_draws_as_they_were() -> None:
+    def statuses(**extra: float) -> list[int]:
+        sim = make_sim()
+        sim.set_faults(Faults(error_5xx_rate=0.3, rate_429_rate=0.2, seed=11, **extra))
+        with make_client(sim) as client:
+            return [client.get("/users/me").status_code for _ in range(40)]
+
+    assert statuses() == statuses(refuse_send_rate=0.0)
+
+
 def test_latency(client, sim: Simulator) -> None:
     sim.set_faults(Faults(latency_s=0.2))
     started = time.monotonic()
@@ -100,7 +135,7 @@ def test_fault_draws_repeat_with_the_seed() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [[], {"error_5xx_rate": 2}, {"latency_s": -1}, {"nope": 1}, {"retry_after_s": 0}, {"seed": "x", "hang_seconds": "y"}],
+    [[], {"error_5xx_rate": 2}, {"refuse_send_rate": -0.1}, {"latency_s": -1}, {"nope": 1}, {"retry_after_s": 0}, {"seed": "x", "hang_seconds": "y"}],
 )
 def test_faults_from_json_rejects_nonsense(data) -> None:
     with pytest.raises(ValueError):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import signal
 import subprocess
 import sys
 import threading
+import time
 
 import httpx
 
@@ -44,6 +46,25 @@ def test_serve_twice_on_the_same_simulator() -> None:
     for _ in range(2):
         with sim.serve() as base_url:
             assert httpx.get(f"{base_url}/api2/v2/users/me", headers={"Authorization": "Bearer t0k"}).status_code == 200
+
+
+def test_an_idle_connection_outlives_the_clients_keep_alive() -> None:
+    """A client may reuse a connection it kept idle for its whole keep-alive (httpx: 5 s);
+    the server must not have closed it (a poll every 5 s met resets)."""
+    client_keep_alive = httpx.Limits().keepalive_expiry
+    with make_sim().serve() as base_url:
+        conn = http.client.HTTPConnection(base_url.removeprefix("http://"), timeout=5)
+        sockets = []
+        try:
+            for pause in (client_keep_alive + 0.5, 0):
+                conn.request("GET", "/api2/v2/users/me", headers={"Authorization": f"Bearer {TOKEN}"})
+                response = conn.getresponse()  # RemoteDisconnected if the server closed it
+                assert response.status == 200 and response.read()
+                sockets.append(conn.sock)
+                time.sleep(pause)
+        finally:
+            conn.close()
+    assert sockets[0] is sockets[1]  # one connection, kept
 
 
 def test_runs_as_a_process_and_stops_on_sigterm() -> None:

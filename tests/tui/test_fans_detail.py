@@ -3,14 +3,19 @@ saved at once, read back after a restart and shown by the inbox on its next relo
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import select
 from textual.widgets import Input
 
 from ofcrm_tui.core.fans import edits, profile
-from ofcrm_tui.store.models import Note
+from ofcrm_tui.jobs.events import PollCompleted
+from ofcrm_tui.store.models import Message, Note
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.timefmt import stamp
 from tests.tui.conftest import HOSTILE, World
 from tests.tui.pilot import conversations, inbox, lines, press, settle, wait_for
 
@@ -95,3 +100,36 @@ async def test_fan_key_needs_an_open_conversation(world: World) -> None:
         await press(pilot, "i")
         assert isinstance(pilot.app.screen, InboxScreen)
         assert any("Open a conversation first" in n.message for n in pilot.app._notifications)
+
+
+async def _fan_writes(world: World, pilot, platform_user_id: int, text: str) -> object:  # noqa: ANN001
+    """The fan writes; a poll brings it in and the app hears of it as from its jobs."""
+    message_id = world.sim.add_inbound_message(platform_user_id, text)
+    report = await asyncio.to_thread(world.poll)
+    pilot.app.job_event(PollCompleted(world.account.id, report))
+    with world.context.db.read() as session:
+        return session.scalar(select(Message.created_at).where(Message.platform_message_id == message_id))
+
+
+@pytest.mark.parametrize("away", [False, True])
+async def test_a_new_message_moves_last_seen_on_the_open_detail(world: World, away: bool) -> None:
+    """On the detail, or on another screen meanwhile (the detail stays on the inbox's
+    stack): the detail shows the fan's new message and last seen."""
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        before = detail.detail.profile.last_seen_at
+        if away:
+            await press(pilot, "2")
+            assert not detail.is_current
+        at = await _fan_writes(world, pilot, detail.detail.profile.platform_user_id, "are you up?")
+        assert before is None or at > before
+        if away:
+            await settle(pilot)
+            assert detail.detail.profile.last_seen_at == before  # nothing read while away
+            await press(pilot, "1")
+            assert pilot.app.screen is detail
+        await wait_for(pilot, lambda: detail.detail.profile.last_seen_at == at)
+        shown = str(detail.query_one("#fan-profile").render())
+        assert f"Last seen       {stamp(at, pilot.app.clock())}" in shown, shown
+        assert "fan: are you up?" in str(detail.query_one("#fan-messages").render())

@@ -160,12 +160,13 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: dialog.report is not None)
         report = str(dialog.query_one("#fan-import-report").render())
         assert "nothing written" in report and "line 3:" in report
+        assert "space ticks Skip bad rows" in report
         assert dialog.report.created == 0 or not dialog.report.written
-        dialog.report = None  # run again, skipping the bad row
-        dialog.query_one("#fan-import-skip").value = True
+        await press(pilot, "space")  # run again, skipping the bad row
+        assert dialog.query_one("#fan-import-skip").value
         await press(pilot, "ctrl+s")
-        await wait_for(pilot, lambda: dialog.report is not None)
-        assert dialog.report.written and dialog.report.created == 2
+        await wait_for(pilot, lambda: dialog.report.written)
+        assert dialog.report.created == 2
         assert "skipped 1 bad" in str(dialog.query_one("#fan-import-report").render())
         await press(pilot, "escape")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
@@ -210,3 +211,18 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert dialog.written == 1
         rows = target.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 2 and "export-me" in rows[1]
+
+
+def test_after_a_run_that_wrote_nothing_the_option_to_change_is_named() -> None:
+    from ofcrm_tui.core.fans.csv_import import ImportReport
+    from ofcrm_tui.tui.dialogs.fan_import import _next_step
+
+    def report(**fields: object) -> ImportReport:
+        return ImportReport("fans.csv", **{"dry_run": False, "skip_invalid": False, "rows": 3,
+                                           **fields})
+
+    assert _next_step(report(dry_run=True, created=3))[0] == "fan-import-dry"
+    assert _next_step(report(problem_count=1))[0] == "fan-import-skip"
+    assert _next_step(report(created=3, written=True)) is None
+    assert _next_step(report(problem_count=1, skip_invalid=True)) is None  # nothing to change
+    assert _next_step(report(rows=0)) is None

@@ -103,3 +103,27 @@ async def test_a_queued_reply_says_when_it_should_go(world: World, size: tuple[i
         await wait_for(pilot, lambda: any("◷ queued · ~" in line for line in lines(thread(pilot))))
         expected = max(app.status.next_send_at, app.clock()).astimezone(app.clock().tzinfo)
         assert any(f"queued · ~{expected:%H:%M}" in line for line in lines(thread(pilot)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_import_file_picker_uses_the_room(
+    world: World, size: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Input, Select
+    from textual_fspicker import FileOpen
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # the picker opens in the home directory
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "I")
+        await wait_for(pilot, lambda: isinstance(app.screen, FileOpen))
+        await settle(pilot)
+        dialog = app.screen.query_one("Dialog").region
+        assert dialog.width >= min(size[0], 120) and dialog.height >= min(size[1], 40)
+        name = app.screen.query_one(Input).region
+        assert name.width >= dialog.width // 3, name  # a file name can be typed and read
+        choice = app.screen.query_one(Select)
+        assert choice.region.height == 3 and choice.region.width >= 12  # "CSV" on one line
+        for button in app.screen.query(Button):
+            assert dialog.contains_region(button.region) and button.region.height == 3

@@ -133,8 +133,11 @@ class ImportDialog(ModalScreen[ImportReport | None]):
         self.notify("ctrl+s imports", timeout=3)
 
     def action_run(self) -> None:
+        """Import; again after a run that wrote nothing (a dry run, or bad rows refused),
+        with the options changed."""
         app = ofcrm_app(self.app)
-        if self.found is None or self.running or self.report is not None or app.account is None:
+        done = self.report is not None and self.report.written
+        if self.found is None or self.running or done or app.account is None:
             return
         self.running = True
         bar = self.query_one(ProgressBar)
@@ -168,7 +171,13 @@ class ImportDialog(ModalScreen[ImportReport | None]):
             return
         self.report = report = message.report
         self.query_one(ProgressBar).update(progress=self.query_one(ProgressBar).total)
-        shown.update(report_text(report))
+        text = report_text(report)
+        step = _next_step(report)
+        if step is not None:  # the option to change has the focus
+            option, hint = step
+            text.append(hint, style="italic")
+            self.query_one(f"#{option}", Checkbox).focus()
+        shown.update(text)
         self.query_one("#fan-import-body", VerticalScroll).scroll_end(animate=False)
         if report.written:
             ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
@@ -176,6 +185,17 @@ class ImportDialog(ModalScreen[ImportReport | None]):
     def action_close(self) -> None:
         if not self.running:  # an import under way finishes first: it is one transaction
             self.dismiss(self.report)
+
+
+def _next_step(report: ImportReport) -> tuple[str, str] | None:
+    """After a run that wrote nothing: the option to change (its id) and what to say."""
+    if report.written or not report.rows:
+        return None
+    if report.dry_run:
+        return "fan-import-dry", "space unticks Dry run, then ctrl+s imports."
+    if report.problem_count and not report.skip_invalid:
+        return "fan-import-skip", "space ticks Skip bad rows, then ctrl+s imports the other rows."
+    return None
 
 
 def _cell(value: str) -> Text:

@@ -145,6 +145,7 @@ class FanDetailScreen(OfcrmScreen):
         self.purchases: list[Purchase] = []
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
+        self.stale = False  # data changed while another screen was shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,12 +167,22 @@ class FanDetailScreen(OfcrmScreen):
         self._reload()
 
     def _on_changed(self, change: DataChanged) -> None:
-        if change.touches("fans", "inbox", "account") and self.is_current:
+        """New messages (last seen, last messages), edits, purchases: read again now,
+        or when this screen is shown again (another screen was meanwhile)."""
+        if change.touches("fans", "inbox", "account"):
+            if self.is_current:
+                self._reload()
+            else:
+                self.stale = True
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
             self._reload()
 
     # -- loading -------------------------------------------------------------------
 
     def _reload(self) -> None:
+        self.stale = False
         account = self.ofcrm.account
         if account is not None:
             self._load(account.id)

@@ -1,6 +1,10 @@
 """The analytics charts (plotext through textual-plotext), in the colours of the app's theme:
 top fans by spend as bars, revenue per day (per week past 90 days) as one line per type.
 
+Top fans: one bar a row (a blank row between bars when there is room), the fan's name
+beside it, cut with an ellipsis to a third of the chart's width, and the amount at the
+bar's end; no axis to read values from.
+
 Each chart keeps the figures it was given and plots them again when the theme changes;
 plotting only fills the figure, the drawing happens at the widget's size when shown.
 """
@@ -16,11 +20,14 @@ from textual_plotext import PlotextPlot
 
 from ofcrm_tui.core.analytics.export import TYPE_COLUMNS
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, RevenuePoint, TopFan
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 
 # The theme colour of each revenue type's line, in ``REVENUE_TYPES`` order.
 TYPE_COLOURS = ("primary", "success", "accent", "error", "foreground")
-NAME_CELLS = 14  # a bar's label (the fan's name) at most
+MIN_NAME_CELLS = 6  # a bar's label (the fan's name) is cut to a third of the width, not under this
+# Rows of a chart that are not plot: the title and the frame's top and bottom.
+CHART_CHROME_ROWS = 3
 X_LABELS = 6  # dates under the revenue chart at most
 
 
@@ -30,12 +37,12 @@ def theme_rgb(chart: PlotextPlot, name: str) -> tuple[int, int, int]:
     return Color.parse(value).rgb
 
 
-def bar_label(fan: TopFan) -> str:
+def bar_label(fan: TopFan, cells: int) -> str:
     """The fan's name in one-cell characters only (plotext counts a character as a cell:
-    an emoji would shift the bars), cut to ``NAME_CELLS``."""
+    an emoji would shift the bars), cut to ``cells`` with an ellipsis."""
     name = "".join(c for c in clean(fan.display_name, single_line=True) if cell_len(c) == 1)
     name = " ".join(name.split()) or "@" + clean(fan.username, single_line=True)
-    return name if len(name) <= NAME_CELLS else name[: NAME_CELLS - 1] + "…"
+    return name if len(name) <= cells else name[: max(1, cells - 1)] + "…"
 
 
 def short_day(day: date) -> str:
@@ -82,12 +89,31 @@ class TopFansChart(ThemedChart):
         if not self.fans:
             plt.title("Top fans: no purchases in this period")
             return
-        # One line a bar at least: the title, the frame and the ticks take four.
-        fans = self.fans[: max(1, self.size.height - 4)]
-        plt.title(f"Top {len(fans)} fans by spend ($)")
-        plt.bar([bar_label(f) for f in reversed(fans)],
-                [dollars(f.revenue_cents) for f in reversed(fans)],
-                orientation="horizontal", width=0.6, color=theme_rgb(self, "primary"))
+        width, rows = self.size.width, self.size.height - CHART_CHROME_ROWS
+        if rows < 1 or width < 2 * MIN_NAME_CELLS:
+            return  # not laid out yet, or no room: plotext draws an empty frame
+        fans = list(self.fans[:rows])[::-1]  # plotext draws bottom up
+        count = len(fans)
+        labels = [bar_label(f, max(MIN_NAME_CELLS, width // 3)) for f in fans]
+        amounts = [f" {format_cents(f.revenue_cents)}" for f in fans]
+        values = [dollars(f.revenue_cents) for f in fans]
+        # Rows per bar: two (a bar and a gap) where they fit. Bar i (1 = bottom) is centred
+        # on a row: plotext maps ylim's ends to the first and last rows' centres.
+        per_bar = 2 if rows >= 2 * count - 1 else 1
+        positions = list(range(1, count + 1))
+        plt.title(f"Top {count} fans by spend" if count > 1 else "Top fan by spend")
+        plt.bar(positions, values, orientation="horizontal", width=0.8 / per_bar,
+                color=theme_rgb(self, "primary"))
+        plt.yticks(positions, labels)
+        plt.ylim(count - max(1, rows - 1) / per_bar, count)
+        # Room right of the longest bar for its amount: the plot is the width less the
+        # labels, the axis and the frame.
+        plot_cells = width - max(len(label) for label in labels) - 2
+        room = max(len(amount) for amount in amounts) + 1
+        plt.xlim(0, max(*values, 0.01) * plot_cells / max(1, plot_cells - room))
+        plt.xticks([])
+        for position, value, amount in zip(positions, values, amounts, strict=True):
+            plt.text(amount, x=value, y=position, alignment="left")
 
 
 class RevenueChart(ThemedChart):

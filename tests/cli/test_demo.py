@@ -1,0 +1,71 @@
+"""``ofcrm demo``'s account without the app: ``--failures`` reaches the simulator, a send
+fails as a newcomer would see it, and once the simulated platform accepts sends again (what
+the palette's "Demo: sends go through" does) a retry of the same message goes out; the
+demo's saved replies are there."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from ofcrm_tui import secrets
+from ofcrm_tui.cli.demo_cmd import DEMO_ACCOUNT, DEMO_TOKEN, demo_account
+from ofcrm_tui.cli.main import build_parser
+from ofcrm_tui.core import outbox
+from ofcrm_tui.core.fans.resolve import resolve_fan
+from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.core.outbox.sender import Sender
+from ofcrm_tui.devdata.demo import SAVED_REPLIES
+from ofcrm_tui.platform.clients import client_for
+from ofcrm_tui.simulator.control import set_faults
+from ofcrm_tui.simulator.faults import Faults
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["demo", "--fans", "20", "--activity", "0", *argv])
+
+
+@pytest.fixture(autouse=True)
+def _demo_token_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo puts its token in the environment; gone again after each test."""
+    monkeypatch.setenv(secrets.env_var_name(DEMO_ACCOUNT), DEMO_TOKEN)
+
+
+@pytest.mark.parametrize("skin", ["contract", "ofauth"])
+def test_failed_sends_are_retried_once_the_platform_accepts_them(skin: str) -> None:
+    with demo_account(_args("--failures", "100%", "--skin", skin)) as (context, sim, account):
+        assert sim.faults.refuse_send_rate == 1.0
+        db = context.db
+        fan = resolve_fan(db, account.id, sim.world.fans[sim.active_fan_ids()[0]].username)
+        message_id = outbox.enqueue(db, account.id, fan.id, "see you tonight?", created_by="demo")
+        with client_for(account, DEMO_TOKEN, timeout=5) as client:
+            sender = Sender(db, account.id, client)
+            assert sender.drain().failed == [message_id]  # at once: no retry unchanged
+            [failed] = outbox.failed(db, account.id)
+            assert failed.id == message_id and "turned off messages" in (failed.last_error or "")
+            assert sim.ledger() == []
+            set_faults(account.base_url, Faults())
+            assert outbox.retry(db, account.id, [message_id], by="demo") == 1
+            assert sender.drain().sent == [message_id]
+        assert outbox.get(db, account.id, message_id).state == "sent"
+        assert [entry.text for entry in sim.ledger()] == ["<p>see you tonight?</p>"]
+
+
+def test_by_default_sends_go_and_saved_replies_are_there() -> None:
+    with demo_account(_args()) as (context, sim, account):
+        assert sim.faults == Faults()
+        names = [reply.name for reply in saved_replies.list_replies(context.db, account.id)]
+    assert sorted(names) == sorted(name for name, _ in SAVED_REPLIES)
+
+
+@pytest.mark.parametrize(("given", "share"), [("0.3", 0.3), ("30%", 0.3), ("0", 0.0), ("1", 1.0)])
+def test_failures_take_a_share(given: str, share: float) -> None:
+    assert _args("--failures", given).failures == pytest.approx(share)
+
+
+@pytest.mark.parametrize("given", ["1.5", "-0.1", "150%", "lots"])
+def test_failures_out_of_range_are_refused(given: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _args("--failures", given)
+    assert "--failures" in capsys.readouterr().err

@@ -1,0 +1,77 @@
+"""The top-fans chart at the analytics screen's two chart sizes (80x24: 13 rows, 160x45:
+24 rows): every fan's bar on the row of its name, with its amount, names cut with an
+ellipsis to the width there is, and a blank row between bars where they fit."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+
+from ofcrm_tui.core.analytics.figures import TopFan
+from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.widgets.analytics_charts import TopFansChart
+
+pytestmark = pytest.mark.anyio
+
+NAMES = ("Noah", "Mateo Benítez-Longsurname", "Zoë B.", "Hiroshi B.", "[red]careful[/red]",
+         "Liam", "O'Brien R.", "Omar R.", "Ethan R.", "regular")
+FANS = tuple(TopFan(i, f"user{i}", name, 53_075 - i * 4_100, 3) for i, name in enumerate(NAMES))
+
+
+class ChartApp(App[None]):
+    def __init__(self, fans: tuple[TopFan, ...]) -> None:
+        super().__init__()
+        self.fans = fans
+
+    def compose(self) -> ComposeResult:
+        yield TopFansChart()
+
+    def on_mount(self) -> None:
+        self.query_one(TopFansChart).show(self.fans)
+
+
+async def _lines(size: tuple[int, int], fans: tuple[TopFan, ...] = FANS) -> list[str]:
+    app = ChartApp(fans)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        return app.query_one(TopFansChart).render().plain.splitlines()
+
+
+def _bar_rows(lines: list[str]) -> list[str]:
+    return [line for line in lines if "┤" in line]
+
+
+@pytest.mark.parametrize(("size", "gaps"), [((38, 13), False), ((78, 24), True)])
+async def test_each_name_is_on_its_bar_with_its_amount(size: tuple[int, int], gaps: bool) -> None:
+    lines = await _lines(size)
+    rows = _bar_rows(lines)
+    assert len(rows) == len(FANS)  # ten fans fit in both
+    label_cells = size[0] // 3
+    for row, fan in zip(rows, FANS, strict=True):
+        label, plot = row.split("┤")
+        assert "█" in plot and plot.rstrip(" │").endswith(format_cents(fan.revenue_cents))
+        name = label.strip()
+        assert len(name) <= label_cells
+        if len(fan.display_name) > label_cells:
+            assert name == fan.display_name[: label_cells - 1] + "…"
+        else:
+            assert name == fan.display_name  # markup in a name stays literal
+    # Bars shrink with the amount, the biggest on top.
+    lengths = [row.count("█") for row in rows]
+    assert lengths == sorted(lengths, reverse=True) and lengths[0] > lengths[-1]
+    first = lines.index(rows[0])
+    between = lines[first : lines.index(rows[-1]) + 1]
+    assert len(between) == (2 * len(rows) - 1 if gaps else len(rows))
+    assert all("█" not in line for line in between if "┤" not in line)  # the gaps are blank
+
+
+async def test_fewer_rows_than_fans_shows_the_biggest_spenders() -> None:
+    rows = _bar_rows(await _lines((40, 8)))
+    assert [row.split("┤")[0].strip() for row in rows] == ["Noah", "Mateo Beníte…", "Zoë B.",
+                                                           "Hiroshi B.", "[red]careful…"]
+
+
+async def test_one_fan_and_none() -> None:
+    lines = await _lines((78, 24), FANS[:1])
+    assert "Top fan by spend" in lines[0] and len(_bar_rows(lines)) == 1
+    assert "no purchases" in (await _lines((78, 24), ()))[0]
