@@ -1,14 +1,17 @@
-"""What every screen of the app shares: the one typed way to the running ``OfcrmApp``."""
+"""What every screen of the app shares: the one typed way to the running ``OfcrmApp``,
+and data changes followed only while the screen is seen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
+    from ofcrm_tui.tui.messages import DataChanged
 
 
 def ofcrm_app(app: App[Any]) -> OfcrmApp:
@@ -17,9 +20,46 @@ def ofcrm_app(app: App[Any]) -> OfcrmApp:
 
 
 class OfcrmScreen(Screen[None]):
+    _on_change: Callable[[DataChanged], None] | None = None
+    _missed: DataChanged | None = None
+
     @property
     def ofcrm(self) -> OfcrmApp:
         return ofcrm_app(self.app)
+
+    @property
+    def seen(self) -> bool:
+        """On screen: the current screen, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(above, ModalScreen) for above in stack[stack.index(self) + 1:])
+
+    def follow_changes(self, handle: Callable[[DataChanged], None]) -> None:
+        """Call ``handle`` with the app's data changes while this screen is seen; those
+        made while another screen is shown are merged and handled when it is shown
+        again, so a screen nobody looks at reads nothing."""
+        self._on_change = handle
+        self.ofcrm.changes.subscribe(self, self._changed)
+
+    def _changed(self, change: DataChanged) -> None:
+        if self._on_change is None:
+            return
+        if self.seen:
+            self._on_change(change)
+            return
+        later = self.missed(change)
+        self._missed = later if self._missed is None else self._missed.merge(later)
+
+    def missed(self, change: DataChanged) -> DataChanged:
+        """A change made while another screen is shown: what to handle when this one is
+        shown again (all of it, unless a screen must act on some of it at once)."""
+        return change
+
+    def on_screen_resume(self) -> None:
+        missed, self._missed = self._missed, None
+        if missed is not None and self._on_change is not None:
+            self._on_change(missed)
 
     async def flush(self) -> None:
         """Save what the chatter is typing (before the app exits)."""

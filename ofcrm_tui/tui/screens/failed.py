@@ -90,7 +90,7 @@ class FailedScreen(OfcrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Failed messages"
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.set_interval(1.0, self._draw_limit)
         self.failed_list.focus()
         self._show()

@@ -145,7 +145,6 @@ class FanDetailScreen(OfcrmScreen):
         self.purchases: list[Purchase] = []
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
-        self.stale = False  # data changed while another screen was shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -162,27 +161,18 @@ class FanDetailScreen(OfcrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Fan"
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.query_one("#fan-left").focus()
         self._reload()
 
     def _on_changed(self, change: DataChanged) -> None:
-        """New messages (last seen, last messages), edits, purchases: read again now,
-        or when this screen is shown again (another screen was meanwhile)."""
+        """New messages (last seen, last messages), edits, purchases: read again."""
         if change.touches("fans", "inbox", "account"):
-            if self.is_current:
-                self._reload()
-            else:
-                self.stale = True
-
-    def on_screen_resume(self) -> None:
-        if self.stale:
             self._reload()
 
     # -- loading -------------------------------------------------------------------
 
     def _reload(self) -> None:
-        self.stale = False
         account = self.ofcrm.account
         if account is not None:
             self._load(account.id)

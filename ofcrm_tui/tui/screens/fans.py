@@ -97,7 +97,7 @@ class FansScreen(OfcrmScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Fans"
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.fans.focus()
         self._show_list()
 

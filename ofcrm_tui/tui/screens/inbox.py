@@ -124,7 +124,7 @@ class InboxScreen(TeamInbox):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.ofcrm.team.subscribe(self, self._on_team)
         if self.ofcrm.presence.view is not None:  # a beat that came back before this screen
             self._on_team(self.ofcrm.presence.view)
@@ -435,6 +435,19 @@ class InboxScreen(TeamInbox):
             self._sent_to.clear()  # their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
+        self._toast_others(change)
+
+    def missed(self, change: DataChanged) -> DataChanged:
+        """On another screen, new messages of other fans are toasted at once; the list
+        and the open thread are read when the inbox is shown again."""
+        self._toast_others(change)
+        open_id = self.open_row.conversation_id if self.open_row else None
+        return replace(change, inbound=tuple(
+            item for item in change.inbound if item.conversation_id == open_id))
+
+    def _toast_others(self, change: DataChanged) -> None:
+        account = self.ofcrm.account
+        open_id = self.open_row.conversation_id if self.open_row else None
         others = [item for item in change.inbound if item.conversation_id != open_id]
         if others and account is not None and self.ofcrm.context.settings.notify_inbound != "none":
             self._judge_inbound(account.id, others)
