@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,3 +169,20 @@ def test_export_applies_the_filter_and_leaves_no_partial_file(db: Database, acco
     with pytest.raises(Exception):
         csv_export.export_fans(db, account, tmp_path / "missing-dir" / "x.csv")
     assert not list((tmp_path).glob(".*.partial"))
+
+
+def test_an_import_makes_no_reference_cycles(
+    db: Database, account: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import pauses the cycle collector: it must leave nothing for it to collect,
+    or memory would grow with the file."""
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    path = tmp_path / "a.csv"
+    path.write_text("id,username,tags,notes,last seen\n" + "".join(
+        f"{i},u{i},vip|t{i % 3},note {i},2026-01-0{1 + i % 9}T10:00:00Z\n" for i in range(1, 60)), encoding="utf-8")
+    for _ in range(2):  # creates, then updates (statements compiled on the way)
+        _import(db, account, path)
+    gc.collect()
+    with csv_import.collector_paused():  # and kept off after the import's own pause
+        report = _import(db, account, path)
+        assert (report.updated, gc.collect()) == (59, 0)

@@ -82,6 +82,12 @@ class CsvSource:
             if joined and not joined.isspace():
                 yield start, cells
 
+    def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+        """The rows ``size`` at a time: their lines, their cells."""
+        rows = self.rows()
+        while batch := list(itertools.islice(rows, size)):
+            yield [line for line, _ in batch], [cells for _, cells in batch]
+
 
 @dataclass(frozen=True)
 class ImportPreview:
