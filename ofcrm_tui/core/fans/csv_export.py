@@ -1,11 +1,11 @@
 """Exporting fans to CSV: the columns the import reads, streamed in one query.
 
-One query reads every cell already as text (ids, money and dates written by the
-database) with each fan's tags and notes aggregated beside it, streamed ``PAGE`` rows
-at a time, so memory stays flat however many fans are exported. Python only applies
-the formula guard (``csv_format.guard``) to the text columns: the cells are those of
-``csv_format.export_cells``, written faster. Notes are joined oldest first with a
-blank line between them.
+One query reads every cell already as it is written (ids, money and dates as text, the
+formula guard on the text columns, each fan's tags and notes aggregated beside it),
+streamed ``PAGE`` rows at a time, so memory stays flat however many fans are exported,
+and Python hands each page to the CSV writer as it comes. The cells are those of
+``csv_format.export_cells`` (``tests/fans/test_csv_cells.py``), written faster. Notes
+are joined oldest first with a blank line between them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from sqlalchemy import (
     Select,
     String,
     aggregate_order_by,
+    and_,
     case,
     cast,
     func,
+    literal,
     select,
 )
 from sqlalchemy.orm import Session
@@ -42,8 +44,8 @@ NOTE_SEPARATOR = "\n\n"
 # fans written so far, fans to write in all
 Progress = Callable[[int, int], None]
 
-_GUARDED = [i for i, name in enumerate(csv_format.COLUMNS)
-            if name in ("username", "name", "nickname", "tags", "notes")]
+# Text columns under the formula guard (tags and notes too, inside their aggregates).
+_GUARDED = ("username", "name", "nickname")
 
 
 def export_fans(
@@ -65,7 +67,6 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
            progress: Progress | None, name: str) -> int:
     writer = csv.writer(out)
     writer.writerow(csv_format.HEADER)
-    guard, writerow = csv_format.guard, writer.writerow
     with db.read() as session:  # one snapshot (PostgreSQL) for the whole file
         # A team database says first whether this role may export, and records it.
         access.require(session, Right.EXPORT, account_id)
@@ -76,11 +77,7 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
             query = query.where(Fan.id.in_(fan_ids))
         written = 0
         for page in connection.execution_options(yield_per=PAGE).execute(query).partitions():
-            for row in page:
-                cells = list(row)
-                for index in _GUARDED:
-                    cells[index] = guard(cells[index])
-                writerow(cells)
+            writer.writerows(page)
             written += len(page)
             if progress is not None:
                 progress(written, total)
@@ -113,6 +110,8 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         dialect, Note.body, NOTE_SEPARATOR, (Note.created_at, Note.id),
         select(Note.body).where(Note.fan_id == Fan.id),
     )
+    for name in _GUARDED:
+        columns[name] = guarded(columns[name])
     return (
         select(*(columns[name] for name in csv_format.COLUMNS))
         .where(Fan.account_id == account_id)
@@ -120,17 +119,30 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     )
 
 
+def guarded(cell: ColumnElement[str]) -> ColumnElement[str]:
+    """``csv_format.guard`` in SQL: a cell that starts like a formula (after any quotes)
+    gets a leading quote."""
+    # Written into the SQL: SQLite tests bound values row by row, constants once.
+    formula = [literal(char, literal_execute=True) for char in csv_format.FORMULA_FIRST]
+    quote = literal("'", literal_execute=True)
+    starts = func.substr(cell, 1, 1).in_([quote, *formula])  # rare: the rest is not computed
+    return case((and_(starts, func.substr(func.ltrim(cell, quote), 1, 1).in_(formula)), quote + cell),
+                else_=cell)
+
+
 def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Select[Any]) -> Any:
     """The ``value`` of ``rows`` (a subquery correlated to the fan) joined by
-    ``separator`` in ``order``, or ""."""
+    ``separator`` in ``order`` under the formula guard, or "". The guard is taken inside
+    the subquery: both databases compute the aggregate it names twice only once, where
+    outside it would run the whole subquery twice."""
     order_by = order if isinstance(order, tuple) else (order,)
     if dialect.name == "sqlite" and (dialect.server_version_info or (0,)) < (3, 44):
         # No ORDER BY inside group_concat before 3.44: it joins in the order rows come.
         ordered = rows.add_columns(*order_by).order_by(*order_by).correlate(Fan).subquery()
         joined = func.group_concat(ordered.c[value.key], separator)
-        return func.coalesce(select(joined).select_from(ordered).scalar_subquery(), "")
+        return func.coalesce(select(guarded(joined)).select_from(ordered).scalar_subquery(), "")
     joined = aggregate_order_by(func.aggregate_strings(value, separator), *order_by)
-    return func.coalesce(rows.with_only_columns(joined).scalar_subquery(), "")
+    return func.coalesce(rows.with_only_columns(guarded(joined)).scalar_subquery(), "")
 
 
 def _date_text(dialect: Dialect, column: Any) -> Any:

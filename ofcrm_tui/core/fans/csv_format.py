@@ -52,9 +52,11 @@ _ALIASES = {
     for name, (header, others) in COLUMNS.items()
     for alias in (header, *others)
 }
-_GUARDED = re.compile(r"'*[=+\-@\t\r]")
-_UNGUARD = re.compile(r"'+[=+\-@\t\r]")
-_GUARD_FIRST = frozenset("'=+-@\t\r")  # the first characters _GUARDED can match
+# A spreadsheet runs a cell starting with one of these (after any quotes) as a formula.
+FORMULA_FIRST = "=+-@\t\r"
+_GUARDED = re.compile(f"'*[{re.escape(FORMULA_FIRST)}]")
+_UNGUARD = re.compile(f"'+[{re.escape(FORMULA_FIRST)}]")
+_GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED can match
 
 
 class CsvFormatError(OfcrmError):
