@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import csv_format
+from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
@@ -59,7 +60,7 @@ def export_fans(
     """Write the account's fans (those ``fan_ids`` selects, if given) to ``path``;
     returns how many. The file is written next to ``path`` and moved over it at the
     end, so a failed export leaves no half-written file behind."""
-    with written_in_place(path) as out:
+    with written_in_place(path) as out, collector_paused():
         return _write(db, account_id, out, fan_ids, progress, Path(path).name)
 
 
@@ -91,14 +92,15 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     columns: dict[str, ColumnElement[Any]] = {
         name: getattr(Fan, name) for name in csv_format.COLUMNS if name not in ("tags", "notes")
     }
-    columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), "")
+    columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), _const(""))
+    hundred = _const(100)
     for name in csv_format.MONEY_FIELDS:
         cents = getattr(Fan, name)
         # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell)
-        columns[name] = (cast(cents // 100, String) + "."
-                         + func.substr(cast(100 + cents % 100, String), 2))
+        columns[name] = (cast(cents // hundred, String) + _const(".")
+                         + func.substr(cast(hundred + cents % hundred, String), _const(2)))
     for name in csv_format.DATE_FIELDS:
-        columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), "")
+        columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), _const(""))
     # Tags and notes of the fan of the row (the outer query keeps to the account): a
     # test of their account_id as well lets SQLite pick the account index instead of
     # the fan's and read all the account's rows for each fan.
@@ -119,14 +121,19 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     )
 
 
+def _const(value: str | int) -> Any:
+    """A constant written into the SQL: SQLite reads a bound value again for each row,
+    a constant once (a fifth of the export's query)."""
+    return literal(value, literal_execute=True)
+
+
 def guarded(cell: ColumnElement[str]) -> ColumnElement[str]:
     """``csv_format.guard`` in SQL: a cell that starts like a formula (after any quotes)
     gets a leading quote."""
-    # Written into the SQL: SQLite tests bound values row by row, constants once.
-    formula = [literal(char, literal_execute=True) for char in csv_format.FORMULA_FIRST]
-    quote = literal("'", literal_execute=True)
-    starts = func.substr(cell, 1, 1).in_([quote, *formula])  # rare: the rest is not computed
-    return case((and_(starts, func.substr(func.ltrim(cell, quote), 1, 1).in_(formula)), quote + cell),
+    formula = [_const(char) for char in csv_format.FORMULA_FIRST]
+    quote, one = _const("'"), _const(1)
+    starts = func.substr(cell, one, one).in_([quote, *formula])  # rare: the rest is not computed
+    return case((and_(starts, func.substr(func.ltrim(cell, quote), one, one).in_(formula)), quote + cell),
                 else_=cell)
 
 
@@ -139,17 +146,17 @@ def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Sele
     if dialect.name == "sqlite" and (dialect.server_version_info or (0,)) < (3, 44):
         # No ORDER BY inside group_concat before 3.44: it joins in the order rows come.
         ordered = rows.add_columns(*order_by).order_by(*order_by).correlate(Fan).subquery()
-        joined = func.group_concat(ordered.c[value.key], separator)
-        return func.coalesce(select(guarded(joined)).select_from(ordered).scalar_subquery(), "")
-    joined = aggregate_order_by(func.aggregate_strings(value, separator), *order_by)
-    return func.coalesce(rows.with_only_columns(guarded(joined)).scalar_subquery(), "")
+        joined = func.group_concat(ordered.c[value.key], _const(separator))
+        return func.coalesce(select(guarded(joined)).select_from(ordered).scalar_subquery(), _const(""))
+    joined = aggregate_order_by(func.aggregate_strings(value, _const(separator)), *order_by)
+    return func.coalesce(rows.with_only_columns(guarded(joined)).scalar_subquery(), _const(""))
 
 
 def _date_text(dialect: Dialect, column: Any) -> Any:
     """A date as ``csv_format.date_cell`` writes it (``2026-01-31T18:00:00Z``, the
     microseconds only when there are some), written by the database."""
     if dialect.name == "sqlite":  # stored as naive UTC text: 2026-01-31 18:00:00.000000
-        return func.replace(func.replace(column, " ", "T"), ".000000", "") + "Z"
+        return func.replace(func.replace(column, _const(" "), _const("T")), _const(".000000"), _const("")) + _const("Z")
     utc = func.timezone("UTC", column)
     micro = func.to_char(utc, "US")
     return (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')

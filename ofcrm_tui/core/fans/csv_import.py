@@ -24,10 +24,8 @@ the transaction. Most of the time goes to the database (``bench/README.md``).
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from itertools import chain, product, repeat
 from operator import attrgetter
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.fans import csv_format, csv_rows
+from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
 from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
@@ -160,25 +159,6 @@ def import_fans(
             return report
     report.written = True
     return report
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the import (on again after, if it was on).
-
-    Each batch makes some 30,000 lists and tuples that live until the next batch, so
-    the collector would run every few hundred of them and walk every survivor again:
-    a fifth of the import's time. The import makes no reference cycles row by row
-    (``tests/fans/test_csv.py`` checks it), so nothing piles up meanwhile; the
-    process-wide pause lasts as long as the import.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Progress | None) -> None:
