@@ -93,12 +93,14 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         name: getattr(Fan, name) for name in csv_format.COLUMNS if name not in ("tags", "notes")
     }
     columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), _const(""))
-    hundred = _const(100)
+    hundred, zero = _const(100), _const(0)
     for name in csv_format.MONEY_FIELDS:
         cents = getattr(Fan, name)
-        # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell)
-        columns[name] = (cast(cents // hundred, String) + _const(".")
-                         + func.substr(cast(hundred + cents % hundred, String), _const(2)))
+        # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell);
+        # most fans spent nothing of some kind, and a constant costs nothing to write
+        columns[name] = case((cents == zero, _const("0.00")), else_=(
+            cast(cents // hundred, String) + _const(".")
+            + func.substr(cast(hundred + cents % hundred, String), _const(2))))
     for name in csv_format.DATE_FIELDS:
         columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), _const(""))
     # Tags and notes of the fan of the row (the outer query keeps to the account): a
