@@ -180,8 +180,8 @@ def test_an_import_and_an_export_make_no_reference_cycles_row_by_row(
     monkeypatch.setattr(csv_import, "BATCH", 10)
     monkeypatch.setattr(csv_export, "PAGE", 10)
     path = tmp_path / "a.csv"
-    path.write_text("id,username,tags,notes,last seen\n" + "".join(
-        f"{i},u{i},vip|t{i % 3},note {i},2026-01-0{1 + i % 9}T10:00:00Z\n" for i in range(1, 60)), encoding="utf-8")
+    rows = "".join(f"{i},u{i},vip|t{i % 3},note {i},2026-01-0{1 + i % 9}T10:00:00Z\n" for i in range(1, 60))
+    path.write_text("id,username,tags,notes,last seen\n" + rows, encoding="utf-8")
     for _ in range(2):  # creates, then updates (statements compiled on the way)
         _import(db, account, path)
 

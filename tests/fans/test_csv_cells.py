@@ -49,9 +49,11 @@ def test_exported_cells_are_those_of_export_cells(db: Database, account: int, tm
 
 
 # Cells of the guard's own alphabet (quotes, formula characters, tab, CR), and any text.
-GUARD_CELLS = st.lists(st.one_of(st.text(st.sampled_from("'=+-@\t\r a"), max_size=4),
-                                 st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)),
-                       min_size=1, max_size=30)
+GUARD_CELLS = st.lists(
+    st.one_of(st.text(st.sampled_from("'=+-@\t\r a"), max_size=4),
+              st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)),
+    min_size=1, max_size=30,
+)
 
 
 def test_the_export_guards_cells_in_sql_as_guard_does(db: Database) -> None:

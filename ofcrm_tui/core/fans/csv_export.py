@@ -158,7 +158,8 @@ def _date_text(dialect: Dialect, column: Any) -> Any:
     """A date as ``csv_format.date_cell`` writes it (``2026-01-31T18:00:00Z``, the
     microseconds only when there are some), written by the database."""
     if dialect.name == "sqlite":  # stored as naive UTC text: 2026-01-31 18:00:00.000000
-        return func.replace(func.replace(column, _const(" "), _const("T")), _const(".000000"), _const("")) + _const("Z")
+        text = func.replace(func.replace(column, _const(" "), _const("T")), _const(".000000"), _const(""))
+        return text + _const("Z")
     utc = func.timezone("UTC", column)
     micro = func.to_char(utc, "US")
     return (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from itertools import chain, product, repeat
-from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain, product, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +169,8 @@ def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Pro
         parsed = parse.batch(rows)
         for position, reason in parsed.problems.items():
             report.add_problem(lines[position], reason)
-        writer.write(lines if len(parsed.kept) == len(lines) else [lines[p] for p in parsed.kept], parsed.records)
+        kept = lines if len(parsed.kept) == len(lines) else [lines[p] for p in parsed.kept]
+        writer.write(kept, parsed.records)
         if progress is not None:
             progress(report.rows, source.bytes_read)
     if report.rows == 0:
@@ -282,8 +283,9 @@ class _Writer:
         added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
         if added == len(records):  # the usual case: every row is new
             return records
+        named = tuple(set(keys))
         first = dict(self._sql(
-            f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(set(keys)))})", tuple(set(keys))
+            f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(named))})", named
         ).all())
         fresh: list[FanRecord] = []
         for key, line, record in zip(keys, lines, records, strict=True):
@@ -299,17 +301,21 @@ class _Writer:
         """position -> fan id of the existing fan each row names."""
         if self.last_old_fan is None:
             return {}
-        old = f"SELECT {{}} FROM fans WHERE account_id = {self.mark} AND id <= {self.mark} AND {{}} IN ({{}})"
+        def old(columns: str, key: str, values: list[Any]) -> Any:
+            return self._sql(
+                f"SELECT {columns} FROM fans WHERE account_id = {self.mark} AND id <= {self.mark} "
+                f"AND {key} IN ({self._marks(len(values))}) ORDER BY id",
+                (self.account_id, self.last_old_fan, *values),
+            )
+
         ids = list({r.platform_user_id for r in records if r.platform_user_id is not None})
         by_id: dict[int, int] = {}
         if ids:
-            by_id = dict(self._sql(old.format("platform_user_id, id", "platform_user_id", self._marks(len(ids))),
-                                   (self.account_id, self.last_old_fan, *ids)).all())
+            by_id = dict(old("platform_user_id, id", "platform_user_id", ids).all())
         names = list({r.username for r in records if r.username and r.platform_user_id not in by_id})
         by_name: dict[str, tuple[int, int | None]] = {}
         if names:
-            found = self._sql(old.format("username, id, platform_user_id", "username", self._marks(len(names)))
-                              + " ORDER BY id", (self.account_id, self.last_old_fan, *names))
+            found = old("username, id, platform_user_id", "username", names)
             for username, fan_id, platform_id in found:
                 # A row with a platform id links a fan created by hand, never another
                 # platform fan (usernames change; the id is who the fan is).
@@ -390,7 +396,8 @@ class _Writer:
         if missing:
             self._sql(self.insert_tag_name, [(self.account_id, tag, "") for tag in missing])
             self.tag_ids.update(self._sql(
-                f"SELECT name, id FROM tags WHERE account_id = {self.mark} AND name IN ({self._marks(len(missing))})",
+                f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
+                f"AND name IN ({self._marks(len(missing))})",
                 (self.account_id, *missing),
             ).all())
         tag_ids = {names: tuple(map(self.tag_ids.__getitem__, names)) for names in distinct}
@@ -409,7 +416,8 @@ class _Writer:
         old = [fan_id for fan_id, _ in with_notes if fan_id in existing]
         if old:
             known = set(self._sql(
-                f"SELECT fan_id, body FROM notes WHERE account_id = {self.mark} AND fan_id IN ({self._marks(len(old))})",
+                f"SELECT fan_id, body FROM notes WHERE account_id = {self.mark} "
+                f"AND fan_id IN ({self._marks(len(old))})",
                 (self.account_id, *old),
             ).all())
         notes = [

@@ -262,7 +262,8 @@ class _Column:
             return self.check(cell)
         except ValueError as exc:
             message = str(exc)
-            raise ValueError(_short(message if self.header in message else f"{self.header}: {message}")) from None
+            reason = message if self.header in message else f"{self.header}: {message}"
+            raise ValueError(_short(reason)) from None
 
     def read(self, cells: Sequence[str]) -> tuple[list[Any], dict[int, str]]:
         """The cells' values, and the reasons of the bad ones by position."""
