@@ -327,7 +327,7 @@ class RowParser:
     def _check_rows(self, given: list[list[Any]], problems: dict[int, str]) -> None:
         """The rules of a row over its fields (a row keeps the first reason it gets)."""
         ids, usernames = given[0], given[1]
-        if None in ids:
+        if None in ids and (None in usernames or "" in usernames):  # some row may name nobody
             for position, (user_id, username) in enumerate(zip(ids, usernames, strict=True)):
                 if user_id is None and not username:
                     problems.setdefault(position, _NO_IDENTITY)
