@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from ofcrm_tui.core.fans import csv_export, csv_import, profile
+from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
@@ -168,3 +170,28 @@ def test_export_applies_the_filter_and_leaves_no_partial_file(db: Database, acco
     with pytest.raises(Exception):
         csv_export.export_fans(db, account, tmp_path / "missing-dir" / "x.csv")
     assert not list((tmp_path).glob(".*.partial"))
+
+
+def test_an_import_and_an_export_make_no_reference_cycles_row_by_row(
+    db: Database, account: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They pause the cycle collector: what they leave for it must not grow with the
+    file, or memory would."""
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    monkeypatch.setattr(csv_export, "PAGE", 10)
+    path = tmp_path / "a.csv"
+    rows = "".join(f"{i},u{i},vip|t{i % 3},note {i},2026-01-0{1 + i % 9}T10:00:00Z\n" for i in range(1, 60))
+    path.write_text("id,username,tags,notes,last seen\n" + rows, encoding="utf-8")
+    for _ in range(2):  # creates, then updates (statements compiled on the way)
+        _import(db, account, path)
+
+    def export_leaves(fans: int) -> int:
+        csv_export.export_fans(db, account, tmp_path / "out.csv", fan_ids=select(Fan.id).limit(fans))
+        return gc.collect()
+
+    export_leaves(1)
+    gc.collect()
+    with collector_paused():  # and kept off after their own pauses
+        report = _import(db, account, path)
+        assert (report.updated, gc.collect()) == (59, 0)
+        assert export_leaves(5) == export_leaves(59)  # the query's own objects, once

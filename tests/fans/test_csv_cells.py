@@ -7,10 +7,12 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import String, literal, select
 
 from ofcrm_tui.core.fans import csv_export, csv_import, edits
-from ofcrm_tui.core.fans.csv_format import export_cells
+from ofcrm_tui.core.fans.csv_format import export_cells, guard
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.fans.conftest import add_fan
@@ -44,3 +46,22 @@ def test_exported_cells_are_those_of_export_cells(db: Database, account: int, tm
     with path.open(encoding="utf-8", newline="") as file:
         row = list(csv.reader(file))[1]
     assert row == export_cells({**values, "platform_user_id": None, "tags": ["+plus", "zed"], "notes": "first\n\n=second"})
+
+
+# Cells of the guard's own alphabet (quotes, formula characters, tab, CR), and any text.
+GUARD_CELLS = st.lists(
+    st.one_of(st.text(st.sampled_from("'=+-@\t\r a"), max_size=4),
+              st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)),
+    min_size=1, max_size=30,
+)
+
+
+def test_the_export_guards_cells_in_sql_as_guard_does(db: Database) -> None:
+    @given(GUARD_CELLS)
+    @settings(max_examples=60, deadline=None)
+    def same(cells: list[str]) -> None:
+        with db.read() as session:
+            found = session.execute(select(*(csv_export.guarded(literal(c, String)) for c in cells))).one()
+        assert list(found) == [guard(c) for c in cells]
+
+    same()

@@ -6,11 +6,13 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ofcrm_tui.core.fans import csv_format
-from ofcrm_tui.core.fans.csv_format import COLUMNS, export_cells, guard, map_header, parse_row, unguard
+from ofcrm_tui.core.fans.csv_format import COLUMNS, export_cells, guard, map_header, unguard
+from ofcrm_tui.core.fans.csv_rows import RowParser, parse_row
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 MAPPING = map_header(csv_format.HEADER)
@@ -70,3 +72,83 @@ def test_a_fan_written_by_the_export_parses_back_to_itself(
     assert record.tags == tuple(sorted(tags)) and record.notes == notes
     assert [getattr(record, f) for f in csv_format.MONEY_FIELDS] == money
     assert (record.subscribed_at, record.last_seen_at) == (subscribed_at, last_seen_at)
+
+
+# Columns of cells in the plain forms the parser reads a whole column at a time (digits,
+# 12.50, 2026-01-31T18:00:00Z, text without controls), some with cells just outside.
+DATES = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC))
+PLAIN = {
+    "platform_user_id": st.from_regex(r"[0-9]{1,19}", fullmatch=True),
+    "username": st.from_regex(r"[a-z_]{1,9}", fullmatch=True),
+    "name": names,
+    "nickname": names,
+    "subscription_status": st.sampled_from(["active", "expired"]),
+    **dict.fromkeys(csv_format.DATE_FIELDS, DATES.map(csv_format.date_cell)),
+    **dict.fromkeys(csv_format.MONEY_FIELDS, st.from_regex(r"[0-9]{1,16}\.[0-9]{2}", fullmatch=True)),
+    "tags": st.sampled_from(["vip", "vip|new", "a;b"]),
+    "notes": names,
+}
+_NAMES_NEAR = ["", " ", "'=x", "'a", "a\nb", "a\x00b", "b\udcff", "x" * 256, "a\x07", "\t"]
+NEAR = {
+    "platform_user_id": ["0", "00", "-1", " 7", "7 ", "9223372036854775808", "\u0663", "1.0"],
+    "username": ["@ann", " ann", "ann ", "'ann", "'=x", "a b", "a\tb", "@", "x" * 256],
+    "name": _NAMES_NEAR,
+    "nickname": _NAMES_NEAR,
+    "subscription_status": [" Active ", "banned", ""],
+    **dict.fromkeys(csv_format.DATE_FIELDS, [
+        "2026-01-31T18:00:00", "2026-02-31T18:00:00Z", "2026-01-31T18:00:00.123Z", "2026-01-31",
+        "2026-01-31T18:00:00+02:00", "2999-01-01T00:00:00Z", " 2026-01-31T18:00:00Z",
+        "'2026-01-31T18:00:00Z"]),
+    **dict.fromkeys(csv_format.MONEY_FIELDS, [
+        "1.5", "1.005", "$2.00", "99999999999999.99", "-1.00", " 1.00", "1,000.00", "'-1.00", ""]),
+    "tags": ["", "a||b", "v\x07ip", "x" * 65],
+    "notes": [" note", "note\x07", "x" * 5001, "a\r\nb", "\n", ""],
+}
+
+
+def column(name: str, draw: st.DrawFn, count: int) -> list[str]:
+    """``count`` cells in the plain form of the field, up to two swapped for others."""
+    cells = draw(st.lists(PLAIN[name], min_size=count, max_size=count))
+    for _ in range(draw(st.integers(0, 2))):
+        cells[draw(st.integers(0, count - 1))] = draw(st.one_of(st.sampled_from(NEAR[name]), text))
+    return cells
+
+
+@st.composite
+def batches(draw: st.DrawFn, mapping: csv_format.ColumnMapping) -> list[list[str]]:
+    count = draw(st.integers(1, 6))
+    columns = [column(draw(st.sampled_from([name] * 3 + list(COLUMNS))), draw, count)
+               for name in mapping.fields if name is not None]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def same_reading(mapping: csv_format.ColumnMapping, rows: list[list[str]]) -> None:
+    """The plain forms read ``rows`` as the checks do, and each row reads as it does alone."""
+    parsed = RowParser(mapping, NOW).batch(rows)
+    assert parsed == RowParser(mapping, NOW, plain=False).batch(rows)
+    for position, cells in enumerate(rows):
+        alone = RowParser(mapping, NOW, plain=False).batch([cells])
+        if position in parsed.problems:
+            assert alone.problems == {0: parsed.problems[position]}
+        else:
+            assert alone.records == [parsed.records[parsed.kept.index(position)]]
+    assert all(value.tzinfo is UTC for record in parsed.records for value in record
+               if isinstance(value, datetime))
+
+
+@given(st.data())
+@settings(max_examples=100)
+def test_a_batch_reads_as_each_cell_checked_alone(data: st.DataObject) -> None:
+    for mapping in (MAPPING, map_header(["username", "name", "last seen", "tags"])):
+        same_reading(mapping, data.draw(batches(mapping)))
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+@given(data=st.data())
+@settings(max_examples=40)
+def test_each_column_reads_as_its_check_reads_it(name: str, data: st.DataObject) -> None:
+    """Beside a column that names the fan, so the rows stand or fall by this one."""
+    identity = "username" if name == "platform_user_id" else "user_id"
+    cells = column(name, data.draw, data.draw(st.integers(1, 6)))
+    rows = [[f"{i + 1}", cell] for i, cell in enumerate(cells)]
+    same_reading(map_header([identity, COLUMNS[name][0]]), rows)

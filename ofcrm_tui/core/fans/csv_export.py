@@ -1,11 +1,11 @@
 """Exporting fans to CSV: the columns the import reads, streamed in one query.
 
-One query reads every cell already as text (ids, money and dates written by the
-database) with each fan's tags and notes aggregated beside it, streamed ``PAGE`` rows
-at a time, so memory stays flat however many fans are exported. Python only applies
-the formula guard (``csv_format.guard``) to the text columns: the cells are those of
-``csv_format.export_cells``, written faster. Notes are joined oldest first with a
-blank line between them.
+One query reads every cell already as it is written (ids, money and dates as text, the
+formula guard on the text columns, each fan's tags and notes aggregated beside it),
+streamed ``PAGE`` rows at a time, so memory stays flat however many fans are exported,
+and Python hands each page to the CSV writer as it comes. The cells are those of
+``csv_format.export_cells`` (``tests/fans/test_csv_cells.py``), written faster. Notes
+are joined oldest first with a blank line between them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from sqlalchemy import (
     Select,
     String,
     aggregate_order_by,
+    and_,
     case,
     cast,
     func,
+    literal,
     select,
 )
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import csv_format
+from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
@@ -42,8 +45,8 @@ NOTE_SEPARATOR = "\n\n"
 # fans written so far, fans to write in all
 Progress = Callable[[int, int], None]
 
-_GUARDED = [i for i, name in enumerate(csv_format.COLUMNS)
-            if name in ("username", "name", "nickname", "tags", "notes")]
+# Text columns under the formula guard (tags and notes too, inside their aggregates).
+_GUARDED = ("username", "name", "nickname")
 
 
 def export_fans(
@@ -57,7 +60,7 @@ def export_fans(
     """Write the account's fans (those ``fan_ids`` selects, if given) to ``path``;
     returns how many. The file is written next to ``path`` and moved over it at the
     end, so a failed export leaves no half-written file behind."""
-    with written_in_place(path) as out:
+    with written_in_place(path) as out, collector_paused():
         return _write(db, account_id, out, fan_ids, progress, Path(path).name)
 
 
@@ -65,7 +68,6 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
            progress: Progress | None, name: str) -> int:
     writer = csv.writer(out)
     writer.writerow(csv_format.HEADER)
-    guard, writerow = csv_format.guard, writer.writerow
     with db.read() as session:  # one snapshot (PostgreSQL) for the whole file
         # A team database says first whether this role may export, and records it.
         access.require(session, Right.EXPORT, account_id)
@@ -76,11 +78,7 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
             query = query.where(Fan.id.in_(fan_ids))
         written = 0
         for page in connection.execution_options(yield_per=PAGE).execute(query).partitions():
-            for row in page:
-                cells = list(row)
-                for index in _GUARDED:
-                    cells[index] = guard(cells[index])
-                writerow(cells)
+            writer.writerows(page)
             written += len(page)
             if progress is not None:
                 progress(written, total)
@@ -94,14 +92,17 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     columns: dict[str, ColumnElement[Any]] = {
         name: getattr(Fan, name) for name in csv_format.COLUMNS if name not in ("tags", "notes")
     }
-    columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), "")
+    columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), _const(""))
+    hundred, zero = _const(100), _const(0)
     for name in csv_format.MONEY_FIELDS:
         cents = getattr(Fan, name)
-        # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell)
-        columns[name] = (cast(cents // 100, String) + "."
-                         + func.substr(cast(100 + cents % 100, String), 2))
+        # dollars "." two digits of cents: 1234 -> "12.34" (as csv_format.money_cell);
+        # most fans spent nothing of some kind, and a constant costs nothing to write
+        columns[name] = case((cents == zero, _const("0.00")), else_=(
+            cast(cents // hundred, String) + _const(".")
+            + func.substr(cast(hundred + cents % hundred, String), _const(2))))
     for name in csv_format.DATE_FIELDS:
-        columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), "")
+        columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), _const(""))
     # Tags and notes of the fan of the row (the outer query keeps to the account): a
     # test of their account_id as well lets SQLite pick the account index instead of
     # the fan's and read all the account's rows for each fan.
@@ -113,6 +114,8 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         dialect, Note.body, NOTE_SEPARATOR, (Note.created_at, Note.id),
         select(Note.body).where(Note.fan_id == Fan.id),
     )
+    for name in _GUARDED:
+        columns[name] = guarded(columns[name])
     return (
         select(*(columns[name] for name in csv_format.COLUMNS))
         .where(Fan.account_id == account_id)
@@ -120,24 +123,43 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     )
 
 
+def _const(value: str | int) -> Any:
+    """A constant written into the SQL: SQLite reads a bound value again for each row,
+    a constant once (a fifth of the export's query)."""
+    return literal(value, literal_execute=True)
+
+
+def guarded(cell: ColumnElement[str]) -> ColumnElement[str]:
+    """``csv_format.guard`` in SQL: a cell that starts like a formula (after any quotes)
+    gets a leading quote."""
+    formula = [_const(char) for char in csv_format.FORMULA_FIRST]
+    quote, one = _const("'"), _const(1)
+    starts = func.substr(cell, one, one).in_([quote, *formula])  # rare: the rest is not computed
+    return case((and_(starts, func.substr(func.ltrim(cell, quote), one, one).in_(formula)), quote + cell),
+                else_=cell)
+
+
 def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Select[Any]) -> Any:
     """The ``value`` of ``rows`` (a subquery correlated to the fan) joined by
-    ``separator`` in ``order``, or ""."""
+    ``separator`` in ``order`` under the formula guard, or "". The guard is taken inside
+    the subquery: both databases compute the aggregate it names twice only once, where
+    outside it would run the whole subquery twice."""
     order_by = order if isinstance(order, tuple) else (order,)
     if dialect.name == "sqlite" and (dialect.server_version_info or (0,)) < (3, 44):
         # No ORDER BY inside group_concat before 3.44: it joins in the order rows come.
         ordered = rows.add_columns(*order_by).order_by(*order_by).correlate(Fan).subquery()
-        joined = func.group_concat(ordered.c[value.key], separator)
-        return func.coalesce(select(joined).select_from(ordered).scalar_subquery(), "")
-    joined = aggregate_order_by(func.aggregate_strings(value, separator), *order_by)
-    return func.coalesce(rows.with_only_columns(joined).scalar_subquery(), "")
+        joined = func.group_concat(ordered.c[value.key], _const(separator))
+        return func.coalesce(select(guarded(joined)).select_from(ordered).scalar_subquery(), _const(""))
+    joined = aggregate_order_by(func.aggregate_strings(value, _const(separator)), *order_by)
+    return func.coalesce(rows.with_only_columns(guarded(joined)).scalar_subquery(), _const(""))
 
 
 def _date_text(dialect: Dialect, column: Any) -> Any:
     """A date as ``csv_format.date_cell`` writes it (``2026-01-31T18:00:00Z``, the
     microseconds only when there are some), written by the database."""
     if dialect.name == "sqlite":  # stored as naive UTC text: 2026-01-31 18:00:00.000000
-        return func.replace(func.replace(column, " ", "T"), ".000000", "") + "Z"
+        text = func.replace(func.replace(column, _const(" "), _const("T")), _const(".000000"), _const(""))
+        return text + _const("Z")
     utc = func.timezone("UTC", column)
     micro = func.to_char(utc, "US")
     return (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')

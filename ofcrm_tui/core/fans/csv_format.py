@@ -1,5 +1,6 @@
-"""The fans CSV: its columns and their aliases, the formula guard, and one row's
-validation, shared by the import and the export so an export reads back unchanged.
+"""The fans CSV: its columns and their aliases, the formula guard and the cells an
+export writes, shared by the import (``csv_rows`` reads one row) and the export so an
+export reads back unchanged.
 
 Cells are text. Money is dollars with cents (``12.50``, ``$12.50``); dates are ISO
 8601 (a date alone is midnight UTC, a time without an offset is UTC); tags are one
@@ -17,16 +18,11 @@ that the import can drop exactly one leading quote from any cell matching
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
-from typing import Any, NamedTuple
+from datetime import UTC, datetime
+from typing import Any
 
-from ofcrm_tui.core.fans import fields
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import MoneyError, parse_dollars
-from ofcrm_tui.store.enums import SubscriptionStatus
 
 # field -> (header written by the export, other headers read as it)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -50,21 +46,17 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 HEADER = [header for header, _ in COLUMNS.values()]
 MONEY_FIELDS = tuple(name for name in COLUMNS if name.endswith("_cents"))
 DATE_FIELDS = ("subscribed_at", "expires_at", "last_seen_at")
-# Dates that cannot be in the future (an expiry can); a day of slack for clocks and zones.
-PAST_DATE_FIELDS = ("subscribed_at", "last_seen_at")
-FUTURE_SLACK = timedelta(days=1)
-MAX_CENTS = 100_000_000_00  # $100M: more is a typo or an attack
 
 _ALIASES = {
     alias: name
     for name, (header, others) in COLUMNS.items()
     for alias in (header, *others)
 }
-_PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
-_EXPORTED_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")
-_GUARDED = re.compile(r"'*[=+\-@\t\r]")
-_UNGUARD = re.compile(r"'+[=+\-@\t\r]")
-_GUARD_FIRST = frozenset("'=+-@\t\r")  # the first characters _GUARDED can match
+# A spreadsheet runs a cell starting with one of these (after any quotes) as a formula.
+FORMULA_FIRST = "=+-@\t\r"
+_GUARDED = re.compile(f"'*[{re.escape(FORMULA_FIRST)}]")
+_UNGUARD = re.compile(f"'+[{re.escape(FORMULA_FIRST)}]")
+_GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED can match
 
 
 class CsvFormatError(OfcrmError):
@@ -125,175 +117,6 @@ def guard(cell: str) -> str:
 
 def unguard(cell: str) -> str:
     return cell[1:] if _UNGUARD.match(cell) else cell
-
-
-# -- one row ------------------------------------------------------------------------------
-# Each column's check takes a cell that is not blank (after the formula guard is read
-# back) and returns the value or raises ValueError with the reason. They are plain
-# functions, chosen once per file for its columns (RowParser): a row costs a few
-# microseconds, where a pydantic model with a validator per field cost ten times that.
-
-
-def _platform_id(value: str) -> int:
-    if value.isdigit() and value.isascii() and 0 < (number := int(value)) < 2**63:
-        return number
-    text = value.strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
-        raise ValueError(f"user id {text!r} is not a positive whole number")
-    return int(text)
-
-
-def _money(value: str) -> int:
-    if _EXPORTED_AMOUNT.fullmatch(value):  # the export's own form: 12.50
-        cents = int(value.replace(".", ""))
-    # Digits, then one or two decimals, read without Decimal.
-    elif plain := _PLAIN_AMOUNT.fullmatch(value) or _PLAIN_AMOUNT.fullmatch(value.strip()):
-        dollars, decimals = plain.groups()
-        cents = int(dollars) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0)
-    else:  # anything else as a person types it
-        cents = _typed_money(value.strip())
-    if cents > MAX_CENTS:
-        raise ValueError(f"amount {value.strip()!r} is implausibly large")
-    return cents
-
-
-def _typed_money(text: str) -> int:
-    if text.lstrip("$ ").startswith("-"):
-        raise ValueError(f"negative amount {text!r}")
-    try:
-        return parse_dollars(text.replace(",", ""))
-    except (MoneyError, ArithmeticError):  # Decimal overflows on 28+ digits
-        raise ValueError(f"not an amount of dollars like 12.50: {text!r}") from None
-
-
-@lru_cache(maxsize=4096)  # exports repeat dates (whole days, the same sync)
-def _date(value: str) -> datetime:
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a date like 2026-01-31 or 2026-01-31T18:00:00Z: {text!r}") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-@lru_cache(maxsize=64)
-def _status(value: str) -> SubscriptionStatus:
-    text = value.strip().lower()
-    try:
-        return SubscriptionStatus(text)
-    except ValueError:
-        raise ValueError(f"status {text!r} is not active or expired") from None
-
-
-@lru_cache(maxsize=4096)  # a file has few distinct tag cells
-def _tags(value: str) -> tuple[str, ...]:
-    return tuple(fields.split_tags(value))
-
-
-_CHECKS: dict[str, Callable[[str], Any]] = {
-    "platform_user_id": _platform_id,
-    "username": fields.clean_username,
-    "name": partial(fields.clean_name, "name"),
-    "nickname": partial(fields.clean_name, "nickname"),
-    "subscription_status": _status,
-    **dict.fromkeys(DATE_FIELDS, _date),
-    **dict.fromkeys(MONEY_FIELDS, _money),
-    "tags": _tags,
-    "notes": fields.clean_note,
-}
-
-
-class FanRecord(NamedTuple):
-    """One valid row: what the import writes. None: not given in the file."""
-
-    platform_user_id: int | None = None
-    username: str | None = None
-    name: str | None = None
-    nickname: str | None = None
-    subscription_status: SubscriptionStatus | None = None
-    subscribed_at: datetime | None = None
-    expires_at: datetime | None = None
-    last_seen_at: datetime | None = None
-    subscribe_price_cents: int | None = None
-    total_spent_cents: int | None = None
-    tips_cents: int | None = None
-    messages_cents: int | None = None
-    subscriptions_cents: int | None = None
-    posts_cents: int | None = None
-    tags: tuple[str, ...] = ()
-    notes: str | None = None
-
-    def given(self) -> dict[str, Any]:
-        """The scalar fields the row gives (for an update of an existing fan)."""
-        return {
-            name: value
-            for name, value in zip(self._fields, self, strict=True)
-            if name not in ("tags", "notes", "platform_user_id", "username") and value is not None
-        }
-
-
-assert FanRecord._fields == tuple(COLUMNS), "FanRecord follows COLUMNS"
-_EMPTY = list(FanRecord())
-# Names are kept as written: a name of spaces exports as spaces and must read back so.
-_SPACE_IS_TEXT = ("name", "nickname")
-_PAST = tuple((FanRecord._fields.index(name), COLUMNS[name][0]) for name in PAST_DATE_FIELDS)
-
-
-class RowParser:
-    """Validates the rows of one file: the check of each of its columns, chosen once.
-
-    An empty cell (for all but names, a cell of spaces too) is not given. The first
-    bad field in COLUMNS order gives the reason, prefixed with its column
-    unless the reason names it already; a row must identify a fan; past dates may not
-    be in the future (a day of slack).
-    """
-
-    def __init__(self, mapping: ColumnMapping, now: datetime) -> None:
-        self.width = len(mapping.headers)
-        slot = {name: index for index, name in enumerate(COLUMNS)}
-        self._steps = sorted(
-            (slot[name], cell, _CHECKS[name], COLUMNS[name][0], name not in _SPACE_IS_TEXT)
-            for cell, name in enumerate(mapping.fields)
-            if name is not None
-        )
-        self._latest = now + FUTURE_SLACK
-
-    def __call__(self, cells: list[str]) -> FanRecord:
-        """The row's cells as a FanRecord; ValueError with a one-line reason otherwise."""
-        if len(cells) != self.width:
-            raise ValueError(
-                f"{len(cells)} fields where the header has {self.width}"
-                " (a wrong delimiter or an unclosed quote?)"
-            )
-        values = _EMPTY.copy()
-        for slot, index, check, header, space_is_blank in self._steps:
-            cell = cells[index]
-            if cell[:1] == "'":
-                cell = unguard(cell)
-            if not cell or (space_is_blank and cell.isspace()):
-                continue
-            try:
-                values[slot] = check(cell)
-            except ValueError as exc:
-                message = str(exc)
-                raise ValueError(_short(message if header in message else f"{header}: {message}")) from None
-        if values[0] is None and not values[1]:
-            raise ValueError("no user id and no username: cannot tell which fan this is")
-        for slot, header in _PAST:
-            value = values[slot]
-            if value is not None and value > self._latest:
-                raise ValueError(f"{header} {value:%Y-%m-%d} is in the future")
-        return FanRecord._make(values)
-
-
-def parse_row(mapping: ColumnMapping, cells: list[str], now: datetime) -> FanRecord:
-    """One row's cells as a FanRecord; ValueError with a one-line reason otherwise."""
-    return RowParser(mapping, now)(cells)
-
-
-def _short(reason: str, most: int = 200) -> str:
-    """A reason quoting a huge cell, cut to a readable line."""
-    return reason if len(reason) <= most else reason[: most - 1] + "…"
 
 
 # -- writing ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Importing fans from a CSV file: streamed in batches, in one transaction.
 
-Every row is validated (``csv_format.parse_row``). A row names an existing fan by its
+Every row is validated (``csv_rows``, a batch at a time). A row names an existing fan by its
 platform user id, else by its username (a row with a platform id matches by username
 only a fan created by hand, which then gets the id; never another platform fan). A
 matched fan gets the fields the row gives; its tags and notes are added to (a note
@@ -11,13 +11,15 @@ All of it is one transaction: without ``skip_invalid`` the first bad row stops t
 writing (the rest of the file is still validated, for the report) and nothing is
 kept; a dry run rolls back whatever it did. A process killed half-way leaves nothing.
 Memory does not grow with the file: rows are read and written ``BATCH`` at a time, and
-the keys seen so far (to find repeated rows) live in a temporary table.
+the keys seen so far (to find repeated rows) live in a temporary table, each with the
+first line naming it.
 
 Rows are matched against the fans the account had before the import (an account
 without fans skips the look-up), so the outcome does not depend on the batch size.
-Rows are written as plain tuples with ``executemany`` and the SQLite full-text index
-is filled once at the end (``fts_deferred``): most of the time goes to reading and
-checking the cells, not to the database.
+Rows are written as plain tuples with ``executemany``, put together column by column;
+on SQLite the full-text index, the fans rollup and the secondary indexes are filled
+once at the end (``fts_deferred``, ``inserts_deferred``, ``indexes_deferred``), inside
+the transaction. Most of the time goes to the database (``bench/README.md``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain, product, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +38,18 @@ from sqlalchemy import Connection, Dialect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
-from ofcrm_tui.core.fans import csv_format
-from ofcrm_tui.core.fans.csv_format import ColumnMapping, FanRecord
+from ofcrm_tui.core.fans import csv_format, csv_rows
+from ofcrm_tui.core.fans.collector import collector_paused
+from ofcrm_tui.core.fans.csv_format import ColumnMapping
+from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, SubscriptionStatus
 from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.indexes import indexes_deferred
-from ofcrm_tui.store.models import Fan, Note, Tag
+from ofcrm_tui.store.models import Fan
 from ofcrm_tui.store.rollups import inserts_deferred
 from ofcrm_tui.store.types import utcnow
-from ofcrm_tui.store.upsert import upsert
 
 BATCH = 5_000
 MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exact
@@ -125,7 +130,7 @@ def import_fans(
     known column, broken quoting); nothing is written then either.
     """
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
-    with open_csv(Path(path)) as stream:
+    with open_csv(Path(path)) as stream, collector_paused():
         source = CsvSource(stream)
         report.delimiter, report.mapping = source.delimiter, source.mapping
         # A file of N bytes holds up to ~N / 100 fans: rebuild the indexes of a table
@@ -158,22 +163,16 @@ def import_fans(
 
 def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Progress | None) -> None:
     assert report.mapping is not None
-    parse = csv_format.RowParser(report.mapping, utcnow())
-    batch: list[tuple[int, FanRecord]] = []
-    for line, cells in source.rows():
-        report.rows += 1
-        try:
-            batch.append((line, parse(cells)))
-        except ValueError as exc:
-            report.add_problem(line, str(exc))
-        if len(batch) >= BATCH:
-            writer.write(batch)
-            batch = []
-            if progress is not None:
-                progress(report.rows, source.bytes_read)
-    writer.write(batch)
-    if progress is not None:
-        progress(report.rows, source.bytes_read)
+    parse = csv_rows.RowParser(report.mapping, utcnow())
+    for lines, rows in source.batches(BATCH):
+        report.rows += len(rows)
+        parsed = parse.batch(rows)
+        for position, reason in parsed.problems.items():
+            report.add_problem(lines[position], reason)
+        kept = lines if len(parsed.kept) == len(lines) else [lines[p] for p in parsed.kept]
+        writer.write(kept, parsed.records)
+        if progress is not None:
+            progress(report.rows, source.bytes_read)
     if report.rows == 0:
         report.add_problem(source.header_lines, "no fan rows under the header")
 
@@ -213,14 +212,19 @@ class _Writer:
         self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.encode_date = _date_encoder(dialect)
         self.stamp = self.encode_date(self.now)
+        # str() of a StrEnum is its value, without the Enum property's cost
+        self.status_text = {None: SubscriptionStatus.ACTIVE.value, **{s: str(s) for s in SubscriptionStatus}}
         # Rows match the fans that were there before: none to look up in an empty account.
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
         tail = " ON COMMIT DROP" if self.postgres else " WITHOUT ROWID"
         self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){tail}")
-        self.insert_key = self._insert_sql(_KEYS, ("key", "line"))
+        self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
         self.insert_fan = self._insert_sql("fans", _FAN_COLUMNS)
         self.insert_tag = self._insert_sql(
             "fan_tags", ("fan_id", "tag_id", "account_id"), " ON CONFLICT (fan_id, tag_id) DO NOTHING")
+        self.insert_tag_name = self._insert_sql(
+            "tags", ("account_id", "name", "color"), " ON CONFLICT (account_id, name) DO NOTHING")
+        self.updates: dict[tuple[str, ...], Any] = {}
         self.insert_note = self._insert_sql(
             "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
 
@@ -243,88 +247,87 @@ class _Writer:
         if not self.postgres:
             self._sql(f"DROP TABLE temp.{_KEYS}")
 
-    def write(self, batch: Sequence[tuple[int, FanRecord]]) -> None:
-        if self.stopped or not batch:
+    def write(self, lines: list[int], records: list[FanRecord]) -> None:
+        """Write the valid rows at ``lines`` (in file order)."""
+        if self.stopped or not records:
             return
-        fresh = self._first_times(batch)
-        if self.stopped:
+        records = self._first_times(lines, records)
+        if self.stopped or not records:
             return
-        matched = self._matches(fresh)
-        if self.stopped:
-            return
-        new = [(line, r) for line, r in fresh if line not in matched]
-        fan_ids = self._insert(new)
-        self._update([(matched[line], r) for line, r in fresh if line in matched])
-        fan_ids.update(matched)
-        self._tags(fan_ids, fresh)
-        self._notes(fan_ids, fresh, existing=set(matched.values()))
-        self.report.created += len(new)
+        matched = self._matches(records)
+        if not matched:
+            fan_ids = self._insert(records)
+        else:
+            new = [p for p in range(len(records)) if p not in matched]
+            fan_ids = [0] * len(records)
+            for position, fan_id in zip(new, self._insert([records[p] for p in new]), strict=True):
+                fan_ids[position] = fan_id
+            for position, fan_id in matched.items():
+                fan_ids[position] = fan_id
+            self._update([(fan_id, records[p]) for p, fan_id in matched.items()])
+        self._tags(fan_ids, records)
+        self._notes(fan_ids, records, existing=set(matched.values()))
+        self.report.created += len(records) - len(matched)
         self.report.updated += len(matched)
 
     # -- repeated rows ------------------------------------------------------------------
 
-    def _first_times(self, batch: Sequence[tuple[int, FanRecord]]) -> list[tuple[int, FanRecord]]:
-        """The rows naming a fan no earlier row named; the others are problems."""
-        row_keys = [
-            f"u:{record.username}" if record.platform_user_id is None else f"id:{record.platform_user_id}"
-            for _, record in batch
-        ]
-        keys: dict[str, int] = {}  # key -> the first line naming it in the batch
-        for key, (line, _) in zip(reversed(row_keys), reversed(batch), strict=True):
-            keys[key] = line
-        earlier = dict(self._sql(
-            f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(keys))})", tuple(keys)
+    def _first_times(self, lines: list[int], records: list[FanRecord]) -> list[FanRecord]:
+        """The rows naming a fan no earlier row named; the others are problems.
+
+        Each key is kept with the first line naming it: a row is the first time when
+        its key was not there yet, which the count of keys added tells in one go.
+        """
+        keys = [f"u:{r.username}" if r.platform_user_id is None else f"id:{r.platform_user_id}"
+                for r in records]
+        added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
+        if added == len(records):  # the usual case: every row is new
+            return records
+        named = tuple(set(keys))
+        first = dict(self._sql(
+            f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(named))})", named
         ).all())
-        if not earlier and len(keys) == len(batch):  # the usual case: every row is new
-            self._sql(self.insert_key, list(zip(row_keys, (line for line, _ in batch), strict=True)))
-            return list(batch)
-        fresh: list[tuple[int, FanRecord]] = []
-        for key, (line, record) in zip(row_keys, batch, strict=True):
-            before = earlier.get(key) or (keys[key] if keys[key] != line else None)
-            if before is not None:
-                self.report.add_problem(line, f"the same fan as line {before}")
+        fresh: list[FanRecord] = []
+        for key, line, record in zip(keys, lines, records, strict=True):
+            if first[key] == line:
+                fresh.append(record)
             else:
-                fresh.append((line, record))
-        first_seen = [(k, line) for k, line in keys.items() if k not in earlier]
-        if first_seen:
-            self._sql(self.insert_key, first_seen)
+                self.report.add_problem(line, f"the same fan as line {first[key]}")
         return fresh
 
     # -- existing fans -------------------------------------------------------------------
 
-    def _matches(self, rows: list[tuple[int, FanRecord]]) -> dict[int, int]:
-        """line -> fan id of the existing fan each row names ."""
+    def _matches(self, records: list[FanRecord]) -> dict[int, int]:
+        """position -> fan id of the existing fan each row names."""
         if self.last_old_fan is None:
             return {}
-        old = (Fan.account_id == self.account_id, Fan.id <= self.last_old_fan)
-        ids = [r.platform_user_id for _, r in rows if r.platform_user_id is not None]
+        def old(columns: str, key: str, values: list[Any]) -> Any:
+            return self._sql(
+                f"SELECT {columns} FROM fans WHERE account_id = {self.mark} AND id <= {self.mark} "
+                f"AND {key} IN ({self._marks(len(values))}) ORDER BY id",
+                (self.account_id, self.last_old_fan, *values),
+            )
+
+        ids = list({r.platform_user_id for r in records if r.platform_user_id is not None})
         by_id: dict[int, int] = {}
         if ids:
-            by_id = dict(
-                self.session.execute(
-                    select(Fan.platform_user_id, Fan.id).where(*old, Fan.platform_user_id.in_(ids))
-                ).all()
-            )
-        names = [r.username for _, r in rows if r.username and r.platform_user_id not in by_id]
+            by_id = dict(old("platform_user_id, id", "platform_user_id", ids).all())
+        names = list({r.username for r in records if r.username and r.platform_user_id not in by_id})
         by_name: dict[str, tuple[int, int | None]] = {}
         if names:
-            found = self.session.execute(
-                select(Fan.username, Fan.id, Fan.platform_user_id)
-                .where(*old, Fan.username.in_(names))
-                .order_by(Fan.id)
-            )
+            found = old("username, id, platform_user_id", "username", names)
             for username, fan_id, platform_id in found:
                 # A row with a platform id links a fan created by hand, never another
                 # platform fan (usernames change; the id is who the fan is).
                 by_name.setdefault(username, (fan_id, platform_id))
         matched: dict[int, int] = {}
-        for line, record in rows:
+        for position, record in enumerate(records):
             if record.platform_user_id in by_id:
-                matched[line] = by_id[record.platform_user_id]
+                matched[position] = by_id[record.platform_user_id]
             elif record.username in by_name:
                 fan_id, platform_id = by_name[record.username]
                 if record.platform_user_id is None or platform_id is None:
-                    matched[line] = fan_id
+                    matched[position] = fan_id
         return matched
 
     # -- writing ---------------------------------------------------------------------------
@@ -340,27 +343,32 @@ class _Writer:
         last = self._sql("SELECT coalesce(max(id), 0) FROM fans").scalar()
         return list(range(last + 1, last + 1 + count))
 
-    def _insert(self, rows: list[tuple[int, FanRecord]]) -> dict[int, int]:
-        """line -> id of the fan created for it."""
-        if not rows:
-            return {}
-        ids = self._new_ids(len(rows))
-        encode, stamp, account = self.encode_date, self.stamp, self.account_id
-        active = SubscriptionStatus.ACTIVE.value
-        values = [
-            (fan_id, account, r.platform_user_id, r.username or "", r.name or "", r.nickname or "",
-             # str() of a StrEnum is its value, without the Enum property's cost
-             active if r.subscription_status is None else str(r.subscription_status),
-             None if r.subscribed_at is None else encode(r.subscribed_at),
-             None if r.expires_at is None else encode(r.expires_at),
-             None if r.last_seen_at is None else encode(r.last_seen_at),
-             r.subscribe_price_cents or 0, r.total_spent_cents or 0, r.tips_cents or 0,
-             r.messages_cents or 0, r.subscriptions_cents or 0, r.posts_cents or 0,
-             None, stamp, stamp)
-            for fan_id, (_, r) in zip(ids, rows, strict=True)
-        ]
+    def _insert(self, records: list[FanRecord]) -> list[int]:
+        """The ids of the fans created for ``records``, in their order.
+
+        The rows are put together column by column (a column of dates is encoded
+        once per distinct date), then zipped into the tuples ``executemany`` takes.
+        """
+        if not records:
+            return []
+        ids = self._new_ids(len(records))
+        (platform_ids, usernames, names, nicknames, statuses, subscribed, expires, last_seen,
+         *money, _tags, _notes) = zip(*records, strict=True)
+        count = len(records)
+        values = list(zip(
+            ids, repeat(self.account_id, count), platform_ids, _or(usernames, ""), _or(names, ""),
+            _or(nicknames, ""), map(self.status_text.__getitem__, statuses),
+            self._dates(subscribed), self._dates(expires), self._dates(last_seen),
+            *(_or(cents, 0) for cents in money),
+            repeat(None, count), repeat(self.stamp, count), repeat(self.stamp, count),
+            strict=True,
+        ))
         self._sql(self.insert_fan, values)
-        return {line: fan_id for (line, _), fan_id in zip(rows, ids, strict=True)}
+        return ids
+
+    def _dates(self, dates: Sequence[datetime | None]) -> list[Any]:
+        encoded = {date: None if date is None else self.encode_date(date) for date in set(dates)}
+        return list(map(encoded.__getitem__, dates))
 
     def _update(self, rows: list[tuple[int, FanRecord]]) -> None:
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -373,54 +381,45 @@ class _Writer:
             given["updated_at"] = self.now
             groups.setdefault(tuple(sorted(given)), []).append({"_id": fan_id, **given})
         for names, params in groups.items():
-            statement = (
-                update(Fan.__table__)
-                .where(Fan.__table__.c.id == bindparam("_id"))
-                .values({name: bindparam(name) for name in names})
-            )
-            self.session.execute(statement, params)
+            if names not in self.updates:  # built once: a statement's parts refer to each other
+                self.updates[names] = (
+                    update(Fan.__table__)
+                    .where(Fan.__table__.c.id == bindparam("_id"))
+                    .values({name: bindparam(name) for name in names})
+                )
+            self.session.execute(self.updates[names], params)
 
-    def _tags(self, fan_ids: dict[int, int], rows: list[tuple[int, FanRecord]]) -> None:
-        wanted = {tag for _, r in rows for tag in r.tags}
-        missing = [tag for tag in wanted if tag not in self.tag_ids]
+    def _tags(self, fan_ids: list[int], records: list[FanRecord]) -> None:
+        tags = list(map(_TAGS_OF, records))
+        distinct = set(tags)
+        missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
         if missing:
-            upsert(
-                self.session,
-                Tag,
-                [{"account_id": self.account_id, "name": tag, "color": ""} for tag in missing],
-                key=("account_id", "name"),
-            )
-            self.tag_ids.update(
-                self.session.execute(
-                    select(Tag.name, Tag.id).where(
-                        Tag.account_id == self.account_id, Tag.name.in_(missing)
-                    )
-                ).all()
-            )
-        tag_ids, account = self.tag_ids, self.account_id
-        links = [
-            (fan_ids[line], tag_ids[tag], account)
-            for line, r in rows
-            if r.tags and line in fan_ids
-            for tag in r.tags
-        ]
+            self._sql(self.insert_tag_name, [(self.account_id, tag, "") for tag in missing])
+            self.tag_ids.update(self._sql(
+                f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
+                f"AND name IN ({self._marks(len(missing))})",
+                (self.account_id, *missing),
+            ).all())
+        tag_ids = {names: tuple(map(self.tag_ids.__getitem__, names)) for names in distinct}
+        # (fan id, tag id, account) for each tag of each row, without a Python loop
+        links = list(chain.from_iterable(map(
+            product, zip(fan_ids), map(tag_ids.__getitem__, tags), repeat((self.account_id,))
+        )))
         if links:
             self._sql(self.insert_tag, links)
 
-    def _notes(self, fan_ids: dict[int, int], rows: list[tuple[int, FanRecord]], existing: set[int]) -> None:
-        with_notes = [(fan_ids[line], r.notes) for line, r in rows if r.notes and line in fan_ids]
+    def _notes(self, fan_ids: list[int], records: list[FanRecord], existing: set[int]) -> None:
+        with_notes = [(fan_id, r.notes) for fan_id, r in zip(fan_ids, records, strict=True) if r.notes]
         if not with_notes:
             return
         known: set[tuple[int, str]] = set()
         old = [fan_id for fan_id, _ in with_notes if fan_id in existing]
         if old:
-            known = set(
-                self.session.execute(
-                    select(Note.fan_id, Note.body).where(
-                        Note.account_id == self.account_id, Note.fan_id.in_(old)
-                    )
-                ).all()
-            )
+            known = set(self._sql(
+                f"SELECT fan_id, body FROM notes WHERE account_id = {self.mark} "
+                f"AND fan_id IN ({self._marks(len(old))})",
+                (self.account_id, *old),
+            ).all())
         notes = [
             (self.account_id, fan_id, self.author, body, self.stamp, self.stamp)
             for fan_id, body in with_notes
@@ -428,3 +427,11 @@ class _Writer:
         ]
         if notes:
             self._sql(self.insert_note, notes)
+
+
+_TAGS_OF = attrgetter("tags")
+
+
+def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:
+    """``values`` with None as ``default``."""
+    return values if None not in values else [default if value is None else value for value in values]

@@ -70,17 +70,29 @@ class CsvSource:
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number where the row starts, cells); blank rows are skipped."""
-        while True:
-            start = self._reader.line_num + 1
-            try:
-                cells = next(self._reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise CsvFormatError(f"line {start}: {exc}") from None
-            joined = "".join(cells)
-            if joined and not joined.isspace():
-                yield start, cells
+        for lines, rows in self.batches(1):
+            yield lines[0], rows[0]
+
+    def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+        """The rows ``size`` at a time: the lines where they start, their cells."""
+        reader = self._reader
+        lines: list[int] = []
+        rows: list[list[str]] = []
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                joined = "".join(cells)
+                if joined and not joined.isspace():
+                    lines.append(start)
+                    rows.append(cells)
+                    if len(rows) == size:
+                        yield lines, rows
+                        lines, rows = [], []
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise CsvFormatError(f"line {start}: {exc}") from None
+        if rows:
+            yield lines, rows
 
 
 @dataclass(frozen=True)
