@@ -7,17 +7,21 @@ Each subcommand's module is imported only when that command is chosen, so ``ofcr
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ofcrm_tui import __version__
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 
-log = logging.getLogger(__name__)
+# Named, not ``__name__``: run as ``python -m ofcrm_tui.cli.main`` that is "__main__",
+# outside the package's handlers, and Python's last resort would print errors twice.
+log = logging.getLogger("ofcrm_tui.cli.main")
 
 
 @dataclass(frozen=True)
@@ -190,8 +194,30 @@ def _fail(message: str, *, exc_info: bool = False) -> int:
     return 1
 
 
+@contextmanager
+def _collector_paused(paused: bool) -> Iterator[None]:
+    """Start-up (the chosen command's modules: SQLAlchemy, pydantic, the models) makes
+    a few hundred thousand objects that live as long as the process, and the cyclic
+    collector would walk them again and again while they are made (~10% of a short
+    command). With ``paused``, it waits until they are loaded; then they are frozen
+    (left out of later collections, as the app does with its first screen's) and
+    collection resumes."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else list(argv))
+    """``ofcrm``; ``argv`` None: this process's own command line (the console script),
+    the only case where start-up pauses the collector (not in a caller's process)."""
+    with _collector_paused(argv is None):
+        args = parse(sys.argv[1:] if argv is None else list(argv))
     handler = getattr(args, "handler", None) or _open_app
     # Until a command sets up logging, records go nowhere (not to Python's last-resort
     # stderr handler, which would print an error a second time).
