@@ -11,7 +11,7 @@ import gc
 import importlib
 import logging
 import sys
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -175,8 +175,15 @@ def _os_error(exc: BaseException) -> str | None:
     return f"{exc.strerror}{where}"
 
 
+def _load_app() -> Callable[[argparse.Namespace], int]:
+    """The handler of ``ofcrm`` with no command, its modules loaded: the app is imported
+    only now (other commands stay headless), as a command's module is by ``parse``."""
+    importlib.import_module("ofcrm_tui.tui.launch")
+    return _open_app
+
+
 def _open_app(args: argparse.Namespace) -> int:
-    """``ofcrm`` with no command: the app (loaded only now, so other commands stay headless)."""
+    """``ofcrm`` with no command: the app."""
     from ofcrm_tui.cli.common import context
     from ofcrm_tui.tui.launch import run_app
 
@@ -218,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     the only case where start-up pauses the collector (not in a caller's process)."""
     with _collector_paused(argv is None):
         args = parse(sys.argv[1:] if argv is None else list(argv))
-    handler = getattr(args, "handler", None) or _open_app
+        handler = getattr(args, "handler", None) or _load_app()
     # Until a command sets up logging, records go nowhere (not to Python's last-resort
     # stderr handler, which would print an error a second time).
     logging.getLogger("ofcrm_tui").addHandler(logging.NullHandler())
