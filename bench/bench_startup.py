@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from harness import Options, Result, Target, skipped
+from harness import Options, Result, Target, compile_sources, skipped
 
 PYTHON = sys.executable
 OFCRM = str(Path(sys.executable).with_name("ofcrm"))
@@ -207,6 +207,7 @@ FLOOR = "import sqlalchemy, httpx"
 def measure(runs: int, screen: bool) -> tuple[dict[str, float], dict[str, list[str]], dict[str, float]]:
     """Medians of the processes (seconds), what --help / --version load, and with
     ``screen`` the app's and the bare app's first screens (seconds)."""
+    compile_sources()
     with tempfile.TemporaryDirectory(prefix="ofcrm-bench-startup-") as folder:
         root = Path(folder)
         env = fresh_home(root)

@@ -15,6 +15,7 @@ rows. What a benchmark prints goes to its log file, not to the table.
 
 from __future__ import annotations
 
+import compileall
 import gc
 import math
 import os
@@ -221,6 +222,19 @@ def run_process(argv: list[str], env: dict[str, str] | None = None) -> Process:
             tail = errors.read().decode(errors="replace")[-500:]
             raise RuntimeError(f"{' '.join(argv[:4])}... exited {child.returncode}: {tail}")
     return Process(seconds, usage.ru_utime + usage.ru_stime, max(peaks, default=0) / 1024)
+
+
+def compile_sources(folder: Path | None = None) -> None:
+    """Byte-compile ofcrm's own modules (``folder``: the package), as an installed copy
+    is (pip compiles what it installs). Python reads byte code even with
+    ``PYTHONDONTWRITEBYTECODE`` set (as it is on the shared box), but never writes it
+    then: every process timed would compile each module of ofcrm from its source, while
+    the libraries beside it load theirs."""
+    if folder is None:
+        import ofcrm_tui
+
+        folder = Path(ofcrm_tui.__file__).parent
+    compileall.compile_dir(folder, quiet=1)
 
 
 # -- the table -------------------------------------------------------------------------

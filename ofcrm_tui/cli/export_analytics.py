@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ofcrm_tui.cli.common import add_account_option, add_command, context, positive_int
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.analytics import period
-from ofcrm_tui.core.analytics.export import ExportKind, write_csv
-from ofcrm_tui.core.analytics.figures import dashboard
 from ofcrm_tui.errors import OfcrmError
 
 DEFAULT_DAYS = 30
@@ -46,6 +44,10 @@ def chosen_period(args: argparse.Namespace) -> period.Period:
 
 
 def _export(args: argparse.Namespace) -> int:
+    # Here, not at the top: ``ofcrm export fans`` shares this module's command.
+    from ofcrm_tui.core.analytics.export import ExportKind, write_csv
+    from ofcrm_tui.core.analytics.figures import dashboard
+
     chosen = chosen_period(args)
     kind = (
         ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY

@@ -8,7 +8,7 @@ import sys
 
 from ofcrm_tui.cli import export_analytics
 from ofcrm_tui.cli.common import add_command, context, progress_line
-from ofcrm_tui.cli.fans_cmd import add_filter_options, filter_select
+from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
 

@@ -1,5 +1,5 @@
-"""``ofcrm fans``: list, show, add, edit and delete fans; the fan filter options that
-``ofcrm export fans`` shares.
+"""``ofcrm fans``: list, show, add, edit and delete fans (the fan filter options, which
+``ofcrm export fans`` shares, are ``cli/fan_filter.py``).
 
 FAN is a platform user id or a username (``@`` optional), as ``ofcrm send`` takes.
 Fan text is printed one line per field with control characters removed.
@@ -10,56 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select
-
-from ofcrm_tui.cli.common import add_account_option, add_command, context, dollars
+from ofcrm_tui.cli.common import add_account_option, add_command, context
+from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
 from ofcrm_tui.core import accounts, inbox
-from ofcrm_tui.core.fans import FanFilter, edits, fan_ids, listing, profile, resolve_fan
+from ofcrm_tui.core.fans import edits, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 
 PAGE = 500
-
-
-# -- the fan filter ------------------------------------------------------------------------
-
-
-def _day(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: {text!r}") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    add_account_option(parser, "the account (default: the only one)")
-    group = parser.add_argument_group("fan filter")
-    group.add_argument("--tag", action="append", default=[], metavar="T", help="has tag T (repeat: any of them)")
-    group.add_argument("--without-tag", action="append", default=[], metavar="T", help="does not have tag T")
-    group.add_argument("--status", choices=["active", "expired"], help="subscription status")
-    group.add_argument("--min-spent", metavar="DOLLARS", help="spent at least this")
-    group.add_argument("--max-spent", metavar="DOLLARS", help="spent at most this")
-    group.add_argument("--active-after", type=_day, metavar="DATE", help="last seen on or after")
-    group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
-    group.add_argument("--purchased", action="store_true", help="has spent something")
-    group.add_argument("--search", metavar="TEXT", help="names (any part) and message words")
-
-
-def filter_select(db: Database, account_id: int, args: argparse.Namespace) -> Select[Any] | None:
-    """The fan ids the filter options select (None: no option given)."""
-    flt = FanFilter(
-        tags_in=tuple(args.tag), tags_out=tuple(args.without_tag), status=args.status,
-        min_spent_cents=dollars(args.min_spent, "minimum spend"),
-        max_spent_cents=dollars(args.max_spent, "maximum spend"),
-        active_before=args.active_before, active_after=args.active_after,
-        purchased=True if args.purchased else None, search=args.search,
-    )
-    return None if flt == FanFilter() else fan_ids(db, account_id, flt)
 
 
 # -- fans list / show ------------------------------------------------------------------

@@ -7,17 +7,21 @@ Each subcommand's module is imported only when that command is chosen, so ``ofcr
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ofcrm_tui import __version__
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 
-log = logging.getLogger(__name__)
+# Named, not ``__name__``: run as ``python -m ofcrm_tui.cli.main`` that is "__main__",
+# outside the package's handlers, and Python's last resort would print errors twice.
+log = logging.getLogger("ofcrm_tui.cli.main")
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,15 @@ def _os_error(exc: BaseException) -> str | None:
     return f"{exc.strerror}{where}"
 
 
+def _load_app() -> Callable[[argparse.Namespace], int]:
+    """The handler of ``ofcrm`` with no command, its modules loaded: the app is imported
+    only now (other commands stay headless), as a command's module is by ``parse``."""
+    importlib.import_module("ofcrm_tui.tui.launch")
+    return _open_app
+
+
 def _open_app(args: argparse.Namespace) -> int:
-    """``ofcrm`` with no command: the app (loaded only now, so other commands stay headless)."""
+    """``ofcrm`` with no command: the app."""
     from ofcrm_tui.cli.common import context
     from ofcrm_tui.tui.launch import run_app
 
@@ -190,9 +201,31 @@ def _fail(message: str, *, exc_info: bool = False) -> int:
     return 1
 
 
+@contextmanager
+def _collector_paused(paused: bool) -> Iterator[None]:
+    """Start-up (the chosen command's modules: SQLAlchemy, pydantic, the models) makes
+    a few hundred thousand objects that live as long as the process, and the cyclic
+    collector would walk them again and again while they are made (a third of `ofcrm
+    queue`'s time). With ``paused``, it waits until they are loaded; then they are
+    frozen (left out of later collections, as the app does with its first screen's)
+    and collection resumes."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else list(argv))
-    handler = getattr(args, "handler", None) or _open_app
+    """``ofcrm``; ``argv`` None: this process's own command line (the console script),
+    the only case where start-up pauses the collector (not in a caller's process)."""
+    with _collector_paused(argv is None):
+        args = parse(sys.argv[1:] if argv is None else list(argv))
+        handler = getattr(args, "handler", None) or _load_app()
     # Until a command sets up logging, records go nowhere (not to Python's last-resort
     # stderr handler, which would print an error a second time).
     logging.getLogger("ofcrm_tui").addHandler(logging.NullHandler())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -22,10 +22,12 @@ from ofcrm_tui.platform.gateway import (
     open_client,
     parse_gateway,
 )
-from ofcrm_tui.platform.wire import Me
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Account
+
+if TYPE_CHECKING:
+    from ofcrm_tui.platform.wire import Me
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -37,8 +39,9 @@ class AccountError(OfcrmError):
 NO_ACCOUNTS = "no accounts yet: add one with `ofcrm account add NAME --base-url URL`"
 
 
-class AccountInfo(BaseModel):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
+@dataclass(frozen=True)
+class AccountInfo:
+    """A creator account as commands and the app see it (a plain value, not the row)."""
 
     id: int
     name: str
@@ -50,6 +53,21 @@ class AccountInfo(BaseModel):
     auth_error: str | None
     gateway: str = Gateway.CONTRACT.value
     gateway_account: str | None = None
+
+    @classmethod
+    def of(cls, row: Account) -> AccountInfo:
+        return cls(
+            id=row.id,
+            name=row.name,
+            base_url=row.base_url,
+            creator_platform_id=row.creator_platform_id,
+            creator_username=row.creator_username,
+            creator_name=row.creator_name,
+            send_limit_per_minute=row.send_limit_per_minute,
+            auth_error=row.auth_error,
+            gateway=row.gateway,
+            gateway_account=row.gateway_account,
+        )
 
 
 def validate_name(name: str) -> str:
@@ -116,7 +134,7 @@ def get_account(db: Database, name: str) -> AccountInfo:
             known = session.scalars(select(Account.name).order_by(Account.name)).all()
             hint = f"; accounts: {', '.join(known)}" if known else "; add one with `ofcrm account add`"
             raise AccountError(f"no account named {name!r}{hint}")
-        return AccountInfo.model_validate(account)
+        return AccountInfo.of(account)
 
 
 def resolve_account(db: Database, name: str | None) -> AccountInfo:
@@ -135,7 +153,7 @@ def resolve_account(db: Database, name: str | None) -> AccountInfo:
 def list_accounts(db: Database) -> list[AccountInfo]:
     with db.read() as session:
         rows = session.scalars(select(Account).order_by(Account.name)).all()
-        return [AccountInfo.model_validate(row) for row in rows]
+        return [AccountInfo.of(row) for row in rows]
 
 
 def check_new_name(db: Database, name: str) -> None:
@@ -203,7 +221,7 @@ def add_account(
         )
         session.add(account)
         session.flush()
-        return AccountInfo.model_validate(account)
+        return AccountInfo.of(account)
 
 
 def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float) -> AccountInfo:
@@ -230,7 +248,7 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
         row = session.get(Account, account.id)
         row.auth_error = None
         session.flush()
-        return AccountInfo.model_validate(row)
+        return AccountInfo.of(row)
 
 
 def _who_am_i(client: Platform, gateway: Gateway, gateway_account: str | None) -> Me:

@@ -15,20 +15,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics, sync_writes, threads
 from ofcrm_tui.core.accounts import creator_platform_id
-from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.pacing import report_waits
-from ofcrm_tui.platform.wire import Chat, User
-from ofcrm_tui.platform.wire import Media as WireMedia
-from ofcrm_tui.platform.wire import Message as WireMessage
-from ofcrm_tui.platform.wire import Transaction as WireTransaction
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, TransactionType
 from ofcrm_tui.store.models import (
@@ -42,10 +37,17 @@ from ofcrm_tui.store.models import (
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
 
+if TYPE_CHECKING:  # the poll's client hands them over: the app's inbox loads neither
+    from ofcrm_tui.platform.client import PlatformClient
+    from ofcrm_tui.platform.wire import Chat, User
+    from ofcrm_tui.platform.wire import Media as WireMedia
+    from ofcrm_tui.platform.wire import Message as WireMessage
+    from ofcrm_tui.platform.wire import Transaction as WireTransaction
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_HasId = TypeVar("_HasId", WireMedia, WireMessage, WireTransaction, User)
+_HasId = TypeVar("_HasId", "WireMedia", "WireMessage", "WireTransaction", "User")
 
 POLL_PAGE_SIZE = 20
 TRANSACTIONS_EVERY = timedelta(seconds=60)

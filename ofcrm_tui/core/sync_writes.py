@@ -6,18 +6,20 @@ Every write is an upsert on the platform ids, so two syncs at once leave no dupl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.platform.wire import Media as WireMedia
-from ofcrm_tui.platform.wire import Transaction as WireTransaction
-from ofcrm_tui.platform.wire import User, UserSummary
 from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import Fan, Transaction, fan_display_name
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
+
+if TYPE_CHECKING:  # what the platform sent, handed over by the sync
+    from ofcrm_tui.platform.wire import Media as WireMedia
+    from ofcrm_tui.platform.wire import Transaction as WireTransaction
+    from ofcrm_tui.platform.wire import User, UserSummary
 
 # What each transaction type adds to on the fan's figures.
 _SPEND_COLUMN = {

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
-from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.enums import Direction
 from ofcrm_tui.store.models import Conversation, Fan, Message
 from ofcrm_tui.store.upsert import upsert
+
+if TYPE_CHECKING:  # the sync and the sender hand the platform's messages over
+    from ofcrm_tui.platform.wire import Message as WireMessage
 
 PREVIEW_LENGTH = 200
 # The conversation columns a summary sets.

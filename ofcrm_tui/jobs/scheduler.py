@@ -30,16 +30,14 @@ import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor as Pool
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, campaigns, inbox, metrics, outage, outbox
+from ofcrm_tui.core import accounts, inbox, metrics, outage, outbox
 from ofcrm_tui.core.accounts import AccountRef
-from ofcrm_tui.core.outbox.sender import Sender, SenderConfig
+from ofcrm_tui.core.outbox.work import SenderConfig
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.jobs.events import (
@@ -54,11 +52,15 @@ from ofcrm_tui.jobs.events import (
     QueueChanged,
     SendsBlocked,
 )
-from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, Unreachable
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.types import utcnow
+
+if TYPE_CHECKING:  # the scheduler, the sender and the clients are loaded when they start
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from ofcrm_tui.platform.client import PlatformClient
 
 log = logging.getLogger(__name__)
 # APScheduler reports every run at INFO and odd timing at WARNING; with no handler of its
@@ -74,7 +76,7 @@ KEY_RECHECK = timedelta(seconds=60)
 EventHandler = Callable[[JobEvent], None]
 
 
-ClientFactory = Callable[[AccountRef], PlatformClient]
+ClientFactory = Callable[[AccountRef], "PlatformClient"]
 
 
 class BackgroundJobs:
@@ -136,12 +138,7 @@ class BackgroundJobs:
         self._credential_warned: set[int] = set()
         self._rng = random.Random()
         self._pool = Pool(max_workers=max_threads, thread_name_prefix="ofcrm-jobs")
-        self._scheduler = BackgroundScheduler(
-            jobstores={"default": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(max_workers=2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone=UTC,
-        )
+        self._scheduler: BackgroundScheduler | None = None  # made by ``start``
 
     @property
     def worker_id(self) -> str:
@@ -157,6 +154,7 @@ class BackgroundJobs:
         with self._lock:
             if self._started or self._closed:
                 return
+            self._scheduler = _new_scheduler()
             now = self._clock()
             if self._poll_enabled:
                 self._scheduler.add_job(
@@ -385,6 +383,9 @@ class BackgroundJobs:
             return
         # Scheduled campaigns due start here (exactly once across processes: see
         # core.campaigns.schedule), so their rows go out in this drain.
+        from ofcrm_tui.core import campaigns
+        from ofcrm_tui.core.outbox.sender import Sender
+
         campaigns.start_due_campaigns(self.db, account.id, now=self._clock())
         sender = Sender(self.db, account.id, client, self.sender_config, clock=self._clock)
         report = sender.drain(
@@ -461,3 +462,18 @@ class BackgroundJobs:
             self._on_event(event)
         except Exception:  # noqa: BLE001 - a broken handler must not stop the jobs
             log.exception("event handler failed for %s", type(event).__name__)
+
+
+def _new_scheduler() -> BackgroundScheduler:
+    """APScheduler with an in-memory job store (never shared), ``max_instances=1`` and
+    ``coalesce=True``; loaded when the jobs start, not when the app or a command loads."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    return BackgroundScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=UTC,
+    )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-import httpx
-
-from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.gateway import open_client
+
+if TYPE_CHECKING:  # the clients (and httpx) are loaded when the first one is made
+    import httpx
+
+    from ofcrm_tui.platform.client import PlatformClient
 
 
 class _Account(Protocol):

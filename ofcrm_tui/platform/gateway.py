@@ -13,9 +13,9 @@ import enum
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, Self
 
-import httpx
+if TYPE_CHECKING:  # httpx only types open_client's options: importing this sends nothing
+    import httpx
 
-if TYPE_CHECKING:
     from .client import PlatformClient, SubscriberType
     from .pacing import Budget
     from .wire import Chat, Me, Media, Message, Page, Transaction, TransactionPage, User

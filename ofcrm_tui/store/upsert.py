@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.models import Base
 
 
-def dialect_insert(session: Session, model: type[Base]) -> Any:
-    """The backend's own INSERT of ``model`` (with ``on_conflict_do_…``, ``excluded``)."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+def dialect_insert(session: Session, model: type[Base] | Table) -> Any:
+    """The backend's own INSERT of ``model`` (with ``on_conflict_do_…``, ``excluded``).
+    Each dialect's module is loaded when used: a SQLite process never loads PostgreSQL's."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
 
 
 def upsert(

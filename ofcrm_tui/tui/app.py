@@ -34,7 +34,6 @@ from ofcrm_tui.core import access, inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
-from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
@@ -50,6 +49,7 @@ from ofcrm_tui.tui.wording import could_not_send
 
 if TYPE_CHECKING:
     from ofcrm_tui.jobs.scheduler import BackgroundJobs
+    from ofcrm_tui.platform.client import PlatformClient
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +142,6 @@ class OfcrmApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
         self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
         self.presence.start()
-        if self.jobs is not None:
-            self.jobs.start()
         if self.keyless:
             self.notify(team_mode_note(self.context.identity), title="Team mode",
                         markup=False, timeout=10)
@@ -156,8 +154,13 @@ class OfcrmApp(App[None]):
         """The first screen is up: what exists now (the modules, the screen's widgets
         and styles, SQLAlchemy's mappers) lives as long as the app. Frozen out of the
         cyclic collector, it is no longer walked by every full collection: ~190k objects
-        took 100-250 ms, with every thread stopped (the worst stalls of a drain)."""
+        took 100-250 ms, with every thread stopped (the worst stalls of a drain).
+
+        The background jobs start now: their first poll and drain (and the modules they
+        load) would otherwise compete with the first screen for the interpreter."""
         gc.freeze()
+        if self.jobs is not None:
+            self.jobs.start()
 
     def on_unmount(self) -> None:
         # Back under the collector: in a process that runs several apps (the tests),

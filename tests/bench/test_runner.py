@@ -3,6 +3,7 @@ marks, the table, the JSON file, discovery and failures. No real benchmark runs 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import textwrap
@@ -282,3 +283,15 @@ def test_run_process_reads_the_childs_own_peak_not_its_parents() -> None:
 def test_run_process_says_why_a_child_failed() -> None:
     with pytest.raises(RuntimeError, match="exited 3: no input file"):
         harness.run_process([sys.executable, "-c", "import sys; sys.stderr.write('no input file'); sys.exit(3)"])
+
+
+def test_compile_sources_writes_byte_code_even_when_python_would_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    modules = [tmp_path / "pkg" / "__init__.py", tmp_path / "pkg" / "sub" / "mod.py"]
+    for module in modules:
+        module.write_text("VALUE = 1\n")
+    harness.compile_sources(tmp_path / "pkg")
+    assert all(Path(importlib.util.cache_from_source(str(m))).is_file() for m in modules)

@@ -12,6 +12,8 @@ from ofcrm_tui.cli.main import build_parser, main
 from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Account
+from tests.support.databases import sqlite_url
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -263,3 +265,32 @@ def test_help_and_version_load_no_database_or_app_code(argv: list[str]) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "usage: ofcrm" in result.stdout or result.stdout.startswith("ofcrm 0.")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["queue"], ["export", "fans", "out.csv"], ["import", "fans", "in.csv", "--dry-run"]],
+)
+def test_commands_on_sqlite_load_only_what_they_use(argv: list[str], tmp_path: Path) -> None:
+    """Nothing is sent, upgraded or drawn, and the database is SQLite: no HTTP client,
+    Alembic, keyring, app, nor SQLAlchemy's PostgreSQL dialect."""
+    (tmp_path / "in.csv").write_text("username\nzed\n")
+    url = sqlite_url(tmp_path, migrated=True)
+    db = Database(url)
+    with db.write() as session:
+        session.add(Account(name="mia", base_url="http://127.0.0.1:9"))
+    db.dispose()
+    code = (
+        "import sys\n"
+        "from ofcrm_tui.cli.main import main\n"
+        f"code = main(['--db', {url!r}, *{argv!r}])\n"
+        "if code: sys.exit(code)\n"
+        "unwanted = ('httpx', 'alembic', 'keyring', 'textual', 'sqlalchemy.dialects.postgresql')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(unwanted))\n"
+        "print(loaded, file=sys.stderr)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr

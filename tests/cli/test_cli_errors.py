@@ -81,6 +81,17 @@ def test_an_error_is_printed_once(argv: tuple[str, ...], tmp_path: Path) -> None
     assert_error_line(result)
 
 
+def test_an_error_is_printed_once_by_python_m(tmp_path: Path) -> None:
+    # Run as ``python -m``, the module is "__main__": its log records must still stay
+    # out of Python's last-resort handler.
+    result = subprocess.run(
+        [sys.executable, "-m", "ofcrm_tui.cli.main", "--db", f"sqlite:///{tmp_path / 'x.db'}", "queue"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert_error_line(result, "no accounts yet")
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -99,6 +99,46 @@ def _not_search_objects(obj, name, type_, reflected, compare_to) -> bool:  # noq
     return not (name and ("_fts" in name or name.startswith(("ix_search_", "ix_sort_"))))
 
 
+def _partial_in_models() -> set[str]:
+    """The models' indexes of only some rows (``store.models.base.partial_index``)."""
+    return {
+        index.name
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["sqlite"]["where"] is not None
+    }
+
+
+def _partial_in(connection: Connection) -> set[str]:
+    """Of the models' indexes, those the database keeps with a ``WHERE``."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE :where"
+    else:
+        query = (
+            "SELECT indexname FROM pg_indexes"
+            " WHERE schemaname = current_schema() AND indexdef LIKE :where"
+        )
+    names = {index.name for table in Base.metadata.tables.values() for index in table.indexes}
+    return set(connection.execute(text(query), {"where": "% WHERE %"}).scalars()) & names
+
+
+def test_the_migrations_make_the_models_partial_indexes(db: Database) -> None:
+    # Alembic's comparison above does not look at an index's WHERE.
+    assert len(_partial_in_models()) >= 4
+    with db.engine.connect() as connection:
+        assert _partial_in(connection) == _partial_in_models()
+
+
+def test_the_models_create_their_partial_indexes_on_both_databases(database_url: str) -> None:
+    # PostgreSQL's WHERE is added only when the index is created there (a SQLite process
+    # does not load the PostgreSQL dialect to define the models).
+    db = Database(database_url)
+    with db.engine.begin() as connection:
+        Base.metadata.create_all(connection)
+        assert _partial_in(connection) == _partial_in_models()
+    db.dispose()
+
+
 def _account_and_fan(connection: Connection, *, spent: str) -> None:
     """Account 1 and its fan 1, in plain SQL (the schema of any revision has them);
     ``spent``: the six money columns, from the subscription price on."""

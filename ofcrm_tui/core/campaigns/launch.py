@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
@@ -28,6 +27,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, CampaignStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
 from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.upsert import dialect_insert
 
 _OUTBOUND = OutboundMessage.__table__
 
@@ -142,9 +142,8 @@ def enqueue_recipients(
     chosen = recipients(db, message.account_id, segment, now).with_only_columns(
         *values, maintain_column_froms=True
     )
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(_OUTBOUND)
+        dialect_insert(session, _OUTBOUND)
         .from_select(list(row), chosen)
         .on_conflict_do_nothing()
         .execution_options(preserve_rowcount=True)  # an INSERT keeps it only when asked

@@ -38,7 +38,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import TextClause
 
 from ofcrm_tui.store.database import Database
@@ -171,6 +170,8 @@ def pg_message_fans(
 def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
     if db.row_security:
+        from sqlalchemy.dialects import postgresql  # a team database only (see ofcrm --help)
+
         patterns = [_like_pattern(term) for term in terms(needle)]
         found = func.ofcrm_named_fans(
             account_id, literal(patterns, postgresql.ARRAY(String()))

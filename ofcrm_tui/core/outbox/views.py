@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -26,10 +25,9 @@ from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
 from ofcrm_tui.store.types import UTCDateTime, utcnow
 
 
-class OutboundView(BaseModel):
+@dataclass(frozen=True)
+class OutboundView:
     """One queued message as the app and the command line show it."""
-
-    model_config = ConfigDict(from_attributes=True, frozen=True)
 
     id: int
     text: str
@@ -95,35 +93,35 @@ def _views(session: Session, query) -> list[OutboundView]:  # noqa: ANN001 - a S
     views = []
     for row in rows:
         fan = FanLabel.of(row)
-        views.append(OutboundView.model_validate({
-            **_as_dict(row[0]), "fan_username": fan.username, "fan_display_name": fan.display_name,
-            "conversation_id": row.conversation_id,
-        }))
+        views.append(_view(row[0], fan, row.conversation_id))
     return views
 
 
-def _as_dict(row: OutboundMessage) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "text": row.text,
-        "price_cents": row.price_cents,
-        "media_ids": tuple(row.media_ids or ()),
-        "state": row.state,
-        "attempts": row.attempts,
-        "tries": row.tries,
-        "last_error": row.last_error,
-        "created_at": row.created_at,
-        "created_by": row.created_by,
-        "fan_id": row.fan_id,
-        "kind": row.kind,
-        "preview_ids": tuple(row.preview_ids or ()),
-        "campaign_id": row.campaign_id,
-        "max_attempts": row.max_attempts,
-        "next_attempt_at": row.next_attempt_at,
-        "updated_at": row.updated_at,
-        "sent_at": row.sent_at,
-        "platform_message_id": row.platform_message_id,
-    }
+def _view(row: OutboundMessage, fan: FanLabel, conversation_id: int | None) -> OutboundView:
+    return OutboundView(
+        id=row.id,
+        text=row.text,
+        price_cents=row.price_cents,
+        media_ids=tuple(row.media_ids or ()),
+        state=OutboundState(row.state),
+        attempts=row.attempts,
+        tries=row.tries,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        fan_id=row.fan_id,
+        kind=OutboundKind(row.kind),
+        preview_ids=tuple(row.preview_ids or ()),
+        campaign_id=row.campaign_id,
+        max_attempts=row.max_attempts,
+        next_attempt_at=row.next_attempt_at,
+        updated_at=row.updated_at,
+        sent_at=row.sent_at,
+        platform_message_id=row.platform_message_id,
+        fan_username=fan.username,
+        fan_display_name=fan.display_name,
+        conversation_id=conversation_id,
+    )
 
 
 def get(db: Database, account_id: int, outbound_id: int) -> OutboundView | None:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, one_line
-from ofcrm_tui.platform.wire import Message as WireMessage
 
 if TYPE_CHECKING:
     from ofcrm_tui.config import Settings
+    from ofcrm_tui.platform.wire import Message as WireMessage
 
 SENT = "sent"
 DEFAULT_RECONCILE_GRACE_SECONDS = 30.0

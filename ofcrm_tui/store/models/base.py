@@ -8,8 +8,12 @@ from typing import Any
 from ofcrm_tui.store.types import UTCDateTime
 from sqlalchemy import (
     JSON,
+    Connection,
     ForeignKey,
+    Index,
     MetaData,
+    TextClause,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -29,3 +33,20 @@ class Base(DeclarativeBase):
 
 def account_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+
+
+def partial_index(name: str, *columns: str, where: TextClause, unique: bool = False) -> Index:
+    """An index of the rows ``where`` selects, on SQLite and on PostgreSQL.
+
+    SQLAlchemy loads a dialect to check the options named for it, so PostgreSQL's
+    ``postgresql_where`` is added only when the index is created on PostgreSQL: a SQLite
+    process does not load the PostgreSQL dialect to define the models. (Alembic's
+    comparison of models and database does not look at an index's ``WHERE``.)"""
+    index = Index(name, *columns, unique=unique, sqlite_where=where)
+
+    @event.listens_for(index, "before_create")
+    def _postgresql_where(target: Index, connection: Connection, **_: Any) -> None:
+        if connection.dialect.name == "postgresql":
+            target.dialect_kwargs["postgresql_where"] = where
+
+    return index

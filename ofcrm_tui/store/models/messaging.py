@@ -9,7 +9,7 @@ from ofcrm_tui.store.enums import (
     TransactionType,
     check_in,
 )
-from ofcrm_tui.store.models.base import Base, account_fk
+from ofcrm_tui.store.models.base import Base, account_fk, partial_index
 from ofcrm_tui.store.types import BigId, utcnow
 from sqlalchemy import (
     BigInteger,
@@ -49,25 +49,23 @@ class Conversation(Base):
         # Keyset paging of the inbox: newest activity first, id breaks ties.
         Index("ix_conversations_inbox", "account_id", "last_message_at", "id"),
         # The unread-only inbox, walked and counted without touching read conversations.
-        Index(
+        partial_index(
             "ix_conversations_unread",
             "account_id",
             "last_message_at",
             "id",
-            sqlite_where=text("unread_count > 0"),
-            postgresql_where=text("unread_count > 0"),
+            where=text("unread_count > 0"),
         ),
         # Counts filtered on fans walk an account's conversations in fan order.
         Index("ix_conversations_account_fan", "account_id", "fan_id", "last_message_at"),
         # The same two walks in the order of the fans' last messages.
         Index("ix_conversations_fan_order", "account_id", "last_fan_message_at", "id"),
-        Index(
+        partial_index(
             "ix_conversations_fan_unread",
             "account_id",
             "last_fan_message_at",
             "id",
-            sqlite_where=text("unread_count > 0"),
-            postgresql_where=text("unread_count > 0"),
+            where=text("unread_count > 0"),
         ),
     )
 
@@ -133,9 +131,9 @@ class Message(Base):
         # Campaigns (0017): the fans sent a message since a time, from the index alone.
         Index("ix_messages_sent_to", "account_id", "direction", "created_at", "fan_id"),
         # Analytics (0016): a chatter's replies in reply-time order, to pick a percentile.
-        Index(
+        partial_index(
             "ix_messages_reply_rank", "account_id", "sent_by", "reply_seconds", "created_at",
-            sqlite_where=_REPLIES, postgresql_where=_REPLIES,
+            where=_REPLIES,
         ),
     )
 

@@ -11,7 +11,7 @@ from ofcrm_tui.store.enums import (
     OutboundState,
     check_in,
 )
-from ofcrm_tui.store.models.base import Base, account_fk
+from ofcrm_tui.store.models.base import Base, account_fk, partial_index
 from ofcrm_tui.store.types import BigId, utcnow
 from sqlalchemy import (
     BigInteger,
@@ -101,14 +101,7 @@ class OutboundMessage(Base):
         # Team mode (0019): what each chatter queued since a time (`ofcrm chatters`).
         Index("ix_outbound_created_by", "account_id", "created_by", "created_at"),
         # A fan gets a campaign once, whatever launches, relaunches or crashes happen.
-        Index(
-            "uq_outbound_campaign_fan",
-            "campaign_id",
-            "fan_id",
-            unique=True,
-            sqlite_where=_CAMPAIGN_ROWS,
-            postgresql_where=_CAMPAIGN_ROWS,
-        ),
+        partial_index("uq_outbound_campaign_fan", "campaign_id", "fan_id", unique=True, where=_CAMPAIGN_ROWS),
         # One platform message settles at most one row (reconciliation relies on it).
         UniqueConstraint(
             "account_id", "platform_message_id", name="uq_outbound_messages_platform_message"
