@@ -22,6 +22,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.campaign_list import (
+    NOT_STARTED,
     CampaignList,
     CampaignSource,
     RecipientList,
@@ -138,7 +139,11 @@ class CampaignsScreen(OfcrmScreen):
         text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}\n",
                     style="bold")
         text.append(clean(row.text, single_line=True)[:200] + "\n")
-        text.append(progress_text(row, self.ofcrm.clock()))
+        progress = progress_text(row, self.ofcrm.clock())
+        if not row.started:
+            when = "" if progress == NOT_STARTED else f" · {progress}"
+            progress = f"Not started yet: no recipients, no results{when}"
+        text.append(progress)
         if row.launch_error:
             text.append(f"\nNot started: {clean(row.launch_error, single_line=True)}", style="red")
         self.query_one("#campaign-summary", Static).update(text)
