@@ -217,6 +217,14 @@ class CampaignsScreen(OfcrmScreen):
     def action_compose(self) -> None:
         self._open_composer(None, None)
 
+    async def flush(self) -> None:
+        """Keep the campaign being composed as a draft (the app is quitting)."""
+        from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CampaignComposer):
+                await screen.flush()
+
     def action_edit(self) -> None:
         row, account = self._current(), self.ofcrm.account
         if row is None or account is None:
