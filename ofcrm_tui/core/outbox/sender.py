@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import accounts, metrics, outage
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
-from ofcrm_tui.core.outbox.rules import back_in_line, fans_turn
+from ofcrm_tui.core.outbox.rules import back_in_line, fans_turn, nobody_typing
 from ofcrm_tui.core.outbox.work import (
     SENT,
     Claim,
@@ -149,6 +149,7 @@ class Sender:
                     OutboundMessage.state == OutboundState.QUEUED,
                     OutboundMessage.next_attempt_at <= now,
                     fans_turn(self.account_id),
+                    nobody_typing(self.account_id, now, policy.presence_expiry_seconds),
                 )
             )
             if used >= policy.campaign_cap:
@@ -486,6 +487,7 @@ class Sender:
             now,
             reply_reserve=self.config.reply_reserve_per_minute,
             lock=lock,
+            presence_expiry_seconds=self.config.presence_expiry_seconds,
         )
 
     def _reconciler(self) -> Reconciler:
