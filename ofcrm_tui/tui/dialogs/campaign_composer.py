@@ -40,15 +40,11 @@ from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import GatedInput, GatedTextArea, after_escape, copy_key
 
 DEBOUNCE_SECONDS = 0.25
-# The sections ``ctrl+down`` / ``ctrl+up`` go through, in order, and the field each
-# starts at (Tab goes through them in the same order, field by field).
-SECTIONS = (
-    ("name", "campaign-name"),
-    ("message", "campaign-text"),
-    ("offer", "campaign-offer"),
-    ("start", "campaign-at"),
-    ("segment", "campaign-tags_in"),
-)
+# The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
+# name, the message, price and media, the start, the recipients (Tab goes through them in
+# the same order, field by field).
+SECTIONS = ("campaign-name", "campaign-text", "campaign-offer", "campaign-at",
+            "campaign-tags_in")
 
 
 class CampaignComposer(ModalScreen[int | None]):
@@ -184,7 +180,7 @@ class CampaignComposer(ModalScreen[int | None]):
     def action_section(self, step: int) -> None:
         """Focus the first field of the next section (``step`` 1), or of this one and
         then the previous one (-1); round from the last to the first."""
-        order = [self.query_one(f"#{first}") for _, first in SECTIONS]
+        order = [self.query_one(f"#{first}") for first in SECTIONS]
         fields = list(self.query_one("#campaign-form").query("*").results())
         if self.focused in fields:
             index = fields.index(self.focused)
