@@ -14,7 +14,6 @@ from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, S
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.errors import one_line
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.types import utcnow
 
 
@@ -103,12 +102,11 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def progress(row: CampaignRow) -> str:
-    """The progress and results of a campaign in one line."""
-    parts = [f"sent {row.sent:,}", f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
-    if row.price_cents:
-        conversion = f" ({row.conversion:.0%})" if row.conversion is not None else ""
-        parts += [f"bought {row.bought:,}{conversion}", f"revenue {format_cents(row.revenue_cents)}"]
-    return " · ".join(parts)
+    """The progress and results of a campaign in one line ("—" before it started)."""
+    parts = campaigns.progress_parts(row)
+    if not parts and row.status == "scheduled" and row.scheduled_at is not None:
+        parts.append(f"starts {row.scheduled_at.astimezone():%Y-%m-%d %H:%M %Z}")
+    return " · ".join(parts) or "—"
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -132,15 +130,17 @@ def _show(args: argparse.Namespace) -> int:
     print(f"#{row.id} {one_line(row.name)} — {row.status.value}, {spec.describe_offer()}")
     print(f"  text: {one_line(row.text)}")
     print(f"  segment: {spec.segment.to_json() or 'all active fans'}")
-    if row.scheduled_at:
+    if row.scheduled_at and row.status == "scheduled":
         print(f"  scheduled for {row.scheduled_at.astimezone():%Y-%m-%d %H:%M %Z}")
     if row.started_at:
         print(f"  started {row.started_at.astimezone():%Y-%m-%d %H:%M %Z}, {row.recipients:,} recipients")
-    print(f"  {progress(row)}")
+        print(f"  {progress(row)}")
     if row.eta:
         print(f"  done by about {row.eta.astimezone():%H:%M %Z}")
     if row.launch_error:
         print(f"  not started: {row.launch_error}")
+    elif not row.started:
+        print("  not started yet: no recipients, no results")
     return 0
 
 

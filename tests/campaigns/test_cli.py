@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ofcrm_tui.cli.main import main
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec, Segment
 from ofcrm_tui.store.models import Campaign, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 from tests.campaigns.conftest import World
@@ -93,3 +95,28 @@ def test_bad_input_one_line_nothing_queued(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert counts(world) == (0, 0)
+
+
+def test_campaigns_not_started_show_no_results(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft and a scheduled campaign have no recipients yet: no "sent 0 · bought 0
+    $0.00", a dash (the draft) or when it starts (the scheduled one)."""
+    priced = CampaignSpec("Draft drop", "hi", Segment(), price_cents=999, media_ids=(501,))
+    campaigns.save_draft(world.db, world.account, priced, created_by="me")
+    at = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
+    assert run(database_url, "create", "--account", "mia", "--name", "Later", "--text", "hi",
+               "--price", "9.99", "--media", "501", "--at", at.isoformat(), "--yes") == 0
+    capsys.readouterr()
+    assert run(database_url, "list", "--account", "mia") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2
+    assert listed[0].startswith("#2 scheduled") and listed[0].endswith(
+        f"starts {at.astimezone():%Y-%m-%d %H:%M %Z}")
+    assert listed[1].startswith("#1 draft") and listed[1].endswith(" —")
+    assert not any(word in line for line in listed for word in ("sent", "bought", "$0.00"))
+    for campaign_id in ("1", "2"):
+        assert run(database_url, "show", campaign_id, "--account", "mia") == 0
+        shown = capsys.readouterr().out
+        assert "not started yet: no recipients, no results" in shown
+        assert "sent 0" not in shown and "bought" not in shown and "$0.00" not in shown

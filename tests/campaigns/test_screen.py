@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import Input, Static, TextArea
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, TextArea
 
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
@@ -14,7 +16,7 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -23,6 +25,15 @@ def _states(world: World) -> dict[str, int]:
     with world.context.db.read() as session:
         return dict(session.execute(
             select(OutboundMessage.state, func.count()).group_by(OutboundMessage.state)).all())
+
+
+async def _composer(pilot: Pilot[object], *keys: str) -> CampaignComposer:
+    """The campaigns screen (key 5), a new campaign (n), then ``keys`` typed."""
+    await settle(pilot)
+    await press(pilot, "5", "n", *keys)
+    composer = pilot.app.screen
+    assert isinstance(composer, CampaignComposer)
+    return composer
 
 
 def _static(screen: object, selector: str) -> str:
@@ -83,12 +94,17 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
 async def test_closing_the_composer_keeps_a_draft(world: World) -> None:  # noqa: F811
     app = world.app()
     async with app.run_test(size=(140, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "5", "n")
-        for key in "Later":
-            await pilot.press(key)
+        await _composer(pilot, *"Later")
         await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+        listing = app.screen.query_one(CampaignList)
+        await wait_for(pilot, lambda: listing.cursor_row is not None)
+        # A draft has no results yet: a dash, not "sent 0 · failed 0 · waiting 0".
+        shown = lines(listing)[0]
+        assert "Later" in shown and shown.rstrip().endswith("—") and "sent" not in shown
+        await press(pilot, "enter")
+        summary = _static(app.screen, "#campaign-summary")
+        assert "Not started yet: no recipients, no results" in summary and "sent" not in summary
     with world.context.db.read() as session:
         assert session.execute(select(Campaign.name, Campaign.status)).all() == [("Later", "draft")]
     assert _states(world) == {}
@@ -97,12 +113,7 @@ async def test_closing_the_composer_keeps_a_draft(world: World) -> None:  # noqa
 async def test_closing_a_draft_that_cannot_be_saved_asks(world: World) -> None:  # noqa: F811
     app = world.app()
     async with app.run_test(size=(140, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "5", "n")
-        composer = app.screen
-        assert isinstance(composer, CampaignComposer)
-        for key in "Later":
-            await pilot.press(key)
+        composer = await _composer(pilot, *"Later")
         composer.query_one("#campaign-min_spent", Input).value = "lots"
         await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
@@ -116,3 +127,132 @@ async def test_closing_a_draft_that_cannot_be_saved_asks(world: World) -> None: 
     assert _states(world) == {}
     with world.context.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def _focused_id(app: object) -> str | None:
+    focused = app.screen.focused  # type: ignore[attr-defined]
+    return None if focused is None else focused.id
+
+
+async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
+    """Name, then the message (one tab); shift+tab goes back; ctrl+down / ctrl+up step
+    through the sections (name, message, price and media, start, recipients) and round;
+    enter in a one-line field goes on to the next."""
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        composer = await _composer(pilot)
+        assert _focused_id(app) == "campaign-name"
+        await press(pilot, *"Drop", "tab", *"Hi", "enter", *"you")
+        assert composer.query_one("#campaign-text", TextArea).text == "Hi\nyou"
+        await press(pilot, "shift+tab")
+        assert _focused_id(app) == "campaign-name"
+        for key in (events.Key("tab", "\t"), events.Key("exclamation_mark", "!")):
+            app.post_message(key)  # at once: the "!" goes where the tab went
+        await settle(pilot)
+        assert composer.query_one("#campaign-text", TextArea).text == "Hi\nyou!"
+        await press(pilot, "shift+tab")
+        sections = ["campaign-text", "campaign-offer", "campaign-at", "campaign-tags_in",
+                    "campaign-name"]
+        for expected in sections:
+            await press(pilot, "ctrl+down")
+            assert _focused_id(app) == expected
+        for expected in reversed(sections[:-1]):
+            await press(pilot, "ctrl+up")
+            assert _focused_id(app) == expected
+        await press(pilot, "ctrl+up")
+        assert _focused_id(app) == "campaign-name"
+        await press(pilot, "ctrl+up")
+        assert _focused_id(app) == "campaign-tags_in"  # round to the last section
+        # From inside a section, ctrl+up goes to its first field; enter goes on.
+        await press(pilot, "tab", "tab", "ctrl+up")
+        assert _focused_id(app) == "campaign-tags_in"
+        await press(pilot, *"vip", "enter")
+        assert _focused_id(app) == "campaign-tags_out"
+        assert composer.query_one("#campaign-tags_in", Input).value == "vip"
+        await press(pilot, "ctrl+o")
+        from ofcrm_tui.tui.dialogs.offer import OfferDialog
+
+        assert isinstance(app.screen, OfferDialog)
+        await press(pilot, "escape")
+        assert app.screen is composer and _focused_id(app) == "campaign-tags_out"
+        await press(pilot, "ctrl+up", "ctrl+up", "ctrl+up")
+        assert _focused_id(app) == "campaign-offer"
+        await press(pilot, "enter")  # the price and media button
+        assert isinstance(app.screen, OfferDialog)
+        await press(pilot, "escape")
+        # Keys that come faster than the screen redraws (a held key, a loaded machine).
+        assert _focused_id(app) == "campaign-offer"
+        for _ in range(3):
+            app.post_message(events.Key("ctrl+down", None))
+        await settle(pilot)
+        assert _focused_id(app) == "campaign-name"  # start, recipients, round to the name
+        # The form scrolls to what has the focus: the last field shows at 80x24.
+        await press(pilot, "shift+tab")  # round to the last field
+        last = app.screen.focused
+        assert last is not None and last.id == "campaign-exclude"
+        form = composer.query_one("#campaign-form")
+        assert form.region.contains_region(last.region)
+
+
+def _drafts(world: World) -> list[tuple[str, str]]:
+    with world.context.db.read() as session:
+        return [tuple(row) for row in session.execute(  # type: ignore[misc]
+            select(Campaign.name, Campaign.status).order_by(Campaign.id))]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        # Esc and q in the queue together (a loaded machine): Esc is acted on first.
+        [events.Key("escape", "\x1b"), events.Key("q", "q")],
+        # Esc and q read as one key by the terminal's parser ("\x1bq").
+        [events.Key("alt+q", "q")],
+    ],
+    ids=["queued", "read-as-one"],
+)
+async def test_escape_then_q_keeps_the_draft_and_quits(world: World, keys) -> None:  # noqa: ANN001, F811
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _composer(pilot, *"Later")
+        for key in keys:  # posted at once: no key waits for the one before
+            app.post_message(key)
+        await wait_for(pilot, lambda: app._exit)  # noqa: SLF001 - the app is leaving
+    assert _drafts(world) == [("Later", "draft")]  # no "q" typed into the name
+
+
+async def test_keys_after_escape_go_to_the_screen_below(world: World) -> None:  # noqa: F811
+    """Esc then n: the draft is kept, then n on the campaigns screen opens a new one."""
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = await _composer(pilot, "tab", *"Hi")
+        await press(pilot, "shift+tab", *"Later")
+        app.post_message(events.Key("alt+n", "n"))
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignComposer)
+                       and app.screen is not first)
+        assert _focused_id(app) == "campaign-name"
+        assert app.screen.query_one("#campaign-name", Input).value == ""
+    assert _drafts(world) == [("Later", "draft")]
+
+
+async def test_escape_closes_an_open_list_first(world: World) -> None:  # noqa: F811
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        composer = await _composer(pilot, *"Later")
+        status = composer.query_one("#campaign-status", Select)
+        status.focus()
+        await press(pilot, "enter")
+        assert status.expanded
+        await press(pilot, "escape")
+        assert not status.expanded and app.screen is composer
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert _drafts(world) == [("Later", "draft")]
+
+
+async def test_quitting_keeps_the_draft_being_composed(world: World) -> None:  # noqa: F811
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _composer(pilot, *"Unfinished", "tab", *"Hello")
+        await app.action_quit()
+        await wait_for(pilot, lambda: app._exit)  # noqa: SLF001
+    assert _drafts(world) == [("Unfinished", "draft")]

@@ -22,6 +22,7 @@ from ofcrm_tui.core.campaigns.results import (
     count_campaigns,
     count_recipients,
     duration_text,
+    progress_parts,
     recipient_position,
     recipient_rows,
     send_duration,
@@ -40,7 +41,8 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaigns", "cancel", "check", "count",
-    "count_campaigns", "count_recipients", "create", "duration_text", "launch", "load", "parse", "pause", "preview",
+    "count_campaigns", "count_recipients", "create", "duration_text", "launch", "load", "parse",
+    "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "resume", "retry_failed",
     "sample", "save_draft", "send_duration", "start_due_campaigns",
 ]

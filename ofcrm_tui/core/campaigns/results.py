@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.outbox.limiter import campaign_cap
 from ofcrm_tui.core.outbox.rules import ACTIVE_STATES, DEFAULT_REPLY_RESERVE_PER_MINUTE
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
 from ofcrm_tui.store.models import Account, Campaign, Fan, Message, OutboundMessage, fan_display_name
@@ -54,6 +55,25 @@ class CampaignRow:
     def conversion(self) -> float | None:
         """Bought per sent, for a priced campaign that sent something."""
         return self.bought / self.sent if self.price_cents and self.sent else None
+
+    @property
+    def started(self) -> bool:
+        """Its recipients were frozen and queued. Before that (a draft, a scheduled
+        campaign not yet due, one cancelled before it started) it has no progress and
+        no results: none can exist yet."""
+        return self.started_at is not None
+
+
+def progress_parts(row: CampaignRow) -> list[str]:
+    """Progress and results as the app and the command line say them: sent, failed,
+    waiting and, when priced, bought (conversion) and revenue; none before it started."""
+    if not row.started:
+        return []
+    parts = [f"sent {row.sent:,}", f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
+    if row.price_cents:
+        rate = f" ({row.conversion:.0%})" if row.conversion is not None else ""
+        parts += [f"bought {row.bought:,}{rate}", f"revenue {format_cents(row.revenue_cents)}"]
+    return parts
 
 
 @dataclass(frozen=True)

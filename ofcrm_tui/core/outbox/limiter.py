@@ -16,9 +16,10 @@ processes together stay within the account's limit:
 
 Campaign rows leave ``reply_reserve_per_minute`` sends of every window to replies (at
 least one send always goes to campaigns), so replies always find room while a campaign
-runs at nearly the full limit. ``SendPolicy`` holds the three values that decide it
-(the limit, a 429 block, the reply reserve), read once for the claim, the sender's next
-wake-up and the queue status alike.
+runs at nearly the full limit. ``SendPolicy`` holds the values that decide it (the
+limit, a 429 block, the reply reserve; an outage, a credential error; how long a
+chatter's presence counts, for the campaign rows that wait while their fan is typed
+to), read once for the claim, the sender's next wake-up and the queue status alike.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics
-from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
+from ofcrm_tui.core.outbox.rules import (
+    DEFAULT_PRESENCE_EXPIRY_SECONDS,
+    DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    fans_turn,
+    nobody_typing,
+)
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, OutboundMessage, SendAttempt
@@ -88,6 +94,9 @@ class SendPolicy:
     reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
     auth_error: str | None = None
     unreachable_until: datetime | None = None
+    # Presence rows beaten within this many seconds are live (campaign rows wait while
+    # a chatter types to their fan: ``rules.nobody_typing``).
+    presence_expiry_seconds: float = DEFAULT_PRESENCE_EXPIRY_SECONDS
 
     @classmethod
     def of_account(
@@ -98,6 +107,7 @@ class SendPolicy:
         *,
         reply_reserve: int,
         lock: bool = False,
+        presence_expiry_seconds: float = DEFAULT_PRESENCE_EXPIRY_SECONDS,
     ) -> SendPolicy | None:
         """The account's policy at ``now`` (None: no such account); ``lock`` takes the
         account row ``FOR UPDATE``, serialising the claims of one account."""
@@ -110,7 +120,8 @@ class SendPolicy:
             blocked_until = None
         if unreachable_until is not None and unreachable_until <= now:
             unreachable_until = None
-        return cls(limit, blocked_until, reply_reserve, auth_error, unreachable_until)
+        return cls(limit, blocked_until, reply_reserve, auth_error, unreachable_until,
+                   presence_expiry_seconds)
 
     @property
     def campaign_cap(self) -> int:
@@ -172,7 +183,10 @@ def next_send_at(
         )
 
     reply_due = earliest(OutboundMessage.kind != OutboundKind.CAMPAIGN)
-    campaign_due = earliest(OutboundMessage.kind == OutboundKind.CAMPAIGN)
+    campaign_due = earliest(
+        OutboundMessage.kind == OutboundKind.CAMPAIGN,
+        nobody_typing(account_id, now, policy.presence_expiry_seconds),
+    )
     if reply_due is None and campaign_due is None:
         return None
     if used is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -37,9 +37,11 @@ from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState, S
 from ofcrm_tui.store.models import (
     Account,
     Campaign,
+    Conversation,
     Fan,
     Media,
     OutboundMessage,
+    TeamPresence,
     fan_display_name,
 )
 from ofcrm_tui.store.types import utcnow
@@ -49,6 +51,8 @@ MIN_PRICE_CENTS = 300
 MAX_PRICE_CENTS = 20_000
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_REPLY_RESERVE_PER_MINUTE = 3
+# An app's presence row not beaten for this long is of an app gone (``Settings``' default).
+DEFAULT_PRESENCE_EXPIRY_SECONDS = 6.0
 MANUAL_RETRIES_PER_MINUTE = 10
 MAX_CREATED_BY = 128
 
@@ -358,6 +362,22 @@ def fans_turn(account_id: int) -> ColumnElement[bool]:
             ),
         ),
     )
+
+
+def nobody_typing(account_id: int, now: datetime, expiry_seconds: float) -> ColumnElement[bool]:
+    """A row the team lets go now: any but a campaign row, or a campaign row whose fan no
+    chatter is typing to (a live presence row typing in the fan's conversation: the
+    team's collision guard, for the rows no chatter sends). The row keeps its place and
+    goes once nobody types there, after the reply being written; the claim and
+    ``next_send_at`` both use it, so a held row neither goes nor wakes the drain."""
+    typing = exists().where(
+        TeamPresence.account_id == account_id,
+        TeamPresence.typing_since.is_not(None),
+        TeamPresence.seen_at > now - timedelta(seconds=expiry_seconds),
+        Conversation.id == TeamPresence.conversation_id,
+        Conversation.fan_id == OutboundMessage.fan_id,
+    )
+    return or_(OutboundMessage.kind != OutboundKind.CAMPAIGN, ~typing)
 
 
 def back_in_line() -> ColumnElement[str]:

@@ -38,7 +38,7 @@ from ofcrm_tui.core import accounts
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.outcomes import Recorder
 from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
-from ofcrm_tui.core.outbox.rules import fans_turn
+from ofcrm_tui.core.outbox.rules import fans_turn, nobody_typing
 from ofcrm_tui.core.outbox.work import (
     Claim,
     DrainReport,
@@ -147,6 +147,7 @@ class Sender:
                     OutboundMessage.state == OutboundState.QUEUED,
                     OutboundMessage.next_attempt_at <= now,
                     fans_turn(self.account_id),
+                    nobody_typing(self.account_id, now, policy.presence_expiry_seconds),
                 )
             )
             if used >= policy.campaign_cap:
@@ -226,6 +227,7 @@ class Sender:
             now,
             reply_reserve=self.config.reply_reserve_per_minute,
             lock=lock,
+            presence_expiry_seconds=self.config.presence_expiry_seconds,
         )
 
     def _reconciler(self) -> Reconciler:

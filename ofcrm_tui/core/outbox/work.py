@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE
+from ofcrm_tui.core.outbox.rules import (
+    DEFAULT_PRESENCE_EXPIRY_SECONDS,
+    DEFAULT_REPLY_RESERVE_PER_MINUTE,
+)
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, one_line
 
@@ -48,6 +51,9 @@ class SenderConfig:
     outage_retry: timedelta = timedelta(minutes=30)
     outage_backoff_cap_seconds: float = 60.0
     reconcile_batch: int = 50
+    # A campaign row waits while a chatter types to its fan; their app's presence row
+    # counts for this long after its last beat.
+    presence_expiry_seconds: float = DEFAULT_PRESENCE_EXPIRY_SECONDS
 
     def __post_init__(self) -> None:
         if self.lease <= timedelta(0) or self.reconcile_grace < timedelta(0):
@@ -90,6 +96,7 @@ class SenderConfig:
             reconcile_grace=timedelta(seconds=grace),
             reply_reserve_per_minute=settings.reply_reserve_per_minute,
             outage_retry=timedelta(minutes=settings.outage_retry_minutes),
+            presence_expiry_seconds=settings.presence_expiry_seconds,
         )
 
 

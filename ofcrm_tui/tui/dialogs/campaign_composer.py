@@ -1,6 +1,9 @@
-"""The campaign composer, all by keyboard: name, segment, live count and sample, text
-with placeholders and a preview for a chosen recipient, price and media, now or at a
-local time, a confirmation; ``ctrl+s`` keeps a draft.
+"""The campaign composer, all by keyboard: name, message text with placeholders, price and
+media, now or at a local time, then the segment; the live count, a sample and a preview
+for a chosen recipient beside them; a confirmation; ``ctrl+s`` keeps a draft.
+
+Tab goes field by field in that order; ``ctrl+down`` / ``ctrl+up`` go by section. Esc
+keeps the draft and closes; keys typed right after it go to the screen below.
 
 Every change restarts a short timer; when it fires a thread worker counts the segment,
 reads a sample and renders the preview, and posts them back (tagged with a generation,
@@ -9,120 +12,65 @@ so an older answer never overwrites a newer one). Nothing here waits on the data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec, Recipient, Segment
-from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
+from ofcrm_tui.tui.widgets.fields import GatedInput, GatedTextArea, after_escape, copy_key
 
 DEBOUNCE_SECONDS = 0.25
-# (input id, label): the whole-number fields of the segment, in Segment's names.
-NUMBERS = (
-    ("inactive_days", "Not seen for N days"),
-    ("active_days", "Seen within N days"),
-    ("purchased_days", "Bought within N days"),
-    ("no_purchase_days", "Bought nothing for N days"),
-    ("subscribed_days", "Subscribed within N days"),
-    ("expiring_days", "Expiring within N days"),
-    ("not_messaged_days", "Not messaged for N days"),
-    ("skip_live_minutes", "Skip chats live in the last N min"),
-)
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-
-
-def _words(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w.strip() for w in value.replace(",", " ").split() if w.strip()))
-
-
-def _whole(value: str, label: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise OfcrmError(f"{label}: {value!r} is not a whole number")
-    return int(value)
-
-
-def _cents(value: str, label: str) -> int | None:
-    value = value.strip().removeprefix("$")
-    if not value:
-        return None
-    try:
-        return parse_dollars(value)
-    except MoneyError:
-        raise OfcrmError(f"{label}: {value!r} is not an amount like 25 or 9.99") from None
-
-
-def local_time(value: str, now: datetime) -> datetime | None:
-    """``YYYY-MM-DD HH:MM`` in local time (the zone of ``now``), as an aware time."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.strptime(value, TIME_FORMAT)
-    except ValueError:
-        raise OfcrmError(f"start time: {value!r} is not YYYY-MM-DD HH:MM") from None
-    return moment.replace(tzinfo=now.tzinfo).astimezone()
-
-
-@dataclass(frozen=True)
-class Form:
-    """What the composer's fields hold (read on the event loop, used in workers)."""
-
-    values: dict[str, str]
-    text: str
-    offer: Offer
-
-    def spec(self, db: Database, account_id: int, now: datetime) -> CampaignSpec:
-        v = self.values
-        excluded = tuple(resolve_fan(db, account_id, ref).id for ref in _words(v["exclude"]))
-        numbers = {key: _whole(v[key], label) for key, label in NUMBERS}
-        ppv = {"yes": True, "no": False}.get(v["bought_ppv"])
-        segment = Segment(
-            tags_in=_words(v["tags_in"]), tags_out=_words(v["tags_out"]),
-            status=v["status"] or "active",  # type: ignore[arg-type]
-            min_spent_cents=_cents(v["min_spent"], "min spent"),
-            max_spent_cents=_cents(v["max_spent"], "max spent"),
-            bought_ppv=ppv, exclude_fan_ids=excluded, **numbers,
-        )
-        return CampaignSpec(
-            name=v["name"], text=self.text, segment=segment,
-            price_cents=self.offer.price_cents, media_ids=self.offer.media_ids,
-            preview_ids=self.offer.preview_ids, at=local_time(v["at"], now),
-        )
+# The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
+# name, the message, price and media, the start, the recipients (Tab goes through them in
+# the same order, field by field).
+SECTIONS = ("campaign-name", "campaign-text", "campaign-offer", "campaign-at",
+            "campaign-tags_in")
 
 
 class CampaignComposer(ModalScreen[int | None]):
-    """Returns the id of the campaign started, scheduled or kept as a draft (None: closed)."""
+    """Returns the id of the campaign started, scheduled or kept as a draft (None: closed).
+
+    Keys typed while it closes (after Esc, as its draft is saved) are handed on to the
+    screen below once it is gone, in order: "Esc q" closes, then quits."""
 
     CSS_PATH = Path(__file__).parent.parent / "styles" / "campaigns.tcss"
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="campaign_composer.close"),
-        Binding("ctrl+s", "save_draft", "Save draft", id="campaign_composer.save"),
+        # A priority binding: Esc is acted on in the order keys came, before a key typed
+        # after it reaches the field that had the focus.
+        Binding("escape", "close", "Close", id="campaign_composer.close", priority=True),
+        # Tab too: the text typed right after it goes to the next field.
+        Binding("tab", "app.focus_next", "Next field", id="campaign_composer.next_field",
+                show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field",
+                id="campaign_composer.previous_field", show=False, priority=True),
+        Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save"),
         Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
+        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
+        Binding("ctrl+up", "section(-1)", "Previous section",
+                id="campaign_composer.previous_section", show=False),
         Binding("ctrl+o", "offer", "Price/media", id="campaign_composer.offer"),
-        Binding("ctrl+n", "next_recipient", "Next preview", id="campaign_composer.next"),
+        Binding("ctrl+n", "next_recipient", "Preview next", id="campaign_composer.next"),
     ]
 
     class Evaluated(Message):
@@ -163,6 +111,9 @@ class CampaignComposer(ModalScreen[int | None]):
         self.preview_index = 0
         self.sample: list[Recipient] = []
         self._timer: Timer | None = None
+        self._leaving = False  # Esc was pressed: the draft is being kept, keys wait
+        self._typed_ahead: list[events.Key] = []
+        self._focus_before: Widget | None = None
 
     # -- layout --------------------------------------------------------------------
 
@@ -173,38 +124,46 @@ class CampaignComposer(ModalScreen[int | None]):
         def field(key: str, label: str, value: object = None, hint: str = "") -> ComposeResult:
             with Horizontal(classes="campaign-field"):
                 yield Label(label)
-                yield Input("" if value is None else str(value), placeholder=hint,
-                            id=f"campaign-{key}")
+                yield GatedInput("" if value is None else str(value), placeholder=hint,
+                                 id=f"campaign-{key}", compact=True)
+
+        def choice(key: str, label: str, options: list[tuple[str, str]], value: str) -> ComposeResult:
+            with Horizontal(classes="campaign-field"):
+                yield Label(label)
+                yield Select(options, value=value, allow_blank=False, id=f"campaign-{key}",
+                             compact=True)
+
+        def dollars(cents: int | None) -> str:
+            return format_cents(cents)[1:] if cents else ""
 
         with Horizontal(id="campaign-composer", classes="dialog"):
-            with VerticalScroll(id="campaign-form") as form:
+            with VerticalScroll(id="campaign-form", can_focus=False) as form:
                 form.border_title = "Campaign"
+                form.border_subtitle = "tab: next field · ctrl+↓ ctrl+↑: sections"
                 yield from field("name", "Name", d.name if d else "", "e.g. Weekend drop")
-                yield from field("tags_in", "Tags (any of)", " ".join(seg.tags_in))
-                yield from field("tags_out", "Not tagged", " ".join(seg.tags_out))
+                yield Label("Message: {name} {nickname} {username}; a fallback: {nickname|babe}",
+                            classes="campaign-heading")
+                yield GatedTextArea(d.text if d else "", id="campaign-text", compact=True)
                 with Horizontal(classes="campaign-field"):
-                    yield Label("Subscription")
-                    yield Select([("active", "active"), ("all (expired left out)", "all"),
-                                  ("expired", "expired")], value=seg.status, allow_blank=False,
-                                 id="campaign-status")
-                yield from field("min_spent", "Spent at least $",
-                                 format_cents(seg.min_spent_cents)[1:] if seg.min_spent_cents else "")
-                yield from field("max_spent", "Spent at most $",
-                                 format_cents(seg.max_spent_cents)[1:] if seg.max_spent_cents else "")
-                for key, label in NUMBERS:
-                    yield from field(key, label, getattr(seg, key))
-                with Horizontal(classes="campaign-field"):
-                    yield Label("Bought a PPV")
-                    yield Select([("any", "any"), ("yes", "yes"), ("never", "no")],
-                                 value={True: "yes", False: "no"}.get(seg.bought_ppv, "any"),
-                                 allow_blank=False, id="campaign-bought_ppv")
-                yield from field("exclude", "Leave out fans", "", "usernames")
-                yield Label("Message: {name} {nickname} {username}, fallback {nickname|babe}")
-                yield TextArea(d.text if d else "", id="campaign-text")
-                yield Static(id="campaign-offer")
+                    yield Label("Price and media (^o)")
+                    yield Button("", id="campaign-offer", compact=True)
                 yield from field("at", "Start at (local)",
                                  d.at.astimezone().strftime(TIME_FORMAT) if d and d.at else "",
                                  "now, or YYYY-MM-DD HH:MM")
+                yield Label("Recipients: every condition given", classes="campaign-heading")
+                yield from field("tags_in", "Tagged (any of)", " ".join(seg.tags_in), "vip whale")
+                yield from field("tags_out", "Not tagged", " ".join(seg.tags_out))
+                yield from choice("status", "Subscription", [
+                    ("active", "active"), ("all (expired left out)", "all"),
+                    ("expired", "expired")], seg.status)
+                yield from field("min_spent", "Spent at least $", dollars(seg.min_spent_cents))
+                yield from field("max_spent", "Spent at most $", dollars(seg.max_spent_cents))
+                for key, label in NUMBERS:
+                    yield from field(key, label, getattr(seg, key))
+                yield from choice("bought_ppv", "Bought a PPV",
+                                  [("any", "any"), ("yes", "yes"), ("never", "no")],
+                                  {True: "yes", False: "no"}.get(seg.bought_ppv, "any"))
+                yield from field("exclude", "Leave out fans", "", "usernames")
             with Vertical(id="campaign-side"):
                 yield Static("Counting…", id="campaign-count")
                 yield Static(id="campaign-sample")
@@ -215,6 +174,54 @@ class CampaignComposer(ModalScreen[int | None]):
         self._show_offer()
         self.query_one("#campaign-name", Input).focus()
         self._evaluate_soon()
+
+    # -- keys ----------------------------------------------------------------------
+
+    def action_section(self, step: int) -> None:
+        """Focus the first field of the next section (``step`` 1), or of this one and
+        then the previous one (-1); round from the last to the first."""
+        order = [self.query_one(f"#{first}") for first in SECTIONS]
+        fields = list(self.query_one("#campaign-form").query("*").results())
+        if self.focused in fields:
+            index = fields.index(self.focused)
+            at = sum(1 for first in order[1:] if fields.index(first) <= index)
+            if step < 0 and self.focused is not order[at]:
+                step = 0  # back to the start of this section first
+            target = order[(at + step) % len(order)]
+        else:  # nothing focused: the first section, or the last one
+            target = order[0 if step > 0 else -1]
+        self.set_focus(target)  # at once (``focus()`` waits a turn): keys may come fast
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        """Enter in a one-line field goes on to the next one."""
+        self.focus_next()
+
+    def take_key(self, event: events.Key) -> bool:
+        """A key taken while closing (handed on once closed), or the key that came with
+        Esc as one ``alt+<key>`` (close, then that key)."""
+        if self._leaving:
+            self._typed_ahead.append(copy_key(event))
+            return True
+        then = after_escape(event)
+        if then is None:
+            return False
+        self._typed_ahead.append(then)
+        self._close()
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the screen itself (nothing focused while closing, a Select)."""
+        if self.take_key(event):
+            event.stop()
+            event.prevent_default()
+
+    def _leave(self, campaign_id: int | None) -> None:
+        """Close, then hand the keys typed meanwhile to what is below."""
+        keys, self._typed_ahead = self._typed_ahead, []
+        self.dismiss(campaign_id)
+        for key in keys:
+            self.app.post_message(key)
 
     # -- live count, sample and preview --------------------------------------------
 
@@ -246,8 +253,9 @@ class CampaignComposer(ModalScreen[int | None]):
             count = f"{found.recipients:,} recipients"
             if found.expired:
                 count += f" ({found.expired:,} expired left out)"
-            takes = campaigns.send_duration(found.recipients, self.limit, self.reply_reserve)
-            count += f"\nabout {campaigns.duration_text(takes)} to send"
+            if found.recipients:
+                takes = campaigns.send_duration(found.recipients, self.limit, self.reply_reserve)
+                count += f"\nabout {campaigns.duration_text(takes)} to send"
             sample = campaigns.sample(self.db, self.account_id, spec.segment, now)
         except OfcrmError as exc:
             self.post_message(self.Evaluated(generation, str(exc), [], Text("")))
@@ -281,8 +289,12 @@ class CampaignComposer(ModalScreen[int | None]):
     # -- offer ---------------------------------------------------------------------
 
     def _show_offer(self) -> None:
-        text = f"{self.offer.describe() or 'Free, no media'}  (ctrl+o: price and media)"
-        self.query_one("#campaign-offer", Static).update(Text(text))
+        text = self.offer.describe() or "Free, no media"
+        self.query_one("#campaign-offer", Button).label = Text(text)
+
+    @on(Button.Pressed, "#campaign-offer")
+    def _offer_pressed(self) -> None:
+        self.action_offer()
 
     def action_offer(self) -> None:
         def chosen(offer: Offer | None) -> None:
@@ -300,11 +312,27 @@ class CampaignComposer(ModalScreen[int | None]):
         self._save(self._form(), close=False)
 
     def action_close(self) -> None:
+        if any(select.expanded for select in self.query(Select)):
+            raise SkipAction()  # Esc closes the open list of choices first
+        self._close()
+
+    def _close(self) -> None:
+        if self._leaving:
+            return
         form = self._form()
-        if form.values["name"].strip():
-            self._save(form, close=True)  # kept as a draft
-        else:
-            self.dismiss(None)
+        if not form.values["name"].strip():
+            self._leave(None)
+            return
+        self._leaving = True  # until the draft is kept (or cannot be): keys wait
+        self._focus_before = self.focused
+        self.set_focus(None)
+        self._save(form, close=True)
+
+    async def flush(self) -> None:
+        """Keep what is typed as a draft, as Esc would (the app is quitting)."""
+        form = self._form()
+        if form.values["name"].strip() and not self._leaving:
+            await self._save(form, close=False).wait()
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
     def _save(self, form: Form, close: bool) -> None:
@@ -368,13 +396,17 @@ class CampaignComposer(ModalScreen[int | None]):
 
     def on_campaign_composer_unsaved(self, message: Unsaved) -> None:
         """Keep editing (the default) or leave without the draft."""
+        self._leaving = False
+        self._typed_ahead.clear()
+        if self._focus_before is not None:
+            self._focus_before.focus()
         reason = clean(message.reason, single_line=True)
         choices = [(Text("Keep editing"), False),
                    (Text("Close without saving this draft"), True)]
 
         def answered(leave: bool | None) -> None:
             if leave:
-                self.dismiss(None)
+                self._leave(None)
 
         self.app.push_screen(
             ChoiceDialog(f"This draft cannot be saved: {reason}", lambda: choices), answered
@@ -384,4 +416,4 @@ class CampaignComposer(ModalScreen[int | None]):
         self.notify(clean(message.note, single_line=True),
                     severity="error" if message.error else "information", markup=False)
         if message.close:
-            self.dismiss(message.campaign_id)
+            self._leave(message.campaign_id)

@@ -22,6 +22,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.campaign_list import (
+    NOT_STARTED,
     CampaignList,
     CampaignSource,
     RecipientList,
@@ -138,7 +139,11 @@ class CampaignsScreen(OfcrmScreen):
         text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}\n",
                     style="bold")
         text.append(clean(row.text, single_line=True)[:200] + "\n")
-        text.append(progress_text(row, self.ofcrm.clock()))
+        progress = progress_text(row, self.ofcrm.clock())
+        if not row.started:
+            when = "" if progress == NOT_STARTED else f" · {progress}"
+            progress = f"Not started yet: no recipients, no results{when}"
+        text.append(progress)
         if row.launch_error:
             text.append(f"\nNot started: {clean(row.launch_error, single_line=True)}", style="red")
         self.query_one("#campaign-summary", Static).update(text)
@@ -211,6 +216,14 @@ class CampaignsScreen(OfcrmScreen):
 
     def action_compose(self) -> None:
         self._open_composer(None, None)
+
+    async def flush(self) -> None:
+        """Keep the campaign being composed as a draft (the app is quitting)."""
+        from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CampaignComposer):
+                await screen.flush()
 
     def action_edit(self) -> None:
         row, account = self._current(), self.ofcrm.account

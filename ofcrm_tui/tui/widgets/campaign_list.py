@@ -9,11 +9,12 @@ from rich.text import Text
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignRow, RecipientRow
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+NOT_STARTED = "—"  # a campaign's progress and results before it started
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,14 @@ class RecipientSource:
 
 
 def progress_text(row: CampaignRow, now: datetime) -> str:
-    """Progress, results and ETA of a campaign, in one line."""
-    parts = [f"sent {row.sent:,}", f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
-    if row.price_cents:
-        rate = f" {row.conversion:.0%}" if row.conversion is not None else ""
-        parts.append(f"bought {row.bought:,}{rate} {format_cents(row.revenue_cents)}")
+    """Progress, results and ETA of a campaign, in one line; "—" where none can exist yet
+    (a draft), when a scheduled one starts."""
+    parts = campaigns.progress_parts(row)
     if row.eta is not None:
         parts.append(f"ETA {short_time(row.eta, now)}")
     elif row.scheduled_at is not None and row.status == "scheduled":
         parts.append(f"starts {short_time(row.scheduled_at, now)}")
-    return " · ".join(parts)
+    return " · ".join(parts) or NOT_STARTED
 
 
 class CampaignList(PagedList[CampaignRow]):
