@@ -70,7 +70,7 @@ class CampaignsScreen(OfcrmScreen):
         self.sub_title = "Campaigns"
         self.query_one("#campaign-list").border_title = "Campaigns"
         self.query_one("#campaign-detail").display = False
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.set_interval(REFRESH_SECONDS, self._refresh)
         self._show()
         self.query_one(CampaignList).focus()
