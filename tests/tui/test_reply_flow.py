@@ -13,7 +13,7 @@ from ofcrm_tui.core.inbox import drafts
 from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent
 from ofcrm_tui.store.models import Conversation, Fan, Message, OutboundMessage
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import composer, conversations, lines, press, settle, thread
+from tests.tui.pilot import composer, conversations, lines, press, settle, thread, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -158,3 +158,21 @@ async def test_a_refused_send_keeps_what_was_typed_as_a_draft(world: World) -> N
         assert composer(pilot).text == "typed, then refused"
     draft = drafts.load_draft(world.context.db, world.account.id, row.conversation_id, "tester")
     assert draft is not None and draft.text == "typed, then refused"
+
+
+async def test_escape_and_the_next_key_read_as_one_leave_the_composer(world: World) -> None:
+    """Esc then j typed fast (or read at once under load) arrive as one ``alt+j``: the
+    composer is left and j moves down the list; nothing is typed into the reply."""
+    from textual import events
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        await pilot.press(*"hi")
+        first = conversations(pilot).cursor_row
+        app.post_message(events.Key("alt+j", "j"))
+        await wait_for(pilot, lambda: conversations(pilot).cursor_row.conversation_id
+                       != first.conversation_id)
+        assert conversations(pilot).has_focus
+        assert composer(pilot).text == "hi"

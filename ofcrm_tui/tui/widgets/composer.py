@@ -24,6 +24,7 @@ from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.fields import after_escape
 
 SAVE_AFTER_SECONDS = 0.6
 TYPED_EVERY_SECONDS = 0.5
@@ -56,6 +57,10 @@ class DraftTarget:
     account_id: int
     fan: ConversationRow
     chatter: str = ""  # whose draft it is (drafts are per chatter)
+
+
+# Frames to wait for Esc to move the focus before handing on the key that came with it.
+ESC_FOCUS_TRIES = 12
 
 
 class Composer(TextArea):
@@ -167,8 +172,26 @@ class Composer(TextArea):
         self._show_titles()
 
     def on_key(self, event: events.Key) -> None:
+        follow = after_escape(event)
+        if follow is not None:
+            # Esc and the next key arrived as one alt+<key> (typed fast, or read at once
+            # under load): Esc leaves the composer and the key goes on to the screen,
+            # rather than into a message to a fan.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key("escape", "\x1b"))
+            self._hand_on(follow, tries=ESC_FOCUS_TRIES)
+            return
         if self.target is not None and (event.is_printable or event.key in _EDIT_KEYS):
             self._typed()
+
+    def _hand_on(self, key: events.Key, tries: int) -> None:
+        """Post ``key`` once Esc has moved the focus away (focus changes are queued like
+        keys, so the key could reach this box first), or after ``tries`` frames."""
+        if self.has_focus and tries > 0:
+            self.set_timer(1 / 60, lambda: self._hand_on(key, tries - 1))
+        else:
+            self.app.post_message(key)
 
     def on_paste(self) -> None:
         if self.target is not None:
