@@ -34,6 +34,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
+from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
@@ -250,7 +251,7 @@ class CampaignComposer(ModalScreen[int | None]):
         try:
             spec = form.spec(self.db, self.account_id, now)
             found = campaigns.count(self.db, self.account_id, spec.segment, now)
-            count = f"{found.recipients:,} recipients"
+            count = wording.recipients(found.recipients)
             if found.expired:
                 count += f" ({found.expired:,} expired left out)"
             if found.recipients:
@@ -365,7 +366,7 @@ class CampaignComposer(ModalScreen[int | None]):
         takes = campaigns.send_duration(checked.recipients, self.limit, self.reply_reserve)
         when = "now" if spec.at is None else f"at {spec.at.astimezone():%a %d %b %H:%M}"
         self.post_message(self.Confirm(form, [
-            f"{checked.recipients:,} recipients · {spec.describe_offer()} · starts {when}",
+            f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
             f"about {campaigns.duration_text(takes)} at {self.limit}/min "
             f"({self.reply_reserve} kept for replies)",
         ]))
@@ -391,7 +392,7 @@ class CampaignComposer(ModalScreen[int | None]):
             self.post_message(self.Done(f"Not started: {exc}", True, None, False))
             return
         verb = "scheduled" if created.status == "scheduled" else "started"
-        self.post_message(self.Done(f"Campaign {verb}: {created.recipients:,} recipients",
+        self.post_message(self.Done(f"Campaign {verb}: {wording.recipients(created.recipients)}",
                                     False, created.campaign_id, True))
 
     def on_campaign_composer_unsaved(self, message: Unsaved) -> None:
