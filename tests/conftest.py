@@ -8,11 +8,19 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.store.database import Database
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, sqlite_url
 from tests.support.memory_keyring import MemoryKeyring
+
+# Tests assert no wall-clock times, and property tests are no exception: on a loaded
+# machine (CI runs one test process per CPU) a slow example is not a failure.
+settings.register_profile(
+    "ofcrm", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ofcrm")
 
 
 @pytest.fixture(autouse=True)
