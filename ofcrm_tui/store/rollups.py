@@ -1,7 +1,9 @@
 """The analytics rollups of migration 0016, written once: each rollup's key and summed
 expressions over a source row give both its trigger statements (one row in or out)
 and its bulk statement (the rows above an id, grouped), so a bulk load can drop the
-triggers and add its rows in one statement per rollup (``rollups_deferred``).
+triggers and add its rows in one statement per rollup (``rollups_deferred``). The fan
+facts of migration 0021 (``store/fan_facts``) are deferred with them, and both
+migrations make their triggers with ``trigger_ddl``.
 
 Hours and days are counted from the Unix epoch in UTC. Reply-time buckets: whole
 seconds under a minute, whole minutes under an hour, half hours up to a day, -1 for a
@@ -15,6 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
+
+from ofcrm_tui.store.fan_facts import (
+    DEFERRED_SOURCES,
+    FACT_TRIGGERS,
+    FACTS,
+    fact_bulk_statement,
+)
 
 # A reply answers a fan message at most a day old (``core.analytics.chatters``).
 REPLY_WINDOW_SECONDS = 86_400
@@ -147,33 +156,84 @@ WHERE messages.id = w.id AND messages.reply_seconds IS NOT w.wait
 _SOURCES = ("transactions", "fans", "messages")
 
 
+def trigger_ddl(dialect: str, name: str, table: str, columns: str, add: str, remove: str
+                ) -> list[str]:
+    """The trigger(s) ``name`` on ``table`` running ``remove`` (on OLD) for a row going
+    or changed (in ``columns``) and ``add`` (on NEW) for a row coming or changed."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} BEGIN {add} END",
+            f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} BEGIN {remove} END",
+            f"CREATE TRIGGER {name}_update AFTER UPDATE OF {columns} ON {table} "
+            f"BEGIN {remove} {add} END",
+        ]
+    return [
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP <> 'INSERT' THEN {remove} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {add} END IF; RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF {columns} "
+        f"ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+    ]
+
+
+def drop_trigger_ddl(dialect: str, name: str, table: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER {name}_{event}" for event in ("insert", "delete", "update")]
+    return [f"DROP TRIGGER {name} ON {table}", f"DROP FUNCTION {name}()"]
+
+
+def _saved_triggers(connection: Connection, names: list[str]) -> dict[str, str] | None:
+    """The SQL of SQLite triggers ``names``, or None when one is missing (an older
+    schema: migrations run bulk loads too)."""
+    saved = dict(connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
+    ).all())
+    return saved if len(saved) == len(names) else None
+
+
+def _bulk(connection: Connection, sources: tuple[str, ...], newest: dict[str, int]) -> None:
+    """Add the rows of ``sources`` above ``newest`` to their rollups and fan facts."""
+    sql = connection.exec_driver_sql
+    for rollup in ROLLUPS:
+        if rollup.source in sources:
+            sql(bulk_statement("sqlite", rollup).replace(":newest", "?"),
+                (newest[rollup.source],))
+    for fact in FACTS:
+        if fact.source in sources:
+            sql(fact_bulk_statement(fact).replace(":newest", "?"), (newest[fact.source],))
+
+
+def _fact_triggers(sources: tuple[str, ...], events: tuple[str, ...]) -> list[str]:
+    return [f"{name}_{event}" for name, (table, _, _) in FACT_TRIGGERS.items()
+            if table in sources and table in DEFERRED_SOURCES for event in events]
+
+
 @contextmanager
 def rollups_deferred(connection: Connection) -> Iterator[None]:
     """On SQLite, a bulk load without a trigger per row: inside the batch's transaction
-    the reply-time and rollup triggers are dropped, the rows written, then added to the
-    rollups one statement per rollup, the rollup triggers put back, the reply times of
-    the touched conversations set (their rollups follow through the triggers) and the
-    reply-time trigger put back. Nobody else sees the triggers missing (the write lock
-    is held from ``BEGIN IMMEDIATE``)."""
+    the reply-time, rollup and fan-fact triggers (``store/fan_facts``) are dropped, the
+    rows written, then added to the rollups and fan facts one statement each, their
+    triggers put back, the reply times of the touched conversations set (their rollups
+    follow through the triggers) and the reply-time trigger put back. Nobody else sees
+    the triggers missing (the write lock is held from ``BEGIN IMMEDIATE``)."""
     if connection.dialect.name != "sqlite":
         yield
         return
     sql = connection.exec_driver_sql
-    names = ["messages_reply_seconds", *(f"{name}_{event}" for name in TRIGGERS
-                                         for event in ("insert", "delete", "update"))]
-    saved = dict(sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
-    ).all())
-    if len(saved) < len(names):  # an older schema (migrations run this too): as it is
+    events = ("insert", "delete", "update")
+    names = ["messages_reply_seconds",
+             *(f"{name}_{event}" for name in TRIGGERS for event in events),
+             *_fact_triggers(DEFERRED_SOURCES, events)]
+    saved = _saved_triggers(connection, names)
+    if saved is None:
         yield
         return
     newest = {t: sql(f"SELECT coalesce(max(id), 0) FROM {t}").scalar() for t in _SOURCES}
     for name in names:
         sql(f"DROP TRIGGER {name}")
     yield
-    for rollup in ROLLUPS:
-        sql(bulk_statement("sqlite", rollup).replace(":newest", "?"), (newest[rollup.source],))
+    _bulk(connection, _SOURCES, newest)
     for name in names[1:]:
         sql(saved[name])
     sql(_REPLY_SECONDS.replace(":newest", "?"), (newest["messages"],))
@@ -183,27 +243,23 @@ def rollups_deferred(connection: Connection) -> Iterator[None]:
 @contextmanager
 def inserts_deferred(connection: Connection, source: str) -> Iterator[None]:
     """On SQLite, ``source`` rows inserted inside the block are added to their rollups
-    in one statement per rollup instead of by an insert trigger per row (~40 µs a fan);
-    updates and deletes keep their triggers, so the block may update older rows but not
-    the rows it inserts. Same transaction rules as ``rollups_deferred``."""
+    (and fan facts) in one statement each instead of by an insert trigger per row (~40 µs
+    a fan); updates and deletes keep their triggers, so the block may update older rows
+    but not the rows it inserts. Same transaction rules as ``rollups_deferred``."""
     if connection.dialect.name != "sqlite":
         yield
         return
     sql = connection.exec_driver_sql
     names = [f"{name}_insert" for name, (table, _, _) in TRIGGERS.items() if table == source]
-    saved = dict(sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
-    ).all())
-    if len(saved) < len(names):  # an older schema: as it is
+    names += _fact_triggers((source,), ("insert",))
+    saved = _saved_triggers(connection, names)
+    if saved is None:
         yield
         return
     newest = sql(f"SELECT coalesce(max(id), 0) FROM {source}").scalar()
     for name in names:
         sql(f"DROP TRIGGER {name}")
     yield
-    for rollup in ROLLUPS:
-        if rollup.source == source:
-            sql(bulk_statement("sqlite", rollup).replace(":newest", "?"), (newest,))
+    _bulk(connection, (source,), {source: newest})
     for name in names:
         sql(saved[name])

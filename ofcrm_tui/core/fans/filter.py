@@ -2,7 +2,8 @@
 
 ``FanFilter`` is a frozen value; each field set adds one condition and all must hold.
 Conditions come in two kinds: on the fan's own row (status, spend, last active,
-purchased: ``_ROW_CONDITIONS``) and on the fan id alone (tag sets, search hits).
+purchased, and the facts triggers keep there: PPV bought, last messaged, last chat;
+``_ROW_CONDITIONS``) and on the fan id alone (tag sets, search hits).
 ``fan_ids`` puts both on the fans table; a list over another table joined to fans (the
 inbox) uses ``row_conditions`` on the joined row and ``set_conditions`` on its fan id
 column, so its own indexes keep driving the query. A new field: one line in the
@@ -20,8 +21,8 @@ from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import Direction, TransactionType
-from ofcrm_tui.store.models import Conversation, Fan, FanTag, Message, Tag, Transaction
+from ofcrm_tui.store.enums import TransactionType
+from ofcrm_tui.store.models import Fan, FanTag, Tag, Transaction
 from ofcrm_tui.store.probe import ProbeOnly
 
 Status = Literal["active", "expired"]
@@ -74,7 +75,17 @@ _ROW_CONDITIONS: dict[str, Callable[[Any, _Column], ColumnElement[bool]]] = {
     "active_after": lambda at, col: col("last_seen_at") >= at,
     "subscribed_after": lambda at, col: col("subscribed_at") >= at,
     "expires_before": lambda at, col: col("expires_at") <= at,
+    # Kept on the fan's row by triggers (``store/fan_facts``).
+    "bought_ppv": lambda yes, col: (
+        col("ppv_purchases") > 0 if yes else col("ppv_purchases") <= 0
+    ),
+    "not_messaged_since": lambda at, col: _never_since(col("last_outbound_at"), at),
+    "quiet_since": lambda at, col: _never_since(col("last_chat_at"), at),
 }
+
+
+def _never_since(column: Any, at: datetime) -> ColumnElement[bool]:
+    return or_(column.is_(None), column < at)
 
 
 def row_conditions(
@@ -112,13 +123,6 @@ def set_conditions(
         conditions.append(fan_id.in_(_buyers(account_id, flt.purchased_since)))
     if flt.no_purchase_since is not None:
         conditions.append(fan_id.not_in(_buyers(account_id, flt.no_purchase_since)))
-    if flt.bought_ppv is not None:
-        ppv = _buyers(account_id, None, TransactionType.MESSAGE)
-        conditions.append(fan_id.in_(ppv) if flt.bought_ppv else fan_id.not_in(ppv))
-    if flt.not_messaged_since is not None:
-        conditions.append(fan_id.not_in(_messaged(account_id, flt.not_messaged_since)))
-    if flt.quiet_since is not None:
-        conditions.append(fan_id.not_in(_talking(account_id, flt.quiet_since)))
     if flt.exclude_fan_ids:
         conditions.append(fan_id.not_in(flt.exclude_fan_ids))
     return conditions
@@ -133,29 +137,13 @@ def fan_ids(db: Database, account_id: int, flt: FanFilter) -> Select[Any]:
     )
 
 
-def _buyers(account_id: int, since: datetime | None, kind: str | None = None) -> Select[Any]:
-    """Ids of the fans with a purchase (of ``kind``, else anything but a subscription)."""
-    query = select(Transaction.fan_id).where(
+def _buyers(account_id: int, since: datetime) -> Select[Any]:
+    """Ids of the fans with a purchase (anything but a subscription) since ``since``."""
+    return select(Transaction.fan_id).where(
         Transaction.account_id == account_id,
         Transaction.fan_id.is_not(None),  # NOT IN over a NULL would exclude everyone
-        Transaction.type == kind if kind else Transaction.type != TransactionType.SUBSCRIPTION,
-    )
-    return query if since is None else query.where(Transaction.created_at >= since)
-
-
-def _messaged(account_id: int, since: datetime) -> Select[Any]:
-    """Ids of the fans sent a message since ``since``."""
-    return select(Message.fan_id).where(
-        Message.account_id == account_id,
-        Message.created_at >= since,
-        Message.direction == Direction.OUTBOUND,
-    )
-
-
-def _talking(account_id: int, since: datetime) -> Select[Any]:
-    """Ids of the fans whose chat had a message, either way, since ``since``."""
-    return select(Conversation.fan_id).where(
-        Conversation.account_id == account_id, Conversation.last_message_at >= since
+        Transaction.type != TransactionType.SUBSCRIPTION,
+        Transaction.created_at >= since,
     )
 
 

@@ -13,6 +13,7 @@ from ofcrm_tui.store.types import BigId, utcnow
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -54,6 +55,7 @@ class Account(Base):
 
 class Fan(Base):
     __tablename__ = "fans"
+    __mapper_args__ = {"eager_defaults": False}  # the facts below: not read back on insert
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = account_fk()
@@ -76,6 +78,19 @@ class Fan(Base):
     posts_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Kept by triggers from the fan's rows elsewhere (0021, ``store/fan_facts``): PPVs
+    # bought, the newest message sent to them, the conversation's last message.
+    # The database writes them: an insert or update from here leaves them out, and a
+    # Fan object loads them only when asked (segments read them in SQL).
+    ppv_purchases: Mapped[int] = mapped_column(
+        BigInteger, server_default="0", server_onupdate=FetchedValue(), deferred=True
+    )
+    last_outbound_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue(), deferred=True
+    )
+    last_chat_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue(), deferred=True
+    )
 
     __table_args__ = (
         UniqueConstraint("account_id", "platform_user_id", name="uq_fans_account_platform_user"),
@@ -88,8 +103,14 @@ class Fan(Base):
             "account_id", "subscribed_at", "created_at", "subscription_status", "expires_at",
             "total_spent_cents",
         ),
-        # Campaigns (0017): a segment's active fans, counted from the index alone.
-        Index("ix_fans_status", "account_id", "subscription_status"),
+        # Campaigns (0021, was 0017's ix_fans_status): a segment's active fans and the
+        # facts it may test on them (PPVs bought, last messaged, last chat), counted
+        # from the index alone.
+        Index(
+            "ix_fans_segment",
+            "account_id", "subscription_status", "ppv_purchases", "last_outbound_at",
+            "last_chat_at",
+        ),
         # Analytics (0016): expired fans by expiry, for the active and churned counts.
         Index(
             "ix_fans_analytics_expiry",

@@ -33,7 +33,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ofcrm_tui.store.rollups import ROLLUPS, TRIGGERS, bulk_statement, trigger_statements
+from ofcrm_tui.store.rollups import (
+    ROLLUPS,
+    TRIGGERS,
+    bulk_statement,
+    drop_trigger_ddl,
+    trigger_ddl,
+    trigger_statements,
+)
 
 revision = "0016_analytics_rollups"
 down_revision = "0014_fan_sorts"
@@ -76,23 +83,8 @@ def _create_rollups(dialect: str) -> None:
     for name, (table, rollups, columns) in TRIGGERS.items():
         add = "".join(trigger_statements(dialect, rollup, "NEW", 1) for rollup in rollups)
         remove = "".join(trigger_statements(dialect, rollup, "OLD", -1) for rollup in rollups)
-        if dialect == "sqlite":
-            op.execute(f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} BEGIN {add} END")
-            op.execute(f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} BEGIN {remove} END")
-            op.execute(
-                f"CREATE TRIGGER {name}_update AFTER UPDATE OF {columns} ON {table} "
-                f"BEGIN {remove} {add} END"
-            )
-            continue
-        op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP <> 'INSERT' THEN {remove} END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {add} END IF; RETURN NULL; END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF {columns} "
-            f"ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
-        )
+        for statement in trigger_ddl(dialect, name, table, columns, add, remove):
+            op.execute(statement)
 
 
 def upgrade() -> None:
@@ -121,11 +113,7 @@ def downgrade() -> None:
     op.drop_index("ix_fans_analytics_expiry", table_name="fans")
     op.drop_index("ix_analytics_fan_spend_rank", table_name="analytics_fan_spend")
     for name, (table, _rollups, _columns) in TRIGGERS.items():
-        if dialect == "sqlite":
-            for event in ("insert", "delete", "update"):
-                op.execute(f"DROP TRIGGER {name}_{event}")
-        else:
-            op.execute(f"DROP TRIGGER {name} ON {table}")
-            op.execute(f"DROP FUNCTION {name}()")
+        for statement in drop_trigger_ddl(dialect, name, table):
+            op.execute(statement)
     for name in _TABLES:
         op.drop_table(name)
