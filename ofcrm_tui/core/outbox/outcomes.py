@@ -136,17 +136,11 @@ class Recorder:
 
         # Ambiguous: maybe delivered. Keep the row to ourselves a lease long while we
         # look at the chat; if we die, another worker looks after that.
-        if self._transition(
-            session,
-            claim,
-            state=OutboundState.UNKNOWN,
-            next_attempt_at=now + self.config.lease,
+        return self._moved(
+            session, claim, OutboundState.UNKNOWN, metrics.AMBIGUOUS, report.unknown,
+            state=OutboundState.UNKNOWN, next_attempt_at=now + self.config.lease,
             last_error=reason,
-        ):
-            metrics.record(session, self.account_id, metrics.AMBIGUOUS)
-            report.unknown.append(claim.outbound_id)
-            return OutboundState.UNKNOWN
-        return None
+        )
 
     def _record_refused(
         self, session: Session, claim: Claim, outcome: Outcome, report: DrainReport, now: datetime
@@ -174,11 +168,10 @@ class Recorder:
     def _fail(
         self, session: Session, claim: Claim, reason: str, report: DrainReport
     ) -> OutboundState | None:
-        if self._transition(session, claim, state=OutboundState.FAILED, last_error=reason):
-            metrics.record(session, self.account_id, metrics.SEND_FAILED)
-            report.failed.append(claim.outbound_id)
-            return OutboundState.FAILED
-        return None
+        return self._moved(
+            session, claim, OutboundState.FAILED, metrics.SEND_FAILED, report.failed,
+            state=OutboundState.FAILED, last_error=reason,
+        )
 
     def _retry(
         self,
@@ -190,18 +183,30 @@ class Recorder:
         *,
         refund: bool = False,
     ) -> OutboundState | None:
-        if self._transition(
-            session,
-            claim,
-            state=back_in_line(),
-            next_attempt_at=retry_at,
-            last_error=reason,
-            refund=refund,
-        ):
-            metrics.record(session, self.account_id, metrics.SEND_RETRIED)
-            report.retried.append(claim.outbound_id)
-            return OutboundState.QUEUED
-        return None
+        return self._moved(
+            session, claim, OutboundState.QUEUED, metrics.SEND_RETRIED, report.retried,
+            state=back_in_line(), next_attempt_at=retry_at, last_error=reason, refund=refund,
+        )
+
+    def _moved(
+        self,
+        session: Session,
+        claim: Claim,
+        result: OutboundState,
+        metric: str,
+        reported: list[int],
+        *,
+        state: OutboundState | ColumnElement[str],
+        refund: bool = False,
+        **values: object,
+    ) -> OutboundState | None:
+        """``_transition`` to ``state``; when the row moved, ``metric`` is counted, the
+        row noted in the report's ``reported`` list and ``result`` returned."""
+        if not self._transition(session, claim, state=state, refund=refund, **values):
+            return None
+        metrics.record(session, self.account_id, metric)
+        reported.append(claim.outbound_id)
+        return result
 
     def _record_sent(
         self,
