@@ -74,6 +74,9 @@ async def test_a_burst_of_job_events_makes_one_refresh_after_the_first(
 async def test_a_moved_send_estimate_redraws_only_the_queued_message(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The test sets the status itself: the app's own periodic read would put back the
+    # real estimate (a change, drawn) whenever the test runs past its interval.
+    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
