@@ -16,8 +16,9 @@ Section = tuple[str, type[DOMNode]]
 
 
 def bindings_of(owner: type[DOMNode]) -> list[Binding]:
-    """The class's own bindings that have an id (each once, whatever its keys)."""
-    return [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
+    """The class's own bindings that have an id (each once, whatever its keys); not
+    ``system`` ones, which stand in for a key listed elsewhere (as in Textual's panel)."""
+    return [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id and not b.system]
 
 
 def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:

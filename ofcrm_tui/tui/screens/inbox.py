@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, TextArea
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
@@ -25,19 +24,16 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
-from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.inbox_list import InboxList
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
-from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
 
-STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
-ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 
-
-class InboxScreen(TeamInbox):
+class InboxScreen(InboxList):
     BINDINGS = [
         Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False),
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane", show=False),
@@ -45,7 +41,12 @@ class InboxScreen(TeamInbox):
         Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False),
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False),
         Binding("u", "next_unread", "Next unread", id="inbox.next_unread"),
-        Binding("r", "reply", "Reply", id="inbox.reply"),
+        # Priority: Enter and r act as the keys are read, so the keys typed after them
+        # in one burst (a laggy link, a fast typist) reach the reply box, not the list.
+        # Enter is the list's key (its id, so a keymap moves both; ``system``: listed
+        # once, under the list).
+        Binding("enter", "open", "Open", id="list.open", priority=True, system=True),
+        Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
         Binding("escape", "back", "Back", id="inbox.back", show=False),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread", show=False),
         Binding("dollar_sign", "toggle('purchased_only')", "Has purchased",
@@ -97,6 +98,7 @@ class InboxScreen(TeamInbox):
         super().__init__()
         self.flt = InboxFilter()
         self.open_row: ConversationRow | None = None
+        self._target: DraftTarget | None = None  # the open row's, for the composer
         self._open_first = False
         self._warned_quietly = False
         # Marked read, not yet shown as read in the list (that goes with the open's frame).
@@ -138,108 +140,6 @@ class InboxScreen(TeamInbox):
         self._open(None)
         self._show_list()
 
-    # -- the list ------------------------------------------------------------------
-
-    def _show_list(self, *, keep_id: int | None = None) -> None:
-        account = self.ofcrm.account
-        if account is None:
-            return
-        self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
-                                keep_id=keep_id)
-        self._title_list(None)
-
-    def _title_list(self, count: int | None) -> None:
-        flt = self.flt
-        parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
-        if flt.tag:
-            parts.append(f"#{clean(flt.tag, single_line=True)}")
-        if flt.status:
-            parts.append(flt.status)
-        if flt.query:
-            parts.append(f"“{clean(flt.query, single_line=True)}”")
-        parts += self.owner_title()
-        if flt.order == "activity":
-            parts.append("by activity")
-        title = Text("Inbox" if count is None else f"Inbox  {count:,}")
-        self.conversations.border_title = title
-        self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
-
-    def on_conversation_list_listed(self) -> None:
-        if self._open_first:
-            self._open_first = False
-            self.conversations.action_open()
-
-    def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
-        self._title_list(message.count)
-
-    def _set_filter(self, flt: InboxFilter) -> None:
-        self.flt = flt
-        row = self.conversations.cursor_row
-        self._show_list(keep_id=row.conversation_id if row else None)
-
-    def action_toggle(self, field: str) -> None:
-        self._set_filter(replace(self.flt, **{field: not getattr(self.flt, field)}))
-
-    def action_cycle_status(self) -> None:
-        following = STATUS_CYCLE[(STATUS_CYCLE.index(self.flt.status) + 1) % len(STATUS_CYCLE)]
-        self._set_filter(replace(self.flt, status=following))
-
-    def action_clear_filters(self) -> None:
-        self._set_filter(replace(self._unfiltered(), order=self.flt.order))
-
-    def _unfiltered(self) -> InboxFilter:
-        return InboxFilter(order=self.ofcrm.context.settings.inbox_order, me=self.me)
-
-    def action_toggle_order(self) -> None:
-        order = "activity" if self.flt.order == "fan" else "fan"
-        self._set_filter(replace(self.flt, order=order))
-        self.notify(f"Inbox ordered {ORDER_TITLES[order]}")
-
-    def action_pick_tag(self) -> None:
-        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
-
-        account, db = self.ofcrm.account, self.ofcrm.context.db
-        if account is None:
-            return
-
-        def load() -> list[tuple[Text, str | None]]:
-            found = inbox.tags(db, account.id)
-            return [(Text("All conversations"), None)] + [
-                (Text(f"#{clean(tag, single_line=True)}"), tag) for tag in found
-            ]
-
-        def picked(tag: str | None) -> None:
-            self._set_filter(replace(self.flt, tag=tag))
-
-        self.app.push_screen(ChoiceDialog("Filter by tag", load, current=self.flt.tag), picked)
-
-    # -- search --------------------------------------------------------------------
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = self.flt.query or ""
-        search.display = True
-        search.focus()
-
-    @on(Input.Submitted, "#search")
-    def _search(self, event: Input.Submitted) -> None:
-        self._close_search()
-        query = event.value.strip() or None
-        self._open_first = query is not None
-        self.flt = replace(self.flt, query=query)
-        self._show_list()
-
-    def _close_search(self) -> None:
-        self.query_one("#search", Input).display = False
-        self.conversations.focus()
-
-    def action_match(self, step: int) -> None:
-        if not self.flt.query:
-            self.notify("Search first with /", severity="warning")
-            return
-        self.conversations.move_to(self.conversations.cursor + step)
-        self.conversations.action_open()
-
     # -- next unread ---------------------------------------------------------------
 
     def action_next_unread(self) -> None:
@@ -272,17 +172,27 @@ class InboxScreen(TeamInbox):
     def on_conversation_list_opened(self, message: ConversationList.Opened) -> None:
         self._open(message.row)
 
+    def action_open(self) -> None:
+        """Enter on the list: open the row at once (a row still loading opens when it
+        arrives, through the list's own ``Opened``)."""
+        row = self.conversations.cursor_row
+        if row is None:
+            self.conversations.action_open()
+        else:
+            self._open(row)
+
     def _open(self, row: ConversationRow | None) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
         self.ofcrm.presence.viewing(row.conversation_id if row else None)
         thread = self.query_one(ThreadView)
         if row is None or account is None:
+            self._target = None
             thread.show(None, on_shown=partial(self._show_open, None, None))
             return
         # The list's open bar, the header and the composer change with the thread's
         # page (see ThreadView.show): one frame for all of it instead of two.
-        target = DraftTarget(db, account.id, row, self.me)
+        target = self._target = DraftTarget(db, account.id, row, self.me)
         thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
                     on_shown=partial(self._show_open, row, target))
         if row.unread_count:
@@ -328,12 +238,21 @@ class InboxScreen(TeamInbox):
 
     # -- replying ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            return self.focused is self.conversations  # set at once; has_focus follows later
+        if action == "reply":  # a letter like any other in a text box
+            return not isinstance(self.focused, (Input, TextArea))
+        return super().check_action(action, parameters)
+
     def action_reply(self) -> None:
         composer = self.query_one(Composer)
-        if composer.target is None:
+        if self.open_row is None or self._target is None:
             self.notify("Open a conversation first (enter)", severity="warning")
-        else:
-            composer.focus()
+            return
+        if composer.target is None or composer.target.fan.conversation_id != self.open_row.conversation_id:
+            composer.attach(self._target)  # the thread is on its way: its draft comes now
+        self.set_focus(composer)  # at once (``focus()`` waits a turn): keys may come fast
 
     def on_composer_draft_saved(self, message: Composer.DraftSaved) -> None:
         self.conversations.mark_draft(message.conversation_id, message.present)

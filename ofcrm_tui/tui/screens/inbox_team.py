@@ -30,7 +30,7 @@ _NOBODY = ""  # the assign dialog's value for "unassign"
 
 
 class TeamInbox(OfcrmScreen):
-    """The team half of ``InboxScreen`` (its only subclass, which provides the list,
+    """The team half of ``InboxScreen`` (through ``InboxList``; they provide the list,
     the open row and the filter)."""
 
     open_row: ConversationRow | None

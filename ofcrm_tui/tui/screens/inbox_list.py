@@ -1,0 +1,128 @@
+"""The inbox's list half, a part of ``InboxScreen`` kept apart for size: what the
+conversation list shows (the filters, the order, the search) and its title."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on
+from textual.widgets import Input
+
+from ofcrm_tui.core import inbox
+from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
+
+STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
+ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
+
+
+class InboxList(TeamInbox):
+    """The list half of ``InboxScreen`` (its only subclass, which opens rows)."""
+
+    flt: InboxFilter
+    _open_first: bool
+
+    # -- the list ------------------------------------------------------------------
+
+    def _show_list(self, *, keep_id: int | None = None) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
+                                keep_id=keep_id)
+        self._title_list(None)
+
+    def _title_list(self, count: int | None) -> None:
+        flt = self.flt
+        parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
+        if flt.tag:
+            parts.append(f"#{clean(flt.tag, single_line=True)}")
+        if flt.status:
+            parts.append(flt.status)
+        if flt.query:
+            parts.append(f"“{clean(flt.query, single_line=True)}”")
+        parts += self.owner_title()
+        if flt.order == "activity":
+            parts.append("by activity")
+        title = Text("Inbox" if count is None else f"Inbox  {count:,}")
+        self.conversations.border_title = title
+        self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
+
+    def on_conversation_list_listed(self) -> None:
+        if self._open_first:
+            self._open_first = False
+            self.conversations.action_open()
+
+    def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
+        self._title_list(message.count)
+
+    def _set_filter(self, flt: InboxFilter) -> None:
+        self.flt = flt
+        row = self.conversations.cursor_row
+        self._show_list(keep_id=row.conversation_id if row else None)
+
+    def action_toggle(self, field: str) -> None:
+        self._set_filter(replace(self.flt, **{field: not getattr(self.flt, field)}))
+
+    def action_cycle_status(self) -> None:
+        following = STATUS_CYCLE[(STATUS_CYCLE.index(self.flt.status) + 1) % len(STATUS_CYCLE)]
+        self._set_filter(replace(self.flt, status=following))
+
+    def action_clear_filters(self) -> None:
+        self._set_filter(replace(self._unfiltered(), order=self.flt.order))
+
+    def _unfiltered(self) -> InboxFilter:
+        return InboxFilter(order=self.ofcrm.context.settings.inbox_order, me=self.me)
+
+    def action_toggle_order(self) -> None:
+        order = "activity" if self.flt.order == "fan" else "fan"
+        self._set_filter(replace(self.flt, order=order))
+        self.notify(f"Inbox ordered {ORDER_TITLES[order]}")
+
+    def action_pick_tag(self) -> None:
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        account, db = self.ofcrm.account, self.ofcrm.context.db
+        if account is None:
+            return
+
+        def load() -> list[tuple[Text, str | None]]:
+            found = inbox.tags(db, account.id)
+            return [(Text("All conversations"), None)] + [
+                (Text(f"#{clean(tag, single_line=True)}"), tag) for tag in found
+            ]
+
+        def picked(tag: str | None) -> None:
+            self._set_filter(replace(self.flt, tag=tag))
+
+        self.app.push_screen(ChoiceDialog("Filter by tag", load, current=self.flt.tag), picked)
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.flt.query or ""
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self._close_search()
+        query = event.value.strip() or None
+        self._open_first = query is not None
+        self.flt = replace(self.flt, query=query)
+        self._show_list()
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.conversations.focus()
+
+    def action_match(self, step: int) -> None:
+        if not self.flt.query:
+            self.notify("Search first with /", severity="warning")
+            return
+        self.conversations.move_to(self.conversations.cursor + step)
+        self.conversations.action_open()
