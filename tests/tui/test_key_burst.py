@@ -40,6 +40,19 @@ async def test_enter_r_and_a_reply_in_one_burst_reach_the_reply_box(world: World
         assert screen.query_one(Composer).text == ""
 
 
+async def test_moves_before_enter_in_a_burst_come_first(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        third = conversations(pilot).row_at(2)
+        burst(app, "j", "j", "enter", "r", *"third")
+        await settle(pilot)
+        screen = inbox(pilot)
+        assert screen.open_row is not None
+        assert screen.open_row.conversation_id == third.conversation_id
+        assert screen.query_one(Composer).text == "third"
+
+
 async def test_r_in_a_burst_after_moving_replies_to_the_open_conversation(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
