@@ -47,6 +47,13 @@ async def press(pilot: Pilot[object], *keys: str) -> None:
         await settle(pilot)
 
 
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` into the focused field key by key, then settle once: the keys of
+    plain text start no work, so settling between them (as ``press`` does) only waits."""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
 def lines(widget: Widget) -> list[str]:
     """What the widget draws now, one string per line."""
     return [widget.render_line(y).text for y in range(widget.size.height)]
