@@ -23,6 +23,12 @@ settings.register_profile(
 settings.load_profile("ofcrm")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first, in their usual order, then the rest: under pytest-xdist
+    the short ones fill in at the end, so no worker is left alone with a long one."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Config, data, state and keyring of a fresh user, with no OFCRM_* leaking in."""

@@ -16,7 +16,7 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
-from tests.tui.pilot import lines, press, settle, wait_for
+from tests.tui.pilot import lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -134,6 +134,7 @@ def _focused_id(app: object) -> str | None:
     return None if focused is None else focused.id
 
 
+@pytest.mark.slow
 async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
     """Name, then the message (one tab); shift+tab goes back; ctrl+down / ctrl+up step
     through the sections (name, message, price and media, start, recipients) and round;
@@ -142,7 +143,11 @@ async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
     async with app.run_test(size=(80, 24)) as pilot:
         composer = await _composer(pilot)
         assert _focused_id(app) == "campaign-name"
-        await press(pilot, *"Drop", "tab", *"Hi", "enter", *"you")
+        await type_text(pilot, "Drop")
+        await press(pilot, "tab")
+        await type_text(pilot, "Hi")
+        await press(pilot, "enter")
+        await type_text(pilot, "you")
         assert composer.query_one("#campaign-text", TextArea).text == "Hi\nyou"
         await press(pilot, "shift+tab")
         assert _focused_id(app) == "campaign-name"
@@ -166,7 +171,8 @@ async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
         # From inside a section, ctrl+up goes to its first field; enter goes on.
         await press(pilot, "tab", "tab", "ctrl+up")
         assert _focused_id(app) == "campaign-tags_in"
-        await press(pilot, *"vip", "enter")
+        await type_text(pilot, "vip")
+        await press(pilot, "enter")
         assert _focused_id(app) == "campaign-tags_out"
         assert composer.query_one("#campaign-tags_in", Input).value == "vip"
         await press(pilot, "ctrl+o")

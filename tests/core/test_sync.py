@@ -12,10 +12,10 @@ from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.simulator.limits import SlidingWindow
-from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, Media, Message, Transaction
 from tests.support.accounts import add_simulated_account
+from tests.support.databases import sqlite_url
 
 
 def _counts(db: Database) -> dict[str, int]:
@@ -243,10 +243,10 @@ def test_rate_limits_are_waited_out_in_a_full_sync(db: Database, monkeypatch) ->
     assert _counts(db)["fans"] == 15
 
 
+@pytest.mark.slow
 def test_sync_of_5000_fans_completes(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """SQLite only: the size is what is tested here, not the backend."""
-    db = Database(f"sqlite:///{tmp_path / 'big.db'}")
-    migrate.upgrade(db)
+    db = Database(sqlite_url(tmp_path, migrated=True))
     sim = Simulator(SimulatorConfig(fans=5000, seed=11, token="tok", other_limit_per_5min=10**6))
     with sim.serve() as base_url:
         account = add_simulated_account(db, sim, base_url, monkeypatch)

@@ -86,6 +86,7 @@ def collision_text(pilot: Pilot[object]) -> str:
     return str(dialog.query_one("#collision-text").render())
 
 
+@pytest.mark.slow
 async def test_the_guard_asks_about_what_was_sent_since_the_thread_was_drawn_and_races(
     crew: Team,
 ) -> None:

@@ -20,7 +20,7 @@ async def settle(pilot: Pilot[object]) -> None:
     """Let workers finish and their messages land (handlers may start more), after
     the job events the app holds back to publish together (``JOB_REFRESH_SECONDS``)."""
     while getattr(pilot.app, "jobs_refresh_pending", False):
-        await pilot.pause(0.05)
+        await pilot.pause(0.01)
     for _ in range(4):
         try:
             await pilot.app.workers.wait_for_complete()
@@ -38,13 +38,20 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await settle(pilot)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
 
 
 async def press(pilot: Pilot[object], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type ``text`` into the focused field key by key, then settle once: the keys of
+    plain text start no work, so settling between them (as ``press`` does) only waits."""
+    await pilot.press(*text)
+    await settle(pilot)
 
 
 def lines(widget: Widget) -> list[str]:

@@ -17,7 +17,7 @@ from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.timefmt import stamp
 from tests.tui.conftest import HOSTILE, World
-from tests.tui.pilot import conversations, inbox, lines, press, settle, wait_for
+from tests.tui.pilot import conversations, inbox, lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -32,6 +32,7 @@ async def open_from_inbox(pilot) -> FanDetailScreen:  # noqa: ANN001
     return detail
 
 
+@pytest.mark.slow
 async def test_edit_nickname_tag_and_note_from_the_inbox(world: World) -> None:
     db, account = world.context.db, world.account.id
     edits.add_tags(db, account, edits.create_fan(db, account, username="someone"), ["whale"])
@@ -44,25 +45,33 @@ async def test_edit_nickname_tag_and_note_from_the_inbox(world: World) -> None:
         line = detail.query_one("#fan-edit", Input)
         assert line.has_focus
         line.value = ""
-        await press(pilot, *"Big Spender", "enter")
+        await type_text(pilot, "Big Spender")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: detail.detail.profile.nickname == "Big Spender")
         # a tag, completed from an existing one
         await press(pilot, "t", "w", "h")
         await wait_for(pilot, lambda: line._suggestion == "whale")
         await press(pilot, "right", "enter")
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("whale",))
-        await press(pilot, "t", *"new one", "enter")
+        await press(pilot, "t")
+        await type_text(pilot, "new one")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("new one", "whale"))
         await press(pilot, "T", "enter")  # remove the first one
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("whale",))
         # a note, then an edit of it
         await press(pilot, "a")
         assert isinstance(pilot.app.screen, NoteDialog)
-        await press(pilot, *"likes cats", "enter", *"and " , "ctrl+s")
+        await type_text(pilot, "likes cats")
+        await press(pilot, "enter")
+        await type_text(pilot, "and ")
+        await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: len(detail.notes) == 1)
         assert detail.notes[0].body == "likes cats\nand " and detail.notes[0].author == "tester"
         assert "tester" in str(detail.query_one("#fan-notes").render())
-        await press(pilot, "e", "enter", *"dogs", "ctrl+s")
+        await press(pilot, "e", "enter")
+        await type_text(pilot, "dogs")
+        await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: detail.notes and detail.notes[0].body.endswith("dogs"))
         # back in the inbox, the list shows the nickname
         await press(pilot, "escape")

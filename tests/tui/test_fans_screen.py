@@ -20,7 +20,7 @@ from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.fan_list import FanList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import HOSTILE, NOW, World
-from tests.tui.pilot import lines, press, settle, wait_for
+from tests.tui.pilot import lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -111,11 +111,15 @@ async def test_hostile_names_are_shown_literally(world: World) -> None:
         assert "[bold red]look[/bold red]" in profile and "\x1b" not in profile
 
 
+@pytest.mark.slow
 async def test_create_and_delete_a_fan(world: World) -> None:
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = await open_fans(pilot)
-        await press(pilot, "n", *"newbie", "enter", *"New Bie", "enter", *"[b]Nb[/b]", "enter")
+        await press(pilot, "n")
+        for field in ("newbie", "New Bie", "[b]Nb[/b]"):
+            await type_text(pilot, field)
+            await press(pilot, "enter")
         detail = pilot.app.screen
         assert isinstance(detail, FanDetailScreen)
         await wait_for(pilot, lambda: detail.detail is not None)
@@ -134,9 +138,13 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         with world.context.db.read() as session:
             assert session.scalar(select(Fan.id).where(Fan.username == "newbie")) is None
         # the same username twice is refused in one line
-        await press(pilot, "n", *"newbie", "ctrl+s")
+        await press(pilot, "n")
+        await type_text(pilot, "newbie")
+        await press(pilot, "ctrl+s")
         assert isinstance(pilot.app.screen, FanDetailScreen)
-        await press(pilot, "escape", "n", *"newbie", "ctrl+s")
+        await press(pilot, "escape", "n")
+        await type_text(pilot, "newbie")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, FansScreen)
         assert any("already has a fan @newbie" in n.message for n in pilot.app._notifications)

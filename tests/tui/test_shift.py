@@ -14,7 +14,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World
-from tests.tui.pilot import composer, conversations, inbox, press, settle, wait_for
+from tests.tui.pilot import composer, conversations, inbox, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -113,6 +113,7 @@ async def test_the_status_bar_counts_unread_and_keeps_queue_and_failed(
         assert len(line) <= size[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("order", ["fan", "activity"])
 @pytest.mark.parametrize("size", SIZES)
 async def test_reply_then_j_reaches_the_next_fan_every_time(
@@ -129,7 +130,9 @@ async def test_reply_then_j_reaches_the_next_fan_every_time(
         reached = []
         for round_ in range(10):
             reached.append(inbox(pilot).open_row.fan_id)
-            await press(pilot, "r", *f"hi {round_}", "ctrl+s")
+            await press(pilot, "r")
+            await type_text(pilot, f"hi {round_}")
+            await press(pilot, "ctrl+s")
             report = await asyncio.to_thread(world.drain)
             assert report.sent
             app.job_event(MessagesSent(world.account.id, tuple(report.sent)))
