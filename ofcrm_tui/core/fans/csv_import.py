@@ -16,7 +16,8 @@ first line naming it.
 
 Rows are matched against the fans the account had before the import (an account
 without fans skips the look-up), so the outcome does not depend on the batch size.
-Rows are written as plain tuples with ``executemany``, put together column by column;
+Rows are written as plain tuples with ``executemany``, put together column by column
+(what the file has no column for, and what every row shares, is written into the SQL);
 on SQLite the full-text index, the fans rollup and the secondary indexes are filled
 once at the end (``fts_deferred``, ``inserts_deferred``, ``indexes_deferred``), inside
 the transaction. Most of the time goes to the database (``bench/README.md``).
@@ -58,12 +59,14 @@ MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exa
 Progress = Callable[[int, int], None]
 
 _KEYS = "ofcrm_import_keys"
-# The columns of a new fan, in the order of the tuples the import writes.
-_FAN_COLUMNS = (
-    "id", "account_id", "platform_user_id", "username", "name", "nickname", "subscription_status",
-    "subscribed_at", "expires_at", "last_seen_at", *csv_format.MONEY_FIELDS,
-    "renewed_at", "created_at", "updated_at",
-)
+# What a new fan holds in a column the file does not have, as SQL: a constant in the
+# statement rather than a value bound for every row.
+_ABSENT = {
+    "platform_user_id": "NULL", "username": "''", "name": "''", "nickname": "''",
+    "subscription_status": f"'{SubscriptionStatus.ACTIVE.value}'",
+    **dict.fromkeys(csv_format.DATE_FIELDS, "NULL"),
+    **dict.fromkeys(csv_format.MONEY_FIELDS, "0"),
+}
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,17 @@ class _Writer:
         tail = " ON COMMIT DROP" if self.postgres else " WITHOUT ROWID"
         self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){tail}")
         self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
-        self.insert_fan = self._insert_sql("fans", _FAN_COLUMNS)
+        assert report.mapping is not None
+        given = set(report.mapping.fields)
+        # The fields a new fan's row binds, in FanRecord order; the others are constants.
+        self.fan_fields = [name for name in _ABSENT if name in given]
+        constants = {"account_id": str(int(account_id)), "renewed_at": "NULL",
+                     **{name: sql for name, sql in _ABSENT.items() if name not in given}}
+        self.insert_fan = (
+            f"INSERT INTO fans (id, {', '.join(self.fan_fields)}, created_at, updated_at, "
+            f"{', '.join(constants)}) VALUES ({self._marks(len(self.fan_fields) + 3)}, "
+            f"{', '.join(constants.values())})"
+        )
         self.insert_tag = self._insert_sql(
             "fan_tags", ("fan_id", "tag_id", "account_id"), " ON CONFLICT (fan_id, tag_id) DO NOTHING")
         self.insert_tag_name = self._insert_sql(
@@ -352,19 +365,27 @@ class _Writer:
         if not records:
             return []
         ids = self._new_ids(len(records))
-        (platform_ids, usernames, names, nicknames, statuses, subscribed, expires, last_seen,
-         *money, _tags, _notes) = zip(*records, strict=True)
+        columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
         count = len(records)
         values = list(zip(
-            ids, repeat(self.account_id, count), platform_ids, _or(usernames, ""), _or(names, ""),
-            _or(nicknames, ""), map(self.status_text.__getitem__, statuses),
-            self._dates(subscribed), self._dates(expires), self._dates(last_seen),
-            *(_or(cents, 0) for cents in money),
-            repeat(None, count), repeat(self.stamp, count), repeat(self.stamp, count),
+            ids, *(self._column(name, columns[name]) for name in self.fan_fields),
+            repeat(self.stamp, count), repeat(self.stamp, count),
             strict=True,
         ))
         self._sql(self.insert_fan, values)
         return ids
+
+    def _column(self, name: str, values: Sequence[Any]) -> Sequence[Any]:
+        """A field's values as the fans table takes them (None: the column's default)."""
+        if name in _ABSENT_TEXT:
+            return _or(values, "")
+        if name == "subscription_status":
+            return list(map(self.status_text.__getitem__, values))
+        if name in csv_format.DATE_FIELDS:
+            return self._dates(values)
+        if name in csv_format.MONEY_FIELDS:
+            return _or(values, 0)
+        return values  # the platform id: None is NULL
 
     def _dates(self, dates: Sequence[datetime | None]) -> list[Any]:
         encoded = {date: None if date is None else self.encode_date(date) for date in set(dates)}
@@ -430,6 +451,7 @@ class _Writer:
 
 
 _TAGS_OF = attrgetter("tags")
+_ABSENT_TEXT = ("username", "name", "nickname")
 
 
 def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:
