@@ -219,8 +219,8 @@ class _Writer:
         self.status_text = {None: SubscriptionStatus.ACTIVE.value, **{s: str(s) for s in SubscriptionStatus}}
         # Rows match the fans that were there before: none to look up in an empty account.
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
-        tail = " ON COMMIT DROP" if self.postgres else " WITHOUT ROWID"
-        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){tail}")
+        key, tail = ("key VARCHAR", " ON COMMIT DROP") if self.postgres else ("key", " WITHOUT ROWID")
+        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} ({key} PRIMARY KEY, line INTEGER){tail}")
         self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
         assert report.mapping is not None
         given = set(report.mapping.fields)
@@ -233,8 +233,10 @@ class _Writer:
             f"{', '.join(constants)}) VALUES ({self._marks(len(self.fan_fields) + 3)}, "
             f"{', '.join(constants.values())})"
         )
-        self.insert_tag = self._insert_sql(
-            "fan_tags", ("fan_id", "tag_id", "account_id"), " ON CONFLICT (fan_id, tag_id) DO NOTHING")
+        self.insert_tag = (
+            f"INSERT INTO fan_tags (fan_id, tag_id, account_id) VALUES ({self._marks(2)}, "
+            f"{int(account_id)}) ON CONFLICT (fan_id, tag_id) DO NOTHING"
+        )
         self.insert_tag_name = self._insert_sql(
             "tags", ("account_id", "name", "color"), " ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
@@ -291,8 +293,14 @@ class _Writer:
         Each key is kept with the first line naming it: a row is the first time when
         its key was not there yet, which the count of keys added tells in one go.
         """
-        keys = [f"u:{r.username}" if r.platform_user_id is None else f"id:{r.platform_user_id}"
-                for r in records]
+        ids = list(map(_PLATFORM_ID_OF, records))
+        if self.postgres:  # a text column: the two kinds of key told apart by a prefix
+            keys: list[Any] = [f"u:{r.username}" if i is None else f"id:{i}"
+                               for i, r in zip(ids, records, strict=True)]
+        elif None in ids:  # SQLite's untyped column keeps a number and a text apart
+            keys = [f"u:{r.username}" if i is None else i for i, r in zip(ids, records, strict=True)]
+        else:  # the usual file: the platform ids are the keys
+            keys = ids
         added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
         if added == len(records):  # the usual case: every row is new
             return records
@@ -422,10 +430,8 @@ class _Writer:
                 (self.account_id, *missing),
             ).all())
         tag_ids = {names: tuple(map(self.tag_ids.__getitem__, names)) for names in distinct}
-        # (fan id, tag id, account) for each tag of each row, without a Python loop
-        links = list(chain.from_iterable(map(
-            product, zip(fan_ids), map(tag_ids.__getitem__, tags), repeat((self.account_id,))
-        )))
+        # (fan id, tag id) for each tag of each row, without a Python loop
+        links = list(chain.from_iterable(map(product, zip(fan_ids), map(tag_ids.__getitem__, tags))))
         if links:
             self._sql(self.insert_tag, links)
 
@@ -451,6 +457,7 @@ class _Writer:
 
 
 _TAGS_OF = attrgetter("tags")
+_PLATFORM_ID_OF = attrgetter("platform_user_id")
 _ABSENT_TEXT = ("username", "name", "nickname")
 
 
