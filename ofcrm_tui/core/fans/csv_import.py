@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import chain, product, repeat
+from itertools import chain, product
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -226,12 +226,14 @@ class _Writer:
         given = set(report.mapping.fields)
         # The fields a new fan's row binds, in FanRecord order; the others are constants.
         self.fan_fields = [name for name in _ABSENT if name in given]
+        # The import's time as SQLAlchemy writes it as a literal for this column and database.
+        stamp = Fan.__table__.c.created_at.type.literal_processor(dialect)(self.now)
         constants = {"account_id": str(int(account_id)), "renewed_at": "NULL",
+                     "created_at": stamp, "updated_at": stamp,
                      **{name: sql for name, sql in _ABSENT.items() if name not in given}}
         self.insert_fan = (
-            f"INSERT INTO fans (id, {', '.join(self.fan_fields)}, created_at, updated_at, "
-            f"{', '.join(constants)}) VALUES ({self._marks(len(self.fan_fields) + 3)}, "
-            f"{', '.join(constants.values())})"
+            f"INSERT INTO fans ({', '.join(['id', *self.fan_fields, *constants])}) "
+            f"VALUES ({', '.join([self._marks(1 + len(self.fan_fields)), *constants.values()])})"
         )
         self.insert_tag = (
             f"INSERT INTO fan_tags (fan_id, tag_id, account_id) VALUES ({self._marks(2)}, "
@@ -374,12 +376,8 @@ class _Writer:
             return []
         ids = self._new_ids(len(records))
         columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
-        count = len(records)
-        values = list(zip(
-            ids, *(self._column(name, columns[name]) for name in self.fan_fields),
-            repeat(self.stamp, count), repeat(self.stamp, count),
-            strict=True,
-        ))
+        values = list(zip(ids, *(self._column(name, columns[name]) for name in self.fan_fields),
+                          strict=True))
         self._sql(self.insert_fan, values)
         return ids
 
