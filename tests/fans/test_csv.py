@@ -127,6 +127,23 @@ def test_bom_quoted_newlines_and_tabs_are_read(db: Database, account: int, tmp_p
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["two\r\nlines"]
 
 
+def test_a_new_fan_gets_the_defaults_of_the_columns_the_file_lacks(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("username,tips\nann,\nbob,2.50\n", encoding="utf-8")
+    assert _import(db, account, path).created == 2
+    with db.read() as session:
+        fans = session.scalars(select(Fan).where(Fan.account_id == account).order_by(Fan.username)).all()
+        got = [(f.platform_user_id, f.username, f.name, f.nickname, f.subscription_status,
+                f.subscribed_at, f.expires_at, f.last_seen_at, f.renewed_at, f.tips_cents,
+                f.total_spent_cents, f.posts_cents, f.created_at == f.updated_at) for f in fans]
+    assert got == [
+        (None, "ann", "", "", "active", None, None, None, None, 0, 0, 0, True),
+        (None, "bob", "", "", "active", None, None, None, None, 250, 0, 0, True),
+    ]
+
+
 def _fan_id(db: Database, account: int, username: str) -> int:
     with db.read() as session:
         return int(session.scalar(select(Fan.id).where(Fan.account_id == account, Fan.username == username)))

@@ -27,11 +27,14 @@ CSV = "id,username,name,status,subscribed_since,total_spent,tags\n" + ROWS
 CSV_WITH_UPDATE = CSV + "1,old,Old Fan,expired,2025-05-05,99.99,vip\n"
 
 
-def _schema(db: Database) -> list[tuple[str, str, str]]:
+def _schema(db: Database) -> list[tuple[str, ...]]:
+    """The tables' triggers and indexes, and the full-text index's options."""
     with db.engine.connect() as connection:
         return connection.exec_driver_sql(
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('fans', 'fan_tags') "
-            "ORDER BY type, name").all()
+            "ORDER BY type, name").all() + connection.exec_driver_sql(
+            "SELECT 'fts option', k, v FROM fans_fts_config WHERE k != 'hashsize' "
+            "OR v != 1048576 ORDER BY k").all()
 
 
 def _written(db: Database) -> dict[str, list]:

@@ -152,3 +152,16 @@ def test_each_column_reads_as_its_check_reads_it(name: str, data: st.DataObject)
     cells = column(name, data.draw, data.draw(st.integers(1, 6)))
     rows = [[f"{i + 1}", cell] for i, cell in enumerate(cells)]
     same_reading(map_header([identity, COLUMNS[name][0]]), rows)
+
+
+@pytest.mark.parametrize("dates", [
+    ["2026-01-31T18:00:00Z", "", "2026-03-01T00:00:00.250000Z", "2026-01-31T18:00:00Z"] * 3,
+    ["2026-01-31T18:00:00Z", "2026-02-31T18:00:00Z"] * 5,  # a 31st of February among repeats
+])
+def test_a_column_of_repeated_dates_reads_as_its_check_reads_it(dates: list[str]) -> None:
+    """Few distinct dates in a column are read once each: the same values and reasons."""
+    rows = [[f"{i + 1}", cell] for i, cell in enumerate(dates)]
+    same_reading(map_header(["user_id", "last seen"]), rows)
+    parsed = RowParser(map_header(["user_id", "last seen"]), NOW).batch(rows)
+    if not parsed.problems:  # one object for each date
+        assert parsed.records[0].last_seen_at is parsed.records[-1].last_seen_at

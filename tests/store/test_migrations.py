@@ -423,3 +423,37 @@ def test_team_security_goes_back_and_comes_again(database_url: str) -> None:
     migrate.upgrade(db)
     assert _snapshot(db) == before
     db.dispose()
+
+
+def test_fan_tags_lose_their_rowid_on_sqlite_and_keep_their_rows(database_url: str) -> None:
+    """0022: on SQLite ``fan_tags`` is made again WITHOUT ROWID (and back), rows and
+    indexes kept; PostgreSQL's table is left as it is."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0021_fan_facts")
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO tags (id, account_id, name, color) VALUES (1, 1, 'vip', ''), (2, 1, 'new', '')"))
+        connection.execute(text(
+            "INSERT INTO fan_tags (fan_id, tag_id, account_id) VALUES (1, 2, 1), (1, 1, 1)"))
+    before, indexes = _snapshot(db), _indexes(db, "fan_tags")
+    sqlite = db.is_sqlite
+
+    def without_rowid() -> bool:
+        with db.engine.connect() as connection:
+            return bool(sqlite and connection.exec_driver_sql(
+                "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = 'fan_tags'").scalar())
+
+    assert not without_rowid()
+    migrate.upgrade(db)
+    assert without_rowid() == sqlite
+    assert (_snapshot(db, _columns(db))["fan_tags"], _indexes(db, "fan_tags")) == (before["fan_tags"], indexes)
+    migrate.downgrade(db, "0021_fan_facts")
+    assert not without_rowid()
+    assert (_snapshot(db), _indexes(db, "fan_tags")) == (before, indexes)
+    migrate.upgrade(db)
+    assert without_rowid() == sqlite
+    with db.engine.begin() as connection:  # the fan's links go with it
+        connection.execute(text("DELETE FROM fans WHERE id = 1"))
+        assert connection.execute(text("SELECT count(*) FROM fan_tags")).scalar() == 0
+    db.dispose()

@@ -16,7 +16,8 @@ first line naming it.
 
 Rows are matched against the fans the account had before the import (an account
 without fans skips the look-up), so the outcome does not depend on the batch size.
-Rows are written as plain tuples with ``executemany``, put together column by column;
+Rows are written as plain tuples with ``executemany``, put together column by column
+(what the file has no column for, and what every row shares, is written into the SQL);
 on SQLite the full-text index, the fans rollup and the secondary indexes are filled
 once at the end (``fts_deferred``, ``inserts_deferred``, ``indexes_deferred``), inside
 the transaction. Most of the time goes to the database (``bench/README.md``).
@@ -29,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import chain, product, repeat
+from itertools import chain, product
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,14 @@ MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exa
 Progress = Callable[[int, int], None]
 
 _KEYS = "ofcrm_import_keys"
-# The columns of a new fan, in the order of the tuples the import writes.
-_FAN_COLUMNS = (
-    "id", "account_id", "platform_user_id", "username", "name", "nickname", "subscription_status",
-    "subscribed_at", "expires_at", "last_seen_at", *csv_format.MONEY_FIELDS,
-    "renewed_at", "created_at", "updated_at",
-)
+# What a new fan holds in a column the file does not have, as SQL: a constant in the
+# statement rather than a value bound for every row.
+_ABSENT = {
+    "platform_user_id": "NULL", "username": "''", "name": "''", "nickname": "''",
+    "subscription_status": f"'{SubscriptionStatus.ACTIVE.value}'",
+    **dict.fromkeys(csv_format.DATE_FIELDS, "NULL"),
+    **dict.fromkeys(csv_format.MONEY_FIELDS, "0"),
+}
 
 
 @dataclass(frozen=True)
@@ -216,12 +219,26 @@ class _Writer:
         self.status_text = {None: SubscriptionStatus.ACTIVE.value, **{s: str(s) for s in SubscriptionStatus}}
         # Rows match the fans that were there before: none to look up in an empty account.
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
-        tail = " ON COMMIT DROP" if self.postgres else " WITHOUT ROWID"
-        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} (key VARCHAR PRIMARY KEY, line INTEGER){tail}")
+        key, tail = ("key VARCHAR", " ON COMMIT DROP") if self.postgres else ("key", " WITHOUT ROWID")
+        self._sql(f"CREATE TEMPORARY TABLE {_KEYS} ({key} PRIMARY KEY, line INTEGER){tail}")
         self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
-        self.insert_fan = self._insert_sql("fans", _FAN_COLUMNS)
-        self.insert_tag = self._insert_sql(
-            "fan_tags", ("fan_id", "tag_id", "account_id"), " ON CONFLICT (fan_id, tag_id) DO NOTHING")
+        assert report.mapping is not None
+        given = set(report.mapping.fields)
+        # The fields a new fan's row binds, in FanRecord order; the others are constants.
+        self.fan_fields = [name for name in _ABSENT if name in given]
+        # The import's time as SQLAlchemy writes it as a literal for this column and database.
+        stamp = Fan.__table__.c.created_at.type.literal_processor(dialect)(self.now)
+        constants = {"account_id": str(int(account_id)), "renewed_at": "NULL",
+                     "created_at": stamp, "updated_at": stamp,
+                     **{name: sql for name, sql in _ABSENT.items() if name not in given}}
+        self.insert_fan = (
+            f"INSERT INTO fans ({', '.join(['id', *self.fan_fields, *constants])}) "
+            f"VALUES ({', '.join([self._marks(1 + len(self.fan_fields)), *constants.values()])})"
+        )
+        self.insert_tag = (
+            f"INSERT INTO fan_tags (fan_id, tag_id, account_id) VALUES ({self._marks(2)}, "
+            f"{int(account_id)}) ON CONFLICT (fan_id, tag_id) DO NOTHING"
+        )
         self.insert_tag_name = self._insert_sql(
             "tags", ("account_id", "name", "color"), " ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
@@ -278,8 +295,14 @@ class _Writer:
         Each key is kept with the first line naming it: a row is the first time when
         its key was not there yet, which the count of keys added tells in one go.
         """
-        keys = [f"u:{r.username}" if r.platform_user_id is None else f"id:{r.platform_user_id}"
-                for r in records]
+        ids = list(map(_PLATFORM_ID_OF, records))
+        if self.postgres:  # a text column: the two kinds of key told apart by a prefix
+            keys: list[Any] = [f"u:{r.username}" if i is None else f"id:{i}"
+                               for i, r in zip(ids, records, strict=True)]
+        elif None in ids:  # SQLite's untyped column keeps a number and a text apart
+            keys = [f"u:{r.username}" if i is None else i for i, r in zip(ids, records, strict=True)]
+        else:  # the usual file: the platform ids are the keys
+            keys = ids
         added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
         if added == len(records):  # the usual case: every row is new
             return records
@@ -352,19 +375,23 @@ class _Writer:
         if not records:
             return []
         ids = self._new_ids(len(records))
-        (platform_ids, usernames, names, nicknames, statuses, subscribed, expires, last_seen,
-         *money, _tags, _notes) = zip(*records, strict=True)
-        count = len(records)
-        values = list(zip(
-            ids, repeat(self.account_id, count), platform_ids, _or(usernames, ""), _or(names, ""),
-            _or(nicknames, ""), map(self.status_text.__getitem__, statuses),
-            self._dates(subscribed), self._dates(expires), self._dates(last_seen),
-            *(_or(cents, 0) for cents in money),
-            repeat(None, count), repeat(self.stamp, count), repeat(self.stamp, count),
-            strict=True,
-        ))
+        columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
+        values = list(zip(ids, *(self._column(name, columns[name]) for name in self.fan_fields),
+                          strict=True))
         self._sql(self.insert_fan, values)
         return ids
+
+    def _column(self, name: str, values: Sequence[Any]) -> Sequence[Any]:
+        """A field's values as the fans table takes them (None: the column's default)."""
+        if name in _ABSENT_TEXT:
+            return _or(values, "")
+        if name == "subscription_status":
+            return list(map(self.status_text.__getitem__, values))
+        if name in csv_format.DATE_FIELDS:
+            return self._dates(values)
+        if name in csv_format.MONEY_FIELDS:
+            return _or(values, 0)
+        return values  # the platform id: None is NULL
 
     def _dates(self, dates: Sequence[datetime | None]) -> list[Any]:
         encoded = {date: None if date is None else self.encode_date(date) for date in set(dates)}
@@ -401,10 +428,8 @@ class _Writer:
                 (self.account_id, *missing),
             ).all())
         tag_ids = {names: tuple(map(self.tag_ids.__getitem__, names)) for names in distinct}
-        # (fan id, tag id, account) for each tag of each row, without a Python loop
-        links = list(chain.from_iterable(map(
-            product, zip(fan_ids), map(tag_ids.__getitem__, tags), repeat((self.account_id,))
-        )))
+        # (fan id, tag id) for each tag of each row, without a Python loop
+        links = list(chain.from_iterable(map(product, zip(fan_ids), map(tag_ids.__getitem__, tags))))
         if links:
             self._sql(self.insert_tag, links)
 
@@ -430,6 +455,8 @@ class _Writer:
 
 
 _TAGS_OF = attrgetter("tags")
+_PLATFORM_ID_OF = attrgetter("platform_user_id")
+_ABSENT_TEXT = ("username", "name", "nickname")
 
 
 def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -55,15 +56,15 @@ class CsvSource:
         self.mapping: ColumnMapping = map_header(header)
         self.header_lines = self._reader.line_num
 
-    def _chunks(self) -> Iterator[list[str]]:
+    def _chunks(self) -> Iterator[Iterable[str]]:
         """The file's lines, with their line feeds, a chunk at a time."""
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         tail = ""
         while block := self._stream.read(CHUNK_BYTES):
             self.bytes_read += len(block)
-            lines = (tail + decoder.decode(block)).split("\n")
-            tail = lines.pop()
-            yield [line + "\n" for line in lines]
+            head, feed, tail = (tail + decoder.decode(block)).rpartition("\n")
+            # newline="\n": split at line feeds only, each line keeping its own
+            yield io.StringIO(head + feed, newline="\n")
         tail += decoder.decode(b"", final=True)
         if tail:
             yield [tail]
@@ -81,8 +82,8 @@ class CsvSource:
         start = reader.line_num + 1
         try:
             for cells in reader:
-                joined = "".join(cells)
-                if joined and not joined.isspace():
+                # not blank: text in the first cell (most rows) or in any other
+                if (cells and cells[0][:1].strip()) or ((text := "".join(cells)) and not text.isspace()):
                     lines.append(start)
                     rows.append(cells)
                     if len(rows) == size:

@@ -173,10 +173,16 @@ def _plain_money(cells: Sequence[str]) -> list[Any] | None:
 def _plain_dates(cells: Sequence[str]) -> list[Any] | None:
     if _in_form(_DATES, cells) is None:
         return None
+    distinct = set(cells)
     try:  # a Z time is read as UTC, as _date reads it
-        return _converted(cells, datetime.fromisoformat)
+        if len(distinct) * 4 > len(cells):
+            return _converted(cells, datetime.fromisoformat)
+        # Files repeat dates (whole days, one sync's time): one object for each, which
+        # the writer then encodes once and hashes cheaply (a datetime keeps its hash).
+        dates = {cell: datetime.fromisoformat(cell) if cell else None for cell in distinct}
     except ValueError:  # a 31st of February: the check says so
         return None
+    return list(map(dates.__getitem__, cells))
 
 
 _PLAIN: dict[str, Callable[[Sequence[str]], list[Any] | None]] = {

@@ -144,6 +144,9 @@ class FanTag(Base):
     )
     account_id: Mapped[int] = account_fk()
 
+    # On SQLite the table is its primary key (0022): no rowid kept beside it.
+    __table_args__ = {"sqlite_with_rowid": False}
+
 
 class Note(Base):
     __tablename__ = "notes"
