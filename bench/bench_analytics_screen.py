@@ -74,7 +74,7 @@ async def _run(context: AppContext, *, ahead: bool) -> dict[int, tuple[float, fl
     app = OfcrmApp(context, account, clock=lambda: NOW)
     results = {}
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("6")
+        await pilot.press("5")
         screen = app.screen
         assert isinstance(screen, AnalyticsScreen)
         if not ahead:

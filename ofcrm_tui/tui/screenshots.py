@@ -58,14 +58,14 @@ SHOTS: dict[str, tuple[str, ...]] = {
     "note": ("3", "enter", "a", *"Prefers short videos; birthday in May"),
     "import-report": ("3", "import-sample", "wait", "ctrl+s"),
     "export": ("3", "E", "wait"),
-    "analytics": ("6", "m"),
-    "analytics-80x24": ("6", "m"),
-    "period": ("6", "c"),
-    "monitoring": ("7",),
+    "analytics": ("5", "m"),
+    "analytics-80x24": ("5", "m"),
+    "period": ("5", "c"),
+    "monitoring": ("6",),
     "failed": ("2", "space", "j", "space"),
-    "campaigns": ("5",),
-    "campaign-composer": ("5", "e", "wait"),  # the draft, newest first
-    "campaign-running": ("5", "j", "j", "enter", "wait"),
+    "campaigns": ("4",),
+    "campaign-composer": ("4", "e", "wait"),  # the draft, newest first
+    "campaign-running": ("4", "j", "j", "enter", "wait"),
     # Team mode: sam typing in the conversation opened, ana on another, owners marked.
     "team": ("j", "enter", "tab"),
     "team-80x24": ("j", "enter", "tab"),

@@ -30,7 +30,7 @@ def _states(world: World) -> dict[str, int]:
 async def _composer(pilot: Pilot[object], *keys: str) -> CampaignComposer:
     """The campaigns screen (key 5), a new campaign (n), then ``keys`` typed."""
     await settle(pilot)
-    await press(pilot, "5", "n", *keys)
+    await press(pilot, "4", "n", *keys)
     composer = pilot.app.screen
     assert isinstance(composer, CampaignComposer)
     return composer
@@ -49,7 +49,7 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
     app = world.app()
     async with app.run_test(size=(140, 44)) as pilot:
         await settle(pilot)
-        await press(pilot, "5")
+        await press(pilot, "4")
         assert isinstance(app.screen, CampaignsScreen)
         await press(pilot, "n")
         composer = app.screen

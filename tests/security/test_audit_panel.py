@@ -27,7 +27,7 @@ async def _audit_lines(url: str) -> list[str]:
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            await press(pilot, "7")
+            await press(pilot, "6")
             audit = app.screen.query_one(AuditList)
             await wait_for(pilot, lambda: audit.loaded)
             return [line.strip("│ ") for line in lines(audit)]

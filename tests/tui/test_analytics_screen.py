@@ -47,7 +47,7 @@ async def test_each_period_shows_its_own_figures(world: World, size: tuple[int, 
     app = world.app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await press(pilot, "6")
+        await press(pilot, "5")
         screen = _screen(app)
         for key, days in (("w", 7), ("m", 30), ("n", 90), ("t", 1), ("right_square_bracket", 7)):
             await press(pilot, key)
@@ -80,7 +80,7 @@ async def test_a_switch_never_waits_and_a_late_result_is_dropped(
     app = world.app()
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
-        await pilot.press("6")
+        await pilot.press("5")
         screen = _screen(app)
         await wait_for_drawn(pilot, screen, 7)
         week = screen.shown
@@ -115,7 +115,7 @@ async def test_a_custom_period_is_typed_and_checked(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await press(pilot, "6", "c")
+        await press(pilot, "5", "c")
         assert isinstance(app.screen, PeriodDialog)
         first, last = app.screen.query(Input).results(Input)
         first.value, last.value = "2026-11-10", "2026-11-01"
@@ -155,7 +155,7 @@ async def test_the_export_holds_what_the_screen_shows(world: World, tmp_path: Pa
     app = world.app()
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
-        await press(pilot, "6", "m")
+        await press(pilot, "5", "m")
         screen = _screen(app)
         cards = _cards(screen)
         shown = screen.shown
@@ -190,7 +190,7 @@ async def test_an_export_that_cannot_be_written_says_why(world: World, tmp_path:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await press(pilot, "6", "e")
+        await press(pilot, "5", "e")
         app.screen.query_one(Input).value = str(tmp_path / "missing" / "x.csv")
         await press(pilot, "ctrl+s")
         await settle(pilot)

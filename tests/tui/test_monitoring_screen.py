@@ -34,7 +34,7 @@ async def test_every_figure_is_shown(world: World, size: tuple[int, int]) -> Non
     app = world.app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await press(pilot, "7")
+        await press(pilot, "6")
         screen = app.screen
         assert isinstance(screen, MonitoringScreen)
         await wait_for(pilot, lambda: screen.report is not None)
@@ -58,7 +58,7 @@ async def test_problems_come_first_and_a_refresh_comes_by_itself(
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "7")
+        await press(pilot, "6")
         screen = app.screen
         assert isinstance(screen, MonitoringScreen)
         await wait_for(pilot, lambda: "failed" in _text(screen, "#monitoring-problems"))
@@ -85,6 +85,6 @@ async def test_sqlite_keeps_no_audit_trail_and_says_so(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "7")
+        await press(pilot, "6")
         audit = app.screen.query_one(AuditList)
         assert any("kept on team databases (PostgreSQL)" in line for line in lines(audit))

@@ -128,7 +128,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
         ),
     ),
     ScreenSpec(
-        "campaigns", "5,f5", "Campaigns", "Campaigns",
+        "campaigns", "4,f4", "Campaigns", "Campaigns",
         "Bulk messages to a segment: progress, results, pause and resume",
         "ofcrm_tui.tui.screens.campaigns:CampaignsScreen",
         help=(
@@ -141,7 +141,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
         ),
     ),
     ScreenSpec(
-        "analytics", "6,f6", "Analytics", "Analytics",
+        "analytics", "5,f5", "Analytics", "Analytics",
         "Revenue, top fans, KPIs, campaigns and chatters for a period",
         "ofcrm_tui.tui.screens.analytics:AnalyticsScreen",
         help=(
@@ -156,7 +156,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
         ),
     ),
     ScreenSpec(
-        "monitoring", "7,f7", "Monitoring", "Monitoring",
+        "monitoring", "6,f6", "Monitoring", "Monitoring",
         "Queue, sends, polls, credentials and problems, as `ofcrm health` sees them",
         "ofcrm_tui.tui.screens.monitoring:MonitoringScreen",
     ),
