@@ -691,8 +691,8 @@ def test_dense_prefixes_are_probed_and_list_what_the_set_lists(
         assert not any(_walk_probes(db, generated, flt) for flt in sparse)
         with diagnostics.captured_sql(db) as statements:
             inbox.conversations_window(db, generated, dense[0], 0, 9)
-        walked_sql = next(s for s in statements if "messages_fts" in str(s[0]) and "JOIN" in str(s[0]))
-        plan = diagnostics.query_plan(db, *walked_sql)
+        rows_sql = next(s for s in statements if "messages_fts" in str(s[0]) and "JOIN" in str(s[0]))
+        plan = diagnostics.query_plan(db, *rows_sql)
         fts = [line for line in plan if "messages_fts" in line]
         # Probed by rowid (idxStr "=M..."), not scanned whole for a list ("M...").
         assert fts and all(":=M" in line for line in fts), plan

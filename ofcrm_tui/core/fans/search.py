@@ -4,8 +4,10 @@ A search finds fans whose username, name or nickname holds every term (any part,
 case), one of whose notes holds every term (any part, any case: ``LIKE`` on the
 account's notes, which are few next to messages), or one of whose messages holds every
 word (the last one a prefix). Messages:
-FTS5 on SQLite, ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on
-PostgreSQL (migration 0002, the exact index expression). Names: a trigram FTS5 table
+FTS5 on SQLite (migration 0002; 0022 keeps doclists for prefixes of two and three
+characters, so a short last word is read like a whole one: ``fts_prefix_stored``),
+``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on PostgreSQL (migration
+0002, the exact index expression). Names: a trigram FTS5 table
 on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on a
 ``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
