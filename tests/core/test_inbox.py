@@ -663,6 +663,56 @@ def test_a_common_word_is_read_by_walking(
     assert results == [None]  # few matches: the set answers
 
 
+def _walk_probes(db: Database, account: int, flt: InboxFilter) -> bool:
+    """Whether the walk for ``flt`` tests messages by FTS5 probes (SQLite), not a list."""
+    with db.read() as session:
+        plan = walk.walk_plan(session, db, account, flt)
+    assert plan is not None, flt
+    sql = str(plan.test.compile(db.engine))
+    assert sql.count("messages_fts MATCH") == 1, sql
+    listed = "messages.id IN (SELECT rowid FROM messages_fts" in sql
+    assert listed != ("messages.id = messages_fts.rowid" in sql), sql
+    return not listed
+
+
+@pytest.mark.parametrize("order", ["activity", "fan"])
+def test_dense_prefixes_are_probed_and_list_what_the_set_lists(
+    db: Database, generated: int, order: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in a large share of messages whose prefix FTS5 keeps a doclist for (two or
+    three letters, migration 0023) is tested message by message on SQLite: the walk's
+    plan seeks each message's rowid in FTS5 and lists no matches first. Its windows,
+    pages and positions are the set's."""
+    monkeypatch.setattr(walk, "WALK_MIN_MATCHES", 1)
+    dense = [InboxFilter(query=needle, order=order) for needle in ("you", "yo", "YOU")]
+    sparse = [InboxFilter(query=needle, order=order) for needle in ("Lis", "pizza", "you're")]
+    if db.is_sqlite:
+        assert all(_walk_probes(db, generated, flt) for flt in dense)
+        assert not any(_walk_probes(db, generated, flt) for flt in sparse)
+        with diagnostics.captured_sql(db) as statements:
+            inbox.conversations_window(db, generated, dense[0], 0, 9)
+        rows_sql = next(s for s in statements if "messages_fts" in str(s[0]) and "JOIN" in str(s[0]))
+        plan = diagnostics.query_plan(db, *rows_sql)
+        fts = [line for line in plan if "messages_fts" in line]
+        # Probed by rowid (idxStr "=M..."), not scanned whole for a list ("M...").
+        assert fts and all(":=M" in line for line in fts), plan
+    for flt in dense + sparse:
+        with monkeypatch.context() as patch:
+            patch.setattr(walk, "walk_window", lambda *args, **kwargs: None)
+            expected = _ids(inbox.conversations_window(db, generated, flt, 0, 1000))
+        assert expected, flt
+        by_offset, by_keyset, anchor = [], [], None
+        for offset in range(0, len(expected) + 9, 9):
+            by_offset += walked(db, generated, flt, offset, 9, span=40)
+            page = walked(db, generated, flt, offset, 9, anchor=anchor, span=40)
+            by_keyset += page
+            anchor = page[-1] if page else anchor
+        assert _ids(by_offset) == _ids(by_keyset) == expected, flt
+        with walking(40):
+            for index in (0, len(expected) // 2, len(expected) - 1):
+                assert inbox.position_of(db, generated, flt, expected[index]) == index, flt
+
+
 def test_unfiltered_list_and_count_use_the_inbox_index(db: Database, generated: int) -> None:
     """EXPLAIN QUERY PLAN: the index drives, nothing sorts the whole list."""
     if not db.is_sqlite:

@@ -4,8 +4,10 @@ A search finds fans whose username, name or nickname holds every term (any part,
 case), one of whose notes holds every term (any part, any case: ``LIKE`` on the
 account's notes, which are few next to messages), or one of whose messages holds every
 word (the last one a prefix). Messages:
-FTS5 on SQLite, ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on
-PostgreSQL (migration 0002, the exact index expression). Names: a trigram FTS5 table
+FTS5 on SQLite (migration 0002; 0023 keeps doclists for prefixes of two and three
+characters, so a short last word is read like a whole one: ``fts_prefix_stored``),
+``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on PostgreSQL (migration
+0002, the exact index expression). Names: a trigram FTS5 table
 on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on a
 ``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
@@ -31,11 +33,13 @@ from sqlalchemy import (
     String,
     and_,
     column,
+    exists,
     func,
     literal,
     literal_column,
     or_,
     select,
+    table,
     text,
 )
 from sqlalchemy.sql.elements import TextClause
@@ -51,6 +55,8 @@ MAX_QUERY_TERMS = 12
 TRIGRAM_MIN_CHARS = 3
 # A one-letter prefix matches much of the vocabulary: such a needle searches names only.
 MESSAGE_MIN_CHARS = 2
+# SQLite: the prefix lengths (characters) messages_fts keeps doclists for (migration 0023).
+FTS_PREFIXES = (2, 3)
 
 _F = Fan.__table__.c
 
@@ -139,11 +145,40 @@ def message_query(db: Database, needle: str) -> str | None:
     return fts5_message_query(needle) if db.is_sqlite else tsquery(needle)
 
 
-def fts_matches(query: str) -> TextClause:
-    """SQLite: the rowids (message ids) of the FTS5 matches of ``query``, in any account."""
-    return text(
-        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
-    ).bindparams(ofcrm_message_query=query).columns(column("rowid", Integer))
+def fts_matches(query: str, within: tuple[int, int] | None = None) -> TextClause:
+    """SQLite: the rowids (message ids) of the FTS5 matches of ``query``, in any account
+    (``within``: those from the first id to the second)."""
+    sql = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
+    if within is None:
+        return text(sql).bindparams(ofcrm_message_query=query).columns(column("rowid", Integer))
+    return text(sql + " AND rowid BETWEEN :ofcrm_first_id AND :ofcrm_last_id").bindparams(
+        ofcrm_message_query=query, ofcrm_first_id=within[0], ofcrm_last_id=within[1]
+    ).columns(column("rowid", Integer))
+
+
+_FTS = table("messages_fts", column("rowid", Integer))
+
+
+def fts_probe(query: str, message_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQLite: the message ``message_id`` matches ``query``: FTS5 seeks that rowid in
+    each term's doclist (no list of every match). Quick where the doclists are read as
+    stored (see ``fts_prefix_stored``) and long enough to have an index of their own."""
+    return exists(
+        select(literal(1)).select_from(_FTS).where(
+            text("messages_fts MATCH :ofcrm_message_query").bindparams(ofcrm_message_query=query),
+            _FTS.c.rowid == message_id,
+        )
+    )
+
+
+def fts_prefix_stored(needle: str) -> bool:
+    """SQLite: whether FTS5 reads the prefix of the needle's last word as a doclist of
+    its own (migration 0023's ``prefix``) rather than merging the doclists of every word
+    it begins, per query: an ASCII word (one token, as long folded as typed) of a length
+    in FTS_PREFIXES."""
+    words = [term for term in terms(needle) if _has_word_char(term)]
+    last = words[-1] if words else ""
+    return last.isascii() and last.isalnum() and len(last) in FTS_PREFIXES
 
 
 def pg_message_matches(query: str) -> TextClause:
