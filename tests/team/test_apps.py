@@ -13,7 +13,7 @@ from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.team.conftest import Team
-from tests.tui.pilot import composer, conversations, inbox, lines, press, settle
+from tests.tui.pilot import burst, composer, conversations, inbox, lines, press, settle
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
@@ -161,3 +161,23 @@ async def test_assignment_its_filters_and_the_question_before_typing(crew: Team)
         await beats(s)
         await settle(s)
         assert "→" not in row_lines(a, 0) + row_lines(s, 0) + header(s)
+
+
+async def test_a_reply_typed_and_sent_in_one_burst_still_asks_about_the_owner(
+    crew: Team,
+) -> None:
+    ana, sam = crew.app("ana"), crew.app("sam")
+    async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
+        await press(s, "enter")  # sam is online: a chatter ana can pick
+        await beats(s, a)
+        await press(a, "at", "j", "enter")  # the first conversation to sam
+        assert "→sam" in row_lines(a, 0)
+        before = queued(crew)
+        burst(a.app, "enter", "r", *"mine now", "ctrl+s")
+        await settle(a)
+        assert isinstance(a.app.screen, OwnedDialog)
+        assert queued(crew) == before
+        await press(a, "r")  # reply anyway
+        assert composer(a).text == "mine now"
+        await press(a, "ctrl+s")
+        assert queued(crew)[len(before):] == [("ana", "mine now")]

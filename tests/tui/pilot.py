@@ -6,6 +6,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from textual import events
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
@@ -75,3 +77,13 @@ def thread(pilot: Pilot[object]) -> ThreadView:
 
 def composer(pilot: Pilot[object]) -> Composer:
     return inbox(pilot).query_one(Composer)
+
+
+_CHARACTERS = {"enter": "\r", "space": " ", "ctrl+s": "\x13"}
+
+
+def burst(app: App[object], *keys: str) -> None:
+    """Post every key before the app reads the first, as a laggy link or tmux's
+    ``send-keys`` delivers them (``press`` waits for each key to be handled)."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else _CHARACTERS[key]))

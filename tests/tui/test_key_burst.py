@@ -6,22 +6,11 @@ are read, so what follows them is the reply, never list keys (``o`` reorders the
 from __future__ import annotations
 
 import pytest
-from textual import events
-
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
-from tests.tui.pilot import conversations, inbox, press, settle, thread
+from tests.tui.pilot import burst, conversations, inbox, press, settle, thread
 
 pytestmark = pytest.mark.anyio
-
-CHARACTERS = {"enter": "\r", "space": " ", "ctrl+s": "\x13"}
-
-
-def burst(app: object, *keys: str) -> None:
-    """Post every key before the app reads the first (``Pilot.press`` waits for each)."""
-    for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else CHARACTERS[key]))  # type: ignore[attr-defined]
-
 
 async def test_enter_r_and_a_reply_in_one_burst_reach_the_reply_box(world: World) -> None:
     app = world.app()

@@ -78,6 +78,7 @@ class TeamInbox(OfcrmScreen):
         self._version: int | None = None
         # Conversations owned by others where the chatter chose to reply anyway.
         self._owner_ok: set[int] = set()
+        self._asking_owner = False  # the question is on screen (once, however it came)
 
     # what InboxScreen provides
     @property
@@ -133,18 +134,27 @@ class TeamInbox(OfcrmScreen):
 
     # -- a conversation someone else owns ------------------------------------------
 
+    def _owned_by_another(self) -> ConversationRow | None:
+        """The open row, if another chatter owns it and this one has not said to go on."""
+        row = self.open_row
+        if (row is None or row.owner is None or row.owner == self.me
+                or row.conversation_id in self._owner_ok):
+            return None
+        return row
+
     def _check_owner(self) -> None:
         """Ask before the chatter types into a conversation another chatter owns."""
         from ofcrm_tui.tui.dialogs.owned import REPLY, TAKE, OwnedDialog
 
-        row = self.open_row
-        if (row is None or row.owner is None or row.owner == self.me
-                or row.conversation_id in self._owner_ok):
+        row = self._owned_by_another()
+        if row is None or self._asking_owner:
             return
         conversation_id = row.conversation_id
         self.query_one(ThreadView).focus()  # out of the composer while asking
+        self._asking_owner = True
 
         def answered(choice: str | None) -> None:
+            self._asking_owner = False
             if choice in (REPLY, TAKE):
                 self._owner_ok.add(conversation_id)
                 self.query_one(Composer).focus()
@@ -156,6 +166,11 @@ class TeamInbox(OfcrmScreen):
     # -- sending, and the collision guard ------------------------------------------
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        if self._owned_by_another() is not None:
+            # Typed and sent in one burst, before the question came: ask now; the
+            # reply stays in the box.
+            self._check_owner()
+            return
         target = message.target
         self._enqueue(target, message.text, message.offer, self._sender(), self._seen(target))
 
