@@ -6,6 +6,7 @@ are read, so what follows them is the reply, never list keys (``o`` reorders the
 from __future__ import annotations
 
 import pytest
+
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
 from tests.tui.pilot import burst, conversations, inbox, press, settle, thread
