@@ -79,7 +79,10 @@ def composer(pilot: Pilot[object]) -> Composer:
     return inbox(pilot).query_one(Composer)
 
 
-_CHARACTERS = {"enter": "\r", "space": " ", "ctrl+s": "\x13"}
+_CHARACTERS = {
+    "enter": "\r", "space": " ", "slash": "/", "escape": "\x1b", "tab": "\t",
+    "shift+tab": None, "ctrl+s": "\x13",
+}
 
 
 def burst(app: App[object], *keys: str) -> None:

@@ -66,3 +66,19 @@ async def test_r_with_nothing_open_still_says_so(world: World) -> None:
         await settle(pilot)
         assert [n.message for n in app._notifications] == ["Open a conversation first (enter)"]
         assert inbox(pilot).query_one(Composer).text == ""
+
+
+async def test_a_search_typed_in_one_burst_searches_for_all_of_it(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        order = screen.flt.order
+        burst(app, "a", "slash", *"you", "enter")
+        await settle(pilot)
+        assert screen.flt.query == "you" and screen.flt.order == order  # no o
+        assert screen.flt.status == "active"  # the a before the search, not after
+        assert app.focused is screen.conversations
+        burst(app, "tab", *"kk", "shift+tab", "j")
+        await settle(pilot)
+        assert app.focused is screen.conversations and screen.conversations.cursor == 1

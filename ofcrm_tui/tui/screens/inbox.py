@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, TextArea
+from textual.widgets import Footer, Header, Input
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
@@ -34,30 +34,38 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
 
 
 class InboxScreen(InboxList):
+    # Every key of the inbox is acted on as it is read (priority), in the order typed,
+    # and what moves the focus moves it at once: keys that arrive in one burst (a laggy
+    # link, a fast typist) reach the box they were typed for, not the list (where ``o``
+    # would reorder it and ``a`` filter it). In a text box, letters still type there.
     BINDINGS = [
-        Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False),
-        Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane", show=False),
-        Binding("slash", "search", "Search", id="inbox.search"),
-        Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False),
-        Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False),
-        Binding("u", "next_unread", "Next unread", id="inbox.next_unread"),
-        # Priority: Enter and r act as the keys are read, so the keys typed after them
-        # in one burst (a laggy link, a fast typist) reach the reply box, not the list.
-        # Enter is the list's key (its id, so a keymap moves both; ``system``: listed
-        # once, under the list).
-        Binding("enter", "open", "Open", id="list.open", priority=True, system=True),
+        Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False, priority=True),
+        Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane",
+                show=False, priority=True),
+        Binding("slash", "search", "Search", id="inbox.search", priority=True),
+        Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False, priority=True),
+        Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
+                priority=True),
+        Binding("u", "next_unread", "Next unread", id="inbox.next_unread", priority=True),
+        # The list's key (its id, so a keymap moves both; ``system``: listed once, under
+        # the list): opening here is immediate, so an ``r`` right after finds it open.
+        Binding("enter", "open", "Open", id="list.open", system=True, priority=True),
         Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
-        Binding("escape", "back", "Back", id="inbox.back", show=False),
-        Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread", show=False),
+        Binding("escape", "back", "Back", id="inbox.back", show=False, priority=True),
+        Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread",
+                show=False, priority=True),
         Binding("dollar_sign", "toggle('purchased_only')", "Has purchased",
-                id="inbox.filter_purchased", show=False),
-        Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False),
-        Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False),
-        Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False),
-        Binding("o", "toggle_order", "Order", id="inbox.order", show=False),
-        Binding("i", "fan_detail", "Fan", id="inbox.fan_detail", show=False),
-        Binding("at", "assign", "Assign", id="inbox.assign", show=False),
-        Binding("m", "cycle_owner", "Mine/unassigned", id="inbox.filter_owner", show=False),
+                id="inbox.filter_purchased", show=False, priority=True),
+        Binding("t", "pick_tag", "Filter by tag", id="inbox.filter_tag", show=False, priority=True),
+        Binding("a", "cycle_status", "Active/expired", id="inbox.filter_status", show=False,
+                priority=True),
+        Binding("x", "clear_filters", "Clear filters", id="inbox.clear_filters", show=False,
+                priority=True),
+        Binding("o", "toggle_order", "Order", id="inbox.order", show=False, priority=True),
+        Binding("i", "fan_detail", "Fan", id="inbox.fan_detail", show=False, priority=True),
+        Binding("at", "assign", "Assign", id="inbox.assign", show=False, priority=True),
+        Binding("m", "cycle_owner", "Mine/unassigned", id="inbox.filter_owner", show=False,
+                priority=True),
     ]
 
     class NextUnreadFound(Message):
@@ -239,10 +247,12 @@ class InboxScreen(InboxList):
     # -- replying ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Enter opens from the list only (in the reply box it is a new line, in the search
+        # a search). ``focused`` is set at once; ``has_focus`` follows a turn later. The
+        # letters need no such check: Textual leaves the keys a focused text box takes
+        # out of the bindings, priority ones too.
         if action == "open":
-            return self.focused is self.conversations  # set at once; has_focus follows later
-        if action == "reply":  # a letter like any other in a text box
-            return not isinstance(self.focused, (Input, TextArea))
+            return self.focused is self.conversations
         return super().check_action(action, parameters)
 
     def action_reply(self) -> None:
@@ -321,14 +331,14 @@ class InboxScreen(InboxList):
     def action_pane(self, step: int) -> None:
         panes = [self.conversations, self.query_one(ThreadView), self.query_one(Composer)]
         panes = [pane for pane in panes if pane.focusable]
-        current = next((i for i, pane in enumerate(panes) if pane.has_focus), -1)
-        panes[(current + step) % len(panes)].focus()
+        current = next((i for i, pane in enumerate(panes) if pane is self.focused), -1)
+        self.set_focus(panes[(current + step) % len(panes)])
 
     def action_back(self) -> None:
-        if self.query_one("#search", Input).has_focus:
+        if self.focused is self.query_one("#search", Input):
             self._close_search()
-        elif not self.conversations.has_focus:
-            self.conversations.focus()
+        elif self.focused is not self.conversations:
+            self.set_focus(self.conversations)
         elif self.flt.query:
             self._set_filter(replace(self.flt, query=None))
 

@@ -106,7 +106,7 @@ class InboxList(TeamInbox):
         search = self.query_one("#search", Input)
         search.value = self.flt.query or ""
         search.display = True
-        search.focus()
+        self.set_focus(search)  # at once: the search's letters may follow in the same read
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
@@ -118,7 +118,7 @@ class InboxList(TeamInbox):
 
     def _close_search(self) -> None:
         self.query_one("#search", Input).display = False
-        self.conversations.focus()
+        self.set_focus(self.conversations)
 
     def action_match(self, step: int) -> None:
         if not self.flt.query:
