@@ -42,8 +42,8 @@ from ofcrm_tui.core import access
 from ofcrm_tui.core.fans import csv_format, csv_rows
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
-from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
+from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, SubscriptionStatus
 from ofcrm_tui.store.fts import fts_deferred
@@ -61,8 +61,9 @@ Progress = Callable[[int, int], None]
 _KEYS = "ofcrm_import_keys"
 # What a new fan holds in a column the file does not have, as SQL: a constant in the
 # statement rather than a value bound for every row.
+_ABSENT_TEXT = ("username", "name", "nickname")
 _ABSENT = {
-    "platform_user_id": "NULL", "username": "''", "name": "''", "nickname": "''",
+    "platform_user_id": "NULL", **dict.fromkeys(_ABSENT_TEXT, "''"),
     "subscription_status": f"'{SubscriptionStatus.ACTIVE.value}'",
     **dict.fromkeys(csv_format.DATE_FIELDS, "NULL"),
     **dict.fromkeys(csv_format.MONEY_FIELDS, "0"),
@@ -456,7 +457,6 @@ class _Writer:
 
 _TAGS_OF = attrgetter("tags")
 _PLATFORM_ID_OF = attrgetter("platform_user_id")
-_ABSENT_TEXT = ("username", "name", "nickname")
 
 
 def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:

@@ -149,11 +149,11 @@ def fts_matches(query: str, within: tuple[int, int] | None = None) -> TextClause
     """SQLite: the rowids (message ids) of the FTS5 matches of ``query``, in any account
     (``within``: those from the first id to the second)."""
     sql = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :ofcrm_message_query"
-    if within is None:
-        return text(sql).bindparams(ofcrm_message_query=query).columns(column("rowid", Integer))
-    return text(sql + " AND rowid BETWEEN :ofcrm_first_id AND :ofcrm_last_id").bindparams(
-        ofcrm_message_query=query, ofcrm_first_id=within[0], ofcrm_last_id=within[1]
-    ).columns(column("rowid", Integer))
+    params: dict[str, Any] = {"ofcrm_message_query": query}
+    if within is not None:
+        sql += " AND rowid BETWEEN :ofcrm_first_id AND :ofcrm_last_id"
+        params.update(ofcrm_first_id=within[0], ofcrm_last_id=within[1])
+    return text(sql).bindparams(**params).columns(column("rowid", Integer))
 
 
 _FTS = table("messages_fts", column("rowid", Integer))
@@ -205,7 +205,9 @@ def pg_message_fans(
 def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
     """Fan ids (of ``account_id``) whose username, name or nickname match ``needle``."""
     if db.row_security:
-        from sqlalchemy.dialects import postgresql  # a team database only (see ofcrm --help)
+        from sqlalchemy.dialects import (
+            postgresql,  # a team database only (see ofcrm --help)
+        )
 
         patterns = [_like_pattern(term) for term in terms(needle)]
         found = func.ofcrm_named_fans(

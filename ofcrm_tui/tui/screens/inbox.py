@@ -106,7 +106,6 @@ class InboxScreen(InboxList):
         super().__init__()
         self.flt = InboxFilter()
         self.open_row: ConversationRow | None = None
-        self._target: DraftTarget | None = None  # the open row's, for the composer
         self._open_first = False
         self._warned_quietly = False
         # Marked read, not yet shown as read in the list (that goes with the open's frame).
@@ -195,14 +194,12 @@ class InboxScreen(InboxList):
         self.ofcrm.presence.viewing(row.conversation_id if row else None)
         thread = self.query_one(ThreadView)
         if row is None or account is None:
-            self._target = None
             thread.show(None, on_shown=partial(self._show_open, None, None))
             return
         # The list's open bar, the header and the composer change with the thread's
         # page (see ThreadView.show): one frame for all of it instead of two.
-        target = self._target = DraftTarget(db, account.id, row, self.me)
         thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
-                    on_shown=partial(self._show_open, row, target))
+                    on_shown=partial(self._show_open, row, DraftTarget(db, account.id, row, self.me)))
         if row.unread_count:
             self._read_unshown.add(row.conversation_id)
             self._mark_read(account, row.conversation_id)
@@ -256,12 +253,13 @@ class InboxScreen(InboxList):
         return super().check_action(action, parameters)
 
     def action_reply(self) -> None:
-        composer = self.query_one(Composer)
-        if self.open_row is None or self._target is None:
+        composer, row, account = self.query_one(Composer), self.open_row, self.ofcrm.account
+        if row is None or account is None:
             self.notify("Open a conversation first (enter)", severity="warning")
             return
-        if composer.target is None or composer.target.fan.conversation_id != self.open_row.conversation_id:
-            composer.attach(self._target)  # the thread is on its way: its draft comes now
+        if composer.target is None or composer.target.fan.conversation_id != row.conversation_id:
+            # The thread is on its way (Enter and r read together): its draft comes now.
+            composer.attach(DraftTarget(self.ofcrm.context.db, account.id, row, self.me))
         self.set_focus(composer)  # at once (``focus()`` waits a turn): keys may come fast
 
     def on_composer_draft_saved(self, message: Composer.DraftSaved) -> None:
