@@ -67,3 +67,42 @@ async def test_hostile_fan_text_is_literal_in_list_thread_and_toasts(world: Worl
         for piece in pieces:
             assert piece in body
         assert "\x1b" not in body and "\x07" not in body
+
+
+UNBALANCED = "[/bold]oops [link=x]"
+
+
+@pytest.mark.parametrize("which", ["choice", "period", "owned", "collision"])
+async def test_dialog_titles_show_fan_and_chatter_names_literally(
+    world: World, which: str
+) -> None:
+    """A title holding a name is text, not markup: unbalanced tags used to crash the
+    app (MarkupError) when ``@`` asked whom to assign such a fan to."""
+    from datetime import UTC, datetime
+
+    from textual.containers import Vertical
+    from textual.content import Content
+
+    from ofcrm_tui.core.analytics.period import last_days
+    from ofcrm_tui.core.team import Collision
+    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+    from ofcrm_tui.tui.dialogs.collision import CollisionDialog
+    from ofcrm_tui.tui.dialogs.owned import OwnedDialog
+    from ofcrm_tui.tui.dialogs.period import PeriodDialog
+
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    dialogs = {
+        "choice": lambda: ChoiceDialog(f"Assign {UNBALANCED} to", list),
+        "period": lambda: PeriodDialog(last_days(7, tz=UTC, now=now), UTC, title=UNBALANCED),
+        "owned": lambda: OwnedDialog(UNBALANCED, UNBALANCED),
+        "collision": lambda: CollisionDialog(Collision([], [UNBALANCED], now), UNBALANCED, now),
+    }
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.push_screen(dialogs[which]())
+        await settle(pilot)
+        assert app.is_running
+        # The title's markup, read back, is the name escaped: shown as typed.
+        title = app.screen.query(".dialog").first(Vertical).border_title or ""
+        assert Content.from_markup(title).plain.count(UNBALANCED) == 1

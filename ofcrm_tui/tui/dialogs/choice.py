@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
+from ofcrm_tui.tui.sanitize import literal
+
 T = TypeVar("T")
 Choices = Sequence[tuple[Text, T]]
 
@@ -54,7 +56,7 @@ class ChoiceDialog(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog choice-dialog") as dialog:
-            dialog.border_title = self.title_text
+            dialog.border_title = literal(self.title_text, single_line=True)
             yield OptionList()
         yield Footer()
 

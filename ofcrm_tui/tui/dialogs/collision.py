@@ -67,7 +67,8 @@ class CollisionDialog(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
-            dialog.border_title = f"Someone else is answering {clean(self.fan_name, single_line=True)}"
+            dialog.border_title = Text(
+                f"Someone else is answering {clean(self.fan_name, single_line=True)}")
             yield Static(collision_text(self.collision, self.now), id="collision-text")
             with Horizontal(classes="buttons"):
                 yield Button("Send anyway", variant="warning", id="collision-send")

@@ -44,7 +44,7 @@ class OwnedDialog(ModalScreen[str | None]):
         text.append(owner, "bold")
         text.append(". Reply anyway, or take the conversation over?")
         with Vertical(classes="dialog") as dialog:
-            dialog.border_title = f"Assigned to {owner}"
+            dialog.border_title = Text(f"Assigned to {owner}")
             yield Static(text, id="owned-text")
             with Horizontal(classes="buttons"):
                 yield Button("Reply anyway", id="owned-reply")

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from ofcrm_tui.core.analytics.period import Period, PeriodError, between
+from ofcrm_tui.tui.sanitize import literal
 
 
 def parse_day(text: str, what: str) -> date:
@@ -38,7 +39,7 @@ class PeriodDialog(ModalScreen[Period | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="period-dialog", classes="dialog") as dialog:
-            dialog.border_title = self.title_text
+            dialog.border_title = literal(self.title_text, single_line=True)
             with Horizontal(id="period-days"):
                 with Vertical():
                     yield Label("First day")

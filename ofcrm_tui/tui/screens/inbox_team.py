@@ -263,7 +263,7 @@ class TeamInbox(OfcrmScreen):
             if name is not None:
                 self._assign(row.conversation_id, name or None)
 
-        title = f"Assign {clean(row.display_name, single_line=True)} to"
+        title = f"Assign {row.display_name} to"
         self.app.push_screen(ChoiceDialog(title, load, current=row.owner), picked)
 
     def action_assign_me(self) -> None:
