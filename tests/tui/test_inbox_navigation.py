@@ -245,3 +245,27 @@ async def test_a_slow_page_shows_loading_with_the_new_header(world: World, monke
         gate.set()
         await settle(pilot)
         assert view.stored and view.placeholder == "No messages yet"
+
+
+@pytest.mark.parametrize("default", ["fan", "activity"])
+async def test_the_subtitle_names_an_order_other_than_the_settings_one(
+    world: World, default: str
+) -> None:
+    """``o`` says the order in the list's subtitle, whichever way it goes, instead of a
+    toast for every press (they stacked up over the thread)."""
+    world.context.settings = world.context.settings.model_copy(update={"inbox_order": default})
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert conversations(pilot).border_subtitle is None
+        await press(pilot, "o")
+        await settle(pilot)
+        other = "by last activity" if default == "fan" else "by fan's last message"
+        assert other in str(conversations(pilot).border_subtitle)
+        await press(pilot, "o", "o")
+        await settle(pilot)
+        assert other in str(conversations(pilot).border_subtitle)
+        assert not list(app._notifications)
+        await press(pilot, "o")
+        await settle(pilot)
+        assert conversations(pilot).border_subtitle is None

@@ -16,6 +16,7 @@ from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
 
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
+# The list's subtitle names the order when it is not the one set in the settings.
 ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 
 
@@ -45,8 +46,8 @@ class InboxList(TeamInbox):
         if flt.query:
             parts.append(f"“{clean(flt.query, single_line=True)}”")
         parts += self.owner_title()
-        if flt.order == "activity":
-            parts.append("by activity")
+        if flt.order != self.ofcrm.context.settings.inbox_order:
+            parts.append(ORDER_TITLES[flt.order])
         title = Text("Inbox" if count is None else f"Inbox  {count:,}")
         self.conversations.border_title = title
         self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
@@ -80,7 +81,6 @@ class InboxList(TeamInbox):
     def action_toggle_order(self) -> None:
         order = "activity" if self.flt.order == "fan" else "fan"
         self._set_filter(replace(self.flt, order=order))
-        self.notify(f"Inbox ordered {ORDER_TITLES[order]}")
 
     def action_pick_tag(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
