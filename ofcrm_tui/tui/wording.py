@@ -13,6 +13,11 @@ def recipients(count: int) -> str:
     return f"{count:,} recipient{'' if count == 1 else 's'}"
 
 
+def fans(count: int) -> str:
+    """``1 fan``, ``100,000 fans``."""
+    return f"{count:,} fan{'' if count == 1 else 's'}"
+
+
 def could_not_send(count: int) -> str:
     """The toast for messages the sender gave up on."""
     return f"{messages(count)} could not be sent: see Failed messages"

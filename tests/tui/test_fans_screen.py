@@ -217,6 +217,9 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         await press(pilot, "enter")
         await wait_for(pilot, lambda: dialog.written is not None)
         assert dialog.written == 1
+        # Closed once written: the next key is the fans screen's, not the file name's.
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        assert any("Exported 1 fan to" in str(n.message) for n in pilot.app._notifications)
         rows = target.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 2 and "export-me" in rows[1]
 

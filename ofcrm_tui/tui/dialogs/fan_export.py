@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_export import export_fans
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
 
@@ -25,7 +26,8 @@ def default_path(today: date) -> Path:
 
 
 class ExportDialog(ModalScreen[int | None]):
-    """Returns how many fans were written (None: closed before exporting)."""
+    """Closes once the file is written and returns how many fans it holds (None: closed
+    before exporting); a failed export stays open with the reason, the path to correct."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="fan_export.close")]
 
@@ -95,11 +97,12 @@ class ExportDialog(ModalScreen[int | None]):
         if message.written is None:
             result.update(Text(f"Not exported: {clean(message.error)}", style="bold red"))
             return
+        # Done: the dialog goes, so the next key is the screen's again (not typed into
+        # the file name), and a toast says where the file is.
         self.written = message.written
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(message.written, 1), progress=max(message.written, 1))
-        result.update(Text(f"Exported {message.written:,} fans to "
-                           f"{clean(str(message.path), single_line=True)}", style="bold green"))
+        self.app.notify(f"Exported {wording.fans(message.written)} to "
+                        f"{clean(str(message.path), single_line=True)}", markup=False)
+        self.dismiss(message.written)
 
     def action_close(self) -> None:
         if not self.running:
