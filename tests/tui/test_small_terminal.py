@@ -127,3 +127,30 @@ async def test_the_import_file_picker_uses_the_room(
         assert choice.region.height == 3 and choice.region.width >= 12  # "CSV" on one line
         for button in app.screen.query(Button):
             assert dialog.contains_region(button.region) and button.region.height == 3
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_fan_filter_field_comes_into_view_as_tab_reaches_it(
+    world: World, size: tuple[int, int]
+) -> None:
+    """At 80x24 the filter's last row is below the screen: tab scrolls it into view."""
+    from textual.widgets import Input
+
+    from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
+
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "f")
+        assert isinstance(app.screen, FanFilterDialog)
+        for _ in range(12):
+            focused, box = app.focused, app.screen.query_one("#fan-filter-dialog").region
+            assert focused is not None and focused.region.height > 0, focused
+            assert box.contains_region(focused.region), (focused, focused.region, box)
+            if isinstance(focused, Input) and focused.id == "fan-filter-before":
+                break
+            await press(pilot, "tab")
+        else:
+            pytest.fail("tab never reached the last field")
+        await press(pilot, *"2026-11-01", "ctrl+s")
+        assert app.screen.flt.active_before is not None

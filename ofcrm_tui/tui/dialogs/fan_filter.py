@@ -10,7 +10,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
@@ -72,7 +72,8 @@ class FanFilterDialog(ModalScreen[FanFilter | None]):
 
     def compose(self) -> ComposeResult:
         flt = self.flt
-        with Vertical(id="fan-filter-dialog", classes="dialog") as dialog:
+        # Scrolls: at 80x24 the last fields are below the screen, and tab brings each into view.
+        with VerticalScroll(id="fan-filter-dialog", classes="dialog", can_focus=False) as dialog:
             dialog.border_title = "Filter fans"
             with Horizontal(classes="fan-filter-row"):
                 yield self._input("Tags (any of)", "tags-in", ", ".join(flt.tags_in), "vip, whale")
