@@ -13,6 +13,7 @@ from ofcrm_tui.core import outbox
 from ofcrm_tui.core.sync import NewInbound, SyncReport
 from ofcrm_tui.jobs.events import MessagesClaimed, MessagesSent, PollCompleted
 from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets import thread_layout
 from tests.tui.conftest import NOW, World
@@ -113,3 +114,25 @@ async def test_the_start_up_heap_is_frozen_while_the_app_runs_and_no_longer(
         await settle(pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_passed_send_estimate_moves_with_the_clock(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queued message held back past the queue's estimate shows the clock's minute,
+    not a time already gone: its "~12:04" is redrawn as minutes pass, with no new status."""
+    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
+    now = [NOW]
+    app = OfcrmApp(world.context, world.account, clock=lambda: now[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", "enter", "r", *"later", "ctrl+s")
+        view = thread(pilot)
+        due = max(NOW, view.pending[0].due_at)
+        app.status = replace(app.status, next_send_at=due)
+        zone = app.clock().tzinfo
+        assert any(f"queued · ~{due.astimezone(zone):%H:%M}" in line for line in lines(view))
+        now[0] = due + timedelta(minutes=3)
+        view._status_changed()  # what its interval does
+        shown = now[0].astimezone(zone)
+        assert any(f"queued · ~{shown:%H:%M}" in line for line in lines(view)), lines(view)

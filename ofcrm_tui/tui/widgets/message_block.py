@@ -42,6 +42,18 @@ class Drawing:
     next_send_at: datetime | None = None  # the queue's estimate, for "queued · ~12:04"
     chatter: str = ""  # who is looking: another chatter's sends carry their name alone
 
+    @property
+    def send_minute(self) -> datetime | None:
+        """The minute queued messages show: the queue's estimate, or now once that has
+        passed (a send the limit holds back goes no earlier than now)."""
+        return shown_send_minute(self.next_send_at, self.now)
+
+
+def shown_send_minute(next_send_at: datetime | None, now: datetime) -> datetime | None:
+    if next_send_at is None:
+        return None
+    return max(next_send_at, now).replace(second=0, microsecond=0)
+
 
 def message_lines(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     """The lines of one message: the header, then the text behind a coloured bar and,

@@ -19,7 +19,7 @@ class ThreadLayout:
         self.owners: list[int] = []  # each line's message index; -1 for the gap after one
         self.starts: list[int] = []  # each message's first line
         self.width = 0
-        self.next_send_at: datetime | None = None  # queued messages show it
+        self.send_minute: datetime | None = None  # queued messages show it
         # Each shown message's lines at ``width`` on ``_day`` ("14:05" today is
         # "Mon 14:05" tomorrow).
         self._day: date | None = None
@@ -30,13 +30,13 @@ class ThreadLayout:
 
         Blocks drawn at another width or on another day are stale, and so are those of
         queued messages when the send estimate they show moved (the status bar's reads
-        move it often); those of messages no longer shown are dropped. A block drawn
+        move it often, and a passed estimate moves with the clock); those of messages no longer shown are dropped. A block drawn
         again the same is kept as the same object, so unchanged lines compare by
         identity."""
         today = drawing.now.date()
         drawn = self._blocks if (width, today) == (self.width, self._day) else {}
-        estimate_moved = drawing.next_send_at != self.next_send_at
-        self.width, self._day, self.next_send_at = width, today, drawing.next_send_at
+        estimate_moved = drawing.send_minute != self.send_minute
+        self.width, self._day, self.send_minute = width, today, drawing.send_minute
         self._blocks = {}
         lines: list[Strip] = []
         owners: list[int] = []

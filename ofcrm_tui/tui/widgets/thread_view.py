@@ -27,7 +27,7 @@ from ofcrm_tui.core.team import ThreadMark
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock, local_now
-from ofcrm_tui.tui.widgets.message_block import Drawing
+from ofcrm_tui.tui.widgets.message_block import Drawing, shown_send_minute
 from ofcrm_tui.tui.widgets.thread_layout import ThreadLayout, changed_lines
 from ofcrm_tui.tui.widgets.styling import span_style
 
@@ -38,6 +38,8 @@ OLDER_MARGIN = 4
 # page and everything else the open changes are drawn in one frame; only a page slower
 # than this shows the "Loading…" line first.
 LOADING_AFTER_SECONDS = 0.1
+# How often a queued message's "~12:04" is checked against the clock.
+ESTIMATE_CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,13 @@ class ThreadView(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._status_changed, init=False)
+        # A passed estimate shows the clock's minute, which moves without a new status.
+        self.set_interval(ESTIMATE_CHECK_SECONDS, self._status_changed)
 
     def _status_changed(self) -> None:
         """A new send estimate: redraw the queued messages' "~12:04"."""
-        estimate = ofcrm_app(self.app).status.next_send_at
-        if estimate != self.strips.next_send_at and any(
+        shown = shown_send_minute(ofcrm_app(self.app).status.next_send_at, self.clock())
+        if shown != self.strips.send_minute and any(
             m.state == "queued" for m in self.pending
         ):
             self._relayout()
