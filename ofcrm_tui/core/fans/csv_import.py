@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -47,7 +48,7 @@ from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, SubscriptionStatus
 from ofcrm_tui.store.fts import fts_deferred
-from ofcrm_tui.store.indexes import indexes_deferred
+from ofcrm_tui.store.indexes import holds_at_most, indexes_deferred
 from ofcrm_tui.store.models import Fan
 from ofcrm_tui.store.rollups import inserts_deferred
 from ofcrm_tui.store.types import utcnow
@@ -59,6 +60,8 @@ MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exa
 Progress = Callable[[int, int], None]
 
 _KEYS = "ofcrm_import_keys"
+# The tables an import adds rows to (the rollup's through its trigger or statement).
+_WRITTEN = ("fans", "tags", "fan_tags", "notes", "analytics_fan_days")
 # What a new fan holds in a column the file does not have, as SQL: a constant in the
 # statement rather than a value bound for every row.
 _ABSENT_TEXT = ("username", "name", "nickname")
@@ -138,10 +141,11 @@ def import_fans(
         source = CsvSource(stream)
         report.delimiter, report.mapping = source.delimiter, source.mapping
         # A file of N bytes holds up to ~N / 100 fans: rebuild the indexes of a table
-        # holding fewer than that rather than fill them row by row.
+        # holding fewer than that rather than fill them row by row, and check the
+        # references of what was written once, over the tables (SQLite, ``bulk_write``).
         rows_at_most = os.fstat(stream.fileno()).st_size // 100
         try:
-            with db.write() as session:
+            with _unit(db, rows_at_most) as session:
                 connection = session.connection()
                 with (
                     fts_deferred(connection),
@@ -163,6 +167,15 @@ def import_fans(
             return report
     report.written = True
     return report
+
+
+def _unit(db: Database, rows_at_most: int) -> AbstractContextManager[Session]:
+    """The import's unit of work: a bulk write when the fans table is small for the file."""
+    if db.is_sqlite:
+        with db.read() as session:
+            if holds_at_most(session.connection(), "fans", rows_at_most):
+                return db.bulk_write(_WRITTEN)
+    return db.write()
 
 
 def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Progress | None) -> None:
