@@ -38,7 +38,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, func, select, update
+from sqlalchemy import Dialect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
@@ -53,6 +53,7 @@ from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.indexes import holds_at_most, indexes_deferred
 from ofcrm_tui.store.models import Fan
 from ofcrm_tui.store.rollups import inserts_deferred
+from ofcrm_tui.store.rows_insert import RowsInsert
 from ofcrm_tui.store.types import utcnow
 
 BATCH = 5_000
@@ -220,7 +221,7 @@ class _Writer:
 
     def __init__(self, session: Session, account_id: int, author: str, report: ImportReport) -> None:
         self.session = session
-        self.connection: Connection = session.connection()
+        self.connection = connection = session.connection()
         self.account_id = account_id
         self.author = author
         self.report = report
@@ -237,7 +238,7 @@ class _Writer:
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
         key, tail = ("key VARCHAR", " ON COMMIT DROP") if self.postgres else ("key", " WITHOUT ROWID")
         self._sql(f"CREATE TEMPORARY TABLE {_KEYS} ({key} PRIMARY KEY, line INTEGER){tail}")
-        self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
+        self.insert_key = RowsInsert(connection, _KEYS, ("key", "line"), tail=" ON CONFLICT (key) DO NOTHING")
         assert report.mapping is not None
         given = set(report.mapping.fields)
         # The fields a new fan's row binds, in FanRecord order; the others are constants.
@@ -247,10 +248,8 @@ class _Writer:
         constants = {"account_id": str(int(account_id)), "renewed_at": "NULL",
                      "created_at": stamp, "updated_at": stamp,
                      **{name: sql for name, sql in _ABSENT.items() if name not in given}}
-        self.insert_fan = (
-            f"INSERT INTO fans ({', '.join(['id', *self.fan_fields, *constants])}) "
-            f"VALUES ({', '.join([self._marks(1 + len(self.fan_fields)), *constants.values()])})"
-        )
+        self.insert_fan = RowsInsert(
+            connection, "fans", ["id", *self.fan_fields, *constants], constants=list(constants.values()))
         # A tag's links of a batch in one statement, its fans' ids as one array (JSON
         # text on SQLite): a fraction of what binding and stepping a link at a time costs.
         fans = ("SELECT ids.fan_id, %s::bigint, {} FROM unnest(%s::bigint[]) AS ids(fan_id)"
@@ -260,15 +259,11 @@ class _Writer:
             "WHERE true ON CONFLICT (fan_id, tag_id) DO NOTHING"  # WHERE: SQLite's upsert syntax
         )
         self.id_array: Callable[[list[int]], Any] = list if self.postgres else _json_ints
-        self.insert_tag_name = self._insert_sql(
-            "tags", ("account_id", "name", "color"), " ON CONFLICT (account_id, name) DO NOTHING")
+        self.insert_tag_name = RowsInsert(
+            connection, "tags", ("account_id", "name", "color"), tail=" ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
-        self.insert_note = self._insert_sql(
-            "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
-
-    def _insert_sql(self, table: str, columns: Sequence[str], tail: str = "") -> str:
-        marks = ", ".join([self.mark] * len(columns))
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}"
+        self.insert_note = RowsInsert(
+            connection, "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
 
     def _sql(self, sql: str, params: Any = None) -> Any:
         """Driver SQL: a tuple of parameters, or a non-empty list of them (executemany)."""
@@ -324,7 +319,7 @@ class _Writer:
             keys = [f"u:{r.username}" if i is None else i for i, r in zip(ids, records, strict=True)]
         else:  # the usual file: the platform ids are the keys
             keys = ids
-        added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
+        added = self.insert_key(list(zip(keys, lines, strict=True)))
         if added == len(records):  # the usual case: every row is new
             return records
         named = tuple(set(keys))
@@ -399,7 +394,7 @@ class _Writer:
         columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
         values = list(zip(ids, *(self._column(name, columns[name]) for name in self.fan_fields),
                           strict=True))
-        self._sql(self.insert_fan, values)
+        self.insert_fan(values)
         return ids
 
     def _column(self, name: str, values: Sequence[Any]) -> Sequence[Any]:
@@ -442,7 +437,7 @@ class _Writer:
         distinct = set(tags)
         missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
         if missing:
-            self._sql(self.insert_tag_name, [(self.account_id, tag, "") for tag in missing])
+            self.insert_tag_name([(self.account_id, tag, "") for tag in missing])
             self.tag_ids.update(self._sql(
                 f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
                 f"AND name IN ({self._marks(len(missing))})",
@@ -478,7 +473,7 @@ class _Writer:
             if (fan_id, body) not in known
         ]
         if notes:
-            self._sql(self.insert_note, notes)
+            self.insert_note(notes)
 
 
 _TAGS_OF = attrgetter("tags")
