@@ -16,12 +16,14 @@ first line naming it.
 
 Rows are matched against the fans the account had before the import (an account
 without fans skips the look-up), so the outcome does not depend on the batch size.
-Rows are written as plain tuples with ``executemany``, put together column by column
-(what the file has no column for, and what every row shares, is written into the SQL),
-tag links one statement per tag and batch;
-on SQLite the full-text index, the fans rollup and the secondary indexes are filled
-once at the end (``fts_deferred``, ``inserts_deferred``, ``indexes_deferred``), inside
-the transaction. Most of the time goes to the database (``bench/README.md``).
+Rows are written as plain tuples, many a statement (``RowsInsert``), put together column
+by column (what the file has no column for, and what every row shares, is written into
+the SQL), tag links one statement per tag and batch. On SQLite the full-text index and
+the fans rollup are filled once at the end (``fts_deferred``, ``inserts_deferred``) and,
+when the file is large for the fans table, the secondary indexes too
+(``indexes_deferred``) and the references are checked once before the commit
+(``Database.bulk_write``), all inside the transaction. Most of the time goes to the
+database (``bench/README.md``).
 """
 
 from __future__ import annotations
@@ -259,8 +261,8 @@ class _Writer:
             "WHERE true ON CONFLICT (fan_id, tag_id) DO NOTHING"  # WHERE: SQLite's upsert syntax
         )
         self.id_array: Callable[[list[int]], Any] = list if self.postgres else _json_ints
-        self.insert_tag_name = RowsInsert(
-            connection, "tags", ("account_id", "name", "color"), tail=" ON CONFLICT (account_id, name) DO NOTHING")
+        self.insert_tag_name = RowsInsert(connection, "tags", ("account_id", "name", "color"),
+                                          tail=" ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
         self.insert_note = RowsInsert(
             connection, "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
@@ -477,11 +479,11 @@ class _Writer:
 
 
 _TAGS_OF = attrgetter("tags")
+_PLATFORM_ID_OF = attrgetter("platform_user_id")
 
 
 def _json_ints(values: list[int]) -> str:
     return json.dumps(values, separators=(",", ":"))
-_PLATFORM_ID_OF = attrgetter("platform_user_id")
 
 
 def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:
