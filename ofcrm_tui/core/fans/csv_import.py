@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +191,7 @@ def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Pro
         for position, reason in parsed.problems.items():
             report.add_problem(lines[position], reason)
         kept = lines if len(parsed.kept) == len(lines) else [lines[p] for p in parsed.kept]
-        writer.write(kept, parsed.records)
+        writer.write(kept, parsed.columns)
         if progress is not None:
             progress(report.rows, source.bytes_read)
     if report.rows == 0:
@@ -282,63 +281,65 @@ class _Writer:
         if not self.postgres:
             self._sql(f"DROP TABLE temp.{_KEYS}")
 
-    def write(self, lines: list[int], records: list[FanRecord]) -> None:
-        """Write the valid rows at ``lines`` (in file order)."""
-        if self.stopped or not records:
+    def write(self, lines: list[int], rows: list[list[Any]]) -> None:
+        """Write the valid rows at ``lines`` (in file order), held column by column."""
+        if self.stopped or not lines:
             return
-        records = self._first_times(lines, records)
-        if self.stopped or not records:
+        rows = self._first_times(lines, rows)
+        count = len(rows[_ID])
+        if self.stopped or not count:
             return
-        matched = self._matches(records)
+        matched = self._matches(rows)
         if not matched:
-            fan_ids = self._insert(records)
+            fan_ids = self._insert(rows)
         else:
-            new = [p for p in range(len(records)) if p not in matched]
-            fan_ids = [0] * len(records)
-            for position, fan_id in zip(new, self._insert([records[p] for p in new]), strict=True):
+            new = [p for p in range(count) if p not in matched]
+            fan_ids = [0] * count
+            for position, fan_id in zip(new, self._insert(csv_rows.pick(rows, new)), strict=True):
                 fan_ids[position] = fan_id
             for position, fan_id in matched.items():
                 fan_ids[position] = fan_id
-            self._update([(fan_id, records[p]) for p, fan_id in matched.items()])
-        self._tags(fan_ids, records)
-        self._notes(fan_ids, records, existing=set(matched.values()))
-        self.report.created += len(records) - len(matched)
+            self._update([(fan_id, FanRecord._make(column[p] for column in rows))
+                          for p, fan_id in matched.items()])
+        self._tags(fan_ids, rows[_TAGS])
+        self._notes(fan_ids, rows[_NOTES], existing=set(matched.values()))
+        self.report.created += count - len(matched)
         self.report.updated += len(matched)
 
     # -- repeated rows ------------------------------------------------------------------
 
-    def _first_times(self, lines: list[int], records: list[FanRecord]) -> list[FanRecord]:
+    def _first_times(self, lines: list[int], rows: list[list[Any]]) -> list[list[Any]]:
         """The rows naming a fan no earlier row named; the others are problems.
 
         Each key is kept with the first line naming it: a row is the first time when
         its key was not there yet, which the count of keys added tells in one go.
         """
-        ids = list(map(_PLATFORM_ID_OF, records))
+        ids, usernames = rows[_ID], rows[_USERNAME]
         if self.postgres:  # a text column: the two kinds of key told apart by a prefix
-            keys: list[Any] = [f"u:{r.username}" if i is None else f"id:{i}"
-                               for i, r in zip(ids, records, strict=True)]
+            keys: list[Any] = [f"u:{u}" if i is None else f"id:{i}"
+                               for i, u in zip(ids, usernames, strict=True)]
         elif None in ids:  # SQLite's untyped column keeps a number and a text apart
-            keys = [f"u:{r.username}" if i is None else i for i, r in zip(ids, records, strict=True)]
+            keys = [f"u:{u}" if i is None else i for i, u in zip(ids, usernames, strict=True)]
         else:  # the usual file: the platform ids are the keys
             keys = ids
         added = self.insert_key(list(zip(keys, lines, strict=True)))
-        if added == len(records):  # the usual case: every row is new
-            return records
+        if added == len(lines):  # the usual case: every row is new
+            return rows
         named = tuple(set(keys))
         first = dict(self._sql(
             f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(named))})", named
         ).all())
-        fresh: list[FanRecord] = []
-        for key, line, record in zip(keys, lines, records, strict=True):
+        fresh: list[int] = []
+        for position, (key, line) in enumerate(zip(keys, lines, strict=True)):
             if first[key] == line:
-                fresh.append(record)
+                fresh.append(position)
             else:
                 self.report.add_problem(line, f"the same fan as line {first[key]}")
-        return fresh
+        return csv_rows.pick(rows, fresh)
 
     # -- existing fans -------------------------------------------------------------------
 
-    def _matches(self, records: list[FanRecord]) -> dict[int, int]:
+    def _matches(self, rows: list[list[Any]]) -> dict[int, int]:
         """position -> fan id of the existing fan each row names."""
         if self.last_old_fan is None:
             return {}
@@ -349,11 +350,12 @@ class _Writer:
                 (self.account_id, self.last_old_fan, *values),
             )
 
-        ids = list({r.platform_user_id for r in records if r.platform_user_id is not None})
+        platform_ids, usernames = rows[_ID], rows[_USERNAME]
+        ids = list(set(platform_ids) - {None})
         by_id: dict[int, int] = {}
         if ids:
             by_id = dict(old("platform_user_id, id", "platform_user_id", ids).all())
-        names = list({r.username for r in records if r.username and r.platform_user_id not in by_id})
+        names = list({u for u, i in zip(usernames, platform_ids, strict=True) if u and i not in by_id})
         by_name: dict[str, tuple[int, int | None]] = {}
         if names:
             found = old("username, id, platform_user_id", "username", names)
@@ -362,12 +364,12 @@ class _Writer:
                 # platform fan (usernames change; the id is who the fan is).
                 by_name.setdefault(username, (fan_id, platform_id))
         matched: dict[int, int] = {}
-        for position, record in enumerate(records):
-            if record.platform_user_id in by_id:
-                matched[position] = by_id[record.platform_user_id]
-            elif record.username in by_name:
-                fan_id, platform_id = by_name[record.username]
-                if record.platform_user_id is None or platform_id is None:
+        for position, (user_id, username) in enumerate(zip(platform_ids, usernames, strict=True)):
+            if user_id in by_id:
+                matched[position] = by_id[user_id]
+            elif username in by_name:
+                fan_id, platform_id = by_name[username]
+                if user_id is None or platform_id is None:
                     matched[position] = fan_id
         return matched
 
@@ -384,17 +386,16 @@ class _Writer:
         last = self._sql("SELECT coalesce(max(id), 0) FROM fans").scalar()
         return list(range(last + 1, last + 1 + count))
 
-    def _insert(self, records: list[FanRecord]) -> list[int]:
-        """The ids of the fans created for ``records``, in their order.
+    def _insert(self, rows: list[list[Any]]) -> list[int]:
+        """The ids of the fans created for ``rows`` (column by column), in their order.
 
-        The rows are put together column by column (a column of dates is encoded
-        once per distinct date), then zipped into the tuples ``executemany`` takes.
+        Each column is put as the table takes it (a column of dates is encoded once
+        per distinct date), then zipped into the rows' tuples.
         """
-        if not records:
+        if not rows[_ID]:
             return []
-        ids = self._new_ids(len(records))
-        columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
-        values = list(zip(ids, *(self._column(name, columns[name]) for name in self.fan_fields),
+        ids = self._new_ids(len(rows[_ID]))
+        values = list(zip(ids, *(self._column(name, rows[_FIELD[name]]) for name in self.fan_fields),
                           strict=True))
         self.insert_fan(values)
         return ids
@@ -434,8 +435,7 @@ class _Writer:
                 )
             self.session.execute(self.updates[names], params)
 
-    def _tags(self, fan_ids: list[int], records: list[FanRecord]) -> None:
-        tags = list(map(_TAGS_OF, records))
+    def _tags(self, fan_ids: list[int], tags: list[tuple[str, ...]]) -> None:
         distinct = set(tags)
         missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
         if missing:
@@ -457,8 +457,8 @@ class _Writer:
             fans = sorted(chain.from_iterable(groups)) if len(groups) > 1 else groups[0]
             self._sql(self.insert_tag, (self.tag_ids[name], self.id_array(fans)))
 
-    def _notes(self, fan_ids: list[int], records: list[FanRecord], existing: set[int]) -> None:
-        with_notes = [(fan_id, r.notes) for fan_id, r in zip(fan_ids, records, strict=True) if r.notes]
+    def _notes(self, fan_ids: list[int], bodies: list[str | None], existing: set[int]) -> None:
+        with_notes = [(fan_id, body) for fan_id, body in zip(fan_ids, bodies, strict=True) if body]
         if not with_notes:
             return
         known: set[tuple[int, str]] = set()
@@ -478,8 +478,8 @@ class _Writer:
             self.insert_note(notes)
 
 
-_TAGS_OF = attrgetter("tags")
-_PLATFORM_ID_OF = attrgetter("platform_user_id")
+_FIELD = {name: slot for slot, name in enumerate(FanRecord._fields)}  # a field's column
+_ID, _USERNAME, _TAGS, _NOTES = (_FIELD[name] for name in ("platform_user_id", "username", "tags", "notes"))
 
 
 def _json_ints(values: list[int]) -> str:
