@@ -1,5 +1,5 @@
 """Reading the rows of a fans CSV: each column's check, the rules of a row, and the
-``FanRecord`` the import writes, a batch of rows at a time.
+``FanRecord`` fields the import writes, a batch of rows at a time, column by column.
 
 A row is valid when each of its cells passes its column's check (``csv_format`` says
 what cells hold), it names a fan (a user id or a username) and its past dates are not
