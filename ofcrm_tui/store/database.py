@@ -125,6 +125,19 @@ def _check_foreign_keys(connection: Connection, tables: Sequence[str]) -> None:
                                  sqlite3.IntegrityError(reason))
 
 
+def _foreign_keys_back_on(connection: Connection) -> None:
+    """SQLite's row-by-row foreign keys on again for a pooled connection; one where they
+    would not come back (a transaction left open, an error) is dropped, not pooled."""
+    raw = connection.connection.driver_connection
+    try:
+        raw.execute("PRAGMA foreign_keys = ON")
+        back = raw.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    except sqlite3.Error:
+        back = False
+    if not back:
+        connection.invalidate()
+
+
 def make_engine(url: str | URL, *, create_folders_under: Path | None = None) -> Engine:
     """The engine for ``url``; a SQLite file's missing folder is created (only under
     ``create_folders_under`` when given)."""
@@ -213,7 +226,7 @@ class Database:
                     session.flush()  # what the commit would write, checked first
                     _check_foreign_keys(connection, checked)
             finally:
-                raw.execute("PRAGMA foreign_keys = ON")
+                _foreign_keys_back_on(connection)
 
     @contextmanager
     def schema_lock(self) -> Iterator[Connection]:

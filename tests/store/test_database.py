@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, DatabaseUrlError, parse_url
+from ofcrm_tui.store.database import Database, DatabaseUrlError, _foreign_keys_back_on, parse_url
 from ofcrm_tui.store.models import Account, Fan
 
 
@@ -130,4 +130,17 @@ def test_sqlite_checks_a_bulk_write_once_then_row_by_row_again(tmp_path: Path) -
         assert session.scalars(select(Fan.username)).all() == []
         with pytest.raises(IntegrityError, match="FOREIGN KEY"):
             session.connection().exec_driver_sql(note)
+    db.dispose()
+
+
+def test_a_connection_whose_foreign_keys_cannot_come_back_is_not_pooled(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("BEGIN")  # the setting cannot change inside a transaction
+        _foreign_keys_back_on(connection)
+        assert connection.invalidated
+    with db.engine.connect() as connection:  # a new one, checking row by row
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
