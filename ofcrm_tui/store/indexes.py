@@ -8,6 +8,13 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 
+def holds_at_most(connection: Connection, table: str, rows: int) -> bool:
+    """Whether ``table`` holds ``rows`` rows or fewer (counted no further than that)."""
+    return connection.exec_driver_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (rows + 1,)
+    ).scalar() <= rows
+
+
 @contextmanager
 def indexes_deferred(connection: Connection, table: str, *, when_at_most: int) -> Iterator[None]:
     """On SQLite, when ``table`` holds at most ``when_at_most`` rows: drop its plain
@@ -21,9 +28,7 @@ def indexes_deferred(connection: Connection, table: str, *, when_at_most: int) -
     Queries inside the block run without them.
     """
     sql = connection.exec_driver_sql
-    if connection.dialect.name != "sqlite" or sql(
-        f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (when_at_most + 1,)
-    ).scalar() > when_at_most:
+    if connection.dialect.name != "sqlite" or not holds_at_most(connection, table, when_at_most):
         yield
         return
     saved = sql(

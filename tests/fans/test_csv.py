@@ -212,3 +212,26 @@ def test_an_import_and_an_export_make_no_reference_cycles_row_by_row(
         report = _import(db, account, path)
         assert (report.updated, gc.collect()) == (59, 0)
         assert export_leaves(5) == export_leaves(59)  # the query's own objects, once
+
+
+def test_a_large_batch_written_many_rows_a_statement_keeps_every_row_and_repeat(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """Rows go in several a statement and the last few one by one: a repeat is found
+    in either part, every other row and its tags and note are written."""
+    rows = [f"{i},u{i},{'vip|new' if i % 2 else 'new'},{'note' if i % 7 == 0 else ''}" for i in range(1, 1201)]
+    rows[600] = "5,again,vip,"  # line 602: among the rows bound several a statement
+    rows[-1] = "1199,again2,,"  # line 1201: among the last ones, bound one by one
+    path = tmp_path / "many.csv"
+    path.write_text("id,username,tags,notes\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = _import(db, account, path, skip_invalid=True)
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (602, "the same fan as line 6"), (1201, "the same fan as line 1200")]
+    assert (report.created, report.written) == (1198, True)
+    with db.read() as session:
+        fans = session.execute(select(Fan.platform_user_id, Fan.username).where(
+            Fan.account_id == account).order_by(Fan.id)).all()
+    kept = [i for i in range(1, 1200) if i != 601]
+    assert fans == [(i, f"u{i}") for i in kept]
+    assert counts(db, account) == (1198, 2, sum(2 if i % 2 else 1 for i in kept),
+                                   sum(1 for i in kept if i % 7 == 0))

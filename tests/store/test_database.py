@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from ofcrm_tui.store.database import Database, DatabaseUrlError, parse_url
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database, DatabaseUrlError, _foreign_keys_back_on, parse_url
 from ofcrm_tui.store.models import Account, Fan
 
 
@@ -95,3 +96,51 @@ def test_deleting_an_account_deletes_its_rows(db: Database) -> None:
         session.delete(session.get(Account, account.id))
     with db.read() as session:
         assert session.scalars(select(Fan)).all() == []
+
+
+
+def test_a_bulk_write_checks_references_before_the_commit(db: Database) -> None:
+    with db.write() as session:
+        account = Account(name="a", base_url="http://x")
+        session.add(account)
+    with db.bulk_write(["fans"]) as session:
+        session.add(Fan(account_id=account.id, platform_user_id=1, username="u1"))
+    with pytest.raises(IntegrityError, match="FOREIGN KEY|foreign key"), db.bulk_write(["fans"]) as session:
+        session.add(Fan(account_id=account.id, platform_user_id=2, username="u2"))
+        session.add(Fan(account_id=account.id + 1, platform_user_id=3, username="u3"))
+    with db.read() as session:
+        assert session.scalars(select(Fan.username)).all() == ["u1"]
+
+
+def test_sqlite_checks_a_bulk_write_once_then_row_by_row_again(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    migrate.upgrade(db)
+    with db.write() as session:
+        session.add(Account(name="a", base_url="http://x"))
+    note = ("INSERT INTO notes (account_id, fan_id, author, body, created_at, updated_at) "
+            "VALUES (1, 99, 'ana', 'hi', '2026-01-01', '2026-01-01')")
+    with pytest.raises(IntegrityError, match="a notes row refers to no fans row"):
+        with db.bulk_write(["fans", "notes"]) as session:
+            connection = session.connection()
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+            session.add(Fan(account_id=1, platform_user_id=1, username="u1"))
+            session.flush()
+            connection.exec_driver_sql(note)  # taken here, refused before the commit
+    with db.write() as session:
+        assert session.scalars(select(Fan.username)).all() == []
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+            session.connection().exec_driver_sql(note)
+    db.dispose()
+
+
+def test_a_connection_whose_foreign_keys_cannot_come_back_is_not_pooled(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("BEGIN")  # the setting cannot change inside a transaction
+        _foreign_keys_back_on(connection)
+        assert connection.invalidated
+    with db.engine.connect() as connection:  # a new one, checking row by row
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()

@@ -16,26 +16,30 @@ first line naming it.
 
 Rows are matched against the fans the account had before the import (an account
 without fans skips the look-up), so the outcome does not depend on the batch size.
-Rows are written as plain tuples with ``executemany``, put together column by column
-(what the file has no column for, and what every row shares, is written into the SQL);
-on SQLite the full-text index, the fans rollup and the secondary indexes are filled
-once at the end (``fts_deferred``, ``inserts_deferred``, ``indexes_deferred``), inside
-the transaction. Most of the time goes to the database (``bench/README.md``).
+Rows are written as plain tuples, many a statement (``RowsInsert``), put together column
+by column (what the file has no column for, and what every row shares, is written into
+the SQL), tag links one statement per tag and batch. On SQLite the full-text index and
+the fans rollup are filled once at the end (``fts_deferred``, ``inserts_deferred``) and,
+when the file is large for the fans table, the secondary indexes too
+(``indexes_deferred``) and the references are checked once before the commit
+(``Database.bulk_write``), all inside the transaction. Most of the time goes to the
+database (``bench/README.md``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import chain, product
-from operator import attrgetter
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, func, select, update
+from sqlalchemy import Dialect, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
@@ -47,9 +51,10 @@ from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, SubscriptionStatus
 from ofcrm_tui.store.fts import fts_deferred
-from ofcrm_tui.store.indexes import indexes_deferred
+from ofcrm_tui.store.indexes import holds_at_most, indexes_deferred
 from ofcrm_tui.store.models import Fan
 from ofcrm_tui.store.rollups import inserts_deferred
+from ofcrm_tui.store.rows_insert import RowsInsert
 from ofcrm_tui.store.types import utcnow
 
 BATCH = 5_000
@@ -59,6 +64,8 @@ MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exa
 Progress = Callable[[int, int], None]
 
 _KEYS = "ofcrm_import_keys"
+# The tables an import adds rows to (the rollup's through its trigger or statement).
+_WRITTEN = ("fans", "tags", "fan_tags", "notes", "analytics_fan_days")
 # What a new fan holds in a column the file does not have, as SQL: a constant in the
 # statement rather than a value bound for every row.
 _ABSENT_TEXT = ("username", "name", "nickname")
@@ -138,10 +145,11 @@ def import_fans(
         source = CsvSource(stream)
         report.delimiter, report.mapping = source.delimiter, source.mapping
         # A file of N bytes holds up to ~N / 100 fans: rebuild the indexes of a table
-        # holding fewer than that rather than fill them row by row.
+        # holding fewer than that rather than fill them row by row, and check the
+        # references of what was written once, over the tables (SQLite, ``bulk_write``).
         rows_at_most = os.fstat(stream.fileno()).st_size // 100
         try:
-            with db.write() as session:
+            with _unit(db, rows_at_most) as session:
                 connection = session.connection()
                 with (
                     fts_deferred(connection),
@@ -165,6 +173,15 @@ def import_fans(
     return report
 
 
+def _unit(db: Database, rows_at_most: int) -> AbstractContextManager[Session]:
+    """The import's unit of work: a bulk write when the fans table is small for the file."""
+    if db.is_sqlite:
+        with db.read() as session:
+            if holds_at_most(session.connection(), "fans", rows_at_most):
+                return db.bulk_write(_WRITTEN)
+    return db.write()
+
+
 def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Progress | None) -> None:
     assert report.mapping is not None
     parse = csv_rows.RowParser(report.mapping, utcnow())
@@ -174,7 +191,7 @@ def _run(source: CsvSource, writer: _Writer, report: ImportReport, progress: Pro
         for position, reason in parsed.problems.items():
             report.add_problem(lines[position], reason)
         kept = lines if len(parsed.kept) == len(lines) else [lines[p] for p in parsed.kept]
-        writer.write(kept, parsed.records)
+        writer.write(kept, parsed.columns)
         if progress is not None:
             progress(report.rows, source.bytes_read)
     if report.rows == 0:
@@ -205,7 +222,7 @@ class _Writer:
 
     def __init__(self, session: Session, account_id: int, author: str, report: ImportReport) -> None:
         self.session = session
-        self.connection: Connection = session.connection()
+        self.connection = connection = session.connection()
         self.account_id = account_id
         self.author = author
         self.report = report
@@ -222,7 +239,7 @@ class _Writer:
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
         key, tail = ("key VARCHAR", " ON COMMIT DROP") if self.postgres else ("key", " WITHOUT ROWID")
         self._sql(f"CREATE TEMPORARY TABLE {_KEYS} ({key} PRIMARY KEY, line INTEGER){tail}")
-        self.insert_key = self._insert_sql(_KEYS, ("key", "line"), " ON CONFLICT (key) DO NOTHING")
+        self.insert_key = RowsInsert(connection, _KEYS, ("key", "line"), tail=" ON CONFLICT (key) DO NOTHING")
         assert report.mapping is not None
         given = set(report.mapping.fields)
         # The fields a new fan's row binds, in FanRecord order; the others are constants.
@@ -232,23 +249,22 @@ class _Writer:
         constants = {"account_id": str(int(account_id)), "renewed_at": "NULL",
                      "created_at": stamp, "updated_at": stamp,
                      **{name: sql for name, sql in _ABSENT.items() if name not in given}}
-        self.insert_fan = (
-            f"INSERT INTO fans ({', '.join(['id', *self.fan_fields, *constants])}) "
-            f"VALUES ({', '.join([self._marks(1 + len(self.fan_fields)), *constants.values()])})"
-        )
+        self.insert_fan = RowsInsert(
+            connection, "fans", ["id", *self.fan_fields, *constants], constants=list(constants.values()))
+        # A tag's links of a batch in one statement, its fans' ids as one array (JSON
+        # text on SQLite): a fraction of what binding and stepping a link at a time costs.
+        fans = ("SELECT ids.fan_id, %s::bigint, {} FROM unnest(%s::bigint[]) AS ids(fan_id)"
+                if self.postgres else "SELECT value, ?, {} FROM json_each(?)")
         self.insert_tag = (
-            f"INSERT INTO fan_tags (fan_id, tag_id, account_id) VALUES ({self._marks(2)}, "
-            f"{int(account_id)}) ON CONFLICT (fan_id, tag_id) DO NOTHING"
+            f"INSERT INTO fan_tags (fan_id, tag_id, account_id) {fans.format(int(account_id))} "
+            "WHERE true ON CONFLICT (fan_id, tag_id) DO NOTHING"  # WHERE: SQLite's upsert syntax
         )
-        self.insert_tag_name = self._insert_sql(
-            "tags", ("account_id", "name", "color"), " ON CONFLICT (account_id, name) DO NOTHING")
+        self.id_array: Callable[[list[int]], Any] = list if self.postgres else _json_ints
+        self.insert_tag_name = RowsInsert(connection, "tags", ("account_id", "name", "color"),
+                                          tail=" ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
-        self.insert_note = self._insert_sql(
-            "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
-
-    def _insert_sql(self, table: str, columns: Sequence[str], tail: str = "") -> str:
-        marks = ", ".join([self.mark] * len(columns))
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}"
+        self.insert_note = RowsInsert(
+            connection, "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
 
     def _sql(self, sql: str, params: Any = None) -> Any:
         """Driver SQL: a tuple of parameters, or a non-empty list of them (executemany)."""
@@ -265,63 +281,65 @@ class _Writer:
         if not self.postgres:
             self._sql(f"DROP TABLE temp.{_KEYS}")
 
-    def write(self, lines: list[int], records: list[FanRecord]) -> None:
-        """Write the valid rows at ``lines`` (in file order)."""
-        if self.stopped or not records:
+    def write(self, lines: list[int], rows: list[list[Any]]) -> None:
+        """Write the valid rows at ``lines`` (in file order), held column by column."""
+        if self.stopped or not lines:
             return
-        records = self._first_times(lines, records)
-        if self.stopped or not records:
+        rows = self._first_times(lines, rows)
+        count = len(rows[_ID])
+        if self.stopped or not count:
             return
-        matched = self._matches(records)
+        matched = self._matches(rows)
         if not matched:
-            fan_ids = self._insert(records)
+            fan_ids = self._insert(rows)
         else:
-            new = [p for p in range(len(records)) if p not in matched]
-            fan_ids = [0] * len(records)
-            for position, fan_id in zip(new, self._insert([records[p] for p in new]), strict=True):
+            new = [p for p in range(count) if p not in matched]
+            fan_ids = [0] * count
+            for position, fan_id in zip(new, self._insert(csv_rows.pick(rows, new)), strict=True):
                 fan_ids[position] = fan_id
             for position, fan_id in matched.items():
                 fan_ids[position] = fan_id
-            self._update([(fan_id, records[p]) for p, fan_id in matched.items()])
-        self._tags(fan_ids, records)
-        self._notes(fan_ids, records, existing=set(matched.values()))
-        self.report.created += len(records) - len(matched)
+            self._update([(fan_id, FanRecord._make(column[p] for column in rows))
+                          for p, fan_id in matched.items()])
+        self._tags(fan_ids, rows[_TAGS])
+        self._notes(fan_ids, rows[_NOTES], existing=set(matched.values()))
+        self.report.created += count - len(matched)
         self.report.updated += len(matched)
 
     # -- repeated rows ------------------------------------------------------------------
 
-    def _first_times(self, lines: list[int], records: list[FanRecord]) -> list[FanRecord]:
+    def _first_times(self, lines: list[int], rows: list[list[Any]]) -> list[list[Any]]:
         """The rows naming a fan no earlier row named; the others are problems.
 
         Each key is kept with the first line naming it: a row is the first time when
         its key was not there yet, which the count of keys added tells in one go.
         """
-        ids = list(map(_PLATFORM_ID_OF, records))
+        ids, usernames = rows[_ID], rows[_USERNAME]
         if self.postgres:  # a text column: the two kinds of key told apart by a prefix
-            keys: list[Any] = [f"u:{r.username}" if i is None else f"id:{i}"
-                               for i, r in zip(ids, records, strict=True)]
+            keys: list[Any] = [f"u:{u}" if i is None else f"id:{i}"
+                               for i, u in zip(ids, usernames, strict=True)]
         elif None in ids:  # SQLite's untyped column keeps a number and a text apart
-            keys = [f"u:{r.username}" if i is None else i for i, r in zip(ids, records, strict=True)]
+            keys = [f"u:{u}" if i is None else i for i, u in zip(ids, usernames, strict=True)]
         else:  # the usual file: the platform ids are the keys
             keys = ids
-        added = self._sql(self.insert_key, list(zip(keys, lines, strict=True))).rowcount
-        if added == len(records):  # the usual case: every row is new
-            return records
+        added = self.insert_key(list(zip(keys, lines, strict=True)))
+        if added == len(lines):  # the usual case: every row is new
+            return rows
         named = tuple(set(keys))
         first = dict(self._sql(
             f"SELECT key, line FROM {_KEYS} WHERE key IN ({self._marks(len(named))})", named
         ).all())
-        fresh: list[FanRecord] = []
-        for key, line, record in zip(keys, lines, records, strict=True):
+        fresh: list[int] = []
+        for position, (key, line) in enumerate(zip(keys, lines, strict=True)):
             if first[key] == line:
-                fresh.append(record)
+                fresh.append(position)
             else:
                 self.report.add_problem(line, f"the same fan as line {first[key]}")
-        return fresh
+        return csv_rows.pick(rows, fresh)
 
     # -- existing fans -------------------------------------------------------------------
 
-    def _matches(self, records: list[FanRecord]) -> dict[int, int]:
+    def _matches(self, rows: list[list[Any]]) -> dict[int, int]:
         """position -> fan id of the existing fan each row names."""
         if self.last_old_fan is None:
             return {}
@@ -332,11 +350,12 @@ class _Writer:
                 (self.account_id, self.last_old_fan, *values),
             )
 
-        ids = list({r.platform_user_id for r in records if r.platform_user_id is not None})
+        platform_ids, usernames = rows[_ID], rows[_USERNAME]
+        ids = list(set(platform_ids) - {None})
         by_id: dict[int, int] = {}
         if ids:
             by_id = dict(old("platform_user_id, id", "platform_user_id", ids).all())
-        names = list({r.username for r in records if r.username and r.platform_user_id not in by_id})
+        names = list({u for u, i in zip(usernames, platform_ids, strict=True) if u and i not in by_id})
         by_name: dict[str, tuple[int, int | None]] = {}
         if names:
             found = old("username, id, platform_user_id", "username", names)
@@ -345,12 +364,12 @@ class _Writer:
                 # platform fan (usernames change; the id is who the fan is).
                 by_name.setdefault(username, (fan_id, platform_id))
         matched: dict[int, int] = {}
-        for position, record in enumerate(records):
-            if record.platform_user_id in by_id:
-                matched[position] = by_id[record.platform_user_id]
-            elif record.username in by_name:
-                fan_id, platform_id = by_name[record.username]
-                if record.platform_user_id is None or platform_id is None:
+        for position, (user_id, username) in enumerate(zip(platform_ids, usernames, strict=True)):
+            if user_id in by_id:
+                matched[position] = by_id[user_id]
+            elif username in by_name:
+                fan_id, platform_id = by_name[username]
+                if user_id is None or platform_id is None:
                     matched[position] = fan_id
         return matched
 
@@ -367,19 +386,18 @@ class _Writer:
         last = self._sql("SELECT coalesce(max(id), 0) FROM fans").scalar()
         return list(range(last + 1, last + 1 + count))
 
-    def _insert(self, records: list[FanRecord]) -> list[int]:
-        """The ids of the fans created for ``records``, in their order.
+    def _insert(self, rows: list[list[Any]]) -> list[int]:
+        """The ids of the fans created for ``rows`` (column by column), in their order.
 
-        The rows are put together column by column (a column of dates is encoded
-        once per distinct date), then zipped into the tuples ``executemany`` takes.
+        Each column is put as the table takes it (a column of dates is encoded once
+        per distinct date), then zipped into the rows' tuples.
         """
-        if not records:
+        if not rows[_ID]:
             return []
-        ids = self._new_ids(len(records))
-        columns = dict(zip(FanRecord._fields, zip(*records, strict=True), strict=True))
-        values = list(zip(ids, *(self._column(name, columns[name]) for name in self.fan_fields),
+        ids = self._new_ids(len(rows[_ID]))
+        values = list(zip(ids, *(self._column(name, rows[_FIELD[name]]) for name in self.fan_fields),
                           strict=True))
-        self._sql(self.insert_fan, values)
+        self.insert_fan(values)
         return ids
 
     def _column(self, name: str, values: Sequence[Any]) -> Sequence[Any]:
@@ -417,25 +435,30 @@ class _Writer:
                 )
             self.session.execute(self.updates[names], params)
 
-    def _tags(self, fan_ids: list[int], records: list[FanRecord]) -> None:
-        tags = list(map(_TAGS_OF, records))
+    def _tags(self, fan_ids: list[int], tags: list[tuple[str, ...]]) -> None:
         distinct = set(tags)
         missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
         if missing:
-            self._sql(self.insert_tag_name, [(self.account_id, tag, "") for tag in missing])
+            self.insert_tag_name([(self.account_id, tag, "") for tag in missing])
             self.tag_ids.update(self._sql(
                 f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
                 f"AND name IN ({self._marks(len(missing))})",
                 (self.account_id, *missing),
             ).all())
-        tag_ids = {names: tuple(map(self.tag_ids.__getitem__, names)) for names in distinct}
-        # (fan id, tag id) for each tag of each row, without a Python loop
-        links = list(chain.from_iterable(map(product, zip(fan_ids), map(tag_ids.__getitem__, tags))))
-        if links:
-            self._sql(self.insert_tag, links)
+        fans_with: dict[tuple[str, ...], list[int]] = {names: [] for names in distinct if names}
+        for names, fan_id in zip(tags, fan_ids, strict=True):
+            if names:
+                fans_with[names].append(fan_id)
+        fans_of: dict[str, list[list[int]]] = {}
+        for names, fans in fans_with.items():
+            for name in names:
+                fans_of.setdefault(name, []).append(fans)
+        for name, groups in fans_of.items():  # in id order: the links' own order
+            fans = sorted(chain.from_iterable(groups)) if len(groups) > 1 else groups[0]
+            self._sql(self.insert_tag, (self.tag_ids[name], self.id_array(fans)))
 
-    def _notes(self, fan_ids: list[int], records: list[FanRecord], existing: set[int]) -> None:
-        with_notes = [(fan_id, r.notes) for fan_id, r in zip(fan_ids, records, strict=True) if r.notes]
+    def _notes(self, fan_ids: list[int], bodies: list[str | None], existing: set[int]) -> None:
+        with_notes = [(fan_id, body) for fan_id, body in zip(fan_ids, bodies, strict=True) if body]
         if not with_notes:
             return
         known: set[tuple[int, str]] = set()
@@ -452,11 +475,15 @@ class _Writer:
             if (fan_id, body) not in known
         ]
         if notes:
-            self._sql(self.insert_note, notes)
+            self.insert_note(notes)
 
 
-_TAGS_OF = attrgetter("tags")
-_PLATFORM_ID_OF = attrgetter("platform_user_id")
+_FIELD = {name: slot for slot, name in enumerate(FanRecord._fields)}  # a field's column
+_ID, _USERNAME, _TAGS, _NOTES = (_FIELD[name] for name in ("platform_user_id", "username", "tags", "notes"))
+
+
+def _json_ints(values: list[int]) -> str:
+    return json.dumps(values, separators=(",", ":"))
 
 
 def _or(values: Sequence[Any], default: Any) -> Sequence[Any]:

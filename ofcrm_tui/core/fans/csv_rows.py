@@ -1,5 +1,5 @@
 """Reading the rows of a fans CSV: each column's check, the rules of a row, and the
-``FanRecord`` the import writes, a batch of rows at a time.
+``FanRecord`` fields the import writes, a batch of rows at a time, column by column.
 
 A row is valid when each of its cells passes its column's check (``csv_format`` says
 what cells hold), it names a fan (a user id or a username) and its past dates are not
@@ -238,12 +238,18 @@ _NO_IDENTITY = "no user id and no username: cannot tell which fan this is"
 
 
 class Parsed(NamedTuple):
-    """A batch of rows read: the valid ones (by position in the batch) and the reasons
-    of the others."""
+    """A batch of rows read: the valid ones (by position in the batch), their values
+    column by column (one list per ``FanRecord`` field, as the import writes them), and
+    the reasons of the others."""
 
     kept: list[int]
-    records: list[FanRecord]
+    columns: list[list[Any]]
     problems: dict[int, str]  # position -> reason, in position order
+
+    @property
+    def records(self) -> list[FanRecord]:
+        """The valid rows as FanRecords."""
+        return list(map(_RECORD, zip(*self.columns, strict=True)))
 
 
 class _Column:
@@ -324,11 +330,10 @@ class RowParser:
             for position, reason in bad.items():
                 problems.setdefault(position, reason)
         self._check_rows(given, problems)
-        records = list(map(_RECORD, zip(*given, strict=True)))
         if not problems:
-            return Parsed(list(range(count)), records, {})
+            return Parsed(list(range(count)), given, {})
         kept = [position for position in range(count) if position not in problems]
-        return Parsed(kept, [records[p] for p in kept], dict(sorted(problems.items())))
+        return Parsed(kept, pick(given, kept), dict(sorted(problems.items())))
 
     def _check_rows(self, given: list[list[Any]], problems: dict[int, str]) -> None:
         """The rules of a row over its fields (a row keeps the first reason it gets)."""
@@ -344,6 +349,11 @@ class RowParser:
             for position, value in enumerate(dates):
                 if value is not None and value > self._latest:
                     problems.setdefault(position, f"{header} {value:%Y-%m-%d} is in the future")
+
+
+def pick(columns: list[list[Any]], positions: list[int]) -> list[list[Any]]:
+    """The rows at ``positions`` of a batch held column by column."""
+    return [[column[p] for p in positions] for column in columns]
 
 
 def parse_row(mapping: ColumnMapping, cells: list[str], now: datetime) -> FanRecord:
