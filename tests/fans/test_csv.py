@@ -96,6 +96,8 @@ HOSTILE = {
     "bad status": (b"username,status\nann,banned\n", "not active or expired"),
     "invalid UTF-8": (b"username,name\nann,Ann\nbob,B\xff\xfeb\n", "not valid UTF-8"),
     "NUL byte": (b"username,name\nann,A\x00nn\n", "NUL"),
+    "binary file": (b"\xff\xfe\x00garbage\x00\n\x01\x02", "not UTF-8 text: is this a CSV file?"),
+    "UTF-16 file": ("username,name\nann,Ann\n".encode("utf-16"), "not UTF-8 text"),
     "tag with a control character": (b"username,tags\nann,v\x07ip\n", "control characters"),
 }
 

@@ -57,6 +57,8 @@ FORMULA_FIRST = "=+-@\t\r"
 _GUARDED = re.compile(f"'*[{re.escape(FORMULA_FIRST)}]")
 _UNGUARD = re.compile(f"'+[{re.escape(FORMULA_FIRST)}]")
 _GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED can match
+# In a header: NUL, or bytes that are not UTF-8 (read as lone surrogates).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class CsvFormatError(OfcrmError):
@@ -86,6 +88,11 @@ def map_header(headers: list[str]) -> ColumnMapping:
     """The mapping of a header row; CsvFormatError when it cannot identify fans."""
     if not any(h.strip() for h in headers):
         raise CsvFormatError("the file has no header row")
+    if any(_NOT_TEXT.search(h) for h in headers):
+        # Not a text file, or one saved in another encoding: its header, quoted, is
+        # unreadable.
+        raise CsvFormatError("the header row is not UTF-8 text: is this a CSV file? "
+                             "(save it as CSV UTF-8)")
     mapped: list[str | None] = []
     seen: dict[str, str] = {}
     for header in headers:
