@@ -28,6 +28,7 @@ from ofcrm_tui.tui.screens.inbox_list import InboxList
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
@@ -37,7 +38,8 @@ class InboxScreen(InboxList):
     # Every key of the inbox is acted on as it is read (priority), in the order typed,
     # and what moves the focus moves it at once: keys that arrive in one burst (a laggy
     # link, a fast typist) reach the box they were typed for, not the list (where ``o``
-    # would reorder it and ``a`` filter it). In a text box, letters still type there.
+    # would reorder it and ``a`` filter it). What a text box types still types there
+    # (``widgets/fields.py``).
     BINDINGS = [
         Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False, priority=True),
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane",
@@ -123,7 +125,7 @@ class InboxScreen(InboxList):
         yield Header()
         with Horizontal(id="inbox-body"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="Search fans and messages…", id="search")
+                yield TextBox(placeholder="Search fans and messages…", id="search")
                 yield ConversationList(clock=clock, me=self.me, id="conversations")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(me=self.me, id="thread-header")
@@ -246,8 +248,8 @@ class InboxScreen(InboxList):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Enter opens from the list only (in the reply box it is a new line, in the search
         # a search). ``focused`` is set at once; ``has_focus`` follows a turn later. The
-        # letters need no such check: Textual leaves the keys a focused text box takes
-        # out of the bindings, priority ones too.
+        # letters need no such check: Textual leaves the keys a focused text box types
+        # out of the bindings, priority ones too (``widgets/fields.py``).
         if action == "open":
             return self.focused is self.conversations
         return super().check_action(action, parameters)
