@@ -29,6 +29,7 @@ from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
@@ -49,9 +50,8 @@ class InboxScreen(InboxList):
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
         Binding("u", "next_unread", "Next unread", id="inbox.next_unread", priority=True),
-        # The list's key (its id, so a keymap moves both; ``system``: listed once, under
-        # the list): opening here is immediate, so an ``r`` right after finds it open.
-        Binding("enter", "open", "Open", id="list.open", system=True, priority=True),
+        # Opens at once, so an ``r`` right after finds it open.
+        OPEN_AT_ONCE,
         Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
         Binding("escape", "back", "Back", id="inbox.back", show=False, priority=True),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread",
@@ -182,13 +182,7 @@ class InboxScreen(InboxList):
         self._open(message.row)
 
     def action_open(self) -> None:
-        """Enter on the list: open the row at once (a row still loading opens when it
-        arrives, through the list's own ``Opened``)."""
-        row = self.conversations.cursor_row
-        if row is None:
-            self.conversations.action_open()
-        else:
-            self._open(row)
+        self.conversations.open_cursor(self._open)
 
     def _open(self, row: ConversationRow | None) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
@@ -244,15 +238,6 @@ class InboxScreen(InboxList):
             self._refresh_list()
 
     # -- replying ------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Enter opens from the list only (in the reply box it is a new line, in the search
-        # a search). ``focused`` is set at once; ``has_focus`` follows a turn later. The
-        # letters need no such check: Textual leaves the keys a focused text box types
-        # out of the bindings, priority ones too (``widgets/fields.py``).
-        if action == "open":
-            return self.focused is self.conversations
-        return super().check_action(action, parameters)
 
     def action_reply(self) -> None:
         composer, row, account = self.query_one(Composer), self.open_row, self.ofcrm.account
