@@ -10,6 +10,7 @@ from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
@@ -127,3 +128,24 @@ async def test_enter_then_escape_opens_a_campaign_and_closes_it(world: World) ->
         await settle(pilot)
         assert screen.opened is not None
         assert app.focused is screen.query_one(RecipientList)
+
+
+async def test_a_conversation_opened_from_another_screen_is_that_one(world: World) -> None:
+    """Changes the inbox missed while hidden are read when it is shown again: that
+    reload read the list from the top and opened its first row, not the one asked for."""
+    _many_failed(world, 3)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await wait_for(pilot, lambda: _list(app).loaded)
+        app.changes.publish(DataChanged.of("inbox"))
+        rows = [_list(app).row_at(i) for i in range(3)]
+        row = next(r for r in reversed(rows) if r is not None)
+        burst(app, "G", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        await wait_for(pilot, lambda: screen.open_row is not None)
+        assert screen.open_row.conversation_id == row.conversation_id
+        assert screen.conversations.cursor_row.conversation_id == row.conversation_id

@@ -205,6 +205,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         # enter on a row whose page is still loading: open it when it arrives
         self._open_when_loaded = False
         self._first_load = False  # show() called, its rows not in yet
+        self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
 
     # -- what a list defines -------------------------------------------------------
@@ -248,6 +249,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.counted = False
         self.refresh()
         self._open_when_loaded = False
+        self._show_around = keep_id
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
     def refresh_rows(self, *, by_position: bool = False) -> None:
@@ -257,6 +259,12 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if self.source is None:
             return
         self.generation += 1
+        if self._first_load:
+            # What ``show`` asked for is not in yet (the cursor has no row to keep):
+            # read it again, around the same row.
+            self._reload(self.generation, self.source, self._show_around, None,
+                         self._page_rows(), None)
+            return
         row = self.cursor_row
         keep = (self.cursor, self._top_row()) if row is not None else None
         self._reload(self.generation, self.source,
