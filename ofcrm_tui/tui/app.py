@@ -254,6 +254,11 @@ class OfcrmApp(App[None]):
         the keys behind it, queued for the box before Esc moved the focus, too. The one
         place for this: an ``alt+<key>`` that a binding of the focus chain answers
         (a keymap may bind one) stays itself."""
+        if isinstance(event, Key) and not event.is_forwarded and self._next_callbacks:
+            # What the key before started and left to finish after it (a screen's
+            # header puts its title in once the screen is up) is done before this key
+            # acts: popping that screen first made the header fail on a removed node.
+            await self._flush_next_callbacks()
         follow = after_escape(event) if isinstance(event, Key) else None
         if follow is None or event.is_forwarded or self._bound(event.key):
             await super().on_event(event)

@@ -62,6 +62,19 @@ async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
         assert app.screen.title_text == "Edit which note?"
 
 
+async def test_enter_c_opens_a_fan_then_their_conversation(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        row = screen.fans.row_at(1)
+        burst(app, "j", "enter", "c")
+        await settle(pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        await wait_for(pilot, lambda: inbox.open_row is not None)
+        assert inbox.open_row.conversation_id == row.conversation_id
+
+
 async def test_a_fan_search_typed_in_one_burst_searches_for_all_of_it(world: World) -> None:
     """n (new fan), s, x, c typed into the search, not acted on by the screen."""
     app = world.app()

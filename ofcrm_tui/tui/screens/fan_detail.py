@@ -222,8 +222,10 @@ class FanDetailScreen(OfcrmScreen):
         self.notes = list(message.detail.notes)
         self._draw()
         waiting, self._waiting = self._waiting, []
+        # Run by the app, as a key's action is (``c`` pops this screen), after what it
+        # has left to do (the header's title once this screen is up).
         for act in waiting:
-            self.call_later(act)
+            self.app.call_next(act)
 
     @_once_read
     def action_more(self) -> None:
