@@ -247,20 +247,25 @@ class OfcrmApp(App[None]):
     # -- keys read together ----------------------------------------------------------
 
     async def on_event(self, event: Event) -> None:
-        """Esc and the key typed right after it, read as one ``alt+<key>`` (typed fast,
-        a laggy link, tmux ``send-keys``), are two keys: Esc is acted on as it is read,
+        """Keys as they are read, before Textual dispatches them (the one place).
+
+        Esc and the key typed right after it, read as one ``alt+<key>`` (typed fast, a
+        laggy link, tmux ``send-keys``), are two keys: Esc is acted on as it is read,
         then the key goes where the focus is after Esc, and so do the keys read behind
-        it. Otherwise a text box would type the key (``j`` into a reply after Esc j), and
-        the keys behind it, queued for the box before Esc moved the focus, too. The one
-        place for this: an ``alt+<key>`` that a binding of the focus chain answers
-        (a keymap may bind one) stays itself."""
-        if isinstance(event, Key) and not event.is_forwarded and self._next_callbacks:
-            # What the key before started and left to finish after it (a screen's
-            # header puts its title in once the screen is up) is done before this key
-            # acts: popping that screen first made the header fail on a removed node.
+        it. Otherwise a text box would type the key (``j`` into a reply after Esc j),
+        and the keys behind it, queued for the box before Esc moved the focus, too. An
+        ``alt+<key>`` that a binding of the focus chain answers (a keymap may bind one)
+        stays itself."""
+        if not isinstance(event, Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._next_callbacks:
+            # What the key before left to finish after it (the header of a screen just
+            # pushed puts its title in) is done before this key acts: a key that took
+            # that screen away at once made the header fail on a removed node.
             await self._flush_next_callbacks()
-        follow = after_escape(event) if isinstance(event, Key) else None
-        if follow is None or event.is_forwarded or self._bound(event.key):
+        follow = after_escape(event)
+        if follow is None or self._bound(event.key):
             await super().on_event(event)
             return
         # The screen's Esc, priority or not (as if it had come up from the focused
