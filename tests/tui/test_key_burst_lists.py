@@ -5,6 +5,7 @@ the order typed, so the keys after Enter reach what it opened, not the list."""
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec
@@ -46,6 +47,23 @@ async def test_enter_then_escape_opens_a_fan_and_comes_back(world: World) -> Non
         detail = app.screen
         assert isinstance(detail, FanDetailScreen) and detail.fan_id == second.fan_id
         assert sum(isinstance(s, FanDetailScreen) for s in app.screen_stack) == 1
+
+
+async def test_a_keymap_moves_the_lists_keys_on_the_screen_too(world: World) -> None:
+    """The screen's Enter has the list's id (``list.open``): a ``[keymap]`` moves both."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        app.set_keymap({"list.open": "o", "list.down": "ctrl+n"})
+        second = screen.fans.row_at(1)
+        burst(app, "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        app.post_message(events.Key("ctrl+n", None))
+        burst(app, "o")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen) and detail.fan_id == second.fan_id
 
 
 async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
