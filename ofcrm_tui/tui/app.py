@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.events import Event, Key
 from textual.message import Message
 from textual.reactive import var
 from textual.signal import Signal
@@ -243,6 +244,41 @@ class OfcrmApp(App[None]):
         everything the app shows)."""
         return self.clock().astimezone(UTC)
 
+    # -- keys read together ----------------------------------------------------------
+
+    async def on_event(self, event: Event) -> None:
+        """Keys as they are read, before Textual dispatches them (the one place).
+
+        Esc and the key typed right after it, read as one ``alt+<key>`` (typed fast, a
+        laggy link, tmux ``send-keys``), are two keys: Esc is acted on as it is read,
+        then the key goes where the focus is after Esc, and so do the keys read behind
+        it. Otherwise a text box would type the key (``j`` into a reply after Esc j),
+        and the keys behind it, queued for the box before Esc moved the focus, too. An
+        ``alt+<key>`` that a binding of the focus chain answers (a keymap may bind one)
+        stays itself."""
+        if not isinstance(event, Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._next_callbacks:
+            # What the key before left to finish after it (the header of a screen just
+            # pushed puts its title in) is done before this key acts: a key that took
+            # that screen away at once made the header fail on a removed node.
+            await self._flush_next_callbacks()
+        follow = after_escape(event)
+        if follow is None or self._bound(event.key):
+            await super().on_event(event)
+            return
+        # The screen's Esc, priority or not (as if it had come up from the focused
+        # widget), now: a binding moves the focus at once (``set_focus``), or closes
+        # the dialog. Unbound, Esc goes where it always went.
+        if not (await self._check_bindings("escape", priority=True)
+                or await self._check_bindings("escape")):
+            await super().on_event(Key("escape", "\x1b"))
+        await super().on_event(follow)
+
+    def _bound(self, key: str) -> bool:
+        return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)
+
     # -- screens and commands ------------------------------------------------------
 
     def help_sections(self) -> list[Section]:
@@ -405,6 +441,19 @@ class OfcrmApp(App[None]):
     def jobs_refresh_pending(self) -> bool:
         """Job events wait to be published (for tests: ``settle`` waits for them)."""
         return self._job_timer is not None
+
+
+def after_escape(event: Key) -> Key | None:
+    """The key that followed Esc, when the terminal read Esc and that key as one
+    ``alt+<key>`` (a printable key only: ``alt+left`` and the like are keys of their own).
+    Esc then ``/``, space or Enter is read as that key alone: Textual's parser drops the
+    Esc before the app sees it."""
+    if not event.key.startswith("alt+") or not event.is_printable:
+        return None
+    key = event.key.removeprefix("alt+")
+    if key.startswith("shift+") and len(key) == len("shift+") + 1:
+        key = key[-1].upper()
+    return Key(key, event.character)
 
 
 def team_mode_note(me: access.Identity) -> str:

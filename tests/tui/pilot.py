@@ -81,12 +81,14 @@ def composer(pilot: Pilot[object]) -> Composer:
 
 _CHARACTERS = {
     "enter": "\r", "space": " ", "slash": "/", "escape": "\x1b", "tab": "\t",
-    "shift+tab": None, "ctrl+s": "\x13",
+    "shift+tab": None, "ctrl+s": "\x13", "at": "@",
 }
 
 
 def burst(app: App[object], *keys: str) -> None:
     """Post every key before the app reads the first, as a laggy link or tmux's
-    ``send-keys`` delivers them (``press`` waits for each key to be handled)."""
+    ``send-keys`` delivers them (``press`` waits for each key to be handled). Esc and
+    the letter typed right after it are read by the terminal as one key: ``alt+j``."""
     for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else _CHARACTERS[key]))
+        character = key[-1] if len(key.removeprefix("alt+")) == 1 else _CHARACTERS[key]
+        app.post_message(events.Key(key, character))

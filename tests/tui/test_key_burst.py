@@ -6,10 +6,14 @@ are read, so what follows them is the reply, never list keys (``o`` reorders the
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
+from ofcrm_tui.core.inbox import drafts
+from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
+from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
-from tests.tui.pilot import burst, conversations, inbox, press, settle, thread
+from tests.tui.pilot import burst, conversations, inbox, press, settle, thread, type_text
 
 pytestmark = pytest.mark.anyio
 
@@ -82,3 +86,74 @@ async def test_a_search_typed_in_one_burst_searches_for_all_of_it(world: World) 
         burst(app, "tab", *"kk", "shift+tab", "j")
         await settle(pilot)
         assert app.focused is screen.conversations and screen.conversations.cursor == 1
+
+
+# -- Esc and the next key read as one alt+<key> ----------------------------------------
+
+
+async def test_escape_j_j_enter_from_the_reply_box_in_one_burst(world: World) -> None:
+    """The terminal reads Esc j as one ``alt+j``: Esc leaves the reply box, then both
+    j's move the list and Enter opens the third conversation; the reply keeps its text."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        first, third = conversations(pilot).row_at(0), conversations(pilot).row_at(2)
+        await press(pilot, "enter", "r")
+        await type_text(pilot, "hello")
+        burst(app, "alt+j", "j", "enter")
+        await settle(pilot)
+        screen = inbox(pilot)
+        assert app.focused is screen.conversations
+        assert screen.open_row is not None
+        assert screen.open_row.conversation_id == third.conversation_id
+    draft = drafts.load_draft(world.context.db, world.account.id, first.conversation_id,
+                              "tester")
+    assert draft is not None and draft.text == "hello"
+
+
+async def test_escape_and_a_key_from_a_dialog_close_it_and_act_below(world: World) -> None:
+    """Esc s from the new fan dialog's field: the dialog is closed (nothing created)
+    and s sorts the fans; the s is not typed into the field."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "n")
+        assert isinstance(app.screen, NewFanDialog)
+        await type_text(pilot, "ab")
+        fans = app.screen_stack[-2]
+        assert isinstance(fans, FansScreen)
+        sort = fans.sort
+        burst(app, "alt+s")
+        await settle(pilot)
+        assert app.screen is fans and fans.sort != sort
+
+
+async def test_an_alt_key_a_keymap_binds_is_that_key(world: World) -> None:
+    """Not split: a user's ``[keymap]`` may bind an alt key (Esc would end the search)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.set_keymap({"inbox.order": "alt+o"})
+        screen = inbox(pilot)
+        burst(app, "slash", *"you", "enter")
+        await settle(pilot)
+        order = screen.flt.order
+        burst(app, "alt+o")
+        await settle(pilot)
+        assert screen.flt.order != order and screen.flt.query == "you"
+
+
+async def test_a_slash_and_an_at_type_in_the_boxes_of_a_screen_of_priority_keys(
+        world: World) -> None:
+    """``/`` searched again and ``@`` assigned the conversation instead of typing (Textual
+    finds no character for those key names)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        burst(app, "enter", "r", "a", "at", "slash", "b")
+        await settle(pilot)
+        screen = inbox(pilot)
+        assert app.screen is screen and screen.query_one(Composer).text == "a@/b"
+        burst(app, "escape", "slash", "a", "at", "slash", "b")
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#search", Input).value == "a@/b"

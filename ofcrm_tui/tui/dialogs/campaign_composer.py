@@ -38,7 +38,6 @@ from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
-from ofcrm_tui.tui.widgets.fields import GatedInput, GatedTextArea, after_escape, copy_key
 
 DEBOUNCE_SECONDS = 0.25
 # The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
@@ -125,8 +124,8 @@ class CampaignComposer(ModalScreen[int | None]):
         def field(key: str, label: str, value: object = None, hint: str = "") -> ComposeResult:
             with Horizontal(classes="campaign-field"):
                 yield Label(label)
-                yield GatedInput("" if value is None else str(value), placeholder=hint,
-                                 id=f"campaign-{key}", compact=True)
+                yield Input("" if value is None else str(value), placeholder=hint,
+                            id=f"campaign-{key}", compact=True)
 
         def choice(key: str, label: str, options: list[tuple[str, str]], value: str) -> ComposeResult:
             with Horizontal(classes="campaign-field"):
@@ -144,7 +143,7 @@ class CampaignComposer(ModalScreen[int | None]):
                 yield from field("name", "Name", d.name if d else "", "e.g. Weekend drop")
                 yield Label("Message: {name} {nickname} {username}; a fallback: {nickname|babe}",
                             classes="campaign-heading")
-                yield GatedTextArea(d.text if d else "", id="campaign-text", compact=True)
+                yield TextArea(d.text if d else "", id="campaign-text", compact=True)
                 with Horizontal(classes="campaign-field"):
                     yield Label("Price and media (^o)")
                     yield Button("", id="campaign-offer", compact=True)
@@ -198,24 +197,14 @@ class CampaignComposer(ModalScreen[int | None]):
         """Enter in a one-line field goes on to the next one."""
         self.focus_next()
 
-    def take_key(self, event: events.Key) -> bool:
-        """A key taken while closing (handed on once closed), or the key that came with
-        Esc as one ``alt+<key>`` (close, then that key)."""
-        if self._leaving:
-            self._typed_ahead.append(copy_key(event))
-            return True
-        then = after_escape(event)
-        if then is None:
-            return False
-        self._typed_ahead.append(then)
-        self._close()
-        return True
-
     def on_key(self, event: events.Key) -> None:
-        """Keys that reach the screen itself (nothing focused while closing, a Select)."""
-        if self.take_key(event):
+        """Keys typed while closing come here (the focus is let go): handed on, in
+        order, once closed."""
+        if self._leaving:
             event.stop()
             event.prevent_default()
+            # A fresh event: one is dispatched once.
+            self._typed_ahead.append(events.Key(event.key, event.character))
 
     def _leave(self, campaign_id: int | None) -> None:
         """Close, then hand the keys typed meanwhile to what is below."""

@@ -29,6 +29,7 @@ from ofcrm_tui.tui.widgets.campaign_list import (
     RecipientSource,
     progress_text,
 )
+from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_SECONDS = 2.0
@@ -36,15 +37,19 @@ REFRESH_SECONDS = 2.0
 
 class CampaignsScreen(OfcrmScreen):
     CSS_PATH = Path(__file__).parent.parent / "styles" / "campaigns.tcss"
+    # As in the inbox: every key is acted on as it is read (priority), in the order
+    # typed, Enter opens the campaign at once and the focus moves at once: "enter esc"
+    # opens and closes a campaign (Esc went back to the inbox).
     BINDINGS = [
-        Binding("n", "compose", "New", id="campaigns.new"),
-        Binding("e", "edit", "Edit draft", id="campaigns.edit"),
-        Binding("p", "act('pause')", "Pause", id="campaigns.pause"),
-        Binding("r", "act('resume')", "Resume", id="campaigns.resume"),
-        Binding("x", "cancel", "Cancel", id="campaigns.cancel"),
-        Binding("R", "act('retry')", "Retry failed", id="campaigns.retry"),
-        Binding("tab", "switch_pane", "Pane", id="campaigns.pane", show=False),
-        Binding("escape", "back", "Back", id="campaigns.back"),
+        OPEN_AT_ONCE,
+        Binding("n", "compose", "New", id="campaigns.new", priority=True),
+        Binding("e", "edit", "Edit draft", id="campaigns.edit", priority=True),
+        Binding("p", "act('pause')", "Pause", id="campaigns.pause", priority=True),
+        Binding("r", "act('resume')", "Resume", id="campaigns.resume", priority=True),
+        Binding("x", "cancel", "Cancel", id="campaigns.cancel", priority=True),
+        Binding("R", "act('retry')", "Retry failed", id="campaigns.retry", priority=True),
+        Binding("tab", "switch_pane", "Pane", id="campaigns.pane", show=False, priority=True),
+        Binding("escape", "back", "Back", id="campaigns.back", priority=True),
     ]
 
     class Acted(Message):
@@ -108,16 +113,22 @@ class CampaignsScreen(OfcrmScreen):
         elif change.touches("outbox"):
             self._refresh()
 
+    def action_open(self) -> None:
+        self.query_one(CampaignList).open_cursor(self._open)
+
     def on_campaign_list_opened(self, message: CampaignList.Opened) -> None:
+        self._open(message.row)
+
+    def _open(self, row: CampaignRow) -> None:
         account = self.ofcrm.account
         if account is None:
             return
-        self.opened = message.row
+        self.opened = row
         self.query_one("#campaign-detail").display = True
-        self._summary(message.row)
+        self._summary(row)
         recipients = self.query_one(RecipientList)
-        recipients.show(RecipientSource(self.ofcrm.context.db, account.id, message.row.id))
-        recipients.focus()
+        recipients.show(RecipientSource(self.ofcrm.context.db, account.id, row.id))
+        self.set_focus(recipients)
 
     class Summary(Message):
         def __init__(self, row: CampaignRow) -> None:
@@ -161,12 +172,12 @@ class CampaignsScreen(OfcrmScreen):
             return
         self.opened = None
         self.query_one("#campaign-detail").display = False
-        self.query_one(CampaignList).focus()
+        self.set_focus(self.query_one(CampaignList))
 
     def action_switch_pane(self) -> None:
         if self.opened is not None:
-            lists = [self.query_one(CampaignList), self.query_one(RecipientList)]
-            (lists[1] if lists[0].has_focus else lists[0]).focus()
+            campaign_list, recipients = self.query_one(CampaignList), self.query_one(RecipientList)
+            self.set_focus(recipients if self.focused is campaign_list else campaign_list)
 
     def action_act(self, action: str) -> None:
         row, account = self._current(), self.ofcrm.account

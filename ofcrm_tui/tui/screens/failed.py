@@ -27,6 +27,7 @@ from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
+from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
 
@@ -53,12 +54,17 @@ def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
 
 class FailedScreen(OfcrmScreen):
     CSS_PATH = "../styles/failed.tcss"
+    # As in the inbox: every key is acted on as it is read (priority), in the order
+    # typed, and Enter opens the conversation at once: the keys typed after Enter or
+    # Esc go to the inbox, not to this list (where R retried and d discarded).
     BINDINGS = [
-        Binding("R", "retry", "Retry", id="failed.retry"),
-        Binding("ctrl+r", "retry_all", "Retry all", id="failed.retry_all"),
-        Binding("d", "discard", "Discard", id="failed.discard"),
-        Binding("p", "period", "Period", id="failed.period"),
-        Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox"),
+        OPEN_AT_ONCE,
+        Binding("R", "retry", "Retry", id="failed.retry", priority=True),
+        Binding("ctrl+r", "retry_all", "Retry all", id="failed.retry_all", priority=True),
+        Binding("d", "discard", "Discard", id="failed.discard", priority=True),
+        Binding("p", "period", "Period", id="failed.period", priority=True),
+        Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox",
+                priority=True),
     ]
 
     class Acted(Message):
@@ -280,13 +286,19 @@ class FailedScreen(OfcrmScreen):
 
     # -- the conversation ----------------------------------------------------------
 
-    async def on_failed_list_opened(self, message: FailedList.Opened) -> None:
+    def action_open(self) -> None:
+        self.failed_list.open_cursor(self._open)
+
+    def on_failed_list_opened(self, message: FailedList.Opened) -> None:
+        self._open(message.row)
+
+    def _open(self, row: OutboundView) -> None:
         from ofcrm_tui.tui.screens.inbox import InboxScreen
 
-        conversation_id = message.row.conversation_id
-        if conversation_id is None:
+        if row.conversation_id is None:
             self.notify("No conversation with this fan yet", severity="warning")
             return
-        await self.app.switch_mode("inbox")
+        # The inbox is up (an account opens on it): the switch is made at once.
+        self.app.switch_mode("inbox")
         if isinstance(self.app.screen, InboxScreen):
-            self.app.screen.open_conversation(conversation_id)
+            self.app.screen.open_conversation(row.conversation_id)

@@ -8,8 +8,10 @@ the lists show it on their next reload. Fan text is shown literally (``sanitize`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial, wraps
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +33,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import stamp
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 PAGE = 20  # purchases and notes read at a time
 LAST_MESSAGES = 6
@@ -104,17 +107,33 @@ class Detail:
     known_tags: list[str]  # the account's tags, for completion
 
 
+def _once_read(action: Callable[..., object]) -> Callable[..., object]:
+    """An action on the fan waits until the fan is read: keys typed right after Enter
+    on a list (``enter e`` in one burst) come before it is."""
+
+    @wraps(action)
+    def act(self: FanDetailScreen, *args: object) -> object:
+        if self.detail is None:
+            self._waiting.append(partial(act, self, *args))
+            return None
+        return action(self, *args)
+
+    return act
+
+
 class FanDetailScreen(OfcrmScreen):
+    # As on the lists: the keys are acted on as they are read (priority), in the order
+    # typed (Esc j from here goes back, then down the list). The edit line types them.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="fan.back"),
-        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname"),
-        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag"),
-        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag"),
-        Binding("a", "add_note", "Add note", id="fan.add_note"),
-        Binding("e", "edit_note", "Edit note", id="fan.edit_note"),
-        Binding("c", "conversation", "Conversation", id="fan.conversation"),
-        Binding("m", "more", "More history", id="fan.more", show=False),
-        Binding("D", "delete", "Delete fan", id="fan.delete", show=False),
+        Binding("escape", "back", "Back", id="fan.back", priority=True),
+        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname", priority=True),
+        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag", priority=True),
+        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag", priority=True),
+        Binding("a", "add_note", "Add note", id="fan.add_note", priority=True),
+        Binding("e", "edit_note", "Edit note", id="fan.edit_note", priority=True),
+        Binding("c", "conversation", "Conversation", id="fan.conversation", priority=True),
+        Binding("m", "more", "More history", id="fan.more", show=False, priority=True),
+        Binding("D", "delete", "Delete fan", id="fan.delete", show=False, priority=True),
         Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),
     ]
 
@@ -145,6 +164,7 @@ class FanDetailScreen(OfcrmScreen):
         self.purchases: list[Purchase] = []
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
+        self._waiting: list[Callable[[], object]] = []  # actions asked for before the read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,7 +176,7 @@ class FanDetailScreen(OfcrmScreen):
             with VerticalScroll(id="fan-right"):
                 yield Static(id="fan-notes")
                 yield Static(id="fan-purchases")
-        yield Input(id="fan-edit")
+        yield TextBox(id="fan-edit")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -201,7 +221,13 @@ class FanDetailScreen(OfcrmScreen):
         self.purchases = list(message.detail.purchases)
         self.notes = list(message.detail.notes)
         self._draw()
+        waiting, self._waiting = self._waiting, []
+        # Run by the app, as a key's action is (``c`` pops this screen), after what it
+        # has left to do (the header's title once this screen is up).
+        for act in waiting:
+            self.app.call_next(act)
 
+    @_once_read
     def action_more(self) -> None:
         account = self.ofcrm.account
         if account is not None and self.detail is not None:
@@ -239,6 +265,7 @@ class FanDetailScreen(OfcrmScreen):
 
     # -- editing -------------------------------------------------------------------
 
+    @_once_read
     def action_edit(self, what: str) -> None:
         if self.detail is None:
             return
@@ -253,7 +280,7 @@ class FanDetailScreen(OfcrmScreen):
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
             line.suggester = SuggestFromList(self.detail.known_tags, case_sensitive=False)
         line.display = True
-        line.focus()
+        self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
 
     @on(Input.Submitted, "#fan-edit")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -272,7 +299,7 @@ class FanDetailScreen(OfcrmScreen):
         line = self.query_one("#fan-edit", Input)
         line.display = False
         self.editing = None
-        self.query_one("#fan-left").focus()
+        self.set_focus(self.query_one("#fan-left"))
 
     def action_back(self) -> None:
         if self.query_one("#fan-edit", Input).display:
@@ -280,6 +307,7 @@ class FanDetailScreen(OfcrmScreen):
         else:
             self.dismiss()
 
+    @_once_read
     def action_remove_tag(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
@@ -297,9 +325,11 @@ class FanDetailScreen(OfcrmScreen):
 
         self.app.push_screen(ChoiceDialog("Remove a tag", lambda: choices), picked)
 
+    @_once_read
     def action_add_note(self) -> None:
         self._note_dialog(None)
 
+    @_once_read
     def action_edit_note(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
@@ -356,6 +386,7 @@ class FanDetailScreen(OfcrmScreen):
 
     # -- leaving -------------------------------------------------------------------
 
+    @_once_read
     async def action_conversation(self) -> None:
         if self.detail is not None:
             await show_conversation(self, self.detail.profile.conversation_id)

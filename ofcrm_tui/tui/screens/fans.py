@@ -26,6 +26,8 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, confirm_delete, show_conversation
 from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, header
+from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 SORTS = tuple(FanSort)
@@ -59,17 +61,23 @@ def describe_filter(flt: FanFilter) -> list[str]:
 
 
 class FansScreen(OfcrmScreen):
+    # As in the inbox: every key is acted on as it is read (priority), in the order
+    # typed, Enter opens the fan at once and the search takes the focus at once, so that
+    # the keys of a burst reach what they were typed for ("/ name enter" searches for
+    # "name"; n made a new fan). What the search box types still types there.
     BINDINGS = [
-        Binding("slash", "search", "Search", id="fans.search"),
-        Binding("s", "cycle_sort", "Sort", id="fans.sort"),
-        Binding("f", "filter", "Filter", id="fans.filter"),
-        Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False),
-        Binding("c", "conversation", "Conversation", id="fans.conversation"),
-        Binding("plus_sign,n", "new_fan", "New fan", id="fans.new"),
-        Binding("D", "delete", "Delete", id="fans.delete", show=False),
-        Binding("I", "import_file", "Import", id="fans.import"),
-        Binding("E", "export_file", "Export", id="fans.export"),
-        Binding("escape", "back", "Back", id="fans.back", show=False),
+        OPEN_AT_ONCE,
+        Binding("slash", "search", "Search", id="fans.search", priority=True),
+        Binding("s", "cycle_sort", "Sort", id="fans.sort", priority=True),
+        Binding("f", "filter", "Filter", id="fans.filter", priority=True),
+        Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False,
+                priority=True),
+        Binding("c", "conversation", "Conversation", id="fans.conversation", priority=True),
+        Binding("plus_sign,n", "new_fan", "New fan", id="fans.new", priority=True),
+        Binding("D", "delete", "Delete", id="fans.delete", show=False, priority=True),
+        Binding("I", "import_file", "Import", id="fans.import", priority=True),
+        Binding("E", "export_file", "Export", id="fans.export", priority=True),
+        Binding("escape", "back", "Back", id="fans.back", show=False, priority=True),
     ]
 
     class Created(Message):
@@ -89,7 +97,7 @@ class FansScreen(OfcrmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search names, usernames, notes and messages…", id="fan-search")
+        yield TextBox(placeholder="Search names, usernames, notes and messages…", id="fan-search")
         yield Static(id="fan-header")
         yield FanList(clock=self.ofcrm.clock, id="fans")
         yield StatusBar(clock=self.ofcrm.clock)
@@ -169,7 +177,7 @@ class FansScreen(OfcrmScreen):
         search = self.query_one("#fan-search", Input)
         search.value = self.flt.search or ""
         search.display = True
-        search.focus()
+        self.set_focus(search)  # at once (``focus()`` waits a turn): its letters may follow
 
     @on(Input.Submitted, "#fan-search")
     def _search(self, event: Input.Submitted) -> None:
@@ -179,18 +187,24 @@ class FansScreen(OfcrmScreen):
 
     def _close_search(self) -> None:
         self.query_one("#fan-search", Input).display = False
-        self.fans.focus()
+        self.set_focus(self.fans)
 
     def action_back(self) -> None:
-        if self.query_one("#fan-search", Input).has_focus:
+        if self.focused is self.query_one("#fan-search", Input):
             self._close_search()
         elif self.flt.search:
             self._set_filter(replace(self.flt, search=None))
 
     # -- one fan -------------------------------------------------------------------
 
+    def action_open(self) -> None:
+        self.fans.open_cursor(self._open)
+
     def on_fan_list_opened(self, message: FanList.Opened) -> None:
-        self.app.push_screen(FanDetailScreen(message.row.fan_id))
+        self._open(message.row)
+
+    def _open(self, row: FanRow) -> None:
+        self.app.push_screen(FanDetailScreen(row.fan_id))
 
     def _row(self) -> FanRow | None:
         row = self.fans.cursor_row

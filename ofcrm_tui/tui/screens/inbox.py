@@ -28,6 +28,8 @@ from ofcrm_tui.tui.screens.inbox_list import InboxList
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
@@ -37,7 +39,8 @@ class InboxScreen(InboxList):
     # Every key of the inbox is acted on as it is read (priority), in the order typed,
     # and what moves the focus moves it at once: keys that arrive in one burst (a laggy
     # link, a fast typist) reach the box they were typed for, not the list (where ``o``
-    # would reorder it and ``a`` filter it). In a text box, letters still type there.
+    # would reorder it and ``a`` filter it). What a text box types still types there
+    # (``widgets/fields.py``).
     BINDINGS = [
         Binding("tab", "pane(1)", "Next pane", id="inbox.next_pane", show=False, priority=True),
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane",
@@ -47,9 +50,8 @@ class InboxScreen(InboxList):
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
         Binding("u", "next_unread", "Next unread", id="inbox.next_unread", priority=True),
-        # The list's key (its id, so a keymap moves both; ``system``: listed once, under
-        # the list): opening here is immediate, so an ``r`` right after finds it open.
-        Binding("enter", "open", "Open", id="list.open", system=True, priority=True),
+        # Opens at once, so an ``r`` right after finds it open.
+        OPEN_AT_ONCE,
         Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
         Binding("escape", "back", "Back", id="inbox.back", show=False, priority=True),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread",
@@ -123,7 +125,7 @@ class InboxScreen(InboxList):
         yield Header()
         with Horizontal(id="inbox-body"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="Search fans and messages…", id="search")
+                yield TextBox(placeholder="Search fans and messages…", id="search")
                 yield ConversationList(clock=clock, me=self.me, id="conversations")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(me=self.me, id="thread-header")
@@ -180,13 +182,7 @@ class InboxScreen(InboxList):
         self._open(message.row)
 
     def action_open(self) -> None:
-        """Enter on the list: open the row at once (a row still loading opens when it
-        arrives, through the list's own ``Opened``)."""
-        row = self.conversations.cursor_row
-        if row is None:
-            self.conversations.action_open()
-        else:
-            self._open(row)
+        self.conversations.open_cursor(self._open)
 
     def _open(self, row: ConversationRow | None) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
@@ -242,15 +238,6 @@ class InboxScreen(InboxList):
             self._refresh_list()
 
     # -- replying ------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Enter opens from the list only (in the reply box it is a new line, in the search
-        # a search). ``focused`` is set at once; ``has_focus`` follows a turn later. The
-        # letters need no such check: Textual leaves the keys a focused text box takes
-        # out of the bindings, priority ones too.
-        if action == "open":
-            return self.focused is self.conversations
-        return super().check_action(action, parameters)
 
     def action_reply(self) -> None:
         composer, row, account = self.query_one(Composer), self.open_row, self.ofcrm.account

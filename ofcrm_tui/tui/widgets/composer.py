@@ -24,7 +24,7 @@ from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.widgets.fields import after_escape
+from ofcrm_tui.tui.widgets.fields import TypesItsKeys
 
 SAVE_AFTER_SECONDS = 0.6
 TYPED_EVERY_SECONDS = 0.5
@@ -59,11 +59,7 @@ class DraftTarget:
     chatter: str = ""  # whose draft it is (drafts are per chatter)
 
 
-# Frames to wait for Esc to move the focus before handing on the key that came with it.
-ESC_FOCUS_TRIES = 12
-
-
-class Composer(TextArea):
+class Composer(TypesItsKeys, TextArea):
     """Type a reply (enter makes a new line); ctrl+s queues it for sending."""
 
     BINDINGS = [
@@ -126,11 +122,6 @@ class Composer(TextArea):
         self.disabled = True
         self._show_titles()
 
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        # Textual cannot map the key name "slash" back to "/", so without this the
-        # footer would offer "/ Search" while "/" types a slash here.
-        return super().check_consume_key(key, character or {"slash": "/"}.get(key))
-
     # -- conversations and drafts --------------------------------------------------
 
     def attach(self, target: DraftTarget | None) -> None:
@@ -172,26 +163,9 @@ class Composer(TextArea):
         self._show_titles()
 
     def on_key(self, event: events.Key) -> None:
-        follow = after_escape(event)
-        if follow is not None:
-            # Esc and the next key arrived as one alt+<key> (typed fast, or read at once
-            # under load): Esc leaves the composer and the key goes on to the screen,
-            # rather than into a message to a fan.
-            event.stop()
-            event.prevent_default()
-            self.app.post_message(events.Key("escape", "\x1b"))
-            self._hand_on(follow, tries=ESC_FOCUS_TRIES)
-            return
+        # (Esc and the next key read as one ``alt+<key>``: the app splits them first.)
         if self.target is not None and (event.is_printable or event.key in _EDIT_KEYS):
             self._typed()
-
-    def _hand_on(self, key: events.Key, tries: int) -> None:
-        """Post ``key`` once Esc has moved the focus away (focus changes are queued like
-        keys, so the key could reach this box first), or after ``tries`` frames."""
-        if self.has_focus and tries > 0:
-            self.set_timer(1 / 60, lambda: self._hand_on(key, tries - 1))
-        else:
-            self.app.post_message(key)
 
     def on_paste(self) -> None:
         if self.target is not None:

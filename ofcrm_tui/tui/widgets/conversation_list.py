@@ -4,7 +4,7 @@ on a conversation (after the name) and who owns it (after the preview)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rich.text import Text
 
@@ -56,9 +56,6 @@ class InboxSource:
 class ConversationList(PagedList[ConversationRow]):
     """Two lines per conversation: name, markers and time; preview and unread count."""
 
-    # Acted on as the keys are read, like the inbox's Enter and r: in a burst of keys
-    # (j j enter r hello), the moves, the open and the reply happen in the order typed.
-    BINDINGS = [replace(binding, priority=True) for binding in PagedList.BINDINGS]
     ROW_HEIGHT = 2
     COMPONENT_PREFIX = "conversation-list"
     COMPONENT_CLASSES = {

@@ -71,7 +71,7 @@ class FailedList(PagedList[OutboundView]):
         "failed-list--tries",
     }
     BINDINGS = [
-        Binding("space", "toggle", "Select", id="failed.select"),
+        Binding("space", "toggle", "Select", id="failed.select", priority=True),
     ]
 
     class Opened(PagedList.Opened):

@@ -15,12 +15,14 @@ A new list is this base, a ``PageSource`` (its query: windows, count, positions)
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -36,6 +38,12 @@ MAX_PAGES = 12
 RELOAD_TRIES = 3
 
 RowT = TypeVar("RowT")
+
+# A screen's Enter for its list, for a screen that opens the list's rows as Enter is read
+# (``PagedList.open_cursor`` in its ``action_open``): the list's binding id, so that a
+# keymap moves both; shown and listed once, with the list's.
+OPEN_AT_ONCE = Binding("enter", "open", "Open", id="list.open", show=False, system=True,
+                       priority=True)
 
 
 class PageSource(Protocol[RowT]):
@@ -127,14 +135,19 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
     ROW_HEIGHT: ClassVar[int] = 1
     COMPONENT_PREFIX: ClassVar[str]
 
+    # Acted on as the keys are read (priority), in the order typed: with a screen that
+    # opens the row as Enter is read (``OPEN_AT_ONCE``), a burst of keys (j j enter r
+    # hello) moves, opens, then goes on to what was opened. (Without, Enter still
+    # posts ``Opened`` for the row it was read on.)
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", id="list.down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="list.up", show=False),
-        Binding("g,home", "first", "First", id="list.first", show=False),
-        Binding("G,end", "last", "Last", id="list.last", show=False),
-        Binding("pagedown,space", "page_down", "Page down", id="list.page_down", show=False),
-        Binding("pageup", "page_up", "Page up", id="list.page_up", show=False),
-        Binding("enter", "open", "Open", id="list.open"),
+        Binding("j,down", "cursor_down", "Down", id="list.down", show=False, priority=True),
+        Binding("k,up", "cursor_up", "Up", id="list.up", show=False, priority=True),
+        Binding("g,home", "first", "First", id="list.first", show=False, priority=True),
+        Binding("G,end", "last", "Last", id="list.last", show=False, priority=True),
+        Binding("pagedown,space", "page_down", "Page down", id="list.page_down", show=False,
+                priority=True),
+        Binding("pageup", "page_up", "Page up", id="list.page_up", show=False, priority=True),
+        Binding("enter", "open", "Open", id="list.open", priority=True),
     ]
 
     class Opened(Message):
@@ -192,6 +205,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         # enter on a row whose page is still loading: open it when it arrives
         self._open_when_loaded = False
         self._first_load = False  # show() called, its rows not in yet
+        self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
 
     # -- what a list defines -------------------------------------------------------
@@ -235,6 +249,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.counted = False
         self.refresh()
         self._open_when_loaded = False
+        self._show_around = keep_id
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
     def refresh_rows(self, *, by_position: bool = False) -> None:
@@ -244,6 +259,12 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if self.source is None:
             return
         self.generation += 1
+        if self._first_load:
+            # What ``show`` asked for is not in yet (the cursor has no row to keep):
+            # read it again, around the same row.
+            self._reload(self.generation, self.source, self._show_around, None,
+                         self._page_rows(), None)
+            return
         row = self.cursor_row
         keep = (self.cursor, self._top_row()) if row is not None else None
         self._reload(self.generation, self.source,
@@ -430,11 +451,24 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.move_to(self.cursor - self._page_rows() + 1)
 
     def action_open(self) -> None:
+        self._open(lambda row: self.post_message(self.Opened(row)))
+
+    def open_cursor(self, open_row: Callable[[RowT], object]) -> None:
+        """The screen's Enter (``OPEN_AT_ONCE``): open the cursor's row with ``open_row``
+        now, so that the keys read after Enter reach what it opened (``Opened`` would
+        be handled after them). Enter with the focus elsewhere (a search box) is not
+        the list's: it goes on to the focused widget."""
+        if self.screen.focused is not self:
+            raise SkipAction()
+        self._open(open_row)
+
+    def _open(self, open_row: Callable[[RowT], object]) -> None:
         row = self.cursor_row
-        # A row still loading opens when it arrives; an empty list has none to wait for.
+        # A row still loading opens when it arrives (``Opened``); an empty list has none
+        # to wait for.
         self._open_when_loaded = row is None and (self._first_load or self.count > 0)
         if row is not None:
-            self.post_message(self.Opened(row))
+            open_row(row)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

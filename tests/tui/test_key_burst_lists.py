@@ -1,0 +1,182 @@
+"""Key bursts on the fans, failed and campaigns lists, as in the inbox
+(``test_key_burst.py``): Enter opens as it is read and every key of the screen acts in
+the order typed, so the keys after Enter reach what it opened, not the list."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
+from tests.tui.conftest import World
+from tests.tui.pilot import burst, press, settle, wait_for
+from tests.tui.test_failed_list import _list, _many_failed, _states
+
+pytestmark = pytest.mark.anyio
+
+
+async def _fans(pilot) -> FansScreen:  # noqa: ANN001
+    await settle(pilot)
+    await press(pilot, "3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FansScreen)
+    await wait_for(pilot, lambda: screen.fans.loaded)
+    return screen
+
+
+async def test_enter_then_escape_opens_a_fan_and_comes_back(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        second = screen.fans.row_at(1)
+        burst(app, "j", "enter", "escape", "j")
+        await settle(pilot)
+        assert app.screen is screen  # Esc reached the fan's screen: back
+        assert screen.fans.cursor == 2
+        burst(app, "k", "enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen) and detail.fan_id == second.fan_id
+        assert sum(isinstance(s, FanDetailScreen) for s in app.screen_stack) == 1
+
+
+async def test_a_keymap_moves_the_lists_keys_on_the_screen_too(world: World) -> None:
+    """The screen's Enter has the list's id (``list.open``): a ``[keymap]`` moves both."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        app.set_keymap({"list.open": "o", "list.down": "ctrl+n"})
+        second = screen.fans.row_at(1)
+        burst(app, "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        app.post_message(events.Key("ctrl+n", None))
+        burst(app, "o")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen) and detail.fan_id == second.fan_id
+
+
+async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
+    """e acts once the fan is read (it said "No notes yet" before the notes were in)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        top = screen.fans.row_at(0)
+        edits.add_note(world.context.db, world.account.id, top.fan_id, "likes cats",
+                       author="tester")
+        burst(app, "enter", "e")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        assert app.screen.title_text == "Edit which note?"
+
+
+async def test_enter_c_opens_a_fan_then_their_conversation(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        row = screen.fans.row_at(1)
+        burst(app, "j", "enter", "c")
+        await settle(pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        await wait_for(pilot, lambda: inbox.open_row is not None)
+        assert inbox.open_row.conversation_id == row.conversation_id
+
+
+async def test_a_fan_search_typed_in_one_burst_searches_for_all_of_it(world: World) -> None:
+    """n (new fan), s, x, c typed into the search, not acted on by the screen."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        sort = screen.sort
+        burst(app, "slash", *"nsxc/", "enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.sort == sort
+        assert screen.flt.search == "nsxc/"
+        assert app.focused is screen.fans
+        burst(app, "slash", "escape", "s")
+        await settle(pilot)
+        assert app.focused is screen.fans and screen.sort != sort
+
+
+async def test_enter_on_a_failed_message_then_its_keys_go_to_the_inbox(world: World) -> None:
+    """R after Enter retried the failed message (the screen had not moved yet)."""
+    ids = _many_failed(world, 3)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await wait_for(pilot, lambda: _list(app).loaded)
+        row = _list(app).row_at(1)
+        burst(app, "j", "enter", "R")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        await wait_for(pilot, lambda: screen.open_row is not None)
+        assert screen.open_row.conversation_id == row.conversation_id
+    assert _states(world, ids) == ["failed"] * 3
+
+
+async def test_escape_from_the_failed_list_then_j_moves_the_inbox(world: World) -> None:
+    _many_failed(world, 3)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await wait_for(pilot, lambda: _list(app).loaded)
+        burst(app, "escape", "j", "j")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert app.screen.conversations.cursor == 2
+
+
+async def test_enter_then_escape_opens_a_campaign_and_closes_it(world: World) -> None:
+    """Esc after Enter went back to the inbox (the campaign was not open yet)."""
+    campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Later", "Hi"),
+                         created_by="tester")
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, CampaignsScreen)
+        await wait_for(pilot, lambda: screen.query_one(CampaignList).cursor_row is not None)
+        burst(app, "enter", "escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.opened is None
+        assert app.focused is screen.query_one(CampaignList)
+        burst(app, "enter", "tab", "tab")
+        await settle(pilot)
+        assert screen.opened is not None
+        assert app.focused is screen.query_one(RecipientList)
+
+
+async def test_a_conversation_opened_from_another_screen_is_that_one(world: World) -> None:
+    """Changes the inbox missed while hidden are read when it is shown again: that
+    reload read the list from the top and opened its first row, not the one asked for."""
+    _many_failed(world, 3)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        await wait_for(pilot, lambda: _list(app).loaded)
+        app.changes.publish(DataChanged.of("inbox"))
+        rows = [_list(app).row_at(i) for i in range(3)]
+        row = next(r for r in reversed(rows) if r is not None)
+        burst(app, "G", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        await wait_for(pilot, lambda: screen.open_row is not None)
+        assert screen.open_row.conversation_id == row.conversation_id
+        assert screen.conversations.cursor_row.conversation_id == row.conversation_id
