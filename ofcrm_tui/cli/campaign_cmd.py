@@ -10,7 +10,7 @@ from ofcrm_tui.cli.common import add_account_option, context, dollars
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
-from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment
+from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.errors import one_line
@@ -59,10 +59,11 @@ def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> Ca
     )
 
 
-def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec, count: int) -> str:
+def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
+                 found: SegmentCount) -> str:
     """What a campaign will do, in a few lines (also the app's confirmation)."""
     now = utcnow()
-    found = campaigns.count(ctx.db, account.id, spec.segment, now)
+    count = found.recipients
     reserve = ctx.settings.reply_reserve_per_minute
     takes = campaigns.send_duration(count, account.send_limit_per_minute, reserve)
     when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
@@ -71,8 +72,8 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec, coun
         f"  starts {when}; sending takes about {campaigns.duration_text(takes)} at the current limit "
         f"({account.send_limit_per_minute}/min, {reserve} kept for replies)",
     ]
-    if found.expired:
-        lines.append(f"  {found.expired:,} expired fans of the segment are left out")
+    if found.left_out():
+        lines.append(f"  {found.left_out()}")
     sample = campaigns.sample(ctx.db, account.id, spec.segment, now, limit=1)
     if sample:
         text = campaigns.preview(spec.text, sample[0].fields())
@@ -86,7 +87,7 @@ def _create(args: argparse.Namespace) -> int:
     spec = _spec(ctx, account, args)
     by = ctx.settings.chatter_name
     checked = campaigns.check(ctx.db, account.id, spec, created_by=by)
-    print(confirmation(ctx, account, spec, checked.recipients))
+    print(confirmation(ctx, account, spec, checked.found))
     if not args.yes:
         if not sys.stdin.isatty():
             raise CampaignError("nothing queued: confirm with --yes (no terminal to ask on)")

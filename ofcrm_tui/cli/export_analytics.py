@@ -43,6 +43,9 @@ def chosen_period(args: argparse.Namespace) -> period.Period:
     return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
 
 
+_STEPS = {"hour": "hourly", "day": "daily", "week": "weekly"}  # the revenue rows' steps
+
+
 def _export(args: argparse.Namespace) -> int:
     # Here, not at the top: ``ofcrm export fans`` shares this module's command.
     from ofcrm_tui.core.analytics.export import ExportKind, write_csv
@@ -55,14 +58,15 @@ def _export(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     rows = write_csv(ctx.db, dashboard(ctx.db, account.id, chosen), args.file, kind)
-    print(f"{account.name}: {rows} {kind.value} row{'s' if rows != 1 else ''} "
+    what = _STEPS[chosen.step] if kind == ExportKind.DAILY else kind.value
+    print(f"{account.name}: {rows} {what} row{'s' if rows != 1 else ''} "
           f"for {chosen.label} written to {args.file}")
     return 0
 
 
 def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = add_command(
-        actions, "analytics", "revenue by day and type (default), the KPIs or the chatters as CSV"
+        actions, "analytics", "revenue by day (hour for one day) and type (default), the KPIs or the chatters as CSV"
     )
     parser.add_argument("file", type=Path, metavar="FILE")
     add_account_option(parser, "the account (default: the only one)")

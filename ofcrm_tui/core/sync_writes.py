@@ -6,9 +6,9 @@ Every write is an upsert on the platform ids, so two syncs at once leave no dupl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
@@ -52,7 +52,26 @@ def write_fans(session: Session, account_id: int, users: list[User]) -> None:
     for each other's row locks instead of deadlocking."""
     link_made_by_hand(session, account_id, users)
     rows = [_fan_row(account_id, user) for user in sorted(users, key=_user_id)]
-    upsert(session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE)
+    upsert(
+        session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE,
+        merge=_nickname_merge,
+    )
+
+
+def _nickname_merge(excluded: Any) -> dict[str, ColumnElement[Any]]:
+    """The latest change of the nickname wins, the platform's or ours: the platform's
+    ``displayName`` replaces ours only when it differs from what the platform said last
+    time. The first time it speaks (``platform_nickname`` NULL: the fan was made here,
+    imported, or met in a chat), a nickname already set here stays."""
+    fans = Fan.__table__.c
+    kept = or_(
+        fans.platform_nickname == excluded.platform_nickname,
+        and_(fans.platform_nickname.is_(None), fans.nickname != ""),
+    )
+    return {
+        "nickname": case((kept, fans.nickname), else_=excluded.nickname),
+        "platform_nickname": excluded.platform_nickname,
+    }
 
 
 def link_made_by_hand(
@@ -103,6 +122,7 @@ def _fan_row(account_id: int, user: User) -> dict[str, object]:
         "username": user.username,
         "name": user.name,
         "nickname": user.display_name,
+        "platform_nickname": user.display_name,
         "last_seen_at": user.last_seen,
         "subscription_status": sub.status,
         "subscribed_at": sub.subscribe_at,
@@ -219,7 +239,6 @@ def write_transactions(
 _FAN_UPDATE = (
     "username",
     "name",
-    "nickname",
     "last_seen_at",
     "subscription_status",
     "subscribed_at",

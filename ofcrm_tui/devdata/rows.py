@@ -64,6 +64,7 @@ class Rows:
             "username": username,
             "name": name,
             "nickname": nickname,
+            "platform_nickname": nickname,  # as a sync of the platform's fans leaves it
             "last_seen_at": self.now - timedelta(minutes=int(60 * 24 * 30 * rng.random() ** 3)),
             "subscription_status": (
                 SubscriptionStatus.EXPIRED if expired else SubscriptionStatus.ACTIVE

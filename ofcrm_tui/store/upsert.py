@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -28,16 +28,20 @@ def upsert(
     *,
     key: Sequence[str],
     update: Sequence[str] = (),
+    merge: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> None:
-    """Insert ``rows``; where ``key`` already exists, overwrite ``update`` (or keep the row)."""
+    """Insert ``rows``; where ``key`` already exists, overwrite ``update`` (or keep the row).
+
+    ``merge(excluded)`` gives columns whose new value is an expression of the row there
+    (the model's columns) and the one offered (``excluded``)."""
     if not rows:
         return
     statement = dialect_insert(session, model)
-    if update:
-        statement = statement.on_conflict_do_update(
-            index_elements=list(key),
-            set_={column: statement.excluded[column] for column in update},
-        )
+    if update or merge:
+        set_ = {column: statement.excluded[column] for column in update}
+        if merge:
+            set_.update(merge(statement.excluded))
+        statement = statement.on_conflict_do_update(index_elements=list(key), set_=set_)
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     # A list of parameter sets: compiled once, sent as an executemany batch.

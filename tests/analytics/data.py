@@ -7,7 +7,10 @@ The period is 2026-03-28 to 2026-03-30 in Europe/Paris, across the change to sum
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
 
 from ofcrm_tui.core.analytics.period import Period, between
 from ofcrm_tui.store.database import Database
@@ -33,6 +36,11 @@ def known_period() -> Period:
     return between(date(2026, 3, 28), date(2026, 3, 30), tz=PARIS)
 
 
+class KnownFan(NamedTuple):
+    id: int
+    conversation_id: int
+
+
 class Builder:
     def __init__(self, session, account_id: int) -> None:  # noqa: ANN001
         self.session = session
@@ -41,20 +49,21 @@ class Builder:
         self.tid = 0
 
     def fan(self, username: str, *, subscribed: datetime | None, status: str = "active",
-            expires: datetime | None = None, spent: int = 0, created: datetime | None = None) -> Fan:
-        fan = Fan(account_id=self.account_id, platform_user_id=len(username) * 1000 + ord(username[-1]),
-                  username=username, name=username.title(), subscription_status=status,
-                  subscribed_at=subscribed, expires_at=expires, total_spent_cents=spent,
-                  created_at=created or utc(2025, 1, 1))
-        self.session.add(fan)
-        self.session.flush()
-        conversation = Conversation(account_id=self.account_id, fan_id=fan.id)
+            expires: datetime | None = None, spent: int = 0, created: datetime | None = None) -> KnownFan:
+        # Only the columns given (and their defaults): the schema may be of an earlier
+        # revision (test_rollups upgrades from 0014), without the fan columns added since.
+        fan_id = self.session.execute(insert(Fan).values(
+            account_id=self.account_id, platform_user_id=len(username) * 1000 + ord(username[-1]),
+            username=username, name=username.title(), subscription_status=status,
+            subscribed_at=subscribed, expires_at=expires, total_spent_cents=spent,
+            created_at=created or utc(2025, 1, 1),
+        ).returning(Fan.id)).scalar_one()
+        conversation = Conversation(account_id=self.account_id, fan_id=fan_id)
         self.session.add(conversation)
         self.session.flush()
-        fan.conversation_id = conversation.id  # handy for messages
-        return fan
+        return KnownFan(fan_id, conversation.id)  # the conversation: handy for messages
 
-    def tx(self, fan: Fan | None, kind: str, cents: int, at: datetime, net: int | None = None) -> None:
+    def tx(self, fan: KnownFan | None, kind: str, cents: int, at: datetime, net: int | None = None) -> None:
         self.tid += 1
         net = cents - cents // 5 if net is None else net
         self.session.add(Transaction(
@@ -62,7 +71,7 @@ class Builder:
             fan_id=fan.id if fan else None, type=kind, amount_cents=cents, net_cents=net,
             fee_cents=cents - net, created_at=at))
 
-    def msg(self, fan: Fan, direction: str, at: datetime, *, by: str | None = None,
+    def msg(self, fan: KnownFan, direction: str, at: datetime, *, by: str | None = None,
             price: int = 0, bought: bool = False) -> Message:
         self.pmid += 1
         message = Message(account_id=self.account_id, conversation_id=fan.conversation_id,

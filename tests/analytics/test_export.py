@@ -48,6 +48,20 @@ def test_daily_file_matches_the_series(db: Database, tmp_path: Path) -> None:
     assert sum(_cents(r["revenue"]) for r in rows) == 6398
 
 
+def test_a_one_day_file_has_the_hours_of_the_chart(db: Database, tmp_path: Path) -> None:
+    add_known_data(db)
+    target = tmp_path / "day.csv"
+    assert main(["--db", str(db.url.render_as_string(hide_password=False)), "export", "analytics",
+                 str(target), "--account", "known", "--from", "2026-03-29", "--to", "2026-03-29",
+                 "--tz", "Europe/Paris"]) == 0
+    rows = _read(target)
+    assert list(rows[0])[:2] == ["hour", "revenue"] and len(rows) == 23
+    assert [r["hour"] for r in rows[:3]] == [
+        "2026-03-29T00:00+01:00", "2026-03-29T01:00+01:00", "2026-03-29T03:00+02:00"]
+    assert {r["hour"]: r["revenue"] for r in rows if r["revenue"] != "0.00"} == {
+        "2026-03-29T00:00+01:00": "9.99", "2026-03-29T23:00+02:00": "3.00"}
+
+
 def test_kpis_file(db: Database, tmp_path: Path) -> None:
     add_known_data(db)
     values = {r["kpi"]: r["value"] for r in _export(db, tmp_path, "--kpis")}

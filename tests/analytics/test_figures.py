@@ -71,6 +71,27 @@ def test_empty_days_are_zero_and_weeks_add_up(known) -> None:  # noqa: ANN001
     assert week.revenue_cents == 1000 + 6398 + 10000 and week.of("tip") == 500 + 100 + 10000
 
 
+def test_one_day_goes_hour_by_hour_and_adds_up_to_the_kpi(known) -> None:  # noqa: ANN001
+    """A one-day period (today) is drawn and exported per local hour, not as one point:
+    29 March in Paris has 23 (2 o'clock is skipped); in Kolkata (UTC+5:30) each hour
+    reads its halves of two UTC hours."""
+    db, account_id = known
+    day = periods.between(date(2026, 3, 29), date(2026, 3, 29), tz=PARIS)
+    board = dashboard(db, account_id, day)
+    hours = [p.start.astimezone(PARIS).hour for p in board.series]
+    assert (day.step, hours) == ("hour", [0, 1, *range(3, 24)])
+    assert [(p.first_day, p.days) for p in board.series[:1]] == [(date(2026, 3, 29), 0)]
+    assert {p.start.astimezone(PARIS).hour: p.revenue_cents
+            for p in board.series if p.revenue_cents} == {0: 999, 23: 300}
+    assert sum(p.revenue_cents for p in board.series) == board.kpis.revenue_cents == 1299
+    kolkata = periods.between(date(2026, 3, 30), date(2026, 3, 30), tz=ZoneInfo("Asia/Kolkata"))
+    board = dashboard(db, account_id, kolkata)
+    assert len(board.series) == 24
+    assert {p.start.astimezone(kolkata.tz).hour: p.revenue_cents
+            for p in board.series if p.revenue_cents} == {3: 300 + 2500, 17: 100}
+    assert board.kpis.revenue_cents == 2900
+
+
 def test_kpis(known) -> None:  # noqa: ANN001
     db, account_id = known
     k = dashboard(db, account_id, known_period()).kpis

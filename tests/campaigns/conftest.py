@@ -35,7 +35,7 @@ class World:
         return {self.fans[name] for name in usernames}
 
 
-def add_fan(session, account: int, username: str, pid: int, **columns: object) -> Fan:  # noqa: ANN001
+def add_fan(session, account: int, username: str, pid: int | None, **columns: object) -> Fan:  # noqa: ANN001
     fan = Fan(account_id=account, platform_user_id=pid, username=username,
               created_at=NOW - 400 * DAY, updated_at=NOW, **columns)
     session.add(fan)

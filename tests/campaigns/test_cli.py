@@ -45,6 +45,7 @@ def test_create_list_show_pause_resume_cancel(
     assert run(database_url, "show", "1", "--account", "mia") == 0
     shown = capsys.readouterr().out
     assert "paused" in shown and "waiting 2" in shown and "revenue $0.00" in shown
+    assert "sent 0 of 2 · failed 0 · waiting 2" in shown
     assert run(database_url, "resume", "1", "--account", "mia") == 0
     assert run(database_url, "cancel", "1", "--account", "mia") == 0
     assert "cancelled (2 messages)" in capsys.readouterr().out

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
-from ofcrm_tui.core.outbox import enqueue_many
+from ofcrm_tui.core.fans.edits import delete_fan
+from ofcrm_tui.core.outbox import discard, enqueue_many
 from ofcrm_tui.core.outbox.rules import PRIORITY
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Campaign, OutboundMessage
@@ -157,3 +158,27 @@ def test_campaigns_of_another_account_are_out_of_reach(world: World) -> None:
             action(world.db, world.other, created.campaign_id)
     with pytest.raises(CampaignError, match="no campaign"):
         campaigns.launch(world.db, world.other, created.campaign_id)
+
+
+def test_progress_accounts_for_every_recipient(world: World) -> None:
+    """Sent, discarded (Failed messages' d), deleted with their fan, failed and waiting add
+    up to the recipients; cancelling the campaign calls the unsent ones cancelled."""
+    created = campaigns.create(
+        world.db, world.account, CampaignSpec("P", "hi", Segment()), created_by=BY, now=NOW)
+    row_of = {r.fan_id: r.id for r in rows(world, created.campaign_id)}
+    ann, bob = (row_of[world.fans[name]] for name in ("ann", "bob"))
+    with world.db.write() as session:
+        session.get(OutboundMessage, ann).state = OutboundState.SENT
+        session.get(OutboundMessage, bob).state = OutboundState.FAILED
+    assert discard(world.db, world.account, [bob]) == 1
+    delete_fan(world.db, world.account, world.fans["cat"])
+
+    def progress() -> list[str]:
+        shown = campaigns.campaign(world.db, world.account, created.campaign_id, now=NOW)
+        return campaigns.progress_parts(shown)
+
+    assert progress() == [
+        "sent 1 of 4", "discarded 1", "fans deleted 1", "failed 0", "waiting 1"]
+    campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW)
+    assert progress() == [
+        "sent 1 of 4", "cancelled 2", "fans deleted 1", "failed 0", "waiting 0"]

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from ofcrm_tui.core import campaigns
-from ofcrm_tui.core.campaigns import CampaignError, Segment
+from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
 from ofcrm_tui.core.campaigns.segment import recipients
 from ofcrm_tui.store import diagnostics
-from tests.campaigns.conftest import NOW, World
+from ofcrm_tui.store.models import FanTag, Tag
+from tests.campaigns.conftest import NOW, World, add_fan
 
 ACTIVE = ("ann", "bob", "cat", "eve")
 
@@ -58,11 +59,62 @@ def test_excluded_fans_are_left_out(world: World) -> None:
     assert {r.username for r in sample} == {"bob", "eve"}
 
 
-def test_count_says_how_many_expired_fans_were_left_out(world: World) -> None:
+def _hal(world: World) -> None:
+    """An active vip fan made by hand (no platform id: no one to send to)."""
+    with world.db.write() as session:
+        hal = add_fan(session, world.account, "hal", None, total_spent_cents=3000)
+        vip = session.scalar(select(Tag.id).where(Tag.account_id == world.account, Tag.name == "vip"))
+        session.add(FanTag(fan_id=hal.id, tag_id=vip, account_id=world.account))
+    world.fans["hal"] = hal.id
+
+
+@pytest.mark.parametrize(("segment", "expected"), [CASES[0], CASES[1], CASES[5], CASES[-2]],
+                         ids=["all", "vip", "spent", "all statuses"])
+def test_fans_made_by_hand_are_never_recipients(
+    world: World, segment: Segment, expected: tuple[str, ...]
+) -> None:
+    _hal(world)
+    test_each_condition_picks_the_right_fans(world, segment, expected)
+    sample = campaigns.sample(world.db, world.account, segment, NOW, limit=9)
+    assert {r.username for r in sample} == set(expected)
+
+
+def test_without_fans_made_by_hand_the_segment_is_counted_once(world: World) -> None:
+    with diagnostics.captured_sql(world.db) as statements:
+        count = campaigns.count(world.db, world.account, Segment(purchased_days=30), NOW)
+    assert (count.recipients, count.no_platform_id, len(statements)) == (2, 0, 2)
+
+
+def test_count_says_how_many_fans_were_left_out(world: World) -> None:
+    """Expired fans and fans made by hand (no platform id) get no message: the count
+    leaves them out, as the launch does, and says so."""
+    _hal(world)
     count = campaigns.count(world.db, world.account, Segment(status="all", tags_in=("vip",)), NOW)
-    assert (count.recipients, count.expired) == (2, 1)
+    assert (count.recipients, count.expired, count.no_platform_id) == (2, 1, 1)
+    assert count.left_out() == "1 expired fan and 1 fan without a platform id are left out"
+    count = campaigns.count(world.db, world.account, Segment(tags_in=("vip",)), NOW)
+    assert (count.recipients, count.expired, count.no_platform_id) == (2, 0, 1)
+    assert count.left_out() == "1 fan without a platform id is left out"
     count = campaigns.count(world.db, world.account, Segment(status="expired"), NOW)
-    assert (count.recipients, count.expired) == (0, 1)
+    assert (count.recipients, count.expired, count.no_platform_id) == (0, 1, 0)
+    assert count.left_out() == "1 expired fan is left out"
+    assert campaigns.count(world.db, world.account, Segment(tags_in=("new",)), NOW).left_out() == ""
+
+
+def test_the_count_is_what_the_launch_queues(world: World) -> None:
+    _hal(world)
+    spec = CampaignSpec(name="vips", text="hey", segment=Segment(tags_in=("vip",)))
+    checked = campaigns.check(world.db, world.account, spec, created_by="sam", now=NOW)
+    created = campaigns.create(world.db, world.account, spec, created_by="sam", now=NOW)
+    assert checked.recipients == created.recipients == 2
+
+
+def test_a_segment_of_fans_made_by_hand_alone_has_no_recipients(world: World) -> None:
+    _hal(world)
+    spec = CampaignSpec(name="hal", text="hey", segment=Segment(
+        tags_in=("vip",), exclude_fan_ids=(world.fans["ann"], world.fans["bob"])))
+    with pytest.raises(CampaignError, match="no recipients: 1 fan without a platform id is left"):
+        campaigns.check(world.db, world.account, spec, created_by="sam", now=NOW)
 
 
 def test_sample_is_biggest_spenders_first_and_of_this_account_only(world: World) -> None:
@@ -111,12 +163,20 @@ def test_counts_read_fans_transactions_and_messages_from_indexes_alone(
     """The composer's live count never reads those tables' rows (SQLite's plan)."""
     if not world.db.is_sqlite:
         pytest.skip("SQLite's plan")
+    _hal(world)
     with diagnostics.captured_sql(world.db) as statements:
         campaigns.count(world.db, world.account, segment, NOW)
-    plan = diagnostics.query_plan(world.db, *statements[-1])
-    assert not any(line.startswith("SCAN") for line in plan), plan
-    for line in plan:
+    counted, *by_hand = (diagnostics.query_plan(world.db, *s) for s in statements)
+    assert len(by_hand) == 2  # are there fans made by hand, and how many are in the segment
+    scans = [line for line in counted + by_hand[0] + by_hand[1]
+             if line.startswith("SCAN") and line != "SCAN CONSTANT ROW"]  # (SELECT EXISTS)
+    assert not scans, scans
+    for line in counted:
         if line.startswith(("SEARCH fans", "SEARCH transactions", "SEARCH messages")):
-            assert "COVERING INDEX" in line or "PRIMARY KEY" in line, plan
+            assert "COVERING INDEX" in line or "PRIMARY KEY" in line, counted
         if line.startswith("SEARCH transactions"):  # the PPV buyers alone, not every sale
-            assert "type=?" in line, plan
+            assert "type=?" in line, counted
+    # The fans left out for want of a platform id: only those rows are read.
+    for plan in by_hand:
+        assert any(line.startswith("SEARCH fans") and "platform_user_id=?" in line
+                   for line in plan), plan

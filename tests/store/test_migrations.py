@@ -457,3 +457,28 @@ def test_fan_tags_lose_their_rowid_on_sqlite_and_keep_their_rows(database_url: s
         connection.execute(text("DELETE FROM fans WHERE id = 1"))
         assert connection.execute(text("SELECT count(*) FROM fan_tags")).scalar() == 0
     db.dispose()
+
+
+def test_platform_nicknames_start_as_the_synced_fans_nicknames(database_url: str) -> None:
+    """0025: a synced fan's nickname was the platform's as of the last refresh; an
+    empty one and a fan made by hand stay NULL (the platform has not named them)."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0023_message_prefixes")
+    now = {"now": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)}
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        for fan_id, user_id, nickname in ((2, "4102", "Babe"), (3, "NULL", "Bob")):
+            connection.execute(text(
+                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+                f" VALUES ({fan_id}, 1, {user_id}, 'u{fan_id}', '', '{nickname}', 'active',"
+                " 0, 0, 0, 0, 0, 0, :now, :now)"), now)
+    before = _snapshot(db)
+    migrate.upgrade(db, "0025_platform_nicknames")
+    with db.engine.connect() as connection:
+        found = dict(connection.execute(select(Fan.id, Fan.platform_nickname)).all())
+    assert found == {1: None, 2: "Babe", 3: None}
+    migrate.downgrade(db, "0023_message_prefixes")
+    assert _snapshot(db) == before
+    db.dispose()

@@ -4,12 +4,17 @@ ellipsis to the width there is, and a blank row between bars where they fit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.app import App, ComposeResult
 
-from ofcrm_tui.core.analytics.figures import TopFan
+from datetime import UTC, date, datetime, timedelta
+
+from ofcrm_tui.core.analytics import period as periods
+from ofcrm_tui.core.analytics.figures import RevenuePoint, TopFan
 from ofcrm_tui.platform.money import format_cents
-from ofcrm_tui.tui.widgets.analytics_charts import TopFansChart
+from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 
 pytestmark = pytest.mark.anyio
 
@@ -75,3 +80,42 @@ async def test_one_fan_and_none() -> None:
     lines = await _lines((78, 24), FANS[:1])
     assert "Top fan by spend" in lines[0] and len(_bar_rows(lines)) == 1
     assert "no purchases" in (await _lines((78, 24), ()))[0]
+
+
+class RevenueApp(App[None]):
+    def __init__(self, series: tuple[RevenuePoint, ...], period: periods.Period) -> None:
+        super().__init__()
+        self.series, self.period = series, period
+
+    def compose(self) -> ComposeResult:
+        yield RevenueChart()
+
+    def on_mount(self) -> None:
+        self.query_one(RevenueChart).show(self.series, self.period)
+
+
+async def test_today_is_drawn_hour_by_hour() -> None:
+    """One day: a line through its hours, labelled with local times (not a lone dot per
+    type), and the legend above the biggest hour, not on it (the peak at 02:00 is
+    under the legend's place)."""
+    today = periods.between(date(2026, 11, 30), date(2026, 11, 30), tz=UTC)
+    start = datetime(2026, 11, 30, tzinfo=UTC)
+    tips = {2: 120_000, 10: 60_000, 14: 54_461}
+    series = tuple(
+        RevenuePoint(today.first_day, 0, (0, tips.get(h, 0), 2_000 if h == 9 else 0, 0, 0),
+                     0, start + timedelta(hours=h))
+        for h in range(24)
+    )
+    app = RevenueApp(series, today)
+    async with app.run_test(size=(78, 24)) as pilot:
+        await pilot.pause()
+        lines = app.query_one(RevenueChart).render().plain.splitlines()
+    assert "Revenue per hour by type ($)" in lines[0]
+    assert all(f"{h:02d}:00" in lines[-1] for h in (0, 4, 8, 12, 16, 20))
+    ticks = [float(line.split("┤")[0]) for line in lines if "┤" in line]
+    assert min(ticks) == 0.0
+    assert max(ticks) > 1200.0 * 1.1  # the top rows are the legend's: the peak is below
+    plot = [re.split("[│┤]", line, maxsplit=1)[-1] for line in lines[2:-2]]
+    assert sum(1 for line in plot for c in line if "\u2800" < c <= "\u28ff") > 24  # a line, not dots
+    legend = [line.replace("⢕⢕", "") for line in plot if "⢕⢕" in line]
+    assert len(legend) == 2 and not any("\u2800" < c <= "\u28ff" for line in legend for c in line)

@@ -19,8 +19,8 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.analytics.period import Period
-from ofcrm_tui.core.analytics.rollups import DAY, HOUR, bucket_bounds, bucket_of, split, within
+from ofcrm_tui.core.analytics.period import HOUR, Period
+from ofcrm_tui.core.analytics.rollups import DAY, bucket_bounds, bucket_of, split, within
 from ofcrm_tui.store.enums import Direction
 from ofcrm_tui.store.models import Message, ReplyDay, SentHour
 from ofcrm_tui.store.rollups import REPLY_WINDOW_SECONDS

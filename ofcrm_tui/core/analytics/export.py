@@ -28,7 +28,7 @@ TYPE_COLUMNS = {"subscription": "subscriptions", "tip": "tips", "message": "mess
 
 
 class ExportKind(StrEnum):
-    DAILY = "daily"  # one row per day (per week past 90 days)
+    DAILY = "daily"  # one row per day (per week past 90 days, per hour for one day)
     KPIS = "kpis"  # one row per KPI
     CHATTERS = "chatters"  # one row per chatter
 
@@ -44,10 +44,14 @@ def _optional(value: float | None) -> str:
 def rows(dashboard: Dashboard, kind: ExportKind) -> Iterator[list[str]]:
     """The header, then the rows of ``kind``."""
     if kind == ExportKind.DAILY:
-        yield ["date", "revenue", *(TYPE_COLUMNS[t] for t in REVENUE_TYPES)]
+        period = dashboard.period
+        yield ["hour" if period.hourly else "date", "revenue",
+               *(TYPE_COLUMNS[t] for t in REVENUE_TYPES)]
         for point in dashboard.series:
-            yield [point.first_day.isoformat(), dollars(point.revenue_cents),
-                   *(dollars(cents) for cents in point.by_type)]
+            # An hour as local time with its offset: a day of a clock change has two 02:00.
+            when = (point.start.astimezone(period.tz).isoformat(timespec="minutes")
+                    if period.hourly else point.first_day.isoformat())
+            yield [when, dollars(point.revenue_cents), *(dollars(cents) for cents in point.by_type)]
     elif kind == ExportKind.KPIS:
         yield ["kpi", "value"]
         yield from ([name, value] for name, value in kpi_values(dashboard))

@@ -6,7 +6,8 @@ the database). Definitions:
 
 - Revenue: every transaction created in the period (``amount_cents`` gross,
   ``net_cents`` net), by type; the series' buckets are the period's local days (weeks
-  past 90 days), empty ones zero, and add up to the KPI to the cent.
+  past 90 days, hours for one day: ``Period.buckets``), empty ones zero, and add up to
+  the KPI to the cent.
 - Fans, as the data knows them at the end of the period: *total* were known
   (subscribed, or first seen, before the end); *active* had a running subscription
   (status active, or an expiry after the end); *new* subscribed in the period;
@@ -26,7 +27,7 @@ the database). Definitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Integer,
@@ -42,8 +43,8 @@ from sqlalchemy.types import TypeEngine
 
 from ofcrm_tui.core.analytics.chatters import ChatterStats, chatter_stats, mean_cents
 from ofcrm_tui.core.analytics.fans import fan_counts
-from ofcrm_tui.core.analytics.period import Period
-from ofcrm_tui.core.analytics.rollups import HOUR, split
+from ofcrm_tui.core.analytics.period import HOUR, Period
+from ofcrm_tui.core.analytics.rollups import split
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import (
@@ -84,12 +85,14 @@ class Kpis:
 
 @dataclass(frozen=True)
 class RevenuePoint:
-    """One bucket of the series: revenue by type (``REVENUE_TYPES`` order), in cents."""
+    """One bucket of the series: revenue by type (``REVENUE_TYPES`` order), in cents;
+    ``start`` its first instant (UTC), ``days`` 0 for an hour."""
 
     first_day: date
     days: int
     by_type: tuple[int, ...]
     net_cents: int
+    start: datetime
 
     @property
     def revenue_cents(self) -> int:
@@ -194,7 +197,7 @@ def revenue_series(session: Session, account_id: int, period: Period) -> tuple[R
             gross[index][REVENUE_TYPES.index(kind)] += int(amount)
             net[index] += int(net_amount)
     return tuple(
-        RevenuePoint(bucket.first_day, bucket.days, tuple(gross[i]), net[i])
+        RevenuePoint(bucket.first_day, bucket.days, tuple(gross[i]), net[i], bucket.start)
         for i, bucket in enumerate(buckets)
     )
 

@@ -2,8 +2,10 @@
 
 A period is a run of calendar days (``first_day`` to ``last_day``, both included) in a
 time zone. Its buckets are its days, or 7-day weeks from its first day when it is
-longer than ``DAILY_UP_TO`` days (the last week may be shorter). Day boundaries are
-local midnights turned into UTC, so a day of a daylight-saving change has 23 or 25 hours.
+longer than ``DAILY_UP_TO`` days (the last week may be shorter); a period of one day
+(today) goes hour by hour, a series of one point being no trend. Day boundaries are
+local midnights turned into UTC, so a day of a daylight-saving change has 23 or 25 hours
+(and as many buckets).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ DAILY_UP_TO = 90
 PRESETS: dict[str, int] = {"today": 1, "7 days": 7, "30 days": 30, "90 days": 90}
 # A custom period longer than this is refused (the series would be too long to draw).
 MAX_DAYS = 3_660
+HOUR = timedelta(hours=1)  # a one-day period's buckets
 
 
 class PeriodError(OfcrmError):
@@ -39,7 +42,8 @@ def local_midnight(day: date, tz: tzinfo) -> datetime:
 
 @dataclass(frozen=True)
 class Bucket:
-    """One point of a revenue series: ``days`` days from ``first_day``, [start, end) in UTC."""
+    """One point of a revenue series: ``days`` days from ``first_day`` (0: an hour of
+    it), [start, end) in UTC."""
 
     first_day: date
     days: int
@@ -79,12 +83,28 @@ class Period:
         return self.days > DAILY_UP_TO
 
     @property
+    def hourly(self) -> bool:
+        return self.days == 1
+
+    @property
+    def step(self) -> str:
+        """What a bucket is: ``hour``, ``day`` or ``week``."""
+        return "hour" if self.hourly else "week" if self.weekly else "day"
+
+    @property
     def label(self) -> str:
         if self.first_day == self.last_day:
             return self.first_day.isoformat()
         return f"{self.first_day.isoformat()} to {self.last_day.isoformat()}"
 
     def buckets(self) -> tuple[Bucket, ...]:
+        if self.hourly:
+            starts = range(0, -(-(self.end - self.start) // HOUR))  # a half hour's DST too
+            return tuple(
+                Bucket(self.first_day, 0, self.start + i * HOUR,
+                       min(self.start + (i + 1) * HOUR, self.end))
+                for i in starts
+            )
         step = 7 if self.weekly else 1
         buckets = []
         day = self.first_day

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_
 
-HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -1,5 +1,10 @@
-"""What a campaign did: progress (sent, failed, waiting), purchases and revenue, an ETA;
-and its recipients with their states. Read models for the screen and the CLI.
+"""What a campaign did: progress (sent, discarded, failed, waiting), purchases and
+revenue, an ETA; and its recipients with their states. Read models for the screen and
+the CLI.
+
+Progress accounts for every recipient: a row not sent is cancelled (the whole campaign
+cancelled, or the one message discarded from Failed messages), and a recipient deleted
+with their messages since the start leaves no row at all.
 
 Bought: a campaign row was sent as platform message ``platform_message_id``; the synced
 message of that id has ``is_opened`` once the fan bought it. Revenue is the price of the
@@ -46,7 +51,8 @@ class CampaignRow:
     sent: int = 0
     failed: int = 0
     waiting: int = 0  # queued, being sent, unsettled or paused
-    cancelled: int = 0
+    cancelled: int = 0  # with the campaign, or discarded one by one
+    deleted: int = 0  # recipients deleted since the start (their rows went with them)
     bought: int = 0
     revenue_cents: int = 0
     eta: datetime | None = None  # when the last waiting row should be sent
@@ -65,11 +71,19 @@ class CampaignRow:
 
 
 def progress_parts(row: CampaignRow) -> list[str]:
-    """Progress and results as the app and the command line say them: sent, failed,
-    waiting and, when priced, bought (conversion) and revenue; none before it started."""
+    """Progress and results as the app and the command line say them: sent of all the
+    recipients, those not sent (discarded, or cancelled with the campaign; deleted),
+    failed, waiting and, when priced, bought (conversion) and revenue; none before it
+    started."""
     if not row.started:
         return []
-    parts = [f"sent {row.sent:,}", f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
+    parts = [f"sent {row.sent:,} of {row.recipients:,}"]
+    if row.cancelled:
+        verb = "cancelled" if row.status == CampaignStatus.CANCELLED else "discarded"
+        parts.append(f"{verb} {row.cancelled:,}")
+    if row.deleted:
+        parts.append(f"fans deleted {row.deleted:,}")
+    parts += [f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
     if row.price_cents:
         rate = f" ({row.conversion:.0%})" if row.conversion is not None else ""
         parts += [f"bought {row.bought:,}{rate}", f"revenue {format_cents(row.revenue_cents)}"]
@@ -207,6 +221,7 @@ def _rows(
             failed=counts.get(OutboundState.FAILED, 0),
             waiting=sum(counts.get(state, 0) for state in _WAITING),
             cancelled=counts.get(OutboundState.CANCELLED, 0),
+            deleted=max(c.recipients - sum(counts.values()), 0),
             bought=bought.get(c.id, (0, 0))[0],
             revenue_cents=bought.get(c.id, (0, 0))[1],
             eta=etas.get(c.id),

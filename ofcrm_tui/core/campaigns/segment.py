@@ -4,8 +4,8 @@ scheduled campaign chooses its recipients when it starts, compiled to a ``FanFil
 Recipients are always fans with an active subscription (the platform delivers nothing
 to expired ones); ``status`` "all" or "expired" only decides which fans the count says
 were left out for it. Fans made by hand that no sync has found on the platform yet get
-no message (there is no one to send to); the count, read from indexes alone, still
-includes them.
+no message (there is no one to send to): the count leaves them out too and says how
+many, so what a chatter is told before a start is what the launch queues.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, exists, func, select
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
@@ -110,6 +110,22 @@ class Segment:
 class SegmentCount:
     recipients: int  # fans the campaign would go to now
     expired: int  # fans the segment picks whose subscription has expired (left out)
+    no_platform_id: int = 0  # active fans it picks that no sync has found (left out)
+
+    def left_out(self) -> str:
+        """The fans the segment picks that get no message, in words ("" for none)."""
+        parts = [
+            f"{n:,} {what}{'s' if n != 1 else ''}{rest}"
+            for n, what, rest in (
+                (self.expired, "expired fan", ""),
+                (self.no_platform_id, "fan", " without a platform id"),
+            )
+            if n
+        ]
+        if not parts:
+            return ""
+        many = len(parts) > 1 or self.expired + self.no_platform_id > 1
+        return f"{' and '.join(parts)} {'are' if many else 'is'} left out"
 
 
 @dataclass(frozen=True)
@@ -151,17 +167,29 @@ def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -
 
 
 def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:
-    """The exact count, in one query (the composer runs it on every filter change)."""
+    """The exact count (the composer runs it on every filter change): the segment's fans
+    from ``ix_fans_segment`` alone, less the active ones without a platform id. Those
+    are counted only when the account has any (the unique key's index says at once):
+    the segment's conditions are not worked out twice for nothing."""
     # Of active fans alone, every one is a recipient: no per-row test (half the time).
     active = (
         func.count()
         if segment.status == "active"
         else func.coalesce(func.sum(case((_ACTIVE, 1), else_=0)), 0)
     )
-    query = chosen(db, account_id, segment, now).with_only_columns(func.count(), active)
+    picked = chosen(db, account_id, segment, now)
+    query = picked.with_only_columns(func.count(), active)
+    by_hand = (Fan.account_id == account_id, Fan.platform_user_id.is_(None), _ACTIVE)
     with db.read() as session:
         total, active = session.execute(query).one()
-    return SegmentCount(recipients=int(active), expired=int(total) - int(active))
+        left_out = 0
+        if session.scalar(select(exists().where(*by_hand))):
+            left_out = int(session.execute(
+                picked.where(*by_hand).with_only_columns(func.count())).scalar_one())
+    return SegmentCount(
+        recipients=int(active) - left_out, expired=int(total) - int(active),
+        no_platform_id=left_out,
+    )
 
 
 def sample(

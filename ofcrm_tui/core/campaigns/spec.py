@@ -14,7 +14,7 @@ from datetime import datetime
 from ofcrm_tui.core.campaigns import placeholders
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.placeholders import Part
-from ofcrm_tui.core.campaigns.segment import Segment, check_tags, count
+from ofcrm_tui.core.campaigns.segment import Segment, SegmentCount, check_tags, count
 from ofcrm_tui.core.outbox.rules import MAX_TEXT_CHARS, NewMessage, OutboxError, normalise_text
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -46,7 +46,11 @@ class Checked:
 
     parts: tuple[Part, ...]
     message: NewMessage
-    recipients: int
+    found: SegmentCount
+
+    @property
+    def recipients(self) -> int:
+        return self.found.recipients
 
 
 def check_name(name: str) -> str:
@@ -130,10 +134,15 @@ def check(
     check_tags(db, account_id, spec.segment)
     found = count(db, account_id, spec.segment, now)
     if not found.recipients:
-        if found.expired:
+        if found.expired and not found.no_platform_id:
             raise CampaignError(
                 f"no recipients: the {found.expired:,} fans of the segment have expired "
                 "subscriptions and the platform does not deliver messages to them"
             )
+        if found.no_platform_id:
+            raise CampaignError(
+                f"no recipients: {found.left_out()} (a fan without a platform id gets a "
+                "message once a sync finds them on the platform by username)"
+            )
         raise CampaignError("no recipients: no fan of this account is in the segment")
-    return Checked(parts, new, found.recipients)
+    return Checked(parts, new, found)

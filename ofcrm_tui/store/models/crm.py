@@ -63,8 +63,12 @@ class Fan(Base):
     platform_user_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
-    # The creator's own nickname for the fan ("displayName" on the platform).
+    # The creator's nickname for the fan, set here or on the platform ("displayName"):
+    # the latest change of either side wins (``core/sync_writes``).
     nickname: Mapped[str] = mapped_column(String(255), default="")
+    # What the platform last said the nickname was (0025); None: it has not said yet
+    # (a fan made by hand, imported, or met in a chat before the subscribers refresh).
+    platform_nickname: Mapped[str | None] = mapped_column(String(255))
     last_seen_at: Mapped[datetime | None]
     subscription_status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE)
     subscribed_at: Mapped[datetime | None]

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 from ofcrm_tui.core.analytics.export import ExportKind
 
 KIND_LABELS = {
-    ExportKind.DAILY: "Revenue per day (per week past 90 days), by type",
+    ExportKind.DAILY: "Revenue by type per hour, day or week, as charted",
     ExportKind.KPIS: "The KPIs, one per row",
     ExportKind.CHATTERS: "Chatter performance, one chatter per row",
 }

@@ -241,8 +241,8 @@ class CampaignComposer(ModalScreen[int | None]):
             spec = form.spec(self.db, self.account_id, now)
             found = campaigns.count(self.db, self.account_id, spec.segment, now)
             count = wording.recipients(found.recipients)
-            if found.expired:
-                count += f" ({found.expired:,} expired left out)"
+            if found.left_out():
+                count += f"\n{found.left_out()}"
             if found.recipients:
                 takes = campaigns.send_duration(found.recipients, self.limit, self.reply_reserve)
                 count += f"\nabout {campaigns.duration_text(takes)} to send"
@@ -356,6 +356,7 @@ class CampaignComposer(ModalScreen[int | None]):
         when = "now" if spec.at is None else f"at {spec.at.astimezone():%a %d %b %H:%M}"
         self.post_message(self.Confirm(form, [
             f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
+            *filter(None, [checked.found.left_out()]),
             f"about {campaigns.duration_text(takes)} at {self.limit}/min "
             f"({self.reply_reserve} kept for replies)",
         ]))

@@ -279,7 +279,7 @@ class AnalyticsScreen(OfcrmScreen):
         for card, value in zip(self.query(".kpi").results(Static), kpi_cards(shown), strict=True):
             card.update(value)
         self.query_one(TopFansChart).show(shown.top_fans)
-        self.query_one(RevenueChart).show(shown.series, weekly=shown.period.weekly)
+        self.query_one(RevenueChart).show(shown.series, shown.period)
         self._draw_campaigns(shown)
         self._draw_chatters(shown)
 

@@ -1,5 +1,6 @@
 """The analytics charts (plotext through textual-plotext), in the colours of the app's theme:
-top fans by spend as bars, revenue per day (per week past 90 days) as one line per type.
+top fans by spend as bars, revenue per day (per week past 90 days, per hour for one day)
+as one line per type.
 
 Top fans: one bar a row (a blank row between bars when there is room), the fan's name
 beside it, cut with an ellipsis to a third of the chart's width, and the amount at the
@@ -20,6 +21,7 @@ from textual_plotext import PlotextPlot
 
 from ofcrm_tui.core.analytics.export import TYPE_COLUMNS
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, RevenuePoint, TopFan
+from ofcrm_tui.core.analytics.period import Period
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 
@@ -122,26 +124,37 @@ class RevenueChart(ThemedChart):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.series: Sequence[RevenuePoint] = ()
-        self.weekly = False
+        self.period: Period | None = None
 
-    def show(self, series: Sequence[RevenuePoint], *, weekly: bool) -> None:
-        self.series, self.weekly = series, weekly
+    def show(self, series: Sequence[RevenuePoint], period: Period) -> None:
+        self.series, self.period = series, period
         self._replot()
 
     def plot(self) -> None:
-        plt, series = self.plt, self.series
-        per = "week" if self.weekly else "day"
+        plt, series, period = self.plt, self.series, self.period
+        if period is None:
+            return
+        per = period.step
         if not any(point.revenue_cents for point in series):
             plt.title(f"Revenue per {per}: none in this period")
             return
         plt.title(f"Revenue per {per} by type ($)")
         xs = list(range(len(series)))
+        lines, top = 0, 0.0
         for index, kind in enumerate(REVENUE_TYPES):
             values = [dollars(point.by_type[index]) for point in series]
             if any(values):
                 plt.plot(xs, values, label=TYPE_COLUMNS[kind], marker="braille",
                          color=theme_rgb(self, TYPE_COLOURS[index]))
+                lines, top = lines + 1, max(top, *values)
         step = max(1, -(-len(series) // X_LABELS))
         ticks = xs[::step]
-        plt.xticks(ticks, [short_day(series[i].first_day) for i in ticks])
-        plt.ylim(0, None)
+        plt.xticks(ticks, [
+            f"{series[i].start.astimezone(period.tz):%H:%M}" if period.hourly
+            else short_day(series[i].first_day)
+            for i in ticks
+        ])
+        # The legend (a row per line, top left) sits above the highest value rather than
+        # on it: a peak under it would not be seen.
+        rows = self.size.height - CHART_CHROME_ROWS - 1  # less the dates under the axis
+        plt.ylim(0, top * rows / (rows - lines) if top > 0 and rows > 2 * lines else None)
