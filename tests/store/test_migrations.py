@@ -460,7 +460,7 @@ def test_fan_tags_lose_their_rowid_on_sqlite_and_keep_their_rows(database_url: s
 
 
 def test_platform_nicknames_start_as_the_synced_fans_nicknames(database_url: str) -> None:
-    """0025: a synced fan's nickname was the platform's as of the last refresh; an
+    """0024: a synced fan's nickname was the platform's as of the last refresh; an
     empty one and a fan made by hand stay NULL (the platform has not named them)."""
     db = Database(database_url)
     migrate.upgrade(db, "0023_message_prefixes")
@@ -475,7 +475,7 @@ def test_platform_nicknames_start_as_the_synced_fans_nicknames(database_url: str
                 f" VALUES ({fan_id}, 1, {user_id}, 'u{fan_id}', '', '{nickname}', 'active',"
                 " 0, 0, 0, 0, 0, 0, :now, :now)"), now)
     before = _snapshot(db)
-    migrate.upgrade(db, "0025_platform_nicknames")
+    migrate.upgrade(db, "0024_platform_nicknames")
     with db.engine.connect() as connection:
         found = dict(connection.execute(select(Fan.id, Fan.platform_nickname)).all())
     assert found == {1: None, 2: "Babe", 3: None}

@@ -66,7 +66,7 @@ class Fan(Base):
     # The creator's nickname for the fan, set here or on the platform ("displayName"):
     # the latest change of either side wins (``core/sync_writes``).
     nickname: Mapped[str] = mapped_column(String(255), default="")
-    # What the platform last said the nickname was (0025); None: it has not said yet
+    # What the platform last said the nickname was (0024); None: it has not said yet
     # (a fan made by hand, imported, or met in a chat before the subscribers refresh).
     platform_nickname: Mapped[str | None] = mapped_column(String(255))
     last_seen_at: Mapped[datetime | None]

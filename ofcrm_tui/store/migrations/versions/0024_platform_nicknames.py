@@ -7,7 +7,7 @@ every refresh. NULL: the platform has not named the fan yet. Fans synced before 
 their nickname as the platform's (it was, as of the last refresh); an empty one stays
 NULL, which the sync treats alike. Fans made by hand stay NULL.
 
-Revision ID: 0025_platform_nicknames
+Revision ID: 0024_platform_nicknames
 Revises: 0023_message_prefixes
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_platform_nicknames"
+revision = "0024_platform_nicknames"
 down_revision = "0023_message_prefixes"
 branch_labels = None
 depends_on = None
