@@ -142,3 +142,25 @@ async def test_a_new_message_moves_last_seen_on_the_open_detail(world: World, aw
         shown = str(detail.query_one("#fan-profile").render())
         assert f"Last seen       {stamp(at, pilot.app.clock())}" in shown, shown
         assert "fan: are you up?" in str(detail.query_one("#fan-messages").render())
+
+
+async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World) -> None:
+    """Tab with nothing to complete keeps the focus in the tag line (letters stay typed,
+    not the screen's shortcuts); after a comma it completes the tag being typed."""
+    db, account = world.context.db, world.account.id
+    edits.add_tags(db, account, edits.create_fan(db, account, username="someone"), ["whale", "vip"])
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, "t")
+        line = detail.query_one("#fan-edit", Input)
+        await press(pilot, "tab")
+        assert line.has_focus
+        await type_text(pilot, "vip, a")
+        assert line.has_focus and pilot.app.screen is detail and line.value == "vip, a"
+        await press(pilot, "backspace", "w")
+        await wait_for(pilot, lambda: line._suggestion == "vip, whale")
+        await press(pilot, "tab")
+        assert line.value == "vip, whale" and line.has_focus
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
@@ -33,7 +32,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import stamp
-from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
 
 PAGE = 20  # purchases and notes read at a time
 LAST_MESSAGES = 6
@@ -176,7 +175,7 @@ class FanDetailScreen(OfcrmScreen):
             with VerticalScroll(id="fan-right"):
                 yield Static(id="fan-notes")
                 yield Static(id="fan-purchases")
-        yield TextBox(id="fan-edit")
+        yield CompletingBox(id="fan-edit")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -278,7 +277,7 @@ class FanDetailScreen(OfcrmScreen):
         else:
             line.value = ""
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
-            line.suggester = SuggestFromList(self.detail.known_tags, case_sensitive=False)
+            line.suggester = SuggestLastItem(self.detail.known_tags)
         line.display = True
         self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
 
