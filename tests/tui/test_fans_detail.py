@@ -103,9 +103,18 @@ async def test_detail_survives_a_restart_and_shows_notes_literally(world: World)
         assert inbox(pilot).open_row.fan_id == fan_id
 
 
-async def test_fan_key_needs_an_open_conversation(world: World) -> None:
+async def test_fan_key_takes_the_highlighted_row_and_needs_one(world: World) -> None:
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        second = conversations(pilot).row_at(1)
+        await press(pilot, "j", "i")  # nothing open: the row under the cursor
+        assert isinstance(pilot.app.screen, FanDetailScreen)
+        assert pilot.app.screen.fan_id == second.fan_id
+        await press(pilot, "escape", "slash")
+        await type_text(pilot, "no such words anywhere")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: conversations(pilot).counted)
+        assert conversations(pilot).count == 0
         await press(pilot, "i")
         assert isinstance(pilot.app.screen, InboxScreen)
         assert any("Open a conversation first" in n.message for n in pilot.app._notifications)

@@ -25,7 +25,7 @@ from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
 from ofcrm_tui.tui.screens.inbox_list import InboxList
-from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.screens.inbox_team import NO_TARGET, TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.fields import TextBox
@@ -392,13 +392,14 @@ class InboxScreen(InboxList):
     # -- the fan -------------------------------------------------------------------
 
     def action_fan_detail(self) -> None:
-        """The open conversation's fan: profile, spend, notes and tags."""
+        """The ``target_row``'s fan: profile, spend, notes and tags."""
         from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 
-        if self.open_row is None:
-            self.notify("Open a conversation first (enter)", severity="warning")
+        row = self.target_row
+        if row is None:
+            self.notify(NO_TARGET, severity="warning")
         else:
-            self.app.push_screen(FanDetailScreen(self.open_row.fan_id))
+            self.app.push_screen(FanDetailScreen(row.fan_id))
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""
