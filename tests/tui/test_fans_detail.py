@@ -173,3 +173,36 @@ async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World)
         assert line.value == "vip, whale" and line.has_focus
         await press(pilot, "enter")
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))
+
+
+async def test_a_new_nickname_renames_the_open_conversation_without_reopening_it(
+    world: World,
+) -> None:
+    """Back in the inbox after a nickname change, the open thread's header, its
+    message labels, the reply box's title and ``@``'s title name the fan anew; the
+    thread's messages are not read again."""
+    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+    from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+    from tests.tui.pilot import composer, thread
+
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        old_name = detail.detail.profile.display_name
+        await press(pilot, "n")
+        detail.query_one("#fan-edit", Input).value = ""
+        await type_text(pilot, "Big Spender")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.nickname == "Big Spender")
+        await press(pilot, "escape")
+        screen = inbox(pilot)
+        generation = thread(pilot).generation
+        await wait_for(pilot, lambda: screen.open_row.display_name == "Big Spender")
+        assert "Big Spender" in "\n".join(lines(screen.query_one(ThreadHeader)))
+        labels = "\n".join(strip.text for strip in thread(pilot).strips.lines)
+        assert "Big Spender" in labels and old_name not in labels
+        assert str(composer(pilot).border_title) == "Reply to Big Spender"
+        assert thread(pilot).generation == generation  # not opened again
+        await press(pilot, "tab", "at")  # from the thread: the open conversation
+        assert isinstance(pilot.app.screen, ChoiceDialog)
+        assert pilot.app.screen.title_text == "Assign Big Spender to"
