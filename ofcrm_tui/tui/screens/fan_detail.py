@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial, wraps
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -183,6 +184,20 @@ class FanDetailScreen(OfcrmScreen):
         self.follow_changes(self._on_changed)
         self.query_one("#fan-left").focus()
         self._reload()
+
+    def on_resize(self) -> None:
+        """The footer names seven keys: where they do not fit (80 columns), it drops its
+        spacing, then the palette's key (``ctrl+p`` still opens it), not the last keys."""
+        footer = self.query_one(Footer)
+        shown = {b.action: b for _, b, _, _ in self.active_bindings.values() if b.show}
+        cells = [cell_len(self.app.get_key_display(b)) + cell_len(b.description)
+                 for b in shown.values()]
+        palette = next((cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 3
+                        for key, (_, b, _, _) in self.active_bindings.items()
+                        if key == self.app.COMMAND_PALETTE_BINDING), 0)
+        width = self.size.width
+        footer.compact = sum(cells) + 3 * len(cells) + palette > width
+        footer.show_command_palette = sum(cells) + 2 * len(cells) + palette <= width
 
     def _on_changed(self, change: DataChanged) -> None:
         """New messages (last seen, last messages), edits, purchases: read again."""
