@@ -170,16 +170,19 @@ async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: Wo
         error = dialog.query_one("#fan-new-error")
         assert error.display and "username 'bad name' contains spaces" in str(error.render())
         assert error.region.height == 1
+        assert dialog.query_one("#fan-new-dialog").content_region.contains_region(error.region)
         values = [dialog.query_one(f"#fan-new-{f}", Input).value for f in ("username", "name", "nickname")]
         assert values == ["bad name", "Ann", "annie"]
         username = dialog.query_one("#fan-new-username", Input)
         assert pilot.app.focused is username
-        username.value = "good_name"
+        await press(pilot, "backspace", "backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "_name")  # corrected, not typed over
+        assert username.value == "bad_name"
         await press(pilot, "ctrl+s")
         detail = pilot.app.screen
         assert isinstance(detail, FanDetailScreen)
         await wait_for(pilot, lambda: detail.detail is not None)
-        assert detail.detail.profile.username == "good_name"
+        assert detail.detail.profile.username == "bad_name"
 
 
 async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -> None:

@@ -46,11 +46,13 @@ class NewFanDialog(ModalScreen[int | None]):
         with Vertical(id="fan-new-dialog", classes="dialog") as dialog:
             dialog.border_title = "New fan"
             yield Label("Username (required, new to this account)")
-            yield Input(placeholder="e.g. lena_s", id="fan-new-username")
+            # Not selected on focus: back on a refused field, a key corrects the text
+            # rather than replacing it.
+            yield Input(placeholder="e.g. lena_s", id="fan-new-username", select_on_focus=False)
             yield Label("Name")
-            yield Input(id="fan-new-name")
+            yield Input(id="fan-new-name", select_on_focus=False)
             yield Label("Nickname")
-            yield Input(id="fan-new-nickname")
+            yield Input(id="fan-new-nickname", select_on_focus=False)
             yield Static(id="fan-new-error")
         yield Footer()
 
