@@ -153,3 +153,31 @@ async def test_every_row_shows_its_tries_and_reason(world: World, size: tuple[in
         drawn = lines(_list(app))
         for i in range(3):
             assert any(f"tried 3× · 500: broke {i}" in line for line in drawn), drawn
+
+
+async def test_the_limit_line_goes_with_the_last_failed_message_and_the_minute(
+    world: World,
+) -> None:
+    """Nothing left to retry: no retry budget shown. A failed message again: the
+    budget shows, counts down with the clock and goes when the minute has passed."""
+    from ofcrm_tui.tui.app import OfcrmApp
+
+    ids = _many_failed(world, 1)
+    now = [NOW]
+    app = OfcrmApp(world.context, world.account, clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "R")
+        assert _notes(app)[-1] == "Queued again"
+        await wait_for(pilot, lambda: _list(app).counted and _list(app).count == 0)
+        assert not app.screen.query_one("#failed-limit").display
+        assert _limit_line(app) == ""
+        _many_failed(world, 1)
+        app.queue_changed()
+        await wait_for(pilot, lambda: _list(app).count == 1)
+        await wait_for(pilot, lambda: "9 of 10 manual retries left" in _limit_line(app))
+        now[0] = NOW + timedelta(seconds=20)
+        await wait_for(pilot, lambda: "(in 40 s)" in _limit_line(app))
+        now[0] = NOW + timedelta(seconds=61)
+        await wait_for(pilot, lambda: not app.screen.query_one("#failed-limit").display)
+    assert _states(world, ids) == ["queued"]

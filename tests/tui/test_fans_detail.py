@@ -103,9 +103,18 @@ async def test_detail_survives_a_restart_and_shows_notes_literally(world: World)
         assert inbox(pilot).open_row.fan_id == fan_id
 
 
-async def test_fan_key_needs_an_open_conversation(world: World) -> None:
+async def test_fan_key_takes_the_highlighted_row_and_needs_one(world: World) -> None:
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        second = conversations(pilot).row_at(1)
+        await press(pilot, "j", "i")  # nothing open: the row under the cursor
+        assert isinstance(pilot.app.screen, FanDetailScreen)
+        assert pilot.app.screen.fan_id == second.fan_id
+        await press(pilot, "escape", "slash")
+        await type_text(pilot, "no such words anywhere")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: conversations(pilot).counted)
+        assert conversations(pilot).count == 0
         await press(pilot, "i")
         assert isinstance(pilot.app.screen, InboxScreen)
         assert any("Open a conversation first" in n.message for n in pilot.app._notifications)
@@ -142,3 +151,58 @@ async def test_a_new_message_moves_last_seen_on_the_open_detail(world: World, aw
         shown = str(detail.query_one("#fan-profile").render())
         assert f"Last seen       {stamp(at, pilot.app.clock())}" in shown, shown
         assert "fan: are you up?" in str(detail.query_one("#fan-messages").render())
+
+
+async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World) -> None:
+    """Tab with nothing to complete keeps the focus in the tag line (letters stay typed,
+    not the screen's shortcuts); after a comma it completes the tag being typed."""
+    db, account = world.context.db, world.account.id
+    edits.add_tags(db, account, edits.create_fan(db, account, username="someone"), ["whale", "vip"])
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, "t")
+        line = detail.query_one("#fan-edit", Input)
+        await press(pilot, "tab")
+        assert line.has_focus
+        await type_text(pilot, "vip, a")
+        assert line.has_focus and pilot.app.screen is detail and line.value == "vip, a"
+        await press(pilot, "backspace", "w")
+        await wait_for(pilot, lambda: line._suggestion == "vip, whale")
+        await press(pilot, "tab")
+        assert line.value == "vip, whale" and line.has_focus
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))
+
+
+async def test_a_new_nickname_renames_the_open_conversation_without_reopening_it(
+    world: World,
+) -> None:
+    """Back in the inbox after a nickname change, the open thread's header, its
+    message labels, the reply box's title and ``@``'s title name the fan anew; the
+    thread's messages are not read again."""
+    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+    from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+    from tests.tui.pilot import composer, thread
+
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        old_name = detail.detail.profile.display_name
+        await press(pilot, "n")
+        detail.query_one("#fan-edit", Input).value = ""
+        await type_text(pilot, "Big Spender")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.nickname == "Big Spender")
+        await press(pilot, "escape")
+        screen = inbox(pilot)
+        generation = thread(pilot).generation
+        await wait_for(pilot, lambda: screen.open_row.display_name == "Big Spender")
+        assert "Big Spender" in "\n".join(lines(screen.query_one(ThreadHeader)))
+        labels = "\n".join(strip.text for strip in thread(pilot).strips.lines)
+        assert "Big Spender" in labels and old_name not in labels
+        assert str(composer(pilot).border_title) == "Reply to Big Spender"
+        assert thread(pilot).generation == generation  # not opened again
+        await press(pilot, "tab", "at")  # from the thread: the open conversation
+        assert isinstance(pilot.app.screen, ChoiceDialog)
+        assert pilot.app.screen.title_text == "Assign Big Spender to"

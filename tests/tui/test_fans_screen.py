@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from textual.widgets import Input
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans import edits
@@ -14,6 +15,7 @@ from ofcrm_tui.store.models import Fan
 from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
 from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
+from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
@@ -137,7 +139,7 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
         with world.context.db.read() as session:
             assert session.scalar(select(Fan.id).where(Fan.username == "newbie")) is None
-        # the same username twice is refused in one line
+        # the same username twice is refused in one line, in the dialog
         await press(pilot, "n")
         await type_text(pilot, "newbie")
         await press(pilot, "ctrl+s")
@@ -145,9 +147,42 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         await press(pilot, "escape", "n")
         await type_text(pilot, "newbie")
         await press(pilot, "ctrl+s")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NewFanDialog)
+        assert "already has a fan @newbie" in str(dialog.query_one("#fan-new-error").render())
+
+
+async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: World) -> None:
+    """A bad username: the dialog stays, shows why in one line, keeps what was typed
+    and puts the cursor back on the username; once corrected, the fan is added."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert isinstance(pilot.app.screen, FansScreen)
-        assert any("already has a fan @newbie" in n.message for n in pilot.app._notifications)
+        await open_fans(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "bad name")
+        await press(pilot, "enter")
+        await type_text(pilot, "Ann")
+        await press(pilot, "enter")
+        await type_text(pilot, "annie")
+        await press(pilot, "enter")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NewFanDialog)
+        error = dialog.query_one("#fan-new-error")
+        assert error.display and "username 'bad name' contains spaces" in str(error.render())
+        assert error.region.height == 1
+        assert dialog.query_one("#fan-new-dialog").content_region.contains_region(error.region)
+        values = [dialog.query_one(f"#fan-new-{f}", Input).value for f in ("username", "name", "nickname")]
+        assert values == ["bad name", "Ann", "annie"]
+        username = dialog.query_one("#fan-new-username", Input)
+        assert pilot.app.focused is username
+        await press(pilot, "backspace", "backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "_name")  # corrected, not typed over
+        assert username.value == "bad_name"
+        await press(pilot, "ctrl+s")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        assert detail.detail.profile.username == "bad_name"
 
 
 async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -> None:

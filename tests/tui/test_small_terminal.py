@@ -154,3 +154,38 @@ async def test_every_fan_filter_field_comes_into_view_as_tab_reaches_it(
             pytest.fail("tab never reached the last field")
         await press(pilot, *"2026-11-01", "ctrl+s")
         assert app.screen.flt.active_before is not None
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_help_shows_whole_key_ids(world: World, size: tuple[int, int]) -> None:
+    from ofcrm_tui.tui.dialogs.help import HelpScreen
+
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        shown = "\n".join("\n".join(lines(section))
+                          for section in pilot.app.screen.query(".help-section"))
+        for key_id in ("app.switch_account", "inbox.previous_pane", "inbox.filter_status"):
+            assert key_id in shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_fan_detail_footer_shows_every_key_of_the_screen(
+    world: World, size: tuple[int, int]
+) -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await settle(pilot)
+        keys = {key.description: key.region for key in detail.query_one(Footer).query(FooterKey)}
+        for binding in FanDetailScreen.BINDINGS:
+            if binding.show:
+                assert keys[binding.description].right <= size[0], binding.description

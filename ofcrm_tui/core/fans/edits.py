@@ -27,7 +27,11 @@ _PENDING = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN, 
 
 
 class FanEditError(OfcrmError):
-    pass
+    """``field``: the form field at fault, if one is (as ``fields.FanFieldError``)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ def create_fan(
     The username must be new to the account: it is how the CLI and imports find the fan."""
     handle = fields.clean_username(username)
     if not handle:
-        raise FanEditError("a fan needs a username")
+        raise FanEditError("a fan needs a username", "username")
     values = {"name": fields.clean_name("name", name), "nickname": fields.clean_name("nickname", nickname)}
     if platform_user_id is not None and not 0 < platform_user_id < 2**63:
         raise FanEditError(f"user id {platform_user_id} is not a positive whole number")
@@ -200,7 +204,7 @@ def create_fan(
             select(Fan.id).where(Fan.account_id == account_id, Fan.username == handle)
         )
         if taken is not None:
-            raise FanEditError(f"the account already has a fan @{handle}")
+            raise FanEditError(f"the account already has a fan @{handle}", "username")
         if platform_user_id is not None and session.scalar(
             select(Fan.id).where(Fan.account_id == account_id, Fan.platform_user_id == platform_user_id)
         ):

@@ -28,19 +28,25 @@ _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 class FanFieldError(OfcrmError, ValueError):
-    """A value a fan field cannot hold, with the reason in one line."""
+    """A value a fan field cannot hold, with the reason in one line; ``field`` names
+    the field (a form puts the cursor back there)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
 
 
 def _check_text(what: str, value: str, most: int, control: re.Pattern[str]) -> str:
     if _SUSPECT.search(value):
         if "\x00" in value:
-            raise FanFieldError(f"{what} contains a NUL byte")
+            raise FanFieldError(f"{what} contains a NUL byte", what)
         if _SURROGATE.search(value):
-            raise FanFieldError(f"{what} is not valid UTF-8 text")
+            raise FanFieldError(f"{what} is not valid UTF-8 text", what)
         if control.search(value):
-            raise FanFieldError(f"{what} contains control characters")
+            raise FanFieldError(f"{what} contains control characters", what)
     if len(value) > most:
-        raise FanFieldError(f"{what} is {len(value):,} characters long (at most {most:,})")
+        raise FanFieldError(f"{what} is {len(value):,} characters long (at most {most:,})",
+                            what)
     return value
 
 
@@ -53,7 +59,7 @@ def clean_username(value: str) -> str:
     """A username without its ``@``; no spaces."""
     text = _check_text("username", value.strip().removeprefix("@"), MAX_NAME_CHARS, _CONTROL)
     if _SPACE.search(text):
-        raise FanFieldError(f"username {text!r} contains spaces")
+        raise FanFieldError(f"username {text!r} contains spaces", "username")
     return text
 
 

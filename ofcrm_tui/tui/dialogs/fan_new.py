@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Footer, Input, Label, Static
+
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.sanitize import clean
+
+FIELDS = ("username", "name", "nickname")
 
 
-class NewFanDialog(ModalScreen[dict[str, str] | None]):
-    """Returns ``create_fan``'s keyword arguments (username, name, nickname)."""
+class NewFanDialog(ModalScreen[int | None]):
+    """Creates the fan (in a thread) and returns its id; a refused one keeps the dialog
+    open with the reason in one line, what was typed and the cursor on the field at
+    fault, so that it can be corrected."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="fan_new.cancel"),
         Binding("ctrl+s", "save", "Add", id="fan_new.save"),
     ]
 
+    class Done(Message):
+        def __init__(self, fan_id: int | None, error: str = "", field: str | None = None) -> None:
+            super().__init__()
+            self.fan_id = fan_id
+            self.error = error
+            self.field = field
+
+    def __init__(self, db: Database, account_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.account_id = account_id
+        self.saving = False
+
     def compose(self) -> ComposeResult:
         with Vertical(id="fan-new-dialog", classes="dialog") as dialog:
             dialog.border_title = "New fan"
             yield Label("Username (required, new to this account)")
-            yield Input(placeholder="e.g. lena_s", id="fan-new-username")
+            # Not selected on focus: back on a refused field, a key corrects the text
+            # rather than replacing it.
+            yield Input(placeholder="e.g. lena_s", id="fan-new-username", select_on_focus=False)
             yield Label("Name")
-            yield Input(id="fan-new-name")
+            yield Input(id="fan-new-name", select_on_focus=False)
             yield Label("Nickname")
-            yield Input(id="fan-new-nickname")
+            yield Input(id="fan-new-nickname", select_on_focus=False)
+            yield Static(id="fan-new-error")
         yield Footer()
 
     @on(Input.Submitted)
@@ -37,12 +64,29 @@ class NewFanDialog(ModalScreen[dict[str, str] | None]):
             self.focus_next()
 
     def action_save(self) -> None:
-        values = {
-            name: self.query_one(f"#fan-new-{name}", Input).value
-            for name in ("username", "name", "nickname")
-        }
-        if not values["username"].strip().removeprefix("@"):
-            self.notify("A fan needs a username", severity="warning")
+        if self.saving:
             return
-        values["username"] = values["username"].strip().removeprefix("@")
-        self.dismiss(values)
+        values = {name: self.query_one(f"#fan-new-{name}", Input).value for name in FIELDS}
+        self.saving = True
+        self._create(values)
+
+    @work(thread=True, group="fan-create", exit_on_error=False)
+    def _create(self, values: dict[str, str]) -> None:
+        try:
+            fan_id = edits.create_fan(self.db, self.account_id, **values)
+        except OfcrmError as exc:
+            self.post_message(self.Done(None, f"Not added: {exc}", getattr(exc, "field", None)))
+            return
+        self.post_message(self.Done(fan_id))
+
+    def on_new_fan_dialog_done(self, message: Done) -> None:
+        self.saving = False
+        if message.fan_id is not None:
+            self.dismiss(message.fan_id)
+            return
+        error = Text(clean(message.error, single_line=True), no_wrap=True, overflow="ellipsis")
+        line = self.query_one("#fan-new-error", Static)
+        line.update(error)
+        line.display = True
+        if message.field in FIELDS:
+            self.set_focus(self.query_one(f"#fan-new-{message.field}", Input))

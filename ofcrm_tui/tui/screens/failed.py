@@ -132,6 +132,7 @@ class FailedScreen(OfcrmScreen):
     def on_failed_list_counted(self, message: FailedList.Counted) -> None:
         self._title(message.count)
         self._show_detail()
+        self._draw_limit()
 
     def on_failed_list_listed(self) -> None:
         self._show_detail()
@@ -183,7 +184,12 @@ class FailedScreen(OfcrmScreen):
         self._draw_limit()
 
     def _draw_limit(self) -> None:
+        """The manual retry budget, counting down to when the next retry frees up; none
+        when nothing is used, or nothing is listed to retry."""
         budget, line = self.budget, Text()
+        listing = self.failed_list
+        if listing.counted and listing.count == 0:
+            budget = None
         limit = outbox.MANUAL_RETRIES_PER_MINUTE
         now = self.ofcrm.now_utc()
         if budget is not None and budget.frees_at is not None:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial, wraps
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Header, Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
@@ -33,7 +33,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import stamp
-from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
 
 PAGE = 20  # purchases and notes read at a time
 LAST_MESSAGES = 6
@@ -176,7 +176,7 @@ class FanDetailScreen(OfcrmScreen):
             with VerticalScroll(id="fan-right"):
                 yield Static(id="fan-notes")
                 yield Static(id="fan-purchases")
-        yield TextBox(id="fan-edit")
+        yield CompletingBox(id="fan-edit")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -184,6 +184,20 @@ class FanDetailScreen(OfcrmScreen):
         self.follow_changes(self._on_changed)
         self.query_one("#fan-left").focus()
         self._reload()
+
+    def on_resize(self) -> None:
+        """The footer names seven keys: where they do not fit (80 columns), it drops its
+        spacing, then the palette's key (``ctrl+p`` still opens it), not the last keys."""
+        footer = self.query_one(Footer)
+        shown = {b.action: b for _, b, _, _ in self.active_bindings.values() if b.show}
+        cells = [cell_len(self.app.get_key_display(b)) + cell_len(b.description)
+                 for b in shown.values()]
+        palette = next((cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 3
+                        for key, (_, b, _, _) in self.active_bindings.items()
+                        if key == self.app.COMMAND_PALETTE_BINDING), 0)
+        width = self.size.width
+        footer.compact = sum(cells) + 3 * len(cells) + palette > width
+        footer.show_command_palette = sum(cells) + 2 * len(cells) + palette <= width
 
     def _on_changed(self, change: DataChanged) -> None:
         """New messages (last seen, last messages), edits, purchases: read again."""
@@ -278,7 +292,7 @@ class FanDetailScreen(OfcrmScreen):
         else:
             line.value = ""
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
-            line.suggester = SuggestFromList(self.detail.known_tags, case_sensitive=False)
+            line.suggester = SuggestLastItem(self.detail.known_tags)
         line.display = True
         self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
 

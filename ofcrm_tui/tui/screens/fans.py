@@ -10,16 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from ofcrm_tui.core.fans import FanFilter
-from ofcrm_tui.core.fans import edits
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
-from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
@@ -79,16 +76,6 @@ class FansScreen(OfcrmScreen):
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
         Binding("escape", "back", "Back", id="fans.back", show=False, priority=True),
     ]
-
-    class Created(Message):
-        def __init__(self, fan_id: int) -> None:
-            super().__init__()
-            self.fan_id = fan_id
-
-    class Refused(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def __init__(self) -> None:
         super().__init__()
@@ -229,27 +216,12 @@ class FansScreen(OfcrmScreen):
         if account is None:
             return
 
-        def made(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self._create(account.id, values)
+        def made(fan_id: int | None) -> None:
+            if fan_id is not None:
+                self.ofcrm.changes.publish(DataChanged.of("fans"))
+                self.app.push_screen(FanDetailScreen(fan_id))
 
-        self.app.push_screen(NewFanDialog(), made)
-
-    @work(thread=True, group="fan-create", exit_on_error=False)
-    def _create(self, account_id: int, values: dict[str, str]) -> None:
-        try:
-            fan_id = edits.create_fan(self.ofcrm.context.db, account_id, **values)
-        except OfcrmError as exc:
-            self.post_message(self.Refused(f"not created: {exc}"))
-            return
-        self.post_message(self.Created(fan_id))
-
-    def on_fans_screen_created(self, message: Created) -> None:
-        self.ofcrm.changes.publish(DataChanged.of("fans"))
-        self.app.push_screen(FanDetailScreen(message.fan_id))
-
-    def on_fans_screen_refused(self, message: Refused) -> None:
-        self.notify(clean(message.reason, single_line=True), severity="error", markup=False)
+        self.app.push_screen(NewFanDialog(self.ofcrm.context.db, account.id), made)
 
     # -- files ---------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
 from ofcrm_tui.tui.screens.inbox_list import InboxList
-from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.screens.inbox_team import NO_TARGET, TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.fields import TextBox
@@ -98,6 +98,13 @@ class InboxScreen(InboxList):
             super().__init__()
             self.items = items
             self.rows = {row.conversation_id: row for row in rows}
+
+    class OpenRowRead(Message):
+        """The open conversation's row read again (after a fans change)."""
+
+        def __init__(self, row: ConversationRow) -> None:
+            super().__init__()
+            self.row = row
 
     class Retried(Message):
         def __init__(self, result: outbox.RetryResult) -> None:
@@ -349,7 +356,30 @@ class InboxScreen(InboxList):
             self._sent_to.clear()  # their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
+        if change.touches("fans") and open_id is not None and account is not None:
+            self._read_open_row(account.id, open_id)
         self._toast_others(change)
+
+    @work(thread=True, group="open-row", exclusive=True, exit_on_error=False)
+    def _read_open_row(self, account_id: int, conversation_id: int) -> None:
+        rows = inbox.conversation_rows(self.ofcrm.context.db, account_id, [conversation_id],
+                                       me=self.me)
+        if rows:
+            self.post_message(self.OpenRowRead(rows[0]))
+
+    def on_inbox_screen_open_row_read(self, message: OpenRowRead) -> None:
+        """A nickname may have changed: what names the open fan (the header, the
+        thread's labels, the composer's and ``@``'s titles) takes the new row; the
+        thread's messages are not read again."""
+        row, account = message.row, self.ofcrm.account
+        if self.open_row is None or self.open_row.conversation_id != row.conversation_id:
+            return  # another one was opened meanwhile
+        if account is None:
+            return
+        self.open_row = row
+        self.query_one(ThreadHeader).show(row)
+        self.query_one(ThreadView).rename(row.display_name)
+        self.query_one(Composer).attach(DraftTarget(self.ofcrm.context.db, account.id, row, self.me))
 
     def missed(self, change: DataChanged) -> DataChanged:
         """On another screen, new messages of other fans are toasted at once; the list
@@ -392,13 +422,14 @@ class InboxScreen(InboxList):
     # -- the fan -------------------------------------------------------------------
 
     def action_fan_detail(self) -> None:
-        """The open conversation's fan: profile, spend, notes and tags."""
+        """The ``target_row``'s fan: profile, spend, notes and tags."""
         from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 
-        if self.open_row is None:
-            self.notify("Open a conversation first (enter)", severity="warning")
+        row = self.target_row
+        if row is None:
+            self.notify(NO_TARGET, severity="warning")
         else:
-            self.app.push_screen(FanDetailScreen(self.open_row.fan_id))
+            self.app.push_screen(FanDetailScreen(row.fan_id))
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""

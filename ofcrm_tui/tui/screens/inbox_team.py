@@ -27,6 +27,7 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadView
 # ``m`` cycles the list through these.
 OWNERS = ("all", "mine", "unassigned")
 _NOBODY = ""  # the assign dialog's value for "unassign"
+NO_TARGET = "Open a conversation first (enter)"  # no ``target_row``
 
 
 class TeamInbox(OfcrmScreen):
@@ -94,6 +95,15 @@ class TeamInbox(OfcrmScreen):
     @property
     def me(self) -> str:
         return self.ofcrm.context.settings.chatter_name
+
+    @property
+    def target_row(self) -> ConversationRow | None:
+        """The conversation ``i``, ``@``, assign to me and unassign act on: the
+        highlighted row while the list has the focus (what the eye is on), else the open
+        one. ``Screen.focused``, not ``has_focus``: the palette's screen takes the focus."""
+        if self.focused is self.conversations:
+            return self.conversations.cursor_row
+        return self.open_row
 
     # -- presence ------------------------------------------------------------------
 
@@ -234,13 +244,13 @@ class TeamInbox(OfcrmScreen):
     # -- assignment ----------------------------------------------------------------
 
     def action_assign(self) -> None:
-        """Pick who owns the open (else the highlighted) conversation."""
+        """Pick who owns the ``target_row``'s conversation."""
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
-        row = self.open_row or self.conversations.cursor_row
+        row = self.target_row
         account = self.ofcrm.account
         if row is None or account is None:
-            self.notify("Open a conversation first (enter)", severity="warning")
+            self.notify(NO_TARGET, severity="warning")
             return
         db, me, now = self.ofcrm.context.db, self.me, self.ofcrm.now_utc()
         expiry = self.ofcrm.context.settings.presence_expiry_seconds
@@ -267,12 +277,14 @@ class TeamInbox(OfcrmScreen):
         self.app.push_screen(ChoiceDialog(title, load, current=row.owner), picked)
 
     def action_assign_me(self) -> None:
-        row = self.open_row or self.conversations.cursor_row
+        """The ``target_row``'s conversation is this chatter's."""
+        row = self.target_row
         if row is not None:
             self._assign(row.conversation_id, self.me)
 
     def action_unassign(self) -> None:
-        row = self.open_row or self.conversations.cursor_row
+        """Nobody owns the ``target_row``'s conversation."""
+        row = self.target_row
         if row is not None:
             self._assign(row.conversation_id, None)
 

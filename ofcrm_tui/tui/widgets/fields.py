@@ -9,7 +9,11 @@ character themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
+from textual.suggester import Suggester
 from textual.widgets import Input
 
 
@@ -23,3 +27,34 @@ class TypesItsKeys:
 
 class TextBox(TypesItsKeys, Input):
     pass
+
+
+class CompletingBox(TextBox):
+    """A one-line edit that keeps the focus: Tab takes the suggestion shown, if any, and
+    otherwise does nothing (moving on would leave the line open and the screen's letter
+    shortcuts acting on what is typed next)."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+
+    def action_complete(self) -> None:
+        if self.cursor_at_end and self._suggestion:
+            self.action_cursor_right()
+
+
+class SuggestLastItem(Suggester):
+    """Completes the item after the last comma (``vip, w`` -> ``vip, whale``) from
+    ``names``, matched in any case; what is typed before it is kept as typed."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(case_sensitive=True)  # the whole line as typed: see above
+        self.names = [(name.casefold(), name) for name in names]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        last = value.rsplit(",", 1)[-1].lstrip()
+        if not last:
+            return None
+        typed = last.casefold()
+        for folded, name in self.names:
+            if folded.startswith(typed) and folded != typed:
+                return value[: len(value) - len(last)] + name
+        return None

@@ -1,6 +1,6 @@
 """A thread's messages laid out as strips for one width: the lines, the message each
 line belongs to, where each message starts, and each message's block, kept for the
-next layout while its width, day and (queued messages) send estimate hold."""
+next layout while its width, day, fan's name and (queued messages) send estimate hold."""
 
 from __future__ import annotations
 
@@ -23,20 +23,24 @@ class ThreadLayout:
         # Each shown message's lines at ``width`` on ``_day`` ("14:05" today is
         # "Mon 14:05" tomorrow).
         self._day: date | None = None
+        self._fan_name = ""  # inbound blocks are labelled with it
         self._blocks: dict[ThreadMessage, list[Strip]] = {}
 
     def lay_out(self, messages: list[ThreadMessage], width: int, drawing: Drawing) -> list[Strip]:
         """Lay ``messages`` out at ``width``; returns the lines of the layout before.
 
-        Blocks drawn at another width or on another day are stale, and so are those of
+        Blocks drawn at another width, on another day or with another fan's name (a new
+        nickname) are stale, and so are those of
         queued messages when the send estimate they show moved (the status bar's reads
         move it often, and a passed estimate moves with the clock); those of messages no longer shown are dropped. A block drawn
         again the same is kept as the same object, so unchanged lines compare by
         identity."""
         today = drawing.now.date()
-        drawn = self._blocks if (width, today) == (self.width, self._day) else {}
+        same = (width, today, drawing.fan_name) == (self.width, self._day, self._fan_name)
+        drawn = self._blocks if same else {}
         estimate_moved = drawing.send_minute != self.send_minute
         self.width, self._day, self.send_minute = width, today, drawing.send_minute
+        self._fan_name = drawing.fan_name
         self._blocks = {}
         lines: list[Strip] = []
         owners: list[int] = []

@@ -7,6 +7,7 @@ scroll offset by exactly the lines added and nothing on screen moves.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -224,6 +225,16 @@ class ThreadView(ScrollView, can_focus=True):
             self._read_newest(self.generation, self._opening[1], replace=True)
         elif self.source is not None:
             self._read_newest(self.generation, self.source, replace=False)
+
+    def rename(self, fan_name: str) -> None:
+        """The fan's display name changed (a nickname): label their messages with the new
+        one, without reading the thread again."""
+        if self._opening is not None:
+            generation, source, on_shown = self._opening
+            self._opening = (generation, dataclasses.replace(source, fan_name=fan_name), on_shown)
+        if self.source is not None and self.source.fan_name != fan_name:
+            self.source = dataclasses.replace(self.source, fan_name=fan_name)
+            self._relayout()
 
     def _read_newest(self, generation: int, source: ThreadSource, *, replace: bool) -> None:
         if self._newest_busy == generation:
