@@ -272,3 +272,13 @@ def test_after_a_run_that_wrote_nothing_the_option_to_change_is_named() -> None:
     assert _next_step(report(created=3, written=True)) is None
     assert _next_step(report(problem_count=1, skip_invalid=True)) is None  # nothing to change
     assert _next_step(report(rows=0)) is None
+
+
+@pytest.mark.parametrize("key", ["plus", "n"])
+async def test_both_keys_the_footer_names_open_the_new_fan_dialog(world: World, key: str) -> None:
+    """Textual names the ``+`` key ``plus``: bound as ``plus_sign`` it did nothing."""
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        await press(pilot, key)
+        assert isinstance(pilot.app.screen, NewFanDialog)

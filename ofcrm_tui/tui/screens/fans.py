@@ -70,7 +70,7 @@ class FansScreen(OfcrmScreen):
         Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False,
                 priority=True),
         Binding("c", "conversation", "Conversation", id="fans.conversation", priority=True),
-        Binding("plus_sign,n", "new_fan", "New fan", id="fans.new", priority=True),
+        Binding("plus,n", "new_fan", "New fan", id="fans.new", priority=True),
         Binding("D", "delete", "Delete", id="fans.delete", show=False, priority=True),
         Binding("I", "import_file", "Import", id="fans.import", priority=True),
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
