@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.events import Event, Key
 from textual.message import Message
 from textual.reactive import var
+from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -59,6 +60,10 @@ STATUS_EVERY_SECONDS = 2.0
 # change is published, and the status read, at once when nothing was for this long, else
 # once this long after the last time, for everything that came meanwhile.
 JOB_REFRESH_SECONDS = 0.5
+# Keys read before a dialog just pushed can take them wait this long between checks,
+# this long at most.
+KEY_HOLD_SECONDS = 0.01
+KEY_HOLD_MOST = 1.0
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -124,6 +129,10 @@ class OfcrmApp(App[None]):
         self._job_change: DataChanged | None = None
         self._job_timer: Timer | None = None
         self._job_refreshed_at = -JOB_REFRESH_SECONDS
+        # Keys read while a dialog is on its way (see ``on_event``), and the screen it
+        # was asked for from.
+        self._held_keys: list[Key] = []
+        self._dialog_from: Screen[object] | None = None
 
     # -- start and stop ------------------------------------------------------------
 
@@ -259,6 +268,39 @@ class OfcrmApp(App[None]):
         if not isinstance(event, Key) or event.is_forwarded:
             await super().on_event(event)
             return
+        if self._held_keys or self._screen_coming():
+            # A key acted on as read pushed a dialog (ctrl+o from the reply box): the
+            # keys behind it are the dialog's, held until it has its focus (they went
+            # into the box before, or nowhere), in the order read.
+            self._held_keys.append(event)
+            if len(self._held_keys) == 1:
+                self.set_timer(KEY_HOLD_SECONDS, self._release_keys)
+            return
+        await self._act_on_key(event)
+
+    def expect_dialog(self) -> None:
+        """A key acted on as read asked for a dialog (a message will push it): the keys
+        read behind it wait for it."""
+        self._dialog_from = self.screen
+
+    def _screen_coming(self) -> bool:
+        if self._dialog_from is self.screen:
+            return True
+        self._dialog_from = None
+        return not self.screen.is_mounted and self.screen.focused is None
+
+    async def _release_keys(self, waited: float = 0.0) -> None:
+        # A dialog asked for and not pushed (its request refused) does not hold the keys
+        # for ever.
+        if waited >= KEY_HOLD_MOST:
+            self._dialog_from = None
+        while self._held_keys and (not self._screen_coming() or waited >= KEY_HOLD_MOST):
+            await self._act_on_key(self._held_keys.pop(0))
+        if self._held_keys:
+            waited += KEY_HOLD_SECONDS
+            self.set_timer(KEY_HOLD_SECONDS, lambda: self._release_keys(waited))
+
+    async def _act_on_key(self, event: Key) -> None:
         if self._next_callbacks:
             # What the key before left to finish after it (the header of a screen just
             # pushed puts its title in) is done before this key acts: a key that took

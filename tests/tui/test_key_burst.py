@@ -157,3 +157,21 @@ async def test_a_slash_and_an_at_type_in_the_boxes_of_a_screen_of_priority_keys(
         burst(app, "escape", "slash", "a", "at", "slash", "b")
         await settle(pilot)
         assert app.screen is screen and screen.query_one("#search", Input).value == "a@/b"
+
+
+@pytest.mark.parametrize(("key", "box"), [("ctrl+o", "#offer-price"), ("ctrl+r", Input)])
+async def test_keys_after_one_that_opens_a_dialog_go_to_the_dialog(
+    world: World, key: str, box: object
+) -> None:
+    """ctrl+o 1 5 in one burst is a price of 15 in the price dialog: the 15 went into
+    the reply to the fan (and ctrl+r's filter letters too)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        await type_text(pilot, "hi")
+        reply = inbox(pilot).query_one(Composer)
+        burst(app, key, "1", "5")
+        await settle(pilot)
+        assert reply.text == "hi"
+        assert app.screen.query_one(box, Input).value == "15"

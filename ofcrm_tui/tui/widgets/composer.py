@@ -24,6 +24,7 @@ from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TypesItsKeys
 
 SAVE_AFTER_SECONDS = 0.6
@@ -66,8 +67,10 @@ class Composer(TypesItsKeys, TextArea):
         # ctrl+enter reaches an app only with the kitty keyboard protocol; many
         # terminals send it as ctrl+j, so both are bound.
         Binding("ctrl+s,ctrl+enter,ctrl+j", "send", "Send", id="composer.send"),
-        Binding("ctrl+r", "saved_replies", "Saved replies", id="composer.saved_replies"),
-        Binding("ctrl+o", "offer", "Price/media", id="composer.offer"),
+        # Acted on as read (priority): the keys typed behind them are the dialog's.
+        Binding("ctrl+r", "saved_replies", "Saved replies", id="composer.saved_replies",
+                priority=True),
+        Binding("ctrl+o", "offer", "Price/media", id="composer.offer", priority=True),
     ]
 
     class Submitted(Message):
@@ -254,8 +257,10 @@ class Composer(TypesItsKeys, TextArea):
 
     def action_offer(self) -> None:
         if self.target is not None:
+            ofcrm_app(self.app).expect_dialog()
             self.post_message(self.OfferRequested())
 
     def action_saved_replies(self) -> None:
         if self.target is not None:
+            ofcrm_app(self.app).expect_dialog()
             self.post_message(self.RepliesRequested())
