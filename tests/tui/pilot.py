@@ -81,7 +81,7 @@ def composer(pilot: Pilot[object]) -> Composer:
 
 _CHARACTERS = {
     "enter": "\r", "space": " ", "slash": "/", "escape": "\x1b", "tab": "\t",
-    "shift+tab": None, "ctrl+s": "\x13", "ctrl+o": "\x0f", "ctrl+r": "\x12", "at": "@",
+    "shift+tab": None, "ctrl+s": "\x13", "ctrl+o": "\x0f", "ctrl+r": "\x12", "backspace": "\x7f", "ctrl+u": "\x15", "at": "@",
 }
 
 

@@ -175,3 +175,31 @@ async def test_keys_after_one_that_opens_a_dialog_go_to_the_dialog(
         await settle(pilot)
         assert reply.text == "hi"
         assert app.screen.query_one(box, Input).value == "15"
+
+
+async def test_a_text_box_acts_on_its_own_keys_in_the_order_typed(world: World) -> None:
+    """Backspace and ctrl+u typed in a burst act where they were typed, not after the
+    letters behind them (``a b backspace c d`` gave ``abc``)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        reply = inbox(pilot).query_one(Composer)
+        burst(app, "Z", "a", "b", "backspace", "c", "d")
+        await settle(pilot)
+        assert reply.text == "Zacd"
+        await press(pilot, "escape")
+        burst(app, "slash", "a", "b", "ctrl+u", "c", "d")
+        await settle(pilot)
+        assert inbox(pilot).query_one("#search", Input).value == "cd"
+
+
+async def test_a_dialogs_text_box_too(world: World) -> None:
+    """The fan filter's fields are such boxes: ``e ctrl+u f g`` is ``fg``."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "f")
+        burst(app, "e", "ctrl+u", "f", "g")
+        await settle(pilot)
+        assert app.screen.query_one("#fan-filter-tags-in", Input).value == "fg"

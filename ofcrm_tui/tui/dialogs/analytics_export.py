@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ofcrm_tui.core.analytics.export import ExportKind
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 KIND_LABELS = {
     ExportKind.DAILY: "Revenue by type per hour, day or week, as charted",
@@ -38,7 +39,7 @@ class AnalyticsExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
         with Vertical(id="analytics-export-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Export {self.period_label}"
             yield Label("File (CSV, replaced if it exists)")
-            yield Input(str(self.default_path), id="analytics-export-path")
+            yield TextBox(str(self.default_path), id="analytics-export-path")
             yield Label("What")
             with RadioSet(id="analytics-export-kind"):
                 for kind, label in KIND_LABELS.items():

@@ -38,6 +38,7 @@ from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
+from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 
 DEBOUNCE_SECONDS = 0.25
 # The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
@@ -124,7 +125,7 @@ class CampaignComposer(ModalScreen[int | None]):
         def field(key: str, label: str, value: object = None, hint: str = "") -> ComposeResult:
             with Horizontal(classes="campaign-field"):
                 yield Label(label)
-                yield Input("" if value is None else str(value), placeholder=hint,
+                yield TextBox("" if value is None else str(value), placeholder=hint,
                             id=f"campaign-{key}", compact=True)
 
         def choice(key: str, label: str, options: list[tuple[str, str]], value: str) -> ComposeResult:
@@ -143,7 +144,7 @@ class CampaignComposer(ModalScreen[int | None]):
                 yield from field("name", "Name", d.name if d else "", "e.g. Weekend drop")
                 yield Label("Message: {name} {nickname} {username}; a fallback: {nickname|babe}",
                             classes="campaign-heading")
-                yield TextArea(d.text if d else "", id="campaign-text", compact=True)
+                yield MultilineBox(d.text if d else "", id="campaign-text", compact=True)
                 with Horizontal(classes="campaign-field"):
                     yield Label("Price and media (^o)")
                     yield Button("", id="campaign-offer", compact=True)

@@ -19,6 +19,7 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 
 def default_path(today: date) -> Path:
@@ -58,7 +59,7 @@ class ExportDialog(ModalScreen[int | None]):
             which = " · ".join(self.described) if self.described else "all fans"
             yield Static(Text("Fans: ") + Text(which, style="bold"))
             yield Label("To the file (enter exports)")
-            yield Input(str(default_path(self.today)), id="fan-export-path")
+            yield TextBox(str(default_path(self.today)), id="fan-export-path")
             yield ProgressBar(id="fan-export-progress", show_eta=False)
             yield Static(id="fan-export-result")
         yield Footer()

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Label, Select
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.fields import split_tags
 from ofcrm_tui.platform.money import parse_dollars, to_dollars
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 _STATUS = [("Active", "active"), ("Expired", "expired")]
 _PURCHASED = [("Has purchased", True), ("Never purchased", False)]
@@ -100,7 +101,7 @@ class FanFilterDialog(ModalScreen[FanFilter | None]):
 
     @staticmethod
     def _input(label: str, name: str, value: str, placeholder: str) -> Vertical:
-        return Vertical(Label(label), Input(value, placeholder=placeholder, id=f"fan-filter-{name}"))
+        return Vertical(Label(label), TextBox(value, placeholder=placeholder, id=f"fan-filter-{name}"))
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#fan-filter-{name}", Input).value

@@ -15,6 +15,7 @@ from ofcrm_tui.core.fans import edits
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 FIELDS = ("username", "name", "nickname")
 
@@ -48,11 +49,11 @@ class NewFanDialog(ModalScreen[int | None]):
             yield Label("Username (required, new to this account)")
             # Not selected on focus: back on a refused field, a key corrects the text
             # rather than replacing it.
-            yield Input(placeholder="e.g. lena_s", id="fan-new-username", select_on_focus=False)
+            yield TextBox(placeholder="e.g. lena_s", id="fan-new-username", select_on_focus=False)
             yield Label("Name")
-            yield Input(id="fan-new-name", select_on_focus=False)
+            yield TextBox(id="fan-new-name", select_on_focus=False)
             yield Label("Nickname")
-            yield Input(id="fan-new-nickname", select_on_focus=False)
+            yield TextBox(id="fan-new-nickname", select_on_focus=False)
             yield Static(id="fan-new-error")
         yield Footer()
 

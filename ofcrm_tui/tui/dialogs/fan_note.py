@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, TextArea
 
+from ofcrm_tui.tui.widgets.fields import MultilineBox
+
 
 class NoteDialog(ModalScreen[str | None]):
     """Returns the note's text, or None when cancelled."""
@@ -24,7 +26,7 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fan-note-dialog", classes="dialog") as dialog:
             dialog.border_title = "Edit note" if self.body else "New note"
-            yield TextArea(self.body, id="fan-note-body", soft_wrap=True, tab_behavior="focus")
+            yield MultilineBox(self.body, id="fan-note-body", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, TextArea
 
+from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
+
 
 class NewReplyDialog(ModalScreen[tuple[str, str] | None]):
     """Returns ``(name, body)``; placeholders like ``{name}`` are kept as typed."""
@@ -26,9 +28,9 @@ class NewReplyDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="new-reply-dialog", classes="dialog") as dialog:
             dialog.border_title = "New saved reply"
             yield Label("Name")
-            yield Input(placeholder="e.g. welcome", id="new-reply-name")
+            yield TextBox(placeholder="e.g. welcome", id="new-reply-name")
             yield Label("Text: {name}, {username} and {nickname} are filled in for each fan")
-            yield TextArea(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
+            yield MultilineBox(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars, to
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 
 def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | str:
@@ -70,7 +71,7 @@ class OfferDialog(ModalScreen[Offer | None]):
             price = str(to_dollars(self.offer.price_cents)) if self.offer.price_cents else ""
             yield Label(f"Price: empty or 0 for free, else {format_cents(MIN_PRICE_CENTS)} "
                         f"to {format_cents(MAX_PRICE_CENTS)}")
-            yield Input(price, placeholder="free", id="offer-price")
+            yield TextBox(price, placeholder="free", id="offer-price")
             with Horizontal(id="offer-lists"):
                 with Vertical():
                     yield Label("Vault media")

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from ofcrm_tui.core.analytics.period import Period, PeriodError, between
 from ofcrm_tui.tui.sanitize import literal
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 
 def parse_day(text: str, what: str) -> date:
@@ -43,10 +44,10 @@ class PeriodDialog(ModalScreen[Period | None]):
             with Horizontal(id="period-days"):
                 with Vertical():
                     yield Label("First day")
-                    yield Input(self.current.first_day.isoformat(), id="period-first")
+                    yield TextBox(self.current.first_day.isoformat(), id="period-first")
                 with Vertical():
                     yield Label("Last day (included)")
-                    yield Input(self.current.last_day.isoformat(), id="period-last")
+                    yield TextBox(self.current.last_day.isoformat(), id="period-last")
             yield Static(f"Days as YYYY-MM-DD, in {self.zone}", id="period-hint")
             yield Static(id="period-error")
         yield Footer()

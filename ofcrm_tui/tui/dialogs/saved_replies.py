@@ -21,6 +21,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.choice import move_highlight
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 
 class SavedReplyPicker(ModalScreen[str | None]):
@@ -54,7 +55,7 @@ class SavedReplyPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="replies-dialog", classes="dialog") as dialog:
             dialog.border_title = "Saved replies"
-            yield Input(placeholder="Filter…", id="replies-filter")
+            yield TextBox(placeholder="Filter…", id="replies-filter")
             yield OptionList(id="replies-list")
             yield Static(id="replies-preview")
         yield Footer()

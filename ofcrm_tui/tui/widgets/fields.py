@@ -10,22 +10,45 @@ character themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
+from textual import events
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.suggester import Suggester
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 
 class TypesItsKeys:
-    """Takes every key that types a character, whatever Textual calls it."""
+    """Takes every key that types a character, whatever Textual calls it, and acts on
+    its own keys (backspace, ctrl+w, ctrl+u…) in the order it reads them."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         character = character or key_to_character(REPLACED_KEYS.get(key, key))
         return super().check_consume_key(key, character)  # type: ignore[misc]
 
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual acts on a widget's bindings once the key has come back up to the app,
+        # after the box has typed the letters read behind it: ``a b backspace c d`` in
+        # one burst gave ``abc``. Acted on here, they keep their place (``acd``).
+        widget = cast("Widget", self)
+        for namespace, bindings in widget.screen._binding_chain:
+            if namespace is not widget:
+                continue
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await widget.app.run_action(binding.action, widget):
+                    event.stop()
+                    event.prevent_default()
+                    return
+            return
+
 
 class TextBox(TypesItsKeys, Input):
+    pass
+
+
+class MultilineBox(TypesItsKeys, TextArea):
     pass
 
 
