@@ -203,3 +203,17 @@ async def test_a_dialogs_text_box_too(world: World) -> None:
         burst(app, "e", "ctrl+u", "f", "g")
         await settle(pilot)
         assert app.screen.query_one("#fan-filter-tags-in", Input).value == "fg"
+
+
+async def test_tab_in_a_burst_moves_the_letters_behind_it_to_the_next_field(world: World) -> None:
+    """``user Tab Name`` typed fast filled the first field with ``userName``."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "n")
+        assert isinstance(app.screen, NewFanDialog)
+        burst(app, *"user", "tab", *"Name", "tab", *"nick")
+        await settle(pilot)
+        values = [app.screen.query_one(f"#fan-new-{f}", Input).value
+                  for f in ("username", "name", "nickname")]
+        assert values == ["user", "Name", "nick"]

@@ -11,12 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.fields import split_tags
 from ofcrm_tui.platform.money import parse_dollars, to_dollars
+from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 _STATUS = [("Active", "active"), ("Expired", "expired")]
@@ -60,7 +60,7 @@ def _day_text(at: datetime | None) -> str:
     return "" if at is None else f"{at:%Y-%m-%d}"
 
 
-class FanFilterDialog(ModalScreen[FanFilter | None]):
+class FanFilterDialog(FormDialog[FanFilter | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="fan_filter.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="fan_filter.apply"),

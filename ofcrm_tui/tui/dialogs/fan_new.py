@@ -8,19 +8,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 FIELDS = ("username", "name", "nickname")
 
 
-class NewFanDialog(ModalScreen[int | None]):
+class NewFanDialog(FormDialog[int | None]):
     """Creates the fan (in a thread) and returns its id; a refused one keeps the dialog
     open with the reason in one line, what was typed and the cursor on the field at
     fault, so that it can be corrected."""

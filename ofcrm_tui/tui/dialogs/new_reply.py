@@ -6,13 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, TextArea
 
+from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 
 
-class NewReplyDialog(ModalScreen[tuple[str, str] | None]):
+class NewReplyDialog(FormDialog[tuple[str, str] | None]):
     """Returns ``(name, body)``; placeholders like ``{name}`` are kept as typed."""
 
     BINDINGS = [

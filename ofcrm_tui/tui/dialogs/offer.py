@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -18,6 +17,7 @@ from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.outbox import MAX_PRICE_CENTS, MIN_PRICE_CENTS, OutboxError
 from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars, to_dollars
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import TextBox
@@ -46,7 +46,7 @@ def _prompt(item: inbox.MediaItem, selected: bool, now: datetime) -> Text:
     return text
 
 
-class OfferDialog(ModalScreen[Offer | None]):
+class OfferDialog(FormDialog[Offer | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="offer.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="offer.apply"),

@@ -8,10 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from ofcrm_tui.core.analytics.period import Period, PeriodError, between
+from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.sanitize import literal
 from ofcrm_tui.tui.widgets.fields import TextBox
 
@@ -23,7 +23,7 @@ def parse_day(text: str, what: str) -> date:
         raise PeriodError(f"the {what} day is a date like 2026-11-20, not {text.strip()!r}") from None
 
 
-class PeriodDialog(ModalScreen[Period | None]):
+class PeriodDialog(FormDialog[Period | None]):
     """Returns the period typed (``between``'s checks), or None."""
 
     CSS_PATH = "../styles/analytics.tcss"
