@@ -22,10 +22,8 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.events import Event, Key
 from textual.message import Message
 from textual.reactive import var
-from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -39,6 +37,7 @@ from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
+from ofcrm_tui.tui.key_order import KeysInOrder
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.presence import Presence, TeamSeen
@@ -60,14 +59,10 @@ STATUS_EVERY_SECONDS = 2.0
 # change is published, and the status read, at once when nothing was for this long, else
 # once this long after the last time, for everything that came meanwhile.
 JOB_REFRESH_SECONDS = 0.5
-# Keys read before a dialog just pushed can take them wait this long between checks,
-# this long at most.
-KEY_HOLD_SECONDS = 0.01
-KEY_HOLD_MOST = 1.0
 STYLES = Path(__file__).parent / "styles"
 
 
-class OfcrmApp(App[None]):
+class OfcrmApp(KeysInOrder):
     TITLE = "ofcrm"
     CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss",
                 STYLES / "fans.tcss"]
@@ -129,10 +124,6 @@ class OfcrmApp(App[None]):
         self._job_change: DataChanged | None = None
         self._job_timer: Timer | None = None
         self._job_refreshed_at = -JOB_REFRESH_SECONDS
-        # Keys read while a dialog is on its way (see ``on_event``), and the screen it
-        # was asked for from.
-        self._held_keys: list[Key] = []
-        self._dialog_from: Screen[object] | None = None
 
     # -- start and stop ------------------------------------------------------------
 
@@ -252,74 +243,6 @@ class OfcrmApp(App[None]):
         """The app's clock in UTC, for core's ``now`` arguments (frozen in tests like
         everything the app shows)."""
         return self.clock().astimezone(UTC)
-
-    # -- keys read together ----------------------------------------------------------
-
-    async def on_event(self, event: Event) -> None:
-        """Keys as they are read, before Textual dispatches them (the one place).
-
-        Esc and the key typed right after it, read as one ``alt+<key>`` (typed fast, a
-        laggy link, tmux ``send-keys``), are two keys: Esc is acted on as it is read,
-        then the key goes where the focus is after Esc, and so do the keys read behind
-        it. Otherwise a text box would type the key (``j`` into a reply after Esc j),
-        and the keys behind it, queued for the box before Esc moved the focus, too. An
-        ``alt+<key>`` that a binding of the focus chain answers (a keymap may bind one)
-        stays itself."""
-        if not isinstance(event, Key) or event.is_forwarded:
-            await super().on_event(event)
-            return
-        if self._held_keys or self._screen_coming():
-            # A key acted on as read pushed a dialog (ctrl+o from the reply box): the
-            # keys behind it are the dialog's, held until it has its focus (they went
-            # into the box before, or nowhere), in the order read.
-            self._held_keys.append(event)
-            if len(self._held_keys) == 1:
-                self.set_timer(KEY_HOLD_SECONDS, self._release_keys)
-            return
-        await self._act_on_key(event)
-
-    def expect_dialog(self) -> None:
-        """A key acted on as read asked for a dialog (a message will push it): the keys
-        read behind it wait for it."""
-        self._dialog_from = self.screen
-
-    def _screen_coming(self) -> bool:
-        if self._dialog_from is self.screen:
-            return True
-        self._dialog_from = None
-        return not self.screen.is_mounted and self.screen.focused is None
-
-    async def _release_keys(self, waited: float = 0.0) -> None:
-        # A dialog asked for and not pushed (its request refused) does not hold the keys
-        # for ever.
-        if waited >= KEY_HOLD_MOST:
-            self._dialog_from = None
-        while self._held_keys and (not self._screen_coming() or waited >= KEY_HOLD_MOST):
-            await self._act_on_key(self._held_keys.pop(0))
-        if self._held_keys:
-            waited += KEY_HOLD_SECONDS
-            self.set_timer(KEY_HOLD_SECONDS, lambda: self._release_keys(waited))
-
-    async def _act_on_key(self, event: Key) -> None:
-        if self._next_callbacks:
-            # What the key before left to finish after it (the header of a screen just
-            # pushed puts its title in) is done before this key acts: a key that took
-            # that screen away at once made the header fail on a removed node.
-            await self._flush_next_callbacks()
-        follow = after_escape(event)
-        if follow is None or self._bound(event.key):
-            await super().on_event(event)
-            return
-        # The screen's Esc, priority or not (as if it had come up from the focused
-        # widget), now: a binding moves the focus at once (``set_focus``), or closes
-        # the dialog. Unbound, Esc goes where it always went.
-        if not (await self._check_bindings("escape", priority=True)
-                or await self._check_bindings("escape")):
-            await super().on_event(Key("escape", "\x1b"))
-        await super().on_event(follow)
-
-    def _bound(self, key: str) -> bool:
-        return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)
 
     # -- screens and commands ------------------------------------------------------
 
@@ -483,19 +406,6 @@ class OfcrmApp(App[None]):
     def jobs_refresh_pending(self) -> bool:
         """Job events wait to be published (for tests: ``settle`` waits for them)."""
         return self._job_timer is not None
-
-
-def after_escape(event: Key) -> Key | None:
-    """The key that followed Esc, when the terminal read Esc and that key as one
-    ``alt+<key>`` (a printable key only: ``alt+left`` and the like are keys of their own).
-    Esc then ``/``, space or Enter is read as that key alone: Textual's parser drops the
-    Esc before the app sees it."""
-    if not event.key.startswith("alt+") or not event.is_printable:
-        return None
-    key = event.key.removeprefix("alt+")
-    if key.startswith("shift+") and len(key) == len("shift+") + 1:
-        key = key[-1].upper()
-    return Key(key, event.character)
 
 
 def team_mode_note(me: access.Identity) -> str:

@@ -11,6 +11,7 @@ from textual.message import Message
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.models import Conversation
+from ofcrm_tui.tui.widgets import page_reads
 from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from tests.tui.conftest import NOW, World
@@ -24,6 +25,7 @@ async def test_rows_show_before_the_count_and_the_count_follows(
 ) -> None:
     # Pages of 8 rows, so the two dozen conversations fill more than the first page.
     monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
+    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)  # what the reload's reads use
     total = inbox.count_conversations(world.context.db, world.account.id, InboxFilter())
     assert total > 8
     seen: list[tuple[str, int, bool]] = []

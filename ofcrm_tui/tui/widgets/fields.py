@@ -32,6 +32,8 @@ class TypesItsKeys:
         # Textual acts on a widget's bindings once the key has come back up to the app,
         # after the box has typed the letters read behind it: ``a b backspace c d`` in
         # one burst gave ``abc``. Acted on here, they keep their place (``acd``).
+        if event.is_printable:
+            return  # a letter the box types (the boxes bind none): no chain to build
         widget = cast("Widget", self)
         for namespace, bindings in widget.screen._binding_chain:
             if namespace is not widget:

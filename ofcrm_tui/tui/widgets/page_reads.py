@@ -1,0 +1,95 @@
+"""What a ``PagedList`` reads, in its thread workers: the source of its rows, and the
+rows to show after a reload (around the kept row, first rows before the count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+PAGE_SIZE = 100
+# The kept row's position and the rows are separate reads: when they disagree (the list
+# changed in between), read again, this many times at most.
+RELOAD_TRIES = 3
+
+RowT = TypeVar("RowT")
+
+
+class PageSource(Protocol[RowT]):
+    """What a list shows: its query, read in thread workers (so: immutable, and holding
+    the database, not the widget). ``anchor`` is the row before ``offset`` when known,
+    for a keyset read instead of an OFFSET."""
+
+    def window(self, offset: int, limit: int, anchor: RowT | None) -> list[RowT]: ...
+
+    def count(self) -> int: ...
+
+    def position(self, key: int) -> int | None:
+        """The row's index in the list, or None if the query does not list it."""
+        ...
+
+    def key(self, row: RowT) -> int:
+        """The row's id, stable across reloads (the cursor follows it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[RowT]):
+    """A view of the list, loaded in one worker run."""
+
+    count: int  # exact, or (``counted`` False) the count before the reload or the rows read
+    counted: bool
+    cursor: int
+    top: int
+    pages: dict[int, list[RowT]]
+
+
+def place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
+    """The top row to show: the cursor in view on a fresh load; on a refresh, the
+    cursor's row on the screen line it had, or the top kept if the list was there."""
+    if keep is None:
+        top = 0 if cursor < page_rows - 1 else cursor - page_rows // 3
+    else:
+        old_cursor, old_top = keep
+        top = old_top + cursor - old_cursor
+        if old_top == 0 and cursor < page_rows - 1:
+            top = 0
+    return max(0, top)
+
+
+def load(
+    source: PageSource[RowT],
+    keep_id: int | None,
+    keep: tuple[int, int] | None,
+    page_rows: int,
+    known: int | None,
+) -> tuple[Snapshot[RowT], bool]:
+    """The rows to show (around ``keep_id`` if it is listed), and whether the kept
+    row is at the position found for it (False: the list changed between the reads,
+    e.g. a sync committed; read again). ``known``: the list's exact count before this
+    reload, kept until the new one is in (so a refresh never shrinks the list)."""
+    found = source.position(keep_id) if keep_id is not None else None
+    wanted = found if found is not None else (keep[0] if keep else 0)
+    top = place(wanted, page_rows, keep)
+    pages: dict[int, list[RowT]] = {}
+    if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
+        # All on the first page: show it now, count afterwards.
+        pages[0] = source.window(0, PAGE_SIZE, None)
+        counted = len(pages[0]) < PAGE_SIZE  # a short first page is the whole list
+        count = len(pages[0]) if counted else max(len(pages[0]), known or 0)
+    else:
+        counted, count = True, source.count()
+    position = found if found is not None else min(wanted, max(count - 1, 0))
+    top = min(top, max(count - 1, 0))
+    for page in range(top // PAGE_SIZE, (top + page_rows) // PAGE_SIZE + 1):
+        if page not in pages and page * PAGE_SIZE < count:
+            previous = pages.get(page - 1)
+            pages[page] = source.window(
+                page * PAGE_SIZE, PAGE_SIZE, previous[-1] if previous else None
+            )
+    snapshot = Snapshot(count, counted, position, top, pages)
+    page = pages.get(found // PAGE_SIZE) if found is not None else None
+    if found is None or page is None:
+        return snapshot, True
+    index = found % PAGE_SIZE
+    return snapshot, index < len(page) and source.key(page[index]) == keep_id
