@@ -11,7 +11,9 @@ from textual.widgets import LoadingIndicator
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets import thread_view as thread_view_module
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
@@ -141,6 +143,11 @@ async def test_the_search_walk_shows_matches_without_marking_them_read(world: Wo
         assert all(row.unread_count for row in visible_rows(pilot))  # bold still
         assert screen.open_row.conversation_id == ids[1]
         assert thread_view(pilot).source.conversation_id == ids[1]  # shown
+        # A new message in it while it is shown: still only passed over.
+        app.changes.publish(DataChanged.of(
+            "inbox", inbound=(NewInbound(ids[1], "Fan", "still pineapple?", 0, 0),)))
+        await settle(pilot)
+        assert all(_unread(world, ids))
 
         await press(pilot, "r")  # into the reply: read
         assert _unread(world, ids)[1] == 0 and all(_unread(world, [ids[0], ids[2]]))
