@@ -246,13 +246,17 @@ class OfcrmApp(KeysInOrder):
 
     # -- screens and commands ------------------------------------------------------
 
-    def help_sections(self) -> list[Section]:
+    def help_sections(self, first: list[Section] | None = None) -> list[Section]:
+        """Every section of the help: ``first`` (the keys of the screen shown), then the
+        keys of every screen, then the other screens'."""
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
         from ofcrm_tui.tui.dialogs.help import HelpScreen
 
+        first = first or []
         return [
+            *first,
             ("Everywhere", type(self)),
-            *registry.help_sections(),
+            *(section for section in registry.help_sections() if section not in first),
             ("Choosing an account or a tag", ChoiceDialog),
             ("This help", HelpScreen),
         ]
@@ -261,7 +265,8 @@ class OfcrmApp(KeysInOrder):
         from ofcrm_tui.tui.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_sections(), self.context.settings.keymap))
+            shown = registry.sections_shown(type(s) for s in reversed(self.screen_stack))
+            self.push_screen(HelpScreen(self.help_sections(shown), self.context.settings.keymap))
 
     def action_switch_account(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog

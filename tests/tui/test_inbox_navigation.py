@@ -11,7 +11,9 @@ from textual.widgets import LoadingIndicator
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets import thread_view as thread_view_module
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
@@ -105,6 +107,55 @@ async def test_search_finds_fans_and_message_text_and_n_steps_through(world: Wor
         assert screen.flt.query is None
         everything = inbox.count_conversations(db, account_id, InboxFilter())
         assert conversations(pilot).count == everything
+
+
+def _unread(world: World, ids: list[int]) -> list[int]:
+    with world.context.db.read() as session:
+        counts = dict(session.execute(select(Conversation.id, Conversation.unread_count)
+                                      .where(Conversation.id.in_(ids))).all())
+    return [counts[i] for i in ids]
+
+
+async def test_the_search_walk_shows_matches_without_marking_them_read(world: World) -> None:
+    """enter, n and N showed each match by opening it, which marked it read: a chatter
+    who only passed over the unread ones lost them. A match is read once the chatter
+    opens it (enter) or goes into its thread or reply."""
+    db, account_id = world.context.db, world.account.id
+    with db.read() as session:
+        user_ids = session.scalars(
+            select(Fan.platform_user_id)
+            .join(Conversation, Conversation.fan_id == Fan.id)
+            .where(Fan.account_id == account_id, Fan.subscription_status == "active")
+            .order_by(Fan.id).limit(3)
+        ).all()
+    for user_id in user_ids:
+        world.sim.add_inbound_message(user_id, "do you like pineapple pizza?")
+    await asyncio.to_thread(world.poll)
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = inbox_screen(pilot)
+        await press(pilot, "slash", *"pineapple", "enter", "n", "n", "N")
+        rows = visible_rows(pilot)
+        ids = [row.conversation_id for row in rows]
+        assert len(ids) == 3 and all(_unread(world, ids))
+        assert all(row.unread_count for row in visible_rows(pilot))  # bold still
+        assert screen.open_row.conversation_id == ids[1]
+        assert thread_view(pilot).source.conversation_id == ids[1]  # shown
+        # A new message in it while it is shown: still only passed over.
+        app.changes.publish(DataChanged.of(
+            "inbox", inbound=(NewInbound(ids[1], "Fan", "still pineapple?", 0, 0),)))
+        await settle(pilot)
+        assert all(_unread(world, ids))
+
+        await press(pilot, "r")  # into the reply: read
+        assert _unread(world, ids)[1] == 0 and all(_unread(world, [ids[0], ids[2]]))
+        assert conversations(pilot).row_at(1).unread_count == 0
+
+        await press(pilot, "escape", "n", "enter")  # opened: read
+        first, second, third = _unread(world, ids)
+        assert first > 0 and second == third == 0
 
 
 async def test_a_search_with_no_match_opens_nothing_later(world: World) -> None:

@@ -180,3 +180,30 @@ async def test_a_conversation_opened_from_another_screen_is_that_one(world: Worl
         await wait_for(pilot, lambda: screen.open_row is not None)
         assert screen.open_row.conversation_id == row.conversation_id
         assert screen.conversations.cursor_row.conversation_id == row.conversation_id
+
+
+async def test_keys_after_e_wait_for_the_draft_and_go_to_the_composer(world: World) -> None:
+    """e reads the draft in a worker before the composer comes: the keys typed behind it
+    acted on the list (x asked to cancel the campaign) instead of naming the draft. A Tab
+    among them moves on to the message (it went nowhere, the name not focused yet), and
+    the name's ctrl+u clears the name, not the message the Tab moved to."""
+    from textual.widgets import Input, TextArea
+
+    from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+    campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Later", "Hi"),
+                         created_by="tester")
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, CampaignsScreen)
+        await wait_for(pilot, lambda: screen.query_one(CampaignList).cursor_row is not None)
+        burst(app, "e", "ctrl+u", *"xpr", "tab", *"Oh ")
+        await settle(pilot)
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        assert composer.query_one("#campaign-name", Input).value == "xpr"
+        message = composer.query_one("#campaign-text", TextArea)
+        assert app.focused is message and message.text == "Oh Hi"

@@ -173,7 +173,9 @@ class CampaignComposer(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self._show_offer()
-        self.query_one("#campaign-name", Input).focus()
+        # At once (``focus()`` waits a turn): a Tab typed right behind the key that
+        # opened the composer found no field focused yet and went nowhere.
+        self.set_focus(self.query_one("#campaign-name", Input))
         self._evaluate_soon()
 
     # -- keys ----------------------------------------------------------------------

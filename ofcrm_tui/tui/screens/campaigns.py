@@ -243,6 +243,9 @@ class CampaignsScreen(OfcrmScreen):
         if row.status not in ("draft", "scheduled"):
             self.notify("Only a draft or a scheduled campaign can be edited", severity="warning")
             return
+        # The composer comes once the draft is read: the keys typed after ``e`` wait
+        # for it (they acted on this list: ``x`` asked to cancel the campaign).
+        self.ofcrm.expect_dialog()
         self._load_draft(account.id, row.id)
 
     class DraftLoaded(Message):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -115,7 +115,9 @@ class InboxScreen(InboxList):
         super().__init__()
         self.flt = InboxFilter()
         self.open_row: ConversationRow | None = None
-        self._open_first = False
+        self._open_first = None
+        # The open conversation, when it is unread and shown unread (a search match).
+        self._open_unread: int | None = None
         self._warned_quietly = False
         # Marked read, not yet shown as read in the list (that goes with the open's frame).
         self._read_unshown: set[int] = set()
@@ -191,9 +193,10 @@ class InboxScreen(InboxList):
     def action_open(self) -> None:
         self.conversations.open_cursor(self._open)
 
-    def _open(self, row: ConversationRow | None) -> None:
+    def _open(self, row: ConversationRow | None, *, read: bool = True) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
+        self._open_unread = None
         self.ofcrm.presence.viewing(row.conversation_id if row else None)
         thread = self.query_one(ThreadView)
         if row is None or account is None:
@@ -203,9 +206,22 @@ class InboxScreen(InboxList):
         # page (see ThreadView.show): one frame for all of it instead of two.
         thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
                     on_shown=partial(self._show_open, row, DraftTarget(db, account.id, row, self.me)))
-        if row.unread_count:
+        if row.unread_count and not read:
+            self._open_unread = row.conversation_id
+        elif row.unread_count:
             self._read_unshown.add(row.conversation_id)
             self._mark_read(account, row.conversation_id)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The chatter goes into the thread or the reply of a conversation shown unread
+        (``r``, ``tab``, a click): now it is read."""
+        account, conversation_id = self.ofcrm.account, self._open_unread
+        if (conversation_id is None or account is None
+                or not isinstance(event.widget, (ThreadView, Composer))):
+            return
+        self._open_unread = None
+        self.conversations.mark_read(conversation_id)
+        self._mark_read(account, conversation_id)
 
     def _show_open(self, row: ConversationRow | None, target: DraftTarget | None) -> None:
         """What opening ``row`` changes outside the thread view."""
@@ -346,9 +362,11 @@ class InboxScreen(InboxList):
         to_open = any(item.conversation_id == open_id for item in change.inbound)
         account = self.ofcrm.account
         looking = self.is_current and self.app.app_focus
-        if to_open and open_id is not None and account is not None and looking:
+        if (to_open and open_id is not None and account is not None and looking
+                and open_id != self._open_unread):
             # The chatter is looking at it (the terminal has focus, where the terminal
-            # reports focus): it is read. The list reloads after the mark.
+            # reports focus; not a search match shown unread): it is read. The list
+            # reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
         elif change.touches("inbox") or change.inbound:
             self._refresh_list()
@@ -434,7 +452,7 @@ class InboxScreen(InboxList):
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""
         self.flt = replace(self._unfiltered(), order=self.flt.order)
-        self._open_first = True
+        self._open_first = self._open
         self._show_list(keep_id=conversation_id)
 
     async def flush(self) -> None:

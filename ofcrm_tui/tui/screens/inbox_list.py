@@ -3,6 +3,7 @@ conversation list shows (the filters, the order, the search) and its title."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from rich.text import Text
@@ -10,7 +11,7 @@ from textual import on
 from textual.widgets import Input
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
@@ -24,7 +25,10 @@ class InboxList(TeamInbox):
     """The list half of ``InboxScreen`` (its only subclass, which opens rows)."""
 
     flt: InboxFilter
-    _open_first: bool
+    # How to open the list's first row once it is in (None: leave it).
+    _open_first: Callable[[ConversationRow], None] | None
+    # ``InboxScreen._open``: open a conversation, and mark it read unless ``read=False``.
+    _open: Callable[..., None]
 
     # -- the list ------------------------------------------------------------------
 
@@ -53,9 +57,9 @@ class InboxList(TeamInbox):
         self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
 
     def on_conversation_list_listed(self) -> None:
-        if self._open_first:
-            self._open_first = False
-            self.conversations.action_open()
+        if self._open_first is not None:
+            open_row, self._open_first = self._open_first, None
+            self.conversations.open_with(open_row)
 
     def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
         self._title_list(message.count)
@@ -112,7 +116,7 @@ class InboxList(TeamInbox):
     def _search(self, event: Input.Submitted) -> None:
         self._close_search()
         query = event.value.strip() or None
-        self._open_first = query is not None
+        self._open_first = self._show_match if query is not None else None
         self.flt = replace(self.flt, query=query)
         self._show_list()
 
@@ -125,4 +129,9 @@ class InboxList(TeamInbox):
             self.notify("Search first with /", severity="warning")
             return
         self.conversations.move_to(self.conversations.cursor + step)
-        self.conversations.action_open()
+        self.conversations.open_with(self._show_match)
+
+    def _show_match(self, row: ConversationRow) -> None:
+        """A search's match, stepped onto (its enter, ``n``, ``N``): shown, not marked
+        read; it is once the chatter opens it (enter), or goes into its thread or reply."""
+        self._open(row, read=False)

@@ -8,6 +8,7 @@ A new screen: a module in ``screens/`` (a ``OfcrmScreen``) and one ``ScreenSpec`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -176,4 +177,19 @@ def switch_bindings() -> list[Binding]:
 
 def help_sections() -> list[Section]:
     return [section for spec in SCREENS for section in spec.help_sections()]
+
+
+def sections_shown(stack: Iterable[type[Screen[Any]]]) -> list[Section]:
+    """The help sections of the screen shown, the first of ``stack`` (from the top) that
+    has some: a mode's screen's own and its widgets' and dialogs' (its spec's), or the
+    section of a screen that another lists (the fan's, the campaign composer)."""
+    every = help_sections()
+    for shown in stack:
+        spec = next((spec for spec in SCREENS if spec.load() is shown), None)
+        if spec is not None:
+            return spec.help_sections()
+        own = [section for section in every if section[1] is shown]
+        if own:
+            return own
+    return []
 

@@ -76,7 +76,7 @@ class ConversationList(PagedList[ConversationRow]):
     }
 
     class Opened(PagedList.Opened):
-        """The chatter opened a conversation (enter, next unread, n/N)."""
+        """The chatter opened a conversation (enter, a click)."""
 
         row: ConversationRow
 

@@ -33,17 +33,18 @@ class TypesItsKeys:
         # after the box has typed the letters read behind it: ``a b backspace c d`` in
         # one burst gave ``abc``. Acted on here, they keep their place (``acd``).
         if event.is_printable:
-            return  # a letter the box types (the boxes bind none): no chain to build
+            return  # a letter the box types (the boxes bind none)
+        # The box's own bindings, not the focus chain's: a Tab read behind the key may
+        # have moved the focus on already (``ctrl+u`` then cleared the next field).
         widget = cast("Widget", self)
-        for namespace, bindings in widget.screen._binding_chain:
-            if namespace is not widget:
-                continue
-            for binding in bindings.key_to_bindings.get(event.key, ()):
-                if not binding.priority and await widget.app.run_action(binding.action, widget):
-                    event.stop()
-                    event.prevent_default()
-                    return
-            return
+        bindings = widget._bindings.copy()
+        if widget.app._keymap:
+            bindings.apply_keymap(widget.app._keymap)
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await widget.app.run_action(binding.action, widget):
+                event.stop()
+                event.prevent_default()
+                return
 
 
 class TextBox(TypesItsKeys, Input):

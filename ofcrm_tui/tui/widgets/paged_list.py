@@ -124,8 +124,8 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.open_id: int | None = None
         self._pages: OrderedDict[int, list[RowT]] = OrderedDict()
         self._loading: set[int] = set()
-        # enter on a row whose page is still loading: open it when it arrives
-        self._open_when_loaded = False
+        # enter on a row whose page is still loading: open it with this when it arrives
+        self._open_when_loaded: Callable[[RowT], object] | None = None
         self._first_load = False  # show() called, its rows not in yet
         self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
@@ -170,7 +170,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.count = 0
         self.counted = False
         self.refresh()
-        self._open_when_loaded = False
+        self._open_when_loaded = None
         self._show_around = keep_id
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
@@ -224,8 +224,8 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.scroll_to(y=snap.top * self.ROW_HEIGHT, animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.Listed())
-        if self._open_when_loaded:
-            self.action_open()
+        if self._open_when_loaded is not None:
+            self.open_with(self._open_when_loaded)
 
     def on_paged_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -273,8 +273,8 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
                 break
             del self._pages[oldest]
         self.refresh()
-        if self._open_when_loaded:
-            self.action_open()
+        if self._open_when_loaded is not None:
+            self.open_with(self._open_when_loaded)
 
     # -- geometry ------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if not self.count:
             return
         old, height = self.cursor, self.ROW_HEIGHT
-        self._open_when_loaded = False
+        self._open_when_loaded = None
         self.cursor = max(0, min(index, self.count - 1))
         self.refresh_lines(old * height, height)
         self.refresh_lines(self.cursor * height, height)
@@ -373,7 +373,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.move_to(self.cursor - self._page_rows() + 1)
 
     def action_open(self) -> None:
-        self._open(lambda row: self.post_message(self.Opened(row)))
+        self.open_with(lambda row: self.post_message(self.Opened(row)))
 
     def open_cursor(self, open_row: Callable[[RowT], object]) -> None:
         """The screen's Enter (``OPEN_AT_ONCE``): open the cursor's row with ``open_row``
@@ -382,13 +382,14 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         the list's: it goes on to the focused widget."""
         if self.screen.focused is not self:
             raise SkipAction()
-        self._open(open_row)
+        self.open_with(open_row)
 
-    def _open(self, open_row: Callable[[RowT], object]) -> None:
+    def open_with(self, open_row: Callable[[RowT], object]) -> None:
+        """Open the cursor's row with ``open_row``: now, or when its page arrives."""
         row = self.cursor_row
-        # A row still loading opens when it arrives (``Opened``); an empty list has none
-        # to wait for.
-        self._open_when_loaded = row is None and (self._first_load or self.count > 0)
+        # An empty list has none to wait for.
+        waiting = row is None and (self._first_load or self.count > 0)
+        self._open_when_loaded = open_row if waiting else None
         if row is not None:
             open_row(row)
 
