@@ -140,16 +140,17 @@ def _edit(args: argparse.Namespace) -> int:
     changed = []
     if args.nickname is not None:
         edits.set_nickname(ctx.db, account.id, fan_id, args.nickname)
-        changed.append("nickname")
+        nickname = one_line(args.nickname.strip())
+        changed.append(f"nickname set to {nickname!r}" if nickname else "nickname cleared")
     if args.tag or args.untag:
         edits.add_tags(ctx.db, account.id, fan_id, args.tag)
         edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
-        changed.append("tags")
     if args.note:
         edits.add_note(ctx.db, account.id, fan_id, args.note, author=ctx.settings.chatter_name)
         changed.append("note added")
-    tags = profile.fan_profile(ctx.db, account.id, fan_id).tags
-    print(f"{', '.join(changed)}; tags now: {', '.join(map(one_line, tags)) or '-'}")
+    fan = profile.fan_profile(ctx.db, account.id, fan_id)
+    changed.append(f"tags: {', '.join(map(one_line, fan.tags)) or 'none'}")
+    print(f"{one_line(fan.display_name)} ({_who(fan)}): {'; '.join(changed)}")
     return 0
 
 

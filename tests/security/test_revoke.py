@@ -51,3 +51,9 @@ def test_taking_an_account_away_hides_it_at_the_next_query(team: Team) -> None:
     member = access.add_chatter(team.owner, role, ["mia"], groups=team.groups)
     assert member.can_login and member.accounts == ("mia",)
     assert inbox.count_conversations(db, team.accounts["mia"], inbox.InboxFilter()) == 30
+
+
+def test_a_worker_added_as_a_chatter_is_told_the_command_that_removes_it(team: Team) -> None:
+    role = team.worker("wes")
+    with pytest.raises(access.TeamError, match=f"`ofcrm team remove-worker {role}`"):
+        access.add_chatter(team.owner, role, ["mia"], groups=team.groups)

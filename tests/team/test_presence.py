@@ -11,7 +11,8 @@ from ofcrm_tui.core import team
 from ofcrm_tui.core.team import Beat, Present
 from ofcrm_tui.core.team.chatters import team_day
 from ofcrm_tui.core.team.presence import FORGET_AFTER, online
-from ofcrm_tui.store.models import TeamPresence
+from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.models import OutboundMessage, TeamPresence
 from tests.team.conftest import NOW, Team
 
 EXPIRY = 6.0
@@ -91,6 +92,11 @@ def test_online_and_the_day_of_each_chatter(crew: Team) -> None:
     for fan, chatter in ((crew.fans[first], "sam"), (crew.fans[second], "sam"),
                          (crew.fans[second], "bob")):
         team.send(crew.db, crew.account.id, fan, "hi", by=team.Sender(chatter, NOW), seen=None)
+    # A message that failed was not a send (it counts again once retried and sent).
+    failed = team.send(crew.db, crew.account.id, crew.fans[first], "no", by=team.Sender("bob", NOW),
+                       seen=None)
+    with crew.db.write() as session:
+        session.get(OutboundMessage, failed).state = OutboundState.FAILED
     days = team_day(crew.db, crew.account.id, now=NOW + timedelta(seconds=2),
                     day_start=NOW - timedelta(hours=12), expiry_seconds=EXPIRY)
     assert [(d.chatter, d.online is not None, d.sends) for d in days] == [

@@ -280,7 +280,7 @@ def _add(
         was = session.scalar(select(TeamMember.kind).where(TeamMember.role_name == name))
         if was is not None and was != kind:
             raise TeamError(f"{name!r} is a {was} on the team: remove it first "
-                            f"(`ofcrm team remove {name}`)")
+                            f"(`ofcrm team remove-{was} {name}`)")
         quoted = _quote(session, name)
         secret = f" PASSWORD {_literal(scram_verifier(password))}" if password else ""
         verb = "CREATE" if role is None else "ALTER"

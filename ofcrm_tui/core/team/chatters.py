@@ -18,7 +18,9 @@ from ofcrm_tui.store.models import OutboundMessage
 class ChatterDay:
     chatter: str
     online: Online | None  # None: no app of theirs is open
-    sends: int  # replies and messages they queued since the day began (campaigns aside)
+    # Replies and messages they queued since the day began (campaigns aside), sent or on
+    # their way: not those cancelled or failed (a failed one counts once retried and sent).
+    sends: int
 
 
 def team_day(
@@ -35,7 +37,7 @@ def team_day(
                 o.account_id == account_id,
                 o.created_at >= day_start,
                 o.kind != OutboundKind.CAMPAIGN,
-                o.state != OutboundState.CANCELLED,
+                o.state.not_in((OutboundState.CANCELLED, OutboundState.FAILED)),
             )
             .group_by(o.created_by)
         )}
