@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from ofcrm_tui.platform.money import format_cents
@@ -232,6 +233,7 @@ async def test_the_offer_dialog_shows_each_medias_whole_id(
             visible = min(media.option_count, media.scrollable_content_region.height)
             for index in range(visible):
                 assert f"#{media.get_option_at_index(index).value} " in shown, shown
+            assert media.scrollable_content_region.height >= 6  # a choice to pick from
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -284,3 +286,42 @@ async def test_a_campaigns_row_keeps_its_name_progress_and_results(
         for part in ("#1", "running", "Weekend drop for our best fans", "sent ", " of ",
                      "failed ", "waiting ", "bought 0", "revenue $0.00", "ETA "):
             assert part in shown, (part, row)
+
+
+def whole(widget: Widget) -> str:
+    """What the widget draws, its lines joined as the words they wrap."""
+    return " ".join(" ".join(line.split()) for line in lines(widget)).strip()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_saved_replies_preview_and_the_new_replys_labels_are_whole(
+    world: World, size: tuple[int, int]
+) -> None:
+    """The preview is what is sent: at 80x24 the list gives up lines for it. A label
+    wider than the dialog wraps."""
+    from textual.widgets import Label
+
+    from ofcrm_tui.core.inbox import saved_replies
+    from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
+    from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
+
+    body = ("Hey {name|babe}, I'm a little busy right now with a shoot, but I'll get back to "
+            "you as soon as it is done, promise!")
+    saved_replies.create_reply(world.context.db, world.account.id, "Busy", body)
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        picker = app.screen
+        assert isinstance(picker, SavedReplyPicker)
+        preview = picker.query_one("#replies-preview", Static)
+        await wait_for(pilot, lambda: "promise!" in str(preview.render()))
+        dialog = picker.query_one("#replies-dialog").content_region
+        assert dialog.contains_region(preview.region), (preview.region, dialog)
+        assert whole(preview).endswith("as soon as it is done, promise!"), lines(preview)
+        await press(pilot, "ctrl+n")
+        assert isinstance(app.screen, NewReplyDialog)
+        dialog = app.screen.query_one("#new-reply-dialog").content_region
+        for label in app.screen.query(Label):
+            assert dialog.contains_region(label.region), (label.region, dialog)
+            assert whole(label) == " ".join(str(label.render()).split()), lines(label)
