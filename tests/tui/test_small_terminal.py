@@ -286,6 +286,12 @@ async def test_a_campaigns_row_keeps_its_name_progress_and_results(
         for part in ("#1", "running", "Weekend drop for our best fans", "sent ", " of ",
                      "failed ", "waiting ", "bought 0", "revenue $0.00", "ETA "):
             assert part in shown, (part, row)
+        other = SIZES[1 - SIZES.index(size)]
+        await pilot.resize_terminal(*other)
+        await settle(pilot)
+        assert listing.ROW_HEIGHT == (1 if other[0] >= 120 else 2)
+        assert listing.virtual_size.height >= listing.ROW_HEIGHT
+        assert lines(listing)[0].startswith("#1")
 
 
 def whole(widget: Widget) -> str:

@@ -36,7 +36,7 @@ class OfcrmScreen(Screen[None]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The keys as the footer names them at this width: those it has no room for
-        are not shown (what the footer reads; keys are dispatched by the binding chain)."""
+        are not shown (the footer reads this; keys are dispatched by the binding chain)."""
         bindings = super().active_bindings
         return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
 
@@ -46,14 +46,14 @@ class OfcrmScreen(Screen[None]):
 
     @on(events.Mount)
     def _follow_the_keys(self) -> None:
-        self.bindings_updated_signal.subscribe(self, lambda _screen: self._fit_footer())
+        # The footer recomposes when the keys change: its spacing is set first.
+        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
 
     @on(events.Resize)
-    def _fit_footer_to_the_width(self) -> None:
-        self.refresh_bindings()  # the footer recomposes when the keys change, not the width
+    def _refit_the_footer(self) -> None:
+        self.refresh_bindings()  # the footer follows the keys, not the width
 
-    def _fit_footer(self) -> None:
-        """The footer's spacing for the keys it names now."""
+    def _footer_spacing(self) -> None:
         compact = self._footer_fit(super().active_bindings).compact
         for footer in self.query(Footer):
             footer.compact = compact

@@ -15,8 +15,8 @@ from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 NOT_STARTED = "—"  # a campaign's progress and results before it started
-# The list's width from which a campaign takes one line; narrower (80 columns), its
-# progress goes on a second line, under its status and name, so that neither is cut.
+# The list's width from which a campaign takes one line; narrower (80 columns) it takes
+# two, so that none of it is cut: its results go beside its name, its progress under.
 ONE_LINE = 120
 NAME_WIDTH = 32  # on one line
 
@@ -75,9 +75,11 @@ def when_text(row: CampaignRow, now: datetime) -> str | None:
 def progress_text(row: CampaignRow, now: datetime) -> str:
     """Progress, results and ETA of a campaign, in one line; "—" where none can exist yet
     (a draft), when a scheduled one starts."""
-    when = when_text(row, now)
-    parts = campaigns.progress_parts(row) + ([when] if when else [])
-    return " · ".join(parts) or NOT_STARTED
+    return _joined(campaigns.progress_parts(row), when_text(row, now))
+
+
+def _joined(parts: list[str], when: str | None) -> str:
+    return " · ".join(parts + ([when] if when else [])) or NOT_STARTED
 
 
 class CampaignList(PagedList[CampaignRow]):
@@ -101,11 +103,14 @@ class CampaignList(PagedList[CampaignRow]):
         self.clock = clock
 
     def on_resize(self) -> None:
-        """Run before ``PagedList.on_resize``, which sizes the list by the row height."""
+        """The row height for the width (before ``PagedList.on_resize``, which sizes the
+        list by it); the row on top stays there."""
         height = 1 if self._width() >= ONE_LINE else 2
         if height != self.ROW_HEIGHT:
+            top = self._top_row()
             self.ROW_HEIGHT = height
-            self.call_after_refresh(self.move_to, self.cursor)  # scrolled by whole rows
+            self._size_to_count()
+            self.scroll_to(y=top * height, animate=False, immediate=True, force=True)
 
     def render_row(self, row: CampaignRow, part: int, width: int) -> Text:
         """On one line: id, status, name, progress, results, ETA. On two: id, status,
@@ -113,9 +118,8 @@ class CampaignList(PagedList[CampaignRow]):
         head, now = f"#{row.id:<4} ", self.clock()
         name = clean(row.name, single_line=True)
         if part == 1:
-            when = when_text(row, now)
-            progress = campaigns.delivery_parts(row) + ([when] if when else [])
-            return Text(" " * len(head) + (" · ".join(progress) or NOT_STARTED))
+            return Text(" " * len(head) + _joined(campaigns.delivery_parts(row),
+                                                  when_text(row, now)))
         text = Text(head)
         text.append(f"{row.status.value:<9} ", style=self._style("status"))
         if self.ROW_HEIGHT == 1:
