@@ -13,9 +13,10 @@ from textual.app import App
 from textual.binding import ActiveBinding, Binding
 
 # What a key costs in the footer beyond its key and description: " k desc " in full, "k
-# desc" and a margin when compact; the palette's key has a border and sits on the right.
+# desc" and a margin when compact; the palette's key, on the right, has a border and a
+# space after it (compact too, as drawn).
 KEY_SPACING = {False: 3, True: 2}
-PALETTE_SPACING = {False: 5, True: 2}
+PALETTE_SPACING = {False: 5, True: 3}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def fit_footer(bindings: dict[str, ActiveBinding], width: int, app: App[object])
     def cells(actions: dict[str, ActiveBinding], compact: bool, with_palette: bool) -> int:
         keys = sum(cell_len(display(a.binding)) + cell_len(a.binding.description)
                    + KEY_SPACING[compact] for a in actions.values())
+        keys -= 1 if compact and actions else 0  # the last key's margin may be cut
         if with_palette and palette_cells is not None:
             keys += palette_cells + PALETTE_SPACING[compact]
         return keys

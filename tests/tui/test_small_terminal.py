@@ -190,7 +190,7 @@ SCREEN_KEYS = {
 }
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
 @pytest.mark.parametrize("keys", [("1",), ("2",), ("3",), ("4",), ("5",), ("6",), ("3", "enter")],
                          ids=["inbox", "failed", "fans", "campaigns", "analytics", "monitoring",
                               "fan-detail"])
