@@ -7,12 +7,15 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
-from tests.tui.conftest import World
+from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
 
@@ -170,22 +173,161 @@ async def test_the_help_shows_whole_key_ids(world: World, size: tuple[int, int])
             assert key_id in shown
 
 
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_fan_detail_footer_shows_every_key_of_the_screen(
-    world: World, size: tuple[int, int]
-) -> None:
+def footer_keys(screen: Screen[object]) -> dict[str, Region]:
+    """The footer's keys by description, where they are drawn."""
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
-    from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+    return {key.description: key.region
+            for key in screen.query_one(Footer).query(FooterKey) if key.display}
 
+
+# Each screen's keys that a narrow footer must still name, besides help and quit.
+SCREEN_KEYS = {
+    "1": ["Reply"], "2": ["Retry", "Discard"], "3": ["Search", "Filter", "Conversation"],
+    "4": ["New", "Pause"], "5": ["Custom period"], "6": ["Refresh"],
+    "enter": ["Back", "Conversation", "Add note", "Add tag"],
+}
+
+
+@pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
+@pytest.mark.parametrize("keys", [("1",), ("2",), ("3",), ("4",), ("5",), ("6",), ("3", "enter")],
+                         ids=["inbox", "failed", "fans", "campaigns", "analytics", "monitoring",
+                              "fan-detail"])
+async def test_every_screens_footer_names_help_and_quit(
+    world: World, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    """Where the keys do not all fit (80 columns) the footer leaves out the screen's
+    last ones, never help and quit, and cuts none; at 160 it names them all."""
     async with world.app().run_test(size=size) as pilot:
         await settle(pilot)
-        await press(pilot, "3", "enter")
-        detail = pilot.app.screen
-        assert isinstance(detail, FanDetailScreen)
+        await press(pilot, *keys)
         await settle(pilot)
-        keys = {key.description: key.region for key in detail.query_one(Footer).query(FooterKey)}
-        for binding in FanDetailScreen.BINDINGS:
-            if binding.show:
-                assert keys[binding.description].right <= size[0], binding.description
+        screen = pilot.app.screen
+        shown = footer_keys(screen)
+        for description in ["Help", "Quit", *SCREEN_KEYS[keys[-1]]]:
+            assert description in shown, (description, shown)
+        palette = shown.pop("Commands", None)
+        for description, region in shown.items():
+            assert region.right <= size[0], (description, region)
+            assert palette is None or not palette.overlaps(region), description
+        if size[0] == 160:
+            named = {b.description for b in type(screen).BINDINGS if b.show}
+            assert named <= shown.keys(), named - shown.keys()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_offer_dialog_shows_each_medias_whole_id(
+    world: World, size: tuple[int, int]
+) -> None:
+    from textual.widgets import SelectionList
+
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+o")
+        for list_id in ("#offer-media", "#offer-previews"):
+            media = app.screen.query_one(list_id, SelectionList)
+            await wait_for(pilot, lambda media=media: media.option_count > 0)
+            shown = "\n".join(lines(media))
+            visible = min(media.option_count, media.scrollable_content_region.height)
+            for index in range(visible):
+                assert f"#{media.get_option_at_index(index).value} " in shown, shown
+            assert media.scrollable_content_region.height >= 6  # a choice to pick from
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_fans_list_keeps_the_tags(world: World, size: tuple[int, int]) -> None:
+    """At 80 columns the columns narrow, and none goes: status, spend, times and tags."""
+    from ofcrm_tui.core.fans import edits
+    from ofcrm_tui.tui.widgets.fan_list import FanList
+
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        fans = pilot.app.screen.query_one(FanList)
+        await wait_for(pilot, lambda: fans.loaded and fans.cursor_row is not None)
+        top = fans.cursor_row
+        edits.add_tags(db, account, top.fan_id, ["whale", "vip"])
+        fans.refresh_rows()
+        await wait_for(pilot, lambda: bool(fans.cursor_row.tags))
+        title = lines(pilot.app.screen.query_one("#fan-header", Static))[0]
+        for column in ("Fan", "Status", "Spent", "Active", "Last msg", "Tags"):
+            assert column in title, title
+        row = lines(fans)[0]
+        for shown in (top.display_name, top.subscription_status,
+                      format_cents(top.total_spent_cents), "#vip", "#whale"):
+            assert shown in row, (shown, row)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_campaigns_row_keeps_its_name_progress_and_results(
+    world: World, size: tuple[int, int]
+) -> None:
+    """At 80 columns a campaign takes two lines: nothing of it is cut."""
+    from ofcrm_tui.core import campaigns, inbox
+    from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+    from ofcrm_tui.tui.widgets.campaign_list import CampaignList
+
+    db, account = world.context.db, world.account.id
+    media = inbox.vault_media(db, account)[0].id
+    spec = CampaignSpec("Weekend drop for our best fans", "hi {name|babe}", Segment(),
+                        price_cents=1500, media_ids=(media,))
+    campaigns.create(db, account, spec, created_by="tester", now=NOW)
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        listing = pilot.app.screen.query_one(CampaignList)
+        await wait_for(pilot, lambda: listing.cursor_row is not None)
+        row = lines(listing)[:listing.ROW_HEIGHT]
+        assert all(not line.rstrip().endswith("…") for line in row), row
+        shown = " ".join(row)
+        for part in ("#1", "running", "Weekend drop for our best fans", "sent ", " of ",
+                     "failed ", "waiting ", "bought 0", "revenue $0.00", "ETA "):
+            assert part in shown, (part, row)
+        other = SIZES[1 - SIZES.index(size)]
+        await pilot.resize_terminal(*other)
+        await settle(pilot)
+        assert listing.ROW_HEIGHT == (1 if other[0] >= 120 else 2)
+        assert listing.virtual_size.height >= listing.ROW_HEIGHT
+        assert lines(listing)[0].startswith("#1")
+
+
+def whole(widget: Widget) -> str:
+    """What the widget draws, its lines joined as the words they wrap."""
+    return " ".join(" ".join(line.split()) for line in lines(widget)).strip()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_saved_replies_preview_and_the_new_replys_labels_are_whole(
+    world: World, size: tuple[int, int]
+) -> None:
+    """The preview is what is sent: at 80x24 the list gives up lines for it. A label
+    wider than the dialog wraps."""
+    from textual.widgets import Label
+
+    from ofcrm_tui.core.inbox import saved_replies
+    from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
+    from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
+
+    body = ("Hey {name|babe}, I'm a little busy right now with a shoot, but I'll get back to "
+            "you as soon as it is done, promise!")
+    saved_replies.create_reply(world.context.db, world.account.id, "Busy", body)
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        picker = app.screen
+        assert isinstance(picker, SavedReplyPicker)
+        preview = picker.query_one("#replies-preview", Static)
+        await wait_for(pilot, lambda: "promise!" in str(preview.render()))
+        dialog = picker.query_one("#replies-dialog").content_region
+        assert dialog.contains_region(preview.region), (preview.region, dialog)
+        assert whole(preview).endswith("as soon as it is done, promise!"), lines(preview)
+        await press(pilot, "ctrl+n")
+        assert isinstance(app.screen, NewReplyDialog)
+        dialog = app.screen.query_one("#new-reply-dialog").content_region
+        for label in app.screen.query(Label):
+            assert dialog.contains_region(label.region), (label.region, dialog)
+            assert whole(label) == " ".join(str(label.render()).split()), lines(label)

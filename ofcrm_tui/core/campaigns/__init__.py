@@ -21,10 +21,12 @@ from ofcrm_tui.core.campaigns.results import (
     campaigns,
     count_campaigns,
     count_recipients,
+    delivery_parts,
     duration_text,
     progress_parts,
     recipient_position,
     recipient_rows,
+    result_parts,
     send_duration,
 )
 from ofcrm_tui.core.campaigns.schedule import start_due_campaigns
@@ -41,8 +43,8 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaigns", "cancel", "check", "count",
-    "count_campaigns", "count_recipients", "create", "duration_text", "launch", "load", "parse",
-    "pause", "preview", "progress_parts",
-    "recipient", "recipient_position", "recipient_rows", "render", "resume", "retry_failed",
-    "sample", "save_draft", "send_duration", "start_due_campaigns",
+    "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
+    "launch", "load", "parse", "pause", "preview", "progress_parts",
+    "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
+    "retry_failed", "sample", "save_draft", "send_duration", "start_due_campaigns",
 ]

@@ -75,6 +75,11 @@ def progress_parts(row: CampaignRow) -> list[str]:
     recipients, those not sent (discarded, or cancelled with the campaign; deleted),
     failed, waiting and, when priced, bought (conversion) and revenue; none before it
     started."""
+    return delivery_parts(row) + result_parts(row)
+
+
+def delivery_parts(row: CampaignRow) -> list[str]:
+    """The progress alone: sent of all, not sent, failed, waiting."""
     if not row.started:
         return []
     parts = [f"sent {row.sent:,} of {row.recipients:,}"]
@@ -83,11 +88,15 @@ def progress_parts(row: CampaignRow) -> list[str]:
         parts.append(f"{verb} {row.cancelled:,}")
     if row.deleted:
         parts.append(f"fans deleted {row.deleted:,}")
-    parts += [f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
-    if row.price_cents:
-        rate = f" ({row.conversion:.0%})" if row.conversion is not None else ""
-        parts += [f"bought {row.bought:,}{rate}", f"revenue {format_cents(row.revenue_cents)}"]
-    return parts
+    return parts + [f"failed {row.failed:,}", f"waiting {row.waiting:,}"]
+
+
+def result_parts(row: CampaignRow) -> list[str]:
+    """The results alone: bought (conversion) and revenue, of a priced campaign."""
+    if not row.started or not row.price_cents:
+        return []
+    rate = f" ({row.conversion:.0%})" if row.conversion is not None else ""
+    return [f"bought {row.bought:,}{rate}", f"revenue {format_cents(row.revenue_cents)}"]
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,11 @@ def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | st
 
 
 def _prompt(item: inbox.MediaItem, selected: bool, now: datetime) -> Text:
-    """``[x] video  3 Mar  #7000001``: the mark, the type and the date first."""
+    """``[x] video #7000001  3 Mar``: the mark, the type and the id (what tells the
+    media apart) first; where the list is narrow (80 columns) the date is cut first."""
     text = Text("[x] " if selected else "[ ] ", style="bold" if selected else "")
-    text.append(f"{item.type:<6} {short_time(item.created_at, now):>6}")
-    text.append(f"  #{item.id}", style="dim")
+    text.append(f"{item.type:<5} #{item.id}")
+    text.append(f"  {short_time(item.created_at, now)}", style="dim")
     return text
 
 

@@ -1,13 +1,19 @@
 """What every screen of the app shares: the one typed way to the running ``OfcrmApp``,
-and data changes followed only while the screen is seen."""
+data changes followed only while the screen is seen, and a footer fitted to the width
+(``footer_fit``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events, on
 from textual.app import App
+from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+
+from ofcrm_tui.tui.footer_fit import FooterFit, fit_footer
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
@@ -26,6 +32,31 @@ class OfcrmScreen(Screen[None]):
     @property
     def ofcrm(self) -> OfcrmApp:
         return ofcrm_app(self.app)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys as the footer names them at this width: those it has no room for
+        are not shown (the footer reads this; keys are dispatched by the binding chain)."""
+        bindings = super().active_bindings
+        return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
+
+    def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
+        width = self.size.width
+        return fit_footer(bindings, width, self.app) if width > 0 else FooterFit()
+
+    @on(events.Mount)
+    def _follow_the_keys(self) -> None:
+        # The footer recomposes when the keys change: its spacing is set first.
+        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
+
+    @on(events.Resize)
+    def _refit_the_footer(self) -> None:
+        self.refresh_bindings()  # the footer follows the keys, not the width
+
+    def _footer_spacing(self) -> None:
+        compact = self._footer_fit(super().active_bindings).compact
+        for footer in self.query(Footer):
+            footer.compact = compact
 
     @property
     def seen(self) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial, wraps
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -124,14 +123,15 @@ def _once_read(action: Callable[..., object]) -> Callable[..., object]:
 class FanDetailScreen(OfcrmScreen):
     # As on the lists: the keys are acted on as they are read (priority), in the order
     # typed (Esc j from here goes back, then down the list). The edit line types them.
+    # The most used first: a narrow footer leaves out the last ones (``footer_fit``).
     BINDINGS = [
         Binding("escape", "back", "Back", id="fan.back", priority=True),
-        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname", priority=True),
-        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag", priority=True),
-        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag", priority=True),
-        Binding("a", "add_note", "Add note", id="fan.add_note", priority=True),
-        Binding("e", "edit_note", "Edit note", id="fan.edit_note", priority=True),
         Binding("c", "conversation", "Conversation", id="fan.conversation", priority=True),
+        Binding("a", "add_note", "Add note", id="fan.add_note", priority=True),
+        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag", priority=True),
+        Binding("e", "edit_note", "Edit note", id="fan.edit_note", priority=True),
+        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag", priority=True),
+        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname", priority=True),
         Binding("m", "more", "More history", id="fan.more", show=False, priority=True),
         Binding("D", "delete", "Delete fan", id="fan.delete", show=False, priority=True),
         Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),
@@ -184,20 +184,6 @@ class FanDetailScreen(OfcrmScreen):
         self.follow_changes(self._on_changed)
         self.query_one("#fan-left").focus()
         self._reload()
-
-    def on_resize(self) -> None:
-        """The footer names seven keys: where they do not fit (80 columns), it drops its
-        spacing, then the palette's key (``ctrl+p`` still opens it), not the last keys."""
-        footer = self.query_one(Footer)
-        shown = {b.action: b for _, b, _, _ in self.active_bindings.values() if b.show}
-        cells = [cell_len(self.app.get_key_display(b)) + cell_len(b.description)
-                 for b in shown.values()]
-        palette = next((cell_len(self.app.get_key_display(b)) + cell_len(b.description) + 3
-                        for key, (_, b, _, _) in self.active_bindings.items()
-                        if key == self.app.COMMAND_PALETTE_BINDING), 0)
-        width = self.size.width
-        footer.compact = sum(cells) + 3 * len(cells) + palette > width
-        footer.show_command_palette = sum(cells) + 2 * len(cells) + palette <= width
 
     def _on_changed(self, change: DataChanged) -> None:
         """New messages (last seen, last messages), edits, purchases: read again."""

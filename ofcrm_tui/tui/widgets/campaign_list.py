@@ -15,6 +15,10 @@ from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 NOT_STARTED = "—"  # a campaign's progress and results before it started
+# The list's width from which a campaign takes one line; narrower (80 columns) it takes
+# two, so that none of it is cut: its results go beside its name, its progress under.
+ONE_LINE = 120
+NAME_WIDTH = 32  # on one line
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,23 @@ class RecipientSource:
         return row.outbound_id
 
 
+def when_text(row: CampaignRow, now: datetime) -> str | None:
+    """When the last one should be sent (``ETA 14:05``), or a scheduled one starts."""
+    if row.eta is not None:
+        return f"ETA {short_time(row.eta, now)}"
+    if row.scheduled_at is not None and row.status == "scheduled":
+        return f"starts {short_time(row.scheduled_at, now)}"
+    return None
+
+
 def progress_text(row: CampaignRow, now: datetime) -> str:
     """Progress, results and ETA of a campaign, in one line; "—" where none can exist yet
     (a draft), when a scheduled one starts."""
-    parts = campaigns.progress_parts(row)
-    if row.eta is not None:
-        parts.append(f"ETA {short_time(row.eta, now)}")
-    elif row.scheduled_at is not None and row.status == "scheduled":
-        parts.append(f"starts {short_time(row.scheduled_at, now)}")
-    return " · ".join(parts) or NOT_STARTED
+    return _joined(campaigns.progress_parts(row), when_text(row, now))
+
+
+def _joined(parts: list[str], when: str | None) -> str:
+    return " · ".join(parts + ([when] if when else [])) or NOT_STARTED
 
 
 class CampaignList(PagedList[CampaignRow]):
@@ -84,16 +96,43 @@ class CampaignList(PagedList[CampaignRow]):
     class Counted(PagedList.Counted):
         pass
 
+    ROW_HEIGHT = 2  # one where the list is ONE_LINE wide (``on_resize``)
+
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
 
+    def on_resize(self) -> None:
+        """The row height for the width (before ``PagedList.on_resize``, which sizes the
+        list by it); the row on top stays there."""
+        height = 1 if self._width() >= ONE_LINE else 2
+        if height != self.ROW_HEIGHT:
+            top = self._top_row()
+            self.ROW_HEIGHT = height
+            self._size_to_count()
+            self.scroll_to(y=top * height, animate=False, immediate=True, force=True)
+
     def render_row(self, row: CampaignRow, part: int, width: int) -> Text:
-        text = Text(f"#{row.id:<4} ")
+        """On one line: id, status, name, progress, results, ETA. On two: id, status,
+        name and the results on the right; under them, the progress and ETA."""
+        head, now = f"#{row.id:<4} ", self.clock()
+        name = clean(row.name, single_line=True)
+        if part == 1:
+            return Text(" " * len(head) + _joined(campaigns.delivery_parts(row),
+                                                  when_text(row, now)))
+        text = Text(head)
         text.append(f"{row.status.value:<9} ", style=self._style("status"))
-        name = clean(row.name, single_line=True)[:32]
-        text.append(f"{name:<33}")
-        text.append(progress_text(row, self.clock()))
+        if self.ROW_HEIGHT == 1:
+            text.append(f"{name[:NAME_WIDTH]:<{NAME_WIDTH + 1}}")
+            text.append(progress_text(row, now))
+            return text
+        results = " · ".join(campaigns.result_parts(row))
+        room = width - text.cell_len - (len(results) + 2 if results else 0)
+        shown = Text(name)
+        shown.truncate(max(1, room), overflow="ellipsis", pad=bool(results))
+        text.append_text(shown)
+        if results:
+            text.append("  " + results)
         return text
 
     def no_rows_text(self) -> str:

@@ -1,8 +1,9 @@
 """The fans list: one account's fans through the fan filter, in one of four orders, one
 line each, on the virtual paging list (``paged_list.py``).
 
-Columns give way to the terminal's width: tags go first, then the last message, the
-last active time and the status; the name takes what is left."""
+Columns give way to the terminal's width: first they narrow (80 columns keep them all),
+then the last active time goes, then the last message, the tags and the status; the name
+takes what is left."""
 
 from __future__ import annotations
 
@@ -22,20 +23,23 @@ from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 NAME_MIN = 22
-# (column, title, width), in the order they are dropped when the width runs short.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("tags", "Tags", 18),
-    ("message", "Last msg", 9),
-    ("active", "Active", 9),
-    ("status", "Status", 8),
-    ("spent", "Spent", 11),
+# (column, title, width, narrow width), in the order they are dropped when even their
+# narrow widths do not fit. The narrow widths hold every value but a spend of $100,000.
+COLUMNS: tuple[tuple[str, str, int, int], ...] = (
+    ("active", "Active", 9, 8),
+    ("message", "Last msg", 9, 8),
+    ("tags", "Tags", 18, 16),
+    ("status", "Status", 8, 7),
+    ("spent", "Spent", 11, 10),
 )
 SHOWN_ORDER = ("status", "spent", "active", "message", "tags")
 
 
 def layout(width: int) -> list[tuple[str, str, int]]:
     """The columns (after the name) that fit in ``width`` cells, left to right."""
-    kept = list(COLUMNS)
+    kept = [(key, title, wide) for key, title, wide, _ in COLUMNS]
+    if NAME_MIN + sum(w + 1 for _, _, w in kept) > width:
+        kept = [(key, title, narrow) for key, title, _, narrow in COLUMNS]
     while kept and NAME_MIN + sum(w + 1 for _, _, w in kept) > width:
         kept.pop(0)
     return sorted(kept, key=lambda column: SHOWN_ORDER.index(column[0]))
