@@ -206,3 +206,28 @@ async def test_a_new_nickname_renames_the_open_conversation_without_reopening_it
         await press(pilot, "tab", "at")  # from the thread: the open conversation
         assert isinstance(pilot.app.screen, ChoiceDialog)
         assert pilot.app.screen.title_text == "Assign Big Spender to"
+
+
+async def test_last_messages_name_the_chatter_who_sent_each(world: World) -> None:
+    """Another chatter's message is theirs by name, as in the thread; the chatter's own
+    (and one sent outside ofcrm) are "you"."""
+    async with world.app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        fan = detail.detail.profile
+        with world.context.db.write() as session:
+            first = session.scalars(select(Message).where(Message.fan_id == fan.fan_id)).first()
+            for number, (who, text) in enumerate(
+                    (("sam", "hi from sam"), ("tester", "hi from me"), (None, "from the web"))):
+                session.add(Message(
+                    account_id=world.account.id, conversation_id=first.conversation_id,
+                    fan_id=fan.fan_id, platform_message_id=9_000_000 + number, direction="out",
+                    text=text, created_at=first.created_at, sent_by=who))
+        await press(pilot, "escape")
+        await press(pilot, "i")
+        detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None and any(
+            m.text == "from the web" for m in detail.detail.messages))
+        shown = str(detail.query_one("#fan-messages").render())
+        assert "sam: hi from sam" in shown and "you: hi from me" in shown, shown
+        assert "you: from the web" in shown and "you: hi from sam" not in shown

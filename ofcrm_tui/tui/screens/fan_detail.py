@@ -33,6 +33,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
+from ofcrm_tui.tui.widgets.message_block import sent_by_me
 
 PAGE = 20  # purchases and notes read at a time
 LAST_MESSAGES = 6
@@ -259,7 +260,8 @@ class FanDetailScreen(OfcrmScreen):
         self.sub_title = clean(fan.display_name, single_line=True)
         self.query_one("#fan-profile", Static).update(_profile(fan, now))
         self.query_one("#fan-tags", Static).update(_tags(fan.tags))
-        self.query_one("#fan-messages", Static).update(_messages(self.detail.messages, now))
+        self.query_one("#fan-messages", Static).update(
+            _messages(self.detail.messages, now, self.ofcrm.context.settings.chatter_name))
         self.query_one("#fan-notes", Static).update(_notes(self.notes, now))
         self.query_one("#fan-purchases", Static).update(_purchases(self.purchases, now))
 
@@ -446,12 +448,15 @@ def _tags(tags: tuple[str, ...]) -> Text:
     return text
 
 
-def _messages(messages: list[ThreadMessage], now: datetime) -> Text:
+def _messages(messages: list[ThreadMessage], now: datetime, me: str) -> Text:
     text = Text("\n").append_text(_section("Last messages (c opens the conversation)"))
     if not messages:
         text.append("none yet", style="dim")
     for message in reversed(messages):
-        who = "fan" if message.direction == "in" else "you"
+        if message.direction == "in":
+            who = "fan"
+        else:  # another chatter's by their name, as the thread shows it
+            who = "you" if sent_by_me(message, me) else clean(message.sent_by or "", single_line=True)
         text.append(f"{stamp(message.created_at, now)} {who}: ", style="dim")
         body = message_preview(message.text, tip_cents=message.tip_cents,
                                price_cents=message.price_cents, media_count=message.media_count)

@@ -87,13 +87,18 @@ def message_lines(message: ThreadMessage, width: int, drawing: Drawing) -> list[
     return out
 
 
+def sent_by_me(message: ThreadMessage, chatter: str) -> bool:
+    """An outbound message this chatter sent (or one sent outside ofcrm: no name)."""
+    return not message.sent_by or message.sent_by == chatter
+
+
 def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     """Who and when, then (for a reply) the delivery state and the facts, on more
     lines rather than cut off; the state stays on the first line, the name giving
     way for it, unless the view is too narrow even for that."""
     style = drawing.style
     meta = style("meta")
-    mine = not message.sent_by or message.sent_by == drawing.chatter
+    mine = sent_by_me(message, drawing.chatter)
     if message.direction == "out" and mine:
         who = Text("You" + (f" ({clean(message.sent_by, single_line=True)})"
                             if message.sent_by else ""), style("outbound"))
