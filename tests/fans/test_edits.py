@@ -102,3 +102,14 @@ def test_list_windows_page_by_keyset_in_each_order(db: Database, account: int) -
     assert listing.count_fans(db, account) == 7
     rich = select(Fan.id).where(Fan.total_spent_cents >= 200)
     assert listing.count_fans(db, account, rich) == 3
+
+
+def test_a_note_changed_meanwhile_is_not_overwritten(db: Database, account: int) -> None:
+    """Two chatters edit one note: the second save, started from the old text, is
+    refused (NoteChanged) and the first one's words stay."""
+    fan = add_fan(db, account, 1, "lena")
+    note = edits.add_note(db, account, fan, "hold firm", author="ana")
+    edits.edit_note(db, account, note.id, "hold firm (sam agrees)", was="hold firm")
+    with pytest.raises(edits.NoteChanged, match="changed by someone else"):
+        edits.edit_note(db, account, note.id, "hold firm - ana v2", was="hold firm")
+    assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]

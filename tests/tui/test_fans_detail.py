@@ -231,3 +231,27 @@ async def test_last_messages_name_the_chatter_who_sent_each(world: World) -> Non
         shown = str(detail.query_one("#fan-messages").render())
         assert "sam: hi from sam" in shown and "you: hi from me" in shown, shown
         assert "you: from the web" in shown and "you: hi from sam" not in shown
+
+
+async def test_a_note_edited_by_someone_else_meanwhile_keeps_both_texts(world: World) -> None:
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        note = edits.add_note(db, account, detail.fan_id, "hold firm", author="ana")
+        await press(pilot, "escape")
+        await press(pilot, "i")
+        detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+        await press(pilot, "e")
+        await press(pilot, "enter")  # the only note
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NoteDialog)
+        edits.edit_note(db, account, note.id, "hold firm (sam agrees)")  # sam, meanwhile
+        await type_text(pilot, " - ana v2")
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: len(profile.notes_page(db, account, detail.fan_id)) == 2)
+        bodies = {n.body for n in profile.notes_page(db, account, detail.fan_id)}
+        assert bodies == {"hold firm (sam agrees)", "hold firm - ana v2"}
+        await wait_for(pilot, lambda: any(
+            "yours is saved as a new note" in n.message for n in pilot.app._notifications))

@@ -164,10 +164,21 @@ def _note(session: Session, account_id: int, note_id: int) -> Note:
     return note
 
 
-def edit_note(db: Database, account_id: int, note_id: int, body: str) -> NoteView:
+class NoteChanged(FanEditError):
+    """The note is no longer the text the edit started from (someone saved meanwhile)."""
+
+
+def edit_note(
+    db: Database, account_id: int, note_id: int, body: str, *, was: str | None = None
+) -> NoteView:
+    """The note's new ``body``; with ``was`` (the text the edit started from), only if
+    nobody changed the note meanwhile, else NoteChanged and nothing saved: two chatters
+    editing one note must not lose one's words without a word."""
     text = fields.clean_note(body)
     with db.write() as session:
         note = _note(session, account_id, note_id)
+        if was is not None and note.body != was:
+            raise NoteChanged(f"note #{note_id} was changed by someone else meanwhile")
         note.body = text
         note.updated_at = utcnow()
         session.flush()

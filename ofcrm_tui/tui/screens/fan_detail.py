@@ -150,7 +150,11 @@ class FanDetailScreen(OfcrmScreen):
             self.notes = notes
 
     class Saved(Message):
-        """A change is in the database."""
+        """A change is in the database (``warning``: said instead of "Saved")."""
+
+        def __init__(self, warning: str | None = None) -> None:
+            super().__init__()
+            self.warning = warning
 
     class Refused(Message):
         def __init__(self, reason: str, *, gone: bool = False) -> None:
@@ -353,13 +357,15 @@ class FanDetailScreen(OfcrmScreen):
 
         def written(body: str | None) -> None:
             if body is not None:
-                self._save(account.id, "note" if note is None else f"note:{note.id}", body)
+                self._save(account.id, "note" if note is None else f"note:{note.id}", body,
+                           was=None if note is None else note.body)
 
         self.app.push_screen(NoteDialog(note.body if note else ""), written)
 
     @work(thread=True, group="fan-save", exit_on_error=False)
-    def _save(self, account_id: int, what: str, value: str) -> None:
+    def _save(self, account_id: int, what: str, value: str, was: str | None = None) -> None:
         db = self.ofcrm.context.db
+        author = self.ofcrm.context.settings.chatter_name
         try:
             if what == "nickname":
                 edits.set_nickname(db, account_id, self.fan_id, value)
@@ -368,17 +374,21 @@ class FanDetailScreen(OfcrmScreen):
             elif what == "untag":
                 edits.remove_tags(db, account_id, self.fan_id, [value])
             elif what == "note":
-                edits.add_note(db, account_id, self.fan_id, value,
-                               author=self.ofcrm.context.settings.chatter_name)
+                edits.add_note(db, account_id, self.fan_id, value, author=author)
             else:
-                edits.edit_note(db, account_id, int(what.removeprefix("note:")), value)
+                edits.edit_note(db, account_id, int(what.removeprefix("note:")), value, was=was)
+        except edits.NoteChanged:  # both kept: theirs in the note, this chatter's beside it
+            edits.add_note(db, account_id, self.fan_id, value, author=author)
+            self.post_message(self.Saved("Someone else changed this note while you edited it:"
+                                         " yours is saved as a new note"))
+            return
         except (OfcrmError, ValueError) as exc:
             self.post_message(self.Refused(f"not saved: {exc}"))
             return
         self.post_message(self.Saved())
 
-    def on_fan_detail_screen_saved(self) -> None:
-        self.notify("Saved")
+    def on_fan_detail_screen_saved(self, message: Saved) -> None:
+        self.notify(message.warning or "Saved", severity="warning" if message.warning else "information")
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
 
     def on_fan_detail_screen_refused(self, message: Refused) -> None:
