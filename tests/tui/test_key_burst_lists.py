@@ -207,3 +207,19 @@ async def test_keys_after_e_wait_for_the_draft_and_go_to_the_composer(world: Wor
         assert composer.query_one("#campaign-name", Input).value == "xpr"
         message = composer.query_one("#campaign-text", TextArea)
         assert app.focused is message and message.text == "Oh Hi"
+
+
+async def test_a_dialog_takes_one_enter_of_two_typed_fast(world: World) -> None:
+    """Enter Enter read before the fan filter is gone: the filter applies once and the
+    second Enter neither hands a result again nor pops the screen under the dialog
+    (it crashed the app: ScreenStackError)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        await press(pilot, "f")
+        await wait_for(pilot, lambda: app.screen is not screen)
+        burst(app, "v", "i", "p", "enter", "enter")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen
+        assert screen.flt.tags_in == ("vip",)
+

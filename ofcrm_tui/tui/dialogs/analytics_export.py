@@ -8,10 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ofcrm_tui.core.analytics.export import ExportKind
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 KIND_LABELS = {
@@ -21,7 +21,7 @@ KIND_LABELS = {
 }
 
 
-class AnalyticsExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
+class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
     """Returns ``(path, kind)``; the screen writes the figures it shows."""
 
     CSS_PATH = "../styles/analytics.tcss"

@@ -21,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
@@ -31,10 +30,11 @@ from ofcrm_tui.core.campaigns import CampaignSpec, Recipient, Segment
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
-from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
@@ -48,7 +48,7 @@ SECTIONS = ("campaign-name", "campaign-text", "campaign-offer", "campaign-at",
             "campaign-tags_in")
 
 
-class CampaignComposer(ModalScreen[int | None]):
+class CampaignComposer(Dialog[int | None]):
     """Returns the id of the campaign started, scheduled or kept as a draft (None: closed).
 
     Keys typed while it closes (after Esc, as its draft is saved) are handed on to the

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import literal
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ def move_highlight(options: OptionList, step: int) -> None:
         options.action_cursor_up()
 
 
-class ChoiceDialog(ModalScreen[T | None], Generic[T]):
+class ChoiceDialog(Dialog[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup."""
 

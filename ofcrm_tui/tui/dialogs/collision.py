@@ -13,11 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from ofcrm_tui.core.team import Collision
 from ofcrm_tui.core.team.guard import ago
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 
 SEND = "send"
@@ -45,7 +45,7 @@ def collision_text(collision: Collision, now: datetime) -> Text:
     return text
 
 
-class CollisionDialog(ModalScreen[str]):
+class CollisionDialog(Dialog[str]):
     """Dismissed with ``SEND``, ``KEEP`` or ``DISCARD``."""
 
     DEFAULT_CSS = """

@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_export import export_fans
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui import wording
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
 from ofcrm_tui.tui.widgets.fields import TextBox
@@ -26,7 +26,7 @@ def default_path(today: date) -> Path:
     return Path.home() / f"ofcrm-fans-{today:%Y-%m-%d}.csv"
 
 
-class ExportDialog(ModalScreen[int | None]):
+class ExportDialog(Dialog[int | None]):
     """Closes once the file is written and returns how many fans it holds (None: closed
     before exporting); a failed export stays open with the reason, the path to correct."""
 

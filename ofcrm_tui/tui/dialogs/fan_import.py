@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Footer, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_format import COLUMNS
 from ofcrm_tui.core.fans.csv_import import ImportReport, import_fans
 from ofcrm_tui.core.fans.csv_read import ImportPreview, preview
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
@@ -56,7 +56,7 @@ def report_text(report: ImportReport) -> Text:
     return text
 
 
-class ImportDialog(ModalScreen[ImportReport | None]):
+class ImportDialog(Dialog[ImportReport | None]):
     """Returns the report of the import run (None: closed before importing)."""
 
     BINDINGS = [

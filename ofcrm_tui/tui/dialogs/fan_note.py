@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, TextArea
 
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox
 
 
-class NoteDialog(ModalScreen[str | None]):
+class NoteDialog(Dialog[str | None]):
     """Returns the note's text, or None when cancelled."""
 
     BINDINGS = [

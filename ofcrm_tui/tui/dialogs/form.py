@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TypeVar
 
 from textual.binding import Binding
-from textual.screen import ModalScreen
+
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 
 T = TypeVar("T")
 
 
-class FormDialog(ModalScreen[T]):
+class FormDialog(Dialog[T]):
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next field", id="form.next_field", show=False,
                 priority=True, system=True),

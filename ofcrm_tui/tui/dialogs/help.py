@@ -11,11 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.keymap import Section, bindings_of, keys_of
-
 
 # Roomy columns, kept while the widest id fits beside them.
 ROOMY = (14, 24)
@@ -49,7 +48,7 @@ class KeyTable:
         yield table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
         Binding("j,down", "scroll(1)", "Down", id="help.down", show=False),

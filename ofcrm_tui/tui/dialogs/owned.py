@@ -7,16 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 
 REPLY = "reply"
 TAKE = "take"
 
 
-class OwnedDialog(ModalScreen[str | None]):
+class OwnedDialog(Dialog[str | None]):
     """Dismissed with ``REPLY`` (this once), ``TAKE`` (assign it to me) or None."""
 
     DEFAULT_CSS = """

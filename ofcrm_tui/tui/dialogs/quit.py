@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from ofcrm_tui.core.outbox import Waiting
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.timefmt import Clock, stamp
 from ofcrm_tui.tui.wording import messages
 
@@ -35,7 +35,7 @@ def when_they_go(waiting: Waiting, now: datetime) -> str:
     return f"{lead} at ~{at}" if waiting.next_send_at > now else f"{lead} now"
 
 
-class QuitDialog(ModalScreen[str | None]):
+class QuitDialog(Dialog[str | None]):
     """Dismissed with ``QUIT`` (quit now, or everything went out) or None (stay)."""
 
     DEFAULT_CSS = """

@@ -10,21 +10,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ofcrm_tui.core.inbox import saved_replies
-from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.core.inbox import ConversationRow, saved_replies
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.choice import move_highlight
+from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 
-class SavedReplyPicker(ModalScreen[str | None]):
+class SavedReplyPicker(Dialog[str | None]):
     """Returns the chosen reply's text, placeholders filled, or None."""
 
     BINDINGS = [
