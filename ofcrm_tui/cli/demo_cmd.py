@@ -4,6 +4,7 @@ saved replies and, if asked, sends the simulated platform refuses (``--failures`
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.devdata.demo import add_saved_replies
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
 
@@ -31,14 +33,22 @@ def demo_database_url() -> str:
     return f"sqlite:///{paths.data_dir() / 'demo.db'}"
 
 
-def _fresh_demo_database() -> str:
-    """The demo starts over each time: its simulator's world is made anew too."""
+@contextmanager
+def _demo_database() -> Iterator[str]:
+    """The demo starts over each time (its simulator's world is made anew too), and only
+    one runs at a time: a second one would delete the database under the first."""
     path = paths.data_dir() / "demo.db"
-    for suffix in ("", "-wal", "-shm"):
-        candidate = path.with_name(path.name + suffix)
-        if candidate.exists():
-            candidate.unlink()
-    return demo_database_url()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name("demo.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OfcrmError(f"another `ofcrm demo` is running (on {path}): quit it first") from None
+        for suffix in ("", "-wal", "-shm"):
+            candidate = path.with_name(path.name + suffix)
+            if candidate.exists():
+                candidate.unlink()
+        yield demo_database_url()
 
 
 @contextmanager
@@ -47,7 +57,12 @@ def demo_account(args: argparse.Namespace) -> Iterator[tuple[AppContext, Simulat
     sends refused at the ``--failures`` rate from the start."""
     # The demo never touches the user's database, and its token needs no keyring.
     os.environ[secrets.env_var_name(DEMO_ACCOUNT)] = DEMO_TOKEN
-    settings = load_settings(database_url=_fresh_demo_database())
+    with _demo_database() as url:
+        yield from _demo_account(args, url)
+
+
+def _demo_account(args: argparse.Namespace, url: str) -> Iterator[tuple[AppContext, Simulator, AccountInfo]]:
+    settings = load_settings(database_url=url)
     setup_logging(paths.log_dir(), "demo", settings.log_level, console=args.verbose)
     context = AppContext(settings, verbose=args.verbose)
     skin = args.skin

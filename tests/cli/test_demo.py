@@ -17,6 +17,7 @@ from ofcrm_tui.core.fans.resolve import resolve_fan
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.outbox.sender import Sender
 from ofcrm_tui.devdata.demo import SAVED_REPLIES
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.simulator.control import set_faults
 from ofcrm_tui.simulator.faults import Faults
@@ -69,3 +70,14 @@ def test_failures_out_of_range_are_refused(given: str, capsys: pytest.CaptureFix
     with pytest.raises(SystemExit):
         _args("--failures", given)
     assert "--failures" in capsys.readouterr().err
+
+
+def test_a_second_demo_is_refused_while_one_runs() -> None:
+    """It would delete the database under the first (whose app then worked on two files)."""
+    with demo_account(_args()) as (context, _sim, account):
+        with pytest.raises(OfcrmError, match="another `ofcrm demo` is running"), \
+                demo_account(_args()):
+            pass
+        assert saved_replies.list_replies(context.db, account.id)  # the first's data is there
+    with demo_account(_args()):  # once the first is over, a new one starts
+        pass
