@@ -32,7 +32,8 @@ class SavedReplyPicker(ModalScreen[str | None]):
         Binding("enter", "pick", "Insert", id="replies.pick", show=True),
         Binding("down", "move(1)", "Next", id="replies.down", show=False),
         Binding("up", "move(-1)", "Previous", id="replies.up", show=False),
-        Binding("ctrl+n", "new", "New reply", id="replies.new"),
+        # As it is read: the name typed behind it went into the filter.
+        Binding("ctrl+n", "new", "New reply", id="replies.new", priority=True),
         # ctrl+t for "trash": the filter box already uses ctrl+d (delete right).
         Binding("ctrl+t", "delete", "Delete", id="replies.delete"),
     ]
