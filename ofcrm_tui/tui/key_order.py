@@ -62,9 +62,9 @@ class KeysInOrder(App[None]):
 
     def expect_dialog(self) -> None:
         """A key acted on as read asked for a dialog (a message will push it), or the
-        dialog shown waits for what its keys act on (``ChoiceDialog``'s choices, read in
-        a worker): the keys read behind it wait, until another screen is shown or
-        ``dialog_ready``."""
+        dialog shown waits for what its keys act on (``ChoiceDialog``'s choices, the
+        saved replies, read in a worker): the keys read behind it wait, until another
+        screen is shown or ``dialog_ready``."""
         self._dialog_from = self.screen
 
     def dialog_ready(self, screen: Screen[object]) -> None:
@@ -99,9 +99,7 @@ class KeysInOrder(App[None]):
             await self._flush_next_callbacks()
         follow = after_escape(event)
         if follow is None or self._bound(event.key):
-            if self._asks_later(event.key):
-                self.expect_dialog()
-            await super().on_event(event)
+            await self._dispatch_key(event)
             return
         # The screen's Esc, priority or not (as if it had come up from the focused
         # widget), now: a binding moves the focus at once (``set_focus``), or closes
@@ -109,7 +107,12 @@ class KeysInOrder(App[None]):
         if not (await self._check_bindings("escape", priority=True)
                 or await self._check_bindings("escape")):
             await super().on_event(Key("escape", "\x1b"))
-        await super().on_event(follow)
+        await self._dispatch_key(follow)
+
+    async def _dispatch_key(self, event: Key) -> None:
+        if self._asks_later(event.key):
+            self.expect_dialog()
+        await super().on_event(event)
 
     def _bound(self, key: str) -> bool:
         return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)

@@ -33,6 +33,7 @@ SIZE = (120, 36)
 
 @pytest.mark.parametrize(("keys", "waiting", "quits"), [
     (("q", "w"), True, False),  # wait for them
+    (("enter", "r", "alt+q", "w"), True, False),  # Esc q read as one key, from the reply
     (("q", "q"), False, True),  # quit anyway (the second q asked again)
     (("q", "tab", "enter"), False, False),  # from "Wait for them" to "Cancel": stay
     (("q", "escape", "j"), False, False),  # cancel, and j moves the inbox's list
@@ -231,6 +232,28 @@ async def test_a_period_typed_in_one_burst(world: World) -> None:
         assert app.screen is screen and screen.chosen is not None
         assert (screen.chosen.first_day, screen.chosen.last_day) == (date(2026, 11, 1),
                                                                     date(2026, 11, 5))
+
+
+async def test_enter_behind_ctrl_r_picks_a_saved_reply(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved replies are read in a worker (here a slow one): Enter read before they
+    were in picked nothing."""
+    saved_replies.create_reply(world.context.db, world.account.id, "thanks", "Thank you!")
+    listed = saved_replies.list_replies
+
+    def slowly(*args: object, **kwargs: object) -> list[saved_replies.SavedReply]:
+        time.sleep(0.3)
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(saved_replies, "list_replies", slowly)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        burst(app, "ctrl+r", *"than", "enter")
+        await settle(pilot)
+        assert app.screen is inbox(pilot) and composer(pilot).text == "Thank you!"
 
 
 async def test_a_new_saved_reply_typed_in_one_burst(world: World) -> None:

@@ -21,6 +21,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.choice import move_highlight
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 
@@ -62,6 +63,9 @@ class SavedReplyPicker(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The keys typed behind ctrl+r (a filter, Enter) wait for the replies: Enter read
+        # before them picked nothing.
+        ofcrm_app(self.app).expect_dialog()
         self._run(lambda: None)
 
     @work(thread=True, exit_on_error=False)
@@ -80,6 +84,7 @@ class SavedReplyPicker(ModalScreen[str | None]):
         if message.error:
             self.notify(message.error, severity="error", markup=False)
         self._filter()
+        ofcrm_app(self.app).dialog_ready(self)
 
     @on(Input.Changed)
     def _filter(self) -> None:
