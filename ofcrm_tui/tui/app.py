@@ -75,6 +75,7 @@ class OfcrmApp(KeysInOrder):
         Binding("A", "switch_account", "Switch account", id="app.switch_account", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
+    ASKS_LATER = frozenset({"quit"})  # the quit dialog, with messages still to send
 
     # A ``var``: a repainting reactive of the app would repaint the whole screen on every
     # change; the status bar and the thread view watch it and repaint themselves.

@@ -9,6 +9,8 @@ guide on key bursts).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import App
 from textual.events import Event, Key
 from textual.screen import Screen
@@ -21,6 +23,12 @@ KEY_HOLD_MOST = 1.0
 
 class KeysInOrder(App[None]):
     """The base of ``OfcrmApp``: its key handling."""
+
+    # The app's actions that push a dialog once a worker has read what it asks
+    # (``quit`` reads what still waits to be sent): their keys are not priority
+    # bindings (a dialog's own ``q`` comes first), so the keys read behind theirs are
+    # held for the dialog as the key is read (see ``_asks_later``).
+    ASKS_LATER: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,15 +61,24 @@ class KeysInOrder(App[None]):
         await self._act_on_key(event)
 
     def expect_dialog(self) -> None:
-        """A key acted on as read asked for a dialog (a message will push it): the keys
-        read behind it wait for it."""
+        """A key acted on as read asked for a dialog (a message will push it), or the
+        dialog shown waits for what its keys act on (``ChoiceDialog``'s choices, the
+        saved replies, read in a worker): the keys read behind it wait, until another
+        screen is shown or ``dialog_ready``."""
         self._dialog_from = self.screen
+
+    def dialog_ready(self, screen: Screen[object]) -> None:
+        """``screen`` has what its keys act on: the keys held for it go on."""
+        if self._dialog_from is screen:
+            self._dialog_from = None
 
     def _screen_coming(self) -> bool:
         if self._dialog_from is self.screen:
             return True
         self._dialog_from = None
-        return not self.screen.is_mounted and self.screen.focused is None
+        # Until its ``on_mount`` has run, where a dialog puts its focus (Textual focuses
+        # its first field before that: a Tab read then moved on from the wrong one).
+        return not self.screen.is_mounted
 
     async def _release_keys(self, waited: float = 0.0) -> None:
         # A dialog asked for and not pushed (its request refused) does not hold the keys
@@ -82,7 +99,7 @@ class KeysInOrder(App[None]):
             await self._flush_next_callbacks()
         follow = after_escape(event)
         if follow is None or self._bound(event.key):
-            await super().on_event(event)
+            await self._dispatch_key(event)
             return
         # The screen's Esc, priority or not (as if it had come up from the focused
         # widget), now: a binding moves the focus at once (``set_focus``), or closes
@@ -90,10 +107,29 @@ class KeysInOrder(App[None]):
         if not (await self._check_bindings("escape", priority=True)
                 or await self._check_bindings("escape")):
             await super().on_event(Key("escape", "\x1b"))
-        await super().on_event(follow)
+        await self._dispatch_key(follow)
+
+    async def _dispatch_key(self, event: Key) -> None:
+        if self._asks_later(event.key):
+            self.expect_dialog()
+        await super().on_event(event)
 
     def _bound(self, key: str) -> bool:
         return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)
+
+    def _asks_later(self, key: str) -> bool:
+        """``key`` runs one of the app's ``ASKS_LATER`` actions: no binding below the
+        app's answers it first and the focused box does not type it (a dialog's ``q``,
+        or a ``q`` typed into a reply, is not the app's)."""
+        mine = self._bindings.copy()
+        if self._keymap:
+            mine.apply_keymap(self._keymap)
+        if not any(b.action in self.ASKS_LATER for b in mine.key_to_bindings.get(key, ())):
+            return False  # the cheap answer for almost every key: no binding chain built
+        for namespace, bindings in self.screen._modal_binding_chain:
+            if key in bindings.key_to_bindings:
+                return namespace is self
+        return False
 
 
 def after_escape(event: Key) -> Key | None:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import literal
+from ofcrm_tui.tui.screens.base import ofcrm_app
 
 T = TypeVar("T")
 Choices = Sequence[tuple[Text, T]]
@@ -33,10 +34,18 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup."""
 
+    # Priority, the list's own keys too (``system``: the list's, not listed in the
+    # help): acted on as read, so Enter picks the choice the keys before it moved to,
+    # and the keys typed behind it go to what it leads to (the list's keys came back up
+    # from it after those had been read, and went to it).
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel"),
-        Binding("j", "move(1)", "Down", id="choice.down", show=False),
-        Binding("k", "move(-1)", "Up", id="choice.up", show=False),
+        Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel", priority=True),
+        Binding("j", "move(1)", "Down", id="choice.down", show=False, priority=True),
+        Binding("k", "move(-1)", "Up", id="choice.up", show=False, priority=True),
+        *(Binding(key, action, show=False, priority=True, system=True) for key, action in (
+            ("down", "move(1)"), ("up", "move(-1)"), ("home", "options('first')"),
+            ("end", "options('last')"), ("pageup", "options('page_up')"),
+            ("pagedown", "options('page_down')"), ("enter", "pick"))),
     ]
 
     class Loaded(Message):
@@ -61,6 +70,9 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The keys typed behind the one that opened the dialog (j, Enter) wait for the
+        # choices: read before them, they moved and picked in an empty list.
+        ofcrm_app(self.app).expect_dialog()
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -74,12 +86,23 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         if not self.values and self.empty:
             options.add_option(Option(Text(self.empty, style="dim"), disabled=True))
         options.highlighted = self.values.index(self.current) if self.current in self.values else 0
-        options.focus()
+        self.set_focus(options)  # at once (``focus()`` waits a turn): the keys held go on now
+        ofcrm_app(self.app).dialog_ready(self)
 
     def action_move(self, step: int) -> None:
         move_highlight(self.query_one(OptionList), step)
 
+    def action_options(self, action: str) -> None:
+        """One of the list's own moves (``first``, ``last``, ``page_up``, ``page_down``)."""
+        getattr(self.query_one(OptionList), f"action_{action}")()
+
+    def action_pick(self) -> None:
+        self._pick(self.query_one(OptionList).highlighted)
+
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self.values):
-            self.dismiss(self.values[event.option_index])
+        self._pick(event.option_index)  # a click
+
+    def _pick(self, index: int | None) -> None:
+        if index is not None and index < len(self.values):
+            self.dismiss(self.values[index])

@@ -53,10 +53,13 @@ class CollisionDialog(Dialog[str]):
     CollisionDialog #collision-text { height: auto; max-height: 20; }
     CollisionDialog .buttons Button { min-width: 12; }
     """
+    # Priority: acted on as read, so the keys typed behind them (more of the reply)
+    # go where the answer leads, not to the button focused here.
     BINDINGS = [
-        Binding("s", "choose('send')", "Send anyway", id="collision.send"),
-        Binding("d,escape", "choose('keep')", "Keep as draft", id="collision.keep"),
-        Binding("x", "choose('discard')", "Discard", id="collision.discard"),
+        Binding("s", "choose('send')", "Send anyway", id="collision.send", priority=True),
+        Binding("d,escape", "choose('keep')", "Keep as draft", id="collision.keep",
+                priority=True),
+        Binding("x", "choose('discard')", "Discard", id="collision.discard", priority=True),
     ]
 
     def __init__(self, collision: Collision, fan_name: str, now: datetime) -> None:
@@ -77,7 +80,9 @@ class CollisionDialog(Dialog[str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#collision-keep", Button).focus()
+        # At once (``focus()`` waits a turn): the keys read behind the one that opened
+        # the dialog are let go once it is mounted, and found "Send anyway" focused.
+        self.set_focus(self.query_one("#collision-keep", Button))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

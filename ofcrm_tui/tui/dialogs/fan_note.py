@@ -32,7 +32,7 @@ class NoteDialog(Dialog[str | None]):
     def on_mount(self) -> None:
         body = self.query_one(TextArea)
         body.move_cursor(body.document.end)
-        body.focus()
+        self.set_focus(body)  # at once (``focus()`` waits a turn): keys may come fast
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +18,9 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="new_reply.cancel"),
         Binding("ctrl+s", "save", "Save", id="new_reply.save"),
+        # As it is read: the name's own Enter came once it had typed the keys read behind
+        # it (the text typed fast went into the name).
+        Binding("enter", "to_text", "Text", show=False, priority=True, system=True),
     ]
 
     def __init__(self, body: str) -> None:
@@ -37,9 +40,11 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
         body = self.query_one(TextArea)
         body.move_cursor(body.document.end)
 
-    @on(Input.Submitted)
-    def _next(self) -> None:
-        self.query_one(TextArea).focus()
+    def action_to_text(self) -> None:
+        """Enter in the name goes on to the text (in the text, it is a new line)."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.set_focus(self.query_one(TextArea))
 
     def action_save(self) -> None:
         name = self.query_one(Input).value.strip()

@@ -24,10 +24,12 @@ class OwnedDialog(Dialog[str | None]):
     OwnedDialog #owned-text { height: auto; }
     OwnedDialog .buttons Button { min-width: 10; }
     """
+    # Priority: acted on as read, so the keys typed behind them (the reply) go where
+    # the answer leads, not to the button focused here.
     BINDINGS = [
-        Binding("r", "choose('reply')", "Reply anyway", id="owned.reply"),
-        Binding("t", "choose('take')", "Take it", id="owned.take"),
-        Binding("escape", "dismiss(None)", "Leave it", id="owned.cancel"),
+        Binding("r", "choose('reply')", "Reply anyway", id="owned.reply", priority=True),
+        Binding("t", "choose('take')", "Take it", id="owned.take", priority=True),
+        Binding("escape", "dismiss(None)", "Leave it", id="owned.cancel", priority=True),
     ]
 
     def __init__(self, owner: str, fan_name: str) -> None:
@@ -53,7 +55,9 @@ class OwnedDialog(Dialog[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#owned-cancel", Button).focus()
+        # At once (``focus()`` waits a turn): the keys read behind the one that opened
+        # the dialog are let go once it is mounted, and found "Reply anyway" focused.
+        self.set_focus(self.query_one("#owned-cancel", Button))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

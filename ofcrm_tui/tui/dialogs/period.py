@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, tzinfo
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,6 +31,9 @@ class PeriodDialog(FormDialog[Period | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="period.cancel"),
         Binding("ctrl+s", "apply", "Show", id="period.apply"),
+        # Enter in the first day, as it is read: the field's own Enter came once it had
+        # typed the keys read behind it (the last day typed fast went into the first).
+        Binding("enter", "to_last", "Last day", show=False, priority=True, system=True),
     ]
 
     def __init__(self, current: Period, zone: tzinfo, *, title: str = "Custom period") -> None:
@@ -52,9 +56,13 @@ class PeriodDialog(FormDialog[Period | None]):
             yield Static(id="period-error")
         yield Footer()
 
-    @on(Input.Submitted, "#period-first")
-    def _next(self) -> None:
-        self.query_one("#period-last", Input).focus()
+    def action_to_last(self) -> None:
+        """Enter in the first day goes on to the last day. In the last, it is the field's
+        own (``Input.Submitted``), which comes once the field has typed what was read
+        before it."""
+        if self.focused is not self.query_one("#period-first", Input):
+            raise SkipAction()
+        self.set_focus(self.query_one("#period-last", Input))
 
     @on(Input.Submitted, "#period-last")
     def action_apply(self) -> None:

@@ -43,10 +43,12 @@ class QuitDialog(Dialog[str | None]):
     QuitDialog #quit-text { height: auto; }
     QuitDialog .buttons Button { min-width: 10; }
     """
+    # Priority: acted on as read, so the keys typed behind Esc act on the screen below,
+    # not on the button focused here.
     BINDINGS = [
-        Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway"),
-        Binding("w", "wait", "Wait for them", id="quit.wait"),
-        Binding("escape", "cancel", "Cancel", id="quit.cancel"),
+        Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway", priority=True),
+        Binding("w", "wait", "Wait for them", id="quit.wait", priority=True),
+        Binding("escape", "cancel", "Cancel", id="quit.cancel", priority=True),
     ]
 
     class Loaded(Message):
@@ -75,7 +77,9 @@ class QuitDialog(Dialog[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#quit-wait", Button).focus()
+        # At once (``focus()`` waits a turn): the keys read behind ``q`` are let go once
+        # the dialog is mounted, and found "Quit anyway" focused.
+        self.set_focus(self.query_one("#quit-wait", Button))
 
     def _text(self) -> str:
         count = self.waiting.count
@@ -104,7 +108,7 @@ class QuitDialog(Dialog[str | None]):
         self.query_one("#quit-wait", Button).disabled = True
         stop = self.query_one("#quit-cancel", Button)
         stop.label = "Stop waiting"
-        stop.focus()
+        self.set_focus(stop)
         self._show()
         self.set_interval(WAIT_EVERY_SECONDS, self._reload)
         self._reload()

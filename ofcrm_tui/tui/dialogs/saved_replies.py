@@ -20,6 +20,7 @@ from ofcrm_tui.tui.dialogs.choice import move_highlight
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
+from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 
@@ -31,7 +32,8 @@ class SavedReplyPicker(Dialog[str | None]):
         Binding("enter", "pick", "Insert", id="replies.pick", show=True),
         Binding("down", "move(1)", "Next", id="replies.down", show=False),
         Binding("up", "move(-1)", "Previous", id="replies.up", show=False),
-        Binding("ctrl+n", "new", "New reply", id="replies.new"),
+        # As it is read: the name typed behind it went into the filter.
+        Binding("ctrl+n", "new", "New reply", id="replies.new", priority=True),
         # ctrl+t for "trash": the filter box already uses ctrl+d (delete right).
         Binding("ctrl+t", "delete", "Delete", id="replies.delete"),
     ]
@@ -60,6 +62,9 @@ class SavedReplyPicker(Dialog[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The keys typed behind ctrl+r (a filter, Enter) wait for the replies: Enter read
+        # before them picked nothing.
+        ofcrm_app(self.app).expect_dialog()
         self._run(lambda: None)
 
     @work(thread=True, exit_on_error=False)
@@ -78,6 +83,7 @@ class SavedReplyPicker(Dialog[str | None]):
         if message.error:
             self.notify(message.error, severity="error", markup=False)
         self._filter()
+        ofcrm_app(self.app).dialog_ready(self)
 
     @on(Input.Changed)
     def _filter(self) -> None:

@@ -160,14 +160,16 @@ class TeamInbox(OfcrmScreen):
         if row is None or self._asking_owner:
             return
         conversation_id = row.conversation_id
-        self.query_one(ThreadView).focus()  # out of the composer while asking
+        self.set_focus(self.query_one(ThreadView))  # out of the composer while asking
         self._asking_owner = True
 
         def answered(choice: str | None) -> None:
             self._asking_owner = False
             if choice in (REPLY, TAKE):
                 self._owner_ok.add(conversation_id)
-                self.query_one(Composer).focus()
+                # At once (``focus()`` waits a turn): the reply typed right behind t
+                # acted on the inbox (o reordered the list).
+                self.set_focus(self.query_one(Composer))
             if choice == TAKE:
                 self._assign(conversation_id, self.me)
 

@@ -1,0 +1,268 @@
+"""Keys typed right behind the key that opens a dialog, in one burst, act in the dialog
+(``test_key_burst.py``): the dialog has its focus where it says before they are read,
+and a dialog that comes once a worker has read something holds them until it is there."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from textual import events
+
+from ofcrm_tui.core import inbox as inbox_core
+from ofcrm_tui.core import team
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.core.outbox import Waiting
+from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.dialogs.collision import CollisionDialog
+from ofcrm_tui.tui.dialogs.owned import OwnedDialog
+from ofcrm_tui.tui.dialogs.quit import QuitDialog
+from ofcrm_tui.tui.screens.failed import FailedScreen
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
+from tests.tui.conftest import NOW, World
+from tests.tui.pilot import burst, composer, conversations, inbox, press, settle, wait_for
+from tests.tui.test_key_burst_lists import _fans
+from tests.tui.test_quit import queue_reply
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 36)
+
+
+@pytest.mark.parametrize(("keys", "waiting", "quits"), [
+    (("q", "w"), True, False),  # wait for them
+    (("enter", "r", "alt+q", "w"), True, False),  # Esc q read as one key, from the reply
+    (("q", "q"), False, True),  # quit anyway (the second q asked again)
+    (("q", "tab", "enter"), False, False),  # from "Wait for them" to "Cancel": stay
+    (("q", "escape", "j"), False, False),  # cancel, and j moves the inbox's list
+])
+async def test_keys_after_q_wait_for_the_quit_dialog(
+    world: World, keys: tuple[str, ...], waiting: bool, quits: bool
+) -> None:
+    """q reads the queue in a worker before it asks: the keys typed behind it acted on
+    the inbox (w went nowhere, Enter opened a conversation), not on the dialog."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        burst(app, *keys)
+        await settle(pilot)
+        assert bool(app._exit) is quits  # noqa: SLF001
+        if not quits:
+            dialog = app.screen
+            if waiting:
+                assert isinstance(dialog, QuitDialog) and dialog.waiting_to_quit
+            else:
+                assert dialog is screen and screen.open_row is None
+                assert screen.conversations.cursor == keys.count("j")
+
+
+async def test_a_q_typed_into_a_reply_is_a_letter(world: World) -> None:
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "enter", "r", "q", "w")
+        await settle(pilot)
+        assert app.screen is inbox(pilot) and composer(pilot).text == "qw"
+
+
+async def test_enter_behind_the_key_that_opens_a_choice_picks_from_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The choices are read in a worker (here a slow one): Enter read before they were
+    in picked nothing."""
+    known = team.known_chatters
+
+    def slowly(*args: object, **kwargs: object) -> list[str]:
+        time.sleep(0.3)
+        return known(*args, **kwargs)
+
+    monkeypatch.setattr(team, "known_chatters", slowly)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = conversations(pilot).row_at(0)
+        burst(app, "enter", "at", "enter")
+        await settle(pilot)
+        owner = team.owner_of(world.context.db, world.account.id, row.conversation_id)
+        assert owner is not None and owner.chatter == "tester"
+
+
+async def _owned_open(world: World, pilot) -> InboxScreen:  # noqa: ANN001
+    """The first conversation belongs to sam; it is open and its reply asked about."""
+    await settle(pilot)
+    row = conversations(pilot).row_at(0)
+    team.assign(world.context.db, world.account.id, row.conversation_id, "sam", by="sam",
+                now=NOW)
+    screen = inbox(pilot)
+    screen._refresh_list()  # noqa: SLF001
+    await settle(pilot)
+    await press(pilot, "enter", "r")
+    assert isinstance(pilot.app.screen, OwnedDialog)
+    return screen
+
+
+async def test_keys_after_taking_a_conversation_are_the_reply(world: World) -> None:
+    """t takes the conversation and goes into the reply: the letters typed behind it
+    went to the dialog's button (t acted once it came back up from there), then to the
+    thread (the reply's focus came a turn later); o reordered the list."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        order = screen.flt.order
+        burst(app, "t", *"hello")
+        await settle(pilot)
+        assert screen.flt.order == order
+        assert app.focused is composer(pilot) and composer(pilot).text == "hello"
+
+
+def focus_as_acted(app: OfcrmApp, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The id of what has the focus as each key is acted on."""
+    seen: list[str | None] = []
+    act = app._act_on_key  # noqa: SLF001
+
+    async def spy(event: events.Key) -> None:
+        seen.append(app.focused.id if app.focused else None)
+        await act(event)
+
+    monkeypatch.setattr(app, "_act_on_key", spy)
+    return seen
+
+
+async def test_keys_after_q_find_the_quit_dialogs_focus_on_wait(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys held for the dialog are let go once it is mounted, all together: its
+    ``focus()`` came a turn after them, and they found "Quit anyway" focused."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = focus_as_acted(app, monkeypatch)
+        burst(app, "q", "tab")
+        await settle(pilot)
+        assert seen == ["conversations", "quit-wait"]
+
+
+@pytest.mark.parametrize(("dialog", "focused"), [
+    (lambda: OwnedDialog("sam", "Lena"), "owned-cancel"),
+    (lambda: CollisionDialog(team.Collision([], ["sam"], NOW), "Lena", NOW), "collision-keep"),
+])
+async def test_keys_read_as_a_dialog_comes_find_its_focus_on_its_safe_button(
+    world: World, monkeypatch: pytest.MonkeyPatch, dialog, focused: str  # noqa: ANN001
+) -> None:
+    """Keys read before the dialog's ``on_mount`` (where it puts its focus) wait for it:
+    they found the first button, that Textual focuses before, focused ("Reply anyway",
+    "Send anyway")."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = focus_as_acted(app, monkeypatch)
+        app.push_screen(dialog())
+        burst(app, "tab")
+        await settle(pilot)
+        assert seen == [focused]
+
+
+async def test_keys_after_keeping_a_reply_as_a_draft_are_more_of_it(world: World) -> None:
+    """d keeps the reply: the letters typed behind it went to the dialog's button."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        burst(app, *"hi")
+        await settle(pilot)
+        app.push_screen(CollisionDialog(team.Collision([], ["sam"], NOW), "Lena", NOW))
+        await settle(pilot)
+        burst(app, "d", *" there")
+        await settle(pilot)
+        assert app.screen is inbox(pilot) and composer(pilot).text == "hi there"
+
+
+async def test_a_note_picked_and_edited_in_one_burst(world: World) -> None:
+    """e (which note?), Enter (this one), then the words added and ctrl+s: Enter and the
+    letters behind it went to the list of notes before the choices were in."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        fans = await _fans(pilot)
+        top = fans.fans.row_at(0)
+        edits.add_note(world.context.db, world.account.id, top.fan_id, "likes cats",
+                       author="tester")
+        await press(pilot, "enter")
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        burst(app, "e", "enter", *" too", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is detail
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes cats too"])
+
+
+@pytest.mark.parametrize("move", ["j", "down", "end"])
+async def test_the_moves_before_enter_in_a_choice_come_first(world: World, move: str) -> None:
+    """Enter picks as it is read: the moves typed before it act before it too."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fan_id = conversations(pilot).row_at(0).fan_id
+        edits.add_tags(world.context.db, world.account.id, fan_id, ["cats", "dogs", "vip"])
+        tags = inbox_core.tags(world.context.db, world.account.id)
+        burst(app, "t", move, "enter")
+        await settle(pilot)
+        screen = inbox(pilot)
+        assert app.screen is screen
+        assert screen.flt.tag == (tags[-1] if move == "end" else tags[0])
+
+
+async def test_a_period_typed_in_one_burst(world: World) -> None:
+    """Enter in the first day goes on to the last day as it is read: the last day typed
+    behind it went into the first (Enter moved the focus once that field had read them)."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        screen = app.screen
+        assert isinstance(screen, FailedScreen)
+        burst(app, "p", "ctrl+u", *"2026-11-01", "enter", "ctrl+u", *"2026-11-05", "enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.chosen is not None
+        assert (screen.chosen.first_day, screen.chosen.last_day) == (date(2026, 11, 1),
+                                                                    date(2026, 11, 5))
+
+
+async def test_enter_behind_ctrl_r_picks_a_saved_reply(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved replies are read in a worker (here a slow one): Enter read before they
+    were in picked nothing."""
+    saved_replies.create_reply(world.context.db, world.account.id, "thanks", "Thank you!")
+    listed = saved_replies.list_replies
+
+    def slowly(*args: object, **kwargs: object) -> list[saved_replies.SavedReply]:
+        time.sleep(0.3)
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(saved_replies, "list_replies", slowly)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        burst(app, "ctrl+r", *"than", "enter")
+        await settle(pilot)
+        assert app.screen is inbox(pilot) and composer(pilot).text == "Thank you!"
+
+
+async def test_a_new_saved_reply_typed_in_one_burst(world: World) -> None:
+    """Enter in its name goes on to its text as it is read (the text went into the name)."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        burst(app, "ctrl+n", *"hi", "enter", "ctrl+u", *"Hello!", "enter", *"Bye", "ctrl+s")
+        await settle(pilot)
+        replies = saved_replies.list_replies(world.context.db, world.account.id)
+        assert [(r.name, r.body) for r in replies] == [("hi", "Hello!\nBye")]
