@@ -91,6 +91,8 @@ HOSTILE = {
     "non-numeric money": (b"username,total spent\nann,lots\n", "not an amount"),
     "negative money": (b"username,tips\nann,-5.00\n", "negative"),
     "too many decimals": (b"username,tips\nann,1.999\n", "not an amount"),
+    "decimal comma": (b"username;tips\nann;1,50\n", "a comma only groups thousands"),
+    "thousands point": (b"username;tips\nann;1.234,56\n", "a comma only groups thousands"),
     "future date": (b"username,last seen\nann,2999-01-01\n", "in the future"),
     "bad date": (b"username,subscribed since\nann,yesterday\n", "not a date"),
     "bad status": (b"username,status\nann,banned\n", "not active or expired"),

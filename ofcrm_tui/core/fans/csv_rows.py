@@ -35,6 +35,7 @@ MAX_CENTS = 100_000_000_00  # $100M: more is a typo or an attack
 
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
 _EXPORTED_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")
+_GROUPED_AMOUNT = re.compile(r"\$? ?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 # -- one cell ------------------------------------------------------------------------------
@@ -68,6 +69,11 @@ def _money(value: str) -> int:
 def _typed_money(text: str) -> int:
     if text.lstrip("$ ").startswith("-"):
         raise ValueError(f"negative amount {text!r}")
+    if "," in text and not _GROUPED_AMOUNT.fullmatch(text):
+        # 1,50 is $1.50 in much of Europe and $150 where the comma groups thousands:
+        # not ours to guess.
+        raise ValueError(f"amount {text!r}: a comma only groups thousands (1,234.50); "
+                         "write cents after a point (1.50)")
     try:
         return parse_dollars(text.replace(",", ""))
     except (MoneyError, ArithmeticError):  # Decimal overflows on 28+ digits
