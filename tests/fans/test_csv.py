@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ofcrm_tui.core.fans import csv_export, csv_import, profile
+from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, edits, profile
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
 from ofcrm_tui.store.database import Database
@@ -239,3 +239,29 @@ def test_a_large_batch_written_many_rows_a_statement_keeps_every_row_and_repeat(
     assert fans == [(i, f"u{i}") for i in kept]
     assert counts(db, account) == (1198, 2, sum(2 if i % 2 else 1 for i in kept),
                                    sum(1 for i in kept if i % 7 == 0))
+
+
+def test_an_export_imported_back_adds_no_note_again(db: Database, account: int, tmp_path: Path) -> None:
+    """The export joins a fan's notes in one cell; importing it back (even after a newer
+    note was added) keeps the notes as they are, where each round trip added one."""
+    fan = add_fan(db, account, 5, "nora")
+    for body in ("met at con", "likes\n\ncats", "second note"):
+        edits.add_note(db, account, fan, body, author="ann")
+    path = tmp_path / "nora.csv"
+    csv_export.export_fans(db, account, path)
+    edits.add_note(db, account, fan, "newer", author="ann")
+    for _ in range(2):
+        assert _import(db, account, path).complete
+    bodies = [n.body for n in profile.notes_page(db, account, fan)]
+    assert sorted(bodies) == sorted(["met at con", "likes\n\ncats", "second note", "newer"])
+    path.write_text("username,notes\nnora,\"met at con\n\nsomething new\"\n", encoding="utf-8")
+    assert _import(db, account, path).complete  # not made of its notes: added
+    assert len(profile.notes_page(db, account, fan)) == 5
+
+
+def test_holds_only_reads_a_cell_of_notes_in_their_order() -> None:
+    notes = ["a", "b\n\nc", "d"]
+    for cell in ("a", "b\n\nc", "a\n\nd", "a\n\nb\n\nc\n\nd", "b\n\nc\n\nd"):
+        assert csv_format.holds_only(cell, notes), cell
+    for cell in ("", "b", "d\n\na", "a\n\n", "a\n\nx", "a\n\nb\n\nc\n\nd\n\ne"):
+        assert not csv_format.holds_only(cell, notes), cell

@@ -40,7 +40,6 @@ from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Fan, FanTag, Note, Tag
 
 PAGE = 2_000
-NOTE_SEPARATOR = "\n\n"
 
 # fans written so far, fans to write in all
 Progress = Callable[[int, int], None]
@@ -111,7 +110,7 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         select(Tag.name).join(FanTag, FanTag.tag_id == Tag.id).where(FanTag.fan_id == Fan.id),
     )
     columns["notes"] = _joined(
-        dialect, Note.body, NOTE_SEPARATOR, (Note.created_at, Note.id),
+        dialect, Note.body, csv_format.NOTE_SEPARATOR, (Note.created_at, Note.id),
         select(Note.body).where(Note.fan_id == Fan.id),
     )
     for name in _GUARDED:

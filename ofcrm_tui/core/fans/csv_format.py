@@ -54,6 +54,8 @@ _ALIASES = {
 }
 # A spreadsheet runs a cell starting with one of these (after any quotes) as a formula.
 FORMULA_FIRST = "=+-@\t\r"
+# An export's notes cell: the fan's notes, oldest first, a blank line between two.
+NOTE_SEPARATOR = "\n\n"
 _GUARDED = re.compile(f"'*[{re.escape(FORMULA_FIRST)}]")
 _UNGUARD = re.compile(f"'+[{re.escape(FORMULA_FIRST)}]")
 _GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED can match
@@ -157,3 +159,15 @@ def export_cells(values: dict[str, Any]) -> list[str]:
         value = values.get(name)
         cells[name] = "" if value is None else guard(str(value))
     return list(cells.values())
+
+
+def holds_only(cell: str, notes: list[str]) -> bool:
+    """The notes cell is some of ``notes`` (oldest first) as an export joins them: an
+    export imported back adds none of them again, even after newer notes were added."""
+    rest = cell
+    for note in notes:
+        if rest == note:
+            return True
+        if rest.startswith(note + NOTE_SEPARATOR):
+            rest = rest[len(note) + len(NOTE_SEPARATOR):]
+    return False

@@ -4,8 +4,9 @@ Every row is validated (``csv_rows``, a batch at a time). A row names an existin
 platform user id, else by its username (a row with a platform id matches by username
 only a fan created by hand, which then gets the id; never another platform fan). A
 matched fan gets the fields the row gives; its tags and notes are added to (a note
-already there word for word is not added twice). Two rows naming the same fan (same
-id, or same username without an id) are a problem: which should win is not ours to guess.
+already there word for word, or an export's cell of notes it has, is not added again).
+Two rows naming the same fan (same id, or same username without an id) are a problem:
+which should win is not ours to guess.
 
 All of it is one transaction: without ``skip_invalid`` the first bad row stops the
 writing (the rest of the file is still validated, for the report) and nothing is
@@ -461,18 +462,19 @@ class _Writer:
         with_notes = [(fan_id, body) for fan_id, body in zip(fan_ids, bodies, strict=True) if body]
         if not with_notes:
             return
-        known: set[tuple[int, str]] = set()
+        known: dict[int, list[str]] = {}
         old = [fan_id for fan_id, _ in with_notes if fan_id in existing]
         if old:
-            known = set(self._sql(
+            for fan_id, body in self._sql(
                 f"SELECT fan_id, body FROM notes WHERE account_id = {self.mark} "
-                f"AND fan_id IN ({self._marks(len(old))})",
+                f"AND fan_id IN ({self._marks(len(old))}) ORDER BY fan_id, created_at, id",
                 (self.account_id, *old),
-            ).all())
+            ):
+                known.setdefault(fan_id, []).append(body)
         notes = [
             (self.account_id, fan_id, self.author, body, self.stamp, self.stamp)
             for fan_id, body in with_notes
-            if (fan_id, body) not in known
+            if not csv_format.holds_only(body, known.get(fan_id, []))
         ]
         if notes:
             self.insert_note(notes)
