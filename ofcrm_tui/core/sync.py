@@ -52,12 +52,16 @@ _HasId = TypeVar("_HasId", "WireMedia", "WireMessage", "WireTransaction", "User"
 POLL_PAGE_SIZE = 20
 TRANSACTIONS_EVERY = timedelta(seconds=60)
 FANS_EVERY = timedelta(minutes=15)
+# The vault (what a priced message can sell): new uploads reach the app and the workers
+# within this, without a full sync (a team's chatters have no other way to get them).
+MEDIA_EVERY = timedelta(minutes=15)
 # A full sync waits out 429s up to this long each time; a poll gives up instead.
 MAX_RATE_LIMIT_WAIT = 300.0
 
 _TXN_CURSOR = "transactions.newest_id"
 _TXN_CHECKED = "transactions.checked_at"
 _FANS_CHECKED = "fans.checked_at"
+_MEDIA_CHECKED = "media.checked_at"
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ class InboundSync:
             report.transactions = self._sync_transactions(add_to_spend=True)
         if self._due(_FANS_CHECKED, FANS_EVERY):
             report.fans = self._sync_fans()
+        if self._due(_MEDIA_CHECKED, MEDIA_EVERY):
+            report.media = self._sync_media()
         self._record_poll()
         return report
 
@@ -173,6 +179,7 @@ class InboundSync:
         ]
         with self.db.write() as session:
             upsert(session, Media, rows, key=("account_id", "platform_media_id"), update=("type",))
+            self._set_cursor(session, _MEDIA_CHECKED, utcnow().isoformat())
         self._progress("media", len(rows))
         return len(rows)
 
