@@ -38,6 +38,8 @@ SQLITE_REFUSED = (
 )
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 SCRAM_ITERATIONS = 4096
+# A chatter's rights, as ``team_members`` columns.
+_RIGHTS = ("can_export", "can_campaign", "can_delete")
 
 
 class TeamError(OfcrmError):
@@ -68,6 +70,7 @@ class Member:
     accounts: tuple[str, ...]  # a chatter's, by name
     can_export: bool
     can_campaign: bool
+    can_delete: bool
     added_by: str
     added_at: datetime
     can_login: bool  # the role may log in (a removed one may not)
@@ -76,8 +79,9 @@ class Member:
         if self.kind is TeamKind.WORKER:
             return "every account"
         held = [name for name, has in (("export", self.can_export),
-                                       ("campaigns", self.can_campaign)) if has]
-        return ", ".join(held) or "no export, no campaigns"
+                                       ("campaigns", self.can_campaign),
+                                       ("deleting fans", self.can_delete)) if has]
+        return ", ".join(held) or "no export, no campaigns, no deleting fans"
 
 
 def validate_role(name: str) -> str:
@@ -200,9 +204,9 @@ def _grant_privileges(session: Session, groups: TeamGroups) -> None:
         _ddl(session, f"GRANT SELECT ON {tables(security.SHARED_READS)} TO {group}")
     account_tables = tables(security.ACCOUNT_TABLES)
     _ddl(session, f"GRANT SELECT ON {account_tables} TO {chatter}")
-    _ddl(session, f"GRANT INSERT, UPDATE, DELETE ON {tables(security.CHATTER_WRITES)} "
-                  f"TO {chatter}")
-    _ddl(session, f"GRANT UPDATE ON {tables(security.CHATTER_LOCKS)} TO {chatter}")
+    for table, privileges in security.CHATTER_PRIVILEGES.items():
+        if table in present:
+            _ddl(session, f"GRANT {privileges} ON {table} TO {chatter}")
     _ddl(session, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {account_tables} TO {worker}")
 
 
@@ -240,6 +244,7 @@ def add_chatter(
     *,
     can_export: bool = False,
     can_campaign: bool = False,
+    can_delete: bool = False,
     password: str | None = None,
     groups: TeamGroups = TeamGroups(),
 ) -> Member:
@@ -247,15 +252,16 @@ def add_chatter(
     rights; returns the member as it now is."""
     if not account_names:
         raise TeamError("a chatter needs at least one account (--account NAME)")
-    return _add(db, name, TeamKind.CHATTER, account_names, can_export, can_campaign,
-                password, groups)
+    return _add(db, name, TeamKind.CHATTER, account_names,
+                {"can_export": can_export, "can_campaign": can_campaign,
+                 "can_delete": can_delete}, password, groups)
 
 
 def add_worker(
     db: Database, name: str, *, password: str | None = None, groups: TeamGroups = TeamGroups()
 ) -> Member:
     """Create (or update) a worker's LOGIN role: every account, to poll and send."""
-    return _add(db, name, TeamKind.WORKER, [], False, False, password, groups)
+    return _add(db, name, TeamKind.WORKER, [], dict.fromkeys(_RIGHTS, False), password, groups)
 
 
 def _add(
@@ -263,8 +269,7 @@ def _add(
     name: str,
     kind: TeamKind,
     account_names: list[str],
-    can_export: bool,
-    can_campaign: bool,
+    rights: dict[str, bool],
     password: str | None,
     groups: TeamGroups,
 ) -> Member:
@@ -288,12 +293,9 @@ def _add(
         _ddl(session, f"GRANT {_quote(session, groups.of(kind))} TO {quoted}")
         session.execute(
             insert(TeamMember)
-            .values(role_name=name, kind=kind.value, can_export=can_export,
-                    can_campaign=can_campaign, added_by=by, added_at=func.now())
-            .on_conflict_do_update(
-                index_elements=[TeamMember.role_name],
-                set_={"can_export": can_export, "can_campaign": can_campaign},
-            )
+            .values(role_name=name, kind=kind.value, **rights, added_by=by,
+                    added_at=func.now())
+            .on_conflict_do_update(index_elements=[TeamMember.role_name], set_=rights)
         )
         session.execute(delete(TeamGrant).where(TeamGrant.role_name == name))
         if account_ids:
@@ -353,7 +355,7 @@ def _members(session: Session, only: str | None = None) -> list[Member]:
         query = query.where(TeamMember.role_name == only)
     return [
         Member(m.role_name, TeamKind(m.kind), tuple(sorted(names or ())), m.can_export,
-               m.can_campaign, m.added_by, m.added_at, bool(can_login))
+               m.can_campaign, m.can_delete, m.added_by, m.added_at, bool(can_login))
         for m, names, can_login in session.execute(query)
     ]
 
