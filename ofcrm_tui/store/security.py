@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from ofcrm_tui.store.fan_facts import FACT_TRIGGERS
 from ofcrm_tui.store.rollups import TRIGGERS
 
 # Every table with rows of one account. A new one: add it here and, in its migration,
@@ -91,9 +92,10 @@ OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")
 SHARED_READS: tuple[str, ...] = ("alembic_version",)
 
 # Trigger functions that write what a chatter may only read (the analytics rollups,
-# the reply times): they run as the owner, so a chatter's edit of a fan (or a
-# worker's sync) keeps them while the chatter cannot write them itself.
-OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS)
+# the reply times, the fan facts): they run as the owner, so a chatter's edit or
+# deletion of a fan (or a worker's sync) keeps them while the chatter cannot write them
+# itself. Those there are (the fan facts come with 0021, made so by 0025).
+OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS, *FACT_TRIGGERS)
 
 POLICY = "ofcrm_account_rows"
 _AUDIT_TRIGGER = "ofcrm_audit_fan_deletes"
@@ -384,11 +386,6 @@ def install(connection: Connection, tables: list[str]) -> None:
     tables there are now) and of the owner's tables (migration 0020: no delete right
     before 0025)."""
     install_rules(connection, delete_right=False)
-    schema = _schema(connection)
-    for function in OWNER_TRIGGERS:
-        connection.exec_driver_sql(
-            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
-        )
     for table in tables:
         protect(connection, table)
     for table in OWNER_TABLES:
@@ -398,12 +395,23 @@ def install(connection: Connection, tables: list[str]) -> None:
 def install_rules(connection: Connection, *, delete_right: bool) -> None:
     """The access functions, the triggers and the restrictive policies as this module
     has them, over any earlier ones (an upgrade: migration 0025)."""
+    schema = _schema(connection)
     connection.exec_driver_sql("DROP FUNCTION IF EXISTS ofcrm_whoami()")  # its columns change
-    for statement in _functions(_schema(connection), delete_right):
+    for statement in _functions(schema, delete_right):
         _run(connection, statement)
+    for function in _owner_triggers(connection):
+        connection.exec_driver_sql(
+            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
+        )
     for name, table, what in _right_policies():
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
         connection.exec_driver_sql(f"CREATE POLICY {name} ON {table} AS RESTRICTIVE {what}")
+
+
+def _owner_triggers(connection: Connection) -> list[str]:
+    """The ``OWNER_TRIGGERS`` the schema has."""
+    return [name for name in OWNER_TRIGGERS
+            if connection.exec_driver_sql("SELECT to_regproc(%s)", (name,)).scalar()]
 
 
 def uninstall(connection: Connection, tables: list[str]) -> None:
@@ -413,7 +421,7 @@ def uninstall(connection: Connection, tables: list[str]) -> None:
         unprotect(connection, table)
     connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans")
     connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_SENT_TRIGGER} ON outbound_messages")
-    for function in OWNER_TRIGGERS:
+    for function in _owner_triggers(connection):
         connection.exec_driver_sql(f"ALTER FUNCTION {function}() SECURITY INVOKER RESET ALL")
     for function in _FUNCTION_NAMES:
         connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")
