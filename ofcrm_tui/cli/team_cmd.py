@@ -84,9 +84,12 @@ def _login_url(ctx: AppContext, role: str) -> str:
 def _remove(kind: TeamKind) -> Callable[[argparse.Namespace], int]:
     def remove(args: argparse.Namespace) -> int:
         ctx = _team_context(args)
-        member = access.remove_member(ctx.db, args.name, kind, _groups(ctx))
+        member, unassigned = access.remove_member(ctx.db, args.name, kind, _groups(ctx))
         print(f"{kind} {member.role} removed: no access from its next query on; "
               "it can no longer log in")
+        if kind is TeamKind.CHATTER:
+            print(f"  {unassigned} conversation{'s' * (unassigned != 1)} assigned to it "
+                  "now assigned to nobody")
         return 0
 
     return remove

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.access import audit
 from ofcrm_tui.core.access.rights import Kind
+from ofcrm_tui.core.team.assignment import unassign_chatter
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import security
 from ofcrm_tui.store.database import Database
@@ -311,9 +312,10 @@ def _add(
 
 def remove_member(
     db: Database, name: str, kind: TeamKind, groups: TeamGroups = TeamGroups()
-) -> Member:
-    """Take the ``kind`` member off the team: its grants, its group, its login. Open
-    connections of the role lose access at their next query."""
+) -> tuple[Member, int]:
+    """Take the ``kind`` member off the team: its grants, its group, its login, the
+    conversations assigned to it (returns the member and how many). Open connections of
+    the role lose access at their next query."""
     _postgres(db)
     validate_role(name)
     with db.write() as session:
@@ -322,6 +324,7 @@ def remove_member(
         if not found or found[0].kind is not kind:
             raise TeamError(f"no {kind} {name!r} on the team (see `ofcrm team list`)")
         session.execute(delete(TeamMember).where(TeamMember.role_name == name))
+        unassigned = unassign_chatter(session, name)
         quoted = _quote(session, name)
         for group in (groups.chatter, groups.worker):
             if session.scalar(text("SELECT pg_has_role(:member, :group, 'MEMBER')"),
@@ -330,7 +333,7 @@ def remove_member(
         if _role(session, name) is not None:
             _ddl(session, f"ALTER ROLE {quoted} NOLOGIN")
         audit.record(session, AuditAction.MEMBER_REMOVED, None, detail=_describe(found[0]))
-        return found[0]
+        return found[0], unassigned
 
 
 def members(db: Database) -> list[Member]:
