@@ -101,6 +101,7 @@ POLICY = "ofcrm_account_rows"
 _AUDIT_TRIGGER = "ofcrm_audit_fan_deletes"
 _SENT_TRIGGER = "ofcrm_sent_stays"
 
+
 def _run(connection: Connection, statement: str) -> None:
     """A DDL statement as written (the driver's placeholders escaped)."""
     connection.exec_driver_sql(statement.replace("%", "%%"))
@@ -150,11 +151,11 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
         $$""",
         # The accounts the login role may see (``wanted`` NULL) or holds a right on
         # ('export', 'campaign', 'delete' fans; 'settings', an account's own row: never
-        # a chatter's):
-        # a chatter's grants, every account for a worker or a manager, none for anyone
-        # else.
+        # a chatter's): a chatter's grants, every account for a worker or a manager,
+        # none for anyone else.
         f"""
-        CREATE OR REPLACE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL) RETURNS bigint[]
+        CREATE OR REPLACE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL)
+        RETURNS bigint[]
         LANGUAGE plpgsql STABLE {definer} AS $$
         DECLARE
           member team_members%ROWTYPE;
@@ -180,7 +181,7 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
           RETURN '{{}}';
         END $$""",
         # Refuses (insufficient_privilege) unless the login role holds ``wanted`` on
-        # ``account``: what the export and campaign paths call first.
+        # ``account``: what the export, campaign and fan delete paths call first.
         f"""
         CREATE OR REPLACE FUNCTION ofcrm_require(wanted text, account bigint) RETURNS void
         LANGUAGE plpgsql VOLATILE {definer} AS $$
@@ -239,8 +240,8 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
         $$""",
         # One line of the audit trail, by the login role, at the database's time.
         f"""
-        CREATE OR REPLACE FUNCTION ofcrm_audit(action text, account bigint, row_count bigint, detail text)
-        RETURNS void
+        CREATE OR REPLACE FUNCTION ofcrm_audit(
+          action text, account bigint, row_count bigint, detail text) RETURNS void
         LANGUAGE plpgsql VOLATILE {definer} AS $$
         BEGIN
           IF account IS NOT NULL AND NOT account = ANY (ofcrm_granted_accounts()) THEN
@@ -295,7 +296,8 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
         # id, repeated per match, of the account's messages matching a
         # ``to_tsquery('simple', ...)`` (the first ``most`` of them, if given)...
         f"""
-        CREATE OR REPLACE FUNCTION ofcrm_message_fans(account bigint, query text, most bigint DEFAULT NULL)
+        CREATE OR REPLACE FUNCTION ofcrm_message_fans(
+          account bigint, query text, most bigint DEFAULT NULL)
         RETURNS TABLE (fan_id bigint)
         LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
         BEGIN
@@ -349,7 +351,7 @@ def _right_policies() -> list[tuple[str, str, str]]:
     draft, and their recipients' rows are queued or changed, only with the campaign
     right; fans are deleted only with the delete right; an account's own row (its
     gateway, base URL, credentials state) changes only for a worker or a manager (a
-    chatter may lock it: a manual retry does). A chatter's notes, replies and campaigns
+    chatter may lock it: a manual retry does). A chatter's notes, sends and campaigns
     are written in its own name, and its drafts are its own (those saved before team
     mode, ``''``, go to the next chatter who saves one)."""
     campaign = f"account_id = ANY ({_granted('campaign')})"
@@ -358,8 +360,10 @@ def _right_policies() -> list[tuple[str, str, str]]:
     return [
         ("ofcrm_campaign_right", "campaigns",
          f"FOR ALL USING (true) WITH CHECK (status = 'draft' OR {campaign})"),
-        ("ofcrm_campaign_edits", "campaigns", f"FOR UPDATE USING (status = 'draft' OR {campaign})"),
-        ("ofcrm_own_campaigns", "campaigns", f"FOR INSERT WITH CHECK (created_by = {me} OR {runs})"),
+        ("ofcrm_campaign_edits", "campaigns",
+         f"FOR UPDATE USING (status = 'draft' OR {campaign})"),
+        ("ofcrm_own_campaigns", "campaigns",
+         f"FOR INSERT WITH CHECK (created_by = {me} OR {runs})"),
         ("ofcrm_campaign_rows", "outbound_messages",
          f"FOR INSERT WITH CHECK (campaign_id IS NULL OR {campaign})"),
         ("ofcrm_campaign_sends", "outbound_messages",
@@ -368,7 +372,8 @@ def _right_policies() -> list[tuple[str, str, str]]:
          f"FOR INSERT WITH CHECK (created_by = {me} OR campaign_id IS NOT NULL OR {runs})"),
         ("ofcrm_account_settings", "accounts",
          f"FOR UPDATE USING (true) WITH CHECK (id = ANY ({_granted('settings')}))"),
-        ("ofcrm_fan_deletes", "fans", f"FOR DELETE USING (account_id = ANY ({_granted('delete')}))"),
+        ("ofcrm_fan_deletes", "fans",
+         f"FOR DELETE USING (account_id = ANY ({_granted('delete')}))"),
         ("ofcrm_own_notes", "notes", f"FOR INSERT WITH CHECK (author = {me} OR {runs})"),
         ("ofcrm_own_drafts", "drafts",
          f"FOR ALL USING (chatter IN ({me}, '') OR {runs}) WITH CHECK (chatter = {me} OR {runs})"),

@@ -1,8 +1,9 @@
 """Who the database says this connection is, and the rights it checks.
 
 On PostgreSQL the database answers (``store/security.py``): ``identity`` asks it once,
-``require`` asks it before an export, a campaign launch or a fan deleted and turns a refusal into one
-line. On SQLite (one person) there is no team: the one user may do everything.
+``require`` asks it before an export, a campaign launch or a fan deleted and turns a
+refusal into one line. On SQLite (one person) there is no team: the one user may do
+everything.
 """
 
 from __future__ import annotations
