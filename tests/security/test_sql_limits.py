@@ -186,3 +186,8 @@ def test_the_app_s_own_work_as_a_chatter_without_rights(
     assert import_fans(qa, mia, tmp_path / "again.csv", author=me).written
     with team.owner.read() as session:
         assert session.scalar(select(Fan.nickname).where(Fan.username == "new_qa")) == "Qu"
+    (tmp_path / "spend.csv").write_text("username,total_spent,tips\nnew_qa,100,5\n")
+    with pytest.raises(access.AccessDenied) as refused:
+        import_fans(qa, mia, tmp_path / "spend.csv", author=me)
+    assert str(refused.value) == (f"refused by the database: {me} may not change fans' spend "
+                                  "(tips_cents, total_spent_cents): leave those columns out")

@@ -20,6 +20,7 @@ from ofcrm_tui.core.access.rights import (
     identity,
     refusal,
     require,
+    require_update,
 )
 
 if TYPE_CHECKING:
@@ -68,5 +69,5 @@ __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
     "audit_window", "check", "count_audit", "identity", "init_team", "members", "record", "refusal",
-    "remove_member", "require", "scram_verifier", "unprotected_tables",
+    "remove_member", "require", "require_update", "scram_verifier", "unprotected_tables",
 ]

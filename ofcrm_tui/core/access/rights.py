@@ -85,6 +85,19 @@ def require(session: Session, right: Right, account_id: int) -> None:
         raise denied from None
 
 
+def require_update(session: Session, table: str, columns: list[str], what: str) -> None:
+    """Go on only if the login role may change these columns (PostgreSQL's column
+    privileges: a team's chatter may not change some); AccessDenied naming ``what``."""
+    if not columns or session.get_bind().dialect.name != "postgresql":
+        return
+    refused = [name for name in columns if not session.scalar(
+        text("SELECT has_column_privilege(:t, :c, 'UPDATE')"), {"t": table, "c": name})]
+    if refused:
+        role = session.scalar(text("SELECT session_user"))
+        raise AccessDenied(f"refused by the database: {role} may not change {what} "
+                           f"({', '.join(refused)}): leave those columns out")
+
+
 def check(db: Database, right: Right, account_id: int) -> None:
     """``require`` in a transaction of its own: to refuse before asking to confirm."""
     with db.read() as session:
