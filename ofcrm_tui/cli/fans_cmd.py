@@ -15,7 +15,7 @@ from typing import Any
 
 from ofcrm_tui.cli.common import add_account_option, add_command, context
 from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
-from ofcrm_tui.core import accounts, inbox
+from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
@@ -158,6 +158,7 @@ def _delete(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = _fan_id(ctx.db, account.id, args.fan)
+    access.check(ctx.db, access.Right.DELETE, account.id)  # refused before asking
     summary = edits.deletion_summary(ctx.db, account.id, fan_id)
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():

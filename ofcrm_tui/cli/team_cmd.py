@@ -60,7 +60,7 @@ def _add_chatter(args: argparse.Namespace) -> int:
     names = args.accounts or ([args.account] if args.account else [])
     member = access.add_chatter(
         ctx.db, args.name, names, can_export=args.can_export, can_campaign=args.can_campaign,
-        password=_password(args, args.name), groups=_groups(ctx),
+        can_delete=args.can_delete, password=_password(args, args.name), groups=_groups(ctx),
     )
     print(f"chatter {member.role}: {', '.join(member.accounts)}; {member.rights()}")
     print(f"  connects with {_login_url(ctx, member.role)}")
@@ -84,9 +84,12 @@ def _login_url(ctx: AppContext, role: str) -> str:
 def _remove(kind: TeamKind) -> Callable[[argparse.Namespace], int]:
     def remove(args: argparse.Namespace) -> int:
         ctx = _team_context(args)
-        member = access.remove_member(ctx.db, args.name, kind, _groups(ctx))
+        member, unassigned = access.remove_member(ctx.db, args.name, kind, _groups(ctx))
         print(f"{kind} {member.role} removed: no access from its next query on; "
               "it can no longer log in")
+        if kind is TeamKind.CHATTER:
+            print(f"  {unassigned} conversation{'s' * (unassigned != 1)} assigned to it "
+                  "now assigned to nobody")
         return 0
 
     return remove
@@ -118,7 +121,8 @@ def _whoami(args: argparse.Namespace) -> int:
     names = {a.id: a.name for a in accounts.list_accounts(ctx.db)}
     seen = ", ".join(names.get(i, f"#{i}") for i in me.account_ids) or "no account"
     rights = [name for name, held in (("export", me.can_export),
-                                      ("campaigns", me.can_campaign)) if held]
+                                      ("campaigns", me.can_campaign),
+                                      ("deleting fans", me.can_delete)) if held]
     print(f"{me.role}: {me.kind}; sees {seen}; rights: {', '.join(rights) or 'none'}")
     if me.keyless:
         print("  the app runs without platform keys here: workers poll and send")
@@ -182,6 +186,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                          help="may export fans and analytics to files")
     chatter.add_argument("--can-campaign", action="store_true",
                          help="may launch and schedule campaigns")
+    chatter.add_argument("--can-delete", action="store_true",
+                         help="may delete fans (and all their history with them)")
     chatter.add_argument("--password", action="store_true",
                          help="set a password (hidden prompt or stdin); only a hash is sent")
     chatter.set_defaults(handler=_add_chatter)

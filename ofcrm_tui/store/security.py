@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from ofcrm_tui.store.fan_facts import FACT_TRIGGERS
 from ofcrm_tui.store.rollups import TRIGGERS
 
 # Every table with rows of one account. A new one: add it here and, in its migration,
@@ -55,28 +56,35 @@ ACCOUNT_TABLES: tuple[str, ...] = (
     "conversation_assignments",
     "team_versions",
 )
-# The account tables a chatter's app writes (its own notes, tags, drafts, replies and
-# campaigns, chats marked read, fans edited or imported). The others a chatter only
-# reads: what the workers sync and send, and the rollups the database keeps.
-CHATTER_WRITES: tuple[str, ...] = (
-    "fans",
-    "tags",
-    "fan_tags",
-    "notes",
-    "conversations",
-    "saved_replies",
-    "metric_events",
-    "drafts",
-    "campaigns",
-    "outbound_messages",
-    "read_marks",
-    "team_presence",
-    "conversation_assignments",
-    "team_versions",
-)
-# Account tables whose rows a chatter locks (a manual retry locks its account's row:
-# SELECT ... FOR UPDATE takes the UPDATE privilege) but may not change (a policy).
-CHATTER_LOCKS: tuple[str, ...] = ("accounts",)
+# What a chatter's app writes, by table and command: UPDATE of the columns it changes
+# only, DELETE only where the app deletes (fans: with the delete right, a policy). The
+# rest a chatter only reads: what the workers sync and send, the history (messages,
+# transactions, sends, campaigns: never deleted, spend never changed), the rollups.
+# ``accounts``: a manual retry locks its account's row (SELECT ... FOR UPDATE takes the
+# UPDATE privilege), a policy keeps it from changing.
+CHATTER_PRIVILEGES: dict[str, str] = {
+    "accounts": "UPDATE",
+    "fans": "INSERT, DELETE, UPDATE (username, name, nickname, platform_user_id, "
+            "subscription_status, subscribed_at, expires_at, last_seen_at, "
+            "subscribe_price_cents, updated_at)",
+    "tags": "INSERT",
+    "fan_tags": "INSERT, DELETE",
+    "notes": "INSERT, DELETE, UPDATE (body, updated_at)",
+    "conversations": "UPDATE (unread_count, last_read_platform_message_id)",
+    "saved_replies": "INSERT, DELETE",
+    "metric_events": "INSERT",
+    "drafts": "INSERT, DELETE",
+    "campaigns": "INSERT, UPDATE (name, text, price_cents, media_ids, preview_ids, segment, "
+                 "scheduled_at, status, started_at, launch_error, recipients)",
+    "outbound_messages": "INSERT, UPDATE (state, attempts, next_attempt_at, first_attempt_at, "
+                         "last_attempt_at, lease_owner, lease_expires_at, last_error, "
+                         "updated_at)",
+    "read_marks": "INSERT, UPDATE (requested_at)",
+    "team_presence": "INSERT, DELETE, UPDATE (account_id, chatter, conversation_id, "
+                     "typing_since, seen_at)",
+    "conversation_assignments": "INSERT, DELETE, UPDATE (chatter, assigned_by, assigned_at)",
+    "team_versions": "INSERT, UPDATE (assignments)",
+}
 # Row-level security on and no policy: no team role sees a row. The owner and the
 # access functions (as the owner) read and write them.
 OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")
@@ -84,15 +92,14 @@ OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")
 SHARED_READS: tuple[str, ...] = ("alembic_version",)
 
 # Trigger functions that write what a chatter may only read (the analytics rollups,
-# the reply times): they run as the owner, so a chatter's edit of a fan (or a
-# worker's sync) keeps them while the chatter cannot write them itself.
-OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS)
+# the reply times, the fan facts): they run as the owner, so a chatter's edit or
+# deletion of a fan (or a worker's sync) keeps them while the chatter cannot write them
+# itself. Those there are (the fan facts come with 0021, made so by 0025).
+OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS, *FACT_TRIGGERS)
 
 POLICY = "ofcrm_account_rows"
-# The rights' restrictive policies, on these tables.
-RIGHT_POLICIES = ("ofcrm_campaign_right", "ofcrm_campaign_rows", "ofcrm_account_settings")
-_RIGHT_TABLES = ("campaigns", "outbound_messages", "accounts")
 _AUDIT_TRIGGER = "ofcrm_audit_fan_deletes"
+_SENT_TRIGGER = "ofcrm_sent_stays"
 
 
 def _run(connection: Connection, statement: str) -> None:
@@ -126,36 +133,42 @@ def unprotect(connection: Connection, table: str) -> None:
     connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
-def _functions(schema: str) -> list[str]:
-    """The access functions, their ``search_path`` pinned to ``schema`` (quoted)."""
+def _functions(schema: str, delete_right: bool) -> list[str]:
+    """The access functions, their ``search_path`` pinned to ``schema`` (quoted);
+    ``delete_right``: ``team_members`` has ``can_delete`` (migration 0025), else no
+    chatter holds the delete right."""
     definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    can_delete = "member.can_delete" if delete_right else "false"
     return [
         # The login role bypasses row-level security here: a superuser, BYPASSRLS, or
         # the tables' owner (or a role that has its privileges).
         f"""
-        CREATE FUNCTION ofcrm_is_manager() RETURNS boolean
+        CREATE OR REPLACE FUNCTION ofcrm_is_manager() RETURNS boolean
         LANGUAGE sql STABLE {definer} AS $$
           SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(SESSION_USER, c.relowner, 'USAGE')
           FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
           WHERE r.rolname = SESSION_USER AND c.oid = 'accounts'::regclass
         $$""",
         # The accounts the login role may see (``wanted`` NULL) or holds a right on
-        # ('export', 'campaign'; 'settings', an account's own row: never a chatter's):
-        # a chatter's grants, every account for a worker or a manager, none for anyone
-        # else.
+        # ('export', 'campaign', 'delete' fans; 'settings', an account's own row: never
+        # a chatter's): a chatter's grants, every account for a worker or a manager,
+        # none for anyone else.
         f"""
-        CREATE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL) RETURNS bigint[]
+        CREATE OR REPLACE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL)
+        RETURNS bigint[]
         LANGUAGE plpgsql STABLE {definer} AS $$
         DECLARE
           member team_members%ROWTYPE;
         BEGIN
-          IF wanted IS NOT NULL AND wanted NOT IN ('export', 'campaign', 'settings') THEN
+          IF wanted IS NOT NULL
+              AND wanted NOT IN ('export', 'campaign', 'delete', 'settings') THEN
             RAISE EXCEPTION 'unknown right %', wanted;
           END IF;
           SELECT * INTO member FROM team_members WHERE role_name = SESSION_USER;
           IF FOUND AND member.kind = 'chatter' THEN
             IF (wanted = 'export' AND NOT member.can_export)
                 OR (wanted = 'campaign' AND NOT member.can_campaign)
+                OR (wanted = 'delete' AND NOT {can_delete})
                 OR wanted = 'settings' THEN
               RETURN '{{}}';
             END IF;
@@ -168,9 +181,9 @@ def _functions(schema: str) -> list[str]:
           RETURN '{{}}';
         END $$""",
         # Refuses (insufficient_privilege) unless the login role holds ``wanted`` on
-        # ``account``: what the export and campaign paths call first.
+        # ``account``: what the export, campaign and fan delete paths call first.
         f"""
-        CREATE FUNCTION ofcrm_require(wanted text, account bigint) RETURNS void
+        CREATE OR REPLACE FUNCTION ofcrm_require(wanted text, account bigint) RETURNS void
         LANGUAGE plpgsql VOLATILE {definer} AS $$
         DECLARE
           label text;
@@ -181,6 +194,7 @@ def _functions(schema: str) -> list[str]:
           END IF;
           verb := CASE wanted WHEN 'export' THEN 'export from'
                               WHEN 'campaign' THEN 'run campaigns on'
+                              WHEN 'delete' THEN 'delete fans of'
                               ELSE 'work on' END;
           IF account = ANY (ofcrm_granted_accounts()) THEN
             SELECT format('account %L', name) INTO label FROM accounts WHERE id = account;
@@ -192,32 +206,42 @@ def _functions(schema: str) -> list[str]:
         END $$""",
         # The login role's place on the team, for the app and ``ofcrm team``.
         f"""
-        CREATE FUNCTION ofcrm_whoami(
+        CREATE OR REPLACE FUNCTION ofcrm_whoami(
           OUT role_name text, OUT kind text, OUT accounts bigint[],
-          OUT can_export boolean, OUT can_campaign boolean)
+          OUT can_export boolean, OUT can_campaign boolean, OUT can_delete boolean)
         LANGUAGE plpgsql STABLE {definer} AS $$
+        DECLARE
+          member team_members%ROWTYPE;
         BEGIN
           role_name := SESSION_USER;
-          SELECT m.kind, m.can_export OR m.kind = 'worker', m.can_campaign OR m.kind = 'worker'
-            INTO kind, can_export, can_campaign
-            FROM team_members m WHERE m.role_name = SESSION_USER;
-          IF NOT FOUND THEN
-            IF ofcrm_is_manager() THEN
-              kind := 'manager';
-              can_export := true;
-              can_campaign := true;
-            ELSE
-              kind := 'none';
-              can_export := false;
-              can_campaign := false;
-            END IF;
+          SELECT * INTO member FROM team_members WHERE team_members.role_name = SESSION_USER;
+          IF FOUND THEN
+            kind := member.kind;
+            can_export := member.can_export OR member.kind = 'worker';
+            can_campaign := member.can_campaign OR member.kind = 'worker';
+            can_delete := {can_delete} OR member.kind = 'worker';
+          ELSE
+            kind := CASE WHEN ofcrm_is_manager() THEN 'manager' ELSE 'none' END;
+            can_export := kind = 'manager';
+            can_campaign := kind = 'manager';
+            can_delete := kind = 'manager';
           END IF;
           accounts := ofcrm_granted_accounts();
         END $$""",
+        # The chatters of an account the login role sees (whom a conversation there
+        # may be assigned to), by role name.
+        f"""
+        CREATE OR REPLACE FUNCTION ofcrm_account_chatters(account bigint) RETURNS SETOF text
+        LANGUAGE sql STABLE {definer} AS $$
+          SELECT g.role_name::text FROM team_grants g JOIN team_members m USING (role_name)
+          WHERE g.account_id = account AND m.kind = 'chatter'
+            AND account = ANY (ofcrm_granted_accounts())
+          ORDER BY 1
+        $$""",
         # One line of the audit trail, by the login role, at the database's time.
         f"""
-        CREATE FUNCTION ofcrm_audit(action text, account bigint, row_count bigint, detail text)
-        RETURNS void
+        CREATE OR REPLACE FUNCTION ofcrm_audit(
+          action text, account bigint, row_count bigint, detail text) RETURNS void
         LANGUAGE plpgsql VOLATILE {definer} AS $$
         BEGIN
           IF account IS NOT NULL AND NOT account = ANY (ofcrm_granted_accounts()) THEN
@@ -227,26 +251,53 @@ def _functions(schema: str) -> list[str]:
           INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
           VALUES (account, SESSION_USER, action, row_count, coalesce(detail, ''), now());
         END $$""",
-        # Deleted fans, counted per account, whoever deleted them and however (psql too).
+        # Deleted fans, counted and named per account (``Nick (@user, user 12), ...``, the
+        # first 500 characters), whoever deleted them and however (psql too).
         f"""
-        CREATE FUNCTION {_AUDIT_TRIGGER}() RETURNS trigger
+        CREATE OR REPLACE FUNCTION {_AUDIT_TRIGGER}() RETURNS trigger
         LANGUAGE plpgsql {definer} AS $$
         BEGIN
           INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
-          SELECT account_id, SESSION_USER, 'fans_deleted', count(*), '', now()
-          FROM gone GROUP BY account_id;
+          SELECT account_id, SESSION_USER, 'fans_deleted', count(*),
+                 left(string_agg(label, ', ' ORDER BY id), 500), now()
+          FROM (SELECT account_id, id,
+                       coalesce(nullif(nickname, ''), nullif(name, ''), username) || ' (@'
+                       || username || coalesce(', user ' || platform_user_id, '') || ')' AS label
+                FROM gone) AS named
+          GROUP BY account_id;
           RETURN NULL;
         END $$""",
+        f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans",
         f"""
         CREATE TRIGGER {_AUDIT_TRIGGER} AFTER DELETE ON fans
         REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {_AUDIT_TRIGGER}()
+        """,
+        # A sent message stays sent, with what was sent (whoever asks: the history).
+        f"""
+        CREATE OR REPLACE FUNCTION {_SENT_TRIGGER}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.state <> 'sent' OR NEW.text IS DISTINCT FROM OLD.text
+              OR NEW.price_cents IS DISTINCT FROM OLD.price_cents
+              OR NEW.media_ids::text IS DISTINCT FROM OLD.media_ids::text
+              OR NEW.preview_ids::text IS DISTINCT FROM OLD.preview_ids::text THEN
+            RAISE EXCEPTION 'message #% was sent: it stays sent, as it was sent', OLD.id
+              USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          RETURN NEW;
+        END $$""",
+        f"DROP TRIGGER IF EXISTS {_SENT_TRIGGER} ON outbound_messages",
+        f"""
+        CREATE TRIGGER {_SENT_TRIGGER} BEFORE UPDATE ON outbound_messages FOR EACH ROW
+        WHEN (OLD.state = 'sent') EXECUTE FUNCTION {_SENT_TRIGGER}()
         """,
         # Search's index lookups (see the module's docstring), planned for the values
         # given (EXECUTE: a generic plan would not know how rare a word is): the fan
         # id, repeated per match, of the account's messages matching a
         # ``to_tsquery('simple', ...)`` (the first ``most`` of them, if given)...
         f"""
-        CREATE FUNCTION ofcrm_message_fans(account bigint, query text, most bigint DEFAULT NULL)
+        CREATE OR REPLACE FUNCTION ofcrm_message_fans(
+          account bigint, query text, most bigint DEFAULT NULL)
         RETURNS TABLE (fan_id bigint)
         LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
         BEGIN
@@ -261,7 +312,7 @@ def _functions(schema: str) -> list[str]:
         # ...and of the account's fans whose lower-cased names are ``LIKE`` every
         # pattern (one test each, so the trigram index serves them all).
         f"""
-        CREATE FUNCTION ofcrm_named_fans(account bigint, patterns text[])
+        CREATE OR REPLACE FUNCTION ofcrm_named_fans(account bigint, patterns text[])
         RETURNS TABLE (fan_id bigint)
         LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
         DECLARE
@@ -281,61 +332,101 @@ def _functions(schema: str) -> list[str]:
 
 
 _FUNCTION_NAMES = (
+    f"{_SENT_TRIGGER}()",
     "ofcrm_named_fans(bigint, text[])",
     "ofcrm_message_fans(bigint, text, bigint)",
     f"{_AUDIT_TRIGGER}()",
     "ofcrm_audit(text, bigint, bigint, text)",
     "ofcrm_whoami()",
+    "ofcrm_account_chatters(bigint)",
     "ofcrm_require(text, bigint)",
     "ofcrm_granted_accounts(text)",
     "ofcrm_is_manager()",
 )
 
 
-def _right_policies() -> list[str]:
-    """Rights the database keeps whatever the client (psql included): campaigns leave
-    draft, and their recipients' rows are queued, only with the campaign right; an
-    account's own row (its gateway, base URL, credentials state) changes only for a
-    worker or a manager. A chatter may lock it (a manual retry does), which takes the
-    UPDATE privilege, but not change it."""
-    right = f"account_id = ANY ({_granted('campaign')})"
+def _right_policies() -> list[tuple[str, str, str]]:
+    """(name, table, what) of the restrictive policies: rights and ownership the database
+    keeps whatever the client (psql included). Campaigns leave draft, change once out of
+    draft, and their recipients' rows are queued or changed, only with the campaign
+    right; fans are deleted only with the delete right; an account's own row (its
+    gateway, base URL, credentials state) changes only for a worker or a manager (a
+    chatter may lock it: a manual retry does). A chatter's notes, sends and campaigns
+    are written in its own name, and its drafts are its own (those saved before team
+    mode, ``''``, go to the next chatter who saves one)."""
+    campaign = f"account_id = ANY ({_granted('campaign')})"
+    runs = f"account_id = ANY ({_granted('settings')})"  # a worker (or a manager)
+    me = "(SESSION_USER)::text"
     return [
-        f"CREATE POLICY {RIGHT_POLICIES[0]} ON campaigns AS RESTRICTIVE FOR ALL "
-        f"USING (true) WITH CHECK (status = 'draft' OR {right})",
-        f"CREATE POLICY {RIGHT_POLICIES[1]} ON outbound_messages AS RESTRICTIVE FOR INSERT "
-        f"WITH CHECK (campaign_id IS NULL OR {right})",
-        f"CREATE POLICY {RIGHT_POLICIES[2]} ON accounts AS RESTRICTIVE FOR UPDATE "
-        f"USING (true) WITH CHECK (id = ANY ({_granted('settings')}))",
+        ("ofcrm_campaign_right", "campaigns",
+         f"FOR ALL USING (true) WITH CHECK (status = 'draft' OR {campaign})"),
+        ("ofcrm_campaign_edits", "campaigns",
+         f"FOR UPDATE USING (status = 'draft' OR {campaign})"),
+        ("ofcrm_own_campaigns", "campaigns",
+         f"FOR INSERT WITH CHECK (created_by = {me} OR {runs})"),
+        ("ofcrm_campaign_rows", "outbound_messages",
+         f"FOR INSERT WITH CHECK (campaign_id IS NULL OR {campaign})"),
+        ("ofcrm_campaign_sends", "outbound_messages",
+         f"FOR UPDATE USING (campaign_id IS NULL OR {campaign})"),
+        ("ofcrm_own_sends", "outbound_messages",
+         f"FOR INSERT WITH CHECK (created_by = {me} OR campaign_id IS NOT NULL OR {runs})"),
+        ("ofcrm_account_settings", "accounts",
+         f"FOR UPDATE USING (true) WITH CHECK (id = ANY ({_granted('settings')}))"),
+        ("ofcrm_fan_deletes", "fans",
+         f"FOR DELETE USING (account_id = ANY ({_granted('delete')}))"),
+        ("ofcrm_own_notes", "notes", f"FOR INSERT WITH CHECK (author = {me} OR {runs})"),
+        ("ofcrm_own_drafts", "drafts",
+         f"FOR ALL USING (chatter IN ({me}, '') OR {runs}) WITH CHECK (chatter = {me} OR {runs})"),
     ]
 
 
-def install(connection: Connection, tables: list[str]) -> None:
-    """The access functions, the audit trigger, and the policies of ``tables`` (the
-    account tables there are now) and of the owner's tables (migration 0020)."""
-    schema = connection.dialect.identifier_preparer.quote(
+def _schema(connection: Connection) -> str:
+    return connection.dialect.identifier_preparer.quote(
         connection.exec_driver_sql("SELECT current_schema()").scalar_one()
     )
-    for statement in _functions(schema):
-        _run(connection, statement)
-    for function in OWNER_TRIGGERS:
-        connection.exec_driver_sql(
-            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
-        )
+
+
+def install(connection: Connection, tables: list[str]) -> None:
+    """The access functions, the triggers, and the policies of ``tables`` (the account
+    tables there are now) and of the owner's tables (migration 0020: no delete right
+    before 0025)."""
+    install_rules(connection, delete_right=False)
     for table in tables:
         protect(connection, table)
     for table in OWNER_TABLES:
         connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    for statement in _right_policies():
-        connection.exec_driver_sql(statement)
+
+
+def install_rules(connection: Connection, *, delete_right: bool) -> None:
+    """The access functions, the triggers and the restrictive policies as this module
+    has them, over any earlier ones (an upgrade: migration 0025)."""
+    schema = _schema(connection)
+    connection.exec_driver_sql("DROP FUNCTION IF EXISTS ofcrm_whoami()")  # its columns change
+    for statement in _functions(schema, delete_right):
+        _run(connection, statement)
+    for function in _owner_triggers(connection):
+        connection.exec_driver_sql(
+            f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
+        )
+    for name, table, what in _right_policies():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON {table} AS RESTRICTIVE {what}")
+
+
+def _owner_triggers(connection: Connection) -> list[str]:
+    """The ``OWNER_TRIGGERS`` the schema has."""
+    return [name for name in OWNER_TRIGGERS
+            if connection.exec_driver_sql("SELECT to_regproc(%s)", (name,)).scalar()]
 
 
 def uninstall(connection: Connection, tables: list[str]) -> None:
-    for policy, table in zip(RIGHT_POLICIES, _RIGHT_TABLES, strict=True):
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {table}")
+    for name, table, _ in _right_policies():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
     for table in tables:
         unprotect(connection, table)
     connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans")
-    for function in OWNER_TRIGGERS:
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_SENT_TRIGGER} ON outbound_messages")
+    for function in _owner_triggers(connection):
         connection.exec_driver_sql(f"ALTER FUNCTION {function}() SECURITY INVOKER RESET ALL")
     for function in _FUNCTION_NAMES:
         connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")

@@ -68,11 +68,11 @@ class Team:
         return db
 
     def chatter(self, short: str, *names: str, export: bool = False,
-                campaign: bool = False) -> str:
+                campaign: bool = False, delete: bool = False) -> str:
         role = self.role(short)
         self.roles.append(role)
         access.add_chatter(self.owner, role, list(names), can_export=export,
-                           can_campaign=campaign, groups=self.groups)
+                           can_campaign=campaign, can_delete=delete, groups=self.groups)
         return role
 
     def worker(self, short: str) -> str:

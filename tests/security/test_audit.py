@@ -32,11 +32,12 @@ def _trail(team: Team, actor: str) -> list[tuple[str, str | None, int | None]]:
 
 
 def test_every_sensitive_action_is_recorded(team: Team, tmp_path: Path) -> None:
-    role = team.chatter("ana", "mia", export=True, campaign=True)
+    role = team.chatter("ana", "mia", export=True, campaign=True, delete=True)
     ana, mia = team.connect(role), team.accounts["mia"]
     export_fans(ana, mia, tmp_path / "fans.csv")
     write_csv(ana, dashboard(ana, mia, period.last_days(30, now=NOW)), tmp_path / "a.csv")
-    (tmp_path / "new.csv").write_text("username,name\nnew_one,New One\nnew_two,New Two\n")
+    (tmp_path / "new.csv").write_text("username,name,nickname\nnew_one,New One,\n"
+                                      "new_two,New Two,Two\n")
     assert import_fans(ana, mia, tmp_path / "new.csv", author=role).written
     with ana.read() as session:
         new = session.scalars(select(Fan.id).where(Fan.username.like("new_%"))).all()
@@ -56,6 +57,9 @@ def test_every_sensitive_action_is_recorded(team: Team, tmp_path: Path) -> None:
         (AuditAction.CAMPAIGN_SCHEDULED, "mia", scheduled.recipients),
     ]
     assert launched.recipients > 0
+    deleted = [r.detail for r in access.audit_window(team.owner, AuditSpan(), 0, 1000)
+               if r.actor == role and r.action == AuditAction.FANS_DELETED]
+    assert deleted == ["Two (@new_two)", "New One (@new_one)"]  # newest first: who went
 
     # The managers' own: the team's changes, an account removed with its fans.
     owner = access.identity(team.owner).role
@@ -71,7 +75,7 @@ def test_every_sensitive_action_is_recorded(team: Team, tmp_path: Path) -> None:
         (AuditAction.FANS_DELETED, None, 3),
     ]
     details = [r.detail for r in access.audit_window(team.owner, AuditSpan(), 0, 4)]
-    assert details[-1] == f"chatter {role}: mia, zoe; no export, no campaigns"
+    assert details[-1] == f"chatter {role}: mia, zoe; no export, no campaigns, no deleting fans"
 
 
 def test_the_trail_on_the_command_line(team: Team, capsys) -> None:  # noqa: ANN001

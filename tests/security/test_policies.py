@@ -26,8 +26,7 @@ def test_every_table_with_an_account_is_listed_once() -> None:
     assert not listed & owners
     assert _account_tables_of_the_models() - listed - owners == set()
     assert listed <= set(Base.metadata.tables)
-    assert set(security.CHATTER_WRITES) <= listed
-    assert set(security.CHATTER_LOCKS) <= listed
+    assert set(security.CHATTER_PRIVILEGES) <= listed
 
 
 def test_the_migrated_schema_has_a_policy_on_every_account_table(team: Team) -> None:

@@ -67,11 +67,11 @@ def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) ->
     ben, eve = team.connect(roles["ben"]), team.connect(roles["eve"])
     spec = CampaignSpec(name="weekend", text="hi {name}")
     # A draft is anyone's to write; starting or scheduling it is a right.
-    draft = campaigns.save_draft(eve, mia, spec, created_by="eve")
+    draft = campaigns.save_draft(eve, mia, spec, created_by=roles["eve"])
     for attempt in (
-        lambda: campaigns.create(eve, mia, spec, created_by="eve", now=NOW),
+        lambda: campaigns.create(eve, mia, spec, created_by=roles["eve"], now=NOW),
         lambda: campaigns.create(eve, mia, CampaignSpec("later", "hi", at=NOW + timedelta(days=1)),
-                                 created_by="eve", now=NOW),
+                                 created_by=roles["eve"], now=NOW),
         lambda: campaigns.launch(eve, mia, draft, now=NOW),
         lambda: campaigns.cancel(eve, mia, draft, now=NOW),
     ):

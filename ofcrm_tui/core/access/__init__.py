@@ -16,9 +16,11 @@ from ofcrm_tui.core.access.rights import (
     Identity,
     Kind,
     Right,
+    check,
     identity,
     refusal,
     require,
+    require_update,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +68,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
-    "audit_window", "count_audit", "identity", "init_team", "members", "record", "refusal",
-    "remove_member", "require", "scram_verifier", "unprotected_tables",
+    "audit_window", "check", "count_audit", "identity", "init_team", "members", "record", "refusal",
+    "remove_member", "require", "require_update", "scram_verifier", "unprotected_tables",
 ]

@@ -1,8 +1,9 @@
 """Who the database says this connection is, and the rights it checks.
 
 On PostgreSQL the database answers (``store/security.py``): ``identity`` asks it once,
-``require`` asks it before an export or a campaign launch and turns a refusal into one
-line. On SQLite (one person) there is no team: the one user may do everything.
+``require`` asks it before an export, a campaign launch or a fan deleted and turns a
+refusal into one line. On SQLite (one person) there is no team: the one user may do
+everything.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ REFUSED = "42501"
 class Right(StrEnum):
     EXPORT = "export"  # write fans or analytics out to a file
     CAMPAIGN = "campaign"  # launch or schedule a campaign
+    DELETE = "delete"  # delete fans, and all their history with them
 
 
 class Kind(StrEnum):
@@ -48,6 +50,7 @@ class Identity:
     account_ids: tuple[int, ...]
     can_export: bool
     can_campaign: bool
+    can_delete: bool
 
     @property
     def keyless(self) -> bool:
@@ -59,11 +62,12 @@ class Identity:
 def identity(db: Database) -> Identity:
     """The connection's role and what it may do (one query on PostgreSQL)."""
     if db.is_sqlite:
-        return Identity(_os_user(), Kind.LOCAL, (), True, True)
+        return Identity(_os_user(), Kind.LOCAL, (), True, True, True)
     with db.read() as session:
         row = session.execute(text("SELECT * FROM ofcrm_whoami()")).one()
     return Identity(
-        row.role_name, Kind(row.kind), tuple(row.accounts or ()), row.can_export, row.can_campaign
+        row.role_name, Kind(row.kind), tuple(row.accounts or ()), row.can_export,
+        row.can_campaign, row.can_delete,
     )
 
 
@@ -79,6 +83,25 @@ def require(session: Session, right: Right, account_id: int) -> None:
         if denied is None:
             raise
         raise denied from None
+
+
+def require_update(session: Session, table: str, columns: list[str], what: str) -> None:
+    """Go on only if the login role may change these columns (PostgreSQL's column
+    privileges: a team's chatter may not change some); AccessDenied naming ``what``."""
+    if not columns or session.get_bind().dialect.name != "postgresql":
+        return
+    refused = [name for name in columns if not session.scalar(
+        text("SELECT has_column_privilege(:t, :c, 'UPDATE')"), {"t": table, "c": name})]
+    if refused:
+        role = session.scalar(text("SELECT session_user"))
+        raise AccessDenied(f"refused by the database: {role} may not change {what} "
+                           f"({', '.join(refused)}): leave those columns out")
+
+
+def check(db: Database, right: Right, account_id: int) -> None:
+    """``require`` in a transaction of its own: to refuse before asking to confirm."""
+    with db.read() as session:
+        require(session, right, account_id)
 
 
 def refusal(exc: BaseException) -> AccessDenied | None:

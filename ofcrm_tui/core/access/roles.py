@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.access import audit
 from ofcrm_tui.core.access.rights import Kind
+from ofcrm_tui.core.team.assignment import unassign_chatter
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import security
 from ofcrm_tui.store.database import Database
@@ -38,6 +39,8 @@ SQLITE_REFUSED = (
 )
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 SCRAM_ITERATIONS = 4096
+# A chatter's rights, as ``team_members`` columns.
+_RIGHTS = ("can_export", "can_campaign", "can_delete")
 
 
 class TeamError(OfcrmError):
@@ -68,6 +71,7 @@ class Member:
     accounts: tuple[str, ...]  # a chatter's, by name
     can_export: bool
     can_campaign: bool
+    can_delete: bool
     added_by: str
     added_at: datetime
     can_login: bool  # the role may log in (a removed one may not)
@@ -76,8 +80,9 @@ class Member:
         if self.kind is TeamKind.WORKER:
             return "every account"
         held = [name for name, has in (("export", self.can_export),
-                                       ("campaigns", self.can_campaign)) if has]
-        return ", ".join(held) or "no export, no campaigns"
+                                       ("campaigns", self.can_campaign),
+                                       ("deleting fans", self.can_delete)) if has]
+        return ", ".join(held) or "no export, no campaigns, no deleting fans"
 
 
 def validate_role(name: str) -> str:
@@ -200,9 +205,9 @@ def _grant_privileges(session: Session, groups: TeamGroups) -> None:
         _ddl(session, f"GRANT SELECT ON {tables(security.SHARED_READS)} TO {group}")
     account_tables = tables(security.ACCOUNT_TABLES)
     _ddl(session, f"GRANT SELECT ON {account_tables} TO {chatter}")
-    _ddl(session, f"GRANT INSERT, UPDATE, DELETE ON {tables(security.CHATTER_WRITES)} "
-                  f"TO {chatter}")
-    _ddl(session, f"GRANT UPDATE ON {tables(security.CHATTER_LOCKS)} TO {chatter}")
+    for table, privileges in security.CHATTER_PRIVILEGES.items():
+        if table in present:
+            _ddl(session, f"GRANT {privileges} ON {table} TO {chatter}")
     _ddl(session, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {account_tables} TO {worker}")
 
 
@@ -240,6 +245,7 @@ def add_chatter(
     *,
     can_export: bool = False,
     can_campaign: bool = False,
+    can_delete: bool = False,
     password: str | None = None,
     groups: TeamGroups = TeamGroups(),
 ) -> Member:
@@ -247,15 +253,16 @@ def add_chatter(
     rights; returns the member as it now is."""
     if not account_names:
         raise TeamError("a chatter needs at least one account (--account NAME)")
-    return _add(db, name, TeamKind.CHATTER, account_names, can_export, can_campaign,
-                password, groups)
+    return _add(db, name, TeamKind.CHATTER, account_names,
+                {"can_export": can_export, "can_campaign": can_campaign,
+                 "can_delete": can_delete}, password, groups)
 
 
 def add_worker(
     db: Database, name: str, *, password: str | None = None, groups: TeamGroups = TeamGroups()
 ) -> Member:
     """Create (or update) a worker's LOGIN role: every account, to poll and send."""
-    return _add(db, name, TeamKind.WORKER, [], False, False, password, groups)
+    return _add(db, name, TeamKind.WORKER, [], dict.fromkeys(_RIGHTS, False), password, groups)
 
 
 def _add(
@@ -263,8 +270,7 @@ def _add(
     name: str,
     kind: TeamKind,
     account_names: list[str],
-    can_export: bool,
-    can_campaign: bool,
+    rights: dict[str, bool],
     password: str | None,
     groups: TeamGroups,
 ) -> Member:
@@ -288,12 +294,9 @@ def _add(
         _ddl(session, f"GRANT {_quote(session, groups.of(kind))} TO {quoted}")
         session.execute(
             insert(TeamMember)
-            .values(role_name=name, kind=kind.value, can_export=can_export,
-                    can_campaign=can_campaign, added_by=by, added_at=func.now())
-            .on_conflict_do_update(
-                index_elements=[TeamMember.role_name],
-                set_={"can_export": can_export, "can_campaign": can_campaign},
-            )
+            .values(role_name=name, kind=kind.value, **rights, added_by=by,
+                    added_at=func.now())
+            .on_conflict_do_update(index_elements=[TeamMember.role_name], set_=rights)
         )
         session.execute(delete(TeamGrant).where(TeamGrant.role_name == name))
         if account_ids:
@@ -309,9 +312,10 @@ def _add(
 
 def remove_member(
     db: Database, name: str, kind: TeamKind, groups: TeamGroups = TeamGroups()
-) -> Member:
-    """Take the ``kind`` member off the team: its grants, its group, its login. Open
-    connections of the role lose access at their next query."""
+) -> tuple[Member, int]:
+    """Take the ``kind`` member off the team: its grants, its group, its login, the
+    conversations assigned to it (returns the member and how many). Open connections of
+    the role lose access at their next query."""
     _postgres(db)
     validate_role(name)
     with db.write() as session:
@@ -320,6 +324,7 @@ def remove_member(
         if not found or found[0].kind is not kind:
             raise TeamError(f"no {kind} {name!r} on the team (see `ofcrm team list`)")
         session.execute(delete(TeamMember).where(TeamMember.role_name == name))
+        unassigned = unassign_chatter(session, name)
         quoted = _quote(session, name)
         for group in (groups.chatter, groups.worker):
             if session.scalar(text("SELECT pg_has_role(:member, :group, 'MEMBER')"),
@@ -328,7 +333,7 @@ def remove_member(
         if _role(session, name) is not None:
             _ddl(session, f"ALTER ROLE {quoted} NOLOGIN")
         audit.record(session, AuditAction.MEMBER_REMOVED, None, detail=_describe(found[0]))
-        return found[0]
+        return found[0], unassigned
 
 
 def members(db: Database) -> list[Member]:
@@ -353,7 +358,7 @@ def _members(session: Session, only: str | None = None) -> list[Member]:
         query = query.where(TeamMember.role_name == only)
     return [
         Member(m.role_name, TeamKind(m.kind), tuple(sorted(names or ())), m.can_export,
-               m.can_campaign, m.added_by, m.added_at, bool(can_login))
+               m.can_campaign, m.can_delete, m.added_by, m.added_at, bool(can_login))
         for m, names, can_login in session.execute(query)
     ]
 

@@ -45,6 +45,8 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 HEADER = [header for header, _ in COLUMNS.values()]
 MONEY_FIELDS = tuple(name for name in COLUMNS if name.endswith("_cents"))
+# What the fan spent (the subscription price is not): a team's chatter may not write it.
+SPEND_FIELDS = tuple(name for name in MONEY_FIELDS if name != "subscribe_price_cents")
 DATE_FIELDS = ("subscribed_at", "expires_at", "last_seen_at")
 
 _ALIASES = {

@@ -151,6 +151,8 @@ def import_fans(
         rows_at_most = os.fstat(stream.fileno()).st_size // 100
         try:
             with _unit(db, rows_at_most) as session:
+                spend = set(csv_format.SPEND_FIELDS) & set(source.mapping.fields)
+                access.require_update(session, "fans", sorted(spend), "fans' spend")
                 connection = session.connection()
                 with (
                     fts_deferred(connection),

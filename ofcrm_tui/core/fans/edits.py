@@ -15,6 +15,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import fields
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -277,6 +279,9 @@ def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSumm
 
 def delete_fan(db: Database, account_id: int, fan_id: int) -> None:
     """The fan and all that hangs on them (the schema cascades: conversation, messages,
-    drafts, notes, tags, queued sends); purchase history keeps its rows, unlinked."""
+    drafts, notes, tags, queued sends); purchase history keeps its rows, unlinked. On a
+    team database only with the delete right (AccessDenied); the audit trail names the
+    fan (a trigger)."""
     with db.write() as session:
+        access.require(session, Right.DELETE, account_id)
         session.delete(_fan(session, account_id, fan_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, union
+from sqlalchemy import delete, select, text, union
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.team.names import TeamError, check_chatter
@@ -46,6 +46,10 @@ def assign(
     owner = Owner(conversation_id, check_chatter(chatter), check_chatter(by), now)
     with db.write() as session:
         _check_conversation(session, account_id, conversation_id)
+        chatters = team_chatters(session, account_id)
+        if chatters and owner.chatter not in chatters:
+            raise TeamError(f"{owner.chatter!r} is not a chatter on this account's team "
+                            f"(its chatters: {', '.join(chatters)})")
         values = {"chatter": owner.chatter, "assigned_by": owner.assigned_by,
                   "assigned_at": now}
         session.execute(
@@ -122,8 +126,9 @@ def conversation_of(db: Database, account_id: int, fan_id: int) -> int:
 def known_chatters(
     db: Database, account_id: int, *, now: datetime, expiry_seconds: float
 ) -> list[str]:
-    """Names to offer when assigning: chatters online now, owners of conversations, and
-    those who queued a reply or a message lately; sorted (UNION drops the repeats)."""
+    """Names to offer when assigning: on a team database the account's chatters; else
+    chatters online now, owners of conversations, and those who queued a reply or a
+    message lately; sorted (UNION drops the repeats)."""
     p = TeamPresence.__table__.c
     names = union(
         select(p.chatter).where(p.account_id == account_id, live(now, expiry_seconds)),
@@ -135,7 +140,28 @@ def known_chatters(
         ),
     )
     with db.read() as session:
-        return sorted(set(session.scalars(names)), key=str.casefold)
+        found = team_chatters(session, account_id) or session.scalars(names)
+        return sorted(set(found), key=str.casefold)
+
+
+def team_chatters(session: Session, account_id: int) -> list[str]:
+    """The account's chatters on a team database (PostgreSQL, the team's own list);
+    empty where there is no team (SQLite; no chatter on the account)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return list(session.scalars(text("SELECT * FROM ofcrm_account_chatters(:a)"),
+                                {"a": account_id}))
+
+
+def unassign_chatter(session: Session, chatter: str) -> int:
+    """In the caller's transaction: the chatter's conversations, on every account, go to
+    nobody (a chatter taken off the team); returns how many."""
+    accounts = session.scalars(
+        delete(Assignment).where(Assignment.chatter == chatter).returning(Assignment.account_id)
+    ).all()
+    for account_id in set(accounts):
+        bump(session, account_id)
+    return len(accounts)
 
 
 def _check_conversation(session: Session, account_id: int, conversation_id: int) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +39,7 @@ class TeamMember(Base):
     kind: Mapped[str] = mapped_column(String(16))
     can_export: Mapped[bool] = mapped_column(Boolean, default=False)
     can_campaign: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_delete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     added_by: Mapped[str] = mapped_column(String(128))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 

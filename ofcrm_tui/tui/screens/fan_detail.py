@@ -63,6 +63,11 @@ def confirm_delete(screen: OfcrmScreen, fan_id: int, *, then: object = None) -> 
     if account is None:
         return
     db = app.context.db
+    me = app.context.identity
+    if not me.can_delete:  # as opened; the database checks again when deleting
+        screen.notify(f"{me.role} may not delete fans: a manager gives the right "
+                      "(ofcrm team add-chatter --can-delete)", severity="error", markup=False)
+        return
 
     def load() -> list[tuple[Text, bool]]:
         summary = edits.deletion_summary(db, account.id, fan_id)

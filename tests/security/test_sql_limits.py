@@ -1,0 +1,193 @@
+"""A chatter's role does through SQL only what the app does: privileges by command and
+column, drafts its author's, its own name on what it writes, a sent message kept as
+sent, the history never deleted, a campaign's rows changed only with the campaign
+right, fans deleted only with the delete right. And the app's own work as a chatter
+(without any right) still goes through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from ofcrm_tui.core import access, campaigns, inbox, outbox, team as team_work
+from ofcrm_tui.core.campaigns import CampaignSpec
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.core.fans.csv_import import import_fans
+from ofcrm_tui.core.inbox import drafts, saved_replies
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Conversation, Draft, Fan, Note, OutboundMessage
+from tests.security.conftest import NOW, Team
+
+_RLS = "row-level security"
+_SENT = "it stays sent"
+_OUTBOUND = (
+    "INSERT INTO outbound_messages (account_id, fan_id, campaign_id, kind, priority, text,"
+    " price_cents, media_ids, preview_ids, state, attempts, tries, max_attempts,"
+    " next_attempt_at, created_by, created_at, updated_at) VALUES (:mia, :fan, NULL, 'reply',"
+    " 0, 'as kim', 0, '[]', '[]', 'queued', 0, 0, 5, now(), :kim, now(), now())"
+)
+
+
+def _denied(table: str) -> str:
+    return f"permission denied for table {table}"
+
+
+# (statement, the refusal's words; None: no row is there for it to change)
+REFUSED: list[tuple[str, str | None]] = [
+    # Drafts are their author's.
+    ("UPDATE drafts SET text = 'mine' WHERE chatter = :kim", _denied("drafts")),
+    ("DELETE FROM drafts WHERE chatter = :kim", None),
+    ("INSERT INTO drafts (account_id, conversation_id, chatter, text, price_cents, media_ids,"
+     " preview_ids, updated_at) VALUES (:mia, :conversation, :kim, 'as kim', 0, '[]', '[]',"
+     " now())", _RLS),
+    # Another chatter's running campaign.
+    ("UPDATE outbound_messages SET text = 'FREE STUFF http://evil', price_cents = 300"
+     " WHERE campaign_id = :campaign AND state = 'queued'", _denied("outbound_messages")),
+    ("UPDATE outbound_messages SET state = 'cancelled' WHERE campaign_id = :campaign", None),
+    ("UPDATE campaigns SET text = 'evil' WHERE id = :campaign", None),
+    ("UPDATE campaigns SET status = 'draft' WHERE id = :campaign", None),
+    # What was sent, and the history.
+    ("UPDATE outbound_messages SET state = 'queued' WHERE id = :sent", _SENT),
+    ("UPDATE outbound_messages SET text = 'other', state = 'queued' WHERE id = :sent",
+     _denied("outbound_messages")),
+    ("UPDATE outbound_messages SET created_by = :me", _denied("outbound_messages")),
+    ("DELETE FROM outbound_messages", _denied("outbound_messages")),
+    ("DELETE FROM send_attempts", _denied("send_attempts")),
+    ("DELETE FROM campaigns", _denied("campaigns")),
+    ("DELETE FROM messages", _denied("messages")),
+    ("DELETE FROM transactions", _denied("transactions")),
+    ("DELETE FROM audit_events", _denied("audit_events")),
+    ("UPDATE messages SET sent_by = :me", _denied("messages")),
+    ("DELETE FROM conversations", _denied("conversations")),
+    ("DELETE FROM tags", _denied("tags")),
+    # Spend.
+    ("UPDATE fans SET total_spent_cents = 0", _denied("fans")),
+    ("UPDATE fans SET tips_cents = 0, messages_cents = 0, posts_cents = 0", _denied("fans")),
+    # Its own name on what it writes.
+    ("UPDATE notes SET author = :me WHERE id = :note", _denied("notes")),
+    ("INSERT INTO notes (account_id, fan_id, author, body, created_at, updated_at)"
+     " VALUES (:mia, :fan, :kim, 'as kim', now(), now())", _RLS),
+    (_OUTBOUND, _RLS),
+    ("INSERT INTO campaigns (account_id, name, text, price_cents, media_ids, preview_ids,"
+     " segment, status, created_by, created_at, recipients) VALUES (:mia, 'x', 'x', 0, '[]',"
+     " '[]', '{}', 'draft', :kim, now(), 0)", _RLS),
+    ("UPDATE campaigns SET created_by = :me", _denied("campaigns")),
+    # Fans go only with the delete right.
+    ("DELETE FROM fans WHERE account_id = :mia", None),
+]
+
+
+@dataclass(frozen=True)
+class Scene:
+    qa: Database  # a chatter on mia without rights
+    params: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def scene(team: Team) -> Scene:
+    """qa (no rights) and kim (campaigns) on mia: kim's draft, note, sent message and
+    running campaign."""
+    mia = team.accounts["mia"]
+    qa, kim = team.chatter("qa", "mia"), team.chatter("kimr", "mia", campaign=True)
+    with team.owner.write() as session:
+        fan = session.scalars(select(Fan).where(
+            Fan.account_id == mia, Fan.subscription_status == "active").order_by(Fan.id)).first()
+        conversation = session.scalar(select(Conversation.id).where(Conversation.fan_id == fan.id))
+        note = Note(account_id=mia, fan_id=fan.id, author=kim, body="kim's note")
+        sent = OutboundMessage(account_id=mia, fan_id=fan.id, kind="reply", priority=0,
+                               text="sent", created_by=kim, state="sent")
+        session.add_all([note, sent, Draft(account_id=mia, conversation_id=conversation,
+                                           chatter=kim, text="kim's")])
+        session.flush()
+        params = {"mia": mia, "fan": fan.id, "conversation": conversation, "note": note.id,
+                  "sent": sent.id, "kim": kim, "me": qa}
+    launched = campaigns.create(team.connect(kim), mia, CampaignSpec("run", "hi {name}"),
+                                created_by=kim, now=NOW)
+    return Scene(team.connect(qa), params | {"campaign": launched.campaign_id})
+
+
+@pytest.mark.parametrize(("statement", "refusal"), REFUSED)
+def test_a_chatter_cannot_do_through_sql_what_the_app_does_not(
+    team: Team, scene: Scene, statement: str, refusal: str | None
+) -> None:
+    wanted = {name: value for name, value in scene.params.items() if f":{name}" in statement}
+    if refusal is None:
+        with scene.qa.write() as session:
+            assert session.execute(text(statement), wanted).rowcount == 0
+        return
+    with pytest.raises(DBAPIError) as caught, scene.qa.write() as session:
+        session.execute(text(statement), wanted)
+    denied = access.refusal(caught.value)
+    assert denied is not None and refusal in str(denied), caught.value
+
+
+def test_what_the_walk_tried_is_as_it_was(team: Team, scene: Scene) -> None:
+    p = scene.params
+    with scene.qa.read() as session:  # another chatter's draft is not even seen
+        assert session.scalar(text("SELECT count(*) FROM drafts WHERE chatter = :kim"),
+                              {"kim": p["kim"]}) == 0
+    with team.owner.read() as session:
+        states = session.execute(
+            select(OutboundMessage.state, OutboundMessage.text, func.count())
+            .where(OutboundMessage.campaign_id == p["campaign"])
+            .group_by(OutboundMessage.state, OutboundMessage.text)).all()
+        assert {state for state, _, _ in states} == {"queued"}
+        assert not any("evil" in body for _, body, _ in states)
+        assert session.scalar(select(OutboundMessage.state).where(
+            OutboundMessage.id == p["sent"])) == "sent"
+        assert session.scalar(select(Note.author).where(Note.id == p["note"])) == p["kim"]
+        assert session.scalar(select(func.count()).select_from(Fan).where(
+            Fan.account_id == p["mia"])) == 30
+
+
+def test_even_a_worker_keeps_a_sent_message_as_sent(team: Team, scene: Scene) -> None:
+    worker = team.connect(team.worker("wsent"))
+    with pytest.raises(DBAPIError) as caught, worker.write() as session:
+        session.execute(text("UPDATE outbound_messages SET state = 'queued', text = 'again'"
+                             " WHERE id = :sent"), {"sent": scene.params["sent"]})
+    assert _SENT in str(access.refusal(caught.value))
+
+
+def test_the_app_s_own_work_as_a_chatter_without_rights(
+    team: Team, scene: Scene, tmp_path: Path
+) -> None:
+    qa, p = scene.qa, scene.params
+    me, mia, fan, conversation = p["me"], p["mia"], p["fan"], p["conversation"]
+    assert edits.set_nickname(qa, mia, fan, "Bee") == "Bee"
+    assert "vip" in edits.add_tags(qa, mia, fan, ["vip"])
+    assert "vip" not in edits.remove_tags(qa, mia, fan, ["vip"])
+    note = edits.add_note(qa, mia, fan, "mine", author=me)
+    assert edits.edit_note(qa, mia, note.id, "mine, edited").body == "mine, edited"
+    edits.delete_note(qa, mia, note.id)
+    assert drafts.save_draft(qa, mia, conversation, "typing", chatter=me)
+    assert drafts.load_draft(qa, mia, conversation, me).text == "typing"
+    assert not drafts.save_draft(qa, mia, conversation, "", chatter=me)
+    reply = saved_replies.create_reply(qa, mia, "qa hello", "hello!")
+    saved_replies.delete_reply(qa, mia, reply.id)
+    inbox.mark_read_locally(qa, mia, conversation, for_workers=True)
+    queued = team_work.send(qa, mia, fan, "hello from qa", seen=None,
+                            by=team_work.Sender(me, NOW, auto_assign=True))
+    assert outbox.discard(qa, mia, [queued], now=NOW) == 1
+    team_work.assign(qa, mia, conversation, me, by=me, now=NOW)
+    assert team_work.unassign(qa, mia, conversation) == me
+    team_work.beat(qa, "qa-app", team_work.Beat(mia, me, conversation), now=NOW,
+                   expiry_seconds=30)
+    team_work.leave(qa, "qa-app", mia, now=NOW)
+    draft = campaigns.save_draft(qa, mia, CampaignSpec("qa draft", "hi"), created_by=me)
+    campaigns.save_draft(qa, mia, CampaignSpec("qa draft", "hi again"), created_by=me,
+                         campaign_id=draft)
+    (tmp_path / "fans.csv").write_text("username,nickname,status\nnew_qa,Q,active\n")
+    assert import_fans(qa, mia, tmp_path / "fans.csv", author=me).written
+    (tmp_path / "again.csv").write_text("username,nickname\nnew_qa,Qu\n")
+    assert import_fans(qa, mia, tmp_path / "again.csv", author=me).written
+    with team.owner.read() as session:
+        assert session.scalar(select(Fan.nickname).where(Fan.username == "new_qa")) == "Qu"
+    (tmp_path / "spend.csv").write_text("username,total_spent,tips\nnew_qa,100,5\n")
+    with pytest.raises(access.AccessDenied) as refused:
+        import_fans(qa, mia, tmp_path / "spend.csv", author=me)
+    assert str(refused.value) == (f"refused by the database: {me} may not change fans' spend "
+                                  "(tips_cents, total_spent_cents): leave those columns out")
