@@ -10,6 +10,8 @@ import argparse
 import gc
 import importlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -236,6 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ofcrm: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (``ofcrm fans list | head``): stop quietly, as a pipe's writer
+        # does, and let nothing else try to write to the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         message = _database_error(exc) or _os_error(exc)
         if message is None:

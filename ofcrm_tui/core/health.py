@@ -180,6 +180,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
     }
     failed_at = metrics.last_recorded(session, aid, metrics.POLL_FAILED)
     depth_at = metrics.last_recorded(session, aid, metrics.QUEUE_DEPTH)
+    depth = _last_value(session, aid, metrics.QUEUE_DEPTH)
     blocked = account.send_blocked_until
     return AccountHealth(
         account_id=aid,
@@ -192,7 +193,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         rate_limited_seconds=waited,
         send_latency=latencies.get(metrics.SEND_LATENCY, Latency(0, None, None)),
         queue_latency=latencies.get(metrics.QUEUE_LATENCY, Latency(0, None, None)),
-        queue_depth=_last_value(session, aid, metrics.QUEUE_DEPTH),
+        queue_depth=None if depth is None else int(depth),  # recorded as a metric's float
         last_poll_at=metrics.last_recorded(session, aid, metrics.POLL),
         last_poll_failed_at=failed_at,
         poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),

@@ -81,12 +81,14 @@ def test_healthy_and_every_figure(db: Database, capsys) -> None:  # noqa: ANN001
     assert main_account.running and report.database_bytes and report.database_bytes > 0
     code, out = _health(capsys, db)
     assert code == 0 and "healthy" in out and "sends last minute 3/10" in out
+    assert "depth 4" in out and "depth 4.0" not in out  # a count, not the metric's float
     code, out = _health(capsys, db, "--json")
     data = json.loads(out)
     assert code == 0 and data["healthy"] and data["accounts"][0]["sends_last_minute"] == 3
     names = {value for key, value in vars(metrics).items() if key.isupper() and isinstance(value, str)}
     assert names <= set(out.split('"')) | {metrics.SEND_LATENCY, metrics.QUEUE_LATENCY, metrics.QUEUE_DEPTH, metrics.POLL_LAG}
     assert {"send_latency", "queue_latency", "queue_depth", "poll_lag_seconds"} <= set(data["accounts"][0])
+    assert data["accounts"][0]["queue_depth"] == 4 and isinstance(data["accounts"][0]["queue_depth"], int)
 
 
 def test_rejected_credentials(db: Database, capsys) -> None:  # noqa: ANN001

@@ -244,3 +244,21 @@ def test_no_command_gives_account_a_default_of_its_own() -> None:
                 checked += 1
                 assert action.default is argparse.SUPPRESS, " ".join(path)
     assert checked >= 8
+
+
+
+_FLOOD = """
+import argparse, sys
+from ofcrm_tui.cli import main
+flood = argparse.Namespace(handler=lambda args: [print("x" * 99) for _ in range(100_000)])
+main.parse = lambda argv: flood
+sys.exit(main.main(["fans", "list"]))
+"""
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly() -> None:
+    """``ofcrm fans list | head``: no "error: Broken pipe", no traceback at exit; the
+    status of a writer whose reader left (128 + SIGPIPE)."""
+    script = f"{sys.executable} -c '{_FLOOD}' | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.stderr == "" and ran.stdout.strip() == "141", ran
