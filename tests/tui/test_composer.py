@@ -12,7 +12,7 @@ from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
 from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets.composer import Offer
 from tests.tui.conftest import World
-from tests.tui.pilot import composer, press, settle, thread
+from tests.tui.pilot import composer, press, settle, thread, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -93,6 +93,26 @@ async def test_saved_replies_are_created_filtered_and_filled_in(world: World) ->
         assert composer(pilot).has_focus
     names = await asyncio.to_thread(saved_replies.list_replies, db, account_id)
     assert [r.name for r in names] == ["goodnight", "welcome"]
+
+
+
+async def test_a_saved_reply_inserted_after_a_word_gets_a_space(world: World) -> None:
+    """"Hey" then the reply "sleep well": "Hey sleep well", not "Heysleep well"; into an
+    empty box or after a space, nothing is added."""
+    db, account_id = world.context.db, world.account.id
+    saved_replies.create_reply(db, account_id, "goodnight", "sleep well")
+    async with world.app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", *"Hey", "ctrl+r")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SavedReplyPicker)
+                       and pilot.app.screen.shown)
+        await press(pilot, "enter")
+        assert composer(pilot).text == "Hey sleep well"
+        await press(pilot, "home", "ctrl+r")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SavedReplyPicker)
+                       and pilot.app.screen.shown)
+        await press(pilot, "enter")
+        assert composer(pilot).text == "sleep well Hey sleep well"
 
 
 async def test_a_saved_reply_can_be_deleted(world: World) -> None:

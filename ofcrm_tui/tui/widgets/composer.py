@@ -218,7 +218,15 @@ class Composer(TypesItsKeys, TextArea):
         self._show_titles()
 
     def insert_reply(self, text: str) -> None:
-        self.replace(text, *self.selection)
+        """``text`` in place of the selection, a space between it and a word it would touch."""
+        start, end = sorted(self.selection)
+        before = self.get_text_range((start[0], max(0, start[1] - 1)), start)
+        after = self.get_text_range(end, (end[0], end[1] + 1))
+        if before and not before.isspace() and text and not text[0].isspace():
+            text = " " + text
+        if after and not after.isspace() and text and not text[-1].isspace():
+            text += " "
+        self.replace(text, start, end)
         self.focus()
 
     def sent(self, target: DraftTarget) -> None:
