@@ -324,10 +324,13 @@ class InboundSync:
         users = (chat.with_user for chat, _ in ordered)
         local = sync_writes.local_fans(session, self.account_id, users)
         fans = {user_id: fan.id for user_id, fan in local.items()}
+        senders = self._senders(session, [chat.last_message.id for chat, _ in ordered
+                                          if chat.last_message is not None])
         upsert(
             session,
             Conversation,
-            [self._conversation_row(fans[chat.with_user.id], chat) for chat, _ in ordered],
+            [self._conversation_row(fans[chat.with_user.id], chat, senders)
+             for chat, _ in ordered],
             key=("fan_id",),
             update=_CONVERSATION_UPDATE,
         )
@@ -349,7 +352,9 @@ class InboundSync:
                 if m.id in new_ids and m.from_user.id != self._creator_id
             )
 
-    def _conversation_row(self, fan_id: int, chat: Chat) -> dict[str, object]:
+    def _conversation_row(
+        self, fan_id: int, chat: Chat, senders: dict[int, str]
+    ) -> dict[str, object]:
         last = chat.last_message
         assert last is not None
         return {
@@ -357,10 +362,23 @@ class InboundSync:
             "fan_id": fan_id,
             "unread_count": chat.unread_count,
             "last_read_platform_message_id": chat.last_read_message_id,
-            **threads.summary(
-                threads.message_values(last, direction=self._direction(last), sent_by=None)
-            ),
+            **threads.summary(threads.message_values(
+                last, direction=self._direction(last), sent_by=senders.get(last.id))),
         }
+
+    def _senders(self, session: Session, ids: list[int]) -> dict[int, str]:
+        """platform message id -> the chatter who sent it from ofcrm, for those of ``ids``
+        the sender has stored (the platform does not say which chatter sent a message)."""
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            found.update(session.execute(
+                select(Message.platform_message_id, Message.sent_by).where(
+                    Message.account_id == self.account_id,
+                    Message.platform_message_id.in_(ids[start : start + _IN_CHUNK]),
+                    Message.sent_by.is_not(None),
+                )
+            ).all())
+        return found
 
     def _conversations(self, session: Session, fan_ids: list[int]) -> dict[int, tuple[int, int]]:
         """fan id -> (conversation id, fan id)."""

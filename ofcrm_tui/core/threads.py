@@ -29,6 +29,7 @@ SUMMARY_COLUMNS = (
     "last_message_at",
     "last_message_preview",
     "last_message_direction",
+    "last_message_sent_by",
 )
 
 
@@ -52,9 +53,10 @@ def message_preview(
 
 
 def message_values(
-    message: WireMessage, *, direction: str, sent_by: str | None
+    message: WireMessage, *, direction: str, sent_by: str | None, is_campaign: bool = False
 ) -> dict[str, Any]:
-    """The columns of a message row that come from the platform's message."""
+    """The columns of a message row that come from the platform's message (and from who
+    sent it: ``sent_by``, ``is_campaign`` for a campaign's message)."""
     return {
         "platform_message_id": message.id,
         "direction": direction,
@@ -67,6 +69,7 @@ def message_values(
         "media_ids": [media.id for media in message.media],
         "created_at": message.created_at,
         "sent_by": sent_by,
+        "is_campaign": is_campaign,
     }
 
 
@@ -82,6 +85,7 @@ def summary(last: Mapping[str, Any]) -> dict[str, Any]:
             media_count=last["media_count"],
         ),
         "last_message_direction": last["direction"],
+        "last_message_sent_by": last["sent_by"],
     }
 
 
@@ -104,10 +108,11 @@ _SET_FAN_AT = _CONVERSATIONS.update().where(_CONVERSATIONS.c.id == bindparam("b_
 _FAN_AT_LATER = _SET_FAN_AT.values(
     last_fan_message_at=case((or_(_FAN_AT.is_(None), _FAN_AT < _AT), _AT), else_=_FAN_AT))
 _FAN_AT_FIRST = _SET_FAN_AT.values(last_fan_message_at=func.coalesce(_FAN_AT, _AT))
-_SUMMARY_IF_NEWER = _CONVERSATIONS.update().where(
+# Also for the same last message: the sync may have stored it first, not knowing its sender.
+_SUMMARY_UNLESS_OLDER = _CONVERSATIONS.update().where(
     _CONVERSATIONS.c.id == bindparam("b_id"),
     or_(_CONVERSATIONS.c.last_platform_message_id.is_(None),
-        _CONVERSATIONS.c.last_platform_message_id < bindparam("b_message_id")),
+        _CONVERSATIONS.c.last_platform_message_id <= bindparam("b_message_id")),
 )
 _CONVERSATION_OF_FAN = select(_CONVERSATIONS.c.id).where(
     _CONVERSATIONS.c.fan_id == bindparam("b_fan_id"))
@@ -150,20 +155,23 @@ def write_messages(
 
 
 def store_sent_message(
-    session: Session, account_id: int, fan_id: int, message: WireMessage, *, sent_by: str
+    session: Session, account_id: int, fan_id: int, message: WireMessage, *, sent_by: str,
+    is_campaign: bool,
 ) -> None:
-    """Put a delivered message in the fan's thread and its conversation summary.
+    """Put a delivered message in the fan's thread and its conversation summary;
+    ``is_campaign``: a campaign sent it (not a reply).
 
     Keyed on the platform id like the inbound sync, so whichever writes first, the
-    thread holds it once (and knows who sent it)."""
+    thread holds it once (and knows who sent it, and whether a campaign did)."""
     conversation_id = _conversation_id(session, account_id, fan_id)
-    values = message_values(message, direction=Direction.OUTBOUND.value, sent_by=sent_by)
+    values = message_values(
+        message, direction=Direction.OUTBOUND.value, sent_by=sent_by, is_campaign=is_campaign)
     write_messages(
         session,
         [{"account_id": account_id, "conversation_id": conversation_id, "fan_id": fan_id, **values}],
-        update=("sent_by",),
+        update=("sent_by", "is_campaign"),
     )
-    session.execute(_SUMMARY_IF_NEWER,
+    session.execute(_SUMMARY_UNLESS_OLDER,
                     {"b_id": conversation_id, "b_message_id": message.id, **summary(values)})
     advance_fan_times(session, {conversation_id: [values]})
 

@@ -140,19 +140,36 @@ def bulk_statement(dialect: str, rollup: Rollup) -> str:
     )
 
 
-# The reply times of the conversations of messages above ``:newest`` (all their messages:
-# a new message can change the reply time of an older one after it), as migration 0010's
-# trigger would have set them one by one.
-_REPLY_SECONDS = """
+# Seconds from ``earlier`` to ``later``, per backend.
+SECONDS = {
+    "sqlite": "(julianday({later}) - julianday({earlier})) * 86400.0",
+    "postgresql": "EXTRACT(EPOCH FROM {later} - {earlier})",
+}
+_DIFFERENT = {"sqlite": "IS NOT", "postgresql": "IS DISTINCT FROM"}
+
+
+def reply_seconds_statement(dialect: str, conversations: str) -> str:
+    """Set the reply times of the messages of the ``conversations`` (a condition on a
+    message row) as migration 0026's trigger would have set them one by one: an
+    outbound message that is not a campaign's, right after a fan's message once the
+    campaign messages are left out (partitioned apart), waited since it."""
+    wait = SECONDS[dialect].format(later="created_at", earlier="lag(created_at) OVER w")
+    return f"""
 UPDATE messages SET reply_seconds = w.wait FROM (
-    SELECT id, CASE WHEN direction = 'out' AND lag(direction) OVER w = 'in'
-        THEN (julianday(created_at) - julianday(lag(created_at) OVER w)) * 86400.0 END AS wait
+    SELECT id, CASE WHEN direction = 'out' AND NOT is_campaign AND lag(direction) OVER w = 'in'
+        THEN {wait} END AS wait
     FROM messages
-    WHERE conversation_id IN (SELECT conversation_id FROM messages WHERE id > :newest)
-    WINDOW w AS (PARTITION BY conversation_id ORDER BY platform_message_id)
+    WHERE {conversations}
+    WINDOW w AS (PARTITION BY conversation_id, is_campaign ORDER BY platform_message_id)
 ) AS w
-WHERE messages.id = w.id AND messages.reply_seconds IS NOT w.wait
+WHERE messages.id = w.id AND messages.reply_seconds {_DIFFERENT[dialect]} w.wait
 """
+
+
+# The reply times of the conversations of messages above ``:newest`` (all their messages:
+# a new message can change the reply time of an older one after it).
+_REPLY_SECONDS = reply_seconds_statement(
+    "sqlite", "conversation_id IN (SELECT conversation_id FROM messages WHERE id > :newest)")
 _SOURCES = ("transactions", "fans", "messages")
 
 

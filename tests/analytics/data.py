@@ -41,6 +41,12 @@ class KnownFan(NamedTuple):
     conversation_id: int
 
 
+class SentMessage(NamedTuple):
+    fan_id: int
+    platform_message_id: int
+    price_cents: int
+
+
 class Builder:
     def __init__(self, session, account_id: int) -> None:  # noqa: ANN001
         self.session = session
@@ -58,10 +64,10 @@ class Builder:
             subscribed_at=subscribed, expires_at=expires, total_spent_cents=spent,
             created_at=created or utc(2025, 1, 1),
         ).returning(Fan.id)).scalar_one()
-        conversation = Conversation(account_id=self.account_id, fan_id=fan_id)
-        self.session.add(conversation)
-        self.session.flush()
-        return KnownFan(fan_id, conversation.id)  # the conversation: handy for messages
+        # Only the columns given (the schema may be an older revision's).
+        conversation_id = self.session.execute(insert(Conversation).values(
+            account_id=self.account_id, fan_id=fan_id).returning(Conversation.id)).scalar_one()
+        return KnownFan(fan_id, conversation_id)  # the conversation: handy for messages
 
     def tx(self, fan: KnownFan | None, kind: str, cents: int, at: datetime, net: int | None = None) -> None:
         self.tid += 1
@@ -72,15 +78,15 @@ class Builder:
             fee_cents=cents - net, created_at=at))
 
     def msg(self, fan: KnownFan, direction: str, at: datetime, *, by: str | None = None,
-            price: int = 0, bought: bool = False) -> Message:
+            price: int = 0, bought: bool = False) -> SentMessage:
         self.pmid += 1
-        message = Message(account_id=self.account_id, conversation_id=fan.conversation_id,
-                          fan_id=fan.id, platform_message_id=self.pmid, direction=direction,
-                          text="x", price_cents=price, is_opened=bought, created_at=at, sent_by=by)
-        self.session.add(message)
-        return message
+        self.session.execute(insert(Message).values(
+            account_id=self.account_id, conversation_id=fan.conversation_id, fan_id=fan.id,
+            platform_message_id=self.pmid, direction=direction, text="x", price_cents=price,
+            is_opened=bought, created_at=at, sent_by=by))
+        return SentMessage(fan.id, self.pmid, price)
 
-    def campaign_row(self, campaign: Campaign, message: Message) -> None:
+    def campaign_row(self, campaign: Campaign, message: SentMessage) -> None:
         self.session.add(OutboundMessage(
             account_id=self.account_id, fan_id=message.fan_id, campaign_id=campaign.id,
             kind="campaign", priority=30, text="x", price_cents=message.price_cents, state="sent",

@@ -15,10 +15,12 @@ the database). Definitions:
   value: the platform's total spend of the total fans, averaged.
 - PPV: priced outbound messages sent in the period, bought when the fan opened them;
   their revenue is the price of those bought.
-- Reply time: for each reply in the period (an outbound message right after a fan's
-  message in the conversation, at most ``REPLY_WINDOW`` later), the time since that
-  fan message (``messages.reply_seconds``, kept by a trigger: see migration 0010; see
-  ``analytics.chatters``).
+- Reply time: for each reply in the period (an outbound message that is not a
+  campaign's, right after a fan's message in the conversation once campaign messages
+  are left out, at most ``REPLY_WINDOW`` later), the time since that fan message
+  (``messages.reply_seconds``, kept by a trigger: see migrations 0010 and 0026; see
+  ``analytics.chatters``). A campaign message is no reply, and a reply after one
+  waited since the fan's message before it.
   Per chatter: the ``sent_by`` of the reply (None: sent outside ofcrm).
 - Campaigns: PPV messages that campaign rows delivered (``outbound_messages`` with a
   ``campaign_id``, matched to ``messages`` by platform message id) sent in the period.

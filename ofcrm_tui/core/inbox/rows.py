@@ -47,6 +47,8 @@ class ConversationRow:
     has_draft: bool = False  # the chatter left unsent text or an offer in it
     last_fan_message_at: datetime | None = None  # the sort key of the "fan" order
     owner: str | None = None  # the chatter it is assigned to (raw: the UI neutralises it)
+    # The chatter who sent the last message from ofcrm (None: inbound, or sent elsewhere).
+    last_sent_by: str | None = None
 
 
 def row_columns(me: str) -> tuple[Any, ...]:
@@ -75,6 +77,7 @@ def row_columns(me: str) -> tuple[Any, ...]:
         .where(Assignment.conversation_id == _C.id, Assignment.account_id == _C.account_id)
         .scalar_subquery()
         .label("owner"),
+        _C.last_message_sent_by,
     )
 
 
@@ -106,6 +109,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         has_draft,
         last_fan_at,
         owner,
+        last_sent_by,
     ) = values
     return ConversationRow(
         conversation_id=conversation_id,
@@ -125,6 +129,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         has_draft=bool(has_draft),
         last_fan_message_at=last_fan_at,
         owner=owner,
+        last_sent_by=last_sent_by,
     )
 
 

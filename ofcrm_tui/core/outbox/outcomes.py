@@ -25,7 +25,7 @@ from ofcrm_tui.core.threads import store_sent_message
 from ofcrm_tui.platform.errors import ErrorKind, RateLimited, Unreachable
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -255,7 +255,8 @@ class Recorder:
                     message.id,
                 )
         store_sent_message(
-            session, self.account_id, claim.fan_id, message, sent_by=claim.created_by
+            session, self.account_id, claim.fan_id, message, sent_by=claim.created_by,
+            is_campaign=claim.kind == OutboundKind.CAMPAIGN,
         )
         if not settled:
             return None

@@ -32,7 +32,7 @@ from ofcrm_tui.platform.client import PlatformClient
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, one_line
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Fan, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class UnknownRow:
     last_error: str | None
     created_by: str
     created_at: datetime
+    kind: str
 
     def unsettled(self) -> Unsettled:
         return Unsettled(self.outbound_id, self.text, self.price_cents, self.first_attempt_at)
@@ -222,6 +223,7 @@ class Reconciler:
                     last_error=row.last_error,
                     created_by=row.created_by,
                     created_at=row.created_at,
+                    kind=row.kind,
                 )
             )
         return result
@@ -309,7 +311,8 @@ class Reconciler:
                     last_error=None,
                 ):
                     store_sent_message(
-                        session, self.account_id, row.fan_id, message, sent_by=row.created_by
+                        session, self.account_id, row.fan_id, message, sent_by=row.created_by,
+                        is_campaign=row.kind == OutboundKind.CAMPAIGN,
                     )
                     metrics.record(session, self.account_id, metrics.RECONCILED)
                     metrics.record(session, self.account_id, metrics.SENT)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,8 @@ class Conversation(Base):
     last_message_at: Mapped[datetime | None]
     last_message_preview: Mapped[str] = mapped_column(String(200), default="")
     last_message_direction: Mapped[str | None] = mapped_column(String(3))
+    # The chatter who sent the last message from ofcrm (None: inbound, or sent elsewhere).
+    last_message_sent_by: Mapped[str | None] = mapped_column(String(128))
     # The fan's last message (before the fan's first: the conversation's first message):
     # the inbox's default order, which the chatter's own replies do not change. Set
     # whenever ``last_message_at`` is.
@@ -111,7 +114,10 @@ class Message(Base):
     created_at: Mapped[datetime]
     # The chatter who sent it from ofcrm (None for inbound or sent elsewhere).
     sent_by: Mapped[str | None] = mapped_column(String(128))
-    # Outbound right after a fan's message: seconds since it (kept by a trigger, 0010).
+    # Sent by a campaign (0026): not a reply, and not what a reply answers.
+    is_campaign: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # A reply (outbound, not a campaign's) right after a fan's message, campaign messages
+    # between them aside: seconds since it (kept by a trigger, 0010 and 0026).
     reply_seconds: Mapped[float | None]
 
     __table_args__ = (

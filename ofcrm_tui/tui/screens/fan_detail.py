@@ -471,7 +471,7 @@ def _messages(messages: list[ThreadMessage], now: datetime, me: str) -> Text:
         if message.direction == "in":
             who = "fan"
         else:  # another chatter's by their name, as the thread shows it
-            who = "you" if sent_by_me(message, me) else clean(message.sent_by or "", single_line=True)
+            who = "you" if sent_by_me(message.sent_by, me) else clean(message.sent_by or "", single_line=True)
         text.append(f"{stamp(message.created_at, now)} {who}: ", style="dim")
         body = message_preview(message.text, tip_cents=message.tip_cents,
                                price_cents=message.price_cents, media_count=message.media_count)

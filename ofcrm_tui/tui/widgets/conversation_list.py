@@ -14,6 +14,7 @@ from ofcrm_tui.core.team import Present
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+from ofcrm_tui.tui.widgets.message_block import sent_by_me
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 # Fans who have spent this much get the "$" marker.
@@ -27,6 +28,16 @@ def short_name(name: str) -> str:
     text = Text(clean(name, single_line=True))
     text.truncate(NAME_CELLS, overflow="ellipsis")
     return text.plain
+
+
+def _sender(row: ConversationRow, me: str) -> str:
+    """Who sent the last message, before its preview: nobody for the fan's, "You: " for
+    this chatter's (or one sent outside ofcrm), another chatter's name."""
+    if row.last_direction != "out":
+        return ""
+    if sent_by_me(row.last_sent_by, me):
+        return "You: "
+    return f"{short_name(row.last_sent_by or '')}: "
 
 
 @dataclass(frozen=True)
@@ -170,8 +181,7 @@ class ConversationList(PagedList[ConversationRow]):
         badge = f" {row.unread_count} " if row.unread_count else ""
         # Under the spend marker: a pencil for a draft left in the conversation.
         text = self._gutter(row, ("✎" if row.has_draft else " ", " "), ("draft", "draft"))
-        preview = ("You: " if row.last_direction == "out" else "") + clean(
-            row.preview, single_line=True)
+        preview = _sender(row, self.me) + clean(row.preview, single_line=True)
         body = Text(preview, style=self._style("preview"))
         owner = self._owner(row)
         body.truncate(max(1, width - len(text) - len(badge) - owner.cell_len - 1),

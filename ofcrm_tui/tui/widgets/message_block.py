@@ -87,9 +87,10 @@ def message_lines(message: ThreadMessage, width: int, drawing: Drawing) -> list[
     return out
 
 
-def sent_by_me(message: ThreadMessage, chatter: str) -> bool:
-    """An outbound message this chatter sent (or one sent outside ofcrm: no name)."""
-    return not message.sent_by or message.sent_by == chatter
+def sent_by_me(sent_by: str | None, chatter: str) -> bool:
+    """An outbound message of ``sent_by`` is this chatter's (or was sent outside
+    ofcrm: no name)."""
+    return not sent_by or sent_by == chatter
 
 
 def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
@@ -98,7 +99,7 @@ def _header(message: ThreadMessage, width: int, drawing: Drawing) -> list[Text]:
     way for it, unless the view is too narrow even for that."""
     style = drawing.style
     meta = style("meta")
-    mine = sent_by_me(message, drawing.chatter)
+    mine = sent_by_me(message.sent_by, drawing.chatter)
     if message.direction == "out" and mine:
         who = Text("You" + (f" ({clean(message.sent_by, single_line=True)})"
                             if message.sent_by else ""), style("outbound"))
