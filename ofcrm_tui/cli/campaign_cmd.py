@@ -130,7 +130,7 @@ def _show(args: argparse.Namespace) -> int:
     spec, _ = campaigns.load(ctx.db, account.id, args.id)
     print(f"#{row.id} {one_line(row.name)} — {row.status.value}, {spec.describe_offer()}")
     print(f"  text: {one_line(row.text)}")
-    print(f"  segment: {spec.segment.to_json() or 'all active fans'}")
+    print(f"  segment: {spec.segment.describe()}")
     if row.scheduled_at and row.status == "scheduled":
         print(f"  scheduled for {row.scheduled_at.astimezone():%Y-%m-%d %H:%M %Z}")
     if row.started_at:
@@ -162,8 +162,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_account_option(create, "the account (default: the only one)")
     create.add_argument("--name", required=True)
     create.add_argument("--text", required=True,
-                        help="text with {name}, {nickname}, {username} ({nickname|babe} gives a "
-                        "fallback); '-' reads stdin")
+                        help="text with {name}, {username} ({name|babe} gives a fallback; never "
+                        "{nickname}: your team's private label); '-' reads stdin")
     create.add_argument("--tag", action="append", metavar="T", help="fans with any of these tags")
     create.add_argument("--exclude-tag", action="append", metavar="T", help="not with these tags")
     create.add_argument("--status", choices=STATUSES, default="active",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.store.database import Database
 
-# Name -> body; ``{name}`` and ``{nickname}`` are filled in for the fan (saved_replies).
+# Name -> body; ``{name}`` is filled in for the fan (saved_replies).
 SAVED_REPLIES = (
     ("Welcome", "Hi {name}, thanks for subscribing! Ask me anything 💕"),
     ("Thanks for the tip", "You spoil me {name}, thank you so much!"),
@@ -13,7 +13,7 @@ SAVED_REPLIES = (
     ("Custom request", "I love custom requests {name}! Tell me what you have in mind and "
      "I'll send you a price."),
     ("Busy right now", "Hey {name}, I'm a little busy right now, I'll get back to you soon!"),
-    ("Good night", "Off to bed now, talk tomorrow {nickname} 😘"),
+    ("Good night", "Off to bed now, talk tomorrow {name} 😘"),
 )
 
 

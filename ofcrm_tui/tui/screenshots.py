@@ -239,7 +239,7 @@ def campaign_history(context: AppContext) -> None:
         media = tuple(session.scalars(select(Media.platform_media_id).where(
             Media.account_id == account.id).order_by(Media.platform_media_id).limit(2)))
     done = campaigns.create(db, account.id, CampaignSpec(
-        "Top fans PPV", "Hey {nickname|babe}, something just for you", Segment(min_spent_cents=20000),
+        "Top fans PPV", "Hey {name|babe}, something just for you", Segment(min_spent_cents=20000),
         price_cents=1500, media_ids=media), created_by="demo", now=NOW - timedelta(days=3))
     _send(context, NOW - timedelta(days=3), None)
     with db.write() as session:
@@ -255,7 +255,7 @@ def campaign_history(context: AppContext) -> None:
         created_by="demo", now=NOW - timedelta(hours=2))
     _send(context, NOW - timedelta(hours=2), 4)  # the simulator takes 10 a minute
     campaigns.create(db, account.id, CampaignSpec(
-        "New subscribers welcome", "Welcome {nickname|babe}!", Segment(subscribed_days=7),
+        "New subscribers welcome", "Welcome {name|babe}!", Segment(subscribed_days=7),
         at=NOW + timedelta(hours=20)), created_by="demo", now=NOW)
     campaigns.save_draft(db, account.id, CampaignSpec(
         "Black Friday", "{name|Hey}, 50% off everything today only",

@@ -31,12 +31,12 @@ def test_create_list_show_pause_resume_cancel(
     world: World, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = run(database_url, "create", "--account", "mia", "--name", "VIP drop",
-               "--text", "Hey {nickname|babe}", "--tag", "vip", "--price", "9.99",
+               "--text", "Hey {name|babe}", "--tag", "vip", "--price", "9.99",
                "--media", "501", "--yes")
     out = capsys.readouterr().out
     assert code == 0
     assert "2 recipients, $9.99 PPV, 1 media" in out
-    assert "preview for @ann: Hey babe" in out
+    assert "preview for @ann: Hey Ann" in out
     assert "messages queued" in out and counts(world) == (1, 2)
     assert run(database_url, "list", "--account", "mia") == 0
     assert "#1 running" in capsys.readouterr().out
@@ -45,6 +45,7 @@ def test_create_list_show_pause_resume_cancel(
     assert run(database_url, "show", "1", "--account", "mia") == 0
     shown = capsys.readouterr().out
     assert "paused" in shown and "waiting 2" in shown and "revenue $0.00" in shown
+    assert "  segment: active fans, tagged vip\n" in shown  # in words, not {'tags_in': …}
     assert "sent 0 of 2 · failed 0 · waiting 2" in shown
     assert run(database_url, "resume", "1", "--account", "mia") == 0
     assert run(database_url, "cancel", "1", "--account", "mia") == 0

@@ -35,17 +35,17 @@ def queued_total(world: World) -> int:
 
 
 def test_launch_freezes_recipients_and_fills_texts(world: World) -> None:
-    spec = CampaignSpec("Weekend", "Hi {nickname|{name|babe}}", Segment(tags_in=("vip",)))
+    spec = CampaignSpec("Weekend", "Hi {name|{username|babe}}", Segment(tags_in=("vip",)))
     with pytest.raises(CampaignError, match="a lone '{'"):  # fallbacks do not nest
         campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
-    spec = CampaignSpec("Weekend", "Hi {nickname|babe}, {name|you}", Segment(tags_in=("vip",)),
+    spec = CampaignSpec("Weekend", "Hi {name|babe}, @{username}", Segment(tags_in=("vip",)),
                         price_cents=999, media_ids=(501,))
     created = campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
     assert (created.status, created.recipients) == (CampaignStatus.RUNNING, 2)
     got = {row.fan_id: row for row in rows(world, created.campaign_id)}
     assert set(got) == world.ids("ann", "bob")
-    assert got[world.fans["ann"]].text == "Hi babe, Ann"
-    assert got[world.fans["bob"]].text == "Hi Bobby, you"
+    assert got[world.fans["ann"]].text == "Hi Ann, @ann"
+    assert got[world.fans["bob"]].text == "Hi babe, @bob"  # never the team's "Bobby"
     for row in got.values():
         assert (row.kind, row.priority, row.state) == (
             OutboundKind.CAMPAIGN, PRIORITY[OutboundKind.CAMPAIGN], OutboundState.QUEUED)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
 from ofcrm_tui.core.campaigns.schedule import finish
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
@@ -94,3 +95,18 @@ def test_a_campaign_is_done_when_nothing_is_left(world: World) -> None:
     assert finish(world.db, world.account) == 1
     with world.db.read() as session:
         assert session.get(Campaign, created.campaign_id).status == CampaignStatus.DONE
+
+
+def test_a_campaign_saved_with_the_private_nickname_is_refused_when_due(world: World) -> None:
+    """A campaign scheduled before {nickname} was refused: nothing goes out, the reason
+    is kept (no fan is sent the team's label, nor a silently changed text)."""
+    created = campaigns.create(world.db, world.account, CampaignSpec("Old", "Hey {name|babe}", at=AT),
+                               created_by="me", now=NOW)
+    with world.db.write() as session:  # as an older version stored it
+        session.execute(update(Campaign).where(Campaign.id == created.campaign_id)
+                        .values(text="Hey {nickname|babe}"))
+    tended = campaigns.start_due_campaigns(world.db, world.account, now=AT)
+    assert tended.refused == {created.campaign_id: NICKNAME_REFUSED}
+    shown = campaigns.campaign(world.db, world.account, created.campaign_id)
+    assert shown.status == "draft" and shown.launch_error == NICKNAME_REFUSED
+    assert _rows(world) == 0

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
@@ -58,7 +58,7 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
         assert composer.query_one("#campaign-name", Input).size.width >= 40
         for key in "Drop":
             await pilot.press(key)
-        composer.query_one("#campaign-text", TextArea).load_text("Hi {nickname|babe}!")
+        composer.query_one("#campaign-text", TextArea).load_text("Hi {name|babe}!")
         await wait_for(pilot, lambda: "recipients" in _static(composer, "#campaign-count"))
         assert f"{active} recipients" in _static(composer, "#campaign-count")
         await wait_for(pilot, lambda: "!" in _static(composer, "#campaign-preview"))
@@ -72,6 +72,9 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
 
         await press(pilot, "ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        options = app.screen.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        assert "\nto active fans\n" in str(options.get_option_at_index(0).prompt)
         await press(pilot, "enter")  # "Start: N recipients …"
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
         assert _states(world) == {"queued": active}

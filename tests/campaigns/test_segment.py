@@ -131,6 +131,23 @@ def test_segment_round_trips_through_json() -> None:
 
 
 @pytest.mark.parametrize(
+    ("segment", "words"),
+    [
+        (Segment(), "active fans"),
+        (Segment(min_spent_cents=30000), "active fans, spent at least $300.00"),
+        (Segment(tags_in=("vip", "whale"), tags_out=("new",), status="all", inactive_days=1,
+                 not_messaged_days=7, skip_live_minutes=30, bought_ppv=False,
+                 exclude_fan_ids=(4, 5)),
+         "all fans (expired ones left out), tagged vip or whale, not tagged new, not seen for "
+         "1 day, not messaged for 7 days, no live chat in the last 30 minutes, never bought a "
+         "PPV, 2 fans left out by name"),
+    ],
+)
+def test_a_segment_in_words(segment: Segment, words: str) -> None:
+    assert segment.describe() == words
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"inactive_days": -1}, "inactive days must be a whole number"),

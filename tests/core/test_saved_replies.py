@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.core.inbox.saved_replies import (
     SavedReply,
@@ -53,7 +54,7 @@ def test_create_refuses_duplicates_and_empties(db: Database) -> None:
 
 REPLIES = [
     SavedReply(1, "Welcome", "Hi {name}, welcome to my page!"),
-    SavedReply(2, "Welcome back", "Missed you {nickname}"),
+    SavedReply(2, "Welcome back", "Missed you {name}"),
     SavedReply(3, "PPV teaser", "unlock this for a surprise"),
     SavedReply(4, "Weekend livestream", "live on Sunday at 8pm"),
     SavedReply(5, "Thanks for the tip", "you're the best, welcome anytime"),
@@ -90,20 +91,31 @@ def _fan(**names: str) -> ConversationRow:
         display_name=values["nickname"] or values["name"] or values["username"],
         username=values["username"], preview="", last_message_at=datetime(2026, 1, 1, tzinfo=UTC),
         last_direction="in", unread_count=0, total_spent_cents=0, subscription_status="active",
-        tags=(), name=values["name"], nickname=values["nickname"],
+        tags=(), name=values["name"],
     )
 
 
 def test_render_placeholders() -> None:
     full = _fan(name="Alex", nickname="Big Al", username="alex99")
-    body = "Hi {name} aka {nickname} (@{username})! {unknown} {NAME} {name {} }{"
-    assert render_reply(body, full) == "Hi Alex aka Big Al (@alex99)! {unknown} {NAME} {name {} }{"
-    nickname_only = _fan(nickname="Captain", username="cap")
-    assert render_reply("hey {name}", nickname_only) == "hey Captain"  # {name} falls back to the nickname
-    name_only = _fan(name="Sam")
-    assert render_reply("{nickname}", name_only) == "Sam"
+    body = "Hi {name} (@{username})! {unknown} {NAME} {name {} }{"
+    assert render_reply(body, full) == "Hi Alex (@alex99)! {unknown} {NAME} {name {} }{"
+    # {name} never falls back to the team's nickname for the fan ("timewaster").
+    nickname_only = _fan(nickname="timewaster", username="cap")
+    assert render_reply("hey {name}", nickname_only) == "hey cap"
     bare = _fan(username="moonlight_rider")
-    assert render_reply("{name}/{nickname}", bare) == "moonlight_rider/moonlight_rider"
+    assert render_reply("{name}/{username}", bare) == "moonlight_rider/moonlight_rider"
     # Substituted text is never expanded again.
     tricky = _fan(name="{username}", username="x")
     assert render_reply("{name}", tricky) == "{username}"
+
+
+@pytest.mark.parametrize("body", ["Missed you {nickname}", "Hey {nickname|babe}", "x { nickname } y"])
+def test_the_teams_private_nickname_is_refused(db: Database, body: str) -> None:
+    """On save, and when a reply saved before the rule is picked: never filled in."""
+    mia, _ = _accounts(db)
+    with pytest.raises(SavedReplyError) as refused:
+        create_reply(db, mia, "Old", body)
+    assert str(refused.value) == NICKNAME_REFUSED
+    with pytest.raises(SavedReplyError, match="private label"):
+        render_reply(body, _fan(name="Alex", nickname="timewaster", username="alex99"))
+    assert list_replies(db, mia) == []

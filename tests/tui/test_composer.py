@@ -124,3 +124,25 @@ async def test_a_saved_reply_can_be_deleted(world: World) -> None:
         await press(pilot, "enter", "r", "ctrl+r", "ctrl+t")
         assert app.screen.replies == []
     assert saved_replies.list_replies(db, account_id) == []
+
+
+async def test_a_saved_reply_with_the_private_nickname_is_refused_when_picked(world: World) -> None:
+    """Saved before {nickname} was refused: picking it says why and inserts nothing (the
+    team's label for a fan never goes to the fan)."""
+    from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
+    from ofcrm_tui.store.models import SavedReply
+
+    db, account_id = world.context.db, world.account.id
+    with db.write() as session:  # as an older version stored it
+        session.add(SavedReply(account_id=account_id, name="night", body="night {nickname}"))
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        picker = app.screen
+        assert isinstance(picker, SavedReplyPicker)
+        await wait_for(pilot, lambda: bool(picker.shown))
+        assert NICKNAME_REFUSED in str(picker.query_one("#replies-preview").render())
+        await press(pilot, "enter")
+        assert app.screen is picker  # nothing inserted
+        assert [n.message for n in app._notifications] == [NICKNAME_REFUSED]  # noqa: SLF001

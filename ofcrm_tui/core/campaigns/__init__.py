@@ -2,7 +2,8 @@
 the outbound queue after replies, exactly once per fan, now or at a time.
 
 - ``segment``: who (relative conditions compiled to the fan filter), count and sample;
-- ``placeholders``: ``{name}``, ``{nickname|babe}`` … filled in Python and in SQL;
+- ``placeholders``: ``{name}``, ``{name|babe}`` … filled in Python and in SQL (never
+  ``{nickname}``, the team's private label);
 - ``spec``: a campaign before it starts and its checks; ``drafts``: drafts and create;
 - ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
 - ``control``: pause, resume, cancel, retry; ``schedule``: due campaigns start, done ones end;

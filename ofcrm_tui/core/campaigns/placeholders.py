@@ -1,6 +1,10 @@
-"""Placeholders in a campaign's text: ``{name}``, ``{nickname}``, ``{username}``, each
-with an optional fallback for a fan without the field (``{nickname|babe}``); ``{{`` and
-``}}`` are literal braces.
+"""Placeholders in a campaign's text: ``{name}`` (the fan's name on the platform) and
+``{username}``, each with an optional fallback for a fan without the field
+(``{name|babe}``); ``{{`` and ``}}`` are literal braces.
+
+Only what the fan would recognise goes to fans: ``{nickname}`` (the team's private label
+for a fan, "timewaster" as well as "Sunshine") is refused with ``NICKNAME_REFUSED``, also
+in a campaign saved before that rule, when it starts. Saved replies refuse it too.
 
 A text is parsed once into literal pieces and fields. ``render`` fills it in Python (the
 preview); ``sql`` builds the same text as one SQL expression over the fans table, so a
@@ -21,7 +25,11 @@ from sqlalchemy import String, case, literal
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.outbox.rules import normalise_text
 
-FIELDS = ("name", "nickname", "username")
+FIELDS = ("name", "username")
+NICKNAME_REFUSED = (
+    "{nickname} is your team's private label for a fan and never goes to fans: use {name} "
+    "or {username}"
+)
 # The longest a field can be (``fans`` columns are String(255)): for the length check.
 FIELD_MAX = 255
 
@@ -55,10 +63,12 @@ def parse(text: str) -> tuple[Part, ...]:
                 "placeholder such as {name}"
             )
         name, _, fallback = match.group(1).partition("|")
+        if name.strip() == "nickname":
+            raise CampaignError(NICKNAME_REFUSED)
         if name.strip() not in FIELDS:
             raise CampaignError(
-                f"unknown placeholder {token}: use {{name}}, {{nickname}} or {{username}}, "
-                "with a fallback as in {nickname|babe}"
+                f"unknown placeholder {token}: use {{name}} or {{username}}, with a fallback "
+                "as in {name|babe}"
             )
         parts.append("".join(literal_text))
         literal_text = []

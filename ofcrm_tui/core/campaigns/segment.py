@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, exists, func, select
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
+from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Fan, Tag
@@ -27,6 +28,19 @@ STATUSES: tuple[SegmentStatus, ...] = ("active", "expired", "all")
 SAMPLE_SIZE = 5
 
 _ACTIVE = Fan.subscription_status == SubscriptionStatus.ACTIVE
+_STATUS_WORDS = {"active": "active fans", "all": "all fans (expired ones left out)",
+                 "expired": "expired fans (left out: the platform delivers nothing to them)"}
+# (field, words around the amount, unit): the whole-number conditions in words.
+_COUNTED = (
+    ("inactive_days", "not seen for {}", "day"),
+    ("active_days", "seen within {}", "day"),
+    ("purchased_days", "bought within {}", "day"),
+    ("no_purchase_days", "no purchase for {}", "day"),
+    ("subscribed_days", "subscribed within {}", "day"),
+    ("expiring_days", "expiring within {}", "day"),
+    ("not_messaged_days", "not messaged for {}", "day"),
+    ("skip_live_minutes", "no live chat in the last {}", "minute"),
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,29 @@ class Segment:
             exclude_fan_ids=self.exclude_fan_ids,
         )
 
+    def describe(self) -> str:
+        """Who it picks, as a person reads it ("active fans, tagged vip, spent at least
+        $300.00"): ``campaign show`` and the composer's confirmation."""
+        parts = [_STATUS_WORDS[self.status]]
+        if self.tags_in:
+            parts.append("tagged " + " or ".join(self.tags_in))
+        if self.tags_out:
+            parts.append("not tagged " + " or ".join(self.tags_out))
+        for cents, words in ((self.min_spent_cents, "spent at least"),
+                             (self.max_spent_cents, "spent at most")):
+            if cents is not None:
+                parts.append(f"{words} {format_cents(cents)}")
+        for value, words, unit in _COUNTED:
+            amount = getattr(self, value)
+            if amount is not None:
+                parts.append(words.format(f"{amount:,} {unit}{'' if amount == 1 else 's'}"))
+        if self.bought_ppv is not None:
+            parts.append("bought a PPV" if self.bought_ppv else "never bought a PPV")
+        if self.exclude_fan_ids:
+            many = len(self.exclude_fan_ids)
+            parts.append(f"{many:,} fan{'' if many == 1 else 's'} left out by name")
+        return ", ".join(parts)
+
     def to_json(self) -> dict[str, Any]:
         """What ``campaigns.segment`` holds: the fields set, nothing else."""
         default = Segment()
@@ -133,11 +170,10 @@ class Recipient:
     fan_id: int
     username: str
     name: str
-    nickname: str
 
     def fields(self) -> dict[str, str]:
-        """The placeholder values of the fan."""
-        return {"name": self.name, "nickname": self.nickname, "username": self.username}
+        """The placeholder values of the fan (never the team's nickname for them)."""
+        return {"name": self.name, "username": self.username}
 
 
 def check_tags(db: Database, account_id: int, segment: Segment) -> None:
@@ -198,7 +234,7 @@ def sample(
     """A few recipients, biggest spenders first: whom the preview is rendered for."""
     query = (
         recipients(db, account_id, segment, now)
-        .with_only_columns(Fan.id, Fan.username, Fan.name, Fan.nickname)
+        .with_only_columns(Fan.id, Fan.username, Fan.name)
         .order_by(Fan.total_spent_cents.desc(), Fan.id)
         .limit(limit)
     )
@@ -210,7 +246,7 @@ def recipient(db: Database, account_id: int, fan_id: int) -> Recipient | None:
     """One fan of the account as a recipient (for a preview)."""
     with db.read() as session:
         row = session.execute(
-            select(Fan.id, Fan.username, Fan.name, Fan.nickname).where(
+            select(Fan.id, Fan.username, Fan.name).where(
                 Fan.account_id == account_id, Fan.id == fan_id
             )
         ).first()

@@ -41,9 +41,9 @@ class ConversationRow:
     total_spent_cents: int
     subscription_status: str
     tags: tuple[str, ...]
-    # Added beyond docs/inbox-api.md: the raw names, for saved-reply placeholders.
+    # The fan's name on the platform, for saved-reply placeholders (never the nickname:
+    # the team's private label for the fan).
     name: str = ""
-    nickname: str = ""
     has_draft: bool = False  # the chatter left unsent text or an offer in it
     last_fan_message_at: datetime | None = None  # the sort key of the "fan" order
     owner: str | None = None  # the chatter it is assigned to (raw: the UI neutralises it)
@@ -125,7 +125,6 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         subscription_status=status,
         tags=tags,
         name=name,
-        nickname=nickname,
         has_draft=bool(has_draft),
         last_fan_message_at=last_fan_at,
         owner=owner,

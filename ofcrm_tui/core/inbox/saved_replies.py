@@ -1,9 +1,10 @@
 """Saved replies: named snippets a chatter picks with a fuzzy filter and sends.
 
-A body may name the fan with placeholders: ``{name}`` (the fan's name, else the
-creator's nickname for them, else the username), ``{nickname}`` (the nickname, else
-the display name) and ``{username}``. Anything else in braces is left as typed, so a
-body with a typo or a literal ``{`` renders predictably.
+A body may name the fan with placeholders: ``{name}`` (the fan's name on the platform,
+else the username) and ``{username}``. ``{nickname}`` is refused, as in campaigns: it is
+the team's private label for the fan. A body saved with it before is refused when it is
+picked, never filled in. Anything else in braces is left as typed, so a body with a typo
+or a literal ``{`` renders predictably.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import SavedReply as SavedReplyRow
@@ -37,7 +39,7 @@ class SavedReply:
 class FanNames(Protocol):
     """What ``render_reply`` reads of a fan (``inbox.ConversationRow`` has it)."""
 
-    display_name: str
+    name: str
     username: str
 
 
@@ -62,6 +64,7 @@ def create_reply(db: Database, account_id: int, name: str, body: str) -> SavedRe
         raise SavedReplyError(f"a saved reply's name is at most {NAME_MAX} characters")
     if not body.strip():
         raise SavedReplyError("a saved reply needs some text")
+    check_body(body)
     duplicate = SavedReplyError(f"a saved reply named {name!r} already exists")
     try:
         with db.write() as session:
@@ -162,20 +165,24 @@ def fuzzy_filter(replies: Iterable[SavedReply], needle: str) -> list[SavedReply]
 
 # -- placeholders ----------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{(name|username|nickname)\}")
+_PLACEHOLDER = re.compile(r"\{(name|username)\}")
+# ``{nickname}``, spaced or with a fallback as campaigns write it (``{nickname|babe}``).
+_NICKNAME = re.compile(r"\{\s*nickname\s*(\|[^{}]*)?\}")
+
+
+def check_body(body: str) -> None:
+    """SavedReplyError when ``body`` would send the team's private nickname for a fan."""
+    if _NICKNAME.search(body):
+        raise SavedReplyError(NICKNAME_REFUSED)
 
 
 def render_reply(body: str, fan: FanNames) -> str:
-    """``body`` with ``{name}``, ``{nickname}`` and ``{username}`` filled in for ``fan``.
+    """``body`` with ``{name}`` and ``{username}`` filled in for ``fan``; SavedReplyError
+    for a body with ``{nickname}`` (saved before it was refused).
 
     One pass: text substituted in is never expanded again, so a fan named ``{name}``
     stays as is. Other braces are left as typed.
     """
-    name = getattr(fan, "name", "") or ""
-    nickname = getattr(fan, "nickname", "") or ""
-    values = {
-        "name": name or nickname or fan.display_name or fan.username,
-        "nickname": nickname or fan.display_name or name or fan.username,
-        "username": fan.username,
-    }
+    check_body(body)
+    values = {"name": fan.name or fan.username, "username": fan.username}
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], body)

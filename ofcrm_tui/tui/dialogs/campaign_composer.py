@@ -3,7 +3,10 @@ media, now or at a local time, then the segment; the live count, a sample and a 
 for a chosen recipient beside them; a confirmation; ``ctrl+s`` keeps a draft.
 
 Tab goes field by field in that order; ``ctrl+down`` / ``ctrl+up`` go by section. Esc
-keeps the draft and closes; keys typed right after it go to the screen below.
+closes: with nothing changed it writes nothing (a scheduled campaign stays scheduled);
+otherwise it keeps the draft, asks first when the changes would unschedule a scheduled
+campaign, and asks (saying why) when the draft cannot be saved as it stands. Keys typed
+right after it go to the screen below.
 
 Every change restarts a short timer; when it fires a thread worker counts the segment,
 reads a sample and renders the preview, and posts them back (tagged with a generation,
@@ -12,6 +15,8 @@ so an older answer never overwrites a newer one). Nothing here waits on the data
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -39,6 +44,8 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
+
+log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.25
 # The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
@@ -102,11 +109,15 @@ class CampaignComposer(Dialog[int | None]):
 
     def __init__(self, db: Database, account_id: int, *, created_by: str, clock: Clock,
                  limit: int, reply_reserve: int, draft_id: int | None = None,
-                 draft: CampaignSpec | None = None) -> None:
+                 draft: CampaignSpec | None = None, scheduled: bool = False) -> None:
         super().__init__()
         self.db, self.account_id, self.created_by, self.clock = db, account_id, created_by, clock
         self.limit, self.reply_reserve = limit, reply_reserve
         self.draft_id, self.draft = draft_id, draft
+        # Editing a scheduled campaign: saving it makes it a draft (it starts no more),
+        # which leaving never does without asking.
+        self.scheduled_at = draft.at if scheduled and draft is not None else None
+        self._saved: Form | None = None  # the form as last kept (as opened, as saved)
         self.offer = Offer(draft.price_cents, draft.media_ids, draft.preview_ids) if draft else Offer()
         self.generation = 0
         self.preview_index = 0
@@ -142,7 +153,7 @@ class CampaignComposer(Dialog[int | None]):
                 form.border_title = "Campaign"
                 form.border_subtitle = "tab: next field · ctrl+↓ ctrl+↑: sections"
                 yield from field("name", "Name", d.name if d else "", "e.g. Weekend drop")
-                yield Label("Message: {name} {nickname} {username}; a fallback: {nickname|babe}",
+                yield Label("Message: {name} {username}; a fallback: {name|babe}",
                             classes="campaign-heading")
                 yield MultilineBox(d.text if d else "", id="campaign-text", compact=True)
                 with Horizontal(classes="campaign-field"):
@@ -172,6 +183,7 @@ class CampaignComposer(Dialog[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._saved = self._form()
         self._show_offer()
         # At once (``focus()`` waits a turn): a Tab typed right behind the key that
         # opened the composer found no field focused yet and went nowhere.
@@ -313,18 +325,43 @@ class CampaignComposer(Dialog[int | None]):
         if self._leaving:
             return
         form = self._form()
-        if not form.values["name"].strip():
-            self._leave(None)
+        if not form.values["name"].strip() or form == self._saved:
+            self._leave(None)  # nothing to keep, or kept already: nothing is written
             return
+        if self.scheduled_at is not None:
+            self._ask_unschedule(form, self.scheduled_at)
+            return
+        self._save_and_leave(form)
+
+    def _save_and_leave(self, form: Form) -> None:
         self._leaving = True  # until the draft is kept (or cannot be): keys wait
         self._focus_before = self.focused
         self.set_focus(None)
         self._save(form, close=True)
 
+    def _ask_unschedule(self, form: Form, at: datetime) -> None:
+        """Esc on a changed scheduled campaign: keep editing (the default), leave it
+        scheduled as it was, or keep the changes as a draft that does not start."""
+        when = f"{at.astimezone():%a %d %b %H:%M}"
+        choices = [(Text("Keep editing"), None),
+                   (Text(f"Leave without saving: it stays scheduled for {when}"), "leave"),
+                   (Text("Save the changes as a draft: it will not start"), "draft")]
+
+        def answered(choice: str | None) -> None:
+            if choice == "leave":
+                self._leave(None)
+            elif choice == "draft":
+                self._save_and_leave(form)
+
+        self.app.push_screen(ChoiceDialog(f"Scheduled for {when}: the changes are not saved",
+                                          lambda: choices), answered)
+
     async def flush(self) -> None:
-        """Keep what is typed as a draft, as Esc would (the app is quitting)."""
+        """Keep what is typed as a draft, as Esc would (the app is quitting); a changed
+        scheduled campaign stays scheduled as it was (there is no one left to ask)."""
         form = self._form()
-        if form.values["name"].strip() and not self._leaving:
+        if (form.values["name"].strip() and form != self._saved
+                and self.scheduled_at is None and not self._leaving):
             await self._save(form, close=False).wait()
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
@@ -334,13 +371,18 @@ class CampaignComposer(Dialog[int | None]):
             self.draft_id = campaigns.save_draft(self.db, self.account_id, spec,
                                                  created_by=self.created_by,
                                                  campaign_id=self.draft_id)
-        except OfcrmError as exc:
+        except Exception as exc:  # noqa: BLE001 - leaving must answer, whatever broke
+            if not isinstance(exc, OfcrmError):
+                log.exception("campaign draft not saved")
+            reason = str(exc) if isinstance(exc, OfcrmError) else f"{type(exc).__name__}: {exc}"
             if close:  # leaving: ask instead of a notice per try
-                self.post_message(self.Unsaved(str(exc)))
+                self.post_message(self.Unsaved(reason))
             else:
-                self.post_message(self.Done(f"Draft not saved: {exc}", True, None, False))
+                self.post_message(self.Done(f"Draft not saved: {reason}", True, None, False))
             return
-        self.post_message(self.Done("Draft saved", False, self.draft_id, close))
+        note = "Draft saved" + (": it is no longer scheduled" if self.scheduled_at else "")
+        self._saved, self.scheduled_at = form, None
+        self.post_message(self.Done(note, False, self.draft_id, close))
 
     def action_launch(self) -> None:
         self._check(self._form())
@@ -359,6 +401,7 @@ class CampaignComposer(Dialog[int | None]):
         when = "now" if spec.at is None else f"at {spec.at.astimezone():%a %d %b %H:%M}"
         self.post_message(self.Confirm(form, [
             f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
+            f"to {spec.segment.describe()}",
             *filter(None, [checked.found.left_out()]),
             f"about {campaigns.duration_text(takes)} at {self.limit}/min "
             f"({self.reply_reserve} kept for replies)",

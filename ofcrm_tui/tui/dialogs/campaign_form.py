@@ -36,7 +36,7 @@ def _whole(value: str, label: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit int() cannot read
         raise OfcrmError(f"{label}: {value!r} is not a whole number")
     return int(value)
 

@@ -109,7 +109,10 @@ class SavedReplyPicker(Dialog[str | None]):
             preview.update(Text("No saved replies yet: ctrl+n makes one" if not self.replies
                                 else "Nothing matches"))
         else:
-            preview.update(literal(saved_replies.render_reply(reply.body, self.fan)))
+            try:
+                preview.update(literal(saved_replies.render_reply(reply.body, self.fan)))
+            except saved_replies.SavedReplyError as exc:
+                preview.update(Text(str(exc), style="red"))
 
     def _highlighted(self) -> saved_replies.SavedReply | None:
         index = self.query_one(OptionList).highlighted
@@ -122,8 +125,14 @@ class SavedReplyPicker(Dialog[str | None]):
     @on(OptionList.OptionSelected)
     def action_pick(self) -> None:
         reply = self._highlighted()
-        if reply is not None:
-            self.dismiss(saved_replies.render_reply(reply.body, self.fan))
+        if reply is None:
+            return
+        try:
+            text = saved_replies.render_reply(reply.body, self.fan)
+        except saved_replies.SavedReplyError as exc:  # saved before {nickname} was refused
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss(text)
 
     def action_new(self) -> None:
         def created(result: tuple[str, str] | None) -> None:

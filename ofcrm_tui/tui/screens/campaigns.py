@@ -162,9 +162,13 @@ class CampaignsScreen(OfcrmScreen):
     # -- actions -------------------------------------------------------------------
 
     def _current(self) -> CampaignRow | None:
-        if self.opened is not None:
-            return self.opened
-        return self.query_one(CampaignList).cursor_row
+        """The campaign ``e``, ``p``, ``r``, ``x`` and ``R`` act on: the highlighted row
+        while the list has the focus (what the eye is on, as in the inbox), else the
+        open one. ``Screen.focused``, not ``has_focus``: the palette takes the focus."""
+        listing = self.query_one(CampaignList)
+        if self.focused is listing or self.opened is None:
+            return listing.cursor_row
+        return self.opened
 
     def action_back(self) -> None:
         if self.opened is None:
@@ -249,19 +253,21 @@ class CampaignsScreen(OfcrmScreen):
         self._load_draft(account.id, row.id)
 
     class DraftLoaded(Message):
-        def __init__(self, campaign_id: int, spec: campaigns.CampaignSpec) -> None:
+        def __init__(self, campaign_id: int, spec: campaigns.CampaignSpec,
+                     scheduled: bool) -> None:
             super().__init__()
-            self.campaign_id, self.spec = campaign_id, spec
+            self.campaign_id, self.spec, self.scheduled = campaign_id, spec, scheduled
 
     @work(thread=True, group="campaigns-act", exit_on_error=False)
     def _load_draft(self, account_id: int, campaign_id: int) -> None:
-        spec, _ = campaigns.load(self.ofcrm.context.db, account_id, campaign_id)
-        self.post_message(self.DraftLoaded(campaign_id, spec))
+        spec, status = campaigns.load(self.ofcrm.context.db, account_id, campaign_id)
+        self.post_message(self.DraftLoaded(campaign_id, spec, status == "scheduled"))
 
     def on_campaigns_screen_draft_loaded(self, message: DraftLoaded) -> None:
-        self._open_composer(message.campaign_id, message.spec)
+        self._open_composer(message.campaign_id, message.spec, scheduled=message.scheduled)
 
-    def _open_composer(self, draft_id: int | None, draft: campaigns.CampaignSpec | None) -> None:
+    def _open_composer(self, draft_id: int | None, draft: campaigns.CampaignSpec | None,
+                       *, scheduled: bool = False) -> None:
         from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 
         account = self.ofcrm.account
@@ -271,7 +277,7 @@ class CampaignsScreen(OfcrmScreen):
             self.ofcrm.context.db, account.id,
             created_by=self.ofcrm.context.settings.chatter_name, clock=self.ofcrm.clock,
             limit=account.send_limit_per_minute, reply_reserve=self._reserve,
-            draft_id=draft_id, draft=draft,
+            draft_id=draft_id, draft=draft, scheduled=scheduled,
         )
 
         def closed(campaign_id: int | None) -> None:

@@ -1,0 +1,161 @@
+"""The campaigns screen acting on the right campaign, and leaving the composer: a
+scheduled campaign stays scheduled unless the changes are saved as a draft; Esc always
+leaves or says why not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec
+from ofcrm_tui.store.models import Campaign
+from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
+from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
+from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
+from tests.tui.pilot import press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+def _campaigns(world: World) -> list[tuple[int, str, object]]:
+    with world.context.db.read() as session:
+        return [tuple(row) for row in session.execute(  # type: ignore[misc]
+            select(Campaign.id, Campaign.status, Campaign.scheduled_at).order_by(Campaign.id))]
+
+
+def _status(world: World, campaign_id: int) -> str:
+    return next(status for id_, status, _ in _campaigns(world) if id_ == campaign_id)
+
+
+def _scheduled(world: World) -> int:
+    now = utcnow()
+    spec = CampaignSpec("Later", "hi {name|you}", at=now + timedelta(days=30))
+    return campaigns.create(world.context.db, world.account.id, spec, created_by="me",
+                            now=now).campaign_id
+
+
+async def _list(pilot, count: int) -> CampaignList:  # noqa: ANN001
+    await settle(pilot)
+    await press(pilot, "4")
+    listing = pilot.app.screen.query_one(CampaignList)
+    await wait_for(pilot, lambda: listing.count == count and listing.cursor_row is not None)
+    return listing
+
+
+async def _edit(pilot) -> CampaignComposer:  # noqa: ANN001
+    await press(pilot, "e")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CampaignComposer))
+    return pilot.app.screen
+
+
+async def test_escape_from_an_unchanged_scheduled_campaign_keeps_it_scheduled(
+    world: World,  # noqa: F811
+) -> None:
+    campaign_id = _scheduled(world)
+    before = _campaigns(world)
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        await _edit(pilot)
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert before == _campaigns(world) and before[0][:2] == (campaign_id, "scheduled")
+
+
+async def test_changing_a_scheduled_campaign_asks_before_it_stops_being_scheduled(
+    world: World,  # noqa: F811
+) -> None:
+    campaign_id = _scheduled(world)
+    before = _campaigns(world)
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        composer = await _edit(pilot)
+        composer.query_one("#campaign-name", Input).value = "Later, changed"
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert app.screen.title_text.startswith("Scheduled for ")
+        await press(pilot, "enter")  # keep editing (the first choice)
+        await wait_for(pilot, lambda: app.screen is composer)
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await press(pilot, "j", "enter")  # leave without saving: still scheduled
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+        assert _campaigns(world) == before
+        composer = await _edit(pilot)
+        composer.query_one("#campaign-name", Input).value = "Later, changed"
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await press(pilot, "j", "j", "enter")  # the changes as a draft: said so
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert [row[:2] for row in _campaigns(world)] == [(campaign_id, "draft")]
+
+
+async def test_quitting_while_editing_a_scheduled_campaign_keeps_it_scheduled(
+    world: World,  # noqa: F811
+) -> None:
+    _scheduled(world)
+    before = _campaigns(world)
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        composer = await _edit(pilot)
+        composer.query_one("#campaign-name", Input).value = "Later, changed"
+        await settle(pilot)
+        await app.action_quit()
+        await wait_for(pilot, lambda: app._exit)  # noqa: SLF001
+    assert _campaigns(world) == before
+
+
+async def test_escape_with_a_field_that_cannot_be_read_says_why(world: World) -> None:  # noqa: F811
+    """A digit that is not 0-9 ("²") in a number field: Esc asks, naming the field."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n", *"Later")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        composer.query_one("#campaign-inactive_days", Input).value = "²"
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert "Not seen for N days: '²' is not a whole number" in app.screen.title_text
+        await press(pilot, "j", "enter")  # close without saving
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert _campaigns(world) == []
+
+
+async def test_row_actions_act_on_the_highlighted_row_while_the_list_has_the_focus(
+    world: World,  # noqa: F811
+) -> None:
+    """Enter on #2 (a draft), shift+tab back to the list, j to #1 (running): p pauses #1;
+    in the recipients pane p acts on the open campaign."""
+    db, account_id = world.context.db, world.account.id
+    running = campaigns.create(db, account_id, CampaignSpec("Now", "hi"), created_by="me").campaign_id
+    draft = campaigns.save_draft(db, account_id, CampaignSpec("Draft", "hi"), created_by="me")
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        listing = await _list(pilot, 2)
+        assert listing.cursor_row.id == draft
+        await press(pilot, "enter")
+        screen = app.screen
+        assert screen.opened.id == draft and screen.focused is screen.query_one(RecipientList)
+        await press(pilot, "shift+tab", "j")
+        assert screen.focused is listing and listing.cursor_row.id == running
+        await press(pilot, "p")
+        await wait_for(pilot, lambda: _status(world, running) == "paused")
+        assert not [n for n in app._notifications if "cannot" in n.message]  # noqa: SLF001
+        await press(pilot, "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert "Now" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
+        await press(pilot, "escape")
+        await press(pilot, "tab")  # the recipients of the open campaign (#2): e edits it
+        assert screen.focused is screen.query_one(RecipientList)
+        composer = await _edit(pilot)
+        assert composer.draft_id == draft
