@@ -32,7 +32,7 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
             dialog.border_title = "New saved reply"
             yield Label("Name")
             yield TextBox(placeholder="e.g. welcome", id="new-reply-name")
-            yield Label("Text: {name}, {username} and {nickname} are filled in for each fan")
+            yield Label("Text: {name} and {username} are filled in for each fan")
             yield MultilineBox(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
         yield Footer()
 
