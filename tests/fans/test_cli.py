@@ -92,6 +92,11 @@ def test_fans_commands_edit_list_export_and_delete(sqlite_db: tuple[Database, st
     out = tmp_path / "out.csv"
     assert ofcrm(url, "export", "fans", str(out), "--without-tag", "vip").returncode == 0
     assert "joe" in out.read_text() and "lena" not in out.read_text()
+    again = ofcrm(url, "export", "fans", str(out))  # an export never writes over a file unasked
+    _one_line_error(again, f"{out} exists (")
+    assert "not replaced (--force replaces it)" in again.stderr and "lena" not in out.read_text()
+    assert ofcrm(url, "export", "fans", str(out), "--force").returncode == 0
+    assert "lena" in out.read_text()
     deleted = ofcrm(url, "fans", "delete", "joe", "--yes")
     assert deleted.returncode == 0 and "deleted Joe (@joe)" in deleted.stdout
 
