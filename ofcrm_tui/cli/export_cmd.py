@@ -17,6 +17,7 @@ from ofcrm_tui.cli.common import (
 from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
+from ofcrm_tui.core.wording import counted
 
 
 def _export_fans(args: argparse.Namespace) -> int:
@@ -30,7 +31,7 @@ def _export_fans(args: argparse.Namespace) -> int:
     )
     if progress is not None:
         print("\r", end="", file=sys.stderr)
-    print(f"{account.name}: exported {count:,} fans to {args.file}")
+    print(f"{account.name}: exported {counted(count, 'fan')} to {args.file}")
     return 0
 
 
