@@ -13,6 +13,7 @@ from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.types import utcnow
 
@@ -68,7 +69,8 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
     takes = campaigns.send_duration(count, account.send_limit_per_minute, reserve)
     when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
     lines = [
-        f"Campaign {spec.name.strip()!r} on {account.name}: {count:,} recipients, {spec.describe_offer()}",
+        f"Campaign {spec.name.strip()!r} on {account.name}: {counted(count, 'recipient')}, "
+        f"{spec.describe_offer()}",
         f"  starts {when}; sending takes about {campaigns.duration_text(takes)} at the current limit "
         f"({account.send_limit_per_minute}/min, {reserve} kept for replies)",
     ]
@@ -96,9 +98,11 @@ def _create(args: argparse.Namespace) -> int:
             return 1
     created = campaigns.create(ctx.db, account.id, spec, created_by=by)
     if created.status == "scheduled":
-        print(f"campaign #{created.campaign_id} scheduled ({created.recipients:,} recipients now)")
+        print(f"campaign #{created.campaign_id} scheduled "
+              f"({counted(created.recipients, 'recipient')} now)")
     else:
-        print(f"campaign #{created.campaign_id} started: {created.recipients:,} messages queued")
+        print(f"campaign #{created.campaign_id} started: "
+              f"{counted(created.recipients, 'message')} queued")
     return 0
 
 
@@ -134,7 +138,8 @@ def _show(args: argparse.Namespace) -> int:
     if row.scheduled_at and row.status == "scheduled":
         print(f"  scheduled for {row.scheduled_at.astimezone():%Y-%m-%d %H:%M %Z}")
     if row.started_at:
-        print(f"  started {row.started_at.astimezone():%Y-%m-%d %H:%M %Z}, {row.recipients:,} recipients")
+        print(f"  started {row.started_at.astimezone():%Y-%m-%d %H:%M %Z}, "
+              f"{counted(row.recipients, 'recipient')}")
         print(f"  {progress(row)}")
     if row.eta:
         print(f"  done by about {row.eta.astimezone():%H:%M %Z}")
@@ -151,7 +156,7 @@ def _control(args: argparse.Namespace) -> int:
     action = {"pause": campaigns.pause, "resume": campaigns.resume, "cancel": campaigns.cancel}
     moved = action[args.campaign_action](ctx.db, account.id, args.id)
     verb = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[args.campaign_action]
-    print(f"campaign #{args.id} {verb} ({moved:,} messages)")
+    print(f"campaign #{args.id} {verb} ({counted(moved, 'message')})")
     return 0
 
 

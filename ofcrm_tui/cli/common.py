@@ -6,8 +6,10 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from ofcrm_tui.context import AppContext
+from ofcrm_tui.core import files
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import MoneyError, parse_dollars
 
@@ -31,6 +33,20 @@ def add_account_option(parser: argparse.ArgumentParser, help_text: str, **kwargs
     parser.add_argument(
         "--account", metavar="NAME", default=argparse.SUPPRESS, help=help_text, **kwargs
     )
+
+
+def add_file_options(parser: argparse.ArgumentParser) -> None:
+    """An export's ``FILE`` and its ``--force`` (see ``refuse_to_replace``)."""
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
+def refuse_to_replace(args: argparse.Namespace) -> None:
+    """An export never writes over a file unless told to (``--force``): one line says
+    what is there."""
+    found = None if args.force else files.existing(args.file)
+    if found is not None:
+        raise OfcrmError(f"{found}: not replaced (--force replaces it)")
 
 
 def positive_int(value: str) -> int:

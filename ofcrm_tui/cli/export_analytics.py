@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ofcrm_tui.cli.common import add_account_option, add_command, context, positive_int
+from ofcrm_tui.cli.common import (
+    add_account_option,
+    add_command,
+    add_file_options,
+    context,
+    positive_int,
+    refuse_to_replace,
+)
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.analytics import period
 from ofcrm_tui.errors import OfcrmError
@@ -43,23 +49,21 @@ def chosen_period(args: argparse.Namespace) -> period.Period:
     return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
 
 
-_STEPS = {"hour": "hourly", "day": "daily", "week": "weekly"}  # the revenue rows' steps
-
-
 def _export(args: argparse.Namespace) -> int:
     # Here, not at the top: ``ofcrm export fans`` shares this module's command.
-    from ofcrm_tui.core.analytics.export import ExportKind, write_csv
+    from ofcrm_tui.core.analytics.export import ExportKind, rows_written, write_csv
     from ofcrm_tui.core.analytics.figures import dashboard
 
     chosen = chosen_period(args)
+    refuse_to_replace(args)
     kind = (
         ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY
     )
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    rows = write_csv(ctx.db, dashboard(ctx.db, account.id, chosen), args.file, kind)
-    what = _STEPS[chosen.step] if kind == ExportKind.DAILY else kind.value
-    print(f"{account.name}: {rows} {what} row{'s' if rows != 1 else ''} "
+    shown = dashboard(ctx.db, account.id, chosen)
+    rows = write_csv(ctx.db, shown, args.file, kind)
+    print(f"{account.name}: {rows_written(rows, shown, kind)} "
           f"for {chosen.label} written to {args.file}")
     return 0
 
@@ -68,7 +72,7 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser = add_command(
         actions, "analytics", "revenue by day (hour for one day) and type (default), the KPIs or the chatters as CSV"
     )
-    parser.add_argument("file", type=Path, metavar="FILE")
+    add_file_options(parser)
     add_account_option(parser, "the account (default: the only one)")
     parser.add_argument("--days", type=positive_int, metavar="N",
                         help=f"the N days ending today (default {DEFAULT_DAYS})")

@@ -7,13 +7,21 @@ import argparse
 import sys
 
 from ofcrm_tui.cli import export_analytics
-from ofcrm_tui.cli.common import add_command, context, progress_line
+from ofcrm_tui.cli.common import (
+    add_command,
+    add_file_options,
+    context,
+    progress_line,
+    refuse_to_replace,
+)
 from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
+from ofcrm_tui.core.wording import counted
 
 
 def _export_fans(args: argparse.Namespace) -> int:
+    refuse_to_replace(args)
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     progress = progress_line(lambda done, total: f"{done:,}/{total:,} fans")
@@ -23,13 +31,13 @@ def _export_fans(args: argparse.Namespace) -> int:
     )
     if progress is not None:
         print("\r", end="", file=sys.stderr)
-    print(f"{account.name}: exported {count:,} fans to {args.file}")
+    print(f"{account.name}: exported {counted(count, 'fan')} to {args.file}")
     return 0
 
 
 def _add_fans(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fans = add_command(targets, "fans", "fans to a CSV file that `ofcrm import fans` reads back")
-    fans.add_argument("file", metavar="FILE")
+    add_file_options(fans)
     add_filter_options(fans)
     fans.set_defaults(handler=_export_fans)
 

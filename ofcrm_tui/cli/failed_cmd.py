@@ -6,6 +6,7 @@ import argparse
 
 from ofcrm_tui.cli.common import add_account_option, add_command, context, non_negative_float
 from ofcrm_tui.core import accounts, outbox
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 
@@ -31,7 +32,7 @@ def _list(args: argparse.Namespace) -> int:
         when = row.updated_at or row.created_at
         print(
             f"#{row.id}\t{when:%Y-%m-%d %H:%M} UTC\t@{row.fan_username}\t{price}\t"
-            f"{row.tries} attempt{'s' if row.tries != 1 else ''}\t{row.created_by}\t"
+            f"{counted(row.tries, 'attempt')}\t{row.created_by}\t"
             f"{text!r}\t{one_line(row.last_error or '')}"
         )
     return 0

@@ -1,6 +1,7 @@
 """Files the CRM writes (exports): written beside their destination and moved over it
 at the end, so a failed write leaves nothing half-written; only a regular file (or
-nothing) is replaced, never a device such as ``/dev/null``."""
+nothing) is replaced, never a device such as ``/dev/null``. An export asks before it
+replaces a file (``existing``: what would be lost, for the question)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,37 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import TextIO
 
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
+
+
+def size_text(size: int) -> str:
+    """``1 byte``, ``900 bytes``, ``30 KB``, ``2.5 MB``."""
+    if size < 1000:
+        return counted(size, "byte")
+    if size < 1000 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def existing(path: str | Path) -> str | None:
+    """What a write to ``path`` would replace, in words (``out.csv exists (30 KB,
+    modified 2026-11-30 09:41)``, this machine's time); None when no regular file is
+    there (``written_in_place`` refuses anything else)."""
+    target = Path(path)
+    try:
+        stat = target.stat()
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    modified = datetime.fromtimestamp(stat.st_mtime)
+    return f"{target} exists ({size_text(stat.st_size)}, modified {modified:%Y-%m-%d %H:%M})"
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.analytics.percentiles import percentile_select
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
@@ -224,7 +225,7 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
                              f"{account.name}: no successful poll for {since} while running"))
     if account.recent_failed >= failed_threshold:
         found.append(Problem(Reason.FAILURES, account.name,
-                             f"{account.name}: {account.recent_failed} messages failed in the last "
+                             f"{account.name}: {counted(account.recent_failed, 'message')} failed in the last "
                              f"24 h (threshold {failed_threshold}): see `ofcrm failed list`"))
     return found
 

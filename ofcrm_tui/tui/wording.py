@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from ofcrm_tui.core.wording import counted
+
 
 def messages(count: int) -> str:
     """``1 message``, ``2 messages``."""
-    return f"{count} message{'' if count == 1 else 's'}"
+    return counted(count, "message")
 
 
 def recipients(count: int) -> str:
     """``1 recipient``, ``1,200 recipients``."""
-    return f"{count:,} recipient{'' if count == 1 else 's'}"
+    return counted(count, "recipient")
 
 
 def fans(count: int) -> str:
     """``1 fan``, ``100,000 fans``."""
-    return f"{count:,} fan{'' if count == 1 else 's'}"
+    return counted(count, "fan")
 
 
 def could_not_send(count: int) -> str:

@@ -110,3 +110,19 @@ def test_unwritable_file_leaves_nothing(db: Database, tmp_path: Path) -> None:
     with pytest.raises(OfcrmError, match="cannot write"):
         write_csv(db, result, target, ExportKind.DAILY)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_existing_file_is_replaced_only_with_force(db: Database, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    add_known_data(db)
+    target = tmp_path / "out.csv"
+    target.write_text("kept\n")
+    argv = ["--db", db.url.render_as_string(hide_password=False), "export", "analytics",
+            str(target), "--account", "known", *PERIOD]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{target} exists (5 bytes, modified " in err
+    assert "not replaced (--force replaces it)" in err and target.read_text() == "kept\n"
+    assert main([*argv, "--force"]) == 0
+    assert capsys.readouterr().out == (
+        f"known: 3 daily rows for 2026-03-28 to 2026-03-30 written to {target}\n")
+    assert len(_read(target)) == 3

@@ -159,3 +159,10 @@ def test_health_command_loads_no_textual_or_alembic(tmp_path: Path) -> None:
                             timeout=60, env={"OFCRM_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
                                              "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 5, result.stdout + result.stderr
+
+
+def test_one_failure_is_one_message(db: Database, capsys, monkeypatch) -> None:  # noqa: ANN001
+    _failed(db, _account(db), 1)
+    monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "1")
+    code, out = _health(capsys, db)
+    assert code == health.Reason.FAILURES and "main: 1 message failed in the last 24 h" in out

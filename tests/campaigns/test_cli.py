@@ -54,6 +54,17 @@ def test_create_list_show_pause_resume_cancel(
     assert "is cancelled: it cannot be resumed" in capsys.readouterr().err
 
 
+def test_one_recipient_is_counted_as_one(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(database_url, "create", "--account", "mia", "--name", "New", "--text", "hi",
+               "--tag", "new", "--yes") == 0  # cat alone
+    out = capsys.readouterr().out
+    assert "1 recipient, " in out and "started: 1 message queued" in out
+    assert run(database_url, "pause", "1", "--account", "mia") == 0
+    assert "paused (1 message)" in capsys.readouterr().out
+
+
 def test_create_at_a_time_schedules(world: World, database_url: str,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     at = (utcnow() + timedelta(days=1)).isoformat()

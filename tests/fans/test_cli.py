@@ -90,8 +90,14 @@ def test_fans_commands_edit_list_export_and_delete(sqlite_db: tuple[Database, st
     shown = ofcrm(url, "fans", "show", "@joe")
     assert "user id: none (created by hand)" in shown.stdout and "tags: expo" in shown.stdout
     out = tmp_path / "out.csv"
-    assert ofcrm(url, "export", "fans", str(out), "--without-tag", "vip").returncode == 0
+    exported = ofcrm(url, "export", "fans", str(out), "--without-tag", "vip")
+    assert exported.returncode == 0 and exported.stdout == f"mia: exported 1 fan to {out}\n"
     assert "joe" in out.read_text() and "lena" not in out.read_text()
+    again = ofcrm(url, "export", "fans", str(out))  # an export never writes over a file unasked
+    _one_line_error(again, f"{out} exists (")
+    assert "not replaced (--force replaces it)" in again.stderr and "lena" not in out.read_text()
+    assert ofcrm(url, "export", "fans", str(out), "--force").returncode == 0
+    assert "lena" in out.read_text()
     deleted = ofcrm(url, "fans", "delete", "joe", "--yes")
     assert deleted.returncode == 0 and "deleted Joe (@joe)" in deleted.stdout
 

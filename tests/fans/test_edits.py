@@ -64,7 +64,7 @@ def test_fans_by_hand_are_created_once_and_deleted_with_what_goes_with_them(db: 
     edits.add_note(db, account, fan, "n1", author="ann")
     summary = edits.deletion_summary(db, account, fan)
     assert (summary.notes, summary.tags, summary.drafts, summary.from_platform) == (1, 1, 0, False)
-    assert "next sync" not in summary.describe()
+    assert summary.describe() == "Delete Joe (@met_at_expo) with 1 note, 1 tag, 0 drafts, 0 stored messages?"
     edits.delete_fan(db, account, fan)
     assert counts(db, account) == (1, 1, 0, 0)
     with pytest.raises(profile.FanNotFound):

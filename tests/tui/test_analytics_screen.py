@@ -3,18 +3,23 @@ the figures of the period asked for, and an export that holds what the screen sh
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import threading
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, RadioSet, Static
 
+from ofcrm_tui.core import sync
 from ofcrm_tui.core.analytics import figures, period
+from ofcrm_tui.jobs.events import PollCompleted
 from ofcrm_tui.platform.money import format_cents, parse_dollars, to_cents
+from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
+from ofcrm_tui.tui.screens import analytics
 from ofcrm_tui.tui.screens.analytics import KPI_NAMES, AnalyticsScreen
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import press, settle, wait_for
@@ -197,3 +202,79 @@ async def test_an_export_that_cannot_be_written_says_why(world: World, tmp_path:
         note = str(list(app._notifications)[-1].message)
         assert note.startswith("Not exported: cannot write in") and "\n" not in note
         assert not (tmp_path / "missing").exists()
+
+
+async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
+    world: World, tmp_path: Path
+) -> None:
+    """As the fans export: the first export to a file that exists says what is there;
+    the next replaces it. The toast names the rows as the file has them (hours today)."""
+    target = tmp_path / "kept.csv"
+    target.write_text("kept\n" * 303, encoding="utf-8")
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "t", "e")
+        dialog = app.screen
+        assert isinstance(dialog, AnalyticsExportDialog)
+        dialog.query_one(Input).value = str(target)
+        await press(pilot, "ctrl+s")
+        error = str(dialog.query_one("#analytics-export-error", Static).render())
+        assert "kept.csv exists (1 KB, modified " in error.replace("\n", "")
+        assert app.screen is dialog and target.read_text(encoding="utf-8") == "kept\n" * 303
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: target.read_text(encoding="utf-8").startswith("hour,"))
+        assert any(f"Wrote 24 hourly rows to {target}" in str(n.message)
+                   for n in app._notifications)
+        await press(pilot, "w", "e")
+        app.screen.query_one(Input).value = str(tmp_path / "week.csv")
+        await press(pilot, "enter")  # a new file: written at once
+        await wait_for(pilot, (tmp_path / "week.csv").exists)
+        assert any("Wrote 7 daily rows" in str(n.message) for n in app._notifications)
+
+
+async def _tip(world: World, pilot, cents: int) -> None:  # noqa: ANN001
+    world.sim.add_inbound_message(next(iter(world.sim.world.fans)), "for you", tip_cents=cents)
+    report = await asyncio.to_thread(world.poll)
+    pilot.app.job_event(PollCompleted(world.account.id, report))
+
+
+async def test_new_data_is_read_once_shown_again_and_while_seen(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Purchases made while another screen is shown are read when analytics is shown
+    again (not before: a hidden screen reads nothing), and those made while it is seen
+    by themselves; the bar says when the figures were read."""
+    reads: list[int] = []
+    real = figures.dashboard
+
+    def counted(db, account_id, chosen, **kwargs):  # noqa: ANN001, ANN202
+        reads.append(chosen.days)
+        return real(db, account_id, chosen, **kwargs)
+
+    monkeypatch.setattr(figures, "dashboard", counted)
+    monkeypatch.setattr(sync, "TRANSACTIONS_EVERY", timedelta(0))  # each poll reads them
+    # The simulated platform dates purchases by the real clock: the app's is just after.
+    now = datetime.now(UTC) + timedelta(minutes=1)
+    app = OfcrmApp(world.context, world.account, clock=lambda: now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        screen = _screen(app)
+        await wait_for_drawn(pilot, screen, 7)
+        await settle(pilot)  # the other periods are read ahead
+        before = screen.shown.kpis.revenue_cents
+        assert f"as of {now:%H:%M}" in _bar(screen)
+        await press(pilot, "1")
+        reads.clear()
+        await _tip(world, pilot, 1234)
+        await settle(pilot)
+        assert reads == []  # hidden: nothing read
+        await press(pilot, "5")
+        await wait_for(pilot, lambda: screen.shown.kpis.revenue_cents == before + 1234)
+        assert _cards(screen)["Revenue"] == format_cents(before + 1234)
+        assert reads[0] == 7  # the period shown first
+        monkeypatch.setattr(analytics, "REFRESH_SECONDS", 0)  # no wait between reads
+        await _tip(world, pilot, 500)
+        await wait_for(pilot, lambda: screen.shown.kpis.revenue_cents == before + 1734)
+        assert f"as of {now:%H:%M}" in _bar(screen) and "loading" not in _bar(screen)

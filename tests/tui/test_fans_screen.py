@@ -87,13 +87,34 @@ async def test_sort_search_and_filter(world: World) -> None:
         assert screen.flt == FanFilter(tags_in=("vip",))
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 1)
         assert screen.fans.cursor_row.fan_id == fans[5].id
-        assert "#vip" in str(screen.fans.border_subtitle)
+        assert str(screen.fans.border_title) == "Fans  1 · #vip · by name"
         await press(pilot, "f")
         pilot.app.screen.query_one("#fan-filter-min").value = "twelve"
         await press(pilot, "ctrl+s")
         assert isinstance(pilot.app.screen, FanFilterDialog)  # refused: stays open
         await press(pilot, "escape", "x")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+
+
+async def test_an_empty_list_names_what_it_is_searched_and_filtered_by(world: World) -> None:
+    """No fan matches: the title and the list say which search and filter, and the list
+    which key clears them."""
+    edits.add_tags(world.context.db, world.account.id, 1, ["vip"])
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "s", "slash", *"nobody-here", "enter")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 0)
+        assert str(screen.fans.border_title) == "Fans  0 · “nobody-here” · by last active"
+        assert "No fans match “nobody-here”: esc clears the search" in fan_text(pilot)
+        screen._set_filter(FanFilter(search="nobody-here", tags_in=("vip",)))
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 0)
+        assert "Fans  0 · “nobody-here” · #vip · by last active" == str(screen.fans.border_title)
+        assert ("No fans match “nobody-here” · #vip: x clears the filter and the search"
+                in fan_text(pilot))
+        await press(pilot, "x")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+        assert str(screen.fans.border_title) == "Fans  30 · by last active"
 
 
 async def test_hostile_names_are_shown_literally(world: World) -> None:
@@ -257,6 +278,35 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert any("Exported 1 fan to" in str(n.message) for n in pilot.app._notifications)
         rows = target.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 2 and "export-me" in rows[1]
+
+
+async def test_export_asks_before_it_replaces_a_file(world: World, tmp_path: Path) -> None:
+    """The first export to a file that exists says what is there and writes nothing; the
+    next to the same path replaces it; a change of the path asks again."""
+    target = tmp_path / "kept.csv"
+    kept = "".join(f"line {i}\n" for i in range(303))
+    target.write_text(kept, encoding="utf-8")
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "E")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportDialog)
+        box = dialog.query_one("#fan-export-path", Input)
+        box.value = str(target)
+        await press(pilot, "enter")
+        result = str(dialog.query_one("#fan-export-result").render())
+        assert f"{target.name} exists (3 KB, modified " in result.replace("\n", "")
+        assert "export again to replace it" in result.replace("\n", " ")
+        assert pilot.app.screen is dialog and target.read_text(encoding="utf-8") == kept
+        await press(pilot, "end", "backspace")  # the path changed: asked again
+        await type_text(pilot, "v")
+        assert box.value == str(target)
+        await press(pilot, "enter")
+        assert pilot.app.screen is dialog and target.read_text(encoding="utf-8") == kept
+        await press(pilot, "enter")  # the same path again: replaced
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        assert len(target.read_text(encoding="utf-8").splitlines()) == 31
 
 
 def test_after_a_run_that_wrote_nothing_the_option_to_change_is_named() -> None:

@@ -14,8 +14,9 @@ from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.tui.widgets import page_reads
 from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.paged_list import PagedList
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import conversations, press, settle
+from tests.tui.pilot import conversations, lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -118,3 +119,36 @@ async def test_a_sync_between_the_reads_does_not_move_the_selection(
         assert bumped and rows.row_at(0).conversation_id == bumped[0]
         assert rows.cursor_row.conversation_id == kept.conversation_id
         assert rows.cursor == 4
+
+
+def _cursor_in_sight(the_list: PagedList) -> bool:  # type: ignore[type-arg]
+    fit = the_list.container_size.height // the_list.ROW_HEIGHT
+    top = the_list._top_row()
+    return the_list.count > 0 and top <= the_list.cursor < top + fit
+
+
+@pytest.mark.parametrize("screen_key", ["1", "3"])
+async def test_a_smaller_terminal_keeps_the_cursor_row_in_sight(world: World, screen_key: str) -> None:
+    """The inbox's and the fans' lists: a row picked low on a tall terminal stays on
+    screen when the terminal shrinks (Enter opens a row the chatter can see)."""
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, screen_key)
+        the_list = app.screen.query_one(PagedList)
+        await wait_for(pilot, lambda: the_list.loaded and the_list.counted)
+        low = min(the_list.count, the_list.container_size.height // the_list.ROW_HEIGHT) - 1
+        assert low >= 12
+        for _ in range(low):
+            await pilot.press("j")
+        await settle(pilot)
+        assert the_list.cursor == low and the_list._top_row() == 0
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert _cursor_in_sight(the_list)
+        cursor_line = (the_list.cursor - the_list._top_row()) * the_list.ROW_HEIGHT
+        assert the_list.cursor_row is not None
+        assert lines(the_list)[cursor_line].strip()  # drawn, not a placeholder line
+        await pilot.resize_terminal(160, 45)  # and back: still in sight
+        await settle(pilot)
+        assert _cursor_in_sight(the_list)

@@ -18,6 +18,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
 from ofcrm_tui.core.files import written_in_place
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import to_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
@@ -31,6 +32,18 @@ class ExportKind(StrEnum):
     DAILY = "daily"  # one row per day (per week past 90 days, per hour for one day)
     KPIS = "kpis"  # one row per KPI
     CHATTERS = "chatters"  # one row per chatter
+
+
+# What one row of each kind is, for "24 hourly rows", "12 KPI rows" (the revenue rows by
+# the period's step).
+_STEP_ROWS = {"hour": "hourly row", "day": "daily row", "week": "weekly row"}
+_KIND_ROWS = {ExportKind.KPIS: "KPI row", ExportKind.CHATTERS: "chatter row"}
+
+
+def rows_written(count: int, dashboard: Dashboard, kind: ExportKind) -> str:
+    """``24 hourly rows``, ``109 weekly rows``, ``1 chatter row``: what a file holds."""
+    row = _STEP_ROWS[dashboard.period.step] if kind == ExportKind.DAILY else _KIND_ROWS[kind]
+    return counted(count, row)
 
 
 def dollars(cents: int) -> str:

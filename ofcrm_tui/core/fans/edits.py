@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import fields
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
@@ -241,10 +242,10 @@ class DeletionSummary:
     pending_sends: int
 
     def describe(self) -> str:
-        parts = [f"{self.notes} notes", f"{self.tags} tags", f"{self.drafts} drafts",
-                 f"{self.messages} stored messages"]
+        parts = [counted(self.notes, "note"), counted(self.tags, "tag"),
+                 counted(self.drafts, "draft"), counted(self.messages, "stored message")]
         if self.pending_sends:
-            parts.append(f"{self.pending_sends} messages waiting to be sent (not sent)")
+            parts.append(f"{counted(self.pending_sends, 'message')} waiting to be sent (not sent)")
         text = f"Delete {self.label} with {', '.join(parts)}?"
         if self.from_platform:
             text += " The fan is on the platform: the next sync brings them back, without these."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,8 @@ from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ofcrm_tui.core.analytics.export import ExportKind
 from ofcrm_tui.tui.dialogs.dialog import Dialog
-from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.fields import FileBox
 
 KIND_LABELS = {
     ExportKind.DAILY: "Revenue by type per hour, day or week, as charted",
@@ -22,7 +24,8 @@ KIND_LABELS = {
 
 
 class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
-    """Returns ``(path, kind)``; the screen writes the figures it shows."""
+    """Returns ``(path, kind)``; the screen writes the figures it shows. The first export
+    to a file that exists stays open, saying what it would replace (``FileBox``)."""
 
     CSS_PATH = "../styles/analytics.tcss"
     BINDINGS = [
@@ -38,8 +41,8 @@ class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="analytics-export-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Export {self.period_label}"
-            yield Label("File (CSV, replaced if it exists)")
-            yield TextBox(str(self.default_path), id="analytics-export-path")
+            yield Label("File (CSV)")
+            yield FileBox(str(self.default_path), id="analytics-export-path")
             yield Label("What")
             with RadioSet(id="analytics-export-kind"):
                 for kind, label in KIND_LABELS.items():
@@ -54,8 +57,14 @@ class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        text = self.query_one(Input).value.strip()
-        if not text:
-            self.query_one("#analytics-export-error", Static).update("Name the file to write")
+        box = self.query_one(FileBox)
+        path = box.path
+        error = self.query_one("#analytics-export-error", Static)
+        if path is None:
+            error.update("Name the file to write")
             return
-        self.dismiss((Path(text).expanduser(), self.kind))
+        warning = box.replace_warning()
+        if warning is not None:
+            error.update(Text(clean(warning)))
+            return
+        self.dismiss((path, self.kind))

@@ -19,7 +19,7 @@ from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
-from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.fields import FileBox
 
 
 def default_path(today: date) -> Path:
@@ -28,7 +28,8 @@ def default_path(today: date) -> Path:
 
 class ExportDialog(Dialog[int | None]):
     """Closes once the file is written and returns how many fans it holds (None: closed
-    before exporting); a failed export stays open with the reason, the path to correct."""
+    before exporting); a failed export stays open with the reason, the path to correct,
+    and so does the first export to a file that exists (what it would replace)."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="fan_export.close")]
 
@@ -59,7 +60,7 @@ class ExportDialog(Dialog[int | None]):
             which = " · ".join(self.described) if self.described else "all fans"
             yield Static(Text("Fans: ") + Text(which, style="bold"))
             yield Label("To the file (enter exports)")
-            yield TextBox(str(default_path(self.today)), id="fan-export-path")
+            yield FileBox(str(default_path(self.today)), id="fan-export-path")
             yield ProgressBar(id="fan-export-progress", show_eta=False)
             yield Static(id="fan-export-result")
         yield Footer()
@@ -68,14 +69,22 @@ class ExportDialog(Dialog[int | None]):
         self.query_one(ProgressBar).display = False
 
     @on(Input.Submitted, "#fan-export-path")
-    def _start(self, event: Input.Submitted) -> None:
-        if self.running or not event.value.strip():
+    def _start(self) -> None:
+        box = self.query_one(FileBox)
+        path = box.path
+        if self.running or path is None:
             return
+        result = self.query_one("#fan-export-result", Static)
+        warning = box.replace_warning()
+        if warning is not None:
+            result.update(Text(clean(warning), style="bold"))
+            return
+        result.update("")
         self.running = True
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
-        self._export(Path(event.value.strip()).expanduser())
+        self._export(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _export(self, path: Path) -> None:

@@ -4,15 +4,19 @@ A period switch never waits: the dashboard is read in a thread worker (a second 
 at 100k fans and 90 days) while the figures shown stay, marked "loading"; a generation
 counter drops a late result for a period no longer asked for. Every dashboard read is
 kept, so going back to a period draws at once; the presets not read yet are read one
-after another in the background once the first is shown. New data (a poll, a send)
-marks what is kept as stale: the period shown is read again at most every
-``REFRESH_SECONDS``, the others when shown. The export writes the dashboard shown.
+after another in the background once the first is shown. New data (a poll, a send, a
+fan edited) marks what is kept as stale: while the screen is seen, the period shown is
+read again at once, then at most every ``REFRESH_SECONDS`` while more comes; hidden, it
+reads nothing, and reads once when shown again if the data moved on meanwhile. The bar
+says when the figures drawn were read ("as of 09:41"). The export writes the dashboard
+shown.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from rich.text import Text
@@ -35,7 +39,7 @@ from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
-REFRESH_SECONDS = 60.0
+REFRESH_SECONDS = 15.0
 # The keys of the presets, in ``PRESETS`` order: today, 7, 30 and 90 days.
 PRESET_KEYS = ("t", "w", "m", "n")
 KPI_NAMES = (
@@ -81,6 +85,7 @@ def kpi_cards(dashboard: Dashboard) -> list[str]:
 class Kept:
     dashboard: Dashboard
     version: int  # the data version it was read at (stale when the data moved on)
+    read_at: datetime  # the app's clock when the read began: "as of"
 
 
 class AnalyticsScreen(OfcrmScreen):
@@ -104,11 +109,10 @@ class AnalyticsScreen(OfcrmScreen):
     class Read(Message):
         """A worker read ``dashboard`` for ``generation`` (0: a background read)."""
 
-        def __init__(self, generation: int, version: int, dashboard: Dashboard) -> None:
+        def __init__(self, generation: int, kept: Kept) -> None:
             super().__init__()
             self.generation = generation
-            self.version = version
-            self.dashboard = dashboard
+            self.kept = kept
 
     class Exported(Message):
         def __init__(self, note: str, error: bool) -> None:
@@ -124,6 +128,8 @@ class AnalyticsScreen(OfcrmScreen):
         self.version = 0  # bumped by every data change
         self.kept: dict[Period, Kept] = {}
         self.loading = False
+        self.as_of: datetime | None = None  # when the figures drawn were read
+        self._asked_at = -REFRESH_SECONDS  # monotonic time of the last read of the shown period
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,7 +160,7 @@ class AnalyticsScreen(OfcrmScreen):
             "p90 reply")
         self.query_one("#campaigns-pane").border_title = "Revenue by campaign"
         self.query_one("#chatters-table").border_title = "Chatters"
-        self.ofcrm.changes.subscribe(self, self._on_changed)
+        self.follow_changes(self._on_changed)
         self.set_interval(REFRESH_SECONDS, self._refresh_if_stale)
         self.action_preset(PRESETS["7 days"])
 
@@ -201,36 +207,44 @@ class AnalyticsScreen(OfcrmScreen):
         self.generation += 1
         kept = self.kept.get(chosen)
         if kept is not None and kept.dashboard.account_id == account.id:
-            self._draw(kept.dashboard)
+            self._draw(kept)
             if kept.version == self.version:
                 self.loading = False
                 self._draw_bar()
                 return
         self.loading = True
         self._draw_bar()
+        self._asked_at = time.monotonic()
         self._read(self.generation, self.version, account.id, chosen)
 
     @work(thread=True, exclusive=True, group="analytics-read", exit_on_error=False)
     def _read(self, generation: int, version: int, account_id: int, chosen: Period) -> None:
+        read_at = self.ofcrm.clock()
         found = figures.dashboard(self.ofcrm.context.db, account_id, chosen)
-        self.post_message(self.Read(generation, version, found))
+        self.post_message(self.Read(generation, Kept(found, version, read_at)))
 
     @work(thread=True, exclusive=True, group="analytics-ahead", exit_on_error=False)
     def _read_ahead(self, version: int, account_id: int, periods: list[Period]) -> None:
         for ahead in periods:
+            read_at = self.ofcrm.clock()
             found = figures.dashboard(self.ofcrm.context.db, account_id, ahead)
-            self.post_message(self.Read(0, version, found))
+            self.post_message(self.Read(0, Kept(found, version, read_at)))
 
     def on_analytics_screen_read(self, message: Read) -> None:
         account = self.ofcrm.account
-        found = message.dashboard
-        if account is None or found.account_id != account.id or message.version < self.version:
-            return  # another account, or read before newer data: not kept
-        self.kept[found.period] = Kept(found, message.version)
+        kept = message.kept
+        found = kept.dashboard
+        if account is None or found.account_id != account.id:
+            return  # read for another account: not kept
+        # Read before newer data, it is kept as stale (read again when shown), and
+        # drawn if asked for: newer than what is shown, with its time.
+        previous = self.kept.get(found.period)
+        if previous is None or previous.version <= kept.version:
+            self.kept[found.period] = kept
         if message.generation != self.generation:
             return  # a period no longer asked for (or a read ahead): kept, not drawn
         self.loading = False
-        self._draw(found)
+        self._draw(kept)
         self._draw_bar()
         missing = [p for days in PRESETS.values()
                    if (p := self._preset(days)) not in self.kept]
@@ -238,17 +252,34 @@ class AnalyticsScreen(OfcrmScreen):
             self._read_ahead(self.version, account.id, missing)
 
     def _on_changed(self, change: DataChanged) -> None:
+        """Handled while the screen is seen; those made while hidden, once it is shown
+        again (``follow_changes``), so a hidden screen reads nothing."""
         if change.touches("account"):
             self.kept.clear()
             self.version += 1
             self.action_preset(PRESETS["7 days"])
-        elif change.touches("inbox", "outbox"):
+        elif change.touches("inbox", "outbox", "fans"):
             self.version += 1
+            self._refresh_if_stale()
+
+    def on_screen_suspend(self) -> None:
+        self._asked_at = -REFRESH_SECONDS  # shown again, what moved on is read at once
+
+    def on_screen_resume(self) -> None:
+        # After the changes missed meanwhile are handled (``follow_changes``).
+        self.call_after_refresh(self._refresh_if_stale)
 
     def _refresh_if_stale(self) -> None:
-        kept = self.kept.get(self.period) if self.period is not None else None
-        if self.period is not None and (kept is None or kept.version < self.version):
-            self.show_period(self.period)
+        """Read the period shown again if the data moved on since it was read: not while
+        hidden, nor twice within ``REFRESH_SECONDS`` (the timer comes back for it)."""
+        chosen = self.period
+        if chosen is None or not self.seen:
+            return
+        kept = self.kept.get(chosen)
+        if kept is not None and kept.version >= self.version:
+            return
+        if time.monotonic() - self._asked_at >= REFRESH_SECONDS:
+            self.show_period(chosen)
 
     # -- drawing ---------------------------------------------------------------------
 
@@ -265,17 +296,22 @@ class AnalyticsScreen(OfcrmScreen):
                 label = label.replace(" days", "d")
             bar.append(f" {key} ", "reverse" if chosen else "bold")
             bar.append(f" {label}  ", "bold" if chosen else "dim")
-        bar.append(" c ", "bold")
-        bar.append(" custom   ", "dim")
+        if not narrow:  # narrow, the footer names c (custom) and the zone goes
+            bar.append(" c ", "bold")
+            bar.append(" custom   ", "dim")
         if asked is not None:
             bar.append(asked.label, "bold")
-            bar.append(f"  {asked.tz}", "dim")
+            if not narrow:
+                bar.append(f"  {asked.tz}", "dim")
+        if self.as_of is not None and not (narrow and self.loading):  # no room for both
+            bar.append(f"  as of {self.as_of.astimezone(self._zone()):%H:%M}")
         if self.loading:
             bar.append("  loading…", "italic")
         self.query_one("#analytics-bar", Static).update(bar)
 
-    def _draw(self, shown: Dashboard) -> None:
-        self.shown = shown
+    def _draw(self, kept: Kept) -> None:
+        shown = self.shown = kept.dashboard
+        self.as_of = kept.read_at
         for card, value in zip(self.query(".kpi").results(Static), kpi_cards(shown), strict=True):
             card.update(value)
         self.query_one(TopFansChart).show(shown.top_fans)
@@ -330,8 +366,8 @@ class AnalyticsScreen(OfcrmScreen):
         except OfcrmError as exc:
             self.post_message(self.Exported(f"Not exported: {exc}", True))
             return
-        rows = f"{count} row{'s' if count != 1 else ''}"
-        self.post_message(self.Exported(f"Wrote {rows} ({kind.value}) to {path}", False))
+        self.post_message(self.Exported(
+            f"Wrote {export.rows_written(count, shown, kind)} to {path}", False))
 
     def on_analytics_screen_exported(self, message: Exported) -> None:
         self.notify(clean(message.note, single_line=True), markup=False,

@@ -17,12 +17,10 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
-from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, confirm_delete, show_conversation
-from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, header
+from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, describe_filter, header
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
@@ -34,27 +32,6 @@ SORT_NAMES = {
     FanSort.SUBSCRIBED: "by subscribed since",
     FanSort.NAME: "by name",
 }
-
-
-def describe_filter(flt: FanFilter) -> list[str]:
-    """The filter in a few words each, for the list's subtitle."""
-    parts = [f"#{clean(t, single_line=True)}" for t in flt.tags_in]
-    parts += [f"not #{clean(t, single_line=True)}" for t in flt.tags_out]
-    if flt.status:
-        parts.append(flt.status)
-    if flt.min_spent_cents is not None:
-        parts.append(f"≥ {format_cents(flt.min_spent_cents)}")
-    if flt.max_spent_cents is not None:
-        parts.append(f"≤ {format_cents(flt.max_spent_cents)}")
-    if flt.active_after is not None:
-        parts.append(f"active since {flt.active_after:%Y-%m-%d}")
-    if flt.active_before is not None:
-        parts.append(f"inactive since {flt.active_before:%Y-%m-%d}")
-    if flt.purchased is not None:
-        parts.append("purchased" if flt.purchased else "never purchased")
-    if flt.search:
-        parts.append(f"“{clean(flt.search, single_line=True)}”")
-    return parts
 
 
 class FansScreen(OfcrmScreen):
@@ -116,10 +93,11 @@ class FansScreen(OfcrmScreen):
             self._title(None)
 
     def _title(self, count: int | None) -> None:
-        title = f"Fans {SORT_NAMES[self.sort]}"
-        self.fans.border_title = Text(title if count is None else f"{title}  {count:,}")
-        parts = describe_filter(self.flt)
-        self.fans.border_subtitle = Text(" · ".join(parts)) if parts else None
+        """``Fans  12 · “ann” · #vip · by spend``: the search and filter in the title,
+        where the eye goes first (and the notices, top right, leave it be)."""
+        title = "Fans" if count is None else f"Fans  {count:,}"
+        parts = [*describe_filter(self.flt), SORT_NAMES[self.sort]]
+        self.fans.border_title = Text(" · ".join([title, *parts]))
 
     def on_fan_list_counted(self, message: FanList.Counted) -> None:
         self._title(message.count)

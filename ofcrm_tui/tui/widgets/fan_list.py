@@ -55,6 +55,26 @@ def header(width: int) -> Text:
     return text
 
 
+def describe_filter(flt: FanFilter) -> list[str]:
+    """The search and filter in a few words each, for the list's title."""
+    parts = [f"“{clean(flt.search, single_line=True)}”"] if flt.search else []
+    parts += [f"#{clean(t, single_line=True)}" for t in flt.tags_in]
+    parts += [f"not #{clean(t, single_line=True)}" for t in flt.tags_out]
+    if flt.status:
+        parts.append(flt.status)
+    if flt.min_spent_cents is not None:
+        parts.append(f"≥ {format_cents(flt.min_spent_cents)}")
+    if flt.max_spent_cents is not None:
+        parts.append(f"≤ {format_cents(flt.max_spent_cents)}")
+    if flt.active_after is not None:
+        parts.append(f"active since {flt.active_after:%Y-%m-%d}")
+    if flt.active_before is not None:
+        parts.append(f"inactive since {flt.active_before:%Y-%m-%d}")
+    if flt.purchased is not None:
+        parts.append("purchased" if flt.purchased else "never purchased")
+    return parts
+
+
 @dataclass(frozen=True)
 class FanSource:
     """What the list shows: one account's fans through one filter, in one order."""
@@ -114,8 +134,15 @@ class FanList(PagedList[FanRow]):
         self.clock = clock
 
     def no_rows_text(self) -> str:
+        """What matched none, and the key that clears it (esc the search, x all)."""
         flt = self.source.flt if self.source else FanFilter()
-        return "No fans match" if flt != FanFilter() else "No fans yet"
+        if flt == FanFilter():
+            return "No fans yet"
+        if flt == FanFilter(search=flt.search):
+            clears = "esc clears the search"
+        else:
+            clears = "x clears the filter" + (" and the search" if flt.search else "")
+        return f"No fans match {' · '.join(describe_filter(flt))}: {clears}"
 
     def render_row(self, row: FanRow, part: int, width: int) -> Text:
         columns = layout(width)

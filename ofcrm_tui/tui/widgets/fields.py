@@ -4,20 +4,24 @@ Textual leaves a focused text box the keys it types, priority bindings' too, but
 a key's character from its name, and for the names it shortens (``slash``, ``at``,
 ``minus``...) it finds none: ``/`` in the search would search again and ``@`` in a
 reply would assign the conversation, instead of typing them. These boxes name the
-character themselves.
+character themselves. ``FileBox`` is the one where an export names its file: it asks
+before the export replaces a file that exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import cast
 
-from textual import events
+from textual import events, on
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
+
+from ofcrm_tui.core import files
 
 
 class TypesItsKeys:
@@ -53,6 +57,35 @@ class TextBox(TypesItsKeys, Input):
 
 class MultilineBox(TypesItsKeys, TextArea):
     pass
+
+
+class FileBox(TextBox):
+    """The file an export writes, asking before it replaces one: the first export to a
+    file that exists is answered with what is there (``replace_warning``; the dialog
+    shows it and stays open), the next to the same path goes ahead. Any edit of the
+    path asks again."""
+
+    _confirmed: Path | None = None
+
+    @property
+    def path(self) -> Path | None:
+        text = self.value.strip()
+        return Path(text).expanduser() if text else None
+
+    def replace_warning(self) -> str | None:
+        """What exporting to ``path`` would replace, the first time; else None."""
+        path = self.path
+        if path is None or path == self._confirmed:
+            return None
+        found = files.existing(path)
+        if found is None:
+            return None
+        self._confirmed = path
+        return f"{found}: export again to replace it"
+
+    @on(Input.Changed)
+    def _ask_again(self) -> None:
+        self._confirmed = None
 
 
 class CompletingBox(TextBox):

@@ -309,6 +309,8 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def on_resize(self) -> None:
         self._size_to_count()
+        if self.count:
+            self._scroll_to_cursor()  # a smaller view keeps the cursor's row in sight
         self._fetch_visible()
 
     # -- cursor and open row -------------------------------------------------------
@@ -321,12 +323,17 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.cursor = max(0, min(index, self.count - 1))
         self.refresh_lines(old * height, height)
         self.refresh_lines(self.cursor * height, height)
-        # Scroll by whole rows, so the top line is always a row's first line.
+        self._scroll_to_cursor()
+        self._fetch_visible()
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll as little as shows the cursor's row whole, by whole rows (the top line
+        is always a row's first line)."""
+        height = self.ROW_HEIGHT
         fit = max(1, self.container_size.height // height)
         top = min(self._top_row(), self.cursor)
         top = max(top, self.cursor - fit + 1)
         self.scroll_to(y=top * height, animate=False, immediate=True, force=True)
-        self._fetch_visible()
 
     def mark_open(self, key: int | None) -> None:
         previous, self.open_id = self.open_id, key
