@@ -31,6 +31,7 @@ class StatusInfo:
     next_send_at: datetime | None = None  # the queue's next send, estimated
     unreachable_retry_at: datetime | None = None  # the platform refuses connections
     workers_send: bool = False  # team mode: workers poll and send, not this app
+    cut_off: str | None = None  # the database refused this role the account: why
 
 
 class StatusBar(Widget):
@@ -87,6 +88,9 @@ class StatusBar(Widget):
     def _health(self, info: StatusInfo, now: datetime) -> Text:
         """Sync state and poll age (the part that may be long and is cut to fit)."""
         text = Text()
+        if info.cut_off:
+            text.append(f"● {clean(info.cut_off, single_line=True)}", self._style("error"))
+            return text
         if info.unreachable_retry_at is not None:
             left = (info.unreachable_retry_at - now).total_seconds()
             when = f"in {math.ceil(left)} s" if left > 0 else "now"
