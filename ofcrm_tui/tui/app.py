@@ -41,13 +41,13 @@ from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.presence import Presence, TeamSeen
-from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
@@ -152,7 +152,7 @@ class OfcrmApp(KeysInOrder):
                         severity="warning", markup=False, timeout=10)
         self.set_keymap(settings.keymap)
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
-        self.changes.subscribe(self, self._published)
+        self.changes.subscribe(self, self._published, immediate=True)
         self._status_timer = self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
         self.presence.start()
         if self.keyless:

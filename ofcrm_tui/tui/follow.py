@@ -9,7 +9,9 @@ Nothing is shown twice. A new fan message is announced once, whichever tells of 
 first, the app's own poll or the look (``fresh``). And a topic the app published after
 the previous read started is not published again: the screens read it after that,
 so they show what the look found, if the read came right after the publish (the app
-asks for one at every publish, ``OfcrmApp._published``).
+asks for one at every publish, ``OfcrmApp._published``). Sent messages only count as
+shown after a publish of sends: a thread reads its page and its queued rows apart, and
+one drawn while a send commits may show neither.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class Follow:
     def __init__(self) -> None:
         self.mark: watch.Mark | None = None
         self._reads = 0  # status reads started
-        self._published: dict[Topic, int] = {}  # topic -> reads started when last published
+        # topic (or "sent") -> reads started when last published
+        self._published: dict[str, int] = {}
         self._announced: set[int] = set()
         self._order: deque[int] = deque()
 
@@ -43,7 +46,7 @@ class Follow:
         return self.mark, self._reads
 
     def published(self, change: DataChanged) -> None:
-        for topic in change.topics:
+        for topic in change.topics | ({"sent"} if change.sent else set()):
             self._published[topic] = self._reads
 
     def fresh(self, items: Iterable[NewInbound]) -> tuple[NewInbound, ...]:
@@ -67,16 +70,19 @@ class Follow:
         if not moves:
             return None
 
-        def shown(topic: Topic) -> bool:
+        def shown(topic: str) -> bool:
             since = max(self._published.get(topic, -1), self._published.get("account", -1))
             return since >= read - 1
 
-        topics: list[Topic] = []
+        topics: set[Topic] = set()
         if (moves.messages or moves.paid) and not shown("inbox"):
-            topics.append("inbox")
-        if (moves.queue or moves.sent) and not shown("outbox"):
-            topics.append("outbox")
+            topics.add("inbox")
+        if moves.queue and not shown("outbox"):
+            topics.add("outbox")
+        sent = moves.sent and not shown("sent")
+        if sent:
+            topics |= {"inbox", "outbox"}
         inbound = self.fresh(moves.inbound)
         if not topics and not inbound:
             return None
-        return DataChanged.of(*topics, inbound=inbound, sent=moves.sent and bool(topics))
+        return DataChanged.of(*topics, inbound=inbound, sent=sent)

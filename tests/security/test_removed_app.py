@@ -62,7 +62,7 @@ async def _cut_off(team: Team, short: str, take, monkeypatch, caplog) -> None:  
             assert len(notes) == 1 and notes[0][0] == "No access"
             assert "removed from the team" in notes[0][1] and "account mia" in notes[0][1]
             bar = app.screen.query_one(StatusBar).render().plain
-            assert "removed from the team" in bar
+            assert "removed from the team" in bar and bar.rstrip().endswith("press q to quit")
             records = [r for r in caplog.records if r.levelno >= logging.WARNING]
             assert len(records) == 1 and records[0].exc_info is None
             await pilot.press("q")
