@@ -37,8 +37,22 @@ def _statements(context: AppContext) -> list[str]:
     return seen
 
 
-async def _cut_off(team: Team, short: str, take, monkeypatch, caplog) -> None:  # noqa: ANN001
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", EVERY)
+    # On the package's logger: a test that set up the process's logging stops it
+    # propagating to the root (and to caplog).
+    logged = _Records()
+    logger = logging.getLogger("ofcrm_tui")
+    logger.addHandler(logged)
     role = team.chatter(short, "mia", "zoe")
     context = AppContext(Settings(database_url=team.url_of(role), presence_interval_seconds=0.2,
                                   presence_expiry_seconds=1))
@@ -48,8 +62,7 @@ async def _cut_off(team: Team, short: str, take, monkeypatch, caplog) -> None:  
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             assert app.keyless and app.status.account == "mia"
-            caplog.clear()
-            caplog.set_level(logging.INFO)
+            logged.records.clear()
             take(role)
             await wait_for(pilot, lambda: len(app._notifications) > 1, 10)  # (and Team mode)
             await asyncio.sleep(4 * EVERY)  # the intervals go on, without queries
@@ -63,28 +76,29 @@ async def _cut_off(team: Team, short: str, take, monkeypatch, caplog) -> None:  
             assert "removed from the team" in notes[0][1] and "account mia" in notes[0][1]
             bar = app.screen.query_one(StatusBar).render().plain
             assert "removed from the team" in bar and bar.rstrip().endswith("press q to quit")
-            records = [r for r in caplog.records if r.levelno >= logging.WARNING]
-            assert len(records) == 1 and records[0].exc_info is None
+            records = logged.records
+            assert len(records) == 1 and records[0].exc_info is None, records
             await pilot.press("q")
             await settle(pilot)
         assert app.return_code == 0
     finally:
+        logger.removeHandler(logged)
         context.close()
 
 
 async def test_a_removed_chatters_app_says_so_once_and_stops_asking(
-    team: Team, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def remove(role: str) -> None:
         access.remove_member(team.owner, role, TeamKind.CHATTER, team.groups)
 
-    await _cut_off(team, "kim", remove, monkeypatch, caplog)
+    await _cut_off(team, "kim", remove, monkeypatch)
 
 
 async def test_an_app_whose_account_was_taken_away_says_so_once(
-    team: Team, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def take_mia(role: str) -> None:
         access.add_chatter(team.owner, role, ["zoe"], groups=team.groups)
 
-    await _cut_off(team, "lou", take_mia, monkeypatch, caplog)
+    await _cut_off(team, "lou", take_mia, monkeypatch)
