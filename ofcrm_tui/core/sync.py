@@ -73,6 +73,8 @@ class NewInbound:
     text: str
     tip_cents: int
     media_count: int = 0
+    # Which message (an app hears of it from its jobs and from its look at the database).
+    platform_message_id: int | None = None
 
 
 @dataclass
@@ -347,7 +349,8 @@ class InboundSync:
             fan = local[chat.with_user.id]
             conversation_id = conversations[fan.id][0]
             report.new_inbound.extend(
-                NewInbound(conversation_id, fan.display_name, m.text, m.tip_cents, m.media_count)
+                NewInbound(conversation_id, fan.display_name, m.text, m.tip_cents, m.media_count,
+                           m.id)
                 for m in reversed(messages)
                 if m.id in new_ids and m.from_user.id != self._creator_id
             )

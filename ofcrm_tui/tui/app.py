@@ -6,6 +6,11 @@ calls ``job_event``; the app turns the events into a ``DataChanged`` published o
 reports every send). Database reads and HTTP calls run in thread workers that post
 messages; only the handlers change widget state. Workers get what they need (the
 account, the database) as arguments, taken on the event loop.
+
+What other processes write (the workers of a team, ``ofcrm worker``, another app) the
+status read finds every ``STATUS_EVERY_SECONDS``, and ``follow`` publishes it like job
+events. A role taken off the team (or an account taken from it) is told once, and the
+app stops asking the database on its own.
 """
 
 from __future__ import annotations
@@ -30,13 +35,15 @@ from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import access, inbox, outbox
+from ofcrm_tui.core import access, outbox, watch
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.commands import OfcrmCommands
+from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
@@ -44,6 +51,7 @@ from ofcrm_tui.tui.presence import Presence, TeamSeen
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
 from ofcrm_tui.tui.wording import could_not_send
@@ -59,6 +67,8 @@ STATUS_EVERY_SECONDS = 2.0
 # change is published, and the status read, at once when nothing was for this long, else
 # once this long after the last time, for everything that came meanwhile.
 JOB_REFRESH_SECONDS = 0.5
+FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+LOST_ACCESS_TOAST_SECONDS = 60.0
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -91,13 +101,6 @@ class OfcrmApp(KeysInOrder):
             super().__init__()
             self.waiting = waiting
 
-    class StatusLoaded(Message):
-        def __init__(self, account_id: int, status: StatusInfo, polled: bool) -> None:
-            super().__init__()
-            self.account_id = account_id
-            self.info = status
-            self.polled = polled
-
     def __init__(
         self,
         context: AppContext,
@@ -125,6 +128,14 @@ class OfcrmApp(KeysInOrder):
         self._job_change: DataChanged | None = None
         self._job_timer: Timer | None = None
         self._job_refreshed_at = -JOB_REFRESH_SECONDS
+        # What other processes write, seen at each status read; reads run one at a time.
+        self.follow = Follow()
+        self._status_timer: Timer | None = None
+        self._status_busy = False
+        self._status_again = False
+        self._status_asked = False
+        # Set when the database refused this role the account: what the app says.
+        self.cut_off: str | None = None
 
     # -- start and stop ------------------------------------------------------------
 
@@ -142,7 +153,8 @@ class OfcrmApp(KeysInOrder):
                         severity="warning", markup=False, timeout=10)
         self.set_keymap(settings.keymap)
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
-        self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
+        self.changes.subscribe(self, self._published, immediate=True)
+        self._status_timer = self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
         self.presence.start()
         if self.keyless:
             self.notify(team_mode_note(self.context.identity), title="Team mode",
@@ -174,6 +186,7 @@ class OfcrmApp(KeysInOrder):
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
+        self.follow.reset()
         self.presence.account_opened()
         if self.current_mode != registry.HOME:
             self.switch_mode(registry.HOME)
@@ -298,33 +311,45 @@ class OfcrmApp(KeysInOrder):
     # -- status --------------------------------------------------------------------
 
     def load_status(self) -> None:
-        if self.account is not None:
-            self._load_status(self.account, self.now_utc())
+        """Read the status (and look for what others wrote); one read at a time, the
+        next at once after it when asked for meanwhile."""
+        self._status_asked = False
+        if self.account is None or self.cut_off is not None:
+            return
+        if self._status_busy:
+            self._status_again = True
+            return
+        self._status_busy = True
+        mark, read = self.follow.read_started()
+        self._load_status(self.account, self.now_utc(), mark, read)
+
+    def _status_read(self) -> None:
+        """A status read ended (loaded or failed): the one asked for meanwhile starts."""
+        self._status_busy = False
+        if self._status_again:
+            self._status_again = False
+            self.load_status()
+
+    def _published(self, change: DataChanged) -> None:
+        """Every change published, the app's own or what a look found: a status read
+        follows at once, so that the next look knows what the screens read."""
+        self.follow.published(change)
+        if not self._status_asked:
+            self._status_asked = True
+            self.call_next(self._status_if_asked)
+
+    def _status_if_asked(self) -> None:
+        if self._status_asked:  # (no read started since it was asked for)
+            self.load_status()
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
-    def _load_status(self, account: AccountInfo, now: datetime) -> None:
-        db = self.context.db
-        queue = outbox.queue_status(
-            db, account.id, reply_reserve_per_minute=self.context.settings.reply_reserve_per_minute,
-            now=now,
-        )
-        info = StatusInfo(
-            account=account.name,
-            workers_send=self.keyless,
-            last_poll_at=queue.last_poll_at,
-            sync_error=queue.auth_error,
-            queue_depth=queue.depth,
-            sends_left=queue.budget_left,
-            send_limit=queue.limit,
-            failed=queue.counts.get("failed", 0),
-            blocked_until=queue.blocked_until,
-            next_send_at=queue.next_send_at,
-            unread=inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True)),
-            unreachable_retry_at=queue.outage.retry_at if queue.outage else None,
-        )
-        self.post_message(self.StatusLoaded(account.id, info, queue.last_poll_ok))
+    def _load_status(
+        self, account: AccountInfo, now: datetime, mark: watch.Mark | None, read: int
+    ) -> None:
+        self.post_message(status_read.read(self.context, account, now, mark, read,
+                                           workers_send=self.keyless))
 
-    def on_ofcrm_app_status_loaded(self, message: StatusLoaded) -> None:
+    def on_status_loaded(self, message: StatusLoaded) -> None:
         if self.account is None or message.account_id != self.account.id:
             return
         info = message.info
@@ -333,21 +358,47 @@ class OfcrmApp(KeysInOrder):
         if info.sync_error is None and self._sync_error:
             info = replace(info, sync_error=self._sync_error)
         self.status = info
+        change = self.follow.looked(message.read, message.mark, message.moves)
+        if change is not None:
+            self._jobs_changed(change)
+
+    def on_access_lost(self, message: AccessLost) -> None:
+        """Said once, where it stays (the status bar); nothing more is read on a timer."""
+        account = self.account
+        if self.cut_off is not None or account is None or message.account_id != account.id:
+            return
+        log.warning("access to account %s lost: %s", account.name, message.reason)
+        self.cut_off = lost_access_note(account.name)
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        self.presence.stop()
+        self.status = replace(self.status, cut_off=self.cut_off)
+        self.notify(self.cut_off, title="No access", severity="error", markup=False,
+                    timeout=LOST_ACCESS_TOAST_SECONDS)
 
     def queue_changed(self) -> None:
-        """The chatter queued, retried or discarded something: refresh and send soon."""
+        """The chatter queued, retried or discarded something: refresh (the status is
+        read with it, ``_published``) and send soon."""
         self.changes.publish(DataChanged.of("outbox"))
-        self.load_status()
         if self.jobs is not None:
             self.jobs.drain_now()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker runs with ``exit_on_error=False``: a failed query or call is
-        logged and shown in one line, and the app carries on."""
+        logged and shown in one line, and the app carries on. A refusal of the database
+        is no bug: one line in the log; none more once access is known lost."""
+        if event.worker.group == "status" and event.state in FINISHED:
+            self._status_read()
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            log.error("worker %s failed", event.worker.name, exc_info=error)
-            error = access.refusal(error) or error  # a team role refused: one line
+            denied = access.refusal(error)
+            if denied is None:
+                log.error("worker %s failed", event.worker.name, exc_info=error)
+            elif self.cut_off is None:
+                log.warning("worker %s: %s", event.worker.name, denied)
+            else:
+                return  # the status bar says it
+            error = denied or error
             reason = clean(str(error) or type(error).__name__, single_line=True)[:200]
             self.notify(reason, title="Something went wrong", severity="error", markup=False)
 
@@ -369,7 +420,7 @@ class OfcrmApp(KeysInOrder):
             case events.PollCompleted(report=report):
                 self._sync_error = None
                 if report.changed():
-                    change = DataChanged.of("inbox", inbound=tuple(report.new_inbound))
+                    change = DataChanged.of("inbox", inbound=self.follow.fresh(report.new_inbound))
             case events.PollFailed(error=error):
                 self._sync_error = error
             case events.MessagesSent():
@@ -405,13 +456,21 @@ class OfcrmApp(KeysInOrder):
         self._job_refreshed_at = time.monotonic()
         change, self._job_change = self._job_change, None
         if change is not None:
-            self.changes.publish(change)
-        self.load_status()
+            self.changes.publish(change)  # (and the status is read: ``_published``)
+        else:
+            self.load_status()
 
     @property
     def jobs_refresh_pending(self) -> bool:
         """Job events wait to be published (for tests: ``settle`` waits for them)."""
         return self._job_timer is not None
+
+
+def lost_access_note(account: str) -> str:
+    """What the app says when the database no longer lets this role read the account."""
+    name = clean(account, single_line=True)
+    return (f"You were removed from the team (or lost access to account {name}): "
+            "ask a manager; press q to quit")
 
 
 def team_mode_note(me: access.Identity) -> str:

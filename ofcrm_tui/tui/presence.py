@@ -5,7 +5,8 @@ Every ``presence_interval_seconds`` the app beats (one statement in a thread wor
 conversation or starts or stops typing. Beats run one at a time, so an older one never
 lands after a newer one. What comes back is posted to the app as ``TeamSeen``; the app
 publishes it to the screens only when it changed. Typing is a key in the composer
-within the last ``TYPING_SECONDS``.
+within the last ``TYPING_SECONDS``. A beat the database refuses (the chatter was taken
+off the team) tells the app, which stops the beats.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual.message import Message
 from textual.timer import Timer
 
-from ofcrm_tui.core import team
+from ofcrm_tui.core import access, team
 from ofcrm_tui.core.team import TeamView
+from ofcrm_tui.tui.status_read import AccessLost
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
@@ -50,9 +52,18 @@ class Presence:
         self._busy = False
         self._again = False
         self._failing = False
+        self._timer: Timer | None = None
+        self._stopped = False
 
     def start(self) -> None:
-        self.app.set_interval(self.app.context.settings.presence_interval_seconds, self.beat)
+        self._timer = self.app.set_interval(
+            self.app.context.settings.presence_interval_seconds, self.beat)
+
+    def stop(self) -> None:
+        """Access was lost: no more beats, and no row to delete when the app quits."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.stop()
 
     # -- what the chatter does -----------------------------------------------------
 
@@ -111,7 +122,7 @@ class Presence:
 
     def beat(self) -> None:
         account = self.app.account
-        if account is None:
+        if account is None or self._stopped:
             return
         if self._busy:
             self._again = True
@@ -130,8 +141,11 @@ class Presence:
             view = team.beat(self.app.context.db, self.app_id, report, now=self.app.now_utc(),
                              expiry_seconds=settings.presence_expiry_seconds)
         except SQLAlchemyError as exc:
-            # A busy or unreachable database: the next beat tries again, quietly.
-            if not self._failing:
+            denied = access.refusal(exc)
+            if denied is not None:
+                self.app.post_message(AccessLost(report.account_id, str(denied)))
+            elif not self._failing:
+                # A busy or unreachable database: the next beat tries again, quietly.
                 log.warning("presence beat failed: %s", exc)
             self._failing = True
             view = None
@@ -154,5 +168,5 @@ class Presence:
     def leave(self) -> None:
         """(thread) The app quits: its row goes."""
         account = self.app.account
-        if account is not None:
+        if account is not None and not self._stopped:
             team.leave(self.app.context.db, self.app_id, account.id, now=self.app.now_utc())

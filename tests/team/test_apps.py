@@ -8,6 +8,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 
 from ofcrm_tui.store.models import OutboundMessage
+from ofcrm_tui.tui import app as app_module
 from ofcrm_tui.tui import presence as presence_module
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
@@ -88,8 +89,11 @@ def collision_text(pilot: Pilot[object]) -> str:
 
 @pytest.mark.slow
 async def test_the_guard_asks_about_what_was_sent_since_the_thread_was_drawn_and_races(
-    crew: Team,
+    crew: Team, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Each app would draw the other's sends on its own within a status interval (and
+    # then knows of them): here both send within one.
+    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
     ana, sam = crew.app("ana"), crew.app("sam")
     async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
         await press(a, "enter")  # ana's thread is drawn

@@ -80,6 +80,10 @@ class OutboxError(OfcrmError):
     """A message that cannot be queued, or a queue action refused; one line, for the user."""
 
 
+class NoAccount(OutboxError):
+    """The account is not there, or not to this role (a manager took it from the chatter)."""
+
+
 def normalise_text(text: str) -> str:
     """Line ends as the platform will give them back (\\n), nothing else changed."""
     if not isinstance(text, str):

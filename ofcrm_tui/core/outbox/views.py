@@ -17,7 +17,7 @@ from ofcrm_tui.core.outbox.rules import (
     DEFAULT_REPLY_RESERVE_PER_MINUTE,
     FAN_LABEL_COLUMNS,
     FanLabel,
-    OutboxError,
+    NoAccount,
 )
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
@@ -227,7 +227,7 @@ def queue_status(
             session, account_id, now, reply_reserve=reply_reserve_per_minute
         )
         if policy is None:
-            raise OutboxError(f"no account #{account_id}")
+            raise NoAccount(f"no account #{account_id}")
         counts = {state.value: 0 for state in OutboundState}
         for state, count in session.execute(
             select(OutboundMessage.state, func.count())

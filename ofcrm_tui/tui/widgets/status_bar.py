@@ -31,6 +31,7 @@ class StatusInfo:
     next_send_at: datetime | None = None  # the queue's next send, estimated
     unreachable_retry_at: datetime | None = None  # the platform refuses connections
     workers_send: bool = False  # team mode: workers poll and send, not this app
+    cut_off: str | None = None  # the database refused this role the account: all it says
 
 
 class StatusBar(Widget):
@@ -66,6 +67,9 @@ class StatusBar(Widget):
         account goes, then the send budget, then the separators narrow, and the health
         part is cut last, so the unread, queue and failed counts stay at 80 columns."""
         info, now = self.info, self.clock()
+        if info.cut_off:  # nothing is read any more: the counts would stand still
+            return Text(f"● {clean(info.cut_off, single_line=True)}", self._style("error"),
+                        no_wrap=True, overflow="ellipsis")
         width = max(1, self.content_size.width)
         counts = self._counts(info)
         optional = self._optional(info, now)
