@@ -7,14 +7,18 @@ import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 
+from ofcrm_tui.core import team
 from ofcrm_tui.store.models import OutboundMessage
+from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.tui import app as app_module
 from ofcrm_tui.tui import presence as presence_module
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.team.conftest import Team
-from tests.tui.pilot import burst, composer, conversations, inbox, lines, press, settle
+from tests.tui.pilot import (
+    burst, composer, conversations, inbox, lines, press, settle, thread, wait_for,
+)
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
@@ -132,6 +136,29 @@ async def test_the_guard_asks_about_what_was_sent_since_the_thread_was_drawn_and
         assert len(asked) == 1 and len(queued(crew)) == 4
         await press(asked[0], "s")  # send anyway
         assert sorted(w for w, _ in queued(crew)[3:]) == ["ana", "sam"]
+
+
+
+@pytest.mark.slow
+async def test_a_send_made_while_the_chatter_types_is_asked_about_though_the_thread_drew_it(
+    crew: Team,
+) -> None:
+    """The thread draws another chatter's send by itself (the app follows the database),
+    but what counts as seen is what it showed when the reply began."""
+    async with crew.app("ana").run_test(size=SIZE) as a:
+        await press(a, "enter", "r")
+        await keys(a, *"hel")  # ana begins her reply
+        began = thread(a).mark
+        conversation = inbox(a).open_row.conversation_id
+        team.send(crew.db, crew.account.id, crew.fans[conversation], "mine",  # sam's app
+                  by=team.Sender("sam", utcnow()), seen=None)
+        await wait_for(a, lambda: thread(a).mark != began, timeout=10)  # drawn by itself
+        await keys(a, *"lo", "ctrl+s")
+        assert "sam queued a message" in collision_text(a)
+        await press(a, "s")  # send anyway
+        assert queued(crew)[-1] == ("ana", "hello")
+        await keys(a, *"bye", "ctrl+s")  # a new reply, begun with sam's message in view
+        assert queued(crew)[-1] == ("ana", "bye")
 
 
 async def test_assignment_its_filters_and_the_question_before_typing(crew: Team) -> None:

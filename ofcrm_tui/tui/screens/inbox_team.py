@@ -80,6 +80,10 @@ class TeamInbox(OfcrmScreen):
         # Conversations owned by others where the chatter chose to reply anyway.
         self._owner_ok: set[int] = set()
         self._asking_owner = False  # the question is on screen (once, however it came)
+        # (conversation id, the thread's mark) when the chatter began the reply: the
+        # thread draws other chatters' sends by itself, so what it shows at the send is
+        # not what the chatter had read when they started typing.
+        self._began: tuple[int, team.ThreadMark] | None = None
 
     # what InboxScreen provides
     @property
@@ -137,6 +141,10 @@ class TeamInbox(OfcrmScreen):
     def on_composer_typed(self) -> None:
         self.ofcrm.presence.typed()
         self._check_owner()
+        thread = self.query_one(ThreadView)
+        if thread.source is not None and thread.mark is not None and (
+                self._began is None or self._began[0] != thread.source.conversation_id):
+            self._began = (thread.source.conversation_id, thread.mark)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, Composer):
@@ -184,7 +192,9 @@ class TeamInbox(OfcrmScreen):
             self._check_owner()
             return
         target = message.target
-        self._enqueue(target, message.text, message.offer, self._sender(), self._seen(target))
+        seen = self._seen(target)
+        self._began = None  # the next reply begins from what the thread shows then
+        self._enqueue(target, message.text, message.offer, self._sender(), seen)
 
     @work(thread=True, group="send", exit_on_error=False)
     def _enqueue(
@@ -208,13 +218,16 @@ class TeamInbox(OfcrmScreen):
         self.post_message(self.Enqueued(target))
 
     def _seen(self, target: DraftTarget) -> team.Seen:
-        """What the chatter has seen of the target's conversation: the thread's mark,
-        or (the thread not drawn yet) the last ``collision_window_seconds``."""
+        """What the chatter has seen of the target's conversation: the thread's mark when
+        they began the reply, else its mark now, or (the thread not drawn yet) the last
+        ``collision_window_seconds``."""
         settings = self.ofcrm.context.settings
         thread = self.query_one(ThreadView)
-        drawn = thread.source is not None and (
-            thread.source.conversation_id == target.fan.conversation_id)
+        conversation_id = target.fan.conversation_id
+        drawn = thread.source is not None and thread.source.conversation_id == conversation_id
         mark = thread.mark if drawn else None
+        if mark is not None and self._began is not None and self._began[0] == conversation_id:
+            mark = self._began[1]
         return team.Seen(
             mark=mark,
             window_seconds=None if mark is not None else settings.collision_window_seconds,
