@@ -153,9 +153,11 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         choice = pilot.app.screen
         await wait_for(pilot, lambda: bool(choice.query("OptionList Option")) or
                        choice.query_one("OptionList").option_count > 0)
-        question = str(choice.query_one("OptionList").get_option_at_index(0).prompt)
+        options = choice.query_one("OptionList")
+        assert str(options.get_option_at_index(0).prompt) == "Keep the fan"  # what Enter does
+        question = str(options.get_option_at_index(1).prompt)
         assert "0 notes" in question and "next sync" not in question  # a fan by hand
-        await press(pilot, "enter")
+        await press(pilot, "j", "enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FansScreen))
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
         with world.context.db.read() as session:

@@ -31,6 +31,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
+from ofcrm_tui.tui.screens.fan_delete import confirm_delete
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
@@ -52,55 +53,6 @@ async def show_conversation(screen: OfcrmScreen, conversation_id: int | None) ->
     await app.switch_mode("inbox")
     if isinstance(app.screen, InboxScreen):
         app.screen.open_conversation(conversation_id)
-
-
-def confirm_delete(screen: OfcrmScreen, fan_id: int, *, then: object = None) -> None:
-    """Ask, saying what goes with the fan; delete on yes (then pop ``then`` if given)."""
-    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
-
-    app = screen.ofcrm
-    account = app.account
-    if account is None:
-        return
-    db = app.context.db
-    me = app.context.identity
-    if not me.can_delete:  # as opened; the database checks again when deleting
-        screen.notify(f"{me.role} may not delete fans: a manager gives the right "
-                      "(ofcrm team add-chatter --can-delete)", severity="error", markup=False)
-        return
-
-    def load() -> list[tuple[Text, bool]]:
-        summary = edits.deletion_summary(db, account.id, fan_id)
-        return [(Text(clean(summary.describe()), style="bold"), True), (Text("Keep the fan"), False)]
-
-    def answered(delete: bool | None) -> None:
-        if delete:
-            _delete(screen, account.id, fan_id, then)
-
-    app.push_screen(ChoiceDialog("Delete this fan?", load), answered)
-
-
-def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, then: object) -> None:
-    app = screen.ofcrm
-    db = app.context.db
-
-    def run() -> None:
-        try:
-            edits.delete_fan(db, account_id, fan_id)
-        except OfcrmError as exc:
-            app.call_from_thread(app.notify, clean(str(exc), single_line=True),
-                                 severity="error", markup=False)
-            return
-        app.call_from_thread(_deleted, screen, then)
-
-    screen.run_worker(run, thread=True, group="fan-delete", exit_on_error=False)
-
-
-def _deleted(screen: OfcrmScreen, then: object) -> None:
-    screen.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
-    screen.notify("Fan deleted")
-    if then is not None and screen.is_current:
-        screen.dismiss()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, confirm_delete, show_conversation
+from ofcrm_tui.tui.screens.fan_delete import confirm_delete
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, show_conversation
 from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, describe_filter, header
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
