@@ -117,6 +117,12 @@ class KeysInOrder(App[None]):
     def _bound(self, key: str) -> bool:
         return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)
 
+    def _shows_later(self, action: str) -> bool:
+        """``action`` puts up a screen after the key is acted on: a dialog once a worker
+        has read (``ASKS_LATER``), or another mode's screen (composed on its first visit:
+        ``3 j`` moved the inbox's list, not the fans')."""
+        return action in self.ASKS_LATER or _switches_mode(action, self.current_mode)
+
     def _asks_later(self, key: str) -> bool:
         """``key`` runs one of the app's ``ASKS_LATER`` actions: no binding below the
         app's answers it first and the focused box does not type it (a dialog's ``q``,
@@ -124,12 +130,17 @@ class KeysInOrder(App[None]):
         mine = self._bindings.copy()
         if self._keymap:
             mine.apply_keymap(self._keymap)
-        if not any(b.action in self.ASKS_LATER for b in mine.key_to_bindings.get(key, ())):
+        if not any(self._shows_later(b.action) for b in mine.key_to_bindings.get(key, ())):
             return False  # the cheap answer for almost every key: no binding chain built
         for namespace, bindings in self.screen._modal_binding_chain:
             if key in bindings.key_to_bindings:
                 return namespace is self
         return False
+
+
+def _switches_mode(action: str, current: str) -> bool:
+    """``action`` shows another mode's screen (``switch_mode('fans')`` from the inbox)."""
+    return action.startswith("switch_mode(") and action != f"switch_mode({current!r})"
 
 
 def after_escape(event: Key) -> Key | None:

@@ -223,3 +223,27 @@ async def test_a_dialog_takes_one_enter_of_two_typed_fast(world: World) -> None:
         assert app.is_running and app.screen is screen
         assert screen.flt.tags_in == ("vip",)
 
+
+
+async def test_keys_behind_a_screen_key_act_on_that_screen(world: World) -> None:
+    """``3 j`` typed fast: the fans list moves (the inbox's moved, the fans screen being
+    composed on its first visit); ``1 j`` from the inbox is not held at all."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, InboxScreen)
+        start = home.conversations.cursor
+        burst(app, "3", "j", "j")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FansScreen)
+        await wait_for(pilot, lambda: screen.fans.loaded)
+        assert home.conversations.cursor == start, 'inbox moved'
+        assert screen.fans.cursor == 2
+        burst(app, "1", "j")
+        await settle(pilot)
+        assert app.screen is home and home.conversations.cursor == start + 1
+        burst(app, "1", "j")  # the screen shown: nothing to wait for
+        await settle(pilot)
+        assert home.conversations.cursor == start + 2

@@ -126,6 +126,8 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._loading: set[int] = set()
         # enter on a row whose page is still loading: open it with this when it arrives
         self._open_when_loaded: Callable[[RowT], object] | None = None
+        # Moves read before the first rows are in (``3 j j`` typed fast), made once they are.
+        self._moves_when_loaded: list[Callable[[], int]] = []
         self._first_load = False  # show() called, its rows not in yet
         self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
@@ -171,6 +173,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.counted = False
         self.refresh()
         self._open_when_loaded = None
+        self._moves_when_loaded.clear()
         self._show_around = keep_id
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
@@ -224,8 +227,12 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.scroll_to(y=snap.top * self.ROW_HEIGHT, animate=False, immediate=True, force=True)
         self.refresh()
         self.post_message(self.Listed())
-        if self._open_when_loaded is not None:
-            self.open_with(self._open_when_loaded)
+        opening, self._open_when_loaded = self._open_when_loaded, None
+        for target in self._moves_when_loaded:
+            self.move_to(target())
+        self._moves_when_loaded.clear()
+        if opening is not None:
+            self.open_with(opening)
 
     def on_paged_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -361,23 +368,30 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
                     self.refresh_lines(
                         (number * PAGE_SIZE + index) * self.ROW_HEIGHT, self.ROW_HEIGHT)
 
+    def _move(self, target: Callable[[], int]) -> None:
+        """Move to ``target()``: now, or once the first rows are in."""
+        if self._first_load:
+            self._moves_when_loaded.append(target)
+        else:
+            self.move_to(target())
+
     def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
+        self._move(lambda: self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
+        self._move(lambda: self.cursor - 1)
 
     def action_first(self) -> None:
-        self.move_to(0)
+        self._move(lambda: 0)
 
     def action_last(self) -> None:
-        self.move_to(self.count - 1)
+        self._move(lambda: self.count - 1)
 
     def action_page_down(self) -> None:
-        self.move_to(self.cursor + self._page_rows() - 1)
+        self._move(lambda: self.cursor + self._page_rows() - 1)
 
     def action_page_up(self) -> None:
-        self.move_to(self.cursor - self._page_rows() + 1)
+        self._move(lambda: self.cursor - self._page_rows() + 1)
 
     def action_open(self) -> None:
         self.open_with(lambda row: self.post_message(self.Opened(row)))
