@@ -110,9 +110,21 @@ class KeysInOrder(App[None]):
         await self._dispatch_key(follow)
 
     async def _dispatch_key(self, event: Key) -> None:
-        if self._asks_later(event.key):
+        if self._asks_later(event.key) or self._focus_waits_after(event.key):
             self.expect_dialog()
         await super().on_event(event)
+
+    def _focus_waits_after(self, key: str) -> bool:
+        """``key`` runs one of the focused widget's ``WAIT_AFTER`` actions (the reply's
+        send): the keys read behind it wait until the screen says ``dialog_ready``."""
+        focused = self.focused
+        actions: frozenset[str] = getattr(focused, "WAIT_AFTER", frozenset())
+        if focused is None or not actions:
+            return False
+        bindings = focused._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        return any(b.action in actions for b in bindings.key_to_bindings.get(key, ()))
 
     def _bound(self, key: str) -> bool:
         return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)

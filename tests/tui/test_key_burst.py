@@ -34,6 +34,19 @@ async def test_enter_r_and_a_reply_in_one_burst_reach_the_reply_box(world: World
         assert screen.query_one(Composer).text == ""
 
 
+
+async def test_send_pressed_twice_fast_queues_the_reply_once(world: World) -> None:
+    """ctrl+s ctrl+s: the second waits for the first's outcome and finds the box empty
+    (it queued the reply twice); the keys after it go on into the empty box."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        burst(app, "enter", "r", *"thanks babe", "ctrl+s", "ctrl+s", *"next")
+        await settle(pilot)
+        assert [m.text for m in thread(pilot).pending] == ["thanks babe"]
+        assert inbox(pilot).query_one(Composer).text == "next"
+
+
 async def test_moves_before_enter_in_a_burst_come_first(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:

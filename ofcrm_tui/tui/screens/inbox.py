@@ -279,6 +279,7 @@ class InboxScreen(InboxList):
         self._sent_to.add(message.target.fan.conversation_id)
         self.ofcrm.presence.stopped_typing()
         self.query_one(Composer).sent(message.target)
+        self.ofcrm.dialog_ready(self)  # the keys held behind the send go on (to an empty box)
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
 

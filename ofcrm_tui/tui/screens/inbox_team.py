@@ -321,6 +321,7 @@ class TeamInbox(OfcrmScreen):
 
     def on_team_inbox_refused(self, message: Refused) -> None:
         self.notify(message.reason, severity="error", markup=False)
+        self.ofcrm.dialog_ready(self)  # keys held behind a refused send go on
 
     def on_team_inbox_assigned(self, message: Assigned) -> None:
         self._owner_shown(message.conversation_id, message.owner)

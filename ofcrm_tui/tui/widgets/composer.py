@@ -10,6 +10,7 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, work
@@ -19,8 +20,7 @@ from textual.timer import Timer
 from textual.widgets import TextArea
 from textual.worker import Worker
 
-from ofcrm_tui.core.inbox import drafts
-from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.core.inbox import ConversationRow, drafts
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
@@ -72,6 +72,10 @@ class Composer(TypesItsKeys, TextArea):
                 priority=True),
         Binding("ctrl+o", "offer", "Price/media", id="composer.offer", priority=True),
     ]
+
+    # The keys read behind a send wait for its outcome (the box emptied, or a question):
+    # ctrl+s ctrl+s typed fast queued the reply twice (``KeysInOrder``).
+    WAIT_AFTER: ClassVar[frozenset[str]] = frozenset({"send"})
 
     class Submitted(Message):
         """The chatter asked to send ``text`` with ``offer`` to ``fan``."""
@@ -253,10 +257,10 @@ class Composer(TypesItsKeys, TextArea):
     # -- actions -------------------------------------------------------------------
 
     def action_send(self) -> None:
-        if self.target is None:
-            return
-        if not self.text.strip():
-            self.notify("Type a message first", severity="warning")
+        if self.target is None or not self.text.strip():
+            if self.target is not None:
+                self.notify("Type a message first", severity="warning")
+            ofcrm_app(self.app).dialog_ready(self.screen)  # nothing sent: the keys go on
             return
         # Saved as a draft until the send is queued (``sent`` then deletes it, later in
         # the same ordered line of saves): a refused send loses nothing.
