@@ -10,6 +10,7 @@ from textual.widgets import Button, Static
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
 from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
+from ofcrm_tui.tui.widgets import composer as composer_module
 from ofcrm_tui.tui.widgets.composer import Offer
 from tests.tui.conftest import World
 from tests.tui.pilot import composer, press, settle, thread, wait_for
@@ -41,7 +42,10 @@ def test_offer_rules(price: str, media: list[int], previews: list[int], expected
     assert check_offer(price, media, previews) == expected
 
 
-async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(world: World) -> None:
+async def test_ppv_dialog_checks_the_rules_and_the_offer_is_sent(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(composer_module, "REVIEW_OFFER_SECONDS", 0.0)  # a person reads first
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

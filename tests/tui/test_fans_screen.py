@@ -19,6 +19,7 @@ from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets import fields
 from ofcrm_tui.tui.widgets.fan_list import FanList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import HOSTILE, NOW, World
@@ -282,9 +283,12 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert len(rows) == 2 and "export-me" in rows[1]
 
 
-async def test_export_asks_before_it_replaces_a_file(world: World, tmp_path: Path) -> None:
+async def test_export_asks_before_it_replaces_a_file(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The first export to a file that exists says what is there and writes nothing; the
-    next to the same path replaces it; a change of the path asks again."""
+    next to the same path replaces it, unless it comes too soon to have read the warning
+    (Enter Enter); a change of the path asks again."""
     target = tmp_path / "kept.csv"
     kept = "".join(f"line {i}\n" for i in range(303))
     target.write_text(kept, encoding="utf-8")
@@ -306,6 +310,9 @@ async def test_export_asks_before_it_replaces_a_file(world: World, tmp_path: Pat
         assert box.value == str(target)
         await press(pilot, "enter")
         assert pilot.app.screen is dialog and target.read_text(encoding="utf-8") == kept
+        await press(pilot, "enter")  # at once: the warning was not read yet, asked again
+        assert pilot.app.screen is dialog and target.read_text(encoding="utf-8") == kept
+        monkeypatch.setattr(fields, "CONFIRM_AFTER_SECONDS", 0.0)  # read by now
         await press(pilot, "enter")  # the same path again: replaced
         await wait_for(pilot, lambda: pilot.app.screen is screen)
         assert len(target.read_text(encoding="utf-8").splitlines()) == 31

@@ -13,17 +13,27 @@ from textual import events
 from ofcrm_tui.core import inbox as inbox_core
 from ofcrm_tui.core import team
 from ofcrm_tui.core.fans import edits
+from ofcrm_tui.core.fans.profile import notes_page
 from ofcrm_tui.core.inbox import saved_replies
-from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
+from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import burst, composer, conversations, inbox, press, settle, wait_for
+from tests.tui.pilot import (
+    burst,
+    composer,
+    conversations,
+    inbox,
+    press,
+    settle,
+    thread,
+    wait_for,
+)
 from tests.tui.test_key_burst_lists import _fans
 from tests.tui.test_quit import queue_reply
 
@@ -266,3 +276,45 @@ async def test_a_new_saved_reply_typed_in_one_burst(world: World) -> None:
         await settle(pilot)
         replies = saved_replies.list_replies(world.context.db, world.account.id)
         assert [(r.name, r.body) for r in replies] == [("hi", "Hello!\nBye")]
+
+
+
+async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(world: World) -> None:
+    """ctrl+s ctrl+s on the price dialog: the first applies the offer, the second (the
+    same press twice) does not reach the reply box under it, which sent the priced
+    message unreviewed."""
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", *"a little something", "ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OfferDialog))
+        await press(pilot, "tab", "space", "shift+tab")  # one media, back to the price
+        burst(app, *"25", "ctrl+s", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, OfferDialog)
+        assert composer(pilot).offer.price_cents == 2500
+        assert composer(pilot).text == "a little something" and thread(pilot).pending == []
+        assert any("check it, then send" in str(n.message) for n in app._notifications)
+
+
+
+async def test_enter_twice_on_a_choice_is_one_enter(world: World) -> None:
+    """``e`` on a fan's notes, Enter Enter: the note opens once, and the second Enter
+    (the same press twice) is not a new line in it (saved as 'likes cats\\n')."""
+    db, account = world.context.db, world.account.id
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        fan_id = screen.fans.row_at(0).fan_id
+        edits.add_note(db, account, fan_id, "likes cats", author="tester")
+        await press(pilot, "enter")
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+        await press(pilot, "e")
+        await wait_for(pilot, lambda: app.screen is not detail)
+        burst(app, "enter", "enter", "ctrl+s")
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.screen is detail)
+        await settle(pilot)
+        assert [n.body for n in notes_page(db, account, fan_id)] == ["likes cats"]

@@ -29,6 +29,9 @@ from ofcrm_tui.tui.widgets.fields import TypesItsKeys
 
 SAVE_AFTER_SECONDS = 0.6
 TYPED_EVERY_SECONDS = 0.5
+# A send this soon after the price dialog closed is the dialog's ctrl+s pressed twice
+# (the priced message went out unreviewed), not a send.
+REVIEW_OFFER_SECONDS = 0.5
 # Keys that edit the text besides printable ones.
 _EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
 
@@ -124,6 +127,7 @@ class Composer(TypesItsKeys, TextArea):
         self._saved_seq: dict[int, int] = {}
         self._save_lock = threading.Lock()
         self._typed_at = -TYPED_EVERY_SECONDS
+        self._offer_set_at = -REVIEW_OFFER_SECONDS
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -218,6 +222,7 @@ class Composer(TypesItsKeys, TextArea):
 
     def set_offer(self, offer: Offer) -> None:
         self.offer = offer
+        self._offer_set_at = time.monotonic()
         self.save_draft()
         self._show_titles()
 
@@ -257,9 +262,11 @@ class Composer(TypesItsKeys, TextArea):
     # -- actions -------------------------------------------------------------------
 
     def action_send(self) -> None:
-        if self.target is None or not self.text.strip():
+        too_soon = time.monotonic() - self._offer_set_at < REVIEW_OFFER_SECONDS
+        if self.target is None or not self.text.strip() or too_soon:
             if self.target is not None:
-                self.notify("Type a message first", severity="warning")
+                self.notify("The price was just set: check it, then send" if too_soon
+                            else "Type a message first", severity="warning")
             ofcrm_app(self.app).dialog_ready(self.screen)  # nothing sent: the keys go on
             return
         # Saved as a draft until the send is queued (``sent`` then deletes it, later in

@@ -10,6 +10,7 @@ before the export replaces a file that exists.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -59,6 +60,10 @@ class MultilineBox(TypesItsKeys, TextArea):
     pass
 
 
+# An export that replaces a file counts only this long after the warning was shown.
+CONFIRM_AFTER_SECONDS = 0.5
+
+
 class FileBox(TextBox):
     """The file an export writes, asking before it replaces one: the first export to a
     file that exists is answered with what is there (``replace_warning``; the dialog
@@ -66,6 +71,7 @@ class FileBox(TextBox):
     path asks again."""
 
     _confirmed: Path | None = None
+    _warned_at = 0.0
 
     @property
     def path(self) -> Path | None:
@@ -73,14 +79,17 @@ class FileBox(TextBox):
         return Path(text).expanduser() if text else None
 
     def replace_warning(self) -> str | None:
-        """What exporting to ``path`` would replace, the first time; else None."""
+        """What exporting to ``path`` would replace, the first time (and again when the
+        next export comes too soon to have read it: Enter Enter replaced the file); else
+        None."""
         path = self.path
-        if path is None or path == self._confirmed:
+        if path is None or (path == self._confirmed
+                            and time.monotonic() - self._warned_at >= CONFIRM_AFTER_SECONDS):
             return None
         found = files.existing(path)
         if found is None:
             return None
-        self._confirmed = path
+        self._confirmed, self._warned_at = path, time.monotonic()
         return f"{found}: export again to replace it"
 
     @on(Input.Changed)
