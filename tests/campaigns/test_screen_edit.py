@@ -159,3 +159,21 @@ async def test_row_actions_act_on_the_highlighted_row_while_the_list_has_the_foc
         assert screen.focused is screen.query_one(RecipientList)
         composer = await _edit(pilot)
         assert composer.draft_id == draft
+
+
+async def test_escape_keeps_a_text_typed_without_a_name(world: World) -> None:  # noqa: F811
+    """Esc with a message typed and no name: kept as a draft named after the time (the
+    text was left behind without a word)."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        await press(pilot, "tab", *"no name text")
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+        await wait_for(pilot, lambda: len(_campaigns(world)) == 1)
+    with world.context.db.read() as session:
+        name, text = session.execute(select(Campaign.name, Campaign.text)).one()
+    assert name.startswith("Untitled ") and text == "no name text"

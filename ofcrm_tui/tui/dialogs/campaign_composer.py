@@ -16,6 +16,7 @@ so an older answer never overwrites a newer one). Nothing here waits on the data
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -325,9 +326,10 @@ class CampaignComposer(Dialog[int | None]):
         if self._leaving:
             return
         form = self._form()
-        if not form.values["name"].strip() or form == self._saved:
+        if form == self._saved:
             self._leave(None)  # nothing to keep, or kept already: nothing is written
             return
+        form = self._named(form)
         if self.scheduled_at is not None:
             self._ask_unschedule(form, self.scheduled_at)
             return
@@ -360,9 +362,15 @@ class CampaignComposer(Dialog[int | None]):
         """Keep what is typed as a draft, as Esc would (the app is quitting); a changed
         scheduled campaign stays scheduled as it was (there is no one left to ask)."""
         form = self._form()
-        if (form.values["name"].strip() and form != self._saved
-                and self.scheduled_at is None and not self._leaving):
-            await self._save(form, close=False).wait()
+        if form != self._saved and self.scheduled_at is None and not self._leaving:
+            await self._save(self._named(form), close=False).wait()
+
+    def _named(self, form: Form) -> Form:
+        """What was typed without a name is kept under one made of the time (Esc left
+        the text behind without a word)."""
+        if form.values["name"].strip():
+            return form
+        return replace(form, values={**form.values, "name": f"Untitled {self.clock():%d %b %H:%M}"})
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
     def _save(self, form: Form, close: bool) -> None:
