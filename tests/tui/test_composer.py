@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
@@ -117,6 +117,24 @@ async def test_a_saved_reply_inserted_after_a_word_gets_a_space(world: World) ->
                        and pilot.app.screen.shown)
         await press(pilot, "enter")
         assert composer(pilot).text == "sleep well Hey sleep well"
+
+
+
+async def test_a_refused_new_saved_reply_keeps_what_was_typed(world: World) -> None:
+    """{nickname} (never sent to fans) is refused in the dialog, which stays open with the
+    name and text typed (it closed and lost them)."""
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
+        await press(pilot, "ctrl+n")
+        dialog = app.screen
+        await pilot.press(*"yo", "enter", *"yo {nickname}")
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog
+        assert dialog.query_one(TextArea).text.endswith("yo {nickname}")
+        assert any("never goes to fans" in str(n.message) for n in app._notifications)
 
 
 async def test_a_saved_reply_can_be_deleted(world: World) -> None:

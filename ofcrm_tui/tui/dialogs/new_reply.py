@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, TextArea
 
+from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.core.inbox.saved_replies import SavedReplyError
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 
@@ -51,5 +53,10 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
         body = self.query_one(TextArea).text
         if not name or not body.strip():
             self.notify("A saved reply needs a name and some text", severity="warning")
+            return
+        try:  # refused here, the dialog stays open with what was typed
+            saved_replies.check_body(body)
+        except SavedReplyError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
         self.dismiss((name, body))
