@@ -9,7 +9,6 @@ guide on key bursts).
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from textual.app import App
@@ -19,12 +18,6 @@ from textual.screen import Screen
 # Keys read before a dialog just pushed can take them wait this long between checks,
 # this long at most.
 KEY_HOLD_SECONDS = 0.01
-# A confirming key pressed twice closes a dialog with the first; the second, read this
-# soon after, is the same press twice (a bouncing key, a habit), not a key for the screen
-# below: Enter Enter on a choice opened the list's row, ctrl+s ctrl+s on the price
-# dialog sent the reply under it.
-REPEAT_AFTER_CLOSE = ("enter", "ctrl+s")
-REPEAT_WINDOW_SECONDS = 0.5
 KEY_HOLD_MOST = 1.0
 
 
@@ -43,9 +36,6 @@ class KeysInOrder(App[None]):
         # was asked for from.
         self._held_keys: list[Key] = []
         self._dialog_from: Screen[object] | None = None
-        # The key last acted on, and the one that closed a dialog (with when).
-        self._last_key = ""
-        self._closed_by: tuple[str, float] | None = None
 
     async def on_event(self, event: Event) -> None:
         """Keys as they are read, before Textual dispatches them (the one place).
@@ -101,19 +91,7 @@ class KeysInOrder(App[None]):
             waited += KEY_HOLD_SECONDS
             self.set_timer(KEY_HOLD_SECONDS, lambda: self._release_keys(waited))
 
-    def dialog_closed(self) -> None:
-        """A dialog was dismissed, by the key last acted on (or by a worker's result)."""
-        self._closed_by = (self._last_key, time.monotonic())
-
-    def _repeats_close(self, key: str) -> bool:
-        closed, self._closed_by = self._closed_by, None
-        return (closed is not None and key == closed[0] and key in REPEAT_AFTER_CLOSE
-                and time.monotonic() - closed[1] < REPEAT_WINDOW_SECONDS)
-
     async def _act_on_key(self, event: Key) -> None:
-        if self._repeats_close(event.key):
-            return
-        self._last_key = event.key
         if self._next_callbacks:
             # What the key before left to finish after it (the header of a screen just
             # pushed puts its title in) is done before this key acts: a key that took

@@ -13,7 +13,6 @@ from textual import events
 from ofcrm_tui.core import inbox as inbox_core
 from ofcrm_tui.core import team
 from ofcrm_tui.core.fans import edits
-from ofcrm_tui.core.fans.profile import notes_page
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
@@ -297,24 +296,3 @@ async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(world:
         assert any("check it, then send" in str(n.message) for n in app._notifications)
 
 
-
-async def test_enter_twice_on_a_choice_is_one_enter(world: World) -> None:
-    """``e`` on a fan's notes, Enter Enter: the note opens once, and the second Enter
-    (the same press twice) is not a new line in it (saved as 'likes cats\\n')."""
-    db, account = world.context.db, world.account.id
-    app = world.app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
-        fan_id = screen.fans.row_at(0).fan_id
-        edits.add_note(db, account, fan_id, "likes cats", author="tester")
-        await press(pilot, "enter")
-        detail = app.screen
-        assert isinstance(detail, FanDetailScreen)
-        await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
-        await press(pilot, "e")
-        await wait_for(pilot, lambda: app.screen is not detail)
-        burst(app, "enter", "enter", "ctrl+s")
-        await settle(pilot)
-        await wait_for(pilot, lambda: app.screen is detail)
-        await settle(pilot)
-        assert [n.body for n in notes_page(db, account, fan_id)] == ["likes cats"]

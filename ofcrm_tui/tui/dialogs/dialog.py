@@ -15,8 +15,6 @@ from textual import events
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen
 
-from ofcrm_tui.tui.screens.base import ofcrm_app
-
 T = TypeVar("T")
 
 
@@ -27,7 +25,6 @@ class Dialog(ModalScreen[T]):
         if self._dismissed or self.app.screen is not self:
             return AwaitComplete.nothing()
         self._dismissed = True
-        ofcrm_app(self.app).dialog_closed()  # a second Enter read right after is dropped
         return super().dismiss(result)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
