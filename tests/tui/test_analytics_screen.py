@@ -21,6 +21,7 @@ from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens import analytics
 from ofcrm_tui.tui.screens.analytics import KPI_NAMES, AnalyticsScreen
+from ofcrm_tui.tui.widgets import fields
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import press, settle, wait_for
 
@@ -205,7 +206,7 @@ async def test_an_export_that_cannot_be_written_says_why(world: World, tmp_path:
 
 
 async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As the fans export: the first export to a file that exists says what is there;
     the next replaces it. The toast names the rows as the file has them (hours today)."""
@@ -222,6 +223,7 @@ async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
         error = str(dialog.query_one("#analytics-export-error", Static).render())
         assert "kept.csv exists (1 KB, modified " in error.replace("\n", "")
         assert app.screen is dialog and target.read_text(encoding="utf-8") == "kept\n" * 303
+        monkeypatch.setattr(fields, "CONFIRM_AFTER_SECONDS", 0.0)  # the warning read by now
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: target.read_text(encoding="utf-8").startswith("hour,"))
         assert any(f"Wrote 24 hourly rows to {target}" in str(n.message)
