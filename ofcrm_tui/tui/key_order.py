@@ -15,6 +15,8 @@ from textual.app import App
 from textual.events import Event, Key
 from textual.screen import Screen
 
+from ofcrm_tui.tui.keymap import bound
+
 # Keys read before a dialog just pushed can take them wait this long between checks,
 # this long at most.
 KEY_HOLD_SECONDS = 0.01
@@ -121,10 +123,7 @@ class KeysInOrder(App[None]):
         actions: frozenset[str] = getattr(focused, "WAIT_AFTER", frozenset())
         if focused is None or not actions:
             return False
-        bindings = focused._bindings.copy()
-        if self._keymap:
-            bindings.apply_keymap(self._keymap)
-        return any(b.action in actions for b in bindings.key_to_bindings.get(key, ()))
+        return any(b.action in actions for b in bound(focused, key))
 
     def _bound(self, key: str) -> bool:
         return any(key in bindings.key_to_bindings for _, bindings in self.screen._binding_chain)
@@ -139,10 +138,7 @@ class KeysInOrder(App[None]):
         """``key`` runs one of the app's ``ASKS_LATER`` actions: no binding below the
         app's answers it first and the focused box does not type it (a dialog's ``q``,
         or a ``q`` typed into a reply, is not the app's)."""
-        mine = self._bindings.copy()
-        if self._keymap:
-            mine.apply_keymap(self._keymap)
-        if not any(self._shows_later(b.action) for b in mine.key_to_bindings.get(key, ())):
+        if not any(self._shows_later(b.action) for b in bound(self, key)):
             return False  # the cheap answer for almost every key: no binding chain built
         for namespace, bindings in self.screen._modal_binding_chain:
             if key in bindings.key_to_bindings:

@@ -30,3 +30,11 @@ def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[Binding]:
     """The binding once per key it answers to, with the user's keymap applied."""
     keys = keymap.get(binding.id or "", binding.key)
     return [binding.with_key(key.strip(), key_display=None) for key in keys.split(",")]
+
+
+def bound(node: DOMNode, key: str) -> list[Binding]:
+    """``node``'s own bindings of ``key``, with the user's ``[keymap]`` applied."""
+    bindings = node._bindings.copy()
+    if node.app._keymap:
+        bindings.apply_keymap(node.app._keymap)
+    return list(bindings.key_to_bindings.get(key, ()))

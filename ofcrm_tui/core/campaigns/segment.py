@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, exists, func, select
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import SubscriptionStatus
@@ -116,12 +117,11 @@ class Segment:
         for value, words, unit in _COUNTED:
             amount = getattr(self, value)
             if amount is not None:
-                parts.append(words.format(f"{amount:,} {unit}{'' if amount == 1 else 's'}"))
+                parts.append(words.format(counted(amount, unit)))
         if self.bought_ppv is not None:
             parts.append("bought a PPV" if self.bought_ppv else "never bought a PPV")
         if self.exclude_fan_ids:
-            many = len(self.exclude_fan_ids)
-            parts.append(f"{many:,} fan{'' if many == 1 else 's'} left out by name")
+            parts.append(f"{counted(len(self.exclude_fan_ids), 'fan')} left out by name")
         return ", ".join(parts)
 
     def to_json(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from ofcrm_tui.core import files
+from ofcrm_tui.tui.keymap import bound
 
 
 class TypesItsKeys:
@@ -42,10 +43,7 @@ class TypesItsKeys:
         # The box's own bindings, not the focus chain's: a Tab read behind the key may
         # have moved the focus on already (``ctrl+u`` then cleared the next field).
         widget = cast("Widget", self)
-        bindings = widget._bindings.copy()
-        if widget.app._keymap:
-            bindings.apply_keymap(widget.app._keymap)
-        for binding in bindings.key_to_bindings.get(event.key, ()):
+        for binding in bound(widget, event.key):
             if not binding.priority and await widget.app.run_action(binding.action, widget):
                 event.stop()
                 event.prevent_default()
