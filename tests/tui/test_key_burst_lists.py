@@ -247,3 +247,30 @@ async def test_keys_behind_a_screen_key_act_on_that_screen(world: World) -> None
         burst(app, "1", "j")  # the screen shown: nothing to wait for
         await settle(pilot)
         assert home.conversations.cursor == start + 2
+
+
+@pytest.mark.parametrize(("mode", "screen_type", "list_of"), [
+    ("fans", FansScreen, lambda s: s.fans),
+    ("campaigns", CampaignsScreen, lambda s: s.query_one(CampaignList)),
+])
+async def test_a_screen_has_its_focus_once_mounted(
+        world: World, monkeypatch: pytest.MonkeyPatch, mode, screen_type, list_of) -> None:  # noqa: ANN001
+    """The keys held behind a screen key go on once the screen is mounted: its list
+    has the focus by then (``focus()`` waited a turn, and a ``j`` let go in between
+    went nowhere: ``3 j j`` left the fans list on its first row now and then)."""
+    focused_at_mount = []
+    mount = screen_type.on_mount
+
+    def watched(screen) -> None:  # noqa: ANN001
+        mount(screen)
+        focused_at_mount.append(screen.focused)
+
+    monkeypatch.setattr(screen_type, "on_mount", watched)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await app.switch_mode(mode)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, screen_type)
+        assert focused_at_mount == [list_of(screen)]

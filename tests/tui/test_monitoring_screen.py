@@ -68,12 +68,15 @@ async def test_problems_come_first_and_a_refresh_comes_by_itself(
         with world.context.db.write() as session:
             session.execute(update(Account).where(Account.id == world.account.id)
                             .values(auth_error="401 token expired"))
-        # No key pressed: the screen reads again on its own.
-        await wait_for(pilot, lambda: "credentials rejected" in _text(
-            screen, "#monitoring-problems"))
-        problems = [line for line in _text(screen, "#monitoring-problems").splitlines()
+        # No key pressed: the screen reads again on its own (and its box grows to two
+        # lines on the next layout: the first line can be read before the second).
+
+        def problems() -> list[str]:
+            return [line for line in _text(screen, "#monitoring-problems").splitlines()
                     if "✗" in line]
-        assert len(problems) == 2 and "credentials rejected" in problems[0]
+
+        await wait_for(pilot, lambda: len(problems()) == 2)
+        assert "credentials rejected" in problems()[0]
         with world.context.db.write() as session:
             session.execute(update(OutboundMessage).values(state="cancelled"))
             session.execute(update(Account).values(auth_error=None))

@@ -78,7 +78,7 @@ class CampaignsScreen(OfcrmScreen):
         self.follow_changes(self._on_changed)
         self.set_interval(REFRESH_SECONDS, self._refresh)
         self._show()
-        self.query_one(CampaignList).focus()
+        self.set_focus(self.query_one(CampaignList))
 
     # -- data ----------------------------------------------------------------------
 

@@ -98,7 +98,7 @@ class FailedScreen(OfcrmScreen):
         self.sub_title = "Failed messages"
         self.follow_changes(self._on_changed)
         self.set_interval(1.0, self._draw_limit)
-        self.failed_list.focus()
+        self.set_focus(self.failed_list)
         self._show()
 
     @property

@@ -144,7 +144,7 @@ class FanDetailScreen(OfcrmScreen):
     def on_mount(self) -> None:
         self.sub_title = "Fan"
         self.follow_changes(self._on_changed)
-        self.query_one("#fan-left").focus()
+        self.set_focus(self.query_one("#fan-left"))
         self._reload()
 
     def _on_changed(self, change: DataChanged) -> None:

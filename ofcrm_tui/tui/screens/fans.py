@@ -71,7 +71,7 @@ class FansScreen(OfcrmScreen):
     def on_mount(self) -> None:
         self.sub_title = "Fans"
         self.follow_changes(self._on_changed)
-        self.fans.focus()
+        self.set_focus(self.fans)
         self._show_list()
 
     @property

@@ -149,7 +149,7 @@ class InboxScreen(InboxList):
         if self.ofcrm.presence.view is not None:  # a beat that came back before this screen
             self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
-        self.conversations.focus()
+        self.set_focus(self.conversations)
         self._start()
 
     def _start(self) -> None:
