@@ -119,3 +119,24 @@ def test_the_teams_private_nickname_is_refused(db: Database, body: str) -> None:
     with pytest.raises(SavedReplyError, match="private label"):
         render_reply(body, _fan(name="Alex", nickname="timewaster", username="alex99"))
     assert list_replies(db, mia) == []
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    ("See you at {time}!", "{time}"), ("Hi {nmae}", "{nmae}"), ("Hey {name|babe}", "{name|babe}"),
+    ("Hi { NAME }", "{ NAME }"), ("{name} and {username} at {Place_2}", "{Place_2}"),
+])
+def test_a_word_in_braces_that_is_no_placeholder_is_refused_on_save(
+        db: Database, body: str, named: str) -> None:
+    """The fan would read ``{time}`` as typed: the chatter hears of it on save."""
+    mia, _ = _accounts(db)
+    with pytest.raises(SavedReplyError) as refused:
+        create_reply(db, mia, "Typo", body)
+    assert str(refused.value).startswith(f"unknown placeholder {named}: ")
+    assert list_replies(db, mia) == []
+
+
+def test_braces_that_are_no_word_are_text(db: Database) -> None:
+    mia, _ = _accounts(db)
+    body = "Hi {name} (@{username}) {: {} {1} { } }{ 100{%}"
+    create_reply(db, mia, "Braces", body)
+    assert [r.body for r in list_replies(db, mia)] == [body]

@@ -120,9 +120,14 @@ async def test_a_saved_reply_inserted_after_a_word_gets_a_space(world: World) ->
 
 
 
-async def test_a_refused_new_saved_reply_keeps_what_was_typed(world: World) -> None:
-    """{nickname} (never sent to fans) is refused in the dialog, which stays open with the
-    name and text typed (it closed and lost them)."""
+@pytest.mark.parametrize(("text", "said"), [
+    ("yo {nickname}", "never goes to fans"), ("see you at {time}", "unknown placeholder {time}"),
+])
+async def test_a_refused_new_saved_reply_keeps_what_was_typed(
+        world: World, text: str, said: str) -> None:
+    """{nickname} (never sent to fans) or a word in braces that is no placeholder (the
+    fan would read it as typed) is refused in the dialog, which stays open with the name
+    and text typed (it closed and lost them)."""
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -130,11 +135,11 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(world: World) -> N
         await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
         await press(pilot, "ctrl+n")
         dialog = app.screen
-        await pilot.press(*"yo", "enter", *"yo {nickname}")
+        await pilot.press(*"yo", "enter", *text)
         await press(pilot, "ctrl+s")
         assert app.screen is dialog
-        assert dialog.query_one(TextArea).text.endswith("yo {nickname}")
-        assert any("never goes to fans" in str(n.message) for n in app._notifications)
+        assert dialog.query_one(TextArea).text.endswith(text)
+        assert any(said in str(n.message) for n in app._notifications)
 
 
 async def test_a_saved_reply_can_be_deleted(world: World) -> None:

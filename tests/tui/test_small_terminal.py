@@ -311,7 +311,7 @@ async def test_the_saved_replies_preview_and_the_new_replys_labels_are_whole(
     from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
     from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 
-    body = ("Hey {name|babe}, I'm a little busy right now with a shoot, but I'll get back to "
+    body = ("Hey {name}, I'm a little busy right now with a shoot, but I'll get back to "
             "you as soon as it is done, promise!")
     saved_replies.create_reply(world.context.db, world.account.id, "Busy", body)
     app = world.app()

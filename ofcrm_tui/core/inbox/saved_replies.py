@@ -3,8 +3,10 @@
 A body may name the fan with placeholders: ``{name}`` (the fan's name on the platform,
 else the username) and ``{username}``. ``{nickname}`` is refused, as in campaigns: it is
 the team's private label for the fan. A body saved with it before is refused when it is
-picked, never filled in. Anything else in braces is left as typed, so a body with a typo
-or a literal ``{`` renders predictably.
+picked, never filled in. A word in braces that is no placeholder (``{time}``, ``{nmae}``,
+``{name|babe}``) is refused when the reply is saved: the fan would read it as typed.
+Other braces (a lone ``{``, ``{:``) are text, and so is anything a reply saved before
+this rule holds.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def create_reply(db: Database, account_id: int, name: str, body: str) -> SavedRe
         raise SavedReplyError(f"a saved reply's name is at most {NAME_MAX} characters")
     if not body.strip():
         raise SavedReplyError("a saved reply needs some text")
-    check_body(body)
+    check_new_body(body)
     duplicate = SavedReplyError(f"a saved reply named {name!r} already exists")
     try:
         with db.write() as session:
@@ -170,10 +172,25 @@ _PLACEHOLDER = re.compile(r"\{(name|username)\}")
 _NICKNAME = re.compile(r"\{\s*nickname\s*(\|[^{}]*)?\}")
 
 
+# A word in braces, with or without a campaign's fallback: meant as a placeholder.
+_WORD_IN_BRACES = re.compile(r"\{\s*[A-Za-z_]\w*\s*(?:\|[^{}]*)?\}")
+
+
 def check_body(body: str) -> None:
     """SavedReplyError when ``body`` would send the team's private nickname for a fan."""
     if _NICKNAME.search(body):
         raise SavedReplyError(NICKNAME_REFUSED)
+
+
+def check_new_body(body: str) -> None:
+    """``check_body``, and SavedReplyError naming the first word in braces that is not
+    ``{name}`` or ``{username}`` (a typo, or a campaign's ``{name|babe}``)."""
+    check_body(body)
+    for match in _WORD_IN_BRACES.finditer(body):
+        if not _PLACEHOLDER.fullmatch(match.group(0)):
+            raise SavedReplyError(
+                f"unknown placeholder {match.group(0)}: a saved reply takes {{name}} or "
+                "{username} (no fallback)")
 
 
 def render_reply(body: str, fan: FanNames) -> str:

@@ -55,7 +55,7 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
             self.notify("A saved reply needs a name and some text", severity="warning")
             return
         try:  # refused here, the dialog stays open with what was typed
-            saved_replies.check_body(body)
+            saved_replies.check_new_body(body)
         except SavedReplyError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
