@@ -81,6 +81,7 @@ def test_deleting_a_platform_fan_says_the_sync_brings_them_back(db: Database, ac
         session.add(Draft(account_id=account, conversation_id=conversation.id, text="hi"))
     summary = edits.deletion_summary(db, account, fan)
     assert summary.drafts == 1 and summary.from_platform and "next sync brings them back" in summary.describe()
+    assert "spend and subscription follow within 15 minutes" in summary.describe()
     edits.delete_fan(db, account, fan)
     with db.read() as session:
         assert session.scalar(select(Conversation.id)) is None and session.scalar(select(Fan.id)) is None

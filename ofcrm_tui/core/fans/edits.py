@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import fields
+from ofcrm_tui.core.sync import FANS_EVERY
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -248,7 +249,10 @@ class DeletionSummary:
             parts.append(f"{counted(self.pending_sends, 'message')} waiting to be sent (not sent)")
         text = f"Delete {self.label} with {', '.join(parts)}?"
         if self.from_platform:
-            text += " The fan is on the platform: the next sync brings them back, without these."
+            minutes = int(FANS_EVERY.total_seconds() // 60)
+            text += (" The fan is on the platform: the next sync brings them back without these,"
+                     " at first with their name only (their spend and subscription follow within"
+                     f" {minutes} minutes).")
         return text
 
 
