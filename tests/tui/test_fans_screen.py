@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from textual.widgets import Input
+from textual.widgets import Input, ProgressBar, Static
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans import edits
@@ -281,6 +281,22 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert any("Exported 1 fan to" in str(n.message) for n in pilot.app._notifications)
         rows = target.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 2 and "export-me" in rows[1]
+
+
+async def test_a_failed_export_says_so_and_shows_no_progress(world: World, tmp_path: Path) -> None:
+    """The bar went on moving under "Not exported: …" as if the export still ran."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        await press(pilot, "E")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#fan-export-path").value = str(tmp_path / "missing" / "out.csv")
+        await press(pilot, "enter")
+        result = dialog.query_one("#fan-export-result", Static)
+        await wait_for(pilot, lambda: "Not exported" in str(result.render()))
+        assert not dialog.running and not dialog.query_one(ProgressBar).display
+        assert pilot.app.screen is dialog  # the path can be put right
 
 
 async def test_export_asks_before_it_replaces_a_file(

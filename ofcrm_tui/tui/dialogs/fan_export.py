@@ -105,6 +105,7 @@ class ExportDialog(Dialog[int | None]):
         self.running = False
         result = self.query_one("#fan-export-result", Static)
         if message.written is None:
+            self.query_one(ProgressBar).display = False  # nothing is going on any more
             result.update(Text(f"Not exported: {clean(message.error)}", style="bold red"))
             return
         # Done: the dialog goes, so the next key is the screen's again (not typed into
