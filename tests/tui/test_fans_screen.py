@@ -23,7 +23,7 @@ from ofcrm_tui.tui.widgets import fields
 from ofcrm_tui.tui.widgets.fan_list import FanList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import HOSTILE, NOW, World
-from tests.tui.pilot import lines, press, settle, type_text, wait_for
+from tests.tui.pilot import burst, lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -254,6 +254,21 @@ async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: 
         await press(pilot, "enter")
         dialog = pilot.app.screen
         assert isinstance(dialog, ImportDialog) and dialog.path == tmp_path / "picked.csv"
+
+
+async def test_a_path_typed_as_the_picker_opens_is_taken(world: World, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``I`` and a path typed at once: the letters went to the folder list (which does
+    nothing with them) and Enter opened a folder; now they start the file name."""
+    (tmp_path / "typed.csv").write_text("username\ntyped1\n", encoding="utf-8")
+    monkeypatch.setattr(Path, "home", lambda: Path("/"))
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        burst(pilot.app, "I", *str(tmp_path / "typed.csv"), "enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
+        assert pilot.app.screen.path == tmp_path / "typed.csv"
 
 
 async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:

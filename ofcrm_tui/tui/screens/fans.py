@@ -205,8 +205,9 @@ class FansScreen(OfcrmScreen):
     # -- files ---------------------------------------------------------------------
 
     def action_import_file(self) -> None:
-        from textual_fspicker import FileOpen, Filters
+        from textual_fspicker import Filters
 
+        from ofcrm_tui.tui.dialogs.csv_picker import CsvPicker
         from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
 
         def picked(path: Path | None) -> None:
@@ -215,7 +216,7 @@ class FansScreen(OfcrmScreen):
 
         filters = Filters(("CSV", lambda p: p.suffix.lower() in (".csv", ".tsv", ".txt")),
                           ("Any", lambda _: True))
-        self.app.push_screen(FileOpen(Path.home(), "Import fans from", filters=filters), picked)
+        self.app.push_screen(CsvPicker(Path.home(), "Import fans from", filters=filters), picked)
 
     def action_export_file(self) -> None:
         from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
