@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from textual import events
 from textual.widgets import TextArea
 
@@ -15,7 +16,9 @@ from ofcrm_tui.core import inbox as inbox_core
 from ofcrm_tui.core import team
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.store.models import Campaign
 from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
@@ -365,3 +368,29 @@ async def test_an_enter_after_the_choice_has_closed_is_the_users_next(world: Wor
         second = screen.conversations.row_at(1)
         assert screen.open_row is not None
         assert screen.open_row.conversation_id == second.conversation_id
+
+
+@pytest.mark.parametrize("text", ["Hi {nickname}", "Hi {name}"])
+async def test_ctrl_s_twice_in_the_campaign_composer_keeps_one_draft(
+        world: World, text: str) -> None:
+    """The second ctrl+s waits for the first's draft: both wrote a new one (the first's
+    id not in yet), a text the campaign refuses ({nickname}) or not. The keys typed
+    behind ctrl+s go on into the message, after it is saved (they were saved too)."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+
+        def kept() -> list[tuple[str, str]]:
+            with world.context.db.read() as session:
+                return [tuple(r) for r in session.execute(select(Campaign.name, Campaign.text))]
+
+        burst(app, *"Drop", "tab", *text, "ctrl+s", "ctrl+s")
+        await settle(pilot)
+        assert kept() == [("Drop", text)]
+        burst(app, "ctrl+s", *"!")
+        await settle(pilot)
+        assert kept() == [("Drop", text)]
+        assert composer.query_one("#campaign-text", TextArea).text == text + "!"
