@@ -77,9 +77,12 @@ class CampaignComposer(Dialog[int | None]):
         # As read too: the keys behind it wait for the draft's id (``action_save_draft``).
         Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save", priority=True),
         Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
-        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
+        # As read too (``action_section`` moves the focus at once): what is typed behind
+        # goes to the section it goes to (a start time went into the message).
+        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section",
+                priority=True),
         Binding("ctrl+up", "section(-1)", "Previous section",
-                id="campaign_composer.previous_section", show=False),
+                id="campaign_composer.previous_section", show=False, priority=True),
         Binding("ctrl+o", "offer", "Price/media", id="campaign_composer.offer"),
         Binding("ctrl+n", "next_recipient", "Preview next", id="campaign_composer.next"),
     ]
