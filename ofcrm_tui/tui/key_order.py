@@ -38,6 +38,9 @@ class KeysInOrder(App[None]):
         # was asked for from.
         self._held_keys: list[Key] = []
         self._dialog_from: Screen[object] | None = None
+        # The key being acted on, and the one that just picked a choice (``choice_picked``).
+        self._acting_on: str | None = None
+        self._picked_by: str | None = None
 
     async def on_event(self, event: Event) -> None:
         """Keys as they are read, before Textual dispatches them (the one place).
@@ -74,6 +77,20 @@ class KeysInOrder(App[None]):
         if self._dialog_from is screen:
             self._dialog_from = None
 
+    def choice_picked(self) -> None:
+        """The key being acted on (Enter) picked a choice, which closes. The same key read
+        right behind it in the same burst is that press twice (a double Enter, by habit
+        or a bounce), not meant for what the choice leads to, which the user has not seen:
+        the closing choice takes it (it was a new line in the note, or opened the inbox's
+        highlighted conversation). Any other key there goes on to what the choice opened
+        (``e enter`` then the note's words); a key read after the burst (the app idle
+        since) is the user's next (Enter on the campaign just started)."""
+        self._picked_by = self._acting_on
+
+    def on_idle(self) -> None:
+        if not self._held_keys:
+            self._picked_by = None  # the burst is over: the next key is a new press
+
     def _screen_coming(self) -> bool:
         if self._dialog_from is self.screen:
             return True
@@ -94,6 +111,9 @@ class KeysInOrder(App[None]):
             self.set_timer(KEY_HOLD_SECONDS, lambda: self._release_keys(waited))
 
     async def _act_on_key(self, event: Key) -> None:
+        picked_by, self._picked_by = self._picked_by, None
+        if event.key == picked_by:
+            return  # the choosing key twice: the choice took it
         if self._next_callbacks:
             # What the key before left to finish after it (the header of a screen just
             # pushed puts its title in) is done before this key acts: a key that took
@@ -114,7 +134,11 @@ class KeysInOrder(App[None]):
     async def _dispatch_key(self, event: Key) -> None:
         if self._asks_later(event.key) or self._focus_waits_after(event.key):
             self.expect_dialog()
-        await super().on_event(event)
+        self._acting_on = event.key
+        try:
+            await super().on_event(event)
+        finally:
+            self._acting_on = None
 
     def _focus_waits_after(self, key: str) -> bool:
         """``key`` runs one of the focused widget's ``WAIT_AFTER`` actions (the reply's

@@ -83,6 +83,7 @@ _CHARACTERS = {
     "enter": "\r", "space": " ", "slash": "/", "escape": "\x1b", "tab": "\t",
     "shift+tab": None, "down": None, "end": None, "ctrl+s": "\x13", "ctrl+o": "\x0f",
     "ctrl+r": "\x12", "ctrl+n": "\x0e", "backspace": "\x7f", "ctrl+u": "\x15", "at": "@",
+    "ctrl+down": None, "ctrl+l": "\x0c",
 }
 
 

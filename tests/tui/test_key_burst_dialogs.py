@@ -8,14 +8,19 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from textual import events
+from textual.widgets import TextArea
 
 from ofcrm_tui.core import inbox as inbox_core
 from ofcrm_tui.core import team
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.store.models import Campaign
 from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.dialogs.quit import QuitDialog
@@ -296,3 +301,96 @@ async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(world:
         assert any("check it, then send" in str(n.message) for n in app._notifications)
 
 
+
+
+async def _notes_of_the_top_fan(world: World, pilot) -> FanDetailScreen:  # noqa: ANN001
+    """The first fan's screen, read, with one note ("likes cats")."""
+    fans = await _fans(pilot)
+    edits.add_note(world.context.db, world.account.id, fans.fans.row_at(0).fan_id,
+                   "likes cats", author="tester")
+    await press(pilot, "enter")
+    detail = pilot.app.screen
+    assert isinstance(detail, FanDetailScreen)
+    await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+    return detail
+
+
+@pytest.mark.parametrize("shown", [False, True], ids=["blind", "choices-shown"])
+async def test_enter_twice_on_a_choice_picks_once(world: World, shown: bool) -> None:
+    """Enter Enter on "Edit which note?", typed before the choices are in or after: the
+    note opens as it was (the second Enter was a new line in it); the words typed
+    behind still go to the note."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await _notes_of_the_top_fan(world, pilot)
+        if shown:
+            await press(pilot, "e")
+            burst(app, "enter", "enter", *" too")
+        else:
+            burst(app, "e", "enter", "enter", *" too")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        assert app.screen.query_one(TextArea).text == "likes cats too"
+        await press(pilot, "escape")
+        assert app.screen is detail
+
+
+async def test_enter_twice_on_the_tag_filter_opens_no_conversation(world: World) -> None:
+    """t Enter Enter: the tag is picked; the second Enter opened the highlighted
+    conversation (one the filter may leave out)."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fan_id = conversations(pilot).row_at(0).fan_id
+        edits.add_tags(world.context.db, world.account.id, fan_id, ["cats"])
+        await press(pilot, "j", "j")
+        burst(app, "t", "j", "enter", "enter")
+        await settle(pilot)
+        screen = inbox(pilot)
+        assert app.screen is screen and screen.flt.tag == "cats" and screen.open_row is None
+
+
+async def test_an_enter_after_the_choice_has_closed_is_the_users_next(world: World) -> None:
+    """Not a repeat: an Enter read once the pick is done (the app idle since), or after
+    another key behind the pick, acts on what is shown (the inbox opens a conversation)."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        burst(app, "t", "enter")
+        await settle(pilot)
+        burst(app, "enter")
+        await settle(pilot)
+        assert screen.open_row is not None
+        await press(pilot, "escape")
+        burst(app, "t", "enter", "j", "enter")
+        await settle(pilot)
+        second = screen.conversations.row_at(1)
+        assert screen.open_row is not None
+        assert screen.open_row.conversation_id == second.conversation_id
+
+
+@pytest.mark.parametrize("text", ["Hi {nickname}", "Hi {name}"])
+async def test_ctrl_s_twice_in_the_campaign_composer_keeps_one_draft(
+        world: World, text: str) -> None:
+    """The second ctrl+s waits for the first's draft: both wrote a new one (the first's
+    id not in yet), a text the campaign refuses ({nickname}) or not. The keys typed
+    behind ctrl+s go on into the message, after it is saved (they were saved too)."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+
+        def kept() -> list[tuple[str, str]]:
+            with world.context.db.read() as session:
+                return [tuple(r) for r in session.execute(select(Campaign.name, Campaign.text))]
+
+        burst(app, *"Drop", "tab", *text, "ctrl+s", "ctrl+s")
+        await settle(pilot)
+        assert kept() == [("Drop", text)]
+        burst(app, "ctrl+s", *"!")
+        await settle(pilot)
+        assert kept() == [("Drop", text)]
+        assert composer.query_one("#campaign-text", TextArea).text == text + "!"

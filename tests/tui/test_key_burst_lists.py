@@ -274,3 +274,35 @@ async def test_a_screen_has_its_focus_once_mounted(
         screen = app.screen
         assert isinstance(screen, screen_type)
         assert focused_at_mount == [list_of(screen)]
+
+
+async def test_after_scheduling_from_the_composer_the_list_has_the_focus(world: World) -> None:
+    """A campaign open below, then a new one scheduled: back on the list, the new one is
+    highlighted, the list has the focus and the panel shows it, so x cancels it (the
+    recipients kept the focus and x asked about the one open before)."""
+    from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+    campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Alpha", "Hi"),
+                         created_by="tester")
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, CampaignsScreen)
+        listing = screen.query_one(CampaignList)
+        await wait_for(pilot, lambda: listing.cursor_row is not None)
+        burst(app, "enter", "n", *"Beta", "tab", *"hello", "ctrl+down", "ctrl+down",
+              *"2026-12-05 10:00", "ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        burst(app, "enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: listing.cursor_row is not None
+                       and listing.cursor_row.name == "Beta")
+        assert not any(isinstance(s, CampaignComposer) for s in app.screen_stack)
+        assert app.focused is listing
+        assert screen.opened is not None and screen.opened.name == "Beta"
+        assert screen.opened.status == "scheduled" and screen.opened.text == "hello"
+        burst(app, "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert "Beta" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)

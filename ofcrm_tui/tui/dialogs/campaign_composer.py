@@ -42,6 +42,7 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
@@ -73,11 +74,15 @@ class CampaignComposer(Dialog[int | None]):
                 show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field",
                 id="campaign_composer.previous_field", show=False, priority=True),
-        Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save"),
+        # As read too: the keys behind it wait for the draft's id (``action_save_draft``).
+        Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save", priority=True),
         Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
-        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
+        # As read too (``action_section`` moves the focus at once): what is typed behind
+        # goes to the section it goes to (a start time went into the message).
+        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section",
+                priority=True),
         Binding("ctrl+up", "section(-1)", "Previous section",
-                id="campaign_composer.previous_section", show=False),
+                id="campaign_composer.previous_section", show=False, priority=True),
         Binding("ctrl+o", "offer", "Price/media", id="campaign_composer.offer"),
         Binding("ctrl+n", "next_recipient", "Preview next", id="campaign_composer.next"),
     ]
@@ -315,6 +320,9 @@ class CampaignComposer(Dialog[int | None]):
     # -- save, launch, close -------------------------------------------------------
 
     def action_save_draft(self) -> None:
+        # The keys typed behind wait for the outcome: a second ctrl+s saved a second
+        # new draft, the first one's id not in yet.
+        ofcrm_app(self.app).expect_dialog()
         self._save(self._form(), close=False)
 
     def action_close(self) -> None:
@@ -458,6 +466,7 @@ class CampaignComposer(Dialog[int | None]):
         )
 
     def on_campaign_composer_done(self, message: Done) -> None:
+        ofcrm_app(self.app).dialog_ready(self)
         self.notify(clean(message.note, single_line=True),
                     severity="error" if message.error else "information", markup=False)
         if message.close:

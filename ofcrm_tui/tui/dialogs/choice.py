@@ -97,12 +97,15 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         getattr(self.query_one(OptionList), f"action_{action}")()
 
     def action_pick(self) -> None:
-        self._pick(self.query_one(OptionList).highlighted)
+        if self._pick(self.query_one(OptionList).highlighted):
+            ofcrm_app(self.app).choice_picked()  # Enter Enter: the second is this one's
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self._pick(event.option_index)  # a click
 
-    def _pick(self, index: int | None) -> None:
-        if index is not None and index < len(self.values):
-            self.dismiss(self.values[index])
+    def _pick(self, index: int | None) -> bool:
+        if index is None or index >= len(self.values):
+            return False
+        self.dismiss(self.values[index])
+        return True

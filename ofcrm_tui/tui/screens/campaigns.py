@@ -86,12 +86,13 @@ class CampaignsScreen(OfcrmScreen):
     def _reserve(self) -> int:
         return self.ofcrm.context.settings.reply_reserve_per_minute
 
-    def _show(self) -> None:
+    def _show(self, keep_id: int | None = None) -> None:
         account = self.ofcrm.account
         if account is None:
             return
         self.query_one(CampaignList).show(
-            CampaignSource(self.ofcrm.context.db, account.id, self._reserve, self.ofcrm.now_utc()))
+            CampaignSource(self.ofcrm.context.db, account.id, self._reserve, self.ofcrm.now_utc()),
+            keep_id=keep_id)
 
     def _refresh(self) -> None:
         """Progress moves while the screen is open: reload the windows in view."""
@@ -119,7 +120,7 @@ class CampaignsScreen(OfcrmScreen):
     def on_campaign_list_opened(self, message: CampaignList.Opened) -> None:
         self._open(message.row)
 
-    def _open(self, row: CampaignRow) -> None:
+    def _open(self, row: CampaignRow, *, focus: bool = True) -> None:
         account = self.ofcrm.account
         if account is None:
             return
@@ -128,7 +129,8 @@ class CampaignsScreen(OfcrmScreen):
         self._summary(row)
         recipients = self.query_one(RecipientList)
         recipients.show(RecipientSource(self.ofcrm.context.db, account.id, row.id))
-        self.set_focus(recipients)
+        if focus:
+            self.set_focus(recipients)
 
     class Summary(Message):
         def __init__(self, row: CampaignRow) -> None:
@@ -281,8 +283,16 @@ class CampaignsScreen(OfcrmScreen):
         )
 
         def closed(campaign_id: int | None) -> None:
-            if campaign_id is not None:
-                self.ofcrm.queue_changed()
-                self._show()
+            if campaign_id is None:
+                return
+            # The campaign started, scheduled or kept is highlighted and the list has the
+            # focus (the recipients of the one open before kept it: x cancelled that
+            # one); an open panel shows it once the list is in.
+            self.ofcrm.queue_changed()
+            listing = self.query_one(CampaignList)
+            self._show(keep_id=campaign_id)
+            self.set_focus(listing)
+            if self.opened is not None:
+                listing.open_with(lambda row: self._open(row, focus=False))
 
         self.app.push_screen(composer, closed)
