@@ -59,6 +59,22 @@ def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) ->
     _one_line_error(ofcrm(url, "import", "fans", str(wrong)), "no column ofcrm knows")
 
 
+def test_a_bad_value_writes_nothing_of_the_command(sqlite_db: tuple[Database, str]) -> None:
+    """``fans add`` with a bad ``--tag`` said it failed but had made the fan (the same
+    command again: "already has a fan"); ``fans edit`` had set the nickname."""
+    db, url = sqlite_db
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "lena_s", "--name", "Lena",
+                          "--tag", "vip", "--tag", " ", "--note", "x"), "empty tag name")
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "nora", "--note", "a\x07b"),
+                    "control characters")
+    _one_line_error(ofcrm(url, "fans", "edit", "lena", "--nickname", "Lee", "--tag", "a|b"),
+                    "contains one of")
+    with db.read() as session:
+        assert session.scalars(select(Fan.username).order_by(Fan.username)).all() == ["lena"]
+        assert session.scalar(select(Fan.nickname).where(Fan.username == "lena")) == ""
+    assert ofcrm(url, "fans", "add", "--username", "lena_s", "--tag", "vip").returncode == 0
+
+
 def test_a_bad_row_exits_non_zero_with_the_report_and_writes_nothing(
     sqlite_db: tuple[Database, str], tmp_path: Path
 ) -> None:
