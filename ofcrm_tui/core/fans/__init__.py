@@ -3,7 +3,9 @@ profile, notes and tags (edits), CSV import and export."""
 
 from ofcrm_tui.core.fans.filter import (
     FanFilter,
+    FilterError,
     Status,
+    checked,
     fan_ids,
     row_conditions,
     set_conditions,
@@ -13,8 +15,10 @@ from ofcrm_tui.core.fans.resolve import FanError, FanRef, resolve_fan
 __all__ = [
     "FanError",
     "FanFilter",
+    "FilterError",
     "FanRef",
     "Status",
+    "checked",
     "fan_ids",
     "resolve_fan",
     "row_conditions",

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
+from ofcrm_tui.errors import UsageError
+from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import Fan, FanTag, Tag, Transaction
@@ -59,6 +61,43 @@ class FanFilter:
     def picks_set(self) -> bool:
         """A tag or a search picks a (usually small) set of fans first."""
         return bool(self.tags_in) or searching(self.search)
+
+
+class FilterError(UsageError, ValueError):
+    """A filter as typed that cannot be applied, in one line; ``field`` names the
+    FanFilter field at fault (a form puts the cursor there)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+_SPEND_WORDS = {"min_spent_cents": "minimum spend", "max_spent_cents": "maximum spend"}
+
+
+def spend_bound(text: str | None, field: str) -> int | None:
+    """A spend bound as typed (``12.50``, ``$12``) in cents; None when empty."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_dollars(text)
+    except MoneyError:
+        raise FilterError(f"{_SPEND_WORDS[field]} {text.strip()!r} is not an amount like 12.50",
+                          field) from None
+
+
+def checked(flt: FanFilter) -> FanFilter:
+    """``flt`` when its ranges can hold a fan, else FilterError: the app's dialog and
+    the command line refuse the same filters."""
+    low, high = flt.min_spent_cents, flt.max_spent_cents
+    if low is not None and high is not None and low > high:
+        raise FilterError(f"minimum spend {format_cents(low)} is above the maximum "
+                          f"{format_cents(high)}", "min_spent_cents")
+    after, before = flt.active_after, flt.active_before
+    if after is not None and before is not None and after >= before:
+        raise FilterError(f"last active after {after:%Y-%m-%d %H:%M} and before "
+                          f"{before:%Y-%m-%d %H:%M}: no fan can be both", "active_after")
+    return flt
 
 
 _Column = Callable[[str], Any]  # a fan column by name, as the query reads it
