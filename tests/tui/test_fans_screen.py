@@ -285,6 +285,25 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
 
 
+async def test_importing_a_file_again_reports_its_fans_unchanged(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "fans.csv"
+    path.write_text("username,name,tags\nimp1,Ann,vip\nimp2,Bob,\n", encoding="utf-8")
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        for summary in ("2 rows: created 2, updated 0, unchanged 0",
+                        "2 rows: created 0, updated 0, unchanged 2"):
+            pilot.app.push_screen(ImportDialog(path))
+            await settle(pilot)
+            dialog = pilot.app.screen
+            assert isinstance(dialog, ImportDialog)
+            await wait_for(pilot, lambda: dialog.found is not None)  # noqa: B023
+            await press(pilot, "ctrl+s")
+            await wait_for(pilot, lambda: dialog.report is not None and dialog.report.written)  # noqa: B023
+            assert summary in str(dialog.query_one("#fan-import-report").render())
+            await press(pilot, "escape")
+
+
 async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "picked.csv").write_text("username\npicked1\n", encoding="utf-8")
