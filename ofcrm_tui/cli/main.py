@@ -189,7 +189,7 @@ def _open_app(args: argparse.Namespace) -> int:
     from ofcrm_tui.cli.common import context
     from ofcrm_tui.tui.launch import run_app
 
-    ctx = context(args)
+    ctx = context(args, creates=True)
     try:
         return run_app(ctx, args.account)
     finally:

@@ -54,7 +54,7 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     _, url = sqlite_db
     out = tmp_path / "out.csv"
     cases = [
-        (["--min-spent", "5x"], "minimum spend '5x' is not an amount like 12.50"),
+        (["--min-spent", "5x"], "bad minimum spend '5x': give dollars, e.g. 25 or 9.99"),
         (["--min-spent", "50", "--max-spent", "20"], "minimum spend $50.00 is above the maximum $20.00"),
         (["--active-after", "2026-11-20", "--active-before", "2026-11-10"], "no fan can be both"),
     ]

@@ -126,7 +126,7 @@ async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what
                 assert dialog.query_one(f"#fan-filter-{box}", Input).value == text
 
         await type_in("min", "5x")
-        await refused("minimum spend '5x' is not an amount like 12.50", "min", {"min": "5x"})
+        await refused("bad minimum spend '5x': give dollars, e.g. 25 or 9.99", "min", {"min": "5x"})
         await type_in("min", "50")
         await type_in("max", "20")
         await refused("minimum spend $50.00 is above the maximum $20.00", "min",

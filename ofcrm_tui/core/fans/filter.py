@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.errors import UsageError
-from ofcrm_tui.platform.money import MoneyError, format_cents, parse_dollars
+from ofcrm_tui.platform.money import MoneyError, format_cents, named_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import Fan, FanTag, Tag, Transaction
@@ -80,10 +80,9 @@ def spend_bound(text: str | None, field: str) -> int | None:
     if text is None or not text.strip():
         return None
     try:
-        return parse_dollars(text)
-    except MoneyError:
-        raise FilterError(f"{_SPEND_WORDS[field]} {text.strip()!r} is not an amount like 12.50",
-                          field) from None
+        return named_dollars(text.strip(), _SPEND_WORDS[field])
+    except MoneyError as exc:
+        raise FilterError(str(exc), field) from None
 
 
 def checked(flt: FanFilter) -> FanFilter:
