@@ -68,6 +68,16 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     assert listed.returncode == 0 and "@lena" in listed.stdout
 
 
+def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Database, str]) -> None:
+    db, url = sqlite_db
+    add_fan(db, 1, 42, "sam")
+    assert ofcrm(url, "fans", "edit", "sam", "--tag", "vip").returncode == 0
+    assert ofcrm(url, "fans", "edit", "lena", "--tag", "VIP").returncode == 0
+    assert "tags: vip" in ofcrm(url, "fans", "show", "lena").stdout
+    listed = ofcrm(url, "fans", "list", "--tag", "Vip").stdout
+    assert "@lena" in listed and "@sam" in listed
+
+
 def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
     _, url = sqlite_db
     _one_line_error(ofcrm(url, "fans", "show", "nobody"), "no fan 'nobody'")

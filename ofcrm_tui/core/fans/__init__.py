@@ -15,8 +15,8 @@ from ofcrm_tui.core.fans.resolve import FanError, FanRef, resolve_fan
 __all__ = [
     "FanError",
     "FanFilter",
-    "FilterError",
     "FanRef",
+    "FilterError",
     "Status",
     "checked",
     "fan_ids",

@@ -45,7 +45,7 @@ from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
-from ofcrm_tui.core.fans import csv_format, csv_rows
+from ofcrm_tui.core.fans import csv_format, csv_rows, fields, tag_names
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
@@ -448,15 +448,15 @@ class _Writer:
 
     def _tags(self, fan_ids: list[int], tags: list[tuple[str, ...]], old: set[int]) -> set[int]:
         """Link the fans to their tags; returns the ``old`` fans given a tag they lacked."""
-        distinct = set(tags)
-        missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
-        if missing:
-            self.insert_tag_name([(self.account_id, tag, "") for tag in missing])
-            self.tag_ids.update(self._sql(
-                f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
-                f"AND name IN ({self._marks(len(missing))})",
-                (self.account_id, *missing),
-            ).all())
+        distinct = dict.fromkeys(tags)  # in file order: a new tag takes its first spelling
+        missing = [tag for tag in dict.fromkeys(chain.from_iterable(distinct)) if tag not in self.tag_ids]
+        if missing:  # the account's tag whatever the case, else a new one (``tag_names``)
+            found = tag_names.existing(self.connection, self.account_id, missing)
+            new = fields.distinct_tags(tag for tag in missing if tag not in found)
+            if new:
+                self.insert_tag_name([(self.account_id, tag, "") for tag in new])
+                found = tag_names.existing(self.connection, self.account_id, missing)
+            self.tag_ids.update(found)
         fans_with: dict[tuple[str, ...], list[int]] = {names: [] for names in distinct if names}
         for names, fan_id in zip(tags, fan_ids, strict=True):
             if names:

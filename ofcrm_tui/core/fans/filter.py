@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
+from ofcrm_tui.core.fans.tag_names import named
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.money import MoneyError, format_cents, named_dollars
 from ofcrm_tui.store.database import Database
@@ -186,11 +187,9 @@ def _buyers(account_id: int, since: datetime) -> Select[Any]:
 
 
 def _tagged(account_id: int, names: tuple[str, ...]) -> Select[Any]:
-    """Ids of the fans with any of the tags ``names``."""
-    # One tag is spelled as an equality: the inbox's tag filter, as its plans were tuned.
-    named = Tag.name == names[0] if len(names) == 1 else Tag.name.in_(names)
+    """Ids of the fans with any of the tags ``names`` (whatever the case)."""
     return (
         select(FanTag.fan_id)
         .join(Tag, Tag.id == FanTag.tag_id)
-        .where(Tag.account_id == account_id, named, FanTag.account_id == account_id)
+        .where(Tag.account_id == account_id, named(Tag.name, names), FanTag.account_id == account_id)
     )
