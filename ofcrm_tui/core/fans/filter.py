@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, or_, select
@@ -95,9 +95,13 @@ def checked(flt: FanFilter) -> FanFilter:
                           f"{format_cents(high)}", "min_spent_cents")
     after, before = flt.active_after, flt.active_before
     if after is not None and before is not None and after >= before:
-        raise FilterError(f"last active after {after:%Y-%m-%d %H:%M} and before "
-                          f"{before:%Y-%m-%d %H:%M}: no fan can be both", "active_after")
+        raise FilterError(f"last active after {_moment(after)} and before {_moment(before)}: "
+                          "no fan is both", "active_after")
     return flt
+
+
+def _moment(at: datetime) -> str:
+    return f"{at:%Y-%m-%d}" if at.time() == time() else f"{at:%Y-%m-%d %H:%M}"
 
 
 _Column = Callable[[str], Any]  # a fan column by name, as the query reads it
