@@ -57,7 +57,7 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
         (["--min-spent", "5x"], "bad minimum spend '5x': give dollars, e.g. 25 or 9.99"),
         (["--min-spent", "50", "--max-spent", "20"], "minimum spend $50.00 is above the maximum $20.00"),
         (["--active-after", "2026-11-20", "--active-before", "2026-11-10"],
-         "last active after 2026-11-20 and before 2026-11-10: no fan is both"),
+         "the last-active range 2026-11-20 to 2026-11-10 is empty"),
     ]
     for options, why in cases:
         for command in (["fans", "list", *options], ["export", "fans", str(out), *options]):

@@ -134,7 +134,7 @@ async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what
         await type_in("max", "")
         await type_in("after", "2026-11-20")
         await type_in("before", "2026-11-10")
-        await refused("last active after 2026-11-20 and before 2026-11-10: no fan is both", "after",
+        await refused("the last-active range 2026-11-20 to 2026-11-10 is empty", "after",
                       {"min": "50", "after": "2026-11-20", "before": "2026-11-10"})
         await type_in("before", "2026-11-21")
         await press(pilot, "ctrl+s")

@@ -95,8 +95,8 @@ def checked(flt: FanFilter) -> FanFilter:
                           f"{format_cents(high)}", "min_spent_cents")
     after, before = flt.active_after, flt.active_before
     if after is not None and before is not None and after >= before:
-        raise FilterError(f"last active after {_moment(after)} and before {_moment(before)}: "
-                          "no fan is both", "active_after")
+        raise FilterError(f"the last-active range {_moment(after)} to {_moment(before)} is empty",
+                          "active_after")
     return flt
 
 
