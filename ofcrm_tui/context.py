@@ -8,9 +8,10 @@ from functools import cached_property
 from ofcrm_tui import paths
 from ofcrm_tui.config import Settings, load_settings
 from ofcrm_tui.core import access
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.database import Database, missing_file
 
 
 def open_database(settings: Settings) -> Database:
@@ -19,19 +20,28 @@ def open_database(settings: Settings) -> Database:
     return Database(settings.effective_database_url(), create_folders_under=paths.data_dir())
 
 
+class NoDatabase(OfcrmError):
+    """A command that reads or edits what is there, run before there is a database."""
+
+
 @dataclass
 class AppContext:
+    """``creates``: a SQLite database that is not there yet is created (the app, adding
+    an account, an import, a worker); otherwise NoDatabase, and no empty file is left."""
+
     settings: Settings
     verbose: bool = False
+    creates: bool = True
     _identity: access.Identity | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(
-        cls, *, database_url: str | None = None, verbose: bool = False, kind: str = "app"
+        cls, *, database_url: str | None = None, verbose: bool = False, kind: str = "app",
+        creates: bool = True,
     ) -> AppContext:
         """Settings, with this process's logging (``kind`` names its log file)."""
         overrides = {"database_url": database_url} if database_url else {}
-        context = cls(load_settings(**overrides), verbose=verbose)
+        context = cls(load_settings(**overrides), verbose=verbose, creates=creates)
         setup_logging(paths.log_dir(), kind, context.settings.log_level, console=verbose)
         return context
 
@@ -39,6 +49,13 @@ class AppContext:
     def db(self) -> Database:
         """The database, upgraded to the current schema on first use. A chatter's role
         on a team database records its own name on what it sends, and runs keyless."""
+        url = self.settings.effective_database_url()
+        missing = None if self.creates else missing_file(url)
+        if missing is not None:
+            raise NoDatabase(
+                f"no database yet at {missing}: `ofcrm account add NAME --base-url URL` starts "
+                "one (`ofcrm demo` tries the app on a demo database of its own)"
+            )
         database = open_database(self.settings)
         migrate.ensure_current(database)
         self._identity = access.identity(database)

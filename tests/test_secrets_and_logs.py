@@ -125,5 +125,5 @@ def test_each_process_writes_a_log_file_of_its_own(tmp_path: Path) -> None:
     )
     for name in files:
         (entry,) = [json.loads(line) for line in (logs / name).read_text().splitlines()]
-        assert entry["message"].startswith("command failed: no accounts yet")
+        assert entry["message"].startswith("command failed: no database yet")
         assert entry["process"] == name.removeprefix("ofcrm.").removesuffix(".log.jsonl")

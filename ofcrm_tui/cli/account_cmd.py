@@ -30,7 +30,7 @@ def _read_token(name: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    ctx = context(args)
+    ctx = context(args, creates=True)
     accounts.check_new_name(ctx.db, args.name)
     base_url = args.base_url or default_base_url(args.gateway)
     if base_url is None:

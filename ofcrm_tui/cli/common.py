@@ -11,13 +11,16 @@ from pathlib import Path
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import files
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import MoneyError, parse_dollars
+from ofcrm_tui.platform.money import MoneyError, named_dollars
 
 
-def context(args: argparse.Namespace) -> AppContext:
-    """Settings and logging for this command (its log file is named for it)."""
+def context(args: argparse.Namespace, *, creates: bool = False) -> AppContext:
+    """Settings and logging for this command (its log file is named for it). Only a
+    command that ``creates`` the database makes one that is not there yet: one that
+    reads or edits says in a line where it looked (``NoDatabase``)."""
     return AppContext.load(
-        database_url=args.db, verbose=args.verbose, kind=getattr(args, "command", None) or "app"
+        database_url=args.db, verbose=args.verbose, kind=getattr(args, "command", None) or "app",
+        creates=creates,
     )
 
 
@@ -97,6 +100,6 @@ def dollars(text: str | None, what: str) -> int | None:
     if text is None:
         return None
     try:
-        return parse_dollars(text)
-    except MoneyError:
-        raise BadValue(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None
+        return named_dollars(text, what)
+    except MoneyError as exc:
+        raise BadValue(str(exc)) from None

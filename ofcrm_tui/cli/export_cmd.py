@@ -14,19 +14,20 @@ from ofcrm_tui.cli.common import (
     progress_line,
     refuse_to_replace,
 )
-from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
+from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
 from ofcrm_tui.core.wording import counted
 
 
 def _export_fans(args: argparse.Namespace) -> int:
+    ctx = context(args)  # first: it sets up logging, which the errors go through
     refuse_to_replace(args)
-    ctx = context(args)
+    flt = fan_filter(args)
     account = accounts.resolve_account(ctx.db, args.account)
     progress = progress_line(lambda done, total: f"{done:,}/{total:,} fans")
     count = csv_export.export_fans(
-        ctx.db, account.id, args.file, fan_ids=filter_select(ctx.db, account.id, args),
+        ctx.db, account.id, args.file, fan_ids=filter_select(ctx.db, account.id, flt),
         progress=progress,
     )
     if progress is not None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from ofcrm_tui.cli.common import add_account_option, dollars
-from ofcrm_tui.core.fans import FanFilter, fan_ids
+from ofcrm_tui.cli.common import add_account_option
+from ofcrm_tui.core.fans import FanFilter, checked, fan_ids
+from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.store.database import Database
 
 
@@ -36,13 +37,18 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--search", metavar="TEXT", help="names (any part) and message words")
 
 
-def filter_select(db: Database, account_id: int, args: argparse.Namespace) -> Select[Any] | None:
-    """The fan ids the filter options select (None: no option given)."""
-    flt = FanFilter(
+def fan_filter(args: argparse.Namespace) -> FanFilter:
+    """The filter the options give; FilterError (exit 2) for one that cannot be applied.
+    Read before the database is opened or a file written."""
+    return checked(FanFilter(
         tags_in=tuple(args.tag), tags_out=tuple(args.without_tag), status=args.status,
-        min_spent_cents=dollars(args.min_spent, "minimum spend"),
-        max_spent_cents=dollars(args.max_spent, "maximum spend"),
+        min_spent_cents=spend_bound(args.min_spent, "min_spent_cents"),
+        max_spent_cents=spend_bound(args.max_spent, "max_spent_cents"),
         active_before=args.active_before, active_after=args.active_after,
         purchased=True if args.purchased else None, search=args.search,
-    )
+    ))
+
+
+def filter_select(db: Database, account_id: int, flt: FanFilter) -> Select[Any] | None:
+    """The fan ids ``flt`` selects (None: no option given)."""
     return None if flt == FanFilter() else fan_ids(db, account_id, flt)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ofcrm_tui.cli.common import add_account_option, add_command, context
-from ofcrm_tui.cli.fan_filter import add_filter_options, filter_select
+from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
@@ -36,9 +36,10 @@ def _who(row: listing.FanRow | profile.FanProfile) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    ctx = context(args)
+    ctx = context(args)  # first: it sets up logging, which the errors go through
+    flt = fan_filter(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    fan_ids = filter_select(ctx.db, account.id, args)
+    fan_ids = filter_select(ctx.db, account.id, flt)
     sort = listing.FanSort(args.sort)
     shown, after = 0, None
     if args.json:

@@ -21,7 +21,7 @@ def _non_negative(value: str) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    ctx = context(args)
+    ctx = context(args, creates=True)
     name = args.generate_account or getattr(args, "account", None) or DEFAULT_ACCOUNT
     messages = args.messages if args.messages is not None else args.fans * 10
     started = time.perf_counter()

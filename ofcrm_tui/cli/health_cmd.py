@@ -12,22 +12,20 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.core import health
-from ofcrm_tui.store.database import Database, display_url, parse_url
+from ofcrm_tui.store.database import Database, display_url, missing_file
 
 
 def _open(url: str) -> Database:
-    parsed = parse_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        if not Path(parsed.database).expanduser().exists():
-            raise FileNotFoundError(f"no database at {parsed.database}")
-    return Database(parsed)
+    missing = missing_file(url)
+    if missing is not None:
+        raise FileNotFoundError(f"no database at {missing}")
+    return Database(url)
 
 
 def _check(args: argparse.Namespace) -> health.Health:

@@ -189,18 +189,18 @@ def _open_app(args: argparse.Namespace) -> int:
     from ofcrm_tui.cli.common import context
     from ofcrm_tui.tui.launch import run_app
 
-    ctx = context(args)
+    ctx = context(args, creates=True)
     try:
         return run_app(ctx, args.account)
     finally:
         ctx.close()
 
 
-def _fail(message: str, *, exc_info: bool = False) -> int:
+def _fail(message: str, *, exc_info: bool = False, code: int = 1) -> int:
     """Print ``message`` once (not again through a console log) and log it to the file."""
     log.warning("command failed: %s", message, exc_info=exc_info, extra={"file_only": True})
     print(f"ofcrm: error: {message}", file=sys.stderr)
-    return 1
+    return code
 
 
 @contextmanager
@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except (OfcrmError, PlatformError) as exc:
-        return _fail(str(exc))
+        return _fail(str(exc), code=getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
         print("ofcrm: interrupted", file=sys.stderr)
         return 130

@@ -14,6 +14,7 @@ from ofcrm_tui.cli.common import add_account_option, add_command, context, posit
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.access import AuditRow, AuditSpan, Member, TeamError
+from ofcrm_tui.store.database import parse_url
 from ofcrm_tui.store.enums import TeamKind
 
 AUDIT_LIMIT = 100
@@ -22,9 +23,10 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def _team_context(args: argparse.Namespace) -> AppContext:
-    """The context, refusing SQLite (one person's database) in one line."""
+    """The context, refusing SQLite (one person's database) in one line, before
+    looking for the database."""
     ctx = context(args)
-    if ctx.db.is_sqlite:
+    if parse_url(ctx.settings.effective_database_url()).get_backend_name() == "sqlite":
         raise TeamError(access.SQLITE_REFUSED)
     return ctx
 

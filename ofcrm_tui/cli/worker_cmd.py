@@ -44,7 +44,7 @@ def _log_event(event: JobEvent) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    ctx = context(args)
+    ctx = context(args, creates=True)
     if ctx.identity.kind in (Kind.CHATTER, Kind.NONE):
         raise OfcrmError(
             f"ofcrm worker runs as a worker's role or the owner's; this is "

@@ -48,6 +48,15 @@ def parse_dollars(text: str) -> int:
     return to_cents(amount)
 
 
+def named_dollars(text: str, what: str) -> int:
+    """``parse_dollars`` of the value of ``what`` (an option, a field): the one message
+    every money input gives when it is not an amount."""
+    try:
+        return parse_dollars(text)
+    except MoneyError:
+        raise MoneyError(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None
+
+
 def to_dollars(cents: int) -> Decimal:
     """``1999`` -> ``Decimal('19.99')``."""
     return (Decimal(cents) / 100).quantize(_CENT)

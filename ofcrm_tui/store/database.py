@@ -97,6 +97,16 @@ def _enable_wal(engine: Engine) -> None:
         raise DatabaseUrlError(f"SQLite refused WAL mode (got {mode!r}) for {engine.url.database}")
 
 
+def missing_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL when it does not exist yet (opening it would create an
+    empty database); None for any other database, or a file that is there."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser()
+    return None if path.exists() or parsed.query.get("uri") else path
+
+
 def _sqlite_folder(parsed: URL, create_under: Path | None) -> None:
     """Create the database file's missing folder, but only under ``create_under`` (when
     given): a typo elsewhere is refused instead of growing a new tree of folders."""

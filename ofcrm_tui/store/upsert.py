@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, Update, bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.models import Base
@@ -46,3 +46,15 @@ def upsert(
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     # A list of parameter sets: compiled once, sent as an executemany batch.
     session.execute(statement, list(rows))
+
+
+def update_by_id(table: Table, names: Sequence[str], *, compared: Sequence[str] = ()) -> Update:
+    """An UPDATE of the row whose id is bound as ``_id``, setting ``names`` (each bound
+    by its name); with ``compared``, only when one of those columns differs from its
+    value (IS DISTINCT FROM: NULL equals NULL), so an executemany's rowcount counts the
+    rows it changed, with no read-back."""
+    values = {name: bindparam(name) for name in names}
+    statement = update(table).where(table.c.id == bindparam("_id")).values(values)
+    if not compared:
+        return statement
+    return statement.where(or_(*(table.c[name].is_distinct_from(values[name]) for name in compared)))

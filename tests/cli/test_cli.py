@@ -196,6 +196,7 @@ def test_garbage_server_is_a_one_line_error(capsys) -> None:  # noqa: ANN001
     ],
 )
 def test_bad_input_is_a_one_line_error(argv, fragment, capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "db", "upgrade")[0] == 0  # a database without accounts
     code, _, err = run(capsys, *argv, stdin="tok\n")
     assert_one_line_error(code, err, fragment)
 
@@ -213,8 +214,9 @@ def test_sync_command_reports_what_it_brought(simulator, capsys, monkeypatch) ->
 
 def test_database_is_upgraded_on_first_start(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    code, _, _ = run(capsys, "--db", url, "account", "list")
-    assert code == 0
+    (tmp_path / "fans.csv").write_text("username\nann\n")
+    code, _, err = run(capsys, "--db", url, "import", "fans", str(tmp_path / "fans.csv"))
+    assert_one_line_error(code, err, "no accounts yet")  # an import makes the database
     db = Database(url)
     assert migrate.current_revision(db) == migrate.HEAD
     db.dispose()

@@ -16,11 +16,13 @@ from tests.cli.test_cli import assert_one_line_error, run
 OFCRM = str(Path(sys.executable).with_name("ofcrm"))
 
 
-def ofcrm(*argv: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+def ofcrm(
+    *argv: str, timeout: float = 60, cwd: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     """``ofcrm`` in a process of its own, in the test's home, with no usable keyring."""
     environ = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **env}
     return subprocess.run(
-        [OFCRM, *argv], capture_output=True, text=True, timeout=timeout, env=environ
+        [OFCRM, *argv], capture_output=True, text=True, timeout=timeout, env=environ, cwd=cwd
     )
 
 
@@ -46,7 +48,7 @@ def test_a_read_only_database_is_a_one_line_error(tmp_path: Path) -> None:
 def test_a_database_folder_that_cannot_be_made_is_a_one_line_error() -> None:
     paths.data_dir().mkdir(parents=True)
     (paths.data_dir() / "a-file").write_text("x")
-    result = ofcrm("--db", f"sqlite:///{paths.data_dir() / 'a-file' / 'x.db'}", "queue")
+    result = ofcrm("--db", f"sqlite:///{paths.data_dir() / 'a-file' / 'x.db'}", "db", "upgrade")
     assert_error_line(result, "cannot create", "a-file")
 
 
@@ -68,7 +70,7 @@ def test_an_unwritable_log_dir_logs_to_stderr_after_one_warning(tmp_path: Path) 
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("ofcrm: warning: cannot write logs in ") and "logging to stderr" in lines[0]
-    assert lines[1:] == ["ofcrm: error: no accounts yet: add one with `ofcrm account add NAME --base-url URL`"]
+    assert lines[1:] == [f"ofcrm: error: {NO_DATABASE.format(tmp_path / 'x.db')}"]
     assert result.returncode == 1
 
 
@@ -89,7 +91,7 @@ def test_an_error_is_printed_once_by_python_m(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
-    assert_error_line(result, "no accounts yet")
+    assert_error_line(result, "no database yet")
 
 
 @pytest.mark.parametrize(
@@ -109,9 +111,43 @@ def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Pat
 
 def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert ofcrm("--db", db, "db", "upgrade").returncode == 0
     queue, failed = ofcrm("--db", db, "queue"), ofcrm("--db", db, "failed", "list")
     assert_error_line(queue, "no accounts yet")
     assert (queue.returncode, queue.stderr) == (failed.returncode, failed.stderr)
+
+
+NO_DATABASE = ("no database yet at {}: `ofcrm account add NAME --base-url URL` starts one "
+               "(`ofcrm demo` tries the app on a demo database of its own)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("fans", "show", "lena"), ("fans", "list"), ("fans", "edit", "lena", "--tag", "vip"),
+        ("fans", "delete", "lena", "--yes"), ("export", "fans", "out.csv"),
+        ("export", "analytics", "out.csv"), ("failed", "list"), ("queue",), ("account", "list"),
+        ("campaign", "list"), ("sync",), ("send", "--fan", "lena", "--text", "hi"),
+    ],
+)
+def test_a_command_that_reads_or_edits_makes_no_database(argv: tuple[str, ...], tmp_path: Path) -> None:
+    """Run before there is a database, it says where it looked and how to start one,
+    and leaves no empty database behind."""
+    work = tmp_path / "work"
+    work.mkdir()
+    missing = work / "x.db"
+    result = ofcrm("--db", f"sqlite:///{missing}", *argv, cwd=str(work))
+    assert result.returncode == 1
+    assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(missing)}\n"
+    assert list(work.iterdir()) == []
+
+
+def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path) -> None:
+    (tmp_path / "fans.csv").write_text("username\nann\n")
+    missing = tmp_path / "x.db"
+    result = ofcrm("--db", f"sqlite:///{missing}", "import", "fans", str(tmp_path / "fans.csv"))
+    assert_error_line(result, "no accounts yet")
+    assert missing.exists()
 
 
 def test_help_names_every_account_action_and_the_simulator_token() -> None:

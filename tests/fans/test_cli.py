@@ -46,6 +46,39 @@ def _one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> 
     assert fragment in result.stderr, result.stderr
 
 
+def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
+    sqlite_db: tuple[Database, str], tmp_path: Path
+) -> None:
+    """A spend that is not an amount, a minimum above the maximum, an empty last-active
+    range: one line, exit 2 (as argparse's usage errors), no file."""
+    _, url = sqlite_db
+    out = tmp_path / "out.csv"
+    cases = [
+        (["--min-spent", "5x"], "bad minimum spend '5x': give dollars, e.g. 25 or 9.99"),
+        (["--min-spent", "50", "--max-spent", "20"], "minimum spend $50.00 is above the maximum $20.00"),
+        (["--active-after", "2026-11-20", "--active-before", "2026-11-10"],
+         "the last-active range 2026-11-20 to 2026-11-10 is empty"),
+    ]
+    for options, why in cases:
+        for command in (["fans", "list", *options], ["export", "fans", str(out), *options]):
+            result = ofcrm(url, *command)
+            assert result.returncode == 2, result
+            assert result.stderr.startswith("ofcrm: error: ") and result.stderr.count("\n") == 1
+            assert why in result.stderr and result.stdout == "" and not out.exists()
+    listed = ofcrm(url, "fans", "list", "--min-spent", "0", "--max-spent", "0")
+    assert listed.returncode == 0 and "@lena" in listed.stdout
+
+
+def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Database, str]) -> None:
+    db, url = sqlite_db
+    add_fan(db, 1, 42, "sam")
+    assert ofcrm(url, "fans", "edit", "sam", "--tag", "vip").returncode == 0
+    assert ofcrm(url, "fans", "edit", "lena", "--tag", "VIP").returncode == 0
+    assert "tags: vip" in ofcrm(url, "fans", "show", "lena").stdout
+    listed = ofcrm(url, "fans", "list", "--tag", "Vip").stdout
+    assert "@lena" in listed and "@sam" in listed
+
+
 def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
     _, url = sqlite_db
     _one_line_error(ofcrm(url, "fans", "show", "nobody"), "no fan 'nobody'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -56,11 +57,43 @@ def test_reimport_updates_and_adds_tags_and_notes_without_duplicating(
     report = _import(db, account, first)
     assert (report.created, report.updated, report.delimiter) == (1, 1, ";")
     again = _import(db, account, first)
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     shown = profile.fan_profile(db, account, fan)
     assert (shown.name, shown.spend.total_cents, shown.tags) == ("Olive Oyl", 1250, ("new", "vip"))
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["met in May"]
     assert counts(db, account) == (2, 2, 3, 1)
+
+
+def test_reimporting_an_export_counts_only_the_fans_it_changes(
+    db: Database, account: int, populated: Callable[[], None], tmp_path: Path
+) -> None:
+    """An unchanged export imported back changes nothing and says so (dry run too); a
+    changed field, a new tag or a new note makes that fan updated, and only that one."""
+    populated()
+    path = tmp_path / "fans.csv"
+    csv_export.export_fans(db, account, path)
+    with db.read() as session:
+        stamps = dict(session.execute(select(Fan.id, Fan.updated_at).where(Fan.account_id == account)).all())
+    for dry_run in (True, False):
+        report = _import(db, account, path, dry_run=dry_run)
+        assert (report.created, report.updated, report.unchanged, report.complete) == (0, 0, 3, True)
+    assert report.summary() == "3 rows: created 0, updated 0, unchanged 3"
+    with db.read() as session:
+        assert dict(session.execute(select(Fan.id, Fan.updated_at).where(Fan.account_id == account)).all()) == stamps
+    with path.open(newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    edited = tmp_path / "edited.csv"
+    for name, value in (("total_spent", "9.99"), ("tags", "met at expo|newcomer"),
+                        ("notes", "a new note")):
+        for row in rows:
+            if row[header.index("username")] == "by_hand":
+                row[header.index(name)] = value
+        with edited.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, *rows])
+        report = _import(db, account, edited)
+        assert (report.created, report.updated, report.unchanged) == (0, 1, 2), name
+        assert _import(db, account, edited).updated == 0, name
+    assert report.summary() == "3 rows: created 0, updated 1, unchanged 2"
 
 
 def test_a_row_with_a_platform_id_links_a_fan_created_by_hand(db: Database, account: int, tmp_path: Path) -> None:
@@ -178,7 +211,7 @@ def test_import_streams_in_batches_with_progress(db: Database, account: int, tmp
     report = _import(db, account, path, progress=lambda rows, read: seen.append((rows, read)))
     assert report.created == 35 and [rows for rows, _ in seen] == [10, 20, 30, 35]
     assert seen[-1][1] == path.stat().st_size
-    assert csv_import.import_fans(db, account, path, author="x").updated == 35
+    assert csv_import.import_fans(db, account, path, author="x").unchanged == 35
 
 
 def test_export_applies_the_filter_and_leaves_no_partial_file(db: Database, account: int, tmp_path: Path) -> None:
@@ -214,7 +247,7 @@ def test_an_import_and_an_export_make_no_reference_cycles_row_by_row(
     gc.collect()
     with collector_paused():  # and kept off after their own pauses
         report = _import(db, account, path)
-        assert (report.updated, gc.collect()) == (59, 0)
+        assert (report.unchanged, gc.collect()) == (59, 0)
         assert export_leaves(5) == export_leaves(59)  # the query's own objects, once
 
 

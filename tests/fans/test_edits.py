@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.core.fans import edits, listing, profile
+from ofcrm_tui.core.fans import FanFilter, csv_import, edits, fan_ids, listing, profile
 from ofcrm_tui.core.fans.fields import FanFieldError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Conversation, Draft, Fan
+from ofcrm_tui.store.models import Conversation, Draft, Fan, Tag
 from tests.fans.conftest import add_fan, counts, make_account
 
 
@@ -114,3 +116,43 @@ def test_a_note_changed_meanwhile_is_not_overwritten(db: Database, account: int)
     with pytest.raises(edits.NoteChanged, match="changed by someone else"):
         edits.edit_note(db, account, note.id, "hold firm - ana v2", was="hold firm")
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]
+
+
+def _tag_names(db: Database, account: int) -> list[str]:
+    with db.read() as session:
+        return sorted(session.scalars(select(Tag.name).where(Tag.account_id == account)))
+
+
+def _tagged(db: Database, account: int, flt: FanFilter) -> set[int]:
+    with db.read() as session:
+        return set(session.scalars(fan_ids(db, account, flt)))
+
+
+def test_a_tag_in_another_case_is_the_same_tag(db: Database, account: int, tmp_path: Path) -> None:
+    """``VIP`` given where the account has ``vip`` is ``vip`` (by hand, in an import);
+    the filters find it whatever the case; a removal too."""
+    lena, sam, ann = (add_fan(db, account, i, name) for i, name in ((1, "lena"), (2, "sam"), (3, "ann")))
+    edits.add_tags(db, account, lena, ["vip"])
+    assert edits.add_tags(db, account, sam, ["VIP", "Whale", "WHALE"]) == ("Whale", "vip")
+    path = tmp_path / "fans.csv"
+    path.write_text("id,username,tags\n3,ann,Vip|whale\n4,bob,WHALE\n", encoding="utf-8")
+    report = csv_import.import_fans(db, account, path, author="x")
+    assert (report.created, report.updated, report.problem_count) == (1, 1, 0)
+    with db.read() as session:
+        bob = session.scalar(select(Fan.id).where(Fan.account_id == account, Fan.username == "bob"))
+    assert _tag_names(db, account) == ["Whale", "vip"]
+    assert profile.fan_profile(db, account, ann).tags == ("Whale", "vip")
+    assert _tagged(db, account, FanFilter(tags_in=("VIP",))) == {lena, sam, ann}
+    assert _tagged(db, account, FanFilter(tags_in=("nobody", "wHaLe"))) == {sam, ann, bob}
+    assert _tagged(db, account, FanFilter(tags_out=("Vip",))) == {bob}
+    assert edits.remove_tags(db, account, sam, ["Vip"]) == ("Whale",)
+
+
+def test_two_spellings_already_there_stay_and_no_third_is_made(db: Database, account: int) -> None:
+    lena, sam = add_fan(db, account, 1, "lena"), add_fan(db, account, 2, "sam")
+    with db.write() as session:  # as an older version could leave them
+        session.add_all([Tag(account_id=account, name="vip"), Tag(account_id=account, name="VIP")])
+    assert edits.add_tags(db, account, lena, ["VIP"]) == ("VIP",)  # the exact spelling
+    assert edits.add_tags(db, account, sam, ["Vip"]) == ("vip",)  # else the oldest
+    assert _tag_names(db, account) == ["VIP", "vip"]
+    assert _tagged(db, account, FanFilter(tags_in=("vip",))) == {lena, sam}

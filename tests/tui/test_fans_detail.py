@@ -175,6 +175,21 @@ async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World)
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))
 
 
+async def test_a_tag_typed_in_another_case_is_the_existing_tag(world: World) -> None:
+    """``VIP`` typed (the completion offered ``vip``, but enter takes what was typed)
+    tags the fan with the account's ``vip``; no second spelling is made."""
+    db, account = world.context.db, world.account.id
+    edits.add_tags(db, account, edits.create_fan(db, account, username="someone"), ["vip"])
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, "t")
+        await type_text(pilot, "VIP")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip",))
+    assert edits.tag_completions(db, account, "") == ["vip"]
+
+
 async def test_a_new_nickname_renames_the_open_conversation_without_reopening_it(
     world: World,
 ) -> None:

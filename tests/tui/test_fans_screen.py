@@ -97,6 +97,51 @@ async def test_sort_search_and_filter(world: World) -> None:
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
 
 
+async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what_was_typed(
+    world: World,
+) -> None:
+    """``5x`` as a spend, a minimum above the maximum, active since after inactive since:
+    one line in the dialog says why, the dialog stays open with all typed, nothing applied."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, FanFilterDialog)
+        error = dialog.query_one("#fan-filter-error")
+
+        async def type_in(box: str, text: str) -> None:
+            field = dialog.query_one(f"#fan-filter-{box}", Input)
+            dialog.set_focus(field)
+            await settle(pilot)
+            field.value = ""
+            await type_text(pilot, text)
+
+        async def refused(why: str, at: str, typed: dict[str, str]) -> None:
+            await press(pilot, "ctrl+s")
+            assert pilot.app.screen is dialog and error.display
+            assert str(error.render()) == why
+            assert dialog.focused is dialog.query_one(f"#fan-filter-{at}")
+            for box, text in typed.items():
+                assert dialog.query_one(f"#fan-filter-{box}", Input).value == text
+
+        await type_in("min", "5x")
+        await refused("bad minimum spend '5x': give dollars, e.g. 25 or 9.99", "min", {"min": "5x"})
+        await type_in("min", "50")
+        await type_in("max", "20")
+        await refused("minimum spend $50.00 is above the maximum $20.00", "min",
+                      {"min": "50", "max": "20"})
+        await type_in("max", "")
+        await type_in("after", "2026-11-20")
+        await type_in("before", "2026-11-10")
+        await refused("the last-active range 2026-11-20 to 2026-11-10 is empty", "after",
+                      {"min": "50", "after": "2026-11-20", "before": "2026-11-10"})
+        await type_in("before", "2026-11-21")
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is screen
+        assert screen.flt.min_spent_cents == 5000 and screen.flt.active_before is not None
+
+
 async def test_an_empty_list_names_what_it_is_searched_and_filtered_by(world: World) -> None:
     """No fan matches: the title and the list say which search and filter, and the list
     which key clears them."""
@@ -237,6 +282,25 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         assert "skipped 1 bad" in str(dialog.query_one("#fan-import-report").render())
         await press(pilot, "escape")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
+
+
+async def test_importing_a_file_again_reports_its_fans_unchanged(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "fans.csv"
+    path.write_text("username,name,tags\nimp1,Ann,vip\nimp2,Bob,\n", encoding="utf-8")
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        for summary in ("2 rows: created 2, updated 0, unchanged 0",
+                        "2 rows: created 0, updated 0, unchanged 2"):
+            pilot.app.push_screen(ImportDialog(path))
+            await settle(pilot)
+            dialog = pilot.app.screen
+            assert isinstance(dialog, ImportDialog)
+            await wait_for(pilot, lambda: dialog.found is not None)  # noqa: B023
+            await press(pilot, "ctrl+s")
+            await wait_for(pilot, lambda: dialog.report is not None and dialog.report.written)  # noqa: B023
+            assert summary in str(dialog.query_one("#fan-import-report").render())
+            await press(pilot, "escape")
 
 
 async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: Path,

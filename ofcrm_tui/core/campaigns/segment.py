@@ -17,12 +17,13 @@ from typing import Any, Literal
 from sqlalchemy import Select, case, exists, func, select
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.fans import tag_names
 from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import SubscriptionStatus
-from ofcrm_tui.store.models import Fan, Tag
+from ofcrm_tui.store.models import Fan
 
 SegmentStatus = Literal["active", "expired", "all"]
 STATUSES: tuple[SegmentStatus, ...] = ("active", "expired", "all")
@@ -182,11 +183,7 @@ def check_tags(db: Database, account_id: int, segment: Segment) -> None:
     if not wanted:
         return
     with db.read() as session:
-        known = set(
-            session.scalars(
-                select(Tag.name).where(Tag.account_id == account_id, Tag.name.in_(wanted))
-            )
-        )
+        known = tag_names.existing(session, account_id, wanted)
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise CampaignError(f"unknown tag {unknown[0]!r} (no fan of this account has it)")

@@ -3,7 +3,9 @@ profile, notes and tags (edits), CSV import and export."""
 
 from ofcrm_tui.core.fans.filter import (
     FanFilter,
+    FilterError,
     Status,
+    checked,
     fan_ids,
     row_conditions,
     set_conditions,
@@ -14,7 +16,9 @@ __all__ = [
     "FanError",
     "FanFilter",
     "FanRef",
+    "FilterError",
     "Status",
+    "checked",
     "fan_ids",
     "resolve_fan",
     "row_conditions",

@@ -4,7 +4,8 @@ Every row is validated (``csv_rows``, a batch at a time). A row names an existin
 platform user id, else by its username (a row with a platform id matches by username
 only a fan created by hand, which then gets the id; never another platform fan). A
 matched fan gets the fields the row gives; its tags and notes are added to (a note
-already there word for word, or an export's cell of notes it has, is not added again).
+already there word for word, or an export's cell of notes it has, is not added again);
+it counts as updated only when one of these changes something, else as unchanged.
 Two rows naming the same fan (same id, or same username without an id) are a problem:
 which should win is not ours to guess.
 
@@ -40,11 +41,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Dialect, bindparam, func, select, update
+from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
-from ofcrm_tui.core.fans import csv_format, csv_rows
+from ofcrm_tui.core.fans import csv_format, csv_rows, fields, tag_names
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
@@ -57,6 +58,7 @@ from ofcrm_tui.store.models import Fan
 from ofcrm_tui.store.rollups import inserts_deferred
 from ofcrm_tui.store.rows_insert import RowsInsert
 from ofcrm_tui.store.types import utcnow
+from ofcrm_tui.store.upsert import update_by_id
 
 BATCH = 5_000
 MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exact
@@ -95,7 +97,8 @@ class ImportReport:
     mapping: ColumnMapping | None = None
     rows: int = 0  # data rows read
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # existing fans the import changed (a field, a new tag or note)
+    unchanged: int = 0  # existing fans their rows left as they were
     problem_count: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False  # committed to the database
@@ -115,6 +118,7 @@ class ImportReport:
             taken = f"would create {self.created}, would update {self.updated}"
         else:
             taken = f"created {self.created}, updated {self.updated}"
+        taken += f", unchanged {self.unchanged}"
         if not self.problem_count:
             return f"{self.rows} rows: {taken}" + (" (dry run: nothing written)" if self.dry_run else "")
         if self.skip_invalid:
@@ -302,12 +306,13 @@ class _Writer:
                 fan_ids[position] = fan_id
             for position, fan_id in matched.items():
                 fan_ids[position] = fan_id
-            self._update([(fan_id, FanRecord._make(column[p] for column in rows))
-                          for p, fan_id in matched.items()])
-        self._tags(fan_ids, rows[_TAGS])
-        self._notes(fan_ids, rows[_NOTES], existing=set(matched.values()))
+        old = set(matched.values())
+        added = self._tags(fan_ids, rows[_TAGS], old) | self._notes(fan_ids, rows[_NOTES], old)
+        changed = self._update([(fan_id, FanRecord._make(column[p] for column in rows))
+                                for p, fan_id in matched.items()], added) if matched else 0
         self.report.created += count - len(matched)
-        self.report.updated += len(matched)
+        self.report.updated += changed
+        self.report.unchanged += len(matched) - changed
 
     # -- repeated rows ------------------------------------------------------------------
 
@@ -419,35 +424,39 @@ class _Writer:
         encoded = {date: None if date is None else self.encode_date(date) for date in set(dates)}
         return list(map(encoded.__getitem__, dates))
 
-    def _update(self, rows: list[tuple[int, FanRecord]]) -> None:
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    def _update(self, rows: list[tuple[int, FanRecord]], added: set[int]) -> int:
+        """Give the existing fans their rows' fields; returns how many changed (a field
+        differs: the UPDATE's WHERE, counted by its rowcount; or a tag or note ``added``)."""
+        groups: dict[tuple[tuple[str, ...], bool], list[dict[str, Any]]] = {}
         for fan_id, record in rows:
             given = record.given()
             if record.platform_user_id is not None:
                 given["platform_user_id"] = record.platform_user_id
             if record.username:
                 given["username"] = record.username
-            given["updated_at"] = self.now
-            groups.setdefault(tuple(sorted(given)), []).append({"_id": fan_id, **given})
-        for names, params in groups.items():
-            if names not in self.updates:  # built once: a statement's parts refer to each other
-                self.updates[names] = (
-                    update(Fan.__table__)
-                    .where(Fan.__table__.c.id == bindparam("_id"))
-                    .values({name: bindparam(name) for name in names})
-                )
-            self.session.execute(self.updates[names], params)
+            key = (tuple(sorted(given)), fan_id in added)
+            groups.setdefault(key, []).append({"_id": fan_id, "updated_at": self.now, **given})
+        changed = 0
+        for (names, anyway), params in groups.items():
+            if not (names or anyway):
+                continue  # the rows give nothing but who the fan is
+            if (names, anyway) not in self.updates:  # built once: its parts refer to each other
+                self.updates[names, anyway] = update_by_id(
+                    Fan.__table__, (*names, "updated_at"), compared=() if anyway else names)
+            changed += self.session.execute(self.updates[names, anyway], params).rowcount
+        return changed
 
-    def _tags(self, fan_ids: list[int], tags: list[tuple[str, ...]]) -> None:
-        distinct = set(tags)
-        missing = [tag for tag in set(chain.from_iterable(distinct)) if tag not in self.tag_ids]
-        if missing:
-            self.insert_tag_name([(self.account_id, tag, "") for tag in missing])
-            self.tag_ids.update(self._sql(
-                f"SELECT name, id FROM tags WHERE account_id = {self.mark} "
-                f"AND name IN ({self._marks(len(missing))})",
-                (self.account_id, *missing),
-            ).all())
+    def _tags(self, fan_ids: list[int], tags: list[tuple[str, ...]], old: set[int]) -> set[int]:
+        """Link the fans to their tags; returns the ``old`` fans given a tag they lacked."""
+        distinct = dict.fromkeys(tags)  # in file order: a new tag takes its first spelling
+        missing = [tag for tag in dict.fromkeys(chain.from_iterable(distinct)) if tag not in self.tag_ids]
+        if missing:  # the account's tag whatever the case, else a new one (``tag_names``)
+            found = tag_names.existing(self.connection, self.account_id, missing)
+            new = fields.distinct_tags(tag for tag in missing if tag not in found)
+            if new:
+                self.insert_tag_name([(self.account_id, tag, "") for tag in new])
+                found = tag_names.existing(self.connection, self.account_id, missing)
+            self.tag_ids.update(found)
         fans_with: dict[tuple[str, ...], list[int]] = {names: [] for names in distinct if names}
         for names, fan_id in zip(tags, fan_ids, strict=True):
             if names:
@@ -456,14 +465,21 @@ class _Writer:
         for names, fans in fans_with.items():
             for name in names:
                 fans_of.setdefault(name, []).append(fans)
+        # Which fans got a new link matters only for existing fans (a new one is created).
+        insert = f"{self.insert_tag} RETURNING fan_id" if old else self.insert_tag
+        added: set[int] = set()
         for name, groups in fans_of.items():  # in id order: the links' own order
             fans = sorted(chain.from_iterable(groups)) if len(groups) > 1 else groups[0]
-            self._sql(self.insert_tag, (self.tag_ids[name], self.id_array(fans)))
+            linked = self._sql(insert, (self.tag_ids[name], self.id_array(fans)))
+            if old:
+                added.update(fan_id for (fan_id,) in linked if fan_id in old)
+        return added
 
-    def _notes(self, fan_ids: list[int], bodies: list[str | None], existing: set[int]) -> None:
+    def _notes(self, fan_ids: list[int], bodies: list[str | None], existing: set[int]) -> set[int]:
+        """Add the notes the fans lack; returns the ``existing`` fans given one."""
         with_notes = [(fan_id, body) for fan_id, body in zip(fan_ids, bodies, strict=True) if body]
         if not with_notes:
-            return
+            return set()
         known: dict[int, list[str]] = {}
         old = [fan_id for fan_id, _ in with_notes if fan_id in existing]
         if old:
@@ -480,6 +496,7 @@ class _Writer:
         ]
         if notes:
             self.insert_note(notes)
+        return {note[1] for note in notes if note[1] in existing}
 
 
 _FIELD = {name: slot for slot, name in enumerate(FanRecord._fields)}  # a field's column

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
-from ofcrm_tui.core.fans import fields
+from ofcrm_tui.core.fans import fields, tag_names
 from ofcrm_tui.core.sync import FANS_EVERY
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
@@ -115,16 +115,19 @@ def tag_completions(db: Database, account_id: int, typed: str, *, limit: int = 2
 
 
 def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -> tuple[str, ...]:
-    """Tag the fan (new tag names are created); returns the fan's tags after."""
-    wanted = list(dict.fromkeys(fields.clean_tag(name) for name in names))
+    """Tag the fan: a name the account has in another case is that tag, a new name is
+    created (``tag_names``); returns the fan's tags after."""
+    wanted = fields.distinct_tags(fields.clean_tag(name) for name in names)
     with db.write() as session:
         _fan(session, account_id, fan_id)
         if wanted:
-            upsert(session, Tag, [{"account_id": account_id, "name": n, "color": ""} for n in wanted],
-                   key=("account_id", "name"))
-            ids = session.scalars(
-                select(Tag.id).where(Tag.account_id == account_id, Tag.name.in_(wanted))
-            )
+            found = tag_names.existing(session, account_id, wanted)
+            new = [name for name in wanted if name not in found]
+            if new:
+                upsert(session, Tag, [{"account_id": account_id, "name": n, "color": ""} for n in new],
+                       key=("account_id", "name"))
+                found.update(tag_names.existing(session, account_id, new))
+            ids = set(found.values())
             upsert(session, FanTag,
                    [{"fan_id": fan_id, "tag_id": tag_id, "account_id": account_id} for tag_id in ids],
                    key=("fan_id", "tag_id"))
@@ -132,12 +135,14 @@ def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -
 
 
 def remove_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -> tuple[str, ...]:
-    """Untag the fan (tags it does not have are ignored); returns the fan's tags after.
+    """Untag the fan (any case; tags it does not have are ignored); returns its tags after.
     The tag itself stays, for completion, even when no fan holds it any more."""
     unwanted = [name.strip() for name in names]
     with db.write() as session:
         _fan(session, account_id, fan_id)
-        tag_ids = select(Tag.id).where(Tag.account_id == account_id, Tag.name.in_(unwanted))
+        if not unwanted:
+            return fan_tags(session, account_id, fan_id)
+        tag_ids = select(Tag.id).where(Tag.account_id == account_id, tag_names.named(Tag.name, unwanted))
         session.execute(
             delete(FanTag).where(
                 FanTag.account_id == account_id, FanTag.fan_id == fan_id, FanTag.tag_id.in_(tag_ids)

@@ -8,6 +8,7 @@ refused, and lengths are bounded by the columns.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ofcrm_tui.errors import OfcrmError
 
@@ -72,10 +73,23 @@ def clean_tag(value: str) -> str:
     return name
 
 
+def tag_key(name: str) -> str:
+    """What two spellings of one tag share: tags differ by more than case (``tag_names``)."""
+    return name.lower()
+
+
+def distinct_tags(names: Iterable[str]) -> list[str]:
+    """``names`` without repeats, whatever the case: the first spelling of each is kept."""
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(tag_key(name), name)
+    return list(first.values())
+
+
 def split_tags(cell: str) -> list[str]:
-    """``vip|whale; new`` -> ``['vip', 'whale', 'new']`` (empty parts dropped, no repeats)."""
+    """``vip|whale; VIP`` -> ``['vip', 'whale']`` (empty parts dropped, no repeats)."""
     parts = re.split(f"[{re.escape(TAG_SEPARATORS)}]", cell)
-    return list(dict.fromkeys(clean_tag(part) for part in parts if part.strip()))
+    return distinct_tags(clean_tag(part) for part in parts if part.strip())
 
 
 def clean_note(value: str) -> str:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
+from ofcrm_tui.core.fans.tag_names import named
+from ofcrm_tui.errors import UsageError
+from ofcrm_tui.platform.money import MoneyError, format_cents, named_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import TransactionType
 from ofcrm_tui.store.models import Fan, FanTag, Tag, Transaction
@@ -59,6 +62,46 @@ class FanFilter:
     def picks_set(self) -> bool:
         """A tag or a search picks a (usually small) set of fans first."""
         return bool(self.tags_in) or searching(self.search)
+
+
+class FilterError(UsageError, ValueError):
+    """A filter as typed that cannot be applied, in one line; ``field`` names the
+    FanFilter field at fault (a form puts the cursor there)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+_SPEND_WORDS = {"min_spent_cents": "minimum spend", "max_spent_cents": "maximum spend"}
+
+
+def spend_bound(text: str | None, field: str) -> int | None:
+    """A spend bound as typed (``12.50``, ``$12``) in cents; None when empty."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return named_dollars(text.strip(), _SPEND_WORDS[field])
+    except MoneyError as exc:
+        raise FilterError(str(exc), field) from None
+
+
+def checked(flt: FanFilter) -> FanFilter:
+    """``flt`` when its ranges can hold a fan, else FilterError: the app's dialog and
+    the command line refuse the same filters."""
+    low, high = flt.min_spent_cents, flt.max_spent_cents
+    if low is not None and high is not None and low > high:
+        raise FilterError(f"minimum spend {format_cents(low)} is above the maximum "
+                          f"{format_cents(high)}", "min_spent_cents")
+    after, before = flt.active_after, flt.active_before
+    if after is not None and before is not None and after >= before:
+        raise FilterError(f"the last-active range {_moment(after)} to {_moment(before)} is empty",
+                          "active_after")
+    return flt
+
+
+def _moment(at: datetime) -> str:
+    return f"{at:%Y-%m-%d}" if at.time() == time() else f"{at:%Y-%m-%d %H:%M}"
 
 
 _Column = Callable[[str], Any]  # a fan column by name, as the query reads it
@@ -148,11 +191,9 @@ def _buyers(account_id: int, since: datetime) -> Select[Any]:
 
 
 def _tagged(account_id: int, names: tuple[str, ...]) -> Select[Any]:
-    """Ids of the fans with any of the tags ``names``."""
-    # One tag is spelled as an equality: the inbox's tag filter, as its plans were tuned.
-    named = Tag.name == names[0] if len(names) == 1 else Tag.name.in_(names)
+    """Ids of the fans with any of the tags ``names`` (whatever the case)."""
     return (
         select(FanTag.fan_id)
         .join(Tag, Tag.id == FanTag.tag_id)
-        .where(Tag.account_id == account_id, named, FanTag.account_id == account_id)
+        .where(Tag.account_id == account_id, named(Tag.name, names), FanTag.account_id == account_id)
     )

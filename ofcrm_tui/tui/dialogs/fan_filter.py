@@ -7,49 +7,41 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Footer, Input, Label, Select, Static
 
-from ofcrm_tui.core.fans import FanFilter
+from ofcrm_tui.core.fans import FanFilter, FilterError, checked
 from ofcrm_tui.core.fans.fields import split_tags
-from ofcrm_tui.platform.money import parse_dollars, to_dollars
+from ofcrm_tui.core.fans.filter import spend_bound
+from ofcrm_tui.platform.money import to_dollars
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import TextBox
 
+# The FanFilter field -> the box that sets it (a refusal puts the cursor there).
+_BOXES = {"tags_in": "tags-in", "tags_out": "tags-out", "min_spent_cents": "min",
+          "max_spent_cents": "max", "active_after": "after", "active_before": "before"}
 _STATUS = [("Active", "active"), ("Expired", "expired")]
 _PURCHASED = [("Has purchased", True), ("Never purchased", False)]
 
 
-class FilterError(ValueError):
-    pass
-
-
-def _money(text: str, what: str) -> int | None:
-    if not text.strip():
-        return None
-    try:
-        return parse_dollars(text)
-    except ValueError:
-        raise FilterError(f"{what}: an amount like 12.50") from None
-
-
-def _day(text: str, what: str) -> datetime | None:
+def _day(text: str, what: str, field: str) -> datetime | None:
     if not text.strip():
         return None
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise FilterError(f"{what}: a day like 2026-11-20") from None
+        raise FilterError(f"{what}: a day like 2026-11-20", field) from None
 
 
-def _tags(text: str, what: str) -> tuple[str, ...]:
+def _tags(text: str, what: str, field: str) -> tuple[str, ...]:
     try:
         return tuple(split_tags(text))
     except ValueError as exc:
-        raise FilterError(f"{what}: {exc}") from None
+        raise FilterError(f"{what}: {exc}", field) from None
 
 
 def _cents_text(cents: int | None) -> str:
@@ -97,6 +89,7 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
                                   "YYYY-MM-DD")
                 yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
                                   "YYYY-MM-DD")
+            yield Static(id="fan-filter-error")
         yield Footer()
 
     @staticmethod
@@ -111,25 +104,33 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
         return None if value is Select.NULL else value
 
     def read(self) -> FanFilter:
-        """The filter as typed; FilterError names the first field that is not."""
-        return replace(
+        """The filter as typed; FilterError names the first field that is not, or a
+        range no fan can be in (``checked``)."""
+        return checked(replace(
             self.flt,
-            tags_in=_tags(self._value("tags-in"), "tags"),
-            tags_out=_tags(self._value("tags-out"), "without tags"),
+            tags_in=_tags(self._value("tags-in"), "tags", "tags_in"),
+            tags_out=_tags(self._value("tags-out"), "without tags", "tags_out"),
             status=self._choice("status"),
             purchased=self._choice("purchased"),
-            min_spent_cents=_money(self._value("min"), "spent at least"),
-            max_spent_cents=_money(self._value("max"), "spent at most"),
-            active_after=_day(self._value("after"), "active since"),
-            active_before=_day(self._value("before"), "inactive since"),
-        )
+            min_spent_cents=spend_bound(self._value("min"), "min_spent_cents"),
+            max_spent_cents=spend_bound(self._value("max"), "max_spent_cents"),
+            active_after=_day(self._value("after"), "active since", "active_after"),
+            active_before=_day(self._value("before"), "inactive since", "active_before"),
+        ))
 
     @on(Input.Submitted)
     def action_apply(self) -> None:
+        """Applies the filter, or says in the dialog's error line why not and keeps
+        everything typed, the cursor on the field at fault."""
         try:
             flt = self.read()
         except FilterError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            line = self.query_one("#fan-filter-error", Static)
+            line.update(Text(str(exc), no_wrap=True, overflow="ellipsis"))
+            line.display = True
+            if exc.field in _BOXES:
+                self.set_focus(self.query_one(f"#fan-filter-{_BOXES[exc.field]}", Input))
+            line.scroll_visible()
             return
         self.dismiss(flt)
 

@@ -1,0 +1,52 @@
+"""Tags are one whatever their case: ``VIP`` given to a fan is the account's ``vip`` when
+it has one, and a filter on ``VIP`` finds the fans tagged ``vip``.
+
+The database compares with its own lower() on both sides (SQLite folds only ASCII
+letters, PostgreSQL all of them), then ``fields.tag_key``. An account that already has
+two spellings keeps both: a filter finds either, and a name given again takes its exact
+spelling, else the oldest of them; no new spelling of a tag is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select
+
+from ofcrm_tui.core.fans.fields import tag_key
+from ofcrm_tui.store.models import Tag
+
+
+def named(column: Any, names: Sequence[Any]) -> ColumnElement[bool]:
+    """``column`` (a tag's name) is one of ``names`` (text, or bound parameters),
+    whatever the case."""
+    lowered = [func.lower(literal(name) if isinstance(name, str) else name) for name in names]
+    return func.lower(column) == lowered[0] if len(lowered) == 1 else func.lower(column).in_(lowered)
+
+
+@lru_cache(maxsize=64)
+def _lookup(count: int) -> Select[Any]:
+    """The tags named like ``count`` names (``n0``...), oldest first: built once per
+    count (an import looks up every batch, and building makes garbage to collect)."""
+    tags = Tag.__table__.c
+    names = [bindparam(f"n{i}") for i in range(count)]
+    return (select(tags.id, tags.name)
+            .where(tags.account_id == bindparam("account_id"), named(tags.name, names))
+            .order_by(tags.id))
+
+
+def existing(session: Any, account_id: int, names: Sequence[str]) -> dict[str, int]:
+    """The id of the account's tag each of ``names`` is (those it has, any case): the
+    exact spelling, else the oldest. ``session``: a Session or a Connection."""
+    if not names:
+        return {}
+    params = {"account_id": account_id, **{f"n{i}": name for i, name in enumerate(names)}}
+    found = session.execute(_lookup(len(names)), params).all()
+    exact = {name: tag_id for tag_id, name in found}
+    oldest: dict[str, int] = {}
+    for tag_id, name in found:
+        oldest.setdefault(tag_key(name), tag_id)
+    ids = {name: exact.get(name, oldest.get(tag_key(name))) for name in names}
+    return {name: tag_id for name, tag_id in ids.items() if tag_id is not None}
