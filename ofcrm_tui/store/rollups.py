@@ -32,6 +32,13 @@ _EPOCH = {
     "sqlite": "CAST(strftime('%s', {}) AS INTEGER)",
     "postgresql": "CAST(floor(extract(epoch FROM {})) AS BIGINT)",
 }
+# A fan's subscription status in ``analytics_fan_days``; ``NO_SUBSCRIPTION`` for a fan with
+# no subscription data (not on the platform: ``Fan.on_platform``, changed by 0029).
+NO_SUBSCRIPTION = ""
+FAN_STATUS = (
+    f"CASE WHEN {{r}}.platform_user_id IS NULL THEN '{NO_SUBSCRIPTION}' "
+    "ELSE {r}.subscription_status END"
+)
 _BUCKET = (
     "CASE WHEN {v} < 0 THEN -1 WHEN {v} < 60 THEN {t} WHEN {v} < 3600 THEN 59 + {t} / 60 "
     "ELSE 117 + {t} / 1800 END"
@@ -58,8 +65,7 @@ ROLLUPS = (
     Rollup("analytics_fan_spend", "transactions", (("fan_id", "{r}.fan_id"),),
            (("spent_cents", "CASE WHEN {r}.amount_cents > 0 THEN {r}.amount_cents ELSE 0 END"),),
            "{r}.fan_id IS NOT NULL"),
-    Rollup("analytics_fan_days", "fans",
-           (("day", "{known} / 86400"), ("status", "{r}.subscription_status")),
+    Rollup("analytics_fan_days", "fans", (("day", "{known} / 86400"), ("status", FAN_STATUS)),
            (("fans", "1"), ("spent_cents", "{r}.total_spent_cents"))),
     Rollup("analytics_sent_hours", "messages",
            (("hour", "{epoch} / 3600"), ("chatter", "coalesce({r}.sent_by, '')")),
@@ -82,7 +88,8 @@ TRIGGERS = {
         "account_id, created_at, type, amount_cents, net_cents, fan_id"),
     "analytics_fans": (
         "fans", ROLLUPS[2:3],
-        "account_id, subscribed_at, created_at, subscription_status, total_spent_cents"),
+        "account_id, subscribed_at, created_at, subscription_status, total_spent_cents, "
+        "platform_user_id"),
     "analytics_sent": (
         "messages", ROLLUPS[3:4],
         "account_id, direction, created_at, sent_by, price_cents, is_opened"),

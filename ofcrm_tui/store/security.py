@@ -404,13 +404,20 @@ def install_rules(connection: Connection, *, delete_right: bool) -> None:
     connection.exec_driver_sql("DROP FUNCTION IF EXISTS ofcrm_whoami()")  # its columns change
     for statement in _functions(schema, delete_right):
         _run(connection, statement)
+    owner_runs_triggers(connection)
+    for name, table, what in _right_policies():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON {table} AS RESTRICTIVE {what}")
+
+
+def owner_runs_triggers(connection: Connection) -> None:
+    """The ``OWNER_TRIGGERS`` there are run as the owner (again, after a migration made
+    one anew: a new function runs as the caller)."""
+    schema = _schema(connection)
     for function in _owner_triggers(connection):
         connection.exec_driver_sql(
             f"ALTER FUNCTION {function}() SECURITY DEFINER SET search_path = {schema}, pg_temp"
         )
-    for name, table, what in _right_policies():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON {table} AS RESTRICTIVE {what}")
 
 
 def _owner_triggers(connection: Connection) -> list[str]:

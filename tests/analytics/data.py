@@ -55,11 +55,13 @@ class Builder:
         self.tid = 0
 
     def fan(self, username: str, *, subscribed: datetime | None, status: str = "active",
-            expires: datetime | None = None, spent: int = 0, created: datetime | None = None) -> KnownFan:
+            expires: datetime | None = None, spent: int = 0, created: datetime | None = None,
+            by_hand: bool = False) -> KnownFan:
         # Only the columns given (and their defaults): the schema may be of an earlier
         # revision (test_rollups upgrades from 0014), without the fan columns added since.
         fan_id = self.session.execute(insert(Fan).values(
-            account_id=self.account_id, platform_user_id=len(username) * 1000 + ord(username[-1]),
+            account_id=self.account_id,
+            platform_user_id=None if by_hand else len(username) * 1000 + ord(username[-1]),
             username=username, name=username.title(), subscription_status=status,
             subscribed_at=subscribed, expires_at=expires, total_spent_cents=spent,
             created_at=created or utc(2025, 1, 1),

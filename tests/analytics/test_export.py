@@ -13,7 +13,7 @@ from ofcrm_tui.core.analytics.export import TYPE_COLUMNS, ExportKind, write_csv
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from tests.analytics.data import add_known_data, known_period
+from tests.analytics.data import Builder, add_known_data, known_period, utc
 
 PERIOD = ["--from", "2026-03-28", "--to", "2026-03-30", "--tz", "Europe/Paris"]
 
@@ -70,6 +70,19 @@ def test_kpis_file(db: Database, tmp_path: Path) -> None:
     assert values["average_lifetime_value"] == "35.60" and values["revenue_per_active_fan"] == "21.33"
     assert (values["ppv_sent"], values["ppv_bought"], values["ppv_conversion"]) == ("3", "2", "0.6667")
     assert values["median_reply_seconds"] == "420"
+
+
+def test_kpis_file_counts_fans_with_no_subscription_data_in_the_total_alone(
+    db: Database, tmp_path: Path
+) -> None:
+    account_id = add_known_data(db)
+    with db.write() as session:  # made by hand, imported with a spend: no platform id
+        b = Builder(session, account_id)
+        b.fan("made", subscribed=None, created=utc(2026, 3, 29), by_hand=True)
+        b.fan("imported", subscribed=utc(2026, 3, 28, 12), spent=90_000, by_hand=True)
+    values = {r["kpi"]: r["value"] for r in _export(db, tmp_path, "--kpis")}
+    assert (values["total_fans"], values["active_fans"], values["new_fans"], values["churned_fans"]) == ("7", "3", "2", "1")
+    assert values["average_lifetime_value"] == "35.60" and values["revenue_per_active_fan"] == "21.33"
 
 
 def test_chatters_file(db: Database, tmp_path: Path) -> None:

@@ -3,15 +3,19 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
 from ofcrm_tui.core.analytics import period as periods
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard, mean_cents
+from ofcrm_tui.core.fans import csv_import, edits
 from ofcrm_tui.store.database import Database
-from tests.analytics.data import PARIS, add_known_data, known_period, utc
+from ofcrm_tui.store.models import Fan
+from tests.analytics.data import PARIS, Builder, add_known_data, known_period, utc
 
 
 @pytest.fixture
@@ -102,6 +106,48 @@ def test_kpis(known) -> None:  # noqa: ANN001
     assert (k.ppv_sent, k.ppv_bought) == (3, 2)
     assert k.ppv_conversion == pytest.approx(2 / 3)
     assert k.median_reply_seconds == pytest.approx(420)  # 120, 240 | 600, 3600
+
+
+def test_fans_with_no_subscription_data_count_in_the_total_alone(known) -> None:  # noqa: ANN001
+    """Fans made by hand or imported without a platform id have the status 'active' by
+    default only (the QA walk: 20,000 such rows made "Per active" $0.20): neither
+    active, new nor churned, nor in the average lifetime value; a sync that finds one on
+    the platform makes it a subscriber like any other."""
+    db, account_id = known
+    period = known_period()
+    with db.write() as session:
+        b = Builder(session, account_id)
+        b.fan("made", subscribed=None, created=utc(2026, 3, 29), by_hand=True)  # first seen in it
+        b.fan("imported", subscribed=utc(2026, 3, 28, 12), spent=90_000, by_hand=True)
+        b.fan("gone", subscribed=utc(2025, 1, 1), status="expired", expires=utc(2026, 3, 29),
+              by_hand=True)  # an imported expiry: no churn
+        b.fan("kept", subscribed=utc(2025, 1, 1), status="expired", expires=utc(2026, 5, 1),
+              by_hand=True)  # nor a running subscription
+    k = dashboard(db, account_id, period).kpis
+    assert (k.total_fans, k.active_fans, k.new_fans, k.churned_fans) == (5 + 4, 3, 2, 1)
+    assert (k.avg_lifetime_value_cents, k.revenue_per_active_fan_cents) == (3560, 2133)
+    with db.write() as session:  # a sync finds the first of them on the platform
+        session.execute(update(Fan).where(Fan.username == "made").values(platform_user_id=77))
+    k = dashboard(db, account_id, period).kpis
+    assert (k.total_fans, k.active_fans, k.new_fans, k.churned_fans) == (9, 4, 3, 1)
+    assert k.avg_lifetime_value_cents == 2967  # 17799 / 6 = 2966.5
+
+
+def test_imported_and_hand_made_fans_leave_the_subscription_figures_alone(db: Database, tmp_path) -> None:  # noqa: ANN001
+    """The QA walk's path: a CSV without status or user id (with spend) and a fan made by
+    hand, today: only the total moves."""
+    account_id = add_known_data(db)
+    week = periods.last_days(7, tz=UTC)
+    with db.write() as session:  # a subscriber of today, to have an active and a new fan
+        Builder(session, account_id).fan("today", subscribed=week.end - timedelta(hours=1), spent=500)
+    before = dashboard(db, account_id, week).kpis
+    assert before.new_fans == 1 and before.active_fans > 0
+    path = tmp_path / "fans.csv"
+    path.write_text("username,ltv\n" + "".join(f"csv{i},{i}.00\n" for i in range(30)))
+    assert csv_import.import_fans(db, account_id, path, author="qa").created == 30
+    edits.create_fan(db, account_id, username="elsewhere")
+    after = dashboard(db, account_id, week).kpis
+    assert after == replace(before, total_fans=before.total_fans + 31)
 
 
 def test_top_fans_by_spend_in_the_period(known) -> None:  # noqa: ANN001

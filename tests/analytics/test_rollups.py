@@ -197,30 +197,40 @@ def test_fan_counts_match_the_rows(db: Database) -> None:
         for i in range(60):  # names of different lengths: Builder numbers fans by them
             b.fan("f" * (i + 1), subscribed=rng.choice([None, moment()]), created=moment(),
                   status=rng.choice(["active", "expired"]),
-                  expires=rng.choice([None, moment()]), spent=rng.randrange(0, 9_000))
+                  expires=rng.choice([None, moment()]), spent=rng.randrange(0, 9_000),
+                  by_hand=rng.random() < 0.3)
         session.flush()
         ids = session.scalars(select(Fan.id).where(Fan.account_id == account.id)).all()
         for fan_id in rng.sample(ids, 10):
             session.execute(update(Fan).where(Fan.id == fan_id).values(
                 subscribed_at=moment(), subscription_status="expired", total_spent_cents=123))
+        # A sync finds fans made by hand on the platform; one goes off it again.
+        for fan_id in session.scalars(select(Fan.id).where(
+                Fan.account_id == account.id, ~Fan.on_platform).limit(4)):
+            session.execute(update(Fan).where(Fan.id == fan_id).values(
+                platform_user_id=900_000 + fan_id))
+        session.execute(update(Fan).where(Fan.id == ids[0]).values(platform_user_id=None))
         session.execute(delete(Fan).where(Fan.id.in_(rng.sample(ids, 5))))
         account_id = account.id
     with db.read() as session:
         fans = session.execute(select(Fan).where(Fan.account_id == account_id)).scalars().all()
         rows = [(f.subscribed_at or f.created_at, f.subscription_status, f.expires_at,
-                 f.total_spent_cents) for f in fans]
+                 f.total_spent_cents, f.platform_user_id is not None) for f in fans]
+        assert 5 < sum(not on for *_, on in rows) < len(rows) - 5
         for zone in ZONES:
             for first, days in ((date(2026, 3, 26), 7), (date(2026, 3, 28), 1), (date(2026, 3, 20), 90)):
                 period = periods.between(first, first + timedelta(days=days - 1), tz=ZoneInfo(zone))
                 known = [r for r in rows if r[0] < period.end]
+                subscribers = [r for r in known if r[4]]  # with subscription data
                 expected = {
                     "total": len(known),
+                    "subscribers": len(subscribers),
                     "active": sum(s == "active" or (e is not None and e >= period.end)
-                                  for _, s, e, _ in known),
-                    "new": sum(k >= period.start for k, _, _, _ in known),
+                                  for _, s, e, _, _ in subscribers),
+                    "new": sum(k >= period.start for k, *_ in subscribers),
                     "churned": sum(s == "expired" and e is not None and period.start <= e < period.end
-                                   for _, s, e, _ in known),
-                    "spent": sum(spent for *_, spent in known),
+                                   for _, s, e, _, _ in subscribers),
+                    "spent": sum(spent for _, _, _, spent, _ in subscribers),
                 }
                 assert fan_counts(session, account_id, period) == expected, (zone, first, days)
 

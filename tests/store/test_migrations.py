@@ -482,3 +482,47 @@ def test_platform_nicknames_start_as_the_synced_fans_nicknames(database_url: str
     migrate.downgrade(db, "0023_message_prefixes")
     assert _snapshot(db) == before
     db.dispose()
+
+
+def test_fan_days_leave_fans_with_no_subscription_data_out_and_back(database_url: str) -> None:
+    """0029: ``analytics_fan_days`` keeps a fan with no platform id under status '' (filled
+    in again from the fans), its trigger follows a sync finding the fan, and on
+    PostgreSQL still runs as the owner; the downgrade gives 0016's rows back."""
+    db = Database(database_url)
+    migrate.upgrade(db)
+    now = {"now": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)}
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 500, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+            " VALUES (2, 1, NULL, 'byhand', '', '', 'active', 0, 70, 0, 0, 0, 0, :now, :now)"), now)
+    day = 20_777  # 2026-11-20
+    apart = [(day, "", 1, 70), (day, "active", 1, 500)]
+
+    def fan_days() -> list[tuple]:
+        with db.engine.connect() as connection:
+            return sorted(tuple(row) for row in connection.exec_driver_sql(
+                "SELECT day, status, fans, spent_cents FROM analytics_fan_days WHERE fans != 0"))
+
+    assert fan_days() == apart
+    migrate.downgrade(db, "0026_campaign_messages")
+    assert fan_days() == [(day, "active", 2, 570)]  # as 0016 counted them
+    before = _snapshot(db)
+    migrate.upgrade(db)
+    assert fan_days() == apart
+    with db.engine.begin() as connection:  # a sync finds the fan on the platform
+        connection.execute(text("UPDATE fans SET platform_user_id = 4102 WHERE id = 2"))
+    assert fan_days() == [(day, "active", 2, 570)]
+    if not db.is_sqlite:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql(
+                "SELECT prosecdef FROM pg_proc WHERE oid = 'analytics_fans()'::regprocedure"
+            ).scalar()
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE fans SET platform_user_id = NULL WHERE id = 2"))
+    assert fan_days() == apart
+    migrate.downgrade(db, "0026_campaign_messages")
+    assert _snapshot(db) == before
+    db.dispose()

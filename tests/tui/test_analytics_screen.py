@@ -16,6 +16,7 @@ from ofcrm_tui.core import sync
 from ofcrm_tui.core.analytics import figures, period
 from ofcrm_tui.jobs.events import PollCompleted
 from ofcrm_tui.platform.money import format_cents, parse_dollars, to_cents
+from ofcrm_tui.store.models import Fan
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
@@ -69,6 +70,24 @@ async def test_each_period_shows_its_own_figures(world: World, size: tuple[int, 
         # Every card fits its value at this size.
         for card in screen.query(".kpi").results(Static):
             assert card.content_region.width >= len(str(card.content))
+
+
+async def test_fans_with_no_subscription_data_are_neither_active_nor_new(world: World) -> None:
+    """The QA walk: fans made by hand or imported without a status or platform id (their
+    status 'active' by default) moved Active, New, Avg lifetime and Per active; now only
+    the Fans card counts them."""
+    before = _expected(world, 7)
+    assert before.kpis.active_fans and before.kpis.revenue_cents  # figures to keep
+    with world.context.db.write() as session:
+        session.add_all(Fan(account_id=world.account.id, username=f"known{i}", total_spent_cents=i,
+                            created_at=NOW - timedelta(hours=i + 1)) for i in range(3))
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "w")
+        cards = _cards(_screen(app))
+    expected = dict(zip(KPI_NAMES, analytics.kpi_cards(before), strict=True))
+    assert cards == {**expected, "Fans": f"{before.kpis.total_fans + 3:,}"}
 
 
 async def test_a_switch_never_waits_and_a_late_result_is_dropped(

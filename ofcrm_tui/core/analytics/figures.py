@@ -10,9 +10,14 @@ the database). Definitions:
   the KPI to the cent.
 - Fans, as the data knows them at the end of the period: *total* were known
   (subscribed, or first seen, before the end); *active* had a running subscription
-  (status active, or an expiry after the end); *new* subscribed in the period;
-  *churned* are expired fans whose subscription ended in the period. Average lifetime
-  value: the platform's total spend of the total fans, averaged.
+  (status active, or an expiry after the end); *new* subscribed (or were first seen)
+  in the period; *churned* are expired fans whose subscription ended in the period.
+  Active, new and churned count only fans with subscription data: found on the
+  platform (``Fan.on_platform``, the rule campaigns send by). A fan made by hand or
+  imported without a platform id has the status 'active' by default only: it counts
+  in the total alone. Average lifetime value: the platform's total spend of the total
+  fans with subscription data, averaged (a fan's own transactions count in revenue
+  and top fans whoever the fan is).
 - PPV: priced outbound messages sent in the period, bought when the fan opened them;
   their revenue is the price of those bought.
 - Reply time: for each reply in the period (an outbound message that is not a
@@ -147,7 +152,7 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
             churned_fans=fans["churned"],
             revenue_cents=revenue,
             net_cents=sum(point.net_cents for point in series),
-            avg_lifetime_value_cents=mean_cents(fans["spent"], fans["total"]),
+            avg_lifetime_value_cents=mean_cents(fans["spent"], fans["subscribers"]),
             revenue_per_active_fan_cents=mean_cents(revenue, fans["active"]),
             ppv_sent=sum(c.ppv_sent for c in chatters),
             ppv_bought=sum(c.ppv_bought for c in chatters),

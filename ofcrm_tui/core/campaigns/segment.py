@@ -196,7 +196,7 @@ def chosen(db: Database, account_id: int, segment: Segment, now: datetime) -> Se
 
 def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -> Select[Any]:
     """The ids of the fans the campaign goes to at ``now``: active, and on the platform."""
-    return chosen(db, account_id, segment, now).where(_ACTIVE, Fan.platform_user_id.is_not(None))
+    return chosen(db, account_id, segment, now).where(_ACTIVE, Fan.on_platform)
 
 
 def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:
@@ -212,7 +212,7 @@ def count(db: Database, account_id: int, segment: Segment, now: datetime) -> Seg
     )
     picked = chosen(db, account_id, segment, now)
     query = picked.with_only_columns(func.count(), active)
-    by_hand = (Fan.account_id == account_id, Fan.platform_user_id.is_(None), _ACTIVE)
+    by_hand = (Fan.account_id == account_id, ~Fan.on_platform, _ACTIVE)
     with db.read() as session:
         total, active = session.execute(query).one()
         left_out = 0

@@ -273,7 +273,7 @@ def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSumm
         )
         return DeletionSummary(
             label=f"{fan.nickname or fan.name or fan.username} (@{fan.username})",
-            from_platform=fan.platform_user_id is not None,
+            from_platform=fan.on_platform,
             notes=count(Note, Note.account_id == account_id, Note.fan_id == fan_id),
             tags=count(FanTag, FanTag.account_id == account_id, FanTag.fan_id == fan_id),
             drafts=count(Draft, Draft.account_id == account_id, Draft.conversation_id.in_(conversation)),

@@ -13,6 +13,7 @@ from ofcrm_tui.store.types import BigId, utcnow
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     FetchedValue,
     ForeignKey,
     Index,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -96,6 +98,19 @@ class Fan(Base):
         server_default=FetchedValue(), server_onupdate=FetchedValue(), deferred=True
     )
 
+    @hybrid_property
+    def on_platform(self) -> bool:
+        """The fan has subscription data: a sync found them on the platform (or their
+        id was given). One made by hand or imported without an id has a status by
+        default only: campaigns send them nothing, analytics count them in no
+        subscription figure (``analytics_fan_days``)."""
+        return self.platform_user_id is not None
+
+    @on_platform.inplace.expression
+    @classmethod
+    def _on_platform(cls) -> ColumnElement[bool]:
+        return cls.platform_user_id.is_not(None)
+
     __table_args__ = (
         UniqueConstraint("account_id", "platform_user_id", name="uq_fans_account_platform_user"),
         CheckConstraint(check_in("subscription_status", SubscriptionStatus), name="status"),
@@ -115,10 +130,12 @@ class Fan(Base):
             "account_id", "subscription_status", "ppv_purchases", "last_outbound_at",
             "last_chat_at",
         ),
-        # Analytics (0016): expired fans by expiry, for the active and churned counts.
+        # Analytics (0016, 0029): expired fans by expiry, for the active and churned counts
+        # (of fans on the platform).
         Index(
             "ix_fans_analytics_expiry",
             "account_id", "subscription_status", "expires_at", "subscribed_at", "created_at",
+            "platform_user_id",
         ),
     )
 

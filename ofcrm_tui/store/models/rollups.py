@@ -44,7 +44,8 @@ class FanSpend(Base):
 
 
 class FanDay(Base):
-    """Fans and their total spend per UTC day they became known, and status."""
+    """Fans and their total spend per UTC day they became known, and status ('' for a
+    fan with no subscription data: ``Fan.on_platform``, 0029)."""
 
     __tablename__ = "analytics_fan_days"
 
