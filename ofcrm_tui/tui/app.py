@@ -110,6 +110,11 @@ class OfcrmApp(KeysInOrder):
         jobs: BackgroundJobs | None = None,
         demo: bool = False,
     ) -> None:
+        if account is not None:
+            # Opened on an account, the app starts on its home screen: no empty default
+            # screen first, and no switch from it (Textual restyles everything twice on
+            # the switch, and parses the CSS twice).
+            self.DEFAULT_MODE = registry.HOME
         super().__init__()
         self.context = context
         self.demo = demo  # a database made afresh each start: nothing queued survives
@@ -161,8 +166,9 @@ class OfcrmApp(KeysInOrder):
                         markup=False, timeout=10)
         if self.account is None:
             self.action_switch_account()
-        else:
-            self.open_account(self.account)
+        else:  # the home screen, mounted already, reads the account itself
+            self._account_opened(self.account)
+            self.load_status()
 
     def on_ready(self) -> None:
         """The first screen is up: what exists now (the modules, the screen's widgets
@@ -182,17 +188,22 @@ class OfcrmApp(KeysInOrder):
         gc.unfreeze()
 
     def open_account(self, account: AccountInfo) -> None:
+        """Show ``account`` on the home screen (picked in the account dialog)."""
+        self._account_opened(account)
+        if self.current_mode != registry.HOME:
+            self.switch_mode(registry.HOME)
+        else:
+            self.changes.publish(DataChanged.of("account"))
+        self.load_status()
+
+    def _account_opened(self, account: AccountInfo) -> None:
+        """What the app keeps of the open account: the title, the status, what others do."""
         self.account = account
         self.sub_title = clean(account.name, single_line=True)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
         self.follow.reset()
         self.presence.account_opened()
-        if self.current_mode != registry.HOME:
-            self.switch_mode(registry.HOME)
-        else:
-            self.changes.publish(DataChanged.of("account"))
-        self.load_status()
 
     async def action_quit(self) -> None:
         """Save the draft being typed; with messages still to go out, ask first."""
