@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.fields import split_tags
 from ofcrm_tui.platform.money import parse_dollars, to_dollars
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 _STATUS = [("Active", "active"), ("Expired", "expired")]
 _PURCHASED = [("Has purchased", True), ("Never purchased", False)]
@@ -97,7 +98,7 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
                                   "YYYY-MM-DD")
                 yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
                                   "YYYY-MM-DD")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _input(label: str, name: str, value: str, placeholder: str) -> Vertical:
