@@ -1,9 +1,9 @@
 """The ofcrm Textual app: screens, keys, status, and what the background jobs report.
 
-The scheduler (``jobs``) runs in its own threads, started once the app is up, and
-calls ``job_event``; the app turns the events into a ``DataChanged`` published on
-``changes`` and reloads the status bar, at most every ``JOB_REFRESH_SECONDS`` (a drain
-reports every send). Database reads and HTTP calls run in thread workers that post
+The scheduler (``jobs``) runs in its own threads, started a second after the first
+screen is up, and calls ``job_event``; the app turns the events into a ``DataChanged``
+published on ``changes`` and reloads the status bar, at most every
+``JOB_REFRESH_SECONDS`` (a drain reports every send). Database reads and HTTP calls run in thread workers that post
 messages; only the handlers change widget state. Workers get what they need (the
 account, the database) as arguments, taken on the event loop.
 
@@ -69,6 +69,8 @@ STATUS_EVERY_SECONDS = 2.0
 JOB_REFRESH_SECONDS = 0.5
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 LOST_ACCESS_TOAST_SECONDS = 60.0
+# The background jobs start this long after the first screen is up (see ``on_ready``).
+JOBS_AFTER_SECONDS = 1.0
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -176,11 +178,13 @@ class OfcrmApp(KeysInOrder):
         cyclic collector, it is no longer walked by every full collection: ~190k objects
         took 100-250 ms, with every thread stopped (the worst stalls of a drain).
 
-        The background jobs start now: their first poll and drain (and the modules they
-        load) would otherwise compete with the first screen for the interpreter."""
+        The background jobs start ``JOBS_AFTER_SECONDS`` later: their first poll and
+        drain (and the modules they load: APScheduler, the platform client with httpx,
+        the sender) would otherwise compete for the interpreter with the first screen's
+        rows, status and drawing (the terminal got its last lines ~0.3 s later)."""
         gc.freeze()
         if self.jobs is not None:
-            self.jobs.start()
+            self.set_timer(JOBS_AFTER_SECONDS, self.jobs.start)
 
     def on_unmount(self) -> None:
         # Back under the collector: in a process that runs several apps (the tests),

@@ -9,7 +9,7 @@ from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.conversation_list import InboxSource
 from tests.tui.conftest import World
-from tests.tui.pilot import conversations, settle
+from tests.tui.pilot import conversations, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -39,3 +39,26 @@ async def test_opened_on_an_account_the_app_starts_on_the_inbox_read_once(
         assert app.sub_title == world.account.name
     assert defaults == []
     assert windows == [0]
+
+
+class _Jobs:
+    """Stands in for ``BackgroundJobs``: records when it is started."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+
+async def test_the_jobs_start_after_the_first_screen_not_with_it(world: World) -> None:
+    """Their first poll and drain load the platform client and the sender, which would
+    compete with drawing the first screen."""
+    app = world.app()
+    jobs = _Jobs()
+    app.jobs = jobs  # type: ignore[assignment]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert conversations(pilot).count > 0
+        assert not jobs.started
+        await wait_for(pilot, lambda: jobs.started)
