@@ -118,6 +118,8 @@ class OfcrmApp(KeysInOrder):
             # the switch, and parses the CSS twice).
             self.DEFAULT_MODE = registry.HOME
         super().__init__()
+        if account is not None:  # in the home screen's first frame
+            self.sub_title = _title(account)
         self.context = context
         self.demo = demo  # a database made afresh each start: nothing queued survives
         self.account = account
@@ -203,7 +205,7 @@ class OfcrmApp(KeysInOrder):
     def _account_opened(self, account: AccountInfo) -> None:
         """What the app keeps of the open account: the title, the status, what others do."""
         self.account = account
-        self.sub_title = clean(account.name, single_line=True)
+        self.sub_title = _title(account)
         self._sync_error = None
         self.status = StatusInfo(account=account.name)
         self.follow.reset()
@@ -493,6 +495,11 @@ def team_mode_note(me: access.Identity) -> str:
     who = f"Signed in as {me.role} ({me.kind.value})"
     return (f"{who}. Workers poll and send with the platform keys: this app needs no "
             "token; what you send is queued for them.")
+
+
+def _title(account: AccountInfo) -> str:
+    """The app's subtitle while ``account`` is open."""
+    return clean(account.name, single_line=True)
 
 
 def _account_label(account: AccountInfo) -> Text:

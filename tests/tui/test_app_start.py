@@ -32,6 +32,7 @@ async def test_opened_on_an_account_the_app_starts_on_the_inbox_read_once(
     monkeypatch.setattr(InboxSource, "window",
                         lambda source, offset, *rest: windows.append(offset) or window(source, offset, *rest))
     app = world.app()
+    assert app.sub_title == world.account.name  # in the header of the first frame
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
