@@ -4,8 +4,9 @@ The scheduler (``jobs``) runs in its own threads, started a second after the fir
 screen is up, and calls ``job_event``; the app turns the events into a ``DataChanged``
 published on ``changes`` and reloads the status bar, at most every
 ``JOB_REFRESH_SECONDS`` (a drain reports every send). Database reads and HTTP calls
-run in thread workers that post messages; only the handlers change widget state. Workers get what they need (the
-account, the database) as arguments, taken on the event loop.
+run in thread workers that post messages; only the handlers change widget state.
+Workers get what they need (the account, the database) as arguments, taken on the
+event loop.
 
 What other processes write (the workers of a team, ``ofcrm worker``, another app) the
 status read finds every ``STATUS_EVERY_SECONDS``, and ``follow`` publishes it like job
