@@ -1,11 +1,12 @@
 """The ofcrm Textual app: screens, keys, status, and what the background jobs report.
 
-The scheduler (``jobs``) runs in its own threads, started once the app is up, and
-calls ``job_event``; the app turns the events into a ``DataChanged`` published on
-``changes`` and reloads the status bar, at most every ``JOB_REFRESH_SECONDS`` (a drain
-reports every send). Database reads and HTTP calls run in thread workers that post
-messages; only the handlers change widget state. Workers get what they need (the
-account, the database) as arguments, taken on the event loop.
+The scheduler (``jobs``) runs in its own threads, started a second after the first
+screen is up, and calls ``job_event``; the app turns the events into a ``DataChanged``
+published on ``changes`` and reloads the status bar, at most every
+``JOB_REFRESH_SECONDS`` (a drain reports every send). Database reads and HTTP calls
+run in thread workers that post messages; only the handlers change widget state.
+Workers get what they need (the account, the database) as arguments, taken on the
+event loop.
 
 What other processes write (the workers of a team, ``ofcrm worker``, another app) the
 status read finds every ``STATUS_EVERY_SECONDS``, and ``follow`` publishes it like job
@@ -69,6 +70,8 @@ STATUS_EVERY_SECONDS = 2.0
 JOB_REFRESH_SECONDS = 0.5
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 LOST_ACCESS_TOAST_SECONDS = 60.0
+# The background jobs start this long after the first screen is up (see ``on_ready``).
+JOBS_AFTER_SECONDS = 1.0
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -110,7 +113,14 @@ class OfcrmApp(KeysInOrder):
         jobs: BackgroundJobs | None = None,
         demo: bool = False,
     ) -> None:
+        if account is not None:
+            # Opened on an account, the app starts on its home screen: no empty default
+            # screen first, and no switch from it (Textual restyles everything twice on
+            # the switch, and parses the CSS twice).
+            self.DEFAULT_MODE = registry.HOME
         super().__init__()
+        if account is not None:  # in the home screen's first frame
+            self.sub_title = _title(account)
         self.context = context
         self.demo = demo  # a database made afresh each start: nothing queued survives
         self.account = account
@@ -161,8 +171,9 @@ class OfcrmApp(KeysInOrder):
                         markup=False, timeout=10)
         if self.account is None:
             self.action_switch_account()
-        else:
-            self.open_account(self.account)
+        else:  # the home screen, mounted already, reads the account itself
+            self._account_opened(self.account)
+            self.load_status()
 
     def on_ready(self) -> None:
         """The first screen is up: what exists now (the modules, the screen's widgets
@@ -170,11 +181,13 @@ class OfcrmApp(KeysInOrder):
         cyclic collector, it is no longer walked by every full collection: ~190k objects
         took 100-250 ms, with every thread stopped (the worst stalls of a drain).
 
-        The background jobs start now: their first poll and drain (and the modules they
-        load) would otherwise compete with the first screen for the interpreter."""
+        The background jobs start ``JOBS_AFTER_SECONDS`` later: their first poll and
+        drain (and the modules they load: APScheduler, the platform client with httpx,
+        the sender) would otherwise compete for the interpreter with the first screen's
+        rows, status and drawing (the terminal got its last lines ~0.3 s later)."""
         gc.freeze()
         if self.jobs is not None:
-            self.jobs.start()
+            self.set_timer(JOBS_AFTER_SECONDS, self.jobs.start)
 
     def on_unmount(self) -> None:
         # Back under the collector: in a process that runs several apps (the tests),
@@ -182,17 +195,22 @@ class OfcrmApp(KeysInOrder):
         gc.unfreeze()
 
     def open_account(self, account: AccountInfo) -> None:
-        self.account = account
-        self.sub_title = clean(account.name, single_line=True)
-        self._sync_error = None
-        self.status = StatusInfo(account=account.name)
-        self.follow.reset()
-        self.presence.account_opened()
+        """Show ``account`` on the home screen (picked in the account dialog)."""
+        self._account_opened(account)
         if self.current_mode != registry.HOME:
             self.switch_mode(registry.HOME)
         else:
             self.changes.publish(DataChanged.of("account"))
         self.load_status()
+
+    def _account_opened(self, account: AccountInfo) -> None:
+        """What the app keeps of the open account: the title, the status, what others do."""
+        self.account = account
+        self.sub_title = _title(account)
+        self._sync_error = None
+        self.status = StatusInfo(account=account.name)
+        self.follow.reset()
+        self.presence.account_opened()
 
     async def action_quit(self) -> None:
         """Save the draft being typed; with messages still to go out, ask first."""
@@ -478,6 +496,11 @@ def team_mode_note(me: access.Identity) -> str:
     who = f"Signed in as {me.role} ({me.kind.value})"
     return (f"{who}. Workers poll and send with the platform keys: this app needs no "
             "token; what you send is queued for them.")
+
+
+def _title(account: AccountInfo) -> str:
+    """The app's subtitle while ``account`` is open."""
+    return clean(account.name, single_line=True)
 
 
 def _account_label(account: AccountInfo) -> Text:

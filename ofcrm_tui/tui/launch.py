@@ -13,10 +13,11 @@ def run_app(
 ) -> int:
     """Run the app on ``account_name`` (or the only account; with several, the app asks).
 
-    The background jobs (poll and drain for every account) start once the app is up,
-    report to it through ``OfcrmApp.job_event``, and are shut down cleanly on exit:
-    sends in flight finish and are recorded before this returns. In team mode (a
-    chatter's role, or ``team_mode``) there are none: workers poll and send.
+    The background jobs (poll and drain for every account) start a second after the
+    first screen is up (``OfcrmApp.on_ready``), report to it through
+    ``OfcrmApp.job_event``, and are shut down cleanly on exit: sends in flight finish
+    and are recorded before this returns. In team mode (a chatter's role, or
+    ``team_mode``) there are none: workers poll and send.
     """
     db = context.db
     several = not account_name and len(list_accounts(db)) > 1

@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from ofcrm_tui.core.analytics.export import ExportKind
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fields import FileBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 KIND_LABELS = {
     ExportKind.DAILY: "Revenue by type per hour, day or week, as charted",
@@ -48,7 +49,7 @@ class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
                 for kind, label in KIND_LABELS.items():
                     yield RadioButton(label, value=kind == ExportKind.DAILY, name=kind.value)
             yield Static(id="analytics-export-error")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def kind(self) -> ExportKind:

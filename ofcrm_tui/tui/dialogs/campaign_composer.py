@@ -29,7 +29,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec, Recipient, Segment
@@ -46,6 +46,7 @@ from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class CampaignComposer(Dialog[int | None]):
                 yield Static("Counting…", id="campaign-count")
                 yield Static(id="campaign-sample")
                 yield Static(id="campaign-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._saved = self._form()

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import literal
 from ofcrm_tui.tui.screens.base import ofcrm_app
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 T = TypeVar("T")
 Choices = Sequence[tuple[Text, T]]
@@ -67,7 +68,7 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         with Vertical(classes="dialog choice-dialog") as dialog:
             dialog.border_title = literal(self.title_text, single_line=True)
             yield OptionList()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # The keys typed behind the one that opened the dialog (j, Enter) wait for the

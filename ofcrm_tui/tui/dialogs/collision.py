@@ -13,12 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ofcrm_tui.core.team import Collision
 from ofcrm_tui.core.team.guard import ago
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 SEND = "send"
 KEEP = "keep"
@@ -77,7 +78,7 @@ class CollisionDialog(Dialog[str]):
                 yield Button("Send anyway", variant="warning", id="collision-send")
                 yield Button("Keep as draft", variant="primary", id="collision-keep")
                 yield Button("Discard", variant="error", id="collision-discard")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # At once (``focus()`` waits a turn): the keys read behind the one that opened

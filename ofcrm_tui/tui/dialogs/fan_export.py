@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_export import export_fans
 from ofcrm_tui.errors import OfcrmError
@@ -20,6 +20,7 @@ from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
 from ofcrm_tui.tui.widgets.fields import FileBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 def default_path(today: date) -> Path:
@@ -63,7 +64,7 @@ class ExportDialog(Dialog[int | None]):
             yield FileBox(str(default_path(self.today)), id="fan-export-path")
             yield ProgressBar(id="fan-export-progress", show_eta=False)
             yield Static(id="fan-export-result")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ofcrm_tui.core.fans import FanFilter, FilterError, checked
 from ofcrm_tui.core.fans.fields import split_tags
@@ -20,6 +20,7 @@ from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.platform.money import to_dollars
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 # The FanFilter field -> the box that sets it (a refusal puts the cursor there).
 _BOXES = {"tags_in": "tags-in", "tags_out": "tags-out", "min_spent_cents": "min",
@@ -90,7 +91,7 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
                 yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
                                   "YYYY-MM-DD")
             yield Static(id="fan-filter-error")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _input(label: str, name: str, value: str, placeholder: str) -> Vertical:

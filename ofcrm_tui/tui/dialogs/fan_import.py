@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, DataTable, Footer, ProgressBar, Static
+from textual.widgets import Checkbox, DataTable, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_format import COLUMNS
 from ofcrm_tui.core.fans.csv_import import ImportReport, import_fans
@@ -25,6 +25,7 @@ from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 PREVIEW_ROWS = 5
 CELL_CHARS = 24
@@ -101,7 +102,7 @@ class ImportDialog(Dialog[ImportReport | None]):
                 yield Checkbox("Skip bad rows", id="fan-import-skip")
                 yield Checkbox("Dry run", id="fan-import-dry")
             yield ProgressBar(id="fan-import-progress", show_eta=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False

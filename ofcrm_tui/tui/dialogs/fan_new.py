@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.errors import OfcrmError
@@ -16,6 +16,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 FIELDS = ("username", "name", "nickname")
 
@@ -55,7 +56,7 @@ class NewFanDialog(FormDialog[int | None]):
             yield Label("Nickname")
             yield TextBox(id="fan-new-nickname", select_on_focus=False)
             yield Static(id="fan-new-error")
-        yield Footer()
+        yield KeyFooter()
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:

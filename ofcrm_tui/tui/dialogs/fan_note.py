@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 class NoteDialog(Dialog[str | None]):
@@ -27,7 +28,7 @@ class NoteDialog(Dialog[str | None]):
         with Vertical(id="fan-note-dialog", classes="dialog") as dialog:
             dialog.border_title = "Edit note" if self.body else "New note"
             yield MultilineBox(self.body, id="fan-note-body", soft_wrap=True, tab_behavior="focus")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         body = self.query_one(TextArea)

@@ -11,10 +11,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.keymap import Section, bindings_of, keys_of
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 # Roomy columns, kept while the widest id fits beside them.
 ROOMY = (14, 24)
@@ -71,7 +72,7 @@ class HelpScreen(Dialog[None]):
                 for title, section in rows:
                     yield Static(KeyTable(title, section, (keys, text, ids)),
                                  classes="help-section")
-        yield Footer()
+        yield KeyFooter()
 
     def _rows(self, owner: type) -> list[tuple[str, str, str]]:
         """Each binding's keys (as remapped), description and id."""

@@ -6,12 +6,13 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, TextArea
+from textual.widgets import Input, Label, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.inbox.saved_replies import SavedReplyError
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 class NewReplyDialog(FormDialog[tuple[str, str] | None]):
@@ -36,7 +37,7 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
             yield TextBox(placeholder="e.g. welcome", id="new-reply-name")
             yield Label("Text: {name} and {username} are filled in for each fan")
             yield MultilineBox(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         body = self.query_one(TextArea)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
+from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from ofcrm_tui.core import inbox, outbox
@@ -21,6 +21,7 @@ from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | str:
@@ -85,7 +86,7 @@ class OfferDialog(FormDialog[Offer | None]):
                 yield Button("Apply", variant="primary", id="offer-apply")
                 yield Button("Free, no media", id="offer-clear")
                 yield Button("Cancel", id="offer-cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load_vault()

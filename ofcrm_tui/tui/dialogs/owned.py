@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 REPLY = "reply"
 TAKE = "take"
@@ -52,7 +53,7 @@ class OwnedDialog(Dialog[str | None]):
                 yield Button("Reply anyway", id="owned-reply")
                 yield Button("Take it", variant="primary", id="owned-take")
                 yield Button("Leave it", id="owned-cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # At once (``focus()`` waits a turn): the keys read behind the one that opened

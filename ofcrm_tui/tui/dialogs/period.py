@@ -9,12 +9,13 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ofcrm_tui.core.analytics.period import Period, PeriodError, between
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.sanitize import literal
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 def parse_day(text: str, what: str) -> date:
@@ -54,7 +55,7 @@ class PeriodDialog(FormDialog[Period | None]):
                     yield TextBox(self.current.last_day.isoformat(), id="period-last")
             yield Static(f"Days as YYYY-MM-DD, in {self.zone}", id="period-hint")
             yield Static(id="period-error")
-        yield Footer()
+        yield KeyFooter()
 
     def action_to_last(self) -> None:
         """Enter in the first day goes on to the last day. In the last, it is the field's

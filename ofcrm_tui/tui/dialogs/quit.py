@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.timefmt import Clock, stamp
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.wording import messages
 
 QUIT = "quit"
@@ -74,7 +75,7 @@ class QuitDialog(Dialog[str | None]):
                 yield Button("Quit anyway", variant="error", id="quit-anyway")
                 yield Button("Wait for them", variant="primary", id="quit-wait")
                 yield Button("Cancel", id="quit-cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # At once (``focus()`` waits a turn): the keys read behind ``q`` are let go once

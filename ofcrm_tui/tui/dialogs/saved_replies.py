@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ofcrm_tui.core.inbox import ConversationRow, saved_replies
@@ -22,6 +22,7 @@ from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 class SavedReplyPicker(Dialog[str | None]):
@@ -59,7 +60,7 @@ class SavedReplyPicker(Dialog[str | None]):
             yield TextBox(placeholder="Filter…", id="replies-filter")
             yield OptionList(id="replies-list")
             yield Static(id="replies-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # The keys typed behind ctrl+r (a filter, Enter) wait for the replies: Enter read

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ofcrm_tui.core.analytics import export, figures, period
 from ofcrm_tui.core.analytics.figures import Dashboard
@@ -37,6 +37,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_SECONDS = 15.0
@@ -149,7 +150,7 @@ class AnalyticsScreen(OfcrmScreen):
                     yield Static("No campaign sent in this period", id="campaigns-empty")
                 yield DataTable(id="chatters-table", cursor_type="row", zebra_stripes=True)
         yield StatusBar(clock=self.ofcrm.clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Analytics"

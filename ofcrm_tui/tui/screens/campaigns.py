@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignRow
@@ -29,6 +29,7 @@ from ofcrm_tui.tui.widgets.campaign_list import (
     RecipientSource,
     progress_text,
 )
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -69,7 +70,7 @@ class CampaignsScreen(OfcrmScreen):
                 yield Static(id="campaign-summary")
                 yield RecipientList(id="recipient-list")
         yield StatusBar(clock=self.ofcrm.clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Campaigns"

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.analytics import period
@@ -27,6 +27,7 @@ from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
@@ -92,7 +93,7 @@ class FailedScreen(OfcrmScreen):
         yield Static(id="failed-detail")
         yield Static(id="failed-limit")
         yield StatusBar(clock=self.ofcrm.clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Failed messages"

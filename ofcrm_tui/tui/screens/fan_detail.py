@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
 from ofcrm_tui.core.fans.edits import NoteView
@@ -34,6 +34,7 @@ from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_delete import confirm_delete
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
 
 PAGE = 20  # purchases and notes read at a time
@@ -139,7 +140,7 @@ class FanDetailScreen(OfcrmScreen):
                 yield Static(id="fan-notes")
                 yield Static(id="fan-purchases")
         yield CompletingBox(id="fan-edit")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Fan"

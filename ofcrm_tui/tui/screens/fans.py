@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
@@ -23,6 +23,7 @@ from ofcrm_tui.tui.screens.fan_delete import confirm_delete
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, show_conversation
 from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, describe_filter, header
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -66,7 +67,7 @@ class FansScreen(OfcrmScreen):
         yield Static(id="fan-header")
         yield FanList(clock=self.ofcrm.clock, id="fans")
         yield StatusBar(clock=self.ofcrm.clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Fans"

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
@@ -28,6 +28,7 @@ from ofcrm_tui.tui.screens.inbox_list import InboxList
 from ofcrm_tui.tui.screens.inbox_team import NO_TARGET, TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
@@ -141,7 +142,7 @@ class InboxScreen(InboxList):
                 yield ThreadView(clock=clock, id="thread")
                 yield Composer(id="composer")
         yield StatusBar(clock=clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.follow_changes(self._on_changed)

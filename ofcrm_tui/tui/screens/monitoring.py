@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ofcrm_tui.core import access, health, metrics
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import age
 from ofcrm_tui.tui.widgets.audit_list import AuditList, AuditSource
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 EVERY_SECONDS = 3.0
@@ -119,7 +120,7 @@ class MonitoringScreen(OfcrmScreen):
             yield Static(id="monitoring-accounts")
         yield AuditList(self.ofcrm.clock, id="monitoring-audit")
         yield StatusBar(clock=self.ofcrm.clock)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Monitoring"

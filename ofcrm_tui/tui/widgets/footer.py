@@ -1,0 +1,35 @@
+"""``KeyFooter``: Textual's footer, recomposed only when the keys it shows change.
+
+Textual's ``Footer`` recomposes after every change of the screen's bindings (each focus
+change, each resize, each screen resume), and a recompose mounts every key again and
+styles each three times: half the style work of the app's first screen went to
+footers showing the same keys again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    _composed: tuple[Any, ...] | None = None  # what the keys shown were made from
+
+    def _keys(self) -> tuple[Any, ...]:
+        """What ``Footer.compose`` makes the keys of: the screen's active bindings
+        (without the widget each comes from), whether they are ready, the palette key."""
+        bindings = tuple(
+            (binding, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return self._bindings_ready, self.show_command_palette, bindings
+
+    async def recompose(self) -> None:
+        if not self.is_attached or self._pruning:
+            return  # (as Textual's: a footer being removed is not made again)
+        keys = self._keys()
+        if keys == self._composed:
+            return
+        self._composed = keys
+        await super().recompose()
