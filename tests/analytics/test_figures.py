@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import update
 
 from ofcrm_tui.core.analytics import period as periods
+from ofcrm_tui.core.analytics.fans import fan_counts
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, dashboard, mean_cents
 from ofcrm_tui.core.fans import csv_import, edits
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.analytics.data import PARIS, Builder, add_known_data, known_period, utc
@@ -199,3 +201,26 @@ def test_an_empty_account(db: Database) -> None:
 
 def test_mean_cents_rounds_half_up() -> None:
     assert (mean_cents(5, 2), mean_cents(4, 3), mean_cents(5, 3), mean_cents(7, 0)) == (3, 1, 2, 0)
+
+
+def test_expired_fans_are_counted_from_their_own_index(known) -> None:  # noqa: ANN001
+    """The active and churned counts read ``ix_fans_analytics_expiry``, which holds the
+    expired fans alone (an import builds it over them only), from the index alone."""
+    db, account = known
+    if not db.is_sqlite:
+        pytest.skip("SQLite's plan")
+    with diagnostics.captured_sql(db) as statements:
+        fan_counts_of(db, account)
+    expiry = [s for s in statements if "expires_at >=" in s[0]]
+    assert len(expiry) == 1
+    plan = " ".join(diagnostics.query_plan(db, *expiry[0]))
+    assert "COVERING INDEX ix_fans_analytics_expiry" in plan, plan
+    with db.engine.connect() as connection:
+        create = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_fans_analytics_expiry'").scalar()
+    assert create.endswith("WHERE subscription_status = 'expired'"), create
+
+
+def fan_counts_of(db: Database, account: int) -> dict[str, int]:
+    with db.read() as session:
+        return fan_counts(session, account, known_period())

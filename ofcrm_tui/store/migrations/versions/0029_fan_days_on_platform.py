@@ -6,12 +6,12 @@ them as active fans, and new ones on the day they were entered. Now such a fan i
 under the status '' (``store.rollups.NO_SUBSCRIPTION``): the table is filled in again
 from the fans, and its trigger (on PostgreSQL run as the owner again, as
 ``store/security`` has it) also runs when a sync finds the fan on the platform (its
-id set). ``ix_fans_analytics_expiry`` gains ``platform_user_id``: the active and
-churned counts of expired fans, of fans on the platform only, still read the index
-alone.
+id set). ``ix_fans_analytics_expiry`` (of expired fans only since 0027) gains
+``platform_user_id``: the active and churned counts of expired fans, of fans on the
+platform only, still read the index alone.
 
 Revision ID: 0029_fan_days_on_platform
-Revises: 0026_campaign_messages
+Revises: 0027_fans_expiry_partial
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ofcrm_tui.store.rollups import (
 )
 
 revision = "0029_fan_days_on_platform"
-down_revision = "0026_campaign_messages"
+down_revision = "0027_fans_expiry_partial"
 branch_labels = None
 depends_on = None
 
@@ -45,6 +45,7 @@ _OLD_FAN_DAYS = Rollup(
 )
 _OLD_COLUMNS = "account_id, subscribed_at, created_at, subscription_status, total_spent_cents"
 _EXPIRY = ["account_id", "subscription_status", "expires_at", "subscribed_at", "created_at"]
+_EXPIRED = "subscription_status = 'expired'"  # as the model's (store.models.crm), 0027
 
 
 def _rebuild(rollup: Rollup, columns: str, expiry: list[str]) -> None:
@@ -62,7 +63,8 @@ def _rebuild(rollup: Rollup, columns: str, expiry: list[str]) -> None:
     if dialect == "postgresql":
         security.owner_runs_triggers(bind)
     op.drop_index("ix_fans_analytics_expiry", table_name="fans")
-    op.create_index("ix_fans_analytics_expiry", "fans", expiry, unique=False)
+    op.create_index("ix_fans_analytics_expiry", "fans", expiry, unique=False,
+                    sqlite_where=sa.text(_EXPIRED), postgresql_where=sa.text(_EXPIRED))
 
 
 def upgrade() -> None:
