@@ -275,7 +275,10 @@ def test_every_module_in_bench_plugs_in() -> None:
 
 def test_run_process_reads_the_childs_own_peak_not_its_parents() -> None:
     ballast = b"\x01" * (200 * 1024 * 1024)  # a parent far bigger than its child (pages touched)
-    child = harness.run_process([sys.executable, "-c", "x = b'\\x01' * (40 * 1024 * 1024)"])
+    # The peak is sampled every 10 ms while the child runs: it holds it long enough to be
+    # seen on a loaded box (a 50 ms child was missed: 33 MB).
+    child = harness.run_process(
+        [sys.executable, "-c", "import time; x = b'\\x01' * (40 * 1024 * 1024); time.sleep(0.5)"])
     assert 40 <= child.peak_mb < 120 and child.cpu > 0 and child.seconds > 0
     del ballast
 
