@@ -132,13 +132,21 @@ class KeysInOrder(App[None]):
         await self._dispatch_key(follow)
 
     async def _dispatch_key(self, event: Key) -> None:
-        if self._asks_later(event.key) or self._focus_waits_after(event.key):
+        if (self._asks_later(event.key) or self._focus_waits_after(event.key)
+                or self._dialogs_own(event.key)):
             self.expect_dialog()
         self._acting_on = event.key
         try:
             await super().on_event(event)
         finally:
             self._acting_on = None
+
+    def _dialogs_own(self, key: str) -> bool:
+        """``key`` is one of the dialog's own keys (its ctrl+s, Esc): the keys read behind
+        it wait for what it does (``dialogs.dialog.Dialog``, not imported here: the app
+        module loads no dialog)."""
+        own_bindings = getattr(self.screen, "own_bindings", None)
+        return own_bindings is not None and bool(own_bindings(key))
 
     def _focus_waits_after(self, key: str) -> bool:
         """``key`` runs one of the focused widget's ``WAIT_AFTER`` actions (the reply's

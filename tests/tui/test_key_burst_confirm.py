@@ -1,6 +1,6 @@
 """Keys typed right behind a key that saves, confirms or moves the focus a turn later,
-in one burst (``test_key_burst.py``): the save takes what was there as it was read,
-and the keys behind it act where they would have, typed one by one."""
+in one burst (``test_key_burst.py``): the save takes what was typed before it, and the
+keys behind it act where they would have, typed one by one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import pytest
 from textual.widgets import Input
 
 from ofcrm_tui.core.fans import edits, profile
+from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
+from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import burst, press, settle, wait_for
@@ -24,6 +27,75 @@ async def _detail(pilot) -> FanDetailScreen:  # noqa: ANN001
     assert isinstance(detail, FanDetailScreen)
     await wait_for(pilot, lambda: detail.detail is not None)
     return detail
+
+
+async def test_keys_behind_ctrl_s_are_not_saved_with_the_new_fan(world: World) -> None:
+    """``racefan Tab Name1 ctrl+s XYZ`` added a fan named "Name1XYZ"."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _fans(pilot)
+        await press(pilot, "n")
+        assert isinstance(app.screen, NewFanDialog)
+        burst(app, *"racefan", "tab", *"Name1", "ctrl+s", *"XYZ")
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, FanDetailScreen))
+        fan = profile.fan_profile(world.context.db, world.account.id, app.screen.fan_id)
+        assert (fan.username, fan.name) == ("racefan", "Name1")
+
+
+async def test_keys_behind_a_refused_save_go_on_into_the_dialog(world: World) -> None:
+    """No username: the dialog stays, and what was typed behind ctrl+s is in it."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _fans(pilot)
+        await press(pilot, "n")
+        dialog = app.screen
+        assert isinstance(dialog, NewFanDialog)
+        burst(app, "tab", *"Name1", "ctrl+s", *"lena")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert dialog.query_one("#fan-new-username", Input).value == "lena"
+        assert dialog.query_one("#fan-new-name", Input).value == "Name1"
+
+
+async def test_a_key_behind_a_note_saved_acts_on_the_fan(world: World) -> None:
+    """``note one ctrl+s t`` saved "note onet": now the note is saved as it was, and t
+    opens the tag line."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await _detail(pilot)
+        await press(pilot, "a")
+        assert isinstance(app.screen, NoteDialog)
+        burst(app, *"note one", "ctrl+s", "t", *"x1")
+        await settle(pilot)
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["note one"])
+        assert app.screen is detail and detail.editing == "tag"
+        assert detail.query_one("#fan-edit", Input).value == "x1"
+
+
+async def test_an_empty_note_refused_takes_the_keys_behind_it(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await _detail(pilot)
+        await press(pilot, "a")
+        burst(app, "ctrl+s", *"hey", "ctrl+s")
+        await settle(pilot)
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["hey"])
+        assert app.screen is detail
+
+
+async def test_a_key_behind_the_filter_applied_acts_on_the_fans(world: World) -> None:
+    """``whale ctrl+s s`` filtered on "whales": now on "whale", and s sorts."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _fans(pilot)
+        sort = screen.sort
+        await press(pilot, "f")
+        assert isinstance(app.screen, FanFilterDialog)
+        burst(app, *"whale", "ctrl+s", "s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.flt.tags_in == ("whale",) and screen.sort != sort
 
 
 @pytest.mark.parametrize(("keys", "nickname", "tags"), [
