@@ -5,7 +5,7 @@ keys behind it act where they would have, typed one by one."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from ofcrm_tui.core.fans import edits, profile
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
@@ -129,3 +129,23 @@ async def test_tab_right_behind_the_letters_takes_the_suggestion(world: World) -
         burst(app, "t", "w", "tab")
         await settle(pilot)
         assert detail.query_one("#fan-edit", Input).value == "whale"
+
+
+async def test_choices_of_the_filters_drop_downs_in_one_burst(world: World) -> None:
+    """The keys behind the Enter that opens a drop-down went to the closed drop-down
+    (its list had not the focus yet): nothing was chosen."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _fans(pilot)
+        await press(pilot, "f")
+        dialog = app.screen
+        assert isinstance(dialog, FanFilterDialog)
+        burst(app, "tab", "tab", "enter", "down", "down", "enter",
+              "tab", "enter", "down", "enter")
+        await settle(pilot)
+        assert dialog.query_one("#fan-filter-status", Select).value == "expired"
+        assert dialog.query_one("#fan-filter-purchased", Select).value is True
+        burst(app, "ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert (screen.flt.status, screen.flt.purchased) == ("expired", True)
