@@ -162,11 +162,11 @@ class KeysInOrder(App[None]):
             self._acting_on = None
 
     def _dialogs_own(self, key: str) -> bool:
-        """``key`` is one of the dialog's own keys (its ctrl+s, Esc): the keys read behind
-        it wait for what it does (``dialogs.dialog.Dialog``, not imported here: the app
-        module loads no dialog)."""
-        own_bindings = getattr(self.screen, "own_bindings", None)
-        return own_bindings is not None and bool(own_bindings(key))
+        """``key`` is one of the dialog's own keys (its ctrl+s, Esc) or its field's Enter:
+        the keys read behind it wait for what it does (``dialogs.dialog.Dialog``, not
+        imported here: the app module loads no dialog)."""
+        keys_wait_after = getattr(self.screen, "keys_wait_after", None)
+        return keys_wait_after is not None and bool(keys_wait_after(key))
 
     def _moves_focus_later(self, key: str) -> bool:
         """``key`` runs an action of the focused widget that moves the focus a turn later

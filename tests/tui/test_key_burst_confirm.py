@@ -43,6 +43,20 @@ async def test_keys_behind_ctrl_s_are_not_saved_with_the_new_fan(world: World) -
         assert (fan.username, fan.name) == ("racefan", "Name1")
 
 
+async def test_a_new_fan_typed_field_by_field_with_enter(world: World) -> None:
+    """Enter goes on to the next field, and in the last adds the fan: the keys behind
+    each Enter went into the field it left."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _fans(pilot)
+        await press(pilot, "n")
+        burst(app, *"racefan", "enter", *"Name1", "enter", *"nick", "enter", *"XYZ")
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, FanDetailScreen))
+        fan = profile.fan_profile(world.context.db, world.account.id, app.screen.fan_id)
+        assert (fan.username, fan.name, fan.nickname) == ("racefan", "Name1", "nick")
+
+
 async def test_keys_behind_a_refused_save_go_on_into_the_dialog(world: World) -> None:
     """No username: the dialog stays, and what was typed behind ctrl+s is in it."""
     app = world.app()
@@ -84,15 +98,17 @@ async def test_an_empty_note_refused_takes_the_keys_behind_it(world: World) -> N
         assert app.screen is detail
 
 
-async def test_a_key_behind_the_filter_applied_acts_on_the_fans(world: World) -> None:
-    """``whale ctrl+s s`` filtered on "whales": now on "whale", and s sorts."""
+@pytest.mark.parametrize("apply", ["ctrl+s", "enter"])
+async def test_a_key_behind_the_filter_applied_acts_on_the_fans(world: World, apply: str) -> None:
+    """``whale ctrl+s s`` filtered on "whales": now on "whale", and s sorts (Enter in a
+    field applies too)."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _fans(pilot)
         sort = screen.sort
         await press(pilot, "f")
         assert isinstance(app.screen, FanFilterDialog)
-        burst(app, *"whale", "ctrl+s", "s")
+        burst(app, *"whale", apply, "s")
         await settle(pilot)
         assert app.screen is screen
         assert screen.flt.tags_in == ("whale",) and screen.sort != sort

@@ -6,10 +6,10 @@ behind the first would hand its result again and pop the screen under the dialog
 second dismissal until it is shown again, nor one while another screen is above it
 (which ``pop_screen`` would have taken away instead).
 
-Its own keys (ctrl+s, Esc) take what was typed before them, not the keys read behind
-them: the app holds those (``KeysInOrder``) until the dialog has closed, or has stayed
-open (a refusal: then they are its own, as typed). A save in a worker holds them until
-it is done.
+Its own keys (ctrl+s, Esc) and its fields' Enter take what was typed before them, not
+the keys read behind them: the app holds those (``KeysInOrder``) until the dialog has
+closed, or has stayed open (a refusal: then they are its own, as typed). A save in a
+worker holds them until it is done.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.widgets import Input
 from textual.worker import Worker
 
+from ofcrm_tui.tui.keymap import bound
 from ofcrm_tui.tui.screens.base import ofcrm_app
 
 T = TypeVar("T")
@@ -33,16 +35,30 @@ class Dialog(ModalScreen[T]):
     # wait for their outcome.
     _key_workers: frozenset[Worker[object]] = frozenset()
 
+    def keys_wait_after(self, key: str) -> bool:
+        """The keys read behind ``key`` wait for what the dialog does with it: ``key`` is
+        its own (``own_bindings``), or the Enter of its focused one-line field, which it
+        may act on (``Input.Submitted``: the fan filter applies, a new fan is added)."""
+        if self._priority(key):
+            return False
+        focused = self.focused
+        if isinstance(focused, Input) and any(b.action == "submit" for b in bound(focused, key)):
+            return True
+        return bool(self.own_bindings(key))
+
     def own_bindings(self, key: str) -> list[Binding]:
         """Its bindings of ``key`` when ``key`` is its own: no priority binding has it, and
         no widget between the focus and the dialog binds or types it."""
-        if any(b.priority for _, bindings in self._binding_chain
-               for b in bindings.key_to_bindings.get(key, ())):
+        if self._priority(key):
             return []
         for namespace, bindings in self._modal_binding_chain:
             if key in bindings.key_to_bindings:
                 return list(bindings.key_to_bindings[key]) if namespace is self else []
         return []
+
+    def _priority(self, key: str) -> bool:
+        return any(b.priority for _, bindings in self._binding_chain
+                   for b in bindings.key_to_bindings.get(key, ()))
 
     async def _on_key(self, event: events.Key) -> None:
         """Its own key, come up from the focused field once that has typed the keys read
@@ -57,16 +73,21 @@ class Dialog(ModalScreen[T]):
                 event.stop()
                 event.prevent_default()
                 break
-        self._key_workers = self._workers_running() - before
-        if not self._key_workers:
+        self._keys_wait_for(self._workers_running() - before)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # After the dialog's own handlers of the field's Enter (base class last).
+        self._keys_wait_for(self._workers_running())
+
+    def _keys_wait_for(self, workers: frozenset[Worker[object]]) -> None:
+        self._key_workers = workers
+        if not workers:
             ofcrm_app(self.app).dialog_ready(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # After what the worker posted (its outcome) has been handled: the same queue.
         if event.worker in self._key_workers and event.worker.is_finished:
-            self._key_workers -= {event.worker}
-            if not self._key_workers:
-                ofcrm_app(self.app).dialog_ready(self)
+            self._keys_wait_for(self._key_workers - {event.worker})
 
     def _workers_running(self) -> frozenset[Worker[object]]:
         return frozenset(w for w in self.app.workers if w.node is self and not w.is_finished)
