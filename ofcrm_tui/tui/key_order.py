@@ -14,6 +14,9 @@ from typing import ClassVar
 from textual.app import App
 from textual.events import Event, Key
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Select
+from textual.widgets._select import SelectOverlay
 
 from ofcrm_tui.tui.keymap import bound
 
@@ -21,6 +24,15 @@ from ofcrm_tui.tui.keymap import bound
 # this long at most.
 KEY_HOLD_SECONDS = 0.01
 KEY_HOLD_MOST = 1.0
+
+# Textual's widgets whose keys move the focus a turn later (``focus()``): a drop-down's
+# Enter (or Down) opens its list, the list's Enter or Esc goes back to the drop-down.
+# The keys read behind them wait until the focus has moved (Down Enter typed behind the
+# Enter that opens a drop-down went to the closed drop-down: nothing was chosen).
+MOVES_FOCUS_LATER: tuple[tuple[type[Widget], frozenset[str]], ...] = (
+    (Select, frozenset({"show_overlay"})),
+    (SelectOverlay, frozenset({"select", "dismiss"})),
+)
 
 
 class KeysInOrder(App[None]):
@@ -41,6 +53,8 @@ class KeysInOrder(App[None]):
         # The key being acted on, and the one that just picked a choice (``choice_picked``).
         self._acting_on: str | None = None
         self._picked_by: str | None = None
+        # The widget whose key moves the focus a turn later, until it has.
+        self._focus_from: Widget | None = None
 
     async def on_event(self, event: Event) -> None:
         """Keys as they are read, before Textual dispatches them (the one place).
@@ -92,6 +106,10 @@ class KeysInOrder(App[None]):
             self._picked_by = None  # the burst is over: the next key is a new press
 
     def _screen_coming(self) -> bool:
+        # Or the focus: a drop-down's key moves it a turn later (``MOVES_FOCUS_LATER``).
+        if self._focus_from is not None and self._focus_from is self.focused:
+            return True
+        self._focus_from = None
         if self._dialog_from is self.screen:
             return True
         self._dialog_from = None
@@ -103,7 +121,7 @@ class KeysInOrder(App[None]):
         # A dialog asked for and not pushed (its request refused) does not hold the keys
         # for ever.
         if waited >= KEY_HOLD_MOST:
-            self._dialog_from = None
+            self._dialog_from = self._focus_from = None
         while self._held_keys and (not self._screen_coming() or waited >= KEY_HOLD_MOST):
             await self._act_on_key(self._held_keys.pop(0))
         if self._held_keys:
@@ -132,13 +150,32 @@ class KeysInOrder(App[None]):
         await self._dispatch_key(follow)
 
     async def _dispatch_key(self, event: Key) -> None:
-        if self._asks_later(event.key) or self._focus_waits_after(event.key):
+        if (self._asks_later(event.key) or self._focus_waits_after(event.key)
+                or self._dialogs_own(event.key)):
             self.expect_dialog()
+        elif self._moves_focus_later(event.key):
+            self._focus_from = self.focused
         self._acting_on = event.key
         try:
             await super().on_event(event)
         finally:
             self._acting_on = None
+
+    def _dialogs_own(self, key: str) -> bool:
+        """``key`` is one of the dialog's own keys (its ctrl+s, Esc) or its field's Enter:
+        the keys read behind it wait for what it does (``dialogs.dialog.Dialog``, not
+        imported here: the app module loads no dialog)."""
+        keys_wait_after = getattr(self.screen, "keys_wait_after", None)
+        return keys_wait_after is not None and bool(keys_wait_after(key))
+
+    def _moves_focus_later(self, key: str) -> bool:
+        """``key`` runs an action of the focused widget that moves the focus a turn later
+        (``MOVES_FOCUS_LATER``)."""
+        focused = self.focused
+        for kind, actions in MOVES_FOCUS_LATER:
+            if isinstance(focused, kind):
+                return any(b.action in actions for b in bound(focused, key))
+        return False
 
     def _focus_waits_after(self, key: str) -> bool:
         """``key`` runs one of the focused widget's ``WAIT_AFTER`` actions (the reply's

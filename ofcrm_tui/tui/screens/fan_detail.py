@@ -250,6 +250,7 @@ class FanDetailScreen(OfcrmScreen):
     def _submitted(self, event: Input.Submitted) -> None:
         what, self.editing = self.editing, None
         self._close_edit()
+        self.ofcrm.dialog_ready(self)  # the keys held behind Enter go on (``WAIT_AFTER``)
         account = self.ofcrm.account
         if account is None or what is None:
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
+from typing import ClassVar, cast
 
 from textual import events, on
 from textual.binding import Binding
@@ -96,15 +96,25 @@ class FileBox(TextBox):
 
 
 class CompletingBox(TextBox):
-    """A one-line edit that keeps the focus: Tab takes the suggestion shown, if any, and
-    otherwise does nothing (moving on would leave the line open and the screen's letter
-    shortcuts acting on what is typed next)."""
+    """A one-line edit that keeps the focus: Tab takes the suggestion for what is typed,
+    if any, and otherwise does nothing (moving on would leave the line open and the
+    screen's letter shortcuts acting on what is typed next). Its screen takes the line
+    on Enter and then calls ``dialog_ready``: the keys read behind Enter wait for that
+    (``t a1 Enter t b2 Enter`` typed ``tb2`` into the line before it was taken)."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+    WAIT_AFTER: ClassVar[frozenset[str]] = frozenset({"submit"})
 
-    def action_complete(self) -> None:
-        if self.cursor_at_end and self._suggestion:
-            self.action_cursor_right()
+    async def action_complete(self) -> None:
+        # Asked here, not the suggestion shown: that comes from a worker, and is not in
+        # yet for a Tab typed right behind the letters (``w Tab``).
+        if not self.cursor_at_end or self.suggester is None:
+            return
+        value = self.value if self.suggester.case_sensitive else self.value.casefold()
+        suggestion = await self.suggester.get_suggestion(value)
+        if suggestion:
+            self.value = suggestion
+            self.cursor_position = len(suggestion)
 
 
 class SuggestLastItem(Suggester):
