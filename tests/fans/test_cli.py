@@ -74,7 +74,7 @@ def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Databas
     add_fan(db, 1, 42, "sam")
     assert ofcrm(url, "fans", "edit", "sam", "--tag", "vip").returncode == 0
     assert ofcrm(url, "fans", "edit", "lena", "--tag", "VIP").returncode == 0
-    assert "tags: vip" in ofcrm(url, "fans", "show", "lena").stdout
+    assert "tags: vip" in ofcrm(url, "fans", "show", "Lena").stdout  # usernames: any case
     listed = ofcrm(url, "fans", "list", "--tag", "Vip").stdout
     assert "@lena" in listed and "@sam" in listed
 
@@ -85,6 +85,7 @@ def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) ->
     _one_line_error(ofcrm(url, "fans", "edit", "lena"), "nothing to change")
     _one_line_error(ofcrm(url, "fans", "edit", "lena", "--tag", "a|b"), "contains one of")
     _one_line_error(ofcrm(url, "fans", "add", "--username", "lena"), "already has a fan @lena")
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "LENA"), "already has a fan @lena")
     _one_line_error(ofcrm(url, "fans", "delete", "lena"), "refusing to delete without a terminal")
     _one_line_error(ofcrm(url, "import", "fans", str(tmp_path / "missing.csv")), "cannot read")
     wrong = tmp_path / "wrong.csv"
