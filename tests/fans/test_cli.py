@@ -69,6 +69,18 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     assert listed.returncode == 0 and "@lena" in listed.stdout
 
 
+def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> None:
+    """``fans list --limit 0`` said "no fans match" (exit 0); ``campaign list --limit -1``
+    listed every campaign (SQLite's LIMIT -1)."""
+    _, url = sqlite_db
+    for command in (["fans", "list"], ["campaign", "list"]):
+        for limit in ("0", "-1"):
+            result = ofcrm(url, *command, "--limit", limit)
+            assert (result.returncode, result.stdout) == (2, ""), result
+            assert result.stderr == f"ofcrm: error: --limit must be at least 1, not {limit}\n"
+    assert ofcrm(url, "fans", "list", "--limit", "1").stdout.startswith("@lena\t")
+
+
 def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Database, str]) -> None:
     db, url = sqlite_db
     add_fan(db, 1, 42, "sam")
