@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ofcrm_tui.cli.common import add_account_option, context, dollars
+from ofcrm_tui.cli.common import add_account_option, check_limit, context, dollars
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
@@ -116,6 +116,7 @@ def progress(row: CampaignRow) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     ctx = context(args)
+    check_limit(args)
     account = accounts.resolve_account(ctx.db, args.account)
     rows = campaigns.campaigns(ctx.db, account.id, limit=args.limit,
                                reply_reserve=ctx.settings.reply_reserve_per_minute)
@@ -203,7 +204,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     listing = actions.add_parser("list", help="campaigns, newest first, with progress")
     add_account_option(listing, "the account (default: the only one)")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N campaigns (default 50)")
     listing.set_defaults(handler=_list)
 
     for name, text, handler in (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import files
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.platform.money import MoneyError, named_dollars
 
 
@@ -61,6 +61,14 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def check_limit(args: argparse.Namespace) -> None:
+    """``--limit`` below 1 would list nothing ("no fans match") or, on SQLite, all
+    (LIMIT -1): a usage error, one line, exit 2, as the fan filter's. After
+    ``context(args)``, which sets up the logging errors go through."""
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {args.limit}")
 
 
 def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], None] | None:

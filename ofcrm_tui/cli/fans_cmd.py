@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from ofcrm_tui.cli.common import add_account_option, add_command, context
+from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
 from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan
@@ -37,6 +37,7 @@ def _who(row: listing.FanRow | profile.FanProfile) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     ctx = context(args)  # first: it sets up logging, which the errors go through
+    check_limit(args)
     flt = fan_filter(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_ids = filter_select(ctx.db, account.id, flt)

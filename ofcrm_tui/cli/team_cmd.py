@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ofcrm_tui.cli.common import add_account_option, add_command, context, positive_int
+from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.access import AuditRow, AuditSpan, Member, TeamError
@@ -149,6 +149,7 @@ def parse_since(value: str) -> datetime:
 
 def _audit(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
+    check_limit(args)
     account_id = accounts.get_account(ctx.db, args.account).id if args.account else None
     span = AuditSpan(args.since, account_id)
     rows = access.audit_window(ctx.db, span, 0, args.limit)
@@ -220,6 +221,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     audit.add_argument("--since", type=parse_since, metavar="WHEN",
                        help="from this time: 30m, 24h, 7d, or a date/time (local)")
     add_account_option(audit, "only this account's events")
-    audit.add_argument("--limit", type=positive_int, default=AUDIT_LIMIT, metavar="N",
+    audit.add_argument("--limit", type=int, default=AUDIT_LIMIT, metavar="N",
                        help=f"at most N events (default {AUDIT_LIMIT})")
     audit.set_defaults(handler=_audit)

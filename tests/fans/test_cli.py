@@ -69,12 +69,24 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     assert listed.returncode == 0 and "@lena" in listed.stdout
 
 
+def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> None:
+    """``fans list --limit 0`` said "no fans match" (exit 0); ``campaign list --limit -1``
+    listed every campaign (SQLite's LIMIT -1)."""
+    _, url = sqlite_db
+    for command in (["fans", "list"], ["campaign", "list"]):
+        for limit in ("0", "-1"):
+            result = ofcrm(url, *command, "--limit", limit)
+            assert (result.returncode, result.stdout) == (2, ""), result
+            assert result.stderr == f"ofcrm: error: --limit must be at least 1, not {limit}\n"
+    assert ofcrm(url, "fans", "list", "--limit", "1").stdout.startswith("@lena\t")
+
+
 def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Database, str]) -> None:
     db, url = sqlite_db
     add_fan(db, 1, 42, "sam")
     assert ofcrm(url, "fans", "edit", "sam", "--tag", "vip").returncode == 0
     assert ofcrm(url, "fans", "edit", "lena", "--tag", "VIP").returncode == 0
-    assert "tags: vip" in ofcrm(url, "fans", "show", "lena").stdout
+    assert "tags: vip" in ofcrm(url, "fans", "show", "Lena").stdout  # usernames: any case
     listed = ofcrm(url, "fans", "list", "--tag", "Vip").stdout
     assert "@lena" in listed and "@sam" in listed
 
@@ -85,6 +97,7 @@ def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) ->
     _one_line_error(ofcrm(url, "fans", "edit", "lena"), "nothing to change")
     _one_line_error(ofcrm(url, "fans", "edit", "lena", "--tag", "a|b"), "contains one of")
     _one_line_error(ofcrm(url, "fans", "add", "--username", "lena"), "already has a fan @lena")
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "LENA"), "already has a fan @lena")
     _one_line_error(ofcrm(url, "fans", "delete", "lena"), "refusing to delete without a terminal")
     _one_line_error(ofcrm(url, "import", "fans", str(tmp_path / "missing.csv")), "cannot read")
     wrong = tmp_path / "wrong.csv"

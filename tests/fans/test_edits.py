@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from ofcrm_tui.core import inbox
-from ofcrm_tui.core.fans import FanFilter, csv_import, edits, fan_ids, listing, profile
+from ofcrm_tui.core.fans import FanError, FanFilter, csv_import, edits, fan_ids, listing, profile, resolve_fan
 from ofcrm_tui.core.fans.fields import FanFieldError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Draft, Fan, Tag
@@ -72,6 +72,23 @@ def test_fans_by_hand_are_created_once_and_deleted_with_what_goes_with_them(db: 
     with pytest.raises(profile.FanNotFound):
         profile.fan_profile(db, account, fan)
     assert profile.fan_profile(db, account, other).username == "second_by_hand"
+
+
+def test_usernames_are_one_whatever_their_case(db: Database, account: int) -> None:
+    """``U100001`` was made beside @u100001, and ``Lena_S`` found no fan @lena_s: platform
+    usernames are case-insensitive. The exact spelling wins; two old spellings are refused."""
+    lena = add_fan(db, account, 1, "lena_s")
+    add_fan(db, make_account(db, "other"), 2, "sam")
+    with pytest.raises(edits.FanEditError, match="already has a fan @lena_s$"):
+        edits.create_fan(db, account, username="LENA_S")
+    assert resolve_fan(db, account, "@Lena_S").id == lena
+    with pytest.raises(FanError, match="no fan 'SAM'"):  # another account's fan
+        resolve_fan(db, account, "SAM")
+    older = add_fan(db, account, 3, "Sam")  # two spellings made before the rule
+    newer = add_fan(db, account, 4, "SAM")
+    assert (resolve_fan(db, account, "Sam").id, resolve_fan(db, account, "SAM").id) == (older, newer)
+    with pytest.raises(FanError, match="@Sam and @SAM both match 'sam'"):
+        resolve_fan(db, account, "sam")
 
 
 def test_deleting_a_platform_fan_says_the_sync_brings_them_back(db: Database, account: int) -> None:

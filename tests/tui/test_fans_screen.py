@@ -284,6 +284,30 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
 
 
+async def test_the_import_reports_summary_is_in_view_at_80_columns(world: World, tmp_path: Path) -> None:
+    """The report was scrolled to its end: with several bad rows its summary ("9 rows,
+    7 bad: nothing written") was out of view. The report shows from its first line."""
+    path = tmp_path / "bad.csv"
+    path.write_text("username,name,total_spent,status\nann,Ann,12.50,active\nbob,Bob,abc,active\n"
+                    ",NoName,1,active\ncid,Cid,1,weird\ndan,Dan,1,active\nee e,Eve,1,active\n"
+                    "fay,Fay,-1,active\ngus,Gus,1;2,active\nhal,Hal,1,bogus\n", encoding="utf-8")
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        pilot.app.push_screen(ImportDialog(path))
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ImportDialog)
+        await wait_for(pilot, lambda: dialog.found is not None)
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: dialog.report is not None)
+        await settle(pilot)
+        assert dialog.report.problem_count > 5 and not dialog.report.written
+        body, report = dialog.query_one("#fan-import-body"), dialog.query_one("#fan-import-report")
+        assert str(report.render()).startswith(dialog.report.summary())
+        assert body.region.y <= report.region.y < body.region.bottom  # its first line in view
+
+
 async def test_importing_a_file_again_reports_its_fans_unchanged(world: World, tmp_path: Path) -> None:
     path = tmp_path / "fans.csv"
     path.write_text("username,name,tags\nimp1,Ann,vip\nimp2,Bob,\n", encoding="utf-8")

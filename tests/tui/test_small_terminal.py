@@ -184,10 +184,13 @@ def footer_keys(screen: Screen[object]) -> dict[str, Region]:
 
 # Each screen's keys that a narrow footer must still name, besides help and quit.
 SCREEN_KEYS = {
-    "1": ["Reply"], "2": ["Retry", "Discard"], "3": ["Search", "Filter", "Conversation"],
+    "1": ["Reply"], "2": ["Retry", "Discard"], "3": ["Search", "Filter", "Chat"],
     "4": ["New", "Pause"], "5": ["Custom period"], "6": ["Refresh"],
-    "enter": ["Back", "Conversation", "Add note", "Add tag"],
+    "enter": ["Back", "Chat", "Note", "Tag"],
 }
+# The screens whose footer names every key it shows at 80 columns too (short words):
+# "E Export" was left out of the fans screen's, "T Remove tag" and "n Nickname" of the fan's.
+EVERY_KEY_AT_80 = {"3", "enter"}
 
 
 @pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
@@ -211,7 +214,7 @@ async def test_every_screens_footer_names_help_and_quit(
         for description, region in shown.items():
             assert region.right <= size[0], (description, region)
             assert palette is None or not palette.overlaps(region), description
-        if size[0] == 160:
+        if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
             named = {b.description for b in type(screen).BINDINGS if b.show}
             assert named <= shown.keys(), named - shown.keys()
 

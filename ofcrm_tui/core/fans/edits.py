@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import fields, tag_names
+from ofcrm_tui.core.fans.resolve import same_username
 from ofcrm_tui.core.sync import FANS_EVERY
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
@@ -212,7 +213,8 @@ def create_fan(
     platform_user_id: int | None = None,
 ) -> int:
     """A fan known from elsewhere (no platform id, unless given); returns its id.
-    The username must be new to the account: it is how the CLI and imports find the fan."""
+    The username must be new to the account in any case: it is how the CLI and imports
+    find the fan."""
     handle = fields.clean_username(username)
     if not handle:
         raise FanEditError("a fan needs a username", "username")
@@ -220,11 +222,9 @@ def create_fan(
     if platform_user_id is not None and not 0 < platform_user_id < 2**63:
         raise FanEditError(f"user id {platform_user_id} is not a positive whole number")
     with db.write() as session:
-        taken = session.scalar(
-            select(Fan.id).where(Fan.account_id == account_id, Fan.username == handle)
-        )
-        if taken is not None:
-            raise FanEditError(f"the account already has a fan @{handle}", "username")
+        taken = same_username(session, account_id, handle, limit=1)
+        if taken:  # usernames are one whatever their case, as on the platform
+            raise FanEditError(f"the account already has a fan @{taken[0].username}", "username")
         if platform_user_id is not None and session.scalar(
             select(Fan.id).where(Fan.account_id == account_id, Fan.platform_user_id == platform_user_id)
         ):

@@ -20,8 +20,8 @@ from ofcrm_tui.store.models import Tag
 
 
 def named(column: Any, names: Sequence[Any]) -> ColumnElement[bool]:
-    """``column`` (a tag's name) is one of ``names`` (text, or bound parameters),
-    whatever the case."""
+    """``column`` (a tag's name, a fan's username) is one of ``names`` (text, or bound
+    parameters), whatever the case."""
     lowered = [func.lower(literal(name) if isinstance(name, str) else name) for name in names]
     return func.lower(column) == lowered[0] if len(lowered) == 1 else func.lower(column).in_(lowered)
 

@@ -179,7 +179,8 @@ class ImportDialog(Dialog[ImportReport | None]):
             text.append(hint, style="italic")
             self.query_one(f"#{option}", Checkbox).focus()
         shown.update(text)
-        self.query_one("#fan-import-body", VerticalScroll).scroll_end(animate=False)
+        # From its summary (the first line): once laid out, the report is taller.
+        self.call_after_refresh(shown.scroll_visible, top=True, animate=False)
         if report.written:
             ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
 

@@ -83,16 +83,17 @@ class FanDetailScreen(OfcrmScreen):
     # As on the lists: the keys are acted on as they are read (priority), in the order
     # typed (Esc j from here goes back, then down the list). The edit line types them.
     # The most used first: a narrow footer leaves out the last ones (``footer_fit``).
+    # Short words, so that at 80 columns the footer names every key it shows.
     BINDINGS = [
         Binding("escape", "back", "Back", id="fan.back", priority=True),
-        Binding("c", "conversation", "Conversation", id="fan.conversation", priority=True),
-        Binding("a", "add_note", "Add note", id="fan.add_note", priority=True),
-        Binding("t", "edit('tag')", "Add tag", id="fan.add_tag", priority=True),
+        Binding("c", "conversation", "Chat", id="fan.conversation", priority=True),
+        Binding("a", "add_note", "Note", id="fan.add_note", priority=True),
         Binding("e", "edit_note", "Edit note", id="fan.edit_note", priority=True),
-        Binding("T", "remove_tag", "Remove tag", id="fan.remove_tag", priority=True),
-        Binding("n", "edit('nickname')", "Nickname", id="fan.nickname", priority=True),
+        Binding("t", "edit('tag')", "Tag", id="fan.add_tag", priority=True),
+        Binding("T", "remove_tag", "Untag", id="fan.remove_tag", priority=True),
+        Binding("n", "edit('nickname')", "Nick", id="fan.nickname", priority=True),
+        Binding("D", "delete", "Delete", id="fan.delete", priority=True),
         Binding("m", "more", "More history", id="fan.more", show=False, priority=True),
-        Binding("D", "delete", "Delete fan", id="fan.delete", show=False, priority=True),
         Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),
     ]
 

@@ -48,7 +48,7 @@ class FansScreen(OfcrmScreen):
         Binding("f", "filter", "Filter", id="fans.filter", priority=True),
         Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False,
                 priority=True),
-        Binding("c", "conversation", "Conversation", id="fans.conversation", priority=True),
+        Binding("c", "conversation", "Chat", id="fans.conversation", priority=True),
         Binding("plus,n", "new_fan", "New fan", id="fans.new", priority=True),
         Binding("D", "delete", "Delete", id="fans.delete", show=False, priority=True),
         Binding("I", "import_file", "Import", id="fans.import", priority=True),
