@@ -108,6 +108,24 @@ def test_a_row_with_a_platform_id_links_a_fan_created_by_hand(db: Database, acco
         assert session.get(Fan, other).platform_user_id == 5
 
 
+def test_every_bad_row_is_named_whether_or_not_bad_rows_are_skipped(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """A repeated fan is found even once an earlier bad row stopped the writing: the first
+    report lists every bad row, the one with skip_invalid names no new one."""
+    path = tmp_path / "a.csv"
+    path.write_text("username,tips\nann,1\nbob,-1\ncat,x\nann,2\ncat,3\n", encoding="utf-8")
+    strict, dry, skipped = (_import(db, account, path, **options)
+                            for options in ({}, {"dry_run": True}, {"skip_invalid": True}))
+    expected = [(3, "tips: negative amount '-1'"), (4, "tips: not an amount of dollars like 12.50: 'x'"),
+                (5, "the same fan as line 2")]
+    for report in (strict, dry, skipped):
+        assert [(p.line, p.reason) for p in report.problems] == expected
+        assert (report.rows, report.problem_count) == (5, 3)
+    assert strict.summary() == "5 rows, 3 bad: nothing written"
+    assert skipped.written and (skipped.created, skipped.updated) == (2, 0)
+
+
 BIG = "x" * 10_000
 HOSTILE = {
     "empty": (b"", "empty"),

@@ -7,7 +7,8 @@ matched fan gets the fields the row gives; its tags and notes are added to (a no
 already there word for word, or an export's cell of notes it has, is not added again);
 it counts as updated only when one of these changes something, else as unchanged.
 Two rows naming the same fan (same id, or same username without an id) are a problem:
-which should win is not ours to guess.
+which should win is not ours to guess; they are found even once a bad row stopped the
+writing, so the report lists every bad row.
 
 All of it is one transaction: without ``skip_invalid`` the first bad row stops the
 writing (the rest of the file is still validated, for the report) and nothing is
@@ -289,8 +290,12 @@ class _Writer:
             self._sql(f"DROP TABLE temp.{_KEYS}")
 
     def write(self, lines: list[int], rows: list[list[Any]]) -> None:
-        """Write the valid rows at ``lines`` (in file order), held column by column."""
-        if self.stopped or not lines:
+        """Write the valid rows at ``lines`` (in file order), held column by column.
+
+        Once a bad row stopped the writing, the rows are still checked against the
+        earlier ones: a repeated fan is a bad row the report must name too.
+        """
+        if not lines:
             return
         rows = self._first_times(lines, rows)
         count = len(rows[_ID])
