@@ -33,7 +33,10 @@ def _import_fans(args: argparse.Namespace) -> int:
         print(f"line {problem.line}: {one_line(problem.reason)}", file=sys.stderr)
     if report.problem_count > SHOWN_PROBLEMS:
         print(f"... and {report.problem_count - SHOWN_PROBLEMS} more bad rows", file=sys.stderr)
-    print(f"{account.name}: {report.summary()}", file=sys.stdout if report.complete else sys.stderr)
+    out = sys.stdout if report.complete else sys.stderr
+    if kept := report.platform_line():
+        print(kept, file=out)
+    print(f"{account.name}: {report.summary()}", file=out)
     return 0 if report.complete else 1
 
 

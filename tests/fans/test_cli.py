@@ -140,6 +140,24 @@ def test_a_bad_row_exits_non_zero_with_the_report_and_writes_nothing(
     assert result.returncode == 0 and "created 1" in result.stdout
 
 
+def test_the_report_says_in_one_line_which_rows_left_platform_fields_as_they_were(
+    sqlite_db: tuple[Database, str], tmp_path: Path
+) -> None:
+    db, url = sqlite_db
+    path = tmp_path / "fans.csv"
+    path.write_text("user_id,username,name,nickname,status\n41,lena,Lee,Lenny,expired\n"
+                    ",ann,Ann,,expired\n")
+    for dry in ("--dry-run", None):
+        result = ofcrm(url, "import", "fans", str(path), *filter(None, [dry]))
+        assert result.returncode == 0, result
+        assert result.stdout.count("\n") == 2 and result.stdout.startswith(
+            "1 row named fans the platform knows: their name, username, subscription, dates and spend "
+            "stay as the platform has them"), result.stdout
+    with db.read() as session:
+        lena = session.scalar(select(Fan).where(Fan.username == "lena"))
+        assert (lena.name, lena.nickname, lena.subscription_status) == ("Lena", "Lenny", "active")
+
+
 def test_fans_commands_edit_list_export_and_delete(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
     _, url = sqlite_db
     assert ofcrm(url, "fans", "add", "--username", "joe", "--name", "Joe", "--tag", "expo").returncode == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,8 @@ def test_reimport_updates_and_adds_tags_and_notes_without_duplicating(
     assert (report.created, report.updated, report.delimiter) == (1, 1, ";")
     again = _import(db, account, first)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    shown = profile.fan_profile(db, account, fan)
-    assert (shown.name, shown.spend.total_cents, shown.tags) == ("Olive Oyl", 1250, ("new", "vip"))
+    shown = profile.fan_profile(db, account, fan)  # a platform fan: its name and spend stay
+    assert (shown.name, shown.spend.total_cents, shown.tags) == ("Olive", 500, ("new", "vip"))
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["met in May"]
     assert counts(db, account) == (2, 2, 3, 1)
 
@@ -106,6 +107,77 @@ def test_a_row_with_a_platform_id_links_a_fan_created_by_hand(db: Database, acco
     with db.read() as session:
         assert session.get(Fan, hand).platform_user_id == 9
         assert session.get(Fan, other).platform_user_id == 5
+
+
+def test_fans_the_platform_knows_keep_what_it_says_and_take_the_teams_fields(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """A synced fan keeps the platform's name, status, dates and spend (the sync would put
+    them back at its next refresh, and a send or a campaign reads them meanwhile); the
+    import gives it nickname, tags and notes, and fills everything for the other fans."""
+    since = datetime(2025, 3, 1, tzinfo=UTC)
+    synced = add_fan(db, account, 100001, "u100001", name="محمد", subscription_status="active",
+                     subscribed_at=since, total_spent_cents=14497, tips_cents=4497)
+    by_name = add_fan(db, account, 100020, "u100020", name="Zed", subscription_status="active")
+    hand = add_fan(db, account, None, "by_hand", name="Old")
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "user_id;username;name;nickname;tags;notes;total spent;tips;subscribed since;status\n"
+        "100001;renamed;Mo;Moey;vip;met in May;$1,234.50;1.00;2025-01-02;expired\n"
+        ";u100020;;;;;;;;expired\n"  # by username, the platform's status only
+        ";by_hand;Hand Made;Hm;expo;;12.50;;2024-05-05;expired\n"
+        "100099;newbie;New One;;;;3.00;;;expired\n",
+        encoding="utf-8",
+    )
+    dry = _import(db, account, path, dry_run=True)
+    report = _import(db, account, path)
+    for done in (dry, report):
+        # u100020's row gives nothing the import takes: unchanged
+        assert (done.created, done.updated, done.unchanged, done.platform_kept) == (1, 2, 1, 2)
+        assert done.platform_line().startswith("2 rows named fans the platform knows: their name")
+    with db.read() as session:
+        got = {fan.id: (fan.username, fan.name, fan.nickname, fan.subscription_status,
+                        fan.subscribed_at, fan.total_spent_cents, fan.tips_cents)
+               for fan in session.scalars(select(Fan).where(Fan.account_id == account))}
+    assert got.pop(synced) == ("u100001", "محمد", "Moey", "active", since, 14497, 4497)
+    assert got.pop(by_name) == ("u100020", "Zed", "", "active", None, 0, 0)
+    assert got.pop(hand) == ("by_hand", "Hand Made", "Hm", "expired", datetime(2024, 5, 5, tzinfo=UTC),
+                             1250, 0)
+    assert list(got.values()) == [("newbie", "New One", "", "expired", None, 300, 0)]
+    assert profile.fan_profile(db, account, synced).tags == ("vip",)
+    assert [n.body for n in profile.notes_page(db, account, synced)] == ["met in May"]
+
+
+def test_a_fan_made_by_hand_linked_by_the_import_takes_the_platform_fields(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """The platform did not know the fan yet: the row's fields are the best there are."""
+    hand = add_fan(db, account, None, "ghost", name="G")
+    path = tmp_path / "a.csv"
+    path.write_text("user_id,username,name,status\n9,ghost,Ghost,expired\n", encoding="utf-8")
+    report = _import(db, account, path)
+    assert (report.updated, report.platform_kept, report.platform_line()) == (1, 0, "")
+    with db.read() as session:
+        fan = session.get(Fan, hand)
+        assert (fan.platform_user_id, fan.name, fan.subscription_status) == (9, "Ghost", "expired")
+
+
+def test_every_bad_row_is_named_whether_or_not_bad_rows_are_skipped(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """A repeated fan is found even once an earlier bad row stopped the writing: the first
+    report lists every bad row, the one with skip_invalid names no new one."""
+    path = tmp_path / "a.csv"
+    path.write_text("username,tips\nann,1\nbob,-1\ncat,x\nann,2\ncat,3\n", encoding="utf-8")
+    strict, dry, skipped = (_import(db, account, path, **options)
+                            for options in ({}, {"dry_run": True}, {"skip_invalid": True}))
+    expected = [(3, "tips: negative amount '-1'"), (4, "tips: not an amount of dollars like 12.50: 'x'"),
+                (5, "the same fan as line 2")]
+    for report in (strict, dry, skipped):
+        assert [(p.line, p.reason) for p in report.problems] == expected
+        assert (report.rows, report.problem_count) == (5, 3)
+    assert strict.summary() == "5 rows, 3 bad: nothing written"
+    assert skipped.written and (skipped.created, skipped.updated) == (2, 0)
 
 
 BIG = "x" * 10_000

@@ -255,9 +255,13 @@ async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: Wo
 
 
 async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -> None:
+    db, account = world.context.db, world.account.id
+    with db.read() as session:  # a fan of the platform's, synced
+        synced = session.scalars(select(Fan).where(Fan.account_id == account).order_by(Fan.id)).first()
     good = tmp_path / "fans.csv"
     good.write_text("username;name;tags;total spent\nimp1;Ann;vip|new;12.50\n"
-                    "imp2;Bob;;abc\nimp3;[b]Cy[/b];;3\n", encoding="utf-8")
+                    f"imp2;Bob;;abc\nimp3;[b]Cy[/b];;3\n{synced.username};Renamed;imported;1\n",
+                    encoding="utf-8")
     async with world.app().run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = await open_fans(pilot)
@@ -268,6 +272,7 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: dialog.found is not None)
         mapping = str(dialog.query_one("#fan-import-mapping").render())
         assert "semicolon" in mapping and "total spent → total_spent" in mapping
+        assert "For fans the platform knows, name, total spent stay as the platform has them" in mapping
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: dialog.report is not None)
         report = str(dialog.query_one("#fan-import-report").render())
@@ -278,10 +283,15 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         assert dialog.query_one("#fan-import-skip").value
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: dialog.report.written)
-        assert dialog.report.created == 2
-        assert "skipped 1 bad" in str(dialog.query_one("#fan-import-report").render())
+        assert (dialog.report.created, dialog.report.updated) == (2, 1)
+        report = str(dialog.query_one("#fan-import-report").render())
+        assert "skipped 1 bad" in report
+        assert "1 row named fans the platform knows: their name, username, subscription" in report
         await press(pilot, "escape")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
+    with db.read() as session:
+        kept = session.get(Fan, synced.id)
+        assert (kept.name, kept.total_spent_cents) == (synced.name, synced.total_spent_cents)
 
 
 async def test_the_import_reports_summary_is_in_view_at_80_columns(world: World, tmp_path: Path) -> None:

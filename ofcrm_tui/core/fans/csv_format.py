@@ -48,6 +48,11 @@ MONEY_FIELDS = tuple(name for name in COLUMNS if name.endswith("_cents"))
 # What the fan spent (the subscription price is not): a team's chatter may not write it.
 SPEND_FIELDS = tuple(name for name in MONEY_FIELDS if name != "subscribe_price_cents")
 DATE_FIELDS = ("subscribed_at", "expires_at", "last_seen_at")
+# What the team keeps on a fan (the platform knows nothing of it) and, past the platform
+# user id, what the platform says: the sync writes these at every fans refresh, so an
+# import fills them only for fans the platform does not know (no platform id yet).
+TEAM_FIELDS = ("nickname", "tags", "notes")
+PLATFORM_FIELDS = tuple(name for name in COLUMNS if name not in ("platform_user_id", *TEAM_FIELDS))
 
 _ALIASES = {
     alias: name

@@ -6,8 +6,13 @@ only a fan created by hand, which then gets the id; never another platform fan).
 matched fan gets the fields the row gives; its tags and notes are added to (a note
 already there word for word, or an export's cell of notes it has, is not added again);
 it counts as updated only when one of these changes something, else as unchanged.
+A fan with a platform id is the platform's: its name, username, subscription, dates and
+spend stay as the sync wrote them (``csv_format.PLATFORM_FIELDS``; the next refresh would
+put them back anyway), the row gives only the team's own fields; the report counts such
+rows. Which matched fans have a platform id, the look-up that matches them says.
 Two rows naming the same fan (same id, or same username without an id) are a problem:
-which should win is not ours to guess.
+which should win is not ours to guess; they are found even once a bad row stopped the
+writing, so the report lists every bad row.
 
 All of it is one transaction: without ``skip_invalid`` the first bad row stops the
 writing (the rest of the file is still validated, for the report) and nothing is
@@ -44,7 +49,7 @@ from typing import Any
 from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import access
+from ofcrm_tui.core import access, wording
 from ofcrm_tui.core.fans import csv_format, csv_rows, fields, tag_names
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
@@ -102,6 +107,7 @@ class ImportReport:
     problem_count: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False  # committed to the database
+    platform_kept: int = 0  # rows of platform fans giving platform fields, not written
 
     @property
     def complete(self) -> bool:
@@ -124,6 +130,16 @@ class ImportReport:
         if self.skip_invalid:
             return f"{self.rows} rows: {taken}; skipped {self.problem_count} bad"
         return f"{self.rows} rows, {self.problem_count} bad: nothing written"
+
+    def platform_line(self) -> str:
+        """The rows whose platform fields were left as the platform has them, in one line
+        ("" when none, or when a bad row stopped the import before the end)."""
+        if not self.platform_kept or (self.problem_count and not self.skip_invalid):
+            return ""
+        rows = wording.counted(self.platform_kept, "row")
+        return (f"{rows} named fans the platform knows: their name, username, subscription, "
+                "dates and spend stay as the platform has them (only nickname, tags and notes "
+                "are taken)")
 
 
 class _Discard(Exception):
@@ -289,14 +305,18 @@ class _Writer:
             self._sql(f"DROP TABLE temp.{_KEYS}")
 
     def write(self, lines: list[int], rows: list[list[Any]]) -> None:
-        """Write the valid rows at ``lines`` (in file order), held column by column."""
-        if self.stopped or not lines:
+        """Write the valid rows at ``lines`` (in file order), held column by column.
+
+        Once a bad row stopped the writing, the rows are still checked against the
+        earlier ones: a repeated fan is a bad row the report must name too.
+        """
+        if not lines:
             return
         rows = self._first_times(lines, rows)
         count = len(rows[_ID])
         if self.stopped or not count:
             return
-        matched = self._matches(rows)
+        matched, platform = self._matches(rows)
         if not matched:
             fan_ids = self._insert(rows)
         else:
@@ -309,7 +329,7 @@ class _Writer:
         old = set(matched.values())
         added = self._tags(fan_ids, rows[_TAGS], old) | self._notes(fan_ids, rows[_NOTES], old)
         changed = self._update([(fan_id, FanRecord._make(column[p] for column in rows))
-                                for p, fan_id in matched.items()], added) if matched else 0
+                                for p, fan_id in matched.items()], added, platform) if matched else 0
         self.report.created += count - len(matched)
         self.report.updated += changed
         self.report.unchanged += len(matched) - changed
@@ -347,10 +367,11 @@ class _Writer:
 
     # -- existing fans -------------------------------------------------------------------
 
-    def _matches(self, rows: list[list[Any]]) -> dict[int, int]:
-        """position -> fan id of the existing fan each row names."""
+    def _matches(self, rows: list[list[Any]]) -> tuple[dict[int, int], set[int]]:
+        """position -> fan id of the existing fan each row names; the ids of those fans
+        the platform knows (a platform id)."""
         if self.last_old_fan is None:
-            return {}
+            return {}, set()
         def old(columns: str, key: str, values: list[Any]) -> Any:
             return self._sql(
                 f"SELECT {columns} FROM fans WHERE account_id = {self.mark} AND id <= {self.mark} "
@@ -372,6 +393,7 @@ class _Writer:
                 # platform fan (usernames change; the id is who the fan is).
                 by_name.setdefault(username, (fan_id, platform_id))
         matched: dict[int, int] = {}
+        platform = set(by_id.values())
         for position, (user_id, username) in enumerate(zip(platform_ids, usernames, strict=True)):
             if user_id in by_id:
                 matched[position] = by_id[user_id]
@@ -379,7 +401,9 @@ class _Writer:
                 fan_id, platform_id = by_name[username]
                 if user_id is None or platform_id is None:
                     matched[position] = fan_id
-        return matched
+                    if platform_id is not None:
+                        platform.add(fan_id)
+        return matched, platform
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -424,16 +448,20 @@ class _Writer:
         encoded = {date: None if date is None else self.encode_date(date) for date in set(dates)}
         return list(map(encoded.__getitem__, dates))
 
-    def _update(self, rows: list[tuple[int, FanRecord]], added: set[int]) -> int:
-        """Give the existing fans their rows' fields; returns how many changed (a field
-        differs: the UPDATE's WHERE, counted by its rowcount; or a tag or note ``added``)."""
+    def _update(self, rows: list[tuple[int, FanRecord]], added: set[int], platform: set[int]) -> int:
+        """Give the existing fans their rows' fields, the team's own only for the fans of
+        ``platform`` (their statements leave the platform's columns out); returns how many
+        changed (a field differs: the UPDATE's WHERE, counted by its rowcount; or a tag or
+        note ``added``)."""
         groups: dict[tuple[tuple[str, ...], bool], list[dict[str, Any]]] = {}
         for fan_id, record in rows:
             given = record.given()
-            if record.platform_user_id is not None:
+            if fan_id in platform:
+                team = {name: value for name, value in given.items() if name not in _PLATFORM}
+                self.report.platform_kept += len(team) < len(given)
+                given = team
+            elif record.platform_user_id is not None:  # a fan made by hand, matched by username
                 given["platform_user_id"] = record.platform_user_id
-            if record.username:
-                given["username"] = record.username
             key = (tuple(sorted(given)), fan_id in added)
             groups.setdefault(key, []).append({"_id": fan_id, "updated_at": self.now, **given})
         changed = 0
@@ -501,6 +529,7 @@ class _Writer:
 
 _FIELD = {name: slot for slot, name in enumerate(FanRecord._fields)}  # a field's column
 _ID, _USERNAME, _TAGS, _NOTES = (_FIELD[name] for name in ("platform_user_id", "username", "tags", "notes"))
+_PLATFORM = frozenset(csv_format.PLATFORM_FIELDS)
 
 
 def _json_ints(values: list[int]) -> str:

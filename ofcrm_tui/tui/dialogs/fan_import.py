@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, DataTable, ProgressBar, Static
 
-from ofcrm_tui.core.fans.csv_format import COLUMNS
+from ofcrm_tui.core.fans.csv_format import COLUMNS, PLATFORM_FIELDS
 from ofcrm_tui.core.fans.csv_import import ImportReport, import_fans
 from ofcrm_tui.core.fans.csv_read import ImportPreview, preview
 from ofcrm_tui.errors import OfcrmError
@@ -33,7 +33,8 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def mapping_text(found: ImportPreview) -> Text:
-    """``header → field`` for each column read, then the columns left out."""
+    """``header → field`` for each column read, the columns left out, and those the
+    platform owns (left as it has them for the fans it knows)."""
     text = Text(f"{_DELIMITERS.get(found.delimiter, found.delimiter)}-separated, "
                 f"{found.size_bytes:,} bytes. Columns read:\n", style="dim")
     for header, name in found.mapping.known.items():
@@ -41,14 +42,23 @@ def mapping_text(found: ImportPreview) -> Text:
         text.append(f" → {COLUMNS[name][0]}\n")
     ignored = [h for h, f in zip(found.mapping.headers, found.mapping.fields, strict=True) if f is None]
     if ignored:
-        text.append("Ignored: " + ", ".join(clean(h, single_line=True) for h in ignored),
+        text.append("Ignored: " + ", ".join(clean(h, single_line=True) for h in ignored) + "\n",
                     style="yellow")
+    # The username names the fan: the other columns the platform owns are the ones to say.
+    owned = [clean(h, single_line=True) for h, name in found.mapping.known.items()
+             if name in PLATFORM_FIELDS and name != "username"]
+    if owned:
+        text.append(f"For fans the platform knows, {', '.join(owned)} stay as the platform has "
+                    "them: the file adds only nickname, tags and notes (it fills the rest for "
+                    "fans made here or new).", style="italic")
     return text
 
 
 def report_text(report: ImportReport) -> Text:
     """The summary, then each bad row by its line in the file."""
     text = Text(report.summary() + "\n", style="bold green" if report.complete else "bold red")
+    if kept := report.platform_line():
+        text.append(kept + "\n", style="italic")
     for problem in report.problems:
         text.append(f"line {problem.line}: ", style="bold")
         text.append(clean(problem.reason, single_line=True) + "\n")
