@@ -354,16 +354,26 @@ async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: 
         assert isinstance(dialog, ImportDialog) and dialog.path == tmp_path / "picked.csv"
 
 
-async def test_a_path_typed_as_the_picker_opens_is_taken(world: World, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """``I`` and a path typed at once: the letters went to the folder list (which does
-    nothing with them) and Enter opened a folder; now they start the file name."""
+@pytest.mark.parametrize("shown", [False, True], ids=["with-I", "picker-shown"])
+async def test_a_path_typed_as_the_picker_opens_is_taken(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shown: bool) -> None:
+    """``I`` and a path typed at once, or once the picker is up: the letters went to the
+    folder list (which does nothing with them) and Enter opened a folder; now they start
+    the file name (and its box taking the focus does not select the first letters, which
+    the next replaced: "/tmp/…" became "mp/…")."""
     (tmp_path / "typed.csv").write_text("username\ntyped1\n", encoding="utf-8")
     monkeypatch.setattr(Path, "home", lambda: Path("/"))
     async with world.app().run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await open_fans(pilot)
-        burst(pilot.app, "I", *str(tmp_path / "typed.csv"), "enter")
+        path = str(tmp_path / "typed.csv")
+        if shown:
+            await press(pilot, "I")
+            await settle(pilot)
+            await press(pilot, path[0])  # the box takes the focus with it
+            burst(pilot.app, *path[1:], "enter")
+        else:
+            burst(pilot.app, "I", *path, "enter")
         await settle(pilot)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
         assert pilot.app.screen.path == tmp_path / "typed.csv"

@@ -18,6 +18,9 @@ from textual_fspicker.parts import DirectoryNavigation
 class CsvPicker(FileOpen):
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DirectoryNavigation))
+        # Its box selects all it holds when it takes the focus, a turn after the first
+        # letter moved the focus there: the next letter replaced the path typed so far.
+        self.query_one(Input).select_on_focus = False
 
     def on_key(self, event: events.Key) -> None:
         """A printable key that no part of the picker took (the folder list, the

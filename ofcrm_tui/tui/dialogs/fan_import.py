@@ -48,7 +48,8 @@ def mapping_text(found: ImportPreview) -> Text:
     owned = [clean(h, single_line=True) for h, name in found.mapping.known.items()
              if name in PLATFORM_FIELDS and name != "username"]
     if owned:
-        text.append(f"For fans the platform knows, {', '.join(owned)} stay as the platform has "
+        stay = "stays" if len(owned) == 1 else "stay"
+        text.append(f"For fans the platform knows, {', '.join(owned)} {stay} as the platform has "
                     "them: the file adds only nickname, tags and notes (it fills the rest for "
                     "fans made here or new).", style="italic")
     return text
