@@ -75,15 +75,15 @@ class CampaignComposer(Dialog[int | None]):
                 show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field",
                 id="campaign_composer.previous_field", show=False, priority=True),
-        # As read too: the keys behind it wait for the draft's id (``action_save_draft``).
-        Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save", priority=True),
+        # Not priority bindings: they are acted on once the focused field has typed what
+        # was read before them (a fast ctrl+s saved a message cut short), and the keys
+        # read behind them wait for what they do (``Dialog``: the save's worker, the
+        # focus moved to another section).
+        Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save"),
         Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
-        # As read too (``action_section`` moves the focus at once): what is typed behind
-        # goes to the section it goes to (a start time went into the message).
-        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section",
-                priority=True),
+        Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section",
-                id="campaign_composer.previous_section", show=False, priority=True),
+                id="campaign_composer.previous_section", show=False),
         Binding("ctrl+o", "offer", "Price/media", id="campaign_composer.offer"),
         Binding("ctrl+n", "next_recipient", "Preview next", id="campaign_composer.next"),
     ]
@@ -321,9 +321,6 @@ class CampaignComposer(Dialog[int | None]):
     # -- save, launch, close -------------------------------------------------------
 
     def action_save_draft(self) -> None:
-        # The keys typed behind wait for the outcome: a second ctrl+s saved a second
-        # new draft, the first one's id not in yet.
-        ofcrm_app(self.app).expect_dialog()
         self._save(self._form(), close=False)
 
     def action_close(self) -> None:
