@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.fans import FanError, FanFilter, fan_ids, resolve_fan, row_conditions
 from ofcrm_tui.core.inbox import InboxFilter
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Conversation, Fan, FanTag, Message, Tag
 
@@ -131,6 +132,31 @@ ALL = {"whale", "fresh", "lapsed", "ghost", "middle"}
 ])
 def test_each_condition(world: World, flt: FanFilter, expected: set[str]) -> None:
     assert _found(world, flt) == expected
+
+
+def test_a_status_matches_no_fan_without_subscription_data(world: World) -> None:
+    """A fan made by hand or imported without a platform id has a status by default
+    only: neither "active" nor "expired" picks them (analytics counts them in neither),
+    and the status is still read from ``ix_fans_segment`` alone (SQLite's plan)."""
+    with world.db.write() as session:
+        for username, status in (("handmade", "active"), ("imported", "expired")):
+            fan = Fan(account_id=world.account, platform_user_id=None, username=username,
+                      subscription_status=status, created_at=T0, updated_at=T0)
+            session.add(fan)
+            session.flush()
+            world.fans[username] = fan.id
+    assert _found(world, FanFilter(status="active")) == ALL - {"lapsed"}
+    assert _found(world, FanFilter(status="expired")) == {"lapsed"}
+    assert _found(world, FanFilter()) == ALL | {"handmade", "imported"}
+    listed = inbox.conversations_window(world.db, world.account, InboxFilter(status="active"), 0, 10)
+    assert {row.username for row in listed} == {"whale", "middle"}
+    if world.db.is_sqlite:
+        with diagnostics.captured_sql(world.db) as statements:
+            _found(world, FanFilter(status="active"))
+        plan = diagnostics.query_plan(world.db, *statements[-1])
+        assert not any(line.startswith("SCAN") for line in plan), plan
+        assert any("COVERING INDEX ix_fans_segment" in line for line in plan), plan
+        assert any("platform_user_id=?" in line for line in plan), plan  # the unique key
 
 
 def test_conditions_on_a_joined_fan_row(world: World) -> None:

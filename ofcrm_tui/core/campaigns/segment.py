@@ -4,8 +4,9 @@ scheduled campaign chooses its recipients when it starts, compiled to a ``FanFil
 Recipients are always fans with an active subscription (the platform delivers nothing
 to expired ones); ``status`` "all" or "expired" only decides which fans the count says
 were left out for it. Fans made by hand that no sync has found on the platform yet get
-no message (there is no one to send to): the count leaves them out too and says how
-many, so what a chatter is told before a start is what the launch queues.
+no message (there is no one to send to). They have no subscription data, so no status
+picks them (``FanFilter``); "all" does, and then the count leaves them out too and says
+how many, so what a chatter is told before a start is what the launch queues.
 """
 
 from __future__ import annotations
@@ -202,8 +203,9 @@ def recipients(db: Database, account_id: int, segment: Segment, now: datetime) -
 def count(db: Database, account_id: int, segment: Segment, now: datetime) -> SegmentCount:
     """The exact count (the composer runs it on every filter change): the segment's fans
     from ``ix_fans_segment`` alone, less the active ones without a platform id. Those
-    are counted only when the account has any (the unique key's index says at once):
-    the segment's conditions are not worked out twice for nothing."""
+    are counted only when the segment can hold them (of status "all") and the account
+    has any (the unique key's index says at once): the segment's conditions are not
+    worked out twice for nothing."""
     # Of active fans alone, every one is a recipient: no per-row test (half the time).
     active = (
         func.count()
@@ -216,7 +218,7 @@ def count(db: Database, account_id: int, segment: Segment, now: datetime) -> Seg
     with db.read() as session:
         total, active = session.execute(query).one()
         left_out = 0
-        if session.scalar(select(exists().where(*by_hand))):
+        if segment.status == "all" and session.scalar(select(exists().where(*by_hand))):
             left_out = int(session.execute(
                 picked.where(*by_hand).with_only_columns(func.count())).scalar_one())
     return SegmentCount(
