@@ -72,6 +72,9 @@ def test_fans_by_hand_are_created_once_and_deleted_with_what_goes_with_them(db: 
     with pytest.raises(profile.FanNotFound):
         profile.fan_profile(db, account, fan)
     assert profile.fan_profile(db, account, other).username == "second_by_hand"
+    # A fan with no name but the username is named once.
+    assert edits.deletion_summary(db, account, other).describe().startswith(
+        "Delete @second_by_hand with 0 notes")
 
 
 def test_usernames_are_one_whatever_their_case(db: Database, account: int) -> None:

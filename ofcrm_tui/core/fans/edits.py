@@ -24,7 +24,17 @@ from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
-from ofcrm_tui.store.models import Conversation, Draft, Fan, FanTag, Message, Note, OutboundMessage, Tag
+from ofcrm_tui.store.models import (
+    Conversation,
+    Draft,
+    Fan,
+    FanTag,
+    Message,
+    Note,
+    OutboundMessage,
+    Tag,
+    fan_display_name,
+)
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
 
@@ -261,6 +271,12 @@ class DeletionSummary:
         return text
 
 
+def _label(fan: Fan) -> str:
+    """``Joe (@met_at_expo)``; ``@met_at_expo`` for a fan with no other name."""
+    shown = fan_display_name(fan.nickname, fan.name, fan.username)
+    return f"@{fan.username}" if shown == fan.username else f"{shown} (@{fan.username})"
+
+
 def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSummary:
     with db.read() as session:
         fan = _fan(session, account_id, fan_id)
@@ -272,7 +288,7 @@ def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSumm
             Conversation.account_id == account_id, Conversation.fan_id == fan_id
         )
         return DeletionSummary(
-            label=f"{fan.nickname or fan.name or fan.username} (@{fan.username})",
+            label=_label(fan),
             from_platform=fan.on_platform,
             notes=count(Note, Note.account_id == account_id, Note.fan_id == fan_id),
             tags=count(FanTag, FanTag.account_id == account_id, FanTag.fan_id == fan_id),
