@@ -153,8 +153,13 @@ async def test_row_actions_act_on_the_highlighted_row_while_the_list_has_the_foc
         assert not [n for n in app._notifications if "cannot" in n.message]  # noqa: SLF001
         await press(pilot, "x")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "Now" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
-        await press(pilot, "escape")
+        options = app.screen.query_one("OptionList")
+        # Keeping first: an Enter typed by habit keeps the campaign.
+        assert str(options.get_option_at_index(0).prompt) == "Keep the campaign"
+        assert "Cancel Now" in str(options.get_option_at_index(1).prompt)
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceDialog))
+        assert _status(world, running) == "paused"
         await press(pilot, "tab")  # the recipients of the open campaign (#2): e edits it
         assert screen.focused is screen.query_one(RecipientList)
         composer = await _edit(pilot)

@@ -107,11 +107,11 @@ async def test_discard_asks_first_and_says_how_many(world: World) -> None:
         assert isinstance(app.screen, ChoiceDialog)
         await press(pilot, "escape")  # changed their mind
         assert _table(app).count == 2
-        await press(pilot, "d", "down", "enter")  # "Keep it"
+        await press(pilot, "d", "enter")  # "Keep it": first, what Enter picks
         assert _table(app).count == 2
         assert [_state(world, i) for i in ids] == ["failed", "failed"]
 
-        await press(pilot, "d", "enter")
+        await press(pilot, "d", "down", "enter")
         assert _table(app).count == 1
         assert _notes(app)[-1] == "Discarded 1 message"
     assert sorted(_state(world, i) for i in ids) == ["cancelled", "failed"]

@@ -198,8 +198,10 @@ class CampaignsScreen(OfcrmScreen):
         if row is None or account is None:
             return
         name = clean(row.name, single_line=True)
-        choices = [(Text("Cancel ") + Text(name, style="bold") + Text(": unsent messages are "
-                    "never sent"), True), (Text("Keep it"), False)]
+        # Keeping first: an Enter typed by habit keeps the campaign.
+        choices = [(Text("Keep the campaign"), False),
+                   (Text("Cancel ") + Text(name, style="bold") + Text(": unsent messages are "
+                    "never sent"), True)]
 
         def answered(yes: bool | None) -> None:
             if yes:

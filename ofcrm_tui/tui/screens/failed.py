@@ -231,8 +231,10 @@ class FailedScreen(OfcrmScreen):
         if account is None or not self.failed_list.count:
             return
         limit = outbox.MANUAL_RETRIES_PER_MINUTE
-        choices = [(Text(f"Retry every failed message (at most {limit} a minute)"), True),
-                   (Text("Keep them"), False)]
+        # Keeping first (as for every question whose yes cannot be undone): an Enter
+        # typed by habit sends nothing.
+        choices = [(Text("Keep them"), False),
+                   (Text(f"Retry every failed message (at most {limit} a minute)"), True)]
 
         def answered(retry: bool | None) -> None:
             if retry:
@@ -253,7 +255,7 @@ class FailedScreen(OfcrmScreen):
             label = Text("Discard the message to ") + Text(name, style="bold")
         else:
             label = Text(f"Discard {messages(len(ids))}")
-        choices = [(label, True), (Text("Keep it" if len(ids) == 1 else "Keep them"), False)]
+        choices = [(Text("Keep it" if len(ids) == 1 else "Keep them"), False), (label, True)]
 
         def answered(discard: bool | None) -> None:
             if discard:
