@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Button, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
 from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets import composer as composer_module
@@ -149,7 +150,12 @@ async def test_a_saved_reply_can_be_deleted(world: World) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "enter", "r", "ctrl+r", "ctrl+t")
-        assert app.screen.replies == []
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "enter")  # "Keep the reply" first: an Enter by habit keeps it
+        picker = app.screen
+        assert isinstance(picker, SavedReplyPicker) and len(picker.replies) == 1
+        await press(pilot, "ctrl+t", "down", "enter")
+        await wait_for(pilot, lambda: app.screen is picker and picker.replies == [])
     assert saved_replies.list_replies(db, account_id) == []
 
 

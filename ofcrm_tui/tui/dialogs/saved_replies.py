@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from ofcrm_tui.core.inbox import ConversationRow, saved_replies
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.tui.dialogs.choice import move_highlight
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog, move_highlight
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.sanitize import clean, literal
@@ -144,7 +144,18 @@ class SavedReplyPicker(Dialog[str | None]):
         self.app.push_screen(NewReplyDialog(self.draft), created)
 
     def action_delete(self) -> None:
+        """Ask first, keeping first: a deleted reply is gone for the whole team."""
         reply = self._highlighted()
-        if reply is not None:
-            self._run(lambda: saved_replies.delete_reply(self.db, self.account_id, reply.id))
-            self.notify(f"Deleted “{clean(reply.name, single_line=True)}”", markup=False)
+        if reply is None:
+            return
+        name = clean(reply.name, single_line=True)
+        choices = [(Text("Keep the reply"), False),
+                   (Text("Delete ") + Text(f"“{name}”", style="bold") + Text(" for the whole team"),
+                    True)]
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self._run(lambda: saved_replies.delete_reply(self.db, self.account_id, reply.id))
+                self.notify(f"Deleted “{name}”", markup=False)
+
+        self.app.push_screen(ChoiceDialog("Delete this saved reply?", lambda: choices), answered)
