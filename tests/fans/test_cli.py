@@ -3,6 +3,7 @@ errors, exit codes, and an import killed half-way leaving nothing behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -208,3 +209,18 @@ def test_an_import_killed_half_way_leaves_nothing(sqlite_db: tuple[Database, str
         assert connection.execute(select(func.count()).select_from(Fan)).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM tags")).scalar() == 0
     fresh.dispose()
+
+
+def test_a_fan_made_by_hand_shows_no_subscription_status(sqlite_db: tuple[Database, str]) -> None:
+    """No platform id, no subscription data (as analytics counts them): the list, the
+    JSON and ``show`` say no status, and ``--status active`` does not pick them."""
+    _, url = sqlite_db
+    assert ofcrm(url, "fans", "add", "--username", "joe").returncode == 0
+    listed = ofcrm(url, "fans", "list", "--sort", "name").stdout.splitlines()
+    assert [line.split("\t")[:3] for line in listed] == [["@joe", "joe", "—"], ["@lena", "Lena", "active"]]
+    assert ofcrm(url, "fans", "list", "--status", "active").stdout.startswith("@lena\t")
+    assert ofcrm(url, "fans", "list", "--status", "active").stdout.count("\n") == 1
+    rows = json.loads(ofcrm(url, "fans", "list", "--sort", "name", "--json").stdout)
+    assert [(row["username"], row["status"]) for row in rows] == [("joe", None), ("lena", "active")]
+    assert "  subscription: —, since" in ofcrm(url, "fans", "show", "joe").stdout
+    assert "  subscription: active, since" in ofcrm(url, "fans", "show", "lena").stdout

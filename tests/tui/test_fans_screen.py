@@ -181,6 +181,25 @@ async def test_hostile_names_are_shown_literally(world: World) -> None:
 
 
 @pytest.mark.slow
+async def test_a_fan_made_by_hand_shows_no_subscription_status(world: World) -> None:
+    """No platform id, no subscription data (as analytics counts them): the list's
+    Status column and the detail's Subscription block say none, not "active"."""
+    db = world.context.db
+    fan = edits.create_fan(db, world.account.id, username="handmade1")
+    with db.write() as session:  # the biggest spender: the list's first row
+        session.execute(update(Fan).where(Fan.id == fan).values(total_spent_cents=1_000_000))
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        assert screen.fans.cursor_row is not None and screen.fans.cursor_row.fan_id == fan
+        assert lines(screen.fans)[0].split()[:3] == ["handmade1", "—", "$10,000.00"]
+        await press(pilot, "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        assert "Status          —\n" in str(detail.query_one("#fan-profile").render())
+
+
 async def test_create_and_delete_a_fan(world: World) -> None:
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)

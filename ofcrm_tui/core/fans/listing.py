@@ -57,13 +57,23 @@ def sort_key(db: Database, sort: FanSort) -> tuple[ColumnElement[Any], bool]:
     return func.coalesce(column, _epoch(db)), True
 
 
+# How a list, a fan's page and the command line show a fan with no subscription status.
+NO_STATUS = "—"
+
+
+def subscription(platform_user_id: int | None, status: str) -> str | None:
+    """The fan's subscription status; None for one with no subscription data (no
+    platform id: ``Fan.on_platform``), whose stored status is a default only."""
+    return status if platform_user_id is not None else None
+
+
 @dataclass(frozen=True)
 class FanRow:
     fan_id: int
     platform_user_id: int | None
     display_name: str  # nickname, else name, else username (raw: shown literally)
     username: str
-    subscription_status: str
+    subscription_status: str | None  # None: no subscription data (``subscription``)
     total_spent_cents: int
     last_seen_at: datetime | None
     subscribed_at: datetime | None
@@ -170,7 +180,8 @@ def fans_window(
             FanRow(
                 fan_id=r.id, platform_user_id=r.platform_user_id,
                 display_name=fan_display_name(r.nickname, r.name, r.username),
-                username=r.username, subscription_status=r.subscription_status,
+                username=r.username,
+                subscription_status=subscription(r.platform_user_id, r.subscription_status),
                 total_spent_cents=r.total_spent_cents, last_seen_at=r.last_seen_at,
                 subscribed_at=r.subscribed_at, conversation_id=r.conversation_id,
                 last_message_at=r.last_message_at,

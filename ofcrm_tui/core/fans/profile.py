@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from ofcrm_tui.core.fans.edits import NoteView, fan_tags
+from ofcrm_tui.core.fans.listing import subscription
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, Note, Transaction, fan_display_name
@@ -41,7 +42,7 @@ class FanProfile:
     nickname: str
     display_name: str
     last_seen_at: datetime | None
-    subscription_status: str
+    subscription_status: str | None  # None: no subscription data (``listing.subscription``)
     subscribed_at: datetime | None
     expires_at: datetime | None
     renewed_at: datetime | None
@@ -91,7 +92,7 @@ def fan_profile(db: Database, account_id: int, fan_id: int) -> FanProfile:
             nickname=fan.nickname,
             display_name=fan_display_name(fan.nickname, fan.name, fan.username),
             last_seen_at=fan.last_seen_at,
-            subscription_status=fan.subscription_status,
+            subscription_status=subscription(fan.platform_user_id, fan.subscription_status),
             subscribed_at=fan.subscribed_at,
             expires_at=fan.expires_at,
             renewed_at=fan.renewed_at,

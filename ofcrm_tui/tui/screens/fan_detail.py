@@ -23,6 +23,7 @@ from textual.widgets import Header, Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
 from ofcrm_tui.core.fans.edits import NoteView
+from ofcrm_tui.core.fans.listing import NO_STATUS
 from ofcrm_tui.core.fans.profile import FanProfile, Purchase
 from ofcrm_tui.core.inbox.thread import ThreadMessage, thread_page
 from ofcrm_tui.core.threads import message_preview
@@ -392,8 +393,9 @@ def _profile(fan: FanProfile, now: datetime) -> Text:
     _field(text, "Last seen", _when(fan.last_seen_at, now))
     text.append("\n")
     text.append_text(_section("Subscription"))
-    expired = fan.subscription_status != "active"
-    _field(text, "Status", fan.subscription_status, "yellow" if expired else "green")
+    status = fan.subscription_status
+    _field(text, "Status", status or NO_STATUS,
+           "green" if status == "active" else "yellow" if status else "")
     _field(text, "Since", _when(fan.subscribed_at, now))
     _field(text, "Expires", _when(fan.expires_at, now))
     _field(text, "Renewed", _when(fan.renewed_at, now))

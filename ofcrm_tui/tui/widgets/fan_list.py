@@ -161,8 +161,9 @@ class FanList(PagedList[FanRow]):
         if key == "spent":
             cell = Text(format_cents(row.total_spent_cents).rjust(width), self._style("money"))
         elif key == "status":
-            expired = row.subscription_status != "active"
-            cell = Text(row.subscription_status, self._style("expired") if expired else "")
+            status = row.subscription_status
+            style = "" if status == "active" else self._style("expired" if status else "dim")
+            cell = Text(status or listing.NO_STATUS, style)
         elif key == "active":
             cell = Text(short_time(row.last_seen_at, now), self._style("dim"))
         elif key == "message":
