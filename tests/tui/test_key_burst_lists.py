@@ -305,4 +305,4 @@ async def test_after_scheduling_from_the_composer_the_list_has_the_focus(world: 
         assert screen.opened.status == "scheduled" and screen.opened.text == "hello"
         burst(app, "x")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "Beta" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
+        assert "Beta" in str(app.screen.query_one("OptionList").get_option_at_index(1).prompt)
