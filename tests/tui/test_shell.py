@@ -107,7 +107,7 @@ async def test_failed_screen_retries_and_discards(world: World) -> None:
 
         await press(pilot, "R")
         assert app.screen.query_one(FailedList).count == 1
-        await press(pilot, "d", "enter")  # asks first
+        await press(pilot, "d", "down", "enter")  # asks first, keeping first
         assert app.screen.query_one(FailedList).count == 0
         await press(pilot, "1")
         assert isinstance(app.screen, InboxScreen)
