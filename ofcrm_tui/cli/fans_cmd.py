@@ -94,7 +94,8 @@ def _show(args: argparse.Namespace) -> int:
         f"{one_line(fan.display_name)} ({_who(fan)})",
         f"  name: {one_line(fan.name) or '-'}   nickname: {one_line(fan.nickname) or '-'}",
         f"  user id: {fan.platform_user_id or 'none (created by hand)'}   last seen: {_when(fan.last_seen_at)}",
-        f"  subscription: {fan.subscription_status or listing.NO_STATUS}, since {_when(fan.subscribed_at)}, expires "
+        f"  subscription: {fan.subscription_status or listing.NO_STATUS}, since "
+        f"{_when(fan.subscribed_at)}, expires "
         f"{_when(fan.expires_at)}, renewed {_when(fan.renewed_at)}, price {format_cents(fan.subscribe_price_cents)}",
         f"  spent: {format_cents(fan.lifetime_value_cents)} (subscriptions "
         f"{format_cents(spend.subscriptions_cents)}, tips {format_cents(spend.tips_cents)}, messages "
