@@ -67,6 +67,8 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
             assert why in result.stderr and result.stdout == "" and not out.exists()
     listed = ofcrm(url, "fans", "list", "--min-spent", "0", "--max-spent", "0")
     assert listed.returncode == 0 and "@lena" in listed.stdout
+    grouped = ofcrm(url, "fans", "list", "--max-spent", "$1,234.50")  # as the app shows amounts
+    assert grouped.returncode == 0 and "@lena" in grouped.stdout, grouped
 
 
 def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> None:
