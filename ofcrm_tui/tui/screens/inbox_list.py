@@ -129,7 +129,7 @@ class InboxList(TeamInbox):
             return searching
         if action == "open":
             return not searching
-        return True
+        return super().check_action(action, parameters)
 
     def action_search_close(self) -> None:
         self._close_search()
