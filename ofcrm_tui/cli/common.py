@@ -63,12 +63,14 @@ def positive_int(value: str) -> int:
     return number
 
 
-def check_limit(args: argparse.Namespace) -> None:
-    """``--limit`` below 1 would list nothing ("no fans match") or, on SQLite, all
-    (LIMIT -1): a usage error, one line, exit 2, as the fan filter's. After
-    ``context(args)``, which sets up the logging errors go through."""
-    if args.limit is not None and args.limit < 1:
-        raise UsageError(f"--limit must be at least 1, not {args.limit}")
+def check_limit(args: argparse.Namespace, option: str = "limit", least: int = 1) -> None:
+    """A count option (``--limit``, ``fans show --notes``...) below ``least`` would list
+    nothing ("no fans match") or, on SQLite, all (LIMIT -1; PostgreSQL refuses it): a
+    usage error, one line, exit 2, as the fan filter's. After ``context(args)``, which
+    sets up the logging errors go through."""
+    value = getattr(args, option)
+    if value is not None and value < least:
+        raise UsageError(f"--{option} must be at least {least}, not {value}")
 
 
 def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], None] | None:

@@ -87,6 +87,8 @@ def _fan_id(db: Database, account_id: int, ref: str) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     ctx = context(args)
+    for option in ("notes", "purchases", "messages"):
+        check_limit(args, option, least=0)  # 0 leaves that part out
     account = accounts.resolve_account(ctx.db, args.account)
     fan = profile.fan_profile(ctx.db, account.id, _fan_id(ctx.db, account.id, args.fan))
     spend = fan.spend

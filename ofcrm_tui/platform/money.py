@@ -12,8 +12,16 @@ from decimal import Decimal, InvalidOperation
 _CENT = Decimal("0.01")
 
 
+_GIVE_DOLLARS = "give dollars, e.g. 25 or 9.99"
+
+
 class MoneyError(ValueError):
-    """A value that is not an amount of dollars with at most two decimal places."""
+    """A value that is not an amount of dollars with at most two decimal places;
+    ``hint`` says what to write instead, after the name of the field at fault."""
+
+    def __init__(self, reason: str, hint: str = _GIVE_DOLLARS) -> None:
+        super().__init__(reason)
+        self.hint = hint
 
 
 def to_cents(dollars: Decimal | float | int | str) -> int:
@@ -35,17 +43,34 @@ def to_cents(dollars: Decimal | float | int | str) -> int:
     return int(value * 100)
 
 
-# What a person types as a price: dollars, and cents after a point (no "1e2", "-5",
-# "0x10" or "1_000", which Decimal would read).
+# What a person types as an amount: dollars, and cents after a point (no "1e2", "-5",
+# "0x10" or "1_000", which Decimal would read); a comma only groups thousands.
 _TYPED = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 def parse_dollars(text: str) -> int:
-    """A price as typed (``9.99``, ``$9.99``, ``12.``) -> cents; MoneyError otherwise."""
-    amount = text.strip().removeprefix("$").strip()
+    """An amount as a person types it (``9.99``, ``$9.99``, ``12.``, ``$1,234.50``) ->
+    cents; MoneyError (its reason in words) otherwise. Every input of an amount (the
+    dialogs, the command line's money options, a CSV import's odd cells) reads it here."""
+    shown = text.strip()
+    amount = shown.removeprefix("$").strip()
+    if amount.startswith("-"):
+        raise MoneyError(f"negative amount {shown!r}")
+    if "," in amount:
+        if not _GROUPED.fullmatch(amount):
+            # 1,50 is $1.50 in much of Europe and $150 where the comma groups
+            # thousands: not ours to guess.
+            raise MoneyError(f"amount {shown!r}: a comma only groups thousands (1,234.50); "
+                             "write cents after a point (1.50)",
+                             "a comma only groups thousands (1,234.50); cents after a point (1.50)")
+        amount = amount.replace(",", "")
     if not _TYPED.fullmatch(amount):
-        raise MoneyError(f"not an amount like 12.50: {text.strip()!r}")
-    return to_cents(amount)
+        raise MoneyError(f"not an amount of dollars like 12.50: {shown!r}")
+    try:
+        return to_cents(amount)
+    except MoneyError:  # a third decimal place, or more digits than Decimal holds
+        raise MoneyError(f"not an amount of dollars like 12.50: {shown!r}") from None
 
 
 def named_dollars(text: str, what: str) -> int:
@@ -53,8 +78,8 @@ def named_dollars(text: str, what: str) -> int:
     every money input gives when it is not an amount."""
     try:
         return parse_dollars(text)
-    except MoneyError:
-        raise MoneyError(f"bad {what} {text!r}: give dollars, e.g. 25 or 9.99") from None
+    except MoneyError as exc:
+        raise MoneyError(f"bad {what} {text!r}: {exc.hint}", exc.hint) from None
 
 
 def to_dollars(cents: int) -> Decimal:

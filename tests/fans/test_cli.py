@@ -68,17 +68,26 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
             assert why in result.stderr and result.stdout == "" and not out.exists()
     listed = ofcrm(url, "fans", "list", "--min-spent", "0", "--max-spent", "0")
     assert listed.returncode == 0 and "@lena" in listed.stdout
+    grouped = ofcrm(url, "fans", "list", "--max-spent", "$1,234.50")  # as the app shows amounts
+    assert grouped.returncode == 0 and "@lena" in grouped.stdout, grouped
 
 
 def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> None:
     """``fans list --limit 0`` said "no fans match" (exit 0); ``campaign list --limit -1``
-    listed every campaign (SQLite's LIMIT -1)."""
+    listed every campaign (SQLite's LIMIT -1); ``fans show --notes -1`` listed every note
+    on SQLite and was a database error on PostgreSQL."""
     _, url = sqlite_db
     for command in (["fans", "list"], ["campaign", "list"]):
         for limit in ("0", "-1"):
             result = ofcrm(url, *command, "--limit", limit)
             assert (result.returncode, result.stdout) == (2, ""), result
             assert result.stderr == f"ofcrm: error: --limit must be at least 1, not {limit}\n"
+    for option in ("--notes", "--purchases", "--messages"):  # listed all on SQLite, failed on PG
+        result = ofcrm(url, "fans", "show", "lena", option, "-1")
+        assert (result.returncode, result.stdout) == (2, ""), result
+        assert result.stderr == f"ofcrm: error: {option} must be at least 0, not -1\n"
+    none = ofcrm(url, "fans", "show", "lena", "--notes", "0", "--purchases", "0", "--messages", "0")
+    assert none.returncode == 0 and "@lena" in none.stdout and "note " not in none.stdout, none
     assert ofcrm(url, "fans", "list", "--limit", "1").stdout.startswith("@lena\t")
 
 

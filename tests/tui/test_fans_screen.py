@@ -100,8 +100,9 @@ async def test_sort_search_and_filter(world: World) -> None:
 async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what_was_typed(
     world: World,
 ) -> None:
-    """``5x`` as a spend, a minimum above the maximum, active since after inactive since:
-    one line in the dialog says why, the dialog stays open with all typed, nothing applied."""
+    """``5x`` or ``1,50`` as a spend, a minimum above the maximum, active since after
+    inactive since: the dialog says why, whole even at 80x24 (the line wraps), and stays
+    open with all typed, nothing applied; ``$1,234.50`` is a spend, as the title shows it."""
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = await open_fans(pilot)
@@ -121,12 +122,16 @@ async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what
             await press(pilot, "ctrl+s")
             assert pilot.app.screen is dialog and error.display
             assert str(error.render()) == why
+            assert " ".join(lines(error)).split() == why.split()  # all of it on the screen
             assert dialog.focused is dialog.query_one(f"#fan-filter-{at}")
             for box, text in typed.items():
                 assert dialog.query_one(f"#fan-filter-{box}", Input).value == text
 
         await type_in("min", "5x")
         await refused("bad minimum spend '5x': give dollars, e.g. 25 or 9.99", "min", {"min": "5x"})
+        await type_in("min", "1,50")
+        await refused("bad minimum spend '1,50': a comma only groups thousands (1,234.50); "
+                      "cents after a point (1.50)", "min", {"min": "1,50"})
         await type_in("min", "50")
         await type_in("max", "20")
         await refused("minimum spend $50.00 is above the maximum $20.00", "min",
@@ -137,9 +142,11 @@ async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what
         await refused("the last-active range 2026-11-20 to 2026-11-10 is empty", "after",
                       {"min": "50", "after": "2026-11-20", "before": "2026-11-10"})
         await type_in("before", "2026-11-21")
+        await type_in("min", "$1,234.50")
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen
-        assert screen.flt.min_spent_cents == 5000 and screen.flt.active_before is not None
+        assert screen.flt.min_spent_cents == 123450 and screen.flt.active_before is not None
+        assert "≥ $1,234.50" in str(screen.fans.border_title)
 
 
 async def test_an_empty_list_names_what_it_is_searched_and_filtered_by(world: World) -> None:

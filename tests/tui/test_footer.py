@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets._footer import FooterKey
 
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.widgets.campaign_list import CampaignList
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle
+from tests.tui.pilot import press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -25,3 +27,59 @@ async def test_the_footer_keys_are_made_again_only_when_they_change(world: World
         await press(pilot, "2")  # another screen, other keys
         assert ("escape", "Inbox") in {(key.key, key.description)
                                        for key in app.screen.query(FooterKey)}
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_the_inbox_search_box_shows_its_keys(world: World, size: tuple[int, int]) -> None:
+    """The footer follows the focus into the search (``/``): it showed no key at all;
+    it shows the search's Enter and Esc, which work, and the list's keys again after."""
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+
+        def shown() -> set[tuple[str, str]]:
+            return {(key.key, key.description) for key in app.screen.query(FooterKey)}
+
+        listing = shown()
+        await press(pilot, "slash")
+        assert {("enter", "Search"), ("escape", "Close search")} <= shown()
+        await press(pilot, "escape")  # closes the search, nothing else
+        assert shown() == listing and app.screen.focused is app.screen.conversations
+        await press(pilot, "slash", "z", "z", "z", "enter")  # Enter searches
+        assert app.screen.flt.query == "zzz"
+        assert shown() == listing - {("enter", "Open")}  # no match: none to open
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
+    world: World, size: tuple[int, int]
+) -> None:
+    """No campaign: no p, r, x, R or e (they showed, acting on nothing); no fan found:
+    no Open or Chat. Pressed anyway, they do nothing; with rows they are back."""
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+
+        def shown() -> set[str]:
+            return {key.key for key in app.screen.query(FooterKey)}
+
+        await press(pilot, "4")
+        campaigns = app.screen
+        await wait_for(pilot, lambda: campaigns.query_one(CampaignList).empty)
+        assert not {"p", "r", "x", "R", "e"} & shown() and "n" in shown()
+        await press(pilot, "p", "x", "R", "e", "enter")
+        assert app.screen is campaigns and not app._notifications  # noqa: SLF001
+
+        await press(pilot, "3")
+        fans = app.screen
+        assert isinstance(fans, FansScreen)
+        await wait_for(pilot, lambda: fans.fans.counted and fans.fans.count == 30)
+        assert {"enter", "c"} <= shown()
+        await press(pilot, "slash", *"nobody-here", "enter")
+        await wait_for(pilot, lambda: fans.fans.empty)
+        assert not {"enter", "c"} & shown() and "slash" in shown()
+        await press(pilot, "c", "enter", "D")
+        assert app.screen is fans and not app._notifications  # noqa: SLF001
+        await press(pilot, "escape")  # the search cleared: every fan, and the keys, again
+        await wait_for(pilot, lambda: fans.fans.count == 30)
+        assert {"enter", "c"} <= shown()

@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
@@ -201,7 +203,12 @@ async def test_every_screens_footer_names_help_and_quit(
     world: World, size: tuple[int, int], keys: tuple[str, ...]
 ) -> None:
     """Where the keys do not all fit (80 columns) the footer leaves out the screen's
-    last ones, never help and quit, and cuts none; at 160 it names them all."""
+    last ones, never help and quit, and cuts none; at 160 it names them all (those
+    that are there: a campaign's keys are offered when there is one, the search box's
+    Esc while it has the focus)."""
+    if keys == ("4",):
+        campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Draft", "hi"),
+                             created_by="me")
     async with world.app().run_test(size=size) as pilot:
         await settle(pilot)
         await press(pilot, *keys)
@@ -215,7 +222,7 @@ async def test_every_screens_footer_names_help_and_quit(
             assert region.right <= size[0], (description, region)
             assert palette is None or not palette.overlaps(region), description
         if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
-            named = {b.description for b in type(screen).BINDINGS if b.show}
+            named = {b.description for b in type(screen).BINDINGS if b.show and not b.system}
             assert named <= shown.keys(), named - shown.keys()
 
 

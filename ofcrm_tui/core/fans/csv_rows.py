@@ -35,7 +35,6 @@ MAX_CENTS = 100_000_000_00  # $100M: more is a typo or an attack
 
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
 _EXPORTED_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")
-_GROUPED_AMOUNT = re.compile(r"\$? ?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 # -- one cell ------------------------------------------------------------------------------
@@ -59,25 +58,14 @@ def _money(value: str) -> int:
     elif plain := _PLAIN_AMOUNT.fullmatch(value) or _PLAIN_AMOUNT.fullmatch(value.strip()):
         dollars, decimals = plain.groups()
         cents = int(dollars) * 100 + (int(decimals.ljust(2, "0")) if decimals else 0)
-    else:  # anything else as a person types it
-        cents = _typed_money(value.strip())
+    else:  # anything else as a person types it ($1,234.50), read as every input reads it
+        try:
+            cents = parse_dollars(value)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from None
     if cents > MAX_CENTS:
         raise ValueError(f"amount {value.strip()!r} is implausibly large")
     return cents
-
-
-def _typed_money(text: str) -> int:
-    if text.lstrip("$ ").startswith("-"):
-        raise ValueError(f"negative amount {text!r}")
-    if "," in text and not _GROUPED_AMOUNT.fullmatch(text):
-        # 1,50 is $1.50 in much of Europe and $150 where the comma groups thousands:
-        # not ours to guess.
-        raise ValueError(f"amount {text!r}: a comma only groups thousands (1,234.50); "
-                         "write cents after a point (1.50)")
-    try:
-        return parse_dollars(text.replace(",", ""))
-    except (MoneyError, ArithmeticError):  # Decimal overflows on 28+ digits
-        raise ValueError(f"not an amount of dollars like 12.50: {text!r}") from None
 
 
 @lru_cache(maxsize=4096)  # exports repeat dates (whole days, the same sync)

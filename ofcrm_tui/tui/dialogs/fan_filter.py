@@ -127,7 +127,7 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
             flt = self.read()
         except FilterError as exc:
             line = self.query_one("#fan-filter-error", Static)
-            line.update(Text(str(exc), no_wrap=True, overflow="ellipsis"))
+            line.update(Text(str(exc)))  # wraps: at 80x24 a reason is wider than the dialog
             line.display = True
             if exc.field in _BOXES:
                 self.set_focus(self.query_one(f"#fan-filter-{_BOXES[exc.field]}", Input))

@@ -5,7 +5,7 @@ data changes followed only while the screen is seen, and a footer fitted to the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import App
@@ -18,6 +18,7 @@ from ofcrm_tui.tui.footer_fit import FooterFit, fit_footer
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
     from ofcrm_tui.tui.messages import DataChanged
+    from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 
 def ofcrm_app(app: App[Any]) -> OfcrmApp:
@@ -26,12 +27,23 @@ def ofcrm_app(app: App[Any]) -> OfcrmApp:
 
 
 class OfcrmScreen(Screen[None]):
+    # The actions on the row under the cursor of the screen's ``ROW_LIST``: neither
+    # shown in the footer nor acted on while that list is empty.
+    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    ROW_LIST: ClassVar[type[PagedList[Any]] | None] = None
+
     _on_change: Callable[[DataChanged], None] | None = None
     _missed: DataChanged | None = None
 
     @property
     def ofcrm(self) -> OfcrmApp:
         return ofcrm_app(self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.ROW_ACTIONS and self.ROW_LIST is not None:
+            rows = self.query(self.ROW_LIST)
+            return not (rows and rows.first().empty)
+        return True
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

@@ -52,6 +52,8 @@ class CampaignsScreen(OfcrmScreen):
         Binding("tab", "switch_pane", "Pane", id="campaigns.pane", show=False, priority=True),
         Binding("escape", "back", "Back", id="campaigns.back", priority=True),
     ]
+    ROW_ACTIONS = frozenset({"edit", "act", "cancel"})
+    ROW_LIST = CampaignList
 
     class Acted(Message):
         def __init__(self, note: str, severity: SeverityLevel) -> None:

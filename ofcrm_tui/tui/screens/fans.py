@@ -55,6 +55,8 @@ class FansScreen(OfcrmScreen):
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
         Binding("escape", "back", "Back", id="fans.back", show=False, priority=True),
     ]
+    ROW_ACTIONS = frozenset({"conversation", "delete"})
+    ROW_LIST = FanList
 
     def __init__(self) -> None:
         super().__init__()

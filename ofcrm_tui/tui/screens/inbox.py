@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Header, Input
+from textual.widgets import Header
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
@@ -24,12 +24,11 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
-from ofcrm_tui.tui.screens.inbox_list import InboxList
+from ofcrm_tui.tui.screens.inbox_list import InboxList, SearchBox
 from ofcrm_tui.tui.screens.inbox_team import NO_TARGET, TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
-from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
@@ -47,6 +46,10 @@ class InboxScreen(InboxList):
         Binding("shift+tab", "pane(-1)", "Previous pane", id="inbox.previous_pane",
                 show=False, priority=True),
         Binding("slash", "search", "Search", id="inbox.search", priority=True),
+        # The search box's Esc, shown and acted on while it has the focus (``check_action``);
+        # it moves with the keymap's ``inbox.back``.
+        Binding("escape", "search_close", "Close search", id="inbox.back", system=True,
+                priority=True),
         Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False, priority=True),
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
@@ -135,7 +138,7 @@ class InboxScreen(InboxList):
         yield Header()
         with Horizontal(id="inbox-body"):
             with Vertical(id="list-pane"):
-                yield TextBox(placeholder="Search fans and messages…", id="search")
+                yield SearchBox(placeholder="Search fans and messages…", id="search")
                 yield ConversationList(clock=clock, me=self.me, id="conversations")
             with Vertical(id="thread-pane"):
                 yield ThreadHeader(me=self.me, id="thread-header")
@@ -345,9 +348,7 @@ class InboxScreen(InboxList):
         self.set_focus(panes[(current + step) % len(panes)])
 
     def action_back(self) -> None:
-        if self.focused is self.query_one("#search", Input):
-            self._close_search()
-        elif self.focused is not self.conversations:
+        if self.focused is not self.conversations:
             self.set_focus(self.conversations)
         elif self.flt.query:
             self._set_filter(replace(self.flt, query=None))

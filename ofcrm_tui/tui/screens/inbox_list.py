@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Input
 
 from ofcrm_tui.core import inbox
@@ -15,10 +16,17 @@ from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
+from ofcrm_tui.tui.widgets.fields import TextBox
 
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
 # The list's subtitle names the order when it is not the one set in the settings.
 ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
+
+
+class SearchBox(TextBox):
+    """The inbox search, its Enter in the footer."""
+
+    BINDINGS = [Binding("enter", "submit", "Search")]
 
 
 class InboxList(TeamInbox):
@@ -111,6 +119,20 @@ class InboxList(TeamInbox):
         search.value = self.flt.query or ""
         search.display = True
         self.set_focus(search)  # at once: the search's letters may follow in the same read
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the search box its Esc closes it and its Enter (the box's own, in the order
+        typed) searches: the footer shows those, not the list's Enter (which leaves the
+        key to the box there). Elsewhere Esc falls to ``inbox.back``."""
+        searching = isinstance(self.focused, SearchBox)
+        if action == "search_close":
+            return searching
+        if action == "open":
+            return not searching
+        return super().check_action(action, parameters)
+
+    def action_search_close(self) -> None:
+        self._close_search()
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:

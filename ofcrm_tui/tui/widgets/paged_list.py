@@ -131,6 +131,9 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._first_load = False  # show() called, its rows not in yet
         self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
+        # Counted with no row: the keys that act on a row are not offered (the screens'
+        # ``check_action``). Kept while a new query loads, so the footer does not flicker.
+        self.empty = False
 
     # -- what a list defines -------------------------------------------------------
 
@@ -241,6 +244,9 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def _set_count(self, count: int, counted: bool) -> None:
         self.count, self.counted = count, counted
+        if self.empty != (count == 0):
+            self.empty = count == 0
+            self.screen.refresh_bindings()
         self.cursor = max(0, min(self.cursor, count - 1))
         self._size_to_count()
         self.refresh()
@@ -392,6 +398,9 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def action_page_up(self) -> None:
         self._move(lambda: self.cursor - self._page_rows() + 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "open" and self.empty)
 
     def action_open(self) -> None:
         self.open_with(lambda row: self.post_message(self.Opened(row)))
