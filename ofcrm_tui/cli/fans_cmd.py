@@ -16,7 +16,7 @@ from typing import Any
 from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
 from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import access, accounts, inbox
-from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan
+from ofcrm_tui.core.fans import edits, listing, profile, resolve_fan
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -123,20 +123,10 @@ def _show(args: argparse.Namespace) -> int:
 # -- add / edit / delete -----------------------------------------------------------------
 
 
-def _check_edits(args: argparse.Namespace) -> None:
-    """The checks of every value given, before anything is written: a bad ``--tag``
-    after a good ``--nickname`` (or a new fan) left half the command done."""
-    for tag in args.tag or ():
-        fields.clean_tag(tag)
-    if getattr(args, "nickname", None):
-        fields.clean_name("nickname", args.nickname.strip())
-    if args.note:
-        fields.clean_note(args.note)
-
-
 def _add(args: argparse.Namespace) -> int:
     ctx = context(args)
-    _check_edits(args)
+    edits.check_values(tags=args.tag or (), nickname=args.nickname,
+                       note=args.note)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = edits.create_fan(ctx.db, account.id, username=args.username, name=args.name or "",
                               nickname=args.nickname or "", platform_user_id=args.user_id)
@@ -152,7 +142,8 @@ def _edit(args: argparse.Namespace) -> int:
     ctx = context(args)  # first: it sets up logging, which the error below goes through
     if args.nickname is None and not (args.tag or args.untag or args.note):
         raise edits.FanEditError("nothing to change: give --nickname, --tag, --untag or --note")
-    _check_edits(args)
+    edits.check_values(tags=args.tag or (), nickname=args.nickname,
+                       note=args.note)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = _fan_id(ctx.db, account.id, args.fan)
     changed = []

@@ -68,7 +68,6 @@ STATUS_EVERY_SECONDS = 2.0
 # change is published, and the status read, at once when nothing was for this long, else
 # once this long after the last time, for everything that came meanwhile.
 JOB_REFRESH_SECONDS = 0.5
-FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 LOST_ACCESS_TOAST_SECONDS = 60.0
 # The background jobs start this long after the first screen is up (see ``on_ready``).
 JOBS_AFTER_SECONDS = 1.0
@@ -405,7 +404,7 @@ class OfcrmApp(KeysInOrder):
         """Every worker runs with ``exit_on_error=False``: a failed query or call is
         logged and shown in one line, and the app carries on. A refusal of the database
         is no bug: one line in the log; none more once access is known lost."""
-        if event.worker.group == "status" and event.state in FINISHED:
+        if event.worker.group == "status" and event.worker.is_finished:
             self._status_read()
         if event.state == WorkerState.ERROR:
             error = event.worker.error

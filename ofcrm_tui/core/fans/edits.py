@@ -73,6 +73,19 @@ def _fan(session: Session, account_id: int, fan_id: int) -> Fan:
 # -- nickname --------------------------------------------------------------------------
 
 
+def check_values(*, tags: Iterable[str] = (), nickname: str | None = None,
+                 note: str | None = None) -> None:
+    """The checks of the values one command gives, before it writes any (each edit
+    checks its own again): a bad tag after a good nickname, or on a new fan, left half
+    the command done. FanFieldError names the first bad one."""
+    for tag in tags:
+        fields.clean_tag(tag)
+    if nickname:
+        fields.clean_name("nickname", nickname.strip())
+    if note:
+        fields.clean_note(note)
+
+
 def set_nickname(db: Database, account_id: int, fan_id: int, nickname: str) -> str:
     """The creator's nickname for the fan ("" clears it); returns it as stored."""
     value = fields.clean_name("nickname", nickname.strip())

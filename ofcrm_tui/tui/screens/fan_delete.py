@@ -7,15 +7,15 @@ from rich.text import Text
 
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 
 
-def confirm_delete(screen: OfcrmScreen, fan_id: int, *, then: object = None) -> None:
-    """Ask, saying what goes with the fan; delete on yes (then pop ``then`` if given)."""
-    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
-
+def confirm_delete(screen: OfcrmScreen, fan_id: int, *, close: bool = False) -> None:
+    """Ask, saying what goes with the fan; delete on yes (and with ``close``, close
+    ``screen``, the fan's own, once the fan is gone)."""
     app = screen.ofcrm
     account = app.account
     if account is None:
@@ -34,12 +34,12 @@ def confirm_delete(screen: OfcrmScreen, fan_id: int, *, then: object = None) -> 
 
     def answered(delete: bool | None) -> None:
         if delete:
-            _delete(screen, account.id, fan_id, then)
+            _delete(screen, account.id, fan_id, close)
 
     app.push_screen(ChoiceDialog("Delete this fan?", load), answered)
 
 
-def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, then: object) -> None:
+def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, close: bool) -> None:
     app = screen.ofcrm
     db = app.context.db
 
@@ -50,13 +50,13 @@ def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, then: object) -> 
             app.call_from_thread(app.notify, clean(str(exc), single_line=True),
                                  severity="error", markup=False)
             return
-        app.call_from_thread(_deleted, screen, then)
+        app.call_from_thread(_deleted, screen, close)
 
     screen.run_worker(run, thread=True, group="fan-delete", exit_on_error=False)
 
 
-def _deleted(screen: OfcrmScreen, then: object) -> None:
+def _deleted(screen: OfcrmScreen, close: bool) -> None:
     screen.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
     screen.notify("Fan deleted")
-    if then is not None and screen.is_current:
+    if close and screen.is_current:
         screen.dismiss()

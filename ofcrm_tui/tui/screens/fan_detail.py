@@ -365,7 +365,7 @@ class FanDetailScreen(OfcrmScreen):
             await show_conversation(self, self.detail.profile.conversation_id)
 
     def action_delete(self) -> None:
-        confirm_delete(self, self.fan_id, then=True)
+        confirm_delete(self, self.fan_id, close=True)
 
 
 # -- the sections, as Rich text (fan text through ``clean``: never markup) -------------
