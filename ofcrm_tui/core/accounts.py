@@ -18,7 +18,6 @@ from ofcrm_tui.platform.errors import ErrorKind, PlatformError
 from ofcrm_tui.platform.gateway import (
     ACCOUNT_ID_NAME,
     Gateway,
-    Platform,
     open_client,
     parse_gateway,
 )
@@ -27,6 +26,7 @@ from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Account
 
 if TYPE_CHECKING:
+    from ofcrm_tui.platform.client import PlatformClient
     from ofcrm_tui.platform.wire import Me
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -251,7 +251,7 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
         return AccountInfo.of(row)
 
 
-def _who_am_i(client: Platform, gateway: Gateway, gateway_account: str | None) -> Me:
+def _who_am_i(client: PlatformClient, gateway: Gateway, gateway_account: str | None) -> Me:
     """The creator the key (and connection) reach; a failure says what was checked."""
     try:
         return client.me()

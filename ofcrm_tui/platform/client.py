@@ -183,8 +183,7 @@ class PlatformClient:
         (one per outbound row) is used by gateways that replay a repeated send's answer
         instead of sending twice; the contract has no such key and ignores it.
         """
-        if isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents < 0:
-            raise ValueError(f"price_cents must be a non-negative int, not {price_cents!r}")
+        self._check_price(price_cents)
         request = SendMessageRequest(
             text=text_to_html(text),
             price=dollars_json(price_cents),
@@ -198,6 +197,8 @@ class PlatformClient:
             user_id=user_id,
             body=request.model_dump(by_alias=True),
             idempotent=False,
+            headers=self._send_headers(idempotency_key),
+            convert=self._sent_message,
         )
 
     def mark_as_read(self, user_id: int) -> None:
@@ -208,9 +209,7 @@ class PlatformClient:
         self, limit: int = MAX_LIMIT, marker: str | int | None = None
     ) -> TransactionPage:
         """Transactions newest first; pass the previous page's ``next_marker``."""
-        params: dict[str, Any] = {"limit": _limit(limit)}
-        if marker is not None:
-            params["marker"] = marker
+        params = marker_params(limit, marker)
         return self._call("GET", "/payouts/transactions", TransactionPage, params=params)
 
     def iter_transactions(self, page_size: int = MAX_LIMIT) -> Iterator[Transaction]:
@@ -308,6 +307,19 @@ class PlatformClient:
         self, endpoint: str, response: httpx.Response, detail: str, *, idempotent: bool
     ) -> PlatformError:
         return _status_error(endpoint, response, detail, idempotent=idempotent)
+
+    def _check_price(self, price_cents: int) -> None:
+        """Raises ValueError for a price this server would refuse (before anything is sent)."""
+        if isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents < 0:
+            raise ValueError(f"price_cents must be a non-negative int, not {price_cents!r}")
+
+    def _send_headers(self, idempotency_key: str | None) -> dict[str, str] | None:
+        """A send's own headers: the contract has no idempotency key."""
+        return None
+
+    def _sent_message(self, body: Any) -> Any:
+        """A send's answer as the contract's Message (the contract's is one already)."""
+        return body
 
     def _describe(self, exc: httpx.HTTPError) -> str:
         return self._scrub(str(exc) or type(exc).__name__)
@@ -413,6 +425,14 @@ def _fresh(
     if page.has_more and not fresh:
         raise BadResponse(endpoint, "hasMore is true but the page brought nothing new")
     return fresh
+
+
+def marker_params(limit: int, marker: str | int | None) -> dict[str, Any]:
+    """A transactions page's query: ``limit`` and, after the first page, its ``marker``."""
+    params: dict[str, Any] = {"limit": _limit(limit)}
+    if marker is not None:
+        params["marker"] = marker
+    return params
 
 
 def _limit(limit: int) -> int:

@@ -1,24 +1,21 @@
-"""The platform interface core uses, and the gateways that serve it.
+"""The gateways that serve the platform, and the client each one needs.
 
-``Platform`` is what core calls on a client; ``PlatformClient`` (our own contract) and
-the gateway adapters (``OFAuthClient``, ``OnlyFansAPIClient``, subclasses of it) all
-provide it with the contract's models, ids, cents, plain text and error kinds.
-``open_client`` builds the one an account's gateway needs; nothing above this package
-knows which one it got.
+``PlatformClient`` (our own contract) is the interface core calls; the gateway
+adapters (``OFAuthClient``, ``OnlyFansAPIClient``, subclasses of it) provide it with the
+contract's models, ids, cents, plain text and error kinds. ``open_client`` builds the
+one an account's gateway needs; nothing above this package knows which one it got.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # httpx only types open_client's options: importing this sends nothing
     import httpx
 
-    from .client import PlatformClient, SubscriberType
+    from .client import PlatformClient
     from .pacing import Budget
-    from .wire import Chat, Me, Media, Message, Page, Transaction, TransactionPage, User
 
 
 class Gateway(enum.StrEnum):
@@ -32,47 +29,6 @@ ACCOUNT_ID_NAME = {
     Gateway.OFAUTH: "connection id (--connection-id)",
     Gateway.ONLYFANSAPI: "account id (--gateway-account)",
 }
-
-
-class Platform(Protocol):
-    """What core needs from a creator account's platform, whichever gateway serves it."""
-
-    gateway: str
-    base_url: str
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc_info: object) -> None: ...
-    def close(self) -> None: ...
-    def me(self) -> Me: ...
-    def subscribers_page(
-        self, type: SubscriberType = "all", limit: int = 100, offset: int = 0
-    ) -> Page[User]: ...
-    def iter_subscribers(self, type: SubscriberType = "all", page_size: int = 100) -> Iterator[User]: ...
-    def chats_page(self, limit: int = 100, offset: int = 0) -> Page[Chat]: ...
-    def iter_chats(self, page_size: int = 100) -> Iterator[Chat]: ...
-    def messages_page(
-        self, user_id: int, limit: int = 100, before_id: int | None = None
-    ) -> Page[Message]: ...
-    def iter_messages(
-        self, user_id: int, before_id: int | None = None, page_size: int = 100
-    ) -> Iterator[Message]: ...
-    def send_message(
-        self,
-        user_id: int,
-        text: str,
-        price_cents: int = 0,
-        media_ids: Sequence[int] = (),
-        preview_ids: Sequence[int] = (),
-        *,
-        idempotency_key: str | None = None,
-    ) -> Message: ...
-    def mark_as_read(self, user_id: int) -> None: ...
-    def transactions_page(
-        self, limit: int = 100, marker: str | int | None = None
-    ) -> TransactionPage: ...
-    def iter_transactions(self, page_size: int = 100) -> Iterator[Transaction]: ...
-    def media_page(self, limit: int = 100, offset: int = 0) -> Page[Media]: ...
-    def iter_media(self, page_size: int = 100) -> Iterator[Media]: ...
 
 
 def valid_gateway_id(value: str, what: str) -> str:
@@ -102,25 +58,22 @@ def open_client(
     budget: Budget | None = None,
 ) -> PlatformClient:
     """The client for ``gateway``; ``gateway_account`` is the OFAuth connection id or the
-    OnlyFansAPI.com account id (the contract has none). Raises ValueError for bad input."""
+    OnlyFansAPI.com account id (the contract has none); no ``timeout``: the client's default.
+    Raises ValueError for bad input."""
     from .client import PlatformClient
     from .ofauth import OFAuthClient
     from .onlyfansapi import OnlyFansAPIClient
 
     kind = parse_gateway(gateway)
-    if kind is not Gateway.CONTRACT and not gateway_account:
-        raise ValueError(f"the {kind.value} gateway needs the account's {ACCOUNT_ID_NAME[kind]}")
+    options: dict[str, Any] = {"transport": transport, "budget": budget}
+    if timeout is not None:
+        options["timeout"] = timeout
     if kind is Gateway.CONTRACT:
-        kwargs = {} if timeout is None else {"timeout": timeout}
-        return PlatformClient(base_url, token, transport=transport, budget=budget, **kwargs)
-    assert gateway_account is not None
-    if kind is Gateway.OFAUTH:
-        return OFAuthClient(
-            base_url, token, connection_id=gateway_account, timeout=timeout, transport=transport, budget=budget
-        )
-    return OnlyFansAPIClient(
-        base_url, token, account_id=gateway_account, timeout=timeout, transport=transport, budget=budget
-    )
+        return PlatformClient(base_url, token, **options)
+    if not gateway_account:
+        raise ValueError(f"the {kind.value} gateway needs the account's {ACCOUNT_ID_NAME[kind]}")
+    adapter = OFAuthClient if kind is Gateway.OFAUTH else OnlyFansAPIClient
+    return adapter(base_url, token, gateway_account=gateway_account, **options)
 
 
 def default_base_url(gateway: str) -> str | None:

@@ -22,11 +22,8 @@ from typing import Any
 
 import httpx
 
-from .client import DEFAULT_TIMEOUT, MAX_LIMIT, PlatformClient, _limit, _server_message
-from .errors import PlatformError, Unauthorized
-from .gateway import valid_gateway_id
-from .pacing import Budget
-from .ratelimit_headers import read_budget_headers
+from .adapter import GatewayClient, transaction_page
+from .client import MAX_LIMIT, _server_message, marker_params
 from .wire import TransactionPage
 
 DEFAULT_BASE_URL = "https://api.ofauth.com"
@@ -57,32 +54,17 @@ TRANSACTION_TYPES = {
 }
 
 
-class OFAuthClient(PlatformClient):
-    """``OFAuthClient(base_url, api_key, connection_id=...)``; the contract's interface."""
+class OFAuthClient(GatewayClient):
+    """``OFAuthClient(base_url, api_key, gateway_account=connection id)``."""
 
     gateway = "ofauth"
     _prefix = "/v2/access/proxy"
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        connection_id: str,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        transport: httpx.BaseTransport | None = None,
-        budget: Budget | None = None,
-    ) -> None:
-        self.connection_id = valid_gateway_id(connection_id, "the OFAuth connection id")
-        super().__init__(base_url, token, timeout=timeout, transport=transport,
-                         budget=budget or Budget(RATE_PER_MINUTE, BURST))
+    account_what = "the OFAuth connection id"
+    start_pace = (RATE_PER_MINUTE, BURST)
+    ratelimit_headers = ("x-ratelimit-", "")
 
     def _auth_headers(self, token: str) -> dict[str, str]:
-        return {"apiKey": token, "x-connection-id": self.connection_id}
-
-    def _observe(self, response: httpx.Response) -> None:
-        if self.budget is not None:
-            read_budget_headers(self.budget, response.headers, "x-ratelimit-")
+        return {"apiKey": token, "x-connection-id": self.gateway_account}
 
     def _error_detail(self, response: httpx.Response) -> str:
         body = _json_object(response)
@@ -94,26 +76,19 @@ class OFAuthClient(PlatformClient):
             message = _server_message(response)
         return f"{message} [{kind}]" if kind else message
 
-    def _error_for(
-        self, endpoint: str, response: httpx.Response, detail: str, *, idempotent: bool
-    ) -> PlatformError:
+    def _stops_account(self, response: httpx.Response) -> bool:
         body = _json_object(response)
-        if _error_type(body) in STOP_TYPES or body.get("actionRequired"):
-            return Unauthorized(endpoint, f"HTTP {response.status_code}: {detail}", status=response.status_code)
-        return super()._error_for(endpoint, response, detail, idempotent=idempotent)
+        return _error_type(body) in STOP_TYPES or bool(body.get("actionRequired"))
 
     def transactions_page(
         self, limit: int = MAX_LIMIT, marker: str | int | None = None
     ) -> TransactionPage:
         """The typed earnings endpoint: string ids and an ``amounts`` object."""
-        params: dict[str, Any] = {"limit": _limit(limit)}
-        if marker is not None:
-            params["marker"] = marker
         return self._call(
             "GET",
             "/earnings/transactions",
             TransactionPage,
-            params=params,
+            params=marker_params(limit, marker),
             prefix="/v2/access",
             convert=_transactions,
         )
@@ -143,10 +118,4 @@ def _transactions(data: dict[str, Any]) -> dict[str, Any]:
             "fee": amounts["fee"],
         }
 
-    has_more = data["hasMore"]
-    marker = data.get("nextMarker")
-    return {
-        "list": [one(item) for item in data["list"]],
-        "hasMore": has_more,
-        "nextMarker": str(marker) if has_more and marker is not None else None,
-    }
+    return transaction_page([one(item) for item in data["list"]], data["hasMore"], data.get("nextMarker"))

@@ -15,27 +15,14 @@ description when missing). Sends take ``price`` 0 or $3–$200 and an ``Idempote
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from .client import (
-    DEFAULT_TIMEOUT,
-    MAX_LIMIT,
-    PlatformClient,
-    SubscriberType,
-    _limit,
-    _server_message,
-)
-from .errors import PlatformError, Unauthorized
-from .gateway import valid_gateway_id
-from .money import dollars_json
+from .adapter import GatewayClient, transaction_page
+from .client import MAX_LIMIT, SubscriberType, _limit, _server_message, marker_params
 from .ofauth import TRANSACTION_TYPES
-from .pacing import Budget
-from .ratelimit_headers import read_budget_headers
-from .text import text_to_html
 from .wire import Chat, Me, Media, Message, Page, Success, TransactionPage, User
 
 DEFAULT_BASE_URL = "https://app.onlyfansapi.com"
@@ -56,41 +43,36 @@ _DESCRIBED = (
 )
 
 
-class OnlyFansAPIClient(PlatformClient):
-    """``OnlyFansAPIClient(base_url, api_key, account_id=...)``; the contract's interface."""
+class OnlyFansAPIClient(GatewayClient):
+    """``OnlyFansAPIClient(base_url, api_key, gateway_account=account id)``."""
 
     gateway = "onlyfansapi"
+    account_what = "the OnlyFansAPI account id"
+    start_pace = (START_RATE_PER_MINUTE, START_BURST)
+    ratelimit_headers = ("x-rate-limit-", "-minute")
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        account_id: str,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        transport: httpx.BaseTransport | None = None,
-        budget: Budget | None = None,
-    ) -> None:
-        self.account_id = valid_gateway_id(account_id, "the OnlyFansAPI account id")
-        self._prefix = f"/api/{quote(self.account_id, safe='')}"
-        budget = budget or Budget(START_RATE_PER_MINUTE, START_BURST)
-        super().__init__(base_url, token, timeout=timeout, transport=transport, budget=budget)
+    @property
+    def _prefix(self) -> str:
+        return f"/api/{quote(self.gateway_account, safe='')}"
 
     # -- hooks ---------------------------------------------------------------------------
-
-    def _observe(self, response: httpx.Response) -> None:
-        if self.budget is not None:
-            read_budget_headers(self.budget, response.headers, "x-rate-limit-", "-minute")
 
     def _error_detail(self, response: httpx.Response) -> str:
         return _server_message(response, "error")
 
-    def _error_for(
-        self, endpoint: str, response: httpx.Response, detail: str, *, idempotent: bool
-    ) -> PlatformError:
-        if response.status_code == 402:  # out of credits: every request fails until topped up
-            return Unauthorized(endpoint, f"HTTP 402: {detail}", status=402)
-        return super()._error_for(endpoint, response, detail, idempotent=idempotent)
+    def _stops_account(self, response: httpx.Response) -> bool:
+        return response.status_code == 402  # out of credits: every request fails until topped up
+
+    def _check_price(self, price_cents: int) -> None:
+        super()._check_price(price_cents)
+        if price_cents and not PRICE_MIN_CENTS <= price_cents <= PRICE_MAX_CENTS:
+            raise ValueError("OnlyFansAPI.com takes a price of 0 or between $3 and $200")
+
+    def _send_headers(self, idempotency_key: str | None) -> dict[str, str] | None:
+        return {"Idempotency-Key": _idempotency_key(idempotency_key)} if idempotency_key else None
+
+    def _sent_message(self, body: Any) -> Any:
+        return _message(body["data"])
 
     # -- endpoints -----------------------------------------------------------------------
 
@@ -127,47 +109,13 @@ class OnlyFansAPIClient(PlatformClient):
             convert=_messages,
         )
 
-    def send_message(
-        self,
-        user_id: int,
-        text: str,
-        price_cents: int = 0,
-        media_ids: Sequence[int] = (),
-        preview_ids: Sequence[int] = (),
-        *,
-        idempotency_key: str | None = None,
-    ) -> Message:
-        if isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents < 0:
-            raise ValueError(f"price_cents must be a non-negative int, not {price_cents!r}")
-        if price_cents and not PRICE_MIN_CENTS <= price_cents <= PRICE_MAX_CENTS:
-            raise ValueError("OnlyFansAPI.com takes a price of 0 or between $3 and $200")
-        body = {
-            "text": text_to_html(text),
-            "price": dollars_json(price_cents),
-            "mediaFiles": list(media_ids),
-            "previews": list(preview_ids),
-        }
-        headers = {"Idempotency-Key": _idempotency_key(idempotency_key)} if idempotency_key else None
-        return self._call(
-            "POST",
-            "/chats/{userId}/messages",
-            Message,
-            user_id=user_id,
-            body=body,
-            idempotent=False,
-            headers=headers,
-            convert=lambda body: _message(body["data"]),
-        )
-
     def mark_as_read(self, user_id: int) -> None:
         self._call("POST", "/chats/{userId}/mark-as-read", Success, user_id=user_id, convert=_data)
 
     def transactions_page(
         self, limit: int = MAX_LIMIT, marker: str | int | None = None
     ) -> TransactionPage:
-        params: dict[str, Any] = {"limit": _limit(limit)}
-        if marker is not None:
-            params["marker"] = marker
+        params = marker_params(limit, marker)
         return self._call(
             "GET", "/transactions", TransactionPage, params=params, convert=_transactions
         )
@@ -247,10 +195,5 @@ def _transaction_type(item: dict[str, Any]) -> str:
 
 def _transactions(body: dict[str, Any]) -> dict[str, Any]:
     data = body["data"]
-    has_more = bool(data["hasMore"])
-    marker = data.get("nextMarker")
-    return {
-        "list": [{**item, "type": _transaction_type(item)} for item in data["list"]],
-        "hasMore": has_more,
-        "nextMarker": str(marker) if has_more and marker is not None else None,
-    }
+    items = [{**item, "type": _transaction_type(item)} for item in data["list"]]
+    return transaction_page(items, bool(data["hasMore"]), data.get("nextMarker"))

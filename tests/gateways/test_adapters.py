@@ -183,3 +183,14 @@ def test_a_paced_full_sync_says_so_in_its_progress() -> None:
         for _ in range(5):
             client.me()
     assert len(heard) == 1 and 0 < heard[0] <= 0.1  # waited, said so once (not per request)
+
+
+@pytest.mark.parametrize("skin", ["contract", "ofauth", "onlyfansapi"])
+def test_a_client_opened_without_a_timeout_keeps_the_default_one(skin: str) -> None:
+    """None meant "the default" for the contract but "never time out" for the adapters."""
+    from ofcrm_tui.platform.client import DEFAULT_TIMEOUT
+    from ofcrm_tui.platform.gateway import open_client
+    from tests.gateways.conftest import ACCOUNT_ID
+
+    with open_client(skin, "http://sim", "key", gateway_account=ACCOUNT_ID[skin]) as client:
+        assert client._http.timeout == DEFAULT_TIMEOUT

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 def test_reads_through_the_sandbox() -> None:
     assert KEY and CONNECTION
     base_url = os.environ.get("OFCRM_LIVE_OFAUTH_BASE_URL", DEFAULT_BASE_URL)
-    with OFAuthClient(base_url, KEY, connection_id=CONNECTION, timeout=30) as client:
+    with OFAuthClient(base_url, KEY, gateway_account=CONNECTION, timeout=30) as client:
         me = client.me()
         assert me.id > 0 and me.username
         fans = client.subscribers_page(limit=10)
