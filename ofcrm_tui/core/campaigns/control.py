@@ -8,6 +8,7 @@ Cancelled rows are never sent.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -96,18 +97,7 @@ def _change(
     now = now or utcnow()
     with db.write() as session:
         access.require(session, Right.CAMPAIGN, account_id)  # a team database's right
-        changed = session.execute(
-            update(Campaign)
-            .where(
-                Campaign.id == campaign_id,
-                Campaign.account_id == account_id,
-                Campaign.status.in_([str(s) for s in allowed]),
-            )
-            .values(status=to)
-        )
-        if changed.rowcount != 1:
-            status = _status(session, account_id, campaign_id)
-            raise CampaignError(f"campaign #{campaign_id} is {status}: it cannot be {verb}")
+        move(session, account_id, campaign_id, allowed, verb, status=to)
         moved = session.execute(
             update(OutboundMessage)
             .where(
@@ -118,6 +108,33 @@ def _change(
             .values(state=rows_to, lease_owner=None, lease_expires_at=None, updated_at=now)
         )
         return int(moved.rowcount or 0)
+
+
+def move(
+    session: Session,
+    account_id: int,
+    campaign_id: int,
+    allowed: Collection[CampaignStatus],
+    verb: str,
+    *,
+    error: type[CampaignError] = CampaignError,
+    **values: object,
+) -> None:
+    """In ``session``: set ``values`` on the campaign only from an ``allowed`` status (a
+    conditional UPDATE: of several processes moving it, one does); else raise ``error``
+    saying what it is and that it cannot be ``verb`` (CampaignError when there is none)."""
+    changed = session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.account_id == account_id,
+            Campaign.status.in_([str(status) for status in allowed]),
+        )
+        .values(**values)
+    )
+    if changed.rowcount != 1:
+        status = _status(session, account_id, campaign_id)
+        raise error(f"campaign #{campaign_id} is {status}: it cannot be {verb}")
 
 
 def _status(session: Session, account_id: int, campaign_id: int) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns import placeholders, spec
+from ofcrm_tui.core.campaigns.control import move
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.segment import Segment, recipients
 from ofcrm_tui.core.campaigns.spec import CampaignSpec
@@ -86,24 +87,8 @@ def start(
     """In ``session``: move the campaign to running and queue its recipients (a team
     database checks the campaign right first and records the launch)."""
     access.require(session, Right.CAMPAIGN, account_id)
-    claimed = session.execute(
-        update(Campaign)
-        .where(
-            Campaign.id == campaign_id,
-            Campaign.account_id == account_id,
-            Campaign.status.in_([str(status) for status in expect]),
-        )
-        .values(status=CampaignStatus.RUNNING, started_at=now, launch_error=None)
-    )
-    if claimed.rowcount != 1:
-        status = session.scalar(
-            select(Campaign.status).where(
-                Campaign.id == campaign_id, Campaign.account_id == account_id
-            )
-        )
-        if status is None:
-            raise CampaignError(f"no campaign #{campaign_id} in this account")
-        raise NotStartable(f"campaign #{campaign_id} is {status}: it cannot be started")
+    move(session, account_id, campaign_id, expect, "started", error=NotStartable,
+         status=CampaignStatus.RUNNING, started_at=now, launch_error=None)
     queued = enqueue_recipients(session, db, campaign_id, parts, message, segment, now=now)
     if not queued:
         raise CampaignError("no recipients: no fan of this account is in the segment")

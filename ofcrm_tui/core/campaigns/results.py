@@ -272,17 +272,7 @@ def _etas(session: Session, account_id: int, reply_reserve: int, now: datetime) 
 
 def count_recipients(db: Database, account_id: int, campaign_id: int) -> int:
     with db.read() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboundMessage)
-                .where(
-                    OutboundMessage.account_id == account_id,
-                    OutboundMessage.campaign_id == campaign_id,
-                )
-            )
-            or 0
-        )
+        return _count_rows(session, account_id, campaign_id)
 
 
 def recipient_rows(
@@ -334,15 +324,20 @@ def recipient_position(db: Database, account_id: int, campaign_id: int, outbound
         )
         if exists_ is None:
             return None
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboundMessage)
-                .where(
-                    OutboundMessage.account_id == account_id,
-                    OutboundMessage.campaign_id == campaign_id,
-                    OutboundMessage.id < outbound_id,
-                )
+        return _count_rows(session, account_id, campaign_id, OutboundMessage.id < outbound_id)
+
+
+def _count_rows(session: Session, account_id: int, campaign_id: int, *where: Any) -> int:
+    """How many of the campaign's queued rows there are (that meet ``where``)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboundMessage)
+            .where(
+                OutboundMessage.account_id == account_id,
+                OutboundMessage.campaign_id == campaign_id,
+                *where,
             )
-            or 0
         )
+        or 0
+    )
