@@ -4,9 +4,10 @@ It runs in worker threads and headless processes, never on the UI event loop.
 Every failure is raised as a ``PlatformError`` subclass (see errors.py); the token
 never appears in an error, a repr or a log line of ours.
 
-The gateway adapters (ofauth.py, onlyfansapi.py) are subclasses: they change the
-hooks (``_prefix``, ``_auth_headers``, ``_error_detail``, ``_error_for``, the rate-limit
-headers read by ``_observe``) and the endpoints whose paths or shapes differ.
+The gateway adapters (ofauth.py, onlyfansapi.py, on adapter.GatewayClient) are
+subclasses: they change the hooks (``_prefix``, ``_auth_headers``, ``_error_detail``,
+``_error_for``, the rate-limit headers read by ``_observe``, a send's ``_check_price``,
+``_send_headers`` and ``_sent_message``) and the endpoints whose paths or shapes differ.
 """
 
 from __future__ import annotations
