@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import typing
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ofcrm_tui.core.fans import csv_format
+from ofcrm_tui.core.fans import csv_format, csv_rows
 from ofcrm_tui.core.fans.csv_format import COLUMNS, export_cells, guard, map_header, unguard
 from ofcrm_tui.core.fans.csv_rows import RowParser, parse_row
 
@@ -166,3 +168,30 @@ def test_a_column_of_repeated_dates_reads_as_its_check_reads_it(dates: list[str]
     parsed = RowParser(map_header(["user_id", "last seen"]), NOW).batch(rows)
     if not parsed.problems:  # one object for each date
         assert parsed.records[0].last_seen_at is parsed.records[-1].last_seen_at
+
+
+def test_each_column_is_validated_as_its_record_field_type() -> None:
+    """The pydantic type each column's cells are validated as is the FanRecord field's."""
+    hints = typing.get_type_hints(csv_rows.FanRecord)
+    for name, (_check, kind) in csv_rows._CHECKS.items():
+        assert hints[name] in (kind | None, kind), name
+
+
+@pytest.fixture
+def fresh_adapters() -> Iterator[None]:
+    csv_rows._cell_adapter.cache_clear()
+    yield
+    csv_rows._cell_adapter.cache_clear()
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_check_giving_the_wrong_type_is_refused_by_pydantic(
+    fresh_adapters: None, monkeypatch: pytest.MonkeyPatch, plain: bool
+) -> None:
+    """A cell's value is checked strictly as its type after its column's check: a check
+    that gave text for an amount would be a bad row, not text written as money."""
+    monkeypatch.setitem(csv_rows._CHECKS, "total_spent_cents", (lambda cell: cell, int))
+    parsed = RowParser(map_header(["user_id", "total spent"]), NOW, plain=plain).batch(
+        [["1", "$12.50"], ["2", ""]])
+    assert parsed.problems == {0: "total_spent: Input should be a valid integer"}
+    assert parsed.records == [csv_rows.FanRecord(platform_user_id=2)]

@@ -6,13 +6,14 @@ what cells hold), it names a fan (a user id or a username) and its past dates ar
 in the future. A bad row gets one reason: the first bad field in ``COLUMNS`` order,
 then the missing identity, then the dates.
 
-The rows are checked column by column. A column whose every cell has the plain form an
-export writes (digits, ``12.50``, ``2026-01-31T18:00:00Z``, text without control
-characters, quotes or spaces where they would matter) is vouched for by one regular
-expression over the whole column and converted by built-in functions; any other
-column goes through its check cell by cell, each distinct cell once. Both ways give
-the same values and reasons (``tests/fans/test_row_parser.py`` holds them to it); the
-plain way costs a tenth of a microsecond a cell where the check costs about one.
+Cells are validated by pydantic, column by column. A column whose every cell has the
+plain form an export writes (digits, ``12.50``, ``2026-01-31T18:00:00Z``, text without
+control characters, quotes or spaces where they would matter) is vouched for by one
+pattern-constrained string over the whole column (``_Form``) and converted by built-in
+functions; any other column validates cell by cell, each distinct cell once, as the
+column's type (``_Column.adapter``: its check, then a strict check of the type it gives).
+Both ways give the same values and reasons (``tests/fans/test_row_parser.py`` holds them
+to it); the plain way costs a tenth of a microsecond a cell where the check costs about one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from ofcrm_tui.core.fans import fields
 from ofcrm_tui.core.fans.csv_format import COLUMNS, DATE_FIELDS, MONEY_FIELDS, ColumnMapping, unguard
@@ -92,17 +95,19 @@ def _tags(value: str) -> tuple[str, ...]:
     return tuple(fields.split_tags(value))
 
 
-_CHECKS: dict[str, Callable[[str], Any]] = {
-    "platform_user_id": _platform_id,
-    "username": fields.clean_username,
-    "name": partial(fields.clean_name, "name"),
-    "nickname": partial(fields.clean_name, "nickname"),
-    "subscription_status": _status,
-    **dict.fromkeys(DATE_FIELDS, _date),
-    **dict.fromkeys(MONEY_FIELDS, _money),
-    "tags": _tags,
-    "notes": fields.clean_note,
+# Each column's check and the type of the value it gives (pydantic checks it, strictly).
+_CHECKS: dict[str, tuple[Callable[[str], Any], Any]] = {
+    "platform_user_id": (_platform_id, int),
+    "username": (fields.clean_username, str),
+    "name": (partial(fields.clean_name, "name"), str),
+    "nickname": (partial(fields.clean_name, "nickname"), str),
+    "subscription_status": (_status, SubscriptionStatus),
+    **dict.fromkeys(DATE_FIELDS, (_date, datetime)),
+    **dict.fromkeys(MONEY_FIELDS, (_money, int)),
+    "tags": (_tags, tuple[str, ...]),
+    "notes": (fields.clean_note, str),
 }
+_STRICT = ConfigDict(strict=True)
 
 
 # -- a whole column in its plain form --------------------------------------------------------
@@ -113,26 +118,39 @@ _CHECKS: dict[str, Callable[[str], Any]] = {
 # matches each cell whole.
 
 
-def _column_of(form: str) -> re.Pattern[str]:
-    cell = f"(?:{form})?+"  # possessive: nothing to take back, a cell ends at NUL
-    return re.compile(f"{cell}(?:\\x00{cell})*+")
+class _Form:
+    """A column's cells, joined by NUL, each empty or of one form: a pydantic string
+    constrained by the pattern, on Python's engine (possessive quantifiers, and the
+    lone surrogates the forms refuse, which Rust's regex cannot name)."""
+
+    def __init__(self, form: str) -> None:
+        cell = f"(?:{form})?+"  # possessive: nothing to take back, a cell ends at NUL
+        column = Annotated[str, StringConstraints(pattern=f"\\A{cell}(?:\\x00{cell})*+\\Z")]
+        self._adapter = TypeAdapter(column, config=ConfigDict(strict=True, regex_engine="python-re"))
+
+    def holds(self, joined: str) -> bool:
+        try:
+            self._adapter.validate_python(joined)
+        except ValidationError:
+            return False
+        return True
 
 
 _FORBIDDEN = r"\x00-\x08\x0a-\x1f\x7f\ud800-\udfff"  # what no name may hold (tabs may be)
 _NOTE_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff"
 # No leading "'" (the formula guard), "@" (dropped from a username) or space.
-_IDS = _column_of("[0-9]{1,18}+")  # under 2**63
-_USERNAMES = _column_of(rf"[^\s{_FORBIDDEN}@'][^\s{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
-_NAMES = _column_of(rf"[^{_FORBIDDEN}'][^{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
-_NOTES = _column_of(rf"[^\s{_NOTE_FORBIDDEN}'][^{_NOTE_FORBIDDEN}]{{0,{fields.MAX_NOTE_CHARS - 1}}}+")
-_AMOUNTS = _column_of(r"[0-9]{1,15}+\.[0-9]{2}")  # _EXPORTED_AMOUNT
-_DATES = _column_of(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?+Z")
+_IDS = _Form("[0-9]{1,18}+")  # under 2**63
+_USERNAMES = _Form(rf"[^\s{_FORBIDDEN}@'][^\s{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
+_NAMES = _Form(rf"[^{_FORBIDDEN}'][^{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
+_NOTES = _Form(rf"[^\s{_NOTE_FORBIDDEN}'][^{_NOTE_FORBIDDEN}]{{0,{fields.MAX_NOTE_CHARS - 1}}}+")
+_AMOUNTS = _Form(r"[0-9]{1,15}+\.[0-9]{2}")  # _EXPORTED_AMOUNT
+_DATES = _Form(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?+Z")
 
 
-def _in_form(pattern: re.Pattern[str], cells: Sequence[str]) -> str | None:
-    """The cells joined by NUL if each is empty or of the form ``pattern`` is of."""
+def _in_form(form: _Form, cells: Sequence[str]) -> str | None:
+    """The cells joined by NUL if each is empty or of the form."""
     joined = "\x00".join(cells)
-    if joined.count("\x00") != len(cells) - 1 or not pattern.fullmatch(joined):
+    if joined.count("\x00") != len(cells) - 1 or not form.holds(joined):
         return None
     return joined
 
@@ -150,8 +168,8 @@ def _plain_ids(cells: Sequence[str]) -> list[Any] | None:
     return None if 0 in values else values
 
 
-def _plain_text(pattern: re.Pattern[str], cells: Sequence[str]) -> list[Any] | None:
-    if _in_form(pattern, cells) is None:
+def _plain_text(form: _Form, cells: Sequence[str]) -> list[Any] | None:
+    if _in_form(form, cells) is None:
         return None
     return [cell or None for cell in cells]
 
@@ -225,6 +243,7 @@ class FanRecord(NamedTuple):
 assert FanRecord._fields == tuple(COLUMNS), "FanRecord follows COLUMNS"
 _RECORD = partial(tuple.__new__, FanRecord)  # a FanRecord of a tuple, without Python code
 _DEFAULTS = tuple(FanRecord())
+_BLANK = FanRecord()._asdict()
 # Names are kept as written: a name of spaces exports as spaces and must read back so.
 _SPACE_IS_TEXT = ("name", "nickname")
 _PAST = tuple((FanRecord._fields.index(name), COLUMNS[name][0]) for name in PAST_DATE_FIELDS)
@@ -246,6 +265,22 @@ class Parsed(NamedTuple):
         return list(map(_RECORD, zip(*self.columns, strict=True)))
 
 
+def _read_cell(name: str, cell: str) -> Any:
+    """A cell's value as its column's check reads it (a blank cell: not given)."""
+    if cell[:1] == "'":
+        cell = unguard(cell)
+    if not cell or (name not in _SPACE_IS_TEXT and cell.isspace()):
+        return _BLANK[name]  # not given: None, or no tags
+    return _CHECKS[name][0](cell)
+
+
+@lru_cache(maxsize=None)  # one a column, built once
+def _cell_adapter(name: str) -> TypeAdapter[Any]:
+    """A column's cell validated by pydantic: its check, then strictly the type it gives."""
+    kind = _CHECKS[name][1]
+    return TypeAdapter(Annotated[kind | None, BeforeValidator(partial(_read_cell, name))], config=_STRICT)
+
+
 class _Column:
     """One column of a file: where its cells are, what they give, how they are checked."""
 
@@ -253,21 +288,16 @@ class _Column:
         self.slot = FanRecord._fields.index(name)
         self.cell = cell
         self.header = COLUMNS[name][0]
-        self.check = _CHECKS[name]
-        self.space_is_blank = name not in _SPACE_IS_TEXT
-        self.blank = _DEFAULTS[self.slot]  # not given: None, or no tags
         self.plain = _PLAIN.get(name) if plain else None  # none for tags
+        self.adapter = _cell_adapter(name)
 
     def value(self, cell: str) -> Any:
-        """One cell's value; ValueError with the row's reason."""
-        if cell[:1] == "'":
-            cell = unguard(cell)
-        if not cell or (self.space_is_blank and cell.isspace()):
-            return self.blank
+        """One cell's value, validated as the column's type; ValueError with the row's reason."""
         try:
-            return self.check(cell)
-        except ValueError as exc:
-            message = str(exc)
+            return self.adapter.validate_python(cell)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            message = str(error["ctx"]["error"]) if error["type"] == "value_error" else error["msg"]
             reason = message if self.header in message else f"{self.header}: {message}"
             raise ValueError(_short(reason)) from None
 
