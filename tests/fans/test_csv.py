@@ -15,7 +15,7 @@ from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, edits, profi
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan
+from ofcrm_tui.store.models import Fan, FanTag, Tag
 from tests.fans.conftest import add_fan, counts, make_account
 
 CSV_HEADER = ",".join(HEADER)
@@ -370,3 +370,23 @@ def test_holds_only_reads_a_cell_of_notes_in_their_order() -> None:
         assert csv_format.holds_only(cell, notes), cell
     for cell in ("", "b", "d\n\na", "a\n\n", "a\n\nx", "a\n\nb\n\nc\n\nd\n\ne"):
         assert not csv_format.holds_only(cell, notes), cell
+
+
+def test_a_username_names_one_fan_whatever_its_case(db: Database, account: int, tmp_path: Path) -> None:
+    """As ``ofcrm send`` reads a username: a row in another case updates the fan (the
+    oldest of two spellings), and a file naming one fan twice in two cases says so."""
+    synced = add_fan(db, account, 77, "lena_sato")
+    oldest = add_fan(db, account, None, "Twice")
+    add_fan(db, account, None, "twice")
+    path = tmp_path / "a.csv"
+    path.write_text("username,tags\nLENA_Sato,vip\nTWICE,new\nNewFan,\nnewfan,\n", encoding="utf-8")
+    report = _import(db, account, path, skip_invalid=True)
+    assert [(p.line, p.reason) for p in report.problems] == [(5, "the same fan as line 4")]
+    assert (report.created, report.updated) == (1, 2)
+    assert counts(db, account)[0] == 4
+    with db.read() as session:
+        tagged = session.execute(
+            select(Fan.id, Tag.name).join(FanTag, FanTag.fan_id == Fan.id).join(Tag, Tag.id == FanTag.tag_id)
+            .where(Fan.account_id == account).order_by(Fan.id)
+        ).all()
+    assert [tuple(row) for row in tagged] == [(synced, "vip"), (oldest, "new")]

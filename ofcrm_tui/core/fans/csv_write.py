@@ -164,11 +164,12 @@ class Writer:
         its key was not there yet, which the count of keys added tells in one go.
         """
         ids, usernames = rows[_ID], rows[_USERNAME]
+        # A username names one fan whatever its case (as ``resolve`` reads it).
         if self.postgres:  # a text column: the two kinds of key told apart by a prefix
-            keys: list[Any] = [f"u:{u}" if i is None else f"id:{i}"
+            keys: list[Any] = [f"u:{u.lower()}" if i is None else f"id:{i}"
                                for i, u in zip(ids, usernames, strict=True)]
         elif None in ids:  # SQLite's untyped column keeps a number and a text apart
-            keys = [f"u:{u}" if i is None else i for i, u in zip(ids, usernames, strict=True)]
+            keys = [f"u:{u.lower()}" if i is None else i for i, u in zip(ids, usernames, strict=True)]
         else:  # the usual file: the platform ids are the keys
             keys = ids
         added = self.insert_key(list(zip(keys, lines, strict=True)))
@@ -213,6 +214,8 @@ class Writer:
                 # A row with a platform id links a fan created by hand, never another
                 # platform fan (usernames change; the id is who the fan is).
                 by_name.setdefault(username, (fan_id, platform_id))
+            if others := [name for name in names if name not in by_name]:
+                by_name.update(self._same_usernames(others))
         matched: dict[int, int] = {}
         platform = set(by_id.values())
         for position, (user_id, username) in enumerate(zip(platform_ids, usernames, strict=True)):
@@ -225,6 +228,20 @@ class Writer:
                     if platform_id is not None:
                         platform.add(fan_id)
         return matched, platform
+
+    def _same_usernames(self, names: list[str]) -> dict[str, tuple[int, int | None]]:
+        """The fan each of ``names`` is in another case (the oldest): what ``old`` fans
+        no exact spelling found. Reads the account's usernames (no index on lower())."""
+        found = self._sql(
+            f"SELECT username, id, platform_user_id FROM fans WHERE account_id = {self.mark} "
+            f"AND id <= {self.mark} AND lower(username) IN ({', '.join(['lower(' + self.mark + ')'] * len(names))}) "
+            "ORDER BY id",
+            (self.account_id, self.last_old_fan, *names),
+        )
+        by_key: dict[str, tuple[int, int | None]] = {}
+        for username, fan_id, platform_id in found:
+            by_key.setdefault(username.lower(), (fan_id, platform_id))
+        return {name: by_key[name.lower()] for name in names if name.lower() in by_key}
 
     # -- writing ---------------------------------------------------------------------------
 
