@@ -13,6 +13,8 @@ from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
+from ofcrm_tui.core.fans.filter import spend_bound
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.types import utcnow
@@ -31,23 +33,26 @@ def _start_time(text: str | None) -> datetime | None:
 
 def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> CampaignSpec:
     excluded = tuple(resolve_fan(ctx.db, account.id, ref).id for ref in args.exclude_fan or ())
-    segment = Segment(
-        tags_in=tuple(args.tag or ()),
-        tags_out=tuple(args.exclude_tag or ()),
-        status=args.status,
-        min_spent_cents=dollars(args.min_spent, "minimum spend"),
-        max_spent_cents=dollars(args.max_spent, "maximum spend"),
-        inactive_days=args.inactive_days,
-        active_days=args.active_days,
-        purchased_days=args.purchased_days,
-        no_purchase_days=args.no_purchase_days,
-        subscribed_days=args.subscribed_days,
-        expiring_days=args.expiring_days,
-        bought_ppv=args.bought_ppv,
-        not_messaged_days=args.not_messaged_days,
-        skip_live_minutes=args.skip_live_minutes,
-        exclude_fan_ids=excluded,
-    )
+    try:  # the fan filter's options: refused as ``fans list`` refuses them (exit 2)
+        segment = Segment(
+            tags_in=tuple(args.tag or ()),
+            tags_out=tuple(args.exclude_tag or ()),
+            status=args.status,
+            min_spent_cents=spend_bound(args.min_spent, "min_spent_cents"),
+            max_spent_cents=spend_bound(args.max_spent, "max_spent_cents"),
+            inactive_days=args.inactive_days,
+            active_days=args.active_days,
+            purchased_days=args.purchased_days,
+            no_purchase_days=args.no_purchase_days,
+            subscribed_days=args.subscribed_days,
+            expiring_days=args.expiring_days,
+            bought_ppv=args.bought_ppv,
+            not_messaged_days=args.not_messaged_days,
+            skip_live_minutes=args.skip_live_minutes,
+            exclude_fan_ids=excluded,
+        )
+    except CampaignError as exc:
+        raise UsageError(str(exc)) from None
     text = sys.stdin.read() if args.text == "-" else args.text
     return CampaignSpec(
         name=args.name,

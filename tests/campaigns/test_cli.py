@@ -95,7 +95,6 @@ def test_without_yes_and_no_terminal_nothing_is_queued(
         (["--tag", "nobody"], "unknown tag 'nobody'"),
         (["--at", "2020-01-01T10:00"], "is in the past"),
         (["--at", "tomorrow"], "bad time"),
-        (["--min-spent", "lots"], "bad minimum spend"),
         (["--text", "Hi {first}"], "unknown placeholder {first}"),
     ],
 )
@@ -107,6 +106,26 @@ def test_bad_input_one_line_nothing_queued(
     assert run(database_url, *argv) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert counts(world) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--min-spent", "lots"], "bad minimum spend 'lots': give dollars, e.g. 25 or 9.99"),
+        (["--min-spent", "50", "--max-spent", "10"], "minimum spend $50.00 is above the maximum $10.00"),
+        (["--inactive-days", "-3"], "inactive days must be a whole number, 0 or more"),
+    ],
+)
+def test_a_segment_that_cannot_be_is_refused_as_the_fan_filter_is(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    extra: list[str], message: str,
+) -> None:
+    """The segment's options are the fan filter's: the same words and exit code (2) as
+    ``fans list``, nothing queued."""
+    argv = ["create", "--account", "mia", "--name", "x", "--text", "hi", *extra, "--yes"]
+    assert run(database_url, *argv) == 2
+    assert capsys.readouterr().err == f"ofcrm: error: {message}\n"
     assert counts(world) == (0, 0)
 
 

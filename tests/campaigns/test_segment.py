@@ -162,7 +162,7 @@ def test_a_segment_in_words(segment: Segment, words: str) -> None:
     ("kwargs", "message"),
     [
         ({"inactive_days": -1}, "inactive days must be a whole number"),
-        ({"min_spent_cents": 500, "max_spent_cents": 100}, "minimum spend is above"),
+        ({"min_spent_cents": 500, "max_spent_cents": 100}, r"minimum spend \$5.00 is above the maximum \$1.00"),
         ({"status": "gone"}, "bad status"),
     ],
 )

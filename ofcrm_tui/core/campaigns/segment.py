@@ -19,7 +19,7 @@ from sqlalchemy import Select, case, exists, func, select
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.fans import tag_names
-from ofcrm_tui.core.fans.filter import FanFilter, fan_ids
+from ofcrm_tui.core.fans.filter import FanFilter, FilterError, checked, fan_ids
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -73,9 +73,10 @@ class Segment:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     label = spec.name.replace("_", " ")
                     raise CampaignError(f"{label} must be a whole number, 0 or more")
-        low, high = self.min_spent_cents, self.max_spent_cents
-        if low is not None and high is not None and low > high:
-            raise CampaignError("the minimum spend is above the maximum spend")
+        try:  # the fan filter's own rule, as ``fans list`` and the app's filter refuse it
+            checked(FanFilter(min_spent_cents=self.min_spent_cents, max_spent_cents=self.max_spent_cents))
+        except FilterError as exc:
+            raise CampaignError(str(exc)) from None
 
     def fan_filter(self, now: datetime) -> FanFilter:
         """The fans the segment picks at ``now``, of its status (expired ones too when asked:
