@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.fans import csv_format, csv_rows, fields, tag_names
+from ofcrm_tui.core.fans import csv_format, csv_rows, tag_names
 from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Fan
@@ -104,8 +104,6 @@ class Writer:
             "WHERE true ON CONFLICT (fan_id, tag_id) DO NOTHING"  # WHERE: SQLite's upsert syntax
         )
         self.id_array: Callable[[list[int]], Any] = list if self.postgres else _json_ints
-        self.insert_tag_name = RowsInsert(connection, "tags", ("account_id", "name", "color"),
-                                          tail=" ON CONFLICT (account_id, name) DO NOTHING")
         self.updates: dict[tuple[str, ...], Any] = {}
         self.insert_note = RowsInsert(
             connection, "notes", ("account_id", "fan_id", "author", "body", "created_at", "updated_at"))
@@ -316,13 +314,8 @@ class Writer:
         """Link the fans to their tags; returns the ``old`` fans given a tag they lacked."""
         distinct = dict.fromkeys(tags)  # in file order: a new tag takes its first spelling
         missing = [tag for tag in dict.fromkeys(chain.from_iterable(distinct)) if tag not in self.tag_ids]
-        if missing:  # the account's tag whatever the case, else a new one (``tag_names``)
-            found = tag_names.existing(self.connection, self.account_id, missing)
-            new = fields.distinct_tags(tag for tag in missing if tag not in found)
-            if new:
-                self.insert_tag_name([(self.account_id, tag, "") for tag in new])
-                found = tag_names.existing(self.connection, self.account_id, missing)
-            self.tag_ids.update(found)
+        if missing:  # the account's tag whatever the case, else a new one
+            self.tag_ids.update(tag_names.ensure(self.session, self.account_id, missing))
         fans_with: dict[tuple[str, ...], list[int]] = {names: [] for names in distinct if names}
         for names, fan_id in zip(tags, fan_ids, strict=True):
             if names:

@@ -145,13 +145,7 @@ def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -
     with db.write() as session:
         _fan(session, account_id, fan_id)
         if wanted:
-            found = tag_names.existing(session, account_id, wanted)
-            new = [name for name in wanted if name not in found]
-            if new:
-                upsert(session, Tag, [{"account_id": account_id, "name": n, "color": ""} for n in new],
-                       key=("account_id", "name"))
-                found.update(tag_names.existing(session, account_id, new))
-            ids = set(found.values())
+            ids = set(tag_names.ensure(session, account_id, wanted).values())
             upsert(session, FanTag,
                    [{"fan_id": fan_id, "tag_id": tag_id, "account_id": account_id} for tag_id in ids],
                    key=("fan_id", "tag_id"))

@@ -14,9 +14,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select
+from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.fans.fields import tag_key
+from ofcrm_tui.core.fans.fields import distinct_tags, tag_key
 from ofcrm_tui.store.models import Tag
+from ofcrm_tui.store.upsert import upsert
 
 
 def named(column: Any, names: Sequence[Any]) -> ColumnElement[bool]:
@@ -50,3 +52,15 @@ def existing(session: Any, account_id: int, names: Sequence[str]) -> dict[str, i
         oldest.setdefault(tag_key(name), tag_id)
     ids = {name: exact.get(name, oldest.get(tag_key(name))) for name in names}
     return {name: tag_id for name, tag_id in ids.items() if tag_id is not None}
+
+
+def ensure(session: Session, account_id: int, names: Sequence[str]) -> dict[str, int]:
+    """The id of the tag each of ``names`` is: the account's (``existing``), else a new
+    tag, made in the first spelling given of a name the account has in no case."""
+    found = existing(session, account_id, names)
+    new = distinct_tags(name for name in names if name not in found)
+    if new:
+        upsert(session, Tag, [{"account_id": account_id, "name": name, "color": ""} for name in new],
+               key=("account_id", "name"))
+        found = existing(session, account_id, names)
+    return found
