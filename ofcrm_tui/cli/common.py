@@ -63,14 +63,19 @@ def positive_int(value: str) -> int:
     return number
 
 
+MOST_ROWS = 1_000_000_000  # a count option's ceiling: more overflows a database integer
+
+
 def check_limit(args: argparse.Namespace, option: str = "limit", least: int = 1) -> None:
     """A count option (``--limit``, ``fans show --notes``...) below ``least`` would list
-    nothing ("no fans match") or, on SQLite, all (LIMIT -1; PostgreSQL refuses it): a
-    usage error, one line, exit 2, as the fan filter's. After ``context(args)``, which
-    sets up the logging errors go through."""
+    nothing ("no fans match") or, on SQLite, all (LIMIT -1; PostgreSQL refuses it), and a
+    huge one overflows the database's integers: a usage error, one line, exit 2, as the
+    fan filter's. After ``context(args)``, which sets up the logging errors go through."""
     value = getattr(args, option)
     if value is not None and value < least:
         raise UsageError(f"--{option} must be at least {least}, not {value}")
+    if value is not None and value > MOST_ROWS:
+        raise UsageError(f"--{option} must be at most {MOST_ROWS:,}")
 
 
 def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], None] | None:

@@ -49,6 +49,9 @@ _TYPED = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
+MAX_CENTS = 100_000_000_00  # $100M: more is a typo or an attack (and overflows a column)
+
+
 def parse_dollars(text: str) -> int:
     """An amount as a person types it (``9.99``, ``$9.99``, ``12.``, ``$1,234.50``) ->
     cents; MoneyError (its reason in words) otherwise. Every input of an amount (the
@@ -68,9 +71,13 @@ def parse_dollars(text: str) -> int:
     if not _TYPED.fullmatch(amount):
         raise MoneyError(f"not an amount of dollars like 12.50: {shown!r}")
     try:
-        return to_cents(amount)
+        cents = to_cents(amount)
     except MoneyError:  # a third decimal place, or more digits than Decimal holds
         raise MoneyError(f"not an amount of dollars like 12.50: {shown!r}") from None
+    if cents > MAX_CENTS:
+        raise MoneyError(f"amount {shown!r} is implausibly large",
+                         f"at most {format_cents(MAX_CENTS)}")
+    return cents
 
 
 def named_dollars(text: str, what: str) -> int:

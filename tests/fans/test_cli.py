@@ -233,3 +233,28 @@ def test_a_fan_made_by_hand_shows_no_subscription_status(sqlite_db: tuple[Databa
     assert [(row["username"], row["status"]) for row in rows] == [("joe", None), ("lena", "active")]
     assert "  subscription: —, since" in ofcrm(url, "fans", "show", "joe").stdout
     assert "  subscription: active, since" in ofcrm(url, "fans", "show", "lena").stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "error"),
+    [
+        (["fans", "list", "--limit", "99999999999999999999"], 2, "--limit must be at most 1,000,000,000"),
+        (["campaign", "list", "--limit", "99999999999999999999"], 2, "--limit must be at most 1,000,000,000"),
+        (["fans", "show", "lena", "--notes", "99999999999999999999"], 2, "--notes must be at most 1,000,000,000"),
+        (["fans", "list", "--min-spent", "99999999999999999999"], 2,
+         "bad minimum spend '99999999999999999999': at most $100,000,000.00"),
+        (["fans", "show", "99999999999999999999"], 1,
+         "no fan '99999999999999999999' in this account (a platform user id or a username; "
+         "sync the account if the fan is new)"),
+        (["campaign", "create", "--name", "x", "--text", "hi", "--inactive-days", "99999999999999999999",
+          "--yes"], 2, "inactive days must be at most 36,500"),
+        (["export", "analytics", os.devnull, "--force", "--days", "99999999999999999999"], 1,
+         "a period of at most 3660 days, not 99,999,999,999,999,999,999"),
+    ],
+)
+def test_a_huge_number_is_a_one_line_error(sqlite_db: tuple[Database, str], argv: list[str], code: int,
+                                             error: str) -> None:
+    """Each printed an OverflowError's traceback (a database or C integer)."""
+    _, url = sqlite_db
+    result = ofcrm(url, *argv)
+    assert (result.returncode, result.stderr) == (code, f"ofcrm: error: {error}\n"), result

@@ -88,6 +88,7 @@ def test_enqueue_many_refuses_with_the_same_reasons_as_enqueue(world: World) -> 
         ({"price_cents": 299, "media_ids": world.media[:1]}, "between $3.00 and $200.00"),
         ({"price_cents": 500}, "a priced message needs at least one media item"),
         ({"media_ids": [999_999]}, "media not in this account's vault: 999999"),
+        ({"media_ids": [2**63]}, "media ids must be positive whole numbers"),  # overflowed the database
         ({"created_by": " "}, "a message needs the name of the chatter who sends it"),
         ({"max_attempts": 0}, "max_attempts must be at least 1"),
         ({"campaign_id": 999_999}, "campaign #999999 is not a campaign of this account"),

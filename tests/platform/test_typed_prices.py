@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ofcrm_tui.platform.money import (
+    MAX_CENTS,
     MoneyError,
     format_cents,
     named_dollars,
@@ -52,7 +53,7 @@ def test_amounts_beyond_the_decimal_context_are_money_errors(amount) -> None:  #
 
 
 @settings(deadline=None)
-@given(st.integers(min_value=0, max_value=10**12))
+@given(st.integers(min_value=0, max_value=MAX_CENTS))
 def test_every_price_reads_back_as_it_is_shown(cents: int) -> None:
     shown = format_cents(cents)
     assert parse_dollars(shown) == cents
@@ -68,3 +69,13 @@ def test_a_third_decimal_place_is_refused_and_two_are_exact(amount) -> None:  # 
     else:
         with pytest.raises(MoneyError):
             to_cents(amount)
+
+
+def test_an_amount_above_the_ceiling_is_refused_saying_the_ceiling() -> None:
+    """A huge amount (a typo, or an attack) overflowed the database's integers: the
+    fans filter hung on "Loading…", ``fans list --min-spent`` printed a traceback."""
+    assert parse_dollars("100,000,000.00") == 100_000_000_00
+    with pytest.raises(MoneyError, match=r"^amount '100000000.01' is implausibly large$"):
+        parse_dollars("100000000.01")
+    with pytest.raises(MoneyError, match=r"^bad minimum spend '99999999999999999999': at most \$100,000,000.00$"):
+        named_dollars("99999999999999999999", "minimum spend")

@@ -122,6 +122,8 @@ def last_days(days: int, *, tz: tzinfo | None = None, now: datetime | None = Non
     """The ``days`` days ending today (``1``: today only), in ``tz`` (default: local)."""
     if days < 1:
         raise PeriodError(f"a period of at least one day, not {days}")
+    if days > MAX_DAYS:  # before the dates: a huge count overflows them
+        raise PeriodError(f"a period of at most {MAX_DAYS} days, not {days:,}")
     tz = tz or local_zone()
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     return Period(today - timedelta(days=days - 1), today, tz)

@@ -21,7 +21,7 @@ from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.fans import tag_names
 from ofcrm_tui.core.fans.filter import FanFilter, FilterError, checked, fan_ids
 from ofcrm_tui.core.wording import counted
-from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.platform.money import MAX_CENTS, format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Fan
@@ -44,6 +44,10 @@ _COUNTED = (
     ("not_messaged_days", "not messaged for {}", "day"),
     ("skip_live_minutes", "no live chat in the last {}", "minute"),
 )
+
+
+# The largest count of each unit a segment takes: a century, and the money ceiling.
+_MOST = {"days": 36_500, "minutes": 36_500 * 24 * 60, "cents": MAX_CENTS}
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,12 @@ class Segment:
         for spec in fields(self):
             value = getattr(self, spec.name)
             if spec.name.endswith(("_days", "_minutes", "_cents")) and value is not None:
+                label = spec.name.replace("_", " ")
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    label = spec.name.replace("_", " ")
                     raise CampaignError(f"{label} must be a whole number, 0 or more")
+                most = _MOST[spec.name.rsplit("_", 1)[1]]
+                if value > most:  # more would overflow the dates (or the column)
+                    raise CampaignError(f"{label} must be at most {most:,}")
         try:  # the fan filter's own rule, as ``fans list`` and the app's filter refuse it
             checked(FanFilter(min_spent_cents=self.min_spent_cents, max_spent_cents=self.max_spent_cents))
         except FilterError as exc:

@@ -28,13 +28,12 @@ from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter
 
 from ofcrm_tui.core.fans import fields
 from ofcrm_tui.core.fans.csv_format import COLUMNS, DATE_FIELDS, MONEY_FIELDS, ColumnMapping, unguard
-from ofcrm_tui.platform.money import MoneyError, parse_dollars
+from ofcrm_tui.platform.money import MAX_CENTS, MoneyError, parse_dollars
 from ofcrm_tui.store.enums import SubscriptionStatus
 
 # Dates that cannot be in the future (an expiry can); a day of slack for clocks and zones.
 PAST_DATE_FIELDS = ("subscribed_at", "last_seen_at")
 FUTURE_SLACK = timedelta(days=1)
-MAX_CENTS = 100_000_000_00  # $100M: more is a typo or an attack
 
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,2}))?")
 _EXPORTED_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")

@@ -37,7 +37,7 @@ def resolve_fan(db: Database, account_id: int, ref: str | int) -> FanRef:
         raise FanError("no fan given")
     with db.read() as session:
         fan = None
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdigit() and int(text) < 2**63:  # a platform id's range
             fan = session.scalar(
                 select(Fan).where(Fan.account_id == account_id, Fan.platform_user_id == int(text))
             )

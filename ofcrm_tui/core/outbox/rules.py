@@ -214,8 +214,8 @@ def check_offer(
 
 def _ids(what: str, values: Sequence[int]) -> list[int]:
     ids = list(values)
-    if any(isinstance(i, bool) or not isinstance(i, int) or i <= 0 for i in ids):
-        raise OutboxError(f"{what} ids must be positive whole numbers")
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i < 2**63 for i in ids):
+        raise OutboxError(f"{what} ids must be positive whole numbers")  # (a column's range)
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise OutboxError(f"{what} listed more than once: {id_list(twice)}")
