@@ -260,7 +260,7 @@ class InboxScreen(InboxList):
             self.post_message(self.ActionFailed(reason, quiet=True))
 
     def on_inbox_screen_marked_read(self, message: MarkedRead) -> None:
-        self.ofcrm.load_status()  # the unread count
+        self.ofcrm.status_reads.load()  # the unread count
         if message.refresh:
             self._refresh_list()
 
