@@ -50,6 +50,7 @@ class InboxScreen(InboxList):
         # it moves with the keymap's ``inbox.back``.
         Binding("escape", "search_close", "Close search", id="inbox.back", system=True,
                 priority=True),
+        # Shown while the list shows a search's matches (``InboxList.shows_now``).
         Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False, priority=True),
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
