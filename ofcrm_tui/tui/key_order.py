@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
-from ofcrm_tui.tui.keymap import bound
+from ofcrm_tui.tui.keymap import answers_first, bound
 from ofcrm_tui.tui.twice import Twice
 
 # Keys read before a dialog just pushed can take them wait this long between checks,
@@ -205,10 +205,7 @@ class KeysInOrder(App[None]):
         or a ``q`` typed into a reply, is not the app's)."""
         if not any(self._shows_later(b.action) for b in bound(self, key)):
             return False  # the cheap answer for almost every key: no binding chain built
-        for namespace, bindings in self.screen._modal_binding_chain:
-            if key in bindings.key_to_bindings:
-                return namespace is self
-        return False
+        return bool(answers_first(self.screen, key, self))
 
 
 def _switches_mode(action: str, current: str) -> bool:
