@@ -9,7 +9,7 @@ Workers get what they need (the account, the database) as arguments, taken on th
 event loop.
 
 What other processes write (the workers of a team, ``ofcrm worker``, another app) the
-status read finds every ``STATUS_EVERY_SECONDS``, and ``follow`` publishes it like job
+status reads find (``status_read.StatusReads``), and ``follow`` publishes it like job
 events. A role taken off the team (or an account taken from it) is told once, and the
 app stops asking the database on its own.
 """
@@ -36,13 +36,12 @@ from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import access, outbox, watch
+from ofcrm_tui.core import access, outbox
 from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token
-from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
@@ -52,7 +51,7 @@ from ofcrm_tui.tui.presence import Presence, TeamSeen
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded
+from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded, StatusReads
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
 from ofcrm_tui.tui.wording import could_not_send
@@ -63,7 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATUS_EVERY_SECONDS = 2.0
 # Job events come in bursts (a drain reports each claim, several lanes at once): what they
 # change is published, and the status read, at once when nothing was for this long, else
 # once this long after the last time, for everything that came meanwhile.
@@ -128,7 +126,6 @@ class OfcrmApp(KeysInOrder):
         self.jobs = jobs
         # Team mode: workers poll and send with the platform keys; this app has none.
         self.keyless = context.keyless
-        self._sync_error: str | None = None
         self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client)
         # What this app tells the other chatters' apps, and what they do (``team``).
         self.presence = Presence(self)
@@ -137,12 +134,9 @@ class OfcrmApp(KeysInOrder):
         self._job_change: DataChanged | None = None
         self._job_timer: Timer | None = None
         self._job_refreshed_at = -JOB_REFRESH_SECONDS
-        # What other processes write, seen at each status read; reads run one at a time.
+        # What other processes write, seen at each status read.
         self.follow = Follow()
-        self._status_timer: Timer | None = None
-        self._status_busy = False
-        self._status_again = False
-        self._status_asked = False
+        self.status_reads = StatusReads(self)
         # Set when the database refused this role the account: what the app says.
         self.cut_off: str | None = None
 
@@ -162,8 +156,8 @@ class OfcrmApp(KeysInOrder):
                         severity="warning", markup=False, timeout=10)
         self.set_keymap(settings.keymap)
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
-        self.changes.subscribe(self, self._published, immediate=True)
-        self._status_timer = self.set_interval(STATUS_EVERY_SECONDS, self.load_status)
+        self.changes.subscribe(self, self.status_reads.published, immediate=True)
+        self.status_reads.start()
         self.presence.start()
         if self.keyless:
             self.notify(team_mode_note(self.context.identity), title="Team mode",
@@ -172,7 +166,7 @@ class OfcrmApp(KeysInOrder):
             self.action_switch_account()
         else:  # the home screen, mounted already, reads the account itself
             self._account_opened(self.account)
-            self.load_status()
+            self.status_reads.load()
 
     def on_ready(self) -> None:
         """The first screen is up: what exists now (the modules, the screen's widgets
@@ -200,13 +194,13 @@ class OfcrmApp(KeysInOrder):
             self.switch_mode(registry.HOME)
         else:
             self.changes.publish(DataChanged.of("account"))
-        self.load_status()
+        self.status_reads.load()
 
     def _account_opened(self, account: AccountInfo) -> None:
         """What the app keeps of the open account: the title, the status, what others do."""
         self.account = account
         self.sub_title = _title(account)
-        self._sync_error = None
+        self.status_reads.sync_error = None
         self.status = StatusInfo(account=account.name)
         self.follow.reset()
         self.presence.account_opened()
@@ -327,55 +321,8 @@ class OfcrmApp(KeysInOrder):
 
     # -- status --------------------------------------------------------------------
 
-    def load_status(self) -> None:
-        """Read the status (and look for what others wrote); one read at a time, the
-        next at once after it when asked for meanwhile."""
-        self._status_asked = False
-        if self.account is None or self.cut_off is not None:
-            return
-        if self._status_busy:
-            self._status_again = True
-            return
-        self._status_busy = True
-        mark, read = self.follow.read_started()
-        self._load_status(self.account, self.now_utc(), mark, read)
-
-    def _status_read(self) -> None:
-        """A status read ended (loaded or failed): the one asked for meanwhile starts."""
-        self._status_busy = False
-        if self._status_again:
-            self._status_again = False
-            self.load_status()
-
-    def _published(self, change: DataChanged) -> None:
-        """Every change published, the app's own or what a look found: a status read
-        follows at once, so that the next look knows what the screens read."""
-        self.follow.published(change)
-        if not self._status_asked:
-            self._status_asked = True
-            self.call_next(self._status_if_asked)
-
-    def _status_if_asked(self) -> None:
-        if self._status_asked:  # (no read started since it was asked for)
-            self.load_status()
-
-    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
-    def _load_status(
-        self, account: AccountInfo, now: datetime, mark: watch.Mark | None, read: int
-    ) -> None:
-        self.post_message(status_read.read(self.context, account, now, mark, read,
-                                           workers_send=self.keyless))
-
     def on_status_loaded(self, message: StatusLoaded) -> None:
-        if self.account is None or message.account_id != self.account.id:
-            return
-        info = message.info
-        if message.polled:
-            self._sync_error = None
-        if info.sync_error is None and self._sync_error:
-            info = replace(info, sync_error=self._sync_error)
-        self.status = info
-        change = self.follow.looked(message.read, message.mark, message.moves)
+        change = self.status_reads.loaded(message)
         if change is not None:
             self._jobs_changed(change)
 
@@ -386,8 +333,7 @@ class OfcrmApp(KeysInOrder):
             return
         log.warning("access to account %s lost: %s", account.name, message.reason)
         self.cut_off = lost_access_note(account.name)
-        if self._status_timer is not None:
-            self._status_timer.stop()
+        self.status_reads.stop()
         self.presence.stop()
         self.status = replace(self.status, cut_off=self.cut_off)
         self.notify(self.cut_off, title="No access", severity="error", markup=False,
@@ -395,7 +341,7 @@ class OfcrmApp(KeysInOrder):
 
     def queue_changed(self) -> None:
         """The chatter queued, retried or discarded something: refresh (the status is
-        read with it, ``_published``) and send soon."""
+        read with it) and send soon."""
         self.changes.publish(DataChanged.of("outbox"))
         if self.jobs is not None:
             self.jobs.drain_now()
@@ -405,7 +351,7 @@ class OfcrmApp(KeysInOrder):
         logged and shown in one line, and the app carries on. A refusal of the database
         is no bug: one line in the log; none more once access is known lost."""
         if event.worker.group == "status" and event.worker.is_finished:
-            self._status_read()
+            self.status_reads.finished()
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             denied = access.refusal(error)
@@ -435,11 +381,11 @@ class OfcrmApp(KeysInOrder):
             case events.MessagesClaimed():
                 change = DataChanged.of("outbox")  # ``sending``: shown while in flight
             case events.PollCompleted(report=report):
-                self._sync_error = None
+                self.status_reads.sync_error = None
                 if report.changed():
                     change = DataChanged.of("inbox", inbound=self.follow.fresh(report.new_inbound))
             case events.PollFailed(error=error):
-                self._sync_error = error
+                self.status_reads.sync_error = error
             case events.MessagesSent():
                 change = DataChanged.of("outbox", "inbox", sent=True)
             case events.MessagesFailed(outbound_ids=ids):
@@ -448,8 +394,8 @@ class OfcrmApp(KeysInOrder):
             case events.QueueChanged():
                 change = DataChanged.of("outbox")
             case events.AccountAuthFailed(error=error):
-                self._sync_error = f"credentials refused: {error}"
-                self.notify(self._sync_error, severity="error", markup=False)
+                self.status_reads.sync_error = f"credentials refused: {error}"
+                self.notify(self.status_reads.sync_error, severity="error", markup=False)
             case events.DrainFailed(error=error):
                 self.notify(f"sending stopped for now: {error}", severity="warning", markup=False)
         self._jobs_changed(change)
@@ -473,9 +419,9 @@ class OfcrmApp(KeysInOrder):
         self._job_refreshed_at = time.monotonic()
         change, self._job_change = self._job_change, None
         if change is not None:
-            self.changes.publish(change)  # (and the status is read: ``_published``)
+            self.changes.publish(change)  # (and the status is read: ``StatusReads``)
         else:
-            self.load_status()
+            self.status_reads.load()
 
     @property
     def jobs_refresh_pending(self) -> bool:

@@ -9,7 +9,7 @@ Nothing is shown twice. A new fan message is announced once, whichever tells of 
 first, the app's own poll or the look (``fresh``). And a topic the app published after
 the previous read started is not published again: the screens read it after that,
 so they show what the look found, if the read came right after the publish (the app
-asks for one at every publish, ``OfcrmApp._published``). Sent messages only count as
+asks for one at every publish, ``StatusReads.published``). Sent messages only count as
 shown after a publish of sends: a thread reads its page and its queued rows apart, and
 one drawn while a send commits may show neither.
 """

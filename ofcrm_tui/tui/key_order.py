@@ -18,7 +18,8 @@ from textual.widget import Widget
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
-from ofcrm_tui.tui.keymap import bound
+from ofcrm_tui.tui.keymap import answers_first, bound
+from ofcrm_tui.tui.twice import Twice
 
 # Keys read before a dialog just pushed can take them wait this long between checks,
 # this long at most.
@@ -52,7 +53,7 @@ class KeysInOrder(App[None]):
         self._dialog_from: Screen[object] | None = None
         # The key being acted on, and the one that just picked a choice (``choice_picked``).
         self._acting_on: str | None = None
-        self._picked_by: str | None = None
+        self._picked = Twice()
         # The widget whose key moves the focus a turn later, until it has.
         self._focus_from: Widget | None = None
 
@@ -91,19 +92,21 @@ class KeysInOrder(App[None]):
         if self._dialog_from is screen:
             self._dialog_from = None
 
-    def choice_picked(self) -> None:
-        """The key being acted on (Enter) picked a choice, which closes. The same key read
-        right behind it in the same burst is that press twice (a double Enter, by habit
-        or a bounce), not meant for what the choice leads to, which the user has not seen:
-        the closing choice takes it (it was a new line in the note, or opened the inbox's
-        highlighted conversation). Any other key there goes on to what the choice opened
-        (``e enter`` then the note's words); a key read after the burst (the app idle
-        since) is the user's next (Enter on the campaign just started)."""
-        self._picked_by = self._acting_on
+    def choice_picked(self, key: str | None = None) -> None:
+        """``key`` (by default the key being acted on: Enter) picked a choice, which
+        closes. The same key read right behind it in the same burst is that press twice
+        (a double Enter, by habit or a bounce), not meant for what the choice leads to,
+        which the user has not seen: the closing choice takes it (it was a new line in
+        the note, or opened the inbox's highlighted conversation). Any other key there
+        goes on to what the choice opened (``e enter`` then the note's words); a key read
+        after the burst (the app idle since) is the user's next (Enter on the campaign
+        just started). A dialog that picks on its field's Enter (``Input.Submitted``,
+        after the key was acted on) names the key."""
+        self._picked.did(key or self._acting_on)
 
     def on_idle(self) -> None:
         if not self._held_keys:
-            self._picked_by = None  # the burst is over: the next key is a new press
+            self._picked.forget()  # the burst is over: the next key is a new press
 
     def _screen_coming(self) -> bool:
         # Or the focus: a drop-down's key moves it a turn later (``MOVES_FOCUS_LATER``).
@@ -129,8 +132,9 @@ class KeysInOrder(App[None]):
             self.set_timer(KEY_HOLD_SECONDS, lambda: self._release_keys(waited))
 
     async def _act_on_key(self, event: Key) -> None:
-        picked_by, self._picked_by = self._picked_by, None
-        if event.key == picked_by:
+        twice = self._picked.again(event.key)
+        self._picked.forget()
+        if twice:
             return  # the choosing key twice: the choice took it
         if self._next_callbacks:
             # What the key before left to finish after it (the header of a screen just
@@ -201,10 +205,7 @@ class KeysInOrder(App[None]):
         or a ``q`` typed into a reply, is not the app's)."""
         if not any(self._shows_later(b.action) for b in bound(self, key)):
             return False  # the cheap answer for almost every key: no binding chain built
-        for namespace, bindings in self.screen._modal_binding_chain:
-            if key in bindings.key_to_bindings:
-                return namespace is self
-        return False
+        return bool(answers_first(self.screen, key, self))
 
 
 def _switches_mode(action: str, current: str) -> bool:

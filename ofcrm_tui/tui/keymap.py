@@ -8,9 +8,13 @@ applies it. Ids the app does not have are reported instead of silently ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 Section = tuple[str, type[DOMNode]]
 
@@ -38,3 +42,13 @@ def bound(node: DOMNode, key: str) -> list[Binding]:
     if node.app._keymap:
         bindings.apply_keymap(node.app._keymap)
     return list(bindings.key_to_bindings.get(key, ()))
+
+
+def answers_first(screen: Screen[object], key: str, node: DOMNode) -> list[Binding]:
+    """``node``'s bindings of ``key`` when ``node`` answers it first on ``screen`` (of the
+    focused widget and those above it, up to the modal screen or the app: a box that
+    types the key takes it), else none."""
+    for namespace, bindings in screen._modal_binding_chain:
+        if key in bindings.key_to_bindings:
+            return list(bindings.key_to_bindings[key]) if namespace is node else []
+    return []

@@ -74,8 +74,8 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         options = app.screen.query_one(OptionList)
         await wait_for(pilot, lambda: options.option_count == 2)
-        assert "\nto active fans\n" in str(options.get_option_at_index(0).prompt)
-        await press(pilot, "enter")  # "Start: N recipients …"
+        assert "\nto active fans\n" in str(options.get_option_at_index(1).prompt)
+        await press(pilot, "j", "enter")  # "Start: N recipients …"
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
         assert _states(world) == {"queued": active}
 
@@ -92,6 +92,23 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
         await wait_for(pilot, lambda: _states(world) == {"queued": active})
         with db.read() as session:
             assert session.scalar(select(Campaign.status)) == "running"
+
+
+async def test_enter_on_the_start_question_keeps_the_campaign_unsent(world: World) -> None:  # noqa: F811
+    """Not starting first, as every question whose yes cannot be undone: ctrl+l then an
+    Enter typed by habit sends nothing (it started the campaign to every recipient)."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _composer(pilot, *"Drop", "tab", *"hello")
+        await press(pilot, "ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        options = app.screen.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        assert str(options.get_option_at_index(0).prompt) == "Not now"
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: app.screen is composer)
+        await settle(pilot)
+        assert _states(world) == {}
 
 
 async def test_closing_the_composer_keeps_a_draft(world: World) -> None:  # noqa: F811

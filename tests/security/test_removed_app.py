@@ -14,7 +14,7 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access
 from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.store.enums import TeamKind
-from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.security.conftest import Team
@@ -47,7 +47,7 @@ class _Records(logging.Handler):
 
 
 async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", EVERY)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", EVERY)
     # On the package's logger: a test that set up the process's logging stops it
     # propagating to the root (and to caplog).
     logged = _Records()

@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 from ofcrm_tui.core import team
 from ofcrm_tui.store.models import OutboundMessage
 from ofcrm_tui.store.types import utcnow
-from ofcrm_tui.tui import app as app_module
 from ofcrm_tui.tui import presence as presence_module
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
@@ -97,7 +97,7 @@ async def test_the_guard_asks_about_what_was_sent_since_the_thread_was_drawn_and
 ) -> None:
     # Each app would draw the other's sends on its own within a status interval (and
     # then knows of them): here both send within one.
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", 3600.0)
     ana, sam = crew.app("ana"), crew.app("sam")
     async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
         await press(a, "enter")  # ana's thread is drawn

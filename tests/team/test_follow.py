@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from ofcrm_tui.store.models import Conversation, Message, OutboundMessage, Transaction
-from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.sanitize import clean
 from tests.team.conftest import NOW, Team
 from tests.tui.pilot import conversations, inbox, press, settle, thread, wait_for
@@ -58,7 +58,7 @@ def _worker_sends(crew: Team, platform_id: int, *, seconds: int) -> None:
 async def test_a_team_app_shows_what_the_workers_write_without_a_key(
     crew: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", EVERY)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", EVERY)
     ana = crew.app("ana", team_mode=True, notify_inbound="all")
     async with ana.run_test(size=SIZE) as a:
         await press(a, "enter")  # the first conversation is open

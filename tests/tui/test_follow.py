@@ -14,7 +14,7 @@ from ofcrm_tui.core import outbox, watch
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.jobs.events import PollCompleted
 from ofcrm_tui.store.models import Conversation, Message
-from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
@@ -32,7 +32,7 @@ def toasts(app) -> list[tuple[str, str]]:  # noqa: ANN001 - the app
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", EVERY)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", EVERY)
 
 
 async def test_messages_tips_and_sends_by_another_process_show_without_a_key(
@@ -82,7 +82,7 @@ async def test_an_apps_own_poll_is_announced_and_refreshed_once(
     """The app's poll reports the message, and its look at the database (the read that
     follows the poll's refresh) finds it too. The event comes right after the poll's
     commit, as the scheduler posts it: no timed read between them here."""
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", 3600.0)
     world.context.settings = world.context.settings.model_copy(update={"notify_inbound": "all"})
     app = world.app()
     published: list[DataChanged] = []

@@ -50,6 +50,27 @@ async def test_the_inbox_search_box_shows_its_keys(world: World, size: tuple[int
         assert shown() == listing - {("enter", "Open")}  # no match: none to open
 
 
+async def test_the_inbox_footer_shows_next_and_previous_match_while_a_search_is_on(world: World) -> None:
+    """n and N step through a search's matches: the footer named them nowhere (only the
+    help did); it does while the list shows a search, not before it or after Esc."""
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        matches = {("n", "Next match"), ("N", "Previous match")}
+
+        def shown() -> set[tuple[str, str]]:
+            return {(key.key, key.description) for key in app.screen.query(FooterKey)}
+
+        assert not matches & shown()
+        await press(pilot, "slash", *"hi")  # typing the search: n types
+        assert not matches & shown()
+        await press(pilot, "enter")
+        assert app.screen.flt.query == "hi"
+        assert matches <= shown()
+        await press(pilot, "escape")  # the search is cleared
+        assert app.screen.flt.query is None and not matches & shown()
+
+
 @pytest.mark.parametrize("size", [(160, 45), (80, 24)])
 async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
     world: World, size: tuple[int, int]

@@ -13,6 +13,7 @@ from ofcrm_tui.core import outbox
 from ofcrm_tui.core.sync import NewInbound, SyncReport
 from ofcrm_tui.jobs.events import MessagesClaimed, MessagesSent, PollCompleted
 from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets import thread_layout
@@ -77,7 +78,7 @@ async def test_a_moved_send_estimate_redraws_only_the_queued_message(
 ) -> None:
     # The test sets the status itself: the app's own periodic read would put back the
     # real estimate (a change, drawn) whenever the test runs past its interval.
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", 3600.0)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -121,7 +122,7 @@ async def test_a_passed_send_estimate_moves_with_the_clock(
 ) -> None:
     """A queued message held back past the queue's estimate shows the clock's minute,
     not a time already gone: its "~12:04" is redrawn as minutes pass, with no new status."""
-    monkeypatch.setattr(app_module, "STATUS_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", 3600.0)
     now = [NOW]
     app = OfcrmApp(world.context, world.account, clock=lambda: now[0])
     async with app.run_test(size=(120, 36)) as pilot:

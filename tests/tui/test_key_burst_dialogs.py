@@ -335,6 +335,26 @@ async def test_enter_twice_on_a_choice_picks_once(world: World, shown: bool) -> 
         assert app.screen is detail
 
 
+@pytest.mark.parametrize("shown", [False, True], ids=["blind", "replies-shown"])
+async def test_enter_twice_on_a_saved_reply_inserts_it_once(world: World, shown: bool) -> None:
+    """Enter Enter in the saved replies: the reply goes into the box once, with no new
+    line after it (the second Enter came through to the reply box); the keys typed
+    behind go on into the reply."""
+    saved_replies.create_reply(world.context.db, world.account.id, "thanks", "Thank you!")
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        if shown:
+            await press(pilot, "ctrl+r")
+            await settle(pilot)
+            burst(app, "enter", "enter", *" x")
+        else:
+            burst(app, "ctrl+r", "enter", "enter", *" x")
+        await settle(pilot)
+        assert app.screen is inbox(pilot) and composer(pilot).text == "Thank you! x"
+
+
 async def test_enter_twice_on_the_tag_filter_opens_no_conversation(world: World) -> None:
     """t Enter Enter: the tag is picked; the second Enter opened the highlighted
     conversation (one the filter may leave out)."""

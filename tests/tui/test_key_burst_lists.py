@@ -295,7 +295,7 @@ async def test_after_scheduling_from_the_composer_the_list_has_the_focus(world: 
         burst(app, "enter", "n", *"Beta", "tab", *"hello", "ctrl+down", "ctrl+down",
               *"2026-12-05 10:00", "ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        burst(app, "enter")
+        burst(app, "j", "enter")  # "Start: …" (below "Not now")
         await wait_for(pilot, lambda: app.screen is screen)
         await wait_for(pilot, lambda: listing.cursor_row is not None
                        and listing.cursor_row.name == "Beta")

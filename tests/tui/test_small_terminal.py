@@ -103,7 +103,7 @@ async def test_a_queued_reply_says_when_it_should_go(world: World, size: tuple[i
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await press(pilot, "a", "enter", "r", *"later", "ctrl+s")
-        app.load_status()
+        app.status_reads.load()
         await wait_for(pilot, lambda: app.status.next_send_at is not None)
         await wait_for(pilot, lambda: any("◷ queued · ~" in line for line in lines(thread(pilot))))
         expected = max(app.status.next_send_at, app.clock()).astimezone(app.clock().tzinfo)

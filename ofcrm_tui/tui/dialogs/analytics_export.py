@@ -58,14 +58,8 @@ class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        box = self.query_one(FileBox)
-        path = box.path
-        error = self.query_one("#analytics-export-error", Static)
-        if path is None:
-            error.update("Name the file to write")
-            return
-        warning = box.replace_warning()
-        if warning is not None:
-            error.update(Text(clean(warning)))
+        path = self.query_one(FileBox).checked()
+        if isinstance(path, str):
+            self.query_one("#analytics-export-error", Static).update(Text(clean(path)))
             return
         self.dismiss((path, self.kind))

@@ -423,7 +423,9 @@ class CampaignComposer(Dialog[int | None]):
 
     def on_campaign_composer_confirm(self, message: Confirm) -> None:
         summary = Text("\n".join(message.lines))
-        choices = [(Text("Start: ") + summary, True), (Text("Not now"), False)]
+        # Not starting first (as for every question whose yes cannot be undone): an
+        # Enter typed by habit does not send to every recipient.
+        choices = [(Text("Not now"), False), (Text("Start: ") + summary, True)]
 
         def answered(go: bool | None) -> None:
             if go:

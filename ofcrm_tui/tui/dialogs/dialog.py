@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 from textual.worker import Worker
 
-from ofcrm_tui.tui.keymap import bound
+from ofcrm_tui.tui.keymap import answers_first, bound
 from ofcrm_tui.tui.screens.base import ofcrm_app
 
 T = TypeVar("T")
@@ -49,12 +49,7 @@ class Dialog(ModalScreen[T]):
     def own_bindings(self, key: str) -> list[Binding]:
         """Its bindings of ``key`` when ``key`` is its own: no priority binding has it, and
         no widget between the focus and the dialog binds or types it."""
-        if self._priority(key):
-            return []
-        for namespace, bindings in self._modal_binding_chain:
-            if key in bindings.key_to_bindings:
-                return list(bindings.key_to_bindings[key]) if namespace is self else []
-        return []
+        return [] if self._priority(key) else answers_first(self, key, self)
 
     def _priority(self, key: str) -> bool:
         return any(b.priority for _, bindings in self._binding_chain

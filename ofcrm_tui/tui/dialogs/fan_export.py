@@ -71,14 +71,12 @@ class ExportDialog(Dialog[int | None]):
 
     @on(Input.Submitted, "#fan-export-path")
     def _start(self) -> None:
-        box = self.query_one(FileBox)
-        path = box.path
-        if self.running or path is None:
+        if self.running:
             return
+        path = self.query_one(FileBox).checked()
         result = self.query_one("#fan-export-result", Static)
-        warning = box.replace_warning()
-        if warning is not None:
-            result.update(Text(clean(warning), style="bold"))
+        if isinstance(path, str):
+            result.update(Text(clean(path), style="bold"))
             return
         result.update("")
         self.running = True

@@ -123,17 +123,24 @@ class SavedReplyPicker(Dialog[str | None]):
         move_highlight(self.query_one(OptionList), step)
 
     @on(Input.Submitted)
-    @on(OptionList.OptionSelected)
     def action_pick(self) -> None:
+        """Enter: the reply goes into the box. An Enter read right behind it is that
+        press twice (``choice_picked``): it put a new line after the reply."""
+        if self._pick():
+            ofcrm_app(self.app).choice_picked("enter")
+
+    @on(OptionList.OptionSelected)
+    def _pick(self) -> bool:
         reply = self._highlighted()
         if reply is None:
-            return
+            return False
         try:
             text = saved_replies.render_reply(reply.body, self.fan)
         except saved_replies.SavedReplyError as exc:  # saved before {nickname} was refused
             self.notify(str(exc), severity="error", markup=False)
-            return
+            return False
         self.dismiss(text)
+        return True
 
     def action_new(self) -> None:
         def created(result: tuple[str, str] | None) -> None:

@@ -5,11 +5,12 @@ data changes followed only while the screen is seen, and a footer fitted to the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import App
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
@@ -45,12 +46,27 @@ class OfcrmScreen(Screen[None]):
             return not (rows and rows.first().empty)
         return True
 
+    def shows_now(self, binding: Binding) -> bool:
+        """The footer names ``binding``: its ``show``, or what the screen says now (a key
+        named only while it applies: the inbox's n and N, while a search is on)."""
+        return binding.show
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The keys as the footer names them at this width: those it has no room for
         are not shown (the footer reads this; keys are dispatched by the binding chain)."""
-        bindings = super().active_bindings
+        bindings = self._bindings_named()
         return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
+
+    def _bindings_named(self) -> dict[str, ActiveBinding]:
+        """The active bindings, each shown in the footer as ``shows_now`` says."""
+        named = {}
+        for key, active in super().active_bindings.items():
+            shown = self.shows_now(active.binding)
+            if shown != active.binding.show:
+                active = active._replace(binding=replace(active.binding, show=shown))
+            named[key] = active
+        return named
 
     def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
         width = self.size.width
@@ -66,7 +82,7 @@ class OfcrmScreen(Screen[None]):
         self.refresh_bindings()  # the footer follows the keys, not the width
 
     def _footer_spacing(self) -> None:
-        compact = self._footer_fit(super().active_bindings).compact
+        compact = self._footer_fit(self._bindings_named()).compact
         for footer in self.query(Footer):
             footer.compact = compact
 

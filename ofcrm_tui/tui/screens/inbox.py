@@ -50,6 +50,7 @@ class InboxScreen(InboxList):
         # it moves with the keymap's ``inbox.back``.
         Binding("escape", "search_close", "Close search", id="inbox.back", system=True,
                 priority=True),
+        # Shown while the list shows a search's matches (``InboxList.shows_now``).
         Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False, priority=True),
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
@@ -260,7 +261,7 @@ class InboxScreen(InboxList):
             self.post_message(self.ActionFailed(reason, quiet=True))
 
     def on_inbox_screen_marked_read(self, message: MarkedRead) -> None:
-        self.ofcrm.load_status()  # the unread count
+        self.ofcrm.status_reads.load()  # the unread count
         if message.refresh:
             self._refresh_list()
 

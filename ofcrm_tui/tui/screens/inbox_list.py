@@ -47,6 +47,7 @@ class InboxList(TeamInbox):
         self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
                                 keep_id=keep_id)
         self._title_list(None)
+        self.refresh_bindings()  # n and N, with a search or without
 
     def _title_list(self, count: int | None) -> None:
         flt = self.flt
@@ -130,6 +131,14 @@ class InboxList(TeamInbox):
         if action == "open":
             return not searching
         return super().check_action(action, parameters)
+
+    def shows_now(self, binding: Binding) -> bool:
+        """n and N (a search's next and previous match) are named while the list shows
+        some: not in the search box, which types them."""
+        if binding.action.startswith("match("):
+            return (bool(self.flt.query) and not isinstance(self.focused, SearchBox)
+                    and not self.conversations.empty)
+        return super().shows_now(binding)
 
     def action_search_close(self) -> None:
         self._close_search()

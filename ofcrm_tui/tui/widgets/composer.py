@@ -25,6 +25,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
+from ofcrm_tui.tui.twice import Twice
 from ofcrm_tui.tui.widgets.fields import TypesItsKeys
 
 SAVE_AFTER_SECONDS = 0.6
@@ -127,7 +128,7 @@ class Composer(TypesItsKeys, TextArea):
         self._saved_seq: dict[int, int] = {}
         self._save_lock = threading.Lock()
         self._typed_at = -TYPED_EVERY_SECONDS
-        self._offer_set_at = -REVIEW_OFFER_SECONDS
+        self._offer_set = Twice()
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -222,7 +223,7 @@ class Composer(TypesItsKeys, TextArea):
 
     def set_offer(self, offer: Offer) -> None:
         self.offer = offer
-        self._offer_set_at = time.monotonic()
+        self._offer_set.did()
         self.save_draft()
         self._show_titles()
 
@@ -262,7 +263,7 @@ class Composer(TypesItsKeys, TextArea):
     # -- actions -------------------------------------------------------------------
 
     def action_send(self) -> None:
-        too_soon = time.monotonic() - self._offer_set_at < REVIEW_OFFER_SECONDS
+        too_soon = self._offer_set.again(within=REVIEW_OFFER_SECONDS)
         if self.target is None or not self.text.strip() or too_soon:
             if self.target is not None:
                 self.notify("The price was just set: check it, then send" if too_soon

@@ -10,7 +10,6 @@ before the export replaces a file that exists.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar, cast
@@ -24,6 +23,7 @@ from textual.widgets import Input, TextArea
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
+from ofcrm_tui.tui.twice import Twice
 
 
 class TypesItsKeys:
@@ -64,35 +64,37 @@ CONFIRM_AFTER_SECONDS = 0.5
 
 class FileBox(TextBox):
     """The file an export writes, asking before it replaces one: the first export to a
-    file that exists is answered with what is there (``replace_warning``; the dialog
-    shows it and stays open), the next to the same path goes ahead. Any edit of the
-    path asks again."""
+    file that exists is answered with what is there (the dialog shows it and stays
+    open), the next to the same path goes ahead. Any edit of the path asks again."""
 
-    _confirmed: Path | None = None
-    _warned_at = 0.0
+    def __init__(self, value: str, *, id: str) -> None:
+        super().__init__(value, id=id)
+        self._warned = Twice()  # the path whose file the last warning named
 
     @property
     def path(self) -> Path | None:
         text = self.value.strip()
         return Path(text).expanduser() if text else None
 
-    def replace_warning(self) -> str | None:
-        """What exporting to ``path`` would replace, the first time (and again when the
-        next export comes too soon to have read it: Enter Enter replaced the file); else
-        None."""
+    def checked(self) -> Path | str:
+        """The path to export to, or why not yet: no path, or the file it would replace
+        (the first time, and again when the next export comes too soon to have read
+        the warning: Enter Enter replaced the file)."""
         path = self.path
-        if path is None or (path == self._confirmed
-                            and time.monotonic() - self._warned_at >= CONFIRM_AFTER_SECONDS):
-            return None
+        if path is None:
+            return "Name the file to write"
+        since = self._warned.since(path)
+        if since is not None and since >= CONFIRM_AFTER_SECONDS:
+            return path
         found = files.existing(path)
         if found is None:
-            return None
-        self._confirmed, self._warned_at = path, time.monotonic()
+            return path
+        self._warned.did(path)
         return f"{found}: export again to replace it"
 
     @on(Input.Changed)
     def _ask_again(self) -> None:
-        self._confirmed = None
+        self._warned.forget()
 
 
 class CompletingBox(TextBox):
