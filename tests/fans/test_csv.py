@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, edits, profile
+from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, csv_read, edits, profile
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
 from ofcrm_tui.store.database import Database
@@ -205,6 +205,10 @@ HOSTILE = {
     "NUL byte": (b"username,name\nann,A\x00nn\n", "NUL"),
     "binary file": (b"\xff\xfe\x00garbage\x00\n\x01\x02", "not UTF-8 text: is this a CSV file?"),
     "UTF-16 file": ("username,name\nann,Ann\n".encode("utf-16"), "not UTF-8 text"),
+    # A program's first bytes: the csv module's "new-line character seen in unquoted field
+    # - do you need to open the file in universal-newline mode?" came first.
+    "executable file": (b"\x7fELF\x02\x01\x01\x00\r\x00\x03\x00>\x00\n", "not UTF-8 text: is this a CSV file?"),
+    "a CR inside an unquoted cell": (b"username,name\nann,A\rnn\n", "line 2: a line break (CR) inside a cell"),
     "tag with a control character": (b"username,tags\nann,v\x07ip\n", "control characters"),
 }
 
@@ -390,3 +394,20 @@ def test_a_username_names_one_fan_whatever_its_case(db: Database, account: int, 
             .where(Fan.account_id == account).order_by(Fan.id)
         ).all()
     assert [tuple(row) for row in tagged] == [(synced, "vip"), (oldest, "new")]
+
+
+def test_a_file_with_old_mac_line_endings_is_read(db: Database, account: int, tmp_path: Path) -> None:
+    """Lines that end with a carriage return alone ("CSV (Macintosh)"), a quoted cell's
+    break kept."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b'username,notes\rann,"two\rlines"\rbob,\r')
+    report = _import(db, account, path)
+    assert (report.created, report.problems) == (2, [])
+    assert counts(db, account)[3] == 1
+
+
+def test_the_preview_shows_bytes_that_are_not_utf8_as_the_replacement_character(tmp_path: Path) -> None:
+    """A Latin-1 file's "Ren\xe9" was previewed as 'Ren\\udce9' (the import refuses that line)."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"username,name\nren,Ren\xe9\n")
+    assert csv_read.preview(path).rows == [(2, ["ren", "Ren\ufffd"])]

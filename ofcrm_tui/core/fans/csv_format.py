@@ -70,6 +70,14 @@ _GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED c
 _NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
+NOT_TEXT_HEADER = "the header row is not UTF-8 text: is this a CSV file? (save it as CSV UTF-8)"
+
+
+def is_text(cell: str) -> bool:
+    """No NUL and no byte that was not UTF-8 (a lone surrogate, as the file is read)."""
+    return not _NOT_TEXT.search(cell)
+
+
 class CsvFormatError(OfcrmError):
     """A file that cannot be read as a fans CSV at all (as opposed to a bad row)."""
 
@@ -97,11 +105,10 @@ def map_header(headers: list[str]) -> ColumnMapping:
     """The mapping of a header row; CsvFormatError when it cannot identify fans."""
     if not any(h.strip() for h in headers):
         raise CsvFormatError("the file has no header row")
-    if any(_NOT_TEXT.search(h) for h in headers):
+    if not all(map(is_text, headers)):
         # Not a text file, or one saved in another encoding: its header, quoted, is
         # unreadable.
-        raise CsvFormatError("the header row is not UTF-8 text: is this a CSV file? "
-                             "(save it as CSV UTF-8)")
+        raise CsvFormatError(NOT_TEXT_HEADER)
     mapped: list[str | None] = []
     seen: dict[str, str] = {}
     for header in headers:

@@ -4,7 +4,8 @@ delimiter, quoted newlines, with the bytes read so far for a progress bar.
 Bytes are read a chunk at a time, decoded as UTF-8 with ``surrogateescape`` and split
 at line feeds only (as the bytes have them): a line that is not UTF-8 still parses,
 and its cells carry lone surrogates that the row validation refuses with that line's
-number, instead of the whole file failing at an unknown place.
+number, instead of the whole file failing at an unknown place. A file whose first
+chunk has carriage returns and no line feed (old Mac line endings) is split at those.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ofcrm_tui.core.fans.csv_format import ColumnMapping, CsvFormatError, map_header
+from ofcrm_tui.core.fans.csv_format import (
+    NOT_TEXT_HEADER,
+    ColumnMapping,
+    CsvFormatError,
+    is_text,
+    map_header,
+)
 
 DELIMITERS = (",", ";", "\t")
 CHUNK_BYTES = 1 << 20
@@ -52,7 +59,9 @@ class CsvSource:
         try:
             header = next(self._reader)
         except csv.Error as exc:
-            raise CsvFormatError(f"line 1: {exc}") from None
+            if not is_text(first):  # a binary file: its bytes, not its quoting, are the matter
+                raise CsvFormatError(NOT_TEXT_HEADER) from None
+            raise CsvFormatError(f"line 1: {_reason(exc)}") from None
         self.mapping: ColumnMapping = map_header(header)
         self.header_lines = self._reader.line_num
 
@@ -60,9 +69,15 @@ class CsvSource:
         """The file's lines, with their line feeds, a chunk at a time."""
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         tail = ""
+        returns_only: bool | None = None  # lines end with CR alone (decided on the first chunk)
         while block := self._stream.read(CHUNK_BYTES):
             self.bytes_read += len(block)
-            head, feed, tail = (tail + decoder.decode(block)).rpartition("\n")
+            text = decoder.decode(block)
+            if returns_only is None:
+                returns_only = "\r" in text and "\n" not in text
+            if returns_only:
+                text = text.replace("\r", "\n")
+            head, feed, tail = (tail + text).rpartition("\n")
             # newline="\n": split at line feeds only, each line keeping its own
             yield io.StringIO(head + feed, newline="\n")
         tail += decoder.decode(b"", final=True)
@@ -91,9 +106,17 @@ class CsvSource:
                         lines, rows = [], []
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise CsvFormatError(f"line {start}: {exc}") from None
+            raise CsvFormatError(f"line {start}: {_reason(exc)}") from None
         if rows:
             yield lines, rows
+
+
+def _reason(error: csv.Error) -> str:
+    """The csv module's error as a person can act on it."""
+    if "new-line character seen in unquoted field" in str(error):
+        return ("a line break (CR) inside a cell that is not quoted: save the file as "
+                "CSV UTF-8 (or quote that cell)")
+    return str(error)
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,8 @@ def preview(path: str | Path, rows: int = 5) -> ImportPreview:
     with open_csv(file) as stream:
         source = CsvSource(stream)
         first: list[tuple[int, list[str]]] = []
-        for row in source.rows():
-            first.append(row)
+        for line, cells in source.rows():  # shown as read: bytes not UTF-8 as U+FFFD
+            first.append((line, [shown(cell) for cell in cells]))
             if len(first) >= rows:
                 break
         return ImportPreview(source.delimiter, source.mapping, first, file.stat().st_size)
@@ -125,3 +148,9 @@ def open_csv(path: Path) -> BinaryIO:
     except OSError as exc:
         raise CsvFormatError(f"cannot read {path}: {exc.strerror}") from None
 
+
+
+def shown(cell: str) -> str:
+    """A cell read from the file, for display: bytes that were not UTF-8 (lone
+    surrogates) as the replacement character."""
+    return cell if is_text(cell) else cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
