@@ -83,7 +83,7 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "team_presence": "INSERT, DELETE, UPDATE (account_id, chatter, conversation_id, "
                      "typing_since, seen_at)",
     "conversation_assignments": "INSERT, DELETE, UPDATE (chatter, assigned_by, assigned_at)",
-    "team_versions": "INSERT, UPDATE (assignments)",
+    "team_versions": "INSERT, UPDATE (assignments, fans)",
 }
 # Row-level security on and no policy: no team role sees a row. The owner and the
 # access functions (as the owner) read and write them.

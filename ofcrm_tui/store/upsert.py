@@ -21,6 +21,14 @@ def dialect_insert(session: Session, model: type[Base] | Table) -> Any:
     return insert(model)
 
 
+def count_up(session: Session, model: type[Base], key: Mapping[str, Any], column: str) -> None:
+    """Add one to ``column`` of ``model``'s row at ``key`` (a new row starts at one): one
+    statement, in the caller's transaction."""
+    statement = dialect_insert(session, model).values(**key, **{column: 1})
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(key), set_={column: getattr(model, column) + 1}))
+
+
 def upsert(
     session: Session,
     model: type[Base],

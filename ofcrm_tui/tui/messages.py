@@ -14,7 +14,9 @@ from ofcrm_tui.core.sync import NewInbound
 
 # "account": another account is open, start over; "inbox": conversations' order,
 # previews or unread counts may differ; "outbox": send states may differ; "fans": fans
-# were created, edited (nickname, tags, notes), imported or deleted.
+# were created, edited (nickname, tags, notes), imported or deleted. A "fans" change
+# the app's screens publish is one edit of the app's own, one that moved the fans
+# version (``tui.presence`` counts them).
 Topic = Literal["account", "inbox", "outbox", "fans"]
 
 

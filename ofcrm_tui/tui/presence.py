@@ -7,6 +7,15 @@ lands after a newer one. What comes back is posted to the app as ``TeamSeen``; t
 publishes it to the screens only when it changed. Typing is a key in the composer
 within the last ``TYPING_SECONDS``. A beat the database refuses (the chatter was taken
 off the team) tells the app, which stops the beats.
+
+The fans version (every fan edit moves it once) moving under another chatter's edit is
+published as this app's own edits are, ``DataChanged("fans", "inbox")``: the screens
+showing fans read them again. This app's own edits it counts (each ``DataChanged`` of
+"fans" it publishes is one, ``fans_edited``), so a beat that brings back only those
+reloads nothing: their screens read them already. An edit of its own published while a
+beat was under way may or may not be in that beat's number: when the number moved by
+more than the edits published before the beat started, the screens reload (and read
+those too), so another chatter's edit is never taken for this app's own.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from textual.timer import Timer
 
 from ofcrm_tui.core import access, team
 from ofcrm_tui.core.team import TeamView
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.status_read import AccessLost
 
 if TYPE_CHECKING:
@@ -54,10 +64,16 @@ class Presence:
         self._failing = False
         self._timer: Timer | None = None
         self._stopped = False
+        self._beats = 0  # beats started
+        self._fans_version: int | None = None  # None: no beat came back yet
+        # This app's fan edits not yet in a beat's number: the beats started before each.
+        self._own_edits: list[int] = []
+        self._publishing = False
 
     def start(self) -> None:
         self._timer = self.app.set_interval(
             self.app.context.settings.presence_interval_seconds, self.beat)
+        self.app.changes.subscribe(self.app, self.fans_edited, immediate=True)
 
     def stop(self) -> None:
         """Access was lost: no more beats, and no row to delete when the app quits."""
@@ -71,6 +87,8 @@ class Presence:
         """Another account: nothing of it is open yet; the others' rows are read anew."""
         self.conversation_id = None
         self.view = None
+        self._fans_version = None
+        self._own_edits.clear()
         self._stop_typing(beat=False)
         self.beat()
 
@@ -128,6 +146,7 @@ class Presence:
             self._again = True
             return
         self._busy = True
+        self._beats += 1
         report = team.Beat(account.id, self.app.context.settings.chatter_name,
                            self.conversation_id, self.typing_since)
         self.app.run_worker(
@@ -156,14 +175,40 @@ class Presence:
     def seen(self, view: TeamView | None) -> bool:
         """A beat came back: True when what the others do changed."""
         self._busy = False
+        answered = self._beats  # (beats run one at a time: the last one started)
         if self._again:
             self._again = False
             self.beat()
         account = self.app.account
         if view is None or account is None or view.account_id != account.id:
             return False
+        self._follow_fans(view.fans_version, answered)
         changed, self.view = view != self.view, view
         return changed
+
+    def fans_edited(self, change: DataChanged) -> None:
+        """(every change the app publishes) One of "fans" is an edit of this app's own,
+        but for those published here of the others' edits."""
+        if change.touches("fans") and not self._publishing:
+            self._own_edits.append(self._beats)
+
+    def _follow_fans(self, version: int, answered: int) -> None:
+        """Beat number ``answered`` brought back the fans ``version``: when other
+        chatters' edits moved it, the screens showing fans read them again."""
+        before, self._fans_version = self._fans_version, version
+        if before is None:  # the first beat: the screens have just read the fans
+            self._own_edits.clear()
+            return
+        mine = [edit for edit in self._own_edits if edit < answered]  # surely in it
+        if version - before == len(mine):
+            del self._own_edits[:len(mine)]
+            return
+        self._own_edits.clear()  # the screens read them again too
+        self._publishing = True
+        try:
+            self.app.changes.publish(DataChanged.of("fans", "inbox"))
+        finally:
+            self._publishing = False
 
     def leave(self) -> None:
         """(thread) The app quits: its row goes."""

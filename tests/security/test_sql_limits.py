@@ -152,6 +152,25 @@ def test_even_a_worker_keeps_a_sent_message_as_sent(team: Team, scene: Scene) ->
     assert _SENT in str(access.refusal(caught.value))
 
 
+def test_a_chatter_s_fan_edits_move_the_fans_version(scene: Scene) -> None:
+    """Under row-level security, in the edit's transaction (UPDATE of ``fans`` only)."""
+    qa, p = scene.qa, scene.params
+    me, mia, fan = p["me"], p["mia"], p["fan"]
+
+    def fans_version() -> int:
+        beat = team_work.Beat(mia, me)
+        return team_work.beat(qa, "qa-fans", beat, now=NOW, expiry_seconds=30).fans_version
+
+    before = fans_version()
+    edits.set_nickname(qa, mia, fan, "Versioned")
+    note = edits.add_note(qa, mia, fan, "counted", author=me)
+    edits.delete_note(qa, mia, note.id)
+    assert fans_version() == before + 3
+    with pytest.raises(DBAPIError) as caught, qa.write() as session:
+        session.execute(text("UPDATE team_versions SET account_id = account_id"))
+    assert _denied("team_versions") in str(caught.value)
+
+
 def test_the_app_s_own_work_as_a_chatter_without_rights(
     team: Team, scene: Scene, tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -526,3 +527,37 @@ def test_fan_days_leave_fans_with_no_subscription_data_out_and_back(database_url
     migrate.downgrade(db, "0026_campaign_messages")
     assert _snapshot(db) == before
     db.dispose()
+
+
+def test_the_fans_version_starts_at_nought_and_whoever_bumps_assignments_may_bump_it(
+    database_url: str,
+) -> None:
+    """0030: ``team_versions.fans`` (0 on the rows there); on PostgreSQL a role that may
+    update the assignments' number may update this one, before ``ofcrm team init``."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0029_fan_days_on_platform")
+    role = f"ofcrm_v{uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text("INSERT INTO team_versions (account_id, assignments) VALUES (1, 4)"))
+        if not db.is_sqlite:
+            connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            connection.exec_driver_sql(f"GRANT INSERT, UPDATE (assignments) ON team_versions TO {role}")
+    try:
+        before = _snapshot(db)
+        migrate.upgrade(db)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT assignments, fans FROM team_versions")).all() == [
+                (4, 0)]
+            if not db.is_sqlite:
+                assert connection.execute(text(
+                    "SELECT has_column_privilege(:r, 'team_versions', 'fans', 'UPDATE')"),
+                    {"r": role}).scalar()
+        migrate.downgrade(db, "0029_fan_days_on_platform")
+        assert _snapshot(db) == before
+    finally:
+        if not db.is_sqlite:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP OWNED BY {role}")
+                connection.exec_driver_sql(f"DROP ROLE {role}")
+        db.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from ofcrm_tui.core import team
+from ofcrm_tui.core.fans import edits
 from ofcrm_tui.core.team import Beat, Present
 from ofcrm_tui.core.team.chatters import team_day
 from ofcrm_tui.core.team.presence import FORGET_AFTER, online
@@ -103,3 +104,12 @@ def test_online_and_the_day_of_each_chatter(crew: Team) -> None:
         ("sam", True, 2), ("ana", True, 0), ("bob", False, 1)]
     with crew.db.read() as session:
         assert session.scalar(select(func.count()).select_from(TeamPresence)) == 3
+
+
+def test_a_beat_on_a_conversation_deleted_meanwhile_beats_on_none(crew: Team) -> None:
+    """Another chatter deleted the open conversation's fan: the beat goes on, on none."""
+    first = crew.conversations[0]
+    _beat(crew, "app-a", "ana", first)
+    edits.delete_fan(crew.db, crew.account.id, crew.fans[first])
+    _beat(crew, "app-a", "ana", first, seconds=1)
+    assert _beat(crew, "app-s", "sam", seconds=1).present == (Present("ana", None, False),)

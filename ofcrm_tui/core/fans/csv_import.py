@@ -50,6 +50,7 @@ from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import ColumnMapping
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
 from ofcrm_tui.core.fans.csv_write import Writer
+from ofcrm_tui.core.fans.edits import fans_changed
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.fts import fts_deferred
@@ -64,7 +65,7 @@ MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exa
 Progress = Callable[[int, int], None]
 
 # The tables an import adds rows to (the rollup's through its trigger or statement).
-_WRITTEN = ("fans", "tags", "fan_tags", "notes", "analytics_fan_days")
+_WRITTEN = ("fans", "tags", "fan_tags", "notes", "analytics_fan_days", "team_versions")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,12 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False  # committed to the database
     platform_kept: int = 0  # rows of platform fans giving platform fields, not written
+
+    @property
+    def changed_fans(self) -> bool:
+        """Some fan was (a dry run: would be) created or changed; written, the import
+        moved the fans version once."""
+        return bool(self.created or self.updated)
 
     @property
     def complete(self) -> bool:
@@ -167,6 +174,8 @@ def import_fans(
                     writer.finish()
                 if dry_run or (report.problem_count and not skip_invalid):
                     raise _Discard
+                if report.changed_fans:
+                    fans_changed(session, account_id)
                 access.record(
                     session, AuditAction.FANS_IMPORTED, account_id,
                     report.created + report.updated,

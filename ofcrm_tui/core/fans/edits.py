@@ -3,7 +3,9 @@
 Each function is one short write transaction, filters by ``account_id`` and raises
 ``FanEditError`` (one line) for a fan or note of another account or bad input; what it
 changed is visible to every reader (the inbox shows tags and nicknames on its next
-reload). Field rules live in ``fields``.
+reload). Each that succeeds moves the account's fans version once (``fans_changed``, in
+its own transaction, even when it changed nothing: an app counts its own edits so), and
+the other chatters' apps reload at their next beat. Field rules live in ``fields``.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from ofcrm_tui.store.models import (
     Note,
     OutboundMessage,
     Tag,
+    TeamVersion,
     fan_display_name,
 )
 from ofcrm_tui.store.types import utcnow
-from ofcrm_tui.store.upsert import upsert
+from ofcrm_tui.store.upsert import count_up, upsert
 
 _PENDING = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN, OutboundState.PAUSED)
 
@@ -61,6 +64,12 @@ class NoteView:
     @classmethod
     def of(cls, note: Note) -> NoteView:
         return cls(note.id, note.fan_id, note.author, note.body, note.created_at, note.updated_at)
+
+
+def fans_changed(session: Session, account_id: int) -> None:
+    """Tell the other apps the account's fans changed: one upsert, in the change's
+    transaction (a failed change rolls it back with the rest)."""
+    count_up(session, TeamVersion, {"account_id": account_id}, "fans")
 
 
 def _fan(session: Session, account_id: int, fan_id: int) -> Fan:
@@ -91,6 +100,7 @@ def set_nickname(db: Database, account_id: int, fan_id: int, nickname: str) -> s
     value = fields.clean_name("nickname", nickname.strip())
     with db.write() as session:
         _fan(session, account_id, fan_id).nickname = value
+        fans_changed(session, account_id)
     return value
 
 
@@ -149,6 +159,7 @@ def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -
             upsert(session, FanTag,
                    [{"fan_id": fan_id, "tag_id": tag_id, "account_id": account_id} for tag_id in ids],
                    key=("fan_id", "tag_id"))
+        fans_changed(session, account_id)
         return fan_tags(session, account_id, fan_id)
 
 
@@ -158,14 +169,13 @@ def remove_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]
     unwanted = [name.strip() for name in names]
     with db.write() as session:
         _fan(session, account_id, fan_id)
-        if not unwanted:
-            return fan_tags(session, account_id, fan_id)
-        tag_ids = select(Tag.id).where(Tag.account_id == account_id, tag_names.named(Tag.name, unwanted))
-        session.execute(
-            delete(FanTag).where(
+        if unwanted:
+            tag_ids = select(Tag.id).where(Tag.account_id == account_id,
+                                           tag_names.named(Tag.name, unwanted))
+            session.execute(delete(FanTag).where(
                 FanTag.account_id == account_id, FanTag.fan_id == fan_id, FanTag.tag_id.in_(tag_ids)
-            )
-        )
+            ))
+        fans_changed(session, account_id)
         return fan_tags(session, account_id, fan_id)
 
 
@@ -181,6 +191,7 @@ def add_note(db: Database, account_id: int, fan_id: int, body: str, *, author: s
                     created_at=now, updated_at=now)
         session.add(note)
         session.flush()
+        fans_changed(session, account_id)
         return NoteView.of(note)
 
 
@@ -209,12 +220,14 @@ def edit_note(
         note.body = text
         note.updated_at = utcnow()
         session.flush()
+        fans_changed(session, account_id)
         return NoteView.of(note)
 
 
 def delete_note(db: Database, account_id: int, note_id: int) -> None:
     with db.write() as session:
         session.delete(_note(session, account_id, note_id))
+        fans_changed(session, account_id)
 
 
 # -- creating and deleting fans --------------------------------------------------------
@@ -249,6 +262,7 @@ def create_fan(
         fan = Fan(account_id=account_id, username=handle, platform_user_id=platform_user_id, **values)
         session.add(fan)
         session.flush()
+        fans_changed(session, account_id)
         return fan.id
 
 
@@ -318,3 +332,4 @@ def delete_fan(db: Database, account_id: int, fan_id: int) -> None:
     with db.write() as session:
         access.require(session, Right.DELETE, account_id)
         session.delete(_fan(session, account_id, fan_id))
+        fans_changed(session, account_id)

@@ -24,7 +24,7 @@ from ofcrm_tui.store.models import (
     TeamPresence,
     TeamVersion,
 )
-from ofcrm_tui.store.upsert import dialect_insert
+from ofcrm_tui.store.upsert import count_up, dialect_insert
 
 # Chatters who queued a reply this recently are offered when assigning.
 KNOWN_FOR = timedelta(days=30)
@@ -106,11 +106,7 @@ def owner_of(db: Database, account_id: int, conversation_id: int) -> Owner | Non
 
 def bump(session: Session, account_id: int) -> None:
     """Tell the other apps the account's assignments changed (in the change's transaction)."""
-    statement = dialect_insert(session, TeamVersion).values(account_id=account_id, assignments=1)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["account_id"],
-        set_={"assignments": TeamVersion.assignments + 1},
-    ))
+    count_up(session, TeamVersion, {"account_id": account_id}, "assignments")
 
 
 def conversation_of(db: Database, account_id: int, fan_id: int) -> int:

@@ -1,8 +1,8 @@
 """Presence: each running app's heartbeat row, and what the other apps' rows say.
 
 A beat is one statement: the app's row is upserted and its ``RETURNING`` clause brings
-back, as JSON, the live rows of the account's other chatters plus the assignments'
-version (``team_versions``). So an app costs the database one statement a beat at idle,
+back, as JSON, the live rows of the account's other chatters plus the assignments' and
+the fans' versions (``team_versions``). So an app costs the database one statement a beat at idle,
 and a change (a conversation opened, typing started or stopped) is written at once by
 a beat of its own. A row not beaten for the expiry is that of an app that died (crash,
 lost network) and is not shown; ``leave`` deletes the app's row when it quits.
@@ -52,11 +52,13 @@ class Present:
 
 @dataclass(frozen=True)
 class TeamView:
-    """What the beat brought back: the other chatters present and the assignments' version."""
+    """What the beat brought back: the other chatters present, the assignments' and the
+    fans' versions."""
 
     account_id: int
     present: tuple[Present, ...] = ()
     assignments_version: int = 0
+    fans_version: int = 0
 
     def by_conversation(self) -> dict[int, tuple[Present, ...]]:
         found: dict[int, list[Present]] = defaultdict(list)
@@ -87,11 +89,12 @@ def beat(
         _P.chatter != chatter,
         live(now, expiry_seconds),
     )
-    version = select(TeamVersion.assignments).where(TeamVersion.account_id == report.account_id)
+    versions = [select(column).where(TeamVersion.account_id == report.account_id).scalar_subquery()
+                for column in (TeamVersion.assignments, TeamVersion.fans)]
     values = {
         "account_id": report.account_id,
         "chatter": chatter,
-        "conversation_id": report.conversation_id,
+        "conversation_id": _existing(report.account_id, report.conversation_id),
         "typing_since": report.typing_since,
         "seen_at": now,
     }
@@ -100,10 +103,20 @@ def beat(
             dialect_insert(session, TeamPresence)
             .values(app_id=app_id, started_at=now, **values)
             .on_conflict_do_update(index_elements=[_P.app_id], set_=values)
-            .returning(others.scalar_subquery(), version.scalar_subquery())
+            .returning(others.scalar_subquery(), *versions)
         )
-        found, assignments = session.execute(statement).one()
-    return TeamView(report.account_id, _parse(found), int(assignments or 0))
+        found, assignments, fans = session.execute(statement).one()
+    return TeamView(report.account_id, _parse(found), int(assignments or 0), int(fans or 0))
+
+
+def _existing(account_id: int, conversation_id: int | None) -> Any:
+    """The open conversation, if it is still there: another chatter may have deleted
+    its fan (and with it the conversation) since it was opened."""
+    if conversation_id is None:
+        return None
+    return select(Conversation.id).where(
+        Conversation.id == conversation_id, Conversation.account_id == account_id
+    ).scalar_subquery()
 
 
 def _json_rows(db: Database) -> Any:

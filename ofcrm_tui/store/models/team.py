@@ -1,5 +1,5 @@
 """Team mode: who has which conversation open (presence), who owns a conversation
-(assignment), and the counter that tells other apps the assignments changed."""
+(assignment), and the counters that tell other apps the assignments or the fans changed."""
 
 from __future__ import annotations
 
@@ -53,8 +53,10 @@ class Assignment(Base):
 
 
 class TeamVersion(Base):
-    """Per account, a number every assignment change adds one to, in the change's own
-    transaction: the heartbeat reads it, and an app seeing it move reloads its list."""
+    """Per account, numbers every assignment change (``assignments``) and every fan edit
+    by hand or import (``fans``: nickname, tags, notes, a fan created or deleted) adds
+    one to, in the change's own transaction: the heartbeat reads them, and an app seeing
+    one move reloads what shows it."""
 
     __tablename__ = "team_versions"
 
@@ -62,4 +64,5 @@ class TeamVersion(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     assignments: Mapped[int] = mapped_column(BigInteger, default=0)
+    fans: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 

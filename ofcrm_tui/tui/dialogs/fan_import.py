@@ -192,7 +192,7 @@ class ImportDialog(Dialog[ImportReport | None]):
         shown.update(text)
         # From its summary (the first line): once laid out, the report is taller.
         self.call_after_refresh(shown.scroll_visible, top=True, animate=False)
-        if report.written:
+        if report.written and report.changed_fans:  # one own edit (``tui.presence``)
             ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
 
     def action_close(self) -> None:

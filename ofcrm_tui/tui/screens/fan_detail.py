@@ -130,6 +130,7 @@ class FanDetailScreen(OfcrmScreen):
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
         self._waiting: list[Callable[[], object]] = []  # actions asked for before the read
+        self._gone = False  # the fan was deleted: the screen goes once it is on top
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -168,7 +169,9 @@ class FanDetailScreen(OfcrmScreen):
         try:
             fan = profile.fan_profile(db, account_id, self.fan_id)
         except OfcrmError as exc:
-            self.post_message(self.Refused(str(exc), gone=True))
+            # Shown before: another chatter (or app) deleted the fan since.
+            reason = str(exc) if self.detail is None else "This fan was deleted meanwhile"
+            self.post_message(self.Refused(reason, gone=True))
             return
         messages = []
         if fan.conversation_id is not None:
@@ -353,8 +356,17 @@ class FanDetailScreen(OfcrmScreen):
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
 
     def on_fan_detail_screen_refused(self, message: Refused) -> None:
+        if self._gone:
+            return  # said once already (reads asked for meanwhile say it again)
         self.notify(clean(message.reason, single_line=True), severity="error", markup=False)
         if message.gone:
+            self._gone = True
+            if self.app.screen is self:  # else once the dialog over it is closed
+                self.dismiss()
+
+    def on_screen_resume(self) -> None:
+        # (The base's handler runs too: Textual calls each class's.)
+        if self._gone:
             self.dismiss()
 
     # -- leaving -------------------------------------------------------------------
