@@ -15,7 +15,7 @@ from ofcrm_tui.core.access import TeamGroups
 from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.core.fans import edits, listing
 from ofcrm_tui.devdata.generate import generate
-from ofcrm_tui.store import migrate
+from ofcrm_tui.store import migrate, security
 from ofcrm_tui.store.database import Database
 from tests.security.conftest import NOW, drop_roles
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url
@@ -23,7 +23,9 @@ from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url
 BEFORE = "0024_platform_nicknames"
 
 
-def test_an_older_team_database_upgrades_and_is_initialised_again() -> None:
+def test_an_older_team_database_upgrades_and_is_initialised_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     base = postgres_url()
     if base is None:
         pytest.skip(NO_POSTGRES)
@@ -39,7 +41,10 @@ def test_an_older_team_database_upgrades_and_is_initialised_again() -> None:
             generate(owner, account="mia", fans=3, messages=6, now=NOW)
             migrate.downgrade(owner, BEFORE)
             mia = list_accounts(owner)[0].id
-            access.init_team(owner, groups)
+            with monkeypatch.context() as old:  # 0024's privileges: no fans version yet
+                old.setitem(security.CHATTER_PRIVILEGES, "team_versions",
+                            "INSERT, UPDATE (assignments)")
+                access.init_team(owner, groups)
             with owner.write() as session:  # a chatter as 0024's `team add-chatter` made it
                 schema = session.scalar(text("SELECT quote_ident(current_schema())"))
                 session.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO PUBLIC"))
@@ -52,12 +57,14 @@ def test_an_older_team_database_upgrades_and_is_initialised_again() -> None:
                                 {"r": role, "a": mia})
 
             migrate.upgrade(owner)  # ofcrm db upgrade
-            access.init_team(owner, groups)  # ofcrm team init, again
             chatter = Database(make_url(url).set(username=role).render_as_string(False))
             opened.append(chatter)
+            fan = listing.fans_window(chatter, mia, limit=1)[0].fan_id
+            # Before ``team init``: 0030 let the chatter move the fans version too.
+            assert edits.set_nickname(chatter, mia, fan, "Upgraded") == "Upgraded"
+            access.init_team(owner, groups)  # ofcrm team init, again
             me = access.identity(chatter)
             assert (me.account_ids, me.can_delete) == ((mia,), False)
-            fan = listing.fans_window(chatter, mia, limit=1)[0].fan_id
             assert edits.set_nickname(chatter, mia, fan, "Still here") == "Still here"
             with pytest.raises(access.AccessDenied, match="may not delete fans of"):
                 edits.delete_fan(chatter, mia, fan)
