@@ -105,10 +105,12 @@ class InboxScreen(InboxList):
             self.rows = {row.conversation_id: row for row in rows}
 
     class OpenRowRead(Message):
-        """The open conversation's row read again (after a fans change)."""
+        """The open conversation's row read again (after a fans change); None: it is
+        gone with its fan."""
 
-        def __init__(self, row: ConversationRow) -> None:
+        def __init__(self, conversation_id: int, row: ConversationRow | None) -> None:
             super().__init__()
+            self.conversation_id = conversation_id
             self.row = row
 
     class Retried(Message):
@@ -386,22 +388,32 @@ class InboxScreen(InboxList):
     def _read_open_row(self, account_id: int, conversation_id: int) -> None:
         rows = inbox.conversation_rows(self.ofcrm.context.db, account_id, [conversation_id],
                                        me=self.me)
-        if rows:
-            self.post_message(self.OpenRowRead(rows[0]))
+        self.post_message(self.OpenRowRead(conversation_id, rows[0] if rows else None))
 
     def on_inbox_screen_open_row_read(self, message: OpenRowRead) -> None:
         """A nickname may have changed: what names the open fan (the header, the
         thread's labels, the composer's and ``@``'s titles) takes the new row; the
         thread's messages are not read again."""
         row, account = message.row, self.ofcrm.account
-        if self.open_row is None or self.open_row.conversation_id != row.conversation_id:
+        if self.open_row is None or self.open_row.conversation_id != message.conversation_id:
             return  # another one was opened meanwhile
         if account is None:
+            return
+        if row is None:
+            self._open_gone()
             return
         self.open_row = row
         self.query_one(ThreadHeader).show(row)
         self.query_one(ThreadView).rename(row.display_name)
         self.query_one(Composer).attach(DraftTarget(self.ofcrm.context.db, account.id, row, self.me))
+
+    def _open_gone(self) -> None:
+        """The open conversation was deleted with its fan: nothing of it stays shown,
+        and once the list is read again the row that took its place is shown, read
+        only once the chatter goes into it."""
+        self._open(None)
+        self._open_first = partial(self._open, read=False)
+        self._refresh_list()
 
     def missed(self, change: DataChanged) -> DataChanged:
         """On another screen, new messages of other fans are toasted at once; the list

@@ -1,0 +1,93 @@
+"""A fan deleted while their conversation is open in the inbox: the inbox lets go of it
+(header, thread, composer) and shows the row that took its place."""
+
+from __future__ import annotations
+
+import pytest
+
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from tests.tui.conftest import World
+from tests.tui.pilot import (
+    composer,
+    conversations,
+    inbox,
+    press,
+    settle,
+    type_text,
+    wait_for,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+async def delete_shown_fan(pilot) -> None:  # noqa: ANN001
+    """``D`` on the fan shown (the detail) or highlighted (the fans list), then the
+    delete (the second choice)."""
+    await press(pilot, "D")
+    choice = pilot.app.screen
+    await wait_for(pilot, lambda: choice.query_one("OptionList").option_count == 2)
+    await press(pilot, "j", "enter")
+
+
+def listed_fans(pilot) -> set[int]:  # noqa: ANN001
+    rows = (conversations(pilot).row_at(i) for i in range(conversations(pilot).count))
+    return {row.fan_id for row in rows if row is not None}
+
+
+async def assert_let_go(pilot, fan_id: int) -> None:  # noqa: ANN001
+    screen = inbox(pilot)
+    await wait_for(pilot, lambda: screen.open_row is not None and screen.open_row.fan_id != fan_id)
+    assert fan_id not in listed_fans(pilot)
+    row = screen.open_row
+    assert conversations(pilot).cursor_row == row and conversations(pilot).open_id == row.conversation_id
+    assert screen.query_one(ThreadHeader).row == row
+    assert composer(pilot).target.fan == row and composer(pilot).text == ""
+    assert not [n for n in pilot.app._notifications if n.severity == "error"]
+
+
+async def test_a_fan_deleted_from_the_inbox_leaves_no_conversation_open(
+    world: World,
+) -> None:
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = inbox(pilot)
+        await wait_for(pilot, lambda: screen.open_row is not None)
+        fan_id = screen.open_row.fan_id
+        await press(pilot, "r")
+        await type_text(pilot, "see you")
+        await press(pilot, "escape", "i")
+        assert isinstance(pilot.app.screen, FanDetailScreen)
+        await delete_shown_fan(pilot)
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        await assert_let_go(pilot, fan_id)
+        # the reply goes to the fan now shown
+        await press(pilot, "tab", "tab")
+        await type_text(pilot, "hello")
+        await press(pilot, "ctrl+s")
+        assert not [n for n in pilot.app._notifications if "not sent" in str(n.message)]
+
+
+async def test_a_fan_deleted_from_the_fans_screen_leaves_no_conversation_open(
+    world: World,
+) -> None:
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = inbox(pilot)
+        await wait_for(pilot, lambda: screen.open_row is not None)
+        fan_id = screen.open_row.fan_id
+        await press(pilot, "3")
+        fans = pilot.app.screen
+        assert isinstance(fans, FansScreen)
+        await wait_for(pilot, lambda: fans.fans.loaded and fans.fans.counted)
+        await wait_for(pilot, lambda: fans.fans.cursor_row is not None)
+        while fans.fans.cursor_row.fan_id != fan_id:
+            await press(pilot, "j")
+        await delete_shown_fan(pilot)  # the list's own D
+        await wait_for(pilot, lambda: pilot.app.screen is fans and fans.fans.count == 29)
+        await press(pilot, "1")
+        assert pilot.app.screen is screen
+        await assert_let_go(pilot, fan_id)
