@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
@@ -110,3 +110,15 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
             return False
         self.dismiss(self.values[index])
         return True
+
+
+def ask_to_discard(app: App[object], title: str, discard: Callable[[], object]) -> None:
+    """Esc on text typed and not saved: keeping it first (an Enter typed by habit keeps
+    it, as in every question whose yes cannot be undone), then ``discard``."""
+    choices = [(Text("Keep editing"), False), (Text("Discard what was typed"), True)]
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            discard()  # not awaited (a dialog's ``dismiss`` can't be, from its handler)
+
+    app.push_screen(ChoiceDialog(title, lambda: choices), answered)

@@ -1,4 +1,5 @@
-"""Write or edit a note on a fan (several lines; saved with ctrl+s)."""
+"""Write or edit a note on a fan (several lines; saved with ctrl+s). A note the rules
+refuse keeps the dialog open with its text; Esc asks before it throws typed text away."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import TextArea
 
+from ofcrm_tui.core.fans import edits
+from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.dialogs.choice import ask_to_discard
 from ofcrm_tui.tui.dialogs.dialog import Dialog
+from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fields import MultilineBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
@@ -16,7 +21,7 @@ class NoteDialog(Dialog[str | None]):
     """Returns the note's text, or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="fan_note.cancel"),
+        Binding("escape", "cancel", "Cancel", id="fan_note.cancel"),
         Binding("ctrl+s", "save", "Save", id="fan_note.save"),
     ]
 
@@ -40,4 +45,17 @@ class NoteDialog(Dialog[str | None]):
         if not text.strip():
             self.notify("A note needs some text", severity="warning")
             return
+        try:
+            edits.check_values(note=text)
+        except OfcrmError as exc:
+            self.notify(clean(f"not saved: {exc}", single_line=True), severity="error",
+                        markup=False)
+            return
         self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        if self.query_one(TextArea).text == self.body:
+            self.dismiss(None)
+            return
+        what = "the changes to this note" if self.body else "this note"
+        ask_to_discard(self.app, f"Discard {what}?", lambda: self.dismiss(None))

@@ -29,6 +29,7 @@ from ofcrm_tui.core.inbox.thread import ThreadMessage, thread_page
 from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
+from ofcrm_tui.tui.dialogs.choice import ask_to_discard
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
@@ -129,6 +130,7 @@ class FanDetailScreen(OfcrmScreen):
         self.purchases: list[Purchase] = []
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
+        self._edit_from = ""  # what the edit line opened with (Esc asks once it differs)
         self._waiting: list[Callable[[], object]] = []  # actions asked for before the read
         self._gone = False  # the fan was deleted: the screen goes once it is on top
 
@@ -248,14 +250,24 @@ class FanDetailScreen(OfcrmScreen):
             line.value = ""
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
             line.suggester = SuggestLastItem(self.detail.known_tags)
+        self._edit_from = line.value
         line.display = True
         self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
 
     @on(Input.Submitted, "#fan-edit")
     def _submitted(self, event: Input.Submitted) -> None:
-        what, self.editing = self.editing, None
-        self._close_edit()
+        what = self.editing
         self.ofcrm.dialog_ready(self)  # the keys held behind Enter go on (``WAIT_AFTER``)
+        try:  # a refused value stays in the line, to be corrected
+            if what == "tag":
+                fields.split_tags(event.value)
+            else:
+                edits.check_values(nickname=event.value)
+        except OfcrmError as exc:
+            self.notify(clean(f"not saved: {exc}", single_line=True), severity="error",
+                        markup=False)
+            return
+        self._close_edit()
         account = self.ofcrm.account
         if account is None or what is None:
             return
@@ -272,10 +284,13 @@ class FanDetailScreen(OfcrmScreen):
         self.set_focus(self.query_one("#fan-left"))
 
     def action_back(self) -> None:
-        if self.query_one("#fan-edit", Input).display:
+        line = self.query_one("#fan-edit", Input)
+        if not line.display:
+            self.dismiss()
+        elif line.value == self._edit_from:
             self._close_edit()
         else:
-            self.dismiss()
+            ask_to_discard(self.app, f"Discard the {self.editing} typed?", self._close_edit)
 
     @_once_read
     def action_remove_tag(self) -> None:

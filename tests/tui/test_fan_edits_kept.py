@@ -1,0 +1,120 @@
+"""What is typed on the fan detail is not lost: a value the rules refuse stays where it
+was typed, with the reason; Esc on changed text asks first (keeping it is the first
+choice)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, OptionList, TextArea
+
+from ofcrm_tui.core.fans import edits, profile
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from tests.tui.conftest import World
+from tests.tui.pilot import press, settle, type_text, wait_for
+from tests.tui.test_fans_detail import open_from_inbox
+
+pytestmark = pytest.mark.anyio
+
+
+async def discard_question(pilot) -> ChoiceDialog:  # noqa: ANN001
+    question = pilot.app.screen
+    assert isinstance(question, ChoiceDialog)
+    await wait_for(pilot, lambda: question.query_one(OptionList).option_count == 2)
+    first = question.query_one(OptionList).get_option_at_index(0)
+    assert str(first.prompt) == "Keep editing"  # what an Enter by habit does
+    return question
+
+
+def errors(pilot) -> list[str]:  # noqa: ANN001
+    return [str(n.message) for n in pilot.app._notifications if n.severity == "error"]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["add", "edit"])
+async def test_esc_on_a_changed_note_asks_before_throwing_it_away(
+    world: World, existing: bool,
+) -> None:
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        if existing:
+            edits.add_note(db, account, detail.fan_id, "likes cats", author="tester")
+            await press(pilot, "escape", "i")
+            detail = pilot.app.screen
+            await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+            await press(pilot, "e", "enter")
+        else:
+            await press(pilot, "a")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NoteDialog)
+        await type_text(pilot, " and dogs")
+        await press(pilot, "escape")
+        await discard_question(pilot)
+        await press(pilot, "enter")  # keep editing
+        assert pilot.app.screen is dialog
+        body = dialog.query_one(TextArea)
+        assert body.text.endswith(" and dogs") and body.has_focus
+        await press(pilot, "escape", "j", "enter")  # discard
+        assert pilot.app.screen is detail
+        expected = ["likes cats"] if existing else []
+        assert [n.body for n in profile.notes_page(db, account, detail.fan_id)] == expected
+        # unchanged: Esc closes at once
+        await press(pilot, "a", "escape")
+        assert pilot.app.screen is detail
+
+
+async def test_a_refused_note_keeps_the_dialog_open_with_its_text(world: World) -> None:
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, "a")
+        dialog = pilot.app.screen
+        dialog.query_one(TextArea).insert("x" * 5_001)
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is dialog
+        assert len(dialog.query_one(TextArea).text) == 5_001
+        assert any("note is 5,001 characters long" in e for e in errors(pilot)), errors(pilot)
+        assert detail.notes == []
+
+
+@pytest.mark.parametrize(("key", "what", "too_long", "fixed"), [
+    ("n", "nickname", "N" * 300, "Short"),
+    ("t", "tag", "t" * 65, "short"),
+])
+async def test_a_refused_nickname_or_tag_stays_in_the_line(
+    world: World, key: str, what: str, too_long: str, fixed: str,
+) -> None:
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, key)
+        line = detail.query_one("#fan-edit", Input)
+        line.value = too_long
+        await press(pilot, "enter")
+        assert line.display and line.has_focus and line.value == too_long
+        assert detail.editing == what
+        reason = f"not saved: {what} is {len(too_long)} characters long"
+        assert any(e.startswith(reason) for e in errors(pilot)), errors(pilot)
+        # Esc asks; kept, it is corrected and saved
+        await press(pilot, "escape")
+        await discard_question(pilot)
+        await press(pilot, "enter")
+        assert pilot.app.screen is detail and line.display and line.value == too_long
+        line.value = fixed
+        await press(pilot, "enter")
+        assert not line.display
+        await wait_for(pilot, lambda: fixed in (detail.detail.profile.nickname,
+                                                *detail.detail.profile.tags))
+        # typed again, then thrown away
+        await press(pilot, key)
+        await type_text(pilot, "zz")
+        await press(pilot, "escape", "j", "enter")
+        assert isinstance(pilot.app.screen, FanDetailScreen) and not line.display
+        fan = profile.fan_profile(db, account, detail.fan_id)
+        assert fan.nickname == (fixed if what == "nickname" else "")
+        # unchanged: Esc closes at once
+        await press(pilot, key, "escape")
+        assert pilot.app.screen is detail and not line.display
