@@ -147,15 +147,25 @@ class FanList(PagedList[FanRow]):
     def render_row(self, row: FanRow, part: int, width: int) -> Text:
         columns = layout(width)
         name_width = max(1, width - sum(w + 1 for _, _, w in columns) - 1)
-        name = Text(" " + clean(row.display_name, single_line=True))
-        if row.username and row.username != row.display_name:
-            name.append(" @" + clean(row.username, single_line=True), self._style("dim"))
+        name = Text(" ").append_text(self._name_cell(row, name_width))
         name.truncate(name_width + 1, overflow="ellipsis", pad=True)
         now = self.clock()
         for key, _, column_width in columns:
             name.append(" ")
             name.append_text(self._cell(row, key, now, column_width))
         return name
+
+    def _name_cell(self, row: FanRow, width: int) -> Text:
+        """The name and @username in ``width`` cells: a long name is cut (an ellipsis
+        says so) before the @username is, down to half the width."""
+        name = Text(clean(row.display_name, single_line=True))
+        if not row.username or row.username == row.display_name:
+            return name
+        at = Text(" @" + clean(row.username, single_line=True), self._style("dim"))
+        if name.cell_len + at.cell_len > width:
+            name.truncate(max(width - at.cell_len, min(name.cell_len, width // 2)),
+                          overflow="ellipsis")
+        return name.append_text(at)
 
     def _cell(self, row: FanRow, key: str, now: datetime, width: int) -> Text:
         if key == "spent":
