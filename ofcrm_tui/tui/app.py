@@ -47,6 +47,7 @@ from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
 from ofcrm_tui.tui.keymap import Section, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.notices import FailedSends
 from ofcrm_tui.tui.presence import Presence, TeamSeen
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
@@ -54,7 +55,6 @@ from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded, StatusReads
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
-from ofcrm_tui.tui.wording import could_not_send
 
 if TYPE_CHECKING:
     from ofcrm_tui.jobs.scheduler import BackgroundJobs
@@ -134,6 +134,7 @@ class OfcrmApp(KeysInOrder):
         self._job_change: DataChanged | None = None
         self._job_timer: Timer | None = None
         self._job_refreshed_at = -JOB_REFRESH_SECONDS
+        self.failed_sends = FailedSends(self)  # the one notice of sends given up on
         # What other processes write, seen at each status read.
         self.follow = Follow()
         self.status_reads = StatusReads(self)
@@ -390,7 +391,7 @@ class OfcrmApp(KeysInOrder):
                 change = DataChanged.of("outbox", "inbox", sent=True)
             case events.MessagesFailed(outbound_ids=ids):
                 change = DataChanged.of("outbox")
-                self.notify(could_not_send(len(ids)), severity="error")
+                self.failed_sends.add(len(ids))
             case events.QueueChanged():
                 change = DataChanged.of("outbox")
             case events.AccountAuthFailed(error=error):

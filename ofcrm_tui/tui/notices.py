@@ -1,4 +1,5 @@
-"""Toasts for new fan messages: only where they need attention, one for a burst.
+"""Toasts for new fan messages: only where they need attention, one for a burst; and
+the one notice of messages that could not be sent (``FailedSends``).
 
 A new message in the conversation the chatter is on shows in the thread; every new
 message shows in the list (its unread badge) and in the status bar's unread count.
@@ -13,12 +14,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from textual.app import App
+from textual.notifications import Notification, Notify
+
 from ofcrm_tui.config import Settings
 from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.wording import could_not_send
 
 # A toast is one line, so it covers as little as it can.
 TOAST_CHARS = 60
@@ -106,3 +111,27 @@ class InboundToasts:
         if items:
             self._show(*summary(items))
             self._quiet_until = self._monotonic() + GAP_SECONDS
+
+
+class FailedSends:
+    """The notice of messages the sender gave up on: while it is up, the next failures
+    replace it, counted since it appeared, instead of stacking a notice each."""
+
+    def __init__(self, app: App[object]) -> None:
+        self._app = app
+        self._shown: Notification | None = None
+        self._count = 0
+
+    def add(self, count: int) -> None:
+        app, shown = self._app, self._shown
+        if shown is not None and shown in app._notifications and not shown.has_expired:
+            self._count += count
+            # Textual has no public way to replace a notice: its own (a click on the
+            # toast) takes it away; the new one goes up in the same turn (``notify``
+            # would post it, and a failure read before that would stack one).
+            app._unnotify(shown, refresh=False)
+        else:
+            self._count = count
+        self._shown = Notification(could_not_send(self._count), severity="error",
+                                   timeout=app.NOTIFICATION_TIMEOUT)
+        app._on_notify(Notify(self._shown))
