@@ -7,6 +7,7 @@ import pytest
 
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
 from tests.tui.pilot import (
@@ -36,6 +37,15 @@ def listed_fans(pilot) -> set[int]:  # noqa: ANN001
     return {row.fan_id for row in rows if row is not None}
 
 
+async def open_top(pilot) -> tuple[InboxScreen, int]:  # noqa: ANN001
+    """The inbox with its top conversation open, and that conversation's fan."""
+    await settle(pilot)
+    await press(pilot, "enter")
+    screen = inbox(pilot)
+    await wait_for(pilot, lambda: screen.open_row is not None)
+    return screen, screen.open_row.fan_id
+
+
 async def assert_let_go(pilot, fan_id: int) -> None:  # noqa: ANN001
     screen = inbox(pilot)
     await wait_for(pilot, lambda: screen.open_row is not None and screen.open_row.fan_id != fan_id)
@@ -51,11 +61,7 @@ async def test_a_fan_deleted_from_the_inbox_leaves_no_conversation_open(
     world: World,
 ) -> None:
     async with world.app().run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        screen = inbox(pilot)
-        await wait_for(pilot, lambda: screen.open_row is not None)
-        fan_id = screen.open_row.fan_id
+        screen, fan_id = await open_top(pilot)
         await press(pilot, "r")
         await type_text(pilot, "see you")
         await press(pilot, "escape", "i")
@@ -67,6 +73,7 @@ async def test_a_fan_deleted_from_the_inbox_leaves_no_conversation_open(
         await press(pilot, "tab", "tab")
         await type_text(pilot, "hello")
         await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: composer(pilot).text == "")  # queued
         assert not [n for n in pilot.app._notifications if "not sent" in str(n.message)]
 
 
@@ -74,11 +81,7 @@ async def test_a_fan_deleted_from_the_fans_screen_leaves_no_conversation_open(
     world: World,
 ) -> None:
     async with world.app().run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        screen = inbox(pilot)
-        await wait_for(pilot, lambda: screen.open_row is not None)
-        fan_id = screen.open_row.fan_id
+        screen, fan_id = await open_top(pilot)
         await press(pilot, "3")
         fans = pilot.app.screen
         assert isinstance(fans, FansScreen)
