@@ -2,7 +2,8 @@
 
 Keys typed fast, over a laggy link or by tmux ``send-keys`` arrive together, before
 the app has acted on the first. Textual then reads ``Esc`` and the key after it as one
-``alt+<key>``, and a dialog pushed by one key is not there yet for the keys behind it.
+``alt+<key>``, a dialog pushed by one key is not there yet for the keys behind it, nor
+the conversation a key opens (``holds_keys``).
 ``KeysInOrder.on_event`` is the one place that puts them right (see the developer
 guide on key bursts).
 """
@@ -25,6 +26,9 @@ from ofcrm_tui.tui.twice import Twice
 # this long at most.
 KEY_HOLD_SECONDS = 0.01
 KEY_HOLD_MOST = 1.0
+# Keys held while the screen says what they act on is on its way (``holds_keys``: the
+# conversation ``u`` looks up) wait longer: a reply let go too soon goes to another fan.
+SCREEN_HOLD_MOST = 5.0
 
 # Textual's widgets whose keys move the focus a turn later (``focus()``): a drop-down's
 # Enter (or Down) opens its list, the list's Enter or Esc goes back to the drop-down.
@@ -116,16 +120,27 @@ class KeysInOrder(App[None]):
         if self._dialog_from is self.screen:
             return True
         self._dialog_from = None
+        if self._screen_holds():
+            return True
         # Until its ``on_mount`` has run, where a dialog puts its focus (Textual focuses
         # its first field before that: a Tab read then moved on from the wrong one).
         return not self.screen.is_mounted
+
+    def _screen_holds(self) -> bool:
+        """The screen says what the keys act on is on its way (``holds_keys``: the
+        conversation a key opens)."""
+        holds_keys = getattr(self.screen, "holds_keys", None)
+        return holds_keys is not None and bool(holds_keys())
+
+    def _hold_most(self) -> float:
+        return SCREEN_HOLD_MOST if self._screen_holds() else KEY_HOLD_MOST
 
     async def _release_keys(self, waited: float = 0.0) -> None:
         # A dialog asked for and not pushed (its request refused) does not hold the keys
         # for ever.
         if waited >= KEY_HOLD_MOST:
             self._dialog_from = self._focus_from = None
-        while self._held_keys and (not self._screen_coming() or waited >= KEY_HOLD_MOST):
+        while self._held_keys and (not self._screen_coming() or waited >= self._hold_most()):
             await self._act_on_key(self._held_keys.pop(0))
         if self._held_keys:
             waited += KEY_HOLD_SECONDS

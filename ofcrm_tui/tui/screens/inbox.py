@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Header
+from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.accounts import AccountInfo
@@ -123,6 +124,9 @@ class InboxScreen(InboxList):
         self.flt = InboxFilter()
         self.open_row: ConversationRow | None = None
         self._open_first = None
+        # The next unread asked for (``u``), not opened yet; an open not shown yet.
+        self._finding_unread = False
+        self._showing = False
         # The open conversation, when it is unread and shown unread (a search match).
         self._open_unread: int | None = None
         self._warned_quietly = False
@@ -165,6 +169,15 @@ class InboxScreen(InboxList):
         self._open(None)
         self._show_list()
 
+    def holds_keys(self) -> bool:
+        """A conversation is on its way (``u``'s lookup, the list that ``c`` or a search
+        shows, the row Enter opens whose page is not in, its thread page): the keys read
+        now wait until it is shown (``KeysInOrder``). A reply typed behind ``u`` or ``c``
+        went to the conversation open before, and the ``u`` behind a ``u`` looked from
+        the same row."""
+        return (self._finding_unread or self._showing or self._open_first is not None
+                or self.conversations.opens_later)
+
     # -- next unread ---------------------------------------------------------------
 
     def action_next_unread(self) -> None:
@@ -175,7 +188,12 @@ class InboxScreen(InboxList):
             # Nothing open yet and the highlighted conversation is unread: that one first.
             self._open(row)
             return
+        self._finding_unread = True
         self._find_unread(account.id, self.flt, row)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "next-unread" and event.state is WorkerState.ERROR:
+            self._finding_unread = False  # nothing comes: the keys held go on
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False)
     def _find_unread(
@@ -185,6 +203,7 @@ class InboxScreen(InboxList):
             inbox.next_unread(self.ofcrm.context.db, account_id, flt, after)))
 
     def on_inbox_screen_next_unread_found(self, message: NextUnreadFound) -> None:
+        self._finding_unread = False
         if message.found is None:
             self.notify("No unread conversations")
             return
@@ -204,6 +223,7 @@ class InboxScreen(InboxList):
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
         self._open_unread = None
+        self._showing = True
         self.ofcrm.presence.viewing(row.conversation_id if row else None)
         thread = self.query_one(ThreadView)
         if row is None or account is None:
@@ -232,6 +252,7 @@ class InboxScreen(InboxList):
 
     def _show_open(self, row: ConversationRow | None, target: DraftTarget | None) -> None:
         """What opening ``row`` changes outside the thread view."""
+        self._showing = False
         self.conversations.mark_open(row.conversation_id if row else None)
         self.query_one(ThreadHeader).show(row)
         self._people_on(row.conversation_id if row else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,9 +25,11 @@ ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 
 
 class SearchBox(TextBox):
-    """The inbox search, its Enter in the footer."""
+    """The inbox search, its Enter in the footer. The keys read behind Enter wait for the
+    search (``_search``: then for its first match to open)."""
 
     BINDINGS = [Binding("enter", "submit", "Search")]
+    WAIT_AFTER: ClassVar[frozenset[str]] = frozenset({"submit"})
 
 
 class InboxList(TeamInbox):
@@ -150,6 +153,7 @@ class InboxList(TeamInbox):
         self._open_first = self._show_match if query is not None else None
         self.flt = replace(self.flt, query=query)
         self._show_list()
+        self.ofcrm.dialog_ready(self)  # the keys behind Enter wait for the match now
 
     def _close_search(self) -> None:
         self.query_one("#search", Input).display = False

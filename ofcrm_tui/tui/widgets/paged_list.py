@@ -158,6 +158,11 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         return page[index % PAGE_SIZE]
 
     @property
+    def opens_later(self) -> bool:
+        """An open asked for waits for its row's page (``open_with``)."""
+        return self._open_when_loaded is not None
+
+    @property
     def loaded(self) -> bool:
         """True once the current query's visible rows are in (see ``counted``)."""
         return not self._first_load and not self._loading and all(

@@ -1,0 +1,160 @@
+"""Keys read behind a key that opens a conversation later (``u`` reads the next unread
+in a worker, ``c`` on a fan shows the inbox and lists it, a search's Enter, Enter on a
+row whose page is not in) wait until it is open: a reply typed in the same burst goes
+to the fan on screen, never to the conversation open before."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from ofcrm_tui.store.models import Conversation, OutboundMessage
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.widgets import page_reads
+from ofcrm_tui.tui.widgets import paged_list as paged_list_module
+from ofcrm_tui.tui.widgets.composer import Composer
+from tests.tui.conftest import World
+from tests.tui.pilot import burst, conversations, inbox, press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+def _queued(world: World) -> list[tuple[int, str]]:
+    """The fans and texts of the messages queued, oldest first."""
+    with world.context.db.read() as session:
+        return [tuple(row) for row in session.execute(
+            select(OutboundMessage.fan_id, OutboundMessage.text).order_by(OutboundMessage.id))]
+
+
+def _unread_ids(world: World) -> set[int]:
+    with world.context.db.read() as session:
+        return set(session.scalars(select(Conversation.id).where(
+            Conversation.account_id == world.account.id, Conversation.unread_count > 0)))
+
+
+async def test_a_reply_typed_right_behind_u_goes_to_the_next_unread_fan(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        await press(pilot, "u")
+        first = screen.open_row
+        assert first is not None
+        burst(app, "u", "r", *"via u", "ctrl+s")
+        await settle(pilot)
+        second = screen.open_row
+        assert second is not None and second.conversation_id != first.conversation_id
+        assert _queued(world) == [(second.fan_id, "via u")]
+        assert screen.query_one(Composer).text == ""
+
+
+async def test_u_pressed_five_times_in_a_burst_opens_five_unread(world: World) -> None:
+    """Each ``u`` goes on from the one the ``u`` before opened (each read the next
+    unread from the same row, cancelling the lookup before it: one was read)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = _unread_ids(world)
+        assert len(before) > 5
+        burst(app, *"uuuuu")
+        await settle(pilot)
+        assert len(before - _unread_ids(world)) == 5
+
+
+async def test_a_reply_typed_right_behind_c_on_fans_goes_to_that_fan(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # the inbox's first conversation open
+        opened = inbox(pilot).open_row
+        await press(pilot, "3")
+        fans = app.screen
+        assert isinstance(fans, FansScreen)
+        await wait_for(pilot, lambda: fans.fans.loaded and fans.fans.counted)
+        await press(pilot, "j", "j", "j")
+        fan = fans.fans.cursor_row
+        assert fan is not None and fan.fan_id != opened.fan_id
+        burst(app, "c", "r", *"via c", "ctrl+s")
+        await settle(pilot)
+        assert inbox(pilot).open_row.fan_id == fan.fan_id
+        assert _queued(world) == [(fan.fan_id, "via c")]
+
+
+async def test_a_reply_typed_right_behind_c_on_a_fan_goes_to_that_fan(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "j", "j")  # the first open, the third highlighted
+        opened = inbox(pilot).open_row
+        await press(pilot, "i")
+        assert isinstance(app.screen, FanDetailScreen)
+        fan_id = app.screen.fan_id
+        assert fan_id != opened.fan_id
+        burst(app, "c", "r", *"via detail", "ctrl+s")
+        await settle(pilot)
+        assert inbox(pilot).open_row.fan_id == fan_id
+        assert _queued(world) == [(fan_id, "via detail")]
+
+
+async def test_a_reply_typed_right_behind_a_search_goes_to_its_match(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        await press(pilot, "enter")  # the first conversation open
+        opened, fourth = screen.open_row, conversations(pilot).row_at(3)
+        name = fourth.username  # one fan's
+        burst(app, "slash", *name, "enter", "r", *"via search", "ctrl+s")
+        await settle(pilot)
+        match = screen.open_row
+        assert screen.flt.query == name and match is not None
+        assert match.fan_id == fourth.fan_id != opened.fan_id
+        assert _queued(world) == [(match.fan_id, "via search")]
+
+
+async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``G enter r …``: the last row's page is read after Enter, which opens it then."""
+    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
+    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
+    app = world.app()
+    async with app.run_test(size=(120, 16)) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        await press(pilot, "enter")
+        opened = screen.open_row
+        burst(app, "G", "enter", "r", *"the last", "ctrl+s")
+        await settle(pilot)
+        last = conversations(pilot).row_at(conversations(pilot).count - 1)
+        assert screen.open_row == last and last.fan_id != opened.fan_id
+        assert _queued(world) == [(last.fan_id, "the last")]
+
+
+async def test_a_reply_behind_u_waits_for_a_slow_lookup(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys held for a dialog go on after a second (one refused): those held for a
+    conversation on its way wait for it longer."""
+    from ofcrm_tui.core import inbox as core_inbox
+
+    looked_up = core_inbox.next_unread
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(1.5)
+        return looked_up(*args, **kwargs)
+
+    monkeypatch.setattr(core_inbox, "next_unread", slow)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = inbox(pilot)
+        await press(pilot, "enter")
+        first = screen.open_row
+        burst(app, "u", "r", *"slow", "ctrl+s")
+        await settle(pilot)
+        assert screen.open_row.fan_id != first.fan_id
+        assert _queued(world) == [(screen.open_row.fan_id, "slow")]
