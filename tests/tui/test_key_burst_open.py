@@ -158,3 +158,19 @@ async def test_a_reply_behind_u_waits_for_a_slow_lookup(
         await settle(pilot)
         assert screen.open_row.fan_id != first.fan_id
         assert _queued(world) == [(screen.open_row.fan_id, "slow")]
+
+
+async def test_a_reply_typed_behind_c_before_the_fan_is_read_goes_to_that_fan(
+    world: World,
+) -> None:
+    """``i c r …`` in one burst: ``c`` waits for the fan to be read, and the keys behind
+    it with it (they acted on the fan's screen: ``a`` of the text asked for a note)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        opened, third = inbox(pilot).open_row, conversations(pilot).row_at(2)
+        burst(app, "j", "j", "i", "c", "r", *"via a fan", "ctrl+s")
+        await settle(pilot)
+        assert inbox(pilot).open_row.fan_id == third.fan_id != opened.fan_id
+        assert _queued(world) == [(third.fan_id, "via a fan")]

@@ -186,6 +186,11 @@ class FanDetailScreen(OfcrmScreen):
             edits.tag_completions(db, account_id, "", limit=500),
         )))
 
+    def holds_keys(self) -> bool:
+        """A key's action waits for the fan (``_once_read``): so do the keys read behind
+        it (``KeysInOrder``), or they act here first (``c r hello``: ``a`` added a note)."""
+        return bool(self._waiting)
+
     def on_fan_detail_screen_loaded(self, message: Loaded) -> None:
         self.detail = message.detail
         self.purchases = list(message.detail.purchases)
