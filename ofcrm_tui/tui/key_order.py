@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import App
+from textual.driver import Driver
 from textual.events import Event, Key
 from textual.screen import Screen
 from textual.widget import Widget
@@ -60,6 +61,16 @@ class KeysInOrder(App[None]):
         self._picked = Twice()
         # The widget whose key moves the focus a turn later, until it has.
         self._focus_from: Widget | None = None
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver, reading Esc and the key typed right behind it as
+        such (``terminal_keys``; imported here only: it needs a POSIX terminal)."""
+        driver = super().get_driver_class()
+        if driver.__module__ != "textual.drivers.linux_driver":
+            return driver
+        from ofcrm_tui.tui.terminal_keys import EscapeFirstDriver
+
+        return EscapeFirstDriver
 
     async def on_event(self, event: Event) -> None:
         """Keys as they are read, before Textual dispatches them (the one place).
@@ -231,8 +242,8 @@ def _switches_mode(action: str, current: str) -> bool:
 def after_escape(event: Key) -> Key | None:
     """The key that followed Esc, when the terminal read Esc and that key as one
     ``alt+<key>`` (a printable key only: ``alt+left`` and the like are keys of their own).
-    Esc then ``/``, space or Enter is read as that key alone: Textual's parser drops the
-    Esc before the app sees it."""
+    Esc then a key Textual does not name ``alt+`` (``/``, space, Enter) is read as two
+    keys already (``terminal_keys``)."""
     if not event.key.startswith("alt+") or not event.is_printable:
         return None
     key = event.key.removeprefix("alt+")
