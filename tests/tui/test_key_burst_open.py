@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from ofcrm_tui.core import inbox as core_inbox
 from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
@@ -35,7 +36,19 @@ def _unread_ids(world: World) -> set[int]:
             Conversation.account_id == world.account.id, Conversation.unread_count > 0)))
 
 
-async def test_a_reply_typed_right_behind_u_goes_to_the_next_unread_fan(world: World) -> None:
+@pytest.mark.parametrize("lookup_seconds", [0.0, 1.5])
+async def test_a_reply_typed_right_behind_u_goes_to_the_next_unread_fan(
+    world: World, monkeypatch: pytest.MonkeyPatch, lookup_seconds: float
+) -> None:
+    """Also when the lookup is slow: the keys held for a dialog go on after a second (it
+    was refused), those held for a conversation on its way wait for it longer."""
+    looked_up = core_inbox.next_unread
+
+    def next_unread(*args: object, **kwargs: object) -> object:
+        time.sleep(lookup_seconds)
+        return looked_up(*args, **kwargs)
+
+    monkeypatch.setattr(core_inbox, "next_unread", next_unread)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -133,44 +146,3 @@ async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
         assert screen.open_row == last and last.fan_id != opened.fan_id
         assert _queued(world) == [(last.fan_id, "the last")]
 
-
-async def test_a_reply_behind_u_waits_for_a_slow_lookup(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The keys held for a dialog go on after a second (one refused): those held for a
-    conversation on its way wait for it longer."""
-    from ofcrm_tui.core import inbox as core_inbox
-
-    looked_up = core_inbox.next_unread
-
-    def slow(*args: object, **kwargs: object) -> object:
-        time.sleep(1.5)
-        return looked_up(*args, **kwargs)
-
-    monkeypatch.setattr(core_inbox, "next_unread", slow)
-    app = world.app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        screen = inbox(pilot)
-        await press(pilot, "enter")
-        first = screen.open_row
-        burst(app, "u", "r", *"slow", "ctrl+s")
-        await settle(pilot)
-        assert screen.open_row.fan_id != first.fan_id
-        assert _queued(world) == [(screen.open_row.fan_id, "slow")]
-
-
-async def test_a_reply_typed_behind_c_before_the_fan_is_read_goes_to_that_fan(
-    world: World,
-) -> None:
-    """``i c r …`` in one burst: ``c`` waits for the fan to be read, and the keys behind
-    it with it (they acted on the fan's screen: ``a`` of the text asked for a note)."""
-    app = world.app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        opened, third = inbox(pilot).open_row, conversations(pilot).row_at(2)
-        burst(app, "j", "j", "i", "c", "r", *"via a fan", "ctrl+s")
-        await settle(pilot)
-        assert inbox(pilot).open_row.fan_id == third.fan_id != opened.fan_id
-        assert _queued(world) == [(third.fan_id, "via a fan")]
