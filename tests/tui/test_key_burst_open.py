@@ -146,3 +146,27 @@ async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
         assert screen.open_row == last and last.fan_id != opened.fan_id
         assert _queued(world) == [(last.fan_id, "the last")]
 
+
+
+async def test_keys_behind_enter_on_a_fan_not_read_yet_wait_for_its_screen(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any list: ``G enter c`` on the fans opens the last fan (with a conversation),
+    then its conversation (``c`` acted on the list first: no fan there yet, then the
+    fan's screen came up)."""
+    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
+    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
+    app = world.app()
+    async with app.run_test(size=(120, 16)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        fans = app.screen
+        assert isinstance(fans, FansScreen)
+        await wait_for(pilot, lambda: fans.fans.loaded and fans.fans.counted)
+        rows = fans.fans.source.window(0, fans.fans.count, None)
+        back, last = next((n, row) for n, row in enumerate(reversed(rows))
+                          if row.conversation_id is not None)
+        assert fans.fans.row_at(fans.fans.count - 1) is None  # its page not read
+        burst(app, "G", *"k" * back, "enter", "c")
+        await settle(pilot)
+        assert inbox(pilot).open_row.fan_id == last.fan_id

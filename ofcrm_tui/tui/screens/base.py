@@ -46,6 +46,14 @@ class OfcrmScreen(Screen[None]):
             return not (rows and rows.first().empty)
         return True
 
+    def holds_keys(self) -> bool:
+        """Enter on a list's row whose page is not in yet opens it once it is: the keys
+        read behind it wait for that (``KeysInOrder``), not act on the list (``G enter
+        c`` on the fans: ``c`` found no fan, then the fan's screen came up)."""
+        from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+        return any(rows.opens_later for rows in self.query(PagedList))
+
     def shows_now(self, binding: Binding) -> bool:
         """The footer names ``binding``: its ``show``, or what the screen says now (a key
         named only while it applies: the inbox's n and N, while a search is on)."""

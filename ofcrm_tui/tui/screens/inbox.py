@@ -171,12 +171,12 @@ class InboxScreen(InboxList):
 
     def holds_keys(self) -> bool:
         """A conversation is on its way (``u``'s lookup, the list that ``c`` or a search
-        shows, the row Enter opens whose page is not in, its thread page): the keys read
-        now wait until it is shown (``KeysInOrder``). A reply typed behind ``u`` or ``c``
-        went to the conversation open before, and the ``u`` behind a ``u`` looked from
-        the same row."""
+        shows, the row Enter opens whose page is not in (``OfcrmScreen``), its thread
+        page): the keys read now wait until it is shown (``KeysInOrder``). A reply typed
+        behind ``u`` or ``c`` went to the conversation open before, and the ``u`` behind
+        a ``u`` looked from the same row."""
         return (self._finding_unread or self._showing or self._open_first is not None
-                or self.conversations.opens_later)
+                or super().holds_keys())
 
     # -- next unread ---------------------------------------------------------------
 
