@@ -9,11 +9,13 @@ import time
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
 
 from ofcrm_tui.core import inbox as core_inbox
 from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets import page_reads
 from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.composer import Composer
@@ -21,6 +23,14 @@ from tests.tui.conftest import World
 from tests.tui.pilot import burst, conversations, inbox, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
+
+
+async def let_go(pilot: Pilot[object]) -> None:
+    """Settle until the keys held are let go (on a timer, which settling does not wait
+    for), and what they did has settled."""
+    await settle(pilot)
+    await wait_for(pilot, lambda: not pilot.app._held_keys)
+    await settle(pilot)
 
 
 def _queued(world: World) -> list[tuple[int, str]]:
@@ -57,7 +67,7 @@ async def test_a_reply_typed_right_behind_u_goes_to_the_next_unread_fan(
         first = screen.open_row
         assert first is not None
         burst(app, "u", "r", *"via u", "ctrl+s")
-        await settle(pilot)
+        await let_go(pilot)
         second = screen.open_row
         assert second is not None and second.conversation_id != first.conversation_id
         assert _queued(world) == [(second.fan_id, "via u")]
@@ -73,7 +83,7 @@ async def test_u_pressed_five_times_in_a_burst_opens_five_unread(world: World) -
         before = _unread_ids(world)
         assert len(before) > 5
         burst(app, *"uuuuu")
-        await settle(pilot)
+        await let_go(pilot)
         assert len(before - _unread_ids(world)) == 5
 
 
@@ -91,7 +101,7 @@ async def test_a_reply_typed_right_behind_c_on_fans_goes_to_that_fan(world: Worl
         fan = fans.fans.cursor_row
         assert fan is not None and fan.fan_id != opened.fan_id
         burst(app, "c", "r", *"via c", "ctrl+s")
-        await settle(pilot)
+        await let_go(pilot)
         assert inbox(pilot).open_row.fan_id == fan.fan_id
         assert _queued(world) == [(fan.fan_id, "via c")]
 
@@ -107,7 +117,7 @@ async def test_a_reply_typed_right_behind_c_on_a_fan_goes_to_that_fan(world: Wor
         fan_id = app.screen.fan_id
         assert fan_id != opened.fan_id
         burst(app, "c", "r", *"via detail", "ctrl+s")
-        await settle(pilot)
+        await let_go(pilot)
         assert inbox(pilot).open_row.fan_id == fan_id
         assert _queued(world) == [(fan_id, "via detail")]
 
@@ -121,7 +131,7 @@ async def test_a_reply_typed_right_behind_a_search_goes_to_its_match(world: Worl
         opened, fourth = screen.open_row, conversations(pilot).row_at(3)
         name = fourth.username  # one fan's
         burst(app, "slash", *name, "enter", "r", *"via search", "ctrl+s")
-        await settle(pilot)
+        await let_go(pilot)
         match = screen.open_row
         assert screen.flt.query == name and match is not None
         assert match.fan_id == fourth.fan_id != opened.fan_id
@@ -141,7 +151,7 @@ async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
         await press(pilot, "enter")
         opened = screen.open_row
         burst(app, "G", "enter", "r", *"the last", "ctrl+s")
-        await settle(pilot)
+        await let_go(pilot)
         last = conversations(pilot).row_at(conversations(pilot).count - 1)
         assert screen.open_row == last and last.fan_id != opened.fan_id
         assert _queued(world) == [(last.fan_id, "the last")]
@@ -168,5 +178,23 @@ async def test_keys_behind_enter_on_a_fan_not_read_yet_wait_for_its_screen(
                           if row.conversation_id is not None)
         assert fans.fans.row_at(fans.fans.count - 1) is None  # its page not read
         burst(app, "G", *"k" * back, "enter", "c")
-        await settle(pilot)
+        # Keys held are let go on a timer, which settling does not wait for.
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen)
+                       and app.screen.open_row is not None)
         assert inbox(pilot).open_row.fan_id == last.fan_id
+
+
+async def test_a_reply_typed_behind_c_before_the_fan_is_read_goes_to_that_fan(
+    world: World,
+) -> None:
+    """``i c r …`` in one burst: ``c`` waits for the fan to be read, and the keys behind
+    it with it (they acted on the fan's screen: ``a`` of the text asked for a note)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        opened, third = inbox(pilot).open_row, conversations(pilot).row_at(2)
+        burst(app, "j", "j", "i", "c", "r", *"via a fan", "ctrl+s")
+        await let_go(pilot)
+        assert inbox(pilot).open_row.fan_id == third.fan_id != opened.fan_id
+        assert _queued(world) == [(third.fan_id, "via a fan")]
