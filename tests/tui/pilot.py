@@ -43,6 +43,14 @@ async def wait_for(
         await asyncio.sleep(0.01)
 
 
+async def let_go(pilot: Pilot[object]) -> None:
+    """Settle until the keys held are let go (on a timer, which settling does not wait
+    for), and what they did has settled."""
+    await settle(pilot)
+    await wait_for(pilot, lambda: not getattr(pilot.app, "_held_keys", ()))
+    await settle(pilot)
+
+
 async def press(pilot: Pilot[object], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)

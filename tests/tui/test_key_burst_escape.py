@@ -14,7 +14,15 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.terminal_keys import EscapeFirstDriver, EscapeFirstParser
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
-from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
+from tests.tui.pilot import (
+    conversations,
+    inbox,
+    let_go,
+    press,
+    settle,
+    type_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +53,7 @@ async def test_escape_j_j_enter_r_and_a_reply_from_the_reply_box(world: World) -
         await press(pilot, "enter", "r")
         await type_text(pilot, "hello")
         typed(app, "\x1bjj\rryy2\x13\x1b")
-        await settle(pilot)
+        await let_go(pilot)
         screen = inbox(pilot)
         assert screen.open_row.conversation_id == third.conversation_id
         with world.context.db.read() as session:

@@ -9,7 +9,6 @@ import time
 
 import pytest
 from sqlalchemy import select
-from textual.pilot import Pilot
 
 from ofcrm_tui.core import inbox as core_inbox
 from ofcrm_tui.store.models import Conversation, OutboundMessage
@@ -20,17 +19,9 @@ from ofcrm_tui.tui.widgets import page_reads
 from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
-from tests.tui.pilot import burst, conversations, inbox, press, settle, wait_for
+from tests.tui.pilot import burst, conversations, inbox, let_go, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
-
-
-async def let_go(pilot: Pilot[object]) -> None:
-    """Settle until the keys held are let go (on a timer, which settling does not wait
-    for), and what they did has settled."""
-    await settle(pilot)
-    await wait_for(pilot, lambda: not pilot.app._held_keys)
-    await settle(pilot)
 
 
 def _queued(world: World) -> list[tuple[int, str]]:
