@@ -1,6 +1,6 @@
 """Bulk writes of generated rows in ``executemany`` batches (wrap a batch in
-``triggers_deferred`` to index it for SQLite full-text search and add it to the
-analytics rollups in one statement each, instead of triggers row by row)."""
+``triggers_deferred`` to add it to the analytics rollups and fan facts, and index it
+for SQLite full-text search, in one statement each instead of triggers row by row)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ Everything comes from one ``random.Random(seed)`` and a fixed ``now``: the same 
 ``now`` give the same rows (drawn by ``rows``). Writes are plain Core ``executemany``
 batches, one transaction per batch of fans; the database assigns the ids (read back per
 batch), so sequences stay right on PostgreSQL and no id is guessed. Each batch fills the
-SQLite full-text index and the analytics rollups in one statement each
-(``bulk.triggers_deferred``) instead of a trigger per row.
+analytics rollups, the fan facts and the reply times (and SQLite's full-text index) in
+one statement each (``bulk.triggers_deferred``) instead of a trigger per row.
 
 Run it on a database nothing else is writing to the same account: it is a tool for
 benchmarks and demos, not for production data.

@@ -9,7 +9,7 @@ conditions on them are column tests in one pass over fans (``core.fans.filter``)
 Each counts only source rows of the fan's own account. Written once like the analytics
 rollups (``store/rollups``): each fact's definition gives its trigger statements (one
 source row in or out) and its bulk statement (the source rows above an id), which the
-migration's backfill and the SQLite bulk loads (``rollups_deferred``) run.
+migration's backfill and the bulk loads (``rollups_deferred``) run.
 
 A ``count`` adds one per row; a ``latest`` keeps the newest value, moved forward by a
 new row and read again from the source when the row that held it goes (or changes).
@@ -42,9 +42,10 @@ FACT_TRIGGERS = {
     "fan_facts_conversations": ("conversations", FACTS[2:3],
                                 "account_id, fan_id, last_message_at"),
 }
-# The sources a SQLite bulk load adds in one statement (conversations are written, then
-# updated, by the generator: their trigger stays).
-DEFERRED_SOURCES = ("transactions", "messages")
+# The sources a bulk load (``rollups_deferred``) adds in one statement once its rows are
+# in: it may update the rows it inserted (the generator fills in its conversations'
+# summaries after their messages), not older ones.
+DEFERRED_SOURCES = ("transactions", "messages", "conversations")
 
 
 def _fan(row: str) -> str:

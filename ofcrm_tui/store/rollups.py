@@ -1,7 +1,7 @@
 """The analytics rollups of migration 0016, written once: each rollup's key and summed
 expressions over a source row give both its trigger statements (one row in or out)
-and its bulk statement (the rows above an id, grouped), so a bulk load can drop the
-triggers and add its rows in one statement per rollup (``rollups_deferred``). The fan
+and its bulk statement (the rows above an id, grouped), so a bulk load can turn the
+triggers off and add its rows in one statement per rollup (``rollups_deferred``). The fan
 facts of migration 0021 (``store/fan_facts``) are deferred with them, and both
 migrations make their triggers with ``trigger_ddl``.
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from ofcrm_tui.store.fan_facts import (
     DEFERRED_SOURCES,
@@ -173,11 +173,16 @@ WHERE messages.id = w.id AND messages.reply_seconds {_DIFFERENT[dialect]} w.wait
 """
 
 
-# The reply times of the conversations of messages above ``:newest`` (all their messages:
-# a new message can change the reply time of an older one after it).
-_REPLY_SECONDS = reply_seconds_statement(
-    "sqlite", "conversation_id IN (SELECT conversation_id FROM messages WHERE id > :newest)")
-_SOURCES = ("transactions", "fans", "messages")
+def _reply_seconds(dialect: str) -> str:
+    """The reply times of the conversations of messages above ``:newest`` (all their
+    messages: a new message can change the reply time of an older one after it)."""
+    return reply_seconds_statement(
+        dialect, "conversation_id IN (SELECT conversation_id FROM messages WHERE id > :newest)")
+
+
+_SOURCES = ("transactions", "fans", "messages", "conversations")
+_EVENTS = ("insert", "delete", "update")
+_REPLY_TRIGGER = ("messages_reply_seconds", "messages")
 
 
 def trigger_ddl(dialect: str, name: str, table: str, columns: str, add: str, remove: str
@@ -206,62 +211,106 @@ def drop_trigger_ddl(dialect: str, name: str, table: str) -> list[str]:
     return [f"DROP TRIGGER {name} ON {table}", f"DROP FUNCTION {name}()"]
 
 
-def _saved_triggers(connection: Connection, names: list[str]) -> dict[str, str] | None:
-    """The SQL of SQLite triggers ``names``, or None when one is missing (an older
-    schema: migrations run bulk loads too)."""
-    saved = dict(connection.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-        f"AND name IN ({', '.join('?' * len(names))})", tuple(names)
-    ).all())
-    return saved if len(saved) == len(names) else None
+def _triggers(dialect: str, sources: tuple[str, ...], events: tuple[str, ...]
+              ) -> list[tuple[str, str]]:
+    """(name, table) of the rollup and fan-fact triggers on ``sources``: one a rollup on
+    PostgreSQL (for every event), one an event of ``events`` on SQLite."""
+    found = [(name, table) for name, (table, _, _) in TRIGGERS.items() if table in sources]
+    found += [(name, table) for name, (table, _, _) in FACT_TRIGGERS.items()
+              if table in sources and table in DEFERRED_SOURCES]
+    if dialect != "sqlite":
+        return found
+    return [(f"{name}_{event}", table) for name, table in found for event in events]
+
+
+class _Off:
+    """Triggers turned off inside a bulk load's transaction, until ``back_on``.
+
+    SQLite drops them and creates them again from their saved SQL (DDL is transactional,
+    and the write lock is held from ``BEGIN IMMEDIATE``). PostgreSQL disables them with
+    ``ALTER TABLE``: transactional too, and its lock keeps other writers of the table
+    waiting until the commit, so nobody else writes a row the triggers miss.
+    """
+
+    def __init__(self, connection: Connection, saved: dict[str, str]) -> None:
+        self.connection = connection
+        self.saved = saved  # name -> its SQL (SQLite) or its table (PostgreSQL)
+        for name in saved:
+            self._switch(name, "DISABLE")
+
+    def _switch(self, name: str, how: str) -> None:
+        sql = self.connection.exec_driver_sql
+        if self.connection.dialect.name != "sqlite":
+            sql(f"ALTER TABLE {self.saved[name]} {how} TRIGGER {name}")
+        elif how == "DISABLE":
+            sql(f"DROP TRIGGER {name}")
+        else:
+            sql(self.saved[name])
+
+    def back_on(self, names: list[str]) -> None:
+        for name in names:
+            self._switch(name, "ENABLE")
+
+
+def _turned_off(connection: Connection, triggers: list[tuple[str, str]]) -> _Off | None:
+    """``triggers`` (name, table) turned off, or None (left on) when one is missing (an
+    older schema: migrations run bulk loads too) or already off (PostgreSQL). Turning
+    them off on PostgreSQL takes the tables' owner (as the migrations do)."""
+    names = [name for name, _ in triggers]
+    sql = connection.exec_driver_sql
+    if connection.dialect.name == "sqlite":
+        saved = dict(sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            f"AND name IN ({', '.join('?' * len(names))})", tuple(names)).all())
+    else:
+        tables = sorted({table for _, table in triggers})
+        saved = dict(sql(
+            "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgrelid IN (SELECT to_regclass(unnest(%(tables)s::text[]))) "
+            "AND t.tgname = ANY(%(names)s) AND t.tgenabled = 'O'",
+            {"tables": tables, "names": names}).all())
+    return _Off(connection, saved) if len(saved) == len(names) else None
+
+
+def _newest(connection: Connection, sources: tuple[str, ...]) -> dict[str, int]:
+    sql = connection.exec_driver_sql
+    return {t: sql(f"SELECT coalesce(max(id), 0) FROM {t}").scalar() for t in sources}
 
 
 def _bulk(connection: Connection, sources: tuple[str, ...], newest: dict[str, int]) -> None:
     """Add the rows of ``sources`` above ``newest`` to their rollups and fan facts."""
-    sql = connection.exec_driver_sql
+    dialect = connection.dialect.name
     for rollup in ROLLUPS:
         if rollup.source in sources:
-            sql(bulk_statement("sqlite", rollup).replace(":newest", "?"),
-                (newest[rollup.source],))
+            connection.execute(text(bulk_statement(dialect, rollup)),
+                               {"newest": newest[rollup.source]})
     for fact in FACTS:
         if fact.source in sources:
-            sql(fact_bulk_statement(fact).replace(":newest", "?"), (newest[fact.source],))
-
-
-def _fact_triggers(sources: tuple[str, ...], events: tuple[str, ...]) -> list[str]:
-    return [f"{name}_{event}" for name, (table, _, _) in FACT_TRIGGERS.items()
-            if table in sources and table in DEFERRED_SOURCES for event in events]
+            connection.execute(text(fact_bulk_statement(fact)), {"newest": newest[fact.source]})
 
 
 @contextmanager
 def rollups_deferred(connection: Connection) -> Iterator[None]:
-    """On SQLite, a bulk load without a trigger per row: inside the batch's transaction
-    the reply-time, rollup and fan-fact triggers (``store/fan_facts``) are dropped, the
-    rows written, then added to the rollups and fan facts one statement each, their
-    triggers put back, the reply times of the touched conversations set (their rollups
-    follow through the triggers) and the reply-time trigger put back. Nobody else sees
-    the triggers missing (the write lock is held from ``BEGIN IMMEDIATE``)."""
-    if connection.dialect.name != "sqlite":
+    """A bulk load without a trigger per row: inside the batch's transaction the
+    reply-time, rollup and fan-fact triggers (``store/fan_facts``) are turned off
+    (``_Off``), the rows written, then added to the rollups and fan facts one statement
+    each, their triggers turned back on, the reply times of the touched conversations
+    set (their rollups follow through the triggers) and the reply-time trigger turned
+    back on. On PostgreSQL a trigger per row also made the load quadratic: every
+    outbound message of a fan updated the fan's row again, and each update walks the
+    versions the transaction left before it (a thread of 35k messages: hours)."""
+    dialect = connection.dialect.name
+    rollup_triggers = _triggers(dialect, _SOURCES, _EVENTS)
+    off = _turned_off(connection, [_REPLY_TRIGGER, *rollup_triggers])
+    if off is None:
         yield
         return
-    sql = connection.exec_driver_sql
-    events = ("insert", "delete", "update")
-    names = ["messages_reply_seconds",
-             *(f"{name}_{event}" for name in TRIGGERS for event in events),
-             *_fact_triggers(DEFERRED_SOURCES, events)]
-    saved = _saved_triggers(connection, names)
-    if saved is None:
-        yield
-        return
-    newest = {t: sql(f"SELECT coalesce(max(id), 0) FROM {t}").scalar() for t in _SOURCES}
-    for name in names:
-        sql(f"DROP TRIGGER {name}")
+    newest = _newest(connection, _SOURCES)
     yield
     _bulk(connection, _SOURCES, newest)
-    for name in names[1:]:
-        sql(saved[name])
-    sql(_REPLY_SECONDS.replace(":newest", "?"), (newest["messages"],))
-    sql(saved["messages_reply_seconds"])
+    off.back_on([name for name, _ in rollup_triggers])
+    connection.execute(text(_reply_seconds(dialect)), {"newest": newest["messages"]})
+    off.back_on([_REPLY_TRIGGER[0]])
 
 
 @contextmanager
@@ -270,20 +319,13 @@ def inserts_deferred(connection: Connection, source: str) -> Iterator[None]:
     (and fan facts) in one statement each instead of by an insert trigger per row (~40 µs
     a fan); updates and deletes keep their triggers, so the block may update older rows
     but not the rows it inserts. Same transaction rules as ``rollups_deferred``."""
-    if connection.dialect.name != "sqlite":
+    off = None
+    if connection.dialect.name == "sqlite":
+        off = _turned_off(connection, _triggers("sqlite", (source,), ("insert",)))
+    if off is None:
         yield
         return
-    sql = connection.exec_driver_sql
-    names = [f"{name}_insert" for name, (table, _, _) in TRIGGERS.items() if table == source]
-    names += _fact_triggers((source,), ("insert",))
-    saved = _saved_triggers(connection, names)
-    if saved is None:
-        yield
-        return
-    newest = sql(f"SELECT coalesce(max(id), 0) FROM {source}").scalar()
-    for name in names:
-        sql(f"DROP TRIGGER {name}")
+    newest = _newest(connection, (source,))
     yield
-    _bulk(connection, (source,), {source: newest})
-    for name in names:
-        sql(saved[name])
+    _bulk(connection, (source,), newest)
+    off.back_on(list(off.saved))

@@ -184,21 +184,20 @@ def test_a_message_found_later_to_be_a_campaigns_moves_the_reply_times(db: Datab
     _assert_replies(db, account_id, 2)
 
 
-def test_bulk_loads_leave_campaign_messages_out(tmp_path) -> None:  # noqa: ANN001
-    """SQLite's bulk loads set the reply times in one statement (``rollups_deferred``)."""
-    db = Database(f"sqlite:///{tmp_path / 'bulk.db'}")
-    try:
-        migrate.upgrade(db)
-        account_id = _account(db)
-        with db.write() as session:
-            fan_id, conversation_id = _conversation(session, account_id, 1)
-            rows = _campaign_rows(account_id, fan_id, conversation_id, 100)
-            with rollups_deferred(session.connection()):
-                session.execute(insert(Message), list(reversed(rows)))
-        assert _waits(db, conversation_id) == CAMPAIGN_EXPECTED
-        _assert_replies(db, account_id, 2)
-    finally:
-        db.dispose()
+def test_bulk_loads_leave_campaign_messages_out(db: Database) -> None:
+    """Bulk loads (``rollups_deferred``) set the reply times and add them to the rollups
+    in one statement each when the block ends, not a trigger per row as they arrive."""
+    account_id = _account(db)
+    with db.write() as session:
+        fan_id, conversation_id = _conversation(session, account_id, 1)
+        rows = _campaign_rows(account_id, fan_id, conversation_id, 100)
+        with rollups_deferred(session.connection()):
+            session.execute(insert(Message), list(reversed(rows)))
+            assert session.scalars(select(Message.reply_seconds).where(
+                Message.reply_seconds.is_not(None))).all() == []
+            assert session.scalars(select(ReplyDay.replies)).all() == []
+    assert _waits(db, conversation_id) == CAMPAIGN_EXPECTED
+    _assert_replies(db, account_id, 2)
 
 
 def test_upgrade_marks_campaign_messages_and_sets_reply_times_again(database_url: str) -> None:

@@ -8,17 +8,19 @@ from __future__ import annotations
 import random
 import statistics
 from collections import defaultdict
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
 
+from ofcrm_tui.core.analytics import figures
 from ofcrm_tui.core.analytics import period as periods
 from ofcrm_tui.core.analytics.chatters import REPLY_WINDOW, chatter_stats
 from ofcrm_tui.core.analytics.fans import fan_counts
-from ofcrm_tui.core.analytics import figures
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, revenue_series
 from ofcrm_tui.devdata import bulk
 from ofcrm_tui.devdata.generate import generate
@@ -27,6 +29,12 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Fan, Message, Transaction
 from ofcrm_tui.store.rollups import ROLLUPS
 from tests.analytics.data import Builder
+from tests.support.databases import (
+    NO_POSTGRES,
+    postgres_schema,
+    postgres_url,
+    sqlite_url,
+)
 
 START = datetime(2026, 3, 26, tzinfo=UTC)
 CHATTERS = ["anna", "ben", None]
@@ -236,7 +244,8 @@ def test_fan_counts_match_the_rows(db: Database) -> None:
 
 
 def _rollup_state(db: Database) -> dict:
-    """Every rollup row (zero sums left out) and every message's reply time."""
+    """Every rollup row (zero sums left out), every message's reply time, every fan's
+    facts (``store/fan_facts``) and every conversation's summary."""
     with db.engine.connect() as connection:
         state = {
             rollup.table: sorted(
@@ -247,26 +256,54 @@ def _rollup_state(db: Database) -> dict:
         }
         state["reply_seconds"] = connection.exec_driver_sql(
             "SELECT id, reply_seconds FROM messages ORDER BY id").all()
+        state["fan_facts"] = connection.exec_driver_sql(
+            "SELECT id, ppv_purchases, last_outbound_at, last_chat_at FROM fans ORDER BY id").all()
+        state["conversations"] = connection.exec_driver_sql(
+            "SELECT * FROM conversations ORDER BY id").all()
     return state
 
 
-def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    """``generate`` drops the triggers for its batches (SQLite) and adds its rows after:
-    the same rollups and reply times as row-by-row triggers, also for a second account."""
+@contextmanager
+def _fresh_database(backend: str, directory: Path) -> Iterator[Database]:
+    """A new database at the current schema: a SQLite file in ``directory``, or a
+    PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        url = nullcontext(sqlite_url(directory, migrated=True))
+    else:
+        base = postgres_url()
+        if base is None:
+            pytest.skip(NO_POSTGRES)
+        url = postgres_schema(base, migrated=True)
+    with url as found:
+        db = Database(found)
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(backend, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``generate`` turns the triggers off for its batches and adds its rows after: the
+    same rollups, reply times, fan facts and summaries as row-by-row triggers, also for a
+    second account, on each backend."""
     now = datetime(2026, 5, 1, tzinfo=UTC)
     states = []
     for deferred in (True, False):
         if not deferred:
             monkeypatch.setattr(bulk, "rollups_deferred", lambda connection: nullcontext())
-        db = Database(f"sqlite:///{tmp_path / f'{deferred}.db'}")
-        migrate.upgrade(db)
-        for name in ("first", "second"):
-            generate(db, account=name, fans=40, messages=600, seed=3, now=now)
-        states.append(_rollup_state(db))
-        db.dispose()
+        directory = tmp_path / str(deferred)
+        directory.mkdir()
+        with _fresh_database(backend, directory) as db:
+            for name in ("first", "second"):
+                generate(db, account=name, fans=40, messages=600, seed=3, now=now)
+            states.append(_rollup_state(db))
     assert states[0] == states[1]
     assert len(states[0]["analytics_reply_days"]) > 20
     assert sum(wait is not None for _, wait in states[0]["reply_seconds"]) > 100
+    facts = states[0]["fan_facts"]
+    assert sum(ppv > 0 for _, ppv, _, _ in facts) > 0
+    assert sum(out is not None for _, _, out, _ in facts) > 10
 
 
 def test_deleting_an_account_takes_its_rollups(db: Database) -> None:
