@@ -342,3 +342,15 @@ async def test_the_saved_replies_preview_and_the_new_replys_labels_are_whole(
         for label in app.screen.query(Label):
             assert dialog.contains_region(label.region), (label.region, dialog)
             assert whole(label) == " ".join(str(label.render()).split()), lines(label)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_campaign_start_hint_is_whole(world: World, size: tuple[int, int]) -> None:
+    """The start field's placeholder fits the field (it was cut to "now, or YYYY-MM-DD")."""
+    from textual.widgets import Input
+
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        at = pilot.app.screen.query_one("#campaign-at", Input)
+        assert len(at.placeholder) < at.content_size.width, (at.placeholder, at.content_size)
