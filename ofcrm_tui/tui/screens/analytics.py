@@ -37,6 +37,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
+from ofcrm_tui.tui.widgets.fields import exported
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -375,7 +376,7 @@ class AnalyticsScreen(OfcrmScreen):
             self.post_message(self.Exported(f"Not exported: {exc}", True))
             return
         self.post_message(self.Exported(
-            f"Wrote {export.rows_written(count, shown, kind)} to {path}", False))
+            exported(export.rows_written(count, shown, kind), path), False))
 
     def on_analytics_screen_exported(self, message: Exported) -> None:
         self.notify(clean(message.note, single_line=True), markup=False,
