@@ -140,6 +140,10 @@ def test_drafts_are_kept_unfinished_and_launched_later(world: World) -> None:
                                  created_by=BY)
     spec, status = campaigns.load(world.db, world.account, draft)
     assert (status, spec.segment.tags_in, spec.text) == ("draft", ("vip",), "")
+    with pytest.raises(CampaignError, match=f"^campaign #{draft} is a draft: it cannot be paused$"):
+        campaigns.pause(world.db, world.account, draft)
+    with pytest.raises(CampaignError, match=f"^campaign #{draft} is a draft: only a running"):
+        campaigns.retry_failed(world.db, world.account, draft, by=BY)
     with pytest.raises(CampaignError, match="empty"):
         campaigns.launch(world.db, world.account, draft, now=NOW)
     campaigns.save_draft(world.db, world.account,
