@@ -35,6 +35,15 @@ def dialog_text(dialog: QuitDialog) -> str:
     return str(dialog.query_one("#quit-text", Static).render())
 
 
+async def asked(pilot, *keys: str) -> QuitDialog:  # noqa: ANN001
+    """The question ``q`` asks once the app is up (then ``keys`` pressed in it)."""
+    await settle(pilot)
+    await press(pilot, "q", *keys)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, QuitDialog)
+    return dialog
+
+
 def assert_fits(dialog: QuitDialog, size: tuple[int, int]) -> None:
     width, height = size
     for button in dialog.query(Button):
@@ -59,10 +68,7 @@ async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) ->
         limiter.block(session, world.account.id, NOW + timedelta(minutes=4))
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        dialog = app.screen
-        assert isinstance(dialog, QuitDialog)
+        dialog = await asked(pilot)
         text = dialog_text(dialog)
         assert "2 messages wait to be sent; the next at ~12:04." in text
         assert "sent when ofcrm or an `ofcrm worker` next runs" in text
@@ -79,9 +85,7 @@ async def test_in_the_demo_they_would_be_lost(world: World) -> None:
     queue_reply(world)
     app = world.app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        text = dialog_text(app.screen)
+        text = dialog_text(await asked(pilot))
         assert "1 message waits to be sent" in text
         assert "they will be lost" in text and "ofcrm worker" not in text
 
@@ -91,10 +95,7 @@ async def test_wait_for_them_quits_once_they_are_out(world: World, size) -> None
     queue_reply(world)
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "q", "w")
-        dialog = app.screen
-        assert isinstance(dialog, QuitDialog)
+        dialog = await asked(pilot, "w")
         assert "Waiting for them" in dialog_text(dialog) and "1 message waits" in dialog_text(dialog)
         assert_fits(dialog, size)
         # The button keeps its whole label (its width was Cancel's: it read "Stop").
@@ -127,10 +128,7 @@ async def test_a_campaigns_messages_say_whose_they_are_and_how_long_they_take(
     assert 1 < minutes < 60
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        dialog = app.screen
-        assert isinstance(dialog, QuitDialog)
+        dialog = await asked(pilot)
         text = " ".join(dialog_text(dialog).split())
         assert text.startswith(
             f'{rows + 1} messages wait to be sent ({rows} of campaign "VIP drop": about '
