@@ -44,6 +44,24 @@ def test_last_days_end_today_in_the_zone() -> None:
         periods.between(date(2026, 3, 2), date(2026, 3, 1), tz=PARIS)
 
 
+def test_a_period_moves_by_its_own_length_never_past_today() -> None:
+    today = date(2026, 3, 30)
+    day = periods.between(today, today, tz=PARIS)
+    yesterday = day.moved(-1, today=today)
+    assert yesterday is not None and (yesterday.first_day, yesterday.last_day) == (
+        date(2026, 3, 29), date(2026, 3, 29))
+    assert yesterday.moved(1, today=today) == day
+    assert day.moved(1, today=today) is None  # nothing after today
+    week = periods.last_days(7, tz=PARIS, now=utc(2026, 3, 30, 12))
+    before = week.moved(-1, today=today)
+    assert before is not None and (before.first_day, before.last_day) == (
+        date(2026, 3, 17), date(2026, 3, 23))
+    # A period ending two days ago moves forward to the days ending today, not past it.
+    late = periods.between(date(2026, 3, 22), date(2026, 3, 28), tz=PARIS)
+    assert late.moved(1, today=today) == week
+    assert periods.between(date(1, 1, 1), date(1, 1, 7), tz=PARIS).moved(-1, today=today) is None
+
+
 def test_longer_than_90_days_goes_by_week() -> None:
     period = periods.between(date(2026, 1, 1), date(2026, 4, 10), tz=PARIS)  # 100 days
     buckets = period.buckets()

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ofcrm_tui.core import campaigns
-from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
+from ofcrm_tui.core import campaigns, outbox
+from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment, results
 from ofcrm_tui.core.fans.edits import delete_fan
 from ofcrm_tui.core.outbox import discard, enqueue_many
 from ofcrm_tui.core.outbox.rules import PRIORITY
+from ofcrm_tui.core.outbox.views import CampaignWaiting
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Campaign, OutboundMessage
 from tests.campaigns.conftest import NOW, World
@@ -96,7 +97,13 @@ def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
     before = [(r.id, r.next_attempt_at) for r in rows(world, created.campaign_id)]
     with world.db.write() as session:  # one row is being sent when the pause comes
         session.get(OutboundMessage, before[0][0]).state = OutboundState.SENDING
+    waiting = outbox.waiting(world.db, [world.account], reply_reserve_per_minute=2, now=NOW)
+    limit = results.account_limit(world.db, world.account)
+    assert (waiting.count, waiting.campaigns, waiting.reply_reserve) == (
+        4, (CampaignWaiting("P", 4, limit),), 2)  # what the quit question names
     assert campaigns.pause(world.db, world.account, created.campaign_id, now=NOW) == 3
+    assert outbox.waiting(world.db, [world.account], now=NOW).campaigns == (
+        CampaignWaiting("P", 1, limit),)  # the one being sent
     states = [r.state for r in rows(world, created.campaign_id)]
     assert states == ["sending", "paused", "paused", "paused"]
     with pytest.raises(CampaignError, match="is paused: it cannot be paused"):
@@ -140,6 +147,10 @@ def test_drafts_are_kept_unfinished_and_launched_later(world: World) -> None:
                                  created_by=BY)
     spec, status = campaigns.load(world.db, world.account, draft)
     assert (status, spec.segment.tags_in, spec.text) == ("draft", ("vip",), "")
+    with pytest.raises(CampaignError, match=f"^campaign #{draft} is a draft: it cannot be paused$"):
+        campaigns.pause(world.db, world.account, draft)
+    with pytest.raises(CampaignError, match=f"^campaign #{draft} is a draft: only a running"):
+        campaigns.retry_failed(world.db, world.account, draft, by=BY)
     with pytest.raises(CampaignError, match="empty"):
         campaigns.launch(world.db, world.account, draft, now=NOW)
     campaigns.save_draft(world.db, world.account,

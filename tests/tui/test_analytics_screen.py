@@ -56,7 +56,7 @@ async def test_each_period_shows_its_own_figures(world: World, size: tuple[int, 
         await settle(pilot)
         await press(pilot, "5")
         screen = _screen(app)
-        for key, days in (("w", 7), ("m", 30), ("n", 90), ("t", 1), ("right_square_bracket", 7)):
+        for key, days in (("w", 7), ("m", 30), ("n", 90), ("t", 1)):
             await press(pilot, key)
             expected = _expected(world, days)
             assert screen.shown == expected
@@ -70,6 +70,46 @@ async def test_each_period_shows_its_own_figures(world: World, size: tuple[int, 
         # Every card fits its value at this size.
         for card in screen.query(".kpi").results(Static):
             assert card.content_region.width >= len(str(card.content))
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_brackets_move_the_period_shown_by_its_length(
+    world: World, size: tuple[int, int]
+) -> None:
+    """``[`` on today shows yesterday (it jumped to the 90 days), ``]`` comes back and
+    stops at today; on 7 days, the 7 days before. The footer names ``[`` as it does."""
+    from textual.widgets._footer import FooterKey
+
+    app = world.app()
+    today = NOW.date()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        screen = _screen(app)
+        assert ("left_square_bracket", "Previous period") in {
+            (key.key, key.description) for key in screen.query(FooterKey)}
+
+        def shown() -> tuple[int, int]:
+            assert screen.shown is not None and not screen.loading
+            return ((today - screen.shown.period.first_day).days,
+                    (today - screen.shown.period.last_day).days)  # days ago
+
+        await press(pilot, "t", "left_square_bracket")
+        assert shown() == (1, 1)
+        assert screen.shown == figures.dashboard(
+            world.context.db, world.account.id,
+            period.between(today - timedelta(days=1), today - timedelta(days=1), tz=UTC))
+        await press(pilot, "left_square_bracket")
+        assert shown() == (2, 2)
+        await press(pilot, "right_square_bracket", "right_square_bracket")
+        assert shown() == (0, 0)
+        await press(pilot, "right_square_bracket")  # never past today
+        assert shown() == (0, 0)
+        assert "ends today" in str(list(app._notifications)[-1].message)  # noqa: SLF001
+        await press(pilot, "w", "left_square_bracket")
+        assert shown() == (13, 7)
+        await press(pilot, "right_square_bracket")
+        assert shown() == (6, 0) and screen.shown == _expected(world, 7)
 
 
 async def test_fans_with_no_subscription_data_are_neither_active_nor_new(world: World) -> None:
@@ -208,7 +248,7 @@ async def test_the_export_holds_what_the_screen_shows(world: World, tmp_path: Pa
             cells = [str(cell) for cell in table.get_row_at(index)]
             assert cells[1] == f"{int(row['messages_sent']):,}"
             assert parse_dollars(cells[4]) == to_cents(row["ppv_revenue"])
-        assert "Wrote" in str(list(app._notifications)[-1].message)
+        assert "Exported" in str(list(app._notifications)[-1].message)
 
 
 async def test_an_export_that_cannot_be_written_says_why(world: World, tmp_path: Path) -> None:
@@ -245,13 +285,17 @@ async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
         monkeypatch.setattr(fields, "CONFIRM_AFTER_SECONDS", 0.0)  # the warning read by now
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: target.read_text(encoding="utf-8").startswith("hour,"))
-        assert any(f"Wrote 24 hourly rows to {target}" in str(n.message)
+        assert any(f"Exported 24 hourly rows to {target}" in str(n.message)
                    for n in app._notifications)
+        # A file named without its folder is in the app's: the toast says it in full,
+        # as the fans export's does.
+        monkeypatch.chdir(tmp_path)
         await press(pilot, "w", "e")
-        app.screen.query_one(Input).value = str(tmp_path / "week.csv")
+        app.screen.query_one(Input).value = "week.csv"
         await press(pilot, "enter")  # a new file: written at once
         await wait_for(pilot, (tmp_path / "week.csv").exists)
-        assert any("Wrote 7 daily rows" in str(n.message) for n in app._notifications)
+        assert any(str(n.message) == f"Exported 7 daily rows to {tmp_path / 'week.csv'}"
+                   for n in app._notifications), [n.message for n in app._notifications]
 
 
 async def _tip(world: World, pilot, cents: int) -> None:  # noqa: ANN001

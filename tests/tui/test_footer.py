@@ -104,3 +104,27 @@ async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
         await press(pilot, "escape")  # the search cleared: every fan, and the keys, again
         await wait_for(pilot, lambda: fans.fans.count == 30)
         assert {"enter", "c"} <= shown()
+
+
+async def test_the_campaign_composer_comes_with_its_footer(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every paint of the composer shows its keys: the footer waited for the screen's
+    first bindings refresh and a paint after it (at 80x24, four paints without it)."""
+    from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+    app = world.app()
+    painted: list[set[str]] = []
+    display = type(app)._display  # noqa: SLF001
+
+    def shown(self, screen, renderable) -> None:  # noqa: ANN001
+        if isinstance(screen, CampaignComposer) and renderable is not None:
+            painted.append({key.key for key in screen.query(FooterKey)})
+        display(self, screen, renderable)
+
+    monkeypatch.setattr(type(app), "_display", shown)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        assert isinstance(app.screen, CampaignComposer)
+        assert painted and all({"escape", "ctrl+s", "ctrl+l"} <= keys for keys in painted), painted

@@ -15,7 +15,7 @@ from ofcrm_tui.store.models import Fan
 from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +33,15 @@ def queue_reply(world: World, text: str = "see you at 8") -> int:
 
 def dialog_text(dialog: QuitDialog) -> str:
     return str(dialog.query_one("#quit-text", Static).render())
+
+
+async def asked(pilot, *keys: str) -> QuitDialog:  # noqa: ANN001
+    """The question ``q`` asks once the app is up (then ``keys`` pressed in it)."""
+    await settle(pilot)
+    await press(pilot, "q", *keys)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, QuitDialog)
+    return dialog
 
 
 def assert_fits(dialog: QuitDialog, size: tuple[int, int]) -> None:
@@ -59,10 +68,7 @@ async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) ->
         limiter.block(session, world.account.id, NOW + timedelta(minutes=4))
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        dialog = app.screen
-        assert isinstance(dialog, QuitDialog)
+        dialog = await asked(pilot)
         text = dialog_text(dialog)
         assert "2 messages wait to be sent; the next at ~12:04." in text
         assert "sent when ofcrm or an `ofcrm worker` next runs" in text
@@ -79,9 +85,7 @@ async def test_in_the_demo_they_would_be_lost(world: World) -> None:
     queue_reply(world)
     app = world.app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "q")
-        text = dialog_text(app.screen)
+        text = dialog_text(await asked(pilot))
         assert "1 message waits to be sent" in text
         assert "they will be lost" in text and "ofcrm worker" not in text
 
@@ -91,18 +95,45 @@ async def test_wait_for_them_quits_once_they_are_out(world: World, size) -> None
     queue_reply(world)
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "q", "w")
-        dialog = app.screen
-        assert isinstance(dialog, QuitDialog)
+        dialog = await asked(pilot, "w")
         assert "Waiting for them" in dialog_text(dialog) and "1 message waits" in dialog_text(dialog)
         assert_fits(dialog, size)
+        # The button keeps its whole label (its width was Cancel's: it read "Stop").
+        stop = dialog.query_one("#quit-cancel", Button)
+        assert [line.strip() for line in lines(stop)] == ["Stop waiting"]
         await asyncio.sleep(1.2)
         assert not app._exit  # noqa: SLF001 - still queued: still waiting
 
         await asyncio.to_thread(world.drain)  # the sender sends it
         await wait_for(pilot, lambda: app._exit)  # noqa: SLF001
     assert len(world.sim.ledger()) == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_campaigns_messages_say_whose_they_are_and_how_long_they_take(
+    world: World, size: tuple[int, int]
+) -> None:
+    """"31 messages wait" said neither that they were a campaign's nor how long they
+    take: the campaign's name and its time at the send limit (as the composer says)."""
+    from ofcrm_tui.core import campaigns
+    from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+
+    queue_reply(world)
+    created = campaigns.create(world.context.db, world.account.id,
+                               CampaignSpec("VIP drop", "hi", Segment()), created_by="tester",
+                               now=NOW)
+    rows, limit = created.recipients, world.account.send_limit_per_minute
+    reserve = world.context.settings.reply_reserve_per_minute
+    minutes = -(-rows // (limit - reserve))  # campaigns leave the reserve to replies
+    assert 1 < minutes < 60
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        dialog = await asked(pilot)
+        text = " ".join(dialog_text(dialog).split())
+        assert text.startswith(
+            f'{rows + 1} messages wait to be sent ({rows} of campaign "VIP drop": about '
+            f"{minutes} min at {limit}/min, {reserve} kept for replies); the next "), text
+        assert_fits(dialog, size)
 
 
 async def test_waiting_can_be_stopped(world: World) -> None:

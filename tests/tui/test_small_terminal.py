@@ -305,6 +305,32 @@ async def test_a_campaigns_row_keeps_its_name_progress_and_results(
         assert lines(listing)[0].startswith("#1")
 
 
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_scheduled_campaign_says_when_it_starts_to_the_minute(
+    world: World, size: tuple[int, int]
+) -> None:
+    """"starts 1 Dec" said the day only: the time (in the app's zone) comes with it."""
+    from datetime import timedelta, timezone
+
+    from ofcrm_tui.core import campaigns
+    from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+    from ofcrm_tui.tui.app import OfcrmApp
+    from ofcrm_tui.tui.widgets.campaign_list import CampaignList
+
+    at = NOW.replace(day=1, month=12, hour=18, minute=30)
+    campaigns.create(world.context.db, world.account.id,
+                     CampaignSpec("Later", "hi", Segment(), at=at), created_by="tester", now=NOW)
+    zone = timezone(timedelta(hours=2))  # the app's clock two hours ahead of UTC
+    app = OfcrmApp(world.context, world.account, clock=lambda: NOW.astimezone(zone))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        listing = pilot.app.screen.query_one(CampaignList)
+        await wait_for(pilot, lambda: listing.cursor_row is not None)
+        shown = " ".join(lines(listing)[:listing.ROW_HEIGHT])
+        assert "scheduled" in shown and "starts 1 Dec 20:30" in shown, shown
+
+
 def whole(widget: Widget) -> str:
     """What the widget draws, its lines joined as the words they wrap."""
     return " ".join(" ".join(line.split()) for line in lines(widget)).strip()
@@ -342,3 +368,15 @@ async def test_the_saved_replies_preview_and_the_new_replys_labels_are_whole(
         for label in app.screen.query(Label):
             assert dialog.contains_region(label.region), (label.region, dialog)
             assert whole(label) == " ".join(str(label.render()).split()), lines(label)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_campaign_start_hint_is_whole(world: World, size: tuple[int, int]) -> None:
+    """The start field's placeholder fits the field (it was cut to "now, or YYYY-MM-DD")."""
+    from textual.widgets import Input
+
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        at = pilot.app.screen.query_one("#campaign-at", Input)
+        assert len(at.placeholder) < at.content_size.width, (at.placeholder, at.content_size)

@@ -97,6 +97,20 @@ class Period:
             return self.first_day.isoformat()
         return f"{self.first_day.isoformat()} to {self.last_day.isoformat()}"
 
+    def moved(self, steps: int, *, today: date) -> Period | None:
+        """The period as long as this one, ``steps`` lengths later (earlier when
+        negative): today, then yesterday; 7 days, then the 7 days before. It never ends
+        after ``today`` (one that would ends today); None when there is nowhere to go
+        (already ending today, or before the calendar's first day)."""
+        if steps > 0 and self.last_day >= today:
+            return None
+        try:
+            last = self.last_day + timedelta(days=self.days * steps)
+            last = min(last, today)
+            return Period(last - timedelta(days=self.days - 1), last, self.tz)
+        except OverflowError:
+            return None
+
     def buckets(self) -> tuple[Bucket, ...]:
         if self.hourly:
             starts = range(0, -(-(self.end - self.start) // HOUR))  # a half hour's DST too

@@ -69,8 +69,8 @@ def retry_failed(
             )
         )
     if status not in (CampaignStatus.RUNNING, CampaignStatus.DONE):
-        raise CampaignError(f"campaign #{campaign_id} is {status}: only a running or done "
-                            "campaign's messages can be retried")
+        raise CampaignError(f"campaign #{campaign_id} is {_described(status)}: only a running "
+                            "or done campaign's messages can be retried")
     if not failed:
         raise CampaignError(f"campaign #{campaign_id} has no failed messages")
     result = commands.retry_detailed(db, account_id, failed, by=by, now=now)
@@ -134,7 +134,12 @@ def move(
     )
     if changed.rowcount != 1:
         status = _status(session, account_id, campaign_id)
-        raise error(f"campaign #{campaign_id} is {status}: it cannot be {verb}")
+        raise error(f"campaign #{campaign_id} is {_described(status)}: it cannot be {verb}")
+
+
+def _described(status: str) -> str:
+    """A status after "campaign #3 is": ``a draft``, ``running``, ``cancelled``."""
+    return "a draft" if status == CampaignStatus.DRAFT else str(status)
 
 
 def _status(session: Session, account_id: int, campaign_id: int) -> str:

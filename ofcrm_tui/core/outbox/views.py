@@ -21,7 +21,7 @@ from ofcrm_tui.core.outbox.rules import (
 )
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
-from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
+from ofcrm_tui.store.models import Campaign, Conversation, Fan, OutboundMessage
 from ofcrm_tui.store.types import UTCDateTime, utcnow
 
 
@@ -253,14 +253,26 @@ def queue_status(
 
 
 @dataclass(frozen=True)
+class CampaignWaiting:
+    """A campaign's rows among those waiting, and its account's send limit a minute."""
+
+    name: str
+    count: int
+    limit: int
+
+
+@dataclass(frozen=True)
 class Waiting:
     """What is still to go out for some accounts (asked before the app quits): rows
-    queued, sending or unknown, when the next may go (None: none can go on its own), and
-    whether a platform outage holds them back."""
+    queued, sending or unknown, when the next may go (None: none can go on its own),
+    whether a platform outage holds them back, and the campaigns' among them (most
+    first) with the sends a minute campaigns leave to replies."""
 
     count: int
     next_send_at: datetime | None
     unreachable: bool = False
+    campaigns: tuple[CampaignWaiting, ...] = ()
+    reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
 
 
 def waiting(
@@ -276,11 +288,35 @@ def waiting(
         for account_id in account_ids
     ]
     times = [status.next_send_at for status in statuses if status.next_send_at is not None]
+    limits = {status.account_id: status.limit for status in statuses}
     return Waiting(
         count=sum(status.depth for status in statuses),
         next_send_at=min(times) if times else None,
         unreachable=any(status.outage is not None for status in statuses),
+        campaigns=_campaigns_waiting(db, limits),
+        reply_reserve=reply_reserve_per_minute,
     )
+
+
+def _campaigns_waiting(db: Database, limits: dict[int, int]) -> tuple[CampaignWaiting, ...]:
+    """The campaigns with rows still to go out, most rows first."""
+    if not limits:
+        return ()
+    rows = func.count().label("rows")
+    with db.read() as session:
+        found = session.execute(
+            select(OutboundMessage.account_id, Campaign.name, rows)
+            .join(Campaign, (Campaign.id == OutboundMessage.campaign_id)
+                  & (Campaign.account_id == OutboundMessage.account_id))
+            .where(
+                OutboundMessage.account_id.in_(list(limits)),
+                OutboundMessage.state.in_(ACTIVE_STATES),
+            )
+            .group_by(OutboundMessage.account_id, Campaign.id, Campaign.name)
+            .order_by(rows.desc(), Campaign.id)
+        ).all()
+    return tuple(CampaignWaiting(name, count, limits[account_id])
+                 for account_id, name, count in found)
 
 
 def record_depth(db: Database, account_id: int) -> None:

@@ -166,9 +166,10 @@ class CampaignComposer(Dialog[int | None]):
                 with Horizontal(classes="campaign-field"):
                     yield Label("Price and media (^o)")
                     yield Button("", id="campaign-offer", compact=True)
-                yield from field("at", "Start at (local)",
+                # Local time, as every time the app shows; the hint fits 80 columns.
+                yield from field("at", "Start (blank: now)",
                                  d.at.astimezone().strftime(TIME_FORMAT) if d and d.at else "",
-                                 "now, or YYYY-MM-DD HH:MM")
+                                 "YYYY-MM-DD HH:MM")
                 yield Label("Recipients: every condition given", classes="campaign-heading")
                 yield from field("tags_in", "Tagged (any of)", " ".join(seg.tags_in), "vip whale")
                 yield from field("tags_out", "Not tagged", " ".join(seg.tags_out))

@@ -19,7 +19,7 @@ from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.fan_list import FanSource
-from ofcrm_tui.tui.widgets.fields import FileBox
+from ofcrm_tui.tui.widgets.fields import FileBox, exported
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
@@ -110,8 +110,7 @@ class ExportDialog(Dialog[int | None]):
         # Done: the dialog goes, so the next key is the screen's again (not typed into
         # the file name), and a toast says where the file is.
         self.written = message.written
-        self.app.notify(f"Exported {wording.fans(message.written)} to "
-                        f"{clean(str(message.path), single_line=True)}", markup=False)
+        self.app.notify(exported(wording.fans(message.written), message.path), markup=False)
         self.dismiss(message.written)
 
     def action_close(self) -> None:

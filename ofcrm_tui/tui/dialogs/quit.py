@@ -17,8 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.dialogs.dialog import Dialog
+from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, stamp
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.wording import messages
@@ -34,6 +36,23 @@ def when_they_go(waiting: Waiting, now: datetime) -> str:
     at = stamp(waiting.next_send_at, now)
     lead = "the platform is unreachable; the next try" if waiting.unreachable else "the next"
     return f"{lead} at ~{at}" if waiting.next_send_at > now else f"{lead} now"
+
+
+def whose(waiting: Waiting) -> str:
+    """`` (campaign "VIP drop": about 31 min at 10/min, 3 kept for replies)``: the
+    campaigns among the messages waiting and how long each takes at its account's send
+    limit (as the composer says it); empty when none is a campaign's."""
+    if not waiting.campaigns:
+        return ""
+    parts = []
+    for campaign in waiting.campaigns:
+        name = clean(campaign.name, single_line=True)
+        which = (f'campaign "{name}"' if campaign.count == waiting.count
+                 else f'{campaign.count:,} of campaign "{name}"')
+        takes = campaigns.send_duration(campaign.count, campaign.limit, waiting.reply_reserve)
+        parts.append(f"{which}: about {campaigns.duration_text(takes)} at {campaign.limit}/min")
+    kept = f", {waiting.reply_reserve} kept for replies" if waiting.reply_reserve else ""
+    return f" ({'; '.join(parts)}{kept})"
 
 
 class QuitDialog(Dialog[str | None]):
@@ -85,7 +104,8 @@ class QuitDialog(Dialog[str | None]):
     def _text(self) -> str:
         count = self.waiting.count
         verb = "waits" if count == 1 else "wait"
-        head = f"{messages(count)} {verb} to be sent; {when_they_go(self.waiting, self.clock())}."
+        head = (f"{messages(count)} {verb} to be sent{whose(self.waiting)}; "
+                f"{when_they_go(self.waiting, self.clock())}.")
         if self.waiting_to_quit:
             return f"{head}\n\nWaiting for them: ofcrm quits once they are out (esc: stop waiting)."
         if self.demo:
@@ -109,6 +129,7 @@ class QuitDialog(Dialog[str | None]):
         self.query_one("#quit-wait", Button).disabled = True
         stop = self.query_one("#quit-cancel", Button)
         stop.label = "Stop waiting"
+        stop.refresh(layout=True)  # a new label leaves a button its width: "Stop" showed
         self.set_focus(stop)
         self._show()
         self.set_interval(WAIT_EVERY_SECONDS, self._reload)

@@ -37,6 +37,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
+from ofcrm_tui.tui.widgets.fields import exported
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -99,9 +100,10 @@ class AnalyticsScreen(OfcrmScreen):
             for key, (label, days) in zip(PRESET_KEYS, PRESETS.items(), strict=True)
         ),
         Binding("c", "custom", "Custom period", id="analytics.custom"),
-        Binding("right_square_bracket", "cycle(1)", "Next period", id="analytics.next"),
-        Binding("left_square_bracket", "cycle(-1)", "Previous period",
-                id="analytics.previous", show=False),
+        # The period shown moved by its own length (the presets end today: back first).
+        Binding("left_square_bracket", "move(-1)", "Previous period", id="analytics.previous"),
+        Binding("right_square_bracket", "move(1)", "Next period", id="analytics.next",
+                show=False),
         Binding("e", "export", "Export", id="analytics.export"),
         Binding("r", "reload", "Refresh", id="analytics.refresh"),
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="analytics.inbox"),
@@ -176,11 +178,17 @@ class AnalyticsScreen(OfcrmScreen):
     def action_preset(self, days: int) -> None:
         self.show_period(self._preset(days))
 
-    def action_cycle(self, step: int) -> None:
-        days = list(PRESETS.values())
-        current = self.period.days if self.period is not None else days[0]
-        index = days.index(current) + step if current in days else 0
-        self.action_preset(days[index % len(days)])
+    def action_move(self, steps: int) -> None:
+        """The period before (``-1``) or after (``1``) the one shown, as long; never
+        past today."""
+        if self.period is None:
+            return
+        moved = self.period.moved(steps, today=self._preset(1).last_day)
+        if moved is None:
+            self.notify("The period shown ends today" if steps > 0 else "No earlier period",
+                        severity="warning")
+            return
+        self.show_period(moved)
 
     def action_custom(self) -> None:
         from ofcrm_tui.tui.dialogs.period import PeriodDialog
@@ -368,7 +376,7 @@ class AnalyticsScreen(OfcrmScreen):
             self.post_message(self.Exported(f"Not exported: {exc}", True))
             return
         self.post_message(self.Exported(
-            f"Wrote {export.rows_written(count, shown, kind)} to {path}", False))
+            exported(export.rows_written(count, shown, kind), path), False))
 
     def on_analytics_screen_exported(self, message: Exported) -> None:
         self.notify(clean(message.note, single_line=True), markup=False,

@@ -11,7 +11,7 @@ from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignRow, RecipientRow
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.timefmt import Clock, short_time
+from ofcrm_tui.tui.timefmt import Clock, short_time, stamp
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 NOT_STARTED = "—"  # a campaign's progress and results before it started
@@ -64,11 +64,12 @@ class RecipientSource:
 
 
 def when_text(row: CampaignRow, now: datetime) -> str | None:
-    """When the last one should be sent (``ETA 14:05``), or a scheduled one starts."""
+    """When the last one should be sent (``ETA 14:05``), or a scheduled one starts, to
+    the minute (``starts 1 Dec 18:00``, local)."""
     if row.eta is not None:
         return f"ETA {short_time(row.eta, now)}"
     if row.scheduled_at is not None and row.status == "scheduled":
-        return f"starts {short_time(row.scheduled_at, now)}"
+        return f"starts {stamp(row.scheduled_at, now)}"
     return None
 
 

@@ -23,6 +23,7 @@ from textual.widgets import Input, TextArea
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
+from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.twice import Twice
 
 
@@ -62,6 +63,11 @@ class MultilineBox(TypesItsKeys, TextArea):
 CONFIRM_AFTER_SECONDS = 0.5
 
 
+def exported(what: str, path: Path) -> str:
+    """The toast of an export: what it wrote, and where (``FileBox.path``: in full)."""
+    return f"Exported {what} to {clean(str(path), single_line=True)}"
+
+
 class FileBox(TextBox):
     """The file an export writes, asking before it replaces one: the first export to a
     file that exists is answered with what is there (the dialog shows it and stays
@@ -73,8 +79,10 @@ class FileBox(TextBox):
 
     @property
     def path(self) -> Path | None:
+        """The whole path: a relative one is in the folder the app was started in, and
+        the question and the toast name it in full."""
         text = self.value.strip()
-        return Path(text).expanduser() if text else None
+        return Path(text).expanduser().absolute() if text else None
 
     def checked(self) -> Path | str:
         """The path to export to, or why not yet: no path, or the file it would replace

@@ -4,17 +4,30 @@ Textual's ``Footer`` recomposes after every change of the screen's bindings (eac
 change, each resize, each screen resume), and a recompose mounts every key again and
 styles each three times: half the style work of the app's first screen went to
 footers showing the same keys again.
+
+It shows its keys from its first compose: Textual's waits for the screen's first
+bindings refresh, then for a paint, then recomposes, so a screen came up without its
+footer for a few paints (the campaign composer at 80x24: seconds on a busy machine).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
 
 
 class KeyFooter(Footer):
     _composed: tuple[Any, ...] | None = None  # what the keys shown were made from
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(Footer._bindings_ready, True)
+
+    def compose(self) -> ComposeResult:
+        self._composed = self._keys()
+        yield from super().compose()
 
     def _keys(self) -> tuple[Any, ...]:
         """What ``Footer.compose`` makes the keys of: the screen's active bindings
