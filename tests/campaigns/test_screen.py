@@ -149,6 +149,17 @@ async def test_closing_a_draft_that_cannot_be_saved_asks(world: World) -> None: 
         assert session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
+async def test_a_spend_the_fans_filter_refuses_is_refused_in_its_words(world: World) -> None:  # noqa: F811
+    """The composer read amounts its own way: $100,000,001 was "not an amount like 25 or
+    9.99" where the fans filter says what the ceiling is."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _composer(pilot, *"Big")
+        composer.query_one("#campaign-max_spent", Input).value = "100000001"
+        expected = "bad maximum spend '100000001': at most $100,000,000.00"
+        await wait_for(pilot, lambda: expected in _static(composer, "#campaign-count"))
+
+
 def _focused_id(app: object) -> str | None:
     focused = app.screen.focused  # type: ignore[attr-defined]
     return None if focused is None else focused.id

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from ofcrm_tui.core.campaigns import CampaignSpec, Segment
 from ofcrm_tui.core.fans import resolve_fan
+from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import MoneyError, parse_dollars
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.widgets.composer import Offer
 
@@ -41,16 +41,6 @@ def _whole(value: str, label: str) -> int | None:
     return int(value)
 
 
-def _cents(value: str, label: str) -> int | None:
-    value = value.strip().removeprefix("$")
-    if not value:
-        return None
-    try:
-        return parse_dollars(value)
-    except MoneyError:
-        raise OfcrmError(f"{label}: {value!r} is not an amount like 25 or 9.99") from None
-
-
 def local_time(value: str, now: datetime) -> datetime | None:
     """``YYYY-MM-DD HH:MM`` in local time (the zone of ``now``), as an aware time."""
     value = value.strip()
@@ -79,8 +69,9 @@ class Form:
         segment = Segment(
             tags_in=_words(v["tags_in"]), tags_out=_words(v["tags_out"]),
             status=v["status"] or "active",  # type: ignore[arg-type]
-            min_spent_cents=_cents(v["min_spent"], "min spent"),
-            max_spent_cents=_cents(v["max_spent"], "max spent"),
+            # read as the fans filter reads them: one rule, one wording
+            min_spent_cents=spend_bound(v["min_spent"], "min_spent_cents"),
+            max_spent_cents=spend_bound(v["max_spent"], "max_spent_cents"),
             bought_ppv=ppv, exclude_fan_ids=excluded, **numbers,
         )
         return CampaignSpec(
