@@ -12,8 +12,9 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, type_text, wait_for
+from tests.tui.pilot import let_go, press, settle, type_text, wait_for
 from tests.tui.test_fans_detail import open_from_inbox
+from tests.tui.test_key_burst_escape import typed
 
 pytestmark = pytest.mark.anyio
 
@@ -118,3 +119,20 @@ async def test_a_refused_nickname_or_tag_stays_in_the_line(
         # unchanged: Esc closes at once
         await press(pilot, key, "escape")
         assert pilot.app.screen is detail and not line.display
+
+
+@pytest.mark.parametrize("key", ["n", "t"])
+async def test_esc_and_enter_in_one_burst_answer_the_question_and_keep_the_text(
+    world: World, key: str,
+) -> None:
+    """The Enter read behind the Esc waits for the question Esc asks, whose first choice
+    keeps the text (it went nowhere: the line closed, the text thrown away unasked)."""
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        await press(pilot, key)
+        line = detail.query_one("#fan-edit", Input)
+        typed(pilot.app, "xyz\x1b\r")
+        await let_go(pilot)
+        assert pilot.app.screen is detail
+        assert line.display and line.has_focus and line.value.endswith("xyz")

@@ -292,8 +292,17 @@ class FanDetailScreen(OfcrmScreen):
         line = self.query_one("#fan-edit", Input)
         if not line.display:
             self.dismiss()
-        elif line.value == self._edit_from:
+            return
+        # Esc is acted on as read, before the line has typed the keys read ahead of it
+        # (``x y z Esc Enter`` in one burst: the line still looked unchanged and closed):
+        # it decides once they have landed, and the keys behind it wait for the question.
+        self.ofcrm.expect_dialog()
+        line.call_later(self._back_from_edit, line)
+
+    def _back_from_edit(self, line: Input) -> None:
+        if line.value == self._edit_from:
             self._close_edit()
+            self.ofcrm.dialog_ready(self)
         else:
             ask_to_discard(self.app, f"Discard the {self.editing} typed?", self._close_edit)
 
