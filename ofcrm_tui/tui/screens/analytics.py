@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ofcrm_tui.core.analytics import export, figures, period
 from ofcrm_tui.core.analytics.figures import Dashboard
@@ -39,6 +39,7 @@ from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 from ofcrm_tui.tui.widgets.fields import exported
 from ofcrm_tui.tui.widgets.footer import KeyFooter
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_SECONDS = 15.0
@@ -135,7 +136,7 @@ class AnalyticsScreen(OfcrmScreen):
         self._asked_at = -REFRESH_SECONDS  # monotonic time of the last read of the shown period
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         yield Static(id="analytics-bar")
         with VerticalScroll(id="analytics-body"):
             with Grid(id="kpis"):

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignRow
@@ -31,6 +31,7 @@ from ofcrm_tui.tui.widgets.campaign_list import (
 )
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_SECONDS = 2.0
@@ -65,7 +66,7 @@ class CampaignsScreen(OfcrmScreen):
         self.opened: CampaignRow | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         with Vertical(id="campaigns-body"):
             yield CampaignList(self.ofcrm.clock, id="campaign-list")
             with Vertical(id="campaign-detail"):

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.analytics import period
@@ -29,6 +29,7 @@ from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
 
@@ -87,7 +88,7 @@ class FailedScreen(OfcrmScreen):
         self.budget: outbox.ManualRetries | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         yield FailedList(clock=self.ofcrm.clock, id="failed-list")
         # The selected message's reason in full: a row's second line is cut at 80 columns.
         yield Static(id="failed-detail")

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
 from ofcrm_tui.core.fans.edits import NoteView
@@ -38,6 +38,7 @@ from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 
 PAGE = 20  # purchases and notes read at a time
 LAST_MESSAGES = 6
@@ -135,7 +136,7 @@ class FanDetailScreen(OfcrmScreen):
         self._gone = False  # the fan was deleted: the screen goes once it is on top
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         with Horizontal(id="fan-detail-body"):
             with VerticalScroll(id="fan-left"):
                 yield Static("Loading…", id="fan-profile")

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
@@ -25,6 +25,7 @@ from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, describe_filter, 
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 SORTS = tuple(FanSort)
@@ -64,7 +65,7 @@ class FansScreen(OfcrmScreen):
         self.sort = FanSort.SPEND
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         yield TextBox(placeholder="Search names, usernames, notes and messages…", id="fan-search")
         yield Static(id="fan-header")
         yield FanList(clock=self.ofcrm.clock, id="fans")

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.core import inbox, outbox
@@ -31,6 +30,7 @@ from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
@@ -142,7 +142,7 @@ class InboxScreen(InboxList):
 
     def compose(self) -> ComposeResult:
         clock = self.ofcrm.clock
-        yield Header()
+        yield ScreenHeader()
         with Horizontal(id="inbox-body"):
             with Vertical(id="list-pane"):
                 yield SearchBox(placeholder="Search fans and messages…", id="search")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ofcrm_tui.core import access, health, metrics
 from ofcrm_tui.tui.sanitize import clean
@@ -23,6 +23,7 @@ from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import age
 from ofcrm_tui.tui.widgets.audit_list import AuditList, AuditSource
 from ofcrm_tui.tui.widgets.footer import KeyFooter
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 EVERY_SECONDS = 3.0
@@ -114,7 +115,7 @@ class MonitoringScreen(OfcrmScreen):
         self.report: health.Health | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenHeader()
         yield Static("Checking…", id="monitoring-problems")
         with VerticalScroll(id="monitoring-body"):
             yield Static(id="monitoring-accounts")

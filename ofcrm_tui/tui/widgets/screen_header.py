@@ -1,0 +1,29 @@
+"""The screens' header: Textual's ``Header``, safe against a title changing as it goes."""
+
+from __future__ import annotations
+
+from textual.css.query import NoMatches
+from textual.dom import NoScreen
+from textual.events import Mount
+from textual.widgets import Header
+from textual.widgets._header import HeaderTitle
+
+
+class ScreenHeader(Header):
+    """Textual's header, whose title watchers let a change read after the title widget
+    is gone update nothing. A screen's title set just as the screen is taken down (the
+    fan's name arriving as ``c`` leaves the fan's screen for the inbox) reached Textual's
+    watcher after the header's children were removed: NoMatches, which stops the app."""
+
+    def _on_mount(self, event: Mount) -> None:
+        event.prevent_default()  # Header's own watchers (the same, without NoMatches)
+
+        async def set_title() -> None:
+            try:
+                self.query_one(HeaderTitle).update(self.format_title())
+            except (NoScreen, NoMatches):
+                pass
+
+        for owner in (self.app, self.screen):
+            self.watch(owner, "title", set_title)
+            self.watch(owner, "sub_title", set_title)
