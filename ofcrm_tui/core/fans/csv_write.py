@@ -230,11 +230,11 @@ class Writer:
     def _same_usernames(self, names: list[str]) -> dict[str, tuple[int, int | None]]:
         """The fan each of ``names`` is in another case (the oldest): what ``old`` fans
         no exact spelling found. Reads the account's usernames (no index on lower())."""
-        found = self._sql(
-            f"SELECT username, id, platform_user_id FROM fans WHERE account_id = {self.mark} "
-            f"AND id <= {self.mark} AND lower(username) IN ({', '.join(['lower(' + self.mark + ')'] * len(names))}) "
-            "ORDER BY id",
-            (self.account_id, self.last_old_fan, *names),
+        found = self.session.execute(
+            select(Fan.username, Fan.id, Fan.platform_user_id)
+            .where(Fan.account_id == self.account_id, Fan.id <= self.last_old_fan,
+                   tag_names.named(Fan.username, names))
+            .order_by(Fan.id)
         )
         by_key: dict[str, tuple[int, int | None]] = {}
         for username, fan_id, platform_id in found:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial, wraps
 
 from rich.text import Text
@@ -23,21 +22,24 @@ from textual.widgets import Input, Static
 
 from ofcrm_tui.core.fans import edits, fields, profile
 from ofcrm_tui.core.fans.edits import NoteView
-from ofcrm_tui.core.fans.listing import NO_STATUS
 from ofcrm_tui.core.fans.profile import FanProfile, Purchase
 from ofcrm_tui.core.inbox.thread import ThreadMessage, thread_page
-from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.dialogs.choice import ask_to_discard
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_delete import confirm_delete
+from ofcrm_tui.tui.screens.fan_sections import (
+    messages_text,
+    notes_text,
+    profile_text,
+    purchases_text,
+    tags_text,
+)
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import CompletingBox, SuggestLastItem
 from ofcrm_tui.tui.widgets.footer import KeyFooter
-from ofcrm_tui.tui.widgets.message_block import sent_by_me
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 
 PAGE = 20  # purchases and notes read at a time
@@ -233,12 +235,12 @@ class FanDetailScreen(OfcrmScreen):
         assert self.detail is not None
         fan, now = self.detail.profile, self.ofcrm.clock()
         self.sub_title = clean(fan.display_name, single_line=True)
-        self.query_one("#fan-profile", Static).update(_profile(fan, now))
-        self.query_one("#fan-tags", Static).update(_tags(fan.tags))
+        self.query_one("#fan-profile", Static).update(profile_text(fan, now))
+        self.query_one("#fan-tags", Static).update(tags_text(fan.tags))
         self.query_one("#fan-messages", Static).update(
-            _messages(self.detail.messages, now, self.ofcrm.context.settings.chatter_name))
-        self.query_one("#fan-notes", Static).update(_notes(self.notes, now))
-        self.query_one("#fan-purchases", Static).update(_purchases(self.purchases, now))
+            messages_text(self.detail.messages, now, self.ofcrm.context.settings.chatter_name))
+        self.query_one("#fan-notes", Static).update(notes_text(self.notes, now))
+        self.query_one("#fan-purchases", Static).update(purchases_text(self.purchases, now))
 
     # -- editing -------------------------------------------------------------------
 
@@ -409,96 +411,3 @@ class FanDetailScreen(OfcrmScreen):
     def action_delete(self) -> None:
         confirm_delete(self, self.fan_id, close=True)
 
-
-# -- the sections, as Rich text (fan text through ``clean``: never markup) -------------
-
-
-def _section(title: str) -> Text:
-    return Text().append(title + "\n", style="bold underline")
-
-
-def _field(text: Text, label: str, value: str, style: str = "") -> None:
-    text.append(f"{label:<16}", style="dim")
-    text.append(value + "\n", style=style)
-
-
-def _when(at: datetime | None, now: datetime) -> str:
-    return stamp(at, now) if at is not None else "—"
-
-
-def _profile(fan: FanProfile, now: datetime) -> Text:
-    text = _section("Profile")
-    _field(text, "Name", clean(fan.name, single_line=True) or "—", "bold")
-    _field(text, "Nickname", clean(fan.nickname, single_line=True) or "—")
-    _field(text, "Username", "@" + clean(fan.username, single_line=True))
-    _field(text, "Platform id", str(fan.platform_user_id) if fan.platform_user_id else "— (added by hand)")
-    _field(text, "Last seen", _when(fan.last_seen_at, now))
-    text.append("\n")
-    text.append_text(_section("Subscription"))
-    status = fan.subscription_status
-    _field(text, "Status", status or NO_STATUS,
-           "green" if status == "active" else "yellow" if status else "")
-    _field(text, "Since", _when(fan.subscribed_at, now))
-    _field(text, "Expires", _when(fan.expires_at, now))
-    _field(text, "Renewed", _when(fan.renewed_at, now))
-    _field(text, "Price", format_cents(fan.subscribe_price_cents))
-    text.append("\n")
-    text.append_text(_section("Spend"))
-    split = fan.spend
-    for label, cents in (("Subscriptions", split.subscriptions_cents), ("Tips", split.tips_cents),
-                         ("Messages", split.messages_cents), ("Posts", split.posts_cents)):
-        _field(text, label, format_cents(cents))
-    _field(text, "Lifetime value", format_cents(fan.lifetime_value_cents), "bold green")
-    return text
-
-
-def _tags(tags: tuple[str, ...]) -> Text:
-    text = _section("Tags")
-    if not tags:
-        text.append("none (t adds one)", style="dim")
-    for tag in tags:
-        text.append("#" + clean(tag, single_line=True), style="bold magenta")
-        text.append("  ")
-    return text
-
-
-def _messages(messages: list[ThreadMessage], now: datetime, me: str) -> Text:
-    text = Text("\n").append_text(_section("Last messages (c opens the conversation)"))
-    if not messages:
-        text.append("none yet", style="dim")
-    for message in reversed(messages):
-        if message.direction == "in":
-            who = "fan"
-        else:  # another chatter's by their name, as the thread shows it
-            who = "you" if sent_by_me(message.sent_by, me) else clean(message.sent_by or "", single_line=True)
-        text.append(f"{stamp(message.created_at, now)} {who}: ", style="dim")
-        body = message_preview(message.text, tip_cents=message.tip_cents,
-                               price_cents=message.price_cents, media_count=message.media_count)
-        text.append(clean(body, single_line=True)[:200] + "\n")
-    return text
-
-
-def _notes(notes: list[NoteView], now: datetime) -> Text:
-    text = _section("Notes (a adds, e edits)")
-    if not notes:
-        text.append("none yet\n", style="dim")
-    for note in notes:
-        text.append(f"{stamp(note.created_at, now)} · {clean(note.author, single_line=True)}\n",
-                    style="dim")
-        text.append(clean(note.body) + "\n\n")
-    return text
-
-
-def _purchases(purchases: list[Purchase], now: datetime) -> Text:
-    text = Text("\n").append_text(_section("Purchases and tips (m: older)"))
-    if not purchases:
-        text.append("none yet", style="dim")
-    for purchase in purchases:
-        text.append(f"{stamp(purchase.created_at, now):<13}", style="dim")
-        text.append(f"{format_cents(purchase.amount_cents):>10}", style="green")
-        text.append(f"  {purchase.type:<12} ")
-        description = Text(clean(purchase.description, single_line=True))
-        description.truncate(40, overflow="ellipsis")
-        text.append_text(description)
-        text.append("\n")
-    return text
