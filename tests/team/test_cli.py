@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
+from ofcrm_tui.cli import send_cmd
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import team
 from ofcrm_tui.core.team import Beat
@@ -33,6 +35,9 @@ def test_send_refuses_what_another_chatter_just_sent_and_force_sends(
     crew: Team, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fan = _username(crew, 0)
+    # The two sends at one instant: "0 s ago" held only while they ran within a second.
+    frozen: list[datetime | None] = [utcnow()]
+    monkeypatch.setattr(send_cmd, "utcnow", lambda: frozen[0] or utcnow())
     code, out, _ = run(capsys, crew, "sam", "send", "--fan", fan, "--text",
                        "\x1b[31mred\x1b[0m\nhi", monkeypatch=monkeypatch)
     assert code == 0 and out.startswith("queued #1")
@@ -42,6 +47,7 @@ def test_send_refuses_what_another_chatter_just_sent_and_force_sends(
     # One line; the other chatter's text with no escape sequence or line break in it.
     assert err == ("ofcrm: error: not queued: sam queued a message 0 s ago: “[31mred [0m hi” "
                    "(--force sends anyway)\n")
+    frozen[0] = None
     code, out, _ = run(capsys, crew, "ana", "send", "--fan", fan, "--text", "me", "--force",
                        monkeypatch=monkeypatch)
     assert code == 0 and out.startswith("queued #2")
