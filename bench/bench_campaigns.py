@@ -137,7 +137,7 @@ def launch(db: Database, account: int) -> Launch:
     """A campaign to every active fan against a bare ``INSERT … SELECT``, each committed."""
     _clear(db, account)
     try:
-        spec = CampaignSpec("bench", "Hey {nickname|babe}, {name|you}!")
+        spec = CampaignSpec("bench", "Hey {name|babe}, {username}!")
         start = time.perf_counter()
         created = campaigns.create(db, account, spec, created_by="bench", now=NOW)
         ours = time.perf_counter() - start

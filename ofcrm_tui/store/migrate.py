@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions: a new migration updates it
 # (tests/store/test_migrations.py checks it is Alembic's head).
-HEAD = "0030_team_fans_version"
+HEAD = "0031_fans_account_index"
 _VERSION_TABLE = "alembic_version"
 
 

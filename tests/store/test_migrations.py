@@ -561,3 +561,25 @@ def test_the_fans_version_starts_at_nought_and_whoever_bumps_assignments_may_bum
                 connection.exec_driver_sql(f"DROP OWNED BY {role}")
                 connection.exec_driver_sql(f"DROP ROLE {role}")
         db.dispose()
+
+
+def test_the_fans_of_an_account_are_found_by_an_index_without_its_own(database_url: str) -> None:
+    """0031: ``ix_fans_account_id`` goes (every other index of fans leads with the
+    account); counting an account's fans and the cascade from a deleted account still
+    seek an index; the downgrade brings it back."""
+    db = Database(database_url)
+    migrate.upgrade(db)
+
+    assert "ix_fans_account_id" not in _indexes(db, "fans")
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            for query in ("SELECT count(*) FROM fans WHERE account_id = 1",
+                          "DELETE FROM fans WHERE account_id = 1"):
+                plan = " ".join(row[3] for row in connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {query}"))
+                assert "USING COVERING INDEX" in plan or "USING INDEX" in plan, plan
+    migrate.downgrade(db, "0030_team_fans_version")
+    assert "ix_fans_account_id" in _indexes(db, "fans")
+    migrate.upgrade(db)
+    assert "ix_fans_account_id" not in _indexes(db, "fans")
+    db.dispose()

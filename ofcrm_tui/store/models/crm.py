@@ -65,7 +65,7 @@ class Fan(Base):
     __mapper_args__ = {"eager_defaults": False}  # the facts below: not read back on insert
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    account_id: Mapped[int] = account_fk()
+    account_id: Mapped[int] = account_fk(index=False)  # every index below leads with it
     # None for a fan created by hand (known from elsewhere); unique per account otherwise.
     platform_user_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str] = mapped_column(String(255))
