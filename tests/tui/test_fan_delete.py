@@ -94,3 +94,24 @@ async def test_a_fan_deleted_from_the_fans_screen_leaves_no_conversation_open(
         await press(pilot, "1")
         assert pilot.app.screen is screen
         await assert_let_go(pilot, fan_id)
+
+
+async def test_a_reply_typed_to_a_fan_deleted_elsewhere_is_not_lost_without_a_word(
+    world: World,
+) -> None:
+    """Deleted by another chatter or the CLI while the reply is being typed: the draft has
+    nowhere to go, so the text goes to the clipboard and a notice quotes it."""
+    from ofcrm_tui.core.fans import edits
+    from ofcrm_tui.tui.messages import DataChanged
+
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        screen, fan_id = await open_top(pilot)
+        name = screen.open_row.display_name
+        await press(pilot, "r")
+        await type_text(pilot, "see you at eight")
+        edits.delete_fan(world.context.db, world.account.id, fan_id)
+        pilot.app.changes.publish(DataChanged.of("fans", "inbox"))
+        await assert_let_go(pilot, fan_id)
+        assert pilot.app.clipboard == "see you at eight"
+        notices = [str(n.message) for n in pilot.app._notifications if n.severity == "warning"]
+        assert any(name in text and "see you at eight" in text for text in notices), notices

@@ -432,6 +432,7 @@ class InboxScreen(InboxList):
         """The open conversation was deleted with its fan: nothing of it stays shown,
         and once the list is read again the row that took its place is shown, read
         only once the chatter goes into it."""
+        self.query_one(Composer).let_go()
         self._open(None)
         self._open_first = partial(self._open, read=False)
         self._refresh_list()

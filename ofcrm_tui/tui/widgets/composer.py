@@ -34,6 +34,8 @@ TYPED_EVERY_SECONDS = 0.5
 # (the priced message went out unreviewed), not a send.
 REVIEW_OFFER_SECONDS = 0.5
 # Keys that edit the text besides printable ones.
+# The most of an unsent reply a notice quotes (the clipboard has all of it).
+UNSENT_SHOWN_CHARS = 200
 _EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
 
 
@@ -151,6 +153,24 @@ class Composer(TypesItsKeys, TextArea):
         self._show_titles()
         if target is not None:
             self._load_draft(target)
+
+    def let_go(self) -> None:
+        """The conversation is gone with its fan (deleted here or by someone else):
+        there is no draft to save any more. Unsent text is not lost without a word: it
+        goes to the clipboard, and a notice quotes it."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        self._persisted = (self.text, self.offer)  # nothing left for ``attach`` to save
+        if self.target is None or not self.text.strip():
+            return
+        self.app.copy_to_clipboard(self.text)
+        name = clean(self.target.fan.display_name, single_line=True)
+        unsent = clean(self.text, single_line=True)
+        if len(unsent) > UNSENT_SHOWN_CHARS:
+            unsent = unsent[:UNSENT_SHOWN_CHARS - 1] + "…"
+        self.notify(f"{name} was deleted with the conversation. Your unsent reply is on the "
+                    f"clipboard: {unsent}", severity="warning", timeout=30, markup=False)
 
     @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
