@@ -13,6 +13,7 @@ from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
@@ -158,6 +159,31 @@ async def test_a_spend_the_fans_filter_refuses_is_refused_in_its_words(world: Wo
         composer.query_one("#campaign-max_spent", Input).value = "100000001"
         expected = "bad maximum spend '100000001': at most $100,000,000.00"
         await wait_for(pilot, lambda: expected in _static(composer, "#campaign-count"))
+
+
+async def test_the_count_follows_the_fans_while_the_composer_is_open(world: World) -> None:  # noqa: F811
+    """A fan's spend changed by a poll while the form is open: the side panel counts
+    again when the app publishes the change, as the start's confirmation would."""
+    db, account_id = world.context.db, world.account.id
+    active = (Fan.account_id == account_id, Fan.platform_user_id.is_not(None),
+              Fan.subscription_status == SubscriptionStatus.ACTIVE)
+    with db.read() as session:
+        spends = sorted(session.scalars(select(Fan.total_spent_cents).where(*active)))
+    floor = spends[len(spends) // 2] // 100 + 1  # dollars: some fans spent that, some less
+    above = sum(spent >= floor * 100 for spent in spends)
+    assert 0 < above < len(spends)
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _composer(pilot, *"Drop")
+        composer.query_one("#campaign-min_spent", Input).value = str(floor)
+        await wait_for(pilot, lambda: _static(composer, "#campaign-count").startswith(f"{above} recipients"))
+        with db.write() as session:
+            fan = session.scalars(select(Fan).where(*active, Fan.total_spent_cents < floor * 100)).first()
+            fan.total_spent_cents = floor * 100
+        await settle(pilot)
+        assert _static(composer, "#campaign-count").startswith(f"{above} recipients")  # not told yet
+        app.changes.publish(DataChanged.of("inbox"))  # as a poll's purchases publish it
+        await wait_for(pilot, lambda: _static(composer, "#campaign-count").startswith(f"{above + 1} recipients"))
 
 
 def _focused_id(app: object) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, csv_read, edits, profile
+from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, csv_read, edits, listing, profile
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
 from ofcrm_tui.store.database import Database
@@ -45,6 +45,49 @@ def test_export_then_import_into_a_fresh_account_gives_the_same_export(
         names = set(session.scalars(select(Fan.name).where(Fan.account_id == fresh)))
         hand = session.scalar(select(Fan.platform_user_id).where(Fan.username == "by_hand"))
     assert names == {"=HYPERLINK(\"x\")", "+plus\ttab", "'=quoted"} and hand is None
+
+
+def test_a_fan_with_no_subscription_data_is_exported_with_no_status(
+    db: Database, account: int, populated: Callable[[], None], tmp_path: Path
+) -> None:
+    """A fan made by hand or imported without a user id has no status, as the list shows
+    it: its cell is empty, and the round trip keeps it so. An empty cell gives no status:
+    a platform fan keeps its own, a fan without subscription data stays without one."""
+    populated()  # "by_hand": made by hand, its stored status the default
+    imported = tmp_path / "imported.csv"
+    imported.write_text("username,status\nno_id,expired\n", encoding="utf-8")
+    assert _import(db, account, imported).created == 1
+    shown = {row.username: row.subscription_status for row in listing.fans_window(db, account)}
+    assert shown == {"lena_sato42": "active", "-minus": "expired", "by_hand": None, "no_id": None}
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    csv_export.export_fans(db, account, first)
+
+    def statuses(path: Path) -> dict[str, str]:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        return {csv_format.unguard(row["username"]): row["status"] for row in rows}
+
+    assert statuses(first) == {"lena_sato42": "active", "-minus": "expired", "by_hand": "", "no_id": ""}
+    fresh = make_account(db, "fresh")
+    assert _import(db, fresh, first).created == 4
+    csv_export.export_fans(db, fresh, second)
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    assert {row.username: row.subscription_status for row in listing.fans_window(db, fresh)} == shown
+    # Imported back, the empty cells change no one: neither the platform fans' status
+    # (a cell emptied by hand included) nor the others'.
+    with first.open(newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    for row in rows:
+        row[header.index("status")] = ""
+    with first.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    report = _import(db, account, first)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 4)
+    with db.read() as session:
+        stored = dict(session.execute(select(Fan.username, Fan.subscription_status)
+                                      .where(Fan.account_id == account)).all())
+    assert stored == {"lena_sato42": "active", "-minus": "expired", "by_hand": "active", "no_id": "expired"}
+    assert {row.username: row.subscription_status for row in listing.fans_window(db, account)} == shown
 
 
 def test_reimport_updates_and_adds_tags_and_notes_without_duplicating(

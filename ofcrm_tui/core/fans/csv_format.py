@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ofcrm_tui.core.fans.listing import subscription
 from ofcrm_tui.errors import OfcrmError
 
 # field -> (header written by the export, other headers read as it)
@@ -161,9 +162,12 @@ _TEXT_FIELDS = tuple(n for n in COLUMNS if n not in MONEY_FIELDS + DATE_FIELDS +
 def export_cells(values: dict[str, Any]) -> list[str]:
     """One fan (field -> value, tags a sequence, notes a string) as guarded cells.
 
-    Money and dates are written by us (digits first) and need no guard.
+    Money and dates are written by us (digits first) and need no guard. A fan with no
+    subscription data has no status (``listing.subscription``): an empty cell.
     """
     cells = dict.fromkeys(COLUMNS, "")
+    values = {**values, "subscription_status": subscription(
+        values.get("platform_user_id"), values.get("subscription_status"))}
     for name in MONEY_FIELDS:
         cells[name] = money_cell(int(values.get(name) or 0))
     for name in DATE_FIELDS:

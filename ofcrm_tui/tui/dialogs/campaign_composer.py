@@ -11,6 +11,9 @@ right after it go to the screen below.
 Every change restarts a short timer; when it fires a thread worker counts the segment,
 reads a sample and renders the preview, and posts them back (tagged with a generation,
 so an older answer never overwrites a newer one). Nothing here waits on the database.
+The fans change under the open form too (a poll's purchases and spend, fans edited or
+imported, messages sent): the app's ``DataChanged`` of those topics counts again the
+same way.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock
@@ -196,6 +200,7 @@ class CampaignComposer(Dialog[int | None]):
         # At once (``focus()`` waits a turn): a Tab typed right behind the key that
         # opened the composer found no field focused yet and went nowhere.
         self.set_focus(self.query_one("#campaign-name", Input))
+        ofcrm_app(self.app).changes.subscribe(self, self._data_changed)
         self._evaluate_soon()
 
     # -- keys ----------------------------------------------------------------------
@@ -252,6 +257,13 @@ class CampaignComposer(Dialog[int | None]):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self._evaluate_now)
+
+    def _data_changed(self, change: DataChanged) -> None:
+        """Who the segment holds moved: spend, purchases and last seen come with a poll
+        ("inbox"), tags and fans with an edit or an import ("fans"), the last message
+        sent with a send ("outbox")."""
+        if change.touches("inbox", "fans", "outbox"):
+            self._evaluate_soon()
 
     def _evaluate_now(self) -> None:
         self._evaluate(self.generation, self._form(), self.preview_index)
