@@ -102,8 +102,15 @@ def store_token(account: str, token: str) -> str:
 
     try:
         keyring.set_password(SERVICE, account, token)
+        kept = keyring.get_password(SERVICE, account) == token
     except keyring.errors.KeyringError as exc:
         raise _no_keyring(account, exc) from None
+    if not kept:  # a backend that drops what it is given (the null one) says nothing
+        backend = type(keyring.get_keyring())
+        raise CredentialError(
+            f"the keyring ({backend.__module__}.{backend.__name__}) did not keep the token; "
+            f"set {env_var_name(account)} to the token, or use a keyring backend that stores it"
+        )
     return "keyring"
 
 

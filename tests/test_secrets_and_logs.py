@@ -7,6 +7,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as NoKeyring
+from keyring.backends.null import Keyring as NullKeyring
 
 from ofcrm_tui import paths, secrets
 from ofcrm_tui.logs import log_file, redact, setup_logging
@@ -40,6 +41,17 @@ def test_no_keyring_backend_gives_the_ways_out(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("OFCRM_TOKEN_MIA", "s3cret")
     assert secrets.get_token("mia") == "s3cret"
     assert secrets.store_token("mia", "s3cret") == "env OFCRM_TOKEN_MIA"
+
+
+def test_a_keyring_that_drops_the_token_is_not_said_to_keep_it() -> None:
+    """The null backend (``PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring``) takes
+    a token without a word and gives nothing back: storing is refused, saying how else."""
+    keyring.set_keyring(NullKeyring())
+    with pytest.raises(secrets.CredentialError) as caught:
+        secrets.store_token("mia", "s3cret")
+    message = str(caught.value)
+    assert "did not keep the token" in message and "OFCRM_TOKEN_MIA" in message
+    assert "keyring.backends.null" in message and "s3cret" not in message
 
 
 def test_delete_token_forgets_it() -> None:
