@@ -152,8 +152,12 @@ def _edit(args: argparse.Namespace) -> int:
         nickname = one_line(args.nickname.strip())
         changed.append(f"nickname set to {nickname!r}" if nickname else "nickname cleared")
     if args.tag or args.untag:
-        edits.add_tags(ctx.db, account.id, fan_id, args.tag)
-        edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
+        before = edits.add_tags(ctx.db, account.id, fan_id, args.tag)
+        after = edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
+        removed = {name.casefold() for name in set(before) - set(after)}
+        absent = [name.strip() for name in args.untag or () if name.strip().casefold() not in removed]
+        if absent:
+            changed.append(f"not tagged {', '.join(map(one_line, absent))}: nothing to untag")
     if args.note:
         edits.add_note(ctx.db, account.id, fan_id, args.note, author=ctx.settings.chatter_name)
         changed.append("note added")

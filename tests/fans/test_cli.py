@@ -101,6 +101,15 @@ def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Databas
     assert "@lena" in listed and "@sam" in listed
 
 
+def test_fans_edit_says_when_a_tag_to_remove_was_not_there(sqlite_db: tuple[Database, str]) -> None:
+    _, url = sqlite_db
+    assert ofcrm(url, "fans", "edit", "lena", "--tag", "whale").returncode == 0
+    done = ofcrm(url, "fans", "edit", "lena", "--untag", "nonexist", "--untag", "WHALE")
+    assert done.returncode == 0
+    assert "not tagged nonexist: nothing to untag" in done.stdout and "tags: none" in done.stdout
+    assert "WHALE" not in done.stdout  # that one was removed (any case)
+
+
 def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
     _, url = sqlite_db
     _one_line_error(ofcrm(url, "fans", "show", "nobody"), "no fan 'nobody'")
