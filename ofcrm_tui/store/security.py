@@ -353,10 +353,15 @@ def _right_policies() -> list[tuple[str, str, str]]:
     gateway, base URL, credentials state) changes only for a worker or a manager (a
     chatter may lock it: a manual retry does). A chatter's notes, sends and campaigns
     are written in its own name, and its drafts are its own (those saved before team
-    mode, ``''``, go to the next chatter who saves one)."""
+    mode, ``''``, go to the next chatter who saves one). A chatter changes and deletes
+    only its own notes (migration 0032; another's stay as their author wrote them), and
+    gives a conversation in its own name (``assigned_by``; taking one back from anyone,
+    a DELETE, stays open to all)."""
     campaign = f"account_id = ANY ({_granted('campaign')})"
     runs = f"account_id = ANY ({_granted('settings')})"  # a worker (or a manager)
     me = "(SESSION_USER)::text"
+    note = f"author = {me} OR {runs}"
+    assigns = f"assigned_by = {me} OR {runs}"
     return [
         ("ofcrm_campaign_right", "campaigns",
          f"FOR ALL USING (true) WITH CHECK (status = 'draft' OR {campaign})"),
@@ -374,7 +379,13 @@ def _right_policies() -> list[tuple[str, str, str]]:
          f"FOR UPDATE USING (true) WITH CHECK (id = ANY ({_granted('settings')}))"),
         ("ofcrm_fan_deletes", "fans",
          f"FOR DELETE USING (account_id = ANY ({_granted('delete')}))"),
-        ("ofcrm_own_notes", "notes", f"FOR INSERT WITH CHECK (author = {me} OR {runs})"),
+        ("ofcrm_own_notes", "notes", f"FOR INSERT WITH CHECK ({note})"),
+        ("ofcrm_own_note_edits", "notes", f"FOR UPDATE USING ({note})"),
+        ("ofcrm_own_note_deletes", "notes", f"FOR DELETE USING ({note})"),
+        ("ofcrm_own_assignments", "conversation_assignments",
+         f"FOR INSERT WITH CHECK ({assigns})"),
+        ("ofcrm_own_assignment_edits", "conversation_assignments",
+         f"FOR UPDATE USING (true) WITH CHECK ({assigns})"),
         ("ofcrm_own_drafts", "drafts",
          f"FOR ALL USING (chatter IN ({me}, '') OR {runs}) WITH CHECK (chatter = {me} OR {runs})"),
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui.core import access, campaigns, inbox, outbox, team as team_work
@@ -19,7 +19,14 @@ from ofcrm_tui.core.fans import edits
 from ofcrm_tui.core.fans.csv_import import import_fans
 from ofcrm_tui.core.inbox import drafts, saved_replies
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Conversation, Draft, Fan, Note, OutboundMessage
+from ofcrm_tui.store.models import (
+    Assignment,
+    Conversation,
+    Draft,
+    Fan,
+    Note,
+    OutboundMessage,
+)
 from tests.security.conftest import NOW, Team
 
 _RLS = "row-level security"
@@ -29,6 +36,12 @@ _OUTBOUND = (
     " price_cents, media_ids, preview_ids, state, attempts, tries, max_attempts,"
     " next_attempt_at, created_by, created_at, updated_at) VALUES (:mia, :fan, NULL, 'reply',"
     " 0, 'as kim', 0, '[]', '[]', 'queued', 0, 0, 5, now(), :kim, now(), now())"
+)
+
+# qa gives kim's chat to itself in kim's name.
+_ASSIGNED = (
+    "INSERT INTO conversation_assignments (conversation_id, account_id, chatter, assigned_by,"
+    " assigned_at) VALUES (:kims_chat, :mia, :me, :kim, now()"
 )
 
 
@@ -69,6 +82,15 @@ REFUSED: list[tuple[str, str | None]] = [
     ("UPDATE fans SET tips_cents = 0, messages_cents = 0, posts_cents = 0", _denied("fans")),
     # Its own name on what it writes.
     ("UPDATE notes SET author = :me WHERE id = :note", _denied("notes")),
+    # Another chatter's note stays as its author wrote it.
+    ("UPDATE notes SET body = 'forged' WHERE id = :note", None),
+    ("DELETE FROM notes WHERE id = :note", None),
+    # An assignment is given in the giver's own name.
+    (_ASSIGNED + ")", _RLS),
+    (_ASSIGNED + ") ON CONFLICT (conversation_id) DO UPDATE SET chatter = excluded.chatter,"
+     " assigned_by = excluded.assigned_by", _RLS),
+    ("UPDATE conversation_assignments SET chatter = :me, assigned_by = :kim"
+     " WHERE conversation_id = :kims_chat", _RLS),
     ("INSERT INTO notes (account_id, fan_id, author, body, created_at, updated_at)"
      " VALUES (:mia, :fan, :kim, 'as kim', now(), now())", _RLS),
     (_OUTBOUND, _RLS),
@@ -89,22 +111,31 @@ class Scene:
 
 @pytest.fixture(scope="module")
 def scene(team: Team) -> Scene:
-    """qa (no rights) and kim (campaigns) on mia: kim's draft, note, sent message and
-    running campaign."""
+    """qa (no rights) and kim (campaigns) on mia: kim's draft, note, sent message,
+    running campaign and the chats kim took (two: one stays kim's)."""
     mia = team.accounts["mia"]
     qa, kim = team.chatter("qa", "mia"), team.chatter("kimr", "mia", campaign=True)
     with team.owner.write() as session:
-        fan = session.scalars(select(Fan).where(
-            Fan.account_id == mia, Fan.subscription_status == "active").order_by(Fan.id)).first()
-        conversation = session.scalar(select(Conversation.id).where(Conversation.fan_id == fan.id))
+        fans = session.scalars(select(Fan).where(
+            Fan.account_id == mia, Fan.subscription_status == "active").order_by(Fan.id)).all()
+        fan = fans[0]
+        conversation, kims_chat, kims_other = (
+            session.scalar(select(Conversation.id).where(Conversation.fan_id == f.id))
+            for f in fans[:3])
         note = Note(account_id=mia, fan_id=fan.id, author=kim, body="kim's note")
         sent = OutboundMessage(account_id=mia, fan_id=fan.id, kind="reply", priority=0,
                                text="sent", created_by=kim, state="sent")
         session.add_all([note, sent, Draft(account_id=mia, conversation_id=conversation,
                                            chatter=kim, text="kim's")])
+        session.execute(delete(Assignment).where(
+            Assignment.conversation_id.in_([kims_chat, kims_other])))
+        session.add_all([Assignment(conversation_id=chat, account_id=mia, chatter=kim,
+                                    assigned_by=kim, assigned_at=NOW)
+                         for chat in (kims_chat, kims_other)])
         session.flush()
         params = {"mia": mia, "fan": fan.id, "conversation": conversation, "note": note.id,
-                  "sent": sent.id, "kim": kim, "me": qa}
+                  "sent": sent.id, "kim": kim, "me": qa, "kims_chat": kims_chat,
+                  "kims_other": kims_other}
     launched = campaigns.create(team.connect(kim), mia, CampaignSpec("run", "hi {name}"),
                                 created_by=kim, now=NOW)
     return Scene(team.connect(qa), params | {"campaign": launched.campaign_id})
@@ -139,7 +170,10 @@ def test_what_the_walk_tried_is_as_it_was(team: Team, scene: Scene) -> None:
         assert not any("evil" in body for _, body, _ in states)
         assert session.scalar(select(OutboundMessage.state).where(
             OutboundMessage.id == p["sent"])) == "sent"
-        assert session.scalar(select(Note.author).where(Note.id == p["note"])) == p["kim"]
+        assert session.execute(select(Note.author, Note.body).where(
+            Note.id == p["note"])).one() == (p["kim"], "kim's note")
+        assert session.execute(select(Assignment.chatter, Assignment.assigned_by).where(
+            Assignment.conversation_id == p["kims_chat"])).one() == (p["kim"], p["kim"])
         assert session.scalar(select(func.count()).select_from(Fan).where(
             Fan.account_id == p["mia"])) == 30
 
@@ -210,3 +244,43 @@ def test_the_app_s_own_work_as_a_chatter_without_rights(
         import_fans(qa, mia, tmp_path / "spend.csv", author=me)
     assert str(refused.value) == (f"refused by the database: {me} may not change fans' spend "
                                   "(tips_cents, total_spent_cents): leave those columns out")
+
+
+def test_a_chatter_s_app_changes_only_its_own_notes(team: Team, scene: Scene) -> None:
+    """Another's note: refused in one line, before and by the database, and kept; its
+    own: changed, and a change made meanwhile (its other app) still keeps both texts."""
+    qa, p = scene.qa, scene.params
+    me, mia, kim = p["me"], p["mia"], p["kim"]
+    line = f"{kim}'s note: only {kim} can edit it"
+    assert edits.note_refusal(access.identity(qa), kim) == line
+    assert edits.note_refusal(access.identity(qa), me) is None
+    assert edits.note_refusal(access.identity(team.owner), kim) is None
+    with pytest.raises(edits.FanEditError) as refused:
+        edits.edit_note(qa, mia, p["note"], "kim overwrote", was="kim's note")
+    assert str(refused.value) == line
+    with pytest.raises(edits.FanEditError) as refused:
+        edits.delete_note(qa, mia, p["note"])
+    assert str(refused.value) == line
+    with team.owner.read() as session:
+        assert session.get(Note, p["note"]).body == "kim's note"
+    mine = edits.add_note(qa, mia, p["fan"], "mine", author=me)
+    edits.edit_note(qa, mia, mine.id, "mine, from my other app", was="mine")
+    with pytest.raises(edits.NoteChanged):
+        edits.edit_note(qa, mia, mine.id, "mine, edited", was="mine")
+    edits.delete_note(qa, mia, mine.id)
+    worker = team.connect(team.worker("wnotes"))
+    assert edits.edit_note(worker, mia, p["note"], "kim's note").body == "kim's note"
+
+
+def test_a_chatter_assigns_in_its_own_name_and_unassigns_anyone(scene: Scene) -> None:
+    qa, p = scene.qa, scene.params
+    me, mia, kim, chat = p["me"], p["mia"], p["kim"], p["kims_other"]
+    assert team_work.unassign(qa, mia, chat) == kim  # kim's, taken back
+    owner = team_work.assign(qa, mia, chat, kim, by=me, now=NOW)  # given to kim, by qa
+    assert (owner.chatter, owner.assigned_by) == (kim, me)
+    team_work.assign(qa, mia, chat, me, by=me, now=NOW)  # over an assignment by another
+    assert team_work.owner_of(qa, mia, chat).assigned_by == me
+    with pytest.raises(DBAPIError) as caught:
+        team_work.assign(qa, mia, chat, kim, by=kim, now=NOW)
+    assert _RLS in str(access.refusal(caught.value))
+    assert team_work.owner_of(qa, mia, chat).assigned_by == me

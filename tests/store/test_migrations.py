@@ -583,3 +583,46 @@ def test_the_fans_of_an_account_are_found_by_an_index_without_its_own(database_u
     migrate.upgrade(db)
     assert "ix_fans_account_id" not in _indexes(db, "fans")
     db.dispose()
+
+
+_OWN_RULES = {("notes", "ofcrm_own_note_edits"), ("notes", "ofcrm_own_note_deletes"),
+              ("conversation_assignments", "ofcrm_own_assignments"),
+              ("conversation_assignments", "ofcrm_own_assignment_edits")}
+
+
+def _policies(db: Database) -> set[tuple[str, str]]:
+    with db.engine.connect() as connection:
+        return set(connection.execute(text(
+            "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()"
+        )).all())
+
+
+def test_a_chatter_s_own_notes_and_assignments_rules_come_and_go(database_url: str) -> None:
+    """0032: on PostgreSQL the policies keeping a chatter to its own notes and to
+    assigning in its own name come with the upgrade to a database that was at 0031
+    before them (0025 puts in the rules as ``store/security`` has them now: a new
+    database has them already), go with the downgrade (the insert rule of notes
+    stays), and come again; rows stay throughout."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0031_fans_account_index")
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO notes (account_id, fan_id, author, body, created_at, updated_at)"
+            " VALUES (1, 1, 'sam', 'sam note', '2026-11-20', '2026-11-20')"))
+        if not db.is_sqlite:  # as 0031 was before 0032
+            for table, name in _OWN_RULES:
+                connection.exec_driver_sql(f"DROP POLICY {name} ON {table}")
+    before = _snapshot(db)
+    migrate.upgrade(db)
+    if not db.is_sqlite:
+        assert _OWN_RULES <= _policies(db)
+    migrate.downgrade(db, "0031_fans_account_index")
+    assert _snapshot(db) == before
+    if not db.is_sqlite:
+        policies = _policies(db)
+        assert not policies & _OWN_RULES and ("notes", "ofcrm_own_notes") in policies
+    migrate.upgrade(db)
+    if not db.is_sqlite:
+        assert _OWN_RULES <= _policies(db)
+    db.dispose()

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
@@ -202,6 +202,34 @@ def _note(session: Session, account_id: int, note_id: int) -> Note:
     return note
 
 
+def note_refusal(identity: access.Identity, author: str) -> str | None:
+    """Why this login may not change a note ``author`` wrote (None: it may): on a team's
+    PostgreSQL a chatter changes and deletes only its own notes (the database's policy,
+    ``store/security.py``; workers and managers any); on SQLite, one person's, any."""
+    if identity.kind is access.Kind.CHATTER and author != identity.role:
+        return _not_yours(author)
+    return None
+
+
+def _not_yours(author: str) -> str:
+    if not author:
+        return "a note without an author: only a manager can edit it"
+    return f"{author}'s note: only {author} can edit it"
+
+
+def _own(session: Session, note: Note) -> None:
+    """FanEditError unless the login may change ``note``, as the database's policy has
+    it (in this transaction): the policy alone would leave the row as it is, silently."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not session.scalar(
+        text("SELECT :author = SESSION_USER::text"
+             " OR :account = ANY (ofcrm_granted_accounts('settings'))"),
+        {"author": note.author, "account": note.account_id},
+    ):
+        raise FanEditError(_not_yours(note.author))
+
+
 class NoteChanged(FanEditError):
     """The note is no longer the text the edit started from (someone saved meanwhile)."""
 
@@ -215,6 +243,7 @@ def edit_note(
     text = fields.clean_note(body)
     with db.write() as session:
         note = _note(session, account_id, note_id)
+        _own(session, note)
         if was is not None and note.body != was:
             raise NoteChanged(f"note #{note_id} was changed by someone else meanwhile")
         note.body = text
@@ -226,7 +255,9 @@ def edit_note(
 
 def delete_note(db: Database, account_id: int, note_id: int) -> None:
     with db.write() as session:
-        session.delete(_note(session, account_id, note_id))
+        note = _note(session, account_id, note_id)
+        _own(session, note)
+        session.delete(note)
         fans_changed(session, account_id)
 
 

@@ -341,8 +341,19 @@ class FanDetailScreen(OfcrmScreen):
         now = self.ofcrm.clock()
         choices = [(Text(f"{stamp(n.created_at, now)}  ").append(
             clean(n.body, single_line=True)[:70]), n) for n in self.notes]
-        self.app.push_screen(ChoiceDialog("Edit which note?", lambda: choices),
-                             lambda note: note is not None and self._note_dialog(note))
+        self.app.push_screen(ChoiceDialog("Edit which note?", lambda: choices), self._edit_picked)
+
+    def _edit_picked(self, note: NoteView | None) -> None:
+        """Another chatter's note is refused before the editor opens (the database
+        would refuse the save)."""
+        if note is None:
+            return
+        refused = edits.note_refusal(self.ofcrm.context.identity, note.author)
+        if refused is not None:
+            self.notify(clean(f"{refused}; `a` adds one of yours", single_line=True),
+                        severity="error", markup=False)
+            return
+        self._note_dialog(note)
 
     def _note_dialog(self, note: NoteView | None) -> None:
         from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
