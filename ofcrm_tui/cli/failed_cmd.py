@@ -52,12 +52,18 @@ def _retry(args: argparse.Namespace) -> int:
         print(f"not failed (or not of {account.name}), left alone: {_ids(result.not_failed)}")
     if result.expired:
         print(f"still failed: {_ids(result.expired)}: {result.expired_reason}")
+    if result.needs_right:
+        print(f"still failed: {_ids(result.needs_right)}: "
+              f"{outbox.needs_right(len(result.needs_right))}")
+    if result.unchanged:
+        print(f"left as they were (the database changed none of them): {_ids(result.unchanged)}")
     if result.over_limit:
         print(
             f"still failed: {len(result.over_limit)} (manual retries are limited to "
             f"{outbox.MANUAL_RETRIES_PER_MINUTE} a minute; try again in {result.wait_seconds} s)"
         )
-    left = result.not_failed or result.over_limit or result.expired
+    left = (result.not_failed or result.over_limit or result.expired or result.needs_right
+            or result.unchanged)
     if not result.retried and not left:
         print(f"{account.name}: no failed messages")
     return 0 if result.retried or not left else 1
@@ -66,9 +72,18 @@ def _retry(args: argparse.Namespace) -> int:
 def _discard(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    count = outbox.discard(ctx.db, account.id, args.ids)
-    print(f"discarded {count} of {len(set(args.ids))}")
-    return 0 if count == len(set(args.ids)) else 1
+    result = outbox.discard_detailed(ctx.db, account.id, args.ids)
+    wanted = len(set(args.ids))
+    print(f"discarded {len(result.discarded)} of {wanted}")
+    if result.not_discardable:
+        print(f"not queued, paused or failed (or not of {account.name}), left alone: "
+              f"{_ids(result.not_discardable)}")
+    if result.needs_right:
+        print(f"left alone: {_ids(result.needs_right)}: "
+              f"{outbox.needs_right(len(result.needs_right))}")
+    if result.unchanged:
+        print(f"left as they were (the database changed none of them): {_ids(result.unchanged)}")
+    return 0 if len(result.discarded) == wanted else 1
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,7 @@ from ofcrm_tui.core.access.rights import (
     Kind,
     Right,
     check,
+    denial,
     identity,
     refusal,
     require,
@@ -68,6 +69,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
-    "audit_window", "check", "count_audit", "identity", "init_team", "members", "record", "refusal",
-    "remove_member", "require", "require_update", "scram_verifier", "unprotected_tables",
+    "audit_window", "check", "count_audit", "denial", "identity", "init_team", "members",
+    "record", "refusal", "remove_member", "require", "require_update", "scram_verifier",
+    "unprotected_tables",
 ]

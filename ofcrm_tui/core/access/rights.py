@@ -85,6 +85,20 @@ def require(session: Session, right: Right, account_id: int) -> None:
         raise denied from None
 
 
+def denial(session: Session, right: Right, account_id: int) -> AccessDenied | None:
+    """The refusal ``require`` would raise, returned instead, ``session``'s transaction
+    going on (the check runs in a savepoint): to leave out what the role may not touch
+    and act on the rest. None: granted."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    try:
+        with session.begin_nested():
+            require(session, right, account_id)
+    except AccessDenied as denied:
+        return denied
+    return None
+
+
 def require_update(session: Session, table: str, columns: list[str], what: str) -> None:
     """Go on only if the login role may change these columns (PostgreSQL's column
     privileges: a team's chatter may not change some); AccessDenied naming ``what``."""

@@ -11,13 +11,16 @@ not imported here (they need the platform client): import them by name.
 """
 
 from ofcrm_tui.core.outbox.commands import (
+    DiscardResult,
     ManualRetries,
     MessageOptions,
     RetryResult,
     discard,
+    discard_detailed,
     enqueue,
     enqueue_many,
     manual_retries,
+    needs_right,
     retry,
     retry_detailed,
 )
@@ -68,6 +71,7 @@ __all__ = [
     "MIN_PRICE_CENTS",
     "PENDING_STATES",
     "PRIORITY",
+    "DiscardResult",
     "FailedSpan",
     "ManualRetries",
     "MessageOptions",
@@ -81,6 +85,7 @@ __all__ = [
     "check_offer",
     "count_failed",
     "discard",
+    "discard_detailed",
     "enqueue",
     "enqueue_many",
     "failed",
@@ -88,6 +93,7 @@ __all__ = [
     "failed_window",
     "get",
     "manual_retries",
+    "needs_right",
     "next_send_at",
     "normalise_text",
     "queue_status",

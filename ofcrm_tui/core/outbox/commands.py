@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, TypedDict
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics
+from ofcrm_tui.core import access, metrics
+from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.rules import (
     CHUNK,
@@ -58,6 +59,26 @@ class RetryResult:
     wait_seconds: int = 0  # until another manual retry is allowed, when over the limit
     expired: list[int] = field(default_factory=list)  # left failed: the fan has expired
     expired_reason: str = ""  # one line naming those fans (enqueue's wording)
+    # Left failed, none of the budget spent: campaign rows, and this role may not run
+    # campaigns on the account (a team's chatter without the right: ``needs_right``).
+    needs_right: list[int] = field(default_factory=list)
+    # Left as they were: the UPDATE changed none of them (changed meanwhile, or a row
+    # security policy hid them); never counted as retried, nor against the budget.
+    unchanged: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DiscardResult:
+    discarded: list[int] = field(default_factory=list)
+    not_discardable: list[int] = field(default_factory=list)  # unknown, sent or being sent
+    needs_right: list[int] = field(default_factory=list)  # campaign rows, without the right
+    unchanged: list[int] = field(default_factory=list)  # the UPDATE changed none of them
+
+
+def needs_right(count: int) -> str:
+    """``3 campaign messages need the campaign right``: what was left out, and why."""
+    return (f"{count:,} campaign {'message needs' if count == 1 else 'messages need'} "
+            "the campaign right")
 
 
 # -- enqueue -------------------------------------------------------------------------
@@ -157,13 +178,21 @@ def retry_detailed(
     """``retry`` with the details; ``ids=None`` retries every failed message (oldest first).
 
     Failed messages to expired fans are in ``expired``, with ``expired_reason`` naming the
-    fans in the words ``enqueue`` uses; when they are all there is, that reason is raised."""
+    fans in the words ``enqueue`` uses; when they are all there is, that reason is raised.
+    Campaign messages, when the role may not run campaigns on the account (a team's
+    chatter without the right), are in ``needs_right``; when they are all there is, the
+    database's refusal is raised (AccessDenied), as ``campaigns.pause`` raises it. Neither
+    takes any of the 10 a minute, nor does a row the UPDATE did not change."""
     by = check_created_by(by)
     now = now or utcnow()
     with db.write() as session:
         _lock_account(session, account_id)
         query = (
-            select(OutboundMessage.id.label("outbound_id"), *FAN_LABEL_COLUMNS)
+            select(
+                OutboundMessage.id.label("outbound_id"),
+                OutboundMessage.campaign_id.label("outbound_campaign_id"),
+                *FAN_LABEL_COLUMNS,
+            )
             .join(Fan, Fan.id == OutboundMessage.fan_id)
             .where(
                 OutboundMessage.account_id == account_id,
@@ -172,14 +201,18 @@ def retry_detailed(
         )
         if ids is not None:
             query = query.where(OutboundMessage.id.in_(list(ids)))
-        found = [
-            (row.outbound_id, FanLabel.of(row))
-            for row in session.execute(query.order_by(OutboundMessage.id))
-        ]
-        failed_ids = [i for i, _ in found]
+        rows = list(session.execute(query.order_by(OutboundMessage.id)))
+        failed_ids = [row.outbound_id for row in rows]
         not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
-        if not found:
+        if not rows:
             return RetryResult(not_failed=not_failed)
+        refused, denied = _campaign_rows_refused(
+            session, account_id, [(row.outbound_id, row.outbound_campaign_id) for row in rows])
+        found = [(row.outbound_id, FanLabel.of(row)) for row in rows
+                 if row.outbound_id not in refused]
+        if denied is not None and not found:
+            raise denied
+        failed_ids = [i for i, _ in found]
         expired = [i for i, fan in found if fan.expired]
         reason = ""
         if expired:
@@ -201,38 +234,44 @@ def retry_detailed(
                 f"manual retries are limited to {MANUAL_RETRIES_PER_MINUTE} a minute for this "
                 f"account; try again in {wait} s"
             )
-        session.execute(
-            update(OutboundMessage)
-            .where(
-                OutboundMessage.account_id == account_id,
-                OutboundMessage.state == OutboundState.FAILED,
-                OutboundMessage.id.in_(take),
-            )
-            .values(
-                state=OutboundState.QUEUED,
-                attempts=0,
-                next_attempt_at=now,
-                first_attempt_at=None,
-                last_attempt_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=None,
-                updated_at=now,
+        changed = set(
+            session.scalars(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.account_id == account_id,
+                    OutboundMessage.state == OutboundState.FAILED,
+                    OutboundMessage.id.in_(take),
+                )
+                .values(
+                    state=OutboundState.QUEUED,
+                    attempts=0,
+                    next_attempt_at=now,
+                    first_attempt_at=None,
+                    last_attempt_at=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    last_error=None,
+                    updated_at=now,
+                )
+                .returning(OutboundMessage.id)
             )
         )
-        for _ in take:
+        retried = [i for i in take if i in changed]
+        for _ in retried:
             session.add(
                 MetricEvent(
                     account_id=account_id, name=metrics.MANUAL_RETRY, value=1.0, recorded_at=now
                 )
             )
     return RetryResult(
-        retried=take,
+        retried=retried,
         not_failed=not_failed,
         over_limit=later,
         wait_seconds=wait,
         expired=expired,
         expired_reason=reason,
+        needs_right=refused,
+        unchanged=[i for i in take if i not in changed],
     )
 
 
@@ -274,25 +313,72 @@ def discard(db: Database, account_id: int, ids: Iterable[int], *, now: datetime 
     """Cancel messages not sent (queued, paused or failed); returns how many.
 
     Rows being sent or whose fate is being found out cannot be cancelled."""
-    wanted = list(ids)
+    return len(discard_detailed(db, account_id, list(ids), now=now).discarded)
+
+
+def discard_detailed(
+    db: Database, account_id: int, ids: Sequence[int], *, now: datetime | None = None
+) -> DiscardResult:
+    """``discard`` with the details. Campaign messages, when the role may not run
+    campaigns on the account, are in ``needs_right``, left as they are; when they are
+    all there is to discard, the database's refusal is raised (AccessDenied)."""
+    wanted = list(dict.fromkeys(ids))
     if not wanted:
-        return 0
+        return DiscardResult()
     with db.write() as session:
-        result = session.execute(
-            update(OutboundMessage)
+        rows = session.execute(
+            select(OutboundMessage.id, OutboundMessage.campaign_id)
             .where(
                 OutboundMessage.account_id == account_id,
                 OutboundMessage.id.in_(wanted),
                 OutboundMessage.state.in_(DISCARDABLE_STATES),
             )
-            .values(
-                state=OutboundState.CANCELLED,
-                lease_owner=None,
-                lease_expires_at=None,
-                updated_at=now or utcnow(),
+            .order_by(OutboundMessage.id)
+        ).all()
+        refused, denied = _campaign_rows_refused(
+            session, account_id, [(row.id, row.campaign_id) for row in rows])
+        take = [row.id for row in rows if row.id not in refused]
+        if denied is not None and not take:
+            raise denied
+        changed: set[int] = set()
+        if take:
+            changed = set(
+                session.scalars(
+                    update(OutboundMessage)
+                    .where(
+                        OutboundMessage.account_id == account_id,
+                        OutboundMessage.id.in_(take),
+                        OutboundMessage.state.in_(DISCARDABLE_STATES),
+                    )
+                    .values(
+                        state=OutboundState.CANCELLED,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        updated_at=now or utcnow(),
+                    )
+                    .returning(OutboundMessage.id)
+                )
             )
-        )
-        return int(result.rowcount or 0)
+    listed = {row.id for row in rows}
+    return DiscardResult(
+        discarded=[i for i in take if i in changed],
+        not_discardable=[i for i in wanted if i not in listed],
+        needs_right=refused,
+        unchanged=[i for i in take if i not in changed],
+    )
+
+
+def _campaign_rows_refused(
+    session: Session, account_id: int, rows: Sequence[tuple[int, int | None]]
+) -> tuple[list[int], access.AccessDenied | None]:
+    """Of ``rows`` (id, campaign id), the campaign rows this role may not change (the
+    database's ``ofcrm_campaign_sends`` policy would skip them without a word), with the
+    refusal saying why; nothing and None when it holds the campaign right."""
+    campaign_rows = [outbound_id for outbound_id, campaign_id in rows if campaign_id is not None]
+    if not campaign_rows:
+        return [], None
+    denied = access.denial(session, Right.CAMPAIGN, account_id)
+    return (campaign_rows, denied) if denied is not None else ([], None)
 
 
 def _lock_account(session: Session, account_id: int) -> None:

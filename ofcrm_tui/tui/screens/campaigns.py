@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
-from ofcrm_tui.core import campaigns
+from ofcrm_tui.core import access, campaigns
 from ofcrm_tui.core.campaigns import CampaignRow
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
@@ -195,11 +195,26 @@ class CampaignsScreen(OfcrmScreen):
             self._act(account.id, row.id, action)
 
     def action_cancel(self) -> None:
+        row, account = self._current(), self.ofcrm.account
+        if row is not None and account is not None:
+            self.ofcrm.expect_dialog()  # the keys typed behind x are the question's
+            self._may_cancel(account.id, row)
+
+    @work(thread=True, group="campaigns-act", exit_on_error=False)
+    def _may_cancel(self, account_id: int, row: CampaignRow) -> None:
+        """Refuse at once, as ``p`` does, when the database would refuse the cancel:
+        before asking a question whose yes would be refused."""
+        try:
+            access.check(self.ofcrm.context.db, access.Right.CAMPAIGN, account_id)
+        except OfcrmError as exc:
+            self.app.call_from_thread(self.ofcrm.dialog_ready, self)  # no question: keys go on
+            self.post_message(self.Acted(str(exc), "error"))
+            return
+        self.app.call_from_thread(self._ask_cancel, account_id, row)
+
+    def _ask_cancel(self, account_id: int, row: CampaignRow) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
-        row, account = self._current(), self.ofcrm.account
-        if row is None or account is None:
-            return
         name = clean(row.name, single_line=True)
         # Keeping first: an Enter typed by habit keeps the campaign.
         choices = [(Text("Keep the campaign"), False),
@@ -208,7 +223,7 @@ class CampaignsScreen(OfcrmScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._act(account.id, row.id, "cancel")
+                self._act(account_id, row.id, "cancel")
 
         self.app.push_screen(ChoiceDialog("Cancel this campaign?", lambda: choices), answered)
 

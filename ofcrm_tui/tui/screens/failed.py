@@ -45,13 +45,33 @@ def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
                     f"up in {result.wait_seconds} s")
     if result.expired:
         left.append(f"{messages(len(result.expired))} left failed: {result.expired_reason}")
+    if result.needs_right:
+        left.append(f"{outbox.needs_right(len(result.needs_right))}, left failed")
     if result.not_failed:
         left.append(f"{messages(len(result.not_failed))} no longer failed")
+    if result.unchanged:
+        left.append(f"{messages(len(result.unchanged))} left as they were (the database "
+                    "changed none of them)")
     if not result.retried:
         return "; ".join(left) or "Nothing to retry", "warning"
     done = ("Queued again" if len(result.retried) == 1 and not left
             else f"Queued again: {messages(len(result.retried))}")
     return "; ".join([done, *left]), "warning" if left else "information"
+
+
+def discarded_note(result: outbox.DiscardResult) -> tuple[str, SeverityLevel, list[int]]:
+    """What a discard did, in one line, and the ids discarded."""
+    left = []
+    if result.needs_right:
+        left.append(f"{outbox.needs_right(len(result.needs_right))}, left failed")
+    if result.not_discardable:
+        left.append(f"{messages(len(result.not_discardable))} no longer failed")
+    if result.unchanged:
+        left.append(f"{messages(len(result.unchanged))} left as they were (the database "
+                    "changed none of them)")
+    done = (f"Discarded {messages(len(result.discarded))}" if result.discarded
+            else "Nothing discarded")
+    return "; ".join([done, *left]), "warning" if left else "information", result.discarded
 
 
 class FailedScreen(OfcrmScreen):
@@ -277,11 +297,8 @@ class FailedScreen(OfcrmScreen):
                 note, severity = retried_note(result)
             else:
                 assert ids is not None
-                count = outbox.discard(db, account_id, ids, now=now)
-                done = ids if count else []
-                note = (f"Discarded {messages(count)}" if count
-                        else "Nothing discarded: no longer failed")
-                severity = "information" if count == len(ids) else "warning"
+                note, severity, done = discarded_note(outbox.discard_detailed(db, account_id,
+                                                                              ids, now=now))
         except OfcrmError as exc:
             verb = "retried" if action == "retry" else "discarded"
             note, severity = f"Not {verb}: {exc}", "error"
