@@ -320,5 +320,7 @@ def test_faults_end_in_sent_once_or_failed_with_a_reason(db: Database, monkeypat
             _wait_settled(db, timeout=30 + max(0.0, (back_at - utcnow()).total_seconds()))
         finally:
             jobs.shutdown()
-        assert world.row(doomed).state == "sent"
+        doomed_row = world.row(doomed)
+        # (Seen once under CI load as failed again: its reason says which way.)
+        assert doomed_row.state == "sent", (doomed_row.state, doomed_row.last_error, events[-8:])
         _check_exactly_once(world, texts)
