@@ -354,3 +354,23 @@ async def test_fan_and_assign_keys_act_on_the_highlighted_row_while_the_list_has
         assert screen.focused is thread_view(pilot)
         await press(pilot, "i")
         assert pilot.app.screen.fan_id == opened.fan_id
+
+
+async def test_u_with_no_unread_under_the_filter_says_it_is_the_filter(world: World) -> None:
+    """The status bar counts every unread conversation: with none under the filter, ``u``
+    says so, rather than that there are none at all."""
+    db = world.context.db
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        expired = select(Fan.id).where(Fan.subscription_status == "expired")
+        with db.write() as session:
+            assert session.scalar(select(Conversation.id).where(Conversation.fan_id.in_(expired)))
+            session.execute(Conversation.__table__.update()
+                            .where(Conversation.fan_id.in_(expired)).values(unread_count=0))
+        await press(pilot, "a", "a")  # expired fans only
+        await settle(pilot)
+        assert inbox_screen(pilot).flt.status == "expired"
+        await press(pilot, "u")
+        await settle(pilot)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "No unread conversations under this filter" in said, said
