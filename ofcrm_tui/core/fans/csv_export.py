@@ -93,7 +93,7 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     }
     columns["platform_user_id"] = func.coalesce(cast(Fan.platform_user_id, String), _const(""))
     # A fan with no subscription data (``Fan.on_platform``) has no status, as a list
-    # shows it (``listing.subscription``): its stored one is a default only.
+    # shows it (``fields.subscription``): its stored one is a default only.
     columns["subscription_status"] = case((Fan.on_platform, Fan.subscription_status), else_=_const(""))
     hundred, zero = _const(100), _const(0)
     for name in csv_format.MONEY_FIELDS:

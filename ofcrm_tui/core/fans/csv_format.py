@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ofcrm_tui.core.fans.listing import subscription
+from ofcrm_tui.core.fans.fields import subscription
 from ofcrm_tui.errors import OfcrmError
 
 # field -> (header written by the export, other headers read as it)
@@ -163,7 +163,7 @@ def export_cells(values: dict[str, Any]) -> list[str]:
     """One fan (field -> value, tags a sequence, notes a string) as guarded cells.
 
     Money and dates are written by us (digits first) and need no guard. A fan with no
-    subscription data has no status (``listing.subscription``): an empty cell.
+    subscription data has no status (``fields.subscription``): an empty cell.
     """
     cells = dict.fromkeys(COLUMNS, "")
     values = {**values, "subscription_status": subscription(

@@ -97,3 +97,9 @@ def clean_note(value: str) -> str:
     if not body.strip():
         raise FanFieldError("empty note")
     return body
+
+
+def subscription(platform_user_id: int | None, status: str) -> str | None:
+    """The fan's subscription status; None for one with no subscription data (no
+    platform id: ``Fan.on_platform``), whose stored status is a default only."""
+    return status if platform_user_id is not None else None

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, literal_column, select, tuple_
 
 from ofcrm_tui.core.fans.edits import tags_by_fan
+from ofcrm_tui.core.fans.fields import subscription
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, fan_display_name
 from ofcrm_tui.store.types import UTCDateTime
@@ -59,12 +60,6 @@ def sort_key(db: Database, sort: FanSort) -> tuple[ColumnElement[Any], bool]:
 
 # How a list, a fan's page and the command line show a fan with no subscription status.
 NO_STATUS = "—"
-
-
-def subscription(platform_user_id: int | None, status: str) -> str | None:
-    """The fan's subscription status; None for one with no subscription data (no
-    platform id: ``Fan.on_platform``), whose stored status is a default only."""
-    return status if platform_user_id is not None else None
 
 
 @dataclass(frozen=True)

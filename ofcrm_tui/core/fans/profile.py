@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from ofcrm_tui.core.fans.edits import NoteView, fan_tags
-from ofcrm_tui.core.fans.listing import subscription
+from ofcrm_tui.core.fans.fields import subscription
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, Note, Transaction, fan_display_name
@@ -42,7 +42,7 @@ class FanProfile:
     nickname: str
     display_name: str
     last_seen_at: datetime | None
-    subscription_status: str | None  # None: no subscription data (``listing.subscription``)
+    subscription_status: str | None  # None: no subscription data (``fields.subscription``)
     subscribed_at: datetime | None
     expires_at: datetime | None
     renewed_at: datetime | None

@@ -45,13 +45,7 @@ def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
                     f"up in {result.wait_seconds} s")
     if result.expired:
         left.append(f"{messages(len(result.expired))} left failed: {result.expired_reason}")
-    if result.needs_right:
-        left.append(f"{outbox.needs_right(len(result.needs_right))}, left failed")
-    if result.not_failed:
-        left.append(f"{messages(len(result.not_failed))} no longer failed")
-    if result.unchanged:
-        left.append(f"{messages(len(result.unchanged))} left as they were (the database "
-                    "changed none of them)")
+    left += _left_out(result.needs_right, result.not_failed, result.unchanged)
     if not result.retried:
         return "; ".join(left) or "Nothing to retry", "warning"
     done = ("Queued again" if len(result.retried) == 1 and not left
@@ -59,16 +53,23 @@ def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
     return "; ".join([done, *left]), "warning" if left else "information"
 
 
+def _left_out(needs_right: list[int], gone: list[int], unchanged: list[int]) -> list[str]:
+    """What a retry or a discard left out: campaign rows without the right, rows no
+    longer failed, rows the database changed none of."""
+    left = []
+    if needs_right:
+        left.append(f"{outbox.needs_right(len(needs_right))}, left failed")
+    if gone:
+        left.append(f"{messages(len(gone))} no longer failed")
+    if unchanged:
+        left.append(f"{messages(len(unchanged))} left as they were (the database changed "
+                    "none of them)")
+    return left
+
+
 def discarded_note(result: outbox.DiscardResult) -> tuple[str, SeverityLevel, list[int]]:
     """What a discard did, in one line, and the ids discarded."""
-    left = []
-    if result.needs_right:
-        left.append(f"{outbox.needs_right(len(result.needs_right))}, left failed")
-    if result.not_discardable:
-        left.append(f"{messages(len(result.not_discardable))} no longer failed")
-    if result.unchanged:
-        left.append(f"{messages(len(result.unchanged))} left as they were (the database "
-                    "changed none of them)")
+    left = _left_out(result.needs_right, result.not_discardable, result.unchanged)
     done = (f"Discarded {messages(len(result.discarded))}" if result.discarded
             else "Nothing discarded")
     return "; ".join([done, *left]), "warning" if left else "information", result.discarded

@@ -205,8 +205,7 @@ class InboxScreen(InboxList):
     def on_inbox_screen_next_unread_found(self, message: NextUnreadFound) -> None:
         self._finding_unread = False
         if message.found is None:  # (the status bar counts every unread: say why not here)
-            filtered = self.flt != replace(self._unfiltered(), order=self.flt.order)
-            self.notify("No unread conversations" + (" under this filter" if filtered else ""))
+            self.notify("No unread conversations" + (" under this filter" if self.filtered else ""))
             return
         position, row = message.found
         self.conversations.move_to(position)

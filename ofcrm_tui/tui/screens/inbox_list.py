@@ -91,6 +91,11 @@ class InboxList(TeamInbox):
     def action_clear_filters(self) -> None:
         self._set_filter(replace(self._unfiltered(), order=self.flt.order))
 
+    @property
+    def filtered(self) -> bool:
+        """Some filter narrows the list (the order is not a filter)."""
+        return self.flt != replace(self._unfiltered(), order=self.flt.order)
+
     def _unfiltered(self) -> InboxFilter:
         return InboxFilter(order=self.ofcrm.context.settings.inbox_order, me=self.me)
 
