@@ -626,3 +626,59 @@ def test_a_chatter_s_own_notes_and_assignments_rules_come_and_go(database_url: s
     if not db.is_sqlite:
         assert _OWN_RULES <= _policies(db)
     db.dispose()
+
+
+def _fan_names_sizes_kept(db: Database) -> bool:
+    with db.engine.connect() as connection:
+        return inspect(connection).has_table("fans_fts_docsize")
+
+
+def test_fan_name_search_keeps_no_column_sizes_and_finds_the_same_fans(database_url: str) -> None:
+    """0033 (SQLite): ``fans_fts`` is rebuilt without its per-row column sizes (nothing
+    ranks fans by them); fans written before and after are found; the downgrade brings
+    the sizes back. PostgreSQL: nothing changes."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0032_team_own_notes")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
+                                " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
+        for fan_id, username in ((1, "moonlight_rider"), (2, "sunrise")):
+            connection.execute(text(
+                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+                f" VALUES ({fan_id}, 1, {fan_id}, '{username}', '', '', 'active', 0,0,0,0,0,0,"
+                " '2026-01-01', '2026-01-01')"))
+    if db.is_sqlite:
+        assert _fan_names_sizes_kept(db)
+    migrate.upgrade(db)
+    with db.engine.connect() as connection:
+        assert connection.execute(search.search_hits(db, 1, "light")).scalars().all() == [1]
+    if db.is_sqlite:
+        assert not _fan_names_sizes_kept(db)
+        migrate.downgrade(db, "0032_team_own_notes")
+        assert _fan_names_sizes_kept(db)
+    db.dispose()
+
+
+def test_the_fans_known_at_a_period_s_edges_are_read_through_the_dates_index(
+    database_url: str,
+) -> None:
+    """0034: ``ix_fans_analytics`` holds the account and the two dates alone, and the
+    edge query still seeks it (both ranges, on SQLite); the downgrade widens it again."""
+    db = Database(database_url)
+    migrate.upgrade(db)
+    with db.engine.connect() as connection:
+        columns = {ix["name"]: ix["column_names"] for ix in inspect(connection).get_indexes("fans")}
+        assert columns["ix_fans_analytics"] == ["account_id", "subscribed_at", "created_at"]
+        if db.is_sqlite:
+            plan = " ".join(row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT sum(total_spent_cents) FROM fans WHERE account_id = 1 AND ("
+                "(subscribed_at >= '2026-01-10' AND subscribed_at < '2026-01-11') OR "
+                "(subscribed_at IS NULL AND created_at >= '2026-01-10' AND created_at < '2026-01-11'))"))
+            assert plan.count("USING INDEX ix_fans_analytics") == 2, plan
+    migrate.downgrade(db, "0033_fan_names_without_sizes")
+    with db.engine.connect() as connection:
+        columns = {ix["name"]: ix["column_names"] for ix in inspect(connection).get_indexes("fans")}
+        assert len(columns["ix_fans_analytics"]) == 6
+    db.dispose()
