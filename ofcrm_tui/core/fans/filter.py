@@ -5,7 +5,7 @@ Conditions come in two kinds: on the fan's own row (status, spend, last active,
 purchased, and the facts triggers keep there: PPV bought, last messaged, last chat;
 ``_ROW_CONDITIONS``) and on the fan id alone (tag sets, search hits). A status matches
 only fans with subscription data (``Fan.on_platform``): one made by hand or imported
-without a platform id has none, active or expired (``_no_subscription``).
+without a platform id has none, active or expired (``ix_fans_segment`` holds both).
 ``fan_ids`` puts both on the fans table; a list over another table joined to fans (the
 inbox) uses ``row_conditions`` on the joined row and ``set_conditions`` on its fan id
 column, so its own indexes keep driving the query. A new field: one line in the
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.core.fans.tag_names import named
@@ -113,7 +113,9 @@ _ROW_CONDITIONS: dict[str, Callable[[Any, _Column], ColumnElement[bool]]] = {
     "purchased": lambda yes, col: (
         col("total_spent_cents") > 0 if yes else col("total_spent_cents") <= 0
     ),
-    "status": lambda status, col: col("subscription_status") == str(status),
+    "status": lambda status, col: and_(
+        col("subscription_status") == str(status), col("platform_user_id").is_not(None)
+    ),
     "min_spent_cents": lambda cents, col: col("total_spent_cents") >= cents,
     "max_spent_cents": lambda cents, col: col("total_spent_cents") <= cents,
     "active_before": lambda at, col: or_(col("last_seen_at").is_(None), col("last_seen_at") < at),
@@ -170,8 +172,6 @@ def set_conditions(
         conditions.append(fan_id.not_in(_buyers(account_id, flt.no_purchase_since)))
     if flt.exclude_fan_ids:
         conditions.append(fan_id.not_in(flt.exclude_fan_ids))
-    if flt.status is not None:
-        conditions.append(fan_id.not_in(_no_subscription(account_id)))
     return conditions
 
 
@@ -192,13 +192,6 @@ def _buyers(account_id: int, since: datetime) -> Select[Any]:
         Transaction.type != TransactionType.SUBSCRIPTION,
         Transaction.created_at >= since,
     )
-
-
-def _no_subscription(account_id: int) -> Select[Any]:
-    """Ids of the fans with no subscription data (no platform id), from the unique key's
-    index: a set test keeps the status read from ``ix_fans_segment`` alone (the index
-    holds no platform id), and the set is empty for most accounts."""
-    return select(_F.id).where(_F.account_id == account_id, _F.platform_user_id.is_(None))
 
 
 def _tagged(account_id: int, names: tuple[str, ...]) -> Select[Any]:

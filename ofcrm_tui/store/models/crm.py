@@ -124,13 +124,13 @@ class Fan(Base):
         # Analytics (0010; 0034: the dates alone): the fans who became known in a
         # period's partial days at its edges (their rows are read for the status).
         Index("ix_fans_analytics", "account_id", "subscribed_at", "created_at"),
-        # Campaigns (0021, was 0017's ix_fans_status): a segment's active fans and the
-        # facts it may test on them (PPVs bought, last messaged, last chat), counted
-        # from the index alone.
+        # Campaigns (0021, was 0017's ix_fans_status; 0035: with the platform id): a
+        # segment's active fans on the platform and the facts it may test on them (PPVs
+        # bought, last messaged, last chat), counted from the index alone.
         Index(
             "ix_fans_segment",
             "account_id", "subscription_status", "ppv_purchases", "last_outbound_at",
-            "last_chat_at",
+            "last_chat_at", "platform_user_id",
         ),
         # Analytics (0016; 0027: of expired fans only; 0029: on the platform): expired
         # fans by expiry, for the active and churned counts. The status stays a column:
