@@ -34,7 +34,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--active-after", type=_day, metavar="DATE", help="last seen on or after")
     group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
     group.add_argument("--purchased", action="store_true", help="has spent something")
-    group.add_argument("--search", metavar="TEXT", help="names (any part) and message words")
+    group.add_argument("--search", metavar="TEXT", help="names (any part), notes and message words")
 
 
 def fan_filter(args: argparse.Namespace) -> FanFilter:

@@ -16,7 +16,7 @@ from typing import Any
 from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
 from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import access, accounts, inbox
-from ofcrm_tui.core.fans import edits, listing, profile, resolve_fan
+from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan, tag_names
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -27,8 +27,12 @@ PAGE = 500
 # -- fans list / show ------------------------------------------------------------------
 
 
+# An empty field, as the app and the status column show it.
+EMPTY = listing.NO_STATUS
+
+
 def _when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+    return f"{value:%Y-%m-%d %H:%M}" if value else EMPTY
 
 
 def _who(row: listing.FanRow | profile.FanProfile) -> str:
@@ -92,17 +96,19 @@ def _show(args: argparse.Namespace) -> int:
     account = accounts.resolve_account(ctx.db, args.account)
     fan = profile.fan_profile(ctx.db, account.id, _fan_id(ctx.db, account.id, args.fan))
     spend = fan.spend
+    # A fan with no subscription data has no price either (its stored one is a default).
+    price = EMPTY if fan.subscription_status is None else format_cents(fan.subscribe_price_cents)
     lines = [
         f"{one_line(fan.display_name)} ({_who(fan)})",
-        f"  name: {one_line(fan.name) or '-'}   nickname: {one_line(fan.nickname) or '-'}",
+        f"  name: {one_line(fan.name) or EMPTY}   nickname: {one_line(fan.nickname) or EMPTY}",
         f"  user id: {fan.platform_user_id or 'none (created by hand)'}   last seen: {_when(fan.last_seen_at)}",
         f"  subscription: {fan.subscription_status or listing.NO_STATUS}, since "
         f"{_when(fan.subscribed_at)}, expires "
-        f"{_when(fan.expires_at)}, renewed {_when(fan.renewed_at)}, price {format_cents(fan.subscribe_price_cents)}",
+        f"{_when(fan.expires_at)}, renewed {_when(fan.renewed_at)}, price {price}",
         f"  spent: {format_cents(fan.lifetime_value_cents)} (subscriptions "
         f"{format_cents(spend.subscriptions_cents)}, tips {format_cents(spend.tips_cents)}, messages "
         f"{format_cents(spend.messages_cents)}, posts {format_cents(spend.posts_cents)})",
-        f"  tags: {', '.join(one_line(t) for t in fan.tags) or '-'}",
+        f"  tags: {', '.join(one_line(t) for t in fan.tags) or EMPTY}",
     ]
     print("\n".join(lines))
     notes = profile.notes_page(ctx.db, account.id, fan.fan_id, limit=args.notes)
@@ -135,6 +141,8 @@ def _add(args: argparse.Namespace) -> int:
     if args.note:
         edits.add_note(ctx.db, account.id, fan_id, args.note, author=ctx.settings.chatter_name)
     print(f"added @{args.username.strip().removeprefix('@')} (fan #{fan_id}) to {account.name}")
+    if args.user_id is not None:  # no status to give: the fan is active until a sync says
+        print(fields.taken_as_active(1))
     return 0
 
 
@@ -155,7 +163,8 @@ def _edit(args: argparse.Namespace) -> int:
         before = edits.add_tags(ctx.db, account.id, fan_id, args.tag)
         after = edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
         removed = {name.casefold() for name in set(before) - set(after)}
-        absent = [name.strip() for name in args.untag or () if name.strip().casefold() not in removed]
+        absent = [name.strip() for name in args.untag or ()
+                  if not any(s.casefold() in removed for s in tag_names.spellings(name))]
         if absent:
             changed.append(f"not tagged {', '.join(map(one_line, absent))}: nothing to untag")
     if args.note:

@@ -11,6 +11,7 @@ import sys
 from ofcrm_tui.cli.common import add_account_option, add_command, context, progress_line
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_import
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.errors import one_line
 
 SHOWN_PROBLEMS = 20
@@ -32,10 +33,11 @@ def _import_fans(args: argparse.Namespace) -> int:
     for problem in report.problems[:SHOWN_PROBLEMS]:
         print(f"line {problem.line}: {one_line(problem.reason)}", file=sys.stderr)
     if report.problem_count > SHOWN_PROBLEMS:
-        print(f"... and {report.problem_count - SHOWN_PROBLEMS} more bad rows", file=sys.stderr)
+        more = counted(report.problem_count - SHOWN_PROBLEMS, "more bad row", "more bad rows")
+        print(f"... and {more}", file=sys.stderr)
     out = sys.stdout if report.complete else sys.stderr
-    if kept := report.platform_line():
-        print(kept, file=out)
+    for line in report.platform_lines():
+        print(line, file=out)
     print(f"{account.name}: {report.summary()}", file=out)
     return 0 if report.complete else 1
 

@@ -169,9 +169,12 @@ def test_the_report_says_in_one_line_which_rows_left_platform_fields_as_they_wer
     for dry in ("--dry-run", None):
         result = ofcrm(url, "import", "fans", str(path), *filter(None, [dry]))
         assert result.returncode == 0, result
-        assert result.stdout.count("\n") == 2 and result.stdout.startswith(
+        assert result.stdout.count("\n") == 3 and result.stdout.startswith(
             "1 row named fans the platform knows: their name, username, subscription, dates and spend "
             "stay as the platform has them"), result.stdout
+        # ann has no user id: her status is not taken, and the report says so
+        assert result.stdout.splitlines()[1] == (
+            "1 fan without a user id: its status was left out (no subscription data without one)")
     with db.read() as session:
         lena = session.scalar(select(Fan).where(Fan.username == "lena"))
         assert (lena.name, lena.nickname, lena.subscription_status) == ("Lena", "Lenny", "active")

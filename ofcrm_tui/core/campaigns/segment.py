@@ -192,8 +192,8 @@ def check_tags(db: Database, account_id: int, segment: Segment) -> None:
     if not wanted:
         return
     with db.read() as session:
-        known = tag_names.existing(session, account_id, wanted)
-    unknown = [name for name in wanted if name not in known]
+        known = tag_names.existing(session, account_id, tag_names.all_spellings(wanted))
+    unknown = [name for name in wanted if not any(s in known for s in tag_names.spellings(name))]
     if unknown:
         raise CampaignError(f"unknown tag {unknown[0]!r} (no fan of this account has it)")
 

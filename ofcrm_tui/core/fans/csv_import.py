@@ -9,7 +9,9 @@ it counts as updated only when one of these changes something, else as unchanged
 A fan with a platform id is the platform's: its name, username, subscription, dates and
 spend stay as the sync wrote them (``csv_format.PLATFORM_FIELDS``; the next refresh would
 put them back anyway), the row gives only the team's own fields; the report counts such
-rows. Which matched fans have a platform id, the look-up that matches them says.
+rows. A new fan with a platform id and no status is active (the next sync corrects it); a
+fan without one has no subscription data (``fields.subscription``), so a status its row
+gives is not one: the report counts both. Which matched fans have a platform id, the look-up that matches them says.
 Two rows naming the same fan (same id, or same username without an id) are a problem:
 which should win is not ours to guess; they are found even once a bad row stopped the
 writing, so the report lists every bad row.
@@ -36,6 +38,7 @@ database (``bench/README.md``).
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -44,13 +47,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import access, wording
-from ofcrm_tui.core.fans import csv_format, csv_rows
+from ofcrm_tui.core import access
+from ofcrm_tui.core.fans import csv_format, csv_rows, fields
 from ofcrm_tui.core.fans.collector import collector_paused
-from ofcrm_tui.core.fans.csv_format import ColumnMapping
+from ofcrm_tui.core.fans.csv_format import ColumnMapping, CsvFormatError
 from ofcrm_tui.core.fans.csv_read import CsvSource, open_csv
 from ofcrm_tui.core.fans.csv_write import Writer
 from ofcrm_tui.core.fans.edits import fans_changed
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.fts import fts_deferred
@@ -91,6 +95,8 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     written: bool = False  # committed to the database
     platform_kept: int = 0  # rows of platform fans giving platform fields, not written
+    status_defaulted: int = 0  # new fans with a user id and no status: active
+    status_left_out: int = 0  # fans without a user id whose row gives a status
 
     @property
     def changed_fans(self) -> bool:
@@ -104,31 +110,50 @@ class ImportReport:
         return self.problem_count == 0 and self.rows > 0 and (self.written or self.dry_run)
 
     def add_problem(self, line: int, reason: str) -> None:
+        """A bad row; the listed ones are the first by line number, whatever order the
+        checks found them in (a repeated fan is found after its batch's bad cells)."""
         self.problem_count += 1
-        if len(self.problems) < MAX_LISTED_PROBLEMS:
-            self.problems.append(RowProblem(line, reason))
+        if len(self.problems) == MAX_LISTED_PROBLEMS and line > self.problems[-1].line:
+            return
+        bisect.insort(self.problems, RowProblem(line, reason), key=lambda problem: problem.line)
+        if len(self.problems) > MAX_LISTED_PROBLEMS:
+            self.problems.pop()
 
     def summary(self) -> str:
+        rows = counted(self.rows, "row")
         if self.dry_run:
-            taken = f"would create {self.created}, would update {self.updated}"
+            taken = f"would create {self.created:,}, would update {self.updated:,}"
         else:
-            taken = f"created {self.created}, updated {self.updated}"
-        taken += f", unchanged {self.unchanged}"
+            taken = f"created {self.created:,}, updated {self.updated:,}"
+        taken += f", unchanged {self.unchanged:,}"
         if not self.problem_count:
-            return f"{self.rows} rows: {taken}" + (" (dry run: nothing written)" if self.dry_run else "")
+            return f"{rows}: {taken}" + (" (dry run: nothing written)" if self.dry_run else "")
         if self.skip_invalid:
-            return f"{self.rows} rows: {taken}; skipped {self.problem_count} bad"
-        return f"{self.rows} rows, {self.problem_count} bad: nothing written"
+            return f"{rows}: {taken}; skipped {self.problem_count:,} bad"
+        return f"{rows}, {self.problem_count:,} bad: nothing written"
+
+    def platform_lines(self) -> list[str]:
+        """What the import took otherwise than the file gives it, one line each: the rows
+        of fans the platform knows (their platform fields stay), the new fans with a user
+        id and no status (active), the fans without a user id given a status (none kept).
+        None when a bad row stopped the import before the end. Each wording is said in
+        one place (``fields.taken_as_active``, ``fields.status_left_out``)."""
+        if self.problem_count and not self.skip_invalid:
+            return []
+        lines: list[str] = []
+        if self.platform_kept:
+            lines.append(f"{counted(self.platform_kept, 'row')} named fans the platform knows: "
+                         "their name, username, subscription, dates and spend stay as the "
+                         "platform has them (only nickname, tags and notes are taken)")
+        if self.status_defaulted:
+            lines.append(fields.taken_as_active(self.status_defaulted))
+        if self.status_left_out:
+            lines.append(fields.status_left_out(self.status_left_out))
+        return lines
 
     def platform_line(self) -> str:
-        """The rows whose platform fields were left as the platform has them, in one line
-        ("" when none, or when a bad row stopped the import before the end)."""
-        if not self.platform_kept or (self.problem_count and not self.skip_invalid):
-            return ""
-        rows = wording.counted(self.platform_kept, "row")
-        return (f"{rows} named fans the platform knows: their name, username, subscription, "
-                "dates and spend stay as the platform has them (only nickname, tags and notes "
-                "are taken)")
+        """``platform_lines`` joined by newlines ("" when none)."""
+        return "\n".join(self.platform_lines())
 
 
 class _Discard(Exception):
@@ -147,8 +172,8 @@ def import_fans(
 ) -> ImportReport:
     """Import ``path`` into the account; the report says what happened, row by row.
 
-    Raises CsvFormatError when the file cannot be read as a fans CSV at all (empty, no
-    known column, broken quoting); nothing is written then either.
+    Raises CsvFormatError when the file cannot be read as a fans CSV at all (empty, a
+    header without rows, no known column, broken quoting); nothing is written then either.
     """
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
     with open_csv(Path(path)) as stream, collector_paused():
@@ -179,7 +204,7 @@ def import_fans(
                 access.record(
                     session, AuditAction.FANS_IMPORTED, account_id,
                     report.created + report.updated,
-                    f"{Path(path).name}: created {report.created}, updated {report.updated}",
+                    f"{Path(path).name}: created {report.created:,}, updated {report.updated:,}",
                 )
         except _Discard:
             return report
@@ -208,5 +233,5 @@ def _run(source: CsvSource, writer: Writer, report: ImportReport, progress: Prog
         writer.write(kept, parsed.columns)
         if progress is not None:
             progress(report.rows, source.bytes_read)
-    if report.rows == 0:
-        report.add_problem(source.header_lines, "no fan rows under the header")
+    if report.rows == 0:  # as an empty file: nothing to import, said in one line
+        raise CsvFormatError("the file has no fan rows under its header")

@@ -145,6 +145,7 @@ class Writer:
                 fan_ids[position] = fan_id
             for position, fan_id in matched.items():
                 fan_ids[position] = fan_id
+        self._count_statuses(rows[_ID], rows[_STATUS], matched, platform)
         old = set(matched.values())
         added = self._tags(fan_ids, rows[_TAGS], old) | self._notes(fan_ids, rows[_NOTES], old)
         changed = self._update([(fan_id, FanRecord._make(column[p] for column in rows))
@@ -152,6 +153,25 @@ class Writer:
         self.report.created += count - len(matched)
         self.report.updated += changed
         self.report.unchanged += len(matched) - changed
+
+    def _count_statuses(self, ids: list[int | None], statuses: list[Any],
+                        matched: dict[int, int], platform: set[int]) -> None:
+        """Count for the report the rows whose status is not taken as given: a new fan
+        with a user id and no status is active (the column's default); a fan without a
+        user id has no subscription data (``fields.subscription``), whatever status its
+        row gives. A fan the platform knows keeps its own status either way."""
+        report = self.report
+        if not matched and None not in ids:  # the usual file: new fans, each with an id
+            report.status_defaulted += statuses.count(None)
+            return
+        for position, (user_id, status) in enumerate(zip(ids, statuses, strict=True)):
+            fan_id = matched.get(position)
+            if fan_id is not None and fan_id in platform:
+                continue
+            if user_id is None:
+                report.status_left_out += status is not None
+            elif status is None and fan_id is None:
+                report.status_defaulted += 1
 
     # -- repeated rows ------------------------------------------------------------------
 
@@ -359,7 +379,8 @@ class Writer:
 
 
 _FIELD = {name: slot for slot, name in enumerate(FanRecord._fields)}  # a field's column
-_ID, _USERNAME, _TAGS, _NOTES = (_FIELD[name] for name in ("platform_user_id", "username", "tags", "notes"))
+_ID, _USERNAME, _STATUS, _TAGS, _NOTES = (
+    _FIELD[name] for name in ("platform_user_id", "username", "subscription_status", "tags", "notes"))
 _PLATFORM = frozenset(csv_format.PLATFORM_FIELDS)
 
 

@@ -166,7 +166,7 @@ def add_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -
 def remove_tags(db: Database, account_id: int, fan_id: int, names: Iterable[str]) -> tuple[str, ...]:
     """Untag the fan (any case; tags it does not have are ignored); returns its tags after.
     The tag itself stays, for completion, even when no fan holds it any more."""
-    unwanted = [name.strip() for name in names]
+    unwanted = tag_names.all_spellings(list(names))  # "#vip": vip, or a tag stored as #vip
     with db.write() as session:
         _fan(session, account_id, fan_id)
         if unwanted:

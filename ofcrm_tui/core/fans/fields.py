@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 
 MAX_NAME_CHARS = 255  # username, name, nickname: the column size
@@ -64,10 +65,18 @@ def clean_username(value: str) -> str:
     return text
 
 
+def tag_name(value: str) -> str:
+    """The one rule for the name a tag is given by: trimmed, without the leading ``#``
+    the app shows tags with (``#vip`` is the tag ``vip``), unchecked. A tag stored with
+    a ``#`` before this rule keeps it (``tag_names.spellings`` still finds it)."""
+    return value.strip().lstrip("#").strip()
+
+
 def clean_tag(value: str) -> str:
-    name = _check_text("tag", value.strip(), MAX_TAG_CHARS, _CONTROL)
+    """A tag's name by ``tag_name``, checked: FanFieldError for one the tags cannot hold."""
+    name = _check_text("tag", tag_name(value), MAX_TAG_CHARS, _CONTROL)
     if not name:
-        raise FanFieldError("empty tag name")
+        raise FanFieldError("a tag name needs more than a #" if value.strip() else "empty tag name")
     if any(sep in name for sep in TAG_SEPARATORS):
         raise FanFieldError(f"tag {name!r} contains one of {' '.join(TAG_SEPARATORS)}")
     return name
@@ -103,3 +112,20 @@ def subscription(platform_user_id: int | None, status: str) -> str | None:
     """The fan's subscription status; None for one with no subscription data (no
     platform id: ``Fan.on_platform``), whose stored status is a default only."""
     return status if platform_user_id is not None else None
+
+
+def taken_as_active(count: int) -> str:
+    """What the import's report and ``fans add`` say of fans given a user id and no
+    status: stored as active (the column's default), as the next sync corrects."""
+    were = "was" if count == 1 else "were"
+    them = "it" if count == 1 else "them"
+    return (f"{counted(count, 'fan')} with a user id and no status {were} taken as active "
+            f"(the next sync corrects {them})")
+
+
+def status_left_out(count: int) -> str:
+    """What the import's report says of fans given a status and no user id: such a fan
+    has no subscription data (``subscription``)."""
+    their = "its" if count == 1 else "their"
+    return (f"{counted(count, 'fan')} without a user id: {their} status was left out "
+            "(no subscription data without one)")

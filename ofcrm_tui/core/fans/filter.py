@@ -22,7 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
-from ofcrm_tui.core.fans.tag_names import named
+from ofcrm_tui.core.fans.tag_names import all_spellings, named
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.money import MoneyError, format_cents, named_dollars
 from ofcrm_tui.store.database import Database
@@ -195,7 +195,9 @@ def _buyers(account_id: int, since: datetime) -> Select[Any]:
 
 
 def _tagged(account_id: int, names: tuple[str, ...]) -> Select[Any]:
-    """Ids of the fans with any of the tags ``names`` (whatever the case)."""
+    """Ids of the fans with any of the tags ``names`` (whatever the case; ``#vip`` is
+    ``vip``, or a tag stored as ``#vip``: ``tag_names.spellings``)."""
+    names = tuple(all_spellings(names)) or ("",)  # a name of only "#" is no tag's
     return (
         select(FanTag.fan_id)
         .join(Tag, Tag.id == FanTag.tag_id)

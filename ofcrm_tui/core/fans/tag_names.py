@@ -5,6 +5,10 @@ The database compares with its own lower() on both sides (SQLite folds only ASCI
 letters, PostgreSQL all of them), then ``fields.tag_key``. An account that already has
 two spellings keeps both: a filter finds either, and a name given again takes its exact
 spelling, else the oldest of them; no new spelling of a tag is created.
+
+A name is given by ``fields.tag_name`` (``#vip`` is ``vip``); a tag stored with a
+leading ``#`` before that rule keeps it, and what looks tags up to find fans or take
+them off (filters, segments, untagging) finds it under either spelling (``spellings``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.fans.fields import distinct_tags, tag_key
+from ofcrm_tui.core.fans.fields import distinct_tags, tag_key, tag_name
 from ofcrm_tui.store.models import Tag
 from ofcrm_tui.store.upsert import upsert
 
@@ -26,6 +30,17 @@ def named(column: Any, names: Sequence[Any]) -> ColumnElement[bool]:
     parameters), whatever the case."""
     lowered = [func.lower(literal(name) if isinstance(name, str) else name) for name in names]
     return func.lower(column) == lowered[0] if len(lowered) == 1 else func.lower(column).in_(lowered)
+
+
+def spellings(name: str) -> tuple[str, ...]:
+    """The names a tag given as ``name`` may be stored under: the rule's (``#vip``:
+    ``vip``), and, for a tag stored before the rule, as typed (``#vip``)."""
+    return tuple(dict.fromkeys(part for part in (tag_name(name), name.strip()) if part))
+
+
+def all_spellings(names: Sequence[str]) -> list[str]:
+    """``spellings`` of each of ``names``, in order, without repeats."""
+    return list(dict.fromkeys(spelling for name in names for spelling in spellings(name)))
 
 
 @lru_cache(maxsize=64)
