@@ -11,9 +11,11 @@ from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
 from tests.tui.pilot import (
+    burst,
     composer,
     conversations,
     inbox,
+    let_go,
     press,
     settle,
     type_text,
@@ -46,7 +48,9 @@ async def open_top(pilot) -> tuple[InboxScreen, int]:  # noqa: ANN001
     return screen, screen.open_row.fan_id
 
 
-async def assert_let_go(pilot, fan_id: int) -> None:  # noqa: ANN001
+async def assert_let_go(pilot, fan_id: int, typed: str = "") -> None:  # noqa: ANN001
+    """The row that took the deleted fan's place is shown, its reply box empty but for
+    what was ``typed`` after the let-go."""
     screen = inbox(pilot)
     await wait_for(pilot, lambda: screen.open_row is not None and screen.open_row.fan_id != fan_id)
     assert fan_id not in listed_fans(pilot)
@@ -56,7 +60,7 @@ async def assert_let_go(pilot, fan_id: int) -> None:  # noqa: ANN001
     assert conversations(pilot).cursor_row.conversation_id == shown
     assert conversations(pilot).open_id == shown
     assert screen.query_one(ThreadHeader).row.conversation_id == shown
-    assert composer(pilot).target.fan.conversation_id == shown and composer(pilot).text == ""
+    assert composer(pilot).target.fan.conversation_id == shown and composer(pilot).text == typed
     assert not [n for n in pilot.app._notifications if n.severity == "error"]
 
 
@@ -118,3 +122,59 @@ async def test_a_reply_typed_to_a_fan_deleted_elsewhere_is_not_lost_without_a_wo
         assert pilot.app.clipboard == "see you at eight"
         notices = [str(n.message) for n in pilot.app._notifications if n.severity == "warning"]
         assert any(name in text and "see you at eight" in text for text in notices), notices
+
+
+async def _delete_while_replying(world: World, pilot, *, at_let_go: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
+    """The top conversation open, a reply typed, its fan deleted by another app (the
+    CLI, another chatter), the inbox told through its data-change path. ``at_let_go``:
+    keys read just as the reply is let go (typed on, before the new row is shown)."""
+    from ofcrm_tui.core.fans import edits
+    from ofcrm_tui.tui.messages import DataChanged
+
+    screen, fan_id = await open_top(pilot)
+    await press(pilot, "r")
+    await type_text(pilot, "see you")
+    if at_let_go:
+        box = composer(pilot)
+        letting_go = box.let_go
+
+        def let_go_then_keys() -> None:
+            letting_go()
+            burst(pilot.app, *at_let_go)
+
+        box.let_go = let_go_then_keys  # type: ignore[method-assign]
+    edits.delete_fan(world.context.db, world.account.id, fan_id)
+    pilot.app.changes.publish(DataChanged.of("fans", "inbox"))
+    await let_go(pilot)
+    await assert_let_go(pilot, fan_id, typed="".join(at_let_go))
+    return screen
+
+
+async def test_the_keys_typed_after_a_reply_is_let_go_stay_in_the_reply_box(
+    world: World,
+) -> None:
+    """The chatter typing a reply when the fan is deleted elsewhere goes on typing: the
+    keys go into the reply box (the conversation shown now), not to the list, where ``o``
+    reorders it and ``q`` quits."""
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        screen = await _delete_while_replying(world, pilot)
+        order = screen.flt.order
+        assert screen.focused is composer(pilot)
+        await press(pilot, "o", "q", "t")
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert screen.flt.order == order
+        assert composer(pilot).text == "oqt"
+        assert pilot.app.clipboard == "see you"
+
+
+async def test_the_keys_read_while_a_reply_is_let_go_wait_for_the_reply_box(
+    world: World,
+) -> None:
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        screen = await _delete_while_replying(world, pilot, at_let_go=("o", "q", "u"))
+        order = screen.flt.order
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert screen.focused is composer(pilot)
+        assert screen.flt.order == order
+        assert composer(pilot).text == "oqu"
+        assert pilot.app.clipboard == "see you"

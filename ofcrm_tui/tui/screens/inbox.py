@@ -25,7 +25,7 @@ from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
 from ofcrm_tui.tui.screens.inbox_list import InboxList, SearchBox
-from ofcrm_tui.tui.screens.inbox_team import NO_TARGET, TeamInbox
+from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -431,11 +431,20 @@ class InboxScreen(InboxList):
     def _open_gone(self) -> None:
         """The open conversation was deleted with its fan: nothing of it stays shown,
         and once the list is read again the row that took its place is shown, read
-        only once the chatter goes into it."""
-        self.query_one(Composer).let_go()
+        only once the chatter goes into it. A chatter typing the reply stays in the
+        reply box (the keys read meanwhile wait for it): not on the list, whose ``q``
+        quits."""
+        composer = self.query_one(Composer)
+        replying = self.focused is composer
+        composer.let_go()
         self._open(None)
-        self._open_first = partial(self._open, read=False)
+        self._open_first = partial(self._reopen, reply=replying)
         self._refresh_list()
+
+    def _reopen(self, row: ConversationRow, *, reply: bool) -> None:
+        self._open(row, read=False)
+        if reply:
+            self.action_reply()
 
     def missed(self, change: DataChanged) -> DataChanged:
         """On another screen, new messages of other fans are toasted at once; the list
@@ -474,18 +483,6 @@ class InboxScreen(InboxList):
             if item.conversation_id != open_id
             and wanted(item, message.rows.get(item.conversation_id), settings)
         ])
-
-    # -- the fan -------------------------------------------------------------------
-
-    def action_fan_detail(self) -> None:
-        """The ``target_row``'s fan: profile, spend, notes and tags."""
-        from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
-
-        row = self.target_row
-        if row is None:
-            self.notify(NO_TARGET, severity="warning")
-        else:
-            self.app.push_screen(FanDetailScreen(row.fan_id))
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show the conversation in the whole list (filters cleared) and open it."""

@@ -1,8 +1,8 @@
 """The inbox's team mode, a part of ``InboxScreen`` kept apart for size: who else is on
 each conversation (from the app's presence beats), the collision guard's question when
 a reply meets another chatter's, assignment (``@``, the palette), the "mine" and
-"unassigned" filters (``m``), and the question before typing into a conversation
-another chatter owns."""
+"unassigned" filters (``m``), the question before typing into a conversation
+another chatter owns, and the fan those act on (``i``)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,16 @@ class TeamInbox(OfcrmScreen):
         if self.focused is self.conversations:
             return self.conversations.cursor_row
         return self.open_row
+
+    def action_fan_detail(self) -> None:
+        """The ``target_row``'s fan: profile, spend, notes and tags (``i``)."""
+        from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+
+        row = self.target_row
+        if row is None:
+            self.notify(NO_TARGET, severity="warning")
+        else:
+            self.app.push_screen(FanDetailScreen(row.fan_id))
 
     # -- presence ------------------------------------------------------------------
 
