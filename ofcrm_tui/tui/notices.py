@@ -1,5 +1,6 @@
-"""Toasts for new fan messages: only where they need attention, one for a burst; and
-the one notice of messages that could not be sent (``FailedSends``).
+"""Toasts for new fan messages: only where they need attention, one for a burst; the
+one notice of messages that could not be sent (``FailedSends``); and the notice of text
+typed for a fan deleted meanwhile (``keep_on_clipboard``).
 
 A new message in the conversation the chatter is on shows in the thread; every new
 message shows in the list (its unread badge) and in the status bar's unread count.
@@ -27,6 +28,9 @@ from ofcrm_tui.tui.wording import could_not_send
 
 # A toast is one line, so it covers as little as it can.
 TOAST_CHARS = 60
+# The most of a reply or note typed for a fan deleted meanwhile that its notice quotes
+# (the clipboard has all of it).
+UNSAVED_SHOWN_CHARS = 200
 # Messages arriving this soon after the first of a burst join its toast.
 COALESCE_SECONDS = 1.0
 # At most one new-message toast this often; what comes meanwhile waits for the next.
@@ -135,3 +139,15 @@ class FailedSends:
         self._shown = Notification(could_not_send(self._count), severity="error",
                                    timeout=app.NOTIFICATION_TIMEOUT)
         app._on_notify(Notify(self._shown))
+
+
+def keep_on_clipboard(app: App[object], name: str, text: str, what: str) -> None:
+    """``text`` typed for the fan ``name`` (a reply, a note: ``what``), who was deleted
+    meanwhile (here, by another chatter or the CLI), has nowhere to go: it is not lost
+    without a word, but put on the clipboard, and a notice quotes it."""
+    app.copy_to_clipboard(text)
+    quoted = clean(text, single_line=True)
+    if len(quoted) > UNSAVED_SHOWN_CHARS:
+        quoted = quoted[:UNSAVED_SHOWN_CHARS - 1] + "…"
+    app.notify(f"{clean(name, single_line=True)} was deleted meanwhile. Your {what} is on "
+               f"the clipboard: {quoted}", severity="warning", timeout=30, markup=False)

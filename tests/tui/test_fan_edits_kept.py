@@ -32,6 +32,26 @@ def errors(pilot) -> list[str]:  # noqa: ANN001
     return [str(n.message) for n in pilot.app._notifications if n.severity == "error"]
 
 
+async def open_note(
+    world: World, pilot, existing: bool,  # noqa: ANN001
+) -> tuple[FanDetailScreen, NoteDialog]:
+    """The note dialog on the inbox's top fan: a new note, or (``existing``) the edit of
+    the note "likes cats"."""
+    detail = await open_from_inbox(pilot)
+    if existing:
+        edits.add_note(world.context.db, world.account.id, detail.fan_id, "likes cats",
+                       author="tester")
+        await press(pilot, "escape", "i")
+        detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+        await press(pilot, "e", "enter")
+    else:
+        await press(pilot, "a")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, NoteDialog)
+    return detail, dialog
+
+
 @pytest.mark.parametrize("existing", [False, True], ids=["add", "edit"])
 async def test_esc_on_a_changed_note_asks_before_throwing_it_away(
     world: World, existing: bool,
@@ -39,17 +59,7 @@ async def test_esc_on_a_changed_note_asks_before_throwing_it_away(
     db, account = world.context.db, world.account.id
     async with world.app().run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        detail = await open_from_inbox(pilot)
-        if existing:
-            edits.add_note(db, account, detail.fan_id, "likes cats", author="tester")
-            await press(pilot, "escape", "i")
-            detail = pilot.app.screen
-            await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
-            await press(pilot, "e", "enter")
-        else:
-            await press(pilot, "a")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, NoteDialog)
+        detail, dialog = await open_note(world, pilot, existing)
         await type_text(pilot, " and dogs")
         await press(pilot, "escape")
         await discard_question(pilot)
@@ -66,17 +76,25 @@ async def test_esc_on_a_changed_note_asks_before_throwing_it_away(
         assert pilot.app.screen is detail
 
 
-async def test_a_refused_note_keeps_the_dialog_open_with_its_text(world: World) -> None:
+@pytest.mark.parametrize(("text", "said"), [
+    ("x" * 5_001, "note is 5,001 characters long"),
+    ("", "An empty note is not saved"),  # said, not a ctrl+s that does nothing
+    (" \n ", "An empty note is not saved"),
+], ids=["too-long", "empty", "blank"])
+async def test_a_refused_note_keeps_the_dialog_open_with_its_text(
+    world: World, text: str, said: str,
+) -> None:
     async with world.app().run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         detail = await open_from_inbox(pilot)
         await press(pilot, "a")
         dialog = pilot.app.screen
-        dialog.query_one(TextArea).insert("x" * 5_001)
+        dialog.query_one(TextArea).insert(text)
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is dialog
-        assert len(dialog.query_one(TextArea).text) == 5_001
-        assert any("note is 5,001 characters long" in e for e in errors(pilot)), errors(pilot)
+        assert dialog.query_one(TextArea).text == text
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert any(said in notice for notice in notices), notices
         assert detail.notes == []
 
 
@@ -136,3 +154,34 @@ async def test_esc_and_enter_in_one_burst_answer_the_question_and_keep_the_text(
         await let_go(pilot)
         assert pilot.app.screen is detail
         assert line.display and line.has_focus and line.value.endswith("xyz")
+
+
+def warnings(pilot) -> list[str]:  # noqa: ANN001
+    return [str(n.message) for n in pilot.app._notifications if n.severity == "warning"]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["add", "edit"])
+@pytest.mark.parametrize("told", [True, False], ids=["told", "not-told"])
+async def test_a_note_typed_for_a_fan_deleted_elsewhere_goes_to_the_clipboard(
+    world: World, existing: bool, told: bool,
+) -> None:
+    """Deleted by another chatter or the CLI while the note is typed (``told``: the app's
+    data-change path heard of it before the save, or not): the note has nowhere to go, so
+    its text goes to the clipboard and a notice quotes it, as a reply's does."""
+    from ofcrm_tui.tui.messages import DataChanged
+
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        detail, _ = await open_note(world, pilot, existing)
+        name = detail.detail.profile.display_name
+        await type_text(pilot, " call on friday")
+        edits.delete_fan(db, account, detail.fan_id)
+        if told:
+            pilot.app.changes.publish(DataChanged.of("fans", "inbox"))
+            await wait_for(pilot, lambda: detail._gone)
+        await press(pilot, "ctrl+s")
+        note = ("likes cats" if existing else "") + " call on friday"
+        await wait_for(pilot, lambda: pilot.app.clipboard == note)
+        assert any(name in text and note in text for text in warnings(pilot)), warnings(pilot)
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, (NoteDialog, FanDetailScreen)))

@@ -43,7 +43,7 @@ class NoteDialog(Dialog[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         if not text.strip():
-            self.notify("A note needs some text", severity="warning")
+            self.notify("An empty note is not saved", severity="warning")
             return
         try:
             edits.check_values(note=text)

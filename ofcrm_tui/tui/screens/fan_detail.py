@@ -27,6 +27,7 @@ from ofcrm_tui.core.inbox.thread import ThreadMessage, thread_page
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.dialogs.choice import ask_to_discard
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_delete import confirm_delete
@@ -363,7 +364,9 @@ class FanDetailScreen(OfcrmScreen):
             return
 
         def written(body: str | None) -> None:
-            if body is not None:
+            if body is not None and self._gone:  # told meanwhile: no fan to save it to
+                self._keep_note(body)
+            elif body is not None:
                 self._save(account.id, "note" if note is None else f"note:{note.id}", body,
                            was=None if note is None else note.body)
 
@@ -390,9 +393,34 @@ class FanDetailScreen(OfcrmScreen):
                                          " yours is saved as a new note"))
             return
         except (OfcrmError, ValueError) as exc:
-            self.post_message(self.Refused(f"not saved: {exc}"))
+            if what.startswith("note") and self._deleted(account_id):
+                # (Not a message: the screen may be closing, its messages dropped.)
+                self.app.call_from_thread(self._keep_note, value)
+            else:
+                self.post_message(self.Refused(f"not saved: {exc}"))
             return
         self.post_message(self.Saved())
+
+    def _keep_note(self, body: str) -> None:
+        """A note typed for the fan deleted meanwhile is not lost without a word (as an
+        unsent reply is not): it goes to the clipboard, a notice quotes it, the fan's
+        screen closes and the lists read again without the fan."""
+        if self.detail is not None:
+            keep_on_clipboard(self.app, self.detail.profile.display_name, body, "unsaved note")
+        if self._gone:
+            return  # told already: the screen closes as it comes back (``on_screen_resume``)
+        self._gone = True
+        self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
+        if self.app.screen is self:  # else once the dialog over it is closed
+            self.dismiss()
+
+    def _deleted(self, account_id: int) -> bool:
+        """The fan was deleted (by another chatter or app, told here or not yet)."""
+        try:
+            profile.fan_profile(self.ofcrm.context.db, account_id, self.fan_id)
+        except OfcrmError:
+            return True
+        return False
 
     def on_fan_detail_screen_saved(self, message: Saved) -> None:
         self.notify(message.warning or "Saved", severity="warning" if message.warning else "information")

@@ -23,6 +23,7 @@ from textual.worker import Worker
 from ofcrm_tui.core.inbox import ConversationRow, drafts
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.twice import Twice
@@ -34,8 +35,6 @@ TYPED_EVERY_SECONDS = 0.5
 # (the priced message went out unreviewed), not a send.
 REVIEW_OFFER_SECONDS = 0.5
 # Keys that edit the text besides printable ones.
-# The most of an unsent reply a notice quotes (the clipboard has all of it).
-UNSENT_SHOWN_CHARS = 200
 _EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
 
 
@@ -162,15 +161,8 @@ class Composer(TypesItsKeys, TextArea):
             self._save_timer.stop()
             self._save_timer = None
         self._persisted = (self.text, self.offer)  # nothing left for ``attach`` to save
-        if self.target is None or not self.text.strip():
-            return
-        self.app.copy_to_clipboard(self.text)
-        name = clean(self.target.fan.display_name, single_line=True)
-        unsent = clean(self.text, single_line=True)
-        if len(unsent) > UNSENT_SHOWN_CHARS:
-            unsent = unsent[:UNSENT_SHOWN_CHARS - 1] + "…"
-        self.notify(f"{name} was deleted with the conversation. Your unsent reply is on the "
-                    f"clipboard: {unsent}", severity="warning", timeout=30, markup=False)
+        if self.target is not None and self.text.strip():
+            keep_on_clipboard(self.app, self.target.fan.display_name, self.text, "unsent reply")
 
     @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
