@@ -36,6 +36,16 @@ async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
     return screen
 
 
+async def open_import(pilot, path: Path) -> ImportDialog:  # noqa: ANN001
+    """The import dialog on ``path``, its preview read."""
+    pilot.app.push_screen(ImportDialog(path))
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ImportDialog)
+    await wait_for(pilot, lambda: dialog.found is not None)
+    return dialog
+
+
 def fan_text(pilot) -> str:  # noqa: ANN001
     return "\n".join(lines(pilot.app.screen.query_one(FanList)))
 
@@ -291,11 +301,7 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
     async with world.app().run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = await open_fans(pilot)
-        pilot.app.push_screen(ImportDialog(good))
-        await settle(pilot)
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ImportDialog)
-        await wait_for(pilot, lambda: dialog.found is not None)
+        dialog = await open_import(pilot, good)
         mapping = str(dialog.query_one("#fan-import-mapping").render())
         assert "semicolon" in mapping and "total spent → total_spent" in mapping
         assert "For fans the platform knows, name, total spent stay as the platform has them" in mapping
@@ -330,11 +336,7 @@ async def test_the_import_reports_summary_is_in_view_at_80_columns(world: World,
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await open_fans(pilot)
-        pilot.app.push_screen(ImportDialog(path))
-        await settle(pilot)
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ImportDialog)
-        await wait_for(pilot, lambda: dialog.found is not None)
+        dialog = await open_import(pilot, path)
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: dialog.report is not None)
         await settle(pilot)
@@ -352,15 +354,42 @@ async def test_importing_a_file_again_reports_its_fans_unchanged(world: World, t
         await open_fans(pilot)
         for summary in ("2 rows: created 2, updated 0, unchanged 0",
                         "2 rows: created 0, updated 0, unchanged 2"):
-            pilot.app.push_screen(ImportDialog(path))
-            await settle(pilot)
-            dialog = pilot.app.screen
-            assert isinstance(dialog, ImportDialog)
-            await wait_for(pilot, lambda: dialog.found is not None)  # noqa: B023
+            dialog = await open_import(pilot, path)
             await press(pilot, "ctrl+s")
             await wait_for(pilot, lambda: dialog.report is not None and dialog.report.written)  # noqa: B023
             assert summary in str(dialog.query_one("#fan-import-report").render())
             await press(pilot, "escape")
+
+
+async def test_the_import_options_read_without_colour_and_a_done_import_says_so(
+    world: World, tmp_path: Path,
+) -> None:
+    """An unticked option shows an empty box, a ticked one an X (Textual's showed the X
+    either way, in another colour); ctrl+s on an import done says so."""
+    path = tmp_path / "fans.csv"
+    path.write_text("username,name\nimp1,Ann\n", encoding="utf-8")
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        dialog = await open_import(pilot, path)
+        dry, skip = dialog.query_one("#fan-import-dry"), dialog.query_one("#fan-import-skip")
+
+        def drawn(box: object) -> str:
+            return next(line for line in lines(box) if box.label.plain in line).strip()
+
+        assert "X" not in drawn(dry) and "X" not in drawn(skip), (drawn(dry), drawn(skip))
+        dry.focus()
+        await press(pilot, "space")
+        assert dry.value and "X" in drawn(dry) and "X" not in drawn(skip)
+        await press(pilot, "space")
+        assert not dry.value and "X" not in drawn(dry)
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: dialog.report is not None and dialog.report.written)
+        report = dialog.report
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is dialog and dialog.report is report
+        notices = [str(n.message) for n in pilot.app._notifications]
+        assert "This file is imported: esc closes" in notices, notices
 
 
 async def test_import_picks_the_file_with_a_file_picker(world: World, tmp_path: Path,

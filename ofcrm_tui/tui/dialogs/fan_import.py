@@ -25,6 +25,7 @@ from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
+from ofcrm_tui.tui.widgets.fields import TickBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 PREVIEW_ROWS = 5
@@ -110,8 +111,8 @@ class ImportDialog(Dialog[ImportReport | None]):
                 yield DataTable(id="fan-import-rows", show_cursor=False)
                 yield Static(id="fan-import-report")
             with Horizontal(id="fan-import-options"):
-                yield Checkbox("Skip bad rows", id="fan-import-skip")
-                yield Checkbox("Dry run", id="fan-import-dry")
+                yield TickBox("Skip bad rows", id="fan-import-skip")
+                yield TickBox("Dry run", id="fan-import-dry")
             yield ProgressBar(id="fan-import-progress", show_eta=False)
         yield KeyFooter()
 
@@ -148,8 +149,10 @@ class ImportDialog(Dialog[ImportReport | None]):
         """Import; again after a run that wrote nothing (a dry run, or bad rows refused),
         with the options changed."""
         app = ofcrm_app(self.app)
-        done = self.report is not None and self.report.written
-        if self.found is None or self.running or done or app.account is None:
+        if self.report is not None and self.report.written:
+            self.notify("This file is imported: esc closes", severity="warning")
+            return
+        if self.found is None or self.running or app.account is None:
             return
         self.running = True
         bar = self.query_one(ProgressBar)

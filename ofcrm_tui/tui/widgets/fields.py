@@ -5,7 +5,8 @@ a key's character from its name, and for the names it shortens (``slash``, ``at`
 ``minus``...) it finds none: ``/`` in the search would search again and ``@`` in a
 reply would assign the conversation, instead of typing them. These boxes name the
 character themselves. ``FileBox`` is the one where an export names its file: it asks
-before the export replaces a file that exists.
+before the export replaces a file that exists. ``TickBox`` is a checkbox that reads
+without colour.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
@@ -57,6 +58,23 @@ class TextBox(TypesItsKeys, Input):
 
 class MultilineBox(TypesItsKeys, TextArea):
     pass
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: ticked shows ``X`` in its box,
+    unticked an empty box (Textual's shows the same ``X`` either way, only its colour
+    changes: a real import was run believing Dry run ticked)."""
+
+    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
+        super().__init__(label, value, id=id)
+        self._tick()
+
+    def watch_value(self) -> None:
+        self._tick()
+        super().watch_value()
+
+    def _tick(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
 
 
 # An export that replaces a file counts only this long after the warning was shown.
