@@ -198,11 +198,24 @@ async def test_hostile_names_are_shown_literally(world: World) -> None:
 
 
 @pytest.mark.slow
-async def test_a_fan_made_by_hand_shows_no_subscription_status(world: World) -> None:
+@pytest.mark.parametrize("made", ["by-hand", "imported"])
+async def test_a_fan_made_by_hand_shows_no_subscription_status(
+    world: World, made: str, tmp_path: Path,
+) -> None:
     """No platform id, no subscription data (as analytics counts them): the list's
-    Status column and the detail's Subscription block say none, not "active"."""
+    Status column and the detail's Subscription block say none, not "active" nor a
+    price of $0.00; the platform id says why, true of a fan made here or imported."""
+    from ofcrm_tui.core.fans.csv_import import import_fans
+
     db = world.context.db
-    fan = edits.create_fan(db, world.account.id, username="handmade1")
+    if made == "by-hand":
+        fan = edits.create_fan(db, world.account.id, username="handmade1")
+    else:
+        path = tmp_path / "fans.csv"
+        path.write_text("username,tags\nhandmade1,imported\n", encoding="utf-8")
+        import_fans(db, world.account.id, path, author="tester")
+        with db.read() as session:
+            fan = session.scalars(select(Fan.id).where(Fan.username == "handmade1")).one()
     with db.write() as session:  # the biggest spender: the list's first row
         session.execute(update(Fan).where(Fan.id == fan).values(total_spent_cents=1_000_000))
     async with world.app().run_test(size=(80, 24)) as pilot:
@@ -214,7 +227,9 @@ async def test_a_fan_made_by_hand_shows_no_subscription_status(world: World) -> 
         detail = pilot.app.screen
         assert isinstance(detail, FanDetailScreen)
         await wait_for(pilot, lambda: detail.detail is not None)
-        assert "Status          —\n" in str(detail.query_one("#fan-profile").render())
+        shown = str(detail.query_one("#fan-profile").render())
+        assert "Status          —\n" in shown and "Price           —\n" in shown, shown
+        assert "Platform id     — (not on the platform)\n" in shown, shown
 
 
 async def test_create_and_delete_a_fan(world: World) -> None:
@@ -230,7 +245,7 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         await wait_for(pilot, lambda: detail.detail is not None)
         assert detail.detail.profile.username == "newbie"
         assert detail.detail.profile.platform_user_id is None
-        assert "added by hand" in str(detail.query_one("#fan-profile").render())
+        assert "(not on the platform)" in str(detail.query_one("#fan-profile").render())
         await press(pilot, "D")
         choice = pilot.app.screen
         await wait_for(pilot, lambda: bool(choice.query("OptionList Option")) or

@@ -36,7 +36,9 @@ def profile_text(fan: FanProfile, now: datetime) -> Text:
     _field(text, "Name", clean(fan.name, single_line=True) or "—", "bold")
     _field(text, "Nickname", clean(fan.nickname, single_line=True) or "—")
     _field(text, "Username", "@" + clean(fan.username, single_line=True))
-    _field(text, "Platform id", str(fan.platform_user_id) if fan.platform_user_id else "— (added by hand)")
+    # (Made here or imported without one: the fan is not the platform's.)
+    _field(text, "Platform id", str(fan.platform_user_id) if fan.platform_user_id
+           else "— (not on the platform)")
     _field(text, "Last seen", _when(fan.last_seen_at, now))
     text.append("\n")
     text.append_text(_section("Subscription"))
@@ -46,7 +48,8 @@ def profile_text(fan: FanProfile, now: datetime) -> Text:
     _field(text, "Since", _when(fan.subscribed_at, now))
     _field(text, "Expires", _when(fan.expires_at, now))
     _field(text, "Renewed", _when(fan.renewed_at, now))
-    _field(text, "Price", format_cents(fan.subscribe_price_cents))
+    # No subscription data (no platform id): no price either, as the fields above.
+    _field(text, "Price", NO_STATUS if status is None else format_cents(fan.subscribe_price_cents))
     text.append("\n")
     text.append_text(_section("Spend"))
     split = fan.spend
