@@ -161,13 +161,15 @@ def warnings(pilot) -> list[str]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["add", "edit"])
-@pytest.mark.parametrize("told", [True, False], ids=["told", "not-told"])
+@pytest.mark.parametrize("told", ["before", "never", "saving"])
 async def test_a_note_typed_for_a_fan_deleted_elsewhere_goes_to_the_clipboard(
-    world: World, existing: bool, told: bool,
+    world: World, existing: bool, told: str,
 ) -> None:
-    """Deleted by another chatter or the CLI while the note is typed (``told``: the app's
-    data-change path heard of it before the save, or not): the note has nowhere to go, so
-    its text goes to the clipboard and a notice quotes it, as a reply's does."""
+    """Deleted by another chatter or the CLI while the note is typed: the note has nowhere
+    to go, so its text goes to the clipboard and a notice quotes it, as a reply's does.
+    The app's data-change path (``told``) heard of it before the save, never, or while it
+    saves: the fan's screen, read again, closes before the save has run (a background
+    poll's change), and the save's worker goes with it."""
     from ofcrm_tui.tui.messages import DataChanged
 
     db, account = world.context.db, world.account.id
@@ -177,9 +179,12 @@ async def test_a_note_typed_for_a_fan_deleted_elsewhere_goes_to_the_clipboard(
         name = detail.detail.profile.display_name
         await type_text(pilot, " call on friday")
         edits.delete_fan(db, account, detail.fan_id)
-        if told:
+        if told == "before":
             pilot.app.changes.publish(DataChanged.of("fans", "inbox"))
             await wait_for(pilot, lambda: detail._gone)
+        elif told == "saving":
+            detail._save = lambda *args, **kwargs: pilot.app.changes.publish(
+                DataChanged.of("fans", "inbox"))
         await press(pilot, "ctrl+s")
         note = ("likes cats" if existing else "") + " call on friday"
         await wait_for(pilot, lambda: pilot.app.clipboard == note)

@@ -137,6 +137,7 @@ class FanDetailScreen(OfcrmScreen):
         self._edit_from = ""  # what the edit line opened with (Esc asks once it differs)
         self._waiting: list[Callable[[], object]] = []  # actions asked for before the read
         self._gone = False  # the fan was deleted: the screen goes once it is on top
+        self._note_typed: str | None = None  # a note being saved (``_keep_note``)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -364,8 +365,9 @@ class FanDetailScreen(OfcrmScreen):
             return
 
         def written(body: str | None) -> None:
+            self._note_typed = body
             if body is not None and self._gone:  # told meanwhile: no fan to save it to
-                self._keep_note(body)
+                self._keep_note()
             elif body is not None:
                 self._save(account.id, "note" if note is None else f"note:{note.id}", body,
                            was=None if note is None else note.body)
@@ -395,17 +397,20 @@ class FanDetailScreen(OfcrmScreen):
         except (OfcrmError, ValueError) as exc:
             if what.startswith("note") and self._deleted(account_id):
                 # (Not a message: the screen may be closing, its messages dropped.)
-                self.app.call_from_thread(self._keep_note, value)
+                self.app.call_from_thread(self._keep_note)
             else:
                 self.post_message(self.Refused(f"not saved: {exc}"))
             return
         self.post_message(self.Saved())
 
-    def _keep_note(self, body: str) -> None:
-        """A note typed for the fan deleted meanwhile is not lost without a word (as an
-        unsent reply is not): it goes to the clipboard, a notice quotes it, the fan's
-        screen closes and the lists read again without the fan."""
-        if self.detail is not None:
+    def _keep_note(self) -> None:
+        """The note being saved, typed for the fan deleted meanwhile, is not lost without
+        a word (as an unsent reply is not): it goes to the clipboard, a notice quotes it,
+        the fan's screen closes and the lists read again without the fan. (Once: from the
+        save that found no fan, or the read that did first: that closes the screen, and
+        its save may never run.)"""
+        body, self._note_typed = self._note_typed, None
+        if body is not None and self.detail is not None:
             keep_on_clipboard(self.app, self.detail.profile.display_name, body, "unsaved note")
         if self._gone:
             return  # told already: the screen closes as it comes back (``on_screen_resume``)
@@ -423,10 +428,14 @@ class FanDetailScreen(OfcrmScreen):
         return False
 
     def on_fan_detail_screen_saved(self, message: Saved) -> None:
+        self._note_typed = None
         self.notify(message.warning or "Saved", severity="warning" if message.warning else "information")
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
 
     def on_fan_detail_screen_refused(self, message: Refused) -> None:
+        if message.gone and self._note_typed is not None:
+            self._keep_note()  # says the fan is gone, with the note
+            return
         if self._gone:
             return  # said once already (reads asked for meanwhile say it again)
         self.notify(clean(message.reason, single_line=True), severity="error", markup=False)
