@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from ofcrm_tui.store.indexes import statistics_again
+
 revision = "0034_fans_analytics_dates"
 down_revision = "0033_fan_names_without_sizes"
 branch_labels = None
@@ -26,6 +28,7 @@ _BEFORE = [*_DATES, "subscription_status", "expires_at", "total_spent_cents"]
 def _index(columns: list[str]) -> None:
     op.drop_index("ix_fans_analytics", table_name="fans")
     op.create_index("ix_fans_analytics", "fans", columns)
+    statistics_again(op.get_bind(), "fans")
 
 
 def upgrade() -> None:

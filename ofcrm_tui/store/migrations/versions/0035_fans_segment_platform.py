@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from ofcrm_tui.store.indexes import statistics_again
+
 revision = "0035_fans_segment_platform"
 down_revision = "0034_fans_analytics_dates"
 branch_labels = None
@@ -26,6 +28,7 @@ _BEFORE = ["account_id", "subscription_status", "ppv_purchases", "last_outbound_
 def _index(columns: list[str]) -> None:
     op.drop_index("ix_fans_segment", table_name="fans")
     op.create_index("ix_fans_segment", "fans", columns)
+    statistics_again(op.get_bind(), "fans")
 
 
 def upgrade() -> None:
