@@ -182,6 +182,19 @@ def test_upgrade_from_the_first_revision_keeps_existing_rows(database_url: str) 
     db.dispose()
 
 
+def _account_with_fans(connection: Connection, *fans: tuple[int, int, str]) -> None:
+    """Account 1 with ``fans`` as (id, platform id, username), in plain SQL (any revision)."""
+    connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
+                            " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
+    for fan_id, user_id, username in fans:
+        connection.execute(text(
+            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
+            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
+            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
+            " VALUES (:id, 1, :user_id, :username, '', '', 'active', 0,0,0,0,0,0,"
+            " '2026-01-01', '2026-01-01')"), {"id": fan_id, "user_id": user_id, "username": username})
+
+
 def test_search_index_follows_fan_and_message_changes(db: Database) -> None:
     """Rows written before and after the index migration are both found."""
     if not db.is_sqlite:
@@ -190,14 +203,7 @@ def test_search_index_follows_fan_and_message_changes(db: Database) -> None:
         assert "ix_search_messages_text" in indexes
         return
     with db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
-                                " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
-        connection.execute(text(
-            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
-            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
-            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
-            " VALUES (1, 1, 5, 'moonlight_rider', 'Sam', '', 'active', 0,0,0,0,0,0,"
-            " '2026-01-01', '2026-01-01')"))
+        _account_with_fans(connection, (1, 5, "moonlight_rider"))
         hits = connection.execute(
             text("SELECT rowid FROM fans_fts WHERE fans_fts MATCH :q"), {"q": '"light"'}
         ).all()
@@ -640,15 +646,7 @@ def test_fan_name_search_keeps_no_column_sizes_and_finds_the_same_fans(database_
     db = Database(database_url)
     migrate.upgrade(db, "0032_team_own_notes")
     with db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
-                                " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
-        for fan_id, username in ((1, "moonlight_rider"), (2, "sunrise")):
-            connection.execute(text(
-                "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
-                " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
-                " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
-                f" VALUES ({fan_id}, 1, {fan_id}, '{username}', '', '', 'active', 0,0,0,0,0,0,"
-                " '2026-01-01', '2026-01-01')"))
+        _account_with_fans(connection, (1, 1, "moonlight_rider"), (2, 2, "sunrise"))
     if db.is_sqlite:
         assert _fan_names_sizes_kept(db)
     migrate.upgrade(db)
@@ -695,13 +693,7 @@ def test_indexes_made_again_by_a_migration_keep_an_analysed_database_s_statistic
         pytest.skip("SQLite's planner statistics")
     migrate.upgrade(db, "0033_fan_names_without_sizes")
     with db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
-                                " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
-        connection.execute(text(
-            "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"
-            " subscription_status, subscribe_price_cents, total_spent_cents, tips_cents,"
-            " messages_cents, subscriptions_cents, posts_cents, created_at, updated_at)"
-            " VALUES (1, 1, 1, 'sam', '', '', 'active', 0,0,0,0,0,0, '2026-01-01', '2026-01-01')"))
+        _account_with_fans(connection, (1, 1, "sam"))
         connection.exec_driver_sql("ANALYZE")
     migrate.upgrade(db)
     with db.engine.connect() as connection:
