@@ -171,6 +171,11 @@ async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World)
         await wait_for(pilot, lambda: line._suggestion == "vip, whale")
         await press(pilot, "tab")
         assert line.value == "vip, whale" and line.has_focus
+        # typed with the # the app shows tags with: completed, the # kept as typed
+        await press(pilot, *["backspace"] * len("whale"), "#", "w")
+        await wait_for(pilot, lambda: line._suggestion == "vip, #whale")
+        await press(pilot, "tab")
+        assert line.value == "vip, #whale"
         await press(pilot, "enter")
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))
 

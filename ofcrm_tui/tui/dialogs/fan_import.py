@@ -52,7 +52,8 @@ def mapping_text(found: ImportPreview) -> Text:
         stay = "stays" if len(owned) == 1 else "stay"
         text.append(f"For fans the platform knows, {', '.join(owned)} {stay} as the platform has "
                     "them: the file adds only nickname, tags and notes (it fills the rest for "
-                    "fans made here or new).", style="italic")
+                    "fans made here or new; without a user id a fan has no subscription "
+                    "status).", style="italic")
     return text
 
 

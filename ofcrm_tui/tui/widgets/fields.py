@@ -147,7 +147,8 @@ class CompletingBox(TextBox):
 
 class SuggestLastItem(Suggester):
     """Completes the item after the last comma (``vip, w`` -> ``vip, whale``) from
-    ``names``, matched in any case; what is typed before it is kept as typed."""
+    ``names``, matched in any case; what is typed before it is kept as typed, and so is a
+    leading ``#`` (``#w`` -> ``#whale``: the app shows tags with it, the tag rule drops it)."""
 
     def __init__(self, names: Iterable[str]) -> None:
         super().__init__(case_sensitive=True)  # the whole line as typed: see above
@@ -155,10 +156,11 @@ class SuggestLastItem(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         last = value.rsplit(",", 1)[-1].lstrip()
-        if not last:
+        marks = last[: len(last) - len(last.lstrip("#"))]
+        typed = last[len(marks):].casefold()
+        if not typed:
             return None
-        typed = last.casefold()
         for folded, name in self.names:
             if folded.startswith(typed) and folded != typed:
-                return value[: len(value) - len(last)] + name
+                return value[: len(value) - len(last)] + marks + name
         return None
