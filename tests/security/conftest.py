@@ -38,6 +38,10 @@ from ofcrm_tui.store.models import (
     TeamPresence,
     TeamVersion,
 )
+from ofcrm_tui.config import Settings
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core.accounts import get_account
+from ofcrm_tui.tui.app import OfcrmApp
 from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -80,6 +84,12 @@ class Team:
         self.roles.append(role)
         access.add_worker(self.owner, role, groups=self.groups)
         return role
+
+    def app(self, role: str, account: str, *, now: datetime = NOW) -> OfcrmApp:
+        """The app of ``role`` on ``account``, its clock at ``now`` (the caller closes
+        ``app.context``)."""
+        context = AppContext(Settings(database_url=self.url_of(role)))
+        return OfcrmApp(context, get_account(context.db, account), clock=lambda: now)
 
     def close(self) -> None:
         for db in self._opened:

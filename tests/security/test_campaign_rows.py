@@ -12,20 +12,16 @@ import pytest
 from sqlalchemy import select, text
 
 from ofcrm_tui.cli.main import main
-from ofcrm_tui.config import Settings
-from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.access import AccessDenied
-from ofcrm_tui.core.accounts import get_account
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
-from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from tests.security.conftest import NOW, Team
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import press, settle, show, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -187,15 +183,12 @@ async def test_the_app_refuses_a_campaign_row_and_a_cancel_before_asking(
     reply = _failed(team, "zoe", by=roles["eve"], at=now - timedelta(minutes=2))
     sent = _failed(team, "zoe", by="owner", at=now - timedelta(minutes=1), campaign_id=campaign)
     refusal = _refusal(roles["eve"], "zoe")
-    context = AppContext(Settings(database_url=team.url_of(roles["eve"])))
-    app = OfcrmApp(context, get_account(context.db, "zoe"), clock=lambda: now)
+    app = team.app(roles["eve"], "zoe", now=now)
     notes = lambda: [str(n.message) for n in app._notifications]  # noqa: E731, SLF001
     try:
         async with app.run_test(size=(140, 40)) as pilot:
             await settle(pilot)
-            await press(pilot, "2")
-            screen = app.screen
-            assert isinstance(screen, FailedScreen)
+            screen = await show(pilot, "2", FailedScreen)
             table = screen.query_one(FailedList)
             await wait_for(pilot, lambda: table.cursor_row is not None)
             assert table.cursor_row.id == sent  # the newest
@@ -214,9 +207,7 @@ async def test_the_app_refuses_a_campaign_row_and_a_cancel_before_asking(
                                    "campaign right, left failed")
             assert _states(team, reply) == ["queued"]
 
-            await press(pilot, "4")
-            campaigns = app.screen
-            assert isinstance(campaigns, CampaignsScreen)
+            campaigns = await show(pilot, "4", CampaignsScreen)
             await wait_for(pilot, lambda: campaigns._current() is not None)  # noqa: SLF001
             before = len(notes())
             await press(pilot, "x")
@@ -224,7 +215,7 @@ async def test_the_app_refuses_a_campaign_row_and_a_cancel_before_asking(
             assert notes()[-1] == refusal
             assert not isinstance(app.screen, ChoiceDialog)  # refused before asking
     finally:
-        context.close()
+        app.context.close()
     assert _states(team, sent) == ["failed"]
     with team.owner.read() as session:
         assert session.get(Campaign, campaign).status == "running"

@@ -9,17 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from ofcrm_tui.cli.main import main
-from ofcrm_tui.config import Settings
-from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import AuditSpan
-from ofcrm_tui.core.accounts import get_account
 from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Conversation, Fan
-from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.screens.fans import FansScreen
-from tests.security.conftest import NOW, Team
-from tests.tui.pilot import press, settle, wait_for
+from tests.security.conftest import Team
+from tests.tui.pilot import press, settle, show, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -70,14 +66,11 @@ async def test_deleting_fans_is_a_right_on_the_command_line(
 
 async def test_the_app_refuses_a_chatter_without_the_right_in_one_line(team: Team) -> None:
     role = team.chatter("delapp", "zoe")
-    context = AppContext(Settings(database_url=team.url_of(role)))
-    app = OfcrmApp(context, get_account(context.db, "zoe"), clock=lambda: NOW)
+    app = team.app(role, "zoe")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
-            await press(pilot, "3")
-            screen = app.screen
-            assert isinstance(screen, FansScreen)
+            screen = await show(pilot, "3", FansScreen)
             await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
             fan_id = screen.fans.cursor_row.fan_id
             before = len(app._notifications)  # noqa: SLF001
@@ -87,5 +80,5 @@ async def test_the_app_refuses_a_chatter_without_the_right_in_one_line(team: Tea
             assert notes == [f"{role} may not delete fans: a manager gives the right "
                              "(ofcrm team add-chatter --can-delete)"]
     finally:
-        context.close()
+        app.context.close()
     assert _exists(team, fan_id)

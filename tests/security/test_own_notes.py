@@ -8,11 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ofcrm_tui.config import Settings
-from ofcrm_tui.context import AppContext
-from ofcrm_tui.core.accounts import get_account
 from ofcrm_tui.store.models import Conversation, Fan, Note
-from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.security.conftest import NOW, Team
@@ -38,8 +34,7 @@ async def test_the_app_refuses_another_chatter_s_note_before_the_editor(team: Te
                 Note(account_id=team.accounts["zoe"], fan_id=fan, author=kim, body="kim's own",
                      created_at=NOW, updated_at=NOW),
             ])
-    context = AppContext(Settings(database_url=team.url_of(kim)))
-    app = OfcrmApp(context, get_account(context.db, "zoe"), clock=lambda: NOW)
+    app = team.app(kim, "zoe")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
@@ -57,6 +52,6 @@ async def test_the_app_refuses_another_chatter_s_note_before_the_editor(team: Te
             notes = [str(n.message) for n in list(app._notifications)[before:]]  # noqa: SLF001
             assert notes == [f"{sam}'s note: only {sam} can edit it; `a` adds one of yours"]
     finally:
-        context.close()
+        app.context.close()
     with team.owner.read() as session:
         assert set(session.scalars(select(Note.body).where(Note.author == sam))) == {"sam note 3"}

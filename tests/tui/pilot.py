@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
 
@@ -16,6 +18,8 @@ from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
+
+S = TypeVar("S", bound=Screen[object])
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -55,6 +59,14 @@ async def press(pilot: Pilot[object], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+async def show(pilot: Pilot[object], key: str, kind: type[S]) -> S:
+    """Press a screen's ``key``: the screen shown, checked to be a ``kind``."""
+    await press(pilot, key)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind), screen
+    return screen
 
 
 async def type_text(pilot: Pilot[object], text: str) -> None:
