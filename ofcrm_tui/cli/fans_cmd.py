@@ -162,9 +162,7 @@ def _edit(args: argparse.Namespace) -> int:
     if args.tag or args.untag:
         before = edits.add_tags(ctx.db, account.id, fan_id, args.tag)
         after = edits.remove_tags(ctx.db, account.id, fan_id, args.untag)
-        removed = {name.casefold() for name in set(before) - set(after)}
-        absent = [name.strip() for name in args.untag or ()
-                  if not any(s.casefold() in removed for s in tag_names.spellings(name))]
+        absent = tag_names.none_of(args.untag or (), set(before) - set(after))
         if absent:
             changed.append(f"not tagged {', '.join(map(one_line, absent))}: nothing to untag")
     if args.note:

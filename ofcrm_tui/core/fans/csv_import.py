@@ -11,7 +11,8 @@ spend stay as the sync wrote them (``csv_format.PLATFORM_FIELDS``; the next refr
 put them back anyway), the row gives only the team's own fields; the report counts such
 rows. A new fan with a platform id and no status is active (the next sync corrects it); a
 fan without one has no subscription data (``fields.subscription``), so a status its row
-gives is not one: the report counts both. Which matched fans have a platform id, the look-up that matches them says.
+gives is not one: the report counts both. Which matched fans have a platform id, the
+look-up that matches them says.
 Two rows naming the same fan (same id, or same username without an id) are a problem:
 which should win is not ours to guess; they are found even once a bad row stopped the
 writing, so the report lists every bad row.

@@ -13,7 +13,7 @@ them off (filters, segments, untagging) finds it under either spelling (``spelli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +41,14 @@ def spellings(name: str) -> tuple[str, ...]:
 def all_spellings(names: Sequence[str]) -> list[str]:
     """``spellings`` of each of ``names``, in order, without repeats."""
     return list(dict.fromkeys(spelling for name in names for spelling in spellings(name)))
+
+
+def none_of(names: Iterable[str], tags: Iterable[str]) -> list[str]:
+    """The ``names`` (trimmed) that are none of ``tags`` under any spelling, in any case:
+    e.g. what an untag found nothing to take off."""
+    folded = {tag.casefold() for tag in tags}
+    return [name.strip() for name in names
+            if not any(spelling.casefold() in folded for spelling in spellings(name))]
 
 
 @lru_cache(maxsize=64)
