@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
-from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.dialogs.campaign_composer import DEBOUNCE_SECONDS, CampaignComposer
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
@@ -177,6 +177,10 @@ async def test_the_count_follows_the_fans_while_the_composer_is_open(world: Worl
         composer = await _composer(pilot, *"Drop")
         composer.query_one("#campaign-min_spent", Input).value = str(floor)
         await wait_for(pilot, lambda: _static(composer, "#campaign-count").startswith(f"{above} recipients"))
+        # The count may come from a timer that read the new floor before its Changed
+        # arrived; that Changed counts once more, after its debounce: let it, first.
+        await pilot.pause(DEBOUNCE_SECONDS * 2)
+        await settle(pilot)
         with db.write() as session:
             fan = session.scalars(select(Fan).where(*active, Fan.total_spent_cents < floor * 100)).first()
             fan.total_spent_cents = floor * 100
