@@ -10,6 +10,7 @@ from ofcrm_tui.cli.common import add_account_option, check_limit, context, dolla
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
+from ofcrm_tui.core.analytics.period import local_zone, wall_time
 from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.fans import resolve_fan
@@ -28,7 +29,12 @@ def _start_time(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise CampaignError(f"bad time {text!r}: give ISO 8601, e.g. 2026-12-24T18:00") from None
-    return moment.astimezone() if moment.tzinfo is None else moment
+    if moment.tzinfo is not None:
+        return moment
+    aware = wall_time(moment, local_zone())
+    if aware is None:
+        raise CampaignError(f"bad time {text!r}: it does not exist here (the clocks skip it)")
+    return aware
 
 
 def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> CampaignSpec:

@@ -4,7 +4,8 @@ bad input refused with one line and nothing queued."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -71,6 +72,27 @@ def test_create_at_a_time_schedules(world: World, database_url: str,
     assert run(database_url, "create", "--account", "mia", "--name", "Later", "--text", "hi",
                "--at", at, "--yes") == 0
     assert "scheduled (4 recipients now)" in capsys.readouterr().out
+    assert counts(world) == (1, 0)
+
+
+def test_a_local_time_is_read_on_the_clocks_of_its_date(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In Paris in winter, 10:00 on a July day is 08:00 UTC (summer time), not 09:00
+    (today's offset); 02:30 on the spring-forward night is not on the clocks at all."""
+    monkeypatch.setattr("ofcrm_tui.cli.campaign_cmd.local_zone", lambda: ZoneInfo("Europe/Paris"))
+    july = utcnow().year + 1
+    assert run(database_url, "create", "--account", "mia", "--name", "Summer", "--text", "hi",
+               "--at", f"{july}-07-01T10:00", "--yes") == 0
+    with world.db.read() as session:
+        at = session.scalar(select(Campaign.scheduled_at))
+    assert at is not None and at.replace(tzinfo=UTC) == datetime(july, 7, 1, 8, 0, tzinfo=UTC)
+    capsys.readouterr()
+    assert run(database_url, "create", "--account", "mia", "--name", "Spring", "--text", "hi",
+               "--at", "2099-03-29T02:30", "--yes") == 1
+    err = capsys.readouterr().err
+    assert "does not exist here" in err and err.count("\n") == 1
     assert counts(world) == (1, 0)
 
 

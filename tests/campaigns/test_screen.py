@@ -3,15 +3,20 @@ after a confirmation, open, pause and resume; drafts are kept."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
+from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.enums import SubscriptionStatus
 from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
 from ofcrm_tui.tui.dialogs.campaign_composer import DEBOUNCE_SECONDS, CampaignComposer
+from ofcrm_tui.tui.dialogs.campaign_form import local_time
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
@@ -323,3 +328,16 @@ async def test_quitting_keeps_the_draft_being_composed(world: World) -> None:  #
         await app.action_quit()
         await wait_for(pilot, lambda: app._exit)  # noqa: SLF001
     assert _drafts(world) == [("Unfinished", "draft")]
+
+
+def test_the_composer_reads_a_start_on_the_clocks_of_its_date() -> None:
+    """The composer's start time in Paris: July is summer time whatever today is; the
+    spring-forward hour is refused in words; the autumn hour seen twice is the first."""
+    paris = ZoneInfo("Europe/Paris")
+    assert local_time("2099-07-01 10:00", paris) == datetime(2099, 7, 1, 8, 0, tzinfo=UTC)
+    assert local_time("2099-01-01 10:00", paris) == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+    autumn = local_time("2099-10-25 02:30", paris)
+    assert autumn is not None and autumn.astimezone(UTC) == datetime(2099, 10, 25, 0, 30, tzinfo=UTC)
+    with pytest.raises(OfcrmError, match="2099-03-29 02:30 does not exist here"):
+        local_time("2099-03-29 02:30", paris)
+    assert local_time("  ", paris) is None

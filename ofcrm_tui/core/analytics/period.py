@@ -35,6 +35,15 @@ def local_zone() -> tzinfo:
     return get_localzone()
 
 
+def wall_time(moment: datetime, tz: tzinfo) -> datetime | None:
+    """Naive ``moment`` read on the clocks of ``tz`` (its daylight-saving rules for that
+    date, not today's offset), aware; None when the clocks skip it (spring forward)."""
+    aware = moment.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment:
+        return None
+    return aware
+
+
 def local_midnight(day: date, tz: tzinfo) -> datetime:
     """The start of ``day`` in ``tz``, as an aware UTC datetime."""
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

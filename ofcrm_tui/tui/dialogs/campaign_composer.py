@@ -47,7 +47,7 @@ from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
-from ofcrm_tui.tui.timefmt import Clock
+from ofcrm_tui.tui.timefmt import Clock, user_zone
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -247,7 +247,8 @@ class CampaignComposer(Dialog[int | None]):
         values = {w.id.removeprefix("campaign-"): w.value for w in self.query(Input) if w.id}
         for key in ("status", "bought_ppv"):
             values[key] = str(self.query_one(f"#campaign-{key}", Select).value)
-        return Form(values, self.query_one("#campaign-text", TextArea).text, self.offer)
+        return Form(values, self.query_one("#campaign-text", TextArea).text, self.offer,
+                    user_zone(self.clock))
 
     @on(Input.Changed)
     @on(TextArea.Changed)

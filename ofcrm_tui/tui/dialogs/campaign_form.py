@@ -5,8 +5,9 @@ one-line reason naming its field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from ofcrm_tui.core.analytics.period import wall_time
 from ofcrm_tui.core.campaigns import CampaignSpec, Segment
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.core.fans.filter import spend_bound
@@ -41,8 +42,8 @@ def _whole(value: str, label: str) -> int | None:
     return int(value)
 
 
-def local_time(value: str, now: datetime) -> datetime | None:
-    """``YYYY-MM-DD HH:MM`` in local time (the zone of ``now``), as an aware time."""
+def local_time(value: str, zone: tzinfo) -> datetime | None:
+    """``YYYY-MM-DD HH:MM`` on the clocks of ``zone``, as an aware time."""
     value = value.strip()
     if not value:
         return None
@@ -50,7 +51,10 @@ def local_time(value: str, now: datetime) -> datetime | None:
         moment = datetime.strptime(value, TIME_FORMAT)
     except ValueError:
         raise OfcrmError(f"start time: {value!r} is not YYYY-MM-DD HH:MM") from None
-    return moment.replace(tzinfo=now.tzinfo).astimezone()
+    aware = wall_time(moment, zone)
+    if aware is None:
+        raise OfcrmError(f"start time: {value} does not exist here (the clocks skip it)")
+    return aware
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Form:
     values: dict[str, str]
     text: str
     offer: Offer
+    zone: tzinfo  # the start time is read on its clocks
 
     def spec(self, db: Database, account_id: int, now: datetime) -> CampaignSpec:
         v = self.values
@@ -77,5 +82,5 @@ class Form:
         return CampaignSpec(
             name=v["name"], text=self.text, segment=segment,
             price_cents=self.offer.price_cents, media_ids=self.offer.media_ids,
-            preview_ids=self.offer.preview_ids, at=local_time(v["at"], now),
+            preview_ids=self.offer.preview_ids, at=local_time(v["at"], self.zone),
         )
