@@ -59,7 +59,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _add_chatter(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
-    names = args.accounts or ([args.account] if args.account else [])
+    names = getattr(args, "accounts", None) or ([args.account] if args.account else [])
     member = access.add_chatter(
         ctx.db, args.name, names, can_export=args.can_export, can_campaign=args.can_campaign,
         can_delete=args.can_delete, password=_password(args, args.name), groups=_groups(ctx),

@@ -66,3 +66,10 @@ def test_a_manager_adds_lists_and_removes_chatters(
     assert f"no worker {role!r}" in capsys.readouterr().err
     assert main(["--db", team.url, "team", "add-chatter", "Bad-Name", "--account", "mia"]) == 1
     assert "bad role name" in capsys.readouterr().err
+    # --account before the command is the same option; none at all is said in one line.
+    assert main(["--db", team.url, "--account", "mia", "team", "add-chatter", role]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"chatter {role}: mia; no export, no campaigns, no deleting fans"
+    assert main(["--db", team.url, "team", "add-chatter", role]) == 1
+    assert capsys.readouterr().err == (
+        "ofcrm: error: a chatter needs at least one account (--account NAME)\n")
+    assert main(["--db", team.url, "team", "remove-chatter", role]) == 0
