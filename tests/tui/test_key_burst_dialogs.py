@@ -48,7 +48,6 @@ SIZE = (120, 36)
 @pytest.mark.parametrize(("keys", "waiting", "quits"), [
     (("q", "w"), True, False),  # wait for them
     (("enter", "r", "alt+q", "w"), True, False),  # Esc q read as one key, from the reply
-    (("q", "q"), False, True),  # quit anyway (the second q asked again)
     (("q", "tab", "enter"), False, False),  # from "Wait for them" to "Cancel": stay
     (("q", "escape", "j"), False, False),  # cancel, and j moves the inbox's list
 ])
@@ -72,6 +71,18 @@ async def test_keys_after_q_wait_for_the_quit_dialog(
             else:
                 assert dialog is screen and screen.open_row is None
                 assert screen.conversations.cursor == keys.count("j")
+
+
+async def test_q_twice_in_one_burst_asks_and_stays(world: World) -> None:
+    """The second q of a burst never saw the question: it does not quit anyway."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "q", "q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuitDialog) and not app._exit  # noqa: SLF001
+        assert not app.screen.waiting_to_quit
 
 
 async def test_a_q_typed_into_a_reply_is_a_letter(world: World) -> None:

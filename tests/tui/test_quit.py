@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.store.models import Fan
-from ofcrm_tui.tui.dialogs.quit import QuitDialog
+from ofcrm_tui.tui.dialogs.quit import UNSEEN_SECONDS, QuitDialog
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import lines, press, settle, wait_for
@@ -76,7 +76,10 @@ async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) ->
 
         await press(pilot, "escape")  # cancel: the app runs on
         assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
-        await press(pilot, "q", "q")  # asked again; quit anyway
+        await press(pilot, "q", "q")  # asked again: the second q, at once, never saw it
+        assert isinstance(app.screen, QuitDialog) and not app._exit  # noqa: SLF001
+        await pilot.pause(UNSEEN_SECONDS)
+        await press(pilot, "q")  # read, then quit anyway
         assert app._exit  # noqa: SLF001
     assert outbox.queue_status(world.context.db, world.account.id).depth == 2  # still queued
 

@@ -22,11 +22,15 @@ from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, stamp
+from ofcrm_tui.tui.twice import Twice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.wording import messages
 
 QUIT = "quit"
 WAIT_EVERY_SECONDS = 1.0
+# A ``q`` this soon after the question showed is the quitting ``q`` pressed twice (a
+# double tap, or read in the same burst): it never saw the question, so it is dropped.
+UNSEEN_SECONDS = 0.5
 
 
 def when_they_go(waiting: Waiting, now: datetime) -> str:
@@ -85,6 +89,7 @@ class QuitDialog(Dialog[str | None]):
         self.demo = demo
         self.clock = clock
         self.waiting_to_quit = False
+        self._shown = Twice()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
@@ -100,6 +105,7 @@ class QuitDialog(Dialog[str | None]):
         # At once (``focus()`` waits a turn): the keys read behind ``q`` are let go once
         # the dialog is mounted, and found "Quit anyway" focused.
         self.set_focus(self.query_one("#quit-wait", Button))
+        self._shown.did()
 
     def _text(self) -> str:
         count = self.waiting.count
@@ -117,8 +123,12 @@ class QuitDialog(Dialog[str | None]):
     def _show(self) -> None:
         self.query_one("#quit-text", Static).update(self._text())
 
-    @on(Button.Pressed, "#quit-anyway")
     def action_quit_anyway(self) -> None:
+        if not self._shown.again(within=UNSEEN_SECONDS):
+            self.dismiss(QUIT)
+
+    @on(Button.Pressed, "#quit-anyway")
+    def _quit_pressed(self) -> None:
         self.dismiss(QUIT)
 
     @on(Button.Pressed, "#quit-wait")
