@@ -242,3 +242,18 @@ def test_expired_fans_are_counted_from_their_own_index(known) -> None:  # noqa: 
 def fan_counts_of(db: Database, account: int) -> dict[str, int]:
     with db.read() as session:
         return fan_counts(session, account, known_period())
+
+
+def test_a_tz_that_names_no_zone_counts_days_in_the_offset_the_system_took(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``TZ=Bogus/Zone``: tzlocal refuses to name it; the days (analytics, a campaign's
+    start) are counted in the offset the C library took from it, not a traceback."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    def refuse() -> None:
+        raise ZoneInfoNotFoundError("tzlocal() does not support non-zoneinfo timezones")
+
+    monkeypatch.setattr("tzlocal.get_localzone", refuse)
+    now = datetime.now().astimezone()
+    assert periods.local_zone().utcoffset(now) == now.utcoffset()

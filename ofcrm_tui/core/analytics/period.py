@@ -29,10 +29,16 @@ class PeriodError(OfcrmError):
 
 
 def local_zone() -> tzinfo:
-    """The machine's time zone (with its daylight-saving rules, not only today's offset)."""
+    """The machine's time zone (with its daylight-saving rules, not only today's offset);
+    when ``TZ`` names no zone the system knows, the offset the C library took from it."""
+    from zoneinfo import ZoneInfoNotFoundError
+
     from tzlocal import get_localzone  # light, and only needed when no zone is given
 
-    return get_localzone()
+    try:
+        return get_localzone()
+    except ZoneInfoNotFoundError:
+        return datetime.now().astimezone().tzinfo or UTC
 
 
 def wall_time(moment: datetime, tz: tzinfo) -> datetime | None:

@@ -124,6 +124,7 @@ class CampaignComposer(Dialog[int | None]):
         super().__init__()
         self.db, self.account_id, self.created_by, self.clock = db, account_id, created_by, clock
         self.limit, self.reply_reserve = limit, reply_reserve
+        self.zone = user_zone(clock)  # the start time is shown and read on its clocks
         self.draft_id, self.draft = draft_id, draft
         # Editing a scheduled campaign: saving it makes it a draft (it starts no more),
         # which leaving never does without asking.
@@ -171,9 +172,8 @@ class CampaignComposer(Dialog[int | None]):
                     yield Label("Price and media (^o)")
                     yield Button("", id="campaign-offer", compact=True)
                 # Local time, as every time the app shows; the hint fits 80 columns.
-                yield from field("at", "Start (blank: now)",
-                                 d.at.astimezone().strftime(TIME_FORMAT) if d and d.at else "",
-                                 "YYYY-MM-DD HH:MM")
+                at = d.at.astimezone(self.zone).strftime(TIME_FORMAT) if d and d.at else ""
+                yield from field("at", "Start (blank: now)", at, "YYYY-MM-DD HH:MM")
                 yield Label("Recipients: every condition given", classes="campaign-heading")
                 yield from field("tags_in", "Tagged (any of)", " ".join(seg.tags_in), "vip whale")
                 yield from field("tags_out", "Not tagged", " ".join(seg.tags_out))
@@ -248,7 +248,7 @@ class CampaignComposer(Dialog[int | None]):
         for key in ("status", "bought_ppv"):
             values[key] = str(self.query_one(f"#campaign-{key}", Select).value)
         return Form(values, self.query_one("#campaign-text", TextArea).text, self.offer,
-                    user_zone(self.clock))
+                    self.zone)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
