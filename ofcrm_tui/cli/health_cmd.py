@@ -1,9 +1,11 @@
 """``ofcrm health``: is the machine healthy, and if not, why a person is needed.
 
-Exit codes: 0 healthy; 2 credentials rejected; 3 no successful poll for over a minute
-while running; 4 failures piling up (``health_failed_threshold``); 5 the database
-unreachable (several problems: the smallest code). Kept light for a quick check from
-cron or a monitor: no migration (the schema is read as it is), no app code.
+Exit codes (``EXIT_CODES``, also in ``--help``): 0 healthy; 2 credentials rejected; 3 no
+successful poll for over a minute while running; 4 failures piling up
+(``health_failed_threshold``); 5 the database unreachable; 6 messages due in the queue
+and nothing drained or sent for over two minutes (no worker running). Several problems:
+the smallest code. Kept light for a quick check from cron or a monitor: no migration
+(the schema is read as it is), no app code.
 """
 
 from __future__ import annotations
@@ -96,7 +98,20 @@ def _health(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+EXIT_CODES = {
+    health.Reason.CREDENTIALS: "an account's credentials were rejected",
+    health.Reason.POLL_STALLED: "no successful poll for over a minute while running",
+    health.Reason.FAILURES: "failed messages piling up (health_failed_threshold in 24 h)",
+    health.Reason.DATABASE: "the database unreachable",
+    health.Reason.QUEUE_STALLED: "messages due in the queue and nothing sent for over "
+                                 "two minutes: is a worker running?",
+}
+
+
 def register(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "exit codes (several problems: the smallest):\n  0  healthy\n" + "\n".join(
+        f"  {reason.value}  {text}" for reason, text in sorted(EXIT_CODES.items()))
     add_account_option(parser, "only this account")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(handler=_health)

@@ -12,6 +12,13 @@ need a person, each with the exit code ``ofcrm health`` gives it.
 poll or a queue depth recorded in the last ``RUNNING_WINDOW`` (the scheduler records
 the depth at least once a minute while it drains). A running account whose last
 successful poll is older than ``POLL_STALE`` needs a person.
+
+"Stalled" (for a queue nobody drains): queued messages that a drain would send now (due,
+their fan's turn, the account neither blocked by a 429 nor waiting out an outage nor
+out of its sends of the minute) while nothing drained or sent the account for longer
+than ``QUEUE_STALLED``: a worker stopped (or none was ever started) needs a person.
+Rows scheduled or backing off until later are not waiting yet, and a credential error
+is a problem of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox import limiter
+from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
 from ofcrm_tui.core.analytics.percentiles import percentile_select
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
@@ -35,6 +43,9 @@ from ofcrm_tui.store.types import utcnow
 
 POLL_STALE = timedelta(minutes=1)
 RUNNING_WINDOW = timedelta(minutes=2)
+# Due messages waiting this long with no drain nor send of the account: no worker runs
+# (a drain records the queue depth at least once a minute).
+QUEUE_STALLED = RUNNING_WINDOW
 HOUR = timedelta(hours=1)
 # Failed rows count towards "piling up" while they are this recent and still failed.
 FAILED_RECENT = timedelta(hours=24)
@@ -54,6 +65,7 @@ class Reason(IntEnum):
     POLL_STALLED = 3
     FAILURES = 4
     DATABASE = 5
+    QUEUE_STALLED = 6
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class AccountHealth:
     last_poll_failed_at: datetime | None
     poll_lag_seconds: float | None  # between the last two successful polls
     running: bool
+    due_queued: int  # queued messages a drain would send now
+    waiting_since: datetime | None  # since when they wait with no drain or send (None: none due)
     recent_failed: int  # rows failed in the last FAILED_RECENT and not retried
     auth_error: str | None
 
@@ -183,6 +197,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
     depth_at = metrics.last_recorded(session, aid, metrics.QUEUE_DEPTH)
     depth = _last_value(session, aid, metrics.QUEUE_DEPTH)
     blocked = account.send_blocked_until
+    due, waiting_since = _waiting(session, account, now, depth_at)
     return AccountHealth(
         account_id=aid,
         name=account.name,
@@ -199,9 +214,43 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         last_poll_failed_at=failed_at,
         poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),
         running=any(t is not None and t > now - RUNNING_WINDOW for t in (failed_at, depth_at)),
+        due_queued=due,
+        waiting_since=waiting_since,
         recent_failed=recent_failed or 0,
         auth_error=account.auth_error,
     )
+
+
+def _waiting(
+    session: Session, account: Account, now: datetime, drained_at: datetime | None
+) -> tuple[int, datetime | None]:
+    """The queued messages a drain would send now, and since when they have waited with
+    nothing drained or sent (``drained_at``: the last queue depth a drain recorded);
+    ``(0, None)`` when nothing may go now: nothing due yet, a 429 block or an outage
+    still in force, the minute's sends used up, or the credentials rejected."""
+    aid = account.id
+    policy = limiter.SendPolicy.of_account(
+        session, aid, now, reply_reserve=DEFAULT_REPLY_RESERVE_PER_MINUTE)
+    if policy is None or policy.auth_error:
+        return 0, None
+    when = limiter.next_send_at(session, aid, now, policy)
+    if when is None or when > now:
+        return 0, None
+    count, first_due = session.execute(
+        select(func.count(), func.min(OutboundMessage.next_attempt_at)).where(
+            OutboundMessage.account_id == aid,
+            OutboundMessage.state == OutboundState.QUEUED,
+            OutboundMessage.next_attempt_at <= now,
+            fans_turn(aid),
+        )
+    ).one()
+    if not count:
+        return 0, None
+    # Waiting since the latest of: the first row due, the end of a block or an outage
+    # (sends could not go before), the last drain, the last send.
+    moments = (first_due, account.send_blocked_until, account.unreachable_retry_at,
+               drained_at, metrics.last_recorded(session, aid, metrics.SENT))
+    return count, max(t for t in moments if t is not None)
 
 
 def _last_value(session: Session, account_id: int, name: str) -> float | None:
@@ -223,6 +272,12 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
         since = "ever" if last is None else f"{(now - last).total_seconds():.0f} s"
         found.append(Problem(Reason.POLL_STALLED, account.name,
                              f"{account.name}: no successful poll for {since} while running"))
+    waiting = account.waiting_since
+    if waiting is not None and now - waiting > QUEUE_STALLED:
+        minutes = int((now - waiting).total_seconds() // 60)
+        found.append(Problem(Reason.QUEUE_STALLED, account.name,
+                             f"{account.name}: {counted(account.due_queued, 'message')} queued, "
+                             f"nothing sent for {minutes} min: is a worker running?"))
     if account.recent_failed >= failed_threshold:
         found.append(Problem(Reason.FAILURES, account.name,
                              f"{account.name}: {counted(account.recent_failed, 'message')} failed in the last "

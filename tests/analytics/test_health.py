@@ -166,3 +166,86 @@ def test_one_failure_is_one_message(db: Database, capsys, monkeypatch) -> None: 
     monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "1")
     code, out = _health(capsys, db)
     assert code == health.Reason.FAILURES and "main: 1 message failed in the last 24 h" in out
+
+
+def _queued(db: Database, account_id: int, count: int, *, due: timedelta, kind: str = "reply") -> None:
+    """``count`` queued messages (one fan each) due ``due`` ago (negative: not yet due)."""
+    with db.write() as session:
+        for n in range(count):
+            fan = Fan(account_id=account_id, platform_user_id=5000 + n + 100 * int(due.total_seconds()),
+                      username=f"q{n}")
+            session.add(fan)
+            session.flush()
+            session.add(OutboundMessage(
+                account_id=account_id, fan_id=fan.id, kind=kind, priority=10, text="x",
+                state="queued", created_by="anna", created_at=utcnow() - abs(due) - timedelta(minutes=1),
+                next_attempt_at=utcnow() - due))
+
+
+def test_a_queue_nobody_drains(db: Database, capsys) -> None:  # noqa: ANN001
+    """Due messages and no drain nor send for over two minutes: the worker stopped."""
+    account_id = _account(db)
+    _event(db, account_id, metrics.POLL, timedelta(minutes=20))
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=7), 0)  # the worker's last drain
+    _queued(db, account_id, 3, due=timedelta(minutes=10))
+    code, out = _health(capsys, db)
+    assert code == health.Reason.QUEUE_STALLED == 6
+    assert "PROBLEM: main: 3 messages queued, nothing sent for 7 min: is a worker running?" in out
+    (account,) = health.check(db, failed_threshold=10).accounts
+    assert account.due_queued == 3 and not account.running  # stopped: no poll alarm, this one
+    data = json.loads(_health(capsys, db, "--json")[1])
+    assert data["exit_code"] == 6 and data["problems"][0]["reason"] == 6
+    # A drain a minute ago (a worker runs, the queue just goes slowly): no problem.
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=1), 3)
+    _event(db, account_id, metrics.POLL, timedelta(seconds=10))
+    assert _health(capsys, db)[0] == 0
+
+
+def test_a_queue_never_drained_and_one_message(db: Database, capsys) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    _queued(db, account_id, 1, due=timedelta(minutes=3))
+    code, out = _health(capsys, db)
+    assert code == 6 and "main: 1 message queued, nothing sent for 3 min" in out
+
+
+def test_a_recent_send_or_a_message_just_due_is_no_stall(db: Database, capsys) -> None:  # noqa: ANN001
+    account_id = _account(db)
+    _queued(db, account_id, 2, due=timedelta(seconds=30))  # due only 30 s ago
+    assert _health(capsys, db)[0] == 0
+    _queued(db, account_id, 1, due=timedelta(minutes=9))
+    assert _health(capsys, db)[0] == 6
+    _event(db, account_id, metrics.SENT, timedelta(seconds=40))  # something sends
+    assert _health(capsys, db)[0] == 0
+
+
+def test_a_held_queue_is_no_stall(db: Database, capsys) -> None:  # noqa: ANN001
+    """Rate-limited, blocked by a 429, scheduled for later, backing off: not stalled."""
+    account_id = _account(db)
+    _queued(db, account_id, 2, due=-timedelta(minutes=10))  # scheduled or backing off
+    assert _health(capsys, db)[0] == 0
+    _queued(db, account_id, 1, due=timedelta(minutes=10))
+    assert _health(capsys, db)[0] == 6
+    with db.write() as session:  # a 429 holds every send for a while
+        session.get(Account, account_id).send_blocked_until = utcnow() + timedelta(minutes=5)
+    assert _health(capsys, db)[0] == 0
+    with db.write() as session:  # the block ended a minute ago: waiting only since then
+        session.get(Account, account_id).send_blocked_until = utcnow() - timedelta(minutes=1)
+    assert _health(capsys, db)[0] == 0
+    with db.write() as session:
+        session.get(Account, account_id).send_blocked_until = None
+        for _ in range(10):  # the minute's sends used up (the limit is 10)
+            session.add(SendAttempt(account_id=account_id, attempted_at=utcnow() - timedelta(seconds=5)))
+    assert _health(capsys, db)[0] == 0
+    with db.write() as session:
+        session.get(Account, account_id).auth_error = "401"
+    assert _health(capsys, db)[0] == health.Reason.CREDENTIALS  # not also a stall
+    assert "queued" not in capsys.readouterr().out
+
+
+def test_help_lists_every_exit_code(capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit):
+        main(["health", "--help"])
+    out = capsys.readouterr().out
+    for reason in health.Reason:
+        assert re.search(rf"^  {reason.value}  \S", out, re.M), reason
+    assert "is a worker running?" in out

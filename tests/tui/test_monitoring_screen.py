@@ -3,11 +3,13 @@ each, read again on its own every few seconds."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import update
 from textual.widgets import Static
 
-from ofcrm_tui.core import metrics, outbox
+from ofcrm_tui.core import health, metrics, outbox
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
 from ofcrm_tui.tui.screens import monitoring
 from ofcrm_tui.tui.screens.monitoring import MonitoringScreen
@@ -82,6 +84,23 @@ async def test_problems_come_first_and_a_refresh_comes_by_itself(
             session.execute(update(Account).values(auth_error=None))
         await wait_for(pilot, lambda: "healthy" in _text(screen, "#monitoring-problems"))
     assert outbox.failed(world.context.db, world.account.id, now=NOW) == []
+
+
+async def test_a_queue_no_worker_drains_is_a_problem(world: World) -> None:
+    """Messages due for ten minutes and nothing drained: the screen says a person is needed."""
+    for fan in _fans(world, "active", 2):
+        outbox.enqueue(world.context.db, world.account.id, fan, "hello?", created_by="tester",
+                       now=NOW - timedelta(minutes=10))
+    app = world.app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        shown = " ".join(_text(screen, "#monitoring-problems").split())
+        assert "✗" in shown and "2 messages queued, nothing sent for 10 min: is a worker running?" in shown
+        assert screen.report.exit_code == health.Reason.QUEUE_STALLED
 
 
 async def test_sqlite_keeps_no_audit_trail_and_says_so(world: World) -> None:
