@@ -43,13 +43,17 @@ def _retry(args: argparse.Namespace) -> int:
         raise outbox.OutboxError("give message ids or --all (not both)")
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
+    # Every id is checked first: one that is not a failed message of the account is an
+    # error (exit 2) and nothing is retried.
     result = outbox.retry_detailed(
-        ctx.db, account.id, None if args.all else args.ids, by=ctx.settings.chatter_name
+        ctx.db, account.id, None if args.all else args.ids, by=ctx.settings.chatter_name,
+        all_or_nothing=True,
     )
     if result.retried:
-        print(f"queued again: {_ids(result.retried)}")
-    if result.not_failed:
-        print(f"not failed (or not of {account.name}), left alone: {_ids(result.not_failed)}")
+        found = (len(result.retried) + len(result.over_limit) + len(result.expired)
+                 + len(result.needs_right) + len(result.unchanged))
+        print(f"queued again {len(result.retried)} of {counted(found, 'failed message')}: "
+              f"{_ids(result.retried)}")
     if result.expired:
         print(f"still failed: {_ids(result.expired)}: {result.expired_reason}")
     if result.needs_right:
@@ -62,8 +66,7 @@ def _retry(args: argparse.Namespace) -> int:
             f"still failed: {len(result.over_limit)} (manual retries are limited to "
             f"{outbox.MANUAL_RETRIES_PER_MINUTE} a minute; try again in {result.wait_seconds} s)"
         )
-    left = (result.not_failed or result.over_limit or result.expired or result.needs_right
-            or result.unchanged)
+    left = result.over_limit or result.expired or result.needs_right or result.unchanged
     if not result.retried and not left:
         print(f"{account.name}: no failed messages")
     return 0 if result.retried or not left else 1
@@ -72,12 +75,11 @@ def _retry(args: argparse.Namespace) -> int:
 def _discard(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    result = outbox.discard_detailed(ctx.db, account.id, args.ids)
+    # Every id is checked first: one that names no queued, paused or failed message of
+    # the account is an error (exit 2) and nothing is discarded.
+    result = outbox.discard_detailed(ctx.db, account.id, args.ids, all_or_nothing=True)
     wanted = len(set(args.ids))
     print(f"discarded {len(result.discarded)} of {wanted}")
-    if result.not_discardable:
-        print(f"not queued, paused or failed (or not of {account.name}), left alone: "
-              f"{_ids(result.not_discardable)}")
     if result.needs_right:
         print(f"left alone: {_ids(result.needs_right)}: "
               f"{outbox.needs_right(len(result.needs_right))}")

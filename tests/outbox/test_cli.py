@@ -76,16 +76,39 @@ def test_failed_list_retry_discard(world: World, capsys) -> None:  # noqa: ANN00
     code, out, _ = run(capsys, world, "failed", "list", "--days", "1")
     assert code == 0 and len(out.splitlines()) == 3
     assert "\x1b" not in out and "HTTP 422: nope" in out and "5 attempts" in out
-    code, out, _ = run(capsys, world, "failed", "retry", str(ids[0]), "999")
-    assert code == 0 and "queued again: #1" in out and "left alone: #999" in out
+    code, out, _ = run(capsys, world, "failed", "retry", str(ids[0]))
+    assert code == 0 and out.strip() == "queued again 1 of 1 failed message: #1"
     code, out, _ = run(capsys, world, "failed", "discard", str(ids[1]))
     assert code == 0 and out.strip() == "discarded 1 of 1"
     code, out, _ = run(capsys, world, "failed", "retry", "--all")
-    assert code == 0 and out.strip() == "queued again: #3"
+    assert code == 0 and out.strip() == "queued again 1 of 1 failed message: #3"
     code, _, err = run(capsys, world, "failed", "retry", "1", "--all")
     _one_line_error(code, err, "not both")
     code, out, _ = run(capsys, world, "failed", "list")
     assert "no failed messages" in out
+
+
+def test_failed_retry_and_discard_act_on_all_the_ids_or_none(world: World, capsys) -> None:  # noqa: ANN001
+    """An unknown id (or one not failed, or another account's) among good ones: nothing
+    changes, one line on stderr names the bad ids, exit 2."""
+    ids = [world.queue_failed(fan) for fan in world.fans[:4]]
+    queued = outbox.enqueue(world.db, world.account.id, world.fans[5], "still queued", created_by="ana")
+    before = world.states()
+    for action, bad, why in (
+        ("retry", ["999999"], "not a failed message of this account: #999999; nothing retried"),
+        ("retry", [str(queued), "999999"],
+         f"not failed messages of this account: #{queued}, #999999; nothing retried"),
+        ("discard", ["999999", "888888"],
+         "not queued, paused or failed messages of this account: #999999, #888888; nothing discarded"),
+    ):
+        code, out, err = run(capsys, world, "failed", action, str(ids[0]), str(ids[1]), *bad)
+        assert (code, out) == (2, ""), (action, out)
+        assert err == f"ofcrm: error: {why}\n"
+        assert world.states() == before
+    code, out, _ = run(capsys, world, "failed", "discard", str(ids[0]), str(queued))
+    assert code == 0 and out.strip() == "discarded 2 of 2"
+    code, out, _ = run(capsys, world, "failed", "retry", "--all")
+    assert code == 0 and out.strip() == f"queued again 3 of 3 failed messages: #{ids[1]} #{ids[2]} #{ids[3]}"
 
 
 def test_failed_retry_leaves_expired_fans_failed_and_says_why(world: World, capsys) -> None:  # noqa: ANN001
@@ -98,7 +121,7 @@ def test_failed_retry_leaves_expired_fans_failed_and_says_why(world: World, caps
     _one_line_error(code, err, f"{fan.fan_display_name}'s subscription has expired: {reason}")
     code, out, _ = run(capsys, world, "failed", "retry", "--all")
     assert code == 0 and out.splitlines() == [
-        f"queued again: #{active}",
+        f"queued again 1 of 2 failed messages: #{active}",
         (
             f"still failed: #{expired}: 1 of the 2 messages is to an expired fan "
             f"(@{fan.fan_username}): {reason}"

@@ -164,7 +164,7 @@ def test_the_command_line_refuses_in_one_line_and_retries_the_chatters_own(
     reply = _failed(team, "mia", by=roles["eve"], at=at)
     code = main(["--db", url, "failed", "retry", str(reply), str(sent), "--account", "mia"])
     out = capsys.readouterr().out
-    assert code == 0 and f"queued again: #{reply}\n" in out
+    assert code == 0 and f"queued again 1 of 2 failed messages: #{reply}\n" in out
     assert f"still failed: #{sent}: 1 campaign message needs the campaign right" in out
     assert _states(team, reply, sent) == ["queued", "failed"]
 

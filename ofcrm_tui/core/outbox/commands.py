@@ -29,6 +29,7 @@ from ofcrm_tui.core.outbox.rules import (
     OutboxError,
     check_created_by,
     expired_reason,
+    id_list,
 )
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
@@ -73,6 +74,21 @@ class DiscardResult:
     not_discardable: list[int] = field(default_factory=list)  # unknown, sent or being sent
     needs_right: list[int] = field(default_factory=list)  # campaign rows, without the right
     unchanged: list[int] = field(default_factory=list)  # the UPDATE changed none of them
+
+
+class NotActionable(OutboxError):
+    """Ids given to act on all or nothing that name no message the action applies to
+    (unknown, another account's, or in another state): nothing was changed."""
+
+    exit_code = 2
+
+
+def _refuse_unknown(missing: Sequence[int], one: str, many: str, action: str) -> None:
+    """``all_or_nothing``: raise before anything changed when an id names nothing to act on
+    (``one`` / ``many``: what the ids should have named)."""
+    if missing:
+        raise NotActionable(f"not {one if len(missing) == 1 else many} of this account: "
+                            f"{id_list([f'#{i}' for i in missing])}; nothing {action}")
 
 
 def needs_right(count: int) -> str:
@@ -174,8 +190,11 @@ def retry_detailed(
     *,
     by: str,
     now: datetime | None = None,
+    all_or_nothing: bool = False,
 ) -> RetryResult:
     """``retry`` with the details; ``ids=None`` retries every failed message (oldest first).
+    ``all_or_nothing``: an id that is not a failed message of the account raises
+    ``NotActionable`` naming them all, and nothing is retried (``not_failed`` otherwise).
 
     Failed messages to expired fans are in ``expired``, with ``expired_reason`` naming the
     fans in the words ``enqueue`` uses; when they are all there is, that reason is raised.
@@ -204,6 +223,8 @@ def retry_detailed(
         rows = list(session.execute(query.order_by(OutboundMessage.id)))
         failed_ids = [row.outbound_id for row in rows]
         not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
+        if all_or_nothing:
+            _refuse_unknown(not_failed, "a failed message", "failed messages", "retried")
         if not rows:
             return RetryResult(not_failed=not_failed)
         refused, denied = _campaign_rows_refused(
@@ -317,11 +338,19 @@ def discard(db: Database, account_id: int, ids: Iterable[int], *, now: datetime 
 
 
 def discard_detailed(
-    db: Database, account_id: int, ids: Sequence[int], *, now: datetime | None = None
+    db: Database,
+    account_id: int,
+    ids: Sequence[int],
+    *,
+    now: datetime | None = None,
+    all_or_nothing: bool = False,
 ) -> DiscardResult:
     """``discard`` with the details. Campaign messages, when the role may not run
     campaigns on the account, are in ``needs_right``, left as they are; when they are
-    all there is to discard, the database's refusal is raised (AccessDenied)."""
+    all there is to discard, the database's refusal is raised (AccessDenied).
+    ``all_or_nothing``: an id that names no queued, paused or failed message of the
+    account raises ``NotActionable`` naming them all, and nothing is discarded
+    (``not_discardable`` otherwise)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return DiscardResult()
@@ -335,6 +364,11 @@ def discard_detailed(
             )
             .order_by(OutboundMessage.id)
         ).all()
+        if all_or_nothing:
+            listed = {row.id for row in rows}
+            _refuse_unknown([i for i in wanted if i not in listed],
+                            "a queued, paused or failed message",
+                            "queued, paused or failed messages", "discarded")
         refused, denied = _campaign_rows_refused(
             session, account_id, [(row.id, row.campaign_id) for row in rows])
         take = [row.id for row in rows if row.id not in refused]
