@@ -77,13 +77,14 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
     now = utcnow()
     count = found.recipients
     reserve = ctx.settings.reply_reserve_per_minute
-    takes = campaigns.send_duration(count, account.send_limit_per_minute, reserve)
+    eta = campaigns.send_time(ctx.db, account.id, count, reserve)
     when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
+    ahead = f", {eta.ahead_text()}" if eta.ahead else ""
     lines = [
         f"Campaign {spec.name.strip()!r} on {account.name}: {counted(count, 'recipient')}, "
         f"{spec.describe_offer()}",
-        f"  starts {when}; sending takes about {campaigns.duration_text(takes)} at the current limit "
-        f"({account.send_limit_per_minute}/min, {reserve} kept for replies)",
+        f"  starts {when}; sending takes about {campaigns.duration_text(eta.takes)} at the current "
+        f"limit ({eta.limit}/min, {reserve} kept for replies{ahead})",
     ]
     if found.left_out():
         lines.append(f"  {found.left_out()}")

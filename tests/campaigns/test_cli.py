@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec, Segment
-from ofcrm_tui.store.models import Campaign, OutboundMessage
+from ofcrm_tui.store.models import Account, Campaign, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 from tests.campaigns.conftest import World
 
@@ -64,6 +64,23 @@ def test_one_recipient_is_counted_as_one(
     assert "1 recipient, " in out and "started: 1 message queued" in out
     assert run(database_url, "pause", "1", "--account", "mia") == 0
     assert "paused (1 message)" in capsys.readouterr().out
+
+
+def test_the_send_time_counts_the_campaign_messages_queued_ahead(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with world.db.write() as session:  # 4 a minute, 3 kept for replies: 1 campaign send a minute
+        session.get(Account, world.account).send_limit_per_minute = 4
+    create = ("create", "--account", "mia", "--text", "hi", "--tag", "vip", "--yes")
+    assert run(database_url, *create, "--name", "First") == 0
+    out = capsys.readouterr().out
+    assert "sending takes about 2 min at the current limit (4/min, 3 kept for replies)\n" in out
+    assert run(database_url, *create, "--name", "Second") == 0  # behind the first's 2 rows
+    out = capsys.readouterr().out
+    assert ("sending takes about 4 min at the current limit (4/min, 3 kept for replies, "
+            "after 2 campaign messages queued ahead)\n") in out
+    (first, second) = campaigns.campaigns(world.db, world.account)[::-1]
+    assert (second.eta - first.eta) == timedelta(minutes=2)  # the list's ETAs say the same
 
 
 def test_create_at_a_time_schedules(world: World, database_url: str,

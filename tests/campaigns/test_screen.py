@@ -3,7 +3,7 @@ after a confirmation, open, pause and resume; drafts are kept."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,16 +12,18 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.enums import SubscriptionStatus
-from ofcrm_tui.store.models import Campaign, Fan, OutboundMessage
+from ofcrm_tui.store.models import Account, Campaign, Fan, OutboundMessage
 from ofcrm_tui.tui.dialogs.campaign_composer import DEBOUNCE_SECONDS, CampaignComposer
 from ofcrm_tui.tui.dialogs.campaign_form import local_time
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
-from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
+from tests.tui.conftest import NOW, World, world  # noqa: F401 - the app's fixture
 from tests.tui.pilot import lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -98,6 +100,32 @@ async def test_build_preview_launch_pause_resume(world: World) -> None:  # noqa:
         await wait_for(pilot, lambda: _states(world) == {"queued": active})
         with db.read() as session:
             assert session.scalar(select(Campaign.status)) == "running"
+
+
+async def test_the_send_time_counts_the_campaign_messages_queued_ahead(world: World) -> None:  # noqa: F811
+    """A running campaign's rows go first: the composer's estimate and the start question
+    count them (1 campaign send a minute here: 4 a minute, 3 kept for replies)."""
+    db, account_id = world.context.db, world.account.id
+    with db.write() as session:
+        session.get(Account, account_id).send_limit_per_minute = 4
+    first = campaigns.create(db, account_id, CampaignSpec(name="First", text="hi"),
+                             created_by="tester", now=NOW)
+    ahead = first.recipients
+    assert ahead > 1
+    takes = campaigns.duration_text(timedelta(minutes=2 * ahead))  # its rows, then ours
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _composer(pilot, *"Second")
+        composer.query_one("#campaign-text", TextArea).load_text("Hi again")
+        await wait_for(pilot, lambda: "to send" in _static(composer, "#campaign-count"))
+        assert (f"about {takes} to send (after {ahead} campaign messages queued ahead)"
+                in _static(composer, "#campaign-count"))
+        await press(pilot, "ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        options = app.screen.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        assert (f"about {takes} at 4/min (3 kept for replies, after {ahead} campaign messages "
+                "queued ahead)") in str(options.get_option_at_index(1).prompt)
 
 
 async def test_enter_on_the_start_question_keeps_the_campaign_unsent(world: World) -> None:  # noqa: F811

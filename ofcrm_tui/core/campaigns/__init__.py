@@ -28,7 +28,9 @@ from ofcrm_tui.core.campaigns.results import (
     recipient_position,
     recipient_rows,
     result_parts,
+    SendTime,
     send_duration,
+    send_time,
 )
 from ofcrm_tui.core.campaigns.schedule import start_due_campaigns
 from ofcrm_tui.core.campaigns.segment import (
@@ -47,5 +49,5 @@ __all__ = [
     "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
     "launch", "load", "parse", "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
-    "retry_failed", "sample", "save_draft", "send_duration", "start_due_campaigns",
+    "retry_failed", "sample", "save_draft", "send_duration", "send_time", "SendTime", "start_due_campaigns",
 ]

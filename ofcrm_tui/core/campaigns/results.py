@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.outbox.limiter import campaign_cap
 from ofcrm_tui.core.outbox.rules import ACTIVE_STATES, DEFAULT_REPLY_RESERVE_PER_MINUTE
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
@@ -112,10 +113,37 @@ class RecipientRow:
     bought: bool
 
 
-def send_duration(rows: int, limit: int, reply_reserve: int) -> timedelta:
-    """How long ``rows`` campaign messages take at the rate campaigns get."""
+def send_duration(rows: int, limit: int, reply_reserve: int, *, ahead: int = 0) -> timedelta:
+    """How long ``rows`` campaign messages take at the rate campaigns get, behind
+    ``ahead`` campaign messages queued before them (sent first)."""
     per_minute = campaign_cap(limit, reply_reserve)
-    return timedelta(minutes=math.ceil(rows / per_minute)) if rows else timedelta(0)
+    return timedelta(minutes=math.ceil((ahead + rows) / per_minute)) if rows else timedelta(0)
+
+
+@dataclass(frozen=True)
+class SendTime:
+    """How long a new campaign's messages take to send: ``takes``, behind the ``ahead``
+    messages of the running campaigns still waiting, at ``limit`` a minute."""
+
+    takes: timedelta
+    ahead: int
+    limit: int
+
+    def ahead_text(self) -> str:
+        """``after 120 campaign messages queued ahead`` (empty when none are)."""
+        return f"after {counted(self.ahead, 'campaign message')} queued ahead" if self.ahead else ""
+
+
+def send_time(db: Database, account_id: int, rows: int, reply_reserve: int) -> SendTime:
+    """The send time of ``rows`` campaign messages launched now: they wait behind every
+    running campaign's rows still to go (as ``CampaignRow.eta`` counts them)."""
+    with db.read() as session:
+        limit = session.scalar(
+            select(Account.send_limit_per_minute).where(Account.id == account_id))
+        if limit is None:
+            raise CampaignError(f"no account #{account_id}")
+        ahead = sum(number for _, number in _waiting(session, account_id))
+    return SendTime(send_duration(rows, limit, reply_reserve, ahead=ahead), ahead, limit)
 
 
 def duration_text(span: timedelta) -> str:
@@ -252,7 +280,16 @@ def _etas(session: Session, account_id: int, reply_reserve: int, now: datetime) 
     limit = session.scalar(select(Account.send_limit_per_minute).where(Account.id == account_id))
     if limit is None:
         return {}
-    waiting = session.execute(
+    etas, ahead = {}, 0
+    for campaign_id, number in _waiting(session, account_id):
+        etas[campaign_id] = now + send_duration(number, limit, reply_reserve, ahead=ahead)
+        ahead += number
+    return etas
+
+
+def _waiting(session: Session, account_id: int) -> list[tuple[int, int]]:
+    """Each running campaign's rows still to send, in the order they go (by start)."""
+    return [tuple(row) for row in session.execute(
         select(Campaign.id, func.count(OutboundMessage.id))
         .join(OutboundMessage, OutboundMessage.campaign_id == Campaign.id)
         .where(
@@ -262,12 +299,7 @@ def _etas(session: Session, account_id: int, reply_reserve: int, now: datetime) 
         )
         .group_by(Campaign.id, Campaign.started_at)
         .order_by(Campaign.started_at, Campaign.id)
-    ).all()
-    etas, ahead = {}, 0
-    for campaign_id, number in waiting:
-        ahead += number
-        etas[campaign_id] = now + send_duration(ahead, limit, reply_reserve)
-    return etas
+    )]
 
 
 def count_recipients(db: Database, account_id: int, campaign_id: int) -> int:

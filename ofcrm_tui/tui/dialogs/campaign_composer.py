@@ -280,8 +280,11 @@ class CampaignComposer(Dialog[int | None]):
             if found.left_out():
                 count += f"\n{found.left_out()}"
             if found.recipients:
-                takes = campaigns.send_duration(found.recipients, self.limit, self.reply_reserve)
-                count += f"\nabout {campaigns.duration_text(takes)} to send"
+                eta = campaigns.send_time(self.db, self.account_id, found.recipients,
+                                          self.reply_reserve)
+                count += f"\nabout {campaigns.duration_text(eta.takes)} to send"
+                if eta.ahead:
+                    count += f" ({eta.ahead_text()})"
             sample = campaigns.sample(self.db, self.account_id, spec.segment, now)
         except OfcrmError as exc:
             self.post_message(self.Evaluated(generation, str(exc), [], Text("")))
@@ -425,14 +428,20 @@ class CampaignComposer(Dialog[int | None]):
         except OfcrmError as exc:
             self.post_message(self.Done(f"Not started: {exc}", True, None, False))
             return
-        takes = campaigns.send_duration(checked.recipients, self.limit, self.reply_reserve)
+        try:
+            eta = campaigns.send_time(self.db, self.account_id, checked.recipients,
+                                      self.reply_reserve)
+        except OfcrmError as exc:
+            self.post_message(self.Done(f"Not started: {exc}", True, None, False))
+            return
+        ahead = f", {eta.ahead_text()}" if eta.ahead else ""
         when = "now" if spec.at is None else f"at {spec.at.astimezone():%a %d %b %H:%M}"
         self.post_message(self.Confirm(form, [
             f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
             f"to {spec.segment.describe()}",
             *filter(None, [checked.found.left_out()]),
-            f"about {campaigns.duration_text(takes)} at {self.limit}/min "
-            f"({self.reply_reserve} kept for replies)",
+            f"about {campaigns.duration_text(eta.takes)} at {eta.limit}/min "
+            f"({self.reply_reserve} kept for replies{ahead})",
         ]))
 
     def on_campaign_composer_confirm(self, message: Confirm) -> None:
