@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import campaigns
@@ -154,6 +154,8 @@ def test_bad_input_one_line_nothing_queued(
         (["--min-spent", "lots"], "bad minimum spend 'lots': give dollars, e.g. 25 or 9.99"),
         (["--min-spent", "50", "--max-spent", "10"], "minimum spend $50.00 is above the maximum $10.00"),
         (["--inactive-days", "-3"], "inactive days must be a whole number, 0 or more"),
+        (["--inactive-days", "1.5"], "--inactive-days: '1.5' is not a whole number"),
+        (["--skip-live-minutes", "soon"], "--skip-live-minutes: 'soon' is not a whole number"),
     ],
 )
 def test_a_segment_that_cannot_be_is_refused_as_the_fan_filter_is(
@@ -166,6 +168,40 @@ def test_a_segment_that_cannot_be_is_refused_as_the_fan_filter_is(
     assert run(database_url, *argv) == 2
     assert capsys.readouterr().err == f"ofcrm: error: {message}\n"
     assert counts(world) == (0, 0)
+
+
+def test_cancelling_a_done_campaign_with_nothing_left_changes_nothing(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(database_url, "create", "--account", "mia", "--name", "Done", "--text", "hi",
+               "--tag", "vip", "--yes") == 0
+    capsys.readouterr()
+    with world.db.write() as session:  # every message went: the campaign is done
+        session.execute(update(OutboundMessage).values(state="sent", sent_at=utcnow()))
+        session.execute(update(Campaign).values(status="done"))
+
+    def rows() -> list[tuple[object, ...]]:
+        with world.db.read() as session:
+            return [tuple(r) for r in session.execute(select(
+                Campaign.status, OutboundMessage.state, OutboundMessage.updated_at,
+            ).join(OutboundMessage, OutboundMessage.campaign_id == Campaign.id))]
+
+    before = rows()
+    assert run(database_url, "cancel", "1", "--account", "mia") == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (
+        "ofcrm: error: campaign #1 is done and has no message left to cancel: nothing changed\n")
+    assert rows() == before
+    # A done campaign still holding failed messages: cancelling drops them.
+    assert run(database_url, "create", "--account", "mia", "--name", "Failed", "--text", "hi",
+               "--tag", "vip", "--yes") == 0
+    with world.db.write() as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.campaign_id == 2)
+                        .values(state="failed"))
+        session.execute(update(Campaign).where(Campaign.id == 2).values(status="done"))
+    capsys.readouterr()
+    assert run(database_url, "cancel", "2", "--account", "mia") == 0
+    assert "campaign #2 cancelled (2 messages)" in capsys.readouterr().out
 
 
 def test_campaigns_not_started_show_no_results(

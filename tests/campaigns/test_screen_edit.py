@@ -5,10 +5,11 @@ leaves or says why not."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec
@@ -18,7 +19,8 @@ from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
-from tests.tui.conftest import World, world  # noqa: F401 - the app's fixture
+from ofcrm_tui.tui.app import OfcrmApp
+from tests.tui.conftest import NOW, World, world  # noqa: F401 - the app's fixture
 from tests.tui.pilot import press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -128,6 +130,27 @@ async def test_escape_with_a_field_that_cannot_be_read_says_why(world: World) ->
         assert "Not seen for N days: '²' is not a whole number" in app.screen.title_text
         await press(pilot, "j", "enter")  # close without saving
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    assert _campaigns(world) == []
+
+
+async def test_a_start_in_the_past_is_said_in_the_zone_it_was_typed_in(world: World) -> None:  # noqa: F811
+    """12:30 typed in Paris is 11:30 UTC, before the app's 12:00 UTC: refused, in Paris
+    time (it said "12:30 UTC", a time still ahead)."""
+    paris = ZoneInfo("Europe/Paris")
+    app = OfcrmApp(world.context, world.account, clock=lambda: NOW.astimezone(paris))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n", *"Later")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        composer.query_one("#campaign-text", TextArea).load_text("hi")
+        composer.query_one("#campaign-at", Input).value = "2026-11-20 12:30"
+        await settle(pilot)
+        await press(pilot, "ctrl+l")
+        notes = lambda: [str(n.message) for n in app._notifications]  # noqa: E731, SLF001
+        await wait_for(pilot, lambda: any("Not started" in n for n in notes()))
+        assert "Not started: the start time 2026-11-20 12:30 CET is in the past" in notes()
+        assert app.screen is composer
     assert _campaigns(world) == []
 
 

@@ -40,6 +40,7 @@ from ofcrm_tui.core.campaigns.segment import (
     count,
     recipient,
     sample,
+    whole_number,
 )
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 
@@ -49,5 +50,5 @@ __all__ = [
     "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
     "launch", "load", "parse", "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
-    "retry_failed", "sample", "save_draft", "send_duration", "send_time", "SendTime", "start_due_campaigns",
+    "retry_failed", "sample", "save_draft", "whole_number", "send_duration", "send_time", "SendTime", "start_due_campaigns",
 ]

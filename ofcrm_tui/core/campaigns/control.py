@@ -33,6 +33,13 @@ CANCELLABLE = (
 )
 
 
+class NothingToCancel(CampaignError):
+    """A done campaign with no message left to cancel: cancelling it would only rewrite
+    what it did (exit 2, as a request that cannot be)."""
+
+    exit_code = 2
+
+
 def pause(db: Database, account_id: int, campaign_id: int, *, now: datetime | None = None) -> int:
     """Stop a running campaign's sends; returns how many rows were held."""
     return _change(db, account_id, campaign_id, (CampaignStatus.RUNNING,), CampaignStatus.PAUSED,
@@ -97,6 +104,7 @@ def _change(
     now = now or utcnow()
     with db.write() as session:
         access.require(session, Right.CAMPAIGN, account_id)  # a team database's right
+        was = _status(session, account_id, campaign_id) if to is CampaignStatus.CANCELLED else None
         move(session, account_id, campaign_id, allowed, verb, status=to)
         moved = session.execute(
             update(OutboundMessage)
@@ -107,6 +115,9 @@ def _change(
             )
             .values(state=rows_to, lease_owner=None, lease_expires_at=None, updated_at=now)
         )
+        if was == CampaignStatus.DONE and not moved.rowcount:  # rolled back: nothing changes
+            raise NothingToCancel(f"campaign #{campaign_id} is done and has no message left "
+                                  "to cancel: nothing changed")
         return int(moved.rowcount or 0)
 
 

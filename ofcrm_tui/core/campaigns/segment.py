@@ -50,6 +50,19 @@ _COUNTED = (
 _MOST = {"days": 36_500, "minutes": 36_500 * 24 * 60, "cents": MAX_CENTS}
 
 
+def whole_number(value: str | None, label: str) -> int | None:
+    """A segment's whole-number option as typed (a field of the composer, an option of
+    ``ofcrm campaign create``): None when empty; CampaignError naming ``label`` when it
+    is no whole number ("1.5", "²"). A negative one is read, for ``Segment`` to refuse."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):  # "²" is a digit int() cannot read
+        raise CampaignError(f"{label}: {value!r} is not a whole number")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Segment:
     tags_in: tuple[str, ...] = ()

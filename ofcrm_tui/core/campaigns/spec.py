@@ -106,6 +106,12 @@ def message(
         raise CampaignError(str(exc)) from None
 
 
+def as_typed(at: datetime) -> str:
+    """``2026-12-24 18:00 CET``: a start time in the zone it was given in (the one the
+    person typed it in), named as the zone names itself, else by its offset."""
+    return f"{at:%Y-%m-%d %H:%M} {at.tzname() or at.strftime('%z')}"
+
+
 def check(
     db: Database,
     account_id: int,
@@ -125,7 +131,7 @@ def check(
         if spec.at.tzinfo is None:
             raise CampaignError("the start time needs a time zone")
         if spec.at <= now:
-            raise CampaignError(f"the start time {spec.at:%Y-%m-%d %H:%M} UTC is in the past")
+            raise CampaignError(f"the start time {as_typed(spec.at)} is in the past")
     with db.read() as session:
         try:
             new.check_references(session, [])

@@ -367,7 +367,7 @@ class CampaignComposer(Dialog[int | None]):
     def _ask_unschedule(self, form: Form, at: datetime) -> None:
         """Esc on a changed scheduled campaign: keep editing (the default), leave it
         scheduled as it was, or keep the changes as a draft that does not start."""
-        when = f"{at.astimezone():%a %d %b %H:%M}"
+        when = f"{at.astimezone(self.zone):%a %d %b %H:%M}"
         choices = [(Text("Keep editing"), None),
                    (Text(f"Leave without saving: it stays scheduled for {when}"), "leave"),
                    (Text("Save the changes as a draft: it will not start"), "draft")]
@@ -435,7 +435,7 @@ class CampaignComposer(Dialog[int | None]):
             self.post_message(self.Done(f"Not started: {exc}", True, None, False))
             return
         ahead = f", {eta.ahead_text()}" if eta.ahead else ""
-        when = "now" if spec.at is None else f"at {spec.at.astimezone():%a %d %b %H:%M}"
+        when = "now" if spec.at is None else f"at {spec.at.astimezone(self.zone):%a %d %b %H:%M}"
         self.post_message(self.Confirm(form, [
             f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
             f"to {spec.segment.describe()}",

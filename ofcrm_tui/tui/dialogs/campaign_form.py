@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from ofcrm_tui.core.analytics.period import wall_time
-from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+from ofcrm_tui.core.campaigns import CampaignSpec, Segment, whole_number
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.errors import OfcrmError
@@ -31,15 +31,6 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 def _words(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w.strip() for w in value.replace(",", " ").split() if w.strip()))
-
-
-def _whole(value: str, label: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit()):  # "²" is a digit int() cannot read
-        raise OfcrmError(f"{label}: {value!r} is not a whole number")
-    return int(value)
 
 
 def local_time(value: str, zone: tzinfo) -> datetime | None:
@@ -69,7 +60,7 @@ class Form:
     def spec(self, db: Database, account_id: int, now: datetime) -> CampaignSpec:
         v = self.values
         excluded = tuple(resolve_fan(db, account_id, ref).id for ref in _words(v["exclude"]))
-        numbers = {key: _whole(v[key], label) for key, label in NUMBERS}
+        numbers = {key: whole_number(v[key], label) for key, label in NUMBERS}
         ppv = {"yes": True, "no": False}.get(v["bought_ppv"])
         segment = Segment(
             tags_in=_words(v["tags_in"]), tags_out=_words(v["tags_out"]),
