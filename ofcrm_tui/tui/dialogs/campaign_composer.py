@@ -119,11 +119,11 @@ class CampaignComposer(Dialog[int | None]):
             self.form, self.lines = form, lines
 
     def __init__(self, db: Database, account_id: int, *, created_by: str, clock: Clock,
-                 limit: int, reply_reserve: int, draft_id: int | None = None,
+                 reply_reserve: int, draft_id: int | None = None,
                  draft: CampaignSpec | None = None, scheduled: bool = False) -> None:
         super().__init__()
         self.db, self.account_id, self.created_by, self.clock = db, account_id, created_by, clock
-        self.limit, self.reply_reserve = limit, reply_reserve
+        self.reply_reserve = reply_reserve  # the send time reads the account's limit itself
         self.zone = user_zone(clock)  # the start time is shown and read on its clocks
         self.draft_id, self.draft = draft_id, draft
         # Editing a scheduled campaign: saving it makes it a draft (it starts no more),

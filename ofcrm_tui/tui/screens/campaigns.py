@@ -299,7 +299,7 @@ class CampaignsScreen(OfcrmScreen):
         composer = CampaignComposer(
             self.ofcrm.context.db, account.id,
             created_by=self.ofcrm.context.settings.chatter_name, clock=self.ofcrm.clock,
-            limit=account.send_limit_per_minute, reply_reserve=self._reserve,
+            reply_reserve=self._reserve,
             draft_id=draft_id, draft=draft, scheduled=scheduled,
         )
 
