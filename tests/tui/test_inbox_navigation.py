@@ -322,35 +322,41 @@ async def test_the_subtitle_names_an_order_other_than_the_settings_one(
         assert conversations(pilot).border_subtitle is None
 
 
-async def test_fan_and_assign_keys_act_on_the_highlighted_row_while_the_list_has_focus(
+async def test_fan_and_assign_keys_act_on_the_open_conversation_else_the_highlighted_row(
     world: World,
 ) -> None:
-    """``i``, ``@``, assign to me: the row under the list's cursor while the list has
-    the focus (not the open conversation further up), the open one from the thread."""
+    """``i``, ``@``, assign to me: the open conversation wherever the focus is (the one
+    the thread shows, as ``r``), even with the list's cursor on another row; the
+    highlighted row only while none is open."""
     from ofcrm_tui.core import team
     from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
     from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 
     async with world.app().run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await press(pilot, "enter", "j")
         screen = inbox_screen(pilot)
         opened, other = conversations(pilot).row_at(0), conversations(pilot).row_at(1)
+        await press(pilot, "j", "i")  # nothing open: the highlighted row
+        assert screen.open_row is None
+        assert isinstance(pilot.app.screen, FanDetailScreen)
+        assert pilot.app.screen.fan_id == other.fan_id
+        await press(pilot, "escape", "k", "enter", "j")
         assert screen.open_row.conversation_id == opened.conversation_id
+        assert conversations(pilot).cursor_row.conversation_id == other.conversation_id
         assert screen.focused is conversations(pilot)
         await press(pilot, "i")
         assert isinstance(pilot.app.screen, FanDetailScreen)
-        assert pilot.app.screen.fan_id == other.fan_id
+        assert pilot.app.screen.fan_id == opened.fan_id
         await press(pilot, "escape", "at")
         assert isinstance(pilot.app.screen, ChoiceDialog)
-        assert pilot.app.screen.title_text == f"Assign {other.display_name} to"
+        assert pilot.app.screen.title_text == f"Assign {opened.display_name} to"
         await press(pilot, "escape")
         await pilot.app.run_action("screen.assign_me")
         await settle(pilot)
         db, account = world.context.db, world.account.id
-        assert team.owner_of(db, account, other.conversation_id).chatter == "tester"
-        assert team.owner_of(db, account, opened.conversation_id) is None
-        await press(pilot, "tab")  # the thread: the open conversation
+        assert team.owner_of(db, account, opened.conversation_id).chatter == "tester"
+        assert team.owner_of(db, account, other.conversation_id) is None
+        await press(pilot, "tab")  # the thread: the open conversation too
         assert screen.focused is thread_view(pilot)
         await press(pilot, "i")
         assert pilot.app.screen.fan_id == opened.fan_id

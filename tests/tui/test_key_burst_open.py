@@ -9,8 +9,11 @@ import time
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
 
 from ofcrm_tui.core import inbox as core_inbox
+from ofcrm_tui.core.fans.listing import FanRow
+from ofcrm_tui.core.inbox import ConversationRow
 from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
@@ -97,16 +100,32 @@ async def test_a_reply_typed_right_behind_c_on_fans_goes_to_that_fan(world: Worl
         assert _queued(world) == [(fan.fan_id, "via c")]
 
 
+async def _highlight_another_fan(pilot: Pilot[object], opened: ConversationRow) -> FanRow:
+    """The fans screen, its cursor on a fan with a conversation other than ``opened``'s
+    whom a reply can go to (``i`` in the inbox acts on the open conversation: the other
+    fan is reached here)."""
+    await press(pilot, "3")
+    fans = pilot.app.screen
+    assert isinstance(fans, FansScreen)
+    await wait_for(pilot, lambda: fans.fans.loaded and fans.fans.counted)
+    rows = [fans.fans.row_at(n) for n in range(fans.fans.count)]
+    index = next(n for n, row in enumerate(rows) if row.conversation_id is not None
+                 and row.subscription_status == "active" and row.fan_id != opened.fan_id)
+    await press(pilot, *["j"] * index)
+    return fans.fans.cursor_row
+
+
 async def test_a_reply_typed_right_behind_c_on_a_fan_goes_to_that_fan(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await press(pilot, "enter", "j", "j")  # the first open, the third highlighted
+        await press(pilot, "enter")  # the first conversation open
         opened = inbox(pilot).open_row
-        await press(pilot, "i")
+        other = await _highlight_another_fan(pilot, opened)
+        await press(pilot, "enter")
         assert isinstance(app.screen, FanDetailScreen)
         fan_id = app.screen.fan_id
-        assert fan_id != opened.fan_id
+        assert fan_id == other.fan_id != opened.fan_id
         burst(app, "c", "r", *"via detail", "ctrl+s")
         await let_go(pilot)
         assert inbox(pilot).open_row.fan_id == fan_id
@@ -178,14 +197,16 @@ async def test_keys_behind_enter_on_a_fan_not_read_yet_wait_for_its_screen(
 async def test_a_reply_typed_behind_c_before_the_fan_is_read_goes_to_that_fan(
     world: World,
 ) -> None:
-    """``i c r …`` in one burst: ``c`` waits for the fan to be read, and the keys behind
-    it with it (they acted on the fan's screen: ``a`` of the text asked for a note)."""
+    """``enter c r …`` on the fans screen in one burst: ``c`` waits for the fan to be
+    read, and the keys behind it with it (they acted on the fan's screen: ``a`` of the
+    text asked for a note); the reply goes to that fan, not the one open in the inbox."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await press(pilot, "enter")
-        opened, third = inbox(pilot).open_row, conversations(pilot).row_at(2)
-        burst(app, "j", "j", "i", "c", "r", *"via a fan", "ctrl+s")
+        opened = inbox(pilot).open_row
+        other = await _highlight_another_fan(pilot, opened)
+        burst(app, "enter", "c", "r", *"via a fan", "ctrl+s")
         await let_go(pilot)
-        assert inbox(pilot).open_row.fan_id == third.fan_id != opened.fan_id
-        assert _queued(world) == [(third.fan_id, "via a fan")]
+        assert inbox(pilot).open_row.fan_id == other.fan_id != opened.fan_id
+        assert _queued(world) == [(other.fan_id, "via a fan")]

@@ -9,8 +9,11 @@ from sqlalchemy import update
 from textual.message import Message
 
 from ofcrm_tui.core import inbox
+from ofcrm_tui.core.fans import listing
+from ofcrm_tui.core.fans.listing import FanSort
 from ofcrm_tui.core.inbox import InboxFilter
-from ofcrm_tui.store.models import Conversation
+from ofcrm_tui.store.models import Conversation, Fan
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets import page_reads
 from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
@@ -152,3 +155,45 @@ async def test_a_smaller_terminal_keeps_the_cursor_row_in_sight(world: World, sc
         await pilot.resize_terminal(160, 45)  # and back: still in sight
         await settle(pilot)
         assert _cursor_in_sight(the_list)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_writes_between_every_read_leave_the_fans_cursor_on_its_fan(
+    world: World, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The fans list by last active, its cursor idle while fans write (a busy shift): a
+    fan further down becomes active between the kept fan's position and the rows on
+    every try of the reload. The cursor stays on its fan, not on the one that took its
+    old place."""
+    db, account = world.context.db, world.account.id
+    real_position = listing.fan_position
+    moved: list[int] = []
+
+    def position_then_a_fan_writes(*args: object, **kwargs: object) -> int | None:
+        found = real_position(*args, **kwargs)  # type: ignore[arg-type]
+        if len(moved) < page_reads.RELOAD_TRIES:
+            rows = listing.fans_window(db, account, sort=FanSort.LAST_ACTIVE, limit=30)
+            bottom = next(row.fan_id for row in reversed(rows) if row.fan_id not in moved)
+            with db.write() as session:
+                session.execute(update(Fan).where(Fan.id == bottom).values(
+                    last_seen_at=NOW + timedelta(minutes=1 + len(moved))))
+            moved.append(bottom)
+        return found
+
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        fans = app.screen.query_one(PagedList)
+        await wait_for(pilot, lambda: fans.loaded and fans.counted)
+        while app.screen.sort is not FanSort.LAST_ACTIVE:
+            await press(pilot, "s")
+        await press(pilot, "g", "j", "j", "j")
+        kept = fans.cursor_row
+        monkeypatch.setattr(listing, "fan_position", position_then_a_fan_writes)
+        app.changes.publish(DataChanged.of("inbox"))
+        await settle(pilot)
+        assert len(moved) == page_reads.RELOAD_TRIES  # no try found the rows unchanged
+        assert fans.cursor_row.fan_id == kept.fan_id
+        assert fans.cursor == 3 + len(moved)
+        assert _cursor_in_sight(fans)

@@ -106,8 +106,8 @@ class InboxScreen(InboxList):
             self.rows = {row.conversation_id: row for row in rows}
 
     class OpenRowRead(Message):
-        """The open conversation's row read again (after a fans change); None: it is
-        gone with its fan."""
+        """The open conversation's row read again (after an inbox or fans change);
+        None: it is gone with its fan."""
 
         def __init__(self, conversation_id: int, row: ConversationRow | None) -> None:
             super().__init__()
@@ -184,8 +184,10 @@ class InboxScreen(InboxList):
         account, row = self.ofcrm.account, self.conversations.cursor_row
         if account is None:
             return
-        if row is not None and row.unread_count and self.open_row is None:
-            # Nothing open yet and the highlighted conversation is unread: that one first.
+        open_id = self.open_row.conversation_id if self.open_row else None
+        if row is not None and row.unread_count and row.conversation_id != open_id:
+            # The highlighted conversation is unread and not the one open: that one
+            # first (the lookup goes on from the row below it).
             self._open(row)
             return
         self._finding_unread = True
@@ -401,7 +403,10 @@ class InboxScreen(InboxList):
             self._sent_to.clear()  # their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
-        if change.touches("fans") and open_id is not None and account is not None:
+        if (open_id is not None and account is not None
+                and (change.touches("inbox", "fans") or change.inbound)):
+            # The list's rows are read again: so is the open one, for its header (the
+            # spend a tip or a purchase adds, the subscription, the tags, the name).
             self._read_open_row(account.id, open_id)
         self._toast_others(change)
 
@@ -412,9 +417,10 @@ class InboxScreen(InboxList):
         self.post_message(self.OpenRowRead(conversation_id, rows[0] if rows else None))
 
     def on_inbox_screen_open_row_read(self, message: OpenRowRead) -> None:
-        """A nickname may have changed: what names the open fan (the header, the
-        thread's labels, the composer's and ``@``'s titles) takes the new row; the
-        thread's messages are not read again."""
+        """The open conversation's row as it is now (a tip or a purchase changed its
+        spend, an edit its nickname or tags): what shows or names the open fan (the
+        header, the thread's labels, the composer's and ``@``'s titles) takes the new
+        row; the thread's messages are not read again."""
         row, account = message.row, self.ofcrm.account
         if self.open_row is None or self.open_row.conversation_id != message.conversation_id:
             return  # another one was opened meanwhile

@@ -102,12 +102,14 @@ class TeamInbox(OfcrmScreen):
 
     @property
     def target_row(self) -> ConversationRow | None:
-        """The conversation ``i``, ``@``, assign to me and unassign act on: the
-        highlighted row while the list has the focus (what the eye is on), else the open
-        one. ``Screen.focused``, not ``has_focus``: the palette's screen takes the focus."""
-        if self.focused is self.conversations:
-            return self.conversations.cursor_row
-        return self.open_row
+        """The conversation ``i``, ``@``, assign to me and unassign act on, as ``r``
+        does: the open one (the thread shown, the fan the chatter is looking at) whatever
+        has the focus; the highlighted row only while none is open. The cursor is not
+        the fan shown: after a reply the list reloads and the cursor keeps its line
+        (``InboxScreen._refresh_list``), on another fan, and j moves it without opening."""
+        if self.open_row is not None:
+            return self.open_row
+        return self.conversations.cursor_row
 
     def action_fan_detail(self) -> None:
         """The ``target_row``'s fan: profile, spend, notes and tags (``i``)."""

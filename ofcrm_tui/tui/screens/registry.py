@@ -95,10 +95,10 @@ SCREENS: tuple[ScreenSpec, ...] = (
                            "screen.cycle_owner"),
             PaletteCommand("Assign conversation…", "To you, another chatter, or nobody",
                            "screen.assign"),
-            PaletteCommand("Assign conversation to me", "Take the highlighted or open one",
+            PaletteCommand("Assign conversation to me", "Take the open one, else the highlighted",
                            "screen.assign_me"),
-            PaletteCommand("Unassign conversation", "Nobody owns the highlighted or open one",
-                           "screen.unassign"),
+            PaletteCommand("Unassign conversation",
+                           "Nobody owns the open one, else the highlighted", "screen.unassign"),
         ),
     ),
     ScreenSpec(

@@ -4,7 +4,7 @@ rows to show after a reload (around the kept row, first rows before the count).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
 PAGE_SIZE = 100
@@ -92,4 +92,15 @@ def load(
     if found is None or page is None:
         return snapshot, True
     index = found % PAGE_SIZE
-    return snapshot, index < len(page) and source.key(page[index]) == keep_id
+    if index < len(page) and source.key(page[index]) == keep_id:
+        return snapshot, True
+    # The list changed between the reads. The rows read are what will be shown: if the
+    # kept row is among them the cursor goes where it is, on its screen line, so that
+    # the last try (writes landing between every read) leaves it on its row, not on
+    # the neighbour now at its old position.
+    shown = next((number * PAGE_SIZE + i for number, rows in pages.items()
+                  for i, row in enumerate(rows) if source.key(row) == keep_id), None)
+    if shown is not None:
+        snapshot = replace(snapshot, cursor=shown,
+                           top=min(place(shown, page_rows, keep), max(count - 1, 0)))
+    return snapshot, False
