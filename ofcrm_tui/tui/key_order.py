@@ -180,6 +180,9 @@ class KeysInOrder(App[None]):
         await self._dispatch_key(follow)
 
     async def _dispatch_key(self, event: Key) -> None:
+        takes_key = getattr(self.screen, "takes_key", None)
+        if takes_key is not None and takes_key(event):
+            return  # the screen read it itself, as read (``OwnedDialog``: a reply typed on)
         if (self._asks_later(event.key) or self._focus_waits_after(event.key)
                 or self._dialogs_own(event.key)):
             self.expect_dialog()

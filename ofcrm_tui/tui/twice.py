@@ -6,12 +6,21 @@ price to the reply under the dialog (the composer), Enter warns that an export r
 a file (``FileBox``). The same key again before the user can have seen the outcome (in
 the same burst, or within a few tenths of a second: ``Twice.again``) is that press
 twice: it is dropped, or asks again.
+
+A question that comes up by itself as the user types (the owned conversation's, which
+the reply box raises) is not seen either while the keys keep coming: each key read
+within ``UNSEEN_SECONDS`` of the question showing, or of the key before it, was typed
+before the user saw it (``Twice.did`` again at each).
 """
 
 from __future__ import annotations
 
 import math
 import time
+
+# A key this soon after a question showed (the quitting ``q`` pressed twice, a reply
+# typed on) was typed before the user could have read the question.
+UNSEEN_SECONDS = 0.5
 
 
 class Twice:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import TypeVar
 
+import pytest
 from textual import events
 from textual.app import App
 from textual.pilot import Pilot
@@ -14,12 +16,26 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
 
+from ofcrm_tui.tui import twice
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
 S = TypeVar("S", bound=Screen[object])
+
+
+class TwiceClock:
+    """The clock of ``tui.twice`` alone (asyncio's stays real), moved by the test only:
+    whether a question was seen (``UNSEEN_SECONDS``) does not hang on how fast a busy
+    machine runs the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 1000.0
+        monkeypatch.setattr(twice, "time", SimpleNamespace(monotonic=lambda: self.now))
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 async def settle(pilot: Pilot[object]) -> None:

@@ -27,8 +27,10 @@ from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.twice import UNSEEN_SECONDS
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import (
+    TwiceClock,
     burst,
     composer,
     conversations,
@@ -134,15 +136,114 @@ async def _owned_open(world: World, pilot) -> InboxScreen:  # noqa: ANN001
 async def test_keys_after_taking_a_conversation_are_the_reply(world: World) -> None:
     """t takes the conversation and goes into the reply: the letters typed behind it
     went to the dialog's button (t acted once it came back up from there), then to the
-    thread (the reply's focus came a turn later); o reordered the list."""
+    thread (the reply's focus came a turn later); o reordered the list. (t once the
+    question has been seen: read as it comes, it is a letter of the reply, below.)"""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _owned_open(world, pilot)
         order = screen.flt.order
+        await pilot.pause(UNSEEN_SECONDS)
         burst(app, "t", *"hello")
         await settle(pilot)
         assert screen.flt.order == order
         assert app.focused is composer(pilot) and composer(pilot).text == "hello"
+
+
+def _owner(world: World, screen: InboxScreen) -> str | None:
+    assert screen.open_row is not None
+    owner = team.owner_of(world.context.db, world.account.id, screen.open_row.conversation_id)
+    return owner.chatter if owner else None
+
+
+@pytest.mark.parametrize(("reply", "answer", "owner"), [
+    ("thanks", "r", "sam"),  # its t took the conversation over
+    ("really", "t", "tester"),  # its r replied anyway
+])
+async def test_a_reply_typed_as_the_owner_question_comes_is_kept_not_an_answer(
+    world: World, monkeypatch: pytest.MonkeyPatch, reply: str, answer: str, owner: str
+) -> None:
+    """r in a conversation sam owns puts the question up as the chatter starts typing:
+    the reply's first letters answered it, unseen, and the others were lost. Typed
+    before the question is seen, they are kept, shown, and go into the reply once the
+    chatter answers."""
+    clock = TwiceClock(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        for key in reply:  # typed on, a key every tenth of a second
+            clock.advance(0.1)
+            await pilot.press(key)
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == reply
+        assert _owner(world, screen) == "sam"
+        assert f"Kept for your reply: {reply}" in str(dialog.query_one("#owned-typed").render())
+        clock.advance(UNSEEN_SECONDS)  # read now
+        burst(app, answer, *" you")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is composer(pilot)
+        assert composer(pilot).text == f"{reply} you"
+        await settle(pilot)
+        assert _owner(world, screen) == owner
+
+
+async def test_the_question_is_unseen_while_the_keys_keep_coming(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key restarts the wait: t read over a second after the question showed, but
+    right behind the reply's other letters, is one of them."""
+    clock = TwiceClock(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        for key in "what":
+            clock.advance(UNSEEN_SECONDS * 0.6)
+            await press(pilot, key)
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == "what"
+        assert _owner(world, screen) == "sam"
+
+
+async def test_the_first_key_typed_asks_and_the_letters_behind_it_are_kept(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply box had the focus when sam took the conversation: the first letter
+    typed asks, and the letters typed behind it, which the question took (and dropped),
+    stay the reply's."""
+    clock = TwiceClock(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r")
+        screen = inbox(pilot)
+        assert screen.open_row is not None and app.focused is composer(pilot)
+        conversation_id = screen.open_row.conversation_id
+        team.assign(world.context.db, world.account.id, conversation_id, "sam", by="sam",
+                    now=NOW)
+        screen._owner_shown(conversation_id, "sam")  # noqa: SLF001
+        for key in "thanks":  # each read once the one before is done, as typed
+            await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, OwnedDialog)
+        clock.advance(UNSEEN_SECONDS)
+        await press(pilot, "r")
+        assert app.focused is composer(pilot) and composer(pilot).text == "thanks"
+        assert _owner(world, screen) == "sam"
+
+
+async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc answers at once, in its place behind the letters typed before it: they stay
+    in the reply box, the chatter out of it."""
+    TwiceClock(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        burst(app, *"hi", "escape")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is not composer(pilot)
+        assert composer(pilot).text == "hi" and _owner(world, screen) == "sam"
 
 
 def focus_as_acted(app: OfcrmApp, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:

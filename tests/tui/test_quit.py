@@ -12,10 +12,11 @@ from textual.widgets import Button, Static
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.store.models import Fan
-from ofcrm_tui.tui.dialogs.quit import UNSEEN_SECONDS, QuitDialog
+from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.twice import UNSEEN_SECONDS
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import lines, press, settle, wait_for
+from tests.tui.pilot import TwiceClock, lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +62,10 @@ async def test_nothing_queued_quits_at_once(world: World) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) -> None:  # noqa: ANN001
+async def test_queued_messages_ask_first_and_cancel_stays(
+    world: World, size, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    clock = TwiceClock(monkeypatch)  # the second q at once, however busy the machine
     queue_reply(world)
     queue_reply(world, "and a second")
     with world.context.db.write() as session:  # the send window is full until 12:04
@@ -78,7 +82,7 @@ async def test_queued_messages_ask_first_and_cancel_stays(world: World, size) ->
         assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
         await press(pilot, "q", "q")  # asked again: the second q, at once, never saw it
         assert isinstance(app.screen, QuitDialog) and not app._exit  # noqa: SLF001
-        await pilot.pause(UNSEEN_SECONDS)
+        clock.advance(UNSEEN_SECONDS)
         await press(pilot, "q")  # read, then quit anyway
         assert app._exit  # noqa: SLF001
     assert outbox.queue_status(world.context.db, world.account.id).depth == 2  # still queued

@@ -22,15 +22,12 @@ from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, stamp
-from ofcrm_tui.tui.twice import Twice
+from ofcrm_tui.tui.twice import UNSEEN_SECONDS, Twice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.wording import messages
 
 QUIT = "quit"
 WAIT_EVERY_SECONDS = 1.0
-# A ``q`` this soon after the question showed is the quitting ``q`` pressed twice (a
-# double tap, or read in the same burst): it never saw the question, so it is dropped.
-UNSEEN_SECONDS = 0.5
 
 
 def when_they_go(waiting: Waiting, now: datetime) -> str:
@@ -124,6 +121,9 @@ class QuitDialog(Dialog[str | None]):
         self.query_one("#quit-text", Static).update(self._text())
 
     def action_quit_anyway(self) -> None:
+        # A ``q`` within ``UNSEEN_SECONDS`` of the question showing is the quitting ``q``
+        # pressed twice (a double tap, or read in the same burst): it never saw the
+        # question, so it is dropped.
         if not self._shown.again(within=UNSEEN_SECONDS):
             self.dismiss(QUIT)
 

@@ -16,6 +16,7 @@ from ofcrm_tui.core import team
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.team import Collision, TeamView
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
@@ -182,18 +183,27 @@ class TeamInbox(OfcrmScreen):
         conversation_id = row.conversation_id
         self.set_focus(self.query_one(ThreadView))  # out of the composer while asking
         self._asking_owner = True
+        dialog = OwnedDialog(row.owner, row.display_name)
 
         def answered(choice: str | None) -> None:
             self._asking_owner = False
-            if choice in (REPLY, TAKE):
+            composer = self.query_one(Composer)
+            going_on = choice in (REPLY, TAKE)
+            if going_on:
                 self._owner_ok.add(conversation_id)
                 # At once (``focus()`` waits a turn): the reply typed right behind t
                 # acted on the inbox (o reordered the list).
-                self.set_focus(self.query_one(Composer))
+                self.set_focus(composer)
             if choice == TAKE:
                 self._assign(conversation_id, self.me)
+            # What was typed before the question was seen: the reply's next letters.
+            target = composer.target
+            if target is not None and target.fan.conversation_id == conversation_id:
+                composer.type_in(dialog.typed, typing=going_on)
+            elif dialog.typed.strip():
+                keep_on_clipboard(self.app, row.display_name, dialog.typed, "unsent reply")
 
-        self.app.push_screen(OwnedDialog(row.owner, row.display_name), answered)
+        self.app.push_screen(dialog, answered)
 
     # -- sending, and the collision guard ------------------------------------------
 

@@ -251,6 +251,17 @@ class Composer(TypesItsKeys, TextArea):
         self.replace(text, start, end)
         self.focus()
 
+    def type_in(self, text: str, *, typing: bool) -> None:
+        """``text``, typed while a question the box raised came up (``OwnedDialog``), in
+        place of the selection as the keys would have typed it; ``typing``: the chatter
+        goes on typing here (else it stays as the draft)."""
+        if not text:
+            return
+        start, end = sorted(self.selection)
+        self.replace(text, start, end, maintain_selection_offset=False)
+        if typing:
+            self._typed()
+
     def sent(self, target: DraftTarget) -> None:
         """A message to ``target`` is queued (or the chatter threw it away): forget its
         draft and, if it is the open conversation, empty the box. (Through
