@@ -14,6 +14,7 @@ from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, c
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.access import AuditRow, AuditSpan, Member, TeamError
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import parse_url
 from ofcrm_tui.store.enums import TeamKind
 
@@ -60,13 +61,19 @@ def _init(args: argparse.Namespace) -> int:
 def _add_chatter(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
     names = getattr(args, "accounts", None) or ([args.account] if args.account else [])
-    member = access.add_chatter(
+    member, released = access.add_chatter(
         ctx.db, args.name, names, can_export=args.can_export, can_campaign=args.can_campaign,
         can_delete=args.can_delete, password=_password(args, args.name), groups=_groups(ctx),
     )
     print(f"chatter {member.role}: {', '.join(member.accounts)}; {member.rights()}")
     print(f"  connects with {_login_url(ctx, member.role)}")
+    if released:
+        print(f"  {_assigned_to_nobody(released)} (on accounts it no longer has)")
     return 0
+
+
+def _assigned_to_nobody(count: int) -> str:
+    return f"{counted(count, 'conversation')} assigned to it now assigned to nobody"
 
 
 def _add_worker(args: argparse.Namespace) -> int:
@@ -90,8 +97,7 @@ def _remove(kind: TeamKind) -> Callable[[argparse.Namespace], int]:
         print(f"{kind} {member.role} removed: no access from its next query on; "
               "it can no longer log in")
         if kind is TeamKind.CHATTER:
-            print(f"  {unassigned} conversation{'s' * (unassigned != 1)} assigned to it "
-                  "now assigned to nobody")
+            print(f"  {_assigned_to_nobody(unassigned)}")
         return 0
 
     return remove

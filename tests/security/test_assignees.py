@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import team as team_work
-from ofcrm_tui.store.models import Conversation, Fan
+from ofcrm_tui.store.models import AuditEvent, Conversation, Fan, TeamVersion
 from tests.security.conftest import NOW, Team
 
 
@@ -41,3 +41,43 @@ def test_only_the_account_s_chatters_are_assignees(
         "  1 conversation assigned to it now assigned to nobody")
     assert team_work.owner_of(db, mia, conversation) is None
     assert team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30) == [asa]
+
+
+def test_narrowing_a_chatter_s_accounts_releases_its_conversations_on_the_others(
+    team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its conversations on an account taken away stayed "assigned to" it, where it
+    could no longer see them; they go to nobody with the change, and it says how many."""
+    monkeypatch.setenv("OFCRM_TEAM_GROUP_PREFIX", team.groups.chatter.removesuffix("_chatter"))
+    mia, zoe = team.accounts["mia"], team.accounts["zoe"]
+    dee = team.chatter("dee", "mia", "zoe")
+    db = team.connect(dee)
+    with team.owner.read() as session:
+        chats = {account: session.scalars(
+            select(Conversation.id).where(Conversation.account_id == account)
+            .order_by(Conversation.id).limit(2)).all() for account in (mia, zoe)}
+    for account, ids in chats.items():
+        for conversation in ids:
+            team_work.assign(db, account, conversation, dee, by=dee, now=NOW)
+    versions = {a: _version(team, a) for a in (mia, zoe)}
+
+    assert main(["--db", team.url, "team", "add-chatter", dee, "--account", "zoe"]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == (
+        "  2 conversations assigned to it now assigned to nobody (on accounts it no longer has)")
+    assert [team_work.owner_of(team.owner, mia, c) for c in chats[mia]] == [None, None]
+    assert [team_work.owner_of(team.owner, zoe, c).chatter for c in chats[zoe]] == [dee, dee]
+    assert _version(team, mia) > versions[mia]  # the apps reload
+    assert _version(team, zoe) == versions[zoe]
+    with team.owner.read() as session:
+        detail = session.scalar(select(AuditEvent.detail).order_by(AuditEvent.id.desc()))
+    assert detail.endswith("; 2 conversations of other accounts to nobody")
+
+    # Given the same accounts again: nothing to release, nothing said.
+    assert main(["--db", team.url, "team", "add-chatter", dee, "--account", "zoe"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def _version(team: Team, account_id: int) -> int:
+    with team.owner.read() as session:
+        return session.scalar(select(TeamVersion.assignments)
+                              .where(TeamVersion.account_id == account_id)) or 0

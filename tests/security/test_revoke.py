@@ -48,7 +48,7 @@ def test_taking_an_account_away_hides_it_at_the_next_query(team: Team) -> None:
         connection.commit()
     # Back on the team, with its login back.
     access.remove_member(team.owner, role, TeamKind.CHATTER, team.groups)
-    member = access.add_chatter(team.owner, role, ["mia"], groups=team.groups)
+    member, _ = access.add_chatter(team.owner, role, ["mia"], groups=team.groups)
     assert member.can_login and member.accounts == ("mia",)
     assert inbox.count_conversations(db, team.accounts["mia"], inbox.InboxFilter()) == 30
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core.access import audit
 from ofcrm_tui.core.access.rights import Kind
 from ofcrm_tui.core.team.assignment import unassign_chatter
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store import security
 from ofcrm_tui.store.database import Database
@@ -248,9 +249,10 @@ def add_chatter(
     can_delete: bool = False,
     password: str | None = None,
     groups: TeamGroups = TeamGroups(),
-) -> Member:
+) -> tuple[Member, int]:
     """Create (or update) the chatter's LOGIN role with exactly these accounts and
-    rights; returns the member as it now is."""
+    rights; returns the member as it now is and how many of its conversations on other
+    accounts (taken away from it) went to nobody, in the same transaction."""
     if not account_names:
         raise TeamError("a chatter needs at least one account (--account NAME)")
     return _add(db, name, TeamKind.CHATTER, account_names,
@@ -262,7 +264,9 @@ def add_worker(
     db: Database, name: str, *, password: str | None = None, groups: TeamGroups = TeamGroups()
 ) -> Member:
     """Create (or update) a worker's LOGIN role: every account, to poll and send."""
-    return _add(db, name, TeamKind.WORKER, [], dict.fromkeys(_RIGHTS, False), password, groups)
+    member, _ = _add(db, name, TeamKind.WORKER, [], dict.fromkeys(_RIGHTS, False), password,
+                     groups)
+    return member
 
 
 def _add(
@@ -273,7 +277,7 @@ def _add(
     rights: dict[str, bool],
     password: str | None,
     groups: TeamGroups,
-) -> Member:
+) -> tuple[Member, int]:
     _postgres(db)
     validate_role(name)
     with db.write() as session:
@@ -303,11 +307,18 @@ def _add(
             session.execute(insert(TeamGrant).values(
                 [{"role_name": name, "account_id": account_id} for account_id in account_ids]
             ))
+        # A chatter sees the conversations of its accounts only: those assigned to it
+        # on the others would stay "assigned to" someone who can no longer see them.
+        released = (unassign_chatter(session, name, keep=account_ids)
+                    if kind is TeamKind.CHATTER else 0)
         session.flush()
         member = _members(session, name)[0]
         action = AuditAction.MEMBER_ADDED if was is None else AuditAction.MEMBER_CHANGED
-        audit.record(session, action, None, detail=_describe(member))
-        return member
+        detail = _describe(member)
+        if released:
+            detail += f"; {counted(released, 'conversation')} of other accounts to nobody"
+        audit.record(session, action, None, detail=detail)
+        return member, released
 
 
 def remove_member(

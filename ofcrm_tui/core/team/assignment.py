@@ -7,6 +7,7 @@ their lists when it moves, so a change shows everywhere within a beat.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -149,12 +150,14 @@ def team_chatters(session: Session, account_id: int) -> list[str]:
                                 {"a": account_id}))
 
 
-def unassign_chatter(session: Session, chatter: str) -> int:
-    """In the caller's transaction: the chatter's conversations, on every account, go to
-    nobody (a chatter taken off the team); returns how many."""
-    accounts = session.scalars(
-        delete(Assignment).where(Assignment.chatter == chatter).returning(Assignment.account_id)
-    ).all()
+def unassign_chatter(session: Session, chatter: str, *, keep: Collection[int] = ()) -> int:
+    """In the caller's transaction: the chatter's conversations, on every account but
+    those in ``keep``, go to nobody (a chatter taken off the team, or off some of its
+    accounts: it could no longer see them); returns how many."""
+    released = delete(Assignment).where(Assignment.chatter == chatter)
+    if keep:
+        released = released.where(Assignment.account_id.not_in(list(keep)))
+    accounts = session.scalars(released.returning(Assignment.account_id)).all()
     for account_id in set(accounts):
         bump(session, account_id)
     return len(accounts)
