@@ -83,15 +83,19 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        while not stop.wait(0.5):
+        while not stop.wait(0.5) and jobs.cut_off is None:
             pass
-        log.info("worker stopping on %s; finishing in-flight sends", received[0])
-        print("ofcrm worker: stopping, finishing in-flight sends", file=sys.stderr, flush=True)
+        if jobs.cut_off is None:
+            log.info("worker stopping on %s; finishing in-flight sends", received[0])
+            print("ofcrm worker: stopping, finishing in-flight sends", file=sys.stderr,
+                  flush=True)
     finally:
         jobs.shutdown(wait=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         ctx.close()
+    if jobs.cut_off is not None:
+        raise OfcrmError(f"worker stopped: {jobs.cut_off}")
     return 0
 
 

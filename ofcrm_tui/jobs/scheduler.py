@@ -20,6 +20,11 @@ leases live in the database, so any number of processes may run these jobs at on
 
 ``shutdown(wait=True)`` stops claiming new messages, lets in-flight sends finish and
 record their outcome, then returns.
+
+A role taken off the team (``ofcrm team remove-worker``: its privileges and its login
+gone) is refused by the database at its next query: the jobs log that once, in one line,
+and stop dispatching (``cut_off`` says why; ``ofcrm worker`` then shuts down), rather
+than log the refusal's traceback at every run.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from typing import TYPE_CHECKING
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, inbox, metrics, outage, outbox
+from ofcrm_tui.core import access, accounts, inbox, metrics, outage, outbox
 from ofcrm_tui.core.accounts import AccountRef
 from ofcrm_tui.core.outbox.work import SenderConfig
 from ofcrm_tui.core.sync import InboundSync
@@ -131,6 +136,8 @@ class BackgroundJobs:
         self._again: set[str] = set()
         self._lock = threading.RLock()
         self._stopping = threading.Event()
+        # Why the jobs stopped by themselves: this role is no longer on the team.
+        self.cut_off: str | None = None
         self._started = False
         self._closed = False
         self._poll_blocked: dict[int, datetime] = {}
@@ -258,8 +265,9 @@ class BackgroundJobs:
             return []
         try:
             found = accounts.accounts_to_serve(self.db, self._only)
-        except Exception:  # noqa: BLE001 - the database may be busy or away; try next run
-            log.exception("cannot list accounts")
+        except Exception as exc:  # noqa: BLE001 - the database may be busy or away; try next run
+            if not self._refused(exc):
+                log.exception("cannot list accounts")
             return []
         return [account for account in found if self._has_key(account)]
 
@@ -294,6 +302,8 @@ class BackgroundJobs:
             try:
                 work(account)
             except Exception as exc:  # noqa: BLE001 - one account's trouble stays its own
+                if self._refused(exc):
+                    return
                 log.exception("%s of account %s failed", job, account.name)
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 self._emit(
@@ -310,6 +320,21 @@ class BackgroundJobs:
         except RuntimeError:  # the pool is shutting down
             with self._lock:
                 self._busy.discard(key)
+
+    def _refused(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says this role is no longer on the team (``access.off_the_team``):
+        then the jobs stop, said once in one line."""
+        lost = access.off_the_team(self.db, exc)
+        if lost is None:
+            return False
+        with self._lock:
+            first = self.cut_off is None
+            if first:
+                self.cut_off = str(lost)
+            self._stopping.set()
+        if first:
+            log.error("%s; the jobs stop", lost)
+        return True
 
     # -- poll ----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from ofcrm_tui.core.access.rights import (
     check,
     denial,
     identity,
+    login_refused,
+    off_the_team,
     refusal,
     require,
     require_update,
@@ -69,7 +71,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
-    "audit_window", "check", "count_audit", "denial", "identity", "init_team", "members",
-    "record", "refusal", "remove_member", "require", "require_update", "scram_verifier",
+    "audit_window", "check", "count_audit", "denial", "identity", "init_team", "login_refused",
+    "members", "off_the_team", "record", "refusal", "remove_member", "require", "require_update", "scram_verifier",
     "unprotected_tables",
 ]

@@ -9,6 +9,7 @@ everything.
 from __future__ import annotations
 
 import getpass
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -121,14 +122,52 @@ def check(db: Database, right: Right, account_id: int) -> None:
 def refusal(exc: BaseException) -> AccessDenied | None:
     """A database refusal (a missing privilege, a row-level security check, a right)
     as one line; None for any other error."""
+    message = _refused_message(exc)
+    if message is None:
+        return None
+    if message.startswith(("permission denied", "new row violates")):
+        message += " (is this role on the team, with this right? ask a manager: ofcrm team list)"
+    return AccessDenied(f"refused by the database: {message}")
+
+
+def _refused_message(exc: BaseException) -> str | None:
     orig = getattr(exc, "orig", exc)
     if getattr(orig, "sqlstate", None) != REFUSED:
         return None
     diag = getattr(orig, "diag", None)
-    message = getattr(diag, "message_primary", None) or str(orig).splitlines()[0]
-    if message.startswith(("permission denied", "new row violates")):
-        message += " (is this role on the team, with this right? ask a manager: ofcrm team list)"
-    return AccessDenied(f"refused by the database: {message}")
+    return getattr(diag, "message_primary", None) or str(orig).splitlines()[0]
+
+
+# The server's answer to a login it no longer takes (a role made NOLOGIN or dropped):
+# a connection error with no SQLSTATE, so known by its words.
+_LOGIN_REFUSED = re.compile(r'role "[^"]*" (is not permitted to log in|does not exist)')
+
+
+def login_refused(exc: BaseException) -> str | None:
+    """The server refusing this role a connection (its login taken away by ``ofcrm team
+    remove-worker``, or the role dropped), in its words; None for any other error."""
+    found = _LOGIN_REFUSED.search(str(getattr(exc, "orig", exc)))
+    return None if found is None else found.group(0)
+
+
+def off_the_team(db: Database, exc: BaseException) -> AccessDenied | None:
+    """``exc`` (an error of ``db``'s work) as one line when it says this role is no longer
+    on the team: its login refused, or a refusal after which the database no longer
+    knows the role as a member (``identity``: none, or refused too). None otherwise:
+    another error, or a refusal of something the role, still a member, may not do."""
+    why = login_refused(exc) or _refused_message(exc)
+    if why is None:
+        return None
+    if not login_refused(exc):
+        try:
+            if identity(db).kind is not Kind.NONE:
+                return None
+        except DBAPIError as again:  # refused that too: off the team; else unknown
+            if not (login_refused(again) or _refused_message(again)):
+                return None
+    role = db.url.username or "this role"
+    return AccessDenied(f"{role} is no longer on the team (refused by the database: {why}); "
+                        "ask a manager: ofcrm team list")
 
 
 def _os_user() -> str:
