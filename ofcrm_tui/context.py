@@ -48,7 +48,10 @@ class AppContext:
     @cached_property
     def db(self) -> Database:
         """The database, upgraded to the current schema on first use. A chatter's role
-        on a team database records its own name on what it sends, and runs keyless."""
+        on a team database records its own name on what it sends, and runs keyless. Any
+        other login there (a manager, a worker) goes by its name too unless
+        ``chatter_name`` is set: the team's names are its logins (those of the chatters,
+        the audit trail's), not the OS user of each machine ("Me (root)")."""
         url = self.settings.effective_database_url()
         missing = None if self.creates else missing_file(url)
         if missing is not None:
@@ -63,6 +66,10 @@ class AppContext:
             self.settings = self.settings.model_copy(
                 update={"chatter_name": self._identity.role, "team_mode": True}
             )
+        elif (self._identity.kind is not access.Kind.LOCAL
+              and "chatter_name" not in self.settings.model_fields_set):
+            self.settings = self.settings.model_copy(
+                update={"chatter_name": self._identity.role})
         return database
 
     @property

@@ -161,8 +161,8 @@ class OfcrmApp(KeysInOrder):
         self.status_reads.start()
         self.presence.start()
         if self.keyless:
-            self.notify(team_mode_note(self.context.identity), title="Team mode",
-                        markup=False, timeout=10)
+            self.notify(team_mode_note(self.context.identity, self.context.settings.chatter_name),
+                        title="Team mode", markup=False, timeout=10)
         if self.account is None:
             self.action_switch_account()
         else:  # the home screen, mounted already, reads the account itself
@@ -437,9 +437,12 @@ def lost_access_note(account: str) -> str:
             "ask a manager; press q to quit")
 
 
-def team_mode_note(me: access.Identity) -> str:
-    """What the app says when it starts without platform keys."""
+def team_mode_note(me: access.Identity, name: str) -> str:
+    """What the app says when it starts without platform keys; ``name`` is the one it
+    records (``chatter_name``), said when it is not the login's."""
     who = f"Signed in as {me.role} ({me.kind.value})"
+    if name != me.role:
+        who += f", as {clean(name, single_line=True)} on the team"
     return (f"{who}. Workers poll and send with the platform keys: this app needs no "
             "token; what you send is queued for them.")
 

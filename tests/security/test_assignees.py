@@ -3,13 +3,23 @@ made-up name, no chatter taken off the team (whose conversations go to nobody)."
 
 from __future__ import annotations
 
+import getpass
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
+from textual.widgets import OptionList
 
 from ofcrm_tui.cli.main import main
+from ofcrm_tui.config import Settings
+from ofcrm_tui.context import AppContext
+from ofcrm_tui.core.access import Kind
+from ofcrm_tui.core.accounts import get_account
 from ofcrm_tui.core import team as team_work
 from ofcrm_tui.store.models import AuditEvent, Conversation, Fan, TeamVersion
+from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from tests.security.conftest import NOW, Team
+from tests.tui.pilot import press, settle, wait_for
 
 
 def test_only_the_account_s_chatters_are_assignees(
@@ -81,3 +91,39 @@ def _version(team: Team, account_id: int) -> int:
     with team.owner.read() as session:
         return session.scalar(select(TeamVersion.assignments)
                               .where(TeamVersion.account_id == account_id)) or 0
+
+
+@pytest.mark.anyio
+async def test_a_manager_goes_by_its_login_on_a_team_database(team: Team) -> None:
+    """A chatter's name is its login; a manager's app took the machine's OS user ("Me
+    (root)" in the assign dialog, "root" on its notes and sends) while the team, the
+    audit trail and ``ofcrm team list`` know it by its login. Its login, unless it set
+    ``chatter_name``."""
+    login = make_url(team.url).username
+    assert login is not None and login != getpass.getuser()
+    context = AppContext(Settings(database_url=team.url))
+    try:
+        assert context.identity.kind is Kind.MANAGER and context.settings.chatter_name == login
+        app = OfcrmApp(context, get_account(context.db, "mia"), clock=lambda: NOW)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await press(pilot, "at")
+            dialog = app.screen
+            assert isinstance(dialog, ChoiceDialog)
+            await wait_for(pilot, lambda: bool(dialog.values))
+            first = dialog.query_one(OptionList).get_option_at_index(0).prompt
+            assert str(first) == f"Me ({login})" and dialog.values[0] == login
+    finally:
+        context.close()
+    named = AppContext(Settings(database_url=team.url, chatter_name="boss"))
+    try:
+        assert named.identity.kind is Kind.MANAGER and named.settings.chatter_name == "boss"
+    finally:
+        named.close()
+    worker = team.worker("wyn")
+    as_worker = AppContext(Settings(database_url=team.url_of(worker)))
+    try:
+        assert as_worker.settings.chatter_name == getpass.getuser()  # (not opened yet)
+        assert as_worker.identity.kind is Kind.WORKER and as_worker.settings.chatter_name == worker
+    finally:
+        as_worker.close()

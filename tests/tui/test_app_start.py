@@ -63,3 +63,18 @@ async def test_the_jobs_start_after_the_first_screen_not_with_it(world: World) -
         assert conversations(pilot).count > 0
         assert not jobs.started
         await wait_for(pilot, lambda: jobs.started)
+
+
+async def test_team_mode_says_the_name_it_records(world: World) -> None:
+    """On SQLite the login is the OS user; the app records ``chatter_name``: it said
+    "Signed in as root (local)" to the chatter whose sends, notes and conversations
+    went by another name."""
+    context = world.context
+    context.settings = context.settings.model_copy(update={"team_mode": True})
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications if n.title == "Team mode"]  # noqa: SLF001
+        assert len(notes) == 1
+        assert notes[0].startswith(f"Signed in as {context.identity.role} (local), as tester "
+                                   "on the team.")
