@@ -117,7 +117,7 @@ def composer(pilot: Pilot[object]) -> Composer:
 
 _CHARACTERS = {
     "enter": "\r", "space": " ", "slash": "/", "escape": "\x1b", "tab": "\t",
-    "shift+tab": None, "down": None, "end": None, "ctrl+s": "\x13", "ctrl+o": "\x0f",
+    "shift+tab": None, "down": None, "up": None, "end": None, "ctrl+s": "\x13", "ctrl+o": "\x0f",
     "ctrl+r": "\x12", "ctrl+n": "\x0e", "backspace": "\x7f", "ctrl+u": "\x15", "at": "@",
     "ctrl+down": None, "ctrl+l": "\x0c",
 }

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 from textual import events
-from textual.widgets import TextArea
+from textual.widgets import SelectionList, TextArea
 
 from ofcrm_tui.core import inbox as inbox_core
 from ofcrm_tui.core import team
@@ -413,6 +413,28 @@ async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(world:
         assert any("check it, then send" in str(n.message) for n in app._notifications)
 
 
+
+
+async def test_media_picked_in_one_burst_are_the_ones_typed_on(world: World) -> None:
+    """``space down space`` on the vault media picks the first two items: the second
+    space toggled the highlighted item when the first's toggle was handled, after the
+    down had moved it (the second item twice, the first never)."""
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OfferDialog))
+        await press(pilot, "tab")
+        media = app.screen.query_one("#offer-media", SelectionList)
+        await wait_for(pilot, lambda: media.option_count >= 3)
+        assert app.screen.focused is media and media.highlighted == 0
+        first, second = (media.get_option_at_index(i).value for i in (0, 1))
+        burst(app, "space", "down", "space")
+        await settle(pilot)
+        assert media.selected == [first, second] and media.highlighted == 1
+        burst(app, "space", "up", "space", "down", "down")
+        await settle(pilot)
+        assert media.selected == [] and media.highlighted == 2
 
 
 async def _notes_of_the_top_fan(world: World, pilot) -> FanDetailScreen:  # noqa: ANN001

@@ -20,7 +20,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.timefmt import Clock, short_time
 from ofcrm_tui.tui.widgets.composer import Offer
-from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.fields import PickList, TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
@@ -77,10 +77,10 @@ class OfferDialog(FormDialog[Offer | None]):
             with Horizontal(id="offer-lists"):
                 with Vertical():
                     yield Label("Vault media")
-                    yield SelectionList[int](id="offer-media")
+                    yield PickList[int](id="offer-media")
                 with Vertical():
                     yield Label("Free previews (among the media)")
-                    yield SelectionList[int](id="offer-previews")
+                    yield PickList[int](id="offer-previews")
             yield Static(id="offer-error")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", variant="primary", id="offer-apply")

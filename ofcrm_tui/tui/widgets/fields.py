@@ -6,21 +6,21 @@ a key's character from its name, and for the names it shortens (``slash``, ``at`
 reply would assign the conversation, instead of typing them. These boxes name the
 character themselves. ``FileBox`` is the one where an export names its file: it asks
 before the export replaces a file that exists. ``TickBox`` is a checkbox that reads
-without colour.
+without colour; ``PickList`` a list of ticks whose keys toggle the item they were typed on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from textual import events, on
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, TextArea
+from textual.widgets import Checkbox, Input, OptionList, SelectionList, TextArea
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
@@ -75,6 +75,21 @@ class TickBox(Checkbox):
 
     def _tick(self) -> None:
         self.BUTTON_INNER = "X" if self.value else " "
+
+
+T = TypeVar("T")
+
+
+class PickList(SelectionList[T]):
+    """A ``SelectionList`` whose space (or Enter, or click) toggles the item it was
+    typed on. Textual's toggles the item highlighted when the key's message is handled,
+    after the keys read behind it have moved the highlight: ``space down space`` in one
+    burst toggled the second item twice and left the first unpicked."""
+
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        event.prevent_default()  # not SelectionList's handler, which toggles the highlight
+        self.toggle(self.get_option_at_index(event.option_index))
 
 
 # An export that replaces a file counts only this long after the warning was shown.
