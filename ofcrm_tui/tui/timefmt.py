@@ -11,8 +11,11 @@ Clock = Callable[[], datetime]
 
 
 def local_now() -> datetime:
-    """The app's default clock: aware, in the local time zone."""
-    return datetime.now().astimezone()
+    """The app's default clock: aware, in the local time zone with its daylight-saving
+    rules (``local_zone``), so each time shown against it is read in its own date's
+    offset (a July message seen in December in Paris: 14:00, not today's 13:00). The
+    zone is looked up once (``tzlocal`` keeps it): lists call this for every row."""
+    return datetime.now(local_zone())
 
 
 def user_zone(clock: Clock) -> tzinfo:
