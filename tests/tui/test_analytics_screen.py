@@ -251,17 +251,36 @@ async def test_the_export_holds_what_the_screen_shows(world: World, tmp_path: Pa
         assert "Exported" in str(list(app._notifications)[-1].message)
 
 
-async def test_an_export_that_cannot_be_written_says_why(world: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["missing folder", "directory"])
+async def test_an_export_that_cannot_be_written_says_why_and_keeps_the_path(
+    world: World, tmp_path: Path, where: str
+) -> None:
+    """The dialog closed and the path typed was lost, the reason in a toast; it now stays
+    open with the path as typed and the reason on one line, and the path put right
+    exports (the fans export's dialog, the same code)."""
+    typed = str(tmp_path / "missing" / "x.csv") if where == "missing folder" else str(tmp_path)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await press(pilot, "5", "e")
-        app.screen.query_one(Input).value = str(tmp_path / "missing" / "x.csv")
+        dialog = app.screen
+        assert isinstance(dialog, AnalyticsExportDialog)
+        box = dialog.query_one(Input)
+        box.value = typed
         await press(pilot, "ctrl+s")
-        await settle(pilot)
-        note = str(list(app._notifications)[-1].message)
-        assert note.startswith("Not exported: cannot write in") and "\n" not in note
+        reason = dialog.query_one("#analytics-export-error", Static)
+        await wait_for(pilot, lambda: "Not exported" in str(reason.render()))
+        note = str(reason.render()).replace("\n", " ")
+        assert note.startswith("Not exported: cannot write")
+        assert "\n" not in str(reason.content)
+        assert app.screen is dialog and box.value == typed and not dialog.running
         assert not (tmp_path / "missing").exists()
+        assert not any("Exported" in str(n.message) for n in app._notifications)
+        box.value = str(tmp_path / "right.csv")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+        assert (tmp_path / "right.csv").read_text(encoding="utf-8").startswith("date,")
+        assert any("Exported 7 daily rows to" in str(n.message) for n in app._notifications)
 
 
 async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(

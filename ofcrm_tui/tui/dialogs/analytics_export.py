@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Label, RadioButton, RadioSet, Static
 
+from ofcrm_tui.core.analytics import export
 from ofcrm_tui.core.analytics.export import ExportKind
-from ofcrm_tui.tui.dialogs.dialog import Dialog
-from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.core.analytics.figures import Dashboard
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job
 from ofcrm_tui.tui.widgets.fields import FileBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
@@ -24,24 +24,27 @@ KIND_LABELS = {
 }
 
 
-class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
-    """Returns ``(path, kind)``; the screen writes the figures it shows. The first export
-    to a file that exists stays open, saying what it would replace (``FileBox``)."""
+class AnalyticsExportDialog(FileExportDialog):
+    """Writes the figures the screen shows (``dashboard``) and returns how many rows;
+    it stays open, the path as typed, while the file cannot be written (the reason on
+    one line) and at the first export to a file that exists (what it would replace)."""
 
     CSS_PATH = "../styles/analytics.tcss"
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="analytics_export.cancel"),
+        Binding("escape", "close", "Cancel", id="analytics_export.cancel"),
         Binding("ctrl+s", "save", "Export", id="analytics_export.save"),
     ]
+    REASON = "#analytics-export-error"
 
-    def __init__(self, period_label: str, default_path: Path) -> None:
+    def __init__(self, db: Database, dashboard: Dashboard, default_path: Path) -> None:
         super().__init__()
-        self.period_label = period_label
+        self.db = db
+        self.dashboard = dashboard
         self.default_path = default_path
 
     def compose(self) -> ComposeResult:
         with Vertical(id="analytics-export-dialog", classes="dialog") as dialog:
-            dialog.border_title = f"Export {self.period_label}"
+            dialog.border_title = f"Export {self.dashboard.period.label}"
             yield Label("File (CSV)")
             yield FileBox(str(self.default_path), id="analytics-export-path")
             yield Label("What")
@@ -56,10 +59,14 @@ class AnalyticsExportDialog(Dialog[tuple[Path, ExportKind] | None]):
         pressed = self.query_one(RadioSet).pressed_button
         return ExportKind(pressed.name) if pressed is not None and pressed.name else ExportKind.DAILY
 
-    @on(Input.Submitted)
     def action_save(self) -> None:
-        path = self.query_one(FileBox).checked()
-        if isinstance(path, str):
-            self.query_one("#analytics-export-error", Static).update(Text(clean(path)))
-            return
-        self.dismiss((path, self.kind))
+        self.start_export()
+
+    def job(self, path: Path) -> Job:
+        db, shown, kind = self.db, self.dashboard, self.kind
+
+        def write() -> tuple[int, str]:
+            count = export.write_csv(db, shown, path, kind)
+            return count, export.rows_written(count, shown, kind)
+
+        return write

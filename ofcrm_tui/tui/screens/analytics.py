@@ -27,17 +27,15 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ofcrm_tui.core.analytics import export, figures, period
+from ofcrm_tui.core.analytics import figures, period
 from ofcrm_tui.core.analytics.figures import Dashboard
 from ofcrm_tui.core.analytics.period import PRESETS, Period
-from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
-from ofcrm_tui.tui.widgets.fields import exported
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
@@ -117,12 +115,6 @@ class AnalyticsScreen(OfcrmScreen):
             super().__init__()
             self.generation = generation
             self.kept = kept
-
-    class Exported(Message):
-        def __init__(self, note: str, error: bool) -> None:
-            super().__init__()
-            self.note = note
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -354,6 +346,7 @@ class AnalyticsScreen(OfcrmScreen):
     # -- export ----------------------------------------------------------------------
 
     def action_export(self) -> None:
+        """The dialog writes the figures shown, and stays open while it cannot."""
         from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 
         shown = self.shown
@@ -362,23 +355,4 @@ class AnalyticsScreen(OfcrmScreen):
             return
         p = shown.period
         default = Path(f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv")
-
-        def chosen(answer: tuple[Path, export.ExportKind] | None) -> None:
-            if answer is not None:
-                self._export(shown, *answer)
-
-        self.app.push_screen(AnalyticsExportDialog(p.label, default), chosen)
-
-    @work(thread=True, group="analytics-export", exit_on_error=False)
-    def _export(self, shown: Dashboard, path: Path, kind: export.ExportKind) -> None:
-        try:
-            count = export.write_csv(self.ofcrm.context.db, shown, path, kind)
-        except OfcrmError as exc:
-            self.post_message(self.Exported(f"Not exported: {exc}", True))
-            return
-        self.post_message(self.Exported(
-            exported(export.rows_written(count, shown, kind), path), False))
-
-    def on_analytics_screen_exported(self, message: Exported) -> None:
-        self.notify(clean(message.note, single_line=True), markup=False,
-                    severity="error" if message.error else "information")
+        self.app.push_screen(AnalyticsExportDialog(self.ofcrm.context.db, shown, default))
