@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
+
 import pytest
 from textual.app import App, ComposeResult
 
@@ -119,3 +121,36 @@ async def test_today_is_drawn_hour_by_hour() -> None:
     assert sum(1 for line in plot for c in line if "\u2800" < c <= "\u28ff") > 24  # a line, not dots
     legend = [line.replace("⢕⢕", "") for line in plot if "⢕⢕" in line]
     assert len(legend) == 2 and not any("\u2800" < c <= "\u28ff" for line in legend for c in line)
+
+
+WIDE = ("山田花子", "🔥Mia", "佐藤美咲さんはとても長い名前です", "Zoë ✨", "Noah")
+WIDE_FANS = tuple(TopFan(i, f"wide{i}", name, 40_000 - i * 5_000, 2)
+                  for i, name in enumerate(WIDE))
+
+
+@pytest.mark.parametrize("size", [(38, 13), (78, 24)])
+async def test_double_width_names_are_shown_cut_by_cells_and_aligned(
+    size: tuple[int, int]
+) -> None:
+    """CJK and emoji were left out of the labels (a name of them only showed the
+    username): each is shown, cut to the label's cells with an ellipsis, and every
+    bar row keeps its axis and its frame in the same column as the others."""
+    lines = await _lines(size, WIDE_FANS)
+    rows = _bar_rows(lines)
+    assert len(rows) == len(WIDE_FANS)
+    label_cells = size[0] // 3
+    axis = {cell_len(row.split("┤")[0]) for row in rows}
+    assert len(axis) == 1  # the axis in one column on every row
+    for row, fan in zip(rows, WIDE_FANS, strict=True):
+        label, plot = row.split("┤")
+        name = label.strip()
+        assert cell_len(name) <= label_cells
+        if cell_len(fan.display_name) <= label_cells:
+            assert name == fan.display_name
+        else:
+            assert name.endswith("…") and fan.display_name.startswith(name[:-1])
+            assert cell_len(name) >= label_cells - 1  # cut by cells, not characters
+        assert "█" in plot and plot.rstrip(" │").endswith(format_cents(fan.revenue_cents))
+    # Every line (bars, gaps, frame) is as wide as the chart: nothing shifted right.
+    assert {cell_len(line) for line in lines} == {size[0]}
+    assert {cell_len(row.rsplit("│", 1)[0]) for row in rows} == {size[0] - 1}

@@ -4,7 +4,9 @@ as one line per type.
 
 Top fans: one bar a row (a blank row between bars when there is room), the fan's name
 beside it, cut with an ellipsis to a third of the chart's width, and the amount at the
-bar's end; no axis to read values from.
+bar's end; no axis to read values from. Plotext takes every character for one cell, so
+it draws a run of one-cell marks as wide as each name and the names (CJK, emoji: two
+cells a character) are put in their place once drawn (``named``).
 
 Each chart keeps the figures it was given and plots them again when the theme changes;
 plotting only fills the figure, the drawing happens at the widget's size when shown.
@@ -16,6 +18,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from rich.cells import cell_len
+from rich.text import Text
+from textual.app import RenderResult
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
@@ -39,12 +43,44 @@ def theme_rgb(chart: PlotextPlot, name: str) -> tuple[int, int, int]:
     return Color.parse(value).rgb
 
 
+# The first of the private-use characters that hold the names' places in plotext's
+# drawing: one per bar, repeated as many times as its name has cells.
+NAME_MARK = 0xE000
+
+
 def bar_label(fan: TopFan, cells: int) -> str:
-    """The fan's name in one-cell characters only (plotext counts a character as a cell:
-    an emoji would shift the bars), cut to ``cells`` with an ellipsis."""
-    name = "".join(c for c in clean(fan.display_name, single_line=True) if cell_len(c) == 1)
-    name = " ".join(name.split()) or "@" + clean(fan.username, single_line=True)
-    return name if len(name) <= cells else name[: max(1, cells - 1)] + "…"
+    """The fan's name on one line (its username when it has none), cut to ``cells``
+    terminal cells with an ellipsis: a double-width character counts two, and one that
+    would straddle the last cell goes whole (the label is then a cell shorter)."""
+    name = " ".join(clean(fan.display_name, single_line=True).split())
+    name = name or "@" + clean(fan.username, single_line=True)
+    if cell_len(name) <= cells:
+        return name
+    kept, used = [], 1  # the ellipsis' cell
+    for character in name:
+        used += cell_len(character)
+        if used > cells:
+            break
+        kept.append(character)
+    return "".join(kept).rstrip() + "…"
+
+
+def named(drawn: Text, names: dict[str, str]) -> Text:
+    """``drawn`` with each run of marks (a key of ``names``) replaced by its name, in
+    the marks' style: as many cells, so nothing right of it moves."""
+    for marks, name in names.items():
+        start = drawn.plain.find(marks)
+        if start < 0:
+            continue
+        before, marked, after = drawn.divide([start, start + len(marks)])
+        label = Text(name, style=marked.style)
+        for span in marked.spans:
+            label.stylize(span.style, 0, len(name))
+        replaced = drawn.blank_copy()
+        for part in (before, label, after):
+            replaced.append_text(part)
+        drawn = replaced
+    return drawn
 
 
 def short_day(day: date) -> str:
@@ -81,13 +117,19 @@ class TopFansChart(ThemedChart):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.fans: Sequence[TopFan] = ()
+        self._names: dict[str, str] = {}  # the marks plotext draws -> the names they hold
 
     def show(self, fans: Sequence[TopFan]) -> None:
         self.fans = fans
         self._replot()
 
+    def render(self) -> RenderResult:
+        drawn = super().render()
+        return named(drawn, self._names) if isinstance(drawn, Text) else drawn
+
     def plot(self) -> None:
         plt = self.plt
+        self._names = {}
         if not self.fans:
             plt.title("Top fans: no purchases in this period")
             return
@@ -97,6 +139,8 @@ class TopFansChart(ThemedChart):
         fans = list(self.fans[:rows])[::-1]  # plotext draws bottom up
         count = len(fans)
         labels = [bar_label(f, max(MIN_NAME_CELLS, width // 3)) for f in fans]
+        marks = [chr(NAME_MARK + i) * cell_len(label) for i, label in enumerate(labels)]
+        self._names = dict(zip(marks, labels, strict=True))
         amounts = [f" {format_cents(f.revenue_cents)}" for f in fans]
         values = [dollars(f.revenue_cents) for f in fans]
         # Rows per bar: two (a bar and a gap) where they fit. Bar i (1 = bottom) is centred
@@ -106,11 +150,11 @@ class TopFansChart(ThemedChart):
         plt.title(f"Top {count} fans by spend" if count > 1 else "Top fan by spend")
         plt.bar(positions, values, orientation="horizontal", width=0.8 / per_bar,
                 color=theme_rgb(self, "primary"))
-        plt.yticks(positions, labels)
+        plt.yticks(positions, marks)
         plt.ylim(count - max(1, rows - 1) / per_bar, count)
         # Room right of the longest bar for its amount: the plot is the width less the
         # labels, the axis and the frame.
-        plot_cells = width - max(len(label) for label in labels) - 2
+        plot_cells = width - max(len(mark) for mark in marks) - 2
         room = max(len(amount) for amount in amounts) + 1
         plt.xlim(0, max(*values, 0.01) * plot_cells / max(1, plot_cells - room))
         plt.xticks([])
