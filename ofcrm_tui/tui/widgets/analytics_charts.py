@@ -50,19 +50,12 @@ NAME_MARK = 0xE000
 
 def bar_label(fan: TopFan, cells: int) -> str:
     """The fan's name on one line (its username when it has none), cut to ``cells``
-    terminal cells with an ellipsis: a double-width character counts two, and one that
-    would straddle the last cell goes whole (the label is then a cell shorter)."""
+    terminal cells with an ellipsis, as every list cuts (a double-width character
+    counts two)."""
     name = " ".join(clean(fan.display_name, single_line=True).split())
-    name = name or "@" + clean(fan.username, single_line=True)
-    if cell_len(name) <= cells:
-        return name
-    kept, used = [], 1  # the ellipsis' cell
-    for character in name:
-        used += cell_len(character)
-        if used > cells:
-            break
-        kept.append(character)
-    return "".join(kept).rstrip() + "…"
+    label = Text(name or "@" + clean(fan.username, single_line=True))
+    label.truncate(cells, overflow="ellipsis")
+    return label.plain
 
 
 def named(drawn: Text, names: dict[str, str]) -> Text:
