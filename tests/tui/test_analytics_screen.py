@@ -8,9 +8,12 @@ import csv
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input, RadioSet, Static
+from textual.widgets._header import HeaderTitle
 
 from ofcrm_tui.core import sync
 from ofcrm_tui.core.analytics import figures, period
@@ -23,8 +26,9 @@ from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens import analytics
 from ofcrm_tui.tui.screens.analytics import KPI_NAMES, AnalyticsScreen
 from ofcrm_tui.tui.widgets import fields
+from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -110,6 +114,39 @@ async def test_brackets_move_the_period_shown_by_its_length(
         assert shown() == (13, 7)
         await press(pilot, "right_square_bracket")
         assert shown() == (6, 0) and screen.shown == _expected(world, 7)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (130, 40), (160, 45)])
+async def test_the_zone_the_c_key_and_p90_are_in_view_at_every_size(
+    world: World, size: tuple[int, int]
+) -> None:
+    """At 80x24 the bar left out ``c`` and the time zone (the figures' days are counted
+    in it), and p90 was past the chatters table's right edge (also beside the campaigns
+    under about 150 columns): the keys close up, the zone is in the header, and the
+    table names its columns short where the full ones do not fit."""
+    paris = ZoneInfo("Europe/Paris")
+    app = OfcrmApp(world.context, world.account, clock=lambda: NOW.astimezone(paris))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        screen = _screen(app)
+        assert screen.shown is not None and screen.shown.chatters
+        header = lines(screen.query_one(ScreenHeader).query_one(HeaderTitle))[0]
+        assert "Analytics · Europe/Paris time" in header
+        bar = screen.query_one("#analytics-bar", Static)
+        drawn = lines(bar)[0]
+        assert " c custom" in " ".join(drawn.split()) or " c  custom" in drawn
+        assert screen.shown.period.label in drawn and "as of 13:00" in drawn
+        assert cell_len(str(bar.content).rstrip()) <= bar.content_region.width
+        table = screen.query_one("#chatters-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == len(screen.shown.chatters))
+        assert table.max_scroll_x == 0  # no column past the edge
+        shown = "\n".join(lines(table))
+        headings = [str(column.label) for column in table.columns.values()]
+        assert headings[-1] == ("p90 reply" if size[0] >= 160 else "p90")
+        first = screen.shown.chatters[0]
+        assert first.p90_reply_seconds is not None
+        assert analytics.duration(first.p90_reply_seconds, short=size[0] < 160) in shown
 
 
 async def test_fans_with_no_subscription_data_are_neither_active_nor_new(world: World) -> None:

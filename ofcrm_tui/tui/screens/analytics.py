@@ -15,6 +15,7 @@ shown.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -28,6 +29,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ofcrm_tui.core.analytics import figures, period
+from ofcrm_tui.core.analytics.chatters import ChatterStats
 from ofcrm_tui.core.analytics.figures import Dashboard
 from ofcrm_tui.core.analytics.period import PRESETS, Period
 from ofcrm_tui.platform.money import format_cents
@@ -49,16 +51,18 @@ KPI_NAMES = (
 )
 
 
-def duration(seconds: float | None) -> str:
-    """``42 s``, ``7 min 5 s``, ``2 h 10 min``; an en dash when there is no figure."""
+def duration(seconds: float | None, *, short: bool = False) -> str:
+    """``42 s``, ``7 min 5 s``, ``2 h 10 min`` (``short``: ``42s``, ``7m 5s``, ``2h 10m``);
+    an en dash when there is no figure."""
     if seconds is None:
         return "–"
     whole = round(seconds)
+    s, m, h = ("s", "m", "h") if short else (" s", " min", " h")
     if whole < 60:
-        return f"{whole} s"
+        return f"{whole}{s}"
     if whole < 3600:
-        return f"{whole // 60} min {whole % 60} s"
-    return f"{whole // 3600} h {whole % 3600 // 60} min"
+        return f"{whole // 60}{m} {whole % 60}{s}"
+    return f"{whole // 3600}{h} {whole % 3600 // 60}{m}"
 
 
 def percent(value: float | None) -> str:
@@ -80,6 +84,48 @@ def kpi_cards(dashboard: Dashboard) -> list[str]:
         f"{k.ppv_bought:,}/{k.ppv_sent:,} {percent(k.ppv_conversion)}",
         duration(k.median_reply_seconds),
     ]
+
+
+class ChattersTable(DataTable[object]):
+    """Chatter performance, every column in view: where the full headings and times do
+    not fit the table's width (80 columns, or beside the campaigns under about 150), it
+    shows them short (``PPV rev``, ``p90``, ``2h 10m``) rather than leave the last
+    columns, p90 among them, past the edge."""
+
+    HEADINGS = ("Chatter", "Sent", "PPV", "Bought", "PPV revenue", "Per message",
+                "Median reply", "p90 reply")
+    SHORT_HEADINGS = ("Chatter", "Sent", "PPV", "Bought", "PPV rev", "Per msg", "Median", "p90")
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.chatters: Sequence[ChatterStats] = ()
+
+    def show(self, chatters: Sequence[ChatterStats]) -> None:
+        self.chatters = chatters
+        self._fill(short=False)
+        if self._too_wide():
+            self._fill(short=True)
+
+    def on_resize(self) -> None:
+        self.show(self.chatters)
+
+    def _too_wide(self) -> bool:
+        width = self.scrollable_content_region.width
+        return width > 0 and sum(c.get_render_width(self) for c in self.columns.values()) > width
+
+    def _fill(self, *, short: bool) -> None:
+        self.clear(columns=True)
+        self.add_columns(*(self.SHORT_HEADINGS if short else self.HEADINGS))
+        for c in self.chatters:
+            name = Text(clean(c.chatter, single_line=True)) if c.chatter else Text(
+                "outside ofcrm", style="dim")
+            self.add_row(
+                name, f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
+                Text(format_cents(c.ppv_revenue_cents), justify="right"),
+                Text(format_cents(c.earnings_per_message_cents), justify="right"),
+                duration(c.median_reply_seconds, short=short),
+                duration(c.p90_reply_seconds, short=short),
+            )
 
 
 @dataclass
@@ -143,7 +189,7 @@ class AnalyticsScreen(OfcrmScreen):
                 with Vertical(id="campaigns-pane"):
                     yield DataTable(id="campaigns-table", cursor_type="row", zebra_stripes=True)
                     yield Static("No campaign sent in this period", id="campaigns-empty")
-                yield DataTable(id="chatters-table", cursor_type="row", zebra_stripes=True)
+                yield ChattersTable(id="chatters-table")
         yield StatusBar(clock=self.ofcrm.clock)
         yield KeyFooter()
 
@@ -151,9 +197,6 @@ class AnalyticsScreen(OfcrmScreen):
         self.sub_title = "Analytics"
         self.query_one("#campaigns-table", DataTable).add_columns(
             "Campaign", "Sent", "Bought", "Revenue")
-        self.query_one("#chatters-table", DataTable).add_columns(
-            "Chatter", "Sent", "PPV", "Bought", "PPV revenue", "Per message", "Median reply",
-            "p90 reply")
         self.query_one("#campaigns-pane").border_title = "Revenue by campaign"
         self.query_one("#chatters-table").border_title = "Chatters"
         self.follow_changes(self._on_changed)
@@ -289,27 +332,29 @@ class AnalyticsScreen(OfcrmScreen):
         self._draw_bar()
 
     def _draw_bar(self) -> None:
+        """The periods' keys (``c`` too), the period shown and when it was read; its
+        time zone, which the days are counted in, in the header (80 columns keep them
+        all: the keys close up, and the zone, of any length, is not squeezed in)."""
         bar = Text()
         asked = self.period
         narrow = self.size.width < 100
-        for key, (label, days) in zip(PRESET_KEYS, PRESETS.items(), strict=True):
-            chosen = asked is not None and asked == self._preset(days)
+        pad = "" if narrow else " "
+        keys = [(key, label, days) for key, (label, days)
+                in zip(PRESET_KEYS, PRESETS.items(), strict=True)]
+        for key, label, days in [*keys, ("c", "custom", None)]:
+            chosen = days is not None and asked is not None and asked == self._preset(days)
             if narrow:
                 label = label.replace(" days", "d")
             bar.append(f" {key} ", "reverse" if chosen else "bold")
-            bar.append(f" {label}  ", "bold" if chosen else "dim")
-        if not narrow:  # narrow, the footer names c (custom) and the zone goes
-            bar.append(" c ", "bold")
-            bar.append(" custom   ", "dim")
+            bar.append(f"{pad}{label}{pad} ", "bold" if chosen else "dim")
         if asked is not None:
-            bar.append(asked.label, "bold")
-            if not narrow:
-                bar.append(f"  {asked.tz}", "dim")
+            bar.append(f" {asked.label}", "bold")
         if self.as_of is not None and not (narrow and self.loading):  # no room for both
             bar.append(f"  as of {self.as_of.astimezone(self._zone()):%H:%M}")
         if self.loading:
             bar.append("  loading…", "italic")
         self.query_one("#analytics-bar", Static).update(bar)
+        self.sub_title = "Analytics" if asked is None else f"Analytics · {asked.tz} time"
 
     def _draw(self, kept: Kept) -> None:
         shown = self.shown = kept.dashboard
@@ -319,7 +364,7 @@ class AnalyticsScreen(OfcrmScreen):
         self.query_one(TopFansChart).show(shown.top_fans)
         self.query_one(RevenueChart).show(shown.series, shown.period)
         self._draw_campaigns(shown)
-        self._draw_chatters(shown)
+        self.query_one(ChattersTable).show(shown.chatters)
 
     def _draw_campaigns(self, shown: Dashboard) -> None:
         table = self.query_one("#campaigns-table", DataTable)
@@ -329,19 +374,6 @@ class AnalyticsScreen(OfcrmScreen):
                           f"{c.ppv_bought:,}", Text(format_cents(c.revenue_cents), justify="right"))
         table.display = bool(shown.campaigns)
         self.query_one("#campaigns-empty").display = not shown.campaigns
-
-    def _draw_chatters(self, shown: Dashboard) -> None:
-        table = self.query_one("#chatters-table", DataTable)
-        table.clear()
-        for c in shown.chatters:
-            name = Text(clean(c.chatter, single_line=True)) if c.chatter else Text(
-                "outside ofcrm", style="dim")
-            table.add_row(
-                name, f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
-                Text(format_cents(c.ppv_revenue_cents), justify="right"),
-                Text(format_cents(c.earnings_per_message_cents), justify="right"),
-                duration(c.median_reply_seconds), duration(c.p90_reply_seconds),
-            )
 
     # -- export ----------------------------------------------------------------------
 
