@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import DataTable, Input, RadioSet, Static
+from textual.widgets import DataTable, Input, RadioButton, RadioSet, Static
 from textual.widgets._header import HeaderTitle
 
 from ofcrm_tui.core import sync
@@ -352,6 +352,26 @@ async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
         await wait_for(pilot, (tmp_path / "week.csv").exists)
         assert any(str(n.message) == f"Exported 7 daily rows to {tmp_path / 'week.csv'}"
                    for n in app._notifications), [n.message for n in app._notifications]
+
+
+async def test_the_export_kind_chosen_reads_without_colour(world: World) -> None:
+    """Every kind showed the same ● (the chosen one differed by colour only): only the
+    chosen kind has it, and it follows the choice."""
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "e")
+        dialog = app.screen
+        assert isinstance(dialog, AnalyticsExportDialog)
+        radios = dialog.query_one(RadioSet)
+
+        def marked() -> list[bool]:
+            return ["●" in lines(button)[0] for button in radios.query(RadioButton)]
+
+        assert marked() == [True, False, False]
+        radios.focus()
+        await press(pilot, "down", "down", "enter")
+        assert dialog.kind.value == "chatters" and marked() == [False, False, True]
 
 
 async def _tip(world: World, pilot, cents: int) -> None:  # noqa: ANN001

@@ -7,14 +7,14 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Label, RadioButton, RadioSet, Static
+from textual.widgets import Label, RadioSet, Static
 
 from ofcrm_tui.core.analytics import export
 from ofcrm_tui.core.analytics.export import ExportKind
 from ofcrm_tui.core.analytics.figures import Dashboard
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job
-from ofcrm_tui.tui.widgets.fields import FileBox
+from ofcrm_tui.tui.widgets.fields import FileBox, RadioChoice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 KIND_LABELS = {
@@ -50,7 +50,7 @@ class AnalyticsExportDialog(FileExportDialog):
             yield Label("What")
             with RadioSet(id="analytics-export-kind"):
                 for kind, label in KIND_LABELS.items():
-                    yield RadioButton(label, value=kind == ExportKind.DAILY, name=kind.value)
+                    yield RadioChoice(label, value=kind == ExportKind.DAILY, name=kind.value)
             yield Static(id="analytics-export-error")
         yield KeyFooter()
 

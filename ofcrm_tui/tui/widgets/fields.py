@@ -6,21 +6,30 @@ a key's character from its name, and for the names it shortens (``slash``, ``at`
 reply would assign the conversation, instead of typing them. These boxes name the
 character themselves. ``FileBox`` is the one where an export names its file: it asks
 before the export replaces a file that exists. ``TickBox`` is a checkbox that reads
-without colour; ``PickList`` a list of ticks whose keys toggle the item they were typed on.
+without colour, ``RadioChoice`` a radio button that does, and ``PickList`` a list of
+ticks whose keys toggle the item they were typed on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import events, on
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, OptionList, SelectionList, TextArea
+from textual.widgets import (
+    Checkbox,
+    Input,
+    OptionList,
+    RadioButton,
+    SelectionList,
+    TextArea,
+)
+from textual.widgets._toggle_button import ToggleButton
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
@@ -60,21 +69,39 @@ class MultilineBox(TypesItsKeys, TextArea):
     pass
 
 
-class TickBox(Checkbox):
-    """A checkbox whose state reads without colour: ticked shows ``X`` in its box,
-    unticked an empty box (Textual's shows the same ``X`` either way, only its colour
-    changes: a real import was run believing Dry run ticked)."""
+class MarksItsState:
+    """A toggle whose state reads without colour: on shows its mark in its box, off an
+    empty box (Textual's shows the same mark either way, only its colour changes: a real
+    import was run believing Dry run ticked; every export kind looked chosen)."""
+
+    MARK: ClassVar[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._mark()
+
+    def watch_value(self) -> None:
+        self._mark()
+        super().watch_value()  # type: ignore[misc]
+
+    def _mark(self) -> None:
+        button = cast("ToggleButton", self)
+        button.BUTTON_INNER = self.MARK if button.value else " "
+
+
+class TickBox(MarksItsState, Checkbox):
+    """A checkbox: ``X`` in its box when ticked."""
+
+    MARK = "X"
 
     def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
         super().__init__(label, value, id=id)
-        self._tick()
 
-    def watch_value(self) -> None:
-        self._tick()
-        super().watch_value()
 
-    def _tick(self) -> None:
-        self.BUTTON_INNER = "X" if self.value else " "
+class RadioChoice(MarksItsState, RadioButton):
+    """A radio button: ``●`` in its box when chosen."""
+
+    MARK = "\u25cf"
 
 
 T = TypeVar("T")
