@@ -24,6 +24,14 @@ class NoDatabase(OfcrmError):
     """A command that reads or edits what is there, run before there is a database."""
 
 
+def no_database_yet(where: object) -> str:
+    """The line said where there is no database yet (a path or a URL), and how to start one."""
+    return (
+        f"no database yet at {where}: `ofcrm account add NAME --base-url URL` starts one "
+        "(`ofcrm demo` tries the app on a demo database of its own)"
+    )
+
+
 @dataclass
 class AppContext:
     """``creates``: a SQLite database that is not there yet is created (the app, adding
@@ -55,12 +63,15 @@ class AppContext:
         url = self.settings.effective_database_url()
         missing = None if self.creates else missing_file(url)
         if missing is not None:
-            raise NoDatabase(
-                f"no database yet at {missing}: `ofcrm account add NAME --base-url URL` starts "
-                "one (`ofcrm demo` tries the app on a demo database of its own)"
-            )
+            raise NoDatabase(no_database_yet(missing))
         database = open_database(self.settings)
-        migrate.ensure_current(database)
+        current = migrate.current_revision(database)
+        if current is None and not self.creates:
+            # A file (or schema) with no tables of ours, such as an empty file another tool
+            # left: a command that only reads or edits builds no schema in it either.
+            database.dispose()
+            raise NoDatabase(no_database_yet(database.url_for_display))
+        migrate.ensure_current(database, current)
         self._identity = access.identity(database)
         if self._identity.kind is access.Kind.CHATTER:
             self.settings = self.settings.model_copy(

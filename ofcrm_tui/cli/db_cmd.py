@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ofcrm_tui.cli.common import add_command, context
-from ofcrm_tui.store import migrate
 from ofcrm_tui.context import open_database
-from ofcrm_tui.store.database import Database
+from ofcrm_tui.store import migrate
+from ofcrm_tui.store.database import Database, display_url, missing_file
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -30,7 +30,14 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    db = _open(args)
+    """The schema's revision; a SQLite file that is not there is said so, not created."""
+    settings = context(args).settings
+    url = settings.effective_database_url()
+    missing = missing_file(url)
+    if missing is not None:
+        print(f"{display_url(url)}: no database yet at {missing}: `ofcrm db upgrade` creates it")
+        return 0
+    db = open_database(settings)
     try:
         current = migrate.current_revision(db)
     finally:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.core import health
+from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, display_url, missing_file
 
 
@@ -38,6 +39,10 @@ def _check(args: argparse.Namespace) -> health.Health:
     except (OSError, SQLAlchemyError) as exc:
         return health.database_problem(display_url(url), exc)
     try:
+        if migrate.current_revision(db) is None:  # an empty file: none of our tables
+            return health.database_problem(
+                db.url_for_display, "no database yet (none of ofcrm's tables in it)"
+            )
         return health.check(
             db, account=args.account, failed_threshold=settings.health_failed_threshold
         )

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ofcrm_tui import __version__
 from ofcrm_tui.errors import OfcrmError
@@ -108,10 +109,47 @@ COMMANDS = (
 )
 
 
+_PARSER = "_ofcrm_parser"  # the namespace attribute naming the innermost parser that ran
+
+
+class Parser(argparse.ArgumentParser):
+    """ofcrm's parser and every subcommand's (argparse makes subparsers of the parent's
+    class): a usage error is one line, ``ofcrm: error: ...``, naming the command's
+    ``--help``, exit 2; never argparse's usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"ofcrm: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Also records the innermost parser that ran (a subcommand's runs inside its
+        parent's and returns first), so the arguments none of them knew are refused with
+        the chosen command's name and help, not the top level's."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if not hasattr(parsed, _PARSER):
+            setattr(parsed, _PARSER, self)
+        return parsed, extras
+
+
+def _db_after_the_command(command: argparse.ArgumentParser) -> None:
+    """``--db`` after a command (``ofcrm fans list --db URL``), at every level of it, as
+    ``--account`` is: no default of its own, so it never overwrites the global one."""
+    command.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS,
+        help="the database URL: the same as `ofcrm --db URL` before the command",
+    )
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _db_after_the_command(sub)
+
+
 def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the commands named in ``load`` (all when None) get their
     arguments, the others just their name and help (enough for ``ofcrm --help``)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ofcrm",
         description="Terminal CRM for chat teams answering fans of subscription creators.",
     )
@@ -137,13 +175,20 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
         )
         if loaded:
             importlib.import_module(f"ofcrm_tui.cli.{command.module}").register(sub)
+            _db_after_the_command(sub)
     return parser
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
-    """Parse twice: first to learn the command, then with that command's arguments."""
+    """Parse twice: first to learn the command, then with that command's arguments.
+    Arguments nobody knows are refused by the innermost command that ran."""
     chosen, _ = build_parser(load=()).parse_known_args(argv)
-    return build_parser(load=[chosen.command] if chosen.command else ()).parse_args(argv)
+    parser = build_parser(load=[chosen.command] if chosen.command else ())
+    args, extras = parser.parse_known_args(argv)
+    innermost = vars(args).pop(_PARSER, parser)
+    if extras:
+        innermost.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
 
 
 def _first_line(exc: BaseException) -> str:

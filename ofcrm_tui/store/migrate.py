@@ -51,10 +51,15 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(alembic_config(connection), revision)
 
 
-def ensure_current(db: Database) -> None:
-    """Upgrade on first start (or after an update); one query when already current. A
-    role that may not change the schema (a team member's) is told who must."""
-    current = current_revision(db)
+_UNREAD = object()
+
+
+def ensure_current(db: Database, current: str | None | object = _UNREAD) -> None:
+    """Upgrade on first start (or after an update); one query when already current (none
+    when the caller read ``current`` already). A role that may not change the schema (a
+    team member's) is told who must."""
+    if current is _UNREAD:
+        current = current_revision(db)
     if current == HEAD:
         return
     try:

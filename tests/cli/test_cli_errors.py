@@ -109,6 +109,40 @@ def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Pat
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
 
 
+@pytest.mark.parametrize(
+    ("argv", "command", "fragment"),
+    [
+        (("fans", "add", "--username", "x", "--user-id", "abc"), "ofcrm fans add",
+         "invalid int value: 'abc'"),
+        (("demo", "--failures", "150%"), "ofcrm demo", "must be from 0 to 1"),
+        (("failed", "retry", "abc"), "ofcrm failed retry", "invalid int value: 'abc'"),
+        (("fans", "list", "--status", "bogus"), "ofcrm fans list", "invalid choice: 'bogus'"),
+        (("queue", "--bogus"), "ofcrm queue", "unrecognized arguments: --bogus"),
+        (("fans", "list", "--bogus", "x"), "ofcrm fans list", "unrecognized arguments: --bogus x"),
+        (("fans",), "ofcrm fans", "required: ACTION"),
+        (("bogus",), "ofcrm", "invalid choice: 'bogus'"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_commands_help(
+    argv: tuple[str, ...], command: str, fragment: str, tmp_path: Path
+) -> None:
+    """No usage dump: one line, the command's own --help (not the top level's), exit 2."""
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert result.returncode == 2
+    assert_error_line(result, fragment, f"(see {command} --help)")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_db_after_the_command_is_the_global_db(tmp_path: Path) -> None:
+    """``--db`` after the command, at any depth, as ``--account`` is; it wins over none
+    given before, and a value given before is not overwritten when none is after."""
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert ofcrm("db", "upgrade", "--db", db).returncode == 0
+    assert (tmp_path / "x.db").exists()
+    for argv in (("fans", "list", "--db", db), ("--db", db, "fans", "list"), ("queue", "--db", db)):
+        assert_error_line(ofcrm(*argv), "no accounts yet")
+
+
 def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     assert ofcrm("--db", db, "db", "upgrade").returncode == 0
@@ -140,6 +174,37 @@ def test_a_command_that_reads_or_edits_makes_no_database(argv: tuple[str, ...], 
     assert result.returncode == 1
     assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(missing)}\n"
     assert list(work.iterdir()) == []
+
+
+def test_db_current_makes_no_database(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    missing = work / "x.db"
+    result = ofcrm("--db", f"sqlite:///{missing}", "db", "current")
+    assert result.returncode == 0, result.stderr
+    assert f"no database yet at {missing}" in result.stdout
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [("fans", "list"), ("account", "list"), ("queue",)])
+def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
+    argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    """A file with none of our tables (an empty database another tool made) is no
+    database yet to a command that only reads or edits: it says so and builds nothing."""
+    import sqlite3
+
+    empty = tmp_path / "x.db"
+    sqlite3.connect(empty).close()
+    url = f"sqlite:///{empty}"
+    result = ofcrm("--db", url, *argv)
+    assert result.returncode == 1
+    assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(url)}\n"
+    with sqlite3.connect(empty) as connection:
+        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    health = ofcrm("--db", url, "health")
+    assert health.returncode == 5
+    assert "no database yet" in health.stdout and "no such table" not in health.stdout
 
 
 def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.timefmt import Clock, age, local_now
+from ofcrm_tui.tui.timefmt import Clock, age, local_now, stamp
 from ofcrm_tui.tui.widgets.styling import span_style
 
 
@@ -71,7 +71,7 @@ class StatusBar(Widget):
             return Text(f"● {clean(info.cut_off, single_line=True)}", self._style("error"),
                         no_wrap=True, overflow="ellipsis")
         width = max(1, self.content_size.width)
-        counts = self._counts(info)
+        counts = self._counts(info, now)
         optional = self._optional(info, now)
         head = self._health(info, now)
         while optional and _width(head, counts + optional, SEPARATOR) > width:
@@ -108,11 +108,16 @@ class StatusBar(Widget):
             text.append(" · workers send", self._style("dim"))
         return text
 
-    def _counts(self, info: StatusInfo) -> list[Text]:
-        """What always shows: unread conversations, the queue, failures."""
+    def _counts(self, info: StatusInfo, now: datetime) -> list[Text]:
+        """What always shows: unread conversations, the queue (with, while its messages
+        are held, when the next may go), failures."""
         unread = Text(f"✉ {info.unread} unread", self._style("unread" if info.unread else "dim"))
         failed = Text(f"{info.failed} failed", self._style("error" if info.failed else "dim"))
-        return [unread, Text(f"queue {info.queue_depth}"), failed]
+        queue = Text(f"queue {info.queue_depth}")
+        held = held_until(info, now)
+        if held is not None:
+            queue.append(f" · next {stamp(held, now)}", self._style("stale"))
+        return [unread, queue, failed]
 
     def _optional(self, info: StatusInfo, now: datetime) -> list[Text]:
         """What may go on a narrow line, least needed last: the send budget, the account."""
@@ -126,6 +131,15 @@ class StatusBar(Widget):
         if info.account:
             found.append(Text(clean(info.account, single_line=True), self._style("dim")))
         return found
+
+
+def held_until(info: StatusInfo, now: datetime) -> datetime | None:
+    """When the next queued message may go, while none may go now (the minute's budget
+    spent, the account blocked, a backoff); None when one goes now, nothing is queued,
+    or the platform is unreachable (the bar's head says when it tries again)."""
+    if info.unreachable_retry_at is not None or info.next_send_at is None:
+        return None
+    return info.next_send_at if info.next_send_at > now else None
 
 
 SEPARATOR = "  │  "
