@@ -90,6 +90,42 @@ def test_a_fan_with_no_subscription_data_is_exported_with_no_status(
     assert {row.username: row.subscription_status for row in listing.fans_window(db, account)} == shown
 
 
+def test_an_unknown_price_is_an_empty_cell_and_reads_back_as_unknown(
+    db: Database, account: int, populated: Callable[[], None], tmp_path: Path
+) -> None:
+    """A fan with no subscription data has no known price (the app and ``fans show``
+    say ``—``): its cell is empty, not 0.00, and an empty cell imports as no price given,
+    so the round trip keeps it unknown and a known one as it was."""
+    populated()  # "by_hand": made by hand
+    with db.write() as session:  # a price the platform gave once, then no data
+        session.add(Fan(account_id=account, platform_user_id=None, username="was_known",
+                        subscribe_price_cents=999))
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    csv_export.export_fans(db, account, first)
+
+    def prices(path: Path) -> dict[str, str]:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        return {csv_format.unguard(row["username"]): row["subscription_price"] for row in rows}
+
+    exported = prices(first)
+    assert exported["by_hand"] == exported["was_known"] == ""
+    assert all(cell.count(".") == 1 for name, cell in exported.items()
+               if name not in ("by_hand", "was_known"))
+    fresh = make_account(db, "fresh")
+    assert _import(db, fresh, first).created == len(exported)
+    with db.read() as session:
+        by_hand = session.scalar(select(Fan.id).where(Fan.account_id == fresh, Fan.username == "by_hand"))
+    assert profile.fan_profile(db, fresh, by_hand).subscription_status is None  # shown as —
+    csv_export.export_fans(db, fresh, second)
+    assert prices(second) == exported
+    report = _import(db, account, first)  # back into its own account: nothing changes
+    assert (report.created, report.updated) == (0, 0)
+    with db.read() as session:
+        assert session.scalar(select(Fan.subscribe_price_cents).where(
+            Fan.account_id == account, Fan.username == "was_known")) == 999
+
+
 def test_reimport_updates_and_adds_tags_and_notes_without_duplicating(
     db: Database, account: int, tmp_path: Path
 ) -> None:

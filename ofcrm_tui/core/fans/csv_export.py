@@ -103,6 +103,10 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         columns[name] = case((cents == zero, _const("0.00")), else_=(
             cast(cents // hundred, String) + _const(".")
             + func.substr(cast(hundred + cents % hundred, String), _const(2))))
+    # Nor a known price: an empty cell (the import reads it back as none given), as the
+    # app and ``fans show`` show it (``—``), not 0.00.
+    price = "subscribe_price_cents"
+    columns[price] = case((Fan.on_platform, columns[price]), else_=_const(""))
     for name in csv_format.DATE_FIELDS:
         columns[name] = func.coalesce(_date_text(dialect, getattr(Fan, name)), _const(""))
     # Tags and notes of the fan of the row (the outer query keeps to the account): a

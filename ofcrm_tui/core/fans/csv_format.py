@@ -163,13 +163,15 @@ def export_cells(values: dict[str, Any]) -> list[str]:
     """One fan (field -> value, tags a sequence, notes a string) as guarded cells.
 
     Money and dates are written by us (digits first) and need no guard. A fan with no
-    subscription data has no status (``fields.subscription``): an empty cell.
+    subscription data has no status (``fields.subscription``) nor price: empty cells.
     """
     cells = dict.fromkeys(COLUMNS, "")
     values = {**values, "subscription_status": subscription(
         values.get("platform_user_id"), values.get("subscription_status"))}
     for name in MONEY_FIELDS:
         cells[name] = money_cell(int(values.get(name) or 0))
+    if values["subscription_status"] is None:  # nor a known price: empty, as the app's ``—``
+        cells["subscribe_price_cents"] = ""
     for name in DATE_FIELDS:
         cells[name] = date_cell(values.get(name))
     cells["tags"] = guard("|".join(values.get("tags") or ()))
