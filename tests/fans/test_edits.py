@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from ofcrm_tui.core.fans.fields import FanFieldError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Draft, Fan, Tag
 from tests.fans.conftest import add_fan, counts, make_account
+from tests.support.log_records import LogRecords, records_fixture  # noqa: F401 - the fixture
 
 
 def test_nickname_tags_and_notes_are_saved_and_read_back(db: Database, account: int) -> None:
@@ -176,3 +178,19 @@ def test_two_spellings_already_there_stay_and_no_third_is_made(db: Database, acc
     assert edits.add_tags(db, account, sam, ["Vip"]) == ("vip",)  # else the oldest
     assert _tag_names(db, account) == ["VIP", "vip"]
     assert _tagged(db, account, FanFilter(tags_in=("vip",))) == {lena, sam}
+
+
+def test_a_fan_deleted_and_an_import_are_logged_by_id_and_counts(
+    db: Database, account: int, tmp_path: Path, records: LogRecords
+) -> None:
+    """What a person did to the fans, in the log: ids and counts, no names or notes."""
+    path = tmp_path / "fans.csv"
+    path.write_text("username,notes\nsecret_ann,private words\nsecret_bo,\n", encoding="utf-8")
+    assert csv_import.import_fans(db, account, path, author="x").created == 2
+    fan = add_fan(db, account, None, "secret_cy")
+    edits.delete_fan(db, account, fan)
+    logged = records.at(logging.INFO)
+    assert any(f"account {account}: fans imported from fans.csv: 2 rows, 2 created" in line
+               for line in logged), logged
+    assert f"account {account}: fan #{fan} deleted" in logged
+    assert not any("secret" in line or "private" in line for line in logged)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from ofcrm_tui.store.models import Account, Conversation, Message, OutboundMessa
 from ofcrm_tui.store.types import utcnow
 from tests.outbox.conftest import TOKEN, World, drain_until_settled
 from tests.outbox.scripted import ScriptedClient, Step
+from tests.support.log_records import LogRecords, records_fixture  # noqa: F401 - the fixture
 
 
 def _scripted(world: World, *steps: Step, **config: object) -> tuple[Sender, ScriptedClient]:
@@ -324,3 +326,31 @@ def test_rows_paused_cancelled_or_not_due_are_left_alone(world: World) -> None:
     report = world.sender().drain()
     assert report.attempts == 0 and world.sim.ledger() == []
     assert report.next_wake_at == world.row(ids[1]).next_attempt_at
+
+
+def test_send_failures_retries_and_discards_are_logged_by_id_without_the_text(
+    world: World, records: LogRecords
+) -> None:
+    """Each send that did not go is in the log with its id and the platform's reason,
+    at INFO (tried again) or WARNING (failed); a person's retry and discard too. The
+    message's text never is (the fan's privacy)."""
+    sender, _ = _scripted(world, "clear", "422", backoff_base_seconds=30.0)
+    again = outbox.enqueue(world.db, world.account.id, world.fans[0], "secret words one",
+                           created_by="ana", max_attempts=3)
+    refused = outbox.enqueue(world.db, world.account.id, world.fans[1], "secret words two",
+                             created_by="ana")
+    report = sender.drain()
+    assert report.retried == [again] and report.failed == [refused]
+    warned = [line for level, line in records.lines if level == logging.WARNING]
+    assert any(f"outbound #{refused} failed" in line
+               and "HTTP 422: text must not be empty (scripted)" in line for line in warned), warned
+    informed = [line for level, line in records.lines if level == logging.INFO]
+    assert any(f"outbound #{again} not sent" in line and "no free connection" in line
+               for line in informed), informed
+    assert outbox.retry(world.db, world.account.id, [refused], by="bo") == 1
+    assert outbox.discard(world.db, world.account.id, [refused, again]) == 2
+    logged = [line for _, line in records.lines]
+    assert any(f"retried by bo: #{refused}" in line for line in logged), logged
+    assert any(f"discarded: #{min(refused, again)}, #{max(refused, again)}" in line
+               for line in logged), logged
+    assert not any("secret" in line for line in logged)

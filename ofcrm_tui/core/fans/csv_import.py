@@ -40,6 +40,7 @@ database (``bench/README.md``).
 from __future__ import annotations
 
 import bisect
+import logging
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -62,6 +63,8 @@ from ofcrm_tui.store.fts import fts_deferred
 from ofcrm_tui.store.indexes import holds_at_most, indexes_deferred
 from ofcrm_tui.store.rollups import inserts_deferred
 from ofcrm_tui.store.types import utcnow
+
+log = logging.getLogger(__name__)
 
 BATCH = 5_000
 MAX_LISTED_PROBLEMS = 1_000  # the report keeps the first ones; the count is exact
@@ -210,6 +213,9 @@ def import_fans(
         except _Discard:
             return report
     report.written = True
+    log.info("account %s: fans imported from %s: %s rows, %s created, %s updated, %s unchanged, "
+             "%s skipped", account_id, Path(path).name, report.rows, report.created,
+             report.updated, report.unchanged, report.problem_count)
     return report
 
 

@@ -10,6 +10,7 @@ the other chatters' apps reload at their next beat. Field rules live in ``fields
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ from ofcrm_tui.store.models import (
 )
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import count_up, upsert
+
+log = logging.getLogger(__name__)
 
 _PENDING = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN, OutboundState.PAUSED)
 
@@ -364,3 +367,4 @@ def delete_fan(db: Database, account_id: int, fan_id: int) -> None:
         access.require(session, Right.DELETE, account_id)
         session.delete(_fan(session, account_id, fan_id))
         fans_changed(session, account_id)
+    log.info("account %s: fan #%s deleted", account_id, fan_id)

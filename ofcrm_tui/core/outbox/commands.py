@@ -7,6 +7,7 @@ transition (pause, resume) belongs here, next to ``discard``.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,10 +35,13 @@ from ofcrm_tui.core.outbox.rules import (
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, Fan, MetricEvent, OutboundMessage
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.types import utcnow
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+log = logging.getLogger(__name__)
 
 
 class MessageOptions(TypedDict, total=False):
@@ -284,6 +288,9 @@ def retry_detailed(
                     account_id=account_id, name=metrics.MANUAL_RETRY, value=1.0, recorded_at=now
                 )
             )
+    if retried:
+        log.info("account %s: %s retried by %s: #%s", account_id,
+                 counted(len(retried), "failed message"), by, ", #".join(map(str, retried)))
     return RetryResult(
         retried=retried,
         not_failed=not_failed,
@@ -394,8 +401,12 @@ def discard_detailed(
                 )
             )
     listed = {row.id for row in rows}
+    discarded = [i for i in take if i in changed]
+    if discarded:
+        log.info("account %s: %s discarded: #%s", account_id,
+                 counted(len(discarded), "message"), ", #".join(map(str, discarded)))
     return DiscardResult(
-        discarded=[i for i in take if i in changed],
+        discarded=discarded,
         not_discardable=[i for i in wanted if i not in listed],
         needs_right=refused,
         unchanged=[i for i in take if i not in changed],

@@ -206,6 +206,7 @@ class Recorder:
             return None
         metrics.record(session, self.account_id, metric)
         reported.append(claim.outbound_id)
+        _log_moved(self.account_id, claim, result, values)
         return result
 
     def _record_sent(
@@ -314,3 +315,21 @@ class Recorder:
             self.config.backoff_base_seconds * 2 ** max(0, attempts - 1),
         )
         return delay / 2 + self._rng.random() * delay / 2
+
+
+def _log_moved(account_id: int, claim: Claim, result: OutboundState, values: dict[str, object]) -> None:
+    """A send that did not go, in the log: the row's id, try and reason (the platform's
+    answer), never the message's text."""
+    reason = values.get("last_error")
+    if result == OutboundState.FAILED:
+        log.warning("account %s: outbound #%s failed on try %s: %s",
+                    account_id, claim.outbound_id, claim.attempts, reason)
+    elif result == OutboundState.QUEUED:
+        at = values.get("next_attempt_at")
+        when = at.isoformat() if isinstance(at, datetime) else at
+        log.info("account %s: outbound #%s not sent on try %s, tried again at %s: %s",
+                 account_id, claim.outbound_id, claim.attempts, when, reason)
+    else:
+        log.warning("account %s: outbound #%s may or may not have gone on try %s (%s): "
+                    "looking at the chat to settle it", account_id, claim.outbound_id,
+                    claim.attempts, reason)
