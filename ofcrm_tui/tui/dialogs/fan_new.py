@@ -65,6 +65,14 @@ class NewFanDialog(FormDialog[int | None]):
         else:
             self.focus_next()
 
+    @on(Input.Changed)
+    def _edited(self, _event: Input.Changed) -> None:
+        """A field changed after a refusal: its reason no longer holds, so it goes."""
+        line = self.query_one("#fan-new-error", Static)
+        if line.display:
+            line.update("")
+            line.display = False
+
     def action_save(self) -> None:
         if self.saving:
             return
