@@ -34,7 +34,8 @@ def test_only_the_account_s_chatters_are_assignees(
         fan, conversation = session.execute(
             select(Fan.username, Conversation.id).join(Conversation, Conversation.fan_id == Fan.id)
             .where(Fan.account_id == mia).order_by(Fan.id)).first()
-    assert team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30) == sorted([asa, bo])
+    known = team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30)
+    assert known.names == sorted([asa, bo]) and known.roster and not known.may_own("owner")
 
     assert main(["--db", team.url_of(asa), "assign", fan, "--account", "mia",
                  "--to", "nosuchperson"]) == 1
@@ -50,7 +51,7 @@ def test_only_the_account_s_chatters_are_assignees(
     assert capsys.readouterr().out.splitlines()[1] == (
         "  1 conversation assigned to it now assigned to nobody")
     assert team_work.owner_of(db, mia, conversation) is None
-    assert team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30) == [asa]
+    assert team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30).names == [asa]
 
 
 def test_narrowing_a_chatter_s_accounts_releases_its_conversations_on_the_others(
@@ -105,14 +106,19 @@ async def test_a_manager_goes_by_its_login_on_a_team_database(team: Team) -> Non
     try:
         assert context.identity.kind is Kind.MANAGER and context.settings.chatter_name == login
         app = OfcrmApp(context, get_account(context.db, "mia"), clock=lambda: NOW)
+        # Only the account's chatters may own its conversations: the manager is not
+        # offered a choice the assignment would refuse (it was, as "Me (root)").
+        asa = team.chatter("asa", "mia")
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             await press(pilot, "at")
             dialog = app.screen
             assert isinstance(dialog, ChoiceDialog)
             await wait_for(pilot, lambda: bool(dialog.values))
-            first = dialog.query_one(OptionList).get_option_at_index(0).prompt
-            assert str(first) == f"Me ({login})" and dialog.values[0] == login
+            assert login not in dialog.values and asa in dialog.values
+            labels = [str(dialog.query_one(OptionList).get_option_at_index(i).prompt)
+                      for i in range(len(dialog.values))]
+            assert not any(label.startswith("Me (") for label in labels)
     finally:
         context.close()
     named = AppContext(Settings(database_url=team.url, chatter_name="boss"))

@@ -104,7 +104,7 @@ async def test_enter_behind_the_key_that_opens_a_choice_picks_from_it(
     in picked nothing."""
     known = team.known_chatters
 
-    def slowly(*args: object, **kwargs: object) -> list[str]:
+    def slowly(*args: object, **kwargs: object) -> team.Assignees:
         time.sleep(0.3)
         return known(*args, **kwargs)
 

@@ -7,6 +7,7 @@
 """
 
 from ofcrm_tui.core.team.assignment import (
+    Assignees,
     Owner,
     assign,
     conversation_of,
@@ -27,6 +28,7 @@ from ofcrm_tui.core.team.names import TeamError, check_chatter
 from ofcrm_tui.core.team.presence import Beat, Present, TeamView, beat, leave
 
 __all__ = [
+    "Assignees",
     "Beat",
     "Collision",
     "OtherSend",

@@ -120,9 +120,21 @@ def conversation_of(db: Database, account_id: int, fan_id: int) -> int:
     return found
 
 
+@dataclass(frozen=True)
+class Assignees:
+    """Names to offer when assigning; on a team database, the account's chatters, and
+    only they may own its conversations (``assign`` refuses anyone else)."""
+
+    names: list[str]
+    roster: bool
+
+    def may_own(self, chatter: str) -> bool:
+        return not self.roster or chatter in self.names
+
+
 def known_chatters(
     db: Database, account_id: int, *, now: datetime, expiry_seconds: float
-) -> list[str]:
+) -> Assignees:
     """Names to offer when assigning: on a team database the account's chatters; else
     chatters online now, owners of conversations, and those who queued a reply or a
     message lately; sorted (UNION drops the repeats)."""
@@ -137,8 +149,9 @@ def known_chatters(
         ),
     )
     with db.read() as session:
-        found = team_chatters(session, account_id) or session.scalars(names)
-        return sorted(set(found), key=str.casefold)
+        roster = team_chatters(session, account_id)
+        found = roster or session.scalars(names)
+        return Assignees(sorted(set(found), key=str.casefold), roster=bool(roster))
 
 
 def team_chatters(session: Session, account_id: int) -> list[str]:

@@ -295,9 +295,10 @@ class TeamInbox(OfcrmScreen):
         online = {p.chatter for p in view.present} if view else set()
 
         def load() -> list[tuple[Text, str]]:
-            names = team.known_chatters(db, account.id, now=now, expiry_seconds=expiry)
-            choices = [(Text(f"Me ({clean(me, single_line=True)})"), me)]
-            for name in names:
+            known = team.known_chatters(db, account.id, now=now, expiry_seconds=expiry)
+            # A manager off the account's roster may not own its conversations: not offered.
+            choices = [(Text(f"Me ({clean(me, single_line=True)})"), me)] if known.may_own(me) else []
+            for name in known.names:
                 if name != me:
                     label = Text(clean(name, single_line=True))
                     if name in online:
