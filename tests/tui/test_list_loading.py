@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 from textual.message import Message
+from textual.pilot import Pilot
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.fans import listing
@@ -197,3 +201,127 @@ async def test_writes_between_every_read_leave_the_fans_cursor_on_its_fan(
         assert fans.cursor_row.fan_id == kept.fan_id
         assert fans.cursor == 3 + len(moved)
         assert _cursor_in_sight(fans)
+
+
+class HeldReloads:
+    """The lists' reloads wait, once ``hold`` is called, until ``release``: a slow
+    read (a busy database), so keys can be pressed while one is under way."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.entered, self.go = threading.Event(), threading.Event()
+        self.holding = False
+        real = paged_list_module.load
+
+        def held(*args: object, **kwargs: object) -> object:
+            if self.holding:
+                self.holding = False  # one reload held: those after it run
+                self.entered.set()
+                assert self.go.wait(10)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(paged_list_module, "load", held)
+
+    def hold(self) -> None:
+        self.entered.clear()
+        self.go.clear()
+        self.holding = True
+
+    async def until_held(self, pilot: Pilot[object]) -> None:
+        await self.meanwhile(pilot, self.entered.is_set)
+
+    @staticmethod
+    async def meanwhile(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
+        """Wait for ``condition`` while a reload is held (``settle`` would wait for it)."""
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, "condition not met in time"
+            await pilot.pause(0.01)
+
+    def release(self) -> None:
+        self.go.set()
+
+
+@pytest.mark.parametrize("screen_key", ["1", "3"])
+async def test_a_move_made_during_a_reload_is_kept(
+    world: World, monkeypatch: pytest.MonkeyPatch, screen_key: str
+) -> None:
+    """A live message reloads the list; the chatter presses j before the rows are in:
+    the cursor stays where j put it, not on the row it had when the reload started."""
+    reloads = HeldReloads(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, screen_key)
+        the_list = app.screen.query_one(PagedList)
+        await wait_for(pilot, lambda: the_list.loaded and the_list.counted)
+        await press(pilot, "g", "j")
+        assert the_list.cursor == 1
+        reloads.hold()
+        app.changes.publish(DataChanged.of("inbox"))
+        await reloads.until_held(pilot)
+        await pilot.press("j", "j")
+        assert the_list.cursor == 3
+        moved_to = the_list.source.key(the_list.cursor_row)
+        reloads.release()
+        await settle(pilot)
+        assert the_list.cursor == 3
+        assert the_list.source.key(the_list.cursor_row) == moved_to
+
+
+async def test_a_reload_keeps_the_row_moved_to_where_it_now_is(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row the cursor is on when the reload's rows land is kept, by id: a
+    conversation jumping to the top meanwhile moves it down one, the cursor with it."""
+    db = world.context.db
+    reloads = HeldReloads(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await press(pilot, "g")
+        reloads.hold()
+        app.changes.publish(DataChanged.of("inbox"))
+        await reloads.until_held(pilot)
+        await pilot.press("j", "j")
+        moved_to = rows.cursor_row.conversation_id
+        bottom = inbox.conversations_window(db, world.account.id, InboxFilter(), 0, 30)[-1]
+        with db.write() as session:
+            session.execute(
+                update(Conversation).where(Conversation.id == bottom.conversation_id)
+                .values(last_message_at=NOW + timedelta(minutes=1),
+                        last_fan_message_at=NOW + timedelta(minutes=1)))
+        reloads.release()
+        await settle(pilot)
+        assert rows.row_at(0).conversation_id == bottom.conversation_id
+        assert rows.cursor_row.conversation_id == moved_to
+        assert rows.cursor == 3
+        assert rows._top_row() == 0  # the list was at its top: it stays there
+
+
+async def test_a_jump_far_during_a_reload_reads_around_the_row_jumped_to(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """G pressed while a reload reads around the top: the rows it read do not hold
+    the last row, so the list reads again around it, and the cursor stays there."""
+    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
+    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
+    reloads = HeldReloads(monkeypatch)
+    app = world.app()
+    async with app.run_test(size=(120, 14)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await wait_for(pilot, lambda: rows.loaded and rows.counted)
+        await press(pilot, "g")
+        reloads.hold()
+        app.changes.publish(DataChanged.of("inbox"))
+        await reloads.until_held(pilot)
+        await pilot.press("G")
+        assert rows.count > 16 and rows.cursor == rows.count - 1
+        await reloads.meanwhile(pilot, lambda: rows.cursor_row is not None)
+        last = rows.cursor_row.conversation_id
+        reloads.release()
+        await settle(pilot)
+        assert rows.cursor == rows.count - 1
+        assert rows.cursor_row is not None and rows.cursor_row.conversation_id == last
+        assert _cursor_in_sight(rows)

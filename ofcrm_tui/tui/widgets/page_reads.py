@@ -98,9 +98,21 @@ def load(
     # kept row is among them the cursor goes where it is, on its screen line, so that
     # the last try (writes landing between every read) leaves it on its row, not on
     # the neighbour now at its old position.
-    shown = next((number * PAGE_SIZE + i for number, rows in pages.items()
-                  for i, row in enumerate(rows) if source.key(row) == keep_id), None)
-    if shown is not None:
-        snapshot = replace(snapshot, cursor=shown,
-                           top=min(place(shown, page_rows, keep), max(count - 1, 0)))
-    return snapshot, False
+    return follow(snapshot, source, keep_id, keep, page_rows) or snapshot, False
+
+
+def follow(
+    snapshot: Snapshot[RowT],
+    source: PageSource[RowT],
+    key: int,
+    keep: tuple[int, int] | None,
+    page_rows: int,
+) -> Snapshot[RowT] | None:
+    """``snapshot`` with its cursor on row ``key``, on the screen line ``keep`` gives
+    it; None if the rows read do not hold it."""
+    shown = next((number * PAGE_SIZE + i for number, rows in snapshot.pages.items()
+                  for i, row in enumerate(rows) if source.key(row) == key), None)
+    if shown is None:
+        return None
+    return replace(snapshot, cursor=shown,
+                   top=min(place(shown, page_rows, keep), max(snapshot.count - 1, 0)))

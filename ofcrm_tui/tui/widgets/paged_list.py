@@ -35,7 +35,9 @@ from ofcrm_tui.tui.widgets.page_reads import (
     PageSource,
     RowT,
     Snapshot,
+    follow,
     load,
+    place,
 )
 from ofcrm_tui.tui.widgets.styling import span_style
 
@@ -131,6 +133,10 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._first_load = False  # show() called, its rows not in yet
         self._show_around: int | None = None  # the row show() was asked to show
         self.counted = False  # the count is exact (not just the rows known so far)
+        # Moves of the cursor, and how many there were when the last reload started: a
+        # move made while it read wins over the row it was asked to keep.
+        self._moves = 0
+        self._moves_at_reload = 0
         # Counted with no row: the keys that act on a row are not offered (the screens'
         # ``check_action``). Kept while a new query loads, so the footer does not flicker.
         self.empty = False
@@ -183,26 +189,35 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._open_when_loaded = None
         self._moves_when_loaded.clear()
         self._show_around = keep_id
+        self._moves_at_reload = self._moves
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
     def refresh_rows(self, *, by_position: bool = False) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
         same screen line (or the list at the top, if it was there); ``by_position``:
-        the cursor stays on its line whatever row comes there."""
+        the cursor stays on its line whatever row comes there. The cursor moved while
+        the rows are read (``j`` pressed meanwhile): the row it is on then is kept."""
         if self.source is None:
             return
-        self.generation += 1
         if self._first_load:
             # What ``show`` asked for is not in yet (the cursor has no row to keep):
             # read it again, around the same row.
+            self.generation += 1
+            self._moves_at_reload = self._moves
             self._reload(self.generation, self.source, self._show_around, None,
                          self._page_rows(), None)
             return
         row = self.cursor_row
-        keep = (self.cursor, self._top_row()) if row is not None else None
-        self._reload(self.generation, self.source,
-                     self.source.key(row) if row is not None and not by_position else None,
-                     keep, self._page_rows(), self.count if self.counted else None)
+        self._read_around(self.source.key(row) if row is not None and not by_position else None,
+                          (self.cursor, self._top_row()) if row is not None else None)
+
+    def _read_around(self, keep_id: int | None, keep: tuple[int, int] | None) -> None:
+        """Reload the rows, the cursor on ``keep_id`` (or ``keep``'s position)."""
+        assert self.source is not None
+        self.generation += 1
+        self._moves_at_reload = self._moves
+        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(),
+                     self.count if self.counted else None)
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -226,7 +241,11 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         message.stop()
         if message.generation != self.generation:
             return
-        snap = message.snapshot
+        snap: Snapshot[RowT] | None = message.snapshot
+        if not self._first_load and self._moves != self._moves_at_reload:
+            snap = self._moved_meanwhile(message.snapshot)
+            if snap is None:
+                return
         self._pages = OrderedDict(snap.pages)
         self._loading.clear()
         self._first_load = False
@@ -241,6 +260,23 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._moves_when_loaded.clear()
         if opening is not None:
             self.open_with(opening)
+
+    def _moved_meanwhile(self, snap: Snapshot[RowT]) -> Snapshot[RowT] | None:
+        """``snap`` with the cursor on the row it was moved to while the reload read
+        (the row it was asked to keep is the one the user left), on that row's screen
+        line; None when the rows read do not hold it (a jump far off): read again."""
+        assert self.source is not None
+        keep, page_rows = (self.cursor, self._top_row()), self._page_rows()
+        row = self.cursor_row
+        if row is None:  # moved onto a row whose page is not in: keep its position
+            cursor = min(self.cursor, max(snap.count - 1, 0))
+            return replace(snap, cursor=cursor,
+                           top=min(place(cursor, page_rows, keep), max(snap.count - 1, 0)))
+        key = self.source.key(row)
+        followed = follow(snap, self.source, key, keep, page_rows)
+        if followed is None:
+            self._read_around(key, keep)
+        return followed
 
     def on_paged_list_count_loaded(self, message: CountLoaded) -> None:
         message.stop()
@@ -338,6 +374,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             return
         old, height = self.cursor, self.ROW_HEIGHT
         self._open_when_loaded = None
+        self._moves += 1
         self.cursor = max(0, min(index, self.count - 1))
         self.refresh_lines(old * height, height)
         self.refresh_lines(self.cursor * height, height)
