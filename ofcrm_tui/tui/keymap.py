@@ -8,6 +8,7 @@ applies it. Ids the app does not have are reported instead of silently ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -20,9 +21,20 @@ Section = tuple[str, type[DOMNode]]
 
 
 def bindings_of(owner: type[DOMNode]) -> list[Binding]:
-    """The class's own bindings that have an id (each once, whatever its keys); not
-    ``system`` ones, which stand in for a key listed elsewhere (as in Textual's panel)."""
-    return [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id and not b.system]
+    """The bindings that have an id which the class answers to, its bases' too (a list's
+    moves on every list), each once with the keys that reach it: a key a subclass binds
+    again is the subclass's (the failed list's space selects, it does not page down), as
+    Textual merges them. An id with two meanings (the inbox's Esc: close the search box,
+    else back) is one binding per description. Not ``system`` ones, which stand in for a
+    key listed elsewhere (as in Textual's panel)."""
+    answered = owner._merge_bindings().key_to_bindings
+    found: dict[tuple[str, str], tuple[Binding, list[str]]] = {}
+    for base in reversed(owner.__mro__):  # in the order declared, the bases' first
+        for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
+            if binding.id and not binding.system and binding in answered.get(binding.key, ()):
+                meaning = (binding.id, binding.description)
+                found.setdefault(meaning, (binding, []))[1].append(binding.key)
+    return [replace(binding, key=",".join(keys)) for binding, keys in found.values()]
 
 
 def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:

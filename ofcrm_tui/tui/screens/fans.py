@@ -54,7 +54,7 @@ class FansScreen(OfcrmScreen):
         Binding("D", "delete", "Delete", id="fans.delete", show=False, priority=True),
         Binding("I", "import_file", "Import", id="fans.import", priority=True),
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
-        Binding("escape", "back", "Back", id="fans.back", show=False, priority=True),
+        Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
     ]
     ROW_ACTIONS = frozenset({"conversation", "delete"})
     ROW_LIST = FanList

@@ -48,9 +48,8 @@ class InboxScreen(InboxList):
                 show=False, priority=True),
         Binding("slash", "search", "Search", id="inbox.search", priority=True),
         # The search box's Esc, shown and acted on while it has the focus (``check_action``);
-        # it moves with the keymap's ``inbox.back``.
-        Binding("escape", "search_close", "Close search", id="inbox.back", system=True,
-                priority=True),
+        # it moves with the keymap's ``inbox.back`` (and is listed in help beside it).
+        Binding("escape", "search_close", "Close search", id="inbox.back", priority=True),
         # Shown while the list shows a search's matches (``InboxList.shows_now``).
         Binding("n", "match(1)", "Next match", id="inbox.next_match", show=False, priority=True),
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,

@@ -28,7 +28,7 @@ class SearchBox(TextBox):
     """The inbox search, its Enter in the footer. The keys read behind Enter wait for the
     search (``_search``: then for its first match to open)."""
 
-    BINDINGS = [Binding("enter", "submit", "Search")]
+    BINDINGS = [Binding("enter", "submit", "Search", id="inbox.run_search")]
     WAIT_AFTER: ClassVar[frozenset[str]] = frozenset({"submit"})
 
 

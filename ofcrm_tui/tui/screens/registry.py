@@ -67,6 +67,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
         "ofcrm_tui.tui.screens.inbox:InboxScreen",
         help=(
             ("Conversation list", "ofcrm_tui.tui.widgets.conversation_list:ConversationList"),
+            ("Search box", "ofcrm_tui.tui.screens.inbox_list:SearchBox"),
             ("Thread", "ofcrm_tui.tui.widgets.thread_view:ThreadView"),
             ("Composer", "ofcrm_tui.tui.widgets.composer:Composer"),
             ("Saved replies", "ofcrm_tui.tui.dialogs.saved_replies:SavedReplyPicker"),
@@ -104,6 +105,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec(
         "failed", "2,f2", "Failed", "Failed messages", "Messages that could not be sent",
         "ofcrm_tui.tui.screens.failed:FailedScreen",
+        help=(("Failed list", "ofcrm_tui.tui.widgets.failed_list:FailedList"),),
     ),
     ScreenSpec(
         "fans", "3,f3", "Fans", "Fans", "Every fan: search, sort, filter, import and export",
