@@ -85,7 +85,9 @@ class OfcrmApp(KeysInOrder):
         Binding("A", "switch_account", "Switch account", id="app.switch_account", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
-    ASKS_LATER = frozenset({"quit"})  # the quit dialog, with messages still to send
+    # The quit dialog (with messages still to send), the help, the account choice, the
+    # palette: shown once their key has come back up to the app (``KeysInOrder``).
+    ASKS_LATER = frozenset({"quit", "help", "switch_account", "command_palette"})
 
     # A ``var``: a repainting reactive of the app would repaint the whole screen on every
     # change; the status bar and the thread view watch it and repaint themselves.

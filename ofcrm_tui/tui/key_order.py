@@ -44,10 +44,12 @@ MOVES_FOCUS_LATER: tuple[tuple[type[Widget], frozenset[str]], ...] = (
 class KeysInOrder(App[None]):
     """The base of ``OfcrmApp``: its key handling."""
 
-    # The app's actions that push a dialog once a worker has read what it asks
-    # (``quit`` reads what still waits to be sent): their keys are not priority
-    # bindings (a dialog's own ``q`` comes first), so the keys read behind theirs are
-    # held for the dialog as the key is read (see ``_asks_later``).
+    # The app's actions that push a screen or a dialog after their key is read: their
+    # keys are not priority bindings (a dialog's own ``q`` or ``?`` comes first), so they
+    # act once the key has come back up from the focused widget (the help), or once a
+    # worker has read what they ask (``quit`` reads what still waits to be sent). The
+    # keys read behind theirs are held for the screen as the key is read (see
+    # ``_asks_later``): ``? esc`` closes the help, not the screen under it.
     ASKS_LATER: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
