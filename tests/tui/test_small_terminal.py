@@ -222,7 +222,9 @@ async def test_every_screens_footer_names_help_and_quit(
             assert region.right <= size[0], (description, region)
             assert palette is None or not palette.overlaps(region), description
         if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
-            named = {b.description for b in type(screen).BINDINGS if b.show and not b.system}
+            # The keys the screen offers now (the search box's Esc only while it has the focus).
+            named = {b.description for b in type(screen).BINDINGS if b.show and not b.system
+                     and screen.check_action(b.action.split("(")[0], ())}
             assert named <= shown.keys(), named - shown.keys()
 
 
