@@ -437,6 +437,36 @@ async def test_media_picked_in_one_burst_are_the_ones_typed_on(world: World) -> 
         assert media.selected == [] and media.highlighted == 2
 
 
+@pytest.mark.parametrize("last", ["tab", "ctrl+s"])
+async def test_picks_typed_before_tab_or_ctrl_s_in_one_burst_act_first(
+    world: World, last: str
+) -> None:
+    """``12 Tab space down space down space Tab`` in one burst: the spaces tick the
+    vault media they were typed on, then the Tab moves on to the previews (the Tab moved
+    the focus as read, and the spaces, acted on once they had come back up to the app,
+    ticked three previews); with ctrl+s last, the offer is applied with them (it was
+    refused: no media yet)."""
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OfferDialog))
+        dialog = app.screen
+        media = dialog.query_one("#offer-media", SelectionList)
+        previews = dialog.query_one("#offer-previews", SelectionList)
+        await wait_for(pilot, lambda: media.option_count >= 3)
+        three = [media.get_option_at_index(i).value for i in range(3)]
+        burst(app, *"12", "tab", "space", "down", "space", "down", "space", last)
+        await settle(pilot)
+        if last == "tab":
+            assert app.screen is dialog and dialog.focused is previews
+            assert media.selected == three and previews.selected == []
+        else:
+            assert not isinstance(app.screen, OfferDialog)
+            offer = composer(pilot).offer
+            assert offer.price_cents == 1200 and list(offer.media_ids) == three
+
+
 async def _notes_of_the_top_fan(world: World, pilot) -> FanDetailScreen:  # noqa: ANN001
     """The first fan's screen, read, with one note ("likes cats")."""
     fans = await _fans(pilot)

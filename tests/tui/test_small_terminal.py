@@ -56,13 +56,15 @@ async def test_the_offer_dialogs_buttons_fit(world: World, size: tuple[int, int]
         for button in app.screen.query(Button):
             assert screen.contains_region(button.region), (button.id, button.region)
             assert button.region.height >= 3
-        # A selected item is marked in text, not by colour alone.
-        media = app.screen.query_one("#offer-media")
-        await wait_for(pilot, lambda: media.option_count > 0)
-        first = str(media.get_option_at_index(0).prompt)
-        assert first.startswith("[ ] ")
-        await press(pilot, "tab", "space")
-        assert str(media.get_option_at_index(0).prompt).startswith("[x] ")
+        # A picked item is marked in its box, an unpicked one not (not by colour alone:
+        # Textual draws the mark in every box).
+        for list_id in ("#offer-media", "#offer-previews"):
+            picks = app.screen.query_one(list_id)
+            await wait_for(pilot, lambda picks=picks: picks.option_count > 1)
+            assert [line[:3] for line in lines(picks)[:2]] == ["▐ ▌", "▐ ▌"]
+            await press(pilot, "tab", "space")
+            assert [line[:3] for line in lines(picks)[:2]] == ["▐X▌", "▐ ▌"]
+            assert "[x]" not in "".join(lines(picks))
 
 
 @pytest.mark.parametrize("size", SIZES)

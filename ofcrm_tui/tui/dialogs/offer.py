@@ -39,11 +39,11 @@ def check_offer(price: str, media: list[int], previews: list[int]) -> Offer | st
     return Offer(cents, tuple(chosen), tuple(p for p in chosen if p in set(free)))
 
 
-def _prompt(item: inbox.MediaItem, selected: bool, now: datetime) -> Text:
-    """``[x] video #7000001  3 Mar``: the mark, the type and the id (what tells the
-    media apart) first; where the list is narrow (80 columns) the date is cut first."""
-    text = Text("[x] " if selected else "[ ] ", style="bold" if selected else "")
-    text.append(f"{item.type:<5} #{item.id}")
+def _prompt(item: inbox.MediaItem, now: datetime) -> Text:
+    """``video #7000001  3 Mar``: the type and the id (what tells the media apart) first;
+    where the list is narrow (80 columns) the date is cut first. Whether it is picked is
+    the mark in its box (``PickList``)."""
+    text = Text(f"{item.type:<5} #{item.id}")
     text.append(f"  {short_time(item.created_at, now)}", style="dim")
     return text
 
@@ -65,7 +65,6 @@ class OfferDialog(FormDialog[Offer | None]):
         self.account_id = account_id
         self.offer = offer
         self.clock = clock
-        self._items: list[inbox.MediaItem] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="offer-dialog", classes="dialog") as dialog:
@@ -103,11 +102,10 @@ class OfferDialog(FormDialog[Offer | None]):
             widget = self.query_one(list_id, SelectionList)
             widget.clear_options()
             widget.add_options(
-                Selection(_prompt(item, item.id in chosen, now), item.id, item.id in chosen)
+                Selection(_prompt(item, now), item.id, item.id in chosen)
                 for item in message.items
             )
             widget.highlighted = 0 if message.items else None
-        self._items = message.items
         if not message.items:
             self.query_one("#offer-error", Static).update("The vault is empty: nothing to sell")
 
@@ -117,14 +115,6 @@ class OfferDialog(FormDialog[Offer | None]):
             self.query_one("#offer-media", SelectionList).selected,
             self.query_one("#offer-previews", SelectionList).selected,
         )
-
-    @on(SelectionList.SelectedChanged)
-    def _mark(self, event: SelectionList.SelectedChanged[int]) -> None:
-        """The "[x]" of the items selected: the toggle differs by colour only."""
-        widget, now = event.selection_list, self.clock()
-        chosen = set(widget.selected)
-        for index, item in enumerate(self._items):
-            widget.replace_option_prompt_at_index(index, _prompt(item, item.id in chosen, now))
 
     @on(Input.Changed)
     @on(SelectionList.SelectedChanged)

@@ -7,7 +7,7 @@ reply would assign the conversation, instead of typing them. These boxes name th
 character themselves. ``FileBox`` is the one where an export names its file: it asks
 before the export replaces a file that exists. ``TickBox`` is a checkbox that reads
 without colour, ``RadioChoice`` a radio button that does, and ``PickList`` a list of
-ticks whose keys toggle the item they were typed on.
+ticks that does too, whose keys act as read on the item they were typed on.
 """
 
 from __future__ import annotations
@@ -16,20 +16,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
 
+from rich.segment import Segment
 from textual import events, on
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, key_to_character
+from textual.strip import Strip
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import (
     Checkbox,
     Input,
-    OptionList,
     RadioButton,
     SelectionList,
     TextArea,
 )
 from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from ofcrm_tui.core import files
 from ofcrm_tui.tui.keymap import bound
@@ -37,7 +39,32 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.twice import Twice
 
 
-class TypesItsKeys:
+class ActsOnItsKeys:
+    """Acts on its own keys (a list's space, Down, Enter; a box's backspace, ctrl+u…) as
+    it reads them, in the order typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual acts on a widget's bindings once the key has come back up to the app,
+        # after the keys read behind it: ``a b backspace c d`` in one burst gave ``abc``
+        # in a box; in a list, a Tab read behind ``space`` had moved the focus on, and
+        # the space ticked the next list. Acted on here, they keep their place.
+        if self._types(event):
+            return
+        # Its own bindings, not the focus chain's: a Tab read behind the key may have
+        # moved the focus on already (``ctrl+u`` then cleared the next field).
+        widget = cast("Widget", self)
+        for binding in bound(widget, event.key):
+            if not binding.priority and await widget.app.run_action(binding.action, widget):
+                event.stop()
+                event.prevent_default()
+                return
+
+    def _types(self, event: events.Key) -> bool:
+        """``event`` is a letter it types itself (none: only a text box types)."""
+        return False
+
+
+class TypesItsKeys(ActsOnItsKeys):
     """Takes every key that types a character, whatever Textual calls it, and acts on
     its own keys (backspace, ctrl+w, ctrl+u…) in the order it reads them."""
 
@@ -45,20 +72,8 @@ class TypesItsKeys:
         character = character or key_to_character(REPLACED_KEYS.get(key, key))
         return super().check_consume_key(key, character)  # type: ignore[misc]
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual acts on a widget's bindings once the key has come back up to the app,
-        # after the box has typed the letters read behind it: ``a b backspace c d`` in
-        # one burst gave ``abc``. Acted on here, they keep their place (``acd``).
-        if event.is_printable:
-            return  # a letter the box types (the boxes bind none)
-        # The box's own bindings, not the focus chain's: a Tab read behind the key may
-        # have moved the focus on already (``ctrl+u`` then cleared the next field).
-        widget = cast("Widget", self)
-        for binding in bound(widget, event.key):
-            if not binding.priority and await widget.app.run_action(binding.action, widget):
-                event.stop()
-                event.prevent_default()
-                return
+    def _types(self, event: events.Key) -> bool:
+        return event.is_printable  # a letter the box types (the boxes bind none)
 
 
 class TextBox(TypesItsKeys, Input):
@@ -80,13 +95,18 @@ class MarksItsState:
         super().__init__(*args, **kwargs)
         self._mark()
 
+    @classmethod
+    def inner(cls, on: bool) -> str:
+        """What its box holds: its mark when on, else a blank."""
+        return cls.MARK if on else " "
+
     def watch_value(self) -> None:
         self._mark()
         super().watch_value()  # type: ignore[misc]
 
     def _mark(self) -> None:
         button = cast("ToggleButton", self)
-        button.BUTTON_INNER = self.MARK if button.value else " "
+        button.BUTTON_INNER = self.inner(button.value)
 
 
 class TickBox(MarksItsState, Checkbox):
@@ -107,16 +127,34 @@ class RadioChoice(MarksItsState, RadioButton):
 T = TypeVar("T")
 
 
-class PickList(SelectionList[T]):
-    """A ``SelectionList`` whose space (or Enter, or click) toggles the item it was
-    typed on. Textual's toggles the item highlighted when the key's message is handled,
-    after the keys read behind it have moved the highlight: ``space down space`` in one
-    burst toggled the second item twice and left the first unpicked."""
+class PickList(ActsOnItsKeys, SelectionList[T]):
+    """A ``SelectionList`` whose keys act on the item they were typed on, as read: a Tab
+    read behind them (a priority key) moves the focus on only after them, and a ctrl+s
+    behind them applies what they picked. Textual's acted on a list's keys once they had
+    come back up to the app, and toggled the item highlighted when the toggle's message
+    was handled: ``space down space`` in one burst toggled the second item twice, and
+    ``Tab space down space Tab`` ticked the next list. Each item's box holds a
+    ``TickBox``'s mark only when picked (Textual's shows one on every item, picked or
+    not, in another colour)."""
 
-    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        event.prevent_default()  # not SelectionList's handler, which toggles the highlight
-        self.toggle(self.get_option_at_index(event.option_index))
+    def action_select(self) -> None:
+        # Space, Enter or a click: the toggle now, not a message handled later.
+        index = self.highlighted
+        if index is not None and not self.get_option_at_index(index).disabled:
+            self.toggle(self.get_option_at_index(index))
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line  # no item there: no box
+        # SelectionList draws the box's left side, its inside, its right side, a space.
+        segments = list(line)
+        inside = segments[1]
+        segments[1] = Segment(TickBox.inner(selection.value in self._selected),
+                              inside.style, inside.control)
+        return Strip(segments, line.cell_length)
 
 
 # An export that replaces a file counts only this long after the warning was shown.
