@@ -244,6 +244,7 @@ def test_rate_limits_are_waited_out_in_a_full_sync(db: Database, monkeypatch) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # ~40 s alone; a loaded 2-core machine took over 120
 def test_sync_of_5000_fans_completes(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """SQLite only: the size is what is tested here, not the backend."""
     db = Database(sqlite_url(tmp_path, migrated=True))
