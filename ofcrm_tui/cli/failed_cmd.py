@@ -7,6 +7,7 @@ import argparse
 from ofcrm_tui.cli.common import add_account_option, add_command, context, non_negative_float
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.wording import counted
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 
@@ -40,7 +41,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _retry(args: argparse.Namespace) -> int:
     if bool(args.ids) == bool(args.all):
-        raise outbox.OutboxError("give message ids or --all (not both)")
+        raise UsageError("give message ids or --all (not both)")
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     # Every id is checked first: one that is not a failed message of the account is an

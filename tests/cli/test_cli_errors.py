@@ -133,6 +133,18 @@ def test_a_usage_error_is_one_line_naming_the_commands_help(
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.parametrize("argv", [("failed", "retry"), ("failed", "retry", "3", "--all")])
+def test_failed_retry_without_ids_or_with_both_is_a_usage_error(
+    argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Neither ids nor --all (or both) is a usage error like every other of ``failed
+    retry``'s (a bad id): one line, exit 2, before any database is opened."""
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert result.returncode == 2
+    assert_error_line(result, "give message ids or --all (not both)")
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_db_after_the_command_is_the_global_db(tmp_path: Path) -> None:
     """``--db`` after the command, at any depth, as ``--account`` is; it wins over none
     given before, and a value given before is not overwritten when none is after."""
