@@ -1,6 +1,7 @@
 """``ofcrm health``: is the machine healthy, and if not, why a person is needed.
 
-Exit codes (``EXIT_CODES``, also in ``--help``): 0 healthy; 2 credentials rejected; 3 no
+Exit codes (``EXIT_CODES``, also in ``--help``): 0 healthy; 2 credentials rejected or no
+key for an account on this machine (outside team mode); 3 no
 successful poll for over a minute while running; 4 failures piling up
 (``health_failed_threshold``); 5 the database unreachable; 6 messages due in the queue
 and nothing drained or sent for over two minutes (no worker running). Several problems:
@@ -18,6 +19,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
+from ofcrm_tui import secrets
 from ofcrm_tui.config import load_settings
 from ofcrm_tui.core import health
 from ofcrm_tui.store import migrate
@@ -43,8 +45,10 @@ def _check(args: argparse.Namespace) -> health.Health:
             return health.database_problem(
                 db.url_for_display, "no database yet (none of ofcrm's tables in it)"
             )
+        # In team mode the keys stay with the workers: none is looked for here.
         return health.check(
-            db, account=args.account, failed_threshold=settings.health_failed_threshold
+            db, account=args.account, failed_threshold=settings.health_failed_threshold,
+            has_key=None if settings.team_mode else secrets.has_token,
         )
     except SQLAlchemyError as exc:
         return health.database_problem(db.url_for_display, getattr(exc, "orig", None) or exc)
@@ -58,6 +62,14 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
+
+
+def _credentials(a: health.AccountHealth) -> str:
+    if a.auth_error:
+        return "REJECTED: " + a.auth_error
+    if a.key_here is False:
+        return f"NO KEY HERE (none in the keyring, {secrets.env_var_name(a.name)} not set)"
+    return "ok"
 
 
 def _print(report: health.Health) -> None:
@@ -83,7 +95,7 @@ def _print(report: health.Health) -> None:
         print(f"  polls: last {_ago(a.last_poll_at, now)}, lag {_seconds(a.poll_lag_seconds)}, "
               f"{h['poll']} ok / {h['poll_failed']} failed last hour"
               f"{'' if a.running else ' (not running)'}")
-        print(f"  credentials: {'REJECTED: ' + a.auth_error if a.auth_error else 'ok'}")
+        print(f"  credentials: {_credentials(a)}")
     for problem in report.problems:
         print(f"PROBLEM: {problem.message}")
     if not report.problems:
@@ -104,7 +116,8 @@ def _health(args: argparse.Namespace) -> int:
 
 
 EXIT_CODES = {
-    health.Reason.CREDENTIALS: "an account's credentials were rejected",
+    health.Reason.CREDENTIALS: "an account's credentials were rejected, or its key is not "
+                               "on this machine",
     health.Reason.POLL_STALLED: "no successful poll for over a minute while running",
     health.Reason.FAILURES: "failed messages piling up (health_failed_threshold in 24 h)",
     health.Reason.DATABASE: "the database unreachable",

@@ -18,12 +18,15 @@ their fan's turn, the account neither blocked by a 429 nor waiting out an outage
 out of its sends of the minute) while nothing drained or sent the account for longer
 than ``QUEUE_STALLED``: a worker stopped (or none was ever started) needs a person.
 Rows scheduled or backing off until later are not waiting yet, and a credential error
-is a problem of its own.
+is a problem of its own: rejected credentials, or (``check(has_key=...)``, as ``ofcrm
+health`` asks outside team mode) no key for the account on this machine, which no worker
+here can send with. The problem counts every queued message, as the queue's line does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
@@ -31,6 +34,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ofcrm_tui import secrets
 from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
@@ -103,6 +107,7 @@ class AccountHealth:
     waiting_since: datetime | None  # since when they wait with no drain or send (None: none due)
     recent_failed: int  # rows failed in the last FAILED_RECENT and not retried
     auth_error: str | None
+    key_here: bool | None = None  # a key for it on this machine (None: not looked for)
 
 
 @dataclass(frozen=True)
@@ -136,8 +141,12 @@ def check(
     account: str | None = None,
     failed_threshold: int,
     now: datetime | None = None,
+    has_key: Callable[[str], bool] | None = None,
 ) -> Health:
-    """The health of every account (or only ``account``), read in one unit of work."""
+    """The health of every account (or only ``account``), read in one unit of work.
+    ``has_key(name)``: whether the account's key is on this machine (``secrets.has_token``),
+    asked after the unit of work (a keyring may take a while); None: not asked (team mode,
+    where the keys stay with the workers)."""
     now = now or utcnow()
     with db.read() as session:
         query = select(Account).order_by(Account.name)
@@ -145,6 +154,8 @@ def check(
             query = query.where(Account.name == account)
         accounts = tuple(_account(session, a, now) for a in session.scalars(query))
         size = _database_bytes(db, session)
+    if has_key is not None:
+        accounts = tuple(replace(a, key_here=has_key(a.name)) for a in accounts)
     problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
     if account is not None and not accounts:
         problems.append(Problem(Reason.DATABASE, account, f"no account named {account!r}"))
@@ -267,16 +278,23 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
     if account.auth_error:
         found.append(Problem(Reason.CREDENTIALS, account.name,
                              f"{account.name}: credentials rejected: {account.auth_error}"))
+    elif account.key_here is False:
+        found.append(Problem(Reason.CREDENTIALS, account.name,
+                             f"{account.name}: no key for {account.name} on this machine: "
+                             f"`ofcrm account token {account.name}` or set "
+                             f"{secrets.env_var_name(account.name)}"))
     last = account.last_poll_at
     if account.running and (last is None or now - last > POLL_STALE):
         since = "ever" if last is None else f"{(now - last).total_seconds():.0f} s"
         found.append(Problem(Reason.POLL_STALLED, account.name,
                              f"{account.name}: no successful poll for {since} while running"))
     waiting = account.waiting_since
-    if waiting is not None and now - waiting > QUEUE_STALLED:
+    # With no key here nothing can send: that is the cause, not a worker stopped.
+    if waiting is not None and now - waiting > QUEUE_STALLED and account.key_here is not False:
         minutes = int((now - waiting).total_seconds() // 60)
+        queued = account.queue[OutboundState.QUEUED.value]  # as the queue's line counts them
         found.append(Problem(Reason.QUEUE_STALLED, account.name,
-                             f"{account.name}: {counted(account.due_queued, 'message')} queued, "
+                             f"{account.name}: {counted(queued, 'message')} queued, "
                              f"nothing sent for {minutes} min: is a worker running?"))
     if account.recent_failed >= failed_threshold:
         found.append(Problem(Reason.FAILURES, account.name,

@@ -18,6 +18,12 @@ from ofcrm_tui.store.models import Account, Fan, MetricEvent, OutboundMessage, S
 from ofcrm_tui.store.types import utcnow
 
 
+@pytest.fixture(autouse=True)
+def main_key(memory_keyring) -> None:  # noqa: ANN001
+    """The account these tests make ("main") has its key on this machine."""
+    memory_keyring.store[("ofcrm", "main")] = "k"
+
+
 def _url(db: Database) -> str:
     return db.url.render_as_string(hide_password=False)
 
@@ -199,6 +205,53 @@ def test_a_queue_nobody_drains(db: Database, capsys) -> None:  # noqa: ANN001
     _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=1), 3)
     _event(db, account_id, metrics.POLL, timedelta(seconds=10))
     assert _health(capsys, db)[0] == 0
+
+
+def test_the_stall_counts_every_queued_message_as_the_queue_line(db: Database, capsys) -> None:  # noqa: ANN001
+    """Two more messages to a fan already waiting (not its turn), and one scheduled for
+    later: the problem's count is the queue line's ("queued 6"), not the fans'."""
+    account_id = _account(db)
+    _queued(db, account_id, 3, due=timedelta(minutes=10))
+    with db.write() as session:
+        fan = session.query(Fan).filter_by(account_id=account_id, username="q0").one()
+        for ago in (9, 8):
+            session.add(OutboundMessage(
+                account_id=account_id, fan_id=fan.id, kind="reply", priority=10, text="x",
+                state="queued", created_by="anna", next_attempt_at=utcnow() - timedelta(minutes=ago)))
+    _queued(db, account_id, 1, due=-timedelta(minutes=10))
+    code, out = _health(capsys, db)
+    assert code == 6 and "main: queued 6 · " in out
+    assert "PROBLEM: main: 6 messages queued, nothing sent for 10 min" in out
+
+
+def test_no_key_on_this_machine_is_a_credentials_problem_not_a_stall(
+    db: Database, capsys, memory_keyring, monkeypatch  # noqa: ANN001
+) -> None:
+    """The account's key is neither in the keyring nor in OFCRM_TOKEN_<NAME>: no worker
+    here can send, whether one runs or not; the cause said is the key."""
+    account_id = _account(db, "gen")
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=7), 0)
+    _queued(db, account_id, 2, due=timedelta(minutes=10))
+    code, out = _health(capsys, db)
+    assert code == health.Reason.CREDENTIALS == 2
+    assert "credentials: NO KEY HERE (none in the keyring, OFCRM_TOKEN_GEN not set)" in out
+    assert ("PROBLEM: gen: no key for gen on this machine: `ofcrm account token gen` or set "
+            "OFCRM_TOKEN_GEN") in out
+    assert "worker running" not in out and "credentials: ok" not in out
+    data = json.loads(_health(capsys, db, "--json")[1])
+    assert [p["reason"] for p in data["problems"]] == [2] and not data["accounts"][0]["key_here"]
+    # The key in the environment (no keyring asked), then in the keyring: the stall again.
+    monkeypatch.setenv("OFCRM_TOKEN_GEN", "k")
+    code, out = _health(capsys, db)
+    assert code == 6 and "credentials: ok" in out
+    monkeypatch.delenv("OFCRM_TOKEN_GEN")
+    memory_keyring.store[("ofcrm", "gen")] = "k"
+    assert _health(capsys, db)[0] == 6
+    # In team mode the keys stay with the workers: none is looked for.
+    del memory_keyring.store[("ofcrm", "gen")]
+    monkeypatch.setenv("OFCRM_TEAM_MODE", "1")
+    code, out = _health(capsys, db)
+    assert code == 6 and "credentials: ok" in out
 
 
 def test_a_queue_never_drained_and_one_message(db: Database, capsys) -> None:  # noqa: ANN001
