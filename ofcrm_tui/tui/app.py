@@ -74,6 +74,9 @@ STYLES = Path(__file__).parent / "styles"
 
 class OfcrmApp(KeysInOrder):
     TITLE = "ofcrm"
+    # A screen covered by another (a dialog over it) hides its notices: the one on top
+    # shows them, once (app.tcss).
+    SUSPENDED_SCREEN_CLASS = "-suspended"
     CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "dialogs.tcss",
                 STYLES / "fans.tcss"]
     COMMANDS = App.COMMANDS | {OfcrmCommands}

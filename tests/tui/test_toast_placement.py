@@ -1,13 +1,17 @@
 """Where toasts go on each screen: never over what is being worked on (the KPI cards on
-analytics, the text typed in the campaign composer, the inbox's reply box)."""
+analytics and its chatters' figures, the fields of a dialog over it, the text typed in the
+campaign composer, the inbox's reply box), and each drawn once."""
 
 from __future__ import annotations
 
 import pytest
 from textual.widget import Widget
+from textual.widgets import Input, RadioSet
 from textual.widgets._toast import Toast
 
+from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
@@ -16,7 +20,7 @@ from tests.tui.pilot import press, settle, type_text, wait_for
 pytestmark = pytest.mark.anyio
 SIZES = [(80, 24), (120, 36), (160, 45)]
 # As a new-message toast is: the fan's name, then a line of up to 60 characters.
-TITLE, BODY = "Mateo Benítez", "3 new messages · " + "are you online tonight? " * 2
+TITLE, BODY = "Ximena Quiroga", "3 new messages · " + "are you online tonight? " * 2
 
 
 async def _toasts(pilot) -> list[Toast]:  # noqa: ANN001
@@ -24,6 +28,12 @@ async def _toasts(pilot) -> list[Toast]:  # noqa: ANN001
     screen = pilot.app.screen
     await wait_for(pilot, lambda: any(t.region.area for t in screen.query(Toast)))
     return list(screen.query(Toast))
+
+
+def _drawn(app) -> int:  # noqa: ANN001
+    """How many times the toast's title is on the screen as drawn (with the screens
+    under a dialog)."""
+    return app.export_screenshot().count(TITLE.replace(" ", "&#160;"))
 
 
 def _clear(toasts: list[Toast], widgets: list[Widget]) -> None:
@@ -41,6 +51,45 @@ async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple
         screen = app.screen
         assert isinstance(screen, AnalyticsScreen)
         _clear(await _toasts(pilot), [*screen.query(".kpi"), screen.query_one("#analytics-bar")])
+        # Scrolled to the end, the chatters' table (its figures on the right) stays clear.
+        await press(pilot, "end")
+        await settle(pilot)
+        table = screen.query_one("#chatters-table")
+        assert table.region.area
+        _clear(list(screen.query(Toast)), [table])
+        assert _drawn(app) == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("key", "kind"), [("e", AnalyticsExportDialog), ("c", PeriodDialog)])
+async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields(
+    world: World, size: tuple[int, int], key: str, kind: type
+) -> None:
+    """One rack draws (the screen under the dialog hides its own), bottom right: clear of
+    the dialog's fields and of the KPI cards under it; a toast already up when the dialog
+    opens, and one that comes while it is open, alike."""
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        analytics = app.screen
+        assert isinstance(analytics, AnalyticsScreen)
+        await _toasts(pilot)
+        await press(pilot, key)
+        dialog = app.screen
+        assert isinstance(dialog, kind)
+        await settle(pilot)
+        assert _drawn(app) == 1
+        fields = [*dialog.query(Input), *dialog.query(RadioSet), *analytics.query(".kpi")]
+        _clear([t for t in dialog.query(Toast) if t.region.area], fields)
+        app.clear_notifications()
+        await settle(pilot)
+        assert _drawn(app) == 0
+        _clear(await _toasts(pilot), fields)
+        assert _drawn(app) == 1
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert app.screen is analytics and _drawn(app) == 1
 
 
 @pytest.mark.parametrize("size", SIZES)
