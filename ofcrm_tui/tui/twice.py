@@ -7,10 +7,8 @@ a file (``FileBox``). The same key again before the user can have seen the outco
 the same burst, or within a few tenths of a second: ``Twice.again``) is that press
 twice: it is dropped, or asks again.
 
-A question that comes up by itself as the user types (the owned conversation's, which
-the reply box raises) is not seen either while the keys keep coming: each key read
-within ``UNSEEN_SECONDS`` of the question showing, or of the key before it, was typed
-before the user saw it (``Twice.did`` again at each).
+A question's key pressed this soon after the question showed (the quitting ``q`` pressed
+twice) was pressed before the user could have read it: ``UNSEEN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -18,8 +16,8 @@ from __future__ import annotations
 import math
 import time
 
-# A key this soon after a question showed (the quitting ``q`` pressed twice, a reply
-# typed on) was typed before the user could have read the question.
+# A key this soon after a question showed (the quitting ``q`` pressed twice) was typed
+# before the user could have read the question.
 UNSEEN_SECONDS = 0.5
 
 

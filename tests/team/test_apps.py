@@ -14,7 +14,6 @@ from ofcrm_tui.tui import presence as presence_module
 from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
-from ofcrm_tui.tui.twice import UNSEEN_SECONDS
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.team.conftest import Team
 from tests.tui.pilot import (
@@ -183,8 +182,9 @@ async def test_assignment_its_filters_and_the_question_before_typing(crew: Team)
         # Ana types into sam's conversation: asked first, and takes it.
         await press(a, "enter", "r")
         assert isinstance(a.app.screen, OwnedDialog)
-        await a.pause(UNSEEN_SECONDS)  # read: a t typed on as it came is the reply's
-        await press(a, "t")
+        await press(a, "t")  # a letter: the reply's, kept
+        assert isinstance(a.app.screen, OwnedDialog) and a.app.screen.typed == "t"
+        await press(a, "ctrl+t")  # take it
         assert composer(a).has_focus and "→you" in header(a)
         await beats(s)
         await settle(s)
@@ -210,8 +210,7 @@ async def test_a_reply_typed_and_sent_in_one_burst_still_asks_about_the_owner(
         await settle(a)
         assert isinstance(a.app.screen, OwnedDialog)
         assert queued(crew) == before
-        await a.pause(UNSEEN_SECONDS)
-        await press(a, "r")  # reply anyway, the question read
+        await press(a, "ctrl+g")  # reply anyway
         assert composer(a).text == "mine now"
         await press(a, "ctrl+s")
         assert queued(crew)[len(before):] == [("ana", "mine now")]

@@ -120,6 +120,7 @@ _CHARACTERS = {
     "shift+tab": None, "down": None, "up": None, "end": None, "ctrl+s": "\x13", "ctrl+o": "\x0f",
     "ctrl+r": "\x12", "ctrl+n": "\x0e", "backspace": "\x7f", "ctrl+u": "\x15", "at": "@",
     "ctrl+down": None, "ctrl+l": "\x0c", "question_mark": "?", "ctrl+p": "\x10",
+    "ctrl+g": "\x07", "ctrl+t": "\x14", "left": None, "right": None,
 }
 
 

@@ -27,10 +27,9 @@ from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.twice import UNSEEN_SECONDS
+from ofcrm_tui.tui.widgets.composer import TYPED_EVERY_SECONDS
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import (
-    TwiceClock,
     burst,
     composer,
     conversations,
@@ -134,19 +133,17 @@ async def _owned_open(world: World, pilot) -> InboxScreen:  # noqa: ANN001
 
 
 async def test_keys_after_taking_a_conversation_are_the_reply(world: World) -> None:
-    """t takes the conversation and goes into the reply: the letters typed behind it
-    went to the dialog's button (t acted once it came back up from there), then to the
-    thread (the reply's focus came a turn later); o reordered the list. (t once the
-    question has been seen: read as it comes, it is a letter of the reply, below.)"""
+    """ctrl+t takes the conversation and goes into the reply: the letters typed behind it
+    acted on the inbox (o reordered the list) before the reply's focus came."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _owned_open(world, pilot)
         order = screen.flt.order
-        await pilot.pause(UNSEEN_SECONDS)
-        burst(app, "t", *"hello")
+        burst(app, "ctrl+t", *"hello")
         await settle(pilot)
         assert screen.flt.order == order
         assert app.focused is composer(pilot) and composer(pilot).text == "hello"
+        assert _owner(world, screen) == "tester"
 
 
 def _owner(world: World, screen: InboxScreen) -> str | None:
@@ -155,62 +152,73 @@ def _owner(world: World, screen: InboxScreen) -> str | None:
     return owner.chatter if owner else None
 
 
-@pytest.mark.parametrize(("reply", "answer", "owner"), [
-    ("thanks", "r", "sam"),  # its t took the conversation over
-    ("really", "t", "tester"),  # its r replied anyway
+def _kept(dialog: OwnedDialog) -> str:
+    line = dialog.query_one("#owned-typed")
+    return str(line.render()) if line.display else ""
+
+
+@pytest.mark.parametrize(("answer", "owner", "typing"), [
+    (("ctrl+g",), "sam", True),
+    (("ctrl+t",), "tester", True),
+    (("tab", "enter"), "sam", True),  # the first button: "Reply anyway"
+    (("right", "right", "enter"), "tester", True),  # "Take it"
+    (("escape",), "sam", False),  # leave it: the reply stays as the draft
 ])
-async def test_a_reply_typed_as_the_owner_question_comes_is_kept_not_an_answer(
-    world: World, monkeypatch: pytest.MonkeyPatch, reply: str, answer: str, owner: str
+async def test_a_reply_typed_on_after_a_pause_is_kept_not_an_answer(
+    world: World, answer: tuple[str, ...], owner: str, typing: bool
 ) -> None:
     """r in a conversation sam owns puts the question up as the chatter starts typing:
-    the reply's first letters answered it, unseen, and the others were lost. Typed
-    before the question is seen, they are kept, shown, and go into the reply once the
-    chatter answers."""
-    clock = TwiceClock(monkeypatch)
+    "thanks", a pause, then " to you" lost its space and its t took the conversation
+    over. Every letter typed while the question is up, however long after it came, is
+    kept, shown, and goes into the reply; only ctrl+g, ctrl+t, Esc or a button answer."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _owned_open(world, pilot)
-        for key in reply:  # typed on, a key every tenth of a second
-            clock.advance(0.1)
+        for key in "thanks":
             await pilot.press(key)
-        await settle(pilot)
+        await pilot.pause(0.8)  # long after the question came: it has been read
+        await press(pilot, "space", *"to", "backspace", "o", "enter", *"you")
         dialog = app.screen
-        assert isinstance(dialog, OwnedDialog) and dialog.typed == reply
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == "thanks to\nyou"
         assert _owner(world, screen) == "sam"
-        assert f"Kept for your reply: {reply}" in str(dialog.query_one("#owned-typed").render())
-        clock.advance(UNSEEN_SECONDS)  # read now
-        burst(app, answer, *" you")
+        assert "Kept for your reply: thanks to you" in _kept(dialog)
+        await press(pilot, *answer)
         await settle(pilot)
-        assert app.screen is screen and app.focused is composer(pilot)
-        assert composer(pilot).text == f"{reply} you"
+        assert app.screen is screen and (app.focused is composer(pilot)) == typing
+        assert composer(pilot).text == "thanks to\nyou"
         await settle(pilot)
         assert _owner(world, screen) == owner
 
 
-async def test_the_question_is_unseen_while_the_keys_keep_coming(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each key restarts the wait: t read over a second after the question showed, but
-    right behind the reply's other letters, is one of them."""
-    clock = TwiceClock(monkeypatch)
+async def test_keys_read_before_the_question_are_shown_as_kept(world: World) -> None:
+    """The reply box had the focus when sam took the conversation: the keys typed
+    landed in the box before the question came. The question says they are kept, as it
+    does for the keys it takes itself."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _owned_open(world, pilot)
-        for key in "what":
-            clock.advance(UNSEEN_SECONDS * 0.6)
-            await press(pilot, key)
+        await settle(pilot)
+        await press(pilot, "enter", "r", *"thanks")
+        screen = inbox(pilot)
+        assert screen.open_row is not None and app.focused is composer(pilot)
+        conversation_id = screen.open_row.conversation_id
+        team.assign(world.context.db, world.account.id, conversation_id, "sam", by="sam",
+                    now=NOW)
+        screen._owner_shown(conversation_id, "sam")  # noqa: SLF001
+        screen._check_owner()  # noqa: SLF001  (as the box's next key, or its focus, asks)
+        await settle(pilot)
         dialog = app.screen
-        assert isinstance(dialog, OwnedDialog) and dialog.typed == "what"
-        assert _owner(world, screen) == "sam"
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == ""
+        assert "Kept for your reply: thanks" in _kept(dialog)
+        await press(pilot, *" you", "ctrl+g")
+        assert app.focused is composer(pilot) and composer(pilot).text == "thanks you"
 
 
 async def test_the_first_key_typed_asks_and_the_letters_behind_it_are_kept(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World,
 ) -> None:
     """The reply box had the focus when sam took the conversation: the first letter
-    typed asks, and the letters typed behind it, which the question took (and dropped),
-    stay the reply's."""
-    clock = TwiceClock(monkeypatch)
+    typed asks, and the letters typed behind it, which the question took, stay the
+    reply's."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -224,19 +232,17 @@ async def test_the_first_key_typed_asks_and_the_letters_behind_it_are_kept(
         for key in "thanks":  # each read once the one before is done, as typed
             await pilot.press(key)
         await settle(pilot)
-        assert isinstance(app.screen, OwnedDialog)
-        clock.advance(UNSEEN_SECONDS)
-        await press(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog)
+        assert "Kept for your reply: thanks" in _kept(dialog)
+        await press(pilot, "ctrl+g")
         assert app.focused is composer(pilot) and composer(pilot).text == "thanks"
         assert _owner(world, screen) == "sam"
 
 
-async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(world: World) -> None:
     """Esc answers at once, in its place behind the letters typed before it: they stay
     in the reply box, the chatter out of it."""
-    TwiceClock(monkeypatch)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _owned_open(world, pilot)
@@ -244,6 +250,36 @@ async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(
         await settle(pilot)
         assert app.screen is screen and app.focused is not composer(pilot)
         assert composer(pilot).text == "hi" and _owner(world, screen) == "sam"
+
+
+async def test_replying_anyway_asks_again_once_the_conversation_changes_hands(
+    world: World,
+) -> None:
+    """"Reply anyway" was remembered for the conversation whoever owned it: given to kim
+    afterwards, the chatter's next letters went into kim's conversation unasked."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        await press(pilot, "ctrl+g", "h")
+        await pilot.pause(TYPED_EVERY_SECONDS)  # the box tells of the next key typed
+        await press(pilot, "e")
+        assert app.screen is screen and composer(pilot).text == "he"  # still sam's: not asked
+        assert screen.open_row is not None
+        conversation_id = screen.open_row.conversation_id
+        team.assign(world.context.db, world.account.id, conversation_id, "kim", by="kim",
+                    now=NOW)
+        screen._owner_shown(conversation_id, "kim")  # noqa: SLF001  (as a beat reads it)
+        await pilot.pause(TYPED_EVERY_SECONDS)
+        await press(pilot, "y")
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog) and dialog.owner == "kim"
+        assert "Kept for your reply: hey" in _kept(dialog)
+        await press(pilot, "ctrl+g", "!")
+        assert app.screen is screen and composer(pilot).text == "hey!"
+        screen._owner_shown(conversation_id, "sam")  # noqa: SLF001  back to sam: asked again
+        await pilot.pause(TYPED_EVERY_SECONDS)
+        await press(pilot, "?")
+        assert isinstance(app.screen, OwnedDialog) and app.screen.owner == "sam"
 
 
 def focus_as_acted(app: OfcrmApp, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
@@ -275,11 +311,11 @@ async def test_keys_after_q_find_the_quit_dialogs_focus_on_wait(
 
 
 @pytest.mark.parametrize(("dialog", "focused"), [
-    (lambda: OwnedDialog("sam", "Lena"), "owned-cancel"),
+    (lambda: OwnedDialog("sam", "Lena"), None),  # no button: Enter is the reply's
     (lambda: CollisionDialog(team.Collision([], ["sam"], NOW), "Lena", NOW), "collision-keep"),
 ])
 async def test_keys_read_as_a_dialog_comes_find_its_focus_on_its_safe_button(
-    world: World, monkeypatch: pytest.MonkeyPatch, dialog, focused: str  # noqa: ANN001
+    world: World, monkeypatch: pytest.MonkeyPatch, dialog, focused: str | None,  # noqa: ANN001
 ) -> None:
     """Keys read before the dialog's ``on_mount`` (where it puts its focus) wait for it:
     they found the first button, that Textual focuses before, focused ("Reply anyway",

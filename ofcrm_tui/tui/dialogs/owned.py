@@ -1,19 +1,19 @@
 """Typing into a conversation another chatter owns: reply anyway, take it, or leave it.
 
 The question comes up by itself as the chatter types (the reply box raises it), so the
-keys read as it comes are the reply, typed by someone who has not seen it yet: ``r``
-and ``t`` answered it ("thanks" took the conversation over, "really" replied anyway)
-and the other letters were lost. Until the question is seen (``twice.UNSEEN_SECONDS``
-with no key read since it showed, or since the key before: ``Twice``), the dialog
-answers nothing and keeps what those keys type: printable characters and Enter as
-typed, Backspace taking back the last one kept, as the app reads them (``takes_key``,
-before any binding). It shows it, and hands it back
-(``typed``) whatever the answer: the reply box types it in after what it held, and
-with "reply anyway" or "take it" the chatter goes on typing there; "leave it" leaves
-it there as the conversation's draft. Other keys read then (a send, Tab, arrows) are
-not passed on: they would act on a reply the chatter has not said to write (a send
-would send it). Esc answers at once: leaving, which changes nothing, is what Esc in
-the reply box does too. A click is always an answer.
+keys read while it is up are the reply, typed on by someone who may not have seen it, or
+who paused mid-word and then went on: a letter never answers it. Its answers are keys a
+typist does not type in a reply: ctrl+g (reply anyway), ctrl+t (take it; ctrl+r is the
+reply box's saved replies), Esc (leave it, which changes nothing, as Esc in the reply box),
+and its buttons, reached with Tab or the arrows (no button has the focus until then) and
+pressed with Enter or a click. Every other key read while it is up is the reply's, kept
+here as the app reads it (``takes_key``, before any binding): printable characters as
+typed, Enter (until a button has the focus) as a new line, Backspace taking back the last
+one kept. The dialog shows what the reply box held when it came up with what it kept, and
+hands what it kept back (``typed``) whatever the answer: the reply box types it in, and
+with "reply anyway" or "take it" the chatter goes on typing there; "leave it" leaves it
+there as the conversation's draft. A send (ctrl+s) is not passed on: it would send a
+reply the chatter has not said to write.
 """
 
 from __future__ import annotations
@@ -27,18 +27,17 @@ from textual.widgets import Button, Static
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.twice import UNSEEN_SECONDS, Twice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 REPLY = "reply"
 TAKE = "take"
-# The most of the typed text the dialog shows (its end: what was typed last).
+# The most of the kept text the dialog shows (its end: what was typed last).
 TYPED_SHOWN_CHARS = 60
 
 
 class OwnedDialog(Dialog[str | None]):
     """Dismissed with ``REPLY`` (this once), ``TAKE`` (assign it to me) or None; ``typed``
-    is what the chatter typed before they saw the question."""
+    is what the chatter typed while it was up."""
 
     DEFAULT_CSS = """
     OwnedDialog .dialog { max-width: 70; }
@@ -46,20 +45,27 @@ class OwnedDialog(Dialog[str | None]):
     OwnedDialog #owned-typed { height: auto; color: $text-muted; }
     OwnedDialog .buttons Button { min-width: 10; }
     """
+    # No button is focused as it comes (Textual would focus the first): an Enter typed
+    # on is the reply's new line, until Tab or an arrow picks a button.
+    AUTO_FOCUS = ""
     # Priority: acted on as read, so the keys typed behind them (the reply) go where
     # the answer leads, not to the button focused here.
     BINDINGS = [
-        Binding("r", "choose('reply')", "Reply anyway", id="owned.reply", priority=True),
-        Binding("t", "choose('take')", "Take it", id="owned.take", priority=True),
+        Binding("ctrl+g", "choose('reply')", "Reply anyway", id="owned.reply", priority=True),
+        Binding("ctrl+t", "choose('take')", "Take it", id="owned.take", priority=True),
         Binding("escape", "dismiss(None)", "Leave it", id="owned.cancel", priority=True),
+        Binding("left,up", "app.focus_previous", "Previous", id="owned.previous", show=False),
+        Binding("right,down", "app.focus_next", "Next", id="owned.next", show=False),
     ]
 
-    def __init__(self, owner: str, fan_name: str) -> None:
+    def __init__(self, owner: str, fan_name: str, in_box: str = "") -> None:
+        """``in_box``: what the reply box held as the question came (the keys read
+        before it), shown with what is kept here."""
         super().__init__()
         self.owner = owner
         self.fan_name = fan_name
+        self.in_box = in_box
         self.typed = ""
-        self._shown = Twice()  # when it showed, then when the last unseen key was read
 
     def compose(self) -> ComposeResult:
         owner = clean(self.owner, single_line=True)
@@ -80,40 +86,36 @@ class OwnedDialog(Dialog[str | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        # At once (``focus()`` waits a turn): the keys read behind the one that opened
-        # the dialog are let go once it is mounted, and found "Reply anyway" focused.
-        self.set_focus(self.query_one("#owned-cancel", Button))
-        self.query_one("#owned-typed", Static).display = False
-        self._shown.did()
-
-    @property
-    def seen(self) -> bool:
-        """The question has been on screen ``UNSEEN_SECONDS`` with no key read since."""
-        return not self._shown.again(within=UNSEEN_SECONDS)
+        self._show_typed()
 
     def takes_key(self, event: events.Key) -> bool:
         """Called by the app as each key is read, before any binding (``KeysInOrder``: in
-        the order typed, which the focused button's queue would not keep): until the
-        question is seen, every key but Esc is the reply's, kept here."""
-        if self.seen or event.key == "escape" or self._dismissed:
+        the order typed, which the focused button's queue would not keep): a printable
+        key, Enter (while no button has the focus) or Backspace is the reply's, kept
+        here; the others (its answers, the moves between buttons) act."""
+        if self._dismissed:
             return False
         if event.key == "enter":
+            if isinstance(self.focused, Button):
+                return False  # the button chosen with Tab or an arrow
             self.typed += "\n"
         elif event.key == "backspace":
             self.typed = self.typed[:-1]
         elif event.is_printable and event.character:
             self.typed += event.character
-        self._shown.did()
+        else:
+            return False
         self._show_typed()
         return True
 
     def _show_typed(self) -> None:
-        shown = clean(self.typed, single_line=True)
+        kept = self.in_box + self.typed
+        shown = clean(kept, single_line=True)
         if len(shown) > TYPED_SHOWN_CHARS:
             shown = "…" + shown[-(TYPED_SHOWN_CHARS - 1):]
         typed = self.query_one("#owned-typed", Static)
         typed.update(f"Kept for your reply: {shown}")
-        typed.display = bool(self.typed)
+        typed.display = bool(kept.strip())
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -78,8 +78,9 @@ class TeamInbox(OfcrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self._version: int | None = None
-        # Conversations owned by others where the chatter chose to reply anyway.
-        self._owner_ok: set[int] = set()
+        # The owner of each conversation where the chatter chose to reply anyway, as they
+        # were told it: asked again once the conversation goes to someone else.
+        self._owner_ok: dict[int, str] = {}
         self._asking_owner = False  # the question is on screen (once, however it came)
         # (conversation id, the thread's mark) when the chatter began the reply: the
         # thread draws other chatters' sends by itself, so what it shows at the send is
@@ -169,7 +170,7 @@ class TeamInbox(OfcrmScreen):
         """The open row, if another chatter owns it and this one has not said to go on."""
         row = self.open_row
         if (row is None or row.owner is None or row.owner == self.me
-                or row.conversation_id in self._owner_ok):
+                or self._owner_ok.get(row.conversation_id) == row.owner):
             return None
         return row
 
@@ -180,25 +181,27 @@ class TeamInbox(OfcrmScreen):
         row = self._owned_by_another()
         if row is None or self._asking_owner:
             return
-        conversation_id = row.conversation_id
+        conversation_id, owner = row.conversation_id, row.owner
+        composer = self.query_one(Composer)
+        target = composer.target
+        in_box = composer.text if target and target.fan.conversation_id == conversation_id else ""
         self.set_focus(self.query_one(ThreadView))  # out of the composer while asking
         self._asking_owner = True
-        dialog = OwnedDialog(row.owner, row.display_name)
+        dialog = OwnedDialog(owner, row.display_name, in_box)
 
         def answered(choice: str | None) -> None:
             self._asking_owner = False
-            composer = self.query_one(Composer)
             going_on = choice in (REPLY, TAKE)
             if going_on:
-                self._owner_ok.add(conversation_id)
-                # At once (``focus()`` waits a turn): the reply typed right behind t
-                # acted on the inbox (o reordered the list).
+                self._owner_ok[conversation_id] = owner
+                # At once (``focus()`` waits a turn): the reply typed right behind
+                # ctrl+t acted on the inbox (o reordered the list).
                 self.set_focus(composer)
             if choice == TAKE:
                 self._assign(conversation_id, self.me)
-            # What was typed before the question was seen: the reply's next letters.
-            target = composer.target
-            if target is not None and target.fan.conversation_id == conversation_id:
+            # What was typed while the question was up: the reply's next letters.
+            now = composer.target
+            if now is not None and now.fan.conversation_id == conversation_id:
                 composer.type_in(dialog.typed, typing=going_on)
             elif dialog.typed.strip():
                 keep_on_clipboard(self.app, row.display_name, dialog.typed, "unsent reply")
