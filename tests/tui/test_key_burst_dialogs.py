@@ -240,6 +240,20 @@ async def test_the_first_key_typed_asks_and_the_letters_behind_it_are_kept(
         assert _owner(world, screen) == "sam"
 
 
+async def test_a_paste_while_the_question_is_up_is_kept(world: World) -> None:
+    """A paste read while the question was up went nowhere (no field takes it)."""
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _owned_open(world, pilot)
+        await press(pilot, "h")
+        app.post_message(events.Paste("ey there"))
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == "hey there"
+        await press(pilot, "ctrl+g")
+        assert app.screen is screen and composer(pilot).text == "hey there"
+
+
 async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(world: World) -> None:
     """Esc answers at once, in its place behind the letters typed before it: they stay
     in the reply box, the chatter out of it."""

@@ -6,14 +6,14 @@ who paused mid-word and then went on: a letter never answers it. Its answers are
 typist does not type in a reply: ctrl+g (reply anyway), ctrl+t (take it; ctrl+r is the
 reply box's saved replies), Esc (leave it, which changes nothing, as Esc in the reply box),
 and its buttons, reached with Tab or the arrows (no button has the focus until then) and
-pressed with Enter or a click. Every other key read while it is up is the reply's, kept
-here as the app reads it (``takes_key``, before any binding): printable characters as
-typed, Enter (until a button has the focus) as a new line, Backspace taking back the last
-one kept. The dialog shows what the reply box held when it came up with what it kept, and
-hands what it kept back (``typed``) whatever the answer: the reply box types it in, and
-with "reply anyway" or "take it" the chatter goes on typing there; "leave it" leaves it
-there as the conversation's draft. A send (ctrl+s) is not passed on: it would send a
-reply the chatter has not said to write.
+pressed with Enter or a click. Every key read while it is up that types is the reply's,
+kept here as the app reads it (``takes_key``, before any binding): printable characters
+as typed, Enter (until a button has the focus) as a new line, Backspace taking back the
+last one kept; a paste as pasted. The dialog shows what the reply box held when it came
+up with what it kept, and hands what it kept back (``typed``) whatever the answer: the
+reply box types it in, and with "reply anyway" or "take it" the chatter goes on typing
+there; "leave it" leaves it there as the conversation's draft. A send (ctrl+s) is not
+passed on: it would send a reply the chatter has not said to write.
 """
 
 from __future__ import annotations
@@ -107,6 +107,13 @@ class OwnedDialog(Dialog[str | None]):
             return False
         self._show_typed()
         return True
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste while the question is up is the reply's too (it was lost: no field
+        here takes it)."""
+        if not self._dismissed:
+            self.typed += event.text
+            self._show_typed()
 
     def _show_typed(self) -> None:
         kept = self.in_box + self.typed
