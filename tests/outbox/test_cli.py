@@ -83,7 +83,8 @@ def test_failed_list_retry_discard(world: World, capsys) -> None:  # noqa: ANN00
     code, out, _ = run(capsys, world, "failed", "retry", "--all")
     assert code == 0 and out.strip() == "queued again 1 of 1 failed message: #3"
     code, _, err = run(capsys, world, "failed", "retry", "1", "--all")
-    _one_line_error(code, err, "not both")
+    assert code == 2  # a usage error, as retry with neither
+    assert err.count("\n") == 1 and err.startswith("ofcrm: error: ") and "not both" in err, err
     code, out, _ = run(capsys, world, "failed", "list")
     assert "no failed messages" in out
 
