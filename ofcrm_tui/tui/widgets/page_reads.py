@@ -112,7 +112,14 @@ def follow(
     it; None if the rows read do not hold it."""
     shown = next((number * PAGE_SIZE + i for number, rows in snapshot.pages.items()
                   for i, row in enumerate(rows) if source.key(row) == key), None)
-    if shown is None:
-        return None
-    return replace(snapshot, cursor=shown,
-                   top=min(place(shown, page_rows, keep), max(snapshot.count - 1, 0)))
+    return None if shown is None else at(snapshot, shown, keep, page_rows)
+
+
+def at(
+    snapshot: Snapshot[RowT], cursor: int, keep: tuple[int, int] | None, page_rows: int
+) -> Snapshot[RowT]:
+    """``snapshot`` with its cursor on row number ``cursor`` (within its count), on the
+    screen line ``keep`` gives it."""
+    last = max(snapshot.count - 1, 0)
+    cursor = min(cursor, last)
+    return replace(snapshot, cursor=cursor, top=min(place(cursor, page_rows, keep), last))

@@ -35,9 +35,9 @@ from ofcrm_tui.tui.widgets.page_reads import (
     PageSource,
     RowT,
     Snapshot,
+    at,
     follow,
     load,
-    place,
 )
 from ofcrm_tui.tui.widgets.styling import span_style
 
@@ -202,22 +202,20 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if self._first_load:
             # What ``show`` asked for is not in yet (the cursor has no row to keep):
             # read it again, around the same row.
-            self.generation += 1
-            self._moves_at_reload = self._moves
-            self._reload(self.generation, self.source, self._show_around, None,
-                         self._page_rows(), None)
+            self._read_around(self._show_around, None)
             return
         row = self.cursor_row
         self._read_around(self.source.key(row) if row is not None and not by_position else None,
                           (self.cursor, self._top_row()) if row is not None else None)
 
     def _read_around(self, keep_id: int | None, keep: tuple[int, int] | None) -> None:
-        """Reload the rows, the cursor on ``keep_id`` (or ``keep``'s position)."""
+        """Reload the rows, the cursor on ``keep_id`` (or ``keep``'s position); the
+        count read again unless it is exact and the rows are not loading for ``show``."""
         assert self.source is not None
         self.generation += 1
         self._moves_at_reload = self._moves
-        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(),
-                     self.count if self.counted else None)
+        known = self.count if self.counted and not self._first_load else None
+        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(), known)
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -269,9 +267,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         keep, page_rows = (self.cursor, self._top_row()), self._page_rows()
         row = self.cursor_row
         if row is None:  # moved onto a row whose page is not in: keep its position
-            cursor = min(self.cursor, max(snap.count - 1, 0))
-            return replace(snap, cursor=cursor,
-                           top=min(place(cursor, page_rows, keep), max(snap.count - 1, 0)))
+            return at(snap, self.cursor, keep, page_rows)
         key = self.source.key(row)
         followed = follow(snap, self.source, key, keep, page_rows)
         if followed is None:
