@@ -155,10 +155,11 @@ def off_the_team(db: Database, exc: BaseException) -> AccessDenied | None:
     on the team: its login refused, or a refusal after which the database no longer
     knows the role as a member (``identity``: none, or refused too). None otherwise:
     another error, or a refusal of something the role, still a member, may not do."""
-    why = login_refused(exc) or _refused_message(exc)
+    login = login_refused(exc)
+    why = login or _refused_message(exc)
     if why is None:
         return None
-    if not login_refused(exc):
+    if login is None:
         try:
             if identity(db).kind is not Kind.NONE:
                 return None
