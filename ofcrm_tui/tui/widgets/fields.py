@@ -114,9 +114,6 @@ class TickBox(MarksItsState, Checkbox):
 
     MARK = "X"
 
-    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
-        super().__init__(label, value, id=id)
-
 
 class RadioChoice(MarksItsState, RadioButton):
     """A radio button: ``●`` in its box when chosen."""
