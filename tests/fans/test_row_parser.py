@@ -82,15 +82,19 @@ def test_a_fan_written_by_the_export_parses_back_to_itself(
 
 # Columns of cells in the plain forms the parser reads a whole column at a time (digits,
 # 12.50, 2026-01-31T18:00:00Z, text without controls), some with cells just outside.
+# Texts over an alphabet, not st.from_regex: the same cells, drawn in a fraction of the
+# time (the regex strategy took 12 of the 22 s of the batch test).
 DATES = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC))
+DIGITS = "0123456789"
 PLAIN = {
-    "platform_user_id": st.from_regex(r"[0-9]{1,19}", fullmatch=True),
-    "username": st.from_regex(r"[a-z_]{1,9}", fullmatch=True),
+    "platform_user_id": st.text(DIGITS, min_size=1, max_size=19),  # [0-9]{1,19}
+    "username": st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=9),  # [a-z_]{1,9}
     "name": names,
     "nickname": names,
     "subscription_status": st.sampled_from(["active", "expired"]),
     **dict.fromkeys(csv_format.DATE_FIELDS, DATES.map(csv_format.date_cell)),
-    **dict.fromkeys(csv_format.MONEY_FIELDS, st.from_regex(r"[0-9]{1,16}\.[0-9]{2}", fullmatch=True)),
+    **dict.fromkeys(csv_format.MONEY_FIELDS, st.builds(  # [0-9]{1,16}\.[0-9]{2}
+        "{}.{}".format, st.text(DIGITS, min_size=1, max_size=16), st.text(DIGITS, min_size=2, max_size=2))),
     "tags": st.sampled_from(["vip", "vip|new", "a;b"]),
     "notes": names,
 }
