@@ -43,12 +43,17 @@ async def settle(pilot: Pilot[object]) -> None:
     the job events the app holds back to publish together (``JOB_REFRESH_SECONDS``)."""
     while getattr(pilot.app, "jobs_refresh_pending", False):
         await pilot.pause(0.01)
-    for _ in range(4):
+    for rounds in range(1, 5):
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
             pass  # an exclusive worker replaced by a newer one: the next round waits again
         await pilot.pause()
+        if rounds >= 2 and not pilot.app.workers:
+            # No worker left, none started by the messages just handled, and a pause
+            # after them (what they set up after a refresh, as a screen's focus, is
+            # done): more rounds would only pause, at least 20 ms each.
+            return
 
 
 async def wait_for(
