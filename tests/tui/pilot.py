@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import TypeVar
 
 import pytest
@@ -26,13 +26,14 @@ S = TypeVar("S", bound=Screen[object])
 
 
 class TwiceClock:
-    """The clock of ``tui.twice`` alone (asyncio's stays real), moved by the test only:
-    whether a question was seen (``UNSEEN_SECONDS``) does not hang on how fast a busy
-    machine runs the test."""
+    """The clock of ``tui.twice`` (and of the modules ``also`` names; asyncio's stays
+    real), moved by the test only: whether a question was seen (``UNSEEN_SECONDS``) does
+    not hang on how fast a busy machine runs the test, nor a test on real waits."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, also: tuple[ModuleType, ...] = ()) -> None:
         self.now = 1000.0
-        monkeypatch.setattr(twice, "time", SimpleNamespace(monotonic=lambda: self.now))
+        for module in (twice, *also):
+            monkeypatch.setattr(module, "time", SimpleNamespace(monotonic=lambda: self.now))
 
     def advance(self, seconds: float) -> None:
         self.now += seconds

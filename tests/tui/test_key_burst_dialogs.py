@@ -27,13 +27,16 @@ from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets import composer as composer_module
 from ofcrm_tui.tui.widgets.composer import TYPED_EVERY_SECONDS
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import (
+    TwiceClock,
     burst,
     composer,
     conversations,
     inbox,
+    let_go,
     press,
     settle,
     thread,
@@ -176,7 +179,9 @@ async def test_a_reply_typed_on_after_a_pause_is_kept_not_an_answer(
         screen = await _owned_open(world, pilot)
         for key in "thanks":
             await pilot.press(key)
-        await pilot.pause(0.8)  # long after the question came: it has been read
+        # A pause: the app idle since (the burst over), long after the question came.
+        # No clock in this path: waiting for it to be idle, not a fixed 0.8 s a case.
+        await let_go(pilot)
         await press(pilot, "space", *"to", "backspace", "o", "enter", *"you")
         dialog = app.screen
         assert isinstance(dialog, OwnedDialog) and dialog.typed == "thanks to\nyou"
@@ -267,15 +272,16 @@ async def test_esc_leaves_and_what_was_typed_stays_as_the_draft(world: World) ->
 
 
 async def test_replying_anyway_asks_again_once_the_conversation_changes_hands(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """"Reply anyway" was remembered for the conversation whoever owned it: given to kim
     afterwards, the chatter's next letters went into kim's conversation unasked."""
+    clock = TwiceClock(monkeypatch, also=(composer_module,))  # the box's, not real waits
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _owned_open(world, pilot)
         await press(pilot, "ctrl+g", "h")
-        await pilot.pause(TYPED_EVERY_SECONDS)  # the box tells of the next key typed
+        clock.advance(TYPED_EVERY_SECONDS)  # the box tells of the next key typed
         await press(pilot, "e")
         assert app.screen is screen and composer(pilot).text == "he"  # still sam's: not asked
         assert screen.open_row is not None
@@ -283,7 +289,7 @@ async def test_replying_anyway_asks_again_once_the_conversation_changes_hands(
         team.assign(world.context.db, world.account.id, conversation_id, "kim", by="kim",
                     now=NOW)
         screen._owner_shown(conversation_id, "kim")  # noqa: SLF001  (as a beat reads it)
-        await pilot.pause(TYPED_EVERY_SECONDS)
+        clock.advance(TYPED_EVERY_SECONDS)
         await press(pilot, "y")
         dialog = app.screen
         assert isinstance(dialog, OwnedDialog) and dialog.owner == "kim"
@@ -291,7 +297,7 @@ async def test_replying_anyway_asks_again_once_the_conversation_changes_hands(
         await press(pilot, "ctrl+g", "!")
         assert app.screen is screen and composer(pilot).text == "hey!"
         screen._owner_shown(conversation_id, "sam")  # noqa: SLF001  back to sam: asked again
-        await pilot.pause(TYPED_EVERY_SECONDS)
+        clock.advance(TYPED_EVERY_SECONDS)
         await press(pilot, "?")
         assert isinstance(app.screen, OwnedDialog) and app.screen.owner == "sam"
 
