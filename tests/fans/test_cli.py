@@ -1,5 +1,7 @@
-"""``ofcrm fans``, ``import fans`` and ``export fans`` as whole processes: one-line
-errors, exit codes, and an import killed half-way leaving nothing behind."""
+"""``ofcrm fans``, ``import fans`` and ``export fans``: one-line errors, exit codes, and
+an import killed half-way leaving nothing behind. Whole processes where only a process
+shows it (the exact stderr and exit code of a huge number, a kill); the rest through
+``main`` in this process."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from sqlalchemy import func, select, text
 
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
+from tests.cli.test_cli import run
 from tests.fans.conftest import add_fan, make_account
 from tests.support.databases import sqlite_url
 
@@ -25,11 +29,30 @@ from tests.support.databases import sqlite_url
 OFCRM = str(Path(sys.executable).with_name("ofcrm"))
 
 
-def ofcrm(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+Ofcrm = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def ofcrm_process(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [OFCRM, "--db", url, *argv],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
     )
+
+
+@pytest.fixture
+def ofcrm(capsys: pytest.CaptureFixture[str]) -> Ofcrm:
+    """``ofcrm --db URL ARGV...`` through ``main`` in this process, as a process's result
+    (a usage error's exit 2 is argparse's SystemExit)."""
+
+    def call(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+        try:
+            code, out, err = run(capsys, "--db", url, *argv)
+        except SystemExit as exited:
+            code = exited.code if isinstance(exited.code, int) else 1
+            out, err = capsys.readouterr()
+        return subprocess.CompletedProcess([OFCRM, "--db", url, *argv], code, out, err)
+
+    return call
 
 
 @pytest.fixture
@@ -48,7 +71,7 @@ def _one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> 
 
 
 def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
-    sqlite_db: tuple[Database, str], tmp_path: Path
+    sqlite_db: tuple[Database, str], tmp_path: Path, ofcrm: Ofcrm
 ) -> None:
     """A spend that is not an amount, a minimum above the maximum, an empty last-active
     range: one line, exit 2 (as argparse's usage errors), no file."""
@@ -72,7 +95,7 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     assert grouped.returncode == 0 and "@lena" in grouped.stdout, grouped
 
 
-def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> None:
+def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str], ofcrm: Ofcrm) -> None:
     """``fans list --limit 0`` said "no fans match" (exit 0); ``campaign list --limit -1``
     listed every campaign (SQLite's LIMIT -1); ``fans show --notes -1`` listed every note
     on SQLite and was a database error on PostgreSQL."""
@@ -91,7 +114,9 @@ def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str]) -> 
     assert ofcrm(url, "fans", "list", "--limit", "1").stdout.startswith("@lena\t")
 
 
-def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Database, str]) -> None:
+def test_fans_edit_reuses_a_tag_spelled_in_another_case(
+    sqlite_db: tuple[Database, str], ofcrm: Ofcrm
+) -> None:
     db, url = sqlite_db
     add_fan(db, 1, 42, "sam")
     assert ofcrm(url, "fans", "edit", "sam", "--tag", "vip").returncode == 0
@@ -101,7 +126,9 @@ def test_fans_edit_reuses_a_tag_spelled_in_another_case(sqlite_db: tuple[Databas
     assert "@lena" in listed and "@sam" in listed
 
 
-def test_fans_edit_says_when_a_tag_to_remove_was_not_there(sqlite_db: tuple[Database, str]) -> None:
+def test_fans_edit_says_when_a_tag_to_remove_was_not_there(
+    sqlite_db: tuple[Database, str], ofcrm: Ofcrm
+) -> None:
     _, url = sqlite_db
     assert ofcrm(url, "fans", "edit", "lena", "--tag", "whale").returncode == 0
     done = ofcrm(url, "fans", "edit", "lena", "--untag", "nonexist", "--untag", "WHALE")
@@ -110,7 +137,7 @@ def test_fans_edit_says_when_a_tag_to_remove_was_not_there(sqlite_db: tuple[Data
     assert "WHALE" not in done.stdout  # that one was removed (any case)
 
 
-def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
+def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path, ofcrm: Ofcrm) -> None:
     _, url = sqlite_db
     _one_line_error(ofcrm(url, "fans", "show", "nobody"), "no fan 'nobody'")
     _one_line_error(ofcrm(url, "fans", "edit", "lena"), "nothing to change")
@@ -124,7 +151,7 @@ def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path) ->
     _one_line_error(ofcrm(url, "import", "fans", str(wrong)), "no column ofcrm knows")
 
 
-def test_a_bad_value_writes_nothing_of_the_command(sqlite_db: tuple[Database, str]) -> None:
+def test_a_bad_value_writes_nothing_of_the_command(sqlite_db: tuple[Database, str], ofcrm: Ofcrm) -> None:
     """``fans add`` with a bad ``--tag`` said it failed but had made the fan (the same
     command again: "already has a fan"); ``fans edit`` had set the nickname."""
     db, url = sqlite_db
@@ -141,7 +168,7 @@ def test_a_bad_value_writes_nothing_of_the_command(sqlite_db: tuple[Database, st
 
 
 def test_a_bad_row_exits_non_zero_with_the_report_and_writes_nothing(
-    sqlite_db: tuple[Database, str], tmp_path: Path
+    sqlite_db: tuple[Database, str], tmp_path: Path, ofcrm: Ofcrm
 ) -> None:
     db, url = sqlite_db
     path = tmp_path / "fans.csv"
@@ -160,7 +187,7 @@ def test_a_bad_row_exits_non_zero_with_the_report_and_writes_nothing(
 
 
 def test_the_report_says_in_one_line_which_rows_left_platform_fields_as_they_were(
-    sqlite_db: tuple[Database, str], tmp_path: Path
+    sqlite_db: tuple[Database, str], tmp_path: Path, ofcrm: Ofcrm
 ) -> None:
     db, url = sqlite_db
     path = tmp_path / "fans.csv"
@@ -180,7 +207,9 @@ def test_the_report_says_in_one_line_which_rows_left_platform_fields_as_they_wer
         assert (lena.name, lena.nickname, lena.subscription_status) == ("Lena", "Lenny", "active")
 
 
-def test_fans_commands_edit_list_export_and_delete(sqlite_db: tuple[Database, str], tmp_path: Path) -> None:
+def test_fans_commands_edit_list_export_and_delete(
+    sqlite_db: tuple[Database, str], tmp_path: Path, ofcrm: Ofcrm
+) -> None:
     _, url = sqlite_db
     assert ofcrm(url, "fans", "add", "--username", "joe", "--name", "Joe", "--tag", "expo").returncode == 0
     edit = ofcrm(url, "fans", "edit", "41", "--nickname", "Lee", "--tag", "vip", "--note", "likes cats")
@@ -232,7 +261,9 @@ def test_an_import_killed_half_way_leaves_nothing(sqlite_db: tuple[Database, str
     fresh.dispose()
 
 
-def test_a_fan_made_by_hand_shows_no_subscription_status(sqlite_db: tuple[Database, str]) -> None:
+def test_a_fan_made_by_hand_shows_no_subscription_status(
+    sqlite_db: tuple[Database, str], ofcrm: Ofcrm
+) -> None:
     """No platform id, no subscription data (as analytics counts them): the list, the
     JSON and ``show`` say no status, and ``--status active`` does not pick them."""
     _, url = sqlite_db
@@ -266,7 +297,8 @@ def test_a_fan_made_by_hand_shows_no_subscription_status(sqlite_db: tuple[Databa
 )
 def test_a_huge_number_is_a_one_line_error(sqlite_db: tuple[Database, str], argv: list[str], code: int,
                                              error: str) -> None:
-    """Each printed an OverflowError's traceback (a database or C integer)."""
+    """Each printed an OverflowError's traceback (a database or C integer): whole
+    processes, so that nothing else (a warning, a log record) reaches stderr either."""
     _, url = sqlite_db
-    result = ofcrm(url, *argv)
+    result = ofcrm_process(url, *argv)
     assert (result.returncode, result.stderr) == (code, f"ofcrm: error: {error}\n"), result
