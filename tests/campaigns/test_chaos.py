@@ -95,7 +95,7 @@ def test_a_campaign_goes_once_to_each_fan_through_kills_pause_and_relaunch(
             campaigns.launch(db, world.account.id, created.campaign_id, expect=(CampaignStatus.RUNNING,))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and workers.killed < 8:
-            time.sleep(rng.uniform(0.5, 1.2))
+            time.sleep(rng.uniform(0.3, 0.8))
             _kill_one(db, workers, rng)
         _wait_settled(db, timeout=60)
         assert workers.stop_all() == [0, 0]
