@@ -19,9 +19,8 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
-from ofcrm_tui import secrets
 from ofcrm_tui.config import load_settings
-from ofcrm_tui.core import health
+from ofcrm_tui.core import access, health
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, display_url, missing_file
 
@@ -45,10 +44,10 @@ def _check(args: argparse.Namespace) -> health.Health:
             return health.database_problem(
                 db.url_for_display, "no database yet (none of ofcrm's tables in it)"
             )
-        # In team mode the keys stay with the workers: none is looked for here.
+        # Team mode, as the app's (``AppContext.keyless``): configured, or a chatter's role.
         return health.check(
             db, account=args.account, failed_threshold=settings.health_failed_threshold,
-            has_key=None if settings.team_mode else secrets.has_token,
+            keyless=settings.team_mode or access.identity(db).keyless,
         )
     except SQLAlchemyError as exc:
         return health.database_problem(db.url_for_display, getattr(exc, "orig", None) or exc)
@@ -68,7 +67,7 @@ def _credentials(a: health.AccountHealth) -> str:
     if a.auth_error:
         return "REJECTED: " + a.auth_error
     if a.key_here is False:
-        return f"NO KEY HERE (none in the keyring, {secrets.env_var_name(a.name)} not set)"
+        return f"NO KEY HERE ({health.no_key_here(a.name)})"
     return "ok"
 
 

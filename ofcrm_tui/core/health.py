@@ -18,14 +18,13 @@ their fan's turn, the account neither blocked by a 429 nor waiting out an outage
 out of its sends of the minute) while nothing drained or sent the account for longer
 than ``QUEUE_STALLED``: a worker stopped (or none was ever started) needs a person.
 Rows scheduled or backing off until later are not waiting yet, and a credential error
-is a problem of its own: rejected credentials, or (``check(has_key=...)``, as ``ofcrm
-health`` asks outside team mode) no key for the account on this machine, which no worker
-here can send with. The problem counts every queued message, as the queue's line does.
+is a problem of its own: rejected credentials, or (outside team mode: ``check(keyless=
+False)``, as ``ofcrm health`` and the monitoring screen ask) no key for the account on
+this machine, which no worker here can send with. The problem counts every queued message, as the queue's line does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -123,6 +122,11 @@ class Health:
         return min((p.reason for p in self.problems), default=0)
 
 
+def no_key_here(name: str) -> str:
+    """Where the account's key was looked for, for its ``key_here`` False."""
+    return f"none in the keyring, {secrets.env_var_name(name)} not set"
+
+
 def database_problem(database: str, error: BaseException | str) -> Health:
     """The health of a database that could not be read."""
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -140,13 +144,14 @@ def check(
     *,
     account: str | None = None,
     failed_threshold: int,
+    keyless: bool,
     now: datetime | None = None,
-    has_key: Callable[[str], bool] | None = None,
 ) -> Health:
     """The health of every account (or only ``account``), read in one unit of work.
-    ``has_key(name)``: whether the account's key is on this machine (``secrets.has_token``),
-    asked after the unit of work (a keyring may take a while); None: not asked (team mode,
-    where the keys stay with the workers)."""
+    ``keyless``: team mode, where the keys stay with the workers and none is looked for
+    here; otherwise whether each account's key is on this machine (``secrets.has_token``)
+    is asked after the unit of work (a keyring may take a while). Every caller says which
+    (``ofcrm health``, the monitoring screen): both report the same problems."""
     now = now or utcnow()
     with db.read() as session:
         query = select(Account).order_by(Account.name)
@@ -154,8 +159,8 @@ def check(
             query = query.where(Account.name == account)
         accounts = tuple(_account(session, a, now) for a in session.scalars(query))
         size = _database_bytes(db, session)
-    if has_key is not None:
-        accounts = tuple(replace(a, key_here=has_key(a.name)) for a in accounts)
+    if not keyless:
+        accounts = tuple(replace(a, key_here=secrets.has_token(a.name)) for a in accounts)
     problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
     if account is not None and not accounts:
         problems.append(Problem(Reason.DATABASE, account, f"no account named {account!r}"))

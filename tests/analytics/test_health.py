@@ -75,7 +75,7 @@ def test_healthy_and_every_figure(db: Database, capsys) -> None:  # noqa: ANN001
         for _ in range(3):
             session.add(SendAttempt(account_id=account_id, attempted_at=utcnow() - 10 * second))
         session.add(SendAttempt(account_id=account_id, attempted_at=utcnow() - 90 * second))
-    report = health.check(db, failed_threshold=10)
+    report = health.check(db, failed_threshold=10, keyless=False)
     (main_account,) = report.accounts
     assert report.problems == () and report.exit_code == 0
     assert main_account.sends_last_minute == 3 and main_account.send_limit == 10
@@ -197,7 +197,7 @@ def test_a_queue_nobody_drains(db: Database, capsys) -> None:  # noqa: ANN001
     code, out = _health(capsys, db)
     assert code == health.Reason.QUEUE_STALLED == 6
     assert "PROBLEM: main: 3 messages queued, nothing sent for 7 min: is a worker running?" in out
-    (account,) = health.check(db, failed_threshold=10).accounts
+    (account,) = health.check(db, failed_threshold=10, keyless=False).accounts
     assert account.due_queued == 3 and not account.running  # stopped: no poll alarm, this one
     data = json.loads(_health(capsys, db, "--json")[1])
     assert data["exit_code"] == 6 and data["problems"][0]["reason"] == 6

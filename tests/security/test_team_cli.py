@@ -4,6 +4,7 @@ person's database) is refused in one line."""
 from __future__ import annotations
 
 import io
+import json
 from base64 import b64decode
 from pathlib import Path
 
@@ -73,3 +74,20 @@ def test_a_manager_adds_lists_and_removes_chatters(
     assert capsys.readouterr().err == (
         "ofcrm: error: a chatter needs at least one account (--account NAME)\n")
     assert main(["--db", team.url, "team", "remove-chatter", role]) == 0
+
+
+def test_ofcrm_health_as_a_chatter_looks_for_no_key_as_its_app(
+    team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chatter's role is team mode (``AppContext.keyless``): ``ofcrm health`` on its
+    login asks for no key here, as its app's monitoring screen; the manager's run, on a
+    machine with no key either, names the missing keys."""
+    chatter = team.chatter("hlt", "mia")
+    assert main(["--db", team.url, "health", "--json"]) == 2
+    manager = json.loads(capsys.readouterr().out)
+    assert {a["name"]: a["key_here"] for a in manager["accounts"]} == {"mia": False, "zoe": False}
+    main(["--db", team.url_of(chatter), "health", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert [a["name"] for a in report["accounts"]] == ["mia"]
+    assert report["accounts"][0]["key_here"] is None
+    assert 2 not in [p["reason"] for p in report["problems"]]

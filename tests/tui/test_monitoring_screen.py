@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import update
 from textual.widgets import Static
 
+from ofcrm_tui import secrets
+from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import health, metrics, outbox
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
 from ofcrm_tui.tui.screens import monitoring
@@ -110,3 +112,39 @@ async def test_sqlite_keeps_no_audit_trail_and_says_so(world: World) -> None:
         await press(pilot, "6")
         audit = app.screen.query_one(AuditList)
         assert any("kept on team databases (PostgreSQL)" in line for line in lines(audit))
+
+
+async def test_no_key_here_is_the_credentials_problem_ofcrm_health_reports(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The account's key is neither in the keyring nor in its variable: the screen says
+    what ``ofcrm health`` says (exit 2), and in team mode (keys with the workers) neither
+    looks for it."""
+    variable = secrets.env_var_name(world.account.name)
+    monkeypatch.delenv(variable)
+    url = world.context.settings.effective_database_url()
+    assert main(["--db", url, "health"]) == health.Reason.CREDENTIALS
+    assert f"no key for {world.account.name} on this machine" in capsys.readouterr().out
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        assert screen.report.exit_code == health.Reason.CREDENTIALS
+        assert (f"no key for {world.account.name} on this machine"
+                in _text(screen, "#monitoring-problems"))
+        shown = " ".join(_text(screen, "#monitoring-accounts").split())
+        assert f"Credentials no key here (none in the keyring, {variable} not set)" in shown
+    world.context.settings = world.context.settings.model_copy(update={"team_mode": True})
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.report is not None)
+        assert screen.report.exit_code == 0 and "Credentials ok" in " ".join(
+            _text(screen, "#monitoring-accounts").split())
+    monkeypatch.setenv("OFCRM_TEAM_MODE", "1")
+    assert main(["--db", url, "health"]) == 0

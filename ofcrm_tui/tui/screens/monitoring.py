@@ -91,8 +91,13 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
         polls.append(f" · last failure {ago(a.last_poll_failed_at, now)}")
     polls.append(" · running" if a.running else " · not running", "dim")
     grid.add_row("Polls", polls)
-    grid.add_row("Credentials", Text(f"rejected: {clean(a.auth_error, single_line=True)}", "red")
-                 if a.auth_error else Text("ok", "green"))
+    if a.auth_error:
+        credentials = Text(f"rejected: {clean(a.auth_error, single_line=True)}", "red")
+    elif a.key_here is False:
+        credentials = Text(f"no key here ({clean(health.no_key_here(a.name))})", "red")
+    else:
+        credentials = Text("ok", "green")
+    grid.add_row("Credentials", credentials)
     grid.add_row("Failed 24 h", f"{a.recent_failed:,}")
     title = Text(clean(a.name, single_line=True), style="bold")
     return Group(title, grid, Text())
@@ -159,7 +164,8 @@ class MonitoringScreen(OfcrmScreen):
         context = self.ofcrm.context
         threshold = context.settings.health_failed_threshold
         try:
-            report = health.check(context.db, failed_threshold=threshold, now=now)
+            report = health.check(context.db, failed_threshold=threshold,
+                                  keyless=self.ofcrm.keyless, now=now)
         except SQLAlchemyError as exc:
             report = health.database_problem(context.db.url_for_display,
                                              getattr(exc, "orig", None) or exc)
