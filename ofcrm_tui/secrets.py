@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from types import ModuleType
 
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import register_secret
@@ -25,15 +26,38 @@ def env_var_name(account: str) -> str:
     return "OFCRM_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", account.upper())
 
 
-def _no_keyring(account: str, exc: Exception) -> CredentialError:
+def _keyring() -> ModuleType:
+    """``keyring``, its backend loaded. A backend named by ``PYTHON_KEYRING_BACKEND`` (or
+    keyring's own config file) that does not load raises whatever importing it raised
+    (ImportError, AttributeError, ValueError...): here it is a ``KeyringError`` as any
+    other keyring's failure, which each function below turns into its one line."""
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.get_keyring()
+    except (ImportError, AttributeError, ValueError, TypeError, RuntimeError) as exc:
+        named = os.environ.get("PYTHON_KEYRING_BACKEND")
+        where = ("the backend in keyring's config file" if named is None
+                 else f"PYTHON_KEYRING_BACKEND={named!r}")
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise keyring.errors.InitError(
+            f"{where} does not load: {reason}; fix or unset it") from None
+    return keyring
+
+
+def _reason(exc: Exception) -> str:
+    """Why the keyring could not be used, in a few words."""
     import keyring.errors
 
     if isinstance(exc, keyring.errors.NoKeyringError):
-        reason = "no keyring backend is installed"
-    else:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return "no keyring backend is installed"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _no_keyring(account: str, exc: Exception) -> CredentialError:
     return CredentialError(
-        f"no usable OS keyring ({reason}); set {env_var_name(account)} to the token, "
+        f"no usable OS keyring ({_reason(exc)}); set {env_var_name(account)} to the token, "
         "or install a keyring backend (e.g. gnome-keyring or `pip install keyrings.alt`)"
     )
 
@@ -48,11 +72,10 @@ def token_status(account: str) -> str:
     variable = env_var_name(account)
     if os.environ.get(variable):
         return f"env {variable}"
-    import keyring
     import keyring.errors
 
     try:
-        found = keyring.get_password(SERVICE, account)
+        found = _keyring().get_password(SERVICE, account)
     except keyring.errors.KeyringError as exc:
         return f"NONE REACHABLE ({_no_keyring(account, exc)})"
     if found:
@@ -64,11 +87,10 @@ def has_token(account: str) -> bool:
     """Whether a token for ``account`` is reachable here (never raises)."""
     if os.environ.get(env_var_name(account)):
         return True
-    import keyring
     import keyring.errors
 
     try:
-        return bool(keyring.get_password(SERVICE, account))
+        return bool(_keyring().get_password(SERVICE, account))
     except keyring.errors.KeyringError:
         return False
 
@@ -76,11 +98,10 @@ def has_token(account: str) -> bool:
 def get_token(account: str) -> str:
     token = os.environ.get(env_var_name(account))
     if not token:
-        import keyring
         import keyring.errors
 
         try:
-            token = keyring.get_password(SERVICE, account)
+            token = _keyring().get_password(SERVICE, account)
         except keyring.errors.KeyringError as exc:
             raise _no_keyring(account, exc) from None
     if not token:
@@ -97,16 +118,16 @@ def store_token(account: str, token: str) -> str:
     register_secret(token)
     if os.environ.get(env_var_name(account)) == token:
         return token_source(account)
-    import keyring
     import keyring.errors
 
     try:
-        keyring.set_password(SERVICE, account, token)
-        kept = keyring.get_password(SERVICE, account) == token
+        ring = _keyring()
+        ring.set_password(SERVICE, account, token)
+        kept = ring.get_password(SERVICE, account) == token
     except keyring.errors.KeyringError as exc:
         raise _no_keyring(account, exc) from None
     if not kept:  # a backend that drops what it is given (the null one) says nothing
-        backend = type(keyring.get_keyring())
+        backend = type(ring.get_keyring())
         raise CredentialError(
             f"the keyring ({backend.__module__}.{backend.__name__}) did not keep the token; "
             f"set {env_var_name(account)} to the token, or use a keyring backend that stores it"
@@ -115,14 +136,15 @@ def store_token(account: str, token: str) -> str:
 
 
 def delete_token(account: str) -> None:
-    """Forget the stored token; an env override or an absent entry is left as it is."""
-    import keyring
+    """Forget the stored token; an env override or an absent entry is left as it is.
+    CredentialError when the keyring cannot be used (none was reachable there either)."""
     import keyring.errors
 
     try:
-        keyring.delete_password(SERVICE, account)
+        _keyring().delete_password(SERVICE, account)
     except keyring.errors.PasswordDeleteError:
         pass
     except keyring.errors.KeyringError as exc:
         if not os.environ.get(env_var_name(account)):
-            raise _no_keyring(account, exc) from None
+            raise CredentialError(f"no usable OS keyring ({_reason(exc)}): a token kept "
+                                  f"there for {account} is not forgotten") from None

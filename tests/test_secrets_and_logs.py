@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 import keyring
+import keyring.core
 import pytest
 from keyring.backends.fail import Keyring as NoKeyring
 from keyring.backends.null import Keyring as NullKeyring
@@ -60,6 +61,29 @@ def test_delete_token_forgets_it() -> None:
     secrets.delete_token("mia")
     with pytest.raises(secrets.CredentialError):
         secrets.get_token("mia")
+
+
+@pytest.mark.parametrize("named", ["nope.Nope", "keyring.backends.null.Nope", ""])
+def test_a_keyring_backend_that_does_not_load_is_one_line_never_a_traceback(
+    named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PYTHON_KEYRING_BACKEND`` naming no backend that loads: keyring raises what
+    importing it raised (ImportError, AttributeError, ValueError). ``has_token`` says no
+    (it never raises), the others say in one line what to fix; the variable still works."""
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # loaded again, by name
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", named)
+    said = f"PYTHON_KEYRING_BACKEND={named!r} does not load: "
+    assert secrets.has_token("mia") is False
+    assert said in secrets.token_status("mia")
+    for act in (lambda: secrets.get_token("mia"), lambda: secrets.store_token("mia", "tok"),
+                lambda: secrets.delete_token("mia")):
+        with pytest.raises(secrets.CredentialError) as refused:
+            act()
+        message = str(refused.value)
+        assert said in message and "fix or unset it" in message and "\n" not in message
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", "tok")
+    assert secrets.has_token("mia") and secrets.get_token("mia") == "tok"
+    secrets.delete_token("mia")  # nothing in a keyring to forget: the variable serves
 
 
 def test_logs_are_json_lines_without_secrets(tmp_path: Path) -> None:

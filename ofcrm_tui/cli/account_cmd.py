@@ -103,8 +103,8 @@ def _remove(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("kept")
             return 1
-    accounts.remove_account(ctx.db, info.name)
-    print(f"removed {info.name}")
+    kept = accounts.remove_account(ctx.db, info.name)
+    print(f"removed {info.name}" + (f" ({kept})" if kept else ""))
     return 0
 
 

@@ -268,10 +268,16 @@ def _who_am_i(client: PlatformClient, gateway: Gateway, gateway_account: str | N
         raise AccountError(f"{what} ({where}): {exc}") from None
 
 
-def remove_account(db: Database, name: str) -> None:
-    """Delete the account with all its local data, and forget its token."""
+def remove_account(db: Database, name: str) -> str | None:
+    """Delete the account with all its local data, and forget its token. Returns why
+    the token could not be forgotten (a keyring that cannot be used: the account is
+    gone all the same), None when it was or there was none."""
     account = get_account(db, name)
     with db.write() as session:
         access.record(session, AuditAction.ACCOUNT_REMOVED, account.id, None, name)
         session.delete(session.get(Account, account.id))
-    secrets.delete_token(name)
+    try:
+        secrets.delete_token(name)
+    except secrets.CredentialError as exc:
+        return str(exc)
+    return None

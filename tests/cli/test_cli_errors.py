@@ -375,3 +375,23 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly() -> None:
     script = f"{sys.executable} -c '{_FLOOD}' | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"
     ran = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert ran.stderr == "" and ran.stdout.strip() == "141", ran
+
+
+def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(tmp_path: Path) -> None:
+    """``PYTHON_KEYRING_BACKEND=nope.Nope``: health says the key is not here (exit 2),
+    the account list says why none is reachable, and an account is removed all the same
+    (its token, if any, could not be forgotten: said in the line)."""
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    made = ofcrm("--db", db, "generate", "--account", "a", "--fans", "3", "--messages", "3")
+    assert made.returncode == 0, made.stderr
+    bad = {"PYTHON_KEYRING_BACKEND": "nope.Nope"}
+    said = "PYTHON_KEYRING_BACKEND='nope.Nope' does not load: No module named 'nope'"
+    health = ofcrm("--db", db, "health", **bad)
+    assert (health.returncode, health.stderr) == (2, "")
+    assert "PROBLEM: a: no key for a on this machine" in health.stdout
+    listed = ofcrm("--db", db, "account", "list", **bad)
+    assert (listed.returncode, listed.stderr) == (0, "") and said in listed.stdout
+    removed = ofcrm("--db", db, "account", "remove", "a", "--yes", **bad)
+    assert (removed.returncode, removed.stderr) == (0, "")
+    assert removed.stdout == (f"removed a (no usable OS keyring ({said}; fix or unset it): "
+                              "a token kept there for a is not forgotten)\n")
