@@ -33,11 +33,16 @@ CANCELLABLE = (
 )
 
 
-class NothingToCancel(CampaignError):
-    """A done campaign with no message left to cancel: cancelling it would only rewrite
-    what it did (exit 2, as a request that cannot be)."""
+class Refused(CampaignError):
+    """A change the campaign's status does not allow (resume a cancelled one, pause a
+    done one): nothing changed, exit 2, as a request that cannot be."""
 
     exit_code = 2
+
+
+class NothingToCancel(Refused):
+    """A done campaign with no message left to cancel: cancelling it would only rewrite
+    what it did."""
 
 
 def pause(db: Database, account_id: int, campaign_id: int, *, now: datetime | None = None) -> int:
@@ -76,10 +81,10 @@ def retry_failed(
             )
         )
     if status not in (CampaignStatus.RUNNING, CampaignStatus.DONE):
-        raise CampaignError(f"campaign #{campaign_id} is {_described(status)}: only a running "
+        raise Refused(f"campaign #{campaign_id} is {_described(status)}: only a running "
                             "or done campaign's messages can be retried")
     if not failed:
-        raise CampaignError(f"campaign #{campaign_id} has no failed messages")
+        raise Refused(f"campaign #{campaign_id} has no failed messages")
     result = commands.retry_detailed(db, account_id, failed, by=by, now=now)
     with db.write() as session:
         session.execute(
@@ -105,7 +110,7 @@ def _change(
     with db.write() as session:
         access.require(session, Right.CAMPAIGN, account_id)  # a team database's right
         was = _status(session, account_id, campaign_id) if to is CampaignStatus.CANCELLED else None
-        move(session, account_id, campaign_id, allowed, verb, status=to)
+        move(session, account_id, campaign_id, allowed, verb, error=Refused, status=to)
         moved = session.execute(
             update(OutboundMessage)
             .where(
