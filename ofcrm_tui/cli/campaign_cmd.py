@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from ofcrm_tui.cli.common import add_account_option, check_limit, context, dollars
+from ofcrm_tui.cli.common import add_account_option, check_limit, context, dollars, row_id
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
@@ -229,6 +229,6 @@ def register(parser: argparse.ArgumentParser) -> None:
         ("cancel", "stop a campaign for good", _control),
     ):
         sub = actions.add_parser(name, help=text)
-        sub.add_argument("id", type=int, metavar="ID")
+        sub.add_argument("id", type=row_id, metavar="ID")
         add_account_option(sub, "the account (default: the only one)")
         sub.set_defaults(handler=handler)

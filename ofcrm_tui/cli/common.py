@@ -63,6 +63,20 @@ def positive_int(value: str) -> int:
     return number
 
 
+MOST_ID = 2**63 - 1  # a database's largest id (a larger one overflows its integers)
+
+
+def row_id(value: str) -> int:
+    """argparse type: a row's id (a campaign's, a message's), 1 to ``MOST_ID``."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MOST_ID:
+        raise argparse.ArgumentTypeError(f"not an id: {value!r} (a whole number from 1)")
+    return number
+
+
 MOST_ROWS = 1_000_000_000  # a count option's ceiling: more overflows a database integer
 
 

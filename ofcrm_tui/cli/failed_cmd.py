@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ofcrm_tui.cli.common import add_account_option, add_command, context, non_negative_float
+from ofcrm_tui.cli.common import (
+    add_account_option, add_command, context, non_negative_float, row_id,
+)
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import UsageError
@@ -106,7 +108,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "per account)",
     )
     add_account_option(retry, ACCOUNT_HELP)
-    retry.add_argument("ids", type=int, nargs="*", metavar="ID")
+    retry.add_argument("ids", type=row_id, nargs="*", metavar="ID")
     retry.add_argument("--all", action="store_true", help="every failed message, oldest first")
     retry.set_defaults(handler=_retry)
 
@@ -114,5 +116,5 @@ def register(parser: argparse.ArgumentParser) -> None:
         commands, "discard", "cancel messages that will not be sent (failed, or still queued)"
     )
     add_account_option(discard, ACCOUNT_HELP)
-    discard.add_argument("ids", type=int, nargs="+", metavar="ID")
+    discard.add_argument("ids", type=row_id, nargs="+", metavar="ID")
     discard.set_defaults(handler=_discard)

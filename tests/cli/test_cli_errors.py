@@ -115,7 +115,7 @@ def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Pat
         (("fans", "add", "--username", "x", "--user-id", "abc"), "ofcrm fans add",
          "invalid int value: 'abc'"),
         (("demo", "--failures", "150%"), "ofcrm demo", "must be from 0 to 1"),
-        (("failed", "retry", "abc"), "ofcrm failed retry", "invalid int value: 'abc'"),
+        (("failed", "retry", "abc"), "ofcrm failed retry", "not an id: 'abc'"),
         (("fans", "list", "--status", "bogus"), "ofcrm fans list", "invalid choice: 'bogus'"),
         (("queue", "--bogus"), "ofcrm queue", "unrecognized arguments: --bogus"),
         (("fans", "list", "--bogus", "x"), "ofcrm fans list", "unrecognized arguments: --bogus x"),
@@ -395,3 +395,17 @@ def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(tmp_path: Pat
     assert (removed.returncode, removed.stderr) == (0, "")
     assert removed.stdout == (f"removed a (no usable OS keyring ({said}; fix or unset it): "
                               "a token kept there for a is not forgotten)\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ("campaign", "resume", "99999999999999999999"), ("campaign", "show", "0"),
+    ("campaign", "cancel", "--", "-1"), ("failed", "retry", "99999999999999999999"),
+    ("failed", "discard", "1", "99999999999999999999"),
+])
+def test_an_id_no_row_can_have_is_a_usage_error(argv: tuple[str, ...], tmp_path: Path) -> None:
+    """An id beyond the database's integers (was an OverflowError's traceback), or below
+    1: refused as typed, one line, exit 2, before a database is opened."""
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert result.returncode == 2
+    assert_error_line(result, "not an id: ", "(a whole number from 1)")
+    assert not (tmp_path / "x.db").exists()
