@@ -3,7 +3,8 @@
 Exit codes (``EXIT_CODES``, also in ``--help``): 0 healthy; 2 credentials rejected or no
 key for an account on this machine (outside team mode); 3 no
 successful poll for over a minute while running; 4 failures piling up
-(``health_failed_threshold``); 5 the database unreachable; 6 messages due in the queue
+(``health_failed_threshold``); 5 the database unreachable, or none there yet (said as
+every command that reads says it; none is made); 6 messages due in the queue
 and nothing drained or sent for over two minutes (no worker running). Several problems:
 the smallest code. Kept light for a quick check from cron or a monitor: no migration
 (the schema is read as it is), no app code.
@@ -20,30 +21,25 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
+from ofcrm_tui.context import no_database_yet
 from ofcrm_tui.core import access, health
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, display_url, missing_file
 
 
-def _open(url: str) -> Database:
-    missing = missing_file(url)
-    if missing is not None:
-        raise FileNotFoundError(f"no database at {missing}")
-    return Database(url)
-
-
 def _check(args: argparse.Namespace) -> health.Health:
     settings = load_settings(**({"database_url": args.db} if args.db else {}))
     url = settings.effective_database_url()
+    missing = missing_file(url)
+    if missing is not None:  # said as every command that reads says it; none is made
+        return health.not_checked(display_url(url), no_database_yet(missing))
     try:
-        db = _open(url)
+        db = Database(url)
     except (OSError, SQLAlchemyError) as exc:
         return health.database_problem(display_url(url), exc)
     try:
         if migrate.current_revision(db) is None:  # an empty file: none of our tables
-            return health.database_problem(
-                db.url_for_display, "no database yet (none of ofcrm's tables in it)"
-            )
+            return health.not_checked(db.url_for_display, no_database_yet(db.url_for_display))
         # Team mode, as the app's (``AppContext.keyless``): configured, or a chatter's role.
         return health.check(
             db, account=args.account, failed_threshold=settings.health_failed_threshold,
@@ -119,7 +115,7 @@ EXIT_CODES = {
                                "on this machine",
     health.Reason.POLL_STALLED: "no successful poll for over a minute while running",
     health.Reason.FAILURES: "failed messages piling up (health_failed_threshold in 24 h)",
-    health.Reason.DATABASE: "the database unreachable",
+    health.Reason.DATABASE: "the database unreachable, or none there yet",
     health.Reason.QUEUE_STALLED: "messages due in the queue and nothing sent for over "
                                  "two minutes: is a worker running?",
 }

@@ -130,12 +130,17 @@ def no_key_here(name: str) -> str:
 def database_problem(database: str, error: BaseException | str) -> Health:
     """The health of a database that could not be read."""
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return not_checked(database, f"database unreachable: {reason}")
+
+
+def not_checked(database: str, why: str) -> Health:
+    """The health of a database that could not be checked (``why``: one line)."""
     return Health(
         checked_at=utcnow(),
         database=database,
         database_bytes=None,
         accounts=(),
-        problems=(Problem(Reason.DATABASE, None, f"database unreachable: {reason}"),),
+        problems=(Problem(Reason.DATABASE, None, why),),
     )
 
 

@@ -141,11 +141,17 @@ def test_several_problems_give_the_smallest_code_and_name_each(db: Database, cap
 
 
 def test_database_unreachable(tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    missing = tmp_path / "nothing-here.db"
+    """No database yet is said in the words of every command that reads (which make
+    none either), as health's database problem (exit 5); one that cannot be reached
+    says so."""
+    missing = tmp_path / "folder" / "nothing-here.db"
     code = main(["--db", f"sqlite:///{missing}", "health"])
     out = capsys.readouterr().out
-    assert code == health.Reason.DATABASE == 5 and "database unreachable: no database at" in out
-    assert not missing.exists()
+    assert code == health.Reason.DATABASE == 5
+    assert out.splitlines()[-1] == (
+        f"PROBLEM: no database yet at {missing}: `ofcrm account add NAME --base-url URL` "
+        "starts one (`ofcrm demo` tries the app on a demo database of its own)")
+    assert list(tmp_path.iterdir()) == []
     code = main(["--db", "postgresql://nobody@127.0.0.1:1/none", "health", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 5 and data["exit_code"] == 5 and "database unreachable" in data["problems"][0]["message"]
