@@ -133,17 +133,22 @@ class Parser(argparse.ArgumentParser):
         return parsed, extras
 
 
-def _db_after_the_command(command: argparse.ArgumentParser) -> None:
-    """``--db`` after a command (``ofcrm fans list --db URL``), at every level of it, as
-    ``--account`` is: no default of its own, so it never overwrites the global one."""
+def _globals_after_the_command(command: argparse.ArgumentParser) -> None:
+    """``--db`` and ``-v`` after a command (``ofcrm fans list --db URL``, ``ofcrm queue
+    -v``), at every level of it, as ``--account`` is: no default of their own, so they
+    never overwrite the global ones."""
     command.add_argument(
         "--db", metavar="URL", default=argparse.SUPPRESS,
         help="the database URL: the same as `ofcrm --db URL` before the command",
     )
+    command.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="also log to the console: the same as `ofcrm -v` before the command",
+    )
     for action in command._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                _db_after_the_command(sub)
+                _globals_after_the_command(sub)
 
 
 def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -175,7 +180,7 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
         )
         if loaded:
             importlib.import_module(f"ofcrm_tui.cli.{command.module}").register(sub)
-            _db_after_the_command(sub)
+            _globals_after_the_command(sub)
     return parser
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ofcrm_tui import paths
-from ofcrm_tui.cli.main import build_parser, main
+from ofcrm_tui.cli.main import build_parser, main, parse
 from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database
@@ -296,3 +296,16 @@ def test_commands_on_sqlite_load_only_what_they_use(argv: list[str], tmp_path: P
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ("-v", "queue"), ("queue", "-v"), ("queue", "--verbose"), ("campaign", "resume", "1", "-v"),
+    ("fans", "list", "-v", "--tag", "vip"), ("--verbose", "fans", "-v", "list"),
+])
+def test_verbose_after_the_command_is_the_global_one(argv: tuple[str, ...]) -> None:
+    """``-v`` after the command (at any depth), as ``--db`` and ``--account`` are."""
+    assert parse(argv).verbose is True
+
+
+def test_no_verbose_anywhere_is_not_verbose() -> None:
+    assert parse(("campaign", "resume", "1")).verbose is False
