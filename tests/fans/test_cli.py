@@ -82,6 +82,12 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
         (["--min-spent", "50", "--max-spent", "20"], "minimum spend $50.00 is above the maximum $20.00"),
         (["--active-after", "2026-11-20", "--active-before", "2026-11-10"],
          "the last-active range 2026-11-20 to 2026-11-10 is empty"),
+        # A tag as it is given (the app's filter and tag boxes): a "#" alone names none
+        # (it matched no fan, or with --without-tag was left out, saying nothing).
+        (["--tag", "#"], "a tag name needs more than a #"),
+        (["--without-tag", "#"], "a tag name needs more than a #"),
+        (["--tag", "vip", "--tag", " "], "empty tag name"),
+        (["--tag", "vip,whale"], "tag 'vip,whale' contains one of"),
     ]
     for options, why in cases:
         for command in (["fans", "list", *options], ["export", "fans", str(out), *options]):
@@ -93,6 +99,10 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
     assert listed.returncode == 0 and "@lena" in listed.stdout
     grouped = ofcrm(url, "fans", "list", "--max-spent", "$1,234.50")  # as the app shows amounts
     assert grouped.returncode == 0 and "@lena" in grouped.stdout, grouped
+    # "#vip" is the tag vip, however it is written, as the app shows and takes it.
+    assert ofcrm(url, "fans", "edit", "lena", "--tag", "#vip").returncode == 0
+    assert "@lena" in ofcrm(url, "fans", "list", "--tag", "#VIP").stdout
+    assert "@lena" not in ofcrm(url, "fans", "list", "--without-tag", "#vip").stdout
 
 
 def test_a_limit_below_one_is_a_usage_error(sqlite_db: tuple[Database, str], ofcrm: Ofcrm) -> None:

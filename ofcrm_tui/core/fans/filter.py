@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
+from ofcrm_tui.core.fans.fields import FanFieldError, clean_tag
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.core.fans.tag_names import all_spellings, named
 from ofcrm_tui.errors import UsageError
@@ -89,8 +90,15 @@ def spend_bound(text: str | None, field: str) -> int | None:
 
 
 def checked(flt: FanFilter) -> FanFilter:
-    """``flt`` when its ranges can hold a fan, else FilterError: the app's dialog and
-    the command line refuse the same filters."""
+    """``flt`` when its tags are names a tag can have (``fields.clean_tag``, as a tag is
+    given: ``#vip`` is ``vip``, a ``#`` alone none) and its ranges can hold a fan, else
+    FilterError: the app's dialog and the command line refuse the same filters."""
+    for field in ("tags_in", "tags_out"):
+        for name in getattr(flt, field):
+            try:
+                clean_tag(name)
+            except FanFieldError as exc:
+                raise FilterError(str(exc), field) from None
     low, high = flt.min_spent_cents, flt.max_spent_cents
     if low is not None and high is not None and low > high:
         raise FilterError(f"minimum spend {format_cents(low)} is above the maximum "
