@@ -45,7 +45,7 @@ from ofcrm_tui.secrets import get_token
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
-from ofcrm_tui.tui.keymap import Section, unknown_ids
+from ofcrm_tui.tui.keymap import Section, typing_refused, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import FailedSends
 from ofcrm_tui.tui.presence import Presence, TeamSeen
@@ -155,12 +155,18 @@ class OfcrmApp(KeysInOrder):
         else:
             self.notify(f"Unknown theme {settings.theme!r}; using {self.theme}",
                         severity="warning", markup=False)
-        # Only with a keymap to check: the check loads every screen.
-        unknown = unknown_ids(settings.keymap, self.help_sections()) if settings.keymap else []
-        if unknown:
-            self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
-                        severity="warning", markup=False, timeout=10)
-        self.set_keymap(settings.keymap)
+        keymap = settings.keymap
+        if keymap:  # only with a keymap to check: the check loads every screen
+            sections = self.help_sections()
+            unknown = unknown_ids(keymap, sections)
+            if unknown:
+                self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
+                            severity="warning", markup=False, timeout=10)
+            refused = typing_refused(keymap, sections)
+            for line in refused.values():
+                self.notify(line, severity="warning", markup=False, timeout=10)
+            keymap = {key: value for key, value in keymap.items() if key not in refused}
+        self.set_keymap(keymap)
         self.theme_changed_signal.subscribe(self, lambda theme: self._save_theme(theme.name))
         self.changes.subscribe(self, self.status_reads.published, immediate=True)
         self.status_reads.start()
@@ -297,7 +303,7 @@ class OfcrmApp(KeysInOrder):
 
         if not isinstance(self.screen, HelpScreen):
             shown = registry.sections_shown(type(s) for s in reversed(self.screen_stack))
-            self.push_screen(HelpScreen(self.help_sections(shown), self.context.settings.keymap))
+            self.push_screen(HelpScreen(self.help_sections(shown), self._keymap))
 
     def action_switch_account(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import REPLACED_KEYS, key_to_character
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -40,6 +41,39 @@ def bindings_of(owner: type[DOMNode]) -> list[Binding]:
 def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:
     known = {binding.id for _, owner in sections for binding in bindings_of(owner)}
     return sorted(set(keymap) - known)
+
+
+def types(key: str) -> bool:
+    """Whether ``key`` types into a reply: a character (``g``, ``G``, ``shift+g``,
+    ``space``, ``minus``), Enter (a new line) or Backspace; not a key with ctrl or alt,
+    nor Esc, Tab, the arrows or the function keys."""
+    name = key.strip().removeprefix("shift+")
+    if "+" in name:
+        return False
+    if name in ("enter", "backspace"):
+        return True
+    character = key_to_character(REPLACED_KEYS.get(name, name))
+    return character is not None and character.isprintable()
+
+
+def typing_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> dict[str, str]:
+    """The ``[keymap]`` entries refused, by id, each with its one line: a key that types
+    given to a binding of a screen that keeps every key a reply types while it is up
+    (``takes_key``: the question of a conversation another chatter owns, which comes up
+    as the chatter types; its answers are keys no reply types). Such a key would be
+    taken as the reply's, or answer the question with a letter of it: the binding keeps
+    its default."""
+    refused: dict[str, str] = {}
+    for title, owner in sections:
+        if not hasattr(owner, "takes_key"):
+            continue
+        for binding in bindings_of(owner):
+            keys = keymap.get(binding.id or "", "")
+            if binding.id and any(types(key) for key in keys.split(",") if key.strip()):
+                refused[binding.id] = (
+                    f"[keymap] {binding.id} = {keys!r} refused: {title!r} takes every key "
+                    f"a reply types; {binding.key} kept")
+    return refused
 
 
 def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[Binding]:

@@ -22,6 +22,7 @@ from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
+from ofcrm_tui.tui import keymap
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
@@ -193,6 +194,44 @@ async def test_a_reply_typed_on_after_a_pause_is_kept_not_an_answer(
         assert composer(pilot).text == "thanks to\nyou"
         await settle(pilot)
         assert _owner(world, screen) == owner
+
+
+async def test_a_keymap_giving_the_questions_answers_a_typed_key_is_refused(
+    world: World
+) -> None:
+    """``[keymap]`` owned.reply = "g" would make g, a letter of the reply, the answer
+    (or a key that never answers, the dialog keeping it): refused at load in one line
+    naming the id, the default kept; a ctrl key or a binding elsewhere is applied."""
+    world.context.settings.keymap.update({
+        "owned.reply": "g", "owned.take": "ctrl+y,shift+t", "owned.cancel": "space",
+        "owned.next": "ctrl+n", "inbox.order": "O",
+    })
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        for refused, default in (("owned.reply", "ctrl+g"), ("owned.take", "ctrl+t"),
+                                 ("owned.cancel", "escape")):
+            line = next(line for line in said if f"[keymap] {refused} = " in line)
+            assert line.endswith(f"takes every key a reply types; {default} kept")
+            assert "\n" not in line
+        assert not any("owned.next" in line or "inbox.order" in line for line in said)
+        screen = await _owned_open(world, pilot)
+        await press(pilot, *"go", "space", "T")
+        dialog = app.screen
+        assert isinstance(dialog, OwnedDialog) and dialog.typed == "go T"
+        await press(pilot, "ctrl+g")
+        await settle(pilot)
+        assert app.screen is screen and composer(pilot).text == "go T"
+        assert _owner(world, screen) == "sam"
+
+
+def test_keys_that_type() -> None:
+    for key in ("g", "G", "shift+g", "space", "minus", "full_stop", "1", "ü", "enter",
+                "backspace", "question_mark"):
+        assert keymap.types(key), key
+    for key in ("ctrl+g", "alt+g", "escape", "tab", "up", "f5", "delete", "home", "ctrl+t"):
+        assert not keymap.types(key), key
 
 
 async def test_keys_read_before_the_question_are_shown_as_kept(world: World) -> None:
