@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import Fan, Transaction, fan_display_name
 from ofcrm_tui.store.types import utcnow
-from ofcrm_tui.store.upsert import upsert
+from ofcrm_tui.store.upsert import later, upsert
 
 if TYPE_CHECKING:  # what the platform sent, handed over by the sync
     from ofcrm_tui.platform.wire import Media as WireMedia
@@ -54,15 +54,18 @@ def write_fans(session: Session, account_id: int, users: list[User]) -> None:
     rows = [_fan_row(account_id, user) for user in sorted(users, key=_user_id)]
     upsert(
         session, Fan, rows, key=("account_id", "platform_user_id"), update=_FAN_UPDATE,
-        merge=_nickname_merge,
+        merge=_merge,
     )
 
 
-def _nickname_merge(excluded: Any) -> dict[str, ColumnElement[Any]]:
+def _merge(excluded: Any) -> dict[str, ColumnElement[Any]]:
     """The latest change of the nickname wins, the platform's or ours: the platform's
     ``displayName`` replaces ours only when it differs from what the platform said last
     time. The first time it speaks (``platform_nickname`` NULL: the fan was made here,
-    imported, or met in a chat), a nickname already set here stays."""
+    imported, or met in a chat), a nickname already set here stays.
+
+    Last seen is the later of ours (a message from the fan moves it: ``threads``) and
+    the platform's, which may be older or none."""
     fans = Fan.__table__.c
     kept = or_(
         fans.platform_nickname == excluded.platform_nickname,
@@ -71,6 +74,7 @@ def _nickname_merge(excluded: Any) -> dict[str, ColumnElement[Any]]:
     return {
         "nickname": case((kept, fans.nickname), else_=excluded.nickname),
         "platform_nickname": excluded.platform_nickname,
+        "last_seen_at": later(fans.last_seen_at, excluded.last_seen_at),
     }
 
 
@@ -239,7 +243,6 @@ def write_transactions(
 _FAN_UPDATE = (
     "username",
     "name",
-    "last_seen_at",
     "subscription_status",
     "subscribed_at",
     "expires_at",

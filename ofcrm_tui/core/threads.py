@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.enums import Direction
 from ofcrm_tui.store.models import Conversation, Fan, Message
-from ofcrm_tui.store.upsert import upsert
+from ofcrm_tui.store.upsert import later, upsert
 
 if TYPE_CHECKING:  # the sync and the sender hand the platform's messages over
     from ofcrm_tui.platform.wire import Message as WireMessage
@@ -105,8 +105,7 @@ _FAN_AT = _CONVERSATIONS.c.last_fan_message_at
 _AT = bindparam("b_at", type_=_FAN_AT.type)
 _SET_FAN_AT = _CONVERSATIONS.update().where(_CONVERSATIONS.c.id == bindparam("b_id"))
 # To the newest inbound if later; a conversation without a time takes its first message's.
-_FAN_AT_LATER = _SET_FAN_AT.values(
-    last_fan_message_at=case((or_(_FAN_AT.is_(None), _FAN_AT < _AT), _AT), else_=_FAN_AT))
+_FAN_AT_LATER = _SET_FAN_AT.values(last_fan_message_at=later(_FAN_AT, _AT))
 _FAN_AT_FIRST = _SET_FAN_AT.values(last_fan_message_at=func.coalesce(_FAN_AT, _AT))
 # Also for the same last message: the sync may have stored it first, not knowing its sender.
 _SUMMARY_UNLESS_OLDER = _CONVERSATIONS.update().where(
@@ -117,14 +116,15 @@ _SUMMARY_UNLESS_OLDER = _CONVERSATIONS.update().where(
 _CONVERSATION_OF_FAN = select(_CONVERSATIONS.c.id).where(
     _CONVERSATIONS.c.fan_id == bindparam("b_fan_id"))
 # A fan who wrote was seen then: the conversation's fan's last seen, to the newest inbound
-# if later (the platform's own figure comes with the next fans refresh).
+# if later (the platform's own figure comes with the next fans refresh, which keeps the
+# later of the two: ``sync_writes``).
 _FANS = Fan.__table__
 _SEEN = _FANS.c.last_seen_at
 _SEEN_AT = bindparam("b_at", type_=_SEEN.type)
 _SEEN_LATER = _FANS.update().where(
     _FANS.c.id == select(_CONVERSATIONS.c.fan_id).where(
         _CONVERSATIONS.c.id == bindparam("b_id")).scalar_subquery(),
-).values(last_seen_at=case((or_(_SEEN.is_(None), _SEEN < _SEEN_AT), _SEEN_AT), else_=_SEEN))
+).values(last_seen_at=later(_SEEN, _SEEN_AT))
 
 
 def advance_fan_times(

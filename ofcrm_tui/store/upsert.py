@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, or_, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, case, or_, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.store.models import Base
@@ -54,6 +54,13 @@ def upsert(
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
     # A list of parameter sets: compiled once, sent as an executemany batch.
     session.execute(statement, list(rows))
+
+
+def later(current: Any, offered: Any) -> ColumnElement[Any]:
+    """The later of a row's time and the one offered, as SQL (both databases): the
+    offered one where the row has none or an earlier one; a NULL offered keeps the row's.
+    A time so kept never goes backwards, nor to NULL."""
+    return case((or_(current.is_(None), current < offered), offered), else_=current)
 
 
 def update_by_id(table: Table, names: Sequence[str], *, compared: Sequence[str] = ()) -> Update:

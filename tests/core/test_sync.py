@@ -316,3 +316,23 @@ def test_a_fan_made_by_hand_is_linked_by_username_and_keeps_notes(
         ).all()
     assert twins == [(fan_id, platform_fan.id)]
     assert _conversation(db, platform_fan.id).fan_id == fan_id
+
+
+def test_a_fans_refresh_never_moves_last_seen_back_nor_clears_it(db: Database, synced) -> None:  # noqa: ANN001
+    """A fan who wrote was seen then: the platform's last seen, older or none, leaves it
+    as it is; a later one moves it on."""
+    sim, account, client, _ = synced
+    older, none, later = sim.active_fan_ids()[6:9]
+    for user in (older, none, later):
+        sim.add_inbound_message(user, "hello")
+    InboundSync(db, account.id, client).poll()
+    wrote = {user: _last_seen(db, user) for user in (older, none, later)}
+    ahead = datetime(2999, 1, 1, tzinfo=UTC)
+    with sim.lock:
+        sim.world.fans[older].last_seen = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
+        sim.world.fans[none].last_seen = None
+        sim.world.fans[later].last_seen = ahead.timestamp()
+    InboundSync(db, account.id, client).full()
+    assert _last_seen(db, older) == wrote[older] is not None
+    assert _last_seen(db, none) == wrote[none] is not None
+    assert _last_seen(db, later) == ahead
