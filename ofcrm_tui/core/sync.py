@@ -5,7 +5,8 @@
 poll with nothing new costs one request whatever the number of fans. Transactions
 (and PPV purchases they reveal) and the fans' own figures are re-read on a slower
 cadence. Every write is an upsert on the platform ids, so two polls at once, or a
-poll after a crash, leave no duplicates.
+poll after a crash, leave no duplicates. A fan deleted here is left out until they
+write again (``fans.deleted``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics, sync_writes, threads
 from ofcrm_tui.core.accounts import creator_platform_id
+from ofcrm_tui.core.fans import deleted
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.pacing import report_waits
 from ofcrm_tui.store.database import Database
@@ -265,26 +267,28 @@ class InboundSync:
         offset = 0
         while True:
             page = self._retrying(lambda: self.client.chats_page(page_size, offset))
-            known = self._known_last_ids([chat.with_user.id for chat in page.items])
+            known, gone = self._known_last_ids([chat.with_user.id for chat in page.items])
             seen: list[Chat] = []
-            changed: list[Chat] = []
+            fetched: list[tuple[Chat, list[WireMessage]]] = []
+            back: set[int] = set()  # deleted here, and wrote again since
             reached_known = False
             for chat in page.items:
                 seen.append(chat)
                 last, known_last = chat.last_message, known.get(chat.with_user.id)
-                if last is None or (known_last is not None and last.id <= known_last):
+                if chat.with_user.id in gone:  # neither known nor changed: the walk goes on
+                    since = self._wrote_again(chat, gone[chat.with_user.id])
+                    if since:
+                        back.add(chat.with_user.id)
+                        fetched.append((chat, since))
+                elif last is None or (known_last is not None and last.id <= known_last):
                     reached_known = True
                     if stop_at_known:
                         break
                 else:
-                    changed.append(chat)
-            fetched = [
-                (chat, self._messages_since(chat.with_user.id, known.get(chat.with_user.id)))
-                for chat in changed
-            ]
+                    fetched.append((chat, self._messages_since(chat.with_user.id, known_last)))
             with self.db.write() as session:
-                self._write_chats(session, fetched, report, live=stop_at_known)
-                changed_ids = {chat.with_user.id for chat in changed}
+                self._write_chats(session, fetched, report, live=stop_at_known, back=back)
+                changed_ids = {chat.with_user.id for chat, _ in fetched}
                 self._update_unread(
                     session, [chat for chat in seen if chat.with_user.id not in changed_ids]
                 )
@@ -293,23 +297,46 @@ class InboundSync:
             if not page.has_more or not page.items or (stop_at_known and reached_known):
                 return
 
-    def _known_last_ids(self, platform_user_ids: list[int]) -> dict[int, int | None]:
+    def _known_last_ids(
+        self, platform_user_ids: list[int]
+    ) -> tuple[dict[int, int | None], dict[int, datetime]]:
+        """The last message id known of each user's chat; those deleted here, and when."""
         with self.db.read() as session:
             rows = session.execute(
                 select(Fan.platform_user_id, Conversation.last_platform_message_id)
                 .join(Conversation, Conversation.fan_id == Fan.id)
                 .where(Fan.account_id == self.account_id, Fan.platform_user_id.in_(platform_user_ids))
             )
-            return {user_id: last_id for user_id, last_id in rows}
+            known = {user_id: last_id for user_id, last_id in rows}
+            return known, deleted.when_deleted(session, self.account_id, platform_user_ids)
 
     def _messages_since(self, platform_user_id: int, known_last: int | None) -> list[WireMessage]:
         """The chat's messages newer than ``known_last`` (all of them when None)."""
+        return self._newest(platform_user_id,
+                            lambda message: known_last is None or message.id > known_last)
+
+    def _newest(
+        self, platform_user_id: int, wanted: Callable[[WireMessage], bool]
+    ) -> list[WireMessage]:
+        """The chat's messages, newest first, down to the first one not ``wanted``."""
         messages = []
         for message in self._patient(lambda: self.client.iter_messages(platform_user_id)):
-            if known_last is not None and message.id <= known_last:
+            if not wanted(message):
                 break
             messages.append(message)
         return messages
+
+    def _wrote_again(self, chat: Chat, deleted_at: datetime) -> list[WireMessage]:
+        """The messages newer than the fan's deletion here, if one of them is the fan's
+        (they come back with them); else none, and nothing read when the chat's last
+        message is older."""
+        last = chat.last_message
+        if last is None or last.created_at <= deleted_at:
+            return []
+        since = self._newest(chat.with_user.id, lambda message: message.created_at > deleted_at)
+        if all(self._direction(m) == Direction.OUTBOUND for m in since):
+            return []
+        return since
 
     def _write_chats(
         self,
@@ -318,7 +345,14 @@ class InboundSync:
         report: SyncReport,
         *,
         live: bool,
+        back: set[int],
     ) -> None:
+        # Fans who wrote again since their deletion here are back; one deleted meanwhile
+        # (since the page was read) stays deleted.
+        deleted.forget(session, self.account_id, platform_user_ids=back)
+        gone = deleted.when_deleted(session, self.account_id,
+                                    [chat.with_user.id for chat, _ in fetched])
+        fetched = [item for item in fetched if item[0].with_user.id not in gone]
         if not fetched:
             return
         # Fan rows (last seen) in platform user id order, as every sync writes them.

@@ -1,6 +1,7 @@
 """The inbound sync's writes of media, fans and transactions (a thread's are in ``threads``).
 
 Every write is an upsert on the platform ids, so two syncs at once leave no duplicates.
+A fan deleted here (``fans.deleted``) is neither written nor made again by them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core.fans import deleted
 from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import Fan, Transaction, fan_display_name
 from ofcrm_tui.store.types import utcnow
@@ -45,11 +47,14 @@ def media_row(account_id: int, media: WireMedia) -> dict[str, object]:
 
 
 def write_fans(session: Session, account_id: int, users: list[User]) -> None:
-    """Subscribers as the platform lists them: their figures win over local sums.
+    """Subscribers as the platform lists them (but those deleted here): their figures
+    win over local sums.
 
     Every unit of work that writes several fan rows (subscribers, chats, transactions)
     writes them in platform user id order: on PostgreSQL, concurrent syncs then wait
     for each other's row locks instead of deadlocking."""
+    gone = deleted.when_deleted(session, account_id, [user.id for user in users])
+    users = [user for user in users if user.id not in gone]
     link_made_by_hand(session, account_id, users)
     rows = [_fan_row(account_id, user) for user in sorted(users, key=_user_id)]
     upsert(
@@ -195,8 +200,10 @@ def write_transactions(
     session: Session, account_id: int, fresh: list[WireTransaction], *, add_to_spend: bool
 ) -> None:
     """New transactions, their fans created when unknown; ``add_to_spend`` adds their
-    amounts to the fans' figures (between two refreshes of the platform's own)."""
-    local = local_fans(session, account_id, (t.user for t in fresh))
+    amounts to the fans' figures (between two refreshes of the platform's own). Those
+    of fans deleted here are kept unlinked, as their older ones were."""
+    gone = deleted.when_deleted(session, account_id, {t.user.id for t in fresh})
+    local = local_fans(session, account_id, (t.user for t in fresh if t.user.id not in gone))
     fans = {user_id: fan.id for user_id, fan in local.items()}
     known = set(
         session.scalars(
@@ -232,7 +239,7 @@ def write_transactions(
     if not add_to_spend:
         return
     # Between two refreshes of the platform's own figures, new money adds on.
-    for t in sorted(new, key=lambda t: t.user.id):
+    for t in sorted((t for t in new if t.user.id in fans), key=lambda t: t.user.id):
         column = _SPEND_COLUMN.get(TransactionType(t.type))
         values = {"total_spent_cents": Fan.total_spent_cents + t.amount_cents}
         if column:

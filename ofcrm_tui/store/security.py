@@ -32,6 +32,7 @@ from ofcrm_tui.store.rollups import TRIGGERS
 ACCOUNT_TABLES: tuple[str, ...] = (
     "accounts",
     "fans",
+    "deleted_fans",
     "tags",
     "fan_tags",
     "notes",
@@ -67,6 +68,8 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "fans": "INSERT, DELETE, UPDATE (username, name, nickname, platform_user_id, "
             "subscription_status, subscribed_at, expires_at, last_seen_at, "
             "subscribe_price_cents, updated_at)",
+    # A fan deleted is recorded (the sync leaves them out), one added again forgotten.
+    "deleted_fans": "INSERT, DELETE, UPDATE (username, deleted_at)",
     "tags": "INSERT",
     "fan_tags": "INSERT, DELETE",
     "notes": "INSERT, DELETE, UPDATE (body, updated_at)",

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, select, text
 
 from ofcrm_tui.core.fans import search
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.store import migrate
+from ofcrm_tui.store import migrate, security
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Base, Conversation, Fan
 from ofcrm_tui.store.models import Draft as DraftRow
@@ -701,3 +701,45 @@ def test_indexes_made_again_by_a_migration_keep_an_analysed_database_s_statistic
             "SELECT idx FROM sqlite_stat1 WHERE tbl = 'fans'")}
     assert {"ix_fans_analytics", "ix_fans_segment"} <= analysed, analysed
     db.dispose()
+
+
+def test_deleted_fans_are_an_account_table_whoever_deletes_fans_may_keep(
+    database_url: str,
+) -> None:
+    """0036: ``deleted_fans`` comes empty beside the rows there, with the account policy
+    on PostgreSQL; a role that may delete fans may record and clear deleted fans before
+    ``ofcrm team init``; the downgrade takes it away, the rows stay."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0035_fans_segment_platform")
+    role = f"ofcrm_d{uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        if not db.is_sqlite:
+            connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, DELETE ON fans TO {role}")
+    try:
+        before = _snapshot(db)
+        migrate.upgrade(db)
+        assert _snapshot(db)["deleted_fans"] == []
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO deleted_fans (account_id, platform_user_id, username, deleted_at)"
+                " VALUES (1, 4102, 'gone', '2026-11-20')"))
+        if not db.is_sqlite:
+            assert ("deleted_fans", security.POLICY) in _policies(db)
+            with db.engine.connect() as connection:
+                may = connection.execute(text(
+                    "SELECT has_table_privilege(:r, 'deleted_fans', 'INSERT'),"
+                    " has_table_privilege(:r, 'deleted_fans', 'DELETE'),"
+                    " has_column_privilege(:r, 'deleted_fans', 'deleted_at', 'UPDATE')"),
+                    {"r": role}).one()
+            assert tuple(may) == (True, True, True)
+        migrate.downgrade(db, "0035_fans_segment_platform")
+        assert "deleted_fans" not in inspect(db.engine).get_table_names()
+        assert _snapshot(db) == before
+    finally:
+        if not db.is_sqlite:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP OWNED BY {role}")
+                connection.exec_driver_sql(f"DROP ROLE {role}")
+        db.dispose()

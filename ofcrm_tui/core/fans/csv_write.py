@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Dialect, func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.fans import csv_format, csv_rows, tag_names
+from ofcrm_tui.core.fans import csv_format, csv_rows, deleted, tag_names
 from ofcrm_tui.core.fans.csv_rows import FanRecord
 from ofcrm_tui.store.enums import SubscriptionStatus
-from ofcrm_tui.store.models import Fan
+from ofcrm_tui.store.models import DeletedFan, Fan
 from ofcrm_tui.store.rows_insert import RowsInsert
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import update_by_id
@@ -81,6 +81,10 @@ class Writer:
         self.status_text = {None: SubscriptionStatus.ACTIVE.value, **{s: str(s) for s in SubscriptionStatus}}
         # Rows match the fans that were there before: none to look up in an empty account.
         self.last_old_fan = session.scalar(select(func.max(Fan.id)).where(Fan.account_id == account_id))
+        # Fans deleted here that a row may add again: none to forget in most accounts.
+        self.any_deleted = session.scalar(
+            select(DeletedFan.platform_user_id).where(DeletedFan.account_id == account_id).limit(1)
+        ) is not None
         key, tail = ("key VARCHAR", " ON COMMIT DROP") if self.postgres else ("key", " WITHOUT ROWID")
         self._sql(f"CREATE TEMPORARY TABLE {_KEYS} ({key} PRIMARY KEY, line INTEGER){tail}")
         self.insert_key = RowsInsert(connection, _KEYS, ("key", "line"), tail=" ON CONFLICT (key) DO NOTHING")
@@ -150,6 +154,8 @@ class Writer:
         added = self._tags(fan_ids, rows[_TAGS], old) | self._notes(fan_ids, rows[_NOTES], old)
         changed = self._update([(fan_id, FanRecord._make(column[p] for column in rows))
                                 for p, fan_id in matched.items()], added, platform) if matched else 0
+        if self.any_deleted:
+            self._forget_deleted(rows)
         self.report.created += count - len(matched)
         self.report.updated += changed
         self.report.unchanged += len(matched) - changed
@@ -172,6 +178,16 @@ class Writer:
                 report.status_left_out += status is not None
             elif status is None and fan_id is None:
                 report.status_defaulted += 1
+
+    def _forget_deleted(self, rows: list[list[Any]]) -> None:
+        """The rows' fans are here again: the sync may bring them (who they are: the
+        user id, else the username), as when a fan is added by hand."""
+        ids, usernames = rows[_ID], rows[_USERNAME]
+        deleted.forget(
+            self.session, self.account_id,
+            platform_user_ids=[i for i in ids if i is not None],
+            usernames=[u for i, u in zip(ids, usernames, strict=True) if i is None and u],
+        )
 
     # -- repeated rows ------------------------------------------------------------------
 

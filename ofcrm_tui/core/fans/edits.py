@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
-from ofcrm_tui.core.fans import fields, tag_names
+from ofcrm_tui.core.fans import deleted, fields, tag_names
 from ofcrm_tui.core.fans.resolve import same_username
-from ofcrm_tui.core.sync import FANS_EVERY
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -296,6 +295,12 @@ def create_fan(
         fan = Fan(account_id=account_id, username=handle, platform_user_id=platform_user_id, **values)
         session.add(fan)
         session.flush()
+        # A fan deleted here and added again (who they are: the user id, else the
+        # username): the sync brings their chat and figures again.
+        if platform_user_id is None:
+            deleted.forget(session, account_id, usernames=[handle])
+        else:
+            deleted.forget(session, account_id, platform_user_ids=[platform_user_id])
         fans_changed(session, account_id)
         return fan.id
 
@@ -319,10 +324,8 @@ class DeletionSummary:
             parts.append(f"{counted(self.pending_sends, 'message')} waiting to be sent (not sent)")
         text = f"Delete {self.label} with {', '.join(parts)}?"
         if self.from_platform:
-            minutes = int(FANS_EVERY.total_seconds() // 60)
-            text += (" The fan is on the platform: the next sync brings them back without these,"
-                     " at first with their name only (their spend and subscription follow within"
-                     f" {minutes} minutes).")
+            text += (" The fan is on the platform: the sync leaves them out from now on; they"
+                     " come back, as a new fan, only if they write again.")
         return text
 
 
@@ -360,11 +363,15 @@ def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSumm
 
 def delete_fan(db: Database, account_id: int, fan_id: int) -> None:
     """The fan and all that hangs on them (the schema cascades: conversation, messages,
-    drafts, notes, tags, queued sends); purchase history keeps its rows, unlinked. On a
-    team database only with the delete right (AccessDenied); the audit trail names the
-    fan (a trigger)."""
+    drafts, notes, tags, queued sends); purchase history keeps its rows, unlinked. A fan
+    of the platform stays deleted: the sync leaves them out until they write again
+    (``deleted``). On a team database only with the delete right (AccessDenied); the
+    audit trail names the fan (a trigger)."""
     with db.write() as session:
         access.require(session, Right.DELETE, account_id)
-        session.delete(_fan(session, account_id, fan_id))
+        fan = _fan(session, account_id, fan_id)
+        if fan.platform_user_id is not None:
+            deleted.remember(session, account_id, fan.platform_user_id, fan.username)
+        session.delete(fan)
         fans_changed(session, account_id)
     log.info("account %s: fan #%s deleted", account_id, fan_id)

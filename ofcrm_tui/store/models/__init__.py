@@ -6,7 +6,7 @@ and changed only by the Alembic migrations in ``store/migrations``.
 """
 
 from ofcrm_tui.store.models.base import Base
-from ofcrm_tui.store.models.crm import Account, Fan, FanTag, Note, Tag, fan_display_name
+from ofcrm_tui.store.models.crm import Account, DeletedFan, Fan, FanTag, Note, Tag, fan_display_name
 from ofcrm_tui.store.models.messaging import Conversation, Media, Message, SavedReply, Transaction
 from ofcrm_tui.store.models.ops import Draft, MetricEvent, SyncCursor
 from ofcrm_tui.store.models.outbox import Campaign, OutboundMessage, SendAttempt
@@ -15,7 +15,7 @@ from ofcrm_tui.store.models.security import AuditEvent, ReadMark, TeamGrant, Tea
 from ofcrm_tui.store.models.team import Assignment, TeamPresence, TeamVersion
 
 __all__ = [
-    "Account", "Assignment", "AuditEvent", "Base", "Campaign", "Conversation", "Draft", "Fan",
+    "Account", "Assignment", "AuditEvent", "Base", "Campaign", "Conversation", "DeletedFan", "Draft", "Fan",
     "FanDay", "FanSpend", "FanTag", "Media", "Message", "MetricEvent", "Note",
     "OutboundMessage", "ReadMark", "ReplyDay", "RevenueHour", "SavedReply", "SendAttempt",
     "SentHour", "SyncCursor", "Tag", "TeamGrant", "TeamMember", "TeamPresence", "TeamVersion",

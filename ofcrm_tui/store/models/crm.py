@@ -144,6 +144,21 @@ class Fan(Base):
     )
 
 
+class DeletedFan(Base):
+    """A platform fan deleted here (0036): the sync brings them back only when they write
+    again (a message newer than ``deleted_at``); adding them again forgets it."""
+
+    __tablename__ = "deleted_fans"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # As it was when deleted: a fan added again by hand is found by it (any case).
+    username: Mapped[str] = mapped_column(String(255))
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Tag(Base):
     __tablename__ = "tags"
 
