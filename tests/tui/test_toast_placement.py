@@ -4,18 +4,26 @@ campaign composer, the inbox's reply box), and each drawn once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from textual.geometry import Region
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, RadioSet, TextArea
 from textual.widgets._toast import Toast
 
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, type_text, wait_for
+from tests.tui.test_fans_screen import open_fans, open_import
 
 pytestmark = pytest.mark.anyio
 SIZES = [(80, 24), (120, 36), (160, 45)]
@@ -34,6 +42,12 @@ def _drawn(app) -> int:  # noqa: ANN001
     """How many times the toast's title is on the screen as drawn (with the screens
     under a dialog)."""
     return app.export_screenshot().count(TITLE.replace(" ", "&#160;"))
+
+
+def _shown(screen: Screen[object]) -> list[Toast]:
+    toasts = [toast for toast in screen.query(Toast) if toast.region.area]
+    assert toasts
+    return toasts
 
 
 def _clear(toasts: list[Toast], widgets: list[Widget]) -> None:
@@ -124,3 +138,37 @@ async def test_toasts_stay_off_the_inbox_reply_box(world: World, size: tuple[int
         toasts = await _toasts(pilot)
         _clear(toasts, [app.screen.query_one(Composer)])
         assert all(toast.region.y <= 2 for toast in toasts)
+
+
+async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
+    world: World, tmp_path: Path
+) -> None:
+    """At 80x24, bottom right above the status bar (or the footer): clear of the fans
+    list's title and first row, a fan's notes heading, the import dialog's columns read
+    and the whole text and scrollbar of the keys."""
+    path = tmp_path / "fans.csv"
+    path.write_text("username,tags\nhandmade1,imported\n", encoding="utf-8")
+    app = world.app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        fans = await open_fans(pilot)
+        listed = fans.fans.region
+        toasts = await _toasts(pilot)
+        _clear(toasts, [fans.query_one(StatusBar)])
+        for toast in toasts:
+            assert not toast.region.overlaps(Region(listed.x, listed.y, listed.width, 2))
+        await press(pilot, "enter")
+        detail = app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await settle(pilot)
+        _clear(_shown(detail), [detail.query_one("#fan-notes")])
+        await press(pilot, "escape", "question_mark")
+        keys = app.screen
+        assert isinstance(keys, HelpScreen)
+        await settle(pilot)
+        _clear(_shown(keys), [keys.query_one("#help-body")])
+        await press(pilot, "escape")
+        dialog = await open_import(pilot, path)
+        mapping = dialog.query_one("#fan-import-mapping")
+        assert "Columns read:" in str(mapping.render())
+        _clear(_shown(dialog), [mapping])

@@ -15,11 +15,9 @@ shown.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -27,7 +25,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ofcrm_tui.core.analytics import figures, period
@@ -45,8 +42,6 @@ from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 REFRESH_SECONDS = 15.0
-# The class of a dialog over analytics: its notices go bottom right (app.tcss).
-TOASTS_LOW = "-toasts-low"
 # The keys of the presets, in ``PRESETS`` order: today, 7, 30 and 90 days.
 PRESET_KEYS = ("t", "w", "m", "n")
 KPI_NAMES = (
@@ -179,13 +174,7 @@ class AnalyticsScreen(OfcrmScreen):
 
         if self.period is None:
             return
-        self._push(PeriodDialog(self.period, self._zone()), self._custom_chosen)
-
-    def _push(self, dialog: Screen[Any], callback: Callable[[Any], None] | None = None) -> None:
-        """A dialog over the figures puts its notices where this screen's would cover
-        none of its fields: bottom right, above the status bar (app.tcss)."""
-        dialog.add_class(TOASTS_LOW)
-        self.app.push_screen(dialog, callback)
+        self.app.push_screen(PeriodDialog(self.period, self._zone()), self._custom_chosen)
 
     def _custom_chosen(self, chosen: Period | None) -> None:
         if chosen is not None:
@@ -341,4 +330,4 @@ class AnalyticsScreen(OfcrmScreen):
             return
         p = shown.period
         default = Path(f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv")
-        self._push(AnalyticsExportDialog(self.ofcrm.context.db, shown, default))
+        self.app.push_screen(AnalyticsExportDialog(self.ofcrm.context.db, shown, default))
