@@ -35,12 +35,13 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup."""
 
-    # Priority, the list's own keys too (``system``: the list's, not listed in the
-    # help): acted on as read, so Enter picks the choice the keys before it moved to,
-    # and the keys typed behind it go to what it leads to (the list's keys came back up
-    # from it after those had been read, and went to it).
+    # Esc is "Back": it leaves what was asked about as it was ("Cancel" read as the yes
+    # to "Cancel this campaign?"). Priority, the list's own keys too (``system``: the
+    # list's, not listed in the help): acted on as read, so Enter picks the choice the
+    # keys before it moved to, and the keys typed behind it go to what it leads to (the
+    # list's keys came back up from it after those had been read, and went to it).
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel", priority=True),
+        Binding("escape", "dismiss(None)", "Back", id="choice.cancel", priority=True),
         Binding("j", "move(1)", "Down", id="choice.down", show=False, priority=True),
         Binding("k", "move(-1)", "Up", id="choice.up", show=False, priority=True),
         *(Binding(key, action, show=False, priority=True, system=True) for key, action in (
