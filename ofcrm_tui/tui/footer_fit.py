@@ -1,11 +1,12 @@
 """What a screen's footer names when its keys do not all fit the width (80 columns):
-first its spacing goes, then the palette's key (ctrl+p still opens it), then the screen's
-keys from the last one listed; the app's own keys (? Help, q Quit) are always named.
-Every key still works, and the help lists them all."""
+first its spacing goes, then the keys the screen calls minor (the reverse of one shown:
+the inbox's N Previous match beside n Next match), then the palette's key (ctrl+p still
+opens it), then the screen's keys from the last one listed; the app's own keys (? Help,
+q Quit) are always named. Every key still works, and the help lists them all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
@@ -39,8 +40,11 @@ class FooterFit:
         return fitted
 
 
-def fit_footer(bindings: dict[str, ActiveBinding], width: int, app: App[object]) -> FooterFit:
-    """The fullest footer that fits ``width`` cells."""
+def fit_footer(
+    bindings: dict[str, ActiveBinding], width: int, app: App[object], minor: Collection[str] = ()
+) -> FooterFit:
+    """The fullest footer that fits ``width`` cells; the keys of the ``minor`` actions
+    are the first to go."""
     display: Callable[[Binding], str] = app.get_key_display
     shown: dict[str, ActiveBinding] = {}  # the footer names one key an action
     for active in bindings.values():
@@ -58,11 +62,16 @@ def fit_footer(bindings: dict[str, ActiveBinding], width: int, app: App[object])
             keys += palette_cells + PALETTE_SPACING[compact]
         return keys
 
-    for compact, with_palette in ((False, True), (True, True), (True, False)):
-        if cells(shown, compact, with_palette) <= width:
-            return FooterFit(compact, with_palette)
-    droppable = [action for action, active in shown.items() if active.node is not app]
+    for compact in (False, True):
+        if cells(shown, compact, True) <= width:
+            return FooterFit(compact)
     hidden: set[str] = set()
+    for action in reversed([action for action in shown if action in minor]):
+        hidden.add(action)
+        del shown[action]
+        if cells(shown, True, True) <= width:
+            return FooterFit(True, True, frozenset(hidden))
+    droppable = [action for action, active in shown.items() if active.node is not app]
     while droppable and cells(shown, True, False) > width:
         action = droppable.pop()
         hidden.add(action)

@@ -32,6 +32,9 @@ class OfcrmScreen(Screen[None]):
     # shown in the footer nor acted on while that list is empty.
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     ROW_LIST: ClassVar[type[PagedList[Any]] | None] = None
+    # The actions whose keys the footer leaves out first when they do not all fit
+    # (``footer_fit``): each the reverse of another key it shows.
+    FOOTER_MINOR: ClassVar[frozenset[str]] = frozenset()
 
     _on_change: Callable[[DataChanged], None] | None = None
     _missed: DataChanged | None = None
@@ -78,7 +81,7 @@ class OfcrmScreen(Screen[None]):
 
     def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
         width = self.size.width
-        return fit_footer(bindings, width, self.app) if width > 0 else FooterFit()
+        return fit_footer(bindings, width, self.app, self.FOOTER_MINOR) if width > 0 else FooterFit()
 
     @on(events.Mount)
     def _follow_the_keys(self) -> None:

@@ -74,6 +74,8 @@ class InboxScreen(InboxList):
         Binding("m", "cycle_owner", "Mine/unassigned", id="inbox.filter_owner", show=False,
                 priority=True),
     ]
+    # At 80 columns a search's keys do not all fit: N (n's reverse) goes, not r Reply.
+    FOOTER_MINOR = frozenset({"match(-1)"})
 
     class NextUnreadFound(Message):
         def __init__(self, found: tuple[int, ConversationRow] | None) -> None:
