@@ -10,11 +10,12 @@ import pytest
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, RadioSet, TextArea
+from textual.widgets import Button, Input, RadioSet, TextArea
 from textual.widgets._toast import Toast
 
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.dialogs.csv_picker import CsvPicker
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
@@ -144,8 +145,8 @@ async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
     world: World, tmp_path: Path
 ) -> None:
     """At 80x24, bottom right above the status bar (or the footer): clear of the fans
-    list's title and first row, a fan's notes heading, the import dialog's columns read
-    and the whole text and scrollbar of the keys."""
+    list's title and first row, a fan's notes heading (and the tag being typed), the
+    import dialog's columns read and the whole text and scrollbar of the keys."""
     path = tmp_path / "fans.csv"
     path.write_text("username,tags\nhandmade1,imported\n", encoding="utf-8")
     app = world.app()
@@ -162,6 +163,13 @@ async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
         assert isinstance(detail, FanDetailScreen)
         await settle(pilot)
         _clear(_shown(detail), [detail.query_one("#fan-notes")])
+        await press(pilot, "t")  # a tag typed: above its line
+        line = detail.query_one("#fan-edit")
+        await wait_for(pilot, lambda: bool(line.region.area))
+        await settle(pilot)
+        _clear(_shown(detail), [line, detail.query_one("#fan-notes")])
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: not line.display)
         await press(pilot, "escape", "question_mark")
         keys = app.screen
         assert isinstance(keys, HelpScreen)
@@ -172,3 +180,20 @@ async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
         mapping = dialog.query_one("#fan-import-mapping")
         assert "Columns read:" in str(mapping.render())
         _clear(_shown(dialog), [mapping])
+
+
+async def test_toasts_leave_the_file_pickers_buttons_in_view(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file picker (the CSV import's) fills the screen at 80x24, its buttons bottom
+    right: its notices go top right."""
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    app = world.app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        await press(pilot, "I")
+        picker = app.screen
+        await settle(pilot)
+        assert isinstance(picker, CsvPicker)
+        _clear(await _toasts(pilot), [*picker.query(Button), *picker.query(Input)])

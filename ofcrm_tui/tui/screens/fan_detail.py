@@ -262,6 +262,7 @@ class FanDetailScreen(OfcrmScreen):
             line.suggester = SuggestLastItem(self.detail.known_tags)
         self._edit_from = line.value
         line.display = True
+        self.add_class("-editing")  # its notices go above the line (app.tcss)
         self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
 
     @on(Input.Submitted, "#fan-edit")
@@ -290,6 +291,7 @@ class FanDetailScreen(OfcrmScreen):
     def _close_edit(self) -> None:
         line = self.query_one("#fan-edit", Input)
         line.display = False
+        self.remove_class("-editing")
         self.editing = None
         self.set_focus(self.query_one("#fan-left"))
 
