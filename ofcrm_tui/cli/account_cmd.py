@@ -8,7 +8,7 @@ import os
 import sys
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_command, context
+from ofcrm_tui.cli.common import add_command, context, positive_int
 from ofcrm_tui.core import accounts
 from ofcrm_tui.platform.gateway import Gateway, default_base_url
 
@@ -130,7 +130,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     which = add.add_mutually_exclusive_group()
     which.add_argument("--connection-id", help="OFAuth: the creator's connection id")
     which.add_argument("--gateway-account", help="OnlyFansAPI.com: the creator's account id")
-    add.add_argument("--send-limit", type=int, help="sends a minute allowed (default from settings)")
+    add.add_argument("--send-limit", type=positive_int, help="sends a minute allowed (default from settings)")
     add.set_defaults(handler=_add)
     token = add_command(
         commands,

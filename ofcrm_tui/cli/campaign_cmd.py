@@ -211,8 +211,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     create.add_argument("--exclude-fan", action="append", metavar="FAN",
                         help="leave this fan out (platform id or username)")
     create.add_argument("--price", metavar="DOLLARS", help="a price (3 to 200): PPV")
-    create.add_argument("--media", type=int, nargs="+", action="extend", metavar="ID")
-    create.add_argument("--preview", type=int, nargs="+", action="extend", metavar="ID")
+    create.add_argument("--media", type=row_id, nargs="+", action="extend", metavar="ID")
+    create.add_argument("--preview", type=row_id, nargs="+", action="extend", metavar="ID")
     create.add_argument("--at", metavar="ISO-TIME", help="start then (local time unless an offset)")
     create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     create.set_defaults(handler=_create)

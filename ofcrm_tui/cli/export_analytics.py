@@ -17,7 +17,7 @@ from ofcrm_tui.cli.common import (
 )
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.analytics import period
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import UsageError
 
 DEFAULT_DAYS = 30
 
@@ -41,12 +41,15 @@ def _zone(value: str) -> ZoneInfo:
 def chosen_period(args: argparse.Namespace) -> period.Period:
     """The period asked for: ``--days N`` (default 30, ending today) or ``--from``/``--to``."""
     if (args.first_day is None) != (args.last_day is None):
-        raise OfcrmError("give both --from and --to (or --days)")
-    if args.first_day is not None:
-        if args.days is not None:
-            raise OfcrmError("give --days or --from/--to, not both")
-        return period.between(args.first_day, args.last_day, tz=args.tz)
-    return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
+        raise UsageError("give both --from and --to (or --days)")
+    if args.first_day is not None and args.days is not None:
+        raise UsageError("give --days or --from/--to, not both")
+    try:
+        if args.first_day is not None:
+            return period.between(args.first_day, args.last_day, tz=args.tz)
+        return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
+    except period.PeriodError as exc:  # the days as given: backwards, or too many
+        raise UsageError(str(exc)) from None
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
+from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context, row_id
 from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
 from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan, tag_names
@@ -219,7 +219,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--username", required=True, help="new to the account")
     add.add_argument("--name")
     add.add_argument("--nickname")
-    add.add_argument("--user-id", type=int, metavar="ID", help="the platform user id, if known")
+    add.add_argument("--user-id", type=row_id, metavar="ID", help="the platform user id, if known")
     add.add_argument("--tag", action="append", default=[], metavar="T")
     add.add_argument("--note", metavar="TEXT")
     add.set_defaults(handler=_add)

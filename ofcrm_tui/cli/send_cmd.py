@@ -10,7 +10,13 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import add_account_option, context, dollars, non_negative_float
+from ofcrm_tui.cli.common import (
+    add_account_option,
+    context,
+    dollars,
+    non_negative_float,
+    row_id,
+)
 from ofcrm_tui.core import accounts, outbox, team
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import format_cents
@@ -81,10 +87,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", required=True, metavar="TEXT", help="plain text; '-' reads stdin")
     parser.add_argument("--price", metavar="DOLLARS", help="a price in dollars (3 to 200): PPV")
     parser.add_argument(
-        "--media", type=int, nargs="+", action="extend", metavar="ID", help="vault media ids"
+        "--media", type=row_id, nargs="+", action="extend", metavar="ID", help="vault media ids"
     )
     parser.add_argument(
-        "--preview", type=int, nargs="+", action="extend", metavar="ID",
+        "--preview", type=row_id, nargs="+", action="extend", metavar="ID",
         help="media shown before buying (among --media)",
     )
     parser.add_argument(

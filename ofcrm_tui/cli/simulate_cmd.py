@@ -26,9 +26,20 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def port(value: str) -> int:
+    """argparse type: a TCP port, 0 (a free one) to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port: {value!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {number}")
+    return number
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--port", type=port, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--fans", type=positive_int, default=200, help="number of fans (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world (default 1)")
     parser.add_argument(

@@ -13,7 +13,7 @@ import threading
 from types import FrameType
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_account_option, context
+from ofcrm_tui.cli.common import add_account_option, context, positive_int
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.access import Kind
@@ -134,7 +134,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--send-concurrency",
-        type=int,
+        type=positive_int,
         default=3,
         metavar="N",
         help="sends in flight at once per account, so one slow send does not stall the "

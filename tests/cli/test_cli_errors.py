@@ -113,7 +113,7 @@ def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Pat
     ("argv", "command", "fragment"),
     [
         (("fans", "add", "--username", "x", "--user-id", "abc"), "ofcrm fans add",
-         "invalid int value: 'abc'"),
+         "not an id: 'abc'"),
         (("demo", "--failures", "150%"), "ofcrm demo", "must be from 0 to 1"),
         (("failed", "retry", "abc"), "ofcrm failed retry", "not an id: 'abc'"),
         (("fans", "list", "--status", "bogus"), "ofcrm fans list", "invalid choice: 'bogus'"),
@@ -401,6 +401,9 @@ def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(tmp_path: Pat
     ("campaign", "resume", "99999999999999999999"), ("campaign", "show", "0"),
     ("campaign", "cancel", "--", "-1"), ("failed", "retry", "99999999999999999999"),
     ("failed", "discard", "1", "99999999999999999999"),
+    ("fans", "add", "--username", "x1", "--user-id", "-5"),
+    ("send", "--fan", "x", "--text", "y", "--media", "-5"),
+    ("campaign", "create", "--name", "c", "--text", "y", "--preview", "0"),
 ])
 def test_an_id_no_row_can_have_is_a_usage_error(argv: tuple[str, ...], tmp_path: Path) -> None:
     """An id beyond the database's integers (was an OverflowError's traceback), or below
@@ -409,3 +412,28 @@ def test_an_id_no_row_can_have_is_a_usage_error(argv: tuple[str, ...], tmp_path:
     assert result.returncode == 2
     assert_error_line(result, "not an id: ", "(a whole number from 1)")
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (("export", "analytics", "out.csv", "--from", "2026-12-05", "--to", "2026-12-01"),
+     "the period ends (2026-12-01) before it starts (2026-12-05)"),
+    (("export", "analytics", "out.csv", "--from", "2026-12-05"), "give both --from and --to"),
+    (("export", "analytics", "out.csv", "--days", "99999"), "a period of at most 3660 days"),
+    (("export", "analytics", "out.csv", "--from", "2016-01-01", "--to", "2026-12-01"),
+     "a period of at most 3660 days"),
+    (("account", "add", "b", "--base-url", "http://x", "--send-limit", "-5"),
+     "must be at least 1, not -5"),
+    (("worker", "--send-concurrency", "0"), "must be at least 1, not 0"),
+    (("simulate", "--port", "-1"), "a port is 0 to 65535, not -1"),
+    (("simulate", "--port", "70000"), "a port is 0 to 65535, not 70000"),
+])
+def test_a_value_out_of_range_is_a_usage_error(
+    argv: tuple[str, ...], fragment: str, tmp_path: Path
+) -> None:
+    """A number or period out of its range is refused as typed, as ``--days 0`` is: one
+    line, exit 2 (was 1, or a traceback for a port), before a database is opened."""
+    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv, cwd=str(tmp_path))
+    assert result.returncode == 2
+    assert_error_line(result, fragment)
+    assert not (tmp_path / "x.db").exists()
+    assert not (tmp_path / "out.csv").exists()
