@@ -54,7 +54,10 @@ def written_in_place(path: str | Path) -> Iterator[TextIO]:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                              dir=folder)
     except OSError as exc:
-        raise OfcrmError(f"cannot write in {folder}: {exc.strerror}") from None
+        # A folder that is there refuses the file (/proc: "No such file or directory"):
+        # the error is the file's; otherwise the folder is missing or not one.
+        where = str(target) if folder.is_dir() else f"in {folder}"
+        raise OfcrmError(f"cannot write {where}: {exc.strerror}") from None
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
             yield out
