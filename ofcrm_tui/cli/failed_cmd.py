@@ -113,7 +113,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     retry.set_defaults(handler=_retry)
 
     discard = add_command(
-        commands, "discard", "cancel messages that will not be sent (failed, or still queued)"
+        commands, "discard", "discard messages that will not be sent (failed, or still queued)"
     )
     add_account_option(discard, ACCOUNT_HELP)
     discard.add_argument("ids", type=row_id, nargs="+", metavar="ID")

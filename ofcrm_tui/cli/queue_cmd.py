@@ -8,7 +8,6 @@ from datetime import datetime
 from ofcrm_tui.cli.common import add_account_option, context
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.platform.errors import one_line
-from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.types import utcnow
 
 
@@ -33,7 +32,8 @@ def _queue(args: argparse.Namespace) -> int:
         status = outbox.queue_status(
             ctx.db, account.id, reply_reserve_per_minute=ctx.settings.reply_reserve_per_minute, now=now
         )
-        counts = " · ".join(f"{state.value} {status.counts[state.value]}" for state in OutboundState)
+        shown = outbox.queue_counts(ctx.db, account.id)
+        counts = " · ".join(f"{state} {count}" for state, count in shown.items())
         print(f"{account.name}: {counts}")
         print(
             f"  budget: {status.budget_left} of {status.limit} sends left this minute "

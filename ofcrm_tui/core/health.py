@@ -37,6 +37,7 @@ from ofcrm_tui import secrets
 from ofcrm_tui.core import metrics
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
+from ofcrm_tui.core.outbox.views import shown_counts
 from ofcrm_tui.core.analytics.percentiles import percentile_select
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
@@ -89,7 +90,7 @@ class Latency:
 class AccountHealth:
     account_id: int
     name: str
-    queue: dict[str, int]  # rows by state (every state, 0 when none)
+    queue: dict[str, int]  # rows by state, 0 when none (``outbox.views.shown_counts``)
     sends_last_minute: int  # send attempts in the sliding window, by every process
     send_limit: int
     blocked_until: datetime | None  # a 429 stops sends until then
@@ -174,13 +175,7 @@ def check(
 
 def _account(session: Session, account: Account, now: datetime) -> AccountHealth:
     aid = account.id
-    queue = {state.value: 0 for state in OutboundState}
-    for state, count in session.execute(
-        select(OutboundMessage.state, func.count())
-        .where(OutboundMessage.account_id == aid)
-        .group_by(OutboundMessage.state)
-    ):
-        queue[state] = count
+    queue = shown_counts(session, aid)
     recent_failed = session.scalar(
         select(func.count())
         .select_from(OutboundMessage)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ofcrm_tui.core import campaigns, outbox
+from ofcrm_tui.core import campaigns, health, outbox
 from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment, results
 from ofcrm_tui.core.fans.edits import delete_fan
 from ofcrm_tui.core.outbox import discard, enqueue_many
@@ -193,3 +193,28 @@ def test_progress_accounts_for_every_recipient(world: World) -> None:
     campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW)
     assert progress() == [
         "sent 1 of 4", "cancelled 2", "fans deleted 1", "failed 0", "waiting 0"]
+
+
+def test_the_queue_says_discarded_for_a_person_and_cancelled_for_a_campaign(
+    world: World,
+) -> None:
+    """Monitoring, ``ofcrm health`` and ``ofcrm queue`` call a message a person
+    discarded ``discarded``, as the campaign list does, and only the rows that went with
+    their cancelled campaign ``cancelled`` (all were ``cancelled``)."""
+    kept = campaigns.create(world.db, world.account,
+                            CampaignSpec("K", "hi", Segment(tags_in=("vip",))), created_by=BY,
+                            now=NOW)
+    stopped = campaigns.create(world.db, world.account, CampaignSpec("S", "yo", Segment()),
+                               created_by=BY, now=NOW)
+    assert discard(world.db, world.account, [rows(world, kept.campaign_id)[0].id], now=NOW) == 1
+    assert campaigns.cancel(world.db, world.account, stopped.campaign_id, now=NOW) == 4
+    single = outbox.enqueue(world.db, world.account, world.fans["eve"], "hey", created_by=BY,
+                            now=NOW)
+    assert discard(world.db, world.account, [single], now=NOW) == 1
+    shown = outbox.queue_counts(world.db, world.account)
+    assert (shown["discarded"], shown["cancelled"], shown["queued"]) == (2, 4, 1)
+    assert list(shown) == ["queued", "sending", "sent", "unknown", "failed", "paused",
+                           "discarded", "cancelled"]
+    report = health.check(world.db, failed_threshold=10, keyless=True, now=NOW)
+    (account,) = (a for a in report.accounts if a.queue["queued"])
+    assert account.queue == shown

@@ -148,3 +148,19 @@ async def test_no_key_here_is_the_credentials_problem_ofcrm_health_reports(
             _text(screen, "#monitoring-accounts").split())
     monkeypatch.setenv("OFCRM_TEAM_MODE", "1")
     assert main(["--db", url, "health"]) == 0
+
+
+async def test_discarded_messages_are_called_discarded(world: World) -> None:
+    """Failed messages a person discarded are ``discarded`` in the queue's line, the word
+    of the Failed screen and the campaign list (were counted as ``cancelled``)."""
+    ids = [_failed(world, fan) for fan in _fans(world, "expired", 2)]
+    assert outbox.discard(world.context.db, world.account.id, ids, now=NOW) == 2
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        shown = " ".join(_text(screen, "#monitoring-accounts").split())
+        assert "failed 0 · paused 0 · discarded 2 · cancelled 0" in shown

@@ -20,7 +20,7 @@ from ofcrm_tui.core.outbox.rules import (
     NoAccount,
 )
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundKind, OutboundState
+from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Campaign, Conversation, Fan, OutboundMessage
 from ofcrm_tui.store.types import UTCDateTime, utcnow
 
@@ -214,6 +214,50 @@ def failed_position(db: Database, account_id: int, span: FailedSpan, outbound_id
         return session.scalar(newer) or 0
 
 
+def state_counts(session: Session, account_id: int) -> dict[str, int]:
+    """The account's messages by state (every state, in ``OutboundState`` order, 0 when
+    none)."""
+    counts = {state.value: 0 for state in OutboundState}
+    for state, count in session.execute(
+        select(OutboundMessage.state, func.count())
+        .where(OutboundMessage.account_id == account_id)
+        .group_by(OutboundMessage.state)
+    ):
+        counts[state] = count
+    return counts
+
+
+DISCARDED = "discarded"  # a cancelled message a person discarded, as people read it
+
+
+def shown_counts(session: Session, account_id: int) -> dict[str, int]:
+    """``state_counts`` in the words people read: a cancelled message is ``discarded``
+    (a person discarded it: Failed messages' d, ``ofcrm failed discard``) unless it went
+    with its cancelled campaign (``cancelled``), as the campaign list says them."""
+    by_state = state_counts(session, account_id)
+    with_campaign = session.scalar(
+        select(func.count())
+        .select_from(OutboundMessage)
+        .join(Campaign, Campaign.id == OutboundMessage.campaign_id)
+        .where(
+            OutboundMessage.account_id == account_id,
+            OutboundMessage.state == OutboundState.CANCELLED,
+            Campaign.status == CampaignStatus.CANCELLED,
+        )
+    ) or 0
+    cancelled = OutboundState.CANCELLED.value
+    shown = {state: count for state, count in by_state.items() if state != cancelled}
+    shown[DISCARDED] = by_state[cancelled] - with_campaign
+    shown[cancelled] = with_campaign
+    return shown
+
+
+def queue_counts(db: Database, account_id: int) -> dict[str, int]:
+    """``shown_counts`` in a unit of work of its own (``ofcrm queue``)."""
+    with db.read() as session:
+        return shown_counts(session, account_id)
+
+
 def queue_status(
     db: Database,
     account_id: int,
@@ -228,13 +272,7 @@ def queue_status(
         )
         if policy is None:
             raise NoAccount(f"no account #{account_id}")
-        counts = {state.value: 0 for state in OutboundState}
-        for state, count in session.execute(
-            select(OutboundMessage.state, func.count())
-            .where(OutboundMessage.account_id == account_id)
-            .group_by(OutboundMessage.state)
-        ):
-            counts[state] = count
+        counts = state_counts(session, account_id)
         used = limiter.attempts_in_window(session, account_id, now)
         return QueueStatus(
             account_id=account_id,
