@@ -288,6 +288,27 @@ async def test_the_export_holds_what_the_screen_shows(world: World, tmp_path: Pa
         assert "Exported" in str(list(app._notifications)[-1].message)
 
 
+async def test_the_export_suggests_a_file_in_the_fans_exports_folder(world: World) -> None:
+    """An absolute path in the home folder, as the fans export's (was a name relative to
+    the folder ofcrm was started in), named for the period: a day once."""
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        for key, period_days in (("t", "{first}"), ("m", "{first}-{last}")):
+            await press(pilot, "5", key)
+            screen = _screen(app)
+            await wait_for(pilot, lambda: not screen.loading)
+            shown = screen.shown.period
+            await press(pilot, "e")
+            dialog = app.screen
+            assert isinstance(dialog, AnalyticsExportDialog)
+            days = period_days.format(first=shown.first_day, last=shown.last_day)
+            assert dialog.query_one(Input).value == str(
+                Path.home() / f"ofcrm-analytics-{days}.csv")
+            assert Path(dialog.query_one(Input).value).is_absolute()
+            await press(pilot, "escape")
+
+
 @pytest.mark.parametrize("where", ["missing folder", "directory"])
 async def test_an_export_that_cannot_be_written_says_why_and_keeps_the_path(
     world: World, tmp_path: Path, where: str

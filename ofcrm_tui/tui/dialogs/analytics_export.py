@@ -13,7 +13,7 @@ from ofcrm_tui.core.analytics import export
 from ofcrm_tui.core.analytics.export import ExportKind
 from ofcrm_tui.core.analytics.figures import Dashboard
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job
+from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job, default_path
 from ofcrm_tui.tui.widgets.fields import FileBox, RadioChoice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
@@ -36,17 +36,18 @@ class AnalyticsExportDialog(FileExportDialog):
     ]
     REASON = "#analytics-export-error"
 
-    def __init__(self, db: Database, dashboard: Dashboard, default_path: Path) -> None:
+    def __init__(self, db: Database, dashboard: Dashboard) -> None:
         super().__init__()
         self.db = db
         self.dashboard = dashboard
-        self.default_path = default_path
 
     def compose(self) -> ComposeResult:
         with Vertical(id="analytics-export-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Export {self.dashboard.period.label}"
             yield Label("File (CSV)")
-            yield FileBox(str(self.default_path), id="analytics-export-path")
+            shown = self.dashboard.period
+            yield FileBox(str(default_path("analytics", shown.first_day, shown.last_day)),
+                          id="analytics-export-path")
             yield Label("What")
             with RadioSet(id="analytics-export-kind"):
                 for kind, label in KIND_LABELS.items():

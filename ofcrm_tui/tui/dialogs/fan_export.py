@@ -14,14 +14,10 @@ from textual.widgets import Label, ProgressBar, Static
 
 from ofcrm_tui.core.fans.csv_export import export_fans
 from ofcrm_tui.tui import wording
-from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job
+from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job, default_path
 from ofcrm_tui.tui.widgets.fan_list import FanSource
 from ofcrm_tui.tui.widgets.fields import FileBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
-
-
-def default_path(today: date) -> Path:
-    return Path.home() / f"ofcrm-fans-{today:%Y-%m-%d}.csv"
 
 
 class ExportDialog(FileExportDialog):
@@ -50,7 +46,7 @@ class ExportDialog(FileExportDialog):
             which = " · ".join(self.described) if self.described else "all fans"
             yield Static(Text("Fans: ") + Text(which, style="bold"))
             yield Label("To the file (enter exports)")
-            yield FileBox(str(default_path(self.today)), id="fan-export-path")
+            yield FileBox(str(default_path("fans", self.today)), id="fan-export-path")
             yield ProgressBar(id="fan-export-progress", show_eta=False)
             yield Static(id="fan-export-result")
         yield KeyFooter()

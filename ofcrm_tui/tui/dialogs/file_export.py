@@ -6,6 +6,7 @@ one line (no path, a file it would replace, a folder that does not exist, a dire
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +23,14 @@ from ofcrm_tui.tui.widgets.fields import FileBox, exported
 # What a dialog's export does, in the worker: how many it wrote, and that in words for
 # the toast (``1 fan``, ``24 hourly rows``).
 Job = Callable[[], tuple[int, str]]
+
+
+def default_path(what: str, *days: date) -> Path:
+    """The file an export suggests: ``ofcrm-fans-2026-12-01.csv``,
+    ``ofcrm-analytics-2026-11-25-2026-12-01.csv`` (a day given twice named once), in the
+    home folder: an absolute path, whatever folder ofcrm was started in."""
+    named = "-".join(day.isoformat() for day in dict.fromkeys(days))
+    return Path.home() / f"ofcrm-{what}-{named}.csv"
 
 
 class FileExportDialog(Dialog[int | None]):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -328,6 +327,4 @@ class AnalyticsScreen(OfcrmScreen):
         if shown is None:
             self.notify("Nothing to export yet", severity="warning")
             return
-        p = shown.period
-        default = Path(f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv")
-        self.app.push_screen(AnalyticsExportDialog(self.ofcrm.context.db, shown, default))
+        self.app.push_screen(AnalyticsExportDialog(self.ofcrm.context.db, shown))
