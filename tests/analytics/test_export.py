@@ -109,7 +109,7 @@ def test_bad_periods_are_one_line_errors(db: Database, tmp_path: Path, capsys, e
     code = main(["--db", db.url.render_as_string(hide_password=False), "export", "analytics",
                  str(target), "--account", "known", *extra])
     err = capsys.readouterr().err
-    assert code == 1 and fragment in err and err.count("\n") == 1
+    assert code == 2 and fragment in err and err.count("\n") == 1  # usage errors
     assert not target.exists()
 
 
