@@ -4,7 +4,7 @@ the ``export`` command's targets)."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ofcrm_tui.cli.common import (
@@ -18,6 +18,7 @@ from ofcrm_tui.cli.common import (
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.analytics import period
 from ofcrm_tui.errors import UsageError
+from ofcrm_tui.store.types import utcnow
 
 DEFAULT_DAYS = 30
 
@@ -38,7 +39,7 @@ def _zone(value: str) -> ZoneInfo:
         ) from None
 
 
-def chosen_period(args: argparse.Namespace) -> period.Period:
+def chosen_period(args: argparse.Namespace, now: datetime) -> period.Period:
     """The period asked for: ``--days N`` (default 30, ending today) or ``--from``/``--to``."""
     if (args.first_day is None) != (args.last_day is None):
         raise UsageError("give both --from and --to (or --days)")
@@ -47,7 +48,7 @@ def chosen_period(args: argparse.Namespace) -> period.Period:
     try:
         if args.first_day is not None:
             return period.between(args.first_day, args.last_day, tz=args.tz)
-        return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz)
+        return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz, now=now)
     except period.PeriodError as exc:  # the days as given: backwards, or too many
         raise UsageError(str(exc)) from None
 
@@ -57,14 +58,16 @@ def _export(args: argparse.Namespace) -> int:
     from ofcrm_tui.core.analytics.export import ExportKind, rows_written, write_csv
     from ofcrm_tui.core.analytics.figures import dashboard
 
-    chosen = chosen_period(args)
+    now = utcnow()
+    chosen = chosen_period(args, now)
     refuse_to_replace(args)
     kind = (
         ExportKind.KPIS if args.kpis else ExportKind.CHATTERS if args.chatters else ExportKind.DAILY
     )
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    shown = dashboard(ctx.db, account.id, chosen)
+    # As the screen draws it: the series stops at this hour, not the hours to come.
+    shown = dashboard(ctx.db, account.id, chosen, now=now)
     rows = write_csv(ctx.db, shown, args.file, kind)
     print(f"{account.name}: {rows_written(rows, shown, kind)} "
           f"for {chosen.label} written to {args.file}")

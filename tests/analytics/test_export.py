@@ -62,6 +62,23 @@ def test_a_one_day_file_has_the_hours_of_the_chart(db: Database, tmp_path: Path)
         "2026-03-29T00:00+01:00": "9.99", "2026-03-29T23:00+02:00": "3.00"}
 
 
+def test_today_s_file_stops_at_the_current_hour(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--days 1`` at 03:20 in Paris: the hours so far (the one begun included), as the
+    screen charts them; not 23:00 and the other hours still to come as 0.00 rows."""
+    from ofcrm_tui.cli import export_analytics
+
+    add_known_data(db)
+    monkeypatch.setattr(export_analytics, "utcnow", lambda: utc(2026, 3, 29, 1, 20))
+    target = tmp_path / "today.csv"
+    assert main(["--db", str(db.url.render_as_string(hide_password=False)), "export", "analytics",
+                 str(target), "--account", "known", "--days", "1", "--tz", "Europe/Paris"]) == 0
+    assert [(r["hour"], r["revenue"]) for r in _read(target)] == [
+        ("2026-03-29T00:00+01:00", "9.99"), ("2026-03-29T01:00+01:00", "0.00"),
+        ("2026-03-29T03:00+02:00", "0.00")]
+
+
 def test_kpis_file(db: Database, tmp_path: Path) -> None:
     add_known_data(db)
     values = {r["kpi"]: r["value"] for r in _export(db, tmp_path, "--kpis")}

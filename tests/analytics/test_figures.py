@@ -116,6 +116,22 @@ def test_one_day_goes_hour_by_hour_and_adds_up_to_the_kpi(known) -> None:  # noq
     assert board.kpis.revenue_cents == 2900
 
 
+def test_today_stops_at_the_current_hour(known) -> None:  # noqa: ANN001
+    """The hours still to come are no point of the series (they were 0.00 rows and a
+    flat line): today at 03:20 in Paris goes 00:00, 01:00, 03:00 (02:00 is skipped that
+    day), the hour begun included; a period still to come has none."""
+    db, account_id = known
+    day = periods.between(date(2026, 3, 29), date(2026, 3, 29), tz=PARIS)
+    now = datetime(2026, 3, 29, 3, 20, tzinfo=PARIS).astimezone(UTC)
+    board = dashboard(db, account_id, day, now=now)
+    assert [p.start.astimezone(PARIS).hour for p in board.series] == [0, 1, 3]
+    assert [p.revenue_cents for p in board.series] == [999, 0, 0]
+    assert board.kpis.revenue_cents == 999
+    assert day.buckets(now) == day.buckets()[:3]
+    assert dashboard(db, account_id, day, now=day.start - timedelta(minutes=1)).series == ()
+    assert len(dashboard(db, account_id, day, now=day.end).series) == 23  # the day is over
+
+
 def test_kpis(known) -> None:  # noqa: ANN001
     db, account_id = known
     k = dashboard(db, account_id, known_period()).kpis

@@ -50,7 +50,7 @@ def _bar(screen: AnalyticsScreen) -> str:
 
 def _expected(world: World, days: int) -> figures.Dashboard:
     return figures.dashboard(world.context.db, world.account.id,
-                             period.last_days(days, tz=UTC, now=NOW))
+                             period.last_days(days, tz=UTC, now=NOW), now=NOW)
 
 
 @pytest.mark.parametrize("size", [(160, 45), (80, 24)])
@@ -288,6 +288,26 @@ async def test_the_export_holds_what_the_screen_shows(world: World, tmp_path: Pa
         assert "Exported" in str(list(app._notifications)[-1].message)
 
 
+async def test_today_is_charted_and_exported_up_to_the_current_hour(
+    world: World, tmp_path: Path
+) -> None:
+    """``5 t e``: the chart and the file stop at the hour begun (12:00 of the app's
+    clock), not at 23:00 with the hours still to come as 0.00 rows."""
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "t")
+        screen = _screen(app)
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.period.hourly)
+        series = screen.shown.series
+        assert [p.start.hour for p in series] == list(range(NOW.hour + 1))
+        assert screen.query_one(analytics.RevenueChart).series == series
+        await _export(pilot, app, tmp_path / "today.csv", 0)
+        hours = [row["hour"] for row in _read(tmp_path / "today.csv")]
+        assert hours == [p.start.isoformat(timespec="minutes") for p in series]
+        assert hours[-1] == NOW.isoformat(timespec="minutes")
+
+
 async def test_the_export_suggests_a_file_in_the_fans_exports_folder(world: World) -> None:
     """An absolute path in the home folder, as the fans export's (was a name relative to
     the folder ofcrm was started in), named for the period: a day once."""
@@ -345,7 +365,8 @@ async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As the fans export: the first export to a file that exists says what is there;
-    the next replaces it. The toast names the rows as the file has them (hours today)."""
+    the next replaces it. The toast names the rows as the file has them (today's hours
+    so far)."""
     target = tmp_path / "kept.csv"
     target.write_text("kept\n" * 303, encoding="utf-8")
     app = world.app()
@@ -362,7 +383,7 @@ async def test_the_export_asks_before_it_replaces_a_file_and_names_its_rows(
         monkeypatch.setattr(fields, "CONFIRM_AFTER_SECONDS", 0.0)  # the warning read by now
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: target.read_text(encoding="utf-8").startswith("hour,"))
-        assert any(f"Exported 24 hourly rows to {target}" in str(n.message)
+        assert any(f"Exported {NOW.hour + 1} hourly rows to {target}" in str(n.message)
                    for n in app._notifications)
         # A file named without its folder is in the app's: the toast says it in full,
         # as the fans export's does.

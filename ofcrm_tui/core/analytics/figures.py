@@ -138,10 +138,14 @@ class Dashboard:
     chatters: tuple[ChatterStats, ...]  # most messages sent first
 
 
-def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_FANS) -> Dashboard:
-    """Every figure of the analytics screen for ``period``, in one read unit of work."""
+def dashboard(
+    db: Database, account_id: int, period: Period, *, top: int = TOP_FANS,
+    now: datetime | None = None,
+) -> Dashboard:
+    """Every figure of the analytics screen for ``period``, in one read unit of work;
+    with ``now``, the series stops at the bucket it falls in (``Period.buckets``)."""
     with db.read() as session:
-        series = revenue_series(session, account_id, period)
+        series = revenue_series(session, account_id, period, now=now)
         median_reply, chatters = chatter_stats(session, account_id, period)
         fans = fan_counts(session, account_id, period)
         revenue = sum(point.revenue_cents for point in series)
@@ -172,11 +176,16 @@ def dashboard(db: Database, account_id: int, period: Period, *, top: int = TOP_F
 # -- revenue -----------------------------------------------------------------------------
 
 
-def revenue_series(session: Session, account_id: int, period: Period) -> tuple[RevenuePoint, ...]:
-    """Revenue per bucket and type: each bucket's whole UTC hours from
-    ``analytics_revenue_hours`` (migration 0016), any partial hour at its edges from the
-    transactions; both through small inline tables of the buckets' ranges."""
-    buckets = period.buckets()
+def revenue_series(
+    session: Session, account_id: int, period: Period, *, now: datetime | None = None
+) -> tuple[RevenuePoint, ...]:
+    """Revenue per bucket and type (the buckets begun by ``now``, when given): each
+    bucket's whole UTC hours from ``analytics_revenue_hours`` (migration 0016), any
+    partial hour at its edges from the transactions; both through small inline tables
+    of the buckets' ranges."""
+    buckets = period.buckets(now)
+    if not buckets:  # a period still to come
+        return ()
     splits = [split(bucket.start, bucket.end, HOUR) for bucket in buckets]
     r = RevenueHour
     hours = _inline("hours", [(i, s.first, s.last) for i, s in enumerate(splits)], Integer())

@@ -126,7 +126,13 @@ class Period:
         except OverflowError:
             return None
 
-    def buckets(self) -> tuple[Bucket, ...]:
+    def buckets(self, now: datetime | None = None) -> tuple[Bucket, ...]:
+        """The period's buckets; with ``now``, only those begun by then (today's hours
+        up to the current one, not the hours still to come)."""
+        every = self._buckets()
+        return every if now is None else tuple(b for b in every if b.start <= now)
+
+    def _buckets(self) -> tuple[Bucket, ...]:
         if self.hourly:
             starts = range(0, -(-(self.end - self.start) // HOUR))  # a half hour's DST too
             return tuple(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from rich.text import Text
 from textual import work
@@ -207,14 +207,16 @@ class AnalyticsScreen(OfcrmScreen):
     @work(thread=True, exclusive=True, group="analytics-read", exit_on_error=False)
     def _read(self, generation: int, version: int, account_id: int, chosen: Period) -> None:
         read_at = self.ofcrm.clock()
-        found = figures.dashboard(self.ofcrm.context.db, account_id, chosen)
+        found = figures.dashboard(self.ofcrm.context.db, account_id, chosen,
+                                  now=read_at.astimezone(UTC))
         self.post_message(self.Read(generation, Kept(found, version, read_at)))
 
     @work(thread=True, exclusive=True, group="analytics-ahead", exit_on_error=False)
     def _read_ahead(self, version: int, account_id: int, periods: list[Period]) -> None:
         for ahead in periods:
             read_at = self.ofcrm.clock()
-            found = figures.dashboard(self.ofcrm.context.db, account_id, ahead)
+            found = figures.dashboard(self.ofcrm.context.db, account_id, ahead,
+                                      now=read_at.astimezone(UTC))
             self.post_message(self.Read(0, Kept(found, version, read_at)))
 
     def on_analytics_screen_read(self, message: Read) -> None:
