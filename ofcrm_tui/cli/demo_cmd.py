@@ -1,14 +1,17 @@
-"""``ofcrm demo``: the app on a live simulated account, in a database of its own, with a few
-saved replies and, if asked, sends the simulated platform refuses (``--failures``)."""
+"""``ofcrm demo``: the app on a live simulated account, in a database of its own (``demo.db``
+in the data folder, or the SQLite file ``--db`` names), with a few saved replies and, if
+asked, sends the simulated platform refuses (``--failures``)."""
 
 from __future__ import annotations
 
 import argparse
 import fcntl
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 from ofcrm_tui import paths, secrets
 from ofcrm_tui.cli.common import positive_int
@@ -19,9 +22,10 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.devdata.demo import add_saved_replies
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
+from ofcrm_tui.store.database import display_url, parse_url
 
 DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
@@ -29,17 +33,46 @@ DEMO_GATEWAY_ACCOUNT = "demo_connection"
 DEMO_GATEWAY_RATE = 3000
 
 
-def demo_database_url() -> str:
-    return f"sqlite:///{paths.data_dir() / 'demo.db'}"
+def _only_a_demo(path: Path) -> bool:
+    """Nothing at ``path`` yet (or an empty file), or a database whose only account is
+    the demo's: what a demo may delete to start over."""
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return True
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            names = {name for (name,) in db.execute("SELECT name FROM accounts")}
+    except sqlite3.Error:  # not a database, or not ofcrm's
+        return False
+    return names <= {DEMO_ACCOUNT}
+
+
+def demo_file(url: str | None) -> Path:
+    """The demo's database: ``demo.db`` in the data folder, or the SQLite file of ``--db``
+    (``url``), refused in one line when the demo cannot own it (not a SQLite file, a
+    folder not there, a database of other accounts, which starting over would delete)."""
+    if url is None:
+        path = paths.data_dir() / "demo.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        raise UsageError(f"the demo makes its database anew each time, in a SQLite file: "
+                         f"give --db sqlite:///PATH, not {display_url(url)}")
+    path = Path(parsed.database).expanduser()
+    if not path.parent.is_dir():
+        raise OfcrmError(f"no folder {path.parent} for the demo's database")
+    if not _only_a_demo(path):
+        raise OfcrmError(f"{path} is not a demo's database: the demo starts over each time "
+                         f"and would delete it (give a new file)")
+    return path
 
 
 @contextmanager
-def _demo_database() -> Iterator[str]:
+def _demo_database(url: str | None) -> Iterator[str]:
     """The demo starts over each time (its simulator's world is made anew too), and only
-    one runs at a time: a second one would delete the database under the first."""
-    path = paths.data_dir() / "demo.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name("demo.lock"), "w") as lock:
+    one runs at a time on a file: a second one would delete the database under the first."""
+    path = demo_file(url)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -48,7 +81,7 @@ def _demo_database() -> Iterator[str]:
             candidate = path.with_name(path.name + suffix)
             if candidate.exists():
                 candidate.unlink()
-        yield demo_database_url()
+        yield f"sqlite:///{path}"
 
 
 @contextmanager
@@ -57,7 +90,7 @@ def demo_account(args: argparse.Namespace) -> Iterator[tuple[AppContext, Simulat
     sends refused at the ``--failures`` rate from the start."""
     # The demo never touches the user's database, and its token needs no keyring.
     os.environ[secrets.env_var_name(DEMO_ACCOUNT)] = DEMO_TOKEN
-    with _demo_database() as url:
+    with _demo_database(args.db) as url:
         yield from _demo_account(args, url)
 
 

@@ -44,7 +44,8 @@ COMMANDS = (
     Command(
         "demo",
         "demo_cmd",
-        "open the app on a live simulated account (a demo database of its own; nothing to set up)",
+        "open the app on a live simulated account (nothing to set up) in a database made anew "
+        "each time: demo.db in the data folder, or the SQLite file --db names",
     ),
     Command(
         "simulate",

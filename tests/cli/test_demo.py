@@ -6,21 +6,24 @@ demo's saved replies are there."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
-from ofcrm_tui import secrets
+from ofcrm_tui import paths, secrets
 from ofcrm_tui.cli.demo_cmd import DEMO_ACCOUNT, DEMO_TOKEN, demo_account
 from ofcrm_tui.cli.main import build_parser
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.fans.resolve import resolve_fan
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.outbox.sender import Sender
 from ofcrm_tui.devdata.demo import SAVED_REPLIES
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.platform.clients import client_for
 from ofcrm_tui.simulator.control import set_faults
+from ofcrm_tui.simulator import Simulator
 from ofcrm_tui.simulator.faults import Faults
+from ofcrm_tui.store.database import Database
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -81,3 +84,38 @@ def test_a_second_demo_is_refused_while_one_runs() -> None:
         assert saved_replies.list_replies(context.db, account.id)  # the first's data is there
     with demo_account(_args()):  # once the first is over, a new one starts
         pass
+
+
+def test_db_names_the_demo_s_sqlite_file(tmp_path: Path) -> None:
+    """``ofcrm demo --db sqlite:///FILE``, which its --help offers, made and used the data
+    folder's demo.db: the demo is now in FILE (and again in it the next time)."""
+    mine = tmp_path / "mine.db"
+    for _ in range(2):  # a demo's file: the next demo starts it over
+        with demo_account(_args("--db", f"sqlite:///{mine}")) as (context, _sim, account):
+            assert context.db.url.database == str(mine)
+            assert saved_replies.list_replies(context.db, account.id)
+    assert mine.stat().st_size > 0
+    assert not (paths.data_dir() / "demo.db").exists()
+
+
+def test_db_that_the_demo_cannot_own_is_refused_and_left_alone(
+    db: Database, database_url: str, tmp_path: Path, simulator: tuple[Simulator, str]
+) -> None:
+    """A database of other accounts would be deleted to start over, and a server's or a
+    memory database is no file to make anew: one line each, nothing touched."""
+    accounts.add_account(db, "real", simulator[1], simulator[0].config.token,
+                         send_limit_per_minute=5, timeout_seconds=5)
+    db.dispose()
+    if database_url.startswith("sqlite"):
+        refused, match = OfcrmError, "is not a demo's database: the demo starts over each time"
+    else:
+        refused, match = UsageError, "give --db sqlite:///PATH, not postgresql"
+    with pytest.raises(refused, match=match), demo_account(_args("--db", database_url)):
+        pytest.fail("the demo must not start")
+    assert [a.name for a in accounts.list_accounts(db)] == ["real"]
+    with pytest.raises(UsageError, match="give --db sqlite:///PATH, not sqlite://"), \
+            demo_account(_args("--db", "sqlite://")):
+        pytest.fail("the demo must not start")
+    with pytest.raises(OfcrmError, match="no folder .*nope for the demo's database"), \
+            demo_account(_args("--db", f"sqlite:///{tmp_path / 'nope' / 'demo.db'}")):
+        pytest.fail("the demo must not start")
