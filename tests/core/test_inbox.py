@@ -278,6 +278,37 @@ def test_search_names_as_stored_in_any_script(world: World) -> None:
         assert walked(world.db, world.account, InboxFilter(query=needle), 0, 50) == rows, needle
 
 
+def test_search_emoji_and_symbols_by_substring(world: World) -> None:
+    """A term with no letter or digit (FTS5's unicode61 and tsquery drop it) matches
+    messages and names by substring, alone (one character too) or with words, on both
+    backends, listed, counted, walked and placed alike; another account's never."""
+    with world.db.write() as session:
+        session.execute(update(Fan).where(Fan.id == world.fans["tie_b"]).values(name="🔥Rex🔥"))
+        for key, body in [("tie_a", "one 🔥🔥🔥"), ("tie_c", "three 😍!!"),
+                          ("other:stranger", "hey 😍🔥")]:
+            session.execute(update(Message).where(
+                Message.conversation_id == world.conversations[key]).values(text=body))
+    cases = [
+        ("😍", ["tie_c"]),
+        ("🔥", ["tie_b", "tie_a"]),  # a name, a message
+        ("🔥🔥🔥", ["tie_a"]),
+        ("three 😍", ["tie_c"]),  # a word and a symbol in one message
+        ("one 😍", []),
+        ("!!", ["tie_c"]),
+        ("😍 🔥", []),
+    ]
+    for needle, expected in cases:
+        flt = InboxFilter(query=needle)
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+        assert sorted(_names(rows)) == sorted(expected), needle
+        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
+        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
+        for index, row in enumerate(rows):
+            assert inbox.position_of(world.db, world.account, flt, row.conversation_id) == index
+            with walking(1000):
+                assert inbox.position_of(world.db, world.account, flt, row.conversation_id) == index
+
+
 def test_search_folds_diacritics_in_messages_on_sqlite(world: World) -> None:
     if not world.db.is_sqlite:
         pytest.skip("the 'simple' text search configuration keeps accents")

@@ -49,13 +49,15 @@ def test_the_app_queries_show_a_chatter_only_its_account(
         assert inbox.conversations_window(db, other, inbox.InboxFilter(), 0, 100) == []
         assert inbox.count_conversations(db, other, inbox.InboxFilter()) == 0
         fan = listing.fans_window(team.owner, other, limit=1)[0]
-        # Search by name and by message text: the owner finds the other account's fan.
-        for needle in (fan.username, "the"):
+        # Search by name, by message text and by a symbol's substring (an emoji: no
+        # lookup function, the policy alone): the owner finds the other account's fan.
+        for needle in (fan.username, "the", "🔥"):
             found = inbox.InboxFilter(query=needle)
             assert inbox.count_conversations(team.owner, other, found) > 0
             assert inbox.count_conversations(db, other, found) == 0
             assert inbox.conversations_window(db, other, found, 0, 100) == []
-        assert inbox.count_conversations(db, own, inbox.InboxFilter(query="the")) > 0
+        for needle in ("the", "🔥", "you 😘"):
+            assert inbox.count_conversations(db, own, inbox.InboxFilter(query=needle)) > 0
         assert listing.count_fans(db, other) == 0
         assert listing.fans_window(db, other) == []
         assert inbox.thread_page(db, other, fan.conversation_id or 0) == []

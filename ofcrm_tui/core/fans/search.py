@@ -12,7 +12,10 @@ on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on
 ``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
 (tsquery) or escaped (``LIKE``); control characters and lone surrogates are dropped. A
-one-character needle searches names only.
+one-character needle searches names only, unless it is a symbol. A term with no letter
+or digit (an emoji, ``!!``: ``symbol_terms``) is in no full-text index (FTS5's unicode61
+tokenizer and tsquery's parser drop it): a message holds it by substring (``LIKE``,
+with the words' full-text test when there are words), as names and notes do.
 
 Under row-level security (a team role on PostgreSQL) ``@@`` and ``LIKE`` may not use
 their indexes (they are not leakproof): the sets of matching fans come from the
@@ -86,6 +89,17 @@ def _has_word_char(term: str) -> bool:
     return any(char.isalnum() for char in term)
 
 
+def symbol_terms(needle: str) -> list[str]:
+    """The terms with no letter or digit (emoji, punctuation), which no full-text index
+    keeps: messages are searched for them by substring."""
+    return [term for term in terms(needle) if not _has_word_char(term)]
+
+
+def message_substrings(needle: str, text_column: Any) -> list[ColumnElement[bool]]:
+    """A message's ``text_column`` holds each of the needle's ``symbol_terms``."""
+    return [text_column.like(_like_pattern(term), escape="\\") for term in symbol_terms(needle)]
+
+
 def _fts5_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -127,16 +141,19 @@ def search_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
         return names
     notes = _note_hits(account_id, needle)
     query = message_query(db, needle)
-    if query is None:
-        return names.union(notes)  # type: ignore[return-value]
     m = Message.__table__.c
+    substrings = message_substrings(needle, m.text)
+    if query is None and not substrings:
+        return names.union(notes)  # type: ignore[return-value]
     if db.is_sqlite:
-        # Matches are looked up by rowid; an index on account_id must not drive this.
-        messages = select(m.fan_id).where(
-            ProbeOnly(m.account_id) == account_id, m.id.in_(fts_matches(query))
-        )
+        # Matches are looked up by rowid (or the table read once, for a substring); an
+        # index on account_id must not drive this.
+        tests = [ProbeOnly(m.account_id) == account_id, *substrings]
+        if query is not None:
+            tests.append(m.id.in_(fts_matches(query)))
+        messages = select(m.fan_id).where(*tests)
     else:
-        messages = pg_message_fans(db, account_id, query)
+        messages = pg_message_fans(db, account_id, query, substrings=substrings)
     return messages.union(names, notes)  # type: ignore[return-value]
 
 
@@ -187,19 +204,24 @@ def pg_message_matches(query: str) -> TextClause:
 
 
 def pg_message_fans(
-    db: Database, account_id: int, query: str, most: int | None = None
+    db: Database,
+    account_id: int,
+    query: str | None,
+    most: int | None = None,
+    substrings: list[ColumnElement[bool]] | None = None,
 ) -> Select[Any]:
-    """PostgreSQL: the fan id of each message of ``account_id`` matching ``query`` (the
-    first ``most`` of them, if given)."""
-    if db.row_security:
+    """PostgreSQL: the fan id of each message of ``account_id`` matching ``query`` (if
+    any) and ``substrings`` (``message_substrings``; the first ``most``, if given)."""
+    if db.row_security and not substrings and query is not None:
         found = func.ofcrm_message_fans(account_id, query, most).table_valued("fan_id")
         return select(found.c.fan_id)
+    # A substring is in no index: the account's messages are read either way, and
+    # under row-level security the policy's test is as quick as the function's.
     m = Message.__table__.c
-    return (
-        select(m.fan_id)
-        .where(m.account_id == account_id, pg_message_matches(query))
-        .limit(most)
-    )
+    tests = [m.account_id == account_id, *(substrings or [])]
+    if query is not None:
+        tests.append(pg_message_matches(query))
+    return select(m.fan_id).where(*tests).limit(most)
 
 
 def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
@@ -276,8 +298,9 @@ _PG_MESSAGE_VECTOR = "to_tsvector('simple', messages.text)"
 
 
 def searches_messages(needle: str) -> bool:
-    """Whether ``needle`` searches messages too (a one-character needle: names only)."""
-    return len("".join(needle.split())) >= MESSAGE_MIN_CHARS
+    """Whether ``needle`` searches messages too (a one-character needle: names only,
+    unless it is a symbol, which is searched by substring, not as a prefix)."""
+    return len("".join(needle.split())) >= MESSAGE_MIN_CHARS or bool(symbol_terms(needle))
 
 
 def _matches(vector: str, name: str, query: str) -> TextClause:

@@ -35,6 +35,7 @@ from ofcrm_tui.core.fans.search import (
     fts_prefix_stored,
     fts_probe,
     message_query,
+    message_substrings,
     pg_message_fans,
     pg_message_matches,
     pg_name_test,
@@ -94,8 +95,17 @@ def walk_plan(
     # A term under three characters: no trigram index helps, the set reads every fan.
     worth = any(len(term) < TRIGRAM_MIN_CHARS for term in terms(needle))
     query = message_query(db, needle) if searches_messages(needle) else None
+    m = Message.__table__.c
+    substrings = message_substrings(needle, m.text)
+    if query is None and substrings:
+        # Symbols only: no index to count them on, the set reads every message. A
+        # conversation's messages are read on ix_messages_thread (OFFSET 0: one
+        # conversation at a time, on PostgreSQL too), a window's worth of them.
+        worth = True
+        tests.append(exists(
+            select(literal(1)).where(m.conversation_id == _C.id, *substrings).offset(0)
+        ))
     if query is not None:
-        m = Message.__table__.c
         if db.is_sqlite:
             match: ColumnElement[bool] = ProbeOnly(m.id).in_(fts_matches(query))
             # The FTS5 index is shared by all accounts: good enough for a cost estimate.
@@ -118,7 +128,7 @@ def walk_plan(
                 )
         worth = worth or matches >= WALK_MIN_MATCHES
         if matches:
-            thread = select(literal(1)).where(m.conversation_id == _C.id, match)
+            thread = select(literal(1)).where(m.conversation_id == _C.id, match, *substrings)
             if matches >= WALK_MIN_MATCHES:
                 # OFFSET 0 keeps PostgreSQL from turning the test into a hashed set of
                 # every match (the set path's cost); a few matches it may hash.
