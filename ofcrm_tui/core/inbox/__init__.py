@@ -11,6 +11,7 @@ from ofcrm_tui.core.inbox.rows import ConversationRow, conversation_header, conv
 from ofcrm_tui.core.inbox.thread import (
     ThreadMessage,
     mark_read_locally,
+    mark_unread_locally,
     pending_in_thread,
     thread_page,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "conversations_window",
     "count_conversations",
     "mark_read_locally",
+    "mark_unread_locally",
     "next_unread",
     "pending_in_thread",
     "pending_read_marks",

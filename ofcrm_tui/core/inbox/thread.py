@@ -1,11 +1,12 @@
-"""A conversation's thread: pages of stored messages, the sends still pending, marking it read."""
+"""A conversation's thread: pages of stored messages, the sends still pending, marking it
+read (or unread again)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from ofcrm_tui.core.inbox.filter import InboxError
 from ofcrm_tui.core.inbox.read_marks import queue_read_mark
@@ -175,3 +176,21 @@ def mark_read_locally(
         if for_workers and found[0] is not None:
             queue_read_mark(session, account_id, int(found[0]), utcnow())
         return int(found[0])
+
+
+
+def mark_unread_locally(db: Database, account_id: int, conversation_id: int) -> int:
+    """Show a read conversation as unread again (one unread message; one with unread
+    messages keeps its count), and return its unread count. Here only: the platform has
+    no way to mark a chat unread, and its own count comes back with the chat's next
+    message."""
+    unread = Conversation.unread_count
+    mine = (Conversation.id == conversation_id, Conversation.account_id == account_id)
+    with db.write() as session:
+        session.execute(
+            update(Conversation).where(*mine).values(unread_count=case((unread > 0, unread), else_=1))
+        )
+        count = session.scalar(select(unread).where(*mine))
+        if count is None:
+            raise InboxError(f"no conversation #{conversation_id} in this account")
+        return int(count)

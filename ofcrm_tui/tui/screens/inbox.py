@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,14 +17,13 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.core import inbox, outbox
-from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.errors import PlatformError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, wanted
-from ofcrm_tui.tui.screens.inbox_list import InboxList, SearchBox
+from ofcrm_tui.tui.screens.inbox_list import SearchBox
+from ofcrm_tui.tui.screens.inbox_reads import InboxReads
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
@@ -36,7 +35,7 @@ from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
 
 
-class InboxScreen(InboxList):
+class InboxScreen(InboxReads):
     # Every key of the inbox is acted on as it is read (priority), in the order typed,
     # and what moves the focus moves it at once: keys that arrive in one burst (a laggy
     # link, a fast typist) reach the box they were typed for, not the list (where ``o``
@@ -55,6 +54,8 @@ class InboxScreen(InboxList):
         Binding("N", "match(-1)", "Previous match", id="inbox.previous_match", show=False,
                 priority=True),
         Binding("u", "next_unread", "Next unread", id="inbox.next_unread", priority=True),
+        Binding("M", "mark_unread", "Mark unread", id="inbox.mark_unread", show=False,
+                priority=True),
         # Opens at once, so an ``r`` right after finds it open.
         OPEN_AT_ONCE,
         Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
@@ -81,22 +82,6 @@ class InboxScreen(InboxList):
         def __init__(self, found: tuple[int, ConversationRow] | None) -> None:
             super().__init__()
             self.found = found
-
-    class ActionFailed(Message):
-        """A worker's action was refused; ``reason`` is a one-line message for the user."""
-
-        def __init__(self, reason: str, *, quiet: bool = False) -> None:
-            super().__init__()
-            self.reason = reason
-            self.quiet = quiet
-
-    class MarkedRead(Message):
-        """A conversation's unread count is zero in the database now."""
-
-        def __init__(self, conversation_id: int, *, refresh: bool) -> None:
-            super().__init__()
-            self.conversation_id = conversation_id
-            self.refresh = refresh
 
     class InboundJudged(Message):
         """New fan messages in other conversations, with their conversations' rows."""
@@ -128,11 +113,6 @@ class InboxScreen(InboxList):
         # The next unread asked for (``u``), not opened yet; an open not shown yet.
         self._finding_unread = False
         self._showing = False
-        # The open conversation, when it is unread and shown unread (a search match).
-        self._open_unread: int | None = None
-        self._warned_quietly = False
-        # Marked read, not yet shown as read in the list (that goes with the open's frame).
-        self._read_unshown: set[int] = set()
         # Replied to, the reply not sent yet: the cursor on one of these keeps its
         # position when the list reloads.
         self._sent_to: set[int] = set()
@@ -242,17 +222,6 @@ class InboxScreen(InboxList):
             self._read_unshown.add(row.conversation_id)
             self._mark_read(account, row.conversation_id)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """The chatter goes into the thread or the reply of a conversation shown unread
-        (``r``, ``tab``, a click): now it is read."""
-        account, conversation_id = self.ofcrm.account, self._open_unread
-        if (conversation_id is None or account is None
-                or not isinstance(event.widget, (ThreadView, Composer))):
-            return
-        self._open_unread = None
-        self.conversations.mark_read(conversation_id)
-        self._mark_read(account, conversation_id)
-
     def _show_open(self, row: ConversationRow | None, target: DraftTarget | None) -> None:
         """What opening ``row`` changes outside the thread view."""
         self._showing = False
@@ -264,32 +233,6 @@ class InboxScreen(InboxList):
         for conversation_id in self._read_unshown:
             self.conversations.mark_read(conversation_id)
         self._read_unshown.clear()
-
-    @work(thread=True, group="mark-read", exit_on_error=False)
-    def _mark_read(
-        self, account: AccountInfo, conversation_id: int, *, refresh: bool = False
-    ) -> None:
-        """Mark the chat read here, then on the platform; ``refresh``: reload the list
-        once the local mark is in (so it never shows the unread count it replaced), or
-        failed."""
-        keyless = self.ofcrm.keyless  # a worker marks it read on the platform
-        try:
-            user_id = inbox.mark_read_locally(self.ofcrm.context.db, account.id,
-                                              conversation_id, for_workers=keyless)
-        finally:
-            self.post_message(self.MarkedRead(conversation_id, refresh=refresh))
-        if keyless:
-            return
-        try:
-            self.ofcrm.platform(account).mark_as_read(user_id)
-        except (PlatformError, OfcrmError) as exc:
-            reason = f"could not mark the chat read on the platform: {exc}"
-            self.post_message(self.ActionFailed(reason, quiet=True))
-
-    def on_inbox_screen_marked_read(self, message: MarkedRead) -> None:
-        self.ofcrm.status_reads.load()  # the unread count
-        if message.refresh:
-            self._refresh_list()
 
     # -- replying ------------------------------------------------------------------
 
@@ -358,13 +301,6 @@ class InboxScreen(InboxList):
             self.notify("That message is no longer failed", severity="warning")
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
-
-    def on_inbox_screen_action_failed(self, message: ActionFailed) -> None:
-        if message.quiet:
-            if self._warned_quietly:
-                return
-            self._warned_quietly = True
-        self.notify(message.reason, severity="warning" if message.quiet else "error", markup=False)
 
     # -- navigation ----------------------------------------------------------------
 

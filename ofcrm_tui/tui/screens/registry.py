@@ -82,6 +82,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
             PaletteCommand("Next unread conversation",
                            "Open the next conversation with unread messages",
                            "screen.next_unread"),
+            PaletteCommand("Mark conversation unread",
+                           "The open one, else the highlighted (here only)", "screen.mark_unread"),
             PaletteCommand("Filter: unread only", "Toggle: conversations with unread messages",
                            "screen.toggle('unread_only')"),
             PaletteCommand("Filter: has purchased", "Toggle: fans who have bought something",
