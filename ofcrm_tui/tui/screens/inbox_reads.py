@@ -4,17 +4,23 @@ marked unread again (``M``, here only: the platform has no such mark)."""
 
 from __future__ import annotations
 
+import logging
+
 from textual import events, work
 from textual.message import Message
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.errors import PlatformError
+from ofcrm_tui.platform.errors import PlatformError, Unreachable
 from ofcrm_tui.tui.screens.inbox_list import InboxList
 from ofcrm_tui.tui.screens.inbox_team import NO_TARGET
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE_READ = "Read here only: the platform is unreachable"
 
 
 class InboxReads(InboxList):
@@ -82,6 +88,10 @@ class InboxReads(InboxList):
             return
         try:
             self.ofcrm.platform(account).mark_as_read(user_id)
+        except Unreachable as exc:
+            # The status bar says the platform is unreachable; the log keeps the rest.
+            log.warning("chat %s not marked read on the platform: %s", user_id, exc)
+            self.post_message(self.ActionFailed(UNREACHABLE_READ, quiet=True))
         except (PlatformError, OfcrmError) as exc:
             reason = f"could not mark the chat read on the platform: {exc}"
             self.post_message(self.ActionFailed(reason, quiet=True))

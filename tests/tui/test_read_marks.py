@@ -1,7 +1,10 @@
-"""Marking a conversation unread again (``M``), here only: it stays unread while shown,
+"""Read marks: a chat read while the platform is unreachable says so in one short line,
+and a conversation marked unread again (``M``, here only) stays unread while shown,
 until the chatter opens it again or goes into it."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 from sqlalchemy import select
@@ -9,8 +12,11 @@ from sqlalchemy import select
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxError
 from ofcrm_tui.core.sync import NewInbound
+from ofcrm_tui.platform.client import PlatformClient
+from ofcrm_tui.platform.errors import Unreachable
 from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.tui.messages import DataChanged
+from tests.support.log_records import LogRecords, records_fixture  # noqa: F401 - the fixture
 from tests.tui.conftest import World
 from tests.tui.pilot import conversations, press, settle
 from tests.tui.pilot import inbox as inbox_screen
@@ -78,3 +84,25 @@ async def test_M_with_nothing_open_marks_the_highlighted_row(world: World) -> No
         assert inbox_screen(pilot).open_row is None
         assert _unread(world, second.conversation_id) == 1
         assert conversations(pilot).row_at(1).unread_count == 1
+
+
+async def test_a_chat_read_while_the_platform_is_unreachable_says_it_in_one_short_line(
+    world: World, monkeypatch: pytest.MonkeyPatch, records: LogRecords
+) -> None:
+    """The toast was the whole error (endpoint, address, errno) though the status bar
+    says the platform is unreachable: now one plain line, the details in the log."""
+    def refused(self: PlatformClient, user_id: int) -> None:
+        raise Unreachable("POST /chats/{userId}/mark-as-read", "http://127.0.0.1:9",
+                          "[Errno 111] Connection refused")
+
+    monkeypatch.setattr(PlatformClient, "mark_as_read", refused)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        opened = inbox_screen(pilot).open_row
+        assert opened is not None and _unread(world, opened.conversation_id) == 0
+        said = [n.message for n in app._notifications]
+    assert said == ["Read here only: the platform is unreachable"]
+    (logged,) = [line for line in records.at(logging.WARNING) if "mark-as-read" in line]
+    assert "Errno 111" in logged and "127.0.0.1:9" in logged
