@@ -530,6 +530,11 @@ async def test_media_picked_in_one_burst_are_the_ones_typed_on(world: World) -> 
         burst(app, "space", "up", "space", "down", "down")
         await settle(pilot)
         assert media.selected == [] and media.highlighted == 2
+        # j and k move as on every list (``space j space`` ticked one item twice).
+        burst(app, "k", "space", "j", "space", "k")
+        await settle(pilot)
+        assert media.selected == [second, media.get_option_at_index(2).value]
+        assert media.highlighted == 1
 
 
 @pytest.mark.parametrize("last", ["tab", "ctrl+s"])

@@ -132,7 +132,12 @@ class PickList(ActsOnItsKeys, SelectionList[T]):
     was handled: ``space down space`` in one burst toggled the second item twice, and
     ``Tab space down space Tab`` ticked the next list. Each item's box holds a
     ``TickBox``'s mark only when picked (Textual's shows one on every item, picked or
-    not, in another colour)."""
+    not, in another colour). ``j`` and ``k`` move as on every list of the app."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", id="picks.down", show=False),
+        Binding("k", "cursor_up", "Up", id="picks.up", show=False),
+    ]
 
     def action_select(self) -> None:
         # Space, Enter or a click: the toggle now, not a message handled later.
