@@ -42,6 +42,14 @@ def test_create_list_delete(db: Database) -> None:
     assert [r.name for r in list_replies(db, mia)] == ["Bundle offer"]
 
 
+def test_replies_are_listed_by_name_whatever_its_case(db: Database) -> None:
+    mia, _ = _accounts(db)
+    for name in ("Welcome", "nick test", "apple", "Zed", "Bundle"):
+        create_reply(db, mia, name, "hi")
+    assert [r.name for r in list_replies(db, mia)] == [
+        "apple", "Bundle", "nick test", "Welcome", "Zed"]
+
+
 def test_create_refuses_duplicates_and_empties(db: Database) -> None:
     mia, _ = _accounts(db)
     create_reply(db, mia, "Thanks", "thank you babe")

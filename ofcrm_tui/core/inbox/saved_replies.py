@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
@@ -46,12 +46,13 @@ class FanNames(Protocol):
 
 
 def list_replies(db: Database, account_id: int) -> list[SavedReply]:
-    """The account's saved replies by name."""
+    """The account's saved replies by name, whatever its case ("nick test" before
+    "Welcome", on every backend and collation)."""
     with db.read() as session:
         rows = session.execute(
             select(SavedReplyRow.id, SavedReplyRow.name, SavedReplyRow.body)
             .where(SavedReplyRow.account_id == account_id)
-            .order_by(SavedReplyRow.name, SavedReplyRow.id)
+            .order_by(func.lower(SavedReplyRow.name), SavedReplyRow.name, SavedReplyRow.id)
         ).all()
     return [SavedReply(id=row.id, name=row.name, body=row.body) for row in rows]
 
