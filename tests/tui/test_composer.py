@@ -128,7 +128,8 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(
         world: World, text: str, said: str) -> None:
     """{nickname} (never sent to fans) or a word in braces that is no placeholder (the
     fan would read it as typed) is refused in the dialog, which stays open with the name
-    and text typed (it closed and lost them)."""
+    and text typed (it closed and lost them), said under the text as it is typed (a
+    toast far from the field said it only on ctrl+s)."""
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -137,10 +138,18 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(
         await press(pilot, "ctrl+n")
         dialog = app.screen
         await pilot.press(*"yo", "enter", *text)
+        error = dialog.query_one("#new-reply-error", Static)
+        assert said in str(error.content)  # under the text, as it is typed
+        box = dialog.query_one("#new-reply-dialog").content_region
+        assert error.region.height >= 1 and box.contains_region(error.region)
         await press(pilot, "ctrl+s")
         assert app.screen is dialog
         assert dialog.query_one(TextArea).text.endswith(text)
-        assert any(said in str(n.message) for n in app._notifications)
+        assert said in str(error.content) and not app._notifications  # not a toast
+        await press(pilot, *["backspace"] * len(text))
+        assert str(error.content) == ""
+        await press(pilot, "shift+tab", "ctrl+u", "ctrl+s")  # no name: said there too
+        assert app.screen is dialog and "needs a name" in str(error.content)
 
 
 async def test_a_saved_reply_can_be_deleted(world: World) -> None:

@@ -1,12 +1,16 @@
-"""Name and write a new saved reply (the composer's text is offered as its body)."""
+"""Name and write a new saved reply (the composer's text is offered as its body). What
+the reply may not hold is said under the text as it is typed, as the price dialog says
+what its offer breaks; a save refused says why there too, the dialog open."""
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.core.inbox.saved_replies import SavedReplyError
@@ -37,11 +41,30 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
             yield TextBox(placeholder="e.g. welcome", id="new-reply-name")
             yield Label("Text: {name} and {username} are filled in for each fan")
             yield MultilineBox(self.body, id="new-reply-body", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="new-reply-error", classes="refusal")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         body = self.query_one(TextArea)
         body.move_cursor(body.document.end)
+        self._check()
+
+    def _refusal(self) -> str:
+        """What the text may not hold ({nickname}, a word in braces that is no
+        placeholder), in words; empty when it may be saved as it is."""
+        try:
+            saved_replies.check_new_body(self.query_one(TextArea).text)
+        except SavedReplyError as exc:
+            return str(exc)
+        return ""
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _check(self) -> None:
+        self._say(self._refusal())
+
+    def _say(self, refusal: str) -> None:
+        self.query_one("#new-reply-error", Static).update(Text(refusal))
 
     def action_to_text(self) -> None:
         """Enter in the name goes on to the text (in the text, it is a new line)."""
@@ -52,12 +75,11 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
     def action_save(self) -> None:
         name = self.query_one(Input).value.strip()
         body = self.query_one(TextArea).text
-        if not name or not body.strip():
-            self.notify("A saved reply needs a name and some text", severity="warning")
-            return
-        try:  # refused here, the dialog stays open with what was typed
-            saved_replies.check_new_body(body)
-        except SavedReplyError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        # Refused here, the dialog stays open with what was typed.
+        refusal = self._refusal()
+        if not refusal and (not name or not body.strip()):
+            refusal = "A saved reply needs a name and some text"
+        if refusal:
+            self._say(refusal)
             return
         self.dismiss((name, body))
