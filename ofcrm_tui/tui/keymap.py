@@ -16,6 +16,7 @@ from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, key_to_character
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.screen import Screen
 
 Section = tuple[str, type[DOMNode]]
@@ -80,6 +81,13 @@ def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[Binding]:
     """The binding once per key it answers to, with the user's keymap applied."""
     keys = keymap.get(binding.id or "", binding.key)
     return [binding.with_key(key.strip(), key_display=None) for key in keys.split(",")]
+
+
+def key_named(app: App[object], owner: type[DOMNode], binding_id: str) -> str:
+    """The key ``owner``'s binding ``binding_id`` answers to (the first, with the user's
+    keymap applied), as the footer and the help name it: for a hint naming a key."""
+    binding = next(b for b in bindings_of(owner) if b.id == binding_id)
+    return app.get_key_display(keys_of(binding, app._keymap)[0])
 
 
 def bound(node: DOMNode, key: str) -> list[Binding]:

@@ -75,6 +75,41 @@ async def test_filters_narrow_the_list_and_clear(world: World) -> None:
         assert conversations(pilot).border_subtitle is None
 
 
+async def test_the_tag_filter_with_no_tags_says_how_to_add_one(world: World) -> None:
+    """With no tag at all it offered only "All conversations": now a line (not a choice)
+    says there are none yet and which keys add one (as remapped, if they are)."""
+    from textual.widgets import OptionList
+
+    from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+    def shown(pilot) -> list[tuple[str, bool]]:  # noqa: ANN001 - a Pilot
+        options = pilot.app.screen.query_one(OptionList)
+        return [(str(options.get_option_at_index(i).prompt),
+                 options.get_option_at_index(i).disabled) for i in range(options.option_count)]
+
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        assert isinstance(app.screen, ChoiceDialog)
+        assert shown(pilot) == [("All conversations", False),
+                                ("No tags yet: i opens the fan, t adds a tag", True)]
+        await press(pilot, "j", "enter")  # the line is not a choice: still all of them
+        assert inbox_screen(pilot).flt.tag is None and not isinstance(app.screen, ChoiceDialog)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.set_keymap({"inbox.fan_detail": "I"})
+        await press(pilot, "t")
+        assert shown(pilot)[1] == ("No tags yet: I opens the fan, t adds a tag", True)
+    tag_two_fans(world)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        assert shown(pilot) == [("All conversations", False), ("#vip", False)]
+
+
 async def test_search_finds_fans_and_message_text_and_n_steps_through(world: World) -> None:
     db, account_id = world.context.db, world.account.id
     with db.read() as session:

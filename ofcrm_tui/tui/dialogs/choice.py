@@ -33,7 +33,9 @@ def move_highlight(options: OptionList, step: int) -> None:
 
 class ChoiceDialog(Dialog[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
-    Rich ``Text`` so nothing in them is read as markup."""
+    Rich ``Text`` so nothing in them is read as markup. ``always``: choices offered
+    before them whatever it returns; ``empty``: a line (not a choice) shown when it
+    returns none."""
 
     # Esc is "Back": it leaves what was asked about as it was ("Cancel" read as the yes
     # to "Cancel this campaign?"). Priority, the list's own keys too (``system``: the
@@ -56,11 +58,13 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
             self.choices = choices
 
     def __init__(
-        self, title: str, load: Callable[[], Choices], *, current: object = None, empty: str = ""
+        self, title: str, load: Callable[[], Choices], *, current: object = None,
+        empty: str = "", always: Choices = (),
     ) -> None:
         super().__init__()
         self.title_text = title
         self.load = load
+        self.always = always
         self.current = current
         self.empty = empty
         self.values: list[T] = []
@@ -83,9 +87,10 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
 
     def on_choice_dialog_loaded(self, message: Loaded) -> None:
         options = self.query_one(OptionList)
-        self.values = [value for _, value in message.choices]
-        options.add_options(Option(label) for label, _ in message.choices)
-        if not self.values and self.empty:
+        choices = [*self.always, *message.choices]
+        self.values = [value for _, value in choices]
+        options.add_options(Option(label) for label, _ in choices)
+        if not message.choices and self.empty:
             options.add_option(Option(Text(self.empty, style="dim"), disabled=True))
         options.highlighted = self.values.index(self.current) if self.current in self.values else 0
         self.set_focus(options)  # at once (``focus()`` waits a turn): the keys held go on now

@@ -14,6 +14,7 @@ from textual.widgets import Input
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
+from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
@@ -111,15 +112,23 @@ class InboxList(TeamInbox):
             return
 
         def load() -> list[tuple[Text, str | None]]:
-            found = inbox.tags(db, account.id)
-            return [(Text("All conversations"), None)] + [
-                (Text(f"#{clean(tag, single_line=True)}"), tag) for tag in found
-            ]
+            return [(Text(f"#{clean(tag, single_line=True)}"), tag)
+                    for tag in inbox.tags(db, account.id)]
 
         def picked(tag: str | None) -> None:
             self._set_filter(replace(self.flt, tag=tag))
 
-        self.app.push_screen(ChoiceDialog("Filter by tag", load, current=self.flt.tag), picked)
+        self.app.push_screen(ChoiceDialog(
+            "Filter by tag", load, current=self.flt.tag, empty=self._no_tags_yet(),
+            always=[(Text("All conversations"), None)]), picked)
+
+    def _no_tags_yet(self) -> str:
+        """The tag filter's line when the account has no tags: how to add one."""
+        from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+
+        fan = key_named(self.app, type(self), "inbox.fan_detail")
+        tag = key_named(self.app, FanDetailScreen, "fan.add_tag")
+        return f"No tags yet: {fan} opens the fan, {tag} adds a tag"
 
     # -- search --------------------------------------------------------------------
 
