@@ -14,7 +14,13 @@ from ofcrm_tui.cli.common import (
     progress_line,
     refuse_to_replace,
 )
-from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
+from ofcrm_tui.cli.fan_filter import (
+    add_filter_options,
+    add_sort_option,
+    fan_filter,
+    fan_sort,
+    filter_select,
+)
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.fans import csv_export
 from ofcrm_tui.core.wording import counted
@@ -28,7 +34,7 @@ def _export_fans(args: argparse.Namespace) -> int:
     progress = progress_line(lambda done, total: f"{done:,}/{total:,} fans")
     count = csv_export.export_fans(
         ctx.db, account.id, args.file, fan_ids=filter_select(ctx.db, account.id, flt),
-        progress=progress,
+        sort=fan_sort(args), progress=progress,
     )
     if progress is not None:
         print("\r", end="", file=sys.stderr)
@@ -40,6 +46,7 @@ def _add_fans(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fans = add_command(targets, "fans", "fans to a CSV file that `ofcrm import fans` reads back")
     add_file_options(fans)
     add_filter_options(fans)
+    add_sort_option(fans)
     fans.set_defaults(handler=_export_fans)
 
 

@@ -1,5 +1,5 @@
-"""The fan filter options of ``ofcrm fans list`` and ``ofcrm export fans`` (one module,
-so an export loads none of the other ``fans`` commands)."""
+"""The fan filter and sort options of ``ofcrm fans list`` and ``ofcrm export fans`` (one
+module, so an export loads none of the other ``fans`` commands)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import Select
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.core.fans import FanFilter, checked, fan_ids
 from ofcrm_tui.core.fans.filter import spend_bound
+from ofcrm_tui.core.fans.listing import FanSort
 from ofcrm_tui.store.database import Database
 
 
@@ -35,6 +36,16 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--active-before", type=_day, metavar="DATE", help="last seen before (or never)")
     group.add_argument("--purchased", action="store_true", help="has spent something")
     group.add_argument("--search", metavar="TEXT", help="names (any part), notes and message words")
+
+
+def add_sort_option(parser: argparse.ArgumentParser) -> None:
+    """``--sort``: the fans screen's orders (read by ``fan_sort``)."""
+    parser.add_argument("--sort", choices=[sort.value for sort in FanSort], default=FanSort.SPEND.value,
+                        help="the order, as the app's fans screen sorts (default: spend)")
+
+
+def fan_sort(args: argparse.Namespace) -> FanSort:
+    return FanSort(args.sort)
 
 
 def fan_filter(args: argparse.Namespace) -> FanFilter:

@@ -14,7 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context, row_id
-from ofcrm_tui.cli.fan_filter import add_filter_options, fan_filter, filter_select
+from ofcrm_tui.cli.fan_filter import (
+    add_filter_options,
+    add_sort_option,
+    fan_filter,
+    fan_sort,
+    filter_select,
+)
 from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan, tag_names
 from ofcrm_tui.platform.errors import one_line
@@ -45,7 +51,7 @@ def _list(args: argparse.Namespace) -> int:
     flt = fan_filter(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_ids = filter_select(ctx.db, account.id, flt)
-    sort = listing.FanSort(args.sort)
+    sort = fan_sort(args)
     shown, after = 0, None
     if args.json:
         sys.stdout.write("[")
@@ -197,7 +203,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     listing_ = add_command(commands, "list", "fans of the account, filtered and sorted")
     add_filter_options(listing_)
-    listing_.add_argument("--sort", choices=[s.value for s in listing.FanSort], default="spend")
+    add_sort_option(listing_)
     listing_.add_argument("--limit", type=int, metavar="N", help="at most N fans")
     listing_.add_argument("--json", action="store_true", help="a JSON array of fans")
     listing_.set_defaults(handler=_list)

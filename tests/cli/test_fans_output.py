@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.models import Fan
 from tests.cli.test_cli import assert_one_line_error, run
 from tests.fans.conftest import add_fan, make_account
 
@@ -83,3 +85,23 @@ def test_a_header_only_file_says_it_has_no_rows_as_an_empty_one(
     code, out, err = run(capsys, "--db", url, "import", "fans", str(header))
     assert_one_line_error(code, err, "the file has no fan rows under its header")
     assert code == 1 and out == ""
+
+
+def test_export_fans_writes_them_in_the_order_fans_list_prints(
+    url: str, db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """By spend (the app's first order) unless ``--sort`` says another, as ``fans list``
+    prints them: the file listed the fans by id."""
+    out_file = tmp_path / "fans.csv"
+    run(capsys, "--db", url, "fans", "add", "--username", "zed", "--name", "Zed")
+    run(capsys, "--db", url, "fans", "add", "--username", "amy", "--name", "Amy")
+    with db.write() as session:  # the second fan by id spent most
+        session.execute(update(Fan).where(Fan.username == "zed").values(total_spent_cents=500))
+    for sort, first in ((None, "zed"), ("name", "amy")):
+        options = [] if sort is None else ["--sort", sort]
+        code, listed, _ = run(capsys, "--db", url, "fans", "list", *options)
+        assert code == 0 and listed.startswith(f"@{first}\t")
+        code, _, _ = run(capsys, "--db", url, "export", "fans", str(out_file), "--force", *options)
+        rows = out_file.read_text(encoding="utf-8").splitlines()[1:]
+        assert code == 0
+        assert [row.split(",")[1] for row in rows] == [line.split("\t")[0][1:] for line in listed.splitlines()]

@@ -19,6 +19,7 @@ from ofcrm_tui.store.models import Fan, FanTag, Tag
 from tests.fans.conftest import add_fan, counts, make_account
 
 CSV_HEADER = ",".join(HEADER)
+BY_NAME = listing.FanSort.NAME
 
 
 def _import(db: Database, account: int, path: Path, **options: object) -> csv_import.ImportReport:
@@ -31,7 +32,10 @@ def test_export_then_import_into_a_fresh_account_gives_the_same_export(
     populated()
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     progress: list[tuple[int, int]] = []
-    assert csv_export.export_fans(db, account, first, progress=lambda *p: progress.append(p)) == 3
+    # By name, both: the import makes the fans in the file's order, so the ties of an
+    # order broken by the newest fan first (spend) come back the other way round.
+    assert csv_export.export_fans(db, account, first, sort=BY_NAME,
+                                  progress=lambda *p: progress.append(p)) == 3
     assert progress[-1] == (3, 3)
     text = first.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'-minus" in text and "''=quoted" in text
@@ -39,7 +43,7 @@ def test_export_then_import_into_a_fresh_account_gives_the_same_export(
     report = _import(db, fresh, first)
     assert (report.rows, report.created, report.updated, report.problem_count) == (3, 3, 0, 0)
     assert report.written and report.complete
-    csv_export.export_fans(db, fresh, second)
+    csv_export.export_fans(db, fresh, second, sort=BY_NAME)
     assert second.read_text(encoding="utf-8") == text
     with db.read() as session:
         names = set(session.scalars(select(Fan.name).where(Fan.account_id == fresh)))
@@ -60,7 +64,7 @@ def test_a_fan_with_no_subscription_data_is_exported_with_no_status(
     shown = {row.username: row.subscription_status for row in listing.fans_window(db, account)}
     assert shown == {"lena_sato42": "active", "-minus": "expired", "by_hand": None, "no_id": None}
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
-    csv_export.export_fans(db, account, first)
+    csv_export.export_fans(db, account, first, sort=BY_NAME)  # (as above: ties kept)
 
     def statuses(path: Path) -> dict[str, str]:
         with path.open(newline="", encoding="utf-8") as f:
@@ -70,7 +74,7 @@ def test_a_fan_with_no_subscription_data_is_exported_with_no_status(
     assert statuses(first) == {"lena_sato42": "active", "-minus": "expired", "by_hand": "", "no_id": ""}
     fresh = make_account(db, "fresh")
     assert _import(db, fresh, first).created == 4
-    csv_export.export_fans(db, fresh, second)
+    csv_export.export_fans(db, fresh, second, sort=BY_NAME)
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
     assert {row.username: row.subscription_status for row in listing.fans_window(db, fresh)} == shown
     # Imported back, the empty cells change no one: neither the platform fans' status
@@ -379,6 +383,29 @@ def test_export_applies_the_filter_and_leaves_no_partial_file(db: Database, acco
     with pytest.raises(Exception):
         csv_export.export_fans(db, account, tmp_path / "missing-dir" / "x.csv")
     assert not list((tmp_path).glob(".*.partial"))
+
+
+@pytest.mark.parametrize("sort", list(listing.FanSort))
+def test_export_writes_the_fans_in_the_lists_order(
+    db: Database, account: int, tmp_path: Path, sort: listing.FanSort
+) -> None:
+    """The fans screen's top fan is the file's first: the rows came by fan id, so with
+    ``≥ $150 · by spend`` the screen's first fan was the file's last. The same filter
+    and order as the list, ties too, for every sort."""
+    seen = datetime(2026, 11, 1, tzinfo=UTC)
+    for n, (spent, days, name) in enumerate([(15000, 5, "cleo"), (90000, 1, "Ann"), (20000, 3, "bob"),
+                                             (20000, 0, "dan"), (100, 2, "eve")]):
+        add_fan(db, account, 500 + n, f"u{n}", name=name, total_spent_cents=spent,
+                last_seen_at=seen.replace(day=1 + days), subscribed_at=seen.replace(day=9 - days))
+    rich = select(Fan.id).where(Fan.total_spent_cents >= 15000)
+    path = tmp_path / "out.csv"
+    assert csv_export.export_fans(db, account, path, fan_ids=rich, sort=sort) == 4
+    with path.open(newline="", encoding="utf-8") as f:
+        written = [row["username"] for row in csv.DictReader(f)]
+    shown = [row.username for row in listing.fans_window(db, account, fan_ids=rich, sort=sort)]
+    assert written == shown and len(set(shown)) == 4
+    if sort is listing.FanSort.SPEND:
+        assert written == ["u1", "u3", "u2", "u0"]  # a tie: the newest fan first, as listed
 
 
 def test_an_import_and_an_export_make_no_reference_cycles_row_by_row(

@@ -3,6 +3,7 @@ conversation, creating and deleting fans, importing and exporting CSV files."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -477,6 +478,34 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert any("Exported 1 fan to" in str(n.message) for n in pilot.app._notifications)
         rows = target.read_text(encoding="utf-8").splitlines()
         assert len(rows) == 2 and "export-me" in rows[1]
+
+
+@pytest.mark.parametrize("sorts", [0, 1, 3], ids=["by spend", "by last active", "by name"])
+async def test_the_export_writes_the_fans_in_the_order_the_screen_shows(
+    world: World, tmp_path: Path, sorts: int
+) -> None:
+    """With ``≥ $x · by spend`` the screen's top fan came last in the file (it was
+    written by fan id): the file lists the fans as the screen does, filter and sort."""
+    target = tmp_path / "out.csv"
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, *["s"] * sorts)
+        screen._set_filter(FanFilter(min_spent_cents=1))
+        await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+        shown = [screen.fans.row_at(i).username for i in range(screen.fans.count)]
+        with world.context.db.read() as session:
+            by_id = list(session.scalars(select(Fan.username).where(
+                Fan.account_id == world.account.id, Fan.total_spent_cents >= 1).order_by(Fan.id)))
+        assert sorted(shown) == sorted(by_id) and shown != by_id and len(shown) > 2
+        await press(pilot, "E")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#fan-export-path").value = str(target)
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: dialog.written is not None)
+    with target.open(newline="", encoding="utf-8") as f:
+        assert [row["username"] for row in csv.DictReader(f)] == shown
 
 
 async def test_a_failed_export_says_so_and_shows_no_progress(world: World, tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""Exporting fans to CSV: the columns the import reads, streamed in one query.
+"""Exporting fans to CSV: the columns the import reads, streamed in one query, in the
+order of the fans list (``listing.FanSort``: the sort the screen shows, ``--sort`` on
+the shell).
 
 One query reads every cell already as it is written (ids, money and dates as text, the
 formula guard on the text columns, each fan's tags and notes aggregated beside it),
@@ -34,6 +36,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import csv_format
 from ofcrm_tui.core.fans.collector import collector_paused
+from ofcrm_tui.core.fans.listing import FanSort, order_by
 from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction
@@ -54,17 +57,18 @@ def export_fans(
     path: str | Path,
     *,
     fan_ids: Select[Any] | None = None,
+    sort: FanSort = FanSort.SPEND,
     progress: Progress | None = None,
 ) -> int:
-    """Write the account's fans (those ``fan_ids`` selects, if given) to ``path``;
-    returns how many. The file is written next to ``path`` and moved over it at the
-    end, so a failed export leaves no half-written file behind."""
+    """Write the account's fans (those ``fan_ids`` selects, if given) to ``path`` in the
+    list's ``sort``; returns how many. The file is written next to ``path`` and moved
+    over it at the end, so a failed export leaves no half-written file behind."""
     with written_in_place(path) as out, collector_paused():
-        return _write(db, account_id, out, fan_ids, progress, Path(path).name)
+        return _write(db, account_id, out, fan_ids, sort, progress, Path(path).name)
 
 
 def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
-           progress: Progress | None, name: str) -> int:
+           sort: FanSort, progress: Progress | None, name: str) -> int:
     writer = csv.writer(out)
     writer.writerow(csv_format.HEADER)
     with db.read() as session:  # one snapshot (PostgreSQL) for the whole file
@@ -72,7 +76,7 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
         access.require(session, Right.EXPORT, account_id)
         total = _count(session, account_id, fan_ids) if progress is not None else 0
         connection = session.connection()
-        query = _cells(connection.dialect, account_id)
+        query = _cells(connection.dialect, account_id).order_by(*order_by(db, sort))
         if fan_ids is not None:
             query = query.where(Fan.id.in_(fan_ids))
         written = 0
@@ -86,8 +90,8 @@ def _write(db: Database, account_id: int, out: Any, fan_ids: Select[Any] | None,
 
 
 def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
-    """The fans of the account in id order, one text cell per column of the file
-    (dates as stored, written by ``_date_cell``)."""
+    """The fans of the account, one text cell per column of the file (dates as stored,
+    written by ``_date_text``), in no order yet."""
     columns: dict[str, ColumnElement[Any]] = {
         name: getattr(Fan, name) for name in csv_format.COLUMNS if name not in ("tags", "notes")
     }
@@ -125,7 +129,6 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
     return (
         select(*(columns[name] for name in csv_format.COLUMNS))
         .where(Fan.account_id == account_id)
-        .order_by(Fan.id)
     )
 
 

@@ -106,6 +106,12 @@ def _order(key: ColumnElement[Any], descending: bool) -> tuple[Any, Any]:
     return (key.desc(), _F.id.desc()) if descending else (key.asc(), _F.id.asc())
 
 
+def order_by(db: Database, sort: FanSort) -> tuple[Any, Any]:
+    """The list's ORDER BY in ``sort`` (the sort key, ties by fan id), for a query on the
+    fans table that lists them as the list does (the CSV export)."""
+    return _order(*sort_key(db, sort))
+
+
 def count_fans(db: Database, account_id: int, fan_ids: Select[Any] | None = None) -> int:
     with db.read() as session:
         query = select(func.count()).select_from(Fan.__table__).where(*_scoped(account_id, fan_ids))

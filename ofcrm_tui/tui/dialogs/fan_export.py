@@ -1,4 +1,5 @@
-"""Export the fans the fans screen lists (its filter) to a CSV file, with a progress bar."""
+"""Export the fans the fans screen lists (its filter, in its sort) to a CSV file, with a
+progress bar."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ class ExportDialog(FileExportDialog):
 
         def write() -> tuple[int, str]:
             written = export_fans(src.db, src.account_id, path, fan_ids=src.selected(),
-                                  progress=lambda done, total: self.post_message(
+                                  sort=src.sort, progress=lambda done, total: self.post_message(
                                       self.Progressed(done, total)))
             return written, wording.fans(written)
 
