@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from textual.widgets import Input, ProgressBar, Static
 
 from ofcrm_tui.core.fans import FanFilter
-from ofcrm_tui.core.fans import edits
+from ofcrm_tui.core.fans import edits, listing
 from ofcrm_tui.store.models import Fan
 from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
@@ -106,6 +106,29 @@ async def test_sort_search_and_filter(world: World) -> None:
         assert isinstance(pilot.app.screen, FanFilterDialog)  # refused: stays open
         await press(pilot, "escape", "x")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+
+
+async def test_a_new_sort_shows_its_top(world: World) -> None:
+    """``g j j j s``: the list came up "by last active" around the fan the cursor was
+    on, a third down, the newest fans above it out of sight (only ``g`` showed them).
+    A new order starts at its top, the cursor on its first fan; keys typed behind ``s``
+    move from there."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "g", *["j"] * 12)
+        moved = screen.fans.cursor_row
+        await press(pilot, "s")
+        await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+        newest = listing.fans_window(world.context.db, world.account.id,
+                                     sort=listing.FanSort.LAST_ACTIVE, limit=2)
+        assert moved.fan_id not in {row.fan_id for row in newest}
+        assert (screen.fans.cursor, screen.fans.scroll_offset.y) == (0, 0)
+        assert screen.fans.cursor_row.fan_id == newest[0].fan_id
+        await press(pilot, "s", "j")
+        await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+        assert screen.sort is listing.FanSort.SUBSCRIBED and screen.fans.cursor == 1
+        assert screen.fans.scroll_offset.y == 0
 
 
 async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what_was_typed(

@@ -125,9 +125,11 @@ class FansScreen(OfcrmScreen):
         self._show_list(keep_id=row.fan_id if row else None)
 
     def action_cycle_sort(self) -> None:
+        """The next order, shown from its top, the cursor on its first fan: it is what a
+        new order is asked for. (A filter keeps the cursor's fan; kept here, that fan
+        sat a third down a list that looked like the top, the new first fans above it.)"""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        row = self.fans.cursor_row
-        self._show_list(keep_id=row.fan_id if row else None)
+        self._show_list()
 
     def action_clear_filters(self) -> None:
         self._set_filter(FanFilter())
