@@ -512,6 +512,18 @@ def test_a_file_with_old_mac_line_endings_is_read(db: Database, account: int, tm
     assert counts(db, account)[3] == 1
 
 
+@pytest.mark.parametrize("content", [CSV_HEADER + "\n", "username,name\n\n  \n"],
+                         ids=["header", "header and blank lines"])
+def test_the_preview_refuses_a_header_with_no_rows_as_the_import_does(
+    tmp_path: Path, content: str
+) -> None:
+    """It showed the columns read and offered the import, which only then said so."""
+    path = tmp_path / "header.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CsvFormatError, match=f"^{csv_format.NO_ROWS}$"):
+        csv_read.preview(path)
+
+
 def test_the_preview_shows_bytes_that_are_not_utf8_as_the_replacement_character(tmp_path: Path) -> None:
     """A Latin-1 file's "Ren\xe9" was previewed as 'Ren\\udce9' (the import refuses that line)."""
     path = tmp_path / "latin1.csv"

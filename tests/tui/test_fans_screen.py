@@ -332,6 +332,33 @@ async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: Wo
         assert detail.detail.profile.username == "bad_name"
 
 
+@pytest.mark.parametrize(("content", "reason"), [
+    ("", "the file is empty"),
+    ("username,name,tags\n\n", "the file has no fan rows under its header"),
+], ids=["empty", "header only"])
+async def test_a_file_with_no_fan_rows_is_refused_by_its_preview(
+    world: World, tmp_path: Path, content: str, reason: str
+) -> None:
+    """A header and no rows was previewed as importable ("Columns read", "ctrl+s
+    imports"): only ctrl+s said it has no rows. Refused at once, as an empty file."""
+    path = tmp_path / "fans.csv"
+    path.write_text(content, encoding="utf-8")
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        pilot.app.push_screen(ImportDialog(path))
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ImportDialog)
+        mapping = dialog.query_one("#fan-import-mapping", Static)
+        await wait_for(pilot, lambda: "Reading" not in str(mapping.render()))
+        assert str(mapping.render()) == f"Cannot import this file: {reason}"
+        assert not any("ctrl+s" in str(n.message) for n in pilot.app._notifications)
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert dialog.found is None and dialog.report is None and not dialog.running
+
+
 async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -> None:
     db, account = world.context.db, world.account.id
     with db.read() as session:  # a fan of the platform's, synced

@@ -72,6 +72,8 @@ _NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 
 
 NOT_TEXT_HEADER = "the header row is not UTF-8 text: is this a CSV file? (save it as CSV UTF-8)"
+# A header and no row under it: refused as an empty file is, by the preview and the import.
+NO_ROWS = "the file has no fan rows under its header"
 
 
 def is_text(cell: str) -> bool:

@@ -241,4 +241,4 @@ def _run(source: CsvSource, writer: Writer, report: ImportReport, progress: Prog
         if progress is not None:
             progress(report.rows, source.bytes_read)
     if report.rows == 0:  # as an empty file: nothing to import, said in one line
-        raise CsvFormatError("the file has no fan rows under its header")
+        raise CsvFormatError(csv_format.NO_ROWS)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ofcrm_tui.core.fans.csv_format import (
+    NO_ROWS,
     NOT_TEXT_HEADER,
     ColumnMapping,
     CsvFormatError,
@@ -130,7 +131,10 @@ class ImportPreview:
 
 
 def preview(path: str | Path, rows: int = 5) -> ImportPreview:
-    """The detected delimiter and column mapping and the first ``rows`` rows, as read."""
+    """The detected delimiter and column mapping and the first ``rows`` rows, as read.
+    Raises CsvFormatError as the import would for a file it cannot import at all: one
+    with no row under its header too (its preview offered an import that said so only
+    then)."""
     file = Path(path)
     with open_csv(file) as stream:
         source = CsvSource(stream)
@@ -139,6 +143,8 @@ def preview(path: str | Path, rows: int = 5) -> ImportPreview:
             first.append((line, [shown(cell) for cell in cells]))
             if len(first) >= rows:
                 break
+        if not first:
+            raise CsvFormatError(NO_ROWS)
         return ImportPreview(source.delimiter, source.mapping, first, file.stat().st_size)
 
 
