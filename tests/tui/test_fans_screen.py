@@ -281,6 +281,9 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         await press(pilot, "j", "enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FansScreen))
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
+        # The toast names the fan gone ("Fan deleted" did not), their nickname literally.
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "Deleted [b]Nb[/b] (@newbie)" in said, said
         with world.context.db.read() as session:
             assert session.scalar(select(Fan.id).where(Fan.username == "newbie")) is None
         # the same username twice is refused in one line, in the dialog

@@ -27,19 +27,21 @@ def confirm_delete(screen: OfcrmScreen, fan_id: int, *, close: bool = False) -> 
                       "(ofcrm team add-chatter --can-delete)", severity="error", markup=False)
         return
 
-    def load() -> list[tuple[Text, bool]]:
+    def load() -> list[tuple[Text, str | None]]:
         summary = edits.deletion_summary(db, account.id, fan_id)
-        # Keeping first: an Enter typed by habit keeps the fan.
-        return [(Text("Keep the fan"), False), (Text(clean(summary.describe()), style="bold"), True)]
+        # Keeping first: an Enter typed by habit keeps the fan. Deleting gives the fan's
+        # name as asked, for what is said once they are gone.
+        return [(Text("Keep the fan"), None),
+                (Text(clean(summary.describe()), style="bold"), summary.label)]
 
-    def answered(delete: bool | None) -> None:
-        if delete:
-            _delete(screen, account.id, fan_id, close)
+    def answered(label: str | None) -> None:
+        if label is not None:
+            _delete(screen, account.id, fan_id, label, close)
 
     app.push_screen(ChoiceDialog("Delete this fan?", load), answered)
 
 
-def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, close: bool) -> None:
+def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, label: str, close: bool) -> None:
     app = screen.ofcrm
     db = app.context.db
 
@@ -50,13 +52,14 @@ def _delete(screen: OfcrmScreen, account_id: int, fan_id: int, close: bool) -> N
             app.call_from_thread(app.notify, clean(str(exc), single_line=True),
                                  severity="error", markup=False)
             return
-        app.call_from_thread(_deleted, screen, close)
+        app.call_from_thread(_deleted, screen, label, close)
 
     screen.run_worker(run, thread=True, group="fan-delete", exit_on_error=False)
 
 
-def _deleted(screen: OfcrmScreen, close: bool) -> None:
+def _deleted(screen: OfcrmScreen, label: str, close: bool) -> None:
+    """Said with the fan's name (``Lee (@lena)``): which fan went, once the list moved on."""
     screen.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
-    screen.notify("Fan deleted")
+    screen.notify(clean(f"Deleted {label}", single_line=True), markup=False)
     if close and screen.is_current:
         screen.dismiss()
