@@ -8,12 +8,13 @@ import asyncio
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core.fans import edits, profile
 from ofcrm_tui.jobs.events import PollCompleted
 from ofcrm_tui.store.models import Message, Note
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
-from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fan_detail import PAGE, FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.timefmt import stamp
 from tests.tui.conftest import HOSTILE, World
@@ -275,3 +276,39 @@ async def test_a_note_edited_by_someone_else_meanwhile_keeps_both_texts(world: W
         assert bodies == {"hold firm (sam agrees)", "hold firm - ana v2"}
         await wait_for(pilot, lambda: any(
             "yours is saved as a new note" in n.message for n in pilot.app._notifications))
+
+
+async def test_j_and_k_scroll_the_fans_detail_without_a_tab_first(world: World) -> None:
+    """At 80x24 the lifetime value, tags and last messages are below the fold: j/k (as
+    the arrows) scroll the pane with the focus, the left one as the screen opens, the
+    other after a tab; the edit line types them. The footer names the key (the help
+    too: ``test_help_keys``)."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        await settle(pilot)
+        await press(pilot, "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        left, right = detail.query_one("#fan-left"), detail.query_one("#fan-right")
+        await wait_for(pilot, lambda: left.max_scroll_y > 3)
+        await press(pilot, "j", "j", "j", "j", "k")
+        assert left.scroll_y == 3
+        await press(pilot, "down", "up", "up")
+        assert left.scroll_y == 2
+        detail.set_focus(None)  # (a click on the header) the left pane still
+        await press(pilot, "j")
+        assert left.scroll_y == 3
+        await press(pilot, "t", "j", "k")
+        assert detail.query_one("#fan-edit", Input).value == "jk" and left.scroll_y == 3
+        await press(pilot, "ctrl+u", "escape")
+        await wait_for(pilot, lambda: detail.editing is None)
+        for _ in range(PAGE):  # purchases enough for the right pane to scroll
+            detail.purchases.append(detail.purchases[0])
+        detail._draw()
+        await wait_for(pilot, lambda: right.max_scroll_y > 0)
+        await press(pilot, "tab", "j")
+        assert right.has_focus and right.scroll_y == 1 and left.scroll_y == 3
+        footer = [key.description for key in detail.query(FooterKey) if key.display]
+        assert "Scroll" in footer

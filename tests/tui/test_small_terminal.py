@@ -190,11 +190,14 @@ def footer_keys(screen: Screen[object]) -> dict[str, Region]:
 SCREEN_KEYS = {
     "1": ["Reply"], "2": ["Retry", "Discard"], "3": ["Search", "Filter", "Chat"],
     "4": ["New", "Pause"], "5": ["Custom period"], "6": ["Refresh"],
-    "enter": ["Back", "Chat", "Note", "Tag"],
+    "enter": ["Back", "Chat", "Note", "Tag", "Scroll"],
 }
-# The screens whose footer names every key it shows at 80 columns too (short words):
-# "E Export" was left out of the fans screen's, "T Remove tag" and "n Nickname" of the fan's.
-EVERY_KEY_AT_80 = {"3", "enter"}
+# The screens whose footer names every key it shows at 80 columns too (short words), but
+# those given: "E Export" was left out of the fans screen's, "T Remove tag" and "n
+# Nickname" of the fan's. Delete, shown where there is room (it was never shown on the
+# fans screen), gives way at 80 (the help lists it): to the fan's Scroll, whose spend,
+# tags and last messages are below the fold at 80x24.
+EVERY_KEY_AT_80 = {"3": {"Delete"}, "enter": {"Delete"}}
 
 
 @pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
@@ -227,7 +230,29 @@ async def test_every_screens_footer_names_help_and_quit(
             # The keys the screen offers now (the search box's Esc only while it has the focus).
             named = {b.description for b in type(screen).BINDINGS if b.show and not b.system
                      and screen.check_action(b.action.split("(")[0], ())}
+            if size[0] == 80:
+                named -= EVERY_KEY_AT_80[keys[-1]]
             assert named <= shown.keys(), named - shown.keys()
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_the_fans_footer_names_delete_where_there_is_room(world: World, width: int) -> None:
+    """D deleted the highlighted fan, but no footer named it, however wide: from 90
+    columns it is named, last; at 80 it gives way (to Import and Export), and the help
+    lists it."""
+    async with world.app().run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        await wait_for(pilot, lambda: pilot.app.screen.fans.loaded)
+        shown = footer_keys(pilot.app.screen)
+        assert ("Delete" in shown) == (width > 80), shown
+        assert {"Import", "Export", "Help", "Quit"} <= shown.keys()
+        await press(pilot, "question_mark")
+        await settle(pilot)
+        listed = "\n".join("\n".join(lines(section))
+                           for section in pilot.app.screen.query(".help-section"))
+        assert any(line.split()[:2] == ["D", "Delete"] and "fans.delete" in line
+                   for line in listed.splitlines()), listed
 
 
 @pytest.mark.parametrize("size", SIZES)

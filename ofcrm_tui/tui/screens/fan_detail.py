@@ -89,7 +89,8 @@ class FanDetailScreen(OfcrmScreen):
     # As on the lists: the keys are acted on as they are read (priority), in the order
     # typed (Esc j from here goes back, then down the list). The edit line types them.
     # The most used first: a narrow footer leaves out the last ones (``footer_fit``).
-    # Short words, so that at 80 columns the footer names every key it shows.
+    # Short words: at 80 columns the footer names every key it shows but Delete (in the
+    # help), after Scroll: at 80x24 the spend, tags and last messages are below the fold.
     BINDINGS = [
         Binding("escape", "back", "Back", id="fan.back", priority=True),
         Binding("c", "conversation", "Chat", id="fan.conversation", priority=True),
@@ -98,6 +99,12 @@ class FanDetailScreen(OfcrmScreen):
         Binding("t", "edit('tag')", "Tag", id="fan.add_tag", priority=True),
         Binding("T", "remove_tag", "Untag", id="fan.remove_tag", priority=True),
         Binding("n", "edit('nickname')", "Nick", id="fan.nickname", priority=True),
+        # j/k named, the arrows alike (``system``: they stand in for j and k, or the
+        # footer named the pane's own ↓ first).
+        Binding("j", "scroll(1)", "Scroll", id="fan.scroll_down", priority=True),
+        Binding("k", "scroll(-1)", "Scroll up", id="fan.scroll_up", show=False, priority=True),
+        *(Binding(key, f"scroll({lines})", show=False, priority=True, system=True)
+          for key, lines in (("down", 1), ("up", -1))),
         Binding("D", "delete", "Delete", id="fan.delete", priority=True),
         Binding("m", "more", "More history", id="fan.more", show=False, priority=True),
         Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),
@@ -243,6 +250,15 @@ class FanDetailScreen(OfcrmScreen):
             messages_text(self.detail.messages, now, self.ofcrm.context.settings.chatter_name))
         self.query_one("#fan-notes", Static).update(notes_text(self.notes, now))
         self.query_one("#fan-purchases", Static).update(purchases_text(self.purchases, now))
+
+    def action_scroll(self, lines: int) -> None:
+        """j/k and the arrows scroll the pane with the focus (the left one as the screen
+        opens, tab the other) by ``lines``, without a tab to it first: at 80x24 the
+        spend, tags and last messages are below the fold. (The edit line types j and k.)"""
+        pane = self.focused
+        if pane is None or pane.id not in ("fan-left", "fan-right"):
+            pane = self.query_one("#fan-left")
+        pane.scroll_relative(y=lines, animate=False)
 
     # -- editing -------------------------------------------------------------------
 

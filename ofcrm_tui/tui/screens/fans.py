@@ -51,9 +51,10 @@ class FansScreen(OfcrmScreen):
                 priority=True),
         Binding("c", "conversation", "Chat", id="fans.conversation", priority=True),
         Binding("plus,n", "new_fan", "New fan", id="fans.new", priority=True),
-        Binding("D", "delete", "Delete", id="fans.delete", show=False, priority=True),
         Binding("I", "import_file", "Import", id="fans.import", priority=True),
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
+        # Last: the first key an 80-column footer leaves out (the help lists it).
+        Binding("D", "delete", "Delete", id="fans.delete", priority=True),
         Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
     ]
     ROW_ACTIONS = frozenset({"conversation", "delete"})
