@@ -114,11 +114,16 @@ def test_a_sync_that_looked_before_a_send_keeps_the_chatters_name(
     sender stored in between is written again as the chat's last, still by its chatter."""
     fan, user = world.fans[2], world.platform_ids[world.fans[2]]
     sync = InboundSync(world.db, world.account.id, world.client)
-    looked = sync._known_last_ids([user])[user]
+    looked = sync._known_last_ids([user])[0][user]
     outbox.enqueue(world.db, world.account.id, fan, "hi from ana", created_by="ana")
     world.sender().drain()
     assert _summary(world, fan) == ("out", "ana")
     known = sync._known_last_ids
-    monkeypatch.setattr(sync, "_known_last_ids", lambda ids: {**known(ids), user: looked})
+
+    def looked_before(ids: list[int]) -> tuple[dict[int, int | None], dict]:
+        last_ids, gone = known(ids)
+        return {**last_ids, user: looked}, gone
+
+    monkeypatch.setattr(sync, "_known_last_ids", looked_before)
     sync.poll()
     assert _summary(world, fan) == ("out", "ana")
