@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ofcrm_tui.core import metrics, sync_writes, threads
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.core.fans import deleted
+from ofcrm_tui.core.inbox.thread import unread_kept
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.pacing import report_waits
 from ofcrm_tui.store.database import Database
@@ -369,6 +370,7 @@ class InboundSync:
              for chat, _ in ordered],
             key=("fan_id",),
             update=_CONVERSATION_UPDATE,
+            merge=lambda offered: {"unread_count": unread_kept(offered.unread_count)},
         )
         conversations = self._conversations(session, list(fans.values()))
         new_ids = self._store_messages(
@@ -439,10 +441,10 @@ class InboundSync:
                             Fan.platform_user_id == chat.with_user.id,
                         )
                     ),
-                    Conversation.unread_count != chat.unread_count,
+                    Conversation.unread_count != unread_kept(chat.unread_count),
                 )
                 .values(
-                    unread_count=chat.unread_count,
+                    unread_count=unread_kept(chat.unread_count),
                     last_read_platform_message_id=chat.last_read_message_id,
                 )
             )
@@ -516,4 +518,4 @@ class InboundSync:
 
 
 _IN_CHUNK = 5_000
-_CONVERSATION_UPDATE = ("unread_count", "last_read_platform_message_id", *threads.SUMMARY_COLUMNS)
+_CONVERSATION_UPDATE = ("last_read_platform_message_id", *threads.SUMMARY_COLUMNS)

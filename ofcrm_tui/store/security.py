@@ -73,7 +73,7 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "tags": "INSERT",
     "fan_tags": "INSERT, DELETE",
     "notes": "INSERT, DELETE, UPDATE (body, updated_at)",
-    "conversations": "UPDATE (unread_count, last_read_platform_message_id)",
+    "conversations": "UPDATE (unread_count, last_read_platform_message_id, marked_unread_at)",
     "saved_replies": "INSERT, DELETE",
     "metric_events": "INSERT",
     "drafts": "INSERT, DELETE",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from ofcrm_tui.core import access
+from ofcrm_tui.core import access, inbox
 from ofcrm_tui.core.access import TeamGroups
 from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.core.fans import edits, listing
@@ -44,6 +44,8 @@ def test_an_older_team_database_upgrades_and_is_initialised_again(
             with monkeypatch.context() as old:  # 0024's privileges: no fans version yet
                 old.setitem(security.CHATTER_PRIVILEGES, "team_versions",
                             "INSERT, UPDATE (assignments)")
+                old.setitem(security.CHATTER_PRIVILEGES, "conversations",
+                            "UPDATE (unread_count, last_read_platform_message_id)")
                 access.init_team(owner, groups)
             with owner.write() as session:  # a chatter as 0024's `team add-chatter` made it
                 schema = session.scalar(text("SELECT quote_ident(current_schema())"))
@@ -62,6 +64,9 @@ def test_an_older_team_database_upgrades_and_is_initialised_again(
             fan = listing.fans_window(chatter, mia, limit=1)[0].fan_id
             # Before ``team init``: 0030 let the chatter move the fans version too.
             assert edits.set_nickname(chatter, mia, fan, "Upgraded") == "Upgraded"
+            # ... and 0037 mark a conversation unread (the sync keeps it so).
+            chat = inbox.conversations_window(chatter, mia, inbox.InboxFilter(), 0, 1)[0]
+            assert inbox.mark_unread_locally(chatter, mia, chat.conversation_id) >= 1
             access.init_team(owner, groups)  # ofcrm team init, again
             me = access.identity(chatter)
             assert (me.account_ids, me.can_delete) == ((mia,), False)

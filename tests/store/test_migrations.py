@@ -743,3 +743,43 @@ def test_deleted_fans_are_an_account_table_whoever_deletes_fans_may_keep(
                 connection.exec_driver_sql(f"DROP OWNED BY {role}")
                 connection.exec_driver_sql(f"DROP ROLE {role}")
         db.dispose()
+
+
+def test_conversations_marked_unread_start_unmarked_and_whoever_counts_unread_may_mark(
+    database_url: str,
+) -> None:
+    """0037: ``conversations.marked_unread_at`` (NULL on the rows there); on PostgreSQL a
+    role that may update the unread count may set it, before ``ofcrm team init``; the
+    downgrade takes it away, the rows stay."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0036_deleted_fans")
+    role = f"ofcrm_m{uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO conversations (id, account_id, fan_id, unread_count,"
+            " last_message_preview) VALUES (1, 1, 1, 2, '')"))
+        if not db.is_sqlite:
+            connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            connection.exec_driver_sql(
+                f"GRANT SELECT, UPDATE (unread_count) ON conversations TO {role}")
+    try:
+        before = _snapshot(db)
+        migrate.upgrade(db)
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT unread_count, marked_unread_at FROM conversations")).all() == [(2, None)]
+            if not db.is_sqlite:
+                assert connection.execute(text(
+                    "SELECT has_column_privilege(:r, 'conversations', 'marked_unread_at',"
+                    " 'UPDATE')"), {"r": role}).scalar()
+        migrate.downgrade(db, "0036_deleted_fans")
+        assert "marked_unread_at" not in {
+            c["name"] for c in inspect(db.engine).get_columns("conversations")}
+        assert _snapshot(db) == before
+    finally:
+        if not db.is_sqlite:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP OWNED BY {role}")
+                connection.exec_driver_sql(f"DROP ROLE {role}")
+        db.dispose()

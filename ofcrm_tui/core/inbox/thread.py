@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import ColumnElement, and_, case, literal, select, update
 
 from ofcrm_tui.core.inbox.filter import InboxError
 from ofcrm_tui.core.inbox.read_marks import queue_read_mark
@@ -171,6 +172,7 @@ def mark_read_locally(
             .values(
                 unread_count=0,
                 last_read_platform_message_id=Conversation.last_platform_message_id,
+                marked_unread_at=None,
             )
         )
         if for_workers and found[0] is not None:
@@ -178,19 +180,27 @@ def mark_read_locally(
         return int(found[0])
 
 
-
 def mark_unread_locally(db: Database, account_id: int, conversation_id: int) -> int:
     """Show a read conversation as unread again (one unread message; one with unread
     messages keeps its count), and return its unread count. Here only: the platform has
-    no way to mark a chat unread, and its own count comes back with the chat's next
-    message."""
+    no way to mark a chat unread: the sync keeps the mark (``unread_kept``) until the
+    conversation is read here."""
     unread = Conversation.unread_count
     mine = (Conversation.id == conversation_id, Conversation.account_id == account_id)
     with db.write() as session:
         session.execute(
-            update(Conversation).where(*mine).values(unread_count=case((unread > 0, unread), else_=1))
+            update(Conversation).where(*mine).values(
+                unread_count=case((unread > 0, unread), else_=1), marked_unread_at=utcnow())
         )
         count = session.scalar(select(unread).where(*mine))
         if count is None:
             raise InboxError(f"no conversation #{conversation_id} in this account")
         return int(count)
+
+
+def unread_kept(offered: Any) -> ColumnElement[int]:
+    """The unread count to store for the platform's ``offered`` one (a number, or SQL such
+    as an upsert's ``excluded`` column): one at least while the conversation is marked
+    unread here, which the platform does not know of."""
+    count = literal(offered) if isinstance(offered, int) else offered
+    return case((and_(Conversation.marked_unread_at.is_not(None), count < 1), 1), else_=count)

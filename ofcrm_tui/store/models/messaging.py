@@ -47,6 +47,9 @@ class Conversation(Base):
     # the inbox's default order, which the chatter's own replies do not change. Set
     # whenever ``last_message_at`` is.
     last_fan_message_at: Mapped[datetime | None]
+    # Marked unread by hand here (None: not, or read here since): the sync keeps it
+    # unread whatever the platform's count (the platform has no unread mark).
+    marked_unread_at: Mapped[datetime | None]
 
     __table_args__ = (
         # Keyset paging of the inbox: newest activity first, id breaks ties.
