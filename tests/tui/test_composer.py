@@ -129,9 +129,10 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(
     """{nickname} (never sent to fans) or a word in braces that is no placeholder (the
     fan would read it as typed) is refused in the dialog, which stays open with the name
     and text typed (it closed and lost them), said under the text as it is typed (a
-    toast far from the field said it only on ctrl+s)."""
+    toast far from the field said it only on ctrl+s). At 80x24 the refusal is whole (it
+    was cut to its first line)."""
     app = world.app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "enter", "r", "ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
