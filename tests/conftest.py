@@ -16,7 +16,7 @@ from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, 
 from tests.support.memory_keyring import MemoryKeyring
 
 # Tests assert no wall-clock times, and property tests are no exception: on a loaded
-# machine (CI runs two test processes per CPU) a slow example is not a failure.
+# machine (CI runs three test processes per CPU) a slow example is not a failure.
 settings.register_profile(
     "ofcrm", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -28,7 +28,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     time waiting (Textual's pauses, the jobs' intervals, child processes, PostgreSQL):
     with one process per CPU the CPUs sat idle half the run (2 cores: 8.0 minutes,
     46% busy; with four processes 5.7 minutes). The suite grew: with four processes it took
-    11.1 minutes on an idle 2-core box using 1.5 of its 2 CPUs, so three per CPU."""
+    11.1 minutes on an idle 2-core box using 1.5 of its 2 CPUs; with six, 10.1."""
     return min(3 * (os.cpu_count() or 1), 16)
 
 
