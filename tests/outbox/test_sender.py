@@ -112,18 +112,26 @@ def test_permanent_refusals_fail_at_once_with_the_reason(world: World) -> None:
 
 
 def test_clear_failures_retry_with_backoff_then_fail_with_the_reason(world: World) -> None:
-    # Waits long enough that a drain slowed by a loaded machine does not reach the retry.
-    sender, client = _scripted(world, "clear", "clear", "clear", "clear", backoff_base_seconds=1.0)
+    # Backoffs of a minute and more, and the clock moved past them: however slowly a loaded
+    # machine drains, no retry comes due inside a drain (with backoffs of a second one did).
+    clock = Clock()
+    sender, client = _scripted(world, "clear", "clear", "clear", "clear",
+                               backoff_base_seconds=60.0, clock=clock)
     given_up = outbox.enqueue(world.db, world.account.id, world.fans[0], "a", created_by="ana", max_attempts=2)
     recovers = outbox.enqueue(world.db, world.account.id, world.fans[1], "b", created_by="ana", max_attempts=3)
     first = sender.drain()
     assert sorted(first.retried) == sorted([given_up, recovers])
     row = world.row(given_up)
-    assert row.state == "queued" and row.next_attempt_at > row.last_attempt_at + timedelta(seconds=0.45)
-    drain_until_settled(sender, world.db, timeout=10)
+    assert row.state == "queued" and row.next_attempt_at >= row.last_attempt_at + timedelta(seconds=30)
+    assert sender.drain().attempts == 0  # not due before its backoff
+    clock.offset += timedelta(minutes=5)
+    sender.drain()
     row = world.row(given_up)
     assert (row.state, row.attempts) == ("failed", 2)
     assert row.last_error == "gave up after 2 attempts: no free connection (scripted)"
+    assert (world.row(recovers).state, world.row(recovers).attempts) == ("queued", 2)
+    clock.offset += timedelta(minutes=10)
+    sender.drain()
     assert world.row(recovers).state == "sent" and world.row(recovers).attempts == 3
     assert _ledger_texts(world) == ["b"]
     # A manual retry reuses the row and sends it.

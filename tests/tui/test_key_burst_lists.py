@@ -10,6 +10,7 @@ from textual import events
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.core.fans import edits
+from ofcrm_tui.tui import key_order
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
@@ -18,7 +19,7 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from tests.tui.conftest import World
-from tests.tui.pilot import burst, press, settle, wait_for
+from tests.tui.pilot import burst, let_go, press, settle, wait_for
 from tests.tui.test_failed_list import _list, _many_failed, _states
 
 pytestmark = pytest.mark.anyio
@@ -209,20 +210,26 @@ async def test_keys_after_e_wait_for_the_draft_and_go_to_the_composer(world: Wor
         assert app.focused is message and message.text == "Oh Hi"
 
 
-async def test_a_dialog_takes_one_enter_of_two_typed_fast(world: World) -> None:
+@pytest.mark.parametrize("hold", [None, 0.2], ids=["as-read", "let-go-after-it-closed"])
+async def test_a_dialog_takes_one_enter_of_two_typed_fast(
+    world: World, monkeypatch: pytest.MonkeyPatch, hold: float | None,
+) -> None:
     """Enter Enter read before the fan filter is gone: the filter applies once and the
     second Enter neither hands a result again nor pops the screen under the dialog
-    (it crashed the app: ScreenStackError)."""
+    (it crashed the app: ScreenStackError), nor, let go once the dialog has gone (a
+    loaded machine), opens the fan highlighted under it."""
+    if hold is not None:
+        monkeypatch.setattr(key_order, "KEY_HOLD_SECONDS", hold)
+    edits.add_tags(world.context.db, world.account.id, 1, ["vip"])  # a fan for Enter to open
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _fans(pilot)
         await press(pilot, "f")
         await wait_for(pilot, lambda: app.screen is not screen)
         burst(app, "v", "i", "p", "enter", "enter")
-        await settle(pilot)
+        await let_go(pilot)
         assert app.is_running and app.screen is screen
         assert screen.flt.tags_in == ("vip",)
-
 
 
 async def test_keys_behind_a_screen_key_act_on_that_screen(world: World) -> None:

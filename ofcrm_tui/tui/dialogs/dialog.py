@@ -9,7 +9,10 @@ second dismissal until it is shown again, nor one while another screen is above 
 Its own keys (ctrl+s, Esc) and its fields' Enter take what was typed before them, not
 the keys read behind them: the app holds those (``KeysInOrder``) until the dialog has
 closed, or has stayed open (a refusal: then they are its own, as typed). A save in a
-worker holds them until it is done.
+worker holds them until it is done. An Enter that closed it, read again right behind it,
+is that press twice (``choice_picked``): it does not act on the screen under the dialog
+(the fans list's Enter opened a fan). Esc twice backs out twice; a second ctrl+s reaches
+the reply box, which says to check the offer before sending (``Composer``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Dialog(ModalScreen[T]):
     # The workers one of its keys started (a save in a thread): the keys read behind it
     # wait for their outcome.
     _key_workers: frozenset[Worker[object]] = frozenset()
+    _key = ""  # the key they wait after
 
     def keys_wait_after(self, key: str) -> bool:
         """The keys read behind ``key`` wait for what the dialog does with it: ``key`` is
@@ -68,21 +72,25 @@ class Dialog(ModalScreen[T]):
                 event.stop()
                 event.prevent_default()
                 break
-        self._keys_wait_for(self._workers_running() - before)
+        self._keys_wait_for(self._workers_running() - before, event.key)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # After the dialog's own handlers of the field's Enter (base class last).
-        self._keys_wait_for(self._workers_running())
+        self._keys_wait_for(self._workers_running(), "enter")
 
-    def _keys_wait_for(self, workers: frozenset[Worker[object]]) -> None:
-        self._key_workers = workers
-        if not workers:
-            ofcrm_app(self.app).dialog_ready(self)
+    def _keys_wait_for(self, workers: frozenset[Worker[object]], key: str) -> None:
+        self._key_workers, self._key = workers, key
+        if workers:
+            return
+        app = ofcrm_app(self.app)
+        if self._dismissed and key == "enter":
+            app.choice_picked(key)
+        app.dialog_ready(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # After what the worker posted (its outcome) has been handled: the same queue.
         if event.worker in self._key_workers and event.worker.is_finished:
-            self._keys_wait_for(self._key_workers - {event.worker})
+            self._keys_wait_for(self._key_workers - {event.worker}, self._key)
 
     def _workers_running(self) -> frozenset[Worker[object]]:
         return frozenset(w for w in self.app.workers if w.node is self and not w.is_finished)
