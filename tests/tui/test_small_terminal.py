@@ -200,39 +200,40 @@ SCREEN_KEYS = {
 EVERY_KEY_AT_80 = {"3": {"Delete"}, "enter": {"Delete"}}
 
 
+SCREENS = {"inbox": ("1",), "failed": ("2",), "fans": ("3",), "campaigns": ("4",),
+           "analytics": ("5",), "monitoring": ("6",), "fan-detail": ("3", "enter")}
+
+
 @pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
-@pytest.mark.parametrize("keys", [("1",), ("2",), ("3",), ("4",), ("5",), ("6",), ("3", "enter")],
-                         ids=["inbox", "failed", "fans", "campaigns", "analytics", "monitoring",
-                              "fan-detail"])
 async def test_every_screens_footer_names_help_and_quit(
-    world: World, size: tuple[int, int], keys: tuple[str, ...]
+    world: World, size: tuple[int, int]
 ) -> None:
     """Where the keys do not all fit (80 columns) the footer leaves out the screen's
     last ones, never help and quit, and cuts none; at 160 it names them all (those
     that are there: a campaign's keys are offered when there is one, the search box's
-    Esc while it has the focus)."""
-    if keys == ("4",):
-        campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Draft", "hi"),
-                             created_by="me")
+    Esc while it has the focus). Every screen in one app: one start-up a size."""
+    campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Draft", "hi"),
+                         created_by="me")
     async with world.app().run_test(size=size) as pilot:
         await settle(pilot)
-        await press(pilot, *keys)
-        await settle(pilot)
-        screen = pilot.app.screen
-        shown = footer_keys(screen)
-        for description in ["Help", "Quit", *SCREEN_KEYS[keys[-1]]]:
-            assert description in shown, (description, shown)
-        palette = shown.pop("Commands", None)
-        for description, region in shown.items():
-            assert region.right <= size[0], (description, region)
-            assert palette is None or not palette.overlaps(region), description
-        if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
-            # The keys the screen offers now (the search box's Esc only while it has the focus).
-            named = {b.description for b in type(screen).BINDINGS if b.show and not b.system
-                     and screen.check_action(b.action.split("(")[0], ())}
-            if size[0] == 80:
-                named -= EVERY_KEY_AT_80[keys[-1]]
-            assert named <= shown.keys(), named - shown.keys()
+        for name, keys in SCREENS.items():
+            await press(pilot, *keys)
+            await settle(pilot)
+            screen = pilot.app.screen
+            shown = footer_keys(screen)
+            for description in ["Help", "Quit", *SCREEN_KEYS[keys[-1]]]:
+                assert description in shown, (name, description, shown)
+            palette = shown.pop("Commands", None)
+            for description, region in shown.items():
+                assert region.right <= size[0], (name, description, region)
+                assert palette is None or not palette.overlaps(region), (name, description)
+            if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
+                # The keys the screen offers now (the search box's Esc only while it has the focus).
+                named = {b.description for b in type(screen).BINDINGS if b.show and not b.system
+                         and screen.check_action(b.action.split("(")[0], ())}
+                if size[0] == 80:
+                    named -= EVERY_KEY_AT_80[keys[-1]]
+                assert named <= shown.keys(), (name, named - shown.keys())
 
 
 @pytest.mark.parametrize("width", [80, 100])
