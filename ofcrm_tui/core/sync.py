@@ -27,6 +27,7 @@ from ofcrm_tui.core.fans import deleted
 from ofcrm_tui.core.inbox.thread import unread_kept
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.pacing import report_waits
+from ofcrm_tui.store.bounds import IN_CHUNK
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, TransactionType
 from ofcrm_tui.store.models import (
@@ -409,11 +410,11 @@ class InboundSync:
         """platform message id -> the chatter who sent it from ofcrm, for those of ``ids``
         the sender has stored (the platform does not say which chatter sent a message)."""
         found: dict[int, str] = {}
-        for start in range(0, len(ids), _IN_CHUNK):
+        for start in range(0, len(ids), IN_CHUNK):
             found.update(session.execute(
                 select(Message.platform_message_id, Message.sent_by).where(
                     Message.account_id == self.account_id,
-                    Message.platform_message_id.in_(ids[start : start + _IN_CHUNK]),
+                    Message.platform_message_id.in_(ids[start : start + IN_CHUNK]),
                     Message.sent_by.is_not(None),
                 )
             ).all())
@@ -457,12 +458,12 @@ class InboundSync:
         if not ids:
             return set()
         known: set[int] = set()
-        for start in range(0, len(ids), _IN_CHUNK):
+        for start in range(0, len(ids), IN_CHUNK):
             known.update(
                 session.scalars(
                     select(Message.platform_message_id).where(
                         Message.account_id == self.account_id,
-                        Message.platform_message_id.in_(ids[start : start + _IN_CHUNK]),
+                        Message.platform_message_id.in_(ids[start : start + IN_CHUNK]),
                     )
                 )
             )
@@ -517,5 +518,4 @@ class InboundSync:
             metrics.record(session, self.account_id, metrics.POLL)
 
 
-_IN_CHUNK = 5_000
 _CONVERSATION_UPDATE = ("last_read_platform_message_id", *threads.SUMMARY_COLUMNS)

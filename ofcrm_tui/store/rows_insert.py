@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-MAX_BOUND = 999  # values bound in one statement: SQLite's smallest limit (before 3.32)
+from ofcrm_tui.store.bounds import MAX_BOUND
 
 
 class RowsInsert:

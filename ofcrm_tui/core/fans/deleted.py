@@ -16,12 +16,10 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans.tag_names import named
+from ofcrm_tui.store.bounds import IN_CHUNK
 from ofcrm_tui.store.models import DeletedFan
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import upsert
-
-# Ids bound per statement: well under SQLite's limit of parameters.
-_CHUNK = 5_000
 
 
 def remember(session: Session, account_id: int, platform_user_id: int, username: str) -> None:
@@ -40,11 +38,11 @@ def when_deleted(
     """Those of ``platform_user_ids`` deleted here, and when."""
     ids = list(platform_user_ids)
     found: dict[int, datetime] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(ids), IN_CHUNK):
         found.update(session.execute(
             select(DeletedFan.platform_user_id, DeletedFan.deleted_at).where(
                 DeletedFan.account_id == account_id,
-                DeletedFan.platform_user_id.in_(ids[start : start + _CHUNK]),
+                DeletedFan.platform_user_id.in_(ids[start : start + IN_CHUNK]),
             )
         ).all())
     return found
@@ -56,8 +54,8 @@ def forget(
 ) -> None:
     """The records of these users (by id, or by username in any case): they are back."""
     ids, names = list(platform_user_ids), list(usernames)
-    for start in range(0, max(len(ids), len(names)), _CHUNK):
-        some_ids, some_names = ids[start : start + _CHUNK], names[start : start + _CHUNK]
+    for start in range(0, max(len(ids), len(names)), IN_CHUNK):
+        some_ids, some_names = ids[start : start + IN_CHUNK], names[start : start + IN_CHUNK]
         session.execute(delete(DeletedFan).where(
             DeletedFan.account_id == account_id,
             or_(DeletedFan.platform_user_id.in_(some_ids),
