@@ -17,6 +17,7 @@ from ofcrm_tui.tui.dialogs.fan_export import ExportDialog
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
 from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
 from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
+from ofcrm_tui.tui.dialogs.file_export import FileExportDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
@@ -610,6 +611,18 @@ async def test_export_asks_before_it_replaces_a_file(
         await press(pilot, "enter")  # the same path again: replaced
         await wait_for(pilot, lambda: pilot.app.screen is screen)
         assert len(target.read_text(encoding="utf-8").splitlines()) == 31
+
+
+
+def test_a_file_export_dialog_must_say_what_it_writes() -> None:
+    """``job`` is the export dialogs' contract: one without it is refused when made, not
+    when its first export starts."""
+
+    class Unsaid(FileExportDialog):
+        REASON = "#unsaid"
+
+    with pytest.raises(TypeError, match="job"):
+        Unsaid()
 
 
 def test_after_a_run_that_wrote_nothing_the_option_to_change_is_named() -> None:

@@ -5,6 +5,7 @@ one line (no path, a file it would replace, a folder that does not exist, a dire
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,11 @@ def default_path(what: str, *days: date) -> Path:
     return Path.home() / f"ofcrm-{what}-{named}.csv"
 
 
-class FileExportDialog(Dialog[int | None]):
+class _AbstractDialog(ABCMeta, type(Dialog)):  # type: ignore[misc]
+    """A dialog's metaclass (Textual's) that also refuses to make an abstract class."""
+
+
+class FileExportDialog(Dialog[int | None], metaclass=_AbstractDialog):
     """Returns how many rows the file holds (None: closed before exporting). A subclass
     composes a ``FileBox`` and the ``Static`` named by ``REASON`` and says what to write
     (``job``)."""
@@ -50,9 +55,9 @@ class FileExportDialog(Dialog[int | None]):
             self.path = path
             self.error = error
 
+    @abstractmethod
     def job(self, path: Path) -> Job:
         """What writing ``path`` takes: read from the dialog now, run in the worker."""
-        raise NotImplementedError
 
     def export_started(self) -> None:
         """The export is under way (a subclass shows its progress)."""
