@@ -4,8 +4,8 @@
 ``/chats`` newest first only until a chat whose last message is already known, so a
 poll with nothing new costs one request whatever the number of fans. Transactions
 (and PPV purchases they reveal) and the fans' own figures are re-read on a slower
-cadence. Every write is an upsert on the platform ids, so two polls at once, or a
-poll after a crash, leave no duplicates. A fan deleted here is left out until they
+cadence. Every write is an upsert on the platform ids (``sync_writes``; a page of chats:
+``sync_chats``), so two polls at once, or a poll after a crash, leave no duplicates. A fan deleted here is left out until they
 write again (``fans.deleted``).
 """
 
@@ -18,16 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core import metrics, sync_writes, threads
+from ofcrm_tui.core import metrics, sync_writes
 from ofcrm_tui.core.accounts import creator_platform_id
 from ofcrm_tui.core.fans import deleted
-from ofcrm_tui.core.inbox.thread import unread_kept
+from ofcrm_tui.core.sync_chats import ChatWrites
 from ofcrm_tui.platform.errors import RateLimited
 from ofcrm_tui.platform.pacing import report_waits
-from ofcrm_tui.store.bounds import IN_CHUNK
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import Direction, TransactionType
 from ofcrm_tui.store.models import (
@@ -114,7 +113,7 @@ class InboundSync:
         self.client = client
         self._progress = progress or (lambda stage, count: None)
         self._sleep = sleep
-        self._creator_id = creator_platform_id(db, account_id)
+        self._writes = ChatWrites(account_id, creator_platform_id(db, account_id))
         self._waiting = False
 
     # -- entry points --------------------------------------------------------------
@@ -260,7 +259,7 @@ class InboundSync:
             oldest, conversation_id, fan_id = oldest_unbought
             messages = self._messages_since(user_id, oldest - 1)
             with self.db.write() as session:
-                self._store_messages(session, [((conversation_id, fan_id), messages)])
+                self._writes.messages(session, [((conversation_id, fan_id), messages)])
 
     # -- chats and messages --------------------------------------------------------
 
@@ -289,11 +288,17 @@ class InboundSync:
                 else:
                     fetched.append((chat, self._messages_since(chat.with_user.id, known_last)))
             with self.db.write() as session:
-                self._write_chats(session, fetched, report, live=stop_at_known, back=back)
+                written = self._writes.page(session, fetched, back=back, live=stop_at_known)
                 changed_ids = {chat.with_user.id for chat, _ in fetched}
-                self._update_unread(
+                self._writes.unread(
                     session, [chat for chat in seen if chat.with_user.id not in changed_ids]
                 )
+            report.chats += written.chats
+            report.messages += written.messages
+            report.new_inbound.extend(
+                NewInbound(conversation_id, fan_name, m.text, m.tip_cents, m.media_count, m.id)
+                for conversation_id, fan_name, m in written.arrived
+            )
             offset += len(page.items)
             self._progress("chats", report.chats)
             if not page.has_more or not page.items or (stop_at_known and reached_known):
@@ -336,159 +341,9 @@ class InboundSync:
         if last is None or last.created_at <= deleted_at:
             return []
         since = self._newest(chat.with_user.id, lambda message: message.created_at > deleted_at)
-        if all(self._direction(m) == Direction.OUTBOUND for m in since):
+        if all(self._writes.direction(m) == Direction.OUTBOUND for m in since):
             return []
         return since
-
-    def _write_chats(
-        self,
-        session: Session,
-        fetched: list[tuple[Chat, list[WireMessage]]],
-        report: SyncReport,
-        *,
-        live: bool,
-        back: set[int],
-    ) -> None:
-        # Fans who wrote again since their deletion here are back; one deleted meanwhile
-        # (since the page was read) stays deleted.
-        deleted.forget(session, self.account_id, platform_user_ids=back)
-        gone = deleted.when_deleted(session, self.account_id,
-                                    [chat.with_user.id for chat, _ in fetched])
-        fetched = [item for item in fetched if item[0].with_user.id not in gone]
-        if not fetched:
-            return
-        # Fan rows (last seen) in platform user id order, as every sync writes them.
-        ordered = sorted(fetched, key=lambda item: item[0].with_user.id)
-        users = (chat.with_user for chat, _ in ordered)
-        local = sync_writes.local_fans(session, self.account_id, users)
-        fans = {user_id: fan.id for user_id, fan in local.items()}
-        senders = self._senders(session, [chat.last_message.id for chat, _ in ordered
-                                          if chat.last_message is not None])
-        upsert(
-            session,
-            Conversation,
-            [self._conversation_row(fans[chat.with_user.id], chat, senders)
-             for chat, _ in ordered],
-            key=("fan_id",),
-            update=_CONVERSATION_UPDATE,
-            merge=lambda offered: {"unread_count": unread_kept(offered.unread_count)},
-        )
-        conversations = self._conversations(session, list(fans.values()))
-        new_ids = self._store_messages(
-            session,
-            [(conversations[fans[chat.with_user.id]], messages) for chat, messages in ordered],
-        )
-        report.chats += len(fetched)
-        report.messages += len(new_ids)
-        if not live:
-            return
-        for chat, messages in fetched:
-            fan = local[chat.with_user.id]
-            conversation_id = conversations[fan.id][0]
-            report.new_inbound.extend(
-                NewInbound(conversation_id, fan.display_name, m.text, m.tip_cents, m.media_count,
-                           m.id)
-                for m in reversed(messages)
-                if m.id in new_ids and m.from_user.id != self._creator_id
-            )
-
-    def _conversation_row(
-        self, fan_id: int, chat: Chat, senders: dict[int, str]
-    ) -> dict[str, object]:
-        last = chat.last_message
-        assert last is not None
-        return {
-            "account_id": self.account_id,
-            "fan_id": fan_id,
-            "unread_count": chat.unread_count,
-            "last_read_platform_message_id": chat.last_read_message_id,
-            **threads.summary(threads.message_values(
-                last, direction=self._direction(last), sent_by=senders.get(last.id))),
-        }
-
-    def _senders(self, session: Session, ids: list[int]) -> dict[int, str]:
-        """platform message id -> the chatter who sent it from ofcrm, for those of ``ids``
-        the sender has stored (the platform does not say which chatter sent a message)."""
-        found: dict[int, str] = {}
-        for start in range(0, len(ids), IN_CHUNK):
-            found.update(session.execute(
-                select(Message.platform_message_id, Message.sent_by).where(
-                    Message.account_id == self.account_id,
-                    Message.platform_message_id.in_(ids[start : start + IN_CHUNK]),
-                    Message.sent_by.is_not(None),
-                )
-            ).all())
-        return found
-
-    def _conversations(self, session: Session, fan_ids: list[int]) -> dict[int, tuple[int, int]]:
-        """fan id -> (conversation id, fan id)."""
-        rows = session.execute(
-            select(Conversation.fan_id, Conversation.id).where(
-                Conversation.account_id == self.account_id, Conversation.fan_id.in_(fan_ids)
-            )
-        )
-        return {fan_id: (conversation_id, fan_id) for fan_id, conversation_id in rows}
-
-    def _update_unread(self, session: Session, chats: list[Chat]) -> None:
-        """Read elsewhere (another device, another chatter): follow the platform's count."""
-        for chat in chats:
-            session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.account_id == self.account_id,
-                    Conversation.fan_id.in_(
-                        select(Fan.id).where(
-                            Fan.account_id == self.account_id,
-                            Fan.platform_user_id == chat.with_user.id,
-                        )
-                    ),
-                    Conversation.unread_count != unread_kept(chat.unread_count),
-                )
-                .values(
-                    unread_count=unread_kept(chat.unread_count),
-                    last_read_platform_message_id=chat.last_read_message_id,
-                )
-            )
-
-    def _store_messages(
-        self, session: Session, chats: list[tuple[tuple[int, int], list[WireMessage]]]
-    ) -> set[int]:
-        """Upsert messages of (conversation id, fan id) pairs; returns the new platform ids."""
-        ids = [m.id for _, messages in chats for m in messages]
-        if not ids:
-            return set()
-        known: set[int] = set()
-        for start in range(0, len(ids), IN_CHUNK):
-            known.update(
-                session.scalars(
-                    select(Message.platform_message_id).where(
-                        Message.account_id == self.account_id,
-                        Message.platform_message_id.in_(ids[start : start + IN_CHUNK]),
-                    )
-                )
-            )
-        by_conversation = {
-            conversation_id: [
-                {
-                    "account_id": self.account_id,
-                    "conversation_id": conversation_id,
-                    "fan_id": fan_id,
-                    **threads.message_values(m, direction=self._direction(m), sent_by=None),
-                }
-                for m in messages
-            ]
-            for (conversation_id, fan_id), messages in chats
-        }
-        threads.write_messages(
-            session,
-            [row for rows in by_conversation.values() for row in rows],
-            update=("is_opened",),
-        )
-        threads.advance_fan_times(session, by_conversation)
-        return set(ids) - known
-
-    def _direction(self, message: WireMessage) -> str:
-        return Direction.OUTBOUND if message.from_user.id == self._creator_id else Direction.INBOUND
 
     # -- cursors -------------------------------------------------------------------
 
@@ -517,5 +372,3 @@ class InboundSync:
         with self.db.write() as session:
             metrics.record(session, self.account_id, metrics.POLL)
 
-
-_CONVERSATION_UPDATE = ("last_read_platform_message_id", *threads.SUMMARY_COLUMNS)
