@@ -9,13 +9,13 @@ The same ``BackgroundJobs`` runs inside the TUI and headless as ``ofcrm worker``
   lifts); the drain job is moved forward to that time when it is sooner than the next
   regular run.
 
-Each job only dispatches: every account is polled and drained in a small thread pool of
-our own, at most one poll and ``send_concurrency`` drains ("lanes") per account at a
-time, so a slow or blocked account never holds the others back, and one send hanging
-until its timeout does not stop the account's other sends. Lanes claim through the
-database like separate processes would. The scheduler has an in-memory job store (job
-stores must never be shared between schedulers), ``max_instances=1`` and
-``coalesce=True``. Correctness never depends on the scheduler: claims, the limiter and
+Each job only dispatches: every account is polled and drained (``runs.AccountRuns``) in
+a small thread pool of our own, at most one poll and ``send_concurrency`` drains
+("lanes") per account at a time, so a slow or blocked account never holds the others
+back, and one send hanging until its timeout does not stop the account's other sends.
+Lanes claim through the database like separate processes would. The scheduler has an
+in-memory job store (job stores must never be shared between schedulers),
+``max_instances=1`` and ``coalesce=True``. Correctness never depends on the scheduler: claims, the limiter and
 leases live in the database, so any number of processes may run these jobs at once.
 
 ``shutdown(wait=True)`` stops claiming new messages, lets in-flight sends finish and
@@ -30,7 +30,6 @@ than log the refusal's traceback at every run.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor as Pool
@@ -40,32 +39,17 @@ from typing import TYPE_CHECKING
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import access, accounts, inbox, metrics, outage, outbox
+from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.accounts import AccountRef
 from ofcrm_tui.core.outbox.work import SenderConfig
-from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.jobs.events import (
-    AccountAuthFailed,
-    DrainFailed,
-    JobEvent,
-    MessagesClaimed,
-    MessagesFailed,
-    MessagesSent,
-    PollCompleted,
-    PollFailed,
-    QueueChanged,
-    SendsBlocked,
-)
-from ofcrm_tui.platform.clients import ClientCache, client_for
-from ofcrm_tui.platform.errors import ErrorKind, PlatformError, RateLimited, Unreachable
+from ofcrm_tui.jobs.events import DrainFailed, JobEvent, PollFailed
+from ofcrm_tui.jobs.runs import AccountRuns, ClientFactory
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.types import utcnow
 
-if TYPE_CHECKING:  # the scheduler, the sender and the clients are loaded when they start
+if TYPE_CHECKING:  # the scheduler is loaded when the jobs start
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from ofcrm_tui.platform.client import PlatformClient
 
 log = logging.getLogger(__name__)
 # APScheduler reports every run at INFO and odd timing at WARNING; with no handler of its
@@ -75,13 +59,9 @@ if logging.getLogger("apscheduler").level == logging.NOTSET:
 
 POLL_JOB = "poll"
 DRAIN_JOB = "drain"
-QUEUE_DEPTH_EVERY = timedelta(seconds=60)
 KEY_RECHECK = timedelta(seconds=60)
 
 EventHandler = Callable[[JobEvent], None]
-
-
-ClientFactory = Callable[[AccountRef], "PlatformClient"]
 
 
 class BackgroundJobs:
@@ -130,7 +110,6 @@ class BackgroundJobs:
             lease_seconds=lease_seconds,
             reconcile_grace_seconds=reconcile_grace_seconds,
         )
-        self._clients = ClientCache(client_factory or self._make_client)
         self._busy: set[tuple[str, int, int]] = set()
         self._dispatching: set[str] = set()
         self._again: set[str] = set()
@@ -140,10 +119,11 @@ class BackgroundJobs:
         self.cut_off: str | None = None
         self._started = False
         self._closed = False
-        self._poll_blocked: dict[int, datetime] = {}
-        self._depth_recorded: dict[int, datetime] = {}
-        self._credential_warned: set[int] = set()
-        self._rng = random.Random()
+        self._runs = AccountRuns(
+            self.db, settings, self.sender_config, emit=self._emit,
+            drain_at=lambda when: self._run_soon(DRAIN_JOB, when), stopping=self._stopping,
+            clock=clock, client_factory=client_factory,
+        )
         self._pool = Pool(max_workers=max_threads, thread_name_prefix="ofcrm-jobs")
         self._scheduler: BackgroundScheduler | None = None  # made by ``start``
 
@@ -202,7 +182,7 @@ class BackgroundJobs:
             self._scheduler.shutdown(wait=wait)
         self._pool.shutdown(wait=wait, cancel_futures=True)
         if wait:
-            self._clients.close_all()
+            self._runs.close()
         log.info("background jobs stopped (worker %s)", self.worker_id)
 
     def account_ids(self) -> list[int]:
@@ -237,10 +217,10 @@ class BackgroundJobs:
     # -- dispatch ------------------------------------------------------------------
 
     def _poll_all(self) -> None:
-        self._dispatch(POLL_JOB, self._poll_account, lanes=1)
+        self._dispatch(POLL_JOB, self._runs.poll, lanes=1)
 
     def _drain_all(self) -> None:
-        self._dispatch(DRAIN_JOB, self._drain_account, lanes=self._send_concurrency)
+        self._dispatch(DRAIN_JOB, self._runs.drain, lanes=self._send_concurrency)
 
     def _dispatch(self, job: str, work: Callable[[AccountRef], None], *, lanes: int) -> None:
         """Hand every account's work to the pool (lanes still busy from before are left)."""
@@ -335,150 +315,6 @@ class BackgroundJobs:
         if first:
             log.error("%s; the jobs stop", lost)
         return True
-
-    # -- poll ----------------------------------------------------------------------
-
-    def _poll_account(self, account: AccountRef) -> None:
-        now = self._clock()
-        blocked = self._poll_blocked.get(account.id)
-        if blocked is not None and blocked > now:
-            return
-        client = self._client(account)
-        if client is None:
-            return
-        with self.db.read() as session:
-            previous = metrics.last_recorded(session, account.id, metrics.POLL)
-            down = outage.current(session, account.id)
-        if down is not None and down.retry_at > now:
-            return  # the platform refused connections: wait as the sends do
-        try:
-            self._carry_read_marks(account, client)
-            report = InboundSync(self.db, account.id, client).poll()
-        except PlatformError as exc:
-            if exc.kind == ErrorKind.UNAUTHORIZED:
-                self._auth_failed(account, exc.message)
-            elif isinstance(exc, RateLimited):
-                self._poll_blocked[account.id] = now + timedelta(seconds=exc.retry_after)
-            with self.db.write() as session:
-                metrics.record(session, account.id, metrics.POLL_FAILED)
-                if isinstance(exc, Unreachable):
-                    outage.unreachable(
-                        session, account.id, self._clock(), self._rng,
-                        base=self.sender_config.backoff_base_seconds,
-                        cap=self.sender_config.outage_backoff_cap_seconds,
-                    )
-            log.info("poll of %s failed: %s", account.name, exc)
-            self._emit(PollFailed(account.id, str(exc)))
-            return
-        done = self._clock()
-        if previous is not None or down is not None:
-            with self.db.write() as session:
-                if previous is not None:
-                    metrics.record(
-                        session, account.id, metrics.POLL_LAG, (done - previous).total_seconds()
-                    )
-                back = outage.reachable(session, account.id)
-            if back:  # sends waiting out the outage may go now
-                log.info("platform of %s reachable again", account.name)
-                self.drain_now()
-        self._emit(PollCompleted(account.id, report))
-
-    def _carry_read_marks(self, account: AccountRef, client: PlatformClient) -> None:
-        """Mark read on the platform the chats read in keyless apps (before the poll
-        reads the platform's unread counts). A mark the platform refuses for good is
-        dropped; one it cannot take now waits for the next poll."""
-        done: list[int] = []
-        try:
-            for user_id in inbox.pending_read_marks(self.db, account.id):
-                try:
-                    client.mark_as_read(user_id)
-                except PlatformError as exc:
-                    if exc.kind is not ErrorKind.PERMANENT:
-                        raise
-                    log.info("chat %s of %s not marked read: %s", user_id, account.name, exc)
-                done.append(user_id)
-        finally:
-            inbox.read_marks_done(self.db, account.id, done)
-
-    # -- drain ---------------------------------------------------------------------
-
-    def _drain_account(self, account: AccountRef) -> None:
-        client = self._client(account)
-        if client is None:
-            return
-        # Scheduled campaigns due start here (exactly once across processes: see
-        # core.campaigns.schedule), so their rows go out in this drain.
-        from ofcrm_tui.core import campaigns
-        from ofcrm_tui.core.outbox.sender import Sender
-
-        campaigns.start_due_campaigns(self.db, account.id, now=self._clock())
-        sender = Sender(self.db, account.id, client, self.sender_config, clock=self._clock)
-        report = sender.drain(
-            self._stopping,
-            on_claimed=lambda claim: self._emit(MessagesClaimed(account.id, (claim.outbound_id,))),
-        )
-        if report.sent:
-            self._emit(MessagesSent(account.id, tuple(report.sent)))
-        if report.failed:
-            self._emit(MessagesFailed(account.id, tuple(report.failed)))
-        moved = tuple(
-            dict.fromkeys(report.retried + report.unknown + report.requeued + report.lease_expired)
-        )
-        if moved:
-            self._emit(QueueChanged(account.id, moved))
-        if report.blocked_until is not None:
-            self._emit(SendsBlocked(account.id, report.blocked_until))
-        if report.auth_error:
-            self._auth_failed(account, report.auth_error, recorded=True)
-        self._record_depth(account)
-        self._wake_for(report.next_wake_at)
-
-    def _wake_for(self, wake: datetime | None) -> None:
-        """Bring the next drain forward to when there is something to do again."""
-        if wake is None or self._stopping.is_set():
-            return
-        self._run_soon(DRAIN_JOB, max(wake, self._clock()))
-
-    def _record_depth(self, account: AccountRef) -> None:
-        now = self._clock()
-        last = self._depth_recorded.get(account.id)
-        if last is not None and now - last < QUEUE_DEPTH_EVERY:
-            return
-        self._depth_recorded[account.id] = now
-        outbox.record_depth(self.db, account.id)
-
-    # -- accounts and clients --------------------------------------------------------
-
-    def _make_client(self, account: AccountRef) -> PlatformClient:
-        token = secrets.get_token(account.name)
-        return client_for(account, token, timeout=self.settings.http_timeout_seconds)
-
-    def _client(self, account: AccountRef) -> PlatformClient | None:
-        """The account's client, shared by its poll and drain lanes; None (reported once)
-        when it cannot be made (no token)."""
-        try:
-            client = self._clients.get(account)
-        except (OfcrmError, ValueError) as exc:
-            with self._lock:
-                warned = account.id in self._credential_warned
-                self._credential_warned.add(account.id)
-            if not warned:
-                log.warning("account %s cannot be used: %s", account.name, exc)
-                self._emit(PollFailed(account.id, str(exc)))
-            return None
-        with self._lock:
-            self._credential_warned.discard(account.id)
-        return client
-
-    def _auth_failed(self, account: AccountRef, error: str, *, recorded: bool = False) -> None:
-        if not recorded:
-            with self.db.write() as session:
-                accounts.set_auth_error(session, account.id, error)
-        # Dropped, not closed: another thread may still be using it. A new one, with the
-        # token read afresh, is made once the account is fixed.
-        self._clients.drop(account.id)
-        log.warning("account %s: credentials refused (%s); skipped until fixed", account.name, error)
-        self._emit(AccountAuthFailed(account.id, error))
 
     def _emit(self, event: JobEvent) -> None:
         if self._on_event is None:
