@@ -25,6 +25,7 @@ from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account
 from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.widgets import page_cache, page_reads, paged_list
 from tests.support.accounts import add_simulated_account
 from tests.support.databases import sqlite_url
 
@@ -97,6 +98,14 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with sim.serve() as base_url:
         yield World(sim, context, _wire(context.db, sim, base_url, monkeypatch))
     context.close()
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Lists (``PagedList``) read pages of 8 rows, so the world's rows fill several."""
+    for module in (paged_list, page_cache, page_reads):
+        monkeypatch.setattr(module, "PAGE_SIZE", 8)
+    return 8
 
 
 @pytest.fixture

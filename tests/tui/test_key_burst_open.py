@@ -18,8 +18,6 @@ from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.widgets import page_reads
-from ofcrm_tui.tui.widgets import paged_list as paged_list_module
 from ofcrm_tui.tui.widgets.composer import Composer
 from tests.tui.conftest import World
 from tests.tui.pilot import burst, conversations, inbox, let_go, press, settle, wait_for
@@ -148,12 +146,8 @@ async def test_a_reply_typed_right_behind_a_search_goes_to_its_match(world: Worl
         assert _queued(world) == [(match.fan_id, "via search")]
 
 
-async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(world: World, small_pages: int) -> None:
     """``G enter r …``: the last row's page is read after Enter, which opens it then."""
-    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
-    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
     app = world.app()
     async with app.run_test(size=(120, 16)) as pilot:
         await settle(pilot)
@@ -168,14 +162,10 @@ async def test_a_reply_typed_behind_enter_on_a_row_not_read_yet_goes_to_it(
 
 
 
-async def test_keys_behind_enter_on_a_fan_not_read_yet_wait_for_its_screen(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_keys_behind_enter_on_a_fan_not_read_yet_wait_for_its_screen(world: World, small_pages: int) -> None:
     """Any list: ``G enter c`` on the fans opens the last fan (with a conversation),
     then its conversation (``c`` acted on the list first: no fan there yet, then the
     fan's screen came up)."""
-    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
-    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
     app = world.app()
     async with app.run_test(size=(120, 16)) as pilot:
         await settle(pilot)

@@ -29,13 +29,11 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_rows_show_before_the_count_and_the_count_follows(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, small_pages: int
 ) -> None:
     # Pages of 8 rows, so the two dozen conversations fill more than the first page.
-    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
-    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)  # what the reload's reads use
     total = inbox.count_conversations(world.context.db, world.account.id, InboxFilter())
-    assert total > 8
+    assert total > small_pages
     seen: list[tuple[str, int, bool]] = []
 
     def hook(message: Message) -> None:
@@ -300,12 +298,10 @@ async def test_a_reload_keeps_the_row_moved_to_where_it_now_is(
 
 
 async def test_a_jump_far_during_a_reload_reads_around_the_row_jumped_to(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, small_pages: int
 ) -> None:
     """G pressed while a reload reads around the top: the rows it read do not hold
     the last row, so the list reads again around it, and the cursor stays there."""
-    monkeypatch.setattr(paged_list_module, "PAGE_SIZE", 8)
-    monkeypatch.setattr(page_reads, "PAGE_SIZE", 8)
     reloads = HeldReloads(monkeypatch)
     app = world.app()
     async with app.run_test(size=(120, 14)) as pilot:

@@ -4,6 +4,7 @@ rows to show after a reload (around the kept row, first rows before the count).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
@@ -110,9 +111,14 @@ def follow(
 ) -> Snapshot[RowT] | None:
     """``snapshot`` with its cursor on row ``key``, on the screen line ``keep`` gives
     it; None if the rows read do not hold it."""
-    shown = next((number * PAGE_SIZE + i for number, rows in snapshot.pages.items()
-                  for i, row in enumerate(rows) if source.key(row) == key), None)
+    shown = next(positions(snapshot.pages, lambda row: source.key(row) == key), None)
     return None if shown is None else at(snapshot, shown, keep, page_rows)
+
+
+def positions(pages: Mapping[int, list[RowT]], matches: Callable[[RowT], bool]) -> Iterator[int]:
+    """The indices in the list of the rows of ``pages`` (by page number) that ``matches``."""
+    return (number * PAGE_SIZE + index for number, rows in pages.items()
+            for index, row in enumerate(rows) if matches(row))
 
 
 def at(

@@ -1,8 +1,8 @@
 """A virtual list over SQL, so 100,000 rows open like 100: the base of every long list.
 
 The list is as tall as its row count (``virtual_size``). Rows come from a small
-cache of keyset pages that thread workers fill; ``render_line`` never waits for
-one and draws a placeholder until it arrives. A reload shows its first rows before
+cache of keyset pages (``page_cache``) that thread workers fill; ``render_line`` never
+waits for one and draws a placeholder until it arrives. A reload shows its first rows before
 it knows the count: an exact count may cost tens of ms (a PostgreSQL scan of 100k
 rows, a search for a common word) while the rows take a few; until the count is in,
 the list is as tall as the rows it has. Every reload bumps ``generation`` so pages
@@ -14,9 +14,7 @@ A new list is this base, a ``PageSource`` (its query: windows, count, positions)
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, ClassVar, Generic
 
 from rich.style import Style
@@ -29,6 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ofcrm_tui.tui.widgets.page_cache import PageCache, visible_pages
 from ofcrm_tui.tui.widgets.page_reads import (
     PAGE_SIZE,
     RELOAD_TRIES,
@@ -40,8 +39,6 @@ from ofcrm_tui.tui.widgets.page_reads import (
     load,
 )
 from ofcrm_tui.tui.widgets.styling import span_style
-
-MAX_PAGES = 12
 
 # A screen's Enter for its list, for a screen that opens the list's rows as Enter is read
 # (``PagedList.open_cursor`` in its ``action_open``): the list's binding id, so that a
@@ -124,8 +121,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.count = 0
         self.cursor = 0
         self.open_id: int | None = None
-        self._pages: OrderedDict[int, list[RowT]] = OrderedDict()
-        self._loading: set[int] = set()
+        self._cache: PageCache[RowT] = PageCache()
         # enter on a row whose page is still loading: open it with this when it arrives
         self._open_when_loaded: Callable[[RowT], object] | None = None
         # Moves read before the first rows are in (``3 j j`` typed fast), made once they are.
@@ -158,10 +154,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         return self.row_at(self.cursor)
 
     def row_at(self, index: int) -> RowT | None:
-        page = self._pages.get(index // PAGE_SIZE)
-        if page is None or index % PAGE_SIZE >= len(page):
-            return None
-        return page[index % PAGE_SIZE]
+        return self._cache.row_at(index)
 
     @property
     def opens_later(self) -> bool:
@@ -171,8 +164,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
     @property
     def loaded(self) -> bool:
         """True once the current query's visible rows are in (see ``counted``)."""
-        return not self._first_load and not self._loading and all(
-            p in self._pages for p in self._visible_pages())
+        return not self._first_load and self._cache.holds(self._visible_pages())
 
     # -- loading -------------------------------------------------------------------
 
@@ -180,8 +172,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         """Show ``source`` from the top, or around ``keep_id`` if it lists it."""
         self.source = source
         self.generation += 1
-        self._pages.clear()
-        self._loading.clear()
+        self._cache.clear()
         self._first_load = True
         self.count = 0
         self.counted = False
@@ -244,8 +235,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             snap = self._moved_meanwhile(message.snapshot)
             if snap is None:
                 return
-        self._pages = OrderedDict(snap.pages)
-        self._loading.clear()
+        self._cache.hold(snap.pages)
         self._first_load = False
         self.cursor = snap.cursor
         self._set_count(snap.count, snap.counted)
@@ -296,12 +286,9 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             self._want(page)
 
     def _want(self, page: int) -> None:
-        if self.source is None or page in self._pages or page in self._loading:
+        if self.source is None or not self._cache.claim(page):
             return
-        self._loading.add(page)
-        anchor_page = self._pages.get(page - 1)
-        anchor = anchor_page[-1] if anchor_page else None
-        self._load_page(self.generation, self.source, page, anchor)
+        self._load_page(self.generation, self.source, page, self._cache.anchor(page))
 
     @work(thread=True, group="paged-list-pages", exit_on_error=False)
     def _load_page(
@@ -314,14 +301,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         message.stop()
         if message.generation != self.generation:
             return
-        self._loading.discard(message.page)
-        self._pages[message.page] = message.rows
-        visible = set(self._visible_pages())
-        while len(self._pages) > MAX_PAGES:
-            oldest = next((p for p in self._pages if p not in visible), None)
-            if oldest is None:
-                break
-            del self._pages[oldest]
+        self._cache.put(message.page, message.rows, set(self._visible_pages()))
         self.refresh()
         if self._open_when_loaded is not None:
             self.open_with(self._open_when_loaded)
@@ -335,11 +315,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         return int(self.scroll_offset.y) // self.ROW_HEIGHT
 
     def _visible_pages(self) -> list[int]:
-        if not self.count:
-            return []
-        first = self._top_row()
-        last = min(self.count - 1, first + self._page_rows())
-        return list(range(first // PAGE_SIZE, last // PAGE_SIZE + 1))
+        return visible_pages(self._top_row(), self._page_rows(), self.count)
 
     def on_focus(self) -> None:
         self.refresh()  # the cursor is drawn differently with focus
@@ -395,22 +371,18 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def patch_row(self, key: int, **changes: object) -> None:
         """Show a change to the loaded row ``key`` at once (the next reload confirms it)."""
-        assert self.source is not None
-        for page in self._pages.values():
-            for index, row in enumerate(page):
-                if self.source.key(row) == key:
-                    page[index] = replace(row, **changes)  # type: ignore[type-var]
+        source = self.source
+        assert source is not None
+        self._cache.patch(lambda row: source.key(row) == key, **changes)
         self._refresh_key(key)
 
     def _refresh_key(self, key: int | None) -> None:
         """Repaint the rows showing ``key`` (if loaded)."""
-        if self.source is None:
+        source = self.source
+        if source is None:
             return
-        for number, page in self._pages.items():
-            for index, row in enumerate(page):
-                if self.source.key(row) == key:
-                    self.refresh_lines(
-                        (number * PAGE_SIZE + index) * self.ROW_HEIGHT, self.ROW_HEIGHT)
+        for index in self._cache.positions(lambda row: source.key(row) == key):
+            self.refresh_lines(index * self.ROW_HEIGHT, self.ROW_HEIGHT)
 
     def _move(self, target: Callable[[], int]) -> None:
         """Move to ``target()``: now, or once the first rows are in."""
