@@ -9,6 +9,8 @@ from pathlib import Path
 import keyring
 import pytest
 import textual._wait
+from textual.css.model import RuleSet
+from textual.css.stylesheet import CSSLocation, Stylesheet
 from hypothesis import HealthCheck, settings
 
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
@@ -32,6 +34,24 @@ settings.load_profile("ofcrm")
 # of the version installed.
 textual._wait.SLEEP_GRANULARITY = 0.005
 textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
+
+# Every app a test starts parses the same CSS again (ours and every widget's): a sixth of
+# its start-up's CPU. Parsed once a test process, for the same text and theme variables:
+# the rules are only read once parsed (Textual's own cache hands one list to every caller).
+_PARSED: dict[tuple[object, ...], list[RuleSet]] = {}
+_parse_rules = Stylesheet._parse_rules
+
+
+def _parse_rules_once(self: Stylesheet, css: str, read_from: CSSLocation,
+                      is_default_rules: bool = False, tie_breaker: int = 0,
+                      scope: str = "") -> list[RuleSet]:
+    key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(self._variables.items()))
+    if key not in _PARSED:
+        _PARSED[key] = _parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+    return _PARSED[key]
+
+
+Stylesheet._parse_rules = _parse_rules_once  # type: ignore[method-assign]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
