@@ -85,14 +85,22 @@ def token_status(account: str) -> str:
 
 def has_token(account: str) -> bool:
     """Whether a token for ``account`` is reachable here (never raises)."""
-    if os.environ.get(env_var_name(account)):
-        return True
+    return no_token_why(account) is None
+
+
+def no_token_why(account: str) -> str | None:
+    """Why no token for ``account`` is reachable here, in a few words (an empty keyring
+    entry, or a keyring that could not be read); None when one is. Never raises."""
+    variable = env_var_name(account)
+    if os.environ.get(variable):
+        return None
     import keyring.errors
 
     try:
-        return bool(_keyring().get_password(SERVICE, account))
-    except keyring.errors.KeyringError:
-        return False
+        found = _keyring().get_password(SERVICE, account)
+    except keyring.errors.KeyringError as exc:
+        return f"the keyring could not be read: {_reason(exc)}; {variable} not set"
+    return None if found else f"none in the keyring, {variable} not set"
 
 
 def get_token(account: str) -> str:

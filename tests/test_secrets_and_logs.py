@@ -74,6 +74,10 @@ def test_a_keyring_backend_that_does_not_load_is_one_line_never_a_traceback(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", named)
     said = f"PYTHON_KEYRING_BACKEND={named!r} does not load: "
     assert secrets.has_token("mia") is False
+    why = secrets.no_token_why("mia")  # what ofcrm health says: not "none in the keyring"
+    assert why is not None and "\n" not in why
+    assert why.startswith(f"the keyring could not be read: {said}")
+    assert why.endswith("; OFCRM_TOKEN_MIA not set")
     assert said in secrets.token_status("mia")
     for act in (lambda: secrets.get_token("mia"), lambda: secrets.store_token("mia", "tok"),
                 lambda: secrets.delete_token("mia")):

@@ -108,19 +108,32 @@ def progress_line(render: Callable[[int, int], str]) -> Callable[[int, int], Non
     return show
 
 
-def non_negative_float(value: str) -> float:
-    """argparse type: a finite number of at least 0 (seconds, days)."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0 <= number < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+def number_in(least: float, most: float, *, above: bool = False) -> Callable[[str], float]:
+    """argparse type: a number from ``least`` (more than it, ``above``) to ``most``; every
+    number option's range check. Refused as typed, one line, exit 2, before anything is
+    opened: NaN, infinity and a value past what a timer or a date can hold (a traceback)."""
+    allowed = (f"more than {least:g} and at most {most:g}" if above
+               else f"from {least:g} to {most:g}")
+
+    def number(value: str) -> float:
+        try:
+            parsed = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r} ({allowed})") from None
+        if not ((least < parsed) if above else (least <= parsed)) or not parsed <= most:
+            raise argparse.ArgumentTypeError(f"must be {allowed}, not {value}")
+        return parsed
+
     return number
 
 
-class BadValue(OfcrmError):
-    """An option's value that does not parse (a one-line error, exit 1)."""
+DAY_SECONDS = 86_400.0  # a timer option's ceiling (longer overflows a thread's wait)
+CENTURY_DAYS = 36_500.0  # a days option's ceiling, as a segment's days
+
+
+class BadValue(UsageError):
+    """An option's value that does not parse: a one-line error, exit 2, as any bad value
+    (a money option's exited 1 where the fan filter's same option exited 2)."""
 
 
 def dollars(text: str | None, what: str) -> int | None:

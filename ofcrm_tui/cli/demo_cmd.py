@@ -14,7 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from ofcrm_tui import paths, secrets
-from ofcrm_tui.cli.common import positive_int
+from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int
 from ofcrm_tui.cli.simulate_cmd import add_skin_options
 from ofcrm_tui.cli.sync_cmd import sync_account
 from ofcrm_tui.config import load_settings
@@ -159,7 +159,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world")
     parser.add_argument(
         "--activity",
-        type=float,
+        type=number_in(0, DAY_SECONDS, above=True),
         default=6.0,
         metavar="SECONDS",
         help="simulated fans write, tip and buy every SECONDS (default 6)",

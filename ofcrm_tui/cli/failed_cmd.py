@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ofcrm_tui.cli.common import (
-    add_account_option, add_command, context, non_negative_float, row_id,
+    CENTURY_DAYS, add_account_option, add_command, context, number_in, row_id,
 )
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.wording import counted
@@ -46,8 +46,8 @@ def _retry(args: argparse.Namespace) -> int:
         raise UsageError("give message ids or --all (not both)")
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    # Every id is checked first: one that is not a failed message of the account is an
-    # error (exit 2) and nothing is retried.
+    # Every id is checked first: one that names no message of the account (exit 1) or
+    # one that is not failed (exit 2) is an error and nothing is retried.
     result = outbox.retry_detailed(
         ctx.db, account.id, None if args.all else args.ids, by=ctx.settings.chatter_name,
         all_or_nothing=True,
@@ -78,8 +78,8 @@ def _retry(args: argparse.Namespace) -> int:
 def _discard(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    # Every id is checked first: one that names no queued, paused or failed message of
-    # the account is an error (exit 2) and nothing is discarded.
+    # Every id is checked first: one that names no message of the account (exit 1) or
+    # one that is not queued, paused or failed (exit 2) is an error, nothing discarded.
     result = outbox.discard_detailed(ctx.db, account.id, args.ids, all_or_nothing=True)
     wanted = len(set(args.ids))
     print(f"discarded {len(result.discarded)} of {wanted}")
@@ -97,7 +97,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     listing = add_command(commands, "list", "failed messages, newest first, with the reason")
     add_account_option(listing, ACCOUNT_HELP)
     listing.add_argument(
-        "--days", type=non_negative_float, default=7, help="how far back (default 7)"
+        "--days", type=number_in(0, CENTURY_DAYS), default=7, help="how far back (default 7)"
     )
     listing.set_defaults(handler=_list)
 

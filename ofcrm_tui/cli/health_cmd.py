@@ -62,8 +62,8 @@ def _seconds(value: float | None) -> str:
 def _credentials(a: health.AccountHealth) -> str:
     if a.auth_error:
         return "REJECTED: " + a.auth_error
-    if a.key_here is False:
-        return f"NO KEY HERE ({health.no_key_here(a.name)})"
+    if a.key_missing:
+        return f"NO KEY HERE ({a.key_missing})"
     return "ok"
 
 

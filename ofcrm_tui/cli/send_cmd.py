@@ -11,10 +11,11 @@ import sys
 import time
 
 from ofcrm_tui.cli.common import (
+    DAY_SECONDS,
     add_account_option,
     context,
     dollars,
-    non_negative_float,
+    number_in,
     row_id,
 )
 from ofcrm_tui.core import accounts, outbox, team
@@ -107,7 +108,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait",
-        type=non_negative_float,
+        type=number_in(0, DAY_SECONDS),
         metavar="S",
         help="wait up to S seconds for the outcome (exit 0 sent, 1 failed, 2 still pending)",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ofcrm_tui.cli.common import positive_int
+from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int
 from ofcrm_tui.simulator import SimulatorConfig, run
 from ofcrm_tui.simulator.skins import SKINS
 
@@ -58,7 +58,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--activity",
-        type=float,
+        type=number_in(0, DAY_SECONDS),
         default=10.0,
         metavar="SECONDS",
         help="fans write, tip and buy every SECONDS (default 10; 0 turns it off)",

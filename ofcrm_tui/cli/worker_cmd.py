@@ -13,10 +13,11 @@ import threading
 from types import FrameType
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_account_option, context, positive_int
+from ofcrm_tui.cli.common import DAY_SECONDS, add_account_option, context, number_in, positive_int
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.access import Kind
+from ofcrm_tui.core.outbox.work import lease_and_grace
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
@@ -45,6 +46,8 @@ def _log_event(event: JobEvent) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     ctx = context(args, creates=True)
+    # A lease or grace too short for the HTTP timeout is refused before a database is made.
+    lease_and_grace(ctx.settings, args.lease_seconds, args.reconcile_grace_seconds)
     if ctx.identity.kind in (Kind.CHATTER, Kind.NONE):
         raise OfcrmError(
             f"ofcrm worker runs as a worker's role or the owner's; this is "
@@ -120,14 +123,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-drain", action="store_true", help="do not send queued messages")
     parser.add_argument(
         "--lease-seconds",
-        type=float,
+        type=number_in(0, DAY_SECONDS, above=True),
         metavar="S",
         help="how long a claimed message is this worker's before others take it for dead "
         "(default: max(60, 3 x HTTP timeout + 15))",
     )
     parser.add_argument(
         "--reconcile-grace-seconds",
-        type=float,
+        type=number_in(0, DAY_SECONDS),
         metavar="S",
         help="how long after an unanswered send its absence from the chat means it was not "
         "delivered (default: max(30, 2 x HTTP timeout))",

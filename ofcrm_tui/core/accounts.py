@@ -131,10 +131,15 @@ def get_account(db: Database, name: str) -> AccountInfo:
     with db.read() as session:
         account = session.scalar(select(Account).where(Account.name == name))
         if account is None:
-            known = session.scalars(select(Account.name).order_by(Account.name)).all()
-            hint = f"; accounts: {', '.join(known)}" if known else "; add one with `ofcrm account add`"
-            raise AccountError(f"no account named {name!r}{hint}")
+            raise unknown_account(session, name)
         return AccountInfo.of(account)
+
+
+def unknown_account(session: Session, name: str) -> AccountError:
+    """The error for a name no account has, naming those there are (in ``session``)."""
+    known = session.scalars(select(Account.name).order_by(Account.name)).all()
+    hint = f"; accounts: {', '.join(known)}" if known else "; add one with `ofcrm account add`"
+    return AccountError(f"no account named {name!r}{hint}")
 
 
 def resolve_account(db: Database, name: str | None) -> AccountInfo:

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
 from ofcrm_tui.core import metrics
+from ofcrm_tui.core.accounts import unknown_account
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, fans_turn
 from ofcrm_tui.core.outbox.views import shown_counts
@@ -108,6 +109,7 @@ class AccountHealth:
     recent_failed: int  # rows failed in the last FAILED_RECENT and not retried
     auth_error: str | None
     key_here: bool | None = None  # a key for it on this machine (None: not looked for)
+    key_missing: str | None = None  # why none is here, for ``key_here`` False
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,6 @@ class Health:
     @property
     def exit_code(self) -> int:
         return min((p.reason for p in self.problems), default=0)
-
-
-def no_key_here(name: str) -> str:
-    """Where the account's key was looked for, for its ``key_here`` False."""
-    return f"none in the keyring, {secrets.env_var_name(name)} not set"
 
 
 def database_problem(database: str, error: BaseException | str) -> Health:
@@ -155,22 +152,29 @@ def check(
 ) -> Health:
     """The health of every account (or only ``account``), read in one unit of work.
     ``keyless``: team mode, where the keys stay with the workers and none is looked for
-    here; otherwise whether each account's key is on this machine (``secrets.has_token``)
+    here; otherwise whether each account's key is on this machine (``secrets.no_token_why``)
     is asked after the unit of work (a keyring may take a while). Every caller says which
-    (``ofcrm health``, the monitoring screen): both report the same problems."""
+    (``ofcrm health``, the monitoring screen): both report the same problems. An
+    ``account`` no account is named is refused (``AccountError``), not a problem."""
     now = now or utcnow()
     with db.read() as session:
         query = select(Account).order_by(Account.name)
         if account is not None:
             query = query.where(Account.name == account)
         accounts = tuple(_account(session, a, now) for a in session.scalars(query))
+        if account is not None and not accounts:  # a typo, as every command says it
+            raise unknown_account(session, account)
         size = _database_bytes(db, session)
     if not keyless:
-        accounts = tuple(replace(a, key_here=secrets.has_token(a.name)) for a in accounts)
+        accounts = tuple(_key_looked_for(a) for a in accounts)
     problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
-    if account is not None and not accounts:
-        problems.append(Problem(Reason.DATABASE, account, f"no account named {account!r}"))
     return Health(now, db.url_for_display, size, accounts, tuple(problems))
+
+
+def _key_looked_for(account: AccountHealth) -> AccountHealth:
+    """``account`` with whether its key is on this machine, and if not, why."""
+    missing = secrets.no_token_why(account.name)
+    return replace(account, key_here=missing is None, key_missing=missing)
 
 
 def _account(session: Session, account: Account, now: datetime) -> AccountHealth:

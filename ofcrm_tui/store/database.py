@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import OfcrmError, UsageError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "ofcrm_begin_immediate"
@@ -32,11 +32,16 @@ class DatabaseUrlError(OfcrmError, ValueError):
     """A database URL we cannot use, with a one-line reason."""
 
 
+class BadDatabaseUrl(DatabaseUrlError, UsageError):
+    """No URL of a database we use (not a URL, another database): a bad value, exit 2,
+    wherever it was given (``--db``, ``OFCRM_DATABASE_URL``, the config file)."""
+
+
 def parse_url(url: str | URL) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseUrlError(f"not a database URL: {url!s}") from exc
+        raise BadDatabaseUrl(f"not a database URL: {url!s}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed
@@ -45,7 +50,7 @@ def parse_url(url: str | URL) -> URL:
         if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         return parsed
-    raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    raise BadDatabaseUrl(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
 def display_url(url: str | URL) -> str:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from keyring.errors import KeyringLocked
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import health, metrics
@@ -228,6 +229,36 @@ def test_the_stall_counts_every_queued_message_as_the_queue_line(db: Database, c
     code, out = _health(capsys, db)
     assert code == 6 and "main: queued 6 · " in out
     assert "PROBLEM: main: 6 messages queued, nothing sent for 10 min" in out
+
+
+def test_a_keyring_that_cannot_be_read_is_said_not_taken_for_an_empty_one(
+    db: Database, capsys, memory_keyring, monkeypatch  # noqa: ANN001
+) -> None:
+    """A keyring that raises when asked (locked, its service gone): the key may be
+    there, so health says the keyring could not be read (one line), not "none in it"."""
+    _account(db, "gen")
+
+    def unreadable(service: str, username: str) -> str:
+        raise KeyringLocked("the collection is locked")
+
+    monkeypatch.setattr(memory_keyring, "get_password", unreadable)
+    code, out = _health(capsys, db, "--account", "gen")
+    assert code == health.Reason.CREDENTIALS
+    assert ("credentials: NO KEY HERE (the keyring could not be read: the collection is "
+            "locked; OFCRM_TOKEN_GEN not set)\n") in out
+    assert "none in the keyring" not in out
+
+
+def test_an_account_no_account_is_named_is_not_found_not_an_unreachable_database(
+    db: Database, capsys  # noqa: ANN001
+) -> None:
+    """``ofcrm health --account typo``: one line and exit 1, as every command's unknown
+    account (it was exit 5, the database unreachable)."""
+    _account(db)
+    code = main(["--db", _url(db), "health", "--account", "ghost"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == "ofcrm: error: no account named 'ghost'; accounts: main\n"
 
 
 def test_no_key_on_this_machine_is_a_credentials_problem_not_a_stall(

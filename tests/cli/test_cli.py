@@ -83,17 +83,28 @@ def test_default_database_lives_in_the_user_data_directory(capsys) -> None:  # n
 
 
 @pytest.mark.parametrize(
-    ("url", "fragment"),
+    ("url", "fragment", "exit_code"),
     [
-        ("nonsense", "not a database URL"),
-        ("mysql://root@localhost/x", "unsupported database"),
-        ("postgresql://nobody@127.0.0.1:1/x", "database error"),
-        ("sqlite:////proc/forbidden/x.db", ""),
+        ("nonsense", "not a database URL", 2),  # a bad value, as any option's
+        ("mysql://root@localhost/x", "unsupported database", 2),
+        ("postgresql://nobody@127.0.0.1:1/x", "database error", 1),
+        ("sqlite:////proc/forbidden/x.db", "", 1),
     ],
 )
-def test_bad_database_urls_are_one_line_errors(url: str, fragment: str, capsys) -> None:  # noqa: ANN001
-    code, _, err = run(capsys, "--db", url, "db", "upgrade")
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("queue",)])
+def test_bad_database_urls_are_one_line_errors(
+    url: str, fragment: str, exit_code: int, command: tuple[str, ...], capsys  # noqa: ANN001
+) -> None:
+    code, _, err = run(capsys, "--db", url, *command)
     assert_one_line_error(code, err, fragment)
+    assert code == exit_code
+
+
+def test_a_bad_database_url_in_the_environment_is_a_bad_value(capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("OFCRM_DATABASE_URL", "nonsense")
+    code, _, err = run(capsys, "fans", "list")
+    assert_one_line_error(code, err, "not a database URL: nonsense")
+    assert code == 2
 
 
 def test_bad_settings_are_one_line_errors(capsys, monkeypatch) -> None:  # noqa: ANN001

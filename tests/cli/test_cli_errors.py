@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ofcrm_tui import paths
+from ofcrm_tui.cli.main import parse
 from tests.cli.test_cli import assert_one_line_error, run
 
 OFCRM = str(Path(sys.executable).with_name("ofcrm"))
@@ -105,7 +106,7 @@ def test_an_error_is_printed_once_by_python_m(tmp_path: Path) -> None:
 def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Path) -> None:
     result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
-    assert "must be 0 or more" in result.stderr.splitlines()[-1]
+    assert "must be from 0 to " in result.stderr.splitlines()[-1]
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
 
 
@@ -304,6 +305,14 @@ def test_every_money_option_gives_the_same_one_line_error(
     code, _, err = run(capsys, *argv)
     assert_one_line_error(code, err, "spend")
     assert "give dollars, e.g. 25 or 9.99" in err
+    assert code == 2  # a bad value, as every option's
+
+
+def test_a_price_that_is_no_amount_is_a_bad_value(mia, capsys) -> None:  # noqa: ANN001
+    """``send --price abc`` exited 1 where the fan filter's ``--min-spent lots`` exits 2."""
+    code, _, err = run(capsys, "send", "--fan", "x", "--text", "t", "--price", "abc")
+    assert_one_line_error(code, err, "bad price 'abc': give dollars, e.g. 25 or 9.99")
+    assert code == 2
 
 
 def test_account_list_names_the_variable_and_says_when_no_token_is_reachable(
@@ -437,3 +446,40 @@ def test_a_value_out_of_range_is_a_usage_error(
     assert_error_line(result, fragment)
     assert not (tmp_path / "x.db").exists()
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (("worker", "--lease-seconds", "-1"), "--lease-seconds: must be more than 0 and at most 86400, not -1"),
+    (("worker", "--lease-seconds", "0"), "--lease-seconds: must be more than 0 and at most 86400, not 0"),
+    (("worker", "--lease-seconds", "1e300"), "must be more than 0 and at most 86400, not 1e300"),
+    (("worker", "--reconcile-grace-seconds", "nan"), "--reconcile-grace-seconds: must be from 0 to 86400, not nan"),
+    (("simulate", "--activity", "-1"), "--activity: must be from 0 to 86400, not -1"),
+    (("failed", "list", "--days", "1e300"), "--days: must be from 0 to 36500, not 1e300"),
+    (("send", "--fan", "x", "--text", "y", "--wait", "1e10"), "--wait: must be from 0 to 86400, not 1e10"),
+    (("worker", "--lease-seconds", "soon"), "not a number: 'soon' (more than 0 and at most 86400)"),
+])
+def test_a_number_out_of_its_range_is_refused_as_typed(
+    argv: tuple[str, ...], fragment: str, capsys  # noqa: ANN001
+) -> None:
+    """Every number option is range-checked as it is parsed, before any database is
+    opened (a negative lease exited 1 after making the database; a huge one, a NaN or
+    huge days were tracebacks): one line saying the range, exit 2. Parsed only, so that
+    a value let through starts no worker, simulator or app here."""
+    with pytest.raises(SystemExit) as exited:
+        parse(["--db", "sqlite:///unused.db", *argv])
+    assert exited.value.code == 2
+    assert_one_line_error(2, capsys.readouterr().err, fragment)
+
+
+@pytest.mark.parametrize(("option", "fragment"), [
+    ("--lease-seconds", "the send lease (5 s) must be at least twice the HTTP timeout"),
+    ("--reconcile-grace-seconds", "the reconcile grace (5 s) must be at least twice the HTTP timeout"),
+])
+def test_a_worker_time_too_short_for_the_http_timeout_is_a_bad_value(
+    option: str, fragment: str, tmp_path: Path, capsys  # noqa: ANN001
+) -> None:
+    """Checked against the settings before the worker makes its database: exit 2."""
+    code, _, err = run(capsys, "--db", f"sqlite:///{tmp_path / 'x.db'}", "worker", option, "5")
+    assert code == 2
+    assert_one_line_error(code, err, fragment)
+    assert not (tmp_path / "x.db").exists()

@@ -12,7 +12,7 @@ import pytest
 
 from ofcrm_tui import paths, secrets
 from ofcrm_tui.cli.demo_cmd import DEMO_ACCOUNT, DEMO_TOKEN, demo_account
-from ofcrm_tui.cli.main import build_parser
+from ofcrm_tui.cli.main import build_parser, main
 from ofcrm_tui.core import accounts, outbox
 from ofcrm_tui.core.fans.resolve import resolve_fan
 from ofcrm_tui.core.inbox import saved_replies
@@ -27,7 +27,8 @@ from ofcrm_tui.store.database import Database
 
 
 def _args(*argv: str) -> argparse.Namespace:
-    return build_parser().parse_args(["demo", "--fans", "20", "--activity", "0", *argv])
+    """The demo's options, its simulated fans quiet for the length of a test."""
+    return build_parser().parse_args(["demo", "--fans", "20", "--activity", "3600", *argv])
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +74,29 @@ def test_failures_out_of_range_are_refused(given: str, capsys: pytest.CaptureFix
     with pytest.raises(SystemExit):
         _args("--failures", given)
     assert "--failures" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "nan", "86401"])
+def test_activity_out_of_range_is_refused(given: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fans writing every 0 or -1 seconds (a simulator spinning, or none at all): refused
+    as typed, saying the range, exit 2."""
+    with pytest.raises(SystemExit) as exited:
+        _args("--activity", given)  # parsed only: one let through starts no demo here
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        f"ofcrm: error: argument --activity: must be more than 0 and at most 86400, not {given} "
+        "(see ofcrm demo --help)\n")
+
+
+@pytest.mark.parametrize("url", ["notaurl", "mysql://root@localhost/x"])
+def test_a_db_that_is_no_database_url_is_a_bad_value(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2, as a --db of a server's database is; no demo.db made in the data folder."""
+    assert main(["demo", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ofcrm: error: ") and err.count("\n") == 1 and "database" in err
+    assert not (paths.data_dir() / "demo.db").exists()
 
 
 def test_a_second_demo_is_refused_while_one_runs() -> None:

@@ -81,18 +81,37 @@ class DiscardResult:
 
 
 class NotActionable(OutboxError):
-    """Ids given to act on all or nothing that name no message the action applies to
-    (unknown, another account's, or in another state): nothing was changed."""
+    """Ids given to act on all or nothing that name messages of the account in a state
+    the action does not apply to: nothing was changed, exit 2, as a request that cannot
+    be now."""
 
     exit_code = 2
 
 
-def _refuse_unknown(missing: Sequence[int], one: str, many: str, action: str) -> None:
+class MessageNotFound(OutboxError):
+    """Ids given to act on all or nothing that name no message of the account (unknown,
+    or another account's): nothing was changed, exit 1, as every "not found"."""
+
+
+def _refuse_unknown(
+    session: Session, account_id: int, missing: Sequence[int], one: str, many: str,
+    action: str,
+) -> None:
     """``all_or_nothing``: raise before anything changed when an id names nothing to act on
-    (``one`` / ``many``: what the ids should have named)."""
-    if missing:
-        raise NotActionable(f"not {one if len(missing) == 1 else many} of this account: "
-                            f"{id_list([f'#{i}' for i in missing])}; nothing {action}")
+    (``one`` / ``many``: what the ids should have named): ``MessageNotFound`` when some
+    name no message of the account (the others named too), else ``NotActionable``."""
+    if not missing:
+        return
+    there = set(session.scalars(select(OutboundMessage.id).where(
+        OutboundMessage.account_id == account_id, OutboundMessage.id.in_(list(missing)))))
+    unknown = [f"#{i}" for i in missing if i not in there]
+    other = [f"#{i}" for i in missing if i in there]
+    not_that = f"not {one if len(other) == 1 else many}"
+    if unknown:
+        also = f", and {not_that}: {id_list(other)}" if other else ""
+        raise MessageNotFound(f"no {'message' if len(unknown) == 1 else 'messages'} "
+                              f"{id_list(unknown)} in this account{also}; nothing {action}")
+    raise NotActionable(f"{not_that} of this account: {id_list(other)}; nothing {action}")
 
 
 def needs_right(count: int) -> str:
@@ -228,7 +247,8 @@ def retry_detailed(
         failed_ids = [row.outbound_id for row in rows]
         not_failed = [] if ids is None else [i for i in dict.fromkeys(ids) if i not in set(failed_ids)]
         if all_or_nothing:
-            _refuse_unknown(not_failed, "a failed message", "failed messages", "retried")
+            _refuse_unknown(session, account_id, not_failed, "a failed message",
+                            "failed messages", "retried")
         if not rows:
             return RetryResult(not_failed=not_failed)
         refused, denied = _campaign_rows_refused(
@@ -373,7 +393,7 @@ def discard_detailed(
         ).all()
         if all_or_nothing:
             listed = {row.id for row in rows}
-            _refuse_unknown([i for i in wanted if i not in listed],
+            _refuse_unknown(session, account_id, [i for i in wanted if i not in listed],
                             "a queued, paused or failed message",
                             "queued, paused or failed messages", "discarded")
         refused, denied = _campaign_rows_refused(

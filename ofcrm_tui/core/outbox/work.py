@@ -14,7 +14,7 @@ from ofcrm_tui.core.outbox.rules import (
     DEFAULT_PRESENCE_EXPIRY_SECONDS,
     DEFAULT_REPLY_RESERVE_PER_MINUTE,
 )
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError, one_line
 
 if TYPE_CHECKING:
@@ -71,25 +71,8 @@ class SenderConfig:
         reconcile_grace_seconds: float | None = None,
     ) -> SenderConfig:
         """The config for the settings' HTTP timeout and reply reserve, with the lease and
-        grace derived from the timeout unless given; OfcrmError when a given one is too
-        short for the timeout."""
-        timeout = settings.http_timeout_seconds
-        lease = default_lease_seconds(timeout) if lease_seconds is None else lease_seconds
-        if lease < 2 * timeout + 1:
-            raise OfcrmError(
-                f"the send lease ({lease:g} s) must be at least twice the HTTP timeout plus "
-                f"a second ({2 * timeout + 1:g} s), or a slow send would be taken for a dead one"
-            )
-        grace = (
-            max(DEFAULT_RECONCILE_GRACE_SECONDS, 2 * timeout)
-            if reconcile_grace_seconds is None
-            else reconcile_grace_seconds
-        )
-        if grace < 2 * timeout:
-            raise OfcrmError(
-                f"the reconcile grace ({grace:g} s) must be at least twice the HTTP timeout "
-                f"({2 * timeout:g} s)"
-            )
+        grace of ``lease_and_grace``."""
+        lease, grace = lease_and_grace(settings, lease_seconds, reconcile_grace_seconds)
         return cls(
             worker_id=worker_id or default_worker_id(),
             lease=timedelta(seconds=lease),
@@ -99,6 +82,32 @@ class SenderConfig:
             presence_expiry_seconds=settings.presence_expiry_seconds,
         )
 
+
+
+def lease_and_grace(
+    settings: Settings, lease_seconds: float | None, reconcile_grace_seconds: float | None
+) -> tuple[float, float]:
+    """A sender's lease and reconcile grace in seconds, derived from the settings' HTTP
+    timeout unless given; a given one too short for the timeout is a bad value (a usage
+    error, exit 2), which ``ofcrm worker`` asks before it opens the database."""
+    timeout = settings.http_timeout_seconds
+    lease = default_lease_seconds(timeout) if lease_seconds is None else lease_seconds
+    if lease < 2 * timeout + 1:
+        raise UsageError(
+            f"the send lease ({lease:g} s) must be at least twice the HTTP timeout plus "
+            f"a second ({2 * timeout + 1:g} s), or a slow send would be taken for a dead one"
+        )
+    grace = (
+        max(DEFAULT_RECONCILE_GRACE_SECONDS, 2 * timeout)
+        if reconcile_grace_seconds is None
+        else reconcile_grace_seconds
+    )
+    if grace < 2 * timeout:
+        raise UsageError(
+            f"the reconcile grace ({grace:g} s) must be at least twice the HTTP timeout "
+            f"({2 * timeout:g} s)"
+        )
+    return lease, grace
 
 class Idle(enum.StrEnum):
     """Why a claim found nothing to send."""

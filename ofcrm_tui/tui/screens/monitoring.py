@@ -93,8 +93,8 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     grid.add_row("Polls", polls)
     if a.auth_error:
         credentials = Text(f"rejected: {clean(a.auth_error, single_line=True)}", "red")
-    elif a.key_here is False:
-        credentials = Text(f"no key here ({clean(health.no_key_here(a.name))})", "red")
+    elif a.key_missing:
+        credentials = Text(f"no key here ({clean(a.key_missing)})", "red")
     else:
         credentials = Text("ok", "green")
     grid.add_row("Credentials", credentials)
