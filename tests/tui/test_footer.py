@@ -7,6 +7,7 @@ from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
 
@@ -27,6 +28,31 @@ async def test_the_footer_keys_are_made_again_only_when_they_change(world: World
         await press(pilot, "2")  # another screen, other keys
         assert ("escape", "Inbox") in {(key.key, key.description)
                                        for key in app.screen.query(FooterKey)}
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_footer_keys_mount_in_the_footers_spacing(
+    world: World, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """Keys made for a footer, roomy or compact, mount already styled for it:
+    none is restyled as it mounts (Textual's were restyled twice each, every time a
+    footer was made: a twelfth of the app's start-up)."""
+    restyled: list[FooterKey] = []
+    update = FooterKey.update_node_styles
+
+    def counted(self: FooterKey, animate: bool = True) -> None:
+        restyled.append(self)
+        update(self, animate)
+
+    monkeypatch.setattr(FooterKey, "update_node_styles", counted)
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        keys = list(footer.query(FooterKey))
+        assert keys and all(key.compact == footer.compact for key in keys)
+        assert all(key.has_class("-compact") == key.compact for key in keys)
+        assert restyled == []
 
 
 @pytest.mark.parametrize("size", [(160, 45), (80, 24)])

@@ -3,7 +3,8 @@
 Textual's ``Footer`` recomposes after every change of the screen's bindings (each focus
 change, each resize, each screen resume), and a recompose mounts every key again and
 styles each three times: half the style work of the app's first screen went to
-footers showing the same keys again.
+footers showing the same keys again. Its keys are made in its spacing (compact or not), so
+mounting them restyles none.
 
 It shows its keys from its first compose: Textual's waits for the screen's first
 bindings refresh, then for a paint, then recomposes, so a screen came up without its
@@ -16,6 +17,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -27,7 +29,14 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._composed = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # Made in the footer's spacing: Textual's keys start compact and are
+                # restyled twice as they mount (to compact, then to the footer's), a
+                # style update of each key each time the footer is made.
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def _keys(self) -> tuple[Any, ...]:
         """What ``Footer.compose`` makes the keys of: the screen's active bindings
