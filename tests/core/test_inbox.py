@@ -528,6 +528,35 @@ def test_pending_in_thread_lists_unsent_outbound_rows(world: World) -> None:
     assert failed.created_at == T0 + timedelta(minutes=3)
 
 
+def test_a_queued_message_waits_for_the_rows_the_queue_sends_before_it(world: World) -> None:
+    """107 campaign rows queued ahead: a campaign message waits for them and for the
+    replies (which jump ahead of campaign rows), at the rate campaigns get; a reply
+    waits only for the replies queued before it, at the whole limit."""
+    jo, alex = world.fans["jo"], world.fans["alex99"]
+
+    def row(fan_id: int, kind: str, due: datetime, state: str = "queued") -> dict[str, object]:
+        return {"account_id": world.account, "fan_id": fan_id, "kind": kind,
+                "priority": {"reply": 10, "campaign": 30}[kind], "text": kind, "state": state,
+                "created_by": "anna", "created_at": T0, "next_attempt_at": due}
+
+    with world.db.write() as session:
+        session.execute(update(Account).where(Account.id == world.account)
+                        .values(send_limit_per_minute=12))
+        session.execute(insert(OutboundMessage), [row(jo, "campaign", T0)] * 107)
+        session.execute(insert(OutboundMessage), [
+            row(jo, "reply", T0), row(jo, "reply", T0, state="failed"),
+            row(alex, "campaign", T0), row(alex, "reply", T0 + timedelta(seconds=1)),
+            row(jo, "campaign", T0, state="paused"),
+        ])
+        session.execute(insert(OutboundMessage), [
+            {**row(world.fans["other:stranger"], "reply", T0), "account_id": world.other}])
+    pending = inbox.pending_in_thread(world.db, world.account, world.conversations["alex99"],
+                                      reply_reserve=3)
+    waits = {m.text: m.queue_wait for m in pending}
+    # 107 campaign rows and 2 replies ahead, 12 - 3 = 9 a minute: 13 minutes.
+    assert waits == {"campaign": timedelta(minutes=13), "reply": timedelta(minutes=1)}
+
+
 def test_header_tags_and_vault(world: World) -> None:
     header = inbox.conversation_header(world.db, world.account, world.conversations["tie_b"])
     assert header.tags == ("late-payer", "vip") and header.total_spent_cents == 100

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.console import Console
@@ -46,3 +47,13 @@ def test_an_outbound_message_names_its_sender_as_the_reader_sees_it(
 def test_a_narrow_view_keeps_another_chatters_name_rather_than_you() -> None:
     header = _header("samantha-the-night-shift", "alex", width=24)
     assert "You" not in header and header.startswith("sam"), header
+
+
+def test_a_queued_message_shows_the_queues_next_send_plus_its_wait() -> None:
+    """Behind 107 campaign rows a queued message goes after them, not at the queue's
+    next send (which showed ~12:00 and crept on a minute at a time)."""
+    queued = replace(_sent("alex"), message_id=None, platform_message_id=None, outbound_id=7,
+                     state="queued", queue_wait=timedelta(minutes=13))
+    drawing = Drawing(lambda name: Style(), Console(), NOW, "Mia", NOW, "alex")
+    header = message_lines(queued, 60, drawing)[0].plain
+    assert "◷ queued · ~12:13" in header, header

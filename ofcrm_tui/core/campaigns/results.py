@@ -24,12 +24,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
-from ofcrm_tui.core.outbox.limiter import campaign_cap
+from ofcrm_tui.core.outbox.limiter import sends_take
 from ofcrm_tui.core.outbox.rules import ACTIVE_STATES, DEFAULT_REPLY_RESERVE_PER_MINUTE
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, Campaign, Fan, Message, OutboundMessage, fan_display_name
 from ofcrm_tui.store.types import utcnow
 
@@ -116,8 +116,9 @@ class RecipientRow:
 def send_duration(rows: int, limit: int, reply_reserve: int, *, ahead: int = 0) -> timedelta:
     """How long ``rows`` campaign messages take at the rate campaigns get, behind
     ``ahead`` campaign messages queued before them (sent first)."""
-    per_minute = campaign_cap(limit, reply_reserve)
-    return timedelta(minutes=math.ceil((ahead + rows) / per_minute)) if rows else timedelta(0)
+    if not rows:
+        return timedelta(0)
+    return sends_take(ahead + rows, OutboundKind.CAMPAIGN, limit, reply_reserve)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ read (or unread again)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
@@ -12,9 +12,11 @@ from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from ofcrm_tui.core.inbox.filter import InboxError
 from ofcrm_tui.core.inbox.read_marks import queue_read_mark
 from ofcrm_tui.core.outbox import PENDING_STATES
+from ofcrm_tui.core.outbox.limiter import sends_take
+from ofcrm_tui.core.outbox.rules import DEFAULT_REPLY_RESERVE_PER_MINUTE, queued_ahead
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
-from ofcrm_tui.store.models import Conversation, Fan, Message, OutboundMessage
+from ofcrm_tui.store.models import Account, Conversation, Fan, Message, OutboundMessage
 from ofcrm_tui.store.probe import ProbeOnly
 from ofcrm_tui.store.types import utcnow
 
@@ -38,6 +40,8 @@ class ThreadMessage:
     sent_by: str | None
     last_error: str | None
     due_at: datetime | None = None  # a queue row's next attempt (not before then)
+    # A queued row's wait after the queue's next send: the rows the claim takes first.
+    queue_wait: timedelta = timedelta(0)
 
 
 def thread_page(
@@ -95,9 +99,17 @@ def thread_page(
     ]
 
 
-def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> list[ThreadMessage]:
+def pending_in_thread(
+    db: Database,
+    account_id: int,
+    conversation_id: int,
+    *,
+    reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE,
+) -> list[ThreadMessage]:
     """Outbound rows for this fan not sent yet (queued, sending, unknown, failed, paused),
-    newest first like ``thread_page``."""
+    newest first like ``thread_page``. A queued row's ``queue_wait`` counts the account's
+    queued rows that go before it (replies before campaign rows), at the rate its kind
+    gets under the limit and ``reply_reserve``; one statement for them all."""
     o = OutboundMessage.__table__.c
     fan = (
         select(_C.fan_id)
@@ -115,6 +127,10 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
             o.created_by,
             o.last_error,
             o.next_attempt_at,
+            o.kind,
+            case((o.state == OutboundState.QUEUED, queued_ahead(account_id)), else_=0).label("ahead"),
+            select(Account.send_limit_per_minute).where(Account.id == account_id)
+            .scalar_subquery().label("limit"),
         )
         .where(
             # The fan's rows are few; the account's queue (a campaign) may be huge.
@@ -143,6 +159,7 @@ def pending_in_thread(db: Database, account_id: int, conversation_id: int) -> li
             sent_by=row.created_by,
             last_error=row.last_error,
             due_at=row.next_attempt_at,
+            queue_wait=sends_take(row.ahead, row.kind, row.limit, reply_reserve),
         )
         for row in rows
     ]

@@ -24,6 +24,7 @@ to), read once for the claim, the sender's next wake-up and the queue status ali
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,6 +81,14 @@ _SETTLE = (
 def campaign_cap(limit: int, reply_reserve: int) -> int:
     """Attempts in a window up to which campaign rows may still be claimed."""
     return max(1, limit - reply_reserve)
+
+
+def sends_take(sends: int, kind: OutboundKind, limit: int, reply_reserve: int) -> timedelta:
+    """How long ``sends`` sends of rows of ``kind`` take, in whole minutes: campaign rows
+    go at the limit less the reply reserve, replies and manual sends at the whole limit.
+    Every send time shown is counted with it (campaigns' ETAs, a queued message's)."""
+    per_minute = campaign_cap(limit, reply_reserve) if kind == OutboundKind.CAMPAIGN else limit
+    return timedelta(minutes=math.ceil(sends / per_minute))
 
 
 @dataclass(frozen=True)

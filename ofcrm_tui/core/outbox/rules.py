@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, exists, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from ofcrm_tui.errors import OfcrmError
@@ -342,6 +342,28 @@ def id_list(ids: Sequence[object], most: int = 10) -> str:
     return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
+
+
+def queue_order(row: Any = OutboundMessage) -> tuple[ColumnElement[Any], ...]:
+    """The order the claim takes due queued rows in: by priority (replies, manual sends,
+    then campaign rows), then due time, then id."""
+    return (row.priority, row.next_attempt_at, row.id)
+
+
+def queued_ahead(account_id: int) -> ColumnElement[int]:
+    """For an outbound row of a statement: how many of the account's queued rows the claim
+    takes before it (``queue_order``), a correlated count on the claim's index."""
+    ahead = aliased(OutboundMessage)
+    return (
+        select(func.count())
+        .select_from(ahead)
+        .where(
+            ahead.account_id == account_id,
+            ahead.state == OutboundState.QUEUED,
+            tuple_(*queue_order(ahead)) < tuple_(*queue_order()),
+        )
+        .scalar_subquery()
+    )
 
 
 @lru_cache(maxsize=256)

@@ -38,7 +38,7 @@ from ofcrm_tui.core import accounts
 from ofcrm_tui.core.outbox import limiter
 from ofcrm_tui.core.outbox.outcomes import Recorder
 from ofcrm_tui.core.outbox.reconcile import Reconciler, expire_leases
-from ofcrm_tui.core.outbox.rules import fans_turn, nobody_typing
+from ofcrm_tui.core.outbox.rules import fans_turn, nobody_typing, queue_order
 from ofcrm_tui.core.outbox.work import (
     Claim,
     DrainReport,
@@ -153,9 +153,7 @@ class Sender:
             if used >= policy.campaign_cap:
                 query = query.where(OutboundMessage.kind != OutboundKind.CAMPAIGN)
             found = session.execute(
-                query.order_by(
-                    OutboundMessage.priority, OutboundMessage.next_attempt_at, OutboundMessage.id
-                )
+                query.order_by(*queue_order())
                 .limit(1)
                 .with_for_update(of=OutboundMessage, skip_locked=True)
             ).first()

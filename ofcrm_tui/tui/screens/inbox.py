@@ -214,7 +214,8 @@ class InboxScreen(InboxReads):
             return
         # The list's open bar, the header and the composer change with the thread's
         # page (see ThreadView.show): one frame for all of it instead of two.
-        thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name),
+        reserve = self.ofcrm.context.settings.reply_reserve_per_minute
+        thread.show(ThreadSource(db, account.id, row.conversation_id, row.display_name, reserve),
                     on_shown=partial(self._show_open, row, DraftTarget(db, account.id, row, self.me)))
         if row.unread_count and not read:
             self._open_unread = row.conversation_id

@@ -135,8 +135,10 @@ def _state_badge(message: ThreadMessage, drawing: Drawing) -> Text | None:
         message.state, style("pending"))
     badge = Text(STATE_BADGES.get(message.state, message.state), style=badge_style)
     if message.state == "queued" and drawing.next_send_at is not None:
-        # Not before the queue's next send, nor before this row is due (a backoff).
-        at = max(drawing.next_send_at, message.due_at or drawing.now, drawing.now)
+        # The queue's next send, then the rows that go before this one; not before this
+        # row is due (a backoff).
+        at = max(drawing.next_send_at + message.queue_wait, message.due_at or drawing.now,
+                 drawing.now)
         badge.append(f" · ~{at.astimezone(drawing.now.tzinfo):%H:%M}")
     return badge
 

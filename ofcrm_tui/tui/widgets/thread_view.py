@@ -49,6 +49,7 @@ class ThreadSource:
     account_id: int
     conversation_id: int
     fan_name: str
+    reply_reserve: int  # the settings' (a queued message's time counts it)
 
 
 class ThreadView(ScrollView, can_focus=True):
@@ -263,7 +264,8 @@ class ThreadView(ScrollView, can_focus=True):
                 source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
             )
             pending = inbox.pending_in_thread(
-                source.db, source.account_id, source.conversation_id
+                source.db, source.account_id, source.conversation_id,
+                reply_reserve=source.reply_reserve,
             )
         except BaseException:
             self.post_message(self.NewestFailed(generation))
