@@ -9,13 +9,21 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
 from typing import TextIO
 
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
+
+
+def date_cell(value: datetime | None) -> str:
+    """A moment as every export writes it, in UTC to the second: ``2026-01-31T18:00:00Z``
+    (empty for none). Imports read this and ISO times with fractions or offsets alike."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def size_text(size: int) -> str:

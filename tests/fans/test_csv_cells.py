@@ -15,7 +15,7 @@ from ofcrm_tui.core.fans import csv_export, csv_import, edits
 from ofcrm_tui.core.fans.csv_format import export_cells, guard
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
-from tests.fans.conftest import add_fan
+from tests.fans.conftest import add_fan, make_account
 
 SECONDS = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 MICROS = datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=UTC)
@@ -46,6 +46,34 @@ def test_exported_cells_are_those_of_export_cells(db: Database, account: int, tm
     with path.open(encoding="utf-8", newline="") as file:
         row = list(csv.reader(file))[1]
     assert row == export_cells({**values, "platform_user_id": None, "tags": ["+plus", "zed"], "notes": "first\n\n=second"})
+
+
+def test_every_exported_time_is_utc_to_the_second_and_reads_back(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """A synced last seen has microseconds, one typed in has none: the file wrote
+    ``…T11:48:34.860381Z`` beside ``…T08:02:55Z``. Both are written to the second, and an
+    import of the file gives those seconds back."""
+    synced = datetime(2026, 12, 1, 11, 48, 34, 860381, tzinfo=UTC)
+    typed = datetime(2026, 11, 30, 8, 2, 55, tzinfo=UTC)
+    add_fan(db, account, 1, "ann", last_seen_at=synced, subscribed_at=typed, expires_at=MICROS)
+    add_fan(db, account, 2, "bo", last_seen_at=typed, subscribed_at=synced)
+    path = tmp_path / "out.csv"
+    assert csv_export.export_fans(db, account, path) == 2
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = {row["username"]: row for row in csv.DictReader(file)}
+    columns = ("subscribed_since", "expires_at", "last_seen")
+    dates = [row[column] for row in rows.values() for column in columns]
+    assert sorted(dates) == ["", "2026-03-04T05:06:07Z", "2026-11-30T08:02:55Z",
+                             "2026-11-30T08:02:55Z", "2026-12-01T11:48:34Z",
+                             "2026-12-01T11:48:34Z"]
+    fresh = make_account(db, "fresh")
+    assert csv_import.import_fans(db, fresh, path, author="x").complete
+    with db.read() as session:
+        back = {row.username: row for row in session.execute(
+            select(Fan.username, Fan.last_seen_at, Fan.subscribed_at).where(Fan.account_id == fresh))}
+    assert back["ann"].last_seen_at == synced.replace(microsecond=0)
+    assert back["ann"].subscribed_at == back["bo"].last_seen_at == typed
 
 
 # Cells of the guard's own alphabet (quotes, formula characters, tab, CR), and any text.

@@ -164,15 +164,12 @@ def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Sele
 
 
 def _date_text(dialect: Dialect, column: Any) -> Any:
-    """A date as ``csv_format.date_cell`` writes it (``2026-01-31T18:00:00Z``, the
-    microseconds only when there are some), written by the database."""
+    """A date as ``files.date_cell`` writes it (``2026-01-31T18:00:00Z``: UTC, to the
+    second), written by the database."""
     if dialect.name == "sqlite":  # stored as naive UTC text: 2026-01-31 18:00:00.000000
-        text = func.replace(func.replace(column, _const(" "), _const("T")), _const(".000000"), _const(""))
-        return text + _const("Z")
-    utc = func.timezone("UTC", column)
-    micro = func.to_char(utc, "US")
-    return (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')
-            + case((micro == "000000", ""), else_="." + micro) + "Z")
+        seconds = func.substr(column, _const(1), _const(19))
+        return func.replace(seconds, _const(" "), _const("T")) + _const("Z")
+    return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 
 
 def _count(session: Session, account_id: int, fan_ids: Select[Any] | None) -> int:

@@ -3,7 +3,8 @@ export writes, shared by the import (``csv_rows`` reads one row) and the export 
 export reads back unchanged.
 
 Cells are text. Money is dollars with cents (``12.50``, ``$12.50``); dates are ISO
-8601 (a date alone is midnight UTC, a time without an offset is UTC); tags are one
+8601 (a date alone is midnight UTC, a time without an offset is UTC; an export writes
+``files.date_cell``'s UTC to the second, ``2026-01-31T18:00:00Z``); tags are one
 cell separated by ``|``, ``,`` or ``;``; notes keep their newlines. An empty cell
 (or one of spaces, except for a name or nickname, kept as written) means "not given":
 an import leaves that field of an existing fan as it is.
@@ -19,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from ofcrm_tui.core.fans.fields import subscription
+from ofcrm_tui.core.files import date_cell
 from ofcrm_tui.errors import OfcrmError
 
 # field -> (header written by the export, other headers read as it)
@@ -150,12 +151,6 @@ def unguard(cell: str) -> str:
 
 def money_cell(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-def date_cell(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 _TEXT_FIELDS = tuple(n for n in COLUMNS if n not in MONEY_FIELDS + DATE_FIELDS + ("tags",))
