@@ -68,15 +68,15 @@ def test_fans_by_hand_are_created_once_and_deleted_with_what_goes_with_them(db: 
     edits.add_note(db, account, fan, "n1", author="ann")
     summary = edits.deletion_summary(db, account, fan)
     assert (summary.notes, summary.tags, summary.drafts, summary.from_platform) == (1, 1, 0, False)
-    assert summary.describe() == "Delete Joe (@met_at_expo) with 1 note, 1 tag, 0 drafts, 0 stored messages?"
+    # Only what there is, named: not "1 note, 1 tag, 0 drafts, 0 stored messages".
+    assert summary.describe() == "Delete Joe (@met_at_expo) with 1 note and 1 tag?"
     edits.delete_fan(db, account, fan)
     assert counts(db, account) == (1, 1, 0, 0)
     with pytest.raises(profile.FanNotFound):
         profile.fan_profile(db, account, fan)
     assert profile.fan_profile(db, account, other).username == "second_by_hand"
-    # A fan with no name but the username is named once.
-    assert edits.deletion_summary(db, account, other).describe().startswith(
-        "Delete @second_by_hand with 0 notes")
+    # A fan with no name but the username is named once; with nothing, nothing is listed.
+    assert edits.deletion_summary(db, account, other).describe() == "Delete @second_by_hand?"
 
 
 def test_usernames_are_one_whatever_their_case(db: Database, account: int) -> None:
@@ -107,6 +107,7 @@ def test_deleting_a_platform_fan_says_they_come_back_only_if_they_write(
         session.add(Draft(account_id=account, conversation_id=conversation.id, text="hi"))
     summary = edits.deletion_summary(db, account, fan)
     assert summary.drafts == 1 and summary.from_platform
+    assert summary.describe().startswith("Delete @synced with 1 draft? ")
     assert summary.describe().endswith(
         " The fan is on the platform: the sync leaves them out from now on; they come back,"
         " as a new fan, only if they write again.")

@@ -22,7 +22,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import deleted, fields, tag_names
 from ofcrm_tui.core.fans.resolve import same_username
-from ofcrm_tui.core.wording import counted
+from ofcrm_tui.core.wording import counted_list
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundState
@@ -318,11 +318,13 @@ class DeletionSummary:
     pending_sends: int
 
     def describe(self) -> str:
-        parts = [counted(self.notes, "note"), counted(self.tags, "tag"),
-                 counted(self.drafts, "draft"), counted(self.messages, "stored message")]
-        if self.pending_sends:
-            parts.append(f"{counted(self.pending_sends, 'message')} waiting to be sent (not sent)")
-        text = f"Delete {self.label} with {', '.join(parts)}?"
+        goes = counted_list(
+            (self.notes, "note"), (self.tags, "tag"), (self.drafts, "draft"),
+            (self.messages, "stored message"),
+            (self.pending_sends, "message waiting to be sent (not sent)",
+             "messages waiting to be sent (not sent)"),
+        )
+        text = f"Delete {self.label}{f' with {goes}' if goes else ''}?"
         if self.from_platform:
             text += (" The fan is on the platform: the sync leaves them out from now on; they"
                      " come back, as a new fan, only if they write again.")
