@@ -375,20 +375,18 @@ class InboxScreen(InboxReads):
     def _open_gone(self) -> None:
         """The open conversation was deleted with its fan: nothing of it stays shown,
         and once the list is read again the row that took its place is shown, read
-        only once the chatter goes into it. A chatter typing the reply stays in the
-        reply box (the keys read meanwhile wait for it): not on the list, whose ``q``
-        quits."""
+        only once the chatter goes into it. A chatter typing the reply goes to the list
+        with that row highlighted, not opened: the keys typed on were meant for the fan
+        gone, and another fan's reply box took them (ctrl+s sent them to that fan)."""
         composer = self.query_one(Composer)
         replying = self.focused is composer
         composer.let_go()
+        if replying:
+            self.set_focus(self.conversations)  # at once: the keys behind go to the list
         self._open(None)
-        self._open_first = partial(self._reopen, reply=replying)
+        if not replying:
+            self._open_first = partial(self._open, read=False)
         self._refresh_list()
-
-    def _reopen(self, row: ConversationRow, *, reply: bool) -> None:
-        self._open(row, read=False)
-        if reply:
-            self.action_reply()
 
     def missed(self, change: DataChanged) -> DataChanged:
         """On another screen, new messages of other fans are toasted at once; the list
