@@ -13,6 +13,7 @@ from ofcrm_tui.jobs.scheduler import BackgroundJobs
 from ofcrm_tui.simulator import Faults
 from ofcrm_tui.store.models import Conversation, Message, OutboundMessage
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
+from ofcrm_tui.tui.messages import DataChanged
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import composer, lines, press, settle, thread, wait_for
 
@@ -201,3 +202,24 @@ async def test_the_delivery_state_and_the_failure_reason_are_always_readable(
         if width >= 100:
             assert REASON in words(rest), rest
         assert not any("…" in row for row in rest), rest
+
+
+# -- 4. the retry key ------------------------------------------------------------------
+
+
+async def test_the_thread_offers_retry_only_while_it_has_a_failed_send(world: World) -> None:
+    """QA (80x24): the thread focused, its footer offered "R Retry failed" with no failed
+    message in it."""
+    from tests.tui.test_small_terminal import footer_keys
+
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "tab")
+        screen = pilot.app.screen
+        assert screen.focused is thread(pilot)
+        assert "Retry failed" not in footer_keys(screen)
+        sent_ppv_and_failed_reply(world)  # the newest conversation's send fails
+        pilot.app.changes.publish(DataChanged.of("outbox"))
+        await wait_for(pilot, lambda: any(m.state == "failed" for m in thread(pilot).messages))
+        await settle(pilot)
+        assert "Retry failed" in footer_keys(screen)

@@ -128,6 +128,7 @@ class ThreadView(ScrollView, can_focus=True):
         # collision guard asks about anything newer). None until the first page is in.
         self.mark: ThreadMark | None = None
         self.has_older = False
+        self._retry_offered = False  # a failed send shown: R in the footer
         # A page is being read. Not Textual's own `loading` reactive: that mounts a
         # LoadingIndicator over the widget (and disables it) on every open.
         self._loading = False
@@ -364,6 +365,9 @@ class ThreadView(ScrollView, can_focus=True):
                           app.status.next_send_at, app.context.settings.chatter_name)
         width = self._width()
         shown = self.strips.lay_out(self.messages, width, drawing)
+        if self._retry_offered != bool(self._failed()):
+            self._retry_offered = not self._retry_offered
+            self.refresh_bindings()  # the footer's R (``check_action``)
         self.virtual_size = Size(width, len(self.strips.lines))
         # A reload that changed nothing, as most do while a campaign goes out, repaints
         # nothing.
@@ -464,13 +468,21 @@ class ThreadView(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
 
+    def _failed(self) -> list[ThreadMessage]:
+        """The thread's failed sends that can be queued again, oldest first."""
+        return [m for m in self.messages if m.state == "failed" and m.outbound_id is not None]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``R`` is offered (in the footer) and acts only while the thread has a failed
+        send."""
+        if action == "retry":
+            return bool(self._failed())
+        return True
+
     def action_retry(self) -> None:
-        messages = self.messages
+        """The failed send under the cursor, else the newest one."""
+        messages, failed = self.messages, self._failed()
         target = messages[self.cursor] if self.cursor is not None and messages else None
-        if target is None or target.state != "failed" or target.outbound_id is None:
-            failed = [m for m in messages if m.state == "failed" and m.outbound_id is not None]
-            if not failed:
-                self.notify("Nothing to retry here: no failed message", severity="warning")
-                return
+        if target not in failed:
             target = failed[-1]
         self.post_message(self.RetryRequested(target.outbound_id))
