@@ -181,6 +181,24 @@ async def test_tab_in_the_tag_line_completes_the_last_tag_or_stays(world: World)
         await wait_for(pilot, lambda: detail.detail.profile.tags == ("vip", "whale"))
 
 
+async def test_a_tag_added_gives_the_focus_back_to_the_pane_it_came_from(
+    world: World,
+) -> None:
+    """QA (80x24): tab to the notes, ``t abc`` Enter: the focus went back to the left
+    pane; it stays on the notes (and on the left one where ``t`` came from there)."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        right = detail.query_one("#fan-right")
+        await press(pilot, "tab")
+        assert right.has_focus
+        await press(pilot, "t", "a", "b", "c", "enter")
+        await wait_for(pilot, lambda: "abc" in detail.detail.profile.tags)
+        assert right.has_focus
+        await press(pilot, "tab", "n", "escape")
+        assert detail.query_one("#fan-left").has_focus
+
+
 async def test_a_tag_typed_in_another_case_is_the_existing_tag(world: World) -> None:
     """``VIP`` typed (the completion offered ``vip``, but enter takes what was typed)
     tags the fan with the account's ``vip``; no second spelling is made."""

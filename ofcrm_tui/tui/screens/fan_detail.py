@@ -142,6 +142,7 @@ class FanDetailScreen(OfcrmScreen):
         self.notes: list[NoteView] = []
         self.editing: str | None = None  # "nickname" / "tag" while the edit line is open
         self._edit_from = ""  # what the edit line opened with (Esc asks once it differs)
+        self._edit_pane = "fan-left"  # the pane the edit line gives the focus back to
         self._waiting: list[Callable[[], object]] = []  # actions asked for before the read
         self._gone = False  # the fan was deleted: the screen goes once it is on top
         self._note_typed: str | None = None  # a note being saved (``_keep_note``)
@@ -277,6 +278,8 @@ class FanDetailScreen(OfcrmScreen):
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
             line.suggester = SuggestLastItem(self.detail.known_tags)
         self._edit_from = line.value
+        if self.focused is not None and self.focused.id in ("fan-left", "fan-right"):
+            self._edit_pane = self.focused.id
         line.display = True
         self.add_class("-editing")  # its notices go above the line (app.tcss)
         self.set_focus(line)  # at once (``focus()`` waits a turn): the text may follow
@@ -309,7 +312,8 @@ class FanDetailScreen(OfcrmScreen):
         line.display = False
         self.remove_class("-editing")
         self.editing = None
-        self.set_focus(self.query_one("#fan-left"))
+        # Back where it was (tab had moved it to the notes): not always the left pane.
+        self.set_focus(self.query_one(f"#{self._edit_pane}"))
 
     def action_back(self) -> None:
         line = self.query_one("#fan-edit", Input)
