@@ -57,9 +57,9 @@ def test_a_one_day_file_has_the_hours_of_the_chart(db: Database, tmp_path: Path)
     rows = _read(target)
     assert list(rows[0])[:2] == ["hour", "revenue"] and len(rows) == 23
     assert [r["hour"] for r in rows[:3]] == [
-        "2026-03-28T23:00:00Z", "2026-03-29T00:00:00Z", "2026-03-29T01:00:00Z"]
+        "2026-03-29T00:00+01:00", "2026-03-29T01:00+01:00", "2026-03-29T03:00+02:00"]
     assert {r["hour"]: r["revenue"] for r in rows if r["revenue"] != "0.00"} == {
-        "2026-03-28T23:00:00Z": "9.99", "2026-03-29T21:00:00Z": "3.00"}
+        "2026-03-29T00:00+01:00": "9.99", "2026-03-29T23:00+02:00": "3.00"}
 
 
 def test_today_s_file_stops_at_the_current_hour(
@@ -75,8 +75,8 @@ def test_today_s_file_stops_at_the_current_hour(
     assert main(["--db", str(db.url.render_as_string(hide_password=False)), "export", "analytics",
                  str(target), "--account", "known", "--days", "1", "--tz", "Europe/Paris"]) == 0
     assert [(r["hour"], r["revenue"]) for r in _read(target)] == [
-        ("2026-03-28T23:00:00Z", "9.99"), ("2026-03-29T00:00:00Z", "0.00"),
-        ("2026-03-29T01:00:00Z", "0.00")]
+        ("2026-03-29T00:00+01:00", "9.99"), ("2026-03-29T01:00+01:00", "0.00"),
+        ("2026-03-29T03:00+02:00", "0.00")]
 
 
 def test_kpis_file(db: Database, tmp_path: Path) -> None:

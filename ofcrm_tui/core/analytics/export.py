@@ -17,7 +17,7 @@ from pathlib import Path
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
-from ofcrm_tui.core.files import date_cell, written_in_place
+from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import to_dollars
 from ofcrm_tui.store.database import Database
@@ -61,9 +61,9 @@ def rows(dashboard: Dashboard, kind: ExportKind) -> Iterator[list[str]]:
         yield ["hour" if period.hourly else "date", "revenue",
                *(TYPE_COLUMNS[t] for t in REVENUE_TYPES)]
         for point in dashboard.series:
-            # An hour as every export writes a time (UTC): a day of a clock change has
-            # two local 02:00, not two of these.
-            when = date_cell(point.start) if period.hourly else point.first_day.isoformat()
+            # An hour as local time with its offset: a day of a clock change has two 02:00.
+            when = (point.start.astimezone(period.tz).isoformat(timespec="minutes")
+                    if period.hourly else point.first_day.isoformat())
             yield [when, dollars(point.revenue_cents), *(dollars(cents) for cents in point.by_type)]
     elif kind == ExportKind.KPIS:
         yield ["kpi", "value"]
