@@ -7,6 +7,7 @@ from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList
+from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
@@ -102,13 +103,21 @@ async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
     world: World, size: tuple[int, int]
 ) -> None:
     """No campaign: no p, r, x, R or e (they showed, acting on nothing); no fan found:
-    no Open or Chat. Pressed anyway, they do nothing; with rows they are back."""
+    no Open or Chat; no failed message: no Select, Retry, Retry all or Discard (space
+    Select showed). Pressed anyway, they do nothing; with rows they are back."""
     app = world.app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
 
         def shown() -> set[str]:
             return {key.key for key in app.screen.query(FooterKey)}
+
+        await press(pilot, "2")
+        failed = app.screen
+        await wait_for(pilot, lambda: failed.query_one(FailedList).empty)
+        assert not {"space", "enter", "R", "ctrl+r", "d"} & shown() and "p" in shown()
+        await press(pilot, "space", "R", "ctrl+r", "d", "enter")
+        assert app.screen is failed and not app._notifications  # noqa: SLF001
 
         await press(pilot, "4")
         campaigns = app.screen

@@ -89,6 +89,9 @@ class FailedScreen(OfcrmScreen):
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox",
                 priority=True),
     ]
+    # Retry all too: it retries what the list counts, nothing while it is empty.
+    ROW_ACTIONS = frozenset({"retry", "retry_all", "discard"})
+    ROW_LIST = FailedList
 
     class Acted(Message):
         def __init__(self, note: str, severity: SeverityLevel, done: list[int]) -> None:

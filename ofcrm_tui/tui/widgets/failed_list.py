@@ -95,6 +95,9 @@ class FailedList(PagedList[OutboundView]):
         self.clock = clock
         self.selected: set[int] = set()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "toggle" and self.empty) and super().check_action(action, parameters)
+
     def action_toggle(self) -> None:
         row = self.cursor_row
         if row is None:
