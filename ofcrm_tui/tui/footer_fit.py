@@ -1,8 +1,9 @@
 """What a screen's footer names when its keys do not all fit the width (80 columns):
 first its spacing goes, then the keys the screen calls minor (the reverse of one shown:
-the inbox's N Previous match beside n Next match), then the palette's key (ctrl+p still
-opens it), then the screen's keys from the last one listed; the app's own keys (? Help,
-q Quit) are always named. Every key still works, and the help lists them all."""
+the inbox's N Previous match beside n Next match; keys used now and then: the fans'
+Import, Export and Delete), then the palette's key (ctrl+p still opens it), then the
+screen's keys from the last one listed; the app's own keys (? Help, q Quit) are always
+named. Every key still works, and the help lists them all."""
 
 from __future__ import annotations
 

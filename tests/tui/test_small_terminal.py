@@ -193,11 +193,12 @@ SCREEN_KEYS = {
     "enter": ["Back", "Chat", "Note", "Tag", "Scroll"],
 }
 # The screens whose footer names every key it shows at 80 columns too (short words), but
-# those given: "E Export" was left out of the fans screen's, "T Remove tag" and "n
-# Nickname" of the fan's. Delete, shown where there is room (it was never shown on the
-# fans screen), gives way at 80 (the help lists it): to the fan's Scroll, whose spend,
-# tags and last messages are below the fold at 80x24.
-EVERY_KEY_AT_80 = {"3": {"Delete"}, "enter": {"Delete"}}
+# those given: "T Remove tag" and "n Nickname" were left out of the fan's. Delete, shown
+# where there is room (it was never shown on the fans screen), gives way at 80 (the help
+# lists it): to the fan's Scroll, whose spend, tags and last messages are below the fold
+# at 80x24; on the fans screen Import and Export give way too, to the palette's key
+# (whose commands import and export).
+EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "enter": {"Delete"}}
 
 
 SCREENS = {"inbox": ("1",), "failed": ("2",), "fans": ("3",), "campaigns": ("4",),
@@ -236,18 +237,20 @@ async def test_every_screens_footer_names_help_and_quit(
                 assert named <= shown.keys(), (name, named - shown.keys())
 
 
-@pytest.mark.parametrize("width", [80, 100])
+@pytest.mark.parametrize("width", [80, 100, 120])
 async def test_the_fans_footer_names_delete_where_there_is_room(world: World, width: int) -> None:
-    """D deleted the highlighted fan, but no footer named it, however wide: from 90
-    columns it is named, last; at 80 it gives way (to Import and Export), and the help
-    lists it."""
+    """D deleted the highlighted fan, but no footer named it, however wide: where it
+    fits beside the palette's key (102 columns) it is named, last; at 80 and 100 it gives
+    way to that key (at 80 Import and Export too), which was left out before them; the
+    help lists it."""
     async with world.app().run_test(size=(width, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "3")
         await wait_for(pilot, lambda: pilot.app.screen.fans.loaded)
         shown = footer_keys(pilot.app.screen)
-        assert ("Delete" in shown) == (width > 80), shown
-        assert {"Import", "Export", "Help", "Quit"} <= shown.keys()
+        assert ("Delete" in shown) == (width > 100), shown
+        assert ({"Import", "Export"} <= shown.keys()) == (width > 80), shown
+        assert {"Commands", "Filter", "Chat", "New fan", "Help", "Quit"} <= shown.keys()
         await press(pilot, "question_mark")
         await settle(pilot)
         listed = "\n".join("\n".join(lines(section))

@@ -33,7 +33,8 @@ class OfcrmScreen(Screen[None]):
     ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     ROW_LIST: ClassVar[type[PagedList[Any]] | None] = None
     # The actions whose keys the footer leaves out first when they do not all fit
-    # (``footer_fit``): each the reverse of another key it shows.
+    # (``footer_fit``), before the palette's: the reverse of another key it shows, or a
+    # key used now and then that the palette or the help offers too.
     FOOTER_MINOR: ClassVar[frozenset[str]] = frozenset()
 
     _on_change: Callable[[DataChanged], None] | None = None
