@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 from textual.widgets import Input, ProgressBar, Static
+from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core.fans import FanFilter
 from ofcrm_tui.core.fans import edits, listing
@@ -344,7 +345,8 @@ async def test_a_file_with_no_fan_rows_is_refused_by_its_preview(
     world: World, tmp_path: Path, content: str, reason: str
 ) -> None:
     """A header and no rows was previewed as importable ("Columns read", "ctrl+s
-    imports"): only ctrl+s said it has no rows. Refused at once, as an empty file."""
+    imports"): only ctrl+s said it has no rows. Refused at once, as an empty file; its
+    footer offers no Import (^s Import was still named)."""
     path = tmp_path / "fans.csv"
     path.write_text(content, encoding="utf-8")
     async with world.app().run_test(size=(100, 30)) as pilot:
@@ -358,6 +360,8 @@ async def test_a_file_with_no_fan_rows_is_refused_by_its_preview(
         await wait_for(pilot, lambda: "Reading" not in str(mapping.render()))
         assert str(mapping.render()) == f"Cannot import this file: {reason}"
         assert not any("ctrl+s" in str(n.message) for n in pilot.app._notifications)
+        await settle(pilot)
+        assert [key.description for key in dialog.query(FooterKey)] == ["Close"]
         await press(pilot, "ctrl+s")
         await settle(pilot)
         assert dialog.found is None and dialog.report is None and not dialog.running
@@ -378,6 +382,7 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         mapping = str(dialog.query_one("#fan-import-mapping").render())
         assert "semicolon" in mapping and "total spent → total_spent" in mapping
         assert "For fans the platform knows, name, total spent stay as the platform has them" in mapping
+        assert "Import" in [key.description for key in dialog.query(FooterKey)]
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: dialog.report is not None)
         report = str(dialog.query_one("#fan-import-report").render())

@@ -102,6 +102,7 @@ class ImportDialog(Dialog[ImportReport | None]):
         self.found: ImportPreview | None = None
         self.report: ImportReport | None = None
         self.running = False
+        self.refused = False  # the preview refused the file: nothing to import
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fan-import-dialog", classes="dialog") as dialog:
@@ -133,6 +134,8 @@ class ImportDialog(Dialog[ImportReport | None]):
         mapping = self.query_one("#fan-import-mapping", Static)
         if message.found is None:
             mapping.update(Text(f"Cannot import this file: {clean(message.error)}", style="bold red"))
+            self.refused = True
+            self.refresh_bindings()  # no Import offered
             return
         self.found = found = message.found
         mapping.update(mapping_text(found))
@@ -145,6 +148,9 @@ class ImportDialog(Dialog[ImportReport | None]):
                           *([""] * (len(found.mapping.headers) - len(cells))))
         table.display = bool(found.rows)
         self.notify("ctrl+s imports", timeout=3)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "run" and self.refused)
 
     def action_run(self) -> None:
         """Import; again after a run that wrote nothing (a dry run, or bad rows refused),
