@@ -539,12 +539,15 @@ async def test_export_the_filtered_list(world: World, tmp_path: Path) -> None:
         assert len(rows) == 2 and "export-me" in rows[1]
 
 
-@pytest.mark.parametrize("sorts", [0, 1, 3], ids=["by spend", "by last active", "by name"])
+@pytest.mark.parametrize(("sorts", "order"),
+                         [(0, "by spend"), (1, "by last active"), (3, "by name")],
+                         ids=["by spend", "by last active", "by name"])
 async def test_the_export_writes_the_fans_in_the_order_the_screen_shows(
-    world: World, tmp_path: Path, sorts: int
+    world: World, tmp_path: Path, sorts: int, order: str
 ) -> None:
     """With ``≥ $x · by spend`` the screen's top fan came last in the file (it was
-    written by fan id): the file lists the fans as the screen does, filter and sort."""
+    written by fan id): the file lists the fans as the screen does, filter and sort, and
+    the dialog names both (it named the filter only)."""
     target = tmp_path / "out.csv"
     async with world.app().run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -560,6 +563,8 @@ async def test_the_export_writes_the_fans_in_the_order_the_screen_shows(
         await press(pilot, "E")
         dialog = pilot.app.screen
         assert isinstance(dialog, ExportDialog)
+        named = str(dialog.query_one("#fan-export-which", Static).render())
+        assert named == f"Fans: ≥ $0.01\nIn the list's order: {order}", named
         dialog.query_one("#fan-export-path").value = str(target)
         await press(pilot, "enter")
         await wait_for(pilot, lambda: dialog.written is not None)

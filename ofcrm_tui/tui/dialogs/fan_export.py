@@ -16,7 +16,7 @@ from textual.widgets import Label, ProgressBar, Static
 from ofcrm_tui.core.fans.csv_export import export_fans
 from ofcrm_tui.tui import wording
 from ofcrm_tui.tui.dialogs.file_export import FileExportDialog, Job, default_path
-from ofcrm_tui.tui.widgets.fan_list import FanSource
+from ofcrm_tui.tui.widgets.fan_list import SORT_NAMES, FanSource, describe_filter
 from ofcrm_tui.tui.widgets.fields import FileBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
@@ -35,17 +35,18 @@ class ExportDialog(FileExportDialog):
             self.done = done
             self.total = total
 
-    def __init__(self, source: FanSource, described: list[str], *, today: date) -> None:
+    def __init__(self, source: FanSource, *, today: date) -> None:
         super().__init__()
         self.source = source
-        self.described = described
         self.today = today  # the app's clock's day: names the default file
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fan-export-dialog", classes="dialog") as dialog:
             dialog.border_title = "Export fans"
-            which = " · ".join(self.described) if self.described else "all fans"
-            yield Static(Text("Fans: ") + Text(which, style="bold"))
+            which = " · ".join(describe_filter(self.source.flt)) or "all fans"
+            yield Static(Text("Fans: ") + Text(which, style="bold")
+                         + Text("\nIn the list's order: ")
+                         + Text(SORT_NAMES[self.source.sort], style="bold"), id="fan-export-which")
             yield Label("To the file (enter exports)")
             yield FileBox(str(default_path("fans", self.today)), id="fan-export-path")
             yield ProgressBar(id="fan-export-progress", show_eta=False)

@@ -21,7 +21,13 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_delete import confirm_delete
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, show_conversation
-from ofcrm_tui.tui.widgets.fan_list import FanList, FanSource, describe_filter, header
+from ofcrm_tui.tui.widgets.fan_list import (
+    SORT_NAMES,
+    FanList,
+    FanSource,
+    describe_filter,
+    header,
+)
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
@@ -29,12 +35,6 @@ from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 SORTS = tuple(FanSort)
-SORT_NAMES = {
-    FanSort.SPEND: "by spend",
-    FanSort.LAST_ACTIVE: "by last active",
-    FanSort.SUBSCRIBED: "by subscribed since",
-    FanSort.NAME: "by name",
-}
 
 
 class FansScreen(OfcrmScreen):
@@ -233,8 +233,7 @@ class FansScreen(OfcrmScreen):
 
         source = self.source()
         if source is not None:
-            self.app.push_screen(ExportDialog(source, describe_filter(self.flt),
-                                              today=self.ofcrm.clock().date()))
+            self.app.push_screen(ExportDialog(source, today=self.ofcrm.clock().date()))
 
     # -- live data -----------------------------------------------------------------
 

@@ -33,6 +33,12 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("spent", "Spent", 11, 10),
 )
 SHOWN_ORDER = ("status", "spent", "active", "message", "tags")
+SORT_NAMES = {
+    FanSort.SPEND: "by spend",
+    FanSort.LAST_ACTIVE: "by last active",
+    FanSort.SUBSCRIBED: "by subscribed since",
+    FanSort.NAME: "by name",
+}
 
 
 def layout(width: int) -> list[tuple[str, str, int]]:
