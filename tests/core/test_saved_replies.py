@@ -143,6 +143,25 @@ def test_a_word_in_braces_that_is_no_placeholder_is_refused_on_save(
     assert list_replies(db, mia) == []
 
 
+def test_every_problem_of_a_new_reply_is_named(db: Database) -> None:
+    """Only the first was named: fixing it brought up the next, one save at a time."""
+    mia, _ = _accounts(db)
+    name, body = "n" * 130, "yo {nickname}, see you at {time} or {time} {nmae}" + "x" * 10_000
+    with pytest.raises(SavedReplyError) as refused:
+        create_reply(db, mia, name, body)
+    assert str(refused.value).split("; ") == [
+        "a saved reply's name is at most 128 characters",
+        f"the text is {len(body):,} characters long: a message is at most 10,000",
+        NICKNAME_REFUSED,
+        "unknown placeholders {time}, {nmae}: a saved reply takes {name} or {username} "
+        "(no fallback)",
+    ]
+    with pytest.raises(SavedReplyError) as refused:
+        create_reply(db, mia, " ", "\n")
+    assert str(refused.value) == "a saved reply needs a name; a saved reply needs some text"
+    assert list_replies(db, mia) == []
+
+
 def test_braces_that_are_no_word_are_text(db: Database) -> None:
     mia, _ = _accounts(db)
     body = "Hi {name} (@{username}) {: {} {1} { } }{ 100{%}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
@@ -14,7 +14,8 @@ from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets import composer as composer_module
 from ofcrm_tui.tui.widgets.composer import Offer
 from tests.tui.conftest import World
-from tests.tui.pilot import composer, press, settle, thread, wait_for
+from tests.tui.pilot import composer, lines, press, settle, thread, wait_for
+from tests.tui.test_small_terminal import whole
 
 pytestmark = pytest.mark.anyio
 
@@ -151,6 +152,37 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(
         assert str(error.content) == ""
         await press(pilot, "shift+tab", "ctrl+u", "ctrl+s")  # no name: said there too
         assert app.screen is dialog and "needs a name" in str(error.content)
+
+
+async def test_a_new_saved_reply_names_each_of_its_problems(world: World) -> None:
+    """A name too long, a text too long, {nickname} and words in braces that are no
+    placeholder: each is named under the text as it is typed and on ctrl+s, whole at
+    80x24 (only the first was named; a name too long was said once the dialog had
+    closed, what was typed lost)."""
+    from ofcrm_tui.core.outbox.rules import MAX_TEXT_CHARS
+
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
+        await press(pilot, "ctrl+n")
+        dialog = app.screen
+        dialog.query_one(Input).value = "n" * 130
+        dialog.query_one(TextArea).insert(
+            "yo {nickname} at {time} or {nmae} " + "x" * MAX_TEXT_CHARS)
+        await settle(pilot)
+        error = dialog.query_one("#new-reply-error", Static)
+        said = str(error.content).splitlines()
+        assert [line.split()[:3] for line in said] == [
+            ["a", "saved", "reply's"], ["the", "text", "is"], ["{nickname}", "is", "your"],
+            ["unknown", "placeholders", "{time},"]]
+        box = dialog.query_one("#new-reply-dialog").content_region
+        assert box.contains_region(error.region), (error.region, box)
+        assert error.region.height >= len(lines(error)) and whole(error) == " ".join(
+            " ".join(said).split())
+        await press(pilot, "ctrl+s")
+        assert app.screen is dialog and str(error.content).splitlines() == said
 
 
 async def test_a_saved_reply_can_be_deleted(world: World) -> None:

@@ -6,7 +6,8 @@ the team's private label for the fan. A body saved with it before is refused whe
 picked, never filled in. A word in braces that is no placeholder (``{time}``, ``{nmae}``,
 ``{name|babe}``) is refused when the reply is saved: the fan would read it as typed.
 Other braces (a lone ``{``, ``{:``) are text, and so is anything a reply saved before
-this rule holds.
+this rule holds. A new reply's problems are named all at once (``new_reply_problems``),
+not one a save.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
+from ofcrm_tui.core.outbox.rules import MAX_TEXT_CHARS
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import SavedReply as SavedReplyRow
@@ -58,16 +60,11 @@ def list_replies(db: Database, account_id: int) -> list[SavedReply]:
 
 
 def create_reply(db: Database, account_id: int, name: str, body: str) -> SavedReply:
-    """Add a reply; ``SavedReplyError`` for an empty name or body, a name too long, or a
-    name already used in the account (compared without case)."""
+    """Add a reply; ``SavedReplyError`` naming each of ``new_reply_problems``, or a name
+    already used in the account (compared without case)."""
+    if problems := new_reply_problems(name, body):
+        raise SavedReplyError("; ".join(problems))
     name = " ".join(name.split())
-    if not name:
-        raise SavedReplyError("a saved reply needs a name")
-    if len(name) > NAME_MAX:
-        raise SavedReplyError(f"a saved reply's name is at most {NAME_MAX} characters")
-    if not body.strip():
-        raise SavedReplyError("a saved reply needs some text")
-    check_new_body(body)
     duplicate = SavedReplyError(f"a saved reply named {name!r} already exists")
     try:
         with db.write() as session:
@@ -183,15 +180,38 @@ def check_body(body: str) -> None:
         raise SavedReplyError(NICKNAME_REFUSED)
 
 
-def check_new_body(body: str) -> None:
-    """``check_body``, and SavedReplyError naming the first word in braces that is not
-    ``{name}`` or ``{username}`` (a typo, or a campaign's ``{name|babe}``)."""
-    check_body(body)
-    for match in _WORD_IN_BRACES.finditer(body):
-        if not _PLACEHOLDER.fullmatch(match.group(0)):
-            raise SavedReplyError(
-                f"unknown placeholder {match.group(0)}: a saved reply takes {{name}} or "
-                "{username} (no fallback)")
+def typed_problems(name: str, body: str) -> list[str]:
+    """What a new reply's name and text break, each said (none: nothing): a name too
+    long, a text longer than a message may be, ``{nickname}``, and in one line every word
+    in braces that is not ``{name}`` or ``{username}`` (a typo, a campaign's
+    ``{name|babe}``)."""
+    problems = []
+    if len(" ".join(name.split())) > NAME_MAX:
+        problems.append(f"a saved reply's name is at most {NAME_MAX} characters")
+    if len(body) > MAX_TEXT_CHARS:
+        problems.append(f"the text is {len(body):,} characters long: a message is at most "
+                        f"{MAX_TEXT_CHARS:,}")
+    if _NICKNAME.search(body):
+        problems.append(NICKNAME_REFUSED)
+    unknown = dict.fromkeys(
+        match.group(0) for match in _WORD_IN_BRACES.finditer(body)
+        if not _PLACEHOLDER.fullmatch(match.group(0)) and not _NICKNAME.fullmatch(match.group(0)))
+    if unknown:
+        noun = "placeholder" if len(unknown) == 1 else "placeholders"
+        problems.append(f"unknown {noun} {', '.join(unknown)}: a saved reply takes {{name}} or "
+                        "{username} (no fallback)")
+    return problems
+
+
+def new_reply_problems(name: str, body: str) -> list[str]:
+    """Each reason a new reply may not be saved (its name taken aside): a name or text
+    missing, then ``typed_problems``."""
+    missing = []
+    if not name.strip():
+        missing.append("a saved reply needs a name")
+    if not body.strip():
+        missing.append("a saved reply needs some text")
+    return missing + typed_problems(name, body)
 
 
 def render_reply(body: str, fan: FanNames) -> str:

@@ -1,6 +1,7 @@
 """Name and write a new saved reply (the composer's text is offered as its body). What
-the reply may not hold is said under the text as it is typed, as the price dialog says
-what its offer breaks; a save refused says why there too, the dialog open."""
+the reply may not hold is said under the text as it is typed, each problem on a line, as
+the price dialog says what its offer breaks; a save refused says why there too, the
+dialog open."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
-from ofcrm_tui.core.inbox.saved_replies import SavedReplyError
 from ofcrm_tui.tui.dialogs.form import FormDialog
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -49,22 +49,15 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
         body.move_cursor(body.document.end)
         self._check()
 
-    def _refusal(self) -> str:
-        """What the text may not hold ({nickname}, a word in braces that is no
-        placeholder), in words; empty when it may be saved as it is."""
-        try:
-            saved_replies.check_new_body(self.query_one(TextArea).text)
-        except SavedReplyError as exc:
-            return str(exc)
-        return ""
-
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _check(self) -> None:
-        self._say(self._refusal())
+        """What the name and text typed break, each problem said, as they are typed."""
+        self._say(saved_replies.typed_problems(self.query_one(Input).value,
+                                               self.query_one(TextArea).text))
 
-    def _say(self, refusal: str) -> None:
-        self.query_one("#new-reply-error", Static).update(Text(refusal))
+    def _say(self, problems: list[str]) -> None:
+        self.query_one("#new-reply-error", Static).update(Text("\n".join(problems)))
 
     def action_to_text(self) -> None:
         """Enter in the name goes on to the text (in the text, it is a new line)."""
@@ -76,10 +69,7 @@ class NewReplyDialog(FormDialog[tuple[str, str] | None]):
         name = self.query_one(Input).value.strip()
         body = self.query_one(TextArea).text
         # Refused here, the dialog stays open with what was typed.
-        refusal = self._refusal()
-        if not refusal and (not name or not body.strip()):
-            refusal = "A saved reply needs a name and some text"
-        if refusal:
-            self._say(refusal)
+        if problems := saved_replies.new_reply_problems(name, body):
+            self._say(problems)
             return
         self.dismiss((name, body))
