@@ -1,6 +1,7 @@
 """Where toasts go on each screen: never over what is being worked on (the KPI cards on
-analytics and its chatters' figures, the fields of a dialog over it, the text typed in the
-campaign composer, the inbox's reply box), and each drawn once."""
+analytics, its charts' titles and its chatters' figures, the fields of a dialog over it,
+the status bar under a dialog and the dialog's keys, the text typed in the campaign
+composer, the inbox's reply box, the failed message's reason), and each drawn once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioSet, TextArea
 from textual.widgets._toast import Toast
+from textual_plotext import PlotextPlot
 
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
@@ -19,11 +21,15 @@ from ofcrm_tui.tui.dialogs.csv_picker import CsvPicker
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
+from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.widgets.failed_list import FailedList
+from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, type_text, wait_for
+from tests.tui.test_failed_screen_more import _failed, _fans
 from tests.tui.test_fans_screen import open_fans, open_import
 
 pytestmark = pytest.mark.anyio
@@ -65,7 +71,13 @@ async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple
         await press(pilot, "5")
         screen = app.screen
         assert isinstance(screen, AnalyticsScreen)
-        _clear(await _toasts(pilot), [*screen.query(".kpi"), screen.query_one("#analytics-bar")])
+        titles = [Region(chart.region.x, chart.region.y, chart.region.width, 1)
+                  for chart in screen.query(PlotextPlot)]  # each chart's first line
+        assert len(titles) == 2 and all(title.area for title in titles)
+        toasts = await _toasts(pilot)
+        _clear(toasts, [*screen.query(".kpi"), screen.query_one("#analytics-bar")])
+        for toast in toasts:
+            assert not any(toast.region.overlaps(title) for title in titles), (toast.region, titles)
         # Scrolled to the end, the chatters' table (its figures on the right) stays clear.
         await press(pilot, "end")
         await settle(pilot)
@@ -81,7 +93,8 @@ async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields
     world: World, size: tuple[int, int], key: str, kind: type
 ) -> None:
     """One rack draws (the screen under the dialog hides its own), bottom right: clear of
-    the dialog's fields and of the KPI cards under it; a toast already up when the dialog
+    the dialog's fields and of the KPI cards under it, of the status bar under it and of
+    the dialog's own keys (it sat on the status bar); a toast already up when the dialog
     opens, and one that comes while it is open, alike."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
@@ -95,7 +108,8 @@ async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields
         assert isinstance(dialog, kind)
         await settle(pilot)
         assert _drawn(app) == 1
-        fields = [*dialog.query(Input), *dialog.query(RadioSet), *analytics.query(".kpi")]
+        fields = [*dialog.query(Input), *dialog.query(RadioSet), *analytics.query(".kpi"),
+                  analytics.query_one(StatusBar), dialog.query_one(KeyFooter)]
         _clear([t for t in dialog.query(Toast) if t.region.area], fields)
         app.clear_notifications()
         await settle(pilot)
@@ -105,6 +119,32 @@ async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields
         await press(pilot, "escape")
         await settle(pilot)
         assert app.screen is analytics and _drawn(app) == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_toasts_leave_the_failed_messages_reason_in_view(
+    world: World, size: tuple[int, int]
+) -> None:
+    """Above the lines under the list, however many they take: the highlighted message's
+    reason in full and, once a retry is used, the retry limit (at 80x24 the reason was
+    under the toast)."""
+    for fan_id in _fans(world, "active", 2):
+        _failed(world, fan_id, "are you online tonight? " * 3)
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        screen = app.screen
+        assert isinstance(screen, FailedScreen)
+        await wait_for(pilot, lambda: screen.query_one(FailedList).count == 2)
+        detail, limit = screen.query_one("#failed-detail"), screen.query_one("#failed-limit")
+        await wait_for(pilot, lambda: "subscription" in str(detail.render()))
+        under = [detail, screen.query_one(StatusBar)]
+        _clear(await _toasts(pilot), under)
+        await press(pilot, "R")  # the limit line comes under the reason
+        await wait_for(pilot, lambda: bool(limit.region.area))
+        await settle(pilot)
+        _clear(_shown(screen), [*under, limit])
 
 
 @pytest.mark.parametrize("size", SIZES)

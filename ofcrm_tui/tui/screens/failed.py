@@ -34,6 +34,9 @@ from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
 
 DAYS_SHOWN = 7
+# The lines under the list (the reason, 1 to 4, the retry limit, 0 to 2, the status bar
+# and the footer) as the class that places the notices above them (app.tcss).
+UNDER_LIST = range(3, 9)
 
 
 def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
@@ -175,6 +178,18 @@ class FailedScreen(OfcrmScreen):
             detail.append_text(literal(row.last_error or "no reason recorded", "red",
                                        single_line=True))
         self.query_one("#failed-detail", Static).update(detail)
+        self.call_after_refresh(self._place_notices)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._place_notices)
+
+    def _place_notices(self) -> None:
+        """Notices go above the reason and the retry limit, however many lines they
+        take (at 80x24 they covered the reason): the class ``-under-N`` (app.tcss)."""
+        under = self.size.height - self.failed_list.region.bottom
+        under = min(max(under, UNDER_LIST.start), UNDER_LIST.stop - 1)
+        for lines in UNDER_LIST:
+            self.set_class(lines == under, f"-under-{lines}")
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.touches("account"):
@@ -232,6 +247,7 @@ class FailedScreen(OfcrmScreen):
         limit_line.update(line)
         limit_line.set_class(budget is not None and budget.left == 0, "-reached")
         limit_line.display = bool(line)
+        self.call_after_refresh(self._place_notices)
 
     # -- actions -------------------------------------------------------------------
 
