@@ -9,6 +9,7 @@ from textual.widgets import Button, Input, Static, TextArea
 
 from ofcrm_tui.core.inbox import saved_replies
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog, check_offer
 from ofcrm_tui.tui.dialogs.saved_replies import SavedReplyPicker
 from ofcrm_tui.tui.widgets import composer as composer_module
@@ -122,6 +123,17 @@ async def test_a_saved_reply_inserted_after_a_word_gets_a_space(world: World) ->
 
 
 
+async def _new_reply_dialog(pilot) -> NewReplyDialog:  # noqa: ANN001
+    """The new saved reply dialog, from the first conversation's reply box."""
+    await settle(pilot)
+    await press(pilot, "enter", "r", "ctrl+r")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SavedReplyPicker))
+    await press(pilot, "ctrl+n")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, NewReplyDialog)
+    return dialog
+
+
 @pytest.mark.parametrize(("text", "said"), [
     ("yo {nickname}", "never goes to fans"), ("see you at {time}", "unknown placeholder {time}"),
 ])
@@ -134,11 +146,7 @@ async def test_a_refused_new_saved_reply_keeps_what_was_typed(
     was cut to its first line)."""
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter", "r", "ctrl+r")
-        await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
-        await press(pilot, "ctrl+n")
-        dialog = app.screen
+        dialog = await _new_reply_dialog(pilot)
         await pilot.press(*"yo", "enter", *text)
         error = dialog.query_one("#new-reply-error", Static)
         assert said in str(error.content)  # under the text, as it is typed
@@ -163,11 +171,7 @@ async def test_a_new_saved_reply_names_each_of_its_problems(world: World) -> Non
 
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter", "r", "ctrl+r")
-        await wait_for(pilot, lambda: isinstance(app.screen, SavedReplyPicker))
-        await press(pilot, "ctrl+n")
-        dialog = app.screen
+        dialog = await _new_reply_dialog(pilot)
         dialog.query_one(Input).value = "n" * 130
         dialog.query_one(TextArea).insert(
             "yo {nickname} at {time} or {nmae} " + "x" * MAX_TEXT_CHARS)

@@ -112,19 +112,18 @@ async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
         def shown() -> set[str]:
             return {key.key for key in app.screen.query(FooterKey)}
 
-        await press(pilot, "2")
-        failed = app.screen
-        await wait_for(pilot, lambda: failed.query_one(FailedList).empty)
-        assert not {"space", "enter", "R", "ctrl+r", "d"} & shown() and "p" in shown()
-        await press(pilot, "space", "R", "ctrl+r", "d", "enter")
-        assert app.screen is failed and not app._notifications  # noqa: SLF001
-
-        await press(pilot, "4")
-        campaigns = app.screen
-        await wait_for(pilot, lambda: campaigns.query_one(CampaignList).empty)
-        assert not {"p", "r", "x", "R", "e"} & shown() and "n" in shown()
-        await press(pilot, "p", "x", "R", "e", "enter")
-        assert app.screen is campaigns and not app._notifications  # noqa: SLF001
+        # (mode key, its list, the row keys not offered, those pressed, a key offered)
+        for key, rows, hidden, pressed, kept in [
+            ("2", FailedList, {"space", "enter", "R", "ctrl+r", "d"},
+             ("space", "R", "ctrl+r", "d", "enter"), "p"),
+            ("4", CampaignList, {"p", "r", "x", "R", "e"}, ("p", "x", "R", "e", "enter"), "n"),
+        ]:
+            await press(pilot, key)
+            screen = app.screen
+            await wait_for(pilot, lambda screen=screen, rows=rows: screen.query_one(rows).empty)
+            assert not hidden & shown() and kept in shown()
+            await press(pilot, *pressed)
+            assert app.screen is screen and not app._notifications  # noqa: SLF001
 
         await press(pilot, "3")
         fans = app.screen

@@ -211,10 +211,12 @@ async def test_every_screens_footer_names_help_and_quit(
 ) -> None:
     """Where the keys do not all fit (80 columns) the footer leaves out the screen's
     last ones, never help and quit, and cuts none; at 160 it names them all (those
-    that are there: a campaign's keys are offered when there is one, the search box's
-    Esc while it has the focus). Every screen in one app: one start-up a size."""
+    that are there: a campaign's or a failed message's keys are offered when there is
+    one, the search box's Esc while it has the focus). Every screen in one app: one
+    start-up a size."""
     campaigns.save_draft(world.context.db, world.account.id, CampaignSpec("Draft", "hi"),
                          created_by="me")
+    _failed(world, _fans(world, "active", 1)[0])
     async with world.app().run_test(size=size) as pilot:
         await settle(pilot)
         for name, keys in SCREENS.items():
