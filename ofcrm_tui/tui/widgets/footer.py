@@ -31,11 +31,13 @@ class KeyFooter(Footer):
         self._composed = self._keys()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
-                # Made in the footer's spacing: Textual's keys start compact and are
-                # restyled twice as they mount (to compact, then to the footer's), a
-                # style update of each key each time the footer is made.
-                widget.set_reactive(FooterKey.compact, self.compact)
-                widget.set_class(self.compact, "-compact", update=False)
+                # Made in the spacing they mount with: Textual's keys are restyled as they
+                # mount (to compact, then to the footer's), a style update of each key each
+                # time the footer is made. The palette's key is always compact (Textual
+                # binds only the others to the footer's spacing).
+                compact = self.compact or widget.has_class("-command-palette")
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
             yield widget
 
     def _keys(self) -> tuple[Any, ...]:
