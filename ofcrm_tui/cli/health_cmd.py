@@ -5,8 +5,9 @@ key for an account on this machine (outside team mode); 3 no
 successful poll for over a minute while running; 4 failures piling up
 (``health_failed_threshold``); 5 the database unreachable, or none there yet (said as
 every command that reads says it; none is made); 6 messages due in the queue
-and nothing drained or sent for over two minutes (no worker running). Several problems:
-the smallest code. Kept light for a quick check from cron or a monitor: no migration
+and nothing drained or sent for over two minutes (no worker running); 7 failed messages
+waiting for a chatter to retry or discard (below the threshold; a warning). Several
+problems: the smallest code. Kept light for a quick check from cron or a monitor: no migration
 (the schema is read as it is), no app code.
 """
 
@@ -92,7 +93,7 @@ def _print(report: health.Health) -> None:
               f"{'' if a.running else ' (not running)'}")
         print(f"  credentials: {_credentials(a)}")
     for problem in report.problems:
-        print(f"PROBLEM: {problem.message}")
+        print(f"{'WARNING' if problem.warning else 'PROBLEM'}: {problem.message}")
     if not report.problems:
         print("healthy")
 
@@ -118,6 +119,8 @@ EXIT_CODES = {
     health.Reason.DATABASE: "the database unreachable, or none there yet",
     health.Reason.QUEUE_STALLED: "messages due in the queue and nothing sent for over "
                                  "two minutes: is a worker running?",
+    health.Reason.FAILED_WAITING: "failed messages waiting for a chatter to retry or "
+                                  "discard (fewer than piling up)",
 }
 
 

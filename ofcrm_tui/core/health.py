@@ -21,6 +21,10 @@ Rows scheduled or backing off until later are not waiting yet, and a credential 
 is a problem of its own: rejected credentials, or (outside team mode: ``check(keyless=
 False)``, as ``ofcrm health`` and the monitoring screen ask) no key for the account on
 this machine, which no worker here can send with. The problem counts every queued message, as the queue's line does.
+
+"Failed, waiting" (a warning): failed messages nobody has retried or discarded yet. Not
+a fault of the machine, but a chatter has to act on them, so it is reported (the lowest
+severity, ``Reason.FAILED_WAITING``) while no ``FAILURES`` line names them already.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Reason(IntEnum):
     FAILURES = 4
     DATABASE = 5
     QUEUE_STALLED = 6
+    FAILED_WAITING = 7
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,11 @@ class Problem:
     reason: Reason
     account: str | None
     message: str
+
+    @property
+    def warning(self) -> bool:
+        """A chatter's work waiting (said as a warning), not a fault of the machine."""
+        return self.reason is Reason.FAILED_WAITING
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,11 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
         found.append(Problem(Reason.FAILURES, account.name,
                              f"{account.name}: {counted(account.recent_failed, 'message')} failed in the last "
                              f"24 h (threshold {failed_threshold}): see `ofcrm failed list`"))
+    elif failed := account.queue[OutboundState.FAILED.value]:
+        found.append(Problem(Reason.FAILED_WAITING, account.name,
+                             f"{account.name}: {counted(failed, 'failed message')} "
+                             f"{'waits' if failed == 1 else 'wait'} for a chatter to retry or "
+                             f"discard: see `ofcrm failed list`"))
     return found
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from keyring.errors import KeyringLocked
+from sqlalchemy import update
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import health, metrics
@@ -127,10 +128,31 @@ def test_failures_piling_up(db: Database, capsys, monkeypatch) -> None:  # noqa:
     _failed(db, account_id, 3)
     _failed(db, account_id, 5, ago=timedelta(days=2))  # old failures do not pile up
     monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "4")
-    assert _health(capsys, db)[0] == 0
+    assert _health(capsys, db)[0] == health.Reason.FAILED_WAITING  # waiting, not piling up
     monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "3")
     code, out = _health(capsys, db)
     assert code == health.Reason.FAILURES == 4 and "3 messages failed in the last 24 h (threshold 3)" in out
+    assert "WARNING" not in out  # the failures' line names them already
+
+
+def test_failed_messages_waiting_for_a_chatter_are_a_warning(db: Database, capsys) -> None:  # noqa: ANN001
+    """Failed messages nobody retried or discarded, fewer than the threshold (old ones
+    too): not a fault, but health says so (exit 7) and its JSON counts them."""
+    account_id = _account(db)
+    _failed(db, account_id, 2, ago=timedelta(days=3))
+    report = health.check(db, failed_threshold=10, keyless=False)
+    (problem,) = report.problems
+    assert problem.warning and report.exit_code == health.Reason.FAILED_WAITING == 7
+    code, out = _health(capsys, db)
+    assert code == 7 and "healthy" not in out and "PROBLEM" not in out
+    assert "WARNING: main: 2 failed messages wait for a chatter to retry or discard" in out
+    code, out = _health(capsys, db, "--json")
+    data = json.loads(out)
+    assert code == data["exit_code"] == 7 and not data["healthy"]
+    assert data["accounts"][0]["queue"]["failed"] == 2 and data["problems"][0]["reason"] == 7
+    with db.write() as session:
+        session.execute(update(OutboundMessage).values(state="cancelled"))  # discarded
+    assert _health(capsys, db)[0] == 0
 
 
 def test_several_problems_give_the_smallest_code_and_name_each(db: Database, capsys, monkeypatch) -> None:  # noqa: ANN001

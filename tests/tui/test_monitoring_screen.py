@@ -164,3 +164,22 @@ async def test_discarded_messages_are_called_discarded(world: World) -> None:
         await wait_for(pilot, lambda: screen.report is not None)
         shown = " ".join(_text(screen, "#monitoring-accounts").split())
         assert "failed 0 · paused 0 · discarded 2 · cancelled 0" in shown
+
+
+async def test_failed_messages_waiting_are_a_warning_naming_the_failed_key(world: World) -> None:
+    """One failed message, under the threshold: no fault, but a yellow line tells the
+    chatter to press 2 (the Failed screen), as ``ofcrm health`` warns (exit 7)."""
+    _failed(world, _fans(world, "expired", 1)[0])
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "6")
+        screen = app.screen
+        assert isinstance(screen, MonitoringScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        assert screen.report.exit_code == health.Reason.FAILED_WAITING
+        shown = " ".join(_text(screen, "#monitoring-problems").split())
+        assert f"! press 2: {world.account.name}: 1 failed message waits" in shown
+        assert "✗" not in shown and "healthy" not in shown
+        top = screen.query_one("#monitoring-problems")
+        assert top.has_class("-warning") and not top.has_class("-healthy")

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ofcrm_tui.core import access, health, metrics
+from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import age
@@ -53,12 +54,17 @@ def size(count: int | None) -> str:
     return f"{count} B"
 
 
-def problems(report: health.Health) -> RenderableType:
-    """One line per problem (cut to the width), or that all is well."""
+def problems(report: health.Health, failed_key: str) -> RenderableType:
+    """One line per problem (cut to the width), warnings in yellow, or that all is well.
+    A line about failed messages ends with the key of the Failed screen (``failed_key``),
+    where the chatter retries or discards them: put first, so a cut line keeps it."""
     if not report.problems:
         return Text("✓ healthy: nothing needs a person", style="bold green")
+    failed = (health.Reason.FAILURES, health.Reason.FAILED_WAITING)
     return Group(*(
-        Text.assemble(("✗ ", "bold red"), (clean(p.message, single_line=True), "red"),
+        Text.assemble(("! " if p.warning else "✗ ", "bold yellow" if p.warning else "bold red"),
+                      (f"press {failed_key}: " if p.reason in failed else "", "bold"),
+                      (clean(p.message, single_line=True), "yellow" if p.warning else "red"),
                       no_wrap=True, overflow="ellipsis")
         for p in report.problems
     ))
@@ -174,8 +180,10 @@ class MonitoringScreen(OfcrmScreen):
     def on_monitoring_screen_checked(self, message: Checked) -> None:
         self.report = report = message.report
         top = self.query_one("#monitoring-problems", Static)
-        top.update(problems(report))
+        top.update(problems(report, key_named(self.app, type(self.app), "app.failed")))
         top.set_class(not report.problems, "-healthy")
+        top.set_class(bool(report.problems) and all(p.warning for p in report.problems),
+                      "-warning")
         now = report.checked_at
         header = Text()
         header.append("Database ", "dim")
