@@ -3,18 +3,25 @@
 A token is never written to the database, a log or an error message. ``keyring`` (and
 its backend discovery) is imported only when a token is read or stored, so commands
 that need none start without it.
+
+Storing or forgetting a token also replaces a small file in the user's state directory;
+``tokens_stamp`` (one ``stat``) tells a process that keeps clients (the jobs, the app)
+that a token changed, without reading the keyring at every run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from types import ModuleType
 
+from ofcrm_tui import paths
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import register_secret
 
 SERVICE = "ofcrm"
+STAMP_FILE = "tokens-changed"
 
 
 class CredentialError(OfcrmError):
@@ -140,6 +147,7 @@ def store_token(account: str, token: str) -> str:
             f"the keyring ({backend.__module__}.{backend.__name__}) did not keep the token; "
             f"set {env_var_name(account)} to the token, or use a keyring backend that stores it"
         )
+    _tokens_changed()
     return "keyring"
 
 
@@ -156,3 +164,31 @@ def delete_token(account: str) -> None:
         if not os.environ.get(env_var_name(account)):
             raise CredentialError(f"no usable OS keyring ({_reason(exc)}): a token kept "
                                   f"there for {account} is not forgotten") from None
+    else:
+        _tokens_changed()
+
+
+def tokens_stamp() -> tuple[int, int] | None:
+    """A mark that moves whenever a process of this user stores or forgets a token here:
+    the stamp file's inode and time (``_tokens_changed`` replaces it), one ``stat``; None
+    while no token was ever changed."""
+    try:
+        found = os.stat(paths.state_dir() / STAMP_FILE)
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns
+
+
+def _tokens_changed() -> None:
+    """Move ``tokens_stamp``: a new file put in place of the old one (a new inode, so two
+    changes within the clock's tick differ). Where it cannot be written, processes keep
+    their clients until the platform refuses the old token (then they read it again)."""
+    stamp = paths.state_dir() / STAMP_FILE
+    fresh = stamp.with_name(f"{STAMP_FILE}.{os.getpid()}")
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        fresh.write_bytes(b"")
+        os.replace(fresh, stamp)
+    except OSError:
+        with contextlib.suppress(OSError):
+            fresh.unlink(missing_ok=True)

@@ -22,6 +22,25 @@ def test_env_override_wins_over_keyring(monkeypatch: pytest.MonkeyPatch) -> None
     assert secrets.token_source("mia") == "env OFCRM_TOKEN_MIA"
 
 
+def test_every_token_stored_or_forgotten_moves_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the jobs compare at each run (one stat, no keyring read); a token the keyring
+    did not keep, or the env override stored again, changes nothing."""
+    assert secrets.tokens_stamp() is None
+    seen = set()
+    for change in (lambda: secrets.store_token("mia", "one"), lambda: secrets.store_token("mia", "two"),
+                   lambda: secrets.delete_token("mia")):
+        change()
+        seen.add(secrets.tokens_stamp())
+    assert None not in seen and len(seen) == 3
+    last = secrets.tokens_stamp()
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", "from-env")
+    secrets.store_token("mia", "from-env")
+    keyring.set_keyring(NullKeyring())
+    with pytest.raises(secrets.CredentialError, match="did not keep"):
+        secrets.store_token("ana", "lost")
+    assert secrets.tokens_stamp() == last
+
+
 def test_env_names_are_derived_from_account_names() -> None:
     assert secrets.env_var_name("mia.two-x") == "OFCRM_TOKEN_MIA_TWO_X"
 

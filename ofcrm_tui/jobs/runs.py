@@ -69,7 +69,9 @@ class AccountRuns:
         self._drain_at = drain_at
         self._stopping = stopping
         self._clock = clock
-        self._clients = ClientCache(client_factory or self._make_client)
+        # Made again at the next run once the address or a token here changed.
+        self._clients = ClientCache(client_factory or self._make_client,
+                                    tokens=secrets.tokens_stamp)
         self._lock = threading.Lock()
         self._poll_blocked: dict[int, datetime] = {}
         self._depth_recorded: dict[int, datetime] = {}

@@ -49,20 +49,26 @@ A = TypeVar("A", bound=_Account)
 
 class ClientCache(Generic[A]):
     """Clients by account, each made by ``make`` (usually ``client_for``) for the
-    account's current base URL and gateway.
+    account's current base URL and gateway and, given ``tokens`` (``secrets.tokens_stamp``,
+    which moves when a token is stored here), the tokens' stamp. Each ``get`` compares
+    them: a client made before a change is made again at its next use, its token read
+    afresh, for the price of a ``stat`` (the keyring is read only then).
 
-    A client replaced (the base URL changed) or dropped is not closed: another thread may
-    be in the middle of a request with it. ``close_all`` closes the current ones."""
+    A client replaced (the base URL or a token changed) or dropped is not closed: another
+    thread may be in the middle of a request with it. ``close_all`` closes the current ones."""
 
-    def __init__(self, make: Callable[[A], PlatformClient]) -> None:
+    def __init__(
+        self, make: Callable[[A], PlatformClient], *, tokens: Callable[[], object] | None = None
+    ) -> None:
         self._make = make
+        self._tokens = tokens
         self._lock = threading.Lock()
-        self._clients: dict[int, tuple[tuple[str, str, str | None], PlatformClient]] = {}
+        self._clients: dict[int, tuple[tuple[object, ...], PlatformClient]] = {}
 
     def get(self, account: A) -> PlatformClient:
         """The account's client; raises what ``make`` raises. ``make`` runs outside the
         lock: reading a token from the keyring can take seconds."""
-        where = _where(account)
+        where = (*_where(account), self._tokens() if self._tokens else None)
         with self._lock:
             cached = self._clients.get(account.id)
             if cached is not None and cached[0] == where:

@@ -41,7 +41,7 @@ from ofcrm_tui.core.accounts import AccountInfo, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
-from ofcrm_tui.secrets import get_token
+from ofcrm_tui.secrets import get_token, tokens_stamp
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder
@@ -131,7 +131,8 @@ class OfcrmApp(KeysInOrder):
         self.jobs = jobs
         # Team mode: workers poll and send with the platform keys; this app has none.
         self.keyless = context.keyless
-        self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client)
+        self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client,
+                                                              tokens=tokens_stamp)
         # What this app tells the other chatters' apps, and what they do (``team``).
         self.presence = Presence(self)
         self.team: Signal[TeamView] = Signal(self, "team")

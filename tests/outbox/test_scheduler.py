@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import metrics, outbox
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
@@ -27,7 +28,7 @@ from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Account, Fan, SendAttempt
 from ofcrm_tui.store.types import utcnow
-from tests.outbox.conftest import World, make_world
+from tests.outbox.conftest import TOKEN, World, make_world
 from tests.support.accounts import add_simulated_account
 from tests.support.databases import sqlite_url
 
@@ -216,3 +217,50 @@ def test_settings_that_would_resend_too_early_are_refused(sqlite_db: Database) -
         BackgroundJobs(sqlite_db, settings(http_timeout_seconds=10), lease_seconds=5)
     with pytest.raises(OfcrmError, match="grace"):
         BackgroundJobs(sqlite_db, settings(http_timeout_seconds=10), reconcile_grace_seconds=5)
+
+
+def test_a_token_changed_here_is_read_at_the_next_run(sqlite_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ofcrm account token`` while the jobs run: the next poll uses the new token (the
+    jobs kept their client, and the old token, until restarted). Here one the platform
+    refuses, so the next poll says so."""
+    world = sqlite_world
+    monkeypatch.delenv(secrets.env_var_name(world.account.name))
+    secrets.store_token(world.account.name, TOKEN)
+    events = Events()
+    jobs = BackgroundJobs(world.db, settings(poll_interval_seconds=600), on_event=events, drain=False)
+    jobs.start()
+    try:
+        wait_for(lambda: events.of(PollCompleted))
+        secrets.store_token(world.account.name, "rotated-token")
+        jobs.poll_now()
+        wait_for(lambda: events.of(AccountAuthFailed) or len(events.of(PollCompleted)) > 1)
+    finally:
+        jobs.shutdown()
+    assert len(events.of(PollCompleted)) == 1 and "401" in events.of(AccountAuthFailed)[0].error
+
+
+def test_a_new_address_is_used_at_the_next_run(sqlite_world: World) -> None:
+    """The account's base URL changed in the database while the jobs run (their client
+    made by the first drain): the next drain sends to the new address."""
+    world = sqlite_world
+    moved = Simulator(SimulatorConfig(fans=30, seed=11, token=TOKEN, send_limit_per_minute=10_000,
+                                      other_limit_per_5min=1_000_000))
+    events = Events()
+    jobs = BackgroundJobs(world.db, settings(drain_interval_seconds=600), on_event=events, poll=False)
+
+    def drained() -> bool:  # the first drain is over: it records the queue's depth
+        with world.db.read() as session:
+            return metrics.last_recorded(session, world.account.id, metrics.QUEUE_DEPTH) is not None
+
+    with moved.serve() as moved_url:
+        jobs.start()
+        try:
+            wait_for(drained)
+            with world.db.write() as session:
+                session.get(Account, world.account.id).base_url = moved_url
+            outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[1], "moved", created_by="a")
+            jobs.drain_now()
+            wait_for(lambda: outbound_id in _sent_ids(events))
+        finally:
+            jobs.shutdown()
+    assert world.sim.ledger() == [] and len(moved.ledger()) == 1
