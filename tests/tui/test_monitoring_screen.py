@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ofcrm_tui import secrets
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import health, metrics, outbox
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
+from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.screens import monitoring
 from ofcrm_tui.tui.screens.monitoring import MonitoringScreen
 from ofcrm_tui.tui.widgets.audit_list import AuditList
@@ -21,6 +23,16 @@ from tests.tui.pilot import lines, press, settle, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
 
 pytestmark = pytest.mark.anyio
+
+
+async def _checked(app: OfcrmApp, pilot: Pilot[object]) -> MonitoringScreen:
+    """The monitoring screen (key 6) once it has read its first report."""
+    await settle(pilot)
+    await press(pilot, "6")
+    screen = app.screen
+    assert isinstance(screen, MonitoringScreen)
+    await wait_for(pilot, lambda: screen.report is not None)
+    return screen
 
 
 def _text(screen: MonitoringScreen, selector: str) -> str:
@@ -37,11 +49,7 @@ async def test_every_figure_is_shown(world: World, size: tuple[int, int]) -> Non
                                 value=30.0, recorded_at=NOW))
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, MonitoringScreen)
-        await wait_for(pilot, lambda: screen.report is not None)
+        screen = await _checked(app, pilot)
         shown = " ".join(_text(screen, "#monitoring-accounts").split())
         assert "healthy" in _text(screen, "#monitoring-problems")
         for label in ("Queue", "Sends", "Last hour", "Latency", "Polls", "Credentials",
@@ -95,11 +103,7 @@ async def test_a_queue_no_worker_drains_is_a_problem(world: World) -> None:
                        now=NOW - timedelta(minutes=10))
     app = world.app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, MonitoringScreen)
-        await wait_for(pilot, lambda: screen.report is not None)
+        screen = await _checked(app, pilot)
         shown = " ".join(_text(screen, "#monitoring-problems").split())
         assert "✗" in shown and "2 messages queued, nothing sent for 10 min: is a worker running?" in shown
         assert screen.report.exit_code == health.Reason.QUEUE_STALLED
@@ -127,11 +131,7 @@ async def test_no_key_here_is_the_credentials_problem_ofcrm_health_reports(
     assert f"no key for {world.account.name} on this machine" in capsys.readouterr().out
     app = world.app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, MonitoringScreen)
-        await wait_for(pilot, lambda: screen.report is not None)
+        screen = await _checked(app, pilot)
         assert screen.report.exit_code == health.Reason.CREDENTIALS
         assert (f"no key for {world.account.name} on this machine"
                 in _text(screen, "#monitoring-problems"))
@@ -157,11 +157,7 @@ async def test_discarded_messages_are_called_discarded(world: World) -> None:
     assert outbox.discard(world.context.db, world.account.id, ids, now=NOW) == 2
     app = world.app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, MonitoringScreen)
-        await wait_for(pilot, lambda: screen.report is not None)
+        screen = await _checked(app, pilot)
         shown = " ".join(_text(screen, "#monitoring-accounts").split())
         assert "failed 0 · paused 0 · discarded 2 · cancelled 0" in shown
 
@@ -172,11 +168,7 @@ async def test_failed_messages_waiting_are_a_warning_naming_the_failed_key(world
     _failed(world, _fans(world, "expired", 1)[0])
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "6")
-        screen = app.screen
-        assert isinstance(screen, MonitoringScreen)
-        await wait_for(pilot, lambda: screen.report is not None)
+        screen = await _checked(app, pilot)
         assert screen.report.exit_code == health.Reason.FAILED_WAITING
         shown = " ".join(_text(screen, "#monitoring-problems").split())
         assert f"! press 2: {world.account.name}: 1 failed message waits" in shown
