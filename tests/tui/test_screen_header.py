@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets._header import HeaderTitle
 
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
@@ -34,3 +38,25 @@ async def test_the_title_follows_the_screen() -> None:
         app.screen.sub_title = "Fans"
         await pilot.pause()
         assert "Fans" in str(app.screen.query_one(HeaderTitle).render())
+
+
+class _Pushed(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield ScreenHeader()
+
+
+async def test_a_header_that_went_is_not_kept() -> None:
+    """The app kept every header's title watchers (Textual drops them only when the
+    app's title changes): each fan screen opened and closed stayed in memory."""
+    app = _Shown()
+    async with app.run_test() as pilot:
+        gone = []
+        for _ in range(3):
+            await app.push_screen(_Pushed())
+            await pilot.pause()
+            gone.append(weakref.ref(app.screen.query_one(ScreenHeader)))
+            app.pop_screen()
+            await pilot.pause()
+        gc.collect()
+        assert [header() for header in gone] == [None, None, None]
+        assert [node for node, _ in getattr(app, "__watchers")["title"]] == [app.screen.query_one(ScreenHeader)]

@@ -27,3 +27,14 @@ class ScreenHeader(Header):
         for owner in (self.app, self.screen):
             self.watch(owner, "title", set_title)
             self.watch(owner, "sub_title", set_title)
+
+    def _on_unmount(self) -> None:
+        """Take this header's watchers off the app. Textual drops a closed node's watcher
+        of another object only when that object's value changes next, and the app's title
+        hardly ever does: each fan screen opened and closed left its header (its widgets,
+        their rendered lines and caches) alive for as long as the app ran."""
+        watchers = getattr(self.app, "__watchers", {})  # where Textual's ``watch`` keeps them
+        for name in ("title", "sub_title"):
+            kept = watchers.get(name)
+            if kept:
+                kept[:] = [(node, callback) for node, callback in kept if node is not self]
