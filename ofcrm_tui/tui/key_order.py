@@ -91,11 +91,16 @@ class KeysInOrder(App[None]):
             # A key acted on as read pushed a dialog (ctrl+o from the reply box): the
             # keys behind it are the dialog's, held until it has its focus (they went
             # into the box before, or nowhere), in the order read.
-            self._held_keys.append(event)
-            if len(self._held_keys) == 1:
-                self.set_timer(KEY_HOLD_SECONDS, self._release_keys)
+            self._hold(event)
             return
         await self._act_on_key(event)
+
+    def _hold(self, event: Key, *, first: bool = False) -> None:
+        """Hold ``event`` until what it acts on is there (``first``: ahead of the keys
+        held already, read behind it)."""
+        self._held_keys.insert(0 if first else len(self._held_keys), event)
+        if len(self._held_keys) == 1:
+            self.set_timer(KEY_HOLD_SECONDS, self._release_keys)
 
     def expect_dialog(self) -> None:
         """A key acted on as read asked for a dialog (a message will push it), or the
@@ -179,6 +184,11 @@ class KeysInOrder(App[None]):
         if not (await self._check_bindings("escape", priority=True)
                 or await self._check_bindings("escape")):
             await super().on_event(Key("escape", "\x1b"))
+        if self._screen_coming():
+            # Esc waits for something first (the composer's fields to type the keys
+            # read before it): so does the key read with it, as if read after it.
+            self._hold(follow, first=True)
+            return
         await self._dispatch_key(follow)
 
     async def _dispatch_key(self, event: Key) -> None:

@@ -21,7 +21,7 @@ from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from ofcrm_tui.tui.app import OfcrmApp
 from tests.tui.conftest import NOW, World, world  # noqa: F401 - the app's fixture
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import burst, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -205,3 +205,25 @@ async def test_escape_keeps_a_text_typed_without_a_name(world: World) -> None:  
     with world.context.db.read() as session:
         name, text = session.execute(select(Campaign.name, Campaign.text)).one()
     assert name.startswith("Untitled ") and text == "no name text"
+
+
+@pytest.mark.parametrize("last", [["escape"], ["alt+n"]], ids=["escape", "read-as-one"])
+async def test_escape_in_the_burst_that_typed_the_draft_keeps_it(
+    world: World, last: list[str],  # noqa: F811
+) -> None:
+    """``n``, a name, Tab, a message and Esc in one burst: Esc was read before the fields
+    had typed the keys ahead of it, saw nothing changed and closed, the draft lost. A
+    key read with Esc (``alt+n``) waits for it: n then opens a new composer."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        burst(app, "n", *"Burst draft", "tab", *"msg {name}", *last)
+        await wait_for(pilot, lambda: len(_campaigns(world)) == 1)
+        shown = CampaignsScreen if last == ["escape"] else CampaignComposer
+        await wait_for(pilot, lambda: isinstance(app.screen, shown))
+        if shown is CampaignComposer:
+            assert app.screen.query_one("#campaign-name", Input).value == ""
+    with world.context.db.read() as session:
+        row = session.execute(select(Campaign.name, Campaign.text, Campaign.status)).one()
+    assert tuple(row) == ("Burst draft", "msg {name}", "draft")

@@ -343,7 +343,22 @@ class CampaignComposer(Dialog[int | None]):
     def action_close(self) -> None:
         if any(select.expanded for select in self.query(Select)):
             raise SkipAction()  # Esc closes the open list of choices first
-        self._close()
+        if self._leaving:
+            return
+        # Esc is acted on as read, before the fields have typed the keys read ahead of
+        # it (``n``, a name, Tab, a message and Esc in one burst looked unchanged and
+        # closed: the draft was lost). It decides once every field has, each in its own
+        # queue; the keys read behind it wait until the composer has closed (the draft
+        # kept: ``on_campaign_composer_done``) or asks.
+        ofcrm_app(self.app).expect_dialog()
+        self._once_typed([*self.query(Input), self.query_one("#campaign-text")])
+
+    def _once_typed(self, fields: list[Widget]) -> None:
+        """Close once each of ``fields`` has acted on the keys queued for it before."""
+        if fields:
+            fields[0].call_later(self._once_typed, fields[1:])
+        else:
+            self._close()
 
     def _close(self) -> None:
         if self._leaving:
