@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec
@@ -227,3 +227,27 @@ async def test_escape_in_the_burst_that_typed_the_draft_keeps_it(
     with world.context.db.read() as session:
         row = session.execute(select(Campaign.name, Campaign.text, Campaign.status)).one()
     assert tuple(row) == ("Burst draft", "msg {name}", "draft")
+
+
+async def test_a_draft_scheduled_from_the_composer_stays_highlighted(world: World) -> None:  # noqa: F811
+    """The oldest of three drafts edited and scheduled: the list comes back on it (it
+    went to the top row, another campaign, as for a new one always at the top)."""
+    db, account_id = world.context.db, world.account.id
+    oldest, *_ = [campaigns.save_draft(db, account_id, CampaignSpec(name, "hi"), created_by="me")
+                  for name in ("Old", "Mid", "New")]
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        listing = await _list(pilot, 3)
+        await press(pilot, "j", "j")
+        assert listing.cursor_row.id == oldest
+        composer = await _edit(pilot)
+        composer.query_one("#campaign-at", Input).value = "2026-12-01 18:00"
+        await press(pilot, "ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        options = app.screen.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        await press(pilot, "j", "enter")  # start (scheduled)
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+        await wait_for(pilot, lambda: _status(world, oldest) == "scheduled")
+        await settle(pilot)
+        assert (listing.cursor_row.id, listing.cursor_row.status) == (oldest, "scheduled")

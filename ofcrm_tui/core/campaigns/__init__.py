@@ -19,6 +19,7 @@ from ofcrm_tui.core.campaigns.results import (
     CampaignRow,
     RecipientRow,
     campaign,
+    campaign_position,
     campaigns,
     count_campaigns,
     count_recipients,
@@ -46,8 +47,8 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
-    "Segment", "SegmentCount", "campaign", "campaigns", "cancel", "check", "count",
-    "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
+    "Segment", "SegmentCount", "campaign", "campaign_position", "campaigns", "cancel", "check",
+    "count", "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
     "launch", "load", "parse", "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
     "retry_failed", "sample", "save_draft", "whole_number", "send_duration", "send_time", "SendTime", "start_due_campaigns",

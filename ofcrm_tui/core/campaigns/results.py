@@ -167,12 +167,26 @@ def account_limit(db: Database, account_id: int) -> int:
 
 def count_campaigns(db: Database, account_id: int) -> int:
     with db.read() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Campaign).where(Campaign.account_id == account_id)
-            )
-            or 0
+        return _count_campaigns(session, account_id)
+
+
+def campaign_position(db: Database, account_id: int, campaign_id: int) -> int | None:
+    """Where the campaign stands in ``campaigns`` (newest first); None: not the account's."""
+    with db.read() as session:
+        if session.scalar(select(Campaign.id).where(
+                Campaign.id == campaign_id, Campaign.account_id == account_id)) is None:
+            return None
+        return _count_campaigns(session, account_id, Campaign.id > campaign_id)
+
+
+def _count_campaigns(session: Session, account_id: int, *where: Any) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Campaign)
+            .where(Campaign.account_id == account_id, *where)
         )
+        or 0
+    )
 
 
 def campaigns(

@@ -36,7 +36,7 @@ class CampaignSource:
         return campaigns.count_campaigns(self.db, self.account_id)
 
     def position(self, key: int) -> int | None:
-        return None  # the list is short: it opens at the top
+        return campaigns.campaign_position(self.db, self.account_id, key)
 
     def key(self, row: CampaignRow) -> int:
         return row.id
