@@ -188,11 +188,17 @@ def test_progress_accounts_for_every_recipient(world: World) -> None:
         shown = campaigns.campaign(world.db, world.account, created.campaign_id, now=NOW)
         return campaigns.progress_parts(shown)
 
+    def recipients() -> list[str]:  # the recipients' states in the same words
+        return [r.shown_state for r in campaigns.recipient_rows(
+            world.db, world.account, created.campaign_id)]
+
     assert progress() == [
         "sent 1 of 4", "discarded 1", "fans deleted 1", "failed 0", "waiting 1"]
+    assert sorted(recipients()) == ["discarded", "queued", "sent"]
     campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW)
     assert progress() == [
         "sent 1 of 4", "cancelled 2", "fans deleted 1", "failed 0", "waiting 0"]
+    assert sorted(recipients()) == ["cancelled", "cancelled", "sent"]
 
 
 def test_the_queue_says_discarded_for_a_person_and_cancelled_for_a_campaign(

@@ -8,12 +8,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
-from textual.widgets import Input, OptionList, TextArea
+from sqlalchemy import func, select
+from textual.widgets import Input, OptionList, Static, TextArea
 
-from ofcrm_tui.core import campaigns
+from ofcrm_tui.core import campaigns, outbox
 from ofcrm_tui.core.campaigns import CampaignSpec
-from ofcrm_tui.store.models import Campaign
+from ofcrm_tui.store.models import Campaign, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
@@ -21,7 +21,7 @@ from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from ofcrm_tui.tui.app import OfcrmApp
 from tests.tui.conftest import NOW, World, world  # noqa: F401 - the app's fixture
-from tests.tui.pilot import burst, press, settle, wait_for
+from tests.tui.pilot import burst, lines, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -251,3 +251,22 @@ async def test_a_draft_scheduled_from_the_composer_stays_highlighted(world: Worl
         await wait_for(pilot, lambda: _status(world, oldest) == "scheduled")
         await settle(pilot)
         assert (listing.cursor_row.id, listing.cursor_row.status) == (oldest, "scheduled")
+
+
+async def test_a_recipient_discarded_on_failed_messages_says_discarded(world: World) -> None:  # noqa: F811
+    """The recipient row said ``cancelled`` where the progress said ``discarded 1``: one
+    mapping of states to words (``outbox.rules.shown_state``)."""
+    db, account_id = world.context.db, world.account.id
+    created = campaigns.create(db, account_id, CampaignSpec("Drop", "hi"), created_by="me")
+    with db.read() as session:
+        first = session.scalar(select(func.min(OutboundMessage.id)))
+    assert outbox.discard(db, account_id, [first]) == 1
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        await press(pilot, "enter")
+        recipients = app.screen.query_one(RecipientList)
+        await wait_for(pilot, lambda: recipients.count == created.recipients)
+        shown = lines(recipients)
+        assert "discarded 1" in str(app.screen.query_one("#campaign-summary", Static).render())
+    assert shown[0].startswith("discarded ") and not any("cancelled" in line for line in shown)

@@ -25,7 +25,11 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.outbox.limiter import sends_take
-from ofcrm_tui.core.outbox.rules import ACTIVE_STATES, DEFAULT_REPLY_RESERVE_PER_MINUTE
+from ofcrm_tui.core.outbox.rules import (
+    ACTIVE_STATES,
+    DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    shown_state,
+)
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -85,7 +89,8 @@ def delivery_parts(row: CampaignRow) -> list[str]:
         return []
     parts = [f"sent {row.sent:,} of {row.recipients:,}"]
     if row.cancelled:
-        verb = "cancelled" if row.status == CampaignStatus.CANCELLED else "discarded"
+        verb = shown_state(OutboundState.CANCELLED,
+                           campaign_cancelled=row.status == CampaignStatus.CANCELLED)
         parts.append(f"{verb} {row.cancelled:,}")
     if row.deleted:
         parts.append(f"fans deleted {row.deleted:,}")
@@ -107,6 +112,7 @@ class RecipientRow:
     username: str
     display_name: str
     state: OutboundState
+    shown_state: str  # the state as people read it (``outbox.rules.shown_state``)
     attempts: int
     last_error: str | None
     sent_at: datetime | None
@@ -340,8 +346,10 @@ def recipient_rows(
             OutboundMessage.sent_at,
             case((Message.is_opened.is_(True) & (OutboundMessage.price_cents > 0), True),
                  else_=False),
+            Campaign.status,
         )
         .join(Fan, Fan.id == OutboundMessage.fan_id)
+        .join(Campaign, Campaign.id == OutboundMessage.campaign_id)
         .outerjoin(Message, _sent_as(Message))
         .where(OutboundMessage.account_id == account_id, OutboundMessage.campaign_id == campaign_id)
         .order_by(OutboundMessage.id)
@@ -353,7 +361,10 @@ def recipient_rows(
             RecipientRow(
                 outbound_id=row[0], fan_id=row[1], username=row[2],
                 display_name=fan_display_name(row[3], row[4], row[2]),
-                state=OutboundState(row[5]), attempts=row[6], last_error=row[7],
+                state=OutboundState(row[5]),
+                shown_state=shown_state(OutboundState(row[5]),
+                                        campaign_cancelled=row[10] == CampaignStatus.CANCELLED),
+                attempts=row[6], last_error=row[7],
                 sent_at=row[8], bought=bool(row[9]),
             )
             for row in session.execute(query)

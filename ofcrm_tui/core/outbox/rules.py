@@ -56,6 +56,19 @@ DEFAULT_PRESENCE_EXPIRY_SECONDS = 6.0
 MANUAL_RETRIES_PER_MINUTE = 10
 MAX_CREATED_BY = 128
 
+DISCARDED = "discarded"  # a cancelled message a person discarded, as people read it
+
+
+def shown_state(state: OutboundState, campaign_cancelled: bool = False) -> str:
+    """A message's state in the words people read: a cancelled message is ``discarded``
+    (a person discarded it: Failed messages' d, ``ofcrm failed discard``) unless it went
+    with its cancelled campaign (``cancelled``). The one mapping: the queue's counts, a
+    campaign's progress and its recipients say the same."""
+    if state == OutboundState.CANCELLED and not campaign_cancelled:
+        return DISCARDED
+    return state.value
+
+
 # Lower sends first: replies, then manual sends, then campaign rows.
 PRIORITY = {OutboundKind.REPLY: 10, OutboundKind.MANUAL: 20, OutboundKind.CAMPAIGN: 30}
 

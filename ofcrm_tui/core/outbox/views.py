@@ -18,6 +18,7 @@ from ofcrm_tui.core.outbox.rules import (
     FAN_LABEL_COLUMNS,
     FanLabel,
     NoAccount,
+    shown_state,
 )
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
@@ -227,13 +228,8 @@ def state_counts(session: Session, account_id: int) -> dict[str, int]:
     return counts
 
 
-DISCARDED = "discarded"  # a cancelled message a person discarded, as people read it
-
-
 def shown_counts(session: Session, account_id: int) -> dict[str, int]:
-    """``state_counts`` in the words people read: a cancelled message is ``discarded``
-    (a person discarded it: Failed messages' d, ``ofcrm failed discard``) unless it went
-    with its cancelled campaign (``cancelled``), as the campaign list says them."""
+    """``state_counts`` in the words people read (``rules.shown_state``)."""
     by_state = state_counts(session, account_id)
     with_campaign = session.scalar(
         select(func.count())
@@ -245,10 +241,10 @@ def shown_counts(session: Session, account_id: int) -> dict[str, int]:
             Campaign.status == CampaignStatus.CANCELLED,
         )
     ) or 0
-    cancelled = OutboundState.CANCELLED.value
-    shown = {state: count for state, count in by_state.items() if state != cancelled}
-    shown[DISCARDED] = by_state[cancelled] - with_campaign
-    shown[cancelled] = with_campaign
+    cancelled = OutboundState.CANCELLED
+    shown = {state: count for state, count in by_state.items() if state != cancelled.value}
+    shown[shown_state(cancelled)] = by_state[cancelled.value] - with_campaign
+    shown[shown_state(cancelled, campaign_cancelled=True)] = with_campaign
     return shown
 
 

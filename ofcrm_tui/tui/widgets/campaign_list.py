@@ -155,7 +155,7 @@ class RecipientList(PagedList[RecipientRow]):
         pass
 
     def render_row(self, row: RecipientRow, part: int, width: int) -> Text:
-        text = Text(f"{row.state.value:<10}",
+        text = Text(f"{row.shown_state:<10}",
                     style=self._style("failed") if row.state == "failed" else "")
         text.append(clean(row.display_name, single_line=True)[:24].ljust(25))
         text.append("@" + clean(row.username, single_line=True)[:20], style="dim")
