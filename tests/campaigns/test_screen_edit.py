@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from ofcrm_tui.core import campaigns, outbox
 from ofcrm_tui.core.campaigns import CampaignSpec
@@ -116,18 +116,29 @@ async def test_quitting_while_editing_a_scheduled_campaign_keeps_it_scheduled(
     assert _campaigns(world) == before
 
 
-async def test_escape_with_a_field_that_cannot_be_read_says_why(world: World) -> None:  # noqa: F811
-    """A digit that is not 0-9 ("²") in a number field: Esc asks, naming the field."""
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("inactive_days", "²", "Not seen for N days: '²' is not a whole number"),
+    ("at", "2026-12-01 18:00 sharp",
+     "start time: '2026-12-01 18:00 sharp' is not YYYY-MM-DD HH:MM"),
+])
+async def test_escape_with_a_field_that_cannot_be_read_says_why(
+    world: World, field: str, value: str, reason: str,  # noqa: F811
+) -> None:
+    """A digit that is not 0-9 ("²") in a number field, a start time that is not one:
+    Esc asks, naming the field, the reason whole in the question's body (the title cut
+    it at its border, at 160 columns too)."""
     app = world.app()
-    async with app.run_test(size=(140, 44)) as pilot:
+    async with app.run_test(size=(160, 44)) as pilot:
         await settle(pilot)
         await press(pilot, "4", "n", *"Later")
         composer = app.screen
         assert isinstance(composer, CampaignComposer)
-        composer.query_one("#campaign-inactive_days", Input).value = "²"
+        composer.query_one(f"#campaign-{field}", Input).value = value
         await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        assert "Not seen for N days: '²' is not a whole number" in app.screen.title_text
+        assert app.screen.title_text == "This draft cannot be saved"
+        body = app.screen.query_one(".choice-body", Label)
+        assert " ".join(line.strip() for line in lines(body) if line.strip()) == reason
         await press(pilot, "j", "enter")  # close without saving
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
     assert _campaigns(world) == []

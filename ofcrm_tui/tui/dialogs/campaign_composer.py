@@ -499,8 +499,9 @@ class CampaignComposer(Dialog[int | None]):
             if leave:
                 self._leave(None)
 
+        # The reason in the body, wrapped whole (the title cut it at the border).
         self.app.push_screen(
-            ChoiceDialog(f"This draft cannot be saved: {reason}", lambda: choices), answered
+            ChoiceDialog("This draft cannot be saved", lambda: choices, body=reason), answered
         )
 
     def on_campaign_composer_done(self, message: Done) -> None:

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
@@ -35,7 +35,8 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup. ``always``: choices offered
     before them whatever it returns; ``empty``: a line (not a choice) shown when it
-    returns none."""
+    returns none; ``body``: what the question is about, below its title, wrapped whole
+    (a title too long for the border is cut)."""
 
     # Esc is "Back": it leaves what was asked about as it was ("Cancel" read as the yes
     # to "Cancel this campaign?"). Priority, the list's own keys too (``system``: the
@@ -59,7 +60,7 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
 
     def __init__(
         self, title: str, load: Callable[[], Choices], *, current: object = None,
-        empty: str = "", always: Choices = (),
+        empty: str = "", always: Choices = (), body: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -67,11 +68,14 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         self.always = always
         self.current = current
         self.empty = empty
+        self.body = body
         self.values: list[T] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog choice-dialog") as dialog:
             dialog.border_title = literal(self.title_text, single_line=True)
+            if self.body:
+                yield Label(literal(self.body), classes="choice-body")
             yield OptionList()
         yield KeyFooter()
 
