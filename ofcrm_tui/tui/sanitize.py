@@ -94,3 +94,10 @@ def clean(text: str, *, single_line: bool = False) -> str:
 def literal(text: str, style: str | Style = "", *, single_line: bool = False) -> Text:
     """A Rich ``Text`` showing ``text`` exactly as typed (after ``clean``)."""
     return Text(clean(text, single_line=single_line), style=style)
+
+
+def typed_end(text: str, chars: int) -> str:
+    """``text`` as one line (``clean``), cut to its last ``chars`` with ``…`` before:
+    what was typed last, as a dialog that keeps a reply typed on shows it."""
+    shown = clean(text, single_line=True)
+    return shown if len(shown) <= chars else "…" + shown[-(chars - 1):]

@@ -1,14 +1,18 @@
 """A fan deleted while their conversation is open in the inbox: the inbox lets go of it
 (header, thread, composer) and shows the row that took its place, or, where the chatter
-was typing the reply, highlights that row with the focus on the list."""
+was typing the reply, highlights that row with the focus on the list, under a notice
+that keeps what is typed on (on the clipboard with the reply) until Enter or Esc."""
 
 from __future__ import annotations
 
 import pytest
 
+from ofcrm_tui.core import outbox
+from ofcrm_tui.tui.dialogs.reply_gone import ReplyGoneDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
+from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
 from tests.tui.pilot import (
@@ -35,8 +39,14 @@ async def delete_shown_fan(pilot) -> None:  # noqa: ANN001
     await press(pilot, "j", "enter")
 
 
+def inbox_under(pilot) -> InboxScreen:  # noqa: ANN001
+    """The inbox, shown or under a notice."""
+    return next(s for s in pilot.app.screen_stack if isinstance(s, InboxScreen))
+
+
 def listed_fans(pilot) -> set[int]:  # noqa: ANN001
-    rows = (conversations(pilot).row_at(i) for i in range(conversations(pilot).count))
+    listed = inbox_under(pilot).conversations
+    rows = (listed.row_at(i) for i in range(listed.count))
     return {row.fan_id for row in rows if row is not None}
 
 
@@ -122,16 +132,19 @@ async def test_a_reply_typed_to_a_fan_deleted_elsewhere_is_not_lost_without_a_wo
         await wait_for(pilot, lambda: fan_id not in listed_fans(pilot))
         assert screen.open_row is None
         assert pilot.app.clipboard == "see you at eight"
-        notices = [str(n.message) for n in pilot.app._notifications if n.severity == "warning"]
-        assert any(name in text and "see you at eight" in text for text in notices), notices
+        notice = pilot.app.screen
+        assert isinstance(notice, ReplyGoneDialog)
+        text = str(notice.query_one("#reply-gone-text").render())
+        assert f"{name} was deleted meanwhile" in text and "on the clipboard" in text, text
 
 
 async def _delete_while_replying(world: World, pilot, *, at_let_go: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
     """The top conversation open, a reply typed in its focused box, its fan deleted by
     another app (the CLI, another chatter), seen by the app's own status read (what
     another process writes). ``at_let_go``: keys read just as the reply is let go (typed
-    on, before the list is read again). Then the inbox has let go of the fan: nothing
-    open, the focus on the list, the row that took the fan's place highlighted."""
+    on, before the notice is up). Then the inbox has let go of the fan: nothing open,
+    the focus on the list (the row that took the fan's place highlighted) under the
+    notice, which is returned."""
     from ofcrm_tui.core.fans import edits
 
     screen, fan_id = await open_top(pilot)
@@ -142,20 +155,21 @@ async def _delete_while_replying(world: World, pilot, *, at_let_go: tuple[str, .
         box = composer(pilot)
         letting_go = box.let_go
 
-        def let_go_then_keys() -> None:
-            letting_go()
+        def let_go_then_keys() -> str:
+            unsent = letting_go()
             burst(pilot.app, *at_let_go)
+            return unsent
 
         box.let_go = let_go_then_keys  # type: ignore[method-assign]
     edits.delete_fan(world.context.db, world.account.id, fan_id)
     await wait_for(pilot, lambda: fan_id not in listed_fans(pilot), 5)
     await let_go(pilot)
-    assert pilot.app.is_running and pilot.app.screen is screen
-    assert screen.focused is conversations(pilot)
-    assert screen.open_row is None and conversations(pilot).open_id is None
-    assert conversations(pilot).cursor_row.fan_id != fan_id
-    assert pilot.app.clipboard == "see you"
-    return screen
+    notice = pilot.app.screen
+    assert isinstance(notice, ReplyGoneDialog)
+    assert screen.focused is screen.conversations
+    assert screen.open_row is None and screen.conversations.open_id is None
+    assert screen.conversations.cursor_row.fan_id != fan_id
+    return notice
 
 
 @pytest.fixture
@@ -165,27 +179,52 @@ def status_often(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", 0.2)
 
 
-def no_reply_box_took(pilot) -> None:  # noqa: ANN001
-    box = composer(pilot)
-    assert box.target is None and box.text == "" and inbox(pilot).focused is not box
+def nothing_opened_or_sent(pilot, queued: object) -> None:  # noqa: ANN001
+    screen = inbox_under(pilot)
+    box = screen.query_one(Composer)
+    assert screen.open_row is None and screen.conversations.open_id is None
+    assert box.target is None and box.text == "" and screen.focused is not box
+    assert outbox.queue_status(pilot.app.context.db, pilot.app.account.id).counts == queued
 
 
-async def test_the_keys_typed_after_a_reply_is_let_go_reach_no_other_fans_reply_box(
+def queue(world: World) -> object:
+    return outbox.queue_status(world.context.db, world.account.id).counts
+
+
+async def test_the_keys_typed_on_after_a_reply_is_cut_off_go_to_the_clipboard(
     world: World, status_often: None,
 ) -> None:
-    """QA: the chatter typing a reply when the fan is deleted elsewhere went on typing
-    into the next conversation's reply box, which the inbox had opened and focused
-    (ctrl+s sent it to that fan). The keys go to the list now: ``r`` finds nothing
-    open."""
+    """QA: the chatter typing a reply when the fan is deleted elsewhere types on for a
+    moment: on the list, ``o`` reordered it, ``u`` opened the next unread conversation
+    and ``r`` its reply box, which took the rest (ctrl+s sent it to that fan). The
+    notice takes them: the clipboard has the whole reply; only Enter closes it (twice in
+    a burst, it opens nothing)."""
     async with world.app().run_test(size=(160, 45)) as pilot:
-        await _delete_while_replying(world, pilot)
-        await press(pilot, "r", "e", "h", "ctrl+s")
-        no_reply_box_took(pilot)
+        queued = queue(world)
+        notice = await _delete_while_replying(world, pilot)
+        screen = inbox_under(pilot)
+        order = screen.flt.order
+        assert pilot.app.clipboard == "see you"
+        await press(pilot, "space", "o", "u", "r", "x", "backspace", "ctrl+s")
+        assert pilot.app.screen is notice and notice.typed == " our"
+        assert pilot.app.clipboard == "see you our"
+        assert screen.flt.order == order
+        nothing_opened_or_sent(pilot, queued)
+        burst(pilot.app, "enter", "enter")
+        await let_go(pilot)
+        assert pilot.app.screen is screen and screen.focused is screen.conversations
+        nothing_opened_or_sent(pilot, queued)
+        assert pilot.app.clipboard == "see you our"
 
 
-async def test_the_keys_read_while_a_reply_is_let_go_reach_no_other_fans_reply_box(
+async def test_the_keys_read_before_the_cut_off_notice_is_up_land_in_it(
     world: World, status_often: None,
 ) -> None:
     async with world.app().run_test(size=(160, 45)) as pilot:
-        await _delete_while_replying(world, pilot, at_let_go=("r", "e", "h"))
-        no_reply_box_took(pilot)
+        queued = queue(world)
+        notice = await _delete_while_replying(world, pilot, at_let_go=("space", "o", "u", "r"))
+        assert notice.typed == " our" and pilot.app.clipboard == "see you our"
+        nothing_opened_or_sent(pilot, queued)
+        await press(pilot, "escape")
+        screen = inbox_under(pilot)
+        assert pilot.app.screen is screen and screen.focused is screen.conversations

@@ -7,9 +7,8 @@ typist does not type in a reply: ctrl+g (reply anyway), ctrl+t (take it; ctrl+r 
 reply box's saved replies), Esc (leave it, which changes nothing, as Esc in the reply box),
 and its buttons, reached with Tab or the arrows (no button has the focus until then) and
 pressed with Enter or a click. Every key read while it is up that types is the reply's,
-kept here as the app reads it (``takes_key``, before any binding): printable characters
-as typed, Enter (until a button has the focus) as a new line, Backspace taking back the
-last one kept; a paste as pasted. The dialog shows what the reply box held when it came
+kept here as the app reads it (``TypedOnDialog``), Enter too (until a button has the
+focus: a new line). The dialog shows what the reply box held when it came
 up with what it kept, and hands what it kept back (``typed``) whatever the answer: the
 reply box types it in, and with "reply anyway" or "take it" the chatter goes on typing
 there; "leave it" leaves it there as the conversation's draft. A send (ctrl+s) is not
@@ -19,14 +18,14 @@ passed on: it would send a reply the chatter has not said to write.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from ofcrm_tui.tui.dialogs.dialog import Dialog
-from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.dialogs.typed_on import TypedOnDialog
+from ofcrm_tui.tui.sanitize import clean, typed_end
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 REPLY = "reply"
@@ -35,7 +34,7 @@ TAKE = "take"
 TYPED_SHOWN_CHARS = 60
 
 
-class OwnedDialog(Dialog[str | None]):
+class OwnedDialog(TypedOnDialog[str | None]):
     """Dismissed with ``REPLY`` (this once), ``TAKE`` (assign it to me) or None; ``typed``
     is what the chatter typed while it was up."""
 
@@ -65,7 +64,6 @@ class OwnedDialog(Dialog[str | None]):
         self.owner = owner
         self.fan_name = fan_name
         self.in_box = in_box
-        self.typed = ""
 
     def compose(self) -> ComposeResult:
         owner = clean(self.owner, single_line=True)
@@ -86,42 +84,17 @@ class OwnedDialog(Dialog[str | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._show_typed()
+        self.typed_changed()
 
-    def takes_key(self, event: events.Key) -> bool:
-        """Called by the app as each key is read, before any binding (``KeysInOrder``: in
-        the order typed, which the focused button's queue would not keep): a printable
-        key, Enter (while no button has the focus) or Backspace is the reply's, kept
-        here; the others (its answers, the moves between buttons) act."""
-        if self._dismissed:
-            return False
-        if event.key == "enter":
-            if isinstance(self.focused, Button):
-                return False  # the button chosen with Tab or an arrow
-            self.typed += "\n"
-        elif event.key == "backspace":
-            self.typed = self.typed[:-1]
-        elif event.is_printable and event.character:
-            self.typed += event.character
-        else:
-            return False
-        self._show_typed()
-        return True
+    def enter_types(self) -> bool:
+        """Enter is the reply's new line while no button has the focus (one chosen with
+        Tab or an arrow takes it)."""
+        return not isinstance(self.focused, Button)
 
-    def on_paste(self, event: events.Paste) -> None:
-        """A paste while the question is up is the reply's too (it was lost: no field
-        here takes it)."""
-        if not self._dismissed:
-            self.typed += event.text
-            self._show_typed()
-
-    def _show_typed(self) -> None:
+    def typed_changed(self) -> None:
         kept = self.in_box + self.typed
-        shown = clean(kept, single_line=True)
-        if len(shown) > TYPED_SHOWN_CHARS:
-            shown = "…" + shown[-(TYPED_SHOWN_CHARS - 1):]
         typed = self.query_one("#owned-typed", Static)
-        typed.update(f"Kept for your reply: {shown}")
+        typed.update(f"Kept for your reply: {typed_end(kept, TYPED_SHOWN_CHARS)}")
         typed.display = bool(kept.strip())
 
     @on(Button.Pressed)

@@ -21,7 +21,7 @@ from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
-from ofcrm_tui.tui.notices import InboundToasts, wanted
+from ofcrm_tui.tui.notices import InboundToasts, keep_on_clipboard, wanted
 from ofcrm_tui.tui.screens.inbox_list import SearchBox
 from ofcrm_tui.tui.screens.inbox_reads import InboxReads
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
@@ -376,13 +376,22 @@ class InboxScreen(InboxReads):
         """The open conversation was deleted with its fan: nothing of it stays shown,
         and once the list is read again the row that took its place is shown, read
         only once the chatter goes into it. A chatter typing the reply goes to the list
-        with that row highlighted, not opened: the keys typed on were meant for the fan
-        gone, and another fan's reply box took them (ctrl+s sent them to that fan)."""
+        with that row highlighted, not opened, under a notice that keeps the keys typed
+        on (``ReplyGoneDialog``) until Enter or Esc: they were meant for the fan gone,
+        and another fan's reply box took them (ctrl+s sent them to that fan), or the
+        list (``u`` opened the next unread one, ``r`` its reply box)."""
+        from ofcrm_tui.tui.dialogs.reply_gone import ReplyGoneDialog
+
         composer = self.query_one(Composer)
-        replying = self.focused is composer
-        composer.let_go()
+        replying = self.focused is composer and self.is_current
+        name = composer.target.fan.display_name if composer.target else ""
+        unsent = composer.let_go()
         if replying:
-            self.set_focus(self.conversations)  # at once: the keys behind go to the list
+            self.set_focus(self.conversations)  # at once: the list's once the notice goes
+            # In this turn: the keys read behind the let-go wait for it to mount.
+            self.app.push_screen(ReplyGoneDialog(name, unsent))
+        elif unsent.strip():
+            keep_on_clipboard(self.app, name, unsent, "unsent reply")
         self._open(None)
         if not replying:
             self._open_first = partial(self._open, read=False)

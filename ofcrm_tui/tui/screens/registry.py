@@ -75,6 +75,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
             ("Price and media", "ofcrm_tui.tui.dialogs.offer:OfferDialog"),
             ("Another chatter answered", "ofcrm_tui.tui.dialogs.collision:CollisionDialog"),
             ("Assigned to another chatter", "ofcrm_tui.tui.dialogs.owned:OwnedDialog"),
+            ("Fan deleted while replying", "ofcrm_tui.tui.dialogs.reply_gone:ReplyGoneDialog"),
         ),
         commands=(
             PaletteCommand("Search conversations", "Fan names and message text",

@@ -23,7 +23,6 @@ from textual.worker import Worker
 from ofcrm_tui.core.inbox import ConversationRow, drafts
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.twice import Twice
@@ -153,16 +152,15 @@ class Composer(TypesItsKeys, TextArea):
         if target is not None:
             self._load_draft(target)
 
-    def let_go(self) -> None:
+    def let_go(self) -> str:
         """The conversation is gone with its fan (deleted here or by someone else):
-        there is no draft to save any more. Unsent text is not lost without a word: it
-        goes to the clipboard, and a notice quotes it."""
+        there is no draft to save any more. Returns the unsent text, which the caller
+        keeps (the clipboard) and says so: it is not lost without a word."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         self._persisted = (self.text, self.offer)  # nothing left for ``attach`` to save
-        if self.target is not None and self.text.strip():
-            keep_on_clipboard(self.app, self.target.fan.display_name, self.text, "unsent reply")
+        return self.text if self.target is not None else ""
 
     @work(thread=True, group="composer-draft-load", exclusive=True, exit_on_error=False)
     def _load_draft(self, target: DraftTarget) -> None:
