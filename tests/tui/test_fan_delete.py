@@ -13,9 +13,11 @@ from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.twice import UNSEEN_SECONDS
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
 from tests.tui.pilot import (
+    TwiceClock,
     burst,
     composer,
     conversations,
@@ -192,13 +194,14 @@ def queue(world: World) -> object:
 
 
 async def test_the_keys_typed_on_after_a_reply_is_cut_off_go_to_the_clipboard(
-    world: World, status_often: None,
+    world: World, status_often: None, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """QA: the chatter typing a reply when the fan is deleted elsewhere types on for a
     moment: on the list, ``o`` reordered it, ``u`` opened the next unread conversation
     and ``r`` its reply box, which took the rest (ctrl+s sent it to that fan). The
     notice takes them: the clipboard has the whole reply; only Enter closes it (twice in
     a burst, it opens nothing)."""
+    clock = TwiceClock(monkeypatch)
     async with world.app().run_test(size=(160, 45)) as pilot:
         queued = queue(world)
         notice = await _delete_while_replying(world, pilot)
@@ -210,11 +213,35 @@ async def test_the_keys_typed_on_after_a_reply_is_cut_off_go_to_the_clipboard(
         assert pilot.app.clipboard == "see you our"
         assert screen.flt.order == order
         nothing_opened_or_sent(pilot, queued)
+        clock.advance(UNSEEN_SECONDS)  # a pause: the chatter has read the notice
         burst(pilot.app, "enter", "enter")
         await let_go(pilot)
         assert pilot.app.screen is screen and screen.focused is screen.conversations
         nothing_opened_or_sent(pilot, queued)
         assert pilot.app.clipboard == "see you our"
+
+
+async def test_an_enter_typed_on_without_a_pause_is_the_replys_new_line(
+    world: World, status_often: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter in a reply typed on without looking up (a new line in the box) does not
+    close the notice and let the next words act on the list: it is the reply's, until
+    the chatter pauses."""
+    clock = TwiceClock(monkeypatch)
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        queued = queue(world)
+        notice = await _delete_while_replying(world, pilot)
+        await press(pilot, "enter", "o", "k")
+        assert pilot.app.screen is notice and notice.typed == "\nok"
+        assert pilot.app.clipboard == "see you\nok"
+        clock.advance(UNSEEN_SECONDS / 2)
+        await press(pilot, "enter")
+        assert pilot.app.screen is notice and notice.typed == "\nok\n"
+        clock.advance(UNSEEN_SECONDS)
+        await press(pilot, "enter")
+        screen = inbox_under(pilot)
+        assert pilot.app.screen is screen and screen.focused is screen.conversations
+        nothing_opened_or_sent(pilot, queued)
 
 
 async def test_the_keys_read_before_the_cut_off_notice_is_up_land_in_it(

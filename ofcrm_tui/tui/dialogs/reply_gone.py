@@ -7,7 +7,9 @@ before seeing it: those keys were meant for the reply, and on the inbox's list t
 took the keys after, for another fan). So every key read while it is up that types is
 the reply's (``TypedOnDialog``: characters, Backspace, a paste), and the clipboard holds
 the whole reply, what the box held and what was typed on. Only Enter and Esc close it;
-the focus is then on the inbox's list.
+the focus is then on the inbox's list. An Enter typed within ``UNSEEN_SECONDS`` of the
+notice showing, or of the last key typed into it, is the reply's new line: typed on
+without a pause, the chatter has not read the notice yet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.widgets import Static
 
 from ofcrm_tui.tui.dialogs.typed_on import TypedOnDialog
 from ofcrm_tui.tui.sanitize import clean, typed_end
+from ofcrm_tui.tui.twice import UNSEEN_SECONDS, Twice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 # The most of the reply the notice shows (its end: what was typed last).
@@ -42,6 +45,10 @@ class ReplyGoneDialog(TypedOnDialog[None]):
         super().__init__()
         self.fan_name = fan_name
         self.in_box = in_box
+        self._typing = Twice()  # when the notice showed, or a key was last typed into it
+
+    def enter_types(self) -> bool:
+        return self._typing.again(within=UNSEEN_SECONDS)
 
     @property
     def kept(self) -> str:
@@ -59,6 +66,7 @@ class ReplyGoneDialog(TypedOnDialog[None]):
 
     def typed_changed(self) -> None:
         """The whole reply on the clipboard, and the notice saying so."""
+        self._typing.did()
         kept = self.kept
         has_text = bool(kept.strip())
         if has_text:
