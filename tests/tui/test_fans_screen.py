@@ -279,7 +279,8 @@ async def test_create_and_delete_a_fan(world: World) -> None:
         options = choice.query_one("OptionList")
         assert str(options.get_option_at_index(0).prompt) == "Keep the fan"  # what Enter does
         question = str(options.get_option_at_index(1).prompt)
-        assert "0 notes" in question and "next sync" not in question  # a fan by hand
+        # A fan by hand, with nothing that goes with them: no counts, no "next sync".
+        assert question == "Delete [b]Nb[/b] (@newbie)?"
         await press(pilot, "j", "enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FansScreen))
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
