@@ -113,6 +113,16 @@ class OfcrmScreen(Screen[None]):
         self._on_change = handle
         self.ofcrm.changes.subscribe(self, self._changed)
 
+    @on(events.Unmount)
+    def _leave_the_app_signals(self) -> None:
+        """Take this screen off the app's signals. Textual's ``Signal`` keys its
+        subscribers weakly, but the callbacks it keeps for one hold the subscriber, so it
+        lets go of a closed screen only at the signal's next publish: every fan screen
+        opened and closed stayed alive (its widgets, their rendered lines) until the app's
+        data next changed."""
+        for signal in (self.ofcrm.changes, self.ofcrm.team):
+            signal.unsubscribe(self)
+
     def _changed(self, change: DataChanged) -> None:
         if self._on_change is None:
             return

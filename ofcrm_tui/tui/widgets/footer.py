@@ -19,6 +19,8 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from ofcrm_tui.tui.widgets.watchers import drop_watchers
+
 
 class KeyFooter(Footer):
     _composed: tuple[Any, ...] | None = None  # what the keys shown were made from
@@ -56,4 +58,8 @@ class KeyFooter(Footer):
         if keys == self._composed:
             return
         self._composed = keys
+        shown = set(self.children)
         await super().recompose()
+        # Each key made watches the footer's ``compact`` (Textual's ``data_bind``), which
+        # changes seldom: the keys made before would stay alive with their watchers.
+        drop_watchers(self, ("compact",), lambda node: node in shown)

@@ -8,6 +8,8 @@ from textual.events import Mount
 from textual.widgets import Header
 from textual.widgets._header import HeaderTitle
 
+from ofcrm_tui.tui.widgets.watchers import drop_watchers
+
 
 class ScreenHeader(Header):
     """Textual's header, whose title watchers let a change read after the title widget
@@ -33,8 +35,4 @@ class ScreenHeader(Header):
         of another object only when that object's value changes next, and the app's title
         hardly ever does: each fan screen opened and closed left its header (its widgets,
         their rendered lines and caches) alive for as long as the app ran."""
-        watchers = getattr(self.app, "__watchers", {})  # where Textual's ``watch`` keeps them
-        for name in ("title", "sub_title"):
-            kept = watchers.get(name)
-            if kept:
-                kept[:] = [(node, callback) for node, callback in kept if node is not self]
+        drop_watchers(self.app, ("title", "sub_title"), lambda node: node is self)
