@@ -8,6 +8,7 @@ import pytest
 from textual.widget import Widget
 from textual.widgets._footer import FooterKey
 
+from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import inbox, press, settle, wait_for
@@ -34,6 +35,17 @@ async def test_a_fan_screen_closed_leaves_the_apps_signals(world: World) -> None
             await press(pilot, "escape")
         for signal in (app.changes, app.team):
             assert [node for node in signal._subscriptions if not node.is_attached] == []
+
+
+async def test_the_campaign_composer_closed_leaves_the_apps_changes(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n")
+        assert isinstance(app.screen, CampaignComposer)
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CampaignComposer))
+        assert [node for node in app.changes._subscriptions if not node.is_attached] == []
 
 
 async def test_footer_keys_made_again_are_freed(world: World) -> None:

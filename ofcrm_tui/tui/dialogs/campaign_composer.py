@@ -203,6 +203,11 @@ class CampaignComposer(Dialog[int | None]):
         ofcrm_app(self.app).changes.subscribe(self, self._data_changed)
         self._evaluate_soon()
 
+    def on_unmount(self) -> None:
+        # Off the app's changes as it goes (as an ``OfcrmScreen``): Textual's signal
+        # keeps a subscriber alive until its next publish.
+        ofcrm_app(self.app).changes.unsubscribe(self)
+
     # -- keys ----------------------------------------------------------------------
 
     def action_section(self, step: int) -> None:
