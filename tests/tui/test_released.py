@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import pytest
+from textual.signal import Signal
 from textual.widget import Widget
 from textual.widgets._footer import FooterKey
 
@@ -14,6 +16,11 @@ from tests.tui.conftest import World
 from tests.tui.pilot import inbox, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
+
+
+def gone_subscribers(signal: Signal[Any]) -> list[object]:
+    """The nodes ``signal`` still keeps (with their callbacks, which hold them) that left."""
+    return [node for node in signal._subscriptions if not node.is_attached]
 
 
 def detached(kind: type[Widget]) -> list[Widget]:
@@ -34,7 +41,7 @@ async def test_a_fan_screen_closed_leaves_the_apps_signals(world: World) -> None
             assert isinstance(app.screen, FanDetailScreen)
             await press(pilot, "escape")
         for signal in (app.changes, app.team):
-            assert [node for node in signal._subscriptions if not node.is_attached] == []
+            assert gone_subscribers(signal) == []
 
 
 async def test_the_campaign_composer_closed_leaves_the_apps_changes(world: World) -> None:
@@ -45,7 +52,7 @@ async def test_the_campaign_composer_closed_leaves_the_apps_changes(world: World
         assert isinstance(app.screen, CampaignComposer)
         await press(pilot, "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, CampaignComposer))
-        assert [node for node in app.changes._subscriptions if not node.is_attached] == []
+        assert gone_subscribers(app.changes) == []
 
 
 async def test_footer_keys_made_again_are_freed(world: World) -> None:
