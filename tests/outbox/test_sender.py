@@ -234,23 +234,25 @@ def test_an_unknown_row_on_its_last_attempt_fails_with_the_reason(world: World) 
 @pytest.mark.parametrize("sent_before_crash", [True, False])
 def test_a_crashed_workers_sends_are_checked_before_any_resend(world: World, sent_before_crash: bool) -> None:
     outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], "crash", created_by="ana")
+    # A lease of a minute and a grace of five, the clock moved past them: however slowly a loaded
+    # machine sends, neither runs out by itself (a lease of 0.2 s did, before the check).
     clock = Clock()
-    crashed = world.sender(clock, lease=timedelta(seconds=0.2), worker_id="crashed")
+    crashed = world.sender(clock, lease=timedelta(minutes=1), worker_id="crashed")
     claim = crashed.claim()
     assert claim.outbound_id == outbound_id
     outcome = crashed.send(claim) if sent_before_crash else None
     # ... and the worker dies here, before recording anything.
-    survivor = world.sender(clock, worker_id="survivor", reconcile_grace=timedelta(seconds=1.5))
+    survivor = world.sender(clock, worker_id="survivor", reconcile_grace=timedelta(minutes=5))
     assert survivor.drain().sent == []  # the lease still runs: hands off
     assert world.row(outbound_id).state == "sending"
-    clock.offset += timedelta(seconds=0.25)
+    clock.offset += timedelta(minutes=1, seconds=1)
     report = survivor.drain()
     assert report.lease_expired == [outbound_id]
     if sent_before_crash:
         assert report.reconciled == [outbound_id]
     else:
         assert report.sent == [] and world.row(outbound_id).state == "unknown"
-        clock.offset += timedelta(seconds=1.5)
+        clock.offset += timedelta(minutes=5)  # the grace counts from the attempt
         report = survivor.drain()
         assert report.requeued == [outbound_id] and report.sent == [outbound_id]
     assert _ledger_texts(world) == ["crash"]
