@@ -104,21 +104,26 @@ class AccountRef:
     gateway_account: str | None = None
 
 
+_REF_COLUMNS = (Account.id, Account.name, Account.base_url, Account.gateway, Account.gateway_account)
+
+
 def accounts_to_serve(db: Database, only: Collection[str] | None = None) -> list[AccountRef]:
     """Accounts whose credentials were not refused, by id; ``only``: these names only."""
     with db.read() as session:
         rows = session.execute(
-            select(
-                Account.id,
-                Account.name,
-                Account.base_url,
-                Account.gateway,
-                Account.gateway_account,
-            )
-            .where(Account.auth_error.is_(None))
-            .order_by(Account.id)
+            select(*_REF_COLUMNS).where(Account.auth_error.is_(None)).order_by(Account.id)
         ).all()
     return [AccountRef(*row) for row in rows if only is None or row.name in only]
+
+
+def account_ref(db: Database, account_id: int) -> AccountRef:
+    """The account's address as it is now (one query): an ``AccountInfo`` read earlier
+    may name one changed since, in the database, by another process."""
+    with db.read() as session:
+        row = session.execute(select(*_REF_COLUMNS).where(Account.id == account_id)).one_or_none()
+    if row is None:
+        raise AccountError("the account was removed")
+    return AccountRef(*row)
 
 
 def set_auth_error(session: Session, account_id: int, error: str) -> None:

@@ -37,7 +37,7 @@ from textual.worker import Worker, WorkerState
 from ofcrm_tui.config import save_setting
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, outbox
-from ofcrm_tui.core.accounts import AccountInfo, list_accounts
+from ofcrm_tui.core.accounts import AccountInfo, AccountRef, account_ref, list_accounts
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
@@ -131,8 +131,9 @@ class OfcrmApp(KeysInOrder):
         self.jobs = jobs
         # Team mode: workers poll and send with the platform keys; this app has none.
         self.keyless = context.keyless
-        self._clients: ClientCache[AccountInfo] = ClientCache(self._make_client,
-                                                              tokens=tokens_stamp)
+        # Made again at its next use once the account's address or a token here changed.
+        self._clients: ClientCache[AccountRef] = ClientCache(self._make_client,
+                                                             tokens=tokens_stamp)
         # What this app tells the other chatters' apps, and what they do (``team``).
         self.presence = Presence(self)
         self.team: Signal[TeamView] = Signal(self, "team")
@@ -269,13 +270,15 @@ class OfcrmApp(KeysInOrder):
         if self.presence.seen(message.view) and self.presence.view is not None:
             self.team.publish(self.presence.view)
 
-    def _make_client(self, account: AccountInfo) -> PlatformClient:
+    def _make_client(self, account: AccountRef) -> PlatformClient:
         timeout = self.context.settings.http_timeout_seconds
         return client_for(account, get_token(account.name), timeout=timeout)
 
     def platform(self, account: AccountInfo) -> PlatformClient:
-        """The account's platform client (in thread workers only: may read the keyring)."""
-        return self._clients.get(account)
+        """The account's platform client, for its address as the database has it now (in
+        thread workers only: reads the database, may read the keyring). ``account`` was
+        read when it was opened: its address may have changed since."""
+        return self._clients.get(account_ref(self.context.db, account.id))
 
     def now_utc(self) -> datetime:
         """The app's clock in UTC, for core's ``now`` arguments (frozen in tests like
