@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,24 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if name.startswith("OFCRM_") and name != "OFCRM_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     return home
+
+
+@pytest.fixture(autouse=True)
+def package_logging_restored() -> Iterator[None]:
+    """Each test finds the package's logging as the one before it did. A command or app
+    run in the test process sets it up for itself (``setup_logging``: handlers on this
+    test's log folder or captured stderr, a level, no propagation, so caplog misses the
+    records); ``cli.main`` adds a NullHandler each run. Left set up, the next test logs
+    to a folder and stream not its own. The handlers the test added are closed."""
+    logger = logging.getLogger("ofcrm_tui")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            handler.close()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.fixture(autouse=True)
