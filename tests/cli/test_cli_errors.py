@@ -1,16 +1,27 @@
-"""The command line as a process: one-line errors printed once, no tracebacks, exit
-codes, and one meaning for ``--account`` wherever it is written."""
+"""The command line: one-line errors printed once, no tracebacks, exit codes, and one
+meaning for ``--account`` wherever it is written.
+
+What ``cli.main`` decides (usage errors, range checks, exit codes, no database made) is
+run in the test process, through the console script's own ``main``. An ``ofcrm`` process
+(a second of start-up each) is kept where the process is under test: ``python -m``,
+printing once with the logging a fresh process has, a reader that leaves early, a
+keyring backend chosen by the environment at import, and argparse's exit turned into
+the console script's status."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends.fail import Keyring as NoKeyring
 
 from ofcrm_tui import paths
+from ofcrm_tui.cli import demo_cmd, simulate_cmd, worker_cmd
 from ofcrm_tui.cli.main import parse
 from tests.cli.test_cli import assert_one_line_error, run
 
@@ -27,44 +38,91 @@ def ofcrm(
     )
 
 
+Ofcrm = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _exit_status(code: object) -> tuple[int, str]:
+    """The status and the line the interpreter makes of ``SystemExit(code)`` at the end
+    of the console script (argparse's usage errors, ``--help``)."""
+    if code is None:
+        return 0, ""
+    if isinstance(code, int):
+        return code, ""
+    return 1, f"{code}\n"
+
+
+def _never(what: str) -> Callable[..., object]:
+    def started(*_args: object, **_kwargs: object) -> object:
+        pytest.fail(f"{what} started: the command was to be refused before it")
+    return started
+
+
+@pytest.fixture
+def here(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Ofcrm:
+    """``ofcrm(*argv, cwd=...)`` run in this process, through ``cli.main``'s own error
+    handling, with no usable keyring (as ``ofcrm`` has). A command that runs until
+    stopped (a worker, the simulator, the demo) fails the test if it gets as far as
+    starting: only a refusal is run here, and one let through must not start here."""
+    monkeypatch.setattr(worker_cmd, "BackgroundJobs", _never("a worker"))
+    monkeypatch.setattr(simulate_cmd, "run", _never("the simulator"))
+    monkeypatch.setattr(demo_cmd, "demo_account", _never("the demo"))
+
+    def ofcrm_here(*argv: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        keyring.set_keyring(NoKeyring())  # the process's PYTHON_KEYRING_BACKEND
+        try:
+            code, out, err = run(capsys, *argv)
+        except SystemExit as exc:
+            code, said = _exit_status(exc.code)
+            out, err = capsys.readouterr()
+            err += said
+        return subprocess.CompletedProcess(["ofcrm", *argv], code, out, err)
+
+    return ofcrm_here
+
+
 def assert_error_line(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
     assert_one_line_error(result.returncode, result.stderr, *fragments)
 
 
-def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path, here: Ofcrm) -> None:
     junk = tmp_path / "notes.db"
     junk.write_text("these are my notes, not a database\n" * 10)
-    result = ofcrm("--db", f"sqlite:///{junk}", "queue")
+    result = here("--db", f"sqlite:///{junk}", "queue")
     assert_error_line(result, "not a database", str(junk))
 
 
-def test_a_read_only_database_is_a_one_line_error(tmp_path: Path) -> None:
+def test_a_read_only_database_is_a_one_line_error(tmp_path: Path, here: Ofcrm) -> None:
     (tmp_path / "ro.db").touch()
-    result = ofcrm("--db", f"sqlite:///file:{tmp_path / 'ro.db'}?mode=ro&uri=true", "account", "list")
+    result = here("--db", f"sqlite:///file:{tmp_path / 'ro.db'}?mode=ro&uri=true", "account", "list")
     assert_error_line(result, "readonly database")
-    result = ofcrm("--db", f"sqlite:///file:{tmp_path / 'absent.db'}?mode=ro&uri=true", "queue")
+    result = here("--db", f"sqlite:///file:{tmp_path / 'absent.db'}?mode=ro&uri=true", "queue")
     assert_error_line(result, "unable to open database file")
 
 
-def test_a_database_folder_that_cannot_be_made_is_a_one_line_error() -> None:
+def test_a_database_folder_that_cannot_be_made_is_a_one_line_error(here: Ofcrm) -> None:
     paths.data_dir().mkdir(parents=True)
     (paths.data_dir() / "a-file").write_text("x")
-    result = ofcrm("--db", f"sqlite:///{paths.data_dir() / 'a-file' / 'x.db'}", "db", "upgrade")
+    result = here("--db", f"sqlite:///{paths.data_dir() / 'a-file' / 'x.db'}", "db", "upgrade")
     assert_error_line(result, "cannot create", "a-file")
 
 
-def test_a_typo_in_a_sqlite_path_creates_no_folders_outside_the_data_dir(tmp_path: Path) -> None:
+def test_a_typo_in_a_sqlite_path_creates_no_folders_outside_the_data_dir(
+    tmp_path: Path, here: Ofcrm
+) -> None:
     typo = tmp_path / "Documnets" / "crm" / "ofcrm.db"
-    result = ofcrm("--db", f"sqlite:///{typo}", "db", "upgrade")
+    result = here("--db", f"sqlite:///{typo}", "db", "upgrade")
     assert_error_line(result, f"no folder {typo.parent}", "create it first")
     assert not (tmp_path / "Documnets").exists()
     inside = paths.data_dir() / "agency" / "crm.db"
-    result = ofcrm("--db", f"sqlite:///{inside}", "db", "upgrade")
+    result = here("--db", f"sqlite:///{inside}", "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert inside.exists()
 
 
 def test_an_unwritable_log_dir_logs_to_stderr_after_one_warning(tmp_path: Path) -> None:
+    """A process: the logging a fresh one sets up (and nothing else printing)."""
     state = tmp_path / "state-is-a-file"
     state.write_text("")
     result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", "failed", "list", XDG_STATE_HOME=str(state))
@@ -80,6 +138,9 @@ def test_an_unwritable_log_dir_logs_to_stderr_after_one_warning(tmp_path: Path) 
     [("failed", "retry"), ("failed", "list", "--account", "ghost"), ("queue", "--account", "ghost")],
 )
 def test_an_error_is_printed_once(argv: tuple[str, ...], tmp_path: Path) -> None:
+    """Processes: in the test process pytest's handlers on the root logger would take a
+    record that a fresh process's last-resort handler prints to stderr a second time
+    (an error before logging is set up, and after)."""
     result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert_error_line(result)
 
@@ -103,63 +164,79 @@ def test_an_error_is_printed_once_by_python_m(tmp_path: Path) -> None:
         ("send", "--fan", "x", "--text", "y", "--wait", "nan"),
     ],
 )
-def test_negative_wait_and_days_are_refused(argv: tuple[str, ...], tmp_path: Path) -> None:
-    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+def test_negative_wait_and_days_are_refused(
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
+) -> None:
+    result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
     assert "must be from 0 to " in result.stderr.splitlines()[-1]
     assert not (tmp_path / "x.db").exists()  # refused before anything was opened
 
 
-@pytest.mark.parametrize(
-    ("argv", "command", "fragment"),
-    [
-        (("fans", "add", "--username", "x", "--user-id", "abc"), "ofcrm fans add",
-         "not an id: 'abc'"),
-        (("demo", "--failures", "150%"), "ofcrm demo", "must be from 0 to 1"),
-        (("failed", "retry", "abc"), "ofcrm failed retry", "not an id: 'abc'"),
-        (("fans", "list", "--status", "bogus"), "ofcrm fans list", "invalid choice: 'bogus'"),
-        (("queue", "--bogus"), "ofcrm queue", "unrecognized arguments: --bogus"),
-        (("fans", "list", "--bogus", "x"), "ofcrm fans list", "unrecognized arguments: --bogus x"),
-        (("fans",), "ofcrm fans", "required: ACTION"),
-        (("bogus",), "ofcrm", "invalid choice: 'bogus'"),
-    ],
-)
-def test_a_usage_error_is_one_line_naming_the_commands_help(
-    argv: tuple[str, ...], command: str, fragment: str, tmp_path: Path
+USAGE_ERRORS = [
+    (("queue", "--bogus"), "ofcrm queue", "unrecognized arguments: --bogus"),
+    (("fans", "add", "--username", "x", "--user-id", "abc"), "ofcrm fans add",
+     "not an id: 'abc'"),
+    (("demo", "--failures", "150%"), "ofcrm demo", "must be from 0 to 1"),
+    (("failed", "retry", "abc"), "ofcrm failed retry", "not an id: 'abc'"),
+    (("fans", "list", "--status", "bogus"), "ofcrm fans list", "invalid choice: 'bogus'"),
+    (("fans", "list", "--bogus", "x"), "ofcrm fans list", "unrecognized arguments: --bogus x"),
+    (("fans",), "ofcrm fans", "required: ACTION"),
+    (("bogus",), "ofcrm", "invalid choice: 'bogus'"),
+]
+
+
+def _assert_usage_error(
+    result: subprocess.CompletedProcess[str], command: str, fragment: str, tmp_path: Path
 ) -> None:
     """No usage dump: one line, the command's own --help (not the top level's), exit 2."""
-    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
     assert_error_line(result, fragment, f"(see {command} --help)")
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.parametrize(("argv", "command", "fragment"), USAGE_ERRORS[1:])
+def test_a_usage_error_is_one_line_naming_the_commands_help(
+    argv: tuple[str, ...], command: str, fragment: str, tmp_path: Path, here: Ofcrm
+) -> None:
+    _assert_usage_error(here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv), command, fragment,
+                        tmp_path)
+
+
+def test_a_usage_error_is_the_console_script_s_status_2(tmp_path: Path) -> None:
+    """One as a process: argparse's exit becomes the console script's status (in the
+    test process it is read off the SystemExit)."""
+    argv, command, fragment = USAGE_ERRORS[0]
+    _assert_usage_error(ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv), command, fragment,
+                        tmp_path)
+
+
 @pytest.mark.parametrize("argv", [("failed", "retry"), ("failed", "retry", "3", "--all")])
 def test_failed_retry_without_ids_or_with_both_is_a_usage_error(
-    argv: tuple[str, ...], tmp_path: Path
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
     """Neither ids nor --all (or both) is a usage error like every other of ``failed
     retry``'s (a bad id): one line, exit 2, before any database is opened."""
-    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
     assert_error_line(result, "give message ids or --all (not both)")
     assert not (tmp_path / "x.db").exists()
 
 
-def test_db_after_the_command_is_the_global_db(tmp_path: Path) -> None:
+def test_db_after_the_command_is_the_global_db(tmp_path: Path, here: Ofcrm) -> None:
     """``--db`` after the command, at any depth, as ``--account`` is; it wins over none
     given before, and a value given before is not overwritten when none is after."""
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    assert ofcrm("db", "upgrade", "--db", db).returncode == 0
+    assert here("db", "upgrade", "--db", db).returncode == 0
     assert (tmp_path / "x.db").exists()
     for argv in (("fans", "list", "--db", db), ("--db", db, "fans", "list"), ("queue", "--db", db)):
-        assert_error_line(ofcrm(*argv), "no accounts yet")
+        assert_error_line(here(*argv), "no accounts yet")
 
 
-def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path) -> None:
+def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path, here: Ofcrm) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    assert ofcrm("--db", db, "db", "upgrade").returncode == 0
-    queue, failed = ofcrm("--db", db, "queue"), ofcrm("--db", db, "failed", "list")
+    assert here("--db", db, "db", "upgrade").returncode == 0
+    queue, failed = here("--db", db, "queue"), here("--db", db, "failed", "list")
     assert_error_line(queue, "no accounts yet")
     assert (queue.returncode, queue.stderr) == (failed.returncode, failed.stderr)
 
@@ -177,23 +254,25 @@ NO_DATABASE = ("no database yet at {}: `ofcrm account add NAME --base-url URL` s
         ("campaign", "list"), ("sync",), ("send", "--fan", "lena", "--text", "hi"),
     ],
 )
-def test_a_command_that_reads_or_edits_makes_no_database(argv: tuple[str, ...], tmp_path: Path) -> None:
+def test_a_command_that_reads_or_edits_makes_no_database(
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
+) -> None:
     """Run before there is a database, it says where it looked and how to start one,
     and leaves no empty database behind."""
     work = tmp_path / "work"
     work.mkdir()
     missing = work / "x.db"
-    result = ofcrm("--db", f"sqlite:///{missing}", *argv, cwd=str(work))
+    result = here("--db", f"sqlite:///{missing}", *argv, cwd=str(work))
     assert result.returncode == 1
     assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(missing)}\n"
     assert list(work.iterdir()) == []
 
 
-def test_db_current_makes_no_database(tmp_path: Path) -> None:
+def test_db_current_makes_no_database(tmp_path: Path, here: Ofcrm) -> None:
     work = tmp_path / "work"
     work.mkdir()
     missing = work / "x.db"
-    result = ofcrm("--db", f"sqlite:///{missing}", "db", "current")
+    result = here("--db", f"sqlite:///{missing}", "db", "current")
     assert result.returncode == 0, result.stderr
     assert f"no database yet at {missing}" in result.stdout
     assert list(work.iterdir()) == []
@@ -201,7 +280,7 @@ def test_db_current_makes_no_database(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("argv", [("fans", "list"), ("account", "list"), ("queue",)])
 def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
-    argv: tuple[str, ...], tmp_path: Path
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
     """A file with none of our tables (an empty database another tool made) is no
     database yet to a command that only reads or edits: it says so and builds nothing."""
@@ -210,30 +289,30 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     empty = tmp_path / "x.db"
     sqlite3.connect(empty).close()
     url = f"sqlite:///{empty}"
-    result = ofcrm("--db", url, *argv)
+    result = here("--db", url, *argv)
     assert result.returncode == 1
     assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(url)}\n"
     with sqlite3.connect(empty) as connection:
         assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
-    health = ofcrm("--db", url, "health")
+    health = here("--db", url, "health")
     assert health.returncode == 5
     assert health.stdout.splitlines()[-1] == f"PROBLEM: {NO_DATABASE.format(url)}"
 
 
-def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path) -> None:
+def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path, here: Ofcrm) -> None:
     (tmp_path / "fans.csv").write_text("username\nann\n")
     missing = tmp_path / "x.db"
-    result = ofcrm("--db", f"sqlite:///{missing}", "import", "fans", str(tmp_path / "fans.csv"))
+    result = here("--db", f"sqlite:///{missing}", "import", "fans", str(tmp_path / "fans.csv"))
     assert_error_line(result, "no accounts yet")
     assert missing.exists()
 
 
-def test_help_names_every_account_action_and_the_simulator_token() -> None:
-    top = ofcrm("--help").stdout
+def test_help_names_every_account_action_and_the_simulator_token(here: Ofcrm) -> None:
+    top = here("--help").stdout
     account_line = next(line for line in top.splitlines() if line.strip().startswith("account"))
     for action in ("add", "list", "token", "remove"):
         assert action in account_line
-    assert "default: sim-token" in " ".join(ofcrm("simulate", "--help").stdout.split())
+    assert "default: sim-token" in " ".join(here("simulate", "--help").stdout.split())
 
 
 @pytest.fixture
@@ -254,8 +333,8 @@ def test_global_account_is_not_overwritten_by_the_command(mia, capsys) -> None: 
     assert code == 0 and out.startswith("mia: no failed messages"), err
 
 
-def test_a_worker_for_a_missing_global_account_refuses_to_start(mia) -> None:  # noqa: ANN001
-    result = ofcrm("--account", "ghost", "worker", timeout=30)
+def test_a_worker_for_a_missing_global_account_refuses_to_start(mia, here: Ofcrm) -> None:  # noqa: ANN001
+    result = here("--account", "ghost", "worker")
     assert_error_line(result, "no account named 'ghost'")
 
 
@@ -386,12 +465,15 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly() -> None:
     assert ran.stderr == "" and ran.stdout.strip() == "141", ran
 
 
-def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(tmp_path: Path) -> None:
+def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(
+    tmp_path: Path, here: Ofcrm
+) -> None:
     """``PYTHON_KEYRING_BACKEND=nope.Nope``: health says the key is not here (exit 2),
     the account list says why none is reachable, and an account is removed all the same
-    (its token, if any, could not be forgotten: said in the line)."""
+    (its token, if any, could not be forgotten: said in the line). Processes: the
+    backend is read from the environment when keyring is first imported."""
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    made = ofcrm("--db", db, "generate", "--account", "a", "--fans", "3", "--messages", "3")
+    made = here("--db", db, "generate", "--account", "a", "--fans", "3", "--messages", "3")
     assert made.returncode == 0, made.stderr
     bad = {"PYTHON_KEYRING_BACKEND": "nope.Nope"}
     said = "PYTHON_KEYRING_BACKEND='nope.Nope' does not load: No module named 'nope'"
@@ -414,10 +496,12 @@ def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(tmp_path: Pat
     ("send", "--fan", "x", "--text", "y", "--media", "-5"),
     ("campaign", "create", "--name", "c", "--text", "y", "--preview", "0"),
 ])
-def test_an_id_no_row_can_have_is_a_usage_error(argv: tuple[str, ...], tmp_path: Path) -> None:
+def test_an_id_no_row_can_have_is_a_usage_error(
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
+) -> None:
     """An id beyond the database's integers (was an OverflowError's traceback), or below
     1: refused as typed, one line, exit 2, before a database is opened."""
-    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
     assert_error_line(result, "not an id: ", "(a whole number from 1)")
     assert not (tmp_path / "x.db").exists()
@@ -437,11 +521,11 @@ def test_an_id_no_row_can_have_is_a_usage_error(argv: tuple[str, ...], tmp_path:
     (("simulate", "--port", "70000"), "a port is 0 to 65535, not 70000"),
 ])
 def test_a_value_out_of_range_is_a_usage_error(
-    argv: tuple[str, ...], fragment: str, tmp_path: Path
+    argv: tuple[str, ...], fragment: str, tmp_path: Path, here: Ofcrm
 ) -> None:
     """A number or period out of its range is refused as typed, as ``--days 0`` is: one
     line, exit 2 (was 1, or a traceback for a port), before a database is opened."""
-    result = ofcrm("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv, cwd=str(tmp_path))
+    result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv, cwd=str(tmp_path))
     assert result.returncode == 2
     assert_error_line(result, fragment)
     assert not (tmp_path / "x.db").exists()
