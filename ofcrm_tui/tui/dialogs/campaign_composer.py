@@ -8,12 +8,11 @@ otherwise it keeps the draft, asks first when the changes would unschedule a sch
 campaign, and asks (saying why) when the draft cannot be saved as it stands. Keys typed
 right after it go to the screen below.
 
-Every change restarts a short timer; when it fires a thread worker counts the segment,
-reads a sample and renders the preview, and posts them back (tagged with a generation,
-so an older answer never overwrites a newer one). Nothing here waits on the database.
-The fans change under the open form too (a poll's purchases and spend, fans edited or
-imported, messages sent): the app's ``DataChanged`` of those topics counts again the
-same way.
+Every change restarts a short timer; when it fires the side panel (``CampaignAudience``)
+counts again from the form as it stands. The fans change under the open form too (a
+poll's purchases and spend, fans edited or imported, messages sent): the app's
+``DataChanged`` of those topics counts again the same way. Nothing here waits on the
+database.
 """
 
 from __future__ import annotations
@@ -28,14 +27,14 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, TextArea
 
 from ofcrm_tui.core import campaigns
-from ofcrm_tui.core.campaigns import CampaignSpec, Recipient, Segment
+from ofcrm_tui.core.campaigns import CampaignSpec, Segment
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -48,6 +47,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.timefmt import Clock, user_zone
+from ofcrm_tui.tui.widgets.campaign_audience import CampaignAudience
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -92,13 +92,6 @@ class CampaignComposer(Dialog[int | None]):
         Binding("ctrl+n", "next_recipient", "Preview next", id="campaign_composer.next"),
     ]
 
-    class Evaluated(Message):
-        def __init__(self, generation: int, count: str, sample: list[Recipient],
-                     preview: Text) -> None:
-            super().__init__()
-            self.generation, self.count, self.sample, self.preview = (
-                generation, count, sample, preview)
-
     class Done(Message):
         """A worker finished an action: a note, and the campaign id when it closes."""
 
@@ -131,9 +124,8 @@ class CampaignComposer(Dialog[int | None]):
         self.scheduled_at = draft.at if scheduled and draft is not None else None
         self._saved: Form | None = None  # the form as last kept (as opened, as saved)
         self.offer = Offer(draft.price_cents, draft.media_ids, draft.preview_ids) if draft else Offer()
-        self.generation = 0
-        self.preview_index = 0
-        self.sample: list[Recipient] = []
+        self.audience = CampaignAudience(db, account_id, clock=clock,
+                                         reply_reserve=reply_reserve)
         self._timer: Timer | None = None
         self._leaving = False  # Esc was pressed: the draft is being kept, keys wait
         self._typed_ahead: list[events.Key] = []
@@ -188,10 +180,7 @@ class CampaignComposer(Dialog[int | None]):
                                   [("any", "any"), ("yes", "yes"), ("never", "no")],
                                   {True: "yes", False: "no"}.get(seg.bought_ppv, "any"))
                 yield from field("exclude", "Leave out fans", "", "usernames")
-            with Vertical(id="campaign-side"):
-                yield Static("Counting…", id="campaign-count")
-                yield Static(id="campaign-sample")
-                yield Static(id="campaign-preview")
+            yield self.audience
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -259,7 +248,7 @@ class CampaignComposer(Dialog[int | None]):
     @on(TextArea.Changed)
     @on(Select.Changed)
     def _evaluate_soon(self) -> None:
-        self.generation += 1
+        self.audience.stale()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self._evaluate_now)
@@ -272,52 +261,10 @@ class CampaignComposer(Dialog[int | None]):
             self._evaluate_soon()
 
     def _evaluate_now(self) -> None:
-        self._evaluate(self.generation, self._form(), self.preview_index)
-
-    @work(thread=True, exclusive=True, group="campaign-count", exit_on_error=False)
-    def _evaluate(self, generation: int, form: Form, index: int) -> None:
-        now = self.clock()
-        sample: list[Recipient] = []
-        try:
-            spec = form.spec(self.db, self.account_id, now)
-            found = campaigns.count(self.db, self.account_id, spec.segment, now)
-            count = wording.recipients(found.recipients)
-            if found.left_out():
-                count += f"\n{found.left_out()}"
-            if found.recipients:
-                eta = campaigns.send_time(self.db, self.account_id, found.recipients,
-                                          self.reply_reserve)
-                count += f"\nabout {campaigns.duration_text(eta.takes)} to send"
-                if eta.ahead:
-                    count += f" ({eta.ahead_text()})"
-            sample = campaigns.sample(self.db, self.account_id, spec.segment, now)
-        except OfcrmError as exc:
-            self.post_message(self.Evaluated(generation, str(exc), [], Text("")))
-            return
-        preview = Text("")
-        if sample:
-            fan = sample[index % len(sample)]
-            try:
-                preview = Text(f"Preview for @{clean(fan.username, single_line=True)}:\n")
-                preview.append(clean(campaigns.preview(form.text, fan.fields())))
-            except OfcrmError as exc:
-                preview = Text(str(exc), style="red")
-        self.post_message(self.Evaluated(generation, count, sample, preview))
-
-    def on_campaign_composer_evaluated(self, message: Evaluated) -> None:
-        if message.generation != self.generation:
-            return
-        self.sample = message.sample
-        self.query_one("#campaign-count", Static).update(Text(message.count))
-        names = Text("Sample:\n" if message.sample else "")
-        for index, fan in enumerate(message.sample):
-            mark = "▸ " if index == self.preview_index % max(len(message.sample), 1) else "  "
-            names.append(f"{mark}@{clean(fan.username, single_line=True)}\n")
-        self.query_one("#campaign-sample", Static).update(names)
-        self.query_one("#campaign-preview", Static).update(message.preview)
+        self.audience.evaluate(self._form())
 
     def action_next_recipient(self) -> None:
-        self.preview_index += 1
+        self.audience.next_recipient()
         self._evaluate_soon()
 
     # -- offer ---------------------------------------------------------------------
