@@ -10,6 +10,7 @@ import sys
 from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import add_command, context, positive_int
 from ofcrm_tui.core import accounts
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.gateway import Gateway, default_base_url
 
 
@@ -69,6 +70,21 @@ def _token(args: argparse.Namespace) -> int:
         ctx.db, args.name, _read_token(args.name), timeout_seconds=ctx.settings.http_timeout_seconds
     )
     print(f"{info.name}: new token checked, in {secrets.token_source(info.name)}; sends resume")
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    if args.base_url is None and args.send_limit is None:
+        raise UsageError("account set: give --base-url URL, --send-limit N or both")
+    ctx = context(args)
+    change = accounts.update_account(
+        ctx.db,
+        args.name,
+        base_url=args.base_url,
+        send_limit_per_minute=args.send_limit,
+        timeout_seconds=ctx.settings.http_timeout_seconds,
+    )
+    print(change.summary)
     return 0
 
 
@@ -139,6 +155,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     token.add_argument("name")
     token.set_defaults(handler=_token)
+    change = add_command(
+        commands,
+        "set",
+        "change an account's platform address or send limit, keeping its local data; a new "
+        "address is asked who-am-I with the stored token and must answer for the same creator",
+    )
+    change.add_argument("name")
+    change.add_argument("--base-url", metavar="URL", help="the API base the platform moved to")
+    change.add_argument("--send-limit", type=positive_int, metavar="N", help="sends a minute allowed")
+    change.set_defaults(handler=_set)
     add_command(commands, "list", "list accounts (tokens never shown)").set_defaults(handler=_list)
     remove = add_command(commands, "remove", "delete an account, its local data and its token")
     remove.add_argument("name")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -240,14 +240,7 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
     token = token.strip()
     if not token:
         raise AccountError("the token is empty")
-    try:
-        from ofcrm_tui.platform.clients import client_for  # the HTTP clients: only here
-
-        client = client_for(account, token, timeout=timeout_seconds)
-    except ValueError as exc:
-        raise AccountError(str(exc)) from None
-    with client:
-        creator = _who_am_i(client, parse_gateway(account.gateway), account.gateway_account)
+    creator = _creator_at(account, token, timeout_seconds)
     if account.creator_platform_id not in (None, creator.id):
         raise AccountError(
             f"that token belongs to @{creator.username}, not to this account's creator "
@@ -259,6 +252,116 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
         row.auth_error = None
         session.flush()
         return AccountInfo.of(row)
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An account before and after ``update_account``, and its one line: each value
+    asked for, old -> new or unchanged (the command prints it, the audit trail keeps it)."""
+
+    before: AccountInfo
+    after: AccountInfo
+    summary: str
+
+
+def update_account(
+    db: Database,
+    name: str,
+    *,
+    base_url: str | None = None,
+    send_limit_per_minute: int | None = None,
+    timeout_seconds: float,
+) -> AccountChange:
+    """A new platform address and/or send limit for an account, its local data kept.
+
+    A new address is asked who-am-I with the stored token first, and refused when it
+    does not answer, refuses the token, or answers for another creator (that creator's
+    fans would be mixed into this account's). The app, the jobs and the limiter read
+    both from the row at their next call. A team's chatter may not (the database's
+    ``settings`` right: a worker's or a manager's), refused before the platform is asked."""
+    if base_url is None and send_limit_per_minute is None:
+        raise AccountError("nothing to change: give a new base URL or send limit")
+    if send_limit_per_minute is not None and send_limit_per_minute < 1:
+        raise AccountError("the send limit must be at least 1 a minute")
+    new_url = None if base_url is None else validate_base_url(base_url)
+    account = get_account(db, name)
+    try:
+        access.check(db, access.Right.SETTINGS, account.id)
+    except access.AccessDenied:  # said for this action (the database says "work on")
+        raise access.AccessDenied(
+            f"refused by the database: {access.identity(db).role} may not change account "
+            f"{account.name!r} (its address and send limit are a manager's or a worker's)"
+        ) from None
+    moved = new_url is not None and new_url != account.base_url
+    if moved:
+        _check_new_address(replace(account, base_url=new_url), timeout_seconds)
+    with db.write() as session:
+        row = session.get(Account, account.id, with_for_update=True)
+        if row is None:
+            raise AccountError(f"account {name!r} was removed meanwhile: nothing changed")
+        access.require(session, access.Right.SETTINGS, row.id)
+        before = AccountInfo.of(row)
+        if send_limit_per_minute is not None:
+            row.send_limit_per_minute = send_limit_per_minute
+        if new_url is not None:
+            row.base_url = new_url  # checked above, unless it was the address already
+        resumed = False
+        if moved:
+            # It answered, with this token: what the old address refused is over.
+            resumed = row.auth_error is not None or row.unreachable_since is not None
+            row.auth_error = row.unreachable_since = row.unreachable_retry_at = None
+        session.flush()
+        after = AccountInfo.of(row)
+        summary = _summary(before, after, address=new_url is not None,
+                           limit=send_limit_per_minute is not None, resumed=resumed)
+        access.record(session, AuditAction.ACCOUNT_CHANGED, row.id, None, summary)
+    return AccountChange(before, after, summary)
+
+
+def _check_new_address(account: AccountInfo, timeout_seconds: float) -> None:
+    """The account's stored token, asked who-am-I at ``account.base_url`` (the new one):
+    an AccountError unless it answers for the account's own creator."""
+    why = secrets.no_token_why(account.name)
+    if why is not None:
+        raise AccountError(
+            f"no token for {account.name} here to check {account.base_url} with ({why}): "
+            f"`ofcrm account token {account.name}` stores one"
+        )
+    creator = _creator_at(account, secrets.get_token(account.name), timeout_seconds)
+    if account.creator_platform_id not in (None, creator.id):
+        raise AccountError(
+            f"{account.base_url} answers for @{creator.username}, not for this account's "
+            f"creator @{account.creator_username}: not changed (their data would be mixed)"
+        )
+
+
+def _summary(
+    before: AccountInfo, after: AccountInfo, *, address: bool, limit: bool, resumed: bool
+) -> str:
+    """``mia: address http://a -> http://b; send limit 10/min unchanged``."""
+    parts = []
+    if address:
+        old, new = before.base_url, after.base_url
+        parts.append(f"address {old} -> {new}" if old != new else f"address {old} unchanged")
+    if limit:
+        old, new = before.send_limit_per_minute, after.send_limit_per_minute
+        parts.append(f"send limit {old} -> {new}/min" if old != new
+                     else f"send limit {old}/min unchanged")
+    if resumed:
+        parts.append("the new address answered: sends and polls resume")
+    return f"{after.name}: {'; '.join(parts)}"
+
+
+def _creator_at(account: AccountInfo, token: str, timeout_seconds: float) -> Me:
+    """The creator ``token`` reaches at the account's address, through its gateway."""
+    try:
+        from ofcrm_tui.platform.clients import client_for  # the HTTP clients: only here
+
+        client = client_for(account, token, timeout=timeout_seconds)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    with client:
+        return _who_am_i(client, parse_gateway(account.gateway), account.gateway_account)
 
 
 def _who_am_i(client: PlatformClient, gateway: Gateway, gateway_account: str | None) -> Me:

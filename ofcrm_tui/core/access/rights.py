@@ -28,6 +28,7 @@ class Right(StrEnum):
     EXPORT = "export"  # write fans or analytics out to a file
     CAMPAIGN = "campaign"  # launch or schedule a campaign
     DELETE = "delete"  # delete fans, and all their history with them
+    SETTINGS = "settings"  # change an account's own row (address, send limit): never a chatter
 
 
 class Kind(StrEnum):
