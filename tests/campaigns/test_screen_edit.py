@@ -20,8 +20,11 @@ from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from ofcrm_tui.tui.app import OfcrmApp
-from tests.tui.conftest import NOW, World, world  # noqa: F401 - the app's fixture
+from tests.tui import conftest as tui_fixtures
+from tests.tui.conftest import NOW, World
 from tests.tui.pilot import burst, lines, press, settle, wait_for
+
+world = tui_fixtures.world  # the app's fixture, for the tests here
 
 pytestmark = pytest.mark.anyio
 
