@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 from textual.widgets import Button, Static
+from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.outbox import limiter
@@ -141,6 +142,33 @@ async def test_a_campaigns_messages_say_whose_they_are_and_how_long_they_take(
             f'{rows + 1} messages wait to be sent ({rows} of campaign "VIP drop": about '
             f"{minutes} min at {limit}/min, {reserve} kept for replies); the next "), text
         assert_fits(dialog, size)
+
+
+def footer_keys(dialog: QuitDialog) -> dict[str, str]:
+    """The keys the dialog's footer names, and what it names them."""
+    return {key.key: key.description for key in dialog.query(FooterKey)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> None:  # noqa: ANN001
+    """Esc and the button it stands for have one name: "Cancel" while asking, "Stop
+    waiting" once waiting (the footer still said "esc Cancel"); ``w`` is no longer
+    offered once waiting (its button is disabled)."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        dialog = await asked(pilot)
+        await settle(pilot)
+        stop = dialog.query_one("#quit-cancel", Button)
+        assert footer_keys(dialog) == {
+            "q": "Quit anyway", "w": "Wait for them", "escape": "Cancel"}
+        assert str(stop.label) == "Cancel"
+        await press(pilot, "w")
+        await wait_for(pilot, lambda: footer_keys(dialog).get("escape") == str(stop.label))
+        assert footer_keys(dialog) == {"q": "Quit anyway", "escape": "Stop waiting"}
+        assert "(esc: stop waiting)" in dialog_text(dialog)
+        await press(pilot, "escape")  # stops waiting: the app runs on
+        assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
 
 
 async def test_waiting_can_be_stopped(world: World) -> None:

@@ -65,11 +65,14 @@ class QuitDialog(Dialog[str | None]):
     QuitDialog .buttons Button { min-width: 10; }
     """
     # Priority: acted on as read, so the keys typed behind Esc act on the screen below,
-    # not on the button focused here.
+    # not on the button focused here. Esc has the name of the button it stands for:
+    # "Cancel", then "Stop waiting" once waiting (``check_action`` offers one of the two).
     BINDINGS = [
         Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway", priority=True),
         Binding("w", "wait", "Wait for them", id="quit.wait", priority=True),
         Binding("escape", "cancel", "Cancel", id="quit.cancel", priority=True),
+        Binding("escape", "stop_waiting", "Stop waiting", id="quit.stop_waiting",
+                priority=True),
     ]
 
     class Loaded(Message):
@@ -117,6 +120,15 @@ class QuitDialog(Dialog[str | None]):
             later = "If you quit, they are sent when ofcrm or an `ofcrm worker` next runs."
         return f"{head}\n\n{later}"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once waiting, ``w`` is not offered (its button is disabled) and Esc stops
+        waiting; before, Esc cancels."""
+        if action in ("wait", "cancel"):
+            return not self.waiting_to_quit
+        if action == "stop_waiting":
+            return self.waiting_to_quit
+        return True
+
     def _show(self) -> None:
         self.query_one("#quit-text", Static).update(self._text())
 
@@ -141,6 +153,7 @@ class QuitDialog(Dialog[str | None]):
         stop.label = "Stop waiting"
         stop.refresh(layout=True)  # a new label leaves a button its width: "Stop" showed
         self.set_focus(stop)
+        self.refresh_bindings()  # the footer: esc "Stop waiting", no w
         self._show()
         self.set_interval(WAIT_EVERY_SECONDS, self._reload)
         self._reload()
@@ -148,6 +161,9 @@ class QuitDialog(Dialog[str | None]):
     @on(Button.Pressed, "#quit-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_stop_waiting(self) -> None:
+        self.dismiss(None)  # stays in the app, as Cancel: only its name tells waiting
 
     def _reload(self) -> None:
         self._load()
