@@ -90,7 +90,7 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
     now = utcnow()
     count = found.recipients
     reserve = ctx.settings.reply_reserve_per_minute
-    eta = campaigns.send_time(ctx.db, account.id, count, reserve)
+    eta = campaigns.send_time(ctx.db, account.id, count, reserve, at=spec.at, now=now)
     when = "now" if spec.at is None else f"at {spec.at.astimezone():%Y-%m-%d %H:%M %Z}"
     ahead = f", {eta.ahead_text()}" if eta.ahead else ""
     lines = [
@@ -118,7 +118,8 @@ def _create(args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise CampaignError("nothing queued: confirm with --yes (no terminal to ask on)")
-        if input("Start it? [y/N] ").strip().lower() not in ("y", "yes"):
+        question = "Schedule it?" if spec.at is not None else "Start it?"
+        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing queued")
             return 1
     created = campaigns.create(ctx.db, account.id, spec, created_by=by)

@@ -86,6 +86,34 @@ def test_the_send_time_counts_the_campaign_messages_queued_ahead(
     assert (second.eta - first.eta) == timedelta(minutes=2)  # the list's ETAs say the same
 
 
+class _Terminal(io.StringIO):
+    """Typed answers, read as from a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_scheduled_campaign_is_timed_from_its_start_and_asked_to_schedule(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A campaign starting tomorrow does not wait behind today's queue (its estimate
+    said "after 2 campaign messages queued ahead"), and the question is to schedule it."""
+    with world.db.write() as session:  # 4 a minute, 3 kept for replies: 1 campaign send a minute
+        session.get(Account, world.account).send_limit_per_minute = 4
+    assert run(database_url, "create", "--account", "mia", "--name", "Now", "--text", "hi",
+               "--tag", "vip", "--yes") == 0  # 2 rows queued
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    at = (utcnow() + timedelta(days=1)).isoformat()
+    assert run(database_url, "create", "--account", "mia", "--name", "Later", "--text", "hi",
+               "--tag", "vip", "--at", at) == 1
+    out = capsys.readouterr().out
+    assert "sending takes about 2 min at the current limit (4/min, 3 kept for replies)\n" in out
+    assert "Schedule it? [y/N] nothing queued" in out and "Start it?" not in out
+    assert counts(world) == (1, 2)  # the first campaign alone
+
+
 def test_create_at_a_time_schedules(world: World, database_url: str,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     at = (utcnow() + timedelta(days=1)).isoformat()

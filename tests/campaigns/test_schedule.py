@@ -15,7 +15,7 @@ from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
 from ofcrm_tui.core.campaigns.schedule import finish
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
-from ofcrm_tui.store.models import Campaign, OutboundMessage, Tag
+from ofcrm_tui.store.models import Account, Campaign, OutboundMessage, Tag
 from tests.campaigns.conftest import NOW, World
 
 AT = NOW + timedelta(hours=2)
@@ -110,3 +110,41 @@ def test_a_campaign_saved_with_the_private_nickname_is_refused_when_due(world: W
     shown = campaigns.campaign(world.db, world.account, created.campaign_id)
     assert shown.status == "draft" and shown.launch_error == NICKNAME_REFUSED
     assert _rows(world) == 0
+
+
+def test_a_scheduled_campaigns_send_time_counts_what_is_queued_at_its_start(
+    world: World,
+) -> None:
+    """A campaign starting later waits behind what is still queued then: the running
+    campaign's rows drain meanwhile (here 1 campaign send a minute: 4 a minute, 3 kept
+    for replies), and a campaign scheduled before it joins the queue as it starts. It
+    counted today's queue (22 queued ahead of a start hours away)."""
+    with world.db.write() as session:
+        session.execute(update(Account).where(Account.id == world.account)
+                        .values(send_limit_per_minute=4))
+    running = campaigns.create(world.db, world.account, CampaignSpec("Now", "hi"),
+                               created_by="me", now=NOW)
+    queued = running.recipients
+    assert queued == 4
+
+    def send_time(after: timedelta | None, **kwargs: int) -> campaigns.SendTime:
+        at = None if after is None else NOW + after
+        return campaigns.send_time(world.db, world.account, 2, 3, at=at, now=NOW, **kwargs)
+
+    now = send_time(None)  # launched now: behind all of them
+    assert (now.ahead, now.takes, now.ahead_text()) == (
+        queued, timedelta(minutes=6), "after 4 campaign messages queued ahead")
+    later = send_time(timedelta(hours=2))  # they are out long before
+    assert (later.ahead, later.takes, later.ahead_text()) == (0, timedelta(minutes=2), "")
+    soon = send_time(timedelta(minutes=1, seconds=30))  # 1 of them is out by then
+    assert (soon.ahead, soon.takes) == (queued - 1, timedelta(minutes=5))
+    assert soon.ahead_text() == "after ~3 campaign messages still queued at its start"
+
+    other = campaigns.create(world.db, world.account,
+                             CampaignSpec("Other", "hi", at=AT), created_by="me", now=NOW)
+    assert other.recipients == 4
+    assert send_time(AT - NOW - timedelta(minutes=1)).ahead == 0  # before it starts
+    behind = send_time(AT - NOW + timedelta(minutes=1))  # 1 of its 4 out by then
+    assert (behind.ahead, behind.takes) == (3, timedelta(minutes=5))
+    itself = send_time(AT - NOW, campaign_id=other.campaign_id)  # not ahead of itself
+    assert itself.ahead == 0

@@ -131,6 +131,52 @@ async def test_the_send_time_counts_the_campaign_messages_queued_ahead(world: Wo
                 "queued ahead)") in str(options.get_option_at_index(1).prompt)
 
 
+async def test_a_scheduled_campaign_waits_behind_what_is_still_queued_at_its_start(
+    world: World,  # noqa: F811
+) -> None:
+    """Composed to start in two hours while a running campaign has rows queued: those
+    are out long before, so neither the estimate nor the question counts them (they
+    said "after N campaign messages queued ahead"); one minute ahead, all but the one
+    sent by then are. The question asks to schedule it, not to start it."""
+    db, account_id = world.context.db, world.account.id
+    with db.write() as session:  # 1 campaign send a minute: 4 a minute, 3 kept for replies
+        session.get(Account, account_id).send_limit_per_minute = 4
+    running = campaigns.create(db, account_id, CampaignSpec(name="Now", text="hi"),
+                               created_by="tester", now=NOW)
+    ahead = running.recipients
+    assert ahead > 2
+    takes = campaigns.duration_text(timedelta(minutes=ahead))  # its own rows alone
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _composer(pilot, *"Later")
+        composer.query_one("#campaign-text", TextArea).load_text("Hi later")
+        at = composer.query_one("#campaign-at", Input)
+        soon = (NOW + timedelta(minutes=1)).astimezone(composer.zone)
+        at.value = f"{soon:%Y-%m-%d %H:%M}"
+        await wait_for(pilot, lambda: "still queued" in _static(composer, "#campaign-count"))
+        assert (f"(after ~{ahead - 1} campaign messages still queued at its start)"
+                in _static(composer, "#campaign-count"))
+        later = (NOW + timedelta(hours=2)).astimezone(composer.zone)
+        at.value = f"{later:%Y-%m-%d %H:%M}"
+        await wait_for(pilot, lambda: "queued" not in _static(composer, "#campaign-count"))
+        assert f"about {takes} to send" in _static(composer, "#campaign-count")
+
+        await press(pilot, "ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        question = app.screen
+        options = question.query_one(OptionList)
+        await wait_for(pilot, lambda: options.option_count == 2)
+        assert question.title_text == "Schedule this campaign?"
+        offered = str(options.get_option_at_index(1).prompt)
+        assert offered.startswith("Schedule: ") and f"starts at {later:%a %d %b %H:%M}" in offered
+        assert offered.endswith(f"about {takes} at 4/min (3 kept for replies)"), offered
+        await press(pilot, "j", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    with db.read() as session:
+        assert session.scalar(select(Campaign.status).where(Campaign.name == "Later")) == (
+            "scheduled")
+
+
 async def test_enter_on_the_start_question_keeps_the_campaign_unsent(world: World) -> None:  # noqa: F811
     """Not starting first, as every question whose yes cannot be undone: ctrl+l then an
     Enter typed by habit sends nothing (it started the campaign to every recipient)."""

@@ -24,7 +24,9 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
-from ofcrm_tui.core.outbox.limiter import sends_take
+from ofcrm_tui.core.campaigns.segment import Segment
+from ofcrm_tui.core.campaigns.segment import count as count_segment
+from ofcrm_tui.core.outbox.limiter import sends_take, sends_within
 from ofcrm_tui.core.outbox.rules import (
     ACTIVE_STATES,
     DEFAULT_REPLY_RESERVE_PER_MINUTE,
@@ -130,27 +132,83 @@ def send_duration(rows: int, limit: int, reply_reserve: int, *, ahead: int = 0) 
 @dataclass(frozen=True)
 class SendTime:
     """How long a new campaign's messages take to send: ``takes``, behind the ``ahead``
-    messages of the running campaigns still waiting, at ``limit`` a minute."""
+    campaign messages still queued when it starts, at ``limit`` a minute; ``scheduled``:
+    it starts later, and ``ahead`` is what is expected to be left then."""
 
     takes: timedelta
     ahead: int
     limit: int
+    scheduled: bool = False
 
     def ahead_text(self) -> str:
-        """``after 120 campaign messages queued ahead`` (empty when none are)."""
-        return f"after {counted(self.ahead, 'campaign message')} queued ahead" if self.ahead else ""
+        """``after 120 campaign messages queued ahead``, ``after ~40 campaign messages
+        still queued at its start`` (empty when none are)."""
+        if not self.ahead:
+            return ""
+        if self.scheduled:
+            return f"after ~{counted(self.ahead, 'campaign message')} still queued at its start"
+        return f"after {counted(self.ahead, 'campaign message')} queued ahead"
 
 
-def send_time(db: Database, account_id: int, rows: int, reply_reserve: int) -> SendTime:
-    """The send time of ``rows`` campaign messages launched now: they wait behind every
-    running campaign's rows still to go (as ``CampaignRow.eta`` counts them)."""
+def send_time(db: Database, account_id: int, rows: int, reply_reserve: int, *,
+              at: datetime | None = None, now: datetime | None = None,
+              campaign_id: int | None = None) -> SendTime:
+    """The send time of ``rows`` campaign messages launched now (``at`` None): they wait
+    behind every running campaign's rows still to go (as ``CampaignRow.eta`` counts
+    them). Launched at ``at``: behind those expected still to go by then
+    (``_queued_at``); ``campaign_id``, the campaign estimated when it is saved already,
+    is not ahead of itself."""
+    now = now or utcnow()
     with db.read() as session:
         limit = session.scalar(
             select(Account.send_limit_per_minute).where(Account.id == account_id))
         if limit is None:
             raise CampaignError(f"no account #{account_id}")
         ahead = sum(number for _, number in _waiting(session, account_id))
-    return SendTime(send_duration(rows, limit, reply_reserve, ahead=ahead), ahead, limit)
+        before = [] if at is None else _scheduled_before(session, account_id, at, campaign_id)
+    if at is not None:
+        joining = [(max(start, now), _recipients_at(db, account_id, segment, max(start, now)))
+                   for start, segment in before]  # one due already starts with the next drain
+        ahead = _queued_at(ahead, joining, limit, reply_reserve, now=now, at=at)
+    return SendTime(send_duration(rows, limit, reply_reserve, ahead=ahead), ahead, limit,
+                    scheduled=at is not None)
+
+
+def _scheduled_before(session: Session, account_id: int, at: datetime,
+                      leave_out: int | None) -> list[tuple[datetime, dict[str, Any]]]:
+    """The start and segment of each campaign scheduled to start by ``at``, in the order
+    they start (``schedule.due``'s), but ``leave_out``."""
+    return [(start, segment) for start, segment in session.execute(
+        select(Campaign.scheduled_at, Campaign.segment)
+        .where(
+            Campaign.account_id == account_id,
+            Campaign.status == CampaignStatus.SCHEDULED,
+            Campaign.scheduled_at <= at,
+            *([Campaign.id != leave_out] if leave_out is not None else []),
+        )
+        .order_by(Campaign.scheduled_at, Campaign.id)
+    )]
+
+
+def _recipients_at(db: Database, account_id: int, segment: dict[str, Any],
+                   start: datetime) -> int:
+    """How many a scheduled campaign queues as it starts: its segment at ``start`` over
+    the fans as they are now (one that cannot start queues none: it goes back to draft)."""
+    try:
+        return count_segment(db, account_id, Segment.from_json(segment or {}), start).recipients
+    except CampaignError:
+        return 0
+
+
+def _queued_at(queued: int, joining: list[tuple[datetime, int]], limit: int,
+               reply_reserve: int, *, now: datetime, at: datetime) -> int:
+    """The campaign messages expected still to go at ``at``: the ``queued`` now drain at
+    the rate campaigns get, and the ``joining`` (start, rows) join as they start."""
+    since = now
+    for start, number in [*joining, (at, 0)]:
+        sent = sends_within(start - since, OutboundKind.CAMPAIGN, limit, reply_reserve)
+        queued, since = max(queued - sent, 0) + number, start
+    return queued
 
 
 def duration_text(span: timedelta) -> str:

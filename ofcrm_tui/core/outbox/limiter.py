@@ -87,8 +87,18 @@ def sends_take(sends: int, kind: OutboundKind, limit: int, reply_reserve: int) -
     """How long ``sends`` sends of rows of ``kind`` take, in whole minutes: campaign rows
     go at the limit less the reply reserve, replies and manual sends at the whole limit.
     Every send time shown is counted with it (campaigns' ETAs, a queued message's)."""
-    per_minute = campaign_cap(limit, reply_reserve) if kind == OutboundKind.CAMPAIGN else limit
-    return timedelta(minutes=math.ceil(sends / per_minute))
+    return timedelta(minutes=math.ceil(sends / _per_minute(kind, limit, reply_reserve)))
+
+
+def sends_within(span: timedelta, kind: OutboundKind, limit: int, reply_reserve: int) -> int:
+    """How many sends of rows of ``kind`` go out in ``span`` (``sends_take`` the other
+    way round): what a queue drains by a later time."""
+    minutes = max(span.total_seconds(), 0) / 60
+    return math.floor(minutes * _per_minute(kind, limit, reply_reserve))
+
+
+def _per_minute(kind: OutboundKind, limit: int, reply_reserve: int) -> int:
+    return campaign_cap(limit, reply_reserve) if kind == OutboundKind.CAMPAIGN else limit
 
 
 @dataclass(frozen=True)

@@ -107,9 +107,11 @@ class CampaignComposer(Dialog[int | None]):
             self.reason = reason
 
     class Confirm(Message):
-        def __init__(self, form: Form, lines: list[str]) -> None:
+        """The question before it starts (``scheduled``: before it is scheduled)."""
+
+        def __init__(self, form: Form, scheduled: bool, lines: list[str]) -> None:
             super().__init__()
-            self.form, self.lines = form, lines
+            self.form, self.scheduled, self.lines = form, scheduled, lines
 
     def __init__(self, db: Database, account_id: int, *, created_by: str, clock: Clock,
                  reply_reserve: int, draft_id: int | None = None,
@@ -261,7 +263,7 @@ class CampaignComposer(Dialog[int | None]):
             self._evaluate_soon()
 
     def _evaluate_now(self) -> None:
-        self.audience.evaluate(self._form())
+        self.audience.evaluate(self._form(), self.draft_id)
 
     def action_next_recipient(self) -> None:
         self.audience.next_recipient()
@@ -397,13 +399,14 @@ class CampaignComposer(Dialog[int | None]):
             return
         try:
             eta = campaigns.send_time(self.db, self.account_id, checked.recipients,
-                                      self.reply_reserve)
+                                      self.reply_reserve, at=spec.at, now=now,
+                                      campaign_id=self.draft_id)
         except OfcrmError as exc:
             self.post_message(self.Done(f"Not started: {exc}", True, None, False))
             return
         ahead = f", {eta.ahead_text()}" if eta.ahead else ""
         when = "now" if spec.at is None else f"at {spec.at.astimezone(self.zone):%a %d %b %H:%M}"
-        self.post_message(self.Confirm(form, [
+        self.post_message(self.Confirm(form, spec.at is not None, [
             f"{wording.recipients(checked.recipients)} · {spec.describe_offer()} · starts {when}",
             f"to {spec.segment.describe()}",
             *filter(None, [checked.found.left_out()]),
@@ -415,13 +418,14 @@ class CampaignComposer(Dialog[int | None]):
         summary = Text("\n".join(message.lines))
         # Not starting first (as for every question whose yes cannot be undone): an
         # Enter typed by habit does not send to every recipient.
-        choices = [(Text("Not now"), False), (Text("Start: ") + summary, True)]
+        verb = "Schedule" if message.scheduled else "Start"
+        choices = [(Text("Not now"), False), (Text(f"{verb}: ") + summary, True)]
 
         def answered(go: bool | None) -> None:
             if go:
                 self._create(message.form)
 
-        self.app.push_screen(ChoiceDialog("Start this campaign?", lambda: choices), answered)
+        self.app.push_screen(ChoiceDialog(f"{verb} this campaign?", lambda: choices), answered)
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
     def _create(self, form: Form) -> None:

@@ -62,11 +62,13 @@ class CampaignAudience(Vertical):
         """The next evaluation previews the next fan of the sample (round)."""
         self.preview_index += 1
 
-    def evaluate(self, form: Form) -> None:
-        self._evaluate(self.generation, form, self.preview_index)
+    def evaluate(self, form: Form, campaign_id: int | None) -> None:
+        """Count, sample and preview ``form``, the campaign ``campaign_id`` once saved
+        (a scheduled one being edited is not queued ahead of itself)."""
+        self._evaluate(self.generation, form, self.preview_index, campaign_id)
 
     @work(thread=True, exclusive=True, group="campaign-count", exit_on_error=False)
-    def _evaluate(self, generation: int, form: Form, index: int) -> None:
+    def _evaluate(self, generation: int, form: Form, index: int, campaign_id: int | None) -> None:
         now = self.clock()
         sample: list[Recipient] = []
         try:
@@ -77,7 +79,8 @@ class CampaignAudience(Vertical):
                 count += f"\n{found.left_out()}"
             if found.recipients:
                 eta = campaigns.send_time(self.db, self.account_id, found.recipients,
-                                          self.reply_reserve)
+                                          self.reply_reserve, at=spec.at, now=now,
+                                          campaign_id=campaign_id)
                 count += f"\nabout {campaigns.duration_text(eta.takes)} to send"
                 if eta.ahead:
                     count += f" ({eta.ahead_text()})"
