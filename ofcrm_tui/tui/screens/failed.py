@@ -260,8 +260,10 @@ class FailedScreen(OfcrmScreen):
         return ([row.id], row) if row is not None else ([], None)
 
     def action_retry(self) -> None:
-        account, (ids, _row) = self.ofcrm.account, self._targets()
+        account, (ids, row) = self.ofcrm.account, self._targets()
         if account is not None and ids:
+            if row is not None:
+                self.failed_list.follow_retried(row.id)
             self._act(account.id, "retry", ids, self.ofcrm.now_utc())
 
     def action_retry_all(self) -> None:

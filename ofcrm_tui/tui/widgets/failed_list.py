@@ -16,6 +16,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
+from ofcrm_tui.tui.widgets.page_reads import PageSource
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 FAN_WIDTH = 30  # cells of the fan's name at most: the name first, the @username if it fits
@@ -94,6 +95,7 @@ class FailedList(PagedList[OutboundView]):
         super().__init__(id=id)
         self.clock = clock
         self.selected: set[int] = set()
+        self._retried: int | None = None  # see ``follow_retried``
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "toggle" and self.empty) and super().check_action(action, parameters)
@@ -107,7 +109,23 @@ class FailedList(PagedList[OutboundView]):
         self.post_message(self.Changed())
         self.action_cursor_down()
 
+    def follow_retried(self, key: int) -> None:
+        """The cursor's row ``key`` was retried: queued again, it leaves the list (the
+        cursor is on the next row meanwhile); failed again, it comes back at the top, and
+        the cursor goes back to it, unless it was moved in between: a second R retries
+        the same message, not the one that took its place."""
+        self._retried = key
+
+    def refresh_rows(self, *, by_position: bool = False, prefer: int | None = None) -> None:
+        super().refresh_rows(by_position=by_position,
+                             prefer=self._retried if prefer is None else prefer)
+
+    def show(self, source: PageSource[OutboundView], *, keep_id: int | None = None) -> None:
+        self._retried = None
+        super().show(source, keep_id=keep_id)
+
     def move_to(self, index: int) -> None:
+        self._retried = None
         super().move_to(index)
         self.post_message(self.Changed())
 

@@ -183,11 +183,13 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._moves_at_reload = self._moves
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
-    def refresh_rows(self, *, by_position: bool = False) -> None:
+    def refresh_rows(self, *, by_position: bool = False, prefer: int | None = None) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
         same screen line (or the list at the top, if it was there); ``by_position``:
-        the cursor stays on its line whatever row comes there. The cursor moved while
-        the rows are read (``j`` pressed meanwhile): the row it is on then is kept."""
+        the cursor stays on its line whatever row comes there; ``prefer``: the row to
+        keep instead when the list has it (a row that left it and may come back). The
+        cursor moved while the rows are read (``j`` pressed meanwhile): the row it is
+        on then is kept."""
         if self.source is None:
             return
         if self._first_load:
@@ -197,16 +199,20 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             return
         row = self.cursor_row
         self._read_around(self.source.key(row) if row is not None and not by_position else None,
-                          (self.cursor, self._top_row()) if row is not None else None)
+                          (self.cursor, self._top_row()) if row is not None else None, prefer)
 
-    def _read_around(self, keep_id: int | None, keep: tuple[int, int] | None) -> None:
-        """Reload the rows, the cursor on ``keep_id`` (or ``keep``'s position); the
-        count read again unless it is exact and the rows are not loading for ``show``."""
+    def _read_around(
+        self, keep_id: int | None, keep: tuple[int, int] | None, prefer: int | None = None
+    ) -> None:
+        """Reload the rows, the cursor on ``prefer`` if listed, else on ``keep_id`` (or
+        ``keep``'s position); the count read again unless it is exact and the rows are
+        not loading for ``show``."""
         assert self.source is not None
         self.generation += 1
         self._moves_at_reload = self._moves
         known = self.count if self.counted and not self._first_load else None
-        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(), known)
+        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(), known,
+                     prefer)
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -217,7 +223,10 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         keep: tuple[int, int] | None,
         page_rows: int,
         known: int | None,
+        prefer: int | None = None,
     ) -> None:
+        if prefer is not None and source.position(prefer) is not None:
+            keep_id = prefer
         for _ in range(RELOAD_TRIES):
             snapshot, settled = load(source, keep_id, keep, page_rows, known)
             if settled:
