@@ -23,6 +23,7 @@ from ofcrm_tui.core.analytics.period import Period
 from ofcrm_tui.core.outbox import FailedSpan, OutboundView
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
@@ -227,7 +228,8 @@ class FailedScreen(OfcrmScreen):
     def _draw_limit(self) -> None:
         """The manual retry budget, counting down to when the next retry frees up; none
         when nothing is used, or nothing is listed to retry."""
-        budget, line = self.budget, Text()
+        budget = self.budget
+        pieces: list[Text] = []
         listing = self.failed_list
         if listing.counted and listing.count == 0:
             budget = None
@@ -235,18 +237,19 @@ class FailedScreen(OfcrmScreen):
         now = self.ofcrm.now_utc()
         if budget is not None and budget.frees_at is not None:
             wait = max(0, round((budget.frees_at - now).total_seconds()))
-            if budget.left == 0:
-                line.append(f"Manual retry limit reached ({limit} a minute): ", "bold")
-            else:
-                line.append(f"{budget.left} of {limit} manual retries left this minute; ")
             when = budget.frees_at.astimezone(self.ofcrm.clock().tzinfo)
-            line.append(f"the next frees up at {when:%H:%M:%S} (in {wait} s)")
+            # One line at 80 columns; narrower, it breaks between the two halves only.
+            pieces = [
+                Text(f"Manual retry limit reached ({limit} a minute):", "bold")
+                if budget.left == 0 else
+                Text(f"{budget.left} of {limit} manual retries left this minute;"),
+                Text(f"one frees up at {when:%H:%M:%S} (in {wait} s)")]
             if wait == 0 and self.ofcrm.account is not None:
                 self._load_budget(self.ofcrm.account.id, now)
         limit_line = self.query_one("#failed-limit", Static)
-        limit_line.update(line)
+        limit_line.update(Pieces(pieces, " "))
         limit_line.set_class(budget is not None and budget.left == 0, "-reached")
-        limit_line.display = bool(line)
+        limit_line.display = bool(pieces)
         self.call_after_refresh(self._place_notices)
 
     # -- actions -------------------------------------------------------------------

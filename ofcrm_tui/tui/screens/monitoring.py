@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from ofcrm_tui.core import access, health, metrics
 from ofcrm_tui.tui.keymap import key_named
+from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import age
@@ -75,28 +76,30 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
-    grid.add_row("Queue", " · ".join(f"{state} {count:,}" for state, count in a.queue.items()))
-    sends = Text(f"{a.sends_last_minute} of {a.send_limit} in the last minute")
-    if a.sends_last_minute >= a.send_limit:
-        sends.stylize("yellow")
+    grid.add_row("Queue", Pieces(f"{state} {count:,}" for state, count in a.queue.items()))
+    sends = [Text(f"{a.sends_last_minute} of {a.send_limit} in the last minute",
+                  "yellow" if a.sends_last_minute >= a.send_limit else "")]
     if a.blocked_until is not None:
-        sends.append(f"  blocked (429) for {age((a.blocked_until - now).total_seconds())}",
-                     "bold yellow")
-    grid.add_row("Sends", sends)
+        sends.append(Text(f"blocked (429) for {age((a.blocked_until - now).total_seconds())}",
+                          "bold yellow"))
+    grid.add_row("Sends", Pieces(sends, "  "))
     hour = a.last_hour
     counts = [f"{label} {hour[name]:,}" for label, name in LAST_HOUR]
-    counts[4] += f"\u00a0({a.rate_limited_seconds:.0f}\u00a0s)"
-    grid.add_row("Last hour", " · ".join(counts))
-    grid.add_row("Latency", f"send p50 {seconds(a.send_latency.p50)} p95 "
-                 f"{seconds(a.send_latency.p95)} · queue p50 {seconds(a.queue_latency.p50)} "
-                 f"p95 {seconds(a.queue_latency.p95)} · depth "
-                 f"{'–' if a.queue_depth is None else f'{a.queue_depth:.0f}'}")
-    polls = Text(f"last {ago(a.last_poll_at, now)} · lag {seconds(a.poll_lag_seconds)} · "
-                 f"{hour[metrics.POLL]:,} ok / {hour[metrics.POLL_FAILED]:,} failed last hour")
+    counts[4] += f" ({a.rate_limited_seconds:.0f} s)"
+    grid.add_row("Last hour", Pieces(counts))
+    depth = "–" if a.queue_depth is None else f"{a.queue_depth:.0f}"
+    grid.add_row("Latency", Pieces([
+        f"send p50 {seconds(a.send_latency.p50)} p95 {seconds(a.send_latency.p95)}",
+        f"queue p50 {seconds(a.queue_latency.p50)} p95 {seconds(a.queue_latency.p95)}",
+        f"depth {depth}"]))
+    polls: list[str | Text] = [f"last {ago(a.last_poll_at, now)}",
+                               f"lag {seconds(a.poll_lag_seconds)}",
+                               f"{hour[metrics.POLL]:,} ok / {hour[metrics.POLL_FAILED]:,} "
+                               "failed last hour"]
     if a.last_poll_failed_at is not None:
-        polls.append(f" · last failure {ago(a.last_poll_failed_at, now)}")
-    polls.append(" · running" if a.running else " · not running", "dim")
-    grid.add_row("Polls", polls)
+        polls.append(f"last failure {ago(a.last_poll_failed_at, now)}")
+    polls.append(Text("running" if a.running else "not running", "dim"))
+    grid.add_row("Polls", Pieces(polls))
     if a.auth_error:
         credentials = Text(f"rejected: {clean(a.auth_error, single_line=True)}", "red")
     elif a.key_missing:
@@ -185,9 +188,9 @@ class MonitoringScreen(OfcrmScreen):
         top.set_class(bool(report.problems) and all(p.warning for p in report.problems),
                       "-warning")
         now = report.checked_at
-        header = Text()
-        header.append("Database ", "dim")
-        header.append(f"{clean(report.database, single_line=True)} · {size(report.database_bytes)}")
-        header.append(f" · checked {now.astimezone(self.ofcrm.clock().tzinfo):%H:%M:%S}", "dim")
+        header = Pieces([
+            Text.assemble(("Database ", "dim"), clean(report.database, single_line=True)),
+            size(report.database_bytes),
+            Text(f"checked {now.astimezone(self.ofcrm.clock().tzinfo):%H:%M:%S}", "dim")])
         blocks = [account_block(a, now) for a in report.accounts]
         self.query_one("#monitoring-accounts", Static).update(Group(header, Text(), *blocks))
