@@ -154,6 +154,8 @@ def test_errors_are_one_line(sqlite_db: tuple[Database, str], tmp_path: Path, of
     _one_line_error(ofcrm(url, "fans", "edit", "lena", "--tag", "a|b"), "contains one of")
     _one_line_error(ofcrm(url, "fans", "add", "--username", "lena"), "already has a fan @lena")
     _one_line_error(ofcrm(url, "fans", "add", "--username", "LENA"), "already has a fan @lena")
+    _one_line_error(ofcrm(url, "fans", "add", "--username", "bob@@example..com"),
+                    "username 'bob@@example..com' contains '@'")
     _one_line_error(ofcrm(url, "fans", "delete", "lena"), "refusing to delete without a terminal")
     _one_line_error(ofcrm(url, "import", "fans", str(tmp_path / "missing.csv")), "cannot read")
     wrong = tmp_path / "wrong.csv"

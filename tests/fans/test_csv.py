@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from ofcrm_tui.core.fans import csv_export, csv_format, csv_import, csv_read, edits, listing, profile
 from ofcrm_tui.core.fans.collector import collector_paused
 from ofcrm_tui.core.fans.csv_format import HEADER, CsvFormatError
+from ofcrm_tui.core.fans.fields import FanFieldError
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan, FanTag, Tag
 from tests.fans.conftest import add_fan, counts, make_account
@@ -312,6 +314,43 @@ def test_hostile_files_give_reports_and_write_nothing(db: Database, account: int
         reasons = " / ".join(f"{p.line}: {p.reason}" for p in report.problems)
         assert expected is None or expected in reasons, reasons
     assert counts(db, account) == before
+
+
+# Usernames as the platform makes them (letters of any alphabet, digits, _ . -) and what
+# is not one: every way a username enters (the import, the new-fan dialog and ``fans add``
+# through ``edits.create_fan``) takes the first and refuses the others, for one reason.
+USERNAMES_TAKEN = ["lena_s", "mia.starlight", "u4101", "jean-luc", "tom_müller12", "@zoe_b"]
+USERNAMES_REFUSED = {
+    "bob@@example..com": "username 'bob@@example..com' contains '@'",
+    "bob@example.com": "username 'bob@example.com' contains '@'",
+    "lena/s": "contains '/'",
+    "o'brien": "contains \"'\"",
+    "#vip": "contains '#'",
+    "lena,s": "contains ','",
+    "x🔥": "contains '🔥'",
+    "bad name": "contains spaces",
+}
+
+
+def test_one_username_rule_for_the_import_and_fans_made_by_hand(
+    db: Database, account: int, tmp_path: Path,
+) -> None:
+    path = tmp_path / "fans.csv"
+    lines = "".join(f'"{name}"\n' if "," in name else f"{name}\n" for name in USERNAMES_REFUSED)
+    path.write_text("username\n" + lines, encoding="utf-8")
+    report = _import(db, account, path)
+    assert not report.written and report.problem_count == len(USERNAMES_REFUSED)
+    for problem, (name, reason) in zip(report.problems, USERNAMES_REFUSED.items(), strict=True):
+        assert reason in problem.reason, (name, problem.reason)
+        with pytest.raises(FanFieldError, match=re.escape(reason)):
+            edits.create_fan(db, account, username=name)
+    assert counts(db, account) == (0, 0, 0, 0)
+    path.write_text("username\n" + "\n".join(USERNAMES_TAKEN[:3]) + "\n", encoding="utf-8")
+    assert _import(db, account, path).created == 3
+    for name in USERNAMES_TAKEN[3:]:
+        edits.create_fan(db, account, username=name)
+    stored = {fan.username for fan in listing.fans_window(db, account)}
+    assert stored == {name.removeprefix("@") for name in USERNAMES_TAKEN}
 
 
 def test_bom_quoted_newlines_and_tabs_are_read(db: Database, account: int, tmp_path: Path) -> None:

@@ -137,9 +137,10 @@ class _Form:
 
 _FORBIDDEN = r"\x00-\x08\x0a-\x1f\x7f\ud800-\udfff"  # what no name may hold (tabs may be)
 _NOTE_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff"
-# No leading "'" (the formula guard), "@" (dropped from a username) or space.
+# No leading "'" (the formula guard), "@" (dropped from a username) or space. A username
+# of the username characters needs none of these: the check would keep it as it is.
 _IDS = _Form("[0-9]{1,18}+")  # under 2**63
-_USERNAMES = _Form(rf"[^\s{_FORBIDDEN}@'][^\s{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
+_USERNAMES = _Form(rf"[{fields.USERNAME_CHARS}]{{1,{fields.MAX_NAME_CHARS}}}+")
 _NAMES = _Form(rf"[^{_FORBIDDEN}'][^{_FORBIDDEN}]{{0,{fields.MAX_NAME_CHARS - 1}}}+")
 _NOTES = _Form(rf"[^\s{_NOTE_FORBIDDEN}'][^{_NOTE_FORBIDDEN}]{{0,{fields.MAX_NOTE_CHARS - 1}}}+")
 _AMOUNTS = _Form(r"[0-9]{1,15}+\.[0-9]{2}")  # _EXPORTED_AMOUNT

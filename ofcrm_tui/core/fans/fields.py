@@ -27,6 +27,13 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Any character one of the checks below may refuse: most values have none.
 _SUSPECT = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
+# What a username is made of, wherever one enters (the import, the new-fan dialog,
+# ``fans add``): the platform's own are letters and digits, "_", "." and "-" (u4101,
+# luna_rose, mia.starlight; names of any alphabet: tom_müller12). Python's ``\w`` is the
+# letters and digits of str.isalnum() and "_". Nothing else: no "@" inside (an address
+# such as bob@example.com is not a username), no quotes, slashes or spaces.
+USERNAME_CHARS = r"\w.\-"
+_NOT_USERNAME = re.compile(f"[^{USERNAME_CHARS}]")
 
 
 class FanFieldError(OfcrmError, ValueError):
@@ -58,10 +65,13 @@ def clean_name(what: str, value: str) -> str:
 
 
 def clean_username(value: str) -> str:
-    """A username without its ``@``; no spaces."""
+    """A username without its ``@``, of ``USERNAME_CHARS`` only."""
     text = _check_text("username", value.strip().removeprefix("@"), MAX_NAME_CHARS, _CONTROL)
     if _SPACE.search(text):
         raise FanFieldError(f"username {text!r} contains spaces", "username")
+    if other := _NOT_USERNAME.search(text):
+        raise FanFieldError(f"username {text!r} contains {other.group()!r}: a username has "
+                            "letters, digits, _ . and - only", "username")
     return text
 
 
