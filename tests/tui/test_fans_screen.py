@@ -49,6 +49,18 @@ async def open_import(pilot, path: Path) -> ImportDialog:  # noqa: ANN001
     return dialog
 
 
+async def check_file(pilot, path: Path) -> ImportDialog:  # noqa: ANN001
+    """From the start: the import dialog on ``path`` (from the fans screen) and its
+    first run (ctrl+s) done, its report laid out."""
+    await settle(pilot)
+    await open_fans(pilot)
+    dialog = await open_import(pilot, path)
+    await press(pilot, "ctrl+s")
+    await wait_for(pilot, lambda: dialog.report is not None)
+    await settle(pilot)
+    return dialog
+
+
 def fan_text(pilot) -> str:  # noqa: ANN001
     return "\n".join(lines(pilot.app.screen.query_one(FanList)))
 
@@ -388,7 +400,8 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: dialog.report is not None)
         report = str(dialog.query_one("#fan-import-report").render())
         assert "nothing written" in report and "line 3:" in report
-        assert "space ticks Skip bad rows" in report
+        hint = dialog.query_one("#fan-import-next")
+        assert hint.display and "space ticks Skip bad rows" in str(hint.render())
         assert dialog.report.created == 0 or not dialog.report.written
         await press(pilot, "space")  # run again, skipping the bad row
         assert dialog.query_one("#fan-import-skip").value
@@ -396,7 +409,7 @@ async def test_import_a_file_and_read_its_report(world: World, tmp_path: Path) -
         await wait_for(pilot, lambda: dialog.report.written)
         assert (dialog.report.created, dialog.report.updated) == (2, 1)
         report = str(dialog.query_one("#fan-import-report").render())
-        assert "skipped 1 bad" in report
+        assert "skipped 1 bad" in report and not hint.display  # nothing left to do
         assert "1 row named fans the platform knows: their name, username, subscription" in report
         await press(pilot, "escape")
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 32)
@@ -413,16 +426,43 @@ async def test_the_import_reports_summary_is_in_view_at_80_columns(world: World,
                     ",NoName,1,active\ncid,Cid,1,weird\ndan,Dan,1,active\nee e,Eve,1,active\n"
                     "fay,Fay,-1,active\ngus,Gus,1;2,active\nhal,Hal,1,bogus\n", encoding="utf-8")
     async with world.app().run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_fans(pilot)
-        dialog = await open_import(pilot, path)
-        await press(pilot, "ctrl+s")
-        await wait_for(pilot, lambda: dialog.report is not None)
-        await settle(pilot)
+        dialog = await check_file(pilot, path)
         assert dialog.report.problem_count > 5 and not dialog.report.written
-        body, report = dialog.query_one("#fan-import-body"), dialog.query_one("#fan-import-report")
+        view, report = dialog.query_one("#fan-import-outcome"), dialog.query_one("#fan-import-report")
         assert str(report.render()).startswith(dialog.report.summary())
-        assert body.region.y <= report.region.y < body.region.bottom  # its first line in view
+        assert view.region.y <= report.region.y < view.region.bottom  # its first line in view
+
+
+# A spreadsheet's export with three bad rows, one of them a line with a field too many.
+QA_FILE = ("username,name,tags,total spent,status,notes\nlena_s,Lena,vip,12.50,active,hi\n"
+           "marco,Marco,,abc,active,\n" + "".join(f"f{i},F{i},,1,active,\n" for i in range(3))
+           + "cy,Cy,,1,weird,\n" + "".join(f"g{i},G{i},,1,active,\n" for i in range(3))
+           + "gus,Gus,,1,active,x,extra\n")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_import_report_is_whole_with_the_next_step_and_the_rows_in_view(
+    world: World, tmp_path: Path, size: tuple[int, int],
+) -> None:
+    """QA at 80x24: the report of this file was cut mid-sentence below the preview ("line
+    11: 7 fields where the header has 6 (a wrong"), the hint to skip the bad rows and the
+    rows could not be seen; at both sizes the check's progress bar stayed after it."""
+    path = tmp_path / "fans.csv"
+    path.write_text(QA_FILE, encoding="utf-8")
+    async with world.app().run_test(size=size) as pilot:
+        dialog = await check_file(pilot, path)
+        assert dialog.report.problem_count == 3 and not dialog.report.written
+        assert not dialog.query_one(ProgressBar).display  # the check is over
+        report = dialog.query_one("#fan-import-report")
+        shown = str(report.render())
+        assert shown.startswith(dialog.report.summary()) and "unclosed quote?)" in shown
+        assert report.parent.region.contains_region(report.region)  # every line in view
+        content = dialog.query_one("#fan-import-dialog").content_region
+        hint = next(s for s in dialog.query(Static) if "space ticks Skip bad rows" in str(s.render()))
+        assert hint.display and hint.parent.region.contains_region(hint.region)
+        assert content.contains_region(hint.region)
+        body, rows = dialog.query_one("#fan-import-body"), dialog.query_one("#fan-import-rows")
+        assert body.region.y <= rows.region.y and rows.region.y + 2 <= body.region.bottom  # header, a row
 
 
 async def test_importing_a_file_again_reports_its_fans_unchanged(world: World, tmp_path: Path) -> None:

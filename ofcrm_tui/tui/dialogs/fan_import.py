@@ -1,5 +1,5 @@
-"""Import fans from a CSV file: the detected delimiter and column mapping and the first
-rows, then the import with a progress bar, then its report (bad rows by line number).
+"""Import fans from a CSV file: the first rows, the detected delimiter and column mapping,
+then the import with a progress bar, then its report (bad rows by line number).
 
 The file was picked with ``textual_fspicker.FileOpen``; the preview and the import run
 in thread workers (``csv_read.preview``, ``csv_import.import_fans``) that post messages.
@@ -34,13 +34,18 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def mapping_text(found: ImportPreview) -> Text:
-    """``header → field`` for each column read, the columns left out, and those the
-    platform owns (left as it has them for the fans it knows)."""
+    """The columns read (``header → field`` where the header is not the field's name),
+    the columns left out, and those the platform owns (left as it has them for the fans
+    it knows)."""
     text = Text(f"{_DELIMITERS.get(found.delimiter, found.delimiter)}-separated, "
-                f"{found.size_bytes:,} bytes. Columns read:\n", style="dim")
-    for header, name in found.mapping.known.items():
-        text.append(f"  {clean(header, single_line=True)}", style="bold")
-        text.append(f" → {COLUMNS[name][0]}\n")
+                f"{found.size_bytes:,} bytes. Columns read: ", style="dim")
+    # One paragraph, not a line a column: at 80x24 the first rows stay in view below it.
+    for index, (header, name) in enumerate(found.mapping.known.items()):
+        text.append(", " if index else "")
+        text.append(clean(header, single_line=True), style="bold")
+        if header.strip().lower() != COLUMNS[name][0]:  # read as another name says
+            text.append(f" → {COLUMNS[name][0]}")
+    text.append("\n")
     ignored = [h for h, f in zip(found.mapping.headers, found.mapping.fields, strict=True) if f is None]
     if ignored:
         text.append("Ignored: " + ", ".join(clean(h, single_line=True) for h in ignored) + "\n",
@@ -67,6 +72,7 @@ def report_text(report: ImportReport) -> Text:
         text.append(clean(problem.reason, single_line=True) + "\n")
     if report.problem_count > len(report.problems):
         text.append(f"… and {report.problem_count - len(report.problems):,} more\n", style="dim")
+    text.rstrip()  # no blank line at its end, where the view ends
     return text
 
 
@@ -108,19 +114,28 @@ class ImportDialog(Dialog[ImportReport | None]):
         with Vertical(id="fan-import-dialog", classes="dialog") as dialog:
             dialog.border_title = "Import fans"
             yield Static(Text(clean(str(self.path), single_line=True), style="bold"))
+            # The first rows, then how their columns are read: at 80x24 the rows stay in
+            # view above a report.
             with VerticalScroll(id="fan-import-body"):
-                yield Static("Reading the file…", id="fan-import-mapping")
                 yield DataTable(id="fan-import-rows", show_cursor=False)
+                yield Static("Reading the file…", id="fan-import-mapping")
+            # The report in a view of its own, shown from its first line (a view whose
+            # top is its first line needs no layout to scroll to), the preview above it
+            # taking what is left.
+            with VerticalScroll(id="fan-import-outcome"):
                 yield Static(id="fan-import-report")
             with Horizontal(id="fan-import-options"):
                 yield TickBox("Skip bad rows", id="fan-import-skip")
                 yield TickBox("Dry run", id="fan-import-dry")
+            # One place below the options: the bar while a run is under way, then what to
+            # do next (out of the report, which may be longer than its view).
             yield ProgressBar(id="fan-import-progress", show_eta=False)
+            yield Static(id="fan-import-next")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(ProgressBar).display = False
-        self.query_one(DataTable).display = False
+        for hidden in (ProgressBar, "#fan-import-next", DataTable, "#fan-import-outcome"):
+            self.query_one(hidden).display = False
         self._preview(self.path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -165,6 +180,7 @@ class ImportDialog(Dialog[ImportReport | None]):
         bar = self.query_one(ProgressBar)
         bar.update(total=max(self.found.size_bytes, 1), progress=0)
         bar.display = True
+        self.query_one("#fan-import-next").display = False
         self._import(app.account.id, self.query_one("#fan-import-skip", Checkbox).value,
                      self.query_one("#fan-import-dry", Checkbox).value)
 
@@ -187,21 +203,23 @@ class ImportDialog(Dialog[ImportReport | None]):
 
     def on_import_dialog_done(self, message: Done) -> None:
         self.running = False
+        self.query_one(ProgressBar).display = False  # done: the report says how it went
+        outcome = self.query_one("#fan-import-outcome", VerticalScroll)
+        outcome.display = True
+        outcome.scroll_home(animate=False, immediate=True)  # from its summary
         shown = self.query_one("#fan-import-report", Static)
         if message.report is None:
             shown.update(Text(f"Not imported: {clean(message.error)}", style="bold red"))
             return
         self.report = report = message.report
-        self.query_one(ProgressBar).update(progress=self.query_one(ProgressBar).total)
-        text = report_text(report)
+        shown.update(report_text(report))
         step = _next_step(report)
         if step is not None:  # the option to change has the focus
             option, hint = step
-            text.append(hint, style="italic")
+            next_step = self.query_one("#fan-import-next", Static)
+            next_step.update(Text(hint, style="italic"))
+            next_step.display = True
             self.query_one(f"#{option}", Checkbox).focus()
-        shown.update(text)
-        # From its summary (the first line): once laid out, the report is taller.
-        self.call_after_refresh(shown.scroll_visible, top=True, animate=False)
         if report.written and report.changed_fans:  # one own edit (``tui.presence``)
             ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
 
