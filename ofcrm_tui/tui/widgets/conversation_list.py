@@ -69,6 +69,10 @@ class ConversationList(PagedList[ConversationRow]):
 
     ROW_HEIGHT = 2
     COMPONENT_PREFIX = "conversation-list"
+    # The highlighted conversation keeps its screen line as others arrive above it,
+    # at the top too: it does not slide down under the chatter's eyes (the status
+    # bar counts the unread, ``g`` shows the newest).
+    TOP_STAYS = False
     COMPONENT_CLASSES = {
         "conversation-list--cursor",
         "conversation-list--open",

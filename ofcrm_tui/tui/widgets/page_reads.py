@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 PAGE_SIZE = 100
 # The kept row's position and the rows are separate reads: when they disagree (the list
@@ -45,15 +45,26 @@ class Snapshot(Generic[RowT]):
     pages: dict[int, list[RowT]]
 
 
-def place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
+class Kept(NamedTuple):
+    """Where the cursor was on the screen before a reload: its index and the top row.
+    ``top_stays``: a list at its top stays there while the cursor's row fits (the rows
+    arriving at the top in sight, the cursor's row going down with them); else the
+    cursor's row keeps its line there too (``PagedList.TOP_STAYS``)."""
+
+    cursor: int
+    top: int
+    top_stays: bool = True
+
+
+def place(cursor: int, page_rows: int, keep: Kept | None) -> int:
     """The top row to show: the cursor in view on a fresh load; on a refresh, the
-    cursor's row on the screen line it had, or the top kept if the list was there."""
+    cursor's row on the screen line it had (as far as the list scrolls), or the top
+    kept if the list was there and ``keep.top_stays``."""
     if keep is None:
         top = 0 if cursor < page_rows - 1 else cursor - page_rows // 3
     else:
-        old_cursor, old_top = keep
-        top = old_top + cursor - old_cursor
-        if old_top == 0 and cursor < page_rows - 1:
+        top = keep.top + cursor - keep.cursor
+        if keep.top_stays and keep.top == 0 and cursor < page_rows - 1:
             top = 0
     return max(0, top)
 
@@ -61,7 +72,7 @@ def place(cursor: int, page_rows: int, keep: tuple[int, int] | None) -> int:
 def load(
     source: PageSource[RowT],
     keep_id: int | None,
-    keep: tuple[int, int] | None,
+    keep: Kept | None,
     page_rows: int,
     known: int | None,
 ) -> tuple[Snapshot[RowT], bool]:
@@ -70,7 +81,7 @@ def load(
     e.g. a sync committed; read again). ``known``: the list's exact count before this
     reload, kept until the new one is in (so a refresh never shrinks the list)."""
     found = source.position(keep_id) if keep_id is not None else None
-    wanted = found if found is not None else (keep[0] if keep else 0)
+    wanted = found if found is not None else (keep.cursor if keep else 0)
     top = place(wanted, page_rows, keep)
     pages: dict[int, list[RowT]] = {}
     if top + page_rows < PAGE_SIZE and wanted < PAGE_SIZE:
@@ -106,7 +117,7 @@ def follow(
     snapshot: Snapshot[RowT],
     source: PageSource[RowT],
     key: int,
-    keep: tuple[int, int] | None,
+    keep: Kept | None,
     page_rows: int,
 ) -> Snapshot[RowT] | None:
     """``snapshot`` with its cursor on row ``key``, on the screen line ``keep`` gives
@@ -122,7 +133,7 @@ def positions(pages: Mapping[int, list[RowT]], matches: Callable[[RowT], bool]) 
 
 
 def at(
-    snapshot: Snapshot[RowT], cursor: int, keep: tuple[int, int] | None, page_rows: int
+    snapshot: Snapshot[RowT], cursor: int, keep: Kept | None, page_rows: int
 ) -> Snapshot[RowT]:
     """``snapshot`` with its cursor on row number ``cursor`` (within its count), on the
     screen line ``keep`` gives it."""

@@ -31,6 +31,7 @@ from ofcrm_tui.tui.widgets.page_cache import PageCache, visible_pages
 from ofcrm_tui.tui.widgets.page_reads import (
     PAGE_SIZE,
     RELOAD_TRIES,
+    Kept,
     PageSource,
     RowT,
     Snapshot,
@@ -55,6 +56,9 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     ROW_HEIGHT: ClassVar[int] = 1
     COMPONENT_PREFIX: ClassVar[str]
+    # At its top, a reload keeps the list there, the rows that arrive in sight (a log's
+    # newest); False: the cursor's row keeps its screen line there too (``Kept``).
+    TOP_STAYS: ClassVar[bool] = True
 
     # Acted on as the keys are read (priority), in the order typed: with a screen that
     # opens the row as Enter is read (``OPEN_AT_ONCE``), a burst of keys (j j enter r
@@ -185,11 +189,11 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def refresh_rows(self, *, by_position: bool = False, prefer: int | None = None) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
-        same screen line (or the list at the top, if it was there); ``by_position``:
-        the cursor stays on its line whatever row comes there; ``prefer``: the row to
-        keep instead when the list has it (a row that left it and may come back). The
-        cursor moved while the rows are read (``j`` pressed meanwhile): the row it is
-        on then is kept."""
+        same screen line (as far as the list scrolls; or the list at the top, if it was
+        there and ``TOP_STAYS``); ``by_position``: the cursor stays on its line whatever
+        row comes there; ``prefer``: the row to keep instead when the list has it (a row
+        that left it and may come back). The cursor moved while the rows are read (``j``
+        pressed meanwhile): the row it is on then is kept."""
         if self.source is None:
             return
         if self._first_load:
@@ -199,10 +203,10 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             return
         row = self.cursor_row
         self._read_around(self.source.key(row) if row is not None and not by_position else None,
-                          (self.cursor, self._top_row()) if row is not None else None, prefer)
+                          self._kept() if row is not None else None, prefer)
 
     def _read_around(
-        self, keep_id: int | None, keep: tuple[int, int] | None, prefer: int | None = None
+        self, keep_id: int | None, keep: Kept | None, prefer: int | None = None
     ) -> None:
         """Reload the rows, the cursor on ``prefer`` if listed, else on ``keep_id`` (or
         ``keep``'s position); the count read again unless it is exact and the rows are
@@ -220,7 +224,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         generation: int,
         source: PageSource[RowT],
         keep_id: int | None,
-        keep: tuple[int, int] | None,
+        keep: Kept | None,
         page_rows: int,
         known: int | None,
         prefer: int | None = None,
@@ -263,7 +267,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         (the row it was asked to keep is the one the user left), on that row's screen
         line; None when the rows read do not hold it (a jump far off): read again."""
         assert self.source is not None
-        keep, page_rows = (self.cursor, self._top_row()), self._page_rows()
+        keep, page_rows = self._kept(), self._page_rows()
         row = self.cursor_row
         if row is None:  # moved onto a row whose page is not in: keep its position
             return at(snap, self.cursor, keep, page_rows)
@@ -322,6 +326,10 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def _top_row(self) -> int:
         return int(self.scroll_offset.y) // self.ROW_HEIGHT
+
+    def _kept(self) -> Kept:
+        """The cursor's place on the screen, for a reload to keep."""
+        return Kept(self.cursor, self._top_row(), self.TOP_STAYS)
 
     def _visible_pages(self) -> list[int]:
         return visible_pages(self._top_row(), self._page_rows(), self.count)
