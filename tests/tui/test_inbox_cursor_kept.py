@@ -1,4 +1,6 @@
-"""Where the inbox's cursor is after the list reloads under it."""
+"""Where the inbox's cursor is after the list reloads under it: on the conversation the
+chatter replied to while the reply waits to go out, whatever arrives meanwhile; in its
+place once the reply moves it up; and on the screen line it had."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import asyncio
 
 import pytest
 
-from ofcrm_tui.jobs.events import PollCompleted
+from ofcrm_tui.jobs.events import MessagesSent, PollCompleted
 from tests.tui.conftest import World
-from tests.tui.pilot import conversations, press, settle, wait_for
+from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -26,6 +28,63 @@ async def arrive(world: World, pilot, platform_user_id: int) -> None:  # noqa: A
                    for i in range(rows.cursor))
 
     await wait_for(pilot, above)
+
+
+@pytest.mark.parametrize("order", ["fan", "activity"])
+async def test_a_reply_waiting_to_go_out_keeps_the_cursor_on_its_conversation(
+    world: World, order: str
+) -> None:
+    """QA: after a reply held (the send limit) or refused, conversations arriving at
+    the top moved the cursor onto other fans: Esc then ``j`` Enter reopened the one
+    replied to, or one above it."""
+    world.context.settings = world.context.settings.model_copy(update={"inbox_order": order})
+    app = world.app()  # no jobs: the reply stays queued
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await press(pilot, "j", "j", "j", "enter", "r")
+        replied = inbox(pilot).open_row
+        await type_text(pilot, "hi")
+        await press(pilot, "ctrl+s")
+        for i in (10, 12):  # fans further down write: their conversations come to the top
+            await arrive(world, pilot, rows.row_at(i).platform_user_id)
+        await press(pilot, "escape")
+        assert rows.row_at(0).platform_user_id != replied.platform_user_id
+        assert rows.cursor_row.conversation_id == replied.conversation_id
+
+
+async def test_a_reply_sent_in_the_activity_order_leaves_the_cursor_in_its_place(
+    world: World,
+) -> None:
+    """The reply goes out after fans further down wrote (the rows moved down by as many)
+    and with one more writing: its conversation goes to the top, the cursor stays in its
+    place, so ``j`` goes on to the fan that was below the one replied to."""
+    world.context.settings = world.context.settings.model_copy(
+        update={"inbox_order": "activity"})
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await press(pilot, "j", "j", "j", "enter", "r")
+        replied, following = inbox(pilot).open_row, rows.row_at(4)
+        writers = [rows.row_at(i).platform_user_id for i in (20, 21, 22)]
+        await type_text(pilot, "hi")
+        await press(pilot, "ctrl+s")
+        for writer in writers[:2]:
+            await arrive(world, pilot, writer)
+        assert rows.cursor_row.conversation_id == replied.conversation_id
+        world.sim.add_inbound_message(writers[2], "and me")
+        sent = await asyncio.to_thread(world.drain)
+        assert len(sent.sent) == 1
+        report = await asyncio.to_thread(world.poll)  # the reply and the fan's message
+        app.job_event(PollCompleted(world.account.id, report))
+        app.job_event(MessagesSent(world.account.id, tuple(sent.sent)))
+        await wait_for(pilot, lambda: replied.conversation_id in {
+            getattr(rows.row_at(i), "conversation_id", None) for i in range(2)})  # the top
+        await press(pilot, "escape", "j")
+        assert rows.cursor_row.conversation_id == following.conversation_id
+        await press(pilot, "enter")
+        assert inbox(pilot).open_row.conversation_id == following.conversation_id
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])

@@ -1,4 +1,5 @@
-"""Where a reload puts the cursor (``page_reads.load``): on its row, on its screen line."""
+"""Where a reload puts the cursor (``page_reads.load``): on its row, on its screen line,
+or, for a row that moved up (``below`` given), in the place it left."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from ofcrm_tui.tui.widgets.page_reads import Kept, load
+from ofcrm_tui.tui.widgets.page_reads import END, Kept, load
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,57 @@ class Keys:
         return row
 
 
+def _cursor(
+    keys: list[int], keep_id: int, below: int | None, old: tuple[int, int]
+) -> tuple[int, int]:
+    """The row the cursor is on after the reload, and its screen line (``old``: the
+    cursor's index and the top row before it; 10 rows fit)."""
+    snapshot, settled = load(Keys(keys), keep_id, Kept(*old), 10, None, below)
+    assert settled
+    return keys[snapshot.cursor], snapshot.cursor - snapshot.top
+
+
 LIST = list(range(100, 130))
+
+
+@pytest.mark.parametrize(("keys", "cursor"), [
+    # Nothing moved, or rows came above: the cursor stays on 112, on its line (2).
+    (LIST, 112),
+    ([140, 141, *LIST], 112),
+    # 112 went to the top: its place, the row above 113 (111), rows come above or not.
+    ([112, *LIST[:12], *LIST[13:]], 111),
+    ([112, 140, *LIST[:12], *LIST[13:]], 111),
+    # The row below (113) went to the top, not 112: the cursor stays on 112.
+    ([113, *LIST[:13], *LIST[14:]], 112),
+])
+def test_the_cursor_stays_on_its_row_unless_the_row_moved_up_away_from_its_place(
+    keys: list[int], cursor: int
+) -> None:
+    assert _cursor(keys, 112, 113, (12, 10)) == (cursor, 2)
+    assert _cursor(keys, 112, None, (12, 10))[0] == 112  # no place asked: its row
+
+
+def test_the_last_row_moved_up_leaves_the_cursor_on_the_new_last_row() -> None:
+    moved = [129, 140, *LIST[:-1]]
+    assert _cursor(moved, 129, END, (29, 25)) == (128, 4)
+    assert _cursor([140, *LIST], 129, END, (29, 25)) == (129, 4)
+
+
+@dataclass(frozen=True)
+class Moving(Keys):
+    """Positions read before a row came to the top, the rows read after."""
+
+    before: list[int]
+
+    def position(self, key: int) -> int | None:
+        return self.before.index(key) if key in self.before else None
+
+
+def test_a_row_arriving_between_the_reads_leaves_the_cursor_in_the_place_kept() -> None:
+    before = [112, *LIST[:12], *LIST[13:]]
+    snapshot, settled = load(Moving([140, *before], before), 112, Kept(12, 10), 10, None, 113)
+    assert not settled  # read again
+    assert snapshot.pages[0][snapshot.cursor] == 111  # above 113, where the rows put it
 
 
 @pytest.mark.parametrize(("top_stays", "top"), [(True, 0), (False, 2)])

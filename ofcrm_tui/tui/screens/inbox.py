@@ -114,7 +114,7 @@ class InboxScreen(InboxReads):
         self._finding_unread = False
         self._showing = False
         # Replied to, the reply not sent yet: the cursor on one of these keeps its
-        # position when the list reloads.
+        # place when its row moves up as the reply goes out (``_refresh_list``).
         self._sent_to: set[int] = set()
         self._toasts = InboundToasts(
             self.set_timer,
@@ -413,12 +413,15 @@ class InboxScreen(InboxReads):
             self._judge_inbound(account.id, others)
 
     def _refresh_list(self) -> None:
-        """Reload the list's rows: the cursor stays on its conversation, except on one
-        the chatter replied to (its row moves when the reply is sent, in the activity
-        order): there it keeps its position, so ``j`` goes on to the next fan."""
+        """Reload the list's rows: the cursor stays on its conversation, also one the
+        chatter replied to while the reply waits (held by the send limit, refused).
+        In the activity order the replied row moves up once the reply is sent: then
+        the cursor keeps its place, on the row now above the next fan, so ``j`` goes on
+        to that fan (whatever came in at the top meanwhile)."""
         row = self.conversations.cursor_row
         self.conversations.refresh_rows(
-            by_position=row is not None and row.conversation_id in self._sent_to)
+            keep_place=row is not None and row.conversation_id in self._sent_to
+            and self.flt.order == "activity")
 
     @work(thread=True, group="inbound-toasts", exit_on_error=False)
     def _judge_inbound(self, account_id: int, items: list[NewInbound]) -> None:

@@ -116,8 +116,8 @@ class FailedList(PagedList[OutboundView]):
         the same message, not the one that took its place."""
         self._retried = key
 
-    def refresh_rows(self, *, by_position: bool = False, prefer: int | None = None) -> None:
-        super().refresh_rows(by_position=by_position,
+    def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
+        super().refresh_rows(keep_place=keep_place,
                              prefer=self._retried if prefer is None else prefer)
 
     def show(self, source: PageSource[OutboundView], *, keep_id: int | None = None) -> None:

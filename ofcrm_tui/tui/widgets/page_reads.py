@@ -69,18 +69,41 @@ def place(cursor: int, page_rows: int, keep: Kept | None) -> int:
     return max(0, top)
 
 
+# ``below`` for a kept row that is the list's last: the end of the list is below it.
+END = -1
+
+
+def kept_at(
+    source: PageSource[RowT], keep_id: int | None, below: int | None
+) -> tuple[int | None, tuple[int, int] | None]:
+    """Where the cursor goes: on ``keep_id``'s row; or, given ``below`` (the key of the
+    row that was below it, or ``END``) and the kept row moved up away from that one, in
+    its place: on the row now just above ``below``'s. With the read that placed it, as
+    (position, key), for ``load`` to check against the rows it reads."""
+    if keep_id is None or (found := source.position(keep_id)) is None:
+        return None, None
+    if below is not None:
+        after = source.count() if below == END else source.position(below)
+        # (Not when ``below``'s row went up past it: the kept row did not move.)
+        if after is not None and after - 1 > found:
+            return after - 1, None if below == END else (after, below)
+    return found, (found, keep_id)
+
+
 def load(
     source: PageSource[RowT],
     keep_id: int | None,
     keep: Kept | None,
     page_rows: int,
     known: int | None,
+    below: int | None = None,
 ) -> tuple[Snapshot[RowT], bool]:
-    """The rows to show (around ``keep_id`` if it is listed), and whether the kept
-    row is at the position found for it (False: the list changed between the reads,
-    e.g. a sync committed; read again). ``known``: the list's exact count before this
-    reload, kept until the new one is in (so a refresh never shrinks the list)."""
-    found = source.position(keep_id) if keep_id is not None else None
+    """The rows to show (around ``keep_id`` if it is listed, or its place: ``kept_at``),
+    and whether the row checked is at the position found for it (False: the list
+    changed between the reads, e.g. a sync committed; read again). ``known``: the
+    list's exact count before this reload, kept until the new one is in (so a refresh
+    never shrinks the list)."""
+    found, checked = kept_at(source, keep_id, below)
     wanted = found if found is not None else (keep.cursor if keep else 0)
     top = place(wanted, page_rows, keep)
     pages: dict[int, list[RowT]] = {}
@@ -100,17 +123,21 @@ def load(
                 page * PAGE_SIZE, PAGE_SIZE, previous[-1] if previous else None
             )
     snapshot = Snapshot(count, counted, position, top, pages)
-    page = pages.get(found // PAGE_SIZE) if found is not None else None
-    if found is None or page is None:
+    if checked is None or found is None:
         return snapshot, True
-    index = found % PAGE_SIZE
-    if index < len(page) and source.key(page[index]) == keep_id:
+    checked_at, checked_key = checked
+    page = pages.get(checked_at // PAGE_SIZE)
+    if page is None:
+        return snapshot, True
+    index = checked_at % PAGE_SIZE
+    if index < len(page) and source.key(page[index]) == checked_key:
         return snapshot, True
     # The list changed between the reads. The rows read are what will be shown: if the
-    # kept row is among them the cursor goes where it is, on its screen line, so that
-    # the last try (writes landing between every read) leaves it on its row, not on
-    # the neighbour now at its old position.
-    return follow(snapshot, source, keep_id, keep, page_rows) or snapshot, False
+    # row checked is among them the cursor goes by it, on its screen line, so that the
+    # last try (writes landing between every read) leaves it on its row, not on the
+    # neighbour now at its old position.
+    followed = follow(snapshot, source, checked_key, keep, page_rows, found - checked_at)
+    return followed or snapshot, False
 
 
 def follow(
@@ -119,11 +146,12 @@ def follow(
     key: int,
     keep: Kept | None,
     page_rows: int,
+    shift: int = 0,
 ) -> Snapshot[RowT] | None:
-    """``snapshot`` with its cursor on row ``key``, on the screen line ``keep`` gives
-    it; None if the rows read do not hold it."""
+    """``snapshot`` with its cursor on row ``key`` (``shift`` rows from it), on the
+    screen line ``keep`` gives it; None if the rows read do not hold it."""
     shown = next(positions(snapshot.pages, lambda row: source.key(row) == key), None)
-    return None if shown is None else at(snapshot, shown, keep, page_rows)
+    return None if shown is None else at(snapshot, max(shown + shift, 0), keep, page_rows)
 
 
 def positions(pages: Mapping[int, list[RowT]], matches: Callable[[RowT], bool]) -> Iterator[int]:

@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 from ofcrm_tui.tui.widgets.page_cache import PageCache, visible_pages
 from ofcrm_tui.tui.widgets.page_reads import (
+    END,
     PAGE_SIZE,
     RELOAD_TRIES,
     Kept,
@@ -187,13 +188,14 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self._moves_at_reload = self._moves
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
 
-    def refresh_rows(self, *, by_position: bool = False, prefer: int | None = None) -> None:
+    def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
         same screen line (as far as the list scrolls; or the list at the top, if it was
-        there and ``TOP_STAYS``); ``by_position``: the cursor stays on its line whatever
-        row comes there; ``prefer``: the row to keep instead when the list has it (a row
-        that left it and may come back). The cursor moved while the rows are read (``j``
-        pressed meanwhile): the row it is on then is kept."""
+        there and ``TOP_STAYS``); ``keep_place``: if that row moved up, the cursor
+        stays in its place instead, on the row now just above the one that was below
+        it (``kept_at``); ``prefer``: the row to keep instead when the list has it (a
+        row that left it and may come back). The cursor moved while the rows are read
+        (``j`` pressed meanwhile): the row it is on then is kept."""
         if self.source is None:
             return
         if self._first_load:
@@ -201,22 +203,25 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
             # read it again, around the same row.
             self._read_around(self._show_around, None)
             return
-        row = self.cursor_row
-        self._read_around(self.source.key(row) if row is not None and not by_position else None,
-                          self._kept() if row is not None else None, prefer)
+        row, below = self.cursor_row, None
+        if keep_place and row is not None:
+            under = self.row_at(self.cursor + 1)
+            last = self.counted and self.cursor == self.count - 1
+            below = self.source.key(under) if under is not None else END if last else None
+        self._read_around(self.source.key(row) if row is not None else None,
+                          self._kept() if row is not None else None, below, prefer)
 
-    def _read_around(
-        self, keep_id: int | None, keep: Kept | None, prefer: int | None = None
-    ) -> None:
+    def _read_around(self, keep_id: int | None, keep: Kept | None, below: int | None = None,
+                     prefer: int | None = None) -> None:
         """Reload the rows, the cursor on ``prefer`` if listed, else on ``keep_id`` (or
-        ``keep``'s position); the count read again unless it is exact and the rows are
-        not loading for ``show``."""
+        ``keep``'s position, or the place ``below`` gives: ``kept_at``); the count read
+        again unless it is exact and the rows are not loading for ``show``."""
         assert self.source is not None
         self.generation += 1
         self._moves_at_reload = self._moves
         known = self.count if self.counted and not self._first_load else None
         self._reload(self.generation, self.source, keep_id, keep, self._page_rows(), known,
-                     prefer)
+                     below, prefer)
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -227,12 +232,13 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         keep: Kept | None,
         page_rows: int,
         known: int | None,
+        below: int | None = None,
         prefer: int | None = None,
     ) -> None:
         if prefer is not None and source.position(prefer) is not None:
-            keep_id = prefer
+            keep_id, below = prefer, None
         for _ in range(RELOAD_TRIES):
-            snapshot, settled = load(source, keep_id, keep, page_rows, known)
+            snapshot, settled = load(source, keep_id, keep, page_rows, known, below)
             if settled:
                 break
         self.post_message(self.Reloaded(generation, snapshot))
