@@ -112,3 +112,11 @@ async def test_the_highlighted_row_keeps_its_line_as_conversations_arrive_above(
             # As far as the list scrolls: at 160x45 its 24 rows stop it after 4.
             assert rows._top_row() == min(rows.cursor - line, rows.max_scroll_y // 2)
         assert rows.cursor == 3 + len(writers)
+        # The conversations that arrived out of sight are counted in the title; ``g``
+        # shows them and the count goes.
+        above = rows._top_row()
+        assert above > 0
+        await wait_for(pilot, lambda: f"↑{above} above" in str(rows.border_title))
+        await press(pilot, "g")
+        await wait_for(pilot, lambda: "above" not in str(rows.border_title))
+        assert rows.cursor == 0

@@ -41,6 +41,9 @@ class InboxList(TeamInbox):
     _open_first: Callable[[ConversationRow], None] | None
     # ``InboxScreen._open``: open a conversation, and mark it read unless ``read=False``.
     _open: Callable[..., None]
+    # The list's count as last titled, and the conversations above its view.
+    _count: int | None = None
+    _above = 0
 
     # -- the list ------------------------------------------------------------------
 
@@ -54,6 +57,7 @@ class InboxList(TeamInbox):
         self.refresh_bindings()  # n and N, with a search or without
 
     def _title_list(self, count: int | None) -> None:
+        self._count = count
         flt = self.flt
         parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
         if flt.tag:
@@ -66,6 +70,8 @@ class InboxList(TeamInbox):
         if flt.order != self.ofcrm.context.settings.inbox_order:
             parts.append(ORDER_TITLES[flt.order])
         title = Text("Inbox" if count is None else f"Inbox  {count:,}")
+        if self._above:  # the newest may have arrived out of sight: say so
+            title.append(f"  ↑{self._above:,} above", style="bold")
         self.conversations.border_title = title
         self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
 
@@ -76,6 +82,10 @@ class InboxList(TeamInbox):
 
     def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
         self._title_list(message.count)
+
+    def on_conversation_list_above(self, message: ConversationList.Above) -> None:
+        self._above = message.count
+        self._title_list(self._count)
 
     def _set_filter(self, flt: InboxFilter) -> None:
         self.flt = flt

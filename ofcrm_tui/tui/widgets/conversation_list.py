@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.message import Message
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
@@ -70,8 +71,8 @@ class ConversationList(PagedList[ConversationRow]):
     ROW_HEIGHT = 2
     COMPONENT_PREFIX = "conversation-list"
     # The highlighted conversation keeps its screen line as others arrive above it,
-    # at the top too: it does not slide down under the chatter's eyes (the status
-    # bar counts the unread, ``g`` shows the newest).
+    # at the top too: it does not slide down under the chatter's eyes (the title counts
+    # the conversations above the view: ``Above``; ``g`` shows the newest).
     TOP_STAYS = False
     COMPONENT_CLASSES = {
         "conversation-list--cursor",
@@ -101,6 +102,13 @@ class ConversationList(PagedList[ConversationRow]):
     class Counted(PagedList.Counted):
         """The exact count is in: ``count`` conversations match the filter."""
 
+    class Above(Message):
+        """``count`` conversations are above the view now (scrolled, or arrived there)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     source: InboxSource | None
 
     def __init__(
@@ -111,6 +119,14 @@ class ConversationList(PagedList[ConversationRow]):
         self.me = me  # this chatter: conversations they own are marked as theirs
         # Other chatters on each conversation (team mode), from the presence beats.
         self.presence: dict[int, tuple[Present, ...]] = {}
+        self._above = 0  # as last told (``Above``)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        above = self._top_row() if self.count else 0
+        if above != self._above:
+            self._above = above
+            self.post_message(self.Above(above))
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""
