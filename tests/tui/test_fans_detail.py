@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from sqlalchemy import select
+from textual.geometry import Region
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
@@ -197,6 +198,30 @@ async def test_a_tag_added_gives_the_focus_back_to_the_pane_it_came_from(
         assert right.has_focus
         await press(pilot, "tab", "n", "escape")
         assert detail.query_one("#fan-left").has_focus
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_edit_line_says_what_it_edits(world: World, size: tuple[int, int]) -> None:
+    """QA: ``n`` opened a line with the nickname in it and nothing saying what it was
+    (the nickname set hides the placeholder); its border names it, and the tag's."""
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        line = detail.query_one("#fan-edit", Input)
+
+        def label() -> str:
+            # The line's top border, as drawn.
+            return line.render_lines(Region(0, 0, line.outer_size.width, 1))[0].text
+
+        await press(pilot, "n")
+        await type_text(pilot, "Big Spender")
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: detail.detail.profile.nickname == "Big Spender")
+        await press(pilot, "n")
+        assert line.has_focus and line.value == "Big Spender"
+        assert "Nickname: enter saves" in label()
+        await press(pilot, "escape", "t")
+        assert line.has_focus and "Tags to add: enter adds" in label()
 
 
 async def test_a_tag_typed_in_another_case_is_the_existing_tag(world: World) -> None:

@@ -164,3 +164,33 @@ async def test_the_campaign_composer_comes_with_its_footer(
         await press(pilot, "4", "n")
         assert isinstance(app.screen, CampaignComposer)
         assert painted and all({"escape", "ctrl+s", "ctrl+l"} <= keys for keys in painted), painted
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_the_fans_search_line_shows_its_keys(world: World, size: tuple[int, int]) -> None:
+    """As the inbox's: ``3 /`` showed an empty footer; it shows the line's Enter and
+    Esc, which work (Esc closes the line and keeps the search as it was), and the list's
+    keys again after."""
+    app = world.app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        screen = app.screen
+        assert isinstance(screen, FansScreen)
+        await wait_for(pilot, lambda: screen.fans.loaded)
+
+        def shown() -> set[tuple[str, str]]:
+            return {(key.key, key.description) for key in screen.query(FooterKey)}
+
+        listing = shown()
+        await press(pilot, "slash")
+        assert {("enter", "Search"), ("escape", "Close search")} <= shown()
+        await press(pilot, "z", "z", "escape")  # closes the line, nothing else
+        assert screen.flt.search is None and screen.focused is screen.fans
+        assert shown() == listing
+        await press(pilot, "slash", "a", "enter")  # Enter searches
+        assert screen.flt.search == "a" and shown() == listing
+        await press(pilot, "slash", "b", "escape")  # the search stays as it was
+        assert screen.flt.search == "a" and screen.focused is screen.fans
+        await press(pilot, "escape")  # on the list: clears it
+        assert screen.flt.search is None

@@ -110,6 +110,19 @@ async def test_a_fan_search_typed_in_one_burst_searches_for_all_of_it(world: Wor
         assert app.focused is screen.fans and screen.sort != sort
 
 
+async def test_the_keys_behind_a_fan_searchs_enter_act_on_the_list(world: World) -> None:
+    """The line's Enter (``FanSearchBox``) searches; the ``s`` read behind it sorts the
+    list, it is not typed into the line closing."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _fans(pilot)
+        sort = screen.sort
+        burst(app, "slash", "a", "enter", "s")
+        await let_go(pilot)
+        assert screen.flt.search == "a" and screen.sort != sort
+        assert app.focused is screen.fans
+
+
 async def test_enter_on_a_failed_message_then_its_keys_go_to_the_inbox(world: World) -> None:
     """R after Enter retried the failed message (the screen had not moved yet)."""
     ids = _many_failed(world, 3)

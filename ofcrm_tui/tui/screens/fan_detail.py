@@ -269,12 +269,16 @@ class FanDetailScreen(OfcrmScreen):
             return
         line = self.query_one("#fan-edit", Input)
         self.editing = what
+        # The line says what it edits in its border: the nickname opens with the one
+        # set, which hides the placeholder (the line had no label).
         if what == "nickname":
             line.value = self.detail.profile.nickname
+            line.border_title = "Nickname: enter saves"
             line.placeholder = "Nickname (empty: none)"
             line.suggester = None
         else:
             line.value = ""
+            line.border_title = "Tags to add: enter adds"
             line.placeholder = "Tag to add (tab completes an existing one; commas for several)"
             line.suggester = SuggestLastItem(self.detail.known_tags)
         self._edit_from = line.value

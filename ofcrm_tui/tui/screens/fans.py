@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -35,6 +36,19 @@ from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
 SORTS = tuple(FanSort)
+
+
+class FanSearchBox(TextBox):
+    """The fans search line, its keys in the footer as in the inbox's (the screen's
+    keys are letters the line types, so the footer named none): Enter searches, Esc
+    closes the line and keeps the search as it was. The keys read behind either wait
+    until the line is closed (``WAIT_AFTER``), or they were typed into it."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Search", id="fans.run_search"),
+        Binding("escape", "screen.close_search", "Close search", id="fans.close_search"),
+    ]
+    WAIT_AFTER: ClassVar[frozenset[str]] = frozenset({"submit", "screen.close_search"})
 
 
 class FansScreen(OfcrmScreen):
@@ -70,7 +84,8 @@ class FansScreen(OfcrmScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
-        yield TextBox(placeholder="Search names, usernames, notes and messages…", id="fan-search")
+        yield FanSearchBox(placeholder="Search names, usernames, notes and messages…",
+                           id="fan-search")
         yield Static(id="fan-header")
         yield FanList(clock=self.ofcrm.clock, id="fans")
         yield StatusBar(clock=self.ofcrm.clock)
@@ -164,11 +179,20 @@ class FansScreen(OfcrmScreen):
     def _close_search(self) -> None:
         self.query_one("#fan-search", Input).display = False
         self.set_focus(self.fans)
+        self.ofcrm.dialog_ready(self)  # the keys held behind Enter or Esc go on
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the search line Enter and Esc are the line's (``FanSearchBox``), and the
+        footer names those: Enter searches, Esc closes the line."""
+        if action in ("back", "open") and isinstance(self.focused, FanSearchBox):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_close_search(self) -> None:
+        self._close_search()
 
     def action_back(self) -> None:
-        if self.focused is self.query_one("#fan-search", Input):
-            self._close_search()
-        elif self.flt.search:
+        if self.flt.search:
             self._set_filter(replace(self.flt, search=None))
 
     # -- one fan -------------------------------------------------------------------

@@ -116,6 +116,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
         help=(
             ("Fan list", "ofcrm_tui.tui.widgets.fan_list:FanList"),
             ("Fan detail", "ofcrm_tui.tui.screens.fan_detail:FanDetailScreen"),
+            ("Fan search", "ofcrm_tui.tui.screens.fans:FanSearchBox"),
             ("Fan filter", "ofcrm_tui.tui.dialogs.fan_filter:FanFilterDialog"),
             ("New fan", "ofcrm_tui.tui.dialogs.fan_new:NewFanDialog"),
             ("Note", "ofcrm_tui.tui.dialogs.fan_note:NoteDialog"),
