@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.fans import FanError, FanFilter, csv_import, edits, fan_ids, listing, profile, resolve_fan
 from ofcrm_tui.core.fans.fields import FanFieldError
+from ofcrm_tui.core.fans.filter import tags_as_stored
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Draft, Fan, Tag
 from tests.fans.conftest import add_fan, counts, make_account
@@ -183,6 +185,24 @@ def test_two_spellings_already_there_stay_and_no_third_is_made(db: Database, acc
     assert edits.add_tags(db, account, sam, ["Vip"]) == ("vip",)  # else the oldest
     assert _tag_names(db, account) == ["VIP", "vip"]
     assert _tagged(db, account, FanFilter(tags_in=("vip",))) == {lena, sam}
+
+
+def test_a_filter_names_its_tags_as_the_account_spells_them(db: Database, account: int) -> None:
+    """``vip`` typed in a filter is the account's ``VIP`` (the fans title showed ``#vip``);
+    of two spellings the exact one, else the oldest; a name it has not stays as typed.
+    The filter finds the same fans after."""
+    lena, sam = add_fan(db, account, 1, "lena"), add_fan(db, account, 2, "sam")
+    edits.add_tags(db, account, lena, ["VIP", "Whale"])
+    edits.add_tags(db, account, sam, ["blocked"])
+    typed = FanFilter(tags_in=("vip", "WHALE", "nobody"), tags_out=("Blocked",))
+    named = tags_as_stored(db, account, typed)
+    assert named == replace(typed, tags_in=("VIP", "Whale", "nobody"), tags_out=("blocked",))
+    assert _tagged(db, account, named) == _tagged(db, account, typed) == {lena}
+    with db.write() as session:  # a second spelling, as an older version could leave
+        session.add(Tag(account_id=account, name="vip"))
+    assert tags_as_stored(db, account, typed).tags_in[0] == "vip"  # the exact one
+    assert tags_as_stored(db, account, FanFilter(tags_in=("Vip",))).tags_in == ("VIP",)
+    assert tags_as_stored(db, account, FanFilter(search="x")) == FanFilter(search="x")
 
 
 def test_a_fan_deleted_and_an_import_are_logged_by_id_and_counts(

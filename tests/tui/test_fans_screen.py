@@ -122,6 +122,30 @@ async def test_sort_search_and_filter(world: World) -> None:
         await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 30)
 
 
+async def test_the_title_names_a_filters_tags_as_stored(world: World) -> None:
+    """QA: a filter on ``vip`` where the fans are tagged ``VIP`` titled the list
+    ``#vip`` (and its rows ``#VIP``): it names the account's tag, the same fans listed;
+    a tag no fan has stays as typed. ``f`` again shows the tag so too."""
+    db, account = world.context.db, world.account.id
+    with db.read() as session:
+        fan = session.scalar(select(Fan.id).where(Fan.account_id == account).limit(1))
+    edits.add_tags(db, account, fan, ["VIP"])
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "f")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, FanFilterDialog)
+        dialog.query_one("#fan-filter-tags-in", Input).value = "vip"
+        dialog.query_one("#fan-filter-tags-out", Input).value = "Nobody"
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 1)
+        assert screen.fans.cursor_row.fan_id == fan
+        assert str(screen.fans.border_title) == "Fans  1 · #VIP · not #Nobody · by spend"
+        await press(pilot, "f")
+        assert pilot.app.screen.query_one("#fan-filter-tags-in", Input).value == "VIP"
+
+
 async def test_a_new_sort_shows_its_top(world: World) -> None:
     """``g j j j s``: the list came up "by last active" around the fan the cursor was
     on, a third down, the newest fans above it out of sight (only ``g`` showed them).

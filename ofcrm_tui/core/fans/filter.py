@@ -15,7 +15,7 @@ dataclass and its condition in ``_ROW_CONDITIONS`` or ``set_conditions``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from ofcrm_tui.core.fans.fields import FanFieldError, clean_tag
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
-from ofcrm_tui.core.fans.tag_names import all_spellings, named
+from ofcrm_tui.core.fans.tag_names import all_spellings, as_stored, named
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.money import MoneyError, format_cents, named_dollars
 from ofcrm_tui.store.database import Database
@@ -190,6 +190,17 @@ def fan_ids(db: Database, account_id: int, flt: FanFilter) -> Select[Any]:
         *row_conditions(flt, Fan.__table__),
         *set_conditions(db, account_id, flt, _F.id),
     )
+
+
+def tags_as_stored(db: Database, account_id: int, flt: FanFilter) -> FanFilter:
+    """``flt`` with its tags named as the account spells them (``tag_names.as_stored``):
+    it finds the same fans (tags match in any case), and what shows it (the fans list's
+    title) names the tags as the fans' rows do: ``#VIP``, not the ``#vip`` typed."""
+    if not (flt.tags_in or flt.tags_out):
+        return flt
+    with db.read() as session:
+        return replace(flt, tags_in=as_stored(session, account_id, flt.tags_in),
+                       tags_out=as_stored(session, account_id, flt.tags_out))
 
 
 def _buyers(account_id: int, since: datetime) -> Select[Any]:

@@ -62,19 +62,31 @@ def _lookup(count: int) -> Select[Any]:
             .order_by(tags.id))
 
 
-def existing(session: Any, account_id: int, names: Sequence[str]) -> dict[str, int]:
-    """The id of the account's tag each of ``names`` is (those it has, any case): the
-    exact spelling, else the oldest. ``session``: a Session or a Connection."""
+def _stored(session: Any, account_id: int, names: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The account's tag each of ``names`` is (those it has, any case), as (id, name):
+    the exact spelling, else the oldest. ``session``: a Session or a Connection."""
     if not names:
         return {}
     params = {"account_id": account_id, **{f"n{i}": name for i, name in enumerate(names)}}
     found = session.execute(_lookup(len(names)), params).all()
-    exact = {name: tag_id for tag_id, name in found}
-    oldest: dict[str, int] = {}
+    exact = {name: (tag_id, name) for tag_id, name in found}
+    oldest: dict[str, tuple[int, str]] = {}
     for tag_id, name in found:
-        oldest.setdefault(tag_key(name), tag_id)
-    ids = {name: exact.get(name, oldest.get(tag_key(name))) for name in names}
-    return {name: tag_id for name, tag_id in ids.items() if tag_id is not None}
+        oldest.setdefault(tag_key(name), (tag_id, name))
+    tags = {name: exact.get(name, oldest.get(tag_key(name))) for name in names}
+    return {name: tag for name, tag in tags.items() if tag is not None}
+
+
+def existing(session: Any, account_id: int, names: Sequence[str]) -> dict[str, int]:
+    """The id of the account's tag each of ``names`` is (``_stored``)."""
+    return {name: tag_id for name, (tag_id, _) in _stored(session, account_id, names).items()}
+
+
+def as_stored(session: Any, account_id: int, names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` as the account spells its tags (``vip`` typed, ``VIP`` stored: ``VIP``);
+    a name it has in no case stays as given."""
+    stored = _stored(session, account_id, names)
+    return tuple(stored[name][1] if name in stored else name for name in names)
 
 
 def ensure(session: Session, account_id: int, names: Sequence[str]) -> dict[str, int]:

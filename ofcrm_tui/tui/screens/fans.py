@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.core.fans import FanFilter
+from ofcrm_tui.core.fans.filter import tags_as_stored
 from ofcrm_tui.core.fans.listing import FanRow, FanSort
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.base import OfcrmScreen
@@ -77,10 +80,18 @@ class FansScreen(OfcrmScreen):
     # (Delete is in the help).
     FOOTER_MINOR = frozenset({"import_file", "export_file", "delete"})
 
+    class TagsNamed(Message):
+        """A filter picked, its tags named as the account spells them."""
+
+        def __init__(self, flt: FanFilter) -> None:
+            super().__init__()
+            self.flt = flt
+
     def __init__(self) -> None:
         super().__init__()
         self.flt = FanFilter()
         self.sort = FanSort.SPEND
+        self._picked: FanFilter | None = None  # a filter picked, its tags being named
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -158,9 +169,38 @@ class FansScreen(OfcrmScreen):
 
         def picked(flt: FanFilter | None) -> None:
             if flt is not None:
-                self._set_filter(flt)
+                self._name_tags(flt)
 
         self.app.push_screen(FanFilterDialog(self.flt), picked)
+
+    def _name_tags(self, flt: FanFilter) -> None:
+        """Apply the filter picked once its tags are named as the account spells them
+        (``vip`` typed is the account's ``VIP``: the title said ``#vip``); the keys read
+        meanwhile wait for it (``holds_keys``)."""
+        account = self.ofcrm.account
+        if account is None or not (flt.tags_in or flt.tags_out):
+            self._set_filter(flt)
+            return
+        self._picked = flt
+        self._read_tag_names(account.id, flt)
+
+    @work(thread=True, exclusive=True, group="fan-tag-names", exit_on_error=False)
+    def _read_tag_names(self, account_id: int, flt: FanFilter) -> None:
+        self.post_message(self.TagsNamed(tags_as_stored(self.ofcrm.context.db, account_id, flt)))
+
+    def on_fans_screen_tags_named(self, message: TagsNamed) -> None:
+        if self._picked is not None:  # (not: the account changed meanwhile)
+            self._picked = None
+            self._set_filter(message.flt)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if (event.worker.group == "fan-tag-names" and event.state is WorkerState.ERROR
+                and self._picked is not None):
+            picked, self._picked = self._picked, None
+            self._set_filter(picked)  # as typed: it finds the same fans
+
+    def holds_keys(self) -> bool:
+        return self._picked is not None or super().holds_keys()
 
     # -- search --------------------------------------------------------------------
 
@@ -263,7 +303,7 @@ class FansScreen(OfcrmScreen):
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.touches("account"):
-            self.flt = FanFilter()
+            self.flt, self._picked = FanFilter(), None
             self._show_list()
         elif change.touches("fans", "inbox"):
             self.fans.refresh_rows()
