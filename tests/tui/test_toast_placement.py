@@ -1,7 +1,8 @@
 """Where toasts go on each screen: never over what is being worked on (the KPI cards on
 analytics, its charts' titles and its chatters' figures, the fields of a dialog over it,
 the status bar under a dialog and the dialog's keys, the text typed in the campaign
-composer, the inbox's reply box, the failed message's reason), and each drawn once."""
+composer, the inbox's thread and reply box, the failed message's reason, the file
+picker's path, buttons and border), and each drawn once."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, RadioSet, TextArea
+from textual.widgets import Button, Input, RadioSet, Select, TextArea
 from textual.widgets._toast import Toast
+from textual_fspicker.parts import DirectoryNavigation
 from textual_plotext import PlotextPlot
 
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
@@ -24,9 +26,12 @@ from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.widgets.composer import Composer
+from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
+from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
+from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, type_text, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
@@ -169,16 +174,30 @@ async def test_toasts_leave_the_campaign_text_being_typed_in_view(
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_toasts_stay_off_the_inbox_reply_box(world: World, size: tuple[int, int]) -> None:
-    """As before: top right, under the header, never over the reply being typed."""
+async def test_toasts_stay_off_the_inbox_thread_and_reply_box(
+    world: World, size: tuple[int, int]
+) -> None:
+    """Over the conversation list's last rows, inside it: never over the reply being
+    typed (bottom right), nor the thread's header and first messages (top right, where
+    they were: at 80x24 a third of the thread); as the list moves with a resize too."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "enter", "r")
         await type_text(pilot, "see you soon")
+        screen = app.screen
+        thread_pane = [screen.query_one(Composer), screen.query_one(ThreadView),
+                       screen.query_one(ThreadHeader)]
+        listed = screen.query_one(ConversationList)
         toasts = await _toasts(pilot)
-        _clear(toasts, [app.screen.query_one(Composer)])
-        assert all(toast.region.y <= 2 for toast in toasts)
+        _clear(toasts, thread_pane)
+        assert all(listed.scrollable_content_region.contains_region(t.region) for t in toasts)
+        assert all(t.region.bottom == listed.scrollable_content_region.bottom for t in toasts)
+        await pilot.resize_terminal(size[0] + 20, size[1] + 6)
+        await settle(pilot)
+        _clear(_shown(screen), thread_pane)
+        assert all(listed.scrollable_content_region.contains_region(t.region)
+                   for t in _shown(screen))
 
 
 async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
@@ -222,18 +241,28 @@ async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(
         _clear(_shown(dialog), [mapping])
 
 
-async def test_toasts_leave_the_file_pickers_buttons_in_view(
-    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("size", SIZES)
+async def test_toasts_leave_the_file_pickers_buttons_path_and_border_in_view(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     """The file picker (the CSV import's) fills the screen at 80x24, its buttons bottom
-    right: its notices go top right."""
+    right, its path and first files (the cursor's) top right: its notices go over its
+    file list's bottom right, inside it (at 160x45 one drew over the picker's border)."""
     monkeypatch.setattr(Path, "home", lambda: tmp_path)
     app = world.app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         await open_fans(pilot)
         await press(pilot, "I")
         picker = app.screen
         await settle(pilot)
         assert isinstance(picker, CsvPicker)
-        _clear(await _toasts(pilot), [*picker.query(Button), *picker.query(Input)])
+        files = picker.query_one(DirectoryNavigation)
+        inside = files.scrollable_content_region
+        toasts = await _toasts(pilot)
+        _clear(toasts, [*picker.query(Button), *picker.query(Input), *picker.query(Select)])
+        first_files = Region(inside.x, inside.y, inside.width, 2)
+        for toast in toasts:
+            assert inside.contains_region(toast.region), (toast.region, inside)
+            assert not toast.region.overlaps(first_files)
+            assert toast.region.bottom == inside.bottom

@@ -14,6 +14,8 @@ from textual.widgets import Input
 from textual_fspicker import FileOpen
 from textual_fspicker.parts import DirectoryNavigation
 
+from ofcrm_tui.tui.toast_area import keep_toasts_over
+
 
 class CsvPicker(FileOpen):
     def on_mount(self) -> None:
@@ -21,6 +23,9 @@ class CsvPicker(FileOpen):
         # Its box selects all it holds when it takes the focus, a turn after the first
         # letter moved the focus there: the next letter replaced the path typed so far.
         self.query_one(Input).select_on_focus = False
+        # Its notices over the file list's bottom right: clear of its path and first
+        # files (top right, where the cursor starts), its buttons and its border.
+        keep_toasts_over(self, self.query_one(DirectoryNavigation))
 
     def on_key(self, event: events.Key) -> None:
         """A printable key that no part of the picker took (the folder list, the
