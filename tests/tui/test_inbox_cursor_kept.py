@@ -87,35 +87,38 @@ async def test_a_reply_sent_in_the_activity_order_leaves_the_cursor_in_its_place
         assert inbox(pilot).open_row.conversation_id == following.conversation_id
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
-async def test_the_highlighted_row_keeps_its_line_as_conversations_arrive_above(
+# (At 160x45 the world's 24 conversations scroll by 4 rows at most: too few to arrive.)
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_scrolled_the_highlighted_row_keeps_its_line_and_the_title_counts_those_above(
     world: World, size: tuple[int, int]
 ) -> None:
-    """``g j j j``, then fans further down write, one after another: their conversations
-    come to the top, above the highlighted one, which stays on the screen line it had
-    (the list scrolls with it, as far as it scrolls) instead of sliding down the screen
-    under the chatter's eyes."""
+    """At the list's top, a conversation arriving comes into sight, the highlighted one
+    going down with its own row. Scrolled down, the highlighted row keeps its screen
+    line as conversations arrive above it, out of sight (QA: it slid down the screen),
+    and the list's title counts the conversations above the view, so the newest are
+    not out of sight unannounced; ``g`` shows them."""
     app = world.app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         rows = conversations(pilot)
+        fit = rows.container_size.height // rows.ROW_HEIGHT
+        writers = [rows.row_at(i).platform_user_id for i in range(rows.count - 4, rows.count)]
         await press(pilot, "g", "j", "j", "j")
         kept = rows.cursor_row
+        await arrive(world, pilot, writers[0])
+        assert rows.cursor_row.conversation_id == kept.conversation_id and rows.cursor == 4
+        assert rows._top_row() == 0  # the newest in sight
+        assert "above" not in str(rows.border_title)
+        await press(pilot, *["j"] * (fit - 2))
+        kept = rows.cursor_row
         line = rows.cursor - rows._top_row()
-        fit = rows.container_size.height // rows.ROW_HEIGHT
-        # The last rows' fans, as many as fill the list: the row would reach the bottom.
-        writers = [rows.row_at(i).platform_user_id for i in range(rows.count - fit, rows.count)]
-        assert rows.count - fit > rows.cursor
-        for writer in writers:
+        assert rows._top_row() > 0
+        assert rows._top_row() + len(writers) <= rows.max_scroll_y // rows.ROW_HEIGHT
+        for writer in writers[1:]:
             await arrive(world, pilot, writer)
             assert rows.cursor_row.conversation_id == kept.conversation_id
-            # As far as the list scrolls: at 160x45 its 24 rows stop it after 4.
-            assert rows._top_row() == min(rows.cursor - line, rows.max_scroll_y // 2)
-        assert rows.cursor == 3 + len(writers)
-        # The conversations that arrived out of sight are counted in the title; ``g``
-        # shows them and the count goes.
+            assert rows.cursor - rows._top_row() == line
         above = rows._top_row()
-        assert above > 0
         await wait_for(pilot, lambda: f"↑{above} above" in str(rows.border_title))
         await press(pilot, "g")
         await wait_for(pilot, lambda: "above" not in str(rows.border_title))

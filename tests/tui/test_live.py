@@ -37,12 +37,11 @@ async def test_inbound_messages_show_up_without_moving_the_selection(world: Worl
             top = rows.row_at(0)
             other = rows.row_at(5)
 
-            # At the top of the list too: the selection follows its row, on its line
-            # (the row arriving above goes above the view).
+            # At the top of the list: the list stays at the top, the selection follows its row.
             world.sim.add_inbound_message(other.platform_user_id, HOSTILE)
             await wait_for(pilot, lambda: rows.row_at(0) and rows.row_at(0).fan_id == other.fan_id)
             assert rows.cursor_row.conversation_id == selected.conversation_id
-            assert rows.cursor == 4 and rows.scroll_offset.y == rows.ROW_HEIGHT
+            assert rows.cursor == 4 and rows.scroll_offset.y == 0
             assert inbox(pilot).open_row.conversation_id == selected.conversation_id
             assert thread(pilot).source.conversation_id == selected.conversation_id
             name = clean(other.display_name, single_line=True)

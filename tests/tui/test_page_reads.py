@@ -82,11 +82,11 @@ def test_a_row_arriving_between_the_reads_leaves_the_cursor_in_the_place_kept() 
     assert snapshot.pages[0][snapshot.cursor] == 111  # above 113, where the rows put it
 
 
-@pytest.mark.parametrize(("top_stays", "top"), [(True, 0), (False, 2)])
-def test_at_its_top_a_list_stays_there_or_its_cursor_row_keeps_its_line(
-    top_stays: bool, top: int
+@pytest.mark.parametrize(("top", "shown_top"), [(0, 0), (1, 3)])
+def test_at_its_top_a_list_stays_there_else_its_cursor_row_keeps_its_line(
+    top: int, shown_top: int
 ) -> None:
-    """Two rows arrive above the cursor's (its index 3, the list at its top): the list
-    stays at its top (``TOP_STAYS``, a log's newest in sight) or scrolls by two."""
-    snapshot, _ = load(Keys([140, 141, *LIST]), 103, Kept(3, 0, top_stays), 10, None)
-    assert (snapshot.cursor, snapshot.top) == (5, top)
+    """Two rows arrive above the cursor's (its index 3): a list at its top stays there
+    (the newest in sight); scrolled by one, it scrolls by two more."""
+    snapshot, _ = load(Keys([140, 141, *LIST]), 103, Kept(3, top), 10, None)
+    assert (snapshot.cursor, snapshot.top) == (5, shown_top)

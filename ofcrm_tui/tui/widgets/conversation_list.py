@@ -70,10 +70,9 @@ class ConversationList(PagedList[ConversationRow]):
 
     ROW_HEIGHT = 2
     COMPONENT_PREFIX = "conversation-list"
-    # The highlighted conversation keeps its screen line as others arrive above it,
-    # at the top too: it does not slide down under the chatter's eyes (the title counts
-    # the conversations above the view: ``Above``; ``g`` shows the newest).
-    TOP_STAYS = False
+    # Scrolled down, the highlighted conversation keeps its screen line as others
+    # arrive above it, out of sight: the title counts them (``Above``). At the top,
+    # they come into sight and it goes down with its own row (``page_reads.place``).
     COMPONENT_CLASSES = {
         "conversation-list--cursor",
         "conversation-list--open",

@@ -46,25 +46,22 @@ class Snapshot(Generic[RowT]):
 
 
 class Kept(NamedTuple):
-    """Where the cursor was on the screen before a reload: its index and the top row.
-    ``top_stays``: a list at its top stays there while the cursor's row fits (the rows
-    arriving at the top in sight, the cursor's row going down with them); else the
-    cursor's row keeps its line there too (``PagedList.TOP_STAYS``)."""
+    """Where the cursor was on the screen before a reload: its index and the top row."""
 
     cursor: int
     top: int
-    top_stays: bool = True
 
 
 def place(cursor: int, page_rows: int, keep: Kept | None) -> int:
     """The top row to show: the cursor in view on a fresh load; on a refresh, the
-    cursor's row on the screen line it had (as far as the list scrolls), or the top
-    kept if the list was there and ``keep.top_stays``."""
+    cursor's row on the screen line it had, or the top kept if the list was there
+    (the rows arriving at the top come into sight, the cursor's row going down with
+    its own, as far as the view's bottom)."""
     if keep is None:
         top = 0 if cursor < page_rows - 1 else cursor - page_rows // 3
     else:
         top = keep.top + cursor - keep.cursor
-        if keep.top_stays and keep.top == 0 and cursor < page_rows - 1:
+        if keep.top == 0 and cursor < page_rows - 1:
             top = 0
     return max(0, top)
 

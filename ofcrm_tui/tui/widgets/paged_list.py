@@ -57,9 +57,6 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     ROW_HEIGHT: ClassVar[int] = 1
     COMPONENT_PREFIX: ClassVar[str]
-    # At its top, a reload keeps the list there, the rows that arrive in sight (a log's
-    # newest); False: the cursor's row keeps its screen line there too (``Kept``).
-    TOP_STAYS: ClassVar[bool] = True
 
     # Acted on as the keys are read (priority), in the order typed: with a screen that
     # opens the row as Enter is read (``OPEN_AT_ONCE``), a burst of keys (j j enter r
@@ -190,8 +187,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the
-        same screen line (as far as the list scrolls; or the list at the top, if it was
-        there and ``TOP_STAYS``); ``keep_place``: if that row moved up, the cursor
+        same screen line (or the list at the top, if it was there); ``keep_place``: if that row moved up, the cursor
         stays in its place instead, on the row now just above the one that was below
         it (``kept_at``); ``prefer``: the row to keep instead when the list has it (a
         row that left it and may come back). The cursor moved while the rows are read
@@ -335,7 +331,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
 
     def _kept(self) -> Kept:
         """The cursor's place on the screen, for a reload to keep."""
-        return Kept(self.cursor, self._top_row(), self.TOP_STAYS)
+        return Kept(self.cursor, self._top_row())
 
     def _visible_pages(self) -> list[int]:
         return visible_pages(self._top_row(), self._page_rows(), self.count)
