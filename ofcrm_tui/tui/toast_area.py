@@ -1,8 +1,7 @@
 """Toasts kept over one part of a screen (``keep_toasts_over``), for a screen where
-each corner holds something being read or typed: the inbox (its thread's header and
-first messages top right, the reply box bottom right: they go over the conversation
-list's last rows) and the file picker (its path and first files top right, its buttons
-bottom right, its box's border around: they go over the file list's bottom right).
+each corner holds something being read or typed: the file picker (its path and first
+files top right, its buttons bottom right, its box's border around: they go over the
+file list's bottom right).
 
 The rack (Textual's ``ToastRack``, docked at the bottom) is given the width and margins
 that put it over the part's inside (its border and scrollbar left clear) after each

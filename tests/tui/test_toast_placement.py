@@ -1,7 +1,7 @@
 """Where toasts go on each screen: never over what is being worked on (the KPI cards on
 analytics, its charts' titles and its chatters' figures, the fields of a dialog over it,
 the status bar under a dialog and the dialog's keys, the text typed in the campaign
-composer, the inbox's thread and reply box, the failed message's reason, the file
+composer, the inbox's list and reply box, the failed message's reason, the file
 picker's path, buttons and border), and each drawn once."""
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
-from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
-from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, type_text, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
@@ -174,30 +172,26 @@ async def test_toasts_leave_the_campaign_text_being_typed_in_view(
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_toasts_stay_off_the_inbox_thread_and_reply_box(
+async def test_toasts_stay_off_the_inbox_list_and_reply_box(
     world: World, size: tuple[int, int]
 ) -> None:
-    """Over the conversation list's last rows, inside it: never over the reply being
-    typed (bottom right), nor the thread's header and first messages (top right, where
-    they were: at 80x24 a third of the thread); as the list moves with a resize too."""
+    """Top right, under the header: never over the reply being typed (bottom right) nor
+    the conversation list (the cursor's row goes down to the list's last rows as
+    conversations arrive), as the screen is resized too."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "enter", "r")
         await type_text(pilot, "see you soon")
         screen = app.screen
-        thread_pane = [screen.query_one(Composer), screen.query_one(ThreadView),
-                       screen.query_one(ThreadHeader)]
-        listed = screen.query_one(ConversationList)
+        kept_clear = [screen.query_one(Composer), screen.query_one(ConversationList)]
         toasts = await _toasts(pilot)
-        _clear(toasts, thread_pane)
-        assert all(listed.scrollable_content_region.contains_region(t.region) for t in toasts)
-        assert all(t.region.bottom == listed.scrollable_content_region.bottom for t in toasts)
+        _clear(toasts, kept_clear)
+        assert all(toast.region.y <= 2 for toast in toasts)
         await pilot.resize_terminal(size[0] + 20, size[1] + 6)
         await settle(pilot)
-        _clear(_shown(screen), thread_pane)
-        assert all(listed.scrollable_content_region.contains_region(t.region)
-                   for t in _shown(screen))
+        _clear(_shown(screen), kept_clear)
+        assert all(toast.region.y <= 2 for toast in _shown(screen))
 
 
 async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(

@@ -22,7 +22,6 @@ from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, keep_on_clipboard, wanted
-from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.screens.inbox_list import SearchBox
 from ofcrm_tui.tui.screens.inbox_reads import InboxReads
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
@@ -143,7 +142,6 @@ class InboxScreen(InboxReads):
             self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
         self.set_focus(self.conversations)
-        keep_toasts_over(self, self.conversations)  # clear of the thread and reply box
         self._start()
 
     def _start(self) -> None:
