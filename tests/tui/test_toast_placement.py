@@ -124,6 +124,16 @@ async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields
         assert app.screen is analytics and _drawn(app) == 1
 
 
+async def _failed_screen(pilot, count: int) -> FailedScreen:  # noqa: ANN001
+    """The Failed screen, its ``count`` messages listed."""
+    await settle(pilot)
+    await press(pilot, "2")
+    screen = pilot.app.screen
+    assert isinstance(screen, FailedScreen)
+    await wait_for(pilot, lambda: screen.query_one(FailedList).count == count)
+    return screen
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_toasts_leave_the_failed_messages_reason_in_view(
     world: World, size: tuple[int, int]
@@ -135,11 +145,7 @@ async def test_toasts_leave_the_failed_messages_reason_in_view(
         _failed(world, fan_id, "are you online tonight? " * 3)
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        screen = app.screen
-        assert isinstance(screen, FailedScreen)
-        await wait_for(pilot, lambda: screen.query_one(FailedList).count == 2)
+        screen = await _failed_screen(pilot, 2)
         detail, limit = screen.query_one("#failed-detail"), screen.query_one("#failed-limit")
         await wait_for(pilot, lambda: "subscription" in str(detail.render()))
         under = [detail, screen.query_one(StatusBar)]
@@ -148,6 +154,55 @@ async def test_toasts_leave_the_failed_messages_reason_in_view(
         await wait_for(pilot, lambda: bool(limit.region.area))
         await settle(pilot)
         _clear(_shown(screen), [*under, limit])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_toasts_on_the_failed_screen_stay_off_the_cursors_row(
+    world: World, size: tuple[int, int]
+) -> None:
+    """Over the list, inside it (its border's "N selected" and its scrollbar clear),
+    never over the cursor's row: at the bottom of the view (End, or the list scrolled
+    under the cursor) the row was under the toasts; clear of the reason, the retry limit,
+    the status bar and the keys as well."""
+    failed = [_failed(world, fan_id, f"are you online tonight? {n}" * 3)
+              for fan_id in _fans(world, "active", 30) + _fans(world, "expired", 30)
+              for n in range(2)]
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        screen = await _failed_screen(pilot, len(failed))
+        listing = screen.query_one(FailedList)
+        inside = listing.scrollable_content_region
+        # More than two views of rows: End scrolls, and from the view's first row the
+        # list scrolls up a whole view.
+        assert len(failed) * FailedList.ROW_HEIGHT > 2 * inside.height
+        under = [screen.query_one("#failed-detail"), screen.query_one("#failed-limit"),
+                 screen.query_one(StatusBar), screen.query_one(KeyFooter)]
+
+        def clear_of_the_cursor(toasts: list[Toast]) -> None:
+            row = listing.cursor_region()
+            assert row is not None and inside.contains_region(row)
+            _clear(toasts, under)
+            for toast in toasts:
+                assert inside.contains_region(toast.region), (toast.region, inside)
+                assert not toast.region.overlaps(row), (toast.region, row)
+
+        clear_of_the_cursor(await _toasts(pilot))
+        for keys in [("end",), ("up",) * 3, ("home",), ("down",) * 5]:
+            await press(pilot, *keys)
+            await settle(pilot)
+            clear_of_the_cursor(_shown(screen))
+        # The cursor on the view's first row, then the list scrolled up (the wheel)
+        # without moving it: its row goes down to the view's last.
+        in_view = inside.height // FailedList.ROW_HEIGHT
+        await press(pilot, "end", *("up",) * (in_view - 1))
+        await settle(pilot)
+        assert listing.cursor_region().y == inside.y
+        clear_of_the_cursor(_shown(screen))
+        lines = (in_view - 1) * FailedList.ROW_HEIGHT
+        listing.scroll_to(y=listing.scroll_offset.y - lines, animate=False, immediate=True)
+        await settle(pilot)
+        assert listing.cursor_region().bottom > inside.bottom - FailedList.ROW_HEIGHT
+        clear_of_the_cursor(_shown(screen))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -27,6 +27,7 @@ from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource, tries
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
@@ -35,9 +36,6 @@ from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import messages
 
 DAYS_SHOWN = 7
-# The lines under the list (the reason, 1 to 4, the retry limit, 0 to 2, the status bar
-# and the footer) as the class that places the notices above them (app.tcss).
-UNDER_LIST = range(3, 9)
 
 
 def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
@@ -129,6 +127,11 @@ class FailedScreen(OfcrmScreen):
         self.follow_changes(self._on_changed)
         self.set_interval(1.0, self._draw_limit)
         self.set_focus(self.failed_list)
+        # Notices over the list, off the cursor's row: clear of the reason and the retry
+        # limit under it, and of the keys.
+        listing = self.failed_list
+        self._fit_toasts = keep_toasts_over(self, listing, listing.cursor_region)
+        self.watch(listing, "scroll_y", self._fit_toasts, init=False)
         self._show()
 
     @property
@@ -179,18 +182,7 @@ class FailedScreen(OfcrmScreen):
             detail.append_text(literal(row.last_error or "no reason recorded", "red",
                                        single_line=True))
         self.query_one("#failed-detail", Static).update(detail)
-        self.call_after_refresh(self._place_notices)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._place_notices)
-
-    def _place_notices(self) -> None:
-        """Notices go above the reason and the retry limit, however many lines they
-        take (at 80x24 they covered the reason): the class ``-under-N`` (app.tcss)."""
-        under = self.size.height - self.failed_list.region.bottom
-        under = min(max(under, UNDER_LIST.start), UNDER_LIST.stop - 1)
-        for lines in UNDER_LIST:
-            self.set_class(lines == under, f"-under-{lines}")
+        self._fit_toasts()  # the cursor's row may have moved
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.touches("account"):
@@ -250,7 +242,6 @@ class FailedScreen(OfcrmScreen):
         limit_line.update(Pieces(pieces, " "))
         limit_line.set_class(budget is not None and budget.left == 0, "-reached")
         limit_line.display = bool(pieces)
-        self.call_after_refresh(self._place_notices)
 
     # -- actions -------------------------------------------------------------------
 
