@@ -65,7 +65,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     ctx = context(args)
-    accounts.get_account(ctx.db, args.name)
+    accounts.token_may_change(ctx.db, args.name)  # before the token is asked for
     info = accounts.replace_token(
         ctx.db, args.name, _read_token(args.name), timeout_seconds=ctx.settings.http_timeout_seconds
     )

@@ -234,9 +234,21 @@ def add_account(
         return AccountInfo.of(account)
 
 
-def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float) -> AccountInfo:
-    """A new token for an account: checked with the platform, kept, and sends resume."""
+def token_may_change(db: Database, name: str) -> AccountInfo:
+    """The account whose token this role may replace: a worker's or a manager's to keep
+    (the database's ``settings`` right, a team's chatter refused), asked before the token
+    is read."""
     account = get_account(db, name)
+    _check_settings(db, account, f"the token of account {account.name!r} (it is a manager's "
+                                 "or a worker's)")
+    return account
+
+
+def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float) -> AccountInfo:
+    """A new token for an account: checked with the platform, kept, and sends resume.
+    A role the database refuses the account's row is refused before the platform is
+    asked, and the token is stored only once the database has granted the change."""
+    account = token_may_change(db, name)
     token = token.strip()
     if not token:
         raise AccountError("the token is empty")
@@ -246,9 +258,14 @@ def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float
             f"that token belongs to @{creator.username}, not to this account's creator "
             f"@{account.creator_username}"
         )
-    secrets.store_token(name, token)
     with db.write() as session:
         row = session.get(Account, account.id)
+        if row is None:
+            raise AccountError(f"account {name!r} was removed meanwhile: no token stored")
+        access.require(session, access.Right.SETTINGS, row.id)  # a right revoked meanwhile
+        # Kept before the row is written (not holding its lock while a keyring asks to be
+        # unlocked), in its transaction: a keyring that fails leaves the auth error.
+        secrets.store_token(name, token)
         row.auth_error = None
         session.flush()
         return AccountInfo.of(row)
@@ -285,13 +302,8 @@ def update_account(
         raise AccountError("the send limit must be at least 1 a minute")
     new_url = None if base_url is None else validate_base_url(base_url)
     account = get_account(db, name)
-    try:
-        access.check(db, access.Right.SETTINGS, account.id)
-    except access.AccessDenied:  # said for this action (the database says "work on")
-        raise access.AccessDenied(
-            f"refused by the database: {access.identity(db).role} may not change account "
-            f"{account.name!r} (its address and send limit are a manager's or a worker's)"
-        ) from None
+    _check_settings(db, account, f"account {account.name!r} (its address and send limit "
+                                 "are a manager's or a worker's)")
     moved = new_url is not None and new_url != account.base_url
     if moved:
         _check_new_address(replace(account, base_url=new_url), timeout_seconds)
@@ -316,6 +328,17 @@ def update_account(
                            limit=send_limit_per_minute is not None, resumed=resumed)
         access.record(session, AuditAction.ACCOUNT_CHANGED, row.id, None, summary)
     return AccountChange(before, after, summary)
+
+
+def _check_settings(db: Database, account: AccountInfo, what: str) -> None:
+    """The ``settings`` right on ``account`` (its own row), before the platform is asked:
+    refused, said as ``what`` this role may not change (the database says "work on")."""
+    try:
+        access.check(db, access.Right.SETTINGS, account.id)
+    except access.AccessDenied:
+        raise access.AccessDenied(
+            f"refused by the database: {access.identity(db).role} may not change {what}"
+        ) from None
 
 
 def _check_new_address(account: AccountInfo, timeout_seconds: float) -> None:
