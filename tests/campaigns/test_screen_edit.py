@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core import campaigns, outbox
 from ofcrm_tui.core.campaigns import CampaignSpec
@@ -284,3 +285,32 @@ async def test_a_recipient_discarded_on_failed_messages_says_discarded(world: Wo
         shown = lines(recipients)
         assert "discarded 1" in str(app.screen.query_one("#campaign-summary", Static).render())
     assert shown[0].startswith("discarded ") and not any("cancelled" in line for line in shown)
+
+
+async def test_ctrl_l_is_named_for_what_it_does_as_the_start_changes(
+    world: World,  # noqa: F811
+) -> None:
+    """The footer said "ctrl+l Start…" with a start time typed, where the question it
+    asks is "Schedule this campaign?": it says "Schedule…" while a start time is typed,
+    "Start…" without, as the field changes (a scheduled campaign opens with it)."""
+    _scheduled(world)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        def launch() -> list[str]:
+            return [key.description for key in app.screen.query(FooterKey) if key.key == "ctrl+l"]
+
+        await _list(pilot, 1)
+        composer = await _edit(pilot)
+        await settle(pilot)
+        assert launch() == ["Schedule…"]
+        at = composer.query_one("#campaign-at", Input)
+        await press(pilot, "ctrl+down", "ctrl+down", "ctrl+down")  # to the start field
+        assert composer.focused is at
+        await press(pilot, "ctrl+u")  # emptied: it starts now
+        assert at.value == "" and launch() == ["Start…"]
+        await press(pilot, *"2026-12-01 18:00")
+        assert launch() == ["Schedule…"]
+        await press(pilot, "ctrl+l")  # what it said: the question is to schedule it
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert app.screen.title_text == "Schedule this campaign?"

@@ -84,7 +84,9 @@ class CampaignComposer(Dialog[int | None]):
         # read behind them wait for what they do (``Dialog``: the save's worker, the
         # focus moved to another section).
         Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save"),
-        Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
+        # Named for what it does (``check_action``): with a start time typed it schedules.
+        Binding("ctrl+l", "launch('now')", "Start…", id="campaign_composer.launch"),
+        Binding("ctrl+l", "launch('later')", "Schedule…", id="campaign_composer.launch"),
         Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section",
                 id="campaign_composer.previous_section", show=False),
@@ -129,6 +131,7 @@ class CampaignComposer(Dialog[int | None]):
         self.audience = CampaignAudience(db, account_id, clock=clock,
                                          reply_reserve=reply_reserve)
         self._timer: Timer | None = None
+        self._later = bool(draft and draft.at)  # a start time is typed: ctrl+l schedules
         self._leaving = False  # Esc was pressed: the draft is being kept, keys wait
         self._typed_ahead: list[events.Key] = []
         self._focus_before: Widget | None = None
@@ -262,6 +265,20 @@ class CampaignComposer(Dialog[int | None]):
         if change.touches("inbox", "fans", "outbox"):
             self._evaluate_soon()
 
+    @on(Input.Changed, "#campaign-at")
+    def _start_changed(self, event: Input.Changed) -> None:
+        later = bool(event.value.strip())
+        if later != self._later:
+            self._later = later
+            self.refresh_bindings()  # the footer: ctrl+l "Schedule…" or "Start…"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+l is offered as what it will do: "Schedule…" with a start time typed,
+        "Start…" without (as the question it asks)."""
+        if action == "launch":
+            return (parameters == ("later",)) == self._later
+        return True
+
     def _evaluate_now(self) -> None:
         self.audience.evaluate(self._form(), self.draft_id)
 
@@ -384,7 +401,7 @@ class CampaignComposer(Dialog[int | None]):
         self._saved, self.scheduled_at = form, None
         self.post_message(self.Done(note, False, self.draft_id, close))
 
-    def action_launch(self) -> None:
+    def action_launch(self, _when: str = "now") -> None:
         self._check(self._form())
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
