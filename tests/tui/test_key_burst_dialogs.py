@@ -53,7 +53,7 @@ SIZE = (120, 36)
 @pytest.mark.parametrize(("keys", "waiting", "quits"), [
     (("q", "w"), True, False),  # wait for them
     (("enter", "r", "alt+q", "w"), True, False),  # Esc q read as one key, from the reply
-    (("q", "tab", "enter"), False, False),  # from "Wait for them" to "Cancel": stay
+    (("q", "tab", "enter"), False, False),  # from "Wait for them" to "Back": stay
     (("q", "escape", "j"), False, False),  # cancel, and j moves the inbox's list
 ])
 async def test_keys_after_q_wait_for_the_quit_dialog(

@@ -106,7 +106,7 @@ async def test_wait_for_them_quits_once_they_are_out(world: World, size) -> None
         dialog = await asked(pilot, "w")
         assert "Waiting for them" in dialog_text(dialog) and "1 message waits" in dialog_text(dialog)
         assert_fits(dialog, size)
-        # The button keeps its whole label (its width was Cancel's: it read "Stop").
+        # The button keeps its whole label (its width was Back's: it read "Stop").
         stop = dialog.query_one("#quit-cancel", Button)
         assert [line.strip() for line in lines(stop)] == ["Stop waiting"]
         await asyncio.sleep(1.2)
@@ -151,9 +151,10 @@ def footer_keys(dialog: QuitDialog) -> dict[str, str]:
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> None:  # noqa: ANN001
-    """Esc and the button it stands for have one name: "Cancel" while asking, "Stop
-    waiting" once waiting (the footer still said "esc Cancel"); ``w`` is no longer
-    offered once waiting (its button is disabled)."""
+    """Esc and the button it stands for have one name: "Back" while asking (as every
+    question's Esc: "Cancel" could be read as cancelling the messages), "Stop waiting"
+    once waiting (the footer still said "esc Cancel"); ``w`` is no longer offered once
+    waiting (its button is disabled)."""
     queue_reply(world)
     app = world.app()
     async with app.run_test(size=size) as pilot:
@@ -161,8 +162,8 @@ async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> No
         await settle(pilot)
         stop = dialog.query_one("#quit-cancel", Button)
         assert footer_keys(dialog) == {
-            "q": "Quit anyway", "w": "Wait for them", "escape": "Cancel"}
-        assert str(stop.label) == "Cancel"
+            "q": "Quit anyway", "w": "Wait for them", "escape": "Back"}
+        assert str(stop.label) == "Back"
         await press(pilot, "w")
         await wait_for(pilot, lambda: footer_keys(dialog).get("escape") == str(stop.label))
         assert footer_keys(dialog) == {"q": "Quit anyway", "escape": "Stop waiting"}

@@ -66,11 +66,12 @@ class QuitDialog(Dialog[str | None]):
     """
     # Priority: acted on as read, so the keys typed behind Esc act on the screen below,
     # not on the button focused here. Esc has the name of the button it stands for:
-    # "Cancel", then "Stop waiting" once waiting (``check_action`` offers one of the two).
+    # "Back" (as every question's: "Cancel" read as cancelling the messages), then "Stop
+    # waiting" once waiting (``check_action`` offers one of the two).
     BINDINGS = [
         Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway", priority=True),
         Binding("w", "wait", "Wait for them", id="quit.wait", priority=True),
-        Binding("escape", "cancel", "Cancel", id="quit.cancel", priority=True),
+        Binding("escape", "cancel", "Back", id="quit.cancel", priority=True),
         Binding("escape", "stop_waiting", "Stop waiting", id="quit.stop_waiting",
                 priority=True),
     ]
@@ -98,7 +99,7 @@ class QuitDialog(Dialog[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Quit anyway", variant="error", id="quit-anyway")
                 yield Button("Wait for them", variant="primary", id="quit-wait")
-                yield Button("Cancel", id="quit-cancel")
+                yield Button("Back", id="quit-cancel")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -122,7 +123,7 @@ class QuitDialog(Dialog[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Once waiting, ``w`` is not offered (its button is disabled) and Esc stops
-        waiting; before, Esc cancels."""
+        waiting; before, Esc goes back to the app."""
         if action in ("wait", "cancel"):
             return not self.waiting_to_quit
         if action == "stop_waiting":
@@ -163,7 +164,7 @@ class QuitDialog(Dialog[str | None]):
         self.dismiss(None)
 
     def action_stop_waiting(self) -> None:
-        self.dismiss(None)  # stays in the app, as Cancel: only its name tells waiting
+        self.dismiss(None)  # stays in the app, as Back: only its name tells waiting
 
     def _reload(self) -> None:
         self._load()
