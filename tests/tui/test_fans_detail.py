@@ -224,6 +224,32 @@ async def test_the_edit_line_says_what_it_edits(world: World, size: tuple[int, i
         assert line.has_focus and "Tags to add: enter adds" in label()
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_footer_names_what_esc_does_while_the_edit_line_is_open(
+    world: World, size: tuple[int, int]
+) -> None:
+    """The footer said "esc Back" with the nickname or tag line open, where Esc closes
+    the line and the fan's screen stays: it says "Cancel edit" there, "Back" again once
+    the line is closed (by Esc or Enter)."""
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+
+        def esc() -> list[str]:
+            return [key.description for key in detail.query(FooterKey) if key.key == "escape"]
+
+        assert esc() == ["Back"]
+        for key, close in (("n", ("escape",)), ("t", ("escape",)), ("n", ("enter",))):
+            await press(pilot, key)
+            assert detail.query_one("#fan-edit", Input).has_focus
+            assert esc() == ["Cancel edit"], key
+            await press(pilot, *close)  # the line closes, nothing else
+            assert pilot.app.screen is detail and detail.editing is None
+            assert esc() == ["Back"]
+        await press(pilot, "escape")  # back from the fan
+        assert isinstance(pilot.app.screen, InboxScreen)
+
+
 async def test_a_tag_typed_in_another_case_is_the_existing_tag(world: World) -> None:
     """``VIP`` typed (the completion offered ``vip``, but enter takes what was typed)
     tags the fan with the account's ``vip``; no second spelling is made."""

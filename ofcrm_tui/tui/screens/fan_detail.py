@@ -93,6 +93,9 @@ class FanDetailScreen(OfcrmScreen):
     # help), after Scroll: at 80x24 the spend, tags and last messages are below the fold.
     BINDINGS = [
         Binding("escape", "back", "Back", id="fan.back", priority=True),
+        # Esc with the nickname or tag line open closes the line (``check_action``
+        # offers one of the two; the keymap's ``fan.back`` moves both).
+        Binding("escape", "cancel_edit", "Cancel edit", id="fan.back", priority=True),
         Binding("c", "conversation", "Chat", id="fan.conversation", priority=True),
         Binding("a", "add_note", "Note", id="fan.add_note", priority=True),
         Binding("e", "edit_note", "Edit note", id="fan.edit_note", priority=True),
@@ -319,11 +322,20 @@ class FanDetailScreen(OfcrmScreen):
         # Back where it was (tab had moved it to the notes): not always the left pane.
         self.set_focus(self.query_one(f"#{self._edit_pane}"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc goes back from the fan, or, while the edit line is open, cancels the edit:
+        the footer names what it does."""
+        if action == "back":
+            return self.editing is None
+        if action == "cancel_edit":
+            return self.editing is not None
+        return super().check_action(action, parameters)
+
     def action_back(self) -> None:
+        self.dismiss()
+
+    def action_cancel_edit(self) -> None:
         line = self.query_one("#fan-edit", Input)
-        if not line.display:
-            self.dismiss()
-            return
         # Esc is acted on as read, before the line has typed the keys read ahead of it
         # (``x y z Esc Enter`` in one burst: the line still looked unchanged and closed):
         # it decides once they have landed, and the keys behind it wait for the question.
