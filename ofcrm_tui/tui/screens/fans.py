@@ -62,6 +62,8 @@ class FansScreen(OfcrmScreen):
     BINDINGS = [
         OPEN_AT_ONCE,
         Binding("slash", "search", "Search", id="fans.search", priority=True),
+        # Named while a search is on (``shows_now``): Esc clears it (not the filter: x).
+        Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
         Binding("s", "cycle_sort", "Sort", id="fans.sort", priority=True),
         Binding("f", "filter", "Filter", id="fans.filter", priority=True),
         Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False,
@@ -72,7 +74,6 @@ class FansScreen(OfcrmScreen):
         Binding("E", "export_file", "Export", id="fans.export", priority=True),
         # Last: the first key a narrow footer leaves out (the help lists it).
         Binding("D", "delete", "Delete", id="fans.delete", priority=True),
-        Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
     ]
     ROW_ACTIONS = frozenset({"conversation", "delete"})
     ROW_LIST = FanList
@@ -126,6 +127,7 @@ class FansScreen(OfcrmScreen):
         if source is not None:
             self.fans.show(source, keep_id=keep_id)
             self._title(None)
+        self.refresh_bindings()  # esc Clear search, while a search is on
 
     def _title(self, count: int | None) -> None:
         """``Fans  12 · “ann” · #vip · by spend``: the search and filter in the title,
@@ -227,6 +229,12 @@ class FansScreen(OfcrmScreen):
         if action in ("back", "open") and isinstance(self.focused, FanSearchBox):
             return False
         return super().check_action(action, parameters)
+
+    def shows_now(self, binding: Binding) -> bool:
+        """Esc is named while it has a search to clear."""
+        if binding.action == "back":
+            return bool(self.flt.search)
+        return super().shows_now(binding)
 
     def action_close_search(self) -> None:
         self._close_search()
