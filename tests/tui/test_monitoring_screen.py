@@ -3,6 +3,7 @@ each, read again on its own every few seconds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -175,3 +176,43 @@ async def test_failed_messages_waiting_are_a_warning_naming_the_failed_key(world
         assert "✗" not in shown and "healthy" not in shown
         top = screen.query_one("#monitoring-problems")
         assert top.has_class("-warning") and not top.has_class("-healthy")
+
+
+def _at(monkeypatch: pytest.MonkeyPatch, database: str) -> None:
+    """The reports name ``database`` (the tests' own path is as long as pytest makes it)."""
+    check = health.check
+    monkeypatch.setattr(health, "check",
+                        lambda *args, **kwargs: replace(check(*args, **kwargs), database=database))
+
+
+async def test_one_account_fits_at_80x24(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body was one line taller than its box, a scrollbar beside it: a blank line
+    closed the last account. Every line is in view, the last account's last."""
+    _at(monkeypatch, "sqlite:////home/chatter/.local/share/ofcrm/ofcrm.db")
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _checked(app, pilot)
+        await settle(pilot)
+        body = screen.query_one("#monitoring-body")
+        assert body.virtual_size.height <= body.size.height
+        assert not body.show_vertical_scrollbar
+        shown = [line.rstrip() for line in lines(screen.query_one("#monitoring-accounts"))]
+        assert shown[0].startswith("Database     sqlite:////home/chatter/.local/share/ofcrm/")
+        assert shown[-1].startswith("Failed 24 h") and "" not in shown[-2:]
+
+
+async def test_a_database_path_wider_than_the_line_is_shown_whole_beside_its_label(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path longer than the line went below "Database", alone on a line, then folded;
+    it folds beside its label, nothing of it cut, its size and time below it."""
+    path = "postgresql://ofcrm@" + "db.example.com/" * 7 + "ofcrm_team"
+    _at(monkeypatch, path)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _checked(app, pilot)
+        shown = [line.rstrip() for line in lines(screen.query_one("#monitoring-accounts"))]
+        top = shown[:shown.index("")]
+        assert top[0].startswith("Database     postgresql://ofcrm@db.example.com/")
+        assert "".join(line[len("Database     "):] for line in top[:-1]) == path
+        assert top[-1].strip().endswith(" · checked 12:00:00")

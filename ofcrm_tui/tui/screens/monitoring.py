@@ -36,6 +36,16 @@ LAST_HOUR = (
     ("ambiguous", metrics.AMBIGUOUS), ("reconciled", metrics.RECONCILED),
     ("requeued", metrics.RECONCILE_REQUEUED), ("lease expired", metrics.LEASE_EXPIRED),
 )
+LABELS = len("Credentials")  # the widest label: the database's and each account's align
+
+
+def labelled() -> Table:
+    """A grid of dim labels (one line each) and their values."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True, min_width=LABELS)
+    # A value wider than the line folds (a database path has no space to break at).
+    grid.add_column(overflow="fold")
+    return grid
 
 
 def seconds(value: float | None) -> str:
@@ -71,11 +81,19 @@ def problems(report: health.Health, failed_key: str) -> RenderableType:
     ))
 
 
+def database_line(report: health.Health, checked: datetime) -> RenderableType:
+    """The database, its size and when it was read: the path whole, beside its label
+    (one wider than the line went below the label, on lines of its own)."""
+    grid = labelled()
+    grid.add_row("Database", Pieces([
+        clean(report.database, single_line=True), size(report.database_bytes),
+        Text(f"checked {checked:%H:%M:%S}", "dim")]))
+    return grid
+
+
 def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     """One account: queue, sends, last hour, latency, polls, credentials."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
+    grid = labelled()
     grid.add_row("Queue", Pieces(f"{state} {count:,}" for state, count in a.queue.items()))
     sends = [Text(f"{a.sends_last_minute} of {a.send_limit} in the last minute",
                   "yellow" if a.sends_last_minute >= a.send_limit else "")]
@@ -109,7 +127,7 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     grid.add_row("Credentials", credentials)
     grid.add_row("Failed 24 h", f"{a.recent_failed:,}")
     title = Text(clean(a.name, single_line=True), style="bold")
-    return Group(title, grid, Text())
+    return Group(title, grid)
 
 
 class MonitoringScreen(OfcrmScreen):
@@ -188,9 +206,8 @@ class MonitoringScreen(OfcrmScreen):
         top.set_class(bool(report.problems) and all(p.warning for p in report.problems),
                       "-warning")
         now = report.checked_at
-        header = Pieces([
-            Text.assemble(("Database ", "dim"), clean(report.database, single_line=True)),
-            size(report.database_bytes),
-            Text(f"checked {now.astimezone(self.ofcrm.clock().tzinfo):%H:%M:%S}", "dim")])
-        blocks = [account_block(a, now) for a in report.accounts]
-        self.query_one("#monitoring-accounts", Static).update(Group(header, Text(), *blocks))
+        shown: list[RenderableType] = [
+            database_line(report, now.astimezone(self.ofcrm.clock().tzinfo))]
+        for account in report.accounts:  # a blank line before each: none below the last
+            shown += [Text(), account_block(account, now)]
+        self.query_one("#monitoring-accounts", Static).update(Group(*shown))
