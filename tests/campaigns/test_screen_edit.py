@@ -292,13 +292,17 @@ async def test_ctrl_l_is_named_for_what_it_does_as_the_start_changes(
 ) -> None:
     """The footer said "ctrl+l Start…" with a start time typed, where the question it
     asks is "Schedule this campaign?": it says "Schedule…" while a start time is typed,
-    "Start…" without, as the field changes (a scheduled campaign opens with it)."""
+    "Start…" without, as the field changes (a scheduled campaign opens with it). At 80
+    columns every key is drawn whole (spaced, the last one was cut)."""
     _scheduled(world)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
 
         def launch() -> list[str]:
-            return [key.description for key in app.screen.query(FooterKey) if key.key == "ctrl+l"]
+            keys = list(app.screen.query(FooterKey))
+            assert len(keys) == 6 and all(0 < k.region.width and k.region.right <= 80
+                                          for k in keys), [(k.key, k.region) for k in keys]
+            return [key.description for key in keys if key.key == "ctrl+l"]
 
         await _list(pilot, 1)
         composer = await _edit(pilot)

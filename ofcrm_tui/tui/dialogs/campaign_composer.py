@@ -43,6 +43,7 @@ from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
+from ofcrm_tui.tui.footer_fit import fit_footer
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import ofcrm_app
@@ -195,7 +196,18 @@ class CampaignComposer(Dialog[int | None]):
         # opened the composer found no field focused yet and went nowhere.
         self.set_focus(self.query_one("#campaign-name", Input))
         ofcrm_app(self.app).changes.subscribe(self, self._data_changed)
+        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
         self._evaluate_soon()
+
+    def on_resize(self) -> None:
+        self._footer_spacing()
+
+    def _footer_spacing(self) -> None:
+        """At 80 columns the footer's keys go compact, as a screen's (``footer_fit``):
+        spaced, the last one was cut (ctrl+l's "Schedule…" is the longest name)."""
+        if self.size.width:
+            fit = fit_footer(self.active_bindings, self.size.width, self.app)
+            self.query_one(KeyFooter).compact = fit.compact
 
     def on_unmount(self) -> None:
         # Off the app's changes as it goes (as an ``OfcrmScreen``): Textual's signal
