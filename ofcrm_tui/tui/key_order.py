@@ -158,7 +158,12 @@ class KeysInOrder(App[None]):
         # for ever.
         if waited >= KEY_HOLD_MOST:
             self._dialog_from = self._focus_from = None
-        while self._held_keys and (not self._screen_coming() or waited >= self._hold_most()):
+        while self._held_keys:
+            if not self.screen_stack:  # the app is closing: nothing left to act on them
+                self._held_keys.clear()
+                return
+            if self._screen_coming() and waited < self._hold_most():
+                break
             await self._act_on_key(self._held_keys.pop(0))
         if self._held_keys:
             waited += KEY_HOLD_SECONDS
@@ -174,6 +179,8 @@ class KeysInOrder(App[None]):
             # pushed puts its title in) is done before this key acts: a key that took
             # that screen away at once made the header fail on a removed node.
             await self._flush_next_callbacks()
+            if not self.screen_stack:
+                return  # what it finished closed the app
         follow = after_escape(event)
         if follow is None or self._bound(event.key):
             await self._dispatch_key(event)
