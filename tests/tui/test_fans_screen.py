@@ -125,7 +125,8 @@ async def test_sort_search_and_filter(world: World) -> None:
 async def test_the_title_names_a_filters_tags_as_stored(world: World) -> None:
     """QA: a filter on ``vip`` where the fans are tagged ``VIP`` titled the list
     ``#vip`` (and its rows ``#VIP``): it names the account's tag, the same fans listed;
-    a tag no fan has stays as typed. ``f`` again shows the tag so too."""
+    a tag no fan has stays as typed. ``f`` again shows the tag so too. Tags "any of"
+    are joined by ``or``."""
     db, account = world.context.db, world.account.id
     with db.read() as session:
         fan = session.scalar(select(Fan.id).where(Fan.account_id == account).limit(1))
@@ -144,6 +145,13 @@ async def test_the_title_names_a_filters_tags_as_stored(world: World) -> None:
         assert str(screen.fans.border_title) == "Fans  1 · #VIP · not #Nobody · by spend"
         await press(pilot, "f")
         assert pilot.app.screen.query_one("#fan-filter-tags-in", Input).value == "VIP"
+        # QA: ``viP, Nosuch`` without ``VIP`` titled ``#VIP · #Nosuch · not #VIP``: the
+        # tags are any of them, not each (as the parts ``·`` joins are): ``or``.
+        pilot.app.screen.query_one("#fan-filter-tags-in", Input).value = "viP, Nosuch"
+        pilot.app.screen.query_one("#fan-filter-tags-out", Input).value = "VIP"
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 0)
+        assert str(screen.fans.border_title) == "Fans  0 · #VIP or #Nosuch · not #VIP · by spend"
 
 
 async def test_a_new_sort_shows_its_top(world: World) -> None:

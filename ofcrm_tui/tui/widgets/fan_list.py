@@ -62,9 +62,12 @@ def header(width: int) -> Text:
 
 
 def describe_filter(flt: FanFilter) -> list[str]:
-    """The search and filter in a few words each, for the list's title."""
+    """The search and filter in a few words each, for the list's title: the parts all
+    hold (``·``); the tags are any of theirs (``#vip or #whale``), the left-out ones
+    none (``not #a · not #b``)."""
     parts = [f"“{clean(flt.search, single_line=True)}”"] if flt.search else []
-    parts += [f"#{clean(t, single_line=True)}" for t in flt.tags_in]
+    if flt.tags_in:
+        parts.append(" or ".join(f"#{clean(t, single_line=True)}" for t in flt.tags_in))
     parts += [f"not #{clean(t, single_line=True)}" for t in flt.tags_out]
     if flt.status:
         parts.append(flt.status)
