@@ -174,9 +174,10 @@ async def test_assignment_its_filters_and_the_question_before_typing(crew: Team)
         assert "→you" in row_lines(s, 0) and "→you" in header(s)
         await press(s, "m")
         assert conversations(s).count == 1
+        assert str(conversations(s).border_title) == "Inbox  1 · mine"
         await press(s, "m")
         assert conversations(s).count == everyone - 1
-        assert str(conversations(s).border_subtitle) == "unassigned"
+        assert str(conversations(s).border_title) == f"Inbox  {everyone - 1:,} · unassigned"
         await press(s, "m")
         assert conversations(s).count == everyone
         # Ana types into sam's conversation: asked first, and takes it.

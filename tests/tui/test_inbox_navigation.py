@@ -6,7 +6,9 @@ import asyncio
 import threading
 
 import pytest
+from rich.text import Text
 from sqlalchemy import select
+from textual.geometry import Region
 from textual.widgets import LoadingIndicator
 
 from ofcrm_tui.core import inbox
@@ -14,6 +16,7 @@ from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.store.models import Conversation, Fan, FanTag, Tag
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.screens.inbox_list import fit_title
 from ofcrm_tui.tui.widgets import thread_view as thread_view_module
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import World
@@ -54,7 +57,7 @@ async def test_filters_narrow_the_list_and_clear(world: World) -> None:
         await press(pilot, "U")
         rows = visible_rows(pilot)
         assert 0 < len(rows) < total and all(row.unread_count for row in rows)
-        assert "unread" in str(conversations(pilot).border_subtitle)
+        assert str(conversations(pilot).border_title) == f"Inbox  {len(rows)} · unread"
 
         await press(pilot, "U", "dollar_sign")
         assert all(row.total_spent_cents > 0 for row in visible_rows(pilot))
@@ -72,6 +75,7 @@ async def test_filters_narrow_the_list_and_clear(world: World) -> None:
 
         await press(pilot, "x")
         assert conversations(pilot).count == total
+        assert str(conversations(pilot).border_title) == f"Inbox  {total}"
         assert conversations(pilot).border_subtitle is None
 
 
@@ -131,7 +135,7 @@ async def test_search_finds_fans_and_message_text_and_n_steps_through(world: Wor
         rows = visible_rows(pilot)
         assert sorted(row.platform_user_id for row in rows) == sorted(user_ids)
         assert screen.open_row.conversation_id == rows[0].conversation_id
-        assert "pineapple" in str(conversations(pilot).border_subtitle)
+        assert "· “pineapple”" in str(conversations(pilot).border_title)
 
         await press(pilot, "n")
         assert screen.open_row.conversation_id == rows[1].conversation_id
@@ -355,6 +359,45 @@ async def test_the_subtitle_names_an_order_other_than_the_settings_one(
         await press(pilot, "o")
         await settle(pilot)
         assert conversations(pilot).border_subtitle is None
+
+
+def border_rows(pilot) -> tuple[str, str]:  # noqa: ANN001 - a Pilot
+    """The list's top and bottom border rows as drawn."""
+    rows = conversations(pilot)
+    drawn = rows.render_lines(Region(0, 0, *rows.outer_size))
+    return drawn[0].text, drawn[-1].text
+
+
+async def test_the_title_names_every_filter_at_every_size(world: World) -> None:
+    """QA: the title never named the filters (``Inbox  27`` with ``U`` on): they were in
+    the subtitle, bottom right, and at 80x24 cut (``unread · purchased · by la…``). The
+    filters are in the title, beside the count they narrow; what does not fit the list's
+    width goes below, before the order; at 80x24 in shorter words, none cut; a resize
+    fits them again."""
+    app = world.app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "U", "dollar_sign", "o")
+        count = conversations(pilot).count
+        wide = (f"Inbox  {count} · unread · purchased", "by last activity")
+        narrow = (f"Inbox  {count} · unread · paid", "by activity")
+        for size, (title, subtitle) in (((160, 45), wide), ((80, 24), narrow), ((160, 45), wide)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            top, bottom = border_rows(pilot)
+            assert f"─ {title} ─" in top and f"─ {subtitle} ─" in bottom, (size, top, bottom)
+            assert "…" not in top + bottom
+
+
+def test_a_narrow_title_puts_what_does_not_fit_below_in_short_words() -> None:
+    head = Text("Inbox  6")
+    assert [str(t) for t in fit_title(head, ["unread", "purchased"], None, 27)] == [
+        "Inbox  6 · unread", "purchased"]
+    assert [str(t) for t in fit_title(head, ["unread", "purchased", "#vip"], "activity", 27)] == [
+        "Inbox  6 · unread · paid", "#vip · by activity"]
+    assert [str(t) for t in fit_title(head, ["unread"], "fan", None)] == [
+        "Inbox  6 · unread", "by fan's last message"]
+    assert fit_title(head, [], None, 27) == (head, None)
 
 
 async def test_fan_and_assign_keys_act_on_the_open_conversation_else_the_highlighted_row(

@@ -15,14 +15,35 @@ from textual.widgets import Input
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.tui.keymap import key_named
+from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
 from ofcrm_tui.tui.widgets.fields import TextBox
 
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
-# The list's subtitle names the order when it is not the one set in the settings.
+# The list's subtitle names the order when it is not the one set in the settings;
+# a narrow list, its filters and order in shorter words (``SHORT``).
 ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
+SHORT = {"purchased": "paid", "by fan's last message": "by fan's msg",
+         "by last activity": "by activity"}
+# A border's corners, the line beside each and a space either side of its label.
+BORDER_LABEL_CELLS = 6
+
+
+def fit_title(head: Text, filters: list[str], order: str | None,
+              width: int | None) -> tuple[Text, Text | None]:
+    """The list's title (``head`` and the filters that fit beside it) and subtitle (the
+    filters that did not, then the order): in their long words when both lines fit
+    ``width``, else in their short ones (``SHORT``); what still does not fit is cut at
+    the subtitle's end."""
+    for words in (lambda part: part, lambda part: SHORT.get(part, part)):
+        lines = Pieces([head, *map(words, filters)]).text(width).split("\n")
+        below = [*lines[1:], *([Text(words(ORDER_TITLES[order]))] if order else [])]
+        subtitle = Text(" · ").join(below) if below else None
+        if width is None or subtitle is None or subtitle.cell_len <= width:
+            break
+    return lines[0], subtitle
 
 
 class SearchBox(TextBox):
@@ -57,6 +78,9 @@ class InboxList(TeamInbox):
         self.refresh_bindings()  # n and N, with a search or without
 
     def _title_list(self, count: int | None) -> None:
+        """``Inbox  6 · unread · purchased`` on the list's top border, where the eye goes
+        first (as the fans screen's title), the order below when it is not the settings'
+        one: every filter named at every width (``fit_title``)."""
         self._count = count
         flt = self.flt
         parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
@@ -67,13 +91,20 @@ class InboxList(TeamInbox):
         if flt.query:
             parts.append(f"“{clean(flt.query, single_line=True)}”")
         parts += self.owner_title()
-        if flt.order != self.ofcrm.context.settings.inbox_order:
-            parts.append(ORDER_TITLES[flt.order])
-        title = Text("Inbox" if count is None else f"Inbox  {count:,}")
+        order = None if flt.order == self.ofcrm.context.settings.inbox_order else flt.order
+        head = Text("Inbox" if count is None else f"Inbox  {count:,}")
         if self._above:  # the newest may have arrived out of sight: say so
-            title.append(f"  ↑{self._above:,} above", style="bold")
-        self.conversations.border_title = title
-        self.conversations.border_subtitle = Text(" · ".join(parts)) if parts else None
+            head.append(f"  ↑{self._above:,} above", style="bold")
+        rows = self.conversations
+        width = rows.outer_size.width - BORDER_LABEL_CELLS
+        rows.border_title, rows.border_subtitle = fit_title(
+            head, parts, order, width if width > 0 else None)
+
+    def on_resize(self) -> None:
+        self._title_list(self._count)  # the list's width, and so what fits its border
+
+    def on_screen_resume(self) -> None:
+        self._title_list(self._count)  # (the app may have been resized under a dialog)
 
     def on_conversation_list_listed(self) -> None:
         if self._open_first is not None:
