@@ -40,16 +40,17 @@ def _zone(value: str) -> ZoneInfo:
 
 
 def chosen_period(args: argparse.Namespace, now: datetime) -> period.Period:
-    """The period asked for: ``--days N`` (default 30, ending today) or ``--from``/``--to``."""
+    """The period asked for: ``--days N`` (default 30, ending today) or ``--from``/``--to``
+    (refused past today, as the screen's custom period is)."""
     if (args.first_day is None) != (args.last_day is None):
         raise UsageError("give both --from and --to (or --days)")
     if args.first_day is not None and args.days is not None:
         raise UsageError("give --days or --from/--to, not both")
     try:
         if args.first_day is not None:
-            return period.between(args.first_day, args.last_day, tz=args.tz)
+            return period.between(args.first_day, args.last_day, tz=args.tz, now=now)
         return period.last_days(args.days or DEFAULT_DAYS, tz=args.tz, now=now)
-    except period.PeriodError as exc:  # the days as given: backwards, or too many
+    except period.PeriodError as exc:  # the days as given: backwards, too many, or to come
         raise UsageError(str(exc)) from None
 
 
@@ -84,7 +85,7 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                         help=f"the N days ending today (default {DEFAULT_DAYS})")
     parser.add_argument("--from", dest="first_day", type=_day, metavar="DATE", help="first day")
     parser.add_argument(
-        "--to", dest="last_day", type=_day, metavar="DATE", help="last day (included)"
+        "--to", dest="last_day", type=_day, metavar="DATE", help="last day (included; today at the latest)"
     )
     parser.add_argument("--tz", type=_zone, metavar="ZONE",
                         help="time zone of the days (default: this machine's)")

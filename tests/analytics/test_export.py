@@ -130,6 +130,26 @@ def test_bad_periods_are_one_line_errors(db: Database, tmp_path: Path, capsys, e
     assert not target.exists()
 
 
+def test_a_period_past_today_is_refused_as_the_screen_refuses_it(
+    db: Database, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """At 03:20 on 29 March in Paris, ``--to`` the 30th is a day to come: refused in the
+    custom period's words, one line, exit 2, no file; the 29th (today) is written."""
+    from ofcrm_tui.cli import export_analytics
+
+    add_known_data(db)
+    monkeypatch.setattr(export_analytics, "utcnow", lambda: utc(2026, 3, 29, 1, 20))
+    target = tmp_path / "out.csv"
+    argv = ["--db", db.url.render_as_string(hide_password=False), "export", "analytics",
+            str(target), "--account", "known", "--tz", "Europe/Paris", "--from", "2026-03-28"]
+    assert main([*argv, "--to", "2026-03-30"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the period ends (2026-03-30) after today (2026-03-29)" in err
+    assert not target.exists()
+    assert main([*argv, "--to", "2026-03-29"]) == 0
+    assert [r["date"] for r in _read(target)] == ["2026-03-28", "2026-03-29"]
+
+
 def test_unwritable_file_leaves_nothing(db: Database, tmp_path: Path) -> None:
     account_id = add_known_data(db)
     result = dashboard(db, account_id, known_period())

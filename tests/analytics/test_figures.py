@@ -62,6 +62,21 @@ def test_a_period_moves_by_its_own_length_never_past_today() -> None:
     assert periods.between(date(1, 1, 1), date(1, 1, 7), tz=PARIS).moved(-1, today=today) is None
 
 
+def test_a_chosen_period_ends_today_at_the_latest_in_its_zone() -> None:
+    """A day to come is refused (its figures would all read 0), as ``]`` never goes
+    past today; today is the zone's: at 23:30 UTC on the 30th it is the 31st in Paris."""
+    now = datetime(2026, 3, 30, 23, 30, tzinfo=UTC)
+    ending = periods.between(date(2026, 3, 25), date(2026, 3, 31), tz=PARIS, now=now)
+    assert (ending.first_day, ending.last_day) == (date(2026, 3, 25), date(2026, 3, 31))
+    with pytest.raises(periods.PeriodError,
+                       match=r"the period ends \(2026-03-31\) after today \(2026-03-30\)"):
+        periods.between(date(2026, 3, 25), date(2026, 3, 31), tz=ZoneInfo("UTC"), now=now)
+    with pytest.raises(periods.PeriodError, match="after today"):  # all of it to come
+        periods.between(date(2026, 4, 5), date(2026, 4, 10), tz=PARIS, now=now)
+    with pytest.raises(periods.PeriodError, match="before it starts"):  # backwards first
+        periods.between(date(2026, 4, 10), date(2026, 4, 5), tz=PARIS, now=now)
+
+
 def test_longer_than_90_days_goes_by_week() -> None:
     period = periods.between(date(2026, 1, 1), date(2026, 4, 10), tz=PARIS)  # 100 days
     buckets = period.buckets()

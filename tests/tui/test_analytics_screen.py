@@ -232,6 +232,38 @@ async def test_a_custom_period_is_typed_and_checked(world: World) -> None:
         assert screen.shown == expected and expected.period.days == 3
 
 
+async def test_a_custom_period_after_today_is_refused_as_typed(world: World) -> None:
+    """Days to come (today is NOW's day): refused in the dialog, one line, the days typed
+    kept to be corrected, the period shown left as it was; as ``]``, that never goes
+    past today, and ``ofcrm export analytics --to`` do. Today itself is a last day."""
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        screen = _screen(app)
+        await wait_for_drawn(pilot, screen, 7)
+        shown = screen.shown
+        await press(pilot, "c")
+        assert isinstance(app.screen, PeriodDialog)
+        first, last = app.screen.query(Input).results(Input)
+        for typed in (("2026-11-25", "2026-11-30"), ("2026-11-15", "2026-11-21")):
+            first.value, last.value = typed
+            await press(pilot, "ctrl+s")
+            assert isinstance(app.screen, PeriodDialog)
+            error = app.screen.query_one("#period-error", Static)
+            assert str(error.content) == (
+                f"the period ends ({typed[1]}) after today ({NOW.date()})")
+            assert error.size.height == 1  # one line
+            assert (first.value, last.value) == typed
+        assert screen.shown is shown and screen.period == shown.period
+        last.value = NOW.date().isoformat()
+        await press(pilot, "ctrl+s")
+        await wait_for_drawn(pilot, screen, 6)
+        assert screen.shown == figures.dashboard(
+            world.context.db, world.account.id,
+            period.between(first_day(15), first_day(20), tz=UTC), now=NOW)
+
+
 def first_day(day: int):  # noqa: ANN201
     return NOW.date().replace(day=day)
 

@@ -93,7 +93,8 @@ async def test_dialog_titles_show_fan_and_chatter_names_literally(
     now = datetime(2026, 11, 20, tzinfo=UTC)
     dialogs = {
         "choice": lambda: ChoiceDialog(f"Assign {UNBALANCED} to", list),
-        "period": lambda: PeriodDialog(last_days(7, tz=UTC, now=now), UTC, title=UNBALANCED),
+        "period": lambda: PeriodDialog(last_days(7, tz=UTC, now=now), UTC, now=now,
+                                       title=UNBALANCED),
         "owned": lambda: OwnedDialog(UNBALANCED, UNBALANCED),
         "collision": lambda: CollisionDialog(Collision([], [UNBALANCED], now), UNBALANCED, now),
     }

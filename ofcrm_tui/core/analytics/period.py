@@ -164,6 +164,15 @@ def last_days(days: int, *, tz: tzinfo | None = None, now: datetime | None = Non
     return Period(today - timedelta(days=days - 1), today, tz)
 
 
-def between(first_day: date, last_day: date, *, tz: tzinfo | None = None) -> Period:
-    """The days from ``first_day`` to ``last_day``, both included."""
-    return Period(first_day, last_day, tz or local_zone())
+def between(
+    first_day: date, last_day: date, *, tz: tzinfo | None = None, now: datetime | None = None
+) -> Period:
+    """The days from ``first_day`` to ``last_day``, both included. With ``now``, a day
+    after today (in ``tz``) is refused, as the screen's ``]`` never goes past today:
+    nothing is known of it yet, and its figures would all read 0."""
+    chosen = Period(first_day, last_day, tz or local_zone())
+    if now is not None:
+        today = now.astimezone(chosen.tz).date()
+        if last_day > today:
+            raise PeriodError(f"the period ends ({last_day}) after today ({today})")
+    return chosen

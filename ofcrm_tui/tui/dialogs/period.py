@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from textual import on
 from textual.actions import SkipAction
@@ -26,7 +26,8 @@ def parse_day(text: str, what: str) -> date:
 
 
 class PeriodDialog(FormDialog[Period | None]):
-    """Returns the period typed (``between``'s checks), or None."""
+    """Returns the period typed (``between``'s checks: none after the day of ``now``), or
+    None."""
 
     CSS_PATH = "../styles/analytics.tcss"
     BINDINGS = [
@@ -37,10 +38,13 @@ class PeriodDialog(FormDialog[Period | None]):
         Binding("enter", "to_last", "Last day", show=False, priority=True, system=True),
     ]
 
-    def __init__(self, current: Period, zone: tzinfo, *, title: str = "Custom period") -> None:
+    def __init__(
+        self, current: Period, zone: tzinfo, *, now: datetime, title: str = "Custom period"
+    ) -> None:
         super().__init__()
         self.current = current
         self.zone = zone
+        self.now = now
         self.title_text = title
 
     def compose(self) -> ComposeResult:
@@ -72,6 +76,7 @@ class PeriodDialog(FormDialog[Period | None]):
                 parse_day(self.query_one("#period-first", Input).value, "first"),
                 parse_day(self.query_one("#period-last", Input).value, "last"),
                 tz=self.zone,
+                now=self.now,
             )
         except PeriodError as exc:
             self.query_one("#period-error", Static).update(str(exc))

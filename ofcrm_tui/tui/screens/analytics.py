@@ -173,7 +173,8 @@ class AnalyticsScreen(OfcrmScreen):
 
         if self.period is None:
             return
-        self.app.push_screen(PeriodDialog(self.period, self._zone()), self._custom_chosen)
+        self.app.push_screen(PeriodDialog(self.period, self._zone(), now=self.ofcrm.now_utc()),
+                             self._custom_chosen)
 
     def _custom_chosen(self, chosen: Period | None) -> None:
         if chosen is not None:

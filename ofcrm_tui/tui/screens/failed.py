@@ -198,8 +198,9 @@ class FailedScreen(OfcrmScreen):
         now = self.ofcrm.now_utc()
         zone = user_zone(self.ofcrm.clock)
         current = self.chosen or period.last_days(DAYS_SHOWN, tz=zone, now=now)
-        self.app.push_screen(PeriodDialog(current, zone, title="Failed messages: period"),
-                             self._period_chosen)
+        self.app.push_screen(
+            PeriodDialog(current, zone, now=now, title="Failed messages: period"),
+            self._period_chosen)
 
     def _period_chosen(self, chosen: Period | None) -> None:
         if chosen is not None:
