@@ -123,6 +123,36 @@ async def test_today_is_drawn_hour_by_hour() -> None:
     assert len(legend) == 2 and not any("\u2800" < c <= "\u28ff" for line in legend for c in line)
 
 
+@pytest.mark.parametrize("size", [(79, 24), (38, 13)])
+async def test_a_period_over_two_years_names_the_years_and_its_last_week(
+    size: tuple[int, int]
+) -> None:
+    """2025-01-01 to 2026-12-01, a hundred weeks, at the screen's two chart sizes: read
+    with the year last named, every date under the axis is a week's first day, in order,
+    from the first week (with its year) to the last (with its year: the axis's end was
+    unlabelled, and no label said which year); each tick has its label (none left out)."""
+    long = periods.between(date(2025, 1, 1), date(2026, 12, 1), tz=UTC)
+    buckets = long.buckets()
+    series = tuple(RevenuePoint(b.first_day, b.days, (1_000 + 37 * i, 0, 0, 0, 0), 0, b.start)
+                   for i, b in enumerate(buckets))
+    app = RevenueApp(series, long)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        lines = app.query_one(RevenueChart).render().plain.splitlines()
+    assert "Revenue per week" in lines[0] and len(buckets) == 100
+    found = re.findall(r"(\d{1,2}) ([A-Z][a-z]{2})(?: (\d{4}))?", lines[-1])
+    assert found[0][2] == "2025" and found[-1][2] == "2026"
+    days, year = [], 0
+    for day, month, named in found:
+        year = int(named or year)
+        days.append(datetime.strptime(f"{day} {month} {year}", "%d %b %Y").date())
+    starts = [b.first_day for b in buckets]
+    assert days[0] == starts[0] and days[-1] == starts[-1] == date(2026, 11, 25)
+    assert days == sorted(days) and set(days) <= set(starts)
+    assert len(days) >= 3
+    assert lines[-2].count("┬") == len(days)  # a label under every tick
+
+
 WIDE = ("山田花子", "🔥Mia", "佐藤美咲さんはとても長い名前です", "Zoë ✨", "Noah")
 WIDE_FANS = tuple(TopFan(i, f"wide{i}", name, 40_000 - i * 5_000, 2)
                   for i, name in enumerate(WIDE))

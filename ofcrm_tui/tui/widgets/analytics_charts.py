@@ -15,7 +15,6 @@ plotting only fills the figure, the drawing happens at the widget's size when sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -34,7 +33,7 @@ TYPE_COLOURS = ("primary", "success", "accent", "error", "foreground")
 MIN_NAME_CELLS = 6  # a bar's label (the fan's name) is cut to a third of the width, not under this
 # Rows of a chart that are not plot: the title and the frame's top and bottom.
 CHART_CHROME_ROWS = 3
-X_LABELS = 6  # dates under the revenue chart at most
+X_LABELS = 6  # dates under the revenue chart at most, from the first (the last comes too)
 
 
 def theme_rgb(chart: PlotextPlot, name: str) -> tuple[int, int, int]:
@@ -76,8 +75,37 @@ def named(drawn: Text, names: dict[str, str]) -> Text:
     return drawn
 
 
-def short_day(day: date) -> str:
-    return f"{day.day} {day:%b}"
+def point_label(point: RevenuePoint, period: Period, *, year: bool = False) -> str:
+    """A point's place under the revenue chart: its local hour, or its (first) day."""
+    if period.hourly:
+        return f"{point.start.astimezone(period.tz):%H:%M}"
+    day = point.first_day
+    return f"{day.day} {day:%b} {day.year}" if year else f"{day.day} {day:%b}"
+
+
+def x_ticks(series: Sequence[RevenuePoint], period: Period, cells: int) -> dict[int, str]:
+    """The points labelled under the revenue chart, ``cells`` wide, and their labels:
+    the first, every step from it (as many as fit, ``X_LABELS`` at most) and the last,
+    so the axis says where it ends. A period over more than a calendar year names the
+    year at both ends and where it changes. The ends come first: plotext leaves out,
+    tick and all, a label with no room left beside those placed before it."""
+    count = len(series)
+    years = not period.hourly and period.first_day.year != period.last_day.year
+    slot = max(len(point_label(p, period, year=years)) for p in series) + 2
+    step = max(-(-count // X_LABELS), -(-count * slot // max(1, cells)), 1)
+    chosen = list(range(0, count, step))
+    last = count - 1
+    if chosen[-1] != last:
+        if len(chosen) > 1 and (last - chosen[-1]) * cells < slot * last:
+            chosen.pop()  # too close to the last for both labels
+        chosen.append(last)
+    labels = {}
+    for n, i in enumerate(chosen):
+        year = series[i].first_day.year
+        named = years and (i in (0, last) or year != series[chosen[n - 1]].first_day.year)
+        labels[i] = point_label(series[i], period, year=named)
+    ends = [i for i in (0, last) if i in labels]
+    return {i: labels[i] for i in [*ends, *(i for i in chosen if i not in ends)]}
 
 
 def dollars(cents: int) -> float:
@@ -184,14 +212,11 @@ class RevenueChart(ThemedChart):
                 plt.plot(xs, values, label=TYPE_COLUMNS[kind], marker="braille",
                          color=theme_rgb(self, TYPE_COLOURS[index]))
                 lines, top = lines + 1, max(top, *values)
-        step = max(1, -(-len(series) // X_LABELS))
-        ticks = xs[::step]
-        plt.xticks(ticks, [
-            f"{series[i].start.astimezone(period.tz):%H:%M}" if period.hourly
-            else short_day(series[i].first_day)
-            for i in ticks
-        ])
         # The legend (a row per line, top left) sits above the highest value rather than
         # on it: a peak under it would not be seen.
         rows = self.size.height - CHART_CHROME_ROWS - 1  # less the dates under the axis
-        plt.ylim(0, top * rows / (rows - lines) if top > 0 and rows > 2 * lines else None)
+        high = top * rows / (rows - lines) if top > 0 and rows > 2 * lines else None
+        plt.ylim(0, high)
+        # The plot's width: the chart's less the frame, the axis and its values.
+        ticks = x_ticks(series, period, self.size.width - 3 - len(f"{high or top:.1f}"))
+        plt.xticks(list(ticks), list(ticks.values()))
