@@ -4,6 +4,7 @@ in ``ofcrm demo``, the simulated platform's failures: ``tui.demo``)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -17,6 +18,14 @@ APP_COMMANDS = (
     PaletteCommand("Help: keys", "Every key and its binding id", "app.help"),
     PaletteCommand("Switch account", "Work on another creator account", "app.switch_account"),
 )
+
+
+def leads_with(query: str, title: str) -> bool:
+    """The title's words, from its first, start with the typed words ("unass" for
+    "Unassign conversation", "filt mine" for "Filter: mine / …"), ignoring case."""
+    typed, words = re.findall(r"\w+", query.lower()), re.findall(r"\w+", title.lower())
+    return bool(typed) and len(typed) <= len(words) and all(
+        word.startswith(part) for part, word in zip(typed, words))
 
 
 def palette_commands() -> list[tuple[PaletteCommand, str | None]]:
@@ -65,8 +74,15 @@ class OfcrmCommands(Provider):
             yield DiscoveryHit(title, command, help=help_text)
 
     async def search(self, query: str) -> Hits:
+        """The fuzzy matches, those whose title leads with what was typed (``leads_with``)
+        above all the others: the fuzzy score alone ties "Unassign conversation" with
+        "Filter: mine / unassigned / all" for "unassign", and the list's order won."""
         matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+        scored = [(matcher.match(title), title, help_text, command)
+                  for title, help_text, command in self._commands()]
+        found = [hit for hit in scored if hit[0] > 0]
+        lead = max((score for score, *_ in found), default=0.0)
+        for score, title, help_text, command in found:
+            if leads_with(query, title):
+                score += lead
+            yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import select, update
 
-from ofcrm_tui.core import outbox
+from ofcrm_tui.core import outbox, team
 from ofcrm_tui.core.accounts import AccountError
 from ofcrm_tui.store.models import Conversation, Fan, OutboundMessage
 from ofcrm_tui.tui.app import OfcrmApp
@@ -21,7 +21,7 @@ from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from tests.support.accounts import add_simulated_account
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import composer, conversations, inbox, press, settle
+from tests.tui.pilot import composer, conversations, inbox, press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -61,6 +61,24 @@ async def test_palette_runs_inbox_commands(world: World) -> None:
         assert inbox(pilot).flt.unread_only
         assert all(conversations(pilot).row_at(i).unread_count
                    for i in range(conversations(pilot).count))
+
+
+async def test_palette_puts_the_command_named_by_the_typed_word_first(world: World) -> None:
+    """QA: "Unassign" then Enter ran "Filter: mine / unassigned / all" (the list went to
+    "mine", nothing was unassigned): it matched as well, and came first in the list."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        row = conversations(pilot).cursor_row
+        await asyncio.to_thread(team.assign, world.context.db, world.account.id,
+                                row.conversation_id, "sam", by="sam", now=NOW)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"Unassign")
+        await asyncio.sleep(0.3)  # the palette searches in the background
+        await press(pilot, "enter")
+        await wait_for(pilot, lambda: team.owner_of(
+            world.context.db, world.account.id, row.conversation_id) is None)
+        assert inbox(pilot).flt.assigned_to is None and not inbox(pilot).flt.unassigned
 
 
 async def test_with_several_accounts_the_app_asks_and_can_switch(
