@@ -215,3 +215,42 @@ async def test_a_reply_typed_and_sent_in_one_burst_still_asks_about_the_owner(
         assert composer(a).text == "mine now"
         await press(a, "ctrl+s")
         assert queued(crew)[len(before):] == [("ana", "mine now")]
+
+
+
+@pytest.mark.parametrize("unassigner", ["ana", "sam"])
+async def test_reply_anyway_is_asked_again_once_the_conversation_left_its_owner(
+    crew: Team, unassigner: str,
+) -> None:
+    """QA: ana chose Reply anyway on sam's conversation, unassigned it, sam took it again:
+    ana's next reply went with no question. It holds while the conversation stays with
+    sam, not once it comes back to him; also when sam let it go while ana was on another
+    conversation."""
+    ana, sam = crew.app("ana"), crew.app("sam")
+    async with ana.run_test(size=SIZE) as a, sam.run_test(size=SIZE) as s:
+        await press(s, "enter")  # sam is online: a chatter ana can pick
+        await beats(s, a)
+        await press(a, "at", "j", "enter")  # the first conversation to sam
+        await press(a, "enter", "r", "h")
+        assert isinstance(a.app.screen, OwnedDialog)
+        await press(a, "ctrl+g")  # reply anyway
+        await press(a, "escape")  # to the list; the reply stays as a draft
+        if unassigner == "ana":
+            await a.app.run_action("screen.unassign")
+            await wait_for(a, lambda: "→" not in row_lines(a, 0))
+        else:
+            await press(a, "j", "enter")  # ana reads another conversation
+            await beats(s)
+            await s.app.run_action("screen.unassign")
+        await beats(s, a)
+        await wait_for(s, lambda: "→" not in header(s))
+        await wait_for(a, lambda: "→" not in row_lines(a, 0))
+        await s.app.run_action("screen.assign_me")
+        await wait_for(s, lambda: "→you" in header(s))
+        await beats(a)
+        await wait_for(a, lambda: "→sam" in row_lines(a, 0))
+        if unassigner == "sam":
+            await press(a, "escape", "k", "enter")
+        assert "→sam" in header(a)
+        await press(a, "r", "i")
+        assert isinstance(a.app.screen, OwnedDialog)

@@ -79,7 +79,8 @@ class TeamInbox(OfcrmScreen):
         super().__init__()
         self._version: int | None = None
         # The owner of each conversation where the chatter chose to reply anyway, as they
-        # were told it: asked again once the conversation goes to someone else.
+        # were told it: asked again once the conversation goes to someone else or to
+        # nobody, also when it comes back to that owner (``_owner_shown``).
         self._owner_ok: dict[int, str] = {}
         self._asking_owner = False  # the question is on screen (once, however it came)
         # (conversation id, the thread's mark) when the chatter began the reply: the
@@ -136,8 +137,8 @@ class TeamInbox(OfcrmScreen):
             self.query_one(ThreadView).reload()  # they may have sent something
         if self._version is not None and view.assignments_version != self._version:
             self._refresh_list()
-            if open_id is not None:
-                self._read_owner(open_id)
+            # The open one's header, and whether each "reply anyway" still holds.
+            self._read_owners({*self._owner_ok, *([open_id] if open_id is not None else [])})
         self._version = view.assignments_version
 
     def _people_on(self, conversation_id: int | None) -> None:
@@ -356,9 +357,11 @@ class TeamInbox(OfcrmScreen):
         self.ofcrm.presence.beat()  # the others' lists follow within a beat; so does this
 
     @work(thread=True, group="owner", exclusive=True, exit_on_error=False)
-    def _read_owner(self, conversation_id: int) -> None:
+    def _read_owners(self, conversation_ids: set[int]) -> None:
         account = self.ofcrm.account
-        if account is not None:
+        if account is None:
+            return
+        for conversation_id in sorted(conversation_ids):
             owner = team.owner_of(self.ofcrm.context.db, account.id, conversation_id)
             self.post_message(self.OwnerRead(conversation_id, owner.chatter if owner else None))
 
@@ -366,7 +369,10 @@ class TeamInbox(OfcrmScreen):
         self._owner_shown(message.conversation_id, message.owner)
 
     def _owner_shown(self, conversation_id: int, owner: str | None) -> None:
-        """Show a conversation's owner in its row and, if it is open, the header."""
+        """Show a conversation's owner in its row and, if it is open, the header. A
+        "reply anyway" given for another owner is over."""
+        if self._owner_ok.get(conversation_id, owner) != owner:
+            del self._owner_ok[conversation_id]
         if self.conversations.source is not None:
             self.conversations.patch_row(conversation_id, owner=owner)
         if self.open_row is not None and self.open_row.conversation_id == conversation_id:
