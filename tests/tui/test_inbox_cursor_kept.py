@@ -8,8 +8,9 @@ import asyncio
 
 import pytest
 
+from ofcrm_tui.core import team
 from ofcrm_tui.jobs.events import MessagesSent, PollCompleted
-from tests.tui.conftest import World
+from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -123,3 +124,37 @@ async def test_scrolled_the_highlighted_row_keeps_its_line_and_the_title_counts_
         await press(pilot, "g")
         await wait_for(pilot, lambda: "above" not in str(rows.border_title))
         assert rows.cursor == 0
+
+
+async def test_filters_that_hide_the_highlighted_row_and_come_back_leave_the_cursor_on_it(
+    world: World,
+) -> None:
+    """QA: with the cursor on row 3, ``m m m`` (mine, unassigned, all) left it on another
+    conversation: each filter kept the row the one before had put the cursor on. Until
+    the cursor is moved, the filters keep asking for the row it was on."""
+    db, account_id = world.context.db, world.account.id
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        for index, chatter in ((1, "tester"), (3, "sam"), (5, "tester")):
+            await asyncio.to_thread(team.assign, db, account_id, rows.row_at(index).conversation_id,
+                                    chatter, by="tester", now=NOW)
+        await press(pilot, "j", "j", "j")
+        kept = rows.cursor_row
+        await press(pilot, "m")
+        assert rows.count == 2 and rows.cursor_row.conversation_id != kept.conversation_id
+        await press(pilot, "m", "m")
+        assert inbox(pilot).flt.assigned_to is None and not inbox(pilot).flt.unassigned
+        assert rows.cursor_row.conversation_id == kept.conversation_id
+        # Moved meanwhile, or opened, the cursor's row then is the one kept.
+        await press(pilot, "m", "j")
+        moved_to = rows.cursor_row
+        await press(pilot, "m", "m")
+        assert rows.cursor_row.conversation_id == moved_to.conversation_id
+        await press(pilot, "k", "k", "m")  # from the row assigned to sam
+        opened = rows.cursor_row
+        assert opened.conversation_id != kept.conversation_id
+        await press(pilot, "enter", "escape", "m", "m")
+        assert inbox(pilot).open_row.conversation_id == opened.conversation_id
+        assert rows.cursor_row.conversation_id == opened.conversation_id

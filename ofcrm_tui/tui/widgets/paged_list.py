@@ -152,6 +152,11 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
     # -- what the rest of the screen asks ------------------------------------------
 
     @property
+    def moves(self) -> int:
+        """How many times the cursor was moved (a reload putting it on a row is no move)."""
+        return self._moves
+
+    @property
     def cursor_row(self) -> RowT | None:
         return self.row_at(self.cursor)
 
