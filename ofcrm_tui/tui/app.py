@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import var
@@ -54,6 +54,7 @@ from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded, StatusReads
 from ofcrm_tui.tui.timefmt import Clock, local_now
+from ofcrm_tui.tui.toast_rack import drop_gone
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
@@ -200,6 +201,16 @@ class OfcrmApp(KeysInOrder):
         # Back under the collector: in a process that runs several apps (the tests),
         # what this one leaves behind must be collectable.
         gc.unfreeze()
+
+    def _refresh_notifications(self) -> None:
+        """Textual's: the screen's rack shows the notices that are up (later, in a
+        callback); then the holders of the toasts it took away go too (``toast_rack``)."""
+        super()._refresh_notifications()
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
+        self.call_later(drop_gone, screen, self._notifications)
 
     def open_account(self, account: AccountInfo) -> None:
         """Show ``account`` on the home screen (picked in the account dialog)."""
