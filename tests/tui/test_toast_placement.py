@@ -66,6 +66,19 @@ def _clear(toasts: list[Toast], widgets: list[Widget]) -> None:
             assert not toast.region.overlaps(widget.region), (toast.region, widget)
 
 
+def _no_words_under(toasts: list[Toast], chart: PlotextPlot) -> None:
+    """No letter nor digit of ``chart`` (its title, amounts, legend, dates, a bar's
+    label) under a toast: only its lines (at 80x24 a toast sat on the revenue chart's
+    top amount and its legend)."""
+    area = chart.region
+    for toast in toasts:
+        over = toast.region.intersection(area)
+        for y in range(over.y, over.bottom):
+            line = chart.render_line(y - area.y).text
+            hidden = line[over.x - area.x:over.right - area.x]
+            assert not any(c.isalnum() for c in hidden), (toast.region, y, line, hidden)
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple[int, int]) -> None:
     app = world.app()
@@ -81,6 +94,8 @@ async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple
         _clear(toasts, [*screen.query(".kpi"), screen.query_one("#analytics-bar")])
         for toast in toasts:
             assert not any(toast.region.overlaps(title) for title in titles), (toast.region, titles)
+        for chart in screen.query(PlotextPlot):
+            _no_words_under(toasts, chart)
         # Scrolled to the end, the chatters' table (its figures on the right) stays clear.
         await press(pilot, "end")
         await settle(pilot)
