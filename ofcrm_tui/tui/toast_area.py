@@ -3,7 +3,8 @@ each corner holds something being read or typed: the file picker (its path and f
 files top right, its buttons bottom right, its box's border around: they go over the
 file list's bottom right); the Failed screen (the reason and the retry limit under its
 list, the keys under them: over the list's bottom right, or its top right while the
-cursor's row is in the list's lower half).
+cursor's row is in the list's lower half); the fan import (bottom right of the dialog
+down to its options, right of them: under them are the next step and the border).
 
 The rack (Textual's ``ToastRack``, docked) is given the size and margins that put it
 over the part's inside (its border and scrollbar left clear) after each layout, so it
@@ -24,6 +25,9 @@ from textual.widget import Widget
 from textual.widgets._toast import ToastRack
 
 ClearOf = Callable[[], Region | None]
+# A widget (its inside, its border and scrollbar left clear) or a region worked out
+# after each layout.
+Part = Widget | Callable[[], Region]
 
 
 def _span(area: Region, row: Region | None) -> tuple[Region, bool]:
@@ -38,14 +42,15 @@ def _span(area: Region, row: Region | None) -> tuple[Region, bool]:
     return above, True
 
 
-def fit_toasts(screen: Screen[Any], part: Widget, clear_of: ClearOf | None = None) -> None:
+def fit_toasts(screen: Screen[Any], part: Part, clear_of: ClearOf | None = None) -> None:
     """Put ``screen``'s toasts over the inside of ``part`` as it is laid out now, off
     the region ``clear_of()`` names (on its larger side) if any."""
     try:
         rack = screen.get_child_by_type(ToastRack)
     except NoMatches:
         return  # notifications off (the app runs without them)
-    area, whole = part.scrollable_content_region, screen.region
+    area = part.scrollable_content_region if isinstance(part, Widget) else part()
+    whole = screen.region
     if not area.area:
         return  # not laid out yet
     area, on_top = _span(area, clear_of() if clear_of else None)
@@ -77,7 +82,7 @@ def fit_toasts(screen: Screen[Any], part: Widget, clear_of: ClearOf | None = Non
 
 
 def keep_toasts_over(
-    screen: Screen[Any], part: Widget, clear_of: ClearOf | None = None
+    screen: Screen[Any], part: Part, clear_of: ClearOf | None = None
 ) -> Callable[[], None]:
     """From now on ``screen``'s toasts stand over ``part`` (off ``clear_of()``), refitted
     after each layout of the screen (a resize moves the part). Returns the refit, for

@@ -20,6 +20,7 @@ from textual_plotext import PlotextPlot
 from ofcrm_tui.tui.dialogs.analytics_export import AnalyticsExportDialog
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
 from ofcrm_tui.tui.dialogs.csv_picker import CsvPicker
+from ofcrm_tui.tui.dialogs.fan_import import ImportDialog
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
@@ -33,7 +34,7 @@ from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, type_text, wait_for
 from tests.tui.test_failed_screen_more import _failed, _fans
-from tests.tui.test_fans_screen import open_fans, open_import
+from tests.tui.test_fans_screen import check_file, open_fans, open_import
 
 pytestmark = pytest.mark.anyio
 SIZES = [(80, 24), (120, 36), (160, 45)]
@@ -330,3 +331,31 @@ async def test_toasts_leave_the_file_pickers_buttons_path_and_border_in_view(
             assert inside.contains_region(toast.region), (toast.region, inside)
             assert not toast.region.overlaps(first_files)
             assert toast.region.bottom == inside.bottom
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_toasts_leave_the_import_reports_next_step_and_options_in_view(
+    world: World, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Over the import dialog with its report: right of its options, inside its border
+    (so off the status bar under it), never over the next step under them (at 80x24 a toast sat on the dialog's border
+    and reached the line of the next step), nor over the options' boxes."""
+    path = tmp_path / "fans.csv"
+    path.write_text("username;name;total spent\nimp1;Ann;12.50\nimp2;Bob;abc\n"
+                    "imp3;Cy;3\n", encoding="utf-8")
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        dialog = await check_file(pilot, path)
+        assert isinstance(dialog, ImportDialog)
+        hint = dialog.query_one("#fan-import-next")
+        assert hint.display and hint.region.area
+        boxes = dialog.query_one("#fan-import-dialog")
+        toasts = await _toasts(pilot)
+        pilot.app.notify("5 messages could not be sent: see Failed messages", severity="error")
+        await wait_for(pilot, lambda: sum(bool(t.region.area) for t in dialog.query(Toast))
+                       == len(toasts) + 1)
+        await settle(pilot)
+        options = dialog.query_one("#fan-import-options")
+        _clear(_shown(dialog), [hint, *options.children])
+        for toast in _shown(dialog):
+            assert boxes.scrollable_content_region.contains_region(toast.region), toast.region

@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Checkbox, DataTable, ProgressBar, Static
 
@@ -24,6 +25,7 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TickBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -136,7 +138,15 @@ class ImportDialog(Dialog[ImportReport | None]):
     def on_mount(self) -> None:
         for hidden in (ProgressBar, "#fan-import-next", DataTable, "#fan-import-outcome"):
             self.query_one(hidden).display = False
+        keep_toasts_over(self, self._toasts_area)
         self._preview(self.path)
+
+    def _toasts_area(self) -> Region:
+        """The dialog's inside down to its options: toasts right of them, more going up
+        (under them were the next step, a line of it hidden, and the dialog's border)."""
+        inside = self.query_one("#fan-import-dialog").scrollable_content_region
+        options = self.query_one("#fan-import-options").region
+        return Region.from_corners(inside.x, inside.y, inside.right, options.bottom)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _preview(self, path: Path) -> None:
