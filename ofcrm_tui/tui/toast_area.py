@@ -64,21 +64,14 @@ def fit_toasts(screen: Screen[Any], part: Part, clear_of: ClearOf | None = None)
         margin = Spacing(area.y - whole.y, right, 0, area.x - whole.x)
     else:
         margin = Spacing(0, right, whole.bottom - area.bottom, area.x - whole.x)
-    if styles.dock != dock:
-        styles.dock = dock
-    if styles.align_vertical != align:
-        styles.align_vertical = align
-    if styles.margin != margin:
-        styles.margin = margin
     # Docked, the rack's width is not narrowed by its margins: it is set.
     width = Scalar.from_number(whole.right - right - area.x)
     height = Scalar.from_number(area.height)
-    if styles.width != width:
-        styles.width = width
-    if styles.height != height:
-        styles.height = height
-    if styles.max_height != height:
-        styles.max_height = height
+    wanted = {"dock": dock, "align_vertical": align, "margin": margin, "width": width,
+              "height": height, "max_height": height}
+    for name, value in wanted.items():
+        if getattr(styles, name) != value:  # set only when it moved: each set lays out again
+            setattr(styles, name, value)
 
 
 def keep_toasts_over(
