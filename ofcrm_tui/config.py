@@ -26,6 +26,9 @@ from ofcrm_tui import paths
 from ofcrm_tui.errors import OfcrmError
 
 
+# An account's sends a minute at the most: the setting's, `account add` / `set`'s.
+MOST_SEND_LIMIT = 10_000
+
 class ConfigError(OfcrmError):
     """Settings that cannot be used, with the key at fault."""
 
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=5.0, ge=1, le=3600)
     drain_interval_seconds: float = Field(default=5.0, ge=0.5, le=3600)
     http_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
-    default_send_limit_per_minute: int = Field(default=10, ge=1, le=10_000)
+    default_send_limit_per_minute: int = Field(default=10, ge=1, le=MOST_SEND_LIMIT)
     reply_reserve_per_minute: int = Field(
         default=3, ge=0, le=10_000, description="sends a minute campaigns leave to replies"
     )

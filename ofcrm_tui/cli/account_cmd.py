@@ -8,7 +8,8 @@ import os
 import sys
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_command, context, positive_int
+from ofcrm_tui.cli.common import add_command, context, whole_in
+from ofcrm_tui.config import MOST_SEND_LIMIT
 from ofcrm_tui.core import accounts
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.gateway import Gateway, default_base_url
@@ -146,7 +147,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     which = add.add_mutually_exclusive_group()
     which.add_argument("--connection-id", help="OFAuth: the creator's connection id")
     which.add_argument("--gateway-account", help="OnlyFansAPI.com: the creator's account id")
-    add.add_argument("--send-limit", type=positive_int, help="sends a minute allowed (default from settings)")
+    add.add_argument("--send-limit", type=whole_in(1, MOST_SEND_LIMIT), help="sends a minute allowed (default from settings)")
     add.set_defaults(handler=_add)
     token = add_command(
         commands,
@@ -163,7 +164,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     change.add_argument("name")
     change.add_argument("--base-url", metavar="URL", help="the API base the platform moved to")
-    change.add_argument("--send-limit", type=positive_int, metavar="N", help="sends a minute allowed")
+    change.add_argument("--send-limit", type=whole_in(1, MOST_SEND_LIMIT), metavar="N", help="sends a minute allowed")
     change.set_defaults(handler=_set)
     add_command(commands, "list", "list accounts (tokens never shown)").set_defaults(handler=_list)
     remove = add_command(commands, "remove", "delete an account, its local data and its token")

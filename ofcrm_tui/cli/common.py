@@ -52,15 +52,22 @@ def refuse_to_replace(args: argparse.Namespace) -> None:
         raise OfcrmError(f"{found}: not replaced (--force replaces it)")
 
 
-def positive_int(value: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
+def whole_in(least: int, most: int) -> Callable[[str], int]:
+    """argparse type: a whole number from ``least`` to ``most``, refused as typed (a huge
+    one overflowed a database integer after the command had started: a traceback)."""
+
+    def whole(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {number}")
+        if number > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:,}, not {number}")
+        return number
+
+    return whole
 
 
 MOST_ID = 2**63 - 1  # a database's largest id (a larger one overflows its integers)
@@ -78,6 +85,7 @@ def row_id(value: str) -> int:
 
 
 MOST_ROWS = 1_000_000_000  # a count option's ceiling: more overflows a database integer
+positive_int = whole_in(1, MOST_ROWS)  # a count: fans, days, workers
 
 
 def check_limit(args: argparse.Namespace, option: str = "limit", least: int = 1) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
+from ofcrm_tui.config import MOST_SEND_LIMIT
 from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import ErrorKind, PlatformError
@@ -166,6 +167,13 @@ def list_accounts(db: Database) -> list[AccountInfo]:
         return [AccountInfo.of(row) for row in rows]
 
 
+def check_send_limit(limit: int) -> None:
+    """1 to ``MOST_SEND_LIMIT`` sends a minute (a larger number overflowed the database's
+    integer: a traceback)."""
+    if not 1 <= limit <= MOST_SEND_LIMIT:
+        raise AccountError(f"the send limit must be from 1 to {MOST_SEND_LIMIT:,} a minute")
+
+
 def check_new_name(db: Database, name: str) -> None:
     """A name no account has, and whose token variable no account reads: two accounts
     reading one ``OFCRM_TOKEN_*`` could send as each other's creator."""
@@ -206,8 +214,7 @@ def add_account(
     token = token.strip()
     if not token:
         raise AccountError("the token is empty")
-    if send_limit_per_minute < 1:
-        raise AccountError("the send limit must be at least 1 a minute")
+    check_send_limit(send_limit_per_minute)
     check_new_name(db, name)
     try:
         client = open_client(
@@ -298,8 +305,8 @@ def update_account(
     ``settings`` right: a worker's or a manager's), refused before the platform is asked."""
     if base_url is None and send_limit_per_minute is None:
         raise AccountError("nothing to change: give a new base URL or send limit")
-    if send_limit_per_minute is not None and send_limit_per_minute < 1:
-        raise AccountError("the send limit must be at least 1 a minute")
+    if send_limit_per_minute is not None:
+        check_send_limit(send_limit_per_minute)
     new_url = None if base_url is None else validate_base_url(base_url)
     account = get_account(db, name)
     _check_settings(db, account, f"account {account.name!r} (its address and send limit "

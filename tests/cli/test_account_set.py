@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ofcrm_tui.core import outbox
-from ofcrm_tui.core.accounts import AccountInfo, account_ref, get_account
+from ofcrm_tui.core.accounts import AccountError, AccountInfo, account_ref, get_account, update_account
 from ofcrm_tui.core.outbox.sender import Sender
 from ofcrm_tui.core.outbox.work import Idle
 from ofcrm_tui.platform.clients import client_for
@@ -161,6 +161,8 @@ def test_a_new_address_needs_the_token_here(mia, simulator, capsys, memory_keyri
 @pytest.mark.parametrize(("options", "code", "fragment"), [
     ((), 2, "account set: give --base-url URL, --send-limit N or both"),
     (("--send-limit", "0"), 2, "must be at least 1, not 0"),
+    # A traceback: the database's integer overflowed after the command had started.
+    (("--send-limit", "99999999999999999999"), 2, "must be at most 10,000, not 99999999999999999999"),
     (("--base-url", "ftp://x"), 1, "bad base URL 'ftp://x'"),
 ])
 def test_bad_options_are_one_line_errors(options, code, fragment, mia, simulator, capsys) -> None:  # noqa: ANN001
@@ -176,3 +178,9 @@ def test_an_unknown_account_is_a_one_line_error(mia, capsys) -> None:  # noqa: A
     code, _, err = _set(capsys, url, "--send-limit", "3", name="ghost")
     assert code == 1
     assert_one_line_error(code, err, "no account named 'ghost'; accounts: mia")
+
+
+def test_the_core_refuses_a_send_limit_the_database_cannot_hold(mia) -> None:  # noqa: ANN001
+    db, _ = mia
+    with pytest.raises(AccountError, match="the send limit must be from 1 to 10,000 a minute"):
+        update_account(db, "mia", send_limit_per_minute=10_001, timeout_seconds=5)
