@@ -66,9 +66,9 @@ def _add(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     ctx = context(args)
-    accounts.token_may_change(ctx.db, args.name)  # before the token is asked for
-    info = accounts.replace_token(
-        ctx.db, args.name, _read_token(args.name), timeout_seconds=ctx.settings.http_timeout_seconds
+    info = accounts.replace_token(  # the token asked for once the role may change it
+        ctx.db, args.name, lambda: _read_token(args.name),
+        timeout_seconds=ctx.settings.http_timeout_seconds,
     )
     print(f"{info.name}: new token checked, in {secrets.token_source(info.name)}; sends resume")
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -241,22 +241,18 @@ def add_account(
         return AccountInfo.of(account)
 
 
-def token_may_change(db: Database, name: str) -> AccountInfo:
-    """The account whose token this role may replace: a worker's or a manager's to keep
-    (the database's ``settings`` right, a team's chatter refused), asked before the token
-    is read."""
+def replace_token(
+    db: Database, name: str, token: str | Callable[[], str], *, timeout_seconds: float
+) -> AccountInfo:
+    """A new token for an account: checked with the platform, kept, and sends resume.
+    A role the database refuses the account's row (the ``settings`` right: a worker's or
+    a manager's, a team's chatter refused) is refused first: before ``token`` is read,
+    when it is a function reading it (a prompt), and before the platform is asked; the
+    token is stored only once the database has granted the change."""
     account = get_account(db, name)
     _check_settings(db, account, f"the token of account {account.name!r} (it is a manager's "
                                  "or a worker's)")
-    return account
-
-
-def replace_token(db: Database, name: str, token: str, *, timeout_seconds: float) -> AccountInfo:
-    """A new token for an account: checked with the platform, kept, and sends resume.
-    A role the database refuses the account's row is refused before the platform is
-    asked, and the token is stored only once the database has granted the change."""
-    account = token_may_change(db, name)
-    token = token.strip()
+    token = (token() if callable(token) else token).strip()
     if not token:
         raise AccountError("the token is empty")
     creator = _creator_at(account, token, timeout_seconds)

@@ -102,8 +102,8 @@ def x_ticks(series: Sequence[RevenuePoint], period: Period, cells: int) -> dict[
     labels = {}
     for n, i in enumerate(chosen):
         year = series[i].first_day.year
-        named = years and (i in (0, last) or year != series[chosen[n - 1]].first_day.year)
-        labels[i] = point_label(series[i], period, year=named)
+        with_year = years and (i in (0, last) or year != series[chosen[n - 1]].first_day.year)
+        labels[i] = point_label(series[i], period, year=with_year)
     ends = [i for i in (0, last) if i in labels]
     return {i: labels[i] for i in [*ends, *(i for i in chosen if i not in ends)]}
 

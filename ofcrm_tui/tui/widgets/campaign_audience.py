@@ -47,7 +47,6 @@ class CampaignAudience(Vertical):
         self.reply_reserve = reply_reserve
         self.generation = 0
         self.preview_index = 0
-        self.sample: list[Recipient] = []
 
     def compose(self) -> ComposeResult:
         yield Static("Counting…", id="campaign-count")
@@ -101,7 +100,6 @@ class CampaignAudience(Vertical):
     def on_campaign_audience_evaluated(self, message: Evaluated) -> None:
         if message.generation != self.generation:
             return
-        self.sample = message.sample
         self.query_one("#campaign-count", Static).update(Text(message.count))
         names = Text("Sample:\n" if message.sample else "")
         for index, fan in enumerate(message.sample):
