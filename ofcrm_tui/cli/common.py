@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -52,7 +53,7 @@ def refuse_to_replace(args: argparse.Namespace) -> None:
         raise OfcrmError(f"{found}: not replaced (--force replaces it)")
 
 
-def whole_in(least: int, most: int) -> Callable[[str], int]:
+def whole_in(least: int, most: float) -> Callable[[str], int]:
     """argparse type: a whole number from ``least`` to ``most``, refused as typed (a huge
     one overflowed a database integer after the command had started: a traceback)."""
 
@@ -85,7 +86,7 @@ def row_id(value: str) -> int:
 
 
 MOST_ROWS = 1_000_000_000  # a count option's ceiling: more overflows a database integer
-positive_int = whole_in(1, MOST_ROWS)  # a count: fans, days, workers
+positive_int = whole_in(1, math.inf)  # a count; each command bounds its own (``check_limit``)
 
 
 def check_limit(args: argparse.Namespace, option: str = "limit", least: int = 1) -> None:

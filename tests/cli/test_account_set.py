@@ -182,5 +182,5 @@ def test_an_unknown_account_is_a_one_line_error(mia, capsys) -> None:  # noqa: A
 
 def test_the_core_refuses_a_send_limit_the_database_cannot_hold(mia) -> None:  # noqa: ANN001
     db, _ = mia
-    with pytest.raises(AccountError, match="the send limit must be from 1 to 10,000 a minute"):
-        update_account(db, "mia", send_limit_per_minute=10_001, timeout_seconds=5)
+    with pytest.raises(AccountError, match="the send limit must be from 1 to 2,147,483,647 a minute"):
+        update_account(db, "mia", send_limit_per_minute=2**31, timeout_seconds=5)
