@@ -261,12 +261,15 @@ class ThreadView(ScrollView, can_focus=True):
         try:
             # Before the page: nothing drawn is newer than the mark.
             mark = team.thread_mark(source.db, source.account_id, source.conversation_id)
-            page = inbox.thread_page(
-                source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
-            )
+            # The sends still pending before the page: one sent between the two reads is
+            # then in both for a moment (the send's change reads again), never in neither
+            # (the other way round a message just sent vanished from the thread).
             pending = inbox.pending_in_thread(
                 source.db, source.account_id, source.conversation_id,
                 reply_reserve=source.reply_reserve,
+            )
+            page = inbox.thread_page(
+                source.db, source.account_id, source.conversation_id, limit=PAGE_SIZE
             )
         except BaseException:
             self.post_message(self.NewestFailed(generation))
