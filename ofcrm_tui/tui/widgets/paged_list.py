@@ -8,26 +8,21 @@ rows, a search for a common word) while the rows take a few; until the count is 
 the list is as tall as the rows it has. Every reload bumps ``generation`` so pages
 and counts of an older query can never land in a newer list.
 
-A new list is this base, a ``PageSource`` (its query: windows, count, positions) and
-``render_row`` (how a row looks); see ``conversation_list.py``.
+How the rows held are laid on the screen and drawn is ``row_view``'s. A new list is
+this base, a ``PageSource`` (its query: windows, count, positions) and ``render_row``
+(how a row looks); see ``conversation_list.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic
+from typing import Any
 
-from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from ofcrm_tui.tui.widgets.page_cache import PageCache, visible_pages
 from ofcrm_tui.tui.widgets.page_reads import (
     END,
     PAGE_SIZE,
@@ -40,7 +35,7 @@ from ofcrm_tui.tui.widgets.page_reads import (
     follow,
     load,
 )
-from ofcrm_tui.tui.widgets.styling import span_style
+from ofcrm_tui.tui.widgets.row_view import RowView
 
 # A screen's Enter for its list, for a screen that opens the list's rows as Enter is read
 # (``PagedList.open_cursor`` in its ``action_open``): the list's binding id, so that a
@@ -49,14 +44,10 @@ OPEN_AT_ONCE = Binding("enter", "open", "Open", id="list.open", show=False, syst
                        priority=True)
 
 
-class PagedList(ScrollView, Generic[RowT], can_focus=True):
-    """``ROW_HEIGHT`` lines per row, a cursor and an open row; subclasses name their
-    component classes ``<COMPONENT_PREFIX>--cursor`` / ``--placeholder`` (and their
-    own), and redeclare ``Opened``, ``Listed`` and ``Counted`` so that a screen's
-    handlers are named after the list (``on_conversation_list_opened``)."""
-
-    ROW_HEIGHT: ClassVar[int] = 1
-    COMPONENT_PREFIX: ClassVar[str]
+class PagedList(RowView[RowT], can_focus=True):
+    """Rows read over SQL, a cursor and an open row; subclasses redeclare ``Opened``,
+    ``Listed`` and ``Counted`` so that a screen's handlers are named after the list
+    (``on_conversation_list_opened``)."""
 
     # Acted on as the keys are read (priority), in the order typed: with a screen that
     # opens the row as Enter is read (``OPEN_AT_ONCE``), a burst of keys (j j enter r
@@ -120,10 +111,7 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         super().__init__(id=id)
         self.source: PageSource[RowT] | None = None
         self.generation = 0
-        self.count = 0
-        self.cursor = 0
         self.open_id: int | None = None
-        self._cache: PageCache[RowT] = PageCache()
         # enter on a row whose page is still loading: open it with this when it arrives
         self._open_when_loaded: Callable[[RowT], object] | None = None
         # Moves read before the first rows are in (``3 j j`` typed fast), made once they are.
@@ -139,29 +127,12 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         # ``check_action``). Kept while a new query loads, so the footer does not flicker.
         self.empty = False
 
-    # -- what a list defines -------------------------------------------------------
-
-    def render_row(self, row: RowT, part: int, width: int) -> Text:
-        """Line ``part`` (0 to ``ROW_HEIGHT`` - 1) of ``row``, at most ``width`` cells."""
-        raise NotImplementedError
-
-    def no_rows_text(self) -> str:
-        """What an empty list says once loaded."""
-        raise NotImplementedError
-
     # -- what the rest of the screen asks ------------------------------------------
 
     @property
     def moves(self) -> int:
         """How many times the cursor was moved (a reload putting it on a row is no move)."""
         return self._moves
-
-    @property
-    def cursor_row(self) -> RowT | None:
-        return self.row_at(self.cursor)
-
-    def row_at(self, index: int) -> RowT | None:
-        return self._cache.row_at(index)
 
     @property
     def opens_later(self) -> bool:
@@ -172,6 +143,10 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
     def loaded(self) -> bool:
         """True once the current query's visible rows are in (see ``counted``)."""
         return not self._first_load and self._cache.holds(self._visible_pages())
+
+    @property
+    def empty_text(self) -> str:
+        return "Loading…" if self._first_load else self.no_rows_text()
 
     # -- loading -------------------------------------------------------------------
 
@@ -326,36 +301,11 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if self._open_when_loaded is not None:
             self.open_with(self._open_when_loaded)
 
-    # -- geometry ------------------------------------------------------------------
-
-    def _page_rows(self) -> int:
-        return max(1, self.container_size.height // self.ROW_HEIGHT + 1)
-
-    def _top_row(self) -> int:
-        return int(self.scroll_offset.y) // self.ROW_HEIGHT
-
-    def _kept(self) -> Kept:
-        """The cursor's place on the screen, for a reload to keep."""
-        return Kept(self.cursor, self._top_row())
-
-    def _visible_pages(self) -> list[int]:
-        return visible_pages(self._top_row(), self._page_rows(), self.count)
-
-    def on_focus(self) -> None:
-        self.refresh()  # the cursor is drawn differently with focus
-
-    def on_blur(self) -> None:
-        self.refresh()
+    # -- the view moved: the rows it shows are read --------------------------------
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._fetch_visible()
-
-    def _size_to_count(self) -> None:
-        # Spare lines when the view's height is not a whole number of rows, so scrolled
-        # to the end it starts with a whole row.
-        spare = self.container_size.height % self.ROW_HEIGHT if self.count else 0
-        self.virtual_size = Size(0, self.count * self.ROW_HEIGHT + spare)
 
     def on_resize(self) -> None:
         self._size_to_count()
@@ -376,15 +326,6 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         self.refresh_lines(self.cursor * height, height)
         self._scroll_to_cursor()
         self._fetch_visible()
-
-    def _scroll_to_cursor(self) -> None:
-        """Scroll as little as shows the cursor's row whole, by whole rows (the top line
-        is always a row's first line)."""
-        height = self.ROW_HEIGHT
-        fit = max(1, self.container_size.height // height)
-        top = min(self._top_row(), self.cursor)
-        top = max(top, self.cursor - fit + 1)
-        self.scroll_to(y=top * height, animate=False, immediate=True, force=True)
 
     def mark_open(self, key: int | None) -> None:
         previous, self.open_id = self.open_id, key
@@ -465,34 +406,3 @@ class PagedList(ScrollView, Generic[RowT], can_focus=True):
         if index < self.count:
             self.move_to(index)
             self.action_open()
-
-    # -- drawing -------------------------------------------------------------------
-
-    def _style(self, name: str) -> Style:
-        return span_style(self, f"{self.COMPONENT_PREFIX}--{name}")
-
-    def _width(self) -> int:
-        return self.container_size.width - self.scrollbar_size_vertical
-
-    def render_line(self, y: int) -> Strip:
-        width = self._width()
-        line = y + int(self.scroll_offset.y)
-        index, part = divmod(line, self.ROW_HEIGHT)
-        # An empty list says why on its second line.
-        if index >= self.count and (self.count or line != 1):
-            return Strip.blank(width, self.rich_style)
-        if not self.count:
-            text = Text(self.empty_text.center(width), style=self._style("placeholder"))
-        elif (row := self.row_at(index)) is None:
-            text = Text("  …" if part == 0 else "", style=self._style("placeholder"))
-        else:
-            text = self.render_row(row, part, width)
-        text.truncate(width, overflow="ellipsis", pad=True)
-        if self.count and index == self.cursor:
-            # Under the spans, so a badge keeps its colour.
-            text.style = self.get_component_rich_style(f"{self.COMPONENT_PREFIX}--cursor")
-        return Strip(text.render(self.app.console), width).apply_style(self.rich_style)
-
-    @property
-    def empty_text(self) -> str:
-        return "Loading…" if self._first_load else self.no_rows_text()
