@@ -122,10 +122,16 @@ class FansScreen(OfcrmScreen):
             return None
         return FanSource(self.ofcrm.context.db, account.id, self.flt, self.sort)
 
-    def _show_list(self, *, keep_id: int | None = None) -> None:
+    def _show_list(self, *, refilter: bool = False) -> None:
+        """Show the list from its top; ``refilter``: a filter changed, around the fan the
+        cursor was on (``PagedList.refilter``: a filter that hid it, cleared, comes back
+        to it)."""
         source = self.source()
         if source is not None:
-            self.fans.show(source, keep_id=keep_id)
+            if refilter:
+                self.fans.refilter(source)
+            else:
+                self.fans.show(source)
             self._title(None)
         self.refresh_bindings()  # esc Clear search, while a search is on
 
@@ -153,8 +159,7 @@ class FansScreen(OfcrmScreen):
 
     def _set_filter(self, flt: FanFilter) -> None:
         self.flt = flt
-        row = self.fans.cursor_row
-        self._show_list(keep_id=row.fan_id if row else None)
+        self._show_list(refilter=True)
 
     def action_cycle_sort(self) -> None:
         """The next order, shown from its top, the cursor on its first fan: it is what a

@@ -65,20 +65,22 @@ class InboxList(TeamInbox):
     # The list's count as last titled, and the conversations above its view.
     _count: int | None = None
     _above = 0
-    # The conversation a filter change kept the cursor on, with the list's moves and the
-    # open conversation then: while neither changes, the next filter keeps that one, not
-    # the row the cursor fell on because the filter hid it (``m m m`` comes back to it).
-    _filter_kept: tuple[int | None, int, int | None] | None = None
 
     # -- the list ------------------------------------------------------------------
 
-    def _show_list(self, *, keep_id: int | None = None) -> None:
+    def _show_list(self, *, keep_id: int | None = None, refilter: bool = False) -> None:
+        """Show the list as ``flt`` has it, around ``keep_id``; ``refilter``: a filter
+        changed, around the row the cursor was on (``PagedList.refilter``: ``m m m``
+        comes back to it), a conversation opened meanwhile kept instead."""
         account = self.ofcrm.account
         if account is None:
             return
-        self.conversations.show(InboxSource(self.ofcrm.context.db, account.id, self.flt),
-                                keep_id=keep_id)
-        self._filter_kept = None  # a new list: ``_set_filter`` says what it kept
+        source = InboxSource(self.ofcrm.context.db, account.id, self.flt)
+        if refilter:
+            opened = self.open_row.conversation_id if self.open_row else None
+            self.conversations.refilter(source, opened=opened)
+        else:
+            self.conversations.show(source, keep_id=keep_id)
         self._title_list(None)
         self.refresh_bindings()  # n and N, with a search or without
 
@@ -125,14 +127,7 @@ class InboxList(TeamInbox):
 
     def _set_filter(self, flt: InboxFilter) -> None:
         self.flt = flt
-        rows = self.conversations
-        open_id = self.open_row.conversation_id if self.open_row else None
-        kept = self._filter_kept
-        if kept is None or kept[1:] != (rows.moves, open_id):
-            row = rows.cursor_row
-            kept = (row.conversation_id if row else None, rows.moves, open_id)
-        self._show_list(keep_id=kept[0])
-        self._filter_kept = kept
+        self._show_list(refilter=True)
 
     def action_toggle(self, field: str) -> None:
         self._set_filter(replace(self.flt, **{field: not getattr(self.flt, field)}))

@@ -123,16 +123,14 @@ class PagedList(RowView[RowT], can_focus=True):
         # move made while it read wins over the row it was asked to keep.
         self._moves = 0
         self._moves_at_reload = 0
+        # The row a filter change kept the cursor on, with the moves and what the screen
+        # had open then (``refilter``); None once another query is shown.
+        self._filter_kept: tuple[int | None, int, object] | None = None
         # Counted with no row: the keys that act on a row are not offered (the screens'
         # ``check_action``). Kept while a new query loads, so the footer does not flicker.
         self.empty = False
 
     # -- what the rest of the screen asks ------------------------------------------
-
-    @property
-    def moves(self) -> int:
-        """How many times the cursor was moved (a reload putting it on a row is no move)."""
-        return self._moves
 
     @property
     def opens_later(self) -> bool:
@@ -163,7 +161,22 @@ class PagedList(RowView[RowT], can_focus=True):
         self._moves_when_loaded.clear()
         self._show_around = keep_id
         self._moves_at_reload = self._moves
+        self._filter_kept = None
         self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
+
+    def refilter(self, source: PageSource[RowT], *, opened: object = None) -> None:
+        """Show ``source``, the list's rows filtered anew, around the cursor's row; or,
+        while neither the cursor has moved nor ``opened`` (what the screen has open)
+        changed since the last filter change, around the row that one kept: a filter
+        that hid it, taken back, finds the cursor on it again, not on the row it fell on
+        (the inbox's ``m m m``, a fans filter set and cleared)."""
+        kept = self._filter_kept
+        if kept is None or kept[1:] != (self._moves, opened):
+            row = self.cursor_row
+            key = None if row is None or self.source is None else self.source.key(row)
+            kept = (key, self._moves, opened)
+        self.show(source, keep_id=kept[0])
+        self._filter_kept = kept
 
     def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
         """New data arrived: reload count and rows, keeping the cursor's row on the

@@ -1,0 +1,69 @@
+"""The fans screen's filter: the cursor's fan kept across filters set and cleared, and
+filters no fan can pass refused by the dialog, as the command line refuses them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Input
+
+from ofcrm_tui.core.fans import FanFilter, edits
+from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
+from ofcrm_tui.tui.screens.fans import FansScreen
+from tests.tui.conftest import World
+from tests.tui.pilot import press, settle, wait_for
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
+    await press(pilot, "3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FansScreen)
+    await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+    return screen
+
+
+async def filter_on_tag(pilot, screen: FansScreen, tag: str) -> None:  # noqa: ANN001
+    """``f``, ``tag`` in the dialog's tags, ctrl+s: the list shows the fans tagged so."""
+    await press(pilot, "f")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, FanFilterDialog)
+    dialog.query_one("#fan-filter-tags-in", Input).value = tag
+    await press(pilot, "ctrl+s")
+    await wait_for(pilot, lambda: screen.flt.tags_in == (tag,) and screen.fans.loaded
+                   and screen.fans.counted)
+
+
+async def test_a_filter_that_hid_the_cursors_fan_cleared_finds_the_cursor_on_it_again(
+    world: World,
+) -> None:
+    """QA: the cursor on a fan, a filter that hides it (``#vip``) puts the cursor on a
+    vip; ``x`` then left it on that vip, not on the fan it was on. Until the cursor
+    moves, each filter keeps asking for the fan it was on (as the inbox's ``m m m``)."""
+    db, account_id = world.context.db, world.account.id
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        fans = screen.fans
+        ids = [fans.row_at(index).fan_id for index in range(6)]
+        for fan_id in (ids[1], ids[4], ids[5]):
+            await asyncio.to_thread(edits.add_tags, db, account_id, fan_id, ["vip"])
+        await press(pilot, "j", "j", "j")
+        kept = fans.cursor_row.fan_id
+        assert kept == ids[3]
+        for _ in range(2):  # set and cleared twice: back on it each time
+            await filter_on_tag(pilot, screen, "vip")
+            assert fans.count == 3 and fans.cursor_row.fan_id != kept
+            await press(pilot, "x")
+            await wait_for(pilot, lambda: screen.flt == FanFilter() and fans.loaded)
+            assert fans.cursor_row.fan_id == kept
+        # Moved meanwhile, the cursor's fan then is the one kept.
+        await filter_on_tag(pilot, screen, "vip")
+        await press(pilot, "j")
+        moved_to = fans.cursor_row.fan_id
+        assert moved_to in (ids[1], ids[4], ids[5]) and moved_to != kept
+        await press(pilot, "x")
+        await wait_for(pilot, lambda: screen.flt == FanFilter() and fans.loaded)
+        assert fans.cursor_row.fan_id == moved_to
