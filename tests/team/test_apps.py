@@ -8,6 +8,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 
 from ofcrm_tui.core import team
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.models import OutboundMessage
 from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.tui import presence as presence_module
@@ -15,7 +16,7 @@ from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
-from tests.team.conftest import Team
+from tests.team.conftest import NOW, Team
 from tests.tui.pilot import (
     burst, composer, conversations, inbox, lines, press, settle, thread, wait_for,
 )
@@ -254,3 +255,26 @@ async def test_reply_anyway_is_asked_again_once_the_conversation_left_its_owner(
         assert "→sam" in header(a)
         await press(a, "r", "i")
         assert isinstance(a.app.screen, OwnedDialog)
+
+
+async def test_the_owners_watched_are_read_again_in_one_query(crew: Team) -> None:
+    """A beat that sees the assignments move reads again the owner of the open
+    conversation and of each one the chatter chose to reply to anyway: one query for
+    them all (it was one each)."""
+    first, second, third = crew.conversations[:3]
+    ana = crew.app("ana")
+    async with ana.run_test(size=SIZE) as a:
+        await press(a, "enter")  # ana opens the first conversation
+        await beats(a)  # the assignments' version ana's app starts from
+        screen = inbox(a)
+        screen._owner_ok.update({second: "sam", third: "sam"})  # "reply anyway" to sam's
+        for conversation, chatter in ((first, "sam"), (second, "sam"), (third, "bob")):
+            team.assign(crew.db, crew.account.id, conversation, chatter, by="sam", now=NOW)
+        with diagnostics.captured_sql(ana.context.db) as statements:
+            await beats(a)
+            await wait_for(a, lambda: third not in screen._owner_ok)
+        assert "→sam" in header(a)
+        assert screen._owner_ok == {second: "sam"}  # bob's now: asked again
+        # (The list's own query reads each row's owner in a subquery, of its rows.)
+        reads = [s for s, _ in statements if s.startswith("SELECT conversation_assignments.")]
+        assert len(reads) == 1, reads

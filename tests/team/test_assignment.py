@@ -7,6 +7,7 @@ import pytest
 from ofcrm_tui.core import inbox, team
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.core.team import Beat, Seen, Sender, TeamError
+from ofcrm_tui.store import diagnostics
 from tests.team.conftest import NOW, Team
 
 
@@ -82,3 +83,21 @@ def test_known_chatters_are_online_owners_and_recent_senders(crew: Team) -> None
     names = team.known_chatters(crew.db, crew.account.id, now=NOW, expiry_seconds=6)
     assert names.names == ["online", "owner", "Sender"] and not names.roster
     assert Seen().mark is None  # (the default Seen guards against everything by others)
+
+
+def test_owners_of_many_conversations_is_one_query(crew: Team) -> None:
+    """The inbox reads the owners of the conversations it watches at once (it read them
+    one query each)."""
+    first, second, third = crew.conversations[:3]
+    team.assign(crew.db, crew.account.id, first, "sam", by="ana", now=NOW)
+    team.assign(crew.db, crew.account.id, third, "ana", by="ana", now=NOW)
+    with diagnostics.captured_sql(crew.db) as statements:
+        owners = team.owners_of(crew.db, crew.account.id, [first, second, third, third])
+    assert len(statements) == 1
+    assert {c: (o.chatter, o.assigned_by) for c, o in owners.items()} == {
+        first: ("sam", "ana"), third: ("ana", "ana")}
+    assert owners[first] == team.owner_of(crew.db, crew.account.id, first)
+    assert team.owners_of(crew.db, crew.account.id + 1, [first, third]) == {}  # its own only
+    with diagnostics.captured_sql(crew.db) as statements:
+        assert team.owners_of(crew.db, crew.account.id, []) == {}
+    assert statements == []

@@ -13,6 +13,7 @@ from ofcrm_tui.core.team.assignment import (
     conversation_of,
     known_chatters,
     owner_of,
+    owners_of,
     unassign,
 )
 from ofcrm_tui.core.team.guard import (
@@ -46,6 +47,7 @@ __all__ = [
     "known_chatters",
     "leave",
     "owner_of",
+    "owners_of",
     "send",
     "thread_mark",
     "unassign",

@@ -7,7 +7,7 @@ their lists when it moves, so a change shows everywhere within a beat.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from ofcrm_tui.core.team.names import TeamError, check_chatter
 from ofcrm_tui.core.team.presence import live
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import OutboundKind
+from ofcrm_tui.store.bounds import IN_CHUNK
 from ofcrm_tui.store.models import (
     Assignment,
     Conversation,
@@ -95,14 +96,27 @@ def unassign(db: Database, account_id: int, conversation_id: int) -> str | None:
 
 
 def owner_of(db: Database, account_id: int, conversation_id: int) -> Owner | None:
+    return owners_of(db, account_id, (conversation_id,)).get(conversation_id)
+
+
+def owners_of(db: Database, account_id: int, conversation_ids: Iterable[int]) -> dict[int, Owner]:
+    """The owners of those of ``conversation_ids`` someone owns, by conversation: one
+    query (one per ``IN_CHUNK`` ids), where ``owner_of`` each would be one."""
+    wanted = sorted(set(conversation_ids))
+    owners: dict[int, Owner] = {}
+    if not wanted:
+        return owners
     with db.read() as session:
-        row = session.execute(
-            select(Assignment.chatter, Assignment.assigned_by, Assignment.assigned_at).where(
-                Assignment.account_id == account_id,
-                Assignment.conversation_id == conversation_id,
-            )
-        ).first()
-    return None if row is None else Owner(conversation_id, *row)
+        for start in range(0, len(wanted), IN_CHUNK):
+            for row in session.execute(
+                select(Assignment.conversation_id, Assignment.chatter, Assignment.assigned_by,
+                       Assignment.assigned_at).where(
+                    Assignment.account_id == account_id,
+                    Assignment.conversation_id.in_(wanted[start:start + IN_CHUNK]),
+                )
+            ):
+                owners[row[0]] = Owner(*row)
+    return owners
 
 
 def bump(session: Session, account_id: int) -> None:

@@ -69,11 +69,13 @@ class TeamInbox(OfcrmScreen):
             self.conversation_id = conversation_id
             self.owner = owner
 
-    class OwnerRead(Message):
-        def __init__(self, conversation_id: int, owner: str | None) -> None:
+    class OwnersRead(Message):
+        """The owners read of some conversations: ``owners`` maps each to its chatter
+        (None: nobody)."""
+
+        def __init__(self, owners: dict[int, str | None]) -> None:
             super().__init__()
-            self.conversation_id = conversation_id
-            self.owner = owner
+            self.owners = owners
 
     def __init__(self) -> None:
         super().__init__()
@@ -361,12 +363,15 @@ class TeamInbox(OfcrmScreen):
         account = self.ofcrm.account
         if account is None:
             return
-        for conversation_id in sorted(conversation_ids):
-            owner = team.owner_of(self.ofcrm.context.db, account.id, conversation_id)
-            self.post_message(self.OwnerRead(conversation_id, owner.chatter if owner else None))
+        owners = team.owners_of(self.ofcrm.context.db, account.id, conversation_ids)
+        self.post_message(self.OwnersRead({
+            conversation_id: owner.chatter if (owner := owners.get(conversation_id)) else None
+            for conversation_id in sorted(conversation_ids)
+        }))
 
-    def on_team_inbox_owner_read(self, message: OwnerRead) -> None:
-        self._owner_shown(message.conversation_id, message.owner)
+    def on_team_inbox_owners_read(self, message: OwnersRead) -> None:
+        for conversation_id, owner in message.owners.items():
+            self._owner_shown(conversation_id, owner)
 
     def _owner_shown(self, conversation_id: int, owner: str | None) -> None:
         """Show a conversation's owner in its row and, if it is open, the header. A
