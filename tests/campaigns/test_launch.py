@@ -10,13 +10,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.core import campaigns, health, outbox
-from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment, results
+from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
 from ofcrm_tui.core.fans.edits import delete_fan
 from ofcrm_tui.core.outbox import discard, enqueue_many
 from ofcrm_tui.core.outbox.rules import PRIORITY
 from ofcrm_tui.core.outbox.views import CampaignWaiting
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
-from ofcrm_tui.store.models import Campaign, OutboundMessage
+from ofcrm_tui.store.models import Account, Campaign, OutboundMessage
 from tests.campaigns.conftest import NOW, World
 
 BY = "chatter"
@@ -98,7 +98,8 @@ def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
     with world.db.write() as session:  # one row is being sent when the pause comes
         session.get(OutboundMessage, before[0][0]).state = OutboundState.SENDING
     waiting = outbox.waiting(world.db, [world.account], reply_reserve_per_minute=2, now=NOW)
-    limit = results.account_limit(world.db, world.account)
+    with world.db.read() as session:
+        limit = session.get(Account, world.account).send_limit_per_minute
     assert (waiting.count, waiting.campaigns, waiting.reply_reserve) == (
         4, (CampaignWaiting("P", 4, limit),), 2)  # what the quit question names
     assert campaigns.pause(world.db, world.account, created.campaign_id, now=NOW) == 3
@@ -224,3 +225,4 @@ def test_the_queue_says_discarded_for_a_person_and_cancelled_for_a_campaign(
     report = health.check(world.db, failed_threshold=10, keyless=True, now=NOW)
     (account,) = (a for a in report.accounts if a.queue["queued"])
     assert account.queue == shown
+

@@ -13,10 +13,11 @@ from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignSpec, Segment
 from ofcrm_tui.core.campaigns.placeholders import NICKNAME_REFUSED
 from ofcrm_tui.core.campaigns.schedule import finish
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
 from ofcrm_tui.store.models import Account, Campaign, OutboundMessage, Tag
-from tests.campaigns.conftest import NOW, World
+from tests.campaigns.conftest import DAY, NOW, World
 
 AT = NOW + timedelta(hours=2)
 
@@ -148,3 +149,32 @@ def test_a_scheduled_campaigns_send_time_counts_what_is_queued_at_its_start(
     assert (behind.ahead, behind.takes) == (3, timedelta(minutes=5))
     itself = send_time(AT - NOW, campaign_id=other.campaign_id)  # not ahead of itself
     assert itself.ahead == 0
+
+
+def test_the_campaigns_scheduled_before_a_start_are_counted_together_each_at_its_start(
+    world: World,
+) -> None:
+    """The composer asks for the send time at each change of its start time: each
+    campaign scheduled before it was counted in a unit of work of its own (a statement
+    or two each). Their segments are counted in one statement, each as at its own start
+    (nothing is frozen before a start); one that no longer reads queues nobody."""
+    week = NOW + 7 * DAY
+    quiet = Segment(not_messaged_days=7)
+    wanted = [quiet, Segment(tags_in=("vip",), status="all"), Segment(), Segment()]
+    ids = [campaigns.create(world.db, world.account, CampaignSpec(f"c{i}", "hi", segment, at=week),
+                            created_by="me", now=NOW).campaign_id
+           for i, segment in enumerate(wanted)]
+    with world.db.write() as session:  # as an older version stored it: no segment now
+        session.execute(update(Campaign).where(Campaign.id == ids[-1])
+                        .values(segment={"status": "gone"}))
+    each = [campaigns.count(world.db, world.account, segment, week).recipients
+            for segment in wanted[:-1]]
+    assert each[0] > campaigns.count(world.db, world.account, quiet, NOW).recipients
+    with diagnostics.captured_sql(world.db) as statements:
+        eta = campaigns.send_time(world.db, world.account, 2, 3, at=week, now=NOW)
+    assert eta.ahead == sum(each)  # all start with it: none sent before
+    # The limit, the running campaigns' rows, the scheduled ones, their counts.
+    assert len(statements) == 4, [s for s, _ in statements]
+    itself = campaigns.send_time(world.db, world.account, 2, 3, at=week, now=NOW,
+                                 campaign_id=ids[0])
+    assert itself.ahead == sum(each[1:])

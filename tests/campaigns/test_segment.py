@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
-from ofcrm_tui.core.campaigns.segment import chosen, recipients
+from ofcrm_tui.core.campaigns import segment as segment_module
+from ofcrm_tui.core.campaigns.segment import chosen, recipient_counts, recipients
 from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.models import FanTag, Tag
-from tests.campaigns.conftest import NOW, World, add_fan
+from tests.campaigns.conftest import DAY, NOW, World, add_fan
 
 ACTIVE = ("ann", "bob", "cat", "eve")
 
@@ -83,6 +84,28 @@ def test_without_fans_made_by_hand_the_segment_is_counted_once(world: World) -> 
     with diagnostics.captured_sql(world.db) as statements:
         count = campaigns.count(world.db, world.account, Segment(status="all", purchased_days=30), NOW)
     assert (count.recipients, count.no_platform_id, len(statements)) == (2, 0, 2)
+
+
+def test_many_segments_are_counted_together_in_runs(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``recipient_counts`` (the campaigns scheduled before a send time) counts what each
+    segment queues at its start as ``count`` does, a run of them a statement: at most
+    ``_COUNTS_AT_ONCE`` of them, leaving out at most ``IN_CHUNK`` fans by name."""
+    _hal(world)
+    monkeypatch.setattr(segment_module, "_COUNTS_AT_ONCE", 3)
+    monkeypatch.setattr(segment_module, "IN_CHUNK", 2)
+    wanted = [(segment, NOW) for segment, _ in CASES[:4]] + [
+        (Segment(exclude_fan_ids=tuple(world.ids("ann", "bob"))), NOW),
+        (Segment(status="all", tags_in=("vip",), exclude_fan_ids=(world.fans["ann"],)),
+         NOW + 400 * DAY),
+    ]
+    each = [campaigns.count(world.db, world.account, segment, start).recipients
+            for segment, start in wanted]
+    with diagnostics.captured_sql(world.db) as statements, world.db.read() as session:
+        counted = recipient_counts(session, world.db, world.account, wanted)
+    assert counted == each == [4, 2, 2, 2, 2, 1]
+    assert len(statements) == 3  # 3 segments; 1 and 2 fans left out; 1 more
 
 
 def test_count_says_how_many_fans_were_left_out(world: World) -> None:

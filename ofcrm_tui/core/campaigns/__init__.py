@@ -7,7 +7,8 @@ the outbound queue after replies, exactly once per fan, now or at a time.
 - ``spec``: a campaign before it starts and its checks; ``drafts``: drafts and create;
 - ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
 - ``control``: pause, resume, cancel, retry; ``schedule``: due campaigns start, done ones end;
-- ``results``: progress, purchases, revenue, ETA and recipients.
+- ``results``: progress, purchases, revenue, ETA and recipients;
+- ``timing``: how long sending takes (ETAs, a new campaign's send time).
 """
 
 from ofcrm_tui.core.campaigns.control import cancel, pause, resume, retry_failed
@@ -24,14 +25,10 @@ from ofcrm_tui.core.campaigns.results import (
     count_campaigns,
     count_recipients,
     delivery_parts,
-    duration_text,
     progress_parts,
     recipient_position,
     recipient_rows,
     result_parts,
-    SendTime,
-    send_duration,
-    send_time,
 )
 from ofcrm_tui.core.campaigns.schedule import start_due_campaigns
 from ofcrm_tui.core.campaigns.segment import (
@@ -44,6 +41,7 @@ from ofcrm_tui.core.campaigns.segment import (
     whole_number,
 )
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
+from ofcrm_tui.core.campaigns.timing import SendTime, duration_text, send_duration, send_time
 
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",

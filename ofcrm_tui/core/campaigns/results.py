@@ -8,35 +8,29 @@ with their messages since the start leaves no row at all.
 
 Bought: a campaign row was sent as platform message ``platform_message_id``; the synced
 message of that id has ``is_opened`` once the fan bought it. Revenue is the price of the
-bought messages, in cents. The ETA assumes campaign rows go at the rate the send policy
-leaves them (the limit less the reply reserve) after the rows of campaigns started
-earlier.
+bought messages, in cents. The ETA is ``timing.etas``'s.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
-from ofcrm_tui.core.campaigns.segment import Segment
-from ofcrm_tui.core.campaigns.segment import count as count_segment
-from ofcrm_tui.core.outbox.limiter import sends_take, sends_within
+from ofcrm_tui.core.campaigns.timing import etas
 from ofcrm_tui.core.outbox.rules import (
     ACTIVE_STATES,
     DEFAULT_REPLY_RESERVE_PER_MINUTE,
     shown_state,
 )
-from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
-from ofcrm_tui.store.models import Account, Campaign, Fan, Message, OutboundMessage, fan_display_name
+from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.models import Campaign, Fan, Message, OutboundMessage, fan_display_name
 from ofcrm_tui.store.types import utcnow
 
 _WAITING = (*ACTIVE_STATES, OutboundState.PAUSED)
@@ -119,114 +113,6 @@ class RecipientRow:
     last_error: str | None
     sent_at: datetime | None
     bought: bool
-
-
-def send_duration(rows: int, limit: int, reply_reserve: int, *, ahead: int = 0) -> timedelta:
-    """How long ``rows`` campaign messages take at the rate campaigns get, behind
-    ``ahead`` campaign messages queued before them (sent first)."""
-    if not rows:
-        return timedelta(0)
-    return sends_take(ahead + rows, OutboundKind.CAMPAIGN, limit, reply_reserve)
-
-
-@dataclass(frozen=True)
-class SendTime:
-    """How long a new campaign's messages take to send: ``takes``, behind the ``ahead``
-    campaign messages still queued when it starts, at ``limit`` a minute; ``scheduled``:
-    it starts later, and ``ahead`` is what is expected to be left then."""
-
-    takes: timedelta
-    ahead: int
-    limit: int
-    scheduled: bool = False
-
-    def ahead_text(self) -> str:
-        """``after 120 campaign messages queued ahead``, ``after ~40 campaign messages
-        still queued at its start`` (empty when none are)."""
-        if not self.ahead:
-            return ""
-        if self.scheduled:
-            return f"after ~{counted(self.ahead, 'campaign message')} still queued at its start"
-        return f"after {counted(self.ahead, 'campaign message')} queued ahead"
-
-
-def send_time(db: Database, account_id: int, rows: int, reply_reserve: int, *,
-              at: datetime | None = None, now: datetime | None = None,
-              campaign_id: int | None = None) -> SendTime:
-    """The send time of ``rows`` campaign messages launched now (``at`` None): they wait
-    behind every running campaign's rows still to go (as ``CampaignRow.eta`` counts
-    them). Launched at ``at``: behind those expected still to go by then
-    (``_queued_at``); ``campaign_id``, the campaign estimated when it is saved already,
-    is not ahead of itself."""
-    now = now or utcnow()
-    with db.read() as session:
-        limit = session.scalar(
-            select(Account.send_limit_per_minute).where(Account.id == account_id))
-        if limit is None:
-            raise CampaignError(f"no account #{account_id}")
-        ahead = sum(number for _, number in _waiting(session, account_id))
-        before = [] if at is None else _scheduled_before(session, account_id, at, campaign_id)
-    if at is not None:
-        joining = [(max(start, now), _recipients_at(db, account_id, segment, max(start, now)))
-                   for start, segment in before]  # one due already starts with the next drain
-        ahead = _queued_at(ahead, joining, limit, reply_reserve, now=now, at=at)
-    return SendTime(send_duration(rows, limit, reply_reserve, ahead=ahead), ahead, limit,
-                    scheduled=at is not None)
-
-
-def _scheduled_before(session: Session, account_id: int, at: datetime,
-                      leave_out: int | None) -> list[tuple[datetime, dict[str, Any]]]:
-    """The start and segment of each campaign scheduled to start by ``at``, in the order
-    they start (``schedule.due``'s), but ``leave_out``."""
-    return [(start, segment) for start, segment in session.execute(
-        select(Campaign.scheduled_at, Campaign.segment)
-        .where(
-            Campaign.account_id == account_id,
-            Campaign.status == CampaignStatus.SCHEDULED,
-            Campaign.scheduled_at <= at,
-            *([Campaign.id != leave_out] if leave_out is not None else []),
-        )
-        .order_by(Campaign.scheduled_at, Campaign.id)
-    )]
-
-
-def _recipients_at(db: Database, account_id: int, segment: dict[str, Any],
-                   start: datetime) -> int:
-    """How many a scheduled campaign queues as it starts: its segment at ``start`` over
-    the fans as they are now (one that cannot start queues none: it goes back to draft)."""
-    try:
-        return count_segment(db, account_id, Segment.from_json(segment or {}), start).recipients
-    except CampaignError:
-        return 0
-
-
-def _queued_at(queued: int, joining: list[tuple[datetime, int]], limit: int,
-               reply_reserve: int, *, now: datetime, at: datetime) -> int:
-    """The campaign messages expected still to go at ``at``: the ``queued`` now drain at
-    the rate campaigns get, and the ``joining`` (start, rows) join as they start."""
-    since = now
-    for start, number in [*joining, (at, 0)]:
-        sent = sends_within(start - since, OutboundKind.CAMPAIGN, limit, reply_reserve)
-        queued, since = max(queued - sent, 0) + number, start
-    return queued
-
-
-def duration_text(span: timedelta) -> str:
-    """``7 min``, ``2 h 05 min``: how long a campaign takes, as the CLI and app say it."""
-    minutes = math.ceil(span.total_seconds() / 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def account_limit(db: Database, account_id: int) -> int:
-    with db.read() as session:
-        limit = session.scalar(
-            select(Account.send_limit_per_minute).where(Account.id == account_id)
-        )
-    if limit is None:
-        raise CampaignError(f"no account #{account_id}")
-    return int(limit)
 
 
 def count_campaigns(db: Database, account_id: int) -> int:
@@ -324,7 +210,7 @@ def _rows(
             .group_by(OutboundMessage.campaign_id)
         ):
             bought[campaign_id] = (int(number), int(revenue or 0))
-    etas = _etas(session, account_id, reply_reserve, now)
+    done_at = etas(session, account_id, reply_reserve, now)
     rows = []
     for c in found:
         counts = states[c.id]
@@ -340,7 +226,7 @@ def _rows(
             deleted=max(c.recipients - sum(counts.values()), 0),
             bought=bought.get(c.id, (0, 0))[0],
             revenue_cents=bought.get(c.id, (0, 0))[1],
-            eta=etas.get(c.id),
+            eta=done_at.get(c.id),
         ))
     return rows
 
@@ -351,34 +237,6 @@ def _sent_as(message: Any) -> Any:
         message.account_id == OutboundMessage.account_id,
         message.platform_message_id == OutboundMessage.platform_message_id,
     )
-
-
-def _etas(session: Session, account_id: int, reply_reserve: int, now: datetime) -> dict[int, datetime]:
-    """When each running campaign should be done: its rows wait behind those of the
-    campaigns started before it."""
-    limit = session.scalar(select(Account.send_limit_per_minute).where(Account.id == account_id))
-    if limit is None:
-        return {}
-    etas, ahead = {}, 0
-    for campaign_id, number in _waiting(session, account_id):
-        etas[campaign_id] = now + send_duration(number, limit, reply_reserve, ahead=ahead)
-        ahead += number
-    return etas
-
-
-def _waiting(session: Session, account_id: int) -> list[tuple[int, int]]:
-    """Each running campaign's rows still to send, in the order they go (by start)."""
-    return [tuple(row) for row in session.execute(
-        select(Campaign.id, func.count(OutboundMessage.id))
-        .join(OutboundMessage, OutboundMessage.campaign_id == Campaign.id)
-        .where(
-            Campaign.account_id == account_id,
-            Campaign.status == CampaignStatus.RUNNING,
-            OutboundMessage.state.in_([str(state) for state in ACTIVE_STATES]),
-        )
-        .group_by(Campaign.id, Campaign.started_at)
-        .order_by(Campaign.started_at, Campaign.id)
-    )]
 
 
 def count_recipients(db: Database, account_id: int, campaign_id: int) -> int:
