@@ -15,6 +15,7 @@ from ofcrm_tui.core.fans.edits import delete_fan
 from ofcrm_tui.core.outbox import discard, enqueue_many
 from ofcrm_tui.core.outbox.rules import PRIORITY
 from ofcrm_tui.core.outbox.views import CampaignWaiting
+from ofcrm_tui.store import diagnostics
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Account, Campaign, OutboundMessage
 from tests.campaigns.conftest import NOW, World
@@ -226,3 +227,17 @@ def test_the_queue_says_discarded_for_a_person_and_cancelled_for_a_campaign(
     (account,) = (a for a in report.accounts if a.queue["queued"])
     assert account.queue == shown
 
+
+def test_a_page_of_recipients_reads_its_campaign_once(world: World) -> None:
+    """The recipients list joined the campaign's status to each of its rows: it is read
+    once for the page. Another account's id reads no rows."""
+    created = campaigns.create(world.db, world.account, CampaignSpec("P", "hi", Segment()),
+                               created_by=BY, now=NOW)
+    campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW)
+    with diagnostics.captured_sql(world.db) as statements:
+        page = campaigns.recipient_rows(world.db, world.account, created.campaign_id, limit=3)
+    assert [r.shown_state for r in page] == ["cancelled"] * 3
+    shown = [s for s, _ in statements]
+    assert sum("FROM campaigns" in s for s in shown) == 1, shown
+    assert not any("JOIN campaigns" in s for s in shown), shown
+    assert campaigns.recipient_rows(world.db, world.other, created.campaign_id) == []

@@ -254,7 +254,8 @@ def recipient_rows(
     limit: int = 100,
 ) -> list[RecipientRow]:
     """A window of the campaign's rows in queue order (keyset after ``after_id`` when
-    given, else ``offset``)."""
+    given, else ``offset``). The campaign's status (how a cancelled row reads) is read
+    once for the window, not joined to each row."""
     query = (
         select(
             OutboundMessage.id, OutboundMessage.fan_id, Fan.username, Fan.nickname, Fan.name,
@@ -262,10 +263,8 @@ def recipient_rows(
             OutboundMessage.sent_at,
             case((Message.is_opened.is_(True) & (OutboundMessage.price_cents > 0), True),
                  else_=False),
-            Campaign.status,
         )
         .join(Fan, Fan.id == OutboundMessage.fan_id)
-        .join(Campaign, Campaign.id == OutboundMessage.campaign_id)
         .outerjoin(Message, _sent_as(Message))
         .where(OutboundMessage.account_id == account_id, OutboundMessage.campaign_id == campaign_id)
         .order_by(OutboundMessage.id)
@@ -273,13 +272,17 @@ def recipient_rows(
     )
     query = query.where(OutboundMessage.id > after_id) if after_id is not None else query.offset(offset)
     with db.read() as session:
+        status = session.scalar(select(Campaign.status).where(
+            Campaign.id == campaign_id, Campaign.account_id == account_id))
+        if status is None:
+            return []
+        cancelled = status == CampaignStatus.CANCELLED
         return [
             RecipientRow(
                 outbound_id=row[0], fan_id=row[1], username=row[2],
                 display_name=fan_display_name(row[3], row[4], row[2]),
                 state=OutboundState(row[5]),
-                shown_state=shown_state(OutboundState(row[5]),
-                                        campaign_cancelled=row[10] == CampaignStatus.CANCELLED),
+                shown_state=shown_state(OutboundState(row[5]), campaign_cancelled=cancelled),
                 attempts=row[6], last_error=row[7],
                 sent_at=row[8], bought=bool(row[9]),
             )
