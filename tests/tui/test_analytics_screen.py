@@ -235,7 +235,8 @@ async def test_a_custom_period_is_typed_and_checked(world: World) -> None:
 async def test_a_custom_period_after_today_is_refused_as_typed(world: World) -> None:
     """Days to come (today is NOW's day): refused in the dialog, one line, the days typed
     kept to be corrected, the period shown left as it was; as ``]``, that never goes
-    past today, and ``ofcrm export analytics --to`` do. Today itself is a last day."""
+    past today, and ``ofcrm export analytics --to`` do. Today itself is a last day, as
+    the hint says before anything is refused; hint and refusal fit 80x24."""
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -245,6 +246,8 @@ async def test_a_custom_period_after_today_is_refused_as_typed(world: World) -> 
         shown = screen.shown
         await press(pilot, "c")
         assert isinstance(app.screen, PeriodDialog)
+        hint = app.screen.query_one("#period-hint", Static)
+        assert f"The last day is today ({NOW.date()}) at the latest" in lines(hint)[-1]
         first, last = app.screen.query(Input).results(Input)
         for typed in (("2026-11-25", "2026-11-30"), ("2026-11-15", "2026-11-21")):
             first.value, last.value = typed
@@ -255,6 +258,9 @@ async def test_a_custom_period_after_today_is_refused_as_typed(world: World) -> 
                 f"the period ends ({typed[1]}) after today ({NOW.date()})")
             assert error.size.height == 1  # one line
             assert (first.value, last.value) == typed
+            dialog = app.screen.query_one("#period-dialog")
+            assert app.screen.region.contains_region(dialog.region)
+            assert dialog.max_scroll_y == 0 and error.region.bottom < dialog.region.bottom
         assert screen.shown is shown and screen.period == shown.period
         last.value = NOW.date().isoformat()
         await press(pilot, "ctrl+s")

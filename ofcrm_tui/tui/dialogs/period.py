@@ -57,7 +57,12 @@ class PeriodDialog(FormDialog[Period | None]):
                 with Vertical():
                     yield Label("Last day (included)")
                     yield TextBox(self.current.last_day.isoformat(), id="period-last")
-            yield Static(f"Days as YYYY-MM-DD, in {self.zone}", id="period-hint")
+            today = self.now.astimezone(self.zone).date()
+            yield Static(
+                f"Days as YYYY-MM-DD, in {self.zone}\n"
+                f"The last day is today ({today}) at the latest",
+                id="period-hint",
+            )
             yield Static(id="period-error")
         yield KeyFooter()
 
