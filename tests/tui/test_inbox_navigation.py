@@ -79,6 +79,25 @@ async def test_filters_narrow_the_list_and_clear(world: World) -> None:
         assert conversations(pilot).border_subtitle is None
 
 
+async def test_an_empty_filtered_list_says_which_key_clears_it(world: World) -> None:
+    """Filters that match nothing: under "No conversations match", the key that clears
+    them (the search, when only a search), as the keymap binds it; it fits 80 columns."""
+    total = inbox.count_conversations(world.context.db, world.account.id, InboxFilter())
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", *"zzqqxx", "enter")
+        assert [line.strip(" │") for line in lines(conversations(pilot))[1:3]] == [
+            "No conversations match", "x clears the search"]
+        app.set_keymap({"inbox.clear_filters": "X"})
+        await press(pilot, "U")
+        assert [line.strip(" │") for line in lines(conversations(pilot))[1:3]] == [
+            "No conversations match", "X clears the filters"]
+        await press(pilot, "X")
+        assert conversations(pilot).count == total
+        assert not any("clears" in line for line in lines(conversations(pilot)))
+
+
 async def test_the_tag_filter_with_no_tags_says_how_to_add_one(world: World) -> None:
     """With no tag at all it offered only "All conversations": now a line (not a choice)
     says there are none yet and which keys add one (as remapped, if they are)."""

@@ -76,11 +76,13 @@ class InboxList(TeamInbox):
         if account is None:
             return
         source = InboxSource(self.ofcrm.context.db, account.id, self.flt)
+        rows = self.conversations
+        rows.clear_key = key_named(self.app, type(self), "inbox.clear_filters")
         if refilter:
             opened = self.open_row.conversation_id if self.open_row else None
-            self.conversations.refilter(source, opened=opened)
+            rows.refilter(source, opened=opened)
         else:
-            self.conversations.show(source, keep_id=keep_id)
+            rows.show(source, keep_id=keep_id)
         self._title_list(None)
         self.refresh_bindings()  # n and N, with a search or without
 

@@ -4,10 +4,11 @@ on a conversation (after the name) and who owns it (after the preview)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.message import Message
+from textual.strip import Strip
 
 from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
@@ -119,6 +120,9 @@ class ConversationList(PagedList[ConversationRow]):
         # Other chatters on each conversation (team mode), from the presence beats.
         self.presence: dict[int, tuple[Present, ...]] = {}
         self._above = 0  # as last told (``Above``)
+        # The key that clears the filters, as the screen's keymap names it: an empty list
+        # that filters says it under its own line (the list is too narrow for both on one).
+        self.clear_key = ""
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -147,6 +151,24 @@ class ConversationList(PagedList[ConversationRow]):
     def no_rows_text(self) -> str:
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt.filtering else "No conversations yet"
+
+    def _clears_text(self) -> str | None:
+        """``x clears the filters`` (the search, when only a search), for an empty list
+        that filters; else None."""
+        flt = self.source.flt if self.source else InboxFilter()
+        if self.count or self._first_load or not self.clear_key or not flt.filtering:
+            return None
+        what = "filters" if replace(flt, query=None).filtering else "search"
+        return f"{self.clear_key} clears the {what}"
+
+    def render_line(self, y: int) -> Strip:
+        clears = self._clears_text()
+        if clears is None or y + int(self.scroll_offset.y) != 2:  # under the empty text
+            return super().render_line(y)
+        width = self._width()
+        text = Text(clears.center(width), style=self._style("placeholder"))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        return Strip(text.render(self.app.console), width).apply_style(self.rich_style)
 
     def render_row(self, row: ConversationRow, part: int, width: int) -> Text:
         return self._head(row, width) if part == 0 else self._preview(row, width)
