@@ -185,6 +185,16 @@ def _at(monkeypatch: pytest.MonkeyPatch, database: str) -> None:
                         lambda *args, **kwargs: replace(check(*args, **kwargs), database=database))
 
 
+def _fits(screen: MonitoringScreen) -> list[str]:
+    """The accounts' lines, checked all in view (no scrollbar), the last account's last."""
+    body = screen.query_one("#monitoring-body")
+    assert body.virtual_size.height <= body.size.height
+    assert not body.show_vertical_scrollbar
+    shown = [line.rstrip() for line in lines(screen.query_one("#monitoring-accounts"))]
+    assert shown[-1].startswith("Failed 24 h") and "" not in shown[-2:]
+    return shown
+
+
 async def test_one_account_fits_at_80x24(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The body was one line taller than its box, a scrollbar beside it: a blank line
     closed the last account. Every line is in view, the last account's last."""
@@ -193,26 +203,33 @@ async def test_one_account_fits_at_80x24(world: World, monkeypatch: pytest.Monke
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _checked(app, pilot)
         await settle(pilot)
-        body = screen.query_one("#monitoring-body")
-        assert body.virtual_size.height <= body.size.height
-        assert not body.show_vertical_scrollbar
-        shown = [line.rstrip() for line in lines(screen.query_one("#monitoring-accounts"))]
+        shown = _fits(screen)
         assert shown[0].startswith("Database     sqlite:////home/chatter/.local/share/ofcrm/")
-        assert shown[-1].startswith("Failed 24 h") and "" not in shown[-2:]
 
 
-async def test_a_database_path_wider_than_the_line_is_shown_whole_beside_its_label(
-    world: World, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_a_database_path_wider_than_the_line_is_cut_in_its_middle(
+    world: World, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
-    """A path longer than the line went below "Database", alone on a line, then folded;
-    it folds beside its label, nothing of it cut, its size and time below it."""
-    path = "postgresql://ofcrm@" + "db.example.com/" * 7 + "ofcrm_team"
+    """A path longer than the line folded beside its label, on three lines at 80x24: the
+    body scrolled. It is cut in its middle, its start and its file kept, on one line
+    (whole where it fits), its size and time below it."""
+    path = "postgresql://ofcrm@" + "db.example.com/" * 6 + "ofcrm_team_of_the_agency_12"
+    assert len(path) == 136
     _at(monkeypatch, path)
     app = world.app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = await _checked(app, pilot)
-        shown = [line.rstrip() for line in lines(screen.query_one("#monitoring-accounts"))]
-        top = shown[:shown.index("")]
-        assert top[0].startswith("Database     postgresql://ofcrm@db.example.com/")
-        assert "".join(line[len("Database     "):] for line in top[:-1]) == path
-        assert top[-1].strip().endswith(" · checked 12:00:00")
+        await settle(pilot)
+        shown = _fits(screen)
+        label = "Database     "
+        assert shown[0].startswith(label)
+        assert shown[1].strip().endswith(" · checked 12:00:00") and shown[2] == ""
+        value = shown[0][len(label):]
+        if size[0] > len(label) + len(path) + 2:
+            assert value == path
+        else:
+            head, tail = value.split("…")
+            assert len(value) == size[0] - len(label) - 2  # the line's width
+            assert path.startswith(head) and path.endswith(tail)
+            assert abs(len(head) - len(tail)) <= 1

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -37,13 +37,15 @@ LAST_HOUR = (
     ("requeued", metrics.RECONCILE_REQUEUED), ("lease expired", metrics.LEASE_EXPIRED),
 )
 LABELS = len("Credentials")  # the widest label: the database's and each account's align
+# The audit trail's box at its smallest: two entries between its borders.
+AUDIT_LEAST = 4
 
 
 def labelled() -> Table:
     """A grid of dim labels (one line each) and their values."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True, min_width=LABELS)
-    # A value wider than the line folds (a database path has no space to break at).
+    # A word wider than the line folds, nothing of it lost.
     grid.add_column(overflow="fold")
     return grid
 
@@ -82,12 +84,13 @@ def problems(report: health.Health, failed_key: str) -> RenderableType:
 
 
 def database_line(report: health.Health, checked: datetime) -> RenderableType:
-    """The database, its size and when it was read: the path whole, beside its label
-    (one wider than the line went below the label, on lines of its own)."""
+    """The database, its size and when it was read, beside its label: a path wider than
+    the line cut in its middle (folded, it took lines the accounts need at 80x24;
+    ``ofcrm health`` prints it whole)."""
     grid = labelled()
     grid.add_row("Database", Pieces([
         clean(report.database, single_line=True), size(report.database_bytes),
-        Text(f"checked {checked:%H:%M:%S}", "dim")]))
+        Text(f"checked {checked:%H:%M:%S}", "dim")], cut=True))
     return grid
 
 
@@ -130,6 +133,15 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     return Group(title, grid)
 
 
+class Lower(Vertical):
+    """The body, as tall as it shows, and the audit trail in the lines left, at least
+    ``AUDIT_LEAST`` (each half of them, the body scrolled at 80x24 with one account)."""
+
+    def on_resize(self) -> None:
+        body = self.query_one("#monitoring-body")
+        body.styles.max_height = max(1, self.size.height - AUDIT_LEAST)
+
+
 class MonitoringScreen(OfcrmScreen):
     CSS_PATH = "../styles/monitoring.tcss"
     BINDINGS = [
@@ -149,9 +161,10 @@ class MonitoringScreen(OfcrmScreen):
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("Checking…", id="monitoring-problems")
-        with VerticalScroll(id="monitoring-body"):
-            yield Static(id="monitoring-accounts")
-        yield AuditList(self.ofcrm.clock, id="monitoring-audit")
+        with Lower(id="monitoring-lower"):
+            with VerticalScroll(id="monitoring-body"):
+                yield Static(id="monitoring-accounts")
+            yield AuditList(self.ofcrm.clock, id="monitoring-audit")
         yield StatusBar(clock=self.ofcrm.clock)
         yield KeyFooter()
 
