@@ -252,7 +252,8 @@ def replace_token(
     A role the database refuses the account's row (the ``settings`` right: a worker's or
     a manager's, a team's chatter refused) is refused first: before ``token`` is read,
     when it is a function reading it (a prompt), and before the platform is asked; the
-    token is stored only once the database has granted the change."""
+    token is stored only once the database has granted the change, which the audit trail
+    keeps (that it changed, never the token)."""
     account = get_account(db, name)
     _check_settings(db, account, f"the token of account {account.name!r} (it is a manager's "
                                  "or a worker's)")
@@ -273,8 +274,12 @@ def replace_token(
         # Kept before the row is written (not holding its lock while a keyring asks to be
         # unlocked), in its transaction: a keyring that fails leaves the auth error.
         secrets.store_token(name, token)
+        refused = row.auth_error is not None
         row.auth_error = None
         session.flush()
+        access.record(session, AuditAction.ACCOUNT_CHANGED, row.id, None,
+                      f"{row.name}: token replaced, checked with the platform"
+                      + ("; the old one was refused: sends resume" if refused else ""))
         return AccountInfo.of(row)
 
 

@@ -65,7 +65,8 @@ class AuditAction(StrEnum):
     FANS_IMPORTED = "fans_imported"
     FANS_DELETED = "fans_deleted"  # written by a trigger: any delete, psql's too
     ACCOUNT_REMOVED = "account_removed"
-    ACCOUNT_CHANGED = "account_changed"  # its address or send limit (``account set``)
+    # Its address or send limit (``account set``), its token (``account token``).
+    ACCOUNT_CHANGED = "account_changed"
     CAMPAIGN_LAUNCHED = "campaign_launched"
     CAMPAIGN_SCHEDULED = "campaign_scheduled"
     TEAM_INITIALISED = "team_initialised"

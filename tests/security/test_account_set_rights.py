@@ -1,7 +1,7 @@
 """``ofcrm account set`` and ``ofcrm account token`` on a team database: an account's
 address, send limit and token are a worker's or a manager's to change (the database's
 ``settings`` right); a chatter is refused in one line before the platform is asked (and
-before a token is read or stored), and an address change is audited."""
+before a token is read or stored), and a change (address, limit, token) is audited."""
 
 from __future__ import annotations
 
@@ -92,8 +92,21 @@ def test_a_chatter_may_not_replace_a_token_a_worker_may(
         assert get_account(team.owner, "zoe") == before
 
     set_zoe(auth_error="GET /chats: HTTP 401: revoked", base_url=base_url)
-    worker = team.url_of(team.worker("wes"))
-    answer = _token(worker, sim.config.token, capsys)
+    worker = team.worker("wes")
+    answer = _token(team.url_of(worker), sim.config.token, capsys)
     assert answer == (0, "zoe: new token checked, in keyring; sends resume\n", "", "")
     assert memory_keyring.store == {(SERVICE, "zoe"): sim.config.token}
     assert get_account(team.owner, "zoe").auth_error is None
+    # Audited as ``account set`` is (it was not), the token itself nowhere in the trail;
+    # the chatter's refusals left no line.
+    assert _token(team.url_of(worker), sim.config.token, capsys)[0] == 0  # nothing refused
+    trail = [(r.actor, r.action, r.account_name, r.detail)
+             for r in access.audit_window(team.owner, AuditSpan(), 0, 1000)
+             if r.action == AuditAction.ACCOUNT_CHANGED and r.account_name == "zoe"]
+    replaced = "zoe: token replaced, checked with the platform"
+    assert sorted(trail) == [
+        (worker, AuditAction.ACCOUNT_CHANGED, "zoe", replaced),
+        (worker, AuditAction.ACCOUNT_CHANGED, "zoe",
+         replaced + "; the old one was refused: sends resume")]
+    assert not any(sim.config.token in row.detail
+                   for row in access.audit_window(team.owner, AuditSpan(), 0, 1000))
