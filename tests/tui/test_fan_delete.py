@@ -23,6 +23,7 @@ from tests.tui.pilot import (
     conversations,
     inbox,
     let_go,
+    lines,
     press,
     settle,
     type_text,
@@ -252,6 +253,27 @@ async def test_the_keys_read_before_the_cut_off_notice_is_up_land_in_it(
         notice = await _delete_while_replying(world, pilot, at_let_go=("space", "o", "u", "r"))
         assert notice.typed == " our" and pilot.app.clipboard == "see you our"
         nothing_opened_or_sent(pilot, queued)
+        await press(pilot, "escape")
+        screen = inbox_under(pilot)
+        assert pilot.app.screen is screen and screen.focused is screen.conversations
+
+
+async def test_the_cut_off_notice_names_the_keys_it_takes(
+    world: World, status_often: None,
+) -> None:
+    """Its footer named only Enter (Esc closed it too, on the same action): it names
+    both, and its text says that what is typed while it is up joins the reply kept; the
+    notice whole at 80x24."""
+    from textual.widgets._footer import FooterKey
+
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        notice = await _delete_while_replying(world, pilot)
+        keys = [(key.key, key.description) for key in notice.query(FooterKey)]
+        assert keys[:2] == [("enter", "OK"), ("escape", "Close")], keys
+        text = " ".join(" ".join(lines(notice.query_one("#reply-gone-text"))).split())
+        assert text.endswith("Your unsent reply is on the clipboard, with what you type here.")
+        box = notice.query_one("#reply-gone-dialog")
+        assert notice.region.contains_region(box.region)
         await press(pilot, "escape")
         screen = inbox_under(pilot)
         assert pilot.app.screen is screen and screen.focused is screen.conversations

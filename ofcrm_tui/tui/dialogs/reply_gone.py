@@ -6,8 +6,8 @@ before seeing it: those keys were meant for the reply, and on the inbox's list t
 (``m``, ``o``; ``u`` opened the next unread conversation and ``r`` its reply box, which
 took the keys after, for another fan). So every key read while it is up that types is
 the reply's (``TypedOnDialog``: characters, Backspace, a paste), and the clipboard holds
-the whole reply, what the box held and what was typed on. Only Enter and Esc close it;
-the focus is then on the inbox's list. An Enter typed within ``UNSEEN_SECONDS`` of the
+the whole reply, what the box held and what was typed on (the notice says so). Only
+Enter and Esc close it (its footer names both); the focus is then on the inbox's list. An Enter typed within ``UNSEEN_SECONDS`` of the
 notice showing, or of the last key typed into it, is the reply's new line: typed on
 without a pause, the chatter has not read the notice yet.
 """
@@ -36,9 +36,10 @@ class ReplyGoneDialog(TypedOnDialog[None]):
     # Nothing to focus: Enter comes up to the dialog, whose own key it is (a second
     # Enter read right behind it is that press twice, not the list's open).
     AUTO_FOCUS = ""
+    # Esc's action is its own: the footer shows one key per action (it named only Enter).
     BINDINGS = [
         Binding("enter", "dismiss(None)", "OK", id="reply_gone.ok"),
-        Binding("escape", "dismiss(None)", "Close", id="reply_gone.close"),
+        Binding("escape", "close", "Close", id="reply_gone.close"),
     ]
 
     def __init__(self, fan_name: str, in_box: str) -> None:
@@ -64,6 +65,9 @@ class ReplyGoneDialog(TypedOnDialog[None]):
     def on_mount(self) -> None:
         self.typed_changed()
 
+    def action_close(self) -> None:
+        self.dismiss(None)
+
     def typed_changed(self) -> None:
         """The whole reply on the clipboard, and the notice saying so."""
         self._typing.did()
@@ -74,8 +78,8 @@ class ReplyGoneDialog(TypedOnDialog[None]):
         text = Text()
         text.append(clean(self.fan_name, single_line=True), "bold")
         text.append(" was deleted meanwhile.")
-        text.append(" Your unsent reply is on the clipboard." if has_text
-                    else " Nothing was sent.")
+        text.append(" Your unsent reply is on the clipboard, with what you type here."
+                    if has_text else " Nothing was sent.")
         self.query_one("#reply-gone-text", Static).update(text)
         shown = self.query_one("#reply-gone-kept", Static)
         shown.update(f"Your reply: {typed_end(kept, KEPT_SHOWN_CHARS)}")
