@@ -159,7 +159,7 @@ def test_without_yes_and_no_terminal_nothing_is_queued(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--tag", "vip", "--exclude-tag", "vip"], "no recipients"),
+        (["--tag", "late", "--exclude-tag", "vip"], "no recipients"),
         (["--price", "2.50", "--media", "501"], "between $3.00"),
         (["--price", "9.99"], "needs at least one media"),
         (["--tag", "nobody"], "unknown tag 'nobody'"),
@@ -184,6 +184,9 @@ def test_bad_input_one_line_nothing_queued(
     [
         (["--min-spent", "lots"], "bad minimum spend 'lots': give dollars, e.g. 25 or 9.99"),
         (["--min-spent", "50", "--max-spent", "10"], "minimum spend $50.00 is above the maximum $10.00"),
+        # Every tag wanted left out too: no fan can match (it said "no recipients", exit 1).
+        (["--tag", "vip", "--exclude-tag", "VIP"],
+         "#vip is both wanted and left out: no fan can match"),
         (["--inactive-days", "-3"], "inactive days must be a whole number, 0 or more"),
         (["--inactive-days", "1.5"], "--inactive-days: '1.5' is not a whole number"),
         (["--skip-live-minutes", "soon"], "--skip-live-minutes: 'soon' is not a whole number"),

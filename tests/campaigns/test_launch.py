@@ -123,7 +123,7 @@ def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
     ("spec", "message"),
     [
         (CampaignSpec("x", "hi", Segment(tags_in=("nobody",))), "unknown tag 'nobody'"),
-        (CampaignSpec("x", "hi", Segment(tags_in=("vip",), tags_out=("vip",))),
+        (CampaignSpec("x", "hi", Segment(tags_in=("late",), tags_out=("vip",))),
          "no recipients: no fan"),
         (CampaignSpec("x", "hi", Segment(status="expired")), "have expired subscriptions"),
         (CampaignSpec("x", "hi", price_cents=250, media_ids=(501,)), "between \\$3.00"),

@@ -188,6 +188,8 @@ def test_a_segment_in_words(segment: Segment, words: str) -> None:
         ({"inactive_days": 10**20}, "inactive days must be at most 36,500"),  # overflowed the dates
         ({"skip_live_minutes": 10**20}, "skip live minutes must be at most 52,560,000"),
         ({"min_spent_cents": 500, "max_spent_cents": 100}, r"minimum spend \$5.00 is above the maximum \$1.00"),
+        ({"tags_in": ("vip", "#Whale"), "tags_out": ("whale", "VIP")},
+         "#vip and #Whale are both wanted and left out: no fan can match"),
         ({"status": "gone"}, "bad status"),
     ],
 )

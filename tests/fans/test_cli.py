@@ -88,6 +88,11 @@ def test_a_filter_no_fan_can_pass_is_a_usage_error_and_writes_nothing(
         (["--without-tag", "#"], "a tag name needs more than a #"),
         (["--tag", "vip", "--tag", " "], "empty tag name"),
         (["--tag", "vip,whale"], "tag 'vip,whale' contains one of"),
+        # Filters no fan can pass, as the app's filter dialog refuses them.
+        (["--tag", "vip", "--without-tag", "#VIP"],
+         "#vip is both wanted and left out: no fan can match"),
+        (["--purchased", "--max-spent", "0"],
+         "has purchased, with a maximum spend of $0.00: no fan can match"),
     ]
     for options, why in cases:
         for command in (["fans", "list", *options], ["export", "fans", str(out), *options]):

@@ -6,30 +6,28 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select, Static
 
 from ofcrm_tui.core.fans import FanFilter, edits
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
 from ofcrm_tui.tui.screens.fans import FansScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
+from tests.tui.test_fans_screen import open_fans
 
 pytestmark = pytest.mark.anyio
 
 
-async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
-    await press(pilot, "3")
-    screen = pilot.app.screen
-    assert isinstance(screen, FansScreen)
-    await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
-    return screen
+async def filter_dialog(pilot) -> FanFilterDialog:  # noqa: ANN001
+    await press(pilot, "f")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, FanFilterDialog)
+    return dialog
 
 
 async def filter_on_tag(pilot, screen: FansScreen, tag: str) -> None:  # noqa: ANN001
     """``f``, ``tag`` in the dialog's tags, ctrl+s: the list shows the fans tagged so."""
-    await press(pilot, "f")
-    dialog = pilot.app.screen
-    assert isinstance(dialog, FanFilterDialog)
+    dialog = await filter_dialog(pilot)
     dialog.query_one("#fan-filter-tags-in", Input).value = tag
     await press(pilot, "ctrl+s")
     await wait_for(pilot, lambda: screen.flt.tags_in == (tag,) and screen.fans.loaded
@@ -67,3 +65,39 @@ async def test_a_filter_that_hid_the_cursors_fan_cleared_finds_the_cursor_on_it_
         await press(pilot, "x")
         await wait_for(pilot, lambda: screen.flt == FanFilter() and fans.loaded)
         assert fans.cursor_row.fan_id == moved_to
+
+
+@pytest.mark.parametrize(
+    ("typed", "purchased", "why", "at"),
+    [
+        ({"tags-in": "vip", "tags-out": "blocked, #VIP"}, None,
+         "#vip is both wanted and left out: no fan can match", "tags-out"),
+        ({"min": "5"}, False,
+         "never purchased, with a minimum spend of $5.00: no fan can match", "min"),
+        ({"max": "0"}, True,
+         "has purchased, with a maximum spend of $0.00: no fan can match", "max"),
+    ],
+)
+async def test_the_filter_dialog_refuses_a_filter_no_fan_can_pass(
+    world: World, typed: dict[str, str], purchased: bool | None, why: str, at: str,
+) -> None:
+    """QA: ``vip`` both wanted and left out, "Never purchased" with a minimum spend, "Has
+    purchased" with at most $0: applied without a word, an empty list. The dialog says
+    why in its line and stays open, all typed kept, the cursor on the field at fault;
+    the filter as it was stays applied."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        dialog = await filter_dialog(pilot)
+        for box, text in typed.items():
+            dialog.query_one(f"#fan-filter-{box}", Input).value = text
+        if purchased is not None:
+            dialog.query_one("#fan-filter-purchased", Select).value = purchased
+        await press(pilot, "ctrl+s")
+        error = dialog.query_one("#fan-filter-error", Static)
+        assert pilot.app.screen is dialog and error.display
+        assert str(error.render()) == why
+        assert dialog.focused is dialog.query_one(f"#fan-filter-{at}")
+        for box, text in typed.items():
+            assert dialog.query_one(f"#fan-filter-{box}", Input).value == text
+        assert screen.flt == FanFilter() and screen.fans.count == 30

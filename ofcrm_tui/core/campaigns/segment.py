@@ -99,8 +99,10 @@ class Segment:
                 most = _MOST[spec.name.rsplit("_", 1)[1]]
                 if value > most:  # more would overflow the dates (or the column)
                     raise CampaignError(f"{label} must be at most {most:,}")
-        try:  # the fan filter's own rule, as ``fans list`` and the app's filter refuse it
-            checked(FanFilter(min_spent_cents=self.min_spent_cents, max_spent_cents=self.max_spent_cents))
+        try:  # the fan filter's own rules, as ``fans list`` and the app's filter refuse it
+            checked(FanFilter(tags_in=self.tags_in, tags_out=self.tags_out,
+                              min_spent_cents=self.min_spent_cents,
+                              max_spent_cents=self.max_spent_cents))
         except FilterError as exc:
             raise CampaignError(str(exc)) from None
 

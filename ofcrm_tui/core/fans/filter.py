@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from ofcrm_tui.core.fans.fields import FanFieldError, clean_tag
+from ofcrm_tui.core.fans.fields import FanFieldError, clean_tag, distinct_tags, tag_key
 from ofcrm_tui.core.fans.search import clean_needle, search_hits, searching
 from ofcrm_tui.core.fans.tag_names import all_spellings, as_stored, named
 from ofcrm_tui.errors import UsageError
@@ -91,23 +91,40 @@ def spend_bound(text: str | None, field: str) -> int | None:
 
 def checked(flt: FanFilter) -> FanFilter:
     """``flt`` when its tags are names a tag can have (``fields.clean_tag``, as a tag is
-    given: ``#vip`` is ``vip``, a ``#`` alone none) and its ranges can hold a fan, else
-    FilterError: the app's dialog and the command line refuse the same filters."""
-    for field in ("tags_in", "tags_out"):
-        for name in getattr(flt, field):
-            try:
-                clean_tag(name)
-            except FanFieldError as exc:
-                raise FilterError(str(exc), field) from None
+    given: ``#vip`` is ``vip``, a ``#`` alone none) and some fan can pass it, else
+    FilterError: the app's dialog, the command line and a campaign's segment refuse the
+    same filters (a range that holds no spend or day, the tags wanted all left out, never
+    purchased with a spend, purchased without one)."""
+    tags = {field: _clean_tags(getattr(flt, field), field) for field in ("tags_in", "tags_out")}
+    left_out = {tag_key(name) for name in tags["tags_out"]}
+    if tags["tags_in"] and all(tag_key(name) in left_out for name in tags["tags_in"]):
+        wanted = distinct_tags(tags["tags_in"])
+        raise FilterError(f"{' and '.join('#' + name for name in wanted)} "
+                          f"{'is' if len(wanted) == 1 else 'are'} both wanted and left out: "
+                          "no fan can match", "tags_out")
     low, high = flt.min_spent_cents, flt.max_spent_cents
     if low is not None and high is not None and low > high:
         raise FilterError(f"minimum spend {format_cents(low)} is above the maximum "
                           f"{format_cents(high)}", "min_spent_cents")
+    if flt.purchased is False and low is not None and low > 0:
+        raise FilterError(f"never purchased, with a minimum spend of {format_cents(low)}: "
+                          "no fan can match", "min_spent_cents")
+    if flt.purchased and high is not None and high <= 0:
+        raise FilterError(f"has purchased, with a maximum spend of {format_cents(high)}: "
+                          "no fan can match", "max_spent_cents")
     after, before = flt.active_after, flt.active_before
     if after is not None and before is not None and after >= before:
         raise FilterError(f"the last-active range {_moment(after)} to {_moment(before)} is empty",
                           "active_after")
     return flt
+
+
+def _clean_tags(names: tuple[str, ...], field: str) -> list[str]:
+    """``names`` as tags are given (``fields.clean_tag``); FilterError naming ``field``."""
+    try:
+        return [clean_tag(name) for name in names]
+    except FanFieldError as exc:
+        raise FilterError(str(exc), field) from None
 
 
 def _moment(at: datetime) -> str:
