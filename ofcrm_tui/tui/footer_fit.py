@@ -3,22 +3,31 @@ first its spacing goes, then the keys the screen calls minor (the reverse of one
 the inbox's N Previous match beside n Next match; keys used now and then: the fans'
 Import, Export and Delete), then the palette's key (ctrl+p still opens it), then the
 screen's keys from the last one listed; the app's own keys (? Help, q Quit) are always
-named. Every key still works, and the help lists them all."""
+named. Every key still works, and the help lists them all.
+
+``FittedFooter`` is the screen whose footer is fitted so: every ``OfcrmScreen`` and the
+campaign composer, a dialog as wide as the app."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from typing import ClassVar, TypeVar
 
 from rich.cells import cell_len
+from textual import events, on
 from textual.app import App
 from textual.binding import ActiveBinding, Binding
+from textual.screen import Screen
+from textual.widgets import Footer
 
 # What a key costs in the footer beyond its key and description: " k desc " in full, "k
 # desc" and a margin when compact; the palette's key, on the right, has a border and a
 # space after it (compact too, as drawn).
 KEY_SPACING = {False: 3, True: 2}
 PALETTE_SPACING = {False: 5, True: 3}
+
+ResultT = TypeVar("ResultT")
 
 
 @dataclass(frozen=True)
@@ -78,3 +87,55 @@ def fit_footer(
         hidden.add(action)
         del shown[action]
     return FooterFit(True, False, frozenset(hidden))
+
+
+class FittedFooter(Screen[ResultT]):
+    """A screen whose footer names the keys that fit its width, spaced as they fit.
+
+    A dialog takes it after its ``Dialog`` base: Textual's styles follow a class's first
+    base only (``DOMNode._css_bases``), and ``ModalScreen``'s must not be lost."""
+
+    # The actions whose keys the footer leaves out first when they do not all fit, before
+    # the palette's: the reverse of another key it shows, or a key used now and then that
+    # the palette or the help offers too.
+    FOOTER_MINOR: ClassVar[frozenset[str]] = frozenset()
+
+    def shows_now(self, binding: Binding) -> bool:
+        """The footer names ``binding``: its ``show``, or what the screen says now (a key
+        named only while it applies: the inbox's n and N, while a search is on)."""
+        return binding.show
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys as the footer names them at this width: those it has no room for
+        are not shown (the footer reads this; keys are dispatched by the binding chain)."""
+        bindings = self._bindings_named()
+        return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
+
+    def _bindings_named(self) -> dict[str, ActiveBinding]:
+        """The active bindings, each shown in the footer as ``shows_now`` says."""
+        named = {}
+        for key, active in super().active_bindings.items():
+            shown = self.shows_now(active.binding)
+            if shown != active.binding.show:
+                active = active._replace(binding=replace(active.binding, show=shown))
+            named[key] = active
+        return named
+
+    def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
+        width = self.size.width
+        return fit_footer(bindings, width, self.app, self.FOOTER_MINOR) if width > 0 else FooterFit()
+
+    @on(events.Mount)
+    def _follow_the_keys(self) -> None:
+        # The footer recomposes when the keys change: its spacing is set first.
+        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
+
+    @on(events.Resize)
+    def _refit_the_footer(self) -> None:
+        self.refresh_bindings()  # the footer follows the keys, not the width
+
+    def _footer_spacing(self) -> None:
+        compact = self._footer_fit(self._bindings_named()).compact
+        for footer in self.query(Footer):
+            footer.compact = compact

@@ -10,7 +10,7 @@ from ofcrm_tui.tui.widgets.campaign_list import CampaignList
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import press, settle, show, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -200,3 +200,33 @@ async def test_the_fans_search_line_shows_its_keys(world: World, size: tuple[int
         assert ("escape", "Clear search") in shown()
         await press(pilot, "escape")  # on the list: clears it
         assert screen.flt.search is None and shown() == listing
+
+
+@pytest.mark.parametrize("size", [(80, 24), (64, 24)])
+async def test_the_campaign_composer_footer_names_only_the_keys_that_fit(
+    world: World, size: tuple[int, int]
+) -> None:
+    """The composer's footer is fitted as a screen's (``FittedFooter``): at 80 columns,
+    compact, every key named whole, "Schedule…" (its longest name) too; narrower, the
+    keys with no room are left out from the last, not cut at the border ("Preview next"
+    ran off a 64-column terminal), and its Esc, ctrl+s and ctrl+l stay named."""
+    from textual.widgets import Input
+
+    from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+
+    width = size[0]
+    async with world.app().run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "4")
+        composer = await show(pilot, "n", CampaignComposer)
+        composer.query_one("#campaign-at", Input).value = "2026-12-24 18:00"
+        await wait_for(pilot, lambda: ("ctrl+l", "Schedule…") in {
+            (key.key, key.description) for key in composer.query(FooterKey)})
+        footer = composer.query_one(KeyFooter)
+        keys = list(composer.query(FooterKey))
+        assert footer.compact
+        assert all(key.region.right <= width for key in keys), [
+            (key.key, key.region) for key in keys]
+        named = {key.key for key in keys}
+        assert {"escape", "ctrl+s", "ctrl+l"} <= named
+        assert (named >= {"ctrl+down", "ctrl+o", "ctrl+n"}) == (width >= 80)

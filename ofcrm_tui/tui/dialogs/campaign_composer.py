@@ -27,43 +27,36 @@ from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, TextArea
+from textual.widgets import Button, Input, Select, TextArea
 
 from ofcrm_tui.core import campaigns
-from ofcrm_tui.core.campaigns import CampaignSpec, Segment
+from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.errors import OfcrmError
-from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui import wording
-from ofcrm_tui.tui.dialogs.campaign_form import NUMBERS, TIME_FORMAT, Form
+from ofcrm_tui.tui.dialogs.campaign_fields import CampaignFields
+from ofcrm_tui.tui.dialogs.campaign_form import Form
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
-from ofcrm_tui.tui.footer_fit import fit_footer
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.screens.base import ofcrm_app
+from ofcrm_tui.tui.screens.base import AppScreen
 from ofcrm_tui.tui.timefmt import Clock, user_zone
 from ofcrm_tui.tui.widgets.campaign_audience import CampaignAudience
 from ofcrm_tui.tui.widgets.composer import Offer
-from ofcrm_tui.tui.widgets.fields import MultilineBox, TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.25
-# The first field of each section ``ctrl+down`` / ``ctrl+up`` go through, in order: the
-# name, the message, price and media, the start, the recipients (Tab goes through them in
-# the same order, field by field).
-SECTIONS = ("campaign-name", "campaign-text", "campaign-offer", "campaign-at",
-            "campaign-tags_in")
 
 
-class CampaignComposer(Dialog[int | None]):
+class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
     """Returns the id of the campaign started, scheduled or kept as a draft (None: closed).
 
     Keys typed while it closes (after Esc, as its draft is saved) are handed on to the
@@ -140,52 +133,8 @@ class CampaignComposer(Dialog[int | None]):
     # -- layout --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        d = self.draft
-        seg = d.segment if d else Segment()
-
-        def field(key: str, label: str, value: object = None, hint: str = "") -> ComposeResult:
-            with Horizontal(classes="campaign-field"):
-                yield Label(label)
-                yield TextBox("" if value is None else str(value), placeholder=hint,
-                            id=f"campaign-{key}", compact=True)
-
-        def choice(key: str, label: str, options: list[tuple[str, str]], value: str) -> ComposeResult:
-            with Horizontal(classes="campaign-field"):
-                yield Label(label)
-                yield Select(options, value=value, allow_blank=False, id=f"campaign-{key}",
-                             compact=True)
-
-        def dollars(cents: int | None) -> str:
-            return format_cents(cents)[1:] if cents else ""
-
         with Horizontal(id="campaign-composer", classes="dialog"):
-            with VerticalScroll(id="campaign-form", can_focus=False) as form:
-                form.border_title = "Campaign"
-                form.border_subtitle = "tab: next field · ctrl+↓ ctrl+↑: sections"
-                yield from field("name", "Name", d.name if d else "", "e.g. Weekend drop")
-                yield Label("Message: {name} {username}; a fallback: {name|babe}",
-                            classes="campaign-heading")
-                yield MultilineBox(d.text if d else "", id="campaign-text", compact=True)
-                with Horizontal(classes="campaign-field"):
-                    yield Label("Price and media (^o)")
-                    yield Button("", id="campaign-offer", compact=True)
-                # Local time, as every time the app shows; the hint fits 80 columns.
-                at = d.at.astimezone(self.zone).strftime(TIME_FORMAT) if d and d.at else ""
-                yield from field("at", "Start (blank: now)", at, "YYYY-MM-DD HH:MM")
-                yield Label("Recipients: every condition given", classes="campaign-heading")
-                yield from field("tags_in", "Tagged (any of)", " ".join(seg.tags_in), "vip whale")
-                yield from field("tags_out", "Not tagged", " ".join(seg.tags_out))
-                yield from choice("status", "Subscription", [
-                    ("active", "active"), ("all (expired left out)", "all"),
-                    ("expired", "expired")], seg.status)
-                yield from field("min_spent", "Spent at least $", dollars(seg.min_spent_cents))
-                yield from field("max_spent", "Spent at most $", dollars(seg.max_spent_cents))
-                for key, label in NUMBERS:
-                    yield from field(key, label, getattr(seg, key))
-                yield from choice("bought_ppv", "Bought a PPV",
-                                  [("any", "any"), ("yes", "yes"), ("never", "no")],
-                                  {True: "yes", False: "no"}.get(seg.bought_ppv, "any"))
-                yield from field("exclude", "Leave out fans", "", "usernames")
+            yield CampaignFields(self.draft, self.zone)
             yield self.audience
         yield KeyFooter()
 
@@ -195,40 +144,15 @@ class CampaignComposer(Dialog[int | None]):
         # At once (``focus()`` waits a turn): a Tab typed right behind the key that
         # opened the composer found no field focused yet and went nowhere.
         self.set_focus(self.query_one("#campaign-name", Input))
-        ofcrm_app(self.app).changes.subscribe(self, self._data_changed)
-        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
+        self.ofcrm.changes.subscribe(self, self._data_changed)
         self._evaluate_soon()
-
-    def on_resize(self) -> None:
-        self._footer_spacing()
-
-    def _footer_spacing(self) -> None:
-        """At 80 columns the footer's keys go compact, as a screen's (``footer_fit``):
-        spaced, the last one was cut (ctrl+l's "Schedule…" is the longest name)."""
-        if self.size.width:
-            fit = fit_footer(self.active_bindings, self.size.width, self.app)
-            self.query_one(KeyFooter).compact = fit.compact
-
-    def on_unmount(self) -> None:
-        # Off the app's changes as it goes (as an ``OfcrmScreen``): Textual's signal
-        # keeps a subscriber alive until its next publish.
-        ofcrm_app(self.app).changes.unsubscribe(self)
 
     # -- keys ----------------------------------------------------------------------
 
     def action_section(self, step: int) -> None:
         """Focus the first field of the next section (``step`` 1), or of this one and
-        then the previous one (-1); round from the last to the first."""
-        order = [self.query_one(f"#{first}") for first in SECTIONS]
-        fields = list(self.query_one("#campaign-form").query("*").results())
-        if self.focused in fields:
-            index = fields.index(self.focused)
-            at = sum(1 for first in order[1:] if fields.index(first) <= index)
-            if step < 0 and self.focused is not order[at]:
-                step = 0  # back to the start of this section first
-            target = order[(at + step) % len(order)]
-        else:  # nothing focused: the first section, or the last one
-            target = order[0 if step > 0 else -1]
+        then the previous one (-1)."""
+        target = self.query_one(CampaignFields).section(self.focused, step)
         self.set_focus(target)  # at once (``focus()`` waits a turn): keys may come fast
 
     @on(Input.Submitted)
@@ -255,11 +179,7 @@ class CampaignComposer(Dialog[int | None]):
     # -- live count, sample and preview --------------------------------------------
 
     def _form(self) -> Form:
-        values = {w.id.removeprefix("campaign-"): w.value for w in self.query(Input) if w.id}
-        for key in ("status", "bought_ppv"):
-            values[key] = str(self.query_one(f"#campaign-{key}", Select).value)
-        return Form(values, self.query_one("#campaign-text", TextArea).text, self.offer,
-                    self.zone)
+        return self.query_one(CampaignFields).form(self.offer)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -333,7 +253,7 @@ class CampaignComposer(Dialog[int | None]):
         # closed: the draft was lost). It decides once every field has, each in its own
         # queue; the keys read behind it wait until the composer has closed (the draft
         # kept: ``on_campaign_composer_done``) or asks.
-        ofcrm_app(self.app).expect_dialog()
+        self.ofcrm.expect_dialog()
         self._once_typed([*self.query(Input), self.query_one("#campaign-text")])
 
     def _once_typed(self, fields: list[Widget]) -> None:
@@ -490,7 +410,7 @@ class CampaignComposer(Dialog[int | None]):
         )
 
     def on_campaign_composer_done(self, message: Done) -> None:
-        ofcrm_app(self.app).dialog_ready(self)
+        self.ofcrm.dialog_ready(self)
         self.notify(clean(message.note, single_line=True),
                     severity="error" if message.error else "information", markup=False)
         if message.close:

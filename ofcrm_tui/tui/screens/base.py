@@ -1,20 +1,18 @@
-"""What every screen of the app shares: the one typed way to the running ``OfcrmApp``,
-data changes followed only while the screen is seen, and a footer fitted to the width
-(``footer_fit``)."""
+"""What every screen of the app shares: the one typed way to the running ``OfcrmApp``, a
+footer fitted to the width (``footer_fit``) and the app's signals left as it goes (these
+three with the campaign composer: ``AppScreen``), and data changes followed only while
+the screen is seen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
 from textual.app import App
-from textual.binding import ActiveBinding, Binding
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.screen import ModalScreen
 
-from ofcrm_tui.tui.footer_fit import FooterFit, fit_footer
+from ofcrm_tui.tui.footer_fit import FittedFooter, ResultT
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
@@ -27,22 +25,33 @@ def ofcrm_app(app: App[Any]) -> OfcrmApp:
     return cast("OfcrmApp", app)
 
 
-class OfcrmScreen(Screen[None]):
-    # The actions on the row under the cursor of the screen's ``ROW_LIST``: neither
-    # shown in the footer nor acted on while that list is empty.
-    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset()
-    ROW_LIST: ClassVar[type[PagedList[Any]] | None] = None
-    # The actions whose keys the footer leaves out first when they do not all fit
-    # (``footer_fit``), before the palette's: the reverse of another key it shows, or a
-    # key used now and then that the palette or the help offers too.
-    FOOTER_MINOR: ClassVar[frozenset[str]] = frozenset()
-
-    _on_change: Callable[[DataChanged], None] | None = None
-    _missed: DataChanged | None = None
+class AppScreen(FittedFooter[ResultT]):
+    """What the app's screens and the campaign composer (a dialog as wide as the app)
+    share: the app typed, a footer fitted to the width, the app's signals left as it goes."""
 
     @property
     def ofcrm(self) -> OfcrmApp:
         return ofcrm_app(self.app)
+
+    @on(events.Unmount)
+    def _leave_the_app_signals(self) -> None:
+        """Take this screen off the app's signals. Textual's ``Signal`` keys its
+        subscribers weakly, but the callbacks it keeps for one hold the subscriber, so it
+        lets go of a closed screen only at the signal's next publish: every fan screen
+        opened and closed stayed alive (its widgets, their rendered lines) until the app's
+        data next changed."""
+        for signal in (self.ofcrm.changes, self.ofcrm.team):
+            signal.unsubscribe(self)
+
+
+class OfcrmScreen(AppScreen[None]):
+    # The actions on the row under the cursor of the screen's ``ROW_LIST``: neither
+    # shown in the footer nor acted on while that list is empty.
+    ROW_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    ROW_LIST: ClassVar[type[PagedList[Any]] | None] = None
+
+    _on_change: Callable[[DataChanged], None] | None = None
+    _missed: DataChanged | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.ROW_ACTIONS and self.ROW_LIST is not None:
@@ -58,46 +67,6 @@ class OfcrmScreen(Screen[None]):
 
         return any(rows.opens_later for rows in self.query(PagedList))
 
-    def shows_now(self, binding: Binding) -> bool:
-        """The footer names ``binding``: its ``show``, or what the screen says now (a key
-        named only while it applies: the inbox's n and N, while a search is on)."""
-        return binding.show
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        """The keys as the footer names them at this width: those it has no room for
-        are not shown (the footer reads this; keys are dispatched by the binding chain)."""
-        bindings = self._bindings_named()
-        return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
-
-    def _bindings_named(self) -> dict[str, ActiveBinding]:
-        """The active bindings, each shown in the footer as ``shows_now`` says."""
-        named = {}
-        for key, active in super().active_bindings.items():
-            shown = self.shows_now(active.binding)
-            if shown != active.binding.show:
-                active = active._replace(binding=replace(active.binding, show=shown))
-            named[key] = active
-        return named
-
-    def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
-        width = self.size.width
-        return fit_footer(bindings, width, self.app, self.FOOTER_MINOR) if width > 0 else FooterFit()
-
-    @on(events.Mount)
-    def _follow_the_keys(self) -> None:
-        # The footer recomposes when the keys change: its spacing is set first.
-        self.bindings_updated_signal.subscribe(self, lambda _screen: self._footer_spacing())
-
-    @on(events.Resize)
-    def _refit_the_footer(self) -> None:
-        self.refresh_bindings()  # the footer follows the keys, not the width
-
-    def _footer_spacing(self) -> None:
-        compact = self._footer_fit(self._bindings_named()).compact
-        for footer in self.query(Footer):
-            footer.compact = compact
-
     @property
     def seen(self) -> bool:
         """On screen: the current screen, or under dialogs only."""
@@ -112,16 +81,6 @@ class OfcrmScreen(Screen[None]):
         again, so a screen nobody looks at reads nothing."""
         self._on_change = handle
         self.ofcrm.changes.subscribe(self, self._changed)
-
-    @on(events.Unmount)
-    def _leave_the_app_signals(self) -> None:
-        """Take this screen off the app's signals. Textual's ``Signal`` keys its
-        subscribers weakly, but the callbacks it keeps for one hold the subscriber, so it
-        lets go of a closed screen only at the signal's next publish: every fan screen
-        opened and closed stayed alive (its widgets, their rendered lines) until the app's
-        data next changed."""
-        for signal in (self.ofcrm.changes, self.ofcrm.team):
-            signal.unsubscribe(self)
 
     def _changed(self, change: DataChanged) -> None:
         if self._on_change is None:
