@@ -183,3 +183,21 @@ async def test_waiting_can_be_stopped(world: World) -> None:
         await asyncio.sleep(1.2)
         await settle(pilot)
         assert not app._exit  # noqa: SLF001 - no longer waiting to quit
+
+
+@pytest.mark.parametrize("keys", [("tab", "enter"), ("w", "enter")], ids=["back", "stop"])
+async def test_the_button_esc_stands_for_stays_in_the_app(world: World, keys: tuple[str, ...]) -> None:
+    """The Back button (Tab to it from "Wait for them") and, once waiting, the Stop
+    waiting button (focused) do what Esc does under either name: the app runs on, and
+    does not quit once the messages are out."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await asked(pilot, keys[0])
+        await wait_for(pilot, lambda: dialog.focused is dialog.query_one("#quit-cancel"))
+        await press(pilot, *keys[1:])
+        assert isinstance(app.screen, InboxScreen)
+        await asyncio.to_thread(world.drain)
+        await asyncio.sleep(1.2)
+        await settle(pilot)
+        assert not app._exit  # noqa: SLF001

@@ -65,15 +65,14 @@ class QuitDialog(Dialog[str | None]):
     QuitDialog .buttons Button { min-width: 10; }
     """
     # Priority: acted on as read, so the keys typed behind Esc act on the screen below,
-    # not on the button focused here. Esc has the name of the button it stands for:
-    # "Back" (as every question's: "Cancel" read as cancelling the messages), then "Stop
-    # waiting" once waiting (``check_action`` offers one of the two).
+    # not on the button focused here. Esc is one action with the name of the button it
+    # stands for: "Back" (as every question's: "Cancel" read as cancelling the
+    # messages), then "Stop waiting" once waiting (``check_action`` offers one of the two).
     BINDINGS = [
         Binding("q", "quit_anyway", "Quit anyway", id="quit.anyway", priority=True),
         Binding("w", "wait", "Wait for them", id="quit.wait", priority=True),
-        Binding("escape", "cancel", "Back", id="quit.cancel", priority=True),
-        Binding("escape", "stop_waiting", "Stop waiting", id="quit.stop_waiting",
-                priority=True),
+        Binding("escape", "cancel('asking')", "Back", id="quit.cancel", priority=True),
+        Binding("escape", "cancel('waiting')", "Stop waiting", id="quit.cancel", priority=True),
     ]
 
     class Loaded(Message):
@@ -122,12 +121,12 @@ class QuitDialog(Dialog[str | None]):
         return f"{head}\n\n{later}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Once waiting, ``w`` is not offered (its button is disabled) and Esc stops
-        waiting; before, Esc goes back to the app."""
-        if action in ("wait", "cancel"):
+        """Once waiting, ``w`` is not offered (its button is disabled) and Esc is named
+        "Stop waiting"; before, "Back"."""
+        if action == "wait":
             return not self.waiting_to_quit
-        if action == "stop_waiting":
-            return self.waiting_to_quit
+        if action == "cancel":
+            return (parameters == ("waiting",)) == self.waiting_to_quit
         return True
 
     def _show(self) -> None:
@@ -160,11 +159,12 @@ class QuitDialog(Dialog[str | None]):
         self._reload()
 
     @on(Button.Pressed, "#quit-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
-    def action_stop_waiting(self) -> None:
-        self.dismiss(None)  # stays in the app, as Back: only its name tells waiting
+    def action_cancel(self, _named_for: str = "asking") -> None:
+        """Stay in the app, asking or waiting: only Esc's name tells them apart."""
+        self.dismiss(None)
 
     def _reload(self) -> None:
         self._load()
