@@ -148,23 +148,50 @@ async def test_escape_with_a_field_that_cannot_be_read_says_why(
     assert _campaigns(world) == []
 
 
+async def _scheduling(pilot, at: str) -> CampaignComposer:  # noqa: ANN001
+    """A new campaign with a message and the start time ``at`` typed, then ctrl+l."""
+    await settle(pilot)
+    await press(pilot, "4", "n", *"Later")
+    composer = pilot.app.screen
+    assert isinstance(composer, CampaignComposer)
+    composer.query_one("#campaign-text", TextArea).load_text("hi")
+    composer.query_one("#campaign-at", Input).value = at
+    await settle(pilot)
+    await press(pilot, "ctrl+l")
+    return composer
+
+
+async def _refused(pilot, note: str) -> None:  # noqa: ANN001
+    """``note`` is shown, an error (a notice of the composer's refusal)."""
+    shown = lambda: [(str(n.message), n.severity) for n in pilot.app._notifications]  # noqa: E731, SLF001
+    await wait_for(pilot, lambda: (note, "error") in shown())
+
+
 async def test_a_start_in_the_past_is_said_in_the_zone_it_was_typed_in(world: World) -> None:  # noqa: F811
     """12:30 typed in Paris is 11:30 UTC, before the app's 12:00 UTC: refused, in Paris
     time (it said "12:30 UTC", a time still ahead)."""
     paris = ZoneInfo("Europe/Paris")
     app = OfcrmApp(world.context, world.account, clock=lambda: NOW.astimezone(paris))
     async with app.run_test(size=(140, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4", "n", *"Later")
-        composer = app.screen
-        assert isinstance(composer, CampaignComposer)
-        composer.query_one("#campaign-text", TextArea).load_text("hi")
-        composer.query_one("#campaign-at", Input).value = "2026-11-20 12:30"
-        await settle(pilot)
-        await press(pilot, "ctrl+l")
-        notes = lambda: [str(n.message) for n in app._notifications]  # noqa: E731, SLF001
-        await wait_for(pilot, lambda: any("Not started" in n for n in notes()))
-        assert "Not started: the start time 2026-11-20 12:30 CET is in the past" in notes()
+        composer = await _scheduling(pilot, "2026-11-20 12:30")
+        await _refused(pilot, "Not scheduled: the start time 2026-11-20 12:30 CET is in the past")
+        assert app.screen is composer
+    assert _campaigns(world) == []
+
+
+async def test_a_start_passed_while_asking_is_not_scheduled(world: World) -> None:  # noqa: F811
+    """The start time passes while "Schedule this campaign?" is up: the yes schedules
+    nothing and says "Not scheduled" (it said "Not started", of a campaign never meant
+    to start now)."""
+    now = [NOW]
+    app = OfcrmApp(world.context, world.account, clock=lambda: now[0])
+    async with app.run_test(size=(140, 44)) as pilot:
+        composer = await _scheduling(pilot, "2026-11-20 12:02")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert app.screen.title_text == "Schedule this campaign?"
+        now[0] = NOW + timedelta(minutes=5)
+        await press(pilot, "j", "enter")
+        await _refused(pilot, "Not scheduled: the start time 2026-11-20 12:02 UTC is in the past")
         assert app.screen is composer
     assert _campaigns(world) == []
 

@@ -333,25 +333,26 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         self._saved, self.scheduled_at = form, None
         self.post_message(self.Done(note, False, self.draft_id, close))
 
-    def action_launch(self, _when: str = "now") -> None:
-        self._check(self._form())
+    def action_launch(self, when: str = "now") -> None:
+        self._check(self._form(), scheduled=when == "later")
+
+    def _refused(self, exc: OfcrmError, scheduled: bool) -> None:
+        """Why the campaign was not started, or not scheduled (a start time typed)."""
+        verb = "scheduled" if scheduled else "started"
+        self.post_message(self.Done(f"Not {verb}: {exc}", True, None, False))
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
-    def _check(self, form: Form) -> None:
+    def _check(self, form: Form, scheduled: bool) -> None:
         now = self.clock()
         try:
             spec = form.spec(self.db, self.account_id, now)
             checked = campaigns.check(self.db, self.account_id, spec, created_by=self.created_by,
                                       now=now)
-        except OfcrmError as exc:
-            self.post_message(self.Done(f"Not started: {exc}", True, None, False))
-            return
-        try:
             eta = campaigns.send_time(self.db, self.account_id, checked.recipients,
                                       self.reply_reserve, at=spec.at, now=now,
                                       campaign_id=self.draft_id)
         except OfcrmError as exc:
-            self.post_message(self.Done(f"Not started: {exc}", True, None, False))
+            self._refused(exc, scheduled)
             return
         ahead = f", {eta.ahead_text()}" if eta.ahead else ""
         when = "now" if spec.at is None else f"at {spec.at.astimezone(self.zone):%a %d %b %H:%M}"
@@ -372,19 +373,19 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
 
         def answered(go: bool | None) -> None:
             if go:
-                self._create(message.form)
+                self._create(message.form, message.scheduled)
 
         self.app.push_screen(ChoiceDialog(f"{verb} this campaign?", lambda: choices), answered)
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
-    def _create(self, form: Form) -> None:
+    def _create(self, form: Form, scheduled: bool) -> None:
         now = self.clock()
         try:
             spec = form.spec(self.db, self.account_id, now)
             created = campaigns.create(self.db, self.account_id, spec, created_by=self.created_by,
                                        now=now, draft_id=self.draft_id)
         except OfcrmError as exc:
-            self.post_message(self.Done(f"Not started: {exc}", True, None, False))
+            self._refused(exc, scheduled)
             return
         verb = "scheduled" if created.status == "scheduled" else "started"
         self.post_message(self.Done(f"Campaign {verb}: {wording.recipients(created.recipients)}",
