@@ -90,3 +90,29 @@ def test_at_its_top_a_list_stays_there_else_its_cursor_row_keeps_its_line(
     (the newest in sight); scrolled by one, it scrolls by two more."""
     snapshot, _ = load(Keys([140, 141, *LIST]), 103, Kept(3, top), 10, None)
     assert (snapshot.cursor, snapshot.top) == (5, shown_top)
+
+
+@dataclass(frozen=True)
+class Asked(Keys):
+    """``Keys`` noting each position it is asked."""
+
+    asked: list[int]
+
+    def position(self, key: int) -> int | None:
+        self.asked.append(key)
+        return super().position(key)
+
+
+@pytest.mark.parametrize(("prefer", "cursor", "asked"), [
+    (105, 105, [105]),  # listed: the cursor on it, its position read once
+    (99, 112, [99, 112, 113]),  # not listed: the kept row's (and the one below it)
+])
+def test_a_preferred_row_listed_takes_the_cursor_its_position_read_once(
+    prefer: int, cursor: int, asked: list[int]
+) -> None:
+    """``prefer`` (the Failed list's retried row) was read twice a reload: once to see
+    that it was listed, once to place the cursor on it."""
+    source = Asked(LIST, [])
+    snapshot, settled = load(source, 112, Kept(12, 10), 10, None, 113, prefer=prefer)
+    assert settled and snapshot.pages[0][snapshot.cursor] == cursor
+    assert source.asked == asked

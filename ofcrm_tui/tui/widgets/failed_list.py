@@ -97,6 +97,7 @@ class FailedList(PagedList[OutboundView]):
         self.clock = clock
         self.selected: set[int] = set()
         self._retried: int | None = None  # see ``follow_retried``
+        self._retried_away = False  # it has left the list since
 
     def cursor_region(self) -> Region | None:
         """Where the cursor's row is on the screen (None with no row)."""
@@ -122,8 +123,19 @@ class FailedList(PagedList[OutboundView]):
         """The cursor's row ``key`` was retried: queued again, it leaves the list (the
         cursor is on the next row meanwhile); failed again, it comes back at the top, and
         the cursor goes back to it, unless it was moved in between: a second R retries
-        the same message, not the one that took its place."""
-        self._retried = key
+        the same message, not the one that took its place. Once back under the cursor
+        it is followed no more (every later reload still asked where it was)."""
+        self._retried, self._retried_away = key, False
+
+    def on_failed_list_listed(self) -> None:
+        """A reload put the cursor on the retried row if it lists it (``prefer``)."""
+        if self._retried is None:
+            return
+        row = self.cursor_row
+        if row is None or row.id != self._retried:
+            self._retried_away = True
+        elif self._retried_away:
+            self._retried = None  # back, and the cursor on it
 
     def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
         super().refresh_rows(keep_place=keep_place,

@@ -71,12 +71,15 @@ END = -1
 
 
 def kept_at(
-    source: PageSource[RowT], keep_id: int | None, below: int | None
+    source: PageSource[RowT], keep_id: int | None, below: int | None, prefer: int | None = None
 ) -> tuple[int | None, tuple[int, int] | None]:
-    """Where the cursor goes: on ``keep_id``'s row; or, given ``below`` (the key of the
-    row that was below it, or ``END``) and the kept row moved up away from that one, in
-    its place: on the row now just above ``below``'s. With the read that placed it, as
-    (position, key), for ``load`` to check against the rows it reads."""
+    """Where the cursor goes: on ``prefer``'s row when it is listed; else on ``keep_id``'s;
+    or, given ``below`` (the key of the row that was below it, or ``END``) and the kept
+    row moved up away from that one, in its place: on the row now just above
+    ``below``'s. With the read that placed it, as (position, key), for ``load`` to check
+    against the rows it reads."""
+    if prefer is not None and (found := source.position(prefer)) is not None:
+        return found, (found, prefer)
     if keep_id is None or (found := source.position(keep_id)) is None:
         return None, None
     if below is not None:
@@ -94,13 +97,14 @@ def load(
     page_rows: int,
     known: int | None,
     below: int | None = None,
+    prefer: int | None = None,
 ) -> tuple[Snapshot[RowT], bool]:
-    """The rows to show (around ``keep_id`` if it is listed, or its place: ``kept_at``),
-    and whether the row checked is at the position found for it (False: the list
-    changed between the reads, e.g. a sync committed; read again). ``known``: the
-    list's exact count before this reload, kept until the new one is in (so a refresh
-    never shrinks the list)."""
-    found, checked = kept_at(source, keep_id, below)
+    """The rows to show (around ``prefer`` or ``keep_id``, the first listed, or the
+    kept row's place: ``kept_at``), and whether the row checked is at the position found
+    for it (False: the list changed between the reads, e.g. a sync committed; read
+    again). ``known``: the list's exact count before this reload, kept until the new one
+    is in (so a refresh never shrinks the list)."""
+    found, checked = kept_at(source, keep_id, below, prefer)
     wanted = found if found is not None else (keep.cursor if keep else 0)
     top = place(wanted, page_rows, keep)
     pages: dict[int, list[RowT]] = {}

@@ -224,10 +224,8 @@ class PagedList(RowView[RowT], can_focus=True):
         below: int | None = None,
         prefer: int | None = None,
     ) -> None:
-        if prefer is not None and source.position(prefer) is not None:
-            keep_id, below = prefer, None
         for _ in range(RELOAD_TRIES):
-            snapshot, settled = load(source, keep_id, keep, page_rows, known, below)
+            snapshot, settled = load(source, keep_id, keep, page_rows, known, below, prefer)
             if settled:
                 break
         self.post_message(self.Reloaded(generation, snapshot))
