@@ -2,9 +2,15 @@
 each corner holds something being read or typed: the file picker (its path and first
 files top right, its buttons bottom right, its box's border around: they go over the
 file list's bottom right); the Failed screen (the reason and the retry limit under its
-list, the keys under them: over the list's bottom right, or its top right while the
-cursor's row is in the list's lower half); the fan import (bottom right of the dialog
-down to its options, right of them: under them are the next step and the border).
+list, the keys under them: over the list, off the cursor's row); the fan import (the
+dialog down to its options, off its report); analytics (the revenue chart's lines, off
+its legend, amounts and dates).
+
+Off a region (``clear_of``: the cursor's row, the report) the toasts take one side of
+it, at the part's edge away from it: the larger side when they come, and that side
+while they are up, for as long as they fit there. So they move only when the region
+would come under them, never as it merely crosses the middle (on the Failed screen they
+changed sides as the cursor did, at each key).
 
 The rack (Textual's ``ToastRack``, docked) is given the size and margins that put it
 over the part's inside (its border and scrollbar left clear) after each layout, so it
@@ -22,7 +28,7 @@ from textual.css.scalar import Scalar
 from textual.geometry import Region, Spacing
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets._toast import ToastRack
+from textual.widgets._toast import Toast, ToastRack
 
 ClearOf = Callable[[], Region | None]
 # A widget (its inside, its border and scrollbar left clear) or a region worked out
@@ -30,30 +36,65 @@ ClearOf = Callable[[], Region | None]
 Part = Widget | Callable[[], Region]
 
 
-def _span(area: Region, row: Region | None) -> tuple[Region, bool]:
-    """The part of ``area`` on the larger side of ``row`` (below on a tie), and whether
-    it is the upper side: the whole ``area`` when ``row`` is out of it or fills it."""
-    if row is None or not row.overlaps(area):
-        return area, False
-    above = Region(area.x, area.y, area.width, max(0, row.y - area.y))
-    below = Region(area.x, row.bottom, area.width, max(0, area.bottom - row.bottom))
+def _side(area: Region, clear: Region | None, on_top: bool) -> Region:
+    """The part of ``area`` above ``clear`` (``on_top``) or below it: the whole
+    ``area`` when ``clear`` is out of it."""
+    if clear is None or not clear.overlaps(area):
+        return area
+    if on_top:
+        return Region(area.x, area.y, area.width, max(0, clear.y - area.y))
+    return Region(area.x, clear.bottom, area.width, max(0, area.bottom - clear.bottom))
+
+
+def _span(area: Region, clear: Region | None, on_top: bool | None,
+          needed: int) -> tuple[Region, bool]:
+    """Where the toasts go and whether on top: on the side ``on_top`` says while they
+    fit there (``needed`` lines; None: no side yet), else on the larger (below on a tie);
+    the whole ``area`` when ``clear`` fills it."""
+    if on_top is not None and _side(area, clear, on_top).height >= needed:
+        return _side(area, clear, on_top), on_top
+    above, below = _side(area, clear, True), _side(area, clear, False)
     if below.height >= above.height:
         return (below, False) if below.height else (area, False)
     return above, True
 
 
-def fit_toasts(screen: Screen[Any], part: Part, clear_of: ClearOf | None = None) -> None:
-    """Put ``screen``'s toasts over the inside of ``part`` as it is laid out now, off
-    the region ``clear_of()`` names (on its larger side) if any."""
-    try:
-        rack = screen.get_child_by_type(ToastRack)
-    except NoMatches:
-        return  # notifications off (the app runs without them)
-    area = part.scrollable_content_region if isinstance(part, Widget) else part()
-    whole = screen.region
-    if not area.area:
-        return  # not laid out yet
-    area, on_top = _span(area, clear_of() if clear_of else None)
+class ToastArea:
+    """Where one screen's toasts go, and the side they took (kept while they are up)."""
+
+    def __init__(self, screen: Screen[Any], part: Part, clear_of: ClearOf | None = None) -> None:
+        self.screen = screen
+        self.part = part
+        self.clear_of = clear_of
+        self.on_top: bool | None = None  # the side taken by the toasts up (None: none up)
+
+    def fit(self) -> None:
+        """Put the screen's toasts over the inside of the part as it is laid out now,
+        off the region ``clear_of()`` names, if any."""
+        try:
+            rack = self.screen.get_child_by_type(ToastRack)
+        except NoMatches:
+            return  # notifications off (the app runs without them)
+        part = self.part
+        area = part.scrollable_content_region if isinstance(part, Widget) else part()
+        if not area.area:
+            return  # not laid out yet
+        needed = _lines(rack)
+        kept = self.on_top if rack.display and needed else None
+        area, self.on_top = _span(area, self.clear_of() if self.clear_of else None, kept, needed)
+        _place(rack, self.screen.region, area, self.on_top)
+
+
+def _lines(rack: ToastRack) -> int:
+    """The lines the toasts up take, their margins too, as laid out (0: none up). Their
+    holders, hidden, have no size: the toasts' own are added up."""
+    return sum(toast.outer_size.height + toast.styles.margin.height
+               for toast in rack.query(Toast) if toast.outer_size.height)
+
+
+def _place(rack: ToastRack, whole: Region, area: Region, on_top: bool) -> None:
+    """Dock ``rack`` (in ``whole``, the screen) over ``area``, its toasts from its top
+    or bottom."""
     # The rack keeps a gutter for a scrollbar (never drawn: it is hidden) on its right:
     # over the part's own scrollbar and border, the toasts as wide as the part's inside.
     styles = rack.styles
@@ -80,9 +121,6 @@ def keep_toasts_over(
     """From now on ``screen``'s toasts stand over ``part`` (off ``clear_of()``), refitted
     after each layout of the screen (a resize moves the part). Returns the refit, for
     what moves without a layout (``clear_of``'s region: a cursor's row)."""
-
-    def refit() -> None:
-        fit_toasts(screen, part, clear_of)
-
-    screen.screen_layout_refresh_signal.subscribe(screen, lambda _: refit())
-    return refit
+    area = ToastArea(screen, part, clear_of)
+    screen.screen_layout_refresh_signal.subscribe(screen, lambda _: area.fit())
+    return area.fit

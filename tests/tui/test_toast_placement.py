@@ -359,3 +359,50 @@ async def test_toasts_leave_the_import_reports_next_step_and_options_in_view(
         _clear(_shown(dialog), [hint, *options.children])
         for toast in _shown(dialog):
             assert boxes.scrollable_content_region.contains_region(toast.region), toast.region
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_toasts_on_the_failed_screen_keep_their_side_while_the_cursor_moves(
+    world: World, size: tuple[int, int]
+) -> None:
+    """Toasts stay where they came while the cursor goes up and down the list off them
+    (they changed sides each time its row crossed the list's middle), and move once,
+    to the other side, when the cursor's row would come under them; never over it."""
+    failed = [_failed(world, fan_id, f"are you online tonight? {n}" * 3)
+              for fan_id in _fans(world, "active", 30) + _fans(world, "expired", 30)
+              for n in range(2)]
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        screen = await _failed_screen(pilot, len(failed))
+        listing = screen.query_one(FailedList)
+        inside = listing.scrollable_content_region
+        toasts = await _toasts(pilot)
+        await settle(pilot)
+        came = [toast.region for toast in _shown(screen)]
+        top = min(region.y for region in came) - 1  # the line above them (a margin)
+        assert top > inside.y + inside.height // 2, (came, inside)  # bottom right
+
+        def where() -> list[Region]:
+            row = listing.cursor_region()
+            assert row is not None
+            regions = [toast.region for toast in _shown(screen)]
+            assert not any(region.overlaps(row) for region in regions), (regions, row)
+            return regions
+
+        # Down past the middle to the row above the toasts, and back: they stay.
+        rows_above = (top - inside.y) // FailedList.ROW_HEIGHT
+        assert rows_above > inside.height // FailedList.ROW_HEIGHT // 2
+        for key in ("down",) * (rows_above - 1) + ("up",) * (rows_above - 1):
+            await press(pilot, key)
+            await settle(pilot)
+            assert where() == came, (key, listing.cursor)
+        # Down onto their rows and on through the list: they go top right, once.
+        moved = []
+        for _ in range(rows_above + 4):
+            await press(pilot, "down")
+            await settle(pilot)
+            regions = where()
+            if regions != (moved[-1] if moved else came):
+                moved.append(regions)
+        assert len(moved) == 1 and moved[0][0].y <= inside.y + 1, (moved, inside)  # top right
+        assert len(toasts) == len(moved[0])
