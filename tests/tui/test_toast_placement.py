@@ -61,6 +61,13 @@ def _shown(screen: Screen[object]) -> list[Toast]:
     return toasts
 
 
+def _drawn_parts(screen: Screen[object]) -> list[Region]:
+    """The parts of ``screen``'s toasts drawn (those its rack has no room for are not)."""
+    visible = screen._compositor.visible_widgets
+    return [region.intersection(clip) for widget, (region, clip) in visible.items()
+            if isinstance(widget, Toast)]
+
+
 def _clear(toasts: list[Toast], widgets: list[Widget]) -> None:
     for toast in toasts:
         for widget in widgets:
@@ -337,7 +344,7 @@ async def test_toasts_leave_the_file_pickers_buttons_path_and_border_in_view(
 async def test_toasts_leave_the_import_reports_next_step_and_options_in_view(
     world: World, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    """Over the import dialog with its report: right of its options, inside its border
+    """Over the import dialog with its report: off it, inside its border
     (so off the status bar under it), never over the next step under them (at 80x24 a toast sat on the dialog's border
     and reached the line of the next step), nor over the options' boxes."""
     path = tmp_path / "fans.csv"
@@ -406,3 +413,40 @@ async def test_toasts_on_the_failed_screen_keep_their_side_while_the_cursor_move
                 moved.append(regions)
         assert len(moved) == 1 and moved[0][0].y <= inside.y + 1, (moved, inside)  # top right
         assert len(toasts) == len(moved[0])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_toasts_stay_off_the_import_report(
+    world: World, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Several toasts at once over the import dialog leave its report whole (they
+    stacked up over its right side), inside the dialog, off its options and next step;
+    the dialog's own notices are said on its next-step line, not toasted."""
+    path = tmp_path / "fans.csv"
+    path.write_text("username;name;total spent\n" + "".join(
+        f"imp{n};Ann;{'abc' if n % 2 else '12.50'}\n" for n in range(12)), encoding="utf-8")
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await open_fans(pilot)
+        dialog = await open_import(pilot, path)
+        hint = dialog.query_one("#fan-import-next")
+        assert "ctrl+s imports" in str(hint.render()) and not app._notifications
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: dialog.report is not None)
+        await settle(pilot)
+        report = dialog.query_one("#fan-import-outcome")
+        assert report.region.height >= 3, report.region
+        toasts = await _toasts(pilot)
+        for note in ("5 messages could not be sent: see Failed messages", "Queued again"):
+            app.notify(note, severity="error", timeout=30)
+        await wait_for(pilot, lambda: sum(bool(t.region.area) for t in dialog.query(Toast))
+                       == len(toasts) + 2)
+        await settle(pilot)
+        inside = dialog.query_one("#fan-import-dialog").scrollable_content_region
+        kept_clear = [report, hint, *dialog.query_one("#fan-import-options").children]
+        drawn = _drawn_parts(dialog)
+        assert drawn  # the first at least, where there is no room for all (80x24)
+        for part in drawn:
+            assert inside.contains_region(part), (part, inside)
+            assert not any(part.overlaps(widget.region) for widget in kept_clear), part

@@ -138,7 +138,7 @@ class ImportDialog(Dialog[ImportReport | None]):
     def on_mount(self) -> None:
         for hidden in (ProgressBar, "#fan-import-next", DataTable, "#fan-import-outcome"):
             self.query_one(hidden).display = False
-        keep_toasts_over(self, self._toasts_area)
+        keep_toasts_over(self, self._toasts_area, self._report_region)
         self._preview(self.path)
 
     def _toasts_area(self) -> Region:
@@ -147,6 +147,18 @@ class ImportDialog(Dialog[ImportReport | None]):
         inside = self.query_one("#fan-import-dialog").scrollable_content_region
         options = self.query_one("#fan-import-options").region
         return Region.from_corners(inside.x, inside.y, inside.right, options.bottom)
+
+    def _report_region(self) -> Region | None:
+        """The report, which toasts keep off (stacked up over it, they hid its right)."""
+        outcome = self.query_one("#fan-import-outcome")
+        return outcome.region if outcome.display and outcome.region.area else None
+
+    def _say_next(self, hint: str, style: str = "italic") -> None:
+        """What to do next, on the dialog's own line under its options (not a toast:
+        toasts over the dialog hid its report)."""
+        next_step = self.query_one("#fan-import-next", Static)
+        next_step.update(Text(hint, style=style))
+        next_step.display = True
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _preview(self, path: Path) -> None:
@@ -172,7 +184,7 @@ class ImportDialog(Dialog[ImportReport | None]):
             table.add_row(str(line), *(_cell(c) for c in cells[: len(found.mapping.headers)]),
                           *([""] * (len(found.mapping.headers) - len(cells))))
         table.display = bool(found.rows)
-        self.notify("ctrl+s imports", timeout=3)
+        self._say_next("ctrl+s imports.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "run" and self.refused)
@@ -182,7 +194,7 @@ class ImportDialog(Dialog[ImportReport | None]):
         with the options changed."""
         app = ofcrm_app(self.app)
         if self.report is not None and self.report.written:
-            self.notify("This file is imported: esc closes", severity="warning")
+            self._say_next("This file is imported: esc closes.", "bold yellow")
             return
         if self.found is None or self.running or app.account is None:
             return
@@ -226,9 +238,7 @@ class ImportDialog(Dialog[ImportReport | None]):
         step = _next_step(report)
         if step is not None:  # the option to change has the focus
             option, hint = step
-            next_step = self.query_one("#fan-import-next", Static)
-            next_step.update(Text(hint, style="italic"))
-            next_step.display = True
+            self._say_next(hint)
             self.query_one(f"#{option}", Checkbox).focus()
         if report.written and report.changed_fans:  # one own edit (``tui.presence``)
             ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
