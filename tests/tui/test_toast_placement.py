@@ -26,6 +26,7 @@ from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.failed_list import FailedList
@@ -74,17 +75,17 @@ def _clear(toasts: list[Toast], widgets: list[Widget]) -> None:
             assert not toast.region.overlaps(widget.region), (toast.region, widget)
 
 
-def _no_words_under(toasts: list[Toast], chart: PlotextPlot) -> None:
+def _no_words_under(toasts: list[Region], chart: PlotextPlot) -> None:
     """No letter nor digit of ``chart`` (its title, amounts, legend, dates, a bar's
     label) under a toast: only its lines (at 80x24 a toast sat on the revenue chart's
     top amount and its legend)."""
     area = chart.region
     for toast in toasts:
-        over = toast.region.intersection(area)
+        over = toast.intersection(area)
         for y in range(over.y, over.bottom):
             line = chart.render_line(y - area.y).text
             hidden = line[over.x - area.x:over.right - area.x]
-            assert not any(c.isalnum() for c in hidden), (toast.region, y, line, hidden)
+            assert not any(c.isalnum() for c in hidden), (toast, y, line, hidden)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -103,7 +104,7 @@ async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple
         for toast in toasts:
             assert not any(toast.region.overlaps(title) for title in titles), (toast.region, titles)
         for chart in screen.query(PlotextPlot):
-            _no_words_under(toasts, chart)
+            _no_words_under([toast.region for toast in toasts], chart)
         # Scrolled to the end, the chatters' table (its figures on the right) stays clear.
         await press(pilot, "end")
         await settle(pilot)
@@ -450,3 +451,38 @@ async def test_toasts_stay_off_the_import_report(
         for part in drawn:
             assert inside.contains_region(part), (part, inside)
             assert not any(part.overlaps(widget.region) for widget in kept_clear), part
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_long_toasts_on_analytics_stay_over_the_revenue_chart_lines(
+    world: World, size: tuple[int, int]
+) -> None:
+    """A toast of many lines (an export's, naming its file in full) with a new
+    message's: drawn over the revenue chart's lines only, never over its dates, axis
+    or amounts (at 80x24 one of 5 lines reached the dates), scrolled to the end too."""
+    app = world.app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "5")
+        screen = app.screen
+        assert isinstance(screen, AnalyticsScreen)
+        await settle(pilot)
+        chart = screen.query_one(RevenueChart)
+        await _toasts(pilot)
+        app.notify("Exported 7 daily rows to /home/chatter/exports/analytics/"
+                   "creator-account-number-one/2026-11-14-to-2026-11-20.csv", timeout=30)
+        await settle(pilot)
+        for keys in [(), ("end",)]:
+            await press(pilot, *keys)
+            await settle(pilot)
+            area = chart.region
+            top = chart.render_line(2).text  # the first plot line: an amount and the axis
+            axis = min(i for i in (top.find("┤"), top.find("│")) if i >= 0)
+            amounts = Region(area.x, area.y, axis + 1, area.height)
+            dates = Region(area.x, area.bottom - 2, area.width, 2)  # the axis, the dates
+            drawn = _drawn_parts(screen)
+            assert drawn
+            for part in drawn:
+                assert chart.region.contains_region(part), (part, chart.region)
+                assert not part.overlaps(amounts) and not part.overlaps(dates), (part, area)
+            _no_words_under(drawn, chart)

@@ -34,6 +34,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import user_zone
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 from ofcrm_tui.tui.widgets.chatters_table import ChattersTable, duration
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -143,6 +144,12 @@ class AnalyticsScreen(OfcrmScreen):
         self.query_one("#chatters-table").border_title = "Chatters"
         self.follow_changes(self._on_changed)
         self.set_interval(REFRESH_SECONDS, self._refresh_if_stale)
+        # Notices over the revenue chart's lines as far as they are in view: never over
+        # its amounts, legend or dates (nor the KPI cards and tables around it).
+        body, chart = self.query_one("#analytics-body"), self.query_one(RevenueChart)
+        self._fit_toasts = keep_toasts_over(
+            self, lambda: chart.lines_region().intersection(body.scrollable_content_region))
+        self.watch(body, "scroll_y", self._fit_toasts, init=False)
         self.action_preset(PRESETS["7 days"])
 
     # -- periods ---------------------------------------------------------------------
@@ -308,6 +315,7 @@ class AnalyticsScreen(OfcrmScreen):
             card.update(value)
         self.query_one(TopFansChart).show(shown.top_fans)
         self.query_one(RevenueChart).show(shown.series, shown.period)
+        self._fit_toasts()  # its legend may have more lines, or fewer
         self._draw_campaigns(shown)
         self.query_one(ChattersTable).show(shown.chatters)
 

@@ -20,6 +20,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.color import Color
+from textual.geometry import Region
 from textual_plotext import PlotextPlot
 
 from ofcrm_tui.core.analytics.export import TYPE_COLUMNS
@@ -190,6 +191,16 @@ class RevenueChart(ThemedChart):
         super().__init__(id=id)
         self.series: Sequence[RevenuePoint] = ()
         self.period: Period | None = None
+        self.legend_rows = 0  # as last plotted: a row per line
+        self.amount_cells = 0  # the widest amount left of the axis, at most
+
+    def lines_region(self) -> Region:
+        """Where the chart holds nothing but its lines, on the screen: right of its
+        amounts and axis, under its title, frame and legend, above its axis and dates,
+        left of its frame."""
+        region = self.region
+        x, y = region.x + self.amount_cells + 1, region.y + 2 + self.legend_rows
+        return Region(x, y, max(0, region.right - 2 - x), max(0, region.bottom - 2 - y))
 
     def show(self, series: Sequence[RevenuePoint], period: Period) -> None:
         self.series, self.period = series, period
@@ -197,6 +208,7 @@ class RevenueChart(ThemedChart):
 
     def plot(self) -> None:
         plt, series, period = self.plt, self.series, self.period
+        self.legend_rows = self.amount_cells = 0
         if period is None:
             return
         per = period.step
@@ -217,6 +229,7 @@ class RevenueChart(ThemedChart):
         rows = self.size.height - CHART_CHROME_ROWS - 1  # less the dates under the axis
         high = top * rows / (rows - lines) if top > 0 and rows > 2 * lines else None
         plt.ylim(0, high)
+        self.legend_rows, self.amount_cells = lines, len(f"{high or top:.1f}")
         # The plot's width: the chart's less the frame, the axis and its values.
-        ticks = x_ticks(series, period, self.size.width - 3 - len(f"{high or top:.1f}"))
+        ticks = x_ticks(series, period, self.size.width - 3 - self.amount_cells)
         plt.xticks(list(ticks), list(ticks.values()))
