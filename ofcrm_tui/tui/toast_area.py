@@ -78,7 +78,7 @@ class ToastArea:
         part = self.part
         area = part.scrollable_content_region if isinstance(part, Widget) else part()
         if not area.area:
-            return  # not laid out yet
+            return  # not laid out yet, or out of view (scrolled away): they stay put
         needed = _lines(rack)
         kept = self.on_top if rack.display and needed else None
         area, self.on_top = _span(area, self.clear_of() if self.clear_of else None, kept, needed)
