@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from ofcrm_tui.core import inbox
+from ofcrm_tui.core.fans import FanFilter, fan_ids
 from ofcrm_tui.core.inbox.drafts import save_draft
 from ofcrm_tui.devdata.generate import generate
 from ofcrm_tui.core.inbox import ConversationRow, InboxError, InboxFilter, walk
@@ -307,6 +308,32 @@ def test_search_emoji_and_symbols_by_substring(world: World) -> None:
             assert inbox.position_of(world.db, world.account, flt, row.conversation_id) == index
             with walking(1000):
                 assert inbox.position_of(world.db, world.account, flt, row.conversation_id) == index
+
+
+def test_a_username_is_found_as_the_lists_show_it(world: World) -> None:
+    """Every list shows a username after an "@", so a search for "@name" finds the fan
+    (trigram FTS5 or LIKE on SQLite, pg_trgm LIKE on PostgreSQL),
+    in the inbox and the fans list alike; an "@" alone is a symbol, found by substring."""
+    with world.db.write() as session:
+        session.execute(update(Message).where(
+            Message.conversation_id == world.conversations["tie_c"]).values(text="mail @ home"))
+    cases = [
+        ("@moonlight_rider", ["moonlight_rider"]),
+        ("@MOONLIGHT", ["moonlight_rider"]),  # any case, any part
+        ("@jo", ["jo"]),  # under three characters: LIKE
+        ("@alex99", ["alex99"]),
+        ("@moonlight @alex99", []),  # every term must match
+        ("@", ["tie_c"]),
+    ]
+    for needle, expected in cases:
+        flt = InboxFilter(query=needle)
+        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+        assert _names(rows) == expected, needle
+        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
+        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
+        with world.db.read() as session:
+            found = set(session.scalars(fan_ids(world.db, world.account, FanFilter(search=needle))))
+        assert found == {world.fans[name] for name in expected}, needle
 
 
 def test_search_folds_diacritics_in_messages_on_sqlite(world: World) -> None:

@@ -56,7 +56,8 @@ def test_the_app_queries_show_a_chatter_only_its_account(
             assert inbox.count_conversations(team.owner, other, found) > 0
             assert inbox.count_conversations(db, other, found) == 0
             assert inbox.conversations_window(db, other, found, 0, 100) == []
-        for needle in ("the", "🔥", "you 😘"):
+        named = listing.fans_window(team.owner, own, limit=1)[0].username
+        for needle in ("the", "🔥", "you 😘", named, "@" + named):  # "@": as the lists show it
             assert inbox.count_conversations(db, own, inbox.InboxFilter(query=needle)) > 0
         assert listing.count_fans(db, other) == 0
         assert listing.fans_window(db, other) == []

@@ -12,7 +12,8 @@ on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on
 ``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
 (tsquery) or escaped (``LIKE``); control characters and lone surrogates are dropped. A
-one-character needle searches names only, unless it is a symbol. A term with no letter
+term's leading ``@`` is a username's mark, as the lists show it: ``@u100418`` searches
+for ``u100418`` (``username_term``), on every path. A one-character needle searches names only, unless it is a symbol. A term with no letter
 or digit (an emoji, ``!!``: ``symbol_terms``) is in no full-text index (FTS5's unicode61
 tokenizer and tsquery's parser drop it): a message holds it by substring (``LIKE``,
 with the words' full-text test when there are words), as names and notes do.
@@ -82,7 +83,15 @@ def searching(query: str | None) -> bool:
 
 
 def terms(needle: str) -> list[str]:
-    return needle.split()[:MAX_QUERY_TERMS]
+    """The needle's terms, a username's mark taken off (``username_term``)."""
+    return [username_term(term) for term in needle.split()[:MAX_QUERY_TERMS]]
+
+
+def username_term(term: str) -> str:
+    """``@u100418`` -> ``u100418``: every list shows a username after an ``@``, which is
+    not part of it (``fields.clean_username`` drops it too). A term of symbols alone
+    (``@``, ``@!``) is kept whole: it is searched by substring."""
+    return term[1:] if term[:1] == "@" and _has_word_char(term) else term
 
 
 def _has_word_char(term: str) -> bool:
@@ -300,7 +309,7 @@ _PG_MESSAGE_VECTOR = "to_tsvector('simple', messages.text)"
 def searches_messages(needle: str) -> bool:
     """Whether ``needle`` searches messages too (a one-character needle: names only,
     unless it is a symbol, which is searched by substring, not as a prefix)."""
-    return len("".join(needle.split())) >= MESSAGE_MIN_CHARS or bool(symbol_terms(needle))
+    return len("".join(terms(needle))) >= MESSAGE_MIN_CHARS or bool(symbol_terms(needle))
 
 
 def _matches(vector: str, name: str, query: str) -> TextClause:
