@@ -123,6 +123,28 @@ def test_bad_rows_are_listed_by_line_number(db: Database, account: int, tmp_path
     assert [p.line for p in report.problems] == [4] and report.problem_count == 2
 
 
+def test_a_bad_row_says_every_bad_field_in_its_one_line(db: Database, account: int, tmp_path: Path) -> None:
+    """The file is fixed in one go: each bad cell of a row in the column order, then a
+    fan named by nothing, then a date in the future; a row whose username cell is bad is
+    not also told it names nobody."""
+    text = ("username,total_spent,tips,messages,last_seen\n"
+            "ann,99999999999999999999,1e308,abc,\n"
+            ",,1e308,,2999-01-01\n"
+            "bob@x,-1,,,\n")
+    report = _import(db, account, tmp_path / "bad.csv", text)
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (2, "total_spent: amount '99999999999999999999' is implausibly large; "
+            "tips: not an amount of dollars like 12.50: '1e308'; "
+            "messages: not an amount of dollars like 12.50: 'abc'"),
+        (3, "tips: not an amount of dollars like 12.50: '1e308'; "
+            "no user id and no username: cannot tell which fan this is; "
+            "last_seen 2999-01-01 is in the future"),
+        (4, "username 'bob@x' contains '@': a username has letters, digits, _ . and - only; "
+            "total_spent: negative amount '-1'"),
+    ]
+    assert report.problem_count == 3 and not report.written
+
+
 def test_a_header_only_file_has_no_rows_as_an_empty_file(db: Database, account: int, tmp_path: Path) -> None:
     with pytest.raises(CsvFormatError, match="^the file is empty$"):
         _import(db, account, tmp_path / "empty.csv", "")

@@ -162,6 +162,32 @@ def test_a_batch_reads_as_each_cell_checked_alone(data: st.DataObject) -> None:
         same_reading(mapping, data.draw(batches(mapping)))
 
 
+def own_reason(name: str, cell: str) -> str | None:
+    """What ``cell`` of the column ``name`` is refused for, beside a cell naming the fan."""
+    identity = ("username", "x") if name == "platform_user_id" else ("user_id", "1")
+    mapping = map_header([identity[0], COLUMNS[name][0]])
+    return RowParser(mapping, NOW, plain=False).batch([[identity[1], cell]]).problems.get(0)
+
+
+@given(st.data())
+@settings(max_examples=100)
+def test_a_bad_row_says_what_each_of_its_bad_cells_says_alone(data: st.DataObject) -> None:
+    """A row refused for several cells names each one (what the cell is refused for
+    alone), in the column order, in one line: the file is fixed in one go."""
+    rows = data.draw(batches(MAPPING))
+    parsed = RowParser(MAPPING, NOW).batch(rows)
+    for position, cells in enumerate(rows):
+        reasons = [reason for name, cell in zip(MAPPING.fields, cells, strict=True)
+                   if name is not None and (reason := own_reason(name, cell)) is not None]
+        if not reasons:
+            continue
+        said, start = parsed.problems[position], 0
+        assert "\n" not in said
+        for reason in (r for r in reasons if not r.endswith("is in the future")):
+            start = said.index(reason, start) + len(reason)  # each one, in order
+        assert all(reason in said for reason in reasons)
+
+
 @pytest.mark.parametrize("name", list(COLUMNS))
 @given(data=st.data())
 @settings(max_examples=40)

@@ -3,8 +3,10 @@
 
 A row is valid when each of its cells passes its column's check (``csv_format`` says
 what cells hold), it names a fan (a user id or a username) and its past dates are not
-in the future. A bad row gets one reason: the first bad field in ``COLUMNS`` order,
-then the missing identity, then the dates.
+in the future. A bad row gets one line saying all that is wrong with it, so a file is
+fixed in one go: each bad field's reason in ``COLUMNS`` order, then the missing identity
+(unless a cell naming the fan was bad: fixing it names the fan), then the dates in the
+future, joined by ``REASONS_JOINED``.
 
 Cells are validated by pydantic, column by column. A column whose every cell has the
 plain form an export writes (digits, ``12.50``, ``2026-01-31T18:00:00Z``, text without
@@ -248,6 +250,8 @@ _BLANK = FanRecord()._asdict()
 _SPACE_IS_TEXT = ("name", "nickname")
 _PAST = tuple((FanRecord._fields.index(name), COLUMNS[name][0]) for name in PAST_DATE_FIELDS)
 _NO_IDENTITY = "no user id and no username: cannot tell which fan this is"
+_IDENTITY_SLOTS = (0, 1)  # platform_user_id, username
+REASONS_JOINED = "; "  # between the reasons of one row
 
 
 class Parsed(NamedTuple):
@@ -340,39 +344,48 @@ class RowParser:
     def batch(self, rows: Sequence[list[str]]) -> Parsed:
         """Rows' cells as FanRecords, or the reason each bad row is refused."""
         count = len(rows)
-        problems: dict[int, str] = {}
+        problems: dict[int, list[str]] = {}
         if set(map(len, rows)) - {self.width}:
             for position, cells in enumerate(rows):
-                if len(cells) != self.width:
-                    problems[position] = (f"{len(cells)} fields where the header has {self.width}"
-                                          " (a wrong delimiter or an unclosed quote?)")
+                if len(cells) != self.width:  # its cells are not where the header says
+                    problems[position] = [f"{len(cells)} fields where the header has "
+                                          f"{self.width} (a wrong delimiter or an unclosed quote?)"]
             rows = [cells if len(cells) == self.width else [""] * self.width for cells in rows]
         cells_of = list(zip(*rows, strict=True)) or [()] * self.width
         given: list[list[Any]] = [[default] * count for default in _DEFAULTS]
+        unnamed: set[int] = set(problems)  # rows a bad cell (or none) leaves nameless anyway
         for column in self._columns:
             given[column.slot], bad = column.read(cells_of[column.cell])
             for position, reason in bad.items():
-                problems.setdefault(position, reason)
-        self._check_rows(given, problems)
+                problems.setdefault(position, []).append(reason)
+            if bad and column.slot in _IDENTITY_SLOTS:
+                unnamed.update(bad)
+        self._check_rows(given, problems, unnamed)
         if not problems:
             return Parsed(list(range(count)), given, {})
         kept = [position for position in range(count) if position not in problems]
-        return Parsed(kept, pick(given, kept), dict(sorted(problems.items())))
+        return Parsed(kept, pick(given, kept), {
+            position: REASONS_JOINED.join(reasons) for position, reasons in sorted(problems.items())
+        })
 
-    def _check_rows(self, given: list[list[Any]], problems: dict[int, str]) -> None:
-        """The rules of a row over its fields (a row keeps the first reason it gets)."""
+    def _check_rows(
+        self, given: list[list[Any]], problems: dict[int, list[str]], unnamed: set[int]
+    ) -> None:
+        """The rules of a row over its fields, their reasons after its cells' (a row
+        whose id or username cell was bad is not told it names nobody)."""
         ids, usernames = given[0], given[1]
         if None in ids and (None in usernames or "" in usernames):  # some row may name nobody
             for position, (user_id, username) in enumerate(zip(ids, usernames, strict=True)):
-                if user_id is None and not username:
-                    problems.setdefault(position, _NO_IDENTITY)
+                if user_id is None and not username and position not in unnamed:
+                    problems.setdefault(position, []).append(_NO_IDENTITY)
         for slot, header in _PAST:
             dates = given[slot]
             if max(filter(None, dates), default=self._latest) <= self._latest:
                 continue
             for position, value in enumerate(dates):
                 if value is not None and value > self._latest:
-                    problems.setdefault(position, f"{header} {value:%Y-%m-%d} is in the future")
+                    problems.setdefault(position, []).append(
+                        f"{header} {value:%Y-%m-%d} is in the future")
 
 
 def pick(columns: list[list[Any]], positions: list[int]) -> list[list[Any]]:
