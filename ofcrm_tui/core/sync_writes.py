@@ -7,9 +7,10 @@ A fan deleted here (``fans.deleted``) is neither written nor made again by them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans import deleted
@@ -69,8 +70,8 @@ def _merge(excluded: Any) -> dict[str, ColumnElement[Any]]:
     time. The first time it speaks (``platform_nickname`` NULL: the fan was made here,
     imported, or met in a chat), a nickname already set here stays.
 
-    Last seen is the later of ours (a message from the fan moves it: ``threads``) and
-    the platform's, which may be older or none."""
+    Last seen is the later of ours (a message from the fan moves it: ``threads``; a
+    payment too: ``_seen_paying``) and the platform's, which may be older or none."""
     fans = Fan.__table__.c
     kept = or_(
         fans.platform_nickname == excluded.platform_nickname,
@@ -236,6 +237,7 @@ def write_transactions(
         ],
         key=("account_id", "platform_transaction_id"),
     )
+    _seen_paying(session, fans, new)
     if not add_to_spend:
         return
     # Between two refreshes of the platform's own figures, new money adds on.
@@ -245,6 +247,31 @@ def write_transactions(
         if column:
             values[column] = getattr(Fan, column) + t.amount_cents
         session.execute(update(Fan).where(Fan.id == fans[t.user.id]).values(**values))
+
+
+_FANS = Fan.__table__
+_SEEN = _FANS.c.last_seen_at
+# The fan's last seen, to the time given if later (a NULL one keeps it, as ``later`` does).
+_SEEN_LATER = _FANS.update().where(_FANS.c.id == bindparam("b_fan")).values(
+    last_seen_at=later(_SEEN, bindparam("b_at", type_=_SEEN.type)))
+
+
+def _seen_paying(
+    session: Session, fans: dict[int, int], new: list[WireTransaction]
+) -> None:
+    """A fan who paid was there then (a tip, a PPV bought, a post, a stream): their last
+    seen moves to their newest such payment if later, now rather than at the next fans
+    refresh (the same rule as a message: ``threads.advance_fan_times``). A subscription
+    renews by itself: no sign of the fan. Every paying fan's row is written, in platform
+    user id order (``write_fans``), those with a subscription only left as they are."""
+    newest: dict[int, datetime | None] = {}
+    for t in new:
+        if t.user.id in fans:
+            at = None if t.type == TransactionType.SUBSCRIPTION else t.created_at
+            newest[t.user.id] = max(filter(None, (newest.get(t.user.id), at)), default=None)
+    if newest:
+        session.execute(_SEEN_LATER, [{"b_fan": fans[user_id], "b_at": at}
+                                      for user_id, at in sorted(newest.items())])
 
 
 _FAN_UPDATE = (

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from ofcrm_tui.core.fans import listing, profile
 from ofcrm_tui.core.sync import InboundSync
 from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.platform.client import PlatformClient
@@ -117,6 +118,38 @@ def test_a_fan_who_writes_was_seen_then(db: Database, synced) -> None:  # noqa: 
     assert _last_seen(db, later) == future
     platform = {user.id: user.last_seen for user in client.iter_subscribers()}
     assert platform[stale] == at
+
+
+def test_a_fan_who_pays_was_seen_then(db: Database, synced, monkeypatch) -> None:  # noqa: ANN001
+    """A PPV bought or a tip moves the fan's last seen when the transaction is written,
+    not at the next fans refresh (15 minutes on); the fan's detail and the fans list's
+    Active column read it. A later last seen stays; a subscription renewing moves nothing."""
+    import ofcrm_tui.core.sync as sync_module
+
+    sim, account, client, _ = synced
+    monkeypatch.setattr(sync_module, "TRANSACTIONS_EVERY", sync_module.timedelta(0))
+    buyer, tipper, ahead, renewed = sim.active_fan_ids()[6:10]
+    old, future = datetime(2001, 1, 1, tzinfo=UTC), datetime(2999, 1, 1, tzinfo=UTC)
+    with db.write() as session:
+        for user_id, seen in ((buyer, old), (tipper, old), (ahead, future), (renewed, old)):
+            session.execute(update(Fan).where(Fan.platform_user_id == user_id).values(last_seen_at=seen))
+    with sim.lock:  # money only: no message, and the platform's own last seen unchanged
+        bought = sim.world.add_transaction(buyer, "message", 900)
+        tipped = sim.world.add_transaction(tipper, "tip", 500)
+        sim.world.add_transaction(tipper, "subscription", 999)  # newer, and no sign of the fan
+        sim.world.add_transaction(ahead, "tip", 500)
+        sim.world.add_transaction(renewed, "subscription", 999)
+    InboundSync(db, account.id, client).poll()
+    with db.read() as session:
+        paid = dict(session.execute(select(Transaction.platform_transaction_id, Transaction.created_at)
+                                    .where(Transaction.platform_transaction_id.in_([str(bought.id), str(tipped.id)]))).all())
+    assert _last_seen(db, buyer) == paid[str(bought.id)]
+    assert _last_seen(db, tipper) == paid[str(tipped.id)]
+    assert _last_seen(db, ahead) == future
+    assert _last_seen(db, renewed) == old
+    one = select(Fan.id).where(Fan.account_id == account.id, Fan.platform_user_id == buyer)
+    [row] = listing.fans_window(db, account.id, fan_ids=one)  # the Active column
+    assert row.last_seen_at == profile.fan_profile(db, account.id, row.fan_id).last_seen_at == paid[str(bought.id)]
 
 
 def test_new_inbound_names_the_fan_as_the_inbox_list_does(db: Database, synced) -> None:  # noqa: ANN001
