@@ -234,13 +234,18 @@ SEARCH_CASES = [
 ]
 
 
+def searched(world: World, needle: str, expected: list[str]) -> None:
+    """``needle`` lists, counts and walks to the conversations of ``expected``, in order."""
+    flt = InboxFilter(query=needle)
+    rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
+    assert _names(rows) == expected, needle
+    assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
+    assert walked(world.db, world.account, flt, 0, 50) == rows, needle
+
+
 def test_search(world: World) -> None:
     for needle, expected in SEARCH_CASES:
-        flt = InboxFilter(query=needle)
-        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
-        assert _names(rows) == expected, needle
-        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
-        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
+        searched(world, needle, expected)
 
 
 def test_search_short_needles_match_names(world: World) -> None:
@@ -326,11 +331,7 @@ def test_a_username_is_found_as_the_lists_show_it(world: World) -> None:
         ("@", ["tie_c"]),
     ]
     for needle, expected in cases:
-        flt = InboxFilter(query=needle)
-        rows = inbox.conversations_window(world.db, world.account, flt, 0, 50)
-        assert _names(rows) == expected, needle
-        assert inbox.count_conversations(world.db, world.account, flt) == len(expected), needle
-        assert walked(world.db, world.account, flt, 0, 50) == rows, needle
+        searched(world, needle, expected)
         with world.db.read() as session:
             found = set(session.scalars(fan_ids(world.db, world.account, FanFilter(search=needle))))
         assert found == {world.fans[name] for name in expected}, needle
