@@ -101,3 +101,15 @@ def typed_end(text: str, chars: int) -> str:
     what was typed last, as a dialog that keeps a reply typed on shows it."""
     shown = clean(text, single_line=True)
     return shown if len(shown) <= chars else "…" + shown[-(chars - 1):]
+
+
+def first_words(text: str, chars: int) -> str:
+    """``text`` as one line (``clean``), cut within ``chars`` at a word's end (a word
+    longer than half of them is cut) with ``…`` after: what a note starts with, as a
+    question or a choice names it."""
+    shown = clean(text, single_line=True)
+    if len(shown) <= chars:
+        return shown
+    cut = shown[:chars - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > chars // 2 else cut).rstrip() + "…"

@@ -145,6 +145,12 @@ def test_a_note_changed_meanwhile_is_not_overwritten(db: Database, account: int)
     with pytest.raises(edits.NoteChanged, match="changed by someone else"):
         edits.edit_note(db, account, note.id, "hold firm - ana v2", was="hold firm")
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]
+    # Nor deleted, asked about as it was: deleted once asked about as it is.
+    with pytest.raises(edits.NoteChanged, match="changed by someone else"):
+        edits.delete_note(db, account, note.id, was="hold firm")
+    assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]
+    edits.delete_note(db, account, note.id, was="hold firm (sam agrees)")
+    assert profile.notes_page(db, account, fan) == []
 
 
 def _tag_names(db: Database, account: int) -> list[str]:

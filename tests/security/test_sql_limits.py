@@ -260,7 +260,8 @@ def test_a_chatter_s_app_changes_only_its_own_notes(team: Team, scene: Scene) ->
     assert str(refused.value) == line
     with pytest.raises(edits.FanEditError) as refused:
         edits.delete_note(qa, mia, p["note"])
-    assert str(refused.value) == line
+    assert str(refused.value) == f"{kim}'s note: only {kim} can delete it"
+    assert edits.note_refusal(access.identity(qa), kim, "delete") == str(refused.value)
     with team.owner.read() as session:
         assert session.get(Note, p["note"]).body == "kim's note"
     mine = edits.add_note(qa, mia, p["fan"], "mine", author=me)

@@ -44,7 +44,7 @@ async def open_note(
         await press(pilot, "escape", "i")
         detail = pilot.app.screen
         await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
-        await press(pilot, "e", "enter")
+        await press(pilot, "e")  # the only note: no question which
     else:
         await press(pilot, "a")
     dialog = pilot.app.screen

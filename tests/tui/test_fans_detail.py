@@ -71,7 +71,7 @@ async def test_edit_nickname_tag_and_note_from_the_inbox(world: World) -> None:
         await wait_for(pilot, lambda: len(detail.notes) == 1)
         assert detail.notes[0].body == "likes cats\nand " and detail.notes[0].author == "tester"
         assert "tester" in str(detail.query_one("#fan-notes").render())
-        await press(pilot, "e", "enter")
+        await press(pilot, "e")  # the only note: no question which
         await type_text(pilot, "dogs")
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: detail.notes and detail.notes[0].body.endswith("dogs"))
@@ -333,8 +333,7 @@ async def test_a_note_edited_by_someone_else_meanwhile_keeps_both_texts(world: W
         await press(pilot, "i")
         detail = pilot.app.screen
         await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
-        await press(pilot, "e")
-        await press(pilot, "enter")  # the only note
+        await press(pilot, "e")  # the only note: no question which
         dialog = pilot.app.screen
         assert isinstance(dialog, NoteDialog)
         edits.edit_note(db, account, note.id, "hold firm (sam agrees)")  # sam, meanwhile

@@ -409,18 +409,12 @@ async def test_a_note_picked_and_edited_in_one_burst(world: World) -> None:
     letters behind it went to the list of notes before the choices were in."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        fans = await _fans(pilot)
-        top = fans.fans.row_at(0)
-        edits.add_note(world.context.db, world.account.id, top.fan_id, "likes cats",
-                       author="tester")
-        await press(pilot, "enter")
-        detail = app.screen
-        assert isinstance(detail, FanDetailScreen)
-        await wait_for(pilot, lambda: detail.detail is not None)
+        detail = await _notes_of_the_top_fan(world, pilot)
         burst(app, "e", "enter", *" too", "ctrl+s")
         await settle(pilot)
         assert app.screen is detail
-        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes cats too"])
+        await wait_for(pilot, lambda: [n.body for n in detail.notes]
+                       == ["likes cats too", "older"])
 
 
 @pytest.mark.parametrize("move", ["j", "down", "end"])
@@ -568,14 +562,16 @@ async def test_picks_typed_before_tab_or_ctrl_s_in_one_burst_act_first(
 
 
 async def _notes_of_the_top_fan(world: World, pilot) -> FanDetailScreen:  # noqa: ANN001
-    """The first fan's screen, read, with one note ("likes cats")."""
+    """The first fan's screen, read, with two notes ("likes cats", the newest, and
+    "older"): ``e`` asks which (it opens a fan's only note at once)."""
     fans = await _fans(pilot)
-    edits.add_note(world.context.db, world.account.id, fans.fans.row_at(0).fan_id,
-                   "likes cats", author="tester")
+    for body in ("older", "likes cats"):
+        edits.add_note(world.context.db, world.account.id, fans.fans.row_at(0).fan_id,
+                       body, author="tester")
     await press(pilot, "enter")
     detail = pilot.app.screen
     assert isinstance(detail, FanDetailScreen)
-    await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+    await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 2)
     return detail
 
 

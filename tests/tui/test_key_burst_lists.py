@@ -12,6 +12,7 @@ from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.tui import key_order
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
@@ -68,7 +69,8 @@ async def test_a_keymap_moves_the_lists_keys_on_the_screen_too(world: World) -> 
 
 
 async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
-    """e acts once the fan is read (it said "No notes yet" before the notes were in)."""
+    """e acts once the fan is read (it said "No notes yet" before the notes were in):
+    the fan's only note opens."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _fans(pilot)
@@ -77,8 +79,7 @@ async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
                        author="tester")
         burst(app, "enter", "e")
         await settle(pilot)
-        assert isinstance(app.screen, ChoiceDialog)
-        assert app.screen.title_text == "Edit which note?"
+        assert isinstance(app.screen, NoteDialog) and app.screen.body == "likes cats"
 
 
 async def test_enter_c_opens_a_fan_then_their_conversation(world: World) -> None:

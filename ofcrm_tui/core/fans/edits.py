@@ -197,29 +197,34 @@ def add_note(db: Database, account_id: int, fan_id: int, body: str, *, author: s
         return NoteView.of(note)
 
 
+class NoteGone(FanEditError):
+    """No such note in the account (deleted meanwhile, or never its)."""
+
+
 def _note(session: Session, account_id: int, note_id: int) -> Note:
     note = session.get(Note, note_id)
     if note is None or note.account_id != account_id:
-        raise FanEditError(f"no note #{note_id} in this account")
+        raise NoteGone(f"no note #{note_id} in this account")
     return note
 
 
-def note_refusal(identity: access.Identity, author: str) -> str | None:
-    """Why this login may not change a note ``author`` wrote (None: it may): on a team's
-    PostgreSQL a chatter changes and deletes only its own notes (the database's policy,
-    ``store/security.py``; workers and managers any); on SQLite, one person's, any."""
+def note_refusal(identity: access.Identity, author: str, doing: str = "edit") -> str | None:
+    """Why this login may not change (``doing``: edit, delete) a note ``author`` wrote
+    (None: it may): on a team's PostgreSQL a chatter changes and deletes only its own
+    notes (the database's policy, ``store/security.py``; workers and managers any); on
+    SQLite, one person's, any."""
     if identity.kind is access.Kind.CHATTER and author != identity.role:
-        return _not_yours(author)
+        return _not_yours(author, doing)
     return None
 
 
-def _not_yours(author: str) -> str:
+def _not_yours(author: str, doing: str) -> str:
     if not author:
-        return "a note without an author: only a manager can edit it"
-    return f"{author}'s note: only {author} can edit it"
+        return f"a note without an author: only a manager can {doing} it"
+    return f"{author}'s note: only {author} can {doing} it"
 
 
-def _own(session: Session, note: Note) -> None:
+def _own(session: Session, note: Note, doing: str) -> None:
     """FanEditError unless the login may change ``note``, as the database's policy has
     it (in this transaction): the policy alone would leave the row as it is, silently."""
     if session.get_bind().dialect.name != "postgresql":
@@ -229,11 +234,16 @@ def _own(session: Session, note: Note) -> None:
              " OR :account = ANY (ofcrm_granted_accounts('settings'))"),
         {"author": note.author, "account": note.account_id},
     ):
-        raise FanEditError(_not_yours(note.author))
+        raise FanEditError(_not_yours(note.author, doing))
 
 
 class NoteChanged(FanEditError):
     """The note is no longer the text the edit started from (someone saved meanwhile)."""
+
+
+def _unchanged(note: Note, was: str | None) -> None:
+    if was is not None and note.body != was:
+        raise NoteChanged(f"note #{note.id} was changed by someone else meanwhile")
 
 
 def edit_note(
@@ -245,9 +255,8 @@ def edit_note(
     text = fields.clean_note(body)
     with db.write() as session:
         note = _note(session, account_id, note_id)
-        _own(session, note)
-        if was is not None and note.body != was:
-            raise NoteChanged(f"note #{note_id} was changed by someone else meanwhile")
+        _own(session, note, "edit")
+        _unchanged(note, was)
         note.body = text
         note.updated_at = utcnow()
         session.flush()
@@ -255,10 +264,13 @@ def edit_note(
         return NoteView.of(note)
 
 
-def delete_note(db: Database, account_id: int, note_id: int) -> None:
+def delete_note(db: Database, account_id: int, note_id: int, *, was: str | None = None) -> None:
+    """With ``was`` (the text the chatter was asked about), only if nobody changed the
+    note since, else NoteChanged and the note kept."""
     with db.write() as session:
         note = _note(session, account_id, note_id)
-        _own(session, note)
+        _own(session, note, "delete")
+        _unchanged(note, was)
         session.delete(note)
         fans_changed(session, account_id)
 

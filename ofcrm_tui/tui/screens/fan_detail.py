@@ -62,8 +62,9 @@ class FanDetailScreen(FanEdits):
     # As on the lists: the keys are acted on as they are read (priority), in the order
     # typed (Esc j from here goes back, then down the list). The edit line types them.
     # The most used first: a narrow footer leaves out the last ones (``footer_fit``).
-    # Short words: at 80 columns the footer names every key it shows but Delete (in the
-    # help), after Scroll: at 80x24 the spend, tags and last messages are below the fold.
+    # Short words: at 80 columns the footer names every key it shows but Del note and
+    # Delete (in the help), after Scroll: at 80x24 the spend, tags and last messages are
+    # below the fold.
     BINDINGS = [
         Binding("escape", "back", "Back", id="fan.back", priority=True),
         # Esc with the nickname or tag line open closes the line (``check_action``
@@ -81,6 +82,7 @@ class FanDetailScreen(FanEdits):
         Binding("k", "scroll(-1)", "Scroll up", id="fan.scroll_up", show=False, priority=True),
         *(Binding(key, f"scroll({lines})", show=False, priority=True, system=True)
           for key, lines in (("down", 1), ("up", -1))),
+        Binding("d", "delete_note", "Del note", id="fan.delete_note", priority=True),
         Binding("D", "delete", "Delete", id="fan.delete", priority=True),
         Binding("m", "more", "More history", id="fan.more", show=False, priority=True),
         Binding("tab", "app.focus_next", "Next pane", id="fan.next_pane", show=False),

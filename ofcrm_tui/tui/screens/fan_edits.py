@@ -1,6 +1,6 @@
 """The fan's screen's edits, a part of ``FanDetailScreen`` kept apart for size: the
-nickname and tag line, notes written and edited, tags removed, each saved in a thread
-worker; and a fan deleted meanwhile (the note being typed kept, the screen closed)."""
+nickname and tag line, notes written, edited and deleted, tags removed, each saved in a
+thread worker; and a fan deleted meanwhile (the note being typed kept, the screen closed)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.dialogs.choice import ask_to_discard
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import keep_on_clipboard
-from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.sanitize import clean, first_words
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import SuggestLastItem
+
+NOTE_SHOWN = 70  # characters of a note a choice or a question quotes
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,12 @@ class FanEdits(OfcrmScreen):
     _waiting: list[Callable[[], object]]  # actions asked for before the read
 
     class Saved(Message):
-        """A change is in the database (``warning``: said instead of "Saved")."""
+        """A change is in the database, said ``done`` (``warning``: said instead)."""
 
-        def __init__(self, warning: str | None = None) -> None:
+        def __init__(self, warning: str | None = None, done: str = "Saved") -> None:
             super().__init__()
             self.warning = warning
+            self.done = done
 
     class Refused(Message):
         def __init__(self, reason: str, *, gone: bool = False) -> None:
@@ -186,27 +189,59 @@ class FanEdits(OfcrmScreen):
 
     @once_read
     def action_edit_note(self) -> None:
+        self._pick_note("Edit which note?", "edit", self._note_dialog)
+
+    @once_read
+    def action_delete_note(self) -> None:
+        self._pick_note("Delete which note?", "delete", self._ask_delete)
+
+    def _pick_note(self, title: str, doing: str, then: Callable[[NoteView], object]) -> None:
+        """``then`` on the note to act on: the fan's only one at once, else the one
+        picked. Another chatter's is refused before (the database would refuse it)."""
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
         if not self.notes:
             self.notify("No notes yet: a adds one", severity="warning")
             return
+
+        def picked(note: NoteView | None) -> None:
+            if note is None:
+                return
+            refused = edits.note_refusal(self.ofcrm.context.identity, note.author, doing)
+            if refused is not None:
+                hint = "; `a` adds one of yours" if doing == "edit" else ""
+                self.notify(clean(refused + hint, single_line=True), severity="error",
+                            markup=False)
+                return
+            then(note)
+
+        if len(self.notes) == 1:  # (a page holds more: one read is the fan's only one)
+            picked(self.notes[0])
+            return
         now = self.ofcrm.clock()
         choices = [(Text(f"{stamp(n.created_at, now)}  ").append(
-            clean(n.body, single_line=True)[:70]), n) for n in self.notes]
-        self.app.push_screen(ChoiceDialog("Edit which note?", lambda: choices), self._edit_picked)
+            first_words(n.body, NOTE_SHOWN)), n) for n in self.notes]
+        self.app.push_screen(ChoiceDialog(title, lambda: choices), picked)
 
-    def _edit_picked(self, note: NoteView | None) -> None:
-        """Another chatter's note is refused before the editor opens (the database
-        would refuse the save)."""
-        if note is None:
+    def _ask_delete(self, note: NoteView) -> None:
+        """Keeping first (an Enter typed by habit keeps the note, as the fan's delete);
+        the question quotes the note's first words, and the delete goes only if the note
+        is still what it quoted."""
+        from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+
+        account = self.ofcrm.account
+        if account is None:
             return
-        refused = edits.note_refusal(self.ofcrm.context.identity, note.author)
-        if refused is not None:
-            self.notify(clean(f"{refused}; `a` adds one of yours", single_line=True),
-                        severity="error", markup=False)
-            return
-        self._note_dialog(note)
+        when = stamp(note.created_at, self.ofcrm.clock())
+        quoted = f"“{first_words(note.body, NOTE_SHOWN)}” ({when})"
+        choices = [(Text("Keep the note"), False), (Text("Delete the note", style="bold"), True)]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._save(account.id, f"unnote:{note.id}", "", was=note.body)
+
+        self.app.push_screen(ChoiceDialog("Delete this note?", lambda: choices, body=quoted),
+                             answered)
 
     def _note_dialog(self, note: NoteView | None) -> None:
         from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
@@ -238,6 +273,9 @@ class FanEdits(OfcrmScreen):
                 edits.remove_tags(db, account_id, self.fan_id, [value])
             elif what == "note":
                 edits.add_note(db, account_id, self.fan_id, value, author=author)
+            elif what.startswith("unnote:"):
+                self._delete_note(account_id, int(what.removeprefix("unnote:")), was)
+                return
             else:
                 edits.edit_note(db, account_id, int(what.removeprefix("note:")), value, was=was)
         except edits.NoteChanged:  # both kept: theirs in the note, this chatter's beside it
@@ -253,6 +291,20 @@ class FanEdits(OfcrmScreen):
                 self.post_message(self.Refused(f"not saved: {exc}"))
             return
         self.post_message(self.Saved())
+
+    def _delete_note(self, account_id: int, note_id: int, was: str | None) -> None:
+        """(In ``_save``'s thread.) A note changed since the question quoted it stays, as
+        changed; one deleted meanwhile is gone as asked. The screen reads it again."""
+        try:
+            edits.delete_note(self.ofcrm.context.db, account_id, note_id, was=was)
+        except edits.NoteChanged:
+            self.post_message(self.Saved("Someone else changed this note meanwhile: not deleted"))
+        except edits.NoteGone:
+            self.post_message(self.Saved(done="This note was deleted already"))
+        except OfcrmError as exc:
+            self.post_message(self.Refused(f"not deleted: {exc}"))
+        else:
+            self.post_message(self.Saved(done="Note deleted"))
 
     def _keep_note(self) -> None:
         """The note being saved, typed for the fan deleted meanwhile, is not lost without
@@ -280,7 +332,7 @@ class FanEdits(OfcrmScreen):
 
     def on_fan_edits_saved(self, message: Saved) -> None:
         self._note_typed = None
-        self.notify(message.warning or "Saved", severity="warning" if message.warning else "information")
+        self.notify(message.warning or message.done, severity="warning" if message.warning else "information")
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
 
     def on_fan_edits_refused(self, message: Refused) -> None:

@@ -87,7 +87,7 @@ def messages_text(messages: list[ThreadMessage], now: datetime, me: str) -> Text
 
 
 def notes_text(notes: list[NoteView], now: datetime) -> Text:
-    text = _section("Notes (a adds, e edits)")
+    text = _section("Notes (a adds, e edits, d deletes)")
     if not notes:
         text.append("none yet\n", style="dim")
     for note in notes:

@@ -1,0 +1,125 @@
+"""A fan's note deleted from the fan's screen (``d``): the note picked (at once when it is
+the fan's only one, as ``e`` does), a question quoting its first words (keeping first),
+the delete in a thread worker; the key in the footer and the help."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Label, OptionList
+from textual.widgets._footer import FooterKey
+
+from ofcrm_tui.core.fans import edits, profile
+from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
+from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
+from ofcrm_tui.tui.dialogs.help import HelpScreen
+from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from tests.tui.conftest import World
+from tests.tui.pilot import press, settle, wait_for
+from tests.tui.test_fans_screen import open_fans
+
+pytestmark = pytest.mark.anyio
+
+LONG = "prefers short voice notes in the evening, never on Sundays, and asks about the dog"
+
+
+async def _detail(world: World, pilot, *bodies: str) -> FanDetailScreen:  # noqa: ANN001
+    """The top fan's screen, read, with ``bodies`` as notes (the last the newest)."""
+    fans = await open_fans(pilot)
+    fan_id = fans.fans.row_at(0).fan_id
+    for body in bodies:
+        edits.add_note(world.context.db, world.account.id, fan_id, body, author="tester")
+    await press(pilot, "enter")
+    detail = pilot.app.screen
+    assert isinstance(detail, FanDetailScreen)
+    await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == len(bodies))
+    return detail
+
+
+async def _question(pilot) -> ChoiceDialog:  # noqa: ANN001
+    question = pilot.app.screen
+    assert isinstance(question, ChoiceDialog)
+    await wait_for(pilot, lambda: question.query_one(OptionList).option_count == 2)
+    return question
+
+
+def _notes(world: World, detail: FanDetailScreen) -> list[str]:
+    return [n.body for n in profile.notes_page(world.context.db, world.account.id, detail.fan_id)]
+
+
+def _said(pilot) -> list[str]:  # noqa: ANN001
+    return [str(n.message) for n in pilot.app._notifications]  # noqa: SLF001
+
+
+async def test_d_asks_naming_the_note_then_deletes_it(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        detail = await _detail(world, pilot, LONG, "likes cats")
+        footer = [key.description for key in detail.query(FooterKey) if key.display]
+        assert "Del note" in footer
+        await press(pilot, "d")
+        which = pilot.app.screen
+        assert isinstance(which, ChoiceDialog) and which.title_text == "Delete which note?"
+        await wait_for(pilot, lambda: which.query_one(OptionList).option_count == 2)
+        await press(pilot, "j", "enter")  # the older one: LONG
+        question = await _question(pilot)
+        assert question.title_text == "Delete this note?"
+        quoted = str(question.query_one(".choice-body", Label).render())
+        assert quoted.startswith("“prefers short voice notes in the evening") and "…”" in quoted
+        assert "dog" not in quoted  # its first words only
+        first = question.query_one(OptionList).get_option_at_index(0)
+        assert str(first.prompt) == "Keep the note"  # what an Enter by habit does
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert pilot.app.screen is detail and _notes(world, detail) == ["likes cats", LONG]
+        await press(pilot, "d", "j", "enter")
+        await _question(pilot)
+        await press(pilot, "j", "enter")
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes cats"])
+        assert _notes(world, detail) == ["likes cats"]
+        assert "Note deleted" in _said(pilot)
+        # The only note left: straight to the question.
+        await press(pilot, "d")
+        question = await _question(pilot)
+        assert str(question.query_one(".choice-body", Label).render()).startswith("“likes cats”")
+        await press(pilot, "j", "enter")
+        await wait_for(pilot, lambda: detail.notes == [])
+        assert _notes(world, detail) == []
+        await press(pilot, "d")
+        assert pilot.app.screen is detail
+        assert _said(pilot)[-1] == "No notes yet: a adds one"
+
+
+async def test_e_opens_the_only_note_without_asking_which(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _detail(world, pilot, "likes cats")
+        await press(pilot, "e")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NoteDialog) and dialog.body == "likes cats"
+
+
+async def test_a_note_changed_after_the_question_is_kept(world: World) -> None:
+    """The question quoted the note as it was: changed meanwhile (the chatter's other
+    app), it stays as changed, and the screen says so and shows it."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        detail = await _detail(world, pilot, "likes cats")
+        await press(pilot, "d")
+        await _question(pilot)
+        edits.edit_note(world.context.db, world.account.id, detail.notes[0].id, "likes dogs")
+        await press(pilot, "j", "enter")
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes dogs"])
+        assert _notes(world, detail) == ["likes dogs"]
+        assert "Someone else changed this note meanwhile: not deleted" in _said(pilot)
+
+
+async def test_the_help_names_the_key(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _detail(world, pilot)
+        await press(pilot, "question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = [(keys, text) for _, owner in help_screen.sections
+                for keys, text, _id in help_screen._rows(owner)]  # noqa: SLF001
+        assert ("d", "Del note") in rows
