@@ -348,7 +348,9 @@ async def test_create_and_delete_a_fan(world: World) -> None:
 
 async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: World) -> None:
     """A bad username: the dialog stays, shows why in one line, keeps what was typed
-    and puts the cursor back on the username; once corrected, the fan is added."""
+    and puts the cursor back on the username, its text selected (typed over:
+    ``test_form_refusals``); an arrow keeps it to be corrected; once it is, the fan is
+    added."""
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await open_fans(pilot)
@@ -369,7 +371,7 @@ async def test_a_refused_new_fan_keeps_the_dialog_open_with_the_reason(world: Wo
         assert values == ["bad name", "Ann", "annie"]
         username = dialog.query_one("#fan-new-username", Input)
         assert pilot.app.focused is username
-        await press(pilot, "backspace")
+        await press(pilot, "end", "backspace")
         # the field changed: the refusal's reason no longer holds and goes
         assert not error.display and "contains spaces" not in str(error.render())
         await press(pilot, "backspace", "backspace", "backspace", "backspace")

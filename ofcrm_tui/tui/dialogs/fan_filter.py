@@ -130,7 +130,7 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
             line.update(Text(str(exc)))  # wraps: at 80x24 a reason is wider than the dialog
             line.display = True
             if exc.field in _BOXES:
-                self.set_focus(self.query_one(f"#fan-filter-{_BOXES[exc.field]}", Input))
+                self.point_at(self.query_one(f"#fan-filter-{_BOXES[exc.field]}", Input))
             line.scroll_visible()
             return
         self.dismiss(flt)

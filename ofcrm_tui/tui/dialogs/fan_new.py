@@ -24,7 +24,7 @@ FIELDS = ("username", "name", "nickname")
 class NewFanDialog(FormDialog[int | None]):
     """Creates the fan (in a thread) and returns its id; a refused one keeps the dialog
     open with the reason in one line, what was typed and the cursor on the field at
-    fault, so that it can be corrected."""
+    fault, its text selected (``point_at``), so that it can be typed over or corrected."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="fan_new.cancel"),
@@ -48,13 +48,11 @@ class NewFanDialog(FormDialog[int | None]):
         with Vertical(id="fan-new-dialog", classes="dialog") as dialog:
             dialog.border_title = "New fan"
             yield Label("Username (required, new to this account)")
-            # Not selected on focus: back on a refused field, a key corrects the text
-            # rather than replacing it.
-            yield TextBox(placeholder="e.g. lena_s", id="fan-new-username", select_on_focus=False)
+            yield TextBox(placeholder="e.g. lena_s", id="fan-new-username")
             yield Label("Name")
-            yield TextBox(id="fan-new-name", select_on_focus=False)
+            yield TextBox(id="fan-new-name")
             yield Label("Nickname")
-            yield TextBox(id="fan-new-nickname", select_on_focus=False)
+            yield TextBox(id="fan-new-nickname")
             yield Static(id="fan-new-error")
         yield KeyFooter()
 
@@ -99,4 +97,4 @@ class NewFanDialog(FormDialog[int | None]):
         line.update(error)
         line.display = True
         if message.field in FIELDS:
-            self.set_focus(self.query_one(f"#fan-new-{message.field}", Input))
+            self.point_at(self.query_one(f"#fan-new-{message.field}", Input))

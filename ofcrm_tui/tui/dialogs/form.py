@@ -1,4 +1,5 @@
-"""A dialog of several fields, whose Tab moves to the next field as it is read.
+"""A dialog of several fields, whose Tab moves to the next field as it is read, and whose
+refusals point at the field at fault.
 
 Textual's Tab is a binding of the app, acted on once the key has come back up from the
 focused field, after that field has typed the letters read behind it: ``user Tab Name``
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from textual.binding import Binding
+from textual.widgets import Input
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 
@@ -24,3 +26,11 @@ class FormDialog(Dialog[T]):
         Binding("shift+tab", "app.focus_previous", "Previous field",
                 id="form.previous_field", show=False, priority=True, system=True),
     ]
+
+    def point_at(self, box: Input) -> None:
+        """A value refused: the cursor on its field (``box``), the text selected, so that
+        what is typed next replaces it and an arrow key keeps it to be corrected. (The
+        cursor was left at the end of the refused text, which the next keys added to;
+        a field focused already was not selected again.)"""
+        self.set_focus(box)  # at once (``focus()`` waits a turn): keys may come fast
+        box.select_all()
