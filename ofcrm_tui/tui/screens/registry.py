@@ -120,6 +120,7 @@ SCREENS: tuple[ScreenSpec, ...] = (
             ("Fan filter", "ofcrm_tui.tui.dialogs.fan_filter:FanFilterDialog"),
             ("New fan", "ofcrm_tui.tui.dialogs.fan_new:NewFanDialog"),
             ("Note", "ofcrm_tui.tui.dialogs.fan_note:NoteDialog"),
+            ("Import file picker", "ofcrm_tui.tui.dialogs.csv_picker:CsvPicker"),
             ("Import fans", "ofcrm_tui.tui.dialogs.fan_import:ImportDialog"),
             ("Export fans", "ofcrm_tui.tui.dialogs.fan_export:ExportDialog"),
         ),
