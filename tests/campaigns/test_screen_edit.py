@@ -311,7 +311,7 @@ async def test_a_recipient_discarded_on_failed_messages_says_discarded(world: Wo
         await wait_for(pilot, lambda: recipients.count == created.recipients)
         shown = lines(recipients)
         assert "discarded 1" in str(app.screen.query_one("#campaign-summary", Static).render())
-    assert shown[0].startswith("discarded ") and not any("cancelled" in line for line in shown)
+    assert shown[0].startswith(" discarded ") and not any("cancelled" in line for line in shown)
 
 
 async def test_ctrl_l_is_named_for_what_it_does_as_the_start_changes(

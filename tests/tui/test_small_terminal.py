@@ -338,7 +338,7 @@ async def test_a_campaigns_row_keeps_its_name_progress_and_results(
         await settle(pilot)
         assert listing.ROW_HEIGHT == (1 if other[0] >= 120 else 2)
         assert listing.virtual_size.height >= listing.ROW_HEIGHT
-        assert lines(listing)[0].startswith("#1")
+        assert lines(listing)[0].startswith(" #1")  # the margin every list has
 
 
 @pytest.mark.parametrize("size", SIZES)

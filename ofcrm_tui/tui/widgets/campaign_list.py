@@ -19,6 +19,7 @@ NOT_STARTED = "—"  # a campaign's progress and results before it started
 # two, so that none of it is cut: its results go beside its name, its progress under.
 ONE_LINE = 120
 NAME_WIDTH = 32  # on one line
+MARGIN = " "  # before each row, as the other lists have (fans, failed messages)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class CampaignList(PagedList[CampaignRow]):
     def render_row(self, row: CampaignRow, part: int, width: int) -> Text:
         """On one line: id, status, name, progress, results, ETA. On two: id, status,
         name and the results on the right; under them, the progress and ETA."""
-        head, now = f"#{row.id:<4} ", self.clock()
+        head, now = f"{MARGIN}#{row.id:<4} ", self.clock()
         name = clean(row.name, single_line=True)
         if part == 1:
             return Text(" " * len(head) + _joined(campaigns.delivery_parts(row),
@@ -155,7 +156,8 @@ class RecipientList(PagedList[RecipientRow]):
         pass
 
     def render_row(self, row: RecipientRow, part: int, width: int) -> Text:
-        text = Text(f"{row.shown_state:<10}",
+        text = Text(MARGIN)
+        text.append(f"{row.shown_state:<10}",
                     style=self._style("failed") if row.state == "failed" else "")
         text.append(clean(row.display_name, single_line=True)[:24].ljust(25))
         text.append("@" + clean(row.username, single_line=True)[:20], style="dim")
