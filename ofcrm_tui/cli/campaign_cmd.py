@@ -1,4 +1,5 @@
-"""``ofcrm campaign``: create (now or at a time), list, show, pause, resume, cancel."""
+"""``ofcrm campaign``: create (now or at a time), list, show, pause, resume, cancel,
+delete (a draft)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 
 from ofcrm_tui.cli.common import add_account_option, check_limit, context, dollars, row_id
 from ofcrm_tui.context import AppContext
-from ofcrm_tui.core import accounts, campaigns
+from ofcrm_tui.core import access, accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.analytics.period import local_zone, wall_time
 from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
@@ -180,10 +181,31 @@ def _show(args: argparse.Namespace) -> int:
 def _control(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
-    action = {"pause": campaigns.pause, "resume": campaigns.resume, "cancel": campaigns.cancel}
+    if args.campaign_action == "cancel":
+        stopped = campaigns.cancel(ctx.db, account.id, args.id)
+        print(f"campaign #{args.id} cancelled: {stopped.words()}")
+        return 0
+    action = {"pause": campaigns.pause, "resume": campaigns.resume}
     moved = action[args.campaign_action](ctx.db, account.id, args.id)
-    verb = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[args.campaign_action]
+    verb = {"pause": "paused", "resume": "resumed"}[args.campaign_action]
     print(f"campaign #{args.id} {verb} ({counted(moved, 'message')})")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    account = accounts.resolve_account(ctx.db, args.account)
+    access.check(ctx.db, access.Right.CAMPAIGN, account.id)  # refused before asking
+    name = campaigns.deletable(ctx.db, account.id, args.id)
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise CampaignError("refusing to delete without a terminal: add --yes")
+        answer = input(f"Delete campaign #{args.id} {one_line(name)!r}? It goes for good [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("kept")
+            return 1
+    campaigns.delete(ctx.db, account.id, args.id)
+    print(f"campaign #{args.id} deleted")
     return 0
 
 
@@ -228,8 +250,10 @@ def register(parser: argparse.ArgumentParser) -> None:
         ("pause", "hold a running campaign's messages", _control),
         ("resume", "let a paused campaign send again", _control),
         ("cancel", "stop a campaign for good", _control),
+        ("delete", "delete a draft (or a campaign cancelled before it started)", _delete),
     ):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("id", type=row_id, metavar="ID")
         add_account_option(sub, "the account (default: the only one)")
         sub.set_defaults(handler=handler)
+    actions.choices["delete"].add_argument("--yes", action="store_true", help="do not ask")

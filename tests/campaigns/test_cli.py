@@ -50,7 +50,8 @@ def test_create_list_show_pause_resume_cancel(
     assert "sent 0 of 2 · failed 0 · waiting 2" in shown
     assert run(database_url, "resume", "1", "--account", "mia") == 0
     assert run(database_url, "cancel", "1", "--account", "mia") == 0
-    assert "cancelled (2 messages)" in capsys.readouterr().out
+    assert capsys.readouterr().out.endswith(
+        "campaign #1 cancelled: 2 waiting messages will never be sent\n")
     # Refused by its status, as a done campaign's cancel is: one line, exit 2.
     for action, verb in (("resume", "resumed"), ("pause", "paused"), ("cancel", "cancelled")):
         assert run(database_url, action, "1", "--account", "mia") == 2
@@ -235,7 +236,8 @@ def test_cancelling_a_done_campaign_with_nothing_left_changes_nothing(
         session.execute(update(Campaign).where(Campaign.id == 2).values(status="done"))
     capsys.readouterr()
     assert run(database_url, "cancel", "2", "--account", "mia") == 0
-    assert "campaign #2 cancelled (2 messages)" in capsys.readouterr().out
+    assert capsys.readouterr().out == (
+        "campaign #2 cancelled: 2 failed messages will never be sent\n")
 
 
 def test_campaigns_not_started_show_no_results(
@@ -261,3 +263,31 @@ def test_campaigns_not_started_show_no_results(
         shown = capsys.readouterr().out
         assert "not started yet: no recipients, no results" in shown
         assert "sent 0" not in shown and "bought" not in shown and "$0.00" not in shown
+
+
+def test_delete_a_draft_asks_and_a_campaign_that_started_is_refused(
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    draft = campaigns.save_draft(world.db, world.account, CampaignSpec("Old idea", "hi"),
+                                 created_by="me")
+    assert run(database_url, "create", "--account", "mia", "--name", "Now", "--text", "hi",
+               "--yes") == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: --yes or nothing
+    assert run(database_url, "delete", str(draft), "--account", "mia") == 1
+    assert capsys.readouterr().err == (
+        "ofcrm: error: refusing to delete without a terminal: add --yes\n")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: print(prompt) or "n")
+    assert run(database_url, "delete", str(draft), "--account", "mia") == 1
+    assert capsys.readouterr().out == (
+        "Delete campaign #1 'Old idea'? It goes for good [y/N] \nkept\n")
+    assert counts(world)[0] == 2
+    assert run(database_url, "delete", "2", "--account", "mia", "--yes") == 2
+    assert capsys.readouterr().err == (
+        "ofcrm: error: campaign #2 is running: only a draft, or a campaign cancelled before "
+        "it started, can be deleted\n")
+    assert run(database_url, "delete", str(draft), "--account", "mia", "--yes") == 0
+    assert capsys.readouterr().out == "campaign #1 deleted\n"
+    assert counts(world) == (1, 4)

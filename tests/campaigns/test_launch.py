@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ofcrm_tui.core import campaigns, health, outbox
-from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment
+from ofcrm_tui.core.campaigns import CampaignError, CampaignSpec, Segment, Unsent
 from ofcrm_tui.core.fans.edits import delete_fan
 from ofcrm_tui.core.outbox import discard, enqueue_many
 from ofcrm_tui.core.outbox.rules import PRIORITY
@@ -112,7 +112,8 @@ def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
         campaigns.pause(world.db, world.account, created.campaign_id)
     assert campaigns.resume(world.db, world.account, created.campaign_id, now=NOW) == 3
     assert [(r.id, r.next_attempt_at) for r in rows(world, created.campaign_id)] == before
-    assert campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW) == 3
+    assert campaigns.cancel(world.db, world.account, created.campaign_id, now=NOW) == Unsent(
+        started=True, waiting=3)
     assert [r.state for r in rows(world, created.campaign_id)] == [
         "sending", "cancelled", "cancelled", "cancelled"]
     with pytest.raises(CampaignError, match="is cancelled: it cannot be resumed"):
@@ -215,7 +216,8 @@ def test_the_queue_says_discarded_for_a_person_and_cancelled_for_a_campaign(
     stopped = campaigns.create(world.db, world.account, CampaignSpec("S", "yo", Segment()),
                                created_by=BY, now=NOW)
     assert discard(world.db, world.account, [rows(world, kept.campaign_id)[0].id], now=NOW) == 1
-    assert campaigns.cancel(world.db, world.account, stopped.campaign_id, now=NOW) == 4
+    assert campaigns.cancel(world.db, world.account, stopped.campaign_id,
+                            now=NOW).stopped == 4
     single = outbox.enqueue(world.db, world.account, world.fans["eve"], "hey", created_by=BY,
                             now=NOW)
     assert discard(world.db, world.account, [single], now=NOW) == 1

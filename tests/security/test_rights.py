@@ -66,7 +66,8 @@ def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) ->
     mia = team.accounts["mia"]
     ben, eve = team.connect(roles["ben"]), team.connect(roles["eve"])
     spec = CampaignSpec(name="weekend", text="hi {name}")
-    # A draft is anyone's to write; starting or scheduling it is a right.
+    # A draft is anyone's to write; starting, scheduling, cancelling or deleting it is a
+    # right.
     draft = campaigns.save_draft(eve, mia, spec, created_by=roles["eve"])
     for attempt in (
         lambda: campaigns.create(eve, mia, spec, created_by=roles["eve"], now=NOW),
@@ -74,6 +75,7 @@ def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) ->
                                  created_by=roles["eve"], now=NOW),
         lambda: campaigns.launch(eve, mia, draft, now=NOW),
         lambda: campaigns.cancel(eve, mia, draft, now=NOW),
+        lambda: campaigns.delete(eve, mia, draft),
     ):
         with pytest.raises(AccessDenied, match="may not run campaigns on account 'mia'"):
             attempt()

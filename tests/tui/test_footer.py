@@ -104,7 +104,7 @@ async def test_the_inbox_footer_shows_next_and_previous_match_while_a_search_is_
 async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
     world: World, size: tuple[int, int]
 ) -> None:
-    """No campaign: no p, r, x, R or e (they showed, acting on nothing); no fan found:
+    """No campaign: no p, r, x, R, e or D (they showed, acting on nothing); no fan found:
     no Open or Chat; no failed message: no Select, Retry, Retry all or Discard (space
     Select showed). Pressed anyway, they do nothing; with rows they are back."""
     app = world.app()
@@ -118,7 +118,8 @@ async def test_keys_that_act_on_a_row_are_not_offered_by_an_empty_list(
         for key, rows, hidden, pressed, kept in [
             ("2", FailedList, {"space", "enter", "R", "ctrl+r", "d"},
              ("space", "R", "ctrl+r", "d", "enter"), "p"),
-            ("4", CampaignList, {"p", "r", "x", "R", "e"}, ("p", "x", "R", "e", "enter"), "n"),
+            ("4", CampaignList, {"p", "r", "x", "R", "e", "D"},
+             ("p", "x", "R", "e", "D", "enter"), "n"),
         ]:
             await press(pilot, key)
             screen = app.screen

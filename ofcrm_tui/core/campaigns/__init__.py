@@ -4,15 +4,17 @@ the outbound queue after replies, exactly once per fan, now or at a time.
 - ``segment``: who (relative conditions compiled to the fan filter), count and sample;
 - ``placeholders``: ``{name}``, ``{name|babe}`` … filled in Python and in SQL (never
   ``{nickname}``, the team's private label);
-- ``spec``: a campaign before it starts and its checks; ``drafts``: drafts and create;
+- ``spec``: a campaign before it starts and its checks; ``drafts``: drafts, create and
+  delete;
 - ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
-- ``control``: pause, resume, cancel, retry; ``schedule``: due campaigns start, done ones end;
+- ``control``: pause, resume, cancel (``unsent``: what it stops), retry; ``schedule``:
+  due campaigns start, done ones end;
 - ``results``: progress, purchases, revenue, ETA and recipients;
 - ``timing``: how long sending takes (ETAs, a new campaign's send time).
 """
 
-from ofcrm_tui.core.campaigns.control import cancel, pause, resume, retry_failed
-from ofcrm_tui.core.campaigns.drafts import Created, create, load, save_draft
+from ofcrm_tui.core.campaigns.control import Unsent, cancel, pause, resume, retry_failed, unsent
+from ofcrm_tui.core.campaigns.drafts import Created, create, deletable, delete, load, save_draft
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.launch import launch
 from ofcrm_tui.core.campaigns.placeholders import parse, preview, render
@@ -46,8 +48,10 @@ from ofcrm_tui.core.campaigns.timing import SendTime, duration_text, send_durati
 __all__ = [
     "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaign_position", "campaigns", "cancel", "check",
-    "count", "count_campaigns", "count_recipients", "create", "delivery_parts", "duration_text",
+    "count", "count_campaigns", "count_recipients", "create", "deletable", "delete",
+    "delivery_parts", "duration_text",
     "launch", "load", "parse", "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
     "retry_failed", "sample", "save_draft", "whole_number", "send_duration", "send_time", "SendTime", "start_due_campaigns",
+    "Unsent", "unsent",
 ]

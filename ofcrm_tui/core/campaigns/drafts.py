@@ -1,23 +1,25 @@
-"""Campaigns kept before they start: drafts saved as they are, and ``create`` (check,
-save, then start now or schedule) in one unit of work."""
+"""Campaigns kept before they start: drafts saved as they are, ``create`` (check, save,
+then start now or schedule) in one unit of work, and ``delete`` (a draft, or a campaign
+cancelled before it started: nothing it did goes with it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, delete as deleting, or_, select, update
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns import launch as launching
+from ofcrm_tui.core.campaigns.control import Refused, status_of
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check, check_name
 from ofcrm_tui.core.outbox.rules import check_created_by
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, CampaignStatus
-from ofcrm_tui.store.models import Campaign
+from ofcrm_tui.store.models import Campaign, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
@@ -132,3 +134,50 @@ def create(
             spec.segment, now=now, expect=(CampaignStatus.DRAFT,),
         )
         return Created(draft_id, status, queued)
+
+
+def _deletable(account_id: int, campaign_id: int) -> ColumnElement[bool]:
+    """The campaign, if it is a draft or was cancelled before it started, and has no
+    message queued: deleting it (its rows would cascade) loses nothing it did."""
+    return and_(
+        Campaign.id == campaign_id,
+        Campaign.account_id == account_id,
+        or_(Campaign.status == CampaignStatus.DRAFT,
+            and_(Campaign.status == CampaignStatus.CANCELLED, Campaign.started_at.is_(None))),
+        ~select(OutboundMessage.id).where(
+            OutboundMessage.account_id == account_id,
+            OutboundMessage.campaign_id == campaign_id,
+        ).exists(),
+    )
+
+
+def deletable(db: Database, account_id: int, campaign_id: int) -> str:
+    """The campaign's name if ``delete`` would delete it (to ask before); else Refused,
+    saying why."""
+    with db.read() as session:
+        name = session.scalar(select(Campaign.name).where(_deletable(account_id, campaign_id)))
+        if name is None:
+            raise _undeletable(session, account_id, campaign_id)
+        return name
+
+
+def delete(db: Database, account_id: int, campaign_id: int) -> str:
+    """Delete a draft, or a campaign cancelled before it had recipients (the campaign
+    right, as every campaign change); returns its name. Not audited, as drafts saved and
+    campaigns cancelled are not: the trail records what reaches fans."""
+    with db.write() as session:
+        access.require(session, Right.CAMPAIGN, account_id)
+        name = session.scalar(
+            deleting(Campaign).where(_deletable(account_id, campaign_id)).returning(Campaign.name)
+        )
+        if name is None:
+            raise _undeletable(session, account_id, campaign_id)
+        return name
+
+
+def _undeletable(session: Session, account_id: int, campaign_id: int) -> Refused:
+    status = status_of(session, account_id, campaign_id)  # none: not the account's
+    was = {CampaignStatus.CANCELLED: "cancelled after it started",
+           CampaignStatus.DRAFT: "a draft with messages queued"}.get(status, status)
+    return Refused(f"campaign #{campaign_id} is {was}: only a draft, or a campaign cancelled "
+                   "before it started, can be deleted")

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.campaigns.spec import offer_parts
 from ofcrm_tui.core.campaigns.timing import etas
 from ofcrm_tui.core.outbox.rules import (
     ACTIVE_STATES,
@@ -62,6 +63,11 @@ class CampaignRow:
     def conversion(self) -> float | None:
         """Bought per sent, for a priced campaign that sent something."""
         return self.bought / self.sent if self.price_cents and self.sent else None
+
+    @property
+    def offer(self) -> list[str]:
+        """Its price and media (``$9.99 PPV``, ``2 media``); none for a free text."""
+        return offer_parts(self.price_cents, self.media_count)
 
     @property
     def started(self) -> bool:

@@ -24,6 +24,13 @@ from ofcrm_tui.store.types import utcnow
 MAX_NAME = 128
 
 
+def offer_parts(price_cents: int, media_count: int) -> list[str]:
+    """What the message carries besides its text: ``$9.99 PPV``, ``2 media``; none for
+    a free text."""
+    parts = [f"{format_cents(price_cents)} PPV"] if price_cents else []
+    return parts + ([f"{media_count} media"] if media_count or price_cents else [])
+
+
 @dataclass(frozen=True)
 class CampaignSpec:
     name: str
@@ -35,9 +42,9 @@ class CampaignSpec:
     at: datetime | None = None  # when to start (aware); None: now
 
     def describe_offer(self) -> str:
-        if not self.price_cents:
-            return "free" + (f", {len(self.media_ids)} media" if self.media_ids else "")
-        return f"{format_cents(self.price_cents)} PPV, {len(self.media_ids)} media"
+        """``$9.99 PPV, 2 media``; ``free`` (``free, 1 media``) without a price."""
+        free = [] if self.price_cents else ["free"]
+        return ", ".join(free + offer_parts(self.price_cents, len(self.media_ids)))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Campaigns: the list with progress, ETA and results; a campaign's recipients and their
-states; pause, resume, cancel, retry its failed rows; the composer for a new one or a
-draft."""
+"""Campaigns: the list with progress, ETA and results; a campaign's offer, recipients and
+their states; pause, resume, cancel, retry its failed rows, delete a draft; the composer
+for a new one or a draft."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ofcrm_tui.core import access, campaigns
 from ofcrm_tui.core.campaigns import CampaignRow
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
@@ -48,12 +49,13 @@ class CampaignsScreen(OfcrmScreen):
         Binding("e", "edit", "Edit draft", id="campaigns.edit", priority=True),
         Binding("p", "act('pause')", "Pause", id="campaigns.pause", priority=True),
         Binding("r", "act('resume')", "Resume", id="campaigns.resume", priority=True),
-        Binding("x", "cancel", "Cancel", id="campaigns.cancel", priority=True),
+        Binding("x", "ask('cancel')", "Cancel", id="campaigns.cancel", priority=True),
         Binding("R", "act('retry')", "Retry failed", id="campaigns.retry", priority=True),
+        Binding("D", "ask('delete')", "Delete draft", id="campaigns.delete", priority=True),
         Binding("tab", "switch_pane", "Pane", id="campaigns.pane", show=False, priority=True),
         Binding("escape", "back", "Back", id="campaigns.back", priority=True),
     ]
-    ROW_ACTIONS = frozenset({"edit", "act", "cancel"})
+    ROW_ACTIONS = frozenset({"edit", "act", "ask"})
     ROW_LIST = CampaignList
 
     class Acted(Message):
@@ -153,8 +155,9 @@ class CampaignsScreen(OfcrmScreen):
             self._summary(message.row)
 
     def _summary(self, row: CampaignRow) -> None:
-        text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}\n",
+        text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}",
                     style="bold")
+        text.append("".join(f" · {part}" for part in row.offer) + "\n")
         text.append(clean(row.text, single_line=True)[:200] + "\n")
         progress = progress_text(row, self.ofcrm.clock())
         if not row.started:
@@ -194,38 +197,47 @@ class CampaignsScreen(OfcrmScreen):
         if row is not None and account is not None:
             self._act(account.id, row.id, action)
 
-    def action_cancel(self) -> None:
+    def action_ask(self, action: str) -> None:
+        """``x`` (cancel) and ``D`` (delete): a question first."""
         row, account = self._current(), self.ofcrm.account
         if row is not None and account is not None:
-            self.ofcrm.expect_dialog()  # the keys typed behind x are the question's
-            self._may_cancel(account.id, row)
+            self.ofcrm.expect_dialog()  # the keys typed behind x or D are the question's
+            self._may(account.id, row, action)
 
     @work(thread=True, group="campaigns-act", exit_on_error=False)
-    def _may_cancel(self, account_id: int, row: CampaignRow) -> None:
-        """Refuse at once, as ``p`` does, when the database would refuse the cancel:
-        before asking a question whose yes would be refused."""
+    def _may(self, account_id: int, row: CampaignRow, action: str) -> None:
+        """Refuse at once, as ``p`` does, what the database would refuse (the campaign
+        right; the status: cancelling a cancelled campaign, deleting one that started),
+        before asking a question whose yes would be refused. A cancel's question says
+        what it stops, counted now."""
+        db = self.ofcrm.context.db
         try:
-            access.check(self.ofcrm.context.db, access.Right.CAMPAIGN, account_id)
+            access.check(db, access.Right.CAMPAIGN, account_id)
+            if action == "cancel":
+                what = campaigns.unsent(db, account_id, row.id).words()
+            else:
+                campaigns.deletable(db, account_id, row.id)
+                what = "it goes for good"
         except OfcrmError as exc:
             self.app.call_from_thread(self.ofcrm.dialog_ready, self)  # no question: keys go on
             self.post_message(self.Acted(str(exc), "error"))
             return
-        self.app.call_from_thread(self._ask_cancel, account_id, row)
+        self.app.call_from_thread(self._ask, account_id, row, action, what)
 
-    def _ask_cancel(self, account_id: int, row: CampaignRow) -> None:
+    def _ask(self, account_id: int, row: CampaignRow, action: str, what: str) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
         name = clean(row.name, single_line=True)
+        verb = action.capitalize()
         # Keeping first: an Enter typed by habit keeps the campaign.
         choices = [(Text("Keep the campaign"), False),
-                   (Text("Cancel ") + Text(name, style="bold") + Text(": unsent messages are "
-                    "never sent"), True)]
+                   (Text(f"{verb} ") + Text(name, style="bold") + Text(f": {what}"), True)]
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._act(account_id, row.id, "cancel")
+                self._act(account_id, row.id, action)
 
-        self.app.push_screen(ChoiceDialog("Cancel this campaign?", lambda: choices), answered)
+        self.app.push_screen(ChoiceDialog(f"{verb} this campaign?", lambda: choices), answered)
 
     @work(thread=True, group="campaigns-act", exit_on_error=False)
     def _act(self, account_id: int, campaign_id: int, action: str) -> None:
@@ -237,14 +249,31 @@ class CampaignsScreen(OfcrmScreen):
                 note = f"Queued again: {len(result.retried)}"
                 if result.over_limit:
                     note += f" ({len(result.over_limit)} left: try again in {result.wait_seconds} s)"
+            elif action == "cancel":
+                stopped = campaigns.cancel(db, account_id, campaign_id)
+                note = f"Cancelled campaign #{campaign_id}: {stopped.words()}"
+            elif action == "delete":
+                name = campaigns.delete(db, account_id, campaign_id)
+                note = f"Deleted campaign #{campaign_id} {name}"
+                self.post_message(self.Deleted(campaign_id))
             else:
-                verb = {"pause": "Paused", "resume": "Resumed", "cancel": "Cancelled"}[action]
+                verb = {"pause": "Paused", "resume": "Resumed"}[action]
                 moved = getattr(campaigns, action)(db, account_id, campaign_id)
-                note = f"{verb} campaign #{campaign_id} ({moved:,} messages)"
+                note = f"{verb} campaign #{campaign_id} ({counted(moved, 'message')})"
             severity: SeverityLevel = "information"
         except OfcrmError as exc:
             note, severity = str(exc), "error"
         self.post_message(self.Acted(note, severity))
+
+    class Deleted(Message):
+        def __init__(self, campaign_id: int) -> None:
+            super().__init__()
+            self.campaign_id = campaign_id
+
+    def on_campaigns_screen_deleted(self, message: Deleted) -> None:
+        """The open campaign deleted: its panel closes (the list keeps the focus)."""
+        if self.opened is not None and self.opened.id == message.campaign_id:
+            self.action_back()
 
     def on_campaigns_screen_acted(self, message: Acted) -> None:
         self.notify(clean(message.note, single_line=True), severity=message.severity,
