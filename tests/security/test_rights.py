@@ -94,3 +94,25 @@ def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) ->
             session.execute(text(statement), {"c": draft})
         assert "row-level security" in str(access.refusal(caught.value))
     assert campaigns.launch(ben, mia, draft, now=NOW) > 0
+
+
+def test_a_draft_is_deleted_by_a_manager_and_a_chatter_is_refused_before_asking(
+    team: Team, roles: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The campaign right lets a chatter run campaigns, not delete their rows (the
+    database grants that to the team's managers): refused before the question, in one
+    line, the draft kept."""
+    mia = team.accounts["mia"]
+    ben = team.connect(roles["ben"])
+    draft = campaigns.save_draft(ben, mia, CampaignSpec(name="gone", text="hi"),
+                                 created_by=roles["ben"])
+    for attempt in (lambda: campaigns.deletable(ben, mia, draft),
+                    lambda: campaigns.delete(ben, mia, draft)):
+        with pytest.raises(AccessDenied, match=f"{roles['ben']} may not delete campaigns"):
+            attempt()
+    code = main(["--db", team.url_of(roles["ben"]), "campaign", "delete", str(draft),
+                 "--account", "mia", "--yes"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "may not delete campaigns" in err
+    assert campaigns.deletable(team.owner, mia, draft) == "gone"
+    assert campaigns.delete(team.owner, mia, draft) == "gone"

@@ -23,6 +23,7 @@ from ofcrm_tui.core.access.rights import (
     off_the_team,
     refusal,
     require,
+    require_delete,
     require_update,
 )
 
@@ -72,6 +73,6 @@ __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
     "audit_window", "check", "count_audit", "denial", "identity", "init_team", "login_refused",
-    "members", "off_the_team", "record", "refusal", "remove_member", "require", "require_update", "scram_verifier",
+    "members", "off_the_team", "record", "refusal", "remove_member", "require", "require_delete", "require_update", "scram_verifier",
     "unprotected_tables",
 ]

@@ -114,6 +114,18 @@ def require_update(session: Session, table: str, columns: list[str], what: str) 
                            f"({', '.join(refused)}): leave those columns out")
 
 
+def require_delete(session: Session, table: str, what: str) -> None:
+    """Go on only if the login role may delete rows of ``table`` (a team's chatter may
+    not delete campaigns, whatever its rights): AccessDenied naming ``what``, before a
+    question whose yes the database would refuse."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not session.scalar(text("SELECT has_table_privilege(:t, 'DELETE')"), {"t": table}):
+        role = session.scalar(text("SELECT session_user"))
+        raise AccessDenied(f"refused by the database: {role} may not delete {what}: "
+                           "a manager of the team can")
+
+
 def check(db: Database, right: Right, account_id: int) -> None:
     """``require`` in a transaction of its own: to refuse before asking to confirm."""
     with db.read() as session:

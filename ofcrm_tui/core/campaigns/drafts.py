@@ -153,8 +153,11 @@ def _deletable(account_id: int, campaign_id: int) -> ColumnElement[bool]:
 
 def deletable(db: Database, account_id: int, campaign_id: int) -> str:
     """The campaign's name if ``delete`` would delete it (to ask before); else Refused,
-    saying why."""
+    saying why, or AccessDenied (the campaign right; on a team, the role's privilege to
+    delete campaigns, a manager's)."""
     with db.read() as session:
+        access.require(session, Right.CAMPAIGN, account_id)
+        access.require_delete(session, "campaigns", "campaigns")
         name = session.scalar(select(Campaign.name).where(_deletable(account_id, campaign_id)))
         if name is None:
             raise _undeletable(session, account_id, campaign_id)
@@ -167,6 +170,7 @@ def delete(db: Database, account_id: int, campaign_id: int) -> str:
     campaigns cancelled are not: the trail records what reaches fans."""
     with db.write() as session:
         access.require(session, Right.CAMPAIGN, account_id)
+        access.require_delete(session, "campaigns", "campaigns")
         name = session.scalar(
             deleting(Campaign).where(_deletable(account_id, campaign_id)).returning(Campaign.name)
         )

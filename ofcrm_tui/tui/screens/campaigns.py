@@ -212,11 +212,11 @@ class CampaignsScreen(OfcrmScreen):
         what it stops, counted now."""
         db = self.ofcrm.context.db
         try:
-            access.check(db, access.Right.CAMPAIGN, account_id)
             if action == "cancel":
+                access.check(db, access.Right.CAMPAIGN, account_id)
                 what = campaigns.unsent(db, account_id, row.id).words()
             else:
-                campaigns.deletable(db, account_id, row.id)
+                campaigns.deletable(db, account_id, row.id)  # the right and the privilege
                 what = "it goes for good"
         except OfcrmError as exc:
             self.app.call_from_thread(self.ofcrm.dialog_ready, self)  # no question: keys go on
