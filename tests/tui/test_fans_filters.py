@@ -76,6 +76,9 @@ async def test_a_filter_that_hid_the_cursors_fan_cleared_finds_the_cursor_on_it_
          "never purchased, with a minimum spend of $5.00: no fan can match", "min"),
         ({"max": "0"}, True,
          "has purchased, with a maximum spend of $0.00: no fan can match", "max"),
+        # QA: the spend refusals quoted what was typed, the days' did not.
+        ({"after": " 2026-13-01"}, None,
+         "active since: a day like 2026-11-20, not '2026-13-01'", "after"),
     ],
 )
 async def test_the_filter_dialog_refuses_a_filter_no_fan_can_pass(

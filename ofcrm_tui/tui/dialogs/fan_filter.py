@@ -35,7 +35,7 @@ def _day(text: str, what: str, field: str) -> datetime | None:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise FilterError(f"{what}: a day like 2026-11-20", field) from None
+        raise FilterError(f"{what}: a day like 2026-11-20, not {text.strip()!r}", field) from None
 
 
 def _tags(text: str, what: str, field: str) -> tuple[str, ...]:
