@@ -105,6 +105,11 @@ class FittedFooter(Screen[ResultT]):
         named only while it applies: the inbox's n and N, while a search is on)."""
         return binding.show
 
+    def names_now(self, binding: Binding) -> str:
+        """The footer's words for ``binding``: its description, or what the key acts on
+        now (the Failed screen's R and d: the messages selected, not the cursor's)."""
+        return binding.description
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The keys as the footer names them at this width: those it has no room for
@@ -113,12 +118,15 @@ class FittedFooter(Screen[ResultT]):
         return self._footer_fit(bindings).apply(bindings, self.app.COMMAND_PALETTE_BINDING)
 
     def _bindings_named(self) -> dict[str, ActiveBinding]:
-        """The active bindings, each shown in the footer as ``shows_now`` says."""
+        """The active bindings, each shown in the footer as ``shows_now`` and
+        ``names_now`` say."""
         named = {}
         for key, active in super().active_bindings.items():
-            shown = self.shows_now(active.binding)
-            if shown != active.binding.show:
-                active = active._replace(binding=replace(active.binding, show=shown))
+            binding = active.binding
+            shown, words = self.shows_now(binding), self.names_now(binding)
+            if (shown, words) != (binding.show, binding.description):
+                active = active._replace(
+                    binding=replace(binding, show=shown, description=words))
             named[key] = active
         return named
 

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.analytics import period
 from ofcrm_tui.core.analytics.period import Period
+from ofcrm_tui.core.wording import counted
 from ofcrm_tui.core.outbox import FailedSpan, OutboundView
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
@@ -82,11 +83,13 @@ class FailedScreen(OfcrmScreen):
     # As in the inbox: every key is acted on as it is read (priority), in the order
     # typed, and Enter opens the conversation at once: the keys typed after Enter or
     # Esc go to the inbox, not to this list (where R retried and d discarded).
+    # R and d side by side, before the keys a narrow footer leaves out first: each names
+    # the selection it acts on (``names_now``), and at 80 columns both still fit.
     BINDINGS = [
         OPEN_AT_ONCE,
         Binding("R", "retry", "Retry", id="failed.retry", priority=True),
-        Binding("ctrl+r", "retry_all", "Retry all", id="failed.retry_all", priority=True),
         Binding("d", "discard", "Discard", id="failed.discard", priority=True),
+        Binding("ctrl+r", "retry_all", "Retry all", id="failed.retry_all", priority=True),
         Binding("p", "period", "Period", id="failed.period", priority=True),
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox",
                 priority=True),
@@ -161,6 +164,16 @@ class FailedScreen(OfcrmScreen):
         selected = len(self.failed_list.selected)
         self.failed_list.border_title = title
         self.failed_list.border_subtitle = Text(f"{selected} selected") if selected else None
+        self.refresh_bindings()  # the footer's R and d name the selection
+
+    def names_now(self, binding: Binding) -> str:
+        """R and d act on the selection, when there is one, not on the cursor's row: the
+        footer says so (``R Retry 2 selected``) before either is pressed."""
+        lists = self.query(FailedList)  # (none while the screen is composed or pruned)
+        selected = len(lists.first().selected) if lists else 0
+        if binding.action in ("retry", "discard") and selected:
+            return f"{binding.description} {selected} selected"
+        return super().names_now(binding)
 
     def on_failed_list_counted(self, message: FailedList.Counted) -> None:
         self._title(message.count)
@@ -291,15 +304,16 @@ class FailedScreen(OfcrmScreen):
         if row is not None:
             name = clean(row.fan_display_name or row.fan_username, single_line=True)
             label = Text("Discard the message to ") + Text(name, style="bold")
-        else:
+            title = "Discard this failed message?"
+        else:  # the selection, wherever the cursor is: the question counts it
             label = Text(f"Discard {messages(len(ids))}")
+            title = f"Discard {counted(len(ids), 'selected message')}?"
         choices = [(Text("Keep it" if len(ids) == 1 else "Keep them"), False), (label, True)]
 
         def answered(discard: bool | None) -> None:
             if discard:
                 self._act(account.id, "discard", ids, self.ofcrm.now_utc())
 
-        title = "Discard this failed message?" if len(ids) == 1 else "Discard these messages?"
         self.app.push_screen(ChoiceDialog(title, lambda: choices), answered)
 
     @work(thread=True, group="failed-act", exit_on_error=False)
@@ -325,7 +339,9 @@ class FailedScreen(OfcrmScreen):
     def on_failed_screen_acted(self, message: Acted) -> None:
         self.notify(clean(message.note, single_line=True), severity=message.severity,
                     markup=False)
-        self.failed_list.selected.difference_update(message.done)
+        listing = self.failed_list
+        listing.selected.difference_update(message.done)
+        self._title(listing.count if listing.counted else None)
         self.ofcrm.queue_changed()
 
     # -- the conversation ----------------------------------------------------------

@@ -73,7 +73,8 @@ class FailedList(PagedList[OutboundView]):
         "failed-list--tries",
     }
     BINDINGS = [
-        Binding("space", "toggle", "Select", id="failed.select", priority=True),
+        # Ticks (or unticks) the cursor's row and moves down, as the footer says.
+        Binding("space", "toggle", "Select ↓", id="failed.select", priority=True),
     ]
 
     class Opened(PagedList.Opened):
