@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import select, update
 from textual.widgets import Input, ProgressBar, Static
 from textual.widgets._footer import FooterKey
@@ -24,6 +25,7 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets import fields
 from ofcrm_tui.tui.widgets.fan_list import FanList
+from ofcrm_tui.tui.timefmt import short_time
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import burst, lines, press, settle, type_text, wait_for
@@ -734,3 +736,35 @@ async def test_both_keys_the_footer_names_open_the_new_fan_dialog(world: World, 
         await open_fans(pilot)
         await press(pilot, key)
         assert isinstance(pilot.app.screen, NewFanDialog)
+
+
+def cells(line: str) -> list[str]:
+    """``line`` a cell each: a wide character's second cell is empty."""
+    return [part for char in line for part in ([char, ""] if cell_len(char) == 2 else [char])]
+
+
+async def test_sorted_by_subscription_the_list_shows_since_when(world: World) -> None:
+    """Sorted by subscription (``s s``) the rows came under Active, whose times are in no
+    order: the column shows when each fan subscribed ("Since") while that is the order,
+    at 80x24 beside all the others, under its title."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "s", "s")
+        await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
+        assert screen.sort is listing.FanSort.SUBSCRIBED
+        title = lines(screen.query_one("#fan-header", Static))[0]
+        assert title.split() == ["Fan", "Status", "Spent", "Since", "Last", "msg", "Tags"]
+        at = title.index("Since")
+        drawn = lines(screen.fans)
+        now = pilot.app.clock()
+        rows = [screen.fans.row_at(i) for i in range(len(drawn))]
+        assert [row.subscribed_at for row in rows] == sorted(
+            (row.subscribed_at for row in rows), reverse=True)
+        shown = ["".join(cells(line)[at:at + 8]).strip() for line in drawn]
+        assert shown == [short_time(row.subscribed_at, now) for row in rows]
+        assert len(set(shown)) > 1  # (dates told apart, not one day)
+        await press(pilot, "s")  # by name: Active again
+        await wait_for(pilot, lambda: screen.fans.loaded)
+        title = lines(screen.query_one("#fan-header", Static))[0]
+        assert "Active" in title and "Since" not in title

@@ -133,6 +133,7 @@ class FansScreen(OfcrmScreen):
             else:
                 self.fans.show(source)
             self._title(None)
+            self._draw_header()  # the order's column: Since, sorted by subscription
         self.refresh_bindings()  # esc Clear search, while a search is on
 
     def _title(self, count: int | None) -> None:
@@ -155,7 +156,7 @@ class FansScreen(OfcrmScreen):
         fans = self.fans
         width = fans.container_size.width - fans.scrollbar_size_vertical
         if width > 0:
-            self.query_one("#fan-header", Static).update(header(width))
+            self.query_one("#fan-header", Static).update(header(width, self.sort))
 
     def _set_filter(self, flt: FanFilter) -> None:
         self.flt = flt

@@ -1,5 +1,7 @@
 """The fans list: one account's fans through the fan filter, in one of four orders, one
-line each, on the virtual paging list (``paged_list.py``).
+line each, on the virtual paging list (``paged_list.py``). Each order has its column to
+check it by: the name, Spent, Active, and, sorted by subscription, Since (in Active's
+place: the order's dates, which the others' columns did not show).
 
 Columns give way to the terminal's width: first they narrow (80 columns keep them all),
 then the last active time goes, then the last message, the tags and the status; the name
@@ -33,6 +35,8 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("spent", "Spent", 11, 10),
 )
 SHOWN_ORDER = ("status", "spent", "active", "message", "tags")
+# Sorted by subscription, the Active column shows when each fan subscribed instead.
+SINCE = ("since", "Since")
 SORT_NAMES = {
     FanSort.SPEND: "by spend",
     FanSort.LAST_ACTIVE: "by last active",
@@ -41,19 +45,23 @@ SORT_NAMES = {
 }
 
 
-def layout(width: int) -> list[tuple[str, str, int]]:
-    """The columns (after the name) that fit in ``width`` cells, left to right."""
+def layout(width: int, sort: FanSort) -> list[tuple[str, str, int]]:
+    """The columns (after the name) that fit in ``width`` cells, left to right, for the
+    list in the ``sort`` order."""
     kept = [(key, title, wide) for key, title, wide, _ in COLUMNS]
     if NAME_MIN + sum(w + 1 for _, _, w in kept) > width:
         kept = [(key, title, narrow) for key, title, _, narrow in COLUMNS]
     while kept and NAME_MIN + sum(w + 1 for _, _, w in kept) > width:
         kept.pop(0)
-    return sorted(kept, key=lambda column: SHOWN_ORDER.index(column[0]))
+    kept.sort(key=lambda column: SHOWN_ORDER.index(column[0]))
+    if sort is FanSort.SUBSCRIBED:
+        kept = [(*SINCE, w) if key == "active" else (key, title, w) for key, title, w in kept]
+    return kept
 
 
-def header(width: int) -> Text:
-    """The title line over the list, for the same width."""
-    columns = layout(width)
+def header(width: int, sort: FanSort) -> Text:
+    """The title line over the list, for the same width and order."""
+    columns = layout(width, sort)
     name_width = max(1, width - sum(w + 1 for _, _, w in columns) - 1)
     text = Text(" " + "Fan".ljust(name_width)[:name_width])
     for key, title, column_width in columns:
@@ -154,7 +162,7 @@ class FanList(PagedList[FanRow]):
         return f"No fans match {' · '.join(describe_filter(flt))}: {clears}"
 
     def render_row(self, row: FanRow, part: int, width: int) -> Text:
-        columns = layout(width)
+        columns = layout(width, self.source.sort if self.source else FanSort.SPEND)
         name_width = max(1, width - sum(w + 1 for _, _, w in columns) - 1)
         name = Text(" ").append_text(self._name_cell(row, name_width))
         name.truncate(name_width + 1, overflow="ellipsis", pad=True)
@@ -185,6 +193,8 @@ class FanList(PagedList[FanRow]):
             cell = Text(status or listing.NO_STATUS, style)
         elif key == "active":
             cell = Text(short_time(row.last_seen_at, now), self._style("dim"))
+        elif key == "since":
+            cell = Text(short_time(row.subscribed_at, now), self._style("dim"))
         elif key == "message":
             cell = Text(short_time(row.last_message_at, now), self._style("dim"))
         else:
