@@ -52,6 +52,10 @@ def _check(args: argparse.Namespace) -> health.Health:
         db.dispose()
 
 
+# Where the command line lists failed messages, which a problem about them points to.
+FAILED_AT = "`ofcrm failed list`"
+
+
 def _ago(moment: datetime | None, now: datetime) -> str:
     return "never" if moment is None else f"{(now - moment).total_seconds():.0f} s ago"
 
@@ -93,13 +97,15 @@ def _print(report: health.Health) -> None:
               f"{'' if a.running else ' (not running)'}")
         print(f"  credentials: {_credentials(a)}")
     for problem in report.problems:
-        print(f"{'WARNING' if problem.warning else 'PROBLEM'}: {problem.message}")
+        print(f"{'WARNING' if problem.warning else 'PROBLEM'}: {problem.told(FAILED_AT)}")
     if not report.problems:
         print("healthy")
 
 
 def _json(report: health.Health) -> None:
     data = asdict(report)
+    for problem, said in zip(report.problems, data["problems"], strict=True):
+        said["message"] = problem.told(FAILED_AT)
     data["healthy"] = not report.problems
     data["exit_code"] = report.exit_code
     print(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))

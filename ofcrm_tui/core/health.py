@@ -82,12 +82,23 @@ class Reason(IntEnum):
 class Problem:
     reason: Reason
     account: str | None
-    message: str
+    message: str  # about failed messages: without where to see them (``told``)
 
     @property
     def warning(self) -> bool:
         """A chatter's work waiting (said as a warning), not a fault of the machine."""
         return self.reason is Reason.FAILED_WAITING
+
+    @property
+    def about_failed(self) -> bool:
+        """About failed messages, which a chatter retries or discards where the caller
+        lists them: the app's Failed screen (its key), ``ofcrm failed list``."""
+        return self.reason in (Reason.FAILURES, Reason.FAILED_WAITING)
+
+    def told(self, failed_at: str) -> str:
+        """The message, ending with where the failed messages are (``failed_at``) when
+        it is about them."""
+        return f"{self.message}: see {failed_at}" if self.about_failed else self.message
 
 
 @dataclass(frozen=True)
@@ -318,12 +329,12 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
     if account.recent_failed >= failed_threshold:
         found.append(Problem(Reason.FAILURES, account.name,
                              f"{account.name}: {counted(account.recent_failed, 'message')} failed in the last "
-                             f"24 h (threshold {failed_threshold}): see `ofcrm failed list`"))
+                             f"24 h (threshold {failed_threshold})"))
     elif failed := account.queue[OutboundState.FAILED.value]:
         found.append(Problem(Reason.FAILED_WAITING, account.name,
                              f"{account.name}: {counted(failed, 'failed message')} "
                              f"{'waits' if failed == 1 else 'wait'} for a chatter to retry or "
-                             f"discard: see `ofcrm failed list`"))
+                             "discard"))
     return found
 
 

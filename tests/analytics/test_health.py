@@ -131,7 +131,8 @@ def test_failures_piling_up(db: Database, capsys, monkeypatch) -> None:  # noqa:
     assert _health(capsys, db)[0] == health.Reason.FAILED_WAITING  # waiting, not piling up
     monkeypatch.setenv("OFCRM_HEALTH_FAILED_THRESHOLD", "3")
     code, out = _health(capsys, db)
-    assert code == health.Reason.FAILURES == 4 and "3 messages failed in the last 24 h (threshold 3)" in out
+    assert code == health.Reason.FAILURES == 4
+    assert "main: 3 messages failed in the last 24 h (threshold 3): see `ofcrm failed list`" in out
     assert "WARNING" not in out  # the failures' line names them already
 
 
@@ -145,10 +146,13 @@ def test_failed_messages_waiting_for_a_chatter_are_a_warning(db: Database, capsy
     assert problem.warning and report.exit_code == health.Reason.FAILED_WAITING == 7
     code, out = _health(capsys, db)
     assert code == 7 and "healthy" not in out and "PROBLEM" not in out
-    assert "WARNING: main: 2 failed messages wait for a chatter to retry or discard" in out
+    # The command line's words and its command (the app names its key instead).
+    said = "main: 2 failed messages wait for a chatter to retry or discard: see `ofcrm failed list`"
+    assert f"WARNING: {said}" in out
     code, out = _health(capsys, db, "--json")
     data = json.loads(out)
     assert code == data["exit_code"] == 7 and not data["healthy"]
+    assert data["problems"][0]["message"] == said
     assert data["accounts"][0]["queue"]["failed"] == 2 and data["problems"][0]["reason"] == 7
     with db.write() as session:
         session.execute(update(OutboundMessage).values(state="cancelled"))  # discarded

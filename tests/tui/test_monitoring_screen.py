@@ -165,14 +165,16 @@ async def test_discarded_messages_are_called_discarded(world: World) -> None:
 
 async def test_failed_messages_waiting_are_a_warning_naming_the_failed_key(world: World) -> None:
     """One failed message, under the threshold: no fault, but a yellow line tells the
-    chatter to press 2 (the Failed screen), as ``ofcrm health`` warns (exit 7)."""
+    chatter to press 2 (the Failed screen), as ``ofcrm health`` warns (exit 7); the app's
+    key only, not the command line's command beside it."""
     _failed(world, _fans(world, "expired", 1)[0])
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _checked(app, pilot)
         assert screen.report.exit_code == health.Reason.FAILED_WAITING
         shown = " ".join(_text(screen, "#monitoring-problems").split())
-        assert f"! press 2: {world.account.name}: 1 failed message waits" in shown
+        assert shown == (f"! press 2: {world.account.name}: 1 failed message waits for a "
+                         "chatter to retry or discard")
         assert "✗" not in shown and "healthy" not in shown
         top = screen.query_one("#monitoring-problems")
         assert top.has_class("-warning") and not top.has_class("-healthy")

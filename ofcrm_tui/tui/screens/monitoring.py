@@ -69,14 +69,14 @@ def size(count: int | None) -> str:
 
 def problems(report: health.Health, failed_key: str) -> RenderableType:
     """One line per problem (cut to the width), warnings in yellow, or that all is well.
-    A line about failed messages ends with the key of the Failed screen (``failed_key``),
-    where the chatter retries or discards them: put first, so a cut line keeps it."""
+    A line about failed messages starts with the key of the Failed screen (``failed_key``),
+    where the chatter retries or discards them (first, so a cut line keeps it), and names
+    no command: ``ofcrm health`` names its own (``Problem.told``)."""
     if not report.problems:
         return Text("✓ healthy: nothing needs a person", style="bold green")
-    failed = (health.Reason.FAILURES, health.Reason.FAILED_WAITING)
     return Group(*(
         Text.assemble(("! " if p.warning else "✗ ", "bold yellow" if p.warning else "bold red"),
-                      (f"press {failed_key}: " if p.reason in failed else "", "bold"),
+                      (f"press {failed_key}: " if p.about_failed else "", "bold"),
                       (clean(p.message, single_line=True), "yellow" if p.warning else "red"),
                       no_wrap=True, overflow="ellipsis")
         for p in report.problems
