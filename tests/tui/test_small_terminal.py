@@ -197,9 +197,10 @@ SCREEN_KEYS = {
 # those given: "T Remove tag" and "n Nickname" were left out of the fan's. Delete, shown
 # where there is room (it was never shown on the fans screen), gives way at 80 (the help
 # lists it): to the fan's Scroll, whose spend, tags and last messages are below the fold
-# at 80x24; on the fans screen Import and Export give way too, to the palette's key
-# (whose commands import and export).
-EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "enter": {"Delete"}}
+# at 80x24 (and so does the fan's "Del note", which the notes' heading names too); on the
+# fans screen Import and Export give way too, to the palette's key (whose commands import
+# and export).
+EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "enter": {"Delete", "Del note"}}
 
 
 SCREENS = {"inbox": ("1",), "failed": ("2",), "fans": ("3",), "campaigns": ("4",),
