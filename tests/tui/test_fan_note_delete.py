@@ -1,6 +1,7 @@
 """A fan's note deleted from the fan's screen (``d``): the note picked (at once when it is
 the fan's only one, as ``e`` does), a question quoting its first words (keeping first),
-the delete in a thread worker; the key in the footer and the help."""
+the delete in a thread worker; the key in the footer and the help. A note deleted while
+it was being edited."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, wait_for
+from tests.tui.pilot import press, settle, type_text, wait_for
 from tests.tui.test_fans_screen import open_fans
 
 pytestmark = pytest.mark.anyio
@@ -111,6 +112,24 @@ async def test_a_note_changed_after_the_question_is_kept(world: World) -> None:
         await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes dogs"])
         assert _notes(world, detail) == ["likes dogs"]
         assert "Someone else changed this note meanwhile: not deleted" in _said(pilot)
+
+
+async def test_a_note_deleted_while_edited_is_saved_as_a_new_one(world: World) -> None:
+    """Deleted meanwhile (another chatter's app) while its edit was open: the text typed
+    is saved as a new note, and the screen says so (it was refused, and lost)."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        detail = await _detail(world, pilot, "likes cats")
+        await press(pilot, "e")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NoteDialog)
+        edits.delete_note(world.context.db, world.account.id, detail.notes[0].id)
+        await type_text(pilot, " and dogs")
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes cats and dogs"])
+        assert _notes(world, detail) == ["likes cats and dogs"]
+        assert ("This note was deleted meanwhile: yours is saved as a new note"
+                in _said(pilot))
 
 
 async def test_the_help_names_the_key(world: World) -> None:

@@ -278,19 +278,38 @@ class FanEdits(OfcrmScreen):
                 return
             else:
                 edits.edit_note(db, account_id, int(what.removeprefix("note:")), value, was=was)
-        except edits.NoteChanged:  # both kept: theirs in the note, this chatter's beside it
-            edits.add_note(db, account_id, self.fan_id, value, author=author)
-            self.post_message(self.Saved("Someone else changed this note while you edited it:"
-                                         " yours is saved as a new note"))
+        except (edits.NoteChanged, edits.NoteGone) as exc:
+            self._save_beside(account_id, value, exc)
             return
         except (OfcrmError, ValueError) as exc:
-            if what.startswith("note") and self._deleted(account_id):
-                # (Not a message: the screen may be closing, its messages dropped.)
-                self.app.call_from_thread(self._keep_note)
-            else:
-                self.post_message(self.Refused(f"not saved: {exc}"))
+            self._not_saved(account_id, what, exc)
             return
         self.post_message(self.Saved())
+
+    def _save_beside(self, account_id: int, body: str, why: edits.FanEditError) -> None:
+        """(In ``_save``'s thread.) The note edited was changed or deleted meanwhile: the
+        text typed is saved as a new note, beside theirs (nobody's words lost)."""
+        db = self.ofcrm.context.db
+        try:
+            edits.add_note(db, account_id, self.fan_id, body,
+                           author=self.ofcrm.context.settings.chatter_name)
+        except (OfcrmError, ValueError) as exc:
+            self._not_saved(account_id, "note", exc)
+            return
+        if isinstance(why, edits.NoteGone):
+            said = "This note was deleted meanwhile"
+        else:
+            said = "Someone else changed this note while you edited it"
+        self.post_message(self.Saved(f"{said}: yours is saved as a new note"))
+
+    def _not_saved(self, account_id: int, what: str, exc: Exception) -> None:
+        """(In ``_save``'s thread.) A note typed for a fan deleted meanwhile is kept
+        (``_keep_note``); anything else refused is said."""
+        if what.startswith("note") and self._deleted(account_id):
+            # (Not a message: the screen may be closing, its messages dropped.)
+            self.app.call_from_thread(self._keep_note)
+        else:
+            self.post_message(self.Refused(f"not saved: {exc}"))
 
     def _delete_note(self, account_id: int, note_id: int, was: str | None) -> None:
         """(In ``_save``'s thread.) A note changed since the question quoted it stays, as
