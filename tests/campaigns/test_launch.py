@@ -160,8 +160,21 @@ def test_drafts_are_kept_unfinished_and_launched_later(world: World) -> None:
                          CampaignSpec("Later", "hey {name|you}", spec.segment),
                          created_by=BY, campaign_id=draft)
     assert campaigns.launch(world.db, world.account, draft, now=NOW) == 2
-    with pytest.raises(CampaignError, match="not a draft"):
+    with pytest.raises(campaigns.DraftGone,
+                       match=f"^campaign #{draft} is running now, no longer a draft$"):
         campaigns.save_draft(world.db, world.account, spec, created_by=BY, campaign_id=draft)
+
+
+def test_a_draft_deleted_meanwhile_is_said_gone(world: World) -> None:
+    """Saved over by an app that still had it open: DraftGone (the app keeps what was
+    typed as a new draft), nothing written."""
+    draft = campaigns.save_draft(world.db, world.account, CampaignSpec("Idea", "hi"),
+                                 created_by=BY)
+    campaigns.delete(world.db, world.account, draft)
+    with pytest.raises(campaigns.DraftGone, match=f"^campaign #{draft} was deleted$"):
+        campaigns.save_draft(world.db, world.account, CampaignSpec("Idea", "hi again"),
+                             created_by=BY, campaign_id=draft)
+    assert campaigns.count_campaigns(world.db, world.account) == 0
 
 
 def test_campaigns_of_another_account_are_out_of_reach(world: World) -> None:

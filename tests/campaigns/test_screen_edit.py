@@ -345,3 +345,37 @@ async def test_ctrl_l_is_named_for_what_it_does_as_the_start_changes(
         await press(pilot, "ctrl+l")  # what it said: the question is to schedule it
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         assert app.screen.title_text == "Schedule this campaign?"
+
+
+@pytest.mark.parametrize("meanwhile", ["deleted", "started"])
+async def test_a_draft_deleted_or_started_meanwhile_is_kept_as_a_new_one(
+    world: World, meanwhile: str,  # noqa: F811
+) -> None:
+    """Open in the composer while another app deleted (or started) it: ctrl+s, then Esc,
+    could never save it ("not a draft of this account": keep editing or lose it). It is
+    kept as a new draft, the notice naming its number, and saved over from then on."""
+    db, account_id = world.context.db, world.account.id
+    draft = campaigns.save_draft(db, account_id, CampaignSpec("Idea", "hi"), created_by="me")
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        composer = await _edit(pilot)
+        if meanwhile == "deleted":
+            campaigns.delete(db, account_id, draft)
+        else:
+            campaigns.launch(db, account_id, draft)
+        composer.query_one("#campaign-name", Input).value = "Idea, changed"
+        await press(pilot, "ctrl+s")
+        said = "was deleted" if meanwhile == "deleted" else "is running now, no longer a draft"
+        await wait_for(pilot, lambda: any(  # (SQLite may give the deleted one's number again)
+            n.message == f"Saved as a new draft, #{composer.draft_id}: campaign #{draft} {said}"
+            for n in app._notifications))  # noqa: SLF001
+        new = composer.draft_id
+        composer.query_one("#campaign-name", Input).value = "Idea, changed again"
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignsScreen))
+    with db.read() as session:
+        rows = session.execute(select(Campaign.id, Campaign.name, Campaign.status)
+                               .order_by(Campaign.id)).all()
+    kept = [] if meanwhile == "deleted" else [(draft, "Idea", "running")]
+    assert [tuple(row) for row in rows] == [*kept, (new, "Idea, changed again", "draft")]

@@ -14,7 +14,15 @@ the outbound queue after replies, exactly once per fan, now or at a time.
 """
 
 from ofcrm_tui.core.campaigns.control import Unsent, cancel, pause, resume, retry_failed, unsent
-from ofcrm_tui.core.campaigns.drafts import Created, create, deletable, delete, load, save_draft
+from ofcrm_tui.core.campaigns.drafts import (
+    Created,
+    DraftGone,
+    create,
+    deletable,
+    delete,
+    load,
+    save_draft,
+)
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.launch import launch
 from ofcrm_tui.core.campaigns.placeholders import parse, preview, render
@@ -46,7 +54,7 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 from ofcrm_tui.core.campaigns.timing import SendTime, duration_text, send_duration, send_time
 
 __all__ = [
-    "CampaignError", "CampaignRow", "CampaignSpec", "Created", "Recipient", "RecipientRow",
+    "CampaignError", "CampaignRow", "CampaignSpec", "Created", "DraftGone", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaign_position", "campaigns", "cancel", "check",
     "count", "count_campaigns", "count_recipients", "create", "deletable", "delete",
     "delivery_parts", "duration_text",

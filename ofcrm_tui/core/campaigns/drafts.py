@@ -52,8 +52,8 @@ def save_draft(
     created_by: str,
     campaign_id: int | None = None,
 ) -> int:
-    """Keep ``spec`` as a draft (new, or over draft ``campaign_id``); only the name is
-    checked: a draft may be unfinished."""
+    """Keep ``spec`` as a draft (new, or over draft ``campaign_id``: DraftGone if it was
+    deleted or started meanwhile); only the name is checked: a draft may be unfinished."""
     check_name(spec.name)
     created_by = check_created_by(created_by)
     with db.write() as session:
@@ -90,8 +90,24 @@ def _write(
         .values(**_columns(spec), status=CampaignStatus.DRAFT)
     )
     if changed.rowcount != 1:
-        raise CampaignError(f"campaign #{campaign_id} is not a draft of this account")
+        raise _not_written(session, account_id, campaign_id)
     return campaign_id
+
+
+class DraftGone(CampaignError):
+    """The draft written over was deleted, or started, meanwhile (by another app): what
+    was typed in it can only be kept as a new draft."""
+
+
+def _not_written(session: Session, account_id: int, campaign_id: int) -> CampaignError:
+    status = session.scalar(select(Campaign.status).where(
+        Campaign.id == campaign_id, Campaign.account_id == account_id))
+    if status is None:
+        return DraftGone(f"campaign #{campaign_id} was deleted")
+    if status not in EDITABLE:
+        return DraftGone(f"campaign #{campaign_id} is {status} now, no longer a draft")
+    # Still a draft, its change refused (a team's policies: someone else's scheduled one).
+    return CampaignError(f"campaign #{campaign_id} is not a draft of this account")
 
 
 def load(db: Database, account_id: int, campaign_id: int) -> tuple[CampaignSpec, CampaignStatus]:

@@ -4,7 +4,8 @@ for a chosen recipient beside them; a confirmation; ``ctrl+s`` keeps a draft.
 
 Tab goes field by field in that order; ``ctrl+down`` / ``ctrl+up`` go by section. Esc
 closes: with nothing changed it writes nothing (a scheduled campaign stays scheduled);
-otherwise it keeps the draft, asks first when the changes would unschedule a scheduled
+otherwise it keeps the draft (as a new one, saying so, when another app deleted or
+started it meanwhile), asks first when the changes would unschedule a scheduled
 campaign, and asks (saying why) when the draft cannot be saved as it stands. Keys typed
 right after it go to the screen below.
 
@@ -315,11 +316,17 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
     def _save(self, form: Form, close: bool) -> None:
+        note = "Draft saved" + (": it is no longer scheduled" if self.scheduled_at else "")
         try:
             spec = form.spec(self.db, self.account_id, self.clock())
-            self.draft_id = campaigns.save_draft(self.db, self.account_id, spec,
-                                                 created_by=self.created_by,
-                                                 campaign_id=self.draft_id)
+            try:
+                self.draft_id = campaigns.save_draft(self.db, self.account_id, spec,
+                                                     created_by=self.created_by,
+                                                     campaign_id=self.draft_id)
+            except campaigns.DraftGone as gone:  # another app deleted or started it
+                self.draft_id = campaigns.save_draft(self.db, self.account_id, spec,
+                                                     created_by=self.created_by)
+                note = f"Saved as a new draft, #{self.draft_id}: {gone}"
         except Exception as exc:  # noqa: BLE001 - leaving must answer, whatever broke
             if not isinstance(exc, OfcrmError):
                 log.exception("campaign draft not saved")
@@ -329,7 +336,6 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
             else:
                 self.post_message(self.Done(f"Draft not saved: {reason}", True, None, False))
             return
-        note = "Draft saved" + (": it is no longer scheduled" if self.scheduled_at else "")
         self._saved, self.scheduled_at = form, None
         self.post_message(self.Done(note, False, self.draft_id, close))
 
