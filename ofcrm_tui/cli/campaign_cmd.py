@@ -70,7 +70,7 @@ def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> Ca
             bought_ppv=args.bought_ppv,
             exclude_fan_ids=excluded,
             **numbers,
-        )
+        ).checked()
     except CampaignError as exc:
         raise UsageError(str(exc)) from None
     text = sys.stdin.read() if args.text == "-" else args.text

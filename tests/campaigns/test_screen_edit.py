@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets._footer import FooterKey
 
@@ -379,3 +379,29 @@ async def test_a_draft_deleted_or_started_meanwhile_is_kept_as_a_new_one(
                                .order_by(Campaign.id)).all()
     kept = [] if meanwhile == "deleted" else [(draft, "Idea", "running")]
     assert [tuple(row) for row in rows] == [*kept, (new, "Idea, changed again", "draft")]
+
+
+async def test_a_draft_saved_before_the_segment_rules_opens_and_its_check_refuses(
+    world: World,  # noqa: F811
+) -> None:
+    """A draft stored with tag vip both wanted and left out (saved before segments took
+    the fan filter's rules) failed to open ("#vip is both wanted and left out"): it
+    opens, and the count and ctrl+l say what to change."""
+    db, account_id = world.context.db, world.account.id
+    draft = campaigns.save_draft(db, account_id, CampaignSpec("Old", "hi"), created_by="me")
+    with db.write() as session:  # as stored then
+        session.execute(update(Campaign).where(Campaign.id == draft)
+                        .values(segment={"tags_in": ["vip"], "tags_out": ["vip"]}))
+    refusal = "#vip is both wanted and left out: no fan can match"
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await _list(pilot, 1)
+        composer = await _edit(pilot)
+        assert composer.draft_id == draft
+        assert composer.query_one("#campaign-tags_out", Input).value == "vip"
+        count = composer.query_one("#campaign-count", Static)
+        await wait_for(pilot, lambda: str(count.render()) == refusal)
+        await press(pilot, "ctrl+l")
+        await wait_for(pilot, lambda: f"Not started: {refusal}" in [
+            n.message for n in app._notifications])  # noqa: SLF001
+        assert isinstance(app.screen, CampaignComposer)

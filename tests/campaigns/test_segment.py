@@ -195,7 +195,26 @@ def test_a_segment_in_words(segment: Segment, words: str) -> None:
 )
 def test_bad_segments_are_refused(kwargs: dict, message: str) -> None:
     with pytest.raises(CampaignError, match=message):
-        Segment(**kwargs)
+        Segment(**kwargs).checked()
+
+
+def test_a_stored_segment_no_fan_can_pass_is_read_and_refused_on_its_check(
+    world: World,
+) -> None:
+    """A draft saved before the fan filter's rules reached segments: it is read (it
+    opened no more: "#vip is both wanted and left out"), and refused where it is taken,
+    its launch."""
+    stored = Segment.from_json({"tags_in": ["vip"], "tags_out": ["vip"]})
+    assert (stored.tags_in, stored.tags_out) == (("vip",), ("vip",))
+    draft = campaigns.save_draft(world.db, world.account, CampaignSpec("Old", "hi", stored),
+                                 created_by="me")
+    spec, status = campaigns.load(world.db, world.account, draft)
+    assert (spec.segment, status) == (stored, "draft")
+    refusal = "^#vip is both wanted and left out: no fan can match$"
+    with pytest.raises(CampaignError, match=refusal):
+        stored.checked()
+    with pytest.raises(CampaignError, match=refusal):
+        campaigns.launch(world.db, world.account, draft, now=NOW)
 
 
 def test_other_account_fans_never_counted(world: World) -> None:

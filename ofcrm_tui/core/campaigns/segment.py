@@ -99,12 +99,20 @@ class Segment:
                 most = _MOST[spec.name.rsplit("_", 1)[1]]
                 if value > most:  # more would overflow the dates (or the column)
                     raise CampaignError(f"{label} must be at most {most:,}")
-        try:  # the fan filter's own rules, as ``fans list`` and the app's filter refuse it
+
+    def checked(self) -> Segment:
+        """The segment if some fan can pass it, by the fan filter's own rules (as ``fans
+        list`` and the app's filter refuse one), else CampaignError. Asked where a
+        segment is given (the composer's form, the command line, ``spec.check`` before a
+        start), never as a stored one is read: a draft saved before a rule came opens,
+        and its check says what to change."""
+        try:
             checked(FanFilter(tags_in=self.tags_in, tags_out=self.tags_out,
                               min_spent_cents=self.min_spent_cents,
                               max_spent_cents=self.max_spent_cents))
         except FilterError as exc:
             raise CampaignError(str(exc)) from None
+        return self
 
     def fan_filter(self, now: datetime) -> FanFilter:
         """The fans the segment picks at ``now``, of its status (expired ones too when asked:

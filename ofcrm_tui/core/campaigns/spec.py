@@ -2,8 +2,9 @@
 
 The message rules are the composer's (``outbox.rules``): the text is checked as the
 shortest a recipient can get (every field empty: fallbacks only) and the longest; the
-price and media by ``check_offer``; the media against the vault. The segment's tags
-must exist and it must pick at least one fan who can receive a message.
+price and media by ``check_offer``; the media against the vault. Some fan must be able
+to pass the segment (``Segment.checked``), its tags must exist and it must pick at least
+one fan who can receive a message.
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ def check(
             new.check_references(session, [])
         except OutboxError as exc:
             raise CampaignError(str(exc)) from None
+    spec.segment.checked()  # (a stored one is read unchecked: a draft from before a rule)
     check_tags(db, account_id, spec.segment)
     found = count(db, account_id, spec.segment, now)
     if not found.recipients:

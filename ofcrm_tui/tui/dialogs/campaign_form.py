@@ -69,7 +69,7 @@ class Form:
             min_spent_cents=spend_bound(v["min_spent"], "min_spent_cents"),
             max_spent_cents=spend_bound(v["max_spent"], "max_spent_cents"),
             bought_ppv=ppv, exclude_fan_ids=excluded, **numbers,
-        )
+        ).checked()
         return CampaignSpec(
             name=v["name"], text=self.text, segment=segment,
             price_cents=self.offer.price_cents, media_ids=self.offer.media_ids,
