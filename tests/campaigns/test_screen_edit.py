@@ -405,3 +405,24 @@ async def test_a_draft_saved_before_the_segment_rules_opens_and_its_check_refuse
         await wait_for(pilot, lambda: f"Not started: {refusal}" in [
             n.message for n in app._notifications])  # noqa: SLF001
         assert isinstance(app.screen, CampaignComposer)
+
+
+async def test_a_start_typed_in_the_burst_of_ctrl_l_is_refused_as_not_scheduled(
+    world: World,  # noqa: F811
+) -> None:
+    """A start time typed and ctrl+l in one burst: the refusal followed the footer's
+    "Start…", not yet moved by the field's change, and said "Not started" of a campaign
+    meant for later. It is worded from the start field as ctrl+l reads it."""
+    app = world.app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await press(pilot, "4", "n", *"Later")
+        composer = app.screen
+        assert isinstance(composer, CampaignComposer)
+        composer.query_one("#campaign-text", TextArea).load_text("hi")
+        await press(pilot, "ctrl+down", "ctrl+down", "ctrl+down")  # to the start field
+        assert composer.focused is composer.query_one("#campaign-at", Input)
+        burst(app, *"2026-11-20 11:00", "ctrl+l")  # an hour before the app's clock
+        await _refused(pilot, "Not scheduled: the start time 2026-11-20 11:00 UTC is in the past")
+        assert app.screen is composer
+    assert _campaigns(world) == []

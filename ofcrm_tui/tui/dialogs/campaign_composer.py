@@ -340,7 +340,9 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         self.post_message(self.Done(note, False, self.draft_id, close))
 
     def action_launch(self, when: str = "now") -> None:
-        self._check(self._form(), scheduled=when == "later")
+        """(``when`` names the footer's key only: a start time typed in the burst of
+        ctrl+l is in the form before the field's Changed message moves the footer.)"""
+        self._check(self._form())
 
     def _refused(self, exc: OfcrmError, scheduled: bool) -> None:
         """Why the campaign was not started, or not scheduled (a start time typed)."""
@@ -348,7 +350,7 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         self.post_message(self.Done(f"Not {verb}: {exc}", True, None, False))
 
     @work(thread=True, group="campaign-act", exit_on_error=False)
-    def _check(self, form: Form, scheduled: bool) -> None:
+    def _check(self, form: Form) -> None:
         now = self.clock()
         try:
             spec = form.spec(self.db, self.account_id, now)
@@ -358,7 +360,7 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
                                       self.reply_reserve, at=spec.at, now=now,
                                       campaign_id=self.draft_id)
         except OfcrmError as exc:
-            self._refused(exc, scheduled)
+            self._refused(exc, scheduled=bool(form.values["at"].strip()))
             return
         ahead = f", {eta.ahead_text()}" if eta.ahead else ""
         when = "now" if spec.at is None else f"at {spec.at.astimezone(self.zone):%a %d %b %H:%M}"
