@@ -251,7 +251,7 @@ def write_transactions(
 
 _FANS = Fan.__table__
 _SEEN = _FANS.c.last_seen_at
-# The fan's last seen, to the time given if later (a NULL one keeps it, as ``later`` does).
+# The fan's last seen, to the time given if later.
 _SEEN_LATER = _FANS.update().where(_FANS.c.id == bindparam("b_fan")).values(
     last_seen_at=later(_SEEN, bindparam("b_at", type_=_SEEN.type)))
 
@@ -262,13 +262,12 @@ def _seen_paying(
     """A fan who paid was there then (a tip, a PPV bought, a post, a stream): their last
     seen moves to their newest such payment if later, now rather than at the next fans
     refresh (the same rule as a message: ``threads.advance_fan_times``). A subscription
-    renews by itself: no sign of the fan. Every paying fan's row is written, in platform
-    user id order (``write_fans``), those with a subscription only left as they are."""
-    newest: dict[int, datetime | None] = {}
+    renews by itself: no sign of the fan, whose row is not written. The rows go in
+    platform user id order (``write_fans``)."""
+    newest: dict[int, datetime] = {}
     for t in new:
-        if t.user.id in fans:
-            at = None if t.type == TransactionType.SUBSCRIPTION else t.created_at
-            newest[t.user.id] = max(filter(None, (newest.get(t.user.id), at)), default=None)
+        if t.user.id in fans and t.type != TransactionType.SUBSCRIPTION:
+            newest[t.user.id] = max(newest.get(t.user.id, t.created_at), t.created_at)
     if newest:
         session.execute(_SEEN_LATER, [{"b_fan": fans[user_id], "b_at": at}
                                       for user_id, at in sorted(newest.items())])

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from ofcrm_tui.core.fans import listing, profile
 from ofcrm_tui.core.sync import InboundSync
@@ -123,7 +123,8 @@ def test_a_fan_who_writes_was_seen_then(db: Database, synced) -> None:  # noqa: 
 def test_a_fan_who_pays_was_seen_then(db: Database, synced, monkeypatch) -> None:  # noqa: ANN001
     """A PPV bought or a tip moves the fan's last seen when the transaction is written,
     not at the next fans refresh (15 minutes on); the fan's detail and the fans list's
-    Active column read it. A later last seen stays; a subscription renewing moves nothing."""
+    Active column read it. A later last seen stays; a subscription renewing moves nothing
+(its fan's row is not written: it was, to the same value, and its ``updated_at`` moved)."""
     import ofcrm_tui.core.sync as sync_module
 
     sim, account, client, _ = synced
@@ -139,7 +140,18 @@ def test_a_fan_who_pays_was_seen_then(db: Database, synced, monkeypatch) -> None
         sim.world.add_transaction(tipper, "subscription", 999)  # newer, and no sign of the fan
         sim.world.add_transaction(ahead, "tip", 500)
         sim.world.add_transaction(renewed, "subscription", 999)
-    InboundSync(db, account.id, client).poll()
+    written: list[object] = []  # the fan ids the last seen statement is given
+
+    def _record(_conn, _cursor, statement: str, parameters, *_) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("UPDATE FANS SET LAST_SEEN_AT"):
+            written.extend(parameters if isinstance(parameters, list) else [parameters])
+
+    event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        InboundSync(db, account.id, client).poll()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record)
+    assert len(written) == 3  # buyer, tipper, ahead: no row written for the renewal alone
     with db.read() as session:
         paid = dict(session.execute(select(Transaction.platform_transaction_id, Transaction.created_at)
                                     .where(Transaction.platform_transaction_id.in_([str(bought.id), str(tipped.id)]))).all())
