@@ -44,13 +44,13 @@ def test_only_the_account_s_chatters_are_assignees(
         f"(its chatters: {', '.join(sorted([asa, bo]))})\n")
     with pytest.raises(team_work.TeamError, match="not a chatter"):  # nor one of zoe's only
         team_work.assign(team.owner, mia, conversation, team.role("cy"), by=asa, now=NOW)
-    assert team_work.owner_of(db, mia, conversation).chatter == "owner"  # as it was
+    assert team_work.owners_of(db, mia, [conversation])[conversation].chatter == "owner"  # kept
 
     team_work.assign(db, mia, conversation, bo, by=asa, now=NOW)
     assert main(["--db", team.url, "team", "remove-chatter", bo]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
         "  1 conversation assigned to it now assigned to nobody")
-    assert team_work.owner_of(db, mia, conversation) is None
+    assert team_work.owners_of(db, mia, [conversation]) == {}
     assert team_work.known_chatters(db, mia, now=NOW, expiry_seconds=30).names == [asa]
 
 
@@ -75,8 +75,9 @@ def test_narrowing_a_chatter_s_accounts_releases_its_conversations_on_the_others
     assert main(["--db", team.url, "team", "add-chatter", dee, "--account", "zoe"]) == 0
     assert capsys.readouterr().out.splitlines()[2] == (
         "  2 conversations assigned to it now assigned to nobody (on accounts it no longer has)")
-    assert [team_work.owner_of(team.owner, mia, c) for c in chats[mia]] == [None, None]
-    assert [team_work.owner_of(team.owner, zoe, c).chatter for c in chats[zoe]] == [dee, dee]
+    assert team_work.owners_of(team.owner, mia, chats[mia]) == {}
+    owners = team_work.owners_of(team.owner, zoe, chats[zoe])
+    assert [owners[c].chatter for c in chats[zoe]] == [dee, dee]
     assert _version(team, mia) > versions[mia]  # the apps reload
     assert _version(team, zoe) == versions[zoe]
     with team.owner.read() as session:

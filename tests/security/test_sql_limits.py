@@ -280,8 +280,8 @@ def test_a_chatter_assigns_in_its_own_name_and_unassigns_anyone(scene: Scene) ->
     owner = team_work.assign(qa, mia, chat, kim, by=me, now=NOW)  # given to kim, by qa
     assert (owner.chatter, owner.assigned_by) == (kim, me)
     team_work.assign(qa, mia, chat, me, by=me, now=NOW)  # over an assignment by another
-    assert team_work.owner_of(qa, mia, chat).assigned_by == me
+    assert team_work.owners_of(qa, mia, [chat])[chat].assigned_by == me
     with pytest.raises(DBAPIError) as caught:
         team_work.assign(qa, mia, chat, kim, by=kim, now=NOW)
     assert _RLS in str(access.refusal(caught.value))
-    assert team_work.owner_of(qa, mia, chat).assigned_by == me
+    assert team_work.owners_of(qa, mia, [chat])[chat].assigned_by == me

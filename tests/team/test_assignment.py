@@ -19,10 +19,10 @@ def _version(crew: Team) -> int:
 
 def test_assign_reassign_unassign_each_move_the_version(crew: Team) -> None:
     first = crew.conversations[0]
-    assert _version(crew) == 0 and team.owner_of(crew.db, crew.account.id, first) is None
+    assert _version(crew) == 0 and team.owners_of(crew.db, crew.account.id, [first]) == {}
     owner = team.assign(crew.db, crew.account.id, first, " sam ", by="ana", now=NOW)
     assert (owner.chatter, owner.assigned_by) == ("sam", "ana")
-    assert team.owner_of(crew.db, crew.account.id, first) == owner
+    assert team.owners_of(crew.db, crew.account.id, [first]) == {first: owner}
     assert _version(crew) == 1
     team.assign(crew.db, crew.account.id, first, "ana", by="ana", now=NOW)
     assert _version(crew) == 2
@@ -48,7 +48,7 @@ def test_auto_assign_gives_an_unowned_conversation_to_the_first_to_reply(crew: T
                   by=Sender("ana", NOW, auto_assign=True))
     team.send(crew.db, crew.account.id, crew.fans[first], "me too", seen=None,
               by=Sender("sam", NOW, auto_assign=True))
-    owners = {c: team.owner_of(crew.db, crew.account.id, c) for c in (first, second)}
+    owners = team.owners_of(crew.db, crew.account.id, [first, second])
     assert owners[first].chatter == "ana" and owners[second].chatter == "bob"
     assert _version(crew) == 2  # bob's assignment and ana's first reply
 
@@ -96,7 +96,6 @@ def test_owners_of_many_conversations_is_one_query(crew: Team) -> None:
     assert len(statements) == 1
     assert {c: (o.chatter, o.assigned_by) for c, o in owners.items()} == {
         first: ("sam", "ana"), third: ("ana", "ana")}
-    assert owners[first] == team.owner_of(crew.db, crew.account.id, first)
     assert team.owners_of(crew.db, crew.account.id + 1, [first, third]) == {}  # its own only
     with diagnostics.captured_sql(crew.db) as statements:
         assert team.owners_of(crew.db, crew.account.id, []) == {}

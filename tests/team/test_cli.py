@@ -69,7 +69,8 @@ def test_assign_to_me_to_another_and_to_nobody(
     code, out, _ = run(capsys, crew, "ana", "assign", fan, "--to", "sam",
                        monkeypatch=monkeypatch)
     assert out == f"@{fan} on generated: assigned to sam\n"
-    owner = team.owner_of(crew.db, crew.account.id, crew.conversations[1])
+    conversation = crew.conversations[1]
+    owner = team.owners_of(crew.db, crew.account.id, [conversation]).get(conversation)
     assert owner is not None and (owner.chatter, owner.assigned_by) == ("sam", "ana")
     code, out, _ = run(capsys, crew, "ana", "assign", fan, "--nobody", monkeypatch=monkeypatch)
     assert out == f"@{fan} on generated: assigned to nobody (was sam)\n"

@@ -451,8 +451,8 @@ async def test_fan_and_assign_keys_act_on_the_open_conversation_else_the_highlig
         await pilot.app.run_action("screen.assign_me")
         await settle(pilot)
         db, account = world.context.db, world.account.id
-        assert team.owner_of(db, account, opened.conversation_id).chatter == "tester"
-        assert team.owner_of(db, account, other.conversation_id) is None
+        owners = team.owners_of(db, account, [opened.conversation_id, other.conversation_id])
+        assert {c: o.chatter for c, o in owners.items()} == {opened.conversation_id: "tester"}
         await press(pilot, "tab")  # the thread: the open conversation too
         assert screen.focused is thread_view(pilot)
         await press(pilot, "i")

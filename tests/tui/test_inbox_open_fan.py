@@ -63,8 +63,8 @@ async def test_after_a_reply_moves_its_row_the_fan_keys_act_on_the_open_fan(
         await pilot.app.run_action("screen.assign_me")
         await settle(pilot)
         db, account = world.context.db, world.account.id
-        assert team.owner_of(db, account, opened.conversation_id).chatter == "tester"
-        assert team.owner_of(db, account, other.conversation_id) is None
+        owners = team.owners_of(db, account, [opened.conversation_id, other.conversation_id])
+        assert {c: o.chatter for c, o in owners.items()} == {opened.conversation_id: "tester"}
         # The cursor was left where it was: j goes on down the list.
         assert rows.cursor == 3
 

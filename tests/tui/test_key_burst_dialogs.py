@@ -118,7 +118,8 @@ async def test_enter_behind_the_key_that_opens_a_choice_picks_from_it(
         row = conversations(pilot).row_at(0)
         burst(app, "enter", "at", "enter")
         await settle(pilot)
-        owner = team.owner_of(world.context.db, world.account.id, row.conversation_id)
+        owner = team.owners_of(world.context.db, world.account.id,
+                               [row.conversation_id]).get(row.conversation_id)
         assert owner is not None and owner.chatter == "tester"
 
 
@@ -152,7 +153,8 @@ async def test_keys_after_taking_a_conversation_are_the_reply(world: World) -> N
 
 def _owner(world: World, screen: InboxScreen) -> str | None:
     assert screen.open_row is not None
-    owner = team.owner_of(world.context.db, world.account.id, screen.open_row.conversation_id)
+    conversation = screen.open_row.conversation_id
+    owner = team.owners_of(world.context.db, world.account.id, [conversation]).get(conversation)
     return owner.chatter if owner else None
 
 

@@ -76,8 +76,8 @@ async def test_palette_puts_the_command_named_by_the_typed_word_first(world: Wor
         await pilot.press(*"Unassign")
         await asyncio.sleep(0.3)  # the palette searches in the background
         await press(pilot, "enter")
-        await wait_for(pilot, lambda: team.owner_of(
-            world.context.db, world.account.id, row.conversation_id) is None)
+        await wait_for(pilot, lambda: team.owners_of(
+            world.context.db, world.account.id, [row.conversation_id]) == {})
         assert inbox(pilot).flt.assigned_to is None and not inbox(pilot).flt.unassigned
 
 

@@ -12,7 +12,6 @@ from ofcrm_tui.core.team.assignment import (
     assign,
     conversation_of,
     known_chatters,
-    owner_of,
     owners_of,
     unassign,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "conversation_of",
     "known_chatters",
     "leave",
-    "owner_of",
     "owners_of",
     "send",
     "thread_mark",

@@ -95,13 +95,9 @@ def unassign(db: Database, account_id: int, conversation_id: int) -> str | None:
     return previous
 
 
-def owner_of(db: Database, account_id: int, conversation_id: int) -> Owner | None:
-    return owners_of(db, account_id, (conversation_id,)).get(conversation_id)
-
-
 def owners_of(db: Database, account_id: int, conversation_ids: Iterable[int]) -> dict[int, Owner]:
     """The owners of those of ``conversation_ids`` someone owns, by conversation: one
-    query (one per ``IN_CHUNK`` ids), where ``owner_of`` each would be one."""
+    query (one per ``IN_CHUNK`` ids), where one per conversation would be as many."""
     wanted = sorted(set(conversation_ids))
     owners: dict[int, Owner] = {}
     if not wanted:
