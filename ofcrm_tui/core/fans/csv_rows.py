@@ -250,7 +250,8 @@ _BLANK = FanRecord()._asdict()
 _SPACE_IS_TEXT = ("name", "nickname")
 _PAST = tuple((FanRecord._fields.index(name), COLUMNS[name][0]) for name in PAST_DATE_FIELDS)
 _NO_IDENTITY = "no user id and no username: cannot tell which fan this is"
-_IDENTITY_SLOTS = (0, 1)  # platform_user_id, username
+# The fields that tell which fan a row is: its user id and its username.
+_IDENTITY_SLOTS = tuple(FanRecord._fields.index(name) for name in ("platform_user_id", "username"))
 REASONS_JOINED = "; "  # between the reasons of one row
 
 
@@ -373,7 +374,7 @@ class RowParser:
     ) -> None:
         """The rules of a row over its fields, their reasons after its cells' (a row
         whose id or username cell was bad is not told it names nobody)."""
-        ids, usernames = given[0], given[1]
+        ids, usernames = (given[slot] for slot in _IDENTITY_SLOTS)
         if None in ids and (None in usernames or "" in usernames):  # some row may name nobody
             for position, (user_id, username) in enumerate(zip(ids, usernames, strict=True)):
                 if user_id is None and not username and position not in unnamed:
