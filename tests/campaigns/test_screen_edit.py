@@ -120,6 +120,15 @@ async def test_quitting_while_editing_a_scheduled_campaign_keeps_it_scheduled(
     assert _campaigns(world) == before
 
 
+async def _new(pilot) -> CampaignComposer:  # noqa: ANN001
+    """The composer of a new campaign, named "Later"."""
+    await settle(pilot)
+    await press(pilot, "4", "n", *"Later")
+    composer = pilot.app.screen
+    assert isinstance(composer, CampaignComposer)
+    return composer
+
+
 @pytest.mark.parametrize(("field", "value", "reason"), [
     ("inactive_days", "²", "Not seen for N days: '²' is not a whole number"),
     ("at", "2026-12-01 18:00 sharp",
@@ -133,10 +142,7 @@ async def test_escape_with_a_field_that_cannot_be_read_says_why(
     it at its border, at 160 columns too)."""
     app = world.app()
     async with app.run_test(size=(160, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4", "n", *"Later")
-        composer = app.screen
-        assert isinstance(composer, CampaignComposer)
+        composer = await _new(pilot)
         composer.query_one(f"#campaign-{field}", Input).value = value
         await press(pilot, "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
@@ -150,10 +156,7 @@ async def test_escape_with_a_field_that_cannot_be_read_says_why(
 
 async def _scheduling(pilot, at: str) -> CampaignComposer:  # noqa: ANN001
     """A new campaign with a message and the start time ``at`` typed, then ctrl+l."""
-    await settle(pilot)
-    await press(pilot, "4", "n", *"Later")
-    composer = pilot.app.screen
-    assert isinstance(composer, CampaignComposer)
+    composer = await _new(pilot)
     composer.query_one("#campaign-text", TextArea).load_text("hi")
     composer.query_one("#campaign-at", Input).value = at
     await settle(pilot)
@@ -415,10 +418,7 @@ async def test_a_start_typed_in_the_burst_of_ctrl_l_is_refused_as_not_scheduled(
     meant for later. It is worded from the start field as ctrl+l reads it."""
     app = world.app()
     async with app.run_test(size=(140, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4", "n", *"Later")
-        composer = app.screen
-        assert isinstance(composer, CampaignComposer)
+        composer = await _new(pilot)
         composer.query_one("#campaign-text", TextArea).load_text("hi")
         await press(pilot, "ctrl+down", "ctrl+down", "ctrl+down")  # to the start field
         assert composer.focused is composer.query_one("#campaign-at", Input)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from rich.cells import cell_len
@@ -30,6 +31,8 @@ from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import burst, lines, press, settle, type_text, wait_for
 
+D = TypeVar("D")
+
 pytestmark = pytest.mark.anyio
 
 
@@ -39,6 +42,16 @@ async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
     assert isinstance(screen, FansScreen)
     await wait_for(pilot, lambda: screen.fans.loaded and screen.fans.counted)
     return screen
+
+
+async def fans_dialog(pilot, key: str, kind: type[D]) -> tuple[FansScreen, D]:  # noqa: ANN001
+    """The fans screen, read, and the dialog ``key`` opens on it."""
+    await settle(pilot)
+    screen = await open_fans(pilot)
+    await press(pilot, key)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, kind)
+    return screen, dialog
 
 
 async def open_import(pilot, path: Path) -> ImportDialog:  # noqa: ANN001
@@ -134,11 +147,7 @@ async def test_the_title_names_a_filters_tags_as_stored(world: World) -> None:
         fan = session.scalar(select(Fan.id).where(Fan.account_id == account).limit(1))
     edits.add_tags(db, account, fan, ["VIP"])
     async with world.app().run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = await open_fans(pilot)
-        await press(pilot, "f")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, FanFilterDialog)
+        screen, dialog = await fans_dialog(pilot, "f", FanFilterDialog)
         dialog.query_one("#fan-filter-tags-in", Input).value = "vip"
         dialog.query_one("#fan-filter-tags-out", Input).value = "Nobody"
         await press(pilot, "ctrl+s")
@@ -186,11 +195,7 @@ async def test_the_filter_dialog_refuses_bad_spend_and_empty_ranges_keeping_what
     inactive since: the dialog says why, whole even at 80x24 (the line wraps), and stays
     open with all typed, nothing applied; ``$1,234.50`` is a spend, as the title shows it."""
     async with world.app().run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = await open_fans(pilot)
-        await press(pilot, "f")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, FanFilterDialog)
+        screen, dialog = await fans_dialog(pilot, "f", FanFilterDialog)
         error = dialog.query_one("#fan-filter-error")
 
         async def type_in(box: str, text: str) -> None:
@@ -653,11 +658,7 @@ async def test_the_export_writes_the_fans_in_the_order_the_screen_shows(
 async def test_a_failed_export_says_so_and_shows_no_progress(world: World, tmp_path: Path) -> None:
     """The bar went on moving under "Not exported: …" as if the export still ran."""
     async with world.app().run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_fans(pilot)
-        await press(pilot, "E")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ExportDialog)
+        _, dialog = await fans_dialog(pilot, "E", ExportDialog)
         dialog.query_one("#fan-export-path").value = str(tmp_path / "missing" / "out.csv")
         await press(pilot, "enter")
         result = dialog.query_one("#fan-export-result", Static)
@@ -676,11 +677,7 @@ async def test_export_asks_before_it_replaces_a_file(
     kept = "".join(f"line {i}\n" for i in range(303))
     target.write_text(kept, encoding="utf-8")
     async with world.app().run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = await open_fans(pilot)
-        await press(pilot, "E")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, ExportDialog)
+        screen, dialog = await fans_dialog(pilot, "E", ExportDialog)
         box = dialog.query_one("#fan-export-path", Input)
         box.value = str(target)
         await press(pilot, "enter")

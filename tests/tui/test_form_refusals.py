@@ -11,8 +11,8 @@ from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
 from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, type_text, wait_for
-from tests.tui.test_fans_screen import open_fans
+from tests.tui.pilot import press, type_text, wait_for
+from tests.tui.test_fans_screen import fans_dialog
 
 pytestmark = pytest.mark.anyio
 
@@ -29,11 +29,7 @@ async def test_a_refused_new_fan_field_is_typed_over(world: World, field: str) -
     """The username, refused on ctrl+s from the last field; the nickname, on its own
     Enter (it has the focus as it is refused)."""
     async with world.app().run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_fans(pilot)
-        await press(pilot, "plus")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, NewFanDialog)
+        _, dialog = await fans_dialog(pilot, "plus", NewFanDialog)
         box = dialog.query_one(f"#fan-new-{field}", Input)
         if field == "username":
             await type_text(pilot, "u100418bad user!")
@@ -57,11 +53,7 @@ async def test_a_refused_new_fan_field_is_typed_over(world: World, field: str) -
 async def test_a_refused_filter_field_is_typed_over(world: World, save: str) -> None:
     """ctrl+s from another field, or the bad field's own Enter."""
     async with world.app().run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        screen = await open_fans(pilot)
-        await press(pilot, "f")
-        dialog = pilot.app.screen
-        assert isinstance(dialog, FanFilterDialog)
+        screen, dialog = await fans_dialog(pilot, "f", FanFilterDialog)
         box = dialog.query_one("#fan-filter-min", Input)
         dialog.set_focus(box)
         await type_text(pilot, "ten")

@@ -6,10 +6,13 @@ picker's path, buttons and border), and each drawn once."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, RadioSet, Select, TextArea
@@ -80,14 +83,20 @@ def _no_words_under(toasts: list[Region], chart: PlotextPlot) -> None:
             assert not any(c.isalnum() for c in hidden), (toast, y, line, hidden)
 
 
+async def analytics_screen(pilot) -> AnalyticsScreen:  # noqa: ANN001
+    """The analytics screen, shown."""
+    await settle(pilot)
+    await press(pilot, "5")
+    screen = pilot.app.screen
+    assert isinstance(screen, AnalyticsScreen)
+    return screen
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_toasts_leave_the_analytics_kpis_in_view(world: World, size: tuple[int, int]) -> None:
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await press(pilot, "5")
-        screen = app.screen
-        assert isinstance(screen, AnalyticsScreen)
+        screen = await analytics_screen(pilot)
         titles = [Region(chart.region.x, chart.region.y, chart.region.width, 1)
                   for chart in screen.query(PlotextPlot)]  # each chart's first line
         assert len(titles) == 2 and all(title.area for title in titles)
@@ -117,10 +126,7 @@ async def test_a_dialog_over_analytics_shows_each_toast_once_clear_of_its_fields
     opens, and one that comes while it is open, alike."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await press(pilot, "5")
-        analytics = app.screen
-        assert isinstance(analytics, AnalyticsScreen)
+        analytics = await analytics_screen(pilot)
         await _toasts(pilot)
         await press(pilot, key)
         dialog = app.screen
@@ -148,6 +154,20 @@ async def _failed_screen(pilot, count: int) -> FailedScreen:  # noqa: ANN001
     assert isinstance(screen, FailedScreen)
     await wait_for(pilot, lambda: screen.query_one(FailedList).count == count)
     return screen
+
+
+@asynccontextmanager
+async def long_failed_list(
+    world: World, size: tuple[int, int]
+) -> AsyncIterator[tuple[Pilot[object], FailedScreen, FailedList]]:
+    """The app at ``size`` on the Failed screen, listing two failed messages to each of
+    30 active and 30 expired fans (more than two views of rows at every size)."""
+    count = len([_failed(world, fan_id, f"are you online tonight? {n}" * 3)
+                 for fan_id in _fans(world, "active", 30) + _fans(world, "expired", 30)
+                 for n in range(2)])
+    async with world.app().run_test(size=size, notifications=True) as pilot:
+        screen = await _failed_screen(pilot, count)
+        yield pilot, screen, screen.query_one(FailedList)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -180,17 +200,11 @@ async def test_toasts_on_the_failed_screen_stay_off_the_cursors_row(
     never over the cursor's row: at the bottom of the view (End, or the list scrolled
     under the cursor) the row was under the toasts; clear of the reason, the retry limit,
     the status bar and the keys as well."""
-    failed = [_failed(world, fan_id, f"are you online tonight? {n}" * 3)
-              for fan_id in _fans(world, "active", 30) + _fans(world, "expired", 30)
-              for n in range(2)]
-    app = world.app()
-    async with app.run_test(size=size, notifications=True) as pilot:
-        screen = await _failed_screen(pilot, len(failed))
-        listing = screen.query_one(FailedList)
+    async with long_failed_list(world, size) as (pilot, screen, listing):
         inside = listing.scrollable_content_region
         # More than two views of rows: End scrolls, and from the view's first row the
         # list scrolls up a whole view.
-        assert len(failed) * FailedList.ROW_HEIGHT > 2 * inside.height
+        assert listing.count * FailedList.ROW_HEIGHT > 2 * inside.height
         under = [screen.query_one("#failed-detail"), screen.query_one("#failed-limit"),
                  screen.query_one(StatusBar), screen.query_one(KeyFooter)]
 

@@ -12,14 +12,18 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets._toast import Toast
 
-from ofcrm_tui.tui.screens.analytics import AnalyticsScreen
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
-from tests.tui.test_failed_screen_more import _failed, _fans
 from tests.tui.test_fans_screen import open_fans, open_import
-from tests.tui.test_toast_placement import _failed_screen, _no_words_under, _shown, _toasts
+from tests.tui.test_toast_placement import (
+    _no_words_under,
+    _shown,
+    _toasts,
+    analytics_screen,
+    long_failed_list,
+)
 
 pytestmark = pytest.mark.anyio
 SIZES = [(80, 24), (160, 45)]
@@ -39,13 +43,7 @@ async def test_toasts_on_the_failed_screen_keep_their_side_while_the_cursor_move
     """Toasts stay where they came while the cursor goes up and down the list off them
     (they changed sides each time its row crossed the list's middle), and move once,
     to the other side, when the cursor's row would come under them; never over it."""
-    failed = [_failed(world, fan_id, f"are you online tonight? {n}" * 3)
-              for fan_id in _fans(world, "active", 30) + _fans(world, "expired", 30)
-              for n in range(2)]
-    app = world.app()
-    async with app.run_test(size=size, notifications=True) as pilot:
-        screen = await _failed_screen(pilot, len(failed))
-        listing = screen.query_one(FailedList)
+    async with long_failed_list(world, size) as (pilot, screen, listing):
         inside = listing.scrollable_content_region
         toasts = await _toasts(pilot)
         await settle(pilot)
@@ -125,10 +123,7 @@ async def test_long_toasts_on_analytics_stay_over_the_revenue_chart_lines(
     or amounts (at 80x24 one of 5 lines reached the dates), scrolled to the end too."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await press(pilot, "5")
-        screen = app.screen
-        assert isinstance(screen, AnalyticsScreen)
+        screen = await analytics_screen(pilot)
         await settle(pilot)
         chart = screen.query_one(RevenueChart)
         await _toasts(pilot)
