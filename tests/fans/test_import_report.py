@@ -124,9 +124,9 @@ def test_bad_rows_are_listed_by_line_number(db: Database, account: int, tmp_path
 
 
 def test_a_bad_row_says_every_bad_field_in_its_one_line(db: Database, account: int, tmp_path: Path) -> None:
-    """The file is fixed in one go: each bad cell of a row in the column order, then a
-    fan named by nothing, then a date in the future; a row whose username cell is bad is
-    not also told it names nobody."""
+    """The file is fixed in one go: each bad cell of a row (a date in the future too)
+    in the file's column order, then a fan named by nothing; a row whose username cell
+    is bad is not also told it names nobody."""
     text = ("username,total_spent,tips,messages,last_seen\n"
             "ann,99999999999999999999,1e308,abc,\n"
             ",,1e308,,2999-01-01\n"
@@ -137,8 +137,8 @@ def test_a_bad_row_says_every_bad_field_in_its_one_line(db: Database, account: i
             "tips: not an amount of dollars like 12.50: '1e308'; "
             "messages: not an amount of dollars like 12.50: 'abc'"),
         (3, "tips: not an amount of dollars like 12.50: '1e308'; "
-            "no user id and no username: cannot tell which fan this is; "
-            "last_seen 2999-01-01 is in the future"),
+            "last_seen 2999-01-01 is in the future; "
+            "no user id and no username: cannot tell which fan this is"),
         (4, "username 'bob@x' contains '@': a username has letters, digits, _ . and - only; "
             "total_spent: negative amount '-1'"),
     ]

@@ -4,9 +4,9 @@
 A row is valid when each of its cells passes its column's check (``csv_format`` says
 what cells hold), it names a fan (a user id or a username) and its past dates are not
 in the future. A bad row gets one line saying all that is wrong with it, so a file is
-fixed in one go: each bad field's reason in ``COLUMNS`` order, then the missing identity
-(unless a cell naming the fan was bad: fixing it names the fan), then the dates in the
-future, joined by ``REASONS_JOINED``.
+fixed in one go: each bad cell's reason (a date in the future its cell's) in the file's
+column order, then the missing identity (unless a cell naming the fan was bad: fixing it
+names the fan), joined by ``REASONS_JOINED``.
 
 Cells are validated by pydantic, column by column. A column whose every cell has the
 plain form an export writes (digits, ``12.50``, ``2026-01-31T18:00:00Z``, text without
@@ -248,7 +248,7 @@ _DEFAULTS = tuple(FanRecord())
 _BLANK = FanRecord()._asdict()
 # Names are kept as written: a name of spaces exports as spaces and must read back so.
 _SPACE_IS_TEXT = ("name", "nickname")
-_PAST = tuple((FanRecord._fields.index(name), COLUMNS[name][0]) for name in PAST_DATE_FIELDS)
+_PAST_SLOTS = frozenset(FanRecord._fields.index(name) for name in PAST_DATE_FIELDS)
 _NO_IDENTITY = "no user id and no username: cannot tell which fan this is"
 # The fields that tell which fan a row is: its user id and its username.
 _IDENTITY_SLOTS = tuple(FanRecord._fields.index(name) for name in ("platform_user_id", "username"))
@@ -329,10 +329,10 @@ class RowParser:
 
     def __init__(self, mapping: ColumnMapping, now: datetime, *, plain: bool = True) -> None:
         self.width = len(mapping.headers)
-        self._columns = sorted(
-            (_Column(name, cell, plain) for cell, name in enumerate(mapping.fields) if name is not None),
-            key=lambda column: column.slot,
-        )
+        self._columns = [_Column(name, cell, plain)
+                         for cell, name in enumerate(mapping.fields) if name is not None]
+        self._past = [(column.slot, column.cell, column.header)
+                      for column in self._columns if column.slot in _PAST_SLOTS]
         self._latest = now + FUTURE_SLACK
 
     def __call__(self, cells: list[str]) -> FanRecord:
@@ -345,12 +345,14 @@ class RowParser:
     def batch(self, rows: Sequence[list[str]]) -> Parsed:
         """Rows' cells as FanRecords, or the reason each bad row is refused."""
         count = len(rows)
-        problems: dict[int, list[str]] = {}
+        # position -> (where said: its cell's place in the file, -1 first), reason;
+        # one reason at most a cell (a bad cell gives no date to be in the future)
+        problems: dict[int, list[tuple[int, str]]] = {}
         if set(map(len, rows)) - {self.width}:
             for position, cells in enumerate(rows):
                 if len(cells) != self.width:  # its cells are not where the header says
-                    problems[position] = [f"{len(cells)} fields where the header has "
-                                          f"{self.width} (a wrong delimiter or an unclosed quote?)"]
+                    problems[position] = [(-1, f"{len(cells)} fields where the header has "
+                                          f"{self.width} (a wrong delimiter or an unclosed quote?)")]
             rows = [cells if len(cells) == self.width else [""] * self.width for cells in rows]
         cells_of = list(zip(*rows, strict=True)) or [()] * self.width
         given: list[list[Any]] = [[default] * count for default in _DEFAULTS]
@@ -358,7 +360,7 @@ class RowParser:
         for column in self._columns:
             given[column.slot], bad = column.read(cells_of[column.cell])
             for position, reason in bad.items():
-                problems.setdefault(position, []).append(reason)
+                problems.setdefault(position, []).append((column.cell, reason))
             if bad and column.slot in _IDENTITY_SLOTS:
                 unnamed.update(bad)
         self._check_rows(given, problems, unnamed)
@@ -366,27 +368,30 @@ class RowParser:
             return Parsed(list(range(count)), given, {})
         kept = [position for position in range(count) if position not in problems]
         return Parsed(kept, pick(given, kept), {
-            position: REASONS_JOINED.join(reasons) for position, reasons in sorted(problems.items())
+            position: REASONS_JOINED.join(reason for _, reason in sorted(reasons))
+            for position, reasons in sorted(problems.items())
         })
 
     def _check_rows(
-        self, given: list[list[Any]], problems: dict[int, list[str]], unnamed: set[int]
+        self, given: list[list[Any]], problems: dict[int, list[tuple[int, str]]],
+        unnamed: set[int],
     ) -> None:
-        """The rules of a row over its fields, their reasons after its cells' (a row
-        whose id or username cell was bad is not told it names nobody)."""
+        """The rules of a row over its fields: a date in the future said where its cell
+        is, the fan named by nothing after every cell (a row whose id or username cell
+        was bad is not told it names nobody)."""
         ids, usernames = (given[slot] for slot in _IDENTITY_SLOTS)
         if None in ids and (None in usernames or "" in usernames):  # some row may name nobody
             for position, (user_id, username) in enumerate(zip(ids, usernames, strict=True)):
                 if user_id is None and not username and position not in unnamed:
-                    problems.setdefault(position, []).append(_NO_IDENTITY)
-        for slot, header in _PAST:
+                    problems.setdefault(position, []).append((self.width, _NO_IDENTITY))
+        for slot, cell, header in self._past:
             dates = given[slot]
             if max(filter(None, dates), default=self._latest) <= self._latest:
                 continue
             for position, value in enumerate(dates):
                 if value is not None and value > self._latest:
                     problems.setdefault(position, []).append(
-                        f"{header} {value:%Y-%m-%d} is in the future")
+                        (cell, f"{header} {value:%Y-%m-%d} is in the future"))
 
 
 def pick(columns: list[list[Any]], positions: list[int]) -> list[list[Any]]:
