@@ -6,7 +6,7 @@ it was being edited."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, TextArea
 from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core.fans import edits, profile
@@ -130,6 +130,29 @@ async def test_a_note_deleted_while_edited_is_saved_as_a_new_one(world: World) -
         assert _notes(world, detail) == ["likes cats and dogs"]
         assert ("This note was deleted meanwhile: yours is saved as a new note"
                 in _said(pilot))
+
+
+@pytest.mark.parametrize(("keymap", "key"), [({}, "d"), ({"fan.delete_note": "x"}, "x")])
+async def test_a_note_emptied_is_not_saved_and_the_key_that_deletes_it_is_named(
+    world: World, keymap: dict[str, str], key: str,
+) -> None:
+    """ctrl+s on a note whose text was cleared says how to delete it instead, by the
+    key the keymap binds; a new note left empty has nothing to delete."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.set_keymap(keymap)
+        detail = await _detail(world, pilot, "likes cats")
+        await press(pilot, "e")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, NoteDialog)
+        dialog.query_one(TextArea).clear()
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is dialog
+        assert _said(pilot)[-1] == f"An empty note is not saved: {key} deletes it"
+        await press(pilot, "escape", "j", "enter")  # discard the cleared text
+        assert pilot.app.screen is detail and _notes(world, detail) == ["likes cats"]
+        await press(pilot, "a", "ctrl+s")
+        assert _said(pilot)[-1] == "An empty note is not saved"
 
 
 async def test_the_help_names_the_key(world: World) -> None:

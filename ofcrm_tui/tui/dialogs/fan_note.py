@@ -18,16 +18,18 @@ from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
 class NoteDialog(Dialog[str | None]):
-    """Returns the note's text, or None when cancelled."""
+    """Returns the note's text, or None when cancelled. ``delete_key``: the key of the
+    screen under it that deletes the note edited, named when its text is emptied."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="fan_note.cancel"),
         Binding("ctrl+s", "save", "Save", id="fan_note.save"),
     ]
 
-    def __init__(self, body: str = "") -> None:
+    def __init__(self, body: str = "", *, delete_key: str = "") -> None:
         super().__init__()
         self.body = body
+        self.delete_key = delete_key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fan-note-dialog", classes="dialog") as dialog:
@@ -43,7 +45,8 @@ class NoteDialog(Dialog[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         if not text.strip():
-            self.notify("An empty note is not saved", severity="warning")
+            hint = f": {self.delete_key} deletes it" if self.body and self.delete_key else ""
+            self.notify(f"An empty note is not saved{hint}", severity="warning", markup=False)
             return
         try:
             edits.check_values(note=text)

@@ -19,6 +19,7 @@ from ofcrm_tui.core.fans.profile import FanProfile, Purchase
 from ofcrm_tui.core.inbox.thread import ThreadMessage
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.dialogs.choice import ask_to_discard
+from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean, first_words
@@ -258,7 +259,8 @@ class FanEdits(OfcrmScreen):
                 self._save(account.id, "note" if note is None else f"note:{note.id}", body,
                            was=None if note is None else note.body)
 
-        self.app.push_screen(NoteDialog(note.body if note else ""), written)
+        delete_key = key_named(self.app, type(self), "fan.delete_note")
+        self.app.push_screen(NoteDialog(note.body if note else "", delete_key=delete_key), written)
 
     @work(thread=True, group="fan-save", exit_on_error=False)
     def _save(self, account_id: int, what: str, value: str, was: str | None = None) -> None:
