@@ -90,6 +90,22 @@ async def test_d_asks_naming_the_note_then_deletes_it(world: World) -> None:
         assert _said(pilot)[-1] == "No notes yet: a adds one"
 
 
+@pytest.mark.parametrize(("key", "verb"), [("d", "Delete"), ("e", "Edit")])
+async def test_the_note_pickers_footer_names_enter_by_what_it_does(
+    world: World, key: str, verb: str,
+) -> None:
+    """It named only "esc Back": Enter, which picks, is named first, by its verb."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _detail(world, pilot, "likes cats", "likes dogs")
+        await press(pilot, key)
+        which = pilot.app.screen
+        assert isinstance(which, ChoiceDialog)
+        await wait_for(pilot, lambda: which.query_one(OptionList).option_count == 2)
+        shown = [(k.key, k.description) for k in which.query(FooterKey) if k.display]
+        assert shown[:2] == [("enter", verb), ("escape", "Back")]
+
+
 async def test_e_opens_the_only_note_without_asking_which(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Label, OptionList
@@ -36,7 +37,8 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
     Rich ``Text`` so nothing in them is read as markup. ``always``: choices offered
     before them whatever it returns; ``empty``: a line (not a choice) shown when it
     returns none; ``body``: what the question is about, below its title, wrapped whole
-    (a title too long for the border is cut)."""
+    (a title too long for the border is cut); ``verb``: what its footer names Enter
+    (what picking does: Edit, Delete)."""
 
     # Esc is "Back": it leaves what was asked about as it was ("Cancel" read as the yes
     # to "Cancel this campaign?"). Priority, the list's own keys too (``system``: the
@@ -50,7 +52,9 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
         *(Binding(key, action, show=False, priority=True, system=True) for key, action in (
             ("down", "move(1)"), ("up", "move(-1)"), ("home", "options('first')"),
             ("end", "options('last')"), ("pageup", "options('page_up')"),
-            ("pagedown", "options('page_down')"), ("enter", "pick"))),
+            ("pagedown", "options('page_down')"))),
+        # Named in the footer (by ``verb``), before Back: the list's (the help's ``system``).
+        Binding("enter", "pick", "Pick", priority=True, system=True),
     ]
 
     class Loaded(Message):
@@ -60,9 +64,10 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
 
     def __init__(
         self, title: str, load: Callable[[], Choices], *, current: object = None,
-        empty: str = "", always: Choices = (), body: str = "",
+        empty: str = "", always: Choices = (), body: str = "", verb: str = "Pick",
     ) -> None:
         super().__init__()
+        self.verb = verb
         self.title_text = title
         self.load = load
         self.always = always
@@ -78,6 +83,14 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
                 yield Label(literal(self.body), classes="choice-body")
             yield OptionList()
         yield KeyFooter()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        active = bindings.get("enter")
+        if active is not None and active.binding.action == "pick":
+            bindings["enter"] = active._replace(binding=replace(active.binding, description=self.verb))
+        return bindings
 
     def on_mount(self) -> None:
         # The keys typed behind the one that opened the dialog (j, Enter) wait for the

@@ -222,7 +222,7 @@ class FanEdits(OfcrmScreen):
         now = self.ofcrm.clock()
         choices = [(Text(f"{stamp(n.created_at, now)}  ").append(
             first_words(n.body, NOTE_SHOWN)), n) for n in self.notes]
-        self.app.push_screen(ChoiceDialog(title, lambda: choices), picked)
+        self.app.push_screen(ChoiceDialog(title, lambda: choices, verb=doing.capitalize()), picked)
 
     def _ask_delete(self, note: NoteView) -> None:
         """Keeping first (an Enter typed by habit keeps the note, as the fan's delete);
