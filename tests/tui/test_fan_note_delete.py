@@ -15,7 +15,7 @@ from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, type_text, wait_for
+from tests.tui.pilot import burst, let_go, press, settle, type_text, wait_for
 from tests.tui.test_fans_screen import open_fans
 
 pytestmark = pytest.mark.anyio
@@ -104,6 +104,30 @@ async def test_the_note_pickers_footer_names_enter_by_what_it_does(
         await wait_for(pilot, lambda: which.query_one(OptionList).option_count == 2)
         shown = [(k.key, k.description) for k in which.query(FooterKey) if k.display]
         assert shown[:2] == [("enter", verb), ("escape", "Back")]
+
+
+async def test_the_next_pick_typed_fast_lists_the_notes_after_the_delete(world: World) -> None:
+    """``Down Enter d`` in one burst on the question: the picker listed the note just
+    deleted (picking it said it was deleted already); it waits for the notes read after
+    the delete, and the keys typed behind it wait too."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        detail = await _detail(world, pilot, "likes cats", "likes dogs", "likes owls")
+        await press(pilot, "d")
+        which = pilot.app.screen
+        assert isinstance(which, ChoiceDialog)
+        await wait_for(pilot, lambda: which.query_one(OptionList).option_count == 3)
+        await press(pilot, "enter")  # the newest: owls
+        await _question(pilot)
+        burst(app, "down", "enter", "d")
+        await let_go(pilot)
+        which = pilot.app.screen
+        assert isinstance(which, ChoiceDialog) and which.title_text == "Delete which note?"
+        await wait_for(pilot, lambda: which.query_one(OptionList).option_count > 0)
+        assert _notes(world, detail) == ["likes dogs", "likes cats"]
+        options = which.query_one(OptionList)
+        listed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert len(listed) == 2 and not any("owls" in line for line in listed), listed
 
 
 async def test_e_opens_the_only_note_without_asking_which(world: World) -> None:

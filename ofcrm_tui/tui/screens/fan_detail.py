@@ -89,9 +89,10 @@ class FanDetailScreen(FanEdits):
     ]
 
     class Loaded(Message):
-        def __init__(self, detail: Detail) -> None:
+        def __init__(self, detail: Detail, read: int) -> None:
             super().__init__()
             self.detail = detail
+            self.read = read  # which of the screen's reads (``_reads``)
 
     class More(Message):
         def __init__(self, purchases: list[Purchase], notes: list[NoteView]) -> None:
@@ -136,10 +137,11 @@ class FanDetailScreen(FanEdits):
     def _reload(self) -> None:
         account = self.ofcrm.account
         if account is not None:
-            self._load(account.id)
+            self._reads += 1
+            self._load(account.id, self._reads)
 
     @work(thread=True, exclusive=True, group="fan-load", exit_on_error=False)
-    def _load(self, account_id: int) -> None:
+    def _load(self, account_id: int, read: int) -> None:
         db = self.ofcrm.context.db
         try:
             fan = profile.fan_profile(db, account_id, self.fan_id)
@@ -157,23 +159,23 @@ class FanDetailScreen(FanEdits):
             profile.purchases_page(db, account_id, self.fan_id, limit=PAGE),
             messages,
             edits.tag_completions(db, account_id, "", limit=500),
-        )))
+        ), read))
 
     def holds_keys(self) -> bool:
-        """A key's action waits for the fan (``once_read``): so do the keys read behind
-        it (``KeysInOrder``), or they act here first (``c r hello``: ``a`` added a note)."""
+        """A key's action waits for the fan, or for it read again after a save
+        (``once_read``): so do the keys read behind it (``KeysInOrder``), or they act
+        here first (``c r hello``: ``a`` added a note)."""
         return bool(self._waiting)
 
     def on_fan_detail_screen_loaded(self, message: Loaded) -> None:
+        if message.read < self._drawn:
+            return  # an earlier read, come after a later one (its worker was replaced)
+        self._drawn = message.read
         self.detail = message.detail
         self.purchases = list(message.detail.purchases)
         self.notes = list(message.detail.notes)
         self._draw()
-        waiting, self._waiting = self._waiting, []
-        # Run by the app, as a key's action is (``c`` pops this screen), after what it
-        # has left to do (the header's title once this screen is up).
-        for act in waiting:
-            self.app.call_next(act)
+        self.go_on()
 
     @once_read
     def action_more(self) -> None:

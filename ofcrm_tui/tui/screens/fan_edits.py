@@ -43,11 +43,13 @@ class Detail:
 
 def once_read(action: Callable[..., object]) -> Callable[..., object]:
     """An action on the fan waits until the fan is read: keys typed right after Enter
-    on a list (``enter e`` in one burst) come before it is."""
+    on a list (``enter e`` in one burst) come before it is; and, after a save of this
+    screen's, until it is read again (``d Enter j Enter d``: the second ``d`` listed the
+    note just deleted)."""
 
     @wraps(action)
     def act(self: FanEdits, *args: object) -> object:
-        if self.detail is None:
+        if self.stale():
             self._waiting.append(partial(act, self, *args))
             return None
         return action(self, *args)
@@ -63,6 +65,10 @@ class FanEdits(OfcrmScreen):
     detail: Detail | None
     notes: list[NoteView]
     _waiting: list[Callable[[], object]]  # actions asked for before the read
+    _saves = 0  # saves started and not done
+    _reads = 0  # the fan's reads started (``FanDetailScreen._reload``)
+    _drawn = 0  # the read shown
+    _fresh_from = 0  # the first read started after the last save was done
 
     class Saved(Message):
         """A change is in the database, said ``done`` (``warning``: said instead)."""
@@ -71,6 +77,9 @@ class FanEdits(OfcrmScreen):
             super().__init__()
             self.warning = warning
             self.done = done
+
+    class SaveDone(Message):
+        """A save's worker is done (after its ``Saved`` or ``Refused``)."""
 
     class Refused(Message):
         def __init__(self, reason: str, *, gone: bool = False) -> None:
@@ -262,8 +271,34 @@ class FanEdits(OfcrmScreen):
         delete_key = key_named(self.app, type(self), "fan.delete_note")
         self.app.push_screen(NoteDialog(note.body if note else "", delete_key=delete_key), written)
 
-    @work(thread=True, group="fan-save", exit_on_error=False)
+    def stale(self) -> bool:
+        """The fan is not read yet, or was read before a save of this screen's was done
+        (its notes and tags as they were): its actions wait (``once_read``)."""
+        return self.detail is None or self._saves > 0 or self._drawn < self._fresh_from
+
+    def go_on(self) -> None:
+        """The actions asked for while the fan was ``stale``, now that it is not."""
+        if self.stale():
+            return
+        waiting, self._waiting = self._waiting, []
+        # Run by the app, as a key's action is (``c`` pops this screen), after what it
+        # has left to do (the header's title once this screen is up).
+        for act in waiting:
+            self.app.call_next(act)
+
     def _save(self, account_id: int, what: str, value: str, was: str | None = None) -> None:
+        self._saves += 1
+        self._saving(account_id, what, value, was)
+
+    @work(thread=True, group="fan-save", exit_on_error=False)
+    def _saving(self, account_id: int, what: str, value: str, was: str | None) -> None:
+        try:
+            self._write(account_id, what, value, was)
+        finally:
+            self.post_message(self.SaveDone())
+
+    def _write(self, account_id: int, what: str, value: str, was: str | None) -> None:
+        """(In ``_saving``'s thread.)"""
         db = self.ofcrm.context.db
         author = self.ofcrm.context.settings.chatter_name
         try:
@@ -289,7 +324,7 @@ class FanEdits(OfcrmScreen):
         self.post_message(self.Saved())
 
     def _save_beside(self, account_id: int, body: str, why: edits.FanEditError) -> None:
-        """(In ``_save``'s thread.) The note edited was changed or deleted meanwhile: the
+        """(In ``_saving``'s thread.) The note edited was changed or deleted meanwhile: the
         text typed is saved as a new note, beside theirs (nobody's words lost)."""
         db = self.ofcrm.context.db
         try:
@@ -305,7 +340,7 @@ class FanEdits(OfcrmScreen):
         self.post_message(self.Saved(f"{said}: yours is saved as a new note"))
 
     def _not_saved(self, account_id: int, what: str, exc: Exception) -> None:
-        """(In ``_save``'s thread.) A note typed for a fan deleted meanwhile is kept
+        """(In ``_saving``'s thread.) A note typed for a fan deleted meanwhile is kept
         (``_keep_note``); anything else refused is said."""
         if what.startswith("note") and self._deleted(account_id):
             # (Not a message: the screen may be closing, its messages dropped.)
@@ -314,7 +349,7 @@ class FanEdits(OfcrmScreen):
             self.post_message(self.Refused(f"not saved: {exc}"))
 
     def _delete_note(self, account_id: int, note_id: int, was: str | None) -> None:
-        """(In ``_save``'s thread.) A note changed since the question quoted it stays, as
+        """(In ``_saving``'s thread.) A note changed since the question quoted it stays, as
         changed; one deleted meanwhile is gone as asked. The screen reads it again."""
         try:
             edits.delete_note(self.ofcrm.context.db, account_id, note_id, was=was)
@@ -354,7 +389,12 @@ class FanEdits(OfcrmScreen):
     def on_fan_edits_saved(self, message: Saved) -> None:
         self._note_typed = None
         self.notify(message.warning or message.done, severity="warning" if message.warning else "information")
+        self._fresh_from = self._reads + 1  # the read the publish starts
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
+
+    def on_fan_edits_save_done(self, message: SaveDone) -> None:
+        self._saves -= 1
+        self.go_on()
 
     def on_fan_edits_refused(self, message: Refused) -> None:
         if message.gone and self._note_typed is not None:
