@@ -65,3 +65,27 @@ async def test_a_refused_filter_field_is_typed_over(world: World, save: str) -> 
         assert box.value == "10"
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is screen and screen.flt.min_spent_cents == 1000
+
+
+@pytest.mark.parametrize("field", ["tags-out", "before"])
+async def test_a_refused_field_stays_in_view_with_its_reason(world: World, field: str) -> None:
+    """At 80x24 the filter dialog scrolls: the reason below the fields was scrolled into
+    view and both tag fields out of it, the focus and the selection on the hidden one;
+    the last field, refused, lost its last line to the reason laid out under it."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        _, dialog = await fans_dialog(pilot, "f", FanFilterDialog)
+        box = dialog.query_one(f"#fan-filter-{field}", Input)
+        if field == "tags-out":
+            await type_text(pilot, "vip")
+            await press(pilot, "tab")
+            await type_text(pilot, "vip")
+        else:
+            dialog.set_focus(box)
+            await type_text(pilot, "nope")
+        await press(pilot, "ctrl+s")
+        error = dialog.query_one("#fan-filter-error", Static)
+        await _pointed_at(pilot, box, error)
+        await pilot.pause(0.6)  # a scroll may animate
+        shown = dialog.query_one("#fan-filter-dialog").content_region
+        assert shown.contains_region(box.region) and shown.contains_region(error.region)
+        assert not box.region.overlaps(error.region)

@@ -11,14 +11,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from ofcrm_tui.core.fans import FanFilter, FilterError, checked
 from ofcrm_tui.core.fans.fields import split_tags
 from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.platform.money import to_dollars
-from ofcrm_tui.tui.dialogs.form import FormDialog
+from ofcrm_tui.tui.dialogs.form import FieldsScroll, FormDialog
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
@@ -66,30 +66,32 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
 
     def compose(self) -> ComposeResult:
         flt = self.flt
-        # Scrolls: at 80x24 the last fields are below the screen, and tab brings each into view.
-        with VerticalScroll(id="fan-filter-dialog", classes="dialog", can_focus=False) as dialog:
+        # The fields scroll: at 80x24 the last are below the screen, and tab brings each into
+        # view. The refusal's line stays under them, in view with the field at fault.
+        with Vertical(id="fan-filter-dialog", classes="dialog") as dialog:
             dialog.border_title = "Filter fans"
-            with Horizontal(classes="fan-filter-row"):
-                yield self._input("Tags (any of)", "tags-in", ", ".join(flt.tags_in), "vip, whale")
-                yield self._input("Without tags", "tags-out", ", ".join(flt.tags_out), "blocked")
-            with Horizontal(classes="fan-filter-row"):
-                with Vertical():
-                    yield Label("Subscription")
-                    yield Select(_STATUS, value=flt.status or Select.NULL, prompt="Any",
-                                 id="fan-filter-status")
-                with Vertical():
-                    yield Label("Purchases")
-                    purchased: Any = Select.NULL if flt.purchased is None else flt.purchased
-                    yield Select(_PURCHASED, value=purchased, prompt="Any",
-                                 id="fan-filter-purchased")
-            with Horizontal(classes="fan-filter-row"):
-                yield self._input("Spent at least $", "min", _cents_text(flt.min_spent_cents), "")
-                yield self._input("Spent at most $", "max", _cents_text(flt.max_spent_cents), "")
-            with Horizontal(classes="fan-filter-row"):
-                yield self._input("Active since (day)", "after", _day_text(flt.active_after),
-                                  "YYYY-MM-DD")
-                yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
-                                  "YYYY-MM-DD")
+            with FieldsScroll(id="fan-filter-fields"):
+                with Horizontal(classes="fan-filter-row"):
+                    yield self._input("Tags (any of)", "tags-in", ", ".join(flt.tags_in), "vip, whale")
+                    yield self._input("Without tags", "tags-out", ", ".join(flt.tags_out), "blocked")
+                with Horizontal(classes="fan-filter-row"):
+                    with Vertical():
+                        yield Label("Subscription")
+                        yield Select(_STATUS, value=flt.status or Select.NULL, prompt="Any",
+                                     id="fan-filter-status")
+                    with Vertical():
+                        yield Label("Purchases")
+                        purchased: Any = Select.NULL if flt.purchased is None else flt.purchased
+                        yield Select(_PURCHASED, value=purchased, prompt="Any",
+                                     id="fan-filter-purchased")
+                with Horizontal(classes="fan-filter-row"):
+                    yield self._input("Spent at least $", "min", _cents_text(flt.min_spent_cents), "")
+                    yield self._input("Spent at most $", "max", _cents_text(flt.max_spent_cents), "")
+                with Horizontal(classes="fan-filter-row"):
+                    yield self._input("Active since (day)", "after", _day_text(flt.active_after),
+                                      "YYYY-MM-DD")
+                    yield self._input("Inactive since (day)", "before", _day_text(flt.active_before),
+                                      "YYYY-MM-DD")
             yield Static(id="fan-filter-error")
         yield KeyFooter()
 
@@ -131,7 +133,6 @@ class FanFilterDialog(FormDialog[FanFilter | None]):
             line.display = True
             if exc.field in _BOXES:
                 self.point_at(self.query_one(f"#fan-filter-{_BOXES[exc.field]}", Input))
-            line.scroll_visible()
             return
         self.dismiss(flt)
 
