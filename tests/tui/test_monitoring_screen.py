@@ -209,6 +209,27 @@ async def test_one_account_fits_at_80x24(world: World, monkeypatch: pytest.Monke
         assert shown[0].startswith("Database     sqlite:////home/chatter/.local/share/ofcrm/")
 
 
+async def test_failed_messages_waiting_fit_at_80x24(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages failed and a poll too: the banner's box took three lines, the body a
+    scrollbar ("Failed 24 h 5" only after End). The banner is a line with a bar beside
+    it, and every line is in view."""
+    _at(monkeypatch, "sqlite:////home/chatter/.local/share/ofcrm/ofcrm.db")
+    for fan_id in _fans(world, "expired", 5):
+        _failed(world, fan_id)
+    with world.context.db.write() as session:  # the demo's polls fail too (--failures 30%)
+        for name, ago in ((metrics.POLL, 10), (metrics.POLL_FAILED, 130), (metrics.SEND_FAILED, 90)):
+            session.add(MetricEvent(account_id=world.account.id, name=name, value=1.0,
+                                    recorded_at=NOW - timedelta(seconds=ago)))
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _checked(app, pilot)
+        await settle(pilot)
+        assert "press 2" in _text(screen, "#monitoring-problems")
+        assert _fits(screen)[-1].split() == ["Failed", "24", "h", "5"]
+
+
 @pytest.mark.parametrize("size", [(160, 45), (80, 24)])
 async def test_a_database_path_wider_than_the_line_is_cut_in_its_middle(
     world: World, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
