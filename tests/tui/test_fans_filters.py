@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from textual.widgets import Input, Select, Static
+from textual.widgets._footer import FooterKey
 
 from ofcrm_tui.core.fans import FanFilter, edits
 from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
@@ -104,3 +105,28 @@ async def test_the_filter_dialog_refuses_a_filter_no_fan_can_pass(
         for box, text in typed.items():
             assert dialog.query_one(f"#fan-filter-{box}", Input).value == text
         assert screen.flt == FanFilter() and screen.fans.count == 30
+
+
+def _footer(screen: FansScreen) -> set[tuple[str, str]]:
+    return {(key.key, key.description) for key in screen.query(FooterKey)}
+
+
+async def test_x_is_named_while_a_filter_is_on(world: World) -> None:
+    """The footer never showed x: it is named while a filter is on, with a search or not,
+    and not for a search alone (Esc clears that)."""
+    async with world.app().run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        assert ("x", "Clear filters") not in _footer(screen)
+        await press(pilot, "slash", *"a", "enter")
+        await settle(pilot)
+        assert screen.flt.search == "a" and ("x", "Clear filters") not in _footer(screen)
+        await filter_on_tag(pilot, screen, "vip")
+        await settle(pilot)
+        assert ("x", "Clear filters") in _footer(screen)
+        await press(pilot, "escape")  # the search cleared, the filter kept
+        await settle(pilot)
+        assert screen.flt.search is None and ("x", "Clear filters") in _footer(screen)
+        await press(pilot, "x")
+        await settle(pilot)
+        assert screen.flt == FanFilter() and ("x", "Clear filters") not in _footer(screen)

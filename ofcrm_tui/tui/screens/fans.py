@@ -66,6 +66,7 @@ class FansScreen(OfcrmScreen):
         Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
         Binding("s", "cycle_sort", "Sort", id="fans.sort", priority=True),
         Binding("f", "filter", "Filter", id="fans.filter", priority=True),
+        # Named while a filter is on (``shows_now``).
         Binding("x", "clear_filters", "Clear filters", id="fans.clear_filters", show=False,
                 priority=True),
         Binding("c", "conversation", "Chat", id="fans.conversation", priority=True),
@@ -79,7 +80,7 @@ class FansScreen(OfcrmScreen):
     ROW_LIST = FanList
     # Left out before the palette's key (at 80 and 100 columns), which runs them too
     # (Delete is in the help).
-    FOOTER_MINOR = frozenset({"import_file", "export_file", "delete"})
+    FOOTER_MINOR = frozenset({"import_file", "export_file", "delete", "clear_filters"})
 
     class TagsNamed(Message):
         """A filter picked, its tags named as the account spells them."""
@@ -237,9 +238,12 @@ class FansScreen(OfcrmScreen):
         return super().check_action(action, parameters)
 
     def shows_now(self, binding: Binding) -> bool:
-        """Esc is named while it has a search to clear."""
+        """Esc is named while it has a search to clear, x while it has a filter to clear
+        (it clears the search with it)."""
         if binding.action == "back":
             return bool(self.flt.search)
+        if binding.action == "clear_filters":
+            return replace(self.flt, search=None) != FanFilter()
         return super().shows_now(binding)
 
     def action_close_search(self) -> None:
