@@ -186,17 +186,18 @@ class ImportDialog(Dialog[ImportReport | None]):
         table.display = bool(found.rows)
         self._say_next("ctrl+s imports.")
 
+    def _imported(self) -> bool:
+        return self.report is not None and self.report.written
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "run" and self.refused)
+        """No Import offered for a file refused, or once it is imported."""
+        return not (action == "run" and (self.refused or self._imported()))
 
     def action_run(self) -> None:
         """Import; again after a run that wrote nothing (a dry run, or bad rows refused),
         with the options changed."""
         app = ofcrm_app(self.app)
-        if self.report is not None and self.report.written:
-            self._say_next("This file is imported: esc closes.", "bold yellow")
-            return
-        if self.found is None or self.running or app.account is None:
+        if self.found is None or self._imported() or self.running or app.account is None:
             return
         self.running = True
         bar = self.query_one(ProgressBar)
@@ -240,8 +241,11 @@ class ImportDialog(Dialog[ImportReport | None]):
             option, hint = step
             self._say_next(hint)
             self.query_one(f"#{option}", Checkbox).focus()
-        if report.written and report.changed_fans:  # one own edit (``tui.presence``)
-            ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
+        if report.written:  # said at once (it was said only on a second ctrl+s)
+            self._say_next("This file is imported: esc closes.")
+            self.refresh_bindings()  # Import no longer offered
+            if report.changed_fans:  # one own edit (``tui.presence``)
+                ofcrm_app(self.app).changes.publish(DataChanged.of("fans", "inbox"))
 
     def action_close(self) -> None:
         if not self.running:  # an import under way finishes first: it is one transaction
