@@ -129,7 +129,8 @@ class CampaignList(PagedList[CampaignRow]):
             text.append(progress_text(row, now))
             return text
         results = " · ".join(campaigns.result_parts(row))
-        room = width - text.cell_len - (len(results) + 2 if results else 0)
+        # A margin on the right as on the left: the revenue ran into the border at 80x24.
+        room = width - text.cell_len - (len(results) + 2 if results else 0) - len(MARGIN)
         shown = Text(name)
         shown.truncate(max(1, room), overflow="ellipsis", pad=bool(results))
         text.append_text(shown)
