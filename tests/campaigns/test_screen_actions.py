@@ -165,3 +165,42 @@ async def test_campaign_and_recipient_rows_have_the_lists_margin(world: World) -
         recipients = app.screen.query_one(RecipientList)
         await wait_for(pilot, lambda: recipients.count > 0 and recipients.cursor_row is not None)
         assert lines(recipients)[0].startswith(" queued    ")
+
+
+async def test_the_pane_shows_the_campaign_a_question_is_about(world: World) -> None:  # noqa: F811
+    """``#3 Big run`` open, the list's cursor moved to ``#2 Draft only``, D: the question
+    named #2 while the pane showed #3. The pane follows the row asked about."""
+    db, account_id = world.context.db, world.account.id
+    campaigns.save_draft(db, account_id, CampaignSpec("First", "hi"), created_by="me")
+    draft = campaigns.save_draft(db, account_id, CampaignSpec("Draft only", "hi"),
+                                 created_by="me")
+    campaigns.create(db, account_id, CampaignSpec("Big run", "hi"), created_by="me", now=NOW)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await _list(pilot, 3)
+        screen = app.screen
+        summary = screen.query_one("#campaign-summary", Static)
+        await press(pilot, "enter")
+        assert lines(summary)[0].startswith(f"#{listing.cursor_row.id} ")
+        await press(pilot, "tab")
+        opened = screen.opened.id
+        await press(pilot, "j" if listing.cursor_row.id > draft else "k")  # the newest first
+        assert listing.cursor_row.id == draft != opened
+        assert await _question(pilot, "D") == ["Keep the campaign",
+                                               "Delete Draft only: it goes for good"]
+        assert screen.opened.id == draft
+        assert lines(summary)[0].startswith(f"#{draft} Draft only — draft")
+
+
+async def test_a_campaigns_results_keep_a_margin_on_the_right(world: World) -> None:  # noqa: F811
+    """``#1 done QA blast … revenue $50.00│`` ran into the right border at 80x24."""
+    db, account_id = world.context.db, world.account.id
+    media = tuple(item.id for item in inbox.vault_media(db, account_id)[:1])
+    campaigns.create(db, account_id, CampaignSpec(
+        "QA blast with a name longer than the row " * 2, "hi", price_cents=500,
+        media_ids=media), created_by="me", now=NOW)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await _list(pilot, 1)
+        first = lines(listing)[0]
+        assert first.startswith(" #1 ") and first.endswith("revenue $0.00 "), first

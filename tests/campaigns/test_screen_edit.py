@@ -202,8 +202,9 @@ async def test_a_start_passed_while_asking_is_not_scheduled(world: World) -> Non
 async def test_row_actions_act_on_the_highlighted_row_while_the_list_has_the_focus(
     world: World,  # noqa: F811
 ) -> None:
-    """Enter on #2 (a draft), shift+tab back to the list, j to #1 (running): p pauses #1;
-    in the recipients pane p acts on the open campaign."""
+    """Enter on #2 (a draft), shift+tab back to the list, j to #1 (running): p pauses #1,
+    x asks about #1 and the pane shows it; in the recipients pane e acts on the open
+    campaign."""
     db, account_id = world.context.db, world.account.id
     running = campaigns.create(db, account_id, CampaignSpec("Now", "hi"), created_by="me").campaign_id
     draft = campaigns.save_draft(db, account_id, CampaignSpec("Draft", "hi"), created_by="me")
@@ -228,7 +229,9 @@ async def test_row_actions_act_on_the_highlighted_row_while_the_list_has_the_foc
         await press(pilot, "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceDialog))
         assert _status(world, running) == "paused"
-        await press(pilot, "tab")  # the recipients of the open campaign (#2): e edits it
+        assert screen.opened.id == running  # the pane shows the campaign asked about
+        await press(pilot, "k", "enter")  # #2 open, its recipients focused: e edits it
+        assert screen.opened.id == draft
         assert screen.focused is screen.query_one(RecipientList)
         composer = await _edit(pilot)
         assert composer.draft_id == draft

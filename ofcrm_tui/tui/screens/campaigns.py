@@ -227,6 +227,10 @@ class CampaignsScreen(OfcrmScreen):
     def _ask(self, account_id: int, row: CampaignRow, action: str, what: str) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
+        if self.opened is not None and self.opened.id != row.id:
+            # The pane shows the campaign asked about: it showed the one opened last while
+            # the question named the list's row ("#2 Draft only" asked, "#3 Big run" shown).
+            self._open(row, focus=False)
         name = clean(row.name, single_line=True)
         verb = action.capitalize()
         # Keeping first: an Enter typed by habit keeps the campaign.
