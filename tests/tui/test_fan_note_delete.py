@@ -205,3 +205,22 @@ async def test_the_help_names_the_key(world: World) -> None:
         rows = [(keys, text) for _, owner in help_screen.sections
                 for keys, text, _id in help_screen._rows(owner)]  # noqa: SLF001
         assert ("d", "Del note") in rows
+
+
+async def test_the_fans_hints_name_the_keys_the_keymap_binds(world: World) -> None:
+    """The sections' headings and the notices name keys: those the user's keymap binds,
+    not the defaults written into the text."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.set_keymap({"fan.add_note": "y", "fan.edit_note": "u", "fan.delete_note": "x",
+                        "fan.add_tag": "g", "fan.conversation": "v", "fan.more": "o"})
+        detail = await _detail(world, pilot)
+        shown = {name: str(detail.query_one(f"#fan-{name}").render()).splitlines()[:2]
+                 for name in ("tags", "notes", "messages", "purchases")}
+        assert shown["notes"][0] == "Notes (y adds, u edits, x deletes)"
+        assert shown["purchases"][1] == "Purchases and tips (o: older)"
+        assert "Last messages (v opens the conversation)" in shown["messages"]
+        assert detail.detail is not None and detail.detail.profile.tags == ()
+        assert shown["tags"][1] == "none (g adds one)"
+        await press(pilot, "x")
+        assert _said(pilot)[-1] == "No notes yet: y adds one"

@@ -207,12 +207,13 @@ class FanDetailScreen(FanEdits):
         assert self.detail is not None
         fan, now = self.detail.profile, self.ofcrm.clock()
         self.sub_title = clean(fan.display_name, single_line=True)
+        key = self.key_of
         self.query_one("#fan-profile", Static).update(profile_text(fan, now))
-        self.query_one("#fan-tags", Static).update(tags_text(fan.tags))
-        self.query_one("#fan-messages", Static).update(
-            messages_text(self.detail.messages, now, self.ofcrm.context.settings.chatter_name))
-        self.query_one("#fan-notes", Static).update(notes_text(self.notes, now))
-        self.query_one("#fan-purchases", Static).update(purchases_text(self.purchases, now))
+        self.query_one("#fan-tags", Static).update(tags_text(fan.tags, key))
+        self.query_one("#fan-messages", Static).update(messages_text(
+            self.detail.messages, now, self.ofcrm.context.settings.chatter_name, key))
+        self.query_one("#fan-notes", Static).update(notes_text(self.notes, now, key))
+        self.query_one("#fan-purchases", Static).update(purchases_text(self.purchases, now, key))
 
     def action_back(self) -> None:
         self.dismiss()

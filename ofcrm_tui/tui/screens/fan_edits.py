@@ -70,6 +70,10 @@ class FanEdits(OfcrmScreen):
     _drawn = 0  # the read shown
     _fresh_from = 0  # the first read started after the last save was done
 
+    def key_of(self, binding_id: str) -> str:
+        """The key this screen's ``binding_id`` answers to, for a hint naming it."""
+        return key_named(self.app, type(self), binding_id)
+
     class Saved(Message):
         """A change is in the database, said ``done`` (``warning``: said instead)."""
 
@@ -211,7 +215,8 @@ class FanEdits(OfcrmScreen):
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
         if not self.notes:
-            self.notify("No notes yet: a adds one", severity="warning")
+            self.notify(f"No notes yet: {self.key_of('fan.add_note')} adds one",
+                        severity="warning")
             return
 
         def picked(note: NoteView | None) -> None:
@@ -219,7 +224,8 @@ class FanEdits(OfcrmScreen):
                 return
             refused = edits.note_refusal(self.ofcrm.context.identity, note.author, doing)
             if refused is not None:
-                hint = "; `a` adds one of yours" if doing == "edit" else ""
+                hint = (f"; `{self.key_of('fan.add_note')}` adds one of yours"
+                        if doing == "edit" else "")
                 self.notify(clean(refused + hint, single_line=True), severity="error",
                             markup=False)
                 return
@@ -268,7 +274,7 @@ class FanEdits(OfcrmScreen):
                 self._save(account.id, "note" if note is None else f"note:{note.id}", body,
                            was=None if note is None else note.body)
 
-        delete_key = key_named(self.app, type(self), "fan.delete_note")
+        delete_key = self.key_of("fan.delete_note")
         self.app.push_screen(NoteDialog(note.body if note else "", delete_key=delete_key), written)
 
     def stale(self) -> bool:

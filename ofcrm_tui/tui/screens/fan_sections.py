@@ -3,6 +3,7 @@ spend, tags, last messages, notes, purchases. Fan text goes through ``clean``: n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
@@ -16,6 +17,11 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
+
+
+# The key a binding id of the fan's screen answers to, as its footer names it (the
+# user's keymap applied): the sections' hints name keys so.
+Keys = Callable[[str], str]
 
 
 def _section(title: str) -> Text:
@@ -60,18 +66,19 @@ def profile_text(fan: FanProfile, now: datetime) -> Text:
     return text
 
 
-def tags_text(tags: tuple[str, ...]) -> Text:
+def tags_text(tags: tuple[str, ...], key: Keys) -> Text:
     text = _section("Tags")
     if not tags:
-        text.append("none (t adds one)", style="dim")
+        text.append(f"none ({key('fan.add_tag')} adds one)", style="dim")
     for tag in tags:
         text.append("#" + clean(tag, single_line=True), style="bold magenta")
         text.append("  ")
     return text
 
 
-def messages_text(messages: list[ThreadMessage], now: datetime, me: str) -> Text:
-    text = Text("\n").append_text(_section("Last messages (c opens the conversation)"))
+def messages_text(messages: list[ThreadMessage], now: datetime, me: str, key: Keys) -> Text:
+    text = Text("\n").append_text(
+        _section(f"Last messages ({key('fan.conversation')} opens the conversation)"))
     if not messages:
         text.append("none yet", style="dim")
     for message in reversed(messages):
@@ -86,8 +93,9 @@ def messages_text(messages: list[ThreadMessage], now: datetime, me: str) -> Text
     return text
 
 
-def notes_text(notes: list[NoteView], now: datetime) -> Text:
-    text = _section("Notes (a adds, e edits, d deletes)")
+def notes_text(notes: list[NoteView], now: datetime, key: Keys) -> Text:
+    text = _section(f"Notes ({key('fan.add_note')} adds, {key('fan.edit_note')} edits, "
+                    f"{key('fan.delete_note')} deletes)")
     if not notes:
         text.append("none yet\n", style="dim")
     for note in notes:
@@ -97,8 +105,8 @@ def notes_text(notes: list[NoteView], now: datetime) -> Text:
     return text
 
 
-def purchases_text(purchases: list[Purchase], now: datetime) -> Text:
-    text = Text("\n").append_text(_section("Purchases and tips (m: older)"))
+def purchases_text(purchases: list[Purchase], now: datetime, key: Keys) -> Text:
+    text = Text("\n").append_text(_section(f"Purchases and tips ({key('fan.more')}: older)"))
     if not purchases:
         text.append("none yet", style="dim")
     for purchase in purchases:
