@@ -10,6 +10,7 @@ guide on key bursts).
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from textual.app import App
@@ -61,6 +62,10 @@ class KeysInOrder(App[None]):
         # The key being acted on, and the one that just picked a choice (``choice_picked``).
         self._acting_on: str | None = None
         self._picked = Twice()
+        # When the last key acted on was read (its event's time): keys read together are
+        # told apart from keys pressed after the user saw the first's outcome, however
+        # long a loaded machine took to act on them.
+        self.last_key_read_at = -math.inf
         # The widget whose key moves the focus a turn later, until it has.
         self._focus_from: Widget | None = None
 
@@ -208,6 +213,7 @@ class KeysInOrder(App[None]):
         elif self._moves_focus_later(event.key):
             self._focus_from = self.focused
         self._acting_on = event.key
+        self.last_key_read_at = event.time
         try:
             await super().on_event(event)
         finally:

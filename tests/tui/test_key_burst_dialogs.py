@@ -4,8 +4,10 @@ and a dialog that comes once a worker has read something holds them until it is 
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from ofcrm_tui.tui.dialogs.collision import CollisionDialog
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui import keymap
+from ofcrm_tui.tui import twice as twice_module
 from ofcrm_tui.tui.dialogs.owned import OwnedDialog
 from ofcrm_tui.tui.dialogs.quit import QuitDialog
 from ofcrm_tui.tui.screens.failed import FailedScreen
@@ -486,10 +489,18 @@ async def test_a_new_saved_reply_typed_in_one_burst(world: World) -> None:
 
 
 
-async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(world: World) -> None:
+@pytest.mark.parametrize("acted_slowly", [False, True])
+async def test_a_second_confirming_key_read_as_a_dialog_closes_is_dropped(
+    world: World, monkeypatch: pytest.MonkeyPatch, acted_slowly: bool
+) -> None:
     """ctrl+s ctrl+s on the price dialog: the first applies the offer, the second (the
     same press twice) does not reach the reply box under it, which sent the priced
-    message unreviewed."""
+    message unreviewed. ``acted_slowly``: a loaded machine (CI) acted on the two more
+    than ``REVIEW_OFFER_SECONDS`` apart, and the second sent it; they are told by when
+    they were read (here the clock the guard reads at each act moves 10 s a reading)."""
+    if acted_slowly:
+        ticks = itertools.count(0, 10)
+        monkeypatch.setattr(twice_module, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

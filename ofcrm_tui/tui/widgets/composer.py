@@ -7,6 +7,7 @@ they switch conversations, so nothing typed is lost on a switch or a restart.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ from ofcrm_tui.tui.widgets.fields import TypesItsKeys
 
 SAVE_AFTER_SECONDS = 0.6
 TYPED_EVERY_SECONDS = 0.5
-# A send this soon after the price dialog closed is the dialog's ctrl+s pressed twice
-# (the priced message went out unreviewed), not a send.
+# A send read this soon after the key that closed the price dialog (or acted on this
+# soon after it) is the dialog's ctrl+s pressed twice (the priced message went out
+# unreviewed), not a send.
 REVIEW_OFFER_SECONDS = 0.5
 # Keys that edit the text besides printable ones.
 _EDIT_KEYS = frozenset({"backspace", "delete", "enter", "ctrl+w", "ctrl+u", "ctrl+k"})
@@ -129,6 +131,7 @@ class Composer(TypesItsKeys, TextArea):
         self._save_lock = threading.Lock()
         self._typed_at = -TYPED_EVERY_SECONDS
         self._offer_set = Twice()
+        self._offer_read_at = -math.inf
 
     def on_mount(self) -> None:
         self.disabled = True
@@ -234,6 +237,9 @@ class Composer(TypesItsKeys, TextArea):
     def set_offer(self, offer: Offer) -> None:
         self.offer = offer
         self._offer_set.did()
+        # When the key that applied it was read (the dialog's ctrl+s or Enter; a click:
+        # some key before it, too old to matter).
+        self._offer_read_at = ofcrm_app(self.app).last_key_read_at
         self.save_draft()
         self._show_titles()
 
@@ -284,7 +290,11 @@ class Composer(TypesItsKeys, TextArea):
     # -- actions -------------------------------------------------------------------
 
     def action_send(self) -> None:
-        too_soon = self._offer_set.again(within=REVIEW_OFFER_SECONDS)
+        # The dialog's ctrl+s twice: read right behind it (however long a loaded machine
+        # took to act on the two), or acted on too soon after it to have been seen.
+        read_at = ofcrm_app(self.app).last_key_read_at  # this send's key (its binding)
+        too_soon = (read_at - self._offer_read_at < REVIEW_OFFER_SECONDS
+                    or self._offer_set.again(within=REVIEW_OFFER_SECONDS))
         if self.target is None or not self.text.strip() or too_soon:
             if self.target is not None:
                 self.notify("The price was just set: check it, then send" if too_soon
