@@ -16,7 +16,13 @@ from hypothesis import HealthCheck, settings
 
 from ofcrm_tui.simulator import Simulator, SimulatorConfig
 from ofcrm_tui.store.database import Database
-from tests.support.databases import NO_POSTGRES, postgres_schema, postgres_url, sqlite_url
+from tests.support.databases import (
+    NO_POSTGRES,
+    postgres_schema,
+    postgres_template,
+    postgres_url,
+    sqlite_url,
+)
 from tests.support.memory_keyring import MemoryKeyring
 
 # Tests assert no wall-clock times, and property tests are no exception: on a loaded
@@ -120,8 +126,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     base = postgres_url()
     if base is None:
         pytest.skip(NO_POSTGRES)
-    with postgres_schema(base, migrated=migrated) as url:
+    template = postgres_template(base, request.getfixturevalue("run_directory")) if migrated else None
+    with postgres_schema(base, template=template) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory this test run's processes share: under pytest-xdist, the parent of
+    each worker's own temporary directory."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from tests.analytics.data import Builder
 from tests.support.databases import (
     NO_POSTGRES,
     postgres_schema,
+    postgres_template,
     postgres_url,
     sqlite_url,
 )
@@ -264,16 +265,16 @@ def _rollup_state(db: Database) -> dict:
 
 
 @contextmanager
-def _fresh_database(backend: str, directory: Path) -> Iterator[Database]:
+def _fresh_database(backend: str, directory: Path, shared: Path) -> Iterator[Database]:
     """A new database at the current schema: a SQLite file in ``directory``, or a
-    PostgreSQL schema of its own."""
+    PostgreSQL schema of its own (from the template made in ``shared``)."""
     if backend == "sqlite":
         url = nullcontext(sqlite_url(directory, migrated=True))
     else:
         base = postgres_url()
         if base is None:
             pytest.skip(NO_POSTGRES)
-        url = postgres_schema(base, migrated=True)
+        url = postgres_schema(base, template=postgres_template(base, shared))
     with url as found:
         db = Database(found)
         try:
@@ -283,7 +284,9 @@ def _fresh_database(backend: str, directory: Path) -> Iterator[Database]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(backend, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(  # noqa: ANN001
+    backend, tmp_path, monkeypatch, run_directory,
+) -> None:
     """``generate`` turns the triggers off for its batches and adds its rows after: the
     same rollups, reply times, fan facts and summaries as row-by-row triggers, also for a
     second account, on each backend."""
@@ -294,7 +297,7 @@ def test_a_bulk_load_fills_the_rollups_as_the_triggers_do(backend, tmp_path, mon
             monkeypatch.setattr(bulk, "rollups_deferred", lambda connection: nullcontext())
         directory = tmp_path / str(deferred)
         directory.mkdir()
-        with _fresh_database(backend, directory) as db:
+        with _fresh_database(backend, directory, run_directory) as db:
             for name in ("first", "second"):
                 generate(db, account=name, fans=40, messages=600, seed=3, now=now)
             states.append(_rollup_state(db))
