@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core import metrics, outage
@@ -20,6 +21,7 @@ from ofcrm_tui.core.outbox.rules import (
     NoAccount,
     shown_state,
 )
+from ofcrm_tui.store.bounds import IN_CHUNK
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
 from ofcrm_tui.store.models import Campaign, Conversation, Fan, OutboundMessage
@@ -198,6 +200,43 @@ def failed_window(
 def count_failed(db: Database, account_id: int, span: FailedSpan) -> int:
     with db.read() as session:
         return session.scalar(_failed_select(account_id, span, func.count())) or 0
+
+
+def failed_among(
+    db: Database, account_id: int, span: FailedSpan, ids: Iterable[int]
+) -> frozenset[int]:
+    """Which of ``ids`` are failed messages of ``span`` still (a selection kept over
+    reloads: retried or discarded meanwhile, by anyone, they leave it)."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    with db.read() as session:
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start:start + IN_CHUNK]
+            found.update(session.scalars(_failed_select(account_id, span, OutboundMessage.id)
+                                         .where(OutboundMessage.id.in_(chunk))))
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class FailedSpread:
+    """The account's failed messages: all of them (what a retry of all takes), and how
+    many failed before a span, or after it."""
+
+    total: int
+    older: int
+    newer: int
+
+
+def failed_spread(db: Database, account_id: int, span: FailedSpan) -> FailedSpread:
+    """Every failed message of the account counted, and those outside ``span``, in one
+    query."""
+    when = OutboundMessage.updated_at
+    newer = literal(0) if span.until is None else func.count(case((when >= span.until, 1)))
+    query = select(func.count(), func.count(case((when < span.since, 1))), newer).where(
+        OutboundMessage.account_id == account_id, OutboundMessage.state == OutboundState.FAILED)
+    with db.read() as session:
+        total, older, after = session.execute(query).one()
+    return FailedSpread(total, older, after)
 
 
 def failed_position(db: Database, account_id: int, span: FailedSpan, outbound_id: int) -> int | None:

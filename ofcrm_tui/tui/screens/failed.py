@@ -70,6 +70,20 @@ def _left_out(needs_right: list[int], gone: list[int], unchanged: list[int]) -> 
     return left
 
 
+def retry_all_question(spread: outbox.FailedSpread, shown: str) -> tuple[str, str]:
+    """Retry all's question, counting every failed message of the account, and a line
+    under it on those of them the list does not show (``shown``: what it shows)."""
+    total = spread.total
+    title = "Retry the failed message?" if total == 1 else f"Retry all {total:,} failed messages?"
+    outside = spread.older + spread.newer
+    if not outside:
+        return title, ""
+    them = "It is" if total == 1 else f"{outside:,} of them {'is' if outside == 1 else 'are'}"
+    if spread.older and spread.newer:
+        return title, f"{them} outside {shown}: {spread.older:,} older, {spread.newer:,} newer."
+    return title, f"{them} {'older' if spread.older else 'newer'} than {shown}."
+
+
 def discarded_note(result: outbox.DiscardResult) -> tuple[str, SeverityLevel, list[int]]:
     """What a discard did, in one line, and the ids discarded."""
     left = _left_out(result.needs_right, result.not_discardable, result.unchanged)
@@ -94,7 +108,8 @@ class FailedScreen(OfcrmScreen):
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="failed.inbox",
                 priority=True),
     ]
-    # Retry all too: it retries what the list counts, nothing while it is empty.
+    # Retry all too: offered while the list shows some (its question counts every failed
+    # message of the account, those outside the period shown too).
     ROW_ACTIONS = frozenset({"retry", "retry_all", "discard"})
     ROW_LIST = FailedList
 
@@ -104,6 +119,14 @@ class FailedScreen(OfcrmScreen):
             self.note = note
             self.severity = severity
             self.done = done
+
+    class AllCounted(Message):
+        """Every failed message of the account, counted for Retry all's question."""
+
+        def __init__(self, account_id: int, spread: outbox.FailedSpread) -> None:
+            super().__init__()
+            self.account_id = account_id
+            self.spread = spread
 
     class Budget(Message):
         def __init__(self, budget: outbox.ManualRetries) -> None:
@@ -275,24 +298,45 @@ class FailedScreen(OfcrmScreen):
             self._act(account.id, "retry", ids, self.ofcrm.now_utc())
 
     def action_retry_all(self) -> None:
-        """Every failed message of the account (oldest first), after a question."""
+        """Every failed message of the account (oldest first), after a question that
+        counts them, read first in a worker."""
+        account = self.ofcrm.account
+        if account is None:
+            return
+        self.ofcrm.expect_dialog()  # the keys typed behind ctrl+r are the question's
+        self._count_all(account.id, self._span())
+
+    @work(thread=True, group="failed-act", exit_on_error=False)
+    def _count_all(self, account_id: int, span: FailedSpan) -> None:
+        self.post_message(self.AllCounted(account_id, outbox.failed_spread(
+            self.ofcrm.context.db, account_id, span)))
+
+    def on_failed_screen_all_counted(self, message: AllCounted) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
-        account = self.ofcrm.account
-        if account is None or not self.failed_list.count:
+        spread, account = message.spread, self.ofcrm.account
+        if not self.is_active or account is None or account.id != message.account_id:
+            self.ofcrm.dialog_ready(self)  # no question: the keys held go on
             return
+        if not spread.total:
+            self.ofcrm.dialog_ready(self)
+            self.notify("No failed messages to retry", severity="warning")
+            return
+        shown = f"the {DAYS_SHOWN} days shown" if self.chosen is None else "the period shown"
+        title, body = retry_all_question(spread, shown)
         limit = outbox.MANUAL_RETRIES_PER_MINUTE
         # Keeping first (as for every question whose yes cannot be undone): an Enter
         # typed by habit sends nothing.
-        choices = [(Text("Keep them"), False),
-                   (Text(f"Retry every failed message (at most {limit} a minute)"), True)]
+        one = spread.total == 1
+        choices = [(Text("Keep it" if one else "Keep them"), False),
+                   (Text(f"Retry {'it' if one else 'every failed message'} "
+                         f"(at most {limit} a minute)"), True)]
 
         def answered(retry: bool | None) -> None:
             if retry:
                 self._act(account.id, "retry", None, self.ofcrm.now_utc())
 
-        self.app.push_screen(ChoiceDialog("Retry all failed messages?", lambda: choices),
-                             answered)
+        self.app.push_screen(ChoiceDialog(title, lambda: choices, body=body), answered)
 
     def action_discard(self) -> None:
         """Ask first: a discarded message is never sent."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
@@ -60,6 +61,10 @@ class FailedSource:
     def key(self, row: OutboundView) -> int:
         return row.id
 
+    def still_failed(self, ids: frozenset[int]) -> frozenset[int]:
+        """Those of ``ids`` the list still shows (failed, in the span)."""
+        return outbox.failed_among(self.db, self.account_id, self.span, ids)
+
 
 class FailedList(PagedList[OutboundView]):
     ROW_HEIGHT = 2
@@ -90,6 +95,14 @@ class FailedList(PagedList[OutboundView]):
 
     class Changed(Message):
         """The cursor moved or the selection changed."""
+
+    class SelectionRead(Message):
+        """(internal) Which of the ids ``asked`` the list's ``source`` still shows."""
+
+        def __init__(self, source: FailedSource, asked: frozenset[int],
+                     kept: frozenset[int]) -> None:
+            super().__init__()
+            self.source, self.asked, self.kept = source, asked, kept
 
     source: FailedSource | None
 
@@ -129,7 +142,10 @@ class FailedList(PagedList[OutboundView]):
         self._retried, self._retried_away = key, False
 
     def on_failed_list_listed(self) -> None:
-        """A reload put the cursor on the retried row if it lists it (``prefer``)."""
+        """A reload put the cursor on the retried row if it lists it (``prefer``); the
+        selection is read again (``_read_selection``)."""
+        if self.selected and self.source is not None:
+            self._read_selection(self.source, frozenset(self.selected))
         if self._retried is None:
             return
         row = self.cursor_row
@@ -137,6 +153,23 @@ class FailedList(PagedList[OutboundView]):
             self._retried_away = True
         elif self._retried_away:
             self._retried = None  # back, and the cursor on it
+
+    @work(thread=True, group="failed-selection", exclusive=True, exit_on_error=False)
+    def _read_selection(self, source: FailedSource, asked: frozenset[int]) -> None:
+        """Which selected messages the list still shows: those retried or discarded
+        meanwhile (by another chatter, ``ofcrm failed retry``, a worker) are no longer
+        counted in the selection. Asked of SQL by id, not looked for in the rows held."""
+        self.post_message(self.SelectionRead(source, asked, source.still_failed(asked)))
+
+    def on_failed_list_selection_read(self, message: SelectionRead) -> None:
+        message.stop()
+        # Only the ids asked about: one ticked since is still listed.
+        gone = (message.asked - message.kept) & self.selected
+        if message.source is not self.source or not gone:
+            return
+        self.selected -= gone
+        self.refresh()
+        self.post_message(self.Changed())
 
     def refresh_rows(self, *, keep_place: bool = False, prefer: int | None = None) -> None:
         super().refresh_rows(keep_place=keep_place,
