@@ -17,7 +17,7 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import World
 from tests.tui.pilot import burst, press, settle, wait_for
-from tests.tui.test_fans_screen import open_fans
+from tests.tui.fans_pilot import open_fans
 
 pytestmark = pytest.mark.anyio
 

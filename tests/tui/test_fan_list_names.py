@@ -7,7 +7,7 @@ import pytest
 
 from ofcrm_tui.core.fans import edits
 from tests.tui.conftest import World
-from tests.tui.test_fans_screen import fan_text, open_fans
+from tests.tui.fans_pilot import fan_text, open_fans
 
 pytestmark = pytest.mark.anyio
 

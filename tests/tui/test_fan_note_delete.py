@@ -16,7 +16,7 @@ from ofcrm_tui.tui.dialogs.help import HelpScreen
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import burst, let_go, press, settle, type_text, wait_for
-from tests.tui.test_fans_screen import open_fans
+from tests.tui.fans_pilot import open_fans
 
 pytestmark = pytest.mark.anyio
 

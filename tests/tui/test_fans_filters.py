@@ -14,7 +14,7 @@ from ofcrm_tui.tui.dialogs.fan_filter import FanFilterDialog
 from ofcrm_tui.tui.screens.fans import FansScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
-from tests.tui.test_fans_screen import open_fans
+from tests.tui.fans_pilot import open_fans
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
 from tests.tui.pilot import press, type_text, wait_for
-from tests.tui.test_fans_screen import fans_dialog
+from tests.tui.fans_pilot import fans_dialog
 
 pytestmark = pytest.mark.anyio
 

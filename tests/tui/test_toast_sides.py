@@ -16,7 +16,7 @@ from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from tests.tui.conftest import World
 from tests.tui.pilot import press, settle, wait_for
-from tests.tui.test_fans_screen import open_fans, open_import
+from tests.tui.fans_pilot import open_fans, open_import
 from tests.tui.test_toast_placement import (
     _no_words_under,
     _shown,
