@@ -29,6 +29,15 @@ def raw(status: int, content: bytes | str) -> httpx.Response:
     return httpx.Response(status, content=body, headers={"content-type": "application/json"})
 
 
+def raising(exc_type: type[httpx.TransportError]) -> Handler:
+    """A handler that fails the exchange with ``exc_type``, as the transport would."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc_type("boom", request=request)
+
+    return handler
+
+
 def user_json(user_id: int, **changes: Any) -> dict[str, Any]:
     user = {
         "id": user_id,
