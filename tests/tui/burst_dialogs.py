@@ -6,8 +6,8 @@ from __future__ import annotations
 from ofcrm_tui.core.fans import edits
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
+from tests.tui.fans_pilot import fans_loaded
 from tests.tui.pilot import press, wait_for
-from tests.tui.test_key_burst_lists import _fans
 
 
 SIZE = (120, 36)
@@ -16,7 +16,7 @@ SIZE = (120, 36)
 async def _notes_of_the_top_fan(world: World, pilot) -> FanDetailScreen:  # noqa: ANN001
     """The first fan's screen, read, with two notes ("likes cats", the newest, and
     "older"): ``e`` asks which (it opens a fan's only note at once)."""
-    fans = await _fans(pilot)
+    fans = await fans_loaded(pilot)
     for body in ("older", "likes cats"):
         edits.add_note(world.context.db, world.account.id, fans.fans.row_at(0).fan_id,
                        body, author="tester")

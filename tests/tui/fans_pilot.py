@@ -23,6 +23,16 @@ async def open_fans(pilot) -> FansScreen:  # noqa: ANN001
     return screen
 
 
+async def fans_loaded(pilot) -> FansScreen:  # noqa: ANN001
+    """From the start: the fans screen (3), its first rows read (not yet counted)."""
+    await settle(pilot)
+    await press(pilot, "3")
+    screen = pilot.app.screen
+    assert isinstance(screen, FansScreen)
+    await wait_for(pilot, lambda: screen.fans.loaded)
+    return screen
+
+
 async def fans_dialog(pilot, key: str, kind: type[D]) -> tuple[FansScreen, D]:  # noqa: ANN001
     """The fans screen, read, and the dialog ``key`` opens on it."""
     await settle(pilot)

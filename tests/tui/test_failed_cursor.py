@@ -14,8 +14,8 @@ from ofcrm_tui.simulator.faults import Faults
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.widgets.failed_list import FailedList, FailedSource
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _list, _many_failed, _notes, _states
 from tests.tui.pilot import press, settle, wait_for
-from tests.tui.test_failed_list import _list, _many_failed, _notes, _states
 
 pytestmark = pytest.mark.anyio
 

@@ -7,65 +7,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from textual.widgets import Input, Static
 
-from ofcrm_tui.core import outbox
 from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.dialogs.period import PeriodDialog
-from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.widgets.failed_list import FailedList
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _list, _many_failed, _notes, _states, open_failed
 from tests.tui.pilot import lines, press, settle, wait_for
-from tests.tui.test_failed_screen_more import _fans
 
 pytestmark = pytest.mark.anyio
-
-
-def _many_failed(world: World, count: int, *, age: timedelta = timedelta(0)) -> list[int]:
-    """``count`` failed messages to active fans, the first the newest, ``age`` old."""
-    db, account_id = world.context.db, world.account.id
-    fans = _fans(world, "active", 20)
-    ids = [outbox.enqueue(db, account_id, fans[i % len(fans)], f"message {i}",
-                          created_by="tester", now=NOW) for i in range(count)]
-    with db.write() as session:
-        for i, outbound_id in enumerate(ids):
-            session.execute(update(OutboundMessage).where(OutboundMessage.id == outbound_id)
-                            .values(state="failed", attempts=3, tries=3, last_error=f"500: broke {i}",
-                                    updated_at=NOW - age - timedelta(minutes=i)))
-    return ids
-
-
-def _states(world: World, ids: list[int]) -> list[str]:
-    with world.context.db.read() as session:
-        found = dict(session.execute(select(OutboundMessage.id, OutboundMessage.state)
-                                     .where(OutboundMessage.id.in_(ids))).all())
-    return [found[i] for i in ids]
-
-
-def _list(app: object) -> FailedList:
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, FailedScreen)
-    return screen.query_one(FailedList)
 
 
 def _limit_line(app: object) -> str:
     return " ".join(lines(app.screen.query_one("#failed-limit", Static))).strip()  # type: ignore[attr-defined]
 
 
-def _notes(app: object) -> list[str]:
-    return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
-
-
 async def test_several_selected_are_retried_together(world: World) -> None:
     ids = _many_failed(world, 5)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        listing = _list(app)
+        listing = await open_failed(pilot)
         assert listing.count == 5
         await press(pilot, "space", "j", "space", "space")  # rows 0, 2 and 3
         assert listing.selected == {ids[0], ids[2], ids[3]}
@@ -108,9 +72,7 @@ async def test_the_list_pages_and_shows_any_period(world: World) -> None:
     old = _many_failed(world, 3, age=timedelta(days=20))
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        listing = _list(app)
+        listing = await open_failed(pilot)
         await wait_for(pilot, lambda: listing.counted)
         assert listing.count == 230  # the last 7 days only
         assert "Failed, last 7 days  230" in str(listing.border_title)

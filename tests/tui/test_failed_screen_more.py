@@ -4,18 +4,17 @@ retries to expired fans refused with the reason, the way back shown in the foote
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from textual.widgets._footer import FooterKey
 
-from ofcrm_tui.core import metrics, outbox
-from ofcrm_tui.store.models import Conversation, Fan, MetricEvent, OutboundMessage
-from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.core import metrics
+from ofcrm_tui.store.models import MetricEvent, OutboundMessage
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
-from ofcrm_tui.tui.screens.failed import FailedScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.widgets.failed_list import FAN_WIDTH, FailedList, fan_cell
+from ofcrm_tui.tui.widgets.failed_list import FAN_WIDTH, fan_cell
 from ofcrm_tui.tui.wording import could_not_send, messages
-from tests.tui.conftest import HOSTILE, NOW, World
+from tests.tui.conftest import HOSTILE, World
+from tests.tui.failed_pilot import _failed, _fans, _list, _notes, _set_fan
 from tests.tui.pilot import press, settle
 
 pytestmark = pytest.mark.anyio
@@ -23,52 +22,9 @@ pytestmark = pytest.mark.anyio
 REASON = "the platform does not deliver messages to expired fans"
 
 
-def _fans(world: World, status: str, count: int) -> list[int]:
-    with world.context.db.read() as session:
-        return list(session.scalars(
-            select(Fan.id).join(Conversation, Conversation.fan_id == Fan.id)
-            .where(Fan.account_id == world.account.id, Fan.subscription_status == status)
-            .order_by(Fan.id).limit(count)
-        ))
-
-
-def _set_fan(world: World, fan_id: int, **values: object) -> str:
-    """Change the fan's row; returns the username."""
-    with world.context.db.write() as session:
-        fan = session.get(Fan, fan_id)
-        assert fan is not None
-        for name, value in values.items():
-            setattr(fan, name, value)
-        return fan.username
-
-
-def _failed(world: World, fan_id: int, text: str = "come back?") -> int:
-    """A message that failed (queued while the fan was active locally, as a stale row is)."""
-    db = world.context.db
-    with db.read() as session:
-        status = session.get(Fan, fan_id).subscription_status
-    _set_fan(world, fan_id, subscription_status="active")
-    outbound_id = outbox.enqueue(db, world.account.id, fan_id, text, created_by="tester", now=NOW)
-    _set_fan(world, fan_id, subscription_status=status)
-    with db.write() as session:
-        session.execute(update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(
-            state="failed", attempts=1, last_error="403: the user's subscription is not active",
-            updated_at=NOW))
-    return outbound_id
-
-
 def _state(world: World, outbound_id: int) -> str:
     with world.context.db.read() as session:
         return session.get(OutboundMessage, outbound_id).state
-
-
-def _table(app: OfcrmApp) -> FailedList:
-    assert isinstance(app.screen, FailedScreen)
-    return app.screen.query_one(FailedList)
-
-
-def _notes(app: OfcrmApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def test_the_fan_column_shows_the_name_the_inbox_shows(world: World) -> None:
@@ -85,7 +41,7 @@ async def test_the_fan_column_shows_the_name_the_inbox_shows(world: World) -> No
     async with app.run_test(size=(160, 36)) as pilot:
         await settle(pilot)
         await press(pilot, "2")
-        table = _table(app)
+        table = _list(app)
         cells = {str(fan_cell(table.row_at(i))) for i in range(table.count)}
         assert f"Bunny  @{named}" in cells
         assert f"Alex  @{only_name}" in cells
@@ -106,13 +62,13 @@ async def test_discard_asks_first_and_says_how_many(world: World) -> None:
         await press(pilot, "2", "d")
         assert isinstance(app.screen, ChoiceDialog)
         await press(pilot, "escape")  # changed their mind
-        assert _table(app).count == 2
+        assert _list(app).count == 2
         await press(pilot, "d", "enter")  # "Keep it": first, what Enter picks
-        assert _table(app).count == 2
+        assert _list(app).count == 2
         assert [_state(world, i) for i in ids] == ["failed", "failed"]
 
         await press(pilot, "d", "down", "enter")
-        assert _table(app).count == 1
+        assert _list(app).count == 1
         assert _notes(app)[-1] == "Discarded 1 message"
     assert sorted(_state(world, i) for i in ids) == ["cancelled", "failed"]
 
@@ -126,7 +82,7 @@ async def test_a_retry_to_an_expired_fan_is_refused_with_the_reason(world: World
         await settle(pilot)
         await press(pilot, "2", "R")
         assert _notes(app)[-1] == f"Not retried: Bunny's subscription has expired: {REASON}"
-        assert _table(app).count == 1
+        assert _list(app).count == 1
     assert _state(world, outbound_id) == "failed"
     with world.context.db.read() as session:
         assert session.scalar(
@@ -140,7 +96,7 @@ async def test_a_retry_to_an_active_fan_is_queued_again(world: World) -> None:
         await settle(pilot)
         await press(pilot, "2", "R")
         assert _notes(app)[-1] == "Queued again"
-        assert _table(app).count == 0
+        assert _list(app).count == 0
     assert _state(world, outbound_id) == "queued"
 
 

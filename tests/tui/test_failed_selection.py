@@ -10,8 +10,8 @@ from textual.widgets._footer import FooterKey
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from tests.tui.conftest import World
+from tests.tui.failed_pilot import _many_failed, _notes, _states, open_failed
 from tests.tui.pilot import press, settle
-from tests.tui.test_failed_list import _list, _many_failed, _notes, _states
 
 pytestmark = pytest.mark.anyio
 
@@ -28,9 +28,7 @@ async def test_the_footer_and_the_question_name_the_selection(world: World) -> N
     ids = _many_failed(world, 12)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        listing = _list(app)
+        listing = await open_failed(pilot)
         footer = _footer(app)
         assert (footer["R"], footer["d"], footer["space"]) == ("Retry", "Discard", "Select ↓")
 

@@ -15,8 +15,8 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 from tests.tui.conftest import World
+from tests.tui.failed_pilot import _many_failed
 from tests.tui.pilot import press, settle, wait_for
-from tests.tui.test_failed_list import _many_failed
 
 pytestmark = pytest.mark.anyio
 

@@ -13,15 +13,15 @@ from ofcrm_tui.tui.dialogs.fan_new import NewFanDialog
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from tests.tui.conftest import World
+from tests.tui.fans_pilot import fans_loaded
 from tests.tui.pilot import burst, press, settle, wait_for
-from tests.tui.test_key_burst_lists import _fans
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)
 
 
 async def _detail(pilot) -> FanDetailScreen:  # noqa: ANN001
-    await _fans(pilot)
+    await fans_loaded(pilot)
     await press(pilot, "enter")
     detail = pilot.app.screen
     assert isinstance(detail, FanDetailScreen)
@@ -33,7 +33,7 @@ async def test_keys_behind_ctrl_s_are_not_saved_with_the_new_fan(world: World) -
     """``racefan Tab Name1 ctrl+s XYZ`` added a fan named "Name1XYZ"."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await _fans(pilot)
+        await fans_loaded(pilot)
         await press(pilot, "n")
         assert isinstance(app.screen, NewFanDialog)
         burst(app, *"racefan", "tab", *"Name1", "ctrl+s", *"XYZ")
@@ -48,7 +48,7 @@ async def test_a_new_fan_typed_field_by_field_with_enter(world: World) -> None:
     each Enter went into the field it left."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await _fans(pilot)
+        await fans_loaded(pilot)
         await press(pilot, "n")
         burst(app, *"racefan", "enter", *"Name1", "enter", *"nick", "enter", *"XYZ")
         await settle(pilot)
@@ -61,7 +61,7 @@ async def test_keys_behind_a_refused_save_go_on_into_the_dialog(world: World) ->
     """No username: the dialog stays, and what was typed behind ctrl+s is in it."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await _fans(pilot)
+        await fans_loaded(pilot)
         await press(pilot, "n")
         dialog = app.screen
         assert isinstance(dialog, NewFanDialog)
@@ -104,7 +104,7 @@ async def test_a_key_behind_the_filter_applied_acts_on_the_fans(world: World, ap
     field applies too)."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         sort = screen.sort
         await press(pilot, "f")
         assert isinstance(app.screen, FanFilterDialog)
@@ -152,7 +152,7 @@ async def test_choices_of_the_filters_drop_downs_in_one_burst(world: World) -> N
     (its list had not the focus yet): nothing was chosen."""
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         await press(pilot, "f")
         dialog = app.screen
         assert isinstance(dialog, FanFilterDialog)

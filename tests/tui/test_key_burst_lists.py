@@ -20,25 +20,27 @@ from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.campaign_list import CampaignList, RecipientList
 from tests.tui.conftest import World
+from tests.tui.failed_pilot import _many_failed, _states, open_failed
+from tests.tui.fans_pilot import fans_loaded
 from tests.tui.pilot import burst, let_go, press, settle, wait_for
-from tests.tui.test_failed_list import _list, _many_failed, _states
 
 pytestmark = pytest.mark.anyio
 
 
-async def _fans(pilot) -> FansScreen:  # noqa: ANN001
+async def _campaigns(pilot) -> CampaignsScreen:  # noqa: ANN001
+    """From the start: the campaigns screen (4), its list's cursor on a campaign."""
     await settle(pilot)
-    await press(pilot, "3")
+    await press(pilot, "4")
     screen = pilot.app.screen
-    assert isinstance(screen, FansScreen)
-    await wait_for(pilot, lambda: screen.fans.loaded)
+    assert isinstance(screen, CampaignsScreen)
+    await wait_for(pilot, lambda: screen.query_one(CampaignList).cursor_row is not None)
     return screen
 
 
 async def test_enter_then_escape_opens_a_fan_and_comes_back(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         second = screen.fans.row_at(1)
         burst(app, "j", "enter", "escape", "j")
         await settle(pilot)
@@ -55,7 +57,7 @@ async def test_a_keymap_moves_the_lists_keys_on_the_screen_too(world: World) -> 
     """The screen's Enter has the list's id (``list.open``): a ``[keymap]`` moves both."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         app.set_keymap({"list.open": "o", "list.down": "ctrl+n"})
         second = screen.fans.row_at(1)
         burst(app, "enter")
@@ -73,7 +75,7 @@ async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
     the fan's only note opens."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         top = screen.fans.row_at(0)
         edits.add_note(world.context.db, world.account.id, top.fan_id, "likes cats",
                        author="tester")
@@ -85,7 +87,7 @@ async def test_enter_e_opens_a_fan_and_edits_their_note(world: World) -> None:
 async def test_enter_c_opens_a_fan_then_their_conversation(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         row = screen.fans.row_at(1)
         burst(app, "j", "enter", "c")
         await settle(pilot)
@@ -99,7 +101,7 @@ async def test_a_fan_search_typed_in_one_burst_searches_for_all_of_it(world: Wor
     """n (new fan), s, x, c typed into the search, not acted on by the screen."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         sort = screen.sort
         burst(app, "slash", *"nsxc/", "enter")
         await settle(pilot)
@@ -116,7 +118,7 @@ async def test_the_keys_behind_a_fan_searchs_enter_act_on_the_list(world: World)
     list, it is not typed into the line closing."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         sort = screen.sort
         burst(app, "slash", "a", "enter", "s")
         await let_go(pilot)
@@ -129,10 +131,7 @@ async def test_enter_on_a_failed_message_then_its_keys_go_to_the_inbox(world: Wo
     ids = _many_failed(world, 3)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        await wait_for(pilot, lambda: _list(app).loaded)
-        row = _list(app).row_at(1)
+        row = (await open_failed(pilot)).row_at(1)
         burst(app, "j", "enter", "R")
         await settle(pilot)
         screen = app.screen
@@ -146,9 +145,7 @@ async def test_escape_from_the_failed_list_then_j_moves_the_inbox(world: World) 
     _many_failed(world, 3)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        await wait_for(pilot, lambda: _list(app).loaded)
+        await open_failed(pilot)
         burst(app, "escape", "j", "j")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
@@ -161,11 +158,7 @@ async def test_enter_then_escape_opens_a_campaign_and_closes_it(world: World) ->
                          created_by="tester")
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4")
-        screen = app.screen
-        assert isinstance(screen, CampaignsScreen)
-        await wait_for(pilot, lambda: screen.query_one(CampaignList).cursor_row is not None)
+        screen = await _campaigns(pilot)
         burst(app, "enter", "escape")
         await settle(pilot)
         assert app.screen is screen and screen.opened is None
@@ -182,11 +175,9 @@ async def test_a_conversation_opened_from_another_screen_is_that_one(world: Worl
     _many_failed(world, 3)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        await wait_for(pilot, lambda: _list(app).loaded)
+        listing = await open_failed(pilot)
         app.changes.publish(DataChanged.of("inbox"))
-        rows = [_list(app).row_at(i) for i in range(3)]
+        rows = [listing.row_at(i) for i in range(3)]
         row = next(r for r in reversed(rows) if r is not None)
         burst(app, "G", "enter")
         await settle(pilot)
@@ -210,11 +201,7 @@ async def test_keys_after_e_wait_for_the_draft_and_go_to_the_composer(world: Wor
                          created_by="tester")
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4")
-        screen = app.screen
-        assert isinstance(screen, CampaignsScreen)
-        await wait_for(pilot, lambda: screen.query_one(CampaignList).cursor_row is not None)
+        await _campaigns(pilot)
         burst(app, "e", "ctrl+u", *"xpr", "tab", *"Oh ")
         await settle(pilot)
         composer = app.screen
@@ -237,7 +224,7 @@ async def test_a_dialog_takes_one_enter_of_two_typed_fast(
     edits.add_tags(world.context.db, world.account.id, 1, ["vip"])  # a fan for Enter to open
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        screen = await _fans(pilot)
+        screen = await fans_loaded(pilot)
         await press(pilot, "f")
         await wait_for(pilot, lambda: app.screen is not screen)
         burst(app, "v", "i", "p", "enter", "enter")
@@ -307,12 +294,8 @@ async def test_after_scheduling_from_the_composer_the_list_has_the_focus(world: 
                          created_by="tester")
     app = world.app()
     async with app.run_test(size=(140, 44)) as pilot:
-        await settle(pilot)
-        await press(pilot, "4")
-        screen = app.screen
-        assert isinstance(screen, CampaignsScreen)
+        screen = await _campaigns(pilot)
         listing = screen.query_one(CampaignList)
-        await wait_for(pilot, lambda: listing.cursor_row is not None)
         burst(app, "enter", "n", *"Beta", "tab", *"hello", "ctrl+down", "ctrl+down",
               *"2026-12-05 10:00", "ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))

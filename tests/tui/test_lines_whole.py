@@ -14,8 +14,8 @@ from ofcrm_tui.core import metrics
 from ofcrm_tui.store.models import MetricEvent
 from ofcrm_tui.tui.pieces import Pieces
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _many_failed
 from tests.tui.pilot import lines, press, settle
-from tests.tui.test_failed_list import _many_failed
 from tests.tui.test_monitoring_screen import _checked
 
 pytestmark = pytest.mark.anyio

@@ -20,8 +20,8 @@ from ofcrm_tui.tui.screens import monitoring
 from ofcrm_tui.tui.screens.monitoring import MonitoringScreen
 from ofcrm_tui.tui.widgets.audit_list import AuditList
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _failed, _fans
 from tests.tui.pilot import lines, press, settle, wait_for
-from tests.tui.test_failed_screen_more import _failed, _fans
 
 pytestmark = pytest.mark.anyio
 

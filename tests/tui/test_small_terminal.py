@@ -18,8 +18,8 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _failed, _fans
 from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
-from tests.tui.test_failed_screen_more import _failed, _fans
 
 pytestmark = pytest.mark.anyio
 

@@ -35,9 +35,9 @@ from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World
-from tests.tui.pilot import press, settle, type_text, wait_for
-from tests.tui.test_failed_screen_more import _failed, _fans
+from tests.tui.failed_pilot import _failed, _fans
 from tests.tui.fans_pilot import check_file, open_fans, open_import
+from tests.tui.pilot import press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 SIZES = [(80, 24), (120, 36), (160, 45)]
