@@ -214,6 +214,9 @@ def test_items_shifted_onto_the_next_page_are_yielded_once(client, fake) -> None
     assert [u.id for u in client.iter_subscribers()] == [1, 2, 3]
 
 
+# -- the client made ---------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("url", ["ftp://h", "h:80", "http://user:pw@h"])
 def test_unusable_base_urls(url) -> None:
     with pytest.raises(ValueError) as caught:
