@@ -14,6 +14,14 @@ from ofcrm_tui.store.database import Database
 from tests.store.migrating import _account_and_fan, _columns, _indexes, _snapshot
 
 
+def _drop_role(db: Database, role: str) -> None:
+    """The role a test made on PostgreSQL gone, with what it was granted."""
+    if not db.is_sqlite:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP OWNED BY {role}")
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+
+
 def test_team_tables_come_and_go_and_queued_rows_stay(database_url: str) -> None:
     """0019: presence, assignments and their version; an index on who queued what."""
     db = Database(database_url)
@@ -79,10 +87,7 @@ def test_the_fans_version_starts_at_nought_and_whoever_bumps_assignments_may_bum
         migrate.downgrade(db, "0029_fan_days_on_platform")
         assert _snapshot(db) == before
     finally:
-        if not db.is_sqlite:
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")
+        _drop_role(db, role)
         db.dispose()
 
 
@@ -164,10 +169,7 @@ def test_deleted_fans_are_an_account_table_whoever_deletes_fans_may_keep(
         assert "deleted_fans" not in inspect(db.engine).get_table_names()
         assert _snapshot(db) == before
     finally:
-        if not db.is_sqlite:
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")
+        _drop_role(db, role)
         db.dispose()
 
 
@@ -204,8 +206,5 @@ def test_conversations_marked_unread_start_unmarked_and_whoever_counts_unread_ma
             c["name"] for c in inspect(db.engine).get_columns("conversations")}
         assert _snapshot(db) == before
     finally:
-        if not db.is_sqlite:
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(f"DROP OWNED BY {role}")
-                connection.exec_driver_sql(f"DROP ROLE {role}")
+        _drop_role(db, role)
         db.dispose()
