@@ -19,8 +19,8 @@ from ofcrm_tui.tui.dialogs.period import PeriodDialog
 from ofcrm_tui.tui.screens import failed
 from ofcrm_tui.tui.screens.failed import FailedScreen
 from tests.tui.conftest import NOW, World
+from tests.tui.failed_pilot import _list, _many_failed, _notes, _states, open_failed
 from tests.tui.pilot import lines, press, settle, wait_for
-from tests.tui.test_failed_list import _list, _many_failed, _notes, _states
 
 pytestmark = pytest.mark.anyio
 
@@ -111,9 +111,7 @@ async def test_retry_all_with_none_left_says_so_instead_of_asking(
     ids = _many_failed(world, 2)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "2")
-        listing = _list(app)
+        listing = await open_failed(pilot)
         assert listing.count == 2
         # Both retried elsewhere; the list has not reloaded yet.
         outbox.retry_detailed(world.context.db, world.account.id, ids, by="cli", now=NOW)
