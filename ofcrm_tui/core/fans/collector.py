@@ -14,7 +14,7 @@ def collector_paused() -> Iterator[None]:
     A batch of rows is tens of thousands of lists and tuples that live until the next
     batch, so the collector would run every few hundred of them and walk every
     survivor again: a fifth of an import's time, a twentieth of an export's. Neither
-    makes reference cycles row by row (``tests/fans/test_csv.py`` checks it), so
+    makes reference cycles row by row (``tests/fans/test_csv_streaming.py`` checks it), so
     nothing piles up meanwhile; the pause is process-wide and lasts as long as the block.
     """
     paused = gc.isenabled()
