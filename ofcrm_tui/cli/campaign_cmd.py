@@ -112,6 +112,7 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
 def _create(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
+    campaigns.may_run(ctx.db, account.id)  # before the plan, which it could not start
     spec = _spec(ctx, account, args)
     by = ctx.settings.chatter_name
     checked = campaigns.check(ctx.db, account.id, spec, created_by=by)

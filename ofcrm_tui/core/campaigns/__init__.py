@@ -7,6 +7,7 @@ the outbound queue after replies, exactly once per fan, now or at a time.
 - ``spec``: a campaign before it starts and its checks; ``drafts``: drafts, create and
   delete;
 - ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
+- ``right``: the campaign right asked up front (``may_run``), in words naming its grant;
 - ``control``: pause, resume, cancel (``unsent``: what it stops), retry; ``schedule``:
   due campaigns start, done ones end;
 - ``results``: progress, purchases, revenue, ETA and recipients;
@@ -40,6 +41,7 @@ from ofcrm_tui.core.campaigns.results import (
     recipient_rows,
     result_parts,
 )
+from ofcrm_tui.core.campaigns.right import may_run
 from ofcrm_tui.core.campaigns.schedule import start_due_campaigns
 from ofcrm_tui.core.campaigns.segment import (
     Recipient,
@@ -58,7 +60,7 @@ __all__ = [
     "Segment", "SegmentCount", "campaign", "campaign_position", "campaigns", "cancel", "check",
     "count", "count_campaigns", "count_recipients", "create", "deletable", "delete",
     "delivery_parts", "duration_text",
-    "launch", "load", "parse", "pause", "preview", "progress_parts",
+    "launch", "load", "may_run", "parse", "pause", "preview", "progress_parts",
     "recipient", "recipient_position", "recipient_rows", "render", "result_parts", "resume",
     "retry_failed", "sample", "save_draft", "whole_number", "send_duration", "send_time", "SendTime", "start_due_campaigns",
     "Unsent", "unsent",

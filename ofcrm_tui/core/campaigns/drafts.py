@@ -169,11 +169,11 @@ def _deletable(account_id: int, campaign_id: int) -> ColumnElement[bool]:
 
 def deletable(db: Database, account_id: int, campaign_id: int) -> str:
     """The campaign's name if ``delete`` would delete it (to ask before); else Refused,
-    saying why, or AccessDenied (the campaign right; on a team, the role's privilege to
-    delete campaigns, a manager's)."""
+    saying why, or AccessDenied (on a team, the role's privilege to delete campaigns, a
+    manager's: asked first, as the campaign right would not give it; the right)."""
     with db.read() as session:
-        access.require(session, Right.CAMPAIGN, account_id)
         access.require_delete(session, "campaigns", "campaigns")
+        access.require(session, Right.CAMPAIGN, account_id)
         name = session.scalar(select(Campaign.name).where(_deletable(account_id, campaign_id)))
         if name is None:
             raise _undeletable(session, account_id, campaign_id)

@@ -35,6 +35,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, TextArea
 
 from ofcrm_tui.core import campaigns
+from ofcrm_tui.core.access import AccessDenied
 from ofcrm_tui.core.campaigns import CampaignSpec
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
@@ -352,6 +353,11 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
     @work(thread=True, group="campaign-act", exit_on_error=False)
     def _check(self, form: Form) -> None:
         now = self.clock()
+        try:  # the right first: a chatter without it is not shown a plan it cannot start
+            campaigns.may_run(self.db, self.account_id)
+        except AccessDenied as denied:
+            self.post_message(self.Done(str(denied), True, None, False))
+            return
         try:
             spec = form.spec(self.db, self.account_id, now)
             checked = campaigns.check(self.db, self.account_id, spec, created_by=self.created_by,

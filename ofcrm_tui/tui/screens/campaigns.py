@@ -286,7 +286,27 @@ class CampaignsScreen(OfcrmScreen):
         self._refresh()
 
     def action_compose(self) -> None:
+        account = self.ofcrm.account
+        if account is None:
+            return
+        if self.ofcrm.context.identity.kind is access.Kind.CHATTER:
+            # A chatter's campaign right is the database's, read now (given or taken
+            # since the app opened): no composer for a campaign it may not start. The
+            # keys typed behind n wait for the composer.
+            self.ofcrm.expect_dialog()
+            self._may_compose(account.id)
+            return
         self._open_composer(None, None)
+
+    @work(thread=True, group="campaigns-act", exit_on_error=False)
+    def _may_compose(self, account_id: int) -> None:
+        try:
+            campaigns.may_run(self.ofcrm.context.db, account_id)
+        except OfcrmError as exc:
+            self.app.call_from_thread(self.ofcrm.dialog_ready, self)  # no composer: keys go on
+            self.post_message(self.Acted(str(exc), "error"))
+            return
+        self.app.call_from_thread(self._open_composer, None, None)
 
     async def flush(self) -> None:
         """Keep the campaign being composed as a draft (the app is quitting)."""
