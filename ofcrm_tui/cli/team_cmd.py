@@ -223,7 +223,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     audit = add_command(commands, "audit",
                         "sensitive actions, newest first: exports, imports, deletes, campaign "
-                        "launches, team changes")
+                        "launches, team changes, another's notes changed")
     audit.add_argument("--since", type=parse_since, metavar="WHEN",
                        help="from this time: 30m, 24h, 7d, or a date/time (local)")
     add_account_option(audit, "only this account's events")

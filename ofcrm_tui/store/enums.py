@@ -69,6 +69,9 @@ class AuditAction(StrEnum):
     ACCOUNT_CHANGED = "account_changed"
     CAMPAIGN_LAUNCHED = "campaign_launched"
     CAMPAIGN_SCHEDULED = "campaign_scheduled"
+    # A note changed or deleted by someone other than its author (a manager).
+    NOTE_EDITED = "note_edited"
+    NOTE_DELETED = "note_deleted"
     TEAM_INITIALISED = "team_initialised"
     MEMBER_ADDED = "member_added"
     MEMBER_CHANGED = "member_changed"

@@ -28,14 +28,14 @@ def test_nickname_tags_and_notes_are_saved_and_read_back(db: Database, account: 
     assert edits.tag_completions(db, account, "i") == ["vip"]
     first = edits.add_note(db, account, fan, "likes cats\nand dogs", author="ann")
     second = edits.add_note(db, account, fan, "second", author="bob")
-    edited = edits.edit_note(db, account, first.id, "likes cats only")
+    edited = edits.edit_note(db, account, first.id, "likes cats only", by="ann")
     assert edited.body == "likes cats only" and edited.created_at == first.created_at
     shown = profile.fan_profile(db, account, fan)
     assert (shown.display_name, shown.nickname, shown.tags, shown.by_hand) == ("Lee", "Lee", ("vip",), False)
     page = profile.notes_page(db, account, fan, limit=1)
     assert [n.id for n in page] == [second.id]
     assert [n.author for n in profile.notes_page(db, account, fan, after=page[0])] == ["ann"]
-    edits.delete_note(db, account, second.id)
+    edits.delete_note(db, account, second.id, by="bob")
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["likes cats only"]
     assert inbox.tags(db, account) == ["vip", "whale"]
 
@@ -49,7 +49,7 @@ def test_bad_input_and_other_accounts_are_refused(db: Database, account: int) ->
         edits.add_tags(db, other, fan, ["x"])
     note = edits.add_note(db, account, fan, "mine", author="ann")
     with pytest.raises(edits.FanEditError, match="no note"):
-        edits.delete_note(db, other, note.id)
+        edits.delete_note(db, other, note.id, by="ann")
     for bad in ("", "a|b", "x" * 65, "t\x1bag"):
         with pytest.raises(FanFieldError):
             edits.add_tags(db, account, fan, [bad])
@@ -141,16 +141,32 @@ def test_a_note_changed_meanwhile_is_not_overwritten(db: Database, account: int)
     refused (NoteChanged) and the first one's words stay."""
     fan = add_fan(db, account, 1, "lena")
     note = edits.add_note(db, account, fan, "hold firm", author="ana")
-    edits.edit_note(db, account, note.id, "hold firm (sam agrees)", was="hold firm")
+    edits.edit_note(db, account, note.id, "hold firm (sam agrees)", by="ana",
+                    was="hold firm")
     with pytest.raises(edits.NoteChanged, match="changed by someone else"):
-        edits.edit_note(db, account, note.id, "hold firm - ana v2", was="hold firm")
+        edits.edit_note(db, account, note.id, "hold firm - ana v2", by="ana", was="hold firm")
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]
     # Nor deleted, asked about as it was: deleted once asked about as it is.
     with pytest.raises(edits.NoteChanged, match="changed by someone else"):
-        edits.delete_note(db, account, note.id, was="hold firm")
+        edits.delete_note(db, account, note.id, by="ana", was="hold firm")
     assert [n.body for n in profile.notes_page(db, account, fan)] == ["hold firm (sam agrees)"]
-    edits.delete_note(db, account, note.id, was="hold firm (sam agrees)")
+    edits.delete_note(db, account, note.id, by="ana", was="hold firm (sam agrees)")
     assert profile.notes_page(db, account, fan) == []
+
+
+def test_a_note_saved_by_someone_else_says_who_and_keeps_it(db: Database, account: int) -> None:
+    """Saved by another (a manager): who and when on the note; the author saving again
+    keeps it (the other's words may still be there); the author's own saves leave none."""
+    fan = add_fan(db, account, 1, "lena")
+    note = edits.add_note(db, account, fan, "calls on sundays", author="sam")
+    own = edits.edit_note(db, account, note.id, "calls on sundays only", by="sam")
+    assert (own.edited_by, own.edited_at) == (None, None)
+    theirs = edits.edit_note(db, account, note.id, "calls on sundays only (boss: ok)", by="boss")
+    assert (theirs.edited_by, theirs.edited_at) == ("boss", theirs.updated_at)
+    again = edits.edit_note(db, account, note.id, "calls on sundays, boss ok", by="sam")
+    assert (again.author, again.edited_by, again.edited_at) == ("sam", "boss", theirs.edited_at)
+    [read] = profile.notes_page(db, account, fan)
+    assert (read.edited_by, read.edited_at) == ("boss", theirs.edited_at)
 
 
 def _tag_names(db: Database, account: int) -> list[str]:

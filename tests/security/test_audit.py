@@ -91,3 +91,30 @@ def test_the_trail_on_the_command_line(team: Team, capsys) -> None:  # noqa: ANN
     assert capsys.readouterr().err == "ofcrm: error: --limit must be at least 1, not 0\n"
     assert main(["--db", url, "team", "audit"]) == 1  # not a chatter's to read
     assert "permission denied for table audit_events" in capsys.readouterr().err
+
+
+def test_a_note_changed_or_deleted_by_another_than_its_author_is_recorded(team: Team) -> None:
+    """A manager's edit and delete of a chatter's note: in the trail, naming whose note on
+    which fan (never its words); the note says who edited it, and its author, who may not
+    write that mark, still edits it. The author's own changes are not recorded."""
+    role = team.chatter("nia", "mia")
+    nia, mia = team.connect(role), team.accounts["mia"]
+    owner = access.identity(team.owner).role
+    with team.owner.read() as session:
+        fan, username = session.execute(select(Fan.id, Fan.username).where(
+            Fan.account_id == mia).order_by(Fan.id).limit(1)).one()
+    note = edits.add_note(nia, mia, fan, "calls on sundays", author=role)
+    edits.edit_note(nia, mia, note.id, "calls on sundays only", by=role)
+    before = len(_trail(team, owner))
+    edited = edits.edit_note(team.owner, mia, note.id, "calls on sundays only, ok", by=owner)
+    assert (edited.author, edited.edited_by) == (role, owner)
+    again = edits.edit_note(nia, mia, note.id, "calls on sundays, ok", by=role)
+    assert (again.body, again.edited_by) == ("calls on sundays, ok", owner)
+    edits.delete_note(team.owner, mia, note.id, by=owner)
+    assert _trail(team, role) == []
+    assert _trail(team, owner)[before:] == [
+        (AuditAction.NOTE_EDITED, "mia", 1),
+        (AuditAction.NOTE_DELETED, "mia", 1),
+    ]
+    details = [r.detail for r in access.audit_window(team.owner, AuditSpan(), 0, 2)]
+    assert details == [f"{role}'s note #{note.id} on @{username}"] * 2

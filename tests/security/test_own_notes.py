@@ -1,5 +1,6 @@
 """A chatter's app edits only the chatter's own notes: picking another's with ``e`` is
-refused in one line before the editor opens; its own opens as before."""
+refused in one line before the editor opens; its own opens as before. A manager's app
+edits any, and the note and the audit trail say so."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from ofcrm_tui.core import access
+from ofcrm_tui.core.access import AuditSpan
+from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import Conversation, Fan, Note
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
@@ -55,3 +59,35 @@ async def test_the_app_refuses_another_chatter_s_note_before_the_editor(team: Te
         app.context.close()
     with team.owner.read() as session:
         assert set(session.scalars(select(Note.body).where(Note.author == sam))) == {"sam note 3"}
+
+
+async def test_a_manager_s_edit_of_a_chatter_s_note_shows_and_is_recorded(team: Team) -> None:
+    """The walk: the manager opens a fan, ``e`` on sam's note, types, ctrl+s: saved, and
+    the note reads who edited it (under sam's name), as the trail does."""
+    sam, mia = team.chatter("mgrsam", "mia"), team.accounts["mia"]
+    manager = access.identity(team.owner).role
+    with team.owner.write() as session:  # on every fan with a chat: the inbox's top one too
+        fans = session.scalars(select(Fan.id).join(Conversation, Conversation.fan_id == Fan.id)
+                               .where(Fan.account_id == mia)).all()
+        session.add_all([Note(account_id=mia, fan_id=fan, author=sam, body="sam's words",
+                              created_at=NOW, updated_at=NOW) for fan in fans])
+    app = team.app(manager, "mia")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "i")
+            detail = app.screen
+            assert isinstance(detail, FanDetailScreen)
+            await wait_for(pilot, lambda: len(detail.notes) == 1)
+            await press(pilot, "e")
+            assert isinstance(app.screen, NoteDialog)
+            await press(pilot, "end", "!", "ctrl+s")
+            await wait_for(pilot, lambda: detail.notes[0].edited_by == manager)
+            assert detail.notes[0].author == sam
+            await settle(pilot)
+            assert f"edited by {manager} " in str(detail.query_one("#fan-notes").render())
+    finally:
+        app.context.close()
+    [event] = [r for r in access.audit_window(team.owner, AuditSpan(account_id=mia), 0, 50)
+               if r.action == AuditAction.NOTE_EDITED]
+    assert (event.actor, event.detail.startswith(f"{sam}'s note #")) == (manager, True)

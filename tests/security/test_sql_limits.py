@@ -82,6 +82,8 @@ REFUSED: list[tuple[str, str | None]] = [
     ("UPDATE fans SET tips_cents = 0, messages_cents = 0, posts_cents = 0", _denied("fans")),
     # Its own name on what it writes.
     ("UPDATE notes SET author = :me WHERE id = :note", _denied("notes")),
+    # Nor takes off the mark another's edit of its own note left.
+    ("UPDATE notes SET edited_by = NULL, edited_at = NULL WHERE author = :me", _denied("notes")),
     # Another chatter's note stays as its author wrote it.
     ("UPDATE notes SET body = 'forged' WHERE id = :note", None),
     ("DELETE FROM notes WHERE id = :note", None),
@@ -198,7 +200,7 @@ def test_a_chatter_s_fan_edits_move_the_fans_version(scene: Scene) -> None:
     before = fans_version()
     edits.set_nickname(qa, mia, fan, "Versioned")
     note = edits.add_note(qa, mia, fan, "counted", author=me)
-    edits.delete_note(qa, mia, note.id)
+    edits.delete_note(qa, mia, note.id, by=me)
     assert fans_version() == before + 3
     with pytest.raises(DBAPIError) as caught, qa.write() as session:
         session.execute(text("UPDATE team_versions SET account_id = account_id"))
@@ -214,8 +216,8 @@ def test_the_app_s_own_work_as_a_chatter_without_rights(
     assert "vip" in edits.add_tags(qa, mia, fan, ["vip"])
     assert "vip" not in edits.remove_tags(qa, mia, fan, ["vip"])
     note = edits.add_note(qa, mia, fan, "mine", author=me)
-    assert edits.edit_note(qa, mia, note.id, "mine, edited").body == "mine, edited"
-    edits.delete_note(qa, mia, note.id)
+    assert edits.edit_note(qa, mia, note.id, "mine, edited", by=me).body == "mine, edited"
+    edits.delete_note(qa, mia, note.id, by=me)
     assert drafts.save_draft(qa, mia, conversation, "typing", chatter=me)
     assert drafts.load_draft(qa, mia, conversation, me).text == "typing"
     assert not drafts.save_draft(qa, mia, conversation, "", chatter=me)
@@ -256,21 +258,21 @@ def test_a_chatter_s_app_changes_only_its_own_notes(team: Team, scene: Scene) ->
     assert edits.note_refusal(access.identity(qa), me) is None
     assert edits.note_refusal(access.identity(team.owner), kim) is None
     with pytest.raises(edits.FanEditError) as refused:
-        edits.edit_note(qa, mia, p["note"], "kim overwrote", was="kim's note")
+        edits.edit_note(qa, mia, p["note"], "kim overwrote", by=me, was="kim's note")
     assert str(refused.value) == line
     with pytest.raises(edits.FanEditError) as refused:
-        edits.delete_note(qa, mia, p["note"])
+        edits.delete_note(qa, mia, p["note"], by=me)
     assert str(refused.value) == f"{kim}'s note: only {kim} can delete it"
     assert edits.note_refusal(access.identity(qa), kim, "delete") == str(refused.value)
     with team.owner.read() as session:
         assert session.get(Note, p["note"]).body == "kim's note"
     mine = edits.add_note(qa, mia, p["fan"], "mine", author=me)
-    edits.edit_note(qa, mia, mine.id, "mine, from my other app", was="mine")
+    edits.edit_note(qa, mia, mine.id, "mine, from my other app", by=me, was="mine")
     with pytest.raises(edits.NoteChanged):
-        edits.edit_note(qa, mia, mine.id, "mine, edited", was="mine")
-    edits.delete_note(qa, mia, mine.id)
+        edits.edit_note(qa, mia, mine.id, "mine, edited", by=me, was="mine")
+    edits.delete_note(qa, mia, mine.id, by=me)
     worker = team.connect(team.worker("wnotes"))
-    assert edits.edit_note(worker, mia, p["note"], "kim's note").body == "kim's note"
+    assert edits.edit_note(worker, mia, p["note"], "kim's note", by="wnotes").body == "kim's note"
 
 
 def test_a_chatter_assigns_in_its_own_name_and_unassigns_anyone(scene: Scene) -> None:

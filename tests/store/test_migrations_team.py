@@ -1,6 +1,6 @@
 """The team's migrations, up and down: its tables (0019), its security (0020), the fans'
 version (0030), a chatter's own rules (0032), deleted fans and fans marked unread as
-account tables with their grants."""
+account tables with their grants, and who edited another's note (0038)."""
 
 from __future__ import annotations
 
@@ -204,6 +204,44 @@ def test_conversations_marked_unread_start_unmarked_and_whoever_counts_unread_ma
         migrate.downgrade(db, "0036_deleted_fans")
         assert "marked_unread_at" not in {
             c["name"] for c in inspect(db.engine).get_columns("conversations")}
+        assert _snapshot(db) == before
+    finally:
+        _drop_role(db, role)
+        db.dispose()
+
+
+def test_notes_start_edited_by_nobody_and_a_chatter_may_not_write_who_edited(
+    database_url: str,
+) -> None:
+    """0038: ``notes.edited_by`` and ``edited_at`` (NULL on the notes there); on
+    PostgreSQL a role that may update a note's body is given neither (another's edit of
+    its note stays marked); the downgrade takes them away, the notes stay."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0037_conversations_marked_unread")
+    role = f"ofcrm_n{uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        connection.execute(text(
+            "INSERT INTO notes (id, account_id, fan_id, author, body, created_at, updated_at)"
+            " VALUES (1, 1, 1, 'sam', 'calls on sundays', :at, :at)"),
+            {"at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC).replace(tzinfo=None)})
+        if not db.is_sqlite:
+            connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, UPDATE (body, updated_at) ON notes TO {role}")
+    try:
+        before = _snapshot(db)
+        migrate.upgrade(db)
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT author, edited_by, edited_at FROM notes")).all() == [("sam", None, None)]
+            if not db.is_sqlite:
+                assert not connection.execute(text(
+                    "SELECT has_column_privilege(:r, 'notes', 'edited_by', 'UPDATE')"
+                    " OR has_column_privilege(:r, 'notes', 'edited_at', 'UPDATE')"),
+                    {"r": role}).scalar()
+        migrate.downgrade(db, "0037_conversations_marked_unread")
+        assert not {"edited_by", "edited_at"} & {
+            c["name"] for c in inspect(db.engine).get_columns("notes")}
         assert _snapshot(db) == before
     finally:
         _drop_role(db, role)

@@ -38,8 +38,8 @@ def test_each_fan_edit_moves_the_fans_version_once(crew: Team) -> None:
         step()
         assert _versions(crew) == (0, done)
     note = edits.add_note(db, account, fan, "second", author="ana")
-    edits.edit_note(db, account, note.id, "second, edited", was="second")
-    edits.delete_note(db, account, note.id)
+    edits.edit_note(db, account, note.id, "second, edited", by="ana", was="second")
+    edits.delete_note(db, account, note.id, by="ana")
     new = edits.create_fan(db, account, username="met_at_expo")
     assert _versions(crew) == (0, 9)
     edits.delete_fan(db, account, new)
@@ -54,13 +54,13 @@ def test_a_failed_edit_leaves_the_version(crew: Team) -> None:
     note = edits.add_note(db, account, fan, "theirs", author="sam")
     before = _versions(crew)
     with pytest.raises(edits.NoteChanged):
-        edits.edit_note(db, account, note.id, "mine", was="what I read")
+        edits.edit_note(db, account, note.id, "mine", by="sam", was="what I read")
     with pytest.raises(edits.FanEditError):
         edits.set_nickname(db, account, 999_999, "Nobody")
     with pytest.raises(edits.FanEditError, match="already has"):
         edits.create_fan(db, account, username=profile.fan_profile(db, account, fan).username)
     with pytest.raises(OfcrmError):
-        edits.delete_note(db, account + 1, note.id)  # another account's
+        edits.delete_note(db, account + 1, note.id, by="sam")  # another account's
     assert _versions(crew) == before
 
 

@@ -147,7 +147,8 @@ async def test_a_note_changed_after_the_question_is_kept(world: World) -> None:
         detail = await _detail(world, pilot, "likes cats")
         await press(pilot, "d")
         await _question(pilot)
-        edits.edit_note(world.context.db, world.account.id, detail.notes[0].id, "likes dogs")
+        edits.edit_note(world.context.db, world.account.id, detail.notes[0].id, "likes dogs",
+                        by=detail.notes[0].author)
         await press(pilot, "j", "enter")
         await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes dogs"])
         assert _notes(world, detail) == ["likes dogs"]
@@ -163,7 +164,8 @@ async def test_a_note_deleted_while_edited_is_saved_as_a_new_one(world: World) -
         await press(pilot, "e")
         dialog = pilot.app.screen
         assert isinstance(dialog, NoteDialog)
-        edits.delete_note(world.context.db, world.account.id, detail.notes[0].id)
+        edits.delete_note(world.context.db, world.account.id, detail.notes[0].id,
+                          by=detail.notes[0].author)
         await type_text(pilot, " and dogs")
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: [n.body for n in detail.notes] == ["likes cats and dogs"])

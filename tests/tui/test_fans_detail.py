@@ -18,7 +18,7 @@ from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import PAGE, FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.timefmt import stamp
-from tests.tui.conftest import HOSTILE, World
+from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import conversations, inbox, lines, press, settle, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -336,7 +336,7 @@ async def test_a_note_edited_by_someone_else_meanwhile_keeps_both_texts(world: W
         await press(pilot, "e")  # the only note: no question which
         dialog = pilot.app.screen
         assert isinstance(dialog, NoteDialog)
-        edits.edit_note(db, account, note.id, "hold firm (sam agrees)")  # sam, meanwhile
+        edits.edit_note(db, account, note.id, "hold firm (sam agrees)", by="sam")  # meanwhile
         await type_text(pilot, " - ana v2")
         await press(pilot, "ctrl+s")
         await wait_for(pilot, lambda: len(profile.notes_page(db, account, detail.fan_id)) == 2)
@@ -344,6 +344,29 @@ async def test_a_note_edited_by_someone_else_meanwhile_keeps_both_texts(world: W
         assert bodies == {"hold firm (sam agrees)", "hold firm - ana v2"}
         await wait_for(pilot, lambda: any(
             "yours is saved as a new note" in n.message for n in pilot.app._notifications))
+
+
+async def test_a_note_saved_by_someone_else_says_so_on_one_line_at_80x24(world: World) -> None:
+    """sam's note saved here (the chatter "tester", a manager on a team's database): under
+    its time and sam, who edited it and when, each on a line of its own at 80x24."""
+    db, account = world.context.db, world.account.id
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = await open_from_inbox(pilot)
+        edits.add_note(db, account, detail.fan_id, "calls on sundays", author="sam")
+        await press(pilot, "escape", "i")
+        detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None and len(detail.notes) == 1)
+        await press(pilot, "e")  # the only note
+        assert isinstance(pilot.app.screen, NoteDialog)
+        await type_text(pilot, " only")
+        await press(pilot, "ctrl+s")
+        await wait_for(pilot, lambda: detail.notes and detail.notes[0].edited_by == "tester")
+        note = detail.notes[0]
+        await settle(pilot)
+        assert lines(detail.query_one("#fan-notes"))[1:4] == [
+            f"{stamp(note.created_at, NOW)} · sam", f"edited by tester {stamp(note.edited_at, NOW)}",
+            "calls on sundays only"]
 
 
 async def test_j_and_k_scroll_the_fans_detail_without_a_tab_first(world: World) -> None:

@@ -1,5 +1,5 @@
 """The audit trail of sensitive actions: exports, imports, deletes, campaign launches,
-team changes. Who (the database role that logged in), when (the database's clock),
+team changes, notes changed or deleted by another than their author. Who (the database role that logged in), when (the database's clock),
 which account, how many rows.
 
 Written by the database's ``ofcrm_audit`` (the paths call ``record`` in the unit of

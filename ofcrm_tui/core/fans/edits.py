@@ -25,7 +25,7 @@ from ofcrm_tui.core.fans.resolve import same_username
 from ofcrm_tui.core.wording import counted_list
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundState
+from ofcrm_tui.store.enums import AuditAction, OutboundState
 from ofcrm_tui.store.models import (
     Conversation,
     Draft,
@@ -62,10 +62,14 @@ class NoteView:
     body: str  # raw fan-related text: the UI shows it literally
     created_at: datetime
     updated_at: datetime
+    # The last save by someone other than its author, and when (None: only its author's).
+    edited_by: str | None = None
+    edited_at: datetime | None = None
 
     @classmethod
     def of(cls, note: Note) -> NoteView:
-        return cls(note.id, note.fan_id, note.author, note.body, note.created_at, note.updated_at)
+        return cls(note.id, note.fan_id, note.author, note.body, note.created_at, note.updated_at,
+                   note.edited_by, note.edited_at)
 
 
 def fans_changed(session: Session, account_id: int) -> None:
@@ -246,31 +250,52 @@ def _unchanged(note: Note, was: str | None) -> None:
         raise NoteChanged(f"note #{note.id} was changed by someone else meanwhile")
 
 
+def _audit_other(session: Session, note: Note, by: str, action: AuditAction) -> None:
+    """A note changed by someone other than its author: a line of the team's trail
+    (nothing on SQLite), naming whose note on which fan, never its words."""
+    if by == note.author:
+        return
+    username = session.scalar(select(Fan.username).where(Fan.id == note.fan_id))
+    whose = f"{note.author}'s note" if note.author else "a note without an author"
+    access.record(session, action, note.account_id, 1, f"{whose} #{note.id} on @{username}")
+
+
 def edit_note(
-    db: Database, account_id: int, note_id: int, body: str, *, was: str | None = None
+    db: Database, account_id: int, note_id: int, body: str, *, by: str, was: str | None = None
 ) -> NoteView:
-    """The note's new ``body``; with ``was`` (the text the edit started from), only if
-    nobody changed the note meanwhile, else NoteChanged and nothing saved: two chatters
-    editing one note must not lose one's words without a word."""
+    """The note's new ``body``, saved by ``by`` (the chatter name, as ``author``); with
+    ``was`` (the text the edit started from), only if nobody changed the note meanwhile,
+    else NoteChanged and nothing saved: two chatters editing one note must not lose one's
+    words without a word. Saved by someone other than its author, the note says who and
+    when (``edited_by``, kept when the author saves again: their words may still be in
+    it) and the team's audit trail has it."""
     text = fields.clean_note(body)
     with db.write() as session:
         note = _note(session, account_id, note_id)
         _own(session, note, "edit")
         _unchanged(note, was)
+        now = utcnow()
         note.body = text
-        note.updated_at = utcnow()
+        note.updated_at = now
+        if by != note.author:
+            note.edited_by, note.edited_at = by, now
+        _audit_other(session, note, by, AuditAction.NOTE_EDITED)
         session.flush()
         fans_changed(session, account_id)
         return NoteView.of(note)
 
 
-def delete_note(db: Database, account_id: int, note_id: int, *, was: str | None = None) -> None:
+def delete_note(
+    db: Database, account_id: int, note_id: int, *, by: str, was: str | None = None
+) -> None:
     """With ``was`` (the text the chatter was asked about), only if nobody changed the
-    note since, else NoteChanged and the note kept."""
+    note since, else NoteChanged and the note kept. Deleted by someone other than its
+    author (``by``): in the team's audit trail."""
     with db.write() as session:
         note = _note(session, account_id, note_id)
         _own(session, note, "delete")
         _unchanged(note, was)
+        _audit_other(session, note, by, AuditAction.NOTE_DELETED)
         session.delete(note)
         fans_changed(session, account_id)
 

@@ -189,6 +189,10 @@ class FanTag(Base):
 
 
 class Note(Base):
+    """A dated note on a fan. ``edited_by``/``edited_at``: the last save by someone other
+    than its author (a manager, on a team's database), NULL while only the author saved
+    it; kept when the author saves again (0038)."""
+
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -198,3 +202,5 @@ class Note(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    edited_by: Mapped[str | None] = mapped_column(String(128))
+    edited_at: Mapped[datetime | None]

@@ -320,7 +320,8 @@ class FanEdits(OfcrmScreen):
                 self._delete_note(account_id, int(what.removeprefix("unnote:")), was)
                 return
             else:
-                edits.edit_note(db, account_id, int(what.removeprefix("note:")), value, was=was)
+                edits.edit_note(db, account_id, int(what.removeprefix("note:")), value,
+                                by=author, was=was)
         except (edits.NoteChanged, edits.NoteGone) as exc:
             self._save_beside(account_id, value, exc)
             return
@@ -358,7 +359,8 @@ class FanEdits(OfcrmScreen):
         """(In ``_saving``'s thread.) A note changed since the question quoted it stays, as
         changed; one deleted meanwhile is gone as asked. The screen reads it again."""
         try:
-            edits.delete_note(self.ofcrm.context.db, account_id, note_id, was=was)
+            edits.delete_note(self.ofcrm.context.db, account_id, note_id,
+                              by=self.ofcrm.context.settings.chatter_name, was=was)
         except edits.NoteChanged:
             self.post_message(self.Saved("Someone else changed this note meanwhile: not deleted"))
         except edits.NoteGone:

@@ -99,10 +99,19 @@ def notes_text(notes: list[NoteView], now: datetime, key: Keys) -> Text:
     if not notes:
         text.append("none yet\n", style="dim")
     for note in notes:
-        text.append(f"{stamp(note.created_at, now)} · {clean(note.author, single_line=True)}\n",
-                    style="dim")
+        text.append(f"{_note_header(note, now)}\n", style="dim")
         text.append(clean(note.body) + "\n\n")
     return text
+
+
+def _note_header(note: NoteView, now: datetime) -> str:
+    """``20:02 · sam``; saved since by someone else, a line more: ``edited by boss 20:10``
+    (on one line with the rest it would wrap, in the middle, in the half of 80 columns)."""
+    header = f"{stamp(note.created_at, now)} · {clean(note.author, single_line=True)}"
+    if note.edited_by is not None and note.edited_at is not None:
+        header += (f"\nedited by {clean(note.edited_by, single_line=True)}"
+                   f" {stamp(note.edited_at, now)}")
+    return header
 
 
 def purchases_text(purchases: list[Purchase], now: datetime, key: Keys) -> Text:
