@@ -11,6 +11,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
+from ofcrm_tui.store.enums import TeamKind
 from ofcrm_tui.store.database import Database, missing_file
 
 
@@ -18,6 +19,20 @@ def open_database(settings: Settings) -> Database:
     """The configured database; a SQLite file's missing folder is created only inside the
     user data directory (a typo elsewhere is an error, not a new folder)."""
     return Database(settings.effective_database_url(), create_folders_under=paths.data_dir())
+
+
+def runs_keyless(settings: Settings, db: Database, me: access.Identity) -> bool:
+    """Team mode: always for a chatter's role; else ``team_mode`` where it is set; else
+    so for a manager on a team database with a worker on the team (the workers hold the
+    keys: the manager's app and ``ofcrm health`` look for none here, as with
+    ``team_mode = true``)."""
+    if me.keyless:
+        return True
+    if "team_mode" in settings.model_fields_set:
+        return settings.team_mode
+    return me.kind is access.Kind.MANAGER and any(
+        member.kind is TeamKind.WORKER and member.can_login for member in access.members(db)
+    )
 
 
 class NoDatabase(OfcrmError):
@@ -56,7 +71,8 @@ class AppContext:
     @cached_property
     def db(self) -> Database:
         """The database, upgraded to the current schema on first use. A chatter's role
-        on a team database records its own name on what it sends, and runs keyless. Any
+        on a team database records its own name on what it sends, and runs keyless (so
+        does a manager's once a worker is on the team: ``runs_keyless``). Any
         other login there (a manager, a worker) goes by its name too unless
         ``chatter_name`` is set: the team's names are its logins (those of the chatters,
         the audit trail's), not the OS user of each machine ("Me (root)")."""
@@ -73,14 +89,15 @@ class AppContext:
             raise NoDatabase(no_database_yet(database.url_for_display))
         migrate.ensure_current(database, current)
         self._identity = access.identity(database)
-        if self._identity.kind is access.Kind.CHATTER:
-            self.settings = self.settings.model_copy(
-                update={"chatter_name": self._identity.role, "team_mode": True}
-            )
-        elif (self._identity.kind is not access.Kind.LOCAL
-              and "chatter_name" not in self.settings.model_fields_set):
-            self.settings = self.settings.model_copy(
-                update={"chatter_name": self._identity.role})
+        update: dict[str, object] = {}
+        if runs_keyless(self.settings, database, self._identity) != self.settings.team_mode:
+            update["team_mode"] = not self.settings.team_mode
+        if self._identity.kind is access.Kind.CHATTER or (
+                self._identity.kind is not access.Kind.LOCAL
+                and "chatter_name" not in self.settings.model_fields_set):
+            update["chatter_name"] = self._identity.role
+        if update:
+            self.settings = self.settings.model_copy(update=update)
         return database
 
     @property

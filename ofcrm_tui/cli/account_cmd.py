@@ -8,7 +8,13 @@ import os
 import sys
 
 from ofcrm_tui import secrets
-from ofcrm_tui.cli.common import add_command, context, whole_in
+from ofcrm_tui.cli.common import (
+    add_command,
+    context,
+    database_named,
+    managers_only,
+    whole_in,
+)
 from ofcrm_tui.config import MOST_SEND_LIMIT
 from ofcrm_tui.core import accounts
 from ofcrm_tui.errors import UsageError
@@ -33,6 +39,7 @@ def _read_token(name: str) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     ctx = context(args, creates=True)
+    managers_only(ctx)
     accounts.check_new_name(ctx.db, args.name)
     base_url = args.base_url or default_base_url(args.gateway)
     if base_url is None:
@@ -57,9 +64,13 @@ def _add(args: argparse.Namespace) -> int:
         gateway=args.gateway,
         gateway_account=gateway_account,
     )
+    # Said where it went unless the command line named it (a shell without
+    # OFCRM_DATABASE_URL set adds it to the SQLite file in the data folder).
+    into = "" if args.db else f" to {database_named(ctx.settings.effective_database_url())}"
     print(
-        f"added {info.name} via {_via(info)}: creator @{info.creator_username} ({info.creator_name}), "
-        f"{info.send_limit_per_minute} sends/min, token in {secrets.token_source(info.name)}"
+        f"added {info.name} via {_via(info)}{into}: creator @{info.creator_username} "
+        f"({info.creator_name}), {info.send_limit_per_minute} sends/min, "
+        f"token in {secrets.token_source(info.name)}"
     )
     return 0
 
@@ -112,6 +123,7 @@ def _via(info: accounts.AccountInfo) -> str:
 
 def _remove(args: argparse.Namespace) -> int:
     ctx = context(args)
+    managers_only(ctx)
     info = accounts.get_account(ctx.db, args.name)
     if not args.yes:
         if not sys.stdin.isatty():

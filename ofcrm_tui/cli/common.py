@@ -11,8 +11,10 @@ from pathlib import Path
 
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import files
+from ofcrm_tui.core.access import Kind
 from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.platform.money import MoneyError, named_dollars
+from ofcrm_tui.store.database import display_url, parse_url
 
 
 def context(args: argparse.Namespace, *, creates: bool = False) -> AppContext:
@@ -23,6 +25,26 @@ def context(args: argparse.Namespace, *, creates: bool = False) -> AppContext:
         database_url=args.db, verbose=args.verbose, kind=getattr(args, "command", None) or "app",
         creates=creates,
     )
+
+
+def database_named(url: str) -> str:
+    """The database as a person finds it: a SQLite file's path, else the URL (its
+    password masked)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).expanduser().absolute())
+    return display_url(parsed)
+
+
+def managers_only(ctx: AppContext) -> None:
+    """On a team database, what only a manager does (adding or removing an account, the
+    audit trail): another role is refused in the team's one line, before a token or a
+    confirmation is asked for, not by a table's privilege half way."""
+    me = ctx.identity
+    if me.kind not in (Kind.LOCAL, Kind.MANAGER):
+        from ofcrm_tui.core.access.roles import not_a_manager
+
+        raise not_a_manager(me.role, me.kind.value)
 
 
 def add_command(

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
-from ofcrm_tui.context import no_database_yet
+from ofcrm_tui.context import no_database_yet, runs_keyless
 from ofcrm_tui.core import access, health
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, display_url, missing_file
@@ -41,10 +41,10 @@ def _check(args: argparse.Namespace) -> health.Health:
     try:
         if migrate.current_revision(db) is None:  # an empty file: none of our tables
             return health.not_checked(db.url_for_display, no_database_yet(db.url_for_display))
-        # Team mode, as the app's (``AppContext.keyless``): configured, or a chatter's role.
+        # Team mode, as the app's (``AppContext.keyless``).
         return health.check(
             db, account=args.account, failed_threshold=settings.health_failed_threshold,
-            keyless=settings.team_mode or access.identity(db).keyless,
+            keyless=runs_keyless(settings, db, access.identity(db)),
         )
     except SQLAlchemyError as exc:
         return health.database_problem(db.url_for_display, getattr(exc, "orig", None) or exc)

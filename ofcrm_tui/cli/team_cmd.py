@@ -10,11 +10,20 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context
+from ofcrm_tui.cli.common import (
+    add_account_option,
+    add_command,
+    check_limit,
+    context,
+    database_named,
+    managers_only,
+)
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.access import AuditRow, AuditSpan, Member, TeamError
+from ofcrm_tui.core.access.roles import validate_role
 from ofcrm_tui.core.wording import counted
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.store.database import parse_url
 from ofcrm_tui.store.enums import TeamKind
 
@@ -25,11 +34,21 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 def _team_context(args: argparse.Namespace) -> AppContext:
     """The context, refusing SQLite (one person's database) in one line, before
-    looking for the database."""
+    looking for the database: which file it is, and how to name the team's."""
     ctx = context(args)
-    if parse_url(ctx.settings.effective_database_url()).get_backend_name() == "sqlite":
-        raise TeamError(access.SQLITE_REFUSED)
+    url = ctx.settings.effective_database_url()
+    if parse_url(url).get_backend_name() == "sqlite":
+        raise TeamError(f"{access.SQLITE_REFUSED}; this is {database_named(url)}: pass "
+                        "--db postgresql://… or set OFCRM_DATABASE_URL")
     return ctx
+
+
+def _role_name(value: str) -> str:
+    """argparse type: a role name ``validate_role`` takes, else a bad value (exit 2)."""
+    try:
+        return validate_role(value)
+    except TeamError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _password(args: argparse.Namespace, name: str) -> str | None:
@@ -59,8 +78,10 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _add_chatter(args: argparse.Namespace) -> int:
-    ctx = _team_context(args)
     names = getattr(args, "accounts", None) or ([args.account] if args.account else [])
+    if not names:
+        raise UsageError("a chatter needs at least one account (--account NAME)")
+    ctx = _team_context(args)
     member, released = access.add_chatter(
         ctx.db, args.name, names, can_export=args.can_export, can_campaign=args.can_campaign,
         can_delete=args.can_delete, password=_password(args, args.name), groups=_groups(ctx),
@@ -155,6 +176,7 @@ def parse_since(value: str) -> datetime:
 
 def _audit(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
+    managers_only(ctx)
     check_limit(args)
     account_id = accounts.get_account(ctx.db, args.account).id if args.account else None
     span = AuditSpan(args.since, account_id)
@@ -175,7 +197,8 @@ def audit_line(row: AuditRow) -> str:
     account = row.account_name or (f"#{row.account_id}" if row.account_id else "-")
     count = "" if row.rows is None else f"  {row.rows:,} rows"
     detail = f"  {row.detail}" if row.detail else ""
-    return f"{when}  {row.actor:<16} {row.action:<20} {account}{count}{detail}"
+    action = row.action.replace("_", " ")  # in the monitoring screen's words
+    return f"{when}  {row.actor:<16} {action:<20} {account}{count}{detail}"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -188,7 +211,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         commands, "add-chatter",
         "create or update a chatter's login role with exactly these accounts and rights",
     )
-    chatter.add_argument("name", help="the PostgreSQL role (lowercase letters, digits, _)")
+    chatter.add_argument("name", type=_role_name,
+                         help="the PostgreSQL role (lowercase letters, digits, _)")
     add_account_option(chatter, "an account the chatter works on (repeatable)",
                        action="append", dest="accounts")
     chatter.add_argument("--can-export", action="store_true",
@@ -203,7 +227,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     worker = add_command(commands, "add-worker",
                          "create or update a worker's login role (every account: polls, sends)")
-    worker.add_argument("name", help="the PostgreSQL role (lowercase letters, digits, _)")
+    worker.add_argument("name", type=_role_name,
+                        help="the PostgreSQL role (lowercase letters, digits, _)")
     worker.add_argument("--password", action="store_true",
                         help="set a password (hidden prompt or stdin); only a hash is sent")
     worker.set_defaults(handler=_add_worker)
@@ -213,7 +238,7 @@ def register(parser: argparse.ArgumentParser) -> None:
             commands, f"remove-{kind}",
             f"take a {kind} off the team: its open connections lose access at their next query",
         )
-        remove.add_argument("name")
+        remove.add_argument("name", type=_role_name)
         remove.set_defaults(handler=_remove(kind))
 
     add_command(commands, "list", "who may do what: managers, chatters, workers"

@@ -86,11 +86,11 @@ def test_the_trail_on_the_command_line(team: Team, capsys) -> None:  # noqa: ANN
     assert out.startswith("no audit events")
     assert main(["--db", team.url, "team", "audit", "--limit", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "member_added" in lines[0] and role in lines[0] and "older events" in lines[1]
+    assert "member added" in lines[0] and role in lines[0] and "older events" in lines[1]
     assert main(["--db", team.url, "team", "audit", "--limit", "0"]) == 2  # one line, as the others
     assert capsys.readouterr().err == "ofcrm: error: --limit must be at least 1, not 0\n"
     assert main(["--db", url, "team", "audit"]) == 1  # not a chatter's to read
-    assert "permission denied for table audit_events" in capsys.readouterr().err
+    assert "only a manager" in capsys.readouterr().err
 
 
 def test_a_note_changed_or_deleted_by_another_than_its_author_is_recorded(team: Team) -> None:

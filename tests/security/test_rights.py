@@ -59,7 +59,7 @@ def test_the_command_line_says_a_refusal_in_one_line(
     code = main(["--db", team.url_of(roles["eve"]), "account", "remove", "mia", "--yes"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1
-    assert "refused by the database: permission denied for table accounts" in err
+    assert f"only a manager (the owner of the tables, or a superuser) may do this; this is role {roles['eve']!r} (chatter)" in err
 
 
 def test_campaigns_need_the_campaign_right(team: Team, roles: dict[str, str]) -> None:

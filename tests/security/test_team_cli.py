@@ -24,10 +24,12 @@ from tests.support.databases import sqlite_url
 def test_every_team_command_refuses_sqlite_in_one_line(
     tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", sqlite_url(tmp_path), "team", *command]) == 1
+    url = sqlite_url(tmp_path)
+    assert main(["--db", url, "team", *command]) == 1
     err = capsys.readouterr().err
     assert err == ("ofcrm: error: teams need PostgreSQL: SQLite is a one-person database "
-                   "(README: 'A team on PostgreSQL')\n")
+                   f"(README: 'A team on PostgreSQL'); this is {url.removeprefix('sqlite:///')}: "
+                   "pass --db postgresql://… or set OFCRM_DATABASE_URL\n")
 
 
 def test_a_manager_adds_lists_and_removes_chatters(
@@ -65,15 +67,19 @@ def test_a_manager_adds_lists_and_removes_chatters(
     assert main(["--db", team.url, "team", "remove-chatter", role]) == 0
     assert main(["--db", team.url, "team", "remove-worker", role]) == 1
     assert f"no worker {role!r}" in capsys.readouterr().err
-    assert main(["--db", team.url, "team", "add-chatter", "Bad-Name", "--account", "mia"]) == 1
+    with pytest.raises(SystemExit) as exited:  # a bad value, refused as parsed
+        main(["--db", team.url, "team", "add-chatter", "Bad-Name", "--account", "mia"])
+    assert exited.value.code == 2
     assert "bad role name" in capsys.readouterr().err
     # --account before the command is the same option; none at all is said in one line.
     assert main(["--db", team.url, "--account", "mia", "team", "add-chatter", role]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"chatter {role}: mia; no export, no campaigns, no deleting fans"
-    assert main(["--db", team.url, "team", "add-chatter", role]) == 1
+    assert main(["--db", team.url, "team", "add-chatter", role]) == 2
     assert capsys.readouterr().err == (
         "ofcrm: error: a chatter needs at least one account (--account NAME)\n")
     assert main(["--db", team.url, "team", "remove-chatter", role]) == 0
+    # The worker leaves too: with one on the team, the manager's tools run in team mode.
+    assert main(["--db", team.url, "team", "remove-worker", worker]) == 0
 
 
 def test_ofcrm_health_as_a_chatter_looks_for_no_key_as_its_app(

@@ -119,14 +119,17 @@ def _postgres(db: Database) -> None:
         raise TeamError(SQLITE_REFUSED)
 
 
+def not_a_manager(role: str, kind: str) -> TeamError:
+    """The one line every managers-only action refuses another role with."""
+    return TeamError(f"only a manager (the owner of the tables, or a superuser) may do this; "
+                     f"this is role {role!r} ({kind})")
+
+
 def _manager(session: Session) -> str:
     """The login role, if it is a manager; TeamError otherwise."""
     row = session.execute(text("SELECT role_name, kind FROM ofcrm_whoami()")).one()
     if row.kind != Kind.MANAGER:
-        raise TeamError(
-            f"only a manager (the owner of the tables, or a superuser) may do this; "
-            f"this is role {row.role_name!r} ({row.kind})"
-        )
+        raise not_a_manager(row.role_name, row.kind)
     return str(row.role_name)
 
 
