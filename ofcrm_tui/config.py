@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     team_mode: bool = Field(
         default=False,
         description="the app neither polls nor sends: `ofcrm worker`s holding the platform "
-        "keys do (always so for a chatter's role on a team database)",
+        "keys do (always so for a chatter's role on a team database; unset, so for a "
+        "manager's once a worker is on the team)",
     )
     team_group_prefix: str = Field(
         default="ofcrm",
