@@ -119,7 +119,9 @@ def _show(args: argparse.Namespace) -> int:
     print("\n".join(lines))
     notes = profile.notes_page(ctx.db, account.id, fan.fan_id, limit=args.notes)
     for note in notes:
-        print(f"  note {_when(note.created_at)} by {one_line(note.author)}:")
+        edited = ("" if note.edited_by is None else
+                  f", edited by {one_line(note.edited_by)} {_when(note.edited_at)}")
+        print(f"  note {_when(note.created_at)} by {one_line(note.author)}{edited}:")
         for line in note.body.splitlines():
             print(f"    {one_line(line)}")
     for purchase in profile.purchases_page(ctx.db, account.id, fan.fan_id, limit=args.purchases):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from ofcrm_tui.core.fans import edits
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.cli.test_cli import run
@@ -319,3 +320,20 @@ def test_a_huge_number_is_a_one_line_error(sqlite_db: tuple[Database, str], argv
     _, url = sqlite_db
     result = ofcrm_process(url, *argv)
     assert (result.returncode, result.stderr) == (code, f"ofcrm: error: {error}\n"), result
+
+
+def test_fans_show_says_who_edited_a_note_besides_its_author(
+    sqlite_db: tuple[Database, str], ofcrm: Ofcrm
+) -> None:
+    """As the fan's screen does: a note saved by someone other than its author names them."""
+    db, url = sqlite_db
+    with db.read() as session:
+        account_id, fan_id = session.execute(select(Fan.account_id, Fan.id)).one()
+    note = edits.add_note(db, account_id, fan_id, "likes cats", author="sam")
+    shown = ofcrm(url, "fans", "show", "lena")
+    assert "by sam:" in shown.stdout and "edited by" not in shown.stdout
+    edits.edit_note(db, account_id, note.id, "likes cats, not dogs", by="boss")
+    shown = ofcrm(url, "fans", "show", "lena")
+    line = next(line for line in shown.stdout.splitlines() if line.lstrip().startswith("note "))
+    assert "by sam, edited by boss " in line and line.endswith(":"), line
+
