@@ -3,7 +3,8 @@ fans back from a deletion here) in one unit of work, and the unread counts of th
 read elsewhere.
 
 The fans' rows go in platform user id order, as every sync writes them
-(``sync_writes.write_fans``); a fan deleted here stays left out (``fans.deleted``).
+(``sync_writes.write_fans``), and are taken before anything of their threads
+(``threads.lock_fans``); a fan deleted here stays left out (``fans.deleted``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class ChatWrites:
         users = (chat.with_user for chat, _ in ordered)
         local = sync_writes.local_fans(session, self.account_id, users)
         fans = {user_id: fan.id for user_id, fan in local.items()}
+        threads.lock_fans(session, self.account_id, fans.values())
         senders = self._senders(session, [chat.last_message.id for chat, _ in ordered
                                           if chat.last_message is not None])
         upsert(
@@ -87,7 +89,7 @@ class ChatWrites:
             merge=lambda offered: {"unread_count": unread_kept(offered.unread_count)},
         )
         conversations = self._conversations(session, list(fans.values()))
-        new_ids = self.messages(
+        new_ids = self._messages(
             session,
             [(conversations[fans[chat.with_user.id]], messages) for chat, messages in ordered],
         )
@@ -163,7 +165,15 @@ class ChatWrites:
     def messages(
         self, session: Session, chats: list[tuple[tuple[int, int], list[WireMessage]]]
     ) -> set[int]:
-        """Upsert messages of (conversation id, fan id) pairs; returns the new platform ids."""
+        """Upsert messages of (conversation id, fan id) pairs, their fans' rows taken
+        first (``threads.lock_fans``); returns the new platform ids."""
+        threads.lock_fans(session, self.account_id, [fan_id for (_, fan_id), _ in chats])
+        return self._messages(session, chats)
+
+    def _messages(
+        self, session: Session, chats: list[tuple[tuple[int, int], list[WireMessage]]]
+    ) -> set[int]:
+        """``messages``, their fans' rows taken already."""
         ids = [m.id for _, messages in chats for m in messages]
         if not ids:
             return set()

@@ -7,7 +7,7 @@ are built here only, so the inbox reads the same thing whoever wrote it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +127,32 @@ _SEEN_LATER = _FANS.update().where(
 ).values(last_seen_at=later(_SEEN, _SEEN_AT))
 
 
+# The fans' rows, locked as an UPDATE of them would (not their keys: rows referring to
+# them go on being written), in the order every sync writes fans (``sync_writes``).
+_FANS_LOCKED = (
+    select(_FANS.c.id)
+    .where(_FANS.c.account_id == bindparam("b_account"),
+           _FANS.c.id.in_(bindparam("b_fans", expanding=True)))
+    .order_by(_FANS.c.platform_user_id, _FANS.c.id)
+    .with_for_update(key_share=True)
+)
+
+
+def lock_fans(session: Session, account_id: int, fan_ids: Iterable[int]) -> None:
+    """Take the rows of the fans whose threads the unit of work writes, before any row
+    of their threads (PostgreSQL; SQLite's write transaction is the lock).
+
+    The triggers on messages and conversations update the fan's row (``fan_facts``) and
+    the rollups (``rollups``): left to them, a send took the fan's row before its
+    conversation and a poll the conversation before the fan's (or a rollup row before
+    the fan's), and PostgreSQL ended one as a deadlock's victim. Taken first by every
+    writer of a thread (a page of chats, a chat read again, a send, a reconciliation),
+    the second waits for the first instead."""
+    ids = sorted(set(fan_ids))
+    if ids:
+        session.execute(_FANS_LOCKED, {"b_account": account_id, "b_fans": ids})
+
+
 def advance_fan_times(
     session: Session, new: Mapping[int, Sequence[Mapping[str, Any]]]
 ) -> None:
@@ -163,6 +189,7 @@ def store_sent_message(
 
     Keyed on the platform id like the inbound sync, so whichever writes first, the
     thread holds it once (and knows who sent it, and whether a campaign did)."""
+    lock_fans(session, account_id, [fan_id])
     conversation_id = _conversation_id(session, account_id, fan_id)
     values = message_values(
         message, direction=Direction.OUTBOUND.value, sent_by=sent_by, is_campaign=is_campaign)

@@ -6,12 +6,15 @@ reported once; what each run did posted as a ``JobEvent``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui import secrets
 from ofcrm_tui.config import Settings
@@ -116,6 +119,13 @@ class AccountRuns:
             log.info("poll of %s failed: %s", account.name, exc)
             self._emit(PollFailed(account.id, str(exc)))
             return
+        except DBAPIError:
+            # The database failed it (a deadlock's victim, a connection lost): a failed
+            # poll for monitoring too, when the database takes the count; the jobs log
+            # the error and tell the app.
+            with contextlib.suppress(DBAPIError), self.db.write() as session:
+                metrics.record(session, account.id, metrics.POLL_FAILED)
+            raise
         done = self._clock()
         if previous is not None or down is not None:
             with self.db.write() as session:
