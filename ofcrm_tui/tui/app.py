@@ -52,7 +52,7 @@ from ofcrm_tui.tui.presence import Presence, TeamSeen
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.status_read import AccessLost, StatusLoaded, StatusReads
+from ofcrm_tui.tui.status_read import JUDGED, AccessLost, StatusLoaded, StatusReads
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.toast_rack import drop_gone
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
@@ -365,6 +365,7 @@ class OfcrmApp(KeysInOrder):
         self.status = replace(self.status, cut_off=self.cut_off)
         self.notify(self.cut_off, title="No access", severity="error", markup=False,
                     timeout=LOST_ACCESS_TOAST_SECONDS)
+        self.changes.publish(DataChanged.of("access"))
 
     def queue_changed(self) -> None:
         """The chatter queued, retried or discarded something: refresh (the status is
@@ -382,6 +383,10 @@ class OfcrmApp(KeysInOrder):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             denied = access.refusal(error)
+            if denied is None and access.unfound(error) and event.worker.group != JUDGED:
+                if self.cut_off is None:  # a schema refused, or a table really missing?
+                    self.status_reads.judge(error)
+                return
             if denied is None:
                 log.error("worker %s failed", event.worker.name, exc_info=error)
             elif self.cut_off is None:

@@ -16,8 +16,9 @@ from ofcrm_tui.core.sync import NewInbound
 # previews or unread counts may differ; "outbox": send states may differ; "fans": fans
 # were created, edited (nickname, tags, notes), imported or deleted. A "fans" change
 # the app's screens publish is one edit of the app's own, one that moved the fans
-# version (``tui.presence`` counts them).
-Topic = Literal["account", "inbox", "outbox", "fans"]
+# version (``tui.presence`` counts them); "access": the database no longer lets this
+# role read the account (``OfcrmApp.cut_off``), nothing of it stays shown.
+Topic = Literal["account", "inbox", "outbox", "fans", "access"]
 
 
 @dataclass(frozen=True)

@@ -141,13 +141,15 @@ class FailedSends:
         app._on_notify(Notify(self._shown))
 
 
-def keep_on_clipboard(app: App[object], name: str, text: str, what: str) -> None:
+def keep_on_clipboard(app: App[object], name: str, text: str, what: str,
+                      gone: str = "was deleted meanwhile") -> None:
     """``text`` typed for the fan ``name`` (a reply, a note: ``what``), who was deleted
-    meanwhile (here, by another chatter or the CLI), has nowhere to go: it is not lost
-    without a word, but put on the clipboard, and a notice quotes it."""
+    meanwhile (here, by another chatter or the CLI), or whose account this role lost
+    (``gone`` says which), has nowhere to go: it is not lost without a word, but put on
+    the clipboard, and a notice quotes it."""
     app.copy_to_clipboard(text)
     quoted = clean(text, single_line=True)
     if len(quoted) > UNSAVED_SHOWN_CHARS:
         quoted = quoted[:UNSAVED_SHOWN_CHARS - 1] + "…"
-    app.notify(f"{clean(name, single_line=True)} was deleted meanwhile. Your {what} is on "
+    app.notify(f"{clean(name, single_line=True)} {gone}. Your {what} is on "
                f"the clipboard: {quoted}", severity="warning", timeout=30, markup=False)

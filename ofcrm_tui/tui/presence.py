@@ -160,7 +160,7 @@ class Presence:
             view = team.beat(self.app.context.db, self.app_id, report, now=self.app.now_utc(),
                              expiry_seconds=settings.presence_expiry_seconds)
         except SQLAlchemyError as exc:
-            denied = access.refusal(exc)
+            denied = access.lost(self.app.context.db, exc)
             if denied is not None:
                 self.app.post_message(AccessLost(report.account_id, str(denied)))
             elif not self._failing:

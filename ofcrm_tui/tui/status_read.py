@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
 
 STATUS_EVERY_SECONDS = 2.0
+# The workers that ask whether an error said the role lost the schema (``judge``).
+JUDGED = "access-judged"
 
 
 class StatusLoaded(Message):
@@ -67,7 +69,7 @@ def read(
         unread = inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True))
         mark, moves = watch.look(db, account.id, mark, queue.counts)
     except Exception as exc:
-        lost = access.refusal(exc) or (exc if isinstance(exc, outbox.NoAccount) else None)
+        lost = access.lost(db, exc) or (exc if isinstance(exc, outbox.NoAccount) else None)
         if lost is None:
             raise
         return AccessLost(account.id, str(lost))
@@ -126,6 +128,23 @@ class StatusReads:
                                           workers_send=app.keyless)),
             thread=True, exclusive=True, group="status", exit_on_error=False,
         )
+
+    def judge(self, error: BaseException) -> None:
+        """A worker was told a table or a function does not exist (``access.unfound``):
+        the database is asked, in a thread worker, whether this role lost the schema
+        (``AccessLost``, said once) or the error is one to show (it fails the worker
+        again, in the ``JUDGED`` group)."""
+        app, account = self.app, self.app.account
+        if account is None:
+            return
+
+        def ask() -> None:
+            lost = access.lost(app.context.db, error)
+            if lost is None:
+                raise error
+            app.post_message(AccessLost(account.id, str(lost)))
+
+        app.run_worker(ask, thread=True, group=JUDGED, exit_on_error=False)
 
     def finished(self) -> None:
         """A read ended (loaded or failed): the one asked for meanwhile starts."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -86,11 +87,15 @@ class Team:
         access.add_worker(self.owner, role, groups=self.groups)
         return role
 
-    def app(self, role: str, account: str, *, now: datetime = NOW) -> OfcrmApp:
-        """The app of ``role`` on ``account``, its clock at ``now`` (the caller closes
-        ``app.context``)."""
-        context = AppContext(Settings(database_url=self.url_of(role)))
-        return OfcrmApp(context, get_account(context.db, account), clock=lambda: now)
+    def app(self, role: str, account: str, *, now: datetime | None = NOW,
+            **settings: float) -> OfcrmApp:
+        """The app of ``role`` on ``account``, its clock at ``now`` (None: the real one),
+        with these ``settings`` (the caller closes ``app.context``)."""
+        context = AppContext(Settings(database_url=self.url_of(role), **settings))
+        opened = get_account(context.db, account)
+        if now is None:
+            return OfcrmApp(context, opened)
+        return OfcrmApp(context, opened, clock=lambda: now)
 
     def close(self) -> None:
         for db in self._opened:
@@ -139,8 +144,11 @@ def drop_roles(base: str, names: list[str]) -> None:
         admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def team() -> Iterator[Team]:
+@contextmanager
+def _team(*, public_usage: bool) -> Iterator[Team]:
+    """A team in a schema of its own; ``public_usage``: everyone may use the schema, as
+    ``public`` (a role off the team still finds the names, and is refused them), else its
+    USAGE is the team groups' alone (a role off the team is told they do not exist)."""
     base = postgres_url()
     if base is None:
         pytest.skip(NO_POSTGRES)
@@ -151,11 +159,10 @@ def team() -> Iterator[Team]:
         with postgres_schema(base) as url:
             owner = Database(url)
             migrate.upgrade(owner)
-            with owner.write() as session:
-                # As on the ``public`` schema, where a team's tables live: a role off the
-                # team still finds the names, and is refused them (not told they are not).
-                schema = session.scalar(text("SELECT quote_ident(current_schema())"))
-                session.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO PUBLIC"))
+            if public_usage:
+                with owner.write() as session:
+                    schema = session.scalar(text("SELECT quote_ident(current_schema())"))
+                    session.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO PUBLIC"))
             ids = {}
             for seed, name in enumerate(ACCOUNTS, start=1):
                 generate(owner, account=name, fans=30, messages=300, seed=seed, now=NOW)
@@ -169,3 +176,24 @@ def team() -> Iterator[Team]:
                 found.close()
     finally:
         drop_roles(base, [*(found.roles if found else []), groups.chatter, groups.worker])
+
+
+@pytest.fixture(scope="module")
+def team() -> Iterator[Team]:
+    with _team(public_usage=True) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def private_team() -> Iterator[Team]:
+    """A team whose schema only its groups may use (``ofcrm team init`` grants USAGE to
+    them, as on a schema other than ``public``)."""
+    with _team(public_usage=False) as found:
+        yield found
+
+
+@pytest.fixture(params=["team", "private_team"])
+def any_team(request: pytest.FixtureRequest) -> Team:
+    """Each team in turn: its schema usable by everyone (as ``public``), or by its groups
+    alone (a removed member is told the tables do not exist)."""
+    return request.getfixturevalue(request.param)

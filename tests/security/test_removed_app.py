@@ -1,24 +1,25 @@
-"""A chatter's app open while a manager takes the chatter off the team (or the account
-from the chatter): it says so once, where it stays, logs one line, and stops asking."""
+"""A chatter's app open while a manager takes the chatter off the team (whatever schema
+the tables are in), or the account from the chatter: it says so once, where it stays,
+logs one line, and stops asking; nothing of the account stays shown (the open
+conversation closed, a reply being typed kept on the clipboard)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import event
 
-from ofcrm_tui.config import Settings
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access
-from ofcrm_tui.core.accounts import list_accounts
 from ofcrm_tui.store.enums import TeamKind
 from ofcrm_tui.tui import status_read
-from ofcrm_tui.tui.app import OfcrmApp
+from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.security.conftest import Team
-from tests.tui.pilot import settle, wait_for
+from tests.tui.pilot import press, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 EVERY = 0.2
@@ -46,7 +47,10 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: ANN001
+async def _cut_off(team: Team, short: str, take: Callable[[str], None],
+                   monkeypatch: pytest.MonkeyPatch, *, typed: str = "") -> None:
+    """``take`` cuts the chatter's app off while a conversation is open (and ``typed``
+    in its reply box)."""
     monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", EVERY)
     # On the package's logger: a test that set up the process's logging stops it
     # propagating to the root (and to caplog).
@@ -54,14 +58,19 @@ async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: 
     logger = logging.getLogger("ofcrm_tui")
     logger.addHandler(logged)
     role = team.chatter(short, "mia", "zoe")
-    context = AppContext(Settings(database_url=team.url_of(role), presence_interval_seconds=0.2,
-                                  presence_expiry_seconds=1))
+    app = team.app(role, "mia", now=None, presence_interval_seconds=0.2,
+                   presence_expiry_seconds=1)
+    context = app.context
     try:
-        mia = next(a for a in list_accounts(context.db) if a.name == "mia")
-        app = OfcrmApp(context, mia)
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             assert app.keyless and app.status.account == "mia"
+            screen = app.screen
+            assert isinstance(screen, InboxScreen)
+            await press(pilot, "enter")
+            await wait_for(pilot, lambda: screen.open_row is not None)
+            if typed:
+                await press(pilot, "r", *typed)
             logged.records.clear()
             take(role)
             await wait_for(pilot, lambda: len(app._notifications) > 1, 10)  # (and Team mode)
@@ -72,10 +81,21 @@ async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: 
             await settle(pilot)
             assert seen == []
             notes = [(n.title, n.message) for n in app._notifications if n.title != "Team mode"]
-            assert len(notes) == 1 and notes[0][0] == "No access"
+            kept = [message for _, message in notes if "on the clipboard" in message]
+            assert len(notes) == 1 + len(kept) and notes[0][0] == "No access", notes
             assert "removed from the team" in notes[0][1] and "account mia" in notes[0][1]
             bar = app.screen.query_one(StatusBar).render().plain
             assert "removed from the team" in bar and bar.rstrip().endswith("press q to quit")
+            # Nothing of the account stays shown, nothing of it is read.
+            listed = screen.conversations
+            assert screen.open_row is None and listed.count == 0
+            assert listed.empty_text == "No access to this account" and app.focused is listed
+            if typed:
+                assert app.clipboard == typed and len(kept) == 1
+                assert "out of reach: access to the account was lost. Your unsent reply is " \
+                    f"on the clipboard: {typed}" in kept[0]
+            else:
+                assert kept == []
             records = logged.records
             assert len(records) == 1 and records[0].exc_info is None, records
             await pilot.press("q")
@@ -86,19 +106,29 @@ async def _cut_off(team: Team, short: str, take, monkeypatch) -> None:  # noqa: 
         context.close()
 
 
-async def test_a_removed_chatters_app_says_so_once_and_stops_asking(
-    team: Team, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def remove(role: str) -> None:
-        access.remove_member(team.owner, role, TeamKind.CHATTER, team.groups)
+def removing(team: Team) -> Callable[[str], None]:
+    """What takes a chatter off ``team``."""
+    return lambda role: access.remove_member(team.owner, role, TeamKind.CHATTER, team.groups)
 
-    await _cut_off(team, "kim", remove, monkeypatch)
+
+def taking_mia(team: Team) -> Callable[[str], None]:
+    """What leaves a chatter of ``team`` the account zoe alone."""
+    return lambda role: access.add_chatter(team.owner, role, ["zoe"], groups=team.groups)
+
+
+async def test_a_removed_chatters_app_says_so_once_and_stops_asking(
+    any_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _cut_off(any_team, "kim", removing(any_team), monkeypatch)
 
 
 async def test_an_app_whose_account_was_taken_away_says_so_once(
     team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def take_mia(role: str) -> None:
-        access.add_chatter(team.owner, role, ["zoe"], groups=team.groups)
+    await _cut_off(team, "lou", taking_mia(team), monkeypatch)
 
-    await _cut_off(team, "lou", take_mia, monkeypatch)
+
+async def test_a_reply_typed_as_the_chatter_is_removed_is_kept(
+    private_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _cut_off(private_team, "ivy", removing(private_team), monkeypatch, typed="see you")

@@ -19,8 +19,9 @@ from tests.security.conftest import Team
 
 
 def test_a_removed_worker_says_so_once_and_stops(
-    team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    any_team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    team = any_team
     monkeypatch.setenv("OFCRM_TEAM_GROUP_PREFIX", team.groups.chatter.removesuffix("_chatter"))
     monkeypatch.setenv("OFCRM_POLL_INTERVAL_SECONDS", "1")
     monkeypatch.setenv("OFCRM_DRAIN_INTERVAL_SECONDS", "0.5")
@@ -46,8 +47,10 @@ def test_a_removed_worker_says_so_once_and_stops(
         remover.join()
     assert code == 1 and time.monotonic() - started < 10  # it stopped by itself
     err = capsys.readouterr().err.splitlines()
-    # Refused a table on an open connection, or (a connection opened since) the login.
-    refused = (rf"permission denied for table \w+|role \"{role}\" is not permitted to log in")
+    # Refused a table (or, not in public, its schema) on an open connection, or (a
+    # connection opened since) the login.
+    refused = (rf"permission denied for (table|schema) \w+|"
+               rf"role \"{role}\" is not permitted to log in")
     why = re.fullmatch(rf"ofcrm: error: worker stopped: ({role} is no longer on the team "
                        rf"\(refused by the database: ({refused})\); ask a manager: "
                        r"ofcrm team list)", err[-1])

@@ -20,11 +20,14 @@ from ofcrm_tui.core.access.rights import (
     denial,
     identity,
     login_refused,
+    lost,
     off_the_team,
     refusal,
     require,
     require_delete,
     require_update,
+    schema_refused,
+    unfound,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ __all__ = [
     "SQLITE_REFUSED", "AccessDenied", "AuditRow", "AuditSpan", "Identity", "Kind", "Member",
     "Right", "TeamError", "TeamGroups", "add_chatter", "add_worker", "audit_position",
     "audit_window", "check", "count_audit", "denial", "identity", "init_team", "login_refused",
-    "members", "off_the_team", "record", "refusal", "remove_member", "require", "require_delete", "require_update", "scram_verifier",
+    "lost", "members", "off_the_team", "record", "refusal", "remove_member", "require",
+    "require_delete", "require_update", "schema_refused", "scram_verifier", "unfound",
     "unprotected_tables",
 ]

@@ -22,6 +22,19 @@ from ofcrm_tui.store.database import Database
 
 # PostgreSQL's insufficient_privilege: a permission, a policy or ofcrm_require said no.
 REFUSED = "42501"
+# undefined_table, undefined_function: what a role that may no longer use the schema
+# holding the tables is told of them (the schema's USAGE went with its team group, when
+# the tables are not in ``public``), as well as a database not upgraded yet.
+UNFOUND = ("42P01", "42883")
+# The schemas of the session's search path that it may not use (one query; ``$user``
+# is the role's own; a name as ``SET search_path`` takes it, quoted or not).
+_UNUSABLE_SCHEMAS = text(
+    "SELECT n.nspname FROM unnest(string_to_array(current_setting('search_path'), ','))"
+    " AS p(item) JOIN pg_namespace n ON n.nspname = CASE"
+    " WHEN btrim(p.item) IN ('$user', '\"$user\"') THEN current_user::text"
+    " ELSE (parse_ident(btrim(p.item), false))[1] END"
+    " WHERE NOT has_schema_privilege(n.oid, 'USAGE')"
+)
 
 
 class Right(StrEnum):
@@ -136,11 +149,46 @@ def refusal(exc: BaseException) -> AccessDenied | None:
     """A database refusal (a missing privilege, a row-level security check, a right)
     as one line; None for any other error."""
     message = _refused_message(exc)
-    if message is None:
-        return None
+    return None if message is None else _denied(message)
+
+
+def _denied(message: str) -> AccessDenied:
     if message.startswith(("permission denied", "new row violates")):
         message += " (is this role on the team, with this right? ask a manager: ofcrm team list)"
     return AccessDenied(f"refused by the database: {message}")
+
+
+def unfound(exc: BaseException) -> bool:
+    """Whether the database answered ``exc`` that a table or a function does not exist:
+    perhaps a schema refused (``lost``), perhaps really missing."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) in UNFOUND
+
+
+def lost(db: Database, exc: BaseException) -> AccessDenied | None:
+    """``exc`` (an error of ``db``'s work) as one line when the database refused this
+    role: a privilege, a policy or a right (``refusal``), or the schema of the tables
+    (``schema_refused``). None for any other error."""
+    denied = refusal(exc)
+    if denied is not None:
+        return denied
+    why = schema_refused(db, exc)
+    return None if why is None else _denied(why)
+
+
+def schema_refused(db: Database, exc: BaseException) -> str | None:
+    """When ``exc`` says a table or a function does not exist because this role may no
+    longer use a schema of its search path (taken off a team whose tables are not in
+    ``public``: the schema's USAGE was its group's), the refusal in the database's
+    words; None otherwise, a table really missing too (a database not upgraded yet).
+    One query, asked on that answer only, on PostgreSQL only."""
+    if db.is_sqlite or not unfound(exc):
+        return None
+    try:
+        with db.read() as session:
+            schema = session.scalars(_UNUSABLE_SCHEMAS).first()
+    except DBAPIError:  # the database is away or refuses this too: nothing known
+        return None
+    return None if schema is None else f"permission denied for schema {schema}"
 
 
 def _refused_message(exc: BaseException) -> str | None:
@@ -165,23 +213,26 @@ def login_refused(exc: BaseException) -> str | None:
 
 def off_the_team(db: Database, exc: BaseException) -> AccessDenied | None:
     """``exc`` (an error of ``db``'s work) as one line when it says this role is no longer
-    on the team: its login refused, or a refusal after which the database no longer
-    knows the role as a member (``identity``: none, or refused too). None otherwise:
-    another error, or a refusal of something the role, still a member, may not do."""
-    login = login_refused(exc)
-    why = login or _refused_message(exc)
+    on the team: its login refused, the tables' schema refused (``schema_refused``), or
+    a refusal after which the database no longer knows the role as a member
+    (``identity``: none, or refused too). None otherwise: another error, or a refusal of
+    something the role, still a member, may not do."""
+    why = login_refused(exc) or schema_refused(db, exc)
     if why is None:
-        return None
-    if login is None:
-        try:
-            if identity(db).kind is not Kind.NONE:
-                return None
-        except DBAPIError as again:  # refused that too: off the team; else unknown
-            if not (login_refused(again) or _refused_message(again)):
-                return None
+        why = _refused_message(exc)
+        if why is None or _still_member(db):
+            return None
     role = db.url.username or "this role"
     return AccessDenied(f"{role} is no longer on the team (refused by the database: {why}); "
                         "ask a manager: ofcrm team list")
+
+
+def _still_member(db: Database) -> bool:
+    """Whether the database still knows this role as a team's (or cannot say)."""
+    try:
+        return identity(db).kind is not Kind.NONE
+    except DBAPIError as again:  # refused that too: off the team; else unknown
+        return not (login_refused(again) or _refused_message(again))
 
 
 def _os_user() -> str:

@@ -320,7 +320,10 @@ class InboxScreen(InboxReads):
     # -- live data -----------------------------------------------------------------
 
     def _on_changed(self, change: DataChanged) -> None:
-        if change.touches("account"):
+        if change.touches("access"):  # nothing of the account stays shown
+            self._let_go_reply("is out of reach: access to the account was lost")
+            self.set_focus(self.conversations)
+        if change.touches("account", "access"):
             self.flt = self._unfiltered()
             self._start()
             return
@@ -382,20 +385,27 @@ class InboxScreen(InboxReads):
         list (``u`` opened the next unread one, ``r`` its reply box)."""
         from ofcrm_tui.tui.dialogs.reply_gone import ReplyGoneDialog
 
-        composer = self.query_one(Composer)
-        replying = self.focused is composer and self.is_current
-        name = composer.target.fan.display_name if composer.target else ""
-        unsent = composer.let_go()
+        replying = self.focused is self.query_one(Composer) and self.is_current
+        name, unsent = self._let_go_reply(None if replying else "was deleted meanwhile")
         if replying:
             self.set_focus(self.conversations)  # at once: the list's once the notice goes
             # In this turn: the keys read behind the let-go wait for it to mount.
             self.app.push_screen(ReplyGoneDialog(name, unsent))
-        elif unsent.strip():
-            keep_on_clipboard(self.app, name, unsent, "unsent reply")
         self._open(None)
         if not replying:
             self._open_first = partial(self._open, read=False)
         self._refresh_list()
+
+    def _let_go_reply(self, gone: str | None) -> tuple[str, str]:
+        """The open conversation's reply let go (it has no draft to save any more): the
+        fan's name and the unsent text, kept on the clipboard and said so, with why
+        (``gone``); None: the caller says it."""
+        composer = self.query_one(Composer)
+        name = composer.target.fan.display_name if composer.target else ""
+        unsent = composer.let_go()
+        if gone is not None and unsent.strip():
+            keep_on_clipboard(self.app, name, unsent, "unsent reply", gone)
+        return name, unsent
 
     def missed(self, change: DataChanged) -> DataChanged:
         """On another screen, new messages of other fans are toasted at once; the list

@@ -75,7 +75,8 @@ class InboxList(TeamInbox):
         account = self.ofcrm.account
         if account is None:
             return
-        source = InboxSource(self.ofcrm.context.db, account.id, self.flt)
+        source = InboxSource(self.ofcrm.context.db, account.id, self.flt,
+                             lost=self.ofcrm.cut_off is not None)
         rows = self.conversations
         rows.clear_key = key_named(self.app, type(self), "inbox.clear_filters")
         if refilter:

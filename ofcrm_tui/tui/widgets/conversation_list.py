@@ -49,18 +49,23 @@ class InboxSource:
     db: Database
     account_id: int
     flt: InboxFilter = InboxFilter()
+    # The database no longer lets this role read the account (``OfcrmApp.cut_off``):
+    # nothing of it is shown, nothing asked.
+    lost: bool = False
 
     def window(
         self, offset: int, limit: int, anchor: ConversationRow | None
     ) -> list[ConversationRow]:
+        if self.lost:
+            return []
         return inbox.conversations_window(
             self.db, self.account_id, self.flt, offset, limit, anchor=anchor)
 
     def count(self) -> int:
-        return inbox.count_conversations(self.db, self.account_id, self.flt)
+        return 0 if self.lost else inbox.count_conversations(self.db, self.account_id, self.flt)
 
     def position(self, key: int) -> int | None:
-        return inbox.position_of(self.db, self.account_id, self.flt, key)
+        return None if self.lost else inbox.position_of(self.db, self.account_id, self.flt, key)
 
     def key(self, row: ConversationRow) -> int:
         return row.conversation_id
@@ -149,6 +154,8 @@ class ConversationList(PagedList[ConversationRow]):
     # -- drawing -------------------------------------------------------------------
 
     def no_rows_text(self) -> str:
+        if self.source is not None and self.source.lost:
+            return "No access to this account"
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt.filtering else "No conversations yet"
 
