@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # handed over by the sync
     from ofcrm_tui.platform.wire import Chat
     from ofcrm_tui.platform.wire import Message as WireMessage
 
-_CONVERSATION_UPDATE = ("last_read_platform_message_id", *threads.SUMMARY_COLUMNS)
+_CONVERSATION_UPDATE = ("last_read_platform_message_id",)
 
 
 @dataclass
@@ -86,7 +86,8 @@ class ChatWrites:
              for chat, _ in ordered],
             key=("fan_id",),
             update=_CONVERSATION_UPDATE,
-            merge=lambda offered: {"unread_count": unread_kept(offered.unread_count)},
+            merge=lambda offered: {"unread_count": unread_kept(offered.unread_count),
+                                   **threads.summary_unless_older(offered)},
         )
         conversations = self._conversations(session, list(fans.values()))
         new_ids = self._messages(

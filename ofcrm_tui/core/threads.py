@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
@@ -87,6 +87,18 @@ def summary(last: Mapping[str, Any]) -> dict[str, Any]:
         "last_message_direction": last["direction"],
         "last_message_sent_by": last["sent_by"],
     }
+
+
+def summary_unless_older(offered: Any) -> dict[str, ColumnElement[Any]]:
+    """The summary columns of an upsert of conversations (``offered``: its ``excluded``
+    row): the offered message's unless the row there has a newer one. A poll writes the
+    chat's last message as it read it; a send stored meanwhile is newer, and its summary
+    stays (it went back to the older message until the next poll)."""
+    table = Conversation.__table__
+    newer = or_(table.c.last_platform_message_id.is_(None),
+                table.c.last_platform_message_id <= offered.last_platform_message_id)
+    return {column: case((newer, offered[column]), else_=table.c[column])
+            for column in SUMMARY_COLUMNS}
 
 
 def fan_time(rows: Sequence[Mapping[str, Any]]) -> tuple[datetime | None, bool]:
