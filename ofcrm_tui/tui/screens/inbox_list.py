@@ -20,6 +20,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList, InboxSource
 from ofcrm_tui.tui.widgets.fields import TextBox
+from ofcrm_tui.tui.widgets.row_view import BORDER_LABEL_CELLS
 
 STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
 # The list's subtitle names the order when it is not the one set in the settings;
@@ -27,8 +28,6 @@ STATUS_CYCLE: tuple[inbox.Status | None, ...] = (None, "active", "expired")
 ORDER_TITLES = {"fan": "by fan's last message", "activity": "by last activity"}
 SHORT = {"purchased": "paid", "by fan's last message": "by fan's msg",
          "by last activity": "by activity"}
-# A border's corners, the line beside each and a space either side of its label.
-BORDER_LABEL_CELLS = 6
 
 
 def fit_title(head: Text, filters: list[str], order: str | None,
@@ -62,9 +61,8 @@ class InboxList(TeamInbox):
     _open_first: Callable[[ConversationRow], None] | None
     # ``InboxScreen._open``: open a conversation, and mark it read unless ``read=False``.
     _open: Callable[..., None]
-    # The list's count as last titled, and the conversations above its view.
+    # The list's count as last titled.
     _count: int | None = None
-    _above = 0
 
     # -- the list ------------------------------------------------------------------
 
@@ -103,10 +101,9 @@ class InboxList(TeamInbox):
         parts += self.owner_title()
         order = None if flt.order == self.ofcrm.context.settings.inbox_order else flt.order
         head = Text("Inbox" if count is None else f"Inbox  {count:,}")
-        if self._above:  # the newest may have arrived out of sight: say so
-            head.append(f"  ↑{self._above:,} above", style="bold")
         rows = self.conversations
-        width = rows.outer_size.width - BORDER_LABEL_CELLS
+        # Room left for the list's ``↑13 above``: the newest may have arrived out of sight.
+        width = rows.outer_size.width - BORDER_LABEL_CELLS - rows.above_mark.cell_len
         rows.border_title, rows.border_subtitle = fit_title(
             head, parts, order, width if width > 0 else None)
 
@@ -124,9 +121,8 @@ class InboxList(TeamInbox):
     def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
         self._title_list(message.count)
 
-    def on_conversation_list_above(self, message: ConversationList.Above) -> None:
-        self._above = message.count
-        self._title_list(self._count)
+    def on_conversation_list_above(self) -> None:
+        self._title_list(self._count)  # the filters fitted beside the list's marker
 
     def _set_filter(self, flt: InboxFilter) -> None:
         self.flt = flt

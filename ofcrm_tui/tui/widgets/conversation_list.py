@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual.message import Message
 from textual.strip import Strip
 
 from ofcrm_tui.core import inbox
@@ -77,7 +76,7 @@ class ConversationList(PagedList[ConversationRow]):
     ROW_HEIGHT = 2
     COMPONENT_PREFIX = "conversation-list"
     # Scrolled down, the highlighted conversation keeps its screen line as others
-    # arrive above it, out of sight: the title counts them (``Above``). At the top,
+    # arrive above it, out of sight: the title counts them (``RowView.above``). At the top,
     # they come into sight and it goes down with its own row (``page_reads.place``).
     COMPONENT_CLASSES = {
         "conversation-list--cursor",
@@ -107,12 +106,8 @@ class ConversationList(PagedList[ConversationRow]):
     class Counted(PagedList.Counted):
         """The exact count is in: ``count`` conversations match the filter."""
 
-    class Above(Message):
+    class Above(PagedList.Above):
         """``count`` conversations are above the view now (scrolled, or arrived there)."""
-
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
 
     source: InboxSource | None
 
@@ -124,17 +119,9 @@ class ConversationList(PagedList[ConversationRow]):
         self.me = me  # this chatter: conversations they own are marked as theirs
         # Other chatters on each conversation (team mode), from the presence beats.
         self.presence: dict[int, tuple[Present, ...]] = {}
-        self._above = 0  # as last told (``Above``)
         # The key that clears the filters, as the screen's keymap names it: an empty list
         # that filters says it under its own line (the list is too narrow for both on one).
         self.clear_key = ""
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        above = self._top_row() if self.count else 0
-        if above != self._above:
-            self._above = above
-            self.post_message(self.Above(above))
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""

@@ -46,8 +46,8 @@ OPEN_AT_ONCE = Binding("enter", "open", "Open", id="list.open", show=False, syst
 
 class PagedList(RowView[RowT], can_focus=True):
     """Rows read over SQL, a cursor and an open row; subclasses redeclare ``Opened``,
-    ``Listed`` and ``Counted`` so that a screen's handlers are named after the list
-    (``on_conversation_list_opened``)."""
+    ``Listed``, ``Counted`` (and ``Above``, if their screen asks) so that a screen's
+    handlers are named after the list (``on_conversation_list_opened``)."""
 
     # Acted on as the keys are read (priority), in the order typed: with a screen that
     # opens the row as Enter is read (``OPEN_AT_ONCE``), a burst of keys (j j enter r
@@ -76,6 +76,14 @@ class PagedList(RowView[RowT], can_focus=True):
 
     class Counted(Message):
         """The exact count is in: ``count`` rows match the query."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class Above(Message):
+        """``count`` rows are above the view now (scrolled, or arrived there); the
+        list's title says so (``RowView.above``)."""
 
         def __init__(self, count: int) -> None:
             super().__init__()
@@ -285,6 +293,7 @@ class PagedList(RowView[RowT], can_focus=True):
         self.refresh()
         if counted:
             self.post_message(self.Counted(count))
+        self._tell_above()
         self._fetch_visible()
 
     def _fetch_visible(self) -> None:
@@ -316,12 +325,18 @@ class PagedList(RowView[RowT], can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._tell_above()
         self._fetch_visible()
+
+    def _tell_above(self) -> None:
+        if self._count_above():
+            self.post_message(self.Above(self.above))
 
     def on_resize(self) -> None:
         self._size_to_count()
         if self.count:
             self._scroll_to_cursor()  # a smaller view keeps the cursor's row in sight
+        self.border_title = self._title_set  # its marker kept in the new width
         self._fetch_visible()
 
     # -- cursor and open row -------------------------------------------------------

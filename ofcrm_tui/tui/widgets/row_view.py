@@ -1,7 +1,8 @@
 """A ``PagedList``'s rows on the screen: ``ROW_HEIGHT`` lines each, scrolled by whole
 rows, the cursor's drawn over its row; what the view shows (its rows, its pages) and
 how each line is drawn from the rows held (a placeholder for a row not in yet, the
-list's words when it has none). Reading the rows is ``paged_list``'s."""
+list's words when it has none); the rows above the view, counted in its border title.
+Reading the rows is ``paged_list``'s."""
 
 from __future__ import annotations
 
@@ -9,13 +10,28 @@ from typing import ClassVar, Generic
 
 from rich.style import Style
 from rich.text import Text
+from textual.content import Content, ContentType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import _BorderTitle
 
 from ofcrm_tui.tui.widgets.page_cache import PageCache, visible_pages
 from ofcrm_tui.tui.widgets.page_reads import Kept, RowT
 from ofcrm_tui.tui.widgets.styling import span_style
+
+# A border's corners, the line beside each and a space either side of its title.
+BORDER_LABEL_CELLS = 6
+
+
+class _MarkedTitle(_BorderTitle):
+    """The border title as the screen sets it, drawn with the rows above the view
+    counted after it (``RowView.above``): every list says so, whatever its screen puts
+    in its title, and however often (Textual's descriptor, ``set`` taken first)."""
+
+    def __set__(self, obj: RowView[RowT], title: Text | ContentType | None) -> None:
+        obj._title_set = title
+        super().__set__(obj, obj._marked(title))
 
 
 class RowView(ScrollView, Generic[RowT]):
@@ -24,6 +40,12 @@ class RowView(ScrollView, Generic[RowT]):
 
     ROW_HEIGHT: ClassVar[int] = 1
     COMPONENT_PREFIX: ClassVar[str]
+
+    border_title = _MarkedTitle()
+    # The title as the screen set it, and the rows above the view as its marker says:
+    # scrolled, or arrived there out of sight while the cursor's row kept its line.
+    _title_set: Text | ContentType | None = None
+    above = 0
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -75,6 +97,35 @@ class RowView(ScrollView, Generic[RowT]):
         # to the end it starts with a whole row.
         spare = self.container_size.height % self.ROW_HEIGHT if self.count else 0
         self.virtual_size = Size(0, self.count * self.ROW_HEIGHT + spare)
+
+    # -- the rows above the view, in the title -------------------------------------
+
+    @property
+    def above_mark(self) -> Text:
+        """``  ↑13 above`` after the title while rows are above the view, else empty."""
+        return Text(f"  ↑{self.above:,} above" if self.above else "", style="bold")
+
+    def _count_above(self) -> bool:
+        """Count the rows above the view again, the title marked with them; True if
+        the count changed."""
+        above = self._top_row() if self.count else 0
+        if above == self.above:
+            return False
+        self.above = above
+        self.border_title = self._title_set
+        return True
+
+    def _marked(self, title: Text | ContentType | None) -> Text | ContentType | None:
+        """``title`` with the marker after it; cut before the marker when both do not
+        fit the border, so the marker stays in sight."""
+        mark = self.above_mark
+        if title is None or not mark:
+            return title
+        head = Content.from_rich_text(title) if isinstance(title, Text) else self.render_str(title)
+        room = self.outer_size.width - BORDER_LABEL_CELLS - mark.cell_len
+        if room > 0 and head.cell_length > room:
+            head = head.truncate(room, ellipsis=True)
+        return head + Content.from_rich_text(mark)
 
     def _scroll_to_cursor(self) -> None:
         """Scroll as little as shows the cursor's row whole, by whole rows (the top line
