@@ -1,6 +1,7 @@
-"""Toasts for new fan messages: only where they need attention, one for a burst; the
-one notice of messages that could not be sent (``FailedSends``); and the notice of text
-typed for a fan deleted meanwhile (``keep_on_clipboard``).
+"""Toasts for new fan messages: only where they need attention, one for a burst; a notice
+that replaces the last of its kind (``OneNotice``): the one of messages that could not
+be sent (``FailedSends``); and the notice of text typed for a fan deleted meanwhile
+(``keep_on_clipboard``).
 
 A new message in the conversation the chatter is on shows in the thread; every new
 message shows in the list (its unread badge) and in the status bar's unread count.
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from textual.app import App
-from textual.notifications import Notification, Notify
+from textual.notifications import Notification, Notify, SeverityLevel
 
 from ofcrm_tui.config import Settings
 from ofcrm_tui.core.inbox import ConversationRow
@@ -117,28 +118,42 @@ class InboundToasts:
             self._quiet_until = self._monotonic() + GAP_SECONDS
 
 
+class OneNotice:
+    """One notice at a time: while it is up, the next replaces it instead of stacking
+    under it (the notice of sends given up on; a screen's refusals, one a key pressed)."""
+
+    def __init__(self, app: App[object]) -> None:
+        self._app = app
+        self._shown: Notification | None = None
+
+    @property
+    def up(self) -> bool:
+        shown = self._shown
+        return shown is not None and shown in self._app._notifications and not shown.has_expired
+
+    def show(self, message: str, severity: SeverityLevel) -> None:
+        app = self._app
+        if self.up:
+            assert self._shown is not None
+            # Textual has no public way to replace a notice: its own (a click on the
+            # toast) takes it away; the new one goes up in the same turn (``notify``
+            # would post it, and one shown before that would stack).
+            app._unnotify(self._shown, refresh=False)
+        self._shown = Notification(message, severity=severity, timeout=app.NOTIFICATION_TIMEOUT)
+        app._on_notify(Notify(self._shown))
+
+
 class FailedSends:
     """The notice of messages the sender gave up on: while it is up, the next failures
     replace it, counted since it appeared, instead of stacking a notice each."""
 
     def __init__(self, app: App[object]) -> None:
-        self._app = app
-        self._shown: Notification | None = None
+        self._notice = OneNotice(app)
         self._count = 0
 
     def add(self, count: int) -> None:
-        app, shown = self._app, self._shown
-        if shown is not None and shown in app._notifications and not shown.has_expired:
-            self._count += count
-            # Textual has no public way to replace a notice: its own (a click on the
-            # toast) takes it away; the new one goes up in the same turn (``notify``
-            # would post it, and a failure read before that would stack one).
-            app._unnotify(shown, refresh=False)
-        else:
-            self._count = count
-        self._shown = Notification(could_not_send(self._count), severity="error",
-                                   timeout=app.NOTIFICATION_TIMEOUT)
-        app._on_notify(Notify(self._shown))
+        self._count = self._count + count if self._notice.up else count
+        self._notice.show(could_not_send(self._count), "error")
 
 
 def keep_on_clipboard(app: App[object], name: str, text: str, what: str,

@@ -190,7 +190,7 @@ def footer_keys(screen: Screen[object]) -> dict[str, Region]:
 # Each screen's keys that a narrow footer must still name, besides help and quit.
 SCREEN_KEYS = {
     "1": ["Reply"], "2": ["Retry", "Discard"], "3": ["Search", "Filter", "Chat"],
-    "4": ["New", "Pause"], "5": ["Custom period"], "6": ["Refresh"],
+    "4": ["New", "Edit draft", "Delete draft"], "5": ["Custom period"], "6": ["Refresh"],
     "enter": ["Back", "Chat", "Note", "Tag", "Scroll"],
 }
 # The screens whose footer names every key it shows at 80 columns too (short words), but
@@ -199,8 +199,10 @@ SCREEN_KEYS = {
 # lists it): to the fan's Scroll, whose spend, tags and last messages are below the fold
 # at 80x24 (and so does the fan's "Del note", which the notes' heading names too); on the
 # fans screen Import and Export give way too, to the palette's key (whose commands import
-# and export).
-EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "enter": {"Delete", "Del note"}}
+# and export). The campaigns' footer names only the keys that apply to the campaign
+# highlighted (a draft: no Pause, Resume or Retry failed): all of them fit.
+EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "4": set(),
+                   "enter": {"Delete", "Del note"}}
 
 
 SCREENS = {"inbox": ("1",), "failed": ("2",), "fans": ("3",), "campaigns": ("4",),
@@ -233,8 +235,10 @@ async def test_every_screens_footer_names_help_and_quit(
                 assert region.right <= size[0], (name, description, region)
                 assert palette is None or not palette.overlaps(region), (name, description)
             if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
-                # The keys the screen offers now (the search box's Esc only while it has the focus).
-                named = {b.description for b in type(screen).BINDINGS if b.show and not b.system
+                # The keys the screen offers now (the search box's Esc only while it has
+                # the focus; a campaign's keys that apply to it).
+                named = {b.description for b in type(screen).BINDINGS
+                         if screen.shows_now(b) and not b.system
                          and screen.check_action(b.action.split("(")[0], ())}
                 if size[0] == 80:
                     named -= EVERY_KEY_AT_80[keys[-1]]

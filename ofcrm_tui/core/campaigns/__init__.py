@@ -9,11 +9,13 @@ the outbound queue after replies, exactly once per fan, now or at a time.
 - ``launch``: recipients frozen and queued in one ``INSERT … SELECT``;
 - ``right``: the campaign right asked up front (``may_run``), in words naming its grant;
 - ``control``: pause, resume, cancel (``unsent``: what it stops), retry; ``schedule``:
-  due campaigns start, done ones end;
+  due campaigns start, done ones end; ``applicable``: which of these (and edit, delete)
+  a campaign's state allows;
 - ``results``: progress, purchases, revenue, ETA and recipients;
 - ``timing``: how long sending takes (ETAs, a new campaign's send time).
 """
 
+from ofcrm_tui.core.campaigns.applicable import CHANGES, applicable
 from ofcrm_tui.core.campaigns.control import Unsent, cancel, pause, resume, retry_failed, unsent
 from ofcrm_tui.core.campaigns.drafts import (
     Created,
@@ -56,7 +58,7 @@ from ofcrm_tui.core.campaigns.spec import CampaignSpec, check
 from ofcrm_tui.core.campaigns.timing import SendTime, duration_text, send_duration, send_time
 
 __all__ = [
-    "CampaignError", "CampaignRow", "CampaignSpec", "Created", "DraftGone", "Recipient", "RecipientRow",
+    "CHANGES", "CampaignError", "CampaignRow", "applicable", "CampaignSpec", "Created", "DraftGone", "Recipient", "RecipientRow",
     "Segment", "SegmentCount", "campaign", "campaign_position", "campaigns", "cancel", "check",
     "count", "count_campaigns", "count_recipients", "create", "deletable", "delete",
     "delivery_parts", "duration_text",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +20,7 @@ from ofcrm_tui.core.campaigns import CampaignRow
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
+from ofcrm_tui.tui.notices import OneNotice
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.campaign_list import (
@@ -34,6 +35,7 @@ from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
+from ofcrm_tui.tui.wording import retried_note
 
 REFRESH_SECONDS = 2.0
 
@@ -57,6 +59,10 @@ class CampaignsScreen(OfcrmScreen):
     ]
     ROW_ACTIONS = frozenset({"edit", "act", "ask"})
     ROW_LIST = CampaignList
+    # The keys named in the footer only while they apply to the campaign they act on
+    # (``applicable``): a draft offers e and D, not p, r and R. Pressed anyway, each
+    # still says why not.
+    ROW_CHANGES = {f"campaigns.{change}": change for change in campaigns.CHANGES}
 
     class Acted(Message):
         def __init__(self, note: str, severity: SeverityLevel) -> None:
@@ -66,6 +72,8 @@ class CampaignsScreen(OfcrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.opened: CampaignRow | None = None
+        self.offered: frozenset[str] = frozenset()  # what applies to ``_current()``
+        self._refusal: OneNotice | None = None  # the one refusal up (``_refused``)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -153,6 +161,7 @@ class CampaignsScreen(OfcrmScreen):
         if self.opened is not None and message.row.id == self.opened.id:
             self.opened = message.row
             self._summary(message.row)
+            self._offer()
 
     def _summary(self, row: CampaignRow) -> None:
         text = Text(f"#{row.id} {clean(row.name, single_line=True)} — {row.status.value}",
@@ -169,6 +178,32 @@ class CampaignsScreen(OfcrmScreen):
         self.query_one("#campaign-summary", Static).update(text)
 
     # -- actions -------------------------------------------------------------------
+
+    def shows_now(self, binding: Binding) -> bool:
+        change = self.ROW_CHANGES.get(binding.id or "")
+        return binding.show if change is None else change in self.offered
+
+    def _offer(self) -> None:
+        """The footer offers what applies to the campaign the keys act on now; kept
+        while that row is read (a jump to a page not in yet), and drawn again only
+        when it changes (not at every ``j``)."""
+        row = self._current()
+        if row is None:
+            return
+        offered = campaigns.applicable(row)
+        if offered != self.offered:
+            self.offered = offered
+            self.refresh_bindings()
+
+    def on_campaign_list_highlighted(self) -> None:
+        self._offer()
+
+    def on_campaign_list_listed(self) -> None:
+        self._offer()  # read again: its state may have moved (paused, done)
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self) -> None:
+        self._offer()  # tab: the keys act on the open campaign, or the list's
 
     def _current(self) -> CampaignRow | None:
         """The campaign ``e``, ``p``, ``r``, ``x`` and ``R`` act on: the highlighted row
@@ -245,29 +280,30 @@ class CampaignsScreen(OfcrmScreen):
 
     @work(thread=True, group="campaigns-act", exit_on_error=False)
     def _act(self, account_id: int, campaign_id: int, action: str) -> None:
-        db = self.ofcrm.context.db
         try:
-            if action == "retry":
-                result = campaigns.retry_failed(
-                    db, account_id, campaign_id, by=self.ofcrm.context.settings.chatter_name)
-                note = f"Queued again: {len(result.retried)}"
-                if result.over_limit:
-                    note += f" ({len(result.over_limit)} left: try again in {result.wait_seconds} s)"
-            elif action == "cancel":
-                stopped = campaigns.cancel(db, account_id, campaign_id)
-                note = f"Cancelled campaign #{campaign_id}: {stopped.words()}"
-            elif action == "delete":
-                name = campaigns.delete(db, account_id, campaign_id)
-                note = f"Deleted campaign #{campaign_id} {name}"
-                self.post_message(self.Deleted(campaign_id))
-            else:
-                verb = {"pause": "Paused", "resume": "Resumed"}[action]
-                moved = getattr(campaigns, action)(db, account_id, campaign_id)
-                note = f"{verb} campaign #{campaign_id} ({counted(moved, 'message')})"
-            severity: SeverityLevel = "information"
+            note, severity = self._change(account_id, campaign_id, action)
         except OfcrmError as exc:
             note, severity = str(exc), "error"
         self.post_message(self.Acted(note, severity))
+
+    def _change(self, account_id: int, campaign_id: int,
+                action: str) -> tuple[str, SeverityLevel]:
+        """Make the change (in ``_act``'s thread); what it did, in one line."""
+        db = self.ofcrm.context.db
+        if action == "retry":
+            # As the Failed screen says it: one wording, both screens.
+            return retried_note(campaigns.retry_failed(
+                db, account_id, campaign_id, by=self.ofcrm.context.settings.chatter_name))
+        if action == "cancel":
+            stopped = campaigns.cancel(db, account_id, campaign_id)
+            return f"Cancelled campaign #{campaign_id}: {stopped.words()}", "information"
+        if action == "delete":
+            name = campaigns.delete(db, account_id, campaign_id)
+            self.post_message(self.Deleted(campaign_id))
+            return f"Deleted campaign #{campaign_id} {name}", "information"
+        verb = {"pause": "Paused", "resume": "Resumed"}[action]
+        moved = getattr(campaigns, action)(db, account_id, campaign_id)
+        return f"{verb} campaign #{campaign_id} ({counted(moved, 'message')})", "information"
 
     class Deleted(Message):
         def __init__(self, campaign_id: int) -> None:
@@ -280,10 +316,20 @@ class CampaignsScreen(OfcrmScreen):
             self.action_back()
 
     def on_campaigns_screen_acted(self, message: Acted) -> None:
-        self.notify(clean(message.note, single_line=True), severity=message.severity,
-                    markup=False)
+        note = clean(message.note, single_line=True)
+        if message.severity == "error":
+            self._refused(note)
+        else:
+            self.notify(note, severity=message.severity, markup=False)
         self.ofcrm.queue_changed()
         self._refresh()
+
+    def _refused(self, note: str) -> None:
+        """A key that does not apply (``r D e`` on a running campaign): its one line
+        replaces the last refusal still up, not stacked under it."""
+        if self._refusal is None:
+            self._refusal = OneNotice(self.app)
+        self._refusal.show(note, "error")
 
     def action_compose(self) -> None:
         account = self.ofcrm.account
@@ -320,8 +366,8 @@ class CampaignsScreen(OfcrmScreen):
         row, account = self._current(), self.ofcrm.account
         if row is None or account is None:
             return
-        if row.status not in ("draft", "scheduled"):
-            self.notify("Only a draft or a scheduled campaign can be edited", severity="warning")
+        if "edit" not in campaigns.applicable(row):
+            self._refused("Only a draft or a scheduled campaign can be edited")
             return
         # The composer comes once the draft is read: the keys typed after ``e`` wait
         # for it (they acted on this list: ``x`` asked to cancel the campaign).

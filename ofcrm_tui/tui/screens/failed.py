@@ -34,40 +34,9 @@ from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.paged_list import OPEN_AT_ONCE
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
-from ofcrm_tui.tui.wording import messages
+from ofcrm_tui.tui.wording import discarded_note, messages, retried_note
 
 DAYS_SHOWN = 7
-
-
-def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
-    """What a retry did, in one line."""
-    left = []
-    if result.over_limit:
-        left.append(f"{messages(len(result.over_limit))} left failed: manual retries are "
-                    f"limited to {outbox.MANUAL_RETRIES_PER_MINUTE} a minute, the next frees "
-                    f"up in {result.wait_seconds} s")
-    if result.expired:
-        left.append(f"{messages(len(result.expired))} left failed: {result.expired_reason}")
-    left += _left_out(result.needs_right, result.not_failed, result.unchanged)
-    if not result.retried:
-        return "; ".join(left) or "Nothing to retry", "warning"
-    done = ("Queued again" if len(result.retried) == 1 and not left
-            else f"Queued again: {messages(len(result.retried))}")
-    return "; ".join([done, *left]), "warning" if left else "information"
-
-
-def _left_out(needs_right: list[int], gone: list[int], unchanged: list[int]) -> list[str]:
-    """What a retry or a discard left out: campaign rows without the right, rows no
-    longer failed, rows the database changed none of."""
-    left = []
-    if needs_right:
-        left.append(f"{outbox.needs_right(len(needs_right))}, left failed")
-    if gone:
-        left.append(f"{messages(len(gone))} no longer failed")
-    if unchanged:
-        left.append(f"{messages(len(unchanged))} left as they were (the database changed "
-                    "none of them)")
-    return left
 
 
 def retry_all_question(spread: outbox.FailedSpread, shown: str) -> tuple[str, str]:
@@ -82,14 +51,6 @@ def retry_all_question(spread: outbox.FailedSpread, shown: str) -> tuple[str, st
     if spread.older and spread.newer:
         return title, f"{them} outside {shown}: {spread.older:,} older, {spread.newer:,} newer."
     return title, f"{them} {'older' if spread.older else 'newer'} than {shown}."
-
-
-def discarded_note(result: outbox.DiscardResult) -> tuple[str, SeverityLevel, list[int]]:
-    """What a discard did, in one line, and the ids discarded."""
-    left = _left_out(result.needs_right, result.not_discardable, result.unchanged)
-    done = (f"Discarded {messages(len(result.discarded))}" if result.discarded
-            else "Nothing discarded")
-    return "; ".join([done, *left]), "warning" if left else "information", result.discarded
 
 
 class FailedScreen(OfcrmScreen):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual.message import Message
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.campaigns import CampaignRow, RecipientRow
@@ -98,11 +99,24 @@ class CampaignList(PagedList[CampaignRow]):
     class Counted(PagedList.Counted):
         pass
 
+    class Highlighted(Message):
+        """The cursor's row may be another: moved, or its page read (the screen's footer
+        offers the keys that apply to it)."""
+
     ROW_HEIGHT = 2  # one where the list is ONE_LINE wide (``on_resize``)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
+
+    def move_to(self, index: int) -> None:
+        super().move_to(index)
+        self.post_message(self.Highlighted())
+
+    def on_paged_list_page_loaded(self) -> None:
+        # Handled before ``PagedList``'s own handler (the subclass's first): the message
+        # posted is read once the page is held.
+        self.post_message(self.Highlighted())
 
     def on_resize(self) -> None:
         """The row height for the width (before ``PagedList.on_resize``, which sizes the
