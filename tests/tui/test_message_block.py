@@ -57,3 +57,24 @@ def test_a_queued_message_shows_the_queues_next_send_plus_its_wait() -> None:
     drawing = Drawing(lambda name: Style(), Console(), NOW, "Mia", NOW, "alex")
     header = message_lines(queued, 60, drawing)[0].plain
     assert "◷ queued · ~12:13" in header, header
+
+
+@pytest.mark.parametrize(
+    ("state", "is_opened", "fact"),
+    [
+        ("queued", False, "PPV $20.00 · 1 media"),
+        ("failed", False, "PPV $20.00 · 1 media"),
+        ("sending", False, "PPV $20.00 · 1 media"),
+        ("sent", False, "PPV $20.00 not bought · 1 media"),
+        ("sent", True, "PPV $20.00 bought · 1 media"),
+    ],
+)
+def test_a_ppv_says_whether_it_was_bought_only_once_it_was_sent(
+    state: str, is_opened: bool, fact: str
+) -> None:
+    """A queued campaign PPV read `PPV $20.00 not bought` before it had gone out."""
+    ppv = replace(_sent("alex"), state=state, price_cents=2000, media_count=1,
+                  is_opened=is_opened, last_error=None)
+    drawing = Drawing(lambda name: Style(), Console(), NOW, "Mia", None, "alex")
+    header = message_lines(ppv, 100, drawing)[0].plain
+    assert header.rstrip().endswith(fact), header

@@ -149,8 +149,11 @@ def _facts(message: ThreadMessage, style: Callable[[str], Style]) -> list[Text]:
     if message.is_tip:
         facts.append(Text(f"tip {format_cents(message.tip_cents)}", style=money))
     if message.price_cents:
-        bought = "bought" if message.is_opened else "not bought"
-        facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}", style=money))
+        # A PPV not sent yet (queued, failed, …) has no purchase state to show.
+        bought = ("bought" if message.is_opened
+                  else "not bought" if message.state == "sent" else "")
+        facts.append(Text(f"PPV {format_cents(message.price_cents)} {bought}".rstrip(),
+                          style=money))
     if message.media_count:
         facts.append(Text(f"{message.media_count} media", style=style("meta")))
     return facts
