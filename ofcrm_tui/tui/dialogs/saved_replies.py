@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
@@ -38,6 +38,15 @@ class SavedReplyPicker(Dialog[str | None]):
         # ctrl+t for "trash": the filter box already uses ctrl+d (delete right).
         Binding("ctrl+t", "delete", "Delete", id="replies.delete"),
     ]
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer names Enter as the dialog's Insert: the focused filter's (or list's)
+        own Enter, which picks too, is not shown."""
+        bindings = super().active_bindings
+        pick = self._bindings.key_to_bindings["enter"][0]
+        bindings["enter"] = ActiveBinding(self, pick, True, pick.tooltip)
+        return bindings
 
     class Loaded(Message):
         def __init__(self, replies: list[saved_replies.SavedReply], error: str = "") -> None:
