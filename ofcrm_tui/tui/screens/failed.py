@@ -12,7 +12,7 @@ from datetime import datetime
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Static
@@ -99,6 +99,7 @@ class FailedScreen(OfcrmScreen):
         self.span_label = f"last {DAYS_SHOWN} days"
         self.chosen: Period | None = None  # None: the last DAYS_SHOWN days, rolling
         self.budget: outbox.ManualRetries | None = None
+        self.retries_spent = False  # the manual retry limit reached, until one frees up
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -158,6 +159,17 @@ class FailedScreen(OfcrmScreen):
         if binding.action in ("retry", "discard") and selected:
             return f"{binding.description} {selected} selected"
         return super().names_now(binding)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """R and ctrl+r dimmed while the manual retry limit is reached (the line above
+        says until when); pressed, they still say why nothing was retried."""
+        bindings = super().active_bindings
+        if self.retries_spent:
+            for key, active in bindings.items():
+                if active.binding.action in ("retry", "retry_all"):
+                    bindings[key] = active._replace(enabled=False)
+        return bindings
 
     def on_failed_list_counted(self, message: FailedList.Counted) -> None:
         self._title(message.count)
@@ -240,6 +252,11 @@ class FailedScreen(OfcrmScreen):
         limit_line.update(Pieces(pieces, " "))
         limit_line.set_class(budget is not None and budget.left == 0, "-reached")
         limit_line.display = bool(pieces)
+        spent = (budget is not None and budget.left == 0 and budget.frees_at is not None
+                 and budget.frees_at > now)
+        if spent != self.retries_spent:
+            self.retries_spent = spent
+            self.refresh_bindings()
 
     # -- actions -------------------------------------------------------------------
 
