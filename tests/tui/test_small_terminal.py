@@ -236,7 +236,8 @@ async def test_every_screens_footer_names_help_and_quit(
                 assert palette is None or not palette.overlaps(region), (name, description)
             if size[0] == 160 or (size[0] == 80 and keys[-1] in EVERY_KEY_AT_80):
                 # The keys the screen offers now (the search box's Esc only while it has
-                # the focus; a campaign's keys that apply to it).
+                # the focus; a campaign's keys that apply to it; the analytics' Scroll
+                # while there is more than fits).
                 named = {b.description for b in type(screen).BINDINGS
                          if screen.shows_now(b) and not b.system
                          and screen.check_action(b.action.split("(")[0], ())}

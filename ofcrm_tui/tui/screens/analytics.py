@@ -92,10 +92,16 @@ class AnalyticsScreen(OfcrmScreen):
         Binding("left_square_bracket", "move(-1)", "Previous period", id="analytics.previous"),
         Binding("right_square_bracket", "move(1)", "Next period", id="analytics.next",
                 show=False),
+        # At 80x24 the tables are below the fold: j/k scroll as on a fan's page (the
+        # arrows too, the body's own); named while there is more than fits.
+        Binding("j", "scroll(1)", "Scroll", id="analytics.scroll_down"),
+        Binding("k", "scroll(-1)", "Scroll up", id="analytics.scroll_up", show=False),
         Binding("e", "export", "Export", id="analytics.export"),
         Binding("r", "reload", "Refresh", id="analytics.refresh"),
         Binding("escape", "app.switch_mode('inbox')", "Inbox", id="analytics.inbox"),
     ]
+    # Left out first at 80 columns, for j Scroll: the palette exports too (as on the fans).
+    FOOTER_MINOR = frozenset({"export"})
 
     class Read(Message):
         """A worker read ``dashboard`` for ``generation`` (0: a background read)."""
@@ -150,6 +156,7 @@ class AnalyticsScreen(OfcrmScreen):
         self._fit_toasts = keep_toasts_over(
             self, lambda: chart.lines_region().intersection(body.scrollable_content_region))
         self.watch(body, "scroll_y", self._fit_toasts, init=False)
+        self.watch(body, "show_vertical_scrollbar", self.refresh_bindings, init=False)
         self.action_preset(PRESETS["7 days"])
 
     # -- periods ---------------------------------------------------------------------
@@ -186,6 +193,15 @@ class AnalyticsScreen(OfcrmScreen):
     def _custom_chosen(self, chosen: Period | None) -> None:
         if chosen is not None:
             self.show_period(chosen)
+
+    def shows_now(self, binding: Binding) -> bool:
+        if binding.action == "scroll(1)":
+            bodies = self.query("#analytics-body")  # (none while composed or pruned)
+            return bool(bodies) and bodies.first().show_vertical_scrollbar
+        return super().shows_now(binding)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#analytics-body").scroll_relative(y=lines, animate=False)
 
     def action_reload(self) -> None:
         if self.period is not None:
