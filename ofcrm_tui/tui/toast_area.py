@@ -4,7 +4,8 @@ files top right, its buttons bottom right, its box's border around: they go over
 file list's bottom right); the Failed screen (the reason and the retry limit under its
 list, the keys under them: over the list, off the cursor's row); the fan import (the
 dialog down to its options, off its report); analytics (the revenue chart's lines, off
-its legend, amounts and dates).
+its legend, amounts and dates); the fans screen (over its list's bottom right, inside
+its border: measured, the rack cut a two-line notice's last line).
 
 Off a region (``clear_of``: the cursor's row, the report) the toasts take one side of
 it, at the part's edge away from it: the larger side when they come, and that side

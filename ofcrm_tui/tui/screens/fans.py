@@ -25,6 +25,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.screens.fan_delete import confirm_delete
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen, show_conversation
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.fan_list import (
     SORT_NAMES,
     FanList,
@@ -108,6 +109,9 @@ class FansScreen(OfcrmScreen):
         self.sub_title = "Fans"
         self.follow_changes(self._on_changed)
         self.set_focus(self.fans)
+        # Notices over the list's bottom right, inside its border, as tall as they are
+        # (measured, the rack cut a two-line notice's last line, and stood on the border).
+        keep_toasts_over(self, self.fans)
         self._show_list()
 
     @property
