@@ -88,6 +88,40 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "conversation_assignments": "INSERT, DELETE, UPDATE (chatter, assigned_by, assigned_at)",
     "team_versions": "INSERT, UPDATE (assignments, fans)",
 }
+# What a worker's code writes (``ofcrm worker`` and ``ofcrm sync``: the poll, the drain
+# with its reconciliation and the scheduled campaigns it starts, the read marks it
+# carries, its observations; ``ofcrm account set`` / ``token``), by table and command as
+# the chatter's; it reads every account table. It deletes only its own bookkeeping: a
+# fan back from a deletion (``deleted_fans``), a chat marked read, a send attempt the
+# platform never counted, old attempts and observations. Never an account, a fan, a
+# note, a campaign or the history; nor what only the chatters' apps write (notes, tags,
+# drafts, presence, assignments, saved replies).
+WORKER_PRIVILEGES: dict[str, str] = {
+    # Credentials refused, an outage, a 429 block; the address and limit it may change.
+    "accounts": "UPDATE (auth_error, unreachable_since, unreachable_retry_at, "
+                "send_blocked_until, base_url, send_limit_per_minute)",
+    # The platform's figures win (spend included); a fan met in a chat is made.
+    "fans": "INSERT, UPDATE (platform_user_id, username, name, nickname, platform_nickname, "
+            "last_seen_at, subscription_status, subscribed_at, expires_at, renewed_at, "
+            "subscribe_price_cents, total_spent_cents, tips_cents, messages_cents, "
+            "subscriptions_cents, posts_cents, updated_at)",
+    "deleted_fans": "DELETE",
+    "media": "INSERT, UPDATE (type)",
+    "messages": "INSERT, UPDATE (is_opened, sent_by, is_campaign)",
+    "transactions": "INSERT",
+    "conversations": "INSERT, UPDATE (unread_count, last_read_platform_message_id, "
+                     "last_platform_message_id, last_message_at, last_message_preview, "
+                     "last_message_direction, last_message_sent_by, last_fan_message_at)",
+    "sync_cursors": "INSERT, UPDATE (value, updated_at)",
+    "metric_events": "INSERT, DELETE",
+    # A due campaign started (or back to draft with why), a finished one done.
+    "campaigns": "UPDATE (status, started_at, launch_error, recipients)",
+    "outbound_messages": "INSERT, UPDATE (state, attempts, tries, next_attempt_at, "
+                         "first_attempt_at, last_attempt_at, lease_owner, lease_expires_at, "
+                         "last_error, platform_message_id, sent_at, updated_at)",
+    "send_attempts": "INSERT, UPDATE (attempted_at), DELETE",
+    "read_marks": "DELETE",
+}
 # Row-level security on and no policy: no team role sees a row. The owner and the
 # access functions (as the owner) read and write them.
 OWNER_TABLES: tuple[str, ...] = ("team_members", "team_grants", "audit_events")

@@ -46,6 +46,9 @@ def test_an_older_team_database_upgrades_and_is_initialised_again(
                             "INSERT, UPDATE (assignments)")
                 old.setitem(security.CHATTER_PRIVILEGES, "conversations",
                             "UPDATE (unread_count, last_read_platform_message_id)")
+                # ... and a worker's: every account table written and deleted from.
+                old.setattr(security, "WORKER_PRIVILEGES", dict.fromkeys(
+                    security.ACCOUNT_TABLES, "INSERT, UPDATE, DELETE"))
                 access.init_team(owner, groups)
             with owner.write() as session:  # a chatter as 0024's `team add-chatter` made it
                 schema = session.scalar(text("SELECT quote_ident(current_schema())"))
@@ -67,7 +70,9 @@ def test_an_older_team_database_upgrades_and_is_initialised_again(
             # ... and 0037 mark a conversation unread (the sync keeps it so).
             chat = inbox.conversations_window(chatter, mia, inbox.InboxFilter(), 0, 1)[0]
             assert inbox.mark_unread_locally(chatter, mia, chat.conversation_id) >= 1
+            assert _deletes_accounts(owner, groups.worker)
             access.init_team(owner, groups)  # ofcrm team init, again
+            assert not _deletes_accounts(owner, groups.worker)  # taken back
             me = access.identity(chatter)
             assert (me.account_ids, me.can_delete) == ((mia,), False)
             assert edits.set_nickname(chatter, mia, fan, "Still here") == "Still here"
@@ -86,3 +91,9 @@ def test_an_older_team_database_upgrades_and_is_initialised_again(
         for db in opened:
             db.dispose()
         drop_roles(base, [role, groups.chatter, groups.worker])
+
+
+def _deletes_accounts(owner: Database, role: str) -> bool:
+    with owner.read() as session:
+        return bool(session.scalar(text("SELECT has_table_privilege(:r, 'accounts', 'DELETE')"),
+                                   {"r": role}))

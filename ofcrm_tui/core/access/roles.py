@@ -1,9 +1,9 @@
 """Team roles on PostgreSQL: ``ofcrm team init`` and the chatters and workers it adds.
 
-Two group roles hold the table privileges (``TeamGroups``: ``ofcrm_chatter`` reads every
-account table and writes the ones a chatter's app writes; ``ofcrm_worker`` reads and
-writes them all); a member is a LOGIN role in one group, listed in ``team_members`` (a
-chatter with its accounts in ``team_grants``). What a member's rows are is the row-level
+Two group roles hold the table privileges (``TeamGroups``: each reads every account
+table; ``ofcrm_chatter`` writes what a chatter's app writes, ``ofcrm_worker`` what a
+worker's poll and drain write); a member is a LOGIN role in one group, listed in
+``team_members`` (a chatter with its accounts in ``team_grants``). What a member's rows are is the row-level
 security of ``store/security.py``, read afresh at every statement: removing a member
 takes its group and its grants away, and its open connections lose access at their
 next query. Only a manager (the tables' owner, or a superuser) changes the team; the
@@ -208,11 +208,12 @@ def _grant_privileges(session: Session, groups: TeamGroups) -> None:
         _ddl(session, f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {group}")
         _ddl(session, f"GRANT SELECT ON {tables(security.SHARED_READS)} TO {group}")
     account_tables = tables(security.ACCOUNT_TABLES)
-    _ddl(session, f"GRANT SELECT ON {account_tables} TO {chatter}")
-    for table, privileges in security.CHATTER_PRIVILEGES.items():
-        if table in present:
-            _ddl(session, f"GRANT {privileges} ON {table} TO {chatter}")
-    _ddl(session, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {account_tables} TO {worker}")
+    for group, written in ((chatter, security.CHATTER_PRIVILEGES),
+                           (worker, security.WORKER_PRIVILEGES)):
+        _ddl(session, f"GRANT SELECT ON {account_tables} TO {group}")
+        for table, privileges in written.items():
+            if table in present:
+                _ddl(session, f"GRANT {privileges} ON {table} TO {group}")
 
 
 # -- commands ----------------------------------------------------------------------
