@@ -54,11 +54,18 @@ def parse_url(url: str | URL) -> URL:
 
 
 def display_url(url: str | URL) -> str:
-    """The URL with its password masked; an unparsable one without its user part."""
+    """The URL as a person writes it: ``postgresql://``, not the driver ``parse_url``
+    picks, and its password masked (in the query too); an unparsable one without its
+    user part."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         return str(url).split("@")[-1]
+    if parsed.drivername == "postgresql+psycopg":
+        parsed = parsed.set(drivername="postgresql")
+    if "password" in parsed.query:
+        parsed = parsed.update_query_dict({"password": "***"})
+    return parsed.render_as_string(hide_password=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
