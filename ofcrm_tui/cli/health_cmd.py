@@ -74,7 +74,8 @@ def _credentials(a: health.AccountHealth) -> str:
 
 def _print(report: health.Health) -> None:
     size = "?" if report.database_bytes is None else f"{report.database_bytes / 1e6:.1f} MB"
-    print(f"database {report.database}: {size}")
+    of = f" ({report.database_size_of})" if report.database_size_of else ""
+    print(f"database {report.database}: {size}{of}")
     now = report.checked_at
     for a in report.accounts:
         h = a.last_hour

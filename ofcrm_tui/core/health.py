@@ -5,8 +5,9 @@ whether a person is needed.
 per account the queue by state, sends in the last minute against the limit, the last
 hour's counts of every observation in ``core.metrics`` (sends, failures, retries, 429
 waits, ambiguous and reconciled sends...), send and queue latency p50 / p95, the last
-poll and its lag, the credential state; the database size; and the ``problems`` that
-need a person, each with the exit code ``ofcrm health`` gives it.
+poll and its lag, the credential state; the database size (on PostgreSQL, that of ofcrm's
+tables in the connection's schema); and the ``problems`` that need a person, each with the
+exit code ``ofcrm health`` gives it.
 
 "Running" (for stalled polls): something polled or drained the account lately: a failed
 poll or a queue depth recorded in the last ``RUNNING_WINDOW`` (the scheduler records
@@ -34,7 +35,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ofcrm_tui import secrets
@@ -138,6 +139,10 @@ class Health:
     checked_at: datetime
     database: str  # the URL, password masked
     database_bytes: int | None
+    # What ``database_bytes`` counts when not the SQLite file: on PostgreSQL ofcrm's own
+    # tables (with their indexes and TOAST) in the connection's schema, not the whole
+    # database others may share.
+    database_size_of: str | None
     accounts: tuple[AccountHealth, ...]
     problems: tuple[Problem, ...]
 
@@ -158,6 +163,7 @@ def not_checked(database: str, why: str) -> Health:
         checked_at=utcnow(),
         database=database,
         database_bytes=None,
+        database_size_of=None,
         accounts=(),
         problems=(Problem(Reason.DATABASE, None, why),),
     )
@@ -185,11 +191,11 @@ def check(
         accounts = tuple(_account(session, a, now) for a in session.scalars(query))
         if account is not None and not accounts:  # a typo, as every command says it
             raise unknown_account(session, account)
-        size = _database_bytes(db, session)
+        size, size_of = _database_size(db, session)
     if not keyless:
         accounts = tuple(_key_looked_for(a) for a in accounts)
     problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
-    return Health(now, db.url_for_display, size, accounts, tuple(problems))
+    return Health(now, db.url_for_display, size, size_of, accounts, tuple(problems))
 
 
 def _key_looked_for(account: AccountHealth) -> AccountHealth:
@@ -338,14 +344,25 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
     return found
 
 
-def _database_bytes(db: Database, session: Session) -> int | None:
+def _database_size(db: Database, session: Session) -> tuple[int | None, str | None]:
+    """The SQLite file's bytes (with its WAL); on PostgreSQL those of the tables in the
+    connection's schema, and which schema that is."""
     if db.is_sqlite:
         path = db.url.database
         if not path or path == ":memory:":
-            return None
+            return None, None
         return sum(
             Path(f"{path}{suffix}").stat().st_size
             for suffix in ("", "-wal")
             if Path(f"{path}{suffix}").exists()
-        )
-    return session.scalar(select(func.pg_database_size(func.current_database())))
+        ), None
+    schema, size = session.execute(_SCHEMA_SIZE).one()
+    return int(size), f"ofcrm's tables in schema {schema}"
+
+
+# Tables and materialized views; pg_total_relation_size counts their indexes and TOAST.
+_SCHEMA_SIZE = text(
+    "SELECT current_schema(), coalesce(sum(pg_total_relation_size(c.oid)), 0)"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+)

@@ -67,6 +67,13 @@ def size(count: int | None) -> str:
     return f"{count} B"
 
 
+def size_of(report: health.Health) -> str:
+    """``12.3 MB``, and on PostgreSQL what it counts (ofcrm's tables in its schema)."""
+    of = report.database_size_of
+    shown = size(report.database_bytes)
+    return f"{shown} ({clean(of, single_line=True)})" if of else shown
+
+
 def problems(report: health.Health, failed_key: str) -> RenderableType:
     """One line per problem (cut to the width), warnings in yellow, or that all is well.
     A line about failed messages starts with the key of the Failed screen (``failed_key``),
@@ -89,7 +96,7 @@ def database_line(report: health.Health, checked: datetime) -> RenderableType:
     ``ofcrm health`` prints it whole)."""
     grid = labelled()
     grid.add_row("Database", Pieces([
-        clean(report.database, single_line=True), size(report.database_bytes),
+        clean(report.database, single_line=True), size_of(report),
         Text(f"checked {checked:%H:%M:%S}", "dim")], cut=True))
     return grid
 
