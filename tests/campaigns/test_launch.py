@@ -102,10 +102,10 @@ def test_pause_keeps_places_resume_restores_cancel_stops(world: World) -> None:
     with world.db.read() as session:
         limit = session.get(Account, world.account).send_limit_per_minute
     assert (waiting.count, waiting.campaigns, waiting.reply_reserve) == (
-        4, (CampaignWaiting("P", 4, limit),), 2)  # what the quit question names
+        4, (CampaignWaiting("P", 4, limit, world.account),), 2)  # what the quit question names
     assert campaigns.pause(world.db, world.account, created.campaign_id, now=NOW) == 3
     assert outbox.waiting(world.db, [world.account], now=NOW).campaigns == (
-        CampaignWaiting("P", 1, limit),)  # the one being sent
+        CampaignWaiting("P", 1, limit, world.account),)  # the one being sent
     states = [r.state for r in rows(world, created.campaign_id)]
     assert states == ["sending", "paused", "paused", "paused"]
     with pytest.raises(CampaignError, match="is paused: it cannot be paused"):

@@ -327,11 +327,13 @@ def queue_status(
 
 @dataclass(frozen=True)
 class CampaignWaiting:
-    """A campaign's rows among those waiting, and its account's send limit a minute."""
+    """A campaign's rows among those waiting, its account and the account's send limit
+    a minute."""
 
     name: str
     count: int
     limit: int
+    account_id: int
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,17 @@ class Waiting:
     unreachable: bool = False
     campaigns: tuple[CampaignWaiting, ...] = ()
     reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
+
+    def campaigns_take(self) -> timedelta:
+        """How long all the campaigns' rows take: an account's campaigns share its
+        campaign rate (one's rows wait behind another's), while accounts send side by
+        side, so the longest account's, not a sum of the campaigns'."""
+        rows: dict[tuple[int, int], int] = {}
+        for campaign in self.campaigns:
+            key = (campaign.account_id, campaign.limit)
+            rows[key] = rows.get(key, 0) + campaign.count
+        return max((limiter.sends_take(count, OutboundKind.CAMPAIGN, limit, self.reply_reserve)
+                    for (_, limit), count in rows.items()), default=timedelta(0))
 
 
 def waiting(
@@ -388,7 +401,7 @@ def _campaigns_waiting(db: Database, limits: dict[int, int]) -> tuple[CampaignWa
             .group_by(OutboundMessage.account_id, Campaign.id, Campaign.name)
             .order_by(rows.desc(), Campaign.id)
         ).all()
-    return tuple(CampaignWaiting(name, count, limits[account_id])
+    return tuple(CampaignWaiting(name, count, limits[account_id], account_id)
                  for account_id, name, count in found)
 
 

@@ -42,7 +42,8 @@ def when_they_go(waiting: Waiting, now: datetime) -> str:
 def whose(waiting: Waiting) -> str:
     """`` (campaign "VIP drop": about 31 min at 10/min, 3 kept for replies)``: the
     campaigns among the messages waiting and how long each takes at its account's send
-    limit (as the composer says it); empty when none is a campaign's."""
+    limit (as the composer says it), then, for more than one, their total and how long
+    they all take (``Waiting.campaigns_take``); empty when none is a campaign's."""
     if not waiting.campaigns:
         return ""
     parts = []
@@ -52,6 +53,10 @@ def whose(waiting: Waiting) -> str:
                  else f'{campaign.count:,} of campaign "{name}"')
         takes = campaigns.send_duration(campaign.count, campaign.limit, waiting.reply_reserve)
         parts.append(f"{which}: about {campaigns.duration_text(takes)} at {campaign.limit}/min")
+    if len(waiting.campaigns) > 1:
+        total = sum(campaign.count for campaign in waiting.campaigns)
+        parts.append(f"{total:,} campaign messages in all: about "
+                     f"{campaigns.duration_text(waiting.campaigns_take())}")
     kept = f", {waiting.reply_reserve} kept for replies" if waiting.reply_reserve else ""
     return f" ({'; '.join(parts)}{kept})"
 
