@@ -13,8 +13,9 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.widgets.styling import span_style
 
-# With others on the conversation, the header makes room for this much of the name first.
-NAME_ROOM = 14
+# The name is cut to this much (``Chr…``) before the team part gets short or the
+# @username is cut.
+NAME_LEAST = 4
 
 
 def who_is_here(people: tuple[Present, ...]) -> str:
@@ -80,9 +81,11 @@ class ThreadHeader(Static):
 
     def render(self) -> Text:
         """Name, @username, subscription, spend, the team part, tags. On a narrow pane,
-        until the name has room: the tags go, then the username, the subscription, and
-        the team part gets short; then the name is shortened. The spend and the team
-        part always show."""
+        until the name has room: the tags go, then the subscription; then the name is
+        shortened (with …), to ``NAME_LEAST`` before the team part gets short. The
+        @username stays: two fans of one name are told apart by it; only a pane too
+        narrow for ``NAME_LEAST`` of the name cuts it too. The spend and the team part
+        always show."""
         row, width = self.row, max(1, self.content_size.width)
         if row is None:
             return Text()
@@ -100,17 +103,22 @@ class ThreadHeader(Static):
         layouts = [
             (handle, subscription, False, tags, name.cell_len),
             (handle, subscription, False, empty, name.cell_len),
-            (empty, subscription, False, empty, name.cell_len),
+            (handle, empty, False, empty, name.cell_len),
         ]
+        least = min(name.cell_len, NAME_LEAST)
         if self.people or row.owner is not None:
-            room = min(name.cell_len, NAME_ROOM)
-            layouts += [(empty, empty, False, empty, room), (empty, empty, True, empty, room)]
+            layouts += [(handle, empty, False, empty, least), (handle, empty, True, empty, least)]
         for shown_handle, shown_subscription, compact, shown_tags, room in layouts:
             team = self._team(compact=compact)
             rest = (shown_handle.cell_len + shown_subscription.cell_len + spend.cell_len
                     + team.cell_len + shown_tags.cell_len)
             if room + rest <= width:
                 break
+        if width - rest < least:  # the handle gives way last, keeping its start
+            shown_handle = shown_handle.copy()
+            shown_handle.truncate(max(3, shown_handle.cell_len - (least - (width - rest))),
+                                  overflow="ellipsis")
+            rest = width - least
         name.truncate(max(1, width - rest), overflow="ellipsis")
         text = Text(no_wrap=True, overflow="ellipsis")
         for part in (name, shown_handle, shown_subscription, spend, team, shown_tags):
