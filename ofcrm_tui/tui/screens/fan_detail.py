@@ -165,7 +165,7 @@ class FanDetailScreen(FanEdits):
         """A key's action waits for the fan, or for it read again after a save
         (``once_read``): so do the keys read behind it (``KeysInOrder``), or they act
         here first (``c r hello``: ``a`` added a note)."""
-        return bool(self._waiting)
+        return bool(self._waiting) or self._going_on > 0
 
     def on_fan_detail_screen_loaded(self, message: Loaded) -> None:
         if message.read < self._drawn:

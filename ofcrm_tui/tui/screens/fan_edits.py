@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, wraps
+from inspect import isawaitable
 
 from rich.text import Text
 from textual import on, work
@@ -69,6 +70,7 @@ class FanEdits(OfcrmScreen):
     _reads = 0  # the fan's reads started (``FanDetailScreen._reload``)
     _drawn = 0  # the read shown
     _fresh_from = 0  # the first read started after the last save was done
+    _going_on = 0  # waiting actions handed to the app (``go_on``) and not run yet
 
     def key_of(self, binding_id: str) -> str:
         """The key this screen's ``binding_id`` answers to, for a hint naming it."""
@@ -288,9 +290,21 @@ class FanEdits(OfcrmScreen):
             return
         waiting, self._waiting = self._waiting, []
         # Run by the app, as a key's action is (``c`` pops this screen), after what it
-        # has left to do (the header's title once this screen is up).
+        # has left to do (the header's title once this screen is up). The keys read
+        # behind them are held until they have run (``holds_keys``): let go as the list
+        # emptied, a loaded machine acted on ``b 2 Enter`` before the ``t`` that opens the
+        # line they were typed into, and the tag was lost.
+        self._going_on += len(waiting)
         for act in waiting:
-            self.app.call_next(act)
+            self.app.call_next(self._go_on_with, act)
+
+    async def _go_on_with(self, act: Callable[[], object]) -> None:
+        try:
+            done = act()
+            if isawaitable(done):  # ``c``: the conversation, from the inbox
+                await done
+        finally:
+            self._going_on -= 1
 
     def _save(self, account_id: int, what: str, value: str, was: str | None = None) -> None:
         self._saves += 1
