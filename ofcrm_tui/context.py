@@ -11,7 +11,6 @@ from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.enums import TeamKind
 from ofcrm_tui.store.database import Database, missing_file
 
 
@@ -30,9 +29,7 @@ def runs_keyless(settings: Settings, db: Database, me: access.Identity) -> bool:
         return True
     if "team_mode" in settings.model_fields_set:
         return settings.team_mode
-    return me.kind is access.Kind.MANAGER and any(
-        member.kind is TeamKind.WORKER and member.can_login for member in access.members(db)
-    )
+    return me.kind is access.Kind.MANAGER and access.worker_on_team(db)
 
 
 class NoDatabase(OfcrmError):
@@ -90,8 +87,9 @@ class AppContext:
         migrate.ensure_current(database, current)
         self._identity = access.identity(database)
         update: dict[str, object] = {}
-        if runs_keyless(self.settings, database, self._identity) != self.settings.team_mode:
-            update["team_mode"] = not self.settings.team_mode
+        keyless = runs_keyless(self.settings, database, self._identity)
+        if keyless != self.settings.team_mode:
+            update["team_mode"] = keyless
         if self._identity.kind is access.Kind.CHATTER or (
                 self._identity.kind is not access.Kind.LOCAL
                 and "chatter_name" not in self.settings.model_fields_set):

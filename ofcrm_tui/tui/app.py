@@ -383,7 +383,8 @@ class OfcrmApp(KeysInOrder):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             denied = access.refusal(error)
-            if denied is None and access.unfound(error) and event.worker.group != JUDGED:
+            if (denied is None and access.unfound(error) and event.worker.group != JUDGED
+                    and self.account is not None):
                 if self.cut_off is None:  # a schema refused, or a table really missing?
                     self.status_reads.judge(error)
                 return

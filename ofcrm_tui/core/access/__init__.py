@@ -28,6 +28,7 @@ from ofcrm_tui.core.access.rights import (
     require_update,
     schema_refused,
     unfound,
+    worker_on_team,
 )
 
 if TYPE_CHECKING:
@@ -78,5 +79,5 @@ __all__ = [
     "audit_window", "check", "count_audit", "denial", "identity", "init_team", "login_refused",
     "lost", "members", "off_the_team", "record", "refusal", "remove_member", "require",
     "require_delete", "require_update", "schema_refused", "scram_verifier", "unfound",
-    "unprotected_tables",
+    "unprotected_tables", "worker_on_team",
 ]

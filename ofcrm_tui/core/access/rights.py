@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import TeamKind
 
 # PostgreSQL's insufficient_privilege: a permission, a policy or ofcrm_require said no.
 REFUSED = "42501"
@@ -84,6 +85,19 @@ def identity(db: Database) -> Identity:
         row.role_name, Kind(row.kind), tuple(row.accounts or ()), row.can_export,
         row.can_campaign, row.can_delete,
     )
+
+
+_WORKER_ON_TEAM = text(
+    "SELECT EXISTS (SELECT 1 FROM team_members m JOIN pg_roles r ON r.rolname = m.role_name"
+    " WHERE m.kind = :worker AND r.rolcanlogin)"
+).bindparams(worker=TeamKind.WORKER.value)
+
+
+def worker_on_team(db: Database) -> bool:
+    """A worker that may log in is on the team (it holds the platform keys): one query,
+    for a manager's role on PostgreSQL."""
+    with db.read() as session:
+        return bool(session.scalar(_WORKER_ON_TEAM))
 
 
 def require(session: Session, right: Right, account_id: int) -> None:

@@ -253,7 +253,7 @@ def _unchanged(note: Note, was: str | None) -> None:
 def _audit_other(session: Session, note: Note, by: str, action: AuditAction) -> None:
     """A note changed by someone other than its author: a line of the team's trail
     (nothing on SQLite), naming whose note on which fan, never its words."""
-    if by == note.author:
+    if by == note.author or session.get_bind().dialect.name != "postgresql":
         return
     username = session.scalar(select(Fan.username).where(Fan.id == note.fan_id))
     whose = f"{note.author}'s note" if note.author else "a note without an author"
@@ -279,7 +279,7 @@ def edit_note(
         note.updated_at = now
         if by != note.author:
             note.edited_by, note.edited_at = by, now
-        _audit_other(session, note, by, AuditAction.NOTE_EDITED)
+            _audit_other(session, note, by, AuditAction.NOTE_EDITED)
         session.flush()
         fans_changed(session, account_id)
         return NoteView.of(note)

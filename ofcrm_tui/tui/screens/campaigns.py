@@ -59,10 +59,6 @@ class CampaignsScreen(OfcrmScreen):
     ]
     ROW_ACTIONS = frozenset({"edit", "act", "ask"})
     ROW_LIST = CampaignList
-    # The keys named in the footer only while they apply to the campaign they act on
-    # (``applicable``): a draft offers e and D, not p, r and R. Pressed anyway, each
-    # still says why not.
-    ROW_CHANGES = {f"campaigns.{change}": change for change in campaigns.CHANGES}
 
     class Acted(Message):
         def __init__(self, note: str, severity: SeverityLevel) -> None:
@@ -180,8 +176,13 @@ class CampaignsScreen(OfcrmScreen):
     # -- actions -------------------------------------------------------------------
 
     def shows_now(self, binding: Binding) -> bool:
-        change = self.ROW_CHANGES.get(binding.id or "")
-        return binding.show if change is None else change in self.offered
+        """The keys that change a campaign are named only while they apply to the one
+        they act on (``applicable``): a draft offers e and D, not p, r and R. Pressed
+        anyway, each still says why not."""
+        change = (binding.id or "").removeprefix("campaigns.")
+        if change in campaigns.CHANGES:
+            return change in self.offered
+        return super().shows_now(binding)
 
     def _offer(self) -> None:
         """The footer offers what applies to the campaign the keys act on now; kept
@@ -318,9 +319,9 @@ class CampaignsScreen(OfcrmScreen):
     def on_campaigns_screen_acted(self, message: Acted) -> None:
         note = clean(message.note, single_line=True)
         if message.severity == "error":
-            self._refused(note)
-        else:
-            self.notify(note, severity=message.severity, markup=False)
+            self._refused(note)  # nothing changed: nothing to read again
+            return
+        self.notify(note, severity=message.severity, markup=False)
         self.ofcrm.queue_changed()
         self._refresh()
 

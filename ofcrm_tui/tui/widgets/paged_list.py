@@ -82,12 +82,8 @@ class PagedList(RowView[RowT], can_focus=True):
             self.count = count
 
     class Above(Message):
-        """``count`` rows are above the view now (scrolled, or arrived there); the
+        """The rows above the view changed in number (scrolled, or arrived there); the
         list's title says so (``RowView.above``)."""
-
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
 
     class PageLoaded(Message):
         """(internal) A worker fetched one page of rows."""
@@ -330,7 +326,7 @@ class PagedList(RowView[RowT], can_focus=True):
 
     def _tell_above(self) -> None:
         if self._count_above():
-            self.post_message(self.Above(self.above))
+            self.post_message(self.Above())
 
     def on_resize(self) -> None:
         self._size_to_count()
