@@ -80,9 +80,8 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         # read behind them wait for what they do (``Dialog``: the save's worker, the
         # focus moved to another section).
         Binding("ctrl+s", "save_draft", "Save", id="campaign_composer.save"),
-        # Named for what it does (``check_action``): with a start time typed it schedules.
-        Binding("ctrl+l", "launch('now')", "Start…", id="campaign_composer.launch"),
-        Binding("ctrl+l", "launch('later')", "Schedule…", id="campaign_composer.launch"),
+        # Named for what it does (``names_now``): with a start time typed it schedules.
+        Binding("ctrl+l", "launch", "Start…", id="campaign_composer.launch"),
         Binding("ctrl+down", "section(1)", "Next section", id="campaign_composer.next_section"),
         Binding("ctrl+up", "section(-1)", "Previous section",
                 id="campaign_composer.previous_section", show=False),
@@ -206,12 +205,12 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
             self._later = later
             self.refresh_bindings()  # the footer: ctrl+l "Schedule…" or "Start…"
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def names_now(self, binding: Binding) -> str:
         """ctrl+l is offered as what it will do: "Schedule…" with a start time typed,
         "Start…" without (as the question it asks)."""
-        if action == "launch":
-            return (parameters == ("later",)) == self._later
-        return True
+        if binding.id == "campaign_composer.launch" and self._later:
+            return "Schedule…"
+        return super().names_now(binding)
 
     def _evaluate_now(self) -> None:
         self.audience.evaluate(self._form(), self.draft_id)
@@ -340,9 +339,9 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         self._saved, self.scheduled_at = form, None
         self.post_message(self.Done(note, False, self.draft_id, close))
 
-    def action_launch(self, when: str = "now") -> None:
-        """(``when`` names the footer's key only: a start time typed in the burst of
-        ctrl+l is in the form before the field's Changed message moves the footer.)"""
+    def action_launch(self) -> None:
+        """Decided by the form as read now (a start time typed in the burst of ctrl+l is
+        in it before the field's Changed message renames the footer's key)."""
         self._check(self._form())
 
     def _refused(self, exc: OfcrmError, scheduled: bool) -> None:
