@@ -60,7 +60,8 @@ ACCOUNT_TABLES: tuple[str, ...] = (
 # What a chatter's app writes, by table and command: UPDATE of the columns it changes
 # only, DELETE only where the app deletes (fans: with the delete right, a policy). The
 # rest a chatter only reads: what the workers sync and send, the history (messages,
-# transactions, sends, campaigns: never deleted, spend never changed), the rollups.
+# transactions, sends, campaigns that started: never deleted, spend never changed), the
+# rollups.
 # ``accounts``: a manual retry locks its account's row (SELECT ... FOR UPDATE takes the
 # UPDATE privilege), a policy keeps it from changing.
 CHATTER_PRIVILEGES: dict[str, str] = {
@@ -68,7 +69,8 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "fans": "INSERT, DELETE, UPDATE (username, name, nickname, platform_user_id, "
             "subscription_status, subscribed_at, expires_at, last_seen_at, "
             "subscribe_price_cents, updated_at)",
-    # A fan deleted is recorded (the sync leaves them out), one added again forgotten.
+    # A fan deleted is recorded (the sync leaves them out: with the delete right, a
+    # policy), one added again forgotten.
     "deleted_fans": "INSERT, DELETE, UPDATE (username, deleted_at)",
     "tags": "INSERT",
     "fan_tags": "INSERT, DELETE",
@@ -77,8 +79,10 @@ CHATTER_PRIVILEGES: dict[str, str] = {
     "saved_replies": "INSERT, DELETE",
     "metric_events": "INSERT",
     "drafts": "INSERT, DELETE",
-    "campaigns": "INSERT, UPDATE (name, text, price_cents, media_ids, preview_ids, segment, "
-                 "scheduled_at, status, started_at, launch_error, recipients)",
+    # DELETE: a draft, or one cancelled before it started, with the campaign right (a
+    # policy, as the app's ``D``).
+    "campaigns": "INSERT, DELETE, UPDATE (name, text, price_cents, media_ids, preview_ids, "
+                 "segment, scheduled_at, status, started_at, launch_error, recipients)",
     "outbound_messages": "INSERT, UPDATE (state, attempts, next_attempt_at, first_attempt_at, "
                          "last_attempt_at, lease_owner, lease_expires_at, last_error, "
                          "updated_at)",
@@ -188,8 +192,8 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
         $$""",
         # The accounts the login role may see (``wanted`` NULL) or holds a right on
         # ('export', 'campaign', 'delete' fans; 'settings', an account's own row: never
-        # a chatter's): a chatter's grants, every account for a worker or a manager,
-        # none for anyone else.
+        # a chatter's): a chatter's grants, every account for a worker (but 'delete':
+        # its privileges delete no fan) or a manager, none for anyone else.
         f"""
         CREATE OR REPLACE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL)
         RETURNS bigint[]
@@ -211,6 +215,9 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
             END IF;
             RETURN ARRAY(SELECT account_id FROM team_grants
                          WHERE role_name = member.role_name ORDER BY account_id);
+          END IF;
+          IF FOUND AND wanted = 'delete' THEN
+            RETURN '{{}}';
           END IF;
           IF FOUND OR ofcrm_is_manager() THEN
             RETURN ARRAY(SELECT id FROM accounts ORDER BY id);
@@ -241,7 +248,9 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'a manager gives rights with ofcrm team add-chatter';
         END $$""",
-        # The login role's place on the team, for the app and ``ofcrm team``.
+        # The login role's place on the team, for the app and ``ofcrm team``: the
+        # rights it holds as ``ofcrm_granted_accounts`` has them (a worker: export and
+        # campaigns, not deleting fans).
         f"""
         CREATE OR REPLACE FUNCTION ofcrm_whoami(
           OUT role_name text, OUT kind text, OUT accounts bigint[],
@@ -256,7 +265,7 @@ def _functions(schema: str, delete_right: bool) -> list[str]:
             kind := member.kind;
             can_export := member.can_export OR member.kind = 'worker';
             can_campaign := member.can_campaign OR member.kind = 'worker';
-            can_delete := {can_delete} OR member.kind = 'worker';
+            can_delete := {can_delete} AND member.kind = 'chatter';
           ELSE
             kind := CASE WHEN ofcrm_is_manager() THEN 'manager' ELSE 'none' END;
             can_export := kind = 'manager';
@@ -393,8 +402,13 @@ def _right_policies() -> list[tuple[str, str, str]]:
     mode, ``''``, go to the next chatter who saves one). A chatter changes and deletes
     only its own notes (migration 0032; another's stay as their author wrote them), and
     gives a conversation in its own name (``assigned_by``; taking one back from anyone,
-    a DELETE, stays open to all)."""
+    a DELETE, stays open to all). With the campaign right a chatter deletes what the
+    app's ``D`` deletes (``core/campaigns/drafts``): a draft, or a campaign cancelled
+    before it started, with no message queued. A deleted fan is recorded only with the
+    delete right (forgetting one, a DELETE, stays open: a fan added again, a sync);
+    migration 0039."""
     campaign = f"account_id = ANY ({_granted('campaign')})"
+    deletes = f"account_id = ANY ({_granted('delete')})"
     runs = f"account_id = ANY ({_granted('settings')})"  # a worker (or a manager)
     me = "(SESSION_USER)::text"
     note = f"author = {me} OR {runs}"
@@ -406,6 +420,11 @@ def _right_policies() -> list[tuple[str, str, str]]:
          f"FOR UPDATE USING (status = 'draft' OR {campaign})"),
         ("ofcrm_own_campaigns", "campaigns",
          f"FOR INSERT WITH CHECK (created_by = {me} OR {runs})"),
+        ("ofcrm_campaign_deletes", "campaigns",
+         f"FOR DELETE USING ({campaign} AND (status = 'draft'"
+         " OR (status = 'cancelled' AND started_at IS NULL)) AND NOT EXISTS (SELECT 1"
+         " FROM outbound_messages o WHERE o.account_id = campaigns.account_id"
+         " AND o.campaign_id = campaigns.id))"),
         ("ofcrm_campaign_rows", "outbound_messages",
          f"FOR INSERT WITH CHECK (campaign_id IS NULL OR {campaign})"),
         ("ofcrm_campaign_sends", "outbound_messages",
@@ -414,8 +433,9 @@ def _right_policies() -> list[tuple[str, str, str]]:
          f"FOR INSERT WITH CHECK (created_by = {me} OR campaign_id IS NOT NULL OR {runs})"),
         ("ofcrm_account_settings", "accounts",
          f"FOR UPDATE USING (true) WITH CHECK (id = ANY ({_granted('settings')}))"),
-        ("ofcrm_fan_deletes", "fans",
-         f"FOR DELETE USING (account_id = ANY ({_granted('delete')}))"),
+        ("ofcrm_fan_deletes", "fans", f"FOR DELETE USING ({deletes})"),
+        ("ofcrm_deleted_fan_records", "deleted_fans", f"FOR INSERT WITH CHECK ({deletes})"),
+        ("ofcrm_deleted_fan_edits", "deleted_fans", f"FOR UPDATE USING ({deletes})"),
         ("ofcrm_own_notes", "notes", f"FOR INSERT WITH CHECK ({note})"),
         ("ofcrm_own_note_edits", "notes", f"FOR UPDATE USING ({note})"),
         ("ofcrm_own_note_deletes", "notes", f"FOR DELETE USING ({note})"),
@@ -447,13 +467,16 @@ def install(connection: Connection, tables: list[str]) -> None:
 
 def install_rules(connection: Connection, *, delete_right: bool) -> None:
     """The access functions, the triggers and the restrictive policies as this module
-    has them, over any earlier ones (an upgrade: migration 0025)."""
+    has them, over any earlier ones (an upgrade: migration 0025), the policies of the
+    tables there are (an earlier revision's lacks later tables)."""
     schema = _schema(connection)
     connection.exec_driver_sql("DROP FUNCTION IF EXISTS ofcrm_whoami()")  # its columns change
     for statement in _functions(schema, delete_right):
         _run(connection, statement)
     owner_runs_triggers(connection)
     for name, table, what in _right_policies():
+        if connection.exec_driver_sql("SELECT to_regclass(%s)", (table,)).scalar() is None:
+            continue
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
         connection.exec_driver_sql(f"CREATE POLICY {name} ON {table} AS RESTRICTIVE {what}")
 

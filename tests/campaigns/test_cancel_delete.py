@@ -121,3 +121,19 @@ def test_a_campaign_that_started_is_never_deleted(world: World) -> None:
     assert _campaign_ids(world) == [running, stopped, scheduled]
     with world.db.read() as session:
         assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 8
+
+
+def test_a_deleted_campaign_s_id_is_never_given_again(world: World) -> None:
+    """SQLite's rowid gave the newest campaign's id, deleted, to the next one (0039:
+    AUTOINCREMENT), and a screen holding it wrote to the new campaign; PostgreSQL's
+    sequence never did."""
+    first = campaigns.save_draft(world.db, world.account, CampaignSpec("First", "hi"),
+                                 created_by=BY)
+    campaigns.delete(world.db, world.account, first)
+    again = campaigns.save_draft(world.db, world.account, CampaignSpec("Again", "hi"),
+                                 created_by=BY)
+    assert again > first
+    with pytest.raises(campaigns.DraftGone, match=f"^campaign #{first} was deleted$"):
+        campaigns.save_draft(world.db, world.account, CampaignSpec("Held", "hi"),
+                             created_by=BY, campaign_id=first)
+    assert _campaign_ids(world)[-1] == again

@@ -1,7 +1,7 @@
 """A chatter's role does through SQL only what the app does: privileges by command and
 column, drafts its author's, its own name on what it writes, a sent message kept as
 sent, the history never deleted, a campaign's rows changed only with the campaign
-right, fans deleted only with the delete right. And the app's own work as a chatter
+right, fans deleted (and recorded as deleted) only with the delete right. And the app's own work as a chatter
 (without any right) still goes through."""
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ REFUSED: list[tuple[str, str | None]] = [
     ("UPDATE outbound_messages SET created_by = :me", _denied("outbound_messages")),
     ("DELETE FROM outbound_messages", _denied("outbound_messages")),
     ("DELETE FROM send_attempts", _denied("send_attempts")),
-    ("DELETE FROM campaigns", _denied("campaigns")),
+    # A campaign is deleted only with the campaign right (kim's running one, never).
+    ("DELETE FROM campaigns", None),
     ("DELETE FROM messages", _denied("messages")),
     ("DELETE FROM transactions", _denied("transactions")),
     ("DELETE FROM audit_events", _denied("audit_events")),
@@ -100,8 +101,12 @@ REFUSED: list[tuple[str, str | None]] = [
      " segment, status, created_by, created_at, recipients) VALUES (:mia, 'x', 'x', 0, '[]',"
      " '[]', '{}', 'draft', :kim, now(), 0)", _RLS),
     ("UPDATE campaigns SET created_by = :me", _denied("campaigns")),
-    # Fans go only with the delete right.
+    # Fans go only with the delete right, and so does the record the sync leaves a
+    # deleted one out by (forgetting one stays open: a fan added again).
     ("DELETE FROM fans WHERE account_id = :mia", None),
+    ("INSERT INTO deleted_fans (account_id, platform_user_id, username, deleted_at)"
+     " VALUES (:mia, 424242, 'hidden', now())", _RLS),
+    ("UPDATE deleted_fans SET deleted_at = now() WHERE account_id = :mia", None),
 ]
 
 

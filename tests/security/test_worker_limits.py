@@ -94,6 +94,23 @@ def test_a_worker_cannot_do_through_sql_what_its_work_does_not(
     assert denied is not None and refusal in str(denied), caught.value
 
 
+def test_a_worker_is_told_the_rights_its_privileges_hold(team: Team, worker: Database) -> None:
+    """``ofcrm_whoami`` and ``ofcrm_granted_accounts``: every account to serve, export
+    and campaigns (it starts the due ones), and no fan deleted: a worker's privileges
+    delete none (they said it could)."""
+    me = access.identity(worker)
+    every = tuple(sorted(account.id for account in accounts.list_accounts(team.owner)))
+    assert (me.kind, me.account_ids) == (access.Kind.WORKER, every)
+    assert (me.can_export, me.can_campaign, me.can_delete) == (True, True, False)
+    with worker.read() as session:
+        granted = {right: tuple(session.scalar(text(f"SELECT ofcrm_granted_accounts({right})")))
+                   for right in ("NULL", "'export'", "'campaign'", "'settings'", "'delete'")}
+    assert granted == {"NULL": every, "'export'": every, "'campaign'": every,
+                       "'settings'": every, "'delete'": ()}
+    with pytest.raises(access.AccessDenied, match="may not delete fans of account"):
+        access.check(worker, access.Right.DELETE, every[0])
+
+
 def test_the_worker_s_own_work_goes_through(
     team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -246,3 +246,79 @@ def test_notes_start_edited_by_nobody_and_a_chatter_may_not_write_who_edited(
     finally:
         _drop_role(db, role)
         db.dispose()
+
+
+_CLOSED_RULES = {("deleted_fans", "ofcrm_deleted_fan_records"),
+                 ("deleted_fans", "ofcrm_deleted_fan_edits"),
+                 ("campaigns", "ofcrm_campaign_deletes")}
+
+
+def test_team_rights_close_and_campaign_ids_are_never_given_again(database_url: str) -> None:
+    """0039: on PostgreSQL the policies keeping deleted fans' records to the delete right
+    and campaign deletes to the app's rule come, and a role that may insert campaigns
+    (a chatter group) may delete them, before ``ofcrm team init``; a worker's may not.
+    On SQLite ``campaigns`` numbers by AUTOINCREMENT, made in place: its queued
+    messages stay. The downgrade takes it all back, the rows stay."""
+    db = Database(database_url)
+    migrate.upgrade(db, "0038_notes_edited_by")
+    run = uuid.uuid4().hex[:8]
+    chatters, workers = f"ofcrm_c{run}", f"ofcrm_w{run}"
+    with db.engine.begin() as connection:
+        _account_and_fan(connection, spent="0, 0, 0, 0, 0, 0")
+        for status in ("draft", "running"):  # ids from the table's own numbering
+            running = connection.execute(text(
+                "INSERT INTO campaigns (account_id, name, text, price_cents, media_ids,"
+                " preview_ids, segment, status, created_by, created_at, recipients)"
+                " VALUES (1, 'c', 'hi', 0, '[]', '[]', '{}', :status, 'sam', '2026-11-20', 0)"
+                " RETURNING id"), {"status": status}).scalar()
+        connection.execute(text(
+            "INSERT INTO outbound_messages (id, account_id, fan_id, campaign_id, kind, priority,"
+            " text, price_cents, media_ids, preview_ids, state, attempts, tries, max_attempts,"
+            " next_attempt_at, created_by, created_at, updated_at) VALUES (1, 1, 1, :running,"
+            " 'campaign', 2, 'hi', 0, '[]', '[]', 'queued', 0, 0, 5, '2026-11-20', 'sam',"
+            " '2026-11-20', '2026-11-20')"), {"running": running})
+        if not db.is_sqlite:
+            for role in (chatters, workers):
+                connection.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+            connection.exec_driver_sql(f"GRANT SELECT, INSERT ON campaigns TO {chatters}")
+            connection.exec_driver_sql(f"GRANT SELECT, UPDATE (status) ON campaigns TO {workers}")
+
+    def may_delete(role: str) -> bool:
+        with db.engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT has_table_privilege(:r, 'campaigns', 'DELETE')"), {"r": role}).scalar()
+
+    def autoincrement() -> bool:
+        with db.engine.connect() as connection:
+            return "AUTOINCREMENT" in connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'campaigns'").scalar()
+
+    try:
+        before = _snapshot(db)
+        migrate.upgrade(db)
+        assert _snapshot(db, _columns(db)) == before
+        if db.is_sqlite:
+            assert autoincrement()
+        else:
+            assert _CLOSED_RULES <= _policies(db)
+            assert (may_delete(chatters), may_delete(workers)) == (True, False)
+        migrate.downgrade(db, "0038_notes_edited_by")
+        assert _snapshot(db) == before
+        if db.is_sqlite:
+            assert not autoincrement()
+        else:
+            assert not _CLOSED_RULES & _policies(db)
+            assert not may_delete(chatters)
+        migrate.upgrade(db)
+        new = ("INSERT INTO campaigns (account_id, name, text, price_cents, media_ids,"
+               " preview_ids, segment, status, created_by, created_at, recipients) VALUES"
+               " (1, 'n', 'hi', 0, '[]', '[]', '{}', 'draft', 'sam', '2026-11-20', 0)"
+               " RETURNING id")
+        with db.engine.begin() as connection:
+            newest = connection.execute(text(new)).scalar()
+            connection.execute(text("DELETE FROM campaigns WHERE id = :id"), {"id": newest})
+            assert connection.execute(text(new)).scalar() > newest
+    finally:
+        _drop_role(db, chatters)
+        _drop_role(db, workers)
+        db.dispose()

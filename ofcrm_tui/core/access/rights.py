@@ -142,7 +142,7 @@ def require_update(session: Session, table: str, columns: list[str], what: str) 
 
 
 def require_delete(session: Session, table: str, what: str) -> None:
-    """Go on only if the login role may delete rows of ``table`` (a team's chatter may
+    """Go on only if the login role may delete rows of ``table`` (a team's worker may
     not delete campaigns, whatever its rights): AccessDenied naming ``what``, before a
     question whose yes the database would refuse."""
     if session.get_bind().dialect.name != "postgresql":

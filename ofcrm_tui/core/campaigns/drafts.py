@@ -15,6 +15,7 @@ from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.campaigns import launch as launching
 from ofcrm_tui.core.campaigns.control import Refused, status_of
 from ofcrm_tui.core.campaigns.errors import CampaignError
+from ofcrm_tui.core.campaigns.right import may_run
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check, check_name
 from ofcrm_tui.core.outbox.rules import check_created_by
 from ofcrm_tui.store.database import Database
@@ -169,11 +170,12 @@ def _deletable(account_id: int, campaign_id: int) -> ColumnElement[bool]:
 
 def deletable(db: Database, account_id: int, campaign_id: int) -> str:
     """The campaign's name if ``delete`` would delete it (to ask before); else Refused,
-    saying why, or AccessDenied (on a team, the role's privilege to delete campaigns, a
-    manager's: asked first, as the campaign right would not give it; the right)."""
+    saying why, or AccessDenied (on a team: the campaign right, naming its grant to a
+    chatter; the role's privilege to delete campaigns, a manager's or a chatter's, never
+    a worker's). The database's policy deletes what ``_deletable`` finds."""
+    may_run(db, account_id)
     with db.read() as session:
         access.require_delete(session, "campaigns", "campaigns")
-        access.require(session, Right.CAMPAIGN, account_id)
         name = session.scalar(select(Campaign.name).where(_deletable(account_id, campaign_id)))
         if name is None:
             raise _undeletable(session, account_id, campaign_id)

@@ -53,6 +53,9 @@ class Campaign(Base):
     __table_args__ = (
         CheckConstraint(check_in("status", CampaignStatus), name="status"),
         Index("ix_campaigns_due", "status", "scheduled_at"),
+        # SQLite gives no deleted campaign's id again (0039): a screen still holding it
+        # must not write to a new campaign. PostgreSQL's ids come from a sequence.
+        {"sqlite_autoincrement": True},
     )
 
 

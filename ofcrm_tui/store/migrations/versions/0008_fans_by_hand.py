@@ -10,8 +10,9 @@ batch mode (copy the table, drop the old one) must not be used on ``fans``: with
 foreign keys on, dropping it cascades to conversations, messages, notes and tags, and
 the FTS5 triggers of 0002 go with it. SQLite documents a procedure for exactly this
 change (removing a NOT NULL constraint, "Making Other Kinds Of Table Schema Changes"
-in its ALTER TABLE page): rewrite the table's definition in ``sqlite_schema`` and bump
-the schema version, in the migration's transaction; the stored rows do not change.
+in its ALTER TABLE page): ``store/sqlite_schema`` rewrites the table's definition in
+``sqlite_schema`` and bumps the schema version, in the migration's transaction; the
+stored rows do not change.
 
 Revision ID: 0008_fans_by_hand
 Revises: 0007_name_substrings
@@ -23,9 +24,9 @@ import re
 
 from alembic import op
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.store.sqlite_schema import rewrite_definition
 
 revision = "0008_fans_by_hand"
 down_revision = "0007_name_substrings"
@@ -41,7 +42,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE fans ALTER COLUMN platform_user_id DROP NOT NULL")
         return
-    _rewrite_sqlite_definition(bind, _REQUIRED, "platform_user_id BIGINT")
+    _rewrite(bind, _REQUIRED, "platform_user_id BIGINT")
 
 
 def downgrade() -> None:
@@ -57,30 +58,8 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE fans ALTER COLUMN platform_user_id SET NOT NULL")
         return
-    _rewrite_sqlite_definition(bind, _OPTIONAL, "platform_user_id BIGINT NOT NULL")
+    _rewrite(bind, _OPTIONAL, "platform_user_id BIGINT NOT NULL")
 
 
-def _rewrite_sqlite_definition(bind: Connection, column: re.Pattern[str], new: str) -> None:
-    old_sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'fans'"
-    ).scalar()
-    new_sql, found = column.subn(new, str(old_sql), count=1)
-    if found != 1:
-        raise OfcrmError("unexpected definition of the fans table: cannot change platform_user_id")
-    version = int(bind.exec_driver_sql("PRAGMA schema_version").scalar() or 0)
-    try:
-        bind.exec_driver_sql("PRAGMA writable_schema = ON")
-        bind.exec_driver_sql(
-            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'fans'", (new_sql,)
-        )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
-    except DBAPIError as exc:
-        reason = str(exc.orig).splitlines()[0]
-        raise OfcrmError(
-            f"this SQLite build refuses a schema change ofcrm needs ({reason})"
-        ) from None
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-    problems = [row[0] for row in bind.exec_driver_sql("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        raise OfcrmError(f"the database failed its check after the change: {problems[0]}")
+def _rewrite(bind: Connection, column: re.Pattern[str], new: str) -> None:
+    rewrite_definition(bind, "fans", column, new, "change platform_user_id")
