@@ -373,7 +373,7 @@ async def test_a_draft_deleted_or_started_meanwhile_is_kept_as_a_new_one(
         composer.query_one("#campaign-name", Input).value = "Idea, changed"
         await press(pilot, "ctrl+s")
         said = "was deleted" if meanwhile == "deleted" else "is running now, no longer a draft"
-        await wait_for(pilot, lambda: any(  # (SQLite may give the deleted one's number again)
+        await wait_for(pilot, lambda: any(
             n.message == f"Saved as a new draft, #{composer.draft_id}: campaign #{draft} {said}"
             for n in app._notifications))  # noqa: SLF001
         new = composer.draft_id
