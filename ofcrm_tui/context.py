@@ -11,7 +11,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, missing_file
+from ofcrm_tui.store.database import Database, database_named, missing_file
 
 
 def open_database(settings: Settings) -> Database:
@@ -74,9 +74,8 @@ class AppContext:
         ``chatter_name`` is set: the team's names are its logins (those of the chatters,
         the audit trail's), not the OS user of each machine ("Me (root)")."""
         url = self.settings.effective_database_url()
-        missing = None if self.creates else missing_file(url)
-        if missing is not None:
-            raise NoDatabase(no_database_yet(missing))
+        if not self.creates and missing_file(url) is not None:
+            raise NoDatabase(no_database_yet(database_named(url)))
         database = open_database(self.settings)
         current = migrate.current_revision(database)
         if current is None and not self.creates:

@@ -11,13 +11,13 @@ from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import (
     add_command,
     context,
-    database_named,
     managers_only,
     whole_in,
 )
 from ofcrm_tui.config import MOST_SEND_LIMIT
 from ofcrm_tui.core import accounts
 from ofcrm_tui.errors import UsageError
+from ofcrm_tui.store.database import database_named
 from ofcrm_tui.platform.gateway import Gateway, default_base_url
 
 

@@ -14,7 +14,6 @@ from ofcrm_tui.core import files
 from ofcrm_tui.core.access import Kind
 from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.platform.money import MoneyError, named_dollars
-from ofcrm_tui.store.database import display_url, parse_url
 
 
 def context(args: argparse.Namespace, *, creates: bool = False) -> AppContext:
@@ -25,15 +24,6 @@ def context(args: argparse.Namespace, *, creates: bool = False) -> AppContext:
         database_url=args.db, verbose=args.verbose, kind=getattr(args, "command", None) or "app",
         creates=creates,
     )
-
-
-def database_named(url: str) -> str:
-    """The database as a person finds it: a SQLite file's path, else the URL (its
-    password masked)."""
-    parsed = parse_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        return str(Path(parsed.database).expanduser().absolute())
-    return display_url(parsed)
 
 
 def managers_only(ctx: AppContext) -> None:

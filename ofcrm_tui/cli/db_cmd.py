@@ -7,7 +7,7 @@ import argparse
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.context import open_database
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, display_url, missing_file
+from ofcrm_tui.store.database import Database, database_named, missing_file
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -33,9 +33,8 @@ def _current(args: argparse.Namespace) -> int:
     """The schema's revision; a SQLite file that is not there is said so, not created."""
     settings = context(args).settings
     url = settings.effective_database_url()
-    missing = missing_file(url)
-    if missing is not None:
-        print(f"{display_url(url)}: no database yet at {missing}: `ofcrm db upgrade` creates it")
+    if missing_file(url) is not None:
+        print(f"no database yet at {database_named(url)}: `ofcrm db upgrade` creates it")
         return 0
     db = open_database(settings)
     try:

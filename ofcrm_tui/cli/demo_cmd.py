@@ -25,7 +25,7 @@ from ofcrm_tui.devdata.demo import add_saved_replies
 from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
-from ofcrm_tui.store.database import display_url, parse_url
+from ofcrm_tui.store.database import database_named, parse_url
 
 DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
@@ -57,7 +57,7 @@ def demo_file(url: str | None) -> Path:
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         raise UsageError(f"the demo makes its database anew each time, in a SQLite file: "
-                         f"give --db sqlite:///PATH, not {display_url(url)}")
+                         f"give --db sqlite:///PATH, not {database_named(url)}")
     path = Path(parsed.database).expanduser()
     if not path.parent.is_dir():
         raise OfcrmError(f"no folder {path.parent} for the demo's database")

@@ -25,19 +25,19 @@ from ofcrm_tui.config import load_settings
 from ofcrm_tui.context import no_database_yet, runs_keyless
 from ofcrm_tui.core import access, health
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, display_url, missing_file
+from ofcrm_tui.store.database import Database, database_named, missing_file
 
 
 def _check(args: argparse.Namespace) -> health.Health:
     settings = load_settings(**({"database_url": args.db} if args.db else {}))
     url = settings.effective_database_url()
-    missing = missing_file(url)
-    if missing is not None:  # said as every command that reads says it; none is made
-        return health.not_checked(display_url(url), no_database_yet(missing))
+    named = database_named(url)
+    if missing_file(url) is not None:  # said as every command that reads says it; none is made
+        return health.not_checked(named, no_database_yet(named))
     try:
         db = Database(url)
     except (OSError, SQLAlchemyError) as exc:
-        return health.database_problem(display_url(url), exc)
+        return health.database_problem(named, exc)
     try:
         if migrate.current_revision(db) is None:  # an empty file: none of our tables
             return health.not_checked(db.url_for_display, no_database_yet(db.url_for_display))

@@ -15,7 +15,6 @@ from ofcrm_tui.cli.common import (
     add_command,
     check_limit,
     context,
-    database_named,
     managers_only,
 )
 from ofcrm_tui.context import AppContext
@@ -23,6 +22,7 @@ from ofcrm_tui.core import access, accounts
 from ofcrm_tui.core.access import AuditRow, AuditSpan, Member, TeamError
 from ofcrm_tui.core.access.roles import validate_role
 from ofcrm_tui.core.wording import counted
+from ofcrm_tui.store.database import database_named, display_url
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.store.database import parse_url
 from ofcrm_tui.store.enums import TeamKind
@@ -107,8 +107,7 @@ def _add_worker(args: argparse.Namespace) -> int:
 
 
 def _login_url(ctx: AppContext, role: str) -> str:
-    url = ctx.db.url.set(drivername="postgresql", username=role, password=None)
-    return url.render_as_string(hide_password=True)
+    return display_url(ctx.db.url.set(username=role, password=None))
 
 
 def _remove(kind: TeamKind) -> Callable[[argparse.Namespace], int]:

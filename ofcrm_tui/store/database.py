@@ -68,6 +68,19 @@ def display_url(url: str | URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def database_named(url: str | URL) -> str:
+    """The database as every message names it: a SQLite file's absolute path, else the
+    URL as ``display_url`` writes it (a setting's value, which ``config show`` prints)."""
+    try:
+        parsed = parse_url(url)
+    except BadDatabaseUrl:
+        return display_url(url)
+    if (parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+            and not parsed.query.get("uri")):
+        return str(Path(parsed.database).expanduser().absolute())
+    return display_url(parsed)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -190,7 +203,7 @@ class Database:
 
     @property
     def url_for_display(self) -> str:
-        return display_url(self.engine.url)
+        return database_named(self.engine.url)
 
     @property
     def is_sqlite(self) -> bool:

@@ -69,7 +69,8 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
     """A file with none of our tables (an empty database another tool made) is no
-    database yet to a command that only reads or edits: it says so and builds nothing."""
+    database yet to a command that only reads or edits: it says so, naming the file as a
+    missing one is named (its path, not the URL), and builds nothing."""
     import sqlite3
 
     empty = tmp_path / "x.db"
@@ -77,12 +78,12 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     url = f"sqlite:///{empty}"
     result = here("--db", url, *argv)
     assert result.returncode == 1
-    assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(url)}\n"
+    assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(empty)}\n"
     with sqlite3.connect(empty) as connection:
         assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     health = here("--db", url, "health")
     assert health.returncode == 5
-    assert health.stdout.splitlines()[-1] == f"PROBLEM: {NO_DATABASE.format(url)}"
+    assert health.stdout.splitlines()[-1] == f"PROBLEM: {NO_DATABASE.format(empty)}"
 
 
 def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path, here: Ofcrm) -> None:

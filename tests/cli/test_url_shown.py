@@ -1,13 +1,14 @@
 """A PostgreSQL URL is printed as a person writes it: ``postgresql://``, not the driver
-SQLAlchemy is given, and never with its password."""
+SQLAlchemy is given, and never with its password; a SQLite one by its file's path."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from ofcrm_tui.cli.common import database_named
 from ofcrm_tui.cli.main import main
-from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.database import Database, database_named
 
 WRITTEN = "postgresql://anna:s3cret@db.example:5432/crm?sslmode=require"
 SHOWN = "postgresql://anna:***@db.example:5432/crm?sslmode=require"
@@ -35,3 +36,20 @@ def test_db_upgrade_prints_the_url_as_written(database_url: str, capsys: pytest.
     assert "+psycopg" not in out and "upgraded empty -> " in out
     if database_url.startswith("postgresql"):
         assert out.startswith("postgresql://"), out
+
+
+def test_a_sqlite_database_is_named_by_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Every message names a SQLite database by its file's absolute path: `account add`
+    did, while `db upgrade`, health and the monitoring screen (``url_for_display``) gave
+    the URL as typed, relative or not."""
+    monkeypatch.chdir(tmp_path)
+    path = str(tmp_path / "crm.db")
+    assert database_named("sqlite:///crm.db") == path
+    database = Database("sqlite:///crm.db")
+    try:
+        assert database.url_for_display == path
+    finally:
+        database.dispose()
+    assert main(["--db", "sqlite:///crm.db", "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.startswith(f"{path}: upgraded empty -> ")

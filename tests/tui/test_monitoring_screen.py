@@ -200,13 +200,13 @@ def _fits(screen: MonitoringScreen) -> list[str]:
 async def test_one_account_fits_at_80x24(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The body was one line taller than its box, a scrollbar beside it: a blank line
     closed the last account. Every line is in view, the last account's last."""
-    _at(monkeypatch, "sqlite:////home/chatter/.local/share/ofcrm/ofcrm.db")
+    _at(monkeypatch, "/home/chatter/.local/share/ofcrm/ofcrm.db")
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _checked(app, pilot)
         await settle(pilot)
         shown = _fits(screen)
-        assert shown[0].startswith("Database     sqlite:////home/chatter/.local/share/ofcrm/")
+        assert shown[0].startswith("Database     /home/chatter/.local/share/ofcrm/")
 
 
 async def test_failed_messages_waiting_fit_at_80x24(
@@ -215,7 +215,7 @@ async def test_failed_messages_waiting_fit_at_80x24(
     """Messages failed and a poll too: the banner's box took three lines, the body a
     scrollbar ("Failed 24 h 5" only after End). The banner is a line with a bar beside
     it, and every line is in view."""
-    _at(monkeypatch, "sqlite:////home/chatter/.local/share/ofcrm/ofcrm.db")
+    _at(monkeypatch, "/home/chatter/.local/share/ofcrm/ofcrm.db")
     for fan_id in _fans(world, "expired", 5):
         _failed(world, fan_id)
     with world.context.db.write() as session:  # the demo's polls fail too (--failures 30%)
