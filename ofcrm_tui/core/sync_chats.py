@@ -4,7 +4,8 @@ read elsewhere.
 
 The fans' rows go in platform user id order, as every sync writes them
 (``sync_writes.write_fans``), and are taken before anything of their threads
-(``threads.lock_fans``); a fan deleted here stays left out (``fans.deleted``).
+(``threads.lock_fans``, or as ``sync_writes.local_fans`` reads them); a fan deleted here
+stays left out (``fans.deleted``).
 """
 
 from __future__ import annotations
@@ -71,12 +72,12 @@ class ChatWrites:
         written = ChatsWritten()
         if not fetched:
             return written
-        # Fan rows (last seen) in platform user id order, as every sync writes them.
+        # Fan rows (last seen) in platform user id order, as every sync writes them,
+        # taken as they are read.
         ordered = sorted(fetched, key=lambda item: item[0].with_user.id)
         users = (chat.with_user for chat, _ in ordered)
-        local = sync_writes.local_fans(session, self.account_id, users)
+        local = sync_writes.local_fans(session, self.account_id, users, lock=True)
         fans = {user_id: fan.id for user_id, fan in local.items()}
-        threads.lock_fans(session, self.account_id, fans.values())
         senders = self._senders(session, [chat.last_message.id for chat, _ in ordered
                                           if chat.last_message is not None])
         upsert(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ofcrm_tui.core import threads
 from ofcrm_tui.core.fans import deleted
 from ofcrm_tui.store.enums import SubscriptionStatus, TransactionType
 from ofcrm_tui.store.models import Fan, Transaction, fan_display_name
@@ -150,10 +151,11 @@ def _fan_row(account_id: int, user: User) -> dict[str, object]:
 
 
 def local_fans(
-    session: Session, account_id: int, users: Iterable[UserSummary]
+    session: Session, account_id: int, users: Iterable[UserSummary], *, lock: bool = False
 ) -> dict[int, LocalFan]:
     """Local fans (id, display name) for platform users, creating minimal fans for
-    unknown ones.
+    unknown ones; ``lock``: their rows taken in the same read, as ``threads.lock_fans``
+    takes them (a page of chats, which writes their threads next).
 
     A chat or a transaction can name a user before the next subscribers refresh.
     """
@@ -186,11 +188,10 @@ def local_fans(
         ],
         key=("account_id", "platform_user_id"),
     )
-    rows = session.execute(
-        select(Fan.platform_user_id, Fan.id, Fan.nickname, Fan.name, Fan.username).where(
-            Fan.account_id == account_id, Fan.platform_user_id.in_(wanted)
-        )
+    read = select(Fan.platform_user_id, Fan.id, Fan.nickname, Fan.name, Fan.username).where(
+        Fan.account_id == account_id, Fan.platform_user_id.in_(wanted)
     )
+    rows = session.execute(threads.fans_locked(read) if lock else read)
     return {
         platform_id: LocalFan(fan_id, fan_display_name(nickname, name, username))
         for platform_id, fan_id, nickname, name, username in rows

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.platform.money import format_cents
@@ -139,15 +139,17 @@ _SEEN_LATER = _FANS.update().where(
 ).values(last_seen_at=later(_SEEN, _SEEN_AT))
 
 
-# The fans' rows, locked as an UPDATE of them would (not their keys: rows referring to
-# them go on being written), in the order every sync writes fans (``sync_writes``).
-_FANS_LOCKED = (
-    select(_FANS.c.id)
-    .where(_FANS.c.account_id == bindparam("b_account"),
-           _FANS.c.id.in_(bindparam("b_fans", expanding=True)))
-    .order_by(_FANS.c.platform_user_id, _FANS.c.id)
-    .with_for_update(key_share=True)
-)
+def fans_locked(statement: Select[Any]) -> Select[Any]:
+    """A read of fans' rows that takes them as ``lock_fans`` does: as an UPDATE of them
+    would (not their keys: rows referring to them go on being written), in the order
+    every sync writes fans (``sync_writes``), so two writers wait instead of deadlocking."""
+    return statement.order_by(_FANS.c.platform_user_id, _FANS.c.id).with_for_update(
+        key_share=True)
+
+
+_FANS_LOCKED = fans_locked(
+    select(_FANS.c.id).where(_FANS.c.account_id == bindparam("b_account"),
+                             _FANS.c.id.in_(bindparam("b_fans", expanding=True))))
 
 
 def lock_fans(session: Session, account_id: int, fan_ids: Iterable[int]) -> None:

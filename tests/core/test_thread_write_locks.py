@@ -24,6 +24,7 @@ from ofcrm_tui.core.sync_chats import ChatWrites
 from ofcrm_tui.platform.wire import Chat
 from ofcrm_tui.platform.wire import Message as WireMessage
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.diagnostics import captured_sql
 from ofcrm_tui.store.models import Account, Conversation, Fan, Message
 from tests.platform.fake_platform import message_json
 from tests.support.databases import (
@@ -244,5 +245,22 @@ def test_a_send_and_a_purchases_refresh_of_its_fan_wait_for_each_other(postgres:
             opened = session.scalar(select(Message.is_opened).where(
                 Message.platform_message_id == 201))
         assert (_thread_of(db, fan_id), opened) == (([201, 203, 204], 204), True)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_page_of_chats_reads_and_takes_its_fans_rows_in_one_statement(postgres: str) -> None:
+    """The page read its fans (``sync_writes.local_fans``), then read them again to lock
+    them (``threads.lock_fans``): one read takes them, in the order every writer does."""
+    db = Database(postgres)
+    try:
+        account_id, _fan_id = _thread(db)
+        written = _message(200, USER, 1)
+        with captured_sql(db) as statements, db.write() as session:
+            _polled(account_id, written, written)(session)
+        taken = [sql for sql, _ in statements if "FOR NO KEY UPDATE" in sql]
+        assert len(taken) == 1, taken
+        assert "fans.nickname" in taken[0] and "ORDER BY fans.platform_user_id, fans.id" in taken[0]
     finally:
         db.dispose()
