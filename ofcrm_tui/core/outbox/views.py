@@ -153,13 +153,16 @@ class FailedSpan:
 _FAILED_ORDER = (OutboundMessage.updated_at.desc(), OutboundMessage.id.desc())
 
 
-def _failed_select(account_id: int, span: FailedSpan, *columns: object) -> Select:
-    """The failed rows of ``span`` (``columns``, default the rows), not yet ordered."""
+def _failed_select(account_id: int, span: FailedSpan | None, *columns: object) -> Select:
+    """The account's failed rows (``columns``, default the rows), those of ``span`` when
+    given, not yet ordered."""
     query = select(*(columns or (OutboundMessage,))).where(
         OutboundMessage.account_id == account_id,
         OutboundMessage.state == OutboundState.FAILED,
-        OutboundMessage.updated_at >= span.since,
     )
+    if span is None:
+        return query
+    query = query.where(OutboundMessage.updated_at >= span.since)
     return query if span.until is None else query.where(OutboundMessage.updated_at < span.until)
 
 
@@ -232,8 +235,8 @@ def failed_spread(db: Database, account_id: int, span: FailedSpan) -> FailedSpre
     query."""
     when = OutboundMessage.updated_at
     newer = literal(0) if span.until is None else func.count(case((when >= span.until, 1)))
-    query = select(func.count(), func.count(case((when < span.since, 1))), newer).where(
-        OutboundMessage.account_id == account_id, OutboundMessage.state == OutboundState.FAILED)
+    query = _failed_select(account_id, None, func.count(),
+                           func.count(case((when < span.since, 1))), newer)
     with db.read() as session:
         total, older, after = session.execute(query).one()
     return FailedSpread(total, older, after)
@@ -327,21 +330,28 @@ def queue_status(
 
 @dataclass(frozen=True)
 class CampaignWaiting:
-    """A campaign's rows among those waiting, its account and the account's send limit
-    a minute."""
+    """A campaign's rows among those waiting, its account, the account's send limit a
+    minute, and the rows of the account's campaigns started before it (``ahead``): an
+    account's campaigns share its campaign rate, the earlier one's rows going first."""
 
     name: str
     count: int
     limit: int
     account_id: int
+    ahead: int = 0
+
+    def done_in(self, reply_reserve: int) -> timedelta:
+        """How long until its last row is sent: its rows behind those ahead of it."""
+        return limiter.sends_take(self.ahead + self.count, OutboundKind.CAMPAIGN, self.limit,
+                                  reply_reserve)
 
 
 @dataclass(frozen=True)
 class Waiting:
     """What is still to go out for some accounts (asked before the app quits): rows
     queued, sending or unknown, when the next may go (None: none can go on its own),
-    whether a platform outage holds them back, and the campaigns' among them (most
-    first) with the sends a minute campaigns leave to replies."""
+    whether a platform outage holds them back, and the campaigns' among them (by account,
+    in the order they go) with the sends a minute campaigns leave to replies."""
 
     count: int
     next_send_at: datetime | None
@@ -350,15 +360,10 @@ class Waiting:
     reply_reserve: int = DEFAULT_REPLY_RESERVE_PER_MINUTE
 
     def campaigns_take(self) -> timedelta:
-        """How long all the campaigns' rows take: an account's campaigns share its
-        campaign rate (one's rows wait behind another's), while accounts send side by
-        side, so the longest account's, not a sum of the campaigns'."""
-        rows: dict[tuple[int, int], int] = {}
-        for campaign in self.campaigns:
-            key = (campaign.account_id, campaign.limit)
-            rows[key] = rows.get(key, 0) + campaign.count
-        return max((limiter.sends_take(count, OutboundKind.CAMPAIGN, limit, self.reply_reserve)
-                    for (_, limit), count in rows.items()), default=timedelta(0))
+        """How long all the campaigns' rows take: accounts send side by side, so the
+        campaign done last (an account's last one is done once all of its are)."""
+        return max((campaign.done_in(self.reply_reserve) for campaign in self.campaigns),
+                   default=timedelta(0))
 
 
 def waiting(
@@ -385,24 +390,30 @@ def waiting(
 
 
 def _campaigns_waiting(db: Database, limits: dict[int, int]) -> tuple[CampaignWaiting, ...]:
-    """The campaigns with rows still to go out, most rows first."""
+    """The campaigns with rows still to go out, by account, in the order they go (by
+    start, as ``campaigns.timing`` counts their ETAs), each with the rows ahead of it."""
     if not limits:
         return ()
-    rows = func.count().label("rows")
     with db.read() as session:
         found = session.execute(
-            select(OutboundMessage.account_id, Campaign.name, rows)
+            select(OutboundMessage.account_id, Campaign.name, func.count())
             .join(Campaign, (Campaign.id == OutboundMessage.campaign_id)
                   & (Campaign.account_id == OutboundMessage.account_id))
             .where(
                 OutboundMessage.account_id.in_(list(limits)),
                 OutboundMessage.state.in_(ACTIVE_STATES),
             )
-            .group_by(OutboundMessage.account_id, Campaign.id, Campaign.name)
-            .order_by(rows.desc(), Campaign.id)
+            .group_by(OutboundMessage.account_id, Campaign.id, Campaign.name,
+                      Campaign.started_at)
+            .order_by(OutboundMessage.account_id, Campaign.started_at, Campaign.id)
         ).all()
-    return tuple(CampaignWaiting(name, count, limits[account_id], account_id)
-                 for account_id, name, count in found)
+    shown: list[CampaignWaiting] = []
+    ahead: dict[int, int] = {}
+    for account_id, name, count in found:
+        shown.append(CampaignWaiting(name, count, limits[account_id], account_id,
+                                     ahead.get(account_id, 0)))
+        ahead[account_id] = ahead.get(account_id, 0) + count
+    return tuple(shown)
 
 
 def record_depth(db: Database, account_id: int) -> None:

@@ -41,9 +41,10 @@ def when_they_go(waiting: Waiting, now: datetime) -> str:
 
 def whose(waiting: Waiting) -> str:
     """`` (campaign "VIP drop": about 31 min at 10/min, 3 kept for replies)``: the
-    campaigns among the messages waiting and how long each takes at its account's send
-    limit (as the composer says it), then, for more than one, their total and how long
-    they all take (``Waiting.campaigns_take``); empty when none is a campaign's."""
+    campaigns among the messages waiting and how long until each is sent at its
+    account's send limit, behind the rows of its account's campaigns started before it
+    (as the composer says it), then, for more than one, their total and how long they
+    all take (``Waiting.campaigns_take``); empty when none is a campaign's."""
     if not waiting.campaigns:
         return ""
     parts = []
@@ -51,8 +52,9 @@ def whose(waiting: Waiting) -> str:
         name = clean(campaign.name, single_line=True)
         which = (f'campaign "{name}"' if campaign.count == waiting.count
                  else f'{campaign.count:,} of campaign "{name}"')
-        takes = campaigns.send_duration(campaign.count, campaign.limit, waiting.reply_reserve)
-        parts.append(f"{which}: about {campaigns.duration_text(takes)} at {campaign.limit}/min")
+        takes = campaigns.duration_text(campaign.done_in(waiting.reply_reserve))
+        behind = f", after {campaign.ahead:,} queued ahead" if campaign.ahead else ""
+        parts.append(f"{which}: about {takes} at {campaign.limit}/min{behind}")
     if len(waiting.campaigns) > 1:
         total = sum(campaign.count for campaign in waiting.campaigns)
         parts.append(f"{total:,} campaign messages in all: about "
