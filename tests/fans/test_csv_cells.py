@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, literal, select
 
-from ofcrm_tui.core.fans import csv_export, csv_import, edits
-from ofcrm_tui.core.fans.csv_format import export_cells, guard
+from ofcrm_tui.core.fans import csv_export, csv_import, edits, profile
+from ofcrm_tui.core.fans.csv_format import export_cells, guard, notes_cell
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.fans.conftest import add_fan, make_account
@@ -45,7 +45,10 @@ def test_exported_cells_are_those_of_export_cells(db: Database, account: int, tm
     assert csv_export.export_fans(db, account, path) == 1
     with path.open(encoding="utf-8", newline="") as file:
         row = list(csv.reader(file))[1]
-    assert row == export_cells({**values, "platform_user_id": None, "tags": ["+plus", "zed"], "notes": "first\n\n=second"})
+    notes = notes_cell((n.author, n.created_at, n.body)
+                       for n in reversed(profile.notes_page(db, account, fan)))
+    assert notes.startswith("[a, ") and "]\nfirst\n\n[a, " in notes and notes.endswith("]\n=second")
+    assert row == export_cells({**values, "platform_user_id": None, "tags": ["+plus", "zed"], "notes": notes})
 
 
 def test_every_exported_time_is_utc_to_the_second_and_reads_back(

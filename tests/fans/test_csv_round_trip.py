@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ofcrm_tui.core.fans import csv_export, csv_format, edits, listing, profile
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Fan
 from tests.fans.conftest import add_fan, counts, make_account
-from tests.fans.csv_files import BY_NAME, _import
+from tests.fans.csv_files import BY_NAME, _fan_id, _import
 
 
 def test_export_then_import_into_a_fresh_account_gives_the_same_export(
@@ -195,3 +198,37 @@ def test_holds_only_reads_a_cell_of_notes_in_their_order() -> None:
         assert csv_format.holds_only(cell, notes), cell
     for cell in ("", "b", "d\n\na", "a\n\n", "a\n\nx", "a\n\nb\n\nc\n\nd\n\ne"):
         assert not csv_format.holds_only(cell, notes), cell
+
+
+def test_an_export_imported_into_a_fresh_account_keeps_each_notes_author_and_time(
+    db: Database, account: int, tmp_path: Path
+) -> None:
+    """The notes of several chatters came back as one note of the importer's; each keeps
+    its author and its time (to the second, as every export writes times), and a body
+    that looks like a note's own line, or starts with a backslash, reads back as written."""
+    fan = add_fan(db, account, 5, "nora")
+    written = [("ann", "met at con"), ("bob", "likes\n\n[ann, 2026-01-01T00:00:00Z]\ncats"),
+               ("cy", "\\back\n\\[slash\n"), ("ann", "[VIP] bought twice")]
+    for author, body in written:
+        edits.add_note(db, account, fan, body, author=author)
+    path = tmp_path / "nora.csv"
+    csv_export.export_fans(db, account, path)
+    fresh = make_account(db, "fresh")
+    assert _import(db, fresh, path).complete
+    again = _fan_id(db, fresh, "nora")
+
+    def kept(account_id: int, fan_id: int) -> list[tuple[str, str, str]]:
+        return [(n.author, n.created_at.strftime("%Y-%m-%dT%H:%M:%S"), n.body)
+                for n in reversed(profile.notes_page(db, account_id, fan_id))]
+
+    assert kept(fresh, again) == kept(account, fan)
+    assert [(author, body) for author, _, body in kept(fresh, again)] == written
+
+
+@given(st.lists(st.tuples(
+    st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), min_size=1),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.text(st.characters(blacklist_categories=("Cs",))).filter(str.strip)), min_size=1))
+def test_a_cell_of_notes_reads_back_as_written(notes: list[tuple[str, datetime, str]]) -> None:
+    exact = [(author, at.replace(microsecond=0, tzinfo=UTC), body) for author, at, body in notes]
+    assert csv_format.cell_notes(csv_format.notes_cell(exact)) == exact

@@ -7,7 +7,8 @@ formula guard on the text columns, each fan's tags and notes aggregated beside i
 streamed ``PAGE`` rows at a time, so memory stays flat however many fans are exported,
 and Python hands each page to the CSV writer as it comes. The cells are those of
 ``csv_format.export_cells`` (``tests/fans/test_csv_cells.py``), written faster. Notes
-are joined oldest first with a blank line between them.
+are joined oldest first with a blank line between them, each under its author and time
+(``csv_format.notes_cell``).
 """
 
 from __future__ import annotations
@@ -120,9 +121,10 @@ def _cells(dialect: Dialect, account_id: int) -> Select[Any]:
         dialect, Tag.name, "|", Tag.name,
         select(Tag.name).join(FanTag, FanTag.tag_id == Tag.id).where(FanTag.fan_id == Fan.id),
     )
+    note = _note_block(dialect)
     columns["notes"] = _joined(
-        dialect, Note.body, csv_format.NOTE_SEPARATOR, (Note.created_at, Note.id),
-        select(Note.body).where(Note.fan_id == Fan.id),
+        dialect, note, csv_format.NOTE_SEPARATOR, (Note.created_at, Note.id),
+        select(note).where(Note.fan_id == Fan.id),
     )
     for name in _GUARDED:
         columns[name] = guarded(columns[name])
@@ -161,6 +163,16 @@ def _joined(dialect: Dialect, value: Any, separator: str, order: Any, rows: Sele
         return func.coalesce(select(guarded(joined)).select_from(ordered).scalar_subquery(), _const(""))
     joined = aggregate_order_by(func.aggregate_strings(value, _const(separator)), *order_by)
     return func.coalesce(rows.with_only_columns(guarded(joined)).scalar_subquery(), _const(""))
+
+
+def _note_block(dialect: Dialect) -> Any:
+    """A note as ``csv_format.notes_cell`` writes it: ``[author, time]``, then its body,
+    a line of it starting with one of ``NOTE_ESCAPED`` given a backslash more."""
+    body = _const("\n") + Note.body
+    for first in csv_format.NOTE_ESCAPED[::-1]:  # backslashes first, then "["
+        body = func.replace(body, _const("\n" + first), _const("\n\\" + first))
+    return (_const("[") + Note.author + _const(", ") + _date_text(dialect, Note.created_at)
+            + _const("]") + body).label("note")
 
 
 def _date_text(dialect: Dialect, column: Any) -> Any:

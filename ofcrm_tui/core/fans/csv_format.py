@@ -5,7 +5,8 @@ export reads back unchanged.
 Cells are text. Money is dollars with cents (``12.50``, ``$12.50``); dates are ISO
 8601 (a date alone is midnight UTC, a time without an offset is UTC; an export writes
 ``files.date_cell``'s UTC to the second, ``2026-01-31T18:00:00Z``); tags are one
-cell separated by ``|``, ``,`` or ``;``; notes keep their newlines. An empty cell
+cell separated by ``|``, ``,`` or ``;``; notes keep their newlines, and an export's
+keep their authors and times (``notes_cell``, read back by ``cell_notes``). An empty cell
 (or one of spaces, except for a name or nickname, kept as written) means "not given":
 an import leaves that field of an existing fan as it is.
 
@@ -19,10 +20,12 @@ that the import can drop exactly one leading quote from any cell matching
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from ofcrm_tui.core.fans.fields import subscription
+from ofcrm_tui.core.fans.fields import FanFieldError, clean_note, subscription
 from ofcrm_tui.core.files import date_cell
 from ofcrm_tui.errors import OfcrmError
 
@@ -63,8 +66,15 @@ _ALIASES = {
 }
 # A spreadsheet runs a cell starting with one of these (after any quotes) as a formula.
 FORMULA_FIRST = "=+-@\t\r"
-# An export's notes cell: the fan's notes, oldest first, a blank line between two.
+# An export's notes cell: the fan's notes, oldest first, a blank line between two, each
+# under a line naming its author and time (``[ana, 2026-01-31T18:00:00Z]``). A line of a
+# body starting with one of NOTE_ESCAPED gets a "\\" more, which the import drops: a
+# line starting with "[" is always a note's own.
 NOTE_SEPARATOR = "\n\n"
+NOTE_ESCAPED = ("[", "\\")
+NOTE_AUTHOR_CHARS = 128  # notes.author
+_NOTE_HEAD = re.compile(
+    r"\[(?P<author>[^\n]+), (?P<at>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)\]")
 _GUARDED = re.compile(f"'*[{re.escape(FORMULA_FIRST)}]")
 _UNGUARD = re.compile(f"'+[{re.escape(FORMULA_FIRST)}]")
 _GUARD_FIRST = frozenset("'" + FORMULA_FIRST)  # the first characters _GUARDED can match
@@ -176,6 +186,59 @@ def export_cells(values: dict[str, Any]) -> list[str]:
         value = values.get(name)
         cells[name] = "" if value is None else guard(str(value))
     return list(cells.values())
+
+
+class CellNote(NamedTuple):
+    author: str
+    at: datetime
+    body: str
+
+
+def notes_cell(notes: Iterable[tuple[str, datetime, str]]) -> str:
+    """The notes (author, time, body), oldest first, as an export's cell (the export
+    writes it in SQL, the same)."""
+    return NOTE_SEPARATOR.join(
+        f"[{author}, {date_cell(at)}]\n" + "\n".join(
+            "\\" + line if line.startswith(NOTE_ESCAPED) else line for line in body.split("\n"))
+        for author, at, body in notes)
+
+
+def cell_notes(cell: str) -> list[CellNote] | None:
+    """The notes of an export's notes cell, each with its author and time; None for a
+    cell written otherwise (one note, the importer's)."""
+    notes: list[CellNote] = []
+    head: re.Match[str] | None = None
+    lines: list[str] = []
+    for line in [*cell.split("\n"), None]:
+        match = _NOTE_HEAD.fullmatch(line) if line is not None and line[:1] == "[" else None
+        if match is None and line is not None:
+            if head is None:
+                return None
+            lines.append(line[1:] if line[:1] == "\\" else line)
+            continue
+        if head is not None:
+            if match is not None and lines and not lines[-1]:
+                lines.pop()  # the blank line between two notes
+            body = "\n".join(lines)
+            if not body.strip():
+                return None
+            at = datetime.strptime(head["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            notes.append(CellNote(head["author"], at, body))
+        head, lines = match, []
+    return notes
+
+
+def check_notes(cell: str) -> str:
+    """A notes cell: one note, or an export's notes (``cell_notes``), each checked."""
+    notes = cell_notes(cell)
+    if notes is None:
+        return clean_note(cell)
+    for note in notes:
+        clean_note(note.body)
+        if len(note.author) > NOTE_AUTHOR_CHARS:
+            raise FanFieldError(f"a note's author is {len(note.author):,} characters long "
+                                f"(at most {NOTE_AUTHOR_CHARS})", "notes")
+    return cell
 
 
 def holds_only(cell: str, notes: list[str]) -> bool:

@@ -180,6 +180,9 @@ def import_fans(
     header without rows, no known column, broken quoting); nothing is written then either.
     """
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
+    # A chatter writes notes in its own name only (the team's policy): an export's notes
+    # keep their authors for anyone else.
+    keep_authors = access.identity(db).kind is not access.Kind.CHATTER
     with open_csv(Path(path)) as stream, collector_paused():
         source = CsvSource(stream)
         report.delimiter, report.mapping = source.delimiter, source.mapping
@@ -198,7 +201,8 @@ def import_fans(
                     indexes_deferred(connection, "fans", when_at_most=rows_at_most),
                     indexes_deferred(connection, "fan_tags", when_at_most=rows_at_most),
                 ):
-                    writer = Writer(session, account_id, author, report)
+                    writer = Writer(session, account_id, author, report,
+                                    keep_authors=keep_authors)
                     _run(source, writer, report, progress)
                     writer.finish()
                 if dry_run or (report.problem_count and not skip_invalid):

@@ -29,7 +29,14 @@ from typing import Annotated, Any, NamedTuple
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from ofcrm_tui.core.fans import fields
-from ofcrm_tui.core.fans.csv_format import COLUMNS, DATE_FIELDS, MONEY_FIELDS, ColumnMapping, unguard
+from ofcrm_tui.core.fans.csv_format import (
+    COLUMNS,
+    DATE_FIELDS,
+    MONEY_FIELDS,
+    ColumnMapping,
+    check_notes,
+    unguard,
+)
 from ofcrm_tui.platform.money import MAX_CENTS, MoneyError, parse_dollars
 from ofcrm_tui.store.enums import SubscriptionStatus
 
@@ -106,7 +113,7 @@ _CHECKS: dict[str, tuple[Callable[[str], Any], Any]] = {
     **dict.fromkeys(DATE_FIELDS, (_date, datetime)),
     **dict.fromkeys(MONEY_FIELDS, (_money, int)),
     "tags": (_tags, tuple[str, ...]),
-    "notes": (fields.clean_note, str),
+    "notes": (check_notes, str),
 }
 _STRICT = ConfigDict(strict=True)
 

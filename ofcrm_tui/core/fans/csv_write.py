@@ -64,11 +64,13 @@ def date_encoder(dialect: Dialect) -> Callable[[datetime], Any]:
 class Writer:
     """Writes batches of valid rows in the import's session."""
 
-    def __init__(self, session: Session, account_id: int, author: str, report: ImportReport) -> None:
+    def __init__(self, session: Session, account_id: int, author: str, report: ImportReport,
+                 *, keep_authors: bool = True) -> None:
         self.session = session
         self.connection = connection = session.connection()
         self.account_id = account_id
         self.author = author
+        self.keep_authors = keep_authors
         self.report = report
         self.tag_ids: dict[str, int] = {}
         self.now = utcnow()
@@ -370,9 +372,11 @@ class Writer:
                 added.update(fan_id for (fan_id,) in linked if fan_id in old)
         return added
 
-    def _notes(self, fan_ids: list[int], bodies: list[str | None], existing: set[int]) -> set[int]:
-        """Add the notes the fans lack; returns the ``existing`` fans given one."""
-        with_notes = [(fan_id, body) for fan_id, body in zip(fan_ids, bodies, strict=True) if body]
+    def _notes(self, fan_ids: list[int], cells: list[str | None], existing: set[int]) -> set[int]:
+        """Add the notes the fans lack: a cell's one note, the importer's, or an export's
+        notes with their authors and times (``csv_format.cell_notes``), each added unless
+        the fan has it word for word; returns the ``existing`` fans given one."""
+        with_notes = [(fan_id, cell) for fan_id, cell in zip(fan_ids, cells, strict=True) if cell]
         if not with_notes:
             return set()
         known: dict[int, list[str]] = {}
@@ -384,11 +388,19 @@ class Writer:
                 (self.account_id, *old),
             ):
                 known.setdefault(fan_id, []).append(body)
-        notes = [
-            (self.account_id, fan_id, self.author, body, self.stamp, self.stamp)
-            for fan_id, body in with_notes
-            if not csv_format.holds_only(body, known.get(fan_id, []))
-        ]
+        notes = []
+        for fan_id, cell in with_notes:
+            bodies = known.get(fan_id, [])
+            exported = csv_format.cell_notes(cell)
+            if exported is None:
+                if not csv_format.holds_only(cell, bodies):
+                    notes.append((self.account_id, fan_id, self.author, cell, self.stamp, self.stamp))
+                continue
+            for note in exported:
+                if note.body not in bodies:
+                    at = self.encode_date(note.at)
+                    author = note.author if self.keep_authors else self.author
+                    notes.append((self.account_id, fan_id, author, note.body, at, at))
         if notes:
             self.insert_note(notes)
         return {note[1] for note in notes if note[1] in existing}
