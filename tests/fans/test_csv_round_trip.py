@@ -226,7 +226,8 @@ def test_an_export_imported_into_a_fresh_account_keeps_each_notes_author_and_tim
 
 
 @given(st.lists(st.tuples(
-    st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), min_size=1),
+    st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), min_size=1,
+            max_size=csv_format.NOTE_AUTHOR_CHARS),
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
     st.text(st.characters(blacklist_categories=("Cs",))).filter(str.strip)), min_size=1))
 def test_a_cell_of_notes_reads_back_as_written(notes: list[tuple[str, datetime, str]]) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from ofcrm_tui.core.fans.fields import FanFieldError, clean_note, subscription
+from ofcrm_tui.core.fans.fields import clean_note, subscription
 from ofcrm_tui.core.files import date_cell
 from ofcrm_tui.errors import OfcrmError
 
@@ -205,7 +205,8 @@ def notes_cell(notes: Iterable[tuple[str, datetime, str]]) -> str:
 
 def cell_notes(cell: str) -> list[CellNote] | None:
     """The notes of an export's notes cell, each with its author and time; None for a
-    cell written otherwise (one note, the importer's)."""
+    cell written otherwise (one note, the importer's), a blank body or an author longer
+    than a note's."""
     notes: list[CellNote] = []
     head: re.Match[str] | None = None
     lines: list[str] = []
@@ -220,7 +221,7 @@ def cell_notes(cell: str) -> list[CellNote] | None:
             if match is not None and lines and not lines[-1]:
                 lines.pop()  # the blank line between two notes
             body = "\n".join(lines)
-            if not body.strip():
+            if not body.strip() or len(head["author"]) > NOTE_AUTHOR_CHARS:
                 return None
             at = datetime.strptime(head["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
             notes.append(CellNote(head["author"], at, body))
@@ -235,9 +236,6 @@ def check_notes(cell: str) -> str:
         return clean_note(cell)
     for note in notes:
         clean_note(note.body)
-        if len(note.author) > NOTE_AUTHOR_CHARS:
-            raise FanFieldError(f"a note's author is {len(note.author):,} characters long "
-                                f"(at most {NOTE_AUTHOR_CHARS})", "notes")
     return cell
 
 

@@ -4,7 +4,8 @@ Every row is validated (``csv_rows``, a batch at a time). A row names an existin
 platform user id, else by its username (a row with a platform id matches by username
 only a fan created by hand, which then gets the id; never another platform fan). A
 matched fan gets the fields the row gives; its tags and notes are added to (a note
-already there word for word, or an export's cell of notes it has, is not added again);
+already there word for word, or an export's cell of notes it has, is not added again; an
+export's notes keep their authors and times: ``csv_format.cell_notes``);
 it counts as updated only when one of these changes something, else as unchanged.
 A fan with a platform id is the platform's: its name, username, subscription, dates and
 spend stay as the sync wrote them (``csv_format.PLATFORM_FIELDS``; the next refresh would
