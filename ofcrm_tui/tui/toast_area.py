@@ -5,11 +5,15 @@ file list's bottom right); the Failed screen (the reason and the retry limit und
 list, the keys under them: over the list, off the cursor's row); the fan import (the
 dialog down to its options, off its report); analytics (the revenue chart's lines, off
 its legend, amounts and dates); the fans screen (over its list's bottom right, inside
-its border: measured, the rack cut a two-line notice's last line).
+its border: measured, the rack cut a two-line notice's last line); the inbox (over the
+thread pane from its top, off the reply box: measured, the rack cut "N new messages
+from A, B and 4 more" at 80 columns where its line broke); the campaign composer (over
+its side panel, off the preview while it is a refusal).
 
 Off a region (``clear_of``: the cursor's row, the report) the toasts take one side of
-it, at the part's edge away from it: the larger side when they come, and that side
-while they are up, for as long as they fit there. So they move only when the region
+it, at the part's edge away from it: the larger side when they come (or the side
+``top`` names, while they fit there), and that side while they are up, for as long as
+they fit there. So they move only when the region
 would come under them, never as it merely crosses the middle (on the Failed screen they
 changed sides as the cursor did, at each key).
 
@@ -63,10 +67,12 @@ def _span(area: Region, clear: Region | None, on_top: bool | None,
 class ToastArea:
     """Where one screen's toasts go, and the side they took (kept while they are up)."""
 
-    def __init__(self, screen: Screen[Any], part: Part, clear_of: ClearOf | None = None) -> None:
+    def __init__(self, screen: Screen[Any], part: Part, clear_of: ClearOf | None = None,
+                 top: bool | None = None) -> None:
         self.screen = screen
         self.part = part
         self.clear_of = clear_of
+        self.top = top  # the side the toasts take when they come (None: the larger)
         self.on_top: bool | None = None  # the side taken by the toasts up (None: none up)
 
     def fit(self) -> None:
@@ -81,7 +87,7 @@ class ToastArea:
         if not area.area:
             return  # not laid out yet, or out of view (scrolled away): they stay put
         needed = _lines(rack)
-        kept = self.on_top if rack.display and needed else None
+        kept = self.on_top if rack.display and needed else self.top
         area, self.on_top = _span(area, self.clear_of() if self.clear_of else None, kept, needed)
         _place(rack, self.screen.region, area, self.on_top)
 
@@ -117,11 +123,12 @@ def _place(rack: ToastRack, whole: Region, area: Region, on_top: bool) -> None:
 
 
 def keep_toasts_over(
-    screen: Screen[Any], part: Part, clear_of: ClearOf | None = None
+    screen: Screen[Any], part: Part, clear_of: ClearOf | None = None, top: bool | None = None
 ) -> Callable[[], None]:
-    """From now on ``screen``'s toasts stand over ``part`` (off ``clear_of()``), refitted
+    """From now on ``screen``'s toasts stand over ``part`` (off ``clear_of()``; from its
+    top or bottom as ``top`` says while they fit there, else on the larger side), refitted
     after each layout of the screen (a resize moves the part). Returns the refit, for
     what moves without a layout (``clear_of``'s region: a cursor's row)."""
-    area = ToastArea(screen, part, clear_of)
+    area = ToastArea(screen, part, clear_of, top)
     screen.screen_layout_refresh_signal.subscribe(screen, lambda _: area.fit())
     return area.fit

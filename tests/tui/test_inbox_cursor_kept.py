@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from ofcrm_tui.core import team
+from ofcrm_tui.core import outbox, team
 from ofcrm_tui.jobs.events import MessagesSent, PollCompleted
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
@@ -158,3 +158,41 @@ async def test_filters_that_hide_the_highlighted_row_and_come_back_leave_the_cur
         await press(pilot, "enter", "escape", "m", "m")
         assert inbox(pilot).open_row.conversation_id == opened.conversation_id
         assert rows.cursor_row.conversation_id == opened.conversation_id
+
+
+async def test_another_send_landing_first_leaves_the_replied_row_its_kept_place(
+    world: World,
+) -> None:
+    """The reply to one fan waits while a message to another (queued elsewhere: the
+    command line, another chatter) is sent: once the reply goes out its conversation
+    goes to the top and the cursor still keeps its place, so ``j`` goes on to the fan
+    below the one replied to (every send emptied what the inbox kept of the replies
+    waiting: the cursor went up with the replied row)."""
+    world.context.settings = world.context.settings.model_copy(
+        update={"inbox_order": "activity"})
+    app = world.app()  # no jobs: the sends go when the test drains
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        other = next(row for row in map(rows.row_at, range(10, rows.count))
+                     if row.subscription_status == "active")
+        await asyncio.to_thread(outbox.enqueue, world.context.db, world.account.id,
+                                other.fan_id, "hello", created_by="cli")
+        first = await asyncio.to_thread(world.drain)  # the other send, not shown yet
+        assert len(first.sent) == 1
+        await press(pilot, "j", "j", "j", "enter", "r")
+        replied = inbox(pilot).open_row
+        await type_text(pilot, "hi")
+        await press(pilot, "ctrl+s")
+        app.job_event(MessagesSent(world.account.id, tuple(first.sent)))
+        await wait_for(pilot, lambda: rows.row_at(0).conversation_id == other.conversation_id)
+        assert rows.cursor_row.conversation_id == replied.conversation_id
+        following = rows.row_at(rows.cursor + 1)
+        sent = await asyncio.to_thread(world.drain)
+        assert len(sent.sent) == 1
+        report = await asyncio.to_thread(world.poll)
+        app.job_event(PollCompleted(world.account.id, report))
+        app.job_event(MessagesSent(world.account.id, tuple(sent.sent)))
+        await wait_for(pilot, lambda: rows.row_at(0).conversation_id == replied.conversation_id)
+        await press(pilot, "escape", "j")
+        assert rows.cursor_row.conversation_id == following.conversation_id

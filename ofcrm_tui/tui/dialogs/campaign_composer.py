@@ -49,6 +49,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import AppScreen
 from ofcrm_tui.tui.timefmt import Clock, user_zone
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.campaign_audience import CampaignAudience
 from ofcrm_tui.tui.widgets.composer import Offer
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -146,6 +147,9 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
         # opened the composer found no field focused yet and went nowhere.
         self.set_focus(self.query_one("#campaign-name", Input))
         self.ofcrm.changes.subscribe(self, self._data_changed)
+        # Notices over the side panel, at its bottom, off a refusal it shows (at 80x24
+        # they covered the end of the preview's): the form is what is being typed.
+        keep_toasts_over(self, self.audience, self.audience.refusal, top=False)
         self._evaluate_soon()
 
     # -- keys ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ofcrm_tui.tui.notices import InboundToasts, keep_on_clipboard, wanted
 from ofcrm_tui.tui.screens.inbox_list import SearchBox
 from ofcrm_tui.tui.screens.inbox_reads import InboxReads
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -100,6 +101,14 @@ class InboxScreen(InboxReads):
             self.conversation_id = conversation_id
             self.row = row
 
+    class RepliesGone(Message):
+        """Of the replies waiting (conversation: its last reply's queue row), those no
+        longer waiting: sent, or never to be (failed, discarded)."""
+
+        def __init__(self, gone: dict[int, int]) -> None:
+            super().__init__()
+            self.gone = gone
+
     class Retried(Message):
         def __init__(self, result: outbox.RetryResult) -> None:
             super().__init__()
@@ -113,9 +122,10 @@ class InboxScreen(InboxReads):
         # The next unread asked for (``u``), not opened yet; an open not shown yet.
         self._finding_unread = False
         self._showing = False
-        # Replied to, the reply not sent yet: the cursor on one of these keeps its
-        # place when its row moves up as the reply goes out (``_refresh_list``).
-        self._sent_to: set[int] = set()
+        # Replied to, the reply not sent yet (conversation: the reply's queue row): the
+        # cursor on one of these keeps its place when its row moves up as the reply goes
+        # out (``_refresh_list``).
+        self._sent_to: dict[int, int] = {}
         self._toasts = InboundToasts(
             self.set_timer,
             lambda title, body: self.notify(body, title=title, markup=False),
@@ -142,6 +152,11 @@ class InboxScreen(InboxReads):
             self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
         self.set_focus(self.conversations)
+        # Notices top right over the thread pane (its oldest lines), off the reply box,
+        # in a rack as high as that: measured, it cut a notice's last line where its
+        # words broke ("… and 4 more" at 80 columns).
+        composer = self.query_one(Composer)
+        keep_toasts_over(self, self.query_one("#thread-pane"), lambda: composer.region, top=True)
         self._start()
 
     def _start(self) -> None:
@@ -251,7 +266,7 @@ class InboxScreen(InboxReads):
         self.conversations.mark_draft(message.conversation_id, message.present)
 
     def on_team_inbox_enqueued(self, message: TeamInbox.Enqueued) -> None:
-        self._sent_to.add(message.target.fan.conversation_id)
+        self._sent_to[message.target.fan.conversation_id] = message.outbound_id
         self.ofcrm.presence.stopped_typing()
         self.query_one(Composer).sent(message.target)
         self.ofcrm.dialog_ready(self)  # the keys held behind the send go on (to an empty box)
@@ -338,10 +353,12 @@ class InboxScreen(InboxReads):
             # reports focus; not a search match shown unread): it is read. The list
             # reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
+        elif change.sent and self._sent_to and account is not None:
+            # Which sends went is not said: the list is read once the replies waiting
+            # are looked up (``_replies_gone``).
+            self._replies_gone(account.id, dict(self._sent_to))
         elif change.touches("inbox") or change.inbound:
             self._refresh_list()
-        if change.sent:
-            self._sent_to.clear()  # their rows have moved (or never will)
         if change.touches("outbox") or to_open:
             thread.reload()
         if (open_id is not None and account is not None
@@ -432,6 +449,27 @@ class InboxScreen(InboxReads):
         self.conversations.refresh_rows(
             keep_place=row is not None and row.conversation_id in self._sent_to
             and self.flt.order == "activity")
+
+    @work(thread=True, group="replies-gone", exit_on_error=False)
+    def _replies_gone(self, account_id: int, waiting: dict[int, int]) -> None:
+        db = self.ofcrm.context.db
+        gone = {}
+        for conversation_id, outbound_id in waiting.items():
+            view = outbox.get(db, account_id, outbound_id)
+            if view is None or view.state not in outbox.PENDING_STATES:
+                gone[conversation_id] = outbound_id
+        self.post_message(self.RepliesGone(gone))
+
+    def on_inbox_screen_replies_gone(self, message: RepliesGone) -> None:
+        """Some sends went out: the list is read with the replies gone still kept (their
+        rows moved up in this read, the cursor on one keeps its place), then they are let
+        go; the others wait on (another fan's send emptied them all, and the reply that
+        went later took the cursor up with its row). Read after the look-up, the list has
+        every reply it found gone."""
+        self._refresh_list()
+        for conversation_id, outbound_id in message.gone.items():
+            if self._sent_to.get(conversation_id) == outbound_id:  # (not replied to again)
+                del self._sent_to[conversation_id]
 
     @work(thread=True, group="inbound-toasts", exit_on_error=False)
     def _judge_inbound(self, account_id: int, items: list[NewInbound]) -> None:

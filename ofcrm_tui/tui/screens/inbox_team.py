@@ -39,9 +39,9 @@ class TeamInbox(OfcrmScreen):
     flt: InboxFilter
 
     class Enqueued(Message):
-        def __init__(self, target: DraftTarget) -> None:
+        def __init__(self, target: DraftTarget, outbound_id: int) -> None:
             super().__init__()
-            self.target = target
+            self.target, self.outbound_id = target, outbound_id
 
     class Refused(Message):
         """A send or an assignment was refused: ``reason``, one line for the user."""
@@ -232,7 +232,7 @@ class TeamInbox(OfcrmScreen):
         """Queue the reply unless another chatter got to the fan first (``seen`` None:
         send anyway); the guard's check and the enqueue are one transaction."""
         try:
-            team.send(
+            outbound_id = team.send(
                 target.db, target.account_id, target.fan.fan_id, text, by=by, seen=seen,
                 price_cents=offer.price_cents, media_ids=offer.media_ids,
                 preview_ids=offer.preview_ids,
@@ -243,7 +243,7 @@ class TeamInbox(OfcrmScreen):
         except OfcrmError as exc:
             self.post_message(self.Refused(f"not sent: {exc}"))
             return
-        self.post_message(self.Enqueued(target))
+        self.post_message(self.Enqueued(target, outbound_id))
 
     def _seen(self, target: DraftTarget) -> team.Seen:
         """What the chatter has seen of the target's conversation: the thread's mark when

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
@@ -34,11 +35,15 @@ class CampaignAudience(Vertical):
     """Who a campaign goes to, counted again on each ``evaluate``."""
 
     class Evaluated(Message):
+        """``refused``: the line that says why the form is refused (the count's, the
+        preview's), None when neither is."""
+
         def __init__(self, generation: int, count: str, sample: list[Recipient],
-                     preview: Text) -> None:
+                     preview: Text, refused: str | None = None) -> None:
             super().__init__()
             self.generation, self.count, self.sample, self.preview = (
                 generation, count, sample, preview)
+            self.refused = refused
 
     def __init__(self, db: Database, account_id: int, *, clock: Clock,
                  reply_reserve: int) -> None:
@@ -47,6 +52,7 @@ class CampaignAudience(Vertical):
         self.reply_reserve = reply_reserve
         self.generation = 0
         self.preview_index = 0
+        self.refused: str | None = None  # the id of the line showing a refusal
 
     def compose(self) -> ComposeResult:
         yield Static("Counting…", id="campaign-count")
@@ -85,17 +91,17 @@ class CampaignAudience(Vertical):
                     count += f" ({eta.ahead_text()})"
             sample = campaigns.sample(self.db, self.account_id, spec.segment, now)
         except OfcrmError as exc:
-            self.post_message(self.Evaluated(generation, str(exc), [], Text("")))
+            self.post_message(self.Evaluated(generation, str(exc), [], Text(""), "campaign-count"))
             return
-        preview = Text("")
+        preview, refused = Text(""), None
         if sample:
             fan = sample[index % len(sample)]
             try:
                 preview = Text(f"Preview for @{clean(fan.username, single_line=True)}:\n")
                 preview.append(clean(campaigns.preview(form.text, fan.fields())))
             except OfcrmError as exc:
-                preview = Text(str(exc), style="red")
-        self.post_message(self.Evaluated(generation, count, sample, preview))
+                preview, refused = Text(str(exc), style="red"), "campaign-preview"
+        self.post_message(self.Evaluated(generation, count, sample, preview, refused))
 
     def on_campaign_audience_evaluated(self, message: Evaluated) -> None:
         if message.generation != self.generation:
@@ -107,3 +113,11 @@ class CampaignAudience(Vertical):
             names.append(f"{mark}@{clean(fan.username, single_line=True)}\n")
         self.query_one("#campaign-sample", Static).update(names)
         self.query_one("#campaign-preview", Static).update(message.preview)
+        self.refused = message.refused
+
+    def refusal(self) -> Region | None:
+        """Where the refusal shown is laid out (None: none is): notices keep off it."""
+        if self.refused is None:
+            return None
+        region = self.query_one(f"#{self.refused}").region
+        return region if region.area else None
