@@ -256,3 +256,20 @@ async def test_a_database_path_wider_than_the_line_is_cut_in_its_middle(
             assert len(value) == size[0] - len(label) - 2  # the line's width
             assert path.startswith(head) and path.endswith(tail)
             assert abs(len(head) - len(tail)) <= 1
+
+
+async def test_the_recorded_depth_says_when_beside_the_live_queue(world: World) -> None:
+    """The queue's line counts what is queued now; the depth is what a drain recorded
+    (up to a minute before, while drains run): it says when, not passing for now's."""
+    with world.context.db.write() as session:
+        session.add(MetricEvent(account_id=world.account.id, name=metrics.QUEUE_DEPTH,
+                                value=3.0, recorded_at=NOW - timedelta(seconds=50)))
+    for fan in _fans(world, "active", 2):
+        outbox.enqueue(world.context.db, world.account.id, fan, "hello?", created_by="tester",
+                       now=NOW)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _checked(app, pilot)
+        shown = " ".join(_text(screen, "#monitoring-accounts").split())
+        assert "queued 2" in shown
+        assert "depth 3 as of 11:59" in shown  # NOW is 12:00 in the clock's zone (UTC)
