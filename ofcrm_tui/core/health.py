@@ -122,6 +122,7 @@ class AccountHealth:
     send_latency: Latency  # seconds, last hour
     queue_latency: Latency
     queue_depth: int | None  # as last recorded by a drain
+    queue_depth_at: datetime | None  # when (up to a minute old while drains run)
     last_poll_at: datetime | None
     last_poll_failed_at: datetime | None
     poll_lag_seconds: float | None  # between the last two successful polls
@@ -257,6 +258,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         send_latency=latencies.get(metrics.SEND_LATENCY, Latency(0, None, None)),
         queue_latency=latencies.get(metrics.QUEUE_LATENCY, Latency(0, None, None)),
         queue_depth=None if depth is None else int(depth),  # recorded as a metric's float
+        queue_depth_at=depth_at,
         last_poll_at=metrics.last_recorded(session, aid, metrics.POLL),
         last_poll_failed_at=failed_at,
         poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),

@@ -22,7 +22,7 @@ from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens.base import OfcrmScreen
-from ofcrm_tui.tui.timefmt import age
+from ofcrm_tui.tui.timefmt import age, stamp
 from ofcrm_tui.tui.widgets.audit_list import AuditList, AuditSource
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
@@ -101,8 +101,17 @@ def database_line(report: health.Health, checked: datetime) -> RenderableType:
     return grid
 
 
+def depth(a: health.AccountHealth, now: datetime) -> str:
+    """The queue's depth as a drain last recorded it, with when (``now`` in the user's
+    zone): beside the queue's live counts it is not theirs."""
+    if a.queue_depth is None or a.queue_depth_at is None:
+        return "depth –"
+    return f"depth {a.queue_depth:,} as of {stamp(a.queue_depth_at, now)}"
+
+
 def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
-    """One account: queue, sends, last hour, latency, polls, credentials."""
+    """One account: queue, sends, last hour, latency, polls, credentials (``now`` in the
+    user's zone)."""
     grid = labelled()
     grid.add_row("Queue", Pieces(f"{state} {count:,}" for state, count in a.queue.items()))
     sends = [Text(f"{a.sends_last_minute} of {a.send_limit} in the last minute",
@@ -115,11 +124,10 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     counts = [f"{label} {hour[name]:,}" for label, name in LAST_HOUR]
     counts[4] += f" ({a.rate_limited_seconds:.0f} s)"
     grid.add_row("Last hour", Pieces(counts))
-    depth = "–" if a.queue_depth is None else f"{a.queue_depth:.0f}"
     grid.add_row("Latency", Pieces([
         f"send p50 {seconds(a.send_latency.p50)} p95 {seconds(a.send_latency.p95)}",
         f"queue p50 {seconds(a.queue_latency.p50)} p95 {seconds(a.queue_latency.p95)}",
-        f"depth {depth}"]))
+        depth(a, now)]))
     polls: list[str | Text] = [f"last {ago(a.last_poll_at, now)}",
                                f"lag {seconds(a.poll_lag_seconds)}",
                                f"{hour[metrics.POLL]:,} ok / {hour[metrics.POLL_FAILED]:,} "
@@ -225,9 +233,8 @@ class MonitoringScreen(OfcrmScreen):
         top.set_class(not report.problems, "-healthy")
         top.set_class(bool(report.problems) and all(p.warning for p in report.problems),
                       "-warning")
-        now = report.checked_at
-        shown: list[RenderableType] = [
-            database_line(report, now.astimezone(self.ofcrm.clock().tzinfo))]
+        now = report.checked_at.astimezone(self.ofcrm.clock().tzinfo)
+        shown: list[RenderableType] = [database_line(report, now)]
         for account in report.accounts:  # a blank line before each: none below the last
             shown += [Text(), account_block(account, now)]
         self.query_one("#monitoring-accounts", Static).update(Group(*shown))
