@@ -6,6 +6,9 @@ keep off the preview's refusal (they stacked up over its end)."""
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static, TextArea
 from textual.widgets._toast import Toast
 
@@ -23,6 +26,22 @@ pytestmark = pytest.mark.anyio
 NAME_LENGTHS = (12, 27, 50)
 
 
+async def drawn_whole(pilot: Pilot[object], screen: Screen[object], message: str,
+                      title: str = "") -> Region:
+    """Where ``message``, given on ``screen`` as the only notice up, is drawn: whole."""
+    pilot.app.clear_notifications()
+    await settle(pilot)
+    screen.notify(message, title=title, timeout=30, markup=False)
+    await wait_for(pilot, lambda: any(t.region.area for t in screen.query(Toast)))
+    await settle(pilot)
+    shown = screen._compositor.visible_widgets
+    toasts = [toast for toast in screen.query(Toast) if toast in shown]
+    assert len(toasts) == 1
+    region, clip = shown[toasts[0]]
+    assert region.intersection(clip) == region, (message, region, clip)
+    return region
+
+
 async def test_a_burst_from_many_fans_is_drawn_whole_at_80_columns(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -33,17 +52,7 @@ async def test_a_burst_from_many_fans_is_drawn_whole_at_80_columns(world: World)
             names = ["x" * length, "Bob", "Cy", "Di", "Ed", "Flo"]
             title, body = summary([NewInbound(n, name, "hi", 0) for n, name in enumerate(names)])
             assert body.endswith("and 4 more")
-            app.clear_notifications()
-            await settle(pilot)
-            screen.notify(body, title=title, markup=False)  # as the inbox gives it
-            await wait_for(pilot, lambda: any(t.region.area for t in screen.query(Toast)))
-            await settle(pilot)
-            shown = screen._compositor.visible_widgets
-            toasts = [toast for toast in screen.query(Toast) if toast in shown]
-            assert len(toasts) == 1
-            region, clip = shown[toasts[0]]
-            assert region.intersection(clip) == region, (length, region, clip)  # whole
-            assert lines(toasts[0])[-1].split()[-1] == "more"  # its last line, drawn
+            region = await drawn_whole(pilot, screen, body, title)  # as the inbox gives it
             for widget in kept_clear:
                 assert not region.overlaps(widget.region), (length, region, widget)
 
