@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ofcrm_tui.tui.dialogs.dialog import Dialog
+from ofcrm_tui.tui.footer_fit import FittedFooter
 from ofcrm_tui.tui.sanitize import literal
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -32,7 +32,7 @@ def move_highlight(options: OptionList, step: int) -> None:
         options.action_cursor_up()
 
 
-class ChoiceDialog(Dialog[T | None], Generic[T]):
+class ChoiceDialog(Dialog[T | None], FittedFooter[T | None], Generic[T]):
     """``load`` runs in a thread worker and returns ``(label, value)`` pairs; labels are
     Rich ``Text`` so nothing in them is read as markup. ``always``: choices offered
     before them whatever it returns; ``empty``: a line (not a choice) shown when it
@@ -84,13 +84,8 @@ class ChoiceDialog(Dialog[T | None], Generic[T]):
             yield OptionList()
         yield KeyFooter()
 
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        bindings = super().active_bindings
-        active = bindings.get("enter")
-        if active is not None and active.binding.action == "pick":
-            bindings["enter"] = active._replace(binding=replace(active.binding, description=self.verb))
-        return bindings
+    def names_now(self, binding: Binding) -> str:
+        return self.verb if binding.action == "pick" else super().names_now(binding)
 
     def on_mount(self) -> None:
         # The keys typed behind the one that opened the dialog (j, Enter) wait for the

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
@@ -19,13 +19,14 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.dialogs.choice import ChoiceDialog, move_highlight
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.dialogs.new_reply import NewReplyDialog
+from ofcrm_tui.tui.footer_fit import FittedFooter
 from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import ofcrm_app
 from ofcrm_tui.tui.widgets.fields import TextBox
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 
 
-class SavedReplyPicker(Dialog[str | None]):
+class SavedReplyPicker(Dialog[str | None], FittedFooter[str | None]):
     """Returns the chosen reply's text, placeholders filled, or None."""
 
     BINDINGS = [
@@ -39,14 +40,13 @@ class SavedReplyPicker(Dialog[str | None]):
         Binding("ctrl+t", "delete", "Delete", id="replies.delete"),
     ]
 
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        """The footer names Enter as the dialog's Insert: the focused filter's (or list's)
-        own Enter, which picks too, is not shown."""
-        bindings = super().active_bindings
-        pick = self._bindings.key_to_bindings["enter"][0]
-        bindings["enter"] = ActiveBinding(self, pick, True, pick.tooltip)
-        return bindings
+    def shows_now(self, binding: Binding) -> bool:
+        """The footer names Enter as the dialog's Insert (``names_now``) whatever has the
+        focus: the focused filter's (or list's) own Enter picks too."""
+        return binding.key == "enter" or super().shows_now(binding)
+
+    def names_now(self, binding: Binding) -> str:
+        return "Insert" if binding.key == "enter" else super().names_now(binding)
 
     class Loaded(Message):
         def __init__(self, replies: list[saved_replies.SavedReply], error: str = "") -> None:

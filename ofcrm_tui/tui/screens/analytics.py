@@ -38,6 +38,7 @@ from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.analytics_charts import RevenueChart, TopFansChart
 from ofcrm_tui.tui.widgets.chatters_table import ChattersTable, duration
 from ofcrm_tui.tui.widgets.footer import KeyFooter
+from ofcrm_tui.tui.widgets.paged_list import NO_ACCESS
 from ofcrm_tui.tui.widgets.screen_header import ScreenHeader
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 
@@ -212,7 +213,7 @@ class AnalyticsScreen(OfcrmScreen):
         """Draw ``chosen`` now if it was read, else keep what is shown, marked loading,
         and read it in a worker."""
         account = self.ofcrm.account
-        if account is None:
+        if account is None or self.ofcrm.cut_off is not None:
             return
         self.period = chosen
         self.generation += 1
@@ -263,6 +264,16 @@ class AnalyticsScreen(OfcrmScreen):
                    if (p := self._preset(days)) not in self.kept]
         if missing:
             self._read_ahead(self.version, account.id, missing)
+
+    def let_go(self) -> None:
+        """No figure of the account stays shown (nor exported), none is read again."""
+        super().let_go()
+        self.generation += 1  # a read on its way is not drawn
+        self.kept.clear()
+        self.shown = self.as_of = None
+        self.loading = False
+        self.query_one("#analytics-body").display = False
+        self._draw_bar()
 
     def _on_changed(self, change: DataChanged) -> None:
         """Handled while the screen is seen; those made while hidden, once it is shown
@@ -321,6 +332,8 @@ class AnalyticsScreen(OfcrmScreen):
             bar.append(f"  as of {self.as_of.astimezone(self._zone()):%H:%M}")
         if self.loading:
             bar.append("  loading…", "italic")
+        if self.ofcrm.cut_off is not None:
+            bar.append(f"  {NO_ACCESS}", "bold")
         self.query_one("#analytics-bar", Static).update(bar)
         self.sub_title = "Analytics" if asked is None else f"Analytics · {asked.tz} time"
 

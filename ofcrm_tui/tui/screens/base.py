@@ -1,7 +1,7 @@
 """What every screen of the app shares: the one typed way to the running ``OfcrmApp``, a
 footer fitted to the width (``footer_fit``) and the app's signals left as it goes (these
-three with the campaign composer: ``AppScreen``), and data changes followed only while
-the screen is seen."""
+three with the campaign composer: ``AppScreen``), data changes followed only while the
+screen is seen, and nothing of the account kept shown once access to it is lost."""
 
 from __future__ import annotations
 
@@ -81,8 +81,12 @@ class OfcrmScreen(AppScreen[None]):
         again, so a screen nobody looks at reads nothing."""
         self._on_change = handle
         self.ofcrm.changes.subscribe(self, self._changed)
+        if self.ofcrm.cut_off is not None:  # opened after: it starts empty
+            self.let_go()
 
     def _changed(self, change: DataChanged) -> None:
+        if change.touches("access"):  # at once, seen or not
+            self.let_go()
         if self._on_change is None:
             return
         if self.seen:
@@ -90,6 +94,15 @@ class OfcrmScreen(AppScreen[None]):
             return
         later = self.missed(change)
         self._missed = later if self._missed is None else self._missed.merge(later)
+
+    def let_go(self) -> None:
+        """The database no longer lets this role read the account (``OfcrmApp.cut_off``):
+        nothing of it stays shown, and its lists ask nothing more. A screen showing more
+        of the account than its lists lets go of that too."""
+        from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+        for rows in self.query(PagedList):
+            rows.let_go()
 
     def missed(self, change: DataChanged) -> DataChanged:
         """A change made while another screen is shown: what to handle when this one is

@@ -124,6 +124,11 @@ class CampaignsScreen(OfcrmScreen):
         elif change.touches("outbox"):
             self._refresh()
 
+    def let_go(self) -> None:
+        super().let_go()
+        if self.opened is not None:  # its summary closes with it
+            self.action_back()
+
     def action_open(self) -> None:
         self.query_one(CampaignList).open_cursor(self._open)
 

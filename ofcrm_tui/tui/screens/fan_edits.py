@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.message import Message
 from textual.widgets import Input
+from textual.worker import Worker
 
 from ofcrm_tui.core.fans import edits, fields, profile
 from ofcrm_tui.core.fans.edits import NoteView
@@ -29,6 +30,7 @@ from ofcrm_tui.tui.timefmt import stamp
 from ofcrm_tui.tui.widgets.fields import SuggestLastItem
 
 NOTE_SHOWN = 70  # characters of a note a choice or a question quotes
+SAVES = "fan-save"  # the workers' group of the fan's saves
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,6 @@ class FanEdits(OfcrmScreen):
             self.warning = warning
             self.done = done
 
-    class SaveDone(Message):
-        """A save's worker is done (after its ``Saved`` or ``Refused``)."""
-
     class Refused(Message):
         def __init__(self, reason: str, *, gone: bool = False) -> None:
             super().__init__()
@@ -99,6 +98,7 @@ class FanEdits(OfcrmScreen):
         self._edit_from = ""  # what the edit line opened with (Esc asks once it differs)
         self._edit_pane = "fan-left"  # the pane the edit line gives the focus back to
         self._gone = False  # the fan was deleted: the screen goes once it is on top
+        self._gone_why = "was deleted meanwhile"  # what a note kept says of the fan
         self._note_typed: str | None = None  # a note being saved (``_keep_note``)
 
     @once_read
@@ -310,15 +310,9 @@ class FanEdits(OfcrmScreen):
         self._saves += 1
         self._saving(account_id, what, value, was)
 
-    @work(thread=True, group="fan-save", exit_on_error=False)
+    @work(thread=True, group=SAVES, exit_on_error=False)
     def _saving(self, account_id: int, what: str, value: str, was: str | None) -> None:
-        try:
-            self._write(account_id, what, value, was)
-        finally:
-            self.post_message(self.SaveDone())
-
-    def _write(self, account_id: int, what: str, value: str, was: str | None) -> None:
-        """(In ``_saving``'s thread.)"""
+        """(Its end is told by its state, ``on_worker_state_changed``.)"""
         db = self.ofcrm.context.db
         author = self.ofcrm.context.settings.chatter_name
         try:
@@ -392,12 +386,21 @@ class FanEdits(OfcrmScreen):
         its save may never run.)"""
         body, self._note_typed = self._note_typed, None
         if body is not None and self.detail is not None:
-            keep_on_clipboard(self.app, self.detail.profile.display_name, body, "unsaved note")
+            keep_on_clipboard(self.app, self.detail.profile.display_name, body, "unsaved note",
+                              self._gone_why)
         if self._gone:
             return  # told already: the screen closes as it comes back (``on_screen_resume``)
         self._gone = True
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
         if self.app.screen is self:  # else once the dialog over it is closed
+            self.dismiss()
+
+    def let_go(self) -> None:
+        """The fan's screen goes, as for a fan deleted meanwhile (a note typed meanwhile
+        is kept on the clipboard, saying why): now, or once it is on top again."""
+        super().let_go()
+        self._gone, self._gone_why = True, "is out of reach: access to the account was lost"
+        if self.app.screen is self:
             self.dismiss()
 
     def _deleted(self, account_id: int) -> bool:
@@ -414,9 +417,12 @@ class FanEdits(OfcrmScreen):
         self._fresh_from = self._reads + 1  # the read the publish starts
         self.ofcrm.changes.publish(DataChanged.of("fans", "inbox"))
 
-    def on_fan_edits_save_done(self, message: SaveDone) -> None:
-        self._saves -= 1
-        self.go_on()
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A save's worker is done, after what it posted (its ``Saved`` or ``Refused``:
+        the same queue), or failed."""
+        if event.worker.group == SAVES and event.worker.is_finished:
+            self._saves -= 1
+            self.go_on()
 
     def on_fan_edits_refused(self, message: Refused) -> None:
         if message.gone and self._note_typed is not None:

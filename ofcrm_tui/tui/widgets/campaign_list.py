@@ -109,8 +109,7 @@ class CampaignList(PagedList[CampaignRow]):
         super().__init__(id=id)
         self.clock = clock
 
-    def move_to(self, index: int) -> None:
-        super().move_to(index)
+    def moved(self) -> None:
         self.post_message(self.Highlighted())
 
     def on_paged_list_page_loaded(self) -> None:

@@ -179,9 +179,12 @@ class FailedList(PagedList[OutboundView]):
         self._retried = None
         super().show(source, keep_id=keep_id)
 
-    def move_to(self, index: int) -> None:
+    def let_go(self) -> None:
+        self.selected.clear()
+        super().let_go()
+
+    def moved(self) -> None:
         self._retried = None
-        super().move_to(index)
         self.post_message(self.Changed())
 
     def no_rows_text(self) -> str:

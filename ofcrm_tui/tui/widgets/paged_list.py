@@ -16,7 +16,8 @@ this base, a ``PageSource`` (its query: windows, count, positions) and ``render_
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic
 
 from textual import events, work
 from textual.actions import SkipAction
@@ -42,6 +43,27 @@ from ofcrm_tui.tui.widgets.row_view import RowView
 # keymap moves both; shown and listed once, with the list's.
 OPEN_AT_ONCE = Binding("enter", "open", "Open", id="list.open", show=False, system=True,
                        priority=True)
+NO_ACCESS = "No access to this account"
+
+
+@dataclass(frozen=True)
+class NoRows(Generic[RowT]):
+    """``source`` once the database no longer lets this role read its account
+    (``PagedList.let_go``): it lists nothing and asks nothing of SQL."""
+
+    source: PageSource[RowT]
+
+    def window(self, offset: int, limit: int, anchor: RowT | None) -> list[RowT]:
+        return []
+
+    def count(self) -> int:
+        return 0
+
+    def position(self, key: int) -> int | None:
+        return None
+
+    def key(self, row: RowT) -> int:
+        return self.source.key(row)
 
 
 class PagedList(RowView[RowT], can_focus=True):
@@ -133,6 +155,7 @@ class PagedList(RowView[RowT], can_focus=True):
         # Counted with no row: the keys that act on a row are not offered (the screens'
         # ``check_action``). Kept while a new query loads, so the footer does not flicker.
         self.empty = False
+        self.cut_off = False  # the account is out of reach (``let_go``)
 
     # -- what the rest of the screen asks ------------------------------------------
 
@@ -148,6 +171,8 @@ class PagedList(RowView[RowT], can_focus=True):
 
     @property
     def empty_text(self) -> str:
+        if self.cut_off:
+            return NO_ACCESS
         return "Loading…" if self._first_load else self.no_rows_text()
 
     # -- loading -------------------------------------------------------------------
@@ -166,7 +191,8 @@ class PagedList(RowView[RowT], can_focus=True):
         self._show_around = keep_id
         self._moves_at_reload = self._moves
         self._filter_kept = None
-        self._reload(self.generation, source, keep_id, None, self._page_rows(), None)
+        self._reload(self.generation, self._asked(source), keep_id, None, self._page_rows(),
+                     None)
 
     def refilter(self, source: PageSource[RowT], *, opened: object = None) -> None:
         """Show ``source``, the list's rows filtered anew, around the cursor's row; or,
@@ -213,8 +239,19 @@ class PagedList(RowView[RowT], can_focus=True):
         self.generation += 1
         self._moves_at_reload = self._moves
         known = self.count if self.counted and not self._first_load else None
-        self._reload(self.generation, self.source, keep_id, keep, self._page_rows(), known,
-                     below, prefer)
+        self._reload(self.generation, self._asked(self.source), keep_id, keep,
+                     self._page_rows(), known, below, prefer)
+
+    def let_go(self) -> None:
+        """The database no longer lets this role read the account: no row stays shown,
+        and none is asked for again, whatever the list is given to show."""
+        self.cut_off = True
+        if self.source is not None:
+            self.show(self.source)
+
+    def _asked(self, source: PageSource[RowT]) -> PageSource[RowT]:
+        """What a worker reads for ``source``: nothing once the account is out of reach."""
+        return NoRows(source) if self.cut_off else source
 
     @work(thread=True, group="paged-list-reload", exclusive=True, exit_on_error=False)
     def _reload(
@@ -299,7 +336,8 @@ class PagedList(RowView[RowT], can_focus=True):
     def _want(self, page: int) -> None:
         if self.source is None or not self._cache.claim(page):
             return
-        self._load_page(self.generation, self.source, page, self._cache.anchor(page))
+        self._load_page(self.generation, self._asked(self.source), page,
+                        self._cache.anchor(page))
 
     @work(thread=True, group="paged-list-pages", exit_on_error=False)
     def _load_page(
@@ -338,16 +376,20 @@ class PagedList(RowView[RowT], can_focus=True):
     # -- cursor and open row -------------------------------------------------------
 
     def move_to(self, index: int) -> None:
-        if not self.count:
-            return
-        old, height = self.cursor, self.ROW_HEIGHT
-        self._open_when_loaded = None
-        self._moves += 1
-        self.cursor = max(0, min(index, self.count - 1))
-        self.refresh_lines(old * height, height)
-        self.refresh_lines(self.cursor * height, height)
-        self._scroll_to_cursor()
-        self._fetch_visible()
+        if self.count:
+            old, height = self.cursor, self.ROW_HEIGHT
+            self._open_when_loaded = None
+            self._moves += 1
+            self.cursor = max(0, min(index, self.count - 1))
+            self.refresh_lines(old * height, height)
+            self.refresh_lines(self.cursor * height, height)
+            self._scroll_to_cursor()
+            self._fetch_visible()
+        self.moved()
+
+    def moved(self) -> None:
+        """A move was asked (a key, a click; on an empty list too): a list whose screen
+        follows the cursor's row says so here (the keys its footer offers, its detail)."""
 
     def mark_open(self, key: int | None) -> None:
         previous, self.open_id = self.open_id, key
