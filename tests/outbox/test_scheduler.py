@@ -70,7 +70,7 @@ class Events:
             return [e for e in self.items if isinstance(e, kind)]
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 10.0) -> None:
+def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -73,7 +73,7 @@ async def _cut_off(team: Team, short: str, take: Callable[[str], None],
                 await press(pilot, "r", *typed)
             logged.records.clear()
             take(role)
-            await wait_for(pilot, lambda: len(app._notifications) > 1, 10)  # (and Team mode)
+            await wait_for(pilot, lambda: len(app._notifications) > 1)  # (and Team mode)
             await asyncio.sleep(4 * EVERY)  # the intervals go on, without queries
             await settle(pilot)
             seen = _statements(context)

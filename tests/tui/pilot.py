@@ -58,7 +58,7 @@ async def settle(pilot: Pilot[object]) -> None:
 
 
 async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10
+    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 30
 ) -> None:
     """Settle until ``condition()`` holds (background jobs work on their own clock)."""
     deadline = time.monotonic() + timeout

@@ -210,7 +210,7 @@ async def wait_for_drawn(pilot, screen: AnalyticsScreen, days: int) -> None:  # 
 
     import asyncio
 
-    await asyncio.wait_for(drawn(), 10)
+    await asyncio.wait_for(drawn(), 30)
 
 
 async def test_a_custom_period_is_typed_and_checked(world: World) -> None:

@@ -165,7 +165,7 @@ async def _delete_while_replying(world: World, pilot, *, at_let_go: tuple[str, .
 
         box.let_go = let_go_then_keys  # type: ignore[method-assign]
     edits.delete_fan(world.context.db, world.account.id, fan_id)
-    await wait_for(pilot, lambda: fan_id not in listed_fans(pilot), 5)
+    await wait_for(pilot, lambda: fan_id not in listed_fans(pilot))
     await let_go(pilot)
     notice = pilot.app.screen
     assert isinstance(notice, ReplyGoneDialog)
