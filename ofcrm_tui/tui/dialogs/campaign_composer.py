@@ -156,9 +156,10 @@ class CampaignComposer(Dialog[int | None], AppScreen[int | None]):
 
     def action_section(self, step: int) -> None:
         """Focus the first field of the next section (``step`` 1), or of this one and
-        then the previous one (-1)."""
+        then the previous one (-1); at the last section (or the first) it stays."""
         target = self.query_one(CampaignFields).section(self.focused, step)
-        self.set_focus(target)  # at once (``focus()`` waits a turn): keys may come fast
+        if target is not None:
+            self.set_focus(target)  # at once (``focus()`` waits a turn): keys may come fast
 
     @on(Input.Submitted)
     def _next_field(self) -> None:

@@ -86,9 +86,11 @@ class CampaignFields(VerticalScroll):
             values[key] = str(self.query_one(f"#campaign-{key}", Select).value)
         return Form(values, self.query_one("#campaign-text", TextArea).text, offer, self.zone)
 
-    def section(self, focused: Widget | None, step: int) -> Widget:
+    def section(self, focused: Widget | None, step: int) -> Widget | None:
         """The first field of the section after the one ``focused`` is in (``step`` 1), or
-        of its own and then the previous one (-1); round from the last to the first."""
+        of its own and then the previous one (-1); None past the last section or before
+        the first: the focus stays (going round landed on the name, its text selected,
+        and what was typed next for the recipients replaced it)."""
         order = [self.query_one(f"#{first}") for first in SECTIONS]
         fields = list(self.query("*").results())
         if focused not in fields:  # nothing focused: the first section, or the last one
@@ -97,4 +99,4 @@ class CampaignFields(VerticalScroll):
         at = sum(1 for first in order[1:] if fields.index(first) <= index)
         if step < 0 and focused is not order[at]:
             step = 0  # back to the start of this section first
-        return order[(at + step) % len(order)]
+        return order[at + step] if 0 <= at + step < len(order) else None

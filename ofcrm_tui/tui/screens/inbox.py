@@ -444,11 +444,15 @@ class InboxScreen(InboxReads):
         chatter replied to while the reply waits (held by the send limit, refused).
         In the activity order the replied row moves up once the reply is sent: then
         the cursor keeps its place, on the row now above the next fan, so ``j`` goes on
-        to that fan (whatever came in at the top meanwhile)."""
+        to that fan (whatever came in at the top meanwhile). Unread only, the open
+        conversation (read) leaves the list: the cursor on it goes on to the one that
+        was below it, not to the row that came to its screen line."""
         row = self.conversations.cursor_row
-        self.conversations.refresh_rows(
-            keep_place=row is not None and row.conversation_id in self._sent_to
-            and self.flt.order == "activity")
+        open_id = self.open_row.conversation_id if self.open_row else None
+        replied = row is not None and row.conversation_id in self._sent_to
+        self.conversations.refresh_rows(keep_place=row is not None and (
+            (replied and self.flt.order == "activity")
+            or (self.flt.unread_only and row.conversation_id == open_id)))
 
     @work(thread=True, group="replies-gone", exit_on_error=False)
     def _replies_gone(self, account_id: int, waiting: dict[int, int]) -> None:

@@ -76,11 +76,18 @@ def kept_at(
     """Where the cursor goes: on ``prefer``'s row when it is listed; else on ``keep_id``'s;
     or, given ``below`` (the key of the row that was below it, or ``END``) and the kept
     row moved up away from that one, in its place: on the row now just above
-    ``below``'s. With the read that placed it, as (position, key), for ``load`` to check
+    ``below``'s; and the kept row gone from the list, on ``below``'s (the last row for
+    ``END``). With the read that placed it, as (position, key), for ``load`` to check
     against the rows it reads."""
     if prefer is not None and (found := source.position(prefer)) is not None:
         return found, (found, prefer)
-    if keep_id is None or (found := source.position(keep_id)) is None:
+    if keep_id is None:
+        return None, None
+    if (found := source.position(keep_id)) is None:
+        if below == END:
+            return max(source.count() - 1, 0), None
+        if below is not None and (after := source.position(below)) is not None:
+            return after, (after, below)
         return None, None
     if below is not None:
         after = source.count() if below == END else source.position(below)
