@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from textual.widgets import TextArea
@@ -34,6 +35,15 @@ def _tag(world: World, fan_id: int, name: str = "vip") -> None:
         session.add(FanTag(account_id=world.account.id, fan_id=fan_id, tag_id=tag.id))
 
 
+def _held_toasts(pilot) -> list[Callable[[], None]]:  # noqa: ANN001
+    """The inbox's new-message toasts held until the test runs what their grouping
+    window would run (``InboundToasts``' flush), as they are scheduled: no real second
+    waited for (under load, a toast went before the rest of its burst was judged)."""
+    flushes: list[Callable[[], None]] = []
+    inbox(pilot)._toasts._schedule = lambda _delay, flush: flushes.append(flush)
+    return flushes
+
+
 def _burst(rows: list, text: str = "hi") -> tuple[NewInbound, ...]:  # noqa: ANN001
     return tuple(NewInbound(row.conversation_id, row.display_name, text, 0, 0) for row in rows)
 
@@ -49,12 +59,14 @@ async def test_a_burst_makes_one_toast_away_from_the_composer(
         await press(pilot, "enter", "r")
         rows = conversations(pilot)
         others = [rows.row_at(i) for i in range(1, 6)]
+        flushes = _held_toasts(pilot)
         for _ in range(3):  # three polls in a row, five fans each
             app.changes.publish(DataChanged.of("inbox", inbound=_burst(others)))
             await settle(pilot)
-        await wait_for(pilot, lambda: bool(app._notifications))
-        await asyncio.sleep(0.3)
-        await settle(pilot)
+        await wait_for(pilot, lambda: len(inbox(pilot)._toasts._pending) == 15)
+        assert len(flushes) == 1 and not app._notifications
+        flushes.pop()()
+        await wait_for(pilot, lambda: bool(app.screen.query(Toast)))
         assert len(app._notifications) == 1
         title = next(iter(app._notifications)).title
         assert title == "15 new messages"
@@ -74,14 +86,15 @@ async def test_important_toasts_only_for_marked_fans_and_top_spenders(world: Wor
         rows = conversations(pilot)
         plain = next(rows.row_at(i) for i in range(rows.count)
                      if not rows.row_at(i).tags and rows.row_at(i).total_spent_cents < 100_00)
+        flushes = _held_toasts(pilot)
         app.changes.publish(DataChanged.of("inbox", inbound=_burst([plain], "plain")))
         await settle(pilot)
-        await asyncio.sleep(1.3)
-        await settle(pilot)
-        assert not app._notifications  # the list and the counter say it
+        assert not flushes and not app._notifications  # the list and the counter say it
 
         _tag(world, plain.fan_id)
         app.changes.publish(DataChanged.of("inbox", inbound=_burst([plain], "tagged now")))
+        await wait_for(pilot, lambda: bool(flushes))
+        flushes.pop()()
         await wait_for(pilot, lambda: bool(app._notifications))
         assert [n.message for n in app._notifications] == ["tagged now"]
 
@@ -93,10 +106,10 @@ async def test_none_means_no_new_message_toasts(world: World) -> None:
         await settle(pilot)
         rows = conversations(pilot)
         _tag(world, rows.row_at(2).fan_id)
+        flushes = _held_toasts(pilot)
         app.changes.publish(DataChanged.of("inbox", inbound=_burst([rows.row_at(2)])))
-        await asyncio.sleep(1.3)
         await settle(pilot)
-        assert not app._notifications
+        assert not flushes and not app._notifications
 
 
 @pytest.mark.parametrize("size", SIZES)
