@@ -49,6 +49,8 @@ async def asked(pilot, *keys: str) -> QuitDialog:  # noqa: ANN001
 def assert_fits(dialog: QuitDialog, size: tuple[int, int]) -> None:
     width, height = size
     for button in dialog.query(Button):
+        if not button.display:  # (Wait for them, once chosen)
+            continue
         region = button.region
         assert region.width > 0 and region.right <= width and region.bottom <= height, button.id
 
@@ -154,7 +156,8 @@ async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> No
     """Esc and the button it stands for have one name: "Back" while asking (as every
     question's Esc: "Cancel" could be read as cancelling the messages), "Stop waiting"
     once waiting (the footer still said "esc Cancel"); ``w`` is no longer offered once
-    waiting (its button is disabled)."""
+    waiting, nor its button shown (it was, greyed: the chatter had chosen it), and the
+    text says how to quit anyway."""
     queue_reply(world)
     app = world.app()
     async with app.run_test(size=size) as pilot:
@@ -167,7 +170,10 @@ async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> No
         await press(pilot, "w")
         await wait_for(pilot, lambda: footer_keys(dialog).get("escape") == str(stop.label))
         assert footer_keys(dialog) == {"q": "Quit anyway", "escape": "Stop waiting"}
-        assert "(esc: stop waiting)" in dialog_text(dialog)
+        assert "(q: quit anyway · esc: stop waiting)" in dialog_text(dialog)
+        assert not dialog.query_one("#quit-wait", Button).display
+        assert [str(b.label) for b in dialog.query(Button) if b.display] == [
+            "Quit anyway", "Stop waiting"]
         await press(pilot, "escape")  # stops waiting: the app runs on
         assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
 

@@ -1,7 +1,7 @@
 """Quitting with messages still to go out: say what waits and when, then quit, wait or stay.
 
-"Wait for them" keeps the app (and its sender) running, shows what is left and quits by
-itself once nothing waits; ``escape`` stops waiting. The queue is read by ``load`` in a
+"Wait for them" keeps the app (and its sender) running, shows what is left (its button
+gone) and quits by itself once nothing waits; ``q`` quits anyway, ``escape`` stops waiting. The queue is read by ``load`` in a
 thread worker, never on the event loop.
 """
 
@@ -120,7 +120,8 @@ class QuitDialog(Dialog[str | None]):
         head = (f"{messages(count)} {verb} to be sent{whose(self.waiting)}; "
                 f"{when_they_go(self.waiting, self.clock())}.")
         if self.waiting_to_quit:
-            return f"{head}\n\nWaiting for them: ofcrm quits once they are out (esc: stop waiting)."
+            return (f"{head}\n\nWaiting for them: ofcrm quits once they are out "
+                    "(q: quit anyway · esc: stop waiting).")
         if self.demo:
             later = "This is the demo: its database is made afresh each start, so they will be lost."
         else:
@@ -128,7 +129,7 @@ class QuitDialog(Dialog[str | None]):
         return f"{head}\n\n{later}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Once waiting, ``w`` is not offered (its button is disabled) and Esc is named
+        """Once waiting, ``w`` is not offered (its button is gone) and Esc is named
         "Stop waiting"; before, "Back"."""
         if action == "wait":
             return not self.waiting_to_quit
@@ -155,7 +156,9 @@ class QuitDialog(Dialog[str | None]):
         if self.waiting_to_quit:
             return
         self.waiting_to_quit = True
-        self.query_one("#quit-wait", Button).disabled = True
+        # Chosen, its button says nothing more: the text says what is left and how to
+        # quit anyway or stop waiting.
+        self.query_one("#quit-wait", Button).display = False
         stop = self.query_one("#quit-cancel", Button)
         stop.label = "Stop waiting"
         stop.refresh(layout=True)  # a new label leaves a button its width: "Stop" showed
