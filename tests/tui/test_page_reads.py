@@ -65,6 +65,20 @@ def test_the_last_row_moved_up_leaves_the_cursor_on_the_new_last_row() -> None:
     assert _cursor([140, *LIST], 129, END, (29, 25)) == (129, 4)
 
 
+@pytest.mark.parametrize(("keys", "kept", "below", "old", "cursor"), [
+    # 112 left (read, in the unread-only inbox): on 113, the row that was below it,
+    # whether rows came above or not (its old line then held 111, the row above it).
+    ([*LIST[:12], *LIST[13:]], 112, 113, (12, 10), 113),
+    ([140, 141, *LIST[:12], *LIST[13:]], 112, 113, (12, 10), 113),
+    # The last row left: on the new last one.
+    (LIST[:-1], 129, END, (29, 25), 128),
+])
+def test_a_row_gone_leaves_the_cursor_on_the_row_that_was_below_it(
+    keys: list[int], kept: int, below: int, old: tuple[int, int], cursor: int
+) -> None:
+    assert _cursor(keys, kept, below, old)[0] == cursor
+
+
 @dataclass(frozen=True)
 class Moving(Keys):
     """Positions read before a row came to the top, the rows read after."""
