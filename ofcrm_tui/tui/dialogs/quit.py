@@ -1,8 +1,8 @@
 """Quitting with messages still to go out: say what waits and when, then quit, wait or stay.
 
 "Wait for them" keeps the app (and its sender) running, shows what is left (its button
-gone) and quits by itself once nothing waits; ``q`` quits anyway, ``escape`` stops waiting. The queue is read by ``load`` in a
-thread worker, never on the event loop.
+gone) and quits by itself once nothing waits; ``q`` quits anyway, ``escape`` stops
+waiting. The queue is read by ``load`` in a thread worker, never on the event loop.
 """
 
 from __future__ import annotations
