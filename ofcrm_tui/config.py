@@ -33,6 +33,13 @@ class ConfigError(OfcrmError):
     """Settings that cannot be used, with the key at fault."""
 
 
+class NoConfigFile(ConfigError):
+    """``OFCRM_CONFIG_FILE`` names a file that is not there: a usage error (exit 2), not
+    the defaults used in silence (the default file's absence is fine)."""
+
+    exit_code = 2
+
+
 def _default_chatter() -> str:
     try:
         return getpass.getuser()
@@ -203,6 +210,8 @@ def save_setting(key: str, value: str) -> Path:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and the TOML file, or a ConfigError naming the key."""
     config_file = paths.config_file()
+    if os.environ.get("OFCRM_CONFIG_FILE") and not config_file.exists():
+        raise NoConfigFile(f"no config file {config_file} (OFCRM_CONFIG_FILE names it)")
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -10,6 +10,8 @@ import sys
 from ofcrm_tui import secrets
 from ofcrm_tui.cli.common import (
     add_command,
+    checked_by,
+    confirmed,
     context,
     managers_only,
     whole_in,
@@ -19,6 +21,7 @@ from ofcrm_tui.core import accounts
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.store.database import database_named
 from ofcrm_tui.platform.gateway import Gateway, default_base_url
+from ofcrm_tui.store.database import missing_file
 
 
 def _read_token(name: str) -> str:
@@ -38,32 +41,27 @@ def _read_token(name: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    ctx = context(args, creates=True)
-    managers_only(ctx)
-    accounts.check_new_name(ctx.db, args.name)
     base_url = args.base_url or default_base_url(args.gateway)
     if base_url is None:
-        raise accounts.AccountError("the contract gateway needs --base-url URL")
-    accounts.validate_base_url(base_url)
-    gateway_account = args.connection_id or args.gateway_account
+        raise UsageError("the contract gateway needs --base-url URL")
     if args.connection_id and args.gateway != "ofauth":
-        raise accounts.AccountError("--connection-id is OFAuth's: use it with --gateway ofauth")
+        raise UsageError("--connection-id is OFAuth's: use it with --gateway ofauth")
     if args.gateway_account and args.gateway != "onlyfansapi":
-        raise accounts.AccountError(
-            "--gateway-account is OnlyFansAPI.com's: use it with --gateway onlyfansapi"
-        )
-    token = _read_token(args.name)
-    limit = args.send_limit or ctx.settings.default_send_limit_per_minute
-    info = accounts.add_account(
-        ctx.db,
-        args.name,
-        base_url,
-        token,
-        send_limit_per_minute=limit,
-        timeout_seconds=ctx.settings.http_timeout_seconds,
-        gateway=args.gateway,
-        gateway_account=gateway_account,
+        raise UsageError("--gateway-account is OnlyFansAPI.com's: use it with --gateway onlyfansapi")
+    ctx = context(args, creates=True)
+    # A database not made yet is made only once the key answered: a refusal leaves no
+    # file (nor a name to check in it, nor a manager to be).
+    fresh = missing_file(ctx.settings.effective_database_url()) is not None
+    if not fresh:
+        managers_only(ctx)
+        accounts.check_new_name(ctx.db, args.name)
+    new = accounts.new_account(
+        args.name, base_url, _read_token(args.name),
+        send_limit_per_minute=args.send_limit or ctx.settings.default_send_limit_per_minute,
+        gateway=args.gateway, gateway_account=args.connection_id or args.gateway_account,
     )
+    creator = accounts.creator_of(new, timeout_seconds=ctx.settings.http_timeout_seconds)
+    info = accounts.record_account(ctx.db, new, creator)
     # Said where it went unless the command line named it (a shell without
     # OFCRM_DATABASE_URL set adds it to the SQLite file in the data folder).
     into = "" if args.db else f" to {database_named(ctx.settings.effective_database_url())}"
@@ -125,16 +123,15 @@ def _remove(args: argparse.Namespace) -> int:
     ctx = context(args)
     managers_only(ctx)
     info = accounts.get_account(ctx.db, args.name)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise accounts.AccountError("refusing to delete without a terminal: add --yes")
-        answer = input(f"Delete account {info.name} and all its local data? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("kept")
-            return 1
+    if not confirmed(args, f"Delete account {info.name} and all its local data?", "not removed"):
+        print("kept")
+        return 1
     kept = accounts.remove_account(ctx.db, info.name)
     print(f"removed {info.name}" + (f" ({kept})" if kept else ""))
     return 0
+
+
+_URL = checked_by(accounts.validate_base_url)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +142,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         "add an account; the token (a gateway's API key) is read from a hidden prompt, stdin, "
         "or OFCRM_TOKEN_<NAME>, and checked with the gateway's who-am-I",
     )
-    add.add_argument("name", help="a short name for the account, e.g. 'mia'")
+    add.add_argument("name", type=checked_by(accounts.validate_name),
+                     help="a short name for the account, e.g. 'mia'")
     add.add_argument(
         "--gateway",
         choices=[gateway.value for gateway in Gateway],
@@ -153,7 +151,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="how the platform is reached: our contract (default), OFAuth or OnlyFansAPI.com",
     )
     add.add_argument(
-        "--base-url",
+        "--base-url", type=_URL, metavar="URL",
         help="the API base, e.g. http://host:8765 (gateways default to their public address)",
     )
     which = add.add_mutually_exclusive_group()
@@ -166,7 +164,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "token",
         "replace an account's token (after a 401/403 stopped it); checked like `add`",
     )
-    token.add_argument("name")
+    token.add_argument("name", help="the account whose token to replace")
     token.set_defaults(handler=_token)
     change = add_command(
         commands,
@@ -175,7 +173,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "address is asked who-am-I with the stored token and must answer for the same creator",
     )
     change.add_argument("name")
-    change.add_argument("--base-url", metavar="URL", help="the API base the platform moved to")
+    change.add_argument("--base-url", type=_URL, metavar="URL", help="the API base the platform moved to")
     change.add_argument("--send-limit", type=whole_in(1, MOST_SEND_LIMIT), metavar="N", help="sends a minute allowed")
     change.set_defaults(handler=_set)
     add_command(commands, "list", "list accounts (tokens never shown)").set_defaults(handler=_list)

@@ -5,15 +5,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
-from ofcrm_tui.cli.common import add_account_option, check_limit, context, dollars, row_id
+from ofcrm_tui.cli.common import (
+    add_account_option,
+    check_limit,
+    checked_by,
+    confirmed,
+    context,
+    fan_ref,
+    price,
+    row_id,
+)
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.core.analytics.period import local_zone, wall_time
 from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, Segment, SegmentCount
 from ofcrm_tui.core.campaigns.segment import STATUSES
+from ofcrm_tui.core.campaigns.spec import check_name, check_text
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.errors import UsageError
@@ -22,19 +34,19 @@ from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.types import utcnow
 
 
-def _start_time(text: str | None) -> datetime | None:
-    """``--at``: ISO 8601; without an offset it is local time."""
-    if text is None:
-        return None
+def _start_time(text: str) -> datetime:
+    """argparse type of ``--at``: ISO 8601; without an offset it is local time."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise CampaignError(f"bad time {text!r}: give ISO 8601, e.g. 2026-12-24T18:00") from None
+        raise argparse.ArgumentTypeError(
+            f"bad time {text!r}: give ISO 8601, e.g. 2026-12-24T18:00") from None
     if moment.tzinfo is not None:
         return moment
     aware = wall_time(moment, local_zone())
     if aware is None:
-        raise CampaignError(f"bad time {text!r}: it does not exist here (the clocks skip it)")
+        raise argparse.ArgumentTypeError(
+            f"bad time {text!r}: it does not exist here (the clocks skip it)")
     return aware
 
 
@@ -55,33 +67,53 @@ def _dest(flag: str) -> str:
     return flag.removeprefix("--").replace("-", "_")
 
 
-def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace) -> CampaignSpec:
-    excluded = tuple(resolve_fan(ctx.db, account.id, ref).id for ref in args.exclude_fan or ())
-    try:  # the fan filter's options: refused as ``fans list`` refuses them (exit 2)
-        # Read here, not by argparse: "1.5" gets one line, in the composer's words.
-        numbers = {_dest(flag): campaigns.whole_number(getattr(args, _dest(flag)), flag)
-                   for flag in NUMBERS}
-        segment = Segment(
+def _whole(flag: str) -> Callable[[str], int | None]:
+    """argparse type of a segment's number: "1.5" refused in the composer's words
+    (argparse names the option)."""
+
+    def whole(text: str) -> int | None:
+        try:
+            return campaigns.whole_number(text, flag)
+        except CampaignError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{flag}: ")) from None
+
+    return whole
+
+
+def _text(text: str) -> object:
+    """``--text``: '-' reads stdin (checked once read); else checked as typed."""
+    return text if text == "-" else check_text(text)
+
+
+def _segment(args: argparse.Namespace) -> Segment:
+    """The segment the options give, its fans to leave out not yet resolved: refused
+    before the database is opened, as ``fans list`` refuses its filter (exit 2)."""
+    try:
+        return Segment(
             tags_in=tuple(args.tag or ()),
-            tags_out=tuple(args.exclude_tag or ()),
+            tags_out=tuple(args.without_tag or ()),
             status=args.status,
             min_spent_cents=spend_bound(args.min_spent, "min_spent_cents"),
             max_spent_cents=spend_bound(args.max_spent, "max_spent_cents"),
             bought_ppv=args.bought_ppv,
-            exclude_fan_ids=excluded,
-            **numbers,
+            **{_dest(flag): getattr(args, _dest(flag)) for flag in NUMBERS},
         ).checked()
     except CampaignError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _spec(ctx: AppContext, account: AccountInfo, args: argparse.Namespace,
+          segment: Segment) -> CampaignSpec:
+    excluded = tuple(resolve_fan(ctx.db, account.id, ref).id for ref in args.exclude_fan or ())
     text = sys.stdin.read() if args.text == "-" else args.text
     return CampaignSpec(
         name=args.name,
         text=text,
-        segment=segment,
-        price_cents=dollars(args.price or None, "price") or 0,
+        segment=replace(segment, exclude_fan_ids=excluded),
+        price_cents=args.price,
         media_ids=tuple(args.media or ()),
         preview_ids=tuple(args.preview or ()),
-        at=_start_time(args.at),
+        at=args.at,
     )
 
 
@@ -111,19 +143,17 @@ def confirmation(ctx: AppContext, account: AccountInfo, spec: CampaignSpec,
 
 def _create(args: argparse.Namespace) -> int:
     ctx = context(args)
+    segment = _segment(args)
     account = accounts.resolve_account(ctx.db, args.account)
     campaigns.may_run(ctx.db, account.id)  # before the plan, which it could not start
-    spec = _spec(ctx, account, args)
+    spec = _spec(ctx, account, args, segment)
     by = ctx.settings.chatter_name
     checked = campaigns.check(ctx.db, account.id, spec, created_by=by)
     print(confirmation(ctx, account, spec, checked.found))
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise CampaignError("nothing queued: confirm with --yes (no terminal to ask on)")
-        question = "Schedule it?" if spec.at is not None else "Start it?"
-        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
-            print("nothing queued")
-            return 1
+    question = "Schedule it?" if spec.at is not None else "Start it?"
+    if not confirmed(args, question, "nothing queued"):
+        print("nothing queued")
+        return 1
     created = campaigns.create(ctx.db, account.id, spec, created_by=by)
     if created.status == "scheduled":
         print(f"campaign #{created.campaign_id} scheduled "
@@ -183,6 +213,11 @@ def _control(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     if args.campaign_action == "cancel":
+        unsent = campaigns.unsent(ctx.db, account.id, args.id)  # refused before asking
+        question = f"Cancel campaign #{args.id}? {unsent.words()}"
+        if not confirmed(args, question, "not cancelled"):
+            print("kept")
+            return 1
         stopped = campaigns.cancel(ctx.db, account.id, args.id)
         print(f"campaign #{args.id} cancelled: {stopped.words()}")
         return 0
@@ -197,13 +232,10 @@ def _delete(args: argparse.Namespace) -> int:
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     name = campaigns.deletable(ctx.db, account.id, args.id)  # refused before asking
-    if not args.yes:
-        if sys.stdin is None or not sys.stdin.isatty():
-            raise CampaignError("refusing to delete without a terminal: add --yes")
-        answer = input(f"Delete campaign #{args.id} {one_line(name)!r}? It goes for good [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("kept")
-            return 1
+    question = f"Delete campaign #{args.id} {one_line(name)!r}? It goes for good"
+    if not confirmed(args, question, "not deleted"):
+        print("kept")
+        return 1
     campaigns.delete(ctx.db, account.id, args.id)
     print(f"campaign #{args.id} deleted")
     return 0
@@ -214,29 +246,31 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     create = actions.add_parser("create", help="start a campaign now or at a time")
     add_account_option(create, "the account (default: the only one)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--text", required=True,
+    create.add_argument("--name", required=True, type=checked_by(check_name, as_typed=True))
+    create.add_argument("--text", required=True, type=checked_by(_text, as_typed=True),
                         help="text with {name}, {username} ({name|babe} gives a fallback; never "
                         "{nickname}: your team's private label); '-' reads stdin")
     create.add_argument("--tag", action="append", metavar="T", help="fans with any of these tags")
-    create.add_argument("--exclude-tag", action="append", metavar="T", help="not with these tags")
+    create.add_argument("--without-tag", "--exclude-tag", action="append", metavar="T",
+                        help="not with these tags (as `fans list --without-tag`)")
     create.add_argument("--status", choices=STATUSES, default="active",
                         help="subscription status (expired fans are never sent to)")
     create.add_argument("--min-spent", metavar="DOLLARS")
     create.add_argument("--max-spent", metavar="DOLLARS")
     for flag, text in NUMBERS.items():
-        create.add_argument(flag, metavar="N", help=text)
+        create.add_argument(flag, type=_whole(flag), metavar="N", help=text)
     ppv = create.add_mutually_exclusive_group()
     ppv.add_argument("--bought-ppv", dest="bought_ppv", action="store_const", const=True,
                      help="fans who have bought a PPV")
     ppv.add_argument("--never-bought-ppv", dest="bought_ppv", action="store_const", const=False,
                      help="fans who never bought a PPV")
-    create.add_argument("--exclude-fan", action="append", metavar="FAN",
+    create.add_argument("--exclude-fan", action="append", type=fan_ref, metavar="FAN",
                         help="leave this fan out (platform id or username)")
-    create.add_argument("--price", metavar="DOLLARS", help="a price (3 to 200): PPV")
+    create.add_argument("--price", type=price, default=0, metavar="DOLLARS",
+                        help="a price (3 to 200): PPV")
     create.add_argument("--media", type=row_id, nargs="+", action="extend", metavar="ID")
     create.add_argument("--preview", type=row_id, nargs="+", action="extend", metavar="ID")
-    create.add_argument("--at", metavar="ISO-TIME", help="start then (local time unless an offset)")
+    create.add_argument("--at", type=_start_time, metavar="ISO-TIME", help="start then (local time unless an offset)")
     create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     create.set_defaults(handler=_create)
 
@@ -256,4 +290,5 @@ def register(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("id", type=row_id, metavar="ID")
         add_account_option(sub, "the account (default: the only one)")
         sub.set_defaults(handler=handler)
-    actions.choices["delete"].add_argument("--yes", action="store_true", help="do not ask")
+    for asks in ("cancel", "delete"):
+        actions.choices[asks].add_argument("--yes", action="store_true", help="do not ask")

@@ -8,10 +8,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import files
 from ofcrm_tui.core.access import Kind
+from ofcrm_tui.core.outbox.rules import OutboxError, check_price
 from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.platform.money import MoneyError, named_dollars
 
@@ -35,6 +37,16 @@ def managers_only(ctx: AppContext) -> None:
         from ofcrm_tui.core.access.roles import not_a_manager
 
         raise not_a_manager(me.role, me.kind.value)
+
+
+def confirmed(args: argparse.Namespace, question: str, without_terminal: str) -> bool:
+    """``--yes``, or yes typed at a terminal to ``question``. Without a terminal to ask on
+    and without ``--yes``, ``without_terminal`` is a usage error (exit 2): nothing done."""
+    if args.yes:
+        return True
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(f"{without_terminal}: add --yes (no terminal to ask on)")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def add_command(
@@ -81,6 +93,41 @@ def whole_in(least: int, most: float) -> Callable[[str], int]:
         return number
 
     return whole
+
+
+T = TypeVar("T")
+
+
+def checked_by(check: Callable[[str], T], *, as_typed: bool = False) -> Callable[[str], T | str]:
+    """argparse type from a core check: its one-line refusal refuses the value as typed
+    (exit 2), before any database is opened or made. The check's result is the value,
+    or, ``as_typed``, the text as given (a note keeps its spaces)."""
+
+    def value(text: str) -> T | str:
+        try:
+            result = check(text)
+        except (OfcrmError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text if as_typed else result
+
+    value.__name__ = getattr(check, "__name__", "value")
+    return value
+
+
+def fan_ref(text: str) -> str:
+    """argparse type: FAN, a platform user id or a username, not empty."""
+    if not text.strip().removeprefix("@"):
+        raise argparse.ArgumentTypeError("no fan given: a platform user id or a username")
+    return text
+
+
+def price(text: str) -> int:
+    """argparse type: a message's price in cents (``9.99``, ``$9.99``; empty: free),
+    within the platform's range."""
+    try:
+        return check_price(dollars(text, "price") or 0) if text.strip() else 0
+    except (OutboxError, BadValue) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 MOST_ID = 2**63 - 1  # a database's largest id (a larger one overflows its integers)

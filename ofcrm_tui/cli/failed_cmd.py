@@ -42,8 +42,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    if bool(args.ids) == bool(args.all):
-        raise UsageError("give message ids or --all (not both)")
+    if args.ids and args.all:
+        raise UsageError("give message ids or --all, not both")
+    if not (args.ids or args.all):
+        raise UsageError("which messages? give their ids, or --all for every failed one")
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     # Every id is checked first: one that names no message of the account (exit 1) or

@@ -13,7 +13,16 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from ofcrm_tui.cli.common import add_account_option, add_command, check_limit, context, row_id
+from ofcrm_tui.cli.common import (
+    add_account_option,
+    add_command,
+    check_limit,
+    checked_by,
+    confirmed,
+    context,
+    fan_ref,
+    row_id,
+)
 from ofcrm_tui.cli.fan_filter import (
     add_filter_options,
     add_sort_option,
@@ -23,6 +32,7 @@ from ofcrm_tui.cli.fan_filter import (
 )
 from ofcrm_tui.core import access, accounts, inbox
 from ofcrm_tui.core.fans import edits, fields, listing, profile, resolve_fan, tag_names
+from ofcrm_tui.errors import UsageError
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.database import Database
@@ -139,8 +149,6 @@ def _show(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     ctx = context(args)
-    edits.check_values(tags=args.tag or (), nickname=args.nickname,
-                       note=args.note)
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = edits.create_fan(ctx.db, account.id, username=args.username, name=args.name or "",
                               nickname=args.nickname or "", platform_user_id=args.user_id)
@@ -157,9 +165,11 @@ def _add(args: argparse.Namespace) -> int:
 def _edit(args: argparse.Namespace) -> int:
     ctx = context(args)  # first: it sets up logging, which the error below goes through
     if args.nickname is None and not (args.tag or args.untag or args.note):
-        raise edits.FanEditError("nothing to change: give --nickname, --tag, --untag or --note")
-    edits.check_values(tags=args.tag or (), nickname=args.nickname,
-                       note=args.note)
+        raise UsageError("nothing to change: give --nickname, --tag, --untag or --note")
+    untagged = {fields.tag_name(tag) for tag in args.untag}
+    both = [one_line(tag.strip()) for tag in args.tag if not tag_names.none_of([tag], untagged)]
+    if both:
+        raise UsageError(f"--tag and --untag name the same tag: {', '.join(both)}")
     account = accounts.resolve_account(ctx.db, args.account)
     fan_id = _fan_id(ctx.db, account.id, args.fan)
     changed = []
@@ -188,16 +198,22 @@ def _delete(args: argparse.Namespace) -> int:
     fan_id = _fan_id(ctx.db, account.id, args.fan)
     access.check(ctx.db, access.Right.DELETE, account.id)  # refused before asking
     summary = edits.deletion_summary(ctx.db, account.id, fan_id)
-    if not args.yes:
-        if sys.stdin is None or not sys.stdin.isatty():
-            raise edits.FanEditError("refusing to delete without a terminal: add --yes")
-        answer = input(f"{one_line(summary.describe())} [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("kept")
-            return 1
+    if not confirmed(args, one_line(summary.describe()), "not deleted"):
+        print("kept")
+        return 1
     edits.delete_fan(ctx.db, account.id, fan_id)
     print(f"deleted {one_line(summary.label)}")
     return 0
+
+
+# The values a fan's options give, refused as typed (exit 2) by the fields' own checks.
+_TAG = checked_by(fields.clean_tag, as_typed=True)
+_NOTE = checked_by(fields.clean_note, as_typed=True)
+
+
+def _name(what: str) -> object:
+    """A name or nickname: '' (none) or one the field holds, kept as typed."""
+    return checked_by(lambda text: fields.clean_name(what, text.strip()), as_typed=True)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -212,7 +228,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     def fan_command(name: str, help_text: str) -> argparse.ArgumentParser:
         command = add_command(commands, name, help_text)
-        command.add_argument("fan", metavar="FAN", help="platform user id or username")
+        command.add_argument("fan", type=fan_ref, metavar="FAN", help="platform user id or username")
         add_account_option(command, "the account (default: the only one)")
         return command
 
@@ -224,19 +240,22 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     add = add_command(commands, "add", "create a fan by hand (known from elsewhere; no platform id needed)")
     add_account_option(add, "the account (default: the only one)")
-    add.add_argument("--username", required=True, help="new to the account")
-    add.add_argument("--name")
-    add.add_argument("--nickname")
+    add.add_argument("--username", required=True, type=checked_by(fields.clean_username),
+                     help="new to the account (@ optional)")
+    add.add_argument("--name", type=_name("name"), help="the fan's name, as the platform would show it")
+    add.add_argument("--nickname", type=_name("nickname"), help="your team's private label")
     add.add_argument("--user-id", type=row_id, metavar="ID", help="the platform user id, if known")
-    add.add_argument("--tag", action="append", default=[], metavar="T")
-    add.add_argument("--note", metavar="TEXT")
+    add.add_argument("--tag", action="append", default=[], type=_TAG, metavar="T",
+                     help="tag the fan T (repeat for more)")
+    add.add_argument("--note", type=_NOTE, metavar="TEXT", help="a first note (by the chatter_name setting)")
     add.set_defaults(handler=_add)
 
     edit = fan_command("edit", "change a fan's nickname, tags or add a note (by the chatter_name setting)")
-    edit.add_argument("--nickname", metavar="N", help="'' clears it")
-    edit.add_argument("--tag", action="append", default=[], metavar="T", help="add tag T (new or existing)")
+    edit.add_argument("--nickname", type=_name("nickname"), metavar="N", help="'' clears it")
+    edit.add_argument("--tag", action="append", default=[], type=_TAG, metavar="T",
+                      help="add tag T (new or existing)")
     edit.add_argument("--untag", action="append", default=[], metavar="T", help="remove tag T")
-    edit.add_argument("--note", metavar="TEXT", help="add a dated note")
+    edit.add_argument("--note", type=_NOTE, metavar="TEXT", help="add a dated note")
     edit.set_defaults(handler=_edit)
 
     delete = fan_command("delete", "delete a fan with their notes, tags, drafts and chat")

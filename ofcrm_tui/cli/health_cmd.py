@@ -2,7 +2,7 @@
 
 Exit codes (``EXIT_CODES``, also in ``--help``): 0 healthy; 2 credentials rejected or no
 key for an account on this machine (outside team mode); 3 no
-successful poll for over a minute while running; 4 failures piling up
+successful poll for over a minute while polls fail or a drain runs; 4 failures piling up
 (``health_failed_threshold``); 5 the database unreachable, or none there yet (said as
 every command that reads says it; none is made); 6 messages due in the queue
 and nothing drained or sent for over two minutes (no worker running); 7 failed messages
@@ -121,7 +121,8 @@ def _health(args: argparse.Namespace) -> int:
 EXIT_CODES = {
     health.Reason.CREDENTIALS: "an account's credentials were rejected, or its key is not "
                                "on this machine",
-    health.Reason.POLL_STALLED: "no successful poll for over a minute while running",
+    health.Reason.POLL_STALLED: "no successful poll for over a minute while polls fail or "
+                                "a drain runs (in the last two minutes)",
     health.Reason.FAILURES: "failed messages piling up (health_failed_threshold in 24 h)",
     health.Reason.DATABASE: "the database unreachable, or none there yet",
     health.Reason.QUEUE_STALLED: "messages due in the queue and nothing sent for over "

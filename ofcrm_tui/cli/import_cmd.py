@@ -1,6 +1,7 @@
 """``ofcrm import``: bring data in from files (``import fans FILE``).
 
-Exit status: 0 when every row was taken, 1 otherwise (with the report on stderr).
+Exit status: 0 when every row was taken, or, with ``--skip-invalid``, some were and the
+bad ones skipped as asked (the report names them); 1 otherwise (the report on stderr).
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ def _import_fans(args: argparse.Namespace) -> int:
     if report.problem_count > SHOWN_PROBLEMS:
         more = counted(report.problem_count - SHOWN_PROBLEMS, "more bad row", "more bad rows")
         print(f"... and {more}", file=sys.stderr)
-    out = sys.stdout if report.complete else sys.stderr
+    skipped_as_asked = (args.skip_invalid and report.rows > report.problem_count
+                        and (report.written or report.dry_run))
+    done = report.complete or skipped_as_asked
+    out = sys.stdout if done else sys.stderr
     for line in report.platform_lines():
         print(line, file=out)
     print(f"{account.name}: {report.summary()}", file=out)
-    return 0 if report.complete else 1
+    return 0 if done else 1
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -29,18 +29,26 @@ log = logging.getLogger("ofcrm_tui.cli.main")
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand: its one-line help, and the module whose ``register(parser)`` adds
-    its arguments and handler."""
+    """A subcommand: its one-line help, the module whose ``register(parser)`` adds its
+    arguments and handler, and its actions as that module names them (``ofcrm --help``
+    lists them without loading the module; a test holds the two lists the same)."""
 
     name: str
     module: str
-    help: str
+    about: str
+    actions: tuple[str, ...] = ()
+
+    @property
+    def help(self) -> str:
+        return f"{self.about}: {', '.join(self.actions)}" if self.actions else self.about
 
 
 COMMANDS = (
-    Command("account", "account_cmd", "creator accounts: add, list, token (replace one), remove"),
-    Command("config", "config_cmd", "settings: show the effective values"),
-    Command("db", "db_cmd", "database schema: create, upgrade, show revision"),
+    Command("account", "account_cmd", "creator accounts",
+            ("add", "token", "set", "list", "remove")),
+    Command("config", "config_cmd", "settings: the effective values, the file's path",
+            ("show", "path")),
+    Command("db", "db_cmd", "database schema", ("upgrade", "current")),
     Command(
         "demo",
         "demo_cmd",
@@ -67,10 +75,11 @@ COMMANDS = (
     Command(
         "campaign",
         "campaign_cmd",
-        "bulk messages to a segment of fans: create (now or at a time), list, show, pause, "
-        "resume, cancel",
+        "bulk messages to a segment of fans, now or at a time",
+        ("create", "list", "show", "pause", "resume", "cancel", "delete"),
     ),
-    Command("failed", "failed_cmd", "messages that could not be sent: list, retry, discard"),
+    Command("failed", "failed_cmd", "messages that could not be sent",
+            ("list", "retry", "discard")),
     Command(
         "worker",
         "worker_cmd",
@@ -85,9 +94,9 @@ COMMANDS = (
         "chatters", "chatters_cmd",
         "who is online now, the conversation each has open, and their sends today",
     ),
-    Command("fans", "fans_cmd", "fans: list, show, add, edit, delete"),
-    Command("import", "import_cmd", "bring data in from files (fans from CSV)"),
-    Command("export", "export_cmd", "write data out to files: fans, analytics (CSV)"),
+    Command("fans", "fans_cmd", "fans", ("list", "show", "add", "edit", "delete")),
+    Command("import", "import_cmd", "bring data in from files (CSV)", ("fans",)),
+    Command("export", "export_cmd", "write data out to files (CSV)", ("fans", "analytics")),
     Command(
         "generate",
         "generate_cmd",
@@ -97,9 +106,10 @@ COMMANDS = (
     Command(
         "team",
         "team_cmd",
-        "a team on PostgreSQL: chatters' and workers' roles, their accounts and rights "
-        "(init, add-chatter, add-worker, remove-chatter, remove-worker, list, whoami), "
+        "a team on PostgreSQL: chatters' and workers' roles, their accounts and rights, "
         "and the audit trail",
+        ("init", "add-chatter", "add-worker", "remove-chatter", "remove-worker", "list",
+         "whoami", "audit"),
     ),
     Command(
         "health",

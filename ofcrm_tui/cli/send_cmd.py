@@ -13,12 +13,15 @@ import time
 from ofcrm_tui.cli.common import (
     DAY_SECONDS,
     add_account_option,
+    checked_by,
     context,
-    dollars,
+    fan_ref,
     number_in,
+    price,
     row_id,
 )
 from ofcrm_tui.core import accounts, outbox, team
+from ofcrm_tui.core.outbox.rules import check_text
 from ofcrm_tui.core.fans import resolve_fan
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.store.enums import OutboundKind, OutboundState
@@ -28,7 +31,6 @@ _DONE = (OutboundState.SENT, OutboundState.FAILED, OutboundState.CANCELLED)
 
 
 def _send(args: argparse.Namespace) -> int:
-    price = dollars(args.price or None, "price") or 0
     ctx = context(args)
     account = accounts.resolve_account(ctx.db, args.account)
     fan = resolve_fan(ctx.db, account.id, args.fan)
@@ -48,14 +50,14 @@ def _send(args: argparse.Namespace) -> int:
             by=team.Sender(settings.chatter_name, utcnow(), auto_assign=settings.auto_assign),
             seen=seen,
             kind=args.kind,
-            price_cents=price,
+            price_cents=args.price,
             media_ids=args.media or (),
             preview_ids=args.preview or (),
             max_attempts=settings.max_send_attempts,
         )
     except team.Collision as exc:
         raise outbox.OutboxError(f"not queued: {exc} (--force sends anyway)") from None
-    what = format_cents(price) if price else "free"
+    what = format_cents(args.price) if args.price else "free"
     media = f", {len(args.media)} media" if args.media else ""
     print(f"queued #{outbound_id} for @{fan.username} on {account.name} ({what}{media})")
     if args.wait is None:
@@ -83,10 +85,11 @@ def _send(args: argparse.Namespace) -> int:
 def register(parser: argparse.ArgumentParser) -> None:
     add_account_option(parser, "the account (default: the only one)")
     parser.add_argument(
-        "--fan", required=True, metavar="FAN", help="the fan's platform user id or username"
+        "--fan", required=True, type=fan_ref, metavar="FAN", help="the fan's platform user id or username"
     )
-    parser.add_argument("--text", required=True, metavar="TEXT", help="plain text; '-' reads stdin")
-    parser.add_argument("--price", metavar="DOLLARS", help="a price in dollars (3 to 200): PPV")
+    parser.add_argument("--text", required=True, type=checked_by(check_text, as_typed=True),
+                        metavar="TEXT", help="plain text; '-' reads stdin")
+    parser.add_argument("--price", type=price, default=0, metavar="DOLLARS", help="a price in dollars (3 to 200): PPV")
     parser.add_argument(
         "--media", type=row_id, nargs="+", action="extend", metavar="ID", help="vault media ids"
     )

@@ -194,7 +194,7 @@ def _audit(args: argparse.Namespace) -> int:
 def audit_line(row: AuditRow) -> str:
     when = row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     account = row.account_name or (f"#{row.account_id}" if row.account_id else "-")
-    count = "" if row.rows is None else f"  {row.rows:,} rows"
+    count = "" if row.rows is None else f"  {counted(row.rows, 'row')}"
     detail = f"  {row.detail}" if row.detail else ""
     action = row.action.replace("_", " ")  # in the monitoring screen's words
     return f"{when}  {row.actor:<16} {action:<20} {account}{count}{detail}"

@@ -195,6 +195,74 @@ def check_new_name(db: Database, name: str) -> None:
             )
 
 
+@dataclass(frozen=True)
+class NewAccount:
+    """An account to add, its values checked (none needs the database)."""
+
+    name: str
+    base_url: str
+    gateway: Gateway
+    gateway_account: str | None
+    token: str
+    send_limit_per_minute: int
+
+
+def new_account(
+    name: str,
+    base_url: str,
+    token: str,
+    *,
+    send_limit_per_minute: int,
+    gateway: str = Gateway.CONTRACT.value,
+    gateway_account: str | None = None,
+) -> NewAccount:
+    """The values of an account to add, checked; AccountError names the first bad one."""
+    try:
+        kind = parse_gateway(gateway)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if kind is Gateway.CONTRACT and gateway_account:
+        raise AccountError("the contract gateway takes no connection or gateway account id")
+    token = token.strip()
+    if not token:
+        raise AccountError("the token is empty")
+    check_send_limit(send_limit_per_minute)
+    return NewAccount(validate_name(name), validate_base_url(base_url), kind, gateway_account,
+                      token, send_limit_per_minute)
+
+
+def creator_of(new: NewAccount, *, timeout_seconds: float) -> Me:
+    """The creator the new account's key reaches: its gateway's who-am-I."""
+    try:
+        client = open_client(new.gateway, new.base_url, new.token,
+                             gateway_account=new.gateway_account, timeout=timeout_seconds)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    with client:
+        return _who_am_i(client, new.gateway, new.gateway_account)
+
+
+def record_account(db: Database, new: NewAccount, creator: Me) -> AccountInfo:
+    """Keep the checked key and record the account (its name checked again: one added
+    meanwhile)."""
+    check_new_name(db, new.name)
+    secrets.store_token(new.name, new.token)
+    with db.write() as session:
+        account = Account(
+            name=new.name,
+            base_url=new.base_url,
+            gateway=new.gateway.value,
+            gateway_account=new.gateway_account,
+            creator_platform_id=creator.id,
+            creator_username=creator.username,
+            creator_name=creator.name,
+            send_limit_per_minute=new.send_limit_per_minute,
+        )
+        session.add(account)
+        session.flush()
+        return AccountInfo.of(account)
+
+
 def add_account(
     db: Database,
     name: str,
@@ -207,42 +275,10 @@ def add_account(
     gateway_account: str | None = None,
 ) -> AccountInfo:
     """Check the key with the gateway's who-am-I, keep it, then record the account."""
-    name = validate_name(name)
-    base_url = validate_base_url(base_url)
-    try:
-        kind = parse_gateway(gateway)
-    except ValueError as exc:
-        raise AccountError(str(exc)) from None
-    if kind is Gateway.CONTRACT and gateway_account:
-        raise AccountError("the contract gateway takes no connection or gateway account id")
-    token = token.strip()
-    if not token:
-        raise AccountError("the token is empty")
-    check_send_limit(send_limit_per_minute)
-    check_new_name(db, name)
-    try:
-        client = open_client(
-            kind, base_url, token, gateway_account=gateway_account, timeout=timeout_seconds
-        )
-    except ValueError as exc:
-        raise AccountError(str(exc)) from None
-    with client:
-        creator = _who_am_i(client, kind, gateway_account)
-    secrets.store_token(name, token)
-    with db.write() as session:
-        account = Account(
-            name=name,
-            base_url=base_url,
-            gateway=kind.value,
-            gateway_account=gateway_account,
-            creator_platform_id=creator.id,
-            creator_username=creator.username,
-            creator_name=creator.name,
-            send_limit_per_minute=send_limit_per_minute,
-        )
-        session.add(account)
-        session.flush()
-        return AccountInfo.of(account)
+    new = new_account(name, base_url, token, send_limit_per_minute=send_limit_per_minute,
+                      gateway=gateway, gateway_account=gateway_account)
+    check_new_name(db, new.name)
+    return record_account(db, new, creator_of(new, timeout_seconds=timeout_seconds))
 
 
 def replace_token(

@@ -125,6 +125,7 @@ class AccountHealth:
     queue_depth_at: datetime | None  # when (up to a minute old while drains run)
     last_poll_at: datetime | None
     last_poll_failed_at: datetime | None
+    last_drained_at: datetime | None  # the last queue depth a drain recorded
     poll_lag_seconds: float | None  # between the last two successful polls
     running: bool
     due_queued: int  # queued messages a drain would send now
@@ -261,6 +262,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         queue_depth_at=depth_at,
         last_poll_at=metrics.last_recorded(session, aid, metrics.POLL),
         last_poll_failed_at=failed_at,
+        last_drained_at=depth_at,
         poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),
         running=any(t is not None and t > now - RUNNING_WINDOW for t in (failed_at, depth_at)),
         due_queued=due,
@@ -311,6 +313,16 @@ def _last_value(session: Session, account_id: int, name: str) -> float | None:
     )
 
 
+def _running_signs(account: AccountHealth, now: datetime) -> str:
+    """What says something serves the account (``running``), as health knows it: a poll
+    that failed, a drain, within ``RUNNING_WINDOW``; not that anything runs now."""
+    signs = [f"{what} {(now - at).total_seconds():.0f} s ago"
+             for what, at in (("a poll failed", account.last_poll_failed_at),
+                              ("last drained", account.last_drained_at))
+             if at is not None and at > now - RUNNING_WINDOW]
+    return ", ".join(signs)
+
+
 def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> list[Problem]:
     found = []
     if account.auth_error:
@@ -325,7 +337,8 @@ def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> l
     if account.running and (last is None or now - last > POLL_STALE):
         since = "ever" if last is None else f"{(now - last).total_seconds():.0f} s"
         found.append(Problem(Reason.POLL_STALLED, account.name,
-                             f"{account.name}: no successful poll for {since} while running"))
+                             f"{account.name}: no successful poll for {since}; "
+                             f"{_running_signs(account, now)}"))
     waiting = account.waiting_since
     # With no key here nothing can send: that is the cause, not a worker stopped.
     if waiting is not None and now - waiting > QUEUE_STALLED and account.key_here is not False:

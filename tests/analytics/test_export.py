@@ -106,7 +106,8 @@ def test_chatters_file(db: Database, tmp_path: Path) -> None:
     add_known_data(db)
     rows = _export(db, tmp_path, "--chatters")
     assert [(r["chatter"], r["messages_sent"], r["ppv_revenue"], r["earnings_per_message"]) for r in rows] == [
-        ("anna", "3", "10.00", "3.33"), ("ben", "2", "0.00", "0.00"), ("", "1", "5.00", "5.00")
+        ("anna", "3", "10.00", "3.33"), ("ben", "2", "0.00", "0.00"),
+        ("outside ofcrm", "1", "5.00", "5.00"),  # as the app labels them, not an empty cell
     ]
     assert (rows[0]["median_reply_seconds"], rows[0]["p90_reply_seconds"]) == ("1920", "3600")
     assert rows[2]["median_reply_seconds"] == ""

@@ -19,7 +19,11 @@ from tests.campaigns.conftest import World
 
 
 def run(url: str, *argv: str) -> int:
-    return main(["--db", url, "campaign", *argv])
+    """The exit code, a bad value's too (argparse refuses it as typed: SystemExit)."""
+    try:
+        return main(["--db", url, "campaign", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0)
 
 
 def counts(world: World) -> tuple[int, int]:
@@ -49,7 +53,7 @@ def test_create_list_show_pause_resume_cancel(
     assert "  segment: active fans, tagged vip\n" in shown  # in words, not {'tags_in': …}
     assert "sent 0 of 2 · failed 0 · waiting 2" in shown
     assert run(database_url, "resume", "1", "--account", "mia") == 0
-    assert run(database_url, "cancel", "1", "--account", "mia") == 0
+    assert run(database_url, "cancel", "1", "--account", "mia", "--yes") == 0
     assert capsys.readouterr().out.endswith(
         "campaign #1 cancelled: 2 waiting messages will never be sent\n")
     # Refused by its status, as a done campaign's cancel is: one line, exit 2.
@@ -139,7 +143,7 @@ def test_a_local_time_is_read_on_the_clocks_of_its_date(
     assert at is not None and at.replace(tzinfo=UTC) == datetime(july, 7, 1, 8, 0, tzinfo=UTC)
     capsys.readouterr()
     assert run(database_url, "create", "--account", "mia", "--name", "Spring", "--text", "hi",
-               "--at", "2099-03-29T02:30", "--yes") == 1
+               "--at", "2099-03-29T02:30", "--yes") == 2  # a bad value
     err = capsys.readouterr().err
     assert "does not exist here" in err and err.count("\n") == 1
     assert counts(world) == (1, 0)
@@ -150,31 +154,31 @@ def test_without_yes_and_no_terminal_nothing_is_queued(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert run(database_url, "create", "--account", "mia", "--name", "x", "--text", "hi") == 1
+    assert run(database_url, "create", "--account", "mia", "--name", "x", "--text", "hi") == 2
     captured = capsys.readouterr()
     assert "4 recipients" in captured.out
-    assert "confirm with --yes" in captured.err
+    assert "nothing queued: add --yes (no terminal to ask on)" in captured.err
     assert counts(world) == (0, 0)
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "message", "code"),
     [
-        (["--tag", "late", "--exclude-tag", "vip"], "no recipients"),
-        (["--price", "2.50", "--media", "501"], "between $3.00"),
-        (["--price", "9.99"], "needs at least one media"),
-        (["--tag", "nobody"], "unknown tag 'nobody'"),
-        (["--at", "2020-01-01T10:00"], "is in the past"),
-        (["--at", "tomorrow"], "bad time"),
-        (["--text", "Hi {first}"], "unknown placeholder {first}"),
+        (["--tag", "late", "--exclude-tag", "vip"], "no recipients", 1),
+        (["--price", "2.50", "--media", "501"], "between $3.00", 2),  # a bad value, as typed
+        (["--price", "9.99"], "needs at least one media", 1),
+        (["--tag", "nobody"], "unknown tag 'nobody'", 1),
+        (["--at", "2020-01-01T10:00"], "is in the past", 1),
+        (["--at", "tomorrow"], "bad time", 2),
+        (["--text", "Hi {first}"], "unknown placeholder {first}", 2),
     ],
 )
 def test_bad_input_one_line_nothing_queued(
     world: World, database_url: str, capsys: pytest.CaptureFixture[str],
-    extra: list[str], message: str,
+    extra: list[str], message: str, code: int,
 ) -> None:
     argv = ["create", "--account", "mia", "--name", "x", "--text", "hi", *extra, "--yes"]
-    assert run(database_url, *argv) == 1
+    assert run(database_url, *argv) == code
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert counts(world) == (0, 0)
@@ -189,8 +193,10 @@ def test_bad_input_one_line_nothing_queued(
         (["--tag", "vip", "--exclude-tag", "VIP"],
          "#vip is both wanted and left out: no fan can match"),
         (["--inactive-days", "-3"], "inactive days must be a whole number, 0 or more"),
-        (["--inactive-days", "1.5"], "--inactive-days: '1.5' is not a whole number"),
-        (["--skip-live-minutes", "soon"], "--skip-live-minutes: 'soon' is not a whole number"),
+        (["--inactive-days", "1.5"], "argument --inactive-days: '1.5' is not a whole number "
+         "(see ofcrm campaign create --help)"),
+        (["--skip-live-minutes", "soon"], "argument --skip-live-minutes: 'soon' is not a whole "
+         "number (see ofcrm campaign create --help)"),
     ],
 )
 def test_a_segment_that_cannot_be_is_refused_as_the_fan_filter_is(
@@ -235,7 +241,7 @@ def test_cancelling_a_done_campaign_with_nothing_left_changes_nothing(
                         .values(state="failed"))
         session.execute(update(Campaign).where(Campaign.id == 2).values(status="done"))
     capsys.readouterr()
-    assert run(database_url, "cancel", "2", "--account", "mia") == 0
+    assert run(database_url, "cancel", "2", "--account", "mia", "--yes") == 0
     assert capsys.readouterr().out == (
         "campaign #2 cancelled: 2 failed messages will never be sent\n")
 
@@ -275,9 +281,9 @@ def test_delete_a_draft_asks_and_a_campaign_that_started_is_refused(
                "--yes") == 0
     capsys.readouterr()
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: --yes or nothing
-    assert run(database_url, "delete", str(draft), "--account", "mia") == 1
+    assert run(database_url, "delete", str(draft), "--account", "mia") == 2  # usage: --yes
     assert capsys.readouterr().err == (
-        "ofcrm: error: refusing to delete without a terminal: add --yes\n")
+        "ofcrm: error: not deleted: add --yes (no terminal to ask on)\n")
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt: print(prompt) or "n")
     assert run(database_url, "delete", str(draft), "--account", "mia") == 1

@@ -163,7 +163,7 @@ def test_a_new_address_needs_the_token_here(mia, simulator, capsys, memory_keyri
     (("--send-limit", "0"), 2, "must be at least 1, not 0"),
     # A traceback: the database's integer overflowed after the command had started.
     (("--send-limit", "99999999999999999999"), 2, "must be at most 10,000, not 99999999999999999999"),
-    (("--base-url", "ftp://x"), 1, "bad base URL 'ftp://x'"),
+    (("--base-url", "ftp://x"), 2, "bad base URL 'ftp://x'"),  # a bad value: exit 2
 ])
 def test_bad_options_are_one_line_errors(options, code, fragment, mia, simulator, capsys) -> None:  # noqa: ANN001
     db, url = mia

@@ -173,8 +173,8 @@ def test_wrong_token_is_refused_and_nothing_is_stored(simulator, capsys, memory_
     assert_one_line_error(code, err, "401")
     assert "wrong-token-xyz" not in err
     assert memory_keyring.store == {}
-    code, out, _ = run(capsys, "account", "list")
-    assert "no accounts" in out
+    code, _, err = run(capsys, "account", "list")
+    assert code == 1 and "no database yet" in err  # the refused add made none
 
 
 def test_unreachable_base_url_is_a_one_line_error(capsys) -> None:  # noqa: ANN001
@@ -200,8 +200,6 @@ def test_garbage_server_is_a_one_line_error(capsys) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (("account", "add", "bad name!", "--base-url", "http://x"), "bad account name"),
-        (("account", "add", "mia", "--base-url", "ftp://x"), "bad base URL"),
         (("account", "remove", "ghost", "--yes"), "no account named 'ghost'"),
         (("sync",), "no accounts yet"),
     ],

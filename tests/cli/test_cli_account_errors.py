@@ -67,12 +67,11 @@ def test_send_wait_that_times_out_with_no_worker_says_so(mia, capsys) -> None:  
     assert "is `ofcrm worker` or the app running for mia?" in err
 
 
-def test_a_huge_price_is_a_one_line_error(mia, capsys) -> None:  # noqa: ANN001
+def test_a_huge_price_is_a_one_line_error(mia, here: Ofcrm) -> None:  # noqa: ANN001
     fan = _active_fan()
-    code, _, err = run(
-        capsys, "send", "--fan", str(fan), "--text", "hi", "--price", "1" * 30, "--media", "1"
-    )
-    assert_one_line_error(code, err, "bad price")
+    result = here("send", "--fan", str(fan), "--text", "hi", "--price", "1" * 30, "--media", "1")
+    assert result.returncode == 2
+    assert_error_line(result, "bad price")
 
 
 @pytest.mark.parametrize(
@@ -92,11 +91,11 @@ def test_every_money_option_gives_the_same_one_line_error(
     assert code == 2  # a bad value, as every option's
 
 
-def test_a_price_that_is_no_amount_is_a_bad_value(mia, capsys) -> None:  # noqa: ANN001
+def test_a_price_that_is_no_amount_is_a_bad_value(mia, here: Ofcrm) -> None:  # noqa: ANN001
     """``send --price abc`` exited 1 where the fan filter's ``--min-spent lots`` exits 2."""
-    code, _, err = run(capsys, "send", "--fan", "x", "--text", "t", "--price", "abc")
-    assert_one_line_error(code, err, "bad price 'abc': give dollars, e.g. 25 or 9.99")
-    assert code == 2
+    result = here("send", "--fan", "x", "--text", "t", "--price", "abc")
+    assert result.returncode == 2
+    assert_error_line(result, "bad price 'abc': give dollars, e.g. 25 or 9.99")
 
 
 def test_account_list_names_the_variable_and_says_when_no_token_is_reachable(

@@ -71,15 +71,19 @@ def test_a_usage_error_is_the_console_script_s_status_2(tmp_path: Path) -> None:
                         tmp_path)
 
 
-@pytest.mark.parametrize("argv", [("failed", "retry"), ("failed", "retry", "3", "--all")])
+@pytest.mark.parametrize(("argv", "said"), [
+    (("failed", "retry"), "which messages? give their ids, or --all for every failed one"),
+    (("failed", "retry", "3", "--all"), "give message ids or --all, not both"),
+])
 def test_failed_retry_without_ids_or_with_both_is_a_usage_error(
-    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
+    argv: tuple[str, ...], said: str, tmp_path: Path, here: Ofcrm
 ) -> None:
     """Neither ids nor --all (or both) is a usage error like every other of ``failed
-    retry``'s (a bad id): one line, exit 2, before any database is opened."""
+    retry``'s (a bad id): one line, exit 2, before any database is opened; each case
+    in its own words (neither was told "(not both)")."""
     result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
     assert result.returncode == 2
-    assert_error_line(result, "give message ids or --all (not both)")
+    assert_error_line(result, said)
     assert not (tmp_path / "x.db").exists()
 
 

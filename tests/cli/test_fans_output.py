@@ -33,8 +33,10 @@ def test_a_tag_typed_with_its_hash_is_the_tag(url: str, capsys: pytest.CaptureFi
     assert code == 0 and out.startswith("@lena\t")
     code, out, _ = run(capsys, "--db", url, "fans", "edit", "lena", "--untag", "#whale")
     assert code == 0 and out == "Lena (@lena): tags: vip\n"  # no "nothing to untag"
-    code, _, err = run(capsys, "--db", url, "fans", "edit", "lena", "--tag", "#")
-    assert_one_line_error(code, err, "a tag name needs more than a #")
+    with pytest.raises(SystemExit) as refused:  # a bad value: refused as typed, exit 2
+        run(capsys, "--db", url, "fans", "edit", "lena", "--tag", "#")
+    assert refused.value.code == 2
+    assert_one_line_error(2, capsys.readouterr().err, "a tag name needs more than a #")
 
 
 def test_fans_add_with_a_user_id_says_it_is_taken_as_active(

@@ -23,6 +23,8 @@ def run(capsys: pytest.CaptureFixture[str], world: World, *argv: str, stdin: str
     sys.stdin = io.StringIO(stdin)
     try:
         code = main(["--db", world.db.url.render_as_string(hide_password=False), *argv])
+    except SystemExit as exc:  # a bad value, refused as typed by argparse
+        code = int(exc.code or 0)
     finally:
         sys.stdin = sys.__stdin__
     out, err = capsys.readouterr()

@@ -36,6 +36,10 @@ def mean_cents(total: int, count: int) -> int:
     return (2 * total + count) // (2 * count) if count else 0
 
 
+# The chatter of messages sent outside ofcrm (no ``sent_by``), as the app and exports name it.
+OUTSIDE_OFCRM = "outside ofcrm"
+
+
 @dataclass(frozen=True)
 class ChatterStats:
     chatter: str | None  # ``messages.sent_by``; None: sent outside ofcrm

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
+from ofcrm_tui.core.analytics.chatters import OUTSIDE_OFCRM
 from ofcrm_tui.core.analytics.figures import REVENUE_TYPES, Dashboard
 from ofcrm_tui.core.files import written_in_place
 from ofcrm_tui.core.wording import counted
@@ -72,7 +73,7 @@ def rows(dashboard: Dashboard, kind: ExportKind) -> Iterator[list[str]]:
         yield ["chatter", "messages_sent", "ppv_sent", "ppv_bought", "ppv_revenue",
                "earnings_per_message", "replies", "median_reply_seconds", "p90_reply_seconds"]
         for c in dashboard.chatters:
-            yield [c.chatter or "", str(c.messages_sent), str(c.ppv_sent), str(c.ppv_bought),
+            yield [c.chatter or OUTSIDE_OFCRM, str(c.messages_sent), str(c.ppv_sent), str(c.ppv_bought),
                    dollars(c.ppv_revenue_cents), dollars(c.earnings_per_message_cents),
                    str(c.replies), _optional(c.median_reply_seconds),
                    _optional(c.p90_reply_seconds)]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.fans.tag_names import named
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.models import Fan
+from ofcrm_tui.store.models import DeletedFan, Fan
 
 
 class FanError(OfcrmError):
@@ -48,11 +48,25 @@ def resolve_fan(db: Database, account_id: int, ref: str | int) -> FanRef:
         if fan is None:
             fan = _one_in_any_case(session, account_id, text)
         if fan is None:
-            raise FanError(
-                f"no fan {ref!r} in this account (a platform user id or a username; "
-                "sync the account if the fan is new)"
-            )
+            raise _not_found(session, account_id, ref, text)
         return FanRef(fan.id, fan.platform_user_id, fan.username, fan.name)
+
+
+def _not_found(session: Session, account_id: int, ref: str | int, text: str) -> FanError:
+    """No fan ``ref``: one deleted here is said to be (a sync would not bring it back
+    until it writes again), any other may be new on the platform."""
+    by_id = ([DeletedFan.platform_user_id == int(text)]
+             if text.isascii() and text.isdigit() and int(text) < 2**63 else [])
+    deleted_at = session.scalar(
+        select(DeletedFan.deleted_at)
+        .where(DeletedFan.account_id == account_id, or_(named(DeletedFan.username, [text]), *by_id))
+        .order_by(DeletedFan.deleted_at.desc()).limit(1)
+    )
+    if deleted_at is not None:
+        return FanError(f"fan {ref!r} was deleted here {deleted_at:%Y-%m-%d %H:%M} UTC "
+                        "(a sync brings them back once they write again)")
+    return FanError(f"no fan {ref!r} in this account (a platform user id or a username; "
+                    "sync the account if the fan is new)")
 
 
 def same_username(session: Session, account_id: int, username: str, *, limit: int) -> list[Fan]:

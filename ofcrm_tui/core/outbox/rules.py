@@ -193,21 +193,12 @@ def _check_message(
     text: str, price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
 ) -> tuple[list[int], list[int]]:
     """The contract's sending rules that need no database."""
-    if not text.strip():
-        raise OutboxError("the message is empty")
-    if len(text) > MAX_TEXT_CHARS:
-        raise OutboxError(
-            f"the message is {len(text):,} characters long; the platform takes at most "
-            f"{MAX_TEXT_CHARS:,}"
-        )
+    check_text(text)
     return check_offer(price_cents, media_ids, preview_ids)
 
 
-def check_offer(
-    price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """The contract's rules for what a message sells: (media, previews), or OutboxError
-    with the first rule broken. The PPV dialog checks with it as the chatter types."""
+def check_price(price_cents: int) -> int:
+    """A message's price in cents: free (0) or within the platform's range."""
     if isinstance(price_cents, bool) or not isinstance(price_cents, int):
         raise OutboxError("the price must be a whole number of cents")
     if price_cents != 0 and not MIN_PRICE_CENTS <= price_cents <= MAX_PRICE_CENTS:
@@ -215,6 +206,27 @@ def check_offer(
             f"the price must be $0 (free) or between {format_cents(MIN_PRICE_CENTS)} "
             f"and {format_cents(MAX_PRICE_CENTS)}"
         )
+    return price_cents
+
+
+def check_text(text: str) -> str:
+    """A message's text as the platform takes it: not empty, not too long."""
+    if not text.strip():
+        raise OutboxError("the message is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise OutboxError(
+            f"the message is {len(text):,} characters long; the platform takes at most "
+            f"{MAX_TEXT_CHARS:,}"
+        )
+    return text
+
+
+def check_offer(
+    price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The contract's rules for what a message sells: (media, previews), or OutboxError
+    with the first rule broken. The PPV dialog checks with it as the chatter types."""
+    check_price(price_cents)
     media = _ids("media", media_ids)
     previews = _ids("preview", preview_ids)
     if price_cents and not media:

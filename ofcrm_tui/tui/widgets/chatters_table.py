@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ofcrm_tui.core.analytics.chatters import ChatterStats
+from ofcrm_tui.core.analytics.chatters import OUTSIDE_OFCRM, ChatterStats
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
 
@@ -59,7 +59,7 @@ class ChattersTable(DataTable[object]):
         self.add_columns(*(self.SHORT_HEADINGS if short else self.HEADINGS))
         for c in self.chatters:
             name = Text(clean(c.chatter, single_line=True)) if c.chatter else Text(
-                "outside ofcrm", style="dim")
+                OUTSIDE_OFCRM, style="dim")
             self.add_row(
                 name, f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
                 Text(format_cents(c.ppv_revenue_cents), justify="right"),

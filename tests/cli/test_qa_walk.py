@@ -1,0 +1,165 @@
+"""Findings of a QA walk through the commands: bad values refused as typed (exit 2, no
+database opened or made), a refused ``account add`` leaving no file, confirmations
+asked alike, a named config file that is not there, ``--skip-invalid`` taken as asked,
+and the words of the help, the audit trail and a fan deleted here. (The chatters export's
+"outside ofcrm": ``tests/analytics/test_export.py``; health's words: ``test_health.py``.)"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from ofcrm_tui.cli import team_cmd
+from ofcrm_tui.cli.main import COMMANDS, build_parser, parse
+from ofcrm_tui.core.access import AuditRow
+from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.types import utcnow
+from tests.cli import ofcrm_run
+from tests.cli.ofcrm_run import Ofcrm, assert_error_line
+from tests.cli.test_cli import assert_one_line_error, run
+from tests.fans.conftest import add_fan, make_account
+
+here = ofcrm_run.here
+
+
+def test_a_refused_account_add_makes_no_database(
+    tmp_path: Path, here: Ofcrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    result = here("--db", f"sqlite:///{fresh}", "account", "add", "mia", "--base-url", "notaurl")
+    assert result.returncode == 2  # a bad value
+    assert_error_line(result, "bad base URL 'notaurl'")
+    monkeypatch.setenv("OFCRM_TOKEN_MIA", "tok")
+    result = here("--db", f"sqlite:///{fresh}", "account", "add", "mia",
+                  "--base-url", "http://127.0.0.1:1")
+    assert result.returncode == 1  # refused by the gateway (unreachable)
+    assert_error_line(result, "the gateway could not be asked")
+    assert not fresh.exists()
+
+
+BAD_VALUES = [
+    (("campaign", "create", "--name", "n", "--text", "t", "--inactive-days", "1.5"),
+     "argument --inactive-days: '1.5' is not a whole number"),
+    (("campaign", "create", "--name", "n", "--text", "t", "--at", "tomorrow"), "bad time 'tomorrow'"),
+    (("campaign", "create", "--name", "n", "--text", "t", "--price", "2"),
+     "the price must be $0 (free) or between $3.00 and $200.00"),
+    (("send", "--fan", "x", "--text", "t", "--price", "2"), "the price must be $0 (free)"),
+    (("fans", "add", "--username", "bad name"), "username 'bad name' contains spaces"),
+    (("account", "add", "bad name!", "--base-url", "http://x"), "bad account name 'bad name!'"),
+    (("fans", "edit", "x", "--tag", ""), "argument --tag: empty tag name"),
+    (("fans", "edit", "x", "--tag", "t" * 300), "tag is 300 characters long"),
+    (("send", "--fan", "x", "--text", ""), "argument --text: the message is empty"),
+    (("campaign", "create", "--name", "", "--text", "t"), "a campaign needs a name"),
+    (("fans", "show", ""), "no fan given"),
+    (("fans", "edit", "x", "--note", ""), "argument --note: empty note"),
+    (("fans", "edit", "x", "--tag", "vip", "--untag", "#VIP"),
+     "--tag and --untag name the same tag: vip"),
+    (("assign", "x", "--to", ""), "no chatter named"),
+    (("account", "set", "mia", "--base-url", "ftp://x"), "bad base URL"),
+]
+
+
+@pytest.mark.parametrize(("argv", "fragment"), BAD_VALUES)
+def test_a_bad_value_is_a_usage_error_before_any_database(
+    argv: tuple[str, ...], fragment: str, tmp_path: Path, here: Ofcrm
+) -> None:
+    """Exit 2, one line naming the value, and the database not looked for: on a path with
+    none yet it is the value that is named, not "no database yet"."""
+    result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+    assert result.returncode == 2, result.stderr
+    assert_error_line(result, fragment)
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_named_config_file_that_is_not_there_is_refused(
+    tmp_path: Path, here: Ofcrm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OFCRM_CONFIG_FILE", str(tmp_path / "nope.toml"))
+    for argv in (("queue",), ("config", "show")):
+        result = here("--db", f"sqlite:///{tmp_path / 'x.db'}", *argv)
+        assert result.returncode == 2
+        assert_error_line(result, f"no config file {tmp_path / 'nope.toml'}")
+        assert result.stdout == ""
+
+
+@pytest.fixture
+def url(db: Database, database_url: str) -> str:
+    account = make_account(db, "mia")
+    add_fan(db, account, 41, "lena", name="Lena", subscription_status="active")
+    return database_url
+
+
+def test_cancel_asks_as_delete_does(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--db", url, "campaign", "create", "--name", "n", "--text", "hi",
+                         "--at", "2099-01-01T10:00", "--yes")
+    assert code == 0 and "scheduled" in out, err
+    code, out, err = run(capsys, "--db", url, "campaign", "cancel", "1")  # no terminal
+    assert code == 2 and out == ""
+    assert_one_line_error(code, err, "not cancelled: add --yes (no terminal to ask on)")
+    assert "scheduled" in run(capsys, "--db", url, "campaign", "list")[1]
+    code, out, _ = run(capsys, "--db", url, "campaign", "cancel", "1", "--yes")
+    assert code == 0 and out.startswith("campaign #1 cancelled")
+    code, _, err = run(capsys, "--db", url, "fans", "delete", "lena")  # no terminal: usage, 2
+    assert_one_line_error(code, err, "not deleted: add --yes")
+    assert code == 2
+
+
+def test_a_fan_deleted_here_is_said_to_be(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--db", url, "fans", "delete", "lena", "--yes")[0] == 0
+    for ref in ("lena", "41"):
+        code, _, err = run(capsys, "--db", url, "fans", "show", ref)
+        assert_one_line_error(code, err, f"fan '{ref}' was deleted here ", "UTC")
+        assert "sync the account" not in err
+
+
+def test_skipping_bad_rows_as_asked_exits_0(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "fans.csv"
+    csv.write_text("username\nzoe\nbad name\n")
+    code, out, err = run(capsys, "--db", url, "import", "fans", str(csv), "--skip-invalid")
+    assert code == 0, err
+    assert "skipped 1 bad" in out and "line 3:" in err
+    code, _, _ = run(capsys, "--db", url, "import", "fans", str(csv))  # not asked: refused
+    assert code == 1
+
+
+def test_the_audit_trail_counts_rows_in_words() -> None:
+    row = AuditRow(1, utcnow(), "ann", "fans_export", 1, "mia", 1, "")
+    assert "  1 row" in team_cmd.audit_line(row) and "1 rows" not in team_cmd.audit_line(row)
+
+
+def _actions(name: str) -> tuple[str, ...]:
+    parser = build_parser(load=[name])
+    command = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    inner = [a for a in command.choices[name]._actions if isinstance(a, argparse._SubParsersAction)]
+    return tuple(inner[0].choices) if inner else ()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.name)
+def test_the_top_level_help_lists_each_commands_own_actions(command: object) -> None:
+    assert command.actions == _actions(command.name)  # type: ignore[attr-defined]
+
+
+def test_the_top_level_help_shows_the_actions(here: Ofcrm) -> None:
+    top = " ".join(here("--help").stdout.split())
+    for command in COMMANDS:
+        assert " ".join(command.help.split()) in top
+
+
+@pytest.mark.parametrize("argv", [("fans", "add"), ("account", "token")])
+def test_every_argument_has_help(argv: tuple[str, ...]) -> None:
+    parser = build_parser(load=[argv[0]])
+    for name in argv:
+        parser = next(a for a in parser._actions
+                      if isinstance(a, argparse._SubParsersAction)).choices[name]
+    assert all(action.help for action in parser._actions), [
+        action.dest for action in parser._actions if not action.help]
+
+
+def test_campaign_create_takes_without_tag_as_fans_list_does() -> None:
+    args = parse(["campaign", "create", "--name", "n", "--text", "t",
+                  "--without-tag", "a", "--exclude-tag", "b"])
+    assert args.without_tag == ["a", "b"]
