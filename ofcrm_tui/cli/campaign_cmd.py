@@ -80,9 +80,11 @@ def _whole(flag: str) -> Callable[[str], int | None]:
     return whole
 
 
-def _text(text: str) -> object:
+def _text(text: str) -> str:
     """``--text``: '-' reads stdin (checked once read); else checked as typed."""
-    return text if text == "-" else check_text(text)
+    if text != "-":
+        check_text(text)
+    return text
 
 
 def _segment(args: argparse.Namespace) -> Segment:
@@ -247,7 +249,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     create = actions.add_parser("create", help="start a campaign now or at a time")
     add_account_option(create, "the account (default: the only one)")
     create.add_argument("--name", required=True, type=checked_by(check_name, as_typed=True))
-    create.add_argument("--text", required=True, type=checked_by(_text, as_typed=True),
+    create.add_argument("--text", required=True, type=checked_by(_text),
                         help="text with {name}, {username} ({name|babe} gives a fallback; never "
                         "{nickname}: your team's private label); '-' reads stdin")
     create.add_argument("--tag", action="append", metavar="T", help="fans with any of these tags")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -211,7 +212,7 @@ _TAG = checked_by(fields.clean_tag, as_typed=True)
 _NOTE = checked_by(fields.clean_note, as_typed=True)
 
 
-def _name(what: str) -> object:
+def _name(what: str) -> Callable[[str], str]:
     """A name or nickname: '' (none) or one the field holds, kept as typed."""
     return checked_by(lambda text: fields.clean_name(what, text.strip()), as_typed=True)
 
