@@ -243,8 +243,9 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         )
     }
     failed_at = metrics.last_recorded(session, aid, metrics.POLL_FAILED)
-    depth_at = metrics.last_recorded(session, aid, metrics.QUEUE_DEPTH)
-    depth = _last_value(session, aid, metrics.QUEUE_DEPTH)
+    # The depth and its time from one row: read apart, a drain recording between the
+    # two reads (read committed) paired one drain's depth with another's time.
+    depth, depth_at = _last(session, aid, metrics.QUEUE_DEPTH) or (None, None)
     blocked = account.send_blocked_until
     due, waiting_since = _waiting(session, account, now, depth_at)
     return AccountHealth(
@@ -263,7 +264,7 @@ def _account(session: Session, account: Account, now: datetime) -> AccountHealth
         last_poll_at=metrics.last_recorded(session, aid, metrics.POLL),
         last_poll_failed_at=failed_at,
         last_drained_at=depth_at,
-        poll_lag_seconds=_last_value(session, aid, metrics.POLL_LAG),
+        poll_lag_seconds=(_last(session, aid, metrics.POLL_LAG) or (None, None))[0],
         running=any(t is not None and t > now - RUNNING_WINDOW for t in (failed_at, depth_at)),
         due_queued=due,
         waiting_since=waiting_since,
@@ -304,13 +305,15 @@ def _waiting(
     return count, max(t for t in moments if t is not None)
 
 
-def _last_value(session: Session, account_id: int, name: str) -> float | None:
-    return session.scalar(
-        select(MetricEvent.value)
+def _last(session: Session, account_id: int, name: str) -> tuple[float, datetime] | None:
+    """The value and the time of the last ``name`` recorded, from one row."""
+    row = session.execute(
+        select(MetricEvent.value, MetricEvent.recorded_at)
         .where(MetricEvent.account_id == account_id, MetricEvent.name == name)
         .order_by(MetricEvent.recorded_at.desc(), MetricEvent.id.desc())
         .limit(1)
-    )
+    ).first()
+    return None if row is None else (row.value, row.recorded_at)
 
 
 def _running_signs(account: AccountHealth, now: datetime) -> str:

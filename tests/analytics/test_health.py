@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from keyring.errors import KeyringLocked
-from sqlalchemy import update
+from sqlalchemy import event, select, update
 
 from ofcrm_tui.cli.main import main
 from ofcrm_tui.core import health, metrics
@@ -366,3 +366,31 @@ def test_help_lists_every_exit_code(capsys) -> None:  # noqa: ANN001
     for reason in health.Reason:
         assert re.search(rf"^  {reason.value}  \S", out, re.M), reason
     assert "is a worker running?" in out
+
+
+def test_the_queue_depth_and_its_time_come_from_one_drain(db: Database) -> None:
+    """A drain recording while health reads (read committed: each statement sees what
+    was committed before it): the depth said is the one recorded at the time said."""
+    account_id = _account(db)
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=2), 4)
+    _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(minutes=1), 5)
+    recorded: list[str] = []
+
+    def drain_records(_conn, _cursor, statement, parameters, *_) -> None:  # noqa: ANN001
+        asked = parameters.values() if isinstance(parameters, dict) else parameters
+        if not recorded and metrics.QUEUE_DEPTH in list(asked or ()):
+            recorded.append(statement)
+            _event(db, account_id, metrics.QUEUE_DEPTH, timedelta(0), 7)
+
+    event.listen(db.engine, "after_cursor_execute", drain_records)
+    try:
+        (found,) = health.check(db, failed_threshold=10, keyless=True).accounts
+    finally:
+        event.remove(db.engine, "after_cursor_execute", drain_records)
+    assert recorded
+    with db.read() as session:
+        pairs = {(row.value, row.recorded_at) for row in session.execute(
+            select(MetricEvent.value, MetricEvent.recorded_at)
+            .where(MetricEvent.name == metrics.QUEUE_DEPTH))}
+    assert (found.queue_depth, found.queue_depth_at) in pairs
+    assert found.queue_depth in (5, 7)
