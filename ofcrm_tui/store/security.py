@@ -11,7 +11,9 @@ bypass row-level security: managers see everything.
 
 Who is asking is ``session_user``, the role that logged in: the access functions are
 ``SECURITY DEFINER`` (they read the team tables, which no team role may read) with
-their ``search_path`` pinned, so a temporary table cannot stand in for the grants.
+their ``search_path`` pinned, so a temporary table cannot stand in for the grants
+(their SQL: ``access_sql``; here, the tables, the privileges, the policies, and putting
+them in or taking them out).
 
 Full-text and trigram tests (``@@``, ``LIKE``) are not leakproof: under row-level
 security PostgreSQL may not use an index for them. ``ofcrm_message_fans`` and
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from ofcrm_tui.store import access_sql
 from ofcrm_tui.store.fan_facts import FACT_TRIGGERS
 from ofcrm_tui.store.rollups import TRIGGERS
 
@@ -139,8 +142,6 @@ SHARED_READS: tuple[str, ...] = ("alembic_version",)
 OWNER_TRIGGERS: tuple[str, ...] = ("messages_reply_seconds", *TRIGGERS, *FACT_TRIGGERS)
 
 POLICY = "ofcrm_account_rows"
-_AUDIT_TRIGGER = "ofcrm_audit_fan_deletes"
-_SENT_TRIGGER = "ofcrm_sent_stays"
 
 
 def _run(connection: Connection, statement: str) -> None:
@@ -172,223 +173,6 @@ def protect(connection: Connection, table: str) -> None:
 def unprotect(connection: Connection, table: str) -> None:
     connection.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
     connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
-
-def _functions(schema: str, delete_right: bool) -> list[str]:
-    """The access functions, their ``search_path`` pinned to ``schema`` (quoted);
-    ``delete_right``: ``team_members`` has ``can_delete`` (migration 0025), else no
-    chatter holds the delete right."""
-    definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
-    can_delete = "member.can_delete" if delete_right else "false"
-    return [
-        # The login role bypasses row-level security here: a superuser, BYPASSRLS, or
-        # the tables' owner (or a role that has its privileges).
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_is_manager() RETURNS boolean
-        LANGUAGE sql STABLE {definer} AS $$
-          SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(SESSION_USER, c.relowner, 'USAGE')
-          FROM pg_catalog.pg_roles r, pg_catalog.pg_class c
-          WHERE r.rolname = SESSION_USER AND c.oid = 'accounts'::regclass
-        $$""",
-        # The accounts the login role may see (``wanted`` NULL) or holds a right on
-        # ('export', 'campaign', 'delete' fans; 'settings', an account's own row: never
-        # a chatter's): a chatter's grants, every account for a worker (but 'delete':
-        # its privileges delete no fan) or a manager, none for anyone else.
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_granted_accounts(wanted text DEFAULT NULL)
-        RETURNS bigint[]
-        LANGUAGE plpgsql STABLE {definer} AS $$
-        DECLARE
-          member team_members%ROWTYPE;
-        BEGIN
-          IF wanted IS NOT NULL
-              AND wanted NOT IN ('export', 'campaign', 'delete', 'settings') THEN
-            RAISE EXCEPTION 'unknown right %', wanted;
-          END IF;
-          SELECT * INTO member FROM team_members WHERE role_name = SESSION_USER;
-          IF FOUND AND member.kind = 'chatter' THEN
-            IF (wanted = 'export' AND NOT member.can_export)
-                OR (wanted = 'campaign' AND NOT member.can_campaign)
-                OR (wanted = 'delete' AND NOT {can_delete})
-                OR wanted = 'settings' THEN
-              RETURN '{{}}';
-            END IF;
-            RETURN ARRAY(SELECT account_id FROM team_grants
-                         WHERE role_name = member.role_name ORDER BY account_id);
-          END IF;
-          IF FOUND AND wanted = 'delete' THEN
-            RETURN '{{}}';
-          END IF;
-          IF FOUND OR ofcrm_is_manager() THEN
-            RETURN ARRAY(SELECT id FROM accounts ORDER BY id);
-          END IF;
-          RETURN '{{}}';
-        END $$""",
-        # Refuses (insufficient_privilege) unless the login role holds ``wanted`` on
-        # ``account``: what the export, campaign and fan delete paths call first.
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_require(wanted text, account bigint) RETURNS void
-        LANGUAGE plpgsql VOLATILE {definer} AS $$
-        DECLARE
-          label text;
-          verb text;
-        BEGIN
-          IF account = ANY (ofcrm_granted_accounts(wanted)) THEN
-            RETURN;
-          END IF;
-          verb := CASE wanted WHEN 'export' THEN 'export from'
-                              WHEN 'campaign' THEN 'run campaigns on'
-                              WHEN 'delete' THEN 'delete fans of'
-                              ELSE 'work on' END;
-          IF account = ANY (ofcrm_granted_accounts()) THEN
-            SELECT format('account %L', name) INTO label FROM accounts WHERE id = account;
-          END IF;
-          RAISE EXCEPTION '% may not % %', SESSION_USER, verb,
-              coalesce(label, format('account #%s', account))
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'a manager gives rights with ofcrm team add-chatter';
-        END $$""",
-        # The login role's place on the team, for the app and ``ofcrm team``: the
-        # rights it holds as ``ofcrm_granted_accounts`` has them (a worker: export and
-        # campaigns, not deleting fans).
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_whoami(
-          OUT role_name text, OUT kind text, OUT accounts bigint[],
-          OUT can_export boolean, OUT can_campaign boolean, OUT can_delete boolean)
-        LANGUAGE plpgsql STABLE {definer} AS $$
-        DECLARE
-          member team_members%ROWTYPE;
-        BEGIN
-          role_name := SESSION_USER;
-          SELECT * INTO member FROM team_members WHERE team_members.role_name = SESSION_USER;
-          IF FOUND THEN
-            kind := member.kind;
-            can_export := member.can_export OR member.kind = 'worker';
-            can_campaign := member.can_campaign OR member.kind = 'worker';
-            can_delete := {can_delete} AND member.kind = 'chatter';
-          ELSE
-            kind := CASE WHEN ofcrm_is_manager() THEN 'manager' ELSE 'none' END;
-            can_export := kind = 'manager';
-            can_campaign := kind = 'manager';
-            can_delete := kind = 'manager';
-          END IF;
-          accounts := ofcrm_granted_accounts();
-        END $$""",
-        # The chatters of an account the login role sees (whom a conversation there
-        # may be assigned to), by role name.
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_account_chatters(account bigint) RETURNS SETOF text
-        LANGUAGE sql STABLE {definer} AS $$
-          SELECT g.role_name::text FROM team_grants g JOIN team_members m USING (role_name)
-          WHERE g.account_id = account AND m.kind = 'chatter'
-            AND account = ANY (ofcrm_granted_accounts())
-          ORDER BY 1
-        $$""",
-        # One line of the audit trail, by the login role, at the database's time.
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_audit(
-          action text, account bigint, row_count bigint, detail text) RETURNS void
-        LANGUAGE plpgsql VOLATILE {definer} AS $$
-        BEGIN
-          IF account IS NOT NULL AND NOT account = ANY (ofcrm_granted_accounts()) THEN
-            RAISE EXCEPTION '% may not work on account #%', SESSION_USER, account
-              USING ERRCODE = 'insufficient_privilege';
-          END IF;
-          INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
-          VALUES (account, SESSION_USER, action, row_count, coalesce(detail, ''), now());
-        END $$""",
-        # Deleted fans, counted and named per account (``Nick (@user, user 12), ...``, the
-        # first 500 characters), whoever deleted them and however (psql too).
-        f"""
-        CREATE OR REPLACE FUNCTION {_AUDIT_TRIGGER}() RETURNS trigger
-        LANGUAGE plpgsql {definer} AS $$
-        BEGIN
-          INSERT INTO audit_events (account_id, actor, action, rows, detail, at)
-          SELECT account_id, SESSION_USER, 'fans_deleted', count(*),
-                 left(string_agg(label, ', ' ORDER BY id), 500), now()
-          FROM (SELECT account_id, id,
-                       coalesce(nullif(nickname, ''), nullif(name, ''), username) || ' (@'
-                       || username || coalesce(', user ' || platform_user_id, '') || ')' AS label
-                FROM gone) AS named
-          GROUP BY account_id;
-          RETURN NULL;
-        END $$""",
-        f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans",
-        f"""
-        CREATE TRIGGER {_AUDIT_TRIGGER} AFTER DELETE ON fans
-        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {_AUDIT_TRIGGER}()
-        """,
-        # A sent message stays sent, with what was sent (whoever asks: the history).
-        f"""
-        CREATE OR REPLACE FUNCTION {_SENT_TRIGGER}() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.state <> 'sent' OR NEW.text IS DISTINCT FROM OLD.text
-              OR NEW.price_cents IS DISTINCT FROM OLD.price_cents
-              OR NEW.media_ids::text IS DISTINCT FROM OLD.media_ids::text
-              OR NEW.preview_ids::text IS DISTINCT FROM OLD.preview_ids::text THEN
-            RAISE EXCEPTION 'message #% was sent: it stays sent, as it was sent', OLD.id
-              USING ERRCODE = 'insufficient_privilege';
-          END IF;
-          RETURN NEW;
-        END $$""",
-        f"DROP TRIGGER IF EXISTS {_SENT_TRIGGER} ON outbound_messages",
-        f"""
-        CREATE TRIGGER {_SENT_TRIGGER} BEFORE UPDATE ON outbound_messages FOR EACH ROW
-        WHEN (OLD.state = 'sent') EXECUTE FUNCTION {_SENT_TRIGGER}()
-        """,
-        # Search's index lookups (see the module's docstring), planned for the values
-        # given (EXECUTE: a generic plan would not know how rare a word is): the fan
-        # id, repeated per match, of the account's messages matching a
-        # ``to_tsquery('simple', ...)`` (the first ``most`` of them, if given)...
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_message_fans(
-          account bigint, query text, most bigint DEFAULT NULL)
-        RETURNS TABLE (fan_id bigint)
-        LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
-        BEGIN
-          IF NOT account = ANY (ofcrm_granted_accounts()) THEN
-            RETURN;
-          END IF;
-          RETURN QUERY EXECUTE 'SELECT fan_id FROM messages WHERE account_id = $1'
-            ' AND to_tsvector(''simple'', messages.text) @@ to_tsquery(''simple'', $2)'
-            ' LIMIT $3'
-            USING account, query, most;
-        END $$""",
-        # ...and of the account's fans whose lower-cased names are ``LIKE`` every
-        # pattern (one test each, so the trigram index serves them all).
-        f"""
-        CREATE OR REPLACE FUNCTION ofcrm_named_fans(account bigint, patterns text[])
-        RETURNS TABLE (fan_id bigint)
-        LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
-        DECLARE
-          tests text := '';
-        BEGIN
-          IF NOT account = ANY (ofcrm_granted_accounts()) THEN
-            RETURN;
-          END IF;
-          FOR i IN 1 .. coalesce(array_length(patterns, 1), 0) LOOP
-            tests := tests || format(
-              ' AND lower(username || '' '' || name || '' '' || nickname) LIKE lower($2[%s])', i);
-          END LOOP;
-          RETURN QUERY EXECUTE 'SELECT id FROM fans WHERE account_id = $1' || tests
-            USING account, patterns;
-        END $$""",
-    ]
-
-
-_FUNCTION_NAMES = (
-    f"{_SENT_TRIGGER}()",
-    "ofcrm_named_fans(bigint, text[])",
-    "ofcrm_message_fans(bigint, text, bigint)",
-    f"{_AUDIT_TRIGGER}()",
-    "ofcrm_audit(text, bigint, bigint, text)",
-    "ofcrm_whoami()",
-    "ofcrm_account_chatters(bigint)",
-    "ofcrm_require(text, bigint)",
-    "ofcrm_granted_accounts(text)",
-    "ofcrm_is_manager()",
-)
 
 
 def _right_policies() -> list[tuple[str, str, str]]:
@@ -471,7 +255,7 @@ def install_rules(connection: Connection, *, delete_right: bool) -> None:
     tables there are (an earlier revision's lacks later tables)."""
     schema = _schema(connection)
     connection.exec_driver_sql("DROP FUNCTION IF EXISTS ofcrm_whoami()")  # its columns change
-    for statement in _functions(schema, delete_right):
+    for statement in access_sql.functions(schema, delete_right):
         _run(connection, statement)
     owner_runs_triggers(connection)
     for name, table, what in _right_policies():
@@ -502,9 +286,10 @@ def uninstall(connection: Connection, tables: list[str]) -> None:
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON {table}")
     for table in tables:
         unprotect(connection, table)
-    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_AUDIT_TRIGGER} ON fans")
-    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_SENT_TRIGGER} ON outbound_messages")
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {access_sql.AUDIT_TRIGGER} ON fans")
+    connection.exec_driver_sql(
+        f"DROP TRIGGER IF EXISTS {access_sql.SENT_TRIGGER} ON outbound_messages")
     for function in _owner_triggers(connection):
         connection.exec_driver_sql(f"ALTER FUNCTION {function}() SECURITY INVOKER RESET ALL")
-    for function in _FUNCTION_NAMES:
+    for function in access_sql.FUNCTION_NAMES:
         connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}")

@@ -1,11 +1,22 @@
-"""A SQLite table's definition changed in place, for the changes SQLite documents as
-safe that way ("Making Other Kinds Of Table Schema Changes" in its ALTER TABLE page).
+"""A SQLite table's definition changed in place, for a migration's change that leaves
+the table's file format as it is.
+
+SQLite's ALTER TABLE page ("Making Other Kinds Of Table Schema Changes") describes
+this way (``PRAGMA writable_schema``, the definition in ``sqlite_schema`` rewritten,
+the schema version bumped) for changes that do not affect the content on disk, and
+names some: removing a CHECK, FOREIGN KEY or NOT NULL constraint, changing a default
+(0008 removes a NOT NULL). It documents no other change as safe so. A migration that
+makes another (0039 adds AUTOINCREMENT to an INTEGER PRIMARY KEY) says what it relies
+on and why that holds: there, that the table's file format does not change (the id is
+the rowid with AUTOINCREMENT or without: every row and index is read as before), and
+that AUTOINCREMENT only makes each insert take its id past ``sqlite_sequence``'s,
+which the migration makes if there is none and seeds with the highest id. ``PRAGMA
+quick_check`` runs after every rewrite.
 
 A migration's other way, making the table again (Alembic's batch mode: copy, drop the
 old one), must not be used on a table others refer to: with foreign keys on, dropping
-it cascades to their rows, and its triggers go with it. Here the definition in
-``sqlite_schema`` is rewritten and the schema version bumped, in the migration's
-transaction; the stored rows do not change.
+it cascades to their rows, and its triggers go with it. Here the definition is
+rewritten in the migration's transaction; the stored rows do not change.
 """
 
 from __future__ import annotations

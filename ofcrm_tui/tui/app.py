@@ -11,7 +11,8 @@ event loop.
 What other processes write (the workers of a team, ``ofcrm worker``, another app) the
 status reads find (``status_read.StatusReads``), and ``follow`` publishes it like job
 events. A role taken off the team (or an account taken from it) is told once, and the
-app stops asking the database on its own.
+app stops asking the database on its own: for good off the team (a switch of account is
+refused), until another account is opened when only the account was taken.
 """
 
 from __future__ import annotations
@@ -146,8 +147,10 @@ class OfcrmApp(KeysInOrder):
         # What other processes write, seen at each status read.
         self.follow = Follow()
         self.status_reads = StatusReads(self)
-        # Set when the database refused this role the account: what the app says.
+        # Set when the database refused this role the account: what the app says (until
+        # another account is opened); ``off_team``: it refused the role the team.
         self.cut_off: str | None = None
+        self.off_team = False
 
     # -- start and stop ------------------------------------------------------------
 
@@ -213,16 +216,31 @@ class OfcrmApp(KeysInOrder):
         self.call_later(drop_gone, screen, self._notifications)
 
     def open_account(self, account: AccountInfo) -> None:
-        """Show ``account`` on the home screen (picked in the account dialog)."""
+        """Show ``account`` on the home screen (picked in the account dialog); every
+        screen starts over on it, the ones hidden once shown again."""
+        if self._switch_refused():
+            return
         self._account_opened(account)
         if self.current_mode != registry.HOME:
             self.switch_mode(registry.HOME)
-        else:
-            self.changes.publish(DataChanged.of("account"))
+        self.changes.publish(DataChanged.of("account"))
         self.status_reads.load()
 
+    def _switch_refused(self) -> bool:
+        """Off the team, no account is readable: the switch is refused, in one line.
+        (One account taken away, the others may be opened.)"""
+        if self.cut_off is None or not self.off_team:
+            return False
+        self.notify(NO_SWITCH, title="No access", severity="error", markup=False)
+        return True
+
     def _account_opened(self, account: AccountInfo) -> None:
-        """What the app keeps of the open account: the title, the status, what others do."""
+        """What the app keeps of the open account: the title, the status, what others do;
+        access to another account lost, reads start again."""
+        if self.cut_off is not None:
+            self.cut_off, self.off_team = None, False
+            self.status_reads.resume()
+            self.presence.resume()
         self.account = account
         self.sub_title = _title(account)
         self.status_reads.sync_error = None
@@ -323,6 +341,8 @@ class OfcrmApp(KeysInOrder):
     def action_switch_account(self) -> None:
         from ofcrm_tui.tui.dialogs.choice import ChoiceDialog
 
+        if self._switch_refused():
+            return
         db = self.context.db
 
         def load() -> list[tuple[Text, AccountInfo]]:
@@ -354,14 +374,16 @@ class OfcrmApp(KeysInOrder):
             self._jobs_changed(change)
 
     def on_access_lost(self, message: AccessLost) -> None:
-        """Said once, where it stays (the status bar); nothing more is read on a timer."""
+        """Said once, where it stays (the status bar); nothing more is read on a timer
+        until another account is opened (none, off the team)."""
         account = self.account
         if self.cut_off is not None or account is None or message.account_id != account.id:
             return
         log.warning("access to account %s lost: %s", account.name, message.reason)
-        self.cut_off = lost_access_note(account.name)
-        self.status_reads.stop()
-        self.presence.stop()
+        self.cut_off = lost_access_note(account.name, team=message.team)
+        self.off_team = message.team
+        self.status_reads.pause()
+        self.presence.pause()
         self.status = replace(self.status, cut_off=self.cut_off)
         self.notify(self.cut_off, title="No access", severity="error", markup=False,
                     timeout=LOST_ACCESS_TOAST_SECONDS)
@@ -462,11 +484,19 @@ class OfcrmApp(KeysInOrder):
         return self._job_timer is not None
 
 
-def lost_access_note(account: str) -> str:
-    """What the app says when the database no longer lets this role read the account."""
+def lost_access_note(account: str, *, team: bool) -> str:
+    """What the app says when the database no longer lets this role read the account;
+    ``team``: nor the team's."""
+    if team:
+        return "You were removed from the team: ask a manager; press q to quit"
     name = clean(account, single_line=True)
-    return (f"You were removed from the team (or lost access to account {name}): "
-            "ask a manager; press q to quit")
+    return (f"You lost access to account {name}: ask a manager, or switch to another "
+            "account")
+
+
+# Off the team, what the app says to a switch of account.
+NO_SWITCH = ("No account can be opened: you are no longer on the team. Ask a manager; "
+             "press q to quit")
 
 
 def team_mode_note(me: access.Identity, name: str) -> str:

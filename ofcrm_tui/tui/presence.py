@@ -29,10 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual.message import Message
 from textual.timer import Timer
 
-from ofcrm_tui.core import access, team
+from ofcrm_tui.core import team
 from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.tui.messages import DataChanged
-from ofcrm_tui.tui.status_read import AccessLost
+from ofcrm_tui.tui.status_read import access_lost
 
 if TYPE_CHECKING:
     from ofcrm_tui.tui.app import OfcrmApp
@@ -75,11 +75,19 @@ class Presence:
             self.app.context.settings.presence_interval_seconds, self.beat)
         self.app.changes.subscribe(self.app, self.fans_edited, immediate=True)
 
-    def stop(self) -> None:
+    def pause(self) -> None:
         """Access was lost: no more beats, and no row to delete when the app quits."""
         self._stopped = True
         if self._timer is not None:
-            self._timer.stop()
+            self._timer.pause()
+
+    def resume(self) -> None:
+        """Another account was opened after access was lost: beats again, as a new app
+        (the row of the account lost is out of reach: it expires)."""
+        self.app_id = uuid.uuid4().hex
+        self._stopped = False
+        if self._timer is not None:
+            self._timer.resume()
 
     # -- what the chatter does -----------------------------------------------------
 
@@ -160,9 +168,9 @@ class Presence:
             view = team.beat(self.app.context.db, self.app_id, report, now=self.app.now_utc(),
                              expiry_seconds=settings.presence_expiry_seconds)
         except SQLAlchemyError as exc:
-            denied = access.lost(self.app.context.db, exc)
+            denied = access_lost(self.app.context.db, report.account_id, exc)
             if denied is not None:
-                self.app.post_message(AccessLost(report.account_id, str(denied)))
+                self.app.post_message(denied)
             elif not self._failing:
                 # A busy or unreachable database: the next beat tries again, quietly.
                 log.warning("presence beat failed: %s", exc)

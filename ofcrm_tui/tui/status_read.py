@@ -21,6 +21,7 @@ from textual.timer import Timer
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, inbox, outbox, watch
 from ofcrm_tui.core.accounts import AccountInfo
+from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
 
@@ -47,12 +48,24 @@ class StatusLoaded(Message):
 
 
 class AccessLost(Message):
-    """The database refused this role the account (``reason``, one line)."""
+    """The database refused this role the account (``reason``, one line); ``team``: the
+    role is off the team too (``access.off_the_team``), so no other account is readable."""
 
-    def __init__(self, account_id: int, reason: str) -> None:
+    def __init__(self, account_id: int, reason: str, *, team: bool) -> None:
         super().__init__()
         self.account_id = account_id
         self.reason = reason
+        self.team = team
+
+
+def access_lost(db: Database, account_id: int, exc: BaseException) -> AccessLost | None:
+    """(thread) ``exc``, an error of work on the account, as ``AccessLost`` when the
+    database refused this role the account (or no longer shows it: ``NoAccount``); None
+    for any other error. Whether the role is off the team is asked then, once."""
+    lost = access.lost(db, exc) or (exc if isinstance(exc, outbox.NoAccount) else None)
+    if lost is None:
+        return None
+    return AccessLost(account_id, str(lost), team=access.off_the_team(db, exc) is not None)
 
 
 def read(
@@ -69,10 +82,10 @@ def read(
         unread = inbox.count_conversations(db, account.id, inbox.InboxFilter(unread_only=True))
         mark, moves = watch.look(db, account.id, mark, queue.counts)
     except Exception as exc:
-        lost = access.lost(db, exc) or (exc if isinstance(exc, outbox.NoAccount) else None)
+        lost = access_lost(db, account.id, exc)
         if lost is None:
             raise
-        return AccessLost(account.id, str(lost))
+        return lost
     info = StatusInfo(
         account=account.name,
         workers_send=workers_send,
@@ -105,10 +118,15 @@ class StatusReads:
     def start(self) -> None:
         self._timer = self.app.set_interval(STATUS_EVERY_SECONDS, self.load)
 
-    def stop(self) -> None:
-        """Access was lost: nothing more is read on the timer."""
+    def pause(self) -> None:
+        """Access was lost: nothing more is read on the timer (until ``resume``)."""
         if self._timer is not None:
-            self._timer.stop()
+            self._timer.pause()
+
+    def resume(self) -> None:
+        """Another account was opened after access was lost: read on the timer again."""
+        if self._timer is not None:
+            self._timer.resume()
 
     def load(self) -> None:
         """Read the status (and look for what others wrote); one read at a time, the
@@ -139,10 +157,10 @@ class StatusReads:
             return
 
         def ask() -> None:
-            lost = access.lost(app.context.db, error)
+            lost = access_lost(app.context.db, account.id, error)
             if lost is None:
                 raise error
-            app.post_message(AccessLost(account.id, str(lost)))
+            app.post_message(lost)
 
         app.run_worker(ask, thread=True, group=JUDGED, exit_on_error=False)
 

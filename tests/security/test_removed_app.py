@@ -16,6 +16,7 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access
 from ofcrm_tui.store.enums import TeamKind
 from ofcrm_tui.tui import status_read
+from ofcrm_tui.tui.app import lost_access_note
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.security.conftest import Team
@@ -48,9 +49,9 @@ class _Records(logging.Handler):
 
 
 async def _cut_off(team: Team, short: str, take: Callable[[str], None],
-                   monkeypatch: pytest.MonkeyPatch, *, typed: str = "") -> None:
+                   monkeypatch: pytest.MonkeyPatch, *, off_team: bool, typed: str = "") -> None:
     """``take`` cuts the chatter's app off while a conversation is open (and ``typed``
-    in its reply box)."""
+    in its reply box); ``off_team``: it takes the chatter off the team."""
     monkeypatch.setattr(status_read, "STATUS_EVERY_SECONDS", EVERY)
     # On the package's logger: a test that set up the process's logging stops it
     # propagating to the root (and to caplog).
@@ -73,7 +74,7 @@ async def _cut_off(team: Team, short: str, take: Callable[[str], None],
                 await press(pilot, "r", *typed)
             logged.records.clear()
             take(role)
-            await wait_for(pilot, lambda: len(app._notifications) > 1)  # (and Team mode)
+            await wait_for(pilot, lambda: app.cut_off is not None)
             await asyncio.sleep(4 * EVERY)  # the intervals go on, without queries
             await settle(pilot)
             seen = _statements(context)
@@ -83,9 +84,10 @@ async def _cut_off(team: Team, short: str, take: Callable[[str], None],
             notes = [(n.title, n.message) for n in app._notifications if n.title != "Team mode"]
             kept = [message for _, message in notes if "on the clipboard" in message]
             assert len(notes) == 1 + len(kept) and notes[0][0] == "No access", notes
-            assert "removed from the team" in notes[0][1] and "account mia" in notes[0][1]
+            said = lost_access_note("mia", team=off_team)
+            assert notes[0][1] == said
             bar = app.screen.query_one(StatusBar).render().plain
-            assert "removed from the team" in bar and bar.rstrip().endswith("press q to quit")
+            assert bar.rstrip().endswith(said)
             # Nothing of the account stays shown, nothing of it is read.
             listed = screen.conversations
             assert screen.open_row is None and listed.count == 0
@@ -119,16 +121,17 @@ def taking_mia(team: Team) -> Callable[[str], None]:
 async def test_a_removed_chatters_app_says_so_once_and_stops_asking(
     any_team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _cut_off(any_team, "kim", removing(any_team), monkeypatch)
+    await _cut_off(any_team, "kim", removing(any_team), monkeypatch, off_team=True)
 
 
 async def test_an_app_whose_account_was_taken_away_says_so_once(
     team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _cut_off(team, "lou", taking_mia(team), monkeypatch)
+    await _cut_off(team, "lou", taking_mia(team), monkeypatch, off_team=False)
 
 
 async def test_a_reply_typed_as_the_chatter_is_removed_is_kept(
     private_team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _cut_off(private_team, "ivy", removing(private_team), monkeypatch, typed="see you")
+    await _cut_off(private_team, "ivy", removing(private_team), monkeypatch,
+                   off_team=True, typed="see you")

@@ -108,7 +108,7 @@ async def test_a_screen_of_the_accounts_rows_empties_itself_when_access_is_lost(
         await wait_for(pilot, lambda: shows(screen))
         if hidden:
             await press(pilot, "1")
-        app.post_message(AccessLost(world.account.id, "permission denied"))
+        app.post_message(AccessLost(world.account.id, "permission denied", team=False))
         await wait_for(pilot, lambda: app.cut_off is not None)
         await settle(pilot)
         assert let_go(screen)

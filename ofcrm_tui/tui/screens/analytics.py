@@ -339,6 +339,7 @@ class AnalyticsScreen(OfcrmScreen):
 
     def _draw(self, kept: Kept) -> None:
         shown = self.shown = kept.dashboard
+        self.query_one("#analytics-body").display = True  # (hidden by ``let_go``)
         self.as_of = kept.read_at
         for card, value in zip(self.query(".kpi").results(Static), kpi_cards(shown), strict=True):
             card.update(value)

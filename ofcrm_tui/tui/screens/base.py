@@ -1,7 +1,8 @@
 """What every screen of the app shares: the one typed way to the running ``OfcrmApp``, a
 footer fitted to the width (``footer_fit``) and the app's signals left as it goes (these
 three with the campaign composer: ``AppScreen``), data changes followed only while the
-screen is seen, and nothing of the account kept shown once access to it is lost."""
+screen is seen, and nothing of the account kept shown once access to it is lost (until
+another account is opened)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ class OfcrmScreen(AppScreen[None]):
     def _changed(self, change: DataChanged) -> None:
         if change.touches("access"):  # at once, seen or not
             self.let_go()
+        elif change.touches("account") and self.ofcrm.cut_off is None:
+            self.reach()
         if self._on_change is None:
             return
         if self.seen:
@@ -103,6 +106,15 @@ class OfcrmScreen(AppScreen[None]):
 
         for rows in self.query(PagedList):
             rows.let_go()
+
+    def reach(self) -> None:
+        """Another account was opened, which this role may read (access to the last one
+        lost, ``let_go``): its lists read what they are given again (the screen shows
+        the account as it handles the change)."""
+        from ofcrm_tui.tui.widgets.paged_list import PagedList
+
+        for rows in self.query(PagedList):
+            rows.cut_off = False
 
     def missed(self, change: DataChanged) -> DataChanged:
         """A change made while another screen is shown: what to handle when this one is

@@ -119,7 +119,8 @@ class CampaignsScreen(OfcrmScreen):
 
     def _on_changed(self, change: DataChanged) -> None:
         if change.touches("account"):
-            self.action_back()
+            if self.opened is not None:  # (else Esc's back goes to the inbox)
+                self.action_back()
             self._show()
         elif change.touches("outbox"):
             self._refresh()

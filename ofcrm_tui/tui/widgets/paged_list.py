@@ -155,7 +155,9 @@ class PagedList(RowView[RowT], can_focus=True):
         # Counted with no row: the keys that act on a row are not offered (the screens'
         # ``check_action``). Kept while a new query loads, so the footer does not flicker.
         self.empty = False
-        self.cut_off = False  # the account is out of reach (``let_go``)
+        # The account is out of reach (``let_go``), until another is opened
+        # (``OfcrmScreen.reach``).
+        self.cut_off = False
 
     # -- what the rest of the screen asks ------------------------------------------
 
@@ -244,7 +246,8 @@ class PagedList(RowView[RowT], can_focus=True):
 
     def let_go(self) -> None:
         """The database no longer lets this role read the account: no row stays shown,
-        and none is asked for again, whatever the list is given to show."""
+        and none is asked for again, whatever the list is given to show, until
+        ``cut_off`` is dropped (another account opened)."""
         self.cut_off = True
         if self.source is not None:
             self.show(self.source)

@@ -10,12 +10,21 @@ it: a worker's holds none) before the next ``ofcrm team init`` grants it from
 ``security.CHATTER_PRIVILEGES``; and a worker is no longer told it may delete fans
 (``ofcrm_whoami``, ``ofcrm_granted_accounts('delete')``): its privileges delete none.
 
+Downgraded on PostgreSQL, the policies added here go and the chatter groups' DELETE
+on ``campaigns`` is revoked; the access functions stay as this revision made them
+(``ofcrm_whoami`` and ``ofcrm_granted_accounts`` no longer tell a worker it may delete
+fans). Harmless: at 0038 a worker's privileges deleted no fan either, so what they
+say is what the database allows there too.
+
 On SQLite ``campaigns.id`` becomes AUTOINCREMENT: a plain rowid gives a deleted
 campaign's id to the next one, and a screen holding the deleted one wrote to the new.
 Not by making the table again (dropping it would cascade to its queued messages):
 its definition is rewritten in place (``store/sqlite_schema``), the ``sqlite_sequence``
 SQLite keeps the ids in made first if no table needed it yet, starting at the highest
-id there is.
+id there is. SQLite does not name this change among those it documents as safe in
+place; it holds because the table's file format does not change (the id is the rowid
+with AUTOINCREMENT or without), and AUTOINCREMENT only makes each insert take its id
+past the one ``sqlite_sequence`` holds, seeded here.
 
 Revision ID: 0039_team_rights_closed
 Revises: 0038_notes_edited_by
