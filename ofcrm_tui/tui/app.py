@@ -54,6 +54,7 @@ from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.status_read import JUDGED, AccessLost, StatusLoaded, StatusReads
+from ofcrm_tui.tui.team_notes import NO_SWITCH, lost_access_note, team_mode_note
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.toast_rack import drop_gone
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
@@ -482,31 +483,6 @@ class OfcrmApp(KeysInOrder):
     def jobs_refresh_pending(self) -> bool:
         """Job events wait to be published (for tests: ``settle`` waits for them)."""
         return self._job_timer is not None
-
-
-def lost_access_note(account: str, *, team: bool) -> str:
-    """What the app says when the database no longer lets this role read the account;
-    ``team``: nor the team's."""
-    if team:
-        return "You were removed from the team: ask a manager; press q to quit"
-    name = clean(account, single_line=True)
-    return (f"You lost access to account {name}: ask a manager, or switch to another "
-            "account")
-
-
-# Off the team, what the app says to a switch of account.
-NO_SWITCH = ("No account can be opened: you are no longer on the team. Ask a manager; "
-             "press q to quit")
-
-
-def team_mode_note(me: access.Identity, name: str) -> str:
-    """What the app says when it starts without platform keys; ``name`` is the one it
-    records (``chatter_name``), said when it is not the login's."""
-    who = f"Signed in as {me.role} ({me.kind.value})"
-    if name != me.role:
-        who += f", as {clean(name, single_line=True)} on the team"
-    return (f"{who}. Workers poll and send with the platform keys: this app needs no "
-            "token; what you send is queued for them.")
 
 
 def _title(account: AccountInfo) -> str:

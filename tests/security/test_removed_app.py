@@ -16,7 +16,7 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access
 from ofcrm_tui.store.enums import TeamKind
 from ofcrm_tui.tui import status_read
-from ofcrm_tui.tui.app import lost_access_note
+from ofcrm_tui.tui.team_notes import lost_access_note
 from ofcrm_tui.tui.screens.inbox import InboxScreen
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from tests.security.conftest import Team
