@@ -67,7 +67,9 @@ def fit_footer(
     def cells(actions: dict[str, ActiveBinding], compact: bool, with_palette: bool) -> int:
         keys = sum(cell_len(display(a.binding)) + cell_len(a.binding.description)
                    + KEY_SPACING[compact] for a in actions.values())
-        keys -= 1 if compact and actions else 0  # the last key's margin may be cut
+        # The last key's margin may be cut at the edge, not before the palette's key:
+        # there, ``q Quit▏^p Commands`` ran into its border.
+        keys -= 1 if compact and actions and not (with_palette and palette_cells) else 0
         if with_palette and palette_cells is not None:
             keys += palette_cells + PALETTE_SPACING[compact]
         return keys

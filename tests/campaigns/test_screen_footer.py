@@ -102,6 +102,12 @@ async def test_the_footer_follows_the_campaigns_state_and_the_pane_in_focus(
         await press(pilot, "p")
         await wait_for(pilot, lambda: "r" in _keys(app))
         assert _keys(app) == ["enter", "n", "r", "x", "escape", "question_mark", "q"]
+        # R pressed anyway says why not (it said only what may be retried).
+        await press(pilot, "R")
+        await wait_for(pilot, lambda: any("paused" in note for note in _notes(app)))
+        assert _notes(app)[-1] == (
+            f"campaign #{running} is paused: its failed messages would be sent while it "
+            "is paused; resume it first, then retry them")
 
 
 async def test_keys_that_do_not_apply_say_why_in_one_line_not_three(
@@ -139,3 +145,21 @@ async def test_a_campaigns_retry_is_worded_as_the_failed_screens(
         await press(pilot, "R")
         await wait_for(pilot, lambda: bool(_notes(app)))
         assert _notes(app) == ["Queued again: 2 messages"]
+
+
+async def test_the_palettes_key_keeps_a_gap_at_80_columns(world: World) -> None:  # noqa: F811
+    """A running campaign with failed messages at 80x24: ``… q Quit▏^p Commands``, the
+    last key against the palette's border; a gap before it, or the palette's key left
+    out (ctrl+p still opens it)."""
+    running = _running(world)
+    _fail(world, running, 1)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _list(pilot, 1)
+        await wait_for(pilot, lambda: "R" in _keys(app))
+        keys = [key for key in app.screen.query(FooterKey) if key.display]
+        palette = [key for key in keys if key.key == "ctrl+p"]
+        last = max((key for key in keys if key.key != "ctrl+p"), key=lambda k: k.region.right)
+        assert last.key == "q"
+        assert not palette or palette[0].region.x > last.region.right, (
+            last.region, palette[0].region)

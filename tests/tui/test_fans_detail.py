@@ -4,6 +4,7 @@ saved at once, read back after a restart and shown by the inbox on its next relo
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from ofcrm_tui.store.models import Message, Note
 from ofcrm_tui.tui.dialogs.fan_note import NoteDialog
 from ofcrm_tui.tui.screens.fan_detail import PAGE, FanDetailScreen
 from ofcrm_tui.tui.screens.inbox import InboxScreen
-from ofcrm_tui.tui.timefmt import stamp
+from ofcrm_tui.tui.timefmt import short_time, stamp
 from tests.tui.conftest import HOSTILE, NOW, World
 from tests.tui.pilot import conversations, inbox, lines, press, settle, type_text, wait_for
 
@@ -403,3 +404,28 @@ async def test_j_and_k_scroll_the_fans_detail_without_a_tab_first(world: World) 
         assert right.has_focus and right.scroll_y == 1 and left.scroll_y == 3
         footer = [key.description for key in detail.query(FooterKey) if key.display]
         assert "Scroll" in footer
+
+
+async def test_a_purchases_description_shows_at_80x24(world: World) -> None:
+    """At 80 columns a purchase's line ended ``22 Nov 21:19 $14.99 subscripti…``: the
+    day alone and narrower columns leave its description the room to show."""
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3")
+        await settle(pilot)
+        await press(pilot, "enter")
+        detail = pilot.app.screen
+        assert isinstance(detail, FanDetailScreen)
+        await wait_for(pilot, lambda: detail.detail is not None)
+        older = NOW - timedelta(days=40)
+        detail.purchases = [
+            profile.Purchase(1, older, "subscription", 14_99, 11_99, "Renewal", "ok"),
+            profile.Purchase(2, older, "post", 4_99, 3_99, "Beach set", "ok"),
+            profile.Purchase(3, older, "message", 1_234_00, 987_20, "Bundle", "ok")]
+        detail._draw()  # noqa: SLF001
+        await settle(pilot)
+        shown = [line.strip() for line in lines(detail.query_one("#fan-purchases"))]
+        day = short_time(older, pilot.app.clock())
+        assert f"{day}    $14.99 sub  Renewal" in shown
+        assert f"{day}     $4.99 post Beach set" in shown
+        assert f"{day} $1,234.00 PPV  Bundle" in shown

@@ -16,7 +16,8 @@ CHANGES = ("edit", "pause", "resume", "cancel", "retry", "delete")
 def applicable(row: CampaignRow) -> frozenset[str]:
     """Which of ``CHANGES`` apply to the campaign ``row``: edit a draft or a scheduled
     one; pause a running one, resume a paused one; cancel one not over (a done one only
-    while it holds failed messages); retry the failed messages of a running or done one;
+    while it holds failed messages); retry the failed messages of a running or done one
+    (a paused one's would be sent while it is held: ``R`` says so);
     delete a draft, or one cancelled before it started."""
     status, failed = row.status, row.failed > 0
     found = {

@@ -151,6 +151,10 @@ def retry_failed(
                 )
             )
         )
+    if status == CampaignStatus.PAUSED:
+        # Queued again, they would go out while the campaign is held.
+        raise Refused(f"campaign #{campaign_id} is paused: its failed messages would be sent "
+                      "while it is paused; resume it first, then retry them")
     if status not in (CampaignStatus.RUNNING, CampaignStatus.DONE):
         raise Refused(f"campaign #{campaign_id} is {_described(status)}: only a running "
                             "or done campaign's messages can be retried")

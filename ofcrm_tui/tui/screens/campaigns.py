@@ -21,7 +21,7 @@ from ofcrm_tui.core.wording import counted
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import OneNotice
-from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.sanitize import clean, literal
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.campaign_list import (
     NOT_STARTED,
@@ -78,6 +78,8 @@ class CampaignsScreen(OfcrmScreen):
             with Vertical(id="campaign-detail"):
                 yield Static(id="campaign-summary")
                 yield RecipientList(id="recipient-list")
+                # The cursor's failed row's whole reason: its row cuts it at 80 columns.
+                yield Static(id="recipient-reason")
         yield StatusBar(clock=self.ofcrm.clock)
         yield KeyFooter()
 
@@ -204,6 +206,16 @@ class CampaignsScreen(OfcrmScreen):
 
     def on_campaign_list_highlighted(self) -> None:
         self._offer()
+
+    @on(RecipientList.Highlighted)
+    @on(RecipientList.Listed)
+    def _show_reason(self) -> None:
+        row = self.query_one(RecipientList).cursor_row
+        reason = self.query_one("#recipient-reason", Static)
+        failed = row is not None and row.state == "failed" and bool(row.last_error)
+        reason.display = failed
+        if failed:
+            reason.update(literal(row.last_error, "red", single_line=True))
 
     def on_campaign_list_listed(self) -> None:
         self._offer()  # read again: its state may have moved (paused, done)

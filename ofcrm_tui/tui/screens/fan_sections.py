@@ -15,7 +15,7 @@ from ofcrm_tui.core.inbox.thread import ThreadMessage
 from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.sanitize import clean
-from ofcrm_tui.tui.timefmt import stamp
+from ofcrm_tui.tui.timefmt import short_time, stamp
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
 
 
@@ -114,16 +114,25 @@ def _note_header(note: NoteView, now: datetime) -> str:
     return header
 
 
+# A purchase's type in its column, short: at 80 columns the description has the room.
+_TYPES = {"subscription": "sub", "message": "PPV"}
+
+
 def purchases_text(purchases: list[Purchase], now: datetime, key: Keys) -> Text:
+    """A purchase a line: day, amount, type, description; each fixed column as wide as
+    its widest cell shown, so that in the half of 80 columns the description shows."""
     text = Text("\n").append_text(_section(f"Purchases and tips ({key('fan.more')}: older)"))
     if not purchases:
         text.append("none yet", style="dim")
-    for purchase in purchases:
-        text.append(f"{stamp(purchase.created_at, now):<13}", style="dim")
-        text.append(f"{format_cents(purchase.amount_cents):>10}", style="green")
-        text.append(f"  {purchase.type:<12} ")
-        description = Text(clean(purchase.description, single_line=True))
-        description.truncate(40, overflow="ellipsis")
-        text.append_text(description)
+    rows = [(short_time(p.created_at, now), format_cents(p.amount_cents),
+             _TYPES.get(p.type, p.type), p.description) for p in purchases]
+    day_w, amount_w, type_w = (max((len(row[i]) for row in rows), default=0) for i in range(3))
+    for day, amount, kind, description in rows:
+        text.append(f"{day:<{day_w}} ", style="dim")
+        text.append(f"{amount:>{amount_w}}", style="green")
+        text.append(f" {kind:<{type_w}} ")
+        shown = Text(clean(description, single_line=True))
+        shown.truncate(40, overflow="ellipsis")
+        text.append_text(shown)
         text.append("\n")
     return text

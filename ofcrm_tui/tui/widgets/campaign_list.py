@@ -13,6 +13,7 @@ from ofcrm_tui.core.campaigns import CampaignRow, RecipientRow
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, short_time, stamp
+from ofcrm_tui.tui.widgets.page_reads import RowT
 from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 NOT_STARTED = "—"  # a campaign's progress and results before it started
@@ -85,7 +86,23 @@ def _joined(parts: list[str], when: str | None) -> str:
     return " · ".join(parts + ([when] if when else [])) or NOT_STARTED
 
 
-class CampaignList(PagedList[CampaignRow]):
+class FollowedList(PagedList[RowT]):
+    """A list whose screen follows its cursor's row (the campaigns footer's keys, a
+    recipient's whole reason): it says when that row may be another."""
+
+    class Highlighted(Message):
+        """The cursor's row may be another: moved, or its page read."""
+
+    def moved(self) -> None:
+        self.post_message(self.Highlighted())
+
+    def on_paged_list_page_loaded(self) -> None:
+        # Handled before ``PagedList``'s own handler (the subclass's first): the message
+        # posted is read once the page is held.
+        self.post_message(self.Highlighted())
+
+
+class CampaignList(FollowedList[CampaignRow]):
     COMPONENT_PREFIX = "campaign-list"
     COMPONENT_CLASSES = {"campaign-list--cursor", "campaign-list--placeholder",
                          "campaign-list--status"}
@@ -99,23 +116,14 @@ class CampaignList(PagedList[CampaignRow]):
     class Counted(PagedList.Counted):
         pass
 
-    class Highlighted(Message):
-        """The cursor's row may be another: moved, or its page read (the screen's footer
-        offers the keys that apply to it)."""
+    class Highlighted(FollowedList.Highlighted):
+        """The screen's footer offers the keys that apply to the cursor's campaign."""
 
     ROW_HEIGHT = 2  # one where the list is ONE_LINE wide (``on_resize``)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
-
-    def moved(self) -> None:
-        self.post_message(self.Highlighted())
-
-    def on_paged_list_page_loaded(self) -> None:
-        # Handled before ``PagedList``'s own handler (the subclass's first): the message
-        # posted is read once the page is held.
-        self.post_message(self.Highlighted())
 
     def on_resize(self) -> None:
         """The row height for the width (before ``PagedList.on_resize``, which sizes the
@@ -155,7 +163,7 @@ class CampaignList(PagedList[CampaignRow]):
         return "No campaigns yet: press n to compose one"
 
 
-class RecipientList(PagedList[RecipientRow]):
+class RecipientList(FollowedList[RecipientRow]):
     COMPONENT_PREFIX = "recipient-list"
     COMPONENT_CLASSES = {"recipient-list--cursor", "recipient-list--placeholder",
                          "recipient-list--failed"}
@@ -168,6 +176,9 @@ class RecipientList(PagedList[RecipientRow]):
 
     class Counted(PagedList.Counted):
         pass
+
+    class Highlighted(FollowedList.Highlighted):
+        """The screen shows the cursor's failed row's whole reason under the list."""
 
     def render_row(self, row: RecipientRow, part: int, width: int) -> Text:
         text = Text(MARGIN)

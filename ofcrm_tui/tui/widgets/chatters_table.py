@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -43,27 +44,38 @@ class ChattersTable(DataTable[object]):
 
     def show(self, chatters: Sequence[ChatterStats]) -> None:
         self.chatters = chatters
-        self._fill(short=False)
-        if self._too_wide():
-            self._fill(short=True)
+        rows = self._rows(short=False)
+        if self._too_wide(self.HEADINGS, rows):
+            self._fill(self.SHORT_HEADINGS, self._rows(short=True))
+        else:
+            self._fill(self.HEADINGS, rows)
 
     def on_resize(self) -> None:
         self.show(self.chatters)
 
-    def _too_wide(self) -> bool:
+    def _too_wide(self, headings: Sequence[str], rows: list[tuple[str | Text, ...]]) -> bool:
+        """Measured from the cells themselves: the table's own column widths grow only
+        once it has drawn its new rows, so its headings alone fitted at 80 columns and
+        ``p90 reply`` was past the edge. Room is kept for the scrollbar its rows may
+        bring (it came after them, and p90 went under it)."""
         width = self.scrollable_content_region.width
-        return width > 0 and sum(c.get_render_width(self) for c in self.columns.values()) > width
+        if not self.show_vertical_scrollbar:
+            width -= self.styles.scrollbar_size_vertical
+        needed = sum(2 * self.cell_padding + max(cell_len(str(cell)) for cell in column)
+                     for column in zip(headings, *rows, strict=True))
+        return width > 0 and needed > width
 
-    def _fill(self, *, short: bool) -> None:
+    def _rows(self, *, short: bool) -> list[tuple[str | Text, ...]]:
+        return [(Text(clean(c.chatter, single_line=True)) if c.chatter
+                 else Text(OUTSIDE_OFCRM, style="dim"),
+                 f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
+                 Text(format_cents(c.ppv_revenue_cents), justify="right"),
+                 Text(format_cents(c.earnings_per_message_cents), justify="right"),
+                 duration(c.median_reply_seconds, short=short),
+                 duration(c.p90_reply_seconds, short=short))
+                for c in self.chatters]
+
+    def _fill(self, headings: Sequence[str], rows: list[tuple[str | Text, ...]]) -> None:
         self.clear(columns=True)
-        self.add_columns(*(self.SHORT_HEADINGS if short else self.HEADINGS))
-        for c in self.chatters:
-            name = Text(clean(c.chatter, single_line=True)) if c.chatter else Text(
-                OUTSIDE_OFCRM, style="dim")
-            self.add_row(
-                name, f"{c.messages_sent:,}", f"{c.ppv_sent:,}", f"{c.ppv_bought:,}",
-                Text(format_cents(c.ppv_revenue_cents), justify="right"),
-                Text(format_cents(c.earnings_per_message_cents), justify="right"),
-                duration(c.median_reply_seconds, short=short),
-                duration(c.p90_reply_seconds, short=short),
-            )
+        self.add_columns(*headings)
+        self.add_rows(rows)

@@ -16,7 +16,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
-from ofcrm_tui.tui.widgets.paged_list import PagedList
+from ofcrm_tui.tui.widgets.paged_list import NO_ACCESS, PagedList
 
 # Fans who have spent this much get the "$" marker.
 SPENDER_CENTS = 100_00
@@ -142,7 +142,7 @@ class ConversationList(PagedList[ConversationRow]):
 
     def no_rows_text(self) -> str:
         if self.source is not None and self.source.lost:
-            return "No access to this account"
+            return NO_ACCESS
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt.filtering else "No conversations yet"
 
