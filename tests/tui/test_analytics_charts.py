@@ -184,3 +184,38 @@ async def test_double_width_names_are_shown_cut_by_cells_and_aligned(
     # Every line (bars, gaps, frame) is as wide as the chart: nothing shifted right.
     assert {cell_len(line) for line in lines} == {size[0]}
     assert {cell_len(row.rsplit("│", 1)[0]) for row in rows} == {size[0] - 1}
+
+
+class SeenChart(TopFansChart):
+    """Keeps what each render drew, at what size."""
+
+    drawn: list[tuple[int, int, str]]
+
+    def render(self):  # noqa: ANN201
+        result = super().render()
+        self.drawn = [*getattr(self, "drawn", []), (*self.size, str(result))]
+        return result
+
+
+class KeptApp(App[None]):
+    """The figures given before the chart is laid out (the analytics screen draws those
+    it kept from an earlier read as it mounts)."""
+
+    def compose(self) -> ComposeResult:
+        yield SeenChart()
+
+    def on_mount(self) -> None:
+        self.query_one(SeenChart).show(FANS)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_the_bars_are_in_the_first_drawing_at_the_charts_size(size: tuple[int, int]) -> None:
+    """Its first drawing at its size was an empty frame: plotted while it had none, the
+    chart was plotted again only once its Resize was handled (a blank box for seconds
+    on a busy machine)."""
+    app = KeptApp()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        drawn = [text for width, height, text in app.query_one(SeenChart).drawn
+                 if width and height]
+        assert drawn and "Noah" in drawn[0] and format_cents(FANS[0].revenue_cents) in drawn[0]

@@ -8,8 +8,11 @@ bar's end; no axis to read values from. Plotext takes every character for one ce
 it draws a run of one-cell marks as wide as each name and the names (CJK, emoji: two
 cells a character) are put in their place once drawn (``named``).
 
-Each chart keeps the figures it was given and plots them again when the theme changes;
-plotting only fills the figure, the drawing happens at the widget's size when shown.
+Each chart keeps the figures it was given and plots them again when they or the theme
+change, and whenever it is drawn at another size than it was plotted for: plotting fills
+the figure for a size, the drawing happens at the widget's size. A chart given its
+figures before it was laid out (the analytics kept from an earlier read) drew an empty
+frame until its Resize was handled, seconds on a busy machine.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.color import Color
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual_plotext import PlotextPlot
 
 from ofcrm_tui.core.analytics.export import TYPE_COLUMNS
@@ -115,7 +118,9 @@ def dollars(cents: int) -> float:
 
 
 class ThemedChart(PlotextPlot):
-    """A plot redrawn from its figures whenever they or the theme change."""
+    """A plot redrawn from its figures whenever they, the theme or its size change."""
+
+    _plotted_for: Size | None = None  # the size the figure was last plotted for
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -125,9 +130,19 @@ class ThemedChart(PlotextPlot):
         self._replot()
 
     def _replot(self) -> None:
+        self._plot_at_size()
+        self.refresh()
+
+    def _plot_at_size(self) -> None:
         self.plt.clear_figure()
         self.plot()
-        self.refresh()
+        self._plotted_for = self.size
+
+    def render(self) -> RenderResult:
+        """Plotted again first if its size changed since (its Resize not handled yet)."""
+        if self._plotted_for != self.size:
+            self._plot_at_size()
+        return super().render()
 
     def plot(self) -> None:
         raise NotImplementedError
