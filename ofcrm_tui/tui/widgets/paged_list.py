@@ -125,6 +125,13 @@ class PagedList(RowView[RowT], can_focus=True):
             self.generation = generation
             self.snapshot = snapshot
 
+    class ReloadEnded(Message):
+        """(internal) A reload's worker is done, its rows posted or not (an error)."""
+
+        def __init__(self, generation: int) -> None:
+            super().__init__()
+            self.generation = generation
+
     class CountLoaded(Message):
         """(internal) The exact count of a reload that showed its rows first."""
 
@@ -158,6 +165,10 @@ class PagedList(RowView[RowT], can_focus=True):
         # The account is out of reach (``let_go``), until another is opened
         # (``OfcrmScreen.reach``).
         self.cut_off = False
+        # A refresh asked while a reload reads follows it (a timer and each drain threw
+        # away every slow reload): the generation reading, and the refresh asked.
+        self._reading: int | None = None
+        self._refresh_again: tuple[bool, int | None] | None = None
 
     # -- what the rest of the screen asks ------------------------------------------
 
@@ -193,6 +204,7 @@ class PagedList(RowView[RowT], can_focus=True):
         self._show_around = keep_id
         self._moves_at_reload = self._moves
         self._filter_kept = None
+        self._reading, self._refresh_again = self.generation, None
         self._reload(self.generation, self._asked(source), keep_id, None, self._page_rows(),
                      None)
 
@@ -219,6 +231,9 @@ class PagedList(RowView[RowT], can_focus=True):
         (``j`` pressed meanwhile): the row it is on then is kept."""
         if self.source is None:
             return
+        if self._reading == self.generation:
+            self._refresh_again = (keep_place, prefer)
+            return
         if self._first_load:
             # What ``show`` asked for is not in yet (the cursor has no row to keep):
             # read it again, around the same row.
@@ -239,6 +254,7 @@ class PagedList(RowView[RowT], can_focus=True):
         again unless it is exact and the rows are not loading for ``show``."""
         assert self.source is not None
         self.generation += 1
+        self._reading = self.generation
         self._moves_at_reload = self._moves
         known = self.count if self.counted and not self._first_load else None
         self._reload(self.generation, self._asked(self.source), keep_id, keep,
@@ -268,13 +284,26 @@ class PagedList(RowView[RowT], can_focus=True):
         below: int | None = None,
         prefer: int | None = None,
     ) -> None:
-        for _ in range(RELOAD_TRIES):
-            snapshot, settled = load(source, keep_id, keep, page_rows, known, below, prefer)
-            if settled:
-                break
-        self.post_message(self.Reloaded(generation, snapshot))
-        if not snapshot.counted:
-            self.post_message(self.CountLoaded(generation, source.count()))
+        try:
+            for _ in range(RELOAD_TRIES):
+                snapshot, settled = load(source, keep_id, keep, page_rows, known, below, prefer)
+                if settled:
+                    break
+            self.post_message(self.Reloaded(generation, snapshot))
+            if not snapshot.counted:
+                self.post_message(self.CountLoaded(generation, source.count()))
+        finally:
+            self.post_message(self.ReloadEnded(generation))
+
+    def on_paged_list_reload_ended(self, message: ReloadEnded) -> None:
+        """The refresh asked for while it read, if any, is made now."""
+        message.stop()
+        if message.generation != self._reading:
+            return
+        self._reading = None
+        again, self._refresh_again = self._refresh_again, None
+        if again is not None:
+            self.refresh_rows(keep_place=again[0], prefer=again[1])
 
     def on_paged_list_reloaded(self, message: Reloaded) -> None:
         message.stop()

@@ -1,0 +1,67 @@
+"""Under load the campaigns' rows and footer stood still for seconds: each refresh (the
+screen's timer, each drain's change) started a new read of the list and threw away the
+one reading. A refresh asked while a read is under way now follows it: the read that
+comes back is shown."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import update
+
+from ofcrm_tui.core import campaigns
+from ofcrm_tui.store.models import Campaign
+from ofcrm_tui.tui.screens.campaigns import CampaignsScreen
+from tests.campaigns.test_screen_edit import _list
+from tests.campaigns.test_screen_footer import _keys, _running
+from tests.tui import conftest as tui_fixtures
+from tests.tui.conftest import World
+
+world = tui_fixtures.world  # the app's fixture, for the tests here
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_read_under_way_is_shown_not_thrown_away(
+    world: World, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    running = _running(world)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        listing = await _list(pilot, 1)
+        assert "p" in _keys(app)
+        screen = app.screen
+        assert isinstance(screen, CampaignsScreen)
+        reads: list[threading.Event] = []
+        read = campaigns.campaigns
+
+        def held(*args: object, **kwargs: object) -> object:
+            gate = threading.Event()
+            reads.append(gate)
+            gate.wait(10)
+            return read(*args, **kwargs)
+
+        monkeypatch.setattr(campaigns, "campaigns", held)
+        with world.context.db.write() as session:  # paused elsewhere (the CLI)
+            session.execute(update(Campaign).where(Campaign.id == running)
+                            .values(status="paused"))
+        try:
+            screen._refresh()  # noqa: SLF001 (the timer's)
+            while not reads:
+                await pilot.pause(0.01)
+            screen._refresh()  # noqa: SLF001 another, while the first reads
+            reads[0].set()
+            for _ in range(300):
+                if listing.cursor_row is not None and listing.cursor_row.status == "paused":
+                    break
+                await pilot.pause(0.01)
+            assert listing.cursor_row.status == "paused"
+            for _ in range(300):
+                if "r" in _keys(app):
+                    break
+                await pilot.pause(0.01)
+            assert "r" in _keys(app) and "p" not in _keys(app)
+        finally:
+            for gate in reads:
+                gate.set()
