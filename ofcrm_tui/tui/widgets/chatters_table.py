@@ -55,9 +55,9 @@ class ChattersTable(DataTable[object]):
 
     def _too_wide(self, headings: Sequence[str], rows: list[tuple[str | Text, ...]]) -> bool:
         """Measured from the cells themselves: the table's own column widths grow only
-        once it has drawn its new rows, so its headings alone fitted at 80 columns and
-        ``p90 reply`` was past the edge. Room is kept for the scrollbar its rows may
-        bring (it came after them, and p90 went under it)."""
+        once it has drawn its new rows: its headings alone were measured, and wider
+        rows pushed ``p90 reply`` past the edge. Room is kept for the scrollbar its
+        rows may bring (it comes after them)."""
         width = self.scrollable_content_region.width
         if not self.show_vertical_scrollbar:
             width -= self.styles.scrollbar_size_vertical
