@@ -6,9 +6,12 @@ comes back is shown."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import update
+from textual.pilot import Pilot
 
 from ofcrm_tui.core import campaigns
 from ofcrm_tui.store.models import Campaign
@@ -21,6 +24,14 @@ from tests.tui.conftest import World
 world = tui_fixtures.world  # the app's fixture, for the tests here
 
 pytestmark = pytest.mark.anyio
+
+
+async def _until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
+    """As ``wait_for``, without waiting for the workers (a read is held)."""
+    deadline = time.monotonic() + 30  # as wait_for
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.01)
 
 
 async def test_a_read_under_way_is_shown_not_thrown_away(
@@ -39,7 +50,7 @@ async def test_a_read_under_way_is_shown_not_thrown_away(
         def held(*args: object, **kwargs: object) -> object:
             gate = threading.Event()
             reads.append(gate)
-            gate.wait(10)
+            gate.wait(60)
             return read(*args, **kwargs)
 
         monkeypatch.setattr(campaigns, "campaigns", held)
@@ -51,17 +62,12 @@ async def test_a_read_under_way_is_shown_not_thrown_away(
             while not reads:
                 await pilot.pause(0.01)
             screen._refresh()  # noqa: SLF001 another, while the first reads
-            reads[0].set()
-            for _ in range(300):
-                if listing.cursor_row is not None and listing.cursor_row.status == "paused":
-                    break
-                await pilot.pause(0.01)
-            assert listing.cursor_row.status == "paused"
-            for _ in range(300):
-                if "r" in _keys(app):
-                    break
-                await pilot.pause(0.01)
-            assert "r" in _keys(app) and "p" not in _keys(app)
+            reads[0].set()  # the second, if one was started, reads until the end
+            await _until(pilot, lambda: listing.cursor_row is not None
+                         and listing.cursor_row.status == "paused")
+            await _until(pilot, lambda: "r" in _keys(app))
+            assert "p" not in _keys(app)
         finally:
+            monkeypatch.setattr(campaigns, "campaigns", read)  # no read held after
             for gate in reads:
                 gate.set()
