@@ -43,6 +43,7 @@ from ofcrm_tui.core.team import TeamView
 from ofcrm_tui.jobs import events
 from ofcrm_tui.platform.clients import ClientCache, client_for
 from ofcrm_tui.secrets import get_token, tokens_stamp
+from ofcrm_tui.tui import styles_cache  # noqa: F401  (Textual#6665: freed render caches)
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.key_order import KeysInOrder

@@ -6,12 +6,17 @@ import gc
 from typing import Any
 
 import pytest
+from textual._styles_cache import StylesCache
 from textual.signal import Signal
 from textual.widget import Widget
 from textual.widgets._footer import FooterKey
 
+from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
+from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
+from ofcrm_tui.tui.screens.fans import FansScreen
+from ofcrm_tui.tui.styles_cache import inner_outer
 from tests.tui.conftest import World
 from tests.tui.pilot import inbox, press, settle, wait_for
 
@@ -63,3 +68,50 @@ async def test_footer_keys_made_again_are_freed(world: World) -> None:
         for _ in range(2):
             await press(pilot, "2", "1")  # the fans' screen and back: both footers made again
         assert detached(FooterKey) == []
+
+
+def styles_caches_of_the_gone() -> list[StylesCache]:
+    """The widgets' render caches alive whose widget is not in the app (or is gone)."""
+    gc.collect()
+    live = gc.get_objects()
+    attached = {id(o._styles_cache) for o in live if isinstance(o, Widget) and o.is_attached}
+    return [o for o in live if isinstance(o, StylesCache) and id(o) not in attached]
+
+
+async def test_the_render_caches_of_closed_fan_screens_are_freed(world: World) -> None:
+    """Textual's ``lru_cache`` on ``StylesCache.get_inner_outer`` keyed on the cache
+    itself: it kept the render caches (and rendered lines) of up to 1024 gone widgets."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # the top conversation
+        await wait_for(pilot, lambda: inbox(pilot).open_row is not None)
+        for _ in range(3):
+            await press(pilot, "i")
+            assert isinstance(app.screen, FanDetailScreen)
+            await press(pilot, "escape")
+        await settle(pilot)
+        assert styles_caches_of_the_gone() == []
+
+
+def test_the_pinned_textual_still_caches_its_render_caches() -> None:
+    """Textual#6665 is still there, so ``ofcrm_tui.tui.styles_cache`` replaced its
+    method. When this fails the pinned Textual fixed it: that module goes."""
+    assert vars(StylesCache)["get_inner_outer"].__func__ is inner_outer
+
+
+async def test_a_hidden_screen_keeps_no_new_messages(world: World) -> None:
+    """Only the inbox reads the new fan messages of a change; a hidden screen kept
+    every one of a shift (each merge copying them all) until it was shown."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "3", "1")  # the fans screen made, then hidden behind the inbox
+        await settle(pilot)
+        fans = next(s for s in app._screen_stacks["fans"] if isinstance(s, FansScreen))
+        for i in range(500):  # a shift's polls: a new fan message each
+            app.changes.publish(DataChanged.of("inbox", inbound=(
+                NewInbound(1, "fan", f"message {i}", 0, 0, 10_000 + i),)))
+        await settle(pilot)
+        assert fans._missed is not None and fans._missed.touches("inbox")
+        assert fans._missed.inbound == ()

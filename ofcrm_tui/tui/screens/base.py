@@ -7,6 +7,7 @@ another account is opened)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
@@ -118,8 +119,10 @@ class OfcrmScreen(AppScreen[None]):
 
     def missed(self, change: DataChanged) -> DataChanged:
         """A change made while another screen is shown: what to handle when this one is
-        shown again (all of it, unless a screen must act on some of it at once)."""
-        return change
+        shown again. Its new fan messages are not kept: only the inbox reads them (and
+        says what it keeps of them); kept, a screen not shown for a shift held every new
+        message of it, copied again at each merge."""
+        return replace(change, inbound=())
 
     def on_screen_resume(self) -> None:
         missed, self._missed = self._missed, None
