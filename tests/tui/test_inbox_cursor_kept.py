@@ -9,7 +9,10 @@ import asyncio
 import pytest
 
 from ofcrm_tui.core import outbox, team
-from ofcrm_tui.jobs.events import MessagesSent, PollCompleted
+from ofcrm_tui.core.inbox import ConversationRow
+from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent, PollCompleted
+from ofcrm_tui.simulator.faults import Faults
+from ofcrm_tui.store.enums import OutboundState
 from tests.tui.conftest import NOW, World
 from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
 
@@ -196,3 +199,70 @@ async def test_another_send_landing_first_leaves_the_replied_row_its_kept_place(
         await wait_for(pilot, lambda: rows.row_at(0).conversation_id == replied.conversation_id)
         await press(pilot, "escape", "j")
         assert rows.cursor_row.conversation_id == following.conversation_id
+
+
+
+async def refused_reply(world: World, pilot) -> ConversationRow:  # noqa: ANN001
+    """In the activity order, the fourth conversation replied to and the reply refused
+    by the platform (failed, the app told): the conversation replied to."""
+    await settle(pilot)
+    await press(pilot, "j", "j", "j", "enter", "r")
+    replied = inbox(pilot).open_row
+    await type_text(pilot, "hi")
+    await press(pilot, "ctrl+s")
+    world.sim.set_faults(Faults(refuse_send_rate=1.0))
+    refused = await asyncio.to_thread(world.drain)
+    world.sim.set_faults(Faults())
+    assert len(refused.failed) == 1
+    view = outbox.get(world.context.db, world.account.id, refused.failed[0])
+    assert view is not None and view.state == OutboundState.FAILED
+    pilot.app.job_event(MessagesFailed(world.account.id, tuple(refused.failed)))
+    await settle(pilot)
+    return replied
+
+
+async def writes_again(world: World, pilot, replied: ConversationRow) -> None:  # noqa: ANN001
+    """The fan replied to writes: the poll's event posted, the fan's row at the top."""
+    world.sim.add_inbound_message(replied.platform_user_id, "did you get it?")
+    report = await asyncio.to_thread(world.poll)
+    pilot.app.job_event(PollCompleted(world.account.id, report))
+    rows = conversations(pilot)
+    await wait_for(pilot, lambda: rows.row_at(0).conversation_id == replied.conversation_id)
+
+
+async def test_a_failed_reply_lets_the_cursor_go_up_with_its_fan_who_writes_again(
+    world: World,
+) -> None:
+    """A reply the platform refused is not waiting any more (failed: it goes again only
+    if retried): when its fan writes again the cursor goes up with the fan's row (it
+    stayed in its place, on the fan below, as if the reply had just gone out)."""
+    world.context.settings = world.context.settings.model_copy(
+        update={"inbox_order": "activity"})
+    app = world.app()  # no jobs: the sends go when the test drains
+    async with app.run_test(size=(80, 24)) as pilot:
+        replied = await refused_reply(world, pilot)
+        await writes_again(world, pilot, replied)
+        assert conversations(pilot).cursor_row.conversation_id == replied.conversation_id
+
+
+async def test_a_failed_reply_is_let_go_when_another_send_goes_out(world: World) -> None:
+    """Another fan's send goes out after the refused reply: the list is read with the
+    cursor on the conversation replied to, and when its fan writes the cursor goes up
+    with the row."""
+    world.context.settings = world.context.settings.model_copy(
+        update={"inbox_order": "activity"})
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        rows = conversations(pilot)
+        replied = await refused_reply(world, pilot)
+        other = next(row for row in map(rows.row_at, range(10, rows.count))
+                     if row.subscription_status == "active")
+        await asyncio.to_thread(outbox.enqueue, world.context.db, world.account.id,
+                                other.fan_id, "hello", created_by="cli")
+        sent = await asyncio.to_thread(world.drain)
+        assert len(sent.sent) == 1
+        app.job_event(MessagesSent(world.account.id, tuple(sent.sent)))
+        await wait_for(pilot, lambda: rows.row_at(0).conversation_id == other.conversation_id)
+        assert rows.cursor_row.conversation_id == replied.conversation_id
+        await writes_again(world, pilot, replied)
+        assert rows.cursor_row.conversation_id == replied.conversation_id

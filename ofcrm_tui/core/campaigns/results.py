@@ -24,8 +24,8 @@ from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.spec import offer_parts
 from ofcrm_tui.core.campaigns.timing import etas
 from ofcrm_tui.core.outbox.rules import (
-    ACTIVE_STATES,
     DEFAULT_REPLY_RESERVE_PER_MINUTE,
+    WAITING_STATES,
     shown_state,
 )
 from ofcrm_tui.platform.money import format_cents
@@ -33,8 +33,6 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import CampaignStatus, OutboundState
 from ofcrm_tui.store.models import Campaign, Fan, Message, OutboundMessage, fan_display_name
 from ofcrm_tui.store.types import utcnow
-
-_WAITING = (*ACTIVE_STATES, OutboundState.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,7 @@ def _rows(
             recipients=c.recipients, launch_error=c.launch_error,
             sent=counts.get(OutboundState.SENT, 0),
             failed=counts.get(OutboundState.FAILED, 0),
-            waiting=sum(counts.get(state, 0) for state in _WAITING),
+            waiting=sum(counts.get(state, 0) for state in WAITING_STATES),
             cancelled=counts.get(OutboundState.CANCELLED, 0),
             deleted=max(c.recipients - sum(counts.values()), 0),
             bought=bought.get(c.id, (0, 0))[0],

@@ -18,17 +18,14 @@ from sqlalchemy import exists, select, update
 
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.launch import NotStartable, launch
-from ofcrm_tui.core.outbox.rules import ACTIVE_STATES
+from ofcrm_tui.core.outbox.rules import WAITING_STATES
 from ofcrm_tui.platform.errors import one_line
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import CampaignStatus, OutboundState
+from ofcrm_tui.store.enums import CampaignStatus
 from ofcrm_tui.store.models import Campaign, OutboundMessage
 from ofcrm_tui.store.types import utcnow
 
 log = logging.getLogger(__name__)
-
-# Rows that still keep a campaign running.
-_UNFINISHED = (*ACTIVE_STATES, OutboundState.PAUSED)
 
 
 @dataclass
@@ -77,7 +74,7 @@ def finish(db: Database, account_id: int) -> int:
     """Mark done the running campaigns with nothing left to send; returns how many."""
     left = exists().where(
         OutboundMessage.campaign_id == Campaign.id,
-        OutboundMessage.state.in_([str(state) for state in _UNFINISHED]),
+        OutboundMessage.state.in_([str(state) for state in WAITING_STATES]),
     )
     with db.write() as session:
         result = session.execute(

@@ -22,10 +22,11 @@ from ofcrm_tui.core import access
 from ofcrm_tui.core.access import Right
 from ofcrm_tui.core.fans import deleted, fields, tag_names
 from ofcrm_tui.core.fans.resolve import same_username
+from ofcrm_tui.core.outbox.rules import WAITING_STATES
 from ofcrm_tui.core.wording import counted_list
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import AuditAction, OutboundState
+from ofcrm_tui.store.enums import AuditAction
 from ofcrm_tui.store.models import (
     Conversation,
     Draft,
@@ -42,8 +43,6 @@ from ofcrm_tui.store.types import utcnow
 from ofcrm_tui.store.upsert import count_up, upsert
 
 log = logging.getLogger(__name__)
-
-_PENDING = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN, OutboundState.PAUSED)
 
 
 class FanEditError(OfcrmError):
@@ -395,7 +394,7 @@ def deletion_summary(db: Database, account_id: int, fan_id: int) -> DeletionSumm
                 OutboundMessage,
                 OutboundMessage.account_id == account_id,
                 OutboundMessage.fan_id == fan_id,
-                OutboundMessage.state.in_([s.value for s in _PENDING]),
+                OutboundMessage.state.in_([s.value for s in WAITING_STATES]),
             ),
         )
 

@@ -82,6 +82,9 @@ PENDING_STATES = (
 )
 # Rows the queue still has to deal with.
 ACTIVE_STATES = (OutboundState.QUEUED, OutboundState.SENDING, OutboundState.UNKNOWN)
+# Rows still to go out: the queue's, and those a paused campaign holds (not failed ones,
+# which go again only if a person retries them).
+WAITING_STATES = (*ACTIVE_STATES, OutboundState.PAUSED)
 DISCARDABLE_STATES = (OutboundState.QUEUED, OutboundState.PAUSED, OutboundState.FAILED)
 
 CHUNK = 5_000

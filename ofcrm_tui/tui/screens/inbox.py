@@ -101,14 +101,6 @@ class InboxScreen(InboxReads):
             self.conversation_id = conversation_id
             self.row = row
 
-    class RepliesGone(Message):
-        """Of the replies waiting (conversation: its last reply's queue row), those no
-        longer waiting: sent, or never to be (failed, discarded)."""
-
-        def __init__(self, gone: dict[int, int]) -> None:
-            super().__init__()
-            self.gone = gone
-
     class Retried(Message):
         def __init__(self, result: outbox.RetryResult) -> None:
             super().__init__()
@@ -122,10 +114,6 @@ class InboxScreen(InboxReads):
         # The next unread asked for (``u``), not opened yet; an open not shown yet.
         self._finding_unread = False
         self._showing = False
-        # Replied to, the reply not sent yet (conversation: the reply's queue row): the
-        # cursor on one of these keeps its place when its row moves up as the reply goes
-        # out (``_refresh_list``).
-        self._sent_to: dict[int, int] = {}
         self._toasts = InboundToasts(
             self.set_timer,
             lambda title, body: self.notify(body, title=title, markup=False),
@@ -353,10 +341,11 @@ class InboxScreen(InboxReads):
             # reports focus; not a search match shown unread): it is read. The list
             # reloads after the mark.
             self._mark_read(account, open_id, refresh=True)
-        elif change.sent and self._sent_to and account is not None:
-            # Which sends went is not said: the list is read once the replies waiting
-            # are looked up (``_replies_gone``).
-            self._replies_gone(account.id, dict(self._sent_to))
+        elif self._sent_to and account is not None and (change.sent or change.touches("outbox")):
+            # Which sends went (or failed) is not said: the replies waiting are looked up
+            # (``_replies_gone``), and the list read after them if it changed.
+            reread = change.touches("inbox") or bool(change.inbound)
+            self._replies_gone(account.id, dict(self._sent_to), reread)
         elif change.touches("inbox") or change.inbound:
             self._refresh_list()
         if change.touches("outbox") or to_open:
@@ -438,42 +427,6 @@ class InboxScreen(InboxReads):
         others = [item for item in change.inbound if item.conversation_id != open_id]
         if others and account is not None and self.ofcrm.context.settings.notify_inbound != "none":
             self._judge_inbound(account.id, others)
-
-    def _refresh_list(self) -> None:
-        """Reload the list's rows: the cursor stays on its conversation, also one the
-        chatter replied to while the reply waits (held by the send limit, refused).
-        In the activity order the replied row moves up once the reply is sent: then
-        the cursor keeps its place, on the row now above the next fan, so ``j`` goes on
-        to that fan (whatever came in at the top meanwhile). Unread only, the open
-        conversation (read) leaves the list: the cursor on it goes on to the one that
-        was below it, not to the row that came to its screen line."""
-        row = self.conversations.cursor_row
-        open_id = self.open_row.conversation_id if self.open_row else None
-        replied = row is not None and row.conversation_id in self._sent_to
-        self.conversations.refresh_rows(keep_place=row is not None and (
-            (replied and self.flt.order == "activity")
-            or (self.flt.unread_only and row.conversation_id == open_id)))
-
-    @work(thread=True, group="replies-gone", exit_on_error=False)
-    def _replies_gone(self, account_id: int, waiting: dict[int, int]) -> None:
-        db = self.ofcrm.context.db
-        gone = {}
-        for conversation_id, outbound_id in waiting.items():
-            view = outbox.get(db, account_id, outbound_id)
-            if view is None or view.state not in outbox.PENDING_STATES:
-                gone[conversation_id] = outbound_id
-        self.post_message(self.RepliesGone(gone))
-
-    def on_inbox_screen_replies_gone(self, message: RepliesGone) -> None:
-        """Some sends went out: the list is read with the replies gone still kept (their
-        rows moved up in this read, the cursor on one keeps its place), then they are let
-        go; the others wait on (another fan's send emptied them all, and the reply that
-        went later took the cursor up with its row). Read after the look-up, the list has
-        every reply it found gone."""
-        self._refresh_list()
-        for conversation_id, outbound_id in message.gone.items():
-            if self._sent_to.get(conversation_id) == outbound_id:  # (not replied to again)
-                del self._sent_to[conversation_id]
 
     @work(thread=True, group="inbound-toasts", exit_on_error=False)
     def _judge_inbound(self, account_id: int, items: list[NewInbound]) -> None:

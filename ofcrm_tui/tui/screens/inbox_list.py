@@ -8,12 +8,14 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
-from ofcrm_tui.core import inbox
+from ofcrm_tui.core import inbox, outbox
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
+from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.pieces import Pieces
 from ofcrm_tui.tui.sanitize import clean
@@ -64,6 +66,24 @@ class InboxList(TeamInbox):
     # The list's count as last titled.
     _count: int | None = None
 
+    class RepliesGone(Message):
+        """Of the replies waiting (conversation: its last reply's queue row), those no
+        longer waiting: ``sent``, and ``dropped`` (failed, discarded: never to go unless
+        retried); ``reread``: the list is to be read again."""
+
+        def __init__(self, sent: dict[int, int], dropped: dict[int, int], reread: bool) -> None:
+            super().__init__()
+            self.sent = sent
+            self.dropped = dropped
+            self.reread = reread
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Replied to, the reply not sent yet (conversation: the reply's queue row): the
+        # cursor on one of these keeps its place when its row moves up as the reply goes
+        # out (``_refresh_list``).
+        self._sent_to: dict[int, int] = {}
+
     # -- the list ------------------------------------------------------------------
 
     def _show_list(self, *, keep_id: int | None = None, refilter: bool = False) -> None:
@@ -73,8 +93,7 @@ class InboxList(TeamInbox):
         account = self.ofcrm.account
         if account is None:
             return
-        source = InboxSource(self.ofcrm.context.db, account.id, self.flt,
-                             lost=self.ofcrm.cut_off is not None)
+        source = InboxSource(self.ofcrm.context.db, account.id, self.flt)
         rows = self.conversations
         rows.clear_key = key_named(self.app, type(self), "inbox.clear_filters")
         if refilter:
@@ -84,6 +103,50 @@ class InboxList(TeamInbox):
             rows.show(source, keep_id=keep_id)
         self._title_list(None)
         self.refresh_bindings()  # n and N, with a search or without
+
+    def _refresh_list(self) -> None:
+        """Reload the list's rows: the cursor stays on its conversation, also one the
+        chatter replied to while the reply waits (held by the send limit, refused).
+        In the activity order the replied row moves up once the reply is sent: then
+        the cursor keeps its place, on the row now above the next fan, so ``j`` goes on
+        to that fan (whatever came in at the top meanwhile). Unread only, the open
+        conversation (read) leaves the list: the cursor on it goes on to the one that
+        was below it, not to the row that came to its screen line."""
+        row = self.conversations.cursor_row
+        open_id = self.open_row.conversation_id if self.open_row else None
+        replied = row is not None and row.conversation_id in self._sent_to
+        self.conversations.refresh_rows(keep_place=row is not None and (
+            (replied and self.flt.order == "activity")
+            or (self.flt.unread_only and row.conversation_id == open_id)))
+
+    @work(thread=True, group="replies-gone", exit_on_error=False)
+    def _replies_gone(self, account_id: int, waiting: dict[int, int], reread: bool) -> None:
+        db = self.ofcrm.context.db
+        sent, dropped = {}, {}
+        for conversation_id, outbound_id in waiting.items():
+            view = outbox.get(db, account_id, outbound_id)
+            if view is not None and view.state == OutboundState.SENT:
+                sent[conversation_id] = outbound_id
+            elif view is None or view.state not in outbox.WAITING_STATES:
+                dropped[conversation_id] = outbound_id
+        self.post_message(self.RepliesGone(sent, dropped, reread))
+
+    def on_inbox_list_replies_gone(self, message: RepliesGone) -> None:
+        """The replies never to go are let go first: their rows did not move, the cursor
+        on one goes with it. Then, if the list changed, it is read with the replies sent
+        still kept (their rows moved up in this read, the cursor on one keeps its place),
+        and those are let go; the others wait on (another fan's send emptied them all,
+        and the reply that went later took the cursor up with its row). Read after the
+        look-up, the list has every reply it found sent."""
+        self._let_go_replies(message.dropped)
+        if message.reread:
+            self._refresh_list()
+            self._let_go_replies(message.sent)
+
+    def _let_go_replies(self, gone: dict[int, int]) -> None:
+        for conversation_id, outbound_id in gone.items():
+            if self._sent_to.get(conversation_id) == outbound_id:  # (not replied to again)
+                del self._sent_to[conversation_id]
 
     def _title_list(self, count: int | None) -> None:
         """``Inbox  6 · unread · purchased`` on the list's top border, where the eye goes

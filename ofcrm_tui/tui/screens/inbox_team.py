@@ -111,7 +111,7 @@ class TeamInbox(OfcrmScreen):
         does: the open one (the thread shown, the fan the chatter is looking at) whatever
         has the focus; the highlighted row only while none is open. The cursor is not
         the fan shown: after a reply the list reloads and the cursor keeps its line
-        (``InboxScreen._refresh_list``), on another fan, and j moves it without opening."""
+        (``InboxList._refresh_list``), on another fan, and j moves it without opening."""
         if self.open_row is not None:
             return self.open_row
         return self.conversations.cursor_row

@@ -16,7 +16,7 @@ from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import Clock, local_now, short_time
 from ofcrm_tui.tui.widgets.message_block import sent_by_me
-from ofcrm_tui.tui.widgets.paged_list import NO_ACCESS, PagedList
+from ofcrm_tui.tui.widgets.paged_list import PagedList
 
 # Fans who have spent this much get the "$" marker.
 SPENDER_CENTS = 100_00
@@ -48,23 +48,18 @@ class InboxSource:
     db: Database
     account_id: int
     flt: InboxFilter = InboxFilter()
-    # The database no longer lets this role read the account (``OfcrmApp.cut_off``):
-    # nothing of it is shown, nothing asked.
-    lost: bool = False
 
     def window(
         self, offset: int, limit: int, anchor: ConversationRow | None
     ) -> list[ConversationRow]:
-        if self.lost:
-            return []
         return inbox.conversations_window(
             self.db, self.account_id, self.flt, offset, limit, anchor=anchor)
 
     def count(self) -> int:
-        return 0 if self.lost else inbox.count_conversations(self.db, self.account_id, self.flt)
+        return inbox.count_conversations(self.db, self.account_id, self.flt)
 
     def position(self, key: int) -> int | None:
-        return None if self.lost else inbox.position_of(self.db, self.account_id, self.flt, key)
+        return inbox.position_of(self.db, self.account_id, self.flt, key)
 
     def key(self, row: ConversationRow) -> int:
         return row.conversation_id
@@ -141,8 +136,6 @@ class ConversationList(PagedList[ConversationRow]):
     # -- drawing -------------------------------------------------------------------
 
     def no_rows_text(self) -> str:
-        if self.source is not None and self.source.lost:
-            return NO_ACCESS
         flt = self.source.flt if self.source else InboxFilter()
         return "No conversations match" if flt.filtering else "No conversations yet"
 
