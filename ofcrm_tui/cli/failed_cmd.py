@@ -56,11 +56,13 @@ def _retry(args: argparse.Namespace) -> int:
     )
     if result.retried:
         found = (len(result.retried) + len(result.over_limit) + len(result.expired)
-                 + len(result.needs_right) + len(result.unchanged))
+                 + len(result.held) + len(result.needs_right) + len(result.unchanged))
         print(f"queued again {len(result.retried)} of {counted(found, 'failed message')}: "
               f"{_ids(result.retried)}")
     if result.expired:
         print(f"still failed: {_ids(result.expired)}: {result.expired_reason}")
+    if result.held:
+        print(f"still failed: {_ids(result.held)}: {result.held_reason}")
     if result.needs_right:
         print(f"still failed: {_ids(result.needs_right)}: "
               f"{outbox.needs_right(len(result.needs_right))}")
@@ -71,7 +73,8 @@ def _retry(args: argparse.Namespace) -> int:
             f"still failed: {len(result.over_limit)} (manual retries are limited to "
             f"{outbox.MANUAL_RETRIES_PER_MINUTE} a minute; try again in {result.wait_seconds} s)"
         )
-    left = result.over_limit or result.expired or result.needs_right or result.unchanged
+    left = (result.over_limit or result.expired or result.held or result.needs_right
+            or result.unchanged)
     if not result.retried and not left:
         print(f"{account.name}: no failed messages")
     return 0 if result.retried or not left else 1

@@ -38,6 +38,8 @@ def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:
                     f"up in {result.wait_seconds} s")
     if result.expired:
         left.append(f"{messages(len(result.expired))} left failed: {result.expired_reason}")
+    if result.held:
+        left.append(f"{messages(len(result.held))} left failed: {result.held_reason}")
     left += _left_out(result.needs_right, result.not_failed, result.unchanged)
     if not result.retried:
         return "; ".join(left) or "Nothing to retry", "warning"

@@ -106,8 +106,7 @@ async def test_the_footer_follows_the_campaigns_state_and_the_pane_in_focus(
         await press(pilot, "R")
         await wait_for(pilot, lambda: any("paused" in note for note in _notes(app)))
         assert _notes(app)[-1] == (
-            f"campaign #{running} is paused: its failed messages would be sent while it "
-            "is paused; resume it first, then retry them")
+            f"1 belongs to paused campaign #{running}: resume it first")
 
 
 async def test_keys_that_do_not_apply_say_why_in_one_line_not_three(

@@ -137,8 +137,9 @@ def cancel(
 def retry_failed(
     db: Database, account_id: int, campaign_id: int, *, by: str, now: datetime | None = None
 ) -> commands.RetryResult:
-    """Queue the campaign's failed rows again (the queue's manual retry and its limit); a
-    done campaign runs again."""
+    """Queue the campaign's failed rows again: the queue's manual retry, its limit and its
+    rules (a paused or cancelled campaign's rows are not sent; a done campaign runs
+    again)."""
     with db.read() as session:
         access.require(session, Right.CAMPAIGN, account_id)
         status = status_of(session, account_id, campaign_id)
@@ -151,23 +152,12 @@ def retry_failed(
                 )
             )
         )
-    if status == CampaignStatus.PAUSED:
-        # Queued again, they would go out while the campaign is held.
-        raise Refused(f"campaign #{campaign_id} is paused: its failed messages would be sent "
-                      "while it is paused; resume it first, then retry them")
-    if status not in (CampaignStatus.RUNNING, CampaignStatus.DONE):
+    if status in NOT_STARTED:
         raise Refused(f"campaign #{campaign_id} is {_described(status)}: only a running "
-                            "or done campaign's messages can be retried")
+                      "or done campaign's messages can be retried")
     if not failed:
         raise Refused(f"campaign #{campaign_id} has no failed messages")
-    result = commands.retry_detailed(db, account_id, failed, by=by, now=now)
-    with db.write() as session:
-        session.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.DONE)
-            .values(status=CampaignStatus.RUNNING)
-        )
-    return result
+    return commands.retry_detailed(db, account_id, failed, by=by, now=now)
 
 
 def _change(

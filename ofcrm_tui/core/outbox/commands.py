@@ -33,8 +33,8 @@ from ofcrm_tui.core.outbox.rules import (
     id_list,
 )
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.enums import OutboundKind, OutboundState
-from ofcrm_tui.store.models import Account, Fan, MetricEvent, OutboundMessage
+from ofcrm_tui.store.enums import CampaignStatus, OutboundKind, OutboundState
+from ofcrm_tui.store.models import Account, Campaign, Fan, MetricEvent, OutboundMessage
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.types import utcnow
 
@@ -70,6 +70,11 @@ class RetryResult:
     # Left as they were: the UPDATE changed none of them (changed meanwhile, or a row
     # security policy hid them); never counted as retried, nor against the budget.
     unchanged: list[int] = field(default_factory=list)
+    # Left failed, none of the budget spent: rows of a paused campaign (queued, they would
+    # go while it is held) or a cancelled one (it sends nothing more); ``held_reason``
+    # names the campaigns.
+    held: list[int] = field(default_factory=list)
+    held_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,8 +228,11 @@ def retry_detailed(
     fans in the words ``enqueue`` uses; when they are all there is, that reason is raised.
     Campaign messages, when the role may not run campaigns on the account (a team's
     chatter without the right), are in ``needs_right``; when they are all there is, the
-    database's refusal is raised (AccessDenied), as ``campaigns.pause`` raises it. Neither
-    takes any of the 10 a minute, nor does a row the UPDATE did not change."""
+    database's refusal is raised (AccessDenied), as ``campaigns.pause`` raises it. Rows of
+    a paused or cancelled campaign are in ``held``, with ``held_reason``; when they are all
+    there is, that reason is raised. None of these takes any of the 10 a minute, nor does a
+    row the UPDATE did not change. A done campaign whose rows are queued again runs again,
+    in the same transaction."""
     by = check_created_by(by)
     now = now or utcnow()
     with db.write() as session:
@@ -251,12 +259,17 @@ def retry_detailed(
                             "failed messages", "retried")
         if not rows:
             return RetryResult(not_failed=not_failed)
-        refused, denied = _campaign_rows_refused(
-            session, account_id, [(row.outbound_id, row.outbound_campaign_id) for row in rows])
+        campaign_of = {row.outbound_id: row.outbound_campaign_id for row in rows}
+        refused, denied = _campaign_rows_refused(session, account_id, list(campaign_of.items()))
         found = [(row.outbound_id, FanLabel.of(row)) for row in rows
                  if row.outbound_id not in refused]
         if denied is not None and not found:
             raise denied
+        held, held_text = _held(session, account_id,
+                                [(i, campaign_of[i]) for i, _ in found])
+        found = [(i, fan) for i, fan in found if i not in frozenset(held)]
+        if held and not found:
+            raise OutboxError(held_text)
         failed_ids = [i for i, _ in found]
         expired = [i for i, fan in found if fan.expired]
         reason = ""
@@ -302,6 +315,8 @@ def retry_detailed(
             )
         )
         retried = [i for i in take if i in changed]
+        _run_again(session, account_id,
+                   {c for c in (campaign_of[i] for i in retried) if c is not None})
         for _ in retried:
             session.add(
                 MetricEvent(
@@ -320,7 +335,56 @@ def retry_detailed(
         expired_reason=reason,
         needs_right=refused,
         unchanged=[i for i in take if i not in changed],
+        held=held,
+        held_reason=held_text,
     )
+
+
+# A campaign in one of these sends nothing: its failed rows are not queued again.
+HELD = {
+    CampaignStatus.PAUSED: ("resume it first", "resume them first"),
+    CampaignStatus.CANCELLED: ("it sends nothing more", "they send nothing more"),
+}
+
+
+def _held(
+    session: Session, account_id: int, rows: Sequence[tuple[int, int | None]]
+) -> tuple[list[int], str]:
+    """Of ``rows`` (id, campaign id), those of a paused or cancelled campaign, and one
+    line naming the campaigns: ``2 belong to paused campaign #4: resume it first``. The
+    campaigns are locked until the retry commits: a pause meanwhile waits, then holds
+    what the retry queued."""
+    campaign_ids = sorted({campaign for _, campaign in rows if campaign is not None})
+    if not campaign_ids:
+        return [], ""
+    status = {campaign.id: campaign.status for campaign in session.execute(
+        select(Campaign.id, Campaign.status)
+        .where(Campaign.account_id == account_id, Campaign.id.in_(campaign_ids))
+        .with_for_update()
+    )}
+    held = [i for i, campaign in rows if status.get(campaign) in HELD]
+    parts = []
+    for state, (one, many) in HELD.items():
+        named = [campaign for campaign in campaign_ids if status[campaign] == state]
+        count = sum(1 for _, campaign in rows if campaign in named)
+        if named:
+            verb = "belongs" if count == 1 else "belong"
+            which = f"campaign #{named[0]}" if len(named) == 1 else (
+                f"campaigns {id_list([f'#{c}' for c in named])}")
+            parts.append(f"{count:,} {verb} to {state} {which}: "
+                         f"{one if len(named) == 1 else many}")
+    return held, ", and ".join(parts)
+
+
+def _run_again(session: Session, account_id: int, campaign_ids: set[int]) -> None:
+    """Done campaigns with rows queued again are running again."""
+    if campaign_ids:
+        session.execute(
+            update(Campaign)
+            .where(Campaign.account_id == account_id, Campaign.id.in_(campaign_ids),
+                   Campaign.status == CampaignStatus.DONE)
+            .values(status=CampaignStatus.RUNNING)
+        )
 
 
 @dataclass(frozen=True)
