@@ -48,12 +48,18 @@ def _status(world: World, campaign_id: int) -> str:
         return session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
 
 
-def test_a_paused_campaigns_failed_rows_are_not_queued_while_it_is_held(world: World) -> None:
+def _paused_with_a_reply(world: World) -> tuple[int, list[int], int]:
+    """A paused campaign whose first two rows failed, and a failed reply."""
     campaign, rows = _launched(world)
     _set(world, rows[:2], OutboundState.FAILED)
     reply = outbox.enqueue(world.db, world.account, world.fans["ann"], "hey", created_by=BY)
     _set(world, [reply], OutboundState.FAILED)
     campaigns.pause(world.db, world.account, campaign, now=NOW)
+    return campaign, rows, reply
+
+
+def test_a_paused_campaigns_failed_rows_are_not_queued_while_it_is_held(world: World) -> None:
+    campaign, rows, reply = _paused_with_a_reply(world)
     reason = f"2 belong to paused campaign #{campaign}: resume it first"
 
     result = outbox.retry_detailed(world.db, world.account, None, by=BY, now=NOW)
@@ -117,11 +123,7 @@ def test_a_cancelled_campaigns_rows_failed_after_the_cancel_are_never_sent(world
 def test_ofcrm_failed_retry_says_which_campaign_holds_them(
     world: World, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    campaign, rows = _launched(world)
-    _set(world, rows[:2], OutboundState.FAILED)
-    reply = outbox.enqueue(world.db, world.account, world.fans["ann"], "hey", created_by=BY)
-    _set(world, [reply], OutboundState.FAILED)
-    campaigns.pause(world.db, world.account, campaign, now=NOW)
+    campaign, rows, reply = _paused_with_a_reply(world)
     reason = f"2 belong to paused campaign #{campaign}: resume it first"
 
     failed = ["--db", database_url, "failed", "retry", "--account", "mia"]

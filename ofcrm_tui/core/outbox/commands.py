@@ -265,9 +265,9 @@ def retry_detailed(
                  if row.outbound_id not in refused]
         if denied is not None and not found:
             raise denied
-        held, held_text = _held(session, account_id,
-                                [(i, campaign_of[i]) for i, _ in found])
-        found = [(i, fan) for i, fan in found if i not in frozenset(held)]
+        held, held_text = _held(session, account_id, [(i, campaign_of[i]) for i, _ in found])
+        kept_back = set(held)
+        found = [(i, fan) for i, fan in found if i not in kept_back]
         if held and not found:
             raise OutboxError(held_text)
         failed_ids = [i for i, _ in found]
@@ -341,50 +341,39 @@ def retry_detailed(
 
 
 # A campaign in one of these sends nothing: its failed rows are not queued again.
-HELD = {
-    CampaignStatus.PAUSED: ("resume it first", "resume them first"),
-    CampaignStatus.CANCELLED: ("it sends nothing more", "they send nothing more"),
-}
+HELD = {CampaignStatus.PAUSED: ("resume it first", "resume them first"),
+        CampaignStatus.CANCELLED: ("it sends nothing more", "they send nothing more")}
 
 
 def _held(
     session: Session, account_id: int, rows: Sequence[tuple[int, int | None]]
 ) -> tuple[list[int], str]:
-    """Of ``rows`` (id, campaign id), those of a paused or cancelled campaign, and one
-    line naming the campaigns: ``2 belong to paused campaign #4: resume it first``. The
-    campaigns are locked until the retry commits: a pause meanwhile waits, then holds
+    """Of ``rows`` (id, campaign id), those of a paused or cancelled campaign, and a line
+    naming the campaigns: ``2 belong to paused campaign #4: resume it first``. Their
+    campaigns stay locked until the retry commits: a pause meanwhile waits, then holds
     what the retry queued."""
-    campaign_ids = sorted({campaign for _, campaign in rows if campaign is not None})
-    if not campaign_ids:
-        return [], ""
-    status = {campaign.id: campaign.status for campaign in session.execute(
-        select(Campaign.id, Campaign.status)
-        .where(Campaign.account_id == account_id, Campaign.id.in_(campaign_ids))
-        .with_for_update()
-    )}
-    held = [i for i, campaign in rows if status.get(campaign) in HELD]
+    ids = sorted({campaign for _, campaign in rows if campaign is not None})
+    status = {row.id: row.status for row in session.execute(
+        select(Campaign.id, Campaign.status).where(
+            Campaign.account_id == account_id, Campaign.id.in_(ids)).with_for_update())
+    } if ids else {}
     parts = []
     for state, (one, many) in HELD.items():
-        named = [campaign for campaign in campaign_ids if status[campaign] == state]
+        named = [campaign for campaign in ids if status.get(campaign) == state]
         count = sum(1 for _, campaign in rows if campaign in named)
         if named:
-            verb = "belongs" if count == 1 else "belong"
-            which = f"campaign #{named[0]}" if len(named) == 1 else (
-                f"campaigns {id_list([f'#{c}' for c in named])}")
-            parts.append(f"{count:,} {verb} to {state} {which}: "
-                         f"{one if len(named) == 1 else many}")
-    return held, ", and ".join(parts)
+            which = (f"campaign #{named[0]}: {one}" if len(named) == 1
+                     else f"campaigns {id_list([f'#{c}' for c in named])}: {many}")
+            parts.append(f"{count:,} {'belongs' if count == 1 else 'belong'} to {state} {which}")
+    return [i for i, campaign in rows if status.get(campaign) in HELD], ", and ".join(parts)
 
 
 def _run_again(session: Session, account_id: int, campaign_ids: set[int]) -> None:
     """Done campaigns with rows queued again are running again."""
     if campaign_ids:
-        session.execute(
-            update(Campaign)
-            .where(Campaign.account_id == account_id, Campaign.id.in_(campaign_ids),
-                   Campaign.status == CampaignStatus.DONE)
-            .values(status=CampaignStatus.RUNNING)
-        )
+        session.execute(update(Campaign).where(
+            Campaign.account_id == account_id, Campaign.id.in_(campaign_ids),
+            Campaign.status == CampaignStatus.DONE).values(status=CampaignStatus.RUNNING))
 
 
 @dataclass(frozen=True)
