@@ -280,7 +280,8 @@ def _focused_id(app: object) -> str | None:
 @pytest.mark.slow
 async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
     """Name, then the message (one tab); shift+tab goes back; ctrl+down / ctrl+up step
-    through the sections (name, message, price and media, start, recipients) and round;
+    through the sections (name, message, price and media, start, recipients), stopping
+    at the first and the last;
     enter in a one-line field goes on to the next."""
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -301,17 +302,20 @@ async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
         await press(pilot, "shift+tab")
         sections = ["campaign-text", "campaign-offer", "campaign-at", "campaign-tags_in",
                     "campaign-name"]
-        for expected in sections:
+        for expected in sections[:-1]:
             await press(pilot, "ctrl+down")
             assert _focused_id(app) == expected
-        for expected in reversed(sections[:-1]):
+        await press(pilot, "ctrl+down")
+        assert _focused_id(app) == "campaign-tags_in"  # the last section stays
+        for expected in reversed(sections[:-2]):
             await press(pilot, "ctrl+up")
             assert _focused_id(app) == expected
         await press(pilot, "ctrl+up")
         assert _focused_id(app) == "campaign-name"
         await press(pilot, "ctrl+up")
-        assert _focused_id(app) == "campaign-tags_in"  # round to the last section
+        assert _focused_id(app) == "campaign-name"  # and the first
         # From inside a section, ctrl+up goes to its first field; enter goes on.
+        await press(pilot, "ctrl+down", "ctrl+down", "ctrl+down", "ctrl+down")
         await press(pilot, "tab", "tab", "ctrl+up")
         assert _focused_id(app) == "campaign-tags_in"
         await type_text(pilot, "vip")
@@ -334,8 +338,10 @@ async def test_composer_by_keyboard(world: World) -> None:  # noqa: F811
         for _ in range(3):
             app.post_message(events.Key("ctrl+down", None))
         await settle(pilot)
-        assert _focused_id(app) == "campaign-name"  # start, recipients, round to the name
+        assert _focused_id(app) == "campaign-tags_in"  # start, recipients, and there it stays
         # The form scrolls to what has the focus: the last field shows at 80x24.
+        await press(pilot, "ctrl+up", "ctrl+up", "ctrl+up", "ctrl+up")
+        assert _focused_id(app) == "campaign-name"
         await press(pilot, "shift+tab")  # round to the last field
         last = app.screen.focused
         assert last is not None and last.id == "campaign-exclude"
