@@ -34,6 +34,15 @@ async def _until(pilot: Pilot[object], condition: Callable[[], bool]) -> None:
         await pilot.pause(0.01)
 
 
+def _drawn_keys_have(app: object, key: str) -> bool:
+    """``key`` among the footer's keys once they are laid out (a footer just made
+    again has keys of no width until its next layout: not yet, not a failure)."""
+    try:
+        return key in _keys(app)  # type: ignore[arg-type]
+    except AssertionError:
+        return False
+
+
 async def test_a_read_under_way_is_shown_not_thrown_away(
     world: World, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
@@ -65,7 +74,7 @@ async def test_a_read_under_way_is_shown_not_thrown_away(
             reads[0].set()  # the second, if one was started, reads until the end
             await _until(pilot, lambda: listing.cursor_row is not None
                          and listing.cursor_row.status == "paused")
-            await _until(pilot, lambda: "r" in _keys(app))
+            await _until(pilot, lambda: _drawn_keys_have(app, "r"))
             assert "p" not in _keys(app)
         finally:
             monkeypatch.setattr(campaigns, "campaigns", read)  # no read held after
