@@ -46,7 +46,7 @@ TITLE, BODY = "Ximena Quiroga", "3 new messages · " + "are you online tonight? 
 
 
 async def _toasts(pilot) -> list[Toast]:  # noqa: ANN001
-    pilot.app.notify(BODY.strip(), title=TITLE, timeout=30)
+    pilot.app.notify(BODY.strip(), title=TITLE, timeout=600)  # outlives a slow test
     screen = pilot.app.screen
     await wait_for(pilot, lambda: any(t.region.area for t in screen.query(Toast)))
     return list(screen.query(Toast))
