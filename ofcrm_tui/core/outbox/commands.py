@@ -25,11 +25,13 @@ from ofcrm_tui.core.outbox.rules import (
     DISCARDABLE_STATES,
     FAN_LABEL_COLUMNS,
     MANUAL_RETRIES_PER_MINUTE,
+    HELD,
     FanLabel,
     NewMessage,
     OutboxError,
     check_created_by,
     expired_reason,
+    held_reason,
     id_list,
 )
 from ofcrm_tui.store.database import Database
@@ -340,11 +342,6 @@ def retry_detailed(
     )
 
 
-# A campaign in one of these sends nothing: its failed rows are not queued again.
-HELD = {CampaignStatus.PAUSED: ("resume it first", "resume them first"),
-        CampaignStatus.CANCELLED: ("it sends nothing more", "they send nothing more")}
-
-
 def _held(
     session: Session, account_id: int, rows: Sequence[tuple[int, int | None]]
 ) -> tuple[list[int], str]:
@@ -357,15 +354,8 @@ def _held(
         select(Campaign.id, Campaign.status).where(
             Campaign.account_id == account_id, Campaign.id.in_(ids)).with_for_update())
     } if ids else {}
-    parts = []
-    for state, (one, many) in HELD.items():
-        named = [campaign for campaign in ids if status.get(campaign) == state]
-        count = sum(1 for _, campaign in rows if campaign in named)
-        if named:
-            which = (f"campaign #{named[0]}: {one}" if len(named) == 1
-                     else f"campaigns {id_list([f'#{c}' for c in named])}: {many}")
-            parts.append(f"{count:,} {'belongs' if count == 1 else 'belong'} to {state} {which}")
-    return [i for i, campaign in rows if status.get(campaign) in HELD], ", and ".join(parts)
+    return ([i for i, campaign in rows if status.get(campaign) in HELD],
+            held_reason([campaign for _, campaign in rows], status))
 
 
 def _run_again(session: Session, account_id: int, campaign_ids: set[int]) -> None:

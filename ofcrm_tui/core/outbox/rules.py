@@ -365,6 +365,26 @@ def _check_campaign(session: Session, account_id: int, campaign_id: int | None) 
         raise OutboxError(f"campaign #{campaign_id} is not a campaign of this account")
 
 
+# A campaign in one of these sends nothing: its failed rows are not queued again.
+HELD = {CampaignStatus.PAUSED: ("resume it first", "resume them first"),
+        CampaignStatus.CANCELLED: ("it sends nothing more", "they send nothing more")}
+
+
+def held_reason(campaigns: Sequence[int | None], status: dict[int, str]) -> str:
+    """The line naming the held campaigns of failed rows (each row's campaign id, and the
+    campaigns' statuses): ``2 belong to paused campaign #4: resume it first``."""
+    ids = sorted({campaign for campaign in campaigns if campaign is not None})
+    parts = []
+    for state, (one, many) in HELD.items():
+        named = [campaign for campaign in ids if status.get(campaign) == state]
+        count = sum(1 for campaign in campaigns if campaign in named)
+        if named:
+            which = (f"campaign #{named[0]}: {one}" if len(named) == 1
+                     else f"campaigns {id_list([f'#{c}' for c in named])}: {many}")
+            parts.append(f"{count:,} {'belongs' if count == 1 else 'belong'} to {state} {which}")
+    return ", and ".join(parts)
+
+
 def id_list(ids: Sequence[object], most: int = 10) -> str:
     shown = ", ".join(str(i) for i in ids[:most])
     return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
