@@ -59,6 +59,7 @@ from ofcrm_tui.tui.team_notes import NO_SWITCH, lost_access_note, team_mode_note
 from ofcrm_tui.tui.timefmt import Clock, local_now
 from ofcrm_tui.tui.toast_rack import drop_gone
 from ofcrm_tui.tui.widgets.status_bar import StatusInfo
+from ofcrm_tui.tui.worker_threads import use_on_running_loop
 
 if TYPE_CHECKING:
     from ofcrm_tui.jobs.scheduler import BackgroundJobs
@@ -155,6 +156,9 @@ class OfcrmApp(KeysInOrder):
         self.off_team = False
 
     # -- start and stop ------------------------------------------------------------
+
+    def on_load(self) -> None:
+        use_on_running_loop()  # before any thread worker runs
 
     def on_mount(self) -> None:
         settings = self.context.settings

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from textual._styles_cache import StylesCache
+from textual.app import App
 from textual.signal import Signal
 from textual.widget import Widget
 from textual.widgets._footer import FooterKey
+from textual.worker import Worker, active_worker
 
 from ofcrm_tui.core.sync import NewInbound
 from ofcrm_tui.tui.dialogs.campaign_composer import CampaignComposer
@@ -17,6 +21,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.screens.fan_detail import FanDetailScreen
 from ofcrm_tui.tui.screens.fans import FansScreen
 from ofcrm_tui.tui.styles_cache import inner_outer
+from ofcrm_tui.tui.worker_threads import JobContextExecutor
 from tests.tui.conftest import World
 from tests.tui.pilot import inbox, press, settle, wait_for
 
@@ -98,6 +103,30 @@ def test_the_pinned_textual_still_caches_its_render_caches() -> None:
     """Textual#6665 is still there, so ``ofcrm_tui.tui.styles_cache`` replaced its
     method. When this fails the pinned Textual fixed it: that module goes."""
     assert vars(StylesCache)["get_inner_outer"].__func__ is inner_outer
+
+
+async def last_thread_worker_seen_by(pool: ThreadPoolExecutor) -> tuple[Worker[None], object]:
+    """A bare Textual app runs a thread worker on ``pool`` (of one thread), then asks that
+    thread for its ``active_worker``."""
+    asyncio.get_running_loop().set_default_executor(pool)
+    app: App[None] = App()
+    async with app.run_test():
+        worker = app.run_worker(lambda: None, thread=True)
+        await worker.wait()
+    return worker, pool.submit(active_worker.get, None).result()
+
+
+async def test_the_pinned_textual_still_leaves_its_worker_in_the_thread() -> None:
+    """Textual sets ``active_worker`` in the executor thread's own context, which keeps
+    the worker after its job. When this fails the pinned Textual fixed it:
+    ``ofcrm_tui.tui.worker_threads`` goes."""
+    worker, seen = await last_thread_worker_seen_by(ThreadPoolExecutor(max_workers=1))
+    assert seen is worker
+
+
+async def test_the_apps_worker_threads_keep_no_worker() -> None:
+    _, seen = await last_thread_worker_seen_by(JobContextExecutor(max_workers=1))
+    assert seen is None
 
 
 async def test_a_hidden_screen_keeps_no_new_messages(world: World) -> None:
