@@ -2,9 +2,9 @@
 
 The scheduler (``jobs``) runs in its own threads, started a second after the first
 screen is up, and calls ``job_event``; the app turns the events into a ``DataChanged``
-published on ``changes`` and reloads the status bar, at most every
-``JOB_REFRESH_SECONDS`` (a drain reports every send). Database reads and HTTP calls
-run in thread workers that post messages; only the handlers change widget state.
+published on ``changes`` and reloads the status bar, held back and published together
+(``held_changes``: a drain reports every send). Database reads and HTTP calls run in
+thread workers that post messages; only the handlers change widget state.
 Workers get what they need (the account, the database) as arguments, taken on the
 event loop.
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import var
 from textual.signal import Signal
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ofcrm_tui.config import save_setting
@@ -46,6 +44,7 @@ from ofcrm_tui.secrets import get_token, tokens_stamp
 from ofcrm_tui.tui import styles_cache  # noqa: F401  (Textual#6665: freed render caches)
 from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
+from ofcrm_tui.tui.held_changes import HeldChanges
 from ofcrm_tui.tui.key_order import KeysInOrder
 from ofcrm_tui.tui.keymap import Section, typing_refused, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
@@ -67,10 +66,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Job events come in bursts (a drain reports each claim, several lanes at once): what they
-# change is published, and the status read, at once when nothing was for this long, else
-# once this long after the last time, for everything that came meanwhile.
-JOB_REFRESH_SECONDS = 0.5
 LOST_ACCESS_TOAST_SECONDS = 60.0
 # The background jobs start this long after the first screen is up (see ``on_ready``).
 JOBS_AFTER_SECONDS = 1.0
@@ -142,10 +137,7 @@ class OfcrmApp(KeysInOrder):
         # What this app tells the other chatters' apps, and what they do (``team``).
         self.presence = Presence(self)
         self.team: Signal[TeamView] = Signal(self, "team")
-        # Job events not published yet (see ``_jobs_changed``).
-        self._job_change: DataChanged | None = None
-        self._job_timer: Timer | None = None
-        self._job_refreshed_at = -JOB_REFRESH_SECONDS
+        self.held_changes = HeldChanges(self)  # what job events change, published together
         self.failed_sends = FailedSends(self)  # the one notice of sends given up on
         # What other processes write, seen at each status read.
         self.follow = Follow()
@@ -377,7 +369,7 @@ class OfcrmApp(KeysInOrder):
     def on_status_loaded(self, message: StatusLoaded) -> None:
         change = self.status_reads.loaded(message)
         if change is not None:
-            self._jobs_changed(change)
+            self.held_changes.add(change)
 
     def on_access_lost(self, message: AccessLost) -> None:
         """Said once, where it stays (the status bar); nothing more is read on a timer
@@ -459,35 +451,12 @@ class OfcrmApp(KeysInOrder):
                 self.notify(self.status_reads.sync_error, severity="error", markup=False)
             case events.DrainFailed(error=error):
                 self.notify(f"sending stopped for now: {error}", severity="warning", markup=False)
-        self._jobs_changed(change)
-
-    def _jobs_changed(self, change: DataChanged | None) -> None:
-        """Publish ``change`` and read the status: now if nothing was for
-        ``JOB_REFRESH_SECONDS``, else then, with whatever else comes meanwhile."""
-        if change is not None:
-            pending = self._job_change
-            self._job_change = change if pending is None else pending.merge(change)
-        if self._job_timer is not None:
-            return
-        wait = self._job_refreshed_at + JOB_REFRESH_SECONDS - time.monotonic()
-        if wait > 0:
-            self._job_timer = self.set_timer(wait, self._publish_jobs)
-        else:
-            self._publish_jobs()
-
-    def _publish_jobs(self) -> None:
-        self._job_timer = None
-        self._job_refreshed_at = time.monotonic()
-        change, self._job_change = self._job_change, None
-        if change is not None:
-            self.changes.publish(change)  # (and the status is read: ``StatusReads``)
-        else:
-            self.status_reads.load()
+        self.held_changes.add(change)
 
     @property
     def jobs_refresh_pending(self) -> bool:
         """Job events wait to be published (for tests: ``settle`` waits for them)."""
-        return self._job_timer is not None
+        return self.held_changes.pending
 
 
 def _title(account: AccountInfo) -> str:

@@ -12,7 +12,7 @@ import pytest
 from ofcrm_tui.core import outbox
 from ofcrm_tui.core.sync import NewInbound, SyncReport
 from ofcrm_tui.jobs.events import MessagesClaimed, MessagesSent, PollCompleted
-from ofcrm_tui.tui import app as app_module
+from ofcrm_tui.tui import held_changes
 from ofcrm_tui.tui import status_read
 from ofcrm_tui.tui.app import OfcrmApp
 from ofcrm_tui.tui.messages import DataChanged
@@ -43,7 +43,7 @@ def test_merged_changes_keep_every_topic_message_and_send() -> None:
 async def test_a_burst_of_job_events_makes_one_refresh_after_the_first(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "JOB_REFRESH_SECONDS", 1.0)
+    monkeypatch.setattr(held_changes, "JOB_REFRESH_SECONDS", 1.0)
     app = world.app()
     published: list[DataChanged] = []
     account_id = world.account.id
