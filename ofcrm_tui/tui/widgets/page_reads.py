@@ -45,6 +45,26 @@ class Snapshot(Generic[RowT]):
     pages: dict[int, list[RowT]]
 
 
+@dataclass(frozen=True)
+class NoRows(Generic[RowT]):
+    """``source`` once the database no longer lets this role read its account
+    (the list's ``let_go``): it lists nothing and asks nothing of SQL."""
+
+    source: PageSource[RowT]
+
+    def window(self, offset: int, limit: int, anchor: RowT | None) -> list[RowT]:
+        return []
+
+    def count(self) -> int:
+        return 0
+
+    def position(self, key: int) -> int | None:
+        return None
+
+    def key(self, row: RowT) -> int:
+        return self.source.key(row)
+
+
 class Kept(NamedTuple):
     """Where the cursor was on the screen before a reload: its index and the top row."""
 

@@ -16,8 +16,7 @@ this base, a ``PageSource`` (its query: windows, count, positions) and ``render_
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any
 
 from textual import events, work
 from textual.actions import SkipAction
@@ -29,6 +28,7 @@ from ofcrm_tui.tui.widgets.page_reads import (
     PAGE_SIZE,
     RELOAD_TRIES,
     Kept,
+    NoRows,
     PageSource,
     RowT,
     Snapshot,
@@ -44,26 +44,6 @@ from ofcrm_tui.tui.widgets.row_view import RowView
 OPEN_AT_ONCE = Binding("enter", "open", "Open", id="list.open", show=False, system=True,
                        priority=True)
 NO_ACCESS = "No access to this account"
-
-
-@dataclass(frozen=True)
-class NoRows(Generic[RowT]):
-    """``source`` once the database no longer lets this role read its account
-    (``PagedList.let_go``): it lists nothing and asks nothing of SQL."""
-
-    source: PageSource[RowT]
-
-    def window(self, offset: int, limit: int, anchor: RowT | None) -> list[RowT]:
-        return []
-
-    def count(self) -> int:
-        return 0
-
-    def position(self, key: int) -> int | None:
-        return None
-
-    def key(self, row: RowT) -> int:
-        return self.source.key(row)
 
 
 class PagedList(RowView[RowT], can_focus=True):
