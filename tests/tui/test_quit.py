@@ -178,6 +178,16 @@ async def test_the_footer_names_esc_as_its_button_does(world: World, size) -> No
         assert isinstance(app.screen, InboxScreen) and not app._exit  # noqa: SLF001
 
 
+async def test_waiting_names_the_keys_the_keymap_binds(world: World) -> None:
+    """The text said "q" and "esc" whatever the user's ``[keymap]`` bound."""
+    queue_reply(world)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.set_keymap({"quit.anyway": "x", "quit.cancel": "ctrl+b"})
+        dialog = await asked(pilot, "w")
+        assert "(x: quit anyway · ^b: stop waiting)" in dialog_text(dialog)
+
+
 async def test_waiting_can_be_stopped(world: World) -> None:
     queue_reply(world)
     app = world.app()

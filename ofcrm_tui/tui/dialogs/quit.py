@@ -21,6 +21,7 @@ from ofcrm_tui.core import campaigns
 from ofcrm_tui.core.outbox import Waiting
 from ofcrm_tui.tui.dialogs.dialog import Dialog
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.timefmt import Clock, stamp
 from ofcrm_tui.tui.twice import UNSEEN_SECONDS, Twice
 from ofcrm_tui.tui.widgets.footer import KeyFooter
@@ -120,8 +121,9 @@ class QuitDialog(Dialog[str | None]):
         head = (f"{messages(count)} {verb} to be sent{whose(self.waiting)}; "
                 f"{when_they_go(self.waiting, self.clock())}.")
         if self.waiting_to_quit:
+            anyway, stop = (key_named(self.app, QuitDialog, key) for key in ("quit.anyway", "quit.cancel"))
             return (f"{head}\n\nWaiting for them: ofcrm quits once they are out "
-                    "(q: quit anyway · esc: stop waiting).")
+                    f"({anyway}: quit anyway · {stop}: stop waiting).")
         if self.demo:
             later = "This is the demo: its database is made afresh each start, so they will be lost."
         else:
