@@ -14,7 +14,7 @@ from ofcrm_tui.jobs.events import MessagesFailed, MessagesSent, PollCompleted
 from ofcrm_tui.simulator.faults import Faults
 from ofcrm_tui.store.enums import OutboundState
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import conversations, inbox, press, settle, type_text, wait_for
+from tests.tui.pilot import conversations, inbox, press, settle, thread, type_text, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -191,14 +191,20 @@ async def test_another_send_landing_first_leaves_the_replied_row_its_kept_place(
         await wait_for(pilot, lambda: rows.row_at(0).conversation_id == other.conversation_id)
         assert rows.cursor_row.conversation_id == replied.conversation_id
         following = rows.row_at(rows.cursor + 1)
-        sent = await asyncio.to_thread(world.drain)
-        assert len(sent.sent) == 1
-        report = await asyncio.to_thread(world.poll)
-        app.job_event(PollCompleted(world.account.id, report))
-        app.job_event(MessagesSent(world.account.id, tuple(sent.sent)))
-        await wait_for(pilot, lambda: rows.row_at(0).conversation_id == replied.conversation_id)
+        await goes_out(world, pilot, replied)
         await press(pilot, "escape", "j")
         assert rows.cursor_row.conversation_id == following.conversation_id
+
+
+async def goes_out(world: World, pilot, replied: ConversationRow) -> None:  # noqa: ANN001
+    """The reply waiting is sent, the poll reads it: the app told, its row at the top."""
+    sent = await asyncio.to_thread(world.drain)
+    assert len(sent.sent) == 1
+    report = await asyncio.to_thread(world.poll)
+    pilot.app.job_event(PollCompleted(world.account.id, report))
+    pilot.app.job_event(MessagesSent(world.account.id, tuple(sent.sent)))
+    rows = conversations(pilot)
+    await wait_for(pilot, lambda: rows.row_at(0).conversation_id == replied.conversation_id)
 
 
 
@@ -266,3 +272,24 @@ async def test_a_failed_reply_is_let_go_when_another_send_goes_out(world: World)
         assert rows.cursor_row.conversation_id == replied.conversation_id
         await writes_again(world, pilot, replied)
         assert rows.cursor_row.conversation_id == replied.conversation_id
+
+
+async def test_a_reply_retried_from_the_thread_leaves_the_cursor_in_its_place(
+    world: World,
+) -> None:
+    """QA: a refused reply retried from the thread (``R``) went out, its conversation
+    went to the top and the cursor went up with it: ``j`` then went to the fan that had
+    been at the top, not to the one below the fan replied to. A retry waits to go out
+    as a reply just sent does."""
+    world.context.settings = world.context.settings.model_copy(
+        update={"inbox_order": "activity"})
+    app = world.app()  # no jobs: the sends go when the test drains
+    async with app.run_test(size=(80, 24)) as pilot:
+        rows = conversations(pilot)
+        replied = await refused_reply(world, pilot)
+        following = rows.row_at(rows.cursor + 1)
+        await press(pilot, "escape", "tab", "R")
+        await wait_for(pilot, lambda: thread(pilot).pending[-1].state == "queued")
+        await goes_out(world, pilot, replied)
+        await press(pilot, "escape", "j")
+        assert rows.cursor_row.conversation_id == following.conversation_id

@@ -1,5 +1,6 @@
-"""The unread-only inbox: the conversation opened there (and so read) leaves the list at
-its next read; the cursor goes on to the one that was below it, whatever arrived above."""
+"""The unread-only inbox keeps the conversation open listed, read and highlighted, as
+mail clients do, whatever arrives; it leaves the list once another one is opened or a
+filter changes. The list's title counts the unread ones only."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ from tests.tui.pilot import conversations, inbox, press, settle, wait_for
 pytestmark = pytest.mark.anyio
 
 
+def listed(rows) -> list[int]:  # noqa: ANN001 - a ConversationList
+    return [rows.row_at(i).conversation_id for i in range(rows.count) if rows.row_at(i)]
+
+
 @pytest.mark.parametrize("order", ["fan", "activity"])
-async def test_read_in_the_unread_list_the_cursor_goes_on_to_the_next(
+async def test_the_conversation_read_in_the_unread_list_stays_until_another_is_opened(
     world: World, order: str
 ) -> None:
-    """QA: Enter on the sixth unread conversation, then a poll brought two fans' messages:
-    the read one left and the cursor kept its screen line, on a conversation above it
-    (the rows moved down by the two arrived), so Enter opened one already passed."""
+    """QA: Enter on the fourth unread conversation, then a poll brought two fans'
+    messages: the one being read left the list under the chatter's eyes. It stays,
+    highlighted, read, with the two arrived above it; Enter on the one below it opens
+    that one, and the one read leaves."""
     world.context.settings = world.context.settings.model_copy(update={"inbox_order": order})
     app = world.app()  # no jobs: the test polls
     async with app.run_test(size=(120, 36)) as pilot:
@@ -30,6 +36,7 @@ async def test_read_in_the_unread_list_the_cursor_goes_on_to_the_next(
         writers = [row.platform_user_id for row in read if row and not row.unread_count][:2]
         await press(pilot, "U")
         await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+        unread = rows.count
         await press(pilot, "j", "j", "j", "enter")
         opened, following = inbox(pilot).open_row, rows.row_at(4)
         assert opened.conversation_id == rows.row_at(3).conversation_id
@@ -37,8 +44,38 @@ async def test_read_in_the_unread_list_the_cursor_goes_on_to_the_next(
             world.sim.add_inbound_message(writer, "still there?")
         report = await asyncio.to_thread(world.poll)
         app.job_event(PollCompleted(world.account.id, report))
-        await wait_for(pilot, lambda: rows.loaded and all(
-            rows.row_at(i).conversation_id != opened.conversation_id
-            for i in range(rows.count)))
+        await wait_for(pilot, lambda: rows.loaded and rows.count == unread + 2)
+        await settle(pilot)
+        assert listed(rows)[5] == opened.conversation_id  # below the two arrived
+        assert rows.cursor_row.conversation_id == opened.conversation_id
+        assert rows.cursor_row.unread_count == 0
+        # The title counts the unread conversations, not the one kept read.
+        await wait_for(pilot, lambda: str(rows.border_title) == f"Inbox  {unread + 1} · unread")
+
+        await press(pilot, "j", "enter")
+        assert inbox(pilot).open_row.conversation_id == following.conversation_id
+        await wait_for(pilot, lambda: opened.conversation_id not in listed(rows))
         await settle(pilot)
         assert rows.cursor_row.conversation_id == following.conversation_id
+        assert rows.count == unread + 1  # the one open now is kept, read
+        await wait_for(pilot, lambda: str(rows.border_title) == f"Inbox  {unread} · unread")
+
+
+async def test_a_filter_changed_lets_the_conversation_read_go(world: World) -> None:
+    """A filter set and taken back (``$ $``) shows the unread list without the one read;
+    the next unread (``u``) from the one kept goes on to the one below it."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await press(pilot, "U")
+        await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+        unread = rows.count
+        await press(pilot, "j", "enter")
+        opened, following = inbox(pilot).open_row, rows.row_at(2)
+        await press(pilot, "u")
+        assert inbox(pilot).open_row.conversation_id == following.conversation_id
+        await wait_for(pilot, lambda: opened.conversation_id not in listed(rows))
+        await press(pilot, "dollar_sign", "dollar_sign")
+        await wait_for(pilot, lambda: rows.loaded and rows.count == unread - 2)
+        assert following.conversation_id not in listed(rows)

@@ -38,11 +38,14 @@ class InboxFilter:
     unassigned: bool = False  # owned by nobody
     order: Order = "activity"  # how the list is sorted (not a filter: counts ignore it)
     me: str = ""  # the chatter whose drafts the rows mark (not a filter either)
+    # Unread only: this conversation is listed read too (the one open, as mail clients
+    # keep the message being read); see ``kept.py``.
+    keep: int | None = None
 
     @property
     def filtering(self) -> bool:
         """Whether it leaves out any conversation."""
-        return self != InboxFilter(order=self.order, me=self.me)
+        return self != InboxFilter(order=self.order, me=self.me, keep=self.keep)
 
     @cached_property
     def fans(self) -> FanFilter:

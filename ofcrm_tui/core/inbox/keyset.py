@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, literal, tuple_
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, sort_column
-from ofcrm_tui.core.inbox.rows import newest_first
+from ofcrm_tui.core.inbox.filter import InboxFilter, needs_fans, sort_column
+from ofcrm_tui.core.inbox.kept import listed
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation
 from ofcrm_tui.store.types import UTCDateTime
@@ -60,9 +60,6 @@ def key_at(
 ) -> Any:
     """The sort key of the row at ``offset`` (after ``where``), found on the
     conversations index without reading the rows skipped; None past the end."""
-    statement = base(
-        [sort_column(flt), _C.id], db, account_id, flt, join=needs_fans(flt), ordered=True
-    )
-    if where is not None:
-        statement = statement.where(where)
-    return session.execute(statement.order_by(*newest_first(flt)).offset(offset).limit(1)).first()
+    statement = listed([sort_column(flt), _C.id], db, account_id, flt, join=needs_fans(flt),
+                       where=() if where is None else [where], limit=1, offset=offset)
+    return session.execute(statement).first()

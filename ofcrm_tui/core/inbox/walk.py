@@ -44,9 +44,10 @@ from ofcrm_tui.core.fans.search import (
     sqlite_name_test,
     terms,
 )
-from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans
+from ofcrm_tui.core.inbox.filter import InboxFilter, needs_fans
+from ofcrm_tui.core.inbox.kept import listed
 from ofcrm_tui.core.inbox.keyset import at_or_after, key_at
-from ofcrm_tui.core.inbox.rows import newest_first, rows_of
+from ofcrm_tui.core.inbox.rows import rows_of
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.models import Conversation, Fan, Message
 from ofcrm_tui.store.probe import ProbeOnly
@@ -196,13 +197,11 @@ def walk_window(
     bound = span_end(session, db, account_id, walk.plain, where)
     # Keys first, on conversations (on SQLite with fans by primary key), then the rows:
     # so PostgreSQL's planner walks the index in order and stops at ``limit``.
-    keys = base([_C.id], db, account_id, walk.plain, join=walk.joins, ordered=True)
-    keys = keys.where(walk.test)
-    if where is not None:
-        keys = keys.where(where)
+    tests = [walk.test, *([] if where is None else [where])]
     if bound is not None:
-        keys = keys.where(at_or_after(walk.plain, (bound[0], bound[1])))
-    statement = rows_of(account_id, flt, keys.order_by(*newest_first(flt)).limit(limit))
+        tests.append(at_or_after(walk.plain, (bound[0], bound[1])))
+    keys = listed([_C.id], db, account_id, walk.plain, join=walk.joins, where=tests, limit=limit)
+    statement = rows_of(account_id, flt, keys)
     values = session.execute(statement).all()
     if bound is not None and len(values) < limit:
         return None  # sparse within the span: the rest may lie beyond it

@@ -33,10 +33,10 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.inbox import keyset, walk
-from ofcrm_tui.core.inbox.filter import InboxFilter, base, needs_fans, set_driven, sort_column
+from ofcrm_tui.core.inbox.filter import InboxFilter, needs_fans, set_driven, sort_column
+from ofcrm_tui.core.inbox.kept import counted, listed
 from ofcrm_tui.core.inbox.rows import (
     ConversationRow,
-    newest_first,
     row_columns,
     rows,
     rows_of,
@@ -56,7 +56,7 @@ def count_conversations(db: Database, account_id: int, flt: InboxFilter) -> int:
 def _count_statement(db: Database, account_id: int, flt: InboxFilter) -> Select[Any]:
     if db.is_sqlite and not flt.filtering:
         return _sqlite_total(account_id)
-    return base([func.count()], db, account_id, flt, join=needs_fans(flt), ordered=False)
+    return counted(db, account_id, flt, join=needs_fans(flt), ordered=False)
 
 
 def _sqlite_total(account_id: int) -> Select[Any]:
@@ -92,17 +92,14 @@ def _window(
     where: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """The statement of a window: ``limit`` rows newest first (after ``where``)."""
+    wheres = () if where is None else [where]
     if not set_driven(flt):
-        statement = base(row_columns(flt.me), db, account_id, flt, join=True, ordered=True)
-        if where is not None:
-            statement = statement.where(where)
-        return statement.order_by(*newest_first(flt)).limit(limit)
+        return listed(row_columns(flt.me), db, account_id, flt, join=True, where=wheres,
+                      limit=limit)
     # A tag or a search may hold thousands of conversations: pick the window's ids on
     # conversations alone, then read fans for those rows only.
-    keys = base([_C.id], db, account_id, flt, join=needs_fans(flt), ordered=True)
-    if where is not None:
-        keys = keys.where(where)
-    return rows_of(account_id, flt, keys.order_by(*newest_first(flt)).limit(limit))
+    keys = listed([_C.id], db, account_id, flt, join=needs_fans(flt), where=wheres, limit=limit)
+    return rows_of(account_id, flt, keys)
 
 
 def conversations_window(
@@ -186,15 +183,16 @@ def _position_in(
     """The position in ``flt``'s list narrowed by ``test``; with ``fallback`` (a sort key
     and a filter), a conversation older than the key is counted through that filter."""
     tests = [] if test is None else [test]
-    listed = base([sort_column(flt), _C.id], db, account_id, flt, join=join, ordered=True)
-    found = session.execute(listed.where(_C.id == conversation_id, *tests)).first()
+    found = session.execute(listed([sort_column(flt), _C.id], db, account_id, flt, join=join,
+                                   where=[_C.id == conversation_id, *tests])).first()
     if found is None:
         return None
     at, _ = found
     if fallback is not None and (at, conversation_id) < fallback[0]:
         flt, tests, join = fallback[1], [], needs_fans(fallback[1])
-    ahead = base([func.count()], db, account_id, flt, join=join, ordered=True)
-    return int(session.scalar(ahead.where(keyset.after(flt, (at, conversation_id)), *tests)) or 0)
+    ahead = counted(db, account_id, flt, join=join, ordered=True,
+                    where=[keyset.after(flt, (at, conversation_id)), *tests])
+    return int(session.scalar(ahead) or 0)
 
 
 def next_unread(
@@ -202,7 +200,7 @@ def next_unread(
 ) -> tuple[int, ConversationRow] | None:
     """The next conversation with unread messages below ``after`` (or from the top),
     wrapping round to the top; None when the filtered list has nothing unread."""
-    unread = replace(flt, unread_only=True)
+    unread = replace(flt, unread_only=True, keep=None)  # (not the one kept read)
     with db.read() as session:
         found: list[ConversationRow] = []
         if after is not None:

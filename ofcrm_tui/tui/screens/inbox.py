@@ -102,8 +102,9 @@ class InboxScreen(InboxReads):
             self.row = row
 
     class Retried(Message):
-        def __init__(self, result: outbox.RetryResult) -> None:
+        def __init__(self, conversation_id: int, result: outbox.RetryResult) -> None:
             super().__init__()
+            self.conversation_id = conversation_id
             self.result = result
 
     def __init__(self) -> None:
@@ -208,6 +209,7 @@ class InboxScreen(InboxReads):
     def _open(self, row: ConversationRow | None, *, read: bool = True) -> None:
         account, db = self.ofcrm.account, self.ofcrm.context.db
         self.open_row = row
+        self._keep_open(row)
         self._open_unread = None
         self._showing = True
         self.ofcrm.presence.viewing(row.conversation_id if row else None)
@@ -284,12 +286,12 @@ class InboxScreen(InboxReads):
     # -- retrying ------------------------------------------------------------------
 
     def on_thread_view_retry_requested(self, message: ThreadView.RetryRequested) -> None:
-        account = self.ofcrm.account
-        if account is not None:
-            self._retry(account.id, message.outbound_id)
+        account, row = self.ofcrm.account, self.open_row
+        if account is not None and row is not None:  # (the thread shown is the open one's)
+            self._retry(account.id, row.conversation_id, message.outbound_id)
 
     @work(thread=True, group="retry", exit_on_error=False)
-    def _retry(self, account_id: int, outbound_id: int) -> None:
+    def _retry(self, account_id: int, conversation_id: int, outbound_id: int) -> None:
         try:
             result = outbox.retry_detailed(
                 self.ofcrm.context.db, account_id, [outbound_id],
@@ -298,11 +300,13 @@ class InboxScreen(InboxReads):
         except OfcrmError as exc:
             self.post_message(self.ActionFailed(f"not retried: {exc}"))
             return
-        self.post_message(self.Retried(result))
+        self.post_message(self.Retried(conversation_id, result))
 
     def on_inbox_screen_retried(self, message: Retried) -> None:
         if not message.result.retried:
             self.notify("That message is no longer failed", severity="warning")
+        for outbound_id in message.result.retried:  # waiting again, as a reply just sent
+            self._sent_to[message.conversation_id] = outbound_id
         self.query_one(ThreadView).reload()
         self.ofcrm.queue_changed()
 

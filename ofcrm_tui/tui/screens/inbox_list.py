@@ -77,6 +77,14 @@ class InboxList(TeamInbox):
             self.dropped = dropped
             self.reread = reread
 
+    class UnreadCounted(Message):
+        """The unread conversations of ``flt``'s list, without the one it keeps read."""
+
+        def __init__(self, flt: InboxFilter, count: int) -> None:
+            super().__init__()
+            self.flt = flt
+            self.count = count
+
     def __init__(self) -> None:
         super().__init__()
         # Replied to, the reply not sent yet (conversation: the reply's queue row): the
@@ -104,20 +112,34 @@ class InboxList(TeamInbox):
         self._title_list(None)
         self.refresh_bindings()  # n and N, with a search or without
 
-    def _refresh_list(self) -> None:
+    def _refresh_list(self, *, leaving: int | None = None) -> None:
         """Reload the list's rows: the cursor stays on its conversation, also one the
         chatter replied to while the reply waits (held by the send limit, refused).
         In the activity order the replied row moves up once the reply is sent: then
         the cursor keeps its place, on the row now above the next fan, so ``j`` goes on
-        to that fan (whatever came in at the top meanwhile). Unread only, the open
-        conversation (read) leaves the list: the cursor on it goes on to the one that
-        was below it, not to the row that came to its screen line."""
+        to that fan (whatever came in at the top meanwhile). ``leaving``: the
+        conversation an unread-only list kept while open (``_keep_open``), read, that
+        leaves it now: the cursor on it goes on to the one that was below it, not to
+        the row that came to its screen line."""
         row = self.conversations.cursor_row
-        open_id = self.open_row.conversation_id if self.open_row else None
         replied = row is not None and row.conversation_id in self._sent_to
         self.conversations.refresh_rows(keep_place=row is not None and (
-            (replied and self.flt.order == "activity")
-            or (self.flt.unread_only and row.conversation_id == open_id)))
+            (replied and self.flt.order == "activity") or row.conversation_id == leaving))
+
+    def _keep_open(self, row: ConversationRow | None) -> None:
+        """Unread only, the conversation opened stays listed, read, while it is open (as
+        a mail client keeps the message being read); the one kept before, read, leaves
+        the list now. A filter changed lets it go too (``_set_filter``)."""
+        account = self.ofcrm.account
+        keep = row.conversation_id if row else None
+        if not self.flt.unread_only or self.flt.keep == keep or account is None:
+            return
+        leaving, self.flt = self.flt.keep, replace(self.flt, keep=keep)
+        # The list reads through the new filter from now on (the refresh below, or the
+        # next one: the row opened is unread, and listed, until it is marked read).
+        self.conversations.source = InboxSource(self.ofcrm.context.db, account.id, self.flt)
+        if leaving is not None:
+            self._refresh_list(leaving=leaving)
 
     @work(thread=True, group="replies-gone", exit_on_error=False)
     def _replies_gone(self, account_id: int, waiting: dict[int, int], reread: bool) -> None:
@@ -182,13 +204,28 @@ class InboxList(TeamInbox):
             self.conversations.open_with(open_row)
 
     def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
-        self._title_list(message.count)
+        account = self.ofcrm.account
+        if self.flt.keep is None or account is None:
+            self._title_list(message.count)
+        else:  # the title counts the unread ones, not the one kept read
+            self._count_unread(account.id, replace(self.flt, keep=None), self.flt)
+
+    @work(thread=True, group="unread-count", exclusive=True, exit_on_error=False)
+    def _count_unread(self, account_id: int, unread: InboxFilter, flt: InboxFilter) -> None:
+        count = inbox.count_conversations(self.ofcrm.context.db, account_id, unread)
+        self.post_message(self.UnreadCounted(flt, count))
+
+    def on_inbox_list_unread_counted(self, message: UnreadCounted) -> None:
+        if message.flt == self.flt:
+            self._title_list(message.count)
 
     def on_conversation_list_above(self) -> None:
         self._title_list(self._count)  # the filters fitted beside the list's marker
 
     def _set_filter(self, flt: InboxFilter) -> None:
-        self.flt = flt
+        """Show the list through ``flt``: a new order keeps the conversation kept
+        (``_keep_open``), a new filter lets it go."""
+        self.flt = flt if replace(flt, order=self.flt.order) == self.flt else replace(flt, keep=None)
         self._show_list(refilter=True)
 
     def action_toggle(self, field: str) -> None:
@@ -274,7 +311,7 @@ class InboxList(TeamInbox):
         self._close_search()
         query = event.value.strip() or None
         self._open_first = self._show_match if query is not None else None
-        self.flt = replace(self.flt, query=query)
+        self.flt = replace(self.flt, query=query, keep=None)
         self._show_list()
         self.ofcrm.dialog_ready(self)  # the keys behind Enter wait for the match now
 
