@@ -47,7 +47,7 @@ def no_database_yet(where: object) -> str:
 @dataclass
 class AppContext:
     """``creates``: a SQLite database that is not there yet is created (the app, adding
-    an account, an import, a worker); otherwise NoDatabase, and no empty file is left."""
+    an account, generating one, a worker); otherwise NoDatabase, and no empty file is left."""
 
     settings: Settings
     verbose: bool = False

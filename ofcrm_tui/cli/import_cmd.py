@@ -19,7 +19,7 @@ SHOWN_PROBLEMS = 20
 
 
 def _import_fans(args: argparse.Namespace) -> int:
-    ctx = context(args, creates=True)
+    ctx = context(args)  # fans go into an account: none, no database (and none made)
     account = accounts.resolve_account(ctx.db, args.account)
     progress = progress_line(lambda rows, read: f"{rows:,} rows, {read / 1e6:.1f} MB read")
     report = csv_import.import_fans(

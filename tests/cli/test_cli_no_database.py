@@ -38,13 +38,16 @@ def test_queue_and_failed_list_agree_with_no_accounts(tmp_path: Path, here: Ofcr
         ("fans", "delete", "lena", "--yes"), ("export", "fans", "out.csv"),
         ("export", "analytics", "out.csv"), ("failed", "list"), ("queue",), ("account", "list"),
         ("campaign", "list"), ("sync",), ("send", "--fan", "lena", "--text", "hi"),
+        ("import", "fans", "../fans.csv"), ("import", "fans", "../fans.csv", "--dry-run"),
     ],
 )
 def test_a_command_that_reads_or_edits_makes_no_database(
     argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
     """Run before there is a database, it says where it looked and how to start one,
-    and leaves no empty database behind."""
+    and leaves no empty database behind. An import too: its fans go into an account,
+    and a new database has none."""
+    (tmp_path / "fans.csv").write_text("username\nann\n")
     work = tmp_path / "work"
     work.mkdir()
     missing = work / "x.db"
@@ -64,7 +67,9 @@ def test_db_current_makes_no_database(tmp_path: Path, here: Ofcrm) -> None:
     assert list(work.iterdir()) == []
 
 
-@pytest.mark.parametrize("argv", [("fans", "list"), ("account", "list"), ("queue",)])
+@pytest.mark.parametrize(
+    "argv", [("fans", "list"), ("account", "list"), ("queue",), ("import", "fans", "fans.csv")]
+)
 def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
@@ -73,10 +78,11 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     missing one is named (its path, not the URL), and builds nothing."""
     import sqlite3
 
+    (tmp_path / "fans.csv").write_text("username\nann\n")
     empty = tmp_path / "x.db"
     sqlite3.connect(empty).close()
     url = f"sqlite:///{empty}"
-    result = here("--db", url, *argv)
+    result = here("--db", url, *argv, cwd=str(tmp_path))
     assert result.returncode == 1
     assert result.stderr == f"ofcrm: error: {NO_DATABASE.format(empty)}\n"
     with sqlite3.connect(empty) as connection:
@@ -85,10 +91,3 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     assert health.returncode == 5
     assert health.stdout.splitlines()[-1] == f"PROBLEM: {NO_DATABASE.format(empty)}"
 
-
-def test_the_commands_that_start_a_database_still_make_it(tmp_path: Path, here: Ofcrm) -> None:
-    (tmp_path / "fans.csv").write_text("username\nann\n")
-    missing = tmp_path / "x.db"
-    result = here("--db", f"sqlite:///{missing}", "import", "fans", str(tmp_path / "fans.csv"))
-    assert_error_line(result, "no accounts yet")
-    assert missing.exists()
