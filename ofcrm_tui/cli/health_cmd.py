@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -60,6 +60,14 @@ def _ago(moment: datetime | None, now: datetime) -> str:
     return "never" if moment is None else f"{(now - moment).total_seconds():.0f} s ago"
 
 
+def _at(moment: datetime, now: datetime) -> str:
+    """A time in UTC as the other commands write it: ``11:59:03 UTC`` on the day of
+    ``now``, with its date on another (a depth a stopped worker recorded days ago)."""
+    moment = moment.astimezone(UTC)
+    day = "" if moment.date() == now.astimezone(UTC).date() else f"{moment:%Y-%m-%d} "
+    return f"{day}{moment:%H:%M:%S} UTC"
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
@@ -82,7 +90,7 @@ def _print(report: health.Health) -> None:
         queue = " · ".join(f"{state} {count}" for state, count in a.queue.items())
         print(f"{a.name}: {queue}")
         print(f"  sends last minute {a.sends_last_minute}/{a.send_limit}"
-              + (f", blocked until {a.blocked_until:%H:%M:%S} UTC" if a.blocked_until else ""))
+              + (f", blocked until {_at(a.blocked_until, now)}" if a.blocked_until else ""))
         print(f"  last hour: sent {h['send_sent']}, failed {h['send_failed']}, "
               f"retried {h['send_retried']} (manual {h['send_manual_retry']}), "
               f"429 waits {h['send_rate_limited']} ({a.rate_limited_seconds:.0f} s), "
@@ -92,7 +100,7 @@ def _print(report: health.Health) -> None:
               f"p95 {_seconds(a.send_latency.p95)}; "
               f"queue latency p50 {_seconds(a.queue_latency.p50)} "
               f"p95 {_seconds(a.queue_latency.p95)}; "
-              f"depth {a.queue_depth if a.queue_depth is not None else '-'}")
+              f"{a.depth_as_of(lambda at: _at(at, now), '-')}")
         print(f"  polls: last {_ago(a.last_poll_at, now)}, lag {_seconds(a.poll_lag_seconds)}, "
               f"{h['poll']} ok / {h['poll_failed']} failed last hour"
               f"{'' if a.running else ' (not running)'}")

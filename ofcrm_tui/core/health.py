@@ -30,6 +30,7 @@ severity, ``Reason.FAILED_WAITING``) while no ``FAILURES`` line names them alrea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -134,6 +135,15 @@ class AccountHealth:
     auth_error: str | None
     key_here: bool | None = None  # a key for it on this machine (None: not looked for)
     key_missing: str | None = None  # why none is here, for ``key_here`` False
+
+    def depth_as_of(self, when: Callable[[datetime], str], unknown: str) -> str:
+        """The queue's depth as a drain last recorded it, with when (``when`` writes the
+        time as its caller writes times): ``depth 3 as of 11:59``, the app's monitoring
+        and ``ofcrm health`` alike. Beside the queue's live counts it is not theirs.
+        ``unknown`` stands for the depth no drain recorded yet."""
+        if self.queue_depth is None or self.queue_depth_at is None:
+            return f"depth {unknown}"
+        return f"depth {self.queue_depth:,} as of {when(self.queue_depth_at)}"
 
 
 @dataclass(frozen=True)

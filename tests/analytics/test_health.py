@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -394,3 +394,26 @@ def test_the_queue_depth_and_its_time_come_from_one_drain(db: Database) -> None:
             .where(MetricEvent.name == metrics.QUEUE_DEPTH))}
     assert (found.queue_depth, found.queue_depth_at) in pairs
     assert found.queue_depth in (5, 7)
+
+
+def test_the_depth_says_when_a_drain_recorded_it_as_monitoring_does(
+    db: Database, capsys, monkeypatch  # noqa: ANN001
+) -> None:
+    """The depth is what a drain recorded, not the queue's live counts beside it: said
+    with its time, in UTC as the command's other times, with the date on another day
+    (a worker stopped days ago); the app's Monitoring says it in the same words."""
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    checked = health.check
+    monkeypatch.setattr(health, "check", lambda db, **kw: checked(db, **kw, now=now))
+    main_id = _account(db)
+    old_id = _account(db, "old", send_blocked_until=now + timedelta(days=1))
+    _account(db, "new")
+    for account_id, ago in ((main_id, timedelta(seconds=50)), (old_id, timedelta(days=2))):
+        with db.write() as session:
+            session.add(MetricEvent(account_id=account_id, name=metrics.QUEUE_DEPTH, value=4,
+                                    recorded_at=now - ago))
+    _, out = _health(capsys, db)
+    depths = [line.rsplit("; ", 1)[-1] for line in out.splitlines() if "latency" in line]
+    assert depths == [  # main, new, old: by name
+        "depth 4 as of 11:59:10 UTC", "depth -", "depth 4 as of 2026-11-30 12:00:00 UTC"]
+    assert "blocked until 2026-12-03 12:00:00 UTC" in out

@@ -101,14 +101,6 @@ def database_line(report: health.Health, checked: datetime) -> RenderableType:
     return grid
 
 
-def depth(a: health.AccountHealth, now: datetime) -> str:
-    """The queue's depth as a drain last recorded it, with when (``now`` in the user's
-    zone): beside the queue's live counts it is not theirs."""
-    if a.queue_depth is None or a.queue_depth_at is None:
-        return "depth –"
-    return f"depth {a.queue_depth:,} as of {stamp(a.queue_depth_at, now)}"
-
-
 def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     """One account: queue, sends, last hour, latency, polls, credentials (``now`` in the
     user's zone)."""
@@ -127,7 +119,7 @@ def account_block(a: health.AccountHealth, now: datetime) -> RenderableType:
     grid.add_row("Latency", Pieces([
         f"send p50 {seconds(a.send_latency.p50)} p95 {seconds(a.send_latency.p95)}",
         f"queue p50 {seconds(a.queue_latency.p50)} p95 {seconds(a.queue_latency.p95)}",
-        depth(a, now)]))
+        a.depth_as_of(lambda at: stamp(at, now), "–")]))
     polls: list[str | Text] = [f"last {ago(a.last_poll_at, now)}",
                                f"lag {seconds(a.poll_lag_seconds)}",
                                f"{hour[metrics.POLL]:,} ok / {hour[metrics.POLL_FAILED]:,} "
