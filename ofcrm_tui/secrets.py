@@ -121,7 +121,7 @@ def get_token(account: str) -> str:
             raise _no_keyring(account, exc) from None
     if not token:
         raise CredentialError(
-            f"no token for account {account!r}: run `ofcrm account add {account} --base-url URL` "
+            f"no token for account {account!r}: `ofcrm account token {account}` stores one, "
             f"or set {env_var_name(account)}"
         )
     register_secret(token)

@@ -45,8 +45,10 @@ def test_env_names_are_derived_from_account_names() -> None:
     assert secrets.env_var_name("mia.two-x") == "OFCRM_TOKEN_MIA_TWO_X"
 
 
-def test_missing_token_says_how_to_add_one() -> None:
-    with pytest.raises(secrets.CredentialError, match="ofcrm account add nobody"):
+def test_missing_token_says_how_to_store_one() -> None:
+    """Asked for an account that is there: ``account token`` stores its token (``account
+    add``, named before, refuses a name taken)."""
+    with pytest.raises(secrets.CredentialError, match="`ofcrm account token nobody` stores one"):
         secrets.get_token("nobody")
 
 

@@ -18,6 +18,7 @@ from ofcrm_tui.cli.common import (
     fan_ref,
     price,
     row_id,
+    whole_number,
 )
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
@@ -278,7 +279,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     listing = actions.add_parser("list", help="campaigns, newest first, with progress")
     add_account_option(listing, "the account (default: the only one)")
-    listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N campaigns (default 50)")
+    listing.add_argument("--limit", type=whole_number, default=50, metavar="N", help="at most N campaigns (default 50)")
     listing.set_defaults(handler=_list)
 
     for name, text, handler in (

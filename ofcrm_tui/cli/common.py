@@ -145,7 +145,10 @@ def row_id(value: str) -> int:
 
 
 MOST_ROWS = 1_000_000_000  # a count option's ceiling: more overflows a database integer
-positive_int = whole_in(1, math.inf)  # a count; each command bounds its own (``check_limit``)
+positive_int = whole_in(1, math.inf)  # a count; each command bounds its own ceiling
+# A count each command bounds itself (``check_limit``), or a seed: argparse's own ``int``
+# said "invalid int value" where every other number option says "not a whole number".
+whole_number = whole_in(-math.inf, math.inf)
 
 
 def check_limit(args: argparse.Namespace, option: str = "limit", least: int = 1) -> None:

@@ -14,7 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from ofcrm_tui import paths, secrets
-from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int
+from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int, whole_number
 from ofcrm_tui.cli.simulate_cmd import add_skin_options
 from ofcrm_tui.cli.sync_cmd import sync_account
 from ofcrm_tui.config import load_settings
@@ -156,7 +156,7 @@ def _fraction(value: str) -> float:
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fans", type=positive_int, default=300, help="simulated fans (default 300)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world")
+    parser.add_argument("--seed", type=whole_number, default=1, help="seed of the simulated world")
     parser.add_argument(
         "--activity",
         type=number_in(0, DAY_SECONDS, above=True),

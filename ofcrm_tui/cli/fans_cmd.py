@@ -23,6 +23,7 @@ from ofcrm_tui.cli.common import (
     context,
     fan_ref,
     row_id,
+    whole_number,
 )
 from ofcrm_tui.cli.fan_filter import (
     add_filter_options,
@@ -223,7 +224,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     listing_ = add_command(commands, "list", "fans of the account, filtered and sorted")
     add_filter_options(listing_)
     add_sort_option(listing_)
-    listing_.add_argument("--limit", type=int, metavar="N", help="at most N fans")
+    listing_.add_argument("--limit", type=whole_number, metavar="N", help="at most N fans")
     listing_.add_argument("--json", action="store_true", help="a JSON array of fans")
     listing_.set_defaults(handler=_list)
 
@@ -234,14 +235,14 @@ def register(parser: argparse.ArgumentParser) -> None:
         return command
 
     show = fan_command("show", "a fan's profile, spend, tags, notes, purchases and last messages")
-    show.add_argument("--notes", type=int, default=5, metavar="N", help="newest N notes (default 5)")
-    show.add_argument("--purchases", type=int, default=10, metavar="N", help="newest N purchases (default 10)")
-    show.add_argument("--messages", type=int, default=5, metavar="N", help="last N messages (default 5)")
+    show.add_argument("--notes", type=whole_number, default=5, metavar="N", help="newest N notes (default 5)")
+    show.add_argument("--purchases", type=whole_number, default=10, metavar="N", help="newest N purchases (default 10)")
+    show.add_argument("--messages", type=whole_number, default=5, metavar="N", help="last N messages (default 5)")
     show.set_defaults(handler=_show)
 
     add = add_command(commands, "add", "create a fan by hand (known from elsewhere; no platform id needed)")
     add_account_option(add, "the account (default: the only one)")
-    add.add_argument("--username", required=True, type=checked_by(fields.clean_username),
+    add.add_argument("--username", required=True, type=checked_by(edits.new_username),
                      help="new to the account (@ optional)")
     add.add_argument("--name", type=_name("name"), help="the fan's name, as the platform would show it")
     add.add_argument("--nickname", type=_name("nickname"), help="your team's private label")

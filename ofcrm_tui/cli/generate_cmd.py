@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import context
+from ofcrm_tui.cli.common import context, whole_number
 from ofcrm_tui.devdata.generate import DEFAULT_ACCOUNT, generate
 
 
@@ -71,7 +71,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--messages", type=_non_negative, help="messages spread over the chats (default 10 per fan)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--seed", type=whole_number, default=1, help="random seed (default 1)")
     parser.add_argument(
         "--no-transactions", action="store_true", help="skip the transactions behind the spend"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int
+from ofcrm_tui.cli.common import DAY_SECONDS, number_in, positive_int, whole_number
 from ofcrm_tui.simulator import SimulatorConfig, run
 from ofcrm_tui.simulator.skins import SKINS
 
@@ -41,7 +41,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--fans", type=positive_int, default=200, help="number of fans (default 200)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the simulated world (default 1)")
+    parser.add_argument("--seed", type=whole_number, default=1, help="seed of the simulated world (default 1)")
     parser.add_argument(
         "--token",
         default="sim-token",

@@ -16,6 +16,7 @@ from ofcrm_tui.cli.common import (
     check_limit,
     context,
     managers_only,
+    whole_number,
 )
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import access, accounts
@@ -251,6 +252,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     audit.add_argument("--since", type=parse_since, metavar="WHEN",
                        help="from this time: 30m, 24h, 7d, or a date/time (local)")
     add_account_option(audit, "only this account's events")
-    audit.add_argument("--limit", type=int, default=AUDIT_LIMIT, metavar="N",
+    audit.add_argument("--limit", type=whole_number, default=AUDIT_LIMIT, metavar="N",
                        help=f"at most N events (default {AUDIT_LIMIT})")
     audit.set_defaults(handler=_audit)

@@ -58,6 +58,16 @@ BAD_VALUES = [
      "--tag and --untag name the same tag: vip"),
     (("assign", "x", "--to", ""), "no chatter named"),
     (("account", "set", "mia", "--base-url", "ftp://x"), "bad base URL"),
+    # Exit 1 after the database was opened, where any other empty value exits 2.
+    (("fans", "add", "--username", "@"), "argument --username: a fan needs a username"),
+    # argparse's own "invalid int value", where every other number says this.
+    (("fans", "list", "--limit", "ten"), "argument --limit: not a whole number: 'ten'"),
+    (("fans", "show", "x", "--notes", "2.5"), "argument --notes: not a whole number: '2.5'"),
+    (("campaign", "list", "--limit", "all"), "argument --limit: not a whole number: 'all'"),
+    (("team", "audit", "--limit", "x"), "argument --limit: not a whole number: 'x'"),
+    (("generate", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
+    (("simulate", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
+    (("demo", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
 ]
 
 
@@ -89,6 +99,15 @@ def url(db: Database, database_url: str) -> str:
     account = make_account(db, "mia")
     add_fan(db, account, 41, "lena", name="Lena", subscription_status="active")
     return database_url
+
+
+def test_no_token_for_an_account_names_the_command_that_stores_one(
+    url: str, capsys: pytest.CaptureFixture[str], memory_keyring: object
+) -> None:
+    """The account is there: ``account add`` (which it named) refuses a name taken."""
+    code, _, err = run(capsys, "--db", url, "sync")
+    assert_one_line_error(code, err, "no token for account 'mia': `ofcrm account token mia` "
+                                     "stores one, or set OFCRM_TOKEN_MIA")
 
 
 def test_cancel_asks_as_delete_does(url: str, capsys: pytest.CaptureFixture[str]) -> None:

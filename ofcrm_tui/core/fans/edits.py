@@ -302,6 +302,14 @@ def delete_note(
 # -- creating and deleting fans --------------------------------------------------------
 
 
+def new_username(value: str) -> str:
+    """A new fan's username by ``fields.clean_username``, refused when empty."""
+    handle = fields.clean_username(value)
+    if not handle:
+        raise FanEditError("a fan needs a username", "username")
+    return handle
+
+
 def create_fan(
     db: Database,
     account_id: int,
@@ -314,9 +322,7 @@ def create_fan(
     """A fan known from elsewhere (no platform id, unless given); returns its id.
     The username must be new to the account in any case: it is how the CLI and imports
     find the fan."""
-    handle = fields.clean_username(username)
-    if not handle:
-        raise FanEditError("a fan needs a username", "username")
+    handle = new_username(username)
     values = {"name": fields.clean_name("name", name), "nickname": fields.clean_name("nickname", nickname)}
     if platform_user_id is not None and not 0 < platform_user_id < 2**63:
         raise FanEditError(f"user id {platform_user_id} is not a positive whole number")
