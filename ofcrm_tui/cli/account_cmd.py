@@ -172,12 +172,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "change an account's platform address or send limit, keeping its local data; a new "
         "address is asked who-am-I with the stored token and must answer for the same creator",
     )
-    change.add_argument("name")
+    change.add_argument("name", help="the account to change")
     change.add_argument("--base-url", type=_URL, metavar="URL", help="the API base the platform moved to")
     change.add_argument("--send-limit", type=whole_in(1, MOST_SEND_LIMIT), metavar="N", help="sends a minute allowed")
     change.set_defaults(handler=_set)
     add_command(commands, "list", "list accounts (tokens never shown)").set_defaults(handler=_list)
     remove = add_command(commands, "remove", "delete an account, its local data and its token")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the account to delete")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     remove.set_defaults(handler=_remove)

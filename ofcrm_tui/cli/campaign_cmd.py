@@ -11,12 +11,13 @@ from datetime import datetime
 
 from ofcrm_tui.cli.common import (
     add_account_option,
+    add_command,
+    add_paid_options,
     check_limit,
     checked_by,
     confirmed,
     context,
     fan_ref,
-    price,
     row_id,
     whole_number,
 )
@@ -247,9 +248,10 @@ def _delete(args: argparse.Namespace) -> int:
 def register(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="campaign_action", metavar="ACTION", required=True)
 
-    create = actions.add_parser("create", help="start a campaign now or at a time")
+    create = add_command(actions, "create", "start a campaign now or at a time")
     add_account_option(create, "the account (default: the only one)")
-    create.add_argument("--name", required=True, type=checked_by(check_name, as_typed=True))
+    create.add_argument("--name", required=True, type=checked_by(check_name, as_typed=True),
+                        help="the campaign's name in lists (fans never see it)")
     create.add_argument("--text", required=True, type=checked_by(_text),
                         help="text with {name}, {username} ({name|babe} gives a fallback; never "
                         "{nickname}: your team's private label); '-' reads stdin")
@@ -258,8 +260,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="not with these tags (as `fans list --without-tag`)")
     create.add_argument("--status", choices=STATUSES, default="active",
                         help="subscription status (expired fans are never sent to)")
-    create.add_argument("--min-spent", metavar="DOLLARS")
-    create.add_argument("--max-spent", metavar="DOLLARS")
+    create.add_argument("--min-spent", metavar="DOLLARS", help="spent at least this")
+    create.add_argument("--max-spent", metavar="DOLLARS", help="spent at most this")
     for flag, text in NUMBERS.items():
         create.add_argument(flag, type=_whole(flag), metavar="N", help=text)
     ppv = create.add_mutually_exclusive_group()
@@ -269,15 +271,12 @@ def register(parser: argparse.ArgumentParser) -> None:
                      help="fans who never bought a PPV")
     create.add_argument("--exclude-fan", action="append", type=fan_ref, metavar="FAN",
                         help="leave this fan out (platform id or username)")
-    create.add_argument("--price", type=price, default=0, metavar="DOLLARS",
-                        help="a price (3 to 200): PPV")
-    create.add_argument("--media", type=row_id, nargs="+", action="extend", metavar="ID")
-    create.add_argument("--preview", type=row_id, nargs="+", action="extend", metavar="ID")
+    add_paid_options(create)
     create.add_argument("--at", type=_start_time, metavar="ISO-TIME", help="start then (local time unless an offset)")
     create.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     create.set_defaults(handler=_create)
 
-    listing = actions.add_parser("list", help="campaigns, newest first, with progress")
+    listing = add_command(actions, "list", "campaigns, newest first, with progress")
     add_account_option(listing, "the account (default: the only one)")
     listing.add_argument("--limit", type=whole_number, default=50, metavar="N", help="at most N campaigns (default 50)")
     listing.set_defaults(handler=_list)
@@ -289,8 +288,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         ("cancel", "stop a campaign for good", _control),
         ("delete", "delete a draft (or a campaign cancelled before it started)", _delete),
     ):
-        sub = actions.add_parser(name, help=text)
-        sub.add_argument("id", type=row_id, metavar="ID")
+        sub = add_command(actions, name, text)
+        sub.add_argument("id", type=row_id, metavar="ID", help="the campaign's id (the # `ofcrm campaign list` shows)")
         add_account_option(sub, "the account (default: the only one)")
         sub.set_defaults(handler=handler)
     for asks in ("cancel", "delete"):

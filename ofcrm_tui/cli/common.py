@@ -65,8 +65,18 @@ def add_account_option(parser: argparse.ArgumentParser, help_text: str, **kwargs
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
     """An export's ``FILE`` and its ``--force`` (see ``refuse_to_replace``)."""
-    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("file", type=Path, metavar="FILE", help="the CSV file to write")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
+def add_paid_options(parser: argparse.ArgumentParser) -> None:
+    """A message's price and media, as ``send`` and ``campaign create`` take them."""
+    parser.add_argument("--price", type=price, default=0, metavar="DOLLARS",
+                        help="a price in dollars (3 to 200): PPV")
+    parser.add_argument("--media", type=row_id, nargs="+", action="extend", metavar="ID",
+                        help="vault media ids")
+    parser.add_argument("--preview", type=row_id, nargs="+", action="extend", metavar="ID",
+                        help="media shown before buying (among --media)")
 
 
 def refuse_to_replace(args: argparse.Namespace) -> None:

@@ -15,6 +15,7 @@ from ofcrm_tui.platform.money import format_cents
 
 PREVIEW = 60
 ACCOUNT_HELP = "the account (default: the only one)"
+IDS_HELP = "the messages' ids (the # `ofcrm failed list` shows)"
 
 
 def _ids(values: list[int]) -> str:
@@ -113,7 +114,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "per account)",
     )
     add_account_option(retry, ACCOUNT_HELP)
-    retry.add_argument("ids", type=row_id, nargs="*", metavar="ID")
+    retry.add_argument("ids", type=row_id, nargs="*", metavar="ID", help=IDS_HELP)
     retry.add_argument("--all", action="store_true", help="every failed message, oldest first")
     retry.set_defaults(handler=_retry)
 
@@ -121,5 +122,5 @@ def register(parser: argparse.ArgumentParser) -> None:
         commands, "discard", "discard messages that will not be sent (failed, or still queued)"
     )
     add_account_option(discard, ACCOUNT_HELP)
-    discard.add_argument("ids", type=row_id, nargs="+", metavar="ID")
+    discard.add_argument("ids", type=row_id, nargs="+", metavar="ID", help=IDS_HELP)
     discard.set_defaults(handler=_discard)

@@ -53,7 +53,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "fans from a CSV file (UTF-8, comma/semicolon/tab); matching fans are updated, tags "
         "and notes added; any bad row means nothing is written unless --skip-invalid",
     )
-    fans.add_argument("file", metavar="FILE")
+    fans.add_argument("file", metavar="FILE", help="the CSV file to read")
     add_account_option(fans, "the account (default: the only one)")
     fans.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     fans.add_argument("--skip-invalid", action="store_true", help="write the good rows, report the bad")

@@ -13,12 +13,11 @@ import time
 from ofcrm_tui.cli.common import (
     DAY_SECONDS,
     add_account_option,
+    add_paid_options,
     checked_by,
     context,
     fan_ref,
     number_in,
-    price,
-    row_id,
 )
 from ofcrm_tui.core import accounts, outbox, team
 from ofcrm_tui.core.outbox.rules import check_text
@@ -89,14 +88,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--text", required=True, type=checked_by(check_text, as_typed=True),
                         metavar="TEXT", help="plain text; '-' reads stdin")
-    parser.add_argument("--price", type=price, default=0, metavar="DOLLARS", help="a price in dollars (3 to 200): PPV")
-    parser.add_argument(
-        "--media", type=row_id, nargs="+", action="extend", metavar="ID", help="vault media ids"
-    )
-    parser.add_argument(
-        "--preview", type=row_id, nargs="+", action="extend", metavar="ID",
-        help="media shown before buying (among --media)",
-    )
+    add_paid_options(parser)
     parser.add_argument(
         "--kind",
         choices=[OutboundKind.MANUAL.value, OutboundKind.REPLY.value],

@@ -238,7 +238,7 @@ def register(parser: argparse.ArgumentParser) -> None:
             commands, f"remove-{kind}",
             f"take a {kind} off the team: its open connections lose access at their next query",
         )
-        remove.add_argument("name", type=_role_name)
+        remove.add_argument("name", type=_role_name, help=f"the {kind}'s PostgreSQL role")
         remove.set_defaults(handler=_remove(kind))
 
     add_command(commands, "list", "who may do what: managers, chatters, workers"

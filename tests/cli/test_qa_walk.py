@@ -168,14 +168,30 @@ def test_the_top_level_help_shows_the_actions(here: Ofcrm) -> None:
         assert " ".join(command.help.split()) in top
 
 
-@pytest.mark.parametrize("argv", [("fans", "add"), ("account", "token")])
-def test_every_argument_has_help(argv: tuple[str, ...]) -> None:
-    parser = build_parser(load=[argv[0]])
-    for name in argv:
-        parser = next(a for a in parser._actions
-                      if isinstance(a, argparse._SubParsersAction)).choices[name]
-    assert all(action.help for action in parser._actions), [
-        action.dest for action in parser._actions if not action.help]
+def _parsers(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> list[tuple[str, argparse.ArgumentParser]]:
+    """Each command and action below ``parser`` (named by its path), ``parser`` first."""
+    found = [(" ".join(path), parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _parsers(sub, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.name)
+def test_every_argument_has_help(command: object) -> None:
+    """Each action's ``--help`` says what it does, and what each of its arguments is
+    (campaign create's --name, --min-spent, --media... said nothing; its actions had no
+    description; an ID or a FILE was not said to be whose or which)."""
+    name = command.name  # type: ignore[attr-defined]
+    top = build_parser(load=[name])
+    chosen = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+    for path, parser in _parsers(chosen, (name,)):
+        assert parser.description, path
+        # The ACTION a command's actions are chosen by lists each with its own help.
+        unsaid = [action.dest for action in parser._actions if not action.help
+                  and not isinstance(action, argparse._SubParsersAction)]
+        assert unsaid == [], path
 
 
 def test_campaign_create_takes_without_tag_as_fans_list_does() -> None:
