@@ -176,8 +176,8 @@ def parse_since(value: str) -> datetime:
 
 def _audit(args: argparse.Namespace) -> int:
     ctx = _team_context(args)
+    check_limit(args)  # a bad value before the database is asked who this is
     managers_only(ctx)
-    check_limit(args)
     account_id = accounts.get_account(ctx.db, args.account).id if args.account else None
     span = AuditSpan(args.since, account_id)
     rows = access.audit_window(ctx.db, span, 0, args.limit)

@@ -91,3 +91,22 @@ def test_a_command_that_reads_builds_no_schema_in_an_empty_file(
     assert health.returncode == 5
     assert health.stdout.splitlines()[-1] == f"PROBLEM: {NO_DATABASE.format(empty)}"
 
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [(("fans", "list", "--limit", "0"), "--limit must be at least 1, not 0"),
+     (("fans", "show", "x", "--notes", "-1"), "--notes must be at least 0, not -1"),
+     (("campaign", "list", "--limit", "0"), "--limit must be at least 1, not 0"),
+     (("team", "audit", "--limit", "0"), "--limit must be at least 1, not 0")],
+)
+def test_a_count_out_of_range_is_said_before_there_is_no_database(
+    argv: tuple[str, ...], said: str, database_url: str, here: Ofcrm
+) -> None:
+    """A bad value is refused before any database is looked at, the audit trail's
+    ``--limit`` as every listing's: not "no database yet" (a schema with no tables)."""
+    result = here("--db", database_url, *argv)
+    assert result.returncode == 2
+    assert_error_line(result, said)
