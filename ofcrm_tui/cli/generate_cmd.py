@@ -6,7 +6,8 @@ import argparse
 import sys
 import time
 
-from ofcrm_tui.cli.common import context, whole_number
+from ofcrm_tui.cli.common import checked_by, context, whole_number
+from ofcrm_tui.core import accounts
 from ofcrm_tui.devdata.generate import DEFAULT_ACCOUNT, generate
 
 
@@ -23,6 +24,7 @@ def _non_negative(value: str) -> int:
 def _generate(args: argparse.Namespace) -> int:
     ctx = context(args, creates=True)
     name = args.generate_account or getattr(args, "account", None) or DEFAULT_ACCOUNT
+    accounts.check_new_name(ctx.db, name)  # refused as `account add` refuses it, before saying more
     messages = args.messages if args.messages is not None else args.fans * 10
     started = time.perf_counter()
     last_print = [0.0]
@@ -63,6 +65,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--account",
         dest="generate_account",
         metavar="NAME",
+        type=checked_by(accounts.validate_name),
         help=f"name of the account to create (default {DEFAULT_ACCOUNT!r}); it must not exist",
     )
     parser.add_argument(

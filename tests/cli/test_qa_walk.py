@@ -68,6 +68,9 @@ BAD_VALUES = [
     (("generate", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
     (("simulate", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
     (("demo", "--seed", "abc"), "argument --seed: not a whole number: 'abc'"),
+    # Exit 1 once the database was made; an empty one gave the default name.
+    (("generate", "--account", "bad name!"), "argument --account: bad account name 'bad name!'"),
+    (("generate", "--account", ""), "argument --account: bad account name ''"),
 ]
 
 
@@ -108,6 +111,15 @@ def test_no_token_for_an_account_names_the_command_that_stores_one(
     code, _, err = run(capsys, "--db", url, "sync")
     assert_one_line_error(code, err, "no token for account 'mia': `ofcrm account token mia` "
                                      "stores one, or set OFCRM_TOKEN_MIA")
+
+
+def test_generate_refuses_a_name_taken_before_it_says_it_generates(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line, as ``account add`` says it (not "generating 'mia'..." first)."""
+    code, out, err = run(capsys, "--db", url, "generate", "--account", "mia", "--fans", "0")
+    assert code == 1 and out == ""
+    assert_one_line_error(code, err, "account 'mia' already exists; remove it first to replace it")
 
 
 def test_cancel_asks_as_delete_does(url: str, capsys: pytest.CaptureFixture[str]) -> None:
