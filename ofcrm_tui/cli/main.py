@@ -144,12 +144,20 @@ class Parser(argparse.ArgumentParser):
         return parsed, extras
 
 
+def _database_url(value: str) -> str:
+    """argparse type: ``--db``'s URL. An empty one (``--db "$UNSET"``) is refused as
+    typed, not taken for none given: the command went on with the default database."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("no URL given: sqlite:///PATH or postgresql://...")
+    return value
+
+
 def _globals_after_the_command(command: argparse.ArgumentParser) -> None:
     """``--db`` and ``-v`` after a command (``ofcrm fans list --db URL``, ``ofcrm queue
     -v``), at every level of it, as ``--account`` is: no default of their own, so they
     never overwrite the global ones."""
     command.add_argument(
-        "--db", metavar="URL", default=argparse.SUPPRESS,
+        "--db", metavar="URL", default=argparse.SUPPRESS, type=_database_url,
         help="the database URL: the same as `ofcrm --db URL` before the command",
     )
     command.add_argument(
@@ -173,6 +181,7 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
     parser.add_argument(
         "--db",
         metavar="URL",
+        type=_database_url,
         help="database URL (sqlite:///path or postgresql://...); default: OFCRM_DATABASE_URL, "
         "the config file, or SQLite in the user data directory",
     )

@@ -86,6 +86,16 @@ def test_a_bad_value_is_a_usage_error_before_any_database(
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.parametrize("argv", [("--db", " ", "queue"), ("fans", "list", "--db", "")])
+def test_an_empty_database_url_is_refused_not_taken_for_the_default(
+    argv: tuple[str, ...], here: Ofcrm
+) -> None:
+    """``--db "$UNSET"`` went on with the default database, whatever the command did."""
+    result = here(*argv)
+    assert result.returncode == 2
+    assert_error_line(result, "argument --db: no URL given: sqlite:///PATH or postgresql://...")
+
+
 def test_a_named_config_file_that_is_not_there_is_refused(
     tmp_path: Path, here: Ofcrm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
