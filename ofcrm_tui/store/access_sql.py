@@ -14,7 +14,7 @@ def functions(schema: str, delete_right: bool) -> list[str]:
     """The access functions, their ``search_path`` pinned to ``schema`` (quoted);
     ``delete_right``: ``team_members`` has ``can_delete`` (migration 0025), else no
     chatter holds the delete right."""
-    definer = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
+    definer = _definer(schema)
     can_delete = "member.can_delete" if delete_right else "false"
     return [
         # The login role bypasses row-level security here: a superuser, BYPASSRLS, or
@@ -191,12 +191,24 @@ def functions(schema: str, delete_right: bool) -> list[str]:
             ' LIMIT $3'
             USING account, query, most;
         END $$""",
-        # ...and of the account's fans whose lower-cased names are ``LIKE`` every
-        # pattern (one test each, so the trigram index serves them all).
-        f"""
+        # ...and of the account's fans whose folded names are ``LIKE`` every pattern.
+        named_fans(schema, NAMES_LIKE),
+    ]
+
+
+# A fan's folded names (``store/fold``, migration 0040) ``LIKE`` the ``%s``-th pattern
+# folded: one test each, so the trigram index serves them all.
+NAMES_LIKE = "search_names LIKE ofcrm_fold($2[%s])"
+
+
+def named_fans(schema: str, names_like: str) -> str:
+    """``ofcrm_named_fans``, testing each pattern with ``names_like`` (SQL, ``%s`` the
+    pattern's index)."""
+    test = names_like.replace("'", "''")
+    return f"""
         CREATE OR REPLACE FUNCTION ofcrm_named_fans(account bigint, patterns text[])
         RETURNS TABLE (fan_id bigint)
-        LANGUAGE plpgsql STABLE {definer} ROWS 10 AS $$
+        LANGUAGE plpgsql STABLE {_definer(schema)} ROWS 10 AS $$
         DECLARE
           tests text := '';
         BEGIN
@@ -204,13 +216,15 @@ def functions(schema: str, delete_right: bool) -> list[str]:
             RETURN;
           END IF;
           FOR i IN 1 .. coalesce(array_length(patterns, 1), 0) LOOP
-            tests := tests || format(
-              ' AND lower(username || '' '' || name || '' '' || nickname) LIKE lower($2[%s])', i);
+            tests := tests || format(' AND {test}', i);
           END LOOP;
           RETURN QUERY EXECUTE 'SELECT id FROM fans WHERE account_id = $1' || tests
             USING account, patterns;
-        END $$""",
-    ]
+        END $$"""
+
+
+def _definer(schema: str) -> str:
+    return f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
 
 
 FUNCTION_NAMES = (

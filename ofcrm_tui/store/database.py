@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ofcrm_tui.errors import OfcrmError, UsageError
+from ofcrm_tui.store.fold import register_sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "ofcrm_begin_immediate"
@@ -86,6 +87,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
+        register_sqlite(dbapi_connection)  # the fan name index's triggers call it
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")

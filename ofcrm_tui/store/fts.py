@@ -7,10 +7,12 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-# SQLite full-text tables of migration 0002 and the columns they index.
+# SQLite full-text tables of migration 0002, the columns they index and what of the
+# table's row each holds (fan names folded, 0040).
 _FTS_TABLES = (
-    ("messages", "messages_fts", ("text",)),
-    ("fans", "fans_fts", ("username", "name", "nickname")),
+    ("messages", "messages_fts", ("text",), "text"),
+    ("fans", "fans_fts", ("username", "name", "nickname"),
+     "ofcrm_fold(username), ofcrm_fold(name), ofcrm_fold(nickname)"),
 )
 # FTS5 holds up to 'hashsize' bytes of new index entries in memory before it writes them
 # as a segment (1 MB by default, FTS5's own default when the option was never set). A bulk
@@ -36,7 +38,7 @@ def fts_deferred(connection: Connection) -> Iterator[None]:
         yield
         return
     suspended = []
-    for table, fts, columns in _FTS_TABLES:
+    for table, fts, columns, values in _FTS_TABLES:
         trigger = f"{fts}_insert"
         sql = connection.exec_driver_sql(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
@@ -45,13 +47,13 @@ def fts_deferred(connection: Connection) -> Iterator[None]:
             continue
         newest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
         connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
-        suspended.append((table, fts, columns, sql, newest))
+        suspended.append((table, fts, columns, values, sql, newest))
     yield
-    for table, fts, columns, sql, newest in suspended:
+    for table, fts, columns, values, sql, newest in suspended:
         names = ", ".join(columns)
         with _hashsize(connection, fts, BULK_HASHSIZE):
             connection.exec_driver_sql(
-                f"INSERT INTO {fts}(rowid, {names}) SELECT id, {names} FROM {table} WHERE id > ?",
+                f"INSERT INTO {fts}(rowid, {names}) SELECT id, {values} FROM {table} WHERE id > ?",
                 (newest,),
             )
         connection.exec_driver_sql(sql)

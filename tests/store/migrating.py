@@ -70,6 +70,11 @@ def _account_with_fans(connection: Connection, *fans: tuple[int, int, str]) -> N
     """Account 1 with ``fans`` as (id, platform id, username), in plain SQL (any revision)."""
     connection.execute(text("INSERT INTO accounts (id, name, base_url, send_limit_per_minute,"
                             " created_at) VALUES (1, 'a', 'http://x', 10, '2026-01-01')"))
+    _fans(connection, *fans)
+
+
+def _fans(connection: Connection, *fans: tuple[int, int, str]) -> None:
+    """``fans`` of account 1 as (id, platform id, username), in plain SQL (any revision)."""
     for fan_id, user_id, username in fans:
         connection.execute(text(
             "INSERT INTO fans (id, account_id, platform_user_id, username, name, nickname,"

@@ -294,9 +294,9 @@ def test_team_rights_close_and_campaign_ids_are_never_given_again(database_url: 
                 "SELECT sql FROM sqlite_master WHERE name = 'campaigns'").scalar()
 
     try:
-        before = _snapshot(db)
+        before, columns = _snapshot(db), _columns(db)  # later revisions add columns
         migrate.upgrade(db)
-        assert _snapshot(db, _columns(db)) == before
+        assert _snapshot(db, columns) == before
         if db.is_sqlite:
             assert autoincrement()
         else:

@@ -285,3 +285,18 @@ async def test_sorted_by_subscription_the_list_shows_since_when(world: World) ->
         await wait_for(pilot, lambda: screen.fans.loaded)
         title = lines(screen.query_one("#fan-header", Static))[0]
         assert "Active" in title and "Since" not in title
+
+
+async def test_a_search_finds_names_without_their_accents(world: World) -> None:
+    """"zoe" typed in the fans screen's search finds "Zoë" (both sides folded)."""
+    db, account = world.context.db, world.account.id
+    with db.write() as session:
+        fan_id = session.scalars(select(Fan.id).where(Fan.account_id == account)
+                                 .order_by(Fan.id).offset(7)).first()
+        session.execute(update(Fan).where(Fan.id == fan_id).values(name="Zoë Ångström"))
+    async with world.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = await open_fans(pilot)
+        await press(pilot, "slash", *"zoe angstrom", "enter")
+        await wait_for(pilot, lambda: screen.fans.counted and screen.fans.count == 1)
+        assert screen.fans.cursor_row.fan_id == fan_id

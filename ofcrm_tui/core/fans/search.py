@@ -1,15 +1,18 @@
 """Search for fans by name, notes and message text, on FTS5 (SQLite) or tsquery / pg_trgm.
 
 A search finds fans whose username, name or nickname holds every term (any part, any
-case), one of whose notes holds every term (any part, any case: ``LIKE`` on the
-account's notes, which are few next to messages), or one of whose messages holds every
-word (the last one a prefix). Messages:
+case, any accent: "zoe" finds "Zoë" and "zoë" "Zoe"), one of whose notes holds every
+term (the same: ``LIKE`` on the account's notes, which are few next to messages), or
+one of whose messages holds every word (the last one a prefix). Names and notes are
+compared folded (``store/fold``, on both sides: ``fold`` in Python, the database's
+``ofcrm_fold``, which on SQLite is that same function). Messages:
 FTS5 on SQLite (migration 0002; 0023 keeps doclists for prefixes of two and three
 characters, so a short last word is read like a whole one: ``fts_prefix_stored``),
 ``to_tsvector('simple', ...) @@ to_tsquery('simple', ...)`` on PostgreSQL (migration
-0002, the exact index expression). Names: a trigram FTS5 table
-on SQLite (0002; terms under three characters by ``LIKE``), ``LIKE '%part%'`` on a
-``pg_trgm`` index on PostgreSQL (0007). User input never reaches a query language as
+0002, the exact index expression; no accent folded there). Names: a trigram FTS5 table
+of the folded names on SQLite (0002, 0040; terms under three characters by ``LIKE`` on
+it), ``LIKE '%part%'`` on ``fans.search_names``, the folded names under a ``pg_trgm``
+index, on PostgreSQL (0007, 0040). User input never reaches a query language as
 such: it is split into terms, each quoted (FTS5), reduced to its letters and digits
 (tsquery) or escaped (``LIKE``); control characters and lone surrogates are dropped. A
 term's leading ``@`` is a username's mark, as the lists show it: ``@u100418`` searches
@@ -49,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import TextClause
 
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.fold import fold
 from ofcrm_tui.store.models import Fan, Message, Note
 from ofcrm_tui.store.probe import ProbeOnly
 
@@ -249,38 +253,48 @@ def _name_hits(db: Database, account_id: int, needle: str) -> Select[Any]:
         return select(_F.id).where(
             _F.account_id == account_id, pg_name_test(Fan.__table__, needle)
         )
-    # For LIKE, one pass over the table (reading the account's fans through its index,
+    # For LIKE, one pass over the names (reading the account's fans through its index,
     # row by row, is several times slower).
-    return select(_F.id).where(ProbeOnly(_F.account_id) == account_id, sqlite_name_test(needle))
-
-
-def _note_hits(account_id: int, needle: str) -> Select[Any]:
-    """Fan ids (of ``account_id``) with a note holding every term of ``needle``."""
-    body = func.lower(Note.body)
-    return select(Note.fan_id).where(
-        Note.account_id == account_id,
-        *(body.like(func.lower(literal(_like_pattern(term), String())), escape="\\")
-          for term in terms(needle)),
+    return select(_F.id).where(
+        ProbeOnly(_F.account_id) == account_id, sqlite_name_test(needle, per_fan=False)
     )
 
 
+def _note_hits(account_id: int, needle: str) -> Select[Any]:
+    """Fan ids (of ``account_id``) with a note holding every term of ``needle``, folded."""
+    body = func.ofcrm_fold(Note.body)
+    return select(Note.fan_id).where(
+        Note.account_id == account_id,
+        *(body.like(_folded_pattern(term), escape="\\") for term in terms(needle)),
+    )
+
+
+def _folded_pattern(term: str) -> ColumnElement[str]:
+    """``term``'s ``LIKE`` pattern folded by the database, as what it is compared with
+    (on PostgreSQL its ``lower`` may differ from Python's for letters beyond ASCII:
+    a final sigma; a C collation lowers ASCII only)."""
+    return func.ofcrm_fold(literal(_like_pattern(term), String()))
+
+
 def pg_name_test(fans: Any, needle: str) -> ColumnElement[bool]:
-    """Every term is part of the names (lower-cased) of the row of ``fans`` (the table
-    or an alias). On the table, the expression of ix_search_fans_trgm (pg_trgm)."""
-    space = literal_column("' '")
-    names = func.lower(fans.c.username + space + fans.c.name + space + fans.c.nickname)
-    # The pattern is lower-cased by the same function as the names (Python's lower()
-    # differs for some letters, e.g. a final sigma; a C collation lowers ASCII only).
-    return and_(*(
-        names.like(func.lower(literal(_like_pattern(term), String())), escape="\\")
-        for term in terms(needle)
-    ))
+    """Every term is part of the folded names of the row of ``fans`` (the table or an
+    alias): ``search_names`` (migration 0040, under ix_search_fans_folded, pg_trgm),
+    which the models leave to the database (SQLite has no such column)."""
+    names = literal_column(f"{fans.name}.search_names", String())
+    return and_(*(names.like(_folded_pattern(term), escape="\\") for term in terms(needle)))
 
 
-def sqlite_name_test(needle: str) -> ColumnElement[bool]:
-    """Every term in the fan's names: by trigram FTS5 (as a set of rowids, probed) for
-    terms of three characters or more, by ``LIKE`` for shorter ones."""
-    all_terms = terms(needle)
+_FTS_NAMES = table(
+    "fans_fts", column("rowid", Integer), column("username"), column("name"), column("nickname")
+)
+
+
+def sqlite_name_test(needle: str, *, per_fan: bool = True) -> ColumnElement[bool]:
+    """Every term, folded, in the fan's folded names (``fans_fts``): by trigram FTS5 (as
+    a set of rowids, probed) for terms of three characters or more, by ``LIKE`` for
+    shorter ones: on the fan's own row of ``fans_fts`` (``per_fan``: a walk, which tests
+    the fans of a window's conversations), else in one pass over all the names."""
+    all_terms = [fold(term) for term in terms(needle)]
     long_terms = [term for term in all_terms if len(term) >= TRIGRAM_MIN_CHARS]
     conditions: list[ColumnElement[bool]] = []
     if long_terms:
@@ -292,12 +306,15 @@ def sqlite_name_test(needle: str) -> ColumnElement[bool]:
     for term in all_terms:
         if len(term) < TRIGRAM_MIN_CHARS:
             pattern = _like_pattern(term)
+            names = _FTS_NAMES.c
+            holds = or_(
+                names.username.like(pattern, escape="\\"),
+                names.name.like(pattern, escape="\\"),
+                names.nickname.like(pattern, escape="\\"),
+            )
             conditions.append(
-                or_(
-                    _F.username.like(pattern, escape="\\"),
-                    _F.name.like(pattern, escape="\\"),
-                    _F.nickname.like(pattern, escape="\\"),
-                )
+                exists(select(literal(1)).where(names.rowid == _F.id, holds)) if per_fan
+                else _F.id.in_(select(names.rowid).where(holds))
             )
     return and_(*conditions)
 
