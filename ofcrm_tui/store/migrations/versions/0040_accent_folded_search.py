@@ -2,13 +2,13 @@
 
 Names are indexed folded (``store/fold``: accents off, lower-cased), and search folds
 what is typed the same way (``core/fans/search``). The database folds what is stored,
-whoever writes the fan (the sync, an import, an edit, psql).
+whoever writes the fan (the sync, an import, an edit; on PostgreSQL psql too).
 
 SQLite: ``fans_fts`` (trigram, 0002 and 0033) keeps content of its own, each name
 folded by ``ofcrm_fold()`` (the Python function, which ``store/database`` gives every
-connection) in its triggers; the fans there are indexed folded here. Its trigram
-tokenizer folds no accents before SQLite 3.45 (``remove_diacritics``), older than the
-SQLite many Pythons ship.
+connection) in its triggers; the fans there are indexed folded here. The trigram
+tokenizer itself folds accents from SQLite 3.45 on (``remove_diacritics``), newer than
+the SQLite many Pythons ship.
 
 PostgreSQL: ``ofcrm_fold(text)``, IMMUTABLE SQL (no ``unaccent`` extension, which
 needs ``CREATE EXTENSION``), and ``fans.search_names``, a stored generated column of
