@@ -18,7 +18,7 @@ from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts
 from ofcrm_tui.core.access import Kind
 from ofcrm_tui.core.outbox.work import lease_and_grace
-from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.jobs.events import (
     AccountAuthFailed,
     DrainFailed,
@@ -45,6 +45,8 @@ def _log_event(event: JobEvent) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.no_poll and args.no_drain:
+        raise UsageError("--no-poll with --no-drain leaves the worker nothing to do")
     ctx = context(args, creates=True)
     # A lease or grace too short for the HTTP timeout is refused before a database is made.
     lease_and_grace(ctx.settings, args.lease_seconds, args.reconcile_grace_seconds)

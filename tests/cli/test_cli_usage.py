@@ -166,3 +166,12 @@ def test_a_worker_time_too_short_for_the_http_timeout_is_a_bad_value(
     assert code == 2
     assert_one_line_error(code, err, fragment)
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_worker_with_nothing_to_do_is_refused(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """``--no-poll --no-drain`` started a worker that sat idle until stopped."""
+    code, _, err = run(capsys, "--db", f"sqlite:///{tmp_path / 'x.db'}", "worker",
+                       "--no-poll", "--no-drain")
+    assert code == 2
+    assert_one_line_error(code, err, "--no-poll with --no-drain leaves the worker nothing to do")
+    assert not (tmp_path / "x.db").exists()
