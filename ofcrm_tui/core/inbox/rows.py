@@ -10,14 +10,17 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, sort_column
+from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, Order, sort_column
+from ofcrm_tui.core.threads import message_preview
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import (
     Assignment,
     Conversation,
     Draft,
     Fan,
     FanTag,
+    OutboundMessage,
     Tag,
     fan_display_name,
 )
@@ -25,6 +28,15 @@ from ofcrm_tui.store.probe import ProbeOnly
 
 _C = Conversation.__table__.c
 _F = Fan.__table__.c
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    """The newest message to a fan that failed and waits to be retried or discarded."""
+
+    preview: str  # as the list previews a message (raw text: the UI neutralises it)
+    created_by: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,19 @@ class ConversationRow:
     owner: str | None = None  # the chatter it is assigned to (raw: the UI neutralises it)
     # The chatter who sent the last message from ofcrm (None: inbound, or sent elsewhere).
     last_sent_by: str | None = None
+    failed: FailedSend | None = None
+
+    def sorted_at(self, order: Order) -> datetime | None:
+        """The time the list sorts this row on in ``order`` (the time the row shows)."""
+        return self.last_fan_message_at if order == "fan" else self.last_message_at
+
+    @property
+    def failed_last(self) -> bool:
+        """The failed message was written after the conversation's last message: it
+        stands where a sent reply would (a newer message, either way, stands there)."""
+        if self.failed is None:
+            return False
+        return self.last_message_at is None or self.failed.created_at > self.last_message_at
 
 
 def row_columns(me: str) -> tuple[Any, ...]:
@@ -88,11 +113,10 @@ def newest_first(flt: InboxFilter) -> tuple[Any, Any]:
 
 def sort_key(flt: InboxFilter, row: ConversationRow) -> tuple[datetime | None, int]:
     """``row``'s key in ``flt``'s order, for keyset reads after it."""
-    at = row.last_fan_message_at if flt.order == "fan" else row.last_message_at
-    return at, row.conversation_id
+    return row.sorted_at(flt.order), row.conversation_id
 
 
-def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
+def _row(values: Any, tags: tuple[str, ...], failed: FailedSend | None) -> ConversationRow:
     (
         conversation_id,
         fan_id,
@@ -129,6 +153,7 @@ def _row(values: Any, tags: tuple[str, ...]) -> ConversationRow:
         last_fan_message_at=last_fan_at,
         owner=owner,
         last_sent_by=last_sent_by,
+        failed=failed,
     )
 
 
@@ -147,10 +172,32 @@ def _fan_tags(session: Session, account_id: int, fan_ids: list[int]) -> dict[int
     return {fan_id: tuple(names) for fan_id, names in found.items()}
 
 
+def _failed_sends(session: Session, account_id: int, fan_ids: list[int]) -> dict[int, FailedSend]:
+    """The newest failed message to each of these fans that has one."""
+    if not fan_ids:
+        return {}
+    o = OutboundMessage.__table__.c
+    found = session.execute(
+        select(o.fan_id, o.id, o.text, o.price_cents, o.media_ids, o.created_by, o.created_at)
+        # The fans' rows are few; the account's failed rows may be a whole campaign's.
+        .where(o.fan_id.in_(fan_ids), ProbeOnly(o.account_id) == account_id,
+               ProbeOnly(o.state) == OutboundState.FAILED.value)
+    ).all()
+    newest: dict[int, FailedSend] = {}
+    for row in sorted(found, key=lambda row: (row.created_at, row.id)):
+        preview = message_preview(row.text, price_cents=row.price_cents,
+                                  media_count=len(row.media_ids or ()))
+        newest[row.fan_id] = FailedSend(preview, row.created_by, row.created_at)
+    return newest
+
+
 def rows(session: Session, account_id: int, values: Sequence[Any]) -> list[ConversationRow]:
-    """``ConversationRow`` values of the ``row_columns`` read, with their fans' tags."""
-    tags = _fan_tags(session, account_id, [value[1] for value in values])
-    return [_row(value, tags.get(value[1], ())) for value in values]
+    """``ConversationRow`` values of the ``row_columns`` read, with their fans' tags and
+    failed messages."""
+    fan_ids = [value[1] for value in values]
+    tags = _fan_tags(session, account_id, fan_ids)
+    failed = _failed_sends(session, account_id, fan_ids)
+    return [_row(value, tags.get(value[1], ()), failed.get(value[1])) for value in values]
 
 
 def rows_of(account_id: int, flt: InboxFilter, keys: Select[Any]) -> Select[Any]:

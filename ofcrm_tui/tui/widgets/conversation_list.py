@@ -31,14 +31,21 @@ def short_name(name: str) -> str:
     return text.plain
 
 
-def _sender(row: ConversationRow, me: str) -> str:
-    """Who sent the last message, before its preview: nobody for the fan's, "You: " for
-    this chatter's (or one sent outside ofcrm), another chatter's name."""
-    if row.last_direction != "out":
-        return ""
-    if sent_by_me(row.last_sent_by, me):
+def _sender(sent_by: str | None, me: str) -> str:
+    """Who sent an outbound message, before its preview: "You: " for this chatter's (or
+    one sent outside ofcrm), another chatter's name."""
+    if sent_by_me(sent_by, me):
         return "You: "
-    return f"{short_name(row.last_sent_by or '')}: "
+    return f"{short_name(sent_by or '')}: "
+
+
+def preview_text(row: ConversationRow, me: str) -> str:
+    """The row's second line before the owner and the unread count: the last message
+    (after who sent it, when not the fan), or the failed message written after it."""
+    if row.failed is not None and row.failed_last:
+        return _sender(row.failed.created_by, me) + clean(row.failed.preview, single_line=True)
+    sender = _sender(row.last_sent_by, me) if row.last_direction == "out" else ""
+    return sender + clean(row.preview, single_line=True)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class ConversationList(PagedList[ConversationRow]):
         "conversation-list--spender",
         "conversation-list--tagged",
         "conversation-list--draft",
+        "conversation-list--failed",
         "conversation-list--placeholder",
         "conversation-list--present",
         "conversation-list--typing",
@@ -174,7 +182,9 @@ class ConversationList(PagedList[ConversationRow]):
         spender = row.total_spent_cents >= SPENDER_CENTS
         marks = ("$" if spender else " ", "#" if row.tags else " ")
         text = self._gutter(row, marks, ("spender", "tagged"))
-        when = short_time(row.last_message_at, self.clock())
+        # The time the list is sorted on: the times read newest first, top to bottom.
+        order = self.source.flt.order if self.source else InboxFilter().order
+        when = short_time(row.sorted_at(order), self.clock())
         here = self._here(row.conversation_id)
         name = Text(clean(row.display_name, single_line=True),
                     style=self._style("unread") if row.unread_count else "")
@@ -207,10 +217,13 @@ class ConversationList(PagedList[ConversationRow]):
 
     def _preview(self, row: ConversationRow, width: int) -> Text:
         badge = f" {row.unread_count} " if row.unread_count else ""
-        # Under the spend marker: a pencil for a draft left in the conversation.
-        text = self._gutter(row, ("✎" if row.has_draft else " ", " "), ("draft", "draft"))
-        preview = _sender(row, self.me) + clean(row.preview, single_line=True)
-        body = Text(preview, style=self._style("preview"))
+        # Under the spend marker: a pencil for a draft left in the conversation; under
+        # the tag marker: a cross for a message to the fan that failed (the thread's
+        # "✗ failed"), until it is retried or discarded.
+        marks = ("✎" if row.has_draft else " ", "✗" if row.failed else " ")
+        text = self._gutter(row, marks, ("draft", "failed"))
+        body = Text(preview_text(row, self.me),
+                    style=self._style("failed" if row.failed_last else "preview"))
         owner = self._owner(row)
         body.truncate(max(1, width - len(text) - len(badge) - owner.cell_len - 1),
                       overflow="ellipsis", pad=True)
