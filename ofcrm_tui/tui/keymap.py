@@ -27,16 +27,24 @@ def bindings_of(owner: type[DOMNode]) -> list[Binding]:
     moves on every list), each once with the keys that reach it: a key a subclass binds
     again is the subclass's (the failed list's space selects, it does not page down), as
     Textual merges them. An id with two meanings (the inbox's Esc: close the search box,
-    else back) is one binding per description. Not ``system`` ones, which stand in for a
-    key listed elsewhere (as in Textual's panel)."""
+    else back) is one binding, its meanings in one description ("Close search / back"),
+    as the keymap remaps them together. Not ``system`` ones, which stand in for a key
+    listed elsewhere (as in Textual's panel)."""
     answered = owner._merge_bindings().key_to_bindings
-    found: dict[tuple[str, str], tuple[Binding, list[str]]] = {}
+    found: dict[str, tuple[Binding, list[str], list[str]]] = {}
     for base in reversed(owner.__mro__):  # in the order declared, the bases' first
         for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
             if binding.id and not binding.system and binding in answered.get(binding.key, ()):
-                meaning = (binding.id, binding.description)
-                found.setdefault(meaning, (binding, []))[1].append(binding.key)
-    return [replace(binding, key=",".join(keys)) for binding, keys in found.values()]
+                _, keys, meanings = found.setdefault(binding.id, (binding, [], []))
+                keys.extend([binding.key] * (binding.key not in keys))
+                meanings.extend([binding.description] * (binding.description not in meanings))
+    return [replace(binding, key=",".join(keys), description=_meanings(meanings))
+            for binding, keys, meanings in found.values()]
+
+
+def _meanings(descriptions: list[str]) -> str:
+    first, *others = descriptions
+    return " / ".join([first, *(other[:1].lower() + other[1:] for other in others)])
 
 
 def unknown_ids(keymap: Mapping[str, str], sections: Iterable[Section]) -> list[str]:
