@@ -215,8 +215,12 @@ class OfcrmApp(KeysInOrder):
 
     def open_account(self, account: AccountInfo) -> None:
         """Show ``account`` on the home screen (picked in the account dialog); every
-        screen starts over on it, the ones hidden once shown again."""
+        screen starts over on it, the ones hidden once shown again. The account open
+        picked again changes nothing (the conversation open, the list's place kept),
+        unless its access was lost: then it is opened again."""
         if self._switch_refused():
+            return
+        if self.account is not None and self.account.id == account.id and self.cut_off is None:
             return
         self._account_opened(account)
         if self.current_mode != registry.HOME:
