@@ -67,7 +67,7 @@ class HelpScreen(Dialog[None]):
         keys, text, ids = (max((cell_len(row[i]) for row in every), default=0) for i in range(3))
         with Vertical(id="help-dialog", classes="dialog") as dialog:
             dialog.border_title = "Keys"
-            dialog.border_subtitle = Text('remap in config.toml: [keymap] inbox.reply = "R"')
+            dialog.border_subtitle = Text('remap in config.toml: [keymap] inbox.reply = "e"')
             with VerticalScroll(id="help-body"):
                 for title, section in rows:
                     yield Static(KeyTable(title, section, (keys, text, ids)),

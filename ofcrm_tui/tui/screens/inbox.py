@@ -23,7 +23,7 @@ from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, keep_on_clipboard, wanted
 from ofcrm_tui.tui.screens.inbox_list import SearchBox
-from ofcrm_tui.tui.screens.inbox_reads import InboxReads
+from ofcrm_tui.tui.screens.inbox_open import InboxOpen
 from ofcrm_tui.tui.screens.inbox_team import TeamInbox
 from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
@@ -36,7 +36,7 @@ from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadSource, ThreadView
 
 
-class InboxScreen(InboxReads):
+class InboxScreen(InboxOpen):
     # Every key of the inbox is acted on as it is read (priority), in the order typed,
     # and what moves the focus moves it at once: keys that arrive in one burst (a laggy
     # link, a fast typist) reach the box they were typed for, not the list (where ``o``
@@ -60,6 +60,8 @@ class InboxScreen(InboxReads):
         # Opens at once, so an ``r`` right after finds it open.
         OPEN_AT_ONCE,
         Binding("r", "reply", "Reply", id="inbox.reply", priority=True),
+        # The thread's R from the list: named while the open thread has a failed send.
+        Binding("R", "retry_open", "Retry failed", id="inbox.retry", show=False, priority=True),
         Binding("escape", "back", "Back", id="inbox.back", show=False, priority=True),
         Binding("U", "toggle('unread_only')", "Unread only", id="inbox.filter_unread",
                 show=False, priority=True),
@@ -151,6 +153,7 @@ class InboxScreen(InboxReads):
     def _start(self) -> None:
         """Show the current account's inbox from the top, nothing open."""
         self._version = None  # the assignments' version of another account
+        self._placing = None  # a conversation of the account before
         self._open(None)
         self._show_list()
 
@@ -289,6 +292,28 @@ class InboxScreen(InboxReads):
         account, row = self.ofcrm.account, self.open_row
         if account is not None and row is not None:  # (the thread shown is the open one's)
             self._retry(account.id, row.conversation_id, message.outbound_id)
+
+    def action_retry_open(self) -> None:
+        """``R`` on the list: the open thread's failed send, as the thread's ``R``."""
+        thread = self.query_one(ThreadView)
+        if self.open_row is None:
+            self.notify("Open a conversation first (enter)", severity="warning")
+        elif thread.check_action("retry", ()):
+            thread.action_retry()
+        else:
+            self.notify("Nothing failed in this conversation", severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list's ``R``; in the thread, the thread's own."""
+        if action == "retry_open":
+            return isinstance(self.focused, ConversationList)
+        return super().check_action(action, parameters)
+
+    def shows_now(self, binding: Binding) -> bool:
+        if binding.action == "retry_open":
+            threads = self.query(ThreadView)
+            return bool(threads and threads.first().check_action("retry", ()))
+        return super().shows_now(binding)
 
     @work(thread=True, group="retry", exit_on_error=False)
     def _retry(self, account_id: int, conversation_id: int, outbound_id: int) -> None:
@@ -446,12 +471,6 @@ class InboxScreen(InboxReads):
             if item.conversation_id != open_id
             and wanted(item, message.rows.get(item.conversation_id), settings)
         ])
-
-    def open_conversation(self, conversation_id: int) -> None:
-        """Show the conversation in the whole list (filters cleared) and open it."""
-        self.flt = replace(self._unfiltered(), order=self.flt.order)
-        self._open_first = self._open
-        self._show_list(keep_id=conversation_id)
 
     async def flush(self) -> None:
         """Save the draft being typed (before the app exits)."""
