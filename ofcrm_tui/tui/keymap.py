@@ -1,7 +1,7 @@
 """Binding ids, the user's ``[keymap]`` table, and the key list the help screen shows.
 
 Every binding in the app has an id such as ``inbox.reply``; the config file's
-``[keymap]`` table maps ids to keys (``inbox.reply = "R"``) and ``App.set_keymap``
+``[keymap]`` table maps ids to keys (``inbox.reply = "e"``) and ``App.set_keymap``
 applies it. Ids the app does not have are reported instead of silently ignored.
 """
 
