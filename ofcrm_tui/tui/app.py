@@ -393,8 +393,8 @@ class OfcrmApp(KeysInOrder):
 
     def queue_changed(self) -> None:
         """The chatter queued, retried or discarded something: refresh (the status is
-        read with it) and send soon."""
-        self.changes.publish(DataChanged.of("outbox"))
+        read with it; the inbox too, whose rows mark a failed message ✗) and send soon."""
+        self.changes.publish(DataChanged.of("outbox", "inbox"))
         if self.jobs is not None:
             self.jobs.drain_now()
 
@@ -446,7 +446,7 @@ class OfcrmApp(KeysInOrder):
             case events.MessagesSent():
                 change = DataChanged.of("outbox", "inbox", sent=True)
             case events.MessagesFailed(outbound_ids=ids):
-                change = DataChanged.of("outbox")
+                change = DataChanged.of("outbox", "inbox")  # (their rows are marked ✗)
                 self.failed_sends.add(len(ids))
             case events.QueueChanged():
                 change = DataChanged.of("outbox")

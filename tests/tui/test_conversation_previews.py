@@ -14,7 +14,8 @@ from ofcrm_tui.store.models import Conversation, OutboundMessage
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.timefmt import short_time
 from tests.tui.conftest import NOW, World
-from tests.tui.pilot import conversations, lines, settle
+from ofcrm_tui.jobs.events import MessagesFailed
+from tests.tui.pilot import conversations, lines, settle, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -109,3 +110,26 @@ async def test_a_failed_reply_is_marked_on_its_row_until_discarded(world: World)
         await settle(pilot)
         shown = lines(widget)
         assert "✗" not in "\n".join(shown), shown
+
+
+async def test_a_send_failing_or_discarded_marks_its_row_at_once(world: World) -> None:
+    """A failed send, or a discard, changed the row's mark only at the list's next
+    read (a poll's new message, a filter): both published the queue alone."""
+    db, account_id = world.context.db, world.account.id
+    rows = inbox.conversations_window(db, account_id, InboxFilter(), 0, 8)
+    row = next(row for row in rows if row.subscription_status == "active")
+    async with world.app().run_test(size=(120, 40)) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        widget = conversations(pilot)
+        assert "✗" not in "\n".join(lines(widget))
+        failed = outbox.enqueue(db, account_id, row.fan_id, "still there?",
+                                created_by="tester", now=NOW)
+        with db.write() as session:
+            session.execute(update(OutboundMessage).where(OutboundMessage.id == failed)
+                            .values(state="failed", last_error="500: try later"))
+        app.job_event(MessagesFailed(account_id, (failed,)))
+        await wait_for(pilot, lambda: "✗" in "\n".join(lines(widget)))
+        outbox.discard(db, account_id, [failed])
+        app.queue_changed()  # as the Failed screen does after a discard
+        await wait_for(pilot, lambda: "✗" not in "\n".join(lines(widget)))
