@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions: a new migration updates it
 # (tests/store/test_migrations_schema.py checks it is Alembic's head).
-HEAD = "0040_accent_folded_search"
+HEAD = "0041_failed_sends_index"
 _VERSION_TABLE = "alembic_version"
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, String, exists, literal, select
 from sqlalchemy.orm import Session
 
 from ofcrm_tui.core.inbox.filter import InboxError, InboxFilter, Order, sort_column
@@ -179,9 +179,11 @@ def _failed_sends(session: Session, account_id: int, fan_ids: list[int]) -> dict
     o = OutboundMessage.__table__.c
     found = session.execute(
         select(o.fan_id, o.id, o.text, o.price_cents, o.media_ids, o.created_by, o.created_at)
-        # The fans' rows are few; the account's failed rows may be a whole campaign's.
+        # By ix_outbound_failed_fan (0041): the page's fans' failed rows alone (the
+        # account's may be a whole campaign's; the fans' all, every campaign's). The
+        # state is written out, as the partial index's WHERE.
         .where(o.fan_id.in_(fan_ids), ProbeOnly(o.account_id) == account_id,
-               ProbeOnly(o.state) == OutboundState.FAILED.value)
+               o.state == literal(OutboundState.FAILED.value, String, literal_execute=True))
     ).all()
     newest: dict[int, FailedSend] = {}
     for row in sorted(found, key=lambda row: (row.created_at, row.id)):

@@ -60,6 +60,7 @@ class Campaign(Base):
 
 
 _CAMPAIGN_ROWS = text("campaign_id IS NOT NULL")  # (``text`` is a column in the class below)
+_FAILED_ROWS = text("state = 'failed'")
 
 
 class OutboundMessage(Base):
@@ -103,6 +104,8 @@ class OutboundMessage(Base):
         Index("ix_outbound_claim", "account_id", "state", "priority", "next_attempt_at"),
         # Team mode (0019): what each chatter queued since a time (`ofcrm chatters`).
         Index("ix_outbound_created_by", "account_id", "created_by", "created_at"),
+        # The inbox's ✗ (0041): the failed messages of a page's fans, not all of theirs.
+        partial_index("ix_outbound_failed_fan", "fan_id", where=_FAILED_ROWS),
         # A fan gets a campaign once, whatever launches, relaunches or crashes happen.
         partial_index("uq_outbound_campaign_fan", "campaign_id", "fan_id", unique=True, where=_CAMPAIGN_ROWS),
         # One platform message settles at most one row (reconciliation relies on it).
