@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     )
     theme: str = "textual-dark"
     keymap: dict[str, str] = Field(
-        default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'R'}"
+        default_factory=dict, description="binding id -> keys, e.g. {'inbox.reply' = 'e'}"
     )
     # -- the inbox during a shift: its order and what a new message shows --------------
     inbox_order: Literal["fan", "activity"] = Field(

@@ -46,7 +46,7 @@ from ofcrm_tui.tui.commands import OfcrmCommands
 from ofcrm_tui.tui.follow import Follow
 from ofcrm_tui.tui.held_changes import HeldChanges
 from ofcrm_tui.tui.key_order import KeysInOrder
-from ofcrm_tui.tui.keymap import Section, typing_refused, unknown_ids
+from ofcrm_tui.tui.keymap import Section, clash_refused, typing_refused, unknown_ids
 from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import FailedSends
 from ofcrm_tui.tui.presence import Presence, TeamSeen
@@ -166,7 +166,7 @@ class OfcrmApp(KeysInOrder):
             if unknown:
                 self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
                             severity="warning", markup=False, timeout=10)
-            refused = typing_refused(keymap, sections)
+            refused = {**clash_refused(keymap, sections), **typing_refused(keymap, sections)}
             for line in refused.values():
                 self.notify(line, severity="warning", markup=False, timeout=10)
             keymap = {key: value for key, value in keymap.items() if key not in refused}

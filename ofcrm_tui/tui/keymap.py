@@ -85,6 +85,29 @@ def typing_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> di
     return refused
 
 
+def clash_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> dict[str, str]:
+    """The ``[keymap]`` entries refused, by id, each with its one line: a key given to a
+    binding that another binding of the same screen answers to (``inbox.reply = "R"``,
+    the list's retry). Only one of them would act, and the footer would still offer the
+    other: the binding keeps its default. Ids remapped together may swap keys."""
+    refused: dict[str, str] = {}
+    for title, owner in sections:
+        ids_of: dict[str, set[str]] = {}
+        bindings = bindings_of(owner)
+        for binding in bindings:
+            for key in keymap.get(binding.id or "", binding.key).split(","):
+                ids_of.setdefault(key.strip(), set()).add(binding.id or "")
+        for binding in bindings:
+            keys = keymap.get(binding.id or "")
+            for key in (keys or "").split(","):
+                others = sorted(ids_of.get(key.strip(), set()) - {binding.id or ""})
+                if keys and others and binding.id not in refused:
+                    refused[binding.id or ""] = (
+                        f"[keymap] {binding.id} = {keys!r} refused: {key.strip()} is "
+                        f"{others[0]}'s on {title!r}; {binding.key} kept")
+    return refused
+
+
 def keys_of(binding: Binding, keymap: Mapping[str, str]) -> list[Binding]:
     """The binding once per key it answers to, with the user's keymap applied."""
     keys = keymap.get(binding.id or "", binding.key)
