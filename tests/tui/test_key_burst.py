@@ -81,7 +81,7 @@ async def test_r_with_nothing_open_still_says_so(world: World) -> None:
         await settle(pilot)
         burst(app, "r", *"xy")
         await settle(pilot)
-        assert [n.message for n in app._notifications] == ["Open a conversation first (enter)"]
+        assert [n.message for n in app._notifications] == ["Open a conversation first (⏎)"]
         assert inbox(pilot).query_one(Composer).text == ""
 
 

@@ -24,7 +24,7 @@ from ofcrm_tui.tui.messages import DataChanged
 from ofcrm_tui.tui.notices import InboundToasts, keep_on_clipboard, wanted
 from ofcrm_tui.tui.screens.inbox_list import SearchBox
 from ofcrm_tui.tui.screens.inbox_open import InboxOpen
-from ofcrm_tui.tui.screens.inbox_team import TeamInbox
+from ofcrm_tui.tui.screens.inbox_team import TeamInbox, no_target
 from ofcrm_tui.tui.toast_area import keep_toasts_over
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
@@ -248,7 +248,7 @@ class InboxScreen(InboxOpen):
     def action_reply(self) -> None:
         composer, row, account = self.query_one(Composer), self.open_row, self.ofcrm.account
         if row is None or account is None:
-            self.notify("Open a conversation first (enter)", severity="warning")
+            self.notify(no_target(self), severity="warning")
             return
         if composer.target is None or composer.target.fan.conversation_id != row.conversation_id:
             # The thread is on its way (Enter and r read together): its draft comes now.
@@ -297,7 +297,7 @@ class InboxScreen(InboxOpen):
         """``R`` on the list: the open thread's failed send, as the thread's ``R``."""
         thread = self.query_one(ThreadView)
         if self.open_row is None:
-            self.notify("Open a conversation first (enter)", severity="warning")
+            self.notify(no_target(self), severity="warning")
         elif thread.check_action("retry", ()):
             thread.action_retry()
         else:

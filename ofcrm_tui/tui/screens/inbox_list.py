@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -45,6 +45,25 @@ def fit_title(head: Text, filters: list[str], order: str | None,
         if width is None or subtitle is None or subtitle.cell_len <= width:
             break
     return lines[0], subtitle
+
+
+def narrowing(flt: InboxFilter) -> list[tuple[str, dict[str, Any]]]:
+    """``flt``'s filters besides unread only, in the list title's words (``#vip``,
+    ``“pizza”``), each with its fields: the title and the notice of filters cleared name
+    them alike."""
+    parts: list[tuple[str, dict[str, Any]]] = []
+    if flt.purchased_only:
+        parts.append(("purchased", {"purchased_only": True}))
+    if flt.tag:
+        parts.append((f"#{clean(flt.tag, single_line=True)}", {"tag": flt.tag}))
+    if flt.status:
+        parts.append((flt.status, {"status": flt.status}))
+    if flt.query:
+        parts.append((f"“{clean(flt.query, single_line=True)}”", {"query": flt.query}))
+    if flt.assigned_to or flt.unassigned:
+        parts.append(("mine" if flt.assigned_to else "unassigned",
+                      {"assigned_to": flt.assigned_to, "unassigned": flt.unassigned}))
+    return parts
 
 
 class SearchBox(TextBox):
@@ -176,14 +195,7 @@ class InboxList(TeamInbox):
         one: every filter named at every width (``fit_title``)."""
         self._count = count
         flt = self.flt
-        parts = ["unread"] * flt.unread_only + ["purchased"] * flt.purchased_only
-        if flt.tag:
-            parts.append(f"#{clean(flt.tag, single_line=True)}")
-        if flt.status:
-            parts.append(flt.status)
-        if flt.query:
-            parts.append(f"“{clean(flt.query, single_line=True)}”")
-        parts += self.owner_title()
+        parts = ["unread"] * flt.unread_only + [name for name, _ in narrowing(flt)]
         order = None if flt.order == self.ofcrm.context.settings.inbox_order else flt.order
         head = Text("Inbox" if count is None else f"Inbox  {count:,}")
         rows = self.conversations

@@ -19,24 +19,8 @@ from ofcrm_tui.core import inbox
 from ofcrm_tui.core.inbox import InboxFilter
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.tui.sanitize import clean
+from ofcrm_tui.tui.screens.inbox_list import narrowing
 from ofcrm_tui.tui.screens.inbox_reads import InboxReads
-
-
-def narrowing(flt: InboxFilter) -> list[tuple[str, dict[str, Any]]]:
-    """``flt``'s filters besides unread only: each one's name and its fields."""
-    parts: list[tuple[str, dict[str, Any]]] = []
-    if flt.purchased_only:
-        parts.append(("purchased", {"purchased_only": True}))
-    if flt.tag:
-        parts.append((f"tag {flt.tag}", {"tag": flt.tag}))
-    if flt.status:
-        parts.append((flt.status, {"status": flt.status}))
-    if flt.query:
-        parts.append((f"search “{flt.query}”", {"query": flt.query}))
-    if flt.assigned_to or flt.unassigned:
-        parts.append(("mine" if flt.assigned_to else "unassigned",
-                      {"assigned_to": flt.assigned_to, "unassigned": flt.unassigned}))
-    return parts
 
 
 def hiding(db: Database, account_id: int, flt: InboxFilter,

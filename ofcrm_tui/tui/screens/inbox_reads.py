@@ -14,7 +14,7 @@ from ofcrm_tui.core.accounts import AccountInfo
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.platform.errors import PlatformError, Unreachable
 from ofcrm_tui.tui.screens.inbox_list import InboxList
-from ofcrm_tui.tui.screens.inbox_team import NO_TARGET
+from ofcrm_tui.tui.screens.inbox_team import no_target
 from ofcrm_tui.tui.widgets.composer import Composer
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
@@ -107,7 +107,7 @@ class InboxReads(InboxList):
         its thread or reply (the focus goes back to the list), whatever comes in."""
         row, account = self.target_row, self.ofcrm.account
         if row is None or account is None:
-            self.notify(NO_TARGET, severity="warning")
+            self.notify(no_target(self), severity="warning")
             return
         if self.open_row is not None and row.conversation_id == self.open_row.conversation_id:
             self._open_unread = row.conversation_id

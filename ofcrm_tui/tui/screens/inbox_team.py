@@ -16,19 +16,26 @@ from ofcrm_tui.core import team
 from ofcrm_tui.core.inbox import ConversationRow, InboxFilter
 from ofcrm_tui.core.team import Collision, TeamView
 from ofcrm_tui.errors import OfcrmError
+from ofcrm_tui.tui.keymap import key_named
 from ofcrm_tui.tui.notices import keep_on_clipboard
 from ofcrm_tui.tui.sanitize import clean
 from ofcrm_tui.tui.screens import registry
 from ofcrm_tui.tui.screens.base import OfcrmScreen
 from ofcrm_tui.tui.widgets.composer import Composer, DraftTarget, Offer
 from ofcrm_tui.tui.widgets.conversation_list import ConversationList
+from ofcrm_tui.tui.widgets.paged_list import PagedList
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from ofcrm_tui.tui.widgets.thread_view import ThreadView
 
 # ``m`` cycles the list through these.
 OWNERS = ("all", "mine", "unassigned")
 _NOBODY = ""  # the assign dialog's value for "unassign"
-NO_TARGET = "Open a conversation first (enter)"  # no ``target_row``
+
+
+def no_target(screen: OfcrmScreen) -> str:
+    """What a key that needs a conversation says without one: the key that opens one
+    named as the user's keymap binds it."""
+    return f"Open a conversation first ({key_named(screen.app, PagedList, 'list.open')})"
 
 
 class TeamInbox(OfcrmScreen):
@@ -122,7 +129,7 @@ class TeamInbox(OfcrmScreen):
 
         row = self.target_row
         if row is None:
-            self.notify(NO_TARGET, severity="warning")
+            self.notify(no_target(self), severity="warning")
         else:
             self.app.push_screen(FanDetailScreen(row.fan_id))
 
@@ -293,7 +300,7 @@ class TeamInbox(OfcrmScreen):
         row = self.target_row
         account = self.ofcrm.account
         if row is None or account is None:
-            self.notify(NO_TARGET, severity="warning")
+            self.notify(no_target(self), severity="warning")
             return
         db, me, now = self.ofcrm.context.db, self.me, self.ofcrm.now_utc()
         expiry = self.ofcrm.context.settings.presence_expiry_seconds
@@ -390,8 +397,4 @@ class TeamInbox(OfcrmScreen):
         following = OWNERS[(OWNERS.index(now) + 1) % len(OWNERS)]
         self._set_filter(replace(self.flt, assigned_to=self.me if following == "mine" else None,
                                  unassigned=following == "unassigned"))
-
-    def owner_title(self) -> list[str]:
-        """The filter's words for the list's subtitle."""
-        return ["mine"] * bool(self.flt.assigned_to) + ["unassigned"] * self.flt.unassigned
 
