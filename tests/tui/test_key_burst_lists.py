@@ -127,12 +127,13 @@ async def test_the_keys_behind_a_fan_searchs_enter_act_on_the_list(world: World)
 
 
 async def test_enter_on_a_failed_message_then_its_keys_go_to_the_inbox(world: World) -> None:
-    """R after Enter retried the failed message (the screen had not moved yet)."""
+    """d after Enter asked to discard the failed message (the screen had not moved
+    yet). (Not R: the inbox's R retries the open conversation's failed reply too.)"""
     ids = _many_failed(world, 3)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         row = (await open_failed(pilot)).row_at(1)
-        burst(app, "j", "enter", "R")
+        burst(app, "j", "enter", "d")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InboxScreen)

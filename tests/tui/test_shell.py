@@ -27,7 +27,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_help_lists_keys_as_remapped(world: World) -> None:
-    world.context.settings.keymap.update({"inbox.reply": "R", "nope.nothing": "z"})
+    world.context.settings.keymap.update({"inbox.reply": "e", "nope.nothing": "z"})
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -39,14 +39,32 @@ async def test_help_lists_keys_as_remapped(world: World) -> None:
         for static in app.screen.query(".help-section"):
             console.print(static.content)
         text = console.file.getvalue()
-        assert next(line for line in text.splitlines() if "inbox.reply" in line).split()[0] == "R"
+        assert next(line for line in text.splitlines() if "inbox.reply" in line).split()[0] == "e"
         assert "composer.send" in text
         await press(pilot, "escape")
         assert isinstance(app.screen, InboxScreen)
 
         await press(pilot, "enter", "r")
         assert not composer(pilot).has_focus
-        await press(pilot, "R")
+        await press(pilot, "e")
+        assert composer(pilot).has_focus
+
+
+@pytest.mark.parametrize(("keymap", "refused"), [
+    ({"inbox.reply": "R"}, True),  # R is the list's retry too: only one would act
+    ({"inbox.reply": "R", "inbox.retry": "e"}, False),  # swapped together
+])
+async def test_a_key_another_binding_of_the_screen_answers_to_is_refused(
+    world: World, keymap: dict[str, str], refused: bool
+) -> None:
+    world.context.settings.keymap.update(keymap)
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        line = "[keymap] inbox.reply = 'R' refused: R is inbox.retry's on "
+        assert any(text.startswith(line) for text in said) == refused, said
+        await press(pilot, "enter", "r" if refused else "R")
         assert composer(pilot).has_focus
 
 
@@ -154,3 +172,13 @@ def test_run_app_resolves_the_account_and_runs_the_jobs_around_the_app(
     assert ran[-1].account.name == "second"
     with pytest.raises(AccountError, match="no account named 'third'"):
         run_app(world.context, "third")
+
+
+async def test_nothing_open_names_the_key_that_opens_as_the_keymap_binds_it(world: World) -> None:
+    """"Open a conversation first (enter)" named Enter whatever ``list.open`` was."""
+    world.context.settings.keymap.update({"list.open": "ctrl+o"})
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        assert [n.message for n in app._notifications] == ["Open a conversation first (^o)"]
