@@ -61,9 +61,10 @@ async def test_the_conversation_read_in_the_unread_list_stays_until_another_is_o
         await wait_for(pilot, lambda: str(rows.border_title) == f"Inbox  {unread} · unread")
 
 
-async def test_a_filter_changed_lets_the_conversation_read_go(world: World) -> None:
-    """A filter set and taken back (``$ $``) shows the unread list without the one read;
-    the next unread (``u``) from the one kept goes on to the one below it."""
+async def test_a_filter_changed_keeps_the_open_conversation_read(world: World) -> None:
+    """The next unread (``u``) from the one kept goes on to the one below it, and the
+    one read before leaves; a filter set and taken back (``$ $``) keeps the open one
+    listed (it went, with its thread still shown)."""
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -77,5 +78,28 @@ async def test_a_filter_changed_lets_the_conversation_read_go(world: World) -> N
         assert inbox(pilot).open_row.conversation_id == following.conversation_id
         await wait_for(pilot, lambda: opened.conversation_id not in listed(rows))
         await press(pilot, "dollar_sign", "dollar_sign")
-        await wait_for(pilot, lambda: rows.loaded and rows.count == unread - 2)
-        assert following.conversation_id not in listed(rows)
+        await wait_for(pilot, lambda: rows.loaded and rows.count == unread - 1)
+        assert following.conversation_id in listed(rows)
+        assert opened.conversation_id not in listed(rows)
+
+
+async def test_unread_only_pressed_keeps_the_open_conversation_listed(world: World) -> None:
+    """``U`` with a read conversation open: it stays listed, its thread shown (it went
+    from the list); another opened, it leaves."""
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        await wait_for(pilot, lambda: rows.loaded)
+        read = next(i for i in range(rows.count) if rows.row_at(i).unread_count == 0)
+        await press(pilot, *["j"] * read, "enter")
+        opened = inbox(pilot).open_row
+        assert opened is not None and opened.unread_count == 0
+        await press(pilot, "U")
+        await wait_for(pilot, lambda: rows.loaded and inbox(pilot).flt.unread_only)
+        await settle(pilot)
+        assert opened.conversation_id in listed(rows)
+        assert rows.cursor_row is not None
+        assert rows.cursor_row.conversation_id == opened.conversation_id
+        await press(pilot, "u")
+        await wait_for(pilot, lambda: opened.conversation_id not in listed(rows))

@@ -148,7 +148,8 @@ class InboxList(TeamInbox):
     def _keep_open(self, row: ConversationRow | None) -> None:
         """Unread only, the conversation opened stays listed, read, while it is open (as
         a mail client keeps the message being read); the one kept before, read, leaves
-        the list now. A filter changed lets it go too (``_set_filter``)."""
+        the list now. A filter changed keeps it while the other filters list it
+        (``_set_filter``)."""
         account = self.ofcrm.account
         keep = row.conversation_id if row else None
         if not self.flt.unread_only or self.flt.keep == keep or account is None:
@@ -235,10 +236,15 @@ class InboxList(TeamInbox):
         self._title_list(self._count)  # the filters fitted beside the list's marker
 
     def _set_filter(self, flt: InboxFilter) -> None:
-        """Show the list through ``flt``: a new order keeps the conversation kept
-        (``_keep_open``), a new filter lets it go."""
-        self.flt = flt if replace(flt, order=self.flt.order) == self.flt else replace(flt, keep=None)
+        """Show the list through ``flt``, the open conversation kept under unread only."""
+        self.flt = replace(flt, keep=self._kept(flt))
         self._show_list(refilter=True)
+
+    def _kept(self, flt: InboxFilter) -> int | None:
+        """The conversation ``flt`` lists read too: the open one, under unread only
+        (``_keep_open``; ``U`` pressed with one open keeps it too), as long as the other
+        filters list it."""
+        return self.open_row.conversation_id if flt.unread_only and self.open_row else None
 
     def action_toggle(self, field: str) -> None:
         self._set_filter(replace(self.flt, **{field: not getattr(self.flt, field)}))
@@ -323,7 +329,8 @@ class InboxList(TeamInbox):
         self._close_search()
         query = event.value.strip() or None
         self._open_first = self._show_match if query is not None else None
-        self.flt = replace(self.flt, query=query, keep=None)
+        self.flt = replace(self.flt, query=query)
+        self.flt = replace(self.flt, keep=self._kept(self.flt))
         self._show_list()
         self.ofcrm.dialog_ready(self)  # the keys behind Enter wait for the match now
 
