@@ -2,8 +2,8 @@
 first its spacing goes, then the keys the screen calls minor (the reverse of one shown:
 the inbox's N Previous match beside n Next match; keys used now and then: the fans'
 Import, Export and Delete), then the palette's key (ctrl+p still opens it), then the
-screen's keys from the last one listed; the app's own keys (? Help, q Quit) are always
-named. Every key still works, and the help lists them all.
+screen's keys from the last one listed; the app's own keys (? Help, q Quit) and the
+screen's way back (its Esc: Inbox, Back) are always named. Every key still works, and the help lists them all.
 
 ``FittedFooter`` is the screen whose footer is fitted so: every ``OfcrmScreen`` and the
 campaign composer, a dialog as wide as the app."""
@@ -51,10 +51,11 @@ class FooterFit:
 
 
 def fit_footer(
-    bindings: dict[str, ActiveBinding], width: int, app: App[object], minor: Collection[str] = ()
+    bindings: dict[str, ActiveBinding], width: int, app: App[object],
+    minor: Collection[str] = (), kept: Collection[str] = (),
 ) -> FooterFit:
     """The fullest footer that fits ``width`` cells; the keys of the ``minor`` actions
-    are the first to go."""
+    are the first to go, those of the ``kept`` ones (the way back) never."""
     display: Callable[[Binding], str] = app.get_key_display
     shown: dict[str, ActiveBinding] = {}  # the footer names one key an action
     for active in bindings.values():
@@ -83,7 +84,8 @@ def fit_footer(
         del shown[action]
         if cells(shown, True, True) <= width:
             return FooterFit(True, True, frozenset(hidden))
-    droppable = [action for action, active in shown.items() if active.node is not app]
+    droppable = [action for action, active in shown.items()
+                 if active.node is not app and action not in kept]
     while droppable and cells(shown, True, False) > width:
         action = droppable.pop()
         hidden.add(action)
@@ -101,6 +103,17 @@ class FittedFooter(Screen[ResultT]):
     # the palette's: the reverse of another key it shows, or a key used now and then that
     # the palette or the help offers too.
     FOOTER_MINOR: ClassVar[frozenset[str]] = frozenset()
+
+    def minor_now(self) -> frozenset[str]:
+        """The actions whose keys go first now: ``FOOTER_MINOR``, or what the screen
+        says now (the Failed screen's Open, while R and d name a selection)."""
+        return self.FOOTER_MINOR
+
+    def way_back(self) -> frozenset[str]:
+        """The actions of the screen's own Esc keys (the way back: Inbox, Back, Close),
+        found by their default key: a ``[keymap]`` entry may move them to another."""
+        declared = type(self)._merge_bindings().key_to_bindings.get("escape", [])
+        return frozenset(binding.action for binding in declared)
 
     def shows_now(self, binding: Binding) -> bool:
         """The footer names ``binding``: its ``show``, or what the screen says now (a key
@@ -134,7 +147,9 @@ class FittedFooter(Screen[ResultT]):
 
     def _footer_fit(self, bindings: dict[str, ActiveBinding]) -> FooterFit:
         width = self.size.width
-        return fit_footer(bindings, width, self.app, self.FOOTER_MINOR) if width > 0 else FooterFit()
+        if width <= 0:
+            return FooterFit()
+        return fit_footer(bindings, width, self.app, self.minor_now(), self.way_back())
 
     @on(events.Mount)
     def _follow_the_keys(self) -> None:

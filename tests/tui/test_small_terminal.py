@@ -18,7 +18,7 @@ from ofcrm_tui.platform.money import format_cents
 from ofcrm_tui.tui.dialogs.offer import OfferDialog
 from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
 from tests.tui.conftest import NOW, World
-from tests.tui.failed_pilot import _failed, _fans
+from tests.tui.failed_pilot import _failed, _fans, _many_failed, open_failed
 from tests.tui.pilot import conversations, lines, press, settle, thread, wait_for
 
 pytestmark = pytest.mark.anyio
@@ -207,6 +207,11 @@ EVERY_KEY_AT_80 = {"3": {"Delete", "Import", "Export"}, "4": set(),
 
 SCREENS = {"inbox": ("1",), "failed": ("2",), "fans": ("3",), "campaigns": ("4",),
            "analytics": ("5",), "monitoring": ("6",), "fan-detail": ("3", "enter")}
+# Each screen's way back (its Esc), which every footer names, however narrow: the inbox
+# has none (its Esc closes the search box, named while it is open), nor the fans (theirs
+# clears a search).
+WAY_BACK = {"failed": "Inbox", "campaigns": "Back", "analytics": "Inbox",
+            "monitoring": "Inbox", "fan-detail": "Back"}
 
 
 @pytest.mark.parametrize("size", [*SIZES, (100, 30)])  # 100: the palette's key just fits
@@ -214,7 +219,8 @@ async def test_every_screens_footer_names_help_and_quit(
     world: World, size: tuple[int, int]
 ) -> None:
     """Where the keys do not all fit (80 columns) the footer leaves out the screen's
-    last ones, never help and quit, and cuts none; at 160 it names them all (those
+    last ones, never help and quit nor the way back (the Failed screen's esc Inbox went
+    at 80), and cuts none; at 160 it names them all (those
     that are there: a campaign's or a failed message's keys are offered when there is
     one, the search box's Esc while it has the focus). Every screen in one app: one
     start-up a size."""
@@ -228,7 +234,11 @@ async def test_every_screens_footer_names_help_and_quit(
             await settle(pilot)
             screen = pilot.app.screen
             shown = footer_keys(screen)
-            for description in ["Help", "Quit", *SCREEN_KEYS[keys[-1]]]:
+            way_back = [binding.description for binding in type(screen).BINDINGS
+                        if binding.key == "escape" and screen.shows_now(binding)
+                        and screen.check_action(binding.action.split("(")[0], ())]
+            assert way_back == [WAY_BACK[name]] if name in WAY_BACK else not way_back, name
+            for description in ["Help", "Quit", *way_back, *SCREEN_KEYS[keys[-1]]]:
                 assert description in shown, (name, description, shown)
             palette = shown.pop("Commands", None)
             for description, region in shown.items():
@@ -244,6 +254,23 @@ async def test_every_screens_footer_names_help_and_quit(
                 if size[0] == 80:
                     named -= EVERY_KEY_AT_80[keys[-1]]
                 assert named <= shown.keys(), (name, named - shown.keys())
+
+
+async def test_the_failed_footer_keeps_r_d_and_the_way_back_while_rows_are_selected(
+    world: World,
+) -> None:
+    """R and d name the selection (longer words): at 80 columns Enter's Open, Retry all
+    and Period give way to them, never Esc's Inbox, help or quit."""
+    _many_failed(world, 3)
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await open_failed(pilot)
+        shown = footer_keys(pilot.app.screen)
+        assert {"Open", "Retry", "Discard", "Retry all", "Inbox", "Help", "Quit"} <= shown.keys()
+        await press(pilot, "space", "space")
+        await wait_for(pilot, lambda: "Retry 2 selected" in footer_keys(pilot.app.screen))
+        shown = footer_keys(pilot.app.screen)
+        assert {"Retry 2 selected", "Discard 2 selected", "Inbox", "Help", "Quit"} <= shown.keys()
+        assert all(region.right <= 80 for region in shown.values()), shown
 
 
 @pytest.mark.parametrize("width", [80, 100, 120])

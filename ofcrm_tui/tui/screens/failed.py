@@ -37,6 +37,7 @@ from ofcrm_tui.tui.widgets.status_bar import StatusBar
 from ofcrm_tui.tui.wording import discarded_note, messages, retried_note
 
 DAYS_SHOWN = 7
+SELECTION_MINOR = frozenset({"open", "retry_all", "period"})
 
 
 def retry_all_question(spread: outbox.FailedSpread, shown: str) -> tuple[str, str]:
@@ -151,14 +152,22 @@ class FailedScreen(OfcrmScreen):
         self.failed_list.border_subtitle = Text(f"{selected} selected") if selected else None
         self.refresh_bindings()  # the footer's R and d name the selection
 
+    def _selected(self) -> int:
+        lists = self.query(FailedList)  # (none while the screen is composed or pruned)
+        return len(lists.first().selected) if lists else 0
+
     def names_now(self, binding: Binding) -> str:
         """R and d act on the selection, when there is one, not on the cursor's row: the
         footer says so (``R Retry 2 selected``) before either is pressed."""
-        lists = self.query(FailedList)  # (none while the screen is composed or pruned)
-        selected = len(lists.first().selected) if lists else 0
+        selected = self._selected()
         if binding.action in ("retry", "discard") and selected:
             return f"{binding.description} {selected} selected"
         return super().names_now(binding)
+
+    def minor_now(self) -> frozenset[str]:
+        """While R and d name a selection (longer words), Period, Retry all and Enter's
+        Open give way to them at 80 columns: Esc's Inbox, help and quit stay named."""
+        return SELECTION_MINOR if self._selected() else super().minor_now()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
