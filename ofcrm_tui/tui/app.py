@@ -166,7 +166,8 @@ class OfcrmApp(KeysInOrder):
             if unknown:
                 self.notify("Unknown binding ids in [keymap]: " + ", ".join(unknown),
                             severity="warning", markup=False, timeout=10)
-            refused = {**clash_refused(keymap, sections), **typing_refused(keymap, sections)}
+            refused = {**clash_refused(keymap, registry.reaches(sections, type(self))),
+                       **typing_refused(keymap, sections)}
             for line in refused.values():
                 self.notify(line, severity="warning", markup=False, timeout=10)
             keymap = {key: value for key, value in keymap.items() if key not in refused}

@@ -8,7 +8,7 @@ applies it. Ids the app does not have are reported instead of silently ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -85,15 +85,37 @@ def typing_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> di
     return refused
 
 
-def clash_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Reach:
+    """What answers keys on one screen: its own bindings, the priority ones of the
+    widgets on it that take the focus (a list's moves: acted on before the screen's other
+    keys, or after its priority ones), and the app's (not under a modal dialog, where
+    Textual stops the chain)."""
+
+    title: str
+    screen: type[DOMNode]
+    widgets: tuple[type[DOMNode], ...] = ()
+    app: type[DOMNode] | None = None
+
+    def chains(self) -> list[list[Binding]]:
+        """The bindings that answer keys together: the screen's and the app's with each
+        widget's in turn (one widget has the focus at a time, the list or the reply box)."""
+        shared = [*bindings_of(self.screen),
+                  *(bindings_of(self.app) if self.app is not None else ())]
+        return [[*shared, *(binding for binding in bindings_of(widget) if binding.priority)]
+                for widget in self.widgets] or [shared]
+
+
+def clash_refused(keymap: Mapping[str, str], reaches: Iterable[Reach]) -> dict[str, str]:
     """The ``[keymap]`` entries refused, by id, each with its one line: a key given to a
-    binding that another binding of the same screen answers to (``inbox.reply = "R"``,
-    the list's retry). Only one of them would act, and the footer would still offer the
-    other: the binding keeps its default. Ids remapped together may swap keys."""
+    binding that another binding reachable on the same screen answers to (``inbox.reply
+    = "R"``, the list's retry; ``failed.period = "space"``, the failed list's select;
+    ``inbox.reply = "q"``, the app's quit). Only one of them would act, and the footer
+    would still offer the other: the binding keeps its default. Ids remapped together
+    may swap keys."""
     refused: dict[str, str] = {}
-    for title, owner in sections:
+    for reach, bindings in ((reach, chain) for reach in reaches for chain in reach.chains()):
         ids_of: dict[str, set[str]] = {}
-        bindings = bindings_of(owner)
         for binding in bindings:
             for key in keymap.get(binding.id or "", binding.key).split(","):
                 ids_of.setdefault(key.strip(), set()).add(binding.id or "")
@@ -104,7 +126,7 @@ def clash_refused(keymap: Mapping[str, str], sections: Iterable[Section]) -> dic
                 if keys and others and binding.id not in refused:
                     refused[binding.id or ""] = (
                         f"[keymap] {binding.id} = {keys!r} refused: {key.strip()} is "
-                        f"{others[0]}'s on {title!r}; {binding.key} kept")
+                        f"{others[0]}'s on {reach.title!r}; {binding.key} kept")
     return refused
 
 

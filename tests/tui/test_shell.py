@@ -68,6 +68,40 @@ async def test_a_key_another_binding_of_the_screen_answers_to_is_refused(
         assert composer(pilot).has_focus
 
 
+@pytest.mark.parametrize(("keymap", "line"), [
+    # The failed list's space (a widget's priority key) against the screen's Period.
+    ({"failed.period": "space"},
+     "[keymap] failed.period = 'space' refused: space is failed.select's on "
+     "'Failed messages'; p kept"),
+    # The lists' move (every list's id) against the Failed screen's Discard.
+    ({"list.down": "d"},
+     "[keymap] list.down = 'd' refused: d is failed.discard's on 'Failed messages'; "
+     "j,down kept"),
+    # The app's Quit, answered on every screen.
+    ({"inbox.reply": "q"}, "[keymap] inbox.reply = 'q' refused: q is app.quit's on 'Inbox'; r kept"),
+    ({"failed.period": "space", "failed.select": "p"}, None),  # swapped together
+])
+async def test_a_key_a_list_or_the_app_answers_to_on_the_screen_is_refused(
+    world: World, keymap: dict[str, str], line: str | None
+) -> None:
+    """The screen's keys were checked against each other only: a key the screen's list
+    (or the app) takes as well was let through, and one of the two never acted."""
+    from tests.tui.failed_pilot import _many_failed, open_failed
+
+    _many_failed(world, 3)
+    world.context.settings.keymap.update(keymap)
+    app = world.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = await open_failed(pilot)
+        said = [str(n.message) for n in app._notifications if "[keymap]" in str(n.message)]
+        assert said == ([line] if line else []), said
+        if "failed.select" not in keymap:  # the defaults kept: space selects, p the period
+            await press(pilot, "space")
+            assert len(listing.selected) == 1
+            await press(pilot, "p")
+            assert type(app.screen).__name__ == "PeriodDialog"
+
+
 async def test_palette_runs_inbox_commands(world: World) -> None:
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:

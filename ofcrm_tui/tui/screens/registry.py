@@ -15,9 +15,10 @@ from importlib import import_module
 from typing import Any
 
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 
-from ofcrm_tui.tui.keymap import Section
+from ofcrm_tui.tui.keymap import Reach, Section
 
 
 @dataclass(frozen=True)
@@ -200,3 +201,21 @@ def sections_shown(stack: Iterable[type[Screen[Any]]]) -> list[Section]:
             return own
     return []
 
+
+
+def reaches(sections: Iterable[Section], app: type[DOMNode]) -> list[Reach]:
+    """The screens of ``sections`` (the help's), each with what answers keys on it: a
+    mode's screen with the widgets its spec lists and ``app``'s keys; a screen shown over
+    it with the app's keys too, a modal dialog without; the app's own keys."""
+    found = []
+    for title, owner in sections:
+        spec = next((spec for spec in SCREENS if spec.load() is owner), None)
+        if spec is not None:
+            widgets = tuple(widget for _, widget in spec.help_sections()[1:]
+                            if not issubclass(widget, Screen))
+            found.append(Reach(title, owner, widgets, app))
+        elif issubclass(owner, Screen):
+            found.append(Reach(title, owner, (), None if issubclass(owner, ModalScreen) else app))
+        elif owner is app:
+            found.append(Reach(title, owner))
+    return found
