@@ -21,6 +21,7 @@ from ofcrm_tui.cli.common import (
     row_id,
     whole_number,
 )
+from ofcrm_tui.cli.fan_filter import MAX_SPENT, MIN_SPENT, TAG
 from ofcrm_tui.context import AppContext
 from ofcrm_tui.core import accounts, campaigns
 from ofcrm_tui.core.accounts import AccountInfo
@@ -29,7 +30,6 @@ from ofcrm_tui.core.campaigns import CampaignError, CampaignRow, CampaignSpec, S
 from ofcrm_tui.core.campaigns.segment import STATUSES
 from ofcrm_tui.core.campaigns.spec import check_name, check_text
 from ofcrm_tui.core.fans import resolve_fan
-from ofcrm_tui.core.fans.filter import spend_bound
 from ofcrm_tui.errors import UsageError
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.platform.errors import one_line
@@ -97,8 +97,8 @@ def _segment(args: argparse.Namespace) -> Segment:
             tags_in=tuple(args.tag or ()),
             tags_out=tuple(args.without_tag or ()),
             status=args.status,
-            min_spent_cents=spend_bound(args.min_spent, "min_spent_cents"),
-            max_spent_cents=spend_bound(args.max_spent, "max_spent_cents"),
+            min_spent_cents=args.min_spent,
+            max_spent_cents=args.max_spent,
             bought_ppv=args.bought_ppv,
             **{_dest(flag): getattr(args, _dest(flag)) for flag in NUMBERS},
         ).checked()
@@ -255,13 +255,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     create.add_argument("--text", required=True, type=checked_by(_text),
                         help="text with {name}, {username} ({name|babe} gives a fallback; never "
                         "{nickname}: your team's private label); '-' reads stdin")
-    create.add_argument("--tag", action="append", metavar="T", help="fans with any of these tags")
-    create.add_argument("--without-tag", "--exclude-tag", action="append", metavar="T",
+    create.add_argument("--tag", action="append", type=TAG, metavar="T",
+                        help="fans with any of these tags")
+    create.add_argument("--without-tag", "--exclude-tag", action="append", type=TAG, metavar="T",
                         help="not with these tags (as `fans list --without-tag`)")
     create.add_argument("--status", choices=STATUSES, default="active",
                         help="subscription status (expired fans are never sent to)")
-    create.add_argument("--min-spent", metavar="DOLLARS", help="spent at least this")
-    create.add_argument("--max-spent", metavar="DOLLARS", help="spent at most this")
+    create.add_argument("--min-spent", type=MIN_SPENT, metavar="DOLLARS", help="spent at least this")
+    create.add_argument("--max-spent", type=MAX_SPENT, metavar="DOLLARS", help="spent at most this")
     for flag, text in NUMBERS.items():
         create.add_argument(flag, type=_whole(flag), metavar="N", help=text)
     ppv = create.add_mutually_exclusive_group()

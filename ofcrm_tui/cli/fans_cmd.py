@@ -26,6 +26,7 @@ from ofcrm_tui.cli.common import (
     whole_number,
 )
 from ofcrm_tui.cli.fan_filter import (
+    TAG,
     add_filter_options,
     add_sort_option,
     fan_filter,
@@ -209,7 +210,6 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 # The values a fan's options give, refused as typed (exit 2) by the fields' own checks.
-_TAG = checked_by(fields.clean_tag, as_typed=True)
 _NOTE = checked_by(fields.clean_note, as_typed=True)
 
 
@@ -247,14 +247,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name", type=_name("name"), help="the fan's name, as the platform would show it")
     add.add_argument("--nickname", type=_name("nickname"), help="your team's private label")
     add.add_argument("--user-id", type=row_id, metavar="ID", help="the platform user id, if known")
-    add.add_argument("--tag", action="append", default=[], type=_TAG, metavar="T",
+    add.add_argument("--tag", action="append", default=[], type=TAG, metavar="T",
                      help="tag the fan T (repeat for more)")
     add.add_argument("--note", type=_NOTE, metavar="TEXT", help="a first note (by the chatter_name setting)")
     add.set_defaults(handler=_add)
 
     edit = fan_command("edit", "change a fan's nickname, tags or add a note (by the chatter_name setting)")
     edit.add_argument("--nickname", type=_name("nickname"), metavar="N", help="'' clears it")
-    edit.add_argument("--tag", action="append", default=[], type=_TAG, metavar="T",
+    edit.add_argument("--tag", action="append", default=[], type=TAG, metavar="T",
                       help="add tag T (new or existing)")
     edit.add_argument("--untag", action="append", default=[], metavar="T", help="remove tag T")
     edit.add_argument("--note", type=_NOTE, metavar="TEXT", help="add a dated note")

@@ -303,7 +303,8 @@ def test_a_fan_made_by_hand_shows_no_subscription_status(
         (["campaign", "list", "--limit", "99999999999999999999"], 2, "--limit must be at most 1,000,000,000"),
         (["fans", "show", "lena", "--notes", "99999999999999999999"], 2, "--notes must be at most 1,000,000,000"),
         (["fans", "list", "--min-spent", "99999999999999999999"], 2,
-         "bad minimum spend '99999999999999999999': at most $100,000,000.00"),
+         "argument --min-spent: bad minimum spend '99999999999999999999': at most "
+         "$100,000,000.00 (see ofcrm fans list --help)"),
         (["fans", "show", "99999999999999999999"], 1,
          "no fan '99999999999999999999' in this account (a platform user id or a username; "
          "sync the account if the fan is new)"),
