@@ -11,7 +11,7 @@ from ofcrm_tui.core import access
 from ofcrm_tui.errors import OfcrmError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, database_named, missing_file
+from ofcrm_tui.store.database import Database, database_named, folder_refused, missing_file
 
 
 def open_database(settings: Settings) -> Database:
@@ -42,6 +42,12 @@ def no_database_yet(where: object) -> str:
         f"no database yet at {where}: `ofcrm account add NAME --base-url URL` starts one "
         "(`ofcrm demo` tries the app on a demo database of its own)"
     )
+
+
+def no_database_at(url: str) -> str:
+    """The line said for a SQLite ``url`` whose file is not there: its folder named when
+    that is not there either and nothing would make it, else how to start one."""
+    return folder_refused(url, paths.data_dir()) or no_database_yet(database_named(url))
 
 
 @dataclass
@@ -75,7 +81,7 @@ class AppContext:
         the audit trail's), not the OS user of each machine ("Me (root)")."""
         url = self.settings.effective_database_url()
         if not self.creates and missing_file(url) is not None:
-            raise NoDatabase(no_database_yet(database_named(url)))
+            raise NoDatabase(no_database_at(url))
         database = open_database(self.settings)
         current = migrate.current_revision(database)
         if current is None and not self.creates:

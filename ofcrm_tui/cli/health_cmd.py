@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ofcrm_tui.cli.common import add_account_option
 from ofcrm_tui.config import load_settings
-from ofcrm_tui.context import no_database_yet, runs_keyless
+from ofcrm_tui.context import no_database_at, no_database_yet, runs_keyless
 from ofcrm_tui.core import access, health
 from ofcrm_tui.store import migrate
 from ofcrm_tui.store.database import Database, database_named, missing_file
@@ -33,7 +33,7 @@ def _check(args: argparse.Namespace) -> health.Health:
     url = settings.effective_database_url()
     named = database_named(url)
     if missing_file(url) is not None:  # said as every command that reads says it; none is made
-        return health.not_checked(named, no_database_yet(named))
+        return health.not_checked(named, no_database_at(url))
     try:
         db = Database(url)
     except (OSError, SQLAlchemyError) as exc:

@@ -134,18 +134,33 @@ def missing_file(url: str | URL) -> Path | None:
     return None if path.exists() or parsed.query.get("uri") else path
 
 
+def _missing_folder(parsed: URL) -> Path | None:
+    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("uri"):
+        return None
+    folder = Path(parsed.database).expanduser().absolute().parent
+    return None if folder.is_dir() else folder
+
+
+def folder_refused(url: str | URL, create_under: Path) -> str | None:
+    """The line said for a SQLite URL whose file's folder is not there and would not be
+    made (outside ``create_under``): a typo, which adding an account would not fix
+    either; None for any other URL."""
+    parsed = parse_url(url)
+    folder = _missing_folder(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if folder is None or folder.is_relative_to(create_under.absolute()):
+        return None
+    return f"no folder {folder} for the SQLite database: create it first, or check the URL"
+
+
 def _sqlite_folder(parsed: URL, create_under: Path | None) -> None:
     """Create the database file's missing folder, but only under ``create_under`` (when
     given): a typo elsewhere is refused instead of growing a new tree of folders."""
-    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("uri"):
+    folder = _missing_folder(parsed)
+    if folder is None:
         return
-    folder = Path(parsed.database).expanduser().absolute().parent
-    if folder.is_dir():
-        return
-    if create_under is not None and not folder.is_relative_to(create_under.absolute()):
-        raise DatabaseUrlError(
-            f"no folder {folder} for the SQLite database: create it first, or check the URL"
-        )
+    refused = folder_refused(parsed, create_under) if create_under is not None else None
+    if refused:
+        raise DatabaseUrlError(refused)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -172,7 +172,7 @@ def test_database_unreachable(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     """No database yet is said in the words of every command that reads (which make
     none either), as health's database problem (exit 5); one that cannot be reached
     says so."""
-    missing = tmp_path / "folder" / "nothing-here.db"
+    missing = tmp_path / "nothing-here.db"  # (a folder not there is named: tests/cli)
     code = main(["--db", f"sqlite:///{missing}", "health"])
     out = capsys.readouterr().out
     assert code == health.Reason.DATABASE == 5

@@ -110,3 +110,21 @@ def test_a_count_out_of_range_is_said_before_there_is_no_database(
     result = here("--db", database_url, *argv)
     assert result.returncode == 2
     assert_error_line(result, said)
+
+
+@pytest.mark.parametrize("argv", [("queue",), ("fans", "list"), ("account", "list")])
+def test_a_folder_that_is_not_there_is_named_not_an_account_to_add(
+    argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
+) -> None:
+    """A SQLite URL whose folder is not there (a typo) said "no database yet: `ofcrm
+    account add` starts one", which would have refused it too: the folder is named."""
+    folder = tmp_path / "nope"
+    result = here("--db", f"sqlite:///{folder / 'x.db'}", *argv)
+    assert result.returncode == 1
+    assert result.stderr == (f"ofcrm: error: no folder {folder} for the SQLite database: "
+                             "create it first, or check the URL\n")
+    health = here("--db", f"sqlite:///{folder / 'x.db'}", "health")
+    assert health.returncode == 5
+    assert (f"PROBLEM: no folder {folder} for the SQLite database: create it first, or check "
+            "the URL\n") in health.stdout
+    assert not folder.exists()
