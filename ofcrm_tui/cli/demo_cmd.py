@@ -7,10 +7,9 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from ofcrm_tui import paths, secrets
@@ -26,8 +25,8 @@ from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
 from ofcrm_tui.store.database import database_named, parse_url
+from ofcrm_tui.store.demo_file import DEMO_ACCOUNT, account_names, demo_lock
 
-DEMO_ACCOUNT = "demo"
 DEMO_TOKEN = "demo-token"
 DEMO_GATEWAY_ACCOUNT = "demo_connection"
 DEMO_GATEWAY_RATE = 3000
@@ -38,12 +37,8 @@ def _only_a_demo(path: Path) -> bool:
     the demo's: what a demo may delete to start over."""
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return True
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            names = {name for (name,) in db.execute("SELECT name FROM accounts")}
-    except sqlite3.Error:  # not a database, or not ofcrm's
-        return False
-    return names <= {DEMO_ACCOUNT}
+    names = account_names(path)
+    return names is not None and names <= {DEMO_ACCOUNT}
 
 
 def demo_file(url: str | None) -> Path:
@@ -72,7 +67,7 @@ def _demo_database(url: str | None) -> Iterator[str]:
     """The demo starts over each time (its simulator's world is made anew too), and only
     one runs at a time on a file: a second one would delete the database under the first."""
     path = demo_file(url)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
+    with open(demo_lock(path), "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

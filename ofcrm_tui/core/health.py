@@ -48,6 +48,7 @@ from ofcrm_tui.core.outbox.views import shown_counts
 from ofcrm_tui.core.analytics.percentiles import percentile_select
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
+from ofcrm_tui.store.demo_file import DEMO_ACCOUNT, is_demo_database
 from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
 from ofcrm_tui.store.types import utcnow
@@ -194,7 +195,9 @@ def check(
     here; otherwise whether each account's key is on this machine (``secrets.no_token_why``)
     is asked after the unit of work (a keyring may take a while). Every caller says which
     (``ofcrm health``, the monitoring screen): both report the same problems. An
-    ``account`` no account is named is refused (``AccountError``), not a problem."""
+    ``account`` no account is named is refused (``AccountError``), not a problem.
+    On ``ofcrm demo``'s database, whose key only the demo holds (set inside it), no key
+    here says to run the demo."""
     now = now or utcnow()
     with db.read() as session:
         query = select(Account).order_by(Account.name)
@@ -206,7 +209,9 @@ def check(
         size, size_of = _database_size(db, session)
     if not keyless:
         accounts = tuple(_key_looked_for(a) for a in accounts)
-    problems = [p for a in accounts for p in _problems(a, now, failed_threshold)]
+    keys_missing = any(a.key_here is False for a in accounts)
+    demo = DEMO_ACCOUNT if keys_missing and is_demo_database(db.engine.url) else None
+    problems = [p for a in accounts for p in _problems(a, now, failed_threshold, demo)]
     return Health(now, db.url_for_display, size, size_of, accounts, tuple(problems))
 
 
@@ -336,11 +341,17 @@ def _running_signs(account: AccountHealth, now: datetime) -> str:
     return ", ".join(signs)
 
 
-def _problems(account: AccountHealth, now: datetime, failed_threshold: int) -> list[Problem]:
+def _problems(
+    account: AccountHealth, now: datetime, failed_threshold: int, demo: str | None
+) -> list[Problem]:
     found = []
     if account.auth_error:
         found.append(Problem(Reason.CREDENTIALS, account.name,
                              f"{account.name}: credentials rejected: {account.auth_error}"))
+    elif account.key_here is False and account.name == demo:
+        found.append(Problem(Reason.CREDENTIALS, account.name,
+                             f"{account.name}: the demo's account has a key only inside "
+                             f"`ofcrm demo`: run it (its Monitoring screen, 6, checks it)"))
     elif account.key_here is False:
         found.append(Problem(Reason.CREDENTIALS, account.name,
                              f"{account.name}: no key for {account.name} on this machine: "

@@ -126,3 +126,32 @@ def test_a_keyring_backend_that_does_not_load_is_never_a_traceback(
     assert (removed.returncode, removed.stderr) == (0, "")
     assert removed.stdout == (f"removed a (no usable OS keyring ({said}; fix or unset it): "
                               "a token kept there for a is not forgotten)\n")
+
+
+
+DEMO_LINE = ("PROBLEM: demo: the demo's account has a key only inside `ofcrm demo`: run it "
+             "(its Monitoring screen, 6, checks it)\n")
+NO_KEY_LINE = ("PROBLEM: demo: no key for demo on this machine: `ofcrm account token demo` or "
+               "set OFCRM_TOKEN_DEMO\n")
+
+
+@pytest.mark.parametrize(("accounts", "lock", "line"), [
+    (["demo"], True, DEMO_LINE),  # as `ofcrm demo` leaves its database (tests/cli/test_demo.py)
+    (["demo"], False, NO_KEY_LINE),  # an account named demo, not the demo's database
+    (["demo", "mia"], True, NO_KEY_LINE),  # another account beside it: not the demo's
+])
+def test_health_on_the_demos_database_says_to_run_the_demo(
+    accounts: list[str], lock: bool, line: str, tmp_path: Path, here: Ofcrm
+) -> None:
+    """Run outside ``ofcrm demo`` on its database, health said "no key for demo" and to
+    store a token for it, which only the running demo's simulator would take."""
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    for name in accounts:
+        made = here("--db", db, "generate", "--account", name, "--fans", "3", "--messages", "3")
+        assert made.returncode == 0, made.stderr
+    if lock:
+        (tmp_path / "demo.db.lock").touch()
+    health = here("--db", db, "health")
+    assert health.returncode == 2, health.stdout
+    other = NO_KEY_LINE if line == DEMO_LINE else DEMO_LINE
+    assert line in health.stdout and other not in health.stdout, health.stdout

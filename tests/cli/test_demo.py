@@ -64,6 +64,21 @@ def test_by_default_sends_go_and_saved_replies_are_there() -> None:
     assert sorted(names) == sorted(name for name, _ in SAVED_REPLIES)
 
 
+def test_health_run_beside_the_demo_says_the_key_is_the_demos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ofcrm health`` on the demo's database, outside the demo (whose key it sets for
+    itself only): not "no key for demo" and a token to store, but to run the demo."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with demo_account(_args("--db", url)):
+        pass
+    monkeypatch.delenv(secrets.env_var_name(DEMO_ACCOUNT))
+    assert main(["--db", url, "health"]) == 2
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "PROBLEM: demo: the demo's account has a key only inside `ofcrm demo`: run it "
+        "(its Monitoring screen, 6, checks it)")
+
+
 @pytest.mark.parametrize(("given", "share"), [("0.3", 0.3), ("30%", 0.3), ("0", 0.0), ("1", 1.0)])
 def test_failures_take_a_share(given: str, share: float) -> None:
     assert _args("--failures", given).failures == pytest.approx(share)
