@@ -58,6 +58,15 @@ def test_launch_freezes_recipients_and_fills_texts(world: World) -> None:
     assert shown.eta == NOW + timedelta(minutes=1)
 
 
+def test_a_campaign_is_sent_and_shown_without_the_blank_lines_around_it(world: World) -> None:
+    spec = CampaignSpec("Trim", "\n \nHi {name|babe},\n\nmiss you\n\n ", Segment(tags_in=("vip",)))
+    created = campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)
+    got = {row.fan_id: row.text for row in rows(world, created.campaign_id)}
+    assert got[world.fans["ann"]] == "Hi Ann,\n\nmiss you"
+    shown = campaigns.campaign(world.db, world.account, created.campaign_id, now=NOW)
+    assert shown.text == "Hi {name|babe},\n\nmiss you"
+
+
 def test_a_fan_never_gets_a_campaign_twice(world: World) -> None:
     spec = CampaignSpec("Once", "hello {name|you}", Segment())
     created = campaigns.create(world.db, world.account, spec, created_by=BY, now=NOW)

@@ -82,6 +82,18 @@ def test_enqueue_accepts_the_edges_and_keeps_the_message(world: World) -> None:
     assert world.row(first).priority < row.priority
 
 
+def test_the_blank_lines_around_a_message_are_not_part_of_it(world: World) -> None:
+    # The Enter that ended a reply, the blank lines pasted before it: gone; the blank line
+    # and the indent inside it kept; its length is counted without them.
+    typed = " \n\r\n  one\n\n  two  \r\n\n \t\n" + " " * 20
+    outbound_id = outbox.enqueue(world.db, world.account.id, world.fans[0], typed,
+                                 created_by="ana")
+    assert world.row(outbound_id).text == "  one\n\n  two"
+    longest = outbox.enqueue(world.db, world.account.id, world.fans[1],
+                             "x" * 10_000 + "\n\n", created_by="ana")
+    assert world.row(longest).text == "x" * 10_000
+
+
 def test_enqueue_many_refuses_with_the_same_reasons_as_enqueue(world: World) -> None:
     cases = [
         ({"text": " "}, "the message is empty"),

@@ -46,6 +46,23 @@ async def test_reply_goes_from_queued_to_sent(world: World) -> None:
     assert [entry.user_id for entry in world.sim.ledger()] == [row.platform_user_id]
 
 
+async def test_the_enter_that_ended_a_reply_is_not_sent(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "r", "enter", *"hi", "enter", "enter", *"there", "enter")
+        assert composer(pilot).text == "\nhi\n\nthere\n"
+        await press(pilot, "ctrl+s")
+        assert [m.text for m in thread(pilot).pending] == ["hi\n\nthere"]
+
+        report = await asyncio.to_thread(world.drain)
+        app.job_event(MessagesSent(world.account.id, tuple(report.sent)))
+        await settle(pilot)
+        assert thread(pilot).stored[-1].text == "hi\n\nthere"
+    [entry] = world.sim.ledger()
+    assert entry.text == "<p>hi<br><br>there</p>"  # as the platform takes it
+
+
 async def test_a_failed_message_is_retried_from_the_thread(world: World) -> None:
     db, account_id = world.context.db, world.account.id
     with db.read() as session:

@@ -17,7 +17,7 @@ from ofcrm_tui.core.campaigns.control import Refused, status_of
 from ofcrm_tui.core.campaigns.errors import CampaignError
 from ofcrm_tui.core.campaigns.right import may_run
 from ofcrm_tui.core.campaigns.spec import CampaignSpec, check, check_name
-from ofcrm_tui.core.outbox.rules import check_created_by
+from ofcrm_tui.core.outbox.rules import check_created_by, normalise_text
 from ofcrm_tui.store.database import Database
 from ofcrm_tui.store.enums import AuditAction, CampaignStatus
 from ofcrm_tui.store.models import Campaign, OutboundMessage
@@ -36,7 +36,7 @@ class Created:
 def _columns(spec: CampaignSpec) -> dict[str, object]:
     return {
         "name": spec.name.strip(),
-        "text": spec.text,
+        "text": normalise_text(spec.text),
         "price_cents": spec.price_cents,
         "media_ids": list(spec.media_ids),
         "preview_ids": list(spec.preview_ids),

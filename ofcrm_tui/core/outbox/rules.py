@@ -101,10 +101,16 @@ class NoAccount(OutboxError):
 
 
 def normalise_text(text: str) -> str:
-    """Line ends as the platform will give them back (\\n), nothing else changed."""
+    """A message's text as it is stored, shown and sent: line ends as the platform gives
+    them back (\\n), without the blank lines before it or the whitespace after it (the
+    Enter that ended a reply); inner blank lines and indents kept. Every way a message
+    is queued goes through here (``NewMessage.checked``, a campaign's ``check_text``)."""
     if not isinstance(text, str):
         raise OutboxError("the message text must be a string")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")
+    while lines and not lines[0].strip():
+        del lines[0]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,8 @@ class NewMessage:
         now: datetime | None = None,
     ) -> NewMessage:
         kind = _kind(kind)
-        text = normalise_text(text)
-        media, previews = _check_message(text, price_cents, media_ids, preview_ids)
+        text = check_text(text)
+        media, previews = check_offer(price_cents, media_ids, preview_ids)
         created_by = check_created_by(created_by)
         _check_max_attempts(max_attempts)
         return cls(
@@ -192,14 +198,6 @@ def _kind(kind: OutboundKind | str) -> OutboundKind:
         raise OutboxError(f"unknown message kind {kind!r} (one of {names})") from None
 
 
-def _check_message(
-    text: str, price_cents: int, media_ids: Sequence[int], preview_ids: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """The contract's sending rules that need no database."""
-    check_text(text)
-    return check_offer(price_cents, media_ids, preview_ids)
-
-
 def check_price(price_cents: int) -> int:
     """A message's price in cents: free (0) or within the platform's range."""
     if isinstance(price_cents, bool) or not isinstance(price_cents, int):
@@ -213,8 +211,10 @@ def check_price(price_cents: int) -> int:
 
 
 def check_text(text: str) -> str:
-    """A message's text as the platform takes it: not empty, not too long."""
-    if not text.strip():
+    """A message's text as the platform takes it (``normalise_text``): not empty, not
+    too long."""
+    text = normalise_text(text)
+    if not text:
         raise OutboxError("the message is empty")
     if len(text) > MAX_TEXT_CHARS:
         raise OutboxError(
