@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from ofcrm_tui.core.analytics.period import local_zone
 
 Clock = Callable[[], datetime]
+
+# Days before today shown by weekday: the seventh would repeat today's name.
+WEEKDAY_DAYS = 6
 
 
 def local_now() -> datetime:
@@ -25,13 +28,15 @@ def user_zone(clock: Clock) -> tzinfo:
 
 
 def short_time(at: datetime | None, now: datetime) -> str:
-    """``14:05`` today, ``Mon`` this week, ``3 Mar`` this year, ``3 Mar 24`` before."""
+    """``14:05`` today, ``Mon`` on the six days before, ``3 Mar`` this year, ``3 Mar 24``
+    before. Days are calendar days in ``now``'s zone: a day reads the same at any hour."""
     if at is None:
         return ""
     at = at.astimezone(now.tzinfo)
-    if at.date() == now.date():
+    days_ago = (now.date() - at.date()).days
+    if days_ago == 0:
         return at.strftime("%H:%M")
-    if timedelta(0) < now - at < timedelta(days=6):
+    if 0 < days_ago <= WEEKDAY_DAYS:
         return at.strftime("%a")
     if at.year == now.year:
         return f"{at.day} {at.strftime('%b')}"
