@@ -103,3 +103,42 @@ async def test_unread_only_pressed_keeps_the_open_conversation_listed(world: Wor
         assert rows.cursor_row.conversation_id == opened.conversation_id
         await press(pilot, "u")
         await wait_for(pilot, lambda: opened.conversation_id not in listed(rows))
+
+
+def title_count(rows) -> int:  # noqa: ANN001 - a ConversationList
+    """The count on the list's title: ``Inbox  12 · unread``."""
+    return int(str(rows.border_title).split()[1].replace(",", ""))
+
+
+async def test_the_unread_list_title_counts_with_the_status_bar(world: World) -> None:
+    """QA: the list's title kept the old count while the status bar had the new one,
+    until the list was read again for something else: a conversation opened (read)
+    or marked unread changed the unread count without a reload. Both count the same
+    unread conversations after each change: opened, messages delivered, marked unread."""
+    app = world.app()  # no jobs: the test polls
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rows = conversations(pilot)
+        read = [rows.row_at(i) for i in range(rows.count)]
+        writers = [row.platform_user_id for row in read if row and not row.unread_count][:3]
+        await press(pilot, "U")
+        await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+        before = app.status.unread
+
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.status.unread == before - 1
+        assert title_count(rows) == app.status.unread
+
+        for writer in writers:
+            world.sim.add_inbound_message(writer, "you there?")
+        report = await asyncio.to_thread(world.poll)
+        app.job_event(PollCompleted(world.account.id, report))
+        await settle(pilot)
+        assert app.status.unread == before + 2
+        assert title_count(rows) == app.status.unread
+
+        await press(pilot, "M")
+        await settle(pilot)
+        assert app.status.unread == before + 3
+        assert title_count(rows) == app.status.unread

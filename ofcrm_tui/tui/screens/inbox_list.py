@@ -217,10 +217,17 @@ class InboxList(TeamInbox):
             self.conversations.open_with(open_row)
 
     def on_conversation_list_counted(self, message: ConversationList.Counted) -> None:
-        account = self.ofcrm.account
-        if self.flt.keep is None or account is None:
+        if self.flt.keep is None or self.ofcrm.account is None:
             self._title_list(message.count)
         else:  # the title counts the unread ones, not the one kept read
+            self._recount_unread()
+
+    def _recount_unread(self) -> None:
+        """Under unread only with one kept read, count the title's unread ones again: a
+        read mark changes them, the list's rows (and so its count) not. Asked with the
+        status bar's read, so the two counts change together."""
+        account = self.ofcrm.account
+        if self.flt.keep is not None and account is not None:
             self._count_unread(account.id, replace(self.flt, keep=None), self.flt)
 
     @work(thread=True, group="unread-count", exclusive=True, exit_on_error=False)

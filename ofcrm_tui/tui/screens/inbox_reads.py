@@ -97,9 +97,14 @@ class InboxReads(InboxList):
             self.post_message(self.ActionFailed(reason, quiet=True))
 
     def on_inbox_reads_marked_read(self, message: MarkedRead) -> None:
-        self.ofcrm.status_reads.load()  # the unread count
+        self._unread_changed()
         if message.refresh:
             self._refresh_list()
+
+    def _unread_changed(self) -> None:
+        """A read mark changed the unread count: the status bar's and the list title's."""
+        self.ofcrm.status_reads.load()
+        self._recount_unread()
 
     def action_mark_unread(self) -> None:
         """The ``target_row``'s conversation unread again. Open, it stays shown, as a
@@ -128,7 +133,7 @@ class InboxReads(InboxList):
         if self.conversations.source is not None:
             self.conversations.patch_row(message.conversation_id,
                                          unread_count=message.unread_count)
-        self.ofcrm.status_reads.load()  # the unread count
+        self._unread_changed()
 
     def on_inbox_reads_action_failed(self, message: ActionFailed) -> None:
         if message.quiet:
