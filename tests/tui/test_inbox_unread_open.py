@@ -19,6 +19,18 @@ def listed(rows) -> list[int]:  # noqa: ANN001 - a ConversationList
     return [rows.row_at(i).conversation_id for i in range(rows.count) if rows.row_at(i)]
 
 
+async def unread_only(pilot, writers: int):  # noqa: ANN001, ANN201 - a Pilot
+    """The list unread only, with the platform ids of ``writers`` fans read until now
+    (their messages, polled, come into it)."""
+    await settle(pilot)
+    rows = conversations(pilot)
+    read = [rows.row_at(i) for i in range(rows.count)]
+    found = [row.platform_user_id for row in read if row and not row.unread_count][:writers]
+    await press(pilot, "U")
+    await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+    return rows, found
+
+
 @pytest.mark.parametrize("order", ["fan", "activity"])
 async def test_the_conversation_read_in_the_unread_list_stays_until_another_is_opened(
     world: World, order: str
@@ -30,12 +42,7 @@ async def test_the_conversation_read_in_the_unread_list_stays_until_another_is_o
     world.context.settings = world.context.settings.model_copy(update={"inbox_order": order})
     app = world.app()  # no jobs: the test polls
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        rows = conversations(pilot)
-        read = [rows.row_at(i) for i in range(rows.count)]
-        writers = [row.platform_user_id for row in read if row and not row.unread_count][:2]
-        await press(pilot, "U")
-        await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+        rows, writers = await unread_only(pilot, 2)
         unread = rows.count
         await press(pilot, "j", "j", "j", "enter")
         opened, following = inbox(pilot).open_row, rows.row_at(4)
@@ -117,12 +124,7 @@ async def test_the_unread_list_title_counts_with_the_status_bar(world: World) ->
     unread conversations after each change: opened, messages delivered, marked unread."""
     app = world.app()  # no jobs: the test polls
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        rows = conversations(pilot)
-        read = [rows.row_at(i) for i in range(rows.count)]
-        writers = [row.platform_user_id for row in read if row and not row.unread_count][:3]
-        await press(pilot, "U")
-        await wait_for(pilot, lambda: rows.loaded and rows.count > 4)
+        rows, writers = await unread_only(pilot, 3)
         before = app.status.unread
 
         await press(pilot, "enter")
