@@ -107,10 +107,11 @@ async def test_a_moved_send_estimate_redraws_only_the_queued_message(
         assert drawn == []
 
 
+@pytest.mark.usefixtures("heap_frozen_by_the_app")
 async def test_the_start_up_heap_is_frozen_while_the_app_runs_and_no_longer(
     world: World,
 ) -> None:
-    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
     async with world.app().run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert gc.get_freeze_count() > 0
