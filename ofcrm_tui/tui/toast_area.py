@@ -6,8 +6,8 @@ list, the keys under them: over the list, off the cursor's row); the fan import 
 dialog down to its options, off its report); analytics (the revenue chart's lines, off
 its legend, amounts and dates); the fans screen (over its list's bottom right, inside
 its border: measured, the rack cut a two-line notice's last line); the inbox (over the
-list, off the cursor's row: over the thread's top they hid the first lines read; measured,
-the rack cut "N new messages from A, B and 4 more" at 80 columns where its line broke); the campaign composer (over
+thread pane from its top, off the reply box: measured, the rack cut "N new messages
+from A, B and 4 more" at 80 columns where its line broke); the campaign composer (over
 its side panel, off the preview while it is a refusal).
 
 Off a region (``clear_of``: the cursor's row, the report) the toasts take one side of

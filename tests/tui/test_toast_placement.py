@@ -1,7 +1,7 @@
 """Where toasts go on each screen: never over what is being worked on (the KPI cards on
 analytics, its charts' titles and its chatters' figures, the fields of a dialog over it,
 the status bar under a dialog and the dialog's keys, the text typed in the campaign
-composer, the inbox's thread, reply box and cursor's row, the failed message's reason, the file
+composer, the inbox's list and reply box, the failed message's reason, the file
 picker's path, buttons and border), and each drawn once."""
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ from ofcrm_tui.tui.widgets.conversation_list import ConversationList
 from ofcrm_tui.tui.widgets.failed_list import FailedList
 from ofcrm_tui.tui.widgets.footer import KeyFooter
 from ofcrm_tui.tui.widgets.status_bar import StatusBar
-from ofcrm_tui.tui.widgets.thread_header import ThreadHeader
-from ofcrm_tui.tui.widgets.thread_view import ThreadView
 from tests.tui.conftest import World
 from tests.tui.failed_pilot import _failed, _fans
 from tests.tui.fans_pilot import check_file, open_fans, open_import
@@ -259,12 +257,11 @@ async def test_toasts_leave_the_campaign_text_being_typed_in_view(
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_toasts_stay_off_the_inbox_thread_reply_box_and_cursor(
+async def test_toasts_stay_off_the_inbox_list_and_reply_box(
     world: World, size: tuple[int, int]
 ) -> None:
-    """Over the list, inside its border: never over the thread being read (QA at 80x24:
-    over its top they hid its first lines and sat on its border), its header, the reply
-    being typed, nor the list's cursor's row (it goes down to the list's last rows as
+    """Top right, under the header: never over the reply being typed (bottom right) nor
+    the conversation list (the cursor's row goes down to the list's last rows as
     conversations arrive), as the screen is resized too."""
     app = world.app()
     async with app.run_test(size=size, notifications=True) as pilot:
@@ -272,37 +269,14 @@ async def test_toasts_stay_off_the_inbox_thread_reply_box_and_cursor(
         await press(pilot, "enter", "r")
         await type_text(pilot, "see you soon")
         screen = app.screen
-        rows = screen.query_one(ConversationList)
-        kept_clear = [screen.query_one(Composer), screen.query_one(ThreadView),
-                      screen.query_one(ThreadHeader)]
-        for resize in (False, True):
-            if resize:
-                await pilot.resize_terminal(size[0] + 20, size[1] + 6)
-                await settle(pilot)
-            toasts = _shown(screen) if resize else await _toasts(pilot)
-            _clear(toasts, kept_clear)
-            cursor = rows.cursor_region()
-            assert cursor is not None
-            for toast in toasts:
-                assert rows.scrollable_content_region.contains_region(toast.region)
-                assert not toast.region.overlaps(cursor), (toast.region, cursor)
-
-
-async def test_inbox_toasts_move_off_the_cursors_row_as_it_comes(world: World) -> None:
-    """The cursor goes down the list under the toasts: they go to its other side."""
-    app = world.app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
-        rows = app.screen.query_one(ConversationList)
+        kept_clear = [screen.query_one(Composer), screen.query_one(ConversationList)]
         toasts = await _toasts(pilot)
-        bottom = max(toast.region.bottom for toast in toasts)
-        for _ in range(rows.scrollable_content_region.height // rows.ROW_HEIGHT):
-            await press(pilot, "j")
-            cursor = rows.cursor_region()
-            assert cursor is not None
-            for toast in _shown(app.screen):
-                assert not toast.region.overlaps(cursor), (toast.region, cursor)
-        assert max(toast.region.bottom for toast in _shown(app.screen)) < bottom
+        _clear(toasts, kept_clear)
+        assert all(toast.region.y <= 2 for toast in toasts)
+        await pilot.resize_terminal(size[0] + 20, size[1] + 6)
+        await settle(pilot)
+        _clear(_shown(screen), kept_clear)
+        assert all(toast.region.y <= 2 for toast in _shown(screen))
 
 
 async def test_toasts_leave_the_top_of_the_fans_screens_and_dialogs_in_view(

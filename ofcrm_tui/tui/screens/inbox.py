@@ -143,13 +143,11 @@ class InboxScreen(InboxOpen):
             self._on_team(self.ofcrm.presence.view)
         self.flt = self._unfiltered()
         self.set_focus(self.conversations)
-        # Notices over the list, off its cursor's row: over the thread's top they hid
-        # the first lines of the one being read (and sat on its border at 80x24), over
-        # the reply box what is typed. In a rack as high as their side: measured, it cut
-        # a notice's last line where its words broke ("… and 4 more" at 80 columns).
-        rows = self.conversations
-        self._fit_toasts = keep_toasts_over(self, rows, rows.cursor_region)
-        self.watch(rows, "scroll_y", self._fit_toasts, init=False)
+        # Notices top right over the thread pane (its oldest lines), off the reply box,
+        # in a rack as high as that: measured, it cut a notice's last line where its
+        # words broke ("… and 4 more" at 80 columns).
+        composer = self.query_one(Composer)
+        keep_toasts_over(self, self.query_one("#thread-pane"), lambda: composer.region, top=True)
         self._start()
 
     def _start(self) -> None:

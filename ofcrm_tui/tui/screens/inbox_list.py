@@ -84,8 +84,6 @@ class InboxList(TeamInbox):
     _open: Callable[..., None]
     # The list's count as last titled.
     _count: int | None = None
-    # ``InboxScreen``'s refit of the notices kept off the cursor's row (``keep_toasts_over``).
-    _fit_toasts: Callable[[], None]
 
     class RepliesGone(Message):
         """Of the replies waiting (conversation: its last reply's queue row), those no
@@ -213,11 +211,7 @@ class InboxList(TeamInbox):
     def on_screen_resume(self) -> None:
         self._title_list(self._count)  # (the app may have been resized under a dialog)
 
-    def on_conversation_list_moved(self) -> None:
-        self._fit_toasts()
-
     def on_conversation_list_listed(self) -> None:
-        self._fit_toasts()  # the cursor's row may have moved with the rows read
         if self._open_first is not None:
             open_row, self._open_first = self._open_first, None
             self.conversations.open_with(open_row)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual.message import Message
 from textual.strip import Strip
 
 from ofcrm_tui.core import inbox
@@ -113,9 +112,6 @@ class ConversationList(PagedList[ConversationRow]):
     class Above(PagedList.Above):
         """``count`` conversations are above the view now (scrolled, or arrived there)."""
 
-    class Moved(Message):
-        """The cursor was moved (a key, a click): the notices kept off its row move."""
-
     source: InboxSource | None
 
     def __init__(
@@ -129,9 +125,6 @@ class ConversationList(PagedList[ConversationRow]):
         # The key that clears the filters, as the screen's keymap names it: an empty list
         # that filters says it under its own line (the list is too narrow for both on one).
         self.clear_key = ""
-
-    def moved(self) -> None:
-        self.post_message(self.Moved())
 
     def mark_read(self, conversation_id: int) -> None:
         """Show a conversation as read at once; the next reload confirms it from the DB."""

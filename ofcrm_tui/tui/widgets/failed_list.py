@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 
 from ofcrm_tui.core import outbox
@@ -111,6 +112,14 @@ class FailedList(PagedList[OutboundView]):
         self.selected: set[int] = set()
         self._retried: int | None = None  # see ``follow_retried``
         self._retried_away = False  # it has left the list since
+
+    def cursor_region(self) -> Region | None:
+        """Where the cursor's row is on the screen (None with no row)."""
+        if not self.count:
+            return None
+        inside = self.scrollable_content_region
+        top = inside.y + self.cursor * self.ROW_HEIGHT - int(self.scroll_offset.y)
+        return Region(inside.x, top, inside.width, self.ROW_HEIGHT)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action == "toggle" and self.empty) and super().check_action(action, parameters)

@@ -21,7 +21,6 @@ from typing import Any
 from textual import events, work
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.message import Message
 
 from ofcrm_tui.tui.widgets.page_reads import (
@@ -399,14 +398,6 @@ class PagedList(RowView[RowT], can_focus=True):
             self._scroll_to_cursor()
             self._fetch_visible()
         self.moved()
-
-    def cursor_region(self) -> Region | None:
-        """Where the cursor's row is on the screen (None with no row)."""
-        if not self.count:
-            return None
-        inside = self.scrollable_content_region
-        top = inside.y + self.cursor * self.ROW_HEIGHT - int(self.scroll_offset.y)
-        return Region(inside.x, top, inside.width, self.ROW_HEIGHT)
 
     def moved(self) -> None:
         """A move was asked (a key, a click; on an empty list too): a list whose screen
