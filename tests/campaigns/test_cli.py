@@ -187,7 +187,8 @@ def test_bad_input_one_line_nothing_queued(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--min-spent", "lots"], "bad minimum spend 'lots': give dollars, e.g. 25 or 9.99"),
+        (["--min-spent", "lots"], "argument --min-spent: bad minimum spend 'lots': give dollars, "
+         "e.g. 25 or 9.99 (see ofcrm campaign create --help)"),
         (["--min-spent", "50", "--max-spent", "10"], "minimum spend $50.00 is above the maximum $10.00"),
         # Every tag wanted left out too: no fan can match (it said "no recipients", exit 1).
         (["--tag", "vip", "--exclude-tag", "VIP"],
