@@ -77,6 +77,8 @@ def _credentials(a: health.AccountHealth) -> str:
         return "REJECTED: " + a.auth_error
     if a.key_missing:
         return f"NO KEY HERE ({a.key_missing})"
+    if a.key_in_demo:
+        return "in `ofcrm demo`, which is running: its Monitoring screen (6) shows its health"
     return "ok"
 
 

@@ -48,7 +48,7 @@ from ofcrm_tui.core.outbox.views import shown_counts
 from ofcrm_tui.core.analytics.percentiles import percentile_select
 from ofcrm_tui.core.wording import counted
 from ofcrm_tui.store.database import Database
-from ofcrm_tui.store.demo_file import DEMO_ACCOUNT, is_demo_database
+from ofcrm_tui.store.demo_file import DEMO_ACCOUNT, demo_running, is_demo_database
 from ofcrm_tui.store.enums import OutboundState
 from ofcrm_tui.store.models import Account, MetricEvent, OutboundMessage
 from ofcrm_tui.store.types import utcnow
@@ -136,6 +136,7 @@ class AccountHealth:
     auth_error: str | None
     key_here: bool | None = None  # a key for it on this machine (None: not looked for)
     key_missing: str | None = None  # why none is here, for ``key_here`` False
+    key_in_demo: bool = False  # the key is the running ``ofcrm demo``'s, set inside it
 
     def depth_as_of(self, when: Callable[[datetime], str], unknown: str) -> str:
         """The queue's depth as a drain last recorded it, with when (``when`` writes the
@@ -197,7 +198,7 @@ def check(
     (``ofcrm health``, the monitoring screen): both report the same problems. An
     ``account`` no account is named is refused (``AccountError``), not a problem.
     On ``ofcrm demo``'s database, whose key only the demo holds (set inside it), no key
-    here says to run the demo."""
+    here says to run the demo; while the demo runs its key is there, in the demo."""
     now = now or utcnow()
     with db.read() as session:
         query = select(Account).order_by(Account.name)
@@ -209,8 +210,13 @@ def check(
         size, size_of = _database_size(db, session)
     if not keyless:
         accounts = tuple(_key_looked_for(a) for a in accounts)
-    keys_missing = any(a.key_here is False for a in accounts)
-    demo = DEMO_ACCOUNT if keys_missing and is_demo_database(db.engine.url) else None
+    demo = None
+    if any(a.key_here is False for a in accounts) and is_demo_database(db.engine.url):
+        if demo_running(db.engine.url):  # its only account's key is in the demo's process
+            accounts = tuple(replace(a, key_here=True, key_missing=None, key_in_demo=True)
+                             for a in accounts)
+        else:
+            demo = DEMO_ACCOUNT
     problems = [p for a in accounts for p in _problems(a, now, failed_threshold, demo)]
     return Health(now, db.url_for_display, size, size_of, accounts, tuple(problems))
 

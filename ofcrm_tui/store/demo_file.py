@@ -1,9 +1,11 @@
 """The database ``ofcrm demo`` makes: a SQLite file whose only account is the demo's
 (``DEMO_ACCOUNT``), beside the lock the demo holds while it runs (``demo_lock``). Its
-key is the demo's own, set inside the demo only: health run beside it says so."""
+key is the demo's own, set inside the demo only: health run beside it says so, and
+whether the demo runs (``demo_running``)."""
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -30,12 +32,33 @@ def account_names(path: Path) -> set[str] | None:
         return None
 
 
+def _sqlite_file(url: str | URL) -> Path | None:
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def is_demo_database(url: str | URL) -> bool:
     """``url`` names a database ``ofcrm demo`` made: a SQLite file with the demo's lock
     beside it, whose only account is the demo's."""
-    parsed = parse_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return False
-    path = Path(parsed.database).expanduser()
-    return (path.is_file() and demo_lock(path).exists()
+    path = _sqlite_file(url)
+    return (path is not None and path.is_file() and demo_lock(path).exists()
             and account_names(path) == {DEMO_ACCOUNT})
+
+
+def demo_running(url: str | URL) -> bool:
+    """An ``ofcrm demo`` runs on ``url``'s file now: it holds its lock (exclusively, for
+    as long as it runs; one that ended, even killed, holds none). Probed with a shared
+    lock let go at once."""
+    path = _sqlite_file(url)
+    if path is None:
+        return False
+    try:
+        with open(demo_lock(path), "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # no lock there: no demo ever ran on it
+        return False
+    return False

@@ -79,6 +79,22 @@ def test_health_run_beside_the_demo_says_the_key_is_the_demos(
         "(its Monitoring screen, 6, checks it)")
 
 
+def test_health_run_while_the_demo_runs_finds_its_key_in_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ofcrm health`` in another terminal while the demo runs (its lock held): not "run
+    the demo" and exit 2, but its key in the running demo, whose Monitoring screen shows
+    its health; nothing else wrong, healthy (exit 0)."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with demo_account(_args("--db", url)):
+        monkeypatch.delenv(secrets.env_var_name(DEMO_ACCOUNT))  # as in another process
+        assert main(["--db", url, "health"]) == 0
+        out = capsys.readouterr().out.splitlines()
+    assert "  credentials: in `ofcrm demo`, which is running: its Monitoring screen (6) " \
+        "shows its health" in out
+    assert out[-1] == "healthy"
+
+
 @pytest.mark.parametrize(("given", "share"), [("0.3", 0.3), ("30%", 0.3), ("0", 0.0), ("1", 1.0)])
 def test_failures_take_a_share(given: str, share: float) -> None:
     assert _args("--failures", given).failures == pytest.approx(share)
