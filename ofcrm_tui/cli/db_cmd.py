@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ofcrm_tui import paths
 from ofcrm_tui.cli.common import add_command, context
 from ofcrm_tui.context import open_database
 from ofcrm_tui.store import migrate
-from ofcrm_tui.store.database import Database, database_named, missing_file
+from ofcrm_tui.store.database import Database, database_named, folder_refused, missing_file
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -30,10 +31,12 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    """The schema's revision; a SQLite file that is not there is said so, not created."""
+    """The schema's revision; a SQLite file that is not there is said so, not created.
+    One whose folder is not there either, and would not be made, is refused as by every
+    command (``open_database``): upgrade would refuse it too."""
     settings = context(args).settings
     url = settings.effective_database_url()
-    if missing_file(url) is not None:
+    if missing_file(url) is not None and folder_refused(url, paths.data_dir()) is None:
         print(f"no database yet at {database_named(url)}: `ofcrm db upgrade` creates it")
         return 0
     db = open_database(settings)

@@ -112,12 +112,15 @@ def test_a_count_out_of_range_is_said_before_there_is_no_database(
     assert_error_line(result, said)
 
 
-@pytest.mark.parametrize("argv", [("queue",), ("fans", "list"), ("account", "list")])
+@pytest.mark.parametrize(
+    "argv", [("queue",), ("fans", "list"), ("account", "list"), ("db", "current")]
+)
 def test_a_folder_that_is_not_there_is_named_not_an_account_to_add(
     argv: tuple[str, ...], tmp_path: Path, here: Ofcrm
 ) -> None:
     """A SQLite URL whose folder is not there (a typo) said "no database yet: `ofcrm
-    account add` starts one", which would have refused it too: the folder is named."""
+    account add` starts one" (``db current``: "`ofcrm db upgrade` creates it"), which
+    would have refused it too: the folder is named."""
     folder = tmp_path / "nope"
     result = here("--db", f"sqlite:///{folder / 'x.db'}", *argv)
     assert result.returncode == 1
