@@ -448,7 +448,7 @@ class OfcrmApp(KeysInOrder):
                 change = DataChanged.of("outbox", "inbox", sent=True)
             case events.MessagesFailed(outbound_ids=ids):
                 change = DataChanged.of("outbox", "inbox")  # (their rows are marked ✗)
-                self.failed_sends.add(len(ids))
+                self.failed_sends.add(len(ids), listed=self.current_mode == "failed")
             case events.QueueChanged():
                 change = DataChanged.of("outbox")
             case events.AccountAuthFailed(error=error):

@@ -151,9 +151,10 @@ class FailedSends:
         self._notice = OneNotice(app)
         self._count = 0
 
-    def add(self, count: int) -> None:
+    def add(self, count: int, *, listed: bool = False) -> None:
+        """``count`` more given up on; ``listed``: the Failed screen shows them."""
         self._count = self._count + count if self._notice.up else count
-        self._notice.show(could_not_send(self._count), "error")
+        self._notice.show(could_not_send(self._count, listed=listed), "error")
 
 
 def keep_on_clipboard(app: App[object], name: str, text: str, what: str,

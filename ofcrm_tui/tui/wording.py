@@ -24,9 +24,11 @@ def fans(count: int) -> str:
     return counted(count, "fan")
 
 
-def could_not_send(count: int) -> str:
-    """The toast for messages the sender gave up on."""
-    return f"{messages(count)} could not be sent: see Failed messages"
+def could_not_send(count: int, *, listed: bool = False) -> str:
+    """The toast for messages the sender gave up on; ``listed``: over the Failed screen,
+    whose list shows them (it does not send the chatter to the screen they are on)."""
+    said = f"{messages(count)} could not be sent"
+    return said if listed else f"{said}: see Failed messages"
 
 
 def retried_note(result: outbox.RetryResult) -> tuple[str, SeverityLevel]:

@@ -76,7 +76,10 @@ async def test_the_inbox_search_box_shows_its_keys(world: World, size: tuple[int
         assert shown() == listing and app.screen.focused is app.screen.conversations
         await press(pilot, "slash", "z", "z", "z", "enter")  # Enter searches
         assert app.screen.flt.query == "zzz"
-        assert shown() == listing - {("enter", "Open")}  # no match: none to open
+        # No match: none to open (nor n, N); Esc clears the search.
+        assert shown() == listing - {("enter", "Open")} | {("escape", "Clear search")}
+        await press(pilot, "escape")
+        assert app.screen.flt.query is None and shown() == listing
 
 
 async def test_the_inbox_footer_shows_next_and_previous_match_while_a_search_is_on(world: World) -> None:
@@ -171,9 +174,9 @@ async def test_the_campaign_composer_comes_with_its_footer(
 async def test_the_fans_search_line_shows_its_keys(world: World, size: tuple[int, int]) -> None:
     """As the inbox's: ``3 /`` showed an empty footer; it shows the line's Enter and
     Esc, which work (Esc closes the line and keeps the search as it was), and the list's
-    keys again after, with Esc while it clears a search (the help listed it, the footer
-    never did; at 80 columns the palette's key makes room for it, as ``footer_fit``
-    says)."""
+    keys again after, with Esc: Clear search while a search is on (the help listed it,
+    the footer never did), else Inbox, the way back (at 80 columns the palette's key
+    makes room for it, as ``footer_fit`` says)."""
     app = world.app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
@@ -191,11 +194,11 @@ async def test_the_fans_search_line_shows_its_keys(world: World, size: tuple[int
         await press(pilot, "z", "z", "escape")  # closes the line, nothing else
         assert screen.flt.search is None and screen.focused is screen.fans
         assert shown() == listing
-        assert ("escape", "Clear search") not in listing  # no search: nothing to clear
-        palette = {("ctrl+p", "Commands")} if size[0] <= 80 else set()
+        assert ("escape", "Inbox") in listing  # no search: nothing to clear
+        assert (("ctrl+p", "Commands") in listing) == (size[0] > 80)
         await press(pilot, "slash", "a", "enter")  # Enter searches
         assert screen.flt.search == "a"
-        assert shown() == listing - palette | {("escape", "Clear search")}
+        assert shown() == listing - {("escape", "Inbox")} | {("escape", "Clear search")}
         await press(pilot, "slash", "b", "escape")  # the search stays as it was
         assert screen.flt.search == "a" and screen.focused is screen.fans
         assert ("escape", "Clear search") in shown()

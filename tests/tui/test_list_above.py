@@ -89,13 +89,14 @@ async def test_fans_active_above_the_fans_list_s_view_are_counted_in_its_title(
 
 async def test_a_title_too_long_for_its_border_is_cut_before_the_marker(world: World) -> None:
     """Two tags left out fill the Fans list's top border at 80 columns: scrolled, the
-    title is cut (``…``) before the marker, which stays in sight."""
+    marker is shortened (``↑3``, its word left out first) and the title cut (``…``)
+    before it, which stays in sight."""
     async with world.app().run_test(size=(80, 24)) as pilot:
         screen = await open_fans(pilot)
         fans = screen.fans
         screen._set_filter(FanFilter(tags_out=("a" * 25, "b" * 25)))  # every fan
         await wait_for(pilot, lambda: fans.loaded and fans.counted)
         await press(pilot, *["j"] * (fans.container_size.height + 2))
-        await wait_for(pilot, lambda: title(fans).endswith("…  ↑3 above"))
+        await wait_for(pilot, lambda: title(fans).endswith("…  ↑3"))
         assert title(fans).startswith("Fans  30 · not #aaaa")
         assert cell_len(title(fans)) == fans.outer_size.width - BORDER_LABEL_CELLS

@@ -63,8 +63,9 @@ class FansScreen(OfcrmScreen):
     BINDINGS = [
         OPEN_AT_ONCE,
         Binding("slash", "search", "Search", id="fans.search", priority=True),
-        # Named while a search is on (``shows_now``): Esc clears it (not the filter: x).
-        Binding("escape", "back", "Clear search", id="fans.back", show=False, priority=True),
+        # The way back to the inbox, as the other screens'; while a search is on, Esc
+        # clears it first (not the filter: x), and is named so (``names_now``).
+        Binding("escape", "back", "Inbox", id="fans.back", priority=True),
         Binding("s", "cycle_sort", "Sort", id="fans.sort", priority=True),
         Binding("f", "filter", "Filter", id="fans.filter", priority=True),
         # Named while a filter is on (``shows_now``).
@@ -242,13 +243,16 @@ class FansScreen(OfcrmScreen):
         return super().check_action(action, parameters)
 
     def shows_now(self, binding: Binding) -> bool:
-        """Esc is named while it has a search to clear, x while it has a filter to clear
-        (it clears the search with it)."""
-        if binding.action == "back":
-            return bool(self.flt.search)
+        """x is named while it has a filter to clear (it clears the search with it)."""
         if binding.action == "clear_filters":
             return replace(self.flt, search=None) != FanFilter()
         return super().shows_now(binding)
+
+    def names_now(self, binding: Binding) -> str:
+        """Esc clears a search before it goes back to the inbox."""
+        if binding.action == "back" and self.flt.search:
+            return "Clear search"
+        return super().names_now(binding)
 
     def action_close_search(self) -> None:
         self._close_search()
@@ -256,6 +260,8 @@ class FansScreen(OfcrmScreen):
     def action_back(self) -> None:
         if self.flt.search:
             self._set_filter(replace(self.flt, search=None))
+        else:
+            self.app.switch_mode("inbox")
 
     # -- one fan -------------------------------------------------------------------
 

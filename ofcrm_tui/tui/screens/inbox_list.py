@@ -200,8 +200,9 @@ class InboxList(TeamInbox):
         order = None if flt.order == self.ofcrm.context.settings.inbox_order else flt.order
         head = Text("Inbox" if count is None else f"Inbox  {count:,}")
         rows = self.conversations
-        # Room left for the list's ``↑13 above``: the newest may have arrived out of sight.
-        width = rows.outer_size.width - BORDER_LABEL_CELLS - rows.above_mark.cell_len
+        # Room left for the list's ``↑13``, the short form of its ``↑13 above`` (the
+        # newest may have arrived out of sight): a filter's word goes before "above".
+        width = rows.outer_size.width - BORDER_LABEL_CELLS - rows.short_above_mark.cell_len
         rows.border_title, rows.border_subtitle = fit_title(
             head, parts, order, width if width > 0 else None)
 
@@ -322,11 +323,26 @@ class InboxList(TeamInbox):
 
     def shows_now(self, binding: Binding) -> bool:
         """n and N (a search's next and previous match) are named while the list shows
-        some: not in the search box, which types them."""
+        some: not in the search box, which types them. Esc while it does something: in
+        the thread or the reply box it goes back to the list; there, it clears a search."""
         if binding.action.startswith("match("):
             return (bool(self.flt.query) and not isinstance(self.focused, SearchBox)
                     and not self.conversations.empty)
+        if binding.action == "back":
+            return not isinstance(self.focused, ConversationList) or bool(self.flt.query)
         return super().shows_now(binding)
+
+    def minor_now(self) -> frozenset[str]:
+        """While a search is on, u goes before r at 80 columns: the search's n and Esc's
+        Clear search take its room, and r Reply stays named."""
+        if self.flt.query:
+            return super().minor_now() | {"next_unread"}
+        return super().minor_now()
+
+    def names_now(self, binding: Binding) -> str:
+        if binding.action == "back" and isinstance(self.focused, ConversationList):
+            return "Clear search"
+        return super().names_now(binding)
 
     def action_search_close(self) -> None:
         self._close_search()

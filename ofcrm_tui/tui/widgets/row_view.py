@@ -105,6 +105,11 @@ class RowView(ScrollView, Generic[RowT]):
         """``  ↑13 above`` after the title while rows are above the view, else empty."""
         return Text(f"  ↑{self.above:,} above" if self.above else "", style="bold")
 
+    @property
+    def short_above_mark(self) -> Text:
+        """``  ↑13``: the marker where the title and ``above_mark`` do not both fit."""
+        return Text(f"  ↑{self.above:,}" if self.above else "", style="bold")
+
     def _count_above(self) -> bool:
         """Count the rows above the view again, the title marked with them; True if
         the count changed."""
@@ -116,13 +121,18 @@ class RowView(ScrollView, Generic[RowT]):
         return True
 
     def _marked(self, title: Text | ContentType | None) -> Text | ContentType | None:
-        """``title`` with the marker after it; cut before the marker when both do not
-        fit the border, so the marker stays in sight."""
+        """``title`` with the marker after it: its short form (``↑13``) when the title
+        and ``↑13 above`` do not both fit the border (what the title says, a filter,
+        goes before the marker's word), the title cut before it when even that does not
+        fit, so the marker stays in sight."""
         mark = self.above_mark
         if title is None or not mark:
             return title
         head = Content.from_rich_text(title) if isinstance(title, Text) else self.render_str(title)
-        room = self.outer_size.width - BORDER_LABEL_CELLS - mark.cell_len
+        border = self.outer_size.width - BORDER_LABEL_CELLS
+        if border > 0 and head.cell_length + mark.cell_len > border:
+            mark = self.short_above_mark
+        room = border - mark.cell_len
         if room > 0 and head.cell_length > room:
             head = head.truncate(room, ellipsis=True)
         return head + Content.from_rich_text(mark)
