@@ -84,8 +84,8 @@ async def test_the_help_names_every_key_the_footer_shows(
 
 
 async def test_the_fans_help_says_what_esc_does(world: World) -> None:
-    """Esc on the fans list clears the search (as the user guide says): the help said
-    "Back"."""
+    """Esc on the fans list clears the search (as the user guide says), else goes back
+    to the inbox: the help said "Back", then "Clear search" only."""
     app = world.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -98,7 +98,7 @@ async def test_the_fans_help_says_what_esc_does(world: World) -> None:
         assert screen.flt.search is None and app.screen is screen
         await press(pilot, "question_mark")
         esc = [text for keys, text in _help_rows(app, "Fans") if "esc" in keys]
-        assert esc == ["Clear search"]
+        assert esc == ["Clear search / inbox"]
 
 
 @pytest.mark.parametrize(("screen_key", "keys", "esc"), [

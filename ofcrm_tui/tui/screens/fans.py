@@ -63,8 +63,9 @@ class FansScreen(OfcrmScreen):
     BINDINGS = [
         OPEN_AT_ONCE,
         Binding("slash", "search", "Search", id="fans.search", priority=True),
-        # The way back to the inbox, as the other screens'; while a search is on, Esc
-        # clears it first (not the filter: x), and is named so (``names_now``).
+        # While a search is on Esc clears it (not the filter: x); else it goes back to
+        # the inbox, as the other screens' (``check_action``: one of the two applies).
+        Binding("escape", "clear_search", "Clear search", id="fans.back", priority=True),
         Binding("escape", "back", "Inbox", id="fans.back", priority=True),
         Binding("s", "cycle_sort", "Sort", id="fans.sort", priority=True),
         Binding("f", "filter", "Filter", id="fans.filter", priority=True),
@@ -237,9 +238,12 @@ class FansScreen(OfcrmScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """In the search line Enter and Esc are the line's (``FanSearchBox``), and the
-        footer names those: Enter searches, Esc closes the line."""
-        if action in ("back", "open") and isinstance(self.focused, FanSearchBox):
+        footer names those: Enter searches, Esc closes the line. On the list, Esc clears
+        a search, or goes back to the inbox when there is none."""
+        if action in ("clear_search", "back", "open") and isinstance(self.focused, FanSearchBox):
             return False
+        if action in ("clear_search", "back"):
+            return bool(self.flt.search) == (action == "clear_search")
         return super().check_action(action, parameters)
 
     def shows_now(self, binding: Binding) -> bool:
@@ -248,20 +252,14 @@ class FansScreen(OfcrmScreen):
             return replace(self.flt, search=None) != FanFilter()
         return super().shows_now(binding)
 
-    def names_now(self, binding: Binding) -> str:
-        """Esc clears a search before it goes back to the inbox."""
-        if binding.action == "back" and self.flt.search:
-            return "Clear search"
-        return super().names_now(binding)
-
     def action_close_search(self) -> None:
         self._close_search()
 
+    def action_clear_search(self) -> None:
+        self._set_filter(replace(self.flt, search=None))
+
     def action_back(self) -> None:
-        if self.flt.search:
-            self._set_filter(replace(self.flt, search=None))
-        else:
-            self.app.switch_mode("inbox")
+        self.app.switch_mode("inbox")
 
     # -- one fan -------------------------------------------------------------------
 
