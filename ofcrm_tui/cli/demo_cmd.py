@@ -24,7 +24,7 @@ from ofcrm_tui.devdata.demo import add_saved_replies
 from ofcrm_tui.errors import OfcrmError, UsageError
 from ofcrm_tui.logs import setup_logging
 from ofcrm_tui.simulator import Faults, Simulator, SimulatorConfig
-from ofcrm_tui.store.database import database_named, parse_url
+from ofcrm_tui.store.database import database_named, sqlite_file
 from ofcrm_tui.store.demo_file import DEMO_ACCOUNT, account_names, demo_lock
 
 DEMO_TOKEN = "demo-token"
@@ -49,11 +49,10 @@ def demo_file(url: str | None) -> Path:
         path = paths.data_dir() / "demo.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
-    parsed = parse_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         raise UsageError(f"the demo makes its database anew each time, in a SQLite file: "
                          f"give --db sqlite:///PATH, not {database_named(url)}")
-    path = Path(parsed.database).expanduser()
     if not path.parent.is_dir():
         raise OfcrmError(f"no folder {path.parent} for the demo's database")
     if not _only_a_demo(path):

@@ -124,32 +124,45 @@ def _enable_wal(engine: Engine) -> None:
         raise DatabaseUrlError(f"SQLite refused WAL mode (got {mode!r}) for {engine.url.database}")
 
 
+def _file_of(parsed: URL) -> Path | None:
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names; None for any other database, or one in memory."""
+    return _file_of(parse_url(url))
+
+
 def missing_file(url: str | URL) -> Path | None:
     """The file of a SQLite URL when it does not exist yet (opening it would create an
     empty database); None for any other database, or a file that is there."""
     parsed = parse_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    path = Path(parsed.database).expanduser()
-    return None if path.exists() or parsed.query.get("uri") else path
+    path = _file_of(parsed)
+    return None if path is None or path.exists() or parsed.query.get("uri") else path
 
 
 def _missing_folder(parsed: URL) -> Path | None:
-    if not parsed.database or parsed.database == ":memory:" or parsed.query.get("uri"):
+    path = _file_of(parsed)
+    if path is None or parsed.query.get("uri"):
         return None
-    folder = Path(parsed.database).expanduser().absolute().parent
+    folder = path.absolute().parent
     return None if folder.is_dir() else folder
+
+
+def _refused(folder: Path, create_under: Path) -> str | None:
+    if folder.is_relative_to(create_under.absolute()):
+        return None
+    return f"no folder {folder} for the SQLite database: create it first, or check the URL"
 
 
 def folder_refused(url: str | URL, create_under: Path) -> str | None:
     """The line said for a SQLite URL whose file's folder is not there and would not be
     made (outside ``create_under``): a typo, which adding an account would not fix
     either; None for any other URL."""
-    parsed = parse_url(url)
-    folder = _missing_folder(parsed) if parsed.get_backend_name() == "sqlite" else None
-    if folder is None or folder.is_relative_to(create_under.absolute()):
-        return None
-    return f"no folder {folder} for the SQLite database: create it first, or check the URL"
+    folder = _missing_folder(parse_url(url))
+    return None if folder is None else _refused(folder, create_under)
 
 
 def _sqlite_folder(parsed: URL, create_under: Path | None) -> None:
@@ -158,7 +171,7 @@ def _sqlite_folder(parsed: URL, create_under: Path | None) -> None:
     folder = _missing_folder(parsed)
     if folder is None:
         return
-    refused = folder_refused(parsed, create_under) if create_under is not None else None
+    refused = _refused(folder, create_under) if create_under is not None else None
     if refused:
         raise DatabaseUrlError(refused)
     try:

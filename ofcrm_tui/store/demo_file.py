@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from ofcrm_tui.store.database import parse_url
+from ofcrm_tui.store.database import sqlite_file
 
 DEMO_ACCOUNT = "demo"
 
@@ -32,17 +32,10 @@ def account_names(path: Path) -> set[str] | None:
         return None
 
 
-def _sqlite_file(url: str | URL) -> Path | None:
-    parsed = parse_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).expanduser()
-
-
 def is_demo_database(url: str | URL) -> bool:
     """``url`` names a database ``ofcrm demo`` made: a SQLite file with the demo's lock
     beside it, whose only account is the demo's."""
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     return (path is not None and path.is_file() and demo_lock(path).exists()
             and account_names(path) == {DEMO_ACCOUNT})
 
@@ -51,7 +44,7 @@ def demo_running(url: str | URL) -> bool:
     """An ``ofcrm demo`` runs on ``url``'s file now: it holds its lock (exclusively, for
     as long as it runs; one that ended, even killed, holds none). Probed with a shared
     lock let go at once."""
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if path is None:
         return False
     try:

@@ -3,7 +3,8 @@ first its spacing goes, then the keys the screen calls minor (the reverse of one
 the inbox's N Previous match beside n Next match; keys used now and then: the fans'
 Import, Export and Delete), then the palette's key (ctrl+p still opens it), then the
 screen's keys from the last one listed; the app's own keys (? Help, q Quit) and the
-screen's way back (its Esc: Inbox, Back) are always named. Every key still works, and the help lists them all.
+screen's way back (its Esc: Inbox, Back) are always named. Every key still works, and
+the help lists them all.
 
 ``FittedFooter`` is the screen whose footer is fitted so: every ``OfcrmScreen`` and the
 campaign composer, a dialog as wide as the app."""
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import ClassVar, TypeVar
 
 from rich.cells import cell_len
@@ -93,6 +95,13 @@ def fit_footer(
     return FooterFit(True, False, frozenset(hidden))
 
 
+@cache
+def _escape_actions(screen: type[Screen[object]]) -> frozenset[str]:
+    """Read once a class: the footer is fitted again at every change of its keys."""
+    declared = screen._merge_bindings().key_to_bindings.get("escape", [])
+    return frozenset(binding.action for binding in declared)
+
+
 class FittedFooter(Screen[ResultT]):
     """A screen whose footer names the keys that fit its width, spaced as they fit.
 
@@ -112,8 +121,7 @@ class FittedFooter(Screen[ResultT]):
     def way_back(self) -> frozenset[str]:
         """The actions of the screen's own Esc keys (the way back: Inbox, Back, Close),
         found by their default key: a ``[keymap]`` entry may move them to another."""
-        declared = type(self)._merge_bindings().key_to_bindings.get("escape", [])
-        return frozenset(binding.action for binding in declared)
+        return _escape_actions(type(self))
 
     def shows_now(self, binding: Binding) -> bool:
         """The footer names ``binding``: its ``show``, or what the screen says now (a key
