@@ -251,9 +251,12 @@ def test_a_new_address_is_used_at_the_next_run(sqlite_world: World) -> None:
     events = Events()
     jobs = BackgroundJobs(world.db, settings(drain_interval_seconds=600), on_event=events, poll=False)
 
-    def drained() -> bool:  # the first drain is over: it records the queue's depth
+    def drained() -> bool:
+        """The first drain is over: a lane records the queue's depth as it ends, and every
+        lane has ended (one still running would send with the client it began with)."""
         with world.db.read() as session:
-            return metrics.last_recorded(session, world.account.id, metrics.QUEUE_DEPTH) is not None
+            recorded = metrics.last_recorded(session, world.account.id, metrics.QUEUE_DEPTH)
+        return recorded is not None and not jobs._busy
 
     with moved.serve() as moved_url:
         jobs.start()
